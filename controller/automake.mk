@@ -1,0 +1,15 @@
+# controller/: guestnetd (the daemon) and guestnetctl (the CLI).  Their
+# main files only orchestrate; the modules live in libguestnet.a.
+libguestnet_a_SOURCES += \
+	controller/gn-log.c \
+	controller/gn-util.c
+
+sbin_PROGRAMS += guestnetd
+guestnetd_SOURCES = controller/guestnetd.c
+guestnetd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+guestnetd_LDADD = $(GN_LIBS)
+
+bin_PROGRAMS += guestnetctl
+guestnetctl_SOURCES = controller/guestnetctl.c
+guestnetctl_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+guestnetctl_LDADD = $(GN_LIBS)

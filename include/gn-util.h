@@ -1,0 +1,45 @@
+/* gn-util.h: memory, error and time helpers shared by every guestnet module.
+ *
+ * Allocation failure aborts the process (as OVS's xmalloc() does): guestnet
+ * keeps its memory bounded, so running out means the host is in trouble and
+ * a clean restart from OVSDB state is the safe answer.  The names carry a
+ * gn_ prefix because libopenvswitch, linked into the same binaries, exports
+ * xmalloc() and friends.
+ *
+ * Thread-safety: all functions are safe to call from any thread. */
+#ifndef GN_UTIL_H
+#define GN_UTIL_H 1
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define GN_ARRAY_SIZE(A) (sizeof (A) / sizeof (A)[0])
+#define GN_PRINTF(FMT, ARG1) __attribute__((format(printf, FMT, ARG1)))
+#define GN_WARN_UNUSED __attribute__((warn_unused_result))
+#define GN_NORETURN __attribute__((noreturn))
+
+/* Allocators: never return NULL.  Caller frees with free(). */
+void *gn_xmalloc(size_t size);
+void *gn_xzalloc(size_t size);
+void *gn_xcalloc(size_t n, size_t size);
+void *gn_xrealloc(void *p, size_t size);
+char *gn_xstrdup(const char *s);
+char *gn_xmemdup0(const char *s, size_t len);
+char *gn_xasprintf(const char *fmt, ...) GN_PRINTF(1, 2);
+char *gn_xvasprintf(const char *fmt, va_list args) GN_PRINTF(1, 0);
+
+/* Prints "PROGRAM: MESSAGE" on stderr and exits with status 1. */
+void gn_fatal(const char *fmt, ...) GN_PRINTF(1, 2) GN_NORETURN;
+
+/* Sets the program name used by gn_fatal() and usage messages. */
+void gn_set_program_name(const char *argv0);
+const char *gn_program_name(void);
+
+/* Monotonic time in milliseconds. */
+long long gn_time_msec(void);
+
+/* Wall-clock time in milliseconds since the epoch. */
+long long gn_time_wall_msec(void);
+
+#endif /* gn-util.h */
