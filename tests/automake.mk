@@ -1,0 +1,35 @@
+# tests/: C unit tests (one program per module, many checks each) and
+# integration tests (shell scripts against a real OVS from gn-sandbox).
+# "make check" runs them all through tests/run-tests.sh, which prints one
+# closing line "N passed, N failed, N skipped".
+noinst_HEADERS += tests/test-util.h
+
+UNIT_TESTS = \
+	tests/test-symbol-clash
+
+check_PROGRAMS += $(UNIT_TESTS)
+tests_test_symbol_clash_SOURCES = tests/test-symbol-clash.c
+tests_test_symbol_clash_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	-DOVS_LIB_DIR='"$(abs_builddir)/ovs-lib"' -DJANSSON_SO='"$(JANSSON_SO)"'
+tests_test_symbol_clash_LDADD = tests/libtestovs.a $(GN_LIBS)
+
+# Test helpers that use libopenvswitch's own JSON (the OVS side).
+check_LIBRARIES = tests/libtestovs.a
+tests_libtestovs_a_SOURCES = tests/symbol-clash-ovs.c tests/symbol-clash-ovs.h
+tests_libtestovs_a_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS)
+
+INTEGRATION_TESTS = \
+	tests/sandbox-forwarding.sh
+
+EXTRA_DIST += tests/run-tests.sh tests/lib.sh $(INTEGRATION_TESTS)
+
+# TESTS='pattern ...' selects tests by file name, as in
+# "make check TESTS='test-*'".
+check-local: $(UNIT_TESTS) $(sbin_PROGRAMS) $(bin_PROGRAMS)
+	@GN_SRCDIR=$(abs_top_srcdir) GN_BUILDDIR=$(abs_top_builddir) \
+	  $(SHELL) $(srcdir)/tests/run-tests.sh \
+	  $(UNIT_TESTS:%=$(abs_builddir)/%) \
+	  $(INTEGRATION_TESTS:%=$(abs_srcdir)/%)
+
+clean-local:
+	rm -rf tests/logs

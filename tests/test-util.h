@@ -1,0 +1,66 @@
+/* test-util.h: the tiny harness of guestnet's C unit tests.
+ *
+ * A test program runs named cases; each prints one line that
+ * tests/run-tests.sh counts:
+ *     PASS: jsonrpc/split-at-every-byte
+ *     FAIL: jsonrpc/split-at-every-byte: tests/test-jsonrpc.c:42: n == 3
+ * CHECK() records a failure and goes on; a failed case makes main() exit 1.
+ *
+ *     static void test_foo(void) { CHECK(1 + 1 == 2); }
+ *     int main(void) { TEST_RUN("area/foo", test_foo); return test_done(); }
+ */
+#ifndef GN_TEST_UTIL_H
+#define GN_TEST_UTIL_H 1
+
+#include <stdio.h>
+#include <string.h>
+
+static int test_case_failed;
+static int test_cases_failed;
+static char test_first_failure[512];
+
+#define CHECK(COND)                                                     \
+    do {                                                                \
+        if (!(COND)) {                                                  \
+            if (!test_case_failed) {                                    \
+                snprintf(test_first_failure, sizeof test_first_failure, \
+                         "%s:%d: %s", __FILE__, __LINE__, #COND);        \
+            }                                                           \
+            fprintf(stderr, "%s:%d: check failed: %s\n",                \
+                    __FILE__, __LINE__, #COND);                         \
+            test_case_failed = 1;                                       \
+        }                                                               \
+    } while (0)
+
+#define CHECK_STREQ(A, B)                                               \
+    do {                                                                \
+        const char *a_ = (A), *b_ = (B);                                \
+        if (!a_ || !b_ || strcmp(a_, b_)) {                             \
+            fprintf(stderr, "  \"%s\" != \"%s\"\n",                     \
+                    a_ ? a_ : "(null)", b_ ? b_ : "(null)");            \
+        }                                                               \
+        CHECK(a_ && b_ && !strcmp(a_, b_));                             \
+    } while (0)
+
+static inline void
+test_run__(const char *name, void (*fn)(void))
+{
+    test_case_failed = 0;
+    fn();
+    if (test_case_failed) {
+        test_cases_failed++;
+        printf("FAIL: %s: %s\n", name, test_first_failure);
+    } else {
+        printf("PASS: %s\n", name);
+    }
+    fflush(stdout);
+}
+#define TEST_RUN(NAME, FN) test_run__(NAME, FN)
+
+static inline int
+test_done(void)
+{
+    return test_cases_failed ? 1 : 0;
+}
+
+#endif /* test-util.h */
