@@ -1,0 +1,136 @@
+# lib.sh: helpers for guestnet's integration tests (source it).
+#
+# A test prints PASS:/FAIL:/SKIP: lines that tests/run-tests.sh counts, and
+# calls gn_done at the end.  Everything a test creates (sandbox, network
+# namespaces, processes) is registered and removed on exit, even on failure.
+#
+#   . "$GN_SRCDIR/tests/lib.sh"
+#   gn_require_root
+#   gn_sandbox_start            # private OVS; sets OVS_RUNDIR, GN_SANDBOX_*
+#   gn_check "name" cmd args    # PASS if cmd succeeds, else FAIL
+#   gn_done
+
+set -u
+GN_SRCDIR=${GN_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
+GN_TEST_NAME=${GN_TEST_NAME:-$(basename "$0" .sh)}
+gn_failures=0
+gn_cleanups=()
+
+gn_pass() { echo "PASS: $GN_TEST_NAME/$1"; }
+gn_fail() {
+    echo "FAIL: $GN_TEST_NAME/$1${2:+: $2}"
+    gn_failures=$((gn_failures + 1))
+}
+# A skip, which tests/run-tests.sh turns into a failure under CI=true.
+gn_skip() { echo "SKIP: $GN_TEST_NAME/$1${2:+: $2}"; }
+
+# gn_check NAME CMD...: PASS if CMD exits 0.
+gn_check() {
+    local name=$1; shift
+    if "$@"; then gn_pass "$name"; else gn_fail "$name" "failed: $*"; fi
+}
+
+# gn_check_fails NAME CMD...: PASS if CMD exits non-zero.
+gn_check_fails() {
+    local name=$1; shift
+    if "$@"; then
+        gn_fail "$name" "succeeded but should fail: $*"
+    else
+        gn_pass "$name"
+    fi
+}
+
+# gn_require_root / gn_require_cmd CMD PACKAGE: a missing requirement ends
+# the test: a skip outside CI, a failure under CI=true.
+gn_missing() {
+    if [ "${CI:-}" = true ]; then
+        gn_fail requirements "$1 (required under CI=true)"
+        exit 1
+    fi
+    gn_skip requirements "$1"
+    exit 0
+}
+gn_require_root() {
+    [ "$(id -u)" = 0 ] || gn_missing "needs root (network namespaces, OVS)"
+}
+gn_require_cmd() {
+    command -v "$1" >/dev/null 2>&1 \
+        || gn_missing "needs $1 (apt-get install $2)"
+}
+
+# gn_on_exit CMD: run CMD (a string) when the test exits, newest first.
+gn_on_exit() { gn_cleanups=("$1" "${gn_cleanups[@]}"); }
+gn_cleanup__() {
+    local c
+    for c in "${gn_cleanups[@]}"; do
+        eval "$c" >/dev/null 2>&1 || true
+    done
+    gn_cleanups=()
+}
+trap gn_cleanup__ EXIT
+trap 'exit 130' INT TERM
+
+# gn_tmpdir: a private folder for this test, removed on exit.
+gn_tmpdir() {
+    local d
+    d=$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME.XXXXXX")
+    gn_on_exit "rm -rf '$d'"
+    echo "$d"
+}
+
+# gn_wait SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+gn_wait() {
+    local tries=$(( $1 * 10 )); shift
+    until "$@" >/dev/null 2>&1; do
+        tries=$((tries - 1))
+        [ $tries -gt 0 ] || return 1
+        sleep 0.1
+    done
+}
+
+# gn_sandbox_start [DIR]: a private ovsdb-server + ovs-vswitchd (userspace
+# datapath) in its own run directory and network namespace, stopped on exit.
+gn_sandbox_start() {
+    local dir=${1:-}
+    gn_require_cmd ovs-vswitchd openvswitch-switch
+    if [ -z "$dir" ]; then
+        dir=$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME.XXXXXX")
+    fi
+    gn_on_exit "rm -rf '$dir'"
+    gn_on_exit "'$GN_SRCDIR/scripts/gn-sandbox' stop '$dir'"
+    if ! "$GN_SRCDIR/scripts/gn-sandbox" start "$dir" > "$dir/env"; then
+        gn_fail sandbox-start "gn-sandbox start $dir failed"
+        exit 1
+    fi
+    eval "$(cat "$dir/env")"
+}
+
+# gn_netns NAME: a network namespace removed on exit.
+gn_netns() {
+    ip netns add "$1"
+    gn_on_exit "ip netns delete '$1'"
+    ip -n "$1" link set lo up
+}
+
+# gn_guest NS HOSTIF ADDR/LEN: a guest namespace NS whose eth0 is one end of
+# a veth pair; the other end, HOSTIF, is in the sandbox's namespace, up.
+# TX checksum offload is turned off on eth0: with the userspace datapath,
+# TCP fails otherwise.
+gn_guest() {
+    local ns=$1 hostif=$2 addr=$3
+    gn_netns "$ns"
+    ip link add "$hostif" netns "$GN_SANDBOX_NETNS" type veth \
+        peer name eth0 netns "$ns"
+    ip -n "$GN_SANDBOX_NETNS" link set "$hostif" up
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" addr add "$addr" dev eth0
+    ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null
+}
+
+# gn_done: ends the test; exit status 1 if any check failed.
+gn_done() {
+    gn_cleanup__
+    [ "$gn_failures" -eq 0 ]
+    exit $?
+}
