@@ -1,0 +1,84 @@
+/* gn-config.h: guestnetd's configuration file (JSON): the bridge and the
+ * networks, parsed and validated strictly.
+ *
+ *   {
+ *     "bridge": "br-int",                 default "br-int"
+ *     "datapath_type": "system",          "system" (default) or "netdev"
+ *     "uplink": "eth1",                   optional: trunk of all networks
+ *     "networks": [
+ *       {"name": "web", "vlan": 10,
+ *        "subnets": ["10.10.0.0/24", "2001:db8:10::/64"],
+ *        "gateways": ["10.10.0.1", "2001:db8:10::1"],
+ *        "mtu": 1500, "private": false}
+ *     ],
+ *     "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306}]
+ *   }
+ *
+ * Errors name the field and what is wrong: "networks[1].vlan: 4095 is not a
+ * VLAN id (1-4094)".  Unknown keys are errors (typos must not pass
+ * silently).  Network names and VLANs are unique; gateways lie in a subnet
+ * of their network; rules name known networks.
+ *
+ * Thread-safety: plain data; no shared state. */
+#ifndef GN_CONFIG_H
+#define GN_CONFIG_H 1
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "netaddr.h"
+
+#define GN_CONFIG_DEFAULT_BRIDGE "br-int"
+#define GN_CONFIG_NAME_MAX 32     /* Network names: [a-z0-9_-], 1-32. */
+
+struct gn_network {
+    char *name;
+    int vlan;
+    struct netaddr_ip *subnets;
+    size_t n_subnets;
+    struct netaddr_ip *gateways;
+    size_t n_gateways;
+    int mtu;                    /* 0: not set (leave devices' default). */
+    bool private_;              /* "private": guests reach only gateway
+                                 * and uplink. */
+};
+
+struct gn_rule {
+    char *from;
+    char *to;
+    char *proto;                /* "tcp", "udp", "icmp" or "any". */
+    int port;                   /* 0: any port. */
+};
+
+struct gn_config {
+    char *bridge;
+    char *datapath_type;
+    char *uplink;               /* NULL if none. */
+    struct gn_network *networks;
+    size_t n_networks;
+    struct gn_rule *rules;
+    size_t n_rules;
+};
+
+/* Parses 'json' (borrowed).  On success returns NULL and a new config in
+ * '*cfgp' (free with gn_config_destroy()); on failure returns a malloc'd
+ * error message and stores NULL. */
+char *gn_config_from_json(const json_t *json, struct gn_config **cfgp)
+    __attribute__((warn_unused_result));
+/* Reads and parses the file 'file_name'.  Errors name the file (and the
+ * line and column for malformed JSON). */
+char *gn_config_read(const char *file_name, struct gn_config **cfgp)
+    __attribute__((warn_unused_result));
+void gn_config_destroy(struct gn_config *);
+
+/* Returns the network named 'name' or with VLAN 'vlan', or NULL. */
+const struct gn_network *gn_config_find_network(const struct gn_config *,
+                                                const char *name);
+const struct gn_network *gn_config_find_vlan(const struct gn_config *,
+                                             int vlan);
+
+/* Returns the config as JSON (new reference), for the API. */
+json_t *gn_config_to_json(const struct gn_config *);
+
+#endif /* gn-config.h */

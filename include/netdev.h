@@ -1,0 +1,84 @@
+/* netdev.h: the Linux network devices guestnet creates for guests, made
+ * over netlink (libnl-route-3) and /dev/net/tun, never by running "ip".
+ *
+ * - tap devices for KVM/QEMU guests: persistent (TUNSETPERSIST), with an
+ *   optional owner uid/gid so an unprivileged QEMU can open them;
+ * - veth pairs for LXC containers: the host end stays here; the guest end
+ *   either stays here too (to be handed to LXC as lxc.net.N.type = phys)
+ *   or moves into a network namespace given by PID, name (/run/netns/NAME)
+ *   or path, where it is renamed (default eth0) and gets its MAC, MTU,
+ *   addresses and default route, as a CNI plugin does;
+ * - deletion and existence checks, and TX checksum offload off (needed on
+ *   veth ends for TCP through the userspace datapath).
+ *
+ * Every function returns NULL on success or a malloc'd error message that
+ * names the device and the failing step.  Functions that fail half-way
+ * undo what they did (a veth pair whose guest end could not be moved is
+ * deleted).
+ *
+ * Thread-safety: the namespace functions switch the calling thread's
+ * network namespace temporarily (setns) and switch back before returning;
+ * call them from one thread. */
+#ifndef GN_NETDEV_H
+#define GN_NETDEV_H 1
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "netaddr.h"
+
+struct netdev_tap_options {
+    const struct netaddr_mac *mac;   /* NULL: kernel's random MAC. */
+    uid_t owner;                     /* (uid_t) -1: none. */
+    gid_t group;                     /* (gid_t) -1: none. */
+    int mtu;                         /* 0: default. */
+};
+
+/* Creates persistent tap 'name' (multi-queue off, IFF_VNET_HDR on, as
+ * libvirt does) and brings it up.  Fails with "exists" if 'name' exists. */
+char *netdev_tap_create(const char *name, const struct netdev_tap_options *)
+    __attribute__((warn_unused_result));
+
+struct netdev_veth_options {
+    /* Where the guest end goes: all NULL/0 to leave it in the current
+     * namespace (for LXC's "phys" type). */
+    pid_t netns_pid;             /* A process whose netns to use, or 0. */
+    const char *netns_name;      /* /run/netns/NAME, or NULL. */
+    const char *netns_path;      /* Any netns file, or NULL. */
+    const char *guest_ifname;    /* Name inside the netns; default "eth0". */
+    const struct netaddr_mac *mac;   /* Guest end's MAC; NULL: random. */
+    int mtu;                     /* Both ends; 0: default. */
+    const struct netaddr_ip *addrs;  /* With prefix lengths. */
+    size_t n_addrs;
+    const struct netaddr_ip *gateways;   /* Default routes (v4 and/or v6). */
+    size_t n_gateways;
+    bool tx_checksum_off;        /* Turn TX checksum offload off on the
+                                  * guest end (userspace datapath). */
+};
+
+/* Creates veth pair 'host_ifname' <-> 'peer_ifname' (the peer's name in
+ * this namespace before it moves), brings the host end up, and configures
+ * the guest end per 'opts'. */
+char *netdev_veth_create(const char *host_ifname, const char *peer_ifname,
+                         const struct netdev_veth_options *opts)
+    __attribute__((warn_unused_result));
+
+/* Deletes link 'name' in the current namespace (for a veth, both ends go).
+ * Deleting a device that does not exist is not an error when 'missing_ok'
+ * is true. */
+char *netdev_delete(const char *name, bool missing_ok)
+    __attribute__((warn_unused_result));
+
+/* True if link 'name' exists in the current namespace. */
+bool netdev_exists(const char *name);
+
+/* True if the netns named by 'pid', 'name' or 'path' (one of them set)
+ * exists; otherwise stores a malloc'd reason in '*errorp'. */
+bool netdev_netns_exists(pid_t pid, const char *name, const char *path,
+                         char **errorp);
+
+/* Turns TX checksum offload off on 'name' (SIOCETHTOOL). */
+char *netdev_set_tx_checksum_off(const char *name)
+    __attribute__((warn_unused_result));
+
+#endif /* netdev.h */

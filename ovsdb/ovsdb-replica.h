@@ -1,0 +1,110 @@
+/* ovsdb-replica.h: a local copy of the OVSDB tables and columns guestnet
+ * needs, kept current with "monitor_cond" (RFC 7047 + OVSDB extensions;
+ * falls back to "monitor" if the server lacks monitor_cond).
+ *
+ * The replica registers on a jsonrpc_session: on every (re)connect it sends
+ * a fresh monitor request and, when the initial reply arrives, replaces its
+ * whole contents (a full resync: nothing from before the outage lingers),
+ * then applies "update2"/"update" notifications.  Rows are jansson objects
+ * {column: value} in OVSDB wire format (["set", [...]], ["map", [...]],
+ * ["uuid", "..."]); the "_uuid" and "_version" members are not stored.
+ *
+ * Applying updates is pure: ovsdb_replica_apply_update() takes the JSON of
+ * a notification's table-updates, so unit tests drive a replica without a
+ * server.
+ *
+ * Thread-safety: one thread. */
+#ifndef GN_OVSDB_REPLICA_H
+#define GN_OVSDB_REPLICA_H 1
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct jsonrpc_session;
+struct ovsdb_replica;
+
+/* Called after the replica changed (initial contents after a connect, or an
+ * update).  'initial' is true for the first contents after a connect. */
+typedef void ovsdb_replica_changed_cb(struct ovsdb_replica *, bool initial,
+                                      void *aux);
+
+/* Creates an empty replica of database 'db' ("Open_vSwitch").  Add tables
+ * with ovsdb_replica_add_table() before attaching.  Free with
+ * ovsdb_replica_destroy(). */
+struct ovsdb_replica *ovsdb_replica_create(const char *db,
+                                           ovsdb_replica_changed_cb *,
+                                           void *aux);
+void ovsdb_replica_destroy(struct ovsdb_replica *);
+
+/* Monitors 'table' with the NULL-terminated list of 'columns'. */
+void ovsdb_replica_add_table(struct ovsdb_replica *, const char *table,
+                             const char *const columns[]);
+
+/* Sends the monitor request on 'session' now (call from the session's
+ * "connected" callback) and routes its replies and update notifications
+ * to the replica.  Marks the replica not synced until the reply arrives. */
+void ovsdb_replica_monitor(struct ovsdb_replica *, struct jsonrpc_session *);
+
+/* Feeds a notification from the session; returns true if it was a monitor
+ * update for this replica (and applied it). 'msg' is borrowed. */
+bool ovsdb_replica_handle_notify(struct ovsdb_replica *, const json_t *msg);
+
+/* Marks the replica not synced (call when the session disconnects). */
+void ovsdb_replica_disconnected(struct ovsdb_replica *);
+
+/* Pure update application, for tests and for the monitor reply.
+ * 'table_updates' is {table: {uuid: row-update}} in "update2" form if
+ * 'update2' is true, else "update" (old/new) form.  If 'initial' is true
+ * the replica is emptied first.  Returns NULL or a malloc'd error. */
+char *ovsdb_replica_apply_update(struct ovsdb_replica *,
+                                 const json_t *table_updates,
+                                 bool update2, bool initial);
+
+/* True once the monitor reply after the latest connect was applied. */
+bool ovsdb_replica_is_synced(const struct ovsdb_replica *);
+
+/* Increases on every change; lets callers skip work when nothing moved. */
+unsigned long long ovsdb_replica_seqno(const struct ovsdb_replica *);
+
+/* Row access.  Returned rows are borrowed (valid until the next change). */
+const json_t *ovsdb_replica_get_row(const struct ovsdb_replica *,
+                                    const char *table, const char *uuid);
+size_t ovsdb_replica_count(const struct ovsdb_replica *, const char *table);
+
+/* Iterates over the rows of 'table':
+ *     const char *uuid; const json_t *row;
+ *     OVSDB_REPLICA_FOR_EACH (uuid, row, replica, "Port") { ... }
+ * The table's rows are a jansson object {uuid: row}. */
+const json_t *ovsdb_replica_table(const struct ovsdb_replica *,
+                                  const char *table);
+#define OVSDB_REPLICA_FOR_EACH(UUID, ROW, REPLICA, TABLE)                   \
+    json_object_foreach ((json_t *) ovsdb_replica_table(REPLICA, TABLE),   \
+                         UUID, ROW)
+
+/* OVSDB datum helpers for rows (all arguments borrowed).
+ *
+ * ovsdb_datum_string(): the string value of a column that holds a string or
+ * a set of at most one string; NULL if empty or not a string.
+ * ovsdb_datum_integer(): likewise for integers; returns false if empty.
+ * ovsdb_datum_map_get(): the value (borrowed) under 'key' in a ["map", ...]
+ * column, or NULL.
+ * ovsdb_datum_uuids(): the UUID strings of a uuid or set-of-uuid column,
+ * as a new jansson array of strings (caller decrefs). */
+const char *ovsdb_datum_string(const json_t *row, const char *column);
+bool ovsdb_datum_integer(const json_t *row, const char *column,
+                         json_int_t *value);
+const json_t *ovsdb_datum_map_get(const json_t *row, const char *column,
+                                  const char *key);
+const char *ovsdb_datum_map_get_string(const json_t *row, const char *column,
+                                       const char *key);
+json_t *ovsdb_datum_uuids(const json_t *row, const char *column);
+
+/* Builders of wire values (new references). */
+json_t *ovsdb_datum_uuid(const char *uuid);
+json_t *ovsdb_datum_named_uuid(const char *name);
+json_t *ovsdb_datum_set(json_t *elements);   /* Steals an array. */
+json_t *ovsdb_datum_map(json_t *object);     /* Steals {k: v} -> map. */
+json_t *ovsdb_datum_empty_set(void);
+
+#endif /* ovsdb-replica.h */
