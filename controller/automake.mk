@@ -1,8 +1,11 @@
 # controller/: guestnetd (the daemon) and guestnetctl (the CLI).  Their
 # main files only orchestrate; the modules live in libguestnet.a.
 libguestnet_a_SOURCES += \
+	controller/gn-config.c \
 	controller/gn-log.c \
-	controller/gn-util.c
+	controller/gn-util.c \
+	controller/netaddr.c \
+	controller/netdev.c
 
 sbin_PROGRAMS += guestnetd
 guestnetd_SOURCES = controller/guestnetd.c

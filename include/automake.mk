@@ -1,5 +1,12 @@
 # include/: headers shared between guestnet's modules.
 noinst_HEADERS += \
 	include/flow-codec.h \
+	include/gn-config.h \
 	include/gn-log.h \
-	include/gn-util.h
+	include/gn-util.h \
+	include/jsonrpc-session.h \
+	include/jsonrpc.h \
+	include/netaddr.h \
+	include/netdev.h \
+	include/ovsdb-replica.h \
+	include/ovsdb-txn.h

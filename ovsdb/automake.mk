@@ -1,2 +1,7 @@
 # ovsdb/: the RFC 7047 client (JSON-RPC framing, connection, replica,
 # transactions), on libevent and jansson.
+libguestnet_a_SOURCES += \
+	ovsdb/jsonrpc.c \
+	ovsdb/jsonrpc-session.c \
+	ovsdb/ovsdb-replica.c \
+	ovsdb/ovsdb-txn.c

@@ -6,6 +6,8 @@ noinst_HEADERS += tests/test-util.h
 
 UNIT_TESTS = \
 	tests/test-symbol-clash
+INTEGRATION_TESTS = \
+	tests/sandbox-forwarding.sh
 
 check_PROGRAMS += $(UNIT_TESTS)
 tests_test_symbol_clash_SOURCES = tests/test-symbol-clash.c
@@ -18,8 +20,11 @@ check_LIBRARIES = tests/libtestovs.a
 tests_libtestovs_a_SOURCES = tests/symbol-clash-ovs.c tests/symbol-clash-ovs.h
 tests_libtestovs_a_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS)
 
-INTEGRATION_TESTS = \
-	tests/sandbox-forwarding.sh
+# Each area's tests: UNIT_TESTS += and INTEGRATION_TESTS += there.
+include tests/ovsdb.mk
+include tests/config.mk
+include tests/netdev.mk
+include tests/guestnetd.mk
 
 EXTRA_DIST += tests/run-tests.sh tests/lib.sh $(INTEGRATION_TESTS)
 

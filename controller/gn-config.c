@@ -1,0 +1,1 @@
+/* gn-config.c: placeholder, being written. */

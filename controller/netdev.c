@@ -1,0 +1,1 @@
+/* netdev.c: placeholder, being written. */

@@ -1,0 +1,1 @@
+/* jsonrpc-session.c: placeholder, being written. */

@@ -1,0 +1,1 @@
+/* ovsdb-replica.c: placeholder, being written. */

@@ -1,0 +1,1 @@
+/* ovsdb-txn.c: placeholder, being written. */

@@ -1,0 +1,1 @@
+# tests/config.mk: tests of the config area (included from tests/automake.mk).
