@@ -1,0 +1,452 @@
+/* test-netaddr.c: unit tests of netaddr (MACs, IP addresses and subnets,
+ * VLAN ids, interface names): valid input parses to the right value,
+ * invalid input gives a message that quotes it and says what is wrong. */
+#include <config.h>
+
+#include "netaddr.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gn-util.h"
+#include "test-util.h"
+
+/* Checks that the parser call 'EXPR' fails with a message that contains
+ * both 'WANT1' and 'WANT2'; frees the message. */
+#define CHECK_ERROR(EXPR, WANT1, WANT2)                                 \
+    do {                                                                \
+        char *e_ = (EXPR);                                              \
+        CHECK(e_ != NULL);                                              \
+        if (e_ && (!strstr(e_, WANT1) || !strstr(e_, WANT2))) {         \
+            fprintf(stderr, "  error was: %s\n", e_);                   \
+        }                                                               \
+        CHECK(e_ && strstr(e_, WANT1));                                 \
+        CHECK(e_ && strstr(e_, WANT2));                                 \
+        free(e_);                                                       \
+    } while (0)
+
+/* Checks that the parser call 'EXPR' succeeds. */
+#define CHECK_OK(EXPR)                                                  \
+    do {                                                                \
+        char *e_ = (EXPR);                                              \
+        if (e_) {                                                       \
+            fprintf(stderr, "  unexpected error: %s\n", e_);            \
+        }                                                               \
+        CHECK(e_ == NULL);                                              \
+        free(e_);                                                       \
+    } while (0)
+
+/* Returns 's' parsed by netaddr_parse_ip() with 'want_plen', formatted back
+ * as "ADDR/PLEN" in a static buffer, or "error" if it does not parse. */
+static const char *
+ip_roundtrip(const char *s, int want_plen)
+{
+    static char buf[INET6_ADDRSTRLEN + 8];
+    char addr[INET6_ADDRSTRLEN];
+    struct netaddr_ip ip;
+    char *error = netaddr_parse_ip(s, want_plen, &ip);
+
+    if (error) {
+        free(error);
+        return "error";
+    }
+    netaddr_format_ip(&ip, addr, sizeof addr);
+    snprintf(buf, sizeof buf, "%s/%u", addr, ip.plen);
+    return buf;
+}
+
+/* Returns true if address 'a' lies in subnet 's'; both must parse. */
+static bool
+in_subnet(const char *a, const char *s)
+{
+    struct netaddr_ip ip, subnet;
+    char *e1 = netaddr_parse_ip(a, 1, &ip);
+    char *e2 = netaddr_parse_subnet(s, &subnet);
+    bool ok = !e1 && !e2;
+
+    CHECK(ok);
+    free(e1);
+    free(e2);
+    return ok && netaddr_ip_in_subnet(&ip, &subnet);
+}
+
+static void
+test_mac_parses_lower_and_upper_case(void)
+{
+    static const uint8_t want[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
+    struct netaddr_mac mac;
+    char s[18];
+
+    CHECK_OK(netaddr_parse_mac("52:54:00:ab:cd:ef", true, &mac));
+    CHECK(!memcmp(mac.b, want, 6));
+    CHECK_OK(netaddr_parse_mac("52:54:00:AB:Cd:eF", true, &mac));
+    CHECK(!memcmp(mac.b, want, 6));
+    netaddr_format_mac(&mac, s);
+    CHECK_STREQ(s, "52:54:00:ab:cd:ef");
+}
+
+static void
+test_mac_rejects_malformed(void)
+{
+    static const char *const bad[] = {
+        "52:54:00:00:00",           /* Five pairs. */
+        "52:54:00:00:00:01:02",     /* Seven pairs. */
+        "52-54-00-00-00-01",        /* Wrong separator. */
+        "zz:54:00:00:00:01",        /* Not hex. */
+        "52:54:00:zz:00:01",
+        "52:54:0:00:00:001",        /* Pairs of wrong width. */
+        "52:54:00:00:00:1",
+        "52:54:00:00:00:01:",
+        " 52:54:00:00:00:01",
+        "52:54:00:00:00:01 ",
+        "5254.0000.0001",
+        "525400000001",
+        "",
+    };
+    struct netaddr_mac mac;
+    size_t i;
+
+    for (i = 0; i < GN_ARRAY_SIZE(bad); i++) {
+        char quoted[64];
+
+        snprintf(quoted, sizeof quoted, "\"%s\"", bad[i]);
+        CHECK_ERROR(netaddr_parse_mac(bad[i], false, &mac),
+                    quoted, "is not a MAC address");
+    }
+}
+
+static void
+test_mac_unicast_rejects_multicast_and_zero(void)
+{
+    struct netaddr_mac mac;
+
+    CHECK_ERROR(netaddr_parse_mac("01:00:5e:00:00:01", true, &mac),
+                "01:00:5e:00:00:01", "multicast");
+    CHECK_ERROR(netaddr_parse_mac("33:33:00:00:00:01", true, &mac),
+                "33:33:00:00:00:01", "multicast");
+    CHECK_ERROR(netaddr_parse_mac("ff:ff:ff:ff:ff:ff", true, &mac),
+                "ff:ff:ff:ff:ff:ff", "multicast");
+    CHECK_ERROR(netaddr_parse_mac("00:00:00:00:00:00", true, &mac),
+                "00:00:00:00:00:00", "all-zero");
+
+    /* Without 'unicast' the same MACs are fine. */
+    CHECK_OK(netaddr_parse_mac("01:00:5e:00:00:01", false, &mac));
+    CHECK(mac.b[0] == 0x01 && mac.b[5] == 0x01);
+    CHECK_OK(netaddr_parse_mac("00:00:00:00:00:00", false, &mac));
+    CHECK_OK(netaddr_parse_mac("00:00:00:00:00:01", true, &mac));
+}
+
+static void
+test_mac_random_has_qemu_prefix_and_varies(void)
+{
+    struct netaddr_mac first, mac;
+    bool varied = false;
+    int i;
+
+    netaddr_random_mac(&first);
+    for (i = 0; i < 100; i++) {
+        char s[18];
+
+        netaddr_random_mac(&mac);
+        CHECK(mac.b[0] == 0x52 && mac.b[1] == 0x54 && mac.b[2] == 0x00);
+        netaddr_format_mac(&mac, s);
+        CHECK(!strncmp(s, "52:54:00:", 9));
+        CHECK_OK(netaddr_parse_mac(s, true, &mac));
+        if (memcmp(&mac, &first, sizeof mac)) {
+            varied = true;
+        }
+    }
+    CHECK(varied);
+}
+
+static void
+test_errors_escape_and_cut_hostile_input(void)
+{
+    struct netaddr_mac mac;
+    char *error, *big;
+
+    CHECK_ERROR(netaddr_parse_mac("52:54\n\"x", false, &mac),
+                "\"52:54\\x0a\\\"x\"", "is not a MAC address");
+
+    big = malloc(10001);
+    memset(big, 'a', 10000);
+    big[10000] = '\0';
+    error = netaddr_parse_mac(big, false, &mac);
+    CHECK(error && strlen(error) < 200);
+    CHECK(error && strstr(error, "aaaa\"... is not a MAC address"));
+    free(error);
+    error = netaddr_check_ifname(big);
+    CHECK(error && strlen(error) < 200);
+    CHECK(error && strstr(error, "10000 bytes"));
+    free(error);
+    free(big);
+}
+
+static void
+test_ip_parses_v4_and_v6(void)
+{
+    struct netaddr_ip ip;
+
+    CHECK_OK(netaddr_parse_ip("10.0.0.5", 0, &ip));
+    CHECK(ip.family == AF_INET && ip.plen == 32);
+    CHECK(ip.addr.v4.s_addr == htonl(0x0a000005));
+    CHECK_OK(netaddr_parse_ip("2001:db8::5", 0, &ip));
+    CHECK(ip.family == AF_INET6 && ip.plen == 128);
+    CHECK(ip.addr.v6.s6_addr[0] == 0x20 && ip.addr.v6.s6_addr[15] == 5);
+
+    CHECK_STREQ(ip_roundtrip("10.0.0.5", 0), "10.0.0.5/32");
+    CHECK_STREQ(ip_roundtrip("0.0.0.0", 0), "0.0.0.0/32");
+    CHECK_STREQ(ip_roundtrip("255.255.255.255", 0), "255.255.255.255/32");
+    CHECK_STREQ(ip_roundtrip("2001:DB8:0:0::5", 0), "2001:db8::5/128");
+    CHECK_STREQ(ip_roundtrip("::", 0), "::/128");
+    CHECK_STREQ(ip_roundtrip("::1", 0), "::1/128");
+    CHECK_STREQ(ip_roundtrip("::ffff:10.0.0.1", 0), "::ffff:10.0.0.1/128");
+    CHECK_STREQ(ip_roundtrip("fe80::1", 0), "fe80::1/128");
+}
+
+static void
+test_ip_prefix_per_want_plen(void)
+{
+    /* Optional: with or without; host bits are kept. */
+    CHECK_STREQ(ip_roundtrip("10.0.0.5/24", 1), "10.0.0.5/24");
+    CHECK_STREQ(ip_roundtrip("10.0.0.5", 1), "10.0.0.5/32");
+    CHECK_STREQ(ip_roundtrip("2001:db8::5/64", 1), "2001:db8::5/64");
+    CHECK_STREQ(ip_roundtrip("2001:db8::5", 1), "2001:db8::5/128");
+
+    /* Required. */
+    CHECK_STREQ(ip_roundtrip("10.0.0.5/24", 2), "10.0.0.5/24");
+    CHECK_STREQ(ip_roundtrip("0.0.0.0/0", 2), "0.0.0.0/0");
+    CHECK_STREQ(ip_roundtrip("::/0", 2), "::/0");
+    CHECK_STREQ(ip_roundtrip("10.0.0.5/32", 2), "10.0.0.5/32");
+    CHECK_STREQ(ip_roundtrip("::1/128", 2), "::1/128");
+}
+
+static void
+test_ip_prefix_rules_give_messages(void)
+{
+    struct netaddr_ip ip;
+
+    CHECK_ERROR(netaddr_parse_ip("10.0.0.5/24", 0, &ip),
+                "\"10.0.0.5/24\"", "no /prefix allowed");
+    CHECK_ERROR(netaddr_parse_ip("2001:db8::5/64", 0, &ip),
+                "\"2001:db8::5/64\"", "no /prefix allowed");
+    CHECK_ERROR(netaddr_parse_ip("10.0.0.5", 2, &ip),
+                "\"10.0.0.5\"", "has no prefix length");
+    CHECK_ERROR(netaddr_parse_ip("2001:db8::", 2, &ip),
+                "\"2001:db8::\"", "has no prefix length");
+
+    CHECK_ERROR(netaddr_parse_ip("10.0.0.0/33", 1, &ip),
+                "\"10.0.0.0/33\"", "33 is more than 32, the most for IPv4");
+    CHECK_ERROR(netaddr_parse_ip("2001:db8::/129", 1, &ip),
+                "\"2001:db8::/129\"", "129 is more than 128");
+    CHECK_ERROR(netaddr_parse_ip("2001:db8::/1000", 1, &ip),
+                "\"2001:db8::/1000\"", "bad prefix length");
+}
+
+static void
+test_ip_rejects_bad_prefix_syntax(void)
+{
+    static const char *const bad[] = {
+        "10.0.0.0/", "10.0.0.0/abc", "10.0.0.0/-1", "10.0.0.0/+8",
+        "10.0.0.0/08", "10.0.0.0/ 8", "10.0.0.0/8 ", "10.0.0.0/8/8",
+        "10.0.0.0/0x8", "10.0.0.0/99999999999999999999", "::/064",
+    };
+    struct netaddr_ip ip;
+    size_t i;
+
+    for (i = 0; i < GN_ARRAY_SIZE(bad); i++) {
+        char quoted[64];
+
+        snprintf(quoted, sizeof quoted, "\"%s\"", bad[i]);
+        CHECK_ERROR(netaddr_parse_ip(bad[i], 1, &ip),
+                    quoted, "bad prefix length");
+    }
+}
+
+static void
+test_ip_rejects_malformed(void)
+{
+    static const char *const bad[] = {
+        "", "10.0.0", "10.0.0.256", "10.0.0.5.6", "010.0.0.1", "10.0.0.-1",
+        " 10.0.0.5", "10.0.0.5 ", "0x0a.0.0.1", "localhost",
+        "2001:db8:::1", "2001:db8::g", "1:2:3:4:5:6:7:8:9", "fe80::1%eth0",
+        "::ffff:10.0.0.256",
+        "1234567890123456789012345678901234567890123456789012345678901234",
+        "/24",
+    };
+    struct netaddr_ip ip;
+    size_t i;
+
+    for (i = 0; i < GN_ARRAY_SIZE(bad); i++) {
+        char quoted[80];
+
+        snprintf(quoted, sizeof quoted, "\"%s\"", bad[i]);
+        CHECK_ERROR(netaddr_parse_ip(bad[i], 1, &ip),
+                    quoted, "is not an IPv4 or IPv6 address");
+    }
+    /* The address part is checked under a required prefix too. */
+    CHECK_ERROR(netaddr_parse_subnet("10.0.0/24", &ip),
+                "\"10.0.0/24\"", "is not an IPv4 or IPv6 address");
+}
+
+static void
+test_subnet_accepts_network_addresses(void)
+{
+    static const char *const good[] = {
+        "10.0.0.0/24", "10.0.0.128/25", "10.0.0.5/32", "0.0.0.0/0",
+        "192.168.0.0/16", "10.0.0.0/8", "2001:db8:10::/64", "::/0",
+        "2001:db8::1/128", "fe80::/10", "2001:db8:8000::/33",
+    };
+    size_t i;
+
+    for (i = 0; i < GN_ARRAY_SIZE(good); i++) {
+        struct netaddr_ip ip;
+        char *error = netaddr_parse_subnet(good[i], &ip);
+
+        if (error) {
+            fprintf(stderr, "  %s: %s\n", good[i], error);
+        }
+        CHECK(!error);
+        free(error);
+    }
+}
+
+static void
+test_subnet_host_bits_suggest_network(void)
+{
+    struct netaddr_ip ip;
+
+    CHECK_ERROR(netaddr_parse_subnet("10.0.0.5/24", &ip),
+                "\"10.0.0.5/24\" has host bits set",
+                "(did you mean 10.0.0.0/24?)");
+    CHECK_ERROR(netaddr_parse_subnet("10.0.0.129/25", &ip),
+                "10.0.0.129/25", "did you mean 10.0.0.128/25?");
+    CHECK_ERROR(netaddr_parse_subnet("10.1.2.3/12", &ip),
+                "10.1.2.3/12", "did you mean 10.0.0.0/12?");
+    CHECK_ERROR(netaddr_parse_subnet("0.0.0.1/0", &ip),
+                "0.0.0.1/0", "did you mean 0.0.0.0/0?");
+    CHECK_ERROR(netaddr_parse_subnet("2001:db8::1/64", &ip),
+                "2001:db8::1/64", "did you mean 2001:db8::/64?");
+    CHECK_ERROR(netaddr_parse_subnet("2001:db8:ffff::/33", &ip),
+                "2001:db8:ffff::/33", "did you mean 2001:db8:8000::/33?");
+    CHECK_ERROR(netaddr_parse_subnet("10.0.0.0", &ip),
+                "\"10.0.0.0\"", "has no prefix length");
+}
+
+static void
+test_ip_in_subnet(void)
+{
+    CHECK(in_subnet("10.0.0.5", "10.0.0.0/24"));
+    CHECK(in_subnet("10.0.0.0", "10.0.0.0/24"));
+    CHECK(in_subnet("10.0.0.255", "10.0.0.0/24"));
+    CHECK(!in_subnet("10.0.1.5", "10.0.0.0/24"));
+    CHECK(!in_subnet("9.255.255.255", "10.0.0.0/8"));
+    CHECK(in_subnet("10.0.0.127", "10.0.0.0/25"));
+    CHECK(!in_subnet("10.0.0.128", "10.0.0.0/25"));
+    CHECK(in_subnet("1.2.3.4", "0.0.0.0/0"));
+    CHECK(in_subnet("10.0.0.5", "10.0.0.5/32"));
+    CHECK(!in_subnet("10.0.0.6", "10.0.0.5/32"));
+    CHECK(in_subnet("2001:db8::5", "2001:db8::/64"));
+    CHECK(!in_subnet("2001:db9::5", "2001:db8::/64"));
+    CHECK(in_subnet("2001:db8:ffff::1", "2001:db8:8000::/33"));
+    CHECK(!in_subnet("2001:db8:7fff::1", "2001:db8:8000::/33"));
+
+    /* Families never mix, not even for ::ffff:a.b.c.d or /0. */
+    CHECK(!in_subnet("10.0.0.5", "::/0"));
+    CHECK(!in_subnet("::ffff:10.0.0.5", "10.0.0.0/24"));
+
+    /* A prefix lies inside only if it is no wider than the subnet. */
+    CHECK(in_subnet("10.0.0.128/25", "10.0.0.0/24"));
+    CHECK(!in_subnet("10.0.0.0/16", "10.0.0.0/24"));
+}
+
+static void
+test_vlan_range_and_reserved_ids(void)
+{
+    CHECK_OK(netaddr_check_vlan(1));
+    CHECK_OK(netaddr_check_vlan(10));
+    CHECK_OK(netaddr_check_vlan(4094));
+    CHECK_ERROR(netaddr_check_vlan(0), "0 is not a VLAN id (1-4094",
+                "0 is reserved");
+    CHECK_ERROR(netaddr_check_vlan(4095), "4095 is not a VLAN id (1-4094",
+                "4095 is reserved");
+    CHECK_ERROR(netaddr_check_vlan(5000), "5000 is not a VLAN id",
+                "(1-4094)");
+    CHECK_ERROR(netaddr_check_vlan(-1), "-1 is not a VLAN id", "(1-4094)");
+    CHECK_ERROR(netaddr_check_vlan(4096), "4096", "(1-4094)");
+    CHECK_ERROR(netaddr_check_vlan(LLONG_MIN), "-9223372036854775808",
+                "(1-4094)");
+    CHECK_ERROR(netaddr_check_vlan(4294967306LL), "4294967306", "(1-4094)");
+}
+
+static void
+test_ifname_accepts_linux_names(void)
+{
+    CHECK_OK(netaddr_check_ifname("eth0"));
+    CHECK_OK(netaddr_check_ifname("br-int"));
+    CHECK_OK(netaddr_check_ifname("a"));
+    CHECK_OK(netaddr_check_ifname("vnet0.10"));
+    CHECK_OK(netaddr_check_ifname("..."));
+    CHECK_OK(netaddr_check_ifname("abcdefghijklmno"));    /* 15 bytes. */
+}
+
+static void
+test_ifname_rejects_with_reason(void)
+{
+    CHECK_ERROR(netaddr_check_ifname("abcdefghijklmnop"),   /* 16 bytes. */
+                "\"abcdefghijklmnop\" is 16 bytes long",
+                "names are at most 15 bytes");
+    CHECK_ERROR(netaddr_check_ifname(""), "interface name is empty",
+                "1 to 15 bytes");
+    CHECK_ERROR(netaddr_check_ifname("a/b"), "\"a/b\"", "contains '/'");
+    CHECK_ERROR(netaddr_check_ifname("eth0:1"), "\"eth0:1\"",
+                "contains ':'");
+    CHECK_ERROR(netaddr_check_ifname("a b"), "\"a b\"",
+                "contains whitespace");
+    CHECK_ERROR(netaddr_check_ifname("a\tb"), "\"a\\x09b\"",
+                "contains whitespace");
+    CHECK_ERROR(netaddr_check_ifname("eth0\n"), "\"eth0\\x0a\"",
+                "contains whitespace");
+    CHECK_ERROR(netaddr_check_ifname("a\x01"), "\"a\\x01\"",
+                "contains a control character");
+    CHECK_ERROR(netaddr_check_ifname("a\x7f"), "\"a\\x7f\"",
+                "contains a control character");
+    CHECK_ERROR(netaddr_check_ifname("."), "\".\"", "is reserved");
+    CHECK_ERROR(netaddr_check_ifname(".."), "\"..\"", "is reserved");
+}
+
+int
+main(void)
+{
+    TEST_RUN("netaddr/mac-parses-lower-and-upper-case",
+             test_mac_parses_lower_and_upper_case);
+    TEST_RUN("netaddr/mac-rejects-malformed", test_mac_rejects_malformed);
+    TEST_RUN("netaddr/mac-unicast-rejects-multicast-and-zero",
+             test_mac_unicast_rejects_multicast_and_zero);
+    TEST_RUN("netaddr/mac-random-has-qemu-prefix-and-varies",
+             test_mac_random_has_qemu_prefix_and_varies);
+    TEST_RUN("netaddr/errors-escape-and-cut-hostile-input",
+             test_errors_escape_and_cut_hostile_input);
+    TEST_RUN("netaddr/ip-parses-v4-and-v6", test_ip_parses_v4_and_v6);
+    TEST_RUN("netaddr/ip-prefix-per-want-plen",
+             test_ip_prefix_per_want_plen);
+    TEST_RUN("netaddr/ip-prefix-rules-give-messages",
+             test_ip_prefix_rules_give_messages);
+    TEST_RUN("netaddr/ip-rejects-bad-prefix-syntax",
+             test_ip_rejects_bad_prefix_syntax);
+    TEST_RUN("netaddr/ip-rejects-malformed", test_ip_rejects_malformed);
+    TEST_RUN("netaddr/subnet-accepts-network-addresses",
+             test_subnet_accepts_network_addresses);
+    TEST_RUN("netaddr/subnet-host-bits-suggest-network",
+             test_subnet_host_bits_suggest_network);
+    TEST_RUN("netaddr/ip-in-subnet", test_ip_in_subnet);
+    TEST_RUN("netaddr/vlan-range-and-reserved-ids",
+             test_vlan_range_and_reserved_ids);
+    TEST_RUN("netaddr/ifname-accepts-linux-names",
+             test_ifname_accepts_linux_names);
+    TEST_RUN("netaddr/ifname-rejects-with-reason",
+             test_ifname_rejects_with_reason);
+    return test_done();
+}
