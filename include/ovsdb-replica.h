@@ -41,9 +41,20 @@ void ovsdb_replica_destroy(struct ovsdb_replica *);
 void ovsdb_replica_add_table(struct ovsdb_replica *, const char *table,
                              const char *const columns[]);
 
-/* Sends the monitor request on 'session' now (call from the session's
- * "connected" callback) and routes its replies and update notifications
- * to the replica.  Marks the replica not synced until the reply arrives. */
+/* Gives the replica the database schema ('schema' borrowed, as "get_schema"
+ * returns it).  From it the replica learns which columns are sets and maps
+ * (an "update2" modify toggles set elements and map keys but replaces
+ * scalars, and both can look alike on the wire) and the default values it
+ * fills in for columns a row update omits.  ovsdb_replica_monitor() fetches
+ * the schema itself; tests call this directly.  Returns NULL or a malloc'd
+ * error. */
+char *ovsdb_replica_set_schema(struct ovsdb_replica *, const json_t *schema);
+
+/* Sends "get_schema" and the monitor request on 'session' now (call from
+ * the session's "connected" callback) and routes their replies to the
+ * replica; update notifications reach it through
+ * ovsdb_replica_handle_notify().  Marks the replica not synced until the
+ * monitor reply arrives. */
 void ovsdb_replica_monitor(struct ovsdb_replica *, struct jsonrpc_session *);
 
 /* Feeds a notification from the session; returns true if it was a monitor

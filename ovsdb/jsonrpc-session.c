@@ -1,1 +1,689 @@
-/* jsonrpc-session.c: placeholder, being written. */
+/* jsonrpc-session.c: a self-reconnecting JSON-RPC connection on libevent
+ * (see include/jsonrpc-session.h).
+ *
+ * Owns the socket (a bufferevent), the reconnect backoff, the inactivity
+ * probe, the table of requests awaiting replies and the queue of callbacks
+ * that must run later from the loop.  One timer serves every state: in
+ * BACKOFF it starts the next connection attempt, in CONNECTING it bounds the
+ * attempt, in CONNECTED it drives the inactivity probe.
+ *
+ * Reentrancy: user callbacks may call any function here, including
+ * jsonrpc_session_destroy().  While a callback runs ('in_cb' > 0) destroy
+ * only sets a flag; the libevent callback that called the user frees the
+ * session once the user's code has returned. */
+#include <config.h>
+
+#include "jsonrpc-session.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/util.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "gn-log.h"
+#include "gn-util.h"
+#include "jsonrpc.h"
+
+GN_LOG_MODULE(jsonrpc_session);
+
+/* Bound on one connection attempt when probes are off. */
+#define JSONRPC_SESSION_CONNECT_TIMEOUT_MS 10000
+#define JSONRPC_SESSION_MIN_BACKOFF_MS 1000
+
+/* A request waiting for its reply, or a callback waiting to run. */
+struct jsonrpc_pending {
+    struct jsonrpc_pending *next;
+    long long id;
+    jsonrpc_reply_cb *cb;       /* NULL for our own "echo" probes. */
+    void *aux;
+    char *error;                /* Deferred only: why it failed. */
+};
+
+/* A singly linked FIFO of jsonrpc_pending. */
+struct jsonrpc_pending_list {
+    struct jsonrpc_pending *head;
+    struct jsonrpc_pending **tailp;
+};
+
+struct jsonrpc_session {
+    struct event_base *base;
+    char *remote;
+    struct sockaddr_storage ss;
+    int ss_len;
+
+    struct jsonrpc_session_options options;
+    struct jsonrpc_session_cbs cbs;
+    void *aux;
+
+    enum jsonrpc_session_state state;
+    struct bufferevent *bev;            /* Nonnull unless BACKOFF. */
+    struct jsonrpc_parser *parser;      /* Nonnull when CONNECTED. */
+    unsigned int conn_seqno;            /* Increases on every drop. */
+    struct event *timer;
+    int backoff_ms;                     /* Last backoff; 0 after success. */
+    long long last_rx_msec;
+    bool probe_sent;
+    unsigned int n_connects;
+
+    long long next_id;
+    struct jsonrpc_pending_list pending;    /* Sent, awaiting replies. */
+    struct jsonrpc_pending_list deferred;   /* Failed, to call back. */
+    struct event *deferred_ev;
+
+    int in_cb;                  /* Depth of user callbacks running. */
+    bool destroy_requested;     /* jsonrpc_session_destroy() inside one. */
+};
+
+static void jsonrpc_session_connect__(struct jsonrpc_session *);
+static void jsonrpc_session_disconnect__(struct jsonrpc_session *,
+                                         const char *reason);
+static void jsonrpc_session_timer_cb(evutil_socket_t, short, void *);
+static void jsonrpc_session_deferred_cb(evutil_socket_t, short, void *);
+
+static void
+jsonrpc_pending_list_init(struct jsonrpc_pending_list *list)
+{
+    list->head = NULL;
+    list->tailp = &list->head;
+}
+
+/* Appends 'p' (ownership taken) to 'list'. */
+static void
+jsonrpc_pending_list_push(struct jsonrpc_pending_list *list,
+                          struct jsonrpc_pending *p)
+{
+    p->next = NULL;
+    *list->tailp = p;
+    list->tailp = &p->next;
+}
+
+/* Removes and returns the first entry of 'list' (caller frees), or NULL. */
+static struct jsonrpc_pending *
+jsonrpc_pending_list_pop(struct jsonrpc_pending_list *list)
+{
+    struct jsonrpc_pending *p = list->head;
+
+    if (p) {
+        list->head = p->next;
+        if (!list->head) {
+            list->tailp = &list->head;
+        }
+    }
+    return p;
+}
+
+/* Removes and returns the entry of 'list' with 'id' (caller frees), or
+ * NULL. */
+static struct jsonrpc_pending *
+jsonrpc_pending_list_remove(struct jsonrpc_pending_list *list, long long id)
+{
+    struct jsonrpc_pending **pp;
+
+    for (pp = &list->head; *pp; pp = &(*pp)->next) {
+        struct jsonrpc_pending *p = *pp;
+
+        if (p->id == id) {
+            *pp = p->next;
+            if (!*pp) {
+                list->tailp = pp;
+            }
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Parses 'remote' into s->ss.  Returns NULL or a malloc'd error. */
+static char *
+jsonrpc_session_parse_remote__(struct jsonrpc_session *s, const char *remote)
+{
+    memset(&s->ss, 0, sizeof s->ss);
+    if (!strncmp(remote, "unix:", 5)) {
+        struct sockaddr_un *sun = (struct sockaddr_un *) &s->ss;
+        const char *path = remote + 5;
+
+        if (!*path || strlen(path) >= sizeof sun->sun_path) {
+            return gn_xasprintf("%s: bad or too long socket path", remote);
+        }
+        sun->sun_family = AF_UNIX;
+        strcpy(sun->sun_path, path);
+        s->ss_len = sizeof *sun;
+        return NULL;
+    } else if (!strncmp(remote, "tcp:", 4)) {
+        s->ss_len = sizeof s->ss;
+        if (evutil_parse_sockaddr_port(remote + 4, (struct sockaddr *) &s->ss,
+                                       &s->ss_len)
+            || (s->ss.ss_family != AF_INET && s->ss.ss_family != AF_INET6)
+            || !strchr(remote + 4, ':')) {
+            return gn_xasprintf("%s: expected tcp:IP:PORT", remote);
+        }
+        return NULL;
+    }
+    return gn_xasprintf("%s: remote must be unix:PATH or tcp:IP:PORT",
+                        remote);
+}
+
+/* Creates a session (see jsonrpc-session.h).  'cbs' is copied; 'remote' and
+ * 'options' are copied; returns NULL and a malloc'd '*errorp' if 'remote'
+ * is malformed. */
+struct jsonrpc_session *
+jsonrpc_session_create(struct event_base *base, const char *remote,
+                       const struct jsonrpc_session_options *options,
+                       const struct jsonrpc_session_cbs *cbs, void *aux,
+                       char **errorp)
+{
+    static const struct jsonrpc_session_options default_options
+        = JSONRPC_SESSION_OPTIONS_DEFAULT;
+    struct jsonrpc_session *s = gn_xzalloc(sizeof *s);
+    char *error;
+
+    *errorp = NULL;
+    error = jsonrpc_session_parse_remote__(s, remote);
+    if (error) {
+        free(s);
+        *errorp = error;
+        return NULL;
+    }
+    s->base = base;
+    s->remote = gn_xstrdup(remote);
+    s->options = options ? *options : default_options;
+    if (s->options.probe_interval_ms < 0) {
+        s->options.probe_interval_ms = 0;
+    }
+    if (s->options.max_backoff_ms < JSONRPC_SESSION_MIN_BACKOFF_MS) {
+        s->options.max_backoff_ms = JSONRPC_SESSION_MIN_BACKOFF_MS;
+    }
+    if (cbs) {
+        s->cbs = *cbs;
+    }
+    s->aux = aux;
+    s->next_id = 1;
+    jsonrpc_pending_list_init(&s->pending);
+    jsonrpc_pending_list_init(&s->deferred);
+    s->timer = evtimer_new(base, jsonrpc_session_timer_cb, s);
+    s->deferred_ev = event_new(base, -1, 0, jsonrpc_session_deferred_cb, s);
+    if (!s->timer || !s->deferred_ev) {
+        gn_fatal("jsonrpc_session: cannot create libevent events");
+    }
+    jsonrpc_session_connect__(s);
+    return s;
+}
+
+/* Frees 's' for real: closes the connection and runs every callback still
+ * owed with an error, then releases the memory. */
+static void
+jsonrpc_session_free__(struct jsonrpc_session *s)
+{
+    struct jsonrpc_pending *p;
+
+    s->destroy_requested = true;
+    if (s->bev) {
+        bufferevent_free(s->bev);
+        s->bev = NULL;
+    }
+    jsonrpc_parser_destroy(s->parser);
+    s->parser = NULL;
+    s->state = JSONRPC_SESSION_BACKOFF;
+    evtimer_del(s->timer);
+
+    /* Callbacks may issue new requests; those land on 'deferred' (we are
+     * not connected) and are failed here too. */
+    s->in_cb++;
+    for (;;) {
+        p = jsonrpc_pending_list_pop(&s->pending);
+        if (!p) {
+            p = jsonrpc_pending_list_pop(&s->deferred);
+        }
+        if (!p) {
+            break;
+        }
+        if (p->cb) {
+            p->cb(s, NULL, "session destroyed", p->aux);
+        }
+        free(p->error);
+        free(p);
+    }
+    s->in_cb--;
+
+    event_free(s->timer);
+    event_free(s->deferred_ev);
+    free(s->remote);
+    free(s);
+}
+
+/* Destroys 's' (accepts NULL), first running every pending request's
+ * callback with an error.  Safe to call from inside any of the session's
+ * callbacks: the session is then freed when that callback returns. */
+void
+jsonrpc_session_destroy(struct jsonrpc_session *s)
+{
+    if (!s || s->destroy_requested) {
+        return;
+    }
+    if (s->in_cb) {
+        s->destroy_requested = true;
+        return;
+    }
+    jsonrpc_session_free__(s);
+}
+
+/* Called at the end of every libevent callback: frees 's' if a user
+ * callback asked for it.  Returns true if 's' is gone. */
+static bool
+jsonrpc_session_reap__(struct jsonrpc_session *s)
+{
+    if (s->destroy_requested && !s->in_cb) {
+        jsonrpc_session_free__(s);
+        return true;
+    }
+    return false;
+}
+
+/* Arms the state timer to fire in 'ms' milliseconds. */
+static void
+jsonrpc_session_arm__(struct jsonrpc_session *s, long long ms)
+{
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+    evtimer_add(s->timer, &tv);
+}
+
+/* Queues a call of 'cb' with 'error' (copied) from the loop. */
+static void
+jsonrpc_session_defer__(struct jsonrpc_session *s, long long id,
+                        jsonrpc_reply_cb *cb, void *aux, const char *error)
+{
+    struct jsonrpc_pending *p = gn_xzalloc(sizeof *p);
+
+    p->id = id;
+    p->cb = cb;
+    p->aux = aux;
+    p->error = gn_xstrdup(error);
+    jsonrpc_pending_list_push(&s->deferred, p);
+    event_active(s->deferred_ev, EV_TIMEOUT, 0);
+}
+
+/* Enters BACKOFF and, if reconnecting, schedules the next attempt. */
+static void
+jsonrpc_session_backoff__(struct jsonrpc_session *s, bool reconnect)
+{
+    s->state = JSONRPC_SESSION_BACKOFF;
+    evtimer_del(s->timer);
+    if (!reconnect) {
+        return;
+    }
+    s->backoff_ms = !s->backoff_ms ? JSONRPC_SESSION_MIN_BACKOFF_MS
+                    : s->backoff_ms >= s->options.max_backoff_ms / 2
+                    ? s->options.max_backoff_ms
+                    : s->backoff_ms * 2;
+    GN_LOG_DBG("%s: reconnecting in %d ms", s->remote, s->backoff_ms);
+    jsonrpc_session_arm__(s, s->backoff_ms);
+}
+
+/* Drops the connection (if any) of 's': pending requests are failed with
+ * 'reason' from the loop and the "disconnected" callback runs. */
+static void
+jsonrpc_session_disconnect__(struct jsonrpc_session *s, const char *reason)
+{
+    bool was_connected = s->state == JSONRPC_SESSION_CONNECTED;
+    struct jsonrpc_pending *p;
+    char *error;
+
+    if (s->bev) {
+        bufferevent_free(s->bev);
+        s->bev = NULL;
+    }
+    jsonrpc_parser_destroy(s->parser);
+    s->parser = NULL;
+    s->conn_seqno++;
+    jsonrpc_session_backoff__(s, s->options.reconnect);
+
+    error = gn_xasprintf("connection to %s dropped: %s", s->remote, reason);
+    while ((p = jsonrpc_pending_list_pop(&s->pending)) != NULL) {
+        if (p->cb) {
+            jsonrpc_session_defer__(s, p->id, p->cb, p->aux, error);
+        }
+        free(p);
+    }
+    free(error);
+
+    if (was_connected && s->cbs.disconnected) {
+        s->in_cb++;
+        s->cbs.disconnected(s, reason, s->aux);
+        s->in_cb--;
+    }
+}
+
+/* Serialises and writes 'msg' (borrowed) on the connection. */
+static void
+jsonrpc_session_write__(struct jsonrpc_session *s, const json_t *msg)
+{
+    size_t len;
+    char *text = jsonrpc_msg_to_string(msg, &len);
+
+    bufferevent_write(s->bev, text, len);
+    free(text);
+}
+
+/* Runs the callbacks of deferred failures, from the loop. */
+static void
+jsonrpc_session_deferred_cb(evutil_socket_t fd, short what, void *s_)
+{
+    struct jsonrpc_session *s = s_;
+    struct jsonrpc_pending_list list = s->deferred;
+    struct jsonrpc_pending *p;
+
+    /* Only the callbacks queued so far: new ones re-activate the event. */
+    if (!list.head) {
+        return;
+    }
+    jsonrpc_pending_list_init(&s->deferred);
+    s->in_cb++;
+    while ((p = jsonrpc_pending_list_pop(&list)) != NULL) {
+        if (!s->destroy_requested) {
+            p->cb(s, NULL, p->error, p->aux);
+            free(p->error);
+            free(p);
+        } else {
+            /* Hand the rest to jsonrpc_session_free__(). */
+            jsonrpc_pending_list_push(&s->deferred, p);
+        }
+    }
+    s->in_cb--;
+    jsonrpc_session_reap__(s);
+}
+
+/* Dispatches one message 'msg' (borrowed) received on 's'. */
+static void
+jsonrpc_session_dispatch__(struct jsonrpc_session *s, const json_t *msg)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 20);
+    enum jsonrpc_msg_type type = jsonrpc_msg_type(msg);
+    const char *method = json_string_value(json_object_get(msg, "method"));
+    json_t *id = json_object_get(msg, "id");
+    struct jsonrpc_pending *p;
+
+    switch (type) {
+    case JSONRPC_REQUEST:
+        if (!strcmp(method, "echo")) {
+            json_t *reply = jsonrpc_reply(
+                json_incref(json_object_get(msg, "params")), id);
+
+            jsonrpc_session_write__(s, reply);
+            json_decref(reply);
+            return;
+        }
+        /* Fall through. */
+    case JSONRPC_NOTIFY:
+        if (s->cbs.notify) {
+            s->in_cb++;
+            s->cbs.notify(s, msg, s->aux);
+            s->in_cb--;
+        }
+        return;
+    case JSONRPC_REPLY:
+    case JSONRPC_ERROR:
+        p = json_is_integer(id)
+            ? jsonrpc_pending_list_remove(&s->pending, json_integer_value(id))
+            : NULL;
+        if (!p) {
+            GN_LOG_WARN_RL(&rl, "%s: reply to unknown request id",
+                           s->remote);
+            return;
+        }
+        if (p->cb) {
+            s->in_cb++;
+            p->cb(s, msg, NULL, p->aux);
+            s->in_cb--;
+        }
+        free(p);
+        return;
+    case JSONRPC_INVALID:
+        GN_LOG_WARN_RL(&rl, "%s: received a message that is not JSON-RPC",
+                       s->remote);
+        jsonrpc_session_disconnect__(s, "protocol error");
+        return;
+    }
+}
+
+/* bufferevent read callback: feeds the bytes to the parser and dispatches
+ * every complete message, stopping if a callback dropped the connection or
+ * destroyed the session. */
+static void
+jsonrpc_session_read_cb(struct bufferevent *bev, void *s_)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 20);
+    struct jsonrpc_session *s = s_;
+    struct evbuffer *input = bufferevent_get_input(bev);
+    unsigned int conn_seqno = s->conn_seqno;
+    size_t n;
+    json_t *msg;
+    int error = 0;
+
+    s->last_rx_msec = gn_time_msec();
+    s->probe_sent = false;
+    s->backoff_ms = 0;
+    while (!error && (n = evbuffer_get_contiguous_space(input)) > 0) {
+        error = jsonrpc_parser_feed(s->parser, evbuffer_pullup(input, n), n);
+        evbuffer_drain(input, n);
+    }
+    while (s->conn_seqno == conn_seqno && !s->destroy_requested
+           && (msg = jsonrpc_parser_next(s->parser)) != NULL) {
+        jsonrpc_session_dispatch__(s, msg);
+        json_decref(msg);
+    }
+    if (error && s->conn_seqno == conn_seqno && !s->destroy_requested) {
+        GN_LOG_WARN_RL(&rl, "%s: %s", s->remote,
+                       jsonrpc_parser_error(s->parser));
+        jsonrpc_session_disconnect__(s, error == EMSGSIZE
+                                     ? "message too long"
+                                     : "protocol error");
+    }
+    jsonrpc_session_reap__(s);
+}
+
+/* bufferevent event callback: connection established, closed or failed. */
+static void
+jsonrpc_session_event_cb(struct bufferevent *bev, short what, void *s_)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 20);
+    struct jsonrpc_session *s = s_;
+
+    if (what & BEV_EVENT_CONNECTED) {
+        s->state = JSONRPC_SESSION_CONNECTED;
+        s->n_connects++;
+        s->parser = jsonrpc_parser_create(s->options.max_message_size);
+        s->last_rx_msec = gn_time_msec();
+        s->probe_sent = false;
+        evtimer_del(s->timer);
+        if (s->options.probe_interval_ms) {
+            jsonrpc_session_arm__(s, s->options.probe_interval_ms);
+        }
+        bufferevent_enable(bev, EV_READ | EV_WRITE);
+        GN_LOG_INFO_RL(&rl, "%s: connected", s->remote);
+        if (s->cbs.connected) {
+            s->in_cb++;
+            s->cbs.connected(s, s->aux);
+            s->in_cb--;
+        }
+    } else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+        int error = EVUTIL_SOCKET_ERROR();
+        const char *reason = what & BEV_EVENT_EOF
+                             ? "connection closed by peer"
+                             : evutil_socket_error_to_string(error);
+
+        if (s->state == JSONRPC_SESSION_CONNECTING) {
+            GN_LOG_WARN_RL(&rl, "%s: connection attempt failed (%s)",
+                           s->remote, reason);
+        } else {
+            GN_LOG_WARN_RL(&rl, "%s: connection dropped (%s)",
+                           s->remote, reason);
+        }
+        jsonrpc_session_disconnect__(s, reason);
+    }
+    jsonrpc_session_reap__(s);
+}
+
+/* Starts a nonblocking connection attempt. */
+static void
+jsonrpc_session_connect__(struct jsonrpc_session *s)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 20);
+    int timeout;
+
+    s->bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (!s->bev) {
+        gn_fatal("jsonrpc_session: cannot create a bufferevent");
+    }
+    bufferevent_setcb(s->bev, jsonrpc_session_read_cb, NULL,
+                      jsonrpc_session_event_cb, s);
+    s->state = JSONRPC_SESSION_CONNECTING;
+    if (bufferevent_socket_connect(s->bev, (struct sockaddr *) &s->ss,
+                                   s->ss_len) < 0) {
+        GN_LOG_WARN_RL(&rl, "%s: connection attempt failed (%s)", s->remote,
+                       evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+        bufferevent_free(s->bev);
+        s->bev = NULL;
+        jsonrpc_session_backoff__(s, s->options.reconnect);
+        return;
+    }
+    timeout = s->options.probe_interval_ms
+              ? s->options.probe_interval_ms
+              : JSONRPC_SESSION_CONNECT_TIMEOUT_MS;
+    jsonrpc_session_arm__(s, timeout);
+}
+
+/* The state timer (see the comment at the top of the file). */
+static void
+jsonrpc_session_timer_cb(evutil_socket_t fd, short what, void *s_)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 20);
+    struct jsonrpc_session *s = s_;
+    long long idle, interval = s->options.probe_interval_ms;
+
+    switch (s->state) {
+    case JSONRPC_SESSION_BACKOFF:
+        jsonrpc_session_connect__(s);
+        break;
+    case JSONRPC_SESSION_CONNECTING:
+        GN_LOG_WARN_RL(&rl, "%s: connection attempt timed out", s->remote);
+        jsonrpc_session_disconnect__(s, "connection attempt timed out");
+        break;
+    case JSONRPC_SESSION_CONNECTED:
+        idle = gn_time_msec() - s->last_rx_msec;
+        if (idle < interval) {
+            jsonrpc_session_arm__(s, interval - idle);
+        } else if (!s->probe_sent) {
+            json_t *echo = jsonrpc_request("echo", NULL, s->next_id);
+            struct jsonrpc_pending *p = gn_xzalloc(sizeof *p);
+
+            p->id = s->next_id++;
+            jsonrpc_pending_list_push(&s->pending, p);
+            jsonrpc_session_write__(s, echo);
+            json_decref(echo);
+            s->probe_sent = true;
+            GN_LOG_DBG("%s: idle %lld ms, sent inactivity probe",
+                       s->remote, idle);
+            jsonrpc_session_arm__(s, interval);
+        } else {
+            GN_LOG_WARN_RL(&rl, "%s: no response to inactivity probe "
+                           "after %lld ms, disconnecting", s->remote, idle);
+            jsonrpc_session_disconnect__(s, "inactivity probe timed out");
+        }
+        break;
+    }
+    jsonrpc_session_reap__(s);
+}
+
+/* Sends a request (see jsonrpc-session.h).  Steals 'params'.  'cb' runs
+ * once, from the loop; 'aux' is passed to it.  Returns the id. */
+long long
+jsonrpc_session_request(struct jsonrpc_session *s, const char *method,
+                        json_t *params, jsonrpc_reply_cb *cb, void *aux)
+{
+    long long id = s->next_id++;
+    struct jsonrpc_pending *p;
+    json_t *msg;
+
+    if (s->state != JSONRPC_SESSION_CONNECTED || s->destroy_requested) {
+        json_decref(params);
+        jsonrpc_session_defer__(s, id, cb, aux, s->destroy_requested
+                                ? "session destroyed" : "not connected");
+        return id;
+    }
+    msg = jsonrpc_request(method, params, id);
+    jsonrpc_session_write__(s, msg);
+    json_decref(msg);
+
+    p = gn_xzalloc(sizeof *p);
+    p->id = id;
+    p->cb = cb;
+    p->aux = aux;
+    jsonrpc_pending_list_push(&s->pending, p);
+    return id;
+}
+
+/* Sends 'msg' (stolen), or drops it with a log line if not connected. */
+void
+jsonrpc_session_send(struct jsonrpc_session *s, json_t *msg)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 20);
+
+    if (s->state == JSONRPC_SESSION_CONNECTED && !s->destroy_requested) {
+        jsonrpc_session_write__(s, msg);
+    } else {
+        GN_LOG_WARN_RL(&rl, "%s: not connected, dropping %s", s->remote,
+                       jsonrpc_msg_type_name(jsonrpc_msg_type(msg)));
+    }
+    json_decref(msg);
+}
+
+/* Returns the state of 's'. */
+enum jsonrpc_session_state
+jsonrpc_session_state(const struct jsonrpc_session *s)
+{
+    return s->state;
+}
+
+/* Returns true if 's' has a working connection. */
+bool
+jsonrpc_session_is_connected(const struct jsonrpc_session *s)
+{
+    return s->state == JSONRPC_SESSION_CONNECTED;
+}
+
+/* Returns the remote given at creation (borrowed, lives as long as 's'). */
+const char *
+jsonrpc_session_remote(const struct jsonrpc_session *s)
+{
+    return s->remote;
+}
+
+/* Returns how many connections 's' has made so far. */
+unsigned int
+jsonrpc_session_n_connects(const struct jsonrpc_session *s)
+{
+    return s->n_connects;
+}
+
+/* Drops the connection of 's', if any, failing pending requests, and
+ * reconnects after the backoff (even with options.reconnect off). */
+void
+jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
+{
+    if (s->destroy_requested) {
+        return;
+    }
+    if (s->state != JSONRPC_SESSION_BACKOFF) {
+        jsonrpc_session_disconnect__(s, "reconnect requested");
+    }
+    if (!s->destroy_requested && s->state == JSONRPC_SESSION_BACKOFF
+        && !evtimer_pending(s->timer, NULL)) {
+        jsonrpc_session_backoff__(s, true);
+    }
+}
