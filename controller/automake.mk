@@ -1,11 +1,15 @@
 # controller/: guestnetd (the daemon) and guestnetctl (the CLI).  Their
 # main files only orchestrate; the modules live in libguestnet.a.
 libguestnet_a_SOURCES += \
+	controller/api.c \
+	controller/bridge.c \
+	controller/engine.c \
 	controller/gn-config.c \
 	controller/gn-log.c \
 	controller/gn-util.c \
 	controller/netaddr.c \
-	controller/netdev.c
+	controller/netdev.c \
+	controller/ports.c
 
 sbin_PROGRAMS += guestnetd
 guestnetd_SOURCES = controller/guestnetd.c

@@ -1,48 +1,253 @@
-/* guestnetd.c: main() of the guestnet daemon.  Orchestration only. */
+/* guestnetd.c: main() of the guestnet daemon.  Orchestration only: parse
+ * the command line, read the config, wire the engine and the API onto one
+ * libevent loop, and handle signals. */
 #include <config.h>
 
+#include <errno.h>
+#include <event2/event.h>
 #include <getopt.h>
+#include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "api.h"
+#include "engine.h"
+#include "gn-config.h"
 #include "gn-log.h"
 #include "gn-util.h"
 
 GN_LOG_MODULE(guestnetd);
+
+#define DEFAULT_CONFIG "/etc/guestnet/guestnet.json"
+#define DEFAULT_SOCKET "/run/guestnet/guestnetd.sock"
+
+struct options {
+    const char *config;
+    char *ovsdb;
+    const char *socket;
+    const char *log_file;
+    const char *pidfile;
+    const char *socket_group;
+    const char *admin_group;
+};
 
 static void
 usage(void)
 {
     printf("%s: per-host Open vSwitch controller for KVM and LXC guests\n"
            "usage: %s [OPTIONS]\n"
-           "  -h, --help         show this help and exit\n"
-           "  -V, --version      show the version and exit\n",
-           gn_program_name(), gn_program_name());
+           "  -c, --config=FILE       config file (default %s)\n"
+           "      --ovsdb=REMOTE      ovsdb-server (default "
+           "unix:$OVS_RUNDIR/db.sock,\n"
+           "                          OVS_RUNDIR defaulting to "
+           "/var/run/openvswitch)\n"
+           "  -s, --socket=PATH       API socket (default %s)\n"
+           "      --socket-group=GRP  group that may read the API\n"
+           "      --admin-group=GRP   group that may also change things\n"
+           "      --log-file=FILE     log here instead of stderr\n"
+           "  -v, --verbose=LEVEL     err, warn, info (default) or dbg\n"
+           "      --pidfile=FILE      write the process id here\n"
+           "  -h, --help              show this help and exit\n"
+           "  -V, --version           show the version and exit\n",
+           gn_program_name(), gn_program_name(), DEFAULT_CONFIG,
+           DEFAULT_SOCKET);
+}
+
+static gid_t
+group_id(const char *name)
+{
+    struct group *gr;
+    char *end;
+    long n;
+
+    if (!name) {
+        return (gid_t) -1;
+    }
+    n = strtol(name, &end, 10);
+    if (*name && !*end && n >= 0) {
+        return n;
+    }
+    gr = getgrnam(name);
+    if (!gr) {
+        gn_fatal("no group \"%s\"", name);
+    }
+    return gr->gr_gid;
+}
+
+static void
+parse_options(int argc, char *argv[], struct options *o)
+{
+    enum {
+        OPT_OVSDB = 256, OPT_LOG_FILE, OPT_PIDFILE, OPT_SOCKET_GROUP,
+        OPT_ADMIN_GROUP,
+    };
+    static const struct option long_options[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "ovsdb", required_argument, NULL, OPT_OVSDB },
+        { "socket", required_argument, NULL, 's' },
+        { "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+        { "admin-group", required_argument, NULL, OPT_ADMIN_GROUP },
+        { "log-file", required_argument, NULL, OPT_LOG_FILE },
+        { "verbose", required_argument, NULL, 'v' },
+        { "pidfile", required_argument, NULL, OPT_PIDFILE },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    enum gn_log_level level;
+    int c;
+
+    memset(o, 0, sizeof *o);
+    o->config = DEFAULT_CONFIG;
+    o->socket = DEFAULT_SOCKET;
+    while ((c = getopt_long(argc, argv, "c:s:v:hV", long_options,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            o->config = optarg;
+            break;
+        case OPT_OVSDB:
+            o->ovsdb = gn_xstrdup(optarg);
+            break;
+        case 's':
+            o->socket = optarg;
+            break;
+        case OPT_SOCKET_GROUP:
+            o->socket_group = optarg;
+            break;
+        case OPT_ADMIN_GROUP:
+            o->admin_group = optarg;
+            break;
+        case OPT_LOG_FILE:
+            o->log_file = optarg;
+            break;
+        case 'v':
+            if (!gn_log_level_from_string(optarg, &level)) {
+                gn_fatal("--verbose: unknown level \"%s\" (err, warn, info, "
+                         "dbg)", optarg);
+            }
+            gn_log_set_level(level);
+            break;
+        case OPT_PIDFILE:
+            o->pidfile = optarg;
+            break;
+        case 'h':
+            usage();
+            exit(0);
+        case 'V':
+            printf("guestnetd (guestnet) %s\n", PACKAGE_VERSION);
+            exit(0);
+        default:
+            fprintf(stderr, "Try '%s --help'.\n", gn_program_name());
+            exit(2);
+        }
+    }
+    if (optind < argc) {
+        gn_fatal("unexpected argument \"%s\" (try --help)", argv[optind]);
+    }
+    if (!o->ovsdb) {
+        const char *rundir = getenv("OVS_RUNDIR");
+        o->ovsdb = gn_xasprintf("unix:%s/db.sock",
+                                rundir ? rundir : "/var/run/openvswitch");
+    }
+}
+
+static void
+write_pidfile(const char *file)
+{
+    FILE *f = fopen(file, "w");
+
+    if (!f) {
+        gn_fatal("%s: %s", file, strerror(errno));
+    }
+    fprintf(f, "%ld\n", (long) getpid());
+    fclose(f);
+}
+
+static void
+on_exit_signal(evutil_socket_t sig, short what, void *base)
+{
+    (void) what;
+    GN_LOG_INFO("signal %d: exiting", (int) sig);
+    event_base_loopbreak(base);
+}
+
+static void
+on_sighup(evutil_socket_t sig, short what, void *engine)
+{
+    char *error;
+
+    (void) sig;
+    (void) what;
+    gn_log_reopen();
+    error = engine_reload(engine);
+    if (error) {
+        GN_LOG_ERR("SIGHUP: %s", error);
+        free(error);
+    }
 }
 
 int
 main(int argc, char *argv[])
 {
-    static const struct option long_options[] = {
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c;
+    struct api_options api_opts;
+    struct event *sigterm, *sigint, *sighup;
+    struct gn_config *cfg;
+    struct event_base *base;
+    struct engine *engine;
+    struct options o;
+    struct api *api;
+    char *error;
+    int err;
 
     gn_set_program_name(argv[0]);
-    while ((c = getopt_long(argc, argv, "hV", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            usage();
-            return 0;
-        case 'V':
-            printf("guestnetd (guestnet) %s\n", PACKAGE_VERSION);
-            return 0;
-        default:
-            return 2;
-        }
+    parse_options(argc, argv, &o);
+    if (o.log_file && (err = gn_log_open(o.log_file))) {
+        gn_fatal("%s: %s", o.log_file, strerror(err));
     }
-    GN_LOG_INFO("guestnetd %s", PACKAGE_VERSION);
+    error = gn_config_read(o.config, &cfg);
+    if (error) {
+        gn_fatal("%s", error);
+    }
+    signal(SIGPIPE, SIG_IGN);
+
+    base = event_base_new();
+    engine = engine_create(base, o.ovsdb, cfg, o.config);
+
+    memset(&api_opts, 0, sizeof api_opts);
+    api_opts.socket_path = o.socket;
+    api_opts.socket_group = group_id(o.socket_group);
+    api_opts.admin_group = group_id(o.admin_group);
+    api = api_create(base, engine, &api_opts, &error);
+    if (!api) {
+        gn_fatal("%s", error);
+    }
+    if (o.pidfile) {
+        write_pidfile(o.pidfile);
+    }
+    sigterm = evsignal_new(base, SIGTERM, on_exit_signal, base);
+    sigint = evsignal_new(base, SIGINT, on_exit_signal, base);
+    sighup = evsignal_new(base, SIGHUP, on_sighup, engine);
+    event_add(sigterm, NULL);
+    event_add(sigint, NULL);
+    event_add(sighup, NULL);
+    GN_LOG_INFO("guestnetd %s started (config %s, ovsdb %s)",
+                PACKAGE_VERSION, o.config, o.ovsdb);
+
+    event_base_dispatch(base);
+
+    event_free(sigterm);
+    event_free(sigint);
+    event_free(sighup);
+    api_destroy(api);
+    engine_destroy(engine);
+    event_base_free(base);
+    if (o.pidfile) {
+        unlink(o.pidfile);
+    }
+    free(o.ovsdb);
     return 0;
 }

@@ -1,5 +1,8 @@
 # include/: headers shared between guestnet's modules.
 noinst_HEADERS += \
+	include/api.h \
+	include/bridge.h \
+	include/engine.h \
 	include/flow-codec.h \
 	include/gn-config.h \
 	include/gn-log.h \
@@ -9,4 +12,5 @@ noinst_HEADERS += \
 	include/netaddr.h \
 	include/netdev.h \
 	include/ovsdb-replica.h \
-	include/ovsdb-txn.h
+	include/ovsdb-txn.h \
+	include/ports.h

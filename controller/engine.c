@@ -1,0 +1,818 @@
+/* engine.c: the reconcile engine of guestnetd (see include/engine.h). */
+#include <config.h>
+
+#include "engine.h"
+
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "gn-config.h"
+#include "gn-log.h"
+#include "gn-util.h"
+#include "jsonrpc-session.h"
+#include "ovsdb-replica.h"
+#include "ovsdb-txn.h"
+#include "ports.h"
+
+GN_LOG_MODULE(engine);
+
+/* How long a request may wait for ovs-vswitchd before it is answered with
+ * a timeout (the port stays: it may come up later). */
+#define ENGINE_APPLY_TIMEOUT_MS 30000
+
+enum engine_op_type {
+    ENGINE_OP_ADD,
+    ENGINE_OP_DELETE,
+};
+
+enum engine_op_state {
+    ENGINE_OP_QUEUED,       /* Waiting for the next transaction. */
+    ENGINE_OP_IN_TXN,       /* Part of the transaction in flight. */
+    ENGINE_OP_APPLYING,     /* Committed; waiting for ovs-vswitchd. */
+};
+
+struct engine_op {
+    struct engine_op *next;
+    enum engine_op_type type;
+    enum engine_op_state state;
+    struct port_spec spec;      /* ENGINE_OP_ADD. */
+    char *name;                 /* The port's name. */
+    json_t *iface;              /* ENGINE_OP_DELETE: Interface row copy. */
+    bool wait;                  /* Answer when applied, not committed. */
+    bool solo;                  /* Retry alone after a shared failure. */
+    bool maybe_applied;         /* Connection dropped during its txn. */
+    json_int_t next_cfg;        /* The cur_cfg that confirms it. */
+    long long deadline;         /* For ENGINE_OP_APPLYING. */
+    engine_done_cb *cb;
+    void *aux;
+};
+
+struct engine {
+    struct event_base *base;
+    struct gn_config *cfg;
+    char *config_file;
+    struct jsonrpc_session *session;
+    struct ovsdb_replica *replica;
+    struct event *run_ev;       /* Deferred engine_run__(). */
+    struct event *timer_ev;     /* Periodic: timeouts, retries. */
+
+    struct engine_op *ops;      /* Oldest first. */
+    bool txn_in_flight;
+    long long retry_at;         /* After a failed bridge txn. */
+
+    /* Status. */
+    long long start_msec;
+    long long last_run_msec;
+    long long last_txn_msec;
+    int last_txn_ops;
+    unsigned long long n_txns;
+    unsigned long long n_txn_errors;
+    char *last_error;
+};
+
+static void engine_schedule__(struct engine *);
+
+static void
+engine_set_error__(struct engine *e, const char *error)
+{
+    free(e->last_error);
+    e->last_error = error ? gn_xstrdup(error) : NULL;
+}
+
+static json_t *
+engine_error_body__(const char *message)
+{
+    return json_pack("{s:{s:s}}", "error", "message", message);
+}
+
+static void
+engine_op_free__(struct engine_op *op)
+{
+    port_spec_destroy(&op->spec);
+    free(op->name);
+    json_decref(op->iface);
+    free(op);
+}
+
+/* Unlinks 'op' from the queue, calls its callback with 'status' and 'body'
+ * (stolen) and frees it. */
+static void
+engine_op_finish__(struct engine *e, struct engine_op *op, int status,
+                   json_t *body)
+{
+    struct engine_op **p;
+
+    for (p = &e->ops; *p; p = &(*p)->next) {
+        if (*p == op) {
+            *p = op->next;
+            break;
+        }
+    }
+    if (op->cb) {
+        op->cb(status, body, op->aux);
+    } else {
+        json_decref(body);
+    }
+    engine_op_free__(op);
+}
+
+static const char *
+engine_bridge_uuid__(const struct engine *e)
+{
+    return bridge_find(e->replica, e->cfg->bridge);
+}
+
+/* The root row's integer 'column', or -1. */
+static json_int_t
+engine_root_int__(const struct engine *e, const char *column)
+{
+    const char *root = bridge_root_uuid(e->replica);
+    const json_t *row = root ? ovsdb_replica_get_row(e->replica,
+                                                     "Open_vSwitch", root)
+                             : NULL;
+    json_int_t v;
+
+    return row && ovsdb_datum_integer(row, column, &v) ? v : -1;
+}
+
+/* Returns the Port row named 'name' on the bridge, or NULL. */
+static const json_t *
+engine_find_port__(const struct engine *e, const char *name)
+{
+    const char *br = engine_bridge_uuid__(e);
+    char *uuid = br ? port_find(e->replica, br, name) : NULL;
+    const json_t *row = uuid ? ovsdb_replica_get_row(e->replica, "Port",
+                                                     uuid) : NULL;
+    free(uuid);
+    return row;
+}
+
+static json_t *
+engine_port_json__(const struct engine *e, const json_t *port,
+                   bool with_guest_config)
+{
+    struct port_binding b;
+    json_t *j;
+
+    port_binding(e->cfg, e->replica, port, &b);
+    j = port_binding_to_json(&b);
+    if (with_guest_config) {
+        json_object_set_new(j, "guest", port_guest_config(&b));
+    }
+    return j;
+}
+
+/* Completes the APPLYING ops that ovs-vswitchd has applied. */
+static void
+engine_check_applied__(struct engine *e)
+{
+    json_int_t cur_cfg = engine_root_int__(e, "cur_cfg");
+    long long now = gn_time_msec();
+    struct engine_op *op, *next;
+
+    for (op = e->ops; op; op = next) {
+        next = op->next;
+        if (op->state != ENGINE_OP_APPLYING) {
+            continue;
+        }
+        if (op->type == ENGINE_OP_ADD) {
+            const json_t *port = engine_find_port__(e, op->name);
+            struct port_binding b;
+
+            if (!port) {
+                engine_op_finish__(e, op, 500, engine_error_body__(
+                                       "port vanished after it was "
+                                       "added"));
+                continue;
+            }
+            port_binding(e->cfg, e->replica, port, &b);
+            if (cur_cfg >= op->next_cfg && b.ofport > 0) {
+                GN_LOG_INFO("port %s ready (ofport %lld)", op->name,
+                            b.ofport);
+                engine_op_finish__(e, op, 201,
+                                   engine_port_json__(e, port, true));
+                continue;
+            }
+            const char *err = b.iface ? ovsdb_datum_string(b.iface, "error")
+                                      : NULL;
+            if (cur_cfg >= op->next_cfg && err) {
+                char *msg = gn_xasprintf("ovs-vswitchd could not add %s: "
+                                         "%s", op->name, err);
+                engine_op_finish__(e, op, 500, engine_error_body__(msg));
+                free(msg);
+                continue;
+            }
+        } else if (cur_cfg >= op->next_cfg) {
+            engine_op_finish__(e, op, 200,
+                               json_pack("{s:s, s:b}", "name", op->name,
+                                         "deleted", 1));
+            continue;
+        }
+        if (now >= op->deadline) {
+            char *msg = gn_xasprintf("%s: ovs-vswitchd did not apply the "
+                                     "change within %d s", op->name,
+                                     ENGINE_APPLY_TIMEOUT_MS / 1000);
+            engine_op_finish__(e, op, 504, engine_error_body__(msg));
+            free(msg);
+        }
+    }
+}
+
+/* Moves 'op' to APPLYING, or answers it now if it does not wait. */
+static void
+engine_op_committed__(struct engine *e, struct engine_op *op,
+                      json_int_t next_cfg)
+{
+    if (op->type == ENGINE_OP_DELETE && op->iface) {
+        char *error = port_delete_devices(op->iface);
+        if (error) {
+            GN_LOG_WARN("%s: %s", op->name, error);
+            free(error);
+        }
+    }
+    if (!op->wait) {
+        const json_t *port = engine_find_port__(e, op->name);
+        json_t *body = (op->type == ENGINE_OP_ADD && port
+                        ? engine_port_json__(e, port, true)
+                        : json_pack("{s:s}", "name", op->name));
+        engine_op_finish__(e, op, op->type == ENGINE_OP_ADD ? 202 : 200,
+                           body);
+        return;
+    }
+    op->state = ENGINE_OP_APPLYING;
+    op->next_cfg = next_cfg;
+    op->deadline = gn_time_msec() + ENGINE_APPLY_TIMEOUT_MS;
+}
+
+static void
+engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
+                  void *e_)
+{
+    struct engine *e = e_;
+    struct engine_op *op, *next;
+    int n_in_txn = 0;
+
+    e->txn_in_flight = false;
+    e->last_txn_msec = gn_time_msec();
+    for (op = e->ops; op; op = op->next) {
+        n_in_txn += op->state == ENGINE_OP_IN_TXN;
+    }
+
+    switch (res->status) {
+    case OVSDB_TXN_SUCCESS:
+        engine_set_error__(e, NULL);
+        for (op = e->ops; op; op = next) {
+            next = op->next;
+            if (op->state == ENGINE_OP_IN_TXN) {
+                engine_op_committed__(e, op, res->next_cfg);
+            }
+        }
+        break;
+
+    case OVSDB_TXN_DISCONNECTED:
+        /* Outcome unknown: check the replica after the resync. */
+        for (op = e->ops; op; op = op->next) {
+            if (op->state == ENGINE_OP_IN_TXN) {
+                op->state = ENGINE_OP_QUEUED;
+                op->maybe_applied = true;
+            }
+        }
+        break;
+
+    case OVSDB_TXN_OP_ERROR:
+    case OVSDB_TXN_BAD_REPLY:
+        e->n_txn_errors++;
+        GN_LOG_WARN("transaction failed: %s", res->error);
+        engine_set_error__(e, res->error);
+        for (op = e->ops; op; op = next) {
+            next = op->next;
+            if (op->state != ENGINE_OP_IN_TXN) {
+                continue;
+            }
+            if (n_in_txn > 1 && !op->solo) {
+                /* Shared failure: retry each request alone. */
+                op->state = ENGINE_OP_QUEUED;
+                op->solo = true;
+                continue;
+            }
+            if (op->type == ENGINE_OP_ADD) {
+                port_rollback_devices(&op->spec);
+            }
+            char *msg = gn_xasprintf("OVSDB refused the change: %s",
+                                     res->error);
+            engine_op_finish__(e, op, 409, engine_error_body__(msg));
+            free(msg);
+        }
+        if (!n_in_txn) {
+            /* Only bridge/adoption ops: try again a little later. */
+            e->retry_at = gn_time_msec() + 1000;
+        }
+        break;
+    }
+    (void) txn;
+    engine_schedule__(e);
+}
+
+/* For ops whose transaction's outcome is unknown: settles those the
+ * replica shows as applied. */
+static void
+engine_settle_maybe_applied__(struct engine *e)
+{
+    struct engine_op *op, *next;
+    json_int_t next_cfg = engine_root_int__(e, "next_cfg");
+
+    for (op = e->ops; op; op = next) {
+        next = op->next;
+        if (op->state != ENGINE_OP_QUEUED || !op->maybe_applied) {
+            continue;
+        }
+        const json_t *port = engine_find_port__(e, op->name);
+        if (op->type == ENGINE_OP_ADD && port) {
+            GN_LOG_INFO("port %s was added before the connection dropped",
+                        op->name);
+            op->maybe_applied = false;
+            engine_op_committed__(e, op, next_cfg);
+        } else if (op->type == ENGINE_OP_DELETE && !port) {
+            GN_LOG_INFO("port %s was deleted before the connection dropped",
+                        op->name);
+            op->maybe_applied = false;
+            engine_op_committed__(e, op, next_cfg);
+        } else {
+            op->maybe_applied = false;
+        }
+    }
+}
+
+/* Adds the ops of queued request 'op' to 'txn'.  Returns false if the
+ * request was answered instead (nothing to do). */
+static bool
+engine_plan_op__(struct engine *e, struct engine_op *op, const char *br,
+                 struct ovsdb_txn *txn)
+{
+    if (op->type == ENGINE_OP_ADD) {
+        port_plan_add(&op->spec, br, txn);
+        return true;
+    }
+    char *uuid = port_find(e->replica, br, op->name);
+    if (!uuid) {
+        engine_op_finish__(e, op, 404, engine_error_body__(
+                               "no such port"));
+        return false;
+    }
+    port_plan_delete(uuid, br, txn);
+    free(uuid);
+    return true;
+}
+
+static void
+engine_run__(struct engine *e)
+{
+    struct ovsdb_txn *txn;
+    struct engine_op *op, *next;
+    const char *br;
+    char *why = NULL;
+    int n_bridge;
+
+    if (!ovsdb_replica_is_synced(e->replica)) {
+        return;
+    }
+    engine_check_applied__(e);
+    if (e->txn_in_flight || gn_time_msec() < e->retry_at) {
+        return;
+    }
+    engine_settle_maybe_applied__(e);
+    e->last_run_msec = gn_time_msec();
+
+    txn = ovsdb_txn_create("Open_vSwitch");
+    ovsdb_txn_comment(txn, "guestnetd");
+    n_bridge = bridge_plan(e->cfg, e->replica, txn, &why);
+    if (n_bridge) {
+        GN_LOG_INFO("bridge %s: %s", e->cfg->bridge, why ? why : "");
+    }
+    free(why);
+
+    br = engine_bridge_uuid__(e);
+    if (br && !n_bridge) {
+        struct engine_op *solo = NULL;
+
+        ports_plan_adoption(e->cfg, e->replica, br, txn);
+        for (op = e->ops; op && !solo; op = op->next) {
+            if (op->state == ENGINE_OP_QUEUED && op->solo) {
+                solo = op;
+            }
+        }
+        if (solo) {
+            /* Retries after a shared failure go one per transaction. */
+            if (engine_plan_op__(e, solo, br, txn)) {
+                solo->state = ENGINE_OP_IN_TXN;
+            }
+        } else {
+            for (op = e->ops; op; op = next) {
+                next = op->next;
+                if (op->state == ENGINE_OP_QUEUED
+                    && engine_plan_op__(e, op, br, txn)) {
+                    op->state = ENGINE_OP_IN_TXN;
+                }
+            }
+        }
+    }
+    if (ovsdb_txn_n_ops(txn) <= 1) {
+        /* Only the comment: nothing to change. */
+        ovsdb_txn_destroy(txn);
+        return;
+    }
+    ovsdb_txn_increment_next_cfg(txn);
+    e->txn_in_flight = true;
+    e->n_txns++;
+    e->last_txn_ops = ovsdb_txn_n_ops(txn);
+    ovsdb_txn_commit(txn, e->session, engine_txn_done__, e);
+}
+
+static void
+engine_run_cb__(evutil_socket_t fd, short what, void *e_)
+{
+    (void) fd;
+    (void) what;
+    engine_run__(e_);
+}
+
+static void
+engine_schedule__(struct engine *e)
+{
+    event_active(e->run_ev, EV_TIMEOUT, 0);
+}
+
+static void
+engine_replica_changed__(struct ovsdb_replica *r, bool initial, void *e_)
+{
+    struct engine *e = e_;
+
+    (void) r;
+    if (initial) {
+        GN_LOG_INFO("OVSDB replica synced (%zu bridges, %zu ports)",
+                    ovsdb_replica_count(e->replica, "Bridge"),
+                    ovsdb_replica_count(e->replica, "Port"));
+    }
+    engine_schedule__(e);
+}
+
+static void
+engine_connected__(struct jsonrpc_session *s, void *e_)
+{
+    struct engine *e = e_;
+
+    GN_LOG_INFO("connected to %s", jsonrpc_session_remote(s));
+    ovsdb_replica_monitor(e->replica, s);
+}
+
+static void
+engine_disconnected__(struct jsonrpc_session *s, const char *reason,
+                      void *e_)
+{
+    struct engine *e = e_;
+
+    GN_LOG_WARN("lost %s: %s", jsonrpc_session_remote(s), reason);
+    ovsdb_replica_disconnected(e->replica);
+}
+
+static void
+engine_notify__(struct jsonrpc_session *s, const json_t *msg, void *e_)
+{
+    struct engine *e = e_;
+
+    (void) s;
+    ovsdb_replica_handle_notify(e->replica, msg);
+}
+
+static void
+engine_timer_cb__(evutil_socket_t fd, short what, void *e_)
+{
+    (void) fd;
+    (void) what;
+    engine_run__(e_);
+}
+
+struct engine *
+engine_create(struct event_base *base, const char *ovsdb_remote,
+              struct gn_config *cfg, const char *config_file)
+{
+    static const struct jsonrpc_session_cbs cbs = {
+        .connected = engine_connected__,
+        .disconnected = engine_disconnected__,
+        .notify = engine_notify__,
+    };
+    struct engine *e = gn_xzalloc(sizeof *e);
+    struct timeval tv = { 0, 200 * 1000 };
+    char *error = NULL;
+
+    e->base = base;
+    e->cfg = cfg;
+    e->config_file = config_file ? gn_xstrdup(config_file) : NULL;
+    e->start_msec = gn_time_msec();
+    e->replica = ovsdb_replica_create("Open_vSwitch",
+                                      engine_replica_changed__, e);
+    ovsdb_replica_add_table(e->replica, "Open_vSwitch", bridge_ovs_columns);
+    ovsdb_replica_add_table(e->replica, "Bridge", bridge_bridge_columns);
+    ovsdb_replica_add_table(e->replica, "Port", bridge_port_columns);
+    ovsdb_replica_add_table(e->replica, "Interface",
+                            bridge_interface_columns);
+    e->run_ev = event_new(base, -1, 0, engine_run_cb__, e);
+    e->timer_ev = event_new(base, -1, EV_PERSIST, engine_timer_cb__, e);
+    event_add(e->timer_ev, &tv);
+
+    e->session = jsonrpc_session_create(base, ovsdb_remote, NULL, &cbs, e,
+                                        &error);
+    if (!e->session) {
+        gn_fatal("%s", error);
+    }
+    return e;
+}
+
+void
+engine_destroy(struct engine *e)
+{
+    if (!e) {
+        return;
+    }
+    while (e->ops) {
+        struct engine_op *op = e->ops;
+        e->ops = op->next;
+        engine_op_free__(op);
+    }
+    jsonrpc_session_destroy(e->session);
+    ovsdb_replica_destroy(e->replica);
+    event_free(e->run_ev);
+    event_free(e->timer_ev);
+    gn_config_destroy(e->cfg);
+    free(e->config_file);
+    free(e->last_error);
+    free(e);
+}
+
+char *
+engine_reload(struct engine *e)
+{
+    struct gn_config *cfg;
+    char *error;
+
+    if (!e->config_file) {
+        return gn_xstrdup("no config file to reload");
+    }
+    error = gn_config_read(e->config_file, &cfg);
+    if (error) {
+        GN_LOG_WARN("reload refused, old config stays: %s", error);
+        return error;
+    }
+    if (strcmp(cfg->bridge, e->cfg->bridge)) {
+        gn_config_destroy(cfg);
+        return gn_xasprintf("%s: changing the bridge name needs a restart",
+                            e->config_file);
+    }
+    gn_config_destroy(e->cfg);
+    e->cfg = cfg;
+    GN_LOG_INFO("reloaded %s", e->config_file);
+    engine_schedule__(e);
+    return NULL;
+}
+
+static struct engine_op *
+engine_op_create__(struct engine *e, enum engine_op_type type,
+                   engine_done_cb *cb, void *aux)
+{
+    struct engine_op *op = gn_xzalloc(sizeof *op);
+    struct engine_op **p;
+
+    op->type = type;
+    op->state = ENGINE_OP_QUEUED;
+    op->cb = cb;
+    op->aux = aux;
+    op->wait = true;
+    for (p = &e->ops; *p; p = &(*p)->next) {
+        continue;
+    }
+    *p = op;
+    return op;
+}
+
+void
+engine_port_add(struct engine *e, const json_t *req, bool wait,
+                engine_done_cb *cb, void *aux)
+{
+    struct port_spec spec;
+    enum port_error kind;
+    struct engine_op *op;
+    char *error;
+
+    if (!ovsdb_replica_is_synced(e->replica)) {
+        cb(503, engine_error_body__("not connected to ovsdb-server"), aux);
+        return;
+    }
+    if (!engine_bridge_uuid__(e)) {
+        cb(503, engine_error_body__("the bridge does not exist yet"), aux);
+        return;
+    }
+    for (op = e->ops; op; op = op->next) {
+        const json_t *n = json_object_get(req, "name");
+        if (json_is_string(n) && !strcmp(op->name, json_string_value(n))) {
+            cb(409, engine_error_body__("a request for this port is in "
+                                        "progress"), aux);
+            return;
+        }
+    }
+    error = port_spec_from_json(req, e->cfg, e->replica, &spec, &kind);
+    if (error) {
+        cb(kind, engine_error_body__(error), aux);
+        free(error);
+        return;
+    }
+    error = port_create_devices(&spec,
+                                !strcmp(e->cfg->datapath_type, "netdev"));
+    if (error) {
+        cb(500, engine_error_body__(error), aux);
+        free(error);
+        port_spec_destroy(&spec);
+        return;
+    }
+    op = engine_op_create__(e, ENGINE_OP_ADD, cb, aux);
+    op->spec = spec;
+    op->name = gn_xstrdup(spec.name);
+    op->wait = wait;
+    engine_schedule__(e);
+}
+
+void
+engine_port_delete(struct engine *e, const char *name, engine_done_cb *cb,
+                   void *aux)
+{
+    const json_t *port;
+    struct port_binding b;
+    struct engine_op *op;
+
+    if (!ovsdb_replica_is_synced(e->replica)) {
+        cb(503, engine_error_body__("not connected to ovsdb-server"), aux);
+        return;
+    }
+    port = engine_find_port__(e, name);
+    if (!port) {
+        cb(404, engine_error_body__("no such port"), aux);
+        return;
+    }
+    for (op = e->ops; op; op = op->next) {
+        if (!strcmp(op->name, name)) {
+            cb(409, engine_error_body__("a request for this port is in "
+                                        "progress"), aux);
+            return;
+        }
+    }
+    port_binding(e->cfg, e->replica, port, &b);
+    op = engine_op_create__(e, ENGINE_OP_DELETE, cb, aux);
+    op->name = gn_xstrdup(name);
+    op->iface = b.iface ? json_deep_copy(b.iface) : NULL;
+    engine_schedule__(e);
+}
+
+void
+engine_forget(struct engine *e, void *aux)
+{
+    for (struct engine_op *op = e->ops; op; op = op->next) {
+        if (op->aux == aux) {
+            op->cb = NULL;
+            op->aux = NULL;
+        }
+    }
+}
+
+/* Calls 'cb' for each guest port on the bridge (not the bridge's own
+ * internal port nor the uplink). */
+static json_t *
+engine_collect_ports__(const struct engine *e, size_t *n_quarantined)
+{
+    const char *br = engine_bridge_uuid__(e);
+    const json_t *br_row = br ? ovsdb_replica_get_row(e->replica, "Bridge",
+                                                      br) : NULL;
+    json_t *list = json_array();
+    json_t *uuids;
+    size_t i;
+    json_t *u;
+
+    *n_quarantined = 0;
+    if (!br_row) {
+        return list;
+    }
+    uuids = ovsdb_datum_uuids(br_row, "ports");
+    json_array_foreach (uuids, i, u) {
+        const json_t *port = ovsdb_replica_get_row(e->replica, "Port",
+                                                   json_string_value(u));
+        const char *name = port ? ovsdb_datum_string(port, "name") : NULL;
+        if (!name || !strcmp(name, e->cfg->bridge)
+            || ovsdb_datum_map_get_string(port, "external_ids",
+                                          "guestnet:role")) {
+            continue;
+        }
+        json_t *j = engine_port_json__(e, port, false);
+        *n_quarantined += json_is_true(json_object_get(j, "quarantined"));
+        json_array_append_new(list, j);
+    }
+    json_decref(uuids);
+    return list;
+}
+
+json_t *
+engine_ports(const struct engine *e)
+{
+    size_t nq;
+    return engine_collect_ports__(e, &nq);
+}
+
+json_t *
+engine_port(const struct engine *e, const char *name)
+{
+    const json_t *port = engine_find_port__(e, name);
+    return port ? engine_port_json__(e, port, true) : NULL;
+}
+
+json_t *
+engine_networks(const struct engine *e)
+{
+    json_t *cfg = gn_config_to_json(e->cfg);
+    json_t *nets = json_incref(json_object_get(cfg, "networks"));
+    json_t *ports = engine_ports(e);
+    size_t i, j;
+    json_t *net, *port;
+
+    json_array_foreach (nets, i, net) {
+        const char *name = json_string_value(json_object_get(net, "name"));
+        int n = 0;
+        json_array_foreach (ports, j, port) {
+            const json_t *pn = json_object_get(port, "network");
+            n += json_is_string(pn) && name
+                 && !strcmp(json_string_value(pn), name);
+        }
+        json_object_set_new(net, "ports", json_integer(n));
+    }
+    json_decref(ports);
+    json_decref(cfg);
+    return nets;
+}
+
+const char *
+engine_health(const struct engine *e)
+{
+    if (!jsonrpc_session_is_connected(e->session)) {
+        return "not connected to ovsdb-server";
+    }
+    if (!ovsdb_replica_is_synced(e->replica)) {
+        return "OVSDB replica not synced yet";
+    }
+    if (!engine_bridge_uuid__(e)) {
+        return "the bridge does not exist yet";
+    }
+    return NULL;
+}
+
+json_t *
+engine_status(const struct engine *e)
+{
+    size_t n_quarantined, n_pending = 0;
+    json_t *ports = engine_collect_ports__(e, &n_quarantined);
+    const char *health = engine_health(e);
+    long long now = gn_time_msec();
+
+    for (struct engine_op *op = e->ops; op; op = op->next) {
+        n_pending++;
+    }
+    json_t *j = json_pack(
+        "{s:s, s:I, s:{s:s, s:b, s:b, s:i}, s:{s:s, s:s, s:b},"
+        " s:{s:i, s:i, s:i, s:i}, s:{s:I, s:I, s:o},"
+        " s:b, s:o, s:o}",
+        "version", PACKAGE_VERSION,
+        "uptime_ms", (json_int_t) (now - e->start_msec),
+        "ovsdb",
+        "remote", jsonrpc_session_remote(e->session),
+        "connected", jsonrpc_session_is_connected(e->session),
+        "synced", ovsdb_replica_is_synced(e->replica),
+        "connects", (int) jsonrpc_session_n_connects(e->session),
+        "bridge",
+        "name", e->cfg->bridge,
+        "datapath_type", e->cfg->datapath_type,
+        "exists", engine_bridge_uuid__(e) != NULL,
+        "counts",
+        "ports", (int) json_array_size(ports),
+        "quarantined", (int) n_quarantined,
+        "networks", (int) e->cfg->n_networks,
+        "pending_requests", (int) n_pending,
+        "transactions",
+        "committed", (json_int_t) e->n_txns,
+        "failed", (json_int_t) e->n_txn_errors,
+        "last_error", e->last_error ? json_string(e->last_error)
+                                    : json_null(),
+        "healthy", health == NULL,
+        "health_reason", health ? json_string(health) : json_null(),
+        "last_reconcile_ms_ago",
+        e->last_run_msec ? json_integer(now - e->last_run_msec)
+                         : json_null());
+    json_decref(ports);
+    return j;
+}

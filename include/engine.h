@@ -1,0 +1,68 @@
+/* engine.h: guestnetd's reconcile engine.
+ *
+ * Owns the OVSDB session and replica, the current config, and the queue of
+ * port requests.  One step, run whenever the replica, the config or the
+ * queue changes:
+ *
+ *     (config, replica, queued requests)
+ *         -> one OVSDB transaction: bridge fixes + adoption + every queued
+ *            port add/delete, with next_cfg incremented
+ *         -> wait until ovs-vswitchd applied it (cur_cfg) and the new ports
+ *            have an ofport, then answer the requests.
+ *
+ * Concurrent requests therefore share transactions.  Only one transaction
+ * is in flight at a time.  If a shared transaction fails, its requests are
+ * retried one by one so one bad request cannot fail the others.  If the
+ * connection drops before the reply, the outcome is unknown: after the
+ * resync the engine checks the replica and retries only what is missing,
+ * so nothing is applied twice and nothing acknowledged is lost (a request
+ * is acknowledged only after its transaction committed).
+ *
+ * Thread-safety: runs on the thread of its event base. */
+#ifndef GN_ENGINE_H
+#define GN_ENGINE_H 1
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct event_base;
+struct gn_config;
+struct engine;
+
+/* Creates the engine and starts connecting to 'ovsdb_remote'.  Takes
+ * ownership of 'cfg'; 'config_file' (may be NULL) is re-read by
+ * engine_reload().  Free with engine_destroy(). */
+struct engine *engine_create(struct event_base *, const char *ovsdb_remote,
+                             struct gn_config *cfg, const char *config_file);
+void engine_destroy(struct engine *);
+
+/* Re-reads the config file and applies the differences.  Returns NULL or a
+ * malloc'd error (the old config stays in force). */
+char *engine_reload(struct engine *);
+
+/* Called when a request finishes: 'status' is an HTTP status, 'body' a new
+ * reference the callee takes (a port object, or {"error": {...}}). */
+typedef void engine_done_cb(int status, json_t *body, void *aux);
+
+/* Queues adding the port described by 'req' (borrowed JSON, see
+ * include/ports.h).  Validation errors are answered at once (from inside
+ * this call).  With 'wait', 'cb' runs when the port is ready (ofport
+ * assigned); without, when its transaction committed. */
+void engine_port_add(struct engine *, const json_t *req, bool wait,
+                     engine_done_cb *cb, void *aux);
+/* Queues removing port 'name'. */
+void engine_port_delete(struct engine *, const char *name,
+                        engine_done_cb *cb, void *aux);
+/* Forgets 'aux' of a pending request (its client went away): the request
+ * still completes, but its callback is not called. */
+void engine_forget(struct engine *, void *aux);
+
+/* Reads (new references). */
+json_t *engine_status(const struct engine *);
+json_t *engine_ports(const struct engine *);
+json_t *engine_port(const struct engine *, const char *name);  /* or NULL */
+json_t *engine_networks(const struct engine *);
+/* Health: NULL when healthy, else a static reason. */
+const char *engine_health(const struct engine *);
+
+#endif /* engine.h */

@@ -1,0 +1,149 @@
+/* ports.h: guest ports: what a request to add one must say, how it becomes
+ * OVSDB rows, and which network each port on the bridge is bound to.
+ *
+ * Kinds:
+ *   kvm      guestnetd creates a persistent tap (optionally owned by a user
+ *            and group so an unprivileged QEMU can open it);
+ *   lxc      guestnetd creates a veth pair; the guest end is moved into a
+ *            network namespace (by PID, name or path) and configured there,
+ *            or left on the host for LXC (lxc.net.N.type = phys);
+ *   adopted  a port someone else attached (libvirt's ovs-vsctl, LXC's
+ *            veth.vlan.id): bound to the network whose VLAN its tag names,
+ *            with the MAC from external_ids:attached-mac.
+ *
+ * All per-port state lives in OVSDB external_ids (the "guestnet:" keys plus
+ * attached-mac, iface-id, vm-id as libvirt writes them), so guestnetd holds
+ * nothing a restart could lose.  A port that is not bound to a known
+ * network with a MAC is quarantined; one with no tag at all is given an
+ * access tag nobody uses (4095) so that it never trunks every VLAN, with a
+ * "wait" op so a tag written by LXC meanwhile wins.
+ *
+ * Thread-safety: pure functions and plain data. */
+#ifndef GN_PORTS_H
+#define GN_PORTS_H 1
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "netaddr.h"
+
+struct gn_config;
+struct ovsdb_replica;
+struct ovsdb_txn;
+
+#define PORTS_QUARANTINE_VLAN 4095
+
+enum port_kind {
+    PORT_KIND_KVM,
+    PORT_KIND_LXC,
+    PORT_KIND_ADOPTED,
+};
+const char *port_kind_name(enum port_kind);
+
+/* A validated request to add a port.  Strings are owned. */
+struct port_spec {
+    char *name;                  /* Host-side interface (tap / veth end). */
+    enum port_kind kind;
+    char *network;
+    int vlan;
+    struct netaddr_mac mac;
+    struct netaddr_ip *ips;      /* Guest addresses, prefix = subnet's. */
+    size_t n_ips;
+    struct netaddr_ip *gateways; /* Default routes for the netns. */
+    size_t n_gateways;
+    int mtu;                     /* 0: network's or default. */
+    char *iface_id;              /* external_ids:iface-id (default name). */
+    char *vm_id;                 /* external_ids:vm-id, or NULL. */
+    /* kvm */
+    uid_t owner;                 /* (uid_t) -1: none. */
+    gid_t group;                 /* (gid_t) -1: none. */
+    /* lxc */
+    bool phys;                   /* Leave the guest end on the host. */
+    char *peer;                  /* Guest end's name on the host. */
+    pid_t netns_pid;
+    char *netns_name;
+    char *netns_path;
+    char *guest_ifname;          /* Name inside the netns (eth0). */
+    bool tx_checksum_off;        /* Userspace datapath needs it. */
+};
+
+/* HTTP-like status of a failed validation. */
+enum port_error {
+    PORT_ERR_NONE = 0,
+    PORT_ERR_INVALID = 400,
+    PORT_ERR_NOT_FOUND = 404,
+    PORT_ERR_CONFLICT = 409,
+};
+
+/* Validates the JSON request 'req' (borrowed) against 'cfg' and the OVSDB
+ * replica (duplicate names) and the host (existing devices, missing
+ * namespaces).  On success returns NULL and fills '*spec' (free with
+ * port_spec_destroy()); on failure returns a malloc'd message naming the
+ * field, and stores the kind of error in '*kind'. */
+char *port_spec_from_json(const json_t *req, const struct gn_config *cfg,
+                          const struct ovsdb_replica *, struct port_spec *,
+                          enum port_error *kind)
+    __attribute__((warn_unused_result));
+void port_spec_destroy(struct port_spec *);
+
+/* Creates the host devices of 'spec' (tap or veth).  Returns NULL or a
+ * malloc'd error; on error nothing is left behind. */
+char *port_create_devices(const struct port_spec *, bool userspace_datapath)
+    __attribute__((warn_unused_result));
+/* Deletes the devices guestnet created for the port whose Interface row is
+ * 'iface' (borrowed).  Devices guestnet did not create are left alone. */
+char *port_delete_devices(const json_t *iface)
+    __attribute__((warn_unused_result));
+/* Deletes the devices of 'spec' (rollback of port_create_devices()). */
+void port_rollback_devices(const struct port_spec *);
+
+/* Adds to 'txn' the ops that attach 'spec' to bridge 'br_uuid': a wait that
+ * no Port of that name exists, Interface and Port inserts, and the Bridge
+ * ports mutation. */
+void port_plan_add(const struct port_spec *, const char *br_uuid,
+                   struct ovsdb_txn *);
+/* Adds the ops that detach Port 'port_uuid' from bridge 'br_uuid' (OVSDB
+ * garbage-collects the Port and Interface rows). */
+void port_plan_delete(const char *port_uuid, const char *br_uuid,
+                      struct ovsdb_txn *);
+
+/* Returns the Port row UUID named 'name' on bridge 'br_uuid' as a malloc'd
+ * string, or NULL. */
+char *port_find(const struct ovsdb_replica *, const char *br_uuid,
+                const char *name);
+
+/* How a port on the bridge is bound. */
+struct port_binding {
+    enum port_kind kind;
+    const char *name;            /* All strings borrowed from the replica
+                                  * or the config. */
+    const char *network;         /* NULL if quarantined. */
+    int vlan;                    /* Port tag, or -1 if none. */
+    const char *mac;             /* NULL if unknown. */
+    const char *ips;             /* Comma-separated, or NULL. */
+    long long ofport;            /* -1 until ovs-vswitchd assigns one. */
+    const char *quarantine;      /* Why the port is quarantined, or NULL. */
+    const json_t *port;          /* The Port row. */
+    const json_t *iface;         /* Its (first) Interface row, or NULL. */
+};
+
+/* Computes the binding of Port row 'port' (borrowed). */
+void port_binding(const struct gn_config *, const struct ovsdb_replica *,
+                  const json_t *port, struct port_binding *);
+
+/* Adds ops that quarantine untagged adopted ports of bridge 'br_uuid'
+ * (tag 4095, guarded by a wait that the tag is still empty).  Returns the
+ * number of ports quarantined. */
+int ports_plan_adoption(const struct gn_config *,
+                        const struct ovsdb_replica *, const char *br_uuid,
+                        struct ovsdb_txn *);
+
+/* The port as API JSON (new reference). */
+json_t *port_binding_to_json(const struct port_binding *);
+
+/* What the guest needs: QEMU arguments and a libvirt <interface> snippet for
+ * kvm, LXC config lines for lxc (new reference). */
+json_t *port_guest_config(const struct port_binding *);
+
+#endif /* ports.h */
