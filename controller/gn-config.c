@@ -1,1 +1,911 @@
-/* gn-config.c: placeholder, being written. */
+/* gn-config.c: guestnetd's configuration file (see include/gn-config.h).
+ *
+ * This module owns the schema of the config: which keys exist at each
+ * level, their types and defaults, the rules across fields (unique network
+ * names and VLANs, gateways inside their network's subnets, rules between
+ * two known networks), and error messages that start with the path of the
+ * field at fault ("networks[0].vlan: ...").  The syntax of addresses and
+ * names is netaddr's.  JSON here is jansson's only. */
+#include <config.h>
+
+#include "gn-config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gn-util.h"
+
+#define GN_CONFIG_DEFAULT_DATAPATH "system"
+#define GN_CONFIG_MTU_MIN 68
+#define GN_CONFIG_MTU_MAX 65535
+#define GN_CONFIG_PORT_MAX 65535
+
+/* Room for the longest field path, "networks[N].gateways[N]" with
+ * 20-digit indexes; the path helpers assert that it is enough. */
+#define GN_CONFIG_PATH_SIZE 128
+
+/* JSON values quoted in error messages are cut after this many bytes. */
+#define GN_CONFIG_QUOTE_MAX 64
+
+/* The JSON types a field may be required to have. */
+enum gn_config_kind {
+    GN_CONFIG_STRING,
+    GN_CONFIG_INTEGER,
+    GN_CONFIG_BOOLEAN,
+    GN_CONFIG_ARRAY,
+    GN_CONFIG_OBJECT,
+};
+
+static const char *const gn_config_protos[] = { "tcp", "udp", "icmp", "any" };
+
+/* Returns a new error message (caller frees): "PATH: " and then 'fmt'
+ * formatted, or only the latter when 'path' is empty (the top level). */
+static char * GN_PRINTF(2, 3)
+gn_config_error__(const char *path, const char *fmt, ...)
+{
+    char *msg, *error;
+    va_list args;
+
+    va_start(args, fmt);
+    msg = gn_xvasprintf(fmt, args);
+    va_end(args);
+    if (!*path) {
+        return msg;
+    }
+    error = gn_xasprintf("%s: %s", path, msg);
+    free(msg);
+    return error;
+}
+
+/* Returns a new error message (caller frees): "PATH: " and then 'detail',
+ * which this function frees (typically a message from netaddr). */
+static char *
+gn_config_wrap__(const char *path, char *detail)
+{
+    char *error = gn_config_error__(path, "%s", detail);
+
+    free(detail);
+    return error;
+}
+
+/* Writes into 'buf' the path of member 'key' of the object at 'parent'
+ * ("key" at the top level, else "parent.key").  Returns 'buf'. */
+static char *
+gn_config_member_path__(char buf[GN_CONFIG_PATH_SIZE], const char *parent,
+                        const char *key)
+{
+    int n = snprintf(buf, GN_CONFIG_PATH_SIZE, "%s%s%s",
+                     parent, *parent ? "." : "", key);
+
+    assert(n < GN_CONFIG_PATH_SIZE);
+    return buf;
+}
+
+/* Writes into 'buf' the path of element 'i' of the array at 'parent'
+ * ("parent[i]").  Returns 'buf'. */
+static char *
+gn_config_index_path__(char buf[GN_CONFIG_PATH_SIZE], const char *parent,
+                       size_t i)
+{
+    int n = snprintf(buf, GN_CONFIG_PATH_SIZE, "%s[%zu]", parent, i);
+
+    assert(n < GN_CONFIG_PATH_SIZE);
+    return buf;
+}
+
+/* Returns 'value' (borrowed) as compact JSON, cut with "..." after
+ * GN_CONFIG_QUOTE_MAX bytes, for an error message.  Caller frees. */
+static char *
+gn_config_quote__(const json_t *value)
+{
+    char *s = json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *quoted;
+
+    if (!s) {
+        gn_fatal("out of memory");
+    }
+    if (strlen(s) > GN_CONFIG_QUOTE_MAX) {
+        quoted = gn_xasprintf("%.*s...", GN_CONFIG_QUOTE_MAX, s);
+    } else {
+        quoted = gn_xstrdup(s);
+    }
+    free(s);
+    return quoted;
+}
+
+/* Returns the string 's' JSON-quoted (as gn_config_quote__() does) for an
+ * error message.  Caller frees. */
+static char *
+gn_config_quote_string__(const char *s)
+{
+    json_t *j = json_string(s);
+    char *quoted;
+
+    if (!j) {
+        /* Not UTF-8: only keys and values from the parser reach here, and
+         * jansson has already checked those. */
+        return gn_xstrdup("(invalid UTF-8)");
+    }
+    quoted = gn_config_quote__(j);
+    json_decref(j);
+    return quoted;
+}
+
+/* Returns true if 'value' (borrowed) has JSON type 'kind'. */
+static bool
+gn_config_is_kind__(const json_t *value, enum gn_config_kind kind)
+{
+    switch (kind) {
+    case GN_CONFIG_STRING:
+        return json_is_string(value);
+    case GN_CONFIG_INTEGER:
+        return json_is_integer(value);
+    case GN_CONFIG_BOOLEAN:
+        return json_is_boolean(value);
+    case GN_CONFIG_ARRAY:
+        return json_is_array(value);
+    case GN_CONFIG_OBJECT:
+        return json_is_object(value);
+    }
+    return false;
+}
+
+/* Returns "a string", "an integer", ... for 'kind'. */
+static const char *
+gn_config_kind_name__(enum gn_config_kind kind)
+{
+    switch (kind) {
+    case GN_CONFIG_STRING:
+        return "a string";
+    case GN_CONFIG_INTEGER:
+        return "an integer";
+    case GN_CONFIG_BOOLEAN:
+        return "a boolean";
+    case GN_CONFIG_ARRAY:
+        return "an array";
+    case GN_CONFIG_OBJECT:
+        return "an object";
+    }
+    return "?";
+}
+
+/* Returns the JSON type name of 'value' (borrowed): "string", "integer",
+ * "real", "boolean", "null", "array" or "object". */
+static const char *
+gn_config_type_name__(const json_t *value)
+{
+    switch (json_typeof(value)) {
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "real";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "?";
+}
+
+/* Checks that 'value' (borrowed), the field at 'path', has type 'kind'.
+ * Returns NULL or a new error message such as "networks[0].vlan: expected
+ * an integer, got string \"10\"" (caller frees). */
+static char *
+gn_config_check_kind__(const json_t *value, enum gn_config_kind kind,
+                       const char *path)
+{
+    char *quoted, *error;
+
+    if (gn_config_is_kind__(value, kind)) {
+        return NULL;
+    }
+    if (json_is_object(value) || json_is_array(value)) {
+        return gn_config_error__(path, "expected %s, got %s",
+                                 gn_config_kind_name__(kind),
+                                 gn_config_type_name__(value));
+    }
+    quoted = gn_config_quote__(value);
+    error = gn_config_error__(path, "expected %s, got %s %s",
+                              gn_config_kind_name__(kind),
+                              gn_config_type_name__(value), quoted);
+    free(quoted);
+    return error;
+}
+
+/* Checks that every key of 'obj' (an object, borrowed), at 'path', is one
+ * of the 'n_keys' names in 'keys'.  Returns NULL or a new error message that
+ * names the first unknown key and lists the known ones (caller frees). */
+static char *
+gn_config_check_keys__(const json_t *obj, const char *path,
+                       const char *const keys[], size_t n_keys)
+{
+    /* jansson's iterators take a non-const object but do not change it. */
+    json_t *o = (json_t *) obj;
+    void *iter;
+
+    for (iter = json_object_iter(o); iter;
+         iter = json_object_iter_next(o, iter)) {
+        const char *key = json_object_iter_key(iter);
+        char *quoted, *known, *error;
+        size_t i, len;
+
+        for (i = 0; i < n_keys; i++) {
+            if (!strcmp(key, keys[i])) {
+                break;
+            }
+        }
+        if (i < n_keys) {
+            continue;
+        }
+
+        len = 0;
+        for (i = 0; i < n_keys; i++) {
+            len += strlen(keys[i]) + 2;
+        }
+        known = gn_xzalloc(len + 1);
+        for (i = 0; i < n_keys; i++) {
+            strcat(known, keys[i]);
+            if (i + 1 < n_keys) {
+                strcat(known, ", ");
+            }
+        }
+        quoted = gn_config_quote_string__(key);
+        error = gn_config_error__(path, "unknown key %s (known keys: %s)",
+                                  quoted, known);
+        free(quoted);
+        free(known);
+        return error;
+    }
+    return NULL;
+}
+
+/* Looks up member 'key' of the object 'obj' (borrowed) at 'path' and checks
+ * that it has type 'kind'.  Stores the member (borrowed from 'obj') in
+ * '*valuep', or NULL if it is absent and not 'required'.  Returns NULL or a
+ * new error message (caller frees). */
+static char *
+gn_config_get__(const json_t *obj, const char *path, const char *key,
+                enum gn_config_kind kind, bool required,
+                const json_t **valuep)
+{
+    char member_path[GN_CONFIG_PATH_SIZE];
+    const json_t *value = json_object_get(obj, key);
+
+    *valuep = NULL;
+    if (!value) {
+        return required
+               ? gn_config_error__(path, "missing required key \"%s\"", key)
+               : NULL;
+    }
+    gn_config_member_path__(member_path, path, key);
+    *valuep = value;
+    return gn_config_check_kind__(value, kind, member_path);
+}
+
+/* Returns true if 's' is a valid network name: 1 to GN_CONFIG_NAME_MAX of
+ * a-z, 0-9, '_' and '-'. */
+static bool
+gn_config_is_network_name__(const char *s)
+{
+    size_t len = strlen(s);
+
+    return len >= 1 && len <= GN_CONFIG_NAME_MAX
+           && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
+}
+
+/* Parses the array member 'key' of 'obj' (borrowed), at 'path', whose
+ * elements are address strings, into a new array in '*ipsp' with '*np'
+ * elements (caller frees).  Subnets are parsed with netaddr_parse_subnet()
+ * when 'subnets', else as plain addresses.  Returns NULL or a new error
+ * message (caller frees); the array stored so far is still the caller's. */
+static char *
+gn_config_parse_ips__(const json_t *obj, const char *path, const char *key,
+                      bool subnets, struct netaddr_ip **ipsp, size_t *np)
+{
+    char array_path[GN_CONFIG_PATH_SIZE], elem_path[GN_CONFIG_PATH_SIZE];
+    const json_t *array;
+    char *error;
+    size_t i;
+
+    error = gn_config_get__(obj, path, key, GN_CONFIG_ARRAY, false, &array);
+    if (error || !array) {
+        return error;
+    }
+    gn_config_member_path__(array_path, path, key);
+    *ipsp = gn_xcalloc(json_array_size(array), sizeof **ipsp);
+    for (i = 0; i < json_array_size(array); i++) {
+        const json_t *elem = json_array_get(array, i);
+        const char *s;
+
+        gn_config_index_path__(elem_path, array_path, i);
+        error = gn_config_check_kind__(elem, GN_CONFIG_STRING, elem_path);
+        if (error) {
+            return error;
+        }
+        s = json_string_value(elem);
+        error = (subnets
+                 ? netaddr_parse_subnet(s, &(*ipsp)[i])
+                 : netaddr_parse_ip(s, 0, &(*ipsp)[i]));
+        if (error) {
+            return gn_config_wrap__(elem_path, error);
+        }
+        ++*np;
+    }
+    return NULL;
+}
+
+/* Parses the network object 'j' (borrowed) at 'path' into 'net', which
+ * the caller zeroed and keeps owning: on error, what was stored in it is
+ * freed by gn_config_destroy() along with the config.  Checks the fields of
+ * this network only; uniqueness is the caller's.  Returns NULL or a new
+ * error message (caller frees). */
+static char *
+gn_config_parse_network__(const json_t *j, const char *path,
+                          struct gn_network *net)
+{
+    static const char *const keys[] = {
+        "name", "vlan", "subnets", "gateways", "mtu", "private",
+    };
+    char field[GN_CONFIG_PATH_SIZE];
+    const json_t *value;
+    char *error;
+    size_t i;
+
+    error = gn_config_check_kind__(j, GN_CONFIG_OBJECT, path);
+    if (!error) {
+        error = gn_config_check_keys__(j, path, keys, GN_ARRAY_SIZE(keys));
+    }
+    if (error) {
+        return error;
+    }
+
+    error = gn_config_get__(j, path, "name", GN_CONFIG_STRING, true, &value);
+    if (error) {
+        return error;
+    }
+    if (!gn_config_is_network_name__(json_string_value(value))) {
+        char *quoted = gn_config_quote__(value);
+
+        error = gn_config_error__(gn_config_member_path__(field, path,
+                                                          "name"),
+                                  "%s is not a network name (1-%d of a-z, "
+                                  "0-9, _ and -)",
+                                  quoted, GN_CONFIG_NAME_MAX);
+        free(quoted);
+        return error;
+    }
+    net->name = gn_xstrdup(json_string_value(value));
+
+    error = gn_config_get__(j, path, "vlan", GN_CONFIG_INTEGER, true, &value);
+    if (error) {
+        return error;
+    }
+    error = netaddr_check_vlan(json_integer_value(value));
+    if (error) {
+        return gn_config_wrap__(gn_config_member_path__(field, path, "vlan"),
+                                error);
+    }
+    net->vlan = json_integer_value(value);
+
+    error = gn_config_parse_ips__(j, path, "subnets", true,
+                                  &net->subnets, &net->n_subnets);
+    if (!error) {
+        error = gn_config_parse_ips__(j, path, "gateways", false,
+                                      &net->gateways, &net->n_gateways);
+    }
+    if (error) {
+        return error;
+    }
+    for (i = 0; i < net->n_gateways; i++) {
+        const struct netaddr_ip *gw = &net->gateways[i];
+        char addr[INET6_ADDRSTRLEN];
+        size_t k;
+
+        for (k = 0; k < net->n_subnets; k++) {
+            if (netaddr_ip_in_subnet(gw, &net->subnets[k])) {
+                break;
+            }
+        }
+        if (k == net->n_subnets) {
+            char array_path[GN_CONFIG_PATH_SIZE];
+
+            gn_config_member_path__(array_path, path, "gateways");
+            gn_config_index_path__(field, array_path, i);
+            netaddr_format_ip(gw, addr, sizeof addr);
+            return gn_config_error__(field, "gateway %s is not in any subnet "
+                                     "of network \"%s\"", addr, net->name);
+        }
+    }
+
+    error = gn_config_get__(j, path, "mtu", GN_CONFIG_INTEGER, false, &value);
+    if (error) {
+        return error;
+    }
+    if (value) {
+        json_int_t mtu = json_integer_value(value);
+
+        if (mtu < GN_CONFIG_MTU_MIN || mtu > GN_CONFIG_MTU_MAX) {
+            return gn_config_error__(gn_config_member_path__(field, path,
+                                                             "mtu"),
+                                     "%" JSON_INTEGER_FORMAT " is not a "
+                                     "valid MTU (%d-%d)", mtu,
+                                     GN_CONFIG_MTU_MIN, GN_CONFIG_MTU_MAX);
+        }
+        net->mtu = mtu;
+    }
+
+    error = gn_config_get__(j, path, "private", GN_CONFIG_BOOLEAN, false,
+                            &value);
+    if (error) {
+        return error;
+    }
+    net->private_ = value && json_is_true(value);
+    return NULL;
+}
+
+/* Parses member "networks" of the top-level object 'top' (borrowed) into
+ * 'cfg' and checks that names and VLANs are unique.  Returns NULL or a new
+ * error message (caller frees); what was stored in 'cfg' is the caller's to
+ * free either way. */
+static char *
+gn_config_parse_networks__(const json_t *top, struct gn_config *cfg)
+{
+    char path[GN_CONFIG_PATH_SIZE];
+    const json_t *array;
+    char *error;
+    size_t i;
+
+    error = gn_config_get__(top, "", "networks", GN_CONFIG_ARRAY, false,
+                            &array);
+    if (error || !array) {
+        return error;
+    }
+
+    cfg->networks = gn_xcalloc(json_array_size(array),
+                               sizeof *cfg->networks);
+    for (i = 0; i < json_array_size(array); i++) {
+        struct gn_network *net = &cfg->networks[cfg->n_networks++];
+        const struct gn_network *other;
+
+        gn_config_index_path__(path, "networks", i);
+        error = gn_config_parse_network__(json_array_get(array, i), path,
+                                          net);
+        if (error) {
+            return error;
+        }
+        for (other = cfg->networks; other < net; other++) {
+            char field[GN_CONFIG_PATH_SIZE];
+
+            if (!strcmp(other->name, net->name)) {
+                return gn_config_error__(
+                    gn_config_member_path__(field, path, "name"),
+                    "duplicate network name \"%s\" (also networks[%zu])",
+                    net->name, (size_t) (other - cfg->networks));
+            }
+            if (other->vlan == net->vlan) {
+                return gn_config_error__(
+                    gn_config_member_path__(field, path, "vlan"),
+                    "duplicate VLAN %d (also network \"%s\")",
+                    net->vlan, other->name);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Parses member 'key' ("from" or "to") of the rule 'j' (borrowed) at
+ * 'path', which must name a network of 'cfg', into a new string in
+ * '*namep' (freed with the config).  Returns NULL or a new error message
+ * (caller frees). */
+static char *
+gn_config_parse_rule_end__(const json_t *j, const char *path,
+                           const char *key, const struct gn_config *cfg,
+                           char **namep)
+{
+    const json_t *value;
+    char *error;
+
+    error = gn_config_get__(j, path, key, GN_CONFIG_STRING, true, &value);
+    if (error) {
+        return error;
+    }
+    if (!gn_config_find_network(cfg, json_string_value(value))) {
+        char field[GN_CONFIG_PATH_SIZE];
+        char *quoted = gn_config_quote__(value);
+
+        error = gn_config_error__(gn_config_member_path__(field, path, key),
+                                  "unknown network %s", quoted);
+        free(quoted);
+        return error;
+    }
+    *namep = gn_xstrdup(json_string_value(value));
+    return NULL;
+}
+
+/* Parses the rule object 'j' (borrowed) at 'path' into 'rule', which the
+ * caller zeroed and keeps owning (as for gn_config_parse_network__()).  The
+ * networks of 'cfg' must already be parsed.  Returns NULL or a new error
+ * message (caller frees). */
+static char *
+gn_config_parse_rule__(const json_t *j, const char *path,
+                       const struct gn_config *cfg, struct gn_rule *rule)
+{
+    static const char *const keys[] = { "from", "to", "proto", "port" };
+    char field[GN_CONFIG_PATH_SIZE];
+    const json_t *value;
+    char *error;
+    size_t i;
+
+    error = gn_config_check_kind__(j, GN_CONFIG_OBJECT, path);
+    if (!error) {
+        error = gn_config_check_keys__(j, path, keys, GN_ARRAY_SIZE(keys));
+    }
+    if (!error) {
+        error = gn_config_parse_rule_end__(j, path, "from", cfg,
+                                           &rule->from);
+    }
+    if (!error) {
+        error = gn_config_parse_rule_end__(j, path, "to", cfg, &rule->to);
+    }
+    if (error) {
+        return error;
+    }
+    if (!strcmp(rule->from, rule->to)) {
+        return gn_config_error__(path, "\"from\" and \"to\" are both \"%s\" "
+                                 "(a rule joins two different networks)",
+                                 rule->from);
+    }
+
+    error = gn_config_get__(j, path, "proto", GN_CONFIG_STRING, false,
+                            &value);
+    if (error) {
+        return error;
+    }
+    rule->proto = gn_xstrdup(value ? json_string_value(value) : "any");
+    for (i = 0; i < GN_ARRAY_SIZE(gn_config_protos); i++) {
+        if (!strcmp(rule->proto, gn_config_protos[i])) {
+            break;
+        }
+    }
+    if (i == GN_ARRAY_SIZE(gn_config_protos)) {
+        char *quoted = gn_config_quote__(value);
+
+        error = gn_config_error__(gn_config_member_path__(field, path,
+                                                          "proto"),
+                                  "%s is not a protocol (tcp, udp, icmp or "
+                                  "any)", quoted);
+        free(quoted);
+        return error;
+    }
+
+    error = gn_config_get__(j, path, "port", GN_CONFIG_INTEGER, false,
+                            &value);
+    if (error || !value) {
+        return error;
+    }
+    gn_config_member_path__(field, path, "port");
+    if (strcmp(rule->proto, "tcp") && strcmp(rule->proto, "udp")) {
+        return gn_config_error__(field, "a port needs proto tcp or udp, not "
+                                 "\"%s\"", rule->proto);
+    }
+    if (json_integer_value(value) < 1
+        || json_integer_value(value) > GN_CONFIG_PORT_MAX) {
+        return gn_config_error__(field, "%" JSON_INTEGER_FORMAT " is not a "
+                                 "port number (1-%d)",
+                                 json_integer_value(value),
+                                 GN_CONFIG_PORT_MAX);
+    }
+    rule->port = json_integer_value(value);
+    return NULL;
+}
+
+/* Parses member "rules" of the top-level object 'top' (borrowed) into
+ * 'cfg', whose networks are already parsed.  Returns NULL or a new error
+ * message (caller frees); what was stored in 'cfg' is the caller's to free
+ * either way. */
+static char *
+gn_config_parse_rules__(const json_t *top, struct gn_config *cfg)
+{
+    char path[GN_CONFIG_PATH_SIZE];
+    const json_t *array;
+    char *error;
+    size_t i;
+
+    error = gn_config_get__(top, "", "rules", GN_CONFIG_ARRAY, false,
+                            &array);
+    if (error || !array) {
+        return error;
+    }
+
+    cfg->rules = gn_xcalloc(json_array_size(array), sizeof *cfg->rules);
+    for (i = 0; i < json_array_size(array); i++) {
+        gn_config_index_path__(path, "rules", i);
+        error = gn_config_parse_rule__(json_array_get(array, i), path, cfg,
+                                       &cfg->rules[cfg->n_rules++]);
+        if (error) {
+            return error;
+        }
+    }
+    return NULL;
+}
+
+/* Parses the bridge-level members of the top-level object 'top' (borrowed)
+ * into 'cfg': "bridge", "datapath_type" and "uplink", with their defaults.
+ * Returns NULL or a new error message (caller frees). */
+static char *
+gn_config_parse_bridge__(const json_t *top, struct gn_config *cfg)
+{
+    const json_t *value;
+    char *error;
+
+    error = gn_config_get__(top, "", "bridge", GN_CONFIG_STRING, false,
+                            &value);
+    if (error) {
+        return error;
+    }
+    cfg->bridge = gn_xstrdup(value ? json_string_value(value)
+                             : GN_CONFIG_DEFAULT_BRIDGE);
+    error = netaddr_check_ifname(cfg->bridge);
+    if (error) {
+        return gn_config_wrap__("bridge", error);
+    }
+
+    error = gn_config_get__(top, "", "datapath_type", GN_CONFIG_STRING,
+                            false, &value);
+    if (error) {
+        return error;
+    }
+    cfg->datapath_type = gn_xstrdup(value ? json_string_value(value)
+                                    : GN_CONFIG_DEFAULT_DATAPATH);
+    if (strcmp(cfg->datapath_type, "system")
+        && strcmp(cfg->datapath_type, "netdev")) {
+        char *quoted = gn_config_quote__(value);
+
+        error = gn_config_error__("datapath_type", "%s is not a datapath "
+                                  "type (system or netdev)", quoted);
+        free(quoted);
+        return error;
+    }
+
+    error = gn_config_get__(top, "", "uplink", GN_CONFIG_STRING, false,
+                            &value);
+    if (error || !value) {
+        return error;
+    }
+    cfg->uplink = gn_xstrdup(json_string_value(value));
+    error = netaddr_check_ifname(cfg->uplink);
+    if (error) {
+        return gn_config_wrap__("uplink", error);
+    }
+    if (!strcmp(cfg->uplink, cfg->bridge)) {
+        return gn_config_error__("uplink", "\"%s\" is the bridge itself",
+                                 cfg->uplink);
+    }
+    return NULL;
+}
+
+/* Parses and checks the config 'json' (borrowed).  On success returns NULL
+ * and stores a new config in '*cfgp' (caller frees with
+ * gn_config_destroy()); on failure returns a new error message that starts
+ * with the path of the field at fault (caller frees) and stores NULL. */
+char *
+gn_config_from_json(const json_t *json, struct gn_config **cfgp)
+{
+    static const char *const keys[] = {
+        "bridge", "datapath_type", "uplink", "networks", "rules",
+    };
+    struct gn_config *cfg;
+    char *error;
+
+    *cfgp = NULL;
+    if (!json_is_object(json)) {
+        return gn_xasprintf("expected an object at the top level, got %s",
+                            gn_config_type_name__(json));
+    }
+
+    cfg = gn_xzalloc(sizeof *cfg);
+    error = gn_config_check_keys__(json, "", keys, GN_ARRAY_SIZE(keys));
+    if (!error) {
+        error = gn_config_parse_bridge__(json, cfg);
+    }
+    if (!error) {
+        error = gn_config_parse_networks__(json, cfg);
+    }
+    if (!error) {
+        error = gn_config_parse_rules__(json, cfg);
+    }
+    if (error) {
+        gn_config_destroy(cfg);
+        return error;
+    }
+    *cfgp = cfg;
+    return NULL;
+}
+
+/* Reads the file 'file_name' and parses it as gn_config_from_json() does.
+ * On success returns NULL and stores a new config in '*cfgp' (caller frees
+ * with gn_config_destroy()).  On failure stores NULL and returns a new error
+ * message (caller frees) that starts with 'file_name': then strerror() for
+ * a file that cannot be read, "LINE:COLUMN: " and jansson's text for
+ * malformed JSON, or the field path for an invalid config. */
+char *
+gn_config_read(const char *file_name, struct gn_config **cfgp)
+{
+    json_error_t jerror;
+    char *error;
+    json_t *json;
+    FILE *file;
+
+    *cfgp = NULL;
+    file = fopen(file_name, "r");
+    if (!file) {
+        return gn_xasprintf("%s: %s", file_name, strerror(errno));
+    }
+    json = json_loadf(file, JSON_REJECT_DUPLICATES, &jerror);
+    if (ferror(file)) {
+        error = gn_xasprintf("%s: %s", file_name, strerror(errno));
+        json_decref(json);
+        fclose(file);
+        return error;
+    }
+    fclose(file);
+    if (!json) {
+        return gn_xasprintf("%s:%d:%d: %s", file_name,
+                            jerror.line, jerror.column, jerror.text);
+    }
+
+    error = gn_config_from_json(json, cfgp);
+    json_decref(json);
+    if (error) {
+        char *full = gn_xasprintf("%s: %s", file_name, error);
+
+        free(error);
+        return full;
+    }
+    return NULL;
+}
+
+/* Frees 'cfg' and everything it owns.  Accepts NULL. */
+void
+gn_config_destroy(struct gn_config *cfg)
+{
+    size_t i;
+
+    if (!cfg) {
+        return;
+    }
+    for (i = 0; i < cfg->n_networks; i++) {
+        struct gn_network *net = &cfg->networks[i];
+
+        free(net->name);
+        free(net->subnets);
+        free(net->gateways);
+    }
+    free(cfg->networks);
+    for (i = 0; i < cfg->n_rules; i++) {
+        free(cfg->rules[i].from);
+        free(cfg->rules[i].to);
+        free(cfg->rules[i].proto);
+    }
+    free(cfg->rules);
+    free(cfg->bridge);
+    free(cfg->datapath_type);
+    free(cfg->uplink);
+    free(cfg);
+}
+
+/* Returns the network of 'cfg' named 'name' (owned by 'cfg'), or NULL. */
+const struct gn_network *
+gn_config_find_network(const struct gn_config *cfg, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->n_networks; i++) {
+        if (!strcmp(cfg->networks[i].name, name)) {
+            return &cfg->networks[i];
+        }
+    }
+    return NULL;
+}
+
+/* Returns the network of 'cfg' on VLAN 'vlan' (owned by 'cfg'), or NULL. */
+const struct gn_network *
+gn_config_find_vlan(const struct gn_config *cfg, int vlan)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->n_networks; i++) {
+        if (cfg->networks[i].vlan == vlan) {
+            return &cfg->networks[i];
+        }
+    }
+    return NULL;
+}
+
+/* Returns a new JSON array of the 'n' addresses 'ips' as strings, with
+ * "/plen" when 'with_plen'. */
+static json_t *
+gn_config_ips_to_json__(const struct netaddr_ip *ips, size_t n,
+                        bool with_plen)
+{
+    json_t *array = json_array();
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char addr[INET6_ADDRSTRLEN];
+        char s[INET6_ADDRSTRLEN + sizeof "/128"];
+
+        netaddr_format_ip(&ips[i], addr, sizeof addr);
+        if (with_plen) {
+            snprintf(s, sizeof s, "%s/%u", addr, ips[i].plen);
+        } else {
+            snprintf(s, sizeof s, "%s", addr);
+        }
+        json_array_append_new(array, json_string(s));
+    }
+    return array;
+}
+
+/* Returns 'cfg' as JSON in the file's format, with every default spelled
+ * out ("mtu", "uplink" and "port" are left out when not set), so that
+ * gn_config_from_json() gives back an equal config.  Returns a new
+ * reference. */
+json_t *
+gn_config_to_json(const struct gn_config *cfg)
+{
+    json_t *networks = json_array();
+    json_t *rules = json_array();
+    json_t *top;
+    size_t i;
+
+    for (i = 0; i < cfg->n_networks; i++) {
+        const struct gn_network *net = &cfg->networks[i];
+        json_t *j = json_pack("{s:s, s:i, s:o, s:o, s:b}",
+                              "name", net->name,
+                              "vlan", net->vlan,
+                              "subnets",
+                              gn_config_ips_to_json__(net->subnets,
+                                                      net->n_subnets, true),
+                              "gateways",
+                              gn_config_ips_to_json__(net->gateways,
+                                                      net->n_gateways,
+                                                      false),
+                              "private", net->private_);
+
+        if (net->mtu) {
+            json_object_set_new(j, "mtu", json_integer(net->mtu));
+        }
+        json_array_append_new(networks, j);
+    }
+    for (i = 0; i < cfg->n_rules; i++) {
+        const struct gn_rule *rule = &cfg->rules[i];
+        json_t *j = json_pack("{s:s, s:s, s:s}", "from", rule->from,
+                              "to", rule->to, "proto", rule->proto);
+
+        if (rule->port) {
+            json_object_set_new(j, "port", json_integer(rule->port));
+        }
+        json_array_append_new(rules, j);
+    }
+
+    top = json_pack("{s:s, s:s, s:o, s:o}",
+                    "bridge", cfg->bridge,
+                    "datapath_type", cfg->datapath_type,
+                    "networks", networks,
+                    "rules", rules);
+    if (cfg->uplink) {
+        json_object_set_new(top, "uplink", json_string(cfg->uplink));
+    }
+    return top;
+}
