@@ -1,8 +1,10 @@
 /* netaddr.h: parsing and checking of the addresses and names guestnet
  * accepts from users: MACs, IPv4/IPv6 addresses and prefixes, VLAN ids,
  * interface names.  Pure functions on strings; every parser returns NULL
- * or a malloc'd error message that names what is wrong ("52:54:00:zz:00:01
- * is not a MAC address (expected six hex pairs like 52:54:00:12:34:56)").
+ * or a malloc'd error message that quotes the input and names what is
+ * wrong ("\"52:54:00:zz:00:01\" is not a MAC address (expected six hex
+ * pairs like 52:54:00:12:34:56)").  Quoted input is escaped C-style and cut
+ * after 64 bytes, so hostile strings cannot bloat a log line.
  *
  * Thread-safety: all functions are thread-safe (netaddr_random_mac() reads
  * /dev/urandom). */
@@ -50,7 +52,8 @@ char *netaddr_parse_subnet(const char *, struct netaddr_ip *)
     __attribute__((warn_unused_result));
 /* Writes the address (without prefix) into 's' (INET6_ADDRSTRLEN). */
 void netaddr_format_ip(const struct netaddr_ip *, char *s, size_t size);
-/* True if 'ip' lies inside 'subnet' (same family). */
+/* True if 'ip' lies inside 'subnet': same family, same first subnet->plen
+ * bits, and 'ip' no wider a prefix than 'subnet'. */
 bool netaddr_ip_in_subnet(const struct netaddr_ip *ip,
                           const struct netaddr_ip *subnet);
 
