@@ -7,6 +7,7 @@ libguestnet_a_SOURCES += \
 	controller/gn-config.c \
 	controller/gn-log.c \
 	controller/gn-util.c \
+	controller/http-client.c \
 	controller/netaddr.c \
 	controller/netdev.c \
 	controller/ports.c

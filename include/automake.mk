@@ -7,6 +7,7 @@ noinst_HEADERS += \
 	include/gn-config.h \
 	include/gn-log.h \
 	include/gn-util.h \
+	include/http-client.h \
 	include/jsonrpc-session.h \
 	include/jsonrpc.h \
 	include/netaddr.h \
