@@ -1,1 +1,947 @@
-/* netdev.c: placeholder, being written. */
+/* netdev.c: the Linux network devices guestnet creates for guests (see
+ * include/netdev.h).  Owns tap creation over /dev/net/tun ioctls; veth
+ * pairs, link changes, addresses and routes over rtnetlink (libnl-route-3);
+ * the temporary switch of the calling thread into a guest's network
+ * namespace and back; and TX checksum offload (SIOCETHTOOL).  It never runs
+ * "ip" or any other program. */
+#include <config.h>
+
+#include "netdev.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/ethtool.h>
+#include <linux/if_tun.h>
+#include <linux/nsfs.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+
+#include "gn-log.h"
+#include "gn-util.h"
+
+GN_LOG_MODULE(netdev);
+
+/* Devices are created and deleted on requests that arrive over the
+ * network (OVSDB), so their log lines are rate-limited. */
+static struct gn_log_rl netdev_rl = GN_LOG_RL_INIT(60, 120);
+
+/* Returns NULL if 'name' can name a Linux network device (1-15 bytes, no
+ * '/', ':', whitespace or control characters, not "." or ".."), otherwise
+ * a malloc'd reason that starts with 'what' (e.g. "veth name"). */
+static char *
+netdev_check_name__(const char *what, const char *name)
+{
+    size_t len = name ? strlen(name) : 0;
+    const char *p;
+
+    if (!len) {
+        return gn_xasprintf("%s is empty", what);
+    }
+    if (len > NETADDR_IFNAME_MAX) {
+        return gn_xasprintf("%s \"%s\" is %zu bytes long (at most %d)",
+                            what, name, len, NETADDR_IFNAME_MAX);
+    }
+    if (!strcmp(name, ".") || !strcmp(name, "..")) {
+        return gn_xasprintf("%s \"%s\" is not allowed", what, name);
+    }
+    for (p = name; *p; p++) {
+        unsigned char c = *p;
+        if (c == '/' || c == ':' || c <= ' ' || c == 0x7f) {
+            return gn_xasprintf("%s \"%s\" contains a '/', ':', space or "
+                                "control character", what, name);
+        }
+    }
+    return NULL;
+}
+
+/* Writes the address of 'ip' (without prefix) into 's'.  Unknown families
+ * give "?". */
+static void
+netdev_format_ip__(const struct netaddr_ip *ip, char s[INET6_ADDRSTRLEN])
+{
+    if (!inet_ntop(ip->family, &ip->addr, s, INET6_ADDRSTRLEN)) {
+        snprintf(s, INET6_ADDRSTRLEN, "?");
+    }
+}
+
+/* Returns NULL if 'ip' is an IPv4 or IPv6 address with a prefix length its
+ * family allows, otherwise a malloc'd reason that names 'what'. */
+static char *
+netdev_check_ip__(const char *what, const struct netaddr_ip *ip)
+{
+    if (ip->family != AF_INET && ip->family != AF_INET6) {
+        return gn_xasprintf("%s has address family %d (not IPv4 or IPv6)",
+                            what, ip->family);
+    }
+    if (ip->plen > (ip->family == AF_INET ? 32 : 128)) {
+        char s[INET6_ADDRSTRLEN];
+
+        netdev_format_ip__(ip, s);
+        return gn_xasprintf("%s %s has prefix length %u (too long)",
+                            what, s, ip->plen);
+    }
+    return NULL;
+}
+
+/* An rtnetlink socket that keeps the errno of the kernel's last error
+ * reply: libnl maps many errnos (ENETUNREACH among them) to "Unspecific
+ * failure", which would make poor messages.  Each netdev_*__() helper that
+ * talks to the kernel clears 'kernel_errno' first. */
+struct netdev_nl {
+    struct nl_sock *sock;
+    int kernel_errno;           /* Errno of the last error reply, or 0. */
+};
+
+/* libnl callback for an error reply: records its errno in the 'struct
+ * netdev_nl' 'nl_' and lets libnl report the error as usual. */
+static int
+netdev_nl_error_cb__(struct sockaddr_nl *nla, struct nlmsgerr *e, void *nl_)
+{
+    struct netdev_nl *nl = nl_;
+
+    nl->kernel_errno = -e->error;
+    return NL_STOP;
+}
+
+/* Opens 'nl', an rtnetlink socket in the calling thread's current network
+ * namespace (a socket's namespace is fixed when it is created).  Returns
+ * NULL (caller frees 'nl' with netdev_nl_close__()) or a malloc'd
+ * reason. */
+static char *
+netdev_nl_open__(struct netdev_nl *nl)
+{
+    int err;
+
+    nl->kernel_errno = 0;
+    nl->sock = nl_socket_alloc();
+    if (!nl->sock) {
+        return gn_xstrdup("allocating a netlink socket: out of memory");
+    }
+    nl_socket_modify_err_cb(nl->sock, NL_CB_CUSTOM, netdev_nl_error_cb__,
+                            nl);
+    err = nl_connect(nl->sock, NETLINK_ROUTE);
+    if (err) {
+        nl_socket_free(nl->sock);
+        nl->sock = NULL;
+        return gn_xasprintf("connecting to rtnetlink: %s", nl_geterror(err));
+    }
+    return NULL;
+}
+
+/* Frees the socket of 'nl', if any. */
+static void
+netdev_nl_close__(struct netdev_nl *nl)
+{
+    if (nl->sock) {
+        nl_socket_free(nl->sock);
+        nl->sock = NULL;
+    }
+}
+
+/* Returns a static description of negative libnl error 'err' from the last
+ * operation on 'nl': the kernel's errno if it replied with one. */
+static const char *
+netdev_nl_strerror__(const struct netdev_nl *nl, int err)
+{
+    return nl->kernel_errno ? strerror(nl->kernel_errno) : nl_geterror(err);
+}
+
+/* Stores the ifindex of link 'name' in '*ifindexp' through 'nl'.  Returns
+ * 0 or a negative libnl error. */
+static int
+netdev_link_ifindex__(struct netdev_nl *nl, const char *name, int *ifindexp)
+{
+    struct rtnl_link *link;
+    int err;
+
+    nl->kernel_errno = 0;
+    err = rtnl_link_get_kernel(nl->sock, 0, name, &link);
+    if (!err) {
+        *ifindexp = rtnl_link_get_ifindex(link);
+        rtnl_link_put(link);
+    }
+    return err;
+}
+
+/* Applies 'changes' (caller keeps it) to the link named 'name' through
+ * 'nl'.  Returns 0 or a negative libnl error. */
+static int
+netdev_link_change__(struct netdev_nl *nl, const char *name,
+                     struct rtnl_link *changes)
+{
+    struct rtnl_link *orig;
+    int err;
+
+    nl->kernel_errno = 0;
+    err = rtnl_link_get_kernel(nl->sock, 0, name, &orig);
+    if (!err) {
+        err = rtnl_link_change(nl->sock, orig, changes, 0);
+        rtnl_link_put(orig);
+    }
+    return err;
+}
+
+/* Deletes link 'name' (for a veth, both ends) through 'nl'.  Returns 0 or
+ * a negative libnl error. */
+static int
+netdev_link_delete__(struct netdev_nl *nl, const char *name)
+{
+    struct rtnl_link *link = rtnl_link_alloc();
+    int err;
+
+    if (!link) {
+        return -NLE_NOMEM;
+    }
+    nl->kernel_errno = 0;
+    rtnl_link_set_name(link, name);
+    err = rtnl_link_delete(nl->sock, link);
+    rtnl_link_put(link);
+    return err;
+}
+
+/* Brings link 'name' up through 'nl'.  Returns 0 or a negative libnl
+ * error. */
+static int
+netdev_link_up__(struct netdev_nl *nl, const char *name)
+{
+    struct rtnl_link *changes = rtnl_link_alloc();
+    int err;
+
+    if (!changes) {
+        return -NLE_NOMEM;
+    }
+    rtnl_link_set_flags(changes, IFF_UP);
+    err = netdev_link_change__(nl, name, changes);
+    rtnl_link_put(changes);
+    return err;
+}
+
+/* Renames link 'name' to 'new_name' through 'nl' (the link must be
+ * down).  Returns 0 or a negative libnl error. */
+static int
+netdev_link_rename__(struct netdev_nl *nl, const char *name,
+                     const char *new_name)
+{
+    struct rtnl_link *changes = rtnl_link_alloc();
+    int err;
+
+    if (!changes) {
+        return -NLE_NOMEM;
+    }
+    rtnl_link_set_name(changes, new_name);
+    err = netdev_link_change__(nl, name, changes);
+    rtnl_link_put(changes);
+    return err;
+}
+
+/* Moves link 'name' into the network namespace open as 'netns_fd' through
+ * 'nl'.  Returns 0 or a negative libnl error. */
+static int
+netdev_link_move__(struct netdev_nl *nl, const char *name, int netns_fd)
+{
+    struct rtnl_link *changes = rtnl_link_alloc();
+    int err;
+
+    if (!changes) {
+        return -NLE_NOMEM;
+    }
+    rtnl_link_set_ns_fd(changes, netns_fd);
+    err = netdev_link_change__(nl, name, changes);
+    rtnl_link_put(changes);
+    return err;
+}
+
+/* Builds a libnl address from 'ip' with prefix length 'plen'.  Returns the
+ * address (caller frees it with nl_addr_put()) or NULL if out of memory. */
+static struct nl_addr *
+netdev_nl_addr__(const struct netaddr_ip *ip, unsigned int plen)
+{
+    struct nl_addr *addr;
+
+    addr = nl_addr_build(ip->family, &ip->addr,
+                         ip->family == AF_INET ? sizeof ip->addr.v4
+                                               : sizeof ip->addr.v6);
+    if (addr) {
+        nl_addr_set_prefixlen(addr, plen);
+    }
+    return addr;
+}
+
+/* Adds address 'ip' with its prefix length to link 'ifindex' through
+ * 'nl'.  Returns 0 or a negative libnl error. */
+static int
+netdev_addr_add__(struct netdev_nl *nl, int ifindex,
+                  const struct netaddr_ip *ip)
+{
+    struct nl_addr *local = netdev_nl_addr__(ip, ip->plen);
+    struct rtnl_addr *addr = rtnl_addr_alloc();
+    int err = -NLE_NOMEM;
+
+    nl->kernel_errno = 0;
+    if (local && addr) {
+        rtnl_addr_set_ifindex(addr, ifindex);
+        err = rtnl_addr_set_local(addr, local);
+        if (!err) {
+            err = rtnl_addr_add(nl->sock, addr, 0);
+        }
+    }
+    rtnl_addr_put(addr);
+    nl_addr_put(local);
+    return err;
+}
+
+/* Adds a default route via 'gateway' out of link 'ifindex' to the main
+ * table through 'nl'.  Returns 0 or a negative libnl error. */
+static int
+netdev_route_add_default__(struct netdev_nl *nl, int ifindex,
+                           const struct netaddr_ip *gateway)
+{
+    struct netaddr_ip any = { .family = gateway->family };
+    struct nl_addr *dst = netdev_nl_addr__(&any, 0);
+    struct nl_addr *via = netdev_nl_addr__(gateway,
+                                           gateway->family == AF_INET
+                                           ? 32 : 128);
+    struct rtnl_route *route = rtnl_route_alloc();
+    struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+    int err = -NLE_NOMEM;
+
+    nl->kernel_errno = 0;
+    if (dst && via && route && nh) {
+        rtnl_route_set_family(route, gateway->family);
+        rtnl_route_set_table(route, RT_TABLE_MAIN);
+        rtnl_route_set_protocol(route, RTPROT_STATIC);
+        err = rtnl_route_set_dst(route, dst);
+        if (!err) {
+            rtnl_route_nh_set_ifindex(nh, ifindex);
+            rtnl_route_nh_set_gateway(nh, via);
+            rtnl_route_add_nexthop(route, nh);
+            nh = NULL;          /* 'route' owns it now. */
+            err = rtnl_route_add(nl->sock, route, NLM_F_EXCL);
+        }
+    }
+    if (nh) {
+        rtnl_route_nh_free(nh);
+    }
+    if (route) {
+        rtnl_route_put(route);
+    }
+    nl_addr_put(via);
+    nl_addr_put(dst);
+    return err;
+}
+
+/* Stores in '*pathp' the file of the network namespace named by exactly one
+ * of 'pid' (/proc/PID/ns/net), 'name' (/run/netns/NAME) or 'path'.  Returns
+ * NULL (caller frees '*pathp') or a malloc'd reason. */
+static char *
+netdev_netns_path__(pid_t pid, const char *name, const char *path,
+                    char **pathp)
+{
+    int n = (pid != 0) + (name != NULL) + (path != NULL);
+
+    if (n != 1) {
+        return gn_xasprintf("give exactly one of a netns pid, name or path "
+                            "(%d given)", n);
+    }
+    if (pid) {
+        if (pid < 0) {
+            return gn_xasprintf("netns pid %ld is not a process id",
+                                (long) pid);
+        }
+        *pathp = gn_xasprintf("/proc/%ld/ns/net", (long) pid);
+    } else if (name) {
+        if (!*name || strchr(name, '/') || !strcmp(name, ".")
+            || !strcmp(name, "..")) {
+            return gn_xasprintf("netns name \"%s\" is not a valid name",
+                                name);
+        }
+        *pathp = gn_xasprintf("/run/netns/%s", name);
+    } else {
+        if (!*path) {
+            return gn_xstrdup("netns path is empty");
+        }
+        *pathp = gn_xstrdup(path);
+    }
+    return NULL;
+}
+
+/* Opens the network namespace file 'path' and checks that it is one.
+ * Returns NULL and stores the fd in '*fdp' (caller closes it), or returns a
+ * malloc'd reason. */
+static char *
+netdev_netns_open__(const char *path, int *fdp)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int type;
+
+    if (fd < 0) {
+        return gn_xasprintf("netns %s: %s", path, strerror(errno));
+    }
+    type = ioctl(fd, NS_GET_NSTYPE);
+    if (type != CLONE_NEWNET) {
+        char *error = (type < 0
+                       ? gn_xasprintf("netns %s: not a namespace file (%s)",
+                                      path, strerror(errno))
+                       : gn_xasprintf("netns %s: not a network namespace",
+                                      path));
+        close(fd);
+        return error;
+    }
+    *fdp = fd;
+    return NULL;
+}
+
+/* Switches the calling thread into the network namespace open as
+ * 'target_fd' (caller keeps it), described as 'path' in errors.  Returns
+ * NULL and stores in '*origp' an fd for the namespace the thread was in,
+ * to pass to netdev_leave_netns__(), or returns a malloc'd reason (and the
+ * thread did not move). */
+static char *
+netdev_enter_netns__(int target_fd, const char *path, int *origp)
+{
+    int orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+    if (orig < 0) {
+        return gn_xasprintf("opening /proc/thread-self/ns/net: %s",
+                            strerror(errno));
+    }
+    if (setns(target_fd, CLONE_NEWNET)) {
+        char *error = gn_xasprintf("entering netns %s: %s",
+                                   path, strerror(errno));
+        close(orig);
+        return error;
+    }
+    *origp = orig;
+    return NULL;
+}
+
+/* Switches the calling thread back to the network namespace open as
+ * 'orig_fd' and closes it.  A thread that cannot go back would configure
+ * the wrong namespace from then on, so failure is fatal. */
+static void
+netdev_leave_netns__(int orig_fd)
+{
+    if (setns(orig_fd, CLONE_NEWNET)) {
+        GN_LOG_ERR("returning to the original netns: %s", strerror(errno));
+        gn_fatal("returning to the original netns: %s", strerror(errno));
+    }
+    close(orig_fd);
+}
+
+/* Fills in 'ifr' for an ioctl on device 'name' (at most 15 bytes). */
+static void
+netdev_ifreq_init__(struct ifreq *ifr, const char *name)
+{
+    memset(ifr, 0, sizeof *ifr);
+    memcpy(ifr->ifr_name, name, strlen(name) + 1);
+}
+
+/* Runs ioctl 'request' with 'ifr' on a datagram socket created in the
+ * calling thread's current network namespace.  Returns 0 or an errno. */
+static int
+netdev_ioctl__(unsigned long request, struct ifreq *ifr)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int error;
+
+    if (fd < 0) {
+        return errno;
+    }
+    error = ioctl(fd, request, ifr) ? errno : 0;
+    close(fd);
+    return error;
+}
+
+/* Sets up the tap device attached to 'tun_fd' (named 'name', not yet
+ * persistent) per 'opts': owner, group, MAC, MTU, up, then persistent.
+ * Returns NULL or a malloc'd reason naming the step. */
+static char *
+netdev_tap_setup__(int tun_fd, const char *name,
+                   const struct netdev_tap_options *opts)
+{
+    struct ifreq ifr;
+    int error;
+
+    if (opts->owner != (uid_t) -1
+        && ioctl(tun_fd, TUNSETOWNER, (unsigned long) opts->owner)) {
+        return gn_xasprintf("setting owner %lu: %s",
+                            (unsigned long) opts->owner, strerror(errno));
+    }
+    if (opts->group != (gid_t) -1
+        && ioctl(tun_fd, TUNSETGROUP, (unsigned long) opts->group)) {
+        return gn_xasprintf("setting group %lu: %s",
+                            (unsigned long) opts->group, strerror(errno));
+    }
+    if (opts->mac) {
+        netdev_ifreq_init__(&ifr, name);
+        ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+        memcpy(ifr.ifr_hwaddr.sa_data, opts->mac->b, sizeof opts->mac->b);
+        error = netdev_ioctl__(SIOCSIFHWADDR, &ifr);
+        if (error) {
+            return gn_xasprintf("setting MAC: %s", strerror(error));
+        }
+    }
+    if (opts->mtu) {
+        netdev_ifreq_init__(&ifr, name);
+        ifr.ifr_mtu = opts->mtu;
+        error = netdev_ioctl__(SIOCSIFMTU, &ifr);
+        if (error) {
+            return gn_xasprintf("setting MTU %d: %s", opts->mtu,
+                                strerror(error));
+        }
+    }
+    netdev_ifreq_init__(&ifr, name);
+    error = netdev_ioctl__(SIOCGIFFLAGS, &ifr);
+    if (!error) {
+        ifr.ifr_flags |= IFF_UP;
+        error = netdev_ioctl__(SIOCSIFFLAGS, &ifr);
+    }
+    if (error) {
+        return gn_xasprintf("bringing up: %s", strerror(error));
+    }
+    if (ioctl(tun_fd, TUNSETPERSIST, 1UL)) {
+        return gn_xasprintf("making persistent: %s", strerror(errno));
+    }
+    return NULL;
+}
+
+/* Creates persistent tap 'name' per 'opts' (NULL for defaults).  Returns
+ * NULL or a malloc'd error; on error no device is left behind. */
+char *
+netdev_tap_create(const char *name, const struct netdev_tap_options *opts)
+{
+    static const struct netdev_tap_options defaults = {
+        .owner = (uid_t) -1,
+        .group = (gid_t) -1,
+    };
+    struct ifreq ifr;
+    char *error;
+    int fd;
+
+    error = netdev_check_name__("tap name", name);
+    if (error) {
+        return error;
+    }
+    if (!opts) {
+        opts = &defaults;
+    }
+    if (opts->mtu < 0) {
+        return gn_xasprintf("tap %s: MTU %d is negative", name, opts->mtu);
+    }
+    if (if_nametoindex(name)) {
+        return gn_xasprintf("tap %s: %s exists", name, name);
+    }
+
+    fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        return gn_xasprintf("tap %s: opening /dev/net/tun: %s",
+                            name, strerror(errno));
+    }
+    /* IFF_TUN_EXCL: fail rather than attach if 'name' appeared meanwhile. */
+    netdev_ifreq_init__(&ifr, name);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL;
+    if (ioctl(fd, TUNSETIFF, &ifr)) {
+        error = (errno == EBUSY
+                 ? gn_xasprintf("tap %s: %s exists", name, name)
+                 : gn_xasprintf("tap %s: creating (TUNSETIFF): %s",
+                                name, strerror(errno)));
+        close(fd);
+        return error;
+    }
+
+    /* Until TUNSETPERSIST, the last step, closing 'fd' deletes the tap. */
+    error = netdev_tap_setup__(fd, name, opts);
+    close(fd);
+    if (error) {
+        char *reason = error;
+
+        error = gn_xasprintf("tap %s: %s", name, reason);
+        free(reason);
+        return error;
+    }
+    GN_LOG_INFO_RL(&netdev_rl, "created tap %s", name);
+    return NULL;
+}
+
+/* Configures the guest end of a veth pair inside the calling thread's
+ * current network namespace (the caller has switched into it): renames
+ * 'peer' to 'guest_ifname' while it is down, adds the addresses, brings it
+ * up, adds the default routes and, if asked, turns TX checksum offload
+ * off, per 'opts'.  Returns NULL or a malloc'd reason naming the step. */
+static char *
+netdev_veth_guest_setup__(const char *peer, const char *guest_ifname,
+                          const struct netdev_veth_options *opts)
+{
+    struct netdev_nl nl;
+    char *error;
+    int ifindex;
+    int err;
+    size_t i;
+
+    error = netdev_nl_open__(&nl);
+    if (error) {
+        return error;
+    }
+    err = netdev_link_ifindex__(&nl, peer, &ifindex);
+    if (err) {
+        error = gn_xasprintf("finding guest end %s in the netns: %s",
+                             peer, netdev_nl_strerror__(&nl, err));
+        goto out;
+    }
+    if (strcmp(peer, guest_ifname)) {
+        err = netdev_link_rename__(&nl, peer, guest_ifname);
+        if (err) {
+            error = gn_xasprintf("renaming guest end %s to %s: %s",
+                                 peer, guest_ifname,
+                                 netdev_nl_strerror__(&nl, err));
+            goto out;
+        }
+    }
+    for (i = 0; i < opts->n_addrs; i++) {
+        err = netdev_addr_add__(&nl, ifindex, &opts->addrs[i]);
+        if (err) {
+            char s[INET6_ADDRSTRLEN];
+
+            netdev_format_ip__(&opts->addrs[i], s);
+            error = gn_xasprintf("adding address %s/%u to %s: %s",
+                                 s, opts->addrs[i].plen, guest_ifname,
+                                 netdev_nl_strerror__(&nl, err));
+            goto out;
+        }
+    }
+    err = netdev_link_up__(&nl, guest_ifname);
+    if (err) {
+        error = gn_xasprintf("bringing guest end %s up: %s",
+                             guest_ifname, netdev_nl_strerror__(&nl, err));
+        goto out;
+    }
+    for (i = 0; i < opts->n_gateways; i++) {
+        err = netdev_route_add_default__(&nl, ifindex, &opts->gateways[i]);
+        if (err) {
+            char s[INET6_ADDRSTRLEN];
+
+            netdev_format_ip__(&opts->gateways[i], s);
+            error = gn_xasprintf("adding default route via %s on %s: %s",
+                                 s, guest_ifname,
+                                 netdev_nl_strerror__(&nl, err));
+            goto out;
+        }
+    }
+    if (opts->tx_checksum_off) {
+        error = netdev_set_tx_checksum_off(guest_ifname);
+    }
+
+out:
+    netdev_nl_close__(&nl);
+    return error;
+}
+
+/* Checks 'opts' for netdev_veth_create() before anything is created.
+ * Returns NULL or a malloc'd reason. */
+static char *
+netdev_veth_check_options__(const char *host_ifname, const char *peer_ifname,
+                            const struct netdev_veth_options *opts,
+                            bool in_netns)
+{
+    char *error;
+    size_t i;
+
+    error = netdev_check_name__("veth name", host_ifname);
+    if (!error) {
+        error = netdev_check_name__("veth peer name", peer_ifname);
+    }
+    if (!error && opts->guest_ifname) {
+        error = netdev_check_name__("guest interface name",
+                                    opts->guest_ifname);
+    }
+    if (error) {
+        return error;
+    }
+    if (!strcmp(host_ifname, peer_ifname)) {
+        return gn_xasprintf("veth %s: host end and peer have the same name",
+                            host_ifname);
+    }
+    if (opts->mtu < 0) {
+        return gn_xasprintf("veth %s: MTU %d is negative",
+                            host_ifname, opts->mtu);
+    }
+    if (!in_netns && (opts->n_addrs || opts->n_gateways)) {
+        return gn_xasprintf("veth %s: addresses and default routes need a "
+                            "netns for the guest end", host_ifname);
+    }
+    for (i = 0; !error && i < opts->n_addrs; i++) {
+        error = netdev_check_ip__("address", &opts->addrs[i]);
+    }
+    for (i = 0; !error && i < opts->n_gateways; i++) {
+        error = netdev_check_ip__("gateway", &opts->gateways[i]);
+    }
+    if (error) {
+        char *reason = error;
+
+        error = gn_xasprintf("veth %s: %s", host_ifname, reason);
+        free(reason);
+    }
+    return error;
+}
+
+/* Creates the pair 'host_ifname' <-> 'peer_ifname' through 'nl', with
+ * 'opts->mtu' on both ends and 'opts->mac' on the peer.  Returns 0 or a
+ * negative libnl error. */
+static int
+netdev_veth_add__(struct netdev_nl *nl, const char *host_ifname,
+                  const char *peer_ifname,
+                  const struct netdev_veth_options *opts)
+{
+    struct rtnl_link *link = rtnl_link_veth_alloc();
+    struct rtnl_link *peer;
+    int err = 0;
+
+    if (!link) {
+        return -NLE_NOMEM;
+    }
+    peer = rtnl_link_veth_get_peer(link);
+    rtnl_link_set_name(link, host_ifname);
+    rtnl_link_set_name(peer, peer_ifname);
+    if (opts->mtu) {
+        rtnl_link_set_mtu(link, opts->mtu);
+        rtnl_link_set_mtu(peer, opts->mtu);
+    }
+    if (opts->mac) {
+        struct nl_addr *mac = nl_addr_build(AF_LLC, opts->mac->b,
+                                            sizeof opts->mac->b);
+        if (mac) {
+            rtnl_link_set_addr(peer, mac);
+            nl_addr_put(mac);
+        } else {
+            err = -NLE_NOMEM;
+        }
+    }
+    if (!err) {
+        nl->kernel_errno = 0;
+        err = rtnl_link_add(nl->sock, link, NLM_F_CREATE | NLM_F_EXCL);
+    }
+    rtnl_link_put(peer);
+    rtnl_link_put(link);
+    return err;
+}
+
+/* Creates veth pair 'host_ifname' <-> 'peer_ifname' and configures it per
+ * 'opts' (NULL: guest end stays here, defaults).  Returns NULL or a
+ * malloc'd error; on error the pair no longer exists. */
+char *
+netdev_veth_create(const char *host_ifname, const char *peer_ifname,
+                   const struct netdev_veth_options *opts)
+{
+    static const struct netdev_veth_options defaults;
+    struct netdev_nl nl = { .sock = NULL };
+    const char *guest_ifname;
+    char *netns_path = NULL;
+    int netns_fd = -1;
+    bool in_netns;
+    char *error;
+    char *reason = NULL;
+    int err;
+
+    if (!opts) {
+        opts = &defaults;
+    }
+    in_netns = opts->netns_pid || opts->netns_name || opts->netns_path;
+    guest_ifname = in_netns && opts->guest_ifname ? opts->guest_ifname
+                   : in_netns ? "eth0" : peer_ifname;
+    error = netdev_veth_check_options__(host_ifname, peer_ifname, opts,
+                                        in_netns);
+    if (error) {
+        return error;
+    }
+
+    /* The netns must exist before anything is created; keeping it open
+     * also keeps it alive until the guest end is in. */
+    if (in_netns) {
+        reason = netdev_netns_path__(opts->netns_pid, opts->netns_name,
+                                     opts->netns_path, &netns_path);
+        if (!reason) {
+            reason = netdev_netns_open__(netns_path, &netns_fd);
+        }
+        if (reason) {
+            goto out;
+        }
+    }
+
+    reason = netdev_nl_open__(&nl);
+    if (reason) {
+        goto out;
+    }
+    err = netdev_veth_add__(&nl, host_ifname, peer_ifname, opts);
+    if (err) {
+        reason = gn_xasprintf("creating pair %s/%s: %s", host_ifname,
+                              peer_ifname, netdev_nl_strerror__(&nl, err));
+        goto out;
+    }
+
+    /* From here on, a failure deletes the pair. */
+    err = netdev_link_up__(&nl, host_ifname);
+    if (err) {
+        reason = gn_xasprintf("bringing host end %s up: %s",
+                              host_ifname, netdev_nl_strerror__(&nl, err));
+    } else if (in_netns) {
+        err = netdev_link_move__(&nl, peer_ifname, netns_fd);
+        if (err) {
+            reason = gn_xasprintf("moving guest end %s to netns %s: %s",
+                                  peer_ifname, netns_path,
+                                  netdev_nl_strerror__(&nl, err));
+        } else {
+            int orig_fd = -1;
+
+            reason = netdev_enter_netns__(netns_fd, netns_path, &orig_fd);
+            if (!reason) {
+                reason = netdev_veth_guest_setup__(peer_ifname, guest_ifname,
+                                                   opts);
+                netdev_leave_netns__(orig_fd);
+            }
+        }
+    } else if (opts->tx_checksum_off) {
+        reason = netdev_set_tx_checksum_off(peer_ifname);
+    }
+    if (reason) {
+        /* The kernel deletes the peer too, wherever it is. */
+        err = netdev_link_delete__(&nl, host_ifname);
+        if (err) {
+            GN_LOG_WARN_RL(&netdev_rl, "veth %s: deleting after a failed "
+                           "setup: %s", host_ifname,
+                           netdev_nl_strerror__(&nl, err));
+        }
+    }
+
+out:
+    netdev_nl_close__(&nl);
+    if (netns_fd >= 0) {
+        close(netns_fd);
+    }
+    if (reason) {
+        error = gn_xasprintf("veth %s: %s", host_ifname, reason);
+        free(reason);
+    } else {
+        GN_LOG_INFO_RL(&netdev_rl, "created veth %s, guest end %s%s%s",
+                       host_ifname, guest_ifname,
+                       in_netns ? " in netns " : "",
+                       in_netns ? netns_path : "");
+    }
+    free(netns_path);
+    return error;
+}
+
+/* Deletes link 'name' in the calling thread's network namespace; a missing
+ * link is fine if 'missing_ok'.  Returns NULL or a malloc'd error. */
+char *
+netdev_delete(const char *name, bool missing_ok)
+{
+    struct netdev_nl nl;
+    char *error;
+    int err;
+
+    error = netdev_check_name__("device name", name);
+    if (error) {
+        return error;
+    }
+    error = netdev_nl_open__(&nl);
+    if (error) {
+        char *reason = error;
+
+        error = gn_xasprintf("deleting %s: %s", name, reason);
+        free(reason);
+        return error;
+    }
+    err = netdev_link_delete__(&nl, name);
+    if (!err) {
+        GN_LOG_INFO_RL(&netdev_rl, "deleted %s", name);
+    } else if (!missing_ok || nl.kernel_errno != ENODEV) {
+        error = gn_xasprintf("deleting %s: %s", name,
+                             netdev_nl_strerror__(&nl, err));
+    }
+    netdev_nl_close__(&nl);
+    return error;
+}
+
+/* Returns true if link 'name' exists in the calling thread's network
+ * namespace. */
+bool
+netdev_exists(const char *name)
+{
+    char *error = netdev_check_name__("device name", name);
+
+    if (error) {
+        free(error);
+        return false;
+    }
+    return if_nametoindex(name) != 0;
+}
+
+/* Returns true if the network namespace named by 'pid', 'name' or 'path'
+ * (exactly one set) exists; otherwise stores a malloc'd reason in
+ * '*errorp' (if 'errorp' is nonnull; caller frees it). */
+bool
+netdev_netns_exists(pid_t pid, const char *name, const char *path,
+                    char **errorp)
+{
+    char *netns_path = NULL;
+    char *error;
+    int fd;
+
+    error = netdev_netns_path__(pid, name, path, &netns_path);
+    if (!error) {
+        error = netdev_netns_open__(netns_path, &fd);
+        if (!error) {
+            close(fd);
+        }
+    }
+    free(netns_path);
+    if (errorp) {
+        *errorp = error;
+    } else {
+        free(error);
+    }
+    return !error;
+}
+
+/* Turns TX checksum offload off on link 'name' in the calling thread's
+ * network namespace (SIOCETHTOOL, ETHTOOL_STXCSUM; the kernel then also
+ * turns off the offloads that depend on it, such as TSO).  Returns NULL or
+ * a malloc'd error. */
+char *
+netdev_set_tx_checksum_off(const char *name)
+{
+    struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
+    struct ifreq ifr;
+    char *error;
+    int err;
+
+    error = netdev_check_name__("device name", name);
+    if (error) {
+        return error;
+    }
+    netdev_ifreq_init__(&ifr, name);
+    ifr.ifr_data = (void *) &ev;
+    err = netdev_ioctl__(SIOCETHTOOL, &ifr);
+    if (err) {
+        return gn_xasprintf("turning TX checksum offload off on %s: %s",
+                            name, strerror(err));
+    }
+    return NULL;
+}

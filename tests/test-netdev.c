@@ -1,0 +1,781 @@
+/* test-netdev.c: netdev's devices checked against real kernel state.
+ *
+ * Needs root.  The program first moves itself into a private network and
+ * mount namespace (with its own /sys), so every device it creates lives
+ * there and dies with it; the guests' namespaces are scratch "ip netns"
+ * names that include the pid, deleted at exit even after a failure.  State
+ * is read from /sys/class/net, "ip -n NS", "nsenter" and "ethtool -k";
+ * running those programs is fine here (only netdev.c must not). */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/if_tun.h>
+
+#include "gn-util.h"
+#include "netdev.h"
+#include "test-util.h"
+
+/* Scratch names, unique per run. */
+static char ns_a[64];           /* A named guest netns. */
+static char ns_missing[64];     /* A netns name that never exists. */
+static char tap_name[16];       /* "gtNNNNNt0" etc. */
+static char tap2_name[16];
+static char prefix[8];          /* "gtNNNNN": device name prefix. */
+static pid_t pid_guest;         /* A process alone in its netns, or 0. */
+
+static char *fmt(const char *format, ...) GN_PRINTF(1, 2);
+
+/* Returns a malloc'd string formatted as by printf. */
+static char *
+fmt(const char *format, ...)
+{
+    va_list args;
+    char *s;
+
+    va_start(args, format);
+    s = gn_xvasprintf(format, args);
+    va_end(args);
+    return s;
+}
+
+/* Runs shell command 'cmd' quietly.  Returns true if it exits 0. */
+static bool
+sh_ok(const char *cmd)
+{
+    char *full = fmt("{ %s; } >/dev/null 2>&1", cmd);
+    int status = system(full);
+
+    free(full);
+    return status != -1 && WIFEXITED(status) && !WEXITSTATUS(status);
+}
+
+/* Runs shell command 'cmd' and returns its standard output (caller frees
+ * it), or "" (malloc'd) if it could not run.  Stores in '*okp', if
+ * nonnull, whether it exited 0. */
+static char *
+sh_out(const char *cmd, bool *okp)
+{
+    FILE *stream = popen(cmd, "r");
+    size_t len = 0, size = 256;
+    char *out = gn_xmalloc(size);
+    int status;
+
+    out[0] = '\0';
+    if (!stream) {
+        if (okp) {
+            *okp = false;
+        }
+        return out;
+    }
+    for (;;) {
+        size_t n;
+
+        if (size - len < 128) {
+            size *= 2;
+            out = gn_xrealloc(out, size);
+        }
+        n = fread(out + len, 1, size - len - 1, stream);
+        if (!n) {
+            break;
+        }
+        len += n;
+    }
+    out[len] = '\0';
+    status = pclose(stream);
+    if (okp) {
+        *okp = status != -1 && WIFEXITED(status) && !WEXITSTATUS(status);
+    }
+    return out;
+}
+
+/* True if the output of 'cmd' contains 'needle'; prints the output to
+ * stderr otherwise, for the log. */
+static bool
+sh_out_has(const char *cmd, const char *needle)
+{
+    char *out = sh_out(cmd, NULL);
+    bool found = strstr(out, needle) != NULL;
+
+    if (!found) {
+        fprintf(stderr, "  \"%s\" not in output of %s:\n%s\n",
+                needle, cmd, out);
+    }
+    free(out);
+    return found;
+}
+
+/* Reads /sys/class/net/DEV/ATTR into 'buf' without the newline.  Returns
+ * 'buf', or "" if it could not be read. */
+static const char *
+sys_read(const char *dev, const char *attr, char *buf, size_t size)
+{
+    char *path = fmt("/sys/class/net/%s/%s", dev, attr);
+    FILE *f = fopen(path, "r");
+
+    buf[0] = '\0';
+    if (f) {
+        if (fgets(buf, size, f)) {
+            buf[strcspn(buf, "\n")] = '\0';
+        }
+        fclose(f);
+    }
+    free(path);
+    return buf;
+}
+
+/* Returns /sys/class/net/DEV/ATTR as a number (hex with 0x), or -1. */
+static long
+sys_read_long(const char *dev, const char *attr)
+{
+    char buf[64];
+
+    sys_read(dev, attr, buf, sizeof buf);
+    return buf[0] ? strtol(buf, NULL, 0) : -1;
+}
+
+/* True if 'dev' is administratively up in this namespace. */
+static bool
+sys_is_up(const char *dev)
+{
+    long flags = sys_read_long(dev, "flags");
+
+    return flags >= 0 && (flags & IFF_UP);
+}
+
+/* True if error message 'error' is nonnull and contains 'needle'; prints
+ * it to stderr either way, for the log. */
+static bool
+error_has(const char *error, const char *needle)
+{
+    fprintf(stderr, "  error: %s\n", error ? error : "(none)");
+    return error && strstr(error, needle);
+}
+
+/* A device name made of the run's prefix and 'suffix'. */
+static char *
+dev_name(const char *suffix)
+{
+    return fmt("%s%s", prefix, suffix);
+}
+
+static const struct netaddr_mac mac_tap = {
+    { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01 } };
+static const struct netaddr_mac mac_guest = {
+    { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x02 } };
+
+/* Fills 'ip' from 'family', 'text' and 'plen'. */
+static struct netaddr_ip
+ip_make(int family, const char *text, unsigned int plen)
+{
+    struct netaddr_ip ip = { .family = family, .plen = plen };
+
+    if (inet_pton(family, text, &ip.addr) != 1) {
+        gn_fatal("bad test address %s", text);
+    }
+    return ip;
+}
+
+static void
+test_tap_create(void)
+{
+    struct netdev_tap_options opts = {
+        .mac = &mac_tap, .owner = 1000, .group = 1001, .mtu = 1400,
+    };
+    char buf[64];
+    long flags;
+
+    CHECK(!netdev_tap_create(tap_name, &opts));
+    CHECK(if_nametoindex(tap_name) != 0);
+    CHECK_STREQ(sys_read(tap_name, "address", buf, sizeof buf),
+                "52:54:00:aa:bb:01");
+    CHECK_STREQ(sys_read(tap_name, "mtu", buf, sizeof buf), "1400");
+    CHECK_STREQ(sys_read(tap_name, "owner", buf, sizeof buf), "1000");
+    CHECK_STREQ(sys_read(tap_name, "group", buf, sizeof buf), "1001");
+    CHECK(sys_is_up(tap_name));
+    flags = sys_read_long(tap_name, "tun_flags");
+    CHECK(flags >= 0);
+    CHECK((flags & (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
+          == (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR));
+    CHECK(!(flags & IFF_MULTI_QUEUE));
+}
+
+static void
+test_tap_persists(void)
+{
+    /* netdev_tap_create() closed its fd: only persistence keeps it. */
+    CHECK(netdev_exists(tap_name));
+    CHECK(sys_read_long(tap_name, "tun_flags") & IFF_PERSIST);
+}
+
+static void
+test_tap_duplicate(void)
+{
+    struct netdev_tap_options opts = {
+        .mac = &mac_guest, .owner = (uid_t) -1, .group = (gid_t) -1,
+        .mtu = 1300,
+    };
+    char *error;
+    char buf[64];
+
+    error = netdev_tap_create(tap_name, &opts);
+    CHECK(error_has(error, "exists"));
+    CHECK(error_has(error, tap_name));
+    free(error);
+    CHECK_STREQ(sys_read(tap_name, "mtu", buf, sizeof buf), "1400");
+    CHECK_STREQ(sys_read(tap_name, "address", buf, sizeof buf),
+                "52:54:00:aa:bb:01");
+    CHECK(sys_read_long(tap_name, "tun_flags") & IFF_PERSIST);
+
+    /* A device of another kind with the name. */
+    error = netdev_tap_create("lo", NULL);
+    CHECK(error_has(error, "lo exists"));
+    free(error);
+}
+
+static void
+test_tap_defaults(void)
+{
+    char buf[64];
+
+    CHECK(!netdev_tap_create(tap2_name, NULL));
+    CHECK_STREQ(sys_read(tap2_name, "owner", buf, sizeof buf), "-1");
+    CHECK_STREQ(sys_read(tap2_name, "mtu", buf, sizeof buf), "1500");
+    CHECK(sys_is_up(tap2_name));
+    CHECK(!netdev_delete(tap2_name, false));
+    CHECK(!netdev_exists(tap2_name));
+}
+
+static void
+test_tap_bad_mtu(void)
+{
+    struct netdev_tap_options opts = {
+        .owner = (uid_t) -1, .group = (gid_t) -1, .mtu = 100000,
+    };
+    char *error = netdev_tap_create(tap2_name, &opts);
+
+    CHECK(error_has(error, "MTU"));
+    free(error);
+    CHECK(!netdev_exists(tap2_name));
+}
+
+static void
+test_veth_stays_here(void)
+{
+    struct netdev_veth_options opts = {
+        .mac = &mac_guest, .mtu = 1450, .tx_checksum_off = true,
+    };
+    char *host = dev_name("h0"), *peer = dev_name("p0");
+    char *cmd = fmt("ethtool -k %s", peer);
+    char buf[64];
+
+    CHECK(!netdev_veth_create(host, peer, &opts));
+    CHECK(netdev_exists(host));
+    CHECK(netdev_exists(peer));
+    CHECK(sys_is_up(host));
+    CHECK_STREQ(sys_read(peer, "address", buf, sizeof buf),
+                "52:54:00:aa:bb:02");
+    CHECK_STREQ(sys_read(host, "mtu", buf, sizeof buf), "1450");
+    CHECK_STREQ(sys_read(peer, "mtu", buf, sizeof buf), "1450");
+    CHECK(sh_out_has(cmd, "tx-checksumming: off"));
+    CHECK(!netdev_delete(host, false));
+    CHECK(!netdev_exists(host));
+    CHECK(!netdev_exists(peer));
+    free(cmd);
+    free(peer);
+    free(host);
+}
+
+/* Checks that netns command prefix 'in' ("ip -n NS" style: a command that
+ * runs what follows inside the guest's netns) shows guest device 'ifname'
+ * configured as test_veth_by_name() asks. */
+static void
+check_guest_full(const char *in, const char *ifname)
+{
+    char *cmd;
+
+    cmd = fmt("%s ip -o link show dev %s", in, ifname);
+    CHECK(sh_out_has(cmd, "52:54:00:aa:bb:02"));
+    CHECK(sh_out_has(cmd, "mtu 1400"));
+    CHECK(sh_out_has(cmd, ",UP"));
+    free(cmd);
+
+    cmd = fmt("%s ip -o addr show dev %s", in, ifname);
+    CHECK(sh_out_has(cmd, "inet 10.9.0.2/24"));
+    CHECK(sh_out_has(cmd, "inet6 fd00:9::2/64"));
+    free(cmd);
+
+    cmd = fmt("%s ip -4 route show default", in);
+    CHECK(sh_out_has(cmd, "default via 10.9.0.1 dev "));
+    free(cmd);
+    cmd = fmt("%s ip -6 route show default", in);
+    CHECK(sh_out_has(cmd, "default via fd00:9::1 dev "));
+    free(cmd);
+
+    cmd = fmt("%s ethtool -k %s", in, ifname);
+    CHECK(sh_out_has(cmd, "tx-checksumming: off"));
+    free(cmd);
+}
+
+/* Options for a fully configured guest end. */
+static struct netdev_veth_options
+full_options(struct netaddr_ip addrs[2], struct netaddr_ip gateways[2])
+{
+    struct netdev_veth_options opts = {
+        .mac = &mac_guest, .mtu = 1400, .tx_checksum_off = true,
+        .addrs = addrs, .n_addrs = 2, .gateways = gateways, .n_gateways = 2,
+    };
+
+    addrs[0] = ip_make(AF_INET, "10.9.0.2", 24);
+    addrs[1] = ip_make(AF_INET6, "fd00:9::2", 64);
+    gateways[0] = ip_make(AF_INET, "10.9.0.1", 32);
+    gateways[1] = ip_make(AF_INET6, "fd00:9::1", 128);
+    return opts;
+}
+
+static void
+test_veth_by_name(void)
+{
+    struct netaddr_ip addrs[2], gateways[2];
+    struct netdev_veth_options opts = full_options(addrs, gateways);
+    char *host = dev_name("h1"), *peer = dev_name("p1");
+    char *in = fmt("ip netns exec %s", ns_a);
+    char buf[64];
+    char *error;
+
+    opts.netns_name = ns_a;
+    error = netdev_veth_create(host, peer, &opts);
+    CHECK(!error);
+    free(error);
+    CHECK(netdev_exists(host));
+    CHECK(sys_is_up(host));
+    CHECK_STREQ(sys_read(host, "mtu", buf, sizeof buf), "1400");
+    CHECK(!netdev_exists(peer));
+    check_guest_full(in, "eth0");
+    free(in);
+    free(peer);
+    free(host);
+}
+
+static void
+test_veth_by_pid(void)
+{
+    struct netaddr_ip addrs[2], gateways[2];
+    struct netdev_veth_options opts = full_options(addrs, gateways);
+    char *host = dev_name("h2"), *peer = dev_name("p2");
+    char *in = fmt("nsenter -t %ld -n", (long) pid_guest);
+    char *error;
+
+    CHECK(pid_guest > 0);
+    opts.netns_pid = pid_guest;
+    opts.guest_ifname = "net0";
+    error = netdev_veth_create(host, peer, &opts);
+    CHECK(!error);
+    free(error);
+    CHECK(netdev_exists(host));
+    CHECK(!netdev_exists(peer));
+    check_guest_full(in, "net0");
+    free(in);
+    free(peer);
+    free(host);
+}
+
+static void
+test_veth_by_path(void)
+{
+    struct netaddr_ip addr = ip_make(AF_INET, "10.9.1.2", 24);
+    struct netdev_veth_options opts = {
+        .addrs = &addr, .n_addrs = 1, .guest_ifname = "eth1",
+    };
+    char *host = dev_name("h3"), *peer = dev_name("p3");
+    char *path = fmt("/run/netns/%s", ns_a);
+    char *cmd = fmt("ip -n %s -o addr show dev eth1", ns_a);
+    char *error;
+
+    opts.netns_path = path;
+    error = netdev_veth_create(host, peer, &opts);
+    CHECK(!error);
+    free(error);
+    CHECK(netdev_exists(host));
+    CHECK(!netdev_exists(peer));
+    CHECK(sh_out_has(cmd, "inet 10.9.1.2/24"));
+    free(cmd);
+    cmd = fmt("ip -n %s -o link show dev eth1", ns_a);
+    CHECK(sh_out_has(cmd, ",UP"));
+    free(cmd);
+    free(path);
+    free(peer);
+    free(host);
+}
+
+/* Checks that neither 'host' nor 'peer' exists here and no device whose
+ * name starts with 'peer' or 'host' exists in 'ns_a'. */
+static void
+check_nothing_left(const char *host, const char *peer)
+{
+    char *cmd;
+
+    CHECK(!netdev_exists(host));
+    CHECK(!netdev_exists(peer));
+    cmd = fmt("ip -n %s -o link show dev %s", ns_a, peer);
+    CHECK(!sh_ok(cmd));
+    free(cmd);
+}
+
+static void
+test_veth_missing_netns(void)
+{
+    struct netdev_veth_options opts = { .netns_name = ns_missing };
+    char *host = dev_name("h4"), *peer = dev_name("p4");
+    char *error;
+
+    error = netdev_veth_create(host, peer, &opts);
+    CHECK(error_has(error, host));
+    CHECK(error_has(error, ns_missing));
+    CHECK(error_has(error, "No such file or directory"));
+    free(error);
+    check_nothing_left(host, peer);
+
+    opts.netns_name = NULL;
+    opts.netns_pid = 0x7ffffff0;
+    error = netdev_veth_create(host, peer, &opts);
+    CHECK(error_has(error, "/proc/2147483632/ns/net"));
+    free(error);
+    check_nothing_left(host, peer);
+
+    opts.netns_pid = 0;
+    opts.netns_path = "/etc/hostname";
+    error = netdev_veth_create(host, peer, &opts);
+    CHECK(error_has(error, "not a namespace file"));
+    free(error);
+    check_nothing_left(host, peer);
+    free(peer);
+    free(host);
+}
+
+static void
+test_veth_rollback(void)
+{
+    struct netaddr_ip addr = ip_make(AF_INET, "10.9.5.2", 24);
+    struct netaddr_ip gateway = ip_make(AF_INET, "192.0.2.1", 32);
+    struct netdev_veth_options opts = { .netns_name = ns_a };
+    char *host = dev_name("h5"), *peer = dev_name("p5");
+    char *error;
+    char *cmd;
+
+    /* The guest name is taken in the netns: renaming fails. */
+    opts.guest_ifname = "lo";
+    error = netdev_veth_create(host, peer, &opts);
+    CHECK(error_has(error, "renaming guest end"));
+    CHECK(error_has(error, "File exists"));
+    CHECK(error_has(error, host));
+    free(error);
+    check_nothing_left(host, peer);
+
+    /* The gateway is not on the guest's subnet: the route fails. */
+    opts.guest_ifname = "eth5";
+    opts.addrs = &addr;
+    opts.n_addrs = 1;
+    opts.gateways = &gateway;
+    opts.n_gateways = 1;
+    error = netdev_veth_create(host, peer, &opts);
+    CHECK(error_has(error, "adding default route via 192.0.2.1"));
+    CHECK(error_has(error, "Network is unreachable"));
+    free(error);
+    check_nothing_left(host, peer);
+    cmd = fmt("ip -n %s -o link show dev eth5", ns_a);
+    CHECK(!sh_ok(cmd));
+    free(cmd);
+
+    /* The host end's name is taken: nothing is created. */
+    opts = (struct netdev_veth_options) { .netns_name = ns_a };
+    error = netdev_veth_create("lo", peer, &opts);
+    CHECK(error_has(error, "creating pair"));
+    free(error);
+    check_nothing_left(host, peer);
+    free(peer);
+    free(host);
+}
+
+static void
+test_name_too_long(void)
+{
+    const char *long_name = "abcdefghijklmnop";     /* 16 bytes. */
+    struct netdev_veth_options opts = { .netns_name = ns_a };
+    char *host = dev_name("h6"), *peer = dev_name("p6");
+    char *error;
+
+    CHECK(strlen(long_name) == 16);
+    error = netdev_veth_create(long_name, peer, &opts);
+    CHECK(error_has(error, long_name));
+    free(error);
+    check_nothing_left(long_name, peer);
+
+    error = netdev_veth_create(host, long_name, &opts);
+    CHECK(error_has(error, long_name));
+    free(error);
+    check_nothing_left(host, long_name);
+
+    opts.guest_ifname = long_name;
+    error = netdev_veth_create(host, peer, &opts);
+    CHECK(error_has(error, long_name));
+    free(error);
+    check_nothing_left(host, peer);
+
+    error = netdev_tap_create(long_name, NULL);
+    CHECK(error_has(error, long_name));
+    free(error);
+    CHECK(!netdev_exists(long_name));
+    free(peer);
+    free(host);
+}
+
+static void
+test_addresses_need_netns(void)
+{
+    struct netaddr_ip addr = ip_make(AF_INET, "10.9.6.2", 24);
+    struct netdev_veth_options opts = { .addrs = &addr, .n_addrs = 1 };
+    char *host = dev_name("h7"), *peer = dev_name("p7");
+    char *error;
+
+    error = netdev_veth_create(host, peer, &opts);
+    CHECK(error_has(error, "need a netns"));
+    free(error);
+    CHECK(!netdev_exists(host));
+    CHECK(!netdev_exists(peer));
+    free(peer);
+    free(host);
+}
+
+static void
+test_delete_both_ends(void)
+{
+    char *host = dev_name("h1");
+    char *cmd = fmt("ip -n %s -o link show dev eth0", ns_a);
+
+    CHECK(sh_ok(cmd));
+    CHECK(!netdev_delete(host, false));
+    CHECK(!netdev_exists(host));
+    CHECK(!sh_ok(cmd));
+    CHECK(!netdev_delete(tap_name, false));
+    CHECK(!netdev_exists(tap_name));
+    free(cmd);
+    free(host);
+}
+
+static void
+test_delete_missing(void)
+{
+    char *missing = dev_name("zz");
+    char *error;
+
+    CHECK(!netdev_delete(missing, true));
+    error = netdev_delete(missing, false);
+    CHECK(error_has(error, missing));
+    free(error);
+    free(missing);
+}
+
+static void
+test_netns_exists(void)
+{
+    char *error = NULL;
+    char *path = fmt("/run/netns/%s", ns_a);
+
+    CHECK(netdev_netns_exists(0, ns_a, NULL, &error));
+    CHECK(!error);
+    CHECK(netdev_netns_exists(0, NULL, path, NULL));
+    CHECK(netdev_netns_exists(getpid(), NULL, NULL, NULL));
+    CHECK(!netdev_netns_exists(0, ns_missing, NULL, &error));
+    CHECK(error_has(error, ns_missing));
+    free(error);
+    CHECK(!netdev_netns_exists(0, "../etc", NULL, &error));
+    CHECK(error_has(error, "not a valid name"));
+    free(error);
+    CHECK(!netdev_netns_exists(0, NULL, NULL, &error));
+    CHECK(error_has(error, "exactly one"));
+    free(error);
+    free(path);
+}
+
+static void
+test_tx_checksum_off(void)
+{
+    char *host = dev_name("h8"), *peer = dev_name("p8");
+    char *cmd = fmt("ethtool -k %s", host);
+    char *error;
+
+    CHECK(!netdev_veth_create(host, peer, NULL));
+    CHECK(sh_out_has(cmd, "tx-checksumming: on"));
+    CHECK(!netdev_set_tx_checksum_off(host));
+    CHECK(sh_out_has(cmd, "tx-checksumming: off"));
+    CHECK(!netdev_delete(host, false));
+    error = netdev_set_tx_checksum_off(host);
+    CHECK(error_has(error, host));
+    free(error);
+    free(cmd);
+    free(peer);
+    free(host);
+}
+
+/* Kills the guest process and deletes the scratch namespaces. */
+static void
+cleanup(void)
+{
+    char *cmd;
+
+    if (pid_guest > 0) {
+        kill(pid_guest, SIGKILL);
+        waitpid(pid_guest, NULL, 0);
+        pid_guest = 0;
+    }
+    if (ns_a[0]) {
+        cmd = fmt("ip netns delete %s", ns_a);
+        sh_ok(cmd);
+        free(cmd);
+        ns_a[0] = '\0';
+    }
+}
+
+/* Starts a process alone in a new, unnamed netns and stores its pid in
+ * 'pid_guest' once it is there.  Returns true if successful. */
+static bool
+start_guest_process(void)
+{
+    int fds[2];
+    char c;
+    pid_t pid;
+
+    if (pipe(fds)) {
+        return false;
+    }
+    pid = fork();
+    if (pid < 0) {
+        return false;
+    } else if (!pid) {
+        close(fds[0]);
+        if (unshare(CLONE_NEWNET)) {
+            _exit(1);
+        }
+        if (write(fds[1], "x", 1) != 1) {
+            _exit(1);
+        }
+        close(fds[1]);
+        for (;;) {
+            pause();
+        }
+    }
+    close(fds[1]);
+    pid_guest = pid;
+    if (read(fds[0], &c, 1) != 1) {
+        close(fds[0]);
+        return false;
+    }
+    close(fds[0]);
+    return true;
+}
+
+/* Moves this process into a new network and mount namespace with its own
+ * /sys, so devices it creates stay out of the host's namespace.  Returns
+ * true if successful. */
+static bool
+enter_private_namespaces(void)
+{
+    if (unshare(CLONE_NEWNET | CLONE_NEWNS)) {
+        perror("unshare");
+        return false;
+    }
+    if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL)
+        || umount2("/sys", MNT_DETACH)
+        || mount("sysfs", "/sys", "sysfs", 0, NULL)) {
+        perror("remounting /sys");
+        return false;
+    }
+    return true;
+}
+
+/* Reports a missing requirement: a skip, or a failure under CI=true. */
+static int
+missing(const char *why)
+{
+    const char *ci = getenv("CI");
+
+    if (ci && !strcmp(ci, "true")) {
+        printf("FAIL: netdev/requirements: %s (required under CI=true)\n",
+               why);
+        return 1;
+    }
+    printf("SKIP: netdev/requirements: %s\n", why);
+    return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+    unsigned long id = (unsigned long) getpid();
+    char *cmd;
+    int status;
+
+    gn_set_program_name(argv[0]);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (geteuid()) {
+        return missing("needs root");
+    }
+    if (!sh_ok("command -v ip && command -v ethtool && command -v nsenter")) {
+        return missing("needs ip, ethtool, nsenter "
+                       "(apt-get install iproute2 ethtool util-linux)");
+    }
+    if (!enter_private_namespaces()) {
+        printf("FAIL: netdev/setup: cannot enter private namespaces\n");
+        return 1;
+    }
+
+    snprintf(prefix, sizeof prefix, "gt%lu", id % 100000);
+    snprintf(tap_name, sizeof tap_name, "%st0", prefix);
+    snprintf(tap2_name, sizeof tap2_name, "%st1", prefix);
+    snprintf(ns_a, sizeof ns_a, "gn-netdev-%lu-a", id);
+    snprintf(ns_missing, sizeof ns_missing, "gn-netdev-%lu-missing", id);
+    atexit(cleanup);
+    cmd = fmt("ip netns add %s", ns_a);
+    if (!sh_ok(cmd) || !start_guest_process()) {
+        printf("FAIL: netdev/setup: cannot create scratch namespaces\n");
+        return 1;
+    }
+    free(cmd);
+
+    TEST_RUN("netdev/tap-create-with-mac-mtu-owner", test_tap_create);
+    TEST_RUN("netdev/tap-persists-after-fd-closed", test_tap_persists);
+    TEST_RUN("netdev/tap-duplicate-fails-and-changes-nothing",
+             test_tap_duplicate);
+    TEST_RUN("netdev/tap-defaults-without-options", test_tap_defaults);
+    TEST_RUN("netdev/tap-bad-mtu-leaves-nothing", test_tap_bad_mtu);
+    TEST_RUN("netdev/veth-guest-end-stays-here", test_veth_stays_here);
+    TEST_RUN("netdev/veth-into-netns-by-name", test_veth_by_name);
+    TEST_RUN("netdev/veth-into-netns-by-pid", test_veth_by_pid);
+    TEST_RUN("netdev/veth-into-netns-by-path", test_veth_by_path);
+    TEST_RUN("netdev/veth-missing-netns-creates-nothing",
+             test_veth_missing_netns);
+    TEST_RUN("netdev/veth-failed-step-deletes-pair", test_veth_rollback);
+    TEST_RUN("netdev/name-of-16-bytes-rejected", test_name_too_long);
+    TEST_RUN("netdev/veth-addresses-need-netns", test_addresses_need_netns);
+    TEST_RUN("netdev/delete-removes-both-ends", test_delete_both_ends);
+    TEST_RUN("netdev/delete-missing", test_delete_missing);
+    TEST_RUN("netdev/netns-exists", test_netns_exists);
+    TEST_RUN("netdev/tx-checksum-off", test_tx_checksum_off);
+
+    status = test_done();
+    cleanup();
+    return status;
+}
