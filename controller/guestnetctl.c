@@ -345,7 +345,7 @@ cmd_port_add(int argc, char *argv[])
     char *end;
     int c;
 
-    optind = 1;
+    optind = 0;         /* Reinitialise getopt (permute again). */
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         const char *key = NULL;
         switch (c) {
