@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -649,8 +650,9 @@ cleanup(void)
     }
 }
 
-/* Starts a process alone in a new, unnamed netns and stores its pid in
- * 'pid_guest' once it is there.  Returns true if successful. */
+/* Starts a process alone in a new, unnamed netns (killed if this process
+ * dies) and stores its pid in 'pid_guest' once it is there.  Returns true
+ * if successful. */
 static bool
 start_guest_process(void)
 {
@@ -666,7 +668,7 @@ start_guest_process(void)
         return false;
     } else if (!pid) {
         close(fds[0]);
-        if (unshare(CLONE_NEWNET)) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) || unshare(CLONE_NEWNET)) {
             _exit(1);
         }
         if (write(fds[1], "x", 1) != 1) {
@@ -704,6 +706,16 @@ enter_private_namespaces(void)
         return false;
     }
     return true;
+}
+
+/* On SIGTERM (a test timeout) or SIGINT, exits through the atexit()
+ * cleanup, so the scratch namespaces go too.  exit() is not
+ * async-signal-safe; for a test that is being killed anyway, removing
+ * its namespaces is worth the risk. */
+static void
+on_signal(int signo)
+{
+    exit(128 + signo);
 }
 
 /* Reports a missing requirement: a skip, or a failure under CI=true. */
@@ -748,6 +760,8 @@ main(int argc, char *argv[])
     snprintf(ns_a, sizeof ns_a, "gn-netdev-%lu-a", id);
     snprintf(ns_missing, sizeof ns_missing, "gn-netdev-%lu-missing", id);
     atexit(cleanup);
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
     cmd = fmt("ip netns add %s", ns_a);
     if (!sh_ok(cmd) || !start_guest_process()) {
         printf("FAIL: netdev/setup: cannot create scratch namespaces\n");
