@@ -68,7 +68,7 @@ void ovsdb_txn_comment(struct ovsdb_txn *, const char *comment);
 /* Adds the ops ovs-vsctl uses to make ovs-vswitchd report back: mutate
  * Open_vSwitch next_cfg += 1 and select it. */
 void ovsdb_txn_increment_next_cfg(struct ovsdb_txn *);
-/* Number of operations so far (a txn with 0 is not sent). */
+/* Number of operations so far (callers need not commit a txn with 0). */
 int ovsdb_txn_n_ops(const struct ovsdb_txn *);
 
 /* The "transact" params: [db, op...] (borrowed). */
@@ -80,8 +80,9 @@ void ovsdb_txn_commit(struct ovsdb_txn *, struct jsonrpc_session *,
                       ovsdb_txn_done_cb *cb, void *aux);
 
 /* Decodes a transact reply (borrowed) for 'txn' into 'result'; pure, for
- * tests.  'result->error' points into 'reply' or a static string. */
-void ovsdb_txn_decode_reply(const struct ovsdb_txn *, const json_t *reply,
+ * tests.  'result->error' (the error and its "details") is owned by 'txn':
+ * valid until the txn is destroyed or decodes another reply. */
+void ovsdb_txn_decode_reply(struct ovsdb_txn *, const json_t *reply,
                             struct ovsdb_txn_result *result);
 
 /* Condition helper: [["_uuid", "==", ["uuid", UUID]]] (new reference). */

@@ -1,1 +1,34 @@
 # tests/ovsdb.mk: tests of the ovsdb area (included from tests/automake.mk).
+#
+# Unit tests feed bytes and JSON with no server; tests/ovsdb-client.sh runs
+# tests/ovsdb-live against a real ovsdb-server and ovs-vswitchd.
+OVSDB_TEST_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+
+UNIT_TESTS += \
+	tests/test-jsonrpc \
+	tests/test-ovsdb-replica \
+	tests/test-ovsdb-txn
+check_PROGRAMS += \
+	tests/test-jsonrpc \
+	tests/test-ovsdb-replica \
+	tests/test-ovsdb-txn \
+	tests/ovsdb-live
+
+tests_test_jsonrpc_SOURCES = tests/test-jsonrpc.c
+tests_test_jsonrpc_CFLAGS = $(OVSDB_TEST_CFLAGS)
+tests_test_jsonrpc_LDADD = $(GN_LIBS)
+
+tests_test_ovsdb_replica_SOURCES = tests/test-ovsdb-replica.c
+tests_test_ovsdb_replica_CFLAGS = $(OVSDB_TEST_CFLAGS)
+tests_test_ovsdb_replica_LDADD = $(GN_LIBS)
+
+tests_test_ovsdb_txn_SOURCES = tests/test-ovsdb-txn.c
+tests_test_ovsdb_txn_CFLAGS = $(OVSDB_TEST_CFLAGS)
+tests_test_ovsdb_txn_LDADD = $(GN_LIBS)
+
+# Not a test by itself: the client that tests/ovsdb-client.sh drives.
+tests_ovsdb_live_SOURCES = tests/ovsdb-live.c
+tests_ovsdb_live_CFLAGS = $(OVSDB_TEST_CFLAGS)
+tests_ovsdb_live_LDADD = $(GN_LIBS)
+
+INTEGRATION_TESTS += tests/ovsdb-client.sh

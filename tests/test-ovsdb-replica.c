@@ -1,0 +1,473 @@
+/* test-ovsdb-replica.c: the replica driven with table-updates JSON and no
+ * server: "update2" (initial, insert, modify of sets, maps and scalars,
+ * delete), "update" (old/new), rejected updates, datum helpers. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ovsdb-replica.h"
+#include "test-util.h"
+
+/* A cut-down vswitch schema with each kind of column the rules cover. */
+static const char schema_json[] =
+    "{\"name\": \"Open_vSwitch\", \"version\": \"8.3.1\", \"tables\": {"
+    " \"Open_vSwitch\": {\"columns\": {"
+    "  \"next_cfg\": {\"type\": \"integer\"},"
+    "  \"cur_cfg\": {\"type\": \"integer\"},"
+    "  \"bridges\": {\"type\": {\"key\": {\"type\": \"uuid\","
+    "     \"refTable\": \"Bridge\"}, \"min\": 0, \"max\": \"unlimited\"}}}},"
+    " \"Bridge\": {\"columns\": {"
+    "  \"name\": {\"type\": \"string\"},"
+    "  \"ports\": {\"type\": {\"key\": {\"type\": \"uuid\","
+    "     \"refTable\": \"Port\"}, \"min\": 0, \"max\": \"unlimited\"}},"
+    "  \"datapath_type\": {\"type\": \"string\"},"
+    "  \"external_ids\": {\"type\": {\"key\": \"string\","
+    "     \"value\": \"string\", \"min\": 0, \"max\": \"unlimited\"}}}},"
+    " \"Port\": {\"columns\": {"
+    "  \"name\": {\"type\": \"string\"},"
+    "  \"interfaces\": {\"type\": {\"key\": {\"type\": \"uuid\","
+    "     \"refTable\": \"Interface\"}, \"min\": 1, \"max\": \"unlimited\"}},"
+    "  \"tag\": {\"type\": {\"key\": {\"type\": \"integer\","
+    "     \"minInteger\": 0, \"maxInteger\": 4095}, \"min\": 0, \"max\": 1}},"
+    "  \"trunks\": {\"type\": {\"key\": \"integer\", \"min\": 0,"
+    "     \"max\": 4096}}}}}}";
+
+#define U1 "11111111-1111-1111-1111-111111111111"
+#define U2 "22222222-2222-2222-2222-222222222222"
+#define U3 "33333333-3333-3333-3333-333333333333"
+#define P1 "aaaaaaaa-0000-0000-0000-000000000001"
+#define P2 "aaaaaaaa-0000-0000-0000-000000000002"
+#define P3 "aaaaaaaa-0000-0000-0000-000000000003"
+
+static const char *const ovs_columns[] = {
+    "next_cfg", "cur_cfg", "bridges", NULL
+};
+static const char *const bridge_columns[] = {
+    "name", "ports", "datapath_type", "external_ids", NULL
+};
+static const char *const port_columns[] = {
+    "name", "interfaces", "tag", "trunks", NULL
+};
+
+/* Returns a replica with the test tables and schema. */
+static struct ovsdb_replica *
+make_replica(void)
+{
+    struct ovsdb_replica *r = ovsdb_replica_create("Open_vSwitch", NULL,
+                                                   NULL);
+    json_t *schema = json_loads(schema_json, 0, NULL);
+    char *error;
+
+    CHECK(schema != NULL);
+    ovsdb_replica_add_table(r, "Open_vSwitch", ovs_columns);
+    ovsdb_replica_add_table(r, "Bridge", bridge_columns);
+    ovsdb_replica_add_table(r, "Port", port_columns);
+    error = ovsdb_replica_set_schema(r, schema);
+    CHECK(error == NULL);
+    free(error);
+    json_decref(schema);
+    return r;
+}
+
+/* Applies the JSON 'text'; returns true if it applied. */
+static bool
+apply(struct ovsdb_replica *r, const char *text, bool update2, bool initial)
+{
+    json_t *tu = json_loads(text, 0, NULL);
+    char *error;
+
+    CHECK(tu != NULL);
+    error = ovsdb_replica_apply_update(r, tu, update2, initial);
+    if (error) {
+        fprintf(stderr, "  apply: %s\n", error);
+    }
+    free(error);
+    json_decref(tu);
+    return !error;
+}
+
+/* Returns true if the column of the row equals the JSON 'want'. */
+static bool
+column_is(struct ovsdb_replica *r, const char *table, const char *uuid,
+          const char *column, const char *want)
+{
+    const json_t *row = ovsdb_replica_get_row(r, table, uuid);
+    json_t *w = json_loads(want, JSON_DECODE_ANY, NULL);
+    const json_t *got = json_object_get(row, column);
+    bool ok = w && got && json_equal((json_t *) got, w);
+
+    if (!ok) {
+        char *s = got ? json_dumps(got, JSON_ENCODE_ANY) : NULL;
+
+        fprintf(stderr, "  %s.%s: got %s, want %s\n", table, column,
+                s ? s : "(none)", want);
+        free(s);
+    }
+    json_decref(w);
+    return ok;
+}
+
+/* Returns true if the set column holds exactly the UUIDs in 'want' (a JSON
+ * array of strings), in any order. */
+static bool
+uuids_are(struct ovsdb_replica *r, const char *table, const char *uuid,
+          const char *column, const char *want)
+{
+    json_t *got = ovsdb_datum_uuids(ovsdb_replica_get_row(r, table, uuid),
+                                    column);
+    json_t *w = json_loads(want, 0, NULL);
+    bool ok = json_array_size(got) == json_array_size(w);
+    const json_t *e, *g;
+    size_t i, j;
+
+    json_array_foreach (w, i, e) {
+        bool found = false;
+
+        json_array_foreach (got, j, g) {
+            found |= json_equal((json_t *) e, (json_t *) g);
+        }
+        ok &= found;
+    }
+    json_decref(got);
+    json_decref(w);
+    return ok;
+}
+
+static const char initial2[] =
+    "{\"Open_vSwitch\": {\"" U1 "\": {\"initial\": {"
+    "   \"next_cfg\": 3, \"cur_cfg\": 2, \"bridges\": [\"uuid\", \"" U2 "\"],"
+    "   \"_uuid\": [\"uuid\", \"" U1 "\"]}}},"
+    " \"Bridge\": {\"" U2 "\": {\"initial\": {"
+    "   \"name\": \"br0\", \"ports\": [\"uuid\", \"" P1 "\"],"
+    "   \"external_ids\": [\"map\", [[\"a\", \"1\"], [\"b\", \"2\"]]]}}},"
+    " \"Port\": {\"" P1 "\": {\"initial\": {"
+    "   \"name\": \"p1\", \"interfaces\": [\"uuid\", \"" U3 "\"],"
+    "   \"tag\": 10}}}}";
+
+static void
+test_initial_fills_rows_and_defaults(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    unsigned long long seqno = ovsdb_replica_seqno(r);
+    const json_t *row;
+    json_int_t v;
+
+    CHECK(apply(r, initial2, true, true));
+    CHECK(ovsdb_replica_seqno(r) > seqno);
+    CHECK(ovsdb_replica_count(r, "Open_vSwitch") == 1);
+    CHECK(ovsdb_replica_count(r, "Bridge") == 1);
+    row = ovsdb_replica_get_row(r, "Open_vSwitch", U1);
+    CHECK(row && !json_object_get(row, "_uuid"));
+    CHECK(ovsdb_datum_integer(row, "next_cfg", &v) && v == 3);
+    /* Omitted columns get their schema defaults. */
+    CHECK(column_is(r, "Bridge", U2, "datapath_type", "\"\""));
+    CHECK(column_is(r, "Port", P1, "trunks", "[\"set\", []]"));
+    CHECK(!ovsdb_datum_string(ovsdb_replica_get_row(r, "Bridge", U2),
+                              "missing"));
+    CHECK(ovsdb_replica_table(r, "Port") != NULL);
+    CHECK(ovsdb_replica_table(r, "Nope") == NULL);
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_initial_replaces_contents(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    const char *uuid;
+    const json_t *row;
+    int n = 0;
+
+    CHECK(apply(r, initial2, true, true));
+    CHECK(apply(r, "{\"Bridge\": {\"" U3 "\": {\"initial\": "
+                "{\"name\": \"br9\"}}}}", true, true));
+    CHECK(ovsdb_replica_count(r, "Bridge") == 1);
+    CHECK(ovsdb_replica_get_row(r, "Bridge", U2) == NULL);
+    CHECK(ovsdb_replica_count(r, "Open_vSwitch") == 0);
+    OVSDB_REPLICA_FOR_EACH (uuid, row, r, "Bridge") {
+        CHECK(!strcmp(uuid, U3));
+        CHECK_STREQ(ovsdb_datum_string(row, "name"), "br9");
+        n++;
+    }
+    CHECK(n == 1);
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_insert_and_delete(void)
+{
+    struct ovsdb_replica *r = make_replica();
+
+    CHECK(apply(r, initial2, true, true));
+    CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"insert\": {\"name\": \"p2\","
+                "\"interfaces\": [\"uuid\", \"" U3 "\"]}}}}", true, false));
+    CHECK(ovsdb_replica_count(r, "Port") == 2);
+    CHECK(column_is(r, "Port", P2, "tag", "[\"set\", []]"));
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"delete\": null}}}",
+                true, false));
+    CHECK(ovsdb_replica_count(r, "Port") == 1);
+    CHECK(ovsdb_replica_get_row(r, "Port", P1) == NULL);
+    CHECK(ovsdb_replica_get_row(r, "Port", P2) != NULL);
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_modify_set_toggles_elements(void)
+{
+    struct ovsdb_replica *r = make_replica();
+
+    CHECK(apply(r, initial2, true, true));
+    /* A one-element diff arrives as a bare atom: the element is added. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"uuid\", \"" P2 "\"]}}}}", true, false));
+    CHECK(uuids_are(r, "Bridge", U2, "ports", "[\"" P1 "\", \"" P2 "\"]"));
+    /* A present element is removed. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"uuid\", \"" P1 "\"]}}}}", true, false));
+    CHECK(uuids_are(r, "Bridge", U2, "ports", "[\"" P2 "\"]"));
+    /* Both at once. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"set\", [[\"uuid\", \"" P2 "\"], [\"uuid\", \"" P3
+                "\"]]]}}}}", true, false));
+    CHECK(uuids_are(r, "Bridge", U2, "ports", "[\"" P3 "\"]"));
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"uuid\", \"" P3 "\"]}}}}", true, false));
+    CHECK(column_is(r, "Bridge", U2, "ports", "[\"set\", []]"));
+    /* Integer sets too. */
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": {\"trunks\":"
+                " [\"set\", [1, 2]]}}}}", true, false));
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": {\"trunks\":"
+                " 1}}}}", true, false));
+    CHECK(column_is(r, "Port", P1, "trunks", "2"));
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_modify_map_adds_removes_replaces(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    const json_t *row;
+
+    CHECK(apply(r, initial2, true, true));
+    /* a: same value -> removed; b: other value -> replaced; c: added. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"external_ids\":"
+                " [\"map\", [[\"a\", \"1\"], [\"b\", \"3\"], [\"c\", \"4\"]]]"
+                "}}}}", true, false));
+    row = ovsdb_replica_get_row(r, "Bridge", U2);
+    CHECK(ovsdb_datum_map_get(row, "external_ids", "a") == NULL);
+    CHECK_STREQ(ovsdb_datum_map_get_string(row, "external_ids", "b"), "3");
+    CHECK_STREQ(ovsdb_datum_map_get_string(row, "external_ids", "c"), "4");
+    CHECK(json_array_size(json_array_get(json_object_get(row, "external_ids"),
+                                         1)) == 2);
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_modify_scalar_replaces(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    const json_t *row;
+    json_int_t v;
+
+    CHECK(apply(r, initial2, true, true));
+    CHECK(apply(r, "{\"Open_vSwitch\": {\"" U1 "\": {\"modify\": "
+                "{\"cur_cfg\": 3}}}, \"Bridge\": {\"" U2 "\": {\"modify\": "
+                "{\"name\": \"br1\"}}}}", true, false));
+    row = ovsdb_replica_get_row(r, "Open_vSwitch", U1);
+    CHECK(ovsdb_datum_integer(row, "cur_cfg", &v) && v == 3);
+    CHECK(ovsdb_datum_integer(row, "next_cfg", &v) && v == 3);
+    CHECK_STREQ(ovsdb_datum_string(ovsdb_replica_get_row(r, "Bridge", U2),
+                                   "name"), "br1");
+    /* An optional column (max 1) is replaced, not toggled. */
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": {\"tag\": 20}}}}",
+                true, false));
+    CHECK(column_is(r, "Port", P1, "tag", "20"));
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": "
+                "{\"tag\": [\"set\", []]}}}}", true, false));
+    CHECK(!ovsdb_datum_integer(ovsdb_replica_get_row(r, "Port", P1), "tag",
+                               &v));
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_update_old_new_form(void)
+{
+    struct ovsdb_replica *r = make_replica();
+
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"new\": {\"name\": \"br0\","
+                "\"ports\": [\"set\", []], \"datapath_type\": \"netdev\","
+                "\"external_ids\": [\"map\", [[\"k\", \"v\"]]]}}}}",
+                false, true));
+    CHECK(ovsdb_replica_count(r, "Bridge") == 1);
+    /* In this form "new" carries whole values: nothing is toggled. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"old\": {\"ports\": "
+                "[\"set\", []]}, \"new\": {\"name\": \"br0\", \"ports\": "
+                "[\"uuid\", \"" P1 "\"], \"datapath_type\": \"netdev\", "
+                "\"external_ids\": [\"map\", [[\"k\", \"v\"]]]}}}}",
+                false, false));
+    CHECK(uuids_are(r, "Bridge", U2, "ports", "[\"" P1 "\"]"));
+    CHECK_STREQ(ovsdb_datum_map_get_string(
+                    ovsdb_replica_get_row(r, "Bridge", U2), "external_ids",
+                    "k"), "v");
+    CHECK(apply(r, "{\"Bridge\": {\"" U3 "\": {\"new\": {\"name\": \"br1\"}}"
+                "}}", false, false));
+    CHECK(ovsdb_replica_count(r, "Bridge") == 2);
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"old\": {\"name\": \"br0\"}}"
+                "}}", false, false));
+    CHECK(ovsdb_replica_count(r, "Bridge") == 1);
+    CHECK(ovsdb_replica_get_row(r, "Bridge", U3) != NULL);
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_bad_update_changes_nothing(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    unsigned long long seqno;
+
+    CHECK(apply(r, initial2, true, true));
+    seqno = ovsdb_replica_seqno(r);
+    /* A valid insert beside a modify of a missing row: all rejected. */
+    CHECK(!apply(r, "{\"Port\": {\"" P2 "\": {\"insert\": {\"name\": \"x\"}},"
+                 "\"" P3 "\": {\"modify\": {\"name\": \"y\"}}}}",
+                 true, false));
+    CHECK(ovsdb_replica_get_row(r, "Port", P2) == NULL);
+    CHECK(!apply(r, "{\"Nope\": {}}", true, false));
+    CHECK(!apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": {},"
+                 "\"delete\": null}}}", true, false));
+    CHECK(!apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": "
+                 "{\"external_ids\": \"notamap\"}}}}", true, false));
+    CHECK(!apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": "
+                 "{\"no_such_column\": 1}}}}", true, false));
+    CHECK(!apply(r, "[]", true, false));
+    CHECK(ovsdb_replica_seqno(r) == seqno);
+    CHECK(ovsdb_replica_count(r, "Port") == 1);
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_schema_is_checked(void)
+{
+    struct ovsdb_replica *r = ovsdb_replica_create("Open_vSwitch", NULL,
+                                                   NULL);
+    static const char *const cols[] = { "nonexistent", NULL };
+    json_t *schema = json_loads(schema_json, 0, NULL);
+    json_t *other = json_pack("{s:s, s:{}}", "name", "OVN", "tables");
+    char *error;
+
+    error = ovsdb_replica_set_schema(r, other);
+    CHECK(error != NULL);
+    free(error);
+    ovsdb_replica_add_table(r, "Bridge", cols);
+    error = ovsdb_replica_set_schema(r, schema);
+    CHECK(error != NULL && strstr(error, "nonexistent"));
+    free(error);
+    json_decref(schema);
+    json_decref(other);
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_datum_helpers(void)
+{
+    json_t *row = json_loads(
+        "{\"s\": \"x\", \"s1\": [\"set\", [\"y\"]], \"s0\": [\"set\", []],"
+        " \"i\": 5, \"i1\": [\"set\", [7]],"
+        " \"m\": [\"map\", [[\"k\", \"v\"], [\"n\", 1]]],"
+        " \"u\": [\"uuid\", \"" U1 "\"],"
+        " \"us\": [\"set\", [[\"uuid\", \"" U1 "\"], [\"uuid\", \"" U2
+        "\"]]]}", 0, NULL);
+    json_t *v, *want;
+    json_int_t i;
+
+    CHECK(row != NULL);
+    CHECK_STREQ(ovsdb_datum_string(row, "s"), "x");
+    CHECK_STREQ(ovsdb_datum_string(row, "s1"), "y");
+    CHECK(ovsdb_datum_string(row, "s0") == NULL);
+    CHECK(ovsdb_datum_string(row, "i") == NULL);
+    CHECK(ovsdb_datum_integer(row, "i", &i) && i == 5);
+    CHECK(ovsdb_datum_integer(row, "i1", &i) && i == 7);
+    CHECK(!ovsdb_datum_integer(row, "s0", &i));
+    CHECK(!ovsdb_datum_integer(row, "absent", &i));
+    CHECK_STREQ(ovsdb_datum_map_get_string(row, "m", "k"), "v");
+    CHECK(ovsdb_datum_map_get_string(row, "m", "n") == NULL);
+    CHECK(json_integer_value(ovsdb_datum_map_get(row, "m", "n")) == 1);
+    CHECK(ovsdb_datum_map_get(row, "m", "zz") == NULL);
+    CHECK(ovsdb_datum_map_get(row, "s", "k") == NULL);
+
+    v = ovsdb_datum_uuids(row, "u");
+    CHECK(json_array_size(v) == 1);
+    CHECK_STREQ(json_string_value(json_array_get(v, 0)), U1);
+    json_decref(v);
+    v = ovsdb_datum_uuids(row, "us");
+    CHECK(json_array_size(v) == 2);
+    json_decref(v);
+    v = ovsdb_datum_uuids(row, "s0");
+    CHECK(json_is_array(v) && json_array_size(v) == 0);
+    json_decref(v);
+
+    v = ovsdb_datum_map(json_pack("{s:s}", "iface-id", "vm1"));
+    want = json_loads("[\"map\", [[\"iface-id\", \"vm1\"]]]", 0, NULL);
+    CHECK(json_equal(v, want));
+    json_decref(v);
+    json_decref(want);
+    v = ovsdb_datum_set(json_pack("[i, i]", 1, 2));
+    want = json_loads("[\"set\", [1, 2]]", 0, NULL);
+    CHECK(json_equal(v, want));
+    json_decref(v);
+    json_decref(want);
+    v = ovsdb_datum_empty_set();
+    want = json_loads("[\"set\", []]", 0, NULL);
+    CHECK(json_equal(v, want));
+    json_decref(v);
+    json_decref(want);
+    v = ovsdb_datum_named_uuid("row1");
+    want = json_loads("[\"named-uuid\", \"row1\"]", 0, NULL);
+    CHECK(json_equal(v, want));
+    json_decref(v);
+    json_decref(want);
+    v = ovsdb_datum_uuid(U3);
+    want = json_loads("[\"uuid\", \"" U3 "\"]", 0, NULL);
+    CHECK(json_equal(v, want));
+    json_decref(v);
+    json_decref(want);
+    json_decref(row);
+}
+
+static void
+test_foreign_notification_is_ignored(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    json_t *msg = json_loads("{\"method\": \"update2\", \"params\": "
+                             "[\"someone-else\", {}], \"id\": null}", 0,
+                             NULL);
+
+    CHECK(!ovsdb_replica_handle_notify(r, msg));
+    CHECK(!ovsdb_replica_is_synced(r));
+    json_decref(msg);
+    ovsdb_replica_destroy(r);
+}
+
+int
+main(void)
+{
+    TEST_RUN("ovsdb-replica/initial-fills-rows-and-defaults",
+             test_initial_fills_rows_and_defaults);
+    TEST_RUN("ovsdb-replica/initial-replaces-contents",
+             test_initial_replaces_contents);
+    TEST_RUN("ovsdb-replica/insert-and-delete", test_insert_and_delete);
+    TEST_RUN("ovsdb-replica/modify-set-toggles-elements",
+             test_modify_set_toggles_elements);
+    TEST_RUN("ovsdb-replica/modify-map-adds-removes-replaces",
+             test_modify_map_adds_removes_replaces);
+    TEST_RUN("ovsdb-replica/modify-scalar-replaces",
+             test_modify_scalar_replaces);
+    TEST_RUN("ovsdb-replica/update-old-new-form", test_update_old_new_form);
+    TEST_RUN("ovsdb-replica/bad-update-changes-nothing",
+             test_bad_update_changes_nothing);
+    TEST_RUN("ovsdb-replica/schema-is-checked", test_schema_is_checked);
+    TEST_RUN("ovsdb-replica/datum-helpers", test_datum_helpers);
+    TEST_RUN("ovsdb-replica/foreign-notification-is-ignored",
+             test_foreign_notification_is_ignored);
+    return test_done();
+}
