@@ -14,4 +14,5 @@ noinst_HEADERS += \
 	include/netdev.h \
 	include/ovsdb-replica.h \
 	include/ovsdb-txn.h \
+	include/pipeline.h \
 	include/ports.h

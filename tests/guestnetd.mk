@@ -1,1 +1,4 @@
-# tests/guestnetd.mk: tests of the guestnetd area (included from tests/automake.mk).
+# tests/guestnetd.mk: tests of guestnetd and guestnetctl against a real OVS
+# (included from tests/automake.mk).
+INTEGRATION_TESTS += \
+	tests/guestnetd-bridge.sh

@@ -40,9 +40,9 @@ for t in "$@"; do
     timeout -k 10 "$timeout_s" "$t" > "$log" 2>&1 < /dev/null
     rc=$?
     secs=$(( $(date +%s) - start ))
-    p=$(grep -c '^PASS: ' "$log")
-    f=$(grep -c '^FAIL: ' "$log")
-    s=$(grep -c '^SKIP: ' "$log")
+    p=$(grep -ac '^PASS: ' "$log")
+    f=$(grep -ac '^FAIL: ' "$log")
+    s=$(grep -ac '^SKIP: ' "$log")
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
         if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
             echo "FAIL: $name: timed out after ${timeout_s}s" >> "$log"
@@ -62,11 +62,11 @@ for t in "$@"; do
     printf '%3d passed, %d failed, %d skipped  (%ds)\n' "$p" "$f" "$s" "$secs"
     if [ "$f" -gt 0 ]; then
         failed_names+=("$name")
-        grep -E '^(FAIL|SKIP): ' "$log" | sed 's/^/    /'
+        grep -aE '^(FAIL|SKIP): ' "$log" | sed 's/^/    /'
         echo "    log: $log (last lines follow)"
         tail -n 15 "$log" | sed 's/^/    | /'
     elif [ "$s" -gt 0 ]; then
-        grep '^SKIP: ' "$log" | sed 's/^/    /'
+        grep -a '^SKIP: ' "$log" | sed 's/^/    /'
     fi
 done
 

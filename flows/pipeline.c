@@ -1,0 +1,381 @@
+/* pipeline.c: builds the isolation pipeline's flows (see
+ * include/pipeline.h).  Flows are written in ovs-ofctl syntax and added to
+ * a flow_table, which normalizes them. */
+#include <config.h>
+
+#include "pipeline.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow-table.h"
+#include "gn-config.h"
+#include "gn-util.h"
+
+enum {
+    T_INGRESS = 0,
+    T_SOURCE = 1,
+    T_CONTENT = 2,
+    T_FORWARD = 3,
+};
+
+/* Registers: reg6 = network VLAN, reg5 = 1 if the frame came from a
+ * guest. */
+#define REG_NET "NXM_NX_REG6[]"
+#define REG_FROM_GUEST "NXM_NX_REG5[]"
+
+static const struct {
+    enum pipeline_rule rule;
+    const char *name;
+    bool drops;
+} pipeline_rules[] = {
+#define RULE(ENUM, ID, NAME) \
+    { PIPELINE_RULE_##ENUM, NAME, strstr(NAME, "drop") != NULL },
+    PIPELINE_RULES
+#undef RULE
+};
+
+const char *
+pipeline_rule_name(uint64_t cookie)
+{
+    unsigned int rule = cookie >> 48;
+
+    for (size_t i = 0; i < GN_ARRAY_SIZE(pipeline_rules); i++) {
+        if (pipeline_rules[i].rule == rule) {
+            return pipeline_rules[i].name;
+        }
+    }
+    return NULL;
+}
+
+bool
+pipeline_rule_drops(uint64_t cookie)
+{
+    const char *name = pipeline_rule_name(cookie);
+
+    return name && strstr(name, "drop");
+}
+
+uint32_t
+pipeline_cookie_object(uint64_t cookie)
+{
+    return cookie & 0xffffffff;
+}
+
+/* Builder state: the first error wins; later adds are skipped. */
+struct pipeline_ctx {
+    struct flow_table *table;
+    char *error;
+};
+
+static void GN_PRINTF(6, 7)
+pipeline_add__(struct pipeline_ctx *ctx, uint8_t table, uint16_t priority,
+               uint64_t cookie, const char *actions, const char *fmt, ...)
+{
+    va_list args;
+    char *match;
+
+    if (ctx->error) {
+        return;
+    }
+    va_start(args, fmt);
+    match = gn_xvasprintf(fmt, args);
+    va_end(args);
+    ctx->error = flow_table_add(ctx->table, table, priority, cookie, match,
+                                actions);
+    free(match);
+}
+
+static void
+pipeline_mac_str__(const struct netaddr_mac *mac, char s[18])
+{
+    netaddr_format_mac(mac, s);
+}
+
+/* The EUI-64 link-local address of 'mac', as text. */
+static void
+pipeline_link_local__(const struct netaddr_mac *mac, char *s, size_t size)
+{
+    struct in6_addr a;
+
+    memset(&a, 0, sizeof a);
+    a.s6_addr[0] = 0xfe;
+    a.s6_addr[1] = 0x80;
+    a.s6_addr[8] = mac->b[0] ^ 0x02;
+    a.s6_addr[9] = mac->b[1];
+    a.s6_addr[10] = mac->b[2];
+    a.s6_addr[11] = 0xff;
+    a.s6_addr[12] = 0xfe;
+    a.s6_addr[13] = mac->b[3];
+    a.s6_addr[14] = mac->b[4];
+    a.s6_addr[15] = mac->b[5];
+    inet_ntop(AF_INET6, &a, s, size);
+}
+
+static void
+pipeline_ip_str__(const struct netaddr_ip *ip, bool with_plen, char *s,
+                  size_t size)
+{
+    char addr[INET6_ADDRSTRLEN];
+
+    netaddr_format_ip(ip, addr, sizeof addr);
+    if (with_plen) {
+        snprintf(s, size, "%s/%u", addr, ip->plen);
+    } else {
+        snprintf(s, size, "%s", addr);
+    }
+}
+
+/* Table 0 for guest port 'p'. */
+static void
+pipeline_ingress__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
+{
+    char mac[18];
+    char *actions;
+
+    pipeline_mac_str__(&p->mac, mac);
+    pipeline_add__(ctx, T_INGRESS, 110,
+                   PIPELINE_COOKIE(PIPELINE_RULE_TAGGED_DROP, p->ofport),
+                   "drop", "in_port=%d,vlan_tci=0x1000/0x1000", p->ofport);
+    actions = gn_xasprintf("load:%d->%s,load:1->%s,goto_table:%d", p->vlan,
+                           REG_NET, REG_FROM_GUEST, T_SOURCE);
+    pipeline_add__(ctx, T_INGRESS, 100,
+                   PIPELINE_COOKIE(PIPELINE_RULE_PORT_IN, p->ofport),
+                   actions, "in_port=%d,dl_src=%s,vlan_tci=0x0000/0x1000",
+                   p->ofport, mac);
+    free(actions);
+    pipeline_add__(ctx, T_INGRESS, 90,
+                   PIPELINE_COOKIE(PIPELINE_RULE_MAC_SPOOF_DROP, p->ofport),
+                   "drop", "in_port=%d", p->ofport);
+}
+
+/* Table 1 for guest port 'p' of network 'net'. */
+static void
+pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
+                  const struct gn_network *net)
+{
+    char next[32], mac[18], ip[INET6_ADDRSTRLEN + 8];
+    const struct netaddr_ip *addrs = p->n_ips ? p->ips : net->subnets;
+    size_t n_addrs = p->n_ips ? p->n_ips : net->n_subnets;
+    uint64_t allow_ip = PIPELINE_COOKIE(PIPELINE_RULE_IP_ALLOW, p->ofport);
+    uint64_t allow_arp = PIPELINE_COOKIE(PIPELINE_RULE_ARP_ALLOW, p->ofport);
+
+    snprintf(next, sizeof next, "goto_table:%d", T_CONTENT);
+    pipeline_mac_str__(&p->mac, mac);
+    for (size_t i = 0; i < n_addrs; i++) {
+        /* Declared addresses are exact; subnets are prefixes. */
+        pipeline_ip_str__(&addrs[i], !p->n_ips, ip, sizeof ip);
+        if (addrs[i].family == AF_INET) {
+            pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
+                           "in_port=%d,ip,nw_src=%s", p->ofport, ip);
+            pipeline_add__(ctx, T_SOURCE, 100, allow_arp, next,
+                           "in_port=%d,arp,arp_spa=%s,arp_sha=%s",
+                           p->ofport, ip, mac);
+        } else {
+            pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
+                           "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
+        }
+    }
+    /* ARP probes (address conflict detection) come from 0.0.0.0. */
+    pipeline_add__(ctx, T_SOURCE, 100, allow_arp, next,
+                   "in_port=%d,arp,arp_spa=0.0.0.0,arp_sha=%s", p->ofport,
+                   mac);
+    pipeline_add__(ctx, T_SOURCE, 100,
+                   PIPELINE_COOKIE(PIPELINE_RULE_DHCP_DISCOVER, p->ofport),
+                   next, "in_port=%d,udp,nw_src=0.0.0.0,"
+                   "nw_dst=255.255.255.255,tp_src=68,tp_dst=67", p->ofport);
+    pipeline_link_local__(&p->mac, ip, sizeof ip);
+    pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
+                   "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
+    /* Duplicate address detection and MLD reports before it. */
+    pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
+                   "in_port=%d,icmp6,ipv6_src=::,icmp_type=135", p->ofport);
+    pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
+                   "in_port=%d,icmp6,ipv6_src=::,icmp_type=143", p->ofport);
+    pipeline_add__(ctx, T_SOURCE, 90,
+                   PIPELINE_COOKIE(PIPELINE_RULE_IP_SPOOF_DROP, p->ofport),
+                   "drop", "in_port=%d", p->ofport);
+}
+
+/* Table 2 for guest port 'p' of network 'net'. */
+static void
+pipeline_content__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
+                   const struct gn_network *net)
+{
+    const struct netaddr_ip *addrs = p->n_ips ? p->ips : net->subnets;
+    size_t n_addrs = p->n_ips ? p->n_ips : net->n_subnets;
+    char next[32], mac[18], ip[INET6_ADDRSTRLEN + 8];
+    uint64_t nd_allow = PIPELINE_COOKIE(PIPELINE_RULE_ND_ALLOW, p->ofport);
+    uint64_t nd_drop = PIPELINE_COOKIE(PIPELINE_RULE_ND_SPOOF_DROP,
+                                       p->ofport);
+    static const char *const zero_mac = "00:00:00:00:00:00";
+
+    snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
+    pipeline_mac_str__(&p->mac, mac);
+    if (!p->server) {
+        uint64_t dhcp = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_SERVER_DROP,
+                                        p->ofport);
+        uint64_t ra = PIPELINE_COOKIE(PIPELINE_RULE_RA_DROP, p->ofport);
+        pipeline_add__(ctx, T_CONTENT, 120, dhcp, "drop",
+                       "in_port=%d,udp,tp_src=67", p->ofport);
+        pipeline_add__(ctx, T_CONTENT, 120, dhcp, "drop",
+                       "in_port=%d,udp6,tp_src=547", p->ofport);
+        pipeline_add__(ctx, T_CONTENT, 120, ra, "drop",
+                       "in_port=%d,icmp6,icmp_type=134", p->ofport);
+        pipeline_add__(ctx, T_CONTENT, 120, ra, "drop",
+                       "in_port=%d,icmp6,icmp_type=137", p->ofport);
+    }
+    /* Neighbour solicitation: source link-layer address own or absent. */
+    pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
+                   "in_port=%d,icmp6,icmp_type=135,nd_sll=%s", p->ofport,
+                   mac);
+    pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
+                   "in_port=%d,icmp6,icmp_type=135,nd_sll=%s", p->ofport,
+                   zero_mac);
+    pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
+                   "in_port=%d,icmp6,icmp_type=135", p->ofport);
+    /* Neighbour advertisement: only for the port's own addresses (its
+     * link-local one, its declared ones or, if it declared none, any in
+     * its network's subnets). */
+    for (size_t i = 0; i <= n_addrs; i++) {
+        if (i == n_addrs) {
+            pipeline_link_local__(&p->mac, ip, sizeof ip);
+        } else if (addrs[i].family != AF_INET6) {
+            continue;
+        } else {
+            pipeline_ip_str__(&addrs[i], !p->n_ips, ip, sizeof ip);
+        }
+        pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
+                       "in_port=%d,icmp6,icmp_type=136,nd_target=%s,"
+                       "nd_tll=%s", p->ofport, ip, mac);
+        pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
+                       "in_port=%d,icmp6,icmp_type=136,nd_target=%s,"
+                       "nd_tll=%s", p->ofport, ip, zero_mac);
+    }
+    pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
+                   "in_port=%d,icmp6,icmp_type=136", p->ofport);
+    pipeline_add__(ctx, T_CONTENT, 10,
+                   PIPELINE_COOKIE(PIPELINE_RULE_CONTENT_ALLOW, p->ofport),
+                   next, "in_port=%d", p->ofport);
+}
+
+/* Appends ",output:P" to '*actions'. */
+static void
+pipeline_append__(char **actions, const char *fmt, int arg)
+{
+    char *more = gn_xasprintf(fmt, arg);
+    char *s = gn_xasprintf("%s%s%s", *actions, **actions ? "," : "", more);
+
+    free(more);
+    free(*actions);
+    *actions = s;
+}
+
+/* Table 3 for network 'net'. */
+static void
+pipeline_forward__(struct pipeline_ctx *ctx, const struct pipeline_input *in,
+                   const struct gn_network *net)
+{
+    int v = net->vlan;
+    char *flood_guest = gn_xstrdup("");     /* From a guest. */
+    char *flood_uplink = gn_xstrdup("");    /* From the uplink. */
+    char *to_uplink = NULL;
+    char mac[18];
+
+    if (in->uplink_ofport > 0) {
+        to_uplink = gn_xasprintf("mod_vlan_vid:%d,output:%d", v,
+                                 in->uplink_ofport);
+    }
+    for (size_t i = 0; i < in->n_ports; i++) {
+        const struct pipeline_port *p = &in->ports[i];
+        char out[32];
+
+        if (p->vlan != v) {
+            continue;
+        }
+        snprintf(out, sizeof out, "output:%d", p->ofport);
+        pipeline_mac_str__(&p->mac, mac);
+        if (net->private_) {
+            /* Only frames from the uplink reach a private guest. */
+            pipeline_add__(ctx, T_FORWARD, 100,
+                           PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST,
+                                           p->ofport),
+                           out, "reg6=%d,reg5=0,dl_dst=%s", v, mac);
+            pipeline_add__(ctx, T_FORWARD, 100,
+                           PIPELINE_COOKIE(PIPELINE_RULE_PRIVATE_DROP, v),
+                           "drop", "reg6=%d,reg5=1,dl_dst=%s", v, mac);
+        } else {
+            pipeline_add__(ctx, T_FORWARD, 100,
+                           PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST,
+                                           p->ofport),
+                           out, "reg6=%d,dl_dst=%s", v, mac);
+            pipeline_append__(&flood_guest, "output:%d", p->ofport);
+        }
+        pipeline_append__(&flood_uplink, "output:%d", p->ofport);
+    }
+    if (to_uplink) {
+        /* The tag goes on last, after the untagged outputs. */
+        char *s = gn_xasprintf("%s%s%s", flood_guest,
+                               *flood_guest ? "," : "", to_uplink);
+        free(flood_guest);
+        flood_guest = s;
+        pipeline_add__(ctx, T_FORWARD, 80,
+                       PIPELINE_COOKIE(PIPELINE_RULE_L2_UNKNOWN, v),
+                       to_uplink, "reg6=%d,reg5=1", v);
+    }
+    pipeline_add__(ctx, T_FORWARD, 90,
+                   PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD, v),
+                   *flood_guest ? flood_guest : "drop",
+                   "reg6=%d,reg5=1,dl_dst=01:00:00:00:00:00/"
+                   "01:00:00:00:00:00", v);
+    pipeline_add__(ctx, T_FORWARD, 90,
+                   PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD, v),
+                   *flood_uplink ? flood_uplink : "drop",
+                   "reg6=%d,reg5=0,dl_dst=01:00:00:00:00:00/"
+                   "01:00:00:00:00:00", v);
+    free(flood_guest);
+    free(flood_uplink);
+    free(to_uplink);
+}
+
+char *
+pipeline_build(const struct pipeline_input *in, struct flow_table *table)
+{
+    struct pipeline_ctx ctx = { .table = table, .error = NULL };
+    const struct gn_config *cfg = in->cfg;
+
+    for (int t = T_INGRESS; t <= T_FORWARD; t++) {
+        pipeline_add__(&ctx, t, 0,
+                       PIPELINE_COOKIE(PIPELINE_RULE_DEFAULT_DROP, t),
+                       "drop", "%s", "");
+    }
+    for (size_t i = 0; i < in->n_ports; i++) {
+        const struct pipeline_port *p = &in->ports[i];
+        const struct gn_network *net = gn_config_find_vlan(cfg, p->vlan);
+
+        if (!net || p->ofport <= 0) {
+            continue;
+        }
+        pipeline_ingress__(&ctx, p);
+        pipeline_source__(&ctx, p, net);
+        pipeline_content__(&ctx, p, net);
+    }
+    if (in->uplink_ofport > 0) {
+        for (size_t i = 0; i < cfg->n_networks; i++) {
+            char *actions = gn_xasprintf(
+                "strip_vlan,load:%d->%s,load:0->%s,goto_table:%d",
+                cfg->networks[i].vlan, REG_NET, REG_FROM_GUEST, T_FORWARD);
+            pipeline_add__(&ctx, T_INGRESS, 100,
+                           PIPELINE_COOKIE(PIPELINE_RULE_UPLINK_IN,
+                                           cfg->networks[i].vlan),
+                           actions, "in_port=%d,dl_vlan=%d",
+                           in->uplink_ofport, cfg->networks[i].vlan);
+            free(actions);
+        }
+    }
+    for (size_t i = 0; i < cfg->n_networks; i++) {
+        pipeline_forward__(&ctx, in, &cfg->networks[i]);
+    }
+    return ctx.error;
+}

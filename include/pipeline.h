@@ -1,0 +1,105 @@
+/* pipeline.h: the OpenFlow isolation pipeline guestnet installs on the
+ * integration bridge, computed from the config and the bound ports.
+ *
+ * Tables (all flows with a cookie naming the rule that made them):
+ *
+ *   0  ingress: a bound guest port's untagged frames from its own MAC go on
+ *      with reg6 = network VLAN and reg5 = 1 (from a guest); its tagged
+ *      frames are dropped (802.1Q from an access port: VLAN hopping); any
+ *      other source MAC is dropped (MAC spoofing).  Uplink frames tagged
+ *      with a configured VLAN go on untagged with reg6 = VLAN, reg5 = 0,
+ *      straight to table 3.  Everything else, including every quarantined
+ *      or unknown port, is dropped.
+ *   1  source addresses: IPv4 from the port's addresses (or, for a port
+ *      without declared addresses, its network's subnets), DHCP discovery
+ *      from 0.0.0.0; ARP whose sender address and sender MAC are the
+ *      port's own; IPv6 from its addresses, its EUI-64 link-local address
+ *      and, for neighbour solicitations and MLD reports, "::".  Other
+ *      frames are dropped.
+ *   2  content: DHCP/DHCPv6 server replies and router advertisements and
+ *      redirects are dropped unless the port is its network's server;
+ *      neighbour solicitations must carry the port's MAC (or none) as
+ *      source link-layer address, advertisements must be for one of the
+ *      port's own addresses with its MAC (or none).
+ *   3  forwarding within the frame's network (reg6): unicast to a known
+ *      guest MAC goes to its port, broadcast and multicast to every other
+ *      port of the network and the uplink (tagged), unknown unicast to the
+ *      uplink only.  In a private network guests reach only the uplink,
+ *      not each other.  No frame ever leaves on a port of another network.
+ *
+ * Pure: builds a flow table, sends nothing.  Thread-safety: no state. */
+#ifndef GN_PIPELINE_H
+#define GN_PIPELINE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netaddr.h"
+
+struct flow_table;
+struct gn_config;
+
+/* A port the pipeline knows: bound to a network, with an ofport. */
+struct pipeline_port {
+    const char *name;
+    int ofport;
+    int vlan;
+    struct netaddr_mac mac;
+    const struct netaddr_ip *ips;   /* Declared addresses, or none. */
+    size_t n_ips;
+    bool server;                    /* May act as DHCP server / router. */
+};
+
+struct pipeline_input {
+    const struct gn_config *cfg;
+    const struct pipeline_port *ports;
+    size_t n_ports;
+    int uplink_ofport;              /* -1: no uplink. */
+};
+
+/* The rules, for cookies: cookie = rule << 48 | object (ofport or VLAN). */
+#define PIPELINE_RULES                                                  \
+    RULE(DEFAULT_DROP, 1, "default-drop")                               \
+    RULE(PORT_IN, 2, "port-ingress")                                    \
+    RULE(TAGGED_DROP, 3, "tagged-frame-drop")                           \
+    RULE(MAC_SPOOF_DROP, 4, "mac-spoof-drop")                           \
+    RULE(UPLINK_IN, 5, "uplink-ingress")                                \
+    RULE(IP_ALLOW, 6, "ip-source-allow")                                \
+    RULE(ARP_ALLOW, 7, "arp-allow")                                     \
+    RULE(DHCP_DISCOVER, 8, "dhcp-discover-allow")                       \
+    RULE(IP_SPOOF_DROP, 9, "ip-spoof-drop")                             \
+    RULE(DHCP_SERVER_DROP, 10, "dhcp-server-drop")                      \
+    RULE(RA_DROP, 11, "router-advertisement-drop")                      \
+    RULE(ND_ALLOW, 12, "nd-allow")                                      \
+    RULE(ND_SPOOF_DROP, 13, "nd-spoof-drop")                            \
+    RULE(CONTENT_ALLOW, 14, "content-allow")                            \
+    RULE(L2_UNICAST, 15, "l2-unicast")                                  \
+    RULE(L2_FLOOD, 16, "l2-flood")                                      \
+    RULE(L2_UNKNOWN, 17, "l2-unknown-unicast")                          \
+    RULE(PRIVATE_DROP, 18, "private-network-drop")
+
+enum pipeline_rule {
+#define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
+    PIPELINE_RULES
+#undef RULE
+};
+
+#define PIPELINE_COOKIE(RULE, OBJECT) \
+    (((uint64_t) (RULE) << 48) | (uint32_t) (OBJECT))
+
+/* Returns the rule name of 'cookie' ("mac-spoof-drop"), or NULL if the
+ * cookie is not one of guestnet's. */
+const char *pipeline_rule_name(uint64_t cookie);
+/* Returns the ofport or VLAN the cookie's rule was made for. */
+uint32_t pipeline_cookie_object(uint64_t cookie);
+/* True if the rule of 'cookie' drops packets. */
+bool pipeline_rule_drops(uint64_t cookie);
+
+/* Adds the pipeline's flows for 'in' to 'table' (empty on entry).  Returns
+ * NULL, or a malloc'd error naming the flow that did not parse (a bug). */
+char *pipeline_build(const struct pipeline_input *in,
+                     struct flow_table *table)
+    __attribute__((warn_unused_result));
+
+#endif /* pipeline.h */
