@@ -1,6 +1,7 @@
 /* test-jsonrpc.c: the JSON-RPC framing parser fed bytes with no I/O, the
- * message builders and classifier, and a session's callback rules against a
- * socket made here. */
+ * message builders and classifier; against a unix socket served here, a
+ * session's callback rules, echo, inactivity probe and reconnect, and a
+ * replica's fallback from monitor_cond to monitor. */
 #include <config.h>
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 
 #include "jsonrpc-session.h"
 #include "jsonrpc.h"
+#include "ovsdb-replica.h"
 #include "gn-util.h"
 #include "test-util.h"
 
@@ -257,8 +259,8 @@ test_builders(void)
               "{\"method\":\"update2\",\"params\":[],\"id\":null}");
     check_msg(jsonrpc_reply(json_array(), id),
               "{\"result\":[],\"error\":null,\"id\":\"echo\"}");
-    check_msg(jsonrpc_error_reply(json_string("bad"), json_integer(3)),
-              "{\"result\":null,\"error\":\"bad\",\"id\":3}");
+    check_msg(jsonrpc_error_reply(json_string("bad"), NULL),
+              "{\"result\":null,\"error\":\"bad\",\"id\":null}");
     /* 'id' was borrowed by jsonrpc_reply(). */
     CHECK(id->refcount == 1);
     json_decref(id);
@@ -273,6 +275,8 @@ struct server {
     struct jsonrpc_parser *parser;
     json_t *received;           /* Messages from the session. */
     bool answer;                /* Reply to requests? */
+    /* If nonnull, makes the reply (a new reference) to a request. */
+    json_t *(*respond)(const json_t *request);
 };
 
 static void
@@ -287,8 +291,10 @@ server_read_cb(struct bufferevent *bev, void *server_)
     evbuffer_drain(in, n);
     while ((msg = jsonrpc_parser_next(server->parser)) != NULL) {
         if (server->answer && jsonrpc_msg_type(msg) == JSONRPC_REQUEST) {
-            json_t *reply = jsonrpc_reply(json_string("ok"),
-                                          json_object_get(msg, "id"));
+            json_t *reply = server->respond
+                            ? server->respond(msg)
+                            : jsonrpc_reply(json_string("ok"),
+                                            json_object_get(msg, "id"));
             char *text = jsonrpc_msg_to_string(reply, &n);
 
             bufferevent_write(bev, text, n);
@@ -566,6 +572,127 @@ test_session_destroy_fails_pending(void)
     event_base_free(base);
 }
 
+static void
+test_session_probe_drops_silent_peer(void)
+{
+    const char *path = "/tmp/gn-test-jsonrpc3.sock";
+    struct event_base *base = event_base_new();
+    struct jsonrpc_session_options options = JSONRPC_SESSION_OPTIONS_DEFAULT;
+    struct conn_log clog = { 0 };
+    struct jsonrpc_session *s;
+    struct server server;
+    const json_t *msg;
+    char *error;
+    size_t i;
+    int n_echo = 0;
+
+    server_start(&server, base, path);
+    server.answer = false;
+    options.probe_interval_ms = 200;
+    s = jsonrpc_session_create(base, "unix:/tmp/gn-test-jsonrpc3.sock",
+                               &options, &conn_cbs, &clog, &error);
+    run_until(base, &clog.connected, 2000);
+    CHECK(clog.connected);
+    /* Silent for one interval: a probe; for another: the drop. */
+    run_until(base, &clog.disconnected, 2000);
+    CHECK(clog.disconnected);
+    json_array_foreach (server.received, i, msg) {
+        const char *m = json_string_value(json_object_get(msg, "method"));
+
+        n_echo += m && !strcmp(m, "echo");
+    }
+    CHECK(n_echo == 1);
+    jsonrpc_session_destroy(s);
+    server_stop(&server, path);
+    event_base_free(base);
+}
+
+/* An old ovsdb-server: no monitor_cond; "monitor" answers in "update"
+ * (old/new) form. */
+static json_t *
+old_server_respond(const json_t *request)
+{
+    const char *method = json_string_value(json_object_get(request,
+                                                           "method"));
+    json_t *id = json_object_get(request, "id");
+
+    if (!strcmp(method, "get_schema")) {
+        return jsonrpc_reply(json_loads(
+            "{\"name\": \"Open_vSwitch\", \"tables\": {\"Bridge\": "
+            "{\"columns\": {\"name\": {\"type\": \"string\"}}}}}",
+            0, NULL), id);
+    } else if (!strcmp(method, "monitor")) {
+        return jsonrpc_reply(json_loads(
+            "{\"Bridge\": {\"11111111-1111-1111-1111-111111111111\": "
+            "{\"new\": {\"name\": \"br0\"}}}}", 0, NULL), id);
+    }
+    return jsonrpc_error_reply(json_string("unknown method"), id);
+}
+
+struct replica_log {
+    struct ovsdb_replica *replica;
+    bool synced;
+};
+
+static void
+replica_log_changed_cb(struct ovsdb_replica *r, bool initial, void *log_)
+{
+    struct replica_log *log = log_;
+
+    log->synced |= initial;
+}
+
+static void
+replica_log_connected_cb(struct jsonrpc_session *s, void *log_)
+{
+    struct replica_log *log = log_;
+
+    ovsdb_replica_monitor(log->replica, s);
+}
+
+static void
+test_replica_falls_back_to_monitor(void)
+{
+    static const char *const columns[] = { "name", NULL };
+    static const struct jsonrpc_session_cbs cbs = {
+        replica_log_connected_cb, NULL, NULL,
+    };
+    const char *path = "/tmp/gn-test-jsonrpc4.sock";
+    struct event_base *base = event_base_new();
+    struct replica_log log = { 0 };
+    struct jsonrpc_session *s;
+    struct server server;
+    const json_t *msg;
+    char *error;
+    size_t i;
+    int n_cond = 0, n_plain = 0;
+
+    server_start(&server, base, path);
+    server.respond = old_server_respond;
+    log.replica = ovsdb_replica_create("Open_vSwitch",
+                                       replica_log_changed_cb, &log);
+    ovsdb_replica_add_table(log.replica, "Bridge", columns);
+    s = jsonrpc_session_create(base, "unix:/tmp/gn-test-jsonrpc4.sock", NULL,
+                               &cbs, &log, &error);
+    run_until(base, &log.synced, 3000);
+    CHECK(log.synced && ovsdb_replica_is_synced(log.replica));
+    CHECK(ovsdb_replica_count(log.replica, "Bridge") == 1);
+    CHECK_STREQ(ovsdb_datum_string(ovsdb_replica_get_row(
+                    log.replica, "Bridge",
+                    "11111111-1111-1111-1111-111111111111"), "name"), "br0");
+    json_array_foreach (server.received, i, msg) {
+        const char *m = json_string_value(json_object_get(msg, "method"));
+
+        n_cond += m && !strcmp(m, "monitor_cond");
+        n_plain += m && !strcmp(m, "monitor");
+    }
+    CHECK(n_cond == 1 && n_plain == 1);
+    jsonrpc_session_destroy(s);
+    ovsdb_replica_destroy(log.replica);
+    server_stop(&server, path);
+    event_base_free(base);
+}
+
 int
 main(void)
 {
@@ -588,5 +715,9 @@ main(void)
              test_session_reply_echo_and_drop);
     TEST_RUN("jsonrpc-session/destroy-fails-pending",
              test_session_destroy_fails_pending);
+    TEST_RUN("jsonrpc-session/probe-drops-silent-peer",
+             test_session_probe_drops_silent_peer);
+    TEST_RUN("ovsdb-replica/falls-back-to-monitor",
+             test_replica_falls_back_to_monitor);
     return test_done();
 }
