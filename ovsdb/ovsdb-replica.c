@@ -202,7 +202,8 @@ ovsdb_replica_parse_type(const json_t *type)
         return NULL;
     }
     if (n_min == 0) {
-        dflt = value ? ovsdb_datum_map(json_object()) : ovsdb_datum_empty_set();
+        dflt = value ? ovsdb_datum_map(json_object())
+                     : ovsdb_datum_empty_set();
         json_decref(kdef);
         json_decref(vdef);
     } else if (value) {

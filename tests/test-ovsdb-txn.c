@@ -77,7 +77,8 @@ test_params_json(void)
              " {\"op\": \"wait\", \"timeout\": 0, \"table\": \"Bridge\","
              "  \"where\": [[\"name\", \"==\", \"br0\"]],"
              "  \"columns\": [\"name\"], \"until\": \"==\", \"rows\": []},"
-             " {\"op\": \"mutate\", \"table\": \"Open_vSwitch\", \"where\": [],"
+             " {\"op\": \"mutate\", \"table\": \"Open_vSwitch\","
+             "  \"where\": [],"
              "  \"mutations\": [[\"bridges\", \"insert\","
              "   [\"set\", [[\"named-uuid\", \"%s\"]]]]]},"
              " {\"op\": \"update\", \"table\": \"Port\","
@@ -187,7 +188,8 @@ test_decode_op_error(void)
     struct ovsdb_txn_result result;
     json_t *reply = reply_of(
         "[{\"uuid\": [\"uuid\", \"u1\"]},"
-        " {\"error\": \"timed out\", \"details\": \"\\\"wait\\\" timed out\"}]");
+        " {\"error\": \"timed out\","
+        "  \"details\": \"\\\"wait\\\" timed out\"}]");
 
     ovsdb_txn_decode_reply(txn, reply, &result);
     CHECK(result.status == OVSDB_TXN_OP_ERROR);
