@@ -1,4 +1,5 @@
 # tests/guestnetd.mk: tests of guestnetd and guestnetctl against a real OVS
 # (included from tests/automake.mk).
 INTEGRATION_TESTS += \
-	tests/guestnetd-bridge.sh
+	tests/guestnetd-bridge.sh \
+	tests/guestnetd-ports.sh

@@ -1,0 +1,141 @@
+#!/bin/bash
+# guestnetd-ports: adding and removing kvm (tap) and lxc (veth) ports with
+# real devices through the API and guestnetctl; every invalid input gets a
+# clear error and changes nothing; a failure half-way leaves no orphan.
+. "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+gn_require_root
+gn_require_cmd curl curl
+
+gn_sandbox_start
+cfg=$GN_SANDBOX_DIR/guestnet.json
+gn_config "$cfg"
+gn_guestnetd_start "$cfg" || gn_done
+ns=$GN_SANDBOX_NETNS
+s=$$
+ctl() { "$GUESTNETCTL" "$@"; }
+in_host() { ip netns exec "$ns" "$@"; }
+
+# --- kvm: a persistent tap, owned by a user, with QEMU and libvirt
+# snippets in the answer.
+out=$(ctl --json port add "tk$s" --kind kvm --network web \
+      --mac 52:54:00:aa:00:01 --ip 10.10.0.21 --owner nobody)
+gn_check "kvm-add-ok" test $? = 0
+gn_check "kvm-tap-exists" in_host test -d "/sys/class/net/tk$s"
+gn_check "kvm-tap-is-tap" in_host test -e "/sys/class/net/tk$s/tun_flags"
+gn_check "kvm-tap-owner" \
+    test "$(in_host cat /sys/class/net/tk$s/owner)" = "$(id -u nobody)"
+gn_check "kvm-port-tag" test "$(ovs-vsctl get Port tk$s tag)" = 10
+gn_check "kvm-attached-mac" test "$(ovs-vsctl get Interface tk$s \
+    external_ids:attached-mac)" = '"52:54:00:aa:00:01"'
+gn_check "kvm-ofport-assigned" \
+    test "$(ovs-vsctl get Interface tk$s ofport)" -gt 0
+gn_check "kvm-answer-has-qemu-args" \
+    grep -q "virtio-net-pci,netdev=tk$s,mac=52:54:00:aa:00:01" <<<"$out"
+gn_check "kvm-answer-has-libvirt-xml" \
+    grep -q "<target dev='tk$s' managed='no'/>" <<<"$out"
+
+# --- lxc into a network namespace: renamed, addressed, routed.
+gn_netns "gnc$s"
+out=$(ctl port add "vl$s" --kind lxc --network db --netns "gnc$s" \
+      --ip 10.20.0.22 --mac 52:54:00:bb:00:02)
+gn_check "lxc-add-ok" test $? = 0
+gn_check "lxc-host-end-exists" in_host test -d "/sys/class/net/vl$s"
+gn_check "lxc-guest-end-renamed-eth0" \
+    ip -n "gnc$s" link show eth0
+gn_check "lxc-guest-mac" \
+    test "$(ip netns exec gnc$s cat /sys/class/net/eth0/address)" = \
+    52:54:00:bb:00:02
+gn_check "lxc-guest-address" \
+    bash -c "ip -n gnc$s addr show eth0 | grep -q 'inet 10.20.0.22/24'"
+gn_check "lxc-guest-default-route" \
+    bash -c "ip -n gnc$s route | grep -q 'default via 10.20.0.1'"
+gn_check "lxc-port-tag" test "$(ovs-vsctl get Port vl$s tag)" = 20
+
+# --- lxc "phys": the guest end stays on the host for LXC.
+out=$(ctl port add "vp$s" --kind lxc --network web --mode phys)
+gn_check "lxc-phys-add-ok" test $? = 0
+gn_check "lxc-phys-peer-on-host" in_host test -d "/sys/class/net/vp${s}p"
+gn_check "lxc-phys-prints-lxc-config" \
+    grep -q "lxc.net.0.link = vp${s}p" <<<"$out"
+
+# --- list and show.
+gn_check "port-list-shows-three" \
+    test "$(ctl --json port list | python3 -c \
+        'import json,sys; print(len(json.load(sys.stdin)))')" = 3
+gn_check "port-show" bash -c "'$GUESTNETCTL' port show vl$s | grep -q 'network  *db'"
+gn_check "network-list" bash -c "'$GUESTNETCTL' network list | grep -q '^web  *10'"
+
+# --- invalid input: clear error, nothing changes.
+snapshot() {
+    { ovs-vsctl --columns=name list Port | sort; in_host ls /sys/class/net; }
+}
+before=$(snapshot)
+txns=$(gn_guestnetd_txns)
+bad() {
+    local name=$1 want_status=$2 want_text=$3 body=$4 out
+    out=$(gn_api POST /v1/ports "$body")
+    if grep -q "^HTTP $want_status" <<<"$out" && grep -q "$want_text" <<<"$out"
+    then
+        gn_pass "$name"
+    else
+        gn_fail "$name" "expected $want_status /$want_text/, got: $out"
+    fi
+}
+bad invalid-mac 400 '52:54:00:zz:00:01.. is not a MAC address' \
+    '{"name":"bx1","kind":"kvm","network":"web","mac":"52:54:00:zz:00:01"}'
+bad multicast-mac 400 'mac:' \
+    '{"name":"bx1","kind":"kvm","network":"web","mac":"01:00:5e:00:00:01"}'
+bad invalid-ip 400 'ips\[0\]' \
+    '{"name":"bx1","kind":"kvm","network":"web","ips":["10.10.0.300"]}'
+bad ip-outside-network 400 'not in a subnet of network' \
+    '{"name":"bx1","kind":"kvm","network":"web","ips":["10.20.0.5"]}'
+bad name-over-15-bytes 400 'name:.*15 bytes' \
+    '{"name":"abcdefghijklmnop","kind":"kvm","network":"web"}'
+bad unknown-network 404 'no network named' \
+    '{"name":"bx1","kind":"kvm","network":"nope"}'
+bad unknown-kind 400 'kind:' \
+    '{"name":"bx1","kind":"xen","network":"web"}'
+bad unknown-field 400 'unknown field' \
+    '{"name":"bx1","kind":"kvm","network":"web","vlan":10}'
+bad wrong-type 400 'name: expected a string' \
+    '{"name":5,"kind":"kvm","network":"web"}'
+bad duplicate-port 409 'exists' \
+    "{\"name\":\"tk$s\",\"kind\":\"kvm\",\"network\":\"web\"}"
+bad missing-namespace 404 'netns:' \
+    '{"name":"bx1","kind":"lxc","network":"web","netns":"gn-no-such-ns"}'
+bad malformed-json 400 'malformed JSON' '{"name": "bx1",'
+bad not-an-object 400 'JSON object' '[1,2]'
+big=$(python3 -c 'print("{\"name\": \"" + "a" * 100000 + "\"}")')
+out=$(gn_api POST /v1/ports "$big")
+gn_check "oversized-body-refused" grep -q '^HTTP 413' <<<"$out"
+out=$(ctl port add bx1 --kind kvm --network nope 2>&1)
+gn_check "guestnetctl-exit-1-on-refusal" test $? = 1
+gn_check "guestnetctl-prints-reason" grep -q 'no network named "nope"' <<<"$out"
+out=$(ctl --socket /nonexistent.sock status 2>&1)
+gn_check "guestnetctl-exit-3-unreachable" test $? = 3
+sleep 0.5
+gn_check "invalid-input-changes-nothing" test "$(snapshot)" = "$before"
+gn_check "invalid-input-no-transaction" test "$(gn_guestnetd_txns)" = "$txns"
+
+# A device that exists outside OVS: refused, and left alone.
+in_host ip link add "bx$s" type veth peer name "by$s"
+out=$(gn_api POST /v1/ports "{\"name\":\"bx$s\",\"kind\":\"kvm\",\"network\":\"web\"}")
+gn_check "existing-device-409" grep -q '^HTTP 409' <<<"$out"
+gn_check "existing-device-left-alone" in_host test -d "/sys/class/net/bx$s"
+in_host ip link del "bx$s"
+
+# --- delete: devices gone, rows gone.
+gn_check "kvm-delete" ctl port del "tk$s"
+gn_check "kvm-tap-gone" bash -c "! ip netns exec $ns test -e /sys/class/net/tk$s"
+gn_check "kvm-row-gone" bash -c "! ovs-vsctl list Port tk$s >/dev/null 2>&1"
+gn_check "lxc-delete" ctl port del "vl$s"
+gn_check "lxc-veth-gone-both-ends" \
+    bash -c "! ip netns exec $ns test -e /sys/class/net/vl$s \
+             && ! ip -n gnc$s link show eth0 >/dev/null 2>&1"
+gn_check "lxc-phys-delete" ctl port del "vp$s"
+gn_check "lxc-phys-peer-gone" bash -c "! ip netns exec $ns test -e /sys/class/net/vp${s}p"
+out=$(ctl port del "tk$s" 2>&1)
+gn_check "delete-missing-404" test $? = 1
+gn_check "only-bridge-port-left" \
+    test "$(ovs-vsctl list-ports br-int | wc -l)" = 0
+gn_done
