@@ -3,5 +3,13 @@
 # <jansson.h> (see build-aux/automake.mk).
 noinst_LIBRARIES += libguestnet-ofp.a
 libguestnet_ofp_a_SOURCES = \
-	flows/flow-codec.c
-libguestnet_ofp_a_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS)
+	flows/flow-codec.c \
+	flows/flow-table.c \
+	flows/of-conn.c \
+	flows/of-conn.h \
+	flows/ofctrl.c
+libguestnet_ofp_a_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) $(LIBEVENT_CFLAGS)
+
+# The pipeline builds flows as text through flow-table.h and needs the
+# config (jansson side), so it lives in libguestnet.a.
+libguestnet_a_SOURCES += flows/pipeline.c

@@ -4,6 +4,7 @@ noinst_HEADERS += \
 	include/bridge.h \
 	include/engine.h \
 	include/flow-codec.h \
+	include/flow-table.h \
 	include/gn-config.h \
 	include/gn-log.h \
 	include/gn-util.h \
@@ -12,6 +13,7 @@ noinst_HEADERS += \
 	include/jsonrpc.h \
 	include/netaddr.h \
 	include/netdev.h \
+	include/ofctrl.h \
 	include/ovsdb-replica.h \
 	include/ovsdb-txn.h \
 	include/pipeline.h \

@@ -1,0 +1,582 @@
+/* flow-table.c: flow tables in memory, normalized through libopenvswitch,
+ * and the difference between a desired and an installed table.
+ *
+ * Owns struct flow_table and struct flow_entry.  See include/flow-table.h
+ * for the design (normalization, memory). */
+#include <config.h>
+
+#include "flow-table.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "byte-order.h"
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+#include "util.h"
+
+struct flow_table {
+    struct hmap entries;        /* Contains "struct flow_entry"s. */
+    uint8_t ofp_version;        /* Normalized for this OpenFlow version. */
+};
+
+struct flow_entry {
+    struct hmap_node node;      /* In 'entries', by flow_table_hash__(). */
+
+    /* Key. */
+    uint8_t table_id;
+    uint16_t priority;
+    char *match_s;              /* Normalized match, for key and logs. */
+
+    uint64_t cookie;
+    char *actions_s;            /* Normalized actions. */
+
+    /* The decoded form, for encoding flow_mods. */
+    struct minimatch match;
+    struct ofpact *ofpacts;
+    size_t ofpacts_len;
+
+    /* Counters read from the switch (0 if unknown or never read). */
+    uint64_t n_packets;
+    uint64_t n_bytes;
+};
+
+/* Returns the hash of the key ('table_id', 'priority', 'match_s'). */
+static uint32_t
+flow_table_hash__(uint8_t table_id, uint16_t priority, const char *match_s)
+{
+    return hash_string(match_s, ((uint32_t) table_id << 16) | priority);
+}
+
+/* Returns the entry of 'table' with the given key, or NULL. */
+static struct flow_entry *
+flow_table_lookup__(const struct flow_table *table, uint8_t table_id,
+                    uint16_t priority, const char *match_s)
+{
+    struct flow_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, node,
+                             flow_table_hash__(table_id, priority, match_s),
+                             &table->entries) {
+        if (e->table_id == table_id && e->priority == priority
+            && !strcmp(e->match_s, match_s)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Frees 'e', which must not be in a table.  Accepts NULL. */
+static void
+flow_entry_free__(struct flow_entry *e)
+{
+    if (e) {
+        minimatch_destroy(&e->match);
+        free(e->ofpacts);
+        free(e->match_s);
+        free(e->actions_s);
+        free(e);
+    }
+}
+
+/* Returns a new entry for the decoded flow 'match' and 'ofpacts' (the caller
+ * keeps both), with its normalized text.  Caller frees with
+ * flow_entry_free__(). */
+static struct flow_entry *
+flow_entry_create__(uint8_t table_id, uint16_t priority, uint64_t cookie,
+                    const struct match *match, const struct ofpact *ofpacts,
+                    size_t ofpacts_len)
+{
+    struct flow_entry *e = gn_xzalloc(sizeof *e);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    e->table_id = table_id;
+    e->priority = priority;
+    e->cookie = cookie;
+    minimatch_init(&e->match, match);
+    e->ofpacts = ofpacts_len ? gn_xmalloc(ofpacts_len) : NULL;
+    if (ofpacts_len) {
+        memcpy(e->ofpacts, ofpacts, ofpacts_len);
+    }
+    e->ofpacts_len = ofpacts_len;
+
+    match_format(match, NULL, &s, OFP_DEFAULT_PRIORITY);
+    e->match_s = gn_xstrdup(ds_cstr(&s));
+    ds_clear(&s);
+
+    struct ofpact_format_params fp = { .s = &s };
+    ofpacts_format(ofpacts, ofpacts_len, &fp);
+    e->actions_s = ds_steal_cstr(&s);
+    return e;
+}
+
+/* Returns a copy of 'e' (counters included).  Caller frees with
+ * flow_entry_free__(). */
+static struct flow_entry *
+flow_entry_clone__(const struct flow_entry *e)
+{
+    struct flow_entry *c = gn_xmalloc(sizeof *c);
+
+    *c = *e;
+
+    minimatch_clone(&c->match, &e->match);
+    c->ofpacts = NULL;
+    if (e->ofpacts_len) {
+        c->ofpacts = gn_xmalloc(e->ofpacts_len);
+        memcpy(c->ofpacts, e->ofpacts, e->ofpacts_len);
+    }
+    c->match_s = gn_xstrdup(e->match_s);
+    c->actions_s = gn_xstrdup(e->actions_s);
+    return c;
+}
+
+/* Inserts 'e' into 'table'.  If an entry with the same key is there, it is
+ * replaced and freed if 'replace', otherwise 'e' is not inserted and the
+ * existing entry is returned.  Returns NULL when 'e' was inserted.  Takes
+ * ownership of 'e' only when it returns NULL. */
+static const struct flow_entry *
+flow_table_insert__(struct flow_table *table, struct flow_entry *e,
+                    bool replace)
+{
+    struct flow_entry *old = flow_table_lookup__(table, e->table_id,
+                                                 e->priority, e->match_s);
+    if (old) {
+        if (!replace) {
+            return old;
+        }
+        hmap_remove(&table->entries, &old->node);
+        flow_entry_free__(old);
+    }
+    hmap_insert(&table->entries, &e->node,
+                flow_table_hash__(e->table_id, e->priority, e->match_s));
+    return NULL;
+}
+
+struct flow_table *
+flow_table_create(uint8_t ofp_version)
+{
+    struct flow_table *table = gn_xzalloc(sizeof *table);
+
+    hmap_init(&table->entries);
+    table->ofp_version = ofp_version ? ofp_version : FLOW_TABLE_OF15;
+    return table;
+}
+
+void
+flow_table_destroy(struct flow_table *table)
+{
+    if (table) {
+        struct flow_entry *e;
+
+        HMAP_FOR_EACH_POP (e, node, &table->entries) {
+            flow_entry_free__(e);
+        }
+        hmap_destroy(&table->entries);
+        free(table);
+    }
+}
+
+uint8_t
+flow_table_ofp_version(const struct flow_table *table)
+{
+    return table->ofp_version;
+}
+
+size_t
+flow_table_count(const struct flow_table *table)
+{
+    return hmap_count(&table->entries);
+}
+
+/* Returns the readable name of 'error', a positive errno value or an
+ * enum ofperr, as libopenvswitch's decoders return. */
+static const char *
+flow_table_strerror__(int error)
+{
+    return ofperr_is_valid(error) ? ofperr_get_name(error) : strerror(error);
+}
+
+/* Parses the flow 'spec' (ovs-ofctl syntax) and puts it through a flow_mod
+ * of OpenFlow 'ofp_version' and back, as the switch will see it.  On
+ * success returns NULL and a new entry in '*entryp' (caller frees with
+ * flow_entry_free__()); otherwise a malloc'd error naming 'spec'. */
+static char *
+flow_table_normalize__(uint8_t ofp_version, const char *spec,
+                       struct flow_entry **entryp)
+{
+    enum ofputil_protocol protocol;
+    enum ofputil_protocol usable;
+    struct ofputil_flow_mod parsed;
+    struct ofputil_flow_mod fm;
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    struct ofpbuf *msg;
+    enum ofperr ofperr;
+    struct match match;
+    char *error;
+
+    *entryp = NULL;
+    protocol = ofputil_protocol_from_ofp_version(ofp_version);
+    if (!protocol) {
+        return gn_xasprintf("flow \"%s\": unsupported OpenFlow version %u",
+                            spec, ofp_version);
+    }
+
+    error = parse_ofp_flow_mod_str(&parsed, spec, NULL, NULL, OFPFC_ADD,
+                                   &usable);
+    if (error) {
+        char *msg_s = gn_xasprintf("flow \"%s\": %s", spec, error);
+        free(error);
+        return msg_s;
+    }
+    if (!(usable & protocol)) {
+        minimatch_destroy(&parsed.match);
+        free(parsed.ofpacts);
+        return gn_xasprintf("flow \"%s\" cannot be expressed in OpenFlow "
+                            "version %u", spec, ofp_version);
+    }
+
+    msg = ofputil_encode_flow_mod(&parsed, protocol);
+    minimatch_destroy(&parsed.match);
+    free(parsed.ofpacts);
+
+    ofperr = ofputil_decode_flow_mod(&fm, msg->data, protocol, NULL, NULL,
+                                     &ofpacts, OFPP_MAX, UINT8_MAX);
+    ofpbuf_delete(msg);
+    if (ofperr) {
+        ofpbuf_uninit(&ofpacts);
+        return gn_xasprintf("flow \"%s\" does not decode from its OpenFlow "
+                            "version %u encoding: %s", spec, ofp_version,
+                            ofperr_get_name(ofperr));
+    }
+
+    minimatch_expand(&fm.match, &match);
+    *entryp = flow_entry_create__(fm.table_id, fm.priority,
+                                  ntohll(fm.new_cookie), &match,
+                                  fm.ofpacts, fm.ofpacts_len);
+    minimatch_destroy(&fm.match);
+    ofpbuf_uninit(&ofpacts);
+    return NULL;
+}
+
+/* Returns the flow as one line of ovs-ofctl syntax.  Caller frees. */
+static char *
+flow_table_spec__(uint8_t table_id, uint16_t priority, uint64_t cookie,
+                  const char *match, const char *actions)
+{
+    return gn_xasprintf("table=%u,priority=%u,cookie=%#"PRIx64"%s%s "
+                        "actions=%s", table_id, priority, cookie,
+                        *match ? "," : "", match, *actions ? actions : "drop");
+}
+
+char *
+flow_table_add(struct flow_table *table, uint8_t table_id, uint16_t priority,
+               uint64_t cookie, const char *match, const char *actions)
+{
+    char *spec = flow_table_spec__(table_id, priority, cookie, match,
+                                   actions);
+    const struct flow_entry *old;
+    struct flow_entry *e;
+    char *error;
+
+    error = flow_table_normalize__(table->ofp_version, spec, &e);
+    if (!error) {
+        old = flow_table_insert__(table, e, false);
+        if (old) {
+            char *old_s = flow_entry_to_string(old);
+
+            error = gn_xasprintf("flow \"%s\" duplicates \"%s\"", spec,
+                                 old_s);
+            free(old_s);
+            flow_entry_free__(e);
+        }
+    }
+    free(spec);
+    return error;
+}
+
+char *
+flow_table_convert(const struct flow_table *table, uint8_t ofp_version,
+                   struct flow_table **out)
+{
+    struct flow_table *new = flow_table_create(ofp_version);
+    const struct flow_entry *e;
+
+    HMAP_FOR_EACH (e, node, &table->entries) {
+        char *error = flow_table_add(new, e->table_id, e->priority,
+                                     e->cookie, e->match_s, e->actions_s);
+        if (error) {
+            flow_table_destroy(new);
+            *out = NULL;
+            return error;
+        }
+    }
+    *out = new;
+    return NULL;
+}
+
+char *
+flow_table_add_stats_reply(struct flow_table *table, const void *msg,
+                           size_t len, bool *more)
+{
+    const struct ofp_header *oh = msg;
+    struct ofpbuf b = ofpbuf_const_initializer(msg, len);
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+    enum ofptype type;
+    char *error = NULL;
+
+    *more = false;
+    if (len < sizeof *oh || ntohs(oh->length) != len
+        || ofptype_decode(&type, oh) || type != OFPTYPE_FLOW_STATS_REPLY) {
+        return gn_xstrdup("not a flow stats reply");
+    }
+    if (oh->version != table->ofp_version) {
+        return gn_xasprintf("flow stats reply in OpenFlow version %u, "
+                            "expected %u", oh->version, table->ofp_version);
+    }
+    *more = ofpmp_more(oh);
+
+    for (;;) {
+        struct ofputil_flow_stats fs;
+        int retval;
+
+        retval = ofputil_decode_flow_stats_reply(&fs, &b, false, &ofpacts);
+        if (retval == EOF) {
+            break;
+        } else if (retval) {
+            error = gn_xasprintf("bad flow stats reply: %s",
+                                 flow_table_strerror__(retval));
+            break;
+        }
+
+        struct flow_entry *e = flow_entry_create__(fs.table_id, fs.priority,
+                                                   ntohll(fs.cookie),
+                                                   &fs.match, fs.ofpacts,
+                                                   fs.ofpacts_len);
+        e->n_packets = fs.packet_count == UINT64_MAX ? 0 : fs.packet_count;
+        e->n_bytes = fs.byte_count == UINT64_MAX ? 0 : fs.byte_count;
+        flow_table_insert__(table, e, true);
+    }
+    ofpbuf_uninit(&ofpacts);
+    return error;
+}
+
+uint8_t
+flow_entry_table_id(const struct flow_entry *entry)
+{
+    return entry->table_id;
+}
+
+uint16_t
+flow_entry_priority(const struct flow_entry *entry)
+{
+    return entry->priority;
+}
+
+uint64_t
+flow_entry_cookie(const struct flow_entry *entry)
+{
+    return entry->cookie;
+}
+
+const char *
+flow_entry_match(const struct flow_entry *entry)
+{
+    return entry->match_s;
+}
+
+const char *
+flow_entry_actions(const struct flow_entry *entry)
+{
+    return entry->actions_s;
+}
+
+char *
+flow_entry_to_string(const struct flow_entry *entry)
+{
+    return flow_table_spec__(entry->table_id, entry->priority, entry->cookie,
+                             entry->match_s, entry->actions_s);
+}
+
+/* qsort() comparison of two "struct flow_table_cookie_stats"s by cookie. */
+static int
+flow_table_cookie_cmp__(const void *a_, const void *b_)
+{
+    const struct flow_table_cookie_stats *a = a_;
+    const struct flow_table_cookie_stats *b = b_;
+
+    return a->cookie < b->cookie ? -1 : a->cookie > b->cookie;
+}
+
+struct flow_table_cookie_stats *
+flow_table_cookie_stats(const struct flow_table *table, size_t *n)
+{
+    size_t n_entries = hmap_count(&table->entries);
+    struct flow_table_cookie_stats *s;
+    const struct flow_entry *e;
+    size_t i = 0;
+    size_t j;
+
+    s = gn_xcalloc(n_entries ? n_entries : 1, sizeof *s);
+    HMAP_FOR_EACH (e, node, &table->entries) {
+        s[i].cookie = e->cookie;
+        s[i].n_flows = 1;
+        s[i].n_packets = e->n_packets;
+        s[i].n_bytes = e->n_bytes;
+        i++;
+    }
+    qsort(s, n_entries, sizeof *s, flow_table_cookie_cmp__);
+
+    /* Sum runs of equal cookies into their first element. */
+    for (i = j = 0; i < n_entries; i++) {
+        if (j && s[j - 1].cookie == s[i].cookie) {
+            s[j - 1].n_flows += s[i].n_flows;
+            s[j - 1].n_packets += s[i].n_packets;
+            s[j - 1].n_bytes += s[i].n_bytes;
+        } else {
+            s[j++] = s[i];
+        }
+    }
+    *n = j;
+    return s;
+}
+
+struct flow_table_mod *
+flow_table_diff(const struct flow_table *desired,
+                const struct flow_table *installed, size_t *n)
+{
+    size_t max = hmap_count(&desired->entries)
+                 + hmap_count(&installed->entries);
+    struct flow_table_mod *mods;
+    const struct flow_entry *d, *i;
+    size_t k = 0;
+
+    mods = max ? gn_xcalloc(max, sizeof *mods) : NULL;
+    HMAP_FOR_EACH (i, node, &installed->entries) {
+        if (!flow_table_lookup__(desired, i->table_id, i->priority,
+                                 i->match_s)) {
+            mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_DELETE, i };
+        }
+    }
+    HMAP_FOR_EACH (d, node, &desired->entries) {
+        i = flow_table_lookup__(installed, d->table_id, d->priority,
+                                d->match_s);
+        if (!i) {
+            continue;
+        } else if (i->cookie != d->cookie) {
+            mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_REPLACE, d };
+        } else if (strcmp(i->actions_s, d->actions_s)) {
+            mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_MODIFY, d };
+        }
+    }
+    HMAP_FOR_EACH (d, node, &desired->entries) {
+        if (!flow_table_lookup__(installed, d->table_id, d->priority,
+                                 d->match_s)) {
+            mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_ADD, d };
+        }
+    }
+
+    if (!k) {
+        free(mods);
+        mods = NULL;
+    }
+    *n = k;
+    return mods;
+}
+
+void *
+flow_table_mod_encode(const struct flow_table_mod *mod, uint8_t ofp_version,
+                      uint32_t xid, size_t *len)
+{
+    const struct flow_entry *e = mod->entry;
+    bool delete = mod->type == FLOW_TABLE_MOD_DELETE;
+    struct ofputil_flow_mod fm = {
+        .match = e->match,
+        .priority = e->priority,
+        .new_cookie = OVS_BE64_MAX,
+        .table_id = e->table_id,
+        .buffer_id = UINT32_MAX,
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .ofpacts = delete ? NULL : e->ofpacts,
+        .ofpacts_len = delete ? 0 : e->ofpacts_len,
+    };
+    struct ofp_header *oh;
+    struct ofpbuf *buf;
+    void *data;
+
+    switch (mod->type) {
+    case FLOW_TABLE_MOD_DELETE:
+        fm.command = OFPFC_DELETE_STRICT;
+        break;
+    case FLOW_TABLE_MOD_MODIFY:
+        fm.command = OFPFC_MODIFY_STRICT;
+        break;
+    case FLOW_TABLE_MOD_REPLACE:
+    case FLOW_TABLE_MOD_ADD:
+        fm.command = OFPFC_ADD;
+        fm.new_cookie = htonll(e->cookie);
+        break;
+    }
+
+    buf = ofputil_encode_flow_mod(&fm,
+                                  ofputil_protocol_from_ofp_version(
+                                      ofp_version));
+    oh = buf->data;
+    oh->xid = htonl(xid);
+    *len = buf->size;
+    data = ofpbuf_steal_data(buf);
+    ofpbuf_delete(buf);
+    return data;
+}
+
+char *
+flow_table_mod_to_string(const struct flow_table_mod *mod)
+{
+    static const char *const names[] = {
+        [FLOW_TABLE_MOD_DELETE] = "delete",
+        [FLOW_TABLE_MOD_MODIFY] = "modify",
+        [FLOW_TABLE_MOD_REPLACE] = "replace",
+        [FLOW_TABLE_MOD_ADD] = "add",
+    };
+    char *flow = flow_entry_to_string(mod->entry);
+    char *s = gn_xasprintf("%s %s", names[mod->type], flow);
+
+    free(flow);
+    return s;
+}
+
+void
+flow_table_apply(struct flow_table *installed,
+                 const struct flow_table_mod *mods, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        const struct flow_entry *e = mods[k].entry;
+
+        if (mods[k].type == FLOW_TABLE_MOD_DELETE) {
+            struct flow_entry *old = flow_table_lookup__(installed,
+                                                         e->table_id,
+                                                         e->priority,
+                                                         e->match_s);
+            if (old) {
+                hmap_remove(&installed->entries, &old->node);
+                flow_entry_free__(old);
+            }
+        } else {
+            flow_table_insert__(installed, flow_entry_clone__(e), true);
+        }
+    }
+}

@@ -1,0 +1,622 @@
+/* ofctrl.c: desired versus installed flows, sent as atomic bundles.
+ *
+ * Owns struct ofctrl: the desired and installed flow tables, the bundle in
+ * flight, the dump of the switch's flows at each connection, cookie stats
+ * requests and the counters.  The connection itself is flows/of-conn.c and
+ * the tables flows/flow-table.c.  See include/ofctrl.h for the design. */
+#include <config.h>
+
+#include "ofctrl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "byte-order.h"
+#include "flow-table.h"
+#include "gn-log.h"
+#include "gn-util.h"
+#include "of-conn.h"
+#include "openflow/openflow.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-errors.h"
+#include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofp-protocol.h"
+#include "openvswitch/ofpbuf.h"
+
+GN_LOG_MODULE(ofctrl);
+
+/* At most this many cookie stats requests wait for their replies. */
+#define OFCTRL_MAX_STATS_REQUESTS 8
+
+/* Flags of every bundle ofctrl opens. */
+#define OFCTRL_BUNDLE_FLAGS (OFPBF_ATOMIC | OFPBF_ORDERED)
+
+enum ofctrl_state {
+    OFCTRL_DOWN,                /* Not connected. */
+    OFCTRL_DUMPING,             /* Reading the switch's flows. */
+    OFCTRL_SYNCED,              /* Installed table known, nothing in flight. */
+    OFCTRL_ADDING,              /* Bundle opened and filled; waiting for the
+                                 * barrier to learn whether all was taken. */
+    OFCTRL_COMMITTING,          /* Commit sent; waiting for its barrier. */
+};
+
+/* A cookie stats request waiting for its (multipart) reply. */
+struct ofctrl_stats_request {
+    uint32_t xid;
+    struct flow_table *flows;   /* The flows received so far. */
+    ofctrl_cookie_stats_cb *cb;
+    void *aux;
+};
+
+struct ofctrl {
+    struct of_conn *conn;
+    struct event *run_event;    /* Deferred ofctrl_run__(). */
+    ofctrl_notify_cb *notify;
+    void *aux;
+    enum ofctrl_state state;
+
+    struct flow_table *desired; /* Latest ofctrl_put(), or NULL. */
+    uint64_t desired_seqno;
+    bool desired_dirty;         /* Not yet compared with 'installed'. */
+
+    struct flow_table *installed;   /* Nonnull from SYNCED on. */
+    uint64_t installed_seqno;
+
+    uint32_t dump_xid;          /* DUMPING: the flow stats request. */
+    struct flow_table *dump;    /* DUMPING: flows received so far. */
+
+    /* The bundle in flight (ADDING, COMMITTING). */
+    struct flow_table *bundle_desired;  /* 'mods' point into it; freed at
+                                         * the end unless it is 'desired'. */
+    struct flow_table_mod *mods;
+    size_t n_mods;
+    uint64_t bundle_seqno;
+    uint32_t bundle_id;
+    uint32_t bundle_first_xid;  /* Xids of the bundle's messages. */
+    uint32_t bundle_last_xid;
+    uint32_t barrier_xid;
+    char *bundle_error;         /* First error for the bundle, or NULL. */
+
+    char *last_error;           /* Why the last bundle failed, or NULL. */
+
+    struct ofctrl_stats_request stats[OFCTRL_MAX_STATS_REQUESTS];
+    size_t n_stats;
+
+    uint64_t n_flow_mods;
+    uint64_t n_bundles;
+    uint64_t n_bundle_failures;
+    uint64_t n_errors;
+};
+
+static void ofctrl_run__(struct ofctrl *);
+
+/* Calls the owner's notification callback. */
+static void
+ofctrl_notify__(struct ofctrl *o)
+{
+    if (o->notify) {
+        o->notify(o, o->aux);
+    }
+}
+
+/* Sets the transaction id of the message in 'b' to a new one of the
+ * connection and returns it. */
+static uint32_t
+ofctrl_set_xid__(struct ofctrl *o, struct ofpbuf *b)
+{
+    uint32_t xid = of_conn_next_xid(o->conn);
+
+    ((struct ofp_header *) b->data)->xid = htonl(xid);
+    return xid;
+}
+
+/* Sends 'b', described by 'what' (may be NULL), and frees it. */
+static void
+ofctrl_send__(struct ofctrl *o, struct ofpbuf *b, const char *what)
+{
+    of_conn_send(o->conn, b->data, b->size, what);
+    ofpbuf_delete(b);
+}
+
+/* Sends a request for all flows of all tables; returns its xid. */
+static uint32_t
+ofctrl_send_flow_stats_request__(struct ofctrl *o)
+{
+    uint8_t version = of_conn_version(o->conn);
+    struct ofputil_flow_stats_request fsr = {
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .table_id = 0xff,
+    };
+    struct ofpbuf *b;
+    uint32_t xid;
+
+    match_init_catchall(&fsr.match);
+    b = ofputil_encode_flow_stats_request(
+        &fsr, ofputil_protocol_from_ofp_version(version));
+    xid = ofctrl_set_xid__(o, b);
+    ofctrl_send__(o, b, NULL);
+    return xid;
+}
+
+/* Sends a BUNDLE_CONTROL of 'type' for the current bundle; returns its
+ * xid. */
+static uint32_t
+ofctrl_send_bundle_ctrl__(struct ofctrl *o, uint16_t type, const char *what)
+{
+    struct ofputil_bundle_ctrl_msg bc = {
+        .bundle_id = o->bundle_id,
+        .type = type,
+        .flags = OFCTRL_BUNDLE_FLAGS,
+    };
+    struct ofpbuf *b;
+    uint32_t xid;
+
+    b = ofputil_encode_bundle_ctrl_request(of_conn_version(o->conn), &bc);
+    xid = ofctrl_set_xid__(o, b);
+    ofctrl_send__(o, b, what);
+    return xid;
+}
+
+/* Forgets the bundle in flight; frees its desired table unless it is still
+ * the desired one. */
+static void
+ofctrl_end_bundle__(struct ofctrl *o)
+{
+    if (o->bundle_desired != o->desired) {
+        flow_table_destroy(o->bundle_desired);
+    }
+    o->bundle_desired = NULL;
+    free(o->mods);
+    o->mods = NULL;
+    o->n_mods = 0;
+    free(o->bundle_error);
+    o->bundle_error = NULL;
+}
+
+/* Sends 'o->mods' (from 'o->desired') as one bundle, then a barrier. */
+static void
+ofctrl_start_bundle__(struct ofctrl *o)
+{
+    uint8_t version = of_conn_version(o->conn);
+    size_t i;
+
+    o->bundle_desired = o->desired;
+    o->bundle_seqno = o->desired_seqno;
+    o->bundle_id++;
+    o->bundle_first_xid = ofctrl_send_bundle_ctrl__(o, OFPBCT_OPEN_REQUEST,
+                                                    "bundle open");
+    for (i = 0; i < o->n_mods; i++) {
+        uint32_t xid = of_conn_next_xid(o->conn);
+        struct ofputil_bundle_add_msg bam = {
+            .bundle_id = o->bundle_id,
+            .flags = OFCTRL_BUNDLE_FLAGS,
+        };
+        char *what = flow_table_mod_to_string(&o->mods[i]);
+        struct ofpbuf *b;
+        size_t len;
+        void *fm;
+
+        fm = flow_table_mod_encode(&o->mods[i], version, xid, &len);
+        bam.msg = fm;
+        b = ofputil_encode_bundle_add(version, &bam);
+        ofctrl_send__(o, b, what);
+        free(what);
+        free(fm);
+    }
+    o->bundle_last_xid = of_conn_next_xid(o->conn) - 1;
+    o->n_flow_mods += o->n_mods;
+    of_conn_send_barrier(o->conn, &o->barrier_xid);
+    o->state = OFCTRL_ADDING;
+    GN_LOG_DBG("bundle %u: %zu flow_mods for seqno %llu", o->bundle_id,
+               o->n_mods, (unsigned long long) o->bundle_seqno);
+}
+
+/* Ends the bundle in flight after its last barrier reply: a success if the
+ * switch reported no error for it. */
+static void
+ofctrl_finish_bundle__(struct ofctrl *o)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
+
+    free(o->last_error);
+    o->last_error = NULL;
+    if (o->bundle_error) {
+        o->n_bundle_failures++;
+        o->last_error = o->bundle_error;
+        o->bundle_error = NULL;
+        GN_LOG_WARN_RL(&rl, "bundle %u with %zu flow_mods for seqno %llu "
+                       "failed, flows unchanged: %s", o->bundle_id,
+                       o->n_mods, (unsigned long long) o->bundle_seqno,
+                       o->last_error);
+    } else {
+        flow_table_apply(o->installed, o->mods, o->n_mods);
+        o->n_bundles++;
+        o->installed_seqno = o->bundle_seqno;
+    }
+    ofctrl_end_bundle__(o);
+    o->state = OFCTRL_SYNCED;
+    ofctrl_notify__(o);
+    ofctrl_run__(o);
+}
+
+/* Compares the desired table with the installed one if either changed and
+ * sends the difference. */
+static void
+ofctrl_run__(struct ofctrl *o)
+{
+    uint8_t version;
+
+    if (o->state != OFCTRL_SYNCED || !o->desired || !o->desired_dirty) {
+        return;
+    }
+    o->desired_dirty = false;
+
+    version = of_conn_version(o->conn);
+    if (flow_table_ofp_version(o->desired) != version) {
+        struct flow_table *converted;
+        char *error = flow_table_convert(o->desired, version, &converted);
+
+        if (error) {
+            free(o->last_error);
+            o->last_error = error;
+            o->n_bundle_failures++;
+            GN_LOG_WARN("desired flows for seqno %llu: %s",
+                        (unsigned long long) o->desired_seqno, error);
+            ofctrl_notify__(o);
+            return;
+        }
+        flow_table_destroy(o->desired);
+        o->desired = converted;
+    }
+
+    o->mods = flow_table_diff(o->desired, o->installed, &o->n_mods);
+    if (!o->n_mods) {
+        if (o->installed_seqno != o->desired_seqno) {
+            o->installed_seqno = o->desired_seqno;
+            free(o->last_error);
+            o->last_error = NULL;
+            ofctrl_notify__(o);
+        }
+        return;
+    }
+    ofctrl_start_bundle__(o);
+}
+
+/* libevent callback of 'run_event'. */
+static void
+ofctrl_run_cb__(evutil_socket_t fd, short what, void *o_)
+{
+    ofctrl_run__(o_);
+}
+
+/* of_conn callback: the connection is up; read the switch's flows. */
+static void
+ofctrl_connected__(void *o_)
+{
+    struct ofctrl *o = o_;
+
+    o->dump = flow_table_create(of_conn_version(o->conn));
+    o->dump_xid = ofctrl_send_flow_stats_request__(o);
+    o->state = OFCTRL_DUMPING;
+    ofctrl_notify__(o);
+}
+
+/* of_conn callback: the connection dropped.  Everything the switch held is
+ * unknown until the next dump. */
+static void
+ofctrl_disconnected__(int error, void *o_)
+{
+    struct ofctrl *o = o_;
+
+    ofctrl_end_bundle__(o);
+    flow_table_destroy(o->dump);
+    o->dump = NULL;
+    flow_table_destroy(o->installed);
+    o->installed = NULL;
+    o->installed_seqno = 0;
+    o->desired_dirty = true;
+    o->state = OFCTRL_DOWN;
+
+    while (o->n_stats) {
+        struct ofctrl_stats_request r = o->stats[--o->n_stats];
+
+        flow_table_destroy(r.flows);
+        r.cb(NULL, 0, ENOTCONN, r.aux);
+    }
+    ofctrl_notify__(o);
+}
+
+/* Returns the index in 'o->stats' of the request with 'xid', or -1. */
+static int
+ofctrl_find_stats_request__(const struct ofctrl *o, uint32_t xid)
+{
+    size_t i;
+
+    for (i = 0; i < o->n_stats; i++) {
+        if (o->stats[i].xid == xid) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Handles a part of the reply to the cookie stats request 'o->stats[idx]'
+ * ('msg'/'len', or NULL if the switch answered with an error). */
+static void
+ofctrl_recv_cookie_stats__(struct ofctrl *o, int idx, const void *msg,
+                           size_t len)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
+    struct ofctrl_stats_request r = o->stats[idx];
+    struct flow_table_cookie_stats *stats;
+    bool more = false;
+    size_t n;
+
+    if (msg) {
+        char *error = flow_table_add_stats_reply(r.flows, msg, len, &more);
+
+        if (error) {
+            GN_LOG_WARN_RL(&rl, "cookie stats: %s", error);
+            free(error);
+        }
+        if (more) {
+            return;
+        }
+    }
+
+    o->stats[idx] = o->stats[--o->n_stats];
+    if (msg) {
+        stats = flow_table_cookie_stats(r.flows, &n);
+        r.cb(stats, n, 0, r.aux);
+        free(stats);
+    } else {
+        r.cb(NULL, 0, EPROTO, r.aux);
+    }
+    flow_table_destroy(r.flows);
+}
+
+/* Handles a part of the reply to the dump of the switch's flows. */
+static void
+ofctrl_recv_dump__(struct ofctrl *o, const void *msg, size_t len)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
+    bool more = false;
+
+    if (msg) {
+        char *error = flow_table_add_stats_reply(o->dump, msg, len, &more);
+
+        if (error) {
+            GN_LOG_WARN_RL(&rl, "reading the switch's flows: %s", error);
+            free(error);
+        }
+        if (more) {
+            return;
+        }
+    }
+    o->installed = o->dump;
+    o->dump = NULL;
+    o->state = OFCTRL_SYNCED;
+    o->desired_dirty = true;
+    GN_LOG_INFO_RL(&rl, "switch holds %zu flows",
+                   flow_table_count(o->installed));
+    ofctrl_run__(o);
+}
+
+/* Records the OFPT_ERROR 'oh' as the error of the bundle in flight. */
+static void
+ofctrl_bundle_error__(struct ofctrl *o, const struct ofp_header *oh)
+{
+    struct ofpbuf payload;
+    enum ofperr error = ofperr_decode_msg(oh, &payload);
+    const char *what = of_conn_describe_xid(o->conn, ntohl(oh->xid));
+
+    if (!o->bundle_error) {
+        o->bundle_error = gn_xasprintf("%s for %s",
+                                       error ? ofperr_get_name(error)
+                                             : "undecodable error",
+                                       what ? what : "bundle message");
+    }
+}
+
+/* of_conn callback: a message from the switch. */
+static void
+ofctrl_received__(const void *msg, size_t len, void *o_)
+{
+    const struct ofp_header *oh = msg;
+    uint32_t xid = ntohl(oh->xid);
+    struct ofctrl *o = o_;
+    enum ofptype type;
+    int idx;
+
+    if (ofptype_decode(&type, oh)) {
+        return;
+    }
+    idx = ofctrl_find_stats_request__(o, xid);
+
+    switch (type) {
+    case OFPTYPE_ERROR:
+        o->n_errors++;
+        if ((o->state == OFCTRL_ADDING || o->state == OFCTRL_COMMITTING)
+            && (int32_t) (xid - o->bundle_first_xid) >= 0
+            && (int32_t) (o->bundle_last_xid - xid) >= 0) {
+            ofctrl_bundle_error__(o, oh);
+        } else if (o->state == OFCTRL_DUMPING && xid == o->dump_xid) {
+            ofctrl_recv_dump__(o, NULL, 0);
+        } else if (idx >= 0) {
+            ofctrl_recv_cookie_stats__(o, idx, NULL, 0);
+        }
+        break;
+
+    case OFPTYPE_FLOW_STATS_REPLY:
+        if (o->state == OFCTRL_DUMPING && xid == o->dump_xid) {
+            ofctrl_recv_dump__(o, msg, len);
+        } else if (idx >= 0) {
+            ofctrl_recv_cookie_stats__(o, idx, msg, len);
+        }
+        break;
+
+    case OFPTYPE_BARRIER_REPLY:
+        if (xid != o->barrier_xid) {
+            break;
+        }
+        if (o->state == OFCTRL_ADDING) {
+            if (o->bundle_error) {
+                /* Some flow_mod was refused: drop the whole bundle. */
+                ofctrl_send_bundle_ctrl__(o, OFPBCT_DISCARD_REQUEST,
+                                          "bundle discard");
+                ofctrl_finish_bundle__(o);
+            } else {
+                o->bundle_last_xid = ofctrl_send_bundle_ctrl__(
+                    o, OFPBCT_COMMIT_REQUEST, "bundle commit");
+                of_conn_send_barrier(o->conn, &o->barrier_xid);
+                o->state = OFCTRL_COMMITTING;
+            }
+        } else if (o->state == OFCTRL_COMMITTING) {
+            ofctrl_finish_bundle__(o);
+        }
+        break;
+
+    default:
+        break;
+    }
+}
+
+void
+ofctrl_options_init(struct ofctrl_options *options)
+{
+    options->min_ofp_version = FLOW_TABLE_OF13;
+    options->max_ofp_version = FLOW_TABLE_OF15;
+    options->probe_interval_msec = 5000;
+    options->max_backoff_msec = 500;
+}
+
+struct ofctrl *
+ofctrl_create(struct event_base *base, const char *target,
+              const struct ofctrl_options *options, ofctrl_notify_cb *notify,
+              void *aux, char **errorp)
+{
+    static const struct of_conn_callbacks cbs = {
+        .connected = ofctrl_connected__,
+        .disconnected = ofctrl_disconnected__,
+        .received = ofctrl_received__,
+    };
+    struct ofctrl_options defaults;
+    struct of_conn_options co;
+    struct ofctrl *o;
+
+    if (!options) {
+        ofctrl_options_init(&defaults);
+        options = &defaults;
+    }
+    co = (struct of_conn_options) {
+        .min_version = options->min_ofp_version,
+        .max_version = options->max_ofp_version,
+        .probe_interval_msec = options->probe_interval_msec,
+        .min_backoff_msec = 100,
+        .max_backoff_msec = options->max_backoff_msec,
+    };
+
+    o = gn_xzalloc(sizeof *o);
+    o->notify = notify;
+    o->aux = aux;
+    o->state = OFCTRL_DOWN;
+    o->run_event = event_new(base, -1, 0, ofctrl_run_cb__, o);
+    if (!o->run_event) {
+        gn_fatal("out of memory creating an event");
+    }
+    o->conn = of_conn_create(base, target, &co, &cbs, o, errorp);
+    if (!o->conn) {
+        event_free(o->run_event);
+        free(o);
+        return NULL;
+    }
+    return o;
+}
+
+void
+ofctrl_destroy(struct ofctrl *o)
+{
+    if (o) {
+        size_t i;
+
+        of_conn_destroy(o->conn);
+        event_free(o->run_event);
+        ofctrl_end_bundle__(o);
+        flow_table_destroy(o->desired);
+        flow_table_destroy(o->installed);
+        flow_table_destroy(o->dump);
+        for (i = 0; i < o->n_stats; i++) {
+            flow_table_destroy(o->stats[i].flows);
+        }
+        free(o->last_error);
+        free(o);
+    }
+}
+
+void
+ofctrl_put(struct ofctrl *o, struct flow_table *desired, uint64_t seqno)
+{
+    if (o->desired != o->bundle_desired) {
+        flow_table_destroy(o->desired);
+    }
+    o->desired = desired;
+    o->desired_seqno = seqno;
+    o->desired_dirty = true;
+    event_active(o->run_event, EV_TIMEOUT, 1);
+}
+
+uint64_t
+ofctrl_installed_seqno(const struct ofctrl *o)
+{
+    return o->installed_seqno;
+}
+
+bool
+ofctrl_is_connected(const struct ofctrl *o)
+{
+    return of_conn_is_connected(o->conn);
+}
+
+void
+ofctrl_get_status(const struct ofctrl *o, struct ofctrl_status *s)
+{
+    memset(s, 0, sizeof *s);
+    s->connected = of_conn_is_connected(o->conn);
+    s->ofp_version = of_conn_version(o->conn);
+    s->desired_seqno = o->desired_seqno;
+    s->installed_seqno = o->installed_seqno;
+    s->n_desired = o->desired ? flow_table_count(o->desired) : 0;
+    s->n_installed = o->installed ? flow_table_count(o->installed) : 0;
+    s->n_flow_mods = o->n_flow_mods;
+    s->n_bundles = o->n_bundles;
+    s->n_bundle_failures = o->n_bundle_failures;
+    s->n_errors = o->n_errors;
+    s->n_reconnects = of_conn_n_reconnects(o->conn);
+    s->last_error = o->last_error;
+}
+
+int
+ofctrl_request_cookie_stats(struct ofctrl *o, ofctrl_cookie_stats_cb *cb,
+                            void *aux)
+{
+    struct ofctrl_stats_request *r;
+
+    if (!of_conn_is_connected(o->conn)) {
+        return ENOTCONN;
+    }
+    if (o->n_stats >= OFCTRL_MAX_STATS_REQUESTS) {
+        return EBUSY;
+    }
+    r = &o->stats[o->n_stats++];
+    r->flows = flow_table_create(of_conn_version(o->conn));
+    r->cb = cb;
+    r->aux = aux;
+    r->xid = ofctrl_send_flow_stats_request__(o);
+    return 0;
+}

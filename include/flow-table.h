@@ -1,0 +1,161 @@
+/* flow-table.h: OpenFlow flow tables held in memory, and their difference.
+ *
+ * A flow table is a set of flows, each identified by its key (OpenFlow table
+ * id, priority, match) and carrying a cookie and actions.  guestnet uses
+ * two: the desired table, which the daemon builds from its policy on every
+ * reconcile step and hands to ofctrl_put() (see ofctrl.h), and the installed
+ * table, which ofctrl reads back from the switch and keeps current as
+ * changes are acknowledged.
+ *
+ * Normalization.  Flows are given in ovs-ofctl syntax, where one flow has
+ * many spellings ("in_port=1,ip" and "ip,in_port=1"; "strip_vlan" and
+ * "pop_vlan").  Every flow, desired or read back from the switch, is
+ * normalized the same way: the desired flow is parsed, encoded as a flow_mod
+ * in the table's OpenFlow version and decoded again, exactly as the switch
+ * will see it; a flow read back is decoded from the flow stats reply; both
+ * are then formatted by libopenvswitch (match_format(), ofpacts_format()).
+ * Two flows are the same flow if their table id, priority and formatted
+ * match are equal, and unchanged if their cookies and formatted actions are
+ * equal too.  A table is therefore normalized for one OpenFlow version
+ * (flow_table_convert() moves it to another).
+ *
+ * Memory: a hash map with one entry per flow (the parsed match and actions
+ * plus their normalized text); nothing else grows.
+ *
+ * No OVS type crosses this header, so the daemon's jansson-side files may
+ * include it.  Thread-safety: a table may be used by one thread at a time. */
+#ifndef GN_FLOW_TABLE_H
+#define GN_FLOW_TABLE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gn-util.h"
+
+struct flow_table;
+struct flow_entry;
+
+/* OpenFlow wire versions (the "version" byte of every OpenFlow header). */
+#define FLOW_TABLE_OF13 4
+#define FLOW_TABLE_OF14 5
+#define FLOW_TABLE_OF15 6
+
+/* Returns a new, empty table normalized for OpenFlow version 'ofp_version'
+ * (FLOW_TABLE_OF13 ... FLOW_TABLE_OF15), or for OpenFlow 1.5 if it is 0.
+ * Caller frees with flow_table_destroy(). */
+struct flow_table *flow_table_create(uint8_t ofp_version);
+
+/* Frees 'table' and all its flows.  Accepts NULL. */
+void flow_table_destroy(struct flow_table *table);
+
+/* Returns the OpenFlow version that 'table' is normalized for. */
+uint8_t flow_table_ofp_version(const struct flow_table *table);
+
+/* Returns the number of flows in 'table'. */
+size_t flow_table_count(const struct flow_table *table);
+
+/* Adds to 'table' the flow with OpenFlow table 'table_id', 'priority',
+ * 'cookie', match 'match' and actions 'actions', both in ovs-ofctl syntax
+ * ("ip,in_port=1,nw_src=10.0.0.1" and "mod_vlan_vid:10,output:2"; an empty
+ * 'match' matches everything, empty 'actions' drops).  The caller keeps the
+ * strings.
+ *
+ * Returns NULL on success.  Returns a malloc'd error message that names the
+ * flow (caller frees) and leaves 'table' unchanged if the flow does not
+ * parse, cannot be expressed in the table's OpenFlow version, or has the key
+ * of a flow already in 'table'. */
+char *flow_table_add(struct flow_table *table, uint8_t table_id,
+                     uint16_t priority, uint64_t cookie, const char *match,
+                     const char *actions) GN_WARN_UNUSED;
+
+/* Stores in '*out' a new table normalized for 'ofp_version' with the flows
+ * of 'table' (the caller frees it with flow_table_destroy()).  Returns NULL,
+ * or a malloc'd error (caller frees) and NULL in '*out' if a flow cannot be
+ * expressed in 'ofp_version'. */
+char *flow_table_convert(const struct flow_table *table, uint8_t ofp_version,
+                         struct flow_table **out) GN_WARN_UNUSED;
+
+/* Decodes the OpenFlow flow stats reply in 'msg'/'len' (one message of a
+ * multipart reply; the caller keeps it) and adds the flows it lists to
+ * 'table', with their packet and byte counters.  A flow whose key is
+ * already in 'table' replaces it.  Stores in '*more' whether the switch
+ * sends more parts of the reply.
+ *
+ * Returns NULL, or a malloc'd error (caller frees) if the message is not a
+ * well-formed flow stats reply in the table's OpenFlow version; flows
+ * decoded before the error stay in 'table'. */
+char *flow_table_add_stats_reply(struct flow_table *table, const void *msg,
+                                 size_t len, bool *more) GN_WARN_UNUSED;
+
+/* Accessors of a flow.  Strings are borrowed from the entry: the normalized
+ * match (without table, priority or cookie) and actions. */
+uint8_t flow_entry_table_id(const struct flow_entry *entry);
+uint16_t flow_entry_priority(const struct flow_entry *entry);
+uint64_t flow_entry_cookie(const struct flow_entry *entry);
+const char *flow_entry_match(const struct flow_entry *entry);
+const char *flow_entry_actions(const struct flow_entry *entry);
+
+/* Returns the flow as one line of ovs-ofctl syntax,
+ * "table=0,priority=100,cookie=0x1,in_port=1 actions=output:2".
+ * Caller frees. */
+char *flow_entry_to_string(const struct flow_entry *entry);
+
+/* Counters of the flows that share one cookie (see ofctrl.h). */
+struct flow_table_cookie_stats {
+    uint64_t cookie;
+    uint64_t n_flows;
+    uint64_t n_packets;
+    uint64_t n_bytes;
+};
+
+/* Returns a malloc'd array (caller frees) with the counters of the flows of
+ * 'table' summed per cookie, sorted by cookie, and stores its size in '*n'.
+ * The counters are those of flow_table_add_stats_reply(), or 0. */
+struct flow_table_cookie_stats *flow_table_cookie_stats(
+    const struct flow_table *table, size_t *n);
+
+/* One change that turns an installed flow table into a desired one. */
+enum flow_table_mod_type {
+    FLOW_TABLE_MOD_DELETE,      /* OFPFC_DELETE_STRICT of an installed flow. */
+    FLOW_TABLE_MOD_MODIFY,      /* OFPFC_MODIFY_STRICT: new actions, same
+                                 * cookie, counters kept. */
+    FLOW_TABLE_MOD_REPLACE,     /* OFPFC_ADD over the installed flow: a new
+                                 * cookie (MODIFY cannot change a cookie from
+                                 * OpenFlow 1.2 on), counters kept. */
+    FLOW_TABLE_MOD_ADD,         /* OFPFC_ADD of a new flow. */
+};
+
+struct flow_table_mod {
+    enum flow_table_mod_type type;
+    /* The desired flow (the installed one for FLOW_TABLE_MOD_DELETE),
+     * borrowed from its table. */
+    const struct flow_entry *entry;
+};
+
+/* Computes the changes that turn 'installed' into 'desired'; both must be
+ * normalized for the same OpenFlow version.  Returns a malloc'd array
+ * (caller frees; NULL if there is no change) and stores its size in '*n':
+ * deletions first, then modifications, then additions.  Entries are
+ * borrowed from the two tables and stay valid while both are unchanged. */
+struct flow_table_mod *flow_table_diff(const struct flow_table *desired,
+                                       const struct flow_table *installed,
+                                       size_t *n);
+
+/* Encodes 'mod' as an OpenFlow flow_mod for version 'ofp_version' with
+ * transaction id 'xid'.  Returns the malloc'd message (caller frees) and
+ * stores its length in '*len'. */
+void *flow_table_mod_encode(const struct flow_table_mod *mod,
+                            uint8_t ofp_version, uint32_t xid, size_t *len);
+
+/* Returns 'mod' as text for logs, "modify table=0,priority=100,... actions=
+ * ...".  Caller frees. */
+char *flow_table_mod_to_string(const struct flow_table_mod *mod);
+
+/* Applies the 'n' changes in 'mods', computed by flow_table_diff() against
+ * 'installed', to 'installed' (the switch has acknowledged them).  The
+ * desired entries are copied; the desired table is not changed. */
+void flow_table_apply(struct flow_table *installed,
+                      const struct flow_table_mod *mods, size_t n);
+
+#endif /* flow-table.h */

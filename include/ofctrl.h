@@ -1,0 +1,143 @@
+/* ofctrl.h: guestnet's OpenFlow programming layer.
+ *
+ * Design overview (after ovn-controller's ofctrl.c).  guestnetd describes
+ * the flows it wants on the integration bridge as a whole: on each reconcile
+ * step it builds a desired flow table (include/flow-table.h) and hands it to
+ * ofctrl_put() with a sequence number.  ofctrl keeps:
+ *
+ *   - the desired table: the latest one put;
+ *   - the installed table: what the switch holds.  At every connection it
+ *     is read back from the switch with a flow stats request, so a
+ *     restarted guestnetd sees what is already installed and a restarted
+ *     ovs-vswitchd (whose tables are empty) gets everything back at once;
+ *     afterwards it is kept current as the switch acknowledges changes.
+ *
+ * Whenever the two differ, ofctrl sends only the difference (additions,
+ * modifications, deletions; see flow_table_diff()) as ONE atomic, ordered
+ * OpenFlow bundle: BUNDLE_CONTROL open, one BUNDLE_ADD_MESSAGE per
+ * flow_mod, a barrier, and only if the switch rejected none of them, the
+ * commit and another barrier.  If the switch rejects a flow, the bundle is
+ * discarded (or its commit fails), the switch's tables and the installed
+ * table stay exactly as before, the error is logged with the text of the
+ * flow and kept for ofctrl_get_status(), and that desired table is not
+ * retried until the next ofctrl_put() or reconnection.  One bundle is in
+ * flight at a time; tables put meanwhile are coalesced.
+ *
+ * Timing.  Nothing is actually sent to the switch until ofctrl_put(); the
+ * work is done later from the event loop.  A sequence number put with a
+ * desired table becomes ofctrl_installed_seqno() once the switch confirmed
+ * (barrier reply after the commit) that it holds exactly that table, so the
+ * daemon can report a port ready only when its flows are in.  When the
+ * connection drops, ofctrl_installed_seqno() falls back to 0 until the
+ * flows are confirmed again.
+ *
+ * Ownership: ofctrl owns every bridge table (all OpenFlow tables of the
+ * bridge): flows it did not put are deleted.  Run the bridge with
+ * fail_mode=secure so that isolation holds while guestnetd is away.
+ *
+ * The OpenFlow connection (flows/of-conn.c) goes to the bridge's management
+ * socket, negotiates OpenFlow 1.5, 1.4 or 1.3 (bundles use the ONF
+ * extension there), keeps itself alive with echo requests and reconnects
+ * with backoff.  No OVS type and no jansson type crosses this header.
+ *
+ * Thread-safety: single-threaded; call from the thread that runs the
+ * event loop.  Callbacks must not destroy the ofctrl. */
+#ifndef GN_OFCTRL_H
+#define GN_OFCTRL_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gn-util.h"
+
+struct event_base;
+struct flow_table;
+struct flow_table_cookie_stats;
+struct ofctrl;
+
+struct ofctrl_options {
+    uint8_t min_ofp_version;    /* 4 (OpenFlow 1.3) ... 6 (1.5). */
+    uint8_t max_ofp_version;    /* The highest common one is used. */
+    int probe_interval_msec;    /* Echo request after this much silence,
+                                 * disconnect after twice as much. */
+    int max_backoff_msec;       /* Reconnection delay cap (from 100 ms). */
+};
+
+/* Fills 'options' with the defaults: OpenFlow 1.3 to 1.5, 5000 ms probe
+ * interval, 500 ms maximum backoff. */
+void ofctrl_options_init(struct ofctrl_options *options);
+
+/* Called from the event loop when the connection comes up or goes down and
+ * when ofctrl_installed_seqno() changes or a bundle fails. */
+typedef void ofctrl_notify_cb(struct ofctrl *, void *aux);
+
+/* Returns a new ofctrl that connects to the switch at 'target'
+ * ("unix:<rundir>/<bridge>.mgmt") on 'base' and calls 'notify' (may be
+ * NULL) with 'aux'.  'options' may be NULL for the defaults.  The caller
+ * keeps 'target' and 'options'.  Caller frees with ofctrl_destroy().
+ *
+ * Returns NULL and a malloc'd message in '*errorp' (caller frees) if
+ * 'target' or 'options' is invalid. */
+struct ofctrl *ofctrl_create(struct event_base *base, const char *target,
+                             const struct ofctrl_options *options,
+                             ofctrl_notify_cb *notify, void *aux,
+                             char **errorp);
+
+/* Disconnects and frees 'ofctrl' and its tables.  Accepts NULL.  Flows
+ * stay on the switch.  Outstanding cookie stats requests are dropped
+ * without their callbacks. */
+void ofctrl_destroy(struct ofctrl *ofctrl);
+
+/* Makes 'desired' the flow table that the switch should hold and 'seqno'
+ * (nonzero; increasing) its sequence number.  Takes ownership of
+ * 'desired'.  Nothing is sent here; the difference goes out from the event
+ * loop (see the overview). */
+void ofctrl_put(struct ofctrl *ofctrl, struct flow_table *desired,
+                uint64_t seqno);
+
+/* Returns the sequence number of the desired table that the switch is
+ * confirmed to hold right now, or 0. */
+uint64_t ofctrl_installed_seqno(const struct ofctrl *ofctrl);
+
+/* Returns true if the OpenFlow connection is up. */
+bool ofctrl_is_connected(const struct ofctrl *ofctrl);
+
+struct ofctrl_status {
+    bool connected;
+    uint8_t ofp_version;        /* Negotiated version, 0 if not connected. */
+    uint64_t desired_seqno;     /* Of the latest ofctrl_put(), or 0. */
+    uint64_t installed_seqno;   /* As ofctrl_installed_seqno(). */
+    size_t n_desired;           /* Flows in the desired table. */
+    size_t n_installed;         /* Flows known to be on the switch. */
+
+    /* Counters since ofctrl_create(). */
+    uint64_t n_flow_mods;       /* flow_mods sent (in bundles). */
+    uint64_t n_bundles;         /* Bundles committed. */
+    uint64_t n_bundle_failures; /* Bundles discarded or failed to commit. */
+    uint64_t n_errors;          /* OFPT_ERROR messages received. */
+    uint64_t n_reconnects;      /* Connections after the first. */
+
+    /* Why the last bundle failed, borrowed: "OFPBAC_BAD_OUT_GROUP for
+     * add table=0,..." (NULL if the last bundle succeeded).  Valid until
+     * the next call into ofctrl or return to the event loop. */
+    const char *last_error;
+};
+
+/* Fills 'status' with the state and counters of 'ofctrl'. */
+void ofctrl_get_status(const struct ofctrl *ofctrl,
+                       struct ofctrl_status *status);
+
+/* Called with the packet and byte counters of the switch's flows summed per
+ * cookie (array 'stats' of 'n', sorted by cookie, borrowed for the call),
+ * or with 'error' ENOTCONN (stats NULL) if the connection dropped first. */
+typedef void ofctrl_cookie_stats_cb(const struct flow_table_cookie_stats
+                                    *stats, size_t n, int error, void *aux);
+
+/* Asks the switch for the counters of all its flows and later calls 'cb'
+ * with 'aux' from the event loop.  Returns 0, ENOTCONN if the connection
+ * is down, or EBUSY if too many requests are outstanding (8). */
+int ofctrl_request_cookie_stats(struct ofctrl *ofctrl,
+                                ofctrl_cookie_stats_cb *cb, void *aux);
+
+#endif /* ofctrl.h */
