@@ -533,6 +533,7 @@ flow_table_mod_encode(const struct flow_table_mod *mod, uint8_t ofp_version,
     buf = ofputil_encode_flow_mod(&fm,
                                   ofputil_protocol_from_ofp_version(
                                       ofp_version));
+    ofpmsg_update_length(buf);
     oh = buf->data;
     oh->xid = htonl(xid);
     *len = buf->size;

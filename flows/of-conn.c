@@ -1,8 +1,8 @@
 /* of-conn.c: one OpenFlow connection on the libevent loop.
  *
  * Owns the socket to the switch, the HELLO negotiation, echo (keepalive),
- * framing, reconnection with backoff, and the descriptions of messages the
- * switch may still answer.  See flows/of-conn.h. */
+ * framing, reconnection with backoff and the logging of OFPT_ERRORs.  See
+ * flows/of-conn.h. */
 #include <config.h>
 
 #include "of-conn.h"
@@ -45,12 +45,6 @@ enum of_conn_state {
 #undef OF_CONN_STATE
 };
 
-/* A message sent with a description, not yet passed by a barrier reply. */
-struct of_conn_pending {
-    uint32_t xid;
-    char *what;
-};
-
 struct of_conn {
     struct event_base *base;
     char *target;               /* "unix:PATH", for logs. */
@@ -71,11 +65,6 @@ struct of_conn {
     long long active_msec;      /* When the connection became ACTIVE. */
     bool probe_sent;            /* Echo request sent since last_rx_msec. */
     uint64_t n_active;          /* Times the connection became ACTIVE. */
-
-    /* Described messages in the order sent ('pending[0]' oldest). */
-    struct of_conn_pending *pending;
-    size_t n_pending;
-    size_t allocated_pending;
 
     void *rxbuf;                /* OF_CONN_MAX_MSG bytes, 8-byte aligned. */
 };
@@ -106,19 +95,6 @@ of_conn_arm__(struct of_conn *c, long long msec)
     evtimer_add(c->timer, &tv);
 }
 
-/* Frees the descriptions of the oldest 'n' pending messages of 'c'. */
-static void
-of_conn_pop_pending__(struct of_conn *c, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        free(c->pending[i].what);
-    }
-    c->n_pending -= n;
-    memmove(c->pending, c->pending + n, c->n_pending * sizeof *c->pending);
-}
-
 /* Closes the socket of 'c' and schedules a reconnection.  If the connection
  * was ACTIVE, tells the owner with 'error' (positive errno or EOF). */
 static void
@@ -131,7 +107,6 @@ of_conn_disconnect__(struct of_conn *c, int error)
         bufferevent_free(c->bev);
         c->bev = NULL;
     }
-    of_conn_pop_pending__(c, c->n_pending);
     c->version = 0;
     c->probe_sent = false;
     c->state = OF_CONN_BACKOFF;
@@ -169,6 +144,7 @@ of_conn_write__(struct of_conn *c, const void *msg, size_t len)
 static void
 of_conn_write_ofpbuf__(struct of_conn *c, struct ofpbuf *b)
 {
+    ofpmsg_update_length(b);
     of_conn_write__(c, b->data, b->size);
     ofpbuf_delete(b);
 }
@@ -224,8 +200,7 @@ of_conn_log_error__(const struct of_conn *c, const struct ofp_header *oh)
     uint32_t xid = ntohl(oh->xid);
     struct ofpbuf payload;
     enum ofperr error;
-    const char *what;
-    char *s = NULL;
+    char *s;
 
     error = ofperr_decode_msg(oh, &payload);
     if (!error) {
@@ -233,16 +208,15 @@ of_conn_log_error__(const struct of_conn *c, const struct ofp_header *oh)
                        c->target, xid);
         return;
     }
-    what = of_conn_describe_xid(c, xid);
-    if (!what) {
+    s = c->cbs.describe(xid, c->aux);
+    if (!s) {
         s = payload.size ? ofp_to_string(payload.data, payload.size, NULL,
                                          NULL, 1)
                          : gn_xstrdup("(no data)");
-        what = s;
     }
     GN_LOG_WARN_RL(&rl, "%s: switch reports %s (%s) for xid %u: %s",
                    c->target, ofperr_get_name(error),
-                   ofperr_get_description(error), xid, what);
+                   ofperr_get_description(error), xid, s);
     free(s);
 }
 
@@ -285,22 +259,7 @@ of_conn_recv__(struct of_conn *c, const struct ofp_header *oh, size_t len)
     }
 
     c->cbs.received(oh, len, c->aux);
-    if (c->bev != bev) {
-        return false;
-    }
-
-    if (type == OFPTYPE_BARRIER_REPLY) {
-        /* The switch is done with every message sent before the barrier. */
-        uint32_t xid = ntohl(oh->xid);
-        size_t n = 0;
-
-        while (n < c->n_pending
-               && (int32_t) (c->pending[n].xid - xid) <= 0) {
-            n++;
-        }
-        of_conn_pop_pending__(c, n);
-    }
-    return true;
+    return c->bev == bev;
 }
 
 /* libevent read callback: frames and handles the messages that arrived. */
@@ -432,7 +391,7 @@ of_conn_create(struct event_base *base, const char *target,
         .max_version = 6,               /* OpenFlow 1.5. */
         .probe_interval_msec = 5000,
         .min_backoff_msec = 100,
-        .max_backoff_msec = 500,
+        .max_backoff_msec = 250,
     };
     const struct of_conn_options *o = options ? options : &defaults;
     struct of_conn *c;
@@ -491,8 +450,6 @@ of_conn_destroy(struct of_conn *c)
             bufferevent_free(c->bev);
         }
         event_free(c->timer);
-        of_conn_pop_pending__(c, c->n_pending);
-        free(c->pending);
         free(c->rxbuf);
         free(c->target);
         free(c);
@@ -518,23 +475,10 @@ of_conn_next_xid(struct of_conn *c)
 }
 
 int
-of_conn_send(struct of_conn *c, const void *msg, size_t len,
-             const char *what)
+of_conn_send(struct of_conn *c, const void *msg, size_t len)
 {
-    const struct ofp_header *oh = msg;
-
     if (c->state != OF_CONN_ACTIVE) {
         return ENOTCONN;
-    }
-    if (what) {
-        if (c->n_pending >= c->allocated_pending) {
-            c->allocated_pending = MAX(64, 2 * c->allocated_pending);
-            c->pending = gn_xrealloc(c->pending, c->allocated_pending
-                                                 * sizeof *c->pending);
-        }
-        c->pending[c->n_pending].xid = ntohl(oh->xid);
-        c->pending[c->n_pending].what = gn_xstrdup(what);
-        c->n_pending++;
     }
     of_conn_write__(c, msg, len);
     return 0;
@@ -553,27 +497,6 @@ of_conn_send_barrier(struct of_conn *c, uint32_t *xid)
     ((struct ofp_header *) b->data)->xid = htonl(*xid);
     of_conn_write_ofpbuf__(c, b);
     return 0;
-}
-
-const char *
-of_conn_describe_xid(const struct of_conn *c, uint32_t xid)
-{
-    size_t lo = 0, hi = c->n_pending;
-
-    /* 'pending' is sorted by xid (modulo wraparound) in send order. */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int32_t d = (int32_t) (c->pending[mid].xid - xid);
-
-        if (!d) {
-            return c->pending[mid].what;
-        } else if (d < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return NULL;
 }
 
 uint64_t

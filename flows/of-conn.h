@@ -10,10 +10,10 @@
  *
  * Messages go out as bytes (the caller encodes them with libopenvswitch);
  * of_conn reads them back framed by the length in the OpenFlow header, at
- * most 64 kB each.  A message sent with a description (of_conn_send()'s
- * 'what', e.g. the flow text of a flow_mod) keeps it until a barrier reply
- * shows the switch is done with the message: an OFPT_ERROR naming that xid
- * is logged with the description, decoded with ofperr names.
+ * most 64 kB each.  An OFPT_ERROR is logged (rate-limited) with its ofperr
+ * name and the description of the message it answers, which the owner
+ * gives from its own record of outstanding xids (the 'describe' callback:
+ * for a flow_mod, the flow's text), or else the decoded message.
  *
  * Callbacks run from the event loop; they must not destroy the of_conn.
  * No OVS type crosses this header.  Not thread-safe. */
@@ -44,11 +44,14 @@ struct of_conn_callbacks {
     /* A message other than HELLO and ECHO: 'msg'/'len' is borrowed for the
      * call.  OFPT_ERROR messages have been logged already. */
     void (*received)(const void *msg, size_t len, void *aux);
+    /* Returns a malloc'd description of the message sent with 'xid' (the
+     * caller frees it), or NULL if unknown. */
+    char *(*describe)(uint32_t xid, void *aux);
 };
 
 /* Returns a new connection to 'target' ("unix:PATH") that starts connecting
  * at once on 'base'.  'options' may be NULL for the defaults: OpenFlow 1.3
- * to 1.5, 5 s probe interval, backoff from 100 ms to 500 ms (switch restarts
+ * to 1.5, 5 s probe interval, backoff from 100 ms to 250 ms (switch restarts
  * must be noticed quickly; a local connect() costs nothing).  The callbacks
  * get 'aux'.  The caller keeps 'target', 'options' and 'cbs'.
  *
@@ -73,20 +76,14 @@ uint8_t of_conn_version(const struct of_conn *conn);
 uint32_t of_conn_next_xid(struct of_conn *conn);
 
 /* Queues the OpenFlow message 'msg'/'len' (the caller keeps it; it carries
- * its own xid) for sending.  If 'what' is nonnull, a copy is kept as the
- * message's description until a later barrier reply.  Returns 0, or
- * ENOTCONN if the connection is not up. */
-int of_conn_send(struct of_conn *conn, const void *msg, size_t len,
-                 const char *what);
+ * its own xid) for sending.  Returns 0, or ENOTCONN if the connection is
+ * not up.  Output is not bounded here: the owner sends one batch of
+ * messages at a time and waits for a barrier reply. */
+int of_conn_send(struct of_conn *conn, const void *msg, size_t len);
 
 /* Sends a barrier request; stores its xid in '*xid'.  Returns 0 or
  * ENOTCONN. */
 int of_conn_send_barrier(struct of_conn *conn, uint32_t *xid);
-
-/* Returns the description given to of_conn_send() for the message with
- * 'xid' if the switch may still answer it, else NULL.  Borrowed: valid
- * until the next barrier reply or disconnection. */
-const char *of_conn_describe_xid(const struct of_conn *conn, uint32_t xid);
 
 /* Returns the number of times the connection came up after the first. */
 uint64_t of_conn_n_reconnects(const struct of_conn *conn);

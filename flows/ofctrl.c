@@ -115,11 +115,12 @@ ofctrl_set_xid__(struct ofctrl *o, struct ofpbuf *b)
     return xid;
 }
 
-/* Sends 'b', described by 'what' (may be NULL), and frees it. */
+/* Sends 'b' and frees it. */
 static void
-ofctrl_send__(struct ofctrl *o, struct ofpbuf *b, const char *what)
+ofctrl_send__(struct ofctrl *o, struct ofpbuf *b)
 {
-    of_conn_send(o->conn, b->data, b->size, what);
+    ofpmsg_update_length(b);
+    of_conn_send(o->conn, b->data, b->size);
     ofpbuf_delete(b);
 }
 
@@ -140,14 +141,14 @@ ofctrl_send_flow_stats_request__(struct ofctrl *o)
     b = ofputil_encode_flow_stats_request(
         &fsr, ofputil_protocol_from_ofp_version(version));
     xid = ofctrl_set_xid__(o, b);
-    ofctrl_send__(o, b, NULL);
+    ofctrl_send__(o, b);
     return xid;
 }
 
 /* Sends a BUNDLE_CONTROL of 'type' for the current bundle; returns its
  * xid. */
 static uint32_t
-ofctrl_send_bundle_ctrl__(struct ofctrl *o, uint16_t type, const char *what)
+ofctrl_send_bundle_ctrl__(struct ofctrl *o, uint16_t type)
 {
     struct ofputil_bundle_ctrl_msg bc = {
         .bundle_id = o->bundle_id,
@@ -159,7 +160,7 @@ ofctrl_send_bundle_ctrl__(struct ofctrl *o, uint16_t type, const char *what)
 
     b = ofputil_encode_bundle_ctrl_request(of_conn_version(o->conn), &bc);
     xid = ofctrl_set_xid__(o, b);
-    ofctrl_send__(o, b, what);
+    ofctrl_send__(o, b);
     return xid;
 }
 
@@ -189,15 +190,15 @@ ofctrl_start_bundle__(struct ofctrl *o)
     o->bundle_desired = o->desired;
     o->bundle_seqno = o->desired_seqno;
     o->bundle_id++;
-    o->bundle_first_xid = ofctrl_send_bundle_ctrl__(o, OFPBCT_OPEN_REQUEST,
-                                                    "bundle open");
+    /* Xids: the open, then mods[i] at bundle_first_xid + 1 + i, which
+     * is how errors are traced back to flows, then the commit. */
+    o->bundle_first_xid = ofctrl_send_bundle_ctrl__(o, OFPBCT_OPEN_REQUEST);
     for (i = 0; i < o->n_mods; i++) {
         uint32_t xid = of_conn_next_xid(o->conn);
         struct ofputil_bundle_add_msg bam = {
             .bundle_id = o->bundle_id,
             .flags = OFCTRL_BUNDLE_FLAGS,
         };
-        char *what = flow_table_mod_to_string(&o->mods[i]);
         struct ofpbuf *b;
         size_t len;
         void *fm;
@@ -205,11 +206,10 @@ ofctrl_start_bundle__(struct ofctrl *o)
         fm = flow_table_mod_encode(&o->mods[i], version, xid, &len);
         bam.msg = fm;
         b = ofputil_encode_bundle_add(version, &bam);
-        ofctrl_send__(o, b, what);
-        free(what);
+        ofctrl_send__(o, b);
         free(fm);
     }
-    o->bundle_last_xid = of_conn_next_xid(o->conn) - 1;
+    o->bundle_last_xid = o->bundle_first_xid + o->n_mods;
     o->n_flow_mods += o->n_mods;
     of_conn_send_barrier(o->conn, &o->barrier_xid);
     o->state = OFCTRL_ADDING;
@@ -408,19 +408,43 @@ ofctrl_recv_dump__(struct ofctrl *o, const void *msg, size_t len)
     ofctrl_run__(o);
 }
 
+/* of_conn callback: returns a malloc'd description of the message sent
+ * with 'xid' (for a flow_mod of the bundle in flight, the flow's text), or
+ * NULL. */
+static char *
+ofctrl_describe__(uint32_t xid, void *o_)
+{
+    struct ofctrl *o = o_;
+    uint32_t i = xid - o->bundle_first_xid;
+
+    if (o->state == OFCTRL_DUMPING && xid == o->dump_xid) {
+        return gn_xstrdup("flow stats request (reading the switch's flows)");
+    } else if (o->state != OFCTRL_ADDING && o->state != OFCTRL_COMMITTING) {
+        return NULL;
+    } else if (i == 0) {
+        return gn_xasprintf("bundle %u open", o->bundle_id);
+    } else if (i <= o->n_mods) {
+        return flow_table_mod_to_string(&o->mods[i - 1]);
+    } else if (xid == o->bundle_last_xid) {
+        return gn_xasprintf("bundle %u commit", o->bundle_id);
+    }
+    return NULL;
+}
+
 /* Records the OFPT_ERROR 'oh' as the error of the bundle in flight. */
 static void
 ofctrl_bundle_error__(struct ofctrl *o, const struct ofp_header *oh)
 {
-    struct ofpbuf payload;
-    enum ofperr error = ofperr_decode_msg(oh, &payload);
-    const char *what = of_conn_describe_xid(o->conn, ntohl(oh->xid));
-
     if (!o->bundle_error) {
+        struct ofpbuf payload;
+        enum ofperr error = ofperr_decode_msg(oh, &payload);
+        char *what = ofctrl_describe__(ntohl(oh->xid), o);
+
         o->bundle_error = gn_xasprintf("%s for %s",
                                        error ? ofperr_get_name(error)
                                              : "undecodable error",
                                        what ? what : "bundle message");
+        free(what);
     }
 }
 
@@ -468,12 +492,11 @@ ofctrl_received__(const void *msg, size_t len, void *o_)
         if (o->state == OFCTRL_ADDING) {
             if (o->bundle_error) {
                 /* Some flow_mod was refused: drop the whole bundle. */
-                ofctrl_send_bundle_ctrl__(o, OFPBCT_DISCARD_REQUEST,
-                                          "bundle discard");
+                ofctrl_send_bundle_ctrl__(o, OFPBCT_DISCARD_REQUEST);
                 ofctrl_finish_bundle__(o);
             } else {
                 o->bundle_last_xid = ofctrl_send_bundle_ctrl__(
-                    o, OFPBCT_COMMIT_REQUEST, "bundle commit");
+                    o, OFPBCT_COMMIT_REQUEST);
                 of_conn_send_barrier(o->conn, &o->barrier_xid);
                 o->state = OFCTRL_COMMITTING;
             }
@@ -493,7 +516,7 @@ ofctrl_options_init(struct ofctrl_options *options)
     options->min_ofp_version = FLOW_TABLE_OF13;
     options->max_ofp_version = FLOW_TABLE_OF15;
     options->probe_interval_msec = 5000;
-    options->max_backoff_msec = 500;
+    options->max_backoff_msec = 250;
 }
 
 struct ofctrl *
@@ -505,6 +528,7 @@ ofctrl_create(struct event_base *base, const char *target,
         .connected = ofctrl_connected__,
         .disconnected = ofctrl_disconnected__,
         .received = ofctrl_received__,
+        .describe = ofctrl_describe__,
     };
     struct ofctrl_options defaults;
     struct of_conn_options co;
