@@ -8,12 +8,15 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "flow-table.h"
 #include "gn-config.h"
 #include "gn-log.h"
 #include "gn-util.h"
 #include "jsonrpc-session.h"
+#include "ofctrl.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
+#include "pipeline.h"
 #include "ports.h"
 
 GN_LOG_MODULE(engine);
@@ -44,6 +47,8 @@ struct engine_op {
     bool solo;                  /* Retry alone after a shared failure. */
     bool maybe_applied;         /* Connection dropped during its txn. */
     json_int_t next_cfg;        /* The cur_cfg that confirms it. */
+    uint64_t flows_seqno;       /* ENGINE_OP_ADD: the flow table that
+                                 * carries its flows (0: not yet). */
     long long deadline;         /* For ENGINE_OP_APPLYING. */
     engine_done_cb *cb;
     void *aux;
@@ -55,6 +60,11 @@ struct engine {
     char *config_file;
     struct jsonrpc_session *session;
     struct ovsdb_replica *replica;
+    struct ofctrl *ofctrl;
+    char *ovs_rundir;
+    char *flows_key;            /* The pipeline input last put. */
+    json_t *flows_ports;        /* {name: ofport} of the ports in it. */
+    uint64_t flows_seqno;       /* Seqno of the last ofctrl_put(). */
     struct event *run_ev;       /* Deferred engine_run__(). */
     struct event *timer_ev;     /* Periodic: timeouts, retries. */
 
@@ -164,6 +174,148 @@ engine_port_json__(const struct engine *e, const json_t *port,
     return j;
 }
 
+/* Parses the comma-separated addresses in 'ips' into a new array (caller
+ * frees); unparsable entries (someone else's typo in external_ids) are
+ * skipped. */
+static struct netaddr_ip *
+engine_parse_ips__(const char *ips, size_t *n)
+{
+    struct netaddr_ip *out = NULL;
+    char *copy, *save = NULL;
+
+    *n = 0;
+    if (!ips) {
+        return NULL;
+    }
+    copy = gn_xstrdup(ips);
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        struct netaddr_ip ip;
+        char *error = netaddr_parse_ip(t, 1, &ip);
+        if (error) {
+            free(error);
+            continue;
+        }
+        out = gn_xrealloc(out, (*n + 1) * sizeof *out);
+        out[(*n)++] = ip;
+    }
+    free(copy);
+    return out;
+}
+
+/* Computes the pipeline's input from the replica and, if it changed since
+ * the last time, builds the desired flow table and hands it to ofctrl. */
+static void
+engine_flows__(struct engine *e)
+{
+    const char *br = engine_bridge_uuid__(e);
+    const json_t *br_row = br ? ovsdb_replica_get_row(e->replica, "Bridge",
+                                                      br) : NULL;
+    struct pipeline_port *ports = NULL;
+    struct netaddr_ip **ip_arrays = NULL;
+    size_t n_ports = 0;
+    int uplink_ofport = -1;
+    json_t *key, *names, *uuids;
+    size_t i;
+    json_t *u;
+
+    if (!br_row) {
+        return;
+    }
+    key = json_array();
+    names = json_object();
+    uuids = ovsdb_datum_uuids(br_row, "ports");
+    json_array_foreach (uuids, i, u) {
+        const json_t *row = ovsdb_replica_get_row(e->replica, "Port",
+                                                  json_string_value(u));
+        struct port_binding b;
+        const char *role;
+
+        if (!row) {
+            continue;
+        }
+        port_binding(e->cfg, e->replica, row, &b);
+        role = ovsdb_datum_map_get_string(row, "external_ids",
+                                          "guestnet:role");
+        if (role && !strcmp(role, "uplink")) {
+            uplink_ofport = b.ofport > 0 ? b.ofport : -1;
+            continue;
+        }
+        if (b.quarantine || b.ofport <= 0 || !b.name
+            || (e->cfg->uplink && !strcmp(b.name, e->cfg->uplink))) {
+            continue;
+        }
+        struct pipeline_port p = {
+            .name = b.name,
+            .ofport = b.ofport,
+            .vlan = b.vlan,
+        };
+        char *error = netaddr_parse_mac(b.mac, true, &p.mac);
+        if (error) {
+            free(error);
+            continue;
+        }
+        ports = gn_xrealloc(ports, (n_ports + 1) * sizeof *ports);
+        ip_arrays = gn_xrealloc(ip_arrays, (n_ports + 1)
+                                * sizeof *ip_arrays);
+        ip_arrays[n_ports] = engine_parse_ips__(b.ips, &p.n_ips);
+        p.ips = ip_arrays[n_ports];
+        ports[n_ports++] = p;
+        json_array_append_new(key, json_pack("[s, i, i, s, s]", b.name,
+                                             (int) b.ofport, b.vlan, b.mac,
+                                             b.ips ? b.ips : ""));
+        json_object_set_new(names, b.name, json_integer(b.ofport));
+    }
+    json_decref(uuids);
+    json_array_append_new(key, json_integer(uplink_ofport));
+    json_array_append_new(key, gn_config_to_json(e->cfg));
+
+    char *key_s = json_dumps(key, JSON_COMPACT);
+    json_decref(key);
+    if (!e->flows_key || strcmp(key_s, e->flows_key)) {
+        struct pipeline_input in = {
+            .cfg = e->cfg,
+            .ports = ports,
+            .n_ports = n_ports,
+            .uplink_ofport = uplink_ofport,
+        };
+        struct flow_table *table = flow_table_create(0);
+        char *error = pipeline_build(&in, table);
+        if (error) {
+            GN_LOG_ERR("pipeline: %s", error);
+            engine_set_error__(e, error);
+            free(error);
+            flow_table_destroy(table);
+            json_decref(names);
+            free(key_s);
+        } else {
+            GN_LOG_INFO("flow table %llu: %zu flows for %zu ports",
+                        (unsigned long long) e->flows_seqno + 1,
+                        flow_table_count(table), n_ports);
+            ofctrl_put(e->ofctrl, table, ++e->flows_seqno);
+            free(e->flows_key);
+            e->flows_key = key_s;
+            json_decref(e->flows_ports);
+            e->flows_ports = names;
+        }
+    } else {
+        free(key_s);
+        json_decref(names);
+    }
+    for (i = 0; i < n_ports; i++) {
+        free(ip_arrays[i]);
+    }
+    free(ip_arrays);
+    free(ports);
+}
+
+static void
+engine_ofctrl_notify__(struct ofctrl *ofctrl, void *e_)
+{
+    (void) ofctrl;
+    engine_schedule__(e_);
+}
+
 /* Completes the APPLYING ops that ovs-vswitchd has applied. */
 static void
 engine_check_applied__(struct engine *e)
@@ -188,7 +340,15 @@ engine_check_applied__(struct engine *e)
                 continue;
             }
             port_binding(e->cfg, e->replica, port, &b);
-            if (cur_cfg >= op->next_cfg && b.ofport > 0) {
+            if (!op->flows_seqno && b.ofport > 0
+                && json_integer_value(json_object_get(e->flows_ports,
+                                                      op->name))
+                   == b.ofport) {
+                /* The table put last carries its flows. */
+                op->flows_seqno = e->flows_seqno;
+            }
+            if (cur_cfg >= op->next_cfg && b.ofport > 0 && op->flows_seqno
+                && ofctrl_installed_seqno(e->ofctrl) >= op->flows_seqno) {
                 GN_LOG_INFO("port %s ready (ofport %lld)", op->name,
                             b.ofport);
                 engine_op_finish__(e, op, 201,
@@ -378,6 +538,7 @@ engine_run__(struct engine *e)
     if (!ovsdb_replica_is_synced(e->replica)) {
         return;
     }
+    engine_flows__(e);
     engine_check_applied__(e);
     if (e->txn_in_flight || gn_time_msec() < e->retry_at) {
         return;
@@ -496,7 +657,8 @@ engine_timer_cb__(evutil_socket_t fd, short what, void *e_)
 
 struct engine *
 engine_create(struct event_base *base, const char *ovsdb_remote,
-              struct gn_config *cfg, const char *config_file)
+              const char *ovs_rundir, struct gn_config *cfg,
+              const char *config_file)
 {
     static const struct jsonrpc_session_cbs cbs = {
         .connected = engine_connected__,
@@ -527,6 +689,17 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     if (!e->session) {
         gn_fatal("%s", error);
     }
+
+    /* The bridge's management socket, as ovn-controller uses it; ofctrl
+     * keeps trying until the bridge exists. */
+    e->ovs_rundir = gn_xstrdup(ovs_rundir);
+    char *target = gn_xasprintf("unix:%s/%s.mgmt", ovs_rundir, cfg->bridge);
+    e->ofctrl = ofctrl_create(base, target, NULL, engine_ofctrl_notify__, e,
+                              &error);
+    free(target);
+    if (!e->ofctrl) {
+        gn_fatal("%s", error);
+    }
     return e;
 }
 
@@ -541,8 +714,12 @@ engine_destroy(struct engine *e)
         e->ops = op->next;
         engine_op_free__(op);
     }
+    ofctrl_destroy(e->ofctrl);
     jsonrpc_session_destroy(e->session);
     ovsdb_replica_destroy(e->replica);
+    free(e->ovs_rundir);
+    free(e->flows_key);
+    json_decref(e->flows_ports);
     event_free(e->run_ev);
     event_free(e->timer_ev);
     gn_config_destroy(e->cfg);
@@ -814,5 +991,22 @@ engine_status(const struct engine *e)
         e->last_run_msec ? json_integer(now - e->last_run_msec)
                          : json_null());
     json_decref(ports);
+
+    struct ofctrl_status of;
+    ofctrl_get_status(e->ofctrl, &of);
+    json_object_set_new(j, "openflow", json_pack(
+        "{s:b, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+        "connected", of.connected,
+        "version", (int) of.ofp_version,
+        "desired_seqno", (json_int_t) of.desired_seqno,
+        "installed_seqno", (json_int_t) of.installed_seqno,
+        "desired_flows", (json_int_t) of.n_desired,
+        "installed_flows", (json_int_t) of.n_installed,
+        "flow_mods", (json_int_t) of.n_flow_mods,
+        "bundles", (json_int_t) of.n_bundles,
+        "bundle_failures", (json_int_t) of.n_bundle_failures,
+        "errors", (json_int_t) of.n_errors,
+        "last_error", of.last_error ? json_string(of.last_error)
+                                    : json_null()));
     return j;
 }

@@ -27,6 +27,7 @@ GN_LOG_MODULE(guestnetd);
 struct options {
     const char *config;
     char *ovsdb;
+    const char *ovs_rundir;
     const char *socket;
     const char *log_file;
     const char *pidfile;
@@ -41,9 +42,10 @@ usage(void)
            "usage: %s [OPTIONS]\n"
            "  -c, --config=FILE       config file (default %s)\n"
            "      --ovsdb=REMOTE      ovsdb-server (default "
-           "unix:$OVS_RUNDIR/db.sock,\n"
-           "                          OVS_RUNDIR defaulting to "
-           "/var/run/openvswitch)\n"
+           "unix:RUNDIR/db.sock)\n"
+           "      --ovs-rundir=DIR    OVS run directory, holding "
+           "BRIDGE.mgmt (default\n"
+           "                          $OVS_RUNDIR or /var/run/openvswitch)\n"
            "  -s, --socket=PATH       API socket (default %s)\n"
            "      --socket-group=GRP  group that may read the API\n"
            "      --admin-group=GRP   group that may also change things\n"
@@ -81,12 +83,13 @@ static void
 parse_options(int argc, char *argv[], struct options *o)
 {
     enum {
-        OPT_OVSDB = 256, OPT_LOG_FILE, OPT_PIDFILE, OPT_SOCKET_GROUP,
+        OPT_OVSDB = 256, OPT_OVS_RUNDIR, OPT_LOG_FILE, OPT_PIDFILE, OPT_SOCKET_GROUP,
         OPT_ADMIN_GROUP,
     };
     static const struct option long_options[] = {
         { "config", required_argument, NULL, 'c' },
         { "ovsdb", required_argument, NULL, OPT_OVSDB },
+        { "ovs-rundir", required_argument, NULL, OPT_OVS_RUNDIR },
         { "socket", required_argument, NULL, 's' },
         { "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
         { "admin-group", required_argument, NULL, OPT_ADMIN_GROUP },
@@ -111,6 +114,9 @@ parse_options(int argc, char *argv[], struct options *o)
             break;
         case OPT_OVSDB:
             o->ovsdb = gn_xstrdup(optarg);
+            break;
+        case OPT_OVS_RUNDIR:
+            o->ovs_rundir = optarg;
             break;
         case 's':
             o->socket = optarg;
@@ -148,10 +154,14 @@ parse_options(int argc, char *argv[], struct options *o)
     if (optind < argc) {
         gn_fatal("unexpected argument \"%s\" (try --help)", argv[optind]);
     }
+    if (!o->ovs_rundir) {
+        o->ovs_rundir = getenv("OVS_RUNDIR");
+        if (!o->ovs_rundir || !*o->ovs_rundir) {
+            o->ovs_rundir = "/var/run/openvswitch";
+        }
+    }
     if (!o->ovsdb) {
-        const char *rundir = getenv("OVS_RUNDIR");
-        o->ovsdb = gn_xasprintf("unix:%s/db.sock",
-                                rundir ? rundir : "/var/run/openvswitch");
+        o->ovsdb = gn_xasprintf("unix:%s/db.sock", o->ovs_rundir);
     }
 }
 
@@ -215,7 +225,7 @@ main(int argc, char *argv[])
     signal(SIGPIPE, SIG_IGN);
 
     base = event_base_new();
-    engine = engine_create(base, o.ovsdb, cfg, o.config);
+    engine = engine_create(base, o.ovsdb, o.ovs_rundir, cfg, o.config);
 
     memset(&api_opts, 0, sizeof api_opts);
     api_opts.socket_path = o.socket;

@@ -29,11 +29,13 @@ struct event_base;
 struct gn_config;
 struct engine;
 
-/* Creates the engine and starts connecting to 'ovsdb_remote'.  Takes
- * ownership of 'cfg'; 'config_file' (may be NULL) is re-read by
- * engine_reload().  Free with engine_destroy(). */
+/* Creates the engine and starts connecting to 'ovsdb_remote' and to the
+ * bridge's OpenFlow management socket in 'ovs_rundir'.  Takes ownership of
+ * 'cfg'; 'config_file' (may be NULL) is re-read by engine_reload().  Free
+ * with engine_destroy(). */
 struct engine *engine_create(struct event_base *, const char *ovsdb_remote,
-                             struct gn_config *cfg, const char *config_file);
+                             const char *ovs_rundir, struct gn_config *cfg,
+                             const char *config_file);
 void engine_destroy(struct engine *);
 
 /* Re-reads the config file and applies the differences.  Returns NULL or a
