@@ -655,8 +655,9 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
 
     if (b->vlan < 0) {
         b->quarantine = "no VLAN tag";
-    } else if (ovsdb_datum_map_get_string(port, "external_ids",
-                                          K_QUARANTINE)) {
+    } else if (b->vlan == PORTS_QUARANTINE_VLAN
+               && ovsdb_datum_map_get_string(port, "external_ids",
+                                             K_QUARANTINE)) {
         b->quarantine = "attached without a VLAN tag";
     } else if (!(net = gn_config_find_vlan(cfg, b->vlan))) {
         b->quarantine = "VLAN is not a configured network";

@@ -2,4 +2,5 @@
 # (included from tests/automake.mk).
 INTEGRATION_TESTS += \
 	tests/guestnetd-bridge.sh \
-	tests/guestnetd-ports.sh
+	tests/guestnetd-ports.sh \
+	tests/guestnetd-adopt.sh
