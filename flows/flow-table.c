@@ -78,7 +78,7 @@ flow_table_lookup__(const struct flow_table *table, uint8_t table_id,
 
 /* Frees 'e', which must not be in a table.  Accepts NULL. */
 static void
-flow_entry_free__(struct flow_entry *e)
+flow_table_entry_free__(struct flow_entry *e)
 {
     if (e) {
         minimatch_destroy(&e->match);
@@ -91,11 +91,11 @@ flow_entry_free__(struct flow_entry *e)
 
 /* Returns a new entry for the decoded flow 'match' and 'ofpacts' (the caller
  * keeps both), with its normalized text.  Caller frees with
- * flow_entry_free__(). */
+ * flow_table_entry_free__(). */
 static struct flow_entry *
-flow_entry_create__(uint8_t table_id, uint16_t priority, uint64_t cookie,
-                    const struct match *match, const struct ofpact *ofpacts,
-                    size_t ofpacts_len)
+flow_table_entry_create__(uint8_t table_id, uint16_t priority,
+                          uint64_t cookie, const struct match *match,
+                          const struct ofpact *ofpacts, size_t ofpacts_len)
 {
     struct flow_entry *e = gn_xzalloc(sizeof *e);
     struct ds s = DS_EMPTY_INITIALIZER;
@@ -121,9 +121,9 @@ flow_entry_create__(uint8_t table_id, uint16_t priority, uint64_t cookie,
 }
 
 /* Returns a copy of 'e' (counters included).  Caller frees with
- * flow_entry_free__(). */
+ * flow_table_entry_free__(). */
 static struct flow_entry *
-flow_entry_clone__(const struct flow_entry *e)
+flow_table_entry_clone__(const struct flow_entry *e)
 {
     struct flow_entry *c = gn_xmalloc(sizeof *c);
 
@@ -155,7 +155,7 @@ flow_table_insert__(struct flow_table *table, struct flow_entry *e,
             return old;
         }
         hmap_remove(&table->entries, &old->node);
-        flow_entry_free__(old);
+        flow_table_entry_free__(old);
     }
     hmap_insert(&table->entries, &e->node,
                 flow_table_hash__(e->table_id, e->priority, e->match_s));
@@ -179,7 +179,7 @@ flow_table_destroy(struct flow_table *table)
         struct flow_entry *e;
 
         HMAP_FOR_EACH_POP (e, node, &table->entries) {
-            flow_entry_free__(e);
+            flow_table_entry_free__(e);
         }
         hmap_destroy(&table->entries);
         free(table);
@@ -209,7 +209,7 @@ flow_table_strerror__(int error)
 /* Parses the flow 'spec' (ovs-ofctl syntax) and puts it through a flow_mod
  * of OpenFlow 'ofp_version' and back, as the switch will see it.  On
  * success returns NULL and a new entry in '*entryp' (caller frees with
- * flow_entry_free__()); otherwise a malloc'd error naming 'spec'. */
+ * flow_table_entry_free__()); otherwise a malloc'd error naming 'spec'. */
 static char *
 flow_table_normalize__(uint8_t ofp_version, const char *spec,
                        struct flow_entry **entryp)
@@ -261,9 +261,9 @@ flow_table_normalize__(uint8_t ofp_version, const char *spec,
     }
 
     minimatch_expand(&fm.match, &match);
-    *entryp = flow_entry_create__(fm.table_id, fm.priority,
-                                  ntohll(fm.new_cookie), &match,
-                                  fm.ofpacts, fm.ofpacts_len);
+    *entryp = flow_table_entry_create__(fm.table_id, fm.priority,
+                                        ntohll(fm.new_cookie), &match,
+                                        fm.ofpacts, fm.ofpacts_len);
     minimatch_destroy(&fm.match);
     ofpbuf_uninit(&ofpacts);
     return NULL;
@@ -293,12 +293,12 @@ flow_table_add(struct flow_table *table, uint8_t table_id, uint16_t priority,
     if (!error) {
         old = flow_table_insert__(table, e, false);
         if (old) {
-            char *old_s = flow_entry_to_string(old);
+            char *old_s = flow_table_entry_to_string(old);
 
             error = gn_xasprintf("flow \"%s\" duplicates \"%s\"", spec,
                                  old_s);
             free(old_s);
-            flow_entry_free__(e);
+            flow_table_entry_free__(e);
         }
     }
     free(spec);
@@ -360,10 +360,11 @@ flow_table_add_stats_reply(struct flow_table *table, const void *msg,
             break;
         }
 
-        struct flow_entry *e = flow_entry_create__(fs.table_id, fs.priority,
-                                                   ntohll(fs.cookie),
-                                                   &fs.match, fs.ofpacts,
-                                                   fs.ofpacts_len);
+        struct flow_entry *e;
+
+        e = flow_table_entry_create__(fs.table_id, fs.priority,
+                                      ntohll(fs.cookie), &fs.match,
+                                      fs.ofpacts, fs.ofpacts_len);
         e->n_packets = fs.packet_count == UINT64_MAX ? 0 : fs.packet_count;
         e->n_bytes = fs.byte_count == UINT64_MAX ? 0 : fs.byte_count;
         flow_table_insert__(table, e, true);
@@ -372,38 +373,8 @@ flow_table_add_stats_reply(struct flow_table *table, const void *msg,
     return error;
 }
 
-uint8_t
-flow_entry_table_id(const struct flow_entry *entry)
-{
-    return entry->table_id;
-}
-
-uint16_t
-flow_entry_priority(const struct flow_entry *entry)
-{
-    return entry->priority;
-}
-
-uint64_t
-flow_entry_cookie(const struct flow_entry *entry)
-{
-    return entry->cookie;
-}
-
-const char *
-flow_entry_match(const struct flow_entry *entry)
-{
-    return entry->match_s;
-}
-
-const char *
-flow_entry_actions(const struct flow_entry *entry)
-{
-    return entry->actions_s;
-}
-
 char *
-flow_entry_to_string(const struct flow_entry *entry)
+flow_table_entry_to_string(const struct flow_entry *entry)
 {
     return flow_table_spec__(entry->table_id, entry->priority, entry->cookie,
                              entry->match_s, entry->actions_s);
@@ -551,7 +522,7 @@ flow_table_mod_to_string(const struct flow_table_mod *mod)
         [FLOW_TABLE_MOD_REPLACE] = "replace",
         [FLOW_TABLE_MOD_ADD] = "add",
     };
-    char *flow = flow_entry_to_string(mod->entry);
+    char *flow = flow_table_entry_to_string(mod->entry);
     char *s = gn_xasprintf("%s %s", names[mod->type], flow);
 
     free(flow);
@@ -574,10 +545,10 @@ flow_table_apply(struct flow_table *installed,
                                                          e->match_s);
             if (old) {
                 hmap_remove(&installed->entries, &old->node);
-                flow_entry_free__(old);
+                flow_table_entry_free__(old);
             }
         } else {
-            flow_table_insert__(installed, flow_entry_clone__(e), true);
+            flow_table_insert__(installed, flow_table_entry_clone__(e), true);
         }
     }
 }

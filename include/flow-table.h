@@ -88,18 +88,10 @@ char *flow_table_convert(const struct flow_table *table, uint8_t ofp_version,
 char *flow_table_add_stats_reply(struct flow_table *table, const void *msg,
                                  size_t len, bool *more) GN_WARN_UNUSED;
 
-/* Accessors of a flow.  Strings are borrowed from the entry: the normalized
- * match (without table, priority or cookie) and actions. */
-uint8_t flow_entry_table_id(const struct flow_entry *entry);
-uint16_t flow_entry_priority(const struct flow_entry *entry);
-uint64_t flow_entry_cookie(const struct flow_entry *entry);
-const char *flow_entry_match(const struct flow_entry *entry);
-const char *flow_entry_actions(const struct flow_entry *entry);
-
 /* Returns the flow as one line of ovs-ofctl syntax,
  * "table=0,priority=100,cookie=0x1,in_port=1 actions=output:2".
  * Caller frees. */
-char *flow_entry_to_string(const struct flow_entry *entry);
+char *flow_table_entry_to_string(const struct flow_entry *entry);
 
 /* Counters of the flows that share one cookie (see ofctrl.h). */
 struct flow_table_cookie_stats {

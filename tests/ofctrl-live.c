@@ -132,16 +132,18 @@ live_notify(struct ofctrl *ofctrl, void *l_)
     struct ofctrl_status s;
     long long now = gn_time_msec();
 
+    bool connected = ofctrl_is_connected(ofctrl);
+
     ofctrl_get_status(ofctrl, &s);
-    if (l->was_connected && !s.connected && l->installed_once) {
+    if (l->was_connected && !connected && l->installed_once) {
         l->down_msec = now;
         l->up_msec = 0;
-    } else if (!l->was_connected && s.connected && l->down_msec) {
+    } else if (!l->was_connected && connected && l->down_msec) {
         l->up_msec = now;
     }
-    l->was_connected = s.connected;
+    l->was_connected = connected;
 
-    if (s.installed_seqno == 1) {
+    if (ofctrl_installed_seqno(ofctrl) == 1) {
         if (!l->installed_once) {
             live_installed(l);
         } else if (l->mode == LIVE_WATCH && l->up_msec) {

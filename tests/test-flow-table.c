@@ -217,7 +217,7 @@ test_table_lines(const struct flow_table *table, size_t *n)
     size_t i;
 
     for (i = 0; i < *n; i++) {
-        lines[i] = flow_entry_to_string(mods[i].entry);
+        lines[i] = flow_table_entry_to_string(mods[i].entry);
     }
     free(mods);
     flow_table_destroy(empty);
