@@ -1,6 +1,6 @@
 /* ofctrl-live.c: drives ofctrl against a real switch for tests/ofctrl.sh.
  *
- * Usage: ofctrl-live [--max-version=N] MODE TARGET FLOWFILE
+ * Usage: ofctrl-live [--max-version=N] [--probe=MSEC] MODE TARGET FLOWFILE
  *   install   put the flows of FLOWFILE, wait until the switch confirms
  *             them (or a bundle fails), print the counters
  *   watch     as install, then wait for the connection to drop and come
@@ -226,13 +226,18 @@ main(int argc, char *argv[])
 
     gn_set_program_name(argv[0]);
     ofctrl_options_init(&options);
-    if (i < argc && !strncmp(argv[i], "--max-version=", 14)) {
-        options.max_ofp_version = atoi(argv[i] + 14);
-        i++;
+    for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
+        if (!strncmp(argv[i], "--max-version=", 14)) {
+            options.max_ofp_version = atoi(argv[i] + 14);
+        } else if (!strncmp(argv[i], "--probe=", 8)) {
+            options.probe_interval_msec = atoi(argv[i] + 8);
+        } else {
+            gn_fatal("unknown option %s", argv[i]);
+        }
     }
     if (argc - i != 3) {
-        gn_fatal("usage: %s [--max-version=N] install|watch|cookies "
-                 "TARGET FLOWFILE", argv[0]);
+        gn_fatal("usage: %s [--max-version=N] [--probe=MSEC] "
+                 "install|watch|cookies TARGET FLOWFILE", argv[0]);
     }
     if (!strcmp(argv[i], "install")) {
         l.mode = LIVE_INSTALL;

@@ -7,7 +7,8 @@
 # port's flows are all that is sent; going back gives the identical dump; a
 # flow the switch refuses fails the whole bundle (nothing changes) and is
 # named in the error; OpenFlow 1.3 works the same; after ovs-vswitchd is
-# killed and restarted all flows are back within 1 s; counters per cookie.
+# killed and restarted all flows are back within 1 s; a silent switch is
+# dropped and reconnected without resending; counters per cookie.
 . "${GN_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 gn_require_root
@@ -181,7 +182,32 @@ else
     gn_fail vswitchd-restart-restores-all-flows "watch never installed"
 fi
 
-# 9. Counters per cookie: three packets through a flow of cookie 0x77.
+# 9. A switch that stops answering (SIGSTOP) is dropped after two probe
+# intervals of silence; once it answers again the connection comes back
+# and, its flows being intact, nothing is sent.
+"$live" --probe=300 watch "$target" "$tmp/base.flows" > "$tmp/stop.out" \
+    2> "$tmp/stop.err" &
+stop_pid=$!
+gn_on_exit "kill $stop_pid"
+vswitchd_pid=$(cat "$GN_SANDBOX_DIR/ovs-vswitchd.pid")
+gn_on_exit "kill -CONT $vswitchd_pid"
+if gn_wait 10 grep -q result=installed "$tmp/stop.out"; then
+    kill -STOP "$vswitchd_pid"
+    gn_wait 5 grep -q 'no response to echo' "$tmp/stop.err"
+    kill -CONT "$vswitchd_pid"
+    gn_wait 10 bash -c "! kill -0 $stop_pid 2>/dev/null"
+    wait $stop_pid
+    grep -E '^restored |no response to echo' "$tmp/stop.out" "$tmp/stop.err"
+    gn_check silent-switch-dropped-after-probe \
+        grep -q 'no response to echo' "$tmp/stop.err"
+    grep '^restored ' "$tmp/stop.out" > "$tmp/stop-restored.out"
+    expect stop-restored silent-switch-reconnect-sends-nothing \
+        flows 1000 reconnects 1 flow_mods 0
+else
+    gn_fail silent-switch-dropped-after-probe "watch never installed"
+fi
+
+# 10. Counters per cookie: three packets through a flow of cookie 0x77.
 { cat "$tmp/base.flows"; echo '0 300 0x77 in_port=LOCAL -'; } \
     > "$tmp/count.flows"
 run count "$tmp/count.flows"
