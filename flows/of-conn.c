@@ -34,15 +34,10 @@ GN_LOG_MODULE(of_conn);
 /* The largest OpenFlow message: its length field has 16 bits. */
 #define OF_CONN_MAX_MSG 65535
 
-#define OF_CONN_STATES                                                 \
-    OF_CONN_STATE(BACKOFF)      /* Not connected; timer reconnects. */ \
-    OF_CONN_STATE(HELLO)        /* HELLO sent; waiting for the peer's. */ \
-    OF_CONN_STATE(ACTIVE)       /* Version negotiated. */
-
 enum of_conn_state {
-#define OF_CONN_STATE(NAME) OF_CONN_##NAME,
-    OF_CONN_STATES
-#undef OF_CONN_STATE
+    OF_CONN_BACKOFF,            /* Not connected; the timer reconnects. */
+    OF_CONN_HELLO,              /* HELLO sent; waiting for the peer's. */
+    OF_CONN_ACTIVE,             /* Version negotiated. */
 };
 
 struct of_conn {
@@ -69,16 +64,14 @@ struct of_conn {
     void *rxbuf;                /* OF_CONN_MAX_MSG bytes, 8-byte aligned. */
 };
 
-static void of_conn_timer_cb__(evutil_socket_t, short, void *conn_);
-
-/* Returns "N.N" for OpenFlow wire 'version', in a static buffer. */
+/* Returns "1.3", "1.4" or "1.5" for OpenFlow wire 'version' (4 to 6, as
+ * of_conn_create() allows). */
 static const char *
 of_conn_version_name__(uint8_t version)
 {
-    static char buf[8];
+    static const char *const names[] = { "1.3", "1.4", "1.5" };
 
-    snprintf(buf, sizeof buf, "1.%d", version - 1);
-    return buf;
+    return version >= 4 && version <= 6 ? names[version - 4] : "?";
 }
 
 /* Runs the timer of 'c' 'msec' milliseconds from now. */
@@ -176,6 +169,9 @@ of_conn_recv_hello__(struct of_conn *c, const struct ofp_header *oh)
         of_conn_write_ofpbuf__(c, ofperr_encode_hello(
                                    OFPERR_OFPHFC_INCOMPATIBLE,
                                    c->opts.max_version, s));
+        /* Best effort: out before the socket closes. */
+        evbuffer_write(bufferevent_get_output(c->bev),
+                       bufferevent_getfd(c->bev));
         free(s);
         of_conn_disconnect__(c, EPROTO);
         return false;

@@ -147,6 +147,15 @@ expect of13-full openflow13-installs-1000-in-one-bundle \
     version 4 flow_mods 1000 bundles 1
 gn_check openflow13-identical-dump diff -u "$tmp/base.dump" <(dump)
 
+# A switch that speaks none of the versions asked for is not programmed.
+ovs-vsctl set bridge br-int protocols=OpenFlow14,OpenFlow15
+timeout 2 "$live" --max-version=4 install "$target" "$tmp/base.flows" \
+    > "$tmp/noversion.out" 2> "$tmp/noversion.err"
+gn_check no-common-version-refused \
+    grep -q 'no common OpenFlow version.*needs OpenFlow 1.3 to 1.3' \
+    "$tmp/noversion.err"
+ovs-vsctl set bridge br-int protocols=OpenFlow13,OpenFlow14,OpenFlow15
+
 # 8. ovs-vswitchd killed and restarted under a running ofctrl: every flow
 # is back within 1 s of ovs-vswitchd being back.
 "$live" watch "$target" "$tmp/base.flows" > "$tmp/watch.out" \
