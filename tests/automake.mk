@@ -25,6 +25,7 @@ include tests/ovsdb.mk
 include tests/config.mk
 include tests/netdev.mk
 include tests/guestnetd.mk
+include tests/flows.mk
 
 EXTRA_DIST += tests/run-tests.sh tests/lib.sh $(INTEGRATION_TESTS)
 

@@ -8,12 +8,12 @@ tests_test_flow_table_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) \
 	$(LIBEVENT_CFLAGS)
 # libguestnet.a again after GN_LIBS: libguestnet-ofp.a calls gn_log() and
 # gn_x*() from it, and a static link resolves only left to right.
-tests_test_flow_table_LDADD = $(GN_LIBS) libguestnet.a
+tests_test_flow_table_LDADD = $(GN_LIBS)
 
 # The program that tests/ofctrl.sh drives against a real ovs-vswitchd.
 check_PROGRAMS += tests/ofctrl-live
 tests_ofctrl_live_SOURCES = tests/ofctrl-live.c
 tests_ofctrl_live_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) $(LIBEVENT_CFLAGS)
-tests_ofctrl_live_LDADD = $(GN_LIBS) libguestnet.a
+tests_ofctrl_live_LDADD = $(GN_LIBS)
 
 INTEGRATION_TESTS += tests/ofctrl.sh
