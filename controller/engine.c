@@ -31,6 +31,8 @@ enum engine_op_type {
 };
 
 enum engine_op_state {
+    ENGINE_OP_UNSYNCED,     /* Arrived while the replica was not synced:
+                             * validated once it is. */
     ENGINE_OP_QUEUED,       /* Waiting for the next transaction. */
     ENGINE_OP_IN_TXN,       /* Part of the transaction in flight. */
     ENGINE_OP_APPLYING,     /* Committed; waiting for ovs-vswitchd. */
@@ -41,6 +43,7 @@ struct engine_op {
     enum engine_op_type type;
     enum engine_op_state state;
     struct port_spec spec;      /* ENGINE_OP_ADD. */
+    json_t *req;                /* ENGINE_OP_UNSYNCED: the request. */
     char *name;                 /* The port's name. */
     json_t *iface;              /* ENGINE_OP_DELETE: Interface row copy. */
     bool wait;                  /* Answer when applied, not committed. */
@@ -101,6 +104,7 @@ static void
 engine_op_free__(struct engine_op *op)
 {
     port_spec_destroy(&op->spec);
+    json_decref(op->req);
     free(op->name);
     json_decref(op->iface);
     free(op);
@@ -326,6 +330,12 @@ engine_check_applied__(struct engine *e)
 
     for (op = e->ops; op; op = next) {
         next = op->next;
+        if (op->state == ENGINE_OP_UNSYNCED && now >= op->deadline) {
+            engine_op_finish__(e, op, 503, engine_error_body__(
+                                   "ovsdb-server or the bridge did not "
+                                   "come back in time"));
+            continue;
+        }
         if (op->state != ENGINE_OP_APPLYING) {
             continue;
         }
@@ -526,6 +536,45 @@ engine_plan_op__(struct engine *e, struct engine_op *op, const char *br,
     return true;
 }
 
+static void engine_port_add__(struct engine *, const json_t *req,
+                              bool wait, engine_done_cb *, void *aux);
+static void engine_port_delete__(struct engine *, const char *name,
+                                 engine_done_cb *, void *aux);
+
+/* True once requests can be validated against OVSDB. */
+static bool
+engine_ready__(const struct engine *e)
+{
+    return ovsdb_replica_is_synced(e->replica) && engine_bridge_uuid__(e);
+}
+
+/* Validates the requests that arrived while OVSDB was away. */
+static void
+engine_drain_unsynced__(struct engine *e)
+{
+    struct engine_op *op, **p;
+
+    if (!engine_ready__(e)) {
+        return;
+    }
+    for (p = &e->ops; *p; ) {
+        op = *p;
+        if (op->state != ENGINE_OP_UNSYNCED) {
+            p = &op->next;
+            continue;
+        }
+        *p = op->next;
+        if (op->type == ENGINE_OP_ADD) {
+            engine_port_add__(e, op->req, op->wait, op->cb, op->aux);
+        } else {
+            engine_port_delete__(e, op->name, op->cb, op->aux);
+        }
+        engine_op_free__(op);
+        /* The calls above may have appended to the list: restart. */
+        p = &e->ops;
+    }
+}
+
 static void
 engine_run__(struct engine *e)
 {
@@ -535,9 +584,11 @@ engine_run__(struct engine *e)
     char *why = NULL;
     int n_bridge;
 
+    engine_check_applied__(e);
     if (!ovsdb_replica_is_synced(e->replica)) {
         return;
     }
+    engine_drain_unsynced__(e);
     engine_flows__(e);
     engine_check_applied__(e);
     if (e->txn_in_flight || gn_time_msec() < e->retry_at) {
@@ -773,23 +824,44 @@ engine_op_create__(struct engine *e, enum engine_op_type type,
     return op;
 }
 
+/* Keeps a request that arrived while OVSDB was away until it is back
+ * (for at most ENGINE_APPLY_TIMEOUT_MS). */
+static void
+engine_defer__(struct engine *e, enum engine_op_type type, const json_t *req,
+               const char *name, bool wait, engine_done_cb *cb, void *aux)
+{
+    struct engine_op *op = engine_op_create__(e, type, cb, aux);
+
+    op->state = ENGINE_OP_UNSYNCED;
+    op->req = req ? json_deep_copy(req) : NULL;
+    op->name = gn_xstrdup(name ? name : "");
+    op->wait = wait;
+    op->deadline = gn_time_msec() + ENGINE_APPLY_TIMEOUT_MS;
+}
+
 void
 engine_port_add(struct engine *e, const json_t *req, bool wait,
                 engine_done_cb *cb, void *aux)
+{
+    if (!engine_ready__(e)) {
+        const json_t *name = json_object_get(req, "name");
+        engine_defer__(e, ENGINE_OP_ADD, req,
+                       json_is_string(name) ? json_string_value(name) : NULL,
+                       wait, cb, aux);
+        return;
+    }
+    engine_port_add__(e, req, wait, cb, aux);
+}
+
+static void
+engine_port_add__(struct engine *e, const json_t *req, bool wait,
+                  engine_done_cb *cb, void *aux)
 {
     struct port_spec spec;
     enum port_error kind;
     struct engine_op *op;
     char *error;
 
-    if (!ovsdb_replica_is_synced(e->replica)) {
-        cb(503, engine_error_body__("not connected to ovsdb-server"), aux);
-        return;
-    }
-    if (!engine_bridge_uuid__(e)) {
-        cb(503, engine_error_body__("the bridge does not exist yet"), aux);
-        return;
-    }
     for (op = e->ops; op; op = op->next) {
         const json_t *n = json_object_get(req, "name");
         if (json_is_string(n) && !strcmp(op->name, json_string_value(n))) {
@@ -823,14 +895,21 @@ void
 engine_port_delete(struct engine *e, const char *name, engine_done_cb *cb,
                    void *aux)
 {
+    if (!engine_ready__(e)) {
+        engine_defer__(e, ENGINE_OP_DELETE, NULL, name, true, cb, aux);
+        return;
+    }
+    engine_port_delete__(e, name, cb, aux);
+}
+
+static void
+engine_port_delete__(struct engine *e, const char *name, engine_done_cb *cb,
+                     void *aux)
+{
     const json_t *port;
     struct port_binding b;
     struct engine_op *op;
 
-    if (!ovsdb_replica_is_synced(e->replica)) {
-        cb(503, engine_error_body__("not connected to ovsdb-server"), aux);
-        return;
-    }
     port = engine_find_port__(e, name);
     if (!port) {
         cb(404, engine_error_body__("no such port"), aux);

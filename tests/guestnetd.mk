@@ -3,4 +3,5 @@
 INTEGRATION_TESTS += \
 	tests/guestnetd-bridge.sh \
 	tests/guestnetd-ports.sh \
-	tests/guestnetd-adopt.sh
+	tests/guestnetd-adopt.sh \
+	tests/guestnetd-durability.sh
