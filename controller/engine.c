@@ -1089,3 +1089,27 @@ engine_status(const struct engine *e)
                                     : json_null()));
     return j;
 }
+
+struct ofctrl *
+engine_ofctrl(const struct engine *e)
+{
+    return e->ofctrl;
+}
+
+const struct ovsdb_replica *
+engine_replica(const struct engine *e)
+{
+    return e->replica;
+}
+
+const struct gn_config *
+engine_config(const struct engine *e)
+{
+    return e->cfg;
+}
+
+const char *
+engine_ovs_rundir(const struct engine *e)
+{
+    return e->ovs_rundir;
+}

@@ -67,4 +67,13 @@ json_t *engine_networks(const struct engine *);
 /* Health: NULL when healthy, else a static reason. */
 const char *engine_health(const struct engine *);
 
+/* Read-only access for modules that report on the engine's parts (the
+ * API's metrics, flows and trace endpoints).  All borrowed. */
+struct ofctrl;
+struct ovsdb_replica;
+struct ofctrl *engine_ofctrl(const struct engine *);
+const struct ovsdb_replica *engine_replica(const struct engine *);
+const struct gn_config *engine_config(const struct engine *);
+const char *engine_ovs_rundir(const struct engine *);
+
 #endif /* engine.h */
