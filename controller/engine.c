@@ -499,7 +499,8 @@ engine_settle_maybe_applied__(struct engine *e)
             continue;
         }
         const json_t *port = engine_find_port__(e, op->name);
-        if (op->type == ENGINE_OP_ADD && port) {
+        if (op->type == ENGINE_OP_ADD && port
+            && port_is_from_spec(e->replica, port, &op->spec)) {
             GN_LOG_INFO("port %s was added before the connection dropped",
                         op->name);
             op->maybe_applied = false;

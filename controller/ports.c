@@ -28,6 +28,7 @@ GN_LOG_MODULE(ports);
 #define K_CREATED "guestnet:created"
 #define K_PEER "guestnet:peer"
 #define K_QUARANTINE "guestnet:quarantine"
+#define K_REQUEST "guestnet:request"
 
 const char *
 port_kind_name(enum port_kind kind)
@@ -55,6 +56,7 @@ port_spec_destroy(struct port_spec *spec)
     free(spec->gateways);
     free(spec->iface_id);
     free(spec->vm_id);
+    free(spec->token);
     free(spec->peer);
     free(spec->netns_name);
     free(spec->netns_path);
@@ -480,6 +482,14 @@ port_spec_from_json(const json_t *req, const struct gn_config *cfg,
     spec->owner = (uid_t) -1;
     spec->group = (gid_t) -1;
     error = port_spec_from_json__(req, cfg, r, spec, kind);
+    if (!error) {
+        struct netaddr_mac rnd;
+        char hex[18];
+
+        netaddr_random_mac(&rnd);
+        netaddr_format_mac(&rnd, hex);
+        spec->token = gn_xasprintf("%llx-%s", gn_time_wall_msec(), hex + 9);
+    }
     if (error) {
         port_spec_destroy(spec);
     }
@@ -585,6 +595,7 @@ port_plan_add(const struct port_spec *spec, const char *br_uuid,
     if (spec->vm_id) {
         json_object_set_new(ids, "vm-id", json_string(spec->vm_id));
     }
+    json_object_set_new(ids, K_REQUEST, json_string(spec->token));
     if (spec->phys) {
         json_object_set_new(ids, K_PEER, json_string(spec->peer));
     }
@@ -613,6 +624,22 @@ port_plan_delete(const char *port_uuid, const char *br_uuid,
     ovsdb_txn_mutate(txn, "Bridge", ovsdb_where_uuid(br_uuid),
                      json_pack("[[s, s, o]]", "ports", "delete",
                                ovsdb_datum_uuid(port_uuid)));
+}
+
+bool
+port_is_from_spec(const struct ovsdb_replica *r, const json_t *port,
+                  const struct port_spec *spec)
+{
+    json_t *ifaces = ovsdb_datum_uuids(port, "interfaces");
+    const json_t *iface = json_array_size(ifaces)
+        ? ovsdb_replica_get_row(r, "Interface",
+                                json_string_value(json_array_get(ifaces, 0)))
+        : NULL;
+    const char *token = iface ? ovsdb_datum_map_get_string(
+        iface, "external_ids", K_REQUEST) : NULL;
+
+    json_decref(ifaces);
+    return token && spec->token && !strcmp(token, spec->token);
 }
 
 void

@@ -55,6 +55,10 @@ struct port_spec {
     int mtu;                     /* 0: network's or default. */
     char *iface_id;              /* external_ids:iface-id (default name). */
     char *vm_id;                 /* external_ids:vm-id, or NULL. */
+    char *token;                 /* Unique per request, stored in the
+                                  * Interface's external_ids so that an
+                                  * add whose outcome was lost can be
+                                  * recognised as ours. */
     /* kvm */
     uid_t owner;                 /* (uid_t) -1: none. */
     gid_t group;                 /* (gid_t) -1: none. */
@@ -127,6 +131,10 @@ struct port_binding {
     const json_t *port;          /* The Port row. */
     const json_t *iface;         /* Its (first) Interface row, or NULL. */
 };
+
+/* True if Port row 'port' was created by the request of 'spec'. */
+bool port_is_from_spec(const struct ovsdb_replica *, const json_t *port,
+                       const struct port_spec *);
 
 /* Computes the binding of Port row 'port' (borrowed). */
 void port_binding(const struct gn_config *, const struct ovsdb_replica *,

@@ -4,4 +4,5 @@ INTEGRATION_TESTS += \
 	tests/guestnetd-bridge.sh \
 	tests/guestnetd-ports.sh \
 	tests/guestnetd-adopt.sh \
-	tests/guestnetd-durability.sh
+	tests/guestnetd-durability.sh \
+	tests/guestnetd-rollback.sh

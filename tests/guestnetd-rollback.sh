@@ -1,0 +1,60 @@
+#!/bin/bash
+# guestnetd-rollback: when OVSDB refuses an add half-way (here: a port of
+# the same name appeared while ovsdb-server was away, so guestnetd's
+# guarded transaction fails on retry), the request is answered with the
+# reason and the device guestnetd created is removed: no orphan device, no
+# orphan row, and the other port of that name is left alone.
+. "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+gn_require_root
+gn_require_cmd curl curl
+
+gn_sandbox_start
+cfg=$GN_SANDBOX_DIR/guestnet.json
+gn_config "$cfg"
+gn_guestnetd_start "$cfg" || gn_done
+ns=$GN_SANDBOX_NETNS
+name=rb$$
+pidfile=$GN_SANDBOX_DIR/ovsdb-server.pid
+
+# Freeze ovsdb-server, so guestnetd's transaction stays unanswered.
+kill -STOP "$(cat "$pidfile")"
+"$GUESTNETCTL" --timeout 60 port add "$name" --kind kvm --network web \
+    > "$GN_SANDBOX_DIR/add.out" 2>&1 &
+add_pid=$!
+gn_check "device-created-before-commit" \
+    gn_wait 10 ip netns exec "$ns" test -e "/sys/class/net/$name"
+
+# ovsdb-server dies without answering; meanwhile someone else takes the
+# port name (written straight into the database file).
+"$GN_SRCDIR/scripts/gn-sandbox" kill ovsdb "$GN_SANDBOX_DIR"
+ovsdb-tool transact "$GN_SANDBOX_DIR/conf.db" "$(cat <<EOJ
+["Open_vSwitch",
+ {"op": "insert", "table": "Interface", "uuid-name": "i",
+  "row": {"name": "${name}x", "type": "internal"}},
+ {"op": "insert", "table": "Port", "uuid-name": "p",
+  "row": {"name": "$name", "interfaces": ["named-uuid", "i"]}},
+ {"op": "insert", "table": "Bridge", "uuid-name": "b",
+  "row": {"name": "brx$$", "datapath_type": "netdev",
+          "ports": ["named-uuid", "p"]}},
+ {"op": "mutate", "table": "Open_vSwitch", "where": [],
+  "mutations": [["bridges", "insert", ["named-uuid", "b"]]]}]
+EOJ
+)" > /dev/null
+"$GN_SRCDIR/scripts/gn-sandbox" restart ovsdb "$GN_SANDBOX_DIR"
+
+wait "$add_pid"
+rc=$?
+gn_check "refused-with-exit-1" test "$rc" = 1
+gn_check "reason-given" grep -q 'OVSDB refused the change' \
+    "$GN_SANDBOX_DIR/add.out"
+gn_check "device-rolled-back" \
+    gn_wait 5 bash -c "! ip netns exec $ns test -e /sys/class/net/$name"
+gn_check "one-port-of-that-name" \
+    test "$(ovs-vsctl --bare --columns=name find Port name="$name" | grep -c .)" = 1
+gn_check "other-port-left-alone" \
+    bash -c "ovs-vsctl list-ports brx$$ | grep -qx $name"
+gn_check "not-on-guestnet-bridge" \
+    bash -c "! ovs-vsctl list-ports br-int | grep -qx $name"
+gn_check "guestnetd-healthy" \
+    curl -sf --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/health
+gn_done
