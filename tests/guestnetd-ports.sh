@@ -51,6 +51,29 @@ gn_check "lxc-guest-default-route" \
     bash -c "ip -n gnc$s route | grep -q 'default via 10.20.0.1'"
 gn_check "lxc-port-tag" test "$(ovs-vsctl get Port vl$s tag)" = 20
 
+# --- lxc into the namespace of a process (as for a running container),
+# and traffic: a guest reaches another guest of its network, not one of
+# another network.
+gn_netns "gnd$s"
+ip netns exec "gnd$s" sleep 300 &
+sleeper=$!
+gn_on_exit "kill $sleeper"
+gn_wait 2 test -e /proc/$sleeper
+gn_check "lxc-netns-pid-add" ctl port add "vd$s" --kind lxc --network db \
+    --netns-pid "$sleeper" --ip 10.20.0.23
+gn_check "lxc-netns-pid-eth0" \
+    bash -c "nsenter -t $sleeper -n ip addr show eth0 | grep -q 10.20.0.23"
+gn_check "same-network-guests-ping" \
+    ip netns exec "gnc$s" ping -c 2 -i 0.2 -W 2 10.20.0.23
+gn_netns "gne$s"
+ctl port add "ve$s" --kind lxc --network web --netns "gne$s" \
+    --ip 10.10.0.24 > /dev/null
+ip -n "gne$s" addr add 10.20.0.99/24 dev eth0
+gn_check_fails "other-network-guest-unreachable" \
+    ip netns exec "gne$s" ping -c 2 -i 0.2 -W 1 -I 10.20.0.99 10.20.0.23
+ctl port del "ve$s" > /dev/null
+ctl port del "vd$s" > /dev/null
+
 # --- lxc "phys": the guest end stays on the host for LXC.
 out=$(ctl port add "vp$s" --kind lxc --network web --mode phys)
 gn_check "lxc-phys-add-ok" test $? = 0
