@@ -7,6 +7,7 @@ noinst_HEADERS += tests/test-util.h
 UNIT_TESTS = \
 	tests/test-symbol-clash
 INTEGRATION_TESTS = \
+	tests/configure-ovs.sh \
 	tests/sandbox-forwarding.sh
 
 check_PROGRAMS += $(UNIT_TESTS)
