@@ -27,6 +27,7 @@ include tests/config.mk
 include tests/netdev.mk
 include tests/guestnetd.mk
 include tests/flows.mk
+include tests/pipeline.mk
 
 EXTRA_DIST += tests/run-tests.sh tests/lib.sh $(INTEGRATION_TESTS)
 

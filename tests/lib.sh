@@ -204,3 +204,112 @@ gn_api() {
 gn_guestnetd_txns() {
     ovsdb-tool show-log "$GN_SANDBOX_DIR/conf.db" | grep -c '"guestnetd"'
 }
+
+# --- Real packets through the pipeline (tests/pipeline-*.sh).
+
+# Debian's python3, which has python3-scapy (another python3 may come first
+# in PATH).
+GN_PYTHON=${GN_PYTHON:-/usr/bin/python3}
+
+# gn_require_scapy: tcpdump and python3-scapy, or the test ends (see
+# gn_missing).
+gn_require_scapy() {
+    gn_require_cmd tcpdump tcpdump
+    "$GN_PYTHON" -c 'import scapy.all' >/dev/null 2>&1 \
+        || gn_missing "needs scapy for $GN_PYTHON (apt-get install python3-scapy)"
+}
+
+# gn_lxc_guest NS PORT NETWORK MAC [IP...]: a guest namespace NS (removed on
+# exit) whose eth0 is the lxc port PORT that guestnetctl adds to NETWORK with
+# MAC and the declared addresses IP; returns once the port is ready (its
+# flows installed).
+gn_lxc_guest() {
+    local ns=$1 port=$2 net=$3 mac=$4 ip args=()
+    shift 4
+    for ip in "$@"; do args+=(--ip "$ip"); done
+    gn_netns "$ns"
+    "$GUESTNETCTL" port add "$port" --kind lxc --network "$net" \
+        --netns "$ns" --mac "$mac" "${args[@]}" >/dev/null
+}
+
+# gn_ofport IFACE: the OpenFlow port number of IFACE on the bridge.
+gn_ofport() { ovs-vsctl get Interface "$1" ofport; }
+
+# gn_capture_start NS...: captures every frame arriving at eth0 in each
+# namespace NS (tcpdump, into $GN_CAPDIR/NS.pcap, made by gn_tmpdir if
+# unset) until gn_capture_stop.
+gn_capture_pids=()
+gn_capture_start() {
+    local ns
+    GN_CAPDIR=${GN_CAPDIR:-$(gn_tmpdir)}
+    for ns in "$@"; do
+        ip netns exec "$ns" tcpdump -i eth0 -U -n -w "$GN_CAPDIR/$ns.pcap" \
+            2> "$GN_CAPDIR/$ns.err" &
+        gn_capture_pids+=($!)
+        gn_on_exit "kill $!"
+    done
+    for ns in "$@"; do
+        gn_wait 5 grep -q 'listening on' "$GN_CAPDIR/$ns.err" || return 1
+    done
+}
+# gn_capture_stop: stops all captures once frames in flight have arrived.
+gn_capture_stop() {
+    sleep 0.5
+    kill -INT "${gn_capture_pids[@]}" 2>/dev/null
+    wait "${gn_capture_pids[@]}" 2>/dev/null
+    gn_capture_pids=()
+}
+# gn_captured NS TAG: true if the capture in NS holds a frame marked TAG.
+gn_captured() { grep -qaF "GN[$2]" "$GN_CAPDIR/$1.pcap"; }
+
+# gn_check_seen NAME NS TAG / gn_check_unseen NAME NS TAG: PASS if the
+# frame marked TAG did / did not reach NS.
+gn_check_seen() {
+    if gn_captured "$2" "$3"; then gn_pass "$1"
+    else gn_fail "$1" "frame $3 did not reach $2"; fi
+}
+gn_check_unseen() {
+    if gn_captured "$2" "$3"; then gn_fail "$1" "frame $3 reached $2"
+    else gn_pass "$1"; fi
+}
+
+# gn_scapy NS CODE: runs the python CODE with scapy in namespace NS.  CODE
+# may use mark(TAG), a payload that gn_captured finds; ndmark(TAG), the
+# same as an IPv6 neighbour discovery option of an unknown type (which OVS
+# parses past); and tx(FRAME...), which sends the frames on eth0.
+gn_scapy() {
+    ip netns exec "$1" "$GN_PYTHON" -c "
+from scapy.all import *
+conf.verb = 0
+def mark(tag):
+    return Raw(b'GN[' + tag.encode() + b']')
+def ndmark(tag):
+    b = b'GN[' + tag.encode() + b']'
+    b += bytes(-(len(b) + 2) % 8)
+    return Raw(bytes([200, (len(b) + 2) // 8]) + b)
+def tx(*frames):
+    sendp(list(frames), iface='eth0')
+$2"
+}
+
+# gn_trace_rule FLOW: prints "RULE:OBJECT" for the last flow that
+# "ofproto/trace br-int FLOW" went through: the guestnet rule named by its
+# cookie (PIPELINE_RULES in include/pipeline.h) and the cookie's object
+# (ofport or VLAN).
+gn_trace_rule() {
+    local cookie id
+    cookie=$(ovs-appctl ofproto/trace br-int "$1" \
+             | sed -n 's/.*, cookie \(0x[0-9a-f]*\)$/\1/p' | tail -n 1)
+    [ -n "$cookie" ] || return 1
+    id=$(( cookie >> 48 ))
+    printf '%s:%d\n' "$(sed -n "s/^ *RULE([A-Z_0-9]*, $id, \"\([a-z0-9-]*\)\").*/\1/p" \
+        "$GN_SRCDIR/include/pipeline.h")" $(( cookie & 0xffffffff ))
+}
+# gn_check_trace NAME RULE:OBJECT FLOW: PASS if gn_trace_rule FLOW prints
+# RULE:OBJECT.
+gn_check_trace() {
+    local got
+    got=$(gn_trace_rule "$3")
+    if [ "$got" = "$2" ]; then gn_pass "$1"
+    else gn_fail "$1" "trace of $3 ends in '$got', expected '$2'"; fi
+}

@@ -1,0 +1,7 @@
+# tests/pipeline.mk: tests of the isolation pipeline (included from
+# tests/automake.mk): the flow builder on its own, and real packets between
+# guest namespaces through guestnetd's flows.
+
+INTEGRATION_TESTS += \
+	tests/pipeline-l2.sh \
+	tests/pipeline-spoof.sh
