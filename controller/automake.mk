@@ -2,6 +2,8 @@
 # main files only orchestrate; the modules live in libguestnet.a.
 libguestnet_a_SOURCES += \
 	controller/api.c \
+	controller/api-report.c \
+	controller/api-trace.c \
 	controller/bridge.c \
 	controller/engine.c \
 	controller/gn-config.c \

@@ -33,6 +33,9 @@ struct options {
     const char *pidfile;
     const char *socket_group;
     const char *admin_group;
+    const char *metrics_listen;
+    int request_timeout_s;
+    unsigned int max_clients;
 };
 
 static void
@@ -49,6 +52,14 @@ usage(void)
            "  -s, --socket=PATH       API socket (default %s)\n"
            "      --socket-group=GRP  group that may read the API\n"
            "      --admin-group=GRP   group that may also change things\n"
+           "      --metrics-listen=IP:PORT  also serve /metrics and "
+           "/v1/health on this\n"
+           "                          loopback TCP address (Prometheus)\n"
+           "      --max-clients=N     API connections at once (default "
+           "256)\n"
+           "      --request-timeout=SECS  time a client has to send a "
+           "request\n"
+           "                          (default 10)\n"
            "      --log-file=FILE     log here instead of stderr\n"
            "  -v, --verbose=LEVEL     err, warn, info (default) or dbg\n"
            "      --pidfile=FILE      write the process id here\n"
@@ -79,12 +90,26 @@ group_id(const char *name)
     return gr->gr_gid;
 }
 
+/* Parses 'arg' of option 'name' as an integer 1...'max', or exits. */
+static int
+positive_int(const char *name, const char *arg, int max)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+
+    if (!*arg || *end || n < 1 || n > max) {
+        gn_fatal("%s: \"%s\" is not a number from 1 to %d", name, arg, max);
+    }
+    return n;
+}
+
 static void
 parse_options(int argc, char *argv[], struct options *o)
 {
     enum {
         OPT_OVSDB = 256, OPT_OVS_RUNDIR, OPT_LOG_FILE, OPT_PIDFILE, OPT_SOCKET_GROUP,
-        OPT_ADMIN_GROUP,
+        OPT_ADMIN_GROUP, OPT_METRICS_LISTEN, OPT_MAX_CLIENTS,
+        OPT_REQUEST_TIMEOUT,
     };
     static const struct option long_options[] = {
         { "config", required_argument, NULL, 'c' },
@@ -93,6 +118,10 @@ parse_options(int argc, char *argv[], struct options *o)
         { "socket", required_argument, NULL, 's' },
         { "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
         { "admin-group", required_argument, NULL, OPT_ADMIN_GROUP },
+        { "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+        { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+        { "request-timeout", required_argument, NULL,
+          OPT_REQUEST_TIMEOUT },
         { "log-file", required_argument, NULL, OPT_LOG_FILE },
         { "verbose", required_argument, NULL, 'v' },
         { "pidfile", required_argument, NULL, OPT_PIDFILE },
@@ -126,6 +155,16 @@ parse_options(int argc, char *argv[], struct options *o)
             break;
         case OPT_ADMIN_GROUP:
             o->admin_group = optarg;
+            break;
+        case OPT_METRICS_LISTEN:
+            o->metrics_listen = optarg;
+            break;
+        case OPT_MAX_CLIENTS:
+            o->max_clients = positive_int("--max-clients", optarg, 65536);
+            break;
+        case OPT_REQUEST_TIMEOUT:
+            o->request_timeout_s = positive_int("--request-timeout", optarg,
+                                                3600);
             break;
         case OPT_LOG_FILE:
             o->log_file = optarg;
@@ -231,6 +270,9 @@ main(int argc, char *argv[])
     api_opts.socket_path = o.socket;
     api_opts.socket_group = group_id(o.socket_group);
     api_opts.admin_group = group_id(o.admin_group);
+    api_opts.metrics_listen = o.metrics_listen;
+    api_opts.max_clients = o.max_clients;
+    api_opts.request_timeout_s = o.request_timeout_s;
     api = api_create(base, engine, &api_opts, &error);
     if (!api) {
         gn_fatal("%s", error);

@@ -1,6 +1,8 @@
 # include/: headers shared between guestnet's modules.
 noinst_HEADERS += \
 	include/api.h \
+	include/api-report.h \
+	include/api-trace.h \
 	include/bridge.h \
 	include/engine.h \
 	include/flow-codec.h \

@@ -1,0 +1,370 @@
+/* api-report.c: flow, port and Prometheus reports for the API (see
+ * include/api-report.h). */
+#include <config.h>
+
+#include "api-report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "flow-table.h"
+#include "gn-config.h"
+#include "gn-util.h"
+#include "ofctrl.h"
+#include "ovsdb-replica.h"
+#include "pipeline.h"
+#include "ports.h"
+
+/* Rule ids are small (see PIPELINE_RULES); larger ones count as "other". */
+#define API_REPORT_MAX_RULE 64
+
+struct api_report_sum {
+    uint64_t n_flows;
+    uint64_t n_packets;
+    uint64_t n_bytes;
+};
+
+/* Sums 'stats' per rule id into 'rules' (API_REPORT_MAX_RULE entries) and
+ * the cookies that are not guestnet's into '*other'. */
+static void
+api_report_sum__(const struct flow_table_cookie_stats *stats, size_t n,
+                 struct api_report_sum *rules, struct api_report_sum *other)
+{
+    memset(rules, 0, API_REPORT_MAX_RULE * sizeof *rules);
+    memset(other, 0, sizeof *other);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t rule = stats[i].cookie >> 48;
+        struct api_report_sum *s = (pipeline_rule_name(stats[i].cookie)
+                                    && rule < API_REPORT_MAX_RULE
+                                    ? &rules[rule] : other);
+        s->n_flows += stats[i].n_flows;
+        s->n_packets += stats[i].n_packets;
+        s->n_bytes += stats[i].n_bytes;
+    }
+}
+
+/* True if the rule of 'cookie' is made per guest port (its cookie's object
+ * is an ofport), false if per table or per VLAN. */
+static bool
+api_report_per_port__(uint64_t cookie)
+{
+    switch (cookie >> 48) {
+    case PIPELINE_RULE_DEFAULT_DROP:
+    case PIPELINE_RULE_UPLINK_IN:
+    case PIPELINE_RULE_L2_UNICAST:
+    case PIPELINE_RULE_L2_FLOOD:
+    case PIPELINE_RULE_L2_UNKNOWN:
+    case PIPELINE_RULE_PRIVATE_DROP:
+        return false;
+    default:
+        return pipeline_rule_name(cookie) != NULL;
+    }
+}
+
+static json_t *
+api_report_sum_json__(const char *rule, bool drops,
+                      const struct api_report_sum *s)
+{
+    json_t *j = json_pack("{s:I, s:I, s:I}",
+                          "flows", (json_int_t) s->n_flows,
+                          "packets", (json_int_t) s->n_packets,
+                          "bytes", (json_int_t) s->n_bytes);
+    if (rule) {
+        json_object_set_new(j, "rule", json_string(rule));
+        json_object_set_new(j, "drops", json_boolean(drops));
+    }
+    return j;
+}
+
+json_t *
+api_report_flows(const struct ofctrl_status *of,
+                 const struct flow_table_cookie_stats *stats, size_t n,
+                 long long age_ms)
+{
+    json_t *j = json_pack(
+        "{s:b, s:o, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:o}",
+        "connected", of->connected,
+        "openflow_version", (of->ofp_version
+                             ? json_sprintf("1.%d", of->ofp_version - 1)
+                             : json_null()),
+        "desired", (json_int_t) of->n_desired,
+        "installed", (json_int_t) of->n_installed,
+        "desired_seqno", (json_int_t) of->desired_seqno,
+        "installed_seqno", (json_int_t) of->installed_seqno,
+        "in_sync", (of->connected && of->desired_seqno
+                    && of->installed_seqno == of->desired_seqno),
+        "flow_mods", (json_int_t) of->n_flow_mods,
+        "bundles", (json_int_t) of->n_bundles,
+        "bundle_failures", (json_int_t) of->n_bundle_failures,
+        "errors", (json_int_t) of->n_errors,
+        "reconnects", (json_int_t) of->n_reconnects,
+        "last_error", (of->last_error ? json_string(of->last_error)
+                       : json_null()));
+
+    if (!stats) {
+        json_object_set_new(j, "counters", json_null());
+        return j;
+    }
+
+    struct api_report_sum rules[API_REPORT_MAX_RULE], other;
+    json_t *list = json_array();
+
+    api_report_sum__(stats, n, rules, &other);
+    for (unsigned int r = 0; r < API_REPORT_MAX_RULE; r++) {
+        uint64_t cookie = PIPELINE_COOKIE(r, 0);
+        const char *name = pipeline_rule_name(cookie);
+        if (name) {
+            json_array_append_new(list, api_report_sum_json__(
+                                      name, pipeline_rule_drops(cookie),
+                                      &rules[r]));
+        }
+    }
+    json_object_set_new(j, "counters", json_pack(
+                            "{s:I, s:o, s:o}", "age_ms", (json_int_t) age_ms,
+                            "rules", list,
+                            "other", api_report_sum_json__(NULL, false,
+                                                           &other)));
+    return j;
+}
+
+json_t *
+api_report_port_drops(const struct flow_table_cookie_stats *stats, size_t n,
+                      uint32_t ofport)
+{
+    json_t *drops = json_object();
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c = stats[i].cookie;
+        if (!pipeline_rule_drops(c) || !api_report_per_port__(c)
+            || pipeline_cookie_object(c) != ofport) {
+            continue;
+        }
+        const char *name = pipeline_rule_name(c);
+        json_int_t sum = json_integer_value(json_object_get(drops, name));
+        json_object_set_new(drops, name,
+                            json_integer(sum + stats[i].n_packets));
+    }
+    return drops;
+}
+
+bool
+api_report_port_flows_in(const struct flow_table_cookie_stats *stats,
+                         size_t n, uint32_t ofport)
+{
+    uint64_t cookie = PIPELINE_COOKIE(PIPELINE_RULE_PORT_IN, ofport);
+
+    for (size_t i = 0; i < n; i++) {
+        if (stats[i].cookie == cookie && stats[i].n_flows) {
+            return true;
+        }
+    }
+    return false;
+}
+
+json_t *
+api_report_port_counters(const struct ovsdb_replica *replica,
+                         const struct gn_config *cfg, const char *name)
+{
+    static const char *const keys[] = {
+        "rx_packets", "rx_bytes", "rx_dropped", "rx_errors",
+        "tx_packets", "tx_bytes", "tx_dropped", "tx_errors",
+    };
+    const char *br = bridge_find(replica, cfg->bridge);
+    char *uuid = br ? port_find(replica, br, name) : NULL;
+    const json_t *row = uuid ? ovsdb_replica_get_row(replica, "Port", uuid)
+                             : NULL;
+    struct port_binding b;
+    json_t *j;
+
+    free(uuid);
+    if (!row) {
+        return NULL;
+    }
+    port_binding(cfg, replica, row, &b);
+    if (!b.iface) {
+        return NULL;
+    }
+    j = json_object();
+    for (size_t i = 0; i < GN_ARRAY_SIZE(keys); i++) {
+        const json_t *v = ovsdb_datum_map_get(b.iface, "statistics",
+                                              keys[i]);
+        if (json_is_integer(v)) {
+            json_object_set_new(j, keys[i], json_copy((json_t *) v));
+        }
+    }
+    return j;
+}
+
+/* Prints one metric family header and an unlabelled sample. */
+static void
+api_report_metric__(FILE *f, const char *name, const char *type,
+                    const char *help, double value)
+{
+    fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %.15g\n", name, help, name,
+            type, name, value);
+}
+
+/* The integer at 'path' ("counts.ports") in 'status', or 0. */
+static double
+api_report_int__(const json_t *status, const char *object, const char *key)
+{
+    const json_t *o = object ? json_object_get(status, object) : status;
+    const json_t *v = json_object_get(o, key);
+
+    return json_is_integer(v) ? (double) json_integer_value(v)
+           : json_is_true(v) ? 1 : 0;
+}
+
+char *
+api_report_metrics(const json_t *status, const struct ofctrl_status *of,
+                   const struct flow_table_cookie_stats *stats, size_t n,
+                   const struct api_report_counters *api)
+{
+    static const double bounds[] = API_REPORT_LATENCY_BUCKETS;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    if (!f) {
+        gn_fatal("open_memstream: out of memory");
+    }
+    api_report_metric__(f, "guestnet_up", "gauge",
+                        "1 if guestnetd is healthy (see /v1/health).",
+                        api_report_int__(status, NULL, "healthy"));
+    api_report_metric__(f, "guestnet_uptime_seconds", "gauge",
+                        "Seconds since guestnetd started.",
+                        api_report_int__(status, NULL, "uptime_ms") / 1000);
+    api_report_metric__(f, "guestnet_ports", "gauge",
+                        "Guest ports on the bridge.",
+                        api_report_int__(status, "counts", "ports"));
+    api_report_metric__(f, "guestnet_ports_quarantined", "gauge",
+                        "Guest ports quarantined (no traffic passes).",
+                        api_report_int__(status, "counts", "quarantined"));
+    api_report_metric__(f, "guestnet_networks", "gauge",
+                        "Configured networks.",
+                        api_report_int__(status, "counts", "networks"));
+    api_report_metric__(f, "guestnet_pending_requests", "gauge",
+                        "Port requests not answered yet.",
+                        api_report_int__(status, "counts",
+                                         "pending_requests"));
+    api_report_metric__(f, "guestnet_ovsdb_connected", "gauge",
+                        "1 if connected to ovsdb-server.",
+                        api_report_int__(status, "ovsdb", "connected"));
+    double connects = api_report_int__(status, "ovsdb", "connects");
+    api_report_metric__(f, "guestnet_ovsdb_reconnects_total", "counter",
+                        "Connections to ovsdb-server after the first.",
+                        connects > 1 ? connects - 1 : 0);
+    api_report_metric__(f, "guestnet_ovsdb_transactions_total", "counter",
+                        "OVSDB transactions committed.",
+                        api_report_int__(status, "transactions",
+                                         "committed"));
+    api_report_metric__(f, "guestnet_ovsdb_transaction_errors_total",
+                        "counter", "OVSDB transactions that failed.",
+                        api_report_int__(status, "transactions", "failed"));
+    if (json_is_integer(json_object_get(status, "last_reconcile_ms_ago"))) {
+        api_report_metric__(f, "guestnet_last_reconcile_age_seconds",
+                            "gauge", "Seconds since the last reconcile.",
+                            api_report_int__(status, NULL,
+                                             "last_reconcile_ms_ago")
+                            / 1000);
+    }
+
+    api_report_metric__(f, "guestnet_openflow_connected", "gauge",
+                        "1 if connected to the bridge's OpenFlow socket.",
+                        of->connected);
+    api_report_metric__(f, "guestnet_openflow_reconnects_total", "counter",
+                        "OpenFlow connections after the first.",
+                        of->n_reconnects);
+    fprintf(f, "# HELP guestnet_flows Flows in guestnet's tables.\n"
+            "# TYPE guestnet_flows gauge\n"
+            "guestnet_flows{table=\"desired\"} %zu\n"
+            "guestnet_flows{table=\"installed\"} %zu\n",
+            of->n_desired, of->n_installed);
+    api_report_metric__(f, "guestnet_flows_in_sync", "gauge",
+                        "1 if the switch holds the desired flow table.",
+                        of->connected && of->desired_seqno
+                        && of->installed_seqno == of->desired_seqno);
+    api_report_metric__(f, "guestnet_flow_mods_total", "counter",
+                        "flow_mods sent to the switch.", of->n_flow_mods);
+    api_report_metric__(f, "guestnet_bundles_total", "counter",
+                        "OpenFlow bundles committed.", of->n_bundles);
+    api_report_metric__(f, "guestnet_bundle_failures_total", "counter",
+                        "OpenFlow bundles discarded or failed to commit.",
+                        of->n_bundle_failures);
+    api_report_metric__(f, "guestnet_openflow_errors_total", "counter",
+                        "OpenFlow errors received from the switch.",
+                        of->n_errors);
+
+    if (stats) {
+        struct api_report_sum rules[API_REPORT_MAX_RULE], other;
+
+        api_report_sum__(stats, n, rules, &other);
+        fprintf(f, "# HELP guestnet_dropped_packets_total Packets dropped "
+                "by guestnet's rules, by reason.\n"
+                "# TYPE guestnet_dropped_packets_total counter\n");
+        for (unsigned int r = 0; r < API_REPORT_MAX_RULE; r++) {
+            uint64_t cookie = PIPELINE_COOKIE(r, 0);
+            if (pipeline_rule_drops(cookie)) {
+                fprintf(f, "guestnet_dropped_packets_total{reason=\"%s\"} "
+                        "%llu\n", pipeline_rule_name(cookie),
+                        (unsigned long long) rules[r].n_packets);
+            }
+        }
+        fprintf(f, "# HELP guestnet_rule_packets_total Packets matched by "
+                "each of guestnet's rules.\n"
+                "# TYPE guestnet_rule_packets_total counter\n");
+        for (unsigned int r = 0; r < API_REPORT_MAX_RULE; r++) {
+            const char *name = pipeline_rule_name(PIPELINE_COOKIE(r, 0));
+            if (name) {
+                fprintf(f, "guestnet_rule_packets_total{rule=\"%s\"} "
+                        "%llu\n", name,
+                        (unsigned long long) rules[r].n_packets);
+            }
+        }
+    }
+
+    api_report_metric__(f, "guestnet_api_requests_total", "counter",
+                        "API requests answered.", api->n_requests);
+    fprintf(f, "# HELP guestnet_api_errors_total API requests answered "
+            "with an error, by class.\n"
+            "# TYPE guestnet_api_errors_total counter\n"
+            "guestnet_api_errors_total{class=\"4xx\"} %llu\n"
+            "guestnet_api_errors_total{class=\"5xx\"} %llu\n",
+            (unsigned long long) api->n_4xx,
+            (unsigned long long) api->n_5xx);
+    api_report_metric__(f, "guestnet_api_forbidden_total", "counter",
+                        "API writes refused to unprivileged peers.",
+                        api->n_forbidden);
+    api_report_metric__(f, "guestnet_api_connections_total", "counter",
+                        "API connections accepted.", api->n_connections);
+    api_report_metric__(f, "guestnet_api_connections_refused_total",
+                        "counter", "API connections refused: too many "
+                        "clients.", api->n_refused);
+    api_report_metric__(f, "guestnet_api_connections_timed_out_total",
+                        "counter", "API connections closed because a "
+                        "request did not arrive in time.", api->n_timed_out);
+    api_report_metric__(f, "guestnet_api_clients", "gauge",
+                        "API connections open now.", api->n_clients);
+
+    fprintf(f, "# HELP guestnet_port_write_duration_seconds Time from a "
+            "port add or delete request to its answer.\n"
+            "# TYPE guestnet_port_write_duration_seconds histogram\n");
+    for (size_t i = 0; i < API_REPORT_N_LATENCY_BUCKETS; i++) {
+        fprintf(f, "guestnet_port_write_duration_seconds_bucket"
+                "{le=\"%g\"} %llu\n", bounds[i],
+                (unsigned long long) api->write_buckets[i]);
+    }
+    fprintf(f, "guestnet_port_write_duration_seconds_bucket{le=\"+Inf\"} "
+            "%llu\n"
+            "guestnet_port_write_duration_seconds_sum %.6f\n"
+            "guestnet_port_write_duration_seconds_count %llu\n",
+            (unsigned long long) api->write_count, api->write_sum,
+            (unsigned long long) api->write_count);
+
+    if (fclose(f)) {
+        gn_fatal("open_memstream: out of memory");
+    }
+    return text;
+}

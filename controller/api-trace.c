@@ -1,0 +1,496 @@
+/* api-trace.c: packet traces through ovs-vswitchd's ofproto/trace, mapped
+ * to guestnet's rules (see include/api-trace.h). */
+#include <config.h>
+
+#include "api-trace.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "gn-log.h"
+#include "gn-util.h"
+#include "jsonrpc-session.h"
+#include "netaddr.h"
+#include "pipeline.h"
+
+GN_LOG_MODULE(api_trace);
+
+struct api_trace {
+    struct jsonrpc_session *session;
+    struct event *timer;
+    char *bridge;
+    char *flow;
+    bool done;
+    api_trace_cb *cb;
+    void *aux;
+};
+
+static struct gn_log_rl api_trace_rl = GN_LOG_RL_INIT(10, 20);
+
+/* The protocols a trace may name, and what they imply. */
+struct api_trace_proto {
+    const char *name;
+    int family;                 /* AF_INET, AF_INET6 or 0 (ARP). */
+    bool ports;                 /* Has tp_src and tp_dst. */
+};
+
+static const struct api_trace_proto api_trace_protos[] = {
+    { "ip", AF_INET, false },
+    { "tcp", AF_INET, true },
+    { "udp", AF_INET, true },
+    { "icmp", AF_INET, false },
+    { "ipv6", AF_INET6, false },
+    { "tcp6", AF_INET6, true },
+    { "udp6", AF_INET6, true },
+    { "icmp6", AF_INET6, false },
+    { "arp", 0, false },
+};
+
+/* The string value of query parameter 'key', or NULL. */
+static const char *
+api_trace_param__(const json_t *params, const char *key)
+{
+    return json_string_value(json_object_get(params, key));
+}
+
+/* Checks that 'value' of 'key' is a TCP/UDP port number. */
+static char *
+api_trace_check_port__(const char *key, const char *value)
+{
+    char *end;
+    long n = strtol(value, &end, 10);
+
+    if (!*value || *end || value[0] == '-' || value[0] == '+' || n > 65535
+        || strlen(value) > 5) {
+        return gn_xasprintf("%s: \"%s\" is not a port number (0-65535)",
+                            key, value);
+    }
+    return NULL;
+}
+
+/* Parses address 'value' of 'key' into 'ip' and checks its family against
+ * '*family' (0: not known yet, then set). */
+static char *
+api_trace_check_ip__(const char *key, const char *value, int *family)
+{
+    struct netaddr_ip ip;
+    char *error = netaddr_parse_ip(value, 0, &ip);
+
+    if (error) {
+        char *msg = gn_xasprintf("%s: %s", key, error);
+        free(error);
+        return msg;
+    }
+    if (*family && ip.family != *family) {
+        return gn_xasprintf("%s: \"%s\" is not an %s address", key, value,
+                            *family == AF_INET ? "IPv4" : "IPv6");
+    }
+    *family = ip.family;
+    return NULL;
+}
+
+/* Appends ",KEY=VALUE" (or ",KEY" if 'value' is NULL) to '*flow'. */
+static void
+api_trace_append__(char **flow, const char *key, const char *value)
+{
+    char *more = gn_xasprintf("%s,%s%s%s", *flow, key, value ? "=" : "",
+                              value ? value : "");
+    free(*flow);
+    *flow = more;
+}
+
+char *
+api_trace_flow(const json_t *params, const json_t *port, char **flowp)
+{
+    static const char *const known[] = {
+        "in_port", "dl_src", "dl_dst", "proto", "nw_src", "nw_dst",
+        "tp_src", "tp_dst",
+    };
+    const char *dl_src = api_trace_param__(params, "dl_src");
+    const char *dl_dst = api_trace_param__(params, "dl_dst");
+    const char *proto_s = api_trace_param__(params, "proto");
+    const char *nw_src = api_trace_param__(params, "nw_src");
+    const char *nw_dst = api_trace_param__(params, "nw_dst");
+    const char *tp_src = api_trace_param__(params, "tp_src");
+    const char *tp_dst = api_trace_param__(params, "tp_dst");
+    const json_t *ofport = json_object_get(port, "ofport");
+    const struct api_trace_proto *proto = NULL;
+    struct netaddr_mac mac;
+    const char *key;
+    const json_t *v;
+    char *error;
+    int family = 0;
+
+    *flowp = NULL;
+    json_object_foreach ((json_t *) params, key, v) {
+        bool ok = false;
+        for (size_t i = 0; i < GN_ARRAY_SIZE(known); i++) {
+            ok = ok || !strcmp(key, known[i]);
+        }
+        if (!ok) {
+            return gn_xasprintf("unknown parameter \"%s\" (in_port, dl_src, "
+                                "dl_dst, proto, nw_src, nw_dst, tp_src, "
+                                "tp_dst)", key);
+        }
+        if (!json_is_string(v) || !*json_string_value(v)) {
+            return gn_xasprintf("%s: empty value", key);
+        }
+    }
+    if (!json_is_integer(ofport)) {
+        return gn_xasprintf("in_port: port %s has no ofport yet",
+                            api_trace_param__(params, "in_port"));
+    }
+    if (!dl_src) {
+        dl_src = json_string_value(json_object_get(port, "mac"));
+        if (!dl_src) {
+            return gn_xstrdup("dl_src: required (the port has no MAC)");
+        }
+    }
+    if ((error = netaddr_parse_mac(dl_src, false, &mac))) {
+        char *msg = gn_xasprintf("dl_src: %s", error);
+        free(error);
+        return msg;
+    }
+    if (dl_dst && (error = netaddr_parse_mac(dl_dst, false, &mac))) {
+        char *msg = gn_xasprintf("dl_dst: %s", error);
+        free(error);
+        return msg;
+    }
+    if (proto_s) {
+        for (size_t i = 0; i < GN_ARRAY_SIZE(api_trace_protos); i++) {
+            if (!strcmp(proto_s, api_trace_protos[i].name)) {
+                proto = &api_trace_protos[i];
+            }
+        }
+        if (!proto) {
+            return gn_xasprintf("proto: unknown protocol \"%s\" (ip, tcp, "
+                                "udp, icmp, ipv6, tcp6, udp6, icmp6, arp)",
+                                proto_s);
+        }
+        family = proto->family;
+        if (!family) {
+            family = AF_INET;   /* ARP carries IPv4 addresses. */
+        }
+    }
+    if (nw_src && (error = api_trace_check_ip__("nw_src", nw_src,
+                                                &family))) {
+        return error;
+    }
+    if (nw_dst && (error = api_trace_check_ip__("nw_dst", nw_dst,
+                                                &family))) {
+        return error;
+    }
+    if (!proto && family) {
+        proto = &api_trace_protos[family == AF_INET ? 0 : 4];
+    }
+    if ((tp_src || tp_dst) && (!proto || !proto->ports)) {
+        return gn_xstrdup("tp_src and tp_dst need proto tcp, udp, tcp6 or "
+                          "udp6");
+    }
+    if (tp_src && (error = api_trace_check_port__("tp_src", tp_src))) {
+        return error;
+    }
+    if (tp_dst && (error = api_trace_check_port__("tp_dst", tp_dst))) {
+        return error;
+    }
+
+    /* Every piece is validated: nothing from the query reaches the flow
+     * unchecked. */
+    bool arp = proto && !proto->family;
+    bool v6 = proto && proto->family == AF_INET6;
+    char *flow = gn_xasprintf("in_port=%lld,dl_src=%s",
+                              (long long) json_integer_value(ofport), dl_src);
+    if (dl_dst) {
+        api_trace_append__(&flow, "dl_dst", dl_dst);
+    }
+    if (proto) {
+        api_trace_append__(&flow, proto->name, NULL);
+    }
+    if (arp) {
+        api_trace_append__(&flow, "arp_op", "1");
+        api_trace_append__(&flow, "arp_sha", dl_src);
+    }
+    if (nw_src) {
+        api_trace_append__(&flow, arp ? "arp_spa" : v6 ? "ipv6_src"
+                                  : "nw_src", nw_src);
+    }
+    if (nw_dst) {
+        api_trace_append__(&flow, arp ? "arp_tpa" : v6 ? "ipv6_dst"
+                                  : "nw_dst", nw_dst);
+    }
+    if (tp_src) {
+        api_trace_append__(&flow, "tp_src", tp_src);
+    }
+    if (tp_dst) {
+        api_trace_append__(&flow, "tp_dst", tp_dst);
+    }
+    *flowp = flow;
+    return NULL;
+}
+
+/* Parses one table line of a trace (" 3. MATCH, priority P, cookie 0xC")
+ * into a new step object, or returns NULL if 'line' is not one. */
+static json_t *
+api_trace_step__(const char *line)
+{
+    const char *p = line, *text, *prio = NULL, *q;
+    unsigned long long cookie = 0;
+    unsigned int priority;
+    int table;
+    char *match;
+    json_t *step;
+
+    while (*p == ' ') {
+        p++;
+    }
+    if (sscanf(p, "%d. ", &table) != 1 || table < 0 || table > 255) {
+        return NULL;
+    }
+    text = strstr(p, ". ");
+    if (!text) {
+        return NULL;
+    }
+    text += 2;
+    for (q = strstr(text, ", priority "); q; q = strstr(q + 1,
+                                                          ", priority ")) {
+        prio = q;
+    }
+    if (!prio || sscanf(prio, ", priority %u", &priority) != 1) {
+        return json_pack("{s:i, s:s, s:n, s:n, s:n}", "table", table,
+                         "match", text, "priority", "cookie", "rule");
+    }
+    q = strstr(prio, ", cookie 0x");
+    if (q && sscanf(q, ", cookie 0x%llx", &cookie) != 1) {
+        cookie = 0;
+    }
+    match = gn_xmemdup0(text, prio - text);
+    step = json_pack("{s:i, s:s, s:i}", "table", table, "match", match,
+                     "priority", (int) priority);
+    free(match);
+    json_object_set_new(step, "cookie", json_sprintf("0x%llx", cookie));
+    const char *rule = pipeline_rule_name(cookie);
+    json_object_set_new(step, "rule", rule ? json_string(rule)
+                                           : json_null());
+    if (rule) {
+        json_object_set_new(step, "object", json_integer(
+                                pipeline_cookie_object(cookie)));
+    }
+    return step;
+}
+
+json_t *
+api_trace_parse(const char *output)
+{
+    json_t *steps = json_array();
+    const char *rule = NULL;
+    char *copy = gn_xstrdup(output);
+    char *save = NULL, *actions = NULL;
+    bool dropped;
+
+    for (char *line = strtok_r(copy, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        json_t *step;
+
+        if (!strncmp(line, "Datapath actions: ", 18)) {
+            free(actions);
+            actions = gn_xstrdup(line + 18);
+        } else if (line[0] == ' ' && (step = api_trace_step__(line))) {
+            const json_t *r = json_object_get(step, "rule");
+            if (json_is_string(r)) {
+                rule = json_string_value(r);
+            }
+            json_array_append_new(steps, step);
+        }
+    }
+    dropped = !actions || !strcmp(actions, "drop");
+
+    json_t *j = json_pack("{s:s, s:s?, s:o, s:o, s:s}",
+                          "verdict", dropped ? "dropped" : "allowed",
+                          "rule", rule,
+                          "steps", steps,
+                          "datapath_actions",
+                          actions ? json_string(actions) : json_null(),
+                          "output", output);
+    char *summary = (rule
+                     ? gn_xasprintf("%s by %s", dropped ? "dropped"
+                                                        : "allowed", rule)
+                     : gn_xasprintf("%s (no guestnet rule matched)",
+                                    dropped ? "dropped" : "allowed"));
+    json_object_set_new(j, "summary", json_string(summary));
+    free(summary);
+    free(actions);
+    free(copy);
+    return j;
+}
+
+/* Ends 'trace': calls its callback with 'status' and 'body' (stolen), then
+ * destroys the session (deferred if called from inside one of its
+ * callbacks) and frees the trace. */
+static void
+api_trace_finish__(struct api_trace *t, int status, json_t *body)
+{
+    if (t->done) {
+        json_decref(body);
+        return;
+    }
+    t->done = true;
+    t->cb(status, body, t->aux);
+    api_trace_cancel(t);
+}
+
+static void
+api_trace_error__(struct api_trace *t, int status, const char *message)
+{
+    api_trace_finish__(t, status, json_pack("{s:{s:s}}", "error",
+                                            "message", message));
+}
+
+static void
+api_trace_reply__(struct jsonrpc_session *s, const json_t *reply,
+                  const char *error, void *t_)
+{
+    struct api_trace *t = t_;
+    const json_t *err = json_object_get(reply, "error");
+    const json_t *result = json_object_get(reply, "result");
+
+    (void) s;
+    if (t->done) {
+        return;
+    }
+    if (!reply) {
+        char *msg = gn_xasprintf("ovs-vswitchd: %s", error);
+        api_trace_error__(t, 503, msg);
+        free(msg);
+    } else if (err && !json_is_null(err)) {
+        /* ovs-vswitchd refused the flow or the bridge. */
+        char *msg = gn_xasprintf("ovs-vswitchd: %s", json_is_string(err)
+                                 ? json_string_value(err) : "error");
+        size_t len = strlen(msg);
+        while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' ')) {
+            msg[--len] = '\0';
+        }
+        GN_LOG_INFO_RL(&api_trace_rl, "trace %s refused: %s", t->flow, msg);
+        api_trace_error__(t, 400, msg);
+        free(msg);
+    } else if (!json_is_string(result)) {
+        api_trace_error__(t, 502, "ovs-vswitchd: ofproto/trace answered "
+                          "without text");
+    } else {
+        json_t *j = api_trace_parse(json_string_value(result));
+        json_object_set_new(j, "flow", json_string(t->flow));
+        json_object_set_new(j, "bridge", json_string(t->bridge));
+        api_trace_finish__(t, 200, j);
+    }
+}
+
+static void
+api_trace_connected__(struct jsonrpc_session *s, void *t_)
+{
+    struct api_trace *t = t_;
+
+    jsonrpc_session_request(s, "ofproto/trace",
+                            json_pack("[s, s]", t->bridge, t->flow),
+                            api_trace_reply__, t);
+}
+
+static void
+api_trace_timeout__(evutil_socket_t fd, short what, void *t_)
+{
+    (void) fd;
+    (void) what;
+    api_trace_error__(t_, 504, "ovs-vswitchd did not answer the trace in "
+                      "time");
+}
+
+/* Returns the "unix:" remote of the control socket of the ovs-vswitchd of
+ * 'rundir', or NULL and a malloc'd error in '*errorp'. */
+static char *
+api_trace_remote__(const char *rundir, char **errorp)
+{
+    char *pidfile = gn_xasprintf("%s/ovs-vswitchd.pid", rundir);
+    FILE *f = fopen(pidfile, "r");
+    struct stat st;
+    long pid = 0;
+    char *path;
+
+    if (!f || fscanf(f, "%ld", &pid) != 1 || pid <= 0) {
+        *errorp = gn_xasprintf("ovs-vswitchd is not running (%s: %s)",
+                               pidfile, f ? "no process id" :
+                               strerror(errno));
+        if (f) {
+            fclose(f);
+        }
+        free(pidfile);
+        return NULL;
+    }
+    fclose(f);
+    free(pidfile);
+    path = gn_xasprintf("%s/ovs-vswitchd.%ld.ctl", rundir, pid);
+    if (stat(path, &st) || !S_ISSOCK(st.st_mode)) {
+        *errorp = gn_xasprintf("ovs-vswitchd's control socket %s is "
+                               "missing", path);
+        free(path);
+        return NULL;
+    }
+    char *remote = gn_xasprintf("unix:%s", path);
+    free(path);
+    return remote;
+}
+
+struct api_trace *
+api_trace_start(struct event_base *base, const char *ovs_rundir,
+                const char *bridge, const char *flow, int timeout_ms,
+                api_trace_cb *cb, void *aux, char **errorp)
+{
+    static const struct jsonrpc_session_cbs cbs = {
+        .connected = api_trace_connected__,
+    };
+    struct jsonrpc_session_options options = JSONRPC_SESSION_OPTIONS_DEFAULT;
+    struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+    char *remote = api_trace_remote__(ovs_rundir, errorp);
+    struct api_trace *t;
+
+    if (!remote) {
+        return NULL;
+    }
+    t = gn_xzalloc(sizeof *t);
+    t->bridge = gn_xstrdup(bridge);
+    t->flow = gn_xstrdup(flow);
+    t->cb = cb;
+    t->aux = aux;
+    t->timer = evtimer_new(base, api_trace_timeout__, t);
+    evtimer_add(t->timer, &tv);
+
+    options.probe_interval_ms = 0;
+    options.reconnect = false;
+    t->session = jsonrpc_session_create(base, remote, &options, &cbs, t,
+                                        errorp);
+    free(remote);
+    if (!t->session) {
+        t->done = true;
+        api_trace_cancel(t);
+        return NULL;
+    }
+    return t;
+}
+
+void
+api_trace_cancel(struct api_trace *t)
+{
+    if (!t) {
+        return;
+    }
+    /* Destroying the session fails a pending request through
+     * api_trace_reply__(), which 'done' makes a no-op. */
+    t->done = true;
+    jsonrpc_session_destroy(t->session);
+    event_free(t->timer);
+    free(t->bridge);
+    free(t->flow);
+    free(t);
+}
