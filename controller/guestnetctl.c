@@ -7,6 +7,7 @@
  * 3 guestnetd unreachable; 4 guestnetd failed (5xx) or timed out. */
 #include <config.h>
 
+#include <event2/http.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -45,6 +46,13 @@ usage(void)
            "  port del NAME              remove a port (and its devices)\n"
            "  network list               configured networks\n"
            "  network show NAME          one network\n"
+           "  flows                      desired vs installed flows, "
+           "packets per rule\n"
+           "  trace PORT [FIELD=VALUE]...  what the bridge does with a "
+           "packet from\n"
+           "                             PORT; FIELDs: dl_src, dl_dst, "
+           "proto, nw_src,\n"
+           "                             nw_dst, tp_src, tp_dst\n"
            "  reload                     re-read guestnetd's config file\n"
            "  config check FILE          validate a config file offline\n"
            "\n"
@@ -311,6 +319,108 @@ print_networks(const json_t *nets)
     }
 }
 
+static void
+print_flows(const json_t *f)
+{
+    const json_t *counters = json_object_get(f, "counters");
+    const json_t *r;
+    char *a, *b, *c, *d;
+    size_t i;
+
+    a = scalar(f, "desired");
+    b = scalar(f, "installed");
+    printf("flows:    %s desired, %s installed (%s), OpenFlow %s %s\n", a, b,
+           json_is_true(json_object_get(f, "in_sync")) ? "in sync"
+                                                        : "NOT in sync",
+           str(f, "openflow_version"),
+           json_is_true(json_object_get(f, "connected")) ? "connected"
+                                                         : "not connected");
+    free(a);
+    free(b);
+    a = scalar(f, "flow_mods");
+    b = scalar(f, "bundles");
+    c = scalar(f, "bundle_failures");
+    d = scalar(f, "errors");
+    printf("switch:   %s flow_mods in %s bundles (%s failed), %s errors",
+           a, b, c, d);
+    if (json_is_string(json_object_get(f, "last_error"))) {
+        printf(" (last: %s)", str(f, "last_error"));
+    }
+    printf("\n");
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    if (!json_is_object(counters)) {
+        printf("(no packet counters: not connected to the switch)\n");
+        return;
+    }
+    printf("%-26s %6s %12s %14s\n", "RULE", "FLOWS", "PACKETS", "BYTES");
+    json_array_foreach (json_object_get(counters, "rules"), i, r) {
+        a = scalar(r, "flows");
+        b = scalar(r, "packets");
+        c = scalar(r, "bytes");
+        printf("%-26s %6s %12s %14s%s\n", str(r, "rule"), a, b, c,
+               json_is_true(json_object_get(r, "drops")) ? "  (drops)" : "");
+        free(a);
+        free(b);
+        free(c);
+    }
+}
+
+static void
+print_trace(const json_t *t)
+{
+    const json_t *step;
+    size_t i;
+
+    printf("%s\n", str(t, "summary"));
+    printf("flow: %s\n", str(t, "flow"));
+    json_array_foreach (json_object_get(t, "steps"), i, step) {
+        char *prio = scalar(step, "priority");
+        printf("  table %-3lld priority %-5s %-26s %s\n",
+               (long long) json_integer_value(json_object_get(step,
+                                                              "table")),
+               prio, json_is_string(json_object_get(step, "rule"))
+                     ? str(step, "rule") : "(not guestnet's)",
+               str(step, "match"));
+        free(prio);
+    }
+    printf("datapath actions: %s\n", str(t, "datapath_actions"));
+}
+
+/* "trace PORT FIELD=VALUE...": GET /v1/trace with the fields as query
+ * parameters (percent-encoded). */
+static int
+cmd_trace(int argc, char *argv[])
+{
+    char *enc = evhttp_uriencode(argv[1], -1, 0);
+    char *path = gn_xasprintf("/v1/trace?in_port=%s", enc);
+    json_t *answer;
+
+    free(enc);
+    for (int i = 2; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        char *key, *value, *more;
+
+        if (!eq || eq == argv[i] || !eq[1]) {
+            usage_error("trace: \"%s\" is not FIELD=VALUE", argv[i]);
+        }
+        key = evhttp_uriencode(argv[i], eq - argv[i], 0);
+        value = evhttp_uriencode(eq + 1, -1, 0);
+        more = gn_xasprintf("%s&%s=%s", path, key, value);
+        free(key);
+        free(value);
+        free(path);
+        path = more;
+    }
+    answer = call("GET", path, NULL);
+    free(path);
+    json_output ? print_json(answer) : print_trace(answer);
+    json_decref(answer);
+    return 0;
+}
+
 /* "port add NAME ...": builds the request from the options. */
 static int
 cmd_port_add(int argc, char *argv[])
@@ -495,6 +605,11 @@ run_command(int argc, char *argv[])
             return EXIT_REFUSED;
         }
         print_json(answer);
+    } else if (!strcmp(cmd, "flows") && argc == 1) {
+        answer = call("GET", "/v1/flows", NULL);
+        json_output ? print_json(answer) : print_flows(answer);
+    } else if (!strcmp(cmd, "trace") && argc >= 2) {
+        return cmd_trace(argc, argv);
     } else if (!strcmp(cmd, "reload") && argc == 1) {
         answer = call("POST", "/v1/reload", NULL);
         json_output ? print_json(answer) : (void) printf("reloaded\n");
