@@ -835,6 +835,24 @@ api_trace__(struct api *api, struct evhttp_request *req,
     api->traces = p;
 }
 
+/* True if 'path' names one of the API's endpoints (for 405 vs 404). */
+static bool
+api_known_path__(const char *path)
+{
+    static const char *const paths[] = {
+        "/v1/status", "/v1/health", "/v1/ports", "/v1/networks",
+        "/v1/flows", "/v1/trace", "/v1/reload", "/metrics",
+    };
+
+    for (size_t i = 0; i < GN_ARRAY_SIZE(paths); i++) {
+        if (!strcmp(path, paths[i])) {
+            return true;
+        }
+    }
+    return (!strncmp(path, "/v1/ports/", 10) && path[10]
+            && !strchr(path + 10, '/'));
+}
+
 static void
 api_handle_write__(struct api *api, struct evhttp_request *req,
                    struct api_conn *conn, enum evhttp_cmd_type cmd,
@@ -847,8 +865,7 @@ api_handle_write__(struct api *api, struct evhttp_request *req,
     if (!(cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/ports"))
         && !(cmd == EVHTTP_REQ_DELETE && port_path)
         && !(cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/reload"))) {
-        bool known = (!strcmp(path, "/v1/ports") || port_path
-                      || !strcmp(path, "/v1/reload"));
+        bool known = api_known_path__(path);
         api_error__(api, req, conn, known ? 405 : 404,
                     known ? "method not allowed for this endpoint"
                           : "no such endpoint");
@@ -979,6 +996,9 @@ api_handle_read__(struct api *api, struct evhttp_request *req,
         api_reply__(api, req, conn, 200, engine_networks(api->engine));
     } else if (!strcmp(path, "/v1/flows")) {
         api_stats__(api, req, conn, API_STATS_FLOWS, NULL);
+    } else if (api_known_path__(path)) {
+        api_error__(api, req, conn, 405, "method not allowed for this "
+                    "endpoint");
     } else {
         api_error__(api, req, conn, 404, "no such endpoint");
     }

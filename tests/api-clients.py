@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""api-clients.py: misbehaving and load-generating clients of guestnetd's
+API socket, for tests/api-*.sh and bench/api-bench.sh (python3 only, no
+third-party modules).
+
+  api-clients.py flood SOCKET N       open N connections at once, then ask
+                                      /v1/health on each; prints counts
+                                      "ok=N refused=N closed=N"
+  api-clients.py slow SOCKET          send request headers a byte at a time,
+                                      then stall; prints "status=N secs=S"
+                                      (status 0: closed without an answer)
+  api-clients.py raw SOCKET           send stdin as is; print the status
+                                      line of the answer (or "closed")
+  api-clients.py load SOCKET PATH C SECS
+                                      C keep-alive clients (processes) ask
+                                      GET PATH for SECS seconds; prints
+                                      "requests=N errors=N rps=R p50_ms=X
+                                      p99_ms=Y max_ms=Z"
+"""
+import os
+import socket
+import sys
+import time
+
+
+def connect(path, timeout=10.0):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(path)
+    return s
+
+
+def read_response(s):
+    """Reads one HTTP response; returns (status, body) or (0, b"")."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        try:
+            chunk = s.recv(65536)
+        except (ConnectionResetError, socket.timeout, OSError):
+            return 0, b""
+        if not chunk:
+            return 0, b""
+        buf += chunk
+    head, body = buf.split(b"\r\n\r\n", 1)
+    lines = head.split(b"\r\n")
+    try:
+        status = int(lines[0].split()[1])
+    except (IndexError, ValueError):
+        return 0, b""
+    length = 0
+    for line in lines[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            length = int(v.strip())
+    while len(body) < length:
+        try:
+            chunk = s.recv(65536)
+        except (ConnectionResetError, socket.timeout, OSError):
+            return 0, b""
+        if not chunk:
+            return 0, b""
+        body += chunk
+    return status, body
+
+
+def request(path, keepalive=False):
+    conn = "keep-alive" if keepalive else "close"
+    return ("GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: %s\r\n\r\n"
+            % (path, conn)).encode()
+
+
+def flood(sock_path, n):
+    socks = []
+    for _ in range(n):
+        try:
+            socks.append(connect(sock_path))
+        except OSError:
+            socks.append(None)
+    counts = {"ok": 0, "refused": 0, "closed": 0}
+    for s in socks:
+        if s is None:
+            counts["closed"] += 1
+            continue
+        try:
+            s.sendall(request("/v1/health"))
+        except OSError:
+            pass
+    for s in socks:
+        if s is None:
+            continue
+        status, _ = read_response(s)
+        if status == 200:
+            counts["ok"] += 1
+        elif status == 503:
+            counts["refused"] += 1
+        else:
+            counts["closed"] += 1
+        s.close()
+    print("ok=%d refused=%d closed=%d"
+          % (counts["ok"], counts["refused"], counts["closed"]))
+
+
+def slow(sock_path):
+    s = connect(sock_path, timeout=60)
+    start = time.monotonic()
+    partial = b"GET /v1/status HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
+    try:
+        for byte in partial:
+            s.send(bytes([byte]))
+            time.sleep(0.02)
+    except OSError:
+        pass
+    status, _ = read_response(s)
+    print("status=%d secs=%.1f" % (status, time.monotonic() - start))
+
+
+def raw(sock_path):
+    data = sys.stdin.buffer.read()
+    s = connect(sock_path)
+    try:
+        s.sendall(data)
+    except OSError:
+        print("closed")
+        return
+    status, body = read_response(s)
+    if status:
+        print("%d %s" % (status, body.decode(errors="replace").strip()))
+    else:
+        print("closed")
+
+
+def load_worker(sock_path, path, deadline, wfd):
+    lat = []
+    errors = 0
+    s = None
+    req = request(path, keepalive=True)
+    while time.monotonic() < deadline:
+        if s is None:
+            try:
+                s = connect(sock_path)
+            except OSError:
+                errors += 1
+                time.sleep(0.01)
+                continue
+        t0 = time.perf_counter()
+        try:
+            s.sendall(req)
+            status, _ = read_response(s)
+        except OSError:
+            status = 0
+        t1 = time.perf_counter()
+        if status == 200:
+            lat.append(t1 - t0)
+        else:
+            errors += 1
+            s.close()
+            s = None
+    with os.fdopen(wfd, "w") as w:
+        w.write("%d\n" % errors)
+        w.write("\n".join("%.9f" % x for x in lat))
+
+
+def load(sock_path, path, clients, secs):
+    start = time.monotonic()
+    deadline = start + secs
+    pipes = []
+    for _ in range(clients):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            load_worker(sock_path, path, deadline, w)
+            os._exit(0)
+        os.close(w)
+        pipes.append((pid, r))
+    lat = []
+    errors = 0
+    for pid, r in pipes:
+        with os.fdopen(r) as f:
+            lines = f.read().split("\n")
+        os.waitpid(pid, 0)
+        errors += int(lines[0])
+        lat.extend(float(x) for x in lines[1:] if x)
+    elapsed = time.monotonic() - start
+    lat.sort()
+
+    def pct(p):
+        if not lat:
+            return 0.0
+        return lat[min(len(lat) - 1, int(p / 100.0 * len(lat)))] * 1000
+
+    print("requests=%d errors=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f "
+          "max_ms=%.2f" % (len(lat), errors, len(lat) / elapsed, pct(50),
+                           pct(99), lat[-1] * 1000 if lat else 0))
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+    mode, sock_path = sys.argv[1], sys.argv[2]
+    if mode == "flood" and len(sys.argv) == 4:
+        flood(sock_path, int(sys.argv[3]))
+    elif mode == "slow" and len(sys.argv) == 3:
+        slow(sock_path)
+    elif mode == "raw" and len(sys.argv) == 3:
+        raw(sock_path)
+    elif mode == "load" and len(sys.argv) == 6:
+        load(sock_path, sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
+    else:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
