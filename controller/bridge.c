@@ -164,7 +164,26 @@ bridge_note__(char **why, const char *what)
     *why = s;
 }
 
-/* Adds the ops that create the bridge from nothing. */
+/* Inserts the uplink's Interface and Port rows (a trunk of the configured
+ * VLANs) and returns the Port's named-uuid (borrowed from 'txn'). */
+static const char *
+bridge_insert_uplink__(const struct gn_config *cfg, struct ovsdb_txn *txn)
+{
+    json_t *irow = json_pack("{s:s}", "name", cfg->uplink);
+    const char *iface = ovsdb_txn_insert(txn, "Interface", irow);
+    json_t *prow = json_pack(
+        "{s:s, s:o, s:s, s:o, s:o}",
+        "name", cfg->uplink,
+        "interfaces", ovsdb_datum_named_uuid(iface),
+        "vlan_mode", "trunk",
+        "trunks", ovsdb_datum_set(bridge_trunks__(cfg)),
+        "external_ids",
+        ovsdb_datum_map(json_pack("{s:s}", BRIDGE_ROLE_KEY, "uplink")));
+
+    return ovsdb_txn_insert(txn, "Port", prow);
+}
+
+/* Adds the ops that create the bridge (and the uplink) from nothing. */
 static int
 bridge_plan_create__(const struct gn_config *cfg, const char *root,
                      struct ovsdb_txn *txn)
@@ -187,6 +206,10 @@ bridge_plan_create__(const struct gn_config *cfg, const char *root,
 
     ports = json_array();
     json_array_append_new(ports, ovsdb_datum_named_uuid(port));
+    if (cfg->uplink) {
+        json_array_append_new(ports, ovsdb_datum_named_uuid(
+                                  bridge_insert_uplink__(cfg, txn)));
+    }
     row = json_pack("{s:s, s:s, s:s, s:o, s:b, s:o, s:o}",
                     "name", cfg->bridge,
                     "datapath_type", cfg->datapath_type,
@@ -307,17 +330,7 @@ bridge_plan_uplink__(const struct gn_config *cfg,
     json_t *trunks = bridge_trunks__(cfg);
     uuid = bridge_find_port__(r, br, cfg->uplink);
     if (!uuid) {
-        json_t *irow = json_pack("{s:s}", "name", cfg->uplink);
-        const char *iface = ovsdb_txn_insert(txn, "Interface", irow);
-        json_t *prow = json_pack(
-            "{s:s, s:o, s:s, s:o, s:o}",
-            "name", cfg->uplink,
-            "interfaces", ovsdb_datum_named_uuid(iface),
-            "vlan_mode", "trunk",
-            "trunks", ovsdb_datum_set(json_deep_copy(trunks)),
-            "external_ids",
-            ovsdb_datum_map(json_pack("{s:s}", BRIDGE_ROLE_KEY, "uplink")));
-        const char *port = ovsdb_txn_insert(txn, "Port", prow);
+        const char *port = bridge_insert_uplink__(cfg, txn);
         ovsdb_txn_mutate(txn, "Bridge", ovsdb_where_uuid(br_uuid),
                          json_pack("[[s, s, o]]", "ports", "insert",
                                    ovsdb_datum_named_uuid(port)));
@@ -360,13 +373,9 @@ bridge_plan(const struct gn_config *cfg, const struct ovsdb_replica *r,
     }
     br_uuid = bridge_find(r, cfg->bridge);
     if (!br_uuid) {
-        bridge_note__(why, "bridge created");
-        n = bridge_plan_create__(cfg, root, txn);
-        if (cfg->uplink) {
-            /* The uplink joins in a later pass, once the bridge exists. */
-            bridge_note__(why, "uplink follows");
-        }
-        return n;
+        bridge_note__(why, cfg->uplink ? "bridge and uplink created"
+                                        : "bridge created");
+        return bridge_plan_create__(cfg, root, txn);
     }
     br = ovsdb_replica_get_row(r, "Bridge", br_uuid);
     bridge_plan_update__(cfg, br_uuid, br, txn, &n, why);

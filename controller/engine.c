@@ -25,6 +25,10 @@ GN_LOG_MODULE(engine);
  * a timeout (the port stays: it may come up later). */
 #define ENGINE_APPLY_TIMEOUT_MS 30000
 
+/* How long the next transaction waits for ovs-vswitchd to apply the
+ * previous one. */
+#define ENGINE_BATCH_WAIT_MS 2000
+
 enum engine_op_type {
     ENGINE_OP_ADD,
     ENGINE_OP_DELETE,
@@ -67,6 +71,9 @@ struct engine {
     char *ovs_rundir;
     char *flows_key;            /* The pipeline input last put. */
     json_t *flows_ports;        /* {name: ofport} of the ports in it. */
+    unsigned long long flows_input_seqno;   /* Replica seqno and config */
+    unsigned long long flows_input_cfg_gen; /* the key was made from. */
+    unsigned long long cfg_gen;             /* Bumped on every reload. */
     uint64_t flows_seqno;       /* Seqno of the last ofctrl_put(). */
     struct event *run_ev;       /* Deferred engine_run__(). */
     struct event *timer_ev;     /* Periodic: timeouts, retries. */
@@ -74,6 +81,8 @@ struct engine {
     struct engine_op *ops;      /* Oldest first. */
     bool txn_in_flight;
     long long retry_at;         /* After a failed bridge txn. */
+    json_int_t applying_next_cfg;   /* next_cfg of our last committed
+                                     * transaction. */
 
     /* Status. */
     long long start_msec;
@@ -226,6 +235,14 @@ engine_flows__(struct engine *e)
     if (!br_row) {
         return;
     }
+    /* The input can only change with the replica or the config. */
+    if (e->flows_key
+        && e->flows_input_seqno == ovsdb_replica_seqno(e->replica)
+        && e->flows_input_cfg_gen == e->cfg_gen) {
+        return;
+    }
+    e->flows_input_seqno = ovsdb_replica_seqno(e->replica);
+    e->flows_input_cfg_gen = e->cfg_gen;
     key = json_array();
     names = json_object();
     uuids = ovsdb_datum_uuids(br_row, "ports");
@@ -439,6 +456,9 @@ engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
                 engine_op_committed__(e, op, res->next_cfg);
             }
         }
+        if (res->next_cfg > e->applying_next_cfg) {
+            e->applying_next_cfg = res->next_cfg;
+        }
         break;
 
     case OVSDB_TXN_DISCONNECTED:
@@ -593,6 +613,14 @@ engine_run__(struct engine *e)
     engine_flows__(e);
     engine_check_applied__(e);
     if (e->txn_in_flight || gn_time_msec() < e->retry_at) {
+        return;
+    }
+    /* While ovs-vswitchd is still applying our last transaction, requests
+     * collect into the next one: every transaction makes ovs-vswitchd
+     * reconfigure all its ports, so fewer, larger ones win.  (Bounded, in
+     * case ovs-vswitchd is gone.) */
+    if (e->applying_next_cfg > engine_root_int__(e, "cur_cfg")
+        && gn_time_msec() - e->last_txn_msec < ENGINE_BATCH_WAIT_MS) {
         return;
     }
     engine_settle_maybe_applied__(e);
@@ -801,6 +829,7 @@ engine_reload(struct engine *e)
     }
     gn_config_destroy(e->cfg);
     e->cfg = cfg;
+    e->cfg_gen++;
     GN_LOG_INFO("reloaded %s", e->config_file);
     engine_schedule__(e);
     return NULL;

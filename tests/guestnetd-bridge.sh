@@ -61,12 +61,17 @@ gn_check "reload-one-transaction" \
 
 # A bad config is refused by reload and changes nothing.
 cp "$cfg" "$cfg.good"
-sed -i 's/"vlan": 20/"vlan": 4095/' "$cfg"
 before=$(gn_guestnetd_txns)
-out=$(gn_api POST /v1/reload)
-gn_check "bad-config-reload-400" grep -q '^HTTP 400' <<<"$out"
-gn_check "bad-config-error-names-field" \
-    grep -q 'networks\[1\].vlan' <<<"$out"
+for vlan in 0 5000 4095; do
+    sed "s/\"vlan\": 20/\"vlan\": $vlan/" "$cfg.good" > "$cfg"
+    out=$(gn_api POST /v1/reload)
+    gn_check "vlan-$vlan-reload-400" grep -q '^HTTP 400' <<<"$out"
+    gn_check "vlan-$vlan-error-names-field" \
+        grep -q "networks\[1\].vlan: $vlan is not a VLAN id" <<<"$out"
+done
+kill -HUP "$GN_GUESTNETD_PID"
+gn_check "sighup-bad-config-logged" gn_wait 5 \
+    grep -q 'reload refused, old config stays' "$GN_SANDBOX_DIR/guestnetd.log"
 sleep 0.5
 gn_check "bad-config-changes-nothing" test "$(gn_guestnetd_txns)" = "$before"
 gn_check "bad-config-trunks-kept" \

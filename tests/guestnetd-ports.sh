@@ -58,7 +58,9 @@ gn_netns "gnd$s"
 ip netns exec "gnd$s" sleep 300 &
 sleeper=$!
 gn_on_exit "kill $sleeper"
-gn_wait 2 test -e /proc/$sleeper
+# ("ip netns exec" enters the namespace just after the fork.)
+gn_wait 5 bash -c "[ \$(stat -L -c %i /proc/$sleeper/ns/net) = \
+    \$(stat -L -c %i /run/netns/gnd$s) ]"
 gn_check "lxc-netns-pid-add" ctl port add "vd$s" --kind lxc --network db \
     --netns-pid "$sleeper" --ip 10.20.0.23
 gn_check "lxc-netns-pid-eth0" \
