@@ -25,8 +25,10 @@ import time
 
 def connect(path, timeout=10.0):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
+    # A blocking connect waits while the listen backlog is full (with a
+    # timeout set, a unix socket would fail at once with EAGAIN).
     s.connect(path)
+    s.settimeout(timeout)
     return s
 
 

@@ -28,6 +28,7 @@ include tests/netdev.mk
 include tests/guestnetd.mk
 include tests/flows.mk
 include tests/pipeline.mk
+include tests/api.mk
 
 EXTRA_DIST += tests/run-tests.sh tests/lib.sh $(INTEGRATION_TESTS)
 

@@ -1,0 +1,125 @@
+#!/bin/bash
+# bench/api-bench.sh: latency and throughput of guestnetd's API socket with
+# many ports, on a private OVS (userspace datapath):
+#
+#   1. N ports (default 1000) are attached in one ovs-vsctl transaction
+#      (internal ports with a tag and external_ids:attached-mac, as libvirt
+#      and LXC leave them) and adopted by guestnetd; the bench waits until
+#      all are bound and their flows installed;
+#   2. GET /v1/ports with 1, 16 and 64 concurrent keep-alive clients for
+#      SECS seconds each: requests/s, p50, p99 and max latency;
+#   3. GET /v1/status with 1 client for STATUS_SECS (default 20) while ADD
+#      more ports (default 100) are added through POST /v1/ports (8
+#      writers): status p99 must stay under 5 ms.
+#
+# Prints a results table; exits 1 if the status p99 limit is missed.
+#
+# Usage: bench/api-bench.sh [N [SECS [ADD]]]   (as root)
+# Environment: GN_BUILDDIR (default: the source tree).
+set -u
+N=${1:-1000}
+SECS=${2:-5}
+ADD=${3:-100}
+STATUS_SECS=${STATUS_SECS:-20}
+GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
+GN_TEST_NAME=${GN_TEST_NAME:-bench-api}
+. "$GN_SRCDIR/tests/lib.sh"
+. "$GN_SRCDIR/tests/api-lib.sh"
+gn_require_root
+gn_require_cmd python3 python3
+gn_require_cmd curl curl
+
+gn_sandbox_start
+cfg=$GN_SANDBOX_DIR/guestnet.json
+gn_config "$cfg"
+api_guestnetd_start "$cfg" --max-clients 1024 >/dev/null || exit 1
+clients() { python3 "$GN_SRCDIR/tests/api-clients.py" "$@"; }
+
+# --- 1. N adopted ports in one transaction.
+args=()
+for ((i = 0; i < N; i++)); do
+    mac=$(printf '52:54:00:%02x:%02x:%02x' $((i >> 16 & 255)) \
+          $((i >> 8 & 255)) $((i & 255)))
+    args+=(-- add-port br-int "bp$i" tag=10
+           -- set Interface "bp$i" type=internal
+              "external_ids:attached-mac=\"$mac\"")
+done
+t0=$(date +%s%N)
+ovs-vsctl --no-wait "${args[@]}" || { echo "ovs-vsctl failed"; exit 1; }
+bound() {
+    curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/status \
+        | python3 -c "import json,sys; d=json.load(sys.stdin); \
+o=d['openflow']; \
+sys.exit(not (d['counts']['ports'] == $N \
+ and o['desired_flows'] > 10 * $N \
+ and o['installed_seqno'] == o['desired_seqno']))"
+}
+if ! gn_wait 300 bound; then
+    echo "the $N ports were not bound with flows installed within 300 s"
+    exit 1
+fi
+setup_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+bytes=$(curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/ports \
+        | wc -c)
+
+# --- 2. GET /v1/ports under load.
+results=()
+for c in 1 16 64; do
+    results+=("GET /v1/ports|$c|$(clients load "$GUESTNET_SOCKET" \
+              /v1/ports "$c" "$SECS")")
+done
+
+# --- 3. GET /v1/status while ADD ports are added through the API.
+writer() {
+    local w=$1 i
+    for ((i = w; i < ADD; i += 8)); do
+        curl -s -o /dev/null --unix-socket "$GUESTNET_SOCKET" \
+            -H 'Content-Type: application/json' --data-binary \
+            "{\"name\":\"ba$i\",\"kind\":\"lxc\",\"network\":\"web\",\"mode\":\"phys\"}" \
+            http://localhost/v1/ports
+    done
+}
+t0=$(date +%s%N)
+clients load "$GUESTNET_SOCKET" /v1/status 1 "$STATUS_SECS" \
+    > "$GN_SANDBOX_DIR/st" &
+load_pid=$!
+sleep 0.2
+pids=()
+for w in 0 1 2 3 4 5 6 7; do
+    writer $w &
+    pids+=($!)
+done
+wait "${pids[@]}"
+add_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait $load_pid
+added=$(curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/ports \
+        | python3 -c "import json,sys; \
+print(sum(p['name'].startswith('ba') for p in json.load(sys.stdin)))")
+results+=("GET /v1/status, adding $ADD|1|$(cat "$GN_SANDBOX_DIR/st")")
+
+# --- the table.
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+echo
+echo "guestnetd API benchmark: $N ports ($bytes bytes of /v1/ports)," \
+     "${SECS}s per row"
+echo "setup: $N ports bound, flows installed in $setup_ms ms;" \
+     "$added/$ADD API adds done in $add_ms ms during the status row"
+printf '%-28s %7s %9s %9s %9s %9s %7s\n' ENDPOINT CLIENTS REQ/S P50_MS \
+    P99_MS MAX_MS ERRORS
+for r in "${results[@]}"; do
+    IFS='|' read -r what c line <<<"$r"
+    printf '%-28s %7s %9s %9s %9s %9s %7s\n' "$what" "$c" \
+        "$(field rps "$line")" "$(field p50_ms "$line")" \
+        "$(field p99_ms "$line")" "$(field max_ms "$line")" \
+        "$(field errors "$line")"
+done
+status_p99=$(field p99_ms "$(cat "$GN_SANDBOX_DIR/st")")
+if python3 -c "exit(not $status_p99 < 5)" && [ "$added" = "$ADD" ]; then
+    echo "PASS: $GN_TEST_NAME/status-p99-under-5ms-while-adding ($status_p99 ms)"
+else
+    echo "FAIL: $GN_TEST_NAME/status-p99-under-5ms-while-adding" \
+         "(p99 $status_p99 ms, $added/$ADD added)"
+    gn_failures=1
+fi
+gn_done

@@ -1,0 +1,8 @@
+# tests/api.mk: tests of guestnetd's API and guestnetctl against a real OVS
+# (included from tests/automake.mk).
+INTEGRATION_TESTS += \
+	tests/api-endpoints.sh \
+	tests/api-access.sh \
+	tests/api-hostile.sh
+
+EXTRA_DIST += tests/api-lib.sh tests/api-clients.py bench/api-bench.sh
