@@ -226,13 +226,17 @@ pipeline_content__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
         pipeline_add__(ctx, T_CONTENT, 120, ra, "drop",
                        "in_port=%d,icmp6,icmp_type=137", p->ofport);
     }
-    /* Neighbour solicitation: source link-layer address own or absent. */
+    /* Neighbour solicitation: source link-layer address own or absent.
+     * Every ND match names icmp_code=0: OVS parses the ND fields only of
+     * code 0 messages, and a megaflow keeps its mask of the ND fields only
+     * if the ICMP code is matched exactly; without it, the datapath would
+     * cache one verdict for every target and link-layer address. */
     pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
-                   "in_port=%d,icmp6,icmp_type=135,nd_sll=%s", p->ofport,
-                   mac);
+                   "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
+                   p->ofport, mac);
     pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
-                   "in_port=%d,icmp6,icmp_type=135,nd_sll=%s", p->ofport,
-                   zero_mac);
+                   "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
+                   p->ofport, zero_mac);
     pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
                    "in_port=%d,icmp6,icmp_type=135", p->ofport);
     /* Neighbour advertisement: only for the port's own addresses (its
@@ -247,11 +251,11 @@ pipeline_content__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
             pipeline_ip_str__(&addrs[i], !p->n_ips, ip, sizeof ip);
         }
         pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
-                       "in_port=%d,icmp6,icmp_type=136,nd_target=%s,"
-                       "nd_tll=%s", p->ofport, ip, mac);
+                       "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
+                       "nd_target=%s,nd_tll=%s", p->ofport, ip, mac);
         pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
-                       "in_port=%d,icmp6,icmp_type=136,nd_target=%s,"
-                       "nd_tll=%s", p->ofport, ip, zero_mac);
+                       "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
+                       "nd_target=%s,nd_tll=%s", p->ofport, ip, zero_mac);
     }
     pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
                    "in_port=%d,icmp6,icmp_type=136", p->ofport);

@@ -32,8 +32,13 @@ ovs-vsctl add-port br-int "pqa$s" \
     -- set Interface "pqb$s" external_ids:attached-mac=$qb
 gn_check "untagged-port-quarantined" \
     gn_wait 10 test "$(ovs-vsctl get Port "pqa$s" tag)" = 4095
-gn_wait 10 bash -c "'$GUESTNETCTL' --json port show pqb$s \
-    | grep -q '\"quarantined\": true'"
+quarantined() {
+    timeout 5 "$GUESTNETCTL" --json port list | "$GN_PYTHON" -c '
+import json, sys
+sys.exit(not any(p["name"] == sys.argv[1] and p["quarantined"]
+                 for p in json.load(sys.stdin)))' "$1"
+}
+gn_check "unknown-vlan-port-quarantined" gn_wait 10 quarantined "pqb$s"
 pwa=$(gn_ofport "pwa$s") pwb=$(gn_ofport "pwb$s")
 pqa=$(gn_ofport "pqa$s") pqb=$(gn_ofport "pqb$s")
 

@@ -4,4 +4,5 @@
 
 INTEGRATION_TESTS += \
 	tests/pipeline-l2.sh \
-	tests/pipeline-spoof.sh
+	tests/pipeline-spoof.sh \
+	tests/pipeline-neighbour.sh
