@@ -1,0 +1,12 @@
+# tests/guests.mk: end-to-end tests with real guests: QEMU/virtio guests on
+# guestnet's taps, LXC containers attached by guestnetctl and by LXC itself,
+# and the libvirt hook (included from tests/automake.mk).  The guest image
+# (tests/guest/) is built on first use into .cache/guest/.
+INTEGRATION_TESTS += \
+	tests/guests-qemu.sh
+
+EXTRA_DIST += \
+	tests/guest/build-initramfs.sh \
+	tests/guest/fetch-kernel.sh \
+	tests/guest/init \
+	tests/guest/vm.sh
