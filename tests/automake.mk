@@ -29,6 +29,7 @@ include tests/guestnetd.mk
 include tests/flows.mk
 include tests/pipeline.mk
 include tests/api.mk
+include tests/guests.mk
 
 EXTRA_DIST += tests/run-tests.sh tests/lib.sh $(INTEGRATION_TESTS)
 
