@@ -17,6 +17,9 @@ packages=(
     # test guests and packet tools
     iproute2 iputils-ping ethtool netcat-openbsd tcpdump python3-scapy
     curl procps psmisc coreutils
+    # real guests (tests/guests-*.sh, the demo): QEMU under TCG, LXC with
+    # its busybox template, and what the guest initramfs is made with
+    qemu-system-x86 lxc busybox-static cpio gzip xz-utils zstd util-linux
 )
 
 missing=()
@@ -50,5 +53,12 @@ if [ ${#missing[@]} -gt 0 ]; then
         || { tail -n 20 /tmp/guestnet-apt.log >&2; exit 1; }
     [ $created_policy = no ] || rm -f $policy
 fi
+
+# --- The QEMU test guests' kernel -------------------------------------------
+# Debian's cloud kernel, downloaded with "apt-get download" into .cache/kernel/
+# and unpacked with "dpkg -x", never installed.  Done once; later runs only
+# look.
+"$(dirname "$0")/../tests/guest/fetch-kernel.sh" >/dev/null
+# ---------------------------------------------------------------------------
 
 exec "$(dirname "$0")/build-ovs.sh"
