@@ -5,13 +5,7 @@
 # (add-port, then set tag) never leave the port trunking every VLAN; ports
 # without a known network or a MAC are quarantined, with the reason shown.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
 ns=$GN_SANDBOX_NETNS
 s=$$
 in_host() { ip netns exec "$ns" "$@"; }

@@ -3,13 +3,8 @@
 # twice when ovsdb-server dies and comes back during a burst of port adds,
 # or when guestnetd itself is killed with SIGKILL and restarted.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
+cfg=$GN_CONFIG
 ns=$GN_SANDBOX_NETNS
 n=40
 results=$GN_SANDBOX_DIR/results

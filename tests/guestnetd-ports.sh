@@ -3,13 +3,7 @@
 # real devices through the API and guestnetctl; every invalid input gets a
 # clear error and changes nothing; a failure half-way leaves no orphan.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
 ns=$GN_SANDBOX_NETNS
 s=$$
 ctl() { "$GUESTNETCTL" "$@"; }

@@ -5,13 +5,7 @@
 # reason and the device guestnetd created is removed: no orphan device, no
 # orphan row, and the other port of that name is left alone.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
 ns=$GN_SANDBOX_NETNS
 name=rb$$
 pidfile=$GN_SANDBOX_DIR/ovsdb-server.pid

@@ -184,6 +184,18 @@ gn_guestnetd_start() {
     fi
 }
 
+# gn_guestnetd_setup [UPLINK]: the usual start of a guestnetd test: needs
+# root and curl, starts a sandbox, writes the standard config (gn_config)
+# to $GN_CONFIG and starts guestnetd on it; ends the test if that fails.
+gn_guestnetd_setup() {
+    gn_require_root
+    gn_require_cmd curl curl
+    gn_sandbox_start
+    GN_CONFIG=$GN_SANDBOX_DIR/guestnet.json
+    gn_config "$GN_CONFIG" "${1:-}"
+    gn_guestnetd_start "$GN_CONFIG" || gn_done
+}
+
 # gn_guestnetd_stop [SIGNAL]: stops guestnetd (TERM by default) and waits.
 gn_guestnetd_stop() {
     kill -"${1:-TERM}" "$GN_GUESTNETD_PID" 2>/dev/null
