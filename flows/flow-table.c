@@ -28,7 +28,36 @@
 struct flow_table {
     struct hmap entries;        /* Contains "struct flow_entry"s. */
     uint8_t ofp_version;        /* Normalized for this OpenFlow version. */
+    bool memo_started;          /* flow_table_add() was called on it. */
 };
+
+/* The normalization memo.  Normalizing a flow (parse, encode, decode,
+ * format) costs far more than copying a normalized one, and the daemon
+ * rebuilds its desired table from mostly the same flow texts on every
+ * change.  So flow_table_add() remembers, per OpenFlow version, the entry
+ * each flow text normalized to and copies it the next time.
+ *
+ * Memory stays bounded by the working set: every table built with
+ * flow_table_add() starts an epoch; when the memo holds more than twice the
+ * flows added in the previous epoch (plus some slack), the entries not used
+ * in the current or the previous epoch are dropped.  Process-wide and not
+ * thread-safe, like the rest of guestnet. */
+struct flow_memo_entry {
+    struct hmap_node node;      /* In 'flow_memo', by hash of 'spec'. */
+    char *spec;                 /* The text given to flow_table_add(). */
+    uint8_t ofp_version;
+    struct flow_entry *entry;   /* What it normalized to. */
+    unsigned long long epoch;   /* Last epoch it was used in. */
+};
+
+static struct hmap flow_memo = HMAP_INITIALIZER(&flow_memo);
+static unsigned long long flow_memo_epoch;
+static size_t flow_memo_adds;           /* In the current epoch. */
+static size_t flow_memo_prev_adds;      /* In the previous one. */
+#define FLOW_MEMO_SLACK 4096
+
+static char *flow_table_normalize__(uint8_t ofp_version, const char *spec,
+                                    struct flow_entry **entryp);
 
 struct flow_entry {
     struct hmap_node node;      /* In 'entries', by flow_table_hash__(). */
@@ -162,6 +191,64 @@ flow_table_insert__(struct flow_table *table, struct flow_entry *e,
     return NULL;
 }
 
+/* Starts a memo epoch and drops stale memo entries if the memo grew past
+ * its bound (see the comment on 'flow_memo'). */
+static void
+flow_memo_start_epoch__(void)
+{
+    struct flow_memo_entry *m;
+
+    flow_memo_epoch++;
+    flow_memo_prev_adds = flow_memo_adds;
+    flow_memo_adds = 0;
+    if (hmap_count(&flow_memo) <= 2 * flow_memo_prev_adds
+                                  + FLOW_MEMO_SLACK) {
+        return;
+    }
+    HMAP_FOR_EACH_SAFE (m, node, &flow_memo) {
+        if (m->epoch + 1 < flow_memo_epoch) {
+            hmap_remove(&flow_memo, &m->node);
+            flow_table_entry_free__(m->entry);
+            free(m->spec);
+            free(m);
+        }
+    }
+}
+
+/* Normalizes 'spec' for 'ofp_version' through the memo: stores in
+ * '*entryp' a new entry (caller frees) or returns a malloc'd error. */
+static char *
+flow_memo_normalize__(uint8_t ofp_version, const char *spec,
+                      struct flow_entry **entryp)
+{
+    uint32_t hash = hash_string(spec, ofp_version);
+    struct flow_memo_entry *m;
+    struct flow_entry *e;
+    char *error;
+
+    flow_memo_adds++;
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash, &flow_memo) {
+        if (m->ofp_version == ofp_version && !strcmp(m->spec, spec)) {
+            m->epoch = flow_memo_epoch;
+            *entryp = flow_table_entry_clone__(m->entry);
+            return NULL;
+        }
+    }
+    error = flow_table_normalize__(ofp_version, spec, &e);
+    if (error) {
+        *entryp = NULL;
+        return error;
+    }
+    m = gn_xzalloc(sizeof *m);
+    m->spec = gn_xstrdup(spec);
+    m->ofp_version = ofp_version;
+    m->entry = e;
+    m->epoch = flow_memo_epoch;
+    hmap_insert(&flow_memo, &m->node, hash);
+    *entryp = flow_table_entry_clone__(e);
+    return NULL;
+}
+
 struct flow_table *
 flow_table_create(uint8_t ofp_version)
 {
@@ -289,7 +376,11 @@ flow_table_add(struct flow_table *table, uint8_t table_id, uint16_t priority,
     struct flow_entry *e;
     char *error;
 
-    error = flow_table_normalize__(table->ofp_version, spec, &e);
+    if (!table->memo_started) {
+        table->memo_started = true;
+        flow_memo_start_epoch__();
+    }
+    error = flow_memo_normalize__(table->ofp_version, spec, &e);
     if (!error) {
         old = flow_table_insert__(table, e, false);
         if (old) {
