@@ -276,9 +276,22 @@ pipeline_append__(char **actions, const char *fmt, int arg)
     *actions = s;
 }
 
-/* Table 3 for network 'net'. */
+static int
+pipeline_port_cmp__(const void *a_, const void *b_)
+{
+    const struct pipeline_port *const *a = a_;
+    const struct pipeline_port *const *b = b_;
+
+    return ((*a)->ofport > (*b)->ofport) - ((*a)->ofport < (*b)->ofport);
+}
+
+/* Table 3 for network 'net'.  'ports' are in->ports sorted by ofport, so
+ * that the flood actions do not depend on the order the caller found the
+ * ports in (OVSDB gives no order: a restarted guestnetd would otherwise
+ * rewrite the flood flows). */
 static void
 pipeline_forward__(struct pipeline_ctx *ctx, const struct pipeline_input *in,
+                   const struct pipeline_port *const *ports,
                    const struct gn_network *net)
 {
     int v = net->vlan;
@@ -292,7 +305,7 @@ pipeline_forward__(struct pipeline_ctx *ctx, const struct pipeline_input *in,
                                  in->uplink_ofport);
     }
     for (size_t i = 0; i < in->n_ports; i++) {
-        const struct pipeline_port *p = &in->ports[i];
+        const struct pipeline_port *p = ports[i];
         char out[32];
 
         if (p->vlan != v) {
@@ -348,6 +361,7 @@ pipeline_build(const struct pipeline_input *in, struct flow_table *table)
 {
     struct pipeline_ctx ctx = { .table = table, .error = NULL };
     const struct gn_config *cfg = in->cfg;
+    const struct pipeline_port **sorted;
 
     for (int t = T_INGRESS; t <= T_FORWARD; t++) {
         pipeline_add__(&ctx, t, 0,
@@ -378,8 +392,14 @@ pipeline_build(const struct pipeline_input *in, struct flow_table *table)
             free(actions);
         }
     }
-    for (size_t i = 0; i < cfg->n_networks; i++) {
-        pipeline_forward__(&ctx, in, &cfg->networks[i]);
+    sorted = gn_xcalloc(in->n_ports + 1, sizeof *sorted);
+    for (size_t i = 0; i < in->n_ports; i++) {
+        sorted[i] = &in->ports[i];
     }
+    qsort(sorted, in->n_ports, sizeof *sorted, pipeline_port_cmp__);
+    for (size_t i = 0; i < cfg->n_networks; i++) {
+        pipeline_forward__(&ctx, in, sorted, &cfg->networks[i]);
+    }
+    free(sorted);
     return ctx.error;
 }

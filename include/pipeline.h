@@ -26,6 +26,8 @@
  *      port of the network and the uplink (tagged), unknown unicast to the
  *      uplink only.  In a private network guests reach only the uplink,
  *      not each other.  No frame ever leaves on a port of another network.
+ *      Outputs go in ofport order, so the same input in any port order
+ *      gives the same flows.
  *
  * Pure: builds a flow table, sends nothing.  Thread-safety: no state. */
 #ifndef GN_PIPELINE_H

@@ -5,4 +5,5 @@
 INTEGRATION_TESTS += \
 	tests/pipeline-l2.sh \
 	tests/pipeline-spoof.sh \
-	tests/pipeline-neighbour.sh
+	tests/pipeline-neighbour.sh \
+	tests/pipeline-restart.sh
