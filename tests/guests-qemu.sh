@@ -25,7 +25,9 @@ gn_config "$cfg"
 gn_guestnetd_start "$cfg" || gn_done
 ns=$GN_SANDBOX_NETNS
 s=$$
-d=$(gn_tmpdir)
+# gn_tmpdir would register its removal in a subshell: do it here.
+d=$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME.XXXXXX")
+gn_on_exit "rm -rf '$d'"
 in_host() { ip netns exec "$ns" "$@"; }
 gn_on_exit 'for p in $(gn_vm_pids); do kill -9 $p; done'
 

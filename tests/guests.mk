@@ -3,10 +3,12 @@
 # and the libvirt hook (included from tests/automake.mk).  The guest image
 # (tests/guest/) is built on first use into .cache/guest/.
 INTEGRATION_TESTS += \
-	tests/guests-qemu.sh
+	tests/guests-qemu.sh \
+	tests/guests-lxc.sh
 
 EXTRA_DIST += \
 	tests/guest/build-initramfs.sh \
 	tests/guest/fetch-kernel.sh \
 	tests/guest/init \
-	tests/guest/vm.sh
+	tests/guest/vm.sh \
+	scripts/hooks/lxc-start-host
