@@ -970,22 +970,23 @@ engine_forget(struct engine *e, void *aux)
     }
 }
 
-/* Calls 'cb' for each guest port on the bridge (not the bridge's own
- * internal port nor the uplink). */
-static json_t *
-engine_collect_ports__(const struct engine *e, size_t *n_quarantined)
+/* Visits each guest port on the bridge (not the bridge's own internal port
+ * nor the uplink): calls 'visit' with the Port row and 'aux'. */
+static void
+engine_for_each_port__(const struct engine *e,
+                       void (*visit)(const struct engine *, const json_t *,
+                                     void *),
+                       void *aux)
 {
     const char *br = engine_bridge_uuid__(e);
     const json_t *br_row = br ? ovsdb_replica_get_row(e->replica, "Bridge",
                                                       br) : NULL;
-    json_t *list = json_array();
     json_t *uuids;
     size_t i;
     json_t *u;
 
-    *n_quarantined = 0;
     if (!br_row) {
-        return list;
+        return;
     }
     uuids = ovsdb_datum_uuids(br_row, "ports");
     json_array_foreach (uuids, i, u) {
@@ -997,19 +998,41 @@ engine_collect_ports__(const struct engine *e, size_t *n_quarantined)
                                           "guestnet:role")) {
             continue;
         }
-        json_t *j = engine_port_json__(e, port, false);
-        *n_quarantined += json_is_true(json_object_get(j, "quarantined"));
-        json_array_append_new(list, j);
+        visit(e, port, aux);
     }
     json_decref(uuids);
-    return list;
+}
+
+static void
+engine_append_port_json__(const struct engine *e, const json_t *port,
+                          void *list)
+{
+    json_array_append_new(list, engine_port_json__(e, port, false));
+}
+
+struct engine_counts {
+    int ports;
+    int quarantined;
+};
+
+static void
+engine_count_port__(const struct engine *e, const json_t *port, void *c_)
+{
+    struct engine_counts *c = c_;
+    struct port_binding b;
+
+    port_binding(e->cfg, e->replica, port, &b);
+    c->ports++;
+    c->quarantined += b.quarantine != NULL;
 }
 
 json_t *
 engine_ports(const struct engine *e)
 {
-    size_t nq;
-    return engine_collect_ports__(e, &nq);
+    json_t *list = json_array();
+
+    engine_for_each_port__(e, engine_append_port_json__, list);
+    return list;
 }
 
 json_t *
@@ -1061,11 +1084,12 @@ engine_health(const struct engine *e)
 json_t *
 engine_status(const struct engine *e)
 {
-    size_t n_quarantined, n_pending = 0;
-    json_t *ports = engine_collect_ports__(e, &n_quarantined);
+    struct engine_counts counts = { 0, 0 };
+    size_t n_pending = 0;
     const char *health = engine_health(e);
     long long now = gn_time_msec();
 
+    engine_for_each_port__(e, engine_count_port__, &counts);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         n_pending++;
     }
@@ -1085,8 +1109,8 @@ engine_status(const struct engine *e)
         "datapath_type", e->cfg->datapath_type,
         "exists", engine_bridge_uuid__(e) != NULL,
         "counts",
-        "ports", (int) json_array_size(ports),
-        "quarantined", (int) n_quarantined,
+        "ports", counts.ports,
+        "quarantined", counts.quarantined,
         "networks", (int) e->cfg->n_networks,
         "pending_requests", (int) n_pending,
         "transactions",
@@ -1099,7 +1123,6 @@ engine_status(const struct engine *e)
         "last_reconcile_ms_ago",
         e->last_run_msec ? json_integer(now - e->last_run_msec)
                          : json_null());
-    json_decref(ports);
 
     struct ofctrl_status of;
     ofctrl_get_status(e->ofctrl, &of);
