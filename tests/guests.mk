@@ -4,11 +4,13 @@
 # (tests/guest/) is built on first use into .cache/guest/.
 INTEGRATION_TESTS += \
 	tests/guests-qemu.sh \
-	tests/guests-lxc.sh
+	tests/guests-lxc.sh \
+	tests/guests-libvirt.sh
 
 EXTRA_DIST += \
 	tests/guest/build-initramfs.sh \
 	tests/guest/fetch-kernel.sh \
 	tests/guest/init \
 	tests/guest/vm.sh \
-	scripts/hooks/lxc-start-host
+	scripts/hooks/lxc-start-host \
+	scripts/hooks/libvirt-qemu
