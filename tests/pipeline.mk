@@ -6,4 +6,6 @@ INTEGRATION_TESTS += \
 	tests/pipeline-l2.sh \
 	tests/pipeline-spoof.sh \
 	tests/pipeline-neighbour.sh \
-	tests/pipeline-restart.sh
+	tests/pipeline-restart.sh \
+	tests/pipeline-reload.sh \
+	tests/pipeline-scale.sh

@@ -1,0 +1,68 @@
+#!/bin/bash
+# pipeline-scale: with 1000 guest ports on the bridge, adding one more sends
+# only the flows that differ: that port's own and the flood flows of its
+# network that now include it.
+. "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+gn_require_root
+gn_require_cmd curl curl
+
+gn_sandbox_start
+cfg=$GN_SANDBOX_DIR/guestnet.json
+gn_config "$cfg"
+gn_guestnetd_start "$cfg" || gn_done
+s=$$
+N=1000
+ns=$GN_SANDBOX_NETNS
+
+openflow() {
+    timeout 10 "$GUESTNETCTL" --json status \
+        | "$GN_PYTHON" -c 'import json, sys
+print(json.load(sys.stdin)["openflow"][sys.argv[1]])' "$1"
+}
+settled() {
+    [ "$(openflow installed_flows)" -gt "$1" ] \
+        && [ "$(openflow installed_seqno)" = "$(openflow desired_seqno)" ]
+}
+flows() { ovs-ofctl -O OpenFlow15 dump-flows br-int --no-stats | sort; }
+
+# N tap devices (no dummy module here), attached as adopted ports of web (tag and attached-mac,
+# as libvirt would) in ONE ovs-vsctl transaction.
+for i in $(seq 1 $N); do
+    echo "tuntap add dev d$s-$i mode tap"
+done > "$GN_SANDBOX_DIR/links"
+ip -n "$ns" -batch "$GN_SANDBOX_DIR/links"
+args=()
+for i in $(seq 1 $N); do
+    args+=(-- add-port br-int "d$s-$i" tag=10
+           -- set Interface "d$s-$i" \
+              "external_ids:attached-mac=52:54:01:00:$(printf '%02x:%02x' \
+                  $((i / 256)) $((i % 256)))")
+done
+start=$(date +%s%N)
+ovs-vsctl --timeout=60 "${args[@]}"
+gn_check "$N-ports-flows-installed" gn_wait 50 settled $((N * 20))
+echo "$N ports attached and their flows installed in" \
+     "$(( ($(date +%s%N) - start) / 1000000 )) ms:" \
+     "$(openflow installed_flows) flows"
+
+before=$(flows)
+mods0=$(openflow flow_mods)
+gn_netns "g$s"
+gn_check "one-more-port-added" timeout 30 "$GUESTNETCTL" port add "p$s" \
+    --kind lxc --network web --netns "g$s" --mac 52:54:00:10:00:11 \
+    --ip 10.10.0.11
+after=$(flows)
+mods=$(( $(openflow flow_mods) - mods0 ))
+ofport=$(gn_ofport "p$s")
+new=$(comm -13 <(echo "$before") <(echo "$after"))
+own=$(grep -cE "in_port=$ofport[, ]|actions=output:$ofport\$" <<<"$new")
+echo "one port added to $N: $mods flow_mods; $own flows of its own," \
+     "$(wc -l <<<"$new") new or changed"
+gn_check "only-new-or-changed-flows-sent" test "$mods" = "$(wc -l <<<"$new")"
+gn_check "changed-flows-are-its-own-or-its-networks-flood" \
+    test "$(grep -vcE "in_port=$ofport[, ]|actions=output:$ofport\$|cookie=0x1000000000000a," <<<"$new")" = 0
+gn_check "its-own-flows-sent" test "$own" -gt 10
+gn_check "no-other-ports-flows-touched" \
+    test "$(comm -23 <(echo "$before") <(echo "$after") \
+            | grep -vc 'cookie=0x1000000000000a,')" = 0
+gn_done
