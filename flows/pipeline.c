@@ -308,7 +308,7 @@ pipeline_forward__(struct pipeline_ctx *ctx, const struct pipeline_input *in,
         const struct pipeline_port *p = ports[i];
         char out[32];
 
-        if (p->vlan != v) {
+        if (p->vlan != v || p->ofport <= 0) {
             continue;
         }
         snprintf(out, sizeof out, "output:%d", p->ofport);

@@ -9,3 +9,9 @@ INTEGRATION_TESTS += \
 	tests/pipeline-restart.sh \
 	tests/pipeline-reload.sh \
 	tests/pipeline-scale.sh
+
+UNIT_TESTS += tests/test-pipeline
+check_PROGRAMS += tests/test-pipeline
+tests_test_pipeline_SOURCES = tests/test-pipeline.c
+tests_test_pipeline_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_test_pipeline_LDADD = $(GN_LIBS)
