@@ -4,7 +4,10 @@
 # with exactly the QEMU arguments guestnetctl prints.  Guests of one network
 # ping each other; a guest of another network is not reached even with its
 # MAC and a direct route; a guest that changes its own IP or MAC inside the
-# VM is cut off until it changes back; removing a port leaves no tap.
+# VM is cut off until it changes back; removing a port leaves no tap.  A
+# fourth guest sits on a tap attached the way libvirt attaches
+# <virtualport type='openvswitch'/> (its exact ovs-vsctl command, with a
+# VLAN tag): guestnetd adopts it and it reaches its network's guests.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/guest/vm.sh"
 gn_require_root
@@ -59,11 +62,25 @@ a=qa$s b=qb$s c=qc$s
 vm "$a" web 10.10.0.11 52:54:00:10:00:11
 vm "$b" web 10.10.0.12 52:54:00:10:00:12
 vm "$c" db 10.20.0.21 52:54:00:20:00:21
+# libvirt's way: libvirt makes the tap, attaches it with this exact
+# ovs-vsctl command and starts QEMU on it.
+l=qv$s
+in_host ip tuntap add dev "$l" mode tap
+gn_on_exit "ip netns exec '$ns' ip link del '$l'"
+in_host ip link set "$l" up
+ovs-vsctl --timeout=5 -- --may-exist add-port br-int "$l" tag=10 \
+    -- set Interface "$l" external-ids:attached-mac=52:54:00:10:00:61 \
+    -- set Interface "$l" external-ids:iface-id=7c1d2e3f-iface-$s \
+    -- set Interface "$l" external-ids:vm-id=7c1d2e3f-0000-4000-8000-00000000$(printf %04d $((s % 10000))) \
+    -- set Interface "$l" external-ids:iface-status=active
+gn_vm_start "$l" "$d" "$ns" "gn.ip=10.10.0.61/24 gn.gw=10.10.0.1" \
+    -netdev "tap,id=net0,ifname=$l,script=no,downscript=no" \
+    -device virtio-net-pci,netdev=net0,mac=52:54:00:10:00:61
 gn_check "qemu-args-are-guestnetctls" \
     grep -q -- "-netdev tap,id=$a,ifname=$a,script=no,downscript=no -device virtio-net-pci,netdev=$a,mac=52:54:00:10:00:11" \
     <<<"$(ps -o args= -p "${GN_VM_PID[$a]}")"
 booted=$(date +%s)
-for g in "$a" "$b" "$c"; do
+for g in "$a" "$b" "$c" "$l"; do
     gn_check "boot-$g" gn_vm_wait_ready "$g" 120
 done
 echo "guests ready in $(( $(date +%s) - booted )) s"
@@ -84,6 +101,10 @@ pings() { gn_vm_run "$1" 30 "ping -c 2 -W 2 $2"; }
 
 gn_check "same-network-ping-a-to-b" ping_ok "$a" 10.10.0.12
 gn_check "same-network-ping-b-to-a" ping_ok "$b" 10.10.0.11
+gn_check "libvirt-port-adopted" bash -c \
+    "'$GUESTNETCTL' port list | grep -q '^$l .*adopted .*web .*bound'"
+gn_check "libvirt-guest-reaches-b" ping_ok "$l" 10.10.0.12
+gn_check_fails "libvirt-guest-cannot-reach-c" pings "$l" 10.20.0.21
 
 # Another network: even with an on-link route and the db guest's MAC
 # pinned, nothing gets across (the frame reaches the bridge and is
@@ -116,14 +137,16 @@ gn_check "mac-restored" gn_vm_run "$a" 10 \
 gn_check "restored-mac-reaches-b" ping_ok "$a" 10.10.0.12
 
 # Power off, remove the ports: no tap left.
-for g in "$a" "$b" "$c"; do
+for g in "$a" "$b" "$c" "$l"; do
     gn_vm_stop "$g"
 done
 gn_check "guests-powered-off" \
-    bash -c "! kill -0 ${GN_VM_PID[$a]} ${GN_VM_PID[$b]} ${GN_VM_PID[$c]} 2>/dev/null"
+    bash -c "for p in $(gn_vm_pids); do ! kill -0 \$p 2>/dev/null || exit 1; done"
 for g in "$a" "$b" "$c"; do
     gn_check "port-del-$g" "$GUESTNETCTL" port del "$g"
     gn_check "no-tap-left-$g" bash -c "! ip netns exec $ns test -e /sys/class/net/$g"
 done
+gn_check "adopted-port-del" "$GUESTNETCTL" port del "$l"
+gn_check "adopted-tap-left-to-libvirt" in_host test -e "/sys/class/net/$l"
 gn_check "no-port-left" test "$(ovs-vsctl list-ports br-int | wc -l)" = 0
 gn_done
