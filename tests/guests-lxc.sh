@@ -6,7 +6,8 @@
 # ovs-vsctl add-port and set port tag), gets its MAC written by the
 # lxc-start-host hook (scripts/hooks/) and is adopted by guestnetd.  Both
 # reach a guest of their own network, neither reaches the other network, and
-# a container that changes its MAC is cut off.
+# a container that changes its MAC is cut off.  A third container starts
+# without a network and guestnetctl moves a veth end into it by PID.
 #
 # The bridge's devices live in the sandbox's network namespace, so LXC runs
 # there too ("ip netns exec NS lxc-start"): that is where it finds the
@@ -134,6 +135,19 @@ gn_check "c2-vm-id-is-container" test "$(field "l2$s" vm_id)" = "$c2"
 gn_check "c2-not-quarantined" test "$(field "l2$s" quarantined)" = False
 ctl port list
 
+# --- Container 3, started without a network (lxc.net.0.type = empty);
+# guestnetctl moves the guest end into its namespace by PID.
+c3=gnl3-$s
+new_container "$c3"
+echo "lxc.net.0.type = empty" >> "$P/$c3/config"
+gn_check "c3-start" start_container "$c3"
+pid3=$(lxc info -n "$c3" -pH)
+gn_check "c3-port-add-by-pid" ctl port add "l3$s" --kind lxc --network db \
+    --netns-pid "$pid3" --ip 10.20.0.33 --mac 52:54:00:20:00:33
+gn_check "c3-eth0-configured" bash -c "ip netns exec '$ns' lxc-attach \
+    -P '$P' -n '$c3' -- ip addr show eth0 | grep -q 'inet 10.20.0.33/24'"
+gn_check "c3-reaches-c2" in_ct "$c3" ping -c 3 -W 2 10.20.0.32
+
 # --- Isolation as the pipeline promises.
 ping_ok() { in_ct "$1" ping -c 3 -W 2 "$2" >/dev/null; }
 pings() { in_ct "$1" ping -c 2 -W 2 "$2"; }
@@ -166,6 +180,8 @@ gn_check_fails "c1-spoofed-source-cut-off" \
 # --- Stop and remove: nothing left behind.
 gn_check "c1-stop" lxc stop -n "$c1" -k
 gn_check "c2-stop" lxc stop -n "$c2" -k
+gn_check "c3-stop" lxc stop -n "$c3" -k
+gn_check "c3-port-del" ctl port del "l3$s"
 gn_check "c1-phys-end-back-on-host" \
     gn_wait 5 ip netns exec "$ns" test -e "/sys/class/net/l1${s}p"
 gn_check "c1-port-del" ctl port del "l1$s"

@@ -13,4 +13,5 @@ EXTRA_DIST += \
 	tests/guest/init \
 	tests/guest/vm.sh \
 	scripts/hooks/lxc-start-host \
-	scripts/hooks/libvirt-qemu
+	scripts/hooks/libvirt-qemu \
+	doc/hooks.md
