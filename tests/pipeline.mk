@@ -6,6 +6,9 @@ INTEGRATION_TESTS += \
 	tests/pipeline-l2.sh \
 	tests/pipeline-spoof.sh \
 	tests/pipeline-neighbour.sh \
+	tests/pipeline-server.sh \
+	tests/pipeline-vlan.sh \
+	tests/pipeline-private.sh \
 	tests/pipeline-restart.sh \
 	tests/pipeline-reload.sh \
 	tests/pipeline-scale.sh

@@ -1,0 +1,50 @@
+#!/bin/bash
+# pipeline-server: guests cannot act as DHCP/DHCPv6 servers or send IPv6
+# router advertisements or redirects (rule 5); their client messages pass.
+. "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+gn_require_root
+gn_require_cmd curl curl
+gn_require_scapy
+
+gn_sandbox_start
+cfg=$GN_SANDBOX_DIR/guestnet.json
+gn_config "$cfg"
+gn_guestnetd_start "$cfg" || gn_done
+s=$$
+wa=52:54:00:10:00:11 wb=52:54:00:10:00:12
+gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11
+gn_lxc_guest "wb$s" "pwb$s" web $wb 10.10.0.12
+pwa=$(gn_ofport "pwa$s")
+ll=fe80::5054:ff:fe10:11
+
+gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"
+gn_scapy "wa$s" "
+b4 = Ether(src='$wa', dst='ff:ff:ff:ff:ff:ff') / IP(src='10.10.0.11',
+     dst='255.255.255.255')
+b6 = Ether(src='$wa', dst='33:33:00:00:00:01') / IPv6(src='$ll', dst='ff02::1')
+tx(b4 / UDP(sport=67, dport=68) / mark('dhcp-offer'),
+   b4 / UDP(sport=68, dport=67) / mark('dhcp-request'),
+   b6 / UDP(sport=547, dport=546) / mark('dhcpv6-advertise'),
+   b6 / UDP(sport=546, dport=547) / mark('dhcpv6-solicit'),
+   b6 / ICMPv6ND_RA() / ICMPv6NDOptPrefixInfo(prefix='2001:db8:66::')
+      / ndmark('router-advertisement'),
+   b6 / ICMPv6ND_Redirect(tgt='$ll', dst='2001:db8:10::12')
+      / ndmark('redirect'),
+   Ether(src='$wa', dst='33:33:00:00:00:02') / IPv6(src='$ll', dst='ff02::2')
+      / ICMPv6ND_RS() / ndmark('router-solicitation'))
+"
+gn_capture_stop
+for tag in dhcp-offer dhcpv6-advertise router-advertisement redirect; do
+    gn_check_unseen "$tag-from-guest-dropped" "wb$s" "$tag"
+done
+for tag in dhcp-request dhcpv6-solicit router-solicitation; do
+    gn_check_seen "$tag-from-guest-passes" "wb$s" "$tag"
+done
+gn_check "ra-prefix-not-learned" \
+    bash -c "! ip -n wb$s -6 addr show | grep -q 2001:db8:66"
+f="in_port=$pwa,dl_src=$wa"
+gn_check_trace "trace-dhcp-offer" "dhcp-server-drop:$pwa" \
+    "$f,dl_dst=ff:ff:ff:ff:ff:ff,udp,nw_src=10.10.0.11,udp_src=67,udp_dst=68"
+gn_check_trace "trace-router-advertisement" "router-advertisement-drop:$pwa" \
+    "$f,dl_dst=33:33:00:00:00:01,ipv6,nw_proto=58,ipv6_src=$ll,icmpv6_type=134"
+gn_done
