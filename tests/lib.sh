@@ -248,15 +248,20 @@ gn_lxc_guest() {
 gn_ofport() { ovs-vsctl get Interface "$1" ofport; }
 
 # gn_capture_start NS...: captures every frame arriving at eth0 in each
-# namespace NS (tcpdump, into $GN_CAPDIR/NS.pcap, made by gn_tmpdir if
+# namespace NS (tcpdump, into $GN_CAPDIR/NS.pcap, a private folder if
 # unset) until gn_capture_stop.  Immediate mode: otherwise the frames of
 # the last second may still sit in the kernel's ring when tcpdump stops.
 gn_capture_pids=()
 gn_capture_start() {
     local ns
-    GN_CAPDIR=${GN_CAPDIR:-$(gn_tmpdir)}
+    if [ -z "${GN_CAPDIR:-}" ]; then
+        # Not $(gn_tmpdir): its cleanup would register in a subshell.
+        GN_CAPDIR=$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME.XXXXXX")
+        gn_on_exit "rm -rf '$GN_CAPDIR'"
+    fi
     for ns in "$@"; do
-        ip netns exec "$ns" tcpdump -i eth0 --immediate-mode -U -n -w "$GN_CAPDIR/$ns.pcap" \
+        ip netns exec "$ns" tcpdump -i eth0 --immediate-mode -U -n \
+            -w "$GN_CAPDIR/$ns.pcap" \
             2> "$GN_CAPDIR/$ns.err" &
         gn_capture_pids+=($!)
         gn_on_exit "kill $!"
