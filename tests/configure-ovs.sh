@@ -8,7 +8,7 @@
 # A private copy of the generated configure script and what it needs, so
 # this runs whether or not the source tree itself is configured.
 gn_require_cmd autoreconf autoconf
-dir=$(gn_tmpdir)
+gn_tmpdir dir
 if [ -f "$GN_SRCDIR/configure" ]; then
     src=$GN_SRCDIR
 else

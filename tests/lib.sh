@@ -71,12 +71,14 @@ gn_cleanup__() {
 trap gn_cleanup__ EXIT
 trap 'exit 130' INT TERM
 
-# gn_tmpdir: a private folder for this test, removed on exit.
+# gn_tmpdir VAR: makes a private folder for this test, removed on exit, and
+# stores its path in VAR.  (Not "$(gn_tmpdir)": a subshell could not
+# register the removal.)
 gn_tmpdir() {
     local d
     d=$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME.XXXXXX")
     gn_on_exit "rm -rf '$d'"
-    echo "$d"
+    printf -v "$1" '%s' "$d"
 }
 
 # gn_wait SECONDS CMD...: retry CMD every 0.1 s until it succeeds.

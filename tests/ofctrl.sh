@@ -21,7 +21,7 @@ gn_sandbox_start
 ovs-vsctl add-br br-int -- set bridge br-int datapath_type=netdev \
     fail_mode=secure protocols=OpenFlow13,OpenFlow14,OpenFlow15
 target=unix:$GN_SANDBOX_DIR/br-int.mgmt
-tmp=$(gn_tmpdir)
+gn_tmpdir tmp
 
 # gen_flows N [FIRST]: ten flows per port for ports FIRST.., as
 # "TABLE PRIORITY COOKIE MATCH ACTIONS", cookie = port number.  Spellings

@@ -15,7 +15,7 @@ fi
 gn_sandbox_start
 dir=$GN_SANDBOX_DIR
 vsctl() { ovs-vsctl --db="$GN_SANDBOX_DB" --timeout=10 "$@"; }
-out=$(gn_tmpdir)
+gn_tmpdir out
 
 # has_line FILE REGEX: FILE has a line matching REGEX.
 has_line() { grep -Eq -- "$2" "$1"; }
