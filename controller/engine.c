@@ -270,6 +270,7 @@ engine_flows__(struct engine *e)
             .name = b.name,
             .ofport = b.ofport,
             .vlan = b.vlan,
+            .server = b.server,
         };
         char *error = netaddr_parse_mac(b.mac, true, &p.mac);
         if (error) {
@@ -282,9 +283,9 @@ engine_flows__(struct engine *e)
         ip_arrays[n_ports] = engine_parse_ips__(b.ips, &p.n_ips);
         p.ips = ip_arrays[n_ports];
         ports[n_ports++] = p;
-        json_array_append_new(key, json_pack("[s, i, i, s, s]", b.name,
+        json_array_append_new(key, json_pack("[s, i, i, s, s, b]", b.name,
                                              (int) b.ofport, b.vlan, b.mac,
-                                             b.ips ? b.ips : ""));
+                                             b.ips ? b.ips : "", b.server));
         json_object_set_new(names, b.name, json_integer(b.ofport));
     }
     json_decref(uuids);

@@ -67,6 +67,9 @@ usage(void)
            "       --guest-ifname NAME (default eth0)\n"
            "       --mode phys   leave the guest end on the host for LXC\n"
            "       --peer NAME   its name (default NAME + \"p\")\n"
+           "  --server           the network's DHCP server / router: may "
+           "send DHCP\n"
+           "                     replies and router advertisements\n"
            "  --no-wait          answer once committed, before ready\n"
            "\n"
            "Options:\n"
@@ -428,7 +431,7 @@ cmd_port_add(int argc, char *argv[])
     enum {
         O_KIND = 256, O_NETWORK, O_MAC, O_IP, O_MTU, O_VM_ID, O_IFACE_ID,
         O_OWNER, O_GROUP, O_NETNS, O_NETNS_PID, O_NETNS_PATH,
-        O_GUEST_IFNAME, O_MODE, O_PEER, O_NO_WAIT,
+        O_GUEST_IFNAME, O_MODE, O_PEER, O_NO_WAIT, O_SERVER,
     };
     static const struct option opts[] = {
         { "kind", required_argument, NULL, O_KIND },
@@ -447,6 +450,7 @@ cmd_port_add(int argc, char *argv[])
         { "mode", required_argument, NULL, O_MODE },
         { "peer", required_argument, NULL, O_PEER },
         { "no-wait", no_argument, NULL, O_NO_WAIT },
+        { "server", no_argument, NULL, O_SERVER },
         { NULL, 0, NULL, 0 },
     };
     json_t *req = json_object();
@@ -491,6 +495,9 @@ cmd_port_add(int argc, char *argv[])
             break;
         case O_NO_WAIT:
             path = "/v1/ports?wait=false";
+            break;
+        case O_SERVER:
+            json_object_set_new(req, "server", json_true());
             break;
         default:
             exit(EXIT_USAGE);

@@ -29,6 +29,7 @@ GN_LOG_MODULE(ports);
 #define K_PEER "guestnet:peer"
 #define K_QUARANTINE "guestnet:quarantine"
 #define K_REQUEST "guestnet:request"
+#define K_SERVER "guestnet:server"
 
 const char *
 port_kind_name(enum port_kind kind)
@@ -150,7 +151,7 @@ ports_get_id__(const json_t *req, const char *key, bool group,
 static const char *const ports_fields[] = {
     "name", "kind", "network", "mac", "ips", "mtu", "iface_id", "vm_id",
     "owner", "group", "mode", "peer", "netns", "netns_pid", "netns_path",
-    "guest_ifname", "wait",
+    "guest_ifname", "server", "wait",
 };
 
 static char *
@@ -372,6 +373,14 @@ port_spec_from_json__(const json_t *req, const struct gn_config *cfg,
         return error;
     }
     spec->vm_id = s ? gn_xstrdup(s) : NULL;
+
+    const json_t *server = json_object_get(req, "server");
+    if (server && !json_is_null(server)) {
+        if (!json_is_boolean(server)) {
+            return gn_xstrdup("server: expected true or false");
+        }
+        spec->server = json_is_true(server);
+    }
 
     unsigned int id;
     if ((error = ports_get_id__(req, "owner", false, &id))) {
@@ -596,6 +605,9 @@ port_plan_add(const struct port_spec *spec, const char *br_uuid,
         json_object_set_new(ids, "vm-id", json_string(spec->vm_id));
     }
     json_object_set_new(ids, K_REQUEST, json_string(spec->token));
+    if (spec->server) {
+        json_object_set_new(ids, K_SERVER, json_string("true"));
+    }
     if (spec->phys) {
         json_object_set_new(ids, K_PEER, json_string(spec->peer));
     }
@@ -678,6 +690,10 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
                                             "attached-mac");
         b->ips = ovsdb_datum_map_get_string(b->iface, "external_ids",
                                             K_IPS);
+        const char *server = ovsdb_datum_map_get_string(b->iface,
+                                                        "external_ids",
+                                                        K_SERVER);
+        b->server = server && !strcmp(server, "true");
     }
 
     if (b->vlan < 0) {
@@ -755,7 +771,7 @@ ports_plan_adoption(const struct gn_config *cfg,
 json_t *
 port_binding_to_json(const struct port_binding *b)
 {
-    json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:o}",
+    json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:o}",
                           "name", b->name ? b->name : "",
                           "kind", port_kind_name(b->kind),
                           "network", b->network ? json_string(b->network)
@@ -766,6 +782,7 @@ port_binding_to_json(const struct port_binding *b)
                           "ofport", b->ofport > 0 ? json_integer(b->ofport)
                                                   : json_null(),
                           "quarantined", b->quarantine != NULL,
+                          "server", b->server,
                           "quarantine_reason",
                           b->quarantine ? json_string(b->quarantine)
                                         : json_null());

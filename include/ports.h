@@ -70,6 +70,8 @@ struct port_spec {
     char *netns_path;
     char *guest_ifname;          /* Name inside the netns (eth0). */
     bool tx_checksum_off;        /* Userspace datapath needs it. */
+    bool server;                 /* The network's DHCP server / router:
+                                  * may send DHCP replies and RAs. */
 };
 
 /* HTTP-like status of a failed validation. */
@@ -128,6 +130,7 @@ struct port_binding {
     const char *ips;             /* Comma-separated, or NULL. */
     long long ofport;            /* -1 until ovs-vswitchd assigns one. */
     const char *quarantine;      /* Why the port is quarantined, or NULL. */
+    bool server;                 /* external_ids:guestnet:server=true. */
     const json_t *port;          /* The Port row. */
     const json_t *iface;         /* Its (first) Interface row, or NULL. */
 };

@@ -1,6 +1,7 @@
 #!/bin/bash
 # pipeline-server: guests cannot act as DHCP/DHCPv6 servers or send IPv6
-# router advertisements or redirects (rule 5); their client messages pass.
+# router advertisements or redirects (rule 5); their client messages pass;
+# a port marked as its network's server ("server": true) may send them.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_root
 gn_require_cmd curl curl
@@ -47,4 +48,27 @@ gn_check_trace "trace-dhcp-offer" "dhcp-server-drop:$pwa" \
     "$f,dl_dst=ff:ff:ff:ff:ff:ff,udp,nw_src=10.10.0.11,udp_src=67,udp_dst=68"
 gn_check_trace "trace-router-advertisement" "router-advertisement-drop:$pwa" \
     "$f,dl_dst=33:33:00:00:00:01,ipv6,nw_proto=58,ipv6_src=$ll,icmpv6_type=134"
+# A port marked as its network's server may send DHCP replies and router
+# advertisements.
+sv=52:54:00:10:00:13
+gn_netns "sv$s"
+"$GUESTNETCTL" port add "psv$s" --kind lxc --network web --netns "sv$s" \
+    --mac $sv --ip 10.10.0.13 --server > /dev/null
+gn_check "server-flag-shown" bash -c \
+    "'$GUESTNETCTL' --json port show psv$s | grep -q '\"server\": true'"
+gn_check "server-flag-in-ovsdb" test "$(ovs-vsctl get Interface "psv$s" \
+    external_ids:guestnet\\:server)" = '"true"'
+gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"
+gn_scapy "sv$s" "
+b4 = Ether(src='$sv', dst='ff:ff:ff:ff:ff:ff') / IP(src='10.10.0.13',
+     dst='255.255.255.255')
+b6 = Ether(src='$sv', dst='33:33:00:00:00:01') / IPv6(
+     src='fe80::5054:ff:fe10:13', dst='ff02::1')
+tx(b4 / UDP(sport=67, dport=68) / mark('server-dhcp-offer'),
+   b6 / ICMPv6ND_RA() / ndmark('server-router-advertisement'))
+"
+gn_capture_stop
+gn_check_seen "dhcp-offer-from-server-port-passes" "wb$s" server-dhcp-offer
+gn_check_seen "ra-from-server-port-passes" "wb$s" \
+    server-router-advertisement
 gn_done
