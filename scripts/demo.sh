@@ -58,16 +58,19 @@ cleanup() {
         kill "$(cat "$pid")" 2>/dev/null || true
     done
     if command -v lxc-ls >/dev/null && [ -d "$lxcpath" ]; then
-        for c in $(ls "$lxcpath" 2>/dev/null); do
-            [ -f "$lxcpath/$c/config" ] || continue
+        for c in "$lxcpath"/*/config; do
+            [ -f "$c" ] || continue
+            c=$(basename "$(dirname "$c")")
             ip netns exec "$netns" lxc-stop -P "$lxcpath" -n "$c" -k \
                 >/dev/null 2>&1 || true
             lxc-destroy -P "$lxcpath" -n "$c" -f >/dev/null 2>&1 || true
         done
     fi
-    for c in $(cat "$state/namespaces" 2>/dev/null); do
-        ip netns delete "$c" 2>/dev/null || true
-    done
+    if [ -f "$state/namespaces" ]; then
+        while read -r c; do
+            ip netns delete "$c" 2>/dev/null || true
+        done < "$state/namespaces"
+    fi
     if [ -f "$state/guestnetd.pid" ]; then
         kill "$(cat "$state/guestnetd.pid")" 2>/dev/null || true
     fi
@@ -96,8 +99,9 @@ else
     [ "${PIPESTATUS[0]}" = 0 ] || die "build failed"
     bin=$top
 fi
-[ -x "$bin/guestnetd" ] && [ -x "$bin/guestnetctl" ] \
-    || die "no guestnetd/guestnetctl in $bin"
+if [ ! -x "$bin/guestnetd" ] || [ ! -x "$bin/guestnetctl" ]; then
+    die "no guestnetd/guestnetctl in $bin"
+fi
 export PATH=$bin:$PATH
 
 if [ -d "$state" ]; then
@@ -118,8 +122,8 @@ fi
 if ! command -v qemu-system-x86_64 >/dev/null; then
     have_qemu=no why_qemu="qemu-system-x86 is not installed"
 else
-    GN_SRCDIR=$top
-    # shellcheck source=../tests/guest/vm.sh
+    export GN_SRCDIR=$top
+    # shellcheck source=/dev/null
     . "$top/tests/guest/vm.sh"
     if ! gn_vm_image > "$state/image.log" 2>&1; then
         have_qemu=no why_qemu="no guest image: $(tail -n 1 "$state/image.log")"
@@ -251,16 +255,10 @@ EOF
             sleep 0.2
         done
     done
-    in_web1() { lxc_ attach -n web1 -- "$@"; }
-    in_db1() { lxc_ attach -n db1 -- "$@"; }
-    web1_cmd="lxc-attach -n web1 --"
 else
     say "no LXC containers: $why_lxc; network namespaces stand in for them"
     ns_guest web1 web 10.10.0.11 52:54:00:10:00:11
     ns_guest db1 db 10.20.0.21 52:54:00:20:00:21
-    in_web1() { ip netns exec gd-web1 "$@"; }
-    in_db1() { ip netns exec gd-db1 "$@"; }
-    web1_cmd="ip netns exec gd-web1"
 fi
 
 if [ $have_qemu = yes ]; then
@@ -326,6 +324,14 @@ if in_guest web1 ping -c 2 -W 1 10.20.0.21; then
     passes "web1 -> db1: NOT expected, networks should be isolated"
 else
     dropped "web1 -> db1: another network"
+fi
+note "the same the other way, from db1, the container LXC attached itself:"
+in_guest db1 ip route add 10.10.0.0/24 dev eth0 || true
+in_guest db1 arp -i eth0 -s 10.10.0.12 52:54:00:10:00:12 || true
+if in_guest db1 ping -c 2 -W 1 10.10.0.12; then
+    passes "db1 -> webvm: NOT expected, networks should be isolated"
+else
+    dropped "db1 -> webvm: another network"
 fi
 note "why: guestnetctl trace asks ovs-vswitchd how it handles such a packet"
 note "and names guestnet's rules on the way:"
