@@ -11,7 +11,8 @@ INTEGRATION_TESTS += \
 	tests/pipeline-private.sh \
 	tests/pipeline-restart.sh \
 	tests/pipeline-reload.sh \
-	tests/pipeline-scale.sh
+	tests/pipeline-scale.sh \
+	tests/pipeline-uplink.sh
 
 UNIT_TESTS += tests/test-pipeline
 check_PROGRAMS += tests/test-pipeline
