@@ -256,11 +256,17 @@ api_trace_step__(const char *line)
         return NULL;
     }
     text += 2;
-    for (q = strstr(text, ", priority "); q; q = strstr(q + 1,
-                                                          ", priority ")) {
-        prio = q;
+    /* A flow that matches everything has no match text: the line is
+     * " 3. priority 0, cookie 0x...". */
+    if (!strncmp(text, "priority ", 9)) {
+        prio = text;
+    } else {
+        for (q = strstr(text, ", priority "); q;
+             q = strstr(q + 1, ", priority ")) {
+            prio = q + 2;
+        }
     }
-    if (!prio || sscanf(prio, ", priority %u", &priority) != 1) {
+    if (!prio || sscanf(prio, "priority %u", &priority) != 1) {
         return json_pack("{s:i, s:s, s:n, s:n, s:n}", "table", table,
                          "match", text, "priority", "cookie", "rule");
     }
@@ -268,7 +274,7 @@ api_trace_step__(const char *line)
     if (q && sscanf(q, ", cookie 0x%llx", &cookie) != 1) {
         cookie = 0;
     }
-    match = gn_xmemdup0(text, prio - text);
+    match = gn_xmemdup0(text, prio > text ? prio - 2 - text : 0);
     step = json_pack("{s:i, s:s, s:i}", "table", table, "match", match,
                      "priority", (int) priority);
     free(match);

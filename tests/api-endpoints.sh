@@ -118,6 +118,10 @@ gn_check "trace-ip-spoof" grep -q '"summary": "dropped by ip-spoof-drop"' \
     <<<"$out"
 out=$(gn_api GET "/v1/trace?in_port=wa$s&dl_dst=52:54:00:0b:00:01&proto=ip&nw_src=10.10.0.11&nw_dst=10.20.0.11")
 gn_check "trace-other-network-dropped" grep -q '"verdict": "dropped"' <<<"$out"
+# ... by the forwarding table's default drop (a match-all flow, which
+# ofproto/trace prints without a match).
+gn_check "trace-other-network-names-default-drop" \
+    grep -q '"summary": "dropped by default-drop"' <<<"$out"
 bad_trace() {
     local name=$1 query=$2 want=$3 out
     out=$(gn_api GET "/v1/trace?$query")
