@@ -199,6 +199,23 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         return error;
     }
 
+    /* Like dl_src, the source address defaults to the port's own (its
+     * first of the protocol's family), so that a plain trace shows what
+     * happens to the guest's honest packets. */
+    if (!nw_src && proto) {
+        int want = proto->family ? proto->family : AF_INET;
+        const json_t *ip;
+        size_t i;
+
+        json_array_foreach (json_object_get(port, "ips"), i, ip) {
+            const char *a = json_string_value(ip);
+            if (a && (strchr(a, ':') ? AF_INET6 : AF_INET) == want) {
+                nw_src = a;
+                break;
+            }
+        }
+    }
+
     /* Every piece is validated: nothing from the query reaches the flow
      * unchecked. */
     bool arp = proto && !proto->family;

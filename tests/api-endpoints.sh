@@ -122,6 +122,12 @@ gn_check "trace-other-network-dropped" grep -q '"verdict": "dropped"' <<<"$out"
 # ofproto/trace prints without a match).
 gn_check "trace-other-network-names-default-drop" \
     grep -q '"summary": "dropped by default-drop"' <<<"$out"
+# Without nw_src, the port's own address is the source (not a spoof).
+out=$(gn_api GET "/v1/trace?in_port=wa$s&dl_dst=52:54:00:0b:00:01&proto=icmp&nw_dst=10.20.0.11")
+gn_check "trace-default-source-is-ports-address" \
+    grep -q 'nw_src=10.10.0.11' <<<"$out"
+gn_check "trace-default-source-not-spoof" \
+    grep -q '"summary": "dropped by default-drop"' <<<"$out"
 bad_trace() {
     local name=$1 query=$2 want=$3 out
     out=$(gn_api GET "/v1/trace?$query")
