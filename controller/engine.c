@@ -182,7 +182,7 @@ engine_port_json__(const struct engine *e, const json_t *port,
     port_binding(e->cfg, e->replica, port, &b);
     j = port_binding_to_json(&b);
     if (with_guest_config) {
-        json_object_set_new(j, "guest", port_guest_config(&b));
+        json_object_set_new(j, "guest", port_guest_config(e->cfg, &b));
     }
     return j;
 }

@@ -821,8 +821,67 @@ port_binding_to_json(const struct port_binding *b)
     return j;
 }
 
+/* Appends to 'lines' the LXC lines that give a "phys" guest its addresses
+ * (with their subnets' prefix lengths) and default routes. */
+static void
+ports_lxc_address_lines__(const struct gn_config *cfg,
+                          const struct port_binding *b, json_t *lines)
+{
+    const struct gn_network *net = b->network
+        ? gn_config_find_network(cfg, b->network) : NULL;
+    bool gw4 = false, gw6 = false;
+    char *copy, *save = NULL;
+
+    if (!net || !b->ips) {
+        return;
+    }
+    copy = gn_xstrdup(b->ips);
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        struct netaddr_ip ip;
+        char *error = netaddr_parse_ip(t, 0, &ip);
+        if (error) {
+            free(error);
+            continue;
+        }
+        bool v6 = ip.family == AF_INET6;
+        for (size_t i = 0; i < net->n_subnets; i++) {
+            if (netaddr_ip_in_subnet(&ip, &net->subnets[i])) {
+                char *l = gn_xasprintf("lxc.net.0.%s.address = %s/%u",
+                                       v6 ? "ipv6" : "ipv4", t,
+                                       net->subnets[i].plen);
+                json_array_append_new(lines, json_string(l));
+                free(l);
+                break;
+            }
+        }
+        gw4 |= !v6;
+        gw6 |= v6;
+    }
+    free(copy);
+    for (size_t i = 0; i < net->n_gateways; i++) {
+        const struct netaddr_ip *gw = &net->gateways[i];
+        bool v6 = gw->family == AF_INET6;
+        char addr[INET6_ADDRSTRLEN];
+
+        if (v6 ? !gw6 : !gw4) {
+            continue;
+        }
+        netaddr_format_ip(gw, addr, sizeof addr);
+        char *l = gn_xasprintf("lxc.net.0.%s.gateway = %s",
+                               v6 ? "ipv6" : "ipv4", addr);
+        json_array_append_new(lines, json_string(l));
+        free(l);
+        if (v6) {
+            gw6 = false;
+        } else {
+            gw4 = false;
+        }
+    }
+}
+
 json_t *
-port_guest_config(const struct port_binding *b)
+port_guest_config(const struct gn_config *cfg, const struct port_binding *b)
 {
     const char *mac = b->mac ? b->mac : "";
     const char *name = b->name ? b->name : "";
@@ -863,6 +922,9 @@ port_guest_config(const struct port_binding *b)
             free(l);
             json_array_append_new(lines, json_string("lxc.net.0.flags = "
                                                      "up"));
+            json_array_append_new(lines, json_string("lxc.net.0.name = "
+                                                     "eth0"));
+            ports_lxc_address_lines__(cfg, b, lines);
         }
         return json_pack("{s:o}", "lxc_config", lines);
     }

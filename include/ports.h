@@ -154,7 +154,9 @@ int ports_plan_adoption(const struct gn_config *,
 json_t *port_binding_to_json(const struct port_binding *);
 
 /* What the guest needs: QEMU arguments and a libvirt <interface> snippet for
- * kvm, LXC config lines for lxc (new reference). */
-json_t *port_guest_config(const struct port_binding *);
+ * kvm, LXC config lines for lxc "phys" ports (with the guest's addresses
+ * and the network's gateways from 'cfg') (new reference). */
+json_t *port_guest_config(const struct gn_config *,
+                          const struct port_binding *);
 
 #endif /* ports.h */

@@ -219,12 +219,9 @@ if [ $have_lxc = yes ]; then
         guestnetctl --json port show web1 | python3 -c '
 import json, sys
 print("\n".join(json.load(sys.stdin)["guest"]["lxc_config"]))'
-        echo "lxc.net.0.name = eth0"
-        echo "lxc.net.0.ipv4.address = 10.10.0.11/24"
-        echo "lxc.net.0.ipv4.gateway = 10.10.0.1"
     } > "$state/web1.net"
     cat "$state/web1.net" >> "$lxcpath/web1/config"
-    say "its LXC config (the lines guestnetctl printed, plus the address):"
+    say "its LXC config (the lines guestnetctl printed):"
     sed 's/^/     /' "$state/web1.net"
     lxc_ start -n web1 -l INFO -o "$state/web1.lxc.log" \
         || die "lxc-start web1 failed (see $state/web1.lxc.log)"

@@ -93,13 +93,11 @@ import json, sys
 for line in json.load(sys.stdin)["guest"]["lxc_config"]:
     print(line)' <<<"$out" > "$P/c1.net"
 gn_check "c1-lxc-lines-printed" grep -q "^lxc.net.0.type = phys" "$P/c1.net"
-{
-    cat "$P/c1.net"
-    # guestnetctl prints no address lines for phys mode: LXC sets them.
-    echo "lxc.net.0.name = eth0"
-    echo "lxc.net.0.ipv4.address = 10.10.0.31/24"
-    echo "lxc.net.0.ipv4.gateway = 10.10.0.1"
-} >> "$P/$c1/config"
+gn_check "c1-lxc-address-printed" \
+    grep -qx "lxc.net.0.ipv4.address = 10.10.0.31/24" "$P/c1.net"
+gn_check "c1-lxc-gateway-printed" \
+    grep -qx "lxc.net.0.ipv4.gateway = 10.10.0.1" "$P/c1.net"
+cat "$P/c1.net" >> "$P/$c1/config"
 gn_check "c1-start" start_container "$c1"
 gn_check "c1-has-the-port-mac" test "$(in_ct "$c1" cat \
     /sys/class/net/eth0/address)" = 52:54:00:10:00:31
