@@ -25,6 +25,9 @@ GN_LOG_MODULE(engine);
  * a timeout (the port stays: it may come up later). */
 #define ENGINE_APPLY_TIMEOUT_MS 30000
 
+/* Set on a port's Interface once its flows are installed. */
+#define ENGINE_INSTALLED_KEY "guestnet-installed"
+
 /* How long the next transaction waits for ovs-vswitchd to apply the
  * previous one. */
 #define ENGINE_BATCH_WAIT_MS 2000
@@ -392,7 +395,11 @@ engine_check_applied__(struct engine *e)
                 free(msg);
                 continue;
             }
-        } else if (cur_cfg >= op->next_cfg) {
+        } else if (cur_cfg >= op->next_cfg
+                   && !json_object_get(e->flows_ports, op->name)
+                   && ofctrl_installed_seqno(e->ofctrl) >= e->flows_seqno) {
+            /* Deleted: ovs-vswitchd let the port go and the switch holds
+             * a table without its flows. */
             engine_op_finish__(e, op, 200,
                                json_pack("{s:s, s:b}", "name", op->name,
                                          "deleted", 1));
@@ -558,6 +565,52 @@ engine_plan_op__(struct engine *e, struct engine_op *op, const char *br,
     return true;
 }
 
+/* Marks external_ids:guestnet-installed=true on the Interface of each port
+ * whose flows the switch confirmed (as ovn-controller writes
+ * ovn-installed), so that hooks and scripts can wait for it.  Only once the
+ * latest desired table is installed; a mark already there is not written
+ * again, so a restart writes nothing. */
+static void
+engine_plan_installed__(struct engine *e, const char *br,
+                        struct ovsdb_txn *txn)
+{
+    const char *name;
+    json_t *ofport;
+
+    if (!e->flows_seqno
+        || ofctrl_installed_seqno(e->ofctrl) != e->flows_seqno) {
+        return;
+    }
+    json_object_foreach (e->flows_ports, name, ofport) {
+        char *uuid = port_find(e->replica, br, name);
+        const json_t *port = uuid ? ovsdb_replica_get_row(e->replica, "Port",
+                                                          uuid) : NULL;
+        json_t *ifaces = port ? ovsdb_datum_uuids(port, "interfaces")
+                              : NULL;
+        const char *iface_uuid = json_array_size(ifaces)
+            ? json_string_value(json_array_get(ifaces, 0)) : NULL;
+        const json_t *iface = iface_uuid
+            ? ovsdb_replica_get_row(e->replica, "Interface", iface_uuid)
+            : NULL;
+        const char *mark = iface ? ovsdb_datum_map_get_string(
+            iface, "external_ids", ENGINE_INSTALLED_KEY) : NULL;
+
+        if (iface && (!mark || strcmp(mark, "true"))) {
+            ovsdb_txn_mutate(txn, "Interface", ovsdb_where_uuid(iface_uuid),
+                             json_pack("[[s, s, o], [s, s, o]]",
+                                       "external_ids", "delete",
+                                       json_pack("[s, [s]]", "set",
+                                                 ENGINE_INSTALLED_KEY),
+                                       "external_ids", "insert",
+                                       ovsdb_datum_map(json_pack(
+                                           "{s:s}", ENGINE_INSTALLED_KEY,
+                                           "true"))));
+        }
+        json_decref(ifaces);
+        free(uuid);
+    }
+}
+
 static void engine_port_add__(struct engine *, const json_t *req,
                               bool wait, engine_done_cb *, void *aux);
 static void engine_port_delete__(struct engine *, const char *name,
@@ -640,6 +693,7 @@ engine_run__(struct engine *e)
         struct engine_op *solo = NULL;
 
         ports_plan_adoption(e->cfg, e->replica, br, txn);
+        engine_plan_installed__(e, br, txn);
         for (op = e->ops; op && !solo; op = op->next) {
             if (op->state == ENGINE_OP_QUEUED && op->solo) {
                 solo = op;

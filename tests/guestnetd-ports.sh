@@ -23,6 +23,8 @@ gn_check "kvm-attached-mac" test "$(ovs-vsctl get Interface tk$s \
     external_ids:attached-mac)" = '"52:54:00:aa:00:01"'
 gn_check "kvm-ofport-assigned" \
     test "$(ovs-vsctl get Interface tk$s ofport)" -gt 0
+gn_check "kvm-marked-installed" gn_wait 5 bash -c "[ \"\$(ovs-vsctl get \
+    Interface tk$s external_ids:guestnet-installed)\" = '\"true\"' ]"
 gn_check "kvm-answer-has-qemu-args" \
     grep -q "virtio-net-pci,netdev=tk$s,mac=52:54:00:aa:00:01" <<<"$out"
 gn_check "kvm-answer-has-libvirt-xml" \
