@@ -14,5 +14,5 @@ if [ $# -gt 0 ]; then
 fi
 # make's own "Error" lines would come after the summary line; drop them.
 set +e
-make -s check 2>&1 | grep -v -E '^make(\[[0-9]+\])?: '
+make -s check 2>&1 | grep --line-buffered -v -E '^make(\[[0-9]+\])?: '
 exit "${PIPESTATUS[0]}"
