@@ -13,6 +13,7 @@
 #include "gn-log.h"
 #include "gn-util.h"
 #include "jsonrpc-session.h"
+#include "meter-table.h"
 #include "ofctrl.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
@@ -305,18 +306,25 @@ engine_flows__(struct engine *e)
             .uplink_ofport = uplink_ofport,
         };
         struct flow_table *table = flow_table_create(0);
+        struct meter_table *meters = meter_table_create();
         char *error = pipeline_build(&in, table);
+        if (!error) {
+            error = pipeline_build_meters(&in, meters);
+        }
         if (error) {
             GN_LOG_ERR("pipeline: %s", error);
             engine_set_error__(e, error);
             free(error);
             flow_table_destroy(table);
+            meter_table_destroy(meters);
             json_decref(names);
             free(key_s);
         } else {
-            GN_LOG_INFO("flow table %llu: %zu flows for %zu ports",
-                        (unsigned long long) e->flows_seqno + 1,
-                        flow_table_count(table), n_ports);
+            GN_LOG_INFO("flow table %llu: %zu flows and %zu meters for %zu "
+                        "ports", (unsigned long long) e->flows_seqno + 1,
+                        flow_table_count(table), meter_table_count(meters),
+                        n_ports);
+            ofctrl_put_meters(e->ofctrl, meters);
             ofctrl_put(e->ofctrl, table, ++e->flows_seqno);
             free(e->flows_key);
             e->flows_key = key_s;
@@ -1182,7 +1190,7 @@ engine_status(const struct engine *e)
     struct ofctrl_status of;
     ofctrl_get_status(e->ofctrl, &of);
     json_object_set_new(j, "openflow", json_pack(
-        "{s:b, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+        "{s:b, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
         "connected", of.connected,
         "version", (int) of.ofp_version,
         "desired_seqno", (json_int_t) of.desired_seqno,
@@ -1190,6 +1198,7 @@ engine_status(const struct engine *e)
         "desired_flows", (json_int_t) of.n_desired,
         "installed_flows", (json_int_t) of.n_installed,
         "flow_mods", (json_int_t) of.n_flow_mods,
+        "meter_mods", (json_int_t) of.n_meter_mods,
         "bundles", (json_int_t) of.n_bundles,
         "bundle_failures", (json_int_t) of.n_bundle_failures,
         "errors", (json_int_t) of.n_errors,

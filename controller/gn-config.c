@@ -695,6 +695,71 @@ gn_config_parse_bridge__(const json_t *top, struct gn_config *cfg)
     return NULL;
 }
 
+/* Parses the member "pps" or "burst" (named 'key') of the
+ * "broadcast_limit" object 'j' (borrowed) into '*valuep', which keeps its
+ * value if the member is absent.  Returns NULL or a new error message
+ * (caller frees). */
+static char *
+gn_config_parse_limit_member__(const json_t *j, const char *key,
+                               unsigned int min, unsigned int *valuep)
+{
+    char field[GN_CONFIG_PATH_SIZE];
+    const json_t *value;
+    json_int_t n;
+    char *error;
+
+    error = gn_config_get__(j, "broadcast_limit", key, GN_CONFIG_INTEGER,
+                            false, &value);
+    if (error || !value) {
+        return error;
+    }
+    n = json_integer_value(value);
+    if (n < min || n > GN_CONFIG_BCAST_MAX) {
+        return gn_config_error__(gn_config_member_path__(field,
+                                                         "broadcast_limit",
+                                                         key),
+                                 "%" JSON_INTEGER_FORMAT " is out of range "
+                                 "(%u-%d)", n, min, GN_CONFIG_BCAST_MAX);
+    }
+    *valuep = n;
+    return NULL;
+}
+
+/* Parses the member "broadcast_limit" of the top-level object 'top'
+ * (borrowed) into 'cfg', with its defaults.  Returns NULL or a new error
+ * message (caller frees). */
+static char *
+gn_config_parse_broadcast_limit__(const json_t *top, struct gn_config *cfg)
+{
+    static const char *const keys[] = { "pps", "burst" };
+    struct gn_broadcast_limit *bl = &cfg->broadcast_limit;
+    const json_t *j;
+    char *error;
+
+    bl->pps = GN_CONFIG_BCAST_PPS_DEFAULT;
+    bl->burst = 0;
+    error = gn_config_get__(top, "", "broadcast_limit", GN_CONFIG_OBJECT,
+                            false, &j);
+    if (!error && j) {
+        error = gn_config_check_keys__(j, "broadcast_limit", keys,
+                                       GN_ARRAY_SIZE(keys));
+        if (!error) {
+            error = gn_config_parse_limit_member__(j, "pps", 0, &bl->pps);
+        }
+        if (!error) {
+            error = gn_config_parse_limit_member__(j, "burst", 1,
+                                                   &bl->burst);
+        }
+    }
+    if (!error && !bl->burst) {
+        bl->burst = bl->pps ? 2 * bl->pps : 1;
+        if (bl->burst > GN_CONFIG_BCAST_MAX) {
+            bl->burst = GN_CONFIG_BCAST_MAX;
+        }
+    }
+    return error;
+}
+
 /* Parses and checks the config 'json' (borrowed).  On success returns NULL
  * and stores a new config in '*cfgp' (caller frees with
  * gn_config_destroy()); on failure returns a new error message that starts
@@ -704,6 +769,7 @@ gn_config_from_json(const json_t *json, struct gn_config **cfgp)
 {
     static const char *const keys[] = {
         "bridge", "datapath_type", "uplink", "networks", "rules",
+        "broadcast_limit",
     };
     struct gn_config *cfg;
     char *error;
@@ -724,6 +790,9 @@ gn_config_from_json(const json_t *json, struct gn_config **cfgp)
     }
     if (!error) {
         error = gn_config_parse_rules__(json, cfg);
+    }
+    if (!error) {
+        error = gn_config_parse_broadcast_limit__(json, cfg);
     }
     if (error) {
         gn_config_destroy(cfg);
@@ -899,11 +968,14 @@ gn_config_to_json(const struct gn_config *cfg)
         json_array_append_new(rules, j);
     }
 
-    top = json_pack("{s:s, s:s, s:o, s:o}",
+    top = json_pack("{s:s, s:s, s:o, s:o, s:{s:I, s:I}}",
                     "bridge", cfg->bridge,
                     "datapath_type", cfg->datapath_type,
                     "networks", networks,
-                    "rules", rules);
+                    "rules", rules,
+                    "broadcast_limit",
+                    "pps", (json_int_t) cfg->broadcast_limit.pps,
+                    "burst", (json_int_t) cfg->broadcast_limit.burst);
     if (cfg->uplink) {
         json_object_set_new(top, "uplink", json_string(cfg->uplink));
     }

@@ -1,9 +1,12 @@
-/* ofctrl.c: desired versus installed flows, sent as atomic bundles.
+/* ofctrl.c: desired versus installed flows, sent as atomic bundles, and
+ * the meters they use.
  *
- * Owns struct ofctrl: the desired and installed flow tables, the bundle in
- * flight, the dump of the switch's flows at each connection, cookie stats
- * requests and the counters.  The connection itself is flows/of-conn.c and
- * the tables flows/flow-table.c.  See include/ofctrl.h for the design. */
+ * Owns struct ofctrl: the desired and installed flow tables and meters,
+ * the change set in flight (meter_mods before, the bundle, meter_mods
+ * after), the dump of the switch's flows and meters at each connection,
+ * cookie stats requests and the counters.  The connection itself is
+ * flows/of-conn.c, the tables flows/flow-table.c and flows/meter-table.c.
+ * See include/ofctrl.h for the design. */
 #include <config.h>
 
 #include "ofctrl.h"
@@ -18,6 +21,7 @@
 #include "flow-table.h"
 #include "gn-log.h"
 #include "gn-util.h"
+#include "meter-table.h"
 #include "of-conn.h"
 #include "openflow/openflow.h"
 #include "openvswitch/match.h"
@@ -38,11 +42,15 @@ GN_LOG_MODULE(ofctrl);
 
 enum ofctrl_state {
     OFCTRL_DOWN,                /* Not connected. */
-    OFCTRL_DUMPING,             /* Reading the switch's flows. */
+    OFCTRL_DUMPING,             /* Reading the switch's flows and meters. */
     OFCTRL_SYNCED,              /* Installed table known, nothing in flight. */
+    OFCTRL_METERS_BEFORE,       /* Meter additions and modifications sent;
+                                 * waiting for their barrier. */
     OFCTRL_ADDING,              /* Bundle opened and filled; waiting for the
                                  * barrier to learn whether all was taken. */
     OFCTRL_COMMITTING,          /* Commit sent; waiting for its barrier. */
+    OFCTRL_METERS_AFTER,        /* Meter deletions sent after the commit;
+                                 * waiting for their barrier. */
 };
 
 /* A cookie stats request waiting for its (multipart) reply. */
@@ -68,7 +76,13 @@ struct ofctrl {
     uint64_t installed_seqno;
 
     uint32_t dump_xid;          /* DUMPING: the flow stats request. */
-    struct flow_table *dump;    /* DUMPING: flows received so far. */
+    struct flow_table *dump;    /* DUMPING: flows received so far, until
+                                 * the last part; then NULL. */
+    uint32_t meter_dump_xid;    /* DUMPING: the meter config request. */
+    struct meter_table *meter_dump; /* DUMPING: meters so far, likewise. */
+
+    struct meter_table *desired_meters;     /* Never NULL. */
+    struct meter_table *installed_meters;   /* Nonnull from SYNCED on. */
 
     /* The bundle in flight (ADDING, COMMITTING). */
     struct flow_table *bundle_desired;  /* 'mods' point into it; freed at
@@ -80,7 +94,19 @@ struct ofctrl {
     uint32_t bundle_first_xid;  /* Xids of the bundle's messages. */
     uint32_t bundle_last_xid;
     uint32_t barrier_xid;
-    char *bundle_error;         /* First error for the bundle, or NULL. */
+    char *bundle_error;         /* First error for the change set (meters
+                                 * or bundle), or NULL. */
+
+    /* The meter changes of the change set in flight: the first
+     * 'n_meter_before' (additions, modifications) go before the bundle,
+     * the rest (deletions) after its commit. */
+    struct meter_table_mod *meter_mods;
+    size_t n_meter_mods;
+    size_t n_meter_before;
+    size_t meter_batch;         /* Index in 'meter_mods' of the batch sent
+                                 * with xids meter_first_xid...last. */
+    uint32_t meter_first_xid;
+    uint32_t meter_last_xid;
 
     char *last_error;           /* Why the last bundle failed, or NULL. */
 
@@ -88,6 +114,7 @@ struct ofctrl {
     size_t n_stats;
 
     uint64_t n_flow_mods;
+    uint64_t n_meter_mods_sent;
     uint64_t n_bundles;
     uint64_t n_bundle_failures;
     uint64_t n_errors;
@@ -164,8 +191,8 @@ ofctrl_send_bundle_ctrl__(struct ofctrl *o, uint16_t type)
     return xid;
 }
 
-/* Forgets the bundle in flight; frees its desired table unless it is still
- * the desired one. */
+/* Forgets the change set in flight; frees its desired table unless it is
+ * still the desired one. */
 static void
 ofctrl_end_bundle__(struct ofctrl *o)
 {
@@ -176,19 +203,21 @@ ofctrl_end_bundle__(struct ofctrl *o)
     free(o->mods);
     o->mods = NULL;
     o->n_mods = 0;
+    free(o->meter_mods);
+    o->meter_mods = NULL;
+    o->n_meter_mods = o->n_meter_before = 0;
     free(o->bundle_error);
     o->bundle_error = NULL;
 }
 
-/* Sends 'o->mods' (from 'o->desired') as one bundle, then a barrier. */
+/* Sends 'o->mods' (from 'o->bundle_desired') as one bundle, then a
+ * barrier. */
 static void
 ofctrl_start_bundle__(struct ofctrl *o)
 {
     uint8_t version = of_conn_version(o->conn);
     size_t i;
 
-    o->bundle_desired = o->desired;
-    o->bundle_seqno = o->desired_seqno;
     o->bundle_id++;
     /* Xids: the open, then mods[i] at bundle_first_xid + 1 + i, which
      * is how errors are traced back to flows, then the commit. */
@@ -217,8 +246,39 @@ ofctrl_start_bundle__(struct ofctrl *o)
                o->n_mods, (unsigned long long) o->bundle_seqno);
 }
 
-/* Ends the bundle in flight after its last barrier reply: a success if the
- * switch reported no error for it. */
+/* Sends the meter_mods 'o->meter_mods[start]' up to (not including)
+ * 'end', then a barrier, and enters 'state'. */
+static void
+ofctrl_send_meter_mods__(struct ofctrl *o, size_t start, size_t end,
+                         enum ofctrl_state state)
+{
+    uint8_t version = of_conn_version(o->conn);
+    size_t i;
+
+    o->meter_batch = start;
+    for (i = start; i < end; i++) {
+        uint32_t xid = of_conn_next_xid(o->conn);
+        size_t len;
+        void *mm;
+
+        if (i == start) {
+            o->meter_first_xid = xid;
+        }
+        o->meter_last_xid = xid;
+        mm = meter_table_mod_encode(&o->meter_mods[i], version, xid, &len);
+        of_conn_send(o->conn, mm, len);
+        free(mm);
+    }
+    o->n_meter_mods_sent += end - start;
+    of_conn_send_barrier(o->conn, &o->barrier_xid);
+    o->state = state;
+    GN_LOG_DBG("%zu meter_mods for seqno %llu", end - start,
+               (unsigned long long) o->bundle_seqno);
+}
+
+/* Ends the change set in flight after its last barrier reply: a success
+ * (the switch holds the desired flows and meters of 'o->bundle_seqno') if
+ * the switch reported no error for it. */
 static void
 ofctrl_finish_bundle__(struct ofctrl *o)
 {
@@ -230,19 +290,32 @@ ofctrl_finish_bundle__(struct ofctrl *o)
         o->n_bundle_failures++;
         o->last_error = o->bundle_error;
         o->bundle_error = NULL;
-        GN_LOG_WARN_RL(&rl, "bundle %u with %zu flow_mods for seqno %llu "
-                       "failed, flows unchanged: %s", o->bundle_id,
-                       o->n_mods, (unsigned long long) o->bundle_seqno,
-                       o->last_error);
+        GN_LOG_WARN_RL(&rl, "changes for seqno %llu (%zu flow_mods, %zu "
+                       "meter_mods) failed: %s",
+                       (unsigned long long) o->bundle_seqno, o->n_mods,
+                       o->n_meter_mods, o->last_error);
     } else {
-        flow_table_apply(o->installed, o->mods, o->n_mods);
-        o->n_bundles++;
         o->installed_seqno = o->bundle_seqno;
     }
     ofctrl_end_bundle__(o);
     o->state = OFCTRL_SYNCED;
     ofctrl_notify__(o);
     ofctrl_run__(o);
+}
+
+/* Goes on with the change set in flight after the meters that flows may
+ * need are in place: the bundle, else the meter deletions, else done. */
+static void
+ofctrl_continue_after_meters__(struct ofctrl *o)
+{
+    if (o->n_mods) {
+        ofctrl_start_bundle__(o);
+    } else if (o->n_meter_mods > o->n_meter_before) {
+        ofctrl_send_meter_mods__(o, o->n_meter_before, o->n_meter_mods,
+                                 OFCTRL_METERS_AFTER);
+    } else {
+        ofctrl_finish_bundle__(o);
+    }
 }
 
 /* Compares the desired table with the installed one if either changed and
@@ -276,7 +349,9 @@ ofctrl_run__(struct ofctrl *o)
     }
 
     o->mods = flow_table_diff(o->desired, o->installed, &o->n_mods);
-    if (!o->n_mods) {
+    o->meter_mods = meter_table_diff(o->desired_meters, o->installed_meters,
+                                     &o->n_meter_mods, &o->n_meter_before);
+    if (!o->n_mods && !o->n_meter_mods) {
         if (o->installed_seqno != o->desired_seqno) {
             o->installed_seqno = o->desired_seqno;
             free(o->last_error);
@@ -285,7 +360,14 @@ ofctrl_run__(struct ofctrl *o)
         }
         return;
     }
-    ofctrl_start_bundle__(o);
+    o->bundle_desired = o->desired;
+    o->bundle_seqno = o->desired_seqno;
+    if (o->n_meter_before) {
+        ofctrl_send_meter_mods__(o, 0, o->n_meter_before,
+                                 OFCTRL_METERS_BEFORE);
+    } else {
+        ofctrl_continue_after_meters__(o);
+    }
 }
 
 /* libevent callback of 'run_event'. */
@@ -295,14 +377,25 @@ ofctrl_run_cb__(evutil_socket_t fd, short what, void *o_)
     ofctrl_run__(o_);
 }
 
-/* of_conn callback: the connection is up; read the switch's flows. */
+/* of_conn callback: the connection is up; read the switch's flows and
+ * meters. */
 static void
 ofctrl_connected__(void *o_)
 {
     struct ofctrl *o = o_;
 
-    o->dump = flow_table_create(of_conn_version(o->conn));
+    uint8_t version = of_conn_version(o->conn);
+    size_t len;
+    void *msg;
+
+    o->dump = flow_table_create(version);
     o->dump_xid = ofctrl_send_flow_stats_request__(o);
+    o->meter_dump = meter_table_create();
+    o->meter_dump_xid = of_conn_next_xid(o->conn);
+    msg = meter_table_encode_config_request(version, o->meter_dump_xid,
+                                            &len);
+    of_conn_send(o->conn, msg, len);
+    free(msg);
     o->state = OFCTRL_DUMPING;
     ofctrl_notify__(o);
 }
@@ -317,8 +410,12 @@ ofctrl_disconnected__(int error, void *o_)
     ofctrl_end_bundle__(o);
     flow_table_destroy(o->dump);
     o->dump = NULL;
+    meter_table_destroy(o->meter_dump);
+    o->meter_dump = NULL;
     flow_table_destroy(o->installed);
     o->installed = NULL;
+    meter_table_destroy(o->installed_meters);
+    o->installed_meters = NULL;
     o->installed_seqno = 0;
     o->desired_dirty = true;
     o->state = OFCTRL_DOWN;
@@ -381,6 +478,23 @@ ofctrl_recv_cookie_stats__(struct ofctrl *o, int idx, const void *msg,
     flow_table_destroy(r.flows);
 }
 
+/* Once both dumps are complete, knows what the switch holds. */
+static void
+ofctrl_dump_done__(struct ofctrl *o)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
+
+    if (!o->installed || !o->installed_meters) {
+        return;
+    }
+    o->state = OFCTRL_SYNCED;
+    o->desired_dirty = true;
+    GN_LOG_INFO_RL(&rl, "switch holds %zu flows and %zu meters",
+                   flow_table_count(o->installed),
+                   meter_table_count(o->installed_meters));
+    ofctrl_run__(o);
+}
+
 /* Handles a part of the reply to the dump of the switch's flows. */
 static void
 ofctrl_recv_dump__(struct ofctrl *o, const void *msg, size_t len)
@@ -401,11 +515,42 @@ ofctrl_recv_dump__(struct ofctrl *o, const void *msg, size_t len)
     }
     o->installed = o->dump;
     o->dump = NULL;
-    o->state = OFCTRL_SYNCED;
-    o->desired_dirty = true;
-    GN_LOG_INFO_RL(&rl, "switch holds %zu flows",
-                   flow_table_count(o->installed));
-    ofctrl_run__(o);
+    ofctrl_dump_done__(o);
+}
+
+/* Handles a part of the reply to the dump of the switch's meters (NULL if
+ * the switch answered with an error: then it holds none of ours). */
+static void
+ofctrl_recv_meter_dump__(struct ofctrl *o, const void *msg, size_t len)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
+    bool more = false;
+
+    if (msg) {
+        char *error = meter_table_add_config_reply(o->meter_dump, msg, len,
+                                                   &more);
+
+        if (error) {
+            GN_LOG_WARN_RL(&rl, "reading the switch's meters: %s", error);
+            free(error);
+        }
+        if (more) {
+            return;
+        }
+    }
+    o->installed_meters = o->meter_dump;
+    o->meter_dump = NULL;
+    ofctrl_dump_done__(o);
+}
+
+/* Returns true if 'xid' is that of a meter_mod of the batch in flight. */
+static bool
+ofctrl_is_meter_xid__(const struct ofctrl *o, uint32_t xid)
+{
+    return ((o->state == OFCTRL_METERS_BEFORE
+             || o->state == OFCTRL_METERS_AFTER)
+            && (int32_t) (xid - o->meter_first_xid) >= 0
+            && (int32_t) (o->meter_last_xid - xid) >= 0);
 }
 
 /* of_conn callback: returns a malloc'd description of the message sent
@@ -419,6 +564,12 @@ ofctrl_describe__(uint32_t xid, void *o_)
 
     if (o->state == OFCTRL_DUMPING && xid == o->dump_xid) {
         return gn_xstrdup("flow stats request (reading the switch's flows)");
+    } else if (o->state == OFCTRL_DUMPING && xid == o->meter_dump_xid) {
+        return gn_xstrdup("meter config request (reading the switch's "
+                          "meters)");
+    } else if (ofctrl_is_meter_xid__(o, xid)) {
+        return meter_table_mod_to_string(
+            &o->meter_mods[o->meter_batch + (xid - o->meter_first_xid)]);
     } else if (o->state != OFCTRL_ADDING && o->state != OFCTRL_COMMITTING) {
         return NULL;
     } else if (i == 0) {
@@ -470,8 +621,12 @@ ofctrl_received__(const void *msg, size_t len, void *o_)
             && (int32_t) (xid - o->bundle_first_xid) >= 0
             && (int32_t) (o->bundle_last_xid - xid) >= 0) {
             ofctrl_bundle_error__(o, oh);
+        } else if (ofctrl_is_meter_xid__(o, xid)) {
+            ofctrl_bundle_error__(o, oh);
         } else if (o->state == OFCTRL_DUMPING && xid == o->dump_xid) {
             ofctrl_recv_dump__(o, NULL, 0);
+        } else if (o->state == OFCTRL_DUMPING && xid == o->meter_dump_xid) {
+            ofctrl_recv_meter_dump__(o, NULL, 0);
         } else if (idx >= 0) {
             ofctrl_recv_cookie_stats__(o, idx, NULL, 0);
         }
@@ -482,6 +637,12 @@ ofctrl_received__(const void *msg, size_t len, void *o_)
             ofctrl_recv_dump__(o, msg, len);
         } else if (idx >= 0) {
             ofctrl_recv_cookie_stats__(o, idx, msg, len);
+        }
+        break;
+
+    case OFPTYPE_METER_CONFIG_STATS_REPLY:
+        if (o->state == OFCTRL_DUMPING && xid == o->meter_dump_xid) {
+            ofctrl_recv_meter_dump__(o, msg, len);
         }
         break;
 
@@ -501,6 +662,33 @@ ofctrl_received__(const void *msg, size_t len, void *o_)
                 o->state = OFCTRL_COMMITTING;
             }
         } else if (o->state == OFCTRL_COMMITTING) {
+            if (!o->bundle_error) {
+                flow_table_apply(o->installed, o->mods, o->n_mods);
+                o->n_bundles++;
+            }
+            if (!o->bundle_error && o->n_meter_mods > o->n_meter_before) {
+                ofctrl_send_meter_mods__(o, o->n_meter_before,
+                                         o->n_meter_mods,
+                                         OFCTRL_METERS_AFTER);
+            } else {
+                ofctrl_finish_bundle__(o);
+            }
+        } else if (o->state == OFCTRL_METERS_BEFORE) {
+            if (o->bundle_error) {
+                /* The flows may need a meter that is not there: keep the
+                 * flows as they are. */
+                ofctrl_finish_bundle__(o);
+            } else {
+                meter_table_apply(o->installed_meters, o->meter_mods,
+                                  o->n_meter_before);
+                ofctrl_continue_after_meters__(o);
+            }
+        } else if (o->state == OFCTRL_METERS_AFTER) {
+            if (!o->bundle_error) {
+                meter_table_apply(o->installed_meters,
+                                  o->meter_mods + o->n_meter_before,
+                                  o->n_meter_mods - o->n_meter_before);
+            }
             ofctrl_finish_bundle__(o);
         }
         break;
@@ -550,6 +738,7 @@ ofctrl_create(struct event_base *base, const char *target,
     o->notify = notify;
     o->aux = aux;
     o->state = OFCTRL_DOWN;
+    o->desired_meters = meter_table_create();
     o->run_event = event_new(base, -1, 0, ofctrl_run_cb__, o);
     if (!o->run_event) {
         gn_fatal("out of memory creating an event");
@@ -557,6 +746,7 @@ ofctrl_create(struct event_base *base, const char *target,
     o->conn = of_conn_create(base, target, &co, &cbs, o, errorp);
     if (!o->conn) {
         event_free(o->run_event);
+        meter_table_destroy(o->desired_meters);
         free(o);
         return NULL;
     }
@@ -575,6 +765,9 @@ ofctrl_destroy(struct ofctrl *o)
         flow_table_destroy(o->desired);
         flow_table_destroy(o->installed);
         flow_table_destroy(o->dump);
+        meter_table_destroy(o->desired_meters);
+        meter_table_destroy(o->installed_meters);
+        meter_table_destroy(o->meter_dump);
         for (i = 0; i < o->n_stats; i++) {
             flow_table_destroy(o->stats[i].flows);
         }
@@ -593,6 +786,13 @@ ofctrl_put(struct ofctrl *o, struct flow_table *desired, uint64_t seqno)
     o->desired_seqno = seqno;
     o->desired_dirty = true;
     event_active(o->run_event, EV_TIMEOUT, 1);
+}
+
+void
+ofctrl_put_meters(struct ofctrl *o, struct meter_table *desired)
+{
+    meter_table_destroy(o->desired_meters);
+    o->desired_meters = desired ? desired : meter_table_create();
 }
 
 uint64_t
@@ -618,6 +818,10 @@ ofctrl_get_status(const struct ofctrl *o, struct ofctrl_status *s)
     s->n_desired = o->desired ? flow_table_count(o->desired) : 0;
     s->n_installed = o->installed ? flow_table_count(o->installed) : 0;
     s->n_flow_mods = o->n_flow_mods;
+    s->n_meter_mods = o->n_meter_mods_sent;
+    s->n_desired_meters = meter_table_count(o->desired_meters);
+    s->n_installed_meters = o->installed_meters
+                            ? meter_table_count(o->installed_meters) : 0;
     s->n_bundles = o->n_bundles;
     s->n_bundle_failures = o->n_bundle_failures;
     s->n_errors = o->n_errors;

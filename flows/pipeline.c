@@ -12,6 +12,7 @@
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
+#include "meter-table.h"
 
 enum {
     T_INGRESS = 0,
@@ -148,6 +149,54 @@ pipeline_ingress__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
     pipeline_add__(ctx, T_INGRESS, 90,
                    PIPELINE_COOKIE(PIPELINE_RULE_MAC_SPOOF_DROP, p->ofport),
                    "drop", "in_port=%d", p->ofport);
+}
+
+/* Table 0 for guest port 'p', if 'cfg' limits broadcasts: its broadcast
+ * and multicast frames take the way of pipeline_ingress__()'s port-ingress
+ * flow through the port's meter (pipeline_build_meters()). */
+static void
+pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
+                           const struct gn_config *cfg,
+                           const struct pipeline_port *p)
+{
+    char mac[18];
+    char *actions;
+
+    if (!cfg->broadcast_limit.pps) {
+        return;
+    }
+    pipeline_mac_str__(&p->mac, mac);
+    actions = gn_xasprintf("meter:%u,load:%d->%s,load:1->%s,goto_table:%d",
+                           (unsigned int) PIPELINE_METER_ID(p->ofport),
+                           p->vlan, REG_NET, REG_FROM_GUEST, T_SOURCE);
+    pipeline_add__(ctx, T_INGRESS, 105,
+                   PIPELINE_COOKIE(PIPELINE_RULE_BCAST_LIMIT, p->ofport),
+                   actions, "in_port=%d,dl_src=%s,vlan_tci=0x0000/0x1000,"
+                   "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00",
+                   p->ofport, mac);
+    free(actions);
+}
+
+char *
+pipeline_build_meters(const struct pipeline_input *in,
+                      struct meter_table *meters)
+{
+    const struct gn_broadcast_limit *bl = &in->cfg->broadcast_limit;
+
+    for (size_t i = 0; bl->pps && i < in->n_ports; i++) {
+        const struct pipeline_port *p = &in->ports[i];
+        char *error;
+
+        if (!gn_config_find_vlan(in->cfg, p->vlan) || p->ofport <= 0) {
+            continue;
+        }
+        error = meter_table_add(meters, PIPELINE_METER_ID(p->ofport),
+                                bl->pps, bl->burst);
+        if (error) {
+            return error;
+        }
+    }
+    return NULL;
 }
 
 /* Table 1 for guest port 'p' of network 'net'. */
@@ -376,6 +425,7 @@ pipeline_build(const struct pipeline_input *in, struct flow_table *table)
             continue;
         }
         pipeline_ingress__(&ctx, p);
+        pipeline_broadcast_limit__(&ctx, cfg, p);
         pipeline_source__(&ctx, p, net);
         pipeline_content__(&ctx, p, net);
     }

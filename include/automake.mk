@@ -13,6 +13,7 @@ noinst_HEADERS += \
 	include/http-client.h \
 	include/jsonrpc-session.h \
 	include/jsonrpc.h \
+	include/meter-table.h \
 	include/netaddr.h \
 	include/netdev.h \
 	include/ofctrl.h \

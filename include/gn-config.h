@@ -11,8 +11,14 @@
  *        "gateways": ["10.10.0.1", "2001:db8:10::1"],
  *        "mtu": 1500, "private": false}
  *     ],
- *     "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306}]
+ *     "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306}],
+ *     "broadcast_limit": {"pps": 100, "burst": 200}
  *   }
+ *
+ * "broadcast_limit": broadcast and multicast frames each guest port may
+ * send, in packets a second ("pps", 0 disables the limit; default 100) with
+ * bursts of "burst" packets (default twice "pps", at least 1), enforced
+ * with one OpenFlow meter per port.
  *
  * Errors name the field and what is wrong: "networks[1].vlan: 4095 is not a
  * VLAN id (1-4094)".  Unknown keys are errors (typos must not pass
@@ -51,6 +57,14 @@ struct gn_rule {
     int port;                   /* 0: any port. */
 };
 
+#define GN_CONFIG_BCAST_PPS_DEFAULT 100
+#define GN_CONFIG_BCAST_MAX 10000000  /* For both "pps" and "burst". */
+
+struct gn_broadcast_limit {
+    unsigned int pps;           /* 0: no limit. */
+    unsigned int burst;         /* Packets; at least 1. */
+};
+
 struct gn_config {
     char *bridge;
     char *datapath_type;
@@ -59,6 +73,7 @@ struct gn_config {
     size_t n_networks;
     struct gn_rule *rules;
     size_t n_rules;
+    struct gn_broadcast_limit broadcast_limit;
 };
 
 /* Parses 'json' (borrowed).  On success returns NULL and a new config in

@@ -31,8 +31,22 @@
  * connection drops, ofctrl_installed_seqno() falls back to 0 until the
  * flows are confirmed again.
  *
+ * Meters.  Flows may use meters (the "meter:N" action).  The desired
+ * meters (include/meter-table.h) are handed to ofctrl_put_meters() and go
+ * out with the flows of the next ofctrl_put(); the installed meters are
+ * read back at every connection (OFPMP_METER_CONFIG) like the flows.  OVS
+ * 3.1 does not take meter_mods inside bundles (ofputil_is_bundlable()
+ * refuses OFPT_METER_MOD with OFPBFC_MSG_UNSUP), so a change set is:
+ * meter additions and modifications, a barrier; the flows' bundle as
+ * above; meter deletions, a barrier.  A meter is thus in place before any
+ * flow uses it, and goes only after the commit removed the flows that used
+ * it (OVS deletes the flows of a deleted meter).  If a meter_mod before the
+ * bundle is refused, the bundle is not sent and the change set fails like
+ * a refused bundle; the sequence number becomes installed only when the
+ * flows and the meters are in.
+ *
  * Ownership: ofctrl owns every bridge table (all OpenFlow tables of the
- * bridge): flows it did not put are deleted.  Run the bridge with
+ * bridge) and every meter: flows and meters it did not put are deleted.  Run the bridge with
  * fail_mode=secure so that isolation holds while guestnetd is away.
  *
  * The OpenFlow connection (flows/of-conn.c) goes to the bridge's management
@@ -54,6 +68,7 @@
 struct event_base;
 struct flow_table;
 struct flow_table_cookie_stats;
+struct meter_table;
 struct ofctrl;
 
 struct ofctrl_options {
@@ -97,6 +112,12 @@ void ofctrl_destroy(struct ofctrl *ofctrl);
 void ofctrl_put(struct ofctrl *ofctrl, struct flow_table *desired,
                 uint64_t seqno);
 
+/* Makes 'desired' (NULL: none) the meters that the switch should hold,
+ * from the next ofctrl_put() on: they are sent with that table's flows and
+ * its sequence number covers both.  Takes ownership of 'desired'.  Until
+ * the first call, the desired meters are none. */
+void ofctrl_put_meters(struct ofctrl *ofctrl, struct meter_table *desired);
+
 /* Returns the sequence number of the desired table that the switch is
  * confirmed to hold right now, or 0. */
 uint64_t ofctrl_installed_seqno(const struct ofctrl *ofctrl);
@@ -111,15 +132,18 @@ struct ofctrl_status {
     uint64_t installed_seqno;   /* As ofctrl_installed_seqno(). */
     size_t n_desired;           /* Flows in the desired table. */
     size_t n_installed;         /* Flows known to be on the switch. */
+    size_t n_desired_meters;    /* Meters of the last ofctrl_put_meters(). */
+    size_t n_installed_meters;  /* Meters known to be on the switch. */
 
     /* Counters since ofctrl_create(). */
     uint64_t n_flow_mods;       /* flow_mods sent (in bundles). */
+    uint64_t n_meter_mods;      /* meter_mods sent (around bundles). */
     uint64_t n_bundles;         /* Bundles committed. */
     uint64_t n_bundle_failures; /* Bundles discarded or failed to commit. */
     uint64_t n_errors;          /* OFPT_ERROR messages received. */
     uint64_t n_reconnects;      /* Connections after the first. */
 
-    /* Why the last bundle failed, borrowed: "OFPBAC_BAD_OUT_GROUP for
+    /* Why the last change set failed, borrowed: "OFPBAC_BAD_OUT_GROUP for
      * add table=0,..." (NULL if the last bundle succeeded).  Valid until
      * the next call into ofctrl or return to the event loop. */
     const char *last_error;

@@ -9,7 +9,9 @@
  *      other source MAC is dropped (MAC spoofing).  Uplink frames tagged
  *      with a configured VLAN go on untagged with reg6 = VLAN, reg5 = 0,
  *      straight to table 3.  Everything else, including every quarantined
- *      or unknown port, is dropped.
+ *      or unknown port, is dropped.  A guest's broadcast and multicast
+ *      frames go through its port's meter (PIPELINE_METER_ID(), the
+ *      config's "broadcast_limit"; see pipeline_build_meters()) first.
  *   1  source addresses: IPv4 from the port's addresses (or, for a port
  *      without declared addresses, its network's subnets), DHCP discovery
  *      from 0.0.0.0; ARP whose sender address and sender MAC are the
@@ -41,6 +43,7 @@
 
 struct flow_table;
 struct gn_config;
+struct meter_table;
 
 /* A port the pipeline knows: bound to a network, with an ofport. */
 struct pipeline_port {
@@ -64,6 +67,7 @@ struct pipeline_input {
 #define PIPELINE_RULES                                                  \
     RULE(DEFAULT_DROP, 1, "default-drop")                               \
     RULE(PORT_IN, 2, "port-ingress")                                    \
+    RULE(BCAST_LIMIT, 32, "broadcast-limit")                            \
     RULE(TAGGED_DROP, 3, "tagged-frame-drop")                           \
     RULE(MAC_SPOOF_DROP, 4, "mac-spoof-drop")                           \
     RULE(UPLINK_IN, 5, "uplink-ingress")                                \
@@ -102,6 +106,18 @@ bool pipeline_rule_drops(uint64_t cookie);
  * NULL, or a malloc'd error naming the flow that did not parse (a bug). */
 char *pipeline_build(const struct pipeline_input *in,
                      struct flow_table *table)
+    __attribute__((warn_unused_result));
+
+/* The meter of the guest port with 'OFPORT'. */
+#define PIPELINE_METER_BASE 0x10000
+#define PIPELINE_METER_ID(OFPORT) (PIPELINE_METER_BASE + (uint32_t) (OFPORT))
+
+/* Adds to 'meters' (empty on entry) the meters that the flows of
+ * pipeline_build() for 'in' use: one per guest port, limiting its
+ * broadcast and multicast frames; none if the limit is off ("pps": 0).
+ * Returns NULL, or a malloc'd error (a bug). */
+char *pipeline_build_meters(const struct pipeline_input *in,
+                            struct meter_table *meters)
     __attribute__((warn_unused_result));
 
 #endif /* pipeline.h */

@@ -17,3 +17,10 @@ tests_ofctrl_live_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_ofctrl_live_LDADD = $(GN_LIBS)
 
 INTEGRATION_TESTS += tests/ofctrl.sh
+
+UNIT_TESTS += tests/test-meter-table
+check_PROGRAMS += tests/test-meter-table
+tests_test_meter_table_SOURCES = tests/test-meter-table.c
+tests_test_meter_table_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) \
+	$(LIBEVENT_CFLAGS)
+tests_test_meter_table_LDADD = $(GN_LIBS)

@@ -12,7 +12,8 @@ INTEGRATION_TESTS += \
 	tests/pipeline-restart.sh \
 	tests/pipeline-reload.sh \
 	tests/pipeline-scale.sh \
-	tests/pipeline-uplink.sh
+	tests/pipeline-uplink.sh \
+	tests/pipeline-meter.sh
 
 UNIT_TESTS += tests/test-pipeline
 check_PROGRAMS += tests/test-pipeline

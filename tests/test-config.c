@@ -98,7 +98,9 @@ config_equal(const struct gn_config *a, const struct gn_config *b)
         || strcmp(a->datapath_type, b->datapath_type)
         || !a->uplink != !b->uplink
         || (a->uplink && strcmp(a->uplink, b->uplink))
-        || a->n_networks != b->n_networks || a->n_rules != b->n_rules) {
+        || a->n_networks != b->n_networks || a->n_rules != b->n_rules
+        || a->broadcast_limit.pps != b->broadcast_limit.pps
+        || a->broadcast_limit.burst != b->broadcast_limit.burst) {
         return false;
     }
     for (i = 0; i < a->n_networks; i++) {
@@ -267,6 +269,8 @@ test_empty_config_gets_defaults(void)
     CHECK_STREQ(cfg->datapath_type, "system");
     CHECK(cfg->uplink == NULL);
     CHECK(cfg->n_networks == 0 && cfg->n_rules == 0);
+    CHECK(cfg->broadcast_limit.pps == 100);
+    CHECK(cfg->broadcast_limit.burst == 200);
 
     json = gn_config_to_json(cfg);
     CHECK_STREQ(json_string_value(json_object_get(json, "bridge")),
@@ -275,6 +279,10 @@ test_empty_config_gets_defaults(void)
                 "system");
     CHECK(json_array_size(json_object_get(json, "networks")) == 0);
     CHECK(!json_object_get(json, "uplink"));
+    CHECK(json_integer_value(json_object_get(
+              json_object_get(json, "broadcast_limit"), "pps")) == 100);
+    CHECK(json_integer_value(json_object_get(
+              json_object_get(json, "broadcast_limit"), "burst")) == 200);
     json_decref(json);
     check_roundtrip(cfg);
     gn_config_destroy(cfg);
@@ -325,7 +333,8 @@ test_roundtrip_keeps_every_field(void)
         "  {'from': 'web', 'to': 'db', 'proto': 'tcp', 'port': 3306},"
         "  {'from': 'db', 'to': 'web', 'proto': 'udp', 'port': 65535},"
         "  {'from': 'web', 'to': 'lonely_1', 'proto': 'icmp'},"
-        "  {'from': 'lonely_1', 'to': 'db', 'proto': 'any'}]}", &cfg);
+        "  {'from': 'lonely_1', 'to': 'db', 'proto': 'any'}],"
+        " 'broadcast_limit': {'pps': 1000, 'burst': 5}}", &cfg);
 
     CHECK(!error);
     free(error);
@@ -336,6 +345,8 @@ test_roundtrip_keeps_every_field(void)
     CHECK(cfg->networks[0].mtu == 9000 && cfg->networks[0].n_subnets == 3);
     CHECK(cfg->networks[1].private_);
     CHECK(cfg->rules[1].port == 65535);
+    CHECK(cfg->broadcast_limit.pps == 1000);
+    CHECK(cfg->broadcast_limit.burst == 5);
     check_roundtrip(cfg);
     gn_config_destroy(cfg);
 }
@@ -553,6 +564,56 @@ test_mtu_range(void)
     CHECK_GOOD("{'networks': [{'name': 'web', 'vlan': 10, 'mtu': 65535}]}");
 }
 
+/* Parses 'text' (see parse()), which must be valid, and checks its
+ * broadcast limit and that it round-trips. */
+static void
+check_broadcast_limit(const char *text, unsigned int pps, unsigned int burst)
+{
+    struct gn_config *cfg;
+    char *error = parse(text, &cfg);
+
+    if (error) {
+        fprintf(stderr, "  unexpected error: %s\n", error);
+    }
+    CHECK(!error && cfg);
+    free(error);
+    if (!cfg) {
+        return;
+    }
+    CHECK(cfg->broadcast_limit.pps == pps);
+    CHECK(cfg->broadcast_limit.burst == burst);
+    check_roundtrip(cfg);
+    gn_config_destroy(cfg);
+}
+
+static void
+test_broadcast_limit(void)
+{
+    check_broadcast_limit("{}", 100, 200);
+    check_broadcast_limit("{'broadcast_limit': {}}", 100, 200);
+    check_broadcast_limit("{'broadcast_limit': {'pps': 0}}", 0, 1);
+    check_broadcast_limit("{'broadcast_limit': {'pps': 30}}", 30, 60);
+    check_broadcast_limit("{'broadcast_limit': {'burst': 7}}", 100, 7);
+    check_broadcast_limit("{'broadcast_limit': {'pps': 10000000,"
+                          " 'burst': 10000000}}", 10000000, 10000000);
+    check_broadcast_limit("{'broadcast_limit': {'pps': 6000000}}",
+                          6000000, 10000000);
+    CHECK_BAD("{'broadcast_limit': 100}",
+              "broadcast_limit: expected an object", "integer 100");
+    CHECK_BAD("{'broadcast_limit': {'pps': 100, 'rate': 5}}",
+              "broadcast_limit: unknown key \"rate\"", "pps, burst");
+    CHECK_BAD("{'broadcast_limit': {'pps': -1}}",
+              "broadcast_limit.pps: -1 is out of range", "(0-10000000)");
+    CHECK_BAD("{'broadcast_limit': {'pps': 10000001}}",
+              "broadcast_limit.pps: 10000001", "(0-10000000)");
+    CHECK_BAD("{'broadcast_limit': {'pps': '100'}}",
+              "broadcast_limit.pps: expected an integer", "string");
+    CHECK_BAD("{'broadcast_limit': {'burst': 0}}",
+              "broadcast_limit.burst: 0 is out of range", "(1-10000000)");
+    CHECK_BAD("{'broadcast_limit': {'pps': 10, 'burst': true}}",
+              "broadcast_limit.burst: expected an integer", "boolean");
+}
+
 #define TWO_NETS "{'networks': [{'name': 'web', 'vlan': 10}," \
                  "              {'name': 'db', 'vlan': 20}], "
 
@@ -694,6 +755,7 @@ main(void)
              test_subnets_and_gateways_checked);
     TEST_RUN("config/mtu-range", test_mtu_range);
     TEST_RUN("config/rules-checked", test_rules_checked);
+    TEST_RUN("config/broadcast-limit", test_broadcast_limit);
     TEST_RUN("config/hostile-values-are-cut", test_hostile_values_are_cut);
     TEST_RUN("config/read-missing-file", test_read_missing_file);
     TEST_RUN("config/read-malformed-json-gives-line",

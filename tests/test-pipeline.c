@@ -113,12 +113,13 @@ count(const struct flow_table *table, enum pipeline_rule rule,
 }
 
 /* Flows a guest port gets under its own cookies (rule << 48 | ofport):
- * 3 in table 0; 6 + 2 per IPv4 and 1 per IPv6 source in table 1; 11 (7
- * for a server) + 2 per IPv6 source in table 2; 1 in table 3. */
+ * 4 in table 0 (one the broadcast limit, on by default); 6 + 2 per IPv4
+ * and 1 per IPv6 source in table 1; 11 (7 for a server) + 2 per IPv6
+ * source in table 2; 1 in table 3. */
 static size_t
 port_flows(size_t n4, size_t n6, bool server)
 {
-    return 3 + (6 + 2 * n4 + n6) + ((server ? 7 : 11) + 2 * n6) + 1;
+    return 4 + (6 + 2 * n4 + n6) + ((server ? 7 : 11) + 2 * n6) + 1;
 }
 
 static void

@@ -1,0 +1,176 @@
+#!/bin/bash
+# pipeline-meter: broadcast and multicast from each guest are rate-limited
+# with one OpenFlow meter per port (rule 9), on by default (100 pps, bursts
+# of 200): a guest flooding broadcasts and multicasts gets at most about
+# rate * duration + burst of them through, while its unicast still passes.
+# Restarting guestnetd sends no meter_mod; ovs-vswitchd restarted gets its
+# meters back; "pps": 0 removes meters and metered flows.
+. "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+gn_require_root
+gn_require_cmd curl curl
+gn_require_scapy
+
+gn_sandbox_start
+cfg=$GN_SANDBOX_DIR/guestnet.json
+gn_config "$cfg"
+gn_guestnetd_start "$cfg" || gn_done
+s=$$
+wa=52:54:00:10:00:11 wb=52:54:00:10:00:12
+gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11
+gn_lxc_guest "wb$s" "pwb$s" web $wb 10.10.0.12
+pwa=$(gn_ofport "pwa$s") pwb=$(gn_ofport "pwb$s")
+ma=$(( 0x10000 + pwa )) mb=$(( 0x10000 + pwb ))
+
+# openflow FIELD: a number from guestnetctl's status.
+openflow() {
+    timeout 5 "$GUESTNETCTL" --json status \
+        | "$GN_PYTHON" -c 'import json, sys
+print(json.load(sys.stdin)["openflow"][sys.argv[1]])' "$1"
+}
+settled() {
+    [ "$(openflow connected)" = True ] \
+        && [ "$(openflow installed_seqno)" -gt 0 ] \
+        && [ "$(openflow installed_seqno)" = "$(openflow desired_seqno)" ]
+}
+# meters: the bridge's meters, one line each ("meter=N FLAGS bands=" and
+# its band joined), sorted.
+meters() {
+    ovs-ofctl -O OpenFlow15 dump-meters br-int \
+        | awk '/^meter=/ { m = $0; next } /^type=/ { print m $0 }' | sort
+}
+flows() { ovs-ofctl -O OpenFlow15 dump-flows br-int --no-stats | sort; }
+# has_meters PPS BURST: both guest ports have their meter with that limit.
+has_meters() {
+    local m
+    for m in $ma $mb; do
+        meters | grep -qx "meter=$m pktps burst stats bands=type=drop rate=$1 burst_size=$2" \
+            || return 1
+    done
+}
+# metered FLOW: "ofproto/trace br-int FLOW" goes through a meter.
+metered() { ovs-appctl ofproto/trace br-int "$1" | grep -q 'meter:'; }
+gn_check "settled" gn_wait 10 settled
+
+# --- The meters, one per port, with the default limit.
+gn_check "meter-per-port-with-default-limit" gn_wait 5 has_meters 100 200
+gn_check "only-guest-port-meters" test "$(meters | wc -l)" = 2
+metered_flow() {
+    flows | grep -q "in_port=$pwa,.*dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=meter:$ma,"
+}
+gn_check "broadcast-goes-through-meter" metered_flow
+gn_check "trace-broadcast-metered" \
+    metered "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff"
+gn_check "trace-multicast-metered" \
+    metered "in_port=$pwa,dl_src=$wa,dl_dst=33:33:00:00:00:01"
+gn_check_fails "trace-unicast-not-metered" \
+    metered "in_port=$pwa,dl_src=$wa,dl_dst=$wb"
+
+# --- The flood: 2000 frames as fast as scapy sends them, broadcasts and
+# multicasts alternating, and every 20th frame one unicast to wb.
+gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"
+gn_scapy "wa$s" "
+import time
+frames = []
+for i in range(2000):
+    if i % 2:
+        frames.append(Ether(src='$wa', dst='ff:ff:ff:ff:ff:ff')
+                      / IP(src='10.10.0.11', dst='10.10.0.255')
+                      / UDP(dport=9) / mark('flood'))
+    else:
+        frames.append(Ether(src='$wa', dst='01:00:5e:01:02:03')
+                      / IP(src='10.10.0.11', dst='239.1.2.3')
+                      / UDP(dport=9) / mark('flood'))
+    if i % 20 == 0:
+        frames.append(Ether(src='$wa', dst='$wb')
+                      / IP(src='10.10.0.11', dst='10.10.0.12')
+                      / UDP(dport=9) / mark('unicast'))
+s = conf.L2socket(iface='eth0')
+start = time.time()
+for f in frames:
+    s.send(f)
+open('$GN_SANDBOX_DIR/flood-time', 'w').write('%f' % (time.time() - start))
+s.close()
+"
+gn_capture_stop
+# count TAG: frames from wa marked TAG in wb's capture (not wb's ICMP
+# errors quoting them).
+count() {
+    "$GN_PYTHON" -c 'import sys
+from scapy.all import rdpcap, Ether
+tag = b"GN[" + sys.argv[2].encode() + b"]"
+print(sum(1 for p in rdpcap(sys.argv[1])
+          if p.haslayer(Ether) and p[Ether].src == sys.argv[3]
+          and tag in bytes(p)))' "$GN_CAPDIR/wb$s.pcap" "$1" "$wa"
+}
+secs=$(cat "$GN_SANDBOX_DIR/flood-time")
+got=$(count flood) uc=$(count unicast)
+# The limit: rate * duration + burst, plus 10% and 20 frames for the
+# meter's clock granularity.
+max=$("$GN_PYTHON" -c "print(int((100 * $secs + 200) * 1.1 + 20))")
+echo "flood: 2000 broadcast/multicast frames in $secs s, $got received" \
+     "(limit about $max); 100 unicast frames, $uc received"
+gn_check "flood-was-faster-than-limit" \
+    "$GN_PYTHON" -c "import sys; sys.exit(not 2000 / $secs > 300)"
+gn_check "flood-limited-to-rate-and-burst" test "$got" -le "$max"
+gn_check "flood-burst-passes" test "$got" -ge 150
+gn_check "unicast-passes-during-flood" test "$uc" = 100
+meter_dropped() {
+    ovs-ofctl -O OpenFlow15 meter-stats br-int meter=$ma \
+        | grep -Eq '^0: packet_count:[1-9]'
+}
+gn_check "meter-counted-drops" meter_dropped
+gn_check "ping-after-flood" ip netns exec "wa$s" ping -c 1 -W 2 10.10.0.12
+
+# --- guestnetd restarted: finds its meters, sends no meter_mod.
+before_meters=$(meters) before_flows=$(flows)
+gn_guestnetd_stop TERM
+gn_guestnetd_start "$cfg"
+gn_check "restarted-guestnetd-settles" gn_wait 10 settled
+gn_check "restarted-guestnetd-sends-no-meter-mod" \
+    test "$(openflow meter_mods)" = 0
+gn_check "restarted-guestnetd-sends-no-flow-mod" \
+    test "$(openflow flow_mods)" = 0
+gn_check "meters-unchanged-by-restart" test "$(meters)" = "$before_meters"
+
+# --- ovs-vswitchd restarted: no meters left; guestnetd adds them back.
+"$GN_SRCDIR/scripts/gn-sandbox" kill vswitchd "$GN_SANDBOX_DIR"
+sleep 1
+"$GN_SRCDIR/scripts/gn-sandbox" restart vswitchd "$GN_SANDBOX_DIR"
+same_meters() { [ "$(meters)" = "$before_meters" ]; }
+same_flows() { [ "$(flows)" = "$before_flows" ]; }
+gn_check "meters-restored-after-vswitchd-restart" gn_wait 5 same_meters
+gn_check "flows-restored-after-vswitchd-restart" gn_wait 5 same_flows
+gn_check "restore-sent-two-meter-mods" \
+    gn_wait 5 test "$(openflow meter_mods)" = 2
+
+# --- A new limit modifies the meters; "pps": 0 removes them and their
+# flows; traffic passes throughout.
+reload() {
+    local seqno
+    seqno=$(openflow installed_seqno)
+    kill -HUP "$GN_GUESTNETD_PID"
+    gn_wait 5 bash -c "[ \$(timeout 5 '$GUESTNETCTL' --json status \
+        | '$GN_PYTHON' -c 'import json, sys; o = json.load(sys.stdin)
+print(o[\"openflow\"][\"installed_seqno\"])') -gt $seqno ]"
+}
+set_limit() {
+    "$GN_PYTHON" - "$cfg" "$1" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["broadcast_limit"] = json.loads(sys.argv[2])
+json.dump(c, open(sys.argv[1], "w"))
+PY
+}
+set_limit '{"pps": 50, "burst": 60}'
+gn_check "reload-new-limit" reload
+gn_check "new-limit-modifies-meters" has_meters 50 60
+gn_check "new-limit-keeps-flows" test "$(flows)" = "$before_flows"
+set_limit '{"pps": 0}'
+gn_check "reload-limit-off" reload
+gn_check "limit-off-removes-meters" test -z "$(meters)"
+gn_check_fails "limit-off-removes-metered-flows" \
+    metered "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff"
+gn_check "limit-off-no-meter-in-flows" \
+    test "$(flows | grep -c meter:)" = 0
+gn_check "ping-with-limit-off" ip netns exec "wa$s" ping -c 1 -W 2 10.10.0.12
+gn_done

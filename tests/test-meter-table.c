@@ -1,0 +1,357 @@
+/* test-meter-table.c: meter tables and their difference, without a switch.
+ *
+ * The switch's side is simulated with libopenvswitch: meter config replies
+ * are encoded as ovs-vswitchd encodes them, and the meter_mods that ofctrl
+ * would send are decoded as ovs-vswitchd decodes them. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "byte-order.h"
+#include "gn-util.h"
+#include "meter-table.h"
+#include "openflow/openflow.h"
+#include "openvswitch/list.h"
+#include "openvswitch/ofp-meter.h"
+#include "openvswitch/ofp-msgs.h"
+#include "openvswitch/ofpbuf.h"
+#include "test-util.h"
+
+#define OF13 4
+#define OF15 6
+
+#define GN_FLAGS (OFPMF13_PKTPS | OFPMF13_BURST | OFPMF13_STATS)
+
+/* Adds meter 'id' to 't'; must succeed. */
+static void
+add(struct meter_table *t, uint32_t id, uint32_t pps, uint32_t burst)
+{
+    char *error = meter_table_add(t, id, pps, burst);
+
+    if (error) {
+        fprintf(stderr, "  %s\n", error);
+    }
+    CHECK(!error);
+    free(error);
+}
+
+/* One meter as the switch reports it. */
+struct switch_meter {
+    uint32_t id;
+    uint16_t flags;
+    uint16_t band_type;
+    uint32_t rate;
+    uint32_t burst;
+};
+
+/* Feeds 't' the meter config reply that a switch holding the 'n' meters of
+ * 'meters' sends in 'version', in parts of at most 'per_part' meters (all
+ * but the last flagged OFPSF_REPLY_MORE).  Returns the number of parts. */
+static size_t
+feed_reply(struct meter_table *t, uint8_t version,
+           const struct switch_meter *meters, size_t n, size_t per_part)
+{
+    size_t req_len, parts = 0, i = 0;
+    void *req = meter_table_encode_config_request(version, 42, &req_len);
+
+    do {
+        size_t end = n - i > per_part ? i + per_part : n;
+        struct ovs_list replies;
+        struct ofpbuf *b;
+        bool more = false;
+        char *error;
+
+        ofpmp_init(&replies, req);
+        for (; i < end; i++) {
+            struct ofputil_meter_band band = {
+                .type = meters[i].band_type,
+                .rate = meters[i].rate,
+                .burst_size = meters[i].burst,
+            };
+            struct ofputil_meter_config mc = {
+                .meter_id = meters[i].id,
+                .flags = meters[i].flags,
+                .n_bands = 1,
+                .bands = &band,
+            };
+
+            ofputil_append_meter_config(&replies, &mc);
+        }
+        CHECK(ovs_list_size(&replies) == 1);
+        b = ofpbuf_from_list(ovs_list_pop_front(&replies));
+        ofpmsg_update_length(b);
+        if (i < n) {
+            /* A multipart reply: the OpenFlow header, then type and flags,
+             * 16 bits each. */
+            ovs_be16 flags = htons(OFPSF_REPLY_MORE);
+
+            memcpy((char *) b->data + sizeof (struct ofp_header) + 2,
+                   &flags, sizeof flags);
+        }
+        error = meter_table_add_config_reply(t, b->data, b->size, &more);
+        if (error) {
+            fprintf(stderr, "  %s\n", error);
+        }
+        CHECK(!error);
+        CHECK(more == (i < n));
+        free(error);
+        ofpbuf_delete(b);
+        parts++;
+    } while (i < n);
+    free(req);
+    return parts;
+}
+
+/* Returns the meter_mod that 'mod' encodes to, decoded as ovs-vswitchd
+ * does, in '*mm' with its band in '*band' (if any).  Returns the command. */
+static uint16_t
+decode_mod(const struct meter_table_mod *mod, uint8_t version,
+           struct ofputil_meter_mod *mm, struct ofputil_meter_band *band)
+{
+    uint64_t stub[64 / 8];
+    struct ofpbuf bands = OFPBUF_STUB_INITIALIZER(stub);
+    size_t len;
+    void *msg = meter_table_mod_encode(mod, version, 77, &len);
+    const struct ofp_header *oh = msg;
+    enum ofperr error;
+
+    CHECK(oh->version == version && ntohl(oh->xid) == 77);
+    CHECK(ntohs(oh->length) == len);
+    error = ofputil_decode_meter_mod(oh, mm, &bands);
+    CHECK(!error);
+    memset(band, 0, sizeof *band);
+    if (!error && mm->meter.n_bands) {
+        *band = mm->meter.bands[0];
+    }
+    ofpbuf_uninit(&bands);
+    free(msg);
+    return error ? 0xffff : mm->command;
+}
+
+static void
+test_invalid_meters_rejected(void)
+{
+    struct meter_table *t = meter_table_create();
+    char *error;
+
+    error = meter_table_add(t, 0, 100, 200);
+    CHECK(error && strstr(error, "not a meter id"));
+    free(error);
+    error = meter_table_add(t, METER_TABLE_MAX_ID + 1, 100, 200);
+    CHECK(error && strstr(error, "not a meter id"));
+    free(error);
+    error = meter_table_add(t, 5, 0, 200);
+    CHECK(error && strstr(error, "must be positive"));
+    free(error);
+    error = meter_table_add(t, 5, 100, 0);
+    CHECK(error && strstr(error, "must be positive"));
+    free(error);
+    add(t, 5, 100, 200);
+    error = meter_table_add(t, 5, 1, 1);
+    CHECK(error && strstr(error, "duplicate"));
+    free(error);
+    CHECK(meter_table_count(t) == 1);
+    CHECK(meter_table_find(t, 5)->pps == 100);
+    meter_table_destroy(t);
+    meter_table_destroy(NULL);
+}
+
+static void
+test_equal_tables_have_no_diff(void)
+{
+    struct meter_table *d = meter_table_create();
+    struct meter_table *i = meter_table_create();
+    struct meter_table_mod *mods;
+    size_t n = 99, before = 99;
+
+    mods = meter_table_diff(d, i, &n, &before);
+    CHECK(!mods && n == 0 && before == 0);
+    /* Added in different orders: the same set. */
+    add(d, 3, 100, 200);
+    add(d, 1, 100, 200);
+    add(d, 2, 50, 60);
+    add(i, 2, 50, 60);
+    add(i, 3, 100, 200);
+    add(i, 1, 100, 200);
+    mods = meter_table_diff(d, i, &n, &before);
+    CHECK(!mods && n == 0 && before == 0);
+    meter_table_destroy(d);
+    meter_table_destroy(i);
+}
+
+static void
+test_diff_adds_and_modifies_before_deleting(void)
+{
+    struct meter_table *d = meter_table_create();
+    struct meter_table *i = meter_table_create();
+    struct meter_table_mod *mods;
+    size_t n, before;
+
+    add(d, 10, 100, 200);       /* New. */
+    add(d, 20, 100, 200);       /* Unchanged. */
+    add(d, 30, 50, 200);        /* New rate. */
+    add(d, 40, 100, 7);         /* New burst. */
+    add(i, 20, 100, 200);
+    add(i, 30, 100, 200);
+    add(i, 40, 100, 200);
+    add(i, 5, 100, 200);        /* Gone. */
+    add(i, 50, 100, 200);       /* Gone. */
+
+    mods = meter_table_diff(d, i, &n, &before);
+    CHECK(n == 5 && before == 3);
+    if (n == 5) {
+        CHECK(mods[0].type == METER_TABLE_MOD_ADD && mods[0].meter.id == 10);
+        CHECK(mods[1].type == METER_TABLE_MOD_MODIFY
+              && mods[1].meter.id == 30 && mods[1].meter.pps == 50);
+        CHECK(mods[2].type == METER_TABLE_MOD_MODIFY
+              && mods[2].meter.id == 40 && mods[2].meter.burst == 7);
+        CHECK(mods[3].type == METER_TABLE_MOD_DELETE && mods[3].meter.id == 5);
+        CHECK(mods[4].type == METER_TABLE_MOD_DELETE
+              && mods[4].meter.id == 50);
+    }
+
+    /* Once the switch took them, the tables are equal. */
+    meter_table_apply(i, mods, n);
+    free(mods);
+    mods = meter_table_diff(d, i, &n, &before);
+    CHECK(!mods && n == 0);
+    CHECK(meter_table_count(i) == 4);
+    CHECK(meter_table_find(i, 30)->pps == 50);
+    CHECK(!meter_table_find(i, 5) && !meter_table_find(i, 50));
+    meter_table_destroy(d);
+    meter_table_destroy(i);
+}
+
+static void
+test_mods_decode_as_the_switch_sees_them(void)
+{
+    struct meter_table_mod mod = {
+        METER_TABLE_MOD_ADD, { .id = 65537, .pps = 100, .burst = 200 },
+    };
+    struct ofputil_meter_band band;
+    struct ofputil_meter_mod mm;
+    uint8_t version;
+    char *s;
+
+    for (version = OF13; version <= OF15; version++) {
+        mod.type = METER_TABLE_MOD_ADD;
+        CHECK(decode_mod(&mod, version, &mm, &band) == OFPMC13_ADD);
+        CHECK(mm.meter.meter_id == 65537 && mm.meter.flags == GN_FLAGS);
+        CHECK(mm.meter.n_bands == 1 && band.type == OFPMBT13_DROP);
+        CHECK(band.rate == 100 && band.burst_size == 200);
+
+        mod.type = METER_TABLE_MOD_MODIFY;
+        CHECK(decode_mod(&mod, version, &mm, &band) == OFPMC13_MODIFY);
+        CHECK(mm.meter.meter_id == 65537 && band.rate == 100);
+
+        mod.type = METER_TABLE_MOD_DELETE;
+        CHECK(decode_mod(&mod, version, &mm, &band) == OFPMC13_DELETE);
+        CHECK(mm.meter.meter_id == 65537 && mm.meter.n_bands == 0);
+    }
+
+    mod.type = METER_TABLE_MOD_ADD;
+    s = meter_table_mod_to_string(&mod);
+    CHECK_STREQ(s, "add meter=65537 pktps rate=100 burst_size=200");
+    free(s);
+    mod.type = METER_TABLE_MOD_DELETE;
+    s = meter_table_mod_to_string(&mod);
+    CHECK_STREQ(s, "delete meter=65537");
+    free(s);
+}
+
+static void
+test_switch_meters_read_back(void)
+{
+    static const struct switch_meter sw[] = {
+        { 65537, GN_FLAGS, OFPMBT13_DROP, 100, 200 },
+        { 65538, GN_FLAGS, OFPMBT13_DROP, 100, 200 },
+        /* Someone else's: kbps, and a remark band. */
+        { 65539, OFPMF13_KBPS | OFPMF13_BURST, OFPMBT13_DROP, 100, 200 },
+        { 65540, GN_FLAGS, OFPMBT13_DSCP_REMARK, 100, 200 },
+        { 7, GN_FLAGS, OFPMBT13_DROP, 1, 1 },
+    };
+    uint8_t version;
+
+    for (version = OF13; version <= OF15; version++) {
+        struct meter_table *installed = meter_table_create();
+        struct meter_table *desired = meter_table_create();
+        struct meter_table_mod *mods;
+        size_t n, before;
+
+        CHECK(feed_reply(installed, version, sw, GN_ARRAY_SIZE(sw), 2) == 3);
+        CHECK(meter_table_count(installed) == 5);
+        CHECK(!meter_table_find(installed, 65537)->foreign);
+        CHECK(meter_table_find(installed, 65537)->burst == 200);
+        CHECK(meter_table_find(installed, 65539)->foreign);
+        CHECK(meter_table_find(installed, 65540)->foreign);
+
+        /* Wanting the same four meters with guestnet's shape: the two
+         * foreign ones are modified, meter 7 deleted. */
+        add(desired, 65537, 100, 200);
+        add(desired, 65538, 100, 200);
+        add(desired, 65539, 100, 200);
+        add(desired, 65540, 100, 200);
+        mods = meter_table_diff(desired, installed, &n, &before);
+        CHECK(n == 3 && before == 2);
+        if (n == 3) {
+            CHECK(mods[0].type == METER_TABLE_MOD_MODIFY
+                  && mods[0].meter.id == 65539);
+            CHECK(mods[1].type == METER_TABLE_MOD_MODIFY
+                  && mods[1].meter.id == 65540);
+            CHECK(mods[2].type == METER_TABLE_MOD_DELETE
+                  && mods[2].meter.id == 7);
+        }
+        free(mods);
+        meter_table_destroy(installed);
+        meter_table_destroy(desired);
+    }
+}
+
+static void
+test_empty_switch_and_bad_replies(void)
+{
+    struct meter_table *t = meter_table_create();
+    struct meter_table *c;
+    size_t len;
+    void *req = meter_table_encode_config_request(OF15, 1, &len);
+    bool more = true;
+    char *error;
+
+    CHECK(feed_reply(t, OF15, NULL, 0, 1) == 1);
+    CHECK(meter_table_count(t) == 0);
+
+    /* The request itself is no reply. */
+    CHECK(!meter_table_is_config_reply(req, len));
+    error = meter_table_add_config_reply(t, req, len, &more);
+    CHECK(error && strstr(error, "not a meter config reply") && !more);
+    free(error);
+    error = meter_table_add_config_reply(t, req, 3, &more);
+    CHECK(error != NULL);
+    free(error);
+    free(req);
+
+    add(t, 9, 1, 2);
+    c = meter_table_clone(t);
+    CHECK(meter_table_count(c) == 1 && meter_table_find(c, 9)->burst == 2);
+    meter_table_destroy(c);
+    meter_table_destroy(t);
+}
+
+int
+main(void)
+{
+    TEST_RUN("meter-table/invalid-meters-rejected",
+             test_invalid_meters_rejected);
+    TEST_RUN("meter-table/equal-tables-have-no-diff",
+             test_equal_tables_have_no_diff);
+    TEST_RUN("meter-table/diff-adds-and-modifies-before-deleting",
+             test_diff_adds_and_modifies_before_deleting);
+    TEST_RUN("meter-table/mods-decode-as-the-switch-sees-them",
+             test_mods_decode_as_the_switch_sees_them);
+    TEST_RUN("meter-table/switch-meters-read-back",
+             test_switch_meters_read_back);
+    TEST_RUN("meter-table/empty-switch-and-bad-replies",
+             test_empty_switch_and_bad_replies);
+    return test_done();
+}
