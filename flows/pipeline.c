@@ -19,6 +19,9 @@ enum {
     T_SOURCE = 1,
     T_CONTENT = 2,
     T_FORWARD = 3,
+    T_ROUTE = 4,
+    T_FILTER = 5,
+    T_ROUTE_OUT = 6,
 };
 
 /* Registers: reg6 = network VLAN, reg5 = 1 if the frame came from a
@@ -62,6 +65,15 @@ uint32_t
 pipeline_cookie_object(uint64_t cookie)
 {
     return cookie & 0xffffffff;
+}
+
+void
+pipeline_gateway_mac(int vlan, struct netaddr_mac *mac)
+{
+    memset(mac, 0, sizeof *mac);
+    mac->b[0] = 0x0a;
+    mac->b[4] = (vlan >> 8) & 0xff;
+    mac->b[5] = vlan & 0xff;
 }
 
 /* Builder state: the first error wins; later adds are skipped. */
@@ -325,6 +337,190 @@ pipeline_append__(char **actions, const char *fmt, int arg)
     *actions = s;
 }
 
+/* Table 3 for the gateways of network 'net': ARP requests from its guests
+ * for one of its IPv4 gateways are answered on the port they came in on,
+ * with the network's gateway MAC; frames from its guests to the gateway
+ * MAC go to routing (table 4).  Nothing for a network without an IPv4
+ * gateway. */
+static void
+pipeline_gateway__(struct pipeline_ctx *ctx, const struct gn_network *net)
+{
+    uint64_t arp = PIPELINE_COOKIE(PIPELINE_RULE_GATEWAY_ARP, net->vlan);
+    char mac[18], ip[INET6_ADDRSTRLEN], next[32];
+    struct netaddr_mac gw_mac;
+    bool routed = false;
+
+    pipeline_gateway_mac(net->vlan, &gw_mac);
+    pipeline_mac_str__(&gw_mac, mac);
+    for (size_t i = 0; i < net->n_gateways; i++) {
+        char *actions;
+
+        if (net->gateways[i].family != AF_INET) {
+            continue;
+        }
+        routed = true;
+        pipeline_ip_str__(&net->gateways[i], false, ip, sizeof ip);
+        actions = gn_xasprintf("move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+                               "set_field:%s->eth_src,"
+                               "set_field:2->arp_op,"
+                               "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+                               "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+                               "set_field:%s->arp_sha,"
+                               "set_field:%s->arp_spa,in_port",
+                               mac, mac, ip);
+        pipeline_add__(ctx, T_FORWARD, 110, arp, actions,
+                       "reg6=%d,reg5=1,arp,arp_op=1,arp_tpa=%s", net->vlan,
+                       ip);
+        free(actions);
+    }
+    if (routed) {
+        /* Above the unicast flows, should a guest's MAC be this one. */
+        snprintf(next, sizeof next, "goto_table:%d", T_ROUTE);
+        pipeline_add__(ctx, T_FORWARD, 105,
+                       PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_GATEWAY,
+                                       net->vlan),
+                       next, "reg6=%d,reg5=1,dl_dst=%s", net->vlan, mac);
+    }
+}
+
+/* True if config rule 'i' of 'cfg' says the same as an earlier one (its
+ * flows would duplicate theirs). */
+static bool
+pipeline_rule_repeats__(const struct gn_config *cfg, size_t i)
+{
+    const struct gn_rule *r = &cfg->rules[i];
+
+    for (size_t j = 0; j < i; j++) {
+        const struct gn_rule *q = &cfg->rules[j];
+
+        if (!strcmp(q->from, r->from) && !strcmp(q->to, r->to)
+            && !strcmp(q->proto, r->proto) && q->port == r->port) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Tables 4 and 5, the routing and the stateful filter, for all networks
+ * and the config rules of 'cfg'. */
+static void
+pipeline_route__(struct pipeline_ctx *ctx, const struct gn_config *cfg)
+{
+    uint64_t ttl = PIPELINE_COOKIE(PIPELINE_RULE_TTL_DROP, 0);
+    char *ct, *commit;
+    char next[32];
+
+    snprintf(next, sizeof next, "goto_table:%d", T_ROUTE_OUT);
+    ct = gn_xasprintf("ct(table=%d,zone=%d)", T_FILTER, PIPELINE_CT_ZONE);
+    commit = gn_xasprintf("ct(commit,zone=%d),%s", PIPELINE_CT_ZONE, next);
+
+    /* Table 4: dec_ttl would send these to a controller. */
+    pipeline_add__(ctx, T_ROUTE, 110, ttl, "drop", "%s", "ip,nw_ttl=0");
+    pipeline_add__(ctx, T_ROUTE, 110, ttl, "drop", "%s", "ip,nw_ttl=1");
+    pipeline_add__(ctx, T_ROUTE, 100,
+                   PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_CT, 0), ct, "%s",
+                   "ip");
+
+    /* Table 5: connections, then the rules that may open them. */
+    pipeline_add__(ctx, T_FILTER, 110,
+                   PIPELINE_COOKIE(PIPELINE_RULE_CT_INVALID_DROP, 0), "drop",
+                   "%s", "ct_state=+inv+trk");
+    pipeline_add__(ctx, T_FILTER, 100,
+                   PIPELINE_COOKIE(PIPELINE_RULE_CT_ESTABLISHED, 0), next,
+                   "%s", "ct_state=+est+trk");
+    pipeline_add__(ctx, T_FILTER, 90,
+                   PIPELINE_COOKIE(PIPELINE_RULE_CT_RELATED, 0), next,
+                   "%s", "ct_state=+rel+trk");
+    for (size_t i = 0; i < cfg->n_rules; i++) {
+        const struct gn_rule *r = &cfg->rules[i];
+        const struct gn_network *from = gn_config_find_network(cfg, r->from);
+        const struct gn_network *to = gn_config_find_network(cfg, r->to);
+        char proto[32], subnet[INET6_ADDRSTRLEN + 8];
+
+        if (!from || !to || pipeline_rule_repeats__(cfg, i)) {
+            continue;
+        }
+        if (!strcmp(r->proto, "any")) {
+            snprintf(proto, sizeof proto, "ip");
+        } else if (r->port) {
+            snprintf(proto, sizeof proto, "%s,tp_dst=%d", r->proto,
+                     r->port);
+        } else {
+            snprintf(proto, sizeof proto, "%s", r->proto);
+        }
+        for (size_t j = 0; j < to->n_subnets; j++) {
+            if (to->subnets[j].family != AF_INET) {
+                continue;
+            }
+            pipeline_ip_str__(&to->subnets[j], true, subnet, sizeof subnet);
+            pipeline_add__(ctx, T_FILTER, 50,
+                           PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
+                           commit, "ct_state=+new+trk,reg6=%d,%s,nw_dst=%s",
+                           from->vlan, proto, subnet);
+        }
+    }
+    for (size_t i = 0; i < cfg->n_networks; i++) {
+        pipeline_add__(ctx, T_FILTER, 1,
+                       PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_DROP,
+                                       cfg->networks[i].vlan),
+                       "drop", "reg6=%d", cfg->networks[i].vlan);
+    }
+    free(ct);
+    free(commit);
+}
+
+/* True if a port of 'ports' (of 'n') other than 'self' declares 'ip'. */
+static bool
+pipeline_ip_shared__(const struct pipeline_port *const *ports, size_t n,
+                     const struct pipeline_port *self,
+                     const struct netaddr_ip *ip)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct pipeline_port *p = ports[i];
+
+        if (p == self || p->ofport <= 0) {
+            continue;
+        }
+        for (size_t j = 0; j < p->n_ips; j++) {
+            if (p->ips[j].family == AF_INET
+                && p->ips[j].addr.v4.s_addr == ip->addr.v4.s_addr) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Table 6 for guest port 'p': routed IPv4 to its declared addresses, from
+ * its network's gateway MAC.  An address two ports declare is routed to
+ * neither. */
+static void
+pipeline_route_out__(struct pipeline_ctx *ctx,
+                     const struct pipeline_port *const *ports, size_t n,
+                     const struct pipeline_port *p)
+{
+    struct netaddr_mac gw_mac;
+    char gw[18], mac[18], ip[INET6_ADDRSTRLEN];
+    char *actions;
+
+    pipeline_gateway_mac(p->vlan, &gw_mac);
+    pipeline_mac_str__(&gw_mac, gw);
+    pipeline_mac_str__(&p->mac, mac);
+    actions = gn_xasprintf("set_field:%s->eth_src,set_field:%s->eth_dst,"
+                           "dec_ttl,output:%d", gw, mac, p->ofport);
+    for (size_t i = 0; i < p->n_ips; i++) {
+        if (p->ips[i].family != AF_INET
+            || pipeline_ip_shared__(ports, n, p, &p->ips[i])) {
+            continue;
+        }
+        pipeline_ip_str__(&p->ips[i], false, ip, sizeof ip);
+        pipeline_add__(ctx, T_ROUTE_OUT, 100,
+                       PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_OUTPUT, p->ofport),
+                       actions, "ip,nw_dst=%s", ip);
+    }
+    free(actions);
+}
+
 static int
 pipeline_port_cmp__(const void *a_, const void *b_)
 {
@@ -412,7 +608,7 @@ pipeline_build(const struct pipeline_input *in, struct flow_table *table)
     const struct gn_config *cfg = in->cfg;
     const struct pipeline_port **sorted;
 
-    for (int t = T_INGRESS; t <= T_FORWARD; t++) {
+    for (int t = T_INGRESS; t <= T_ROUTE_OUT; t++) {
         pipeline_add__(&ctx, t, 0,
                        PIPELINE_COOKIE(PIPELINE_RULE_DEFAULT_DROP, t),
                        "drop", "%s", "");
@@ -449,6 +645,14 @@ pipeline_build(const struct pipeline_input *in, struct flow_table *table)
     qsort(sorted, in->n_ports, sizeof *sorted, pipeline_port_cmp__);
     for (size_t i = 0; i < cfg->n_networks; i++) {
         pipeline_forward__(&ctx, in, sorted, &cfg->networks[i]);
+        pipeline_gateway__(&ctx, &cfg->networks[i]);
+    }
+    pipeline_route__(&ctx, cfg);
+    for (size_t i = 0; i < in->n_ports; i++) {
+        if (sorted[i]->ofport > 0
+            && gn_config_find_vlan(cfg, sorted[i]->vlan)) {
+            pipeline_route_out__(&ctx, sorted, in->n_ports, sorted[i]);
+        }
     }
     free(sorted);
     return ctx.error;

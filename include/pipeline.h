@@ -29,7 +29,31 @@
  *      uplink only.  In a private network guests reach only the uplink,
  *      not each other.  No frame ever leaves on a port of another network.
  *      Outputs go in ofport order, so the same input in any port order
- *      gives the same flows.
+ *      gives the same flows.  Before that, two kinds of guest frames are
+ *      taken out: ARP requests for one of the network's IPv4 gateways,
+ *      answered at once on the port they came in on with the network's
+ *      gateway MAC (pipeline_gateway_mac()), and frames to the gateway MAC,
+ *      which go to table 4 to be routed.
+ *   4  routing: IPv4 whose TTL would expire is dropped (no packet-in);
+ *      other IPv4 goes through conntrack (zone PIPELINE_CT_ZONE, one zone
+ *      for all networks: their subnets are disjoint) and on to table 5.
+ *      Everything else sent to the gateway (IPv6 included: guestnet does
+ *      not answer neighbour solicitations for gateways) is dropped.
+ *   5  stateful filter: invalid packets are dropped; packets of
+ *      established connections, in either direction, and related ones
+ *      (ICMP errors) go to table 6; a new connection goes on, committed,
+ *      only if a config rule allows it from the source network (reg6) to
+ *      a subnet of the destination network with its protocol and port.
+ *      Anything else is dropped, counted per source network.
+ *   6  route output: IPv4 to a declared address of a bound port leaves on
+ *      that port with the destination network's gateway MAC as source,
+ *      the port's MAC as destination and the TTL decremented.  Ports
+ *      without declared addresses cannot be routed to, nor can guests of
+ *      other hosts (behind the uplink): their packets are dropped.
+ *
+ * In a rule from network A to B, A's guests open connections to B's and
+ * receive the replies; B's guests cannot open connections to A's unless
+ * another rule says so.  Nothing crosses between networks otherwise.
  *
  * Pure: builds a flow table, sends nothing.  Thread-safety: no state. */
 #ifndef GN_PIPELINE_H
@@ -63,7 +87,9 @@ struct pipeline_input {
     int uplink_ofport;              /* -1: no uplink. */
 };
 
-/* The rules, for cookies: cookie = rule << 48 | object (ofport or VLAN). */
+/* The rules, for cookies: cookie = rule << 48 | object: the ofport, the
+ * VLAN, the table (default-drop) or, for route-allow, the index of the
+ * config rule; 0 for the routing flows shared by all networks. */
 #define PIPELINE_RULES                                                  \
     RULE(DEFAULT_DROP, 1, "default-drop")                               \
     RULE(PORT_IN, 2, "port-ingress")                                    \
@@ -83,7 +109,17 @@ struct pipeline_input {
     RULE(L2_UNICAST, 15, "l2-unicast")                                  \
     RULE(L2_FLOOD, 16, "l2-flood")                                      \
     RULE(L2_UNKNOWN, 17, "l2-unknown-unicast")                          \
-    RULE(PRIVATE_DROP, 18, "private-network-drop")
+    RULE(PRIVATE_DROP, 18, "private-network-drop")                      \
+    RULE(GATEWAY_ARP, 19, "gateway-arp")                                \
+    RULE(ROUTE_GATEWAY, 20, "route-to-gateway")                         \
+    RULE(TTL_DROP, 21, "ttl-expired-drop")                              \
+    RULE(ROUTE_CT, 22, "route-conntrack")                               \
+    RULE(CT_INVALID_DROP, 23, "ct-invalid-drop")                        \
+    RULE(CT_ESTABLISHED, 24, "ct-established")                          \
+    RULE(CT_RELATED, 25, "ct-related")                                  \
+    RULE(ROUTE_ALLOW, 26, "route-allow")                                \
+    RULE(ROUTE_DROP, 27, "route-drop")                                  \
+    RULE(ROUTE_OUTPUT, 28, "route-output")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -93,6 +129,14 @@ enum pipeline_rule {
 
 #define PIPELINE_COOKIE(RULE, OBJECT) \
     (((uint64_t) (RULE) << 48) | (uint32_t) (OBJECT))
+
+/* The conntrack zone of routed traffic. */
+#define PIPELINE_CT_ZONE 1
+
+/* Stores in '*mac' the gateway MAC of the network with 'vlan', which
+ * guestnet answers ARP requests for the network's gateways with:
+ * 0a:00:00:00:VV:VV, locally administered, VV:VV the VLAN. */
+void pipeline_gateway_mac(int vlan, struct netaddr_mac *mac);
 
 /* Returns the rule name of 'cookie' ("mac-spoof-drop"), or NULL if the
  * cookie is not one of guestnet's. */

@@ -13,7 +13,8 @@ INTEGRATION_TESTS += \
 	tests/pipeline-reload.sh \
 	tests/pipeline-scale.sh \
 	tests/pipeline-uplink.sh \
-	tests/pipeline-meter.sh
+	tests/pipeline-meter.sh \
+	tests/pipeline-route.sh
 
 UNIT_TESTS += tests/test-pipeline
 check_PROGRAMS += tests/test-pipeline

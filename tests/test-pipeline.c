@@ -1,7 +1,8 @@
 /* test-pipeline.c: unit tests of the pipeline builder: flow counts per
  * port for ports with and without declared addresses, IPv6, private
  * networks, an uplink and server ports; cookies that map back to rule
- * names; and a table that does not depend on the order of the ports. */
+ * names; a table that does not depend on the order of the ports; and the
+ * routing between networks: gateway ARP responder, conntrack, rules. */
 #include <config.h>
 
 #include "pipeline.h"
@@ -26,10 +27,10 @@ static const char config_json[] =
     "  \"private\": true}]}";
 
 static struct gn_config *
-load_config(void)
+load_config__(const char *text)
 {
     json_error_t jerror;
-    json_t *json = json_loads(config_json, 0, &jerror);
+    json_t *json = json_loads(text, 0, &jerror);
     struct gn_config *cfg = NULL;
     char *error;
 
@@ -40,6 +41,41 @@ load_config(void)
     json_decref(json);
     return cfg;
 }
+
+static struct gn_config *
+load_config(void)
+{
+    return load_config__(config_json);
+}
+
+/* Rules between networks, with gateways: web (VLAN 10) and db (VLAN 20)
+ * have IPv4 gateways, web an IPv6 one too, dmz (VLAN 30) none.  Rule 1
+ * repeats rule 0. */
+static const char routed_config_json[] =
+    "{\"bridge\": \"br-int\", \"networks\": ["
+    " {\"name\": \"web\", \"vlan\": 10,"
+    "  \"subnets\": [\"10.10.0.0/24\", \"2001:db8:10::/64\"],"
+    "  \"gateways\": [\"10.10.0.1\", \"2001:db8:10::1\"]},"
+    " {\"name\": \"db\", \"vlan\": 20,"
+    "  \"subnets\": [\"10.20.0.0/24\", \"10.21.0.0/24\"],"
+    "  \"gateways\": [\"10.20.0.1\"]},"
+    " {\"name\": \"dmz\", \"vlan\": 30, \"subnets\": [\"10.30.0.0/24\"]}],"
+    " \"rules\": ["
+    "  {\"from\": \"web\", \"to\": \"db\", \"proto\": \"tcp\","
+    "   \"port\": 3306},"
+    "  {\"from\": \"web\", \"to\": \"db\", \"proto\": \"tcp\","
+    "   \"port\": 3306},"
+    "  {\"from\": \"db\", \"to\": \"web\", \"proto\": \"icmp\"},"
+    "  {\"from\": \"web\", \"to\": \"dmz\", \"proto\": \"any\"}]}";
+
+/* Flows every table gets: a default drop per table (7), two flood flows
+ * (table 3) and a route-drop (table 5) per network (3 * 3), three routing
+ * flows (table 4: two TTL drops, conntrack) and three conntrack state
+ * flows (table 5: invalid, established, related). */
+#define COMMON_FLOWS (7 + 3 * 3 + 3 + 3)
+/* Plus, with config_json, web's gateway: its ARP responder and the flow
+ * that takes frames to its MAC to routing. */
+#define BASE_FLOWS (COMMON_FLOWS + 2)
 
 /* Fills 'p' as a port of 'vlan' with 'ofport' and the MAC ending in
  * 'ofport'; 'ips' (may be NULL) are its declared addresses. */
@@ -128,9 +164,9 @@ test_empty_bridge_drops_everything(void)
     struct gn_config *cfg = load_config();
     struct flow_table *t = build(cfg, NULL, 0, -1);
 
-    /* A default drop per table, two flood flows (dropping) per network. */
-    CHECK(flow_table_count(t) == 4 + 3 * 2);
-    for (int table = 0; table < 4; table++) {
+    /* Flood flows drop; web's gateway leads to routing, which drops. */
+    CHECK(flow_table_count(t) == BASE_FLOWS);
+    for (int table = 0; table < 7; table++) {
         CHECK(count(t, PIPELINE_RULE_DEFAULT_DROP, table) == 1);
     }
     flow_table_destroy(t);
@@ -157,8 +193,11 @@ test_flow_counts_per_port(void)
     CHECK(count(t, 0, 102) == port_flows(1, 0, false));
     CHECK(count(t, 0, 103) == port_flows(1, 1, false));
     CHECK(count(t, 0, 104) == port_flows(1, 0, false));
-    CHECK(flow_table_count(t) == 4 + 3 * 2 + 2 * port_flows(1, 1, false)
+    /* 101 and 102 declare the same address: neither is routed to. */
+    CHECK(flow_table_count(t) == BASE_FLOWS + 2 * port_flows(1, 1, false)
                                  + 2 * port_flows(1, 0, false));
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 101) == 0);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 102) == 0);
     /* Every port drops spoofed MACs and IPs and tagged frames. */
     for (int p = 101; p <= 104; p++) {
         CHECK(count(t, PIPELINE_RULE_MAC_SPOOF_DROP, p) == 1);
@@ -222,7 +261,8 @@ test_uplink_adds_ingress_and_unknown_unicast(void)
         CHECK(count(t, PIPELINE_RULE_L2_UNKNOWN, vlan) == 1);
         CHECK(count(t, PIPELINE_RULE_L2_FLOOD, vlan) == 2);
     }
-    CHECK(flow_table_count(t) == 4 + 3 * 4 + port_flows(1, 1, false));
+    CHECK(flow_table_count(t) == BASE_FLOWS + 3 * 2
+                                 + port_flows(1, 1, false));
     CHECK(count(t, 0, 100) == 0);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
@@ -238,7 +278,7 @@ test_unbound_ports_get_no_flows(void)
     make_port(&ports[0], 101, 99, NULL, 0);     /* No such network. */
     make_port(&ports[1], -1, 10, NULL, 0);      /* No ofport yet. */
     t = build(cfg, ports, 2, -1);
-    CHECK(flow_table_count(t) == 4 + 3 * 2);
+    CHECK(flow_table_count(t) == BASE_FLOWS);
     CHECK(count(t, 0, 101) == 0);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
@@ -312,6 +352,142 @@ test_cookies_map_back_to_rule_names(void)
     gn_config_destroy(cfg);
 }
 
+/* True if a flow of 't' (in ovs-ofctl syntax) contains all of 'needles'
+ * (NULL-terminated). */
+static bool
+has_flow(const struct flow_table *t, const char *const *needles)
+{
+    struct flow_table *empty = flow_table_create(0);
+    struct flow_table_mod *mods;
+    bool found = false;
+    size_t n;
+
+    mods = flow_table_diff(t, empty, &n);
+    for (size_t i = 0; i < n && !found; i++) {
+        char *s = flow_table_mod_to_string(&mods[i]);
+
+        found = true;
+        for (const char *const *p = needles; *p; p++) {
+            found = found && strstr(s, *p) != NULL;
+        }
+        free(s);
+    }
+    free(mods);
+    flow_table_destroy(empty);
+    return found;
+}
+
+static void
+test_gateway_mac_from_vlan(void)
+{
+    struct netaddr_mac mac;
+    char s[18];
+
+    pipeline_gateway_mac(10, &mac);
+    netaddr_format_mac(&mac, s);
+    CHECK_STREQ(s, "0a:00:00:00:00:0a");
+    pipeline_gateway_mac(4094, &mac);
+    netaddr_format_mac(&mac, s);
+    CHECK_STREQ(s, "0a:00:00:00:0f:fe");
+}
+
+static void
+test_gateways_answer_arp_and_take_frames(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct flow_table *t = build(cfg, NULL, 0, -1);
+
+    /* An ARP responder per IPv4 gateway (none for IPv6 ones). */
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_ARP, 10) == 1);
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_ARP, 20) == 1);
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_ARP, 30) == 0);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_GATEWAY, 10) == 1);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_GATEWAY, 20) == 1);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_GATEWAY, 30) == 0);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=3", "reg6=0xa", "arp_tpa=10.10.0.1", "arp_op=1",
+        "set_field:0a:00:00:00:00:0a->eth_src", "set_field:2->arp_op",
+        "set_field:10.10.0.1->arp_spa", "IN_PORT", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=3", "reg6=0x14", "dl_dst=0a:00:00:00:00:14",
+        "goto_table:4", NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+static void
+test_rules_allow_new_connections_through_conntrack(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct flow_table *t = build(cfg, NULL, 0, -1);
+
+    /* Rule 0 to both of db's subnets; rule 1 repeats it; rule 2 to web's
+     * IPv4 subnet only; rule 3 to dmz, any protocol. */
+    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 0) == 2);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 1) == 0);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 2) == 1);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 3) == 1);
+    for (int vlan = 10; vlan <= 30; vlan += 10) {
+        CHECK(count(t, PIPELINE_RULE_ROUTE_DROP, vlan) == 1);
+    }
+    CHECK(count(t, PIPELINE_RULE_TTL_DROP, 0) == 2);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_CT, 0) == 1);
+    CHECK(count(t, PIPELINE_RULE_CT_INVALID_DROP, 0) == 1);
+    CHECK(count(t, PIPELINE_RULE_CT_ESTABLISHED, 0) == 1);
+    CHECK(count(t, PIPELINE_RULE_CT_RELATED, 0) == 1);
+    /* Plus two gateways' two flows each and four route-allow flows. */
+    CHECK(flow_table_count(t) == COMMON_FLOWS + 2 * 2 + 4);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=4", "ip", "ct(table=5,zone=1)", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=5", "ct_state=+new+trk", "reg6=0xa", "tcp",
+        "nw_dst=10.21.0.0/24", "tp_dst=3306", "ct(commit,zone=1)",
+        "goto_table:6", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=5", "ct_state=+new+trk", "reg6=0x14", "icmp",
+        "nw_dst=10.10.0.0/24", "ct(commit,zone=1)", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=5", "ct_state=+est+trk", "goto_table:6", NULL }));
+    CHECK(pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_DROP,
+                                              10)));
+    CHECK(!pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW,
+                                               0)));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+static void
+test_routes_only_to_declared_unshared_ipv4(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct netaddr_ip web[2], db[1], shared[1];
+    struct pipeline_port ports[5];
+    struct flow_table *t;
+
+    parse_ip("10.10.0.11", &web[0]);
+    parse_ip("2001:db8:10::11", &web[1]);
+    parse_ip("10.20.0.11", &db[0]);
+    parse_ip("10.20.0.50", &shared[0]);
+    make_port(&ports[0], 101, 10, web, 2);
+    make_port(&ports[1], 102, 20, db, 1);
+    make_port(&ports[2], 103, 20, NULL, 0);
+    make_port(&ports[3], 104, 20, shared, 1);
+    make_port(&ports[4], 105, 20, shared, 1);
+    t = build(cfg, ports, 5, -1);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 101) == 1);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 102) == 1);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 103) == 0);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 104) == 0);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 105) == 0);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=6", "nw_dst=10.20.0.11",
+        "set_field:0a:00:00:00:00:14->eth_src",
+        "set_field:52:54:00:00:00:66->eth_dst", "dec_ttl", "output:102",
+        NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
 int
 main(void)
 {
@@ -330,5 +506,12 @@ main(void)
              test_port_order_does_not_change_flows);
     TEST_RUN("pipeline/cookies-map-back-to-rule-names",
              test_cookies_map_back_to_rule_names);
+    TEST_RUN("pipeline/gateway-mac-from-vlan", test_gateway_mac_from_vlan);
+    TEST_RUN("pipeline/gateways-answer-arp-and-take-frames",
+             test_gateways_answer_arp_and_take_frames);
+    TEST_RUN("pipeline/rules-allow-new-connections-through-conntrack",
+             test_rules_allow_new_connections_through_conntrack);
+    TEST_RUN("pipeline/routes-only-to-declared-unshared-ipv4",
+             test_routes_only_to_declared_unshared_ipv4);
     return test_done();
 }
