@@ -87,6 +87,8 @@ struct engine {
     long long retry_at;         /* After a failed bridge txn. */
     json_int_t applying_next_cfg;   /* next_cfg of our last committed
                                      * transaction. */
+    bool txn_has_extra;         /* The transaction in flight also carries
+                                 * ops of no request (adoption, marks). */
 
     /* Status. */
     long long start_msec;
@@ -497,8 +499,10 @@ engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
             if (op->state != ENGINE_OP_IN_TXN) {
                 continue;
             }
-            if (n_in_txn > 1 && !op->solo) {
-                /* Shared failure: retry each request alone. */
+            if ((n_in_txn > 1 || e->txn_has_extra) && !op->solo) {
+                /* Shared failure: retry each request alone (solo
+                 * transactions carry nothing else, so a failure there is
+                 * the request's own). */
                 op->state = ENGINE_OP_QUEUED;
                 op->solo = true;
                 continue;
@@ -619,6 +623,18 @@ engine_plan_installed__(struct engine *e, const char *br,
     }
 }
 
+/* Answers a request whose client may have gone away ('cb' NULL, see
+ * engine_forget()).  Takes 'body'. */
+static void
+engine_answer__(engine_done_cb *cb, void *aux, int status, json_t *body)
+{
+    if (cb) {
+        cb(status, body, aux);
+    } else {
+        json_decref(body);
+    }
+}
+
 static void engine_port_add__(struct engine *, const json_t *req,
                               bool wait, engine_done_cb *, void *aux);
 static void engine_port_delete__(struct engine *, const char *name,
@@ -700,12 +716,18 @@ engine_run__(struct engine *e)
     if (br && !n_bridge) {
         struct engine_op *solo = NULL;
 
-        ports_plan_adoption(e->cfg, e->replica, br, txn);
-        engine_plan_installed__(e, br, txn);
         for (op = e->ops; op && !solo; op = op->next) {
             if (op->state == ENGINE_OP_QUEUED && op->solo) {
                 solo = op;
             }
+        }
+        if (!solo) {
+            int before = ovsdb_txn_n_ops(txn);
+            ports_plan_adoption(e->cfg, e->replica, br, txn);
+            engine_plan_installed__(e, br, txn);
+            e->txn_has_extra = ovsdb_txn_n_ops(txn) > before;
+        } else {
+            e->txn_has_extra = false;
         }
         if (solo) {
             /* Retries after a shared failure go one per transaction. */
@@ -958,21 +980,21 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
     for (op = e->ops; op; op = op->next) {
         const json_t *n = json_object_get(req, "name");
         if (json_is_string(n) && !strcmp(op->name, json_string_value(n))) {
-            cb(409, engine_error_body__("a request for this port is in "
-                                        "progress"), aux);
+            engine_answer__(cb, aux, 409, engine_error_body__(
+                                "a request for this port is in progress"));
             return;
         }
     }
     error = port_spec_from_json(req, e->cfg, e->replica, &spec, &kind);
     if (error) {
-        cb(kind, engine_error_body__(error), aux);
+        engine_answer__(cb, aux, kind, engine_error_body__(error));
         free(error);
         return;
     }
     error = port_create_devices(&spec,
                                 !strcmp(e->cfg->datapath_type, "netdev"));
     if (error) {
-        cb(500, engine_error_body__(error), aux);
+        engine_answer__(cb, aux, 500, engine_error_body__(error));
         free(error);
         port_spec_destroy(&spec);
         return;
@@ -1005,13 +1027,13 @@ engine_port_delete__(struct engine *e, const char *name, engine_done_cb *cb,
 
     port = engine_find_port__(e, name);
     if (!port) {
-        cb(404, engine_error_body__("no such port"), aux);
+        engine_answer__(cb, aux, 404, engine_error_body__("no such port"));
         return;
     }
     for (op = e->ops; op; op = op->next) {
         if (!strcmp(op->name, name)) {
-            cb(409, engine_error_body__("a request for this port is in "
-                                        "progress"), aux);
+            engine_answer__(cb, aux, 409, engine_error_body__(
+                                "a request for this port is in progress"));
             return;
         }
     }

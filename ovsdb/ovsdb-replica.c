@@ -716,11 +716,14 @@ ovsdb_replica_reply_cb(struct jsonrpc_session *session, const json_t *reply,
         }
         apply_error = json_dumps(json_object_get(reply, "error"),
                                  JSON_COMPACT | JSON_ENCODE_ANY);
-        GN_LOG_WARN_RL(&rl, "%s: %s failed: %s",
+        GN_LOG_WARN_RL(&rl, "%s: %s failed: %s (reconnecting)",
                        jsonrpc_session_remote(session),
                        type == OVSDB_REPLICA_MONITOR ? "monitor"
                        : "get_schema", apply_error);
         free(apply_error);
+        /* Without a replica nothing can proceed: start over (the session
+         * backs off, so a server that keeps refusing is not hammered). */
+        jsonrpc_session_force_reconnect(session);
         return;
     }
     if (type == OVSDB_REPLICA_GET_SCHEMA) {
@@ -731,9 +734,10 @@ ovsdb_replica_reply_cb(struct jsonrpc_session *session, const json_t *reply,
             r, json_object_get(reply, "result"), r->use_monitor_cond, true);
     }
     if (apply_error) {
-        GN_LOG_WARN_RL(&rl, "%s: %s", jsonrpc_session_remote(session),
-                       apply_error);
+        GN_LOG_WARN_RL(&rl, "%s: %s (reconnecting)",
+                       jsonrpc_session_remote(session), apply_error);
         free(apply_error);
+        jsonrpc_session_force_reconnect(session);
         return;
     }
     if (type == OVSDB_REPLICA_MONITOR) {
