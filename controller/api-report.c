@@ -57,6 +57,16 @@ api_report_per_port__(uint64_t cookie)
     case PIPELINE_RULE_L2_FLOOD:
     case PIPELINE_RULE_L2_UNKNOWN:
     case PIPELINE_RULE_PRIVATE_DROP:
+    case PIPELINE_RULE_GATEWAY_ARP:
+    case PIPELINE_RULE_ROUTE_GATEWAY:
+    case PIPELINE_RULE_TTL_DROP:
+    case PIPELINE_RULE_ROUTE_CT:
+    case PIPELINE_RULE_CT_INVALID_DROP:
+    case PIPELINE_RULE_CT_ESTABLISHED:
+    case PIPELINE_RULE_CT_RELATED:
+    case PIPELINE_RULE_ROUTE_ALLOW:
+    case PIPELINE_RULE_ROUTE_DROP:
+        /* Their object is a VLAN, a rule index or nothing: not a port. */
         return false;
     default:
         return pipeline_rule_name(cookie) != NULL;

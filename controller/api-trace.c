@@ -232,6 +232,11 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         api_trace_append__(&flow, "arp_op", "1");
         api_trace_append__(&flow, "arp_sha", dl_src);
     }
+    if (proto && !arp) {
+        /* A packet as a guest sends it: a fresh TTL (the trace's default
+         * of 0 would end in the routing table's TTL check). */
+        api_trace_append__(&flow, "nw_ttl", "64");
+    }
     if (nw_src) {
         api_trace_append__(&flow, arp ? "arp_spa" : v6 ? "ipv6_src"
                                   : "nw_src", nw_src);
