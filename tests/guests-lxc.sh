@@ -131,6 +131,11 @@ gn_check "c2-adopted-bound" gn_wait 10 bash -c \
 gn_check "c2-mac-from-hook" test "$(field "l2$s" mac)" = 52:54:00:20:00:32
 gn_check "c2-vm-id-is-container" test "$(field "l2$s" vm_id)" = "$c2"
 gn_check "c2-not-quarantined" test "$(field "l2$s" quarantined)" = False
+# The hook turned TX checksum offload off on the container's end (the
+# bridge is on the userspace datapath, where TCP needs it).
+c2pid=$(lxc info -n "$c2" -pH)
+gn_check "c2-hook-tx-checksum-off" bash -c "nsenter -t $c2pid -n \
+    ethtool -k eth0 | grep -q '^tx-checksumming: off'"
 ctl port list
 
 # --- Container 3, started without a network (lxc.net.0.type = empty);
