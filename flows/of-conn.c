@@ -214,6 +214,7 @@ of_conn_log_error__(const struct of_conn *c, const struct ofp_header *oh)
                    c->target, ofperr_get_name(error),
                    ofperr_get_description(error), xid, s);
     free(s);
+    ofpbuf_uninit(&payload);
 }
 
 /* Handles the message 'oh' of length 'len' received on 'c'.  Returns false

@@ -596,6 +596,9 @@ ofctrl_bundle_error__(struct ofctrl *o, const struct ofp_header *oh)
                                              : "undecodable error",
                                        what ? what : "bundle message");
         free(what);
+        if (error) {
+            ofpbuf_uninit(&payload);
+        }
     }
 }
 

@@ -63,10 +63,10 @@ listen "wa$s" 22 web-ssh
 listen "dn$s" 3306 undeclared-db
 
 gn_capture_start "wa$s" "da$s" || gn_fail capture-start "tcpdump did not start"
-# The client's FIN comes a second later: nc, given data and FIN at once,
+# The client's FIN comes two seconds later: nc, given data and FIN at once,
 # may close before it reads the data.
-(echo 'GN[web-says-hello]'; sleep 1) \
-    | ip netns exec "wa$s" nc -w 3 -q 1 10.20.0.11 3306 > "$out/web-got"
+(echo 'GN[web-says-hello]'; sleep 2) \
+    | ip netns exec "wa$s" nc -w 5 -q 1 10.20.0.11 3306 > "$out/web-got"
 gn_check "web-to-db-3306-reply-arrives" \
     grep -qxF 'GN[db-says-hello]' "$out/web-got"
 gn_check "connection-committed-to-conntrack" bash -c \
