@@ -17,7 +17,7 @@ s=$$
 admin_gid=$(( 40000 + s % 20000 ))
 # The socket lives in the sandbox folder: let others through it.
 chmod o+x "$GN_SANDBOX_DIR"
-api_guestnetd_start "$cfg" --socket-group nogroup \
+gn_guestnetd_start "$cfg" --socket-group nogroup \
     --admin-group "$admin_gid" || gn_done
 
 # as_user CMD...: runs CMD as nobody, in group nogroup only.

@@ -15,7 +15,7 @@ cfg=$GN_SANDBOX_DIR/guestnet.json
 gn_config "$cfg"
 s=$$
 port=$(( 20000 + s % 20000 ))
-api_guestnetd_start "$cfg" --metrics-listen "127.0.0.1:$port" || gn_done
+gn_guestnetd_start "$cfg" --metrics-listen "127.0.0.1:$port" || gn_done
 ctl() { "$GUESTNETCTL" "$@"; }
 # jq_ EXPR: evaluates a Python expression on the JSON on stdin ('d').
 jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

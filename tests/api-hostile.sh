@@ -14,7 +14,7 @@ gn_sandbox_start
 cfg=$GN_SANDBOX_DIR/guestnet.json
 gn_config "$cfg"
 s=$$
-api_guestnetd_start "$cfg" --request-timeout 2 --max-clients 256 || gn_done
+gn_guestnetd_start "$cfg" --request-timeout 2 --max-clients 256 || gn_done
 clients() { python3 "$GN_SRCDIR/tests/api-clients.py" "$@"; }
 txns=$(gn_guestnetd_txns)
 

@@ -7,14 +7,9 @@
 # the metadata is left alone; a port that cannot be made fails the hook
 # (libvirt then refuses to start the domain) and leaves nothing behind.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_cmd python3 python3
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
 ns=$GN_SANDBOX_NETNS
 s=$$
 hook=$GN_SRCDIR/scripts/hooks/libvirt-qemu

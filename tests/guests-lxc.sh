@@ -14,8 +14,6 @@
 # bridge port and the phys device, and where its command socket (abstract,
 # so per network namespace) answers lxc-attach, lxc-info and lxc-stop.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_cmd python3 python3
 gn_require_cmd lxc-create lxc
 gn_require_cmd nsenter util-linux
@@ -24,16 +22,11 @@ gn_require_cmd nsenter util-linux
 ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' \
     || gn_missing "needs a static busybox (apt-get install busybox-static)"
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
 ns=$GN_SANDBOX_NETNS
 s=$$
-# gn_tmpdir would register its removal in a subshell: do it here.
 # LXC's lxcpath, holding our containers only.
-P=$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME.XXXXXX")
-gn_on_exit "rm -rf '$P'"
+gn_tmpdir P
 hook=$GN_SRCDIR/scripts/hooks/lxc-start-host
 ctl() { "$GUESTNETCTL" "$@"; }
 lxc() { local cmd=$1; shift; ip netns exec "$ns" "lxc-$cmd" -P "$P" "$@"; }

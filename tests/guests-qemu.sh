@@ -10,8 +10,6 @@
 # VLAN tag): guestnetd adopts it and it reaches its network's guests.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/guest/vm.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_cmd python3 python3
 gn_require_cmd qemu-system-x86_64 qemu-system-x86
 gn_require_cmd cpio cpio
@@ -22,15 +20,10 @@ scripts/setup.sh fetches)"
 fi
 gn_pass "guest-image"
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
 ns=$GN_SANDBOX_NETNS
 s=$$
-# gn_tmpdir would register its removal in a subshell: do it here.
-d=$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME.XXXXXX")
-gn_on_exit "rm -rf '$d'"
+gn_tmpdir d
 in_host() { ip netns exec "$ns" "$@"; }
 gn_on_exit 'for p in $(gn_vm_pids); do kill -9 $p; done'
 

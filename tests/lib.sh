@@ -75,10 +75,10 @@ trap 'exit 130' INT TERM
 # stores its path in VAR.  (Not "$(gn_tmpdir)": a subshell could not
 # register the removal.)
 gn_tmpdir() {
-    local d
-    d=$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME.XXXXXX")
-    gn_on_exit "rm -rf '$d'"
-    printf -v "$1" '%s' "$d"
+    # (No local variable: "printf -v" would set it instead of the caller's
+    # variable of the same name.)
+    printf -v "$1" '%s' "$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME.XXXXXX")"
+    gn_on_exit "rm -rf '${!1}'"
 }
 
 # gn_wait SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
@@ -165,17 +165,18 @@ EOC
 GUESTNETD=$GN_BUILDDIR/guestnetd
 GUESTNETCTL=$GN_BUILDDIR/guestnetctl
 
-# gn_guestnetd_start CONFIG: runs guestnetd in the sandbox's namespace (where
-# its devices must live) with its socket, log and pidfile in the sandbox
-# folder, and waits until it answers /v1/health with 200.  Sets
-# GUESTNET_SOCKET for guestnetctl.
+# gn_guestnetd_start CONFIG [OPTION...]: runs guestnetd in the sandbox's
+# namespace (where its devices must live) with its socket, log and pidfile
+# in the sandbox folder, and the extra guestnetd OPTIONs (API limits,
+# metrics listener, groups); waits until it answers /v1/health with 200.
+# Sets GUESTNET_SOCKET for guestnetctl.
 gn_guestnetd_start() {
-    local config=$1
+    local config=$1; shift
     export GUESTNET_SOCKET=$GN_SANDBOX_DIR/guestnetd.sock
     ip netns exec "$GN_SANDBOX_NETNS" "$GUESTNETD" --config "$config" \
         --ovsdb "$GN_SANDBOX_DB" --socket "$GUESTNET_SOCKET" \
         --log-file "$GN_SANDBOX_DIR/guestnetd.log" \
-        --pidfile "$GN_SANDBOX_DIR/guestnetd.pid" &
+        --pidfile "$GN_SANDBOX_DIR/guestnetd.pid" "$@" &
     GN_GUESTNETD_PID=$!
     gn_on_exit "kill $GN_GUESTNETD_PID"
     if ! gn_wait 20 curl -sf --unix-socket "$GUESTNET_SOCKET" \
@@ -257,9 +258,7 @@ gn_capture_pids=()
 gn_capture_start() {
     local ns
     if [ -z "${GN_CAPDIR:-}" ]; then
-        # Not $(gn_tmpdir): its cleanup would register in a subshell.
-        GN_CAPDIR=$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME.XXXXXX")
-        gn_on_exit "rm -rf '$GN_CAPDIR'"
+        gn_tmpdir GN_CAPDIR
     fi
     for ns in "$@"; do
         ip netns exec "$ns" tcpdump -i eth0 --immediate-mode -U -n \

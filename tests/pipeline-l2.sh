@@ -5,14 +5,9 @@
 # frames crafted with scapy, captured on every guest; verdicts checked with
 # ofproto/trace.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_scapy
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
 s=$$
 wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 da=52:54:00:20:00:11
 qa=52:54:00:99:00:01 qb=52:54:00:99:00:02

@@ -3,13 +3,9 @@
 # applied and reverted leaves the installed flow table exactly as it was,
 # and each step sends only the flows that differ.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
+cfg=$GN_CONFIG
 s=$$
 gn_lxc_guest "wa$s" "pwa$s" web 52:54:00:10:00:11 10.10.0.11
 gn_lxc_guest "wb$s" "pwb$s" web 52:54:00:10:00:12 10.10.0.12

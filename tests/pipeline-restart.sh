@@ -4,14 +4,10 @@
 # fail_mode=secure) traffic flows again within a second of it being back,
 # and no forbidden frame passes meanwhile.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_scapy
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
+cfg=$GN_CONFIG
 s=$$
 wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 da=52:54:00:20:00:11
 gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11

@@ -3,13 +3,8 @@
 # only the flows that differ: that port's own and the flood flows of its
 # network that now include it.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
 s=$$
 N=1000
 ns=$GN_SANDBOX_NETNS

@@ -3,14 +3,9 @@
 # router advertisements or redirects (rule 5); their client messages pass;
 # a port marked as its network's server ("server": true) may send them.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_scapy
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
 s=$$
 wa=52:54:00:10:00:11 wb=52:54:00:10:00:12
 gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11

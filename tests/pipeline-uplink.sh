@@ -16,8 +16,7 @@ gn_sandbox_start
 A=$GN_SANDBOX_DIR nsA=$GN_SANDBOX_NETNS
 
 # Host B: a second sandbox; its tools get their environment per command.
-B=$(mktemp -d "${TMPDIR:-/tmp}/gn-$GN_TEST_NAME-b.XXXXXX")
-gn_on_exit "rm -rf '$B'"
+gn_tmpdir B
 gn_on_exit "'$GN_SRCDIR/scripts/gn-sandbox' stop '$B'"
 "$GN_SRCDIR/scripts/gn-sandbox" start "$B" > /dev/null \
     || { gn_fail host-b-start "gn-sandbox start $B failed"; gn_done; }

@@ -3,14 +3,9 @@
 # are dropped, single- and double-tagged (VLAN hopping, rule 6); untagged
 # frames pass.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_scapy
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup
 s=$$
 wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 da=52:54:00:20:00:11
 gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11
