@@ -11,6 +11,7 @@
 #include "gn-util.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
+#include "ports.h"
 
 const char *const bridge_ovs_columns[] = {
     "bridges", "next_cfg", "cur_cfg", NULL
@@ -101,30 +102,6 @@ bridge_find(const struct ovsdb_replica *r, const char *name)
         }
     }
     return NULL;
-}
-
-/* Returns the UUID of the Port named 'name' among the ports of bridge row
- * 'br' as a malloc'd string (caller frees), or NULL. */
-static char *
-bridge_find_port__(const struct ovsdb_replica *r, const json_t *br,
-                   const char *name)
-{
-    json_t *ports = ovsdb_datum_uuids(br, "ports");
-    char *found = NULL;
-    size_t i;
-    json_t *u;
-
-    json_array_foreach (ports, i, u) {
-        const json_t *port = ovsdb_replica_get_row(r, "Port",
-                                                   json_string_value(u));
-        const char *n = port ? ovsdb_datum_string(port, "name") : NULL;
-        if (n && !strcmp(n, name)) {
-            found = gn_xstrdup(json_string_value(u));
-            break;
-        }
-    }
-    json_decref(ports);
-    return found;
 }
 
 /* The VLANs of 'cfg', sorted, as a JSON array of integers. */
@@ -328,7 +305,7 @@ bridge_plan_uplink__(const struct gn_config *cfg,
     }
 
     json_t *trunks = bridge_trunks__(cfg);
-    uuid = bridge_find_port__(r, br, cfg->uplink);
+    uuid = port_find(r, br_uuid, cfg->uplink);
     if (!uuid) {
         const char *port = bridge_insert_uplink__(cfg, txn);
         ovsdb_txn_mutate(txn, "Bridge", ovsdb_where_uuid(br_uuid),
