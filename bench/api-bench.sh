@@ -33,7 +33,7 @@ gn_require_cmd curl curl
 gn_sandbox_start
 cfg=$GN_SANDBOX_DIR/guestnet.json
 gn_config "$cfg"
-api_guestnetd_start "$cfg" --max-clients 1024 >/dev/null || exit 1
+gn_guestnetd_start "$cfg" --max-clients 1024 || exit 1
 clients() { python3 "$GN_SRCDIR/tests/api-clients.py" "$@"; }
 
 # --- 1. N adopted ports in one transaction.

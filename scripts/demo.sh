@@ -367,7 +367,9 @@ serve() {
 # sent FROM TO_IP PORT GUEST: sends a line from FROM to TO_IP:PORT; true if
 # it arrived in GUEST.
 sent() {
-    in_guest "$1" timeout 3 sh -c "echo SELECT 1 | nc $2 $3" \
+    # timeout on nc itself: an orphaned nc would hold in_guest's pipe open
+    # until its SYNs give up (over 2 minutes).
+    in_guest "$1" sh -c "echo SELECT 1 | timeout 3 nc $2 $3" \
         > /dev/null 2>&1 || true
     in_guest "$4" cat "/tmp/gn-demo-$3" 2>/dev/null | grep -q 'SELECT 1'
 }
