@@ -73,12 +73,13 @@ struct engine {
     struct ovsdb_replica *replica;
     struct ofctrl *ofctrl;
     char *ovs_rundir;
-    char *flows_key;            /* The pipeline input last put. */
+    struct pipeline_state *pipeline;    /* Builds ofctrl's desired table. */
+    bool flows_built;           /* The pipeline saw the replica once. */
     json_t *flows_ports;        /* {name: ofport} of the ports in it. */
     unsigned long long flows_input_seqno;   /* Replica seqno and config */
-    unsigned long long flows_input_cfg_gen; /* the key was made from. */
+    unsigned long long flows_input_cfg_gen; /* the flows were made from. */
     unsigned long long cfg_gen;             /* Bumped on every reload. */
-    uint64_t flows_seqno;       /* Seqno of the last ofctrl_put(). */
+    uint64_t flows_seqno;       /* Seqno of the last ofctrl_commit(). */
     struct event *run_ev;       /* Deferred engine_run__(). */
     struct event *timer_ev;     /* Periodic: timeouts, retries. */
 
@@ -223,7 +224,8 @@ engine_parse_ips__(const char *ips, size_t *n)
 }
 
 /* Computes the pipeline's input from the replica and, if it changed since
- * the last time, builds the desired flow table and hands it to ofctrl. */
+ * the last time, brings ofctrl's desired flow table up to date: only the
+ * flows of what changed are rebuilt (pipeline_state_update()). */
 static void
 engine_flows__(struct engine *e)
 {
@@ -232,9 +234,9 @@ engine_flows__(struct engine *e)
                                                       br) : NULL;
     struct pipeline_port *ports = NULL;
     struct netaddr_ip **ip_arrays = NULL;
-    size_t n_ports = 0;
+    size_t n_ports = 0, allocated = 0;
     int uplink_ofport = -1;
-    json_t *key, *names, *uuids;
+    json_t *names, *uuids;
     size_t i;
     json_t *u;
 
@@ -242,14 +244,13 @@ engine_flows__(struct engine *e)
         return;
     }
     /* The input can only change with the replica or the config. */
-    if (e->flows_key
+    if (e->flows_built
         && e->flows_input_seqno == ovsdb_replica_seqno(e->replica)
         && e->flows_input_cfg_gen == e->cfg_gen) {
         return;
     }
     e->flows_input_seqno = ovsdb_replica_seqno(e->replica);
     e->flows_input_cfg_gen = e->cfg_gen;
-    key = json_array();
     names = json_object();
     uuids = ovsdb_datum_uuids(br_row, "ports");
     json_array_foreach (uuids, i, u) {
@@ -283,60 +284,58 @@ engine_flows__(struct engine *e)
             free(error);
             continue;
         }
-        ports = gn_xrealloc(ports, (n_ports + 1) * sizeof *ports);
-        ip_arrays = gn_xrealloc(ip_arrays, (n_ports + 1)
-                                * sizeof *ip_arrays);
+        if (n_ports >= allocated) {
+            allocated = 2 * allocated + 64;
+            ports = gn_xrealloc(ports, allocated * sizeof *ports);
+            ip_arrays = gn_xrealloc(ip_arrays, allocated * sizeof *ip_arrays);
+        }
         ip_arrays[n_ports] = engine_parse_ips__(b.ips, &p.n_ips);
         p.ips = ip_arrays[n_ports];
         ports[n_ports++] = p;
-        json_array_append_new(key, json_pack("[s, i, i, s, s, b]", b.name,
-                                             (int) b.ofport, b.vlan, b.mac,
-                                             b.ips ? b.ips : "", b.server));
         json_object_set_new(names, b.name, json_integer(b.ofport));
     }
-    json_decref(uuids);
-    json_array_append_new(key, json_integer(uplink_ofport));
-    json_array_append_new(key, gn_config_to_json(e->cfg));
 
-    char *key_s = json_dumps(key, JSON_COMPACT);
-    json_decref(key);
-    if (!e->flows_key || strcmp(key_s, e->flows_key)) {
-        struct pipeline_input in = {
-            .cfg = e->cfg,
-            .ports = ports,
-            .n_ports = n_ports,
-            .uplink_ofport = uplink_ofport,
-        };
-        struct flow_table *table = flow_table_create(0);
+    struct pipeline_input in = {
+        .cfg = e->cfg,
+        .cfg_gen = e->cfg_gen,
+        .ports = ports,
+        .n_ports = n_ports,
+        .uplink_ofport = uplink_ofport,
+    };
+    struct pipeline_update_stats st;
+    char *error = pipeline_state_update(e->pipeline, &in,
+                                        ofctrl_desired(e->ofctrl), &st);
+    if (error) {
+        /* The flows of the port or network concerned are left out (its
+         * traffic is dropped); the rest goes to the switch. */
+        GN_LOG_ERR("pipeline: %s", error);
+        engine_set_error__(e, error);
+        free(error);
+    }
+    if (!e->flows_built || st.groups_built || st.groups_removed) {
         struct meter_table *meters = meter_table_create();
-        char *error = pipeline_build(&in, table);
-        if (!error) {
-            error = pipeline_build_meters(&in, meters);
-        }
+
+        error = pipeline_build_meters(&in, meters);
         if (error) {
-            GN_LOG_ERR("pipeline: %s", error);
+            GN_LOG_ERR("pipeline meters: %s", error);
             engine_set_error__(e, error);
             free(error);
-            flow_table_destroy(table);
-            meter_table_destroy(meters);
-            json_decref(names);
-            free(key_s);
-        } else {
-            GN_LOG_INFO("flow table %llu: %zu flows and %zu meters for %zu "
-                        "ports", (unsigned long long) e->flows_seqno + 1,
-                        flow_table_count(table), meter_table_count(meters),
-                        n_ports);
-            ofctrl_put_meters(e->ofctrl, meters);
-            ofctrl_put(e->ofctrl, table, ++e->flows_seqno);
-            free(e->flows_key);
-            e->flows_key = key_s;
-            json_decref(e->flows_ports);
-            e->flows_ports = names;
         }
-    } else {
-        free(key_s);
-        json_decref(names);
+        GN_LOG_INFO("flow table %llu: %zu flows and %zu meters for %zu "
+                    "ports (%zu flows added, %zu removed)",
+                    (unsigned long long) e->flows_seqno + 1,
+                    flow_table_count(ofctrl_desired(e->ofctrl)),
+                    meter_table_count(meters), n_ports, st.flows_added,
+                    st.flows_removed);
+        ofctrl_put_meters(e->ofctrl, meters);
+        ofctrl_commit(e->ofctrl, ++e->flows_seqno);
+        json_decref(e->flows_ports);
+        e->flows_ports = names;
+        names = NULL;
     }
+    e->flows_built = true;
+    json_decref(names);
+    json_decref(uuids);
     for (i = 0; i < n_ports; i++) {
         free(ip_arrays[i]);
     }
@@ -866,6 +865,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     if (!e->ofctrl) {
         gn_fatal("%s", error);
     }
+    e->pipeline = pipeline_state_create();
     return e;
 }
 
@@ -880,11 +880,11 @@ engine_destroy(struct engine *e)
         e->ops = op->next;
         engine_op_free__(op);
     }
+    pipeline_state_destroy(e->pipeline);
     ofctrl_destroy(e->ofctrl);
     jsonrpc_session_destroy(e->session);
     ovsdb_replica_destroy(e->replica);
     free(e->ovs_rundir);
-    free(e->flows_key);
     json_decref(e->flows_ports);
     event_free(e->run_ev);
     event_free(e->timer_ev);

@@ -141,3 +141,60 @@ gn_time_wall_msec(void)
 {
     return gn_clock_msec__(CLOCK_REALTIME);
 }
+
+/* Makes room for 'n' more bytes and the null in 'b'. */
+static void
+gn_buf_reserve__(struct gn_buf *b, size_t n)
+{
+    if (b->len + n + 1 > b->allocated) {
+        b->allocated = 2 * b->allocated + n + 64;
+        b->data = gn_xrealloc(b->data, b->allocated);
+    }
+}
+
+void
+gn_buf_printf(struct gn_buf *b, const char *fmt, ...)
+{
+    va_list args, args2;
+    int needed;
+
+    va_start(args, fmt);
+    va_copy(args2, args);
+    needed = vsnprintf(NULL, 0, fmt, args);
+    va_end(args);
+    gn_buf_reserve__(b, needed);
+    vsnprintf(b->data + b->len, needed + 1, fmt, args2);
+    va_end(args2);
+    b->len += needed;
+}
+
+void
+gn_buf_put(struct gn_buf *b, const void *data, size_t len)
+{
+    gn_buf_reserve__(b, len);
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+const char *
+gn_buf_cstr(const struct gn_buf *b)
+{
+    return b->data ? b->data : "";
+}
+
+void
+gn_buf_clear(struct gn_buf *b)
+{
+    b->len = 0;
+    if (b->data) {
+        b->data[0] = '\0';
+    }
+}
+
+void
+gn_buf_destroy(struct gn_buf *b)
+{
+    free(b->data);
+    *b = (struct gn_buf) GN_BUF_INIT;
+}

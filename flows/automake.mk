@@ -13,4 +13,7 @@ libguestnet_ofp_a_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) $(LIBEVENT_CFLAGS)
 
 # The pipeline builds flows as text through flow-table.h and needs the
 # config (jansson side), so it lives in libguestnet.a.
-libguestnet_a_SOURCES += flows/pipeline.c
+libguestnet_a_SOURCES += \
+	flows/pipeline.c \
+	flows/pipeline-private.h \
+	flows/pipeline-state.c

@@ -29,6 +29,16 @@ struct flow_table {
     struct hmap entries;        /* Contains "struct flow_entry"s. */
     uint8_t ofp_version;        /* Normalized for this OpenFlow version. */
     bool memo_started;          /* flow_table_add() was called on it. */
+    bool tracking;              /* Records changed keys in 'changes'. */
+    struct hmap changes;        /* Contains "struct flow_key"s. */
+};
+
+/* The key of a flow that changed, for flow_table_diff_changes(). */
+struct flow_key {
+    struct hmap_node node;      /* In 'changes', by flow_table_hash__(). */
+    uint8_t table_id;
+    uint16_t priority;
+    char *match_s;
 };
 
 /* The normalization memo.  Normalizing a flow (parse, encode, decode,
@@ -191,6 +201,31 @@ flow_table_insert__(struct flow_table *table, struct flow_entry *e,
     return NULL;
 }
 
+/* Records that the flow with the key of 'e' changed in 'table', if
+ * 'table' tracks its changes. */
+static void
+flow_table_note_change__(struct flow_table *table,
+                         const struct flow_entry *e)
+{
+    uint32_t hash = flow_table_hash__(e->table_id, e->priority, e->match_s);
+    struct flow_key *k;
+
+    if (!table->tracking) {
+        return;
+    }
+    HMAP_FOR_EACH_WITH_HASH (k, node, hash, &table->changes) {
+        if (k->table_id == e->table_id && k->priority == e->priority
+            && !strcmp(k->match_s, e->match_s)) {
+            return;
+        }
+    }
+    k = gn_xmalloc(sizeof *k);
+    k->table_id = e->table_id;
+    k->priority = e->priority;
+    k->match_s = gn_xstrdup(e->match_s);
+    hmap_insert(&table->changes, &k->node, hash);
+}
+
 /* Starts a memo epoch and drops stale memo entries if the memo grew past
  * its bound (see the comment on 'flow_memo'). */
 static void
@@ -255,6 +290,7 @@ flow_table_create(uint8_t ofp_version)
     struct flow_table *table = gn_xzalloc(sizeof *table);
 
     hmap_init(&table->entries);
+    hmap_init(&table->changes);
     table->ofp_version = ofp_version ? ofp_version : FLOW_TABLE_OF15;
     return table;
 }
@@ -269,6 +305,8 @@ flow_table_destroy(struct flow_table *table)
             flow_table_entry_free__(e);
         }
         hmap_destroy(&table->entries);
+        flow_table_clear_changes(table);
+        hmap_destroy(&table->changes);
         free(table);
     }
 }
@@ -370,11 +408,24 @@ char *
 flow_table_add(struct flow_table *table, uint8_t table_id, uint16_t priority,
                uint64_t cookie, const char *match, const char *actions)
 {
+    return flow_table_add_ref(table, table_id, priority, cookie, match,
+                              actions, NULL);
+}
+
+char *
+flow_table_add_ref(struct flow_table *table, uint8_t table_id,
+                   uint16_t priority, uint64_t cookie, const char *match,
+                   const char *actions, const struct flow_entry **entryp)
+{
     char *spec = flow_table_spec__(table_id, priority, cookie, match,
                                    actions);
     const struct flow_entry *old;
     struct flow_entry *e;
     char *error;
+
+    if (entryp) {
+        *entryp = NULL;
+    }
 
     if (!table->memo_started) {
         table->memo_started = true;
@@ -390,10 +441,54 @@ flow_table_add(struct flow_table *table, uint8_t table_id, uint16_t priority,
                                  old_s);
             free(old_s);
             flow_table_entry_free__(e);
+        } else {
+            flow_table_note_change__(table, e);
+            if (entryp) {
+                *entryp = e;
+            }
         }
     }
     free(spec);
     return error;
+}
+
+void
+flow_table_remove(struct flow_table *table, const struct flow_entry *entry)
+{
+    struct flow_entry *e = CONST_CAST(struct flow_entry *, entry);
+
+    flow_table_note_change__(table, e);
+    hmap_remove(&table->entries, &e->node);
+    flow_table_entry_free__(e);
+}
+
+void
+flow_table_new_epoch(struct flow_table *table)
+{
+    table->memo_started = false;
+}
+
+void
+flow_table_track_changes(struct flow_table *table)
+{
+    table->tracking = true;
+}
+
+size_t
+flow_table_n_changes(const struct flow_table *table)
+{
+    return hmap_count(&table->changes);
+}
+
+void
+flow_table_clear_changes(struct flow_table *table)
+{
+    struct flow_key *k;
+
+    HMAP_FOR_EACH_POP (k, node, &table->changes) {
+        free(k->match_s);
+        free(k);
+    }
 }
 
 char *
@@ -555,6 +650,72 @@ flow_table_diff(const struct flow_table *desired,
     }
     *n = k;
     return mods;
+}
+
+struct flow_table_mod *
+flow_table_diff_changes(const struct flow_table *desired,
+                        const struct flow_table *installed, size_t *n)
+{
+    size_t max = hmap_count(&desired->changes);
+    struct flow_table_mod *mods;
+    const struct flow_key *k;
+    size_t n_del = 0, n_mod = 0, n_add = 0, j;
+
+    /* Three passes over the changed keys, so that the order is the one
+     * flow_table_diff() gives: deletions, modifications, additions. */
+    mods = max ? gn_xcalloc(3 * max, sizeof *mods) : NULL;
+    HMAP_FOR_EACH (k, node, &desired->changes) {
+        const struct flow_entry *d = flow_table_lookup__(desired, k->table_id,
+                                                         k->priority,
+                                                         k->match_s);
+        const struct flow_entry *i = flow_table_lookup__(installed,
+                                                         k->table_id,
+                                                         k->priority,
+                                                         k->match_s);
+        if (i && !d) {
+            mods[n_del++] = (struct flow_table_mod) {
+                FLOW_TABLE_MOD_DELETE, i };
+        } else if (i && i->cookie != d->cookie) {
+            mods[max + n_mod++] = (struct flow_table_mod) {
+                FLOW_TABLE_MOD_REPLACE, d };
+        } else if (i && strcmp(i->actions_s, d->actions_s)) {
+            mods[max + n_mod++] = (struct flow_table_mod) {
+                FLOW_TABLE_MOD_MODIFY, d };
+        } else if (!i && d) {
+            mods[2 * max + n_add++] = (struct flow_table_mod) {
+                FLOW_TABLE_MOD_ADD, d };
+        }
+    }
+    for (j = 0; j < n_mod; j++) {
+        mods[n_del + j] = mods[max + j];
+    }
+    for (j = 0; j < n_add; j++) {
+        mods[n_del + n_mod + j] = mods[2 * max + j];
+    }
+    *n = n_del + n_mod + n_add;
+    if (!*n) {
+        free(mods);
+        return NULL;
+    }
+    return mods;
+}
+
+void
+flow_table_mods_own(struct flow_table_mod *mods, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        mods[k].entry = flow_table_entry_clone__(mods[k].entry);
+    }
+}
+
+void
+flow_table_mods_free(struct flow_table_mod *mods, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        flow_table_entry_free__(CONST_CAST(struct flow_entry *,
+                                           mods[k].entry));
+    }
+    free(mods);
 }
 
 void *

@@ -68,9 +68,15 @@ struct ofctrl {
     void *aux;
     enum ofctrl_state state;
 
-    struct flow_table *desired; /* Latest ofctrl_put(), or NULL. */
+    struct flow_table *desired; /* Latest ofctrl_put() or the table of
+                                 * ofctrl_desired(), or NULL.  Tracks its
+                                 * changes (flow_table_track_changes()). */
     uint64_t desired_seqno;
     bool desired_dirty;         /* Not yet compared with 'installed'. */
+    bool full_diff;             /* The next comparison must look at every
+                                 * flow, not only the changed ones: after
+                                 * ofctrl_put(), a (re)connection, or a
+                                 * failed change set. */
 
     struct flow_table *installed;   /* Nonnull from SYNCED on. */
     uint64_t installed_seqno;
@@ -85,9 +91,8 @@ struct ofctrl {
     struct meter_table *installed_meters;   /* Nonnull from SYNCED on. */
 
     /* The bundle in flight (ADDING, COMMITTING). */
-    struct flow_table *bundle_desired;  /* 'mods' point into it; freed at
-                                         * the end unless it is 'desired'. */
-    struct flow_table_mod *mods;
+    struct flow_table_mod *mods;    /* Own their entries: the desired table
+                                     * may change meanwhile. */
     size_t n_mods;
     uint64_t bundle_seqno;
     uint32_t bundle_id;
@@ -191,16 +196,11 @@ ofctrl_send_bundle_ctrl__(struct ofctrl *o, uint16_t type)
     return xid;
 }
 
-/* Forgets the change set in flight; frees its desired table unless it is
- * still the desired one. */
+/* Forgets the change set in flight. */
 static void
 ofctrl_end_bundle__(struct ofctrl *o)
 {
-    if (o->bundle_desired != o->desired) {
-        flow_table_destroy(o->bundle_desired);
-    }
-    o->bundle_desired = NULL;
-    free(o->mods);
+    flow_table_mods_free(o->mods, o->n_mods);
     o->mods = NULL;
     o->n_mods = 0;
     free(o->meter_mods);
@@ -210,8 +210,7 @@ ofctrl_end_bundle__(struct ofctrl *o)
     o->bundle_error = NULL;
 }
 
-/* Sends 'o->mods' (from 'o->bundle_desired') as one bundle, then a
- * barrier. */
+/* Sends 'o->mods' as one bundle, then a barrier. */
 static void
 ofctrl_start_bundle__(struct ofctrl *o)
 {
@@ -290,6 +289,9 @@ ofctrl_finish_bundle__(struct ofctrl *o)
         o->n_bundle_failures++;
         o->last_error = o->bundle_error;
         o->bundle_error = NULL;
+        /* The switch kept its flows: the changes recorded since are not
+         * all there is to send any more. */
+        o->full_diff = true;
         GN_LOG_WARN_RL(&rl, "changes for seqno %llu (%zu flow_mods, %zu "
                        "meter_mods) failed: %s",
                        (unsigned long long) o->bundle_seqno, o->n_mods,
@@ -332,9 +334,12 @@ ofctrl_run__(struct ofctrl *o)
 
     version = of_conn_version(o->conn);
     if (flow_table_ofp_version(o->desired) != version) {
+        /* A switch without OpenFlow 1.5: every comparison is a full one,
+         * of a converted copy. */
         struct flow_table *converted;
         char *error = flow_table_convert(o->desired, version, &converted);
 
+        flow_table_clear_changes(o->desired);
         if (error) {
             free(o->last_error);
             o->last_error = error;
@@ -344,11 +349,17 @@ ofctrl_run__(struct ofctrl *o)
             ofctrl_notify__(o);
             return;
         }
-        flow_table_destroy(o->desired);
-        o->desired = converted;
+        o->mods = flow_table_diff(converted, o->installed, &o->n_mods);
+        flow_table_mods_own(o->mods, o->n_mods);
+        flow_table_destroy(converted);
+    } else {
+        o->mods = (o->full_diff ? flow_table_diff
+                   : flow_table_diff_changes)(o->desired, o->installed,
+                                              &o->n_mods);
+        flow_table_mods_own(o->mods, o->n_mods);
+        flow_table_clear_changes(o->desired);
+        o->full_diff = false;
     }
-
-    o->mods = flow_table_diff(o->desired, o->installed, &o->n_mods);
     o->meter_mods = meter_table_diff(o->desired_meters, o->installed_meters,
                                      &o->n_meter_mods, &o->n_meter_before);
     if (!o->n_mods && !o->n_meter_mods) {
@@ -360,7 +371,6 @@ ofctrl_run__(struct ofctrl *o)
         }
         return;
     }
-    o->bundle_desired = o->desired;
     o->bundle_seqno = o->desired_seqno;
     if (o->n_meter_before) {
         ofctrl_send_meter_mods__(o, 0, o->n_meter_before,
@@ -489,6 +499,7 @@ ofctrl_dump_done__(struct ofctrl *o)
     }
     o->state = OFCTRL_SYNCED;
     o->desired_dirty = true;
+    o->full_diff = true;
     GN_LOG_INFO_RL(&rl, "switch holds %zu flows and %zu meters",
                    flow_table_count(o->installed),
                    meter_table_count(o->installed_meters));
@@ -782,10 +793,27 @@ ofctrl_destroy(struct ofctrl *o)
 void
 ofctrl_put(struct ofctrl *o, struct flow_table *desired, uint64_t seqno)
 {
-    if (o->desired != o->bundle_desired) {
-        flow_table_destroy(o->desired);
-    }
+    flow_table_destroy(o->desired);
     o->desired = desired;
+    flow_table_track_changes(desired);
+    o->full_diff = true;
+    ofctrl_commit(o, seqno);
+}
+
+struct flow_table *
+ofctrl_desired(struct ofctrl *o)
+{
+    if (!o->desired) {
+        o->desired = flow_table_create(0);
+        flow_table_track_changes(o->desired);
+        o->full_diff = true;
+    }
+    return o->desired;
+}
+
+void
+ofctrl_commit(struct ofctrl *o, uint64_t seqno)
+{
     o->desired_seqno = seqno;
     o->desired_dirty = true;
     event_active(o->run_event, EV_TIMEOUT, 1);

@@ -1,6 +1,8 @@
-/* pipeline.c: builds the isolation pipeline's flows (see
- * include/pipeline.h).  Flows are written in ovs-ofctl syntax and added to
- * a flow_table, which normalizes them. */
+/* pipeline.c: the isolation pipeline's flows (see include/pipeline.h), in
+ * three kinds of groups: the global flows, the flows of one network, the
+ * flows of one port (flows/pipeline-private.h).  Flows are written in
+ * ovs-ofctl syntax and added to a flow_table, which normalizes them.  Which
+ * groups to build, and when, is flows/pipeline-state.c's business. */
 #include <config.h>
 
 #include "pipeline.h"
@@ -13,6 +15,7 @@
 #include "gn-config.h"
 #include "gn-util.h"
 #include "meter-table.h"
+#include "pipeline-private.h"
 
 enum {
     T_INGRESS = 0,
@@ -76,12 +79,6 @@ pipeline_gateway_mac(int vlan, struct netaddr_mac *mac)
     mac->b[5] = vlan & 0xff;
 }
 
-/* Builder state: the first error wins; later adds are skipped. */
-struct pipeline_ctx {
-    struct flow_table *table;
-    char *error;
-};
-
 static void GN_PRINTF(6, 7)
 pipeline_add__(struct pipeline_ctx *ctx, uint8_t table, uint16_t priority,
                uint64_t cookie, const char *actions, const char *fmt, ...)
@@ -95,9 +92,18 @@ pipeline_add__(struct pipeline_ctx *ctx, uint8_t table, uint16_t priority,
     va_start(args, fmt);
     match = gn_xvasprintf(fmt, args);
     va_end(args);
-    ctx->error = flow_table_add(ctx->table, table, priority, cookie, match,
-                                actions);
+    const struct flow_entry *entry;
+    ctx->error = flow_table_add_ref(ctx->table, table, priority, cookie,
+                                    match, actions, &entry);
     free(match);
+    if (!ctx->error) {
+        if (ctx->n_flows >= ctx->allocated_flows) {
+            ctx->allocated_flows = 2 * ctx->allocated_flows + 16;
+            ctx->flows = gn_xrealloc(ctx->flows, ctx->allocated_flows
+                                                 * sizeof *ctx->flows);
+        }
+        ctx->flows[ctx->n_flows++] = entry;
+    }
 }
 
 static void
@@ -325,18 +331,6 @@ pipeline_content__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                    next, "in_port=%d", p->ofport);
 }
 
-/* Appends ",output:P" to '*actions'. */
-static void
-pipeline_append__(char **actions, const char *fmt, int arg)
-{
-    char *more = gn_xasprintf(fmt, arg);
-    char *s = gn_xasprintf("%s%s%s", *actions, **actions ? "," : "", more);
-
-    free(more);
-    free(*actions);
-    *actions = s;
-}
-
 /* Table 3 for the gateways of network 'net': ARP requests from its guests
  * for one of its IPv4 gateways are answered on the port they came in on,
  * with the network's gateway MAC; frames from its guests to the gateway
@@ -469,35 +463,12 @@ pipeline_route__(struct pipeline_ctx *ctx, const struct gn_config *cfg)
     free(commit);
 }
 
-/* True if a port of 'ports' (of 'n') other than 'self' declares 'ip'. */
-static bool
-pipeline_ip_shared__(const struct pipeline_port *const *ports, size_t n,
-                     const struct pipeline_port *self,
-                     const struct netaddr_ip *ip)
-{
-    for (size_t i = 0; i < n; i++) {
-        const struct pipeline_port *p = ports[i];
-
-        if (p == self || p->ofport <= 0) {
-            continue;
-        }
-        for (size_t j = 0; j < p->n_ips; j++) {
-            if (p->ips[j].family == AF_INET
-                && p->ips[j].addr.v4.s_addr == ip->addr.v4.s_addr) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-/* Table 6 for guest port 'p': routed IPv4 to its declared addresses, from
- * its network's gateway MAC.  An address two ports declare is routed to
- * neither. */
+/* Table 6 for guest port 'p': routed IPv4 to its declared addresses
+ * p->ips[i] for which 'routed[i]' is true, from its network's gateway
+ * MAC. */
 static void
-pipeline_route_out__(struct pipeline_ctx *ctx,
-                     const struct pipeline_port *const *ports, size_t n,
-                     const struct pipeline_port *p)
+pipeline_route_out__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
+                     const bool *routed)
 {
     struct netaddr_mac gw_mac;
     char gw[18], mac[18], ip[INET6_ADDRSTRLEN];
@@ -509,8 +480,7 @@ pipeline_route_out__(struct pipeline_ctx *ctx,
     actions = gn_xasprintf("set_field:%s->eth_src,set_field:%s->eth_dst,"
                            "dec_ttl,output:%d", gw, mac, p->ofport);
     for (size_t i = 0; i < p->n_ips; i++) {
-        if (p->ips[i].family != AF_INET
-            || pipeline_ip_shared__(ports, n, p, &p->ips[i])) {
+        if (p->ips[i].family != AF_INET || !routed[i]) {
             continue;
         }
         pipeline_ip_str__(&p->ips[i], false, ip, sizeof ip);
@@ -521,139 +491,121 @@ pipeline_route_out__(struct pipeline_ctx *ctx,
     free(actions);
 }
 
-static int
-pipeline_port_cmp__(const void *a_, const void *b_)
+/* Table 3 for guest port 'p' of network 'net': unicast to its MAC. */
+static void
+pipeline_unicast__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
+                   const struct gn_network *net)
 {
-    const struct pipeline_port *const *a = a_;
-    const struct pipeline_port *const *b = b_;
+    int v = net->vlan;
+    char out[32], mac[18];
 
-    return ((*a)->ofport > (*b)->ofport) - ((*a)->ofport < (*b)->ofport);
+    snprintf(out, sizeof out, "output:%d", p->ofport);
+    pipeline_mac_str__(&p->mac, mac);
+    if (net->private_) {
+        /* Only frames from the uplink reach a private guest. */
+        pipeline_add__(ctx, T_FORWARD, 100,
+                       PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST, p->ofport),
+                       out, "reg6=%d,reg5=0,dl_dst=%s", v, mac);
+        pipeline_add__(ctx, T_FORWARD, 100,
+                       PIPELINE_COOKIE(PIPELINE_RULE_PRIVATE_DROP, v),
+                       "drop", "reg6=%d,reg5=1,dl_dst=%s", v, mac);
+    } else {
+        pipeline_add__(ctx, T_FORWARD, 100,
+                       PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST, p->ofport),
+                       out, "reg6=%d,dl_dst=%s", v, mac);
+    }
 }
 
-/* Table 3 for network 'net'.  'ports' are in->ports sorted by ofport, so
+/* Appends ",output:OFPORT" (no comma first) to 's'. */
+static void
+pipeline_append_output__(struct gn_buf *s, int ofport)
+{
+    gn_buf_printf(s, "%soutput:%d", s->len ? "," : "", ofport);
+}
+
+/* Table 3 for network 'net': broadcast and multicast, unknown unicast.
+ * 'ofports' are the ofports of its 'n' guest ports in increasing order, so
  * that the flood actions do not depend on the order the caller found the
  * ports in (OVSDB gives no order: a restarted guestnetd would otherwise
  * rewrite the flood flows). */
 static void
-pipeline_forward__(struct pipeline_ctx *ctx, const struct pipeline_input *in,
-                   const struct pipeline_port *const *ports,
-                   const struct gn_network *net)
+pipeline_forward__(struct pipeline_ctx *ctx, const struct gn_network *net,
+                   const int *ofports, size_t n, int uplink_ofport)
 {
     int v = net->vlan;
-    char *flood_guest = gn_xstrdup("");     /* From a guest. */
-    char *flood_uplink = gn_xstrdup("");    /* From the uplink. */
+    struct gn_buf flood_guest = GN_BUF_INIT;    /* From a guest. */
+    struct gn_buf flood_uplink = GN_BUF_INIT;   /* From the uplink. */
     char *to_uplink = NULL;
-    char mac[18];
 
-    if (in->uplink_ofport > 0) {
+    for (size_t i = 0; i < n; i++) {
+        if (!net->private_) {
+            pipeline_append_output__(&flood_guest, ofports[i]);
+        }
+        pipeline_append_output__(&flood_uplink, ofports[i]);
+    }
+    if (uplink_ofport > 0) {
         to_uplink = gn_xasprintf("mod_vlan_vid:%d,output:%d", v,
-                                 in->uplink_ofport);
-    }
-    for (size_t i = 0; i < in->n_ports; i++) {
-        const struct pipeline_port *p = ports[i];
-        char out[32];
-
-        if (p->vlan != v || p->ofport <= 0) {
-            continue;
-        }
-        snprintf(out, sizeof out, "output:%d", p->ofport);
-        pipeline_mac_str__(&p->mac, mac);
-        if (net->private_) {
-            /* Only frames from the uplink reach a private guest. */
-            pipeline_add__(ctx, T_FORWARD, 100,
-                           PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST,
-                                           p->ofport),
-                           out, "reg6=%d,reg5=0,dl_dst=%s", v, mac);
-            pipeline_add__(ctx, T_FORWARD, 100,
-                           PIPELINE_COOKIE(PIPELINE_RULE_PRIVATE_DROP, v),
-                           "drop", "reg6=%d,reg5=1,dl_dst=%s", v, mac);
-        } else {
-            pipeline_add__(ctx, T_FORWARD, 100,
-                           PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST,
-                                           p->ofport),
-                           out, "reg6=%d,dl_dst=%s", v, mac);
-            pipeline_append__(&flood_guest, "output:%d", p->ofport);
-        }
-        pipeline_append__(&flood_uplink, "output:%d", p->ofport);
-    }
-    if (to_uplink) {
+                                 uplink_ofport);
         /* The tag goes on last, after the untagged outputs. */
-        char *s = gn_xasprintf("%s%s%s", flood_guest,
-                               *flood_guest ? "," : "", to_uplink);
-        free(flood_guest);
-        flood_guest = s;
+        gn_buf_printf(&flood_guest, "%s%s", flood_guest.len ? "," : "",
+                      to_uplink);
         pipeline_add__(ctx, T_FORWARD, 80,
                        PIPELINE_COOKIE(PIPELINE_RULE_L2_UNKNOWN, v),
                        to_uplink, "reg6=%d,reg5=1", v);
     }
     pipeline_add__(ctx, T_FORWARD, 90,
                    PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD, v),
-                   *flood_guest ? flood_guest : "drop",
+                   flood_guest.len ? gn_buf_cstr(&flood_guest) : "drop",
                    "reg6=%d,reg5=1,dl_dst=01:00:00:00:00:00/"
                    "01:00:00:00:00:00", v);
     pipeline_add__(ctx, T_FORWARD, 90,
                    PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD, v),
-                   *flood_uplink ? flood_uplink : "drop",
+                   flood_uplink.len ? gn_buf_cstr(&flood_uplink) : "drop",
                    "reg6=%d,reg5=0,dl_dst=01:00:00:00:00:00/"
                    "01:00:00:00:00:00", v);
-    free(flood_guest);
-    free(flood_uplink);
+    gn_buf_destroy(&flood_guest);
+    gn_buf_destroy(&flood_uplink);
     free(to_uplink);
 }
 
-char *
-pipeline_build(const struct pipeline_input *in, struct flow_table *table)
+void
+pipeline_global_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg)
 {
-    struct pipeline_ctx ctx = { .table = table, .error = NULL };
-    const struct gn_config *cfg = in->cfg;
-    const struct pipeline_port **sorted;
-
     for (int t = T_INGRESS; t <= T_ROUTE_OUT; t++) {
-        pipeline_add__(&ctx, t, 0,
+        pipeline_add__(ctx, t, 0,
                        PIPELINE_COOKIE(PIPELINE_RULE_DEFAULT_DROP, t),
                        "drop", "%s", "");
     }
-    for (size_t i = 0; i < in->n_ports; i++) {
-        const struct pipeline_port *p = &in->ports[i];
-        const struct gn_network *net = gn_config_find_vlan(cfg, p->vlan);
+    pipeline_route__(ctx, cfg);
+}
 
-        if (!net || p->ofport <= 0) {
-            continue;
-        }
-        pipeline_ingress__(&ctx, p);
-        pipeline_broadcast_limit__(&ctx, cfg, p);
-        pipeline_source__(&ctx, p, net);
-        pipeline_content__(&ctx, p, net);
+void
+pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
+                       const int *ofports, size_t n, int uplink_ofport)
+{
+    if (uplink_ofport > 0) {
+        char *actions = gn_xasprintf(
+            "strip_vlan,load:%d->%s,load:0->%s,goto_table:%d",
+            net->vlan, REG_NET, REG_FROM_GUEST, T_FORWARD);
+        pipeline_add__(ctx, T_INGRESS, 100,
+                       PIPELINE_COOKIE(PIPELINE_RULE_UPLINK_IN, net->vlan),
+                       actions, "in_port=%d,dl_vlan=%d", uplink_ofport,
+                       net->vlan);
+        free(actions);
     }
-    if (in->uplink_ofport > 0) {
-        for (size_t i = 0; i < cfg->n_networks; i++) {
-            char *actions = gn_xasprintf(
-                "strip_vlan,load:%d->%s,load:0->%s,goto_table:%d",
-                cfg->networks[i].vlan, REG_NET, REG_FROM_GUEST, T_FORWARD);
-            pipeline_add__(&ctx, T_INGRESS, 100,
-                           PIPELINE_COOKIE(PIPELINE_RULE_UPLINK_IN,
-                                           cfg->networks[i].vlan),
-                           actions, "in_port=%d,dl_vlan=%d",
-                           in->uplink_ofport, cfg->networks[i].vlan);
-            free(actions);
-        }
-    }
-    sorted = gn_xcalloc(in->n_ports + 1, sizeof *sorted);
-    for (size_t i = 0; i < in->n_ports; i++) {
-        sorted[i] = &in->ports[i];
-    }
-    qsort(sorted, in->n_ports, sizeof *sorted, pipeline_port_cmp__);
-    for (size_t i = 0; i < cfg->n_networks; i++) {
-        pipeline_forward__(&ctx, in, sorted, &cfg->networks[i]);
-        pipeline_gateway__(&ctx, &cfg->networks[i]);
-    }
-    pipeline_route__(&ctx, cfg);
-    for (size_t i = 0; i < in->n_ports; i++) {
-        if (sorted[i]->ofport > 0
-            && gn_config_find_vlan(cfg, sorted[i]->vlan)) {
-            pipeline_route_out__(&ctx, sorted, in->n_ports, sorted[i]);
-        }
-    }
-    free(sorted);
-    return ctx.error;
+    pipeline_forward__(ctx, net, ofports, n, uplink_ofport);
+    pipeline_gateway__(ctx, net);
+}
+
+void
+pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
+                    const struct gn_network *net,
+                    const struct pipeline_port *p, const bool *routed)
+{
+    pipeline_ingress__(ctx, p);
+    pipeline_broadcast_limit__(ctx, cfg, p);
+    pipeline_source__(ctx, p, net);
+    pipeline_content__(ctx, p, net);
+    pipeline_unicast__(ctx, p, net);
+    pipeline_route_out__(ctx, p, routed);
 }

@@ -69,6 +69,32 @@ char *flow_table_add(struct flow_table *table, uint8_t table_id,
                      uint16_t priority, uint64_t cookie, const char *match,
                      const char *actions) GN_WARN_UNUSED;
 
+/* Like flow_table_add(), and on success stores in '*entryp' (if nonnull)
+ * the flow as it is in 'table': valid until the flow is removed or 'table'
+ * destroyed.  Stores NULL there on error. */
+char *flow_table_add_ref(struct flow_table *table, uint8_t table_id,
+                         uint16_t priority, uint64_t cookie,
+                         const char *match, const char *actions,
+                         const struct flow_entry **entryp) GN_WARN_UNUSED;
+
+/* Removes 'entry' (a flow of 'table', from flow_table_add_ref()) from
+ * 'table' and frees it. */
+void flow_table_remove(struct flow_table *table,
+                       const struct flow_entry *entry);
+
+/* Says that a new batch of flow_table_add() calls on 'table' begins, for
+ * the normalization memo's bound on memory (see flow-table.c): a table that
+ * lives long and is changed in batches calls it before each batch. */
+void flow_table_new_epoch(struct flow_table *table);
+
+/* Change tracking, for a desired table that is edited in place rather than
+ * rebuilt: from flow_table_track_changes() on, 'table' records the key of
+ * every flow added or removed, and flow_table_diff_changes() compares only
+ * those keys.  flow_table_clear_changes() forgets them. */
+void flow_table_track_changes(struct flow_table *table);
+size_t flow_table_n_changes(const struct flow_table *table);
+void flow_table_clear_changes(struct flow_table *table);
+
 /* Stores in '*out' a new table normalized for 'ofp_version' with the flows
  * of 'table' (the caller frees it with flow_table_destroy()).  Returns NULL,
  * or a malloc'd error (caller frees) and NULL in '*out' if a flow cannot be
@@ -133,6 +159,20 @@ struct flow_table_mod {
 struct flow_table_mod *flow_table_diff(const struct flow_table *desired,
                                        const struct flow_table *installed,
                                        size_t *n);
+
+/* Like flow_table_diff(), but looks only at the keys of the changes that
+ * 'desired' recorded (see flow_table_track_changes()): the same changes
+ * flow_table_diff() would compute if 'installed' held what 'desired' held
+ * when the changes were last cleared. */
+struct flow_table_mod *flow_table_diff_changes(
+    const struct flow_table *desired, const struct flow_table *installed,
+    size_t *n);
+
+/* Replaces the borrowed entries of the 'n' changes in 'mods' by copies, so
+ * that 'mods' stays valid while the tables change.  Free such an array
+ * with flow_table_mods_free(). */
+void flow_table_mods_own(struct flow_table_mod *mods, size_t n);
+void flow_table_mods_free(struct flow_table_mod *mods, size_t n);
 
 /* Encodes 'mod' as an OpenFlow flow_mod for version 'ofp_version' with
  * transaction id 'xid'.  Returns the malloc'd message (caller frees) and

@@ -29,6 +29,21 @@ char *gn_xmemdup0(const char *s, size_t len);
 char *gn_xasprintf(const char *fmt, ...) GN_PRINTF(1, 2);
 char *gn_xvasprintf(const char *fmt, va_list args) GN_PRINTF(1, 0);
 
+/* A growable string.  Initialize with GN_BUF_INIT; 'data' is NULL or
+ * null-terminated; free with gn_buf_destroy(). */
+struct gn_buf {
+    char *data;
+    size_t len;                 /* Not counting the null. */
+    size_t allocated;
+};
+#define GN_BUF_INIT { NULL, 0, 0 }
+
+void gn_buf_printf(struct gn_buf *, const char *fmt, ...) GN_PRINTF(2, 3);
+void gn_buf_put(struct gn_buf *, const void *data, size_t len);
+const char *gn_buf_cstr(const struct gn_buf *);     /* "" if empty. */
+void gn_buf_clear(struct gn_buf *);
+void gn_buf_destroy(struct gn_buf *);
+
 /* Prints "PROGRAM: MESSAGE" on stderr and exits with status 1. */
 void gn_fatal(const char *fmt, ...) GN_PRINTF(1, 2) GN_NORETURN;
 

@@ -12,6 +12,9 @@
  *     ovs-vswitchd (whose tables are empty) gets everything back at once;
  *     afterwards it is kept current as the switch acknowledges changes.
  *
+ * The daemon may also edit the desired table in place (ofctrl_desired(),
+ * ofctrl_commit()); ofctrl then compares only the flows that changed.
+ *
  * Whenever the two differ, ofctrl sends only the difference (additions,
  * modifications, deletions; see flow_table_diff()) as ONE atomic, ordered
  * OpenFlow bundle: BUNDLE_CONTROL open, one BUNDLE_ADD_MESSAGE per
@@ -111,6 +114,18 @@ void ofctrl_destroy(struct ofctrl *ofctrl);
  * loop (see the overview). */
 void ofctrl_put(struct ofctrl *ofctrl, struct flow_table *desired,
                 uint64_t seqno);
+
+/* The desired table, to be edited in place: returns it (an empty one if
+ * nothing was put yet), to which the caller adds flows and from which it
+ * removes them (flow_table_add_ref(), flow_table_remove()); then
+ * ofctrl_commit() makes the edited table desired with 'seqno'.  The table
+ * records which flows changed, so that only those are compared with the
+ * installed ones: the cost of a change is that of the change, not of the
+ * table (after a reconnection or a failed change set, the next comparison
+ * is a full one).  The table stays ofctrl's: do not destroy it, and do not
+ * keep it across ofctrl_put(), which replaces it. */
+struct flow_table *ofctrl_desired(struct ofctrl *ofctrl);
+void ofctrl_commit(struct ofctrl *ofctrl, uint64_t seqno);
 
 /* Makes 'desired' (NULL: none) the meters that the switch should hold,
  * from the next ofctrl_put() on: they are sent with that table's flows and

@@ -68,6 +68,7 @@
 struct flow_table;
 struct gn_config;
 struct meter_table;
+struct pipeline_state;
 
 /* A port the pipeline knows: bound to a network, with an ofport. */
 struct pipeline_port {
@@ -82,6 +83,7 @@ struct pipeline_port {
 
 struct pipeline_input {
     const struct gn_config *cfg;
+    unsigned long long cfg_gen;     /* Changes whenever 'cfg' does. */
     const struct pipeline_port *ports;
     size_t n_ports;
     int uplink_ofport;              /* -1: no uplink. */
@@ -147,9 +149,38 @@ uint32_t pipeline_cookie_object(uint64_t cookie);
 bool pipeline_rule_drops(uint64_t cookie);
 
 /* Adds the pipeline's flows for 'in' to 'table' (empty on entry).  Returns
- * NULL, or a malloc'd error naming the flow that did not parse (a bug). */
+ * NULL, or a malloc'd error naming the flow that did not parse (a bug) or
+ * the flow that clashed (two ports with one MAC in a private network); the
+ * flows of the port or network concerned are then left out, the others are
+ * in 'table'. */
 char *pipeline_build(const struct pipeline_input *in,
                      struct flow_table *table)
+    __attribute__((warn_unused_result));
+
+/* Incremental building.  A pipeline_state remembers, for each group of
+ * flows (the global flows, the flows of each network, those of each port),
+ * the input the group was built from and the flows it added to a table.
+ * pipeline_state_update() brings the table from the previous input to 'in'
+ * by rebuilding only the groups whose input changed (all of them when
+ * 'in->cfg_gen' changed) and removing those of vanished ports, so a port
+ * added to 1000 costs its own flows and its network's flood flows.  The
+ * table must be changed by nothing else meanwhile. */
+struct pipeline_update_stats {
+    size_t groups_built;
+    size_t groups_removed;
+    size_t flows_added;
+    size_t flows_removed;
+};
+struct pipeline_state *pipeline_state_create(void);
+/* Frees 'state' (accepts NULL); its flows stay in the table. */
+void pipeline_state_destroy(struct pipeline_state *state);
+/* Returns NULL, or a malloc'd error as pipeline_build() does (the groups
+ * that failed are retried on the next update).  Fills 'stats' if
+ * nonnull. */
+char *pipeline_state_update(struct pipeline_state *state,
+                            const struct pipeline_input *in,
+                            struct flow_table *table,
+                            struct pipeline_update_stats *stats)
     __attribute__((warn_unused_result));
 
 /* The meter of the guest port with 'OFPORT'. */

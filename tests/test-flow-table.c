@@ -600,6 +600,100 @@ test_bad_stats_reply_rejected(void)
     flow_table_destroy(t);
 }
 
+/* A desired table edited in place (flow_table_add_ref(),
+ * flow_table_remove()) with its changes tracked gives, through
+ * flow_table_diff_changes(), the changes a full diff gives; removing and
+ * adding back the same flow is no change; owned mods outlive the tables'
+ * edits. */
+static void
+test_tracked_changes_match_full_diff(void)
+{
+    static const struct test_flow inst[] = {
+        { 0, 100, 1, "in_port=1", "output:2" },
+        { 0, 100, 1, "in_port=2", "output:1" },
+        { 0, 100, 1, "in_port=3", "output:1" },
+        { 0, 100, 1, "in_port=4", "output:1" },
+        { 1, 50, 1, "ip", "drop" },
+    };
+    const struct flow_entry *refs[GN_ARRAY_SIZE(inst)];
+    struct flow_table *installed = flow_table_create(0);
+    struct flow_table *desired = flow_table_create(0);
+    struct flow_table_mod *mods, *full;
+    const struct flow_entry *e;
+    size_t i, n, n_full;
+    char *error;
+
+    test_add_flows(installed, inst, GN_ARRAY_SIZE(inst));
+    for (i = 0; i < GN_ARRAY_SIZE(inst); i++) {
+        error = flow_table_add_ref(desired, inst[i].table_id,
+                                   inst[i].priority, inst[i].cookie,
+                                   inst[i].match, inst[i].actions, &refs[i]);
+        CHECK(!error && refs[i]);
+        free(error);
+    }
+    flow_table_track_changes(desired);
+    CHECK(flow_table_n_changes(desired) == 0);
+    mods = flow_table_diff_changes(desired, installed, &n);
+    CHECK(n == 0 && !mods);
+
+    /* The same flow out and in again (a port's group rebuilt): no mod. */
+    flow_table_remove(desired, refs[0]);
+    error = flow_table_add_ref(desired, 0, 100, 1, "in_port=1", "output:2",
+                               &refs[0]);
+    CHECK(!error);
+    CHECK(flow_table_n_changes(desired) == 1);
+    mods = flow_table_diff_changes(desired, installed, &n);
+    CHECK(n == 0);
+    free(mods);
+
+    /* New actions, a new cookie, a flow gone, a flow new. */
+    flow_table_remove(desired, refs[1]);
+    error = flow_table_add_ref(desired, 0, 100, 1, "in_port=2", "output:3",
+                               &e);
+    CHECK(!error);
+    flow_table_remove(desired, refs[2]);
+    error = flow_table_add_ref(desired, 0, 100, 7, "in_port=3", "output:1",
+                               &e);
+    CHECK(!error);
+    flow_table_remove(desired, refs[3]);
+    error = flow_table_add_ref(desired, 2, 10, 1, "arp", "drop", &e);
+    CHECK(!error);
+    free(error);
+
+    mods = flow_table_diff_changes(desired, installed, &n);
+    full = flow_table_diff(desired, installed, &n_full);
+    CHECK(n == 4 && n_full == 4);
+    for (i = 0; i < n && i < n_full; i++) {
+        /* Same changes, same order (deletions, changes, additions). */
+        char *a = flow_table_mod_to_string(&mods[i]);
+        char *b = flow_table_mod_to_string(&full[i]);
+
+        CHECK(mods[i].type == full[i].type);
+        CHECK_STREQ(a, b);
+        free(a);
+        free(b);
+    }
+    free(full);
+
+    /* Owned copies stay valid while the desired table changes. */
+    flow_table_mods_own(mods, n);
+    flow_table_clear_changes(desired);
+    CHECK(flow_table_n_changes(desired) == 0);
+    flow_table_remove(desired, e);
+    flow_table_apply(installed, mods, n);
+    flow_table_mods_free(mods, n);
+    /* Only the removal of "arp" is left to send. */
+    mods = flow_table_diff_changes(desired, installed, &n);
+    CHECK(n == 1 && mods[0].type == FLOW_TABLE_MOD_DELETE);
+    free(mods);
+    mods = flow_table_diff(desired, installed, &n);
+    CHECK(n == 1);
+    free(mods);
+
+    flow_table_destroy(installed);
+    flow_table_destroy(desired);
+}
+
 int
 main(void)
 {
@@ -620,6 +714,8 @@ main(void)
     TEST_RUN("flow-table/switch-dump-matches-desired",
              test_switch_dump_matches_desired);
     TEST_RUN("flow-table/cookie-stats-summed", test_cookie_stats_summed);
+    TEST_RUN("flow-table/tracked-changes-match-full-diff",
+             test_tracked_changes_match_full_diff);
     TEST_RUN("flow-table/convert-between-versions",
              test_convert_between_versions);
     TEST_RUN("flow-table/bad-stats-reply-rejected",

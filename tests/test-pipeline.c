@@ -86,8 +86,12 @@ make_port(struct pipeline_port *p, int ofport, int vlan,
     char mac[18];
     char *error;
 
+    /* Ports are told apart by name (pipeline_state keys groups by it). */
+    static char names[1024][16];
+
     memset(p, 0, sizeof *p);
-    p->name = "p";
+    snprintf(names[ofport & 1023], sizeof names[0], "p%d", ofport);
+    p->name = names[ofport & 1023];
     p->ofport = ofport;
     p->vlan = vlan;
     snprintf(mac, sizeof mac, "52:54:00:00:%02x:%02x", (ofport >> 8) & 0xff,
@@ -488,6 +492,158 @@ test_routes_only_to_declared_unshared_ipv4(void)
     gn_config_destroy(cfg);
 }
 
+/* True if 'table' holds exactly the flows a fresh pipeline_build() of
+ * 'n' 'ports' with 'cfg' gives. */
+static bool
+same_as_fresh_build(const struct flow_table *table,
+                    const struct gn_config *cfg,
+                    const struct pipeline_port *ports, size_t n, int uplink)
+{
+    struct flow_table *fresh = build(cfg, ports, n, uplink);
+    size_t n_fresh = flow_table_count(fresh);
+    struct flow_table_mod *mods;
+    size_t n_mods;
+
+    mods = flow_table_diff(table, fresh, &n_mods);
+    free(mods);
+    flow_table_destroy(fresh);
+    return n_mods == 0 && flow_table_count(table) == n_fresh;
+}
+
+/* Brings 'table' to 'n' 'ports' through 'st'; returns the stats. */
+static struct pipeline_update_stats
+update(struct pipeline_state *st, struct flow_table *table,
+       const struct gn_config *cfg, unsigned long long cfg_gen,
+       const struct pipeline_port *ports, size_t n, int uplink)
+{
+    struct pipeline_input in = {
+        .cfg = cfg, .cfg_gen = cfg_gen, .ports = ports, .n_ports = n,
+        .uplink_ofport = uplink,
+    };
+    struct pipeline_update_stats stats;
+    char *error = pipeline_state_update(st, &in, table, &stats);
+
+    CHECK(error == NULL);
+    free(error);
+    return stats;
+}
+
+static void
+test_incremental_update_equals_full_build(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    struct netaddr_ip ips[3];
+    struct pipeline_port ports[40];
+    struct pipeline_update_stats s;
+    size_t n = 0;
+
+    parse_ip("10.10.0.11", &ips[0]);
+    parse_ip("10.20.0.11", &ips[1]);
+    parse_ip("10.20.0.12", &ips[2]);
+    for (n = 0; n < 30; n++) {
+        make_port(&ports[n], 101 + n, n % 2 ? 10 : 20, NULL, 0);
+    }
+    s = update(st, t, cfg, 1, ports, n, -1);
+    /* Global, three networks, thirty ports. */
+    CHECK(s.groups_built == 1 + 3 + 30);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+
+    /* Nothing changed: nothing rebuilt. */
+    s = update(st, t, cfg, 1, ports, n, -1);
+    CHECK(s.groups_built == 0 && s.flows_added == 0 && s.flows_removed == 0);
+
+    /* One more port: it and its network (the flood flows), no more. */
+    make_port(&ports[n++], 131, 10, &ips[0], 1);
+    s = update(st, t, cfg, 1, ports, n, -1);
+    CHECK(s.groups_built == 2);
+    CHECK(s.groups_removed == 0);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+
+    /* New addresses on one port: only that port. */
+    ports[3].ips = &ips[1];
+    ports[3].n_ips = 1;
+    s = update(st, t, cfg, 1, ports, n, -1);
+    CHECK(s.groups_built == 1);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+
+    /* A second port declares the same address: both are rebuilt, and
+     * neither is routed to. */
+    ports[5].ips = &ips[1];
+    ports[5].n_ips = 1;
+    s = update(st, t, cfg, 1, ports, n, -1);
+    CHECK(s.groups_built == 2);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 104) == 0);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 106) == 0);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+
+    /* A port leaves (the last one takes its place in the array): its
+     * flows go, its network is rebuilt. */
+    size_t before = flow_table_count(t);
+    ports[7] = ports[--n];
+    s = update(st, t, cfg, 1, ports, n, -1);
+    CHECK(s.groups_removed == 1);
+    CHECK(flow_table_count(t) < before);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+
+    /* An uplink appears: the networks, not the ports. */
+    s = update(st, t, cfg, 1, ports, n, 100);
+    CHECK(s.groups_built == 3);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
+
+    /* A new config generation rebuilds everything. */
+    s = update(st, t, cfg, 2, ports, n, 100);
+    CHECK(s.groups_built == 1 + 3 + n);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
+
+    /* Every port gone: only what does not depend on ports is left. */
+    s = update(st, t, cfg, 2, NULL, 0, 100);
+    CHECK(same_as_fresh_build(t, cfg, NULL, 0, 100));
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+/* Two ports with one MAC in a private network clash on their drop flow:
+ * the second port's flows are left out entirely (no half group), the
+ * rest is built, and the port gets its flows once the clash is gone. */
+static void
+test_clashing_port_is_left_out_whole(void)
+{
+    struct gn_config *cfg = load_config();
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    struct pipeline_port ports[3];
+    struct pipeline_input in = { .cfg = cfg, .ports = ports, .n_ports = 3,
+                                 .uplink_ofport = -1 };
+    char *error;
+
+    make_port(&ports[0], 101, 30, NULL, 0);
+    make_port(&ports[1], 102, 30, NULL, 0);
+    ports[1].mac = ports[0].mac;
+    make_port(&ports[2], 103, 10, NULL, 0);
+    error = pipeline_state_update(st, &in, t, NULL);
+    CHECK(error != NULL && strstr(error, "duplicates"));
+    free(error);
+    CHECK(count(t, 0, 101) + count(t, 0, 102) == port_flows(1, 0, false));
+    CHECK(count(t, 0, 103) == port_flows(1, 1, false));
+
+    /* The first port leaves: the second is retried and built. */
+    ports[0] = ports[2];
+    in.n_ports = 2;
+    error = pipeline_state_update(st, &in, t, NULL);
+    CHECK(error == NULL);
+    free(error);
+    CHECK(count(t, 0, 102) == port_flows(1, 0, false));
+    CHECK(same_as_fresh_build(t, cfg, ports, 2, -1));
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
 int
 main(void)
 {
@@ -511,6 +667,10 @@ main(void)
              test_gateways_answer_arp_and_take_frames);
     TEST_RUN("pipeline/rules-allow-new-connections-through-conntrack",
              test_rules_allow_new_connections_through_conntrack);
+    TEST_RUN("pipeline/incremental-update-equals-full-build",
+             test_incremental_update_equals_full_build);
+    TEST_RUN("pipeline/clashing-port-is-left-out-whole",
+             test_clashing_port_is_left_out_whole);
     TEST_RUN("pipeline/routes-only-to-declared-unshared-ipv4",
              test_routes_only_to_declared_unshared_ipv4);
     return test_done();

@@ -1,0 +1,473 @@
+/* pipeline-state.c: incremental building of the pipeline's flows (see
+ * include/pipeline.h).
+ *
+ * Owns struct pipeline_state: one group per built piece of the pipeline
+ * (kind + name: the global flows, a network by VLAN, a port by name), each
+ * with the bytes of the input it was built from (its key) and the flows it
+ * added to the table.  An update computes every group's key from the new
+ * input, which costs O(ports) with small constants, and rebuilds only the
+ * groups whose key changed; the expensive part, writing and normalizing
+ * flows, is thus proportional to the change.  Memory: the groups of the
+ * current input and their keys. */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow-table.h"
+#include "gn-config.h"
+#include "gn-util.h"
+#include "pipeline-private.h"
+#include "pipeline.h"
+
+enum pipeline_group_kind {
+    PIPELINE_GROUP_GLOBAL,
+    PIPELINE_GROUP_NETWORK,
+    PIPELINE_GROUP_PORT,
+};
+
+struct pipeline_group {
+    struct pipeline_group *next;    /* In a bucket of 'groups'. */
+    enum pipeline_group_kind kind;
+    char *name;
+    uint32_t hash;
+    struct gn_buf key;          /* The input its flows were built from. */
+    bool failed;                /* Built with an error: rebuild next time. */
+    unsigned long long seen;    /* The last update that had this group. */
+    unsigned long long synced;  /* The last pass that synced it. */
+    const struct flow_entry **flows;    /* In the table. */
+    size_t n_flows;
+};
+
+struct pipeline_state {
+    struct pipeline_group **buckets;
+    size_t n_buckets;           /* A power of 2. */
+    size_t n_groups;
+    unsigned long long update;  /* Counts updates. */
+    unsigned long long pass;    /* Counts passes over the groups. */
+    bool have_cfg;
+    unsigned long long cfg_gen; /* Of the groups' flows. */
+};
+
+struct pipeline_state *
+pipeline_state_create(void)
+{
+    struct pipeline_state *st = gn_xzalloc(sizeof *st);
+
+    st->n_buckets = 64;
+    st->buckets = gn_xcalloc(st->n_buckets, sizeof *st->buckets);
+    return st;
+}
+
+static void
+pipeline_group_free__(struct pipeline_group *g)
+{
+    gn_buf_destroy(&g->key);
+    free(g->flows);
+    free(g->name);
+    free(g);
+}
+
+void
+pipeline_state_destroy(struct pipeline_state *st)
+{
+    if (!st) {
+        return;
+    }
+    for (size_t i = 0; i < st->n_buckets; i++) {
+        struct pipeline_group *g, *next;
+
+        for (g = st->buckets[i]; g; g = next) {
+            next = g->next;
+            pipeline_group_free__(g);
+        }
+    }
+    free(st->buckets);
+    free(st);
+}
+
+static uint32_t
+pipeline_group_hash__(enum pipeline_group_kind kind, const char *name)
+{
+    uint32_t h = 2166136261u ^ kind;    /* FNV-1a. */
+
+    for (const unsigned char *p = (const unsigned char *) name; *p; p++) {
+        h = (h ^ *p) * 16777619u;
+    }
+    return h;
+}
+
+static struct pipeline_group *
+pipeline_group_find__(const struct pipeline_state *st,
+                      enum pipeline_group_kind kind, const char *name,
+                      uint32_t hash)
+{
+    struct pipeline_group *g;
+
+    for (g = st->buckets[hash & (st->n_buckets - 1)]; g; g = g->next) {
+        if (g->hash == hash && g->kind == kind && !strcmp(g->name, name)) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static void
+pipeline_group_insert__(struct pipeline_state *st, struct pipeline_group *g)
+{
+    if (st->n_groups >= st->n_buckets) {
+        size_t n = st->n_buckets * 2;
+        struct pipeline_group **b = gn_xcalloc(n, sizeof *b);
+
+        for (size_t i = 0; i < st->n_buckets; i++) {
+            struct pipeline_group *x, *next;
+
+            for (x = st->buckets[i]; x; x = next) {
+                next = x->next;
+                x->next = b[x->hash & (n - 1)];
+                b[x->hash & (n - 1)] = x;
+            }
+        }
+        free(st->buckets);
+        st->buckets = b;
+        st->n_buckets = n;
+    }
+    g->next = st->buckets[g->hash & (st->n_buckets - 1)];
+    st->buckets[g->hash & (st->n_buckets - 1)] = g;
+    st->n_groups++;
+}
+
+/* Removes the flows of 'g' from 'table'. */
+static void
+pipeline_group_clear__(struct pipeline_group *g, struct flow_table *table,
+                       struct pipeline_update_stats *stats)
+{
+    for (size_t i = 0; i < g->n_flows; i++) {
+        flow_table_remove(table, g->flows[i]);
+    }
+    stats->flows_removed += g->n_flows;
+    free(g->flows);
+    g->flows = NULL;
+    g->n_flows = 0;
+}
+
+/* What a group's flows are built from. */
+struct pipeline_group_input {
+    const struct gn_config *cfg;
+    const struct gn_network *net;
+    const struct pipeline_port *port;   /* PIPELINE_GROUP_PORT. */
+    const bool *routed;                 /* PIPELINE_GROUP_PORT. */
+    const int *ofports;                 /* PIPELINE_GROUP_NETWORK. */
+    size_t n_ofports;
+    int uplink_ofport;
+};
+
+/* Makes the group 'kind'/'name' hold the flows of 'in', whose key is
+ * 'key': keeps it if it was built from the same key, rebuilds it
+ * otherwise.  Stores the first error in '*errorp'. */
+static void
+pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
+                      enum pipeline_group_kind kind, const char *name,
+                      const struct gn_buf *key,
+                      const struct pipeline_group_input *in,
+                      struct pipeline_update_stats *stats, char **errorp)
+{
+    uint32_t hash = pipeline_group_hash__(kind, name);
+    struct pipeline_group *g = pipeline_group_find__(st, kind, name, hash);
+    struct pipeline_ctx ctx = { .table = table };
+
+    if (!g) {
+        g = gn_xzalloc(sizeof *g);
+        g->kind = kind;
+        g->name = gn_xstrdup(name);
+        g->hash = hash;
+        g->failed = true;
+        pipeline_group_insert__(st, g);
+    } else if (g->synced == st->pass) {
+        return;                 /* Two ports of one name: the first wins. */
+    }
+    g->seen = st->update;
+    g->synced = st->pass;
+    if (!g->failed && g->key.len == key->len
+        && !memcmp(gn_buf_cstr(&g->key), gn_buf_cstr(key), key->len)) {
+        return;
+    }
+
+    pipeline_group_clear__(g, table, stats);
+    switch (kind) {
+    case PIPELINE_GROUP_GLOBAL:
+        pipeline_global_flows(&ctx, in->cfg);
+        break;
+    case PIPELINE_GROUP_NETWORK:
+        pipeline_network_flows(&ctx, in->net, in->ofports, in->n_ofports,
+                               in->uplink_ofport);
+        break;
+    case PIPELINE_GROUP_PORT:
+        pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed);
+        break;
+    }
+    g->flows = ctx.flows;
+    g->n_flows = ctx.n_flows;
+    stats->groups_built++;
+    stats->flows_added += ctx.n_flows;
+    gn_buf_clear(&g->key);
+    gn_buf_put(&g->key, gn_buf_cstr(key), key->len);
+    g->failed = ctx.error != NULL;
+    if (ctx.error) {
+        /* Half a group would be worse than none: a port without its
+         * flows is dropped by default. */
+        pipeline_group_clear__(g, table, stats);
+        stats->flows_added -= ctx.n_flows;
+        stats->flows_removed -= ctx.n_flows;
+        if (!*errorp) {
+            *errorp = ctx.error;
+        } else {
+            free(ctx.error);
+        }
+    }
+}
+
+/* Removes the groups that the update 'st->update' did not see. */
+static void
+pipeline_state_sweep__(struct pipeline_state *st, struct flow_table *table,
+                       struct pipeline_update_stats *stats)
+{
+    for (size_t i = 0; i < st->n_buckets; i++) {
+        struct pipeline_group **p = &st->buckets[i];
+
+        while (*p) {
+            struct pipeline_group *g = *p;
+
+            if (g->seen == st->update) {
+                p = &g->next;
+                continue;
+            }
+            *p = g->next;
+            pipeline_group_clear__(g, table, stats);
+            pipeline_group_free__(g);
+            st->n_groups--;
+            stats->groups_removed++;
+        }
+    }
+}
+
+static int
+pipeline_u32_cmp__(const void *a_, const void *b_)
+{
+    uint32_t a = *(const uint32_t *) a_, b = *(const uint32_t *) b_;
+
+    return (a > b) - (a < b);
+}
+
+static int
+pipeline_port_cmp__(const void *a_, const void *b_)
+{
+    const struct pipeline_port *const *a = a_;
+    const struct pipeline_port *const *b = b_;
+
+    return ((*a)->ofport > (*b)->ofport) - ((*a)->ofport < (*b)->ofport);
+}
+
+/* True if the IPv4 address 'a' (network order) is in 'sorted' (of 'n')
+ * more than once. */
+static bool
+pipeline_ip_shared__(const uint32_t *sorted, size_t n, uint32_t a)
+{
+    const uint32_t *p = bsearch(&a, sorted, n, sizeof *sorted,
+                                pipeline_u32_cmp__);
+
+    return p && ((p > sorted && p[-1] == a)
+                 || (p + 1 < sorted + n && p[1] == a));
+}
+
+/* Appends the key of port 'p' to 'key': everything its flows depend on
+ * besides the config. */
+static void
+pipeline_port_key__(struct gn_buf *key, const struct pipeline_port *p,
+                    const bool *routed)
+{
+    gn_buf_put(key, &p->ofport, sizeof p->ofport);
+    gn_buf_put(key, &p->vlan, sizeof p->vlan);
+    gn_buf_put(key, p->mac.b, sizeof p->mac.b);
+    gn_buf_put(key, &p->server, sizeof p->server);
+    for (size_t i = 0; i < p->n_ips; i++) {
+        const struct netaddr_ip *ip = &p->ips[i];
+
+        gn_buf_put(key, &ip->family, sizeof ip->family);
+        gn_buf_put(key, &ip->plen, sizeof ip->plen);
+        if (ip->family == AF_INET) {
+            gn_buf_put(key, &ip->addr.v4, sizeof ip->addr.v4);
+        } else {
+            gn_buf_put(key, &ip->addr.v6, sizeof ip->addr.v6);
+        }
+        gn_buf_put(key, &routed[i], sizeof routed[i]);
+    }
+}
+
+/* Marks the group 'kind'/'name', if there is one, as part of this
+ * update. */
+static void
+pipeline_group_mark__(struct pipeline_state *st,
+                      enum pipeline_group_kind kind, const char *name)
+{
+    struct pipeline_group *g = pipeline_group_find__(
+        st, kind, name, pipeline_group_hash__(kind, name));
+
+    if (g) {
+        g->seen = st->update;
+    }
+}
+
+/* The ports of an update that get flows, by ofport, and their IPv4
+ * addresses, sorted, to find those that two ports declare. */
+struct pipeline_update_ports {
+    const struct pipeline_port **sorted;
+    size_t n_sorted;
+    uint32_t *v4;
+    size_t n_v4;
+};
+
+/* Syncs every group of 'in' (see pipeline_group_sync__()). */
+static void
+pipeline_state_pass__(struct pipeline_state *st,
+                      const struct pipeline_input *in,
+                      const struct pipeline_update_ports *up,
+                      struct flow_table *table,
+                      struct pipeline_update_stats *stats, char **errorp)
+{
+    const struct gn_config *cfg = in->cfg;
+    struct gn_buf key = GN_BUF_INIT;
+    int *ofports;
+
+    st->pass++;
+    struct pipeline_group_input gin = { .cfg = cfg };
+    pipeline_group_sync__(st, table, PIPELINE_GROUP_GLOBAL, "", &key, &gin,
+                          stats, errorp);
+
+    ofports = gn_xcalloc(up->n_sorted + 1, sizeof *ofports);
+    for (size_t i = 0; i < cfg->n_networks; i++) {
+        const struct gn_network *net = &cfg->networks[i];
+        char name[16];
+        size_t n = 0;
+
+        for (size_t j = 0; j < up->n_sorted; j++) {
+            if (up->sorted[j]->vlan == net->vlan) {
+                ofports[n++] = up->sorted[j]->ofport;
+            }
+        }
+        gn_buf_clear(&key);
+        gn_buf_put(&key, &in->uplink_ofport, sizeof in->uplink_ofport);
+        gn_buf_put(&key, ofports, n * sizeof *ofports);
+        snprintf(name, sizeof name, "%d", net->vlan);
+        gin = (struct pipeline_group_input) {
+            .cfg = cfg, .net = net, .ofports = ofports, .n_ofports = n,
+            .uplink_ofport = in->uplink_ofport,
+        };
+        pipeline_group_sync__(st, table, PIPELINE_GROUP_NETWORK, name, &key,
+                              &gin, stats, errorp);
+    }
+    free(ofports);
+
+    for (size_t i = 0; i < up->n_sorted; i++) {
+        const struct pipeline_port *p = up->sorted[i];
+        bool *routed = gn_xcalloc(p->n_ips + 1, sizeof *routed);
+
+        for (size_t j = 0; j < p->n_ips; j++) {
+            routed[j] = p->ips[j].family == AF_INET
+                        && !pipeline_ip_shared__(up->v4, up->n_v4,
+                                                 p->ips[j].addr.v4.s_addr);
+        }
+        gn_buf_clear(&key);
+        pipeline_port_key__(&key, p, routed);
+        gin = (struct pipeline_group_input) {
+            .cfg = cfg, .net = gn_config_find_vlan(cfg, p->vlan), .port = p,
+            .routed = routed,
+        };
+        pipeline_group_sync__(st, table, PIPELINE_GROUP_PORT, p->name, &key,
+                              &gin, stats, errorp);
+        free(routed);
+    }
+    gn_buf_destroy(&key);
+}
+
+char *
+pipeline_state_update(struct pipeline_state *st,
+                      const struct pipeline_input *in,
+                      struct flow_table *table,
+                      struct pipeline_update_stats *stats_)
+{
+    const struct gn_config *cfg = in->cfg;
+    struct pipeline_update_stats stats = { 0, 0, 0, 0 };
+    struct pipeline_update_ports up = { NULL, 0, NULL, 0 };
+    char *error = NULL;
+
+    st->update++;
+    if (st->have_cfg && st->cfg_gen != in->cfg_gen) {
+        /* Everything may depend on the config: no group is kept. */
+        pipeline_state_sweep__(st, table, &stats);
+        st->update++;
+    }
+    st->have_cfg = true;
+    st->cfg_gen = in->cfg_gen;
+    flow_table_new_epoch(table);
+
+    up.sorted = gn_xcalloc(in->n_ports + 1, sizeof *up.sorted);
+    for (size_t i = 0; i < in->n_ports; i++) {
+        const struct pipeline_port *p = &in->ports[i];
+
+        if (p->ofport <= 0 || !gn_config_find_vlan(cfg, p->vlan)) {
+            continue;
+        }
+        up.sorted[up.n_sorted++] = p;
+        for (size_t j = 0; j < p->n_ips; j++) {
+            if (p->ips[j].family == AF_INET) {
+                up.v4 = gn_xrealloc(up.v4, (up.n_v4 + 1) * sizeof *up.v4);
+                up.v4[up.n_v4++] = p->ips[j].addr.v4.s_addr;
+            }
+        }
+    }
+    qsort(up.sorted, up.n_sorted, sizeof *up.sorted, pipeline_port_cmp__);
+    qsort(up.v4, up.n_v4, sizeof *up.v4, pipeline_u32_cmp__);
+
+    /* The groups of vanished ports go first, so that their flows cannot
+     * clash with those of the ports that take their place. */
+    pipeline_group_mark__(st, PIPELINE_GROUP_GLOBAL, "");
+    for (size_t i = 0; i < cfg->n_networks; i++) {
+        char name[16];
+
+        snprintf(name, sizeof name, "%d", cfg->networks[i].vlan);
+        pipeline_group_mark__(st, PIPELINE_GROUP_NETWORK, name);
+    }
+    for (size_t i = 0; i < up.n_sorted; i++) {
+        pipeline_group_mark__(st, PIPELINE_GROUP_PORT, up.sorted[i]->name);
+    }
+    pipeline_state_sweep__(st, table, &stats);
+
+    pipeline_state_pass__(st, in, &up, table, &stats, &error);
+    if (error && stats.flows_removed) {
+        /* A group rebuilt later in the pass may have given up what a
+         * failed one needed (two ports that swapped MACs): once more. */
+        free(error);
+        error = NULL;
+        pipeline_state_pass__(st, in, &up, table, &stats, &error);
+    }
+
+    free(up.sorted);
+    free(up.v4);
+    if (stats_) {
+        *stats_ = stats;
+    }
+    return error;
+}
+
+char *
+pipeline_build(const struct pipeline_input *in, struct flow_table *table)
+{
+    struct pipeline_state *st = pipeline_state_create();
+    char *error = pipeline_state_update(st, in, table, NULL);
+
+    pipeline_state_destroy(st);
+    return error;
+}
