@@ -30,6 +30,7 @@ include tests/flows.mk
 include tests/pipeline.mk
 include tests/api.mk
 include tests/guests.mk
+include tests/bench.mk
 
 EXTRA_DIST += tests/run-tests.sh tests/lib.sh $(INTEGRATION_TESTS)
 
