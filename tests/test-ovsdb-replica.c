@@ -533,6 +533,30 @@ port_named(struct ovsdb_replica *r, const char *name)
 }
 
 static void
+test_modify_set_atom_listed_twice(void)
+{
+    struct ovsdb_replica *r = make_indexed_replica();
+
+    CHECK(apply(r, initial2, true, true));
+    /* Listed twice, an atom toggles twice: P1 stays, P2 does not come;
+     * P3, listed once, comes. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"set\", [[\"uuid\", \"" P1 "\"], [\"uuid\", \"" P2
+                "\"], [\"uuid\", \"" P3 "\"], [\"uuid\", \"" P1 "\"],"
+                " [\"uuid\", \"" P2 "\"]]]}}}}", true, false));
+    CHECK(uuids_are(r, "Bridge", U2, "ports",
+                    "[\"" P1 "\", \"" P3 "\"]"));
+    CHECK(indexes_agree(r));
+    /* Three at once from a set of two: two go, one comes. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"set\", [[\"uuid\", \"" P3 "\"], [\"uuid\", \"" P2
+                "\"], [\"uuid\", \"" P1 "\"]]]}}}}", true, false));
+    CHECK(column_is(r, "Bridge", U2, "ports", "[\"uuid\", \"" P2 "\"]"));
+    CHECK(indexes_agree(r));
+    ovsdb_replica_destroy(r);
+}
+
+static void
 test_index_follows_insert_and_delete(void)
 {
     struct ovsdb_replica *r = make_indexed_replica();
@@ -763,6 +787,8 @@ main(void)
     TEST_RUN("ovsdb-replica/insert-and-delete", test_insert_and_delete);
     TEST_RUN("ovsdb-replica/modify-set-toggles-elements",
              test_modify_set_toggles_elements);
+    TEST_RUN("ovsdb-replica/modify-set-atom-listed-twice",
+             test_modify_set_atom_listed_twice);
     TEST_RUN("ovsdb-replica/modify-map-adds-removes-replaces",
              test_modify_map_adds_removes_replaces);
     TEST_RUN("ovsdb-replica/modify-scalar-replaces",
