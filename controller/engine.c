@@ -597,13 +597,9 @@ engine_plan_installed__(struct engine *e, const char *br,
         char *uuid = port_find(e->replica, br, name);
         const json_t *port = uuid ? ovsdb_replica_get_row(e->replica, "Port",
                                                           uuid) : NULL;
-        json_t *ifaces = port ? ovsdb_datum_uuids(port, "interfaces")
-                              : NULL;
-        const char *iface_uuid = json_array_size(ifaces)
-            ? json_string_value(json_array_get(ifaces, 0)) : NULL;
-        const json_t *iface = iface_uuid
-            ? ovsdb_replica_get_row(e->replica, "Interface", iface_uuid)
-            : NULL;
+        const char *iface_uuid = NULL;
+        const json_t *iface = port ? port_iface(e->replica, port,
+                                                &iface_uuid) : NULL;
         const char *mark = iface ? ovsdb_datum_map_get_string(
             iface, "external_ids", ENGINE_INSTALLED_KEY) : NULL;
 
@@ -618,7 +614,6 @@ engine_plan_installed__(struct engine *e, const char *br,
                                            "{s:s}", ENGINE_INSTALLED_KEY,
                                            "true"))));
         }
-        json_decref(ifaces);
         free(uuid);
     }
 }
@@ -846,6 +841,11 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     ovsdb_replica_add_table(e->replica, "Port", bridge_port_columns);
     ovsdb_replica_add_table(e->replica, "Interface",
                             bridge_interface_columns);
+    /* For bridge_find(), port_find() and the name checks of requests. */
+    ovsdb_replica_add_index(e->replica, "Bridge", "name");
+    ovsdb_replica_add_index(e->replica, "Bridge", "ports");
+    ovsdb_replica_add_index(e->replica, "Port", "name");
+    ovsdb_replica_add_index(e->replica, "Interface", "name");
     e->run_ev = event_new(base, -1, 0, engine_run_cb__, e);
     e->timer_ev = event_new(base, -1, EV_PERSIST, engine_timer_cb__, e);
     event_add(e->timer_ev, &tv);
@@ -1067,17 +1067,11 @@ engine_for_each_port__(const struct engine *e,
     const char *br = engine_bridge_uuid__(e);
     const json_t *br_row = br ? ovsdb_replica_get_row(e->replica, "Bridge",
                                                       br) : NULL;
-    json_t *uuids;
-    size_t i;
-    json_t *u;
+    const char *uuid;
+    size_t pos;
 
-    if (!br_row) {
-        return;
-    }
-    uuids = ovsdb_datum_uuids(br_row, "ports");
-    json_array_foreach (uuids, i, u) {
-        const json_t *port = ovsdb_replica_get_row(e->replica, "Port",
-                                                   json_string_value(u));
+    OVSDB_DATUM_FOR_EACH_UUID (uuid, pos, br_row, "ports") {
+        const json_t *port = ovsdb_replica_get_row(e->replica, "Port", uuid);
         const char *name = port ? ovsdb_datum_string(port, "name") : NULL;
         if (!name || !strcmp(name, e->cfg->bridge)
             || ovsdb_datum_map_get_string(port, "external_ids",
@@ -1086,7 +1080,6 @@ engine_for_each_port__(const struct engine *e,
         }
         visit(e, port, aux);
     }
-    json_decref(uuids);
 }
 
 static void
