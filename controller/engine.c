@@ -65,6 +65,17 @@ struct engine_op {
     void *aux;
 };
 
+/* Per-port counts for engine_status() and engine_networks(), made from the
+ * replica and the config they name. */
+struct engine_counts {
+    bool valid;
+    unsigned long long replica_seqno;
+    unsigned long long cfg_gen;
+    int ports;
+    int quarantined;
+    int *per_network;           /* Ports bound to cfg->networks[i]. */
+};
+
 struct engine {
     struct event_base *base;
     struct gn_config *cfg;
@@ -89,6 +100,7 @@ struct engine {
                                      * transaction. */
     bool txn_has_extra;         /* The transaction in flight also carries
                                  * ops of no request (adoption, marks). */
+    struct engine_counts counts;        /* Cache of the port counts. */
 
     /* Status. */
     long long start_msec;
@@ -886,6 +898,7 @@ engine_destroy(struct engine *e)
     free(e->ovs_rundir);
     free(e->flows_key);
     json_decref(e->flows_ports);
+    free(e->counts.per_network);
     event_free(e->run_ev);
     event_free(e->timer_ev);
     gn_config_destroy(e->cfg);
@@ -1089,20 +1102,42 @@ engine_append_port_json__(const struct engine *e, const json_t *port,
     json_array_append_new(list, engine_port_json__(e, port, false));
 }
 
-struct engine_counts {
-    int ports;
-    int quarantined;
-};
-
 static void
 engine_count_port__(const struct engine *e, const json_t *port, void *c_)
 {
     struct engine_counts *c = c_;
+    const struct gn_network *net;
     struct port_binding b;
 
     port_binding(e->cfg, e->replica, port, &b);
     c->ports++;
     c->quarantined += b.quarantine != NULL;
+    net = b.network ? gn_config_find_network(e->cfg, b.network) : NULL;
+    if (net) {
+        c->per_network[net - e->cfg->networks]++;
+    }
+}
+
+/* Returns the port counts (borrowed from 'e'), counted again only if the
+ * replica or the config changed since the last time. */
+static const struct engine_counts *
+engine_counts__(struct engine *e)
+{
+    struct engine_counts *c = &e->counts;
+    unsigned long long seqno = ovsdb_replica_seqno(e->replica);
+
+    if (!c->valid || c->replica_seqno != seqno || c->cfg_gen != e->cfg_gen) {
+        free(c->per_network);
+        c->per_network = gn_xcalloc(e->cfg->n_networks,
+                                    sizeof *c->per_network);
+        c->ports = 0;
+        c->quarantined = 0;
+        engine_for_each_port__(e, engine_count_port__, c);
+        c->valid = true;
+        c->replica_seqno = seqno;
+        c->cfg_gen = e->cfg_gen;
+    }
+    return c;
 }
 
 json_t *
@@ -1122,25 +1157,20 @@ engine_port(const struct engine *e, const char *name)
 }
 
 json_t *
-engine_networks(const struct engine *e)
+engine_networks(struct engine *e)
 {
+    const struct engine_counts *c = engine_counts__(e);
     json_t *cfg = gn_config_to_json(e->cfg);
     json_t *nets = json_incref(json_object_get(cfg, "networks"));
-    json_t *ports = engine_ports(e);
-    size_t i, j;
-    json_t *net, *port;
+    size_t i;
+    json_t *net;
 
+    /* gn_config_to_json() lists the networks in the config's order. */
     json_array_foreach (nets, i, net) {
-        const char *name = json_string_value(json_object_get(net, "name"));
-        int n = 0;
-        json_array_foreach (ports, j, port) {
-            const json_t *pn = json_object_get(port, "network");
-            n += json_is_string(pn) && name
-                 && !strcmp(json_string_value(pn), name);
-        }
-        json_object_set_new(net, "ports", json_integer(n));
+        json_object_set_new(net, "ports", json_integer(
+                                i < e->cfg->n_networks
+                                ? c->per_network[i] : 0));
     }
-    json_decref(ports);
     json_decref(cfg);
     return nets;
 }
@@ -1161,14 +1191,13 @@ engine_health(const struct engine *e)
 }
 
 json_t *
-engine_status(const struct engine *e)
+engine_status(struct engine *e)
 {
-    struct engine_counts counts = { 0, 0 };
+    const struct engine_counts *counts = engine_counts__(e);
     size_t n_pending = 0;
     const char *health = engine_health(e);
     long long now = gn_time_msec();
 
-    engine_for_each_port__(e, engine_count_port__, &counts);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         n_pending++;
     }
@@ -1188,8 +1217,8 @@ engine_status(const struct engine *e)
         "datapath_type", e->cfg->datapath_type,
         "exists", engine_bridge_uuid__(e) != NULL,
         "counts",
-        "ports", counts.ports,
-        "quarantined", counts.quarantined,
+        "ports", counts->ports,
+        "quarantined", counts->quarantined,
         "networks", (int) e->cfg->n_networks,
         "pending_requests", (int) n_pending,
         "transactions",
