@@ -76,6 +76,16 @@ struct engine_counts {
     int *per_network;           /* Ports bound to cfg->networks[i]. */
 };
 
+/* What planning a transaction depends on besides the queued requests:
+ * while none of it changes, a pass that planned nothing would plan nothing
+ * again. */
+struct engine_plan_key {
+    unsigned long long replica_seqno;
+    unsigned long long cfg_gen;
+    uint64_t flows_seqno;
+    uint64_t installed_seqno;
+};
+
 struct engine {
     struct event_base *base;
     struct gn_config *cfg;
@@ -100,6 +110,9 @@ struct engine {
                                      * transaction. */
     bool txn_has_extra;         /* The transaction in flight also carries
                                  * ops of no request (adoption, marks). */
+    bool idle_valid;            /* True once 'idle_key' is set. */
+    struct engine_plan_key idle_key;    /* Inputs of the latest pass that
+                                         * planned nothing. */
     struct engine_counts counts;        /* Cache of the port counts. */
 
     /* Status. */
@@ -681,9 +694,42 @@ engine_drain_unsynced__(struct engine *e)
     }
 }
 
+/* Stores in '*key' what planning a transaction now depends on. */
+static void
+engine_plan_key__(const struct engine *e, struct engine_plan_key *key)
+{
+    key->replica_seqno = ovsdb_replica_seqno(e->replica);
+    key->cfg_gen = e->cfg_gen;
+    key->flows_seqno = e->flows_seqno;
+    key->installed_seqno = ofctrl_installed_seqno(e->ofctrl);
+}
+
+static bool
+engine_plan_key_equal__(const struct engine_plan_key *a,
+                        const struct engine_plan_key *b)
+{
+    return (a->replica_seqno == b->replica_seqno
+            && a->cfg_gen == b->cfg_gen
+            && a->flows_seqno == b->flows_seqno
+            && a->installed_seqno == b->installed_seqno);
+}
+
+/* True if a request waits for the next transaction. */
+static bool
+engine_has_queued__(const struct engine *e)
+{
+    for (const struct engine_op *op = e->ops; op; op = op->next) {
+        if (op->state == ENGINE_OP_QUEUED) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 engine_run__(struct engine *e)
 {
+    struct engine_plan_key key;
     struct ovsdb_txn *txn;
     struct engine_op *op, *next;
     const char *br;
@@ -711,6 +757,14 @@ engine_run__(struct engine *e)
     }
     engine_settle_maybe_applied__(e);
     e->last_run_msec = gn_time_msec();
+
+    /* Planning walks every port (adoption, installed marks, uplink): skip
+     * it while its inputs are those of a pass that planned nothing. */
+    engine_plan_key__(e, &key);
+    if (e->idle_valid && engine_plan_key_equal__(&key, &e->idle_key)
+        && !engine_has_queued__(e)) {
+        return;
+    }
 
     txn = ovsdb_txn_create("Open_vSwitch");
     ovsdb_txn_comment(txn, "guestnetd");
@@ -755,6 +809,8 @@ engine_run__(struct engine *e)
     if (ovsdb_txn_n_ops(txn) <= 1) {
         /* Only the comment: nothing to change. */
         ovsdb_txn_destroy(txn);
+        e->idle_key = key;
+        e->idle_valid = true;
         return;
     }
     ovsdb_txn_increment_next_cfg(txn);
