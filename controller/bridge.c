@@ -92,16 +92,7 @@ bridge_root_uuid(const struct ovsdb_replica *r)
 const char *
 bridge_find(const struct ovsdb_replica *r, const char *name)
 {
-    const char *uuid;
-    const json_t *row;
-
-    OVSDB_REPLICA_FOR_EACH (uuid, row, r, "Bridge") {
-        const char *n = ovsdb_datum_string(row, "name");
-        if (n && !strcmp(n, name)) {
-            return uuid;
-        }
-    }
-    return NULL;
+    return ovsdb_replica_index_find(r, "Bridge", "name", name);
 }
 
 /* The VLANs of 'cfg', sorted, as a JSON array of integers. */
@@ -279,12 +270,10 @@ bridge_plan_uplink__(const struct gn_config *cfg,
     char *uuid;
 
     /* Uplinks guestnet made earlier that are no longer configured. */
-    json_t *ports = ovsdb_datum_uuids(br, "ports");
-    size_t i;
-    json_t *u;
-    json_array_foreach (ports, i, u) {
-        const json_t *port = ovsdb_replica_get_row(r, "Port",
-                                                   json_string_value(u));
+    const char *u;
+    size_t pos;
+    OVSDB_DATUM_FOR_EACH_UUID (u, pos, br, "ports") {
+        const json_t *port = ovsdb_replica_get_row(r, "Port", u);
         const char *role = port ? ovsdb_datum_map_get_string(
             port, "external_ids", BRIDGE_ROLE_KEY) : NULL;
         const char *name = port ? ovsdb_datum_string(port, "name") : NULL;
@@ -292,13 +281,11 @@ bridge_plan_uplink__(const struct gn_config *cfg,
             && (!cfg->uplink || strcmp(name, cfg->uplink))) {
             ovsdb_txn_mutate(txn, "Bridge", ovsdb_where_uuid(br_uuid),
                              json_pack("[[s, s, o]]", "ports", "delete",
-                                       ovsdb_datum_uuid(
-                                           json_string_value(u))));
+                                       ovsdb_datum_uuid(u)));
             (*n)++;
             bridge_note__(why, "old uplink removed");
         }
     }
-    json_decref(ports);
 
     if (!cfg->uplink) {
         return;

@@ -65,6 +65,27 @@ struct engine_op {
     void *aux;
 };
 
+/* Per-port counts for engine_status() and engine_networks(), made from the
+ * replica and the config they name. */
+struct engine_counts {
+    bool valid;
+    unsigned long long replica_seqno;
+    unsigned long long cfg_gen;
+    int ports;
+    int quarantined;
+    int *per_network;           /* Ports bound to cfg->networks[i]. */
+};
+
+/* What planning a transaction depends on besides the queued requests:
+ * while none of it changes, a pass that planned nothing would plan nothing
+ * again. */
+struct engine_plan_key {
+    unsigned long long replica_seqno;
+    unsigned long long cfg_gen;
+    uint64_t flows_seqno;
+    uint64_t installed_seqno;
+};
+
 struct engine {
     struct event_base *base;
     struct gn_config *cfg;
@@ -90,6 +111,10 @@ struct engine {
                                      * transaction. */
     bool txn_has_extra;         /* The transaction in flight also carries
                                  * ops of no request (adoption, marks). */
+    bool idle_valid;            /* True once 'idle_key' is set. */
+    struct engine_plan_key idle_key;    /* Inputs of the latest pass that
+                                         * planned nothing. */
+    struct engine_counts counts;        /* Cache of the port counts. */
 
     /* Status. */
     long long start_msec;
@@ -596,13 +621,9 @@ engine_plan_installed__(struct engine *e, const char *br,
         char *uuid = port_find(e->replica, br, name);
         const json_t *port = uuid ? ovsdb_replica_get_row(e->replica, "Port",
                                                           uuid) : NULL;
-        json_t *ifaces = port ? ovsdb_datum_uuids(port, "interfaces")
-                              : NULL;
-        const char *iface_uuid = json_array_size(ifaces)
-            ? json_string_value(json_array_get(ifaces, 0)) : NULL;
-        const json_t *iface = iface_uuid
-            ? ovsdb_replica_get_row(e->replica, "Interface", iface_uuid)
-            : NULL;
+        const char *iface_uuid = NULL;
+        const json_t *iface = port ? port_iface(e->replica, port,
+                                                &iface_uuid) : NULL;
         const char *mark = iface ? ovsdb_datum_map_get_string(
             iface, "external_ids", ENGINE_INSTALLED_KEY) : NULL;
 
@@ -617,7 +638,6 @@ engine_plan_installed__(struct engine *e, const char *br,
                                            "{s:s}", ENGINE_INSTALLED_KEY,
                                            "true"))));
         }
-        json_decref(ifaces);
         free(uuid);
     }
 }
@@ -673,9 +693,42 @@ engine_drain_unsynced__(struct engine *e)
     }
 }
 
+/* Stores in '*key' what planning a transaction now depends on. */
+static void
+engine_plan_key__(const struct engine *e, struct engine_plan_key *key)
+{
+    key->replica_seqno = ovsdb_replica_seqno(e->replica);
+    key->cfg_gen = e->cfg_gen;
+    key->flows_seqno = e->flows_seqno;
+    key->installed_seqno = ofctrl_installed_seqno(e->ofctrl);
+}
+
+static bool
+engine_plan_key_equal__(const struct engine_plan_key *a,
+                        const struct engine_plan_key *b)
+{
+    return (a->replica_seqno == b->replica_seqno
+            && a->cfg_gen == b->cfg_gen
+            && a->flows_seqno == b->flows_seqno
+            && a->installed_seqno == b->installed_seqno);
+}
+
+/* True if a request waits for the next transaction. */
+static bool
+engine_has_queued__(const struct engine *e)
+{
+    for (const struct engine_op *op = e->ops; op; op = op->next) {
+        if (op->state == ENGINE_OP_QUEUED) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 engine_run__(struct engine *e)
 {
+    struct engine_plan_key key;
     struct ovsdb_txn *txn;
     struct engine_op *op, *next;
     const char *br;
@@ -703,6 +756,14 @@ engine_run__(struct engine *e)
     }
     engine_settle_maybe_applied__(e);
     e->last_run_msec = gn_time_msec();
+
+    /* Planning walks every port (adoption, installed marks, uplink): skip
+     * it while its inputs are those of a pass that planned nothing. */
+    engine_plan_key__(e, &key);
+    if (e->idle_valid && engine_plan_key_equal__(&key, &e->idle_key)
+        && !engine_has_queued__(e)) {
+        return;
+    }
 
     txn = ovsdb_txn_create("Open_vSwitch");
     ovsdb_txn_comment(txn, "guestnetd");
@@ -747,6 +808,8 @@ engine_run__(struct engine *e)
     if (ovsdb_txn_n_ops(txn) <= 1) {
         /* Only the comment: nothing to change. */
         ovsdb_txn_destroy(txn);
+        e->idle_key = key;
+        e->idle_valid = true;
         return;
     }
     ovsdb_txn_increment_next_cfg(txn);
@@ -845,6 +908,11 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     ovsdb_replica_add_table(e->replica, "Port", bridge_port_columns);
     ovsdb_replica_add_table(e->replica, "Interface",
                             bridge_interface_columns);
+    /* For bridge_find(), port_find() and the name checks of requests. */
+    ovsdb_replica_add_index(e->replica, "Bridge", "name");
+    ovsdb_replica_add_index(e->replica, "Bridge", "ports");
+    ovsdb_replica_add_index(e->replica, "Port", "name");
+    ovsdb_replica_add_index(e->replica, "Interface", "name");
     e->run_ev = event_new(base, -1, 0, engine_run_cb__, e);
     e->timer_ev = event_new(base, -1, EV_PERSIST, engine_timer_cb__, e);
     event_add(e->timer_ev, &tv);
@@ -886,6 +954,7 @@ engine_destroy(struct engine *e)
     ovsdb_replica_destroy(e->replica);
     free(e->ovs_rundir);
     json_decref(e->flows_ports);
+    free(e->counts.per_network);
     event_free(e->run_ev);
     event_free(e->timer_ev);
     gn_config_destroy(e->cfg);
@@ -1067,17 +1136,11 @@ engine_for_each_port__(const struct engine *e,
     const char *br = engine_bridge_uuid__(e);
     const json_t *br_row = br ? ovsdb_replica_get_row(e->replica, "Bridge",
                                                       br) : NULL;
-    json_t *uuids;
-    size_t i;
-    json_t *u;
+    const char *uuid;
+    size_t pos;
 
-    if (!br_row) {
-        return;
-    }
-    uuids = ovsdb_datum_uuids(br_row, "ports");
-    json_array_foreach (uuids, i, u) {
-        const json_t *port = ovsdb_replica_get_row(e->replica, "Port",
-                                                   json_string_value(u));
+    OVSDB_DATUM_FOR_EACH_UUID (uuid, pos, br_row, "ports") {
+        const json_t *port = ovsdb_replica_get_row(e->replica, "Port", uuid);
         const char *name = port ? ovsdb_datum_string(port, "name") : NULL;
         if (!name || !strcmp(name, e->cfg->bridge)
             || ovsdb_datum_map_get_string(port, "external_ids",
@@ -1086,7 +1149,6 @@ engine_for_each_port__(const struct engine *e,
         }
         visit(e, port, aux);
     }
-    json_decref(uuids);
 }
 
 static void
@@ -1096,20 +1158,42 @@ engine_append_port_json__(const struct engine *e, const json_t *port,
     json_array_append_new(list, engine_port_json__(e, port, false));
 }
 
-struct engine_counts {
-    int ports;
-    int quarantined;
-};
-
 static void
 engine_count_port__(const struct engine *e, const json_t *port, void *c_)
 {
     struct engine_counts *c = c_;
+    const struct gn_network *net;
     struct port_binding b;
 
     port_binding(e->cfg, e->replica, port, &b);
     c->ports++;
     c->quarantined += b.quarantine != NULL;
+    net = b.network ? gn_config_find_network(e->cfg, b.network) : NULL;
+    if (net) {
+        c->per_network[net - e->cfg->networks]++;
+    }
+}
+
+/* Returns the port counts (borrowed from 'e'), counted again only if the
+ * replica or the config changed since the last time. */
+static const struct engine_counts *
+engine_counts__(struct engine *e)
+{
+    struct engine_counts *c = &e->counts;
+    unsigned long long seqno = ovsdb_replica_seqno(e->replica);
+
+    if (!c->valid || c->replica_seqno != seqno || c->cfg_gen != e->cfg_gen) {
+        free(c->per_network);
+        c->per_network = gn_xcalloc(e->cfg->n_networks,
+                                    sizeof *c->per_network);
+        c->ports = 0;
+        c->quarantined = 0;
+        engine_for_each_port__(e, engine_count_port__, c);
+        c->valid = true;
+        c->replica_seqno = seqno;
+        c->cfg_gen = e->cfg_gen;
+    }
+    return c;
 }
 
 json_t *
@@ -1129,25 +1213,20 @@ engine_port(const struct engine *e, const char *name)
 }
 
 json_t *
-engine_networks(const struct engine *e)
+engine_networks(struct engine *e)
 {
+    const struct engine_counts *c = engine_counts__(e);
     json_t *cfg = gn_config_to_json(e->cfg);
     json_t *nets = json_incref(json_object_get(cfg, "networks"));
-    json_t *ports = engine_ports(e);
-    size_t i, j;
-    json_t *net, *port;
+    size_t i;
+    json_t *net;
 
+    /* gn_config_to_json() lists the networks in the config's order. */
     json_array_foreach (nets, i, net) {
-        const char *name = json_string_value(json_object_get(net, "name"));
-        int n = 0;
-        json_array_foreach (ports, j, port) {
-            const json_t *pn = json_object_get(port, "network");
-            n += json_is_string(pn) && name
-                 && !strcmp(json_string_value(pn), name);
-        }
-        json_object_set_new(net, "ports", json_integer(n));
+        json_object_set_new(net, "ports", json_integer(
+                                i < e->cfg->n_networks
+                                ? c->per_network[i] : 0));
     }
-    json_decref(ports);
     json_decref(cfg);
     return nets;
 }
@@ -1168,14 +1247,13 @@ engine_health(const struct engine *e)
 }
 
 json_t *
-engine_status(const struct engine *e)
+engine_status(struct engine *e)
 {
-    struct engine_counts counts = { 0, 0 };
+    const struct engine_counts *counts = engine_counts__(e);
     size_t n_pending = 0;
     const char *health = engine_health(e);
     long long now = gn_time_msec();
 
-    engine_for_each_port__(e, engine_count_port__, &counts);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         n_pending++;
     }
@@ -1195,8 +1273,8 @@ engine_status(const struct engine *e)
         "datapath_type", e->cfg->datapath_type,
         "exists", engine_bridge_uuid__(e) != NULL,
         "counts",
-        "ports", counts.ports,
-        "quarantined", counts.quarantined,
+        "ports", counts->ports,
+        "quarantined", counts->quarantined,
         "networks", (int) e->cfg->n_networks,
         "pending_requests", (int) n_pending,
         "transactions",

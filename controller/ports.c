@@ -245,46 +245,28 @@ char *
 port_find(const struct ovsdb_replica *r, const char *br_uuid,
           const char *name)
 {
-    const json_t *br = ovsdb_replica_get_row(r, "Bridge", br_uuid);
-    char *found = NULL;
-    json_t *ports;
-    size_t i;
-    json_t *u;
+    const json_t *uuids = ovsdb_replica_index_lookup(r, "Port", "name",
+                                                     name);
+    const char *uuid, *found = NULL;
+    const json_t *v;
 
-    if (!br) {
-        return NULL;
-    }
-    ports = ovsdb_datum_uuids(br, "ports");
-    json_array_foreach (ports, i, u) {
-        const json_t *p = ovsdb_replica_get_row(r, "Port",
-                                                json_string_value(u));
-        const char *n = p ? ovsdb_datum_string(p, "name") : NULL;
-        if (n && !strcmp(n, name)) {
-            found = gn_xstrdup(json_string_value(u));
-            break;
+    /* Usually one Port has the name; if several do, the smallest UUID of
+     * those on the bridge, as ovsdb_replica_index_find() would pick. */
+    json_object_foreach ((json_t *) uuids, uuid, v) {
+        if (ovsdb_replica_index_has(r, "Bridge", "ports", uuid, br_uuid)
+            && (!found || strcmp(uuid, found) < 0)) {
+            found = uuid;
         }
     }
-    json_decref(ports);
-    return found;
+    return found ? gn_xstrdup(found) : NULL;
 }
 
 /* True if any Port or Interface in the database is named 'name'. */
 static bool
 ports_name_in_db__(const struct ovsdb_replica *r, const char *name)
 {
-    static const char *const tables[] = { "Port", "Interface" };
-    const char *uuid;
-    const json_t *row;
-
-    for (size_t i = 0; i < GN_ARRAY_SIZE(tables); i++) {
-        OVSDB_REPLICA_FOR_EACH (uuid, row, r, tables[i]) {
-            const char *n = ovsdb_datum_string(row, "name");
-            if (n && !strcmp(n, name)) {
-                return true;
-            }
-        }
-    }
-    return false;
+    return (ovsdb_replica_index_lookup(r, "Port", "name", name)
+            || ovsdb_replica_index_lookup(r, "Interface", "name", name));
 }
 
 static char *
@@ -638,19 +620,26 @@ port_plan_delete(const char *port_uuid, const char *br_uuid,
                                ovsdb_datum_uuid(port_uuid)));
 }
 
+const json_t *
+port_iface(const struct ovsdb_replica *r, const json_t *port,
+           const char **uuidp)
+{
+    const char *uuid = ovsdb_datum_first_uuid(port, "interfaces");
+
+    if (uuidp) {
+        *uuidp = uuid;
+    }
+    return uuid ? ovsdb_replica_get_row(r, "Interface", uuid) : NULL;
+}
+
 bool
 port_is_from_spec(const struct ovsdb_replica *r, const json_t *port,
                   const struct port_spec *spec)
 {
-    json_t *ifaces = ovsdb_datum_uuids(port, "interfaces");
-    const json_t *iface = json_array_size(ifaces)
-        ? ovsdb_replica_get_row(r, "Interface",
-                                json_string_value(json_array_get(ifaces, 0)))
-        : NULL;
+    const json_t *iface = port_iface(r, port, NULL);
     const char *token = iface ? ovsdb_datum_map_get_string(
         iface, "external_ids", K_REQUEST) : NULL;
 
-    json_decref(ifaces);
     return token && spec->token && !strcmp(token, spec->token);
 }
 
@@ -659,7 +648,6 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
              const json_t *port, struct port_binding *b)
 {
     json_int_t tag;
-    json_t *ifaces;
     const char *kind;
     const struct gn_network *net = NULL;
 
@@ -668,13 +656,7 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
     b->name = ovsdb_datum_string(port, "name");
     b->vlan = ovsdb_datum_integer(port, "tag", &tag) ? (int) tag : -1;
     b->ofport = -1;
-
-    ifaces = ovsdb_datum_uuids(port, "interfaces");
-    if (json_array_size(ifaces)) {
-        b->iface = ovsdb_replica_get_row(
-            r, "Interface", json_string_value(json_array_get(ifaces, 0)));
-    }
-    json_decref(ifaces);
+    b->iface = port_iface(r, port, NULL);
 
     kind = b->iface ? ovsdb_datum_map_get_string(b->iface, "external_ids",
                                                  K_KIND) : NULL;
@@ -718,17 +700,11 @@ ports_plan_adoption(const struct gn_config *cfg,
                     struct ovsdb_txn *txn)
 {
     const json_t *br = ovsdb_replica_get_row(r, "Bridge", br_uuid);
-    json_t *ports;
-    size_t i;
-    json_t *u;
+    const char *uuid;
+    size_t pos;
     int n = 0;
 
-    if (!br) {
-        return 0;
-    }
-    ports = ovsdb_datum_uuids(br, "ports");
-    json_array_foreach (ports, i, u) {
-        const char *uuid = json_string_value(u);
+    OVSDB_DATUM_FOR_EACH_UUID (uuid, pos, br, "ports") {
         const json_t *port = ovsdb_replica_get_row(r, "Port", uuid);
         const char *name = port ? ovsdb_datum_string(port, "name") : NULL;
         const char *role;
@@ -764,7 +740,6 @@ ports_plan_adoption(const struct gn_config *cfg,
                     PORTS_QUARANTINE_VLAN);
         n++;
     }
-    json_decref(ports);
     return n;
 }
 

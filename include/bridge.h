@@ -35,12 +35,13 @@ extern const char *const bridge_interface_columns[];
 /* Adds to 'txn' the ops that make the bridge match 'cfg'.  Returns the
  * number of ops added (0: the bridge is as it should be).  '*why', if
  * nonnull, receives a malloc'd summary of what differs (for the log), or
- * NULL when nothing does. */
+ * NULL when nothing does.  Needs the replica's indexes on Bridge.name,
+ * Bridge.ports and Port.name. */
 int bridge_plan(const struct gn_config *cfg, const struct ovsdb_replica *,
                 struct ovsdb_txn *txn, char **why);
 
 /* Returns the UUID of the Bridge row named 'name' (borrowed from the
- * replica), or NULL. */
+ * replica), or NULL.  Needs the replica's index on Bridge.name. */
 const char *bridge_find(const struct ovsdb_replica *, const char *name);
 
 /* Returns the UUID of the Open_vSwitch root row, or NULL if not synced. */

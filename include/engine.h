@@ -59,11 +59,14 @@ void engine_port_delete(struct engine *, const char *name,
  * still completes, but its callback is not called. */
 void engine_forget(struct engine *, void *aux);
 
-/* Reads (new references). */
-json_t *engine_status(const struct engine *);
+/* Reads (new references).  engine_status() and engine_networks() count
+ * the ports once per change of the replica or the config and keep the
+ * counts in 'engine', so that polling them costs O(1) while nothing
+ * changes. */
+json_t *engine_status(struct engine *);
 json_t *engine_ports(const struct engine *);
 json_t *engine_port(const struct engine *, const char *name);  /* or NULL */
-json_t *engine_networks(const struct engine *);
+json_t *engine_networks(struct engine *);
 /* Health: NULL when healthy, else a static reason. */
 const char *engine_health(const struct engine *);
 

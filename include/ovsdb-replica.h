@@ -13,6 +13,14 @@
  * a notification's table-updates, so unit tests drive a replica without a
  * server.
  *
+ * Secondary indexes: ovsdb_replica_add_index() makes the replica keep, for
+ * one column, a hash map from each string or UUID in it to the rows that
+ * hold it, updated with every row change, so that "the Port named X"
+ * (Port.name) or "the Bridge that has Port P" (Bridge.ports) takes O(1)
+ * instead of a walk over the table.  Values no row holds are not in the
+ * map; several rows may hold the same value (OVSDB's schema forbids it for
+ * some names, but the replica does not rely on that).
+ *
  * Thread-safety: one thread. */
 #ifndef GN_OVSDB_REPLICA_H
 #define GN_OVSDB_REPLICA_H 1
@@ -40,6 +48,13 @@ void ovsdb_replica_destroy(struct ovsdb_replica *);
 /* Monitors 'table' with the NULL-terminated list of 'columns'. */
 void ovsdb_replica_add_table(struct ovsdb_replica *, const char *table,
                              const char *const columns[]);
+
+/* Indexes the string or UUID values of 'column' of 'table': each value of
+ * a string column, each member of a set of strings or UUIDs (map columns
+ * index nothing).  Call after ovsdb_replica_add_table() has added 'table'
+ * with 'column', before monitoring; aborts otherwise. */
+void ovsdb_replica_add_index(struct ovsdb_replica *, const char *table,
+                             const char *column);
 
 /* Gives the replica the database schema ('schema' borrowed, as "get_schema"
  * returns it).  From it the replica learns which columns are sets and maps
@@ -83,6 +98,27 @@ const json_t *ovsdb_replica_get_row(const struct ovsdb_replica *,
                                     const char *table, const char *uuid);
 size_t ovsdb_replica_count(const struct ovsdb_replica *, const char *table);
 
+/* Index lookups, in O(1).  All abort if 'table'.'column' is not indexed.
+ * Results are borrowed and valid until the next change of the replica.
+ *
+ * ovsdb_replica_index_find(): the UUID of the row of 'table' whose
+ * 'column' holds 'key' (equals it, or has it as a member); if several rows
+ * do, the smallest UUID; NULL if none does.
+ * ovsdb_replica_index_lookup(): every such row, as a jansson object
+ * {uuid: true} (iterate with json_object_foreach), or NULL if none.
+ * ovsdb_replica_index_has(): true if row 'uuid' of 'table' holds 'key' in
+ * 'column'. */
+const char *ovsdb_replica_index_find(const struct ovsdb_replica *,
+                                     const char *table, const char *column,
+                                     const char *key);
+const json_t *ovsdb_replica_index_lookup(const struct ovsdb_replica *,
+                                         const char *table,
+                                         const char *column,
+                                         const char *key);
+bool ovsdb_replica_index_has(const struct ovsdb_replica *,
+                             const char *table, const char *column,
+                             const char *key, const char *uuid);
+
 /* Iterates over the rows of 'table':
  *     const char *uuid; const json_t *row;
  *     OVSDB_REPLICA_FOR_EACH (uuid, row, replica, "Port") { ... }
@@ -101,7 +137,14 @@ const json_t *ovsdb_replica_table(const struct ovsdb_replica *,
  * ovsdb_datum_map_get(): the value (borrowed) under 'key' in a ["map", ...]
  * column, or NULL.
  * ovsdb_datum_uuids(): the UUID strings of a uuid or set-of-uuid column,
- * as a new jansson array of strings (caller decrefs). */
+ * as a new jansson array of strings (caller decrefs).
+ * ovsdb_datum_first_uuid(): the first of them (borrowed), or NULL.
+ * ovsdb_datum_uuid_next(): the first of them (borrowed) at position '*pos'
+ * or after, setting '*pos' to its position, or NULL; for
+ * OVSDB_DATUM_FOR_EACH_UUID, which visits them without copying:
+ *     const char *uuid; size_t pos;
+ *     OVSDB_DATUM_FOR_EACH_UUID (uuid, pos, bridge_row, "ports") { ... }
+ * The row must not change during the loop. */
 const char *ovsdb_datum_string(const json_t *row, const char *column);
 bool ovsdb_datum_integer(const json_t *row, const char *column,
                          json_int_t *value);
@@ -110,6 +153,13 @@ const json_t *ovsdb_datum_map_get(const json_t *row, const char *column,
 const char *ovsdb_datum_map_get_string(const json_t *row, const char *column,
                                        const char *key);
 json_t *ovsdb_datum_uuids(const json_t *row, const char *column);
+const char *ovsdb_datum_first_uuid(const json_t *row, const char *column);
+const char *ovsdb_datum_uuid_next(const json_t *row, const char *column,
+                                  size_t *pos);
+#define OVSDB_DATUM_FOR_EACH_UUID(UUID, POS, ROW, COLUMN)                 \
+    for ((POS) = 0;                                                       \
+         ((UUID) = ovsdb_datum_uuid_next(ROW, COLUMN, &(POS))) != NULL;   \
+         (POS)++)
 
 /* Builders of wire values (new references). */
 json_t *ovsdb_datum_uuid(const char *uuid);

@@ -115,9 +115,17 @@ void port_plan_delete(const char *port_uuid, const char *br_uuid,
                       struct ovsdb_txn *);
 
 /* Returns the Port row UUID named 'name' on bridge 'br_uuid' as a malloc'd
- * string, or NULL. */
+ * string, or NULL.  O(1): needs the replica's indexes on Port.name and
+ * Bridge.ports (ovsdb_replica_add_index()), as port_spec_from_json() needs
+ * those on Port.name and Interface.name. */
 char *port_find(const struct ovsdb_replica *, const char *br_uuid,
                 const char *name);
+
+/* Returns the (first) Interface row of Port row 'port' (both borrowed), or
+ * NULL; stores its UUID (borrowed, NULL if none) in '*uuidp' if 'uuidp' is
+ * nonnull. */
+const json_t *port_iface(const struct ovsdb_replica *, const json_t *port,
+                         const char **uuidp);
 
 /* How a port on the bridge is bound. */
 struct port_binding {

@@ -1,8 +1,9 @@
 /* ovsdb-replica.c: a monitored copy of OVSDB tables (see
  * include/ovsdb-replica.h).
  *
- * Owns the rows ({table: {uuid: row}}), the column kinds learnt from the
- * schema, and the monitor requests in flight.  Requests in flight refer to
+ * Owns the rows ({table: {uuid: row}}), the secondary indexes over them,
+ * the column kinds learnt from the schema, and the monitor requests in
+ * flight.  Requests in flight refer to
  * the replica through a refcounted anchor, so a replica can be destroyed
  * while a reply is still on its way: the reply then finds the anchor empty
  * and is dropped.  Also owns the OVSDB datum helpers. */
@@ -55,6 +56,9 @@ struct ovsdb_replica {
     json_t *kinds;              /* {table: {column: {"k": kind, "d": dflt}}}
                                  * from the schema. */
     json_t *data;               /* {table: {uuid: row}}. */
+    json_t *indexes;            /* {table: {column: {key: {uuid: true}}}}:
+                                 * for each indexed column, the rows that
+                                 * hold each string or UUID atom 'key'. */
 
     struct jsonrpc_session *session;
     struct ovsdb_replica_anchor *anchor;
@@ -78,6 +82,7 @@ ovsdb_replica_create(const char *db, ovsdb_replica_changed_cb *cb, void *aux)
     r->columns = json_object();
     r->kinds = json_object();
     r->data = json_object();
+    r->indexes = json_object();
     r->anchor = gn_xzalloc(sizeof *r->anchor);
     r->anchor->replica = r;
     r->anchor->refcnt = 1;
@@ -107,6 +112,7 @@ ovsdb_replica_destroy(struct ovsdb_replica *r)
     ovsdb_replica_anchor_unref(r->anchor);
     json_decref(r->monitor_id);
     json_decref(r->data);
+    json_decref(r->indexes);
     json_decref(r->kinds);
     json_decref(r->columns);
     free(r->db);
@@ -284,6 +290,25 @@ ovsdb_datum_is_tagged(const json_t *v, const char *tag)
            && json_is_array(json_array_get(v, 1));
 }
 
+/* Returns the UUID (borrowed) of the atom ["uuid", UUID], or NULL. */
+static const char *
+ovsdb_datum_atom_uuid(const json_t *atom)
+{
+    const char *tag = json_string_value(json_array_get(atom, 0));
+
+    return (json_array_size(atom) == 2 && tag && !strcmp(tag, "uuid")
+            ? json_string_value(json_array_get(atom, 1)) : NULL);
+}
+
+/* Returns the string of a string atom or the UUID of ["uuid", UUID]
+ * (borrowed), or NULL for other atoms. */
+static const char *
+ovsdb_datum_atom_key(const json_t *atom)
+{
+    return (json_is_string(atom) ? json_string_value(atom)
+            : ovsdb_datum_atom_uuid(atom));
+}
+
 /* Returns the elements of the set datum 'v' (borrowed) as a new array: the
  * members of ["set", [...]], or [v] for a bare atom. */
 static json_t *
@@ -330,6 +355,66 @@ ovsdb_datum_from_elements(json_t *elements)
     return ovsdb_datum_set(elements);
 }
 
+/* Toggles the atoms of the array 'diff' in the set datum 'old' (both
+ * borrowed; 'old' may be NULL for empty), as a walk of 'old' for each atom
+ * would, but in O(old + diff) with a hash of 'diff': atoms of 'old' listed
+ * (an odd number of times) go, atoms listed that 'old' lacks are appended
+ * in the order of 'diff'.  Returns the new elements as a new array, or
+ * NULL if an atom of 'diff' is neither a string nor a UUID (then the
+ * caller walks). */
+static json_t *
+ovsdb_datum_toggle_hashed(const json_t *old, const json_t *diff)
+{
+    json_t *listed = json_object();     /* {key: times listed} */
+    json_t *single = NULL;
+    const json_t *e, *elements;
+    json_t *result, *n;
+    const char *key;
+    size_t i;
+
+    json_array_foreach (diff, i, e) {
+        key = ovsdb_datum_atom_key(e);
+        if (!key) {
+            json_decref(listed);
+            return NULL;
+        }
+        n = json_object_get(listed, key);
+        json_object_set_new(listed, key,
+                            json_integer(json_integer_value(n) + 1));
+    }
+
+    result = json_array();
+    if (ovsdb_datum_is_tagged(old, "set")) {
+        elements = json_array_get(old, 1);
+    } else {
+        /* A bare atom (or nothing). */
+        elements = single = json_array();
+        if (old) {
+            json_array_append(single, (json_t *) old);
+        }
+    }
+    json_array_foreach (elements, i, e) {
+        key = ovsdb_datum_atom_key(e);
+        n = key ? json_object_get(listed, key) : NULL;
+        if (!n || !(json_integer_value(n) & 1)) {
+            json_array_append(result, (json_t *) e);
+        }
+        if (n) {
+            json_integer_set(n, 0);     /* Settled: not appended below. */
+        }
+    }
+    json_array_foreach (diff, i, e) {
+        n = json_object_get(listed, ovsdb_datum_atom_key(e));
+        if (json_integer_value(n) & 1) {
+            json_array_append(result, (json_t *) e);
+            json_integer_set(n, 0);
+        }
+    }
+    json_decref(single);
+    json_decref(listed);
+    return result;
+}
+
 /* Applies the "update2" diff 'diff' to 'old' (both borrowed; 'old' may be
  * NULL for empty) of a column of 'kind'.  Returns a new reference. */
 static json_t *
@@ -344,8 +429,16 @@ ovsdb_datum_apply_diff(enum ovsdb_replica_kind kind, const json_t *old,
     case OVSDB_REPLICA_SCALAR:
         return json_incref((json_t *) diff);
     case OVSDB_REPLICA_SET:
-        result = old ? ovsdb_datum_set_elements(old) : json_array();
         elements = ovsdb_datum_set_elements(diff);
+        /* Hashing every old atom costs about two walks: worth it from
+         * three atoms on (a transaction that adds many ports). */
+        result = (json_array_size(elements) > 2
+                  ? ovsdb_datum_toggle_hashed(old, elements) : NULL);
+        if (result) {
+            json_decref(elements);
+            return ovsdb_datum_from_elements(result);
+        }
+        result = old ? ovsdb_datum_set_elements(old) : json_array();
         json_array_foreach (elements, i, e) {
             int idx = ovsdb_datum_find(result, e, false);
 
@@ -439,6 +532,125 @@ ovsdb_replica_check_row(const struct ovsdb_replica *r, const char *table,
     return NULL;
 }
 
+/* Secondary indexes.
+ *
+ * An index of table.column maps each string or UUID atom of the column (the
+ * value of a string column, each member of a set of UUIDs) to the rows that
+ * hold it: {key: {uuid: true}}.  Keys with no rows left are removed, so a
+ * key is present exactly when some row holds it.  Map columns index
+ * nothing. */
+
+enum ovsdb_replica_index_op {
+    OVSDB_REPLICA_INDEX_ADD,
+    OVSDB_REPLICA_INDEX_REMOVE,
+    OVSDB_REPLICA_INDEX_TOGGLE,     /* As an "update2" set diff does. */
+};
+
+/* Applies 'op' to the entry of row 'uuid' under 'key' in 'index'. */
+static void
+ovsdb_replica_index_entry(json_t *index, const char *key, const char *uuid,
+                          enum ovsdb_replica_index_op op)
+{
+    json_t *uuids = json_object_get(index, key);
+    bool present = json_object_get(uuids, uuid) != NULL;
+
+    if (op == OVSDB_REPLICA_INDEX_TOGGLE) {
+        op = present ? OVSDB_REPLICA_INDEX_REMOVE : OVSDB_REPLICA_INDEX_ADD;
+    }
+    if (op == OVSDB_REPLICA_INDEX_ADD && !present) {
+        if (!uuids) {
+            uuids = json_object();
+            json_object_set_new(index, key, uuids);
+        }
+        json_object_set_new(uuids, uuid, json_true());
+    } else if (op == OVSDB_REPLICA_INDEX_REMOVE && present) {
+        json_object_del(uuids, uuid);
+        if (!json_object_size(uuids)) {
+            json_object_del(index, key);
+        }
+    }
+}
+
+/* Applies 'op' to the entries of row 'uuid' for each atom of 'value' (a
+ * column value or an "update2" set diff, borrowed; may be NULL). */
+static void
+ovsdb_replica_index_value(json_t *index, const char *uuid,
+                          const json_t *value,
+                          enum ovsdb_replica_index_op op)
+{
+    const json_t *atom;
+    const char *key;
+    size_t i;
+
+    if (ovsdb_datum_is_tagged(value, "set")) {
+        json_array_foreach (json_array_get(value, 1), i, atom) {
+            key = ovsdb_datum_atom_key(atom);
+            if (key) {
+                ovsdb_replica_index_entry(index, key, uuid, op);
+            }
+        }
+    } else if ((key = ovsdb_datum_atom_key(value))) {
+        ovsdb_replica_index_entry(index, key, uuid, op);
+    }
+}
+
+/* Adds ('add') or removes the entries of 'row' (borrowed), row 'uuid' of a
+ * table whose indexes are 'tindexes' ({column: index}, may be NULL).  If
+ * 'columns' is nonnull, only the indexed columns it has as members count. */
+static void
+ovsdb_replica_index_row(json_t *tindexes, const char *uuid,
+                        const json_t *row, const json_t *columns, bool add)
+{
+    const char *column;
+    json_t *index;
+
+    json_object_foreach (tindexes, column, index) {
+        if (!columns || json_object_get(columns, column)) {
+            ovsdb_replica_index_value(index, uuid,
+                                      json_object_get(row, column),
+                                      add ? OVSDB_REPLICA_INDEX_ADD
+                                          : OVSDB_REPLICA_INDEX_REMOVE);
+        }
+    }
+}
+
+/* Indexes 'column' of 'table' (see ovsdb-replica.h).  Rows already in the
+ * replica are indexed now.  Aborts if 'table' has not been added or does
+ * not monitor 'column' (a programming error). */
+void
+ovsdb_replica_add_index(struct ovsdb_replica *r, const char *table,
+                        const char *column)
+{
+    const json_t *columns = json_object_get(r->columns, table);
+    json_t *tindexes, *index;
+    const json_t *c, *row;
+    const char *uuid;
+    bool monitored = false;
+    size_t i;
+
+    json_array_foreach (columns, i, c) {
+        monitored |= !strcmp(json_string_value(c), column);
+    }
+    if (!monitored) {
+        gn_fatal("ovsdb_replica: cannot index %s.%s: not monitored",
+                 table, column);
+    }
+    tindexes = json_object_get(r->indexes, table);
+    if (!tindexes) {
+        tindexes = json_object();
+        json_object_set_new(r->indexes, table, tindexes);
+    }
+    if (json_object_get(tindexes, column)) {
+        return;
+    }
+    index = json_object();
+    json_object_set_new(tindexes, column, index);
+    json_object_foreach (json_object_get(r->data, table), uuid, row) {
+        ovsdb_replica_index_value(index, uuid, json_object_get(row, column),
+                                  OVSDB_REPLICA_INDEX_ADD);
+    }
+}
+
 /* Update operations, after checking. */
 enum ovsdb_replica_op {
     OVSDB_REPLICA_OP_INSERT,    /* Row is the full new row. */
@@ -513,7 +725,7 @@ ovsdb_replica_parse_row_update(const struct ovsdb_replica *r,
 }
 
 /* Applies one checked row update (see ovsdb_replica_parse_row_update()) to
- * 'rows', the {uuid: row} of 'table'. */
+ * 'rows', the {uuid: row} of 'table', and to the table's indexes. */
 static void
 ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
                         json_t *rows, const char *uuid,
@@ -521,12 +733,18 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
 {
     json_t *row = json_object_get(rows, uuid);
     const json_t *tkinds = json_object_get(r->kinds, table);
+    json_t *tindexes = json_object_get(r->indexes, table);
     const char *column;
     const json_t *value, *c;
     size_t i;
 
     switch (op) {
     case OVSDB_REPLICA_OP_INSERT:
+        if (row) {
+            /* Replaces the row (an "initial" or "insert" of a known
+             * UUID). */
+            ovsdb_replica_index_row(tindexes, uuid, row, NULL, false);
+        }
         /* A shallow copy: values are shared and never changed in place. */
         row = json_copy((json_t *) update);
         json_object_del(row, "_uuid");
@@ -541,22 +759,45 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
             }
         }
         json_object_set_new(rows, uuid, row);
+        ovsdb_replica_index_row(tindexes, uuid, row, NULL, true);
         break;
     case OVSDB_REPLICA_OP_MODIFY2:
         json_object_foreach ((json_t *) update, column, value) {
             const json_t *info = json_object_get(tkinds, column);
+            enum ovsdb_replica_kind kind = json_integer_value(
+                json_object_get(info, "k"));
+            json_t *index = json_object_get(tindexes, column);
 
+            if (index && kind == OVSDB_REPLICA_SET) {
+                /* The diff lists the atoms that come or go. */
+                ovsdb_replica_index_value(index, uuid, value,
+                                          OVSDB_REPLICA_INDEX_TOGGLE);
+                index = NULL;
+            } else if (index) {
+                ovsdb_replica_index_value(index, uuid,
+                                          json_object_get(row, column),
+                                          OVSDB_REPLICA_INDEX_REMOVE);
+            }
             json_object_set_new(row, column, ovsdb_datum_apply_diff(
-                json_integer_value(json_object_get(info, "k")),
-                json_object_get(row, column), value));
+                kind, json_object_get(row, column), value));
+            if (index) {
+                ovsdb_replica_index_value(index, uuid,
+                                          json_object_get(row, column),
+                                          OVSDB_REPLICA_INDEX_ADD);
+            }
         }
         break;
     case OVSDB_REPLICA_OP_MERGE:
+        ovsdb_replica_index_row(tindexes, uuid, row, update, false);
         json_object_update(row, (json_t *) update);
         json_object_del(row, "_uuid");
         json_object_del(row, "_version");
+        ovsdb_replica_index_row(tindexes, uuid, row, update, true);
         break;
     case OVSDB_REPLICA_OP_DELETE:
+        if (row) {
+            ovsdb_replica_index_row(tindexes, uuid, row, NULL, false);
+        }
         json_object_del(rows, uuid);
         break;
     }
@@ -598,8 +839,16 @@ ovsdb_replica_apply_update(struct ovsdb_replica *r,
     }
 
     if (initial) {
+        json_t *tindexes, *index;
+        const char *column;
+
         json_object_foreach (r->data, table, rows) {
             json_object_clear(rows);
+        }
+        json_object_foreach (r->indexes, table, tindexes) {
+            json_object_foreach (tindexes, column, index) {
+                json_object_clear(index);
+            }
         }
     }
     json_object_foreach ((json_t *) table_updates, table, tu) {
@@ -837,6 +1086,61 @@ ovsdb_replica_table(const struct ovsdb_replica *r, const char *table)
     return json_object_get(r->data, table);
 }
 
+/* Returns the index of 'table'.'column' (borrowed).  Aborts if there is
+ * none: a lookup without an index is a programming error, not a miss. */
+static const json_t *
+ovsdb_replica_get_index(const struct ovsdb_replica *r, const char *table,
+                        const char *column)
+{
+    const json_t *index = json_object_get(
+        json_object_get(r->indexes, table), column);
+
+    if (!index) {
+        gn_fatal("ovsdb_replica: %s.%s is not indexed", table, column);
+    }
+    return index;
+}
+
+/* Returns the rows of 'table' whose indexed 'column' holds 'key', as
+ * {uuid: true} (borrowed, valid until the next change), or NULL if
+ * none. */
+const json_t *
+ovsdb_replica_index_lookup(const struct ovsdb_replica *r, const char *table,
+                           const char *column, const char *key)
+{
+    return json_object_get(ovsdb_replica_get_index(r, table, column), key);
+}
+
+/* Returns the UUID (borrowed, valid until the next change) of the row of
+ * 'table' whose indexed 'column' holds 'key', the smallest UUID if several
+ * do, or NULL if none does. */
+const char *
+ovsdb_replica_index_find(const struct ovsdb_replica *r, const char *table,
+                         const char *column, const char *key)
+{
+    const json_t *uuids = ovsdb_replica_index_lookup(r, table, column, key);
+    const char *uuid, *found = NULL;
+    const json_t *v;
+
+    json_object_foreach ((json_t *) uuids, uuid, v) {
+        if (!found || strcmp(uuid, found) < 0) {
+            found = uuid;
+        }
+    }
+    return found;
+}
+
+/* Returns true if row 'uuid' of 'table' holds 'key' in indexed
+ * 'column'. */
+bool
+ovsdb_replica_index_has(const struct ovsdb_replica *r, const char *table,
+                        const char *column, const char *key,
+                        const char *uuid)
+{
+    return json_object_get(ovsdb_replica_index_lookup(r, table, column, key),
+                           uuid) != NULL;
+}
+
 /* Returns the single atom of 'row'[column] (borrowed): the value itself, or
  * the element of a one-element ["set", [x]]; NULL otherwise. */
 static const json_t *
@@ -902,29 +1206,49 @@ ovsdb_datum_map_get_string(const json_t *row, const char *column,
     return json_string_value(ovsdb_datum_map_get(row, column, key));
 }
 
+/* Returns the UUID (borrowed) of the first UUID atom in 'row'[column] at
+ * position '*pos' or later, and sets '*pos' to its position; returns NULL
+ * if there is none. */
+const char *
+ovsdb_datum_uuid_next(const json_t *row, const char *column, size_t *pos)
+{
+    const json_t *v = json_object_get(row, column);
+    const json_t *elements;
+    const char *uuid;
+
+    if (!ovsdb_datum_is_tagged(v, "set")) {
+        return *pos ? NULL : ovsdb_datum_atom_uuid(v);
+    }
+    elements = json_array_get(v, 1);
+    for (; *pos < json_array_size(elements); (*pos)++) {
+        uuid = ovsdb_datum_atom_uuid(json_array_get(elements, *pos));
+        if (uuid) {
+            return uuid;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the first UUID in 'row'[column] (borrowed), or NULL. */
+const char *
+ovsdb_datum_first_uuid(const json_t *row, const char *column)
+{
+    size_t pos = 0;
+
+    return ovsdb_datum_uuid_next(row, column, &pos);
+}
+
 /* Returns the UUIDs in 'row'[column] as a new array of strings. */
 json_t *
 ovsdb_datum_uuids(const json_t *row, const char *column)
 {
-    const json_t *v = json_object_get(row, column);
     json_t *uuids = json_array();
-    json_t *elements;
-    const json_t *e;
-    size_t i;
+    const char *uuid;
+    size_t pos;
 
-    if (!v) {
-        return uuids;
+    OVSDB_DATUM_FOR_EACH_UUID (uuid, pos, row, column) {
+        json_array_append_new(uuids, json_string(uuid));
     }
-    elements = ovsdb_datum_set_elements(v);
-    json_array_foreach (elements, i, e) {
-        const char *tag = json_string_value(json_array_get(e, 0));
-
-        if (json_array_size(e) == 2 && tag && !strcmp(tag, "uuid")
-            && json_is_string(json_array_get(e, 1))) {
-            json_array_append(uuids, json_array_get(e, 1));
-        }
-    }
-    json_decref(elements);
     return uuids;
 }
 

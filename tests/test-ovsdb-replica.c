@@ -1,6 +1,7 @@
 /* test-ovsdb-replica.c: the replica driven with table-updates JSON and no
  * server: "update2" (initial, insert, modify of sets, maps and scalars,
- * delete), "update" (old/new), rejected updates, datum helpers. */
+ * delete), "update" (old/new), rejected updates, secondary indexes, datum
+ * helpers. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -405,6 +406,26 @@ test_datum_helpers(void)
     v = ovsdb_datum_uuids(row, "s0");
     CHECK(json_is_array(v) && json_array_size(v) == 0);
     json_decref(v);
+    CHECK_STREQ(ovsdb_datum_first_uuid(row, "u"), U1);
+    CHECK_STREQ(ovsdb_datum_first_uuid(row, "us"), U1);
+    CHECK(ovsdb_datum_first_uuid(row, "s0") == NULL);
+    CHECK(ovsdb_datum_first_uuid(row, "s") == NULL);
+    CHECK(ovsdb_datum_first_uuid(row, "absent") == NULL);
+    {
+        const char *u;
+        size_t pos, n = 0;
+
+        OVSDB_DATUM_FOR_EACH_UUID (u, pos, row, "us") {
+            CHECK_STREQ(u, n ? U2 : U1);
+            n++;
+        }
+        CHECK(n == 2);
+        OVSDB_DATUM_FOR_EACH_UUID (u, pos, row, "u") {
+            CHECK_STREQ(u, U1);
+            n++;
+        }
+        CHECK(n == 3);
+    }
 
     v = ovsdb_datum_map(json_pack("{s:s}", "iface-id", "vm1"));
     want = json_loads("[\"map\", [[\"iface-id\", \"vm1\"]]]", 0, NULL);
@@ -434,6 +455,314 @@ test_datum_helpers(void)
     json_decref(row);
 }
 
+/* A replica with the test tables, indexes on Bridge.name, Bridge.ports and
+ * Port.name, and the schema. */
+static struct ovsdb_replica *
+make_indexed_replica(void)
+{
+    struct ovsdb_replica *r = make_replica();
+
+    ovsdb_replica_add_index(r, "Bridge", "name");
+    ovsdb_replica_add_index(r, "Bridge", "ports");
+    ovsdb_replica_add_index(r, "Port", "name");
+    return r;
+}
+
+/* Returns true if the index of table.column maps 'key' to exactly the rows
+ * a walk over the table finds holding it (as a string value or a UUID
+ * member). */
+static bool
+index_agrees(struct ovsdb_replica *r, const char *table, const char *column,
+             const char *key)
+{
+    const json_t *found = ovsdb_replica_index_lookup(r, table, column, key);
+    size_t n_walk = 0;
+    const char *uuid;
+    const json_t *row;
+    bool ok = true;
+
+    OVSDB_REPLICA_FOR_EACH (uuid, row, r, table) {
+        const char *s = ovsdb_datum_string(row, column);
+        bool holds = s && !strcmp(s, key);
+        const char *u;
+        size_t pos;
+
+        OVSDB_DATUM_FOR_EACH_UUID (u, pos, row, column) {
+            holds |= !strcmp(u, key);
+        }
+        if (holds) {
+            n_walk++;
+            ok &= json_object_get(found, uuid) != NULL;
+        }
+    }
+    ok &= json_object_size(found) == n_walk;
+    ok &= (found != NULL) == (n_walk > 0);
+    if (!ok) {
+        fprintf(stderr, "  index %s.%s[%s]: %zu rows, walk finds %zu\n",
+                table, column, key, json_object_size(found), n_walk);
+    }
+    return ok;
+}
+
+/* Checks the indexes against walks for every key the tests use. */
+static bool
+indexes_agree(struct ovsdb_replica *r)
+{
+    static const char *const names[] = { "br0", "br1", "br9", "p1", "p2",
+                                         "p3", "x", "y" };
+    static const char *const uuids[] = { P1, P2, P3, U3 };
+    bool ok = true;
+
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        ok &= index_agrees(r, "Bridge", "name", names[i]);
+        ok &= index_agrees(r, "Port", "name", names[i]);
+    }
+    for (size_t i = 0; i < sizeof uuids / sizeof *uuids; i++) {
+        ok &= index_agrees(r, "Bridge", "ports", uuids[i]);
+    }
+    return ok;
+}
+
+/* Returns the UUID the Port.name index finds for 'name', or "" if none. */
+static const char *
+port_named(struct ovsdb_replica *r, const char *name)
+{
+    const char *uuid = ovsdb_replica_index_find(r, "Port", "name", name);
+
+    return uuid ? uuid : "";
+}
+
+static void
+test_modify_set_atom_listed_twice(void)
+{
+    struct ovsdb_replica *r = make_indexed_replica();
+
+    CHECK(apply(r, initial2, true, true));
+    /* Listed twice, an atom toggles twice: P1 stays, P2 does not come;
+     * P3, listed once, comes. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"set\", [[\"uuid\", \"" P1 "\"], [\"uuid\", \"" P2
+                "\"], [\"uuid\", \"" P3 "\"], [\"uuid\", \"" P1 "\"],"
+                " [\"uuid\", \"" P2 "\"]]]}}}}", true, false));
+    CHECK(uuids_are(r, "Bridge", U2, "ports",
+                    "[\"" P1 "\", \"" P3 "\"]"));
+    CHECK(indexes_agree(r));
+    /* Three at once from a set of two: two go, one comes. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"set\", [[\"uuid\", \"" P3 "\"], [\"uuid\", \"" P2
+                "\"], [\"uuid\", \"" P1 "\"]]]}}}}", true, false));
+    CHECK(column_is(r, "Bridge", U2, "ports", "[\"uuid\", \"" P2 "\"]"));
+    CHECK(indexes_agree(r));
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_index_follows_insert_and_delete(void)
+{
+    struct ovsdb_replica *r = make_indexed_replica();
+
+    CHECK(apply(r, initial2, true, true));
+    CHECK_STREQ(port_named(r, "p1"), P1);
+    CHECK_STREQ(ovsdb_replica_index_find(r, "Bridge", "name", "br0"), U2);
+    CHECK_STREQ(ovsdb_replica_index_find(r, "Bridge", "ports", P1), U2);
+    CHECK(ovsdb_replica_index_has(r, "Bridge", "ports", P1, U2));
+    CHECK(!ovsdb_replica_index_has(r, "Bridge", "ports", P1, U3));
+    CHECK(ovsdb_replica_index_find(r, "Port", "name", "p2") == NULL);
+    CHECK(ovsdb_replica_index_lookup(r, "Port", "name", "p2") == NULL);
+
+    CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"insert\": {\"name\": \"p2\","
+                "\"interfaces\": [\"uuid\", \"" U3 "\"]}}},"
+                " \"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"uuid\", \"" P2 "\"]}}}}", true, false));
+    CHECK_STREQ(port_named(r, "p2"), P2);
+    CHECK(ovsdb_replica_index_has(r, "Bridge", "ports", P2, U2));
+    CHECK(ovsdb_replica_index_has(r, "Bridge", "ports", P1, U2));
+    CHECK(indexes_agree(r));
+
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"delete\": null}},"
+                " \"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"uuid\", \"" P1 "\"]}}}}", true, false));
+    CHECK(ovsdb_replica_index_find(r, "Port", "name", "p1") == NULL);
+    CHECK(!ovsdb_replica_index_has(r, "Bridge", "ports", P1, U2));
+    CHECK(ovsdb_replica_index_find(r, "Bridge", "ports", P1) == NULL);
+    CHECK_STREQ(port_named(r, "p2"), P2);
+    CHECK(indexes_agree(r));
+
+    /* A delete of a row the replica never had changes nothing. */
+    CHECK(apply(r, "{\"Port\": {\"" P3 "\": {\"delete\": null}}}",
+                true, false));
+    CHECK(indexes_agree(r));
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_index_follows_rename(void)
+{
+    struct ovsdb_replica *r = make_indexed_replica();
+
+    CHECK(apply(r, initial2, true, true));
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": "
+                "{\"name\": \"x\"}}}}", true, false));
+    CHECK(ovsdb_replica_index_find(r, "Port", "name", "p1") == NULL);
+    CHECK_STREQ(port_named(r, "x"), P1);
+    /* A modify that leaves the name alone keeps the entry. */
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": {\"tag\": 20}}}}",
+                true, false));
+    CHECK_STREQ(port_named(r, "x"), P1);
+    CHECK(indexes_agree(r));
+
+    /* The "update" form: "new" carries whole values. */
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"old\": {\"name\": \"x\"},"
+                " \"new\": {\"name\": \"y\", \"interfaces\": [\"uuid\", \""
+                U3 "\"]}}}}", false, false));
+    CHECK(ovsdb_replica_index_find(r, "Port", "name", "x") == NULL);
+    CHECK_STREQ(port_named(r, "y"), P1);
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"old\": {\"ports\": "
+                "[\"uuid\", \"" P1 "\"]}, \"new\": {\"name\": \"br0\","
+                " \"ports\": [\"set\", [[\"uuid\", \"" P2 "\"],"
+                " [\"uuid\", \"" P3 "\"]]]}}}}", false, false));
+    CHECK(!ovsdb_replica_index_has(r, "Bridge", "ports", P1, U2));
+    CHECK(ovsdb_replica_index_has(r, "Bridge", "ports", P2, U2));
+    CHECK(ovsdb_replica_index_has(r, "Bridge", "ports", P3, U2));
+    CHECK(indexes_agree(r));
+    /* The "update" form's delete. */
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"old\": {\"name\": \"y\"}}}}",
+                false, false));
+    CHECK(ovsdb_replica_index_find(r, "Port", "name", "y") == NULL);
+    CHECK(indexes_agree(r));
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_index_follows_set_toggles(void)
+{
+    struct ovsdb_replica *r = make_indexed_replica();
+
+    CHECK(apply(r, initial2, true, true));
+    /* Add two and remove one in one diff, then empty the set. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"set\", [[\"uuid\", \"" P1 "\"], [\"uuid\", \"" P2
+                "\"], [\"uuid\", \"" P3 "\"]]]}}}}", true, false));
+    CHECK(uuids_are(r, "Bridge", U2, "ports",
+                    "[\"" P2 "\", \"" P3 "\"]"));
+    CHECK(!ovsdb_replica_index_has(r, "Bridge", "ports", P1, U2));
+    CHECK(ovsdb_replica_index_has(r, "Bridge", "ports", P2, U2));
+    CHECK(indexes_agree(r));
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"modify\": {\"ports\":"
+                " [\"set\", [[\"uuid\", \"" P2 "\"], [\"uuid\", \"" P3
+                "\"]]]}}}}", true, false));
+    CHECK(ovsdb_replica_index_find(r, "Bridge", "ports", P2) == NULL);
+    CHECK(ovsdb_replica_index_find(r, "Bridge", "ports", P3) == NULL);
+    CHECK(indexes_agree(r));
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_index_is_rebuilt_on_resync(void)
+{
+    struct ovsdb_replica *r = make_indexed_replica();
+
+    CHECK(apply(r, initial2, true, true));
+    /* A disconnect keeps the rows, and the index with them. */
+    ovsdb_replica_disconnected(r);
+    CHECK_STREQ(port_named(r, "p1"), P1);
+    CHECK(indexes_agree(r));
+    /* The resync replaces everything: p1 and br0 are gone, p2 on br9 is
+     * new, and the old UUID of p1 now names another port. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U3 "\": {\"initial\": {\"name\": "
+                "\"br9\", \"ports\": [\"uuid\", \"" P1 "\"]}}},"
+                " \"Port\": {\"" P1 "\": {\"initial\": {\"name\": \"p2\"}}}}",
+                true, true));
+    CHECK(ovsdb_replica_index_find(r, "Port", "name", "p1") == NULL);
+    CHECK_STREQ(port_named(r, "p2"), P1);
+    CHECK(ovsdb_replica_index_find(r, "Bridge", "name", "br0") == NULL);
+    CHECK_STREQ(ovsdb_replica_index_find(r, "Bridge", "name", "br9"), U3);
+    CHECK(!ovsdb_replica_index_has(r, "Bridge", "ports", P1, U2));
+    CHECK(ovsdb_replica_index_has(r, "Bridge", "ports", P1, U3));
+    CHECK(indexes_agree(r));
+    /* The "update" form's initial contents too. */
+    CHECK(apply(r, "{\"Port\": {\"" P3 "\": {\"new\": {\"name\": \"p3\"}}}}",
+                false, true));
+    CHECK(ovsdb_replica_index_find(r, "Port", "name", "p2") == NULL);
+    CHECK(ovsdb_replica_index_find(r, "Bridge", "ports", P1) == NULL);
+    CHECK_STREQ(port_named(r, "p3"), P3);
+    CHECK(indexes_agree(r));
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_index_keeps_duplicates(void)
+{
+    struct ovsdb_replica *r = make_indexed_replica();
+    const json_t *both;
+
+    CHECK(apply(r, initial2, true, true));
+    /* P3 and P2 take the name P1 has: the smallest UUID is found, whatever
+     * the order they came in. */
+    CHECK(apply(r, "{\"Port\": {\"" P3 "\": {\"insert\": {\"name\": \"p1\""
+                "}}}}", true, false));
+    CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"insert\": {\"name\": \"p1\""
+                "}}}}", true, false));
+    CHECK_STREQ(port_named(r, "p1"), P1);
+    both = ovsdb_replica_index_lookup(r, "Port", "name", "p1");
+    CHECK(json_object_size(both) == 3);
+    CHECK(indexes_agree(r));
+    /* Deleting one, or renaming one away, keeps the others. */
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"delete\": null}}}",
+                true, false));
+    CHECK_STREQ(port_named(r, "p1"), P2);
+    CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"modify\": "
+                "{\"name\": \"p2\"}}}}", true, false));
+    CHECK_STREQ(port_named(r, "p1"), P3);
+    CHECK_STREQ(port_named(r, "p2"), P2);
+    CHECK(indexes_agree(r));
+    /* Two bridges with one port (OVSDB allows it): both are found. */
+    CHECK(apply(r, "{\"Bridge\": {\"" U3 "\": {\"insert\": {\"name\": "
+                "\"br1\", \"ports\": [\"uuid\", \"" P1 "\"]}}}}",
+                true, false));
+    CHECK(ovsdb_replica_index_has(r, "Bridge", "ports", P1, U2));
+    CHECK(ovsdb_replica_index_has(r, "Bridge", "ports", P1, U3));
+    CHECK_STREQ(ovsdb_replica_index_find(r, "Bridge", "ports", P1), U2);
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"delete\": null}}}",
+                true, false));
+    CHECK_STREQ(ovsdb_replica_index_find(r, "Bridge", "ports", P1), U3);
+    CHECK(indexes_agree(r));
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_index_unchanged_by_bad_update(void)
+{
+    struct ovsdb_replica *r = make_indexed_replica();
+
+    CHECK(apply(r, initial2, true, true));
+    CHECK(!apply(r, "{\"Port\": {\"" P2 "\": {\"insert\": {\"name\": \"x\"}},"
+                 "\"" P1 "\": {\"modify\": {\"name\": \"y\"}},"
+                 "\"" P3 "\": {\"modify\": {\"name\": \"y\"}}}}",
+                 true, false));
+    CHECK(ovsdb_replica_index_find(r, "Port", "name", "x") == NULL);
+    CHECK(ovsdb_replica_index_find(r, "Port", "name", "y") == NULL);
+    CHECK_STREQ(port_named(r, "p1"), P1);
+    CHECK(indexes_agree(r));
+    ovsdb_replica_destroy(r);
+}
+
+static void
+test_index_added_late_covers_rows(void)
+{
+    struct ovsdb_replica *r = make_replica();
+
+    CHECK(apply(r, initial2, true, true));
+    ovsdb_replica_add_index(r, "Port", "name");
+    ovsdb_replica_add_index(r, "Port", "name");     /* Twice: no change. */
+    CHECK_STREQ(port_named(r, "p1"), P1);
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": "
+                "{\"name\": \"p2\"}}}}", true, false));
+    CHECK(ovsdb_replica_index_find(r, "Port", "name", "p1") == NULL);
+    CHECK_STREQ(port_named(r, "p2"), P1);
+    ovsdb_replica_destroy(r);
+}
+
 static void
 test_foreign_notification_is_ignored(void)
 {
@@ -458,6 +787,8 @@ main(void)
     TEST_RUN("ovsdb-replica/insert-and-delete", test_insert_and_delete);
     TEST_RUN("ovsdb-replica/modify-set-toggles-elements",
              test_modify_set_toggles_elements);
+    TEST_RUN("ovsdb-replica/modify-set-atom-listed-twice",
+             test_modify_set_atom_listed_twice);
     TEST_RUN("ovsdb-replica/modify-map-adds-removes-replaces",
              test_modify_map_adds_removes_replaces);
     TEST_RUN("ovsdb-replica/modify-scalar-replaces",
@@ -467,6 +798,19 @@ main(void)
              test_bad_update_changes_nothing);
     TEST_RUN("ovsdb-replica/schema-is-checked", test_schema_is_checked);
     TEST_RUN("ovsdb-replica/datum-helpers", test_datum_helpers);
+    TEST_RUN("ovsdb-replica/index-follows-insert-and-delete",
+             test_index_follows_insert_and_delete);
+    TEST_RUN("ovsdb-replica/index-follows-rename", test_index_follows_rename);
+    TEST_RUN("ovsdb-replica/index-follows-set-toggles",
+             test_index_follows_set_toggles);
+    TEST_RUN("ovsdb-replica/index-is-rebuilt-on-resync",
+             test_index_is_rebuilt_on_resync);
+    TEST_RUN("ovsdb-replica/index-keeps-duplicates",
+             test_index_keeps_duplicates);
+    TEST_RUN("ovsdb-replica/index-unchanged-by-bad-update",
+             test_index_unchanged_by_bad_update);
+    TEST_RUN("ovsdb-replica/index-added-late-covers-rows",
+             test_index_added_late_covers_rows);
     TEST_RUN("ovsdb-replica/foreign-notification-is-ignored",
              test_foreign_notification_is_ignored);
     return test_done();
