@@ -8,9 +8,12 @@
 #      all are bound and their flows installed;
 #   2. GET /v1/ports with 1, 16 and 64 concurrent keep-alive clients for
 #      SECS seconds each: requests/s, p50, p99 and max latency;
-#   3. GET /v1/status with 1 client for STATUS_SECS (default 20) while ADD
-#      more ports (default 100) are added through POST /v1/ports (8
-#      writers): status p99 must stay under 5 ms.
+#   3. GET /v1/status polled STATUS_RATE times a second (default 200, one
+#      request every 5 ms, on a fixed schedule as a monitoring system
+#      polls; a latency counts from the scheduled time, so a stalled event
+#      loop shows in full) for STATUS_SECS (default 20) while ADD more
+#      ports (default 100) are added through POST /v1/ports (8 writers):
+#      status p99 must stay under 5 ms.
 #
 # Prints a results table; exits 1 if the status p99 limit is missed.
 #
@@ -21,6 +24,7 @@ N=${1:-1000}
 SECS=${2:-5}
 ADD=${3:-100}
 STATUS_SECS=${STATUS_SECS:-20}
+STATUS_RATE=${STATUS_RATE:-200}
 GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-api}
@@ -81,7 +85,7 @@ writer() {
     done
 }
 t0=$(date +%s%N)
-clients load "$GUESTNET_SOCKET" /v1/status 1 "$STATUS_SECS" \
+clients load "$GUESTNET_SOCKET" /v1/status 1 "$STATUS_SECS" "$STATUS_RATE" \
     > "$GN_SANDBOX_DIR/st" &
 load_pid=$!
 sleep 0.2
@@ -96,7 +100,7 @@ wait $load_pid
 added=$(curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/ports \
         | python3 -c "import json,sys; \
 print(sum(p['name'].startswith('ba') for p in json.load(sys.stdin)))")
-results+=("GET /v1/status, adding $ADD|1|$(cat "$GN_SANDBOX_DIR/st")")
+results+=("GET /v1/status ${STATUS_RATE}/s, +$ADD|1|$(cat "$GN_SANDBOX_DIR/st")")
 
 # --- the table.
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }

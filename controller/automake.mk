@@ -12,7 +12,8 @@ libguestnet_a_SOURCES += \
 	controller/http-client.c \
 	controller/netaddr.c \
 	controller/netdev.c \
-	controller/ports.c
+	controller/ports.c \
+	controller/port-view.c
 
 sbin_PROGRAMS += guestnetd
 guestnetd_SOURCES = controller/guestnetd.c

@@ -18,6 +18,7 @@
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
 #include "pipeline.h"
+#include "port-view.h"
 #include "ports.h"
 
 GN_LOG_MODULE(engine);
@@ -65,17 +66,6 @@ struct engine_op {
     void *aux;
 };
 
-/* Per-port counts for engine_status() and engine_networks(), made from the
- * replica and the config they name. */
-struct engine_counts {
-    bool valid;
-    unsigned long long replica_seqno;
-    unsigned long long cfg_gen;
-    int ports;
-    int quarantined;
-    int *per_network;           /* Ports bound to cfg->networks[i]. */
-};
-
 /* What planning a transaction depends on besides the queued requests:
  * while none of it changes, a pass that planned nothing would plan nothing
  * again. */
@@ -94,6 +84,10 @@ struct engine {
     struct ovsdb_replica *replica;
     struct ofctrl *ofctrl;
     char *ovs_rundir;
+    struct port_view *view;     /* The bridge's ports, bound. */
+    unsigned long long view_seqno;      /* Replica seqno and config */
+    unsigned long long view_cfg_gen;    /* generation of 'view'. */
+    bool view_valid;
     struct pipeline_state *pipeline;    /* Builds ofctrl's desired table. */
     bool flows_built;           /* The pipeline saw the replica once. */
     json_t *flows_ports;        /* {name: ofport} of the ports in it. */
@@ -114,7 +108,6 @@ struct engine {
     bool idle_valid;            /* True once 'idle_key' is set. */
     struct engine_plan_key idle_key;    /* Inputs of the latest pass that
                                          * planned nothing. */
-    struct engine_counts counts;        /* Cache of the port counts. */
 
     /* Status. */
     long long start_msec;
@@ -219,53 +212,31 @@ engine_port_json__(const struct engine *e, const json_t *port,
     return j;
 }
 
-/* Parses the comma-separated addresses in 'ips' into a new array (caller
- * frees); unparsable entries (someone else's typo in external_ids) are
- * skipped. */
-static struct netaddr_ip *
-engine_parse_ips__(const char *ips, size_t *n)
+/* Brings the port view up to date with the replica and the config. */
+static struct port_view *
+engine_view__(struct engine *e)
 {
-    struct netaddr_ip *out = NULL;
-    char *copy, *save = NULL;
+    unsigned long long seqno = ovsdb_replica_seqno(e->replica);
 
-    *n = 0;
-    if (!ips) {
-        return NULL;
+    if (!e->view_valid || e->view_seqno != seqno
+        || e->view_cfg_gen != e->cfg_gen) {
+        port_view_update(e->view, e->cfg, e->cfg_gen, e->replica,
+                         engine_bridge_uuid__(e));
+        e->view_valid = true;
+        e->view_seqno = seqno;
+        e->view_cfg_gen = e->cfg_gen;
     }
-    copy = gn_xstrdup(ips);
-    for (char *t = strtok_r(copy, ",", &save); t;
-         t = strtok_r(NULL, ",", &save)) {
-        struct netaddr_ip ip;
-        char *error = netaddr_parse_ip(t, 1, &ip);
-        if (error) {
-            free(error);
-            continue;
-        }
-        out = gn_xrealloc(out, (*n + 1) * sizeof *out);
-        out[(*n)++] = ip;
-    }
-    free(copy);
-    return out;
+    return e->view;
 }
 
-/* Computes the pipeline's input from the replica and, if it changed since
- * the last time, brings ofctrl's desired flow table up to date: only the
- * flows of what changed are rebuilt (pipeline_state_update()). */
 static void
 engine_flows__(struct engine *e)
 {
-    const char *br = engine_bridge_uuid__(e);
-    const json_t *br_row = br ? ovsdb_replica_get_row(e->replica, "Bridge",
-                                                      br) : NULL;
-    struct pipeline_port *ports = NULL;
-    struct netaddr_ip **ip_arrays = NULL;
-    size_t n_ports = 0, allocated = 0;
-    int uplink_ofport = -1;
-    json_t *names, *uuids;
-    size_t i;
-    json_t *u;
+    const struct pipeline_port *ports;
+    size_t n_ports;
+    json_t *names;
 
-    if (!br_row) {
+    if (!engine_bridge_uuid__(e)) {
         return;
     }
     /* The input can only change with the replica or the config. */
@@ -276,56 +247,14 @@ engine_flows__(struct engine *e)
     }
     e->flows_input_seqno = ovsdb_replica_seqno(e->replica);
     e->flows_input_cfg_gen = e->cfg_gen;
-    names = json_object();
-    uuids = ovsdb_datum_uuids(br_row, "ports");
-    json_array_foreach (uuids, i, u) {
-        const json_t *row = ovsdb_replica_get_row(e->replica, "Port",
-                                                  json_string_value(u));
-        struct port_binding b;
-        const char *role;
-
-        if (!row) {
-            continue;
-        }
-        port_binding(e->cfg, e->replica, row, &b);
-        role = ovsdb_datum_map_get_string(row, "external_ids",
-                                          "guestnet:role");
-        if (role && !strcmp(role, "uplink")) {
-            uplink_ofport = b.ofport > 0 ? b.ofport : -1;
-            continue;
-        }
-        if (b.quarantine || b.ofport <= 0 || !b.name
-            || (e->cfg->uplink && !strcmp(b.name, e->cfg->uplink))) {
-            continue;
-        }
-        struct pipeline_port p = {
-            .name = b.name,
-            .ofport = b.ofport,
-            .vlan = b.vlan,
-            .server = b.server,
-        };
-        char *error = netaddr_parse_mac(b.mac, true, &p.mac);
-        if (error) {
-            free(error);
-            continue;
-        }
-        if (n_ports >= allocated) {
-            allocated = 2 * allocated + 64;
-            ports = gn_xrealloc(ports, allocated * sizeof *ports);
-            ip_arrays = gn_xrealloc(ip_arrays, allocated * sizeof *ip_arrays);
-        }
-        ip_arrays[n_ports] = engine_parse_ips__(b.ips, &p.n_ips);
-        p.ips = ip_arrays[n_ports];
-        ports[n_ports++] = p;
-        json_object_set_new(names, b.name, json_integer(b.ofport));
-    }
+    ports = port_view_pipeline_ports(engine_view__(e), &n_ports);
 
     struct pipeline_input in = {
         .cfg = e->cfg,
         .cfg_gen = e->cfg_gen,
         .ports = ports,
         .n_ports = n_ports,
-        .uplink_ofport = uplink_ofport,
+        .uplink_ofport = port_view_uplink_ofport(e->view),
     };
     struct pipeline_update_stats st;
     char *error = pipeline_state_update(e->pipeline, &in,
@@ -354,18 +283,15 @@ engine_flows__(struct engine *e)
                     st.flows_removed);
         ofctrl_put_meters(e->ofctrl, meters);
         ofctrl_commit(e->ofctrl, ++e->flows_seqno);
+        names = json_object();
+        for (size_t i = 0; i < n_ports; i++) {
+            json_object_set_new(names, ports[i].name,
+                                json_integer(ports[i].ofport));
+        }
         json_decref(e->flows_ports);
         e->flows_ports = names;
-        names = NULL;
     }
     e->flows_built = true;
-    json_decref(names);
-    json_decref(uuids);
-    for (i = 0; i < n_ports; i++) {
-        free(ip_arrays[i]);
-    }
-    free(ip_arrays);
-    free(ports);
 }
 
 static void
@@ -934,6 +860,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
         gn_fatal("%s", error);
     }
     e->pipeline = pipeline_state_create();
+    e->view = port_view_create();
     return e;
 }
 
@@ -949,12 +876,12 @@ engine_destroy(struct engine *e)
         engine_op_free__(op);
     }
     pipeline_state_destroy(e->pipeline);
+    port_view_destroy(e->view);
     ofctrl_destroy(e->ofctrl);
     jsonrpc_session_destroy(e->session);
     ovsdb_replica_destroy(e->replica);
     free(e->ovs_rundir);
     json_decref(e->flows_ports);
-    free(e->counts.per_network);
     event_free(e->run_ev);
     event_free(e->timer_ev);
     gn_config_destroy(e->cfg);
@@ -1158,44 +1085,6 @@ engine_append_port_json__(const struct engine *e, const json_t *port,
     json_array_append_new(list, engine_port_json__(e, port, false));
 }
 
-static void
-engine_count_port__(const struct engine *e, const json_t *port, void *c_)
-{
-    struct engine_counts *c = c_;
-    const struct gn_network *net;
-    struct port_binding b;
-
-    port_binding(e->cfg, e->replica, port, &b);
-    c->ports++;
-    c->quarantined += b.quarantine != NULL;
-    net = b.network ? gn_config_find_network(e->cfg, b.network) : NULL;
-    if (net) {
-        c->per_network[net - e->cfg->networks]++;
-    }
-}
-
-/* Returns the port counts (borrowed from 'e'), counted again only if the
- * replica or the config changed since the last time. */
-static const struct engine_counts *
-engine_counts__(struct engine *e)
-{
-    struct engine_counts *c = &e->counts;
-    unsigned long long seqno = ovsdb_replica_seqno(e->replica);
-
-    if (!c->valid || c->replica_seqno != seqno || c->cfg_gen != e->cfg_gen) {
-        free(c->per_network);
-        c->per_network = gn_xcalloc(e->cfg->n_networks,
-                                    sizeof *c->per_network);
-        c->ports = 0;
-        c->quarantined = 0;
-        engine_for_each_port__(e, engine_count_port__, c);
-        c->valid = true;
-        c->replica_seqno = seqno;
-        c->cfg_gen = e->cfg_gen;
-    }
-    return c;
-}
-
 json_t *
 engine_ports(const struct engine *e)
 {
@@ -1215,17 +1104,18 @@ engine_port(const struct engine *e, const char *name)
 json_t *
 engine_networks(struct engine *e)
 {
-    const struct engine_counts *c = engine_counts__(e);
+    struct port_view_counts c;
     json_t *cfg = gn_config_to_json(e->cfg);
     json_t *nets = json_incref(json_object_get(cfg, "networks"));
     size_t i;
     json_t *net;
 
+    port_view_counts(engine_view__(e), &c);
     /* gn_config_to_json() lists the networks in the config's order. */
     json_array_foreach (nets, i, net) {
         json_object_set_new(net, "ports", json_integer(
                                 i < e->cfg->n_networks
-                                ? c->per_network[i] : 0));
+                                ? c.per_network[i] : 0));
     }
     json_decref(cfg);
     return nets;
@@ -1249,10 +1139,12 @@ engine_health(const struct engine *e)
 json_t *
 engine_status(struct engine *e)
 {
-    const struct engine_counts *counts = engine_counts__(e);
+    struct port_view_counts counts;
     size_t n_pending = 0;
     const char *health = engine_health(e);
     long long now = gn_time_msec();
+
+    port_view_counts(engine_view__(e), &counts);
 
     for (struct engine_op *op = e->ops; op; op = op->next) {
         n_pending++;
@@ -1273,8 +1165,8 @@ engine_status(struct engine *e)
         "datapath_type", e->cfg->datapath_type,
         "exists", engine_bridge_uuid__(e) != NULL,
         "counts",
-        "ports", counts->ports,
-        "quarantined", counts->quarantined,
+        "ports", counts.ports,
+        "quarantined", counts.quarantined,
         "networks", (int) e->cfg->n_networks,
         "pending_requests", (int) n_pending,
         "transactions",

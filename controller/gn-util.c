@@ -198,3 +198,114 @@ gn_buf_destroy(struct gn_buf *b)
     free(b->data);
     *b = (struct gn_buf) GN_BUF_INIT;
 }
+
+static unsigned int
+gn_strmap_hash__(const char *key)
+{
+    unsigned int h = 2166136261u;       /* FNV-1a. */
+
+    for (const unsigned char *p = (const unsigned char *) key; *p; p++) {
+        h = (h ^ *p) * 16777619u;
+    }
+    return h;
+}
+
+static struct gn_strmap_node **
+gn_strmap_find__(const struct gn_strmap *m, const char *key,
+                 unsigned int hash)
+{
+    struct gn_strmap_node **p;
+
+    if (!m->n_buckets) {
+        return NULL;
+    }
+    for (p = &m->buckets[hash & (m->n_buckets - 1)]; *p; p = &(*p)->next) {
+        if ((*p)->hash == hash && !strcmp((*p)->key, key)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+void *
+gn_strmap_get(const struct gn_strmap *m, const char *key)
+{
+    struct gn_strmap_node **p = gn_strmap_find__(m, key,
+                                                 gn_strmap_hash__(key));
+    return p ? (*p)->value : NULL;
+}
+
+void *
+gn_strmap_put(struct gn_strmap *m, const char *key, void *value)
+{
+    unsigned int hash = gn_strmap_hash__(key);
+    struct gn_strmap_node **p = gn_strmap_find__(m, key, hash);
+    struct gn_strmap_node *node;
+
+    if (p) {
+        void *old = (*p)->value;
+        (*p)->value = value;
+        return old;
+    }
+    if (m->n >= m->n_buckets) {
+        size_t n = m->n_buckets ? 2 * m->n_buckets : 16;
+        struct gn_strmap_node **b = gn_xcalloc(n, sizeof *b);
+
+        for (size_t i = 0; i < m->n_buckets; i++) {
+            struct gn_strmap_node *x, *next;
+
+            for (x = m->buckets[i]; x; x = next) {
+                next = x->next;
+                x->next = b[x->hash & (n - 1)];
+                b[x->hash & (n - 1)] = x;
+            }
+        }
+        free(m->buckets);
+        m->buckets = b;
+        m->n_buckets = n;
+    }
+    node = gn_xmalloc(sizeof *node);
+    node->hash = hash;
+    node->key = gn_xstrdup(key);
+    node->value = value;
+    node->next = m->buckets[hash & (m->n_buckets - 1)];
+    m->buckets[hash & (m->n_buckets - 1)] = node;
+    m->n++;
+    return NULL;
+}
+
+void *
+gn_strmap_remove(struct gn_strmap *m, const char *key)
+{
+    struct gn_strmap_node **p = gn_strmap_find__(m, key,
+                                                 gn_strmap_hash__(key));
+    struct gn_strmap_node *node;
+    void *value;
+
+    if (!p) {
+        return NULL;
+    }
+    node = *p;
+    *p = node->next;
+    value = node->value;
+    free(node->key);
+    free(node);
+    m->n--;
+    return value;
+}
+
+void
+gn_strmap_destroy(struct gn_strmap *m)
+{
+    for (size_t i = 0; i < m->n_buckets; i++) {
+        struct gn_strmap_node *x, *next;
+
+        for (x = m->buckets[i]; x; x = next) {
+            next = x->next;
+            free(x->key);
+            free(x);
+        }
+    }
+    free(m->buckets);
+    *m = (struct gn_strmap) GN_STRMAP_INIT;
+}

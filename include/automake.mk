@@ -20,4 +20,5 @@ noinst_HEADERS += \
 	include/ovsdb-replica.h \
 	include/ovsdb-txn.h \
 	include/pipeline.h \
+	include/port-view.h \
 	include/ports.h

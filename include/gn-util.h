@@ -44,6 +44,33 @@ const char *gn_buf_cstr(const struct gn_buf *);     /* "" if empty. */
 void gn_buf_clear(struct gn_buf *);
 void gn_buf_destroy(struct gn_buf *);
 
+/* A map from strings (copied) to pointers (the caller's).  Initialize with
+ * GN_STRMAP_INIT; free with gn_strmap_destroy() (the values are the
+ * caller's to free first, e.g. with GN_STRMAP_FOR_EACH). */
+struct gn_strmap_node {
+    struct gn_strmap_node *next;
+    unsigned int hash;
+    char *key;
+    void *value;
+};
+struct gn_strmap {
+    struct gn_strmap_node **buckets;
+    size_t n_buckets;           /* 0 or a power of 2. */
+    size_t n;
+};
+#define GN_STRMAP_INIT { NULL, 0, 0 }
+
+void *gn_strmap_get(const struct gn_strmap *, const char *key);
+/* Sets 'key' to 'value'; returns the value it replaced, or NULL. */
+void *gn_strmap_put(struct gn_strmap *, const char *key, void *value);
+/* Removes 'key'; returns its value, or NULL. */
+void *gn_strmap_remove(struct gn_strmap *, const char *key);
+void gn_strmap_destroy(struct gn_strmap *);
+/* Visits every node; the loop body may not change the map. */
+#define GN_STRMAP_FOR_EACH(NODE, MAP)                                     \
+    for (size_t gn_i__ = 0; gn_i__ < (MAP)->n_buckets; gn_i__++)          \
+        for ((NODE) = (MAP)->buckets[gn_i__]; (NODE); (NODE) = (NODE)->next)
+
 /* Prints "PROGRAM: MESSAGE" on stderr and exits with status 1. */
 void gn_fatal(const char *fmt, ...) GN_PRINTF(1, 2) GN_NORETURN;
 

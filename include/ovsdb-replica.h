@@ -93,6 +93,14 @@ bool ovsdb_replica_is_synced(const struct ovsdb_replica *);
 /* Increases on every change; lets callers skip work when nothing moved. */
 unsigned long long ovsdb_replica_seqno(const struct ovsdb_replica *);
 
+/* Returns the ovsdb_replica_seqno() of the update that last inserted or
+ * changed row 'uuid' of 'table' (a full resync counts as changing every
+ * row), or 0 if there is no such row: a cache of something derived from a
+ * row is current while this is unchanged. */
+unsigned long long ovsdb_replica_row_seqno(const struct ovsdb_replica *,
+                                           const char *table,
+                                           const char *uuid);
+
 /* Row access.  Returned rows are borrowed (valid until the next change). */
 const json_t *ovsdb_replica_get_row(const struct ovsdb_replica *,
                                     const char *table, const char *uuid);

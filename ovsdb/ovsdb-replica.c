@@ -56,6 +56,8 @@ struct ovsdb_replica {
     json_t *kinds;              /* {table: {column: {"k": kind, "d": dflt}}}
                                  * from the schema. */
     json_t *data;               /* {table: {uuid: row}}. */
+    json_t *row_seqnos;         /* {table: {uuid: seqno}}: the update that
+                                 * last inserted or changed each row. */
     json_t *indexes;            /* {table: {column: {key: {uuid: true}}}}:
                                  * for each indexed column, the rows that
                                  * hold each string or UUID atom 'key'. */
@@ -82,6 +84,7 @@ ovsdb_replica_create(const char *db, ovsdb_replica_changed_cb *cb, void *aux)
     r->columns = json_object();
     r->kinds = json_object();
     r->data = json_object();
+    r->row_seqnos = json_object();
     r->indexes = json_object();
     r->anchor = gn_xzalloc(sizeof *r->anchor);
     r->anchor->replica = r;
@@ -113,6 +116,7 @@ ovsdb_replica_destroy(struct ovsdb_replica *r)
     json_decref(r->monitor_id);
     json_decref(r->data);
     json_decref(r->indexes);
+    json_decref(r->row_seqnos);
     json_decref(r->kinds);
     json_decref(r->columns);
     free(r->db);
@@ -734,9 +738,21 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
     json_t *row = json_object_get(rows, uuid);
     const json_t *tkinds = json_object_get(r->kinds, table);
     json_t *tindexes = json_object_get(r->indexes, table);
+    json_t *tseqnos = json_object_get(r->row_seqnos, table);
     const char *column;
     const json_t *value, *c;
     size_t i;
+
+    if (!tseqnos) {
+        tseqnos = json_object();
+        json_object_set_new(r->row_seqnos, table, tseqnos);
+    }
+    if (op == OVSDB_REPLICA_OP_DELETE) {
+        json_object_del(tseqnos, uuid);
+    } else {
+        /* The seqno this update gives the replica. */
+        json_object_set_new(tseqnos, uuid, json_integer(r->seqno + 1));
+    }
 
     switch (op) {
     case OVSDB_REPLICA_OP_INSERT:
@@ -845,6 +861,7 @@ ovsdb_replica_apply_update(struct ovsdb_replica *r,
         json_object_foreach (r->data, table, rows) {
             json_object_clear(rows);
         }
+        json_object_clear(r->row_seqnos);
         json_object_foreach (r->indexes, table, tindexes) {
             json_object_foreach (tindexes, column, index) {
                 json_object_clear(index);
@@ -1294,4 +1311,12 @@ json_t *
 ovsdb_datum_empty_set(void)
 {
     return ovsdb_datum_set(json_array());
+}
+
+unsigned long long
+ovsdb_replica_row_seqno(const struct ovsdb_replica *r, const char *table,
+                        const char *uuid)
+{
+    return json_integer_value(json_object_get(
+        json_object_get(r->row_seqnos, table), uuid));
 }

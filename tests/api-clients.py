@@ -11,11 +11,20 @@ third-party modules).
                                       (status 0: closed without an answer)
   api-clients.py raw SOCKET           send stdin as is; print the status
                                       line of the answer (or "closed")
-  api-clients.py load SOCKET PATH C SECS
+  api-clients.py load SOCKET PATH C SECS [RATE]
                                       C keep-alive clients (processes) ask
                                       GET PATH for SECS seconds; prints
                                       "requests=N errors=N rps=R p50_ms=X
-                                      p99_ms=Y max_ms=Z"
+                                      p99_ms=Y max_ms=Z".  Without RATE each
+                                      client asks again as soon as it has
+                                      its answer; with RATE, each asks RATE
+                                      times a second on a fixed schedule, as
+                                      a monitoring system polls, and a
+                                      latency counts from the scheduled
+                                      time: a request that had to wait for a
+                                      late answer before it could be sent
+                                      counts that wait (no coordinated
+                                      omission)
 """
 import os
 import socket
@@ -131,12 +140,19 @@ def raw(sock_path):
         print("closed")
 
 
-def load_worker(sock_path, path, deadline, wfd):
+def load_worker(sock_path, path, deadline, wfd, rate):
     lat = []
     errors = 0
     s = None
     req = request(path, keepalive=True)
+    due = time.perf_counter()
     while time.monotonic() < deadline:
+        if rate:
+            # The next request is due 1/rate after the previous one was,
+            # whether or not its answer came in time.
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
         if s is None:
             try:
                 s = connect(sock_path)
@@ -144,7 +160,8 @@ def load_worker(sock_path, path, deadline, wfd):
                 errors += 1
                 time.sleep(0.01)
                 continue
-        t0 = time.perf_counter()
+        t0 = due if rate else time.perf_counter()
+        due += 1.0 / rate if rate else 0
         try:
             s.sendall(req)
             status, _ = read_response(s)
@@ -162,7 +179,7 @@ def load_worker(sock_path, path, deadline, wfd):
         w.write("\n".join("%.9f" % x for x in lat))
 
 
-def load(sock_path, path, clients, secs):
+def load(sock_path, path, clients, secs, rate=0.0):
     start = time.monotonic()
     deadline = start + secs
     pipes = []
@@ -171,7 +188,7 @@ def load(sock_path, path, clients, secs):
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            load_worker(sock_path, path, deadline, w)
+            load_worker(sock_path, path, deadline, w, rate)
             os._exit(0)
         os.close(w)
         pipes.append((pid, r))
@@ -207,8 +224,9 @@ def main():
         slow(sock_path)
     elif mode == "raw" and len(sys.argv) == 3:
         raw(sock_path)
-    elif mode == "load" and len(sys.argv) == 6:
-        load(sock_path, sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
+    elif mode == "load" and len(sys.argv) in (6, 7):
+        load(sock_path, sys.argv[3], int(sys.argv[4]), float(sys.argv[5]),
+             float(sys.argv[6]) if len(sys.argv) == 7 else 0.0)
     else:
         sys.stderr.write(__doc__)
         sys.exit(2)
