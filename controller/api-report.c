@@ -281,6 +281,24 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
                             / 1000);
     }
 
+    const json_t *rc = json_object_get(status, "reconcile");
+    api_report_metric__(f, "guestnet_reconcile_steps_total", "counter",
+                        "Reconcile steps run.",
+                        json_integer_value(json_object_get(rc, "steps")));
+    api_report_metric__(f, "guestnet_reconcile_seconds_total", "counter",
+                        "Time spent in reconcile steps (the event loop "
+                        "serves nothing else meanwhile).",
+                        json_real_value(json_object_get(rc, "total_ms"))
+                        / 1000);
+    api_report_metric__(f, "guestnet_reconcile_max_seconds", "gauge",
+                        "The longest reconcile step.",
+                        json_real_value(json_object_get(rc, "max_ms"))
+                        / 1000);
+    api_report_metric__(f, "guestnet_reconcile_slow_steps_total", "counter",
+                        "Reconcile steps longer than 5 ms.",
+                        json_integer_value(json_object_get(rc,
+                                                           "slow_steps")));
+
     api_report_metric__(f, "guestnet_openflow_connected", "gauge",
                         "1 if connected to the bridge's OpenFlow socket.",
                         of->connected);

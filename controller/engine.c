@@ -27,6 +27,9 @@ GN_LOG_MODULE(engine);
  * a timeout (the port stays: it may come up later). */
 #define ENGINE_APPLY_TIMEOUT_MS 30000
 
+/* A reconcile step longer than this counts as slow in the status. */
+#define ENGINE_SLOW_STEP_US 5000
+
 /* Set on a port's Interface once its flows are installed. */
 #define ENGINE_INSTALLED_KEY "guestnet-installed"
 
@@ -110,6 +113,11 @@ struct engine {
                                          * planned nothing. */
 
     /* Status. */
+    unsigned long long n_steps;         /* Reconcile steps run, */
+    unsigned long long n_slow_steps;    /* those over ENGINE_SLOW_STEP_US, */
+    long long step_us_total;            /* and how long they took. */
+    long long step_us_last;
+    long long step_us_max;
     long long start_msec;
     long long last_run_msec;
     long long last_txn_msec;
@@ -745,12 +753,33 @@ engine_run__(struct engine *e)
     ovsdb_txn_commit(txn, e->session, engine_txn_done__, e);
 }
 
+/* Runs one reconcile step and keeps its duration for the status: every
+ * step holds the event loop, API requests included, while it runs. */
+static void
+engine_run_timed__(struct engine *e)
+{
+    long long start = gn_time_usec();
+    long long us;
+
+    engine_run__(e);
+    us = gn_time_usec() - start;
+    e->n_steps++;
+    e->step_us_total += us;
+    e->step_us_last = us;
+    if (us > e->step_us_max) {
+        e->step_us_max = us;
+    }
+    if (us > ENGINE_SLOW_STEP_US) {
+        e->n_slow_steps++;
+    }
+}
+
 static void
 engine_run_cb__(evutil_socket_t fd, short what, void *e_)
 {
     (void) fd;
     (void) what;
-    engine_run__(e_);
+    engine_run_timed__(e_);
 }
 
 static void
@@ -806,7 +835,7 @@ engine_timer_cb__(evutil_socket_t fd, short what, void *e_)
 {
     (void) fd;
     (void) what;
-    engine_run__(e_);
+    engine_run_timed__(e_);
 }
 
 struct engine *
@@ -1179,6 +1208,13 @@ engine_status(struct engine *e)
         "last_reconcile_ms_ago",
         e->last_run_msec ? json_integer(now - e->last_run_msec)
                          : json_null());
+    json_object_set_new(j, "reconcile", json_pack(
+        "{s:I, s:I, s:f, s:f, s:f}",
+        "steps", (json_int_t) e->n_steps,
+        "slow_steps", (json_int_t) e->n_slow_steps,
+        "total_ms", e->step_us_total / 1000.0,
+        "last_ms", e->step_us_last / 1000.0,
+        "max_ms", e->step_us_max / 1000.0));
 
     struct ofctrl_status of;
     ofctrl_get_status(e->ofctrl, &of);

@@ -137,6 +137,15 @@ gn_time_msec(void)
 }
 
 long long
+gn_time_usec(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+long long
 gn_time_wall_msec(void)
 {
     return gn_clock_msec__(CLOCK_REALTIME);

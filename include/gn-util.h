@@ -78,8 +78,9 @@ void gn_fatal(const char *fmt, ...) GN_PRINTF(1, 2) GN_NORETURN;
 void gn_set_program_name(const char *argv0);
 const char *gn_program_name(void);
 
-/* Monotonic time in milliseconds. */
+/* Monotonic time in milliseconds, and in microseconds. */
 long long gn_time_msec(void);
+long long gn_time_usec(void);
 
 /* Wall-clock time in milliseconds since the epoch. */
 long long gn_time_wall_msec(void);
