@@ -31,6 +31,11 @@ gn_check "port-add-db" q ctl port add "da$s" --kind lxc --network db \
 # --- plain reads.
 gn_check "status-200" grep -q '^HTTP 200' <<<"$(gn_api GET /v1/status)"
 gn_check "health-200" grep -q '^HTTP 200' <<<"$(gn_api GET /v1/health)"
+# Three ports were added: the engine ran steps, and timed them.
+gn_check "status-reconcile-steps-timed" test "$(gn_api GET /v1/status \
+    | sed '$d' | jq_ 'int(d["reconcile"]["steps"] > 0 and \
+      d["reconcile"]["total_ms"] > 0 and \
+      d["reconcile"]["max_ms"] >= d["reconcile"]["last_ms"])')" = 1
 gn_check "ports-lists-three" \
     test "$(gn_api GET /v1/ports | sed '$d' | jq_ 'len(d)')" = 3
 gn_check "networks-count-web-ports" test "$(gn_api GET /v1/networks \
@@ -85,6 +90,8 @@ gn_check "port-show-missing-404" \
 out=$(gn_api GET /metrics)
 gn_check "metrics-200" grep -q '^HTTP 200' <<<"$out"
 gn_check "metrics-ports" grep -q '^guestnet_ports 3$' <<<"$out"
+gn_check "metrics-reconcile-steps" \
+    grep -qE '^guestnet_reconcile_steps_total [1-9][0-9]*$' <<<"$out"
 gn_check "metrics-drops-by-reason" \
     grep -q '^guestnet_dropped_packets_total{reason="mac-spoof-drop"} 5$' \
     <<<"$out"

@@ -777,6 +777,46 @@ test_foreign_notification_is_ignored(void)
     ovsdb_replica_destroy(r);
 }
 
+/* Each row remembers the replica seqno of the update that last inserted
+ * or changed it; other rows keep theirs; a delete forgets it; a bad update
+ * changes none; a resync renews every row's. */
+static void
+test_row_seqnos_follow_changes(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    unsigned long long s0, p1;
+
+    CHECK(apply(r, initial2, true, true));
+    s0 = ovsdb_replica_seqno(r);
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P1) == s0);
+    CHECK(ovsdb_replica_row_seqno(r, "Bridge", U2) == s0);
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P2) == 0);
+
+    CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"insert\": {\"name\": \"p2\","
+                "\"interfaces\": [\"uuid\", \"" U3 "\"]}}}}", true, false));
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P2) == s0 + 1);
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P1) == s0);
+
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": {\"tag\": 20}}}}",
+                true, false));
+    p1 = ovsdb_replica_row_seqno(r, "Port", P1);
+    CHECK(p1 == s0 + 2);
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P2) == s0 + 1);
+
+    CHECK(!apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": 7}}}", true,
+                 false));
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P1) == p1);
+
+    CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"delete\": null}}}",
+                true, false));
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P2) == 0);
+
+    CHECK(apply(r, initial2, true, true));
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P1) == ovsdb_replica_seqno(r));
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P1) > p1);
+    ovsdb_replica_destroy(r);
+}
+
 int
 main(void)
 {
@@ -784,6 +824,8 @@ main(void)
              test_initial_fills_rows_and_defaults);
     TEST_RUN("ovsdb-replica/initial-replaces-contents",
              test_initial_replaces_contents);
+    TEST_RUN("ovsdb-replica/row-seqnos-follow-changes",
+             test_row_seqnos_follow_changes);
     TEST_RUN("ovsdb-replica/insert-and-delete", test_insert_and_delete);
     TEST_RUN("ovsdb-replica/modify-set-toggles-elements",
              test_modify_set_toggles_elements);
