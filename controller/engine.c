@@ -293,8 +293,12 @@ engine_flows__(struct engine *e)
         ofctrl_commit(e->ofctrl, ++e->flows_seqno);
         names = json_object();
         for (size_t i = 0; i < n_ports; i++) {
-            json_object_set_new(names, ports[i].name,
-                                json_integer(ports[i].ofport));
+            /* A port whose flows could not be built (its MAC clashes
+             * with another port's) has none: it is not ready. */
+            if (pipeline_state_has_port(e->pipeline, ports[i].name)) {
+                json_object_set_new(names, ports[i].name,
+                                    json_integer(ports[i].ofport));
+            }
         }
         json_decref(e->flows_ports);
         e->flows_ports = names;
@@ -708,6 +712,7 @@ engine_run__(struct engine *e)
     free(why);
 
     br = engine_bridge_uuid__(e);
+    bool looked_at_all = !br || n_bridge;   /* Adoption and marks too? */
     if (br && !n_bridge) {
         struct engine_op *solo = NULL;
 
@@ -718,6 +723,7 @@ engine_run__(struct engine *e)
         }
         if (!solo) {
             int before = ovsdb_txn_n_ops(txn);
+            looked_at_all = true;
             ports_plan_adoption(e->cfg, e->replica, br, txn);
             engine_plan_installed__(e, br, txn);
             e->txn_has_extra = ovsdb_txn_n_ops(txn) > before;
@@ -742,8 +748,10 @@ engine_run__(struct engine *e)
     if (ovsdb_txn_n_ops(txn) <= 1) {
         /* Only the comment: nothing to change. */
         ovsdb_txn_destroy(txn);
+        /* Idle only if nothing was left out of this pass (a solo retry
+         * skips adoption and the installed marks). */
         e->idle_key = key;
-        e->idle_valid = true;
+        e->idle_valid = looked_at_all;
         return;
     }
     ovsdb_txn_increment_next_cfg(txn);

@@ -462,6 +462,16 @@ pipeline_state_update(struct pipeline_state *st,
     return error;
 }
 
+bool
+pipeline_state_has_port(const struct pipeline_state *st, const char *name)
+{
+    const struct pipeline_group *g = pipeline_group_find__(
+        st, PIPELINE_GROUP_PORT, name,
+        pipeline_group_hash__(PIPELINE_GROUP_PORT, name));
+
+    return g && !g->failed;
+}
+
 char *
 pipeline_build(const struct pipeline_input *in, struct flow_table *table)
 {

@@ -172,6 +172,10 @@ struct pipeline_update_stats {
     size_t flows_removed;
 };
 struct pipeline_state *pipeline_state_create(void);
+/* True if the port named 'name' has its flows, as of the last update (it
+ * was in the input, bound, and its group was built without error). */
+bool pipeline_state_has_port(const struct pipeline_state *state,
+                             const char *name);
 /* Frees 'state' (accepts NULL); its flows stay in the table. */
 void pipeline_state_destroy(struct pipeline_state *state);
 /* Returns NULL, or a malloc'd error as pipeline_build() does (the groups

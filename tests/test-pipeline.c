@@ -629,6 +629,11 @@ test_clashing_port_is_left_out_whole(void)
     free(error);
     CHECK(count(t, 0, 101) + count(t, 0, 102) == port_flows(1, 0, false));
     CHECK(count(t, 0, 103) == port_flows(1, 1, false));
+    /* The lower ofport wins; the other is known not to have its flows. */
+    CHECK(pipeline_state_has_port(st, "p101"));
+    CHECK(!pipeline_state_has_port(st, "p102"));
+    CHECK(pipeline_state_has_port(st, "p103"));
+    CHECK(!pipeline_state_has_port(st, "p999"));
 
     /* The first port leaves: the second is retried and built. */
     ports[0] = ports[2];
@@ -637,6 +642,8 @@ test_clashing_port_is_left_out_whole(void)
     CHECK(error == NULL);
     free(error);
     CHECK(count(t, 0, 102) == port_flows(1, 0, false));
+    CHECK(pipeline_state_has_port(st, "p102"));
+    CHECK(!pipeline_state_has_port(st, "p101"));
     CHECK(same_as_fresh_build(t, cfg, ports, 2, -1));
 
     pipeline_state_destroy(st);
