@@ -234,25 +234,17 @@ port_view_update(struct port_view *v, const struct gn_config *cfg,
         }
     }
 
-    /* Ports that left the bridge.  (Collected first: the map may not
-     * change while it is walked.) */
-    char **gone = NULL;
-    size_t n_gone = 0;
-    GN_STRMAP_FOR_EACH (node, &v->entries) {
+    /* Ports that left the bridge. */
+    struct gn_strmap_node *next;
+    GN_STRMAP_FOR_EACH_SAFE (node, next, &v->entries) {
         struct port_view_entry *x = node->value;
+
         if (x->seen != v->update) {
-            gone = gn_xrealloc(gone, (n_gone + 1) * sizeof *gone);
-            gone[n_gone++] = node->key;
+            gn_strmap_remove(&v->entries, node->key);
+            port_view_entry_clear__(x);
+            free(x);
         }
     }
-    for (size_t i = 0; i < n_gone; i++) {
-        struct port_view_entry *x = gn_strmap_get(&v->entries, gone[i]);
-
-        gn_strmap_remove(&v->entries, gone[i]);
-        port_view_entry_clear__(x);
-        free(x);
-    }
-    free(gone);
     return n_bound;
 }
 

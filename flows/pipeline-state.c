@@ -2,7 +2,8 @@
  * include/pipeline.h).
  *
  * Owns struct pipeline_state: one group per built piece of the pipeline
- * (kind + name: the global flows, a network by VLAN, a port by name), each
+ * (one map of names per kind: the global flows, a network by VLAN, a port
+ * by name), each
  * with the bytes of the input it was built from (its key) and the flows it
  * added to the table.  An update computes every group's key from the new
  * input, which costs O(ports) with small constants, and rebuilds only the
@@ -27,12 +28,9 @@ enum pipeline_group_kind {
     PIPELINE_GROUP_NETWORK,
     PIPELINE_GROUP_PORT,
 };
+#define PIPELINE_N_GROUP_KINDS (PIPELINE_GROUP_PORT + 1)
 
 struct pipeline_group {
-    struct pipeline_group *next;    /* In a bucket of 'groups'. */
-    enum pipeline_group_kind kind;
-    char *name;
-    uint32_t hash;
     struct gn_buf key;          /* The input its flows were built from. */
     bool failed;                /* Built with an error: rebuild next time. */
     unsigned long long seen;    /* The last update that had this group. */
@@ -42,9 +40,7 @@ struct pipeline_group {
 };
 
 struct pipeline_state {
-    struct pipeline_group **buckets;
-    size_t n_buckets;           /* A power of 2. */
-    size_t n_groups;
+    struct gn_strmap groups[PIPELINE_N_GROUP_KINDS];   /* Name -> group. */
     unsigned long long update;  /* Counts updates. */
     unsigned long long pass;    /* Counts passes over the groups. */
     bool have_cfg;
@@ -56,8 +52,9 @@ pipeline_state_create(void)
 {
     struct pipeline_state *st = gn_xzalloc(sizeof *st);
 
-    st->n_buckets = 64;
-    st->buckets = gn_xcalloc(st->n_buckets, sizeof *st->buckets);
+    for (int k = 0; k < PIPELINE_N_GROUP_KINDS; k++) {
+        st->groups[k] = (struct gn_strmap) GN_STRMAP_INIT;
+    }
     return st;
 }
 
@@ -66,77 +63,31 @@ pipeline_group_free__(struct pipeline_group *g)
 {
     gn_buf_destroy(&g->key);
     free(g->flows);
-    free(g->name);
     free(g);
 }
 
 void
 pipeline_state_destroy(struct pipeline_state *st)
 {
+    struct gn_strmap_node *node;
+
     if (!st) {
         return;
     }
-    for (size_t i = 0; i < st->n_buckets; i++) {
-        struct pipeline_group *g, *next;
-
-        for (g = st->buckets[i]; g; g = next) {
-            next = g->next;
-            pipeline_group_free__(g);
+    for (int k = 0; k < PIPELINE_N_GROUP_KINDS; k++) {
+        GN_STRMAP_FOR_EACH (node, &st->groups[k]) {
+            pipeline_group_free__(node->value);
         }
+        gn_strmap_destroy(&st->groups[k]);
     }
-    free(st->buckets);
     free(st);
-}
-
-static uint32_t
-pipeline_group_hash__(enum pipeline_group_kind kind, const char *name)
-{
-    uint32_t h = 2166136261u ^ kind;    /* FNV-1a. */
-
-    for (const unsigned char *p = (const unsigned char *) name; *p; p++) {
-        h = (h ^ *p) * 16777619u;
-    }
-    return h;
 }
 
 static struct pipeline_group *
 pipeline_group_find__(const struct pipeline_state *st,
-                      enum pipeline_group_kind kind, const char *name,
-                      uint32_t hash)
+                      enum pipeline_group_kind kind, const char *name)
 {
-    struct pipeline_group *g;
-
-    for (g = st->buckets[hash & (st->n_buckets - 1)]; g; g = g->next) {
-        if (g->hash == hash && g->kind == kind && !strcmp(g->name, name)) {
-            return g;
-        }
-    }
-    return NULL;
-}
-
-static void
-pipeline_group_insert__(struct pipeline_state *st, struct pipeline_group *g)
-{
-    if (st->n_groups >= st->n_buckets) {
-        size_t n = st->n_buckets * 2;
-        struct pipeline_group **b = gn_xcalloc(n, sizeof *b);
-
-        for (size_t i = 0; i < st->n_buckets; i++) {
-            struct pipeline_group *x, *next;
-
-            for (x = st->buckets[i]; x; x = next) {
-                next = x->next;
-                x->next = b[x->hash & (n - 1)];
-                b[x->hash & (n - 1)] = x;
-            }
-        }
-        free(st->buckets);
-        st->buckets = b;
-        st->n_buckets = n;
-    }
-    g->next = st->buckets[g->hash & (st->n_buckets - 1)];
-    st->buckets[g->hash & (st->n_buckets - 1)] = g;
-    st->n_groups++;
+    return gn_strmap_get(&st->groups[kind], name);
 }
 
 /* Removes the flows of 'g' from 'table'. */
@@ -174,17 +125,13 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
                       const struct pipeline_group_input *in,
                       struct pipeline_update_stats *stats, char **errorp)
 {
-    uint32_t hash = pipeline_group_hash__(kind, name);
-    struct pipeline_group *g = pipeline_group_find__(st, kind, name, hash);
+    struct pipeline_group *g = pipeline_group_find__(st, kind, name);
     struct pipeline_ctx ctx = { .table = table };
 
     if (!g) {
         g = gn_xzalloc(sizeof *g);
-        g->kind = kind;
-        g->name = gn_xstrdup(name);
-        g->hash = hash;
         g->failed = true;
-        pipeline_group_insert__(st, g);
+        gn_strmap_put(&st->groups[kind], name, g);
     } else if (g->synced == st->pass) {
         return;                 /* Two ports of one name: the first wins. */
     }
@@ -234,21 +181,18 @@ static void
 pipeline_state_sweep__(struct pipeline_state *st, struct flow_table *table,
                        struct pipeline_update_stats *stats)
 {
-    for (size_t i = 0; i < st->n_buckets; i++) {
-        struct pipeline_group **p = &st->buckets[i];
+    struct gn_strmap_node *node, *next;
 
-        while (*p) {
-            struct pipeline_group *g = *p;
+    for (int k = 0; k < PIPELINE_N_GROUP_KINDS; k++) {
+        GN_STRMAP_FOR_EACH_SAFE (node, next, &st->groups[k]) {
+            struct pipeline_group *g = node->value;
 
-            if (g->seen == st->update) {
-                p = &g->next;
-                continue;
+            if (g->seen != st->update) {
+                gn_strmap_remove(&st->groups[k], node->key);
+                pipeline_group_clear__(g, table, stats);
+                pipeline_group_free__(g);
+                stats->groups_removed++;
             }
-            *p = g->next;
-            pipeline_group_clear__(g, table, stats);
-            pipeline_group_free__(g);
-            st->n_groups--;
-            stats->groups_removed++;
         }
     }
 }
@@ -312,8 +256,7 @@ static void
 pipeline_group_mark__(struct pipeline_state *st,
                       enum pipeline_group_kind kind, const char *name)
 {
-    struct pipeline_group *g = pipeline_group_find__(
-        st, kind, name, pipeline_group_hash__(kind, name));
+    struct pipeline_group *g = pipeline_group_find__(st, kind, name);
 
     if (g) {
         g->seen = st->update;
@@ -466,8 +409,7 @@ bool
 pipeline_state_has_port(const struct pipeline_state *st, const char *name)
 {
     const struct pipeline_group *g = pipeline_group_find__(
-        st, PIPELINE_GROUP_PORT, name,
-        pipeline_group_hash__(PIPELINE_GROUP_PORT, name));
+        st, PIPELINE_GROUP_PORT, name);
 
     return g && !g->failed;
 }

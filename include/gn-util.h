@@ -70,6 +70,12 @@ void gn_strmap_destroy(struct gn_strmap *);
 #define GN_STRMAP_FOR_EACH(NODE, MAP)                                     \
     for (size_t gn_i__ = 0; gn_i__ < (MAP)->n_buckets; gn_i__++)          \
         for ((NODE) = (MAP)->buckets[gn_i__]; (NODE); (NODE) = (NODE)->next)
+/* Likewise, but the body may remove NODE (gn_strmap_remove() of
+ * NODE->key; removal never rehashes), nothing else. */
+#define GN_STRMAP_FOR_EACH_SAFE(NODE, NEXT, MAP)                          \
+    for (size_t gn_i__ = 0; gn_i__ < (MAP)->n_buckets; gn_i__++)          \
+        for ((NODE) = (MAP)->buckets[gn_i__];                             \
+             (NODE) && ((NEXT) = (NODE)->next, 1); (NODE) = (NEXT))
 
 /* Prints "PROGRAM: MESSAGE" on stderr and exits with status 1. */
 void gn_fatal(const char *fmt, ...) GN_PRINTF(1, 2) GN_NORETURN;
