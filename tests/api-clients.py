@@ -11,9 +11,12 @@ third-party modules).
                                       (status 0: closed without an answer)
   api-clients.py raw SOCKET           send stdin as is; print the status
                                       line of the answer (or "closed")
-  api-clients.py load SOCKET PATH C SECS [RATE]
+  api-clients.py load SOCKET PATH C SECS [RATE] [--until FILE]
+                                      [--log FILE]
                                       C keep-alive clients (processes) ask
-                                      GET PATH for SECS seconds; prints
+                                      GET PATH for SECS seconds (or until
+                                      FILE exists, checked every 10 ms);
+                                      prints
                                       "requests=N errors=N rps=R p50_ms=X
                                       p99_ms=Y max_ms=Z".  Without RATE each
                                       client asks again as soon as it has
@@ -24,7 +27,10 @@ third-party modules).
                                       time: a request that had to wait for a
                                       late answer before it could be sent
                                       counts that wait (no coordinated
-                                      omission)
+                                      omission).  --log writes one line
+                                      per request: the CLOCK_MONOTONIC
+                                      time it was due (or sent) and its
+                                      latency, both in seconds
 """
 import os
 import socket
@@ -140,13 +146,27 @@ def raw(sock_path):
         print("closed")
 
 
-def load_worker(sock_path, path, deadline, wfd, rate):
+def stopped(deadline, until, state):
+    """True once 'deadline' passed or the file 'until' exists (looked for
+    at most every 10 ms)."""
+    now = time.monotonic()
+    if now >= deadline:
+        return True
+    if until and now >= state[0]:
+        state[0] = now + 0.01
+        return os.path.exists(until)
+    return False
+
+
+def load_worker(sock_path, path, deadline, wfd, rate, until):
     lat = []
+    due_at = []
     errors = 0
+    check = [0.0]
     s = None
     req = request(path, keepalive=True)
     due = time.perf_counter()
-    while time.monotonic() < deadline:
+    while not stopped(deadline, until, check):
         if rate:
             # The next request is due 1/rate after the previous one was,
             # whether or not its answer came in time.
@@ -170,16 +190,17 @@ def load_worker(sock_path, path, deadline, wfd, rate):
         t1 = time.perf_counter()
         if status == 200:
             lat.append(t1 - t0)
+            due_at.append(t0)
         else:
             errors += 1
             s.close()
             s = None
     with os.fdopen(wfd, "w") as w:
         w.write("%d\n" % errors)
-        w.write("\n".join("%.9f" % x for x in lat))
+        w.write("\n".join("%.9f %.9f" % x for x in zip(due_at, lat)))
 
 
-def load(sock_path, path, clients, secs, rate=0.0):
+def load(sock_path, path, clients, secs, rate=0.0, until=None, log=None):
     start = time.monotonic()
     deadline = start + secs
     pipes = []
@@ -188,20 +209,25 @@ def load(sock_path, path, clients, secs, rate=0.0):
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            load_worker(sock_path, path, deadline, w, rate)
+            load_worker(sock_path, path, deadline, w, rate, until)
             os._exit(0)
         os.close(w)
         pipes.append((pid, r))
-    lat = []
+    samples = []
     errors = 0
     for pid, r in pipes:
         with os.fdopen(r) as f:
             lines = f.read().split("\n")
         os.waitpid(pid, 0)
         errors += int(lines[0])
-        lat.extend(float(x) for x in lines[1:] if x)
+        samples.extend(tuple(float(v) for v in x.split())
+                       for x in lines[1:] if x)
     elapsed = time.monotonic() - start
-    lat.sort()
+    if log:
+        with open(log, "w") as f:
+            for due, x in sorted(samples):
+                f.write("%.6f %.6f\n" % (due, x))
+    lat = sorted(x for _, x in samples)
 
     def pct(p):
         if not lat:
@@ -224,9 +250,20 @@ def main():
         slow(sock_path)
     elif mode == "raw" and len(sys.argv) == 3:
         raw(sock_path)
-    elif mode == "load" and len(sys.argv) in (6, 7):
-        load(sock_path, sys.argv[3], int(sys.argv[4]), float(sys.argv[5]),
-             float(sys.argv[6]) if len(sys.argv) == 7 else 0.0)
+    elif mode == "load":
+        args, opts = [], {}
+        rest = sys.argv[3:]
+        while rest:
+            a = rest.pop(0)
+            if a in ("--until", "--log") and rest:
+                opts[a[2:]] = rest.pop(0)
+            else:
+                args.append(a)
+        if len(args) not in (3, 4):
+            sys.stderr.write(__doc__)
+            sys.exit(2)
+        load(sock_path, args[0], int(args[1]), float(args[2]),
+             float(args[3]) if len(args) == 4 else 0.0, **opts)
     else:
         sys.stderr.write(__doc__)
         sys.exit(2)
