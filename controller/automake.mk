@@ -5,6 +5,7 @@ libguestnet_a_SOURCES += \
 	controller/api-report.c \
 	controller/api-trace.c \
 	controller/bridge.c \
+	controller/dev-worker.c \
 	controller/engine.c \
 	controller/gn-config.c \
 	controller/gn-log.c \

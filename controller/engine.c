@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "dev-worker.h"
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-log.h"
@@ -48,9 +49,12 @@ enum engine_op_state {
     ENGINE_OP_QUEUED,       /* Waiting for the next transaction. */
     ENGINE_OP_IN_TXN,       /* Part of the transaction in flight. */
     ENGINE_OP_APPLYING,     /* Committed; waiting for ovs-vswitchd. */
+    ENGINE_OP_DEVICES,      /* Waiting for the device worker to create,
+                             * delete or roll back its devices. */
 };
 
 struct engine_op {
+    struct engine *engine;
     struct engine_op *next;
     enum engine_op_type type;
     enum engine_op_state state;
@@ -61,6 +65,8 @@ struct engine_op {
     bool wait;                  /* Answer when applied, not committed. */
     bool solo;                  /* Retry alone after a shared failure. */
     bool maybe_applied;         /* Connection dropped during its txn. */
+    bool userspace_datapath;    /* ENGINE_OP_ADD: for its devices. */
+    char *refused;              /* ENGINE_OP_ADD being rolled back: why. */
     json_int_t next_cfg;        /* The cur_cfg that confirms it. */
     uint64_t flows_seqno;       /* ENGINE_OP_ADD: the flow table that
                                  * carries its flows (0: not yet). */
@@ -86,6 +92,7 @@ struct engine {
     struct jsonrpc_session *session;
     struct ovsdb_replica *replica;
     struct ofctrl *ofctrl;
+    struct dev_worker *devices; /* Creates and deletes guest devices. */
     char *ovs_rundir;
     struct port_view *view;     /* The bridge's ports, bound. */
     unsigned long long view_seqno;      /* Replica seqno and config */
@@ -149,6 +156,7 @@ engine_op_free__(struct engine_op *op)
     json_decref(op->req);
     free(op->name);
     json_decref(op->iface);
+    free(op->refused);
     free(op);
 }
 
@@ -387,18 +395,11 @@ engine_check_applied__(struct engine *e)
     }
 }
 
-/* Moves 'op' to APPLYING, or answers it now if it does not wait. */
+/* Moves 'op', whose change is committed and whose devices are settled, to
+ * APPLYING, or answers it now if it does not wait. */
 static void
-engine_op_committed__(struct engine *e, struct engine_op *op,
-                      json_int_t next_cfg)
+engine_op_settled__(struct engine *e, struct engine_op *op)
 {
-    if (op->type == ENGINE_OP_DELETE && op->iface) {
-        char *error = port_delete_devices(op->iface);
-        if (error) {
-            GN_LOG_WARN("%s: %s", op->name, error);
-            free(error);
-        }
-    }
     if (!op->wait) {
         const json_t *port = engine_find_port__(e, op->name);
         json_t *body = (op->type == ENGINE_OP_ADD && port
@@ -409,8 +410,72 @@ engine_op_committed__(struct engine *e, struct engine_op *op,
         return;
     }
     op->state = ENGINE_OP_APPLYING;
-    op->next_cfg = next_cfg;
     op->deadline = gn_time_msec() + ENGINE_APPLY_TIMEOUT_MS;
+    engine_schedule__(e);
+}
+
+/* On the device worker: the devices of a deleted port go. */
+static char *
+engine_delete_devices__(void *op_)
+{
+    const struct engine_op *op = op_;
+    char *error = port_delete_devices(op->iface);
+
+    if (error) {
+        char *msg = gn_xasprintf("%s: %s", op->name, error);
+        free(error);
+        return msg;
+    }
+    return NULL;
+}
+
+static void
+engine_devices_deleted__(char *error, void *op_)
+{
+    struct engine_op *op = op_;
+
+    if (error) {
+        /* The port is gone from the bridge: a device left behind is
+         * logged, not a failed request. */
+        GN_LOG_WARN("%s", error);
+        free(error);
+    }
+    engine_op_settled__(op->engine, op);
+}
+
+/* 'op' is committed in a transaction that ovs-vswitchd applies once its
+ * cur_cfg reaches 'next_cfg'.  A deletion first deletes the devices that
+ * guestnet created, on the device worker. */
+static void
+engine_op_committed__(struct engine *e, struct engine_op *op,
+                      json_int_t next_cfg)
+{
+    op->next_cfg = next_cfg;
+    if (op->type == ENGINE_OP_DELETE && op->iface) {
+        op->state = ENGINE_OP_DEVICES;
+        dev_worker_submit(e->devices, engine_delete_devices__, op,
+                          engine_devices_deleted__, op);
+        return;
+    }
+    engine_op_settled__(e, op);
+}
+
+/* On the device worker: the devices of an add that OVSDB refused go. */
+static char *
+engine_rollback_devices__(void *op_)
+{
+    port_rollback_devices(&((const struct engine_op *) op_)->spec);
+    return NULL;
+}
+
+static void
+engine_devices_rolled_back__(char *error, void *op_)
+{
+    struct engine_op *op = op_;
+
+    free(error);
+    engine_op_finish__(op->engine, op, 409,
+                       engine_error_body__(op->refused));
 }
 
 static void
@@ -469,11 +534,17 @@ engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
                 op->solo = true;
                 continue;
             }
-            if (op->type == ENGINE_OP_ADD) {
-                port_rollback_devices(&op->spec);
-            }
             char *msg = gn_xasprintf("OVSDB refused the change: %s",
                                      res->error);
+            if (op->type == ENGINE_OP_ADD) {
+                /* Answered once its devices are gone, so that a retry
+                 * does not find them. */
+                op->state = ENGINE_OP_DEVICES;
+                op->refused = msg;
+                dev_worker_submit(e->devices, engine_rollback_devices__, op,
+                                  engine_devices_rolled_back__, op);
+                continue;
+            }
             engine_op_finish__(e, op, 409, engine_error_body__(msg));
             free(msg);
         }
@@ -898,6 +969,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     }
     e->pipeline = pipeline_state_create();
     e->view = port_view_create();
+    e->devices = dev_worker_create(base);
     return e;
 }
 
@@ -907,6 +979,8 @@ engine_destroy(struct engine *e)
     if (!e) {
         return;
     }
+    /* First: no device job may run on an op freed below. */
+    dev_worker_destroy(e->devices);
     while (e->ops) {
         struct engine_op *op = e->ops;
         e->ops = op->next;
@@ -961,6 +1035,7 @@ engine_op_create__(struct engine *e, enum engine_op_type type,
     struct engine_op *op = gn_xzalloc(sizeof *op);
     struct engine_op **p;
 
+    op->engine = e;
     op->type = type;
     op->state = ENGINE_OP_QUEUED;
     op->cb = cb;
@@ -1002,6 +1077,29 @@ engine_port_add(struct engine *e, const json_t *req, bool wait,
     engine_port_add__(e, req, wait, cb, aux);
 }
 
+/* On the device worker: the devices of a new port. */
+static char *
+engine_create_devices__(void *op_)
+{
+    const struct engine_op *op = op_;
+
+    return port_create_devices(&op->spec, op->userspace_datapath);
+}
+
+static void
+engine_devices_created__(char *error, void *op_)
+{
+    struct engine_op *op = op_;
+
+    if (error) {
+        engine_op_finish__(op->engine, op, 500, engine_error_body__(error));
+        free(error);
+        return;
+    }
+    op->state = ENGINE_OP_QUEUED;
+    engine_schedule__(op->engine);
+}
+
 static void
 engine_port_add__(struct engine *e, const json_t *req, bool wait,
                   engine_done_cb *cb, void *aux)
@@ -1025,19 +1123,14 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
         free(error);
         return;
     }
-    error = port_create_devices(&spec,
-                                !strcmp(e->cfg->datapath_type, "netdev"));
-    if (error) {
-        engine_answer__(cb, aux, 500, engine_error_body__(error));
-        free(error);
-        port_spec_destroy(&spec);
-        return;
-    }
     op = engine_op_create__(e, ENGINE_OP_ADD, cb, aux);
     op->spec = spec;
     op->name = gn_xstrdup(spec.name);
     op->wait = wait;
-    engine_schedule__(e);
+    op->userspace_datapath = !strcmp(e->cfg->datapath_type, "netdev");
+    op->state = ENGINE_OP_DEVICES;
+    dev_worker_submit(e->devices, engine_create_devices__, op,
+                      engine_devices_created__, op);
 }
 
 void
@@ -1223,6 +1316,15 @@ engine_status(struct engine *e)
         "total_ms", e->step_us_total / 1000.0,
         "last_ms", e->step_us_last / 1000.0,
         "max_ms", e->step_us_max / 1000.0));
+
+    struct dev_worker_stats dev;
+    dev_worker_get_stats(e->devices, &dev);
+    json_object_set_new(j, "devices", json_pack(
+        "{s:I, s:I, s:I, s:f}",
+        "queued", (json_int_t) dev.queued,
+        "done", (json_int_t) dev.done,
+        "errors", (json_int_t) dev.errors,
+        "max_ms", dev.max_us / 1000.0));
 
     struct ofctrl_status of;
     ofctrl_get_status(e->ofctrl, &of);

@@ -1,9 +1,13 @@
-/* gn-log.c: the log and its rate limiters (see include/gn-log.h). */
+/* gn-log.c: the log and its rate limiters (see include/gn-log.h).
+ *
+ * Thread-safe: guestnetd's device worker (dev-worker.h) logs too.  One
+ * mutex guards the log file, its sequence numbers and the rate limiters. */
 #include <config.h>
 
 #include "gn-log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +19,7 @@ static FILE *log_file;
 static char *log_file_name;
 static enum gn_log_level log_level = GN_LOG_INFO;
 static unsigned long long log_seq;
+static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_names[] = {
     [GN_LOG_ERR] = "ERR",
@@ -23,8 +28,8 @@ static const char *const level_names[] = {
     [GN_LOG_DBG] = "DBG",
 };
 
-int
-gn_log_open(const char *file_name)
+static int
+gn_log_open__(const char *file_name)
 {
     FILE *f;
 
@@ -51,6 +56,17 @@ gn_log_open(const char *file_name)
         log_file_name = gn_xstrdup(file_name);
     }
     return 0;
+}
+
+int
+gn_log_open(const char *file_name)
+{
+    int error;
+
+    pthread_mutex_lock(&log_mutex);
+    error = gn_log_open__(file_name);
+    pthread_mutex_unlock(&log_mutex);
+    return error;
 }
 
 int
@@ -89,7 +105,6 @@ static void
 gn_log_valist__(const char *module, enum gn_log_level level,
                 const char *fmt, va_list args)
 {
-    FILE *f = log_file ? log_file : stderr;
     long long now = gn_time_wall_msec();
     time_t secs = now / 1000;
     struct tm tm;
@@ -97,11 +112,14 @@ gn_log_valist__(const char *module, enum gn_log_level level,
 
     gmtime_r(&secs, &tm);
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    pthread_mutex_lock(&log_mutex);
+    FILE *f = log_file ? log_file : stderr;
     fprintf(f, "%s.%03lldZ|%05llu|%s|%s|", stamp, now % 1000, ++log_seq,
             module, level_names[level]);
     vfprintf(f, fmt, args);
     fputc('\n', f);
     fflush(f);
+    pthread_mutex_unlock(&log_mutex);
 }
 
 void
@@ -142,15 +160,26 @@ void
 gn_log_rl(struct gn_log_rl *rl, const char *module, enum gn_log_level level,
           const char *fmt, ...)
 {
+    unsigned int dropped;
+    bool admit;
     va_list args;
 
-    if (!gn_log_is_enabled(level) || !gn_log_rl_admit__(rl)) {
+    if (!gn_log_is_enabled(level)) {
         return;
     }
-    if (rl->dropped) {
-        gn_log(module, level, "(%u lines like the next were suppressed)",
-               rl->dropped);
+    pthread_mutex_lock(&log_mutex);
+    admit = gn_log_rl_admit__(rl);
+    dropped = admit ? rl->dropped : 0;
+    if (admit) {
         rl->dropped = 0;
+    }
+    pthread_mutex_unlock(&log_mutex);
+    if (!admit) {
+        return;
+    }
+    if (dropped) {
+        gn_log(module, level, "(%u lines like the next were suppressed)",
+               dropped);
     }
     va_start(args, fmt);
     gn_log_valist__(module, level, fmt, args);

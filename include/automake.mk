@@ -4,6 +4,7 @@ noinst_HEADERS += \
 	include/api-report.h \
 	include/api-trace.h \
 	include/bridge.h \
+	include/dev-worker.h \
 	include/engine.h \
 	include/flow-codec.h \
 	include/flow-table.h \

@@ -36,6 +36,10 @@ gn_check "status-reconcile-steps-timed" test "$(gn_api GET /v1/status \
     | sed '$d' | jq_ 'int(d["reconcile"]["steps"] > 0 and \
       d["reconcile"]["total_ms"] > 0 and \
       d["reconcile"]["max_ms"] >= d["reconcile"]["last_ms"])')" = 1
+# Their veth pairs were made by the device worker: three jobs, none left.
+gn_check "status-device-jobs" test "$(gn_api GET /v1/status | sed '$d' \
+    | jq_ 'int(d["devices"]["done"] == 3 and d["devices"]["queued"] == 0 \
+      and d["devices"]["errors"] == 0 and d["devices"]["max_ms"] > 0)')" = 1
 gn_check "ports-lists-three" \
     test "$(gn_api GET /v1/ports | sed '$d' | jq_ 'len(d)')" = 3
 gn_check "networks-count-web-ports" test "$(gn_api GET /v1/networks \
