@@ -11,6 +11,12 @@ third-party modules).
                                       (status 0: closed without an answer)
   api-clients.py raw SOCKET           send stdin as is; print the status
                                       line of the answer (or "closed")
+  api-clients.py posts SOCKET PATH W   POST each line of stdin (a JSON body)
+                                      to PATH, spread over W writers
+                                      (processes), each on one keep-alive
+                                      connection and one request at a time,
+                                      as an orchestrator adds ports; prints
+                                      "ok=N failed=N" (ok: a 2xx answer)
   api-clients.py load SOCKET PATH C SECS [RATE] [--until FILE]
                                       [--log FILE]
                                       C keep-alive clients (processes) ask
@@ -158,6 +164,57 @@ def stopped(deadline, until, state):
     return False
 
 
+def post_request(path, body):
+    return (("POST %s HTTP/1.1\r\nHost: localhost\r\nConnection: "
+             "keep-alive\r\nContent-Type: application/json\r\n"
+             "Content-Length: %d\r\n\r\n" % (path, len(body))).encode()
+            + body)
+
+
+def posts_worker(sock_path, path, bodies, wfd):
+    ok = failed = 0
+    s = None
+    for body in bodies:
+        if s is None:
+            s = connect(sock_path, timeout=120)
+        try:
+            s.sendall(post_request(path, body))
+            status, _ = read_response(s)
+        except OSError:
+            status = 0
+        if 200 <= status < 300:
+            ok += 1
+        else:
+            failed += 1
+            s.close()
+            s = None
+    with os.fdopen(wfd, "w") as w:
+        w.write("%d %d\n" % (ok, failed))
+
+
+def posts(sock_path, path, writers):
+    bodies = [line.strip().encode() for line in sys.stdin if line.strip()]
+    pipes = []
+    for i in range(writers):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            posts_worker(sock_path, path, bodies[i::writers], w)
+            os._exit(0)
+        os.close(w)
+        pipes.append((pid, r))
+    ok = failed = 0
+    for pid, r in pipes:
+        with os.fdopen(r) as f:
+            a, b = f.read().split()
+        os.waitpid(pid, 0)
+        ok += int(a)
+        failed += int(b)
+    print("ok=%d failed=%d" % (ok, failed))
+    return failed == 0
+
+
 def load_worker(sock_path, path, deadline, wfd, rate, until):
     lat = []
     due_at = []
@@ -250,6 +307,8 @@ def main():
         slow(sock_path)
     elif mode == "raw" and len(sys.argv) == 3:
         raw(sock_path)
+    elif mode == "posts" and len(sys.argv) == 5:
+        sys.exit(0 if posts(sock_path, sys.argv[3], int(sys.argv[4])) else 1)
     elif mode == "load":
         args, opts = [], {}
         rest = sys.argv[3:]
