@@ -340,7 +340,10 @@ engine_check_applied__(struct engine *e)
         if (op->state != ENGINE_OP_APPLYING) {
             continue;
         }
-        if (op->type == ENGINE_OP_ADD) {
+        if (cur_cfg < op->next_cfg) {
+            /* ovs-vswitchd has not applied it yet: nothing to look at
+             * (this keeps a step cheap while a batch of adds waits). */
+        } else if (op->type == ENGINE_OP_ADD) {
             const json_t *port = engine_find_port__(e, op->name);
             struct port_binding b;
 
@@ -358,7 +361,7 @@ engine_check_applied__(struct engine *e)
                 /* The table put last carries its flows. */
                 op->flows_seqno = e->flows_seqno;
             }
-            if (cur_cfg >= op->next_cfg && b.ofport > 0 && op->flows_seqno
+            if (b.ofport > 0 && op->flows_seqno
                 && ofctrl_installed_seqno(e->ofctrl) >= op->flows_seqno) {
                 GN_LOG_INFO("port %s ready (ofport %lld)", op->name,
                             b.ofport);
@@ -368,15 +371,14 @@ engine_check_applied__(struct engine *e)
             }
             const char *err = b.iface ? ovsdb_datum_string(b.iface, "error")
                                       : NULL;
-            if (cur_cfg >= op->next_cfg && err) {
+            if (err) {
                 char *msg = gn_xasprintf("ovs-vswitchd could not add %s: "
                                          "%s", op->name, err);
                 engine_op_finish__(e, op, 500, engine_error_body__(msg));
                 free(msg);
                 continue;
             }
-        } else if (cur_cfg >= op->next_cfg
-                   && !json_object_get(e->flows_ports, op->name)
+        } else if (!json_object_get(e->flows_ports, op->name)
                    && ofctrl_installed_seqno(e->ofctrl) >= e->flows_seqno) {
             /* Deleted: ovs-vswitchd let the port go and the switch holds
              * a table without its flows. */
