@@ -197,6 +197,8 @@ const json_t *ovsdb_replica_table(const struct ovsdb_replica *,
  * ovsdb_datum_uuids(): the UUID strings of a uuid or set-of-uuid column,
  * as a new jansson array of strings (caller decrefs).
  * ovsdb_datum_first_uuid(): the first of them (borrowed), or NULL.
+ * ovsdb_datum_size(): the number of elements of a set column (1 for a
+ * bare atom; 0 if the row or column is missing).
  * ovsdb_datum_uuid_next(): the first of them (borrowed) at position '*pos'
  * or after, setting '*pos' to its position, or NULL; for
  * OVSDB_DATUM_FOR_EACH_UUID, which visits them without copying:
@@ -212,6 +214,7 @@ const char *ovsdb_datum_map_get_string(const json_t *row, const char *column,
                                        const char *key);
 json_t *ovsdb_datum_uuids(const json_t *row, const char *column);
 const char *ovsdb_datum_first_uuid(const json_t *row, const char *column);
+size_t ovsdb_datum_size(const json_t *row, const char *column);
 const char *ovsdb_datum_uuid_next(const json_t *row, const char *column,
                                   size_t *pos);
 #define OVSDB_DATUM_FOR_EACH_UUID(UUID, POS, ROW, COLUMN)                 \

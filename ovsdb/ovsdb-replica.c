@@ -1404,6 +1404,18 @@ ovsdb_datum_first_uuid(const json_t *row, const char *column)
     return ovsdb_datum_uuid_next(row, column, &pos);
 }
 
+/* Returns the number of elements of the set 'row'[column]: those of
+ * ["set", [...]], 1 for a bare atom, 0 if 'row' or the column is
+ * missing. */
+size_t
+ovsdb_datum_size(const json_t *row, const char *column)
+{
+    const json_t *v = json_object_get(row, column);
+
+    return (ovsdb_datum_is_tagged(v, "set")
+            ? json_array_size(json_array_get(v, 1)) : v != NULL);
+}
+
 /* Returns the UUIDs in 'row'[column] as a new array of strings. */
 json_t *
 ovsdb_datum_uuids(const json_t *row, const char *column)

@@ -1,9 +1,10 @@
 /* test-port-view.c: the port view and the planners that read it, driven
  * with a synthetic replica (no server): an incremental update gives the
  * same ports, counts and uplink as a fresh view; it binds again only the
- * ports whose rows changed; the planners find untagged ports, stale
- * uplinks and missing installed marks; and, with 1000 ports, a timing of
- * each (printed, for the record). */
+ * ports whose rows changed, and rescans when the change feeds cannot tell;
+ * the planners find untagged ports, stale uplinks and missing installed
+ * marks; and, with 1000 ports, a timing of each (printed, for the
+ * record). */
 #include <config.h>
 
 #include <stdlib.h>
@@ -188,6 +189,7 @@ world_create(int n)
     ovsdb_replica_add_index(w->r, "Bridge", "name");
     ovsdb_replica_add_index(w->r, "Bridge", "ports");
     ovsdb_replica_add_index(w->r, "Port", "name");
+    ovsdb_replica_add_index(w->r, "Port", "interfaces");
     ovsdb_replica_add_index(w->r, "Interface", "name");
     error = ovsdb_replica_set_schema(w->r, schema);
     CHECK(!error);
@@ -378,6 +380,100 @@ test_update_binds_only_changed_ports(void)
     world_destroy(w);
 }
 
+/* A port that moves from another bridge without its own row changing,
+ * and changes past what the replica's change log keeps, are found by a
+ * rescan; the rescan binds again only the ports whose rows changed. */
+static void
+test_update_rescans_when_feed_cannot_tell(void)
+{
+    struct world *w = world_create(20);
+    struct port_view *v = port_view_create();
+    json_t *tu = world_tu();
+    char pu[37];
+
+    CHECK(update_and_compare(v, w) == 22);
+
+    /* g40 on a second bridge, then moved to br-int. */
+    world_port_rows(tu, 40, "g40", 10, NULL, 40, true);
+    port_uuid(40, pu);
+    json_object_set_new(json_object_get(tu, "Bridge"), BR2, json_pack(
+        "{s:{s:s, s:o}}", "insert", "name", "br2",
+        "ports", ovsdb_datum_uuid(pu)));
+    world_apply(w, tu, false);
+    CHECK(update_and_compare(v, w) == 0);
+    tu = world_tu();
+    json_object_set_new(json_object_get(tu, "Bridge"), BR2, json_pack(
+        "{s:{s:o}}", "modify", "ports", ovsdb_datum_uuid(pu)));
+    json_object_set_new(json_object_get(tu, "Bridge"), BR, json_pack(
+        "{s:{s:o}}", "modify", "ports", ovsdb_datum_uuid(pu)));
+    world_apply(w, tu, false);
+    CHECK(update_and_compare(v, w) == 1);
+
+    /* More changes than the Interface log keeps. */
+    for (int i = 0; i < 200; i++) {
+        world_modify_iface(w, 5, "ofport", json_integer(1000 + i));
+    }
+    CHECK(update_and_compare(v, w) == 1);
+
+    port_view_destroy(v);
+    world_destroy(w);
+}
+
+/* The planners see only the ports that need them: an untagged port is
+ * quarantined (a wait, an update and a mutate), a port with flows and no
+ * installed mark is listed until the mark comes, an uplink no longer
+ * configured is removed. */
+static void
+test_planners_see_only_ports_needing_action(void)
+{
+    struct world *w = world_create(20);
+    struct port_view *v = port_view_create();
+    const struct port_view_port *p;
+    struct ovsdb_txn *txn;
+    char pu[37], iu[37];
+    char *why;
+
+    port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
+    CHECK(port_view_untagged(v, &p) == 0);
+    CHECK(port_view_unmarked(v, &p) == 0);
+    CHECK(port_view_uplinks(v, &p) == 1 && !strcmp(p[0].name, "eth1"));
+
+    world_add_port(w, 30, -1);
+    world_add_port(w, 31, 10);
+    port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
+    port_uuid(30, pu);
+    CHECK(port_view_untagged(v, &p) == 1 && !strcmp(p[0].uuid, pu)
+          && !strcmp(p[0].name, "g30"));
+    txn = ovsdb_txn_create("Open_vSwitch");
+    CHECK(ports_plan_adoption(v, txn) == 1);
+    CHECK(ovsdb_txn_n_ops(txn) == 3);
+    ovsdb_txn_destroy(txn);
+    iface_uuid(31, iu);
+    CHECK(port_view_unmarked(v, &p) == 1 && !strcmp(p[0].name, "g31")
+          && !strcmp(p[0].iface_uuid, iu));
+
+    world_modify_iface(w, 31, "external_ids", ovsdb_datum_map(json_pack(
+                           "{s:s}", "guestnet-installed", "true")));
+    port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
+    CHECK(port_view_unmarked(v, &p) == 0);
+
+    txn = ovsdb_txn_create("Open_vSwitch");
+    CHECK(bridge_plan(w->cfg, w->r, v, txn, NULL) == 0);
+    ovsdb_txn_destroy(txn);
+    free(w->cfg->uplink);
+    w->cfg->uplink = NULL;
+    w->cfg_gen++;
+    port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
+    txn = ovsdb_txn_create("Open_vSwitch");
+    CHECK(bridge_plan(w->cfg, w->r, v, txn, &why) == 1);
+    CHECK(why && strstr(why, "old uplink removed"));
+    free(why);
+    ovsdb_txn_destroy(txn);
+
+    port_view_destroy(v);
+    world_destroy(w);
+}
+
 /* Median of 'n' timings in microseconds. */
 static int
 cmp_ll(const void *a_, const void *b_)
@@ -421,13 +517,13 @@ test_timing_1000_ports(void)
 
         txn = ovsdb_txn_create("Open_vSwitch");
         start = gn_time_usec();
-        CHECK(ports_plan_adoption(w->cfg, w->r, BR, txn) == 0);
+        CHECK(ports_plan_adoption(v, txn) == 0);
         t_adopt[k] = gn_time_usec() - start;
         ovsdb_txn_destroy(txn);
 
         txn = ovsdb_txn_create("Open_vSwitch");
         start = gn_time_usec();
-        CHECK(bridge_plan(w->cfg, w->r, txn, NULL) == 0);
+        CHECK(bridge_plan(w->cfg, w->r, v, txn, NULL) == 0);
         t_bridge[k] = gn_time_usec() - start;
         ovsdb_txn_destroy(txn);
     }
@@ -444,6 +540,10 @@ main(void)
 {
     TEST_RUN("port-view/update-binds-only-changed-ports",
              test_update_binds_only_changed_ports);
+    TEST_RUN("port-view/update-rescans-when-feed-cannot-tell",
+             test_update_rescans_when_feed_cannot_tell);
+    TEST_RUN("port-view/planners-see-only-ports-needing-action",
+             test_planners_see_only_ports_needing_action);
     TEST_RUN("port-view/timing-1000-ports", test_timing_1000_ports);
     return test_done();
 }
