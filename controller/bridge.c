@@ -11,6 +11,7 @@
 #include "gn-util.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
+#include "port-view.h"
 #include "ports.h"
 
 const char *const bridge_ovs_columns[] = {
@@ -262,26 +263,21 @@ bridge_plan_update__(const struct gn_config *cfg, const char *br_uuid,
 /* Adds the ops that make the uplink port match the config. */
 static void
 bridge_plan_uplink__(const struct gn_config *cfg,
-                     const struct ovsdb_replica *r, const char *br_uuid,
-                     const json_t *br, struct ovsdb_txn *txn, int *n,
-                     char **why)
+                     const struct ovsdb_replica *r,
+                     const struct port_view *view, const char *br_uuid,
+                     struct ovsdb_txn *txn, int *n, char **why)
 {
+    const struct port_view_port *uplinks;
+    size_t n_uplinks = port_view_uplinks(view, &uplinks);
     const json_t *row;
     char *uuid;
 
     /* Uplinks guestnet made earlier that are no longer configured. */
-    const char *u;
-    size_t pos;
-    OVSDB_DATUM_FOR_EACH_UUID (u, pos, br, "ports") {
-        const json_t *port = ovsdb_replica_get_row(r, "Port", u);
-        const char *role = port ? ovsdb_datum_map_get_string(
-            port, "external_ids", BRIDGE_ROLE_KEY) : NULL;
-        const char *name = port ? ovsdb_datum_string(port, "name") : NULL;
-        if (role && !strcmp(role, "uplink") && name
-            && (!cfg->uplink || strcmp(name, cfg->uplink))) {
+    for (size_t i = 0; i < n_uplinks; i++) {
+        if (!cfg->uplink || strcmp(uplinks[i].name, cfg->uplink)) {
             ovsdb_txn_mutate(txn, "Bridge", ovsdb_where_uuid(br_uuid),
                              json_pack("[[s, s, o]]", "ports", "delete",
-                                       ovsdb_datum_uuid(u)));
+                                       ovsdb_datum_uuid(uplinks[i].uuid)));
             (*n)++;
             bridge_note__(why, "old uplink removed");
         }
@@ -322,7 +318,7 @@ bridge_plan_uplink__(const struct gn_config *cfg,
 
 int
 bridge_plan(const struct gn_config *cfg, const struct ovsdb_replica *r,
-            struct ovsdb_txn *txn, char **why)
+            const struct port_view *view, struct ovsdb_txn *txn, char **why)
 {
     const char *root = bridge_root_uuid(r);
     const char *br_uuid;
@@ -343,6 +339,6 @@ bridge_plan(const struct gn_config *cfg, const struct ovsdb_replica *r,
     }
     br = ovsdb_replica_get_row(r, "Bridge", br_uuid);
     bridge_plan_update__(cfg, br_uuid, br, txn, &n, why);
-    bridge_plan_uplink__(cfg, r, br_uuid, br, txn, &n, why);
+    bridge_plan_uplink__(cfg, r, view, br_uuid, txn, &n, why);
     return n;
 }

@@ -31,9 +31,6 @@ GN_LOG_MODULE(engine);
 /* A reconcile step longer than this counts as slow in the status. */
 #define ENGINE_SLOW_STEP_US 5000
 
-/* Set on a port's Interface once its flows are installed. */
-#define ENGINE_INSTALLED_KEY "guestnet-installed"
-
 /* How long the next transaction waits for ovs-vswitchd to apply the
  * previous one. */
 #define ENGINE_BATCH_WAIT_MS 2000
@@ -616,40 +613,34 @@ engine_plan_op__(struct engine *e, struct engine_op *op, const char *br,
  * whose flows the switch confirmed (as ovn-controller writes
  * ovn-installed), so that hooks and scripts can wait for it.  Only once the
  * latest desired table is installed; a mark already there is not written
- * again, so a restart writes nothing. */
+ * again, so a restart writes nothing.  Looks only at the ports the view
+ * lists as unmarked. */
 static void
-engine_plan_installed__(struct engine *e, const char *br,
-                        struct ovsdb_txn *txn)
+engine_plan_installed__(struct engine *e, struct ovsdb_txn *txn)
 {
-    const char *name;
-    json_t *ofport;
+    const struct port_view_port *ports;
+    size_t n;
 
     if (!e->flows_seqno
         || ofctrl_installed_seqno(e->ofctrl) != e->flows_seqno) {
         return;
     }
-    json_object_foreach (e->flows_ports, name, ofport) {
-        char *uuid = port_find(e->replica, br, name);
-        const json_t *port = uuid ? ovsdb_replica_get_row(e->replica, "Port",
-                                                          uuid) : NULL;
-        const char *iface_uuid = NULL;
-        const json_t *iface = port ? port_iface(e->replica, port,
-                                                &iface_uuid) : NULL;
-        const char *mark = iface ? ovsdb_datum_map_get_string(
-            iface, "external_ids", ENGINE_INSTALLED_KEY) : NULL;
-
-        if (iface && (!mark || strcmp(mark, "true"))) {
-            ovsdb_txn_mutate(txn, "Interface", ovsdb_where_uuid(iface_uuid),
-                             json_pack("[[s, s, o], [s, s, o]]",
-                                       "external_ids", "delete",
-                                       json_pack("[s, [s]]", "set",
-                                                 ENGINE_INSTALLED_KEY),
-                                       "external_ids", "insert",
-                                       ovsdb_datum_map(json_pack(
-                                           "{s:s}", ENGINE_INSTALLED_KEY,
-                                           "true"))));
+    n = port_view_unmarked(engine_view__(e), &ports);
+    for (size_t i = 0; i < n; i++) {
+        if (!ports[i].name
+            || !json_object_get(e->flows_ports, ports[i].name)) {
+            continue;
         }
-        free(uuid);
+        ovsdb_txn_mutate(txn, "Interface",
+                         ovsdb_where_uuid(ports[i].iface_uuid),
+                         json_pack("[[s, s, o], [s, s, o]]",
+                                   "external_ids", "delete",
+                                   json_pack("[s, [s]]", "set",
+                                             PORTS_INSTALLED_KEY),
+                                   "external_ids", "insert",
+                                   ovsdb_datum_map(json_pack(
+                                       "{s:s}", PORTS_INSTALLED_KEY,
+                                       "true"))));
     }
 }
 
@@ -768,8 +759,9 @@ engine_run__(struct engine *e)
     engine_settle_maybe_applied__(e);
     e->last_run_msec = gn_time_msec();
 
-    /* Planning walks every port (adoption, installed marks, uplink): skip
-     * it while its inputs are those of a pass that planned nothing. */
+    /* Planning looks at the ports the view lists for it (adoption,
+     * installed marks, uplinks): skip it while its inputs are those of a
+     * pass that planned nothing. */
     engine_plan_key__(e, &key);
     if (e->idle_valid && engine_plan_key_equal__(&key, &e->idle_key)
         && !engine_has_queued__(e)) {
@@ -778,7 +770,8 @@ engine_run__(struct engine *e)
 
     txn = ovsdb_txn_create("Open_vSwitch");
     ovsdb_txn_comment(txn, "guestnetd");
-    n_bridge = bridge_plan(e->cfg, e->replica, txn, &why);
+    n_bridge = bridge_plan(e->cfg, e->replica, engine_view__(e), txn,
+                           &why);
     if (n_bridge) {
         GN_LOG_INFO("bridge %s: %s", e->cfg->bridge, why ? why : "");
     }
@@ -797,8 +790,8 @@ engine_run__(struct engine *e)
         if (!solo) {
             int before = ovsdb_txn_n_ops(txn);
             looked_at_all = true;
-            ports_plan_adoption(e->cfg, e->replica, br, txn);
-            engine_plan_installed__(e, br, txn);
+            ports_plan_adoption(engine_view__(e), txn);
+            engine_plan_installed__(e, txn);
             e->txn_has_extra = ovsdb_txn_n_ops(txn) > before;
         } else {
             e->txn_has_extra = false;
@@ -944,10 +937,12 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     ovsdb_replica_add_table(e->replica, "Port", bridge_port_columns);
     ovsdb_replica_add_table(e->replica, "Interface",
                             bridge_interface_columns);
-    /* For bridge_find(), port_find() and the name checks of requests. */
+    /* For bridge_find(), port_find() and the name checks of requests;
+     * Port.interfaces for the port view (an Interface's Port). */
     ovsdb_replica_add_index(e->replica, "Bridge", "name");
     ovsdb_replica_add_index(e->replica, "Bridge", "ports");
     ovsdb_replica_add_index(e->replica, "Port", "name");
+    ovsdb_replica_add_index(e->replica, "Port", "interfaces");
     ovsdb_replica_add_index(e->replica, "Interface", "name");
     e->run_ev = event_new(base, -1, 0, engine_run_cb__, e);
     e->timer_ev = event_new(base, -1, EV_PERSIST, engine_timer_cb__, e);

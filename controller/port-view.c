@@ -2,7 +2,8 @@
  * include/port-view.h).
  *
  * Owns struct port_view: a map from Port UUID to the port's cached
- * binding, and the arrays and counts of the last update. */
+ * binding, the replica seqno it is current with, and the arrays and
+ * counts of the last update. */
 #include <config.h>
 
 #include "port-view.h"
@@ -26,6 +27,12 @@ struct port_view_entry {
     unsigned long long seen;    /* The last update that had this port. */
 
     /* The binding, boiled down. */
+    char *port_name;            /* Port.name, or NULL. */
+    bool untagged;              /* Adoption candidate: named, not the
+                                 * bridge's own port, no guestnet:role and
+                                 * no tag. */
+    bool installed;             /* Its Interface has
+                                 * external_ids:guestnet-installed=true. */
     bool guest;                 /* Counted: not the bridge's own port nor
                                  * one with a guestnet:role. */
     bool quarantined;
@@ -42,6 +49,12 @@ struct port_view {
     struct gn_strmap entries;   /* Port UUID -> struct port_view_entry. */
     unsigned long long update;
 
+    /* What the entries are current with (when 'valid'). */
+    bool valid;
+    char *br_uuid;
+    unsigned long long seqno;   /* ovsdb_replica_seqno(). */
+    unsigned long long cfg_gen;
+
     struct pipeline_port *ports;    /* Of the last update. */
     size_t n_ports;
     size_t allocated_ports;
@@ -50,6 +63,15 @@ struct port_view {
     int n_quarantined;
     int *per_network;
     size_t n_networks;
+
+    /* The ports the planners act on, of the last update. */
+    struct port_view_port *untagged;
+    size_t n_untagged;
+    struct port_view_port *uplinks;
+    size_t n_uplinks;
+    struct port_view_port *unmarked;
+    size_t n_unmarked;
+    size_t allocated_attention;     /* Of each of the three. */
 };
 
 struct port_view *
@@ -66,6 +88,7 @@ static void
 port_view_entry_clear__(struct port_view_entry *x)
 {
     free(x->iface_uuid);
+    free(x->port_name);
     free(x->name);
     free(x->ips);
     memset(x, 0, sizeof *x);
@@ -84,8 +107,12 @@ port_view_destroy(struct port_view *v)
         free(node->value);
     }
     gn_strmap_destroy(&v->entries);
+    free(v->br_uuid);
     free(v->ports);
     free(v->per_network);
+    free(v->untagged);
+    free(v->uplinks);
+    free(v->unmarked);
     free(v);
 }
 
@@ -124,11 +151,19 @@ port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
                  const struct ovsdb_replica *r, const json_t *row)
 {
     struct port_binding b;
-    const char *role;
+    const char *role, *mark;
+    json_int_t tag;
 
     port_view_entry_clear__(x);
     port_binding(cfg, r, row, &b);
     role = ovsdb_datum_map_get_string(row, "external_ids", "guestnet:role");
+    x->port_name = b.name ? gn_xstrdup(b.name) : NULL;
+    x->untagged = (b.name && strcmp(b.name, cfg->bridge) && !role
+                   && !ovsdb_datum_integer(row, "tag", &tag));
+    mark = b.iface ? ovsdb_datum_map_get_string(b.iface, "external_ids",
+                                                PORTS_INSTALLED_KEY)
+                   : NULL;
+    x->installed = mark && !strcmp(mark, "true");
     x->network = -1;
     x->guest = b.name && strcmp(b.name, cfg->bridge) && !role;
     x->quarantined = b.quarantine != NULL;
@@ -161,6 +196,163 @@ port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
     x->pp.ips = x->ips;
 }
 
+/* Binds Port 'uuid' (row 'row') into its entry in 'v', creating it, if
+ * it is new or 'force' or its rows changed since it was bound; marks it
+ * seen in this update.  Returns true if it bound it. */
+static bool
+port_view_visit__(struct port_view *v, const struct gn_config *cfg,
+                  unsigned long long cfg_gen, const struct ovsdb_replica *r,
+                  const char *uuid, const json_t *row, bool force)
+{
+    struct port_view_entry *x = gn_strmap_get(&v->entries, uuid);
+    unsigned long long port_seqno, iface_seqno;
+    const char *iface_uuid;
+
+    if (x && x->seen == v->update) {
+        return false;           /* Listed twice. */
+    }
+    port_seqno = ovsdb_replica_row_seqno(r, "Port", uuid);
+    port_iface(r, row, &iface_uuid);
+    iface_seqno = iface_uuid ? ovsdb_replica_row_seqno(r, "Interface",
+                                                       iface_uuid) : 0;
+    if (!x) {
+        x = gn_xzalloc(sizeof *x);
+        gn_strmap_put(&v->entries, uuid, x);
+        force = true;
+    }
+    if (!force && x->port_seqno == port_seqno
+        && x->iface_seqno == iface_seqno && x->cfg_gen == cfg_gen
+        && (x->iface_uuid == NULL) == (iface_uuid == NULL)
+        && (!iface_uuid || !strcmp(x->iface_uuid, iface_uuid))) {
+        x->seen = v->update;
+        return false;
+    }
+    port_view_bind__(x, cfg, r, row);   /* Clears 'x' first. */
+    x->port_seqno = port_seqno;
+    x->iface_seqno = iface_seqno;
+    x->iface_uuid = iface_uuid ? gn_xstrdup(iface_uuid) : NULL;
+    x->cfg_gen = cfg_gen;
+    x->seen = v->update;
+    return true;
+}
+
+/* Removes the entry of Port 'uuid' from 'v', if any. */
+static void
+port_view_forget__(struct port_view *v, const char *uuid)
+{
+    struct port_view_entry *x = gn_strmap_remove(&v->entries, uuid);
+
+    if (x) {
+        port_view_entry_clear__(x);
+        free(x);
+    }
+}
+
+/* Visits every port of the bridge row 'br' (NULL: none) and drops the
+ * entries of ports no longer on it.  Returns the number of ports bound. */
+static size_t
+port_view_rescan__(struct port_view *v, const struct gn_config *cfg,
+                   unsigned long long cfg_gen, const struct ovsdb_replica *r,
+                   const json_t *br)
+{
+    struct gn_strmap_node *node, *next;
+    const char *uuid;
+    size_t pos, n_bound = 0;
+
+    OVSDB_DATUM_FOR_EACH_UUID (uuid, pos, br, "ports") {
+        const json_t *row = ovsdb_replica_get_row(r, "Port", uuid);
+
+        if (row) {
+            n_bound += port_view_visit__(v, cfg, cfg_gen, r, uuid, row,
+                                         false);
+        }
+    }
+    GN_STRMAP_FOR_EACH_SAFE (node, next, &v->entries) {
+        struct port_view_entry *x = node->value;
+
+        if (x->seen != v->update) {
+            port_view_forget__(v, node->key);
+        }
+    }
+    return n_bound;
+}
+
+/* Adds Port 'uuid' to 'dirty' (a set). */
+static void
+port_view_mark_dirty__(struct gn_strmap *dirty, const char *uuid)
+{
+    gn_strmap_put(dirty, uuid, dirty);
+}
+
+/* Brings 'v' from the replica seqno it is current with to now through the
+ * change feeds: binds again the ports whose Port or Interface row changed,
+ * adds those that joined bridge 'br_uuid' (row 'br'), drops those that
+ * left.  Stores the number of ports bound in '*n_bound'.  Returns false if
+ * the feeds cannot tell (then the caller rescans): a log does not reach
+ * back, another Bridge row changed (a port may have moved between bridges
+ * without its own row changing), or the bridge's port count does not add
+ * up. */
+static bool
+port_view_follow__(struct port_view *v, const struct gn_config *cfg,
+                   unsigned long long cfg_gen, const struct ovsdb_replica *r,
+                   const char *br_uuid, const json_t *br, size_t *n_bound)
+{
+    struct gn_strmap dirty = GN_STRMAP_INIT;
+    struct ovsdb_replica_changes it;
+    enum ovsdb_replica_change change;
+    struct gn_strmap_node *node;
+    const char *uuid;
+    bool ok = true;
+
+    *n_bound = 0;
+    if (!ovsdb_replica_changes_init(&it, r, "Bridge", v->seqno)) {
+        return false;
+    }
+    while ((uuid = ovsdb_replica_changes_next(&it, &change))) {
+        if (strcmp(uuid, br_uuid) || change != OVSDB_REPLICA_MODIFIED) {
+            return false;
+        }
+    }
+
+    if (!ovsdb_replica_changes_init(&it, r, "Port", v->seqno)) {
+        return false;
+    }
+    while ((uuid = ovsdb_replica_changes_next(&it, &change))) {
+        port_view_mark_dirty__(&dirty, uuid);
+    }
+    if (!ovsdb_replica_changes_init(&it, r, "Interface", v->seqno)) {
+        ok = false;
+    }
+    while (ok && (uuid = ovsdb_replica_changes_next(&it, &change))) {
+        const json_t *ports = ovsdb_replica_index_lookup(r, "Port",
+                                                         "interfaces", uuid);
+        const char *port_uuid;
+        const json_t *value;
+
+        json_object_foreach ((json_t *) ports, port_uuid, value) {
+            port_view_mark_dirty__(&dirty, port_uuid);
+        }
+    }
+
+    GN_STRMAP_FOR_EACH (node, &dirty) {
+        const json_t *row;
+
+        if (!ok) {
+            break;
+        }
+        row = ovsdb_replica_get_row(r, "Port", node->key);
+        if (row && ovsdb_replica_index_has(r, "Bridge", "ports", node->key,
+                                           br_uuid)) {
+            *n_bound += port_view_visit__(v, cfg, cfg_gen, r, node->key,
+                                          row, true);
+        } else {
+            port_view_forget__(v, node->key);
+        }
+    }
+    gn_strmap_destroy(&dirty);
+    return ok && v->entries.n == ovsdb_datum_size(br, "ports");
+}
+
 size_t
 port_view_update(struct port_view *v, const struct gn_config *cfg,
                  unsigned long long cfg_gen, const struct ovsdb_replica *r,
@@ -169,51 +361,56 @@ port_view_update(struct port_view *v, const struct gn_config *cfg,
     const json_t *br = br_uuid ? ovsdb_replica_get_row(r, "Bridge", br_uuid)
                                : NULL;
     struct gn_strmap_node *node;
-    const char *uuid;
-    size_t pos, n_bound = 0;
+    size_t n_bound = 0;
 
     v->update++;
+    if (!br || !v->valid || cfg_gen != v->cfg_gen
+        || strcmp(br_uuid, v->br_uuid)
+        || !port_view_follow__(v, cfg, cfg_gen, r, br_uuid, br, &n_bound)) {
+        /* Entries bound meanwhile are current: not bound again. */
+        n_bound += port_view_rescan__(v, cfg, cfg_gen, r, br);
+    }
+    v->valid = true;
+    free(v->br_uuid);
+    v->br_uuid = gn_xstrdup(br_uuid ? br_uuid : "");
+    v->seqno = ovsdb_replica_seqno(r);
+    v->cfg_gen = cfg_gen;
+
+    /* The results, from the entries. */
     v->n_ports = 0;
     v->uplink_ofport = -1;
     v->n_guests = v->n_quarantined = 0;
+    v->n_untagged = v->n_uplinks = v->n_unmarked = 0;
     free(v->per_network);
     v->n_networks = cfg->n_networks;
     v->per_network = gn_xcalloc(cfg->n_networks + 1,
                                 sizeof *v->per_network);
+    if (v->allocated_attention < v->entries.n) {
+        v->allocated_attention = 2 * v->entries.n + 16;
+        v->untagged = gn_xrealloc(v->untagged, v->allocated_attention
+                                               * sizeof *v->untagged);
+        v->uplinks = gn_xrealloc(v->uplinks, v->allocated_attention
+                                             * sizeof *v->uplinks);
+        v->unmarked = gn_xrealloc(v->unmarked, v->allocated_attention
+                                               * sizeof *v->unmarked);
+    }
+    GN_STRMAP_FOR_EACH (node, &v->entries) {
+        struct port_view_entry *x = node->value;
+        struct port_view_port p = {
+            .uuid = node->key,
+            .name = x->port_name,
+            .iface_uuid = x->iface_uuid,
+        };
 
-    OVSDB_DATUM_FOR_EACH_UUID (uuid, pos, br, "ports") {
-        const json_t *row = ovsdb_replica_get_row(r, "Port", uuid);
-        struct port_view_entry *x;
-        const char *iface_uuid;
-        unsigned long long port_seqno, iface_seqno;
-
-        if (!row) {
-            continue;
+        if (x->untagged) {
+            v->untagged[v->n_untagged++] = p;
         }
-        port_seqno = ovsdb_replica_row_seqno(r, "Port", uuid);
-        port_iface(r, row, &iface_uuid);
-        iface_seqno = iface_uuid ? ovsdb_replica_row_seqno(r, "Interface",
-                                                           iface_uuid) : 0;
-        x = gn_strmap_get(&v->entries, uuid);
-        if (!x) {
-            x = gn_xzalloc(sizeof *x);
-            gn_strmap_put(&v->entries, uuid, x);
-        } else if (x->seen == v->update) {
-            continue;           /* Listed twice. */
+        if (x->uplink && x->port_name) {
+            v->uplinks[v->n_uplinks++] = p;
         }
-        if (!x->seen || x->port_seqno != port_seqno
-            || x->iface_seqno != iface_seqno || x->cfg_gen != cfg_gen
-            || (x->iface_uuid == NULL) != (iface_uuid == NULL)
-            || (iface_uuid && strcmp(x->iface_uuid, iface_uuid))) {
-            port_view_bind__(x, cfg, r, row);
-            x->port_seqno = port_seqno;
-            x->iface_seqno = iface_seqno;
-            x->iface_uuid = iface_uuid ? gn_xstrdup(iface_uuid) : NULL;
-            x->cfg_gen = cfg_gen;
-            n_bound++;
+        if (x->has_flows && x->iface_uuid && !x->installed) {
+            v->unmarked[v->n_unmarked++] = p;
         }
-        x->seen = v->update;
-
         if (x->guest) {
             v->n_guests++;
             v->n_quarantined += x->quarantined;
@@ -231,18 +428,6 @@ port_view_update(struct port_view *v, const struct gn_config *cfg,
                                                  * sizeof *v->ports);
             }
             v->ports[v->n_ports++] = x->pp;
-        }
-    }
-
-    /* Ports that left the bridge. */
-    struct gn_strmap_node *next;
-    GN_STRMAP_FOR_EACH_SAFE (node, next, &v->entries) {
-        struct port_view_entry *x = node->value;
-
-        if (x->seen != v->update) {
-            gn_strmap_remove(&v->entries, node->key);
-            port_view_entry_clear__(x);
-            free(x);
         }
     }
     return n_bound;
@@ -267,4 +452,28 @@ port_view_counts(const struct port_view *v, struct port_view_counts *c)
     c->ports = v->n_guests;
     c->quarantined = v->n_quarantined;
     c->per_network = v->per_network;
+}
+
+size_t
+port_view_untagged(const struct port_view *v,
+                   const struct port_view_port **ports)
+{
+    *ports = v->untagged;
+    return v->n_untagged;
+}
+
+size_t
+port_view_uplinks(const struct port_view *v,
+                  const struct port_view_port **ports)
+{
+    *ports = v->uplinks;
+    return v->n_uplinks;
+}
+
+size_t
+port_view_unmarked(const struct port_view *v,
+                   const struct port_view_port **ports)
+{
+    *ports = v->unmarked;
+    return v->n_unmarked;
 }

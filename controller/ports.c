@@ -18,6 +18,7 @@
 #include "netdev.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
+#include "port-view.h"
 
 GN_LOG_MODULE(ports);
 
@@ -695,32 +696,14 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
 }
 
 int
-ports_plan_adoption(const struct gn_config *cfg,
-                    const struct ovsdb_replica *r, const char *br_uuid,
-                    struct ovsdb_txn *txn)
+ports_plan_adoption(const struct port_view *view, struct ovsdb_txn *txn)
 {
-    const json_t *br = ovsdb_replica_get_row(r, "Bridge", br_uuid);
-    const char *uuid;
-    size_t pos;
-    int n = 0;
+    const struct port_view_port *ports;
+    size_t n = port_view_untagged(view, &ports);
 
-    OVSDB_DATUM_FOR_EACH_UUID (uuid, pos, br, "ports") {
-        const json_t *port = ovsdb_replica_get_row(r, "Port", uuid);
-        const char *name = port ? ovsdb_datum_string(port, "name") : NULL;
-        const char *role;
-        json_int_t tag;
+    for (size_t i = 0; i < n; i++) {
+        const char *uuid = ports[i].uuid;
 
-        if (!port || !name || !strcmp(name, cfg->bridge)) {
-            continue;
-        }
-        role = ovsdb_datum_map_get_string(port, "external_ids",
-                                          "guestnet:role");
-        if (role) {
-            continue;           /* The uplink: a trunk on purpose. */
-        }
-        if (ovsdb_datum_integer(port, "tag", &tag)) {
-            continue;
-        }
         /* Untagged: a trunk of every VLAN.  Quarantine it, unless someone
          * tags it first (the wait fails then, and the next pass sees the
          * tag). */
@@ -736,9 +719,8 @@ ports_plan_adoption(const struct gn_config *cfg,
                                    ovsdb_datum_map(json_pack(
                                        "{s:s}", K_QUARANTINE,
                                        "untagged"))));
-        GN_LOG_INFO("quarantining untagged port %s (VLAN %d)", name,
-                    PORTS_QUARANTINE_VLAN);
-        n++;
+        GN_LOG_INFO("quarantining untagged port %s (VLAN %d)",
+                    ports[i].name, PORTS_QUARANTINE_VLAN);
     }
     return n;
 }

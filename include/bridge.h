@@ -25,6 +25,7 @@
 struct gn_config;
 struct ovsdb_replica;
 struct ovsdb_txn;
+struct port_view;
 
 /* Tables and columns guestnet monitors (NULL-terminated column lists). */
 extern const char *const bridge_ovs_columns[];
@@ -36,9 +37,11 @@ extern const char *const bridge_interface_columns[];
  * number of ops added (0: the bridge is as it should be).  '*why', if
  * nonnull, receives a malloc'd summary of what differs (for the log), or
  * NULL when nothing does.  Needs the replica's indexes on Bridge.name,
- * Bridge.ports and Port.name. */
+ * Bridge.ports and Port.name, and 'view' up to date with the replica for
+ * the bridge named in 'cfg' (its uplinks: port_view_uplinks()). */
 int bridge_plan(const struct gn_config *cfg, const struct ovsdb_replica *,
-                struct ovsdb_txn *txn, char **why);
+                const struct port_view *view, struct ovsdb_txn *txn,
+                char **why);
 
 /* Returns the UUID of the Bridge row named 'name' (borrowed from the
  * replica), or NULL.  Needs the replica's index on Bridge.name. */

@@ -21,6 +21,14 @@
  * map; several rows may hold the same value (OVSDB's schema forbids it for
  * some names, but the replica does not rely on that).
  *
+ * Change feed: each table keeps a log of the rows inserted, modified and
+ * deleted by recent updates, so that a consumer that remembers the
+ * ovsdb_replica_seqno() it last looked at visits only the rows changed
+ * since (ovsdb_replica_changes_init()), not the whole table.  The log is
+ * bounded: past twice the table's size plus a constant its oldest half
+ * goes, and a consumer from before what is left is told to rescan; so is
+ * one from before a resync.
+ *
  * Thread-safety: one thread. */
 #ifndef GN_OVSDB_REPLICA_H
 #define GN_OVSDB_REPLICA_H 1
@@ -101,6 +109,48 @@ unsigned long long ovsdb_replica_row_seqno(const struct ovsdb_replica *,
                                            const char *table,
                                            const char *uuid);
 
+/* The change feed of a table.
+ *
+ *     struct ovsdb_replica_changes it;
+ *     enum ovsdb_replica_change change;
+ *     const char *uuid;
+ *
+ *     if (!ovsdb_replica_changes_init(&it, r, "Port", since)) {
+ *         ...rescan the whole table...
+ *     } else {
+ *         while ((uuid = ovsdb_replica_changes_next(&it, &change))) {
+ *             ...
+ *         }
+ *     }
+ *     since = ovsdb_replica_seqno(r);
+ *
+ * ovsdb_replica_changes_init() starts '*it' on the rows of 'table' that
+ * changed after seqno 'since' (a value ovsdb_replica_seqno() returned), or
+ * returns false if the replica cannot tell them: 'since' is older than
+ * the table's log (trimmed, or from before the latest resync: reconnect,
+ * new monitor, any "initial" update) or newer than the replica.
+ * ovsdb_replica_changes_next() returns each such row once, as its UUID
+ * (borrowed, valid until the replica changes), with how it differs from
+ * what it was at 'since' in '*change'; a row inserted and deleted since is
+ * not reported.  The replica must not change during the iteration. */
+enum ovsdb_replica_change {
+    OVSDB_REPLICA_INSERTED,     /* Did not exist at 'since', exists now. */
+    OVSDB_REPLICA_MODIFIED,     /* Existed then and exists now. */
+    OVSDB_REPLICA_DELETED,      /* Existed then, not now. */
+};
+struct ovsdb_replica_changes {
+    /* Private. */
+    const void *log;
+    unsigned long long since;
+    size_t pos;
+};
+bool ovsdb_replica_changes_init(struct ovsdb_replica_changes *,
+                                const struct ovsdb_replica *,
+                                const char *table, unsigned long long since)
+    __attribute__((warn_unused_result));
+const char *ovsdb_replica_changes_next(struct ovsdb_replica_changes *,
+                                       enum ovsdb_replica_change *);
+
 /* Row access.  Returned rows are borrowed (valid until the next change). */
 const json_t *ovsdb_replica_get_row(const struct ovsdb_replica *,
                                     const char *table, const char *uuid);
@@ -147,6 +197,8 @@ const json_t *ovsdb_replica_table(const struct ovsdb_replica *,
  * ovsdb_datum_uuids(): the UUID strings of a uuid or set-of-uuid column,
  * as a new jansson array of strings (caller decrefs).
  * ovsdb_datum_first_uuid(): the first of them (borrowed), or NULL.
+ * ovsdb_datum_size(): the number of elements of a set column (1 for a
+ * bare atom; 0 if the row or column is missing).
  * ovsdb_datum_uuid_next(): the first of them (borrowed) at position '*pos'
  * or after, setting '*pos' to its position, or NULL; for
  * OVSDB_DATUM_FOR_EACH_UUID, which visits them without copying:
@@ -162,6 +214,7 @@ const char *ovsdb_datum_map_get_string(const json_t *row, const char *column,
                                        const char *key);
 json_t *ovsdb_datum_uuids(const json_t *row, const char *column);
 const char *ovsdb_datum_first_uuid(const json_t *row, const char *column);
+size_t ovsdb_datum_size(const json_t *row, const char *column);
 const char *ovsdb_datum_uuid_next(const json_t *row, const char *column,
                                   size_t *pos);
 #define OVSDB_DATUM_FOR_EACH_UUID(UUID, POS, ROW, COLUMN)                 \

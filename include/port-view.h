@@ -4,11 +4,27 @@
  *
  * Binding a port reads several columns and maps of its Port and Interface
  * rows; doing it for every port on every OVSDB update made each update
- * cost O(ports) bindings.  The view keeps each port's result with the
- * replica seqnos of the two rows it came from (ovsdb_replica_row_seqno())
- * and the config generation, and binds again only the ports whose rows or
- * config changed.  An update still visits every port of the bridge, but
- * only to compare three numbers.
+ * cost O(ports) bindings.  The view keeps each port's result, and an
+ * update follows the replica's change feeds (ovsdb_replica_changes_init())
+ * from the seqno it last saw: it binds again only the ports whose Port or
+ * Interface row changed (an Interface leads to its Port through the
+ * replica's index on Port.interfaces), adds those that joined the bridge
+ * (their Port rows are new) and drops those that left (their Port rows
+ * went: OVSDB collects a Port no bridge holds).  So an update costs the
+ * rows that changed, not the ports of the bridge.  It visits every port
+ * of the bridge, comparing each one's row seqnos
+ * (ovsdb_replica_row_seqno()) and binding again those that changed, only
+ * when the feeds cannot tell: on the first update, after a resync or a
+ * trimmed log, when the config generation or the bridge changed (then
+ * every port is bound again), when another Bridge row changed (a port may
+ * have moved between bridges), or when the bridge's port count does not
+ * match the view's.  Rebuilding the results below from the view's entries
+ * is a loop over plain structs.
+ *
+ * The view also records, per port, what the planners act on, so that
+ * they look at those ports only: untagged ports to adopt
+ * (ports_plan_adoption()), uplinks guestnet made (bridge_plan()), and
+ * ports with flows whose Interface lacks the installed mark.
  *
  * Memory: one entry per port of the bridge.  Thread-safety: one thread. */
 #ifndef GN_PORT_VIEW_H
@@ -28,7 +44,8 @@ void port_view_destroy(struct port_view *);
 /* Brings 'view' up to date with the ports of the bridge whose Bridge row
  * is 'br_uuid' (NULL: no bridge, no ports) in 'r', bound with 'cfg', whose
  * generation is 'cfg_gen' (it changes whenever 'cfg' does).  Returns the
- * number of ports bound again. */
+ * number of ports bound again.  Needs the replica's indexes on
+ * Bridge.ports and Port.interfaces. */
 size_t port_view_update(struct port_view *, const struct gn_config *cfg,
                         unsigned long long cfg_gen,
                         const struct ovsdb_replica *r, const char *br_uuid);
@@ -48,5 +65,26 @@ struct port_view_counts {
     const int *per_network;     /* Ports bound to cfg->networks[i]. */
 };
 void port_view_counts(const struct port_view *, struct port_view_counts *);
+
+/* Ports the planners act on, as of the last update: each function stores
+ * in '*ports' an array (borrowed, valid until the next update) and returns
+ * its size.
+ *
+ * port_view_untagged(): named ports with no tag, no guestnet:role, other
+ * than the bridge's own port (to be quarantined).
+ * port_view_uplinks(): named ports with guestnet:role=uplink.
+ * port_view_unmarked(): ports with flows (see port_view_pipeline_ports())
+ * whose Interface lacks external_ids:guestnet-installed=true. */
+struct port_view_port {
+    const char *uuid;           /* The Port row. */
+    const char *name;           /* Port.name, or NULL. */
+    const char *iface_uuid;     /* Its (first) Interface row, or NULL. */
+};
+size_t port_view_untagged(const struct port_view *,
+                          const struct port_view_port **ports);
+size_t port_view_uplinks(const struct port_view *,
+                         const struct port_view_port **ports);
+size_t port_view_unmarked(const struct port_view *,
+                          const struct port_view_port **ports);
 
 #endif /* port-view.h */

@@ -2,8 +2,8 @@
  * include/ovsdb-replica.h).
  *
  * Owns the rows ({table: {uuid: row}}), the secondary indexes over them,
- * the column kinds learnt from the schema, and the monitor requests in
- * flight.  Requests in flight refer to
+ * the change log of each table, the column kinds learnt from the schema,
+ * and the monitor requests in flight.  Requests in flight refer to
  * the replica through a refcounted anchor, so a replica can be destroyed
  * while a reply is still on its way: the reply then finds the anchor empty
  * and is dropped.  Also owns the OVSDB datum helpers. */
@@ -11,6 +11,7 @@
 
 #include "ovsdb-replica.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,35 @@ struct ovsdb_replica_request {
     unsigned int gen;           /* replica->gen when sent. */
 };
 
+/* One change of one row in a table's change log. */
+struct ovsdb_replica_log_entry {
+    char *uuid;
+    unsigned long long seqno;   /* The replica seqno the change gave. */
+    unsigned long long prev;    /* Position of the row's previous entry + 1,
+                                 * or 0 if none. */
+    bool existed;               /* The row existed before the change, */
+    bool exists;                /* and after it. */
+    bool superseded;            /* A later entry of the row follows. */
+};
+
+/* The change log of one table (see ovsdb_replica_changes_init()): its
+ * entries in seqno order.  Positions count from the first entry ever
+ * logged, so they survive trimming; 'entries[0]' is at position 'base'. */
+struct ovsdb_replica_log {
+    struct ovsdb_replica_log_entry *entries;
+    size_t n;
+    size_t allocated;
+    unsigned long long base;
+    unsigned long long horizon; /* The log holds every change with a seqno
+                                 * above this. */
+    struct gn_strmap latest;    /* uuid -> position + 1 of its latest entry
+                                 * (as a pointer). */
+};
+
+/* A table's log grows to twice the table's size plus this before the
+ * oldest half of it goes. */
+#define OVSDB_REPLICA_LOG_SLACK 64
+
 struct ovsdb_replica {
     char *db;
     ovsdb_replica_changed_cb *cb;
@@ -61,6 +91,7 @@ struct ovsdb_replica {
     json_t *indexes;            /* {table: {column: {key: {uuid: true}}}}:
                                  * for each indexed column, the rows that
                                  * hold each string or UUID atom 'key'. */
+    struct gn_strmap logs;      /* table -> struct ovsdb_replica_log. */
 
     struct jsonrpc_session *session;
     struct ovsdb_replica_anchor *anchor;
@@ -86,11 +117,102 @@ ovsdb_replica_create(const char *db, ovsdb_replica_changed_cb *cb, void *aux)
     r->data = json_object();
     r->row_seqnos = json_object();
     r->indexes = json_object();
+    r->logs = (struct gn_strmap) GN_STRMAP_INIT;
     r->anchor = gn_xzalloc(sizeof *r->anchor);
     r->anchor->replica = r;
     r->anchor->refcnt = 1;
     r->use_monitor_cond = true;
     return r;
+}
+
+/* Change logs. */
+
+/* Empties 'log' and sets its horizon to 'horizon': a consumer that last
+ * looked before it must rescan. */
+static void
+ovsdb_replica_log_reset__(struct ovsdb_replica_log *log,
+                          unsigned long long horizon)
+{
+    for (size_t i = 0; i < log->n; i++) {
+        free(log->entries[i].uuid);
+    }
+    log->base += log->n;
+    log->n = 0;
+    log->horizon = horizon;
+    gn_strmap_destroy(&log->latest);
+    log->latest = (struct gn_strmap) GN_STRMAP_INIT;
+}
+
+/* Frees 'log' (accepts NULL). */
+static void
+ovsdb_replica_log_destroy__(struct ovsdb_replica_log *log)
+{
+    if (log) {
+        ovsdb_replica_log_reset__(log, 0);
+        free(log->entries);
+        free(log);
+    }
+}
+
+/* Appends to 'log' the change 'seqno' of row 'uuid', which 'existed'
+ * before and 'exists' after it. */
+static void
+ovsdb_replica_log_append__(struct ovsdb_replica_log *log, const char *uuid,
+                           unsigned long long seqno, bool existed,
+                           bool exists)
+{
+    uintptr_t prev = (uintptr_t) gn_strmap_get(&log->latest, uuid);
+    struct ovsdb_replica_log_entry *e;
+
+    if (!existed && !exists) {
+        return;                 /* A delete of a row never seen. */
+    }
+    if (prev && prev - 1 >= log->base) {
+        log->entries[prev - 1 - log->base].superseded = true;
+    }
+    if (log->n >= log->allocated) {
+        log->allocated = 2 * log->allocated + 16;
+        log->entries = gn_xrealloc(log->entries,
+                                   log->allocated * sizeof *log->entries);
+    }
+    e = &log->entries[log->n++];
+    e->uuid = gn_xstrdup(uuid);
+    e->seqno = seqno;
+    e->prev = prev;
+    e->existed = existed;
+    e->exists = exists;
+    e->superseded = false;
+    gn_strmap_put(&log->latest, uuid,
+                  (void *) (uintptr_t) (log->base + log->n));
+}
+
+/* Keeps 'log' within twice 'n_rows' (the table's size) plus a constant:
+ * beyond that, drops its oldest entries down to 'n_rows' plus half the
+ * constant and raises the horizon past them. */
+static void
+ovsdb_replica_log_trim__(struct ovsdb_replica_log *log, size_t n_rows)
+{
+    size_t keep = n_rows + OVSDB_REPLICA_LOG_SLACK / 2;
+    size_t drop;
+
+    if (log->n <= 2 * n_rows + OVSDB_REPLICA_LOG_SLACK) {
+        return;
+    }
+    drop = log->n - keep;
+    for (size_t i = 0; i < drop; i++) {
+        struct ovsdb_replica_log_entry *e = &log->entries[i];
+
+        if (!e->superseded) {
+            gn_strmap_remove(&log->latest, e->uuid);
+        }
+        if (e->seqno > log->horizon) {
+            log->horizon = e->seqno;
+        }
+        free(e->uuid);
+    }
+    memmove(log->entries, &log->entries[drop], keep * sizeof *log->entries);
+    log->n = keep;
+    log->base += drop;
 }
 
 /* Drops one reference to 'anchor', freeing it with the last. */
@@ -111,6 +233,12 @@ ovsdb_replica_destroy(struct ovsdb_replica *r)
     if (!r) {
         return;
     }
+    struct gn_strmap_node *node;
+
+    GN_STRMAP_FOR_EACH (node, &r->logs) {
+        ovsdb_replica_log_destroy__(node->value);
+    }
+    gn_strmap_destroy(&r->logs);
     r->anchor->replica = NULL;
     ovsdb_replica_anchor_unref(r->anchor);
     json_decref(r->monitor_id);
@@ -138,6 +266,13 @@ ovsdb_replica_add_table(struct ovsdb_replica *r, const char *table,
     json_object_set_new(r->columns, table, array);
     if (!json_object_get(r->data, table)) {
         json_object_set_new(r->data, table, json_object());
+    }
+    if (!gn_strmap_get(&r->logs, table)) {
+        struct ovsdb_replica_log *log = gn_xzalloc(sizeof *log);
+
+        log->latest = (struct gn_strmap) GN_STRMAP_INIT;
+        log->horizon = r->seqno;
+        gn_strmap_put(&r->logs, table, log);
     }
 }
 
@@ -747,6 +882,9 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
         tseqnos = json_object();
         json_object_set_new(r->row_seqnos, table, tseqnos);
     }
+    ovsdb_replica_log_append__(gn_strmap_get(&r->logs, table), uuid,
+                               r->seqno + 1, row != NULL,
+                               op != OVSDB_REPLICA_OP_DELETE);
     if (op == OVSDB_REPLICA_OP_DELETE) {
         json_object_del(tseqnos, uuid);
     } else {
@@ -879,6 +1017,17 @@ ovsdb_replica_apply_update(struct ovsdb_replica *r,
         }
     }
     r->seqno++;
+
+    struct gn_strmap_node *node;
+    GN_STRMAP_FOR_EACH (node, &r->logs) {
+        if (initial) {
+            /* Nothing from before the resync can be told apart. */
+            ovsdb_replica_log_reset__(node->value, r->seqno);
+        } else if (json_object_get(table_updates, node->key)) {
+            ovsdb_replica_log_trim__(node->value,
+                                     ovsdb_replica_count(r, node->key));
+        }
+    }
     return NULL;
 }
 
@@ -1255,6 +1404,18 @@ ovsdb_datum_first_uuid(const json_t *row, const char *column)
     return ovsdb_datum_uuid_next(row, column, &pos);
 }
 
+/* Returns the number of elements of the set 'row'[column]: those of
+ * ["set", [...]], 1 for a bare atom, 0 if 'row' or the column is
+ * missing. */
+size_t
+ovsdb_datum_size(const json_t *row, const char *column)
+{
+    const json_t *v = json_object_get(row, column);
+
+    return (ovsdb_datum_is_tagged(v, "set")
+            ? json_array_size(json_array_get(v, 1)) : v != NULL);
+}
+
 /* Returns the UUIDs in 'row'[column] as a new array of strings. */
 json_t *
 ovsdb_datum_uuids(const json_t *row, const char *column)
@@ -1319,4 +1480,72 @@ ovsdb_replica_row_seqno(const struct ovsdb_replica *r, const char *table,
 {
     return json_integer_value(json_object_get(
         json_object_get(r->row_seqnos, table), uuid));
+}
+
+/* Starts '*it' on the changes of 'table' since seqno 'since' (see
+ * ovsdb-replica.h).  Returns false if the log no longer reaches back that
+ * far. */
+bool
+ovsdb_replica_changes_init(struct ovsdb_replica_changes *it,
+                           const struct ovsdb_replica *r, const char *table,
+                           unsigned long long since)
+{
+    const struct ovsdb_replica_log *log = gn_strmap_get(&r->logs, table);
+    size_t lo = 0, hi;
+
+    memset(it, 0, sizeof *it);
+    if (!log || since < log->horizon || since > r->seqno) {
+        return false;
+    }
+    /* The first entry after 'since'. */
+    hi = log->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (log->entries[mid].seqno <= since) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    it->log = log;
+    it->since = since;
+    it->pos = lo;
+    return true;
+}
+
+/* Returns the UUID (borrowed, valid until the replica changes) of the next
+ * row changed since the seqno '*it' started from, and stores how in
+ * '*change'; NULL when there are no more. */
+const char *
+ovsdb_replica_changes_next(struct ovsdb_replica_changes *it,
+                           enum ovsdb_replica_change *change)
+{
+    const struct ovsdb_replica_log *log = it->log;
+
+    while (log && it->pos < log->n) {
+        const struct ovsdb_replica_log_entry *e = &log->entries[it->pos++];
+        const struct ovsdb_replica_log_entry *first = e;
+        bool existed;
+
+        if (e->superseded) {
+            continue;           /* Its latest entry comes later. */
+        }
+        /* Whether the row existed at 'since': before its first change
+         * after it. */
+        while (first->prev && first->prev - 1 >= log->base
+               && log->entries[first->prev - 1 - log->base].seqno
+                  > it->since) {
+            first = &log->entries[first->prev - 1 - log->base];
+        }
+        existed = first->existed;
+        if (!existed && !e->exists) {
+            continue;           /* Came and went. */
+        }
+        *change = (!existed ? OVSDB_REPLICA_INSERTED
+                   : e->exists ? OVSDB_REPLICA_MODIFIED
+                   : OVSDB_REPLICA_DELETED);
+        return e->uuid;
+    }
+    return NULL;
 }

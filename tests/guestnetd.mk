@@ -6,3 +6,11 @@ INTEGRATION_TESTS += \
 	tests/guestnetd-adopt.sh \
 	tests/guestnetd-durability.sh \
 	tests/guestnetd-rollback.sh
+
+# The port view and the planners on a synthetic replica (no server).
+UNIT_TESTS += tests/test-port-view
+check_PROGRAMS += tests/test-port-view
+tests_test_port_view_SOURCES = tests/test-port-view.c
+tests_test_port_view_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBEVENT_CFLAGS)
+tests_test_port_view_LDADD = $(GN_LIBS)

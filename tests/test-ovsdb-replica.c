@@ -1,12 +1,13 @@
 /* test-ovsdb-replica.c: the replica driven with table-updates JSON and no
  * server: "update2" (initial, insert, modify of sets, maps and scalars,
- * delete), "update" (old/new), rejected updates, secondary indexes, datum
- * helpers. */
+ * delete), "update" (old/new), rejected updates, secondary indexes, the
+ * change feed, datum helpers. */
 #include <config.h>
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "gn-util.h"
 #include "ovsdb-replica.h"
 #include "test-util.h"
 
@@ -817,6 +818,158 @@ test_row_seqnos_follow_changes(void)
     ovsdb_replica_destroy(r);
 }
 
+/* Returns the changes of 'table' since 'since' as "U:KIND ...", sorted (U
+ * is the last character of the row's UUID, KIND is I, M or D), or
+ * "rescan" (caller frees). */
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static char *
+changes(struct ovsdb_replica *r, const char *table, unsigned long long since)
+{
+    struct ovsdb_replica_changes it;
+    enum ovsdb_replica_change change;
+    const char *uuid;
+    char *items[64];
+    size_t n = 0;
+    char *s = gn_xstrdup("");
+
+    if (!ovsdb_replica_changes_init(&it, r, table, since)) {
+        free(s);
+        return gn_xstrdup("rescan");
+    }
+    while ((uuid = ovsdb_replica_changes_next(&it, &change)) && n < 64) {
+        items[n++] = gn_xasprintf("%c:%c", uuid[strlen(uuid) - 1],
+                                  "IMD"[change]);
+    }
+    qsort(items, n, sizeof *items, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char *t = gn_xasprintf("%s%s%s", s, i ? " " : "", items[i]);
+
+        free(s);
+        free(items[i]);
+        s = t;
+    }
+    return s;
+}
+
+static bool
+changes_are(struct ovsdb_replica *r, const char *table,
+            unsigned long long since, const char *want)
+{
+    char *got = changes(r, table, since);
+    bool ok = !strcmp(got, want);
+
+    if (!ok) {
+        fprintf(stderr, "  changes of %s since %llu: got \"%s\", want "
+                "\"%s\"\n", table, since, got, want);
+    }
+    free(got);
+    return ok;
+}
+
+/* The feed reports each row changed since a seqno once, as inserted,
+ * modified or deleted relative to that seqno; rows that came and went are
+ * left out; other tables' changes are not mixed in. */
+static void
+test_changes_report_each_row_once(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    unsigned long long s0, s1;
+
+    CHECK(apply(r, initial2, true, true));
+    s0 = ovsdb_replica_seqno(r);
+    CHECK(changes_are(r, "Port", s0, ""));
+
+    CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"insert\": {\"name\": "
+                "\"p2\", \"interfaces\": [\"uuid\", \"" U3 "\"]}},"
+                " \"" P1 "\": {\"modify\": {\"tag\": 20}}}}", true, false));
+    s1 = ovsdb_replica_seqno(r);
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": {\"tag\": 30}},"
+                " \"" P2 "\": {\"modify\": {\"tag\": 5}},"
+                " \"" P3 "\": {\"insert\": {\"name\": \"p3\","
+                "  \"interfaces\": [\"uuid\", \"" U3 "\"]}}}}",
+                true, false));
+    CHECK(apply(r, "{\"Port\": {\"" P3 "\": {\"delete\": null}}}",
+                true, false));
+    CHECK(changes_are(r, "Port", s0, "1:M 2:I"));
+    CHECK(changes_are(r, "Port", s1, "1:M 2:M"));
+    CHECK(changes_are(r, "Bridge", s0, ""));
+    CHECK(changes_are(r, "Port", ovsdb_replica_seqno(r), ""));
+
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"delete\": null}}}",
+                true, false));
+    CHECK(changes_are(r, "Port", s0, "1:D 2:I"));
+    CHECK(changes_are(r, "Port", s1, "1:D 2:M"));
+
+    /* "update" (old/new) form too; a bad update logs nothing. */
+    s1 = ovsdb_replica_seqno(r);
+    CHECK(apply(r, "{\"Bridge\": {\"" U2 "\": {\"old\": {},"
+                " \"new\": {\"name\": \"br1\"}}}}", false, false));
+    CHECK(!apply(r, "{\"Port\": {\"" P2 "\": {\"modify\": 7}}}", true,
+                 false));
+    CHECK(changes_are(r, "Bridge", s1, "2:M"));
+    CHECK(changes_are(r, "Port", s1, ""));
+    /* Not a seqno the replica had yet. */
+    CHECK(changes_are(r, "Port", ovsdb_replica_seqno(r) + 1, "rescan"));
+    ovsdb_replica_destroy(r);
+}
+
+/* A log that outgrows twice its table (plus a constant) forgets its oldest
+ * changes: a consumer from before them must rescan, a recent one still
+ * gets its changes. */
+static void
+test_changes_trimmed_log_forces_rescan(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    unsigned long long s0, recent = 0;
+
+    CHECK(apply(r, initial2, true, true));
+    s0 = ovsdb_replica_seqno(r);
+    for (int i = 0; i < 200; i++) {
+        char *u = gn_xasprintf("{\"Port\": {\"" P1 "\": {\"modify\": "
+                               "{\"tag\": %d}}}}", i % 2 ? 1 : 2);
+
+        CHECK(apply(r, u, true, false));
+        free(u);
+        if (i == 190) {
+            recent = ovsdb_replica_seqno(r);
+        }
+    }
+    CHECK(changes_are(r, "Port", s0, "rescan"));
+    CHECK(changes_are(r, "Port", recent, "1:M"));
+    /* Other tables' logs keep their reach. */
+    CHECK(changes_are(r, "Bridge", s0, ""));
+    ovsdb_replica_destroy(r);
+}
+
+/* After a resync (an "initial" update: reconnect, new monitor) every
+ * consumer from before must rescan; one from after it need not. */
+static void
+test_changes_resync_forces_rescan(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    unsigned long long s0, s1;
+
+    CHECK(changes_are(r, "Port", 0, ""));
+    CHECK(apply(r, initial2, true, true));
+    CHECK(changes_are(r, "Port", 0, "rescan"));
+    s0 = ovsdb_replica_seqno(r);
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": {\"tag\": 20}}}}",
+                true, false));
+    CHECK(changes_are(r, "Port", s0, "1:M"));
+
+    CHECK(apply(r, initial2, true, true));
+    s1 = ovsdb_replica_seqno(r);
+    CHECK(changes_are(r, "Port", s0, "rescan"));
+    CHECK(changes_are(r, "Bridge", s0, "rescan"));
+    CHECK(changes_are(r, "Port", s1, ""));
+    ovsdb_replica_destroy(r);
+}
+
 int
 main(void)
 {
@@ -853,6 +1006,12 @@ main(void)
              test_index_unchanged_by_bad_update);
     TEST_RUN("ovsdb-replica/index-added-late-covers-rows",
              test_index_added_late_covers_rows);
+    TEST_RUN("ovsdb-replica/changes-report-each-row-once",
+             test_changes_report_each_row_once);
+    TEST_RUN("ovsdb-replica/changes-trimmed-log-forces-rescan",
+             test_changes_trimmed_log_forces_rescan);
+    TEST_RUN("ovsdb-replica/changes-resync-forces-rescan",
+             test_changes_resync_forces_rescan);
     TEST_RUN("ovsdb-replica/foreign-notification-is-ignored",
              test_foreign_notification_is_ignored);
     return test_done();
