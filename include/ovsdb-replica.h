@@ -64,6 +64,16 @@ void ovsdb_replica_add_table(struct ovsdb_replica *, const char *table,
 void ovsdb_replica_add_index(struct ovsdb_replica *, const char *table,
                              const char *column);
 
+/* Makes 'column' of 'table' quiet: a modification of quiet columns only
+ * is applied to the row, and bumps the replica's seqno, but leaves the
+ * row's seqno (ovsdb_replica_row_seqno()) and is not listed in the change
+ * feed.  For columns that change all the time and that nothing is derived
+ * from, read where they are shown: Interface "statistics", which
+ * ovs-vswitchd rewrites every 5 s for every interface with traffic.  Call
+ * after ovsdb_replica_add_table() has added 'table' with 'column'. */
+void ovsdb_replica_add_quiet_column(struct ovsdb_replica *,
+                                    const char *table, const char *column);
+
 /* Gives the replica the database schema ('schema' borrowed, as "get_schema"
  * returns it).  From it the replica learns which columns are sets and maps
  * (an "update2" modify toggles set elements and map keys but replaces

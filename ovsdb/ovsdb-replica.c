@@ -86,6 +86,8 @@ struct ovsdb_replica {
     json_t *kinds;              /* {table: {column: {"k": kind, "d": dflt}}}
                                  * from the schema. */
     json_t *data;               /* {table: {uuid: row}}. */
+    json_t *quiet;              /* {table: {column: true}}: see
+                                 * ovsdb_replica_add_quiet_column(). */
     json_t *row_seqnos;         /* {table: {uuid: seqno}}: the update that
                                  * last inserted or changed each row. */
     json_t *indexes;            /* {table: {column: {key: {uuid: true}}}}:
@@ -116,6 +118,7 @@ ovsdb_replica_create(const char *db, ovsdb_replica_changed_cb *cb, void *aux)
     r->kinds = json_object();
     r->data = json_object();
     r->row_seqnos = json_object();
+    r->quiet = json_object();
     r->indexes = json_object();
     r->logs = (struct gn_strmap) GN_STRMAP_INIT;
     r->anchor = gn_xzalloc(sizeof *r->anchor);
@@ -245,6 +248,7 @@ ovsdb_replica_destroy(struct ovsdb_replica *r)
     json_decref(r->data);
     json_decref(r->indexes);
     json_decref(r->row_seqnos);
+    json_decref(r->quiet);
     json_decref(r->kinds);
     json_decref(r->columns);
     free(r->db);
@@ -757,6 +761,19 @@ ovsdb_replica_index_row(json_t *tindexes, const char *uuid,
  * replica are indexed now.  Aborts if 'table' has not been added or does
  * not monitor 'column' (a programming error). */
 void
+ovsdb_replica_add_quiet_column(struct ovsdb_replica *r, const char *table,
+                               const char *column)
+{
+    json_t *tquiet = json_object_get(r->quiet, table);
+
+    if (!tquiet) {
+        tquiet = json_object();
+        json_object_set_new(r->quiet, table, tquiet);
+    }
+    json_object_set_new(tquiet, column, json_true());
+}
+
+void
 ovsdb_replica_add_index(struct ovsdb_replica *r, const char *table,
                         const char *column)
 {
@@ -863,6 +880,27 @@ ovsdb_replica_parse_row_update(const struct ovsdb_replica *r,
     return NULL;
 }
 
+/* True if the "update2" modify 'update' of a row of 'table' changes quiet
+ * columns only. */
+static bool
+ovsdb_replica_only_quiet__(const struct ovsdb_replica *r, const char *table,
+                           const json_t *update)
+{
+    const json_t *tquiet = json_object_get(r->quiet, table);
+    const char *column;
+    const json_t *value;
+
+    if (!tquiet || !json_object_size(update)) {
+        return false;
+    }
+    json_object_foreach ((json_t *) update, column, value) {
+        if (!json_object_get(tquiet, column)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Applies one checked row update (see ovsdb_replica_parse_row_update()) to
  * 'rows', the {uuid: row} of 'table', and to the table's indexes. */
 static void
@@ -882,12 +920,16 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
         tseqnos = json_object();
         json_object_set_new(r->row_seqnos, table, tseqnos);
     }
-    ovsdb_replica_log_append__(gn_strmap_get(&r->logs, table), uuid,
-                               r->seqno + 1, row != NULL,
-                               op != OVSDB_REPLICA_OP_DELETE);
-    if (op == OVSDB_REPLICA_OP_DELETE) {
+    if (op == OVSDB_REPLICA_OP_MODIFY2 && row
+        && ovsdb_replica_only_quiet__(r, table, update)) {
+        /* Not a change of the row for its consumers. */
+    } else if (op == OVSDB_REPLICA_OP_DELETE) {
+        ovsdb_replica_log_append__(gn_strmap_get(&r->logs, table), uuid,
+                                   r->seqno + 1, row != NULL, false);
         json_object_del(tseqnos, uuid);
     } else {
+        ovsdb_replica_log_append__(gn_strmap_get(&r->logs, table), uuid,
+                                   r->seqno + 1, row != NULL, true);
         /* The seqno this update gives the replica. */
         json_object_set_new(tseqnos, uuid, json_integer(r->seqno + 1));
     }

@@ -970,6 +970,36 @@ test_changes_resync_forces_rescan(void)
     ovsdb_replica_destroy(r);
 }
 
+/* A modification of quiet columns only (here Port "trunks", as guestnetd
+ * makes Interface "statistics" quiet) is applied and bumps the replica's
+ * seqno, but is not a change of the row: same row seqno, not in the feed.
+ * One that also changes another column is. */
+static void
+test_quiet_columns_are_not_changes(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    unsigned long long s0, p1;
+
+    ovsdb_replica_add_quiet_column(r, "Port", "trunks");
+    CHECK(apply(r, initial2, true, true));
+    s0 = ovsdb_replica_seqno(r);
+    p1 = ovsdb_replica_row_seqno(r, "Port", P1);
+
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": "
+                "{\"trunks\": 7}}}}", true, false));
+    CHECK(ovsdb_replica_seqno(r) == s0 + 1);
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P1) == p1);
+    CHECK(changes_are(r, "Port", s0, ""));
+    CHECK(json_integer_value(json_object_get(ovsdb_replica_get_row(
+        r, "Port", P1), "trunks")) == 7);
+
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": "
+                "{\"trunks\": 8, \"tag\": 20}}}}", true, false));
+    CHECK(ovsdb_replica_row_seqno(r, "Port", P1) == s0 + 2);
+    CHECK(changes_are(r, "Port", s0, "1:M"));
+    ovsdb_replica_destroy(r);
+}
+
 int
 main(void)
 {
@@ -1012,6 +1042,8 @@ main(void)
              test_changes_trimmed_log_forces_rescan);
     TEST_RUN("ovsdb-replica/changes-resync-forces-rescan",
              test_changes_resync_forces_rescan);
+    TEST_RUN("ovsdb-replica/quiet-columns-are-not-changes",
+             test_quiet_columns_are_not_changes);
     TEST_RUN("ovsdb-replica/foreign-notification-is-ignored",
              test_foreign_notification_is_ignored);
     return test_done();
