@@ -529,10 +529,16 @@ pipeline_state_update(struct pipeline_state *st,
 bool
 pipeline_state_has_port(const struct pipeline_state *st, const char *name)
 {
+    return pipeline_state_ofport(st, name) > 0;
+}
+
+int
+pipeline_state_ofport(const struct pipeline_state *st, const char *name)
+{
     const struct pipeline_group *g = pipeline_group_find__(
         st, PIPELINE_GROUP_PORT, name);
 
-    return g && !g->failed;
+    return g && !g->failed ? g->ofport : 0;
 }
 
 size_t

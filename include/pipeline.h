@@ -191,6 +191,10 @@ struct pipeline_state *pipeline_state_create(void);
  * incomplete update, this may still be true of the previous input. */
 bool pipeline_state_has_port(const struct pipeline_state *state,
                              const char *name);
+/* The ofport that the flows of the port named 'name' are for, or 0 if
+ * pipeline_state_has_port() is false. */
+int pipeline_state_ofport(const struct pipeline_state *state,
+                          const char *name);
 /* The ports that have their flows, as pipeline_state_has_port() says, for
  * walking them all: pipeline_state_port() returns the name of the i-th of
  * pipeline_state_n_ports() port groups and stores its ofport in '*ofport'
