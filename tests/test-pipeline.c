@@ -867,6 +867,85 @@ test_deadline_clash_tried_once_per_round(void)
     gn_config_destroy(cfg);
 }
 
+/* In a network of 990 ports, a port that joins costs two groups: the
+ * network's (its flood flows, with an output per port) and its own.  The
+ * network group is the largest unit of the time budget; its cost is
+ * printed (the first call with a deadline in the past rebuilds it
+ * alone), and so is that of a batch of joins with and without a budget.
+ * Either way the table is that of a full build. */
+static void
+test_large_network_join_rebuilds_two_groups(void)
+{
+    struct gn_config *cfg = load_config();
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    static struct pipeline_port ports[1020];
+    struct pipeline_input in;
+    struct pipeline_update_stats s;
+    long long best = -1;
+    size_t n;
+    char *error;
+
+    for (n = 0; n < 990; n++) {
+        make_port(&ports[n], 1 + n, 10, NULL, 0);
+    }
+    s = update(st, t, cfg, 1, ports, n, 1023);
+    CHECK(s.groups_built == 1 + 3 + 990);
+    for (int i = 0; i < 5; i++) {
+        long long start;
+
+        /* A port joins: the network group alone in the first call. */
+        make_port(&ports[n++], 991 + i, 10, NULL, 0);
+        in = make_input(cfg, 1, ports, n, 1023);
+        in.deadline = 1;
+        start = gn_time_usec();
+        error = pipeline_state_update(st, &in, t, &s);
+        start = gn_time_usec() - start;
+        CHECK(error == NULL && s.incomplete && s.groups_built == 1);
+        free(error);
+        best = best < 0 || start < best ? start : best;
+        s = update(st, t, cfg, 1, ports, n, 1023);
+        CHECK(s.groups_built == 1);
+        n--;
+        s = update(st, t, cfg, 1, ports, n, 1023);
+        CHECK(s.groups_built == 1 && s.groups_removed == 1);
+    }
+    fprintf(stderr, "  flood group of 990 ports: %lld us\n", best);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, 1023));
+
+    /* A batch of 15 joins (one OVSDB transaction's worth): in one call,
+     * then, with ports 15 more, in calls of a 2 ms budget. */
+    for (int round = 0; round < 2; round++) {
+        long long longest = 0, total = 0;
+        int calls = 0;
+
+        for (int i = 0; i < 15; i++) {
+            make_port(&ports[n++], 991 + 15 * round + i, 10, NULL, 0);
+        }
+        in = make_input(cfg, 1, ports, n, 1023);
+        do {
+            long long start = gn_time_usec();
+
+            in.deadline = round ? start + 2000 : 0;
+            error = pipeline_state_update(st, &in, t, &s);
+            CHECK(error == NULL);
+            free(error);
+            start = gn_time_usec() - start;
+            longest = start > longest ? start : longest;
+            total += start;
+            calls++;
+        } while (s.incomplete && calls < 100);
+        fprintf(stderr, "  15 joins, %s: %d calls, longest %lld us, "
+                "%lld us in all\n", round ? "2 ms budget" : "no budget",
+                calls, longest, total);
+        CHECK(same_as_fresh_build(t, cfg, ports, n, 1023));
+    }
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
 int
 main(void)
 {
@@ -900,6 +979,8 @@ main(void)
              test_deadline_input_change_midway_converges);
     TEST_RUN("pipeline/deadline-clash-tried-once-per-round",
              test_deadline_clash_tried_once_per_round);
+    TEST_RUN("pipeline/large-network-join-rebuilds-two-groups",
+             test_large_network_join_rebuilds_two_groups);
     TEST_RUN("pipeline/routes-only-to-declared-unshared-ipv4",
              test_routes_only_to_declared_unshared_ipv4);
     return test_done();
