@@ -31,6 +31,13 @@ GN_LOG_MODULE(engine);
 /* A reconcile step longer than this counts as slow in the status. */
 #define ENGINE_SLOW_STEP_US 5000
 
+/* How long one reconcile step may spend rebuilding flow groups (one group,
+ * at least).  The rebuild of a batch of new ports (each ~27 flows, and
+ * their network's flood flows) takes 10-20 ms in one go; in slices of
+ * this much, with the event loop running in between, API requests and
+ * OVSDB and OpenFlow input wait at most about that long. */
+#define ENGINE_FLOWS_BUDGET_US 2000
+
 /* How long the next transaction waits for ovs-vswitchd to apply the
  * previous one. */
 #define ENGINE_BATCH_WAIT_MS 2000
@@ -97,7 +104,12 @@ struct engine {
     bool view_valid;
     struct pipeline_state *pipeline;    /* Builds ofctrl's desired table. */
     bool flows_built;           /* The pipeline saw the replica once. */
-    json_t *flows_ports;        /* {name: ofport} of the ports in it. */
+    bool flows_incomplete;      /* The desired table is half rebuilt (out
+                                 * of time): go on at the next step.  The
+                                 * pipeline's ports are then not those of
+                                 * the table of 'flows_seqno'. */
+    size_t flows_added;         /* Since the last ofctrl_commit(). */
+    size_t flows_removed;
     unsigned long long flows_input_seqno;   /* Replica seqno and config */
     unsigned long long flows_input_cfg_gen; /* the flows were made from. */
     unsigned long long cfg_gen;             /* Bumped on every reload. */
@@ -242,18 +254,21 @@ engine_view__(struct engine *e)
     return e->view;
 }
 
+/* Brings ofctrl's desired table up to date with the replica and the
+ * config, within ENGINE_FLOWS_BUDGET_US: if that is not enough, leaves
+ * 'e->flows_incomplete' set and the table held back from the switch for
+ * the next step to go on with. */
 static void
 engine_flows__(struct engine *e)
 {
     const struct pipeline_port *ports;
     size_t n_ports;
-    json_t *names;
 
     if (!engine_bridge_uuid__(e)) {
         return;
     }
     /* The input can only change with the replica or the config. */
-    if (e->flows_built
+    if (e->flows_built && !e->flows_incomplete
         && e->flows_input_seqno == ovsdb_replica_seqno(e->replica)
         && e->flows_input_cfg_gen == e->cfg_gen) {
         return;
@@ -268,6 +283,7 @@ engine_flows__(struct engine *e)
         .ports = ports,
         .n_ports = n_ports,
         .uplink_ofport = port_view_uplink_ofport(e->view),
+        .deadline = gn_time_usec() + ENGINE_FLOWS_BUDGET_US,
     };
     struct pipeline_update_stats st;
     char *error = pipeline_state_update(e->pipeline, &in,
@@ -279,7 +295,18 @@ engine_flows__(struct engine *e)
         engine_set_error__(e, error);
         free(error);
     }
-    if (!e->flows_built || st.groups_built || st.groups_removed) {
+    e->flows_added += st.flows_added;
+    e->flows_removed += st.flows_removed;
+    if (st.incomplete) {
+        /* Half a table must not reach the switch, nor may requests be
+         * answered from it; the next step goes on, after what came in
+         * meanwhile. */
+        e->flows_incomplete = true;
+        ofctrl_hold(e->ofctrl);
+        return;
+    }
+    if (!e->flows_built || e->flows_incomplete || st.groups_built
+        || st.groups_removed) {
         struct meter_table *meters = meter_table_create();
 
         error = pipeline_build_meters(&in, meters);
@@ -292,23 +319,25 @@ engine_flows__(struct engine *e)
                     "ports (%zu flows added, %zu removed)",
                     (unsigned long long) e->flows_seqno + 1,
                     flow_table_count(ofctrl_desired(e->ofctrl)),
-                    meter_table_count(meters), n_ports, st.flows_added,
-                    st.flows_removed);
+                    meter_table_count(meters), n_ports, e->flows_added,
+                    e->flows_removed);
         ofctrl_put_meters(e->ofctrl, meters);
         ofctrl_commit(e->ofctrl, ++e->flows_seqno);
-        names = json_object();
-        for (size_t i = 0; i < n_ports; i++) {
-            /* A port whose flows could not be built (its MAC clashes
-             * with another port's) has none: it is not ready. */
-            if (pipeline_state_has_port(e->pipeline, ports[i].name)) {
-                json_object_set_new(names, ports[i].name,
-                                    json_integer(ports[i].ofport));
-            }
-        }
-        json_decref(e->flows_ports);
-        e->flows_ports = names;
+        e->flows_added = e->flows_removed = 0;
     }
+    e->flows_incomplete = false;
     e->flows_built = true;
+}
+
+/* Returns the ofport that the port named 'name' has its flows for in the
+ * table of 'e->flows_seqno', or 0 if it has none there (a port whose flows
+ * could not be built, its MAC clashing with another port's, has none) or
+ * -1 while that is not known (the table is half rebuilt). */
+static int
+engine_flows_ofport__(const struct engine *e, const char *name)
+{
+    return (e->flows_incomplete ? -1
+            : pipeline_state_ofport(e->pipeline, name));
 }
 
 static void
@@ -352,9 +381,7 @@ engine_check_applied__(struct engine *e)
             }
             port_binding(e->cfg, e->replica, port, &b);
             if (!op->flows_seqno && b.ofport > 0
-                && json_integer_value(json_object_get(e->flows_ports,
-                                                      op->name))
-                   == b.ofport) {
+                && engine_flows_ofport__(e, op->name) == b.ofport) {
                 /* The table put last carries its flows. */
                 op->flows_seqno = e->flows_seqno;
             }
@@ -375,7 +402,7 @@ engine_check_applied__(struct engine *e)
                 free(msg);
                 continue;
             }
-        } else if (!json_object_get(e->flows_ports, op->name)
+        } else if (engine_flows_ofport__(e, op->name) == 0
                    && ofctrl_installed_seqno(e->ofctrl) >= e->flows_seqno) {
             /* Deleted: ovs-vswitchd let the port go and the switch holds
              * a table without its flows. */
@@ -621,14 +648,13 @@ engine_plan_installed__(struct engine *e, struct ovsdb_txn *txn)
     const struct port_view_port *ports;
     size_t n;
 
-    if (!e->flows_seqno
+    if (!e->flows_seqno || e->flows_incomplete
         || ofctrl_installed_seqno(e->ofctrl) != e->flows_seqno) {
         return;
     }
     n = port_view_unmarked(engine_view__(e), &ports);
     for (size_t i = 0; i < n; i++) {
-        if (!ports[i].name
-            || !json_object_get(e->flows_ports, ports[i].name)) {
+        if (!ports[i].name || engine_flows_ofport__(e, ports[i].name) <= 0) {
             continue;
         }
         ovsdb_txn_mutate(txn, "Interface",
@@ -836,6 +862,14 @@ engine_run_timed__(struct engine *e)
     long long us;
 
     engine_run__(e);
+    if (e->flows_incomplete) {
+        /* Not event_active(): the loop would run this callback again
+         * before it looks at any socket.  A timer of 0 fires only after
+         * the loop has polled, so the requests, OVSDB updates and
+         * OpenFlow replies that came in meanwhile go first. */
+        static const struct timeval now = { 0, 0 };
+        event_add(e->run_ev, &now);
+    }
     us = gn_time_usec() - start;
     e->n_steps++;
     e->step_us_total += us;
@@ -991,7 +1025,6 @@ engine_destroy(struct engine *e)
     jsonrpc_session_destroy(e->session);
     ovsdb_replica_destroy(e->replica);
     free(e->ovs_rundir);
-    json_decref(e->flows_ports);
     event_free(e->run_ev);
     event_free(e->timer_ev);
     gn_config_destroy(e->cfg);

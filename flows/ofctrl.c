@@ -73,6 +73,7 @@ struct ofctrl {
                                  * changes (flow_table_track_changes()). */
     uint64_t desired_seqno;
     bool desired_dirty;         /* Not yet compared with 'installed'. */
+    bool held;                  /* ofctrl_hold(): an edit is under way. */
     bool full_diff;             /* The next comparison must look at every
                                  * flow, not only the changed ones: after
                                  * ofctrl_put(), a (re)connection, or a
@@ -327,7 +328,8 @@ ofctrl_run__(struct ofctrl *o)
 {
     uint8_t version;
 
-    if (o->state != OFCTRL_SYNCED || !o->desired || !o->desired_dirty) {
+    if (o->state != OFCTRL_SYNCED || !o->desired || !o->desired_dirty
+        || o->held) {
         return;
     }
     o->desired_dirty = false;
@@ -816,7 +818,14 @@ ofctrl_commit(struct ofctrl *o, uint64_t seqno)
 {
     o->desired_seqno = seqno;
     o->desired_dirty = true;
+    o->held = false;
     event_active(o->run_event, EV_TIMEOUT, 1);
+}
+
+void
+ofctrl_hold(struct ofctrl *o)
+{
+    o->held = true;
 }
 
 void

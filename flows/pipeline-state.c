@@ -8,8 +8,17 @@
  * added to the table.  An update computes every group's key from the new
  * input, which costs O(ports) with small constants, and rebuilds only the
  * groups whose key changed; the expensive part, writing and normalizing
- * flows, is thus proportional to the change.  Memory: the groups of the
- * current input and their keys. */
+ * flows, is thus proportional to the change.
+ *
+ * Rounds.  With a deadline (see include/pipeline.h), one pass over the
+ * groups may take several calls; a round is the calls from the first of a
+ * pass to the one that completes it.  Each call starts the pass over (the
+ * groups it already rebuilt match their keys: a glance each), but does not
+ * retry a group that failed earlier in the round with the same key, so a
+ * group that cannot be built costs one try per round, not one per call.
+ * The retry after a clash (the second pass) comes once the round has
+ * completed its pass.  Memory: the groups of the current input, their
+ * keys, the errors of the failed ones, and an array of the port groups. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -32,7 +41,13 @@ enum pipeline_group_kind {
 
 struct pipeline_group {
     struct gn_buf key;          /* The input its flows were built from. */
-    bool failed;                /* Built with an error: rebuild next time. */
+    bool failed;                /* Not built, or built with an error:
+                                 * rebuild next time. */
+    char *error;                /* Why it failed, or NULL. */
+    unsigned long long failed_round;    /* The round it failed in. */
+    char *name;                 /* PIPELINE_GROUP_PORT: the port's name, */
+    int ofport;                 /* its ofport as built, */
+    size_t port_idx;            /* and its index in 'ports'. */
     unsigned long long seen;    /* The last update that had this group. */
     unsigned long long synced;  /* The last pass that synced it. */
     const struct flow_entry **flows;    /* In the table. */
@@ -45,6 +60,12 @@ struct pipeline_state {
     unsigned long long pass;    /* Counts passes over the groups. */
     bool have_cfg;
     unsigned long long cfg_gen; /* Of the groups' flows. */
+    unsigned long long round;   /* Counts rounds (see above), from 1. */
+    bool in_round;              /* The last call did not complete. */
+    size_t round_removed;       /* Flows removed so far in this round. */
+    struct pipeline_group **ports;  /* The port groups, in no order. */
+    size_t n_ports;
+    size_t allocated_ports;
 };
 
 struct pipeline_state *
@@ -55,6 +76,7 @@ pipeline_state_create(void)
     for (int k = 0; k < PIPELINE_N_GROUP_KINDS; k++) {
         st->groups[k] = (struct gn_strmap) GN_STRMAP_INIT;
     }
+    st->round = 1;
     return st;
 }
 
@@ -62,6 +84,8 @@ static void
 pipeline_group_free__(struct pipeline_group *g)
 {
     gn_buf_destroy(&g->key);
+    free(g->error);
+    free(g->name);
     free(g->flows);
     free(g);
 }
@@ -80,6 +104,7 @@ pipeline_state_destroy(struct pipeline_state *st)
         }
         gn_strmap_destroy(&st->groups[k]);
     }
+    free(st->ports);
     free(st);
 }
 
@@ -115,34 +140,109 @@ struct pipeline_group_input {
     int uplink_ofport;
 };
 
+/* Creates the group 'kind'/'name', not built yet. */
+static struct pipeline_group *
+pipeline_group_create__(struct pipeline_state *st,
+                        enum pipeline_group_kind kind, const char *name)
+{
+    struct pipeline_group *g = gn_xzalloc(sizeof *g);
+
+    g->failed = true;
+    gn_strmap_put(&st->groups[kind], name, g);
+    if (kind == PIPELINE_GROUP_PORT) {
+        g->name = gn_xstrdup(name);
+        if (st->n_ports >= st->allocated_ports) {
+            st->allocated_ports = 2 * st->allocated_ports + 16;
+            st->ports = gn_xrealloc(st->ports, st->allocated_ports
+                                               * sizeof *st->ports);
+        }
+        g->port_idx = st->n_ports;
+        st->ports[st->n_ports++] = g;
+    }
+    return g;
+}
+
+/* Removes 'g', the group 'kind'/'name', from 'st' and frees it; its flows
+ * must be gone. */
+static void
+pipeline_group_delete__(struct pipeline_state *st,
+                        enum pipeline_group_kind kind, const char *name,
+                        struct pipeline_group *g)
+{
+    if (kind == PIPELINE_GROUP_PORT) {
+        struct pipeline_group *last = st->ports[--st->n_ports];
+
+        st->ports[g->port_idx] = last;
+        last->port_idx = g->port_idx;
+    }
+    gn_strmap_remove(&st->groups[kind], name);
+    pipeline_group_free__(g);
+}
+
+/* How one pass over the groups goes. */
+struct pipeline_pass {
+    long long deadline;         /* See struct pipeline_input; 0: none. */
+    bool retry_failed;          /* Retry the groups failed in this round. */
+    size_t n_built;             /* Groups rebuilt so far. */
+    bool stopped;               /* At the deadline, before the end. */
+};
+
+/* True if 'pass' may not rebuild another group: it rebuilt one and its
+ * deadline has come. */
+static bool
+pipeline_pass_must_stop__(const struct pipeline_pass *pass)
+{
+    return pass->deadline && pass->n_built
+           && gn_time_usec() >= pass->deadline;
+}
+
 /* Makes the group 'kind'/'name' hold the flows of 'in', whose key is
  * 'key': keeps it if it was built from the same key, rebuilds it
- * otherwise.  Stores the first error in '*errorp'. */
+ * otherwise, unless 'pass' must stop (then it sets 'pass->stopped' and
+ * leaves the group as it is).  A group that failed in this round with the
+ * same key is retried only if 'pass->retry_failed'.  Stores the first
+ * error in '*errorp' (that of a group not retried too). */
 static void
 pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
                       enum pipeline_group_kind kind, const char *name,
                       const struct gn_buf *key,
                       const struct pipeline_group_input *in,
+                      struct pipeline_pass *pass,
                       struct pipeline_update_stats *stats, char **errorp)
 {
     struct pipeline_group *g = pipeline_group_find__(st, kind, name);
     struct pipeline_ctx ctx = { .table = table };
+    bool same_key;
 
     if (!g) {
-        g = gn_xzalloc(sizeof *g);
-        g->failed = true;
-        gn_strmap_put(&st->groups[kind], name, g);
+        g = pipeline_group_create__(st, kind, name);
     } else if (g->synced == st->pass) {
         return;                 /* Two ports of one name: the first wins. */
     }
     g->seen = st->update;
     g->synced = st->pass;
-    if (!g->failed && g->key.len == key->len
-        && !memcmp(gn_buf_cstr(&g->key), gn_buf_cstr(key), key->len)) {
+    same_key = (g->key.len == key->len
+                && !memcmp(gn_buf_cstr(&g->key), gn_buf_cstr(key),
+                           key->len));
+    if (same_key && !g->failed) {
         return;
     }
+    if (same_key && g->error && g->failed_round == st->round
+        && !pass->retry_failed) {
+        if (!*errorp) {
+            *errorp = gn_xstrdup(g->error);
+        }
+        return;
+    }
+    if (pipeline_pass_must_stop__(pass)) {
+        pass->stopped = true;
+        return;
+    }
+    pass->n_built++;
 
     pipeline_group_clear__(g, table, stats);
+    free(g->error);
+    g->error = NULL;
     switch (kind) {
     case PIPELINE_GROUP_GLOBAL:
         pipeline_global_flows(&ctx, in->cfg);
@@ -153,6 +253,7 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         break;
     case PIPELINE_GROUP_PORT:
         pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed);
+        g->ofport = in->port->ofport;
         break;
     }
     g->flows = ctx.flows;
@@ -168,10 +269,10 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         pipeline_group_clear__(g, table, stats);
         stats->flows_added -= ctx.n_flows;
         stats->flows_removed -= ctx.n_flows;
+        g->error = ctx.error;
+        g->failed_round = st->round;
         if (!*errorp) {
-            *errorp = ctx.error;
-        } else {
-            free(ctx.error);
+            *errorp = gn_xstrdup(ctx.error);
         }
     }
 }
@@ -188,9 +289,8 @@ pipeline_state_sweep__(struct pipeline_state *st, struct flow_table *table,
             struct pipeline_group *g = node->value;
 
             if (g->seen != st->update) {
-                gn_strmap_remove(&st->groups[k], node->key);
                 pipeline_group_clear__(g, table, stats);
-                pipeline_group_free__(g);
+                pipeline_group_delete__(st, k, node->key, g);
                 stats->groups_removed++;
             }
         }
@@ -272,12 +372,13 @@ struct pipeline_update_ports {
     size_t n_v4;
 };
 
-/* Syncs every group of 'in' (see pipeline_group_sync__()). */
+/* Syncs every group of 'in' (see pipeline_group_sync__()), in order: the
+ * global group, the networks, the ports, until 'pass' stops. */
 static void
 pipeline_state_pass__(struct pipeline_state *st,
                       const struct pipeline_input *in,
                       const struct pipeline_update_ports *up,
-                      struct flow_table *table,
+                      struct flow_table *table, struct pipeline_pass *pass,
                       struct pipeline_update_stats *stats, char **errorp)
 {
     const struct gn_config *cfg = in->cfg;
@@ -287,10 +388,10 @@ pipeline_state_pass__(struct pipeline_state *st,
     st->pass++;
     struct pipeline_group_input gin = { .cfg = cfg };
     pipeline_group_sync__(st, table, PIPELINE_GROUP_GLOBAL, "", &key, &gin,
-                          stats, errorp);
+                          pass, stats, errorp);
 
     ofports = gn_xcalloc(up->n_sorted + 1, sizeof *ofports);
-    for (size_t i = 0; i < cfg->n_networks; i++) {
+    for (size_t i = 0; !pass->stopped && i < cfg->n_networks; i++) {
         const struct gn_network *net = &cfg->networks[i];
         char name[16];
         size_t n = 0;
@@ -309,11 +410,11 @@ pipeline_state_pass__(struct pipeline_state *st,
             .uplink_ofport = in->uplink_ofport,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_NETWORK, name, &key,
-                              &gin, stats, errorp);
+                              &gin, pass, stats, errorp);
     }
     free(ofports);
 
-    for (size_t i = 0; i < up->n_sorted; i++) {
+    for (size_t i = 0; !pass->stopped && i < up->n_sorted; i++) {
         const struct pipeline_port *p = up->sorted[i];
         bool *routed = gn_xcalloc(p->n_ips + 1, sizeof *routed);
 
@@ -329,7 +430,7 @@ pipeline_state_pass__(struct pipeline_state *st,
             .routed = routed,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_PORT, p->name, &key,
-                              &gin, stats, errorp);
+                              &gin, pass, stats, errorp);
         free(routed);
     }
     gn_buf_destroy(&key);
@@ -342,8 +443,9 @@ pipeline_state_update(struct pipeline_state *st,
                       struct pipeline_update_stats *stats_)
 {
     const struct gn_config *cfg = in->cfg;
-    struct pipeline_update_stats stats = { 0, 0, 0, 0 };
+    struct pipeline_update_stats stats = { 0, 0, 0, 0, false };
     struct pipeline_update_ports up = { NULL, 0, NULL, 0 };
+    struct pipeline_pass pass = { .deadline = in->deadline };
     char *error = NULL;
 
     st->update++;
@@ -354,7 +456,12 @@ pipeline_state_update(struct pipeline_state *st,
     }
     st->have_cfg = true;
     st->cfg_gen = in->cfg_gen;
-    flow_table_new_epoch(table);
+    if (!st->in_round) {
+        /* The calls of one round are one batch for the memo. */
+        flow_table_new_epoch(table);
+        st->in_round = true;
+        st->round_removed = 0;
+    }
 
     up.sorted = gn_xcalloc(in->n_ports + 1, sizeof *up.sorted);
     for (size_t i = 0; i < in->n_ports; i++) {
@@ -388,13 +495,27 @@ pipeline_state_update(struct pipeline_state *st,
     }
     pipeline_state_sweep__(st, table, &stats);
 
-    pipeline_state_pass__(st, in, &up, table, &stats, &error);
-    if (error && stats.flows_removed) {
-        /* A group rebuilt later in the pass may have given up what a
-         * failed one needed (two ports that swapped MACs): once more. */
+    pipeline_state_pass__(st, in, &up, table, &pass, &stats, &error);
+    st->round_removed += stats.flows_removed;
+    if (pass.stopped) {
+        /* The errors so far come again with the call that completes. */
+        stats.incomplete = true;
         free(error);
         error = NULL;
-        pipeline_state_pass__(st, in, &up, table, &stats, &error);
+    } else {
+        if (error && st->round_removed) {
+            /* A group rebuilt later in the pass may have given up what a
+             * failed one needed (two ports that swapped MACs): once more,
+             * retrying the failed groups. */
+            struct pipeline_pass again = { .retry_failed = true };
+
+            free(error);
+            error = NULL;
+            pipeline_state_pass__(st, in, &up, table, &again, &stats,
+                                  &error);
+        }
+        st->in_round = false;
+        st->round++;
     }
 
     free(up.sorted);
@@ -408,17 +529,44 @@ pipeline_state_update(struct pipeline_state *st,
 bool
 pipeline_state_has_port(const struct pipeline_state *st, const char *name)
 {
+    return pipeline_state_ofport(st, name) > 0;
+}
+
+int
+pipeline_state_ofport(const struct pipeline_state *st, const char *name)
+{
     const struct pipeline_group *g = pipeline_group_find__(
         st, PIPELINE_GROUP_PORT, name);
 
-    return g && !g->failed;
+    return g && !g->failed ? g->ofport : 0;
+}
+
+size_t
+pipeline_state_n_ports(const struct pipeline_state *st)
+{
+    return st->n_ports;
+}
+
+const char *
+pipeline_state_port(const struct pipeline_state *st, size_t i, int *ofport)
+{
+    const struct pipeline_group *g = st->ports[i];
+
+    if (ofport) {
+        *ofport = g->failed ? 0 : g->ofport;
+    }
+    return g->failed ? NULL : g->name;
 }
 
 char *
 pipeline_build(const struct pipeline_input *in, struct flow_table *table)
 {
     struct pipeline_state *st = pipeline_state_create();
-    char *error = pipeline_state_update(st, in, table, NULL);
+    struct pipeline_input full = *in;
+    char *error;
+
+    full.deadline = 0;
+    error = pipeline_state_update(st, &full, table, NULL);
 
     pipeline_state_destroy(st);
     return error;

@@ -127,6 +127,13 @@ void ofctrl_put(struct ofctrl *ofctrl, struct flow_table *desired,
 struct flow_table *ofctrl_desired(struct ofctrl *ofctrl);
 void ofctrl_commit(struct ofctrl *ofctrl, uint64_t seqno);
 
+/* Says that the caller is in the middle of an edit of the desired table
+ * that spans several returns to the event loop: until the next
+ * ofctrl_commit() or ofctrl_put(), ofctrl compares nothing with the switch
+ * (not even after a reconnection), so that the switch never gets half an
+ * edit. */
+void ofctrl_hold(struct ofctrl *ofctrl);
+
 /* Makes 'desired' (NULL: none) the meters that the switch should hold,
  * from the next ofctrl_put() on: they are sent with that table's flows and
  * its sequence number covers both.  Takes ownership of 'desired'.  Until

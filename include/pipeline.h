@@ -87,6 +87,8 @@ struct pipeline_input {
     const struct pipeline_port *ports;
     size_t n_ports;
     int uplink_ofport;              /* -1: no uplink. */
+    long long deadline;             /* For pipeline_state_update(): a
+                                     * gn_time_usec() time, or 0. */
 };
 
 /* The rules, for cookies: cookie = rule << 48 | object: the ofport, the
@@ -152,7 +154,7 @@ bool pipeline_rule_drops(uint64_t cookie);
  * NULL, or a malloc'd error naming the flow that did not parse (a bug) or
  * the flow that clashed (two ports with one MAC in a private network); the
  * flows of the port or network concerned are then left out, the others are
- * in 'table'. */
+ * in 'table'.  Builds everything: 'in->deadline' does not apply. */
 char *pipeline_build(const struct pipeline_input *in,
                      struct flow_table *table)
     __attribute__((warn_unused_result));
@@ -164,23 +166,49 @@ char *pipeline_build(const struct pipeline_input *in,
  * by rebuilding only the groups whose input changed (all of them when
  * 'in->cfg_gen' changed) and removing those of vanished ports, so a port
  * added to 1000 costs its own flows and its network's flood flows.  The
- * table must be changed by nothing else meanwhile. */
+ * table must be changed by nothing else meanwhile.
+ *
+ * Time budget.  If 'in->deadline' is nonzero, the update looks at the
+ * clock once it has rebuilt a group and has another to rebuild and, if
+ * gn_time_usec() has reached the deadline, stops there and says so in
+ * 'incomplete': the table then holds a mix of the old and the new groups,
+ * not to be sent to a switch.  Each call rebuilds at least one group (a
+ * deadline in the past gives one group per call), so calling again, with
+ * the same input or a newer one, makes progress and finally completes:
+ * the groups already rebuilt match their input and are kept.  A group
+ * that failed (see below) is not retried before the pass over all groups
+ * that saw it fail has completed. */
 struct pipeline_update_stats {
     size_t groups_built;
     size_t groups_removed;
     size_t flows_added;
     size_t flows_removed;
+    bool incomplete;            /* Stopped at the deadline: call again. */
 };
 struct pipeline_state *pipeline_state_create(void);
-/* True if the port named 'name' has its flows, as of the last update (it
- * was in the input, bound, and its group was built without error). */
+/* True if the port named 'name' has its flows in the table (it was in the
+ * input, bound, and its group was built without error).  After an
+ * incomplete update, this may still be true of the previous input. */
 bool pipeline_state_has_port(const struct pipeline_state *state,
                              const char *name);
+/* The ofport that the flows of the port named 'name' are for, or 0 if
+ * pipeline_state_has_port() is false. */
+int pipeline_state_ofport(const struct pipeline_state *state,
+                          const char *name);
+/* The ports that have their flows, as pipeline_state_has_port() says, for
+ * walking them all: pipeline_state_port() returns the name of the i-th of
+ * pipeline_state_n_ports() port groups and stores its ofport in '*ofport'
+ * (if nonnull), or returns NULL if that group has no flows.  The name is
+ * borrowed, valid until the next update. */
+size_t pipeline_state_n_ports(const struct pipeline_state *state);
+const char *pipeline_state_port(const struct pipeline_state *state,
+                                size_t i, int *ofport);
 /* Frees 'state' (accepts NULL); its flows stay in the table. */
 void pipeline_state_destroy(struct pipeline_state *state);
 /* Returns NULL, or a malloc'd error as pipeline_build() does (the groups
- * that failed are retried on the next update).  Fills 'stats' if
- * nonnull. */
+ * that failed are retried on the next update); always NULL from an
+ * incomplete update (its errors come with the update that completes).
+ * Fills 'stats' if nonnull. */
 char *pipeline_state_update(struct pipeline_state *state,
                             const struct pipeline_input *in,
                             struct flow_table *table,

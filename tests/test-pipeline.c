@@ -510,16 +510,25 @@ same_as_fresh_build(const struct flow_table *table,
     return n_mods == 0 && flow_table_count(table) == n_fresh;
 }
 
+/* The input of 'n' 'ports' with 'cfg' of generation 'cfg_gen' and uplink
+ * 'uplink', without a deadline. */
+static struct pipeline_input
+make_input(const struct gn_config *cfg, unsigned long long cfg_gen,
+           const struct pipeline_port *ports, size_t n, int uplink)
+{
+    return (struct pipeline_input) {
+        .cfg = cfg, .cfg_gen = cfg_gen, .ports = ports, .n_ports = n,
+        .uplink_ofport = uplink,
+    };
+}
+
 /* Brings 'table' to 'n' 'ports' through 'st'; returns the stats. */
 static struct pipeline_update_stats
 update(struct pipeline_state *st, struct flow_table *table,
        const struct gn_config *cfg, unsigned long long cfg_gen,
        const struct pipeline_port *ports, size_t n, int uplink)
 {
-    struct pipeline_input in = {
-        .cfg = cfg, .cfg_gen = cfg_gen, .ports = ports, .n_ports = n,
-        .uplink_ofport = uplink,
-    };
+    struct pipeline_input in = make_input(cfg, cfg_gen, ports, n, uplink);
     struct pipeline_update_stats stats;
     char *error = pipeline_state_update(st, &in, table, &stats);
 
@@ -651,6 +660,292 @@ test_clashing_port_is_left_out_whole(void)
     gn_config_destroy(cfg);
 }
 
+/* Brings 'table' to 'n' 'ports' through 'st' with a deadline in the past,
+ * one call after another until an update completes (at most 'max_calls'
+ * calls), each of which must rebuild exactly one group if it does not
+ * complete.  Returns the number of calls; stores the error of the last in
+ * '*errorp' (caller frees), or checks that there is none if 'errorp' is
+ * NULL. */
+static size_t
+update_in_slices(struct pipeline_state *st, struct flow_table *table,
+                 const struct gn_config *cfg, unsigned long long cfg_gen,
+                 const struct pipeline_port *ports, size_t n, int uplink,
+                 size_t max_calls, char **errorp)
+{
+    struct pipeline_input in = make_input(cfg, cfg_gen, ports, n, uplink);
+    struct pipeline_update_stats stats;
+    char *error = NULL;
+    size_t calls = 0;
+
+    in.deadline = 1;
+
+    do {
+        free(error);
+        error = pipeline_state_update(st, &in, table, &stats);
+        calls++;
+        if (stats.incomplete) {
+            CHECK(stats.groups_built == 1);
+            CHECK(error == NULL);
+        }
+    } while (stats.incomplete && calls < max_calls);
+    CHECK(!stats.incomplete);
+    if (errorp) {
+        *errorp = error;
+    } else {
+        CHECK(error == NULL);
+        free(error);
+    }
+    return calls;
+}
+
+/* With a deadline that has passed, an update rebuilds one group per call
+ * and says it is incomplete; calling again goes on where it stopped, and
+ * the table ends up with exactly the flows of a full build. */
+static void
+test_deadline_rebuilds_one_group_per_call(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    struct netaddr_ip ips[2];
+    struct pipeline_port ports[40];
+    size_t n, calls;
+
+    parse_ip("10.10.0.11", &ips[0]);
+    parse_ip("10.20.0.11", &ips[1]);
+    for (n = 0; n < 30; n++) {
+        make_port(&ports[n], 101 + n, n % 2 ? 10 : 20, NULL, 0);
+    }
+    /* Global, three networks, thirty ports: one call each. */
+    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
+    CHECK(calls == 1 + 3 + 30);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+
+    /* Nothing to do: done at once. */
+    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
+    CHECK(calls == 1);
+
+    /* A port joins: its network, then the port. */
+    make_port(&ports[n++], 131, 10, &ips[0], 1);
+    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
+    CHECK(calls == 2);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+
+    /* A port leaves and another changes its address: the sweep of the
+     * vanished one and a rebuild in the first call. */
+    ports[7] = ports[--n];
+    ports[3].ips = &ips[1];
+    ports[3].n_ips = 1;
+    calls = update_in_slices(st, t, cfg, 1, ports, n, 100, 100, NULL);
+    CHECK(calls == 3 + 1);          /* Networks (uplink), port 3. */
+    CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+/* An input that changes between the calls of an incomplete update (ports
+ * come and go, addresses change, the uplink appears, a new config
+ * generation) still ends with exactly the full build of the last input. */
+static void
+test_deadline_input_change_midway_converges(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    struct pipeline_input in = { .cfg = cfg, .cfg_gen = 1, .deadline = 1 };
+    struct pipeline_update_stats stats;
+    struct netaddr_ip ips[2];
+    struct pipeline_port ports[60];
+    size_t n;
+    char *error;
+
+    parse_ip("10.10.0.11", &ips[0]);
+    parse_ip("10.20.0.11", &ips[1]);
+    for (n = 0; n < 40; n++) {
+        make_port(&ports[n], 101 + n, n % 3 ? 10 : 20, NULL, 0);
+    }
+    in.ports = ports;
+    in.n_ports = n;
+    in.uplink_ofport = -1;
+    for (int i = 0; i < 10; i++) {
+        error = pipeline_state_update(st, &in, t, &stats);
+        CHECK(error == NULL && stats.incomplete);
+        free(error);
+    }
+
+    /* Ports already built and ports not yet built leave or change. */
+    ports[2] = ports[--n];
+    ports[35] = ports[--n];
+    ports[1].ips = &ips[0];
+    ports[1].n_ips = 1;
+    ports[30].ips = &ips[1];
+    ports[30].n_ips = 1;
+    ports[30].vlan = 20;
+    make_port(&ports[n++], 201, 30, NULL, 0);
+    in.n_ports = n;
+    in.uplink_ofport = 100;
+    for (int i = 0; i < 10; i++) {
+        error = pipeline_state_update(st, &in, t, &stats);
+        CHECK(error == NULL && stats.incomplete);
+        free(error);
+    }
+    update_in_slices(st, t, cfg, 1, ports, n, 100, 200, NULL);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
+    CHECK(pipeline_state_has_port(st, "p201"));
+    CHECK(!pipeline_state_has_port(st, "p103"));
+
+    /* A new config generation halfway through its rebuild. */
+    in.cfg_gen = 2;
+    for (int i = 0; i < 5; i++) {
+        error = pipeline_state_update(st, &in, t, &stats);
+        CHECK(error == NULL && stats.incomplete);
+        free(error);
+    }
+    n -= 5;
+    update_in_slices(st, t, cfg, 2, ports, n, 100, 200, NULL);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+/* Under a deadline, a port whose flows clash is tried once per round, not
+ * once per call, and its error comes with the call that completes; two
+ * ports that swap MACs across calls both end up with their flows, as in a
+ * full build. */
+static void
+test_deadline_clash_tried_once_per_round(void)
+{
+    struct gn_config *cfg = load_config();
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    struct pipeline_port ports[12];
+    struct netaddr_mac mac;
+    size_t n, calls;
+    char *error;
+
+    for (n = 0; n < 10; n++) {
+        make_port(&ports[n], 101 + n, 30, NULL, 0);
+    }
+    ports[1].mac = ports[0].mac;
+    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, &error);
+    CHECK(error != NULL && strstr(error, "duplicates"));
+    free(error);
+    CHECK(calls == 1 + 3 + 10);
+    CHECK(!pipeline_state_has_port(st, "p102"));
+    CHECK(count(t, 0, 103) == port_flows(1, 0, false));
+
+    /* The next round tries it once more; the clash is still there. */
+    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, &error);
+    CHECK(error != NULL && strstr(error, "duplicates"));
+    free(error);
+    CHECK(calls == 1);
+
+    /* Gone: the port gets its flows. */
+    make_port(&ports[1], 102, 30, NULL, 0);
+    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
+    CHECK(pipeline_state_has_port(st, "p102"));
+    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+
+    /* Two ports swap MACs: the first fails on the second's old flows in
+     * one call, the second moves in the next, the first is retried once
+     * the pass is complete. */
+    mac = ports[4].mac;
+    ports[4].mac = ports[5].mac;
+    ports[5].mac = mac;
+    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
+    CHECK(calls == 2);
+    CHECK(pipeline_state_has_port(st, "p105"));
+    CHECK(pipeline_state_has_port(st, "p106"));
+    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+/* In a network of 990 ports, a port that joins costs two groups: the
+ * network's (its flood flows, with an output per port) and its own.  The
+ * network group is the largest unit of the time budget; its cost is
+ * printed (the first call with a deadline in the past rebuilds it
+ * alone), and so is that of a batch of joins with and without a budget.
+ * Either way the table is that of a full build. */
+static void
+test_large_network_join_rebuilds_two_groups(void)
+{
+    struct gn_config *cfg = load_config();
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    static struct pipeline_port ports[1020];
+    struct pipeline_input in;
+    struct pipeline_update_stats s;
+    long long best = -1;
+    size_t n;
+    char *error;
+
+    for (n = 0; n < 990; n++) {
+        make_port(&ports[n], 1 + n, 10, NULL, 0);
+    }
+    s = update(st, t, cfg, 1, ports, n, 1023);
+    CHECK(s.groups_built == 1 + 3 + 990);
+    for (int i = 0; i < 5; i++) {
+        long long start;
+
+        /* A port joins: the network group alone in the first call. */
+        make_port(&ports[n++], 991 + i, 10, NULL, 0);
+        in = make_input(cfg, 1, ports, n, 1023);
+        in.deadline = 1;
+        start = gn_time_usec();
+        error = pipeline_state_update(st, &in, t, &s);
+        start = gn_time_usec() - start;
+        CHECK(error == NULL && s.incomplete && s.groups_built == 1);
+        free(error);
+        best = best < 0 || start < best ? start : best;
+        s = update(st, t, cfg, 1, ports, n, 1023);
+        CHECK(s.groups_built == 1);
+        n--;
+        s = update(st, t, cfg, 1, ports, n, 1023);
+        CHECK(s.groups_built == 1 && s.groups_removed == 1);
+    }
+    fprintf(stderr, "  flood group of 990 ports: %lld us\n", best);
+    CHECK(same_as_fresh_build(t, cfg, ports, n, 1023));
+
+    /* A batch of 15 joins (one OVSDB transaction's worth): in one call,
+     * then, with ports 15 more, in calls of a 2 ms budget. */
+    for (int round = 0; round < 2; round++) {
+        long long longest = 0, total = 0;
+        int calls = 0;
+
+        for (int i = 0; i < 15; i++) {
+            make_port(&ports[n++], 991 + 15 * round + i, 10, NULL, 0);
+        }
+        in = make_input(cfg, 1, ports, n, 1023);
+        do {
+            long long start = gn_time_usec();
+
+            in.deadline = round ? start + 2000 : 0;
+            error = pipeline_state_update(st, &in, t, &s);
+            CHECK(error == NULL);
+            free(error);
+            start = gn_time_usec() - start;
+            longest = start > longest ? start : longest;
+            total += start;
+            calls++;
+        } while (s.incomplete && calls < 100);
+        fprintf(stderr, "  15 joins, %s: %d calls, longest %lld us, "
+                "%lld us in all\n", round ? "2 ms budget" : "no budget",
+                calls, longest, total);
+        CHECK(same_as_fresh_build(t, cfg, ports, n, 1023));
+    }
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
 int
 main(void)
 {
@@ -678,6 +973,14 @@ main(void)
              test_incremental_update_equals_full_build);
     TEST_RUN("pipeline/clashing-port-is-left-out-whole",
              test_clashing_port_is_left_out_whole);
+    TEST_RUN("pipeline/deadline-rebuilds-one-group-per-call",
+             test_deadline_rebuilds_one_group_per_call);
+    TEST_RUN("pipeline/deadline-input-change-midway-converges",
+             test_deadline_input_change_midway_converges);
+    TEST_RUN("pipeline/deadline-clash-tried-once-per-round",
+             test_deadline_clash_tried_once_per_round);
+    TEST_RUN("pipeline/large-network-join-rebuilds-two-groups",
+             test_large_network_join_rebuilds_two_groups);
     TEST_RUN("pipeline/routes-only-to-declared-unshared-ipv4",
              test_routes_only_to_declared_unshared_ipv4);
     return test_done();
