@@ -89,6 +89,19 @@ struct engine_plan_key {
     uint64_t installed_seqno;
 };
 
+/* The parts of a reconcile step, timed for the log of slow steps. */
+enum engine_phase {
+    ENGINE_PHASE_FLOWS,         /* Port view and flow groups, commit. */
+    ENGINE_PHASE_APPLIED,       /* Requests ovs-vswitchd has applied. */
+    ENGINE_PHASE_PLAN,          /* Planning the next transaction. */
+    ENGINE_PHASE_TXN,           /* Encoding and sending it. */
+    ENGINE_N_PHASES
+};
+
+static const char *const engine_phase_names[ENGINE_N_PHASES] = {
+    "flows", "applied", "plan", "txn",
+};
+
 struct engine {
     struct event_base *base;
     struct gn_config *cfg;
@@ -134,6 +147,8 @@ struct engine {
     long long step_us_total;            /* and how long they took. */
     long long step_us_last;
     long long step_us_max;
+    long long phase_us[ENGINE_N_PHASES];    /* Of the step running now. */
+    long long phase_start_us;
     long long start_msec;
     long long last_run_msec;
     long long last_txn_msec;
@@ -144,6 +159,16 @@ struct engine {
 };
 
 static void engine_schedule__(struct engine *);
+
+/* Charges the time since the last call to 'phase' of the current step. */
+static void
+engine_phase_end__(struct engine *e, enum engine_phase phase)
+{
+    long long now = gn_time_usec();
+
+    e->phase_us[phase] += now - e->phase_start_us;
+    e->phase_start_us = now;
+}
 
 static void
 engine_set_error__(struct engine *e, const char *error)
@@ -770,7 +795,9 @@ engine_run__(struct engine *e)
     }
     engine_drain_unsynced__(e);
     engine_flows__(e);
+    engine_phase_end__(e, ENGINE_PHASE_FLOWS);
     engine_check_applied__(e);
+    engine_phase_end__(e, ENGINE_PHASE_APPLIED);
     if (e->txn_in_flight || gn_time_msec() < e->retry_at) {
         return;
     }
@@ -850,7 +877,9 @@ engine_run__(struct engine *e)
     e->txn_in_flight = true;
     e->n_txns++;
     e->last_txn_ops = ovsdb_txn_n_ops(txn);
+    engine_phase_end__(e, ENGINE_PHASE_PLAN);
     ovsdb_txn_commit(txn, e->session, engine_txn_done__, e);
+    engine_phase_end__(e, ENGINE_PHASE_TXN);
 }
 
 /* Runs one reconcile step and keeps its duration for the status: every
@@ -858,9 +887,12 @@ engine_run__(struct engine *e)
 static void
 engine_run_timed__(struct engine *e)
 {
+    static struct gn_log_rl slow_rl = GN_LOG_RL_INIT(10, 20);
     long long start = gn_time_usec();
     long long us;
 
+    memset(e->phase_us, 0, sizeof e->phase_us);
+    e->phase_start_us = start;
     engine_run__(e);
     if (e->flows_incomplete) {
         /* Not event_active(): the loop would run this callback again
@@ -878,7 +910,18 @@ engine_run_timed__(struct engine *e)
         e->step_us_max = us;
     }
     if (us > ENGINE_SLOW_STEP_US) {
+        struct gn_buf parts = GN_BUF_INIT;
+
         e->n_slow_steps++;
+        for (int i = 0; i < ENGINE_N_PHASES; i++) {
+            if (e->phase_us[i] >= 100) {
+                gn_buf_printf(&parts, ", %s %.1f ms", engine_phase_names[i],
+                              e->phase_us[i] / 1000.0);
+            }
+        }
+        GN_LOG_INFO_RL(&slow_rl, "slow reconcile step: %.1f ms%s",
+                       us / 1000.0, gn_buf_cstr(&parts));
+        gn_buf_destroy(&parts);
     }
 }
 

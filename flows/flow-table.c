@@ -50,8 +50,10 @@ struct flow_key {
  * Memory stays bounded by the working set: every table built with
  * flow_table_add() starts an epoch; when the memo holds more than twice the
  * flows added in the previous epoch (plus some slack), the entries not used
- * in the current or the previous epoch are dropped.  Process-wide and not
- * thread-safe, like the rest of guestnet. */
+ * in the current or the previous epoch are dropped.  They are dropped a few
+ * at a time, by each later flow_table_add(): after a build of 30,000 flows
+ * and a small update, freeing them all at once held the event loop for
+ * 60 ms.  Process-wide and used by the event loop's thread only. */
 struct flow_memo_entry {
     struct hmap_node node;      /* In 'flow_memo', by hash of 'spec'. */
     char *spec;                 /* The text given to flow_table_add(). */
@@ -65,6 +67,15 @@ static unsigned long long flow_memo_epoch;
 static size_t flow_memo_adds;           /* In the current epoch. */
 static size_t flow_memo_prev_adds;      /* In the previous one. */
 #define FLOW_MEMO_SLACK 4096
+
+/* The trim in progress: it looks at FLOW_MEMO_TRIM_STEP entries per
+ * flow_table_add(), from 'flow_memo_trim_pos' on, and drops those last
+ * used before the epoch before 'flow_memo_trim_epoch'.  Each add puts at
+ * most one entry in, so the memo shrinks while a trim runs. */
+#define FLOW_MEMO_TRIM_STEP 8
+static bool flow_memo_trimming;
+static struct hmap_position flow_memo_trim_pos;
+static unsigned long long flow_memo_trim_epoch;
 
 static char *flow_table_normalize__(uint8_t ofp_version, const char *spec,
                                     struct flow_entry **entryp);
@@ -231,17 +242,35 @@ flow_table_note_change__(struct flow_table *table,
 static void
 flow_memo_start_epoch__(void)
 {
-    struct flow_memo_entry *m;
-
     flow_memo_epoch++;
     flow_memo_prev_adds = flow_memo_adds;
     flow_memo_adds = 0;
-    if (hmap_count(&flow_memo) <= 2 * flow_memo_prev_adds
-                                  + FLOW_MEMO_SLACK) {
-        return;
+    if (!flow_memo_trimming
+        && hmap_count(&flow_memo) > 2 * flow_memo_prev_adds
+                                    + FLOW_MEMO_SLACK) {
+        flow_memo_trimming = true;
+        flow_memo_trim_pos = (struct hmap_position) { 0, 0 };
+        flow_memo_trim_epoch = flow_memo_epoch;
     }
-    HMAP_FOR_EACH_SAFE (m, node, &flow_memo) {
-        if (m->epoch + 1 < flow_memo_epoch) {
+}
+
+/* Goes on with the trim in progress, if any, by a few entries.  (Removing
+ * the entry at a position may make the walk skip the one after it: that
+ * one waits for the next trim.  A walk that outlives a rehash still ends.) */
+static void
+flow_memo_trim_some__(void)
+{
+    for (int i = 0; i < FLOW_MEMO_TRIM_STEP && flow_memo_trimming; i++) {
+        struct hmap_node *node = hmap_at_position(&flow_memo,
+                                                  &flow_memo_trim_pos);
+        struct flow_memo_entry *m;
+
+        if (!node) {
+            flow_memo_trimming = false;
+            break;
+        }
+        m = CONTAINER_OF(node, struct flow_memo_entry, node);
+        if (m->epoch + 1 < flow_memo_trim_epoch) {
             hmap_remove(&flow_memo, &m->node);
             flow_table_entry_free__(m->entry);
             free(m->spec);
@@ -431,6 +460,7 @@ flow_table_add_ref(struct flow_table *table, uint8_t table_id,
         table->memo_started = true;
         flow_memo_start_epoch__();
     }
+    flow_memo_trim_some__();
     error = flow_memo_normalize__(table->ofp_version, spec, &e);
     if (!error) {
         old = flow_table_insert__(table, e, false);
@@ -466,6 +496,12 @@ void
 flow_table_new_epoch(struct flow_table *table)
 {
     table->memo_started = false;
+}
+
+size_t
+flow_table_memo_count(void)
+{
+    return hmap_count(&flow_memo);
 }
 
 void

@@ -87,6 +87,9 @@ void flow_table_remove(struct flow_table *table,
  * lives long and is changed in batches calls it before each batch. */
 void flow_table_new_epoch(struct flow_table *table);
 
+/* How many flow texts the normalization memo holds (for tests). */
+size_t flow_table_memo_count(void);
+
 /* Change tracking, for a desired table that is edited in place rather than
  * rebuilt: from flow_table_track_changes() on, 'table' records the key of
  * every flow added or removed, and flow_table_diff_changes() compares only

@@ -694,6 +694,54 @@ test_tracked_changes_match_full_diff(void)
     flow_table_destroy(desired);
 }
 
+/* Adds the flow "in_port=PORT" (resubmit) to 'table'. */
+static void
+test_add_port_flow(struct flow_table *table, unsigned int port)
+{
+    char match[64];
+    char *error;
+
+    snprintf(match, sizeof match, "in_port=%u", port);
+    error = flow_table_add(table, 0, 100, 0, match, "resubmit(,1)");
+    CHECK(!error);
+    free(error);
+}
+
+/* After a big build and small updates, the memo drops the flows it no
+ * longer needs a few per add, never many in one call (freeing 30,000 at
+ * once held guestnetd's loop for 60 ms), and still ends up bounded. */
+static void
+test_memo_trimmed_a_few_per_add(void)
+{
+    struct flow_table *big = test_generated_table(OFP15_VERSION, 20000, 0);
+    struct flow_table *t = flow_table_create(OFP15_VERSION);
+    size_t before, min_seen;
+    unsigned int port = 30000;
+
+    before = flow_table_memo_count();
+    CHECK(before >= 20000);
+    /* Two small epochs: the second starts a trim. */
+    for (int epoch = 0; epoch < 2; epoch++) {
+        flow_table_new_epoch(t);
+        test_add_port_flow(t, port++);
+    }
+    min_seen = flow_table_memo_count();
+    CHECK(min_seen + 8 >= before);
+    /* Each later add drops at most 8 old entries and adds 1. */
+    for (int i = 0; i < 5000 && flow_table_memo_count() > 4200; i++) {
+        size_t n = flow_table_memo_count();
+
+        if (i % 50 == 0) {
+            flow_table_new_epoch(t);
+        }
+        test_add_port_flow(t, port++);
+        CHECK(flow_table_memo_count() + 8 >= n);
+    }
+    CHECK(flow_table_memo_count() <= 4200);
+    flow_table_destroy(big);
+    flow_table_destroy(t);
+}
+
 int
 main(void)
 {
@@ -718,6 +766,8 @@ main(void)
              test_tracked_changes_match_full_diff);
     TEST_RUN("flow-table/convert-between-versions",
              test_convert_between_versions);
+    TEST_RUN("flow-table/memo-trimmed-a-few-per-add",
+             test_memo_trimmed_a_few_per_add);
     TEST_RUN("flow-table/bad-stats-reply-rejected",
              test_bad_stats_reply_rejected);
     return test_done();
