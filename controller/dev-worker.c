@@ -15,6 +15,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +25,12 @@
 #include "gn-util.h"
 
 GN_LOG_MODULE(dev_worker);
+
+/* The worker's nice value relative to the process: device jobs are bulk
+ * work that may wait a few ms; the loop's thread answers requests and must
+ * not wait for CPU behind them (on a 2-core host busy with ovs-vswitchd's
+ * reconfiguration, it did). */
+#define DEV_WORKER_NICE 10
 
 struct dev_job {
     struct dev_job *next;
@@ -88,6 +96,17 @@ static void *
 dev_worker_main__(void *w_)
 {
     struct dev_worker *w = w_;
+
+    /* Linux: a thread has its own nice value. */
+    pid_t tid = syscall(SYS_gettid);
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, tid);
+    if (errno || setpriority(PRIO_PROCESS, tid,
+                             nice + DEV_WORKER_NICE < 19
+                             ? nice + DEV_WORKER_NICE : 19)) {
+        GN_LOG_WARN("could not lower the device worker's priority: %s",
+                    strerror(errno));
+    }
 
     pthread_mutex_lock(&w->mutex);
     for (;;) {

@@ -28,11 +28,25 @@ struct pipeline_ctx {
  * tables 4 and 5 (routing, stateful filter). */
 void pipeline_global_flows(struct pipeline_ctx *, const struct gn_config *);
 
-/* The flows of network 'net', whose guest ports have the 'n' 'ofports'
- * (increasing): uplink ingress, flooding, unknown unicast, gateway ARP and
- * routing entry. */
+/* A network's guest ports are flooded to in chunks: chunk k holds those
+ * whose ofport is in [k * PIPELINE_FLOOD_CHUNK, (k + 1) *
+ * PIPELINE_FLOOD_CHUNK), so that a port that comes or goes changes the
+ * flow of its chunk only. */
+#define PIPELINE_FLOOD_CHUNK 64
+
+/* The flows of network 'net', whose guest ports fill the 'n_chunks' flood
+ * 'chunks' (their numbers, increasing): uplink ingress, flooding into the
+ * chunks, unknown unicast, gateway ARP and routing entry. */
 void pipeline_network_flows(struct pipeline_ctx *, const struct gn_network *,
-                            const int *ofports, size_t n, int uplink_ofport);
+                            const int *chunks, size_t n_chunks,
+                            int uplink_ofport);
+
+/* The flow of flood chunk 'chunk' of network 'net' (table 7): an output to
+ * each of its 'n' guest 'ofports', in increasing order (so that the flow
+ * does not depend on the order the caller found the ports in). */
+void pipeline_flood_chunk_flows(struct pipeline_ctx *,
+                                const struct gn_network *, int chunk,
+                                const int *ofports, size_t n);
 
 /* The flows of guest port 'p' of network 'net': tables 0, 1, 2, its
  * unicast flow in table 3 and its routed addresses in table 6: those

@@ -35,6 +35,7 @@
 enum pipeline_group_kind {
     PIPELINE_GROUP_GLOBAL,
     PIPELINE_GROUP_NETWORK,
+    PIPELINE_GROUP_FLOOD,       /* A network's flood chunk, "VLAN/CHUNK". */
     PIPELINE_GROUP_PORT,
 };
 #define PIPELINE_N_GROUP_KINDS (PIPELINE_GROUP_PORT + 1)
@@ -52,6 +53,7 @@ struct pipeline_group {
     unsigned long long synced;  /* The last pass that synced it. */
     const struct flow_entry **flows;    /* In the table. */
     size_t n_flows;
+    long long build_us;         /* How long its last build took. */
 };
 
 struct pipeline_state {
@@ -135,7 +137,10 @@ struct pipeline_group_input {
     const struct gn_network *net;
     const struct pipeline_port *port;   /* PIPELINE_GROUP_PORT. */
     const bool *routed;                 /* PIPELINE_GROUP_PORT. */
-    const int *ofports;                 /* PIPELINE_GROUP_NETWORK. */
+    const int *chunks;                  /* PIPELINE_GROUP_NETWORK. */
+    size_t n_chunks;
+    int chunk;                          /* PIPELINE_GROUP_FLOOD, */
+    const int *ofports;                 /* with the ofports in it. */
     size_t n_ofports;
     int uplink_ofport;
 };
@@ -187,13 +192,16 @@ struct pipeline_pass {
     bool stopped;               /* At the deadline, before the end. */
 };
 
-/* True if 'pass' may not rebuild another group: it rebuilt one and its
- * deadline has come. */
+/* True if 'pass' may not rebuild group 'g' now: it rebuilt one already and
+ * its deadline has come, or would pass before 'g' is built again if that
+ * takes as long as last time (a network's flood flows, one output per
+ * port, take ~2 ms at 1000 ports: such a group goes first in a call). */
 static bool
-pipeline_pass_must_stop__(const struct pipeline_pass *pass)
+pipeline_pass_must_stop__(const struct pipeline_pass *pass,
+                          const struct pipeline_group *g)
 {
     return pass->deadline && pass->n_built
-           && gn_time_usec() >= pass->deadline;
+           && gn_time_usec() + g->build_us >= pass->deadline;
 }
 
 /* Makes the group 'kind'/'name' hold the flows of 'in', whose key is
@@ -234,11 +242,12 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         }
         return;
     }
-    if (pipeline_pass_must_stop__(pass)) {
+    if (pipeline_pass_must_stop__(pass, g)) {
         pass->stopped = true;
         return;
     }
     pass->n_built++;
+    long long start = gn_time_usec();
 
     pipeline_group_clear__(g, table, stats);
     free(g->error);
@@ -248,8 +257,12 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         pipeline_global_flows(&ctx, in->cfg);
         break;
     case PIPELINE_GROUP_NETWORK:
-        pipeline_network_flows(&ctx, in->net, in->ofports, in->n_ofports,
+        pipeline_network_flows(&ctx, in->net, in->chunks, in->n_chunks,
                                in->uplink_ofport);
+        break;
+    case PIPELINE_GROUP_FLOOD:
+        pipeline_flood_chunk_flows(&ctx, in->net, in->chunk, in->ofports,
+                                   in->n_ofports);
         break;
     case PIPELINE_GROUP_PORT:
         pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed);
@@ -258,6 +271,7 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
     }
     g->flows = ctx.flows;
     g->n_flows = ctx.n_flows;
+    g->build_us = gn_time_usec() - start;
     stats->groups_built++;
     stats->flows_added += ctx.n_flows;
     gn_buf_clear(&g->key);
@@ -350,6 +364,14 @@ pipeline_port_key__(struct gn_buf *key, const struct pipeline_port *p,
     }
 }
 
+/* Writes the name of flood chunk 'chunk' of the network of VLAN 'vlan'
+ * into 'name'. */
+static void
+pipeline_flood_chunk_name__(char *name, size_t size, int vlan, int chunk)
+{
+    snprintf(name, size, "%d/%d", vlan, chunk);
+}
+
 /* Marks the group 'kind'/'name', if there is one, as part of this
  * update. */
 static void
@@ -383,7 +405,7 @@ pipeline_state_pass__(struct pipeline_state *st,
 {
     const struct gn_config *cfg = in->cfg;
     struct gn_buf key = GN_BUF_INIT;
-    int *ofports;
+    int *ofports, *chunks;
 
     st->pass++;
     struct pipeline_group_input gin = { .cfg = cfg };
@@ -391,32 +413,61 @@ pipeline_state_pass__(struct pipeline_state *st,
                           pass, stats, errorp);
 
     ofports = gn_xcalloc(up->n_sorted + 1, sizeof *ofports);
+    chunks = gn_xcalloc(up->n_sorted + 1, sizeof *chunks);
     for (size_t i = 0; !pass->stopped && i < cfg->n_networks; i++) {
         const struct gn_network *net = &cfg->networks[i];
-        char name[16];
-        size_t n = 0;
+        char name[32];
+        size_t n = 0, n_chunks = 0;
 
         for (size_t j = 0; j < up->n_sorted; j++) {
             if (up->sorted[j]->vlan == net->vlan) {
+                int chunk = up->sorted[j]->ofport / PIPELINE_FLOOD_CHUNK;
+
                 ofports[n++] = up->sorted[j]->ofport;
+                if (!n_chunks || chunks[n_chunks - 1] != chunk) {
+                    chunks[n_chunks++] = chunk;
+                }
             }
         }
         gn_buf_clear(&key);
         gn_buf_put(&key, &in->uplink_ofport, sizeof in->uplink_ofport);
-        gn_buf_put(&key, ofports, n * sizeof *ofports);
+        gn_buf_put(&key, chunks, n_chunks * sizeof *chunks);
         snprintf(name, sizeof name, "%d", net->vlan);
         gin = (struct pipeline_group_input) {
-            .cfg = cfg, .net = net, .ofports = ofports, .n_ofports = n,
+            .cfg = cfg, .net = net, .chunks = chunks, .n_chunks = n_chunks,
             .uplink_ofport = in->uplink_ofport,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_NETWORK, name, &key,
                               &gin, pass, stats, errorp);
+
+        /* Its flood chunks: the ofports are sorted, so each chunk's are
+         * consecutive. */
+        for (size_t j = 0, c = 0; !pass->stopped && c < n_chunks; c++) {
+            size_t first = j;
+
+            while (j < n && ofports[j] / PIPELINE_FLOOD_CHUNK == chunks[c]) {
+                j++;
+            }
+            gn_buf_clear(&key);
+            gn_buf_put(&key, &ofports[first], (j - first) * sizeof *ofports);
+            pipeline_flood_chunk_name__(name, sizeof name, net->vlan,
+                                        chunks[c]);
+            gin = (struct pipeline_group_input) {
+                .cfg = cfg, .net = net, .chunk = chunks[c],
+                .ofports = &ofports[first], .n_ofports = j - first,
+            };
+            pipeline_group_sync__(st, table, PIPELINE_GROUP_FLOOD, name,
+                                  &key, &gin, pass, stats, errorp);
+        }
     }
     free(ofports);
+    free(chunks);
 
     for (size_t i = 0; !pass->stopped && i < up->n_sorted; i++) {
         const struct pipeline_port *p = up->sorted[i];
-        bool *routed = gn_xcalloc(p->n_ips + 1, sizeof *routed);
+        bool routed_buf[8];
+        bool *routed = (p->n_ips <= GN_ARRAY_SIZE(routed_buf) ? routed_buf
+                        : gn_xcalloc(p->n_ips, sizeof *routed));
 
         for (size_t j = 0; j < p->n_ips; j++) {
             routed[j] = p->ips[j].family == AF_INET
@@ -431,7 +482,9 @@ pipeline_state_pass__(struct pipeline_state *st,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_PORT, p->name, &key,
                               &gin, pass, stats, errorp);
-        free(routed);
+        if (routed != routed_buf) {
+            free(routed);
+        }
     }
     gn_buf_destroy(&key);
 }
@@ -490,9 +543,27 @@ pipeline_state_update(struct pipeline_state *st,
         snprintf(name, sizeof name, "%d", cfg->networks[i].vlan);
         pipeline_group_mark__(st, PIPELINE_GROUP_NETWORK, name);
     }
-    for (size_t i = 0; i < up.n_sorted; i++) {
-        pipeline_group_mark__(st, PIPELINE_GROUP_PORT, up.sorted[i]->name);
+    /* By ofport, so each network's chunks come in order: each is marked
+     * once. */
+    int *last_chunk = gn_xmalloc((cfg->n_networks + 1) * sizeof *last_chunk);
+    for (size_t i = 0; i < cfg->n_networks; i++) {
+        last_chunk[i] = -1;
     }
+    for (size_t i = 0; i < up.n_sorted; i++) {
+        const struct pipeline_port *p = up.sorted[i];
+        size_t net = gn_config_find_vlan(cfg, p->vlan) - cfg->networks;
+        int chunk = p->ofport / PIPELINE_FLOOD_CHUNK;
+
+        pipeline_group_mark__(st, PIPELINE_GROUP_PORT, p->name);
+        if (last_chunk[net] != chunk) {
+            char name[32];
+
+            last_chunk[net] = chunk;
+            pipeline_flood_chunk_name__(name, sizeof name, p->vlan, chunk);
+            pipeline_group_mark__(st, PIPELINE_GROUP_FLOOD, name);
+        }
+    }
+    free(last_chunk);
     pipeline_state_sweep__(st, table, &stats);
 
     pipeline_state_pass__(st, in, &up, table, &pass, &stats, &error);

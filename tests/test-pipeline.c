@@ -68,11 +68,13 @@ static const char routed_config_json[] =
     "  {\"from\": \"db\", \"to\": \"web\", \"proto\": \"icmp\"},"
     "  {\"from\": \"web\", \"to\": \"dmz\", \"proto\": \"any\"}]}";
 
-/* Flows every table gets: a default drop per table (7), two flood flows
+/* Flows every table gets: a default drop per table (8), two flood flows
  * (table 3) and a route-drop (table 5) per network (3 * 3), three routing
  * flows (table 4: two TTL drops, conntrack) and three conntrack state
- * flows (table 5: invalid, established, related). */
-#define COMMON_FLOWS (7 + 3 * 3 + 3 + 3)
+ * flows (table 5: invalid, established, related).  Ports add, besides
+ * their own, a flow per flood chunk their network has (table 7: ofports
+ * 64 * k to 64 * k + 63). */
+#define COMMON_FLOWS (8 + 3 * 3 + 3 + 3)
 /* Plus, with config_json, web's gateway: its ARP responder and the flow
  * that takes frames to its MAC to routing. */
 #define BASE_FLOWS (COMMON_FLOWS + 2)
@@ -197,9 +199,10 @@ test_flow_counts_per_port(void)
     CHECK(count(t, 0, 102) == port_flows(1, 0, false));
     CHECK(count(t, 0, 103) == port_flows(1, 1, false));
     CHECK(count(t, 0, 104) == port_flows(1, 0, false));
-    /* 101 and 102 declare the same address: neither is routed to. */
+    /* 101 and 102 declare the same address: neither is routed to.  Web
+     * and db have a flood chunk each. */
     CHECK(flow_table_count(t) == BASE_FLOWS + 2 * port_flows(1, 1, false)
-                                 + 2 * port_flows(1, 0, false));
+                                 + 2 * port_flows(1, 0, false) + 2);
     CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 101) == 0);
     CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 102) == 0);
     /* Every port drops spoofed MACs and IPs and tagged frames. */
@@ -263,10 +266,11 @@ test_uplink_adds_ingress_and_unknown_unicast(void)
     for (int vlan = 10; vlan <= 30; vlan += 10) {
         CHECK(count(t, PIPELINE_RULE_UPLINK_IN, vlan) == 1);
         CHECK(count(t, PIPELINE_RULE_L2_UNKNOWN, vlan) == 1);
-        CHECK(count(t, PIPELINE_RULE_L2_FLOOD, vlan) == 2);
+        /* Two flood flows, and web's chunk of port 101. */
+        CHECK(count(t, PIPELINE_RULE_L2_FLOOD, vlan) == (vlan == 10 ? 3 : 2));
     }
     CHECK(flow_table_count(t) == BASE_FLOWS + 3 * 2
-                                 + port_flows(1, 1, false));
+                                 + port_flows(1, 1, false) + 1);
     CHECK(count(t, 0, 100) == 0);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
@@ -555,15 +559,16 @@ test_incremental_update_equals_full_build(void)
         make_port(&ports[n], 101 + n, n % 2 ? 10 : 20, NULL, 0);
     }
     s = update(st, t, cfg, 1, ports, n, -1);
-    /* Global, three networks, thirty ports. */
-    CHECK(s.groups_built == 1 + 3 + 30);
+    /* Global, three networks, four flood chunks (web's and db's ofports
+     * 64-127 and 128-191), thirty ports. */
+    CHECK(s.groups_built == 1 + 3 + 4 + 30);
     CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
 
     /* Nothing changed: nothing rebuilt. */
     s = update(st, t, cfg, 1, ports, n, -1);
     CHECK(s.groups_built == 0 && s.flows_added == 0 && s.flows_removed == 0);
 
-    /* One more port: it and its network (the flood flows), no more. */
+    /* One more port: it and its flood chunk, no more. */
     make_port(&ports[n++], 131, 10, &ips[0], 1);
     s = update(st, t, cfg, 1, ports, n, -1);
     CHECK(s.groups_built == 2);
@@ -588,7 +593,7 @@ test_incremental_update_equals_full_build(void)
     CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
 
     /* A port leaves (the last one takes its place in the array): its
-     * flows go, its network is rebuilt. */
+     * flows go, its flood chunk is rebuilt. */
     size_t before = flow_table_count(t);
     ports[7] = ports[--n];
     s = update(st, t, cfg, 1, ports, n, -1);
@@ -596,14 +601,14 @@ test_incremental_update_equals_full_build(void)
     CHECK(flow_table_count(t) < before);
     CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
 
-    /* An uplink appears: the networks, not the ports. */
+    /* An uplink appears: the networks, not the chunks nor the ports. */
     s = update(st, t, cfg, 1, ports, n, 100);
     CHECK(s.groups_built == 3);
     CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
 
     /* A new config generation rebuilds everything. */
     s = update(st, t, cfg, 2, ports, n, 100);
-    CHECK(s.groups_built == 1 + 3 + n);
+    CHECK(s.groups_built == 1 + 3 + 4 + n);
     CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
 
     /* Every port gone: only what does not depend on ports is left. */
@@ -716,16 +721,17 @@ test_deadline_rebuilds_one_group_per_call(void)
     for (n = 0; n < 30; n++) {
         make_port(&ports[n], 101 + n, n % 2 ? 10 : 20, NULL, 0);
     }
-    /* Global, three networks, thirty ports: one call each. */
+    /* Global, three networks, four flood chunks, thirty ports: one call
+     * each. */
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
-    CHECK(calls == 1 + 3 + 30);
+    CHECK(calls == 1 + 3 + 4 + 30);
     CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
 
     /* Nothing to do: done at once. */
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
     CHECK(calls == 1);
 
-    /* A port joins: its network, then the port. */
+    /* A port joins: its flood chunk, then the port. */
     make_port(&ports[n++], 131, 10, &ips[0], 1);
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
     CHECK(calls == 2);
@@ -737,7 +743,8 @@ test_deadline_rebuilds_one_group_per_call(void)
     ports[3].ips = &ips[1];
     ports[3].n_ips = 1;
     calls = update_in_slices(st, t, cfg, 1, ports, n, 100, 100, NULL);
-    CHECK(calls == 3 + 1);          /* Networks (uplink), port 3. */
+    /* Networks (uplink), web's first chunk (port 108 left), port 3. */
+    CHECK(calls == 3 + 1 + 1);
     CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
 
     pipeline_state_destroy(st);
@@ -834,7 +841,7 @@ test_deadline_clash_tried_once_per_round(void)
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, &error);
     CHECK(error != NULL && strstr(error, "duplicates"));
     free(error);
-    CHECK(calls == 1 + 3 + 10);
+    CHECK(calls == 1 + 3 + 1 + 10);
     CHECK(!pipeline_state_has_port(st, "p102"));
     CHECK(count(t, 0, 103) == port_flows(1, 0, false));
 
@@ -867,12 +874,11 @@ test_deadline_clash_tried_once_per_round(void)
     gn_config_destroy(cfg);
 }
 
-/* In a network of 990 ports, a port that joins costs two groups: the
- * network's (its flood flows, with an output per port) and its own.  The
- * network group is the largest unit of the time budget; its cost is
- * printed (the first call with a deadline in the past rebuilds it
- * alone), and so is that of a batch of joins with and without a budget.
- * Either way the table is that of a full build. */
+/* In a network of 990 ports, a port that joins costs two groups: its
+ * flood chunk (an output per port of the 64 ofports it is among) and its
+ * own.  The chunk's cost is printed (the first call with a deadline in
+ * the past rebuilds it alone), and so is that of a batch of joins with and
+ * without a budget.  Either way the table is that of a full build. */
 static void
 test_large_network_join_rebuilds_two_groups(void)
 {
@@ -890,11 +896,11 @@ test_large_network_join_rebuilds_two_groups(void)
         make_port(&ports[n], 1 + n, 10, NULL, 0);
     }
     s = update(st, t, cfg, 1, ports, n, 1023);
-    CHECK(s.groups_built == 1 + 3 + 990);
+    CHECK(s.groups_built == 1 + 3 + 16 + 990);  /* 16 chunks: 0-1023. */
     for (int i = 0; i < 5; i++) {
         long long start;
 
-        /* A port joins: the network group alone in the first call. */
+        /* A port joins: its chunk alone in the first call. */
         make_port(&ports[n++], 991 + i, 10, NULL, 0);
         in = make_input(cfg, 1, ports, n, 1023);
         in.deadline = 1;
@@ -910,7 +916,8 @@ test_large_network_join_rebuilds_two_groups(void)
         s = update(st, t, cfg, 1, ports, n, 1023);
         CHECK(s.groups_built == 1 && s.groups_removed == 1);
     }
-    fprintf(stderr, "  flood group of 990 ports: %lld us\n", best);
+    fprintf(stderr, "  flood chunk of a 990-port network: %lld us\n",
+            best);
     CHECK(same_as_fresh_build(t, cfg, ports, n, 1023));
 
     /* A batch of 15 joins (one OVSDB transaction's worth): in one call,
