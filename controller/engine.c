@@ -36,7 +36,7 @@ GN_LOG_MODULE(engine);
  * their network's flood flows) takes 10-20 ms in one go; in slices of
  * this much, with the event loop running in between, API requests and
  * OVSDB and OpenFlow input wait at most about that long. */
-#define ENGINE_FLOWS_BUDGET_US 2000
+#define ENGINE_FLOWS_BUDGET_US 1000
 
 /* How long the next transaction waits for ovs-vswitchd to apply the
  * previous one. */
@@ -298,6 +298,12 @@ engine_flows__(struct engine *e)
         && e->flows_input_cfg_gen == e->cfg_gen) {
         return;
     }
+    /* An incomplete update goes on where it stopped if nothing came in
+     * since (the view, and so its array of ports, is the same). */
+    bool same_input = (e->flows_incomplete
+                       && e->flows_input_seqno
+                          == ovsdb_replica_seqno(e->replica)
+                       && e->flows_input_cfg_gen == e->cfg_gen);
     e->flows_input_seqno = ovsdb_replica_seqno(e->replica);
     e->flows_input_cfg_gen = e->cfg_gen;
     ports = port_view_pipeline_ports(engine_view__(e), &n_ports);
@@ -309,6 +315,7 @@ engine_flows__(struct engine *e)
         .n_ports = n_ports,
         .uplink_ofport = port_view_uplink_ofport(e->view),
         .deadline = gn_time_usec() + ENGINE_FLOWS_BUDGET_US,
+        .same_input = same_input,
     };
     struct pipeline_update_stats st;
     char *error = pipeline_state_update(e->pipeline, &in,

@@ -56,6 +56,15 @@ struct pipeline_group {
     long long build_us;         /* How long its last build took. */
 };
 
+/* The ports of an update that get flows, by ofport, and their IPv4
+ * addresses, sorted, to find those that two ports declare. */
+struct pipeline_update_ports {
+    const struct pipeline_port **sorted;
+    size_t n_sorted;
+    uint32_t *v4;
+    size_t n_v4;
+};
+
 struct pipeline_state {
     struct gn_strmap groups[PIPELINE_N_GROUP_KINDS];   /* Name -> group. */
     unsigned long long update;  /* Counts updates. */
@@ -68,6 +77,18 @@ struct pipeline_state {
     struct pipeline_group **ports;  /* The port groups, in no order. */
     size_t n_ports;
     size_t allocated_ports;
+
+    /* An incomplete pass that stopped among the ports, kept so that a call
+     * with the same input (pipeline_input.same_input) goes on from port
+     * 'resume_port' of 'resume_up' without sorting, marking and comparing
+     * again what it already did. */
+    bool can_resume;
+    struct pipeline_update_ports resume_up;
+    size_t resume_port;
+    char *round_error;          /* The first error since the last full
+                                 * pass (a resumed pass does not see
+                                 * again the groups that failed before
+                                 * it). */
 };
 
 struct pipeline_state *
@@ -107,6 +128,9 @@ pipeline_state_destroy(struct pipeline_state *st)
         gn_strmap_destroy(&st->groups[k]);
     }
     free(st->ports);
+    free(st->resume_up.sorted);
+    free(st->resume_up.v4);
+    free(st->round_error);
     free(st);
 }
 
@@ -190,6 +214,8 @@ struct pipeline_pass {
     bool retry_failed;          /* Retry the groups failed in this round. */
     size_t n_built;             /* Groups rebuilt so far. */
     bool stopped;               /* At the deadline, before the end. */
+    bool stopped_in_ports;      /* At port 'stop_port' of the sorted ones. */
+    size_t stop_port;
 };
 
 /* True if 'pass' may not rebuild group 'g' now: it rebuilt one already and
@@ -244,6 +270,7 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
     }
     if (pipeline_pass_must_stop__(pass, g)) {
         pass->stopped = true;
+        g->synced = 0;          /* A resumed pass starts with it. */
         return;
     }
     pass->n_built++;
@@ -385,30 +412,22 @@ pipeline_group_mark__(struct pipeline_state *st,
     }
 }
 
-/* The ports of an update that get flows, by ofport, and their IPv4
- * addresses, sorted, to find those that two ports declare. */
-struct pipeline_update_ports {
-    const struct pipeline_port **sorted;
-    size_t n_sorted;
-    uint32_t *v4;
-    size_t n_v4;
-};
-
-/* Syncs every group of 'in' (see pipeline_group_sync__()), in order: the
- * global group, the networks, the ports, until 'pass' stops. */
+/* Syncs the global group and each network's groups (its own and its flood
+ * chunks) of 'in', until 'pass' stops. */
 static void
-pipeline_state_pass__(struct pipeline_state *st,
-                      const struct pipeline_input *in,
-                      const struct pipeline_update_ports *up,
-                      struct flow_table *table, struct pipeline_pass *pass,
-                      struct pipeline_update_stats *stats, char **errorp)
+pipeline_state_pass_networks__(struct pipeline_state *st,
+                               const struct pipeline_input *in,
+                               const struct pipeline_update_ports *up,
+                               struct flow_table *table,
+                               struct pipeline_pass *pass,
+                               struct pipeline_update_stats *stats,
+                               char **errorp)
 {
     const struct gn_config *cfg = in->cfg;
     struct gn_buf key = GN_BUF_INIT;
     int *ofports, *chunks;
-
-    st->pass++;
     struct pipeline_group_input gin = { .cfg = cfg };
+
     pipeline_group_sync__(st, table, PIPELINE_GROUP_GLOBAL, "", &key, &gin,
                           pass, stats, errorp);
 
@@ -462,8 +481,30 @@ pipeline_state_pass__(struct pipeline_state *st,
     }
     free(ofports);
     free(chunks);
+    gn_buf_destroy(&key);
+}
 
-    for (size_t i = 0; !pass->stopped && i < up->n_sorted; i++) {
+/* Syncs every group of 'in' (see pipeline_group_sync__()), in order: the
+ * global group, the networks, the ports, until 'pass' stops.  With
+ * 'first_port' nonzero, goes on with an earlier pass over the same input
+ * that stopped at that port. */
+static void
+pipeline_state_pass__(struct pipeline_state *st,
+                      const struct pipeline_input *in,
+                      const struct pipeline_update_ports *up,
+                      size_t first_port,
+                      struct flow_table *table, struct pipeline_pass *pass,
+                      struct pipeline_update_stats *stats, char **errorp)
+{
+    const struct gn_config *cfg = in->cfg;
+    struct gn_buf key = GN_BUF_INIT;
+
+    if (!first_port) {
+        st->pass++;
+        pipeline_state_pass_networks__(st, in, up, table, pass, stats,
+                                       errorp);
+    }
+    for (size_t i = first_port; !pass->stopped && i < up->n_sorted; i++) {
         const struct pipeline_port *p = up->sorted[i];
         bool routed_buf[8];
         bool *routed = (p->n_ips <= GN_ARRAY_SIZE(routed_buf) ? routed_buf
@@ -476,12 +517,16 @@ pipeline_state_pass__(struct pipeline_state *st,
         }
         gn_buf_clear(&key);
         pipeline_port_key__(&key, p, routed);
-        gin = (struct pipeline_group_input) {
+        struct pipeline_group_input pin = {
             .cfg = cfg, .net = gn_config_find_vlan(cfg, p->vlan), .port = p,
             .routed = routed,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_PORT, p->name, &key,
-                              &gin, pass, stats, errorp);
+                              &pin, pass, stats, errorp);
+        if (pass->stopped) {
+            pass->stopped_in_ports = true;
+            pass->stop_port = i;
+        }
         if (routed != routed_buf) {
             free(routed);
         }
@@ -489,32 +534,19 @@ pipeline_state_pass__(struct pipeline_state *st,
     gn_buf_destroy(&key);
 }
 
-char *
-pipeline_state_update(struct pipeline_state *st,
-                      const struct pipeline_input *in,
-                      struct flow_table *table,
-                      struct pipeline_update_stats *stats_)
+/* Sorts the ports of 'in' that get flows into '*up', marks the groups
+ * that 'in' still has and removes the others (the groups of vanished
+ * ports go first, so that their flows cannot clash with those of the
+ * ports that take their place). */
+static void
+pipeline_state_prepare__(struct pipeline_state *st,
+                         const struct pipeline_input *in,
+                         struct flow_table *table,
+                         struct pipeline_update_ports *up_,
+                         struct pipeline_update_stats *stats)
 {
     const struct gn_config *cfg = in->cfg;
-    struct pipeline_update_stats stats = { 0, 0, 0, 0, false };
     struct pipeline_update_ports up = { NULL, 0, NULL, 0 };
-    struct pipeline_pass pass = { .deadline = in->deadline };
-    char *error = NULL;
-
-    st->update++;
-    if (st->have_cfg && st->cfg_gen != in->cfg_gen) {
-        /* Everything may depend on the config: no group is kept. */
-        pipeline_state_sweep__(st, table, &stats);
-        st->update++;
-    }
-    st->have_cfg = true;
-    st->cfg_gen = in->cfg_gen;
-    if (!st->in_round) {
-        /* The calls of one round are one batch for the memo. */
-        flow_table_new_epoch(table);
-        st->in_round = true;
-        st->round_removed = 0;
-    }
 
     up.sorted = gn_xcalloc(in->n_ports + 1, sizeof *up.sorted);
     for (size_t i = 0; i < in->n_ports; i++) {
@@ -534,8 +566,6 @@ pipeline_state_update(struct pipeline_state *st,
     qsort(up.sorted, up.n_sorted, sizeof *up.sorted, pipeline_port_cmp__);
     qsort(up.v4, up.n_v4, sizeof *up.v4, pipeline_u32_cmp__);
 
-    /* The groups of vanished ports go first, so that their flows cannot
-     * clash with those of the ports that take their place. */
     pipeline_group_mark__(st, PIPELINE_GROUP_GLOBAL, "");
     for (size_t i = 0; i < cfg->n_networks; i++) {
         char name[16];
@@ -564,16 +594,75 @@ pipeline_state_update(struct pipeline_state *st,
         }
     }
     free(last_chunk);
-    pipeline_state_sweep__(st, table, &stats);
+    pipeline_state_sweep__(st, table, stats);
+    *up_ = up;
+}
 
-    pipeline_state_pass__(st, in, &up, table, &pass, &stats, &error);
+char *
+pipeline_state_update(struct pipeline_state *st,
+                      const struct pipeline_input *in,
+                      struct flow_table *table,
+                      struct pipeline_update_stats *stats_)
+{
+    struct pipeline_update_stats stats = { 0, 0, 0, 0, false };
+    struct pipeline_update_ports up = { NULL, 0, NULL, 0 };
+    struct pipeline_pass pass = { .deadline = in->deadline };
+    size_t first_port = 0;
+    char *error = NULL;
+
+    if (in->same_input && st->can_resume && st->in_round) {
+        up = st->resume_up;
+        first_port = st->resume_port;
+    } else {
+        /* A full pass sees every failed group again. */
+        free(st->round_error);
+        st->round_error = NULL;
+        free(st->resume_up.sorted);
+        free(st->resume_up.v4);
+        st->update++;
+        if (st->have_cfg && st->cfg_gen != in->cfg_gen) {
+            /* Everything may depend on the config: no group is kept. */
+            pipeline_state_sweep__(st, table, &stats);
+            st->update++;
+        }
+        st->have_cfg = true;
+        st->cfg_gen = in->cfg_gen;
+        if (!st->in_round) {
+            /* The calls of one round are one batch for the memo. */
+            flow_table_new_epoch(table);
+            st->in_round = true;
+            st->round_removed = 0;
+        }
+        pipeline_state_prepare__(st, in, table, &up, &stats);
+    }
+    st->can_resume = false;
+    memset(&st->resume_up, 0, sizeof st->resume_up);
+
+    pipeline_state_pass__(st, in, &up, first_port, table, &pass, &stats,
+                          &error);
     st->round_removed += stats.flows_removed;
     if (pass.stopped) {
         /* The errors so far come again with the call that completes. */
         stats.incomplete = true;
-        free(error);
+        if (error && !st->round_error) {
+            st->round_error = error;
+        } else {
+            free(error);
+        }
         error = NULL;
+        if (pass.stopped_in_ports && pass.stop_port) {
+            st->can_resume = true;
+            st->resume_up = up;
+            st->resume_port = pass.stop_port;
+            memset(&up, 0, sizeof up);
+        }
     } else {
+        if (!error) {
+            error = st->round_error;
+        } else {
+            free(st->round_error);
+        }
+        st->round_error = NULL;
         if (error && st->round_removed) {
             /* A group rebuilt later in the pass may have given up what a
              * failed one needed (two ports that swapped MACs): once more,
@@ -582,7 +671,7 @@ pipeline_state_update(struct pipeline_state *st,
 
             free(error);
             error = NULL;
-            pipeline_state_pass__(st, in, &up, table, &again, &stats,
+            pipeline_state_pass__(st, in, &up, 0, table, &again, &stats,
                                   &error);
         }
         st->in_round = false;

@@ -89,6 +89,10 @@ struct pipeline_input {
     int uplink_ofport;              /* -1: no uplink. */
     long long deadline;             /* For pipeline_state_update(): a
                                      * gn_time_usec() time, or 0. */
+    bool same_input;                /* Exactly the input of the last call
+                                     * (same 'ports' array, unchanged):
+                                     * an incomplete pass goes on where
+                                     * it stopped. */
 };
 
 /* The rules, for cookies: cookie = rule << 48 | object: the ofport, the

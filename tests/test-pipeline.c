@@ -665,6 +665,12 @@ test_clashing_port_is_left_out_whole(void)
     gn_config_destroy(cfg);
 }
 
+/* With 'slices_resume', update_in_slices() says its calls after the first
+ * have the same input, so that an incomplete pass goes on where it
+ * stopped; without, every call starts the pass again.  The deadline tests
+ * run both ways. */
+static bool slices_resume;
+
 /* Brings 'table' to 'n' 'ports' through 'st' with a deadline in the past,
  * one call after another until an update completes (at most 'max_calls'
  * calls), each of which must rebuild exactly one group if it does not
@@ -686,6 +692,7 @@ update_in_slices(struct pipeline_state *st, struct flow_table *table,
 
     do {
         free(error);
+        in.same_input = slices_resume && calls > 0;
         error = pipeline_state_update(st, &in, table, &stats);
         calls++;
         if (stats.incomplete) {
@@ -986,6 +993,12 @@ main(void)
              test_deadline_input_change_midway_converges);
     TEST_RUN("pipeline/deadline-clash-tried-once-per-round",
              test_deadline_clash_tried_once_per_round);
+    slices_resume = true;
+    TEST_RUN("pipeline/deadline-resumed-rebuilds-one-group-per-call",
+             test_deadline_rebuilds_one_group_per_call);
+    TEST_RUN("pipeline/deadline-resumed-clash-tried-once-per-round",
+             test_deadline_clash_tried_once_per_round);
+    slices_resume = false;
     TEST_RUN("pipeline/large-network-join-rebuilds-two-groups",
              test_large_network_join_rebuilds_two_groups);
     TEST_RUN("pipeline/routes-only-to-declared-unshared-ipv4",
