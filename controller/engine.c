@@ -124,6 +124,10 @@ struct engine {
                                  * of time): go on at the next step.  The
                                  * pipeline's ports are then not those of
                                  * the table of 'flows_seqno'. */
+    bool flows_sliced;          /* This step stopped a rebuild at its time
+                                 * budget: the next step runs at once (not
+                                 * while OVSDB is away: nothing would move
+                                 * then). */
     size_t flows_added;         /* Since the last ofctrl_commit(). */
     size_t flows_removed;
     unsigned long long flows_input_seqno;   /* Replica seqno and config */
@@ -337,6 +341,7 @@ engine_flows__(struct engine *e)
          * answered from it; the next step goes on, after what came in
          * meanwhile. */
         e->flows_incomplete = true;
+        e->flows_sliced = true;
         ofctrl_hold(e->ofctrl);
         return;
     }
@@ -903,8 +908,9 @@ engine_run_timed__(struct engine *e)
 
     memset(e->phase_us, 0, sizeof e->phase_us);
     e->phase_start_us = start;
+    e->flows_sliced = false;
     engine_run__(e);
-    if (e->flows_incomplete) {
+    if (e->flows_sliced) {
         /* Not event_active(): the loop would run this callback again
          * before it looks at any socket.  A timer of 0 fires only after
          * the loop has polled, so the requests, OVSDB updates and
@@ -1065,8 +1071,21 @@ engine_destroy(struct engine *e)
     if (!e) {
         return;
     }
-    /* First: no device job may run on an op freed below. */
+    /* First: no device job may run on an op freed below.  The jobs that
+     * did not run, or whose completion did not, are done here, blocking:
+     * the devices of a committed delete, or of an add that was never
+     * acknowledged, must not outlive us. */
     dev_worker_destroy(e->devices);
+    for (struct engine_op *op = e->ops; op; op = op->next) {
+        if (op->state != ENGINE_OP_DEVICES) {
+            continue;
+        }
+        if (op->type == ENGINE_OP_DELETE) {
+            free(engine_delete_devices__(op));
+        } else {
+            port_rollback_devices(&op->spec);
+        }
+    }
     while (e->ops) {
         struct engine_op *op = e->ops;
         e->ops = op->next;
@@ -1162,6 +1181,28 @@ engine_port_add(struct engine *e, const json_t *req, bool wait,
     engine_port_add__(e, req, wait, cb, aux);
 }
 
+/* Returns the name of a device that both 'spec' and the add 'op' make
+ * (the port or its veth peer), or NULL. */
+static const char *
+engine_op_device_clash__(const struct engine_op *op,
+                         const struct port_spec *spec)
+{
+    const char *mine[] = { spec->name, spec->peer };
+    const char *theirs[] = { op->spec.name, op->spec.peer };
+
+    if (op->type != ENGINE_OP_ADD || op->state == ENGINE_OP_UNSYNCED) {
+        return NULL;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        for (size_t j = 0; j < 2; j++) {
+            if (mine[i] && theirs[j] && !strcmp(mine[i], theirs[j])) {
+                return mine[i];
+            }
+        }
+    }
+    return NULL;
+}
+
 /* On the device worker: the devices of a new port. */
 static char *
 engine_create_devices__(void *op_)
@@ -1207,6 +1248,20 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
         engine_answer__(cb, aux, kind, engine_error_body__(error));
         free(error);
         return;
+    }
+    /* Its devices are made later, on the device worker: a device that a
+     * request in progress is about to make counts as existing already. */
+    for (op = e->ops; op; op = op->next) {
+        const char *clash = engine_op_device_clash__(op, &spec);
+
+        if (clash) {
+            char *msg = gn_xasprintf("device %s: a request in progress "
+                                     "makes it", clash);
+            engine_answer__(cb, aux, 409, engine_error_body__(msg));
+            free(msg);
+            port_spec_destroy(&spec);
+            return;
+        }
     }
     op = engine_op_create__(e, ENGINE_OP_ADD, cb, aux);
     op->spec = spec;

@@ -17,7 +17,7 @@
 
 static FILE *log_file;
 static char *log_file_name;
-static enum gn_log_level log_level = GN_LOG_INFO;
+static int log_level = GN_LOG_INFO;     /* Atomic: read by every thread. */
 static unsigned long long log_seq;
 static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -78,13 +78,13 @@ gn_log_reopen(void)
 void
 gn_log_set_level(enum gn_log_level level)
 {
-    log_level = level;
+    __atomic_store_n(&log_level, level, __ATOMIC_RELAXED);
 }
 
 bool
 gn_log_is_enabled(enum gn_log_level level)
 {
-    return level <= log_level;
+    return (int) level <= __atomic_load_n(&log_level, __ATOMIC_RELAXED);
 }
 
 bool

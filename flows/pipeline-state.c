@@ -2,8 +2,8 @@
  * include/pipeline.h).
  *
  * Owns struct pipeline_state: one group per built piece of the pipeline
- * (one map of names per kind: the global flows, a network by VLAN, a port
- * by name), each
+ * (one map of names per kind: the global flows, a network by VLAN, a flood
+ * chunk by "VLAN/CHUNK", a port by name), each
  * with the bytes of the input it was built from (its key) and the flows it
  * added to the table.  An update computes every group's key from the new
  * input, which costs O(ports) with small constants, and rebuilds only the
@@ -12,13 +12,15 @@
  *
  * Rounds.  With a deadline (see include/pipeline.h), one pass over the
  * groups may take several calls; a round is the calls from the first of a
- * pass to the one that completes it.  Each call starts the pass over (the
- * groups it already rebuilt match their keys: a glance each), but does not
- * retry a group that failed earlier in the round with the same key, so a
- * group that cannot be built costs one try per round, not one per call.
- * The retry after a clash (the second pass) comes once the round has
- * completed its pass.  Memory: the groups of the current input, their
- * keys, the errors of the failed ones, and an array of the port groups. */
+ * pass to the one that completes it.  A call over a new input starts the
+ * pass over (the groups it already rebuilt match their keys: a glance
+ * each); a call over the same input resumes at the port where the last
+ * stopped.  A group that failed earlier in the round with the same key is
+ * not retried, so a group that cannot be built costs one try per round,
+ * not one per call.  The retry after a clash (the second pass) comes once
+ * the round has completed its pass.  Memory: the groups of the current
+ * input, their keys, the errors of the failed ones, and the sorted ports
+ * of a pass that may resume. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -46,9 +48,7 @@ struct pipeline_group {
                                  * rebuild next time. */
     char *error;                /* Why it failed, or NULL. */
     unsigned long long failed_round;    /* The round it failed in. */
-    char *name;                 /* PIPELINE_GROUP_PORT: the port's name, */
-    int ofport;                 /* its ofport as built, */
-    size_t port_idx;            /* and its index in 'ports'. */
+    int ofport;                 /* PIPELINE_GROUP_PORT: as built. */
     unsigned long long seen;    /* The last update that had this group. */
     unsigned long long synced;  /* The last pass that synced it. */
     const struct flow_entry **flows;    /* In the table. */
@@ -74,10 +74,6 @@ struct pipeline_state {
     unsigned long long round;   /* Counts rounds (see above), from 1. */
     bool in_round;              /* The last call did not complete. */
     size_t round_removed;       /* Flows removed so far in this round. */
-    struct pipeline_group **ports;  /* The port groups, in no order. */
-    size_t n_ports;
-    size_t allocated_ports;
-
     /* An incomplete pass that stopped among the ports, kept so that a call
      * with the same input (pipeline_input.same_input) goes on from port
      * 'resume_port' of 'resume_up' without sorting, marking and comparing
@@ -108,7 +104,6 @@ pipeline_group_free__(struct pipeline_group *g)
 {
     gn_buf_destroy(&g->key);
     free(g->error);
-    free(g->name);
     free(g->flows);
     free(g);
 }
@@ -127,7 +122,6 @@ pipeline_state_destroy(struct pipeline_state *st)
         }
         gn_strmap_destroy(&st->groups[k]);
     }
-    free(st->ports);
     free(st->resume_up.sorted);
     free(st->resume_up.v4);
     free(st->round_error);
@@ -178,16 +172,6 @@ pipeline_group_create__(struct pipeline_state *st,
 
     g->failed = true;
     gn_strmap_put(&st->groups[kind], name, g);
-    if (kind == PIPELINE_GROUP_PORT) {
-        g->name = gn_xstrdup(name);
-        if (st->n_ports >= st->allocated_ports) {
-            st->allocated_ports = 2 * st->allocated_ports + 16;
-            st->ports = gn_xrealloc(st->ports, st->allocated_ports
-                                               * sizeof *st->ports);
-        }
-        g->port_idx = st->n_ports;
-        st->ports[st->n_ports++] = g;
-    }
     return g;
 }
 
@@ -198,12 +182,6 @@ pipeline_group_delete__(struct pipeline_state *st,
                         enum pipeline_group_kind kind, const char *name,
                         struct pipeline_group *g)
 {
-    if (kind == PIPELINE_GROUP_PORT) {
-        struct pipeline_group *last = st->ports[--st->n_ports];
-
-        st->ports[g->port_idx] = last;
-        last->port_idx = g->port_idx;
-    }
     gn_strmap_remove(&st->groups[kind], name);
     pipeline_group_free__(g);
 }
@@ -220,8 +198,7 @@ struct pipeline_pass {
 
 /* True if 'pass' may not rebuild group 'g' now: it rebuilt one already and
  * its deadline has come, or would pass before 'g' is built again if that
- * takes as long as last time (a network's flood flows, one output per
- * port, take ~2 ms at 1000 ports: such a group goes first in a call). */
+ * takes as long as last time (so a long group goes first in a call). */
 static bool
 pipeline_pass_must_stop__(const struct pipeline_pass *pass,
                           const struct pipeline_group *g)
@@ -699,23 +676,6 @@ pipeline_state_ofport(const struct pipeline_state *st, const char *name)
         st, PIPELINE_GROUP_PORT, name);
 
     return g && !g->failed ? g->ofport : 0;
-}
-
-size_t
-pipeline_state_n_ports(const struct pipeline_state *st)
-{
-    return st->n_ports;
-}
-
-const char *
-pipeline_state_port(const struct pipeline_state *st, size_t i, int *ofport)
-{
-    const struct pipeline_group *g = st->ports[i];
-
-    if (ofport) {
-        *ofport = g->failed ? 0 : g->ofport;
-    }
-    return g->failed ? NULL : g->name;
 }
 
 char *

@@ -586,8 +586,9 @@ pipeline_flood_chunk_flows(struct pipeline_ctx *ctx,
     for (size_t i = 0; i < n; i++) {
         gn_buf_printf(&outputs, "%soutput:%d", i ? "," : "", ofports[i]);
     }
+    /* A rule of its own, so that a broadcast counts once as l2-flood. */
     pipeline_add__(ctx, T_FLOOD, 100,
-                   PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD, net->vlan),
+                   PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD_CHUNK, net->vlan),
                    n ? gn_buf_cstr(&outputs) : "drop", "reg6=%d,reg7=%d",
                    net->vlan, chunk);
     gn_buf_destroy(&outputs);

@@ -18,7 +18,9 @@
  * so nothing is applied twice and nothing acknowledged is lost (a request
  * is acknowledged only after its transaction committed).
  *
- * Thread-safety: runs on the thread of its event base. */
+ * Thread-safety: runs on the thread of its event base.  It owns one more
+ * thread, the device worker (dev-worker.h), which only creates and deletes
+ * devices for it. */
 #ifndef GN_ENGINE_H
 #define GN_ENGINE_H 1
 

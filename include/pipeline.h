@@ -25,11 +25,10 @@
  *      port's own addresses with its MAC (or none).
  *   3  forwarding within the frame's network (reg6): unicast to a known
  *      guest MAC goes to its port, broadcast and multicast to every other
- *      port of the network and the uplink (tagged), unknown unicast to the
- *      uplink only.  In a private network guests reach only the uplink,
- *      not each other.  No frame ever leaves on a port of another network.
- *      Outputs go in ofport order, so the same input in any port order
- *      gives the same flows.  Before that, two kinds of guest frames are
+ *      port of the network (through table 7) and the uplink (tagged),
+ *      unknown unicast to the uplink only.  In a private network guests
+ *      reach only the uplink, not each other.  No frame ever leaves on a
+ *      port of another network.  Before that, two kinds of guest frames are
  *      taken out: ARP requests for one of the network's IPv4 gateways,
  *      answered at once on the port they came in on with the network's
  *      gateway MAC (pipeline_gateway_mac()), and frames to the gateway MAC,
@@ -50,6 +49,13 @@
  *      the port's MAC as destination and the TTL decremented.  Ports
  *      without declared addresses cannot be routed to, nor can guests of
  *      other hosts (behind the uplink): their packets are dropped.
+ *   7  flood chunks: a network's guest ports in chunks of
+ *      PIPELINE_FLOOD_CHUNK (64) ofports, one flow per chunk (reg6 =
+ *      network, reg7 = chunk) with an output to each, in ofport order;
+ *      table 3's flood flows set reg7 and resubmit here once per chunk.
+ *      A port that comes or goes changes its chunk's flow only, not a
+ *      flow with an output per port of the network (rule
+ *      "l2-flood-chunk").
  *
  * In a rule from network A to B, A's guests open connections to B's and
  * receive the replies; B's guests cannot open connections to A's unless
@@ -127,7 +133,8 @@ struct pipeline_input {
     RULE(CT_RELATED, 25, "ct-related")                                  \
     RULE(ROUTE_ALLOW, 26, "route-allow")                                \
     RULE(ROUTE_DROP, 27, "route-drop")                                  \
-    RULE(ROUTE_OUTPUT, 28, "route-output")
+    RULE(ROUTE_OUTPUT, 28, "route-output")                              \
+    RULE(L2_FLOOD_CHUNK, 29, "l2-flood-chunk")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -164,13 +171,14 @@ char *pipeline_build(const struct pipeline_input *in,
     __attribute__((warn_unused_result));
 
 /* Incremental building.  A pipeline_state remembers, for each group of
- * flows (the global flows, the flows of each network, those of each port),
- * the input the group was built from and the flows it added to a table.
- * pipeline_state_update() brings the table from the previous input to 'in'
- * by rebuilding only the groups whose input changed (all of them when
- * 'in->cfg_gen' changed) and removing those of vanished ports, so a port
- * added to 1000 costs its own flows and its network's flood flows.  The
- * table must be changed by nothing else meanwhile.
+ * flows (the global flows, the flows of each network, of each flood chunk
+ * of a network, and of each port), the input the group was built from and
+ * the flows it added to a table.  pipeline_state_update() brings the table
+ * from the previous input to 'in' by rebuilding only the groups whose
+ * input changed (all of them when 'in->cfg_gen' changed) and removing
+ * those of vanished ports, so a port added to 1000 costs its own flows and
+ * the flood flow of its chunk.  The table must be changed by nothing else
+ * meanwhile.
  *
  * Time budget.  If 'in->deadline' is nonzero, the update looks at the
  * clock once it has rebuilt a group and has another to rebuild and, if
@@ -179,7 +187,10 @@ char *pipeline_build(const struct pipeline_input *in,
  * not to be sent to a switch.  Each call rebuilds at least one group (a
  * deadline in the past gives one group per call), so calling again, with
  * the same input or a newer one, makes progress and finally completes:
- * the groups already rebuilt match their input and are kept.  A group
+ * the groups already rebuilt match their input and are kept.  With
+ * 'in->same_input', the call goes on at the port where the last stopped
+ * instead of looking at every group again.  A group is started only if
+ * the time its last build took still fits before the deadline.  A group
  * that failed (see below) is not retried before the pass over all groups
  * that saw it fail has completed. */
 struct pipeline_update_stats {
@@ -199,14 +210,6 @@ bool pipeline_state_has_port(const struct pipeline_state *state,
  * pipeline_state_has_port() is false. */
 int pipeline_state_ofport(const struct pipeline_state *state,
                           const char *name);
-/* The ports that have their flows, as pipeline_state_has_port() says, for
- * walking them all: pipeline_state_port() returns the name of the i-th of
- * pipeline_state_n_ports() port groups and stores its ofport in '*ofport'
- * (if nonnull), or returns NULL if that group has no flows.  The name is
- * borrowed, valid until the next update. */
-size_t pipeline_state_n_ports(const struct pipeline_state *state);
-const char *pipeline_state_port(const struct pipeline_state *state,
-                                size_t i, int *ofport);
 /* Frees 'state' (accepts NULL); its flows stay in the table. */
 void pipeline_state_destroy(struct pipeline_state *state);
 /* Returns NULL, or a malloc'd error as pipeline_build() does (the groups

@@ -757,9 +757,7 @@ ovsdb_replica_index_row(json_t *tindexes, const char *uuid,
     }
 }
 
-/* Indexes 'column' of 'table' (see ovsdb-replica.h).  Rows already in the
- * replica are indexed now.  Aborts if 'table' has not been added or does
- * not monitor 'column' (a programming error). */
+/* See ovsdb-replica.h. */
 void
 ovsdb_replica_add_quiet_column(struct ovsdb_replica *r, const char *table,
                                const char *column)
@@ -773,6 +771,9 @@ ovsdb_replica_add_quiet_column(struct ovsdb_replica *r, const char *table,
     json_object_set_new(tquiet, column, json_true());
 }
 
+/* Indexes 'column' of 'table' (see ovsdb-replica.h).  Rows already in the
+ * replica are indexed now.  Aborts if 'table' has not been added or does
+ * not monitor 'column' (a programming error). */
 void
 ovsdb_replica_add_index(struct ovsdb_replica *r, const char *table,
                         const char *column)

@@ -72,6 +72,23 @@ gn_check_fails "other-network-guest-unreachable" \
 ctl port del "ve$s" > /dev/null
 ctl port del "vd$s" > /dev/null
 
+# --- two adds at once that would make the same veth peer: one gets it,
+# the other is refused as a conflict (not a failed device creation).
+ctl port add "c1$s" --kind lxc --network web --mode phys --peer "cp$s" \
+    > "$GN_SANDBOX_DIR/c1.out" 2>&1 &
+c1=$!
+ctl port add "c2$s" --kind lxc --network web --mode phys --peer "cp$s" \
+    > "$GN_SANDBOX_DIR/c2.out" 2>&1 &
+c2=$!
+wait $c1; rc1=$?
+wait $c2; rc2=$?
+gn_check "same-peer-one-add-wins" test $(( (rc1 == 0) + (rc2 == 0) )) = 1
+gn_check "same-peer-other-refused-as-conflict" \
+    grep -qE "device cp$s: a request in progress|device named .cp$s. exists" \
+    "$GN_SANDBOX_DIR/c1.out" "$GN_SANDBOX_DIR/c2.out"
+ctl port del "c1$s" > /dev/null 2>&1
+ctl port del "c2$s" > /dev/null 2>&1
+
 # --- lxc "phys": the guest end stays on the host for LXC.
 out=$(ctl port add "vp$s" --kind lxc --network web --mode phys)
 gn_check "lxc-phys-add-ok" test $? = 0

@@ -135,7 +135,7 @@ done
 # The verdicts, by rule name.
 gn_check_trace "trace-unicast-within-network" "l2-unicast:$pwb" \
     "in_port=$pwa,dl_src=$wa,dl_dst=$wb,ip,nw_src=10.10.0.11,nw_dst=10.10.0.12"
-gn_check_trace "trace-broadcast-floods-own-network" "l2-flood:10" \
+gn_check_trace "trace-broadcast-floods-own-network" "l2-flood-chunk:10" \
     "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff,ip,nw_src=10.10.0.11"
 gn_check_trace "trace-unicast-across-networks-dropped" "default-drop:3" \
     "in_port=$pwa,dl_src=$wa,dl_dst=$da,ip,nw_src=10.10.0.11"

@@ -90,7 +90,7 @@ gn_check "gateway-not-poisoned-in-receiver" \
     bash -c "! ip -n wb$s neigh show 10.10.0.1 | grep -q $wa"
 
 f="in_port=$pwa,dl_src=$wa"
-gn_check_trace "trace-arp-honest" "l2-flood:10" \
+gn_check_trace "trace-arp-honest" "l2-flood-chunk:10" \
     "$f,dl_dst=ff:ff:ff:ff:ff:ff,arp,arp_op=1,arp_spa=10.10.0.11,arp_sha=$wa"
 gn_check_trace "trace-arp-lying-ip" "ip-spoof-drop:$pwa" \
     "$f,dl_dst=ff:ff:ff:ff:ff:ff,arp,arp_op=1,arp_spa=10.10.0.1,arp_sha=$wa"

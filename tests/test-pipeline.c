@@ -267,7 +267,8 @@ test_uplink_adds_ingress_and_unknown_unicast(void)
         CHECK(count(t, PIPELINE_RULE_UPLINK_IN, vlan) == 1);
         CHECK(count(t, PIPELINE_RULE_L2_UNKNOWN, vlan) == 1);
         /* Two flood flows, and web's chunk of port 101. */
-        CHECK(count(t, PIPELINE_RULE_L2_FLOOD, vlan) == (vlan == 10 ? 3 : 2));
+        CHECK(count(t, PIPELINE_RULE_L2_FLOOD, vlan) == 2);
+        CHECK(count(t, PIPELINE_RULE_L2_FLOOD_CHUNK, vlan) == (vlan == 10));
     }
     CHECK(flow_table_count(t) == BASE_FLOWS + 3 * 2
                                  + port_flows(1, 1, false) + 1);
