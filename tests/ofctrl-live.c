@@ -6,6 +6,10 @@
  *   watch     as install, then wait for the connection to drop and come
  *             back and print how long restoring all flows took
  *   cookies   as install, then print the switch's counters per cookie
+ *   held      as install, then add one flow in place (table 9, cookie
+ *             0x77) under ofctrl_hold() for 3 s, printing "held ..."
+ *             at its start and end, then commit it and print
+ *             "committed ..." once the switch confirms it
  *
  * FLOWFILE has one flow a line, "TABLE PRIORITY COOKIE MATCH ACTIONS" with
  * "-" for an empty match or actions; '#' starts a comment.
@@ -35,6 +39,7 @@ enum live_mode {
     LIVE_INSTALL,
     LIVE_WATCH,
     LIVE_COOKIES,
+    LIVE_HELD,
 };
 
 struct live {
@@ -49,6 +54,10 @@ struct live {
     bool was_connected;
     long long down_msec;        /* When the connection dropped, or 0. */
     long long up_msec;          /* When it came back after that, or 0. */
+
+    /* held: the edit under way. */
+    struct event *hold_timer;
+    bool committed;
 };
 
 /* Prints the counters of 'l->ofctrl' after "result=RESULT". */
@@ -100,6 +109,37 @@ live_cookie_stats(const struct flow_table_cookie_stats *stats, size_t n,
     live_finish(l, 0);
 }
 
+/* held: the hold is over; the edit goes to the switch. */
+static void
+live_release(evutil_socket_t fd, short what, void *l_)
+{
+    struct live *l = l_;
+
+    (void) fd;
+    (void) what;
+    live_print_status(l, "held");
+    l->committed = true;
+    ofctrl_commit(l->ofctrl, 2);
+}
+
+/* held: adds a flow to the desired table in place and holds it. */
+static void
+live_hold(struct live *l)
+{
+    struct timeval three_secs = { 3, 0 };
+    char *error;
+
+    ofctrl_hold(l->ofctrl);
+    error = flow_table_add(ofctrl_desired(l->ofctrl), 9, 7, 0x77,
+                           "reg3=0x7", "");
+    if (error) {
+        gn_fatal("%s", error);
+    }
+    live_print_status(l, "held");
+    l->hold_timer = evtimer_new(l->base, live_release, l);
+    evtimer_add(l->hold_timer, &three_secs);
+}
+
 /* Called once the flows are confirmed the first time. */
 static void
 live_installed(struct live *l)
@@ -113,6 +153,9 @@ live_installed(struct live *l)
         live_finish(l, 0);
         break;
     case LIVE_WATCH:
+        break;
+    case LIVE_HELD:
+        live_hold(l);
         break;
     case LIVE_COOKIES:
         error = ofctrl_request_cookie_stats(l->ofctrl, live_cookie_stats, l);
@@ -143,7 +186,10 @@ live_notify(struct ofctrl *ofctrl, void *l_)
     }
     l->was_connected = connected;
 
-    if (ofctrl_installed_seqno(ofctrl) == 1) {
+    if (l->committed && ofctrl_installed_seqno(ofctrl) == 2) {
+        live_print_status(l, "committed");
+        live_finish(l, 0);
+    } else if (ofctrl_installed_seqno(ofctrl) == 1) {
         if (!l->installed_once) {
             live_installed(l);
         } else if (l->mode == LIVE_WATCH && l->up_msec) {
@@ -237,7 +283,7 @@ main(int argc, char *argv[])
     }
     if (argc - i != 3) {
         gn_fatal("usage: %s [--max-version=N] [--probe=MSEC] "
-                 "install|watch|cookies TARGET FLOWFILE", argv[0]);
+                 "install|watch|cookies|held TARGET FLOWFILE", argv[0]);
     }
     if (!strcmp(argv[i], "install")) {
         l.mode = LIVE_INSTALL;
@@ -245,6 +291,8 @@ main(int argc, char *argv[])
         l.mode = LIVE_WATCH;
     } else if (!strcmp(argv[i], "cookies")) {
         l.mode = LIVE_COOKIES;
+    } else if (!strcmp(argv[i], "held")) {
+        l.mode = LIVE_HELD;
     } else {
         gn_fatal("unknown mode %s", argv[i]);
     }
@@ -266,6 +314,9 @@ main(int argc, char *argv[])
     event_base_dispatch(l.base);
 
     event_free(timeout);
+    if (l.hold_timer) {
+        event_free(l.hold_timer);
+    }
     ofctrl_destroy(l.ofctrl);
     event_base_free(l.base);
     return l.exit_code;
