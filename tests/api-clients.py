@@ -86,10 +86,15 @@ def read_response(s):
     return status, body
 
 
-def request(path, keepalive=False):
+def request(path, keepalive=False, body=None):
+    """A GET of 'path', or with 'body' (JSON bytes) a POST."""
     conn = "keep-alive" if keepalive else "close"
-    return ("GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: %s\r\n\r\n"
-            % (path, conn)).encode()
+    if body is None:
+        return ("GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: %s\r\n"
+                "\r\n" % (path, conn)).encode()
+    return (("POST %s HTTP/1.1\r\nHost: localhost\r\nConnection: %s\r\n"
+             "Content-Type: application/json\r\nContent-Length: %d\r\n"
+             "\r\n" % (path, conn, len(body))).encode() + body)
 
 
 def flood(sock_path, n):
@@ -164,21 +169,36 @@ def stopped(deadline, until, state):
     return False
 
 
-def post_request(path, body):
-    return (("POST %s HTTP/1.1\r\nHost: localhost\r\nConnection: "
-             "keep-alive\r\nContent-Type: application/json\r\n"
-             "Content-Length: %d\r\n\r\n" % (path, len(body))).encode()
-            + body)
+def in_processes(n, work):
+    """Runs work(i, w) in 'n' child processes, i from 0, each writing its
+    result to the text file object 'w'; returns their results, in order."""
+    pipes = []
+    for i in range(n):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            with os.fdopen(w, "w") as f:
+                work(i, f)
+            os._exit(0)
+        os.close(w)
+        pipes.append((pid, r))
+    results = []
+    for pid, r in pipes:
+        with os.fdopen(r) as f:
+            results.append(f.read())
+        os.waitpid(pid, 0)
+    return results
 
 
-def posts_worker(sock_path, path, bodies, wfd):
+def posts_worker(sock_path, path, bodies, out):
     ok = failed = 0
     s = None
     for body in bodies:
         if s is None:
             s = connect(sock_path, timeout=120)
         try:
-            s.sendall(post_request(path, body))
+            s.sendall(request(path, keepalive=True, body=body))
             status, _ = read_response(s)
         except OSError:
             status = 0
@@ -188,34 +208,22 @@ def posts_worker(sock_path, path, bodies, wfd):
             failed += 1
             s.close()
             s = None
-    with os.fdopen(wfd, "w") as w:
-        w.write("%d %d\n" % (ok, failed))
+    out.write("%d %d\n" % (ok, failed))
 
 
 def posts(sock_path, path, writers):
     bodies = [line.strip().encode() for line in sys.stdin if line.strip()]
-    pipes = []
-    for i in range(writers):
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            posts_worker(sock_path, path, bodies[i::writers], w)
-            os._exit(0)
-        os.close(w)
-        pipes.append((pid, r))
     ok = failed = 0
-    for pid, r in pipes:
-        with os.fdopen(r) as f:
-            a, b = f.read().split()
-        os.waitpid(pid, 0)
+    for result in in_processes(writers, lambda i, out: posts_worker(
+            sock_path, path, bodies[i::writers], out)):
+        a, b = result.split()
         ok += int(a)
         failed += int(b)
     print("ok=%d failed=%d" % (ok, failed))
     return failed == 0
 
 
-def load_worker(sock_path, path, deadline, wfd, rate, until):
+def load_worker(sock_path, path, deadline, out, rate, until):
     lat = []
     due_at = []
     errors = 0
@@ -252,30 +260,18 @@ def load_worker(sock_path, path, deadline, wfd, rate, until):
             errors += 1
             s.close()
             s = None
-    with os.fdopen(wfd, "w") as w:
-        w.write("%d\n" % errors)
-        w.write("\n".join("%.9f %.9f" % x for x in zip(due_at, lat)))
+    out.write("%d\n" % errors)
+    out.write("\n".join("%.9f %.9f" % x for x in zip(due_at, lat)))
 
 
 def load(sock_path, path, clients, secs, rate=0.0, until=None, log=None):
     start = time.monotonic()
     deadline = start + secs
-    pipes = []
-    for _ in range(clients):
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            load_worker(sock_path, path, deadline, w, rate, until)
-            os._exit(0)
-        os.close(w)
-        pipes.append((pid, r))
     samples = []
     errors = 0
-    for pid, r in pipes:
-        with os.fdopen(r) as f:
-            lines = f.read().split("\n")
-        os.waitpid(pid, 0)
+    for result in in_processes(clients, lambda i, out: load_worker(
+            sock_path, path, deadline, out, rate, until)):
+        lines = result.split("\n")
         errors += int(lines[0])
         samples.extend(tuple(float(v) for v in x.split())
                        for x in lines[1:] if x)
