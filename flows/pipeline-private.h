@@ -34,6 +34,13 @@ void pipeline_global_flows(struct pipeline_ctx *, const struct gn_config *);
  * flow of its chunk only. */
 #define PIPELINE_FLOOD_CHUNK 64
 
+/* The flood chunk of 'ofport'. */
+static inline int
+pipeline_flood_chunk(int ofport)
+{
+    return ofport / PIPELINE_FLOOD_CHUNK;
+}
+
 /* The flows of network 'net', whose guest ports fill the 'n_chunks' flood
  * 'chunks' (their numbers, increasing): uplink ingress, flooding into the
  * chunks, unknown unicast, gateway ARP and routing entry. */

@@ -417,7 +417,7 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
 
         for (size_t j = 0; j < up->n_sorted; j++) {
             if (up->sorted[j]->vlan == net->vlan) {
-                int chunk = up->sorted[j]->ofport / PIPELINE_FLOOD_CHUNK;
+                int chunk = pipeline_flood_chunk(up->sorted[j]->ofport);
 
                 ofports[n++] = up->sorted[j]->ofport;
                 if (!n_chunks || chunks[n_chunks - 1] != chunk) {
@@ -441,7 +441,7 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         for (size_t j = 0, c = 0; !pass->stopped && c < n_chunks; c++) {
             size_t first = j;
 
-            while (j < n && ofports[j] / PIPELINE_FLOOD_CHUNK == chunks[c]) {
+            while (j < n && pipeline_flood_chunk(ofports[j]) == chunks[c]) {
                 j++;
             }
             gn_buf_clear(&key);
@@ -559,7 +559,7 @@ pipeline_state_prepare__(struct pipeline_state *st,
     for (size_t i = 0; i < up.n_sorted; i++) {
         const struct pipeline_port *p = up.sorted[i];
         size_t net = gn_config_find_vlan(cfg, p->vlan) - cfg->networks;
-        int chunk = p->ofport / PIPELINE_FLOOD_CHUNK;
+        int chunk = pipeline_flood_chunk(p->ofport);
 
         pipeline_group_mark__(st, PIPELINE_GROUP_PORT, p->name);
         if (last_chunk[net] != chunk) {
