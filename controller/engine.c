@@ -130,7 +130,7 @@ struct engine {
                                  * then). */
     size_t flows_added;         /* Since the last ofctrl_commit(). */
     size_t flows_removed;
-    unsigned long long flows_input_seqno;   /* Replica seqno and config */
+    unsigned long long flows_input_gen;     /* Pipeline gen and config */
     unsigned long long flows_input_cfg_gen; /* the flows were made from. */
     unsigned long long cfg_gen;             /* Bumped on every reload. */
     uint64_t flows_seqno;       /* Seqno of the last ofctrl_commit(). */
@@ -299,21 +299,20 @@ engine_flows__(struct engine *e)
     if (!engine_bridge_uuid__(e)) {
         return;
     }
-    /* The input can only change with the replica or the config. */
-    if (e->flows_built && !e->flows_incomplete
-        && e->flows_input_seqno == ovsdb_replica_seqno(e->replica)
-        && e->flows_input_cfg_gen == e->cfg_gen) {
+    /* The input is the view's ports and the config: most OVSDB updates
+     * (link states, statistics, the installed marks) change neither. */
+    unsigned long long gen = port_view_pipeline_gen(engine_view__(e));
+    bool same_input = (e->flows_input_gen == gen
+                       && e->flows_input_cfg_gen == e->cfg_gen);
+    if (e->flows_built && !e->flows_incomplete && same_input) {
         return;
     }
-    /* An incomplete update goes on where it stopped if nothing came in
-     * since (the view, and so its array of ports, is the same). */
-    bool same_input = (e->flows_incomplete
-                       && e->flows_input_seqno
-                          == ovsdb_replica_seqno(e->replica)
-                       && e->flows_input_cfg_gen == e->cfg_gen);
-    e->flows_input_seqno = ovsdb_replica_seqno(e->replica);
+    /* An incomplete update goes on where it stopped if its input is the
+     * same (the view left its array of ports alone). */
+    same_input = same_input && e->flows_incomplete;
+    e->flows_input_gen = gen;
     e->flows_input_cfg_gen = e->cfg_gen;
-    ports = port_view_pipeline_ports(engine_view__(e), &n_ports);
+    ports = port_view_pipeline_ports(e->view, &n_ports);
 
     struct pipeline_input in = {
         .cfg = e->cfg,

@@ -55,10 +55,18 @@ struct port_view {
     unsigned long long seqno;   /* ovsdb_replica_seqno(). */
     unsigned long long cfg_gen;
 
-    struct pipeline_port *ports;    /* Of the last update. */
+    /* What the last update changed, so far. */
+    bool results_changed;       /* An entry was bound, added or dropped. */
+    bool pipeline_changed;      /* The pipeline's part of one did. */
+
+    /* The results.  'ports' and 'uplink_ofport' are the pipeline's input:
+     * they are left alone, the strings that 'ports' points to included,
+     * while 'pipeline_gen' stays. */
+    struct pipeline_port *ports;
     size_t n_ports;
     size_t allocated_ports;
     int uplink_ofport;
+    unsigned long long pipeline_gen;
     int n_guests;
     int n_quarantined;
     int *per_network;
@@ -145,6 +153,9 @@ port_view_parse_ips__(const char *ips, size_t *n)
     return out;
 }
 
+static void port_view_results__(struct port_view *,
+                                const struct gn_config *);
+
 /* Binds Port row 'row' into 'x' (cleared first). */
 static void
 port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
@@ -196,6 +207,36 @@ port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
     x->pp.ips = x->ips;
 }
 
+/* True if entries 'a' and 'b' give the pipeline the same port (or
+ * neither gives it one). */
+static bool
+port_view_same_flows__(const struct port_view_entry *a,
+                       const struct port_view_entry *b)
+{
+    const struct pipeline_port *p = &a->pp, *q = &b->pp;
+
+    if (a->has_flows != b->has_flows || !a->has_flows) {
+        return a->has_flows == b->has_flows;
+    }
+    if (strcmp(p->name, q->name) || p->ofport != q->ofport
+        || p->vlan != q->vlan || p->server != q->server
+        || memcmp(p->mac.b, q->mac.b, sizeof p->mac.b)
+        || p->n_ips != q->n_ips) {
+        return false;
+    }
+    for (size_t i = 0; i < p->n_ips; i++) {
+        const struct netaddr_ip *x = &p->ips[i], *y = &q->ips[i];
+
+        if (x->family != y->family || x->plen != y->plen
+            || (x->family == AF_INET
+                ? x->addr.v4.s_addr != y->addr.v4.s_addr
+                : memcmp(&x->addr.v6, &y->addr.v6, sizeof x->addr.v6))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Binds Port 'uuid' (row 'row') into its entry in 'v', creating it, if
  * it is new or 'force' or its rows changed since it was bound; marks it
  * seen in this update.  Returns true if it bound it. */
@@ -227,7 +268,26 @@ port_view_visit__(struct port_view *v, const struct gn_config *cfg,
         x->seen = v->update;
         return false;
     }
+    /* The pipeline's part is kept, with its strings, if the new binding
+     * has the same: the last ports array points into it (see
+     * port_view_pipeline_gen()). */
+    struct port_view_entry old = *x;
+
+    x->name = NULL;
+    x->ips = NULL;
     port_view_bind__(x, cfg, r, row);   /* Clears 'x' first. */
+    v->results_changed = true;
+    if (port_view_same_flows__(&old, x)) {
+        free(x->name);
+        free(x->ips);
+        x->name = old.name;
+        x->ips = old.ips;
+        x->pp = old.pp;
+    } else {
+        free(old.name);
+        free(old.ips);
+        v->pipeline_changed = true;
+    }
     x->port_seqno = port_seqno;
     x->iface_seqno = iface_seqno;
     x->iface_uuid = iface_uuid ? gn_xstrdup(iface_uuid) : NULL;
@@ -243,6 +303,8 @@ port_view_forget__(struct port_view *v, const char *uuid)
     struct port_view_entry *x = gn_strmap_remove(&v->entries, uuid);
 
     if (x) {
+        v->pipeline_changed |= x->has_flows;
+        v->results_changed = true;
         port_view_entry_clear__(x);
         free(x);
     }
@@ -360,7 +422,6 @@ port_view_update(struct port_view *v, const struct gn_config *cfg,
 {
     const json_t *br = br_uuid ? ovsdb_replica_get_row(r, "Bridge", br_uuid)
                                : NULL;
-    struct gn_strmap_node *node;
     size_t n_bound = 0;
 
     v->update++;
@@ -370,14 +431,32 @@ port_view_update(struct port_view *v, const struct gn_config *cfg,
         /* Entries bound meanwhile are current: not bound again. */
         n_bound += port_view_rescan__(v, cfg, cfg_gen, r, br);
     }
+    if (!v->valid || cfg_gen != v->cfg_gen) {
+        v->results_changed = true;
+    }
     v->valid = true;
     free(v->br_uuid);
     v->br_uuid = gn_xstrdup(br_uuid ? br_uuid : "");
     v->seqno = ovsdb_replica_seqno(r);
     v->cfg_gen = cfg_gen;
+    if (v->results_changed) {
+        port_view_results__(v, cfg);
+    }
+    return n_bound;
+}
 
-    /* The results, from the entries. */
-    v->n_ports = 0;
+/* Rebuilds the results of 'v' from its entries: the counts and lists, and
+ * the ports array if the pipeline's part of an entry changed. */
+static void
+port_view_results__(struct port_view *v, const struct gn_config *cfg)
+{
+    struct gn_strmap_node *node;
+    int uplink_ofport = v->uplink_ofport;
+    bool ports = v->pipeline_changed;
+
+    if (ports) {
+        v->n_ports = 0;
+    }
     v->uplink_ofport = -1;
     v->n_guests = v->n_quarantined = 0;
     v->n_untagged = v->n_uplinks = v->n_unmarked = 0;
@@ -421,7 +500,7 @@ port_view_update(struct port_view *v, const struct gn_config *cfg,
         if (x->uplink) {
             v->uplink_ofport = x->ofport;
         }
-        if (x->has_flows) {
+        if (ports && x->has_flows) {
             if (v->n_ports >= v->allocated_ports) {
                 v->allocated_ports = 2 * v->allocated_ports + 64;
                 v->ports = gn_xrealloc(v->ports, v->allocated_ports
@@ -430,7 +509,10 @@ port_view_update(struct port_view *v, const struct gn_config *cfg,
             v->ports[v->n_ports++] = x->pp;
         }
     }
-    return n_bound;
+    if (ports || uplink_ofport != v->uplink_ofport) {
+        v->pipeline_gen++;
+    }
+    v->pipeline_changed = v->results_changed = false;
 }
 
 const struct pipeline_port *
@@ -438,6 +520,12 @@ port_view_pipeline_ports(const struct port_view *v, size_t *n)
 {
     *n = v->n_ports;
     return v->ports;
+}
+
+unsigned long long
+port_view_pipeline_gen(const struct port_view *v)
+{
+    return v->pipeline_gen;
 }
 
 int

@@ -19,7 +19,7 @@
  * every port is bound again), when another Bridge row changed (a port may
  * have moved between bridges), or when the bridge's port count does not
  * match the view's.  Rebuilding the results below from the view's entries
- * is a loop over plain structs.
+ * is a loop over plain structs, done only when an entry changed.
  *
  * The view also records, per port, what the planners act on, so that
  * they look at those ports only: untagged ports to adopt
@@ -51,11 +51,19 @@ size_t port_view_update(struct port_view *, const struct gn_config *cfg,
                         const struct ovsdb_replica *r, const char *br_uuid);
 
 /* The guest ports with flows (bound to a network, with an ofport and a
- * MAC, not the uplink), as of the last update: an array (borrowed, valid
- * until the next update) of '*n', and the uplink's ofport or -1. */
+ * MAC, not the uplink), as of the last update: an array (borrowed) of
+ * '*n', and the uplink's ofport or -1.
+ *
+ * These are the pipeline's input.  port_view_pipeline_gen() changes
+ * whenever they do; while it stays, an update leaves the array and the
+ * strings it points to as they are (an update that binds a port again
+ * for a column the pipeline does not take, its link state, its statistics
+ * or the installed mark, keeps the port's part), so the pipeline need not
+ * look at them again and may hold on to pointers into them. */
 const struct pipeline_port *port_view_pipeline_ports(const struct port_view *,
                                                      size_t *n);
 int port_view_uplink_ofport(const struct port_view *);
+unsigned long long port_view_pipeline_gen(const struct port_view *);
 
 /* Counts of the guest ports (every port of the bridge but the bridge's own
  * internal port and the uplink) as of the last update. */

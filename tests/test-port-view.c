@@ -3,7 +3,8 @@
  * same ports, counts and uplink as a fresh view; it binds again only the
  * ports whose rows changed, and rescans when the change feeds cannot tell;
  * the planners find untagged ports, stale uplinks and missing installed
- * marks; and, with 1000 ports, a timing of each (printed, for the
+ * marks; the pipeline's input changes only with what the pipeline
+ * takes; and, with 1000 ports, a timing of each (printed, for the
  * record). */
 #include <config.h>
 
@@ -474,6 +475,99 @@ test_planners_see_only_ports_needing_action(void)
     world_destroy(w);
 }
 
+/* Snapshot of a view's pipeline input: the array, its strings, the
+ * generation. */
+struct pipeline_snap {
+    const struct pipeline_port *ports;
+    size_t n;
+    const char *names[64];
+    unsigned long long gen;
+};
+
+static void
+pipeline_snap(const struct port_view *v, struct pipeline_snap *s)
+{
+    s->ports = port_view_pipeline_ports(v, &s->n);
+    CHECK(s->n <= GN_ARRAY_SIZE(s->names));
+    for (size_t i = 0; i < s->n && i < GN_ARRAY_SIZE(s->names); i++) {
+        s->names[i] = s->ports[i].name;
+    }
+    s->gen = port_view_pipeline_gen(v);
+}
+
+/* True if 'v' has the very array and strings of 's'. */
+static bool
+pipeline_snap_same(const struct port_view *v, const struct pipeline_snap *s)
+{
+    struct pipeline_snap now;
+
+    pipeline_snap(v, &now);
+    if (now.gen != s->gen || now.ports != s->ports || now.n != s->n) {
+        return false;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        if (now.names[i] != s->names[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The pipeline's input moves only with what the pipeline takes: a port
+ * bound again for its link state, its installed mark or a new config
+ * generation keeps the array, its strings and the generation; a new
+ * ofport, MAC, port or uplink ofport changes the generation. */
+static void
+test_pipeline_gen_moves_only_with_its_input(void)
+{
+    struct world *w = world_create(20);
+    struct port_view *v = port_view_create();
+    const struct port_view_port *unmarked;
+    struct pipeline_snap s;
+
+    CHECK(update_and_compare(v, w) == 22);
+    pipeline_snap(v, &s);
+
+    world_modify_iface(w, 5, "link_state", json_string("down"));
+    CHECK(update_and_compare(v, w) == 1);
+    CHECK(pipeline_snap_same(v, &s));
+    /* "modify" in an update2 carries a diff: a pair that is there goes. */
+    world_modify_iface(w, 6, "external_ids", ovsdb_datum_map(json_pack(
+                           "{s:s}", "guestnet-installed", "true")));
+    CHECK(update_and_compare(v, w) == 1);
+    CHECK(port_view_unmarked(v, &unmarked) == 1
+          && !strcmp(unmarked[0].name, "g6"));
+    CHECK(pipeline_snap_same(v, &s));
+    w->cfg_gen++;
+    CHECK(update_and_compare(v, w) == 22);
+    CHECK(pipeline_snap_same(v, &s));
+
+    world_modify_iface(w, 5, "ofport", json_integer(99));
+    CHECK(update_and_compare(v, w) == 1);
+    CHECK(port_view_pipeline_gen(v) == s.gen + 1);
+    pipeline_snap(v, &s);
+    world_modify_iface(w, 6, "external_ids", ovsdb_datum_map(json_pack(
+                           "{s:s}", "attached-mac", "02:00:00:00:00:66")));
+    CHECK(update_and_compare(v, w) == 1);
+    CHECK(port_view_pipeline_gen(v) == s.gen + 1);
+    pipeline_snap(v, &s);
+    world_add_port(w, 30, 20);
+    CHECK(update_and_compare(v, w) == 1);
+    CHECK(port_view_pipeline_gen(v) == s.gen + 1);
+    pipeline_snap(v, &s);
+    world_delete_port(w, 7);
+    CHECK(update_and_compare(v, w) == 0);
+    CHECK(port_view_pipeline_gen(v) == s.gen + 1);
+    pipeline_snap(v, &s);
+    world_modify_iface(w, 1, "ofport", json_integer(2));   /* Uplink. */
+    CHECK(update_and_compare(v, w) == 1);
+    CHECK(port_view_uplink_ofport(v) == 2);
+    CHECK(port_view_pipeline_gen(v) == s.gen + 1);
+
+    port_view_destroy(v);
+    world_destroy(w);
+}
+
 /* Median of 'n' timings in microseconds. */
 static int
 cmp_ll(const void *a_, const void *b_)
@@ -544,6 +638,8 @@ main(void)
              test_update_rescans_when_feed_cannot_tell);
     TEST_RUN("port-view/planners-see-only-ports-needing-action",
              test_planners_see_only_ports_needing_action);
+    TEST_RUN("port-view/pipeline-gen-moves-only-with-its-input",
+             test_pipeline_gen_moves_only_with_its_input);
     TEST_RUN("port-view/timing-1000-ports", test_timing_1000_ports);
     return test_done();
 }
