@@ -85,10 +85,12 @@ for ((i = 0; i < ADD; i++)); do
 done > "$GN_SANDBOX_DIR/adds.json"
 reconcile() {
     curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/status \
-        | python3 -c "import json,sys; r=json.load(sys.stdin)['reconcile']; \
-print(r['steps'], r['slow_steps'], r['total_ms'], r['max_ms'])"
+        | python3 -c "import json,sys; d=json.load(sys.stdin); \
+r=d['reconcile']; \
+print(r['steps'], r['slow_steps'], r['total_ms'], r['max_ms'], \
+      d['transactions']['committed'], d['openflow']['bundles'])"
 }
-read -r steps0 slow0 total0 _ <<<"$(reconcile)"
+read -r steps0 slow0 total0 _ txns0 bundles0 <<<"$(reconcile)"
 log_lines0=$(wc -l < "$GN_SANDBOX_DIR/guestnetd.log")
 t0=$(date +%s%N)
 stop=$GN_SANDBOX_DIR/adds-done
@@ -106,7 +108,7 @@ added=$(curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/ports \
         | python3 -c "import json,sys; \
 print(sum(p['name'].startswith('ba') for p in json.load(sys.stdin)))")
 results+=("GET /v1/status ${STATUS_RATE}/s, +$ADD|1|$(cat "$GN_SANDBOX_DIR/st")")
-read -r steps1 slow1 total1 max1 <<<"$(reconcile)"
+read -r steps1 slow1 total1 max1 txns1 bundles1 <<<"$(reconcile)"
 
 # --- the table.
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
@@ -127,7 +129,8 @@ done
 echo "reconcile steps during the status row: $((steps1 - steps0))," \
      "$((slow1 - slow0)) over 5 ms, $(python3 -c \
      "print(f'{$total1 - $total0:.0f}')") ms in all; longest since start" \
-     "$max1 ms"
+     "$max1 ms; $((txns1 - txns0)) OVSDB transactions," \
+     "$((bundles1 - bundles0)) OpenFlow bundles"
 # What the slow steps of the status row spent their time on (guestnetd
 # logs up to 10 a minute, after a burst of 20).
 tail -n +$((log_lines0 + 1)) "$GN_SANDBOX_DIR/guestnetd.log" \

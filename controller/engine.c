@@ -346,21 +346,16 @@ engine_flows__(struct engine *e)
     }
     if (!e->flows_built || e->flows_incomplete || st.groups_built
         || st.groups_removed) {
-        struct meter_table *meters = meter_table_create();
+        const struct meter_table *meters
+            = pipeline_state_meters(e->pipeline);
 
-        error = pipeline_build_meters(&in, meters);
-        if (error) {
-            GN_LOG_ERR("pipeline meters: %s", error);
-            engine_set_error__(e, error);
-            free(error);
-        }
         GN_LOG_INFO("flow table %llu: %zu flows and %zu meters for %zu "
                     "ports (%zu flows added, %zu removed)",
                     (unsigned long long) e->flows_seqno + 1,
                     flow_table_count(ofctrl_desired(e->ofctrl)),
                     meter_table_count(meters), n_ports, e->flows_added,
                     e->flows_removed);
-        ofctrl_put_meters(e->ofctrl, meters);
+        ofctrl_put_meters(e->ofctrl, meter_table_clone(meters));
         ofctrl_commit(e->ofctrl, ++e->flows_seqno);
         e->flows_added = e->flows_removed = 0;
     }

@@ -89,7 +89,9 @@ meter_table_find(const struct meter_table *t, uint32_t id)
 static void
 meter_table_insert__(struct meter_table *t, const struct meter_table_meter *m)
 {
-    size_t i = meter_table_lower_bound__(t, m->id);
+    /* Meters added in order of id go at the end, without a search. */
+    size_t i = (!t->n || t->meters[t->n - 1].id < m->id ? t->n
+                : meter_table_lower_bound__(t, m->id));
 
     if (i < t->n && t->meters[i].id == m->id) {
         t->meters[i] = *m;
@@ -106,9 +108,8 @@ meter_table_insert__(struct meter_table *t, const struct meter_table_meter *m)
     t->n++;
 }
 
-/* Removes the meter with 'id' from 't', if any. */
-static void
-meter_table_remove__(struct meter_table *t, uint32_t id)
+void
+meter_table_remove(struct meter_table *t, uint32_t id)
 {
     size_t i = meter_table_lower_bound__(t, id);
 
@@ -239,26 +240,31 @@ meter_table_diff(const struct meter_table *desired,
     if (desired->n + installed->n) {
         mods = gn_xcalloc(desired->n + installed->n, sizeof *mods);
     }
-    for (d = 0; d < desired->n; d++) {
+    /* Both are sorted by id: one walk through them side by side. */
+    for (d = i = 0; d < desired->n; d++) {
         const struct meter_table_meter *dm = &desired->meters[d];
-        const struct meter_table_meter *im = meter_table_find(installed,
-                                                              dm->id);
 
-        if (!im) {
+        while (i < installed->n && installed->meters[i].id < dm->id) {
+            i++;
+        }
+        if (i == installed->n || installed->meters[i].id != dm->id) {
             mods[n_mods++] = (struct meter_table_mod) {
                 METER_TABLE_MOD_ADD, *dm,
             };
-        } else if (!meter_table_same__(dm, im)) {
+        } else if (!meter_table_same__(dm, &installed->meters[i])) {
             mods[n_mods++] = (struct meter_table_mod) {
                 METER_TABLE_MOD_MODIFY, *dm,
             };
         }
     }
     *n_before = n_mods;
-    for (i = 0; i < installed->n; i++) {
+    for (i = d = 0; i < installed->n; i++) {
         const struct meter_table_meter *im = &installed->meters[i];
 
-        if (!meter_table_find(desired, im->id)) {
+        while (d < desired->n && desired->meters[d].id < im->id) {
+            d++;
+        }
+        if (d == desired->n || desired->meters[d].id != im->id) {
             mods[n_mods++] = (struct meter_table_mod) {
                 METER_TABLE_MOD_DELETE, *im,
             };
@@ -342,7 +348,7 @@ meter_table_apply(struct meter_table *installed,
 
     for (i = 0; i < n; i++) {
         if (mods[i].type == METER_TABLE_MOD_DELETE) {
-            meter_table_remove__(installed, mods[i].meter.id);
+            meter_table_remove(installed, mods[i].meter.id);
         } else {
             meter_table_insert__(installed, &mods[i].meter);
         }

@@ -31,6 +31,7 @@
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
+#include "meter-table.h"
 #include "pipeline-private.h"
 #include "pipeline.h"
 
@@ -53,6 +54,8 @@ struct pipeline_group {
     unsigned long long synced;  /* The last pass that synced it. */
     const struct flow_entry **flows;    /* In the table. */
     size_t n_flows;
+    uint32_t meter_id;          /* PIPELINE_GROUP_PORT: its meter in the
+                                 * state's meters, or 0. */
     long long build_us;         /* How long its last build took. */
 };
 
@@ -67,6 +70,7 @@ struct pipeline_update_ports {
 
 struct pipeline_state {
     struct gn_strmap groups[PIPELINE_N_GROUP_KINDS];   /* Name -> group. */
+    struct meter_table *meters; /* Those of the port groups' flows. */
     unsigned long long update;  /* Counts updates. */
     unsigned long long pass;    /* Counts passes over the groups. */
     bool have_cfg;
@@ -95,6 +99,7 @@ pipeline_state_create(void)
     for (int k = 0; k < PIPELINE_N_GROUP_KINDS; k++) {
         st->groups[k] = (struct gn_strmap) GN_STRMAP_INIT;
     }
+    st->meters = meter_table_create();
     st->round = 1;
     return st;
 }
@@ -122,6 +127,7 @@ pipeline_state_destroy(struct pipeline_state *st)
         }
         gn_strmap_destroy(&st->groups[k]);
     }
+    meter_table_destroy(st->meters);
     free(st->resume_up.sorted);
     free(st->resume_up.v4);
     free(st->round_error);
@@ -135,13 +141,18 @@ pipeline_group_find__(const struct pipeline_state *st,
     return gn_strmap_get(&st->groups[kind], name);
 }
 
-/* Removes the flows of 'g' from 'table'. */
+/* Removes the flows of 'g' from 'table' and its meter from 'st'. */
 static void
-pipeline_group_clear__(struct pipeline_group *g, struct flow_table *table,
+pipeline_group_clear__(struct pipeline_state *st, struct pipeline_group *g,
+                       struct flow_table *table,
                        struct pipeline_update_stats *stats)
 {
     for (size_t i = 0; i < g->n_flows; i++) {
         flow_table_remove(table, g->flows[i]);
+    }
+    if (g->meter_id) {
+        meter_table_remove(st->meters, g->meter_id);
+        g->meter_id = 0;
     }
     stats->flows_removed += g->n_flows;
     free(g->flows);
@@ -253,7 +264,7 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
     pass->n_built++;
     long long start = gn_time_usec();
 
-    pipeline_group_clear__(g, table, stats);
+    pipeline_group_clear__(st, g, table, stats);
     free(g->error);
     g->error = NULL;
     switch (kind) {
@@ -271,6 +282,22 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
     case PIPELINE_GROUP_PORT:
         pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed);
         g->ofport = in->port->ofport;
+        if (!ctx.error && in->cfg->broadcast_limit.pps) {
+            /* The meter its broadcast limit flow goes through. */
+            uint32_t id = PIPELINE_METER_ID(in->port->ofport);
+
+            char *error = meter_table_add(st->meters, id,
+                                          in->cfg->broadcast_limit.pps,
+                                          in->cfg->broadcast_limit.burst);
+
+            if (error) {
+                ctx.error = gn_xasprintf("port %s: %s", in->port->name,
+                                         error);
+                free(error);
+            } else {
+                g->meter_id = id;
+            }
+        }
         break;
     }
     g->flows = ctx.flows;
@@ -284,7 +311,7 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
     if (ctx.error) {
         /* Half a group would be worse than none: a port without its
          * flows is dropped by default. */
-        pipeline_group_clear__(g, table, stats);
+        pipeline_group_clear__(st, g, table, stats);
         stats->flows_added -= ctx.n_flows;
         stats->flows_removed -= ctx.n_flows;
         g->error = ctx.error;
@@ -307,7 +334,7 @@ pipeline_state_sweep__(struct pipeline_state *st, struct flow_table *table,
             struct pipeline_group *g = node->value;
 
             if (g->seen != st->update) {
-                pipeline_group_clear__(g, table, stats);
+                pipeline_group_clear__(st, g, table, stats);
                 pipeline_group_delete__(st, k, node->key, g);
                 stats->groups_removed++;
             }
@@ -661,6 +688,12 @@ pipeline_state_update(struct pipeline_state *st,
         *stats_ = stats;
     }
     return error;
+}
+
+const struct meter_table *
+pipeline_state_meters(const struct pipeline_state *st)
+{
+    return st->meters;
 }
 
 bool

@@ -173,7 +173,7 @@ pipeline_ingress__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
 
 /* Table 0 for guest port 'p', if 'cfg' limits broadcasts: its broadcast
  * and multicast frames take the way of pipeline_ingress__()'s port-ingress
- * flow through the port's meter (pipeline_build_meters()). */
+ * flow through the port's meter (see pipeline_state_meters()). */
 static void
 pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
                            const struct gn_config *cfg,
@@ -195,28 +195,6 @@ pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
                    "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00",
                    p->ofport, mac);
     free(actions);
-}
-
-char *
-pipeline_build_meters(const struct pipeline_input *in,
-                      struct meter_table *meters)
-{
-    const struct gn_broadcast_limit *bl = &in->cfg->broadcast_limit;
-
-    for (size_t i = 0; bl->pps && i < in->n_ports; i++) {
-        const struct pipeline_port *p = &in->ports[i];
-        char *error;
-
-        if (!gn_config_find_vlan(in->cfg, p->vlan) || p->ofport <= 0) {
-            continue;
-        }
-        error = meter_table_add(meters, PIPELINE_METER_ID(p->ofport),
-                                bl->pps, bl->burst);
-        if (error) {
-            return error;
-        }
-    }
-    return NULL;
 }
 
 /* Table 1 for guest port 'p' of network 'net'. */

@@ -61,6 +61,9 @@ const struct meter_table_meter *meter_table_find(
 char *meter_table_add(struct meter_table *table, uint32_t id, uint32_t pps,
                       uint32_t burst) GN_WARN_UNUSED;
 
+/* Removes the meter with 'id' from 'table', if there is one. */
+void meter_table_remove(struct meter_table *table, uint32_t id);
+
 /* Returns a malloc'd OpenFlow request (caller frees) for the configuration
  * of all meters (OFPMP_METER_CONFIG, OFPM13_ALL) in 'ofp_version' (1.3 or
  * later) with transaction id 'xid', and stores its length in '*len'. */

@@ -11,7 +11,7 @@
  *      straight to table 3.  Everything else, including every quarantined
  *      or unknown port, is dropped.  A guest's broadcast and multicast
  *      frames go through its port's meter (PIPELINE_METER_ID(), the
- *      config's "broadcast_limit"; see pipeline_build_meters()) first.
+ *      config's "broadcast_limit"; see pipeline_state_meters()) first.
  *   1  source addresses: IPv4 from the port's addresses (or, for a port
  *      without declared addresses, its network's subnets), DHCP discovery
  *      from 0.0.0.0; ARP whose sender address and sender MAC are the
@@ -226,12 +226,12 @@ char *pipeline_state_update(struct pipeline_state *state,
 #define PIPELINE_METER_BASE 0x10000
 #define PIPELINE_METER_ID(OFPORT) (PIPELINE_METER_BASE + (uint32_t) (OFPORT))
 
-/* Adds to 'meters' (empty on entry) the meters that the flows of
- * pipeline_build() for 'in' use: one per guest port, limiting its
+/* The meters that the flows in the table use (borrowed; changed by each
+ * update): one per guest port whose flows were built, limiting its
  * broadcast and multicast frames; none if the limit is off ("pps": 0).
- * Returns NULL, or a malloc'd error (a bug). */
-char *pipeline_build_meters(const struct pipeline_input *in,
-                            struct meter_table *meters)
-    __attribute__((warn_unused_result));
+ * A port's group adds and removes its meter with its flows, so an update
+ * costs the ports that changed here too. */
+const struct meter_table *pipeline_state_meters(
+    const struct pipeline_state *state);
 
 #endif /* pipeline.h */

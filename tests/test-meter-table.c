@@ -180,6 +180,58 @@ test_equal_tables_have_no_diff(void)
     meter_table_destroy(i);
 }
 
+/* On random tables, added in random order, the diff lists exactly the
+ * meters that a lookup in the other table finds missing or different, in
+ * order of id within additions-and-modifications and within deletions. */
+static void
+test_diff_matches_lookups_on_random_tables(void)
+{
+    srand(7);
+    for (int round = 0; round < 20; round++) {
+        struct meter_table *d = meter_table_create();
+        struct meter_table *i = meter_table_create();
+        struct meter_table_mod *mods;
+        size_t n, before, expect_before = 0, expect_after = 0;
+
+        for (int k = 0; k < 300; k++) {
+            uint32_t id = 1 + rand() % 400;
+            struct meter_table *t = rand() % 2 ? d : i;
+
+            if (!meter_table_find(t, id)) {
+                add(t, id, 100 + rand() % 2, 200);
+            }
+        }
+        for (uint32_t id = 1; id <= 400; id++) {
+            const struct meter_table_meter *dm = meter_table_find(d, id);
+            const struct meter_table_meter *im = meter_table_find(i, id);
+
+            expect_before += dm && (!im || im->pps != dm->pps);
+            expect_after += im && !dm;
+        }
+        mods = meter_table_diff(d, i, &n, &before);
+        CHECK(before == expect_before && n == expect_before + expect_after);
+        for (size_t k = 0; k < n; k++) {
+            const struct meter_table_meter *dm = meter_table_find(
+                d, mods[k].meter.id);
+            const struct meter_table_meter *im = meter_table_find(
+                i, mods[k].meter.id);
+
+            CHECK(k == 0 || k == before
+                  || mods[k - 1].meter.id < mods[k].meter.id);
+            CHECK(mods[k].type == (k >= before ? METER_TABLE_MOD_DELETE
+                                   : im ? METER_TABLE_MOD_MODIFY
+                                   : METER_TABLE_MOD_ADD));
+            CHECK(k >= before ? im && !dm : dm && dm->pps == mods[k].meter.pps);
+        }
+        meter_table_apply(i, mods, n);
+        free(mods);
+        mods = meter_table_diff(d, i, &n, &before);
+        CHECK(!mods && n == 0);
+        meter_table_destroy(d);
+        meter_table_destroy(i);
+    }
+}
+
 static void
 test_diff_adds_and_modifies_before_deleting(void)
 {
@@ -345,6 +397,8 @@ main(void)
              test_invalid_meters_rejected);
     TEST_RUN("meter-table/equal-tables-have-no-diff",
              test_equal_tables_have_no_diff);
+    TEST_RUN("meter-table/diff-matches-lookups-on-random-tables",
+             test_diff_matches_lookups_on_random_tables);
     TEST_RUN("meter-table/diff-adds-and-modifies-before-deleting",
              test_diff_adds_and_modifies_before_deleting);
     TEST_RUN("meter-table/mods-decode-as-the-switch-sees-them",

@@ -13,6 +13,7 @@
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
+#include "meter-table.h"
 #include "test-util.h"
 
 /* web (VLAN 10, one IPv4 and one IPv6 subnet), db (VLAN 20, IPv4) and dmz
@@ -497,22 +498,59 @@ test_routes_only_to_declared_unshared_ipv4(void)
     gn_config_destroy(cfg);
 }
 
-/* True if 'table' holds exactly the flows a fresh pipeline_build() of
- * 'n' 'ports' with 'cfg' gives. */
+/* True if 'st' holds, in 'table' and its meters, exactly the flows and
+ * meters a fresh state gives for 'n' 'ports' with 'cfg': the meters are
+ * those of the ports that got their flows, at the config's rate. */
 static bool
-same_as_fresh_build(const struct flow_table *table,
+same_as_fresh_build(const struct pipeline_state *st,
+                    const struct flow_table *table,
                     const struct gn_config *cfg,
                     const struct pipeline_port *ports, size_t n, int uplink)
 {
-    struct flow_table *fresh = build(cfg, ports, n, uplink);
-    size_t n_fresh = flow_table_count(fresh);
+    struct pipeline_state *fresh_st = pipeline_state_create();
+    struct flow_table *fresh = flow_table_create(0);
+    struct pipeline_input in = {
+        .cfg = cfg, .ports = ports, .n_ports = n, .uplink_ofport = uplink,
+    };
+    const struct meter_table *meters = pipeline_state_meters(st);
+    struct meter_table_mod *meter_mods;
     struct flow_table_mod *mods;
-    size_t n_mods;
+    size_t n_mods, n_meter_mods, n_before, n_metered = 0;
+    bool same_meters = true;
+    char *error;
 
+    error = pipeline_state_update(fresh_st, &in, fresh, NULL);
+    free(error);                /* A clash is the caller's to check. */
     mods = flow_table_diff(table, fresh, &n_mods);
     free(mods);
+    meter_mods = meter_table_diff(meters, pipeline_state_meters(fresh_st),
+                                  &n_meter_mods, &n_before);
+    free(meter_mods);
+    for (size_t i = 0; i < n; i++) {
+        const struct meter_table_meter *m;
+
+        if (!pipeline_state_has_port(fresh_st, ports[i].name)
+            || !cfg->broadcast_limit.pps) {
+            continue;
+        }
+        n_metered++;
+        m = meter_table_find(meters, PIPELINE_METER_ID(ports[i].ofport));
+        same_meters &= (m && m->pps == cfg->broadcast_limit.pps
+                        && m->burst == cfg->broadcast_limit.burst);
+    }
+    same_meters &= (n_meter_mods == 0
+                    && meter_table_count(meters) == n_metered);
+    if (!same_meters) {
+        fprintf(stderr, "  %zu meters, %zu ports with flows, %zu meter "
+                "changes from a fresh build\n", meter_table_count(meters),
+                n_metered, n_meter_mods);
+    }
+    bool same = (n_mods == 0
+                 && flow_table_count(table) == flow_table_count(fresh)
+                 && same_meters);
     flow_table_destroy(fresh);
-    return n_mods == 0 && flow_table_count(table) == n_fresh;
+    pipeline_state_destroy(fresh_st);
+    return same;
 }
 
 /* The input of 'n' 'ports' with 'cfg' of generation 'cfg_gen' and uplink
@@ -563,7 +601,7 @@ test_incremental_update_equals_full_build(void)
     /* Global, three networks, four flood chunks (web's and db's ofports
      * 64-127 and 128-191), thirty ports. */
     CHECK(s.groups_built == 1 + 3 + 4 + 30);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
 
     /* Nothing changed: nothing rebuilt. */
     s = update(st, t, cfg, 1, ports, n, -1);
@@ -574,14 +612,14 @@ test_incremental_update_equals_full_build(void)
     s = update(st, t, cfg, 1, ports, n, -1);
     CHECK(s.groups_built == 2);
     CHECK(s.groups_removed == 0);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
 
     /* New addresses on one port: only that port. */
     ports[3].ips = &ips[1];
     ports[3].n_ips = 1;
     s = update(st, t, cfg, 1, ports, n, -1);
     CHECK(s.groups_built == 1);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
 
     /* A second port declares the same address: both are rebuilt, and
      * neither is routed to. */
@@ -591,7 +629,7 @@ test_incremental_update_equals_full_build(void)
     CHECK(s.groups_built == 2);
     CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 104) == 0);
     CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 106) == 0);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
 
     /* A port leaves (the last one takes its place in the array): its
      * flows go, its flood chunk is rebuilt. */
@@ -600,21 +638,47 @@ test_incremental_update_equals_full_build(void)
     s = update(st, t, cfg, 1, ports, n, -1);
     CHECK(s.groups_removed == 1);
     CHECK(flow_table_count(t) < before);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
 
     /* An uplink appears: the networks, not the chunks nor the ports. */
     s = update(st, t, cfg, 1, ports, n, 100);
     CHECK(s.groups_built == 3);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
 
     /* A new config generation rebuilds everything. */
     s = update(st, t, cfg, 2, ports, n, 100);
     CHECK(s.groups_built == 1 + 3 + 4 + n);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
+
+    /* Two ports swap ofports: each takes the other's meter id. */
+    int ofport4 = ports[4].ofport;
+    ports[4].ofport = ports[9].ofport;
+    ports[9].ofport = ofport4;
+    s = update(st, t, cfg, 2, ports, n, 100);
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
+
+    /* Another broadcast limit: every meter changes; none without one. */
+    struct gn_config *cfg3 = load_config__(
+        "{\"bridge\": \"br-int\", \"broadcast_limit\": {\"pps\": 7,"
+        " \"burst\": 9}, \"networks\": [{\"name\": \"web\", \"vlan\": 10,"
+        " \"subnets\": [\"10.10.0.0/24\"]}, {\"name\": \"db\","
+        " \"vlan\": 20, \"subnets\": [\"10.20.0.0/24\"]}]}");
+    s = update(st, t, cfg3, 3, ports, n, 100);
+    CHECK(same_as_fresh_build(st, t, cfg3, ports, n, 100));
+    CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+    CHECK(meter_table_find(pipeline_state_meters(st),
+                           PIPELINE_METER_ID(ports[0].ofport))->pps == 7);
+    cfg3->broadcast_limit.pps = 0;
+    s = update(st, t, cfg3, 4, ports, n, 100);
+    CHECK(same_as_fresh_build(st, t, cfg3, ports, n, 100));
+    CHECK(meter_table_count(pipeline_state_meters(st)) == 0);
+    s = update(st, t, cfg, 5, ports, n, 100);
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
+    gn_config_destroy(cfg3);
 
     /* Every port gone: only what does not depend on ports is left. */
     s = update(st, t, cfg, 2, NULL, 0, 100);
-    CHECK(same_as_fresh_build(t, cfg, NULL, 0, 100));
+    CHECK(same_as_fresh_build(st, t, cfg, NULL, 0, 100));
 
     pipeline_state_destroy(st);
     flow_table_destroy(t);
@@ -659,7 +723,7 @@ test_clashing_port_is_left_out_whole(void)
     CHECK(count(t, 0, 102) == port_flows(1, 0, false));
     CHECK(pipeline_state_has_port(st, "p102"));
     CHECK(!pipeline_state_has_port(st, "p101"));
-    CHECK(same_as_fresh_build(t, cfg, ports, 2, -1));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, 2, -1));
 
     pipeline_state_destroy(st);
     flow_table_destroy(t);
@@ -733,7 +797,7 @@ test_deadline_rebuilds_one_group_per_call(void)
      * each. */
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
     CHECK(calls == 1 + 3 + 4 + 30);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
 
     /* Nothing to do: done at once. */
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
@@ -743,7 +807,7 @@ test_deadline_rebuilds_one_group_per_call(void)
     make_port(&ports[n++], 131, 10, &ips[0], 1);
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
     CHECK(calls == 2);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
 
     /* A port leaves and another changes its address: the sweep of the
      * vanished one and a rebuild in the first call. */
@@ -753,7 +817,7 @@ test_deadline_rebuilds_one_group_per_call(void)
     calls = update_in_slices(st, t, cfg, 1, ports, n, 100, 100, NULL);
     /* Networks (uplink), web's first chunk (port 108 left), port 3. */
     CHECK(calls == 3 + 1 + 1);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
 
     pipeline_state_destroy(st);
     flow_table_destroy(t);
@@ -807,7 +871,7 @@ test_deadline_input_change_midway_converges(void)
         free(error);
     }
     update_in_slices(st, t, cfg, 1, ports, n, 100, 200, NULL);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
     CHECK(pipeline_state_has_port(st, "p201"));
     CHECK(!pipeline_state_has_port(st, "p103"));
 
@@ -820,7 +884,7 @@ test_deadline_input_change_midway_converges(void)
     }
     n -= 5;
     update_in_slices(st, t, cfg, 2, ports, n, 100, 200, NULL);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, 100));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
 
     pipeline_state_destroy(st);
     flow_table_destroy(t);
@@ -863,7 +927,7 @@ test_deadline_clash_tried_once_per_round(void)
     make_port(&ports[1], 102, 30, NULL, 0);
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
     CHECK(pipeline_state_has_port(st, "p102"));
-    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
 
     /* Two ports swap MACs: the first fails on the second's old flows in
      * one call, the second moves in the next, the first is retried once
@@ -875,7 +939,7 @@ test_deadline_clash_tried_once_per_round(void)
     CHECK(calls == 2);
     CHECK(pipeline_state_has_port(st, "p105"));
     CHECK(pipeline_state_has_port(st, "p106"));
-    CHECK(same_as_fresh_build(t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
 
     pipeline_state_destroy(st);
     flow_table_destroy(t);
@@ -926,7 +990,7 @@ test_large_network_join_rebuilds_two_groups(void)
     }
     fprintf(stderr, "  flood chunk of a 990-port network: %lld us\n",
             best);
-    CHECK(same_as_fresh_build(t, cfg, ports, n, 1023));
+    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 1023));
 
     /* A batch of 15 joins (one OVSDB transaction's worth): in one call,
      * then, with ports 15 more, in calls of a 2 ms budget. */
@@ -953,7 +1017,7 @@ test_large_network_join_rebuilds_two_groups(void)
         fprintf(stderr, "  15 joins, %s: %d calls, longest %lld us, "
                 "%lld us in all\n", round ? "2 ms budget" : "no budget",
                 calls, longest, total);
-        CHECK(same_as_fresh_build(t, cfg, ports, n, 1023));
+        CHECK(same_as_fresh_build(st, t, cfg, ports, n, 1023));
     }
 
     pipeline_state_destroy(st);
