@@ -405,7 +405,8 @@ engine_check_applied__(struct engine *e)
              * (this keeps a step cheap while a batch of adds waits). */
         } else if (op->type == ENGINE_OP_ADD) {
             const json_t *port = engine_find_port__(e, op->name);
-            struct port_binding b;
+            const json_t *iface;
+            json_int_t ofport = -1;
 
             if (!port) {
                 engine_op_finish__(e, op, 500, engine_error_body__(
@@ -413,22 +414,27 @@ engine_check_applied__(struct engine *e)
                                        "added"));
                 continue;
             }
-            port_binding(e->cfg, e->replica, port, &b);
-            if (!op->flows_seqno && b.ofport > 0
-                && engine_flows_ofport__(e, op->name) == b.ofport) {
+            /* Its Interface's ofport and error only: this runs for every
+             * waiting add at every step. */
+            iface = port_iface(e->replica, port, NULL);
+            if (!iface || !ovsdb_datum_integer(iface, "ofport", &ofport)) {
+                ofport = -1;
+            }
+            if (!op->flows_seqno && ofport > 0
+                && engine_flows_ofport__(e, op->name) == ofport) {
                 /* The table put last carries its flows. */
                 op->flows_seqno = e->flows_seqno;
             }
-            if (b.ofport > 0 && op->flows_seqno
+            if (ofport > 0 && op->flows_seqno
                 && ofctrl_installed_seqno(e->ofctrl) >= op->flows_seqno) {
                 GN_LOG_INFO("port %s ready (ofport %lld)", op->name,
-                            b.ofport);
+                            (long long) ofport);
                 engine_op_finish__(e, op, 201,
                                    engine_port_json__(e, port, true));
                 continue;
             }
-            const char *err = b.iface ? ovsdb_datum_string(b.iface, "error")
-                                      : NULL;
+            const char *err = iface ? ovsdb_datum_string(iface, "error")
+                                    : NULL;
             if (err) {
                 char *msg = gn_xasprintf("ovs-vswitchd could not add %s: "
                                          "%s", op->name, err);
