@@ -63,6 +63,7 @@ struct pipeline_group {
  * addresses, sorted, to find those that two ports declare. */
 struct pipeline_update_ports {
     const struct pipeline_port **sorted;
+    struct pipeline_group **groups;     /* Each one's group, if known. */
     size_t n_sorted;
     uint32_t *v4;
     size_t n_v4;
@@ -113,6 +114,14 @@ pipeline_group_free__(struct pipeline_group *g)
     free(g);
 }
 
+static void
+pipeline_update_ports_free__(struct pipeline_update_ports *up)
+{
+    free(up->sorted);
+    free(up->groups);
+    free(up->v4);
+}
+
 void
 pipeline_state_destroy(struct pipeline_state *st)
 {
@@ -128,8 +137,7 @@ pipeline_state_destroy(struct pipeline_state *st)
         gn_strmap_destroy(&st->groups[k]);
     }
     meter_table_destroy(st->meters);
-    free(st->resume_up.sorted);
-    free(st->resume_up.v4);
+    pipeline_update_ports_free__(&st->resume_up);
     free(st->round_error);
     free(st);
 }
@@ -223,22 +231,30 @@ pipeline_pass_must_stop__(const struct pipeline_pass *pass,
  * otherwise, unless 'pass' must stop (then it sets 'pass->stopped' and
  * leaves the group as it is).  A group that failed in this round with the
  * same key is retried only if 'pass->retry_failed'.  Stores the first
- * error in '*errorp' (that of a group not retried too). */
+ * error in '*errorp' (that of a group not retried too).  With 'hint'
+ * nonnull, '*hint' is the group if nonnull (no lookup), and is set to it
+ * otherwise. */
 static void
 pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
                       enum pipeline_group_kind kind, const char *name,
+                      struct pipeline_group **hint,
                       const struct gn_buf *key,
                       const struct pipeline_group_input *in,
                       struct pipeline_pass *pass,
                       struct pipeline_update_stats *stats, char **errorp)
 {
-    struct pipeline_group *g = pipeline_group_find__(st, kind, name);
+    struct pipeline_group *g = (hint && *hint ? *hint
+                                : pipeline_group_find__(st, kind, name));
     struct pipeline_ctx ctx = { .table = table };
     bool same_key;
 
     if (!g) {
         g = pipeline_group_create__(st, kind, name);
-    } else if (g->synced == st->pass) {
+    }
+    if (hint) {
+        *hint = g;
+    }
+    if (g->synced == st->pass) {
         return;                 /* Two ports of one name: the first wins. */
     }
     g->seen = st->update;
@@ -404,8 +420,8 @@ pipeline_flood_chunk_name__(char *name, size_t size, int vlan, int chunk)
 }
 
 /* Marks the group 'kind'/'name', if there is one, as part of this
- * update. */
-static void
+ * update, and returns it (or NULL). */
+static struct pipeline_group *
 pipeline_group_mark__(struct pipeline_state *st,
                       enum pipeline_group_kind kind, const char *name)
 {
@@ -414,6 +430,7 @@ pipeline_group_mark__(struct pipeline_state *st,
     if (g) {
         g->seen = st->update;
     }
+    return g;
 }
 
 /* Syncs the global group and each network's groups (its own and its flood
@@ -432,8 +449,8 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
     int *ofports, *chunks;
     struct pipeline_group_input gin = { .cfg = cfg };
 
-    pipeline_group_sync__(st, table, PIPELINE_GROUP_GLOBAL, "", &key, &gin,
-                          pass, stats, errorp);
+    pipeline_group_sync__(st, table, PIPELINE_GROUP_GLOBAL, "", NULL, &key,
+                          &gin, pass, stats, errorp);
 
     ofports = gn_xcalloc(up->n_sorted + 1, sizeof *ofports);
     chunks = gn_xcalloc(up->n_sorted + 1, sizeof *chunks);
@@ -460,8 +477,8 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
             .cfg = cfg, .net = net, .chunks = chunks, .n_chunks = n_chunks,
             .uplink_ofport = in->uplink_ofport,
         };
-        pipeline_group_sync__(st, table, PIPELINE_GROUP_NETWORK, name, &key,
-                              &gin, pass, stats, errorp);
+        pipeline_group_sync__(st, table, PIPELINE_GROUP_NETWORK, name, NULL,
+                              &key, &gin, pass, stats, errorp);
 
         /* Its flood chunks: the ofports are sorted, so each chunk's are
          * consecutive. */
@@ -480,7 +497,7 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
                 .ofports = &ofports[first], .n_ofports = j - first,
             };
             pipeline_group_sync__(st, table, PIPELINE_GROUP_FLOOD, name,
-                                  &key, &gin, pass, stats, errorp);
+                                  NULL, &key, &gin, pass, stats, errorp);
         }
     }
     free(ofports);
@@ -525,8 +542,9 @@ pipeline_state_pass__(struct pipeline_state *st,
             .cfg = cfg, .net = gn_config_find_vlan(cfg, p->vlan), .port = p,
             .routed = routed,
         };
-        pipeline_group_sync__(st, table, PIPELINE_GROUP_PORT, p->name, &key,
-                              &pin, pass, stats, errorp);
+        pipeline_group_sync__(st, table, PIPELINE_GROUP_PORT, p->name,
+                              &up->groups[i], &key, &pin, pass, stats,
+                              errorp);
         if (pass->stopped) {
             pass->stopped_in_ports = true;
             pass->stop_port = i;
@@ -550,7 +568,8 @@ pipeline_state_prepare__(struct pipeline_state *st,
                          struct pipeline_update_stats *stats)
 {
     const struct gn_config *cfg = in->cfg;
-    struct pipeline_update_ports up = { NULL, 0, NULL, 0 };
+    struct pipeline_update_ports up = { NULL, NULL, 0, NULL, 0 };
+    size_t n_ips = 0;
 
     up.sorted = gn_xcalloc(in->n_ports + 1, sizeof *up.sorted);
     for (size_t i = 0; i < in->n_ports; i++) {
@@ -560,9 +579,14 @@ pipeline_state_prepare__(struct pipeline_state *st,
             continue;
         }
         up.sorted[up.n_sorted++] = p;
+        n_ips += p->n_ips;
+    }
+    up.v4 = gn_xmalloc((n_ips + 1) * sizeof *up.v4);
+    for (size_t i = 0; i < up.n_sorted; i++) {
+        const struct pipeline_port *p = up.sorted[i];
+
         for (size_t j = 0; j < p->n_ips; j++) {
             if (p->ips[j].family == AF_INET) {
-                up.v4 = gn_xrealloc(up.v4, (up.n_v4 + 1) * sizeof *up.v4);
                 up.v4[up.n_v4++] = p->ips[j].addr.v4.s_addr;
             }
         }
@@ -578,7 +602,8 @@ pipeline_state_prepare__(struct pipeline_state *st,
         pipeline_group_mark__(st, PIPELINE_GROUP_NETWORK, name);
     }
     /* By ofport, so each network's chunks come in order: each is marked
-     * once. */
+     * once.  A port's group found here is not looked up again. */
+    up.groups = gn_xcalloc(up.n_sorted + 1, sizeof *up.groups);
     int *last_chunk = gn_xmalloc((cfg->n_networks + 1) * sizeof *last_chunk);
     for (size_t i = 0; i < cfg->n_networks; i++) {
         last_chunk[i] = -1;
@@ -588,7 +613,8 @@ pipeline_state_prepare__(struct pipeline_state *st,
         size_t net = gn_config_find_vlan(cfg, p->vlan) - cfg->networks;
         int chunk = pipeline_flood_chunk(p->ofport);
 
-        pipeline_group_mark__(st, PIPELINE_GROUP_PORT, p->name);
+        up.groups[i] = pipeline_group_mark__(st, PIPELINE_GROUP_PORT,
+                                             p->name);
         if (last_chunk[net] != chunk) {
             char name[32];
 
@@ -609,7 +635,7 @@ pipeline_state_update(struct pipeline_state *st,
                       struct pipeline_update_stats *stats_)
 {
     struct pipeline_update_stats stats = { 0, 0, 0, 0, false };
-    struct pipeline_update_ports up = { NULL, 0, NULL, 0 };
+    struct pipeline_update_ports up = { NULL, NULL, 0, NULL, 0 };
     struct pipeline_pass pass = { .deadline = in->deadline };
     size_t first_port = 0;
     char *error = NULL;
@@ -621,8 +647,7 @@ pipeline_state_update(struct pipeline_state *st,
         /* A full pass sees every failed group again. */
         free(st->round_error);
         st->round_error = NULL;
-        free(st->resume_up.sorted);
-        free(st->resume_up.v4);
+        pipeline_update_ports_free__(&st->resume_up);
         st->update++;
         if (st->have_cfg && st->cfg_gen != in->cfg_gen) {
             /* Everything may depend on the config: no group is kept. */
@@ -682,8 +707,7 @@ pipeline_state_update(struct pipeline_state *st,
         st->round++;
     }
 
-    free(up.sorted);
-    free(up.v4);
+    pipeline_update_ports_free__(&up);
     if (stats_) {
         *stats_ = stats;
     }
