@@ -247,7 +247,7 @@ api_reply__(struct api *api, struct evhttp_request *req,
         json_object_set_new(err, "code", json_integer(status));
     }
     /* The text goes into the reply by reference (a list of 1000 ports is
-     * about 700 kB: no copies of it). */
+     * about 260 kB: no copies of it). */
     text = json_dumps(body, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(body);
     buf = evbuffer_new();
