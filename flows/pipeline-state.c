@@ -3,9 +3,10 @@
  *
  * Owns struct pipeline_state: one group per built piece of the pipeline
  * (one map of names per kind: the global flows, a network by VLAN, a flood
- * chunk by "VLAN/CHUNK", a port by name), each
- * with the bytes of the input it was built from (its key) and the flows it
- * added to the table.  An update computes every group's key from the new
+ * chunk by "VLAN/CHUNK", a port by name), each with the bytes of the input
+ * it was built from (its key) and the flows it added to the table; and the
+ * meter table of the port groups' meters, each added and removed with its
+ * group's flows.  An update computes every group's key from the new
  * input, which costs O(ports) with small constants, and rebuilds only the
  * groups whose key changed; the expensive part, writing and normalizing
  * flows, is thus proportional to the change.
@@ -19,8 +20,9 @@
  * not retried, so a group that cannot be built costs one try per round,
  * not one per call.  The retry after a clash (the second pass) comes once
  * the round has completed its pass.  Memory: the groups of the current
- * input, their keys, the errors of the failed ones, and the sorted ports
- * of a pass that may resume. */
+ * input, their keys, the errors of the failed ones, a meter per port
+ * group, and the sorted ports (with their groups) of a pass that may
+ * resume. */
 #include <config.h>
 
 #include <arpa/inet.h>

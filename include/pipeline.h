@@ -173,7 +173,8 @@ char *pipeline_build(const struct pipeline_input *in,
 /* Incremental building.  A pipeline_state remembers, for each group of
  * flows (the global flows, the flows of each network, of each flood chunk
  * of a network, and of each port), the input the group was built from and
- * the flows it added to a table.  pipeline_state_update() brings the table
+ * the flows it added to a table (and a port's meter, see
+ * pipeline_state_meters()).  pipeline_state_update() brings the table
  * from the previous input to 'in' by rebuilding only the groups whose
  * input changed (all of them when 'in->cfg_gen' changed) and removing
  * those of vanished ports, so a port added to 1000 costs its own flows and
