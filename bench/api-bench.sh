@@ -14,8 +14,12 @@
 #      loop shows in full) while ADD more ports (default 100) are added
 #      through POST /v1/ports (8 keep-alive writers), from the first add
 #      until the last is answered (at most STATUS_SECS, default 120):
-#      status p99 must stay under 5 ms.  STATUS_LOG=FILE keeps each poll's due time
-#      (CLOCK_MONOTONIC) and latency, to line stalls up with a profile.
+#      status p99 must stay under 5 ms.  It also prints, for insight only,
+#      the p99 counted from each request's sending: it leaves out the time
+#      the poller itself waited for a CPU to send, and also the wait of a
+#      request behind a late answer.  STATUS_LOG=FILE keeps each poll's
+#      due time (CLOCK_MONOTONIC), latency and time from sending, to line
+#      stalls up with a profile.
 #
 # Prints a results table; exits 1 if the status p99 limit is missed.
 #
@@ -135,7 +139,10 @@ echo "reconcile steps during the status row: $((steps1 - steps0))," \
 # logs up to 10 a minute, after a burst of 20).
 tail -n +$((log_lines0 + 1)) "$GN_SANDBOX_DIR/guestnetd.log" \
     | grep -o 'slow reconcile step: .*' | head -n 20 | sed 's/^/  /'
-status_p99=$(field p99_ms "$(cat "$GN_SANDBOX_DIR/st")")
+status_line=$(cat "$GN_SANDBOX_DIR/st")
+echo "status p99 from each request's sending (without the poller's own" \
+     "wait for a CPU): $(field p99_from_send_ms "$status_line") ms"
+status_p99=$(field p99_ms "$status_line")
 if python3 -c "exit(not $status_p99 < 5)" && [ "$added" = "$ADD" ]; then
     echo "PASS: $GN_TEST_NAME/status-p99-under-5ms-while-adding ($status_p99 ms)"
 else

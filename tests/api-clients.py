@@ -33,10 +33,18 @@ third-party modules).
                                       time: a request that had to wait for a
                                       late answer before it could be sent
                                       counts that wait (no coordinated
-                                      omission).  --log writes one line
-                                      per request: the CLOCK_MONOTONIC
-                                      time it was due (or sent) and its
-                                      latency, both in seconds
+                                      omission).  With RATE it also prints
+                                      "p99_from_send_ms=S": the p99 of the
+                                      time from sending each request to its
+                                      answer, which leaves out the time the
+                                      client itself took to get a CPU and
+                                      send it (and a wait behind a late
+                                      answer: for insight, not a limit).
+                                      --log writes one line per
+                                      request: the CLOCK_MONOTONIC time it
+                                      was due (or sent), its latency and
+                                      the time from its sending, all in
+                                      seconds
 """
 import os
 import socket
@@ -226,6 +234,7 @@ def posts(sock_path, path, writers):
 def load_worker(sock_path, path, deadline, out, rate, until):
     lat = []
     due_at = []
+    from_send = []
     errors = 0
     check = [0.0]
     s = None
@@ -247,6 +256,7 @@ def load_worker(sock_path, path, deadline, out, rate, until):
                 continue
         t0 = due if rate else time.perf_counter()
         due += 1.0 / rate if rate else 0
+        sent = time.perf_counter()
         try:
             s.sendall(req)
             status, _ = read_response(s)
@@ -256,12 +266,14 @@ def load_worker(sock_path, path, deadline, out, rate, until):
         if status == 200:
             lat.append(t1 - t0)
             due_at.append(t0)
+            from_send.append(t1 - sent)
         else:
             errors += 1
             s.close()
             s = None
     out.write("%d\n" % errors)
-    out.write("\n".join("%.9f %.9f" % x for x in zip(due_at, lat)))
+    out.write("\n".join("%.9f %.9f %.9f" % x
+                         for x in zip(due_at, lat, from_send)))
 
 
 def load(sock_path, path, clients, secs, rate=0.0, until=None, log=None):
@@ -278,18 +290,23 @@ def load(sock_path, path, clients, secs, rate=0.0, until=None, log=None):
     elapsed = time.monotonic() - start
     if log:
         with open(log, "w") as f:
-            for due, x in sorted(samples):
-                f.write("%.6f %.6f\n" % (due, x))
-    lat = sorted(x for _, x in samples)
+            for due, x, y in sorted(samples):
+                f.write("%.6f %.6f %.6f\n" % (due, x, y))
+    lat = sorted(x for _, x, _ in samples)
+    from_send = sorted(y for _, _, y in samples)
 
-    def pct(p):
-        if not lat:
+    def pct(v, p):
+        if not v:
             return 0.0
-        return lat[min(len(lat) - 1, int(p / 100.0 * len(lat)))] * 1000
+        return v[min(len(v) - 1, int(p / 100.0 * len(v)))] * 1000
 
-    print("requests=%d errors=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f "
-          "max_ms=%.2f" % (len(lat), errors, len(lat) / elapsed, pct(50),
-                           pct(99), lat[-1] * 1000 if lat else 0))
+    line = ("requests=%d errors=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f "
+            "max_ms=%.2f" % (len(lat), errors, len(lat) / elapsed,
+                             pct(lat, 50), pct(lat, 99),
+                             lat[-1] * 1000 if lat else 0))
+    if rate:
+        line += " p99_from_send_ms=%.2f" % pct(from_send, 99)
+    print(line)
 
 
 def main():
