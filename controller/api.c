@@ -252,8 +252,13 @@ api_reply__(struct api *api, struct evhttp_request *req,
     json_decref(body);
     buf = evbuffer_new();
     if (text) {
-        evbuffer_add_reference(buf, text, strlen(text), api_free_text__,
-                               text);
+        if (evbuffer_add_reference(buf, text, strlen(text), api_free_text__,
+                                   text)) {
+            /* Not taken (no memory for its chain): its callback never
+             * runs. */
+            evbuffer_add(buf, text, strlen(text));
+            free(text);
+        }
     } else {
         evbuffer_add(buf, "null", 4);
     }

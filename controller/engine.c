@@ -286,8 +286,9 @@ engine_view__(struct engine *e)
     return e->view;
 }
 
-/* Brings ofctrl's desired table up to date with the replica and the
- * config, within ENGINE_FLOWS_BUDGET_US: if that is not enough, leaves
+/* Brings ofctrl's desired table and meters up to date with the view's
+ * pipeline input (port_view_pipeline_gen()) and the config, within
+ * ENGINE_FLOWS_BUDGET_US: if that is not enough, leaves
  * 'e->flows_incomplete' set and the table held back from the switch for
  * the next step to go on with. */
 static void
@@ -302,14 +303,11 @@ engine_flows__(struct engine *e)
     /* The input is the view's ports and the config: most OVSDB updates
      * (link states, statistics, the installed marks) change neither. */
     unsigned long long gen = port_view_pipeline_gen(engine_view__(e));
-    bool same_input = (e->flows_input_gen == gen
-                       && e->flows_input_cfg_gen == e->cfg_gen);
-    if (e->flows_built && !e->flows_incomplete && same_input) {
+    bool unchanged = (e->flows_input_gen == gen
+                      && e->flows_input_cfg_gen == e->cfg_gen);
+    if (e->flows_built && !e->flows_incomplete && unchanged) {
         return;
     }
-    /* An incomplete update goes on where it stopped if its input is the
-     * same (the view left its array of ports alone). */
-    same_input = same_input && e->flows_incomplete;
     e->flows_input_gen = gen;
     e->flows_input_cfg_gen = e->cfg_gen;
     ports = port_view_pipeline_ports(e->view, &n_ports);
@@ -321,7 +319,9 @@ engine_flows__(struct engine *e)
         .n_ports = n_ports,
         .uplink_ofport = port_view_uplink_ofport(e->view),
         .deadline = gn_time_usec() + ENGINE_FLOWS_BUDGET_US,
-        .same_input = same_input,
+        /* An incomplete update goes on where it stopped if its input is
+         * the same (the view left its array of ports alone). */
+        .same_input = unchanged && e->flows_incomplete,
     };
     struct pipeline_update_stats st;
     char *error = pipeline_state_update(e->pipeline, &in,
@@ -406,7 +406,7 @@ engine_check_applied__(struct engine *e)
         } else if (op->type == ENGINE_OP_ADD) {
             const json_t *port = engine_find_port__(e, op->name);
             const json_t *iface;
-            json_int_t ofport = -1;
+            json_int_t ofport;
 
             if (!port) {
                 engine_op_finish__(e, op, 500, engine_error_body__(

@@ -2,8 +2,12 @@
  * include/port-view.h).
  *
  * Owns struct port_view: a map from Port UUID to the port's cached
- * binding, the replica seqno it is current with, and the arrays and
- * counts of the last update. */
+ * binding, the replica seqno it is current with, the arrays and counts of
+ * the last update, and the pipeline generation.  While the generation
+ * stays, the ports array and the name and addresses of each entry stay
+ * where they are (the pipeline holds pointers into them across its
+ * slices); while an entry's other results stay, so do its name and
+ * Interface UUID, which the planners' lists point to. */
 #include <config.h>
 
 #include "port-view.h"
@@ -55,9 +59,11 @@ struct port_view {
     unsigned long long seqno;   /* ovsdb_replica_seqno(). */
     unsigned long long cfg_gen;
 
-    /* What the last update changed, so far. */
-    bool results_changed;       /* An entry was bound, added or dropped. */
-    bool pipeline_changed;      /* The pipeline's part of one did. */
+    /* What the update running now changed, so far. */
+    bool results_changed;       /* What an entry adds to the counts and
+                                 * lists, other than its pipeline part. */
+    bool pipeline_changed;      /* An entry's pipeline part (see
+                                 * port_view_same_flows__()). */
 
     /* The results.  'ports' and 'uplink_ofport' are the pipeline's input:
      * they are left alone, the strings that 'ports' points to included,
@@ -153,9 +159,6 @@ port_view_parse_ips__(const char *ips, size_t *n)
     return out;
 }
 
-static void port_view_results__(struct port_view *,
-                                const struct gn_config *);
-
 /* Binds Port row 'row' into 'x' (cleared first). */
 static void
 port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
@@ -237,6 +240,23 @@ port_view_same_flows__(const struct port_view_entry *a,
     return true;
 }
 
+/* True if entry 'a' adds to the counts and lists of the results what 'b',
+ * whose Interface is 'b_iface_uuid', does. */
+static bool
+port_view_same_results__(const struct port_view_entry *a,
+                         const struct port_view_entry *b,
+                         const char *b_iface_uuid)
+{
+    return (!a->port_name == !b->port_name
+            && (!a->port_name || !strcmp(a->port_name, b->port_name))
+            && !a->iface_uuid == !b_iface_uuid
+            && (!a->iface_uuid || !strcmp(a->iface_uuid, b_iface_uuid))
+            && a->untagged == b->untagged && a->installed == b->installed
+            && a->guest == b->guest && a->quarantined == b->quarantined
+            && a->network == b->network && a->uplink == b->uplink
+            && a->ofport == b->ofport);
+}
+
 /* Binds Port 'uuid' (row 'row') into its entry in 'v', creating it, if
  * it is new or 'force' or its rows changed since it was bound; marks it
  * seen in this update.  Returns true if it bound it. */
@@ -268,15 +288,17 @@ port_view_visit__(struct port_view *v, const struct gn_config *cfg,
         x->seen = v->update;
         return false;
     }
-    /* The pipeline's part is kept, with its strings, if the new binding
-     * has the same: the last ports array points into it (see
-     * port_view_pipeline_gen()). */
+    /* What the new binding has the same of is kept, strings included: the
+     * last ports array points into the pipeline's part (see
+     * port_view_pipeline_gen()), the planners' lists into the rest.  A
+     * port bound again for its link state changes neither. */
     struct port_view_entry old = *x;
 
     x->name = NULL;
     x->ips = NULL;
+    x->port_name = NULL;
+    x->iface_uuid = NULL;
     port_view_bind__(x, cfg, r, row);   /* Clears 'x' first. */
-    v->results_changed = true;
     if (port_view_same_flows__(&old, x)) {
         free(x->name);
         free(x->ips);
@@ -288,9 +310,18 @@ port_view_visit__(struct port_view *v, const struct gn_config *cfg,
         free(old.ips);
         v->pipeline_changed = true;
     }
+    if (port_view_same_results__(&old, x, iface_uuid)) {
+        free(x->port_name);
+        x->port_name = old.port_name;
+        x->iface_uuid = old.iface_uuid;
+    } else {
+        free(old.port_name);
+        free(old.iface_uuid);
+        x->iface_uuid = iface_uuid ? gn_xstrdup(iface_uuid) : NULL;
+        v->results_changed = true;
+    }
     x->port_seqno = port_seqno;
     x->iface_seqno = iface_seqno;
-    x->iface_uuid = iface_uuid ? gn_xstrdup(iface_uuid) : NULL;
     x->cfg_gen = cfg_gen;
     x->seen = v->update;
     return true;
@@ -415,38 +446,9 @@ port_view_follow__(struct port_view *v, const struct gn_config *cfg,
     return ok && v->entries.n == ovsdb_datum_size(br, "ports");
 }
 
-size_t
-port_view_update(struct port_view *v, const struct gn_config *cfg,
-                 unsigned long long cfg_gen, const struct ovsdb_replica *r,
-                 const char *br_uuid)
-{
-    const json_t *br = br_uuid ? ovsdb_replica_get_row(r, "Bridge", br_uuid)
-                               : NULL;
-    size_t n_bound = 0;
-
-    v->update++;
-    if (!br || !v->valid || cfg_gen != v->cfg_gen
-        || strcmp(br_uuid, v->br_uuid)
-        || !port_view_follow__(v, cfg, cfg_gen, r, br_uuid, br, &n_bound)) {
-        /* Entries bound meanwhile are current: not bound again. */
-        n_bound += port_view_rescan__(v, cfg, cfg_gen, r, br);
-    }
-    if (!v->valid || cfg_gen != v->cfg_gen) {
-        v->results_changed = true;
-    }
-    v->valid = true;
-    free(v->br_uuid);
-    v->br_uuid = gn_xstrdup(br_uuid ? br_uuid : "");
-    v->seqno = ovsdb_replica_seqno(r);
-    v->cfg_gen = cfg_gen;
-    if (v->results_changed) {
-        port_view_results__(v, cfg);
-    }
-    return n_bound;
-}
-
 /* Rebuilds the results of 'v' from its entries: the counts and lists, and
- * the ports array if the pipeline's part of an entry changed. */
+ * the ports array if the pipeline's part of an entry changed (then
+ * 'v->pipeline_gen' moves). */
 static void
 port_view_results__(struct port_view *v, const struct gn_config *cfg)
 {
@@ -513,6 +515,36 @@ port_view_results__(struct port_view *v, const struct gn_config *cfg)
         v->pipeline_gen++;
     }
     v->pipeline_changed = v->results_changed = false;
+}
+
+size_t
+port_view_update(struct port_view *v, const struct gn_config *cfg,
+                 unsigned long long cfg_gen, const struct ovsdb_replica *r,
+                 const char *br_uuid)
+{
+    const json_t *br = br_uuid ? ovsdb_replica_get_row(r, "Bridge", br_uuid)
+                               : NULL;
+    size_t n_bound = 0;
+
+    v->update++;
+    if (!br || !v->valid || cfg_gen != v->cfg_gen
+        || strcmp(br_uuid, v->br_uuid)
+        || !port_view_follow__(v, cfg, cfg_gen, r, br_uuid, br, &n_bound)) {
+        /* Entries bound meanwhile are current: not bound again. */
+        n_bound += port_view_rescan__(v, cfg, cfg_gen, r, br);
+    }
+    if (!v->valid || cfg_gen != v->cfg_gen) {
+        v->results_changed = true;
+    }
+    v->valid = true;
+    free(v->br_uuid);
+    v->br_uuid = gn_xstrdup(br_uuid ? br_uuid : "");
+    v->seqno = ovsdb_replica_seqno(r);
+    v->cfg_gen = cfg_gen;
+    if (v->results_changed || v->pipeline_changed) {
+        port_view_results__(v, cfg);
+    }
+    return n_bound;
 }
 
 const struct pipeline_port *

@@ -303,7 +303,6 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         if (!ctx.error && in->cfg->broadcast_limit.pps) {
             /* The meter its broadcast limit flow goes through. */
             uint32_t id = PIPELINE_METER_ID(in->port->ofport);
-
             char *error = meter_table_add(st->meters, id,
                                           in->cfg->broadcast_limit.pps,
                                           in->cfg->broadcast_limit.burst);
@@ -642,7 +641,8 @@ pipeline_state_update(struct pipeline_state *st,
     size_t first_port = 0;
     char *error = NULL;
 
-    if (in->same_input && st->can_resume && st->in_round) {
+    if (in->same_input && st->can_resume && st->in_round
+        && st->cfg_gen == in->cfg_gen) {
         up = st->resume_up;
         first_port = st->resume_port;
     } else {

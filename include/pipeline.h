@@ -61,7 +61,9 @@
  * receive the replies; B's guests cannot open connections to A's unless
  * another rule says so.  Nothing crosses between networks otherwise.
  *
- * Pure: builds a flow table, sends nothing.  Thread-safety: no state. */
+ * Pure: builds flows and meters, sends nothing.  Thread-safety: a
+ * pipeline_state (below) may be used by one thread at a time; the rest has
+ * no state. */
 #ifndef GN_PIPELINE_H
 #define GN_PIPELINE_H 1
 
@@ -76,7 +78,9 @@ struct gn_config;
 struct meter_table;
 struct pipeline_state;
 
-/* A port the pipeline knows: bound to a network, with an ofport. */
+/* A port the pipeline knows: bound to a network, with an ofport.  (The
+ * port view tells whether a port's flows may have changed by comparing
+ * every member: see port_view_same_flows__() when adding one.) */
 struct pipeline_port {
     const char *name;
     int ofport;
@@ -165,7 +169,9 @@ bool pipeline_rule_drops(uint64_t cookie);
  * NULL, or a malloc'd error naming the flow that did not parse (a bug) or
  * the flow that clashed (two ports with one MAC in a private network); the
  * flows of the port or network concerned are then left out, the others are
- * in 'table'.  Builds everything: 'in->deadline' does not apply. */
+ * in 'table'.  Builds everything: 'in->deadline' does not apply.  The
+ * flows use meters it does not return: a switch needs those of
+ * pipeline_state_meters() for the same input. */
 char *pipeline_build(const struct pipeline_input *in,
                      struct flow_table *table)
     __attribute__((warn_unused_result));
@@ -231,7 +237,8 @@ char *pipeline_state_update(struct pipeline_state *state,
  * update): one per guest port whose flows were built, limiting its
  * broadcast and multicast frames; none if the limit is off ("pps": 0).
  * A port's group adds and removes its meter with its flows, so an update
- * costs the ports that changed here too. */
+ * costs the ports that changed here too.  After an incomplete update they
+ * are, like the table, a mix of old and new, not to be sent to a switch. */
 const struct meter_table *pipeline_state_meters(
     const struct pipeline_state *state);
 

@@ -221,7 +221,8 @@ test_diff_matches_lookups_on_random_tables(void)
             CHECK(mods[k].type == (k >= before ? METER_TABLE_MOD_DELETE
                                    : im ? METER_TABLE_MOD_MODIFY
                                    : METER_TABLE_MOD_ADD));
-            CHECK(k >= before ? im && !dm : dm && dm->pps == mods[k].meter.pps);
+            CHECK(k >= before ? im && !dm
+                  : dm && dm->pps == mods[k].meter.pps);
         }
         meter_table_apply(i, mods, n);
         free(mods);

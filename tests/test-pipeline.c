@@ -676,8 +676,11 @@ test_incremental_update_equals_full_build(void)
     CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
     gn_config_destroy(cfg3);
 
-    /* Every port gone: only what does not depend on ports is left. */
-    s = update(st, t, cfg, 2, NULL, 0, 100);
+    /* Every port gone: only what does not depend on ports is left.  The
+     * ports and their four flood chunks go, web and db (whose chunks
+     * changed) are rebuilt, nothing else. */
+    s = update(st, t, cfg, 5, NULL, 0, 100);
+    CHECK(s.groups_built == 2 && s.groups_removed == n + 4);
     CHECK(same_as_fresh_build(st, t, cfg, NULL, 0, 100));
 
     pipeline_state_destroy(st);
@@ -1025,6 +1028,59 @@ test_large_network_join_rebuilds_two_groups(void)
     gn_config_destroy(cfg);
 }
 
+/* Ports swap ofports, one takes over the ofport another left, three
+ * rotate theirs, in calls of one group each, resumed or not: each port
+ * group takes the meter of its new ofport, no error comes out, and the
+ * flows and meters end up those of a fresh build. */
+static void
+test_ofport_swaps_in_slices_keep_meters(void)
+{
+    for (int resume = 0; resume < 2; resume++) {
+        struct gn_config *cfg = load_config__(routed_config_json);
+        struct pipeline_state *st = pipeline_state_create();
+        struct flow_table *t = flow_table_create(0);
+        struct pipeline_port ports[40];
+        int ofport;
+        size_t n;
+
+        slices_resume = resume;
+        for (n = 0; n < 20; n++) {
+            make_port(&ports[n], 101 + n, 10, NULL, 0);
+        }
+        update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
+        CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+        CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+
+        ofport = ports[3].ofport;
+        ports[3].ofport = ports[12].ofport;
+        ports[12].ofport = ofport;
+        update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
+        CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+
+        /* Port 5 moves to ofport 150, a new port takes its old one. */
+        ofport = ports[5].ofport;
+        ports[5].ofport = 150;
+        make_port(&ports[n], 200, 10, NULL, 0);
+        ports[n++].ofport = ofport;
+        update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
+        CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+        CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+
+        ofport = ports[0].ofport;
+        ports[0].ofport = ports[1].ofport;
+        ports[1].ofport = ports[2].ofport;
+        ports[2].ofport = ofport;
+        update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
+        CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+        CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+
+        pipeline_state_destroy(st);
+        flow_table_destroy(t);
+        gn_config_destroy(cfg);
+    }
+    slices_resume = false;
+}
+
 int
 main(void)
 {
@@ -1068,5 +1124,7 @@ main(void)
              test_large_network_join_rebuilds_two_groups);
     TEST_RUN("pipeline/routes-only-to-declared-unshared-ipv4",
              test_routes_only_to_declared_unshared_ipv4);
+    TEST_RUN("pipeline/ofport-swaps-in-slices-keep-meters",
+             test_ofport_swaps_in_slices_keep_meters);
     return test_done();
 }

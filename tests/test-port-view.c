@@ -8,12 +8,15 @@
  * record). */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bridge.h"
+#include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
+#include "netaddr.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
 #include "pipeline.h"
@@ -285,6 +288,35 @@ world_modify_iface(struct world *w, int i, const char *column,
     world_apply(w, tu, false);
 }
 
+/* Modifies column 'column' of Port 'i' to 'value' (stolen). */
+static void
+world_modify_port(struct world *w, int i, const char *column, json_t *value)
+{
+    json_t *tu = world_tu();
+    char pu[37];
+
+    port_uuid(i, pu);
+    json_object_set_new(json_object_get(tu, "Port"), pu, json_pack(
+        "{s:{s:o}}", "modify", column, value));
+    world_apply(w, tu, false);
+}
+
+/* The pipeline port named 'name' in 'v', or NULL. */
+static const struct pipeline_port *
+find_pp(const struct port_view *v, const char *name)
+{
+    const struct pipeline_port *pp;
+    size_t n;
+
+    pp = port_view_pipeline_ports(v, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(pp[i].name, name)) {
+            return &pp[i];
+        }
+    }
+    return NULL;
+}
+
 /* Returns the ports of 'v' sorted by name, as a string, for comparing
  * views (caller frees). */
 static int
@@ -309,10 +341,19 @@ view_summary(const struct port_view *v, size_t n_networks)
     memcpy(sorted, pp, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_pp);
     for (size_t i = 0; i < n; i++) {
-        gn_buf_printf(&buf, "%s/%d/%d/%02x:%02x/%zu ", sorted[i].name,
-                      sorted[i].ofport, sorted[i].vlan,
-                      sorted[i].mac.b[4], sorted[i].mac.b[5],
-                      sorted[i].n_ips);
+        const struct pipeline_port *p = &sorted[i];
+        char mac[18];
+
+        netaddr_format_mac(&p->mac, mac);
+        gn_buf_printf(&buf, "%s/%d/%d/%s/%d", p->name, p->ofport, p->vlan,
+                      mac, p->server);
+        for (size_t j = 0; j < p->n_ips; j++) {
+            char ip[INET6_ADDRSTRLEN];
+
+            inet_ntop(p->ips[j].family, &p->ips[j].addr, ip, sizeof ip);
+            gn_buf_printf(&buf, "/%s/%u", ip, p->ips[j].plen);
+        }
+        gn_buf_put(&buf, " ", 1);
     }
     free(sorted);
     port_view_counts(v, &c);
@@ -321,7 +362,9 @@ view_summary(const struct port_view *v, size_t n_networks)
     for (size_t i = 0; i < n_networks; i++) {
         gn_buf_printf(&buf, " %d", c.per_network[i]);
     }
-    return gn_xstrdup(gn_buf_cstr(&buf));
+    char *summary = gn_xstrdup(gn_buf_cstr(&buf));
+    gn_buf_destroy(&buf);
+    return summary;
 }
 
 /* Updates 'v' and checks that it now equals a fresh view of 'w'; returns
@@ -481,6 +524,7 @@ struct pipeline_snap {
     const struct pipeline_port *ports;
     size_t n;
     const char *names[64];
+    char copies[64][16];        /* What 'names' pointed to. */
     unsigned long long gen;
 };
 
@@ -491,11 +535,13 @@ pipeline_snap(const struct port_view *v, struct pipeline_snap *s)
     CHECK(s->n <= GN_ARRAY_SIZE(s->names));
     for (size_t i = 0; i < s->n && i < GN_ARRAY_SIZE(s->names); i++) {
         s->names[i] = s->ports[i].name;
+        snprintf(s->copies[i], sizeof s->copies[i], "%s", s->names[i]);
     }
     s->gen = port_view_pipeline_gen(v);
 }
 
-/* True if 'v' has the very array and strings of 's'. */
+/* True if 'v' has the very array and strings of 's', and the strings
+ * still say what they said (a string freed and reused would not). */
 static bool
 pipeline_snap_same(const struct port_view *v, const struct pipeline_snap *s)
 {
@@ -506,7 +552,8 @@ pipeline_snap_same(const struct port_view *v, const struct pipeline_snap *s)
         return false;
     }
     for (size_t i = 0; i < s->n; i++) {
-        if (now.names[i] != s->names[i]) {
+        if (now.names[i] != s->names[i]
+            || strcmp(s->names[i], s->copies[i])) {
             return false;
         }
     }
@@ -538,6 +585,13 @@ test_pipeline_gen_moves_only_with_its_input(void)
     CHECK(port_view_unmarked(v, &unmarked) == 1
           && !strcmp(unmarked[0].name, "g6"));
     CHECK(pipeline_snap_same(v, &s));
+    /* Bound again for its link state, the port keeps the strings the
+     * planners' list points to (under ASan, a freed one would show). */
+    world_modify_iface(w, 6, "link_state", json_string("down"));
+    CHECK(update_and_compare(v, w) == 1);
+    CHECK(port_view_unmarked(v, &unmarked) == 1
+          && !strcmp(unmarked[0].name, "g6"));
+    CHECK(pipeline_snap_same(v, &s));
     w->cfg_gen++;
     CHECK(update_and_compare(v, w) == 22);
     CHECK(pipeline_snap_same(v, &s));
@@ -564,6 +618,190 @@ test_pipeline_gen_moves_only_with_its_input(void)
     CHECK(port_view_uplink_ofport(v) == 2);
     CHECK(port_view_pipeline_gen(v) == s.gen + 1);
 
+    port_view_destroy(v);
+    world_destroy(w);
+}
+
+/* Every part of a port the pipeline takes moves the generation when it
+ * changes: its addresses (also another address of the same count), the
+ * server flag, the VLAN, a quarantine, its name, a lost ofport, the
+ * bridge going and coming back; a port without flows that changes or
+ * leaves does not. */
+static void
+test_pipeline_gen_moves_with_each_input_field(void)
+{
+    struct world *w = world_create(20);
+    struct port_view *v = port_view_create();
+    const struct pipeline_port *p;
+    unsigned long long gen;
+    char ip[INET_ADDRSTRLEN];
+    size_t n;
+
+    update_and_compare(v, w);
+
+    gen = port_view_pipeline_gen(v);
+    world_modify_iface(w, 5, "external_ids", ovsdb_datum_map(json_pack(
+                           "{s:s}", "guestnet:ips", "10.10.0.5")));
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    p = find_pp(v, "g5");
+    CHECK(p && p->n_ips == 1);
+
+    gen = port_view_pipeline_gen(v);
+    world_modify_iface(w, 5, "external_ids", ovsdb_datum_map(json_pack(
+                           "{s:s}", "guestnet:ips", "10.10.0.6")));
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    p = find_pp(v, "g5");
+    CHECK(p && p->n_ips == 1
+          && !strcmp(inet_ntop(AF_INET, &p->ips[0].addr.v4, ip, sizeof ip),
+                     "10.10.0.6"));
+
+    gen = port_view_pipeline_gen(v);
+    world_modify_iface(w, 5, "external_ids", ovsdb_datum_map(json_pack(
+                           "{s:s}", "guestnet:server", "true")));
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    p = find_pp(v, "g5");
+    CHECK(p && p->server);
+
+    gen = port_view_pipeline_gen(v);
+    world_modify_port(w, 7, "tag", json_integer(20));
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    p = find_pp(v, "g7");
+    CHECK(p && p->vlan == 20);
+
+    /* A VLAN no network has: quarantined, out of the pipeline. */
+    gen = port_view_pipeline_gen(v);
+    world_modify_port(w, 8, "tag", json_integer(99));
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(!find_pp(v, "g8"));
+    gen = port_view_pipeline_gen(v);
+    world_modify_iface(w, 8, "ofport", json_integer(77));
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen);
+    world_delete_port(w, 8);
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen);
+
+    gen = port_view_pipeline_gen(v);
+    world_modify_port(w, 9, "name", json_string("renamed9"));
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(find_pp(v, "renamed9") && !find_pp(v, "g9"));
+
+    gen = port_view_pipeline_gen(v);
+    world_modify_iface(w, 10, "ofport", json_integer(-1));
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(!find_pp(v, "g10"));
+
+    gen = port_view_pipeline_gen(v);
+    port_view_update(v, w->cfg, w->cfg_gen, w->r, NULL);    /* No bridge. */
+    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    port_view_pipeline_ports(v, &n);
+    CHECK(n == 0);
+    gen = port_view_pipeline_gen(v);
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen + 1);
+
+    port_view_destroy(v);
+    world_destroy(w);
+}
+
+/* The engine's use of the view with a pipeline that works in slices
+ * (a deadline in the past: one group per call): between calls, ports
+ * change link state, statistics, ofport, come and go; a call resumes
+ * only while the view's generation stays.  The flows end up those of a
+ * fresh build (and, under ASan, no pointer the pipeline held dangles). */
+static void
+test_view_and_sliced_pipeline_through_changes(void)
+{
+    struct world *w = world_create(60);
+    struct port_view *v = port_view_create();
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    unsigned long long last_gen = 0;
+    bool incomplete = false, built = false;
+    int next_port = 100, resumed = 0;
+
+    srand(11);
+    for (int step = 0; step < 600; step++) {
+        bool settle = step >= 590;      /* The last steps: no changes. */
+        unsigned long long gen;
+
+        port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
+        gen = port_view_pipeline_gen(v);
+        if (!built || incomplete || gen != last_gen) {
+            struct pipeline_update_stats stats;
+            struct pipeline_input in = {
+                .cfg = w->cfg, .cfg_gen = w->cfg_gen,
+                .uplink_ofport = port_view_uplink_ofport(v),
+                .deadline = settle ? 0 : 1,
+                .same_input = incomplete && gen == last_gen,
+            };
+            size_t n;
+
+            resumed += in.same_input;
+            last_gen = gen;
+            in.ports = port_view_pipeline_ports(v, &n);
+            in.n_ports = n;
+            free(pipeline_state_update(st, &in, t, &stats));
+            incomplete = stats.incomplete;
+            built = true;
+        }
+        if (settle) {
+            continue;
+        }
+        int i = 2 + rand() % 60;
+        switch (rand() % 8) {
+        case 0: case 1: case 2:
+            world_modify_iface(w, i, "link_state",
+                               json_string(rand() % 2 ? "up" : "down"));
+            break;
+        case 3:
+            world_modify_iface(w, i, "statistics", ovsdb_datum_map(
+                                   json_pack("{s:i}", "rx_packets",
+                                             rand())));
+            break;
+        case 4:
+            world_modify_iface(w, i, "ofport", json_integer(1000 + step));
+            break;
+        case 5:
+            world_add_port(w, next_port++, 10);
+            break;
+        case 6:
+            if (next_port > 100) {
+                world_delete_port(w, --next_port);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    CHECK(!incomplete);
+    CHECK(resumed > 50);
+
+    struct flow_table *fresh = flow_table_create(0);
+    struct pipeline_input in = {
+        .cfg = w->cfg, .cfg_gen = w->cfg_gen,
+        .uplink_ofport = port_view_uplink_ofport(v),
+    };
+    struct flow_table_mod *mods;
+    size_t n, n_mods;
+
+    in.ports = port_view_pipeline_ports(v, &n);
+    in.n_ports = n;
+    free(pipeline_build(&in, fresh));
+    mods = flow_table_diff(t, fresh, &n_mods);
+    free(mods);
+    CHECK(n_mods == 0 && flow_table_count(t) == flow_table_count(fresh));
+    flow_table_destroy(fresh);
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
     port_view_destroy(v);
     world_destroy(w);
 }
@@ -640,6 +878,10 @@ main(void)
              test_planners_see_only_ports_needing_action);
     TEST_RUN("port-view/pipeline-gen-moves-only-with-its-input",
              test_pipeline_gen_moves_only_with_its_input);
+    TEST_RUN("port-view/pipeline-gen-moves-with-each-input-field",
+             test_pipeline_gen_moves_with_each_input_field);
+    TEST_RUN("port-view/view-and-sliced-pipeline-through-changes",
+             test_view_and_sliced_pipeline_through_changes);
     TEST_RUN("port-view/timing-1000-ports", test_timing_1000_ports);
     return test_done();
 }
