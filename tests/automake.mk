@@ -8,6 +8,7 @@ UNIT_TESTS = \
 	tests/test-symbol-clash
 INTEGRATION_TESTS = \
 	tests/configure-ovs.sh \
+	tests/sanitizers.sh \
 	tests/sandbox-forwarding.sh
 
 check_PROGRAMS += $(UNIT_TESTS)
@@ -41,6 +42,11 @@ check-local: $(UNIT_TESTS) $(sbin_PROGRAMS) $(bin_PROGRAMS)
 	  $(SHELL) $(srcdir)/tests/run-tests.sh \
 	  $(UNIT_TESTS:%=$(abs_builddir)/%) \
 	  $(INTEGRATION_TESTS:%=$(abs_srcdir)/%)
+
+# The unit test programs, for tests/sanitizers.sh.
+print-unit-tests:
+	@echo $(UNIT_TESTS)
+.PHONY: print-unit-tests
 
 clean-local:
 	rm -rf tests/logs
