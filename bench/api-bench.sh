@@ -7,7 +7,10 @@
 #      and LXC leave them) and adopted by guestnetd; the bench waits until
 #      all are bound and their flows installed;
 #   2. GET /v1/ports with 1, 16 and 64 concurrent keep-alive clients for
-#      SECS seconds each: requests/s, p50, p99 and max latency;
+#      SECS seconds each: requests/s, p50, p99 and max latency (nothing
+#      changes meanwhile: guestnetd answers with the text it made for the
+#      first request; the first, and the first after each change, shows
+#      as the max);
 #   3. GET /v1/status polled STATUS_RATE times a second (default 200, one
 #      request every 5 ms, on a fixed schedule as a monitoring system
 #      polls; a latency counts from the scheduled time, so a stalled event

@@ -1364,6 +1364,14 @@ engine_ports(const struct engine *e)
     return list;
 }
 
+void
+engine_ports_version(const struct engine *e, unsigned long long *seqno,
+                     unsigned long long *cfg_gen)
+{
+    *seqno = ovsdb_replica_seqno(e->replica);
+    *cfg_gen = e->cfg_gen;
+}
+
 json_t *
 engine_port(const struct engine *e, const char *name)
 {
