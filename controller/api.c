@@ -321,8 +321,16 @@ api_reply_ports__(struct api *api, struct evhttp_request *req,
     engine_ports_version(api->engine, &seqno, &cfg_gen);
     if (!api->ports_text || api->ports_seqno != seqno
         || api->ports_cfg_gen != cfg_gen) {
+        struct api_text *t = api_text_create__(engine_ports(api->engine));
+
+        if (t->len == 5 && !memcmp(t->data, "null\n", 5)) {
+            /* Not dumped (no memory): not kept either. */
+            api_send_text__(api, req, conn, 200, t);
+            api_text_unref__(t);
+            return;
+        }
         api_text_unref__(api->ports_text);
-        api->ports_text = api_text_create__(engine_ports(api->engine));
+        api->ports_text = t;
         api->ports_seqno = seqno;
         api->ports_cfg_gen = cfg_gen;
     }

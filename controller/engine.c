@@ -1368,7 +1368,8 @@ void
 engine_ports_version(const struct engine *e, unsigned long long *seqno,
                      unsigned long long *cfg_gen)
 {
-    *seqno = ovsdb_replica_seqno(e->replica);
+    /* The list holds no quiet column (Interface statistics). */
+    *seqno = ovsdb_replica_change_seqno(e->replica);
     *cfg_gen = e->cfg_gen;
 }
 

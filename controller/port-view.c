@@ -280,6 +280,7 @@ port_view_visit__(struct port_view *v, const struct gn_config *cfg,
         x = gn_xzalloc(sizeof *x);
         gn_strmap_put(&v->entries, uuid, x);
         force = true;
+        v->results_changed = true;
     }
     if (!force && x->port_seqno == port_seqno
         && x->iface_seqno == iface_seqno && x->cfg_gen == cfg_gen
@@ -447,8 +448,8 @@ port_view_follow__(struct port_view *v, const struct gn_config *cfg,
 }
 
 /* Rebuilds the results of 'v' from its entries: the counts and lists, and
- * the ports array if the pipeline's part of an entry changed (then
- * 'v->pipeline_gen' moves). */
+ * the ports array if the pipeline's part of an entry changed; then, or if
+ * the uplink's ofport changed, 'v->pipeline_gen' moves. */
 static void
 port_view_results__(struct port_view *v, const struct gn_config *cfg)
 {

@@ -67,8 +67,9 @@ void engine_forget(struct engine *, void *aux);
  * changes. */
 json_t *engine_status(struct engine *);
 json_t *engine_ports(const struct engine *);
-/* What engine_ports() answers depends on the replica and the config only:
- * while the pair stored here stays, so does the answer. */
+/* What engine_ports() answers depends on the replica (not its quiet
+ * columns: no statistics) and the config only: while the pair stored here
+ * stays, so does the answer. */
 void engine_ports_version(const struct engine *, unsigned long long *seqno,
                           unsigned long long *cfg_gen);
 json_t *engine_port(const struct engine *, const char *name);  /* or NULL */

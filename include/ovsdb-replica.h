@@ -111,6 +111,12 @@ bool ovsdb_replica_is_synced(const struct ovsdb_replica *);
 /* Increases on every change; lets callers skip work when nothing moved. */
 unsigned long long ovsdb_replica_seqno(const struct ovsdb_replica *);
 
+/* The ovsdb_replica_seqno() of the last update that changed more than
+ * quiet columns (see ovsdb_replica_add_quiet_column()), or a resync: what
+ * is derived from the rows without their quiet columns is current while
+ * this is unchanged. */
+unsigned long long ovsdb_replica_change_seqno(const struct ovsdb_replica *);
+
 /* Returns the ovsdb_replica_seqno() of the update that last inserted or
  * changed row 'uuid' of 'table' (a full resync counts as changing every
  * row), or 0 if there is no such row: a cache of something derived from a

@@ -19,7 +19,8 @@
  * every port is bound again), when another Bridge row changed (a port may
  * have moved between bridges), or when the bridge's port count does not
  * match the view's.  Rebuilding the results below from the view's entries
- * is a loop over plain structs, done only when an entry changed.
+ * is a loop over plain structs, done only when what an entry adds to them
+ * changed.
  *
  * The view also records, per port, what the planners act on, so that
  * they look at those ports only: untagged ports to adopt
@@ -70,7 +71,8 @@ unsigned long long port_view_pipeline_gen(const struct port_view *);
 struct port_view_counts {
     int ports;
     int quarantined;
-    const int *per_network;     /* Ports bound to cfg->networks[i]. */
+    const int *per_network;     /* Ports bound to cfg->networks[i] (valid
+                                 * until the next update). */
 };
 void port_view_counts(const struct port_view *, struct port_view_counts *);
 

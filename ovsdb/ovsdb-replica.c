@@ -102,6 +102,9 @@ struct ovsdb_replica {
     bool use_monitor_cond;      /* False once the server refused it. */
     bool synced;
     unsigned long long seqno;
+    unsigned long long change_seqno;    /* Of the last update that changed
+                                         * more than quiet columns. */
+    bool changing;              /* The update being applied does. */
 };
 
 /* Creates an empty replica of 'db' that calls 'cb' with 'aux' on changes
@@ -925,10 +928,12 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
         && ovsdb_replica_only_quiet__(r, table, update)) {
         /* Not a change of the row for its consumers. */
     } else if (op == OVSDB_REPLICA_OP_DELETE) {
+        r->changing = true;
         ovsdb_replica_log_append__(gn_strmap_get(&r->logs, table), uuid,
                                    r->seqno + 1, row != NULL, false);
         json_object_del(tseqnos, uuid);
     } else {
+        r->changing = true;
         ovsdb_replica_log_append__(gn_strmap_get(&r->logs, table), uuid,
                                    r->seqno + 1, row != NULL, true);
         /* The seqno this update gives the replica. */
@@ -1060,6 +1065,10 @@ ovsdb_replica_apply_update(struct ovsdb_replica *r,
         }
     }
     r->seqno++;
+    if (r->changing || initial) {
+        r->change_seqno = r->seqno;
+        r->changing = false;
+    }
 
     struct gn_strmap_node *node;
     GN_STRMAP_FOR_EACH (node, &r->logs) {
@@ -1270,6 +1279,12 @@ unsigned long long
 ovsdb_replica_seqno(const struct ovsdb_replica *r)
 {
     return r->seqno;
+}
+
+unsigned long long
+ovsdb_replica_change_seqno(const struct ovsdb_replica *r)
+{
+    return r->change_seqno;
 }
 
 /* Returns the row 'uuid' of 'table' (borrowed), or NULL. */

@@ -972,8 +972,8 @@ test_changes_resync_forces_rescan(void)
 
 /* A modification of quiet columns only (here Port "trunks", as guestnetd
  * makes Interface "statistics" quiet) is applied and bumps the replica's
- * seqno, but is not a change of the row: same row seqno, not in the feed.
- * One that also changes another column is. */
+ * seqno, but is not a change of the row: same row seqno, not in the feed,
+ * same change seqno.  One that also changes another column is. */
 static void
 test_quiet_columns_are_not_changes(void)
 {
@@ -984,10 +984,12 @@ test_quiet_columns_are_not_changes(void)
     CHECK(apply(r, initial2, true, true));
     s0 = ovsdb_replica_seqno(r);
     p1 = ovsdb_replica_row_seqno(r, "Port", P1);
+    CHECK(ovsdb_replica_change_seqno(r) == s0);     /* The initial one. */
 
     CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": "
                 "{\"trunks\": 7}}}}", true, false));
     CHECK(ovsdb_replica_seqno(r) == s0 + 1);
+    CHECK(ovsdb_replica_change_seqno(r) == s0);
     CHECK(ovsdb_replica_row_seqno(r, "Port", P1) == p1);
     CHECK(changes_are(r, "Port", s0, ""));
     CHECK(json_integer_value(json_object_get(ovsdb_replica_get_row(
@@ -996,7 +998,11 @@ test_quiet_columns_are_not_changes(void)
     CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"modify\": "
                 "{\"trunks\": 8, \"tag\": 20}}}}", true, false));
     CHECK(ovsdb_replica_row_seqno(r, "Port", P1) == s0 + 2);
+    CHECK(ovsdb_replica_change_seqno(r) == s0 + 2);
     CHECK(changes_are(r, "Port", s0, "1:M"));
+    CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"delete\": null}}}",
+                true, false));
+    CHECK(ovsdb_replica_change_seqno(r) == s0 + 3);
     ovsdb_replica_destroy(r);
 }
 

@@ -1028,6 +1028,51 @@ test_large_network_join_rebuilds_two_groups(void)
     gn_config_destroy(cfg);
 }
 
+/* A call that says its input is the same as the last, incomplete one's
+ * but brings another config generation starts over with the new config
+ * (a resumed pass would keep the groups built with the old one). */
+static void
+test_resume_needs_same_config(void)
+{
+    struct gn_config *cfg = load_config();
+    struct gn_config *cfg2 = load_config__(
+        "{\"bridge\": \"br-int\", \"broadcast_limit\": {\"pps\": 7,"
+        " \"burst\": 9}, \"networks\": [{\"name\": \"web\", \"vlan\": 10,"
+        " \"subnets\": [\"10.10.0.0/24\"]}, {\"name\": \"db\","
+        " \"vlan\": 20, \"subnets\": [\"10.20.0.0/24\"]}]}");
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    struct pipeline_port ports[30];
+    struct pipeline_update_stats s;
+    struct pipeline_input in;
+    size_t n;
+
+    for (n = 0; n < 30; n++) {
+        make_port(&ports[n], 101 + n, 10, NULL, 0);
+    }
+    update(st, t, cfg, 1, ports, n, -1);
+    /* New MACs: only the ports' groups change, so the pass stops among
+     * them, where it could resume. */
+    for (size_t i = 0; i < n; i++) {
+        ports[i].mac.b[5] ^= 0x80;
+    }
+    in = make_input(cfg, 1, ports, n, -1);
+    in.deadline = 1;
+    free(pipeline_state_update(st, &in, t, &s));
+    CHECK(s.incomplete);
+
+    in = make_input(cfg2, 2, ports, n, -1);
+    in.same_input = true;
+    free(pipeline_state_update(st, &in, t, &s));
+    CHECK(!s.incomplete);
+    CHECK(same_as_fresh_build(st, t, cfg2, ports, n, -1));
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+    gn_config_destroy(cfg2);
+}
+
 /* Ports swap ofports, one takes over the ofport another left, three
  * rotate theirs, in calls of one group each, resumed or not: each port
  * group takes the meter of its new ofport, no error comes out, and the
@@ -1124,6 +1169,8 @@ main(void)
              test_large_network_join_rebuilds_two_groups);
     TEST_RUN("pipeline/routes-only-to-declared-unshared-ipv4",
              test_routes_only_to_declared_unshared_ipv4);
+    TEST_RUN("pipeline/resume-needs-same-config",
+             test_resume_needs_same_config);
     TEST_RUN("pipeline/ofport-swaps-in-slices-keep-meters",
              test_ofport_swaps_in_slices_keep_meters);
     return test_done();

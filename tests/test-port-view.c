@@ -327,6 +327,36 @@ cmp_pp(const void *a_, const void *b_)
     return strcmp(a->name, b->name);
 }
 
+static int
+cmp_vp(const void *a_, const void *b_)
+{
+    const struct port_view_port *a = a_, *b = b_;
+
+    return strcmp(a->uuid, b->uuid);
+}
+
+/* Appends to 'buf' the planners' list 'what' of 'v', sorted by UUID. */
+static void
+summarize_list(struct gn_buf *buf, const char *what,
+               const struct port_view *v,
+               size_t (*list)(const struct port_view *,
+                              const struct port_view_port **))
+{
+    const struct port_view_port *ports;
+    size_t n = list(v, &ports);
+    struct port_view_port *sorted = gn_xmalloc((n + 1) * sizeof *sorted);
+
+    memcpy(sorted, ports, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_vp);
+    gn_buf_printf(buf, " | %s", what);
+    for (size_t i = 0; i < n; i++) {
+        gn_buf_printf(buf, " %s/%s/%s", sorted[i].uuid,
+                      sorted[i].name ? sorted[i].name : "-",
+                      sorted[i].iface_uuid ? sorted[i].iface_uuid : "-");
+    }
+    free(sorted);
+}
+
 static char *
 view_summary(const struct port_view *v, size_t n_networks)
 {
@@ -362,6 +392,9 @@ view_summary(const struct port_view *v, size_t n_networks)
     for (size_t i = 0; i < n_networks; i++) {
         gn_buf_printf(&buf, " %d", c.per_network[i]);
     }
+    summarize_list(&buf, "untagged", v, port_view_untagged);
+    summarize_list(&buf, "uplinks", v, port_view_uplinks);
+    summarize_list(&buf, "unmarked", v, port_view_unmarked);
     char *summary = gn_xstrdup(gn_buf_cstr(&buf));
     gn_buf_destroy(&buf);
     return summary;
@@ -711,6 +744,47 @@ test_pipeline_gen_moves_with_each_input_field(void)
     world_destroy(w);
 }
 
+/* Changes that move only the counts and the planners' lists (no port
+ * gains or loses flows) show in them: a port without an ofport moves
+ * between networks and out of them, an untagged port gets the access VLAN
+ * 4095 (as adoption gives it) and leaves the untagged list, a quarantined
+ * port is renamed.  The generation stays. */
+static void
+test_counts_and_lists_follow_changes_without_flows(void)
+{
+    struct world *w = world_create(10);
+    struct port_view *v = port_view_create();
+    const struct port_view_port *p;
+    struct port_view_counts c;
+    unsigned long long gen;
+
+    world_add_port(w, 30, 10);
+    world_modify_iface(w, 30, "ofport", json_integer(-1));
+    world_add_port(w, 31, -1);
+    update_and_compare(v, w);
+    gen = port_view_pipeline_gen(v);
+    CHECK(port_view_untagged(v, &p) == 1 && !strcmp(p[0].name, "g31"));
+
+    world_modify_port(w, 30, "tag", json_integer(20));
+    update_and_compare(v, w);
+    port_view_counts(v, &c);
+    CHECK(c.per_network[0] == 10 && c.per_network[1] == 1);
+    world_modify_port(w, 30, "tag", json_integer(99));
+    update_and_compare(v, w);
+    port_view_counts(v, &c);
+    CHECK(c.per_network[1] == 0 && c.quarantined == 2);
+
+    world_modify_port(w, 31, "tag", json_integer(4095));
+    update_and_compare(v, w);
+    CHECK(port_view_untagged(v, &p) == 0);
+    world_modify_port(w, 30, "name", json_string("renamed30"));
+    update_and_compare(v, w);
+    CHECK(port_view_pipeline_gen(v) == gen);
+
+    port_view_destroy(v);
+    world_destroy(w);
+}
+
 /* The engine's use of the view with a pipeline that works in slices
  * (a deadline in the past: one group per call): between calls, ports
  * change link state, statistics, ofport, come and go; a call resumes
@@ -880,6 +954,8 @@ main(void)
              test_pipeline_gen_moves_only_with_its_input);
     TEST_RUN("port-view/pipeline-gen-moves-with-each-input-field",
              test_pipeline_gen_moves_with_each_input_field);
+    TEST_RUN("port-view/counts-and-lists-follow-changes-without-flows",
+             test_counts_and_lists_follow_changes_without_flows);
     TEST_RUN("port-view/view-and-sliced-pipeline-through-changes",
              test_view_and_sliced_pipeline_through_changes);
     TEST_RUN("port-view/timing-1000-ports", test_timing_1000_ports);
