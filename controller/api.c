@@ -9,7 +9,12 @@
  * bufferevent_free() having cleared its callbacks, checked at every accept
  * and deadline.  That counts the open connections, and a timer per
  * connection shuts down one whose request does not arrive in time.  A
- * connection over the limit is answered 503 and closed at once. */
+ * connection over the limit is answered 503 and closed at once.
+ *
+ * Answers.  A JSON answer's text (struct api_text) goes into the reply by
+ * reference and is freed once the last reply holding it is sent.  The
+ * text of GET /v1/ports is also kept, with the version of the engine's
+ * ports it shows, and sent again while that version stays. */
 #include <config.h>
 
 #include "api.h"
