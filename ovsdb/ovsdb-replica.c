@@ -104,7 +104,6 @@ struct ovsdb_replica {
     unsigned long long seqno;
     unsigned long long change_seqno;    /* Of the last update that changed
                                          * more than quiet columns. */
-    bool changing;              /* The update being applied does. */
 };
 
 /* Creates an empty replica of 'db' that calls 'cb' with 'aux' on changes
@@ -906,8 +905,9 @@ ovsdb_replica_only_quiet__(const struct ovsdb_replica *r, const char *table,
 }
 
 /* Applies one checked row update (see ovsdb_replica_parse_row_update()) to
- * 'rows', the {uuid: row} of 'table', and to the table's indexes. */
-static void
+ * 'rows', the {uuid: row} of 'table', and to the table's indexes.  Returns
+ * true unless it changed quiet columns only. */
+static bool
 ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
                         json_t *rows, const char *uuid,
                         enum ovsdb_replica_op op, const json_t *update)
@@ -924,16 +924,16 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
         tseqnos = json_object();
         json_object_set_new(r->row_seqnos, table, tseqnos);
     }
-    if (op == OVSDB_REPLICA_OP_MODIFY2 && row
-        && ovsdb_replica_only_quiet__(r, table, update)) {
+    bool quiet = (op == OVSDB_REPLICA_OP_MODIFY2 && row
+                  && ovsdb_replica_only_quiet__(r, table, update));
+
+    if (quiet) {
         /* Not a change of the row for its consumers. */
     } else if (op == OVSDB_REPLICA_OP_DELETE) {
-        r->changing = true;
         ovsdb_replica_log_append__(gn_strmap_get(&r->logs, table), uuid,
                                    r->seqno + 1, row != NULL, false);
         json_object_del(tseqnos, uuid);
     } else {
-        r->changing = true;
         ovsdb_replica_log_append__(gn_strmap_get(&r->logs, table), uuid,
                                    r->seqno + 1, row != NULL, true);
         /* The seqno this update gives the replica. */
@@ -1003,6 +1003,7 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
         json_object_del(rows, uuid);
         break;
     }
+    return !quiet;
 }
 
 /* Applies 'table_updates' (borrowed) to 'r' (see ovsdb-replica.h).  The
@@ -1019,6 +1020,7 @@ ovsdb_replica_apply_update(struct ovsdb_replica *r,
     const json_t *row;
     json_t *rows;
     char *error;
+    bool changed = initial;     /* A resync changes every row. */
 
     if (!json_is_object(table_updates)) {
         return gn_xstrdup("table updates are not an object");
@@ -1061,13 +1063,13 @@ ovsdb_replica_apply_update(struct ovsdb_replica *r,
                                                    update2, false,
                                                    &op, &row);
             free(error);    /* Checked above: always NULL. */
-            ovsdb_replica_apply_row(r, table, rows, uuid, op, row);
+            changed |= ovsdb_replica_apply_row(r, table, rows, uuid, op,
+                                               row);
         }
     }
     r->seqno++;
-    if (r->changing || initial) {
+    if (changed) {
         r->change_seqno = r->seqno;
-        r->changing = false;
     }
 
     struct gn_strmap_node *node;
