@@ -274,31 +274,38 @@ world_delete_port(struct world *w, int i)
     world_apply(w, tu, false);
 }
 
+/* Modifies column 'column' of row 'uuid' of 'table' to 'value' (stolen),
+ * as one update does. */
+static void
+world_modify(struct world *w, const char *table, const char *uuid,
+             const char *column, json_t *value)
+{
+    json_t *tu = world_tu();
+
+    json_object_set_new(json_object_get(tu, table), uuid, json_pack(
+        "{s:{s:o}}", "modify", column, value));
+    world_apply(w, tu, false);
+}
+
 /* Modifies column 'column' of Interface 'i' to 'value' (stolen). */
 static void
 world_modify_iface(struct world *w, int i, const char *column,
                    json_t *value)
 {
-    json_t *tu = world_tu();
     char iu[37];
 
     iface_uuid(i, iu);
-    json_object_set_new(json_object_get(tu, "Interface"), iu, json_pack(
-        "{s:{s:o}}", "modify", column, value));
-    world_apply(w, tu, false);
+    world_modify(w, "Interface", iu, column, value);
 }
 
 /* Modifies column 'column' of Port 'i' to 'value' (stolen). */
 static void
 world_modify_port(struct world *w, int i, const char *column, json_t *value)
 {
-    json_t *tu = world_tu();
     char pu[37];
 
     port_uuid(i, pu);
-    json_object_set_new(json_object_get(tu, "Port"), pu, json_pack(
-        "{s:{s:o}}", "modify", column, value));
-    world_apply(w, tu, false);
+    world_modify(w, "Port", pu, column, value);
 }
 
 /* The pipeline port named 'name' in 'v', or NULL. */
@@ -655,6 +662,17 @@ test_pipeline_gen_moves_only_with_its_input(void)
     world_destroy(w);
 }
 
+/* Updates 'v' and compares it with a fresh view (update_and_compare());
+ * true if its pipeline generation moved by 'by'. */
+static bool
+update_moves_gen(struct port_view *v, struct world *w, unsigned long long by)
+{
+    unsigned long long gen = port_view_pipeline_gen(v);
+
+    update_and_compare(v, w);
+    return port_view_pipeline_gen(v) == gen + by;
+}
+
 /* Every part of a port the pipeline takes moves the generation when it
  * changes: its addresses (also another address of the same count), the
  * server flag, the VLAN, a quarantine, its name, a lost ofport, the
@@ -672,63 +690,46 @@ test_pipeline_gen_moves_with_each_input_field(void)
 
     update_and_compare(v, w);
 
-    gen = port_view_pipeline_gen(v);
     world_modify_iface(w, 5, "external_ids", ovsdb_datum_map(json_pack(
                            "{s:s}", "guestnet:ips", "10.10.0.5")));
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(update_moves_gen(v, w, 1));
     p = find_pp(v, "g5");
     CHECK(p && p->n_ips == 1);
 
-    gen = port_view_pipeline_gen(v);
     world_modify_iface(w, 5, "external_ids", ovsdb_datum_map(json_pack(
                            "{s:s}", "guestnet:ips", "10.10.0.6")));
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(update_moves_gen(v, w, 1));
     p = find_pp(v, "g5");
     CHECK(p && p->n_ips == 1
           && !strcmp(inet_ntop(AF_INET, &p->ips[0].addr.v4, ip, sizeof ip),
                      "10.10.0.6"));
 
-    gen = port_view_pipeline_gen(v);
     world_modify_iface(w, 5, "external_ids", ovsdb_datum_map(json_pack(
                            "{s:s}", "guestnet:server", "true")));
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(update_moves_gen(v, w, 1));
     p = find_pp(v, "g5");
     CHECK(p && p->server);
 
-    gen = port_view_pipeline_gen(v);
     world_modify_port(w, 7, "tag", json_integer(20));
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(update_moves_gen(v, w, 1));
     p = find_pp(v, "g7");
     CHECK(p && p->vlan == 20);
 
     /* A VLAN no network has: quarantined, out of the pipeline. */
-    gen = port_view_pipeline_gen(v);
     world_modify_port(w, 8, "tag", json_integer(99));
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(update_moves_gen(v, w, 1));
     CHECK(!find_pp(v, "g8"));
-    gen = port_view_pipeline_gen(v);
     world_modify_iface(w, 8, "ofport", json_integer(77));
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen);
+    CHECK(update_moves_gen(v, w, 0));
     world_delete_port(w, 8);
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen);
+    CHECK(update_moves_gen(v, w, 0));
 
-    gen = port_view_pipeline_gen(v);
     world_modify_port(w, 9, "name", json_string("renamed9"));
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(update_moves_gen(v, w, 1));
     CHECK(find_pp(v, "renamed9") && !find_pp(v, "g9"));
 
-    gen = port_view_pipeline_gen(v);
     world_modify_iface(w, 10, "ofport", json_integer(-1));
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(update_moves_gen(v, w, 1));
     CHECK(!find_pp(v, "g10"));
 
     gen = port_view_pipeline_gen(v);
@@ -736,9 +737,7 @@ test_pipeline_gen_moves_with_each_input_field(void)
     CHECK(port_view_pipeline_gen(v) == gen + 1);
     port_view_pipeline_ports(v, &n);
     CHECK(n == 0);
-    gen = port_view_pipeline_gen(v);
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen + 1);
+    CHECK(update_moves_gen(v, w, 1));
 
     port_view_destroy(v);
     world_destroy(w);
