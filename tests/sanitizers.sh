@@ -66,12 +66,16 @@ if [ ! -f "$build/Makefile" ] \
     fi
     echo "$conf_args" > "$cache/args"
 fi
-# "all" first: it makes the generated headers (BUILT_SOURCES) too, and
-# regenerates the Makefile if a *.mk changed (which would print).
-if ! make -C "$build" -j"$(nproc)" all >> "$log" 2>&1; then
+# Ends the test on a build error, with the errors from the log.
+build_failed() {
     gn_fail build "see $log"
     grep -E -A3 'error' "$log" | tail -n 30
     gn_done
+}
+# "all" first: it makes the generated headers (BUILT_SOURCES) too, and
+# regenerates the Makefile if a *.mk changed (which would print).
+if ! make -C "$build" -j"$(nproc)" all >> "$log" 2>&1; then
+    build_failed
 fi
 units=$(make -s --no-print-directory -C "$build" print-unit-tests \
         2>>"$log" | tail -n 1)
@@ -81,9 +85,7 @@ if [ -z "$units" ]; then
 fi
 # shellcheck disable=SC2086
 if ! make -C "$build" -j"$(nproc)" $units >> "$log" 2>&1; then
-    gn_fail build "see $log"
-    grep -E -A3 'error' "$log" | tail -n 30
-    gn_done
+    build_failed
 fi
 gn_pass build
 
