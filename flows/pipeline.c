@@ -14,7 +14,6 @@
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
-#include "meter-table.h"
 #include "pipeline-private.h"
 
 enum {
