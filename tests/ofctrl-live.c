@@ -7,9 +7,12 @@
  *             back and print how long restoring all flows took
  *   cookies   as install, then print the switch's counters per cookie
  *   held      as install, then add one flow in place (table 9, cookie
- *             0x77) under ofctrl_hold() for 3 s, printing "held ..."
- *             at its start and end, then commit it and print
- *             "committed ..." once the switch confirms it
+ *             0x77) under ofctrl_hold() until SIGUSR1, printing
+ *             "result=held ..." at its start and end and
+ *             "result=reconnected ..." when the connection comes back
+ *             meanwhile, then commit it and print "result=committed ..."
+ *             once the switch confirms it.  The test, not a timer, ends
+ *             the hold: a slow switch restart cannot outlast it.
  *
  * FLOWFILE has one flow a line, "TABLE PRIORITY COOKIE MATCH ACTIONS" with
  * "-" for an empty match or actions; '#' starts a comment.
@@ -23,6 +26,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,8 +59,9 @@ struct live {
     long long down_msec;        /* When the connection dropped, or 0. */
     long long up_msec;          /* When it came back after that, or 0. */
 
-    /* held: the edit under way. */
-    struct event *hold_timer;
+    /* held: the edit under way, released by SIGUSR1. */
+    struct event *release_signal;
+    bool holding;
     bool committed;
 };
 
@@ -109,7 +114,7 @@ live_cookie_stats(const struct flow_table_cookie_stats *stats, size_t n,
     live_finish(l, 0);
 }
 
-/* held: the hold is over; the edit goes to the switch. */
+/* held: SIGUSR1 ends the hold; the edit goes to the switch. */
 static void
 live_release(evutil_socket_t fd, short what, void *l_)
 {
@@ -117,27 +122,29 @@ live_release(evutil_socket_t fd, short what, void *l_)
 
     (void) fd;
     (void) what;
+    if (!l->holding || l->committed) {
+        return;
+    }
     live_print_status(l, "held");
     l->committed = true;
     ofctrl_commit(l->ofctrl, 2);
 }
 
-/* held: adds a flow to the desired table in place and holds it. */
+/* held: adds a flow to the desired table in place and holds it until
+ * SIGUSR1 (already being caught, see main()). */
 static void
 live_hold(struct live *l)
 {
-    struct timeval three_secs = { 3, 0 };
     char *error;
 
     ofctrl_hold(l->ofctrl);
+    l->holding = true;
     error = flow_table_add(ofctrl_desired(l->ofctrl), 9, 7, 0x77,
                            "reg3=0x7", "");
     if (error) {
         gn_fatal("%s", error);
     }
     live_print_status(l, "held");
-    l->hold_timer = evtimer_new(l->base, live_release, l);
-    evtimer_add(l->hold_timer, &three_secs);
 }
 
 /* Called once the flows are confirmed the first time. */
@@ -183,6 +190,9 @@ live_notify(struct ofctrl *ofctrl, void *l_)
         l->up_msec = 0;
     } else if (!l->was_connected && connected && l->down_msec) {
         l->up_msec = now;
+        if (l->mode == LIVE_HELD && !l->committed) {
+            live_print_status(l, "reconnected");
+        }
     }
     l->was_connected = connected;
 
@@ -309,13 +319,21 @@ main(int argc, char *argv[])
     }
     ofctrl_put(l.ofctrl, live_read_flows(argv[i + 2]), 1);
 
+    if (l.mode == LIVE_HELD) {
+        /* Caught from the start, so that an early SIGUSR1 does not kill
+         * the program; one sent before the hold began is ignored. */
+        l.release_signal = evsignal_new(l.base, SIGUSR1, live_release, &l);
+        if (!l.release_signal || evsignal_add(l.release_signal, NULL)) {
+            gn_fatal("cannot catch SIGUSR1");
+        }
+    }
     timeout = evtimer_new(l.base, live_timeout, &l);
     evtimer_add(timeout, &limit);
     event_base_dispatch(l.base);
 
     event_free(timeout);
-    if (l.hold_timer) {
-        event_free(l.hold_timer);
+    if (l.release_signal) {
+        event_free(l.release_signal);
     }
     ofctrl_destroy(l.ofctrl);
     event_base_free(l.base);
