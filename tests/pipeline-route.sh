@@ -5,7 +5,7 @@
 # guest opens a TCP connection to a db guest's port 3306 and data flows both
 # ways, MACs rewritten and TTL decremented; web cannot reach db's port 22;
 # db cannot open connections to web; a db guest without declared addresses
-# cannot be routed to.  Real packets (nc, scapy) between lxc guests;
+# cannot be routed to.  Real packets (python sockets, nc, scapy) between lxc guests;
 # verdicts checked with ofproto/trace through conntrack (--ct-next).
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_root
@@ -49,24 +49,72 @@ gn_check "arp-for-db-gateway-answered-with-its-mac" test \
 gn_check "arp-for-other-networks-gateway-unanswered" test -z \
     "$(arp_reply "da$s" $da 10.20.0.11 10.10.0.1)"
 
-# listen NS PORT REPLY: a one-shot TCP server in NS that sends REPLY and
-# writes what it receives to $out/NS-PORT; waits until it listens.
-listen() {
-    echo "$3" | ip netns exec "$1" nc -l -p "$2" -q 2 > "$out/$1-$2" &
-    gn_on_exit "kill $!"
+# listen NS PORT: a TCP listener in NS, so that a connection that fails
+# failed in the network, not at a closed port.  Waits until it listens.
+wait_listening() {
     gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':$2 '"
 }
-listen "da$s" 3306 'GN[db-says-hello]'
-listen "da$s" 22 db-ssh
-listen "wa$s" 3306 web-mysql
-listen "wa$s" 22 web-ssh
-listen "dn$s" 3306 undeclared-db
+listen() {
+    ip netns exec "$1" nc -l -p "$2" < /dev/null > /dev/null &
+    gn_on_exit "kill $!"
+    wait_listening "$1" "$2"
+}
+# serve NS PORT REPLY: a one-shot TCP server in NS that reads one line into
+# $out/NS-PORT, answers REPLY, and closes only after the client's FIN, so
+# that no reset can overtake the answer.  (nc raced here: it could close
+# with the request unread, and its client drops data that comes with a
+# reset.)  exchange NS ADDRESS PORT LINE: the client, which sends LINE,
+# ends its side and prints what comes back.
+serve() {
+    ip netns exec "$1" python3 -c '
+import socket, sys
+port, reply = int(sys.argv[1]), sys.argv[2].encode() + b"\n"
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", port))
+s.listen(1)
+c, _ = s.accept()
+c.settimeout(10)
+got = b""
+while not got.endswith(b"\n"):
+    data = c.recv(4096)
+    if not data:
+        break
+    got += data
+sys.stdout.buffer.write(got)
+sys.stdout.flush()
+c.sendall(reply)
+c.shutdown(socket.SHUT_WR)
+while c.recv(4096):
+    pass
+c.close()
+' "$2" "$3" > "$out/$1-$2" &
+    gn_on_exit "kill $!"
+    wait_listening "$1" "$2"
+}
+exchange() {
+    ip netns exec "$1" python3 -c '
+import socket, sys
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+c.sendall(sys.argv[3].encode() + b"\n")
+c.shutdown(socket.SHUT_WR)
+while True:
+    data = c.recv(4096)
+    if not data:
+        break
+    sys.stdout.buffer.write(data)
+' "$2" "$3" "$4"
+}
+serve "da$s" 3306 'GN[db-says-hello]'
+listen "da$s" 22
+listen "wa$s" 3306
+listen "wa$s" 22
+listen "dn$s" 3306
 
 gn_capture_start "wa$s" "da$s" || gn_fail capture-start "tcpdump did not start"
-# The client's FIN comes two seconds later: nc, given data and FIN at once,
-# may close before it reads the data.
-(echo 'GN[web-says-hello]'; sleep 2) \
-    | ip netns exec "wa$s" nc -w 5 -q 1 10.20.0.11 3306 > "$out/web-got"
+exchange "wa$s" 10.20.0.11 3306 'GN[web-says-hello]' > "$out/web-got"
+gn_check "web-to-db-3306-request-arrives" \
+    grep -qxF 'GN[web-says-hello]' "$out/da$s-3306"
 gn_check "web-to-db-3306-reply-arrives" \
     grep -qxF 'GN[db-says-hello]' "$out/web-got"
 gn_check "connection-committed-to-conntrack" bash -c \
@@ -102,6 +150,13 @@ tx(e / IP(src='10.20.0.11', dst='10.10.0.11') / TCP(sport=3306, dport=40004,
        flags='A') / mark('db-unsolicited-ack'))
 "
 gn_capture_stop
+if ! grep -qxF 'GN[db-says-hello]' "$out/web-got"; then
+    # What the two guests saw of the 3306 exchange, for the log.
+    for ns in "wa$s" "da$s"; do
+        echo "# $ns, tcp port 3306:"
+        tcpdump -r "$GN_CAPDIR/$ns.pcap" -n -tt 'tcp port 3306' 2>&1 | sed 's/^/#   /'
+    done
+fi
 
 gn_check_seen "web-to-db-3306-data-arrives" "da$s" web-says-hello
 gn_check_seen "db-reply-data-arrives" "wa$s" db-says-hello
