@@ -904,6 +904,7 @@ engine_run_timed__(struct engine *e)
 {
     static struct gn_log_rl slow_rl = GN_LOG_RL_INIT(10, 20);
     long long start = gn_time_usec();
+    long long cpu_start = gn_thread_cpu_usec();
     long long us;
 
     memset(e->phase_us, 0, sizeof e->phase_us);
@@ -927,6 +928,9 @@ engine_run_timed__(struct engine *e)
     }
     if (us > ENGINE_SLOW_STEP_US) {
         struct gn_buf parts = GN_BUF_INIT;
+        /* The rest of the step's time it waited for a CPU (or in a page
+         * fault's I/O). */
+        long long cpu_us = gn_thread_cpu_usec() - cpu_start;
 
         e->n_slow_steps++;
         for (int i = 0; i < ENGINE_N_PHASES; i++) {
@@ -935,8 +939,9 @@ engine_run_timed__(struct engine *e)
                               e->phase_us[i] / 1000.0);
             }
         }
-        GN_LOG_INFO_RL(&slow_rl, "slow reconcile step: %.1f ms%s",
-                       us / 1000.0, gn_buf_cstr(&parts));
+        GN_LOG_INFO_RL(&slow_rl, "slow reconcile step: %.1f ms (%.1f ms on "
+                       "CPU)%s", us / 1000.0, cpu_us / 1000.0,
+                       gn_buf_cstr(&parts));
         gn_buf_destroy(&parts);
     }
 }

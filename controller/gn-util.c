@@ -136,13 +136,25 @@ gn_time_msec(void)
     return gn_clock_msec__(CLOCK_MONOTONIC);
 }
 
-long long
-gn_time_usec(void)
+static long long
+gn_clock_usec__(clockid_t id)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (long long) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+long long
+gn_time_usec(void)
+{
+    return gn_clock_usec__(CLOCK_MONOTONIC);
+}
+
+long long
+gn_thread_cpu_usec(void)
+{
+    return gn_clock_usec__(CLOCK_THREAD_CPUTIME_ID);
 }
 
 long long

@@ -87,6 +87,9 @@ const char *gn_program_name(void);
 /* Monotonic time in milliseconds, and in microseconds. */
 long long gn_time_msec(void);
 long long gn_time_usec(void);
+/* CPU time the calling thread has used, in microseconds: next to
+ * gn_time_usec(), it tells a slow step from one that waited for a CPU. */
+long long gn_thread_cpu_usec(void);
 
 /* Wall-clock time in milliseconds since the epoch. */
 long long gn_time_wall_msec(void);

@@ -11,14 +11,19 @@ third-party modules).
                                       (status 0: closed without an answer)
   api-clients.py raw SOCKET           send stdin as is; print the status
                                       line of the answer (or "closed")
-  api-clients.py posts SOCKET PATH W   POST each line of stdin (a JSON body)
+  api-clients.py posts SOCKET PATH W [--started FILE]
+                                      POST each line of stdin (a JSON body)
                                       to PATH, spread over W writers
                                       (processes), each on one keep-alive
                                       connection and one request at a time,
                                       as an orchestrator adds ports; prints
-                                      "ok=N failed=N" (ok: a 2xx answer)
+                                      "ok=N failed=N" (ok: a 2xx answer).
+                                      The writers connect first and start
+                                      together; --started writes the
+                                      CLOCK_MONOTONIC time they started
+                                      (seconds) to FILE
   api-clients.py load SOCKET PATH C SECS [RATE] [--until FILE]
-                                      [--log FILE]
+                                      [--since FILE] [--log FILE]
                                       C keep-alive clients (processes) ask
                                       GET PATH for SECS seconds (or until
                                       FILE exists, checked every 10 ms);
@@ -40,6 +45,11 @@ third-party modules).
                                       client itself took to get a CPU and
                                       send it (and a wait behind a late
                                       answer: for insight, not a limit).
+                                      --since FILE counts only the requests
+                                      due at or after the CLOCK_MONOTONIC
+                                      time in FILE (read at the end, as
+                                      posts --started writes it), so that
+                                      the row starts with the first add
                                       --log writes one line per
                                       request: the CLOCK_MONOTONIC time it
                                       was due (or sent), its latency and
@@ -177,9 +187,10 @@ def stopped(deadline, until, state):
     return False
 
 
-def in_processes(n, work):
+def in_processes(n, work, forked=None):
     """Runs work(i, w) in 'n' child processes, i from 0, each writing its
-    result to the text file object 'w'; returns their results, in order."""
+    result to the text file object 'w'; returns their results, in order.
+    forked(), if given, runs in this process once all are forked."""
     pipes = []
     for i in range(n):
         r, w = os.pipe()
@@ -191,6 +202,8 @@ def in_processes(n, work):
             os._exit(0)
         os.close(w)
         pipes.append((pid, r))
+    if forked:
+        forked()
     results = []
     for pid, r in pipes:
         with os.fdopen(r) as f:
@@ -199,9 +212,42 @@ def in_processes(n, work):
     return results
 
 
-def posts_worker(sock_path, path, bodies, out):
+class StartLine:
+    """Lets processes forked after it is made start together: each calls
+    ready() and goes on once the parent's release() saw all of them ready;
+    release() writes the CLOCK_MONOTONIC time it let them go to the file
+    'started', if set."""
+
+    def __init__(self, n, started):
+        self.n, self.started = n, started
+        self.ready_r, self.ready_w = os.pipe()
+        self.go_r, self.go_w = os.pipe()
+
+    def ready(self):
+        os.write(self.ready_w, b".")
+        os.read(self.go_r, 1)
+
+    def release(self):
+        os.close(self.ready_w)
+        got = 0
+        while got < self.n:
+            chunk = os.read(self.ready_r, self.n - got)
+            if not chunk:
+                break  # a writer died before it was ready
+            got += len(chunk)
+        if self.started:
+            with open(self.started, "w") as f:
+                f.write("%.9f\n" % time.perf_counter())
+        os.write(self.go_w, b"." * self.n)
+
+
+def posts_worker(sock_path, path, bodies, out, start):
     ok = failed = 0
-    s = None
+    try:
+        s = connect(sock_path, timeout=120)
+    except OSError:
+        s = None
+    start.ready()
     for body in bodies:
         if s is None:
             s = connect(sock_path, timeout=120)
@@ -219,11 +265,13 @@ def posts_worker(sock_path, path, bodies, out):
     out.write("%d %d\n" % (ok, failed))
 
 
-def posts(sock_path, path, writers):
+def posts(sock_path, path, writers, started=None):
     bodies = [line.strip().encode() for line in sys.stdin if line.strip()]
     ok = failed = 0
+    start = StartLine(writers, started)
     for result in in_processes(writers, lambda i, out: posts_worker(
-            sock_path, path, bodies[i::writers], out)):
+            sock_path, path, bodies[i::writers], out, start),
+            start.release):
         a, b = result.split()
         ok += int(a)
         failed += int(b)
@@ -276,7 +324,8 @@ def load_worker(sock_path, path, deadline, out, rate, until):
                          for x in zip(due_at, lat, from_send)))
 
 
-def load(sock_path, path, clients, secs, rate=0.0, until=None, log=None):
+def load(sock_path, path, clients, secs, rate=0.0, until=None, log=None,
+         since=None):
     start = time.monotonic()
     deadline = start + secs
     samples = []
@@ -288,6 +337,11 @@ def load(sock_path, path, clients, secs, rate=0.0, until=None, log=None):
         samples.extend(tuple(float(v) for v in x.split())
                        for x in lines[1:] if x)
     elapsed = time.monotonic() - start
+    if since:
+        with open(since) as f:
+            t = float(f.read())
+        samples = [x for x in samples if x[0] >= t]
+        elapsed = time.perf_counter() - t
     if log:
         with open(log, "w") as f:
             for due, x, y in sorted(samples):
@@ -320,14 +374,21 @@ def main():
         slow(sock_path)
     elif mode == "raw" and len(sys.argv) == 3:
         raw(sock_path)
-    elif mode == "posts" and len(sys.argv) == 5:
-        sys.exit(0 if posts(sock_path, sys.argv[3], int(sys.argv[4])) else 1)
+    elif mode == "posts" and len(sys.argv) in (5, 7):
+        started = None
+        if len(sys.argv) == 7:
+            if sys.argv[5] != "--started":
+                sys.stderr.write(__doc__)
+                sys.exit(2)
+            started = sys.argv[6]
+        sys.exit(0 if posts(sock_path, sys.argv[3], int(sys.argv[4]),
+                            started) else 1)
     elif mode == "load":
         args, opts = [], {}
         rest = sys.argv[3:]
         while rest:
             a = rest.pop(0)
-            if a in ("--until", "--log") and rest:
+            if a in ("--until", "--log", "--since") and rest:
                 opts[a[2:]] = rest.pop(0)
             else:
                 args.append(a)
