@@ -5,4 +5,4 @@ INTEGRATION_TESTS += \
 	tests/api-access.sh \
 	tests/api-hostile.sh
 
-EXTRA_DIST += tests/api-lib.sh tests/api-clients.py bench/api-bench.sh
+EXTRA_DIST += tests/api-lib.sh tests/api-clients.py
