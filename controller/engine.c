@@ -45,6 +45,10 @@ GN_LOG_MODULE(engine);
  * previous one. */
 #define ENGINE_BATCH_WAIT_MS 2000
 
+/* How long a transaction waits at most for the requests that came with
+ * those in it (see engine_gather__()). */
+#define ENGINE_GATHER_MS 100
+
 enum engine_op_type {
     ENGINE_OP_ADD,
     ENGINE_OP_DELETE,
@@ -159,6 +163,8 @@ struct engine {
     long long start_msec;
     long long last_run_msec;
     long long last_txn_msec;
+    long long gather_msec;      /* When engine_gather__() began to hold
+                                 * the next transaction, or 0. */
     int last_txn_ops;
     unsigned long long n_txns;
     unsigned long long n_txn_errors;
@@ -166,6 +172,7 @@ struct engine {
 };
 
 static void engine_schedule__(struct engine *);
+static bool engine_gather__(struct engine *);
 
 /* Charges the time since the last call to 'phase' of the current step. */
 static void
@@ -681,16 +688,17 @@ engine_plan_op__(struct engine *e, struct engine_op *op, const char *br,
  * ovn-installed), so that hooks and scripts can wait for it.  Only once the
  * latest desired table is installed; a mark already there is not written
  * again, so a restart writes nothing.  Looks only at the ports the view
- * lists as unmarked. */
-static void
+ * lists as unmarked.  Returns the number of marks (ops) added to 'txn'. */
+static int
 engine_plan_installed__(struct engine *e, struct ovsdb_txn *txn)
 {
     const struct port_view_port *ports;
+    int n_marks = 0;
     size_t n;
 
     if (!e->flows_seqno || e->flows_incomplete
         || ofctrl_installed_seqno(e->ofctrl) != e->flows_seqno) {
-        return;
+        return 0;
     }
     n = port_view_unmarked(engine_view__(e), &ports);
     for (size_t i = 0; i < n; i++) {
@@ -707,7 +715,9 @@ engine_plan_installed__(struct engine *e, struct ovsdb_txn *txn)
                                    ovsdb_datum_map(json_pack(
                                        "{s:s}", PORTS_INSTALLED_KEY,
                                        "true"))));
+        n_marks++;
     }
+    return n_marks;
 }
 
 /* Answers a request whose client may have gone away ('cb' NULL, see
@@ -802,6 +812,7 @@ engine_run__(struct engine *e)
     const char *br;
     char *why = NULL;
     int n_bridge;
+    int n_marks = 0;
 
     if (!ovsdb_replica_is_synced(e->replica)) {
         /* Only deadlines can move while OVSDB is away. */
@@ -822,6 +833,9 @@ engine_run__(struct engine *e)
      * case ovs-vswitchd is gone.) */
     if (e->applying_next_cfg > engine_root_int__(e, "cur_cfg")
         && gn_time_msec() - e->last_txn_msec < ENGINE_BATCH_WAIT_MS) {
+        return;
+    }
+    if (engine_gather__(e)) {
         return;
     }
     engine_settle_maybe_applied__(e);
@@ -859,7 +873,7 @@ engine_run__(struct engine *e)
             int before = ovsdb_txn_n_ops(txn);
             looked_at_all = true;
             ports_plan_adoption(engine_view__(e), txn);
-            engine_plan_installed__(e, txn);
+            n_marks = engine_plan_installed__(e, txn);
             e->txn_has_extra = ovsdb_txn_n_ops(txn) > before;
         } else {
             e->txn_has_extra = false;
@@ -888,13 +902,63 @@ engine_run__(struct engine *e)
         e->idle_valid = looked_at_all;
         return;
     }
-    ovsdb_txn_increment_next_cfg(txn);
+    if (ovsdb_txn_n_ops(txn) > 1 + n_marks) {
+        /* ovs-vswitchd has something to apply.  (It does not read
+         * Interface external_ids: a next_cfg bump for marks alone would
+         * make it reconfigure every port for nothing.) */
+        ovsdb_txn_increment_next_cfg(txn);
+    }
     e->txn_in_flight = true;
+    e->gather_msec = 0;         /* The next one may wait as long. */
     e->n_txns++;
     e->last_txn_ops = ovsdb_txn_n_ops(txn);
     engine_phase_end__(e, ENGINE_PHASE_PLAN);
     ovsdb_txn_commit(txn, e->session, engine_txn_done__, e);
     engine_phase_end__(e, ENGINE_PHASE_TXN);
+}
+
+/* True if the next transaction should wait (for at most ENGINE_GATHER_MS
+ * since it began to) for the requests that are nearly ready to go with it:
+ *
+ *   - adds whose devices the worker is still creating: requests that came
+ *     together, queued one by one as their devices appear, would
+ *     otherwise be split over several transactions;
+ *
+ *   - while the switch is connected, adds and deletes that ovs-vswitchd
+ *     has applied and that wait only for the switch to confirm their
+ *     flows: a transaction sent now would make ovs-vswitchd reconfigure
+ *     every port (some 100 ms at 1000 ports) before it reads that bundle,
+ *     delaying those answers by as much, and their clients' next requests
+ *     would miss the transaction.
+ *
+ * Every transaction that bumps next_cfg makes ovs-vswitchd reconfigure
+ * all its ports: fewer, larger ones cost it less and keep requests that
+ * come together together.  (When the wait runs out, the periodic timer
+ * runs the next step.) */
+static bool
+engine_gather__(struct engine *e)
+{
+    json_int_t cur_cfg = engine_root_int__(e, "cur_cfg");
+    bool connected = ofctrl_is_connected(e->ofctrl);
+    long long now = gn_time_msec();
+    const struct engine_op *op;
+
+    for (op = e->ops; op; op = op->next) {
+        if ((op->state == ENGINE_OP_DEVICES && op->type == ENGINE_OP_ADD
+             && !op->refused)
+            || (op->state == ENGINE_OP_APPLYING && connected
+                && cur_cfg >= op->next_cfg)) {
+            break;
+        }
+    }
+    if (!op) {
+        e->gather_msec = 0;
+        return false;
+    }
+    if (!e->gather_msec) {
+        e->gather_msec = now;
+    }
+    return now - e->gather_msec < ENGINE_GATHER_MS;
 }
 
 /* Runs one reconcile step and keeps its duration for the status: every

@@ -162,6 +162,38 @@ gn_check "existing-device-409" grep -q '^HTTP 409' <<<"$out"
 gn_check "existing-device-left-alone" in_host test -d "/sys/class/net/bx$s"
 in_host ip link del "bx$s"
 
+# --- adds that come together share one transaction (the first does not
+# leave while the others' devices are being made), and the installed marks
+# written after them do not bump next_cfg (ovs-vswitchd does not read
+# Interface external_ids: it would reconfigure every port for nothing).
+for i in 1 2 3 4 5 6; do
+    echo "{\"name\":\"g$i$s\",\"kind\":\"lxc\",\"network\":\"web\",\"mode\":\"phys\"}"
+done > "$GN_SANDBOX_DIR/together.json"
+before=$(gn_guestnetd_txns)
+out=$("$GN_BUILDDIR/bench/api-load" post "$GUESTNET_SOCKET" /v1/ports 6 \
+      < "$GN_SANDBOX_DIR/together.json")
+gn_check "together-all-added" test "$out" = "ok=6 failed=0"
+marked() {
+    for i in 1 2 3 4 5 6; do
+        [ "$(ovs-vsctl get Interface "g$i$s" \
+             external_ids:guestnet-installed 2>/dev/null)" = '"true"' ] \
+            || return 1
+    done
+}
+gn_check "together-marked-installed" gn_wait 5 marked
+# The last guestnetd transaction in the database's log: what it changed.
+last_txn() {
+    ovsdb-tool -mm show-log "$GN_SANDBOX_DIR/conf.db" \
+        | awk '/^record / { keep = /"guestnetd"/; if (keep) t = "" }
+               keep { t = t $0 "\n" } END { printf "%s", t }'
+}
+gn_check "together-marks-last" grep -q guestnet-installed <<<"$(last_txn)"
+gn_check_fails "together-marks-leave-next-cfg" grep -q next_cfg= \
+    <<<"$(last_txn)"
+gn_check "together-one-transaction-and-marks" \
+    test "$(( $(gn_guestnetd_txns) - before ))" = 2
+for i in 1 2 3 4 5 6; do ctl port del "g$i$s" > /dev/null; done
+
 # --- delete: devices gone, rows gone.
 gn_check "kvm-delete" ctl port del "tk$s"
 gn_check "kvm-tap-gone" bash -c "! ip netns exec $ns test -e /sys/class/net/tk$s"
