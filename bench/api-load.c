@@ -38,7 +38,8 @@
  *       All connect first and start together; --started writes the
  *       CLOCK_MONOTONIC time they started to FILE, --finished the time
  *       the last answer came in (each file appears whole: written aside,
- *       then renamed).  Prints "ok=N failed=N" (ok: a 2xx answer).
+ *       then renamed).  Prints "ok=N failed=N p50_ms=X p99_ms=Y
+ *       max_ms=Z" (ok: a 2xx answer; the latencies are theirs).
  *
  * A request that gets no complete answer within 10 s (get) or 120 s (post),
  * or whose connection fails, counts as an error; its connection is opened
@@ -323,17 +324,12 @@ struct get_run {
     int errors;
 };
 
+/* Keeps the sample of the request 'c' just had answered. */
 static void
-get_done(struct conn *c, int status, void *run_)
+get_run_add(struct get_run *run, const struct conn *c)
 {
-    struct get_run *run = run_;
     double now = now_sec();
 
-    if (status != 200) {
-        run->errors++;
-        conn_close(c);
-        return;
-    }
     if (run->n >= run->allocated) {
         run->allocated = 2 * run->allocated + 1024;
         run->samples = gn_xrealloc(run->samples,
@@ -344,6 +340,19 @@ get_done(struct conn *c, int status, void *run_)
         .latency = now - c->start,
         .from_send = now - c->sent,
     };
+}
+
+static void
+get_done(struct conn *c, int status, void *run_)
+{
+    struct get_run *run = run_;
+
+    if (status != 200) {
+        run->errors++;
+        conn_close(c);
+        return;
+    }
+    get_run_add(run, c);
 }
 
 static int
@@ -542,6 +551,7 @@ do_get(const char *socket, const char *path, size_t clients, double secs,
 /* "post". */
 struct post_run {
     int ok, failed;
+    struct get_run answered;    /* The latencies of the 2xx answers. */
 };
 
 static void
@@ -551,6 +561,7 @@ post_done(struct conn *c, int status, void *run_)
 
     if (status >= 200 && status < 300) {
         run->ok++;
+        get_run_add(&run->answered, c);
     } else {
         run->failed++;
         conn_close(c);
@@ -592,7 +603,7 @@ static int
 do_post(const char *socket, const char *path, size_t writers,
         const char *started, const char *finished)
 {
-    struct post_run run = { 0, 0 };
+    struct post_run run = { .ok = 0 };
     struct gn_buf req = GN_BUF_INIT;
     size_t n_bodies;
     char **bodies = read_bodies(&n_bodies);
@@ -623,6 +634,7 @@ do_post(const char *socket, const char *path, size_t writers,
                 if (!conn_send(c, socket, &req)) {
                     run.failed++;
                 }
+                c->start = c->sent;
             }
         }
         if (!load_busy(&l)) {
@@ -633,7 +645,17 @@ do_post(const char *socket, const char *path, size_t writers,
     if (finished) {
         write_time_file(finished, now_sec());
     }
-    printf("ok=%d failed=%d\n", run.ok, run.failed);
+    struct get_run *a = &run.answered;
+    double *lat = gn_xcalloc(a->n + 1, sizeof *lat);
+    for (size_t i = 0; i < a->n; i++) {
+        lat[i] = a->samples[i].latency;
+    }
+    qsort(lat, a->n, sizeof *lat, cmp_double);
+    printf("ok=%d failed=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+           run.ok, run.failed, pct_ms(lat, a->n, 50), pct_ms(lat, a->n, 99),
+           a->n ? lat[a->n - 1] * 1000 : 0);
+    free(lat);
+    free(a->samples);
     for (size_t i = 0; i < n_bodies; i++) {
         free(bodies[i]);
     }
