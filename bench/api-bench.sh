@@ -123,7 +123,8 @@ clients post "$GUESTNET_SOCKET" /v1/ports 8 --started "$started" \
 [ -e "$finished" ] || touch "$finished"     # (post failed: stop the poller)
 wait $load_pid
 add_ms=$(python3 -c "import sys; a, b = (float(open(f).read() or 0) \
-for f in sys.argv[1:]); print(f'{(b - a) * 1000:.0f}')" "$started" "$finished")
+for f in sys.argv[1:]); print(f'{(b - a) * 1000:.0f}' if a and b else '?')" \
+         "$started" "$finished" 2>/dev/null || echo '?')
 added=$(curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/ports \
         | python3 -c "import json,sys; \
 print(sum(p['name'].startswith('ba') for p in json.load(sys.stdin)))")

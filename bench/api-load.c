@@ -434,7 +434,9 @@ get_report(struct get_run *run, double elapsed, bool rate,
     double *lat = gn_xcalloc(n ? n : 1, sizeof *lat);
     double *from_send = gn_xcalloc(n ? n : 1, sizeof *from_send);
 
-    qsort(run->samples, n, sizeof *run->samples, cmp_due);
+    if (n) {
+        qsort(run->samples, n, sizeof *run->samples, cmp_due);
+    }
     if (log) {
         FILE *f = fopen(log, "w");
 
@@ -453,7 +455,7 @@ get_report(struct get_run *run, double elapsed, bool rate,
         lat[i] = run->samples[i].latency;
         from_send[i] = run->samples[i].from_send;
     }
-    qsort(lat, n, sizeof *lat, cmp_double);
+    qsort(lat, n, sizeof *lat, cmp_double);     /* (Never NULL.) */
     qsort(from_send, n, sizeof *from_send, cmp_double);
     printf("requests=%zu errors=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f "
            "max_ms=%.2f", n, run->errors, elapsed > 0 ? n / elapsed : 0,

@@ -933,8 +933,7 @@ engine_run__(struct engine *e)
  *
  * Every transaction that bumps next_cfg makes ovs-vswitchd reconfigure
  * all its ports: fewer, larger ones cost it less and keep requests that
- * come together together.  (When the wait runs out, the periodic timer
- * runs the next step.) */
+ * come together together. */
 static bool
 engine_gather__(struct engine *e)
 {
@@ -944,21 +943,39 @@ engine_gather__(struct engine *e)
     const struct engine_op *op;
 
     for (op = e->ops; op; op = op->next) {
+        if (op->state == ENGINE_OP_QUEUED && op->solo) {
+            /* A retry goes alone: nothing can join it. */
+            e->gather_msec = 0;
+            return false;
+        }
+    }
+    for (op = e->ops; op; op = op->next) {
         if ((op->state == ENGINE_OP_DEVICES && op->type == ENGINE_OP_ADD
              && !op->refused)
             || (op->state == ENGINE_OP_APPLYING && connected
-                && cur_cfg >= op->next_cfg)) {
+                && cur_cfg >= op->next_cfg
+                /* Not for an add whose flows could not be built (it
+                 * waits for its deadline, not for them). */
+                && (op->type == ENGINE_OP_DELETE || op->flows_seqno
+                    || engine_flows_ofport__(e, op->name) != 0))) {
             break;
         }
     }
-    if (!op) {
+    if (op && !e->gather_msec) {
+        e->gather_msec = now;
+    }
+    if (!op || now - e->gather_msec >= ENGINE_GATHER_MS) {
+        /* Each hold lasts ENGINE_GATHER_MS at most. */
         e->gather_msec = 0;
         return false;
     }
-    if (!e->gather_msec) {
-        e->gather_msec = now;
-    }
-    return now - e->gather_msec < ENGINE_GATHER_MS;
+    /* Once it is over, run again (whatever comes first). */
+    struct timeval tv = {
+        .tv_sec = 0,
+        .tv_usec = (ENGINE_GATHER_MS - (now - e->gather_msec)) * 1000,
+    };
+    event_add(e->run_ev, &tv);
+    return true;
 }
 
 /* Runs one reconcile step and keeps its duration for the status: every
@@ -1286,13 +1303,15 @@ engine_devices_created__(char *error, void *op_)
 {
     struct engine_op *op = op_;
 
+    struct engine *e = op->engine;
+
     if (error) {
-        engine_op_finish__(op->engine, op, 500, engine_error_body__(error));
+        engine_op_finish__(e, op, 500, engine_error_body__(error));
         free(error);
-        return;
+    } else {
+        op->state = ENGINE_OP_QUEUED;
     }
-    op->state = ENGINE_OP_QUEUED;
-    engine_schedule__(op->engine);
+    engine_schedule__(e);       /* (It may have held the transaction.) */
 }
 
 static void

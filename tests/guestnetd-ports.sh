@@ -190,8 +190,10 @@ last_txn() {
 gn_check "together-marks-last" grep -q guestnet-installed <<<"$(last_txn)"
 gn_check_fails "together-marks-leave-next-cfg" grep -q next_cfg= \
     <<<"$(last_txn)"
-gn_check "together-one-transaction-and-marks" \
-    test "$(( $(gn_guestnetd_txns) - before ))" = 2
+# (One and one here; one more of either is left to a slow machine: one
+# transaction per add, as before the gathering, made 4 - 5.)
+gn_check "together-few-transactions" \
+    test "$(( $(gn_guestnetd_txns) - before ))" -le 3
 for i in 1 2 3 4 5 6; do ctl port del "g$i$s" > /dev/null; done
 
 # --- delete: devices gone, rows gone.
