@@ -82,7 +82,6 @@ struct conn {
 
 /* The connections of a run. */
 struct load {
-    const char *socket;
     struct conn *conns;
     size_t n_conns;
     double timeout;             /* For a whole answer, in seconds. */
@@ -113,9 +112,8 @@ usage(void)
 }
 
 static void
-load_init(struct load *l, const char *socket, size_t n, double timeout)
+load_init(struct load *l, size_t n, double timeout)
 {
-    l->socket = socket;
     l->n_conns = n;
     l->conns = gn_xcalloc(n, sizeof *l->conns);
     for (size_t i = 0; i < n; i++) {
@@ -426,13 +424,35 @@ get_keep(struct get_run *run, double since, double until)
     run->n = k;
 }
 
+/* The latencies (or with 'from_send', the times from sending) of the
+ * samples of 'run', sorted, in a new array of run->n + 1. */
+static double *
+get_sorted(const struct get_run *run, bool from_send)
+{
+    double *v = gn_xcalloc(run->n + 1, sizeof *v);
+
+    for (size_t i = 0; i < run->n; i++) {
+        const struct sample *s = &run->samples[i];
+        v[i] = from_send ? s->from_send : s->latency;
+    }
+    qsort(v, run->n, sizeof *v, cmp_double);
+    return v;
+}
+
+/* Prints " p50_ms=X p99_ms=Y max_ms=Z" of the 'n' sorted latencies
+ * 'lat'. */
+static void
+print_latencies(const double *lat, size_t n)
+{
+    printf(" p50_ms=%.2f p99_ms=%.2f max_ms=%.2f", pct_ms(lat, n, 50),
+           pct_ms(lat, n, 99), n ? lat[n - 1] * 1000 : 0);
+}
+
 static void
 get_report(struct get_run *run, double elapsed, bool rate,
            const char *log)
 {
     size_t n = run->n;
-    double *lat = gn_xcalloc(n ? n : 1, sizeof *lat);
-    double *from_send = gn_xcalloc(n ? n : 1, sizeof *from_send);
 
     if (n) {
         qsort(run->samples, n, sizeof *run->samples, cmp_due);
@@ -451,22 +471,17 @@ get_report(struct get_run *run, double elapsed, bool rate,
             gn_fatal("%s: %s", log, strerror(errno));
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        lat[i] = run->samples[i].latency;
-        from_send[i] = run->samples[i].from_send;
-    }
-    qsort(lat, n, sizeof *lat, cmp_double);     /* (Never NULL.) */
-    qsort(from_send, n, sizeof *from_send, cmp_double);
-    printf("requests=%zu errors=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f "
-           "max_ms=%.2f", n, run->errors, elapsed > 0 ? n / elapsed : 0,
-           pct_ms(lat, n, 50), pct_ms(lat, n, 99),
-           n ? lat[n - 1] * 1000 : 0);
+    double *lat = get_sorted(run, false);
+    printf("requests=%zu errors=%d rps=%.0f", n, run->errors,
+           elapsed > 0 ? n / elapsed : 0);
+    print_latencies(lat, n);
+    free(lat);
     if (rate) {
+        double *from_send = get_sorted(run, true);
         printf(" p99_from_send_ms=%.2f", pct_ms(from_send, n, 99));
+        free(from_send);
     }
     printf("\n");
-    free(lat);
-    free(from_send);
 }
 
 static int
@@ -483,7 +498,7 @@ do_get(const char *socket, const char *path, size_t clients, double secs,
 
     gn_buf_printf(&req, "GET %s HTTP/1.1\r\nHost: localhost\r\n"
                   "Connection: keep-alive\r\n\r\n", path);
-    load_init(&l, socket, clients, GET_TIMEOUT);
+    load_init(&l, clients, GET_TIMEOUT);
     for (size_t i = 0; i < clients; i++) {
         l.conns[i].due = start;
     }
@@ -611,7 +626,7 @@ do_post(const char *socket, const char *path, size_t writers,
     char **bodies = read_bodies(&n_bodies);
     struct load l;
 
-    load_init(&l, socket, writers, POST_TIMEOUT);
+    load_init(&l, writers, POST_TIMEOUT);
     for (size_t i = 0; i < writers; i++) {
         l.conns[i].fd = connect_unix(socket);
         l.conns[i].next = i;
@@ -647,17 +662,12 @@ do_post(const char *socket, const char *path, size_t writers,
     if (finished) {
         write_time_file(finished, now_sec());
     }
-    struct get_run *a = &run.answered;
-    double *lat = gn_xcalloc(a->n + 1, sizeof *lat);
-    for (size_t i = 0; i < a->n; i++) {
-        lat[i] = a->samples[i].latency;
-    }
-    qsort(lat, a->n, sizeof *lat, cmp_double);
-    printf("ok=%d failed=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-           run.ok, run.failed, pct_ms(lat, a->n, 50), pct_ms(lat, a->n, 99),
-           a->n ? lat[a->n - 1] * 1000 : 0);
+    double *lat = get_sorted(&run.answered, false);
+    printf("ok=%d failed=%d", run.ok, run.failed);
+    print_latencies(lat, run.answered.n);
+    printf("\n");
     free(lat);
-    free(a->samples);
+    free(run.answered.samples);
     for (size_t i = 0; i < n_bodies; i++) {
         free(bodies[i]);
     }

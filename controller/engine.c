@@ -940,31 +940,28 @@ engine_gather__(struct engine *e)
     json_int_t cur_cfg = engine_root_int__(e, "cur_cfg");
     bool connected = ofctrl_is_connected(e->ofctrl);
     long long now = gn_time_msec();
-    const struct engine_op *op;
+    bool wait = false;
 
-    for (op = e->ops; op; op = op->next) {
+    for (const struct engine_op *op = e->ops; op; op = op->next) {
         if (op->state == ENGINE_OP_QUEUED && op->solo) {
             /* A retry goes alone: nothing can join it. */
-            e->gather_msec = 0;
-            return false;
+            wait = false;
+            break;
         }
-    }
-    for (op = e->ops; op; op = op->next) {
-        if ((op->state == ENGINE_OP_DEVICES && op->type == ENGINE_OP_ADD
-             && !op->refused)
+        wait = wait
+            || (op->state == ENGINE_OP_DEVICES && op->type == ENGINE_OP_ADD
+                && !op->refused)
             || (op->state == ENGINE_OP_APPLYING && connected
                 && cur_cfg >= op->next_cfg
                 /* Not for an add whose flows could not be built (it
                  * waits for its deadline, not for them). */
                 && (op->type == ENGINE_OP_DELETE || op->flows_seqno
-                    || engine_flows_ofport__(e, op->name) != 0))) {
-            break;
-        }
+                    || engine_flows_ofport__(e, op->name) != 0));
     }
-    if (op && !e->gather_msec) {
+    if (wait && !e->gather_msec) {
         e->gather_msec = now;
     }
-    if (!op || now - e->gather_msec >= ENGINE_GATHER_MS) {
+    if (!wait || now - e->gather_msec >= ENGINE_GATHER_MS) {
         /* Each hold lasts ENGINE_GATHER_MS at most. */
         e->gather_msec = 0;
         return false;
@@ -1302,7 +1299,6 @@ static void
 engine_devices_created__(char *error, void *op_)
 {
     struct engine_op *op = op_;
-
     struct engine *e = op->engine;
 
     if (error) {
