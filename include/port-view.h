@@ -24,7 +24,7 @@
  *
  * The view also records, per port, what the planners act on, so that
  * they look at those ports only: untagged ports to adopt
- * (ports_plan_adoption()), uplinks guestnet made (bridge_plan()), and
+ * (port_view_plan_adoption()), uplinks guestnet made (bridge_plan()), and
  * ports with flows whose Interface lacks the installed mark.
  *
  * Memory: one entry per port of the bridge.  Thread-safety: one thread. */
@@ -37,6 +37,7 @@
 
 struct gn_config;
 struct ovsdb_replica;
+struct ovsdb_txn;
 struct port_view;
 
 struct port_view *port_view_create(void);
@@ -96,5 +97,10 @@ size_t port_view_uplinks(const struct port_view *,
                          const struct port_view_port **ports);
 size_t port_view_unmarked(const struct port_view *,
                           const struct port_view_port **ports);
+
+/* Adds to 'txn' the ops that quarantine every port of port_view_untagged()
+ * (port_plan_quarantine()); 'view' must be up to date with the replica.
+ * Returns the number of ports quarantined. */
+int port_view_plan_adoption(const struct port_view *, struct ovsdb_txn *);
 
 #endif /* port-view.h */

@@ -31,7 +31,6 @@
 struct gn_config;
 struct ovsdb_replica;
 struct ovsdb_txn;
-struct port_view;
 
 #define PORTS_QUARANTINE_VLAN 4095
 
@@ -156,11 +155,11 @@ bool port_is_from_spec(const struct ovsdb_replica *, const json_t *port,
 void port_binding(const struct gn_config *, const struct ovsdb_replica *,
                   const json_t *port, struct port_binding *);
 
-/* Adds ops that quarantine the untagged adopted ports of the bridge
- * (tag 4095, guarded by a wait that the tag is still empty): those of
- * port_view_untagged() of 'view', which must be up to date with the
- * replica.  Returns the number of ports quarantined. */
-int ports_plan_adoption(const struct port_view *view, struct ovsdb_txn *);
+/* Adds ops that quarantine the untagged Port row 'uuid' named 'name' (both
+ * borrowed): tag 4095 in access mode, guarded by a wait that the tag is
+ * still empty, so that a tag someone writes meanwhile wins. */
+void port_plan_quarantine(const char *uuid, const char *name,
+                          struct ovsdb_txn *);
 
 /* The port as API JSON (new reference). */
 json_t *port_binding_to_json(const struct port_binding *);

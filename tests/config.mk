@@ -15,4 +15,4 @@ tests_test_config_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBEVENT_CFLAGS) -DGN_SRCDIR='"$(abs_top_srcdir)"'
 tests_test_config_LDADD = $(GN_LIBS)
 
-EXTRA_DIST += controller/guestnet.example.json
+EXTRA_DIST += daemon/guestnet.example.json

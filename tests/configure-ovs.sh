@@ -15,8 +15,8 @@ else
     src=$GN_BUILDDIR
 fi
 cp "$src/configure" "$dir/" 2>/dev/null || cp "$GN_SRCDIR/configure" "$dir/"
-mkdir -p "$dir/controller" "$dir/build-aux"
-cp "$GN_SRCDIR/controller/guestnetd.c" "$dir/controller/"
+mkdir -p "$dir/daemon" "$dir/build-aux"
+cp "$GN_SRCDIR/daemon/guestnetd.c" "$dir/daemon/"
 cp "$GN_SRCDIR"/build-aux/* "$dir/build-aux/" 2>/dev/null
 touch "$dir/Makefile.in" "$dir/config.h.in"
 cd "$dir" || exit 1

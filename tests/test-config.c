@@ -14,7 +14,7 @@
 #include "gn-util.h"
 #include "test-util.h"
 
-#define EXAMPLE_FILE GN_SRCDIR "/controller/guestnet.example.json"
+#define EXAMPLE_FILE GN_SRCDIR "/daemon/guestnet.example.json"
 
 /* Parses 'text', JSON in which ' stands for " (to keep the C literals
  * readable), as a config.  Returns what gn_config_from_json() returns and

@@ -529,7 +529,7 @@ test_planners_see_only_ports_needing_action(void)
     CHECK(port_view_untagged(v, &p) == 1 && !strcmp(p[0].uuid, pu)
           && !strcmp(p[0].name, "g30"));
     txn = ovsdb_txn_create("Open_vSwitch");
-    CHECK(ports_plan_adoption(v, txn) == 1);
+    CHECK(port_view_plan_adoption(v, txn) == 1);
     CHECK(ovsdb_txn_n_ops(txn) == 3);
     ovsdb_txn_destroy(txn);
     iface_uuid(31, iu);
@@ -922,7 +922,7 @@ test_timing_1000_ports(void)
 
         txn = ovsdb_txn_create("Open_vSwitch");
         start = gn_time_usec();
-        CHECK(ports_plan_adoption(v, txn) == 0);
+        CHECK(port_view_plan_adoption(v, txn) == 0);
         t_adopt[k] = gn_time_usec() - start;
         ovsdb_txn_destroy(txn);
 

@@ -18,7 +18,6 @@
 #include "netdev.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
-#include "port-view.h"
 
 GN_LOG_MODULE(ports);
 
@@ -695,34 +694,25 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
     b->network = b->quarantine ? NULL : net->name;
 }
 
-int
-ports_plan_adoption(const struct port_view *view, struct ovsdb_txn *txn)
+void
+port_plan_quarantine(const char *uuid, const char *name,
+                     struct ovsdb_txn *txn)
 {
-    const struct port_view_port *ports;
-    size_t n = port_view_untagged(view, &ports);
-
-    for (size_t i = 0; i < n; i++) {
-        const char *uuid = ports[i].uuid;
-
-        /* Untagged: a trunk of every VLAN.  Quarantine it, unless someone
-         * tags it first (the wait fails then, and the next pass sees the
-         * tag). */
-        ovsdb_txn_wait(txn, "Port", ovsdb_where_uuid(uuid),
-                       json_pack("[s]", "tag"), "==",
-                       json_pack("[{s:[s, []]}]", "tag", "set"), 0);
-        ovsdb_txn_update(txn, "Port", ovsdb_where_uuid(uuid),
-                         json_pack("{s:i, s:s}", "tag",
-                                   PORTS_QUARANTINE_VLAN,
-                                   "vlan_mode", "access"));
-        ovsdb_txn_mutate(txn, "Port", ovsdb_where_uuid(uuid),
-                         json_pack("[[s, s, o]]", "external_ids", "insert",
-                                   ovsdb_datum_map(json_pack(
-                                       "{s:s}", K_QUARANTINE,
-                                       "untagged"))));
-        GN_LOG_INFO("quarantining untagged port %s (VLAN %d)",
-                    ports[i].name, PORTS_QUARANTINE_VLAN);
-    }
-    return n;
+    /* Untagged: a trunk of every VLAN.  Quarantine it, unless someone
+     * tags it first (the wait fails then, and the next pass sees the
+     * tag). */
+    ovsdb_txn_wait(txn, "Port", ovsdb_where_uuid(uuid),
+                   json_pack("[s]", "tag"), "==",
+                   json_pack("[{s:[s, []]}]", "tag", "set"), 0);
+    ovsdb_txn_update(txn, "Port", ovsdb_where_uuid(uuid),
+                     json_pack("{s:i, s:s}", "tag", PORTS_QUARANTINE_VLAN,
+                               "vlan_mode", "access"));
+    ovsdb_txn_mutate(txn, "Port", ovsdb_where_uuid(uuid),
+                     json_pack("[[s, s, o]]", "external_ids", "insert",
+                               ovsdb_datum_map(json_pack(
+                                   "{s:s}", K_QUARANTINE, "untagged"))));
+    GN_LOG_INFO("quarantining untagged port %s (VLAN %d)", name,
+                PORTS_QUARANTINE_VLAN);
 }
 
 json_t *

@@ -872,7 +872,7 @@ engine_run__(struct engine *e)
         if (!solo) {
             int before = ovsdb_txn_n_ops(txn);
             looked_at_all = true;
-            ports_plan_adoption(engine_view__(e), txn);
+            port_view_plan_adoption(engine_view__(e), txn);
             n_marks = engine_plan_installed__(e, txn);
             e->txn_has_extra = ovsdb_txn_n_ops(txn) > before;
         } else {

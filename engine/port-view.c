@@ -598,3 +598,15 @@ port_view_unmarked(const struct port_view *v,
     *ports = v->unmarked;
     return v->n_unmarked;
 }
+
+int
+port_view_plan_adoption(const struct port_view *v, struct ovsdb_txn *txn)
+{
+    const struct port_view_port *ports;
+    size_t n = port_view_untagged(v, &ports);
+
+    for (size_t i = 0; i < n; i++) {
+        port_plan_quarantine(ports[i].uuid, ports[i].name, txn);
+    }
+    return n;
+}

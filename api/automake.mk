@@ -1,0 +1,6 @@
+# api/: the HTTP/JSON API server on a unix socket (routing, validation,
+# handlers), its reports (status, flows, metrics) and packet traces.
+libguestnet_a_SOURCES += \
+	api/api.c \
+	api/api-report.c \
+	api/api-trace.c

@@ -1,0 +1,8 @@
+# engine/: the reconcile core of guestnetd: the engine (one step from
+# config, OVSDB replica and queued requests to one OVSDB transaction and
+# one flow bundle), the bridge planner, guest ports and the port view.
+libguestnet_a_SOURCES += \
+	engine/bridge.c \
+	engine/engine.c \
+	engine/ports.c \
+	engine/port-view.c

@@ -1,0 +1,8 @@
+# lib/: the code every layer uses (logging, small utilities, address
+# parsing, the config model and its parser).  It includes nothing of
+# guestnet's above it.
+libguestnet_a_SOURCES += \
+	lib/gn-config.c \
+	lib/gn-log.c \
+	lib/gn-util.c \
+	lib/netaddr.c
