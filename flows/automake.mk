@@ -8,7 +8,9 @@ libguestnet_ofp_a_SOURCES = \
 	flows/meter-table.c \
 	flows/of-conn.c \
 	flows/of-conn.h \
-	flows/ofctrl.c
+	flows/ofctrl.c \
+	flows/ofctrl-private.h \
+	flows/ofctrl-recv.c
 libguestnet_ofp_a_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) $(LIBEVENT_CFLAGS)
 
 # The pipeline builds flows as text through flow-table.h and needs the

@@ -4,12 +4,14 @@
  * Owns struct ofctrl: the desired and installed flow tables and meters,
  * the change set in flight (meter_mods before, the bundle, meter_mods
  * after), the dump of the switch's flows and meters at each connection,
- * cookie stats requests and the counters.  The connection itself is
+ * cookie stats requests and the counters.  What the switch answers is
+ * handled in flows/ofctrl-recv.c; the connection itself is
  * flows/of-conn.c, the tables flows/flow-table.c and flows/meter-table.c.
  * See include/ofctrl.h for the design. */
 #include <config.h>
 
 #include "ofctrl.h"
+#include "ofctrl-private.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -33,100 +35,6 @@
 #include "openvswitch/ofpbuf.h"
 
 GN_LOG_MODULE(ofctrl);
-
-/* At most this many cookie stats requests wait for their replies. */
-#define OFCTRL_MAX_STATS_REQUESTS 8
-
-/* Flags of every bundle ofctrl opens. */
-#define OFCTRL_BUNDLE_FLAGS (OFPBF_ATOMIC | OFPBF_ORDERED)
-
-enum ofctrl_state {
-    OFCTRL_DOWN,                /* Not connected. */
-    OFCTRL_DUMPING,             /* Reading the switch's flows and meters. */
-    OFCTRL_SYNCED,              /* Installed table known, nothing in flight. */
-    OFCTRL_METERS_BEFORE,       /* Meter additions and modifications sent;
-                                 * waiting for their barrier. */
-    OFCTRL_ADDING,              /* Bundle opened and filled; waiting for the
-                                 * barrier to learn whether all was taken. */
-    OFCTRL_COMMITTING,          /* Commit sent; waiting for its barrier. */
-    OFCTRL_METERS_AFTER,        /* Meter deletions sent after the commit;
-                                 * waiting for their barrier. */
-};
-
-/* A cookie stats request waiting for its (multipart) reply. */
-struct ofctrl_stats_request {
-    uint32_t xid;
-    struct flow_table *flows;   /* The flows received so far. */
-    ofctrl_cookie_stats_cb *cb;
-    void *aux;
-};
-
-struct ofctrl {
-    struct of_conn *conn;
-    struct event *run_event;    /* Deferred ofctrl_run__(). */
-    ofctrl_notify_cb *notify;
-    void *aux;
-    enum ofctrl_state state;
-
-    struct flow_table *desired; /* Latest ofctrl_put() or the table of
-                                 * ofctrl_desired(), or NULL.  Tracks its
-                                 * changes (flow_table_track_changes()). */
-    uint64_t desired_seqno;
-    bool desired_dirty;         /* Not yet compared with 'installed'. */
-    bool held;                  /* ofctrl_hold(): an edit is under way. */
-    bool full_diff;             /* The next comparison must look at every
-                                 * flow, not only the changed ones: after
-                                 * ofctrl_put(), a (re)connection, or a
-                                 * failed change set. */
-
-    struct flow_table *installed;   /* Nonnull from SYNCED on. */
-    uint64_t installed_seqno;
-
-    uint32_t dump_xid;          /* DUMPING: the flow stats request. */
-    struct flow_table *dump;    /* DUMPING: flows received so far, until
-                                 * the last part; then NULL. */
-    uint32_t meter_dump_xid;    /* DUMPING: the meter config request. */
-    struct meter_table *meter_dump; /* DUMPING: meters so far, likewise. */
-
-    struct meter_table *desired_meters;     /* Never NULL. */
-    struct meter_table *installed_meters;   /* Nonnull from SYNCED on. */
-
-    /* The bundle in flight (ADDING, COMMITTING). */
-    struct flow_table_mod *mods;    /* Own their entries: the desired table
-                                     * may change meanwhile. */
-    size_t n_mods;
-    uint64_t bundle_seqno;
-    uint32_t bundle_id;
-    uint32_t bundle_first_xid;  /* Xids of the bundle's messages. */
-    uint32_t bundle_last_xid;
-    uint32_t barrier_xid;
-    char *bundle_error;         /* First error for the change set (meters
-                                 * or bundle), or NULL. */
-
-    /* The meter changes of the change set in flight: the first
-     * 'n_meter_before' (additions, modifications) go before the bundle,
-     * the rest (deletions) after its commit. */
-    struct meter_table_mod *meter_mods;
-    size_t n_meter_mods;
-    size_t n_meter_before;
-    size_t meter_batch;         /* Index in 'meter_mods' of the batch sent
-                                 * with xids meter_first_xid...last. */
-    uint32_t meter_first_xid;
-    uint32_t meter_last_xid;
-
-    char *last_error;           /* Why the last bundle failed, or NULL. */
-
-    struct ofctrl_stats_request stats[OFCTRL_MAX_STATS_REQUESTS];
-    size_t n_stats;
-
-    uint64_t n_flow_mods;
-    uint64_t n_meter_mods_sent;
-    uint64_t n_bundles;
-    uint64_t n_bundle_failures;
-    uint64_t n_errors;
-};
-
-static void ofctrl_run__(struct ofctrl *);
 
 /* Calls the owner's notification callback. */
 static void
@@ -180,7 +88,7 @@ ofctrl_send_flow_stats_request__(struct ofctrl *o)
 
 /* Sends a BUNDLE_CONTROL of 'type' for the current bundle; returns its
  * xid. */
-static uint32_t
+uint32_t
 ofctrl_send_bundle_ctrl__(struct ofctrl *o, uint16_t type)
 {
     struct ofputil_bundle_ctrl_msg bc = {
@@ -248,7 +156,7 @@ ofctrl_start_bundle__(struct ofctrl *o)
 
 /* Sends the meter_mods 'o->meter_mods[start]' up to (not including)
  * 'end', then a barrier, and enters 'state'. */
-static void
+void
 ofctrl_send_meter_mods__(struct ofctrl *o, size_t start, size_t end,
                          enum ofctrl_state state)
 {
@@ -279,7 +187,7 @@ ofctrl_send_meter_mods__(struct ofctrl *o, size_t start, size_t end,
 /* Ends the change set in flight after its last barrier reply: a success
  * (the switch holds the desired flows and meters of 'o->bundle_seqno') if
  * the switch reported no error for it. */
-static void
+void
 ofctrl_finish_bundle__(struct ofctrl *o)
 {
     static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
@@ -308,7 +216,7 @@ ofctrl_finish_bundle__(struct ofctrl *o)
 
 /* Goes on with the change set in flight after the meters that flows may
  * need are in place: the bundle, else the meter deletions, else done. */
-static void
+void
 ofctrl_continue_after_meters__(struct ofctrl *o)
 {
     if (o->n_mods) {
@@ -323,7 +231,7 @@ ofctrl_continue_after_meters__(struct ofctrl *o)
 
 /* Compares the desired table with the installed one if either changed and
  * sends the difference. */
-static void
+void
 ofctrl_run__(struct ofctrl *o)
 {
     uint8_t version;
@@ -439,279 +347,6 @@ ofctrl_disconnected__(int error, void *o_)
         r.cb(NULL, 0, ENOTCONN, r.aux);
     }
     ofctrl_notify__(o);
-}
-
-/* Returns the index in 'o->stats' of the request with 'xid', or -1. */
-static int
-ofctrl_find_stats_request__(const struct ofctrl *o, uint32_t xid)
-{
-    size_t i;
-
-    for (i = 0; i < o->n_stats; i++) {
-        if (o->stats[i].xid == xid) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-/* Handles a part of the reply to the cookie stats request 'o->stats[idx]'
- * ('msg'/'len', or NULL if the switch answered with an error). */
-static void
-ofctrl_recv_cookie_stats__(struct ofctrl *o, int idx, const void *msg,
-                           size_t len)
-{
-    static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
-    struct ofctrl_stats_request r = o->stats[idx];
-    struct flow_table_cookie_stats *stats;
-    bool more = false;
-    size_t n;
-
-    if (msg) {
-        char *error = flow_table_add_stats_reply(r.flows, msg, len, &more);
-
-        if (error) {
-            GN_LOG_WARN_RL(&rl, "cookie stats: %s", error);
-            free(error);
-        }
-        if (more) {
-            return;
-        }
-    }
-
-    o->stats[idx] = o->stats[--o->n_stats];
-    if (msg) {
-        stats = flow_table_cookie_stats(r.flows, &n);
-        r.cb(stats, n, 0, r.aux);
-        free(stats);
-    } else {
-        r.cb(NULL, 0, EPROTO, r.aux);
-    }
-    flow_table_destroy(r.flows);
-}
-
-/* Once both dumps are complete, knows what the switch holds. */
-static void
-ofctrl_dump_done__(struct ofctrl *o)
-{
-    static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
-
-    if (!o->installed || !o->installed_meters) {
-        return;
-    }
-    o->state = OFCTRL_SYNCED;
-    o->desired_dirty = true;
-    o->full_diff = true;
-    GN_LOG_INFO_RL(&rl, "switch holds %zu flows and %zu meters",
-                   flow_table_count(o->installed),
-                   meter_table_count(o->installed_meters));
-    ofctrl_run__(o);
-}
-
-/* Handles a part of the reply to the dump of the switch's flows. */
-static void
-ofctrl_recv_dump__(struct ofctrl *o, const void *msg, size_t len)
-{
-    static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
-    bool more = false;
-
-    if (msg) {
-        char *error = flow_table_add_stats_reply(o->dump, msg, len, &more);
-
-        if (error) {
-            GN_LOG_WARN_RL(&rl, "reading the switch's flows: %s", error);
-            free(error);
-        }
-        if (more) {
-            return;
-        }
-    }
-    o->installed = o->dump;
-    o->dump = NULL;
-    ofctrl_dump_done__(o);
-}
-
-/* Handles a part of the reply to the dump of the switch's meters (NULL if
- * the switch answered with an error: then it holds none of ours). */
-static void
-ofctrl_recv_meter_dump__(struct ofctrl *o, const void *msg, size_t len)
-{
-    static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
-    bool more = false;
-
-    if (msg) {
-        char *error = meter_table_add_config_reply(o->meter_dump, msg, len,
-                                                   &more);
-
-        if (error) {
-            GN_LOG_WARN_RL(&rl, "reading the switch's meters: %s", error);
-            free(error);
-        }
-        if (more) {
-            return;
-        }
-    }
-    o->installed_meters = o->meter_dump;
-    o->meter_dump = NULL;
-    ofctrl_dump_done__(o);
-}
-
-/* Returns true if 'xid' is that of a meter_mod of the batch in flight. */
-static bool
-ofctrl_is_meter_xid__(const struct ofctrl *o, uint32_t xid)
-{
-    return ((o->state == OFCTRL_METERS_BEFORE
-             || o->state == OFCTRL_METERS_AFTER)
-            && (int32_t) (xid - o->meter_first_xid) >= 0
-            && (int32_t) (o->meter_last_xid - xid) >= 0);
-}
-
-/* of_conn callback: returns a malloc'd description of the message sent
- * with 'xid' (for a flow_mod of the bundle in flight, the flow's text), or
- * NULL. */
-static char *
-ofctrl_describe__(uint32_t xid, void *o_)
-{
-    struct ofctrl *o = o_;
-    uint32_t i = xid - o->bundle_first_xid;
-
-    if (o->state == OFCTRL_DUMPING && xid == o->dump_xid) {
-        return gn_xstrdup("flow stats request (reading the switch's flows)");
-    } else if (o->state == OFCTRL_DUMPING && xid == o->meter_dump_xid) {
-        return gn_xstrdup("meter config request (reading the switch's "
-                          "meters)");
-    } else if (ofctrl_is_meter_xid__(o, xid)) {
-        return meter_table_mod_to_string(
-            &o->meter_mods[o->meter_batch + (xid - o->meter_first_xid)]);
-    } else if (o->state != OFCTRL_ADDING && o->state != OFCTRL_COMMITTING) {
-        return NULL;
-    } else if (i == 0) {
-        return gn_xasprintf("bundle %u open", o->bundle_id);
-    } else if (i <= o->n_mods) {
-        return flow_table_mod_to_string(&o->mods[i - 1]);
-    } else if (xid == o->bundle_last_xid) {
-        return gn_xasprintf("bundle %u commit", o->bundle_id);
-    }
-    return NULL;
-}
-
-/* Records the OFPT_ERROR 'oh' as the error of the bundle in flight. */
-static void
-ofctrl_bundle_error__(struct ofctrl *o, const struct ofp_header *oh)
-{
-    if (!o->bundle_error) {
-        struct ofpbuf payload;
-        enum ofperr error = ofperr_decode_msg(oh, &payload);
-        char *what = ofctrl_describe__(ntohl(oh->xid), o);
-
-        o->bundle_error = gn_xasprintf("%s for %s",
-                                       error ? ofperr_get_name(error)
-                                             : "undecodable error",
-                                       what ? what : "bundle message");
-        free(what);
-        if (error) {
-            ofpbuf_uninit(&payload);
-        }
-    }
-}
-
-/* of_conn callback: a message from the switch. */
-static void
-ofctrl_received__(const void *msg, size_t len, void *o_)
-{
-    const struct ofp_header *oh = msg;
-    uint32_t xid = ntohl(oh->xid);
-    struct ofctrl *o = o_;
-    enum ofptype type;
-    int idx;
-
-    if (ofptype_decode(&type, oh)) {
-        return;
-    }
-    idx = ofctrl_find_stats_request__(o, xid);
-
-    switch (type) {
-    case OFPTYPE_ERROR:
-        o->n_errors++;
-        if ((o->state == OFCTRL_ADDING || o->state == OFCTRL_COMMITTING)
-            && (int32_t) (xid - o->bundle_first_xid) >= 0
-            && (int32_t) (o->bundle_last_xid - xid) >= 0) {
-            ofctrl_bundle_error__(o, oh);
-        } else if (ofctrl_is_meter_xid__(o, xid)) {
-            ofctrl_bundle_error__(o, oh);
-        } else if (o->state == OFCTRL_DUMPING && xid == o->dump_xid) {
-            ofctrl_recv_dump__(o, NULL, 0);
-        } else if (o->state == OFCTRL_DUMPING && xid == o->meter_dump_xid) {
-            ofctrl_recv_meter_dump__(o, NULL, 0);
-        } else if (idx >= 0) {
-            ofctrl_recv_cookie_stats__(o, idx, NULL, 0);
-        }
-        break;
-
-    case OFPTYPE_FLOW_STATS_REPLY:
-        if (o->state == OFCTRL_DUMPING && xid == o->dump_xid) {
-            ofctrl_recv_dump__(o, msg, len);
-        } else if (idx >= 0) {
-            ofctrl_recv_cookie_stats__(o, idx, msg, len);
-        }
-        break;
-
-    case OFPTYPE_METER_CONFIG_STATS_REPLY:
-        if (o->state == OFCTRL_DUMPING && xid == o->meter_dump_xid) {
-            ofctrl_recv_meter_dump__(o, msg, len);
-        }
-        break;
-
-    case OFPTYPE_BARRIER_REPLY:
-        if (xid != o->barrier_xid) {
-            break;
-        }
-        if (o->state == OFCTRL_ADDING) {
-            if (o->bundle_error) {
-                /* Some flow_mod was refused: drop the whole bundle. */
-                ofctrl_send_bundle_ctrl__(o, OFPBCT_DISCARD_REQUEST);
-                ofctrl_finish_bundle__(o);
-            } else {
-                o->bundle_last_xid = ofctrl_send_bundle_ctrl__(
-                    o, OFPBCT_COMMIT_REQUEST);
-                of_conn_send_barrier(o->conn, &o->barrier_xid);
-                o->state = OFCTRL_COMMITTING;
-            }
-        } else if (o->state == OFCTRL_COMMITTING) {
-            if (!o->bundle_error) {
-                flow_table_apply(o->installed, o->mods, o->n_mods);
-                o->n_bundles++;
-            }
-            if (!o->bundle_error && o->n_meter_mods > o->n_meter_before) {
-                ofctrl_send_meter_mods__(o, o->n_meter_before,
-                                         o->n_meter_mods,
-                                         OFCTRL_METERS_AFTER);
-            } else {
-                ofctrl_finish_bundle__(o);
-            }
-        } else if (o->state == OFCTRL_METERS_BEFORE) {
-            if (o->bundle_error) {
-                /* The flows may need a meter that is not there: keep the
-                 * flows as they are. */
-                ofctrl_finish_bundle__(o);
-            } else {
-                meter_table_apply(o->installed_meters, o->meter_mods,
-                                  o->n_meter_before);
-                ofctrl_continue_after_meters__(o);
-            }
-        } else if (o->state == OFCTRL_METERS_AFTER) {
-            if (!o->bundle_error) {
-                meter_table_apply(o->installed_meters,
-                                  o->meter_mods + o->n_meter_before,
-                                  o->n_meter_mods - o->n_meter_before);
-            }
-            ofctrl_finish_bundle__(o);
-        }
-        break;
-
-    default:
-        break;
-    }
 }
 
 void

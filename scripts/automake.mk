@@ -4,4 +4,5 @@ dist_noinst_SCRIPTS += \
 	scripts/setup.sh \
 	scripts/build.sh \
 	scripts/test.sh \
-	scripts/gn-sandbox
+	scripts/gn-sandbox \
+	scripts/check-layering

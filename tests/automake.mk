@@ -8,6 +8,7 @@ UNIT_TESTS = \
 	tests/test-symbol-clash
 INTEGRATION_TESTS = \
 	tests/configure-ovs.sh \
+	tests/layering.sh \
 	tests/sanitizers.sh \
 	tests/sandbox-forwarding.sh
 

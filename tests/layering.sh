@@ -1,0 +1,61 @@
+#!/bin/bash
+# layering: the source folders include only downward (lib < ovsdb, flows,
+# devices < engine < api, cli < daemon), no modules include each other in a
+# circle and no source file is longer than scripts/check-layering allows.
+# The checker is first shown to catch each kind of violation in a copy.
+. "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+
+gn_require_cmd python3 python3
+check=$GN_SRCDIR/scripts/check-layering
+
+# A minimal tree the checker accepts, then one violation at a time.
+gn_tmpdir dir
+make_tree() {
+    rm -rf "$dir/t"
+    mkdir -p "$dir/t/include"
+    for f in lib ovsdb flows devices engine api cli daemon; do
+        mkdir -p "$dir/t/$f"
+    done
+    printf '#include "low.h"\n' > "$dir/t/engine/high.c"
+    printf '#include "high.h"\n' > "$dir/t/daemon/main.c"
+    : > "$dir/t/lib/low.c"
+    : > "$dir/t/include/low.h"
+    : > "$dir/t/include/high.h"
+}
+make_tree
+gn_check "accepts-a-downward-tree" "$check" "$dir/t"
+
+printf '#include "high.h"\n' >> "$dir/t/lib/low.c"
+out=$("$check" "$dir/t")
+gn_check "reports-an-upward-include" \
+    grep -q '^lib/low.c: includes high.h of engine/' <<<"$out"
+
+make_tree
+printf '#include "side.h"\n' > "$dir/t/ovsdb/peer.c"
+printf '#include "peer.h"\n' > "$dir/t/flows/side.c"
+: > "$dir/t/include/peer.h"
+: > "$dir/t/include/side.h"
+out=$("$check" "$dir/t")
+gn_check "reports-a-sideways-include" \
+    grep -q '^ovsdb/peer.c: includes side.h of flows/' <<<"$out"
+
+make_tree
+printf '#include "one.h"\n' > "$dir/t/engine/two.c"
+printf '#include "two.h"\n' > "$dir/t/engine/one.c"
+: > "$dir/t/include/one.h"
+: > "$dir/t/include/two.h"
+out=$("$check" "$dir/t")
+gn_check "reports-a-circle" grep -q '^include circle: one -> two -> one' \
+    <<<"$out"
+
+make_tree
+seq 1 900 | sed 's/^/\/\* /; s/$/ \*\//' > "$dir/t/api/long.c"
+out=$("$check" "$dir/t")
+gn_check "reports-a-long-file" grep -q '^api/long.c: 900 lines' <<<"$out"
+
+# The tree itself.
+out=$("$check" "$GN_SRCDIR")
+rc=$?
+[ -z "$out" ] || echo "$out"
+gn_check "source-tree-layering" test $rc = 0
+gn_done
