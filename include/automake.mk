@@ -14,6 +14,7 @@ noinst_HEADERS += \
 	include/http-client.h \
 	include/jsonrpc-session.h \
 	include/jsonrpc.h \
+	include/loop-lag.h \
 	include/meter-table.h \
 	include/netaddr.h \
 	include/netdev.h \

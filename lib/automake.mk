@@ -5,4 +5,5 @@ libguestnet_a_SOURCES += \
 	lib/gn-config.c \
 	lib/gn-log.c \
 	lib/gn-util.c \
+	lib/loop-lag.c \
 	lib/netaddr.c

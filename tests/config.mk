@@ -16,3 +16,10 @@ tests_test_config_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 tests_test_config_LDADD = $(GN_LIBS)
 
 EXTRA_DIST += daemon/guestnet.example.json
+
+# loop-lag: the event loop's lateness, per window.
+UNIT_TESTS += tests/test-loop-lag
+check_PROGRAMS += tests/test-loop-lag
+tests_test_loop_lag_SOURCES = tests/test-loop-lag.c
+tests_test_loop_lag_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_test_loop_lag_LDADD = $(GN_LIBS)
