@@ -4,4 +4,7 @@ libguestnet_a_SOURCES += \
 	ovsdb/jsonrpc.c \
 	ovsdb/jsonrpc-session.c \
 	ovsdb/ovsdb-replica.c \
+	ovsdb/ovsdb-replica-datum.c \
+	ovsdb/ovsdb-replica-index.c \
+	ovsdb/ovsdb-replica-private.h \
 	ovsdb/ovsdb-txn.c
