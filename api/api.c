@@ -18,126 +18,25 @@
 #include <config.h>
 
 #include "api.h"
+#include "api-private.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/util.h>
-#include <jansson.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "api-report.h"
 #include "api-trace.h"
-#include "engine.h"
-#include "flow-table.h"
 #include "gn-config.h"
-#include "gn-log.h"
 #include "gn-util.h"
-#include "ofctrl.h"
 
 GN_LOG_MODULE(api);
 
-#define API_DEFAULT_MAX_BODY (64 * 1024)
-#define API_MAX_HEADERS (16 * 1024)
-#define API_DEFAULT_MAX_CLIENTS 256
-#define API_DEFAULT_REQUEST_TIMEOUT_S 10
-#define API_STATS_MAX_AGE_MS 1000       /* Reuse of the switch's counters. */
-#define API_TRACE_TIMEOUT_MS 5000
-
-/* One listener: the unix socket, or the loopback TCP one for metrics. */
-struct api_server {
-    struct api *api;
-    struct evhttp *http;
-    bool metrics_only;          /* Serves only /metrics and /v1/health. */
-};
-
-/* One client connection (see the comment at the top). */
-struct api_conn {
-    struct api_conn *prev, *next;
-    struct api *api;
-    struct bufferevent *bev;    /* Its bufferevent (a reference of ours). */
-    struct event *deadline;     /* A whole request must arrive by then. */
-    struct api_pending *pending;    /* Request being answered, or NULL. */
-    bool refused;               /* Over the limit: answer 503, close. */
-    bool closed;                /* evhttp dropped the connection. */
-};
-
-enum api_pending_type {
-    API_PENDING_ENGINE,         /* A port write, answered by the engine. */
-    API_PENDING_STATS,          /* Waits for the switch's counters. */
-    API_PENDING_TRACE,          /* Waits for ovs-vswitchd's trace. */
-};
-
-enum api_stats_use {
-    API_STATS_FLOWS,            /* GET /v1/flows. */
-    API_STATS_METRICS,          /* GET /metrics. */
-    API_STATS_PORT,             /* GET /v1/ports/NAME. */
-};
-
-/* A request answered later. */
-struct api_pending {
-    struct api_pending *next;   /* In api->waiters or api->traces. */
-    struct api *api;
-    struct evhttp_request *req; /* NULL once the client went away. */
-    struct api_conn *conn;      /* NULL once the client went away. */
-    enum api_pending_type type;
-    enum api_stats_use use;
-    char *port;                 /* API_STATS_PORT: the port's name. */
-    struct api_trace *trace;    /* API_PENDING_TRACE. */
-    long long start_msec;
-};
-
-struct api {
-    struct event_base *base;
-    struct engine *engine;
-    struct api_server unix_server;
-    struct api_server tcp_server;       /* 'http' NULL if not listening. */
-    char *socket_path;
-    gid_t admin_group;
-    unsigned int max_clients;
-    int request_timeout_s;
-
-    struct api_conn *conns;             /* Open connections. */
-    unsigned int n_active;              /* Of them, not refused. */
-    struct api_report_counters counters;
-
-    /* The switch's per-cookie counters: the last answer and the requests
-     * waiting for the next one. */
-    struct flow_table_cookie_stats *stats;
-    size_t n_stats;
-    long long stats_msec;               /* When 'stats' arrived, or 0. */
-    bool stats_in_flight;
-    struct api_pending *waiters;
-    struct api_pending *traces;
-
-    /* The text of the last GET /v1/ports answer and the version of the
-     * engine's ports it was made from (engine_ports_version()). */
-    struct api_text *ports_text;
-    unsigned long long ports_seqno;
-    unsigned long long ports_cfg_gen;
-};
-
-/* The text of a JSON answer, shared by the replies that send it (by
- * reference: a list of 1000 ports is about 260 kB) and the cache of
- * GET /v1/ports. */
-struct api_text {
-    unsigned int refs;
-    size_t len;
-    char data[];
-};
-
-static struct gn_log_rl api_rl = GN_LOG_RL_INIT(10, 20);
+struct gn_log_rl api_rl = GN_LOG_RL_INIT(10, 20);
 
 static const char *
 api_reason__(int status)
@@ -162,35 +61,8 @@ api_reason__(int status)
     }
 }
 
-/* Returns the connection that 'req' came on, or NULL. */
-static struct api_conn *
-api_conn_of__(struct api *api, struct evhttp_request *req)
-{
-    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon)
-                                    : NULL;
-
-    for (struct api_conn *c = api->conns; bev && c; c = c->next) {
-        if (c->bev == bev) {
-            return c;
-        }
-    }
-    return NULL;
-}
-
-/* (Re)starts the request deadline of 'conn'. */
-static void
-api_conn_arm__(struct api_conn *conn)
-{
-    struct timeval tv = { conn->api->request_timeout_s, 0 };
-
-    if (!conn->closed) {
-        evtimer_add(conn->deadline, &tv);
-    }
-}
-
 /* Counts an answer with 'status'. */
-static void
+void
 api_count__(struct api *api, int status)
 {
     struct api_report_counters *c = &api->counters;
@@ -202,7 +74,7 @@ api_count__(struct api *api, int status)
 }
 
 /* Counts the latency of a port write that started at 'start_msec'. */
-static void
+void
 api_count_write__(struct api *api, long long start_msec)
 {
     static const double bounds[] = API_REPORT_LATENCY_BUCKETS;
@@ -233,7 +105,7 @@ api_send_buf__(struct evhttp_request *req, struct api_conn *conn,
 }
 
 /* Sends 'text' (malloc'd, freed here) with 'status'. */
-static void
+void
 api_send__(struct evhttp_request *req, struct api_conn *conn, int status,
            const char *content_type, char *text)
 {
@@ -246,7 +118,7 @@ api_send__(struct evhttp_request *req, struct api_conn *conn, int status,
 
 /* Returns the text of 'body' (stolen) as answers carry it, indented with
  * sorted keys and a newline, with one reference. */
-static struct api_text *
+struct api_text *
 api_text_create__(json_t *body)
 {
     char *json = json_dumps(body, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -262,7 +134,7 @@ api_text_create__(json_t *body)
     return t;
 }
 
-static void
+void
 api_text_unref__(struct api_text *t)
 {
     if (t && !--t->refs) {
@@ -281,7 +153,7 @@ api_text_sent__(const void *data, size_t len, void *t)
 }
 
 /* Sends 't' (the caller keeps its reference) with 'status'. */
-static void
+void
 api_send_text__(struct api *api, struct evhttp_request *req,
                 struct api_conn *conn, int status, struct api_text *t)
 {
@@ -299,7 +171,7 @@ api_send_text__(struct api *api, struct evhttp_request *req,
 
 /* Sends 'body' (stolen) with 'status'.  Error bodies {"error": {...}} get
  * their "code" filled in. */
-static void
+void
 api_reply__(struct api *api, struct evhttp_request *req,
             struct api_conn *conn, int status, json_t *body)
 {
@@ -314,36 +186,8 @@ api_reply__(struct api *api, struct evhttp_request *req,
     api_text_unref__(t);
 }
 
-/* Answers GET /v1/ports: the text made for the last request if the
- * engine's ports have not changed since (a monitoring system polling the
- * list of 1000 ports would otherwise cost the loop 8 ms a request). */
-static void
-api_reply_ports__(struct api *api, struct evhttp_request *req,
-                  struct api_conn *conn)
-{
-    unsigned long long seqno, cfg_gen;
-
-    engine_ports_version(api->engine, &seqno, &cfg_gen);
-    if (!api->ports_text || api->ports_seqno != seqno
-        || api->ports_cfg_gen != cfg_gen) {
-        struct api_text *t = api_text_create__(engine_ports(api->engine));
-
-        if (t->len == 5 && !memcmp(t->data, "null\n", 5)) {
-            /* Not dumped (no memory): not kept either. */
-            api_send_text__(api, req, conn, 200, t);
-            api_text_unref__(t);
-            return;
-        }
-        api_text_unref__(api->ports_text);
-        api->ports_text = t;
-        api->ports_seqno = seqno;
-        api->ports_cfg_gen = cfg_gen;
-    }
-    api_send_text__(api, req, conn, 200, api->ports_text);
-}
-
 /* Answers 'req' with the error {"error": {"code", "message"}}. */
-static void
+void
 api_error__(struct api *api, struct evhttp_request *req,
             struct api_conn *conn, int status, const char *message)
 {
@@ -354,7 +198,7 @@ api_error__(struct api *api, struct evhttp_request *req,
 
 /* Returns the error response text for 'status' and 'message' as raw
  * HTTP/1.1 with "Connection: close", malloc'd. */
-static char *
+char *
 api_raw_error__(int status, const char *message)
 {
     json_t *j = json_pack("{s:{s:i, s:s}}", "error", "code", status,
@@ -370,175 +214,7 @@ api_raw_error__(int status, const char *message)
     return text;
 }
 
-/* The socket of 'conn', or -1. */
-static int
-api_conn_fd__(const struct api_conn *conn)
-{
-    return bufferevent_getfd(conn->bev);
-}
-
-/* True if evhttp freed the bufferevent of 'conn' (bufferevent_free()
- * clears the callbacks; evhttp always has an event callback set). */
-static bool
-api_conn_gone__(const struct api_conn *conn)
-{
-    bufferevent_event_cb eventcb;
-
-    bufferevent_getcb(conn->bev, NULL, NULL, &eventcb, NULL);
-    return conn->closed || !eventcb;
-}
-
-/* Forgets 'conn': drops our reference to its bufferevent and frees it. */
-static void
-api_conn_release__(struct api_conn *conn)
-{
-    struct api *api = conn->api;
-
-    if (conn->prev) {
-        conn->prev->next = conn->next;
-    } else {
-        api->conns = conn->next;
-    }
-    if (conn->next) {
-        conn->next->prev = conn->prev;
-    }
-    if (!conn->refused) {
-        api->n_active--;
-    }
-    api->counters.n_clients--;
-    event_free(conn->deadline);
-    bufferevent_decref(conn->bev);
-    free(conn);
-}
-
-/* Releases the connections evhttp closed before their first request. */
-static void
-api_conn_sweep__(struct api *api)
-{
-    struct api_conn *c, *next;
-
-    for (c = api->conns; c; c = next) {
-        next = c->next;
-        if (!c->pending && api_conn_gone__(c)) {
-            api_conn_release__(c);
-        }
-    }
-}
-
-/* The deadline of 'conn' passed, or 'conn' is over the limit: answers
- * with 'status' straight on the socket if nothing else is being written,
- * and shuts the socket down, so evhttp sees the end of the connection and
- * frees it. */
-static void
-api_conn_deadline__(evutil_socket_t fd_, short what, void *conn_)
-{
-    struct api_conn *conn = conn_;
-    int fd = api_conn_fd__(conn);
-
-    (void) fd_;
-    (void) what;
-    if (conn->pending) {
-        /* Being answered: the answer restarts the deadline. */
-        return;
-    }
-    if (api_conn_gone__(conn) || fd < 0) {
-        api_conn_release__(conn);
-        return;
-    }
-    if (!evbuffer_get_length(bufferevent_get_output(conn->bev))) {
-        char *text = (conn->refused
-                      ? api_raw_error__(503, "too many clients")
-                      : api_raw_error__(408, "request not complete in "
-                                        "time"));
-        ssize_t n = send(fd, text, strlen(text),
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
-        (void) n;       /* Best effort: the socket is closed anyway. */
-        free(text);
-    }
-    if (!conn->refused) {
-        conn->api->counters.n_timed_out++;
-        GN_LOG_INFO_RL(&api_rl, "closing a connection whose request did "
-                       "not arrive within %d s",
-                       conn->api->request_timeout_s);
-    }
-    shutdown(fd, SHUT_RDWR);
-}
-
-/* evhttp's bufferevent factory: a socket bufferevent (evhttp sets the
- * socket) of which we keep a reference (see the comment at the top). */
-static struct bufferevent *
-api_conn_create__(struct event_base *base, void *api_)
-{
-    struct api *api = api_;
-    struct api_conn *conn = gn_xzalloc(sizeof *conn);
-    struct bufferevent *bev;
-
-    api_conn_sweep__(api);
-    bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-    if (!bev) {
-        gn_fatal("api: cannot create a bufferevent");
-    }
-    bufferevent_incref(bev);
-    conn->api = api;
-    conn->bev = bev;
-    conn->deadline = evtimer_new(base, api_conn_deadline__, conn);
-    conn->next = api->conns;
-    if (api->conns) {
-        api->conns->prev = conn;
-    }
-    api->conns = conn;
-    api->counters.n_connections++;
-    api->counters.n_clients++;
-    if (api->n_active >= api->max_clients) {
-        conn->refused = true;
-        api->counters.n_refused++;
-        GN_LOG_WARN_RL(&api_rl, "refusing a connection: %u clients "
-                       "already", api->n_active);
-        /* evhttp sets the socket after this returns: answer from the
-         * loop. */
-        event_active(conn->deadline, EV_TIMEOUT, 0);
-    } else {
-        api->n_active++;
-        api_conn_arm__(conn);
-    }
-    return bev;
-}
-
-/* evhttp is freeing the connection of 'conn': a request waiting for an
- * answer loses its client. */
-static void
-api_conn_closed__(struct evhttp_connection *evcon, void *conn_)
-{
-    struct api_conn *conn = conn_;
-    struct api_pending *p = conn->pending;
-
-    (void) evcon;
-    conn->closed = true;
-    conn->pending = NULL;
-    api_conn_release__(conn);
-    if (!p) {
-        return;
-    }
-    p->req = NULL;
-    p->conn = NULL;
-    if (p->type == API_PENDING_ENGINE) {
-        engine_forget(p->api->engine, p);
-        free(p);
-    } else if (p->type == API_PENDING_TRACE) {
-        struct api_pending **pp;
-        for (pp = &p->api->traces; *pp; pp = &(*pp)->next) {
-            if (*pp == p) {
-                *pp = p->next;
-                break;
-            }
-        }
-        api_trace_cancel(p->trace);
-        free(p);
-    }
-    /* API_PENDING_STATS: freed when the counters arrive. */
-}
-
-static struct api_pending *
+struct api_pending *
 api_pending_create__(struct api *api, struct evhttp_request *req,
                      struct api_conn *conn, enum api_pending_type type)
 {
@@ -553,7 +229,7 @@ api_pending_create__(struct api *api, struct evhttp_request *req,
     return p;
 }
 
-static void
+void
 api_pending_free__(struct api_pending *p)
 {
     if (p) {
@@ -564,7 +240,7 @@ api_pending_free__(struct api_pending *p)
 
 /* True if the peer of 'conn' is root or in the admin group.  Sets '*who'
  * to a malloc'd description of the peer. */
-static bool
+bool
 api_may_write__(const struct api *api, const struct api_conn *conn,
                 char **who)
 {
@@ -615,7 +291,7 @@ api_may_write__(const struct api *api, const struct api_conn *conn,
 /* Parses the query string of 'req' into a new object {name: value}.
  * Returns NULL after answering with an error if it is malformed or names
  * a parameter twice. */
-static json_t *
+json_t *
 api_query__(struct api *api, struct evhttp_request *req,
             struct api_conn *conn)
 {
@@ -658,7 +334,7 @@ api_query__(struct api *api, struct evhttp_request *req,
 
 /* Answers 400 and returns false if 'params' (borrowed) has a member other
  * than 'allowed' (may be NULL). */
-static bool
+bool
 api_check_params__(struct api *api, struct evhttp_request *req,
                    struct api_conn *conn, const json_t *params,
                    const char *allowed)
@@ -678,7 +354,7 @@ api_check_params__(struct api *api, struct evhttp_request *req,
 }
 
 /* Answers 400 and returns false if 'req' has a body. */
-static bool
+bool
 api_check_no_body__(struct api *api, struct evhttp_request *req,
                     struct api_conn *conn)
 {
@@ -691,13 +367,13 @@ api_check_no_body__(struct api *api, struct evhttp_request *req,
 
 /* Parses the request body as a JSON object.  Returns NULL after answering
  * the request with an error. */
-static json_t *
+json_t *
 api_body__(struct api *api, struct evhttp_request *req,
            struct api_conn *conn)
 {
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
-    const char *type = evhttp_find_header(evhttp_request_get_input_headers(req),
-                                          "Content-Type");
+    struct evkeyvalq *headers = evhttp_request_get_input_headers(req);
+    const char *type = evhttp_find_header(headers, "Content-Type");
     size_t len = evbuffer_get_length(in);
     json_error_t jerr;
     json_t *json;
@@ -732,217 +408,8 @@ api_body__(struct api *api, struct evhttp_request *req,
     return json;
 }
 
-/* The engine answered a port write. */
-static void
-api_engine_done__(int status, json_t *body, void *p_)
-{
-    struct api_pending *p = p_;
-    struct api *api = p->api;
-
-    api_count_write__(api, p->start_msec);
-    api_reply__(api, p->req, p->conn, status, body);
-    api_pending_free__(p);
-}
-
-/* Answers 'p' (whose client is still there) from the switch's counters
- * 'stats' ('n' cookies, NULL if unavailable). */
-static void
-api_stats_answer__(struct api_pending *p,
-                   const struct flow_table_cookie_stats *stats, size_t n)
-{
-    struct api *api = p->api;
-    struct ofctrl_status of;
-    long long age = gn_time_msec() - api->stats_msec;
-
-    ofctrl_get_status(engine_ofctrl(api->engine), &of);
-    if (p->use == API_STATS_FLOWS) {
-        api_reply__(api, p->req, p->conn, 200,
-                    api_report_flows(&of, stats, n, age));
-    } else if (p->use == API_STATS_METRICS) {
-        json_t *status = engine_status(api->engine);
-        api_count__(api, 200);
-        api_send__(p->req, p->conn, 200, "text/plain; version=0.0.4",
-                   api_report_metrics(status, &of, stats, n,
-                                      &api->counters));
-        json_decref(status);
-    } else {
-        json_t *port = engine_port(api->engine, p->port);
-        if (!port) {
-            api_error__(api, p->req, p->conn, 404, "no such port");
-            return;
-        }
-        const json_t *ofport = json_object_get(port, "ofport");
-        json_t *counters = api_report_port_counters(
-            engine_replica(api->engine), engine_config(api->engine),
-            p->port);
-        bool ready = (json_is_integer(ofport)
-                      && !json_is_true(json_object_get(port, "quarantined"))
-                      && (stats
-                          ? api_report_port_flows_in(
-                              stats, n, json_integer_value(ofport))
-                          : (of.connected && of.desired_seqno
-                             && of.installed_seqno == of.desired_seqno)));
-        json_object_set_new(port, "ready", json_boolean(ready));
-        json_object_set_new(port, "statistics",
-                            counters ? counters : json_null());
-        json_object_set_new(port, "drops",
-                            stats && json_is_integer(ofport)
-                            ? api_report_port_drops(
-                                stats, n, json_integer_value(ofport))
-                            : json_null());
-        api_reply__(api, p->req, p->conn, 200, port);
-    }
-}
-
-/* Answers every waiter with 'stats' (may be NULL) and frees them. */
-static void
-api_stats_flush__(struct api *api,
-                  const struct flow_table_cookie_stats *stats, size_t n)
-{
-    struct api_pending *p = api->waiters;
-
-    api->waiters = NULL;
-    while (p) {
-        struct api_pending *next = p->next;
-        if (p->req) {
-            api_stats_answer__(p, stats, n);
-        }
-        api_pending_free__(p);
-        p = next;
-    }
-}
-
-/* ofctrl's answer to the counters request. */
-static void
-api_stats_done__(const struct flow_table_cookie_stats *stats, size_t n,
-                 int error, void *api_)
-{
-    struct api *api = api_;
-
-    api->stats_in_flight = false;
-    if (error) {
-        GN_LOG_INFO_RL(&api_rl, "flow counters unavailable: %s",
-                       strerror(error));
-        api_stats_flush__(api, NULL, 0);
-        return;
-    }
-    free(api->stats);
-    api->stats = n ? gn_xmalloc(n * sizeof *stats) : NULL;
-    if (n) {
-        memcpy(api->stats, stats, n * sizeof *stats);
-    }
-    api->n_stats = n;
-    api->stats_msec = gn_time_msec();
-    api_stats_flush__(api, api->stats, api->n_stats);
-}
-
-/* Answers 'req' for 'use' from the switch's counters: at once if the last
- * ones are fresh, otherwise when the next ones arrive. */
-static void
-api_stats__(struct api *api, struct evhttp_request *req,
-            struct api_conn *conn, enum api_stats_use use, const char *port)
-{
-    struct api_pending *p = api_pending_create__(api, req, conn,
-                                                 API_PENDING_STATS);
-    int error;
-
-    p->use = use;
-    p->port = port ? gn_xstrdup(port) : NULL;
-    if (api->stats_msec
-        && gn_time_msec() - api->stats_msec <= API_STATS_MAX_AGE_MS) {
-        api_stats_answer__(p, api->stats, api->n_stats);
-        api_pending_free__(p);
-        return;
-    }
-    p->next = api->waiters;
-    api->waiters = p;
-    if (api->stats_in_flight) {
-        return;
-    }
-    error = ofctrl_request_cookie_stats(engine_ofctrl(api->engine),
-                                        api_stats_done__, api);
-    if (error) {
-        /* Not connected to the switch: answer without counters. */
-        api_stats_flush__(api, NULL, 0);
-    } else {
-        api->stats_in_flight = true;
-    }
-}
-
-/* ovs-vswitchd answered a trace. */
-static void
-api_trace_done__(int status, json_t *body, void *p_)
-{
-    struct api_pending *p = p_;
-    struct api_pending **pp;
-
-    for (pp = &p->api->traces; *pp; pp = &(*pp)->next) {
-        if (*pp == p) {
-            *pp = p->next;
-            break;
-        }
-    }
-    api_reply__(p->api, p->req, p->conn, status, body);
-    api_pending_free__(p);
-}
-
-/* GET /v1/trace?in_port=NAME&... */
-static void
-api_trace__(struct api *api, struct evhttp_request *req,
-            struct api_conn *conn)
-{
-    json_t *params = api_query__(api, req, conn);
-    const char *in_port;
-    json_t *port;
-    char *flow, *error;
-
-    if (!params) {
-        return;
-    }
-    in_port = json_string_value(json_object_get(params, "in_port"));
-    if (!in_port) {
-        api_error__(api, req, conn, 400, "in_port: required (the name of "
-                    "the port the packet enters on)");
-        json_decref(params);
-        return;
-    }
-    port = engine_port(api->engine, in_port);
-    if (!port) {
-        char *msg = gn_xasprintf("in_port: no port named \"%s\"", in_port);
-        api_error__(api, req, conn, 404, msg);
-        free(msg);
-        json_decref(params);
-        return;
-    }
-    error = api_trace_flow(params, port, &flow);
-    json_decref(port);
-    json_decref(params);
-    if (error) {
-        api_error__(api, req, conn, 400, error);
-        free(error);
-        return;
-    }
-
-    struct api_pending *p = api_pending_create__(api, req, conn,
-                                                 API_PENDING_TRACE);
-    p->trace = api_trace_start(api->base, engine_ovs_rundir(api->engine),
-                               engine_config(api->engine)->bridge, flow,
-                               API_TRACE_TIMEOUT_MS, api_trace_done__, p,
-                               &error);
-    free(flow);
-    if (!p->trace) {
-        conn->pending = NULL;
-        api_pending_free__(p);
-        api_error__(api, req, conn, 503, error);
-        free(error);
-        return;
-    }
-    p->next = api->traces;
-    api->traces = p;
-}
-
 /* True if 'path' names one of the API's endpoints (for 405 vs 404). */
-static bool
+bool
 api_known_path__(const char *path)
 {
     static const char *const paths[] = {
@@ -959,158 +426,7 @@ api_known_path__(const char *path)
             && !strchr(path + 10, '/'));
 }
 
-static void
-api_handle_write__(struct api *api, struct evhttp_request *req,
-                   struct api_conn *conn, enum evhttp_cmd_type cmd,
-                   const char *path)
-{
-    bool port_path = !strncmp(path, "/v1/ports/", 10) && path[10];
-    json_t *params;
-    char *who;
-
-    if (!(cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/ports"))
-        && !(cmd == EVHTTP_REQ_DELETE && port_path)
-        && !(cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/reload"))) {
-        bool known = api_known_path__(path);
-        api_error__(api, req, conn, known ? 405 : 404,
-                    known ? "method not allowed for this endpoint"
-                          : "no such endpoint");
-        return;
-    }
-    if (!api_may_write__(api, conn, &who)) {
-        char *msg = gn_xasprintf("%s may not change guestnet (root or the "
-                                 "admin group only)", who);
-        GN_LOG_WARN_RL(&api_rl, "refused write from %s", who);
-        api_error__(api, req, conn, 403, msg);
-        free(msg);
-        free(who);
-        return;
-    }
-    free(who);
-
-    params = api_query__(api, req, conn);
-    if (!params) {
-        return;
-    }
-    if (cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/ports")) {
-        const char *w = json_string_value(json_object_get(params, "wait"));
-        bool wait = true;
-        json_t *body;
-
-        if (!api_check_params__(api, req, conn, params, "wait")) {
-            goto out;
-        }
-        if (w && strcmp(w, "true") && strcmp(w, "false") && strcmp(w, "1")
-            && strcmp(w, "0")) {
-            api_error__(api, req, conn, 400, "wait: expected true or "
-                        "false");
-            goto out;
-        }
-        wait = !w || !strcmp(w, "true") || !strcmp(w, "1");
-        body = api_body__(api, req, conn);
-        if (!body) {
-            goto out;
-        }
-        const json_t *bw = json_object_get(body, "wait");
-        if (bw && !json_is_boolean(bw)) {
-            api_error__(api, req, conn, 400, "wait: expected a boolean");
-            json_decref(body);
-            goto out;
-        }
-        if (bw) {
-            wait = json_is_true(bw);
-            json_object_del(body, "wait");
-        }
-        struct api_pending *p = api_pending_create__(api, req, conn,
-                                                     API_PENDING_ENGINE);
-        engine_port_add(api->engine, body, wait, api_engine_done__, p);
-        json_decref(body);
-    } else if (cmd == EVHTTP_REQ_DELETE) {
-        if (api_check_params__(api, req, conn, params, NULL)
-            && api_check_no_body__(api, req, conn)) {
-            struct api_pending *p = api_pending_create__(
-                api, req, conn, API_PENDING_ENGINE);
-            engine_port_delete(api->engine, path + 10, api_engine_done__,
-                               p);
-        }
-    } else {
-        if (api_check_params__(api, req, conn, params, NULL)
-            && api_check_no_body__(api, req, conn)) {
-            char *error = engine_reload(api->engine);
-            if (error) {
-                api_error__(api, req, conn, 400, error);
-                free(error);
-            } else {
-                api_reply__(api, req, conn, 200,
-                            json_pack("{s:b}", "reloaded", 1));
-            }
-        }
-    }
-out:
-    json_decref(params);
-}
-
-static void
-api_handle_read__(struct api *api, struct evhttp_request *req,
-                  struct api_conn *conn, const char *path,
-                  bool metrics_only)
-{
-    json_t *params;
-
-    if (!strcmp(path, "/v1/trace") && !metrics_only) {
-        api_trace__(api, req, conn);
-        return;
-    }
-    params = api_query__(api, req, conn);
-    if (!params) {
-        return;
-    }
-    if (!api_check_params__(api, req, conn, params, NULL)) {
-        json_decref(params);
-        return;
-    }
-    json_decref(params);
-
-    if (!strcmp(path, "/v1/health")) {
-        const char *why = engine_health(api->engine);
-        api_reply__(api, req, conn, why ? 503 : 200,
-                    why ? json_pack("{s:b, s:s}", "healthy", 0,
-                                    "reason", why)
-                        : json_pack("{s:b}", "healthy", 1));
-    } else if (!strcmp(path, "/metrics")) {
-        api_stats__(api, req, conn, API_STATS_METRICS, NULL);
-    } else if (metrics_only) {
-        api_error__(api, req, conn, 404, "no such endpoint (this listener "
-                    "serves /metrics and /v1/health)");
-    } else if (!strcmp(path, "/v1/status")) {
-        api_reply__(api, req, conn, 200, engine_status(api->engine));
-    } else if (!strcmp(path, "/v1/ports")) {
-        api_reply_ports__(api, req, conn);
-    } else if (!strncmp(path, "/v1/ports/", 10) && path[10]) {
-        if (strchr(path + 10, '/')) {
-            api_error__(api, req, conn, 404, "no such endpoint");
-        } else {
-            json_t *port = engine_port(api->engine, path + 10);
-            if (port) {
-                json_decref(port);
-                api_stats__(api, req, conn, API_STATS_PORT, path + 10);
-            } else {
-                api_error__(api, req, conn, 404, "no such port");
-            }
-        }
-    } else if (!strcmp(path, "/v1/networks")) {
-        api_reply__(api, req, conn, 200, engine_networks(api->engine));
-    } else if (!strcmp(path, "/v1/flows")) {
-        api_stats__(api, req, conn, API_STATS_FLOWS, NULL);
-    } else if (api_known_path__(path)) {
-        api_error__(api, req, conn, 405, "method not allowed for this "
-                    "endpoint");
-    } else {
-        api_error__(api, req, conn, 404, "no such endpoint");
-    }
-}
-
-static void
+void
 api_handle__(struct evhttp_request *req, void *server_)
 {
     struct api_server *server = server_;
@@ -1154,124 +470,6 @@ api_handle__(struct evhttp_request *req, void *server_)
                     ? "method not allowed (GET)"
                     : "method not allowed (GET, POST, DELETE)");
     }
-}
-
-/* Makes a listening unix socket at 'path'.  Returns the fd, or -1 with a
- * malloc'd error in '*errorp'. */
-static int
-api_listen__(const char *path, gid_t group, char **errorp)
-{
-    struct sockaddr_un sun;
-    char *dir, *slash;
-    int fd;
-
-    if (strlen(path) >= sizeof sun.sun_path) {
-        *errorp = gn_xasprintf("%s: socket path too long (max %zu bytes)",
-                               path, sizeof sun.sun_path - 1);
-        return -1;
-    }
-    dir = gn_xstrdup(path);
-    slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-        *slash = '\0';
-        mkdir(dir, 0755);
-    }
-    free(dir);
-
-    memset(&sun, 0, sizeof sun);
-    sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        *errorp = gn_xasprintf("socket: %s", strerror(errno));
-        return -1;
-    }
-    unlink(path);
-    if (bind(fd, (struct sockaddr *) &sun, sizeof sun) < 0
-        || listen(fd, 128) < 0) {
-        *errorp = gn_xasprintf("%s: %s", path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (chown(path, 0, group) < 0 || chmod(path, 0660) < 0) {
-        *errorp = gn_xasprintf("%s: setting owner and mode: %s", path,
-                               strerror(errno));
-        close(fd);
-        unlink(path);
-        return -1;
-    }
-    return fd;
-}
-
-/* Makes a listening TCP socket on loopback address 'addr' ("IP:PORT" or
- * "[IPv6]:PORT").  Returns the fd, or -1 with a malloc'd error in
- * '*errorp'. */
-static int
-api_listen_tcp__(const char *addr, char **errorp)
-{
-    struct sockaddr_storage ss;
-    int len = sizeof ss;
-    int one = 1;
-    int fd;
-
-    memset(&ss, 0, sizeof ss);
-    if (evutil_parse_sockaddr_port(addr, (struct sockaddr *) &ss, &len)
-        || !(ss.ss_family == AF_INET
-             ? ((struct sockaddr_in *) &ss)->sin_port
-             : ((struct sockaddr_in6 *) &ss)->sin6_port)) {
-        *errorp = gn_xasprintf("--metrics-listen: \"%s\" is not IP:PORT",
-                               addr);
-        return -1;
-    }
-    if (ss.ss_family == AF_INET
-        ? (ntohl(((struct sockaddr_in *) &ss)->sin_addr.s_addr) >> 24) != 127
-        : !IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *) &ss)->sin6_addr)) {
-        *errorp = gn_xasprintf("--metrics-listen: %s is not a loopback "
-                               "address (127.0.0.0/8 or [::1])", addr);
-        return -1;
-    }
-    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                0);
-    if (fd < 0) {
-        *errorp = gn_xasprintf("socket: %s", strerror(errno));
-        return -1;
-    }
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, (struct sockaddr *) &ss, len) < 0 || listen(fd, 128) < 0) {
-        *errorp = gn_xasprintf("--metrics-listen %s: %s", addr,
-                               strerror(errno));
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* Sets up 'server' of 'api' serving on listening socket 'fd' (taken).
- * Returns false on failure. */
-static bool
-api_server_init__(struct api *api, struct api_server *server, int fd,
-                  bool metrics_only, const struct api_options *opts)
-{
-    server->api = api;
-    server->metrics_only = metrics_only;
-    server->http = evhttp_new(api->base);
-    evhttp_set_max_body_size(server->http, opts->max_body_size
-                             ? opts->max_body_size : API_DEFAULT_MAX_BODY);
-    evhttp_set_max_headers_size(server->http, API_MAX_HEADERS);
-    evhttp_set_timeout(server->http, opts->timeout_s ? opts->timeout_s : 60);
-    /* Other methods are answered 405 in JSON by api_handle__(). */
-    evhttp_set_allowed_methods(server->http, EVHTTP_REQ_GET
-                               | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE
-                               | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD
-                               | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH
-                               | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
-    evhttp_set_bevcb(server->http, api_conn_create__, api);
-    evhttp_set_gencb(server->http, api_handle__, server);
-    if (!evhttp_accept_socket_with_handle(server->http, fd)) {
-        close(fd);
-        return false;
-    }
-    return true;
 }
 
 struct api *

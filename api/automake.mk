@@ -2,5 +2,8 @@
 # handlers), its reports (status, flows, metrics) and packet traces.
 libguestnet_a_SOURCES += \
 	api/api.c \
+	api/api-conn.c \
+	api/api-handlers.c \
+	api/api-private.h \
 	api/api-report.c \
 	api/api-trace.c
