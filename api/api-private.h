@@ -159,7 +159,7 @@ struct api_pending *api_pending_create__(struct api *api,
                                          struct api_conn *conn,
                                          enum api_pending_type type);
 
-/* Frees 'p' and detaches it from its connection. */
+/* Frees 'p' (accepts NULL). */
 void api_pending_free__(struct api_pending *p);
 
 /* Parses the query string of 'req' into a new object {name: value}.

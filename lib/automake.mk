@@ -3,6 +3,8 @@
 # guestnet's above it.
 libguestnet_a_SOURCES += \
 	lib/gn-config.c \
+	lib/gn-config-json.c \
+	lib/gn-config-private.h \
 	lib/gn-log.c \
 	lib/gn-util.c \
 	lib/loop-lag.c \
