@@ -7,31 +7,25 @@
 #include <config.h>
 
 #include "netdev.h"
+#include "netdev-private.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <net/if_arp.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/ethtool.h>
 #include <linux/if_tun.h>
-#include <linux/nsfs.h>
-#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 
-#include <netlink/errno.h>
 #include <netlink/netlink.h>
-#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
-#include <netlink/route/route.h>
 
 #include "gn-log.h"
 #include "gn-util.h"
@@ -98,351 +92,6 @@ netdev_check_ip__(const char *what, const struct netaddr_ip *ip)
                             what, s, ip->plen);
     }
     return NULL;
-}
-
-/* An rtnetlink socket that keeps the errno of the kernel's last error
- * reply: libnl maps many errnos (ENETUNREACH among them) to "Unspecific
- * failure", which would make poor messages.  Each netdev_*__() helper that
- * talks to the kernel clears 'kernel_errno' first. */
-struct netdev_nl {
-    struct nl_sock *sock;
-    int kernel_errno;           /* Errno of the last error reply, or 0. */
-};
-
-/* libnl callback for an error reply: records its errno in the 'struct
- * netdev_nl' 'nl_' and lets libnl report the error as usual. */
-static int
-netdev_nl_error_cb__(struct sockaddr_nl *nla, struct nlmsgerr *e, void *nl_)
-{
-    struct netdev_nl *nl = nl_;
-
-    nl->kernel_errno = -e->error;
-    return NL_STOP;
-}
-
-/* Opens 'nl', an rtnetlink socket in the calling thread's current network
- * namespace (a socket's namespace is fixed when it is created).  Returns
- * NULL (caller frees 'nl' with netdev_nl_close__()) or a malloc'd
- * reason. */
-static char *
-netdev_nl_open__(struct netdev_nl *nl)
-{
-    int err;
-
-    nl->kernel_errno = 0;
-    nl->sock = nl_socket_alloc();
-    if (!nl->sock) {
-        return gn_xstrdup("allocating a netlink socket: out of memory");
-    }
-    nl_socket_modify_err_cb(nl->sock, NL_CB_CUSTOM, netdev_nl_error_cb__,
-                            nl);
-    err = nl_connect(nl->sock, NETLINK_ROUTE);
-    if (err) {
-        nl_socket_free(nl->sock);
-        nl->sock = NULL;
-        return gn_xasprintf("connecting to rtnetlink: %s", nl_geterror(err));
-    }
-    return NULL;
-}
-
-/* Frees the socket of 'nl', if any. */
-static void
-netdev_nl_close__(struct netdev_nl *nl)
-{
-    if (nl->sock) {
-        nl_socket_free(nl->sock);
-        nl->sock = NULL;
-    }
-}
-
-/* Returns a static description of negative libnl error 'err' from the last
- * operation on 'nl': the kernel's errno if it replied with one. */
-static const char *
-netdev_nl_strerror__(const struct netdev_nl *nl, int err)
-{
-    return nl->kernel_errno ? strerror(nl->kernel_errno) : nl_geterror(err);
-}
-
-/* Stores the ifindex of link 'name' in '*ifindexp' through 'nl'.  Returns
- * 0 or a negative libnl error. */
-static int
-netdev_link_ifindex__(struct netdev_nl *nl, const char *name, int *ifindexp)
-{
-    struct rtnl_link *link;
-    int err;
-
-    nl->kernel_errno = 0;
-    err = rtnl_link_get_kernel(nl->sock, 0, name, &link);
-    if (!err) {
-        *ifindexp = rtnl_link_get_ifindex(link);
-        rtnl_link_put(link);
-    }
-    return err;
-}
-
-/* Applies 'changes' (caller keeps it) to the link named 'name' through
- * 'nl'.  Returns 0 or a negative libnl error. */
-static int
-netdev_link_change__(struct netdev_nl *nl, const char *name,
-                     struct rtnl_link *changes)
-{
-    struct rtnl_link *orig;
-    int err;
-
-    nl->kernel_errno = 0;
-    err = rtnl_link_get_kernel(nl->sock, 0, name, &orig);
-    if (!err) {
-        err = rtnl_link_change(nl->sock, orig, changes, 0);
-        rtnl_link_put(orig);
-    }
-    return err;
-}
-
-/* Deletes link 'name' (for a veth, both ends) through 'nl'.  Returns 0 or
- * a negative libnl error. */
-static int
-netdev_link_delete__(struct netdev_nl *nl, const char *name)
-{
-    struct rtnl_link *link = rtnl_link_alloc();
-    int err;
-
-    if (!link) {
-        return -NLE_NOMEM;
-    }
-    nl->kernel_errno = 0;
-    rtnl_link_set_name(link, name);
-    err = rtnl_link_delete(nl->sock, link);
-    rtnl_link_put(link);
-    return err;
-}
-
-/* Brings link 'name' up through 'nl'.  Returns 0 or a negative libnl
- * error. */
-static int
-netdev_link_up__(struct netdev_nl *nl, const char *name)
-{
-    struct rtnl_link *changes = rtnl_link_alloc();
-    int err;
-
-    if (!changes) {
-        return -NLE_NOMEM;
-    }
-    rtnl_link_set_flags(changes, IFF_UP);
-    err = netdev_link_change__(nl, name, changes);
-    rtnl_link_put(changes);
-    return err;
-}
-
-/* Renames link 'name' to 'new_name' through 'nl' (the link must be
- * down).  Returns 0 or a negative libnl error. */
-static int
-netdev_link_rename__(struct netdev_nl *nl, const char *name,
-                     const char *new_name)
-{
-    struct rtnl_link *changes = rtnl_link_alloc();
-    int err;
-
-    if (!changes) {
-        return -NLE_NOMEM;
-    }
-    rtnl_link_set_name(changes, new_name);
-    err = netdev_link_change__(nl, name, changes);
-    rtnl_link_put(changes);
-    return err;
-}
-
-/* Moves link 'name' into the network namespace open as 'netns_fd' through
- * 'nl'.  Returns 0 or a negative libnl error. */
-static int
-netdev_link_move__(struct netdev_nl *nl, const char *name, int netns_fd)
-{
-    struct rtnl_link *changes = rtnl_link_alloc();
-    int err;
-
-    if (!changes) {
-        return -NLE_NOMEM;
-    }
-    rtnl_link_set_ns_fd(changes, netns_fd);
-    err = netdev_link_change__(nl, name, changes);
-    rtnl_link_put(changes);
-    return err;
-}
-
-/* Builds a libnl address from 'ip' with prefix length 'plen'.  Returns the
- * address (caller frees it with nl_addr_put()) or NULL if out of memory. */
-static struct nl_addr *
-netdev_nl_addr__(const struct netaddr_ip *ip, unsigned int plen)
-{
-    struct nl_addr *addr;
-
-    addr = nl_addr_build(ip->family, &ip->addr,
-                         ip->family == AF_INET ? sizeof ip->addr.v4
-                                               : sizeof ip->addr.v6);
-    if (addr) {
-        nl_addr_set_prefixlen(addr, plen);
-    }
-    return addr;
-}
-
-/* Adds address 'ip' with its prefix length to link 'ifindex' through
- * 'nl'.  Returns 0 or a negative libnl error. */
-static int
-netdev_addr_add__(struct netdev_nl *nl, int ifindex,
-                  const struct netaddr_ip *ip)
-{
-    struct nl_addr *local = netdev_nl_addr__(ip, ip->plen);
-    struct rtnl_addr *addr = rtnl_addr_alloc();
-    int err = -NLE_NOMEM;
-
-    nl->kernel_errno = 0;
-    if (local && addr) {
-        rtnl_addr_set_ifindex(addr, ifindex);
-        err = rtnl_addr_set_local(addr, local);
-        if (!err) {
-            err = rtnl_addr_add(nl->sock, addr, 0);
-        }
-    }
-    rtnl_addr_put(addr);
-    nl_addr_put(local);
-    return err;
-}
-
-/* Adds a default route via 'gateway' out of link 'ifindex' to the main
- * table through 'nl'.  Returns 0 or a negative libnl error. */
-static int
-netdev_route_add_default__(struct netdev_nl *nl, int ifindex,
-                           const struct netaddr_ip *gateway)
-{
-    struct netaddr_ip any = { .family = gateway->family };
-    struct nl_addr *dst = netdev_nl_addr__(&any, 0);
-    struct nl_addr *via = netdev_nl_addr__(gateway,
-                                           gateway->family == AF_INET
-                                           ? 32 : 128);
-    struct rtnl_route *route = rtnl_route_alloc();
-    struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-    int err = -NLE_NOMEM;
-
-    nl->kernel_errno = 0;
-    if (dst && via && route && nh) {
-        rtnl_route_set_family(route, gateway->family);
-        rtnl_route_set_table(route, RT_TABLE_MAIN);
-        rtnl_route_set_protocol(route, RTPROT_STATIC);
-        err = rtnl_route_set_dst(route, dst);
-        if (!err) {
-            rtnl_route_nh_set_ifindex(nh, ifindex);
-            rtnl_route_nh_set_gateway(nh, via);
-            rtnl_route_add_nexthop(route, nh);
-            nh = NULL;          /* 'route' owns it now. */
-            err = rtnl_route_add(nl->sock, route, NLM_F_EXCL);
-        }
-    }
-    if (nh) {
-        rtnl_route_nh_free(nh);
-    }
-    if (route) {
-        rtnl_route_put(route);
-    }
-    nl_addr_put(via);
-    nl_addr_put(dst);
-    return err;
-}
-
-/* Stores in '*pathp' the file of the network namespace named by exactly one
- * of 'pid' (/proc/PID/ns/net), 'name' (/run/netns/NAME) or 'path'.  Returns
- * NULL (caller frees '*pathp') or a malloc'd reason. */
-static char *
-netdev_netns_path__(pid_t pid, const char *name, const char *path,
-                    char **pathp)
-{
-    int n = (pid != 0) + (name != NULL) + (path != NULL);
-
-    if (n != 1) {
-        return gn_xasprintf("give exactly one of a netns pid, name or path "
-                            "(%d given)", n);
-    }
-    if (pid) {
-        if (pid < 0) {
-            return gn_xasprintf("netns pid %ld is not a process id",
-                                (long) pid);
-        }
-        *pathp = gn_xasprintf("/proc/%ld/ns/net", (long) pid);
-    } else if (name) {
-        if (!*name || strchr(name, '/') || !strcmp(name, ".")
-            || !strcmp(name, "..")) {
-            return gn_xasprintf("netns name \"%s\" is not a valid name",
-                                name);
-        }
-        *pathp = gn_xasprintf("/run/netns/%s", name);
-    } else {
-        if (!*path) {
-            return gn_xstrdup("netns path is empty");
-        }
-        *pathp = gn_xstrdup(path);
-    }
-    return NULL;
-}
-
-/* Opens the network namespace file 'path' and checks that it is one.
- * Returns NULL and stores the fd in '*fdp' (caller closes it), or returns a
- * malloc'd reason. */
-static char *
-netdev_netns_open__(const char *path, int *fdp)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int type;
-
-    if (fd < 0) {
-        return gn_xasprintf("netns %s: %s", path, strerror(errno));
-    }
-    type = ioctl(fd, NS_GET_NSTYPE);
-    if (type != CLONE_NEWNET) {
-        char *error = (type < 0
-                       ? gn_xasprintf("netns %s: not a namespace file (%s)",
-                                      path, strerror(errno))
-                       : gn_xasprintf("netns %s: not a network namespace",
-                                      path));
-        close(fd);
-        return error;
-    }
-    *fdp = fd;
-    return NULL;
-}
-
-/* Switches the calling thread into the network namespace open as
- * 'target_fd' (caller keeps it), described as 'path' in errors.  Returns
- * NULL and stores in '*origp' an fd for the namespace the thread was in,
- * to pass to netdev_leave_netns__(), or returns a malloc'd reason (and the
- * thread did not move). */
-static char *
-netdev_enter_netns__(int target_fd, const char *path, int *origp)
-{
-    int orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-
-    if (orig < 0) {
-        return gn_xasprintf("opening /proc/thread-self/ns/net: %s",
-                            strerror(errno));
-    }
-    if (setns(target_fd, CLONE_NEWNET)) {
-        char *error = gn_xasprintf("entering netns %s: %s",
-                                   path, strerror(errno));
-        close(orig);
-        return error;
-    }
-    *origp = orig;
-    return NULL;
-}
-
-/* Switches the calling thread back to the network namespace open as
- * 'orig_fd' and closes it.  A thread that cannot go back would configure
- * the wrong namespace from then on, so failure is fatal. */
-static void
-netdev_leave_netns__(int orig_fd)
-{
-    if (setns(orig_fd, CLONE_NEWNET)) {
-        GN_LOG_ERR("returning to the original netns: %s", strerror(errno));
-        gn_fatal("returning to the original netns: %s", strerror(errno));
-    }
-    close(orig_fd);
 }
 
 /* Fills in 'ifr' for an ioctl on device 'name' (at most 15 bytes). */
@@ -606,7 +255,8 @@ netdev_veth_guest_setup__(const char *peer, const char *guest_ifname,
         goto out;
     }
     if (strcmp(peer, guest_ifname)) {
-        err = netdev_link_rename__(&nl, peer, guest_ifname);
+        err = netdev_link_set__(&nl, peer, (struct netdev_link_attrs) {
+            .name = guest_ifname, .netns_fd = -1 });
         if (err) {
             error = gn_xasprintf("renaming guest end %s to %s: %s",
                                  peer, guest_ifname,
@@ -626,7 +276,8 @@ netdev_veth_guest_setup__(const char *peer, const char *guest_ifname,
             goto out;
         }
     }
-    err = netdev_link_up__(&nl, guest_ifname);
+    err = netdev_link_set__(&nl, guest_ifname, (struct netdev_link_attrs) {
+        .up = true, .netns_fd = -1 });
     if (err) {
         error = gn_xasprintf("bringing guest end %s up: %s",
                              guest_ifname, netdev_nl_strerror__(&nl, err));
@@ -796,12 +447,14 @@ netdev_veth_create(const char *host_ifname, const char *peer_ifname,
     }
 
     /* From here on, a failure deletes the pair. */
-    err = netdev_link_up__(&nl, host_ifname);
+    err = netdev_link_set__(&nl, host_ifname, (struct netdev_link_attrs) {
+        .up = true, .netns_fd = -1 });
     if (err) {
         reason = gn_xasprintf("bringing host end %s up: %s",
                               host_ifname, netdev_nl_strerror__(&nl, err));
     } else if (in_netns) {
-        err = netdev_link_move__(&nl, peer_ifname, netns_fd);
+        err = netdev_link_set__(&nl, peer_ifname, (struct netdev_link_attrs) {
+            .netns_fd = netns_fd });
         if (err) {
             reason = gn_xasprintf("moving guest end %s to netns %s: %s",
                                   peer_ifname, netns_path,
