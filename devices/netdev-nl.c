@@ -14,8 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 
 #include <netlink/errno.h>
@@ -276,29 +279,71 @@ netdev_netns_path__(pid_t pid, const char *name, const char *path,
     return NULL;
 }
 
-/* Opens the network namespace file 'path' and checks that it is one.
- * Returns NULL and stores the fd in '*fdp' (caller closes it), or returns a
- * malloc'd reason. */
+/* Opens the network namespace file 'path' without blocking and without
+ * side effects, whatever the path names: it is first opened with O_PATH
+ * (which opens nothing: a FIFO does not wait for a writer, a device's
+ * driver is not called), then checked on that descriptor (a regular file
+ * of nsfs, the namespace file system) and only then opened for reading
+ * through the descriptor itself, so a file swapped in meanwhile is not
+ * the one opened.  Symlinks are followed ("/proc/PID/ns/net" is one); it is
+ * where they lead that must be a namespace.  Returns NULL and stores the
+ * fd in '*fdp' (caller closes it), or returns a malloc'd reason and stores
+ * in '*errp' (if nonnull) ENOENT if 'path' does not exist or EINVAL if it
+ * is no network namespace. */
 char *
-netdev_netns_open__(const char *path, int *fdp)
+netdev_netns_open__(const char *path, int *fdp, int *errp)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int type;
+    char proc[64];
+    struct statfs sfs;
+    struct stat st;
+    int pfd, fd, type;
+    char *error;
 
+    if (errp) {
+        *errp = EINVAL;
+    }
+    pfd = open(path, O_PATH | O_CLOEXEC);
+    if (pfd < 0) {
+        if (errp && (errno == ENOENT || errno == ENOTDIR)) {
+            *errp = ENOENT;
+        }
+        return gn_xasprintf("netns %s: %s", path, strerror(errno));
+    }
+    if (fstat(pfd, &st) || fstatfs(pfd, &sfs)) {
+        error = gn_xasprintf("netns %s: %s", path, strerror(errno));
+        close(pfd);
+        return error;
+    }
+    if (!S_ISREG(st.st_mode) || sfs.f_type != NSFS_MAGIC) {
+        close(pfd);
+        return gn_xasprintf("netns %s: not a namespace file (a %s)", path,
+                            S_ISFIFO(st.st_mode) ? "FIFO"
+                            : S_ISCHR(st.st_mode) ? "character device"
+                            : S_ISBLK(st.st_mode) ? "block device"
+                            : S_ISSOCK(st.st_mode) ? "socket"
+                            : S_ISDIR(st.st_mode) ? "directory"
+                            : "file of another file system");
+    }
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
+    fd = open(proc, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    close(pfd);
     if (fd < 0) {
         return gn_xasprintf("netns %s: %s", path, strerror(errno));
     }
     type = ioctl(fd, NS_GET_NSTYPE);
     if (type != CLONE_NEWNET) {
-        char *error = (type < 0
-                       ? gn_xasprintf("netns %s: not a namespace file (%s)",
-                                      path, strerror(errno))
-                       : gn_xasprintf("netns %s: not a network namespace",
-                                      path));
+        error = (type < 0
+                 ? gn_xasprintf("netns %s: not a namespace file (%s)",
+                                path, strerror(errno))
+                 : gn_xasprintf("netns %s: not a network namespace",
+                                path));
         close(fd);
         return error;
     }
     *fdp = fd;
+    if (errp) {
+        *errp = 0;
+    }
     return NULL;
 }
 

@@ -72,10 +72,12 @@ int netdev_route_add_default__(struct netdev_nl *nl, int ifindex,
 char *netdev_netns_path__(pid_t pid, const char *name, const char *path,
                           char **pathp);
 
-/* Opens the network namespace file 'path' and checks that it is one.
- * Returns NULL and stores the fd in '*fdp' (caller closes it), or returns a
- * malloc'd reason. */
-char *netdev_netns_open__(const char *path, int *fdp);
+/* Opens the network namespace file 'path' without blocking (O_PATH, then
+ * checked on the descriptor: a regular file of nsfs).  Returns NULL and
+ * stores the fd in '*fdp' (caller closes it), or returns a malloc'd reason
+ * and stores in '*errp' (if nonnull) ENOENT if 'path' does not exist, else
+ * EINVAL. */
+char *netdev_netns_open__(const char *path, int *fdp, int *errp);
 
 /* Switches the calling thread into the network namespace open as
  * 'target_fd' (caller keeps it), described as 'path' in errors.  Returns

@@ -428,7 +428,7 @@ netdev_veth_create(const char *host_ifname, const char *peer_ifname,
         reason = netdev_netns_path__(opts->netns_pid, opts->netns_name,
                                      opts->netns_path, &netns_path);
         if (!reason) {
-            reason = netdev_netns_open__(netns_path, &netns_fd);
+            reason = netdev_netns_open__(netns_path, &netns_fd, NULL);
         }
         if (reason) {
             goto out;
@@ -546,20 +546,23 @@ netdev_exists(const char *name)
     return if_nametoindex(name) != 0;
 }
 
-/* Returns true if the network namespace named by 'pid', 'name' or 'path'
- * (exactly one set) exists; otherwise stores a malloc'd reason in
- * '*errorp' (if 'errorp' is nonnull; caller frees it). */
-bool
-netdev_netns_exists(pid_t pid, const char *name, const char *path,
-                    char **errorp)
+/* Checks that the network namespace named by 'pid', 'name' or 'path'
+ * (exactly one set) exists, without blocking (see netdev_netns_open__()).
+ * Returns 0 if it does; otherwise ENOENT (no such file) or EINVAL (not a
+ * network namespace, or not exactly one given), and stores a malloc'd
+ * reason in '*errorp' (if 'errorp' is nonnull; caller frees it). */
+int
+netdev_netns_check(pid_t pid, const char *name, const char *path,
+                   char **errorp)
 {
     char *netns_path = NULL;
+    int err = EINVAL;
     char *error;
     int fd;
 
     error = netdev_netns_path__(pid, name, path, &netns_path);
     if (!error) {
-        error = netdev_netns_open__(netns_path, &fd);
+        error = netdev_netns_open__(netns_path, &fd, &err);
         if (!error) {
             close(fd);
         }
@@ -570,7 +573,7 @@ netdev_netns_exists(pid_t pid, const char *name, const char *path,
     } else {
         free(error);
     }
-    return !error;
+    return error ? err : 0;
 }
 
 /* Turns TX checksum offload off on link 'name' in the calling thread's

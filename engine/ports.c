@@ -436,11 +436,13 @@ port_spec_from_json__(const json_t *req, const struct gn_config *cfg,
         spec->netns_path = netns_path ? gn_xstrdup(netns_path) : NULL;
         spec->guest_ifname = gn_xstrdup(guest_ifname ? guest_ifname
                                         : "eth0");
-        if (n_netns && !netdev_netns_exists(pid, netns, netns_path,
-                                            &error)) {
+        int err = n_netns ? netdev_netns_check(pid, netns, netns_path,
+                                               &error)
+                          : 0;
+        if (err) {
             char *e = gn_xasprintf("netns: %s", error);
             free(error);
-            *kind = PORT_ERR_NOT_FOUND;
+            *kind = err == ENOENT ? PORT_ERR_NOT_FOUND : PORT_ERR_INVALID;
             return e;
         }
     }

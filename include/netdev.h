@@ -72,10 +72,13 @@ char *netdev_delete(const char *name, bool missing_ok)
 /* True if link 'name' exists in the current namespace. */
 bool netdev_exists(const char *name);
 
-/* True if the netns named by 'pid', 'name' or 'path' (one of them set)
- * exists; otherwise stores a malloc'd reason in '*errorp'. */
-bool netdev_netns_exists(pid_t pid, const char *name, const char *path,
-                         char **errorp);
+/* Returns 0 if the netns named by 'pid', 'name' or 'path' (one of them
+ * set) exists; otherwise ENOENT (nothing there) or EINVAL (a FIFO, device,
+ * directory, other file or a namespace of another type: nothing is opened
+ * that could block or act), with a malloc'd reason in '*errorp' (if
+ * nonnull).  Safe to call on the event loop. */
+int netdev_netns_check(pid_t pid, const char *name, const char *path,
+                       char **errorp);
 
 /* Turns TX checksum offload off on 'name' (SIOCETHTOOL). */
 char *netdev_set_tx_checksum_off(const char *name)

@@ -3,7 +3,8 @@
 # guestnetd answers them) and guestnetd keeps serving: bad JSON, wrong
 # types, wrong content type, bad query parameters, unknown methods and
 # paths, huge bodies, huge headers, garbage, a slow client that sends its
-# headers a byte at a time and stalls, and 500 connections at once.
+# headers a byte at a time and stalls, 500 connections at once, and
+# netns paths that are FIFOs, devices or other files.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/api-lib.sh"
 gn_require_root
@@ -23,7 +24,7 @@ txns=$(gn_guestnetd_txns)
 expect() {
     local name=$1 want=$2 method=$3 path=$4 body=${5:-}
     local type=${6:-application/json} out
-    out=$(curl -s --unix-socket "$GUESTNET_SOCKET" -X "$method" \
+    out=$(curl -s --max-time 10 --unix-socket "$GUESTNET_SOCKET" -X "$method" \
           ${body:+-H "Content-Type: $type" --data-binary "$body"} \
           -w '\nHTTP %{http_code}\n' "http://localhost$path")
     if grep -q "^HTTP $want\$" <<<"$out" \
@@ -57,6 +58,23 @@ expect method-on-read-only 405 DELETE /v1/status
 expect patch 405 PATCH /v1/ports/hx1
 expect get-on-write-only 405 GET /v1/reload
 expect percent-garbage 404 GET "/v1/ports/%ff%fe"
+# netns_path must name a network namespace: a FIFO nobody writes to (a
+# plain open() of it would block guestnetd's loop), a symlink to it, a
+# device, a directory and a regular file are refused with 400 at once.
+fifo=$GN_SANDBOX_DIR/fifo
+mkfifo "$fifo"
+ln -s "$fifo" "$GN_SANDBOX_DIR/link-to-fifo"
+: > "$GN_SANDBOX_DIR/plain-file"
+for p in "$fifo" "$GN_SANDBOX_DIR/link-to-fifo" /dev/zero /tmp \
+         "$GN_SANDBOX_DIR/plain-file"; do
+    start=$(date +%s%N)
+    expect "netns-path-$(basename "$p")" 400 POST /v1/ports \
+        "{\"name\":\"hx1\",\"kind\":\"lxc\",\"network\":\"web\",\"netns_path\":\"$p\"}"
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    gn_check "netns-path-$(basename "$p")-answered-at-once" test "$ms" -lt 2000
+done
+expect netns-path-missing 404 POST /v1/ports \
+    '{"name":"hx1","kind":"lxc","network":"web","netns_path":"/run/netns/gn-none"}'
 gn_check "nothing-was-added" \
     bash -c "! ovs-vsctl list-ports br-int | grep -q '^hx'"
 gn_check "no-transaction-from-bad-requests" \
@@ -135,6 +153,14 @@ out=$(timeout 30 python3 "$GN_SRCDIR/tests/api-clients.py" flood \
       "$GUESTNET_SOCKET" 100)
 gn_check "after-flood-all-served" grep -q '^ok=100 ' <<<"$out"
 
+# The positive control of the netns_path checks: a real network namespace.
+gn_netns "gn-hn$s"
+gn_check "netns-path-of-a-namespace-accepted" bash -c "'$GUESTNETCTL' port \
+    add hn$s --kind lxc --network web --netns-path /run/netns/gn-hn$s \
+    >/dev/null"
+gn_check "netns-path-port-in-namespace" \
+    ip netns exec "gn-hn$s" ip link show eth0
+gn_check "netns-path-port-del" bash -c "'$GUESTNETCTL' port del hn$s >/dev/null"
 # --- after all that, writes still work.
 gn_check "after-hostile-port-add" bash -c "'$GUESTNETCTL' port add hx$s \
     --kind lxc --network web --mode phys >/dev/null"

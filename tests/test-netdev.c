@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -590,25 +591,79 @@ test_delete_missing(void)
 }
 
 static void
-test_netns_exists(void)
+test_netns_check(void)
 {
     char *error = NULL;
     char *path = fmt("/run/netns/%s", ns_a);
 
-    CHECK(netdev_netns_exists(0, ns_a, NULL, &error));
+    CHECK(netdev_netns_check(0, ns_a, NULL, &error) == 0);
     CHECK(!error);
-    CHECK(netdev_netns_exists(0, NULL, path, NULL));
-    CHECK(netdev_netns_exists(getpid(), NULL, NULL, NULL));
-    CHECK(!netdev_netns_exists(0, ns_missing, NULL, &error));
+    CHECK(netdev_netns_check(0, NULL, path, NULL) == 0);
+    CHECK(netdev_netns_check(getpid(), NULL, NULL, NULL) == 0);
+    CHECK(netdev_netns_check(0, ns_missing, NULL, &error) == ENOENT);
     CHECK(error_has(error, ns_missing));
     free(error);
-    CHECK(!netdev_netns_exists(0, "../etc", NULL, &error));
+    CHECK(netdev_netns_check(0, "../etc", NULL, &error) == EINVAL);
     CHECK(error_has(error, "not a valid name"));
     free(error);
-    CHECK(!netdev_netns_exists(0, NULL, NULL, &error));
+    CHECK(netdev_netns_check(0, NULL, NULL, &error) == EINVAL);
     CHECK(error_has(error, "exactly one"));
     free(error);
     free(path);
+}
+
+/* Paths that are no network namespace are refused at once, whatever they
+ * are: a FIFO without a writer (whose plain open() would wait forever), a
+ * symlink to it, a character device, a directory, a regular file, a
+ * namespace of another type.  An alarm turns a hang into a failure. */
+static void
+test_netns_check_refuses_other_files(void)
+{
+    char dir[] = "/tmp/gn-netns-XXXXXX";
+    const char *const cases[][2] = {
+        { "fifo", "FIFO" },
+        { "link-to-fifo", "FIFO" },
+        { "/dev/null", "character device" },
+        { "/tmp", "directory" },
+        { "file", "another file system" },
+        { "/proc/self/ns/uts", "not a network namespace" },
+    };
+    long long start = gn_time_msec();
+
+    CHECK(mkdtemp(dir) != NULL);
+    char *fifo = fmt("%s/fifo", dir);
+    char *link = fmt("%s/link-to-fifo", dir);
+    char *file = fmt("%s/file", dir);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK(symlink(fifo, link) == 0);
+    FILE *f = fopen(file, "w");
+    CHECK(f && fclose(f) == 0);
+
+    alarm(10);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *path = (cases[i][0][0] == '/'
+                      ? gn_xstrdup(cases[i][0])
+                      : fmt("%s/%s", dir, cases[i][0]));
+        char *error = NULL;
+
+        CHECK(netdev_netns_check(0, NULL, path, &error) == EINVAL);
+        if (!error_has(error, cases[i][1])) {
+            fprintf(stderr, "  %s: %s\n", path, error ? error : "(none)");
+        }
+        CHECK(error_has(error, cases[i][1]));
+        free(error);
+        free(path);
+    }
+    alarm(0);
+    CHECK(gn_time_msec() - start < 1000);
+
+    unlink(link);
+    unlink(fifo);
+    unlink(file);
+    rmdir(dir);
+    free(fifo);
+    free(link);
+    free(file);
 }
 
 static void
@@ -786,7 +841,9 @@ main(int argc, char *argv[])
     TEST_RUN("netdev/veth-addresses-need-netns", test_addresses_need_netns);
     TEST_RUN("netdev/delete-removes-both-ends", test_delete_both_ends);
     TEST_RUN("netdev/delete-missing", test_delete_missing);
-    TEST_RUN("netdev/netns-exists", test_netns_exists);
+    TEST_RUN("netdev/netns-check", test_netns_check);
+    TEST_RUN("netdev/netns-check-refuses-other-files",
+             test_netns_check_refuses_other_files);
     TEST_RUN("netdev/tx-checksum-off", test_tx_checksum_off);
 
     status = test_done();
