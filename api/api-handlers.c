@@ -15,6 +15,7 @@
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
+#include "loop-lag.h"
 #include "ofctrl.h"
 
 GN_LOG_MODULE(api);
@@ -59,6 +60,22 @@ api_engine_done__(int status, json_t *body, void *p_)
     api_pending_free__(p);
 }
 
+/* Returns engine_status() with the loop's lateness added as "loop" (new
+ * reference). */
+static json_t *
+api_status__(const struct api *api)
+{
+    json_t *status = engine_status(api->engine);
+
+    if (api->loop_lag) {
+        struct loop_lag_stats lag;
+
+        loop_lag_get(api->loop_lag, &lag);
+        json_object_set_new(status, "loop", api_report_loop(&lag));
+    }
+    return status;
+}
+
 /* Answers 'p' (whose client is still there) from the switch's counters
  * 'stats' ('n' cookies, NULL if unavailable). */
 static void
@@ -74,7 +91,7 @@ api_stats_answer__(struct api_pending *p,
         api_reply__(api, p->req, p->conn, 200,
                     api_report_flows(&of, stats, n, age));
     } else if (p->use == API_STATS_METRICS) {
-        json_t *status = engine_status(api->engine);
+        json_t *status = api_status__(api);
         api_count__(api, 200);
         api_send__(p->req, p->conn, 200, "text/plain; version=0.0.4",
                    api_report_metrics(status, &of, stats, n,
@@ -380,7 +397,7 @@ api_handle_read__(struct api *api, struct evhttp_request *req,
         api_error__(api, req, conn, 404, "no such endpoint (this listener "
                     "serves /metrics and /v1/health)");
     } else if (!strcmp(path, "/v1/status")) {
-        api_reply__(api, req, conn, 200, engine_status(api->engine));
+        api_reply__(api, req, conn, 200, api_status__(api));
     } else if (!strcmp(path, "/v1/ports")) {
         api_reply_ports__(api, req, conn);
     } else if (!strncmp(path, "/v1/ports/", 10) && path[10]) {

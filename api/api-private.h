@@ -80,6 +80,7 @@ struct api {
     gid_t admin_group;
     unsigned int max_clients;
     int request_timeout_s;
+    const struct loop_lag *loop_lag;    /* May be NULL. */
 
     struct api_conn *conns;             /* Open connections. */
     unsigned int n_active;              /* Of them, not refused. */

@@ -12,6 +12,7 @@
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
+#include "loop-lag.h"
 #include "ofctrl.h"
 #include "ovsdb-replica.h"
 #include "pipeline.h"
@@ -228,6 +229,42 @@ api_report_int__(const json_t *status, const char *object, const char *key)
            : json_is_true(v) ? 1 : 0;
 }
 
+/* The lateness of 'w' as {"samples", "max_ms", "p99_ms"} (new reference). */
+static json_t *
+api_report_loop_window__(const struct loop_lag_window *w)
+{
+    return json_pack("{s:I, s:f, s:f}", "samples", (json_int_t) w->samples,
+                     "max_ms", w->max_us / 1000.0,
+                     "p99_ms", w->p99_us / 1000.0);
+}
+
+json_t *
+api_report_loop(const struct loop_lag_stats *lag)
+{
+    return json_pack("{s:f, s:f, s:I, s:o, s:o}",
+                     "interval_ms", lag->interval_us / 1000.0,
+                     "max_ms", lag->max_us / 1000.0,
+                     "samples", (json_int_t) lag->samples,
+                     "last_minute",
+                     api_report_loop_window__(&lag->last_minute),
+                     "this_minute",
+                     api_report_loop_window__(&lag->this_minute));
+}
+
+/* The number at 'key' of 'status''s 'object' member's 'window' member
+ * ("loop", "last_minute", "max_ms"), or 0. */
+static double
+api_report_real__(const json_t *status, const char *object,
+                  const char *window, const char *key)
+{
+    const json_t *o = json_object_get(status, object);
+    const json_t *v;
+
+    o = window ? json_object_get(o, window) : o;
+    v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : 0;
+}
+
 char *
 api_report_metrics(const json_t *status, const struct ofctrl_status *of,
                    const struct flow_table_cookie_stats *stats, size_t n,
@@ -299,6 +336,24 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
                         "Reconcile steps longer than 5 ms.",
                         json_integer_value(json_object_get(rc,
                                                            "slow_steps")));
+
+    if (json_object_get(status, "loop")) {
+        api_report_metric__(f, "guestnet_event_loop_lag_max_seconds",
+                            "gauge", "The event loop's largest delay in the "
+                            "last complete minute (a timer's lateness).",
+                            api_report_real__(status, "loop", "last_minute",
+                                              "max_ms") / 1000);
+        api_report_metric__(f, "guestnet_event_loop_lag_p99_seconds",
+                            "gauge", "The 99th percentile of the event "
+                            "loop's delay in the last complete minute.",
+                            api_report_real__(status, "loop", "last_minute",
+                                              "p99_ms") / 1000);
+        api_report_metric__(f, "guestnet_event_loop_lag_peak_seconds",
+                            "gauge", "The event loop's largest delay since "
+                            "guestnetd started.",
+                            api_report_real__(status, "loop", NULL,
+                                              "max_ms") / 1000);
+    }
 
     api_report_metric__(f, "guestnet_openflow_connected", "gauge",
                         "1 if connected to the bridge's OpenFlow socket.",

@@ -498,6 +498,7 @@ api_create(struct event_base *base, struct engine *engine,
     api->engine = engine;
     api->socket_path = gn_xstrdup(opts->socket_path);
     api->admin_group = opts->admin_group;
+    api->loop_lag = opts->loop_lag;
     api->max_clients = (opts->max_clients ? opts->max_clients
                         : API_DEFAULT_MAX_CLIENTS);
     api->request_timeout_s = (opts->request_timeout_s

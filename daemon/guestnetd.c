@@ -18,6 +18,7 @@
 #include "gn-config.h"
 #include "gn-log.h"
 #include "gn-util.h"
+#include "loop-lag.h"
 
 GN_LOG_MODULE(guestnetd);
 
@@ -246,6 +247,7 @@ main(int argc, char *argv[])
     struct event *sigterm, *sigint, *sighup;
     struct gn_config *cfg;
     struct event_base *base;
+    struct loop_lag *loop_lag;
     struct engine *engine;
     struct options o;
     struct api *api;
@@ -264,6 +266,8 @@ main(int argc, char *argv[])
     signal(SIGPIPE, SIG_IGN);
 
     base = event_base_new();
+    /* The loop's lateness, every 10 ms, per minute (/v1/status "loop"). */
+    loop_lag = loop_lag_create(base, 10, 60000);
     engine = engine_create(base, o.ovsdb, o.ovs_rundir, cfg, o.config);
 
     memset(&api_opts, 0, sizeof api_opts);
@@ -273,6 +277,7 @@ main(int argc, char *argv[])
     api_opts.metrics_listen = o.metrics_listen;
     api_opts.max_clients = o.max_clients;
     api_opts.request_timeout_s = o.request_timeout_s;
+    api_opts.loop_lag = loop_lag;
     api = api_create(base, engine, &api_opts, &error);
     if (!api) {
         gn_fatal("%s", error);
@@ -296,6 +301,7 @@ main(int argc, char *argv[])
     event_free(sighup);
     api_destroy(api);
     engine_destroy(engine);
+    loop_lag_destroy(loop_lag);
     event_base_free(base);
     if (o.pidfile) {
         unlink(o.pidfile);

@@ -18,6 +18,7 @@
 
 struct flow_table_cookie_stats;
 struct gn_config;
+struct loop_lag_stats;
 struct ofctrl_status;
 struct ovsdb_replica;
 
@@ -73,8 +74,13 @@ json_t *api_report_port_counters(const struct ovsdb_replica *replica,
                                  const struct gn_config *cfg,
                                  const char *name);
 
+/* Returns the event loop's lateness 'lag' as the /v1/status "loop" object
+ * (new reference): milliseconds, per window and since the start. */
+json_t *api_report_loop(const struct loop_lag_stats *lag);
+
 /* Returns the Prometheus text exposition (version 0.0.4) of guestnetd's
- * state, malloc'd (caller frees): 'status' is engine_status() (borrowed),
+ * state, malloc'd (caller frees): 'status' is engine_status() (borrowed;
+ * with "loop" from api_report_loop() if the loop is measured),
  * 'of' the OpenFlow status, 'stats' (may be NULL: no drop counters) the
  * per-cookie counters, 'api' the API's own counters. */
 char *api_report_metrics(const json_t *status, const struct ofctrl_status *of,

@@ -41,6 +41,7 @@
 
 struct event_base;
 struct engine;
+struct loop_lag;
 struct api;
 
 struct api_options {
@@ -53,6 +54,9 @@ struct api_options {
     unsigned int max_clients;    /* Open connections: 0: 256. */
     const char *metrics_listen;  /* "127.0.0.1:PORT", "[::1]:PORT" or
                                   * NULL: no TCP listener. */
+    const struct loop_lag *loop_lag;    /* The loop's lateness, reported in
+                                         * /v1/status and /metrics; may be
+                                         * NULL.  The caller keeps it. */
 };
 
 /* Starts serving 'engine' on 'opts->socket_path' (a stale socket file is

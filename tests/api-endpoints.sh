@@ -18,7 +18,6 @@ port=$(( 20000 + s % 20000 ))
 gn_guestnetd_start "$cfg" --metrics-listen "127.0.0.1:$port" || gn_done
 ctl() { "$GUESTNETCTL" "$@"; }
 # jq_ EXPR: evaluates a Python expression on the JSON on stdin ('d').
-jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 q() { "$@" >/dev/null; }
 gn_check "port-add-a" q ctl port add "wa$s" --kind lxc --network web \
@@ -40,6 +39,13 @@ gn_check "status-reconcile-steps-timed" test "$(gn_api GET /v1/status \
 gn_check "status-device-jobs" test "$(gn_api GET /v1/status | sed '$d' \
     | jq_ 'int(d["devices"]["done"] == 3 and d["devices"]["queued"] == 0 \
       and d["devices"]["errors"] == 0 and d["devices"]["max_ms"] > 0)')" = 1
+# The loop's lateness is measured (a timer every 10 ms) and reported.
+gn_check "status-loop-lag-measured" test "$(gn_api GET /v1/status \
+    | sed '$d' | jq_ 'int(d["loop"]["interval_ms"] == 10 and \
+      d["loop"]["samples"] > 0 and \
+      d["loop"]["this_minute"]["samples"] > 0 and \
+      d["loop"]["max_ms"] >= d["loop"]["this_minute"]["max_ms"] >= \
+      d["loop"]["this_minute"]["p99_ms"] >= 0)')" = 1
 gn_check "ports-lists-three" \
     test "$(gn_api GET /v1/ports | sed '$d' | jq_ 'len(d)')" = 3
 # The list's text is made once per change of OVSDB or the config and
@@ -106,6 +112,8 @@ gn_check "metrics-200" grep -q '^HTTP 200' <<<"$out"
 gn_check "metrics-ports" grep -q '^guestnet_ports 3$' <<<"$out"
 gn_check "metrics-reconcile-steps" \
     grep -qE '^guestnet_reconcile_steps_total [1-9][0-9]*$' <<<"$out"
+gn_check "metrics-loop-lag" \
+    grep -q '^guestnet_event_loop_lag_peak_seconds [0-9]' <<<"$out"
 gn_check "metrics-drops-by-reason" \
     grep -q '^guestnet_dropped_packets_total{reason="mac-spoof-drop"} 5$' \
     <<<"$out"

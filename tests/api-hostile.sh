@@ -73,6 +73,10 @@ for p in "$fifo" "$GN_SANDBOX_DIR/link-to-fifo" /dev/zero /tmp \
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
     gn_check "netns-path-$(basename "$p")-answered-at-once" test "$ms" -lt 2000
 done
+# None of them held the loop: its largest delay so far is well under the
+# second a blocked open() would have taken (it blocks for ever).
+gn_check "netns-paths-did-not-block-the-loop" test "$(gn_api GET /v1/status \
+    | sed '$d' | jq_ 'int(d["loop"]["max_ms"] < 500)')" = 1
 expect netns-path-missing 404 POST /v1/ports \
     '{"name":"hx1","kind":"lxc","network":"web","netns_path":"/run/netns/gn-none"}'
 gn_check "nothing-was-added" \

@@ -8,3 +8,6 @@ api_alive() {
         --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/health \
         -o /dev/null
 }
+
+# jq_ EXPR: prints the Python expression EXPR over the JSON on stdin as 'd'.
+jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
