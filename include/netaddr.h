@@ -57,6 +57,18 @@ void netaddr_format_ip(const struct netaddr_ip *, char *s, size_t size);
 bool netaddr_ip_in_subnet(const struct netaddr_ip *ip,
                           const struct netaddr_ip *subnet);
 
+/* True if subnets 'a' and 'b' share an address: same family and one
+ * contains the other. */
+bool netaddr_subnets_overlap(const struct netaddr_ip *a,
+                             const struct netaddr_ip *b);
+/* If 'ip' (inside 'subnet') is an address no host may have, returns what
+ * it is ("the network address", "the broadcast address"); else NULL.  An
+ * IPv4 subnet of /30 or wider reserves its first and last address; /31
+ * and /32 (RFC 3021) reserve none.  An IPv6 subnet reserves its first
+ * address (the subnet-router anycast address, RFC 4291) up to /126. */
+const char *netaddr_reserved_in_subnet(const struct netaddr_ip *ip,
+                                       const struct netaddr_ip *subnet);
+
 /* VLAN id: an integer 1-4094. */
 char *netaddr_check_vlan(long long vlan)
     __attribute__((warn_unused_result));

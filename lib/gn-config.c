@@ -149,14 +149,22 @@ gn_config_parse_network__(const json_t *j, const char *path,
                 break;
             }
         }
-        if (k == net->n_subnets) {
+        if (k == net->n_subnets
+            || netaddr_reserved_in_subnet(gw, &net->subnets[k])) {
             char array_path[GN_CONFIG_PATH_SIZE];
 
             gn_config_member_path__(array_path, path, "gateways");
             gn_config_index_path__(field, array_path, i);
             netaddr_format_ip(gw, addr, sizeof addr);
-            return gn_config_error__(field, "gateway %s is not in any subnet "
-                                     "of network \"%s\"", addr, net->name);
+            if (k == net->n_subnets) {
+                return gn_config_error__(field, "gateway %s is not in any "
+                                         "subnet of network \"%s\"", addr,
+                                         net->name);
+            }
+            return gn_config_error__(field, "gateway %s is %s of its "
+                                     "subnet, no host's", addr,
+                                     netaddr_reserved_in_subnet(
+                                         gw, &net->subnets[k]));
         }
     }
 
@@ -204,6 +212,43 @@ gn_config_get_array__(const json_t *top, const char *key, size_t size,
     return error;
 }
 
+/* Checks that no subnet of 'net', the network at 'path' and the last of
+ * 'cfg''s networks so far, overlaps another subnet of it or of an earlier
+ * network: the router and the anti-spoofing flows take an address to
+ * belong to exactly one network.  Returns NULL or a new error message
+ * (caller frees). */
+static char *
+gn_config_check_overlap__(const struct gn_config *cfg,
+                          const struct gn_network *net, const char *path)
+{
+    for (size_t i = 0; i < net->n_subnets; i++) {
+        const struct netaddr_ip *a = &net->subnets[i];
+
+        for (const struct gn_network *o = cfg->networks; o <= net; o++) {
+            size_t n = o == net ? i : o->n_subnets;
+
+            for (size_t k = 0; k < n; k++) {
+                char array_path[GN_CONFIG_PATH_SIZE];
+                char field[GN_CONFIG_PATH_SIZE];
+                char sa[INET6_ADDRSTRLEN], sb[INET6_ADDRSTRLEN];
+                const struct netaddr_ip *b = &o->subnets[k];
+
+                if (!netaddr_subnets_overlap(a, b)) {
+                    continue;
+                }
+                gn_config_member_path__(array_path, path, "subnets");
+                gn_config_index_path__(field, array_path, i);
+                netaddr_format_ip(a, sa, sizeof sa);
+                netaddr_format_ip(b, sb, sizeof sb);
+                return gn_config_error__(field, "subnet %s/%u overlaps "
+                                         "%s/%u of network \"%s\"", sa,
+                                         a->plen, sb, b->plen, o->name);
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Parses member "networks" of the top-level object 'top' (borrowed) into
  * 'cfg' and checks that names and VLANs are unique.  Returns NULL or a new
  * error message (caller frees); what was stored in 'cfg' is the caller's to
@@ -246,6 +291,10 @@ gn_config_parse_networks__(const json_t *top, struct gn_config *cfg)
                     "duplicate VLAN %d (also network \"%s\")",
                     net->vlan, other->name);
             }
+        }
+        error = gn_config_check_overlap__(cfg, net, path);
+        if (error) {
+            return error;
         }
     }
     return NULL;

@@ -318,6 +318,40 @@ netaddr_ip_in_subnet(const struct netaddr_ip *ip,
     return !memcmp(a, b, len);
 }
 
+bool
+netaddr_subnets_overlap(const struct netaddr_ip *a, const struct netaddr_ip *b)
+{
+    const struct netaddr_ip *wide = a->plen <= b->plen ? a : b;
+    const struct netaddr_ip *narrow = wide == a ? b : a;
+
+    return netaddr_ip_in_subnet(narrow, wide);
+}
+
+const char *
+netaddr_reserved_in_subnet(const struct netaddr_ip *ip,
+                           const struct netaddr_ip *subnet)
+{
+    size_t len = netaddr_len__(ip->family);
+    const uint8_t *bytes = netaddr_bytes__(ip);
+    unsigned int max = ip->family == AF_INET ? 30 : 126;
+    bool zeros = true, ones = true;
+
+    if (!netaddr_ip_in_subnet(ip, subnet) || subnet->plen > max) {
+        return NULL;
+    }
+    for (unsigned int bit = subnet->plen; bit < 8 * len; bit++) {
+        bool set = bytes[bit / 8] & (0x80 >> (bit % 8));
+
+        zeros &= !set;
+        ones &= set;
+    }
+    if (zeros) {
+        return ip->family == AF_INET ? "the network address"
+                                     : "the subnet-router anycast address";
+    }
+    return ones && ip->family == AF_INET ? "the broadcast address" : NULL;
+}
+
 /* Checks that 'vlan' is a usable VLAN id, 1-4094.  Returns NULL or a new
  * error message (caller frees) that says why 0 and 4095 are not. */
 char *

@@ -327,7 +327,7 @@ test_roundtrip_keeps_every_field(void)
         "   'subnets': ['10.10.0.0/24', '2001:db8:10::/64', '10.11.0.0/16'],"
         "   'gateways': ['10.11.255.254', '2001:db8:10::1']},"
         "  {'name': 'lonely_1', 'vlan': 4094, 'private': true,"
-        "   'subnets': ['0.0.0.0/0'], 'gateways': ['1.2.3.4']},"
+        "   'subnets': ['192.0.2.0/24'], 'gateways': ['192.0.2.4']},"
         "  {'name': 'db', 'vlan': 1, 'mtu': 68}],"
         " 'rules': ["
         "  {'from': 'web', 'to': 'db', 'proto': 'tcp', 'port': 3306},"
@@ -545,6 +545,50 @@ test_subnets_and_gateways_checked(void)
               " 'gateways': ['10.10.0.300']}]}",
               "networks[0].gateways[0]: \"10.10.0.300\"",
               "not an IPv4 or IPv6 address");
+    /* Addresses no host may have are no gateway. */
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'subnets': ['10.10.0.0/24'], 'gateways': ['10.10.0.0']}]}",
+              "networks[0].gateways[0]: gateway 10.10.0.0",
+              "is the network address of its subnet");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'subnets': ['10.10.0.0/24'], 'gateways': ['10.10.0.255']}]}",
+              "networks[0].gateways[0]: gateway 10.10.0.255",
+              "is the broadcast address of its subnet");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'subnets': ['2001:db8::/64'], 'gateways': ['2001:db8::']}]}",
+              "networks[0].gateways[0]: gateway 2001:db8::",
+              "is the subnet-router anycast address");
+    /* ... but on a /31 (RFC 3021) both addresses are hosts'. */
+    CHECK_GOOD("{'networks': [{'name': 'p2p', 'vlan': 10,"
+               " 'subnets': ['10.10.0.0/31'], 'gateways': ['10.10.0.0']}]}");
+    CHECK_GOOD("{'networks': [{'name': 'web', 'vlan': 10,"
+               " 'subnets': ['10.10.0.0/24'], 'gateways': ['10.10.0.254']}]}");
+    /* Overlapping subnets, across networks and within one, either way
+     * round; disjoint neighbours are fine. */
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'subnets': ['10.10.0.0/24']},"
+              " {'name': 'db', 'vlan': 20, 'subnets': ['10.10.0.128/25']}]}",
+              "networks[1].subnets[0]: subnet 10.10.0.128/25 overlaps",
+              "10.10.0.0/24 of network \"web\"");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'subnets': ['10.10.0.0/25']},"
+              " {'name': 'db', 'vlan': 20, 'subnets': ['10.0.0.0/8']}]}",
+              "networks[1].subnets[0]: subnet 10.0.0.0/8 overlaps",
+              "10.10.0.0/25 of network \"web\"");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'subnets': ['2001:db8::/64']},"
+              " {'name': 'db', 'vlan': 20,"
+              "  'subnets': ['10.20.0.0/24', '2001:db8::/48']}]}",
+              "networks[1].subnets[1]: subnet 2001:db8::/48 overlaps",
+              "of network \"web\"");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'subnets': ['10.10.0.0/24', '10.10.0.0/24']}]}",
+              "networks[0].subnets[1]: subnet 10.10.0.0/24 overlaps",
+              "of network \"web\"");
+    CHECK_GOOD("{'networks': [{'name': 'web', 'vlan': 10,"
+               " 'subnets': ['10.10.0.0/25', '2001:db8:1::/64']},"
+               " {'name': 'db', 'vlan': 20,"
+               "  'subnets': ['10.10.0.128/25', '2001:db8:2::/64']}]}");
     /* A gateway in the second subnet of the network is fine. */
     CHECK_GOOD("{'networks': [{'name': 'web', 'vlan': 10,"
                " 'subnets': ['10.10.0.0/24', '2001:db8::/64'],"

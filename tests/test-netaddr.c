@@ -72,6 +72,40 @@ in_subnet(const char *a, const char *s)
     return ok && netaddr_ip_in_subnet(&ip, &subnet);
 }
 
+/* What netaddr_reserved_in_subnet() says of address 'a' in subnet 's'
+ * (NULL: a host's), as a string for CHECK_STREQ ("-" for NULL). */
+static const char *
+reserved(const char *a, const char *s)
+{
+    struct netaddr_ip ip, subnet;
+    char *e1 = netaddr_parse_ip(a, 0, &ip);
+    char *e2 = netaddr_parse_subnet(s, &subnet);
+    const char *what;
+
+    CHECK(!e1 && !e2);
+    free(e1);
+    free(e2);
+    what = netaddr_reserved_in_subnet(&ip, &subnet);
+    return what ? what : "-";
+}
+
+/* True if subnets 'a' and 'b' overlap, checked both ways round. */
+static bool
+overlap(const char *a, const char *b)
+{
+    struct netaddr_ip x, y;
+    char *e1 = netaddr_parse_subnet(a, &x);
+    char *e2 = netaddr_parse_subnet(b, &y);
+    bool result;
+
+    CHECK(!e1 && !e2);
+    free(e1);
+    free(e2);
+    result = netaddr_subnets_overlap(&x, &y);
+    CHECK(result == netaddr_subnets_overlap(&y, &x));
+    return result;
+}
+
 static void
 test_mac_parses_lower_and_upper_case(void)
 {
@@ -336,6 +370,46 @@ test_subnet_host_bits_suggest_network(void)
 }
 
 static void
+test_reserved_in_subnet(void)
+{
+    CHECK_STREQ(reserved("10.0.0.0", "10.0.0.0/24"), "the network address");
+    CHECK_STREQ(reserved("10.0.0.255", "10.0.0.0/24"),
+                "the broadcast address");
+    CHECK_STREQ(reserved("10.0.0.1", "10.0.0.0/24"), "-");
+    CHECK_STREQ(reserved("10.0.0.254", "10.0.0.0/24"), "-");
+    CHECK_STREQ(reserved("10.0.0.127", "10.0.0.0/25"),
+                "the broadcast address");
+    CHECK_STREQ(reserved("10.0.0.128", "10.0.0.0/24"), "-");
+    CHECK_STREQ(reserved("10.0.0.3", "10.0.0.0/30"),
+                "the broadcast address");
+    /* RFC 3021: both addresses of a /31 are hosts', as is a /32's. */
+    CHECK_STREQ(reserved("10.0.0.0", "10.0.0.0/31"), "-");
+    CHECK_STREQ(reserved("10.0.0.1", "10.0.0.0/31"), "-");
+    CHECK_STREQ(reserved("10.0.0.5", "10.0.0.5/32"), "-");
+    CHECK_STREQ(reserved("2001:db8::", "2001:db8::/64"),
+                "the subnet-router anycast address");
+    CHECK_STREQ(reserved("2001:db8::ffff:ffff:ffff:ffff", "2001:db8::/64"),
+                "-");
+    CHECK_STREQ(reserved("2001:db8::1", "2001:db8::/64"), "-");
+    /* Outside the subnet, nothing is said. */
+    CHECK_STREQ(reserved("10.0.1.0", "10.0.0.0/24"), "-");
+}
+
+static void
+test_subnets_overlap(void)
+{
+    CHECK(overlap("10.0.0.0/24", "10.0.0.0/24"));
+    CHECK(overlap("10.0.0.0/24", "10.0.0.128/25"));
+    CHECK(overlap("10.0.0.0/8", "10.200.0.0/16"));
+    CHECK(overlap("0.0.0.0/0", "192.0.2.0/24"));
+    CHECK(!overlap("10.0.0.0/25", "10.0.0.128/25"));
+    CHECK(!overlap("10.0.0.0/24", "10.0.1.0/24"));
+    CHECK(overlap("2001:db8::/32", "2001:db8:5::/48"));
+    CHECK(!overlap("2001:db8:1::/48", "2001:db8:2::/48"));
+    CHECK(!overlap("10.0.0.0/8", "::/0"));
+}
+
+static void
 test_ip_in_subnet(void)
 {
     CHECK(in_subnet("10.0.0.5", "10.0.0.0/24"));
@@ -442,6 +516,8 @@ main(void)
     TEST_RUN("netaddr/subnet-host-bits-suggest-network",
              test_subnet_host_bits_suggest_network);
     TEST_RUN("netaddr/ip-in-subnet", test_ip_in_subnet);
+    TEST_RUN("netaddr/reserved-in-subnet", test_reserved_in_subnet);
+    TEST_RUN("netaddr/subnets-overlap", test_subnets_overlap);
     TEST_RUN("netaddr/vlan-range-and-reserved-ids",
              test_vlan_range_and_reserved_ids);
     TEST_RUN("netaddr/ifname-accepts-linux-names",
