@@ -4,5 +4,8 @@
 libguestnet_a_SOURCES += \
 	engine/bridge.c \
 	engine/engine.c \
+	engine/engine-ops.c \
+	engine/engine-private.h \
+	engine/engine-status.c \
 	engine/ports.c \
 	engine/port-view.c

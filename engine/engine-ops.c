@@ -1,0 +1,489 @@
+/* engine-ops.c: the life of each port request the engine holds (struct
+ * engine_op): queued, its devices made by the worker, planned into a
+ * transaction, committed, applied by ovs-vswitchd, its flows installed,
+ * answered; and on failure its devices rolled back and the error answered
+ * (see include/engine.h). */
+#include <config.h>
+
+#include "engine-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev-worker.h"
+#include "gn-config.h"
+#include "gn-log.h"
+#include "gn-util.h"
+#include "ovsdb-replica.h"
+#include "ovsdb-txn.h"
+
+GN_LOG_MODULE(engine);
+
+void
+engine_op_free__(struct engine_op *op)
+{
+    port_spec_destroy(&op->spec);
+    json_decref(op->req);
+    free(op->name);
+    json_decref(op->iface);
+    free(op->refused);
+    free(op);
+}
+
+/* Unlinks 'op' from the queue, calls its callback with 'status' and 'body'
+ * (stolen) and frees it. */
+void
+engine_op_finish__(struct engine *e, struct engine_op *op, int status,
+                   json_t *body)
+{
+    struct engine_op **p;
+
+    for (p = &e->ops; *p; p = &(*p)->next) {
+        if (*p == op) {
+            *p = op->next;
+            break;
+        }
+    }
+    if (op->cb) {
+        op->cb(status, body, op->aux);
+    } else {
+        json_decref(body);
+    }
+    engine_op_free__(op);
+}
+
+/* Moves 'op', whose change is committed and whose devices are settled, to
+ * APPLYING, or answers it now if it does not wait. */
+static void
+engine_op_settled__(struct engine *e, struct engine_op *op)
+{
+    if (!op->wait) {
+        const json_t *port = engine_find_port__(e, op->name);
+        json_t *body = (op->type == ENGINE_OP_ADD && port
+                        ? engine_port_json__(e, port, true)
+                        : json_pack("{s:s}", "name", op->name));
+        engine_op_finish__(e, op, op->type == ENGINE_OP_ADD ? 202 : 200,
+                           body);
+        return;
+    }
+    op->state = ENGINE_OP_APPLYING;
+    op->deadline = gn_time_msec() + ENGINE_APPLY_TIMEOUT_MS;
+    engine_schedule__(e);
+}
+
+/* On the device worker: the devices of a deleted port go. */
+char *
+engine_delete_devices__(void *op_)
+{
+    const struct engine_op *op = op_;
+    char *error = port_delete_devices(op->iface);
+
+    if (error) {
+        char *msg = gn_xasprintf("%s: %s", op->name, error);
+        free(error);
+        return msg;
+    }
+    return NULL;
+}
+
+static void
+engine_devices_deleted__(char *error, void *op_)
+{
+    struct engine_op *op = op_;
+
+    if (error) {
+        /* The port is gone from the bridge: a device left behind is
+         * logged, not a failed request. */
+        GN_LOG_WARN("%s", error);
+        free(error);
+    }
+    engine_op_settled__(op->engine, op);
+}
+
+/* 'op' is committed in a transaction that ovs-vswitchd applies once its
+ * cur_cfg reaches 'next_cfg'.  A deletion first deletes the devices that
+ * guestnet created, on the device worker. */
+static void
+engine_op_committed__(struct engine *e, struct engine_op *op,
+                      json_int_t next_cfg)
+{
+    op->next_cfg = next_cfg;
+    if (op->type == ENGINE_OP_DELETE && op->iface) {
+        op->state = ENGINE_OP_DEVICES;
+        dev_worker_submit(e->devices, engine_delete_devices__, op,
+                          engine_devices_deleted__, op);
+        return;
+    }
+    engine_op_settled__(e, op);
+}
+
+/* On the device worker: the devices of an add that OVSDB refused go. */
+static char *
+engine_rollback_devices__(void *op_)
+{
+    port_rollback_devices(&((const struct engine_op *) op_)->spec);
+    return NULL;
+}
+
+static void
+engine_devices_rolled_back__(char *error, void *op_)
+{
+    struct engine_op *op = op_;
+
+    free(error);
+    engine_op_finish__(op->engine, op, 409,
+                       engine_error_body__(op->refused));
+}
+
+void
+engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
+                  void *e_)
+{
+    struct engine *e = e_;
+    struct engine_op *op, *next;
+    int n_in_txn = 0;
+
+    e->txn_in_flight = false;
+    e->last_txn_msec = gn_time_msec();
+    for (op = e->ops; op; op = op->next) {
+        n_in_txn += op->state == ENGINE_OP_IN_TXN;
+    }
+
+    switch (res->status) {
+    case OVSDB_TXN_SUCCESS:
+        engine_set_error__(e, NULL);
+        for (op = e->ops; op; op = next) {
+            next = op->next;
+            if (op->state == ENGINE_OP_IN_TXN) {
+                engine_op_committed__(e, op, res->next_cfg);
+            }
+        }
+        if (res->next_cfg > e->applying_next_cfg) {
+            e->applying_next_cfg = res->next_cfg;
+        }
+        break;
+
+    case OVSDB_TXN_DISCONNECTED:
+        /* Outcome unknown: check the replica after the resync. */
+        for (op = e->ops; op; op = op->next) {
+            if (op->state == ENGINE_OP_IN_TXN) {
+                op->state = ENGINE_OP_QUEUED;
+                op->maybe_applied = true;
+            }
+        }
+        break;
+
+    case OVSDB_TXN_OP_ERROR:
+    case OVSDB_TXN_BAD_REPLY:
+        e->n_txn_errors++;
+        GN_LOG_WARN("transaction failed: %s", res->error);
+        engine_set_error__(e, res->error);
+        for (op = e->ops; op; op = next) {
+            next = op->next;
+            if (op->state != ENGINE_OP_IN_TXN) {
+                continue;
+            }
+            if ((n_in_txn > 1 || e->txn_has_extra) && !op->solo) {
+                /* Shared failure: retry each request alone (solo
+                 * transactions carry nothing else, so a failure there is
+                 * the request's own). */
+                op->state = ENGINE_OP_QUEUED;
+                op->solo = true;
+                continue;
+            }
+            char *msg = gn_xasprintf("OVSDB refused the change: %s",
+                                     res->error);
+            if (op->type == ENGINE_OP_ADD) {
+                /* Answered once its devices are gone, so that a retry
+                 * does not find them. */
+                op->state = ENGINE_OP_DEVICES;
+                op->refused = msg;
+                dev_worker_submit(e->devices, engine_rollback_devices__, op,
+                                  engine_devices_rolled_back__, op);
+                continue;
+            }
+            engine_op_finish__(e, op, 409, engine_error_body__(msg));
+            free(msg);
+        }
+        if (!n_in_txn) {
+            /* Only bridge/adoption ops: try again a little later. */
+            e->retry_at = gn_time_msec() + 1000;
+        }
+        break;
+    }
+    (void) txn;
+    engine_schedule__(e);
+}
+
+/* For ops whose transaction's outcome is unknown: settles those the
+ * replica shows as applied. */
+void
+engine_settle_maybe_applied__(struct engine *e)
+{
+    struct engine_op *op, *next;
+    json_int_t next_cfg = engine_root_int__(e, "next_cfg");
+
+    for (op = e->ops; op; op = next) {
+        next = op->next;
+        if (op->state != ENGINE_OP_QUEUED || !op->maybe_applied) {
+            continue;
+        }
+        const json_t *port = engine_find_port__(e, op->name);
+        if (op->type == ENGINE_OP_ADD && port
+            && port_is_from_spec(e->replica, port, &op->spec)) {
+            GN_LOG_INFO("port %s was added before the connection dropped",
+                        op->name);
+            op->maybe_applied = false;
+            engine_op_committed__(e, op, next_cfg);
+        } else if (op->type == ENGINE_OP_DELETE && !port) {
+            GN_LOG_INFO("port %s was deleted before the connection dropped",
+                        op->name);
+            op->maybe_applied = false;
+            engine_op_committed__(e, op, next_cfg);
+        } else {
+            op->maybe_applied = false;
+        }
+    }
+}
+
+/* Answers a request whose client may have gone away ('cb' NULL, see
+ * engine_forget()).  Takes 'body'. */
+static void
+engine_answer__(engine_done_cb *cb, void *aux, int status, json_t *body)
+{
+    if (cb) {
+        cb(status, body, aux);
+    } else {
+        json_decref(body);
+    }
+}
+
+static void engine_port_add__(struct engine *, const json_t *req,
+                              bool wait, engine_done_cb *, void *aux);
+static void engine_port_delete__(struct engine *, const char *name,
+                                 engine_done_cb *, void *aux);
+
+/* True once requests can be validated against OVSDB. */
+static bool
+engine_ready__(const struct engine *e)
+{
+    return ovsdb_replica_is_synced(e->replica) && engine_bridge_uuid__(e);
+}
+
+/* Validates the requests that arrived while OVSDB was away. */
+void
+engine_drain_unsynced__(struct engine *e)
+{
+    struct engine_op *op, **p;
+
+    if (!engine_ready__(e)) {
+        return;
+    }
+    for (p = &e->ops; *p; ) {
+        op = *p;
+        if (op->state != ENGINE_OP_UNSYNCED) {
+            p = &op->next;
+            continue;
+        }
+        *p = op->next;
+        if (op->type == ENGINE_OP_ADD) {
+            engine_port_add__(e, op->req, op->wait, op->cb, op->aux);
+        } else {
+            engine_port_delete__(e, op->name, op->cb, op->aux);
+        }
+        engine_op_free__(op);
+        /* The calls above may have appended to the list: restart. */
+        p = &e->ops;
+    }
+}
+
+static struct engine_op *
+engine_op_create__(struct engine *e, enum engine_op_type type,
+                   engine_done_cb *cb, void *aux)
+{
+    struct engine_op *op = gn_xzalloc(sizeof *op);
+    struct engine_op **p;
+
+    op->engine = e;
+    op->type = type;
+    op->state = ENGINE_OP_QUEUED;
+    op->cb = cb;
+    op->aux = aux;
+    op->wait = true;
+    for (p = &e->ops; *p; p = &(*p)->next) {
+        continue;
+    }
+    *p = op;
+    return op;
+}
+
+/* Keeps a request that arrived while OVSDB was away until it is back
+ * (for at most ENGINE_APPLY_TIMEOUT_MS). */
+static void
+engine_defer__(struct engine *e, enum engine_op_type type, const json_t *req,
+               const char *name, bool wait, engine_done_cb *cb, void *aux)
+{
+    struct engine_op *op = engine_op_create__(e, type, cb, aux);
+
+    op->state = ENGINE_OP_UNSYNCED;
+    op->req = req ? json_deep_copy(req) : NULL;
+    op->name = gn_xstrdup(name ? name : "");
+    op->wait = wait;
+    op->deadline = gn_time_msec() + ENGINE_APPLY_TIMEOUT_MS;
+}
+
+void
+engine_port_add(struct engine *e, const json_t *req, bool wait,
+                engine_done_cb *cb, void *aux)
+{
+    if (!engine_ready__(e)) {
+        const json_t *name = json_object_get(req, "name");
+        engine_defer__(e, ENGINE_OP_ADD, req,
+                       json_is_string(name) ? json_string_value(name) : NULL,
+                       wait, cb, aux);
+        return;
+    }
+    engine_port_add__(e, req, wait, cb, aux);
+}
+
+/* Returns the name of a device that both 'spec' and the add 'op' make
+ * (the port or its veth peer), or NULL. */
+static const char *
+engine_op_device_clash__(const struct engine_op *op,
+                         const struct port_spec *spec)
+{
+    const char *mine[] = { spec->name, spec->peer };
+    const char *theirs[] = { op->spec.name, op->spec.peer };
+
+    if (op->type != ENGINE_OP_ADD || op->state == ENGINE_OP_UNSYNCED) {
+        return NULL;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        for (size_t j = 0; j < 2; j++) {
+            if (mine[i] && theirs[j] && !strcmp(mine[i], theirs[j])) {
+                return mine[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+/* On the device worker: the devices of a new port. */
+static char *
+engine_create_devices__(void *op_)
+{
+    const struct engine_op *op = op_;
+
+    return port_create_devices(&op->spec, op->userspace_datapath);
+}
+
+static void
+engine_devices_created__(char *error, void *op_)
+{
+    struct engine_op *op = op_;
+    struct engine *e = op->engine;
+
+    if (error) {
+        engine_op_finish__(e, op, 500, engine_error_body__(error));
+        free(error);
+    } else {
+        op->state = ENGINE_OP_QUEUED;
+    }
+    engine_schedule__(e);       /* (It may have held the transaction.) */
+}
+
+static void
+engine_port_add__(struct engine *e, const json_t *req, bool wait,
+                  engine_done_cb *cb, void *aux)
+{
+    struct port_spec spec;
+    enum port_error kind;
+    struct engine_op *op;
+    char *error;
+
+    for (op = e->ops; op; op = op->next) {
+        const json_t *n = json_object_get(req, "name");
+        if (json_is_string(n) && !strcmp(op->name, json_string_value(n))) {
+            engine_answer__(cb, aux, 409, engine_error_body__(
+                                "a request for this port is in progress"));
+            return;
+        }
+    }
+    error = port_spec_from_json(req, e->cfg, e->replica, &spec, &kind);
+    if (error) {
+        engine_answer__(cb, aux, kind, engine_error_body__(error));
+        free(error);
+        return;
+    }
+    /* Its devices are made later, on the device worker: a device that a
+     * request in progress is about to make counts as existing already. */
+    for (op = e->ops; op; op = op->next) {
+        const char *clash = engine_op_device_clash__(op, &spec);
+
+        if (clash) {
+            char *msg = gn_xasprintf("device %s: a request in progress "
+                                     "makes it", clash);
+            engine_answer__(cb, aux, 409, engine_error_body__(msg));
+            free(msg);
+            port_spec_destroy(&spec);
+            return;
+        }
+    }
+    op = engine_op_create__(e, ENGINE_OP_ADD, cb, aux);
+    op->spec = spec;
+    op->name = gn_xstrdup(spec.name);
+    op->wait = wait;
+    op->userspace_datapath = !strcmp(e->cfg->datapath_type, "netdev");
+    op->state = ENGINE_OP_DEVICES;
+    dev_worker_submit(e->devices, engine_create_devices__, op,
+                      engine_devices_created__, op);
+}
+
+void
+engine_port_delete(struct engine *e, const char *name, engine_done_cb *cb,
+                   void *aux)
+{
+    if (!engine_ready__(e)) {
+        engine_defer__(e, ENGINE_OP_DELETE, NULL, name, true, cb, aux);
+        return;
+    }
+    engine_port_delete__(e, name, cb, aux);
+}
+
+static void
+engine_port_delete__(struct engine *e, const char *name, engine_done_cb *cb,
+                     void *aux)
+{
+    const json_t *port;
+    struct port_binding b;
+    struct engine_op *op;
+
+    port = engine_find_port__(e, name);
+    if (!port) {
+        engine_answer__(cb, aux, 404, engine_error_body__("no such port"));
+        return;
+    }
+    for (op = e->ops; op; op = op->next) {
+        if (!strcmp(op->name, name)) {
+            engine_answer__(cb, aux, 409, engine_error_body__(
+                                "a request for this port is in progress"));
+            return;
+        }
+    }
+    port_binding(e->cfg, e->replica, port, &b);
+    op = engine_op_create__(e, ENGINE_OP_DELETE, cb, aux);
+    op->name = gn_xstrdup(name);
+    op->iface = b.iface ? json_deep_copy(b.iface) : NULL;
+    engine_schedule__(e);
+}
+
+void
+engine_forget(struct engine *e, void *aux)
+{
+    for (struct engine_op *op = e->ops; op; op = op->next) {
+        if (op->aux == aux) {
+            op->cb = NULL;
+            op->aux = NULL;
+        }
+    }
+}

@@ -1,0 +1,258 @@
+/* engine-status.c: what the engine reports: its status and health, the
+ * ports of the bridge and one port as API JSON, the networks with their
+ * port counts, and its parts for the API (ofctrl, replica, config). */
+#include <config.h>
+
+#include "engine-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "dev-worker.h"
+#include "gn-config.h"
+#include "gn-log.h"
+#include "gn-util.h"
+#include "jsonrpc-session.h"
+#include "ofctrl.h"
+#include "ovsdb-replica.h"
+#include "port-view.h"
+
+GN_LOG_MODULE(engine);
+
+/* The root row's integer 'column', or -1. */
+json_int_t
+engine_root_int__(const struct engine *e, const char *column)
+{
+    const char *root = bridge_root_uuid(e->replica);
+    const json_t *row = root ? ovsdb_replica_get_row(e->replica,
+                                                     "Open_vSwitch", root)
+                             : NULL;
+    json_int_t v;
+
+    return row && ovsdb_datum_integer(row, column, &v) ? v : -1;
+}
+
+/* Returns the Port row named 'name' on the bridge, or NULL. */
+const json_t *
+engine_find_port__(const struct engine *e, const char *name)
+{
+    const char *br = engine_bridge_uuid__(e);
+    char *uuid = br ? port_find(e->replica, br, name) : NULL;
+    const json_t *row = uuid ? ovsdb_replica_get_row(e->replica, "Port",
+                                                     uuid) : NULL;
+    free(uuid);
+    return row;
+}
+
+json_t *
+engine_port_json__(const struct engine *e, const json_t *port,
+                   bool with_guest_config)
+{
+    struct port_binding b;
+    json_t *j;
+
+    port_binding(e->cfg, e->replica, port, &b);
+    j = port_binding_to_json(&b);
+    if (with_guest_config) {
+        json_object_set_new(j, "guest", port_guest_config(e->cfg, &b));
+    }
+    return j;
+}
+
+/* Visits each guest port on the bridge (not the bridge's own internal port
+ * nor the uplink): calls 'visit' with the Port row and 'aux'. */
+static void
+engine_for_each_port__(const struct engine *e,
+                       void (*visit)(const struct engine *, const json_t *,
+                                     void *),
+                       void *aux)
+{
+    const char *br = engine_bridge_uuid__(e);
+    const json_t *br_row = br ? ovsdb_replica_get_row(e->replica, "Bridge",
+                                                      br) : NULL;
+    const char *uuid;
+    size_t pos;
+
+    OVSDB_DATUM_FOR_EACH_UUID (uuid, pos, br_row, "ports") {
+        const json_t *port = ovsdb_replica_get_row(e->replica, "Port", uuid);
+        const char *name = port ? ovsdb_datum_string(port, "name") : NULL;
+        if (!name || !strcmp(name, e->cfg->bridge)
+            || ovsdb_datum_map_get_string(port, "external_ids",
+                                          "guestnet:role")) {
+            continue;
+        }
+        visit(e, port, aux);
+    }
+}
+
+static void
+engine_append_port_json__(const struct engine *e, const json_t *port,
+                          void *list)
+{
+    json_array_append_new(list, engine_port_json__(e, port, false));
+}
+
+json_t *
+engine_ports(const struct engine *e)
+{
+    json_t *list = json_array();
+
+    engine_for_each_port__(e, engine_append_port_json__, list);
+    return list;
+}
+
+void
+engine_ports_version(const struct engine *e, unsigned long long *seqno,
+                     unsigned long long *cfg_gen)
+{
+    /* The list holds no quiet column (Interface statistics). */
+    *seqno = ovsdb_replica_change_seqno(e->replica);
+    *cfg_gen = e->cfg_gen;
+}
+
+json_t *
+engine_port(const struct engine *e, const char *name)
+{
+    const json_t *port = engine_find_port__(e, name);
+    return port ? engine_port_json__(e, port, true) : NULL;
+}
+
+json_t *
+engine_networks(struct engine *e)
+{
+    struct port_view_counts c;
+    json_t *cfg = gn_config_to_json(e->cfg);
+    json_t *nets = json_incref(json_object_get(cfg, "networks"));
+    size_t i;
+    json_t *net;
+
+    port_view_counts(engine_view__(e), &c);
+    /* gn_config_to_json() lists the networks in the config's order. */
+    json_array_foreach (nets, i, net) {
+        json_object_set_new(net, "ports", json_integer(
+                                i < e->cfg->n_networks
+                                ? c.per_network[i] : 0));
+    }
+    json_decref(cfg);
+    return nets;
+}
+
+const char *
+engine_health(const struct engine *e)
+{
+    if (!jsonrpc_session_is_connected(e->session)) {
+        return "not connected to ovsdb-server";
+    }
+    if (!ovsdb_replica_is_synced(e->replica)) {
+        return "OVSDB replica not synced yet";
+    }
+    if (!engine_bridge_uuid__(e)) {
+        return "the bridge does not exist yet";
+    }
+    return NULL;
+}
+
+json_t *
+engine_status(struct engine *e)
+{
+    struct port_view_counts counts;
+    size_t n_pending = 0;
+    const char *health = engine_health(e);
+    long long now = gn_time_msec();
+
+    port_view_counts(engine_view__(e), &counts);
+
+    for (struct engine_op *op = e->ops; op; op = op->next) {
+        n_pending++;
+    }
+    json_t *j = json_pack(
+        "{s:s, s:I, s:{s:s, s:b, s:b, s:i}, s:{s:s, s:s, s:b},"
+        " s:{s:i, s:i, s:i, s:i}, s:{s:I, s:I, s:o},"
+        " s:b, s:o, s:o}",
+        "version", PACKAGE_VERSION,
+        "uptime_ms", (json_int_t) (now - e->start_msec),
+        "ovsdb",
+        "remote", jsonrpc_session_remote(e->session),
+        "connected", jsonrpc_session_is_connected(e->session),
+        "synced", ovsdb_replica_is_synced(e->replica),
+        "connects", (int) jsonrpc_session_n_connects(e->session),
+        "bridge",
+        "name", e->cfg->bridge,
+        "datapath_type", e->cfg->datapath_type,
+        "exists", engine_bridge_uuid__(e) != NULL,
+        "counts",
+        "ports", counts.ports,
+        "quarantined", counts.quarantined,
+        "networks", (int) e->cfg->n_networks,
+        "pending_requests", (int) n_pending,
+        "transactions",
+        "committed", (json_int_t) e->n_txns,
+        "failed", (json_int_t) e->n_txn_errors,
+        "last_error", e->last_error ? json_string(e->last_error)
+                                    : json_null(),
+        "healthy", health == NULL,
+        "health_reason", health ? json_string(health) : json_null(),
+        "last_reconcile_ms_ago",
+        e->last_run_msec ? json_integer(now - e->last_run_msec)
+                         : json_null());
+    json_object_set_new(j, "reconcile", json_pack(
+        "{s:I, s:I, s:f, s:f, s:f}",
+        "steps", (json_int_t) e->n_steps,
+        "slow_steps", (json_int_t) e->n_slow_steps,
+        "total_ms", e->step_us_total / 1000.0,
+        "last_ms", e->step_us_last / 1000.0,
+        "max_ms", e->step_us_max / 1000.0));
+
+    struct dev_worker_stats dev;
+    dev_worker_get_stats(e->devices, &dev);
+    json_object_set_new(j, "devices", json_pack(
+        "{s:I, s:I, s:I, s:f}",
+        "queued", (json_int_t) dev.queued,
+        "done", (json_int_t) dev.done,
+        "errors", (json_int_t) dev.errors,
+        "max_ms", dev.max_us / 1000.0));
+
+    struct ofctrl_status of;
+    ofctrl_get_status(e->ofctrl, &of);
+    json_object_set_new(j, "openflow", json_pack(
+        "{s:b, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+        "connected", of.connected,
+        "version", (int) of.ofp_version,
+        "desired_seqno", (json_int_t) of.desired_seqno,
+        "installed_seqno", (json_int_t) of.installed_seqno,
+        "desired_flows", (json_int_t) of.n_desired,
+        "installed_flows", (json_int_t) of.n_installed,
+        "flow_mods", (json_int_t) of.n_flow_mods,
+        "meter_mods", (json_int_t) of.n_meter_mods,
+        "bundles", (json_int_t) of.n_bundles,
+        "bundle_failures", (json_int_t) of.n_bundle_failures,
+        "errors", (json_int_t) of.n_errors,
+        "last_error", of.last_error ? json_string(of.last_error)
+                                    : json_null()));
+    return j;
+}
+
+struct ofctrl *
+engine_ofctrl(const struct engine *e)
+{
+    return e->ofctrl;
+}
+
+const struct ovsdb_replica *
+engine_replica(const struct engine *e)
+{
+    return e->replica;
+}
+
+const struct gn_config *
+engine_config(const struct engine *e)
+{
+    return e->cfg;
+}
+
+const char *
+engine_ovs_rundir(const struct engine *e)
+{
+    return e->ovs_rundir;
+}
