@@ -7,5 +7,7 @@ libguestnet_a_SOURCES += \
 	engine/engine-ops.c \
 	engine/engine-private.h \
 	engine/engine-status.c \
+	engine/port-spec.c \
 	engine/ports.c \
+	engine/ports-private.h \
 	engine/port-view.c

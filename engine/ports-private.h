@@ -1,0 +1,19 @@
+/* ports-private.h: what engine/ports.c (a port's devices, OVSDB rows and
+ * binding) and engine/port-spec.c (validating a request to add one) share:
+ * the external_ids keys guestnet writes.  Nothing else includes it. */
+#ifndef GN_PORTS_PRIVATE_H
+#define GN_PORTS_PRIVATE_H 1
+
+#include "ports.h"
+
+/* external_ids keys. */
+#define K_KIND "guestnet:kind"
+#define K_NETWORK "guestnet:network"
+#define K_IPS "guestnet:ips"
+#define K_CREATED "guestnet:created"
+#define K_PEER "guestnet:peer"
+#define K_QUARANTINE "guestnet:quarantine"
+#define K_REQUEST "guestnet:request"
+#define K_SERVER "guestnet:server"
+
+#endif /* ports-private.h */
