@@ -7,6 +7,7 @@
 
 #include "engine-private.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +15,10 @@
 #include "gn-config.h"
 #include "gn-log.h"
 #include "gn-util.h"
+#include "netaddr.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
+#include "port-view.h"
 
 GN_LOG_MODULE(engine);
 
@@ -368,6 +371,50 @@ engine_op_device_clash__(const struct engine_op *op,
     return NULL;
 }
 
+/* Checks that the MAC and the IPs of 'spec' are no other port's in its
+ * network: neither a port on the bridge (the view's index) nor one whose
+ * add is in progress.  Returns NULL or a malloc'd message naming the
+ * owner. */
+static char *
+engine_address_clash__(struct engine *e, const struct port_spec *spec)
+{
+    const struct port_view *view = engine_view__(e);
+    char text[INET6_ADDRSTRLEN];
+    const char *owner;
+
+    owner = port_view_mac_owner(view, spec->vlan, &spec->mac);
+    for (const struct engine_op *op = e->ops; op && !owner; op = op->next) {
+        if (op->type == ENGINE_OP_ADD && op->spec.vlan == spec->vlan
+            && !memcmp(&op->spec.mac, &spec->mac, sizeof spec->mac)) {
+            owner = op->name;
+        }
+    }
+    if (owner) {
+        netaddr_format_mac(&spec->mac, text);
+        return gn_xasprintf("mac: %s is port %s's in network \"%s\"",
+                            text, owner, spec->network);
+    }
+    for (size_t i = 0; i < spec->n_ips; i++) {
+        owner = port_view_ip_owner(view, spec->vlan, &spec->ips[i]);
+        for (const struct engine_op *op = e->ops; op && !owner;
+             op = op->next) {
+            for (size_t k = 0; op->type == ENGINE_OP_ADD
+                               && op->spec.vlan == spec->vlan
+                               && k < op->spec.n_ips; k++) {
+                if (netaddr_ip_same_addr(&op->spec.ips[k], &spec->ips[i])) {
+                    owner = op->name;
+                }
+            }
+        }
+        if (owner) {
+            netaddr_format_ip(&spec->ips[i], text, sizeof text);
+            return gn_xasprintf("ips[%zu]: %s is port %s's in network "
+                                "\"%s\"", i, text, owner, spec->network);
+        }
+    }
+    return NULL;
+}
+
 /* On the device worker: the devices of a new port. */
 static char *
 engine_create_devices__(void *op_)
@@ -413,6 +460,13 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
     if (error) {
         engine_answer__(cb, aux, kind, engine_error_body__(error));
         free(error);
+        return;
+    }
+    error = engine_address_clash__(e, &spec);
+    if (error) {
+        engine_answer__(cb, aux, 409, engine_error_body__(error));
+        free(error);
+        port_spec_destroy(&spec);
         return;
     }
     /* Its devices are made later, on the device worker: a device that a

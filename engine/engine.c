@@ -280,7 +280,9 @@ engine_plan_op__(struct engine *e, struct engine_op *op, const char *br,
  * ovn-installed), so that hooks and scripts can wait for it.  Only once the
  * latest desired table is installed; a mark already there is not written
  * again, so a restart writes nothing.  Looks only at the ports the view
- * lists as unmarked.  Returns the number of marks (ops) added to 'txn'. */
+ * lists as unmarked.  Removes the mark, at once, from quarantined ports
+ * (they have no flows).  Returns the number of marks and removals (ops)
+ * added to 'txn'. */
 static int
 engine_plan_installed__(struct engine *e, struct ovsdb_txn *txn)
 {
@@ -288,9 +290,19 @@ engine_plan_installed__(struct engine *e, struct ovsdb_txn *txn)
     int n_marks = 0;
     size_t n;
 
+    /* A quarantined port has no flows: its mark goes at once. */
+    n = port_view_wrongly_marked(engine_view__(e), &ports);
+    for (size_t i = 0; i < n; i++) {
+        ovsdb_txn_mutate(txn, "Interface",
+                         ovsdb_where_uuid(ports[i].iface_uuid),
+                         json_pack("[[s, s, o]]", "external_ids", "delete",
+                                   json_pack("[s, [s]]", "set",
+                                             PORTS_INSTALLED_KEY)));
+        n_marks++;
+    }
     if (!e->flows_seqno || e->flows_incomplete
         || ofctrl_installed_seqno(e->ofctrl) != e->flows_seqno) {
-        return 0;
+        return n_marks;
     }
     n = port_view_unmarked(engine_view__(e), &ports);
     for (size_t i = 0; i < n; i++) {

@@ -152,6 +152,35 @@ ports_check_fields__(const json_t *req)
     return NULL;
 }
 
+/* Checks that 'ip', element 'i' of "ips" (as 'text'), inside 'subnet' of
+ * 'net', may be a guest's: not an address no host may have (the subnet's
+ * network or broadcast address), not one of the network's gateways and
+ * not given twice.  Returns NULL or a malloc'd message. */
+static char *
+ports_check_ip__(const struct netaddr_ip *ip, const struct netaddr_ip *subnet,
+                 const struct gn_network *net, const struct port_spec *spec,
+                 size_t i, const char *text)
+{
+    const char *reserved = netaddr_reserved_in_subnet(ip, subnet);
+
+    if (reserved) {
+        return gn_xasprintf("ips[%zu]: %s is %s of its subnet, no guest's",
+                            i, text, reserved);
+    }
+    for (size_t k = 0; k < net->n_gateways; k++) {
+        if (netaddr_ip_same_addr(&net->gateways[k], ip)) {
+            return gn_xasprintf("ips[%zu]: %s is a gateway of network "
+                                "\"%s\"", i, text, net->name);
+        }
+    }
+    for (size_t k = 0; k < spec->n_ips; k++) {
+        if (netaddr_ip_same_addr(&spec->ips[k], ip)) {
+            return gn_xasprintf("ips[%zu]: %s is given twice", i, text);
+        }
+    }
+    return NULL;
+}
+
 /* Parses "ips" into 'spec', each inside a subnet of 'net' and taking that
  * subnet's prefix length. */
 static char *
@@ -196,6 +225,11 @@ ports_get_ips__(const json_t *req, const struct gn_network *net,
             return gn_xasprintf("ips[%zu]: %s is not in a subnet of "
                                 "network \"%s\"", i, json_string_value(v),
                                 net->name);
+        }
+        error = ports_check_ip__(&ip, &net->subnets[j], net, spec, i,
+                                 json_string_value(v));
+        if (error) {
+            return error;
         }
         spec->ips[spec->n_ips++] = ip;
     }

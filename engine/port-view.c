@@ -22,6 +22,9 @@
 #include "ovsdb-replica.h"
 #include "ports.h"
 
+/* Room for "VLAN/ADDRESS". */
+#define PORT_VIEW_KEY_SIZE (8 + INET6_ADDRSTRLEN)
+
 struct port_view_entry {
     /* What the binding below was computed from. */
     unsigned long long port_seqno;
@@ -47,10 +50,18 @@ struct port_view_entry {
     struct pipeline_port pp;    /* Its strings are 'name' and 'ips'. */
     char *name;
     struct netaddr_ip *ips;
+
+    /* The keys of 'addrs' in struct port_view that name this entry (its
+     * MAC and IPs in its network). */
+    char **addr_keys;
+    size_t n_addr_keys;
 };
 
 struct port_view {
     struct gn_strmap entries;   /* Port UUID -> struct port_view_entry. */
+    struct gn_strmap addrs;     /* "VLAN/MAC" and "VLAN/IP" of the ports
+                                 * bound to a network -> their entry (the
+                                 * first one, should two share it). */
     unsigned long long update;
 
     /* What the entries are current with (when 'valid'). */
@@ -85,7 +96,9 @@ struct port_view {
     size_t n_uplinks;
     struct port_view_port *unmarked;
     size_t n_unmarked;
-    size_t allocated_attention;     /* Of each of the three. */
+    struct port_view_port *wrongly_marked;
+    size_t n_wrongly_marked;
+    size_t allocated_attention;     /* Of each of the four. */
 };
 
 struct port_view *
@@ -94,6 +107,7 @@ port_view_create(void)
     struct port_view *v = gn_xzalloc(sizeof *v);
 
     v->entries = (struct gn_strmap) GN_STRMAP_INIT;
+    v->addrs = (struct gn_strmap) GN_STRMAP_INIT;
     v->uplink_ofport = -1;
     return v;
 }
@@ -117,16 +131,24 @@ port_view_destroy(struct port_view *v)
         return;
     }
     GN_STRMAP_FOR_EACH (node, &v->entries) {
-        port_view_entry_clear__(node->value);
-        free(node->value);
+        struct port_view_entry *x = node->value;
+
+        for (size_t i = 0; i < x->n_addr_keys; i++) {
+            free(x->addr_keys[i]);
+        }
+        free(x->addr_keys);
+        port_view_entry_clear__(x);
+        free(x);
     }
     gn_strmap_destroy(&v->entries);
+    gn_strmap_destroy(&v->addrs);
     free(v->br_uuid);
     free(v->ports);
     free(v->per_network);
     free(v->untagged);
     free(v->uplinks);
     free(v->unmarked);
+    free(v->wrongly_marked);
     free(v);
 }
 
@@ -159,6 +181,74 @@ port_view_parse_ips__(const char *ips, size_t *n)
     return out;
 }
 
+/* Writes into 'buf' the key of 'addrs' in struct port_view for address
+ * 'addr' (already formatted) in the network of 'vlan'. */
+static void
+port_view_addr_key__(char buf[PORT_VIEW_KEY_SIZE], int vlan, const char *addr)
+{
+    snprintf(buf, PORT_VIEW_KEY_SIZE, "%d/%s", vlan, addr);
+}
+
+/* Stores in 'x' the keys of its MAC and IPs in the network of VLAN 'vlan'
+ * ('mac' and 'ips' as binding.h gives them, NULL if none). */
+static void
+port_view_addr_keys__(struct port_view_entry *x, int vlan, const char *mac,
+                      const char *ips)
+{
+    struct netaddr_mac m;
+    char buf[PORT_VIEW_KEY_SIZE];
+    struct netaddr_ip *addrs;
+    size_t n = 0;
+    char *error;
+
+    addrs = ips ? port_view_parse_ips__(ips, &n) : NULL;
+    x->addr_keys = gn_xcalloc(n + 1, sizeof *x->addr_keys);
+    error = mac ? netaddr_parse_mac(mac, false, &m) : gn_xstrdup("none");
+    if (!error) {
+        char s[18];
+
+        netaddr_format_mac(&m, s);
+        port_view_addr_key__(buf, vlan, s);
+        x->addr_keys[x->n_addr_keys++] = gn_xstrdup(buf);
+    }
+    free(error);
+    for (size_t i = 0; i < n; i++) {
+        char s[INET6_ADDRSTRLEN];
+
+        netaddr_format_ip(&addrs[i], s, sizeof s);
+        port_view_addr_key__(buf, vlan, s);
+        x->addr_keys[x->n_addr_keys++] = gn_xstrdup(buf);
+    }
+    free(addrs);
+}
+
+/* Enters the keys of 'x' into 'v->addrs', except those another entry
+ * holds. */
+static void
+port_view_addrs_add__(struct port_view *v, struct port_view_entry *x)
+{
+    for (size_t i = 0; i < x->n_addr_keys; i++) {
+        if (!gn_strmap_get(&v->addrs, x->addr_keys[i])) {
+            gn_strmap_put(&v->addrs, x->addr_keys[i], x);
+        }
+    }
+}
+
+/* Removes from 'v->addrs' the keys that name 'x' and frees its keys. */
+static void
+port_view_addrs_remove__(struct port_view *v, struct port_view_entry *x)
+{
+    for (size_t i = 0; i < x->n_addr_keys; i++) {
+        if (gn_strmap_get(&v->addrs, x->addr_keys[i]) == x) {
+            gn_strmap_remove(&v->addrs, x->addr_keys[i]);
+        }
+        free(x->addr_keys[i]);
+    }
+    free(x->addr_keys);
+    x->addr_keys = NULL;
+    x->n_addr_keys = 0;
+}
+
 /* Binds Port row 'row' into 'x' (cleared first). */
 static void
 port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
@@ -185,6 +275,9 @@ port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
         const struct gn_network *net = gn_config_find_network(cfg,
                                                               b.network);
         x->network = net ? (int) (net - cfg->networks) : -1;
+        if (net) {
+            port_view_addr_keys__(x, net->vlan, b.mac, b.ips);
+        }
     }
     if (role && !strcmp(role, "uplink")) {
         x->uplink = true;
@@ -293,6 +386,7 @@ port_view_visit__(struct port_view *v, const struct gn_config *cfg,
      * last ports array points into the pipeline's part (see
      * port_view_pipeline_gen()), the planners' lists into the rest.  A
      * port bound again for its link state changes neither. */
+    port_view_addrs_remove__(v, x);
     struct port_view_entry old = *x;
 
     x->name = NULL;
@@ -300,6 +394,7 @@ port_view_visit__(struct port_view *v, const struct gn_config *cfg,
     x->port_name = NULL;
     x->iface_uuid = NULL;
     port_view_bind__(x, cfg, r, row);   /* Clears 'x' first. */
+    port_view_addrs_add__(v, x);
     if (port_view_same_flows__(&old, x)) {
         free(x->name);
         free(x->ips);
@@ -337,6 +432,7 @@ port_view_forget__(struct port_view *v, const char *uuid)
     if (x) {
         v->pipeline_changed |= x->has_flows;
         v->results_changed = true;
+        port_view_addrs_remove__(v, x);
         port_view_entry_clear__(x);
         free(x);
     }
@@ -463,6 +559,7 @@ port_view_results__(struct port_view *v, const struct gn_config *cfg)
     v->uplink_ofport = -1;
     v->n_guests = v->n_quarantined = 0;
     v->n_untagged = v->n_uplinks = v->n_unmarked = 0;
+    v->n_wrongly_marked = 0;
     free(v->per_network);
     v->n_networks = cfg->n_networks;
     v->per_network = gn_xcalloc(cfg->n_networks + 1,
@@ -475,6 +572,9 @@ port_view_results__(struct port_view *v, const struct gn_config *cfg)
                                              * sizeof *v->uplinks);
         v->unmarked = gn_xrealloc(v->unmarked, v->allocated_attention
                                                * sizeof *v->unmarked);
+        v->wrongly_marked = gn_xrealloc(v->wrongly_marked,
+                                        v->allocated_attention
+                                        * sizeof *v->wrongly_marked);
     }
     GN_STRMAP_FOR_EACH (node, &v->entries) {
         struct port_view_entry *x = node->value;
@@ -492,6 +592,9 @@ port_view_results__(struct port_view *v, const struct gn_config *cfg)
         }
         if (x->has_flows && x->iface_uuid && !x->installed) {
             v->unmarked[v->n_unmarked++] = p;
+        }
+        if (x->quarantined && x->iface_uuid && x->installed) {
+            v->wrongly_marked[v->n_wrongly_marked++] = p;
         }
         if (x->guest) {
             v->n_guests++;
@@ -592,6 +695,14 @@ port_view_uplinks(const struct port_view *v,
 }
 
 size_t
+port_view_wrongly_marked(const struct port_view *v,
+                         const struct port_view_port **ports)
+{
+    *ports = v->wrongly_marked;
+    return v->n_wrongly_marked;
+}
+
+size_t
 port_view_unmarked(const struct port_view *v,
                    const struct port_view_port **ports)
 {
@@ -609,4 +720,35 @@ port_view_plan_adoption(const struct port_view *v, struct ovsdb_txn *txn)
         port_plan_quarantine(ports[i].uuid, ports[i].name, txn);
     }
     return n;
+}
+
+/* The name of the port whose entry holds 'key' of 'v->addrs', or NULL. */
+static const char *
+port_view_addr_owner__(const struct port_view *v, const char *key)
+{
+    const struct port_view_entry *x = gn_strmap_get(&v->addrs, key);
+
+    return x ? (x->port_name ? x->port_name : "(unnamed)") : NULL;
+}
+
+const char *
+port_view_mac_owner(const struct port_view *v, int vlan,
+                    const struct netaddr_mac *mac)
+{
+    char buf[PORT_VIEW_KEY_SIZE], s[18];
+
+    netaddr_format_mac(mac, s);
+    port_view_addr_key__(buf, vlan, s);
+    return port_view_addr_owner__(v, buf);
+}
+
+const char *
+port_view_ip_owner(const struct port_view *v, int vlan,
+                   const struct netaddr_ip *ip)
+{
+    char buf[PORT_VIEW_KEY_SIZE], s[INET6_ADDRSTRLEN];
+
+    netaddr_format_ip(ip, s, sizeof s);
+    port_view_addr_key__(buf, vlan, s);
+    return port_view_addr_owner__(v, buf);
 }

@@ -57,6 +57,9 @@ void netaddr_format_ip(const struct netaddr_ip *, char *s, size_t size);
 bool netaddr_ip_in_subnet(const struct netaddr_ip *ip,
                           const struct netaddr_ip *subnet);
 
+/* True if 'a' and 'b' are the same address (their prefix lengths aside). */
+bool netaddr_ip_same_addr(const struct netaddr_ip *a,
+                          const struct netaddr_ip *b);
 /* True if subnets 'a' and 'b' share an address: same family and one
  * contains the other. */
 bool netaddr_subnets_overlap(const struct netaddr_ip *a,

@@ -36,6 +36,8 @@
 #include "pipeline.h"
 
 struct gn_config;
+struct netaddr_ip;
+struct netaddr_mac;
 struct ovsdb_replica;
 struct ovsdb_txn;
 struct port_view;
@@ -85,7 +87,9 @@ void port_view_counts(const struct port_view *, struct port_view_counts *);
  * than the bridge's own port (to be quarantined).
  * port_view_uplinks(): named ports with guestnet:role=uplink.
  * port_view_unmarked(): ports with flows (see port_view_pipeline_ports())
- * whose Interface lacks external_ids:guestnet-installed=true. */
+ * whose Interface lacks external_ids:guestnet-installed=true.
+ * port_view_wrongly_marked(): quarantined ports (no flows: nothing passes)
+ * whose Interface has that mark, which must go. */
 struct port_view_port {
     const char *uuid;           /* The Port row. */
     const char *name;           /* Port.name, or NULL. */
@@ -97,6 +101,17 @@ size_t port_view_uplinks(const struct port_view *,
                          const struct port_view_port **ports);
 size_t port_view_unmarked(const struct port_view *,
                           const struct port_view_port **ports);
+size_t port_view_wrongly_marked(const struct port_view *,
+                                const struct port_view_port **ports);
+
+/* The name (borrowed) of the port of the bridge bound to the network of
+ * 'vlan' that has MAC 'mac' or address 'ip' (external_ids attached-mac,
+ * guestnet:ips), as of the last update, or NULL.  O(1): the view keeps
+ * an index of them, updated with the ports it binds again. */
+const char *port_view_mac_owner(const struct port_view *, int vlan,
+                                const struct netaddr_mac *mac);
+const char *port_view_ip_owner(const struct port_view *, int vlan,
+                               const struct netaddr_ip *ip);
 
 /* Adds to 'txn' the ops that quarantine every port of port_view_untagged()
  * (port_plan_quarantine()); 'view' must be up to date with the replica.

@@ -319,6 +319,14 @@ netaddr_ip_in_subnet(const struct netaddr_ip *ip,
 }
 
 bool
+netaddr_ip_same_addr(const struct netaddr_ip *a, const struct netaddr_ip *b)
+{
+    return (a->family == b->family
+            && !memcmp(netaddr_bytes__(a), netaddr_bytes__(b),
+                       netaddr_len__(a->family)));
+}
+
+bool
 netaddr_subnets_overlap(const struct netaddr_ip *a, const struct netaddr_ip *b)
 {
     const struct netaddr_ip *wide = a->plen <= b->plen ? a : b;

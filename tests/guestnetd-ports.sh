@@ -25,6 +25,20 @@ gn_check "kvm-ofport-assigned" \
     test "$(ovs-vsctl get Interface tk$s ofport)" -gt 0
 gn_check "kvm-marked-installed" gn_wait 5 bash -c "[ \"\$(ovs-vsctl get \
     Interface tk$s external_ids:guestnet-installed)\" = '\"true\"' ]"
+# A quarantined port (here: moved to a VLAN that is no network) loses its
+# installed mark at once, and gets it back when it is bound again.
+mark_of() {
+    ovs-vsctl --if-exists get Interface "$1" external_ids:guestnet-installed \
+        2>/dev/null
+}
+unmarked() { [ -z "$(mark_of "tk$s")" ]; }
+remarked() { [ "$(mark_of "tk$s")" = '"true"' ]; }
+ovs-vsctl set Port "tk$s" tag=99
+gn_check "quarantined-port-loses-installed-mark" gn_wait 5 unmarked
+gn_check "quarantined-port-shows-quarantine" \
+    bash -c "'$GUESTNETCTL' --json port show tk$s | grep -q quarantine"
+ovs-vsctl set Port "tk$s" tag=10
+gn_check "rebound-port-gets-installed-mark-back" gn_wait 5 remarked
 gn_check "kvm-answer-has-qemu-args" \
     grep -q "virtio-net-pci,netdev=tk$s,mac=52:54:00:aa:00:01" <<<"$out"
 gn_check "kvm-answer-has-libvirt-xml" \
@@ -141,6 +155,25 @@ bad duplicate-port 409 'exists' \
     "{\"name\":\"tk$s\",\"kind\":\"kvm\",\"network\":\"web\"}"
 bad missing-namespace 404 'netns:' \
     '{"name":"bx1","kind":"lxc","network":"web","netns":"gn-no-such-ns"}'
+# Addresses that would break another guest or the gateway.
+bad mac-of-another-port 409 "mac: 52:54:00:aa:00:01 is port tk$s's in network" \
+    '{"name":"bx1","kind":"kvm","network":"web","mac":"52:54:00:AA:00:01"}'
+bad ip-of-another-port 409 "ips\\[0\\]: 10.10.0.21 is port tk$s's" \
+    '{"name":"bx1","kind":"kvm","network":"web","ips":["10.10.0.21"]}'
+bad second-ip-of-another-port 409 "ips\\[1\\]: 10.20.0.22 is port vl$s's" \
+    '{"name":"bx1","kind":"kvm","network":"db","ips":["10.20.0.40","10.20.0.22"]}'
+bad gateway-ip 400 'is a gateway of network' \
+    '{"name":"bx1","kind":"kvm","network":"web","ips":["10.10.0.1"]}'
+bad gateway-ipv6 400 'is a gateway of network' \
+    '{"name":"bx1","kind":"kvm","network":"web","ips":["2001:db8:10::1"]}'
+bad network-address 400 'is the network address of its subnet' \
+    '{"name":"bx1","kind":"kvm","network":"web","ips":["10.10.0.0"]}'
+bad broadcast-address 400 'is the broadcast address of its subnet' \
+    '{"name":"bx1","kind":"kvm","network":"web","ips":["10.10.0.255"]}'
+bad subnet-router-anycast 400 'is the subnet-router anycast address' \
+    '{"name":"bx1","kind":"kvm","network":"web","ips":["2001:db8:10::"]}'
+bad ip-given-twice 400 'is given twice' \
+    '{"name":"bx1","kind":"kvm","network":"web","ips":["10.10.0.50","10.10.0.50"]}'
 bad malformed-json 400 'malformed JSON' '{"name": "bx1",'
 bad not-an-object 400 'JSON object' '[1,2]'
 big=$(python3 -c 'print("{\"name\": \"" + "a" * 100000 + "\"}")')
@@ -154,6 +187,32 @@ gn_check "guestnetctl-exit-3-unreachable" test $? = 3
 sleep 0.5
 gn_check "invalid-input-changes-nothing" test "$(snapshot)" = "$before"
 gn_check "invalid-input-no-transaction" test "$(gn_guestnetd_txns)" = "$txns"
+
+# The positive controls of the address checks: the same MAC in another
+# network, a neighbouring address, the last host address of the subnet.
+gn_check "same-mac-other-network-accepted" ctl port add "bm$s" --kind kvm \
+    --network db --mac 52:54:00:aa:00:01 --ip 10.20.0.254
+gn_check "neighbour-ip-accepted" ctl port add "bn$s" --kind kvm \
+    --network web --ip 10.10.0.22 --ip 2001:db8:10::22
+ctl port del "bm$s" > /dev/null
+ctl port del "bn$s" > /dev/null
+# Two adds at once with the same MAC: one gets it, the other is refused.
+ctl port add "d1$s" --kind lxc --network web --mode phys \
+    --mac 52:54:00:dd:00:01 > "$GN_SANDBOX_DIR/d1.out" 2>&1 &
+d1=$!
+ctl port add "d2$s" --kind lxc --network web --mode phys \
+    --mac 52:54:00:dd:00:01 > "$GN_SANDBOX_DIR/d2.out" 2>&1 &
+d2=$!
+wait $d1; rc1=$?
+wait $d2; rc2=$?
+gn_check "same-mac-at-once-one-wins" test $(( (rc1 == 0) + (rc2 == 0) )) = 1
+gn_check "same-mac-at-once-other-refused" \
+    grep -qE "mac: 52:54:00:dd:00:01 is port d[12]$s's" \
+    "$GN_SANDBOX_DIR/d1.out" "$GN_SANDBOX_DIR/d2.out"
+gn_check "same-mac-at-once-one-port" \
+    test "$(ovs-vsctl list-ports br-int | grep -c "^d[12]$s\$")" = 1
+ctl port del "d1$s" > /dev/null 2>&1
+ctl port del "d2$s" > /dev/null 2>&1
 
 # A device that exists outside OVS: refused, and left alone.
 in_host ip link add "bx$s" type veth peer name "by$s"
@@ -206,6 +265,10 @@ gn_check "lxc-veth-gone-both-ends" \
              && ! ip -n gnc$s link show eth0 >/dev/null 2>&1"
 gn_check "lxc-phys-delete" ctl port del "vp$s"
 gn_check "lxc-phys-peer-gone" bash -c "! ip netns exec $ns test -e /sys/class/net/vp${s}p"
+# A deleted port's addresses are free again.
+gn_check "deleted-port-mac-and-ip-reusable" ctl port add "tr$s" --kind kvm \
+    --network web --mac 52:54:00:aa:00:01 --ip 10.10.0.21
+ctl port del "tr$s" > /dev/null
 out=$(ctl port del "tk$s" 2>&1)
 gn_check "delete-missing-404" test $? = 1
 gn_check "only-bridge-port-left" \

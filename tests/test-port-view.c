@@ -784,6 +784,79 @@ test_counts_and_lists_follow_changes_without_flows(void)
     world_destroy(w);
 }
 
+/* Parses MAC 's' or IP 's' for the owner lookups. */
+static const char *
+mac_owner(const struct port_view *v, int vlan, const char *s)
+{
+    struct netaddr_mac mac;
+    char *error = netaddr_parse_mac(s, false, &mac);
+
+    CHECK(!error);
+    free(error);
+    return port_view_mac_owner(v, vlan, &mac);
+}
+
+static const char *
+ip_owner(const struct port_view *v, int vlan, const char *s)
+{
+    struct netaddr_ip ip;
+    char *error = netaddr_parse_ip(s, 0, &ip);
+
+    CHECK(!error);
+    free(error);
+    return port_view_ip_owner(v, vlan, &ip);
+}
+
+/* The view's index of MACs and IPs per network follows the ports: their
+ * addresses, a move to another network, a quarantine and a deletion. */
+static void
+test_address_owners_follow_ports(void)
+{
+    struct world *w = world_create(3);
+    struct port_view *v = port_view_create();
+    const char *o;
+
+    world_modify_iface(w, 2, "external_ids", ovsdb_datum_map(json_pack(
+        "{s:s, s:s}", "attached-mac", "02:00:00:00:02:02",
+        "guestnet:ips", "10.10.0.5,2001:db8::5")));
+    update_and_compare(v, w);
+    o = mac_owner(v, 10, "02:00:00:00:02:02");
+    CHECK(o && !strcmp(o, "g2"));
+    o = mac_owner(v, 10, "02:00:00:00:00:03");
+    CHECK(o && !strcmp(o, "g3"));
+    o = ip_owner(v, 10, "10.10.0.5");
+    CHECK(o && !strcmp(o, "g2"));
+    o = ip_owner(v, 10, "2001:db8:0::5");
+    CHECK(o && !strcmp(o, "g2"));
+    CHECK(!ip_owner(v, 10, "10.10.0.6"));
+    CHECK(!mac_owner(v, 20, "02:00:00:00:02:02"));
+
+    /* To network db: its addresses move with it. */
+    world_modify_port(w, 2, "tag", json_integer(20));
+    update_and_compare(v, w);
+    CHECK(!mac_owner(v, 10, "02:00:00:00:02:02"));
+    o = mac_owner(v, 20, "02:00:00:00:02:02");
+    CHECK(o && !strcmp(o, "g2"));
+    o = ip_owner(v, 20, "10.10.0.5");
+    CHECK(o && !strcmp(o, "g2"));
+
+    /* Quarantined (a VLAN that is no network): no addresses. */
+    world_modify_port(w, 2, "tag", json_integer(99));
+    update_and_compare(v, w);
+    CHECK(!mac_owner(v, 20, "02:00:00:00:02:02"));
+    CHECK(!ip_owner(v, 20, "10.10.0.5"));
+
+    /* Deleted: its MAC is free. */
+    world_delete_port(w, 4);
+    update_and_compare(v, w);
+    CHECK(!mac_owner(v, 10, "02:00:00:00:00:04"));
+    o = mac_owner(v, 10, "02:00:00:00:00:03");
+    CHECK(o && !strcmp(o, "g3"));
+
+    port_view_destroy(v);
+    world_destroy(w);
+}
+
 /* The engine's use of the view with a pipeline that works in slices
  * (a deadline in the past: one group per call): between calls, ports
  * change link state, statistics, ofport, come and go; a call resumes
@@ -955,6 +1028,8 @@ main(void)
              test_pipeline_gen_moves_with_each_input_field);
     TEST_RUN("port-view/counts-and-lists-follow-changes-without-flows",
              test_counts_and_lists_follow_changes_without_flows);
+    TEST_RUN("port-view/address-owners-follow-ports",
+             test_address_owners_follow_ports);
     TEST_RUN("port-view/view-and-sliced-pipeline-through-changes",
              test_view_and_sliced_pipeline_through_changes);
     TEST_RUN("port-view/timing-1000-ports", test_timing_1000_ports);
