@@ -121,21 +121,7 @@ gn_fatal(const char *fmt, ...)
     exit(1);
 }
 
-static long long
-gn_clock_msec__(clockid_t id)
-{
-    struct timespec ts;
-
-    clock_gettime(id, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-long long
-gn_time_msec(void)
-{
-    return gn_clock_msec__(CLOCK_MONOTONIC);
-}
-
+/* Clock 'id' in microseconds. */
 static long long
 gn_clock_usec__(clockid_t id)
 {
@@ -143,6 +129,12 @@ gn_clock_usec__(clockid_t id)
 
     clock_gettime(id, &ts);
     return (long long) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+long long
+gn_time_msec(void)
+{
+    return gn_clock_usec__(CLOCK_MONOTONIC) / 1000;
 }
 
 long long
@@ -160,7 +152,7 @@ gn_thread_cpu_usec(void)
 long long
 gn_time_wall_msec(void)
 {
-    return gn_clock_msec__(CLOCK_REALTIME);
+    return gn_clock_usec__(CLOCK_REALTIME) / 1000;
 }
 
 /* Makes room for 'n' more bytes and the null in 'b'. */

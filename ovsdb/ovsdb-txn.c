@@ -68,16 +68,26 @@ ovsdb_txn_insert(struct ovsdb_txn *txn, const char *table, json_t *row)
     return json_string_value(name);
 }
 
+/* Appends an op 'op' ("update" or "mutate") of the rows of 'table'
+ * matching 'where' (stolen; NULL for all rows) whose member 'key' ("row"
+ * or "mutations") is 'value' (stolen). */
+static void
+ovsdb_txn_change__(struct ovsdb_txn *txn, const char *op, const char *table,
+                   json_t *where, const char *key, json_t *value)
+{
+    ovsdb_txn_add_op__(txn, json_pack("{s:s, s:s, s:o, s:o}", "op", op,
+                                      "table", table,
+                                      "where", where ? where : json_array(),
+                                      key, value));
+}
+
 /* Appends an "update" of the rows of 'table' matching 'where' (stolen; NULL
  * for all rows) with the columns in 'row' (stolen). */
 void
 ovsdb_txn_update(struct ovsdb_txn *txn, const char *table, json_t *where,
                  json_t *row)
 {
-    ovsdb_txn_add_op__(txn, json_pack("{s:s, s:s, s:o, s:o}", "op", "update",
-                                      "table", table,
-                                      "where", where ? where : json_array(),
-                                      "row", row));
+    ovsdb_txn_change__(txn, "update", table, where, "row", row);
 }
 
 /* Appends a "mutate" of the rows of 'table' matching 'where' (stolen; NULL
@@ -86,10 +96,7 @@ void
 ovsdb_txn_mutate(struct ovsdb_txn *txn, const char *table, json_t *where,
                  json_t *mutations)
 {
-    ovsdb_txn_add_op__(txn, json_pack("{s:s, s:s, s:o, s:o}", "op", "mutate",
-                                      "table", table,
-                                      "where", where ? where : json_array(),
-                                      "mutations", mutations));
+    ovsdb_txn_change__(txn, "mutate", table, where, "mutations", mutations);
 }
 
 /* Appends a "delete" of the rows of 'table' matching 'where' (stolen; NULL

@@ -6,13 +6,7 @@
 # names.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/api-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-gn_require_cmd python3 python3
-
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
+api_sandbox
 s=$$
 port=$(( 20000 + s % 20000 ))
 gn_guestnetd_start "$cfg" --metrics-listen "127.0.0.1:$port" || gn_done

@@ -7,13 +7,7 @@
 # netns paths that are FIFOs, devices or other files.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/api-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-gn_require_cmd python3 python3
-
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
+api_sandbox
 s=$$
 gn_guestnetd_start "$cfg" --request-timeout 2 --max-clients 256 || gn_done
 clients() { python3 "$GN_SRCDIR/tests/api-clients.py" "$@"; }

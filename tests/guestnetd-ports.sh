@@ -88,20 +88,28 @@ ctl port del "vd$s" > /dev/null
 
 # --- two adds at once that would make the same veth peer: one gets it,
 # the other is refused as a conflict (not a failed device creation).
-ctl port add "c1$s" --kind lxc --network web --mode phys --peer "cp$s" \
-    > "$GN_SANDBOX_DIR/c1.out" 2>&1 &
-c1=$!
-ctl port add "c2$s" --kind lxc --network web --mode phys --peer "cp$s" \
-    > "$GN_SANDBOX_DIR/c2.out" 2>&1 &
-c2=$!
-wait $c1; rc1=$?
-wait $c2; rc2=$?
-gn_check "same-peer-one-add-wins" test $(( (rc1 == 0) + (rc2 == 0) )) = 1
+# race NAME ARGS...: adds ports NAME1 and NAME2 (web, phys) with ARGS at
+# once; prints how many of the two succeeded, and leaves their outputs in
+# $GN_SANDBOX_DIR/NAME1.out and NAME2.out.
+race() {
+    local name=$1 p1 p2 rc1 rc2
+    shift
+    ctl port add "${name}1" --kind lxc --network web --mode phys "$@" \
+        > "$GN_SANDBOX_DIR/${name}1.out" 2>&1 &
+    p1=$!
+    ctl port add "${name}2" --kind lxc --network web --mode phys "$@" \
+        > "$GN_SANDBOX_DIR/${name}2.out" 2>&1 &
+    p2=$!
+    wait $p1; rc1=$?
+    wait $p2; rc2=$?
+    echo $(( (rc1 == 0) + (rc2 == 0) ))
+}
+gn_check "same-peer-one-add-wins" test "$(race "c$s" --peer "cp$s")" = 1
 gn_check "same-peer-other-refused-as-conflict" \
     grep -qE "device cp$s: a request in progress|device named .cp$s. exists" \
-    "$GN_SANDBOX_DIR/c1.out" "$GN_SANDBOX_DIR/c2.out"
-ctl port del "c1$s" > /dev/null 2>&1
-ctl port del "c2$s" > /dev/null 2>&1
+    "$GN_SANDBOX_DIR/c${s}1.out" "$GN_SANDBOX_DIR/c${s}2.out"
+ctl port del "c${s}1" > /dev/null 2>&1
+ctl port del "c${s}2" > /dev/null 2>&1
 
 # --- lxc "phys": the guest end stays on the host for LXC.
 out=$(ctl port add "vp$s" --kind lxc --network web --mode phys)
@@ -197,22 +205,15 @@ gn_check "neighbour-ip-accepted" ctl port add "bn$s" --kind kvm \
 ctl port del "bm$s" > /dev/null
 ctl port del "bn$s" > /dev/null
 # Two adds at once with the same MAC: one gets it, the other is refused.
-ctl port add "d1$s" --kind lxc --network web --mode phys \
-    --mac 52:54:00:dd:00:01 > "$GN_SANDBOX_DIR/d1.out" 2>&1 &
-d1=$!
-ctl port add "d2$s" --kind lxc --network web --mode phys \
-    --mac 52:54:00:dd:00:01 > "$GN_SANDBOX_DIR/d2.out" 2>&1 &
-d2=$!
-wait $d1; rc1=$?
-wait $d2; rc2=$?
-gn_check "same-mac-at-once-one-wins" test $(( (rc1 == 0) + (rc2 == 0) )) = 1
+gn_check "same-mac-at-once-one-wins" \
+    test "$(race "d$s" --mac 52:54:00:dd:00:01)" = 1
 gn_check "same-mac-at-once-other-refused" \
-    grep -qE "mac: 52:54:00:dd:00:01 is port d[12]$s's" \
-    "$GN_SANDBOX_DIR/d1.out" "$GN_SANDBOX_DIR/d2.out"
+    grep -qE "mac: 52:54:00:dd:00:01 is port d${s}[12]'s" \
+    "$GN_SANDBOX_DIR/d${s}1.out" "$GN_SANDBOX_DIR/d${s}2.out"
 gn_check "same-mac-at-once-one-port" \
-    test "$(ovs-vsctl list-ports br-int | grep -c "^d[12]$s\$")" = 1
-ctl port del "d1$s" > /dev/null 2>&1
-ctl port del "d2$s" > /dev/null 2>&1
+    test "$(ovs-vsctl list-ports br-int | grep -c "^d${s}[12]\$")" = 1
+ctl port del "d${s}1" > /dev/null 2>&1
+ctl port del "d${s}2" > /dev/null 2>&1
 
 # A device that exists outside OVS: refused, and left alone.
 in_host ip link add "bx$s" type veth peer name "by$s"

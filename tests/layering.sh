@@ -30,23 +30,23 @@ out=$("$check" "$dir/t")
 gn_check "reports-an-upward-include" \
     grep -q '^lib/low.c: includes high.h of engine/' <<<"$out"
 
-make_tree
-printf '#include "side.h"\n' > "$dir/t/ovsdb/peer.c"
-printf '#include "peer.h"\n' > "$dir/t/flows/side.c"
-: > "$dir/t/include/peer.h"
-: > "$dir/t/include/side.h"
-out=$("$check" "$dir/t")
+# two_modules A/NAME_A B/NAME_B: a fresh tree where module NAME_A in folder
+# A and NAME_B in folder B include each other's headers; prints what the
+# checker says of it.
+two_modules() {
+    local a=${1%/*} na=${1#*/} b=${2%/*} nb=${2#*/}
+    make_tree
+    printf '#include "%s.h"\n' "$nb" > "$dir/t/$a/$na.c"
+    printf '#include "%s.h"\n' "$na" > "$dir/t/$b/$nb.c"
+    : > "$dir/t/include/$na.h"
+    : > "$dir/t/include/$nb.h"
+    "$check" "$dir/t"
+}
 gn_check "reports-a-sideways-include" \
-    grep -q '^ovsdb/peer.c: includes side.h of flows/' <<<"$out"
-
-make_tree
-printf '#include "one.h"\n' > "$dir/t/engine/two.c"
-printf '#include "two.h"\n' > "$dir/t/engine/one.c"
-: > "$dir/t/include/one.h"
-: > "$dir/t/include/two.h"
-out=$("$check" "$dir/t")
+    grep -q '^ovsdb/peer.c: includes side.h of flows/' \
+    <<<"$(two_modules ovsdb/peer flows/side)"
 gn_check "reports-a-circle" grep -q '^include circle: one -> two -> one' \
-    <<<"$out"
+    <<<"$(two_modules engine/one engine/two)"
 
 make_tree
 seq 1 900 | sed 's/^/\/\* /; s/$/ \*\//' > "$dir/t/api/long.c"

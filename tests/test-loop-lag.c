@@ -34,75 +34,94 @@ run_for(struct event_base *base, int ms)
     event_base_dispatch(base);
 }
 
+/* A loop measured every 'interval_ms' with windows of 'window_ms', and a
+ * callback that blocks it for 'stall_ms' at 'at_ms' (none if 0). */
+struct fixture {
+    struct event_base *base;
+    struct loop_lag *ll;
+    struct event *stall;
+    int stall_ms;
+};
+
+static void
+fixture_init(struct fixture *f, int interval_ms, int window_ms, int at_ms,
+             int stall_ms)
+{
+    struct timeval at = { at_ms / 1000, (at_ms % 1000) * 1000 };
+
+    f->base = event_base_new();
+    f->ll = loop_lag_create(f->base, interval_ms, window_ms);
+    f->stall_ms = stall_ms;
+    f->stall = evtimer_new(f->base, block_cb, &f->stall_ms);
+    if (stall_ms) {
+        evtimer_add(f->stall, &at);
+    }
+}
+
+static void
+fixture_destroy(struct fixture *f)
+{
+    event_free(f->stall);
+    loop_lag_destroy(f->ll);
+    event_base_free(f->base);
+}
+
 static void
 test_idle_loop_is_not_late(void)
 {
-    struct event_base *base = event_base_new();
-    struct loop_lag *ll = loop_lag_create(base, 5, 60000);
     struct loop_lag_stats s;
+    struct fixture f;
 
-    run_for(base, 200);
-    loop_lag_get(ll, &s);
+    fixture_init(&f, 5, 60000, 0, 0);
+    run_for(f.base, 200);
+    loop_lag_get(f.ll, &s);
     CHECK(s.interval_us == 5000);
     CHECK(s.samples >= 20 && s.samples <= 41);
     CHECK(s.this_minute.samples == s.samples);
     CHECK(s.last_minute.samples == 0);
     /* An idle loop fires within a few milliseconds of the due time. */
     CHECK(s.this_minute.p99_us < 20000);
-    loop_lag_destroy(ll);
-    event_base_free(base);
+    fixture_destroy(&f);
 }
 
 static void
 test_blocking_callback_is_seen(void)
 {
-    struct event_base *base = event_base_new();
-    struct loop_lag *ll = loop_lag_create(base, 1, 60000);
-    struct timeval at = { 0, 50000 };
     struct loop_lag_stats s;
-    int ms = 120;
-    struct event *ev = evtimer_new(base, block_cb, &ms);
+    struct fixture f;
 
-    evtimer_add(ev, &at);
-    run_for(base, 800);
-    loop_lag_get(ll, &s);
+    fixture_init(&f, 1, 60000, 50, 120);
+    run_for(f.base, 800);
+    loop_lag_get(f.ll, &s);
     /* One firing was late by about the 120 ms the callback took. */
     CHECK(s.max_us >= 100000 && s.max_us < 600000);
     CHECK(s.this_minute.max_us == s.max_us);
     /* Among some 300 firings, one stall is above the 99th percentile. */
     CHECK(s.this_minute.samples >= 150);
     CHECK(s.this_minute.p99_us < s.max_us);
-    event_free(ev);
-    loop_lag_destroy(ll);
-    event_base_free(base);
+    fixture_destroy(&f);
 }
 
 static void
 test_windows_roll_over(void)
 {
-    struct event_base *base = event_base_new();
-    struct loop_lag *ll = loop_lag_create(base, 5, 100);
-    struct timeval at = { 0, 20000 };
     struct loop_lag_stats s;
-    int ms = 60;
-    struct event *ev = evtimer_new(base, block_cb, &ms);
+    struct fixture f;
 
-    evtimer_add(ev, &at);
-    run_for(base, 150);
-    loop_lag_get(ll, &s);
+    fixture_init(&f, 5, 100, 20, 60);
+    run_for(f.base, 150);
+    loop_lag_get(f.ll, &s);
     /* The stall fell in the first window, which is complete now. */
     CHECK(s.last_minute.samples > 0);
     CHECK(s.last_minute.max_us >= 50000);
     CHECK(s.max_us >= 50000);
-    run_for(base, 250);
-    loop_lag_get(ll, &s);
+    run_for(f.base, 250);
+    loop_lag_get(f.ll, &s);
     /* Two windows later, neither holds the stall; the peak does. */
     CHECK(s.last_minute.max_us < 50000);
     CHECK(s.this_minute.max_us < 50000);
     CHECK(s.max_us >= 50000);
-    event_free(ev);
-    loop_lag_destroy(ll);
-    event_base_free(base);
+    fixture_destroy(&f);
 }
 
 int
