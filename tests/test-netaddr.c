@@ -13,31 +13,6 @@
 #include "gn-util.h"
 #include "test-util.h"
 
-/* Checks that the parser call 'EXPR' fails with a message that contains
- * both 'WANT1' and 'WANT2'; frees the message. */
-#define CHECK_ERROR(EXPR, WANT1, WANT2)                                 \
-    do {                                                                \
-        char *e_ = (EXPR);                                              \
-        CHECK(e_ != NULL);                                              \
-        if (e_ && (!strstr(e_, WANT1) || !strstr(e_, WANT2))) {         \
-            fprintf(stderr, "  error was: %s\n", e_);                   \
-        }                                                               \
-        CHECK(e_ && strstr(e_, WANT1));                                 \
-        CHECK(e_ && strstr(e_, WANT2));                                 \
-        free(e_);                                                       \
-    } while (0)
-
-/* Checks that the parser call 'EXPR' succeeds. */
-#define CHECK_OK(EXPR)                                                  \
-    do {                                                                \
-        char *e_ = (EXPR);                                              \
-        if (e_) {                                                       \
-            fprintf(stderr, "  unexpected error: %s\n", e_);            \
-        }                                                               \
-        CHECK(e_ == NULL);                                              \
-        free(e_);                                                       \
-    } while (0)
-
 /* Returns 's' parsed by netaddr_parse_ip() with 'want_plen', formatted back
  * as "ADDR/PLEN" in a static buffer, or "error" if it does not parse. */
 static const char *

@@ -13,6 +13,7 @@
 #define GN_TEST_UTIL_H 1
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int test_case_failed;
@@ -40,6 +41,31 @@ static char test_first_failure[512];
                     a_ ? a_ : "(null)", b_ ? b_ : "(null)");            \
         }                                                               \
         CHECK(a_ && b_ && !strcmp(a_, b_));                             \
+    } while (0)
+
+/* Checks that 'ERROR' (a malloc'd message or NULL, freed here) is a message
+ * that contains both 'WANT1' and 'WANT2'. */
+#define CHECK_ERROR(ERROR, WANT1, WANT2)                                \
+    do {                                                                \
+        char *e_ = (ERROR);                                             \
+        CHECK(e_ != NULL);                                              \
+        if (e_ && (!strstr(e_, WANT1) || !strstr(e_, WANT2))) {         \
+            fprintf(stderr, "  error was: %s\n", e_);                   \
+        }                                                               \
+        CHECK(e_ && strstr(e_, WANT1));                                 \
+        CHECK(e_ && strstr(e_, WANT2));                                 \
+        free(e_);                                                       \
+    } while (0)
+
+/* Checks that 'ERROR' (a malloc'd message or NULL, freed here) is NULL. */
+#define CHECK_OK(ERROR)                                                 \
+    do {                                                                \
+        char *e_ = (ERROR);                                             \
+        if (e_) {                                                       \
+            fprintf(stderr, "  unexpected error: %s\n", e_);            \
+        }                                                               \
+        CHECK(e_ == NULL);                                              \
+        free(e_);                                                       \
     } while (0)
 
 static inline void
