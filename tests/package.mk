@@ -2,6 +2,17 @@
 # tests/automake.mk): what guestnetd tells systemd, the systemd unit, the
 # Debian package and the Prometheus metrics as promtool sees them.
 INTEGRATION_TESTS += \
-	tests/guestnetd-notify.sh
+	tests/guestnetd-notify.sh \
+	tests/systemd-unit.sh \
+	tests/metrics-promtool.sh \
+	tests/package.sh
 
-EXTRA_DIST += tests/notify-listener.py
+EXTRA_DIST += \
+	tests/notify-listener.py \
+	tests/fetch-promtool.sh \
+	debian/changelog \
+	debian/control \
+	debian/copyright \
+	debian/libvirt-qemu-hook \
+	debian/rules \
+	debian/source/format
