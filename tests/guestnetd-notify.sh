@@ -124,7 +124,9 @@ kill -HUP "$pid"
 gn_check "refused-reload-ready-again" gn_wait 10 count_is up READY=1 3
 gn_check "refused-reload-in-status" gn_wait 5 \
     grep -q '^STATUS=ready: .*; last reload refused: ' "$dir/up.log"
+gn_wait 5 checks_are up 3
 stop
+gn_wait 5 grep -qx STOPPING=1 "$dir/up.log"
 gn_check "stopping-last" test "$(grep -v -x 'WATCHDOG=1' "$dir/up.log" \
     | tail -n 1)" = STOPPING=1
 [ "$gn_failures" -eq 0 ] || show up
