@@ -22,8 +22,9 @@ packages=(
     # its busybox template, and what the guest initramfs is made with
     qemu-system-x86 lxc busybox-static cpio gzip xz-utils zstd util-linux
     # the Debian package (tests/package.sh) and the systemd unit
-    # (tests/systemd-unit.sh: systemd-analyze)
-    dpkg-dev debhelper fakeroot lintian systemd
+    # (tests/systemd-unit.sh: systemd-analyze; tests/systemd-boot.sh:
+    # systemd-nspawn)
+    dpkg-dev debhelper fakeroot lintian systemd systemd-container
 )
 
 missing=()
