@@ -79,7 +79,7 @@ readiness_waiting_for__(const struct readiness *r,
 /* Reads engine_status() into 'in'.  Returns false (and logs) if its shape
  * is not the expected one. */
 static bool
-readiness_read__(struct readiness *r, json_t *st, struct readiness_input *in)
+readiness_read__(json_t *st, struct readiness_input *in)
 {
     static struct gn_log_rl rl = GN_LOG_RL_INIT(1, 2);
     json_error_t error;
@@ -126,7 +126,7 @@ readiness_poll__(evutil_socket_t fd, short what, void *r_)
 
     (void) fd;
     (void) what;
-    if (!readiness_read__(r, st, &in)) {
+    if (!readiness_read__(st, &in)) {
         json_decref(st);
         readiness_schedule__(r, READINESS_WATCH_MS);
         return;

@@ -14,7 +14,8 @@ set -o pipefail
 gn_require_root
 
 # The files of the package: path, mode and owner as "dpkg-deb -c" shows
-# them.  (guestnet.ovsschema joins them once guestnet ships one.)
+# them.  A guestnet.ovsschema joins them, beside OVS's own schema's place
+# (/usr/share/openvswitch/vswitch.ovsschema), once the tree has one.
 expected_files() {
     cat <<'EOF'
 ./usr/sbin/guestnetd -rwxr-xr-x
@@ -30,7 +31,8 @@ expected_files() {
 ./usr/share/doc/guestnet/copyright -rw-r--r--
 ./usr/share/doc/guestnet/examples/guestnet.example.json -rw-r--r--
 EOF
-    if [ -f "$GN_SRCDIR/guestnet.ovsschema" ]; then
+    if [ -n "$(find "$GN_SRCDIR" -name guestnet.ovsschema -not -path \
+               '*/.cache/*' -print -quit)" ]; then
         echo "./usr/share/guestnet/guestnet.ovsschema -rw-r--r--"
     fi
 }
