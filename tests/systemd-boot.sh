@@ -73,9 +73,11 @@ EOF
         > "$work/console.log" 2>&1 < /dev/null &
     npid=$!
     gn_on_exit "kill $npid; wait $npid"
+    # The container's init: nspawn's first child only sets the container
+    # up and exits; its own child, systemd, is handed back to nspawn.
     leader=
-    for _ in $(seq 50); do
-        leader=$(pgrep -P "$npid" | head -n 1)
+    for _ in $(seq 100); do
+        leader=$(pgrep -P "$npid" -x systemd | head -n 1)
         [ -n "$leader" ] && break
         sleep 0.1
     done
