@@ -1,6 +1,7 @@
 /* guestnetd.c: main() of the guestnet daemon.  Orchestration only: parse
  * the command line, read the config, wire the engine and the API onto one
- * libevent loop, and handle signals. */
+ * libevent loop, tell systemd how it goes (readiness, notify), and handle
+ * signals. */
 #include <config.h>
 
 #include <errno.h>
@@ -19,6 +20,8 @@
 #include "gn-log.h"
 #include "gn-util.h"
 #include "loop-lag.h"
+#include "notify.h"
+#include "readiness.h"
 
 GN_LOG_MODULE(guestnetd);
 
@@ -37,6 +40,12 @@ struct options {
     const char *metrics_listen;
     int request_timeout_s;
     unsigned int max_clients;
+};
+
+/* What SIGHUP acts on. */
+struct guestnetd {
+    struct engine *engine;
+    struct readiness *readiness;
 };
 
 static void
@@ -226,18 +235,21 @@ on_exit_signal(evutil_socket_t sig, short what, void *base)
 }
 
 static void
-on_sighup(evutil_socket_t sig, short what, void *engine)
+on_sighup(evutil_socket_t sig, short what, void *d_)
 {
+    struct guestnetd *d = d_;
     char *error;
 
     (void) sig;
     (void) what;
+    notify_reloading();
     gn_log_reopen();
-    error = engine_reload(engine);
+    error = engine_reload(d->engine);
     if (error) {
         GN_LOG_ERR("SIGHUP: %s", error);
-        free(error);
     }
+    readiness_restart(d->readiness, error);
+    free(error);
 }
 
 int
@@ -245,10 +257,12 @@ main(int argc, char *argv[])
 {
     struct api_options api_opts;
     struct event *sigterm, *sigint, *sighup;
+    struct notify_watchdog *watchdog;
     struct gn_config *cfg;
     struct event_base *base;
     struct loop_lag *loop_lag;
     struct engine *engine;
+    struct guestnetd d;
     struct options o;
     struct api *api;
     char *error;
@@ -285,9 +299,12 @@ main(int argc, char *argv[])
     if (o.pidfile) {
         write_pidfile(o.pidfile);
     }
+    d.engine = engine;
+    d.readiness = readiness_create(base, engine);
+    watchdog = notify_watchdog_create(base);
     sigterm = evsignal_new(base, SIGTERM, on_exit_signal, base);
     sigint = evsignal_new(base, SIGINT, on_exit_signal, base);
-    sighup = evsignal_new(base, SIGHUP, on_sighup, engine);
+    sighup = evsignal_new(base, SIGHUP, on_sighup, &d);
     event_add(sigterm, NULL);
     event_add(sigint, NULL);
     event_add(sighup, NULL);
@@ -296,6 +313,9 @@ main(int argc, char *argv[])
 
     event_base_dispatch(base);
 
+    notify_stopping();
+    notify_watchdog_destroy(watchdog);
+    readiness_destroy(d.readiness);
     event_free(sigterm);
     event_free(sigint);
     event_free(sighup);

@@ -74,3 +74,25 @@ AC_DEFUN([GN_WARNING_FLAGS], [
   WARNING_CFLAGS="-Wall -Wextra -Wno-sign-compare -Wno-unused-parameter -Wpointer-arith -Wformat-security -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition -Wshadow"
   AC_SUBST([WARNING_CFLAGS])
 ])
+
+dnl GN_SYSTEMD_UNIT_DIR: where "make install" puts guestnetd.service.
+dnl --with-systemdsystemunitdir=DIR, by default systemd's own directory
+dnl (pkg-config systemd), else $prefix/lib/systemd/system; "no" installs
+dnl no unit.  Sets systemdsystemunitdir and the conditional INSTALL_UNIT.
+AC_DEFUN([GN_SYSTEMD_UNIT_DIR], [
+  AC_ARG_WITH([systemdsystemunitdir],
+    [AS_HELP_STRING([--with-systemdsystemunitdir=DIR],
+                    [install guestnetd.service into DIR (default: systemd's
+                     system unit directory; "no": do not install it)])],
+    [], [with_systemdsystemunitdir=auto])
+  AS_IF([test "$with_systemdsystemunitdir" = auto ||
+         test "$with_systemdsystemunitdir" = yes],
+    [with_systemdsystemunitdir=`$PKG_CONFIG --variable=systemdsystemunitdir systemd 2>/dev/null`
+     AS_IF([test -z "$with_systemdsystemunitdir"],
+       [with_systemdsystemunitdir='${prefix}/lib/systemd/system'])])
+  AC_MSG_CHECKING([where to install guestnetd.service])
+  AC_MSG_RESULT([$with_systemdsystemunitdir])
+  AS_IF([test "$with_systemdsystemunitdir" != no],
+    [AC_SUBST([systemdsystemunitdir], [$with_systemdsystemunitdir])])
+  AM_CONDITIONAL([INSTALL_UNIT], [test "$with_systemdsystemunitdir" != no])
+])

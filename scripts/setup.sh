@@ -11,6 +11,7 @@ packages=(
     # build
     gcc make autoconf automake libtool pkg-config binutils python3
     libevent-dev libjansson-dev libnl-3-dev libnl-route-3-dev
+    libsystemd-dev
     # Open vSwitch: the daemons the tests run privately, and the source
     # that libopenvswitch is built from
     openvswitch-switch openvswitch-common openvswitch-source
@@ -20,6 +21,10 @@ packages=(
     # real guests (tests/guests-*.sh, the demo): QEMU under TCG, LXC with
     # its busybox template, and what the guest initramfs is made with
     qemu-system-x86 lxc busybox-static cpio gzip xz-utils zstd util-linux
+    # the Debian package (tests/package.sh) and the systemd unit
+    # (tests/systemd-unit.sh: systemd-analyze; tests/systemd-boot.sh:
+    # systemd-nspawn)
+    dpkg-dev debhelper fakeroot lintian systemd systemd-container
 )
 
 missing=()
@@ -59,6 +64,13 @@ fi
 # and unpacked with "dpkg -x", never installed.  Done once; later runs only
 # look.
 "$(dirname "$0")/../tests/guest/fetch-kernel.sh" >/dev/null
+# ---------------------------------------------------------------------------
+
+# --- promtool (tests/metrics-promtool.sh) -----------------------------------
+# Only the promtool binary of Debian's prometheus package, unpacked into
+# .cache/promtool/ ("apt-get download", "dpkg-deb"): the package itself
+# would install and enable a Prometheus server.  Done once.
+"$(dirname "$0")/../tests/fetch-promtool.sh" >/dev/null
 # ---------------------------------------------------------------------------
 
 exec "$(dirname "$0")/build-ovs.sh"

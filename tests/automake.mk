@@ -33,6 +33,7 @@ include tests/pipeline.mk
 include tests/api.mk
 include tests/guests.mk
 include tests/bench.mk
+include tests/package.mk
 
 EXTRA_DIST += tests/run-tests.sh tests/lib.sh $(INTEGRATION_TESTS)
 
