@@ -355,6 +355,11 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
                                               "max_ms") / 1000);
     }
 
+    api_report_metric__(f, "guestnet_orphan_devices_removed_total",
+                        "counter", "Devices guestnet made that no port used "
+                        "(left by a crash) and that it removed.",
+                        api_report_int__(status, "devices",
+                                         "orphans_removed"));
     api_report_metric__(f, "guestnet_openflow_connected", "gauge",
                         "1 if connected to the bridge's OpenFlow socket.",
                         of->connected);

@@ -160,6 +160,9 @@ netdev_link_set__(struct netdev_nl *nl, const char *name,
     if (attrs.netns_fd >= 0) {
         rtnl_link_set_ns_fd(changes, attrs.netns_fd);
     }
+    if (attrs.alias) {
+        rtnl_link_set_ifalias(changes, attrs.alias);
+    }
     err = netdev_link_change__(nl, name, changes);
     rtnl_link_put(changes);
     return err;

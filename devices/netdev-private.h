@@ -27,6 +27,7 @@ struct netdev_link_attrs {
     bool up;                    /* Bring the link up. */
     const char *name;           /* Rename it (it must be down), or NULL. */
     int netns_fd;               /* Move it into this namespace, or -1. */
+    const char *alias;          /* Set its alias (IFLA_IFALIAS), or NULL. */
 };
 
 /* Opens 'nl', an rtnetlink socket in the calling thread's current network

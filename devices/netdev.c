@@ -173,6 +173,30 @@ netdev_tap_setup__(int tun_fd, const char *name,
 
 /* Creates persistent tap 'name' per 'opts' (NULL for defaults).  Returns
  * NULL or a malloc'd error; on error no device is left behind. */
+/* Sets the alias of link 'name' to 'alias'; on failure deletes the link
+ * (a device guestnet made must carry its mark before it is used).  Returns
+ * NULL or a malloc'd error. */
+static char *
+netdev_set_alias__(const char *name, const char *alias)
+{
+    struct netdev_nl nl = { .sock = NULL };
+    char *error = netdev_nl_open__(&nl);
+    int err;
+
+    if (error) {
+        return error;
+    }
+    err = netdev_link_set__(&nl, name, (struct netdev_link_attrs) {
+        .netns_fd = -1, .alias = alias });
+    if (err) {
+        error = gn_xasprintf("setting alias: %s",
+                             netdev_nl_strerror__(&nl, err));
+        netdev_link_delete__(&nl, name);
+    }
+    netdev_nl_close__(&nl);
+    return error;
+}
+
 char *
 netdev_tap_create(const char *name, const struct netdev_tap_options *opts)
 {
@@ -218,6 +242,9 @@ netdev_tap_create(const char *name, const struct netdev_tap_options *opts)
     /* Until TUNSETPERSIST, the last step, closing 'fd' deletes the tap. */
     error = netdev_tap_setup__(fd, name, opts);
     close(fd);
+    if (!error && opts->alias) {
+        error = netdev_set_alias__(name, opts->alias);
+    }
     if (error) {
         char *reason = error;
 
@@ -448,7 +475,11 @@ netdev_veth_create(const char *host_ifname, const char *peer_ifname,
 
     /* From here on, a failure deletes the pair. */
     err = netdev_link_set__(&nl, host_ifname, (struct netdev_link_attrs) {
-        .up = true, .netns_fd = -1 });
+        .up = true, .netns_fd = -1, .alias = opts->alias });
+    if (!err && !in_netns && opts->alias) {
+        err = netdev_link_set__(&nl, peer_ifname, (struct netdev_link_attrs) {
+            .netns_fd = -1, .alias = opts->alias });
+    }
     if (err) {
         reason = gn_xasprintf("bringing host end %s up: %s",
                               host_ifname, netdev_nl_strerror__(&nl, err));
@@ -544,6 +575,90 @@ netdev_exists(const char *name)
         return false;
     }
     return if_nametoindex(name) != 0;
+}
+
+bool
+netdev_get_alias(const char *name, char *buf, size_t size)
+{
+    char path[64];
+    ssize_t n;
+    int fd;
+
+    buf[0] = '\0';
+    if (netdev_check_name__("device name", name)) {
+        return false;
+    }
+    snprintf(path, sizeof path, "/sys/class/net/%s/ifalias", name);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        return false;
+    }
+    n = read(fd, buf, size - 1);
+    close(fd);
+    n = n < 0 ? 0 : n;
+    buf[n] = '\0';
+    if (n && buf[n - 1] == '\n') {
+        buf[n - 1] = '\0';
+    }
+    return true;
+}
+
+char *
+netdev_list_aliased(const char *prefix, struct netdev_aliased **linksp,
+                    size_t *np)
+{
+    struct netdev_nl nl = { .sock = NULL };
+    struct nl_cache *cache = NULL;
+    size_t n = 0, allocated = 0;
+    struct netdev_aliased *links = NULL;
+    char *error;
+    int err;
+
+    *linksp = NULL;
+    *np = 0;
+    error = netdev_nl_open__(&nl);
+    if (error) {
+        return error;
+    }
+    err = rtnl_link_alloc_cache(nl.sock, AF_UNSPEC, &cache);
+    if (err) {
+        error = gn_xasprintf("listing links: %s",
+                             netdev_nl_strerror__(&nl, err));
+        netdev_nl_close__(&nl);
+        return error;
+    }
+    for (struct nl_object *o = nl_cache_get_first(cache); o;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_link *link = (struct rtnl_link *) o;
+        const char *alias = rtnl_link_get_ifalias(link);
+        const char *name = rtnl_link_get_name(link);
+
+        if (!alias || !name || strncmp(alias, prefix, strlen(prefix))) {
+            continue;
+        }
+        if (n >= allocated) {
+            allocated = 2 * allocated + 8;
+            links = gn_xrealloc(links, allocated * sizeof *links);
+        }
+        links[n].name = gn_xstrdup(name);
+        links[n].alias = gn_xstrdup(alias);
+        n++;
+    }
+    nl_cache_free(cache);
+    netdev_nl_close__(&nl);
+    *linksp = links;
+    *np = n;
+    return NULL;
+}
+
+void
+netdev_aliased_free(struct netdev_aliased *links, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(links[i].name);
+        free(links[i].alias);
+    }
+    free(links);
 }
 
 /* Checks that the network namespace named by 'pid', 'name' or 'path'

@@ -415,6 +415,50 @@ engine_address_clash__(struct engine *e, const struct port_spec *spec)
     return NULL;
 }
 
+/* If the port that 'req' names exists and was added by a request with the
+ * same parameters (its request hash, port_request_hash()), answers 'req'
+ * as that add was answered, 201 once the port's flows are in (or 202 if
+ * not 'wait'), and returns true: a client that retries an add whose answer
+ * it lost, to a guestnetd that restarted meanwhile or not, gets the
+ * success it would have had.  Returns false otherwise. */
+static bool
+engine_port_add_retry__(struct engine *e, const json_t *req, bool wait,
+                        engine_done_cb *cb, void *aux)
+{
+    const json_t *name = json_object_get(req, "name");
+    const json_t *port, *iface;
+    struct engine_op *op;
+    const char *stored;
+    char *hash;
+    bool same;
+
+    if (!json_is_string(name)) {
+        return false;
+    }
+    port = engine_find_port__(e, json_string_value(name));
+    iface = port ? port_iface(e->replica, port, NULL) : NULL;
+    stored = iface ? ovsdb_datum_map_get_string(iface, "external_ids",
+                                                PORTS_REQUEST_HASH_KEY)
+                   : NULL;
+    if (!stored) {
+        return false;
+    }
+    hash = port_request_hash(req);
+    same = !strcmp(hash, stored);
+    free(hash);
+    if (!same) {
+        return false;
+    }
+    GN_LOG_INFO("port %s: a retry of the request that added it",
+                json_string_value(name));
+    op = engine_op_create__(e, ENGINE_OP_ADD, cb, aux);
+    op->name = gn_xstrdup(json_string_value(name));
+    op->wait = wait;
+    op->next_cfg = 0;           /* Committed and applied already. */
+    engine_op_settled__(e, op);
+    return true;
+}
+
 /* On the device worker: the devices of a new port. */
 static char *
 engine_create_devices__(void *op_)
@@ -455,6 +499,9 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
                                 "a request for this port is in progress"));
             return;
         }
+    }
+    if (engine_port_add_retry__(e, req, wait, cb, aux)) {
+        return;
     }
     error = port_spec_from_json(req, e->cfg, e->replica, &spec, &kind);
     if (error) {

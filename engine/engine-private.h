@@ -24,6 +24,9 @@ struct ovsdb_txn_result;
 /* A reconcile step longer than this counts as slow in the status. */
 #define ENGINE_SLOW_STEP_US 5000
 
+/* How often the devices a crash left behind are looked for. */
+#define ENGINE_SWEEP_MS 60000
+
 /* How long one reconcile step may spend rebuilding flow groups (one group,
  * at least; a group is started only if its last build fits).  The rebuild
  * of a batch of new ports (~27 flows each) takes 10-20 ms in one go; in
@@ -158,6 +161,12 @@ struct engine {
     unsigned long long n_txns;
     unsigned long long n_txn_errors;
     char *last_error;
+
+    /* Devices a crash left behind (engine-sweep.c). */
+    struct engine_sweep *sweep; /* In flight, or NULL. */
+    long long next_sweep_msec;
+    unsigned long long n_sweeps;            /* Completed. */
+    unsigned long long n_orphans_removed;
 };
 
 /* engine.c */
@@ -201,6 +210,16 @@ void engine_settle_maybe_applied__(struct engine *e);
 
 /* Validates the requests that arrived while OVSDB was away. */
 void engine_drain_unsynced__(struct engine *e);
+
+/* engine-sweep.c */
+
+/* Starts a sweep for devices a crash left behind if one is due (the first
+ * once the replica is synced, then every ENGINE_SWEEP_MS) and none is in
+ * flight. */
+void engine_sweep_maybe__(struct engine *e);
+
+/* Frees a sweep whose completion will not run (accepts NULL). */
+void engine_sweep_free__(struct engine_sweep *s);
 
 /* engine-status.c */
 

@@ -207,11 +207,13 @@ engine_status(struct engine *e)
     struct dev_worker_stats dev;
     dev_worker_get_stats(e->devices, &dev);
     json_object_set_new(j, "devices", json_pack(
-        "{s:I, s:I, s:I, s:f}",
+        "{s:I, s:I, s:I, s:f, s:I, s:I}",
         "queued", (json_int_t) dev.queued,
         "done", (json_int_t) dev.done,
         "errors", (json_int_t) dev.errors,
-        "max_ms", dev.max_us / 1000.0));
+        "max_ms", dev.max_us / 1000.0,
+        "sweeps", (json_int_t) e->n_sweeps,
+        "orphans_removed", (json_int_t) e->n_orphans_removed));
 
     struct ofctrl_status of;
     ofctrl_get_status(e->ofctrl, &of);

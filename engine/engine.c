@@ -373,6 +373,7 @@ engine_run__(struct engine *e)
         return;
     }
     engine_drain_unsynced__(e);
+    engine_sweep_maybe__(e);
     engine_flows__(e);
     engine_phase_end__(e, ENGINE_PHASE_FLOWS);
     engine_check_applied__(e);
@@ -712,6 +713,7 @@ engine_destroy(struct engine *e)
      * the devices of a committed delete, or of an add that was never
      * acknowledged, must not outlive us. */
     dev_worker_destroy(e->devices);
+    engine_sweep_free__(e->sweep);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         if (op->state != ENGINE_OP_DEVICES) {
             continue;

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "gn-config.h"
@@ -35,6 +36,7 @@ port_spec_destroy(struct port_spec *spec)
     free(spec->iface_id);
     free(spec->vm_id);
     free(spec->token);
+    free(spec->request_hash);
     free(spec->peer);
     free(spec->netns_name);
     free(spec->netns_path);
@@ -234,6 +236,21 @@ ports_get_ips__(const json_t *req, const struct gn_network *net,
         spec->ips[spec->n_ips++] = ip;
     }
     return NULL;
+}
+
+/* True if device 'name' carries guestnet's owner mark (its alias starts
+ * with PORTS_ALIAS_PREFIX).  The caller has checked that no port of that
+ * name exists and no request for it is in progress: such a device is one a
+ * crash left behind before its port was committed, and creating the port's
+ * devices replaces it (port_create_devices()). */
+static bool
+ports_device_is_stale__(const char *name)
+{
+    char alias[256];
+
+    return (netdev_get_alias(name, alias, sizeof alias)
+            && !strncmp(alias, PORTS_ALIAS_PREFIX,
+                        strlen(PORTS_ALIAS_PREFIX)));
 }
 
 /* Derives a host-side name for the guest end of a veth: NAME + "p" when it
@@ -443,11 +460,12 @@ port_spec_from_json__(const json_t *req, const struct gn_config *cfg,
     if (ports_name_in_db__(r, name)) {
         return gn_xasprintf("name: a port named \"%s\" exists", name);
     }
-    if (netdev_exists(name)) {
+    if (netdev_exists(name) && !ports_device_is_stale__(name)) {
         return gn_xasprintf("name: a network device named \"%s\" exists on "
                             "this host", name);
     }
-    if (spec->peer && netdev_exists(spec->peer)) {
+    if (spec->peer && netdev_exists(spec->peer)
+        && !ports_device_is_stale__(spec->peer)) {
         return gn_xasprintf("peer: a network device named \"%s\" exists on "
                             "this host", spec->peer);
     }
@@ -473,9 +491,23 @@ port_spec_from_json(const json_t *req, const struct gn_config *cfg,
         netaddr_random_mac(&rnd);
         netaddr_format_mac(&rnd, hex);
         spec->token = gn_xasprintf("%llx-%s", gn_time_wall_msec(), hex + 9);
+        spec->request_hash = port_request_hash(req);
     }
     if (error) {
         port_spec_destroy(spec);
     }
     return error;
+}
+
+char *
+port_request_hash(const json_t *req)
+{
+    char *text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
+    uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a, 64 bits. */
+
+    for (const char *p = text ? text : ""; *p; p++) {
+        h = (h ^ (unsigned char) *p) * 0x100000001b3ULL;
+    }
+    free(text);
+    return gn_xasprintf("%016llx", (unsigned long long) h);
 }

@@ -11,7 +11,7 @@
 #define K_NETWORK "guestnet:network"
 #define K_IPS "guestnet:ips"
 #define K_CREATED "guestnet:created"
-#define K_PEER "guestnet:peer"
+#define K_PEER PORTS_PEER_KEY
 #define K_QUARANTINE "guestnet:quarantine"
 #define K_REQUEST "guestnet:request"
 #define K_SERVER "guestnet:server"

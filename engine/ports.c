@@ -53,8 +53,51 @@ port_find(const struct ovsdb_replica *r, const char *br_uuid,
     return found ? gn_xstrdup(found) : NULL;
 }
 
+/* Deletes device 'name' if it carries guestnet's owner mark other than
+ * 'alias' (the mark of the devices about to be made): a device a crash
+ * left behind, which validation let a new add replace.  Logs it. */
+static void
+ports_remove_stale__(const char *name, const char *alias)
+{
+    char old[256];
+
+    if (netdev_get_alias(name, old, sizeof old)
+        && !strncmp(old, PORTS_ALIAS_PREFIX, strlen(PORTS_ALIAS_PREFIX))
+        && strcmp(old, alias)) {
+        char *error = netdev_delete(name, true);
+
+        GN_LOG_INFO("removed device %s (%s) that a crash left without a "
+                    "port%s%s", name, old, error ? ": " : "",
+                    error ? error : "");
+        free(error);
+    }
+}
+
+static char *ports_create_devices__(const struct port_spec *,
+                                    bool userspace_datapath,
+                                    const char *alias);
+
 char *
 port_create_devices(const struct port_spec *spec, bool userspace_datapath)
+{
+    char *alias = gn_xasprintf("%s%s", PORTS_ALIAS_PREFIX, spec->token);
+    char *error;
+
+    /* A device of that name with guestnet's mark and no port (a crash
+     * came between its creation and the commit) goes first. */
+    ports_remove_stale__(spec->name, alias);
+    if (spec->peer) {
+        ports_remove_stale__(spec->peer, alias);
+    }
+    error = ports_create_devices__(spec, userspace_datapath, alias);
+    free(alias);
+    return error;
+}
+
+/* Creates the devices of 'spec' with 'alias' as their owner mark. */
+static char *
+ports_create_devices__(const struct port_spec *spec, bool userspace_datapath,
+                       const char *alias)
 {
     if (spec->kind == PORT_KIND_KVM) {
         struct netdev_tap_options opts = {
@@ -63,6 +106,7 @@ port_create_devices(const struct port_spec *spec, bool userspace_datapath)
             .owner = spec->owner,
             .group = spec->group,
             .mtu = spec->mtu,
+            .alias = alias,
         };
         return netdev_tap_create(spec->name, &opts);
     } else {
@@ -78,6 +122,7 @@ port_create_devices(const struct port_spec *spec, bool userspace_datapath)
             .gateways = spec->phys ? NULL : spec->gateways,
             .n_gateways = spec->phys ? 0 : spec->n_gateways,
             .tx_checksum_off = userspace_datapath,
+            .alias = alias,
         };
         return netdev_veth_create(spec->name, spec->peer, &opts);
     }
@@ -153,6 +198,10 @@ port_plan_add(const struct port_spec *spec, const char *br_uuid,
         json_object_set_new(ids, "vm-id", json_string(spec->vm_id));
     }
     json_object_set_new(ids, K_REQUEST, json_string(spec->token));
+    if (spec->request_hash) {
+        json_object_set_new(ids, PORTS_REQUEST_HASH_KEY,
+                            json_string(spec->request_hash));
+    }
     if (spec->server) {
         json_object_set_new(ids, K_SERVER, json_string("true"));
     }

@@ -32,6 +32,8 @@ struct netdev_tap_options {
     uid_t owner;                     /* (uid_t) -1: none. */
     gid_t group;                     /* (gid_t) -1: none. */
     int mtu;                         /* 0: default. */
+    const char *alias;               /* The tap's alias (the owner mark),
+                                      * or NULL. */
 };
 
 /* Creates persistent tap 'name' (multi-queue off, IFF_VNET_HDR on, as
@@ -54,6 +56,9 @@ struct netdev_veth_options {
     size_t n_gateways;
     bool tx_checksum_off;        /* Turn TX checksum offload off on the
                                   * guest end (userspace datapath). */
+    const char *alias;           /* The host end's alias (the owner mark),
+                                  * also the guest end's while it stays
+                                  * here; or NULL. */
 };
 
 /* Creates veth pair 'host_ifname' <-> 'peer_ifname' (the peer's name in
@@ -71,6 +76,27 @@ char *netdev_delete(const char *name, bool missing_ok)
 
 /* True if link 'name' exists in the current namespace. */
 bool netdev_exists(const char *name);
+
+/* Reads the alias of link 'name' of the current namespace into 'buf' (of
+ * 'size' bytes; "" if it has none) from sysfs, which neither blocks nor
+ * takes the kernel's RTNL lock: safe on the event loop.  Returns false if
+ * the link does not exist. */
+bool netdev_get_alias(const char *name, char *buf, size_t size);
+
+/* A link and its alias, as netdev_list_aliased() gives them. */
+struct netdev_aliased {
+    char *name;
+    char *alias;
+};
+
+/* Stores in '*linksp' a new array of the '*np' links of the current
+ * namespace whose alias starts with 'prefix' (free with
+ * netdev_aliased_free()).  Netlink: run it on the device worker.  Returns
+ * NULL or a malloc'd error. */
+char *netdev_list_aliased(const char *prefix, struct netdev_aliased **linksp,
+                          size_t *np)
+    __attribute__((warn_unused_result));
+void netdev_aliased_free(struct netdev_aliased *, size_t n);
 
 /* Returns 0 if the netns named by 'pid', 'name' or 'path' (one of them
  * set) exists; otherwise ENOENT (nothing there) or EINVAL (a FIFO, device,

@@ -38,6 +38,20 @@ struct ovsdb_txn;
  * installed (as ovn-controller writes ovn-installed). */
 #define PORTS_INSTALLED_KEY "guestnet-installed"
 
+/* The alias (IFLA_IFALIAS) of every device guestnet creates starts with
+ * this, followed by the request's token: the owner mark by which devices
+ * that a crash left without a committed port are found and removed.
+ * Devices without it are never touched. */
+#define PORTS_ALIAS_PREFIX "guestnet:"
+
+/* The Interface's external_ids key that names the host-side guest end of
+ * an LXC "phys" veth pair, another device guestnet made for the port. */
+#define PORTS_PEER_KEY "guestnet:peer"
+
+/* The Interface's external_ids key holding port_request_hash() of the
+ * request that added the port. */
+#define PORTS_REQUEST_HASH_KEY "guestnet:request-hash"
+
 enum port_kind {
     PORT_KIND_KVM,
     PORT_KIND_LXC,
@@ -59,6 +73,9 @@ struct port_spec {
     int mtu;                     /* 0: network's or default. */
     char *iface_id;              /* external_ids:iface-id (default name). */
     char *vm_id;                 /* external_ids:vm-id, or NULL. */
+    char *request_hash;          /* port_request_hash() of the request,
+                                  * stored in the Interface's external_ids
+                                  * so that a retry is recognised. */
     char *token;                 /* Unique per request, stored in the
                                   * Interface's external_ids so that an
                                   * add whose outcome was lost can be
@@ -96,6 +113,13 @@ char *port_spec_from_json(const json_t *req, const struct gn_config *cfg,
                           enum port_error *kind)
     __attribute__((warn_unused_result));
 void port_spec_destroy(struct port_spec *);
+
+/* Returns a malloc'd digest of the add request 'req' (borrowed): its JSON
+ * with sorted keys, hashed (FNV-1a, 64 bits, hexadecimal).  Stored with
+ * the port (PORTS_REQUEST_HASH_KEY), it tells a retry of the request that
+ * added a port, which gets that add's answer, from another request for
+ * the same name, which gets 409. */
+char *port_request_hash(const json_t *req);
 
 /* Creates the host devices of 'spec' (tap or veth).  Returns NULL or a
  * malloc'd error; on error nothing is left behind. */

@@ -44,6 +44,19 @@ gn_check "kvm-answer-has-qemu-args" \
 gn_check "kvm-answer-has-libvirt-xml" \
     grep -q "<target dev='tk$s' managed='no'/>" <<<"$out"
 
+# A retry of the same add (its answer lost, say) gets the same success;
+# another request for the name gets 409, and neither changes anything.
+txns=$(gn_guestnetd_txns)
+out=$(ctl --json port add "tk$s" --kind kvm --network web \
+      --mac 52:54:00:aa:00:01 --ip 10.10.0.21 --owner nobody)
+gn_check "retried-add-succeeds" test $? = 0
+gn_check "retried-add-answers-the-port" \
+    grep -q '"mac": "52:54:00:aa:00:01"' <<<"$out"
+out=$(ctl port add "tk$s" --kind kvm --network web --ip 10.10.0.29 2>&1)
+gn_check "other-add-of-the-name-409" test $? = 1
+gn_check "other-add-of-the-name-says-exists" grep -q 'exists' <<<"$out"
+gn_check "retries-write-nothing" test "$(gn_guestnetd_txns)" = "$txns"
+
 # --- lxc into a network namespace: renamed, addressed, routed.
 gn_netns "gnc$s"
 out=$(ctl port add "vl$s" --kind lxc --network db --netns "gnc$s" \

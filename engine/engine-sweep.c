@@ -1,0 +1,141 @@
+/* engine-sweep.c: finds the devices a crash left behind and removes them.
+ *
+ * Every device guestnet creates carries an owner mark, its alias
+ * (PORTS_ALIAS_PREFIX and the request's token), written before the device
+ * is attached to anything.  A device with the mark whose name is neither a
+ * port in OVSDB nor a request in progress was made for an add that never
+ * committed (guestnetd was killed in between), or belongs to a port that
+ * someone removed from OVSDB behind guestnet's back: nothing uses it, and
+ * it would make a retry of the add fail with "device exists".  The sweep
+ * runs once the replica is synced and then every ENGINE_SWEEP_MS: the loop
+ * takes the names in use, the device worker lists the marked devices and
+ * deletes the others, and the loop logs and counts each.  A device
+ * without the mark is never touched. */
+#include <config.h>
+
+#include "engine-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev-worker.h"
+#include "gn-log.h"
+#include "gn-util.h"
+#include "netdev.h"
+#include "ovsdb-replica.h"
+
+GN_LOG_MODULE(engine);
+
+/* One sweep: what is in use (taken on the loop, read on the worker) and
+ * what went (written on the worker, read on the loop). */
+struct engine_sweep {
+    struct engine *engine;
+    struct gn_strmap in_use;    /* Device names; values unused. */
+    char **removed;             /* "NAME (ALIAS)" of each device removed. */
+    size_t n_removed;
+};
+
+/* Adds 'name' (may be NULL) to the names in use of 's'. */
+static void
+engine_sweep_keep__(struct engine_sweep *s, const char *name)
+{
+    if (name) {
+        gn_strmap_put(&s->in_use, name, s);
+    }
+}
+
+/* On the device worker: deletes the marked devices whose names are not in
+ * use. */
+static char *
+engine_sweep_job__(void *s_)
+{
+    struct engine_sweep *s = s_;
+    struct netdev_aliased *links;
+    char *error;
+    size_t n;
+
+    error = netdev_list_aliased(PORTS_ALIAS_PREFIX, &links, &n);
+    if (error) {
+        return error;
+    }
+    s->removed = gn_xcalloc(n + 1, sizeof *s->removed);
+    for (size_t i = 0; i < n; i++) {
+        char *e;
+
+        if (gn_strmap_get(&s->in_use, links[i].name)) {
+            continue;
+        }
+        /* Deleting one end of a veth pair takes the other with it. */
+        e = netdev_delete(links[i].name, true);
+        s->removed[s->n_removed++] = gn_xasprintf(
+            "%s (%s)%s%s", links[i].name, links[i].alias, e ? ": " : "",
+            e ? e : "");
+        free(e);
+    }
+    netdev_aliased_free(links, n);
+    return NULL;
+}
+
+void
+engine_sweep_free__(struct engine_sweep *s)
+{
+    if (s) {
+        for (size_t i = 0; i < s->n_removed; i++) {
+            free(s->removed[i]);
+        }
+        free(s->removed);
+        gn_strmap_destroy(&s->in_use);
+        free(s);
+    }
+}
+
+/* On the loop: the sweep 's_' is done. */
+static void
+engine_sweep_done__(char *error, void *s_)
+{
+    struct engine_sweep *s = s_;
+    struct engine *e = s->engine;
+
+    if (error) {
+        GN_LOG_WARN("looking for devices a crash left behind: %s", error);
+        free(error);
+    }
+    for (size_t i = 0; i < s->n_removed; i++) {
+        GN_LOG_INFO("removed device %s: guestnet made it, no port uses it",
+                    s->removed[i]);
+    }
+    e->n_orphans_removed += s->n_removed;
+    e->n_sweeps++;
+    e->sweep = NULL;
+    e->next_sweep_msec = gn_time_msec() + ENGINE_SWEEP_MS;
+    engine_sweep_free__(s);
+}
+
+void
+engine_sweep_maybe__(struct engine *e)
+{
+    struct engine_sweep *s;
+    const char *uuid;
+    const json_t *row;
+
+    if (e->sweep || gn_time_msec() < e->next_sweep_msec
+        || !ovsdb_replica_is_synced(e->replica)) {
+        return;
+    }
+    s = gn_xzalloc(sizeof *s);
+    s->engine = e;
+    s->in_use = (struct gn_strmap) GN_STRMAP_INIT;
+    OVSDB_REPLICA_FOR_EACH (uuid, row, e->replica, "Interface") {
+        engine_sweep_keep__(s, ovsdb_datum_string(row, "name"));
+        engine_sweep_keep__(s, ovsdb_datum_map_get_string(
+                                row, "external_ids", PORTS_PEER_KEY));
+    }
+    for (const struct engine_op *op = e->ops; op; op = op->next) {
+        engine_sweep_keep__(s, op->name);
+        engine_sweep_keep__(s, op->spec.name);
+        engine_sweep_keep__(s, op->spec.peer);
+    }
+    e->sweep = s;
+    dev_worker_submit(e->devices, engine_sweep_job__, s, engine_sweep_done__,
+                      s);
+}
