@@ -118,8 +118,33 @@ netdev_ioctl__(unsigned long request, struct ifreq *ifr)
     return error;
 }
 
+/* Sets the alias of link 'name' to 'alias'; on failure deletes the link
+ * (a device guestnet made must carry its mark before it is used).  Returns
+ * NULL or a malloc'd error. */
+static char *
+netdev_set_alias__(const char *name, const char *alias)
+{
+    struct netdev_nl nl = { .sock = NULL };
+    char *error = netdev_nl_open__(&nl);
+    int err;
+
+    if (error) {
+        return error;
+    }
+    err = netdev_link_set__(&nl, name, (struct netdev_link_attrs) {
+        .netns_fd = -1, .alias = alias });
+    if (err) {
+        error = gn_xasprintf("setting alias: %s",
+                             netdev_nl_strerror__(&nl, err));
+        netdev_link_delete__(&nl, name);
+    }
+    netdev_nl_close__(&nl);
+    return error;
+}
+
 /* Sets up the tap device attached to 'tun_fd' (named 'name', not yet
- * persistent) per 'opts': owner, group, MAC, MTU, up, then persistent.
+ * persistent) per 'opts': owner, group, MAC, MTU, up, alias, then
+ * persistent.
  * Returns NULL or a malloc'd reason naming the step. */
 static char *
 netdev_tap_setup__(int tun_fd, const char *name,
@@ -165,6 +190,15 @@ netdev_tap_setup__(int tun_fd, const char *name,
     if (error) {
         return gn_xasprintf("bringing up: %s", strerror(error));
     }
+    /* The owner mark goes on while the tap still dies with 'tun_fd': a
+     * persistent tap always carries it. */
+    if (opts->alias) {
+        char *reason = netdev_set_alias__(name, opts->alias);
+
+        if (reason) {
+            return reason;
+        }
+    }
     if (ioctl(tun_fd, TUNSETPERSIST, 1UL)) {
         return gn_xasprintf("making persistent: %s", strerror(errno));
     }
@@ -173,30 +207,6 @@ netdev_tap_setup__(int tun_fd, const char *name,
 
 /* Creates persistent tap 'name' per 'opts' (NULL for defaults).  Returns
  * NULL or a malloc'd error; on error no device is left behind. */
-/* Sets the alias of link 'name' to 'alias'; on failure deletes the link
- * (a device guestnet made must carry its mark before it is used).  Returns
- * NULL or a malloc'd error. */
-static char *
-netdev_set_alias__(const char *name, const char *alias)
-{
-    struct netdev_nl nl = { .sock = NULL };
-    char *error = netdev_nl_open__(&nl);
-    int err;
-
-    if (error) {
-        return error;
-    }
-    err = netdev_link_set__(&nl, name, (struct netdev_link_attrs) {
-        .netns_fd = -1, .alias = alias });
-    if (err) {
-        error = gn_xasprintf("setting alias: %s",
-                             netdev_nl_strerror__(&nl, err));
-        netdev_link_delete__(&nl, name);
-    }
-    netdev_nl_close__(&nl);
-    return error;
-}
-
 char *
 netdev_tap_create(const char *name, const struct netdev_tap_options *opts)
 {
@@ -242,9 +252,6 @@ netdev_tap_create(const char *name, const struct netdev_tap_options *opts)
     /* Until TUNSETPERSIST, the last step, closing 'fd' deletes the tap. */
     error = netdev_tap_setup__(fd, name, opts);
     close(fd);
-    if (!error && opts->alias) {
-        error = netdev_set_alias__(name, opts->alias);
-    }
     if (error) {
         char *reason = error;
 
@@ -601,6 +608,41 @@ netdev_get_alias(const char *name, char *buf, size_t size)
         buf[n - 1] = '\0';
     }
     return true;
+}
+
+/* Reads the integer in /sys/class/net/'name'/'attr', or returns -1. */
+static long long
+netdev_sysfs_int__(const char *name, const char *attr)
+{
+    char path[96], buf[32];
+    ssize_t n;
+    int fd;
+
+    if (netdev_check_name__("device name", name)) {
+        return -1;
+    }
+    snprintf(path, sizeof path, "/sys/class/net/%s/%s", name, attr);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        return -1;
+    }
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) {
+        return -1;
+    }
+    buf[n] = '\0';
+    return strtoll(buf, NULL, 10);
+}
+
+bool
+netdev_is_veth_pair(const char *a, const char *b)
+{
+    long long peer = netdev_sysfs_int__(a, "iflink");
+
+    return peer > 0 && peer == netdev_sysfs_int__(b, "ifindex")
+           && netdev_sysfs_int__(b, "iflink") == netdev_sysfs_int__(a,
+                                                                  "ifindex");
 }
 
 char *

@@ -83,6 +83,10 @@ bool netdev_exists(const char *name);
  * the link does not exist. */
 bool netdev_get_alias(const char *name, char *buf, size_t size);
 
+/* True if links 'a' and 'b' of the current namespace are the two ends of
+ * one veth pair (from sysfs: loop-safe, as netdev_get_alias()). */
+bool netdev_is_veth_pair(const char *a, const char *b);
+
 /* A link and its alias, as netdev_list_aliased() gives them. */
 struct netdev_aliased {
     char *name;

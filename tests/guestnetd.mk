@@ -5,7 +5,9 @@ INTEGRATION_TESTS += \
 	tests/guestnetd-ports.sh \
 	tests/guestnetd-adopt.sh \
 	tests/guestnetd-durability.sh \
-	tests/guestnetd-rollback.sh
+	tests/guestnetd-rollback.sh \
+	tests/fault-kill.sh
+EXTRA_DIST += tests/fault-clients.py
 
 # The port view and the planners on a synthetic replica (no server).
 UNIT_TESTS += tests/test-port-view
