@@ -138,7 +138,14 @@ struct pipeline_input {
     RULE(ROUTE_ALLOW, 26, "route-allow")                                \
     RULE(ROUTE_DROP, 27, "route-drop")                                  \
     RULE(ROUTE_OUTPUT, 28, "route-output")                              \
-    RULE(L2_FLOOD_CHUNK, 29, "l2-flood-chunk")
+    RULE(L2_FLOOD_CHUNK, 29, "l2-flood-chunk")                          \
+    RULE(REDIRECT_DROP, 30, "redirect-drop")                            \
+    RULE(ND_OPTION_DROP, 31, "nd-option-drop")                          \
+    RULE(FRAG_CT, 33, "fragment-reassembly")                            \
+    RULE(FRAG_DROP, 34, "fragment-drop")                                \
+    RULE(IPV6_HEADER_DROP, 35, "ipv6-header-drop")                      \
+    RULE(DAD_DROP, 36, "dad-drop")                                      \
+    RULE(GATEWAY_SPOOF_DROP, 37, "gateway-spoof-drop")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -151,6 +158,9 @@ enum pipeline_rule {
 
 /* The conntrack zone of routed traffic. */
 #define PIPELINE_CT_ZONE 1
+/* The conntrack zone that reassembles guests' fragmented datagrams for
+ * table 2 (nothing is committed there). */
+#define PIPELINE_CT_FRAG_ZONE 2
 
 /* Stores in '*mac' the gateway MAC of the network with 'vlan', which
  * guestnet answers ARP requests for the network's gateways with:

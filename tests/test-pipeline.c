@@ -156,13 +156,38 @@ count(const struct flow_table *table, enum pipeline_rule rule,
 }
 
 /* Flows a guest port gets under its own cookies (rule << 48 | ofport):
- * 4 in table 0 (one the broadcast limit, on by default); 6 + 2 per IPv4
- * and 1 per IPv6 source in table 1; 11 (7 for a server) + 2 per IPv6
- * source in table 2; 1 in table 3. */
+ * 4 in table 0 (one the broadcast limit, on by default); in table 1, 6 +
+ * 3 per IPv4 source (IP, ARP, ARP probe) and 1 per IPv6 source, plus, for
+ * a port without declared addresses, 3 per reserved IPv4 address (IP,
+ * ARP, ARP probe) and 1 per reserved IPv6 one; in table 2, 5 for
+ * fragments and broken IPv6 header chains, 11 DHCP, router advertisement
+ * and redirect drops (none for a server), 10 + 3 per IPv6 source for
+ * neighbour discovery (plus 2 per reserved IPv6 address) and 1 to allow
+ * the rest; 1 in table 3. */
+static size_t
+port_flows__(size_t n4, size_t n6, size_t r4, size_t r6, bool server)
+{
+    return (4 + (6 + 3 * n4 + n6 + 3 * r4 + r6)
+            + (5 + (server ? 0 : 11) + 10 + 3 * n6 + 2 * r6 + 1) + 1);
+}
+
+/* The flows of a port with 'n4' IPv4 and 'n6' IPv6 declared addresses. */
 static size_t
 port_flows(size_t n4, size_t n6, bool server)
 {
-    return 4 + (6 + 2 * n4 + n6) + ((server ? 7 : 11) + 2 * n6) + 1;
+    return port_flows__(n4, n6, 0, 0, server);
+}
+
+/* The flows of a port without declared addresses in the network of 'vlan'
+ * of config_json: web (10) has an IPv4 and an IPv6 subnet and reserves
+ * its gateway 10.10.0.1, 10.10.0.0, 10.10.0.255 and 2001:db8:10::; db
+ * (20) and dmz (30) have an IPv4 subnet each and reserve its network and
+ * broadcast addresses. */
+static size_t
+undeclared_port_flows(int vlan, bool server)
+{
+    return (vlan == 10 ? port_flows__(1, 1, 3, 1, server)
+            : port_flows__(1, 0, 2, 0, server));
 }
 
 static void
@@ -198,22 +223,37 @@ test_flow_counts_per_port(void)
 
     CHECK(count(t, 0, 101) == port_flows(1, 1, false));
     CHECK(count(t, 0, 102) == port_flows(1, 0, false));
-    CHECK(count(t, 0, 103) == port_flows(1, 1, false));
-    CHECK(count(t, 0, 104) == port_flows(1, 0, false));
+    CHECK(count(t, 0, 103) == undeclared_port_flows(10, false));
+    CHECK(count(t, 0, 104) == undeclared_port_flows(20, false));
     /* 101 and 102 declare the same address: neither is routed to.  Web
      * and db have a flood chunk each. */
-    CHECK(flow_table_count(t) == BASE_FLOWS + 2 * port_flows(1, 1, false)
-                                 + 2 * port_flows(1, 0, false) + 2);
+    CHECK(flow_table_count(t) == BASE_FLOWS + port_flows(1, 1, false)
+                                 + port_flows(1, 0, false)
+                                 + undeclared_port_flows(10, false)
+                                 + undeclared_port_flows(20, false) + 2);
     CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 101) == 0);
     CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 102) == 0);
-    /* Every port drops spoofed MACs and IPs and tagged frames. */
+    /* Every port drops spoofed MACs and IPs and tagged frames, DHCP and
+     * DHCPv6 server messages by either port, whole (2 per family) and
+     * reassembled (2 per family), router advertisements and ICMP and
+     * ICMPv6 redirects. */
     for (int p = 101; p <= 104; p++) {
         CHECK(count(t, PIPELINE_RULE_MAC_SPOOF_DROP, p) == 1);
         CHECK(count(t, PIPELINE_RULE_IP_SPOOF_DROP, p) == 1);
         CHECK(count(t, PIPELINE_RULE_TAGGED_DROP, p) == 1);
-        CHECK(count(t, PIPELINE_RULE_DHCP_SERVER_DROP, p) == 2);
-        CHECK(count(t, PIPELINE_RULE_RA_DROP, p) == 2);
+        CHECK(count(t, PIPELINE_RULE_DHCP_SERVER_DROP, p) == 8);
+        CHECK(count(t, PIPELINE_RULE_RA_DROP, p) == 1);
+        CHECK(count(t, PIPELINE_RULE_REDIRECT_DROP, p) == 2);
+        CHECK(count(t, PIPELINE_RULE_FRAG_CT, p) == 2);
+        CHECK(count(t, PIPELINE_RULE_FRAG_DROP, p) == 2);
+        CHECK(count(t, PIPELINE_RULE_IPV6_HEADER_DROP, p) == 1);
     }
+    /* Only ports without declared addresses need the reserved addresses
+     * kept from them. */
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101) == 0);
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 102) == 0);
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 103) == 3 * 3 + 1 + 2);
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 104) == 2 * 3);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -228,7 +268,7 @@ test_server_port_may_answer_dhcp_and_ra(void)
     make_port(&port, 101, 10, NULL, 0);
     port.server = true;
     t = build(cfg, &port, 1, -1);
-    CHECK(count(t, 0, 101) == port_flows(1, 1, true));
+    CHECK(count(t, 0, 101) == undeclared_port_flows(10, true));
     CHECK(count(t, PIPELINE_RULE_DHCP_SERVER_DROP, 101) == 0);
     CHECK(count(t, PIPELINE_RULE_RA_DROP, 101) == 0);
     flow_table_destroy(t);
@@ -250,7 +290,7 @@ test_private_network_drops_guest_to_guest(void)
      * none. */
     CHECK(count(t, PIPELINE_RULE_PRIVATE_DROP, 30) == 2);
     CHECK(count(t, PIPELINE_RULE_PRIVATE_DROP, 10) == 0);
-    CHECK(count(t, 0, 101) == port_flows(1, 0, false));
+    CHECK(count(t, 0, 101) == undeclared_port_flows(30, false));
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -272,7 +312,7 @@ test_uplink_adds_ingress_and_unknown_unicast(void)
         CHECK(count(t, PIPELINE_RULE_L2_FLOOD_CHUNK, vlan) == (vlan == 10));
     }
     CHECK(flow_table_count(t) == BASE_FLOWS + 3 * 2
-                                 + port_flows(1, 1, false) + 1);
+                                 + undeclared_port_flows(10, false) + 1);
     CHECK(count(t, 0, 100) == 0);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
@@ -709,8 +749,9 @@ test_clashing_port_is_left_out_whole(void)
     error = pipeline_state_update(st, &in, t, NULL);
     CHECK(error != NULL && strstr(error, "duplicates"));
     free(error);
-    CHECK(count(t, 0, 101) + count(t, 0, 102) == port_flows(1, 0, false));
-    CHECK(count(t, 0, 103) == port_flows(1, 1, false));
+    CHECK(count(t, 0, 101) + count(t, 0, 102)
+          == undeclared_port_flows(30, false));
+    CHECK(count(t, 0, 103) == undeclared_port_flows(10, false));
     /* The lower ofport wins; the other is known not to have its flows. */
     CHECK(pipeline_state_has_port(st, "p101"));
     CHECK(!pipeline_state_has_port(st, "p102"));
@@ -723,7 +764,7 @@ test_clashing_port_is_left_out_whole(void)
     error = pipeline_state_update(st, &in, t, NULL);
     CHECK(error == NULL);
     free(error);
-    CHECK(count(t, 0, 102) == port_flows(1, 0, false));
+    CHECK(count(t, 0, 102) == undeclared_port_flows(30, false));
     CHECK(pipeline_state_has_port(st, "p102"));
     CHECK(!pipeline_state_has_port(st, "p101"));
     CHECK(same_as_fresh_build(st, t, cfg, ports, 2, -1));
@@ -918,7 +959,7 @@ test_deadline_clash_tried_once_per_round(void)
     free(error);
     CHECK(calls == 1 + 3 + 1 + 10);
     CHECK(!pipeline_state_has_port(st, "p102"));
-    CHECK(count(t, 0, 103) == port_flows(1, 0, false));
+    CHECK(count(t, 0, 103) == undeclared_port_flows(30, false));
 
     /* The next round tries it once more; the clash is still there. */
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, &error);
