@@ -344,14 +344,19 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
  * fragment handling, "normal"), and a datagram may even put its ICMPv6 or
  * UDP header into the second fragment (a first fragment of extension
  * headers only).  So a guest's fragments go through conntrack (zone
- * PIPELINE_CT_FRAG_ZONE, nothing committed), which reassembles the
- * datagram, and come back to this table with its verdict: the userspace
- * datapath hands on the fragments, marked invalid if conntrack cannot
- * track the whole (ND, router advertisements, redirects: ICMP types it
- * does not track; too small, overlapping or incomplete fragments) and with
- * the datagram's protocol and ports in ct_nw_proto, ct_tp_src and
- * ct_tp_dst otherwise; the kernel datapath hands on the reassembled
- * datagram itself, which the flows below then see whole.
+ * PIPELINE_CT_FRAG_ZONE), which reassembles the datagram, and come back to
+ * this table with its verdict: the userspace datapath hands on the
+ * fragments, marked invalid if conntrack cannot track the whole (ND,
+ * router advertisements, redirects: ICMP types it does not track; too
+ * small, overlapping or incomplete fragments) and with the datagram's
+ * protocol and ports in ct_nw_proto, ct_tp_src and ct_tp_dst otherwise;
+ * the kernel datapath hands on the reassembled datagram itself, which the
+ * flows below then see whole.  Nothing is committed: a connection seen
+ * in one direction only would soon look invalid to conntrack's TCP window
+ * tracking, and a stateless verdict leaves no entries for guests to fill
+ * the table with.  The cost: conntrack takes no ICMP echo reply (nor a TCP
+ * SYN-ACK) for the start of a connection, so a fragmented one is invalid
+ * and dropped, and a ping too big for the MTU gets no answer.
  *
  * An IPv6 header chain that OVS cannot walk to its end (an extension
  * header longer than the packet) leaves nw_proto 0, which a packet OVS
