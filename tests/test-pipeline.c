@@ -7,6 +7,7 @@
 
 #include "pipeline.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,6 +272,13 @@ test_server_port_may_answer_dhcp_and_ra(void)
     CHECK(count(t, 0, 101) == undeclared_port_flows(10, true));
     CHECK(count(t, PIPELINE_RULE_DHCP_SERVER_DROP, 101) == 0);
     CHECK(count(t, PIPELINE_RULE_RA_DROP, 101) == 0);
+    CHECK(count(t, PIPELINE_RULE_REDIRECT_DROP, 101) == 0);
+    /* Its neighbour discovery and fragments are checked all the same. */
+    CHECK(count(t, PIPELINE_RULE_FRAG_CT, 101) == 2);
+    CHECK(count(t, PIPELINE_RULE_FRAG_DROP, 101) == 2);
+    CHECK(count(t, PIPELINE_RULE_IPV6_HEADER_DROP, 101) == 1);
+    CHECK(count(t, PIPELINE_RULE_ND_OPTION_DROP, 101) == 3);
+    CHECK(count(t, PIPELINE_RULE_DAD_DROP, 101) == 2);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -372,6 +380,13 @@ test_cookies_map_back_to_rule_names(void)
         { PIPELINE_RULE_ND_SPOOF_DROP, "nd-spoof-drop", true },
         { PIPELINE_RULE_L2_FLOOD, "l2-flood", false },
         { PIPELINE_RULE_PRIVATE_DROP, "private-network-drop", true },
+        { PIPELINE_RULE_REDIRECT_DROP, "redirect-drop", true },
+        { PIPELINE_RULE_ND_OPTION_DROP, "nd-option-drop", true },
+        { PIPELINE_RULE_FRAG_CT, "fragment-reassembly", false },
+        { PIPELINE_RULE_FRAG_DROP, "fragment-drop", true },
+        { PIPELINE_RULE_IPV6_HEADER_DROP, "ipv6-header-drop", true },
+        { PIPELINE_RULE_DAD_DROP, "dad-drop", true },
+        { PIPELINE_RULE_GATEWAY_SPOOF_DROP, "gateway-spoof-drop", true },
     };
     struct gn_config *cfg = load_config();
     struct pipeline_port port;
@@ -425,6 +440,209 @@ has_flow(const struct flow_table *t, const char *const *needles)
     free(mods);
     flow_table_destroy(empty);
     return found;
+}
+
+/* The text of the cookie of 'rule' for 'object' as flows show it. */
+static const char *
+cookie_str(enum pipeline_rule rule, uint32_t object)
+{
+    static char s[4][40];
+    static int i;
+
+    i = (i + 1) % 4;
+    snprintf(s[i], sizeof s[i], "cookie=%#"PRIx64",",
+             PIPELINE_COOKIE(rule, object));
+    return s[i];
+}
+
+static void
+test_dhcp_servers_dropped_by_either_port(void)
+{
+    struct gn_config *cfg = load_config();
+    struct pipeline_port port;
+    struct flow_table *t;
+    const char *dhcp = cookie_str(PIPELINE_RULE_DHCP_SERVER_DROP, 101);
+
+    make_port(&port, 101, 10, NULL, 0);
+    t = build(cfg, &port, 1, -1);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "udp,", "tp_src=67", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "udp,", "tp_dst=68", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "udp6", "tp_src=547", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "udp6", "tp_dst=546", "actions=drop", NULL }));
+    /* In fragments, by the ports of the reassembled datagram. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "ct_state=-inv+trk", "ct_nw_proto=17",
+        "ct_tp_dst=546", "ipv6", "nw_frag=first", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "ct_state=-inv+trk", "ct_nw_proto=17",
+        "ct_tp_src=67", "ip,", "nw_frag=first", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", cookie_str(PIPELINE_RULE_REDIRECT_DROP, 101), "icmp,",
+        "icmp_type=5", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", cookie_str(PIPELINE_RULE_REDIRECT_DROP, 101), "icmp6",
+        "icmp_type=137", "actions=drop", NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+static void
+test_fragments_judged_after_reassembly(void)
+{
+    struct gn_config *cfg = load_config();
+    struct pipeline_port port;
+    struct flow_table *t;
+
+    make_port(&port, 101, 10, NULL, 0);
+    t = build(cfg, &port, 1, -1);
+    /* Untracked fragments of either family go to conntrack, uncommitted,
+     * and come back to table 2. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=140", cookie_str(PIPELINE_RULE_FRAG_CT, 101),
+        "ct_state=-trk", "ipv6", "nw_frag=yes", "actions=ct(table=2,zone=2)",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=140", cookie_str(PIPELINE_RULE_FRAG_CT, 101),
+        "ct_state=-trk", "ip,", "nw_frag=yes", "actions=ct(table=2,zone=2)",
+        NULL }));
+    CHECK(!has_flow(t, (const char *[]) { "commit", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=135", cookie_str(PIPELINE_RULE_FRAG_DROP, 101),
+        "ct_state=+inv+trk", "ipv6", "nw_frag=yes", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=135",
+        cookie_str(PIPELINE_RULE_IPV6_HEADER_DROP, 101), "ipv6",
+        "nw_proto=0", "actions=drop", NULL }));
+    CHECK(pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_FRAG_DROP, 1)));
+    CHECK(!pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_FRAG_CT, 1)));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+static void
+test_nd_needs_own_link_layer_address(void)
+{
+    struct gn_config *cfg = load_config();
+    struct netaddr_ip ips[2];
+    struct pipeline_port port;
+    struct flow_table *t;
+    const char *allow = cookie_str(PIPELINE_RULE_ND_ALLOW, 101);
+    const char *option = cookie_str(PIPELINE_RULE_ND_OPTION_DROP, 101);
+    const char *dad = cookie_str(PIPELINE_RULE_DAD_DROP, 101);
+
+    parse_ip("10.10.0.11", &ips[0]);
+    parse_ip("2001:db8:10::11", &ips[1]);
+    make_port(&port, 101, 10, ips, 2);
+    t = build(cfg, &port, 1, -1);
+    /* Solicitations: the port's MAC, or, from "::", none and for its own
+     * addresses only. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=110", allow, "icmp_type=135", "icmp_code=0",
+        "nd_sll=52:54:00:00:00:65", "goto_table:3", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=105", option, "icmp_type=135", "icmp_code=0",
+        "nd_sll=00:00:00:00:00:00", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=112", allow, "ipv6_src=::,", "icmp_type=135",
+        "icmp_code=0", "nd_target=2001:db8:10::11,",
+        "nd_sll=00:00:00:00:00:00", "goto_table:3", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=112", allow, "ipv6_src=::,",
+        "nd_target=fe80::5054:ff:fe00:65,", "goto_table:3", NULL }));
+    CHECK(!has_flow(t, (const char *[]) {
+        "ipv6_src=::,", "nd_target=2001:db8:10::/64", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=111", dad, "ipv6_src=::,", "icmp_type=135",
+        "actions=drop", NULL }));
+    /* Advertisements: for its own addresses, with its MAC or none. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=110", allow, "icmp_type=136", "icmp_code=0",
+        "nd_target=2001:db8:10::11,", "nd_tll=52:54:00:00:00:65",
+        "goto_table:3", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=110", allow, "icmp_type=136", "icmp_code=0",
+        "nd_target=2001:db8:10::11,", "nd_tll=00:00:00:00:00:00",
+        "goto_table:3", NULL }));
+    /* A target OVS cleared (duplicate options) is "::". */
+    for (int i = 0; i < 2; i++) {
+        CHECK(has_flow(t, (const char *[]) {
+            "table=2", "priority=115", option,
+            i ? "icmp_type=136" : "icmp_type=135", "icmp_code=0",
+            "nd_target=:: ", "actions=drop", NULL }));
+    }
+    /* And no other ND flow allows: the NS, two DAD probes (its declared
+     * and its link-local address), two NAs per address. */
+    CHECK(count(t, PIPELINE_RULE_ND_ALLOW, 101) == 1 + 2 + 2 * 2);
+    /* ARP probes are for its own address only. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", cookie_str(PIPELINE_RULE_ARP_ALLOW, 101),
+        "arp_spa=0.0.0.0", "arp_tpa=10.10.0.11", "arp_sha=52:54:00:00:00:65",
+        "goto_table:2", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=95", dad, "arp_spa=0.0.0.0",
+        "arp_sha=52:54:00:00:00:65", "actions=drop", NULL }));
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101) == 0);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+/* A network whose IPv4 gateway is its subnet's broadcast address (one
+ * address to keep once), with a /31 (no network or broadcast address), an
+ * IPv6 gateway and a /127 (no anycast address). */
+static const char reserved_config_json[] =
+    "{\"bridge\": \"br-int\", \"networks\": ["
+    " {\"name\": \"web\", \"vlan\": 10,"
+    "  \"subnets\": [\"10.10.0.0/24\", \"10.11.0.0/31\","
+    "                \"2001:db8:10::/64\", \"2001:db8:11::/127\"],"
+    "  \"gateways\": [\"10.10.0.255\", \"2001:db8:10::1\"]}]}";
+
+static void
+test_reserved_addresses_kept_from_undeclared_ports(void)
+{
+    struct gn_config *cfg = load_config__(reserved_config_json);
+    struct pipeline_port port;
+    struct flow_table *t;
+    const char *gw = cookie_str(PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101);
+
+    make_port(&port, 101, 10, NULL, 0);
+    t = build(cfg, &port, 1, -1);
+    /* IPv4: 10.10.0.255 (gateway and broadcast) and 10.10.0.0, three
+     * flows each; IPv6: the gateway and 2001:db8:10::, one flow in table
+     * 1 and two in table 2 each. */
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101) == 2 * 3 + 2 * 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", gw, "nw_src=10.10.0.255", "actions=drop",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", gw, "arp_spa=10.10.0.0", "actions=drop",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", gw, "arp_spa=0.0.0.0",
+        "arp_tpa=10.10.0.255", "actions=drop", NULL }));
+    CHECK(!has_flow(t, (const char *[]) { gw, "10.11.0.", NULL }));
+    CHECK(!has_flow(t, (const char *[]) { gw, "2001:db8:11::", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", gw, "ipv6_src=2001:db8:10::1",
+        "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=113", gw, "icmp_type=136", "icmp_code=0",
+        "nd_target=2001:db8:10:: ", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=113", gw, "ipv6_src=::,", "icmp_type=135",
+        "nd_target=2001:db8:10::1 ", "actions=drop", NULL }));
+    /* The rest of the subnets stays the port's, DAD probes included. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=100", "nw_src=10.10.0.0/24", "goto_table:2",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=112", "ipv6_src=::,",
+        "nd_target=2001:db8:10::/64", "goto_table:3", NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
 }
 
 static void
@@ -1185,6 +1403,14 @@ main(void)
              test_port_order_does_not_change_flows);
     TEST_RUN("pipeline/cookies-map-back-to-rule-names",
              test_cookies_map_back_to_rule_names);
+    TEST_RUN("pipeline/dhcp-servers-dropped-by-either-port",
+             test_dhcp_servers_dropped_by_either_port);
+    TEST_RUN("pipeline/fragments-judged-after-reassembly",
+             test_fragments_judged_after_reassembly);
+    TEST_RUN("pipeline/nd-needs-own-link-layer-address",
+             test_nd_needs_own_link_layer_address);
+    TEST_RUN("pipeline/reserved-addresses-kept-from-undeclared-ports",
+             test_reserved_addresses_kept_from_undeclared_ports);
     TEST_RUN("pipeline/gateway-mac-from-vlan", test_gateway_mac_from_vlan);
     TEST_RUN("pipeline/gateways-answer-arp-and-take-frames",
              test_gateways_answer_arp_and_take_frames);
