@@ -196,16 +196,6 @@ pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
     free(actions);
 }
 
-/* True if 'a' and 'b' are the same address (prefix lengths aside). */
-static bool
-pipeline_same_ip__(const struct netaddr_ip *a, const struct netaddr_ip *b)
-{
-    return (a->family == b->family
-            && (a->family == AF_INET
-                ? a->addr.v4.s_addr == b->addr.v4.s_addr
-                : !memcmp(&a->addr.v6, &b->addr.v6, sizeof a->addr.v6)));
-}
-
 /* Appends 'ip' (as a single address) to the 'n' addresses of 'addrs',
  * unless it is there already. */
 static void
@@ -213,7 +203,12 @@ pipeline_add_reserved__(struct netaddr_ip *addrs, size_t *n,
                         const struct netaddr_ip *ip)
 {
     for (size_t i = 0; i < *n; i++) {
-        if (pipeline_same_ip__(&addrs[i], ip)) {
+        const struct netaddr_ip *a = &addrs[i];
+
+        if (a->family == ip->family
+            && (a->family == AF_INET
+                ? a->addr.v4.s_addr == ip->addr.v4.s_addr
+                : !memcmp(&a->addr.v6, &ip->addr.v6, sizeof a->addr.v6))) {
             return;
         }
     }
@@ -277,10 +272,8 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
             pipeline_add__(ctx, T_SOURCE, 100, allow_arp, next,
                            "in_port=%d,arp,arp_spa=%s,arp_sha=%s",
                            p->ofport, ip, mac);
-            /* ARP probes (address conflict detection, RFC 5227) come
-             * from 0.0.0.0 and are for one of the port's own
-             * addresses: a probe for another's would make it give its
-             * address up. */
+            /* ARP probes (RFC 5227) come from 0.0.0.0, for the port's
+             * own address: one for another's makes it give it up. */
             pipeline_add__(ctx, T_SOURCE, 100, allow_arp, next,
                            "in_port=%d,arp,arp_spa=0.0.0.0,arp_tpa=%s,"
                            "arp_sha=%s", p->ofport, ip, mac);
@@ -290,8 +283,7 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
         }
     }
     if (!p->n_ips) {
-        /* A port without declared addresses takes any of its subnets'
-         * addresses, except the gateways' and the subnets' own: it may
+        /* Not the gateways' nor the subnets' own addresses: a port may
          * not answer ARP for the gateway nor probe for it. */
         uint64_t gw = PIPELINE_COOKIE(PIPELINE_RULE_GATEWAY_SPOOF_DROP,
                                       p->ofport);
@@ -338,30 +330,25 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                    "drop", "in_port=%d", p->ofport);
 }
 
-/* Table 2 for guest port 'p': fragments.  What OVS sees of a fragment is
- * not what its receiver sees: OVS hides the transport ports (and ICMP
- * type) of every fragment, the first one included (the switch's default
- * fragment handling, "normal"), and a datagram may even put its ICMPv6 or
- * UDP header into the second fragment (a first fragment of extension
- * headers only).  So a guest's fragments go through conntrack (zone
- * PIPELINE_CT_FRAG_ZONE), which reassembles the datagram, and come back to
- * this table with its verdict: the userspace datapath hands on the
- * fragments, marked invalid if conntrack cannot track the whole (ND,
- * router advertisements, redirects: ICMP types it does not track; too
- * small, overlapping or incomplete fragments) and with the datagram's
- * protocol and ports in ct_nw_proto, ct_tp_src and ct_tp_dst otherwise;
- * the kernel datapath hands on the reassembled datagram itself, which the
- * flows below then see whole.  Nothing is committed: a connection seen
- * in one direction only would soon look invalid to conntrack's TCP window
- * tracking, and a stateless verdict leaves no entries for guests to fill
- * the table with.  The cost: conntrack takes no ICMP echo reply (nor a TCP
- * SYN-ACK) for the start of a connection, so a fragmented one is invalid
- * and dropped, and a ping too big for the MTU gets no answer.
+/* Table 2 for guest port 'p': fragments.  OVS hides the transport ports
+ * (and ICMP type) of every fragment, the first included (the switch's
+ * default fragment handling, "normal"), and a datagram may put its ICMPv6
+ * or UDP header into the second fragment.  So a guest's fragments go
+ * through conntrack (zone PIPELINE_CT_FRAG_ZONE), which reassembles the
+ * datagram, and come back here with its verdict: the userspace datapath
+ * hands on the fragments, invalid if conntrack cannot track the whole (ND,
+ * router advertisements, redirects; tiny, overlapping or incomplete
+ * fragments), else with the datagram's protocol and ports in ct_nw_proto,
+ * ct_tp_src, ct_tp_dst; the kernel datapath hands on the reassembled
+ * datagram, which the flows below then see whole.  Nothing is committed: a
+ * connection seen one way only would soon be invalid to conntrack's TCP
+ * window tracking, and guests get no entries to fill the table with.  The
+ * cost: a fragmented ICMP echo reply (or TCP SYN-ACK) cannot start a
+ * connection, so it is invalid and dropped: too big a ping gets no answer.
  *
- * An IPv6 header chain that OVS cannot walk to its end (an extension
- * header longer than the packet) leaves nw_proto 0, which a packet OVS
- * parsed never has (0 is the hop-by-hop header, which OVS walks past);
- * such a packet hides its upper layer and is dropped. */
+ * An IPv6 header chain that OVS cannot walk to its end leaves nw_proto 0,
+ * which a parsed packet never has (0 is hop-by-hop, which OVS walks past):
+ * it hides its upper layer and is dropped. */
 static void
 pipeline_fragments__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
 {
@@ -396,10 +383,8 @@ pipeline_server_drops__(struct pipeline_ctx *ctx,
                         const struct pipeline_port *p)
 {
     static const struct {
-        const char *ip;     /* Its match in fragments (reassembled). */
-        const char *udp;
-        int server;         /* Server port. */
-        int client;         /* Client port. */
+        const char *ip, *udp;   /* The family's protocols. */
+        int server, client;     /* Server's and client's ports. */
     } dhcp[] = {
         { "ip", "udp", 67, 68 },
         { "ipv6", "udp6", 547, 546 },
@@ -435,38 +420,30 @@ pipeline_server_drops__(struct pipeline_ctx *ctx,
 }
 
 /* Table 2 for guest port 'p' of network 'net': neighbour discovery.
- *
- * What OVS makes of an NS's or NA's options (lib/flow.c, parse_icmpv6())
- * and what the receiver's kernel makes of them differ: OVS takes a source
- * (target) link-layer option only if it is 8 bytes long and, if it finds
- * a second one, clears nd_sll, nd_tll and nd_target, where Linux uses the
- * first and ignores the rest; OVS stops at an option of length 0 or one
- * longer than the message and keeps what it found, where Linux discards
- * the message; OVS skips options of other lengths, where Linux discards
- * the message if the first link-layer option is such.  So the flows let
- * through only what both read alike:
- *
- *   - A solicitation from an address (not "::") must carry the port's MAC
- *     in nd_sll.  Linux then uses that MAC, or discards the message.
- *     RFC 4861 (4.3) makes the option a MUST in multicast solicitations
- *     and a SHOULD in unicast ones; Linux always sends it, so this costs
- *     the unicast solicitations (reachability probes) of a guest that
- *     leaves it out: they are dropped ("nd-option-drop") and the guest
- *     falls back to a multicast solicitation once its probes fail.
- *   - A duplicate address detection probe (from "::") must carry no
- *     link-layer option (RFC 4861 7.2.2 says MUST NOT; Linux discards
- *     probes with one) and be for one of the port's own addresses: a probe
- *     for another's makes that one give its address up ("dad-drop").
- *   - An advertisement must be for one of the port's own addresses, with
- *     the port's MAC in nd_tll or none (nd_tll 0).  A target cleared by
- *     OVS (two target link-layer options) is "::", never one of the
- *     port's, and any other nd_tll 0 means that Linux either finds no
- *     option, or discards the message, or uses an all-zero MAC for the
- *     port's own address.  RFC 4861 (7.2.4) leaves the option out of
- *     answers to unicast solicitations, and Linux does leave it out, so
- *     requiring it would break every guest's reachability confirmation.
- *   - A message whose target OVS cleared is dropped as "nd-option-drop".
- *
+ * OVS (lib/flow.c, parse_icmpv6()) and the receiver's kernel read an NS's
+ * or NA's options differently: OVS takes a link-layer option only if 8
+ * bytes long and clears nd_sll, nd_tll and nd_target on a second one,
+ * where Linux uses the first; OVS stops at an option of length 0 or too
+ * long and keeps what it found, and skips link-layer options of other
+ * lengths, where Linux discards the message.  So what passes is what both
+ * read alike:
+ *   - An NS from an address (not "::") carries the port's MAC in nd_sll:
+ *     Linux uses that MAC or discards the message.  RFC 4861 (4.3) makes
+ *     the option a MUST in multicast NSs, a SHOULD in unicast ones; Linux
+ *     always sends it.  The cost: a guest's unicast NSs (reachability
+ *     probes) without it are dropped ("nd-option-drop"), and the guest
+ *     falls back to a multicast NS once its probes fail.
+ *   - A duplicate address detection probe (from "::") carries no
+ *     link-layer option (RFC 4861: MUST NOT; Linux discards it otherwise)
+ *     and is for one of the port's own addresses: a probe for another's
+ *     makes that one give its address up ("dad-drop").
+ *   - An NA is for one of the port's own addresses, with the port's MAC
+ *     in nd_tll or none: a target that OVS cleared is "::", never the
+ *     port's ("nd-option-drop"), and any other nd_tll 0 is a message
+ *     where Linux finds no option, or that it discards, or where it takes
+ *     an all-zero MAC for the port's own address.  RFC 4861 (7.2.4) lets
+ *     answers to unicast NSs leave the option out, as Linux does: requiring
+ *     it would break every guest's reachability confirmations.
  * Every ND match names icmp_code=0: OVS parses the ND fields only of code
  * 0 messages, and a megaflow keeps its mask of the ND fields only if the
  * ICMP code is matched exactly; without it, the datapath would cache one

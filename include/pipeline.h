@@ -13,16 +13,29 @@
  *      frames go through its port's meter (PIPELINE_METER_ID(), the
  *      config's "broadcast_limit"; see pipeline_state_meters()) first.
  *   1  source addresses: IPv4 from the port's addresses (or, for a port
- *      without declared addresses, its network's subnets), DHCP discovery
- *      from 0.0.0.0; ARP whose sender address and sender MAC are the
- *      port's own; IPv6 from its addresses, its EUI-64 link-local address
- *      and, for neighbour solicitations and MLD reports, "::".  Other
- *      frames are dropped.
- *   2  content: DHCP/DHCPv6 server replies and router advertisements and
- *      redirects are dropped unless the port is its network's server;
- *      neighbour solicitations must carry the port's MAC (or none) as
- *      source link-layer address, advertisements must be for one of the
- *      port's own addresses with its MAC (or none).
+ *      without declared addresses, its network's subnets less the
+ *      network's gateways, the subnets' network and broadcast addresses and
+ *      IPv6 subnet-router anycast addresses: "gateway-spoof-drop"), DHCP
+ *      discovery from 0.0.0.0; ARP whose sender address and sender MAC are
+ *      the port's own, ARP probes (from 0.0.0.0) only for its own
+ *      addresses ("dad-drop"); IPv6 from its addresses, its EUI-64
+ *      link-local address and, for neighbour solicitations and MLD reports,
+ *      "::".  Other frames are dropped.
+ *   2  content: a guest's IPv4 and IPv6 fragments go through conntrack
+ *      (zone PIPELINE_CT_FRAG_ZONE, uncommitted), which reassembles them,
+ *      and are judged by the whole datagram: dropped if conntrack finds it
+ *      invalid (ND, router advertisements, redirects, tiny, overlapping or
+ *      incomplete fragments: "fragment-drop"); an IPv6 header chain OVS
+ *      cannot walk is dropped ("ipv6-header-drop").  DHCP/DHCPv6 server
+ *      messages (by either port, whole or reassembled), router
+ *      advertisements and redirects (ICMP and ICMPv6) are dropped unless
+ *      the port is its network's server.  Neighbour solicitations must
+ *      carry the port's MAC as source link-layer address, or, from "::"
+ *      (duplicate address detection), none and be for one of the port's
+ *      own addresses; advertisements must be for one of the port's own
+ *      addresses with its MAC or none as target link-layer address; what
+ *      OVS and Linux would read differently ("nd-option-drop": see
+ *      pipeline_nd__() in flows/pipeline.c) is dropped.
  *   3  forwarding within the frame's network (reg6): unicast to a known
  *      guest MAC goes to its port, broadcast and multicast to every other
  *      port of the network (through table 7) and the uplink (tagged),

@@ -34,8 +34,8 @@ trace_rules() {
     local c
     ovs-appctl ofproto/trace br-int "$@" \
         | sed -n 's/.*, cookie \(0x[0-9a-f]*\)$/\1/p' | while read -r c; do
-        sed -n "s/^ *RULE([A-Z_0-9]*, $((c >> 48)), \"\([a-z0-9-]*\)\").*/\1/p" \
-            "$GN_SRCDIR/include/pipeline.h"
+        sed -n "s/^ *RULE([A-Z_0-9]*, $((c >> 48)), \"\([a-z0-9-]*\)\").*/\
+\1/p" "$GN_SRCDIR/include/pipeline.h"
     done | paste -sd' '
 }
 
@@ -267,7 +267,10 @@ ip netns exec "wa$s" sysctl -qw net.ipv4.ip_forward=1 \
     net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
     net.ipv4.conf.vi.rp_filter=0
 ip -n "wb$s" route add 10.10.0.21/32 dev eth0 advmss 8000
-before=$(ovs-appctl dpctl/ipf-get-status | sed -n 's/.*v4 frags completed: //p')
+reassembled() {
+    ovs-appctl dpctl/ipf-get-status | sed -n 's/.*v4 frags completed: //p'
+}
+before=$(reassembled)
 out=$GN_SANDBOX_DIR/tcp.out
 ip netns exec "wb$s" "$GN_PYTHON" -c "
 import socket
@@ -301,7 +304,7 @@ print(round(8 * 8 / dt, 1), s.getsockopt(socket.IPPROTO_TCP,
                                            socket.TCP_MAXSEG))
 ")
 gn_wait 5 test -s "$out"
-after=$(ovs-appctl dpctl/ipf-get-status | sed -n 's/.*v4 frags completed: //p')
+after=$(reassembled)
 echo "# measured: TCP in IPv4 fragments (MSS ${tcp#* }): ${tcp%% *} Mbit/s," \
      "$((after - before)) fragments reassembled"
 gn_check "fragmented-tcp-delivers-8-mib" test "$(cat "$out")" = 8388608

@@ -245,7 +245,8 @@ gn_check "dad-of-free-address-completes" gn_wait 10 bash -c \
 gn_check "dad-of-free-address-not-failed" bash -c \
     "! ip -n wc$s -6 addr show dev eth0 | grep -A1 2001:db8:10::78 \
      | grep -q dadfailed"
-gn_check "attacker-answered-probes" test "$(cat "$GN_SANDBOX_DIR/deny.count")" -ge 2
+gn_check "attacker-answered-probes" \
+    test "$(cat "$GN_SANDBOX_DIR/deny.count")" -ge 2
 
 f="in_port=$pwa,dl_src=$wa,dl_dst=$wb,icmp6,icmpv6_code=0"
 gn_check_trace "trace-ns-without-sll" "nd-option-drop:$pwa" \
@@ -257,10 +258,12 @@ gn_check_trace "trace-dad-for-neighbour" "dad-drop:$pwa" \
 gn_check_trace "trace-na-without-tll" "l2-unicast:$(gn_ofport "pwb$s")" \
     "$f,ipv6_src=$lla,icmpv6_type=136,nd_target=2001:db8:10::11"
 gn_check_trace "trace-arp-probe-for-neighbour" "dad-drop:$pwa" \
-    "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff,arp,arp_op=1,arp_spa=0.0.0.0,arp_tpa=10.10.0.12,arp_sha=$wa"
+    "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff,arp,arp_op=1,\
+arp_spa=0.0.0.0,arp_tpa=10.10.0.12,arp_sha=$wa"
 c="in_port=$pwc,dl_src=$wc"
 gn_check_trace "trace-undeclared-arp-as-gateway" "gateway-spoof-drop:$pwc" \
     "$c,dl_dst=$wb,arp,arp_op=2,arp_spa=10.10.0.1,arp_sha=$wc"
 gn_check_trace "trace-undeclared-na-for-gateway" "gateway-spoof-drop:$pwc" \
-    "$c,dl_dst=$wb,icmp6,icmpv6_code=0,ipv6_src=$llc,icmpv6_type=136,nd_target=2001:db8:10::1,nd_tll=$wc"
+    "$c,dl_dst=$wb,icmp6,icmpv6_code=0,ipv6_src=$llc,icmpv6_type=136,\
+nd_target=2001:db8:10::1,nd_tll=$wc"
 gn_done
