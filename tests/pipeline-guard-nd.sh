@@ -209,10 +209,8 @@ gn_check "victim-cache-of-ipv4-gateway-kept" test "$(lladdr 10.10.0.1)" = $gw
 ip netns exec "wa$s" "$GN_PYTHON" -c "
 from scapy.all import *
 conf.verb = 0
-n = 0
 def deny(p):
-    global n
-    if ICMPv6ND_NS not in p or p[IPv6].src != '::':
+    if ICMPv6ND_NS not in p or p[IPv6].src != '::' or p.src == '$wa':
         return
     tgt = p[ICMPv6ND_NS].tgt
     sendp([Ether(src='$wa', dst='33:33:00:00:00:01')
@@ -222,8 +220,7 @@ def deny(p):
            Ether(src='$wa', dst=p.dst) / IPv6(src='::', dst=p[IPv6].dst,
                                              hlim=255)
            / ICMPv6ND_NS(tgt=tgt)], iface='eth0')
-    n += 1
-    open('$GN_SANDBOX_DIR/deny.count', 'w').write(str(n))
+    open('$GN_SANDBOX_DIR/deny.targets', 'a').write(tgt + ' ')
 sn = AsyncSniffer(iface='eth0', filter='icmp6', prn=deny,
                   started_callback=lambda: open('$GN_SANDBOX_DIR/deny.ready',
                                                 'w'))
@@ -245,8 +242,9 @@ gn_check "dad-of-free-address-completes" gn_wait 10 bash -c \
 gn_check "dad-of-free-address-not-failed" bash -c \
     "! ip -n wc$s -6 addr show dev eth0 | grep -A1 2001:db8:10::78 \
      | grep -q dadfailed"
-gn_check "attacker-answered-probes" \
-    test "$(cat "$GN_SANDBOX_DIR/deny.count")" -ge 2
+gn_check "attacker-answered-both-probes" gn_wait 5 bash -c \
+    "grep -q '2001:db8:10::11 ' $GN_SANDBOX_DIR/deny.targets \
+     && grep -q '2001:db8:10::78 ' $GN_SANDBOX_DIR/deny.targets"
 
 f="in_port=$pwa,dl_src=$wa,dl_dst=$wb,icmp6,icmpv6_code=0"
 gn_check_trace "trace-ns-without-sll" "nd-option-drop:$pwa" \
