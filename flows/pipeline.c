@@ -250,6 +250,45 @@ pipeline_reserved__(const struct gn_network *net, size_t *n)
     return addrs;
 }
 
+/* Tables 1 and 2 for guest port 'p' of network 'net', if it declared no
+ * addresses: it may take any address of its subnets but those of
+ * pipeline_reserved__(), so that it cannot answer ARP for a gateway nor
+ * advertise one, nor probe for them ("gateway-spoof-drop"). */
+static void
+pipeline_reserved_flows__(struct pipeline_ctx *ctx,
+                          const struct pipeline_port *p,
+                          const struct gn_network *net)
+{
+    uint64_t gw = PIPELINE_COOKIE(PIPELINE_RULE_GATEWAY_SPOOF_DROP,
+                                  p->ofport);
+    size_t n;
+    struct netaddr_ip *reserved = pipeline_reserved__(net, &n);
+    char ip[INET6_ADDRSTRLEN];
+
+    for (size_t i = 0; i < n; i++) {
+        pipeline_ip_str__(&reserved[i], false, ip, sizeof ip);
+        if (reserved[i].family == AF_INET) {
+            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
+                           "in_port=%d,ip,nw_src=%s", p->ofport, ip);
+            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
+                           "in_port=%d,arp,arp_spa=%s", p->ofport, ip);
+            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
+                           "in_port=%d,arp,arp_spa=0.0.0.0,arp_tpa=%s",
+                           p->ofport, ip);
+        } else {
+            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
+                           "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
+            pipeline_add__(ctx, T_CONTENT, 113, gw, "drop",
+                           "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
+                           "ipv6_src=::,nd_target=%s", p->ofport, ip);
+            pipeline_add__(ctx, T_CONTENT, 113, gw, "drop",
+                           "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
+                           "nd_target=%s", p->ofport, ip);
+        }
+    }
+    free(reserved);
+}
+
 /* Table 1 for guest port 'p' of network 'net'. */
 static void
 pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
@@ -281,32 +320,6 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
             pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
                            "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
         }
-    }
-    if (!p->n_ips) {
-        /* Not the gateways' nor the subnets' own addresses: a port may
-         * not answer ARP for the gateway nor probe for it. */
-        uint64_t gw = PIPELINE_COOKIE(PIPELINE_RULE_GATEWAY_SPOOF_DROP,
-                                      p->ofport);
-        size_t n_reserved;
-        struct netaddr_ip *reserved = pipeline_reserved__(net, &n_reserved);
-
-        for (size_t i = 0; i < n_reserved; i++) {
-            pipeline_ip_str__(&reserved[i], false, ip, sizeof ip);
-            if (reserved[i].family == AF_INET) {
-                pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
-                               "in_port=%d,ip,nw_src=%s", p->ofport, ip);
-                pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
-                               "in_port=%d,arp,arp_spa=%s", p->ofport, ip);
-                pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
-                               "in_port=%d,arp,arp_spa=0.0.0.0,arp_tpa=%s",
-                               p->ofport, ip);
-            } else {
-                pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
-                               "in_port=%d,ipv6,ipv6_src=%s", p->ofport,
-                               ip);
-            }
-        }
-        free(reserved);
     }
     pipeline_add__(ctx, T_SOURCE, 95,
                    PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, p->ofport),
@@ -468,26 +481,8 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
         pipeline_add__(ctx, T_CONTENT, 115, option_drop, "drop",
                        "in_port=%d,icmp6,icmp_type=%d,icmp_code=0,"
                        "nd_target=::", p->ofport, type);
-    }
-    if (!p->n_ips) {
-        uint64_t gw = PIPELINE_COOKIE(PIPELINE_RULE_GATEWAY_SPOOF_DROP,
-                                      p->ofport);
-        size_t n_reserved;
-        struct netaddr_ip *reserved = pipeline_reserved__(net, &n_reserved);
-
-        for (size_t i = 0; i < n_reserved; i++) {
-            if (reserved[i].family != AF_INET6) {
-                continue;
-            }
-            pipeline_ip_str__(&reserved[i], false, ip, sizeof ip);
-            pipeline_add__(ctx, T_CONTENT, 113, gw, "drop",
-                           "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
-                           "ipv6_src=::,nd_target=%s", p->ofport, ip);
-            pipeline_add__(ctx, T_CONTENT, 113, gw, "drop",
-                           "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
-                           "nd_target=%s", p->ofport, ip);
-        }
-        free(reserved);
+        pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
+                       "in_port=%d,icmp6,icmp_type=%d", p->ofport, type);
     }
     /* The port's own addresses: its link-local one, its declared ones or,
      * if it declared none, any in its network's subnets. */
@@ -520,10 +515,6 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
     pipeline_add__(ctx, T_CONTENT, 105, option_drop, "drop",
                    "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
                    p->ofport, zero_mac);
-    pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
-                   "in_port=%d,icmp6,icmp_type=135", p->ofport);
-    pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
-                   "in_port=%d,icmp6,icmp_type=136", p->ofport);
 }
 
 /* Table 2 for guest port 'p' of network 'net'. */
@@ -843,6 +834,9 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_broadcast_limit__(ctx, cfg, p);
     pipeline_source__(ctx, p, net);
     pipeline_content__(ctx, p, net);
+    if (!p->n_ips) {
+        pipeline_reserved_flows__(ctx, p, net);
+    }
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out__(ctx, p, routed);
 }

@@ -455,16 +455,26 @@ cookie_str(enum pipeline_rule rule, uint32_t object)
     return s[i];
 }
 
+/* Builds the table of port 101 of web (VLAN 10) alone, with the declared
+ * addresses 'ips' (may be NULL), with 'cfg'.  Caller frees. */
+static struct flow_table *
+build_web_port(const struct gn_config *cfg, struct netaddr_ip *ips,
+               size_t n_ips)
+{
+    struct pipeline_port port;
+
+    make_port(&port, 101, 10, ips, n_ips);
+    return build(cfg, &port, 1, -1);
+}
+
 static void
 test_dhcp_servers_dropped_by_either_port(void)
 {
     struct gn_config *cfg = load_config();
-    struct pipeline_port port;
     struct flow_table *t;
     const char *dhcp = cookie_str(PIPELINE_RULE_DHCP_SERVER_DROP, 101);
 
-    make_port(&port, 101, 10, NULL, 0);
-    t = build(cfg, &port, 1, -1);
+    t = build_web_port(cfg, NULL, 0);
     CHECK(has_flow(t, (const char *[]) {
         "table=2", dhcp, "udp,", "tp_src=67", "actions=drop", NULL }));
     CHECK(has_flow(t, (const char *[]) {
@@ -494,11 +504,9 @@ static void
 test_fragments_judged_after_reassembly(void)
 {
     struct gn_config *cfg = load_config();
-    struct pipeline_port port;
     struct flow_table *t;
 
-    make_port(&port, 101, 10, NULL, 0);
-    t = build(cfg, &port, 1, -1);
+    t = build_web_port(cfg, NULL, 0);
     /* Untracked fragments of either family go to conntrack, uncommitted,
      * and come back to table 2. */
     CHECK(has_flow(t, (const char *[]) {
@@ -528,7 +536,6 @@ test_nd_needs_own_link_layer_address(void)
 {
     struct gn_config *cfg = load_config();
     struct netaddr_ip ips[2];
-    struct pipeline_port port;
     struct flow_table *t;
     const char *allow = cookie_str(PIPELINE_RULE_ND_ALLOW, 101);
     const char *option = cookie_str(PIPELINE_RULE_ND_OPTION_DROP, 101);
@@ -536,8 +543,7 @@ test_nd_needs_own_link_layer_address(void)
 
     parse_ip("10.10.0.11", &ips[0]);
     parse_ip("2001:db8:10::11", &ips[1]);
-    make_port(&port, 101, 10, ips, 2);
-    t = build(cfg, &port, 1, -1);
+    t = build_web_port(cfg, ips, 2);
     /* Solicitations: the port's MAC, or, from "::", none and for its own
      * addresses only. */
     CHECK(has_flow(t, (const char *[]) {
@@ -604,12 +610,10 @@ static void
 test_reserved_addresses_kept_from_undeclared_ports(void)
 {
     struct gn_config *cfg = load_config__(reserved_config_json);
-    struct pipeline_port port;
     struct flow_table *t;
     const char *gw = cookie_str(PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101);
 
-    make_port(&port, 101, 10, NULL, 0);
-    t = build(cfg, &port, 1, -1);
+    t = build_web_port(cfg, NULL, 0);
     /* IPv4: 10.10.0.255 (gateway and broadcast) and 10.10.0.0, three
      * flows each; IPv6: the gateway and 2001:db8:10::, one flow in table
      * 1 and two in table 2 each. */
