@@ -196,6 +196,99 @@ pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
     free(actions);
 }
 
+/* Appends 'ip' (as a single address) to the 'n' addresses of 'addrs',
+ * unless it is there already. */
+static void
+pipeline_add_reserved__(struct netaddr_ip *addrs, size_t *n,
+                        const struct netaddr_ip *ip)
+{
+    for (size_t i = 0; i < *n; i++) {
+        const struct netaddr_ip *a = &addrs[i];
+
+        if (a->family == ip->family
+            && (a->family == AF_INET
+                ? a->addr.v4.s_addr == ip->addr.v4.s_addr
+                : !memcmp(&a->addr.v6, &ip->addr.v6, sizeof a->addr.v6))) {
+            return;
+        }
+    }
+    addrs[*n] = *ip;
+    addrs[*n].plen = ip->family == AF_INET ? 32 : 128;
+    (*n)++;
+}
+
+/* Returns the addresses of network 'net' that a port without declared
+ * addresses may not take although they lie in its subnets, and stores
+ * their number in '*n': the network's gateways, the network and broadcast
+ * addresses of its IPv4 subnets (up to /30) and the subnet-router anycast
+ * address (the prefix itself) of its IPv6 subnets (up to /126).  Each
+ * address once.  Caller frees. */
+static struct netaddr_ip *
+pipeline_reserved__(const struct gn_network *net, size_t *n)
+{
+    struct netaddr_ip *addrs = gn_xmalloc((net->n_gateways
+                                           + 2 * net->n_subnets + 1)
+                                          * sizeof *addrs);
+
+    *n = 0;
+    for (size_t i = 0; i < net->n_gateways; i++) {
+        pipeline_add_reserved__(addrs, n, &net->gateways[i]);
+    }
+    for (size_t i = 0; i < net->n_subnets; i++) {
+        struct netaddr_ip ip = net->subnets[i];
+
+        if (ip.family == AF_INET && ip.plen <= 30) {
+            uint32_t host = ip.plen ? UINT32_MAX >> ip.plen : UINT32_MAX;
+
+            pipeline_add_reserved__(addrs, n, &ip);
+            ip.addr.v4.s_addr = htonl(ntohl(ip.addr.v4.s_addr) | host);
+            pipeline_add_reserved__(addrs, n, &ip);
+        } else if (ip.family == AF_INET6 && ip.plen <= 126) {
+            pipeline_add_reserved__(addrs, n, &ip);
+        }
+    }
+    return addrs;
+}
+
+/* Tables 1 and 2 for guest port 'p' of network 'net', if it declared no
+ * addresses: it may take any address of its subnets but those of
+ * pipeline_reserved__(), so that it cannot answer ARP for a gateway nor
+ * advertise one, nor probe for them ("gateway-spoof-drop"). */
+static void
+pipeline_reserved_flows__(struct pipeline_ctx *ctx,
+                          const struct pipeline_port *p,
+                          const struct gn_network *net)
+{
+    uint64_t gw = PIPELINE_COOKIE(PIPELINE_RULE_GATEWAY_SPOOF_DROP,
+                                  p->ofport);
+    size_t n;
+    struct netaddr_ip *reserved = pipeline_reserved__(net, &n);
+    char ip[INET6_ADDRSTRLEN];
+
+    for (size_t i = 0; i < n; i++) {
+        pipeline_ip_str__(&reserved[i], false, ip, sizeof ip);
+        if (reserved[i].family == AF_INET) {
+            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
+                           "in_port=%d,ip,nw_src=%s", p->ofport, ip);
+            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
+                           "in_port=%d,arp,arp_spa=%s", p->ofport, ip);
+            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
+                           "in_port=%d,arp,arp_spa=0.0.0.0,arp_tpa=%s",
+                           p->ofport, ip);
+        } else {
+            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
+                           "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
+            pipeline_add__(ctx, T_CONTENT, 113, gw, "drop",
+                           "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
+                           "ipv6_src=::,nd_target=%s", p->ofport, ip);
+            pipeline_add__(ctx, T_CONTENT, 113, gw, "drop",
+                           "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
+                           "nd_target=%s", p->ofport, ip);
+        }
+    }
+    free(reserved);
+}
+
 /* Table 1 for guest port 'p' of network 'net'. */
 static void
 pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
@@ -218,15 +311,20 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
             pipeline_add__(ctx, T_SOURCE, 100, allow_arp, next,
                            "in_port=%d,arp,arp_spa=%s,arp_sha=%s",
                            p->ofport, ip, mac);
+            /* ARP probes (RFC 5227) come from 0.0.0.0, for the port's
+             * own address: one for another's makes it give it up. */
+            pipeline_add__(ctx, T_SOURCE, 100, allow_arp, next,
+                           "in_port=%d,arp,arp_spa=0.0.0.0,arp_tpa=%s,"
+                           "arp_sha=%s", p->ofport, ip, mac);
         } else {
             pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
                            "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
         }
     }
-    /* ARP probes (address conflict detection) come from 0.0.0.0. */
-    pipeline_add__(ctx, T_SOURCE, 100, allow_arp, next,
-                   "in_port=%d,arp,arp_spa=0.0.0.0,arp_sha=%s", p->ofport,
-                   mac);
+    pipeline_add__(ctx, T_SOURCE, 95,
+                   PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, p->ofport),
+                   "drop", "in_port=%d,arp,arp_spa=0.0.0.0,arp_sha=%s",
+                   p->ofport, mac);
     pipeline_add__(ctx, T_SOURCE, 100,
                    PIPELINE_COOKIE(PIPELINE_RULE_DHCP_DISCOVER, p->ofport),
                    next, "in_port=%d,udp,nw_src=0.0.0.0,"
@@ -234,7 +332,8 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
     pipeline_link_local__(&p->mac, ip, sizeof ip);
     pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
                    "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
-    /* Duplicate address detection and MLD reports before it. */
+    /* Duplicate address detection and MLD reports before it (table 2
+     * checks the probes' targets). */
     pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
                    "in_port=%d,icmp6,ipv6_src=::,icmp_type=135", p->ofport);
     pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
@@ -244,10 +343,127 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                    "drop", "in_port=%d", p->ofport);
 }
 
-/* Table 2 for guest port 'p' of network 'net'. */
+/* Table 2 for guest port 'p': fragments.  OVS hides the transport ports
+ * (and ICMP type) of every fragment, the first included (the switch's
+ * default fragment handling, "normal"), and a datagram may put its ICMPv6
+ * or UDP header into the second fragment.  So a guest's fragments go
+ * through conntrack (zone PIPELINE_CT_FRAG_ZONE), which reassembles the
+ * datagram, and come back here with its verdict: the userspace datapath
+ * hands on the fragments, invalid if conntrack cannot track the whole (ND,
+ * router advertisements, redirects; tiny, overlapping or incomplete
+ * fragments), else with the datagram's protocol and ports in ct_nw_proto,
+ * ct_tp_src, ct_tp_dst; the kernel datapath hands on the reassembled
+ * datagram, which the flows below then see whole.  Nothing is committed: a
+ * connection seen one way only would soon be invalid to conntrack's TCP
+ * window tracking, and guests get no entries to fill the table with.  The
+ * cost: a fragmented ICMP echo reply (or TCP SYN-ACK) cannot start a
+ * connection, so it is invalid and dropped: too big a ping gets no answer.
+ *
+ * An IPv6 header chain that OVS cannot walk to its end leaves nw_proto 0,
+ * which a parsed packet never has (0 is hop-by-hop, which OVS walks past):
+ * it hides its upper layer and is dropped. */
 static void
-pipeline_content__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
-                   const struct gn_network *net)
+pipeline_fragments__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
+{
+    static const char *const ips[] = { "ip", "ipv6" };
+    uint64_t frag_drop = PIPELINE_COOKIE(PIPELINE_RULE_FRAG_DROP, p->ofport);
+    char *ct;
+
+    ct = gn_xasprintf("ct(zone=%d,table=%d)", PIPELINE_CT_FRAG_ZONE,
+                      T_CONTENT);
+    for (size_t i = 0; i < GN_ARRAY_SIZE(ips); i++) {
+        pipeline_add__(ctx, T_CONTENT, 140,
+                       PIPELINE_COOKIE(PIPELINE_RULE_FRAG_CT, p->ofport),
+                       ct, "in_port=%d,%s,nw_frag=yes,ct_state=-trk",
+                       p->ofport, ips[i]);
+        pipeline_add__(ctx, T_CONTENT, 135, frag_drop, "drop",
+                       "in_port=%d,%s,nw_frag=yes,ct_state=+inv+trk",
+                       p->ofport, ips[i]);
+    }
+    free(ct);
+    pipeline_add__(ctx, T_CONTENT, 135,
+                   PIPELINE_COOKIE(PIPELINE_RULE_IPV6_HEADER_DROP,
+                                   p->ofport),
+                   "drop", "in_port=%d,ipv6,nw_proto=0", p->ofport);
+}
+
+/* Table 2 for guest port 'p', unless it is its network's server: DHCP and
+ * DHCPv6 server messages (by either port: a server may answer from
+ * another source port; in a fragmented datagram by the ports conntrack
+ * saw), router advertisements and redirects are dropped. */
+static void
+pipeline_server_drops__(struct pipeline_ctx *ctx,
+                        const struct pipeline_port *p)
+{
+    static const struct {
+        const char *ip, *udp;   /* The family's protocols. */
+        int server, client;     /* Server's and client's ports. */
+    } dhcp[] = {
+        { "ip", "udp", 67, 68 },
+        { "ipv6", "udp6", 547, 546 },
+    };
+    uint64_t dhcp_drop = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_SERVER_DROP,
+                                         p->ofport);
+    uint64_t ra = PIPELINE_COOKIE(PIPELINE_RULE_RA_DROP, p->ofport);
+    uint64_t redirect = PIPELINE_COOKIE(PIPELINE_RULE_REDIRECT_DROP,
+                                        p->ofport);
+
+    for (size_t i = 0; i < GN_ARRAY_SIZE(dhcp); i++) {
+        pipeline_add__(ctx, T_CONTENT, 130, dhcp_drop, "drop",
+                       "in_port=%d,%s,nw_frag=first,ct_state=+trk-inv,"
+                       "ct_nw_proto=17,ct_tp_src=%d", p->ofport, dhcp[i].ip,
+                       dhcp[i].server);
+        pipeline_add__(ctx, T_CONTENT, 130, dhcp_drop, "drop",
+                       "in_port=%d,%s,nw_frag=first,ct_state=+trk-inv,"
+                       "ct_nw_proto=17,ct_tp_dst=%d", p->ofport, dhcp[i].ip,
+                       dhcp[i].client);
+        pipeline_add__(ctx, T_CONTENT, 120, dhcp_drop, "drop",
+                       "in_port=%d,%s,tp_src=%d", p->ofport, dhcp[i].udp,
+                       dhcp[i].server);
+        pipeline_add__(ctx, T_CONTENT, 120, dhcp_drop, "drop",
+                       "in_port=%d,%s,tp_dst=%d", p->ofport, dhcp[i].udp,
+                       dhcp[i].client);
+    }
+    pipeline_add__(ctx, T_CONTENT, 120, ra, "drop",
+                   "in_port=%d,icmp6,icmp_type=134", p->ofport);
+    pipeline_add__(ctx, T_CONTENT, 120, redirect, "drop",
+                   "in_port=%d,icmp6,icmp_type=137", p->ofport);
+    pipeline_add__(ctx, T_CONTENT, 120, redirect, "drop",
+                   "in_port=%d,icmp,icmp_type=5", p->ofport);
+}
+
+/* Table 2 for guest port 'p' of network 'net': neighbour discovery.
+ * OVS (lib/flow.c, parse_icmpv6()) and the receiver's kernel read an NS's
+ * or NA's options differently: OVS takes a link-layer option only if 8
+ * bytes long and clears nd_sll, nd_tll and nd_target on a second one,
+ * where Linux uses the first; OVS stops at an option of length 0 or too
+ * long and keeps what it found, and skips link-layer options of other
+ * lengths, where Linux discards the message.  So what passes is what both
+ * read alike:
+ *   - An NS from an address (not "::") carries the port's MAC in nd_sll:
+ *     Linux uses that MAC or discards the message.  RFC 4861 (4.3) makes
+ *     the option a MUST in multicast NSs, a SHOULD in unicast ones; Linux
+ *     always sends it.  The cost: a guest's unicast NSs (reachability
+ *     probes) without it are dropped ("nd-option-drop"), and the guest
+ *     falls back to a multicast NS once its probes fail.
+ *   - A duplicate address detection probe (from "::") carries no
+ *     link-layer option (RFC 4861: MUST NOT; Linux discards it otherwise)
+ *     and is for one of the port's own addresses: a probe for another's
+ *     makes that one give its address up ("dad-drop").
+ *   - An NA is for one of the port's own addresses, with the port's MAC
+ *     in nd_tll or none: a target that OVS cleared is "::", never the
+ *     port's ("nd-option-drop"), and any other nd_tll 0 is a message
+ *     where Linux finds no option, or that it discards, or where it takes
+ *     an all-zero MAC for the port's own address.  RFC 4861 (7.2.4) lets
+ *     answers to unicast NSs leave the option out, as Linux does: requiring
+ *     it would break every guest's reachability confirmations.
+ * Every ND match names icmp_code=0: OVS parses the ND fields only of code
+ * 0 messages, and a megaflow keeps its mask of the ND fields only if the
+ * ICMP code is matched exactly; without it, the datapath would cache one
+ * verdict for every target and link-layer address. */
+static void
+pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
+              const struct gn_network *net)
 {
     const struct netaddr_ip *addrs = p->n_ips ? p->ips : net->subnets;
     size_t n_addrs = p->n_ips ? p->n_ips : net->n_subnets;
@@ -255,39 +471,21 @@ pipeline_content__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
     uint64_t nd_allow = PIPELINE_COOKIE(PIPELINE_RULE_ND_ALLOW, p->ofport);
     uint64_t nd_drop = PIPELINE_COOKIE(PIPELINE_RULE_ND_SPOOF_DROP,
                                        p->ofport);
+    uint64_t option_drop = PIPELINE_COOKIE(PIPELINE_RULE_ND_OPTION_DROP,
+                                           p->ofport);
     static const char *const zero_mac = "00:00:00:00:00:00";
 
     snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
     pipeline_mac_str__(&p->mac, mac);
-    if (!p->server) {
-        uint64_t dhcp = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_SERVER_DROP,
-                                        p->ofport);
-        uint64_t ra = PIPELINE_COOKIE(PIPELINE_RULE_RA_DROP, p->ofport);
-        pipeline_add__(ctx, T_CONTENT, 120, dhcp, "drop",
-                       "in_port=%d,udp,tp_src=67", p->ofport);
-        pipeline_add__(ctx, T_CONTENT, 120, dhcp, "drop",
-                       "in_port=%d,udp6,tp_src=547", p->ofport);
-        pipeline_add__(ctx, T_CONTENT, 120, ra, "drop",
-                       "in_port=%d,icmp6,icmp_type=134", p->ofport);
-        pipeline_add__(ctx, T_CONTENT, 120, ra, "drop",
-                       "in_port=%d,icmp6,icmp_type=137", p->ofport);
+    for (int type = 135; type <= 136; type++) {
+        pipeline_add__(ctx, T_CONTENT, 115, option_drop, "drop",
+                       "in_port=%d,icmp6,icmp_type=%d,icmp_code=0,"
+                       "nd_target=::", p->ofport, type);
+        pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
+                       "in_port=%d,icmp6,icmp_type=%d", p->ofport, type);
     }
-    /* Neighbour solicitation: source link-layer address own or absent.
-     * Every ND match names icmp_code=0: OVS parses the ND fields only of
-     * code 0 messages, and a megaflow keeps its mask of the ND fields only
-     * if the ICMP code is matched exactly; without it, the datapath would
-     * cache one verdict for every target and link-layer address. */
-    pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
-                   "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
-                   p->ofport, mac);
-    pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
-                   "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
-                   p->ofport, zero_mac);
-    pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
-                   "in_port=%d,icmp6,icmp_type=135", p->ofport);
-    /* Neighbour advertisement: only for the port's own addresses (its
-     * link-local one, its declared ones or, if it declared none, any in
-     * its network's subnets). */
+    /* The port's own addresses: its link-local one, its declared ones or,
+     * if it declared none, any in its network's subnets. */
     for (size_t i = 0; i <= n_addrs; i++) {
         if (i == n_addrs) {
             pipeline_link_local__(&p->mac, ip, sizeof ip);
@@ -296,6 +494,10 @@ pipeline_content__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
         } else {
             pipeline_ip_str__(&addrs[i], !p->n_ips, ip, sizeof ip);
         }
+        pipeline_add__(ctx, T_CONTENT, 112, nd_allow, next,
+                       "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
+                       "ipv6_src=::,nd_target=%s,nd_sll=%s", p->ofport, ip,
+                       zero_mac);
         pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
                        "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
                        "nd_target=%s,nd_tll=%s", p->ofport, ip, mac);
@@ -303,8 +505,31 @@ pipeline_content__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                        "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
                        "nd_target=%s,nd_tll=%s", p->ofport, ip, zero_mac);
     }
-    pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
-                   "in_port=%d,icmp6,icmp_type=136", p->ofport);
+    pipeline_add__(ctx, T_CONTENT, 111,
+                   PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, p->ofport),
+                   "drop", "in_port=%d,icmp6,icmp_type=135,ipv6_src=::",
+                   p->ofport);
+    pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
+                   "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
+                   p->ofport, mac);
+    pipeline_add__(ctx, T_CONTENT, 105, option_drop, "drop",
+                   "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
+                   p->ofport, zero_mac);
+}
+
+/* Table 2 for guest port 'p' of network 'net'. */
+static void
+pipeline_content__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
+                   const struct gn_network *net)
+{
+    char next[32];
+
+    snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
+    pipeline_fragments__(ctx, p);
+    if (!p->server) {
+        pipeline_server_drops__(ctx, p);
+    }
+    pipeline_nd__(ctx, p, net);
     pipeline_add__(ctx, T_CONTENT, 10,
                    PIPELINE_COOKIE(PIPELINE_RULE_CONTENT_ALLOW, p->ofport),
                    next, "in_port=%d", p->ofport);
@@ -609,6 +834,9 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_broadcast_limit__(ctx, cfg, p);
     pipeline_source__(ctx, p, net);
     pipeline_content__(ctx, p, net);
+    if (!p->n_ips) {
+        pipeline_reserved_flows__(ctx, p, net);
+    }
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out__(ctx, p, routed);
 }

@@ -13,16 +13,29 @@
  *      frames go through its port's meter (PIPELINE_METER_ID(), the
  *      config's "broadcast_limit"; see pipeline_state_meters()) first.
  *   1  source addresses: IPv4 from the port's addresses (or, for a port
- *      without declared addresses, its network's subnets), DHCP discovery
- *      from 0.0.0.0; ARP whose sender address and sender MAC are the
- *      port's own; IPv6 from its addresses, its EUI-64 link-local address
- *      and, for neighbour solicitations and MLD reports, "::".  Other
- *      frames are dropped.
- *   2  content: DHCP/DHCPv6 server replies and router advertisements and
- *      redirects are dropped unless the port is its network's server;
- *      neighbour solicitations must carry the port's MAC (or none) as
- *      source link-layer address, advertisements must be for one of the
- *      port's own addresses with its MAC (or none).
+ *      without declared addresses, its network's subnets less the
+ *      network's gateways, the subnets' network and broadcast addresses and
+ *      IPv6 subnet-router anycast addresses: "gateway-spoof-drop"), DHCP
+ *      discovery from 0.0.0.0; ARP whose sender address and sender MAC are
+ *      the port's own, ARP probes (from 0.0.0.0) only for its own
+ *      addresses ("dad-drop"); IPv6 from its addresses, its EUI-64
+ *      link-local address and, for neighbour solicitations and MLD reports,
+ *      "::".  Other frames are dropped.
+ *   2  content: a guest's IPv4 and IPv6 fragments go through conntrack
+ *      (zone PIPELINE_CT_FRAG_ZONE, uncommitted), which reassembles them,
+ *      and are judged by the whole datagram: dropped if conntrack finds it
+ *      invalid (ND, router advertisements, redirects, tiny, overlapping or
+ *      incomplete fragments: "fragment-drop"); an IPv6 header chain OVS
+ *      cannot walk is dropped ("ipv6-header-drop").  DHCP/DHCPv6 server
+ *      messages (by either port, whole or reassembled), router
+ *      advertisements and redirects (ICMP and ICMPv6) are dropped unless
+ *      the port is its network's server.  Neighbour solicitations must
+ *      carry the port's MAC as source link-layer address, or, from "::"
+ *      (duplicate address detection), none and be for one of the port's
+ *      own addresses; advertisements must be for one of the port's own
+ *      addresses with its MAC or none as target link-layer address; what
+ *      OVS and Linux would read differently ("nd-option-drop": see
+ *      pipeline_nd__() in flows/pipeline.c) is dropped.
  *   3  forwarding within the frame's network (reg6): unicast to a known
  *      guest MAC goes to its port, broadcast and multicast to every other
  *      port of the network (through table 7) and the uplink (tagged),
@@ -138,7 +151,14 @@ struct pipeline_input {
     RULE(ROUTE_ALLOW, 26, "route-allow")                                \
     RULE(ROUTE_DROP, 27, "route-drop")                                  \
     RULE(ROUTE_OUTPUT, 28, "route-output")                              \
-    RULE(L2_FLOOD_CHUNK, 29, "l2-flood-chunk")
+    RULE(L2_FLOOD_CHUNK, 29, "l2-flood-chunk")                          \
+    RULE(REDIRECT_DROP, 30, "redirect-drop")                            \
+    RULE(ND_OPTION_DROP, 31, "nd-option-drop")                          \
+    RULE(FRAG_CT, 33, "fragment-reassembly")                            \
+    RULE(FRAG_DROP, 34, "fragment-drop")                                \
+    RULE(IPV6_HEADER_DROP, 35, "ipv6-header-drop")                      \
+    RULE(DAD_DROP, 36, "dad-drop")                                      \
+    RULE(GATEWAY_SPOOF_DROP, 37, "gateway-spoof-drop")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -151,6 +171,9 @@ enum pipeline_rule {
 
 /* The conntrack zone of routed traffic. */
 #define PIPELINE_CT_ZONE 1
+/* The conntrack zone that reassembles guests' fragmented datagrams for
+ * table 2 (nothing is committed there). */
+#define PIPELINE_CT_FRAG_ZONE 2
 
 /* Stores in '*mac' the gateway MAC of the network with 'vlan', which
  * guestnet answers ARP requests for the network's gateways with:

@@ -14,7 +14,10 @@ INTEGRATION_TESTS += \
 	tests/pipeline-scale.sh \
 	tests/pipeline-uplink.sh \
 	tests/pipeline-meter.sh \
-	tests/pipeline-route.sh
+	tests/pipeline-route.sh \
+	tests/pipeline-guard-nd.sh \
+	tests/pipeline-guard-dhcp.sh \
+	tests/pipeline-guard-frag.sh
 
 UNIT_TESTS += tests/test-pipeline
 check_PROGRAMS += tests/test-pipeline

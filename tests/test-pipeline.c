@@ -7,6 +7,7 @@
 
 #include "pipeline.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,13 +157,38 @@ count(const struct flow_table *table, enum pipeline_rule rule,
 }
 
 /* Flows a guest port gets under its own cookies (rule << 48 | ofport):
- * 4 in table 0 (one the broadcast limit, on by default); 6 + 2 per IPv4
- * and 1 per IPv6 source in table 1; 11 (7 for a server) + 2 per IPv6
- * source in table 2; 1 in table 3. */
+ * 4 in table 0 (one the broadcast limit, on by default); in table 1, 6 +
+ * 3 per IPv4 source (IP, ARP, ARP probe) and 1 per IPv6 source, plus, for
+ * a port without declared addresses, 3 per reserved IPv4 address (IP,
+ * ARP, ARP probe) and 1 per reserved IPv6 one; in table 2, 5 for
+ * fragments and broken IPv6 header chains, 11 DHCP, router advertisement
+ * and redirect drops (none for a server), 10 + 3 per IPv6 source for
+ * neighbour discovery (plus 2 per reserved IPv6 address) and 1 to allow
+ * the rest; 1 in table 3. */
+static size_t
+port_flows__(size_t n4, size_t n6, size_t r4, size_t r6, bool server)
+{
+    return (4 + (6 + 3 * n4 + n6 + 3 * r4 + r6)
+            + (5 + (server ? 0 : 11) + 10 + 3 * n6 + 2 * r6 + 1) + 1);
+}
+
+/* The flows of a port with 'n4' IPv4 and 'n6' IPv6 declared addresses. */
 static size_t
 port_flows(size_t n4, size_t n6, bool server)
 {
-    return 4 + (6 + 2 * n4 + n6) + ((server ? 7 : 11) + 2 * n6) + 1;
+    return port_flows__(n4, n6, 0, 0, server);
+}
+
+/* The flows of a port without declared addresses in the network of 'vlan'
+ * of config_json: web (10) has an IPv4 and an IPv6 subnet and reserves
+ * its gateway 10.10.0.1, 10.10.0.0, 10.10.0.255 and 2001:db8:10::; db
+ * (20) and dmz (30) have an IPv4 subnet each and reserve its network and
+ * broadcast addresses. */
+static size_t
+undeclared_port_flows(int vlan, bool server)
+{
+    return (vlan == 10 ? port_flows__(1, 1, 3, 1, server)
+            : port_flows__(1, 0, 2, 0, server));
 }
 
 static void
@@ -198,22 +224,37 @@ test_flow_counts_per_port(void)
 
     CHECK(count(t, 0, 101) == port_flows(1, 1, false));
     CHECK(count(t, 0, 102) == port_flows(1, 0, false));
-    CHECK(count(t, 0, 103) == port_flows(1, 1, false));
-    CHECK(count(t, 0, 104) == port_flows(1, 0, false));
+    CHECK(count(t, 0, 103) == undeclared_port_flows(10, false));
+    CHECK(count(t, 0, 104) == undeclared_port_flows(20, false));
     /* 101 and 102 declare the same address: neither is routed to.  Web
      * and db have a flood chunk each. */
-    CHECK(flow_table_count(t) == BASE_FLOWS + 2 * port_flows(1, 1, false)
-                                 + 2 * port_flows(1, 0, false) + 2);
+    CHECK(flow_table_count(t) == BASE_FLOWS + port_flows(1, 1, false)
+                                 + port_flows(1, 0, false)
+                                 + undeclared_port_flows(10, false)
+                                 + undeclared_port_flows(20, false) + 2);
     CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 101) == 0);
     CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 102) == 0);
-    /* Every port drops spoofed MACs and IPs and tagged frames. */
+    /* Every port drops spoofed MACs and IPs and tagged frames, DHCP and
+     * DHCPv6 server messages by either port, whole (2 per family) and
+     * reassembled (2 per family), router advertisements and ICMP and
+     * ICMPv6 redirects. */
     for (int p = 101; p <= 104; p++) {
         CHECK(count(t, PIPELINE_RULE_MAC_SPOOF_DROP, p) == 1);
         CHECK(count(t, PIPELINE_RULE_IP_SPOOF_DROP, p) == 1);
         CHECK(count(t, PIPELINE_RULE_TAGGED_DROP, p) == 1);
-        CHECK(count(t, PIPELINE_RULE_DHCP_SERVER_DROP, p) == 2);
-        CHECK(count(t, PIPELINE_RULE_RA_DROP, p) == 2);
+        CHECK(count(t, PIPELINE_RULE_DHCP_SERVER_DROP, p) == 8);
+        CHECK(count(t, PIPELINE_RULE_RA_DROP, p) == 1);
+        CHECK(count(t, PIPELINE_RULE_REDIRECT_DROP, p) == 2);
+        CHECK(count(t, PIPELINE_RULE_FRAG_CT, p) == 2);
+        CHECK(count(t, PIPELINE_RULE_FRAG_DROP, p) == 2);
+        CHECK(count(t, PIPELINE_RULE_IPV6_HEADER_DROP, p) == 1);
     }
+    /* Only ports without declared addresses need the reserved addresses
+     * kept from them. */
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101) == 0);
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 102) == 0);
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 103) == 3 * 3 + 1 + 2);
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 104) == 2 * 3);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -228,9 +269,16 @@ test_server_port_may_answer_dhcp_and_ra(void)
     make_port(&port, 101, 10, NULL, 0);
     port.server = true;
     t = build(cfg, &port, 1, -1);
-    CHECK(count(t, 0, 101) == port_flows(1, 1, true));
+    CHECK(count(t, 0, 101) == undeclared_port_flows(10, true));
     CHECK(count(t, PIPELINE_RULE_DHCP_SERVER_DROP, 101) == 0);
     CHECK(count(t, PIPELINE_RULE_RA_DROP, 101) == 0);
+    CHECK(count(t, PIPELINE_RULE_REDIRECT_DROP, 101) == 0);
+    /* Its neighbour discovery and fragments are checked all the same. */
+    CHECK(count(t, PIPELINE_RULE_FRAG_CT, 101) == 2);
+    CHECK(count(t, PIPELINE_RULE_FRAG_DROP, 101) == 2);
+    CHECK(count(t, PIPELINE_RULE_IPV6_HEADER_DROP, 101) == 1);
+    CHECK(count(t, PIPELINE_RULE_ND_OPTION_DROP, 101) == 3);
+    CHECK(count(t, PIPELINE_RULE_DAD_DROP, 101) == 2);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -250,7 +298,7 @@ test_private_network_drops_guest_to_guest(void)
      * none. */
     CHECK(count(t, PIPELINE_RULE_PRIVATE_DROP, 30) == 2);
     CHECK(count(t, PIPELINE_RULE_PRIVATE_DROP, 10) == 0);
-    CHECK(count(t, 0, 101) == port_flows(1, 0, false));
+    CHECK(count(t, 0, 101) == undeclared_port_flows(30, false));
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -272,7 +320,7 @@ test_uplink_adds_ingress_and_unknown_unicast(void)
         CHECK(count(t, PIPELINE_RULE_L2_FLOOD_CHUNK, vlan) == (vlan == 10));
     }
     CHECK(flow_table_count(t) == BASE_FLOWS + 3 * 2
-                                 + port_flows(1, 1, false) + 1);
+                                 + undeclared_port_flows(10, false) + 1);
     CHECK(count(t, 0, 100) == 0);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
@@ -332,6 +380,13 @@ test_cookies_map_back_to_rule_names(void)
         { PIPELINE_RULE_ND_SPOOF_DROP, "nd-spoof-drop", true },
         { PIPELINE_RULE_L2_FLOOD, "l2-flood", false },
         { PIPELINE_RULE_PRIVATE_DROP, "private-network-drop", true },
+        { PIPELINE_RULE_REDIRECT_DROP, "redirect-drop", true },
+        { PIPELINE_RULE_ND_OPTION_DROP, "nd-option-drop", true },
+        { PIPELINE_RULE_FRAG_CT, "fragment-reassembly", false },
+        { PIPELINE_RULE_FRAG_DROP, "fragment-drop", true },
+        { PIPELINE_RULE_IPV6_HEADER_DROP, "ipv6-header-drop", true },
+        { PIPELINE_RULE_DAD_DROP, "dad-drop", true },
+        { PIPELINE_RULE_GATEWAY_SPOOF_DROP, "gateway-spoof-drop", true },
     };
     struct gn_config *cfg = load_config();
     struct pipeline_port port;
@@ -385,6 +440,213 @@ has_flow(const struct flow_table *t, const char *const *needles)
     free(mods);
     flow_table_destroy(empty);
     return found;
+}
+
+/* The text of the cookie of 'rule' for 'object' as flows show it. */
+static const char *
+cookie_str(enum pipeline_rule rule, uint32_t object)
+{
+    static char s[4][40];
+    static int i;
+
+    i = (i + 1) % 4;
+    snprintf(s[i], sizeof s[i], "cookie=%#"PRIx64",",
+             PIPELINE_COOKIE(rule, object));
+    return s[i];
+}
+
+/* Builds the table of port 101 of web (VLAN 10) alone, with the declared
+ * addresses 'ips' (may be NULL), with 'cfg'.  Caller frees. */
+static struct flow_table *
+build_web_port(const struct gn_config *cfg, struct netaddr_ip *ips,
+               size_t n_ips)
+{
+    struct pipeline_port port;
+
+    make_port(&port, 101, 10, ips, n_ips);
+    return build(cfg, &port, 1, -1);
+}
+
+static void
+test_dhcp_servers_dropped_by_either_port(void)
+{
+    struct gn_config *cfg = load_config();
+    struct flow_table *t;
+    const char *dhcp = cookie_str(PIPELINE_RULE_DHCP_SERVER_DROP, 101);
+
+    t = build_web_port(cfg, NULL, 0);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "udp,", "tp_src=67", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "udp,", "tp_dst=68", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "udp6", "tp_src=547", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "udp6", "tp_dst=546", "actions=drop", NULL }));
+    /* In fragments, by the ports of the reassembled datagram. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "ct_state=-inv+trk", "ct_nw_proto=17",
+        "ct_tp_dst=546", "ipv6", "nw_frag=first", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", dhcp, "ct_state=-inv+trk", "ct_nw_proto=17",
+        "ct_tp_src=67", "ip,", "nw_frag=first", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", cookie_str(PIPELINE_RULE_REDIRECT_DROP, 101), "icmp,",
+        "icmp_type=5", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", cookie_str(PIPELINE_RULE_REDIRECT_DROP, 101), "icmp6",
+        "icmp_type=137", "actions=drop", NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+static void
+test_fragments_judged_after_reassembly(void)
+{
+    struct gn_config *cfg = load_config();
+    struct flow_table *t;
+
+    t = build_web_port(cfg, NULL, 0);
+    /* Untracked fragments of either family go to conntrack, uncommitted,
+     * and come back to table 2. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=140", cookie_str(PIPELINE_RULE_FRAG_CT, 101),
+        "ct_state=-trk", "ipv6", "nw_frag=yes", "actions=ct(table=2,zone=2)",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=140", cookie_str(PIPELINE_RULE_FRAG_CT, 101),
+        "ct_state=-trk", "ip,", "nw_frag=yes", "actions=ct(table=2,zone=2)",
+        NULL }));
+    CHECK(!has_flow(t, (const char *[]) { "commit", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=135", cookie_str(PIPELINE_RULE_FRAG_DROP, 101),
+        "ct_state=+inv+trk", "ipv6", "nw_frag=yes", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=135",
+        cookie_str(PIPELINE_RULE_IPV6_HEADER_DROP, 101), "ipv6",
+        "nw_proto=0", "actions=drop", NULL }));
+    CHECK(pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_FRAG_DROP, 1)));
+    CHECK(!pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_FRAG_CT, 1)));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+static void
+test_nd_needs_own_link_layer_address(void)
+{
+    struct gn_config *cfg = load_config();
+    struct netaddr_ip ips[2];
+    struct flow_table *t;
+    const char *allow = cookie_str(PIPELINE_RULE_ND_ALLOW, 101);
+    const char *option = cookie_str(PIPELINE_RULE_ND_OPTION_DROP, 101);
+    const char *dad = cookie_str(PIPELINE_RULE_DAD_DROP, 101);
+
+    parse_ip("10.10.0.11", &ips[0]);
+    parse_ip("2001:db8:10::11", &ips[1]);
+    t = build_web_port(cfg, ips, 2);
+    /* Solicitations: the port's MAC, or, from "::", none and for its own
+     * addresses only. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=110", allow, "icmp_type=135", "icmp_code=0",
+        "nd_sll=52:54:00:00:00:65", "goto_table:3", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=105", option, "icmp_type=135", "icmp_code=0",
+        "nd_sll=00:00:00:00:00:00", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=112", allow, "ipv6_src=::,", "icmp_type=135",
+        "icmp_code=0", "nd_target=2001:db8:10::11,",
+        "nd_sll=00:00:00:00:00:00", "goto_table:3", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=112", allow, "ipv6_src=::,",
+        "nd_target=fe80::5054:ff:fe00:65,", "goto_table:3", NULL }));
+    CHECK(!has_flow(t, (const char *[]) {
+        "ipv6_src=::,", "nd_target=2001:db8:10::/64", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=111", dad, "ipv6_src=::,", "icmp_type=135",
+        "actions=drop", NULL }));
+    /* Advertisements: for its own addresses, with its MAC or none. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=110", allow, "icmp_type=136", "icmp_code=0",
+        "nd_target=2001:db8:10::11,", "nd_tll=52:54:00:00:00:65",
+        "goto_table:3", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=110", allow, "icmp_type=136", "icmp_code=0",
+        "nd_target=2001:db8:10::11,", "nd_tll=00:00:00:00:00:00",
+        "goto_table:3", NULL }));
+    /* A target OVS cleared (duplicate options) is "::". */
+    for (int i = 0; i < 2; i++) {
+        CHECK(has_flow(t, (const char *[]) {
+            "table=2", "priority=115", option,
+            i ? "icmp_type=136" : "icmp_type=135", "icmp_code=0",
+            "nd_target=:: ", "actions=drop", NULL }));
+    }
+    /* And no other ND flow allows: the NS, two DAD probes (its declared
+     * and its link-local address), two NAs per address. */
+    CHECK(count(t, PIPELINE_RULE_ND_ALLOW, 101) == 1 + 2 + 2 * 2);
+    /* ARP probes are for its own address only. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", cookie_str(PIPELINE_RULE_ARP_ALLOW, 101),
+        "arp_spa=0.0.0.0", "arp_tpa=10.10.0.11", "arp_sha=52:54:00:00:00:65",
+        "goto_table:2", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=95", dad, "arp_spa=0.0.0.0",
+        "arp_sha=52:54:00:00:00:65", "actions=drop", NULL }));
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101) == 0);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+/* A network whose IPv4 gateway is its subnet's broadcast address (one
+ * address to keep once), with a /31 (no network or broadcast address), an
+ * IPv6 gateway and a /127 (no anycast address). */
+static const char reserved_config_json[] =
+    "{\"bridge\": \"br-int\", \"networks\": ["
+    " {\"name\": \"web\", \"vlan\": 10,"
+    "  \"subnets\": [\"10.10.0.0/24\", \"10.11.0.0/31\","
+    "                \"2001:db8:10::/64\", \"2001:db8:11::/127\"],"
+    "  \"gateways\": [\"10.10.0.255\", \"2001:db8:10::1\"]}]}";
+
+static void
+test_reserved_addresses_kept_from_undeclared_ports(void)
+{
+    struct gn_config *cfg = load_config__(reserved_config_json);
+    struct flow_table *t;
+    const char *gw = cookie_str(PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101);
+
+    t = build_web_port(cfg, NULL, 0);
+    /* IPv4: 10.10.0.255 (gateway and broadcast) and 10.10.0.0, three
+     * flows each; IPv6: the gateway and 2001:db8:10::, one flow in table
+     * 1 and two in table 2 each. */
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101) == 2 * 3 + 2 * 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", gw, "nw_src=10.10.0.255", "actions=drop",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", gw, "arp_spa=10.10.0.0", "actions=drop",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", gw, "arp_spa=0.0.0.0",
+        "arp_tpa=10.10.0.255", "actions=drop", NULL }));
+    CHECK(!has_flow(t, (const char *[]) { gw, "10.11.0.", NULL }));
+    CHECK(!has_flow(t, (const char *[]) { gw, "2001:db8:11::", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", gw, "ipv6_src=2001:db8:10::1",
+        "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=113", gw, "icmp_type=136", "icmp_code=0",
+        "nd_target=2001:db8:10:: ", "actions=drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=113", gw, "ipv6_src=::,", "icmp_type=135",
+        "nd_target=2001:db8:10::1 ", "actions=drop", NULL }));
+    /* The rest of the subnets stays the port's, DAD probes included. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=100", "nw_src=10.10.0.0/24", "goto_table:2",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=112", "ipv6_src=::,",
+        "nd_target=2001:db8:10::/64", "goto_table:3", NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
 }
 
 static void
@@ -709,8 +971,9 @@ test_clashing_port_is_left_out_whole(void)
     error = pipeline_state_update(st, &in, t, NULL);
     CHECK(error != NULL && strstr(error, "duplicates"));
     free(error);
-    CHECK(count(t, 0, 101) + count(t, 0, 102) == port_flows(1, 0, false));
-    CHECK(count(t, 0, 103) == port_flows(1, 1, false));
+    CHECK(count(t, 0, 101) + count(t, 0, 102)
+          == undeclared_port_flows(30, false));
+    CHECK(count(t, 0, 103) == undeclared_port_flows(10, false));
     /* The lower ofport wins; the other is known not to have its flows. */
     CHECK(pipeline_state_has_port(st, "p101"));
     CHECK(!pipeline_state_has_port(st, "p102"));
@@ -723,7 +986,7 @@ test_clashing_port_is_left_out_whole(void)
     error = pipeline_state_update(st, &in, t, NULL);
     CHECK(error == NULL);
     free(error);
-    CHECK(count(t, 0, 102) == port_flows(1, 0, false));
+    CHECK(count(t, 0, 102) == undeclared_port_flows(30, false));
     CHECK(pipeline_state_has_port(st, "p102"));
     CHECK(!pipeline_state_has_port(st, "p101"));
     CHECK(same_as_fresh_build(st, t, cfg, ports, 2, -1));
@@ -918,7 +1181,7 @@ test_deadline_clash_tried_once_per_round(void)
     free(error);
     CHECK(calls == 1 + 3 + 1 + 10);
     CHECK(!pipeline_state_has_port(st, "p102"));
-    CHECK(count(t, 0, 103) == port_flows(1, 0, false));
+    CHECK(count(t, 0, 103) == undeclared_port_flows(30, false));
 
     /* The next round tries it once more; the clash is still there. */
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, &error);
@@ -1144,6 +1407,14 @@ main(void)
              test_port_order_does_not_change_flows);
     TEST_RUN("pipeline/cookies-map-back-to-rule-names",
              test_cookies_map_back_to_rule_names);
+    TEST_RUN("pipeline/dhcp-servers-dropped-by-either-port",
+             test_dhcp_servers_dropped_by_either_port);
+    TEST_RUN("pipeline/fragments-judged-after-reassembly",
+             test_fragments_judged_after_reassembly);
+    TEST_RUN("pipeline/nd-needs-own-link-layer-address",
+             test_nd_needs_own_link_layer_address);
+    TEST_RUN("pipeline/reserved-addresses-kept-from-undeclared-ports",
+             test_reserved_addresses_kept_from_undeclared_ports);
     TEST_RUN("pipeline/gateway-mac-from-vlan", test_gateway_mac_from_vlan);
     TEST_RUN("pipeline/gateways-answer-arp-and-take-frames",
              test_gateways_answer_arp_and_take_frames);
