@@ -1,9 +1,10 @@
 #!/bin/bash
 # pipeline-neighbour: ARP and IPv6 neighbour discovery cannot lie (rule 4):
 # ARP's sender address and sender MAC, a neighbour solicitation's source
-# link-layer address, a neighbour advertisement's target and target
-# link-layer address must be the guest's own.  Honest ARP and ND (and
-# duplicate address detection) pass.  Real frames crafted with scapy,
+# link-layer address (which a solicitation from a real address must
+# carry), a neighbour advertisement's target and target link-layer address
+# must be the guest's own.  Honest ARP and ND (and probes for the guest's
+# own addresses) pass.  Real frames crafted with scapy,
 # captured on the receiving guest; verdicts checked with ofproto/trace.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
@@ -20,17 +21,18 @@ gn_check "nd-resolution-works" \
     gn_wait 5 ip netns exec "wa$s" ping -c 1 -W 1 2001:db8:10::12
 
 gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"
-arp() {  # arp OP SHA SPA TAG
+arp() {  # arp OP SHA SPA TAG [TPA]: to wb's address unless TPA is given
     local dst=ff:ff:ff:ff:ff:ff
     [ "$1" = 2 ] && dst=$wb
     echo "Ether(src='$wa', dst='$dst') / ARP(op=$1, hwsrc='$2', psrc='$3', \
-hwdst='$wb', pdst='10.10.0.12') / mark('$4'),"
+hwdst='$wb', pdst='${5:-10.10.0.12}') / mark('$4'),"
 }
-ns() {  # ns SRC SLL TAG: a solicitation for wb's address (SLL '' = none)
-    local opt=""
+ns() {  # ns SRC SLL TAG [TARGET]: a solicitation for wb's address unless
+        # TARGET is given (SLL '' = none)
+    local opt="" tgt=${4:-2001:db8:10::12}
     [ -n "$2" ] && opt="/ ICMPv6NDOptSrcLLAddr(lladdr='$2')"
-    echo "Ether(src='$wa', dst='33:33:ff:00:00:12') / IPv6(src='$1', \
-dst='ff02::1:ff00:12') / ICMPv6ND_NS(tgt='2001:db8:10::12') $opt \
+    echo "Ether(src='$wa', dst='33:33:ff:00:00:${tgt##*:}') / IPv6(src='$1', \
+dst='ff02::1:ff00:${tgt##*:}') / ICMPv6ND_NS(tgt='$tgt') $opt \
 / ndmark('$3'),"
 }
 na() {  # na TARGET TLL TAG: an advertisement to wb
@@ -41,7 +43,7 @@ dst='2001:db8:10::12') / ICMPv6ND_NA(tgt='$1', R=0, S=1, O=1) \
 gn_scapy "wa$s" "tx(
 $(arp 1 $wa 10.10.0.11 arp-request-honest)
 $(arp 2 $wa 10.10.0.11 arp-reply-honest)
-$(arp 1 $wa 0.0.0.0 arp-probe)
+$(arp 1 $wa 0.0.0.0 arp-probe 10.10.0.11)
 $(arp 1 $wa 10.10.0.1 arp-claims-gateway-ip)
 $(arp 2 $wa 10.10.0.12 arp-reply-claims-receivers-ip)
 $(arp 1 $wa 10.10.0.50 arp-claims-unused-ip)
@@ -49,7 +51,7 @@ $(arp 1 $liar 10.10.0.11 arp-lying-sender-mac)
 $(arp 2 $liar 10.10.0.11 arp-reply-lying-sender-mac)
 $(ns 2001:db8:10::11 $wa ns-honest)
 $(ns 2001:db8:10::11 '' ns-without-sll)
-$(ns :: '' ns-duplicate-address-detection)
+$(ns :: '' ns-duplicate-address-detection 2001:db8:10::11)
 $(ns 2001:db8:10::11 $liar ns-lying-sll)
 $(ns fe80::5054:ff:fe10:11 $wb ns-sll-of-receiver)
 $(na 2001:db8:10::11 $wa na-honest)
@@ -70,13 +72,14 @@ $(ns 2001:db8:10::11 $liar ns-lie-after-honest))
 gn_capture_stop
 
 for tag in arp-request-honest arp-reply-honest arp-probe ns-honest \
-           ns-without-sll ns-duplicate-address-detection na-honest \
+           ns-duplicate-address-detection na-honest \
            na-honest-link-local na-honest-again ns-honest-again; do
     gn_check_seen "$tag-passes" "wb$s" "$tag"
 done
 for tag in arp-claims-gateway-ip arp-reply-claims-receivers-ip \
            arp-claims-unused-ip arp-lying-sender-mac \
            arp-reply-lying-sender-mac ns-lying-sll ns-sll-of-receiver \
+           ns-without-sll \
            na-lying-target-receiver na-lying-target-gateway na-lying-tll \
            na-tll-of-receiver na-lie-after-honest ns-lie-after-honest; do
     gn_check_unseen "$tag-dropped" "wb$s" "$tag"

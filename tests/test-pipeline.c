@@ -604,7 +604,7 @@ static const char reserved_config_json[] =
     " {\"name\": \"web\", \"vlan\": 10,"
     "  \"subnets\": [\"10.10.0.0/24\", \"10.11.0.0/31\","
     "                \"2001:db8:10::/64\", \"2001:db8:11::/127\"],"
-    "  \"gateways\": [\"10.10.0.255\", \"2001:db8:10::1\"]}]}";
+    "  \"gateways\": [\"10.10.0.254\", \"2001:db8:10::1\"]}]}";
 
 static void
 test_reserved_addresses_kept_from_undeclared_ports(void)
@@ -614,10 +614,13 @@ test_reserved_addresses_kept_from_undeclared_ports(void)
     const char *gw = cookie_str(PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101);
 
     t = build_web_port(cfg, NULL, 0);
-    /* IPv4: 10.10.0.255 (gateway and broadcast) and 10.10.0.0, three
-     * flows each; IPv6: the gateway and 2001:db8:10::, one flow in table
-     * 1 and two in table 2 each. */
-    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101) == 2 * 3 + 2 * 3);
+    /* IPv4: 10.10.0.254 (the gateway), 10.10.0.255 (broadcast) and
+     * 10.10.0.0, three flows each; IPv6: the gateway and 2001:db8:10::,
+     * one flow in table 1 and two in table 2 each. */
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101) == 3 * 3 + 2 * 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", gw, "nw_src=10.10.0.254", "actions=drop",
+        NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=1", "priority=105", gw, "nw_src=10.10.0.255", "actions=drop",
         NULL }));
