@@ -7,6 +7,7 @@
 
 #include "pipeline.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,28 +28,6 @@ static const char config_json[] =
     " {\"name\": \"dmz\", \"vlan\": 30, \"subnets\": [\"10.30.0.0/24\"],"
     "  \"private\": true}]}";
 
-static struct gn_config *
-load_config__(const char *text)
-{
-    json_error_t jerror;
-    json_t *json = json_loads(text, 0, &jerror);
-    struct gn_config *cfg = NULL;
-    char *error;
-
-    CHECK(json != NULL);
-    error = gn_config_from_json(json, &cfg);
-    CHECK(error == NULL);
-    free(error);
-    json_decref(json);
-    return cfg;
-}
-
-static struct gn_config *
-load_config(void)
-{
-    return load_config__(config_json);
-}
-
 /* Rules between networks, with gateways: web (VLAN 10) and db (VLAN 20)
  * have IPv4 gateways, web an IPv6 one too, dmz (VLAN 30) none.  Rule 1
  * repeats rule 0. */
@@ -68,6 +47,31 @@ static const char routed_config_json[] =
     "   \"port\": 3306},"
     "  {\"from\": \"db\", \"to\": \"web\", \"proto\": \"icmp\"},"
     "  {\"from\": \"web\", \"to\": \"dmz\", \"proto\": \"any\"}]}";
+
+/* web (VLAN 10) and db (VLAN 20) with a broadcast limit of 7 pps, bursts
+ * of 9. */
+static const char limited_config_json[] =
+    "{\"bridge\": \"br-int\", \"broadcast_limit\": {\"pps\": 7,"
+    " \"burst\": 9}, \"networks\": [{\"name\": \"web\", \"vlan\": 10,"
+    " \"subnets\": [\"10.10.0.0/24\"]}, {\"name\": \"db\","
+    " \"vlan\": 20, \"subnets\": [\"10.20.0.0/24\"]}]}";
+
+/* Returns the config in JSON 'text', which must be valid. */
+static struct gn_config *
+load_config(const char *text)
+{
+    json_error_t jerror;
+    json_t *json = json_loads(text, 0, &jerror);
+    struct gn_config *cfg = NULL;
+    char *error;
+
+    CHECK(json != NULL);
+    error = gn_config_from_json(json, &cfg);
+    CHECK(error == NULL);
+    free(error);
+    json_decref(json);
+    return cfg;
+}
 
 /* Flows every table gets: a default drop per table (8), two flood flows
  * (table 3) and a route-drop (table 5) per network (3 * 3), three routing
@@ -115,12 +119,13 @@ parse_ip(const char *s, struct netaddr_ip *ip)
     free(error);
 }
 
-/* Builds the table for 'n' 'ports' (uplink 'uplink' or -1) with 'cfg'.
- * Caller frees. */
+/* Builds the table for 'n' 'ports' (uplink 'uplink' or -1) with the
+ * config 'config_text'.  Caller frees. */
 static struct flow_table *
-build(const struct gn_config *cfg, const struct pipeline_port *ports,
-      size_t n, int uplink)
+build(const char *config_text, const struct pipeline_port *ports, size_t n,
+      int uplink)
 {
+    struct gn_config *cfg = load_config(config_text);
     struct pipeline_input in = {
         .cfg = cfg, .ports = ports, .n_ports = n, .uplink_ofport = uplink,
     };
@@ -132,6 +137,7 @@ build(const struct gn_config *cfg, const struct pipeline_port *ports,
     }
     CHECK(error == NULL);
     free(error);
+    gn_config_destroy(cfg);
     return table;
 }
 
@@ -155,6 +161,27 @@ count(const struct flow_table *table, enum pipeline_rule rule,
     return total;
 }
 
+/* How many flows a table should have for a rule and object. */
+struct rule_count {
+    enum pipeline_rule rule;
+    uint32_t object;
+    size_t n;
+};
+
+/* Checks the 'n' counts 'c' against 't'. */
+static void
+check_counts(const struct flow_table *t, const struct rule_count *c,
+             size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        TEST_ROW("%s:%"PRIu32,
+                 pipeline_rule_name(PIPELINE_COOKIE(c[i].rule, 0)),
+                 c[i].object);
+        CHECK(count(t, c[i].rule, c[i].object) == c[i].n);
+    }
+    TEST_ROW_END();
+}
+
 /* Flows a guest port gets under its own cookies (rule << 48 | ofport):
  * 4 in table 0 (one the broadcast limit, on by default); 6 + 2 per IPv4
  * and 1 per IPv6 source in table 1; 11 (7 for a server) + 2 per IPv6
@@ -168,8 +195,7 @@ port_flows(size_t n4, size_t n6, bool server)
 static void
 test_empty_bridge_drops_everything(void)
 {
-    struct gn_config *cfg = load_config();
-    struct flow_table *t = build(cfg, NULL, 0, -1);
+    struct flow_table *t = build(config_json, NULL, 0, -1);
 
     /* Flood flows drop; web's gateway leads to routing, which drops. */
     CHECK(flow_table_count(t) == BASE_FLOWS);
@@ -177,13 +203,11 @@ test_empty_bridge_drops_everything(void)
         CHECK(count(t, PIPELINE_RULE_DEFAULT_DROP, table) == 1);
     }
     flow_table_destroy(t);
-    gn_config_destroy(cfg);
 }
 
 static void
 test_flow_counts_per_port(void)
 {
-    struct gn_config *cfg = load_config();
     struct netaddr_ip ips[2];
     struct pipeline_port ports[4];
     struct flow_table *t;
@@ -194,7 +218,7 @@ test_flow_counts_per_port(void)
     make_port(&ports[1], 102, 10, ips, 1);      /* Declared v4 only. */
     make_port(&ports[2], 103, 10, NULL, 0);     /* Web's two subnets. */
     make_port(&ports[3], 104, 20, NULL, 0);     /* Db's one subnet. */
-    t = build(cfg, ports, 4, -1);
+    t = build(config_json, ports, 4, -1);
 
     CHECK(count(t, 0, 101) == port_flows(1, 1, false));
     CHECK(count(t, 0, 102) == port_flows(1, 0, false));
@@ -215,55 +239,49 @@ test_flow_counts_per_port(void)
         CHECK(count(t, PIPELINE_RULE_RA_DROP, p) == 2);
     }
     flow_table_destroy(t);
-    gn_config_destroy(cfg);
 }
 
 static void
 test_server_port_may_answer_dhcp_and_ra(void)
 {
-    struct gn_config *cfg = load_config();
     struct pipeline_port port;
     struct flow_table *t;
 
     make_port(&port, 101, 10, NULL, 0);
     port.server = true;
-    t = build(cfg, &port, 1, -1);
+    t = build(config_json, &port, 1, -1);
     CHECK(count(t, 0, 101) == port_flows(1, 1, true));
     CHECK(count(t, PIPELINE_RULE_DHCP_SERVER_DROP, 101) == 0);
     CHECK(count(t, PIPELINE_RULE_RA_DROP, 101) == 0);
     flow_table_destroy(t);
-    gn_config_destroy(cfg);
 }
 
 static void
 test_private_network_drops_guest_to_guest(void)
 {
-    struct gn_config *cfg = load_config();
     struct pipeline_port ports[3];
     struct flow_table *t;
 
     make_port(&ports[0], 101, 30, NULL, 0);
     make_port(&ports[1], 102, 30, NULL, 0);
     make_port(&ports[2], 103, 10, NULL, 0);
-    t = build(cfg, ports, 3, -1);
+    t = build(config_json, ports, 3, -1);
     /* One drop per private guest MAC for frames from guests; web has
      * none. */
     CHECK(count(t, PIPELINE_RULE_PRIVATE_DROP, 30) == 2);
     CHECK(count(t, PIPELINE_RULE_PRIVATE_DROP, 10) == 0);
     CHECK(count(t, 0, 101) == port_flows(1, 0, false));
     flow_table_destroy(t);
-    gn_config_destroy(cfg);
 }
 
 static void
 test_uplink_adds_ingress_and_unknown_unicast(void)
 {
-    struct gn_config *cfg = load_config();
     struct pipeline_port port;
     struct flow_table *t;
 
     make_port(&port, 101, 10, NULL, 0);
-    t = build(cfg, &port, 1, 100);
+    t = build(config_json, &port, 1, 100);
     for (int vlan = 10; vlan <= 30; vlan += 10) {
         CHECK(count(t, PIPELINE_RULE_UPLINK_IN, vlan) == 1);
         CHECK(count(t, PIPELINE_RULE_L2_UNKNOWN, vlan) == 1);
@@ -275,29 +293,25 @@ test_uplink_adds_ingress_and_unknown_unicast(void)
                                  + port_flows(1, 1, false) + 1);
     CHECK(count(t, 0, 100) == 0);
     flow_table_destroy(t);
-    gn_config_destroy(cfg);
 }
 
 static void
 test_unbound_ports_get_no_flows(void)
 {
-    struct gn_config *cfg = load_config();
     struct pipeline_port ports[2];
     struct flow_table *t;
 
     make_port(&ports[0], 101, 99, NULL, 0);     /* No such network. */
     make_port(&ports[1], -1, 10, NULL, 0);      /* No ofport yet. */
-    t = build(cfg, ports, 2, -1);
+    t = build(config_json, ports, 2, -1);
     CHECK(flow_table_count(t) == BASE_FLOWS);
     CHECK(count(t, 0, 101) == 0);
     flow_table_destroy(t);
-    gn_config_destroy(cfg);
 }
 
 static void
 test_port_order_does_not_change_flows(void)
 {
-    struct gn_config *cfg = load_config();
     struct pipeline_port fwd[3], rev[3];
     struct flow_table *a, *b;
     struct flow_table_mod *mods;
@@ -307,14 +321,13 @@ test_port_order_does_not_change_flows(void)
         make_port(&fwd[i], 101 + i, 10, NULL, 0);
         make_port(&rev[2 - i], 101 + i, 10, NULL, 0);
     }
-    a = build(cfg, fwd, 3, 100);
-    b = build(cfg, rev, 3, 100);
+    a = build(config_json, fwd, 3, 100);
+    b = build(config_json, rev, 3, 100);
     mods = flow_table_diff(a, b, &n);
     CHECK(n == 0);
     free(mods);
     flow_table_destroy(a);
     flow_table_destroy(b);
-    gn_config_destroy(cfg);
 }
 
 static void
@@ -333,7 +346,6 @@ test_cookies_map_back_to_rule_names(void)
         { PIPELINE_RULE_L2_FLOOD, "l2-flood", false },
         { PIPELINE_RULE_PRIVATE_DROP, "private-network-drop", true },
     };
-    struct gn_config *cfg = load_config();
     struct pipeline_port port;
     struct flow_table_cookie_stats *stats;
     struct flow_table *t;
@@ -351,7 +363,7 @@ test_cookies_map_back_to_rule_names(void)
 
     /* Every flow the builder makes carries a cookie with a name. */
     make_port(&port, 101, 30, NULL, 0);
-    t = build(cfg, &port, 1, 100);
+    t = build(config_json, &port, 1, 100);
     stats = flow_table_cookie_stats(t, &n);
     CHECK(n > 0);
     for (size_t i = 0; i < n; i++) {
@@ -359,7 +371,6 @@ test_cookies_map_back_to_rule_names(void)
     }
     free(stats);
     flow_table_destroy(t);
-    gn_config_destroy(cfg);
 }
 
 /* True if a flow of 't' (in ovs-ofctl syntax) contains all of 'needles'
@@ -404,16 +415,18 @@ test_gateway_mac_from_vlan(void)
 static void
 test_gateways_answer_arp_and_take_frames(void)
 {
-    struct gn_config *cfg = load_config__(routed_config_json);
-    struct flow_table *t = build(cfg, NULL, 0, -1);
-
     /* An ARP responder per IPv4 gateway (none for IPv6 ones). */
-    CHECK(count(t, PIPELINE_RULE_GATEWAY_ARP, 10) == 1);
-    CHECK(count(t, PIPELINE_RULE_GATEWAY_ARP, 20) == 1);
-    CHECK(count(t, PIPELINE_RULE_GATEWAY_ARP, 30) == 0);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_GATEWAY, 10) == 1);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_GATEWAY, 20) == 1);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_GATEWAY, 30) == 0);
+    static const struct rule_count counts[] = {
+        { PIPELINE_RULE_GATEWAY_ARP, 10, 1 },
+        { PIPELINE_RULE_GATEWAY_ARP, 20, 1 },
+        { PIPELINE_RULE_GATEWAY_ARP, 30, 0 },
+        { PIPELINE_RULE_ROUTE_GATEWAY, 10, 1 },
+        { PIPELINE_RULE_ROUTE_GATEWAY, 20, 1 },
+        { PIPELINE_RULE_ROUTE_GATEWAY, 30, 0 },
+    };
+    struct flow_table *t = build(routed_config_json, NULL, 0, -1);
+
+    check_counts(t, counts, GN_ARRAY_SIZE(counts));
     CHECK(has_flow(t, (const char *[]) {
         "table=3", "reg6=0xa", "arp_tpa=10.10.0.1", "arp_op=1",
         "set_field:0a:00:00:00:00:0a->eth_src", "set_field:2->arp_op",
@@ -422,29 +435,30 @@ test_gateways_answer_arp_and_take_frames(void)
         "table=3", "reg6=0x14", "dl_dst=0a:00:00:00:00:14",
         "goto_table:4", NULL }));
     flow_table_destroy(t);
-    gn_config_destroy(cfg);
 }
 
 static void
 test_rules_allow_new_connections_through_conntrack(void)
 {
-    struct gn_config *cfg = load_config__(routed_config_json);
-    struct flow_table *t = build(cfg, NULL, 0, -1);
+    static const struct rule_count counts[] = {
+        /* Rule 0 to both of db's subnets; rule 1 repeats it; rule 2 to
+         * web's IPv4 subnet only; rule 3 to dmz, any protocol. */
+        { PIPELINE_RULE_ROUTE_ALLOW, 0, 2 },
+        { PIPELINE_RULE_ROUTE_ALLOW, 1, 0 },
+        { PIPELINE_RULE_ROUTE_ALLOW, 2, 1 },
+        { PIPELINE_RULE_ROUTE_ALLOW, 3, 1 },
+        { PIPELINE_RULE_ROUTE_DROP, 10, 1 },
+        { PIPELINE_RULE_ROUTE_DROP, 20, 1 },
+        { PIPELINE_RULE_ROUTE_DROP, 30, 1 },
+        { PIPELINE_RULE_TTL_DROP, 0, 2 },
+        { PIPELINE_RULE_ROUTE_CT, 0, 1 },
+        { PIPELINE_RULE_CT_INVALID_DROP, 0, 1 },
+        { PIPELINE_RULE_CT_ESTABLISHED, 0, 1 },
+        { PIPELINE_RULE_CT_RELATED, 0, 1 },
+    };
+    struct flow_table *t = build(routed_config_json, NULL, 0, -1);
 
-    /* Rule 0 to both of db's subnets; rule 1 repeats it; rule 2 to web's
-     * IPv4 subnet only; rule 3 to dmz, any protocol. */
-    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 0) == 2);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 1) == 0);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 2) == 1);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 3) == 1);
-    for (int vlan = 10; vlan <= 30; vlan += 10) {
-        CHECK(count(t, PIPELINE_RULE_ROUTE_DROP, vlan) == 1);
-    }
-    CHECK(count(t, PIPELINE_RULE_TTL_DROP, 0) == 2);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_CT, 0) == 1);
-    CHECK(count(t, PIPELINE_RULE_CT_INVALID_DROP, 0) == 1);
-    CHECK(count(t, PIPELINE_RULE_CT_ESTABLISHED, 0) == 1);
-    CHECK(count(t, PIPELINE_RULE_CT_RELATED, 0) == 1);
+    check_counts(t, counts, GN_ARRAY_SIZE(counts));
     /* Plus two gateways' two flows each and four route-allow flows. */
     CHECK(flow_table_count(t) == COMMON_FLOWS + 2 * 2 + 4);
     CHECK(has_flow(t, (const char *[]) {
@@ -463,13 +477,18 @@ test_rules_allow_new_connections_through_conntrack(void)
     CHECK(!pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW,
                                                0)));
     flow_table_destroy(t);
-    gn_config_destroy(cfg);
 }
 
 static void
 test_routes_only_to_declared_unshared_ipv4(void)
 {
-    struct gn_config *cfg = load_config__(routed_config_json);
+    static const struct rule_count counts[] = {
+        { PIPELINE_RULE_ROUTE_OUTPUT, 101, 1 },
+        { PIPELINE_RULE_ROUTE_OUTPUT, 102, 1 },
+        { PIPELINE_RULE_ROUTE_OUTPUT, 103, 0 },
+        { PIPELINE_RULE_ROUTE_OUTPUT, 104, 0 },
+        { PIPELINE_RULE_ROUTE_OUTPUT, 105, 0 },
+    };
     struct netaddr_ip web[2], db[1], shared[1];
     struct pipeline_port ports[5];
     struct flow_table *t;
@@ -483,36 +502,56 @@ test_routes_only_to_declared_unshared_ipv4(void)
     make_port(&ports[2], 103, 20, NULL, 0);
     make_port(&ports[3], 104, 20, shared, 1);
     make_port(&ports[4], 105, 20, shared, 1);
-    t = build(cfg, ports, 5, -1);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 101) == 1);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 102) == 1);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 103) == 0);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 104) == 0);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 105) == 0);
+    t = build(routed_config_json, ports, 5, -1);
+    check_counts(t, counts, GN_ARRAY_SIZE(counts));
     CHECK(has_flow(t, (const char *[]) {
         "table=6", "nw_dst=10.20.0.11",
         "set_field:0a:00:00:00:00:14->eth_src",
         "set_field:52:54:00:00:00:66->eth_dst", "dec_ttl", "output:102",
         NULL }));
     flow_table_destroy(t);
-    gn_config_destroy(cfg);
 }
 
-/* True if 'st' holds, in 'table' and its meters, exactly the flows and
- * meters a fresh state gives for 'n' 'ports' with 'cfg': the meters are
- * those of the ports that got their flows, at the config's rate. */
+/* What the update tests work on: the config of the next update, the
+ * pipeline state under test and the table it keeps. */
+struct fixture {
+    struct gn_config *cfg;
+    struct pipeline_state *st;
+    struct flow_table *t;
+};
+
+static void
+fixture_init(struct fixture *f, const char *config_text)
+{
+    f->cfg = load_config(config_text);
+    f->st = pipeline_state_create();
+    f->t = flow_table_create(0);
+}
+
+static void
+fixture_destroy(struct fixture *f)
+{
+    pipeline_state_destroy(f->st);
+    flow_table_destroy(f->t);
+    gn_config_destroy(f->cfg);
+}
+
+/* True if 'f' holds, in its table and its state's meters, exactly the
+ * flows and meters a fresh state gives for 'n' 'ports' with its config:
+ * the meters are those of the ports that got their flows, at the config's
+ * rate. */
 static bool
-same_as_fresh_build(const struct pipeline_state *st,
-                    const struct flow_table *table,
-                    const struct gn_config *cfg,
+same_as_fresh_build(const struct fixture *f,
                     const struct pipeline_port *ports, size_t n, int uplink)
 {
+    const struct gn_config *cfg = f->cfg;
+    const struct flow_table *table = f->t;
     struct pipeline_state *fresh_st = pipeline_state_create();
     struct flow_table *fresh = flow_table_create(0);
     struct pipeline_input in = {
         .cfg = cfg, .ports = ports, .n_ports = n, .uplink_ofport = uplink,
     };
-    const struct meter_table *meters = pipeline_state_meters(st);
+    const struct meter_table *meters = pipeline_state_meters(f->st);
     struct meter_table_mod *meter_mods;
     struct flow_table_mod *mods;
     size_t n_mods, n_meter_mods, n_before, n_metered = 0;
@@ -553,27 +592,27 @@ same_as_fresh_build(const struct pipeline_state *st,
     return same;
 }
 
-/* The input of 'n' 'ports' with 'cfg' of generation 'cfg_gen' and uplink
- * 'uplink', without a deadline. */
+/* The input of 'n' 'ports' with the config of 'f' as generation 'cfg_gen'
+ * and uplink 'uplink', without a deadline. */
 static struct pipeline_input
-make_input(const struct gn_config *cfg, unsigned long long cfg_gen,
+make_input(const struct fixture *f, unsigned long long cfg_gen,
            const struct pipeline_port *ports, size_t n, int uplink)
 {
     return (struct pipeline_input) {
-        .cfg = cfg, .cfg_gen = cfg_gen, .ports = ports, .n_ports = n,
+        .cfg = f->cfg, .cfg_gen = cfg_gen, .ports = ports, .n_ports = n,
         .uplink_ofport = uplink,
     };
 }
 
-/* Brings 'table' to 'n' 'ports' through 'st'; returns the stats. */
+/* Brings the table of 'f' to 'n' 'ports' through its state; returns the
+ * stats. */
 static struct pipeline_update_stats
-update(struct pipeline_state *st, struct flow_table *table,
-       const struct gn_config *cfg, unsigned long long cfg_gen,
+update(const struct fixture *f, unsigned long long cfg_gen,
        const struct pipeline_port *ports, size_t n, int uplink)
 {
-    struct pipeline_input in = make_input(cfg, cfg_gen, ports, n, uplink);
+    struct pipeline_input in = make_input(f, cfg_gen, ports, n, uplink);
     struct pipeline_update_stats stats;
-    char *error = pipeline_state_update(st, &in, table, &stats);
+    char *error = pipeline_state_update(f->st, &in, f->t, &stats);
 
     CHECK(error == NULL);
     free(error);
@@ -583,109 +622,105 @@ update(struct pipeline_state *st, struct flow_table *table,
 static void
 test_incremental_update_equals_full_build(void)
 {
-    struct gn_config *cfg = load_config__(routed_config_json);
-    struct pipeline_state *st = pipeline_state_create();
-    struct flow_table *t = flow_table_create(0);
+    struct gn_config *cfg, *limited = load_config(limited_config_json);
     struct netaddr_ip ips[3];
     struct pipeline_port ports[40];
     struct pipeline_update_stats s;
+    struct fixture f;
     size_t n = 0;
 
+    fixture_init(&f, routed_config_json);
     parse_ip("10.10.0.11", &ips[0]);
     parse_ip("10.20.0.11", &ips[1]);
     parse_ip("10.20.0.12", &ips[2]);
     for (n = 0; n < 30; n++) {
         make_port(&ports[n], 101 + n, n % 2 ? 10 : 20, NULL, 0);
     }
-    s = update(st, t, cfg, 1, ports, n, -1);
+    s = update(&f, 1, ports, n, -1);
     /* Global, three networks, four flood chunks (web's and db's ofports
      * 64-127 and 128-191), thirty ports. */
     CHECK(s.groups_built == 1 + 3 + 4 + 30);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(&f, ports, n, -1));
 
     /* Nothing changed: nothing rebuilt. */
-    s = update(st, t, cfg, 1, ports, n, -1);
+    s = update(&f, 1, ports, n, -1);
     CHECK(s.groups_built == 0 && s.flows_added == 0 && s.flows_removed == 0);
 
     /* One more port: it and its flood chunk, no more. */
     make_port(&ports[n++], 131, 10, &ips[0], 1);
-    s = update(st, t, cfg, 1, ports, n, -1);
+    s = update(&f, 1, ports, n, -1);
     CHECK(s.groups_built == 2);
     CHECK(s.groups_removed == 0);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(&f, ports, n, -1));
 
     /* New addresses on one port: only that port. */
     ports[3].ips = &ips[1];
     ports[3].n_ips = 1;
-    s = update(st, t, cfg, 1, ports, n, -1);
+    s = update(&f, 1, ports, n, -1);
     CHECK(s.groups_built == 1);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(&f, ports, n, -1));
 
     /* A second port declares the same address: both are rebuilt, and
      * neither is routed to. */
     ports[5].ips = &ips[1];
     ports[5].n_ips = 1;
-    s = update(st, t, cfg, 1, ports, n, -1);
+    s = update(&f, 1, ports, n, -1);
     CHECK(s.groups_built == 2);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 104) == 0);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 106) == 0);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+    CHECK(count(f.t, PIPELINE_RULE_ROUTE_OUTPUT, 104) == 0);
+    CHECK(count(f.t, PIPELINE_RULE_ROUTE_OUTPUT, 106) == 0);
+    CHECK(same_as_fresh_build(&f, ports, n, -1));
 
     /* A port leaves (the last one takes its place in the array): its
      * flows go, its flood chunk is rebuilt. */
-    size_t before = flow_table_count(t);
+    size_t before = flow_table_count(f.t);
     ports[7] = ports[--n];
-    s = update(st, t, cfg, 1, ports, n, -1);
+    s = update(&f, 1, ports, n, -1);
     CHECK(s.groups_removed == 1);
-    CHECK(flow_table_count(t) < before);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+    CHECK(flow_table_count(f.t) < before);
+    CHECK(same_as_fresh_build(&f, ports, n, -1));
 
     /* An uplink appears: the networks, not the chunks nor the ports. */
-    s = update(st, t, cfg, 1, ports, n, 100);
+    s = update(&f, 1, ports, n, 100);
     CHECK(s.groups_built == 3);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
+    CHECK(same_as_fresh_build(&f, ports, n, 100));
 
     /* A new config generation rebuilds everything. */
-    s = update(st, t, cfg, 2, ports, n, 100);
+    s = update(&f, 2, ports, n, 100);
     CHECK(s.groups_built == 1 + 3 + 4 + n);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
+    CHECK(same_as_fresh_build(&f, ports, n, 100));
 
     /* Two ports swap ofports: each takes the other's meter id. */
     int ofport4 = ports[4].ofport;
     ports[4].ofport = ports[9].ofport;
     ports[9].ofport = ofport4;
-    s = update(st, t, cfg, 2, ports, n, 100);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
+    s = update(&f, 2, ports, n, 100);
+    CHECK(same_as_fresh_build(&f, ports, n, 100));
 
     /* Another broadcast limit: every meter changes; none without one. */
-    struct gn_config *cfg3 = load_config__(
-        "{\"bridge\": \"br-int\", \"broadcast_limit\": {\"pps\": 7,"
-        " \"burst\": 9}, \"networks\": [{\"name\": \"web\", \"vlan\": 10,"
-        " \"subnets\": [\"10.10.0.0/24\"]}, {\"name\": \"db\","
-        " \"vlan\": 20, \"subnets\": [\"10.20.0.0/24\"]}]}");
-    s = update(st, t, cfg3, 3, ports, n, 100);
-    CHECK(same_as_fresh_build(st, t, cfg3, ports, n, 100));
-    CHECK(meter_table_count(pipeline_state_meters(st)) == n);
-    CHECK(meter_table_find(pipeline_state_meters(st),
+    cfg = f.cfg;
+    f.cfg = limited;
+    s = update(&f, 3, ports, n, 100);
+    CHECK(same_as_fresh_build(&f, ports, n, 100));
+    CHECK(meter_table_count(pipeline_state_meters(f.st)) == n);
+    CHECK(meter_table_find(pipeline_state_meters(f.st),
                            PIPELINE_METER_ID(ports[0].ofport))->pps == 7);
-    cfg3->broadcast_limit.pps = 0;
-    s = update(st, t, cfg3, 4, ports, n, 100);
-    CHECK(same_as_fresh_build(st, t, cfg3, ports, n, 100));
-    CHECK(meter_table_count(pipeline_state_meters(st)) == 0);
-    s = update(st, t, cfg, 5, ports, n, 100);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
-    gn_config_destroy(cfg3);
+    limited->broadcast_limit.pps = 0;
+    s = update(&f, 4, ports, n, 100);
+    CHECK(same_as_fresh_build(&f, ports, n, 100));
+    CHECK(meter_table_count(pipeline_state_meters(f.st)) == 0);
+    f.cfg = cfg;
+    s = update(&f, 5, ports, n, 100);
+    CHECK(same_as_fresh_build(&f, ports, n, 100));
+    gn_config_destroy(limited);
 
     /* Every port gone: only what does not depend on ports is left.  The
      * ports and their four flood chunks go, web and db (whose chunks
      * changed) are rebuilt, nothing else. */
-    s = update(st, t, cfg, 5, NULL, 0, 100);
+    s = update(&f, 5, NULL, 0, 100);
     CHECK(s.groups_built == 2 && s.groups_removed == n + 4);
-    CHECK(same_as_fresh_build(st, t, cfg, NULL, 0, 100));
+    CHECK(same_as_fresh_build(&f, NULL, 0, 100));
 
-    pipeline_state_destroy(st);
-    flow_table_destroy(t);
-    gn_config_destroy(cfg);
+    fixture_destroy(&f);
 }
 
 /* Two ports with one MAC in a private network clash on their drop flow:
@@ -694,43 +729,40 @@ test_incremental_update_equals_full_build(void)
 static void
 test_clashing_port_is_left_out_whole(void)
 {
-    struct gn_config *cfg = load_config();
-    struct pipeline_state *st = pipeline_state_create();
-    struct flow_table *t = flow_table_create(0);
     struct pipeline_port ports[3];
-    struct pipeline_input in = { .cfg = cfg, .ports = ports, .n_ports = 3,
-                                 .uplink_ofport = -1 };
+    struct pipeline_input in;
+    struct fixture f;
     char *error;
 
+    fixture_init(&f, config_json);
+    in = make_input(&f, 0, ports, 3, -1);
     make_port(&ports[0], 101, 30, NULL, 0);
     make_port(&ports[1], 102, 30, NULL, 0);
     ports[1].mac = ports[0].mac;
     make_port(&ports[2], 103, 10, NULL, 0);
-    error = pipeline_state_update(st, &in, t, NULL);
+    error = pipeline_state_update(f.st, &in, f.t, NULL);
     CHECK(error != NULL && strstr(error, "duplicates"));
     free(error);
-    CHECK(count(t, 0, 101) + count(t, 0, 102) == port_flows(1, 0, false));
-    CHECK(count(t, 0, 103) == port_flows(1, 1, false));
+    CHECK(count(f.t, 0, 101) + count(f.t, 0, 102) == port_flows(1, 0, false));
+    CHECK(count(f.t, 0, 103) == port_flows(1, 1, false));
     /* The lower ofport wins; the other is known not to have its flows. */
-    CHECK(pipeline_state_has_port(st, "p101"));
-    CHECK(!pipeline_state_has_port(st, "p102"));
-    CHECK(pipeline_state_has_port(st, "p103"));
-    CHECK(!pipeline_state_has_port(st, "p999"));
+    CHECK(pipeline_state_has_port(f.st, "p101"));
+    CHECK(!pipeline_state_has_port(f.st, "p102"));
+    CHECK(pipeline_state_has_port(f.st, "p103"));
+    CHECK(!pipeline_state_has_port(f.st, "p999"));
 
     /* The first port leaves: the second is retried and built. */
     ports[0] = ports[2];
     in.n_ports = 2;
-    error = pipeline_state_update(st, &in, t, NULL);
+    error = pipeline_state_update(f.st, &in, f.t, NULL);
     CHECK(error == NULL);
     free(error);
-    CHECK(count(t, 0, 102) == port_flows(1, 0, false));
-    CHECK(pipeline_state_has_port(st, "p102"));
-    CHECK(!pipeline_state_has_port(st, "p101"));
-    CHECK(same_as_fresh_build(st, t, cfg, ports, 2, -1));
+    CHECK(count(f.t, 0, 102) == port_flows(1, 0, false));
+    CHECK(pipeline_state_has_port(f.st, "p102"));
+    CHECK(!pipeline_state_has_port(f.st, "p101"));
+    CHECK(same_as_fresh_build(&f, ports, 2, -1));
 
-    pipeline_state_destroy(st);
-    flow_table_destroy(t);
-    gn_config_destroy(cfg);
+    fixture_destroy(&f);
 }
 
 /* With 'slices_resume', update_in_slices() says its calls after the first
@@ -739,19 +771,18 @@ test_clashing_port_is_left_out_whole(void)
  * run both ways. */
 static bool slices_resume;
 
-/* Brings 'table' to 'n' 'ports' through 'st' with a deadline in the past,
- * one call after another until an update completes (at most 'max_calls'
- * calls), each of which must rebuild exactly one group if it does not
- * complete.  Returns the number of calls; stores the error of the last in
- * '*errorp' (caller frees), or checks that there is none if 'errorp' is
- * NULL. */
+/* Brings the table of 'f' to 'n' 'ports' through its state with a deadline
+ * in the past, one call after another until an update completes (at most
+ * 'max_calls' calls), each of which must rebuild exactly one group if it
+ * does not complete.  Returns the number of calls; stores the error of
+ * the last in '*errorp' (caller frees), or checks that there is none if
+ * 'errorp' is NULL. */
 static size_t
-update_in_slices(struct pipeline_state *st, struct flow_table *table,
-                 const struct gn_config *cfg, unsigned long long cfg_gen,
+update_in_slices(const struct fixture *f, unsigned long long cfg_gen,
                  const struct pipeline_port *ports, size_t n, int uplink,
                  size_t max_calls, char **errorp)
 {
-    struct pipeline_input in = make_input(cfg, cfg_gen, ports, n, uplink);
+    struct pipeline_input in = make_input(f, cfg_gen, ports, n, uplink);
     struct pipeline_update_stats stats;
     char *error = NULL;
     size_t calls = 0;
@@ -761,7 +792,7 @@ update_in_slices(struct pipeline_state *st, struct flow_table *table,
     do {
         free(error);
         in.same_input = slices_resume && calls > 0;
-        error = pipeline_state_update(st, &in, table, &stats);
+        error = pipeline_state_update(f->st, &in, f->t, &stats);
         calls++;
         if (stats.incomplete) {
             CHECK(stats.groups_built == 1);
@@ -778,19 +809,33 @@ update_in_slices(struct pipeline_state *st, struct flow_table *table,
     return calls;
 }
 
+/* Makes 'calls' calls of an update of 'f' with 'in', none of which may
+ * fail or complete. */
+static void
+update_incomplete(const struct fixture *f, const struct pipeline_input *in,
+                  int calls)
+{
+    for (int i = 0; i < calls; i++) {
+        struct pipeline_update_stats stats;
+        char *error = pipeline_state_update(f->st, in, f->t, &stats);
+
+        CHECK(error == NULL && stats.incomplete);
+        free(error);
+    }
+}
+
 /* With a deadline that has passed, an update rebuilds one group per call
  * and says it is incomplete; calling again goes on where it stopped, and
  * the table ends up with exactly the flows of a full build. */
 static void
 test_deadline_rebuilds_one_group_per_call(void)
 {
-    struct gn_config *cfg = load_config__(routed_config_json);
-    struct pipeline_state *st = pipeline_state_create();
-    struct flow_table *t = flow_table_create(0);
     struct netaddr_ip ips[2];
     struct pipeline_port ports[40];
+    struct fixture f;
     size_t n, calls;
 
+    fixture_init(&f, routed_config_json);
     parse_ip("10.10.0.11", &ips[0]);
     parse_ip("10.20.0.11", &ips[1]);
     for (n = 0; n < 30; n++) {
@@ -798,33 +843,31 @@ test_deadline_rebuilds_one_group_per_call(void)
     }
     /* Global, three networks, four flood chunks, thirty ports: one call
      * each. */
-    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
+    calls = update_in_slices(&f, 1, ports, n, -1, 100, NULL);
     CHECK(calls == 1 + 3 + 4 + 30);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(&f, ports, n, -1));
 
     /* Nothing to do: done at once. */
-    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
+    calls = update_in_slices(&f, 1, ports, n, -1, 100, NULL);
     CHECK(calls == 1);
 
     /* A port joins: its flood chunk, then the port. */
     make_port(&ports[n++], 131, 10, &ips[0], 1);
-    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
+    calls = update_in_slices(&f, 1, ports, n, -1, 100, NULL);
     CHECK(calls == 2);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+    CHECK(same_as_fresh_build(&f, ports, n, -1));
 
     /* A port leaves and another changes its address: the sweep of the
      * vanished one and a rebuild in the first call. */
     ports[7] = ports[--n];
     ports[3].ips = &ips[1];
     ports[3].n_ips = 1;
-    calls = update_in_slices(st, t, cfg, 1, ports, n, 100, 100, NULL);
+    calls = update_in_slices(&f, 1, ports, n, 100, 100, NULL);
     /* Networks (uplink), web's first chunk (port 108 left), port 3. */
     CHECK(calls == 3 + 1 + 1);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
+    CHECK(same_as_fresh_build(&f, ports, n, 100));
 
-    pipeline_state_destroy(st);
-    flow_table_destroy(t);
-    gn_config_destroy(cfg);
+    fixture_destroy(&f);
 }
 
 /* An input that changes between the calls of an incomplete update (ports
@@ -833,29 +876,21 @@ test_deadline_rebuilds_one_group_per_call(void)
 static void
 test_deadline_input_change_midway_converges(void)
 {
-    struct gn_config *cfg = load_config__(routed_config_json);
-    struct pipeline_state *st = pipeline_state_create();
-    struct flow_table *t = flow_table_create(0);
-    struct pipeline_input in = { .cfg = cfg, .cfg_gen = 1, .deadline = 1 };
-    struct pipeline_update_stats stats;
+    struct pipeline_input in;
     struct netaddr_ip ips[2];
     struct pipeline_port ports[60];
+    struct fixture f;
     size_t n;
-    char *error;
 
+    fixture_init(&f, routed_config_json);
     parse_ip("10.10.0.11", &ips[0]);
     parse_ip("10.20.0.11", &ips[1]);
     for (n = 0; n < 40; n++) {
         make_port(&ports[n], 101 + n, n % 3 ? 10 : 20, NULL, 0);
     }
-    in.ports = ports;
-    in.n_ports = n;
-    in.uplink_ofport = -1;
-    for (int i = 0; i < 10; i++) {
-        error = pipeline_state_update(st, &in, t, &stats);
-        CHECK(error == NULL && stats.incomplete);
-        free(error);
-    }
+    in = make_input(&f, 1, ports, n, -1);
+    in.deadline = 1;
+    update_incomplete(&f, &in, 10);
 
     /* Ports already built and ports not yet built leave or change. */
     ports[2] = ports[--n];
@@ -868,30 +903,20 @@ test_deadline_input_change_midway_converges(void)
     make_port(&ports[n++], 201, 30, NULL, 0);
     in.n_ports = n;
     in.uplink_ofport = 100;
-    for (int i = 0; i < 10; i++) {
-        error = pipeline_state_update(st, &in, t, &stats);
-        CHECK(error == NULL && stats.incomplete);
-        free(error);
-    }
-    update_in_slices(st, t, cfg, 1, ports, n, 100, 200, NULL);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
-    CHECK(pipeline_state_has_port(st, "p201"));
-    CHECK(!pipeline_state_has_port(st, "p103"));
+    update_incomplete(&f, &in, 10);
+    update_in_slices(&f, 1, ports, n, 100, 200, NULL);
+    CHECK(same_as_fresh_build(&f, ports, n, 100));
+    CHECK(pipeline_state_has_port(f.st, "p201"));
+    CHECK(!pipeline_state_has_port(f.st, "p103"));
 
     /* A new config generation halfway through its rebuild. */
     in.cfg_gen = 2;
-    for (int i = 0; i < 5; i++) {
-        error = pipeline_state_update(st, &in, t, &stats);
-        CHECK(error == NULL && stats.incomplete);
-        free(error);
-    }
+    update_incomplete(&f, &in, 5);
     n -= 5;
-    update_in_slices(st, t, cfg, 2, ports, n, 100, 200, NULL);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
+    update_in_slices(&f, 2, ports, n, 100, 200, NULL);
+    CHECK(same_as_fresh_build(&f, ports, n, 100));
 
-    pipeline_state_destroy(st);
-    flow_table_destroy(t);
-    gn_config_destroy(cfg);
+    fixture_destroy(&f);
 }
 
 /* Under a deadline, a port whose flows clash is tried once per round, not
@@ -901,36 +926,35 @@ test_deadline_input_change_midway_converges(void)
 static void
 test_deadline_clash_tried_once_per_round(void)
 {
-    struct gn_config *cfg = load_config();
-    struct pipeline_state *st = pipeline_state_create();
-    struct flow_table *t = flow_table_create(0);
     struct pipeline_port ports[12];
     struct netaddr_mac mac;
+    struct fixture f;
     size_t n, calls;
     char *error;
 
+    fixture_init(&f, config_json);
     for (n = 0; n < 10; n++) {
         make_port(&ports[n], 101 + n, 30, NULL, 0);
     }
     ports[1].mac = ports[0].mac;
-    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, &error);
+    calls = update_in_slices(&f, 1, ports, n, -1, 100, &error);
     CHECK(error != NULL && strstr(error, "duplicates"));
     free(error);
     CHECK(calls == 1 + 3 + 1 + 10);
-    CHECK(!pipeline_state_has_port(st, "p102"));
-    CHECK(count(t, 0, 103) == port_flows(1, 0, false));
+    CHECK(!pipeline_state_has_port(f.st, "p102"));
+    CHECK(count(f.t, 0, 103) == port_flows(1, 0, false));
 
     /* The next round tries it once more; the clash is still there. */
-    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, &error);
+    calls = update_in_slices(&f, 1, ports, n, -1, 100, &error);
     CHECK(error != NULL && strstr(error, "duplicates"));
     free(error);
     CHECK(calls == 1);
 
     /* Gone: the port gets its flows. */
     make_port(&ports[1], 102, 30, NULL, 0);
-    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
-    CHECK(pipeline_state_has_port(st, "p102"));
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+    calls = update_in_slices(&f, 1, ports, n, -1, 100, NULL);
+    CHECK(pipeline_state_has_port(f.st, "p102"));
+    CHECK(same_as_fresh_build(&f, ports, n, -1));
 
     /* Two ports swap MACs: the first fails on the second's old flows in
      * one call, the second moves in the next, the first is retried once
@@ -938,15 +962,13 @@ test_deadline_clash_tried_once_per_round(void)
     mac = ports[4].mac;
     ports[4].mac = ports[5].mac;
     ports[5].mac = mac;
-    calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, NULL);
+    calls = update_in_slices(&f, 1, ports, n, -1, 100, NULL);
     CHECK(calls == 2);
-    CHECK(pipeline_state_has_port(st, "p105"));
-    CHECK(pipeline_state_has_port(st, "p106"));
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+    CHECK(pipeline_state_has_port(f.st, "p105"));
+    CHECK(pipeline_state_has_port(f.st, "p106"));
+    CHECK(same_as_fresh_build(&f, ports, n, -1));
 
-    pipeline_state_destroy(st);
-    flow_table_destroy(t);
-    gn_config_destroy(cfg);
+    fixture_destroy(&f);
 }
 
 /* In a network of 990 ports, a port that joins costs two groups: its
@@ -957,43 +979,42 @@ test_deadline_clash_tried_once_per_round(void)
 static void
 test_large_network_join_rebuilds_two_groups(void)
 {
-    struct gn_config *cfg = load_config();
-    struct pipeline_state *st = pipeline_state_create();
-    struct flow_table *t = flow_table_create(0);
     static struct pipeline_port ports[1020];
     struct pipeline_input in;
     struct pipeline_update_stats s;
+    struct fixture f;
     long long best = -1;
     size_t n;
     char *error;
 
+    fixture_init(&f, config_json);
     for (n = 0; n < 990; n++) {
         make_port(&ports[n], 1 + n, 10, NULL, 0);
     }
-    s = update(st, t, cfg, 1, ports, n, 1023);
+    s = update(&f, 1, ports, n, 1023);
     CHECK(s.groups_built == 1 + 3 + 16 + 990);  /* 16 chunks: 0-1023. */
     for (int i = 0; i < 5; i++) {
         long long start;
 
         /* A port joins: its chunk alone in the first call. */
         make_port(&ports[n++], 991 + i, 10, NULL, 0);
-        in = make_input(cfg, 1, ports, n, 1023);
+        in = make_input(&f, 1, ports, n, 1023);
         in.deadline = 1;
         start = gn_time_usec();
-        error = pipeline_state_update(st, &in, t, &s);
+        error = pipeline_state_update(f.st, &in, f.t, &s);
         start = gn_time_usec() - start;
         CHECK(error == NULL && s.incomplete && s.groups_built == 1);
         free(error);
         best = best < 0 || start < best ? start : best;
-        s = update(st, t, cfg, 1, ports, n, 1023);
+        s = update(&f, 1, ports, n, 1023);
         CHECK(s.groups_built == 1);
         n--;
-        s = update(st, t, cfg, 1, ports, n, 1023);
+        s = update(&f, 1, ports, n, 1023);
         CHECK(s.groups_built == 1 && s.groups_removed == 1);
     }
     fprintf(stderr, "  flood chunk of a 990-port network: %lld us\n",
             best);
-    CHECK(same_as_fresh_build(st, t, cfg, ports, n, 1023));
+    CHECK(same_as_fresh_build(&f, ports, n, 1023));
 
     /* A batch of 15 joins (one OVSDB transaction's worth): in one call,
      * then, with ports 15 more, in calls of a 2 ms budget. */
@@ -1004,12 +1025,12 @@ test_large_network_join_rebuilds_two_groups(void)
         for (int i = 0; i < 15; i++) {
             make_port(&ports[n++], 991 + 15 * round + i, 10, NULL, 0);
         }
-        in = make_input(cfg, 1, ports, n, 1023);
+        in = make_input(&f, 1, ports, n, 1023);
         do {
             long long start = gn_time_usec();
 
             in.deadline = round ? start + 2000 : 0;
-            error = pipeline_state_update(st, &in, t, &s);
+            error = pipeline_state_update(f.st, &in, f.t, &s);
             CHECK(error == NULL);
             free(error);
             start = gn_time_usec() - start;
@@ -1020,12 +1041,10 @@ test_large_network_join_rebuilds_two_groups(void)
         fprintf(stderr, "  15 joins, %s: %d calls, longest %lld us, "
                 "%lld us in all\n", round ? "2 ms budget" : "no budget",
                 calls, longest, total);
-        CHECK(same_as_fresh_build(st, t, cfg, ports, n, 1023));
+        CHECK(same_as_fresh_build(&f, ports, n, 1023));
     }
 
-    pipeline_state_destroy(st);
-    flow_table_destroy(t);
-    gn_config_destroy(cfg);
+    fixture_destroy(&f);
 }
 
 /* A call that says its input is the same as the last, incomplete one's
@@ -1034,43 +1053,38 @@ test_large_network_join_rebuilds_two_groups(void)
 static void
 test_resume_needs_same_config(void)
 {
-    struct gn_config *cfg = load_config();
-    struct gn_config *cfg2 = load_config__(
-        "{\"bridge\": \"br-int\", \"broadcast_limit\": {\"pps\": 7,"
-        " \"burst\": 9}, \"networks\": [{\"name\": \"web\", \"vlan\": 10,"
-        " \"subnets\": [\"10.10.0.0/24\"]}, {\"name\": \"db\","
-        " \"vlan\": 20, \"subnets\": [\"10.20.0.0/24\"]}]}");
-    struct pipeline_state *st = pipeline_state_create();
-    struct flow_table *t = flow_table_create(0);
+    struct gn_config *cfg;
     struct pipeline_port ports[30];
     struct pipeline_update_stats s;
     struct pipeline_input in;
+    struct fixture f;
     size_t n;
 
+    fixture_init(&f, config_json);
     for (n = 0; n < 30; n++) {
         make_port(&ports[n], 101 + n, 10, NULL, 0);
     }
-    update(st, t, cfg, 1, ports, n, -1);
+    update(&f, 1, ports, n, -1);
     /* New MACs: only the ports' groups change, so the pass stops among
      * them, where it could resume. */
     for (size_t i = 0; i < n; i++) {
         ports[i].mac.b[5] ^= 0x80;
     }
-    in = make_input(cfg, 1, ports, n, -1);
+    in = make_input(&f, 1, ports, n, -1);
     in.deadline = 1;
-    free(pipeline_state_update(st, &in, t, &s));
+    free(pipeline_state_update(f.st, &in, f.t, &s));
     CHECK(s.incomplete);
 
-    in = make_input(cfg2, 2, ports, n, -1);
+    cfg = f.cfg;
+    f.cfg = load_config(limited_config_json);
+    in = make_input(&f, 2, ports, n, -1);
     in.same_input = true;
-    free(pipeline_state_update(st, &in, t, &s));
+    free(pipeline_state_update(f.st, &in, f.t, &s));
     CHECK(!s.incomplete);
-    CHECK(same_as_fresh_build(st, t, cfg2, ports, n, -1));
+    CHECK(same_as_fresh_build(&f, ports, n, -1));
 
-    pipeline_state_destroy(st);
-    flow_table_destroy(t);
+    fixture_destroy(&f);
     gn_config_destroy(cfg);
-    gn_config_destroy(cfg2);
 }
 
 /* Ports swap ofports, one takes over the ofport another left, three
@@ -1081,47 +1095,44 @@ static void
 test_ofport_swaps_in_slices_keep_meters(void)
 {
     for (int resume = 0; resume < 2; resume++) {
-        struct gn_config *cfg = load_config__(routed_config_json);
-        struct pipeline_state *st = pipeline_state_create();
-        struct flow_table *t = flow_table_create(0);
         struct pipeline_port ports[40];
+        struct fixture f;
         int ofport;
         size_t n;
 
+        fixture_init(&f, routed_config_json);
         slices_resume = resume;
         for (n = 0; n < 20; n++) {
             make_port(&ports[n], 101 + n, 10, NULL, 0);
         }
-        update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
-        CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
-        CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+        update_in_slices(&f, 1, ports, n, -1, 1000, NULL);
+        CHECK(same_as_fresh_build(&f, ports, n, -1));
+        CHECK(meter_table_count(pipeline_state_meters(f.st)) == n);
 
         ofport = ports[3].ofport;
         ports[3].ofport = ports[12].ofport;
         ports[12].ofport = ofport;
-        update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
-        CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
+        update_in_slices(&f, 1, ports, n, -1, 1000, NULL);
+        CHECK(same_as_fresh_build(&f, ports, n, -1));
 
         /* Port 5 moves to ofport 150, a new port takes its old one. */
         ofport = ports[5].ofport;
         ports[5].ofport = 150;
         make_port(&ports[n], 200, 10, NULL, 0);
         ports[n++].ofport = ofport;
-        update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
-        CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
-        CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+        update_in_slices(&f, 1, ports, n, -1, 1000, NULL);
+        CHECK(same_as_fresh_build(&f, ports, n, -1));
+        CHECK(meter_table_count(pipeline_state_meters(f.st)) == n);
 
         ofport = ports[0].ofport;
         ports[0].ofport = ports[1].ofport;
         ports[1].ofport = ports[2].ofport;
         ports[2].ofport = ofport;
-        update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
-        CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
-        CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+        update_in_slices(&f, 1, ports, n, -1, 1000, NULL);
+        CHECK(same_as_fresh_build(&f, ports, n, -1));
+        CHECK(meter_table_count(pipeline_state_meters(f.st)) == n);
 
-        pipeline_state_destroy(st);
-        flow_table_destroy(t);
-        gn_config_destroy(cfg);
+        fixture_destroy(&f);
     }
     slices_resume = false;
 }
