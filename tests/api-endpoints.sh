@@ -6,16 +6,12 @@
 # names.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/api-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_cmd python3 python3
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
 s=$$
 port=$(( 20000 + s % 20000 ))
-gn_guestnetd_start "$cfg" --metrics-listen "127.0.0.1:$port" || gn_done
+gn_guestnetd_setup --metrics-listen "127.0.0.1:$port"
+cfg=$GN_CONFIG
 ctl() { "$GUESTNETCTL" "$@"; }
 # jq_ EXPR: evaluates a Python expression on the JSON on stdin ('d').
 jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

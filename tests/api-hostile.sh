@@ -6,15 +6,10 @@
 # headers a byte at a time and stalls, and 500 connections at once.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/api-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_cmd python3 python3
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
+gn_guestnetd_setup --request-timeout 2 --max-clients 256
 s=$$
-gn_guestnetd_start "$cfg" --request-timeout 2 --max-clients 256 || gn_done
 clients() { python3 "$GN_SRCDIR/tests/api-clients.py" "$@"; }
 txns=$(gn_guestnetd_txns)
 
