@@ -64,9 +64,10 @@ tables_equal(const struct meter_table *desired,
     size_t n = 99, before = 99;
     struct meter_table_mod *mods = meter_table_diff(desired, installed, &n,
                                                     &before);
+    bool equal = !mods && n == 0 && before == 0;
 
     free(mods);
-    return !mods && n == 0 && before == 0;
+    return equal;
 }
 
 /* One meter as the switch reports it. */
