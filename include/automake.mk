@@ -1,26 +1,20 @@
-# include/: headers shared between guestnet's modules.
-noinst_HEADERS += \
-	include/api.h \
-	include/api-report.h \
-	include/api-trace.h \
-	include/bridge.h \
-	include/dev-worker.h \
-	include/engine.h \
-	include/flow-codec.h \
-	include/flow-table.h \
-	include/gn-config.h \
-	include/gn-log.h \
-	include/gn-util.h \
-	include/http-client.h \
-	include/jsonrpc-session.h \
-	include/jsonrpc.h \
-	include/loop-lag.h \
-	include/meter-table.h \
-	include/netaddr.h \
-	include/netdev.h \
-	include/ofctrl.h \
-	include/ovsdb-replica.h \
-	include/ovsdb-txn.h \
-	include/pipeline.h \
-	include/port-view.h \
+# include/: headers shared between guestnet's modules, by the folder that
+# implements them.
+# lib/
+noinst_HEADERS += include/gn-config.h include/gn-log.h include/gn-util.h \
+	include/loop-lag.h include/netaddr.h
+# ovsdb/
+noinst_HEADERS += include/jsonrpc.h include/jsonrpc-session.h \
+	include/ovsdb-replica.h include/ovsdb-txn.h
+# flows/
+noinst_HEADERS += include/flow-codec.h include/flow-table.h \
+	include/meter-table.h include/ofctrl.h include/pipeline.h
+# devices/
+noinst_HEADERS += include/dev-worker.h include/netdev.h
+# engine/
+noinst_HEADERS += include/bridge.h include/engine.h include/port-view.h \
 	include/ports.h
+# api/ and cli/
+noinst_HEADERS += include/api.h include/api-report.h include/api-trace.h \
+	include/http-client.h
+# daemon/: in daemon/automake.mk

@@ -6,19 +6,13 @@
 # supplementary group) may write; others cannot connect at all.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/api-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_cmd setpriv util-linux
 
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
 s=$$
 admin_gid=$(( 40000 + s % 20000 ))
+gn_guestnetd_setup --socket-group nogroup --admin-group "$admin_gid"
 # The socket lives in the sandbox folder: let others through it.
 chmod o+x "$GN_SANDBOX_DIR"
-gn_guestnetd_start "$cfg" --socket-group nogroup \
-    --admin-group "$admin_gid" || gn_done
 
 # as_user CMD...: runs CMD as nobody, in group nogroup only.
 as_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }

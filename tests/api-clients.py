@@ -26,17 +26,25 @@ def connect(path, timeout=10.0):
     return s
 
 
-def read_response(s):
-    """Reads one HTTP response; returns (status, body) or (0, b"")."""
-    buf = b""
-    while b"\r\n\r\n" not in buf:
+def recv_until(s, buf, done):
+    """Reads from 's' onto 'buf' until done(buf); returns it, or None if
+    the connection ends, fails or times out first."""
+    while not done(buf):
         try:
             chunk = s.recv(65536)
         except (ConnectionResetError, socket.timeout, OSError):
-            return 0, b""
+            return None
         if not chunk:
-            return 0, b""
+            return None
         buf += chunk
+    return buf
+
+
+def read_response(s):
+    """Reads one HTTP response; returns (status, body) or (0, b"")."""
+    buf = recv_until(s, b"", lambda b: b"\r\n\r\n" in b)
+    if buf is None:
+        return 0, b""
     head, body = buf.split(b"\r\n\r\n", 1)
     lines = head.split(b"\r\n")
     try:
@@ -48,14 +56,9 @@ def read_response(s):
         k, _, v = line.partition(b":")
         if k.strip().lower() == b"content-length":
             length = int(v.strip())
-    while len(body) < length:
-        try:
-            chunk = s.recv(65536)
-        except (ConnectionResetError, socket.timeout, OSError):
-            return 0, b""
-        if not chunk:
-            return 0, b""
-        body += chunk
+    body = recv_until(s, body, lambda b: len(b) >= length)
+    if body is None:
+        return 0, b""
     return status, body
 
 

@@ -6,12 +6,13 @@
 # names.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/api-lib.sh"
-api_sandbox
+gn_require_cmd python3 python3
+
 s=$$
 port=$(( 20000 + s % 20000 ))
-gn_guestnetd_start "$cfg" --metrics-listen "127.0.0.1:$port" || gn_done
+gn_guestnetd_setup --metrics-listen "127.0.0.1:$port"
+cfg=$GN_CONFIG
 ctl() { "$GUESTNETCTL" "$@"; }
-# jq_ EXPR: evaluates a Python expression on the JSON on stdin ('d').
 
 q() { "$@" >/dev/null; }
 gn_check "port-add-a" q ctl port add "wa$s" --kind lxc --network web \

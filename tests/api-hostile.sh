@@ -7,9 +7,10 @@
 # netns paths that are FIFOs, devices or other files.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/api-lib.sh"
-api_sandbox
+gn_require_cmd python3 python3
+
+gn_guestnetd_setup --request-timeout 2 --max-clients 256
 s=$$
-gn_guestnetd_start "$cfg" --request-timeout 2 --max-clients 256 || gn_done
 clients() { python3 "$GN_SRCDIR/tests/api-clients.py" "$@"; }
 txns=$(gn_guestnetd_txns)
 

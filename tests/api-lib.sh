@@ -11,14 +11,3 @@ api_alive() {
 
 # jq_ EXPR: prints the Python expression EXPR over the JSON on stdin as 'd'.
 jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-
-# api_sandbox: requires root, curl and python3, starts a private OVS
-# (gn_sandbox_start) and writes the tests' config (gn_config) to $cfg.
-api_sandbox() {
-    gn_require_root
-    gn_require_cmd curl curl
-    gn_require_cmd python3 python3
-    gn_sandbox_start
-    cfg=$GN_SANDBOX_DIR/guestnet.json
-    gn_config "$cfg"
-}

@@ -13,7 +13,15 @@ INTEGRATION_TESTS = \
 	tests/sandbox-forwarding.sh
 
 check_PROGRAMS += $(UNIT_TESTS)
-tests_test_symbol_clash_SOURCES = tests/test-symbol-clash.c
+
+# A test program's source is tests/NAME.c; its flags are those of
+# guestnet's side (jansson) or of the OVS side (libopenvswitch's headers,
+# never <jansson.h>); it links GN_LIBS (the default LDADD: programs
+# elsewhere name their own).
+GN_TEST_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS)
+OVS_TEST_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) $(LIBEVENT_CFLAGS)
+LDADD = $(GN_LIBS)
+
 tests_test_symbol_clash_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	-DOVS_LIB_DIR='"$(abs_builddir)/ovs-lib"' -DJANSSON_SO='"$(JANSSON_SO)"'
 tests_test_symbol_clash_LDADD = tests/libtestovs.a $(GN_LIBS)

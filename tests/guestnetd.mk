@@ -11,8 +11,4 @@ EXTRA_DIST += tests/fault-clients.py
 
 # The port view and the planners on a synthetic replica (no server).
 UNIT_TESTS += tests/test-port-view
-check_PROGRAMS += tests/test-port-view
-tests_test_port_view_SOURCES = tests/test-port-view.c
-tests_test_port_view_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(LIBEVENT_CFLAGS)
-tests_test_port_view_LDADD = $(GN_LIBS)
+tests_test_port_view_CFLAGS = $(GN_TEST_CFLAGS)

@@ -187,16 +187,17 @@ gn_guestnetd_start() {
     fi
 }
 
-# gn_guestnetd_setup [UPLINK]: the usual start of a guestnetd test: needs
+# gn_guestnetd_setup [OPTION...]: the usual start of a guestnetd test: needs
 # root and curl, starts a sandbox, writes the standard config (gn_config)
-# to $GN_CONFIG and starts guestnetd on it; ends the test if that fails.
+# to $GN_CONFIG and starts guestnetd on it with the guestnetd OPTIONs; ends
+# the test if that fails.
 gn_guestnetd_setup() {
     gn_require_root
     gn_require_cmd curl curl
     gn_sandbox_start
     GN_CONFIG=$GN_SANDBOX_DIR/guestnet.json
-    gn_config "$GN_CONFIG" "${1:-}"
-    gn_guestnetd_start "$GN_CONFIG" || gn_done
+    gn_config "$GN_CONFIG"
+    gn_guestnetd_start "$GN_CONFIG" "$@" || gn_done
 }
 
 # gn_guestnetd_stop [SIGNAL]: stops guestnetd (TERM by default) and waits.
@@ -218,6 +219,45 @@ gn_api() {
 # sandbox's database (each carries the comment "guestnetd").
 gn_guestnetd_txns() {
     ovsdb-tool show-log "$GN_SANDBOX_DIR/conf.db" | grep -c '"guestnetd"'
+}
+
+# gn_openflow FIELD: FIELD of the "openflow" part of guestnetctl's status
+# (a number, or True/False).
+gn_openflow() {
+    timeout 10 "$GUESTNETCTL" --json status \
+        | "$GN_PYTHON" -c 'import json, sys
+print(json.load(sys.stdin)["openflow"][sys.argv[1]])' "$1"
+}
+
+# gn_settled: guestnetd is connected to the switch, which holds the flow
+# table guestnetd wants.
+gn_settled() {
+    local installed
+    [ "$(gn_openflow connected)" = True ] || return 1
+    installed=$(gn_openflow installed_seqno)
+    [ "$installed" -gt 0 ] && [ "$installed" = "$(gn_openflow desired_seqno)" ]
+}
+
+# gn_reload: SIGHUP to guestnetd, then waits (5 s at most) until a flow
+# table newer than any it wanted before is installed.
+gn_reload() {
+    local seqno
+    seqno=$(gn_openflow desired_seqno)
+    kill -HUP "$GN_GUESTNETD_PID"
+    gn_wait 5 gn_installed_after "$seqno"
+}
+gn_installed_after() { [ "$(gn_openflow installed_seqno)" -gt "$1" ]; }
+
+# gn_flows: the bridge's flows, sorted, without counters.
+gn_flows() { ovs-ofctl -O OpenFlow15 dump-flows br-int --no-stats | sort; }
+
+# gn_same_flows FLOWS: the bridge holds exactly FLOWS (as gn_flows printed
+# them); shows the first differences otherwise.
+gn_same_flows() {
+    local diff
+    diff=$(diff <(echo "$1") <(gn_flows)) && return 0
+    head -n 20 <<<"$diff" >&2
+    return 1
 }
 
 # --- Real packets through the pipeline (tests/pipeline-*.sh).
@@ -249,6 +289,41 @@ gn_lxc_guest() {
 
 # gn_ofport IFACE: the OpenFlow port number of IFACE on the bridge.
 gn_ofport() { ovs-vsctl get Interface "$1" ofport; }
+
+# gn_pipeline_guest NAME NETWORK MAC [IP...]: the lxc guest NAME of a
+# pipeline test (gn_lxc_guest): namespace NAME$s, port pNAME$s (the test
+# sets s=$$); sets the variables NAME to MAC and pNAME to the port's
+# ofport.
+gn_pipeline_guest() {
+    local name=$1 net=$2 mac=$3
+    shift 3
+    gn_lxc_guest "$name$s" "p$name$s" "$net" "$mac" "$@"
+    printf -v "$name" '%s' "$mac"
+    printf -v "p$name" '%s' "$(gn_ofport "p$name$s")"
+}
+
+# gn_pipeline_guests [-6] NAME...: the standard guests NAME, made by
+# gn_pipeline_guest: wa and wb in web (52:54:00:10:00:11 and :12, declaring
+# 10.10.0.11 and .12, with -6 also 2001:db8:10::11 and ::12), da in db
+# (52:54:00:20:00:11, 10.20.0.11).
+gn_pipeline_guests() {
+    local v6=false name spec net mac ip4 ip6
+    if [ "$1" = -6 ]; then
+        v6=true
+        shift
+    fi
+    for name in "$@"; do
+        case $name in
+            wa) spec="web 52:54:00:10:00:11 10.10.0.11 2001:db8:10::11" ;;
+            wb) spec="web 52:54:00:10:00:12 10.10.0.12 2001:db8:10::12" ;;
+            da) spec="db 52:54:00:20:00:11 10.20.0.11" ;;
+            *) gn_fail setup "no standard guest $name"; gn_done ;;
+        esac
+        read -r net mac ip4 ip6 <<<"$spec"
+        $v6 || ip6=
+        gn_pipeline_guest "$name" "$net" "$mac" "$ip4" ${ip6:+"$ip6"}
+    done
+}
 
 # gn_capture_start NS...: captures every frame arriving at eth0 in each
 # namespace NS (tcpdump, into $GN_CAPDIR/NS.pcap, a private folder if
@@ -295,7 +370,9 @@ gn_check_unseen() {
 # gn_scapy NS CODE: runs the python CODE with scapy in namespace NS.  CODE
 # may use mark(TAG), a payload that gn_captured finds; ndmark(TAG), the
 # same as an IPv6 neighbour discovery option of an unknown type (which OVS
-# parses past); and tx(FRAME...), which sends the frames on eth0.
+# parses past); udp4(SRC, DST, IPSRC, IPDST, TAG), a frame from MAC SRC to
+# DST with an IPv4 UDP datagram to port 9 marked TAG; and tx(FRAME...),
+# which sends the frames on eth0.
 gn_scapy() {
     ip netns exec "$1" "$GN_PYTHON" -c "
 from scapy.all import *
@@ -306,6 +383,9 @@ def ndmark(tag):
     b = b'GN[' + tag.encode() + b']'
     b += bytes(-(len(b) + 2) % 8)
     return Raw(bytes([200, (len(b) + 2) // 8]) + b)
+def udp4(src, dst, ipsrc, ipdst, tag):
+    return (Ether(src=src, dst=dst) / IP(src=ipsrc, dst=ipdst)
+            / UDP(dport=9) / mark(tag))
 def tx(*frames):
     sendp(list(frames), iface='eth0')
 $2"

@@ -90,18 +90,21 @@ expect second restart-sends-zero-flow-mods \
     result installed flow_mods 0 bundles 0 installed 1000
 
 # 3. One changed flow: one flow_mod (actions: MODIFY_STRICT; cookie: ADD).
-sed 's/^0 90 0x7 in_port=7 -$/0 90 0x7 in_port=7 output:8/' \
-    "$tmp/base.flows" > "$tmp/actions.flows"
-run actions "$tmp/actions.flows"
-expect actions changed-actions-one-flow-mod flow_mods 1 bundles 1
-gn_check changed-actions-in-dump \
-    grep -q 'priority=90,in_port=7 actions=output:8' <(dump)
-sed 's/^1 50 0x9 icmp,in_port=9,/1 50 0x99 icmp,in_port=9,/' \
-    "$tmp/actions.flows" > "$tmp/cookie.flows"
-run cookie "$tmp/cookie.flows"
-expect cookie changed-cookie-one-flow-mod flow_mods 1 bundles 1
-gn_check changed-cookie-in-dump \
-    grep -q 'cookie=0x99, table=1, priority=50,icmp,in_port=9,' <(dump)
+# change_one WHAT FROM SED_EXPR DUMPED: $tmp/WHAT.flows is FROM.flows
+# edited by SED_EXPR; installed, it is one flow_mod and the dump has
+# DUMPED.
+change_one() {
+    sed "$3" "$tmp/$2.flows" > "$tmp/$1.flows"
+    run "$1" "$tmp/$1.flows"
+    expect "$1" "changed-$1-one-flow-mod" flow_mods 1 bundles 1
+    gn_check "changed-$1-in-dump" grep -q "$4" <(dump)
+}
+change_one actions base \
+    's/^0 90 0x7 in_port=7 -$/0 90 0x7 in_port=7 output:8/' \
+    'priority=90,in_port=7 actions=output:8'
+change_one cookie actions \
+    's/^1 50 0x9 icmp,in_port=9,/1 50 0x99 icmp,in_port=9,/' \
+    'cookie=0x99, table=1, priority=50,icmp,in_port=9,'
 
 # 4. A new port's ten flows among 1000: only those are sent.
 { cat "$tmp/cookie.flows"; gen_flows 1 101; } > "$tmp/port.flows"

@@ -9,11 +9,8 @@ gn_require_scapy
 
 gn_guestnetd_setup
 s=$$
-wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 da=52:54:00:20:00:11
+gn_pipeline_guests wa wb da
 qa=52:54:00:99:00:01 qb=52:54:00:99:00:02
-gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11
-gn_lxc_guest "wb$s" "pwb$s" web $wb 10.10.0.12
-gn_lxc_guest "da$s" "pda$s" db $da 10.20.0.11
 
 # Two ports others attach: one untagged (quarantined by guestnetd with the
 # unused VLAN 4095), one tagged with a VLAN no network has.
@@ -34,7 +31,6 @@ sys.exit(not any(p["name"] == sys.argv[1] and p["quarantined"]
                  for p in json.load(sys.stdin)))' "$1"
 }
 gn_check "unknown-vlan-port-quarantined" gn_wait 10 quarantined "pqb$s"
-pwa=$(gn_ofport "pwa$s") pwb=$(gn_ofport "pwb$s")
 pqa=$(gn_ofport "pqa$s") pqb=$(gn_ofport "pqb$s")
 
 gn_check "ping-within-network" \
@@ -48,36 +44,25 @@ gn_check_fails "no-ping-across-networks-by-mac" \
 all="wa$s wb$s da$s qa$s qb$s"
 gn_capture_start $all || gn_fail capture-start "tcpdump did not start"
 gn_scapy "wa$s" "
-tx(Ether(src='$wa', dst='$wb') / IP(src='10.10.0.11', dst='10.10.0.12')
-   / UDP(dport=9) / mark('uc-web'),
+w = '10.10.0.11'
+tx(udp4('$wa', '$wb', w, '10.10.0.12', 'uc-web'),
+   udp4('$wa', 'ff:ff:ff:ff:ff:ff', w, '10.10.0.255', 'bc-web'),
    Ether(src='$wa', dst='ff:ff:ff:ff:ff:ff')
-   / IP(src='10.10.0.11', dst='10.10.0.255') / UDP(dport=9) / mark('bc-web'),
-   Ether(src='$wa', dst='ff:ff:ff:ff:ff:ff')
-   / ARP(op=1, hwsrc='$wa', psrc='10.10.0.11', pdst='10.10.0.12')
-   / mark('arp-web'),
-   Ether(src='$wa', dst='01:00:5e:01:02:03')
-   / IP(src='10.10.0.11', dst='239.1.2.3') / UDP(dport=9) / mark('mc4-web'),
+   / ARP(op=1, hwsrc='$wa', psrc=w, pdst='10.10.0.12') / mark('arp-web'),
+   udp4('$wa', '01:00:5e:01:02:03', w, '239.1.2.3', 'mc4-web'),
    Ether(src='$wa', dst='33:33:00:00:00:01')
    / IPv6(src='fe80::5054:ff:fe10:11', dst='ff02::1') / UDP(dport=9)
    / mark('mc6-web'),
-   Ether(src='$wa', dst='$da') / IP(src='10.10.0.11', dst='10.20.0.11')
-   / UDP(dport=9) / mark('uc-web-to-db'),
-   Ether(src='$wa', dst='52:54:00:77:77:77')
-   / IP(src='10.10.0.11', dst='10.10.0.99') / UDP(dport=9)
-   / mark('unknown-uc-web'),
-   Ether(src='$wa', dst='$qa') / IP(src='10.10.0.11', dst='10.10.0.21')
-   / UDP(dport=9) / mark('uc-to-quarantined'),
-   Ether(src='$wa', dst='$qb') / IP(src='10.10.0.11', dst='10.10.0.22')
-   / UDP(dport=9) / mark('uc-to-unknown-vlan'))
+   udp4('$wa', '$da', w, '10.20.0.11', 'uc-web-to-db'),
+   udp4('$wa', '52:54:00:77:77:77', w, '10.10.0.99', 'unknown-uc-web'),
+   udp4('$wa', '$qa', w, '10.10.0.21', 'uc-to-quarantined'),
+   udp4('$wa', '$qb', w, '10.10.0.22', 'uc-to-unknown-vlan'))
 "
 gn_scapy "da$s" "
-tx(Ether(src='$da', dst='ff:ff:ff:ff:ff:ff')
-   / IP(src='10.20.0.11', dst='255.255.255.255') / UDP(dport=9)
-   / mark('bc-db'),
-   Ether(src='$da', dst='$wa') / IP(src='10.20.0.11', dst='10.10.0.11')
-   / UDP(dport=9) / mark('uc-db-to-web'),
-   Ether(src='$da', dst='01:00:5e:01:02:03')
-   / IP(src='10.20.0.11', dst='239.1.2.3') / UDP(dport=9) / mark('mc4-db'))
+d = '10.20.0.11'
+tx(udp4('$da', 'ff:ff:ff:ff:ff:ff', d, '255.255.255.255', 'bc-db'),
+   udp4('$da', '$wa', d, '10.10.0.11', 'uc-db-to-web'),
+   udp4('$da', '01:00:5e:01:02:03', d, '239.1.2.3', 'mc4-db'))
 "
 for q in qa qb; do
     mac=$(eval echo \$$q)
@@ -85,10 +70,8 @@ for q in qa qb; do
 tx(Ether(src='$mac', dst='ff:ff:ff:ff:ff:ff')
    / ARP(op=1, hwsrc='$mac', psrc='10.10.0.99', pdst='10.10.0.11')
    / mark('arp-$q'),
-   Ether(src='$mac', dst='$wa') / IP(src='10.10.0.99', dst='10.10.0.11')
-   / UDP(dport=9) / mark('uc-$q-to-web'),
-   Ether(src='$mac', dst='01:00:5e:01:02:03')
-   / IP(src='10.10.0.99', dst='239.1.2.3') / UDP(dport=9) / mark('mc4-$q'))
+   udp4('$mac', '$wa', '10.10.0.99', '10.10.0.11', 'uc-$q-to-web'),
+   udp4('$mac', '01:00:5e:01:02:03', '10.10.0.99', '239.1.2.3', 'mc4-$q'))
 "
 done
 gn_capture_stop

@@ -11,30 +11,15 @@ gn_require_scapy
 gn_guestnetd_setup
 cfg=$GN_CONFIG
 s=$$
-wa=52:54:00:10:00:11 wb=52:54:00:10:00:12
-gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11
-gn_lxc_guest "wb$s" "pwb$s" web $wb 10.10.0.12
-pwa=$(gn_ofport "pwa$s") pwb=$(gn_ofport "pwb$s")
+gn_pipeline_guests wa wb
 ma=$(( 0x10000 + pwa )) mb=$(( 0x10000 + pwb ))
 
-# openflow FIELD: a number from guestnetctl's status.
-openflow() {
-    timeout 5 "$GUESTNETCTL" --json status \
-        | "$GN_PYTHON" -c 'import json, sys
-print(json.load(sys.stdin)["openflow"][sys.argv[1]])' "$1"
-}
-settled() {
-    [ "$(openflow connected)" = True ] \
-        && [ "$(openflow installed_seqno)" -gt 0 ] \
-        && [ "$(openflow installed_seqno)" = "$(openflow desired_seqno)" ]
-}
 # meters: the bridge's meters, one line each ("meter=N FLAGS bands=" and
 # its band joined), sorted.
 meters() {
     ovs-ofctl -O OpenFlow15 dump-meters br-int \
         | awk '/^meter=/ { m = $0; next } /^type=/ { print m $0 }' | sort
 }
-flows() { ovs-ofctl -O OpenFlow15 dump-flows br-int --no-stats | sort; }
 # has_meters PPS BURST: both guest ports have their meter with that limit.
 has_meters() {
     local m
@@ -45,13 +30,13 @@ has_meters() {
 }
 # metered FLOW: "ofproto/trace br-int FLOW" goes through a meter.
 metered() { ovs-appctl ofproto/trace br-int "$1" | grep -q 'meter:'; }
-gn_check "settled" gn_wait 10 settled
+gn_check "settled" gn_wait 10 gn_settled
 
 # --- The meters, one per port, with the default limit.
 gn_check "meter-per-port-with-default-limit" gn_wait 5 has_meters 100 200
 gn_check "only-guest-port-meters" test "$(meters | wc -l)" = 2
 metered_flow() {
-    flows | grep -q "in_port=$pwa,.*dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=meter:$ma,"
+    gn_flows | grep -q "in_port=$pwa,.*dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=meter:$ma,"
 }
 gn_check "broadcast-goes-through-meter" metered_flow
 gn_check "trace-broadcast-metered" \
@@ -66,20 +51,17 @@ gn_check_fails "trace-unicast-not-metered" \
 gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"
 gn_scapy "wa$s" "
 import time
+w = '10.10.0.11'
 frames = []
 for i in range(2000):
     if i % 2:
-        frames.append(Ether(src='$wa', dst='ff:ff:ff:ff:ff:ff')
-                      / IP(src='10.10.0.11', dst='10.10.0.255')
-                      / UDP(dport=9) / mark('flood'))
+        frames.append(udp4('$wa', 'ff:ff:ff:ff:ff:ff', w, '10.10.0.255',
+                           'flood'))
     else:
-        frames.append(Ether(src='$wa', dst='01:00:5e:01:02:03')
-                      / IP(src='10.10.0.11', dst='239.1.2.3')
-                      / UDP(dport=9) / mark('flood'))
+        frames.append(udp4('$wa', '01:00:5e:01:02:03', w, '239.1.2.3',
+                           'flood'))
     if i % 20 == 0:
-        frames.append(Ether(src='$wa', dst='$wb')
-                      / IP(src='10.10.0.11', dst='10.10.0.12')
-                      / UDP(dport=9) / mark('unicast'))
+        frames.append(udp4('$wa', '$wb', w, '10.10.0.12', 'unicast'))
 s = conf.L2socket(iface='eth0')
 start = time.time()
 for f in frames:
@@ -118,14 +100,14 @@ gn_check "meter-counted-drops" meter_dropped
 gn_check "ping-after-flood" ip netns exec "wa$s" ping -c 1 -W 2 10.10.0.12
 
 # --- guestnetd restarted: finds its meters, sends no meter_mod.
-before_meters=$(meters) before_flows=$(flows)
+before_meters=$(meters) before_flows=$(gn_flows)
 gn_guestnetd_stop TERM
 gn_guestnetd_start "$cfg"
-gn_check "restarted-guestnetd-settles" gn_wait 10 settled
+gn_check "restarted-guestnetd-settles" gn_wait 10 gn_settled
 gn_check "restarted-guestnetd-sends-no-meter-mod" \
-    test "$(openflow meter_mods)" = 0
+    test "$(gn_openflow meter_mods)" = 0
 gn_check "restarted-guestnetd-sends-no-flow-mod" \
-    test "$(openflow flow_mods)" = 0
+    test "$(gn_openflow flow_mods)" = 0
 gn_check "meters-unchanged-by-restart" test "$(meters)" = "$before_meters"
 
 # --- ovs-vswitchd restarted: no meters left; guestnetd adds them back.
@@ -133,22 +115,14 @@ gn_check "meters-unchanged-by-restart" test "$(meters)" = "$before_meters"
 sleep 1
 "$GN_SRCDIR/scripts/gn-sandbox" restart vswitchd "$GN_SANDBOX_DIR"
 same_meters() { [ "$(meters)" = "$before_meters" ]; }
-same_flows() { [ "$(flows)" = "$before_flows" ]; }
 gn_check "meters-restored-after-vswitchd-restart" gn_wait 5 same_meters
-gn_check "flows-restored-after-vswitchd-restart" gn_wait 5 same_flows
+gn_check "flows-restored-after-vswitchd-restart" \
+    gn_wait 5 gn_same_flows "$before_flows"
 gn_check "restore-sent-two-meter-mods" \
-    gn_wait 5 test "$(openflow meter_mods)" = 2
+    gn_wait 5 test "$(gn_openflow meter_mods)" = 2
 
 # --- A new limit modifies the meters; "pps": 0 removes them and their
 # flows; traffic passes throughout.
-reload() {
-    local seqno
-    seqno=$(openflow installed_seqno)
-    kill -HUP "$GN_GUESTNETD_PID"
-    gn_wait 5 bash -c "[ \$(timeout 5 '$GUESTNETCTL' --json status \
-        | '$GN_PYTHON' -c 'import json, sys; o = json.load(sys.stdin)
-print(o[\"openflow\"][\"installed_seqno\"])') -gt $seqno ]"
-}
 set_limit() {
     "$GN_PYTHON" - "$cfg" "$1" <<'PY'
 import json, sys
@@ -158,15 +132,15 @@ json.dump(c, open(sys.argv[1], "w"))
 PY
 }
 set_limit '{"pps": 50, "burst": 60}'
-gn_check "reload-new-limit" reload
+gn_check "reload-new-limit" gn_reload
 gn_check "new-limit-modifies-meters" has_meters 50 60
-gn_check "new-limit-keeps-flows" test "$(flows)" = "$before_flows"
+gn_check "new-limit-keeps-flows" gn_same_flows "$before_flows"
 set_limit '{"pps": 0}'
-gn_check "reload-limit-off" reload
+gn_check "reload-limit-off" gn_reload
 gn_check "limit-off-removes-meters" test -z "$(meters)"
 gn_check_fails "limit-off-removes-metered-flows" \
     metered "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff"
 gn_check "limit-off-no-meter-in-flows" \
-    test "$(flows | grep -c meter:)" = 0
+    test "$(gn_flows | grep -c meter:)" = 0
 gn_check "ping-with-limit-off" ip netns exec "wa$s" ping -c 1 -W 2 10.10.0.12
 gn_done

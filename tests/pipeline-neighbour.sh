@@ -11,10 +11,8 @@ gn_require_scapy
 
 gn_guestnetd_setup
 s=$$
-wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 liar=52:54:00:10:00:99
-gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11 2001:db8:10::11
-gn_lxc_guest "wb$s" "pwb$s" web $wb 10.10.0.12 2001:db8:10::12
-pwa=$(gn_ofport "pwa$s") pwb=$(gn_ofport "pwb$s")
+gn_pipeline_guests -6 wa wb
+liar=52:54:00:10:00:99
 
 gn_check "arp-resolution-works" ip netns exec "wa$s" ping -c 1 -W 2 10.10.0.12
 gn_check "nd-resolution-works" \

@@ -15,12 +15,11 @@ cfg=$GN_SANDBOX_DIR/guestnet.json
 gn_guest "ul$s" "pul$s" 192.0.2.1/24
 gn_config "$cfg" "pul$s"
 gn_guestnetd_start "$cfg" || gn_done
-xa=52:54:00:30:00:11 xb=52:54:00:30:00:12 wa=52:54:00:10:00:11
 router=52:54:00:30:00:01
-gn_lxc_guest "xa$s" "pxa$s" dmz $xa 10.30.0.11
-gn_lxc_guest "xb$s" "pxb$s" dmz $xb 10.30.0.12
-gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11
-pxa=$(gn_ofport "pxa$s") pxb=$(gn_ofport "pxb$s") pul=$(gn_ofport "pul$s")
+gn_pipeline_guest xa dmz 52:54:00:30:00:11 10.30.0.11
+gn_pipeline_guest xb dmz 52:54:00:30:00:12 10.30.0.12
+gn_pipeline_guests wa
+pul=$(gn_ofport "pul$s")
 
 gn_check_fails "private-guests-cannot-ping-each-other" \
     ip netns exec "xa$s" ping -c 1 -W 1 10.30.0.12

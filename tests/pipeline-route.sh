@@ -15,15 +15,12 @@ gn_require_scapy
 
 gn_guestnetd_setup
 s=$$
-wa=52:54:00:10:00:11 da=52:54:00:20:00:11 dn=52:54:00:20:00:12
 gw10=0a:00:00:00:00:0a gw20=0a:00:00:00:00:14
-gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11
-gn_lxc_guest "da$s" "pda$s" db $da 10.20.0.11
+gn_pipeline_guests wa da
 # A db guest without declared addresses, which takes one itself.
-gn_lxc_guest "dn$s" "pdn$s" db $dn
+gn_pipeline_guest dn db 52:54:00:20:00:12
 ip -n "dn$s" addr add 10.20.0.12/24 dev eth0
 ip -n "dn$s" route add default via 10.20.0.1
-pwa=$(gn_ofport "pwa$s") pda=$(gn_ofport "pda$s")
 gn_tmpdir out
 
 gn_check "web-guest-routes-via-gateway" \

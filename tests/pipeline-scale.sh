@@ -10,16 +10,12 @@ s=$$
 N=1000
 ns=$GN_SANDBOX_NETNS
 
-openflow() {
-    timeout 10 "$GUESTNETCTL" --json status \
-        | "$GN_PYTHON" -c 'import json, sys
-print(json.load(sys.stdin)["openflow"][sys.argv[1]])' "$1"
-}
+# settled N: more than N flows installed, and the table guestnetd wants.
 settled() {
-    [ "$(openflow installed_flows)" -gt "$1" ] \
-        && [ "$(openflow installed_seqno)" = "$(openflow desired_seqno)" ]
+    [ "$(gn_openflow installed_flows)" -gt "$1" ] \
+        && [ "$(gn_openflow installed_seqno)" \
+             = "$(gn_openflow desired_seqno)" ]
 }
-flows() { ovs-ofctl -O OpenFlow15 dump-flows br-int --no-stats | sort; }
 
 # N tap devices (no dummy module here), attached as adopted ports of web (tag and attached-mac,
 # as libvirt would) in ONE ovs-vsctl transaction.
@@ -39,16 +35,16 @@ ovs-vsctl --timeout=60 "${args[@]}"
 gn_check "$N-ports-flows-installed" gn_wait 50 settled $((N * 20))
 echo "$N ports attached and their flows installed in" \
      "$(( ($(date +%s%N) - start) / 1000000 )) ms:" \
-     "$(openflow installed_flows) flows"
+     "$(gn_openflow installed_flows) flows"
 
-before=$(flows)
-mods0=$(openflow flow_mods)
+before=$(gn_flows)
+mods0=$(gn_openflow flow_mods)
 gn_netns "g$s"
 gn_check "one-more-port-added" timeout 30 "$GUESTNETCTL" port add "p$s" \
     --kind lxc --network web --netns "g$s" --mac 52:54:00:10:00:11 \
     --ip 10.10.0.11
-after=$(flows)
-mods=$(( $(openflow flow_mods) - mods0 ))
+after=$(gn_flows)
+mods=$(( $(gn_openflow flow_mods) - mods0 ))
 ofport=$(gn_ofport "p$s")
 new=$(comm -13 <(echo "$before") <(echo "$after"))
 own=$(grep -cE "in_port=$ofport[, ]|actions=output:$ofport\$" <<<"$new")

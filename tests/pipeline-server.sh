@@ -7,10 +7,7 @@ gn_require_scapy
 
 gn_guestnetd_setup
 s=$$
-wa=52:54:00:10:00:11 wb=52:54:00:10:00:12
-gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11
-gn_lxc_guest "wb$s" "pwb$s" web $wb 10.10.0.12
-pwa=$(gn_ofport "pwa$s")
+gn_pipeline_guests wa wb
 ll=fe80::5054:ff:fe10:11
 
 gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"

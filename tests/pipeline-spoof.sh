@@ -9,11 +9,8 @@ gn_require_scapy
 
 gn_guestnetd_setup
 s=$$
-wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 wc=52:54:00:10:00:13
-gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11 2001:db8:10::11
-gn_lxc_guest "wb$s" "pwb$s" web $wb 10.10.0.12 2001:db8:10::12
-gn_lxc_guest "wc$s" "pwc$s" web $wc
-pwa=$(gn_ofport "pwa$s") pwb=$(gn_ofport "pwb$s") pwc=$(gn_ofport "pwc$s")
+gn_pipeline_guests -6 wa wb
+gn_pipeline_guest wc web 52:54:00:10:00:13     # Declares no address.
 
 gn_check "ping-from-own-mac" ip netns exec "wa$s" ping -c 1 -W 2 10.10.0.12
 

@@ -7,11 +7,7 @@ gn_require_scapy
 
 gn_guestnetd_setup
 s=$$
-wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 da=52:54:00:20:00:11
-gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11
-gn_lxc_guest "wb$s" "pwb$s" web $wb 10.10.0.12
-gn_lxc_guest "da$s" "pda$s" db $da 10.20.0.11
-pwa=$(gn_ofport "pwa$s")
+gn_pipeline_guests wa wb da
 
 gn_capture_start "wb$s" "da$s" || gn_fail capture-start "tcpdump did not start"
 gn_scapy "wa$s" "

@@ -20,7 +20,4 @@ INTEGRATION_TESTS += \
 	tests/pipeline-guard-frag.sh
 
 UNIT_TESTS += tests/test-pipeline
-check_PROGRAMS += tests/test-pipeline
-tests_test_pipeline_SOURCES = tests/test-pipeline.c
-tests_test_pipeline_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS)
-tests_test_pipeline_LDADD = $(GN_LIBS)
+tests_test_pipeline_CFLAGS = $(GN_TEST_CFLAGS)

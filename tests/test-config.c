@@ -53,18 +53,27 @@ parse(const char *text, struct gn_config **cfgp)
 #define CHECK_BAD(TEXT, WANT1, WANT2)                                   \
     do {                                                                \
         struct gn_config *c_ = (struct gn_config *) 1;                  \
+                                                                        \
         CHECK_ERROR(parse(TEXT, &c_), WANT1, WANT2);                    \
         CHECK(c_ == NULL);                                              \
     } while (0)
 
+/* Returns the config that parse() makes of 'text', checking that it is
+ * accepted; NULL if it is not. */
+static struct gn_config *
+parse_good(const char *text)
+{
+    struct gn_config *cfg = NULL;
+
+    TEST_ROW("%s", text);
+    CHECK_OK(parse(text, &cfg));
+    CHECK(cfg != NULL);
+    TEST_ROW_END();
+    return cfg;
+}
+
 /* Checks that config 'TEXT' (see parse()) is accepted. */
-#define CHECK_GOOD(TEXT)                                                \
-    do {                                                                \
-        struct gn_config *c_ = NULL;                                    \
-        CHECK_OK(parse(TEXT, &c_));                                     \
-        CHECK(c_ != NULL);                                              \
-        gn_config_destroy(c_);                                          \
-    } while (0)
+#define CHECK_GOOD(TEXT) gn_config_destroy(parse_good(TEXT))
 
 /* Returns true if 'a' and 'b' are the same address with the same prefix
  * length. */
@@ -125,9 +134,10 @@ config_equal(const struct gn_config *a, const struct gn_config *b)
     return true;
 }
 
-/* Checks that gn_config_from_json(gn_config_to_json(cfg)) equals 'cfg'. */
+/* Checks that gn_config_from_json(gn_config_to_json(cfg)) equals 'cfg',
+ * then destroys 'cfg' (every test that builds a config ends so). */
 static void
-check_roundtrip(const struct gn_config *cfg)
+check_roundtrip_and_destroy(struct gn_config *cfg)
 {
     json_t *json = gn_config_to_json(cfg);
     struct gn_config *copy;
@@ -141,6 +151,7 @@ check_roundtrip(const struct gn_config *cfg)
     free(error);
     gn_config_destroy(copy);
     json_decref(json);
+    gn_config_destroy(cfg);
 }
 
 /* Writes 'content' to a new temporary file and stores its name in 'name'.
@@ -190,15 +201,10 @@ static void
 test_example_file_parses(void)
 {
     const struct gn_network *web, *db, *dmz;
-    struct gn_config *cfg;
-    char *error = gn_config_read(EXAMPLE_FILE, &cfg);
+    struct gn_config *cfg = NULL;
     char s[INET6_ADDRSTRLEN];
 
-    if (error) {
-        fprintf(stderr, "  %s\n", error);
-    }
-    CHECK(!error);
-    free(error);
+    CHECK_OK(gn_config_read(EXAMPLE_FILE, &cfg));
     if (!cfg) {
         return;
     }
@@ -238,19 +244,15 @@ test_example_file_parses(void)
         CHECK_STREQ(cfg->rules[0].proto, "tcp");
         CHECK(cfg->rules[0].port == 3306);
     }
-    check_roundtrip(cfg);
-    gn_config_destroy(cfg);
+    check_roundtrip_and_destroy(cfg);
 }
 
 static void
 test_empty_config_gets_defaults(void)
 {
-    struct gn_config *cfg;
-    char *error = parse("{}", &cfg);
+    struct gn_config *cfg = parse_good("{}");
     json_t *json;
 
-    CHECK(!error);
-    free(error);
     if (!cfg) {
         return;
     }
@@ -273,21 +275,18 @@ test_empty_config_gets_defaults(void)
     CHECK(json_integer_value(json_object_get(
               json_object_get(json, "broadcast_limit"), "burst")) == 200);
     json_decref(json);
-    check_roundtrip(cfg);
-    gn_config_destroy(cfg);
+    check_roundtrip_and_destroy(cfg);
 }
 
 static void
 test_network_and_rule_defaults(void)
 {
-    struct gn_config *cfg;
-    char *error = parse("{'datapath_type': 'netdev', 'bridge': 'br0',"
-                        " 'networks': [{'name': 'a', 'vlan': 5},"
-                        "              {'name': 'b', 'vlan': 6}],"
-                        " 'rules': [{'from': 'a', 'to': 'b'}]}", &cfg);
+    struct gn_config *cfg = parse_good(
+        "{'datapath_type': 'netdev', 'bridge': 'br0',"
+        " 'networks': [{'name': 'a', 'vlan': 5},"
+        "              {'name': 'b', 'vlan': 6}],"
+        " 'rules': [{'from': 'a', 'to': 'b'}]}");
 
-    CHECK(!error);
-    free(error);
     if (!cfg) {
         return;
     }
@@ -300,15 +299,13 @@ test_network_and_rule_defaults(void)
     CHECK(cfg->n_rules == 1);
     CHECK_STREQ(cfg->rules[0].proto, "any");
     CHECK(cfg->rules[0].port == 0);
-    check_roundtrip(cfg);
-    gn_config_destroy(cfg);
+    check_roundtrip_and_destroy(cfg);
 }
 
 static void
 test_roundtrip_keeps_every_field(void)
 {
-    struct gn_config *cfg;
-    char *error = parse(
+    struct gn_config *cfg = parse_good(
         "{'bridge': 'br-guests', 'datapath_type': 'netdev',"
         " 'uplink': 'bond0',"
         " 'networks': ["
@@ -323,10 +320,8 @@ test_roundtrip_keeps_every_field(void)
         "  {'from': 'db', 'to': 'web', 'proto': 'udp', 'port': 65535},"
         "  {'from': 'web', 'to': 'lonely_1', 'proto': 'icmp'},"
         "  {'from': 'lonely_1', 'to': 'db', 'proto': 'any'}],"
-        " 'broadcast_limit': {'pps': 1000, 'burst': 5}}", &cfg);
+        " 'broadcast_limit': {'pps': 1000, 'burst': 5}}");
 
-    CHECK(!error);
-    free(error);
     if (!cfg) {
         return;
     }
@@ -336,8 +331,7 @@ test_roundtrip_keeps_every_field(void)
     CHECK(cfg->rules[1].port == 65535);
     CHECK(cfg->broadcast_limit.pps == 1000);
     CHECK(cfg->broadcast_limit.burst == 5);
-    check_roundtrip(cfg);
-    gn_config_destroy(cfg);
+    check_roundtrip_and_destroy(cfg);
 }
 
 static void
@@ -602,21 +596,14 @@ test_mtu_range(void)
 static void
 check_broadcast_limit(const char *text, unsigned int pps, unsigned int burst)
 {
-    struct gn_config *cfg;
-    char *error = parse(text, &cfg);
+    struct gn_config *cfg = parse_good(text);
 
-    if (error) {
-        fprintf(stderr, "  unexpected error: %s\n", error);
-    }
-    CHECK(!error && cfg);
-    free(error);
     if (!cfg) {
         return;
     }
     CHECK(cfg->broadcast_limit.pps == pps);
     CHECK(cfg->broadcast_limit.burst == burst);
-    check_roundtrip(cfg);
-    gn_config_destroy(cfg);
+    check_roundtrip_and_destroy(cfg);
 }
 
 static void

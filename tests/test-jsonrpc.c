@@ -269,7 +269,8 @@ test_builders(void)
 /* Session tests: a listening unix socket served by the test itself. */
 
 struct server {
-    struct event_base *base;
+    const char *path;           /* The socket's. */
+    struct event_base *base;    /* The loop of the server and the session. */
     struct evconnlistener *listener;
     struct bufferevent *conn;
     struct jsonrpc_parser *parser;
@@ -318,10 +319,9 @@ server_accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
     bufferevent_enable(server->conn, EV_READ | EV_WRITE);
 }
 
-/* Starts listening on 'path'. */
+/* Starts listening on 'path', with a loop of its own. */
 static void
-server_start(struct server *server, struct event_base *base,
-             const char *path)
+server_start(struct server *server, const char *path)
 {
     struct sockaddr_un sun;
 
@@ -330,12 +330,49 @@ server_start(struct server *server, struct event_base *base,
     sun.sun_family = AF_UNIX;
     snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
     unlink(path);
-    server->base = base;
+    server->path = path;
+    server->base = event_base_new();
     server->received = json_array();
     server->answer = true;
     server->listener = evconnlistener_new_bind(
-        base, server_accept_cb, server, LEV_OPT_CLOSE_ON_FREE, 8,
+        server->base, server_accept_cb, server, LEV_OPT_CLOSE_ON_FREE, 8,
         (struct sockaddr *) &sun, sizeof sun);
+    CHECK(server->listener != NULL);
+}
+
+/* Returns a session, on the server's loop, to the server, with 'options'
+ * (NULL: the defaults) and callbacks 'cbs' with 'aux'. */
+static struct jsonrpc_session *
+server_connect(struct server *server,
+               const struct jsonrpc_session_options *options,
+               const struct jsonrpc_session_cbs *cbs, void *aux)
+{
+    char *remote = gn_xasprintf("unix:%s", server->path);
+    struct jsonrpc_session *s;
+    char *error;
+
+    s = jsonrpc_session_create(server->base, remote, options, cbs, aux,
+                               &error);
+    CHECK(s && !error);
+    free(error);
+    free(remote);
+    return s;
+}
+
+/* The number of the messages the server received that call 'method'. */
+static int
+server_n_received(const struct server *server, const char *method)
+{
+    const json_t *msg;
+    size_t i;
+    int n = 0;
+
+    json_array_foreach (server->received, i, msg) {
+        const char *m = json_string_value(json_object_get(msg, "method"));
+
+        n += m && !strcmp(m, method);
+    }
+    return n;
 }
 
 /* Closes the server's connection (the session sees EOF). */
@@ -349,14 +386,15 @@ server_drop(struct server *server)
 }
 
 static void
-server_stop(struct server *server, const char *path)
+server_stop(struct server *server)
 {
     if (server->conn) {
         server_drop(server);
     }
     evconnlistener_free(server->listener);
     json_decref(server->received);
-    unlink(path);
+    unlink(server->path);
+    event_base_free(server->base);
 }
 
 /* Runs the loop until '*flag' or about 'ms' ms pass. */
@@ -468,24 +506,17 @@ test_session_rejects_bad_remote(void)
 static void
 test_session_reply_echo_and_drop(void)
 {
-    const char *path = "/tmp/gn-test-jsonrpc.sock";
-    struct event_base *base = event_base_new();
     struct conn_log clog = { 0 };
     struct reply_log log = { 0 }, lost = { 0 };
     struct jsonrpc_session *s;
     struct server server;
-    char *remote = NULL;
-    char *error;
     json_t *echo, *msg;
     bool never = false;
     size_t i, n;
 
-    server_start(&server, base, path);
-    CHECK(server.listener != NULL);
-    remote = malloc(strlen(path) + 6);
-    sprintf(remote, "unix:%s", path);
-    s = jsonrpc_session_create(base, remote, NULL, &conn_cbs, &clog, &error);
-    run_until(base, &clog.connected, 2000);
+    server_start(&server, "/tmp/gn-test-jsonrpc.sock");
+    s = server_connect(&server, NULL, &conn_cbs, &clog);
+    run_until(server.base, &clog.connected, 2000);
     CHECK(clog.connected && jsonrpc_session_is_connected(s));
     CHECK(jsonrpc_session_n_connects(s) == 1);
 
@@ -493,7 +524,7 @@ test_session_reply_echo_and_drop(void)
     log.in_request = true;
     jsonrpc_session_request(s, "hello", NULL, reply_log_cb, &log);
     log.in_request = false;
-    run_until(base, &log.done, 2000);
+    run_until(server.base, &log.done, 2000);
     CHECK(log.n_calls == 1 && log.got_reply && !log.reentered);
 
     /* The peer's "echo" is answered with its params. */
@@ -505,7 +536,7 @@ test_session_reply_echo_and_drop(void)
         free(text);
     }
     json_decref(echo);
-    run_until(base, &never, 200);
+    run_until(server.base, &never, 200);
     n = 0;
     json_array_foreach (server.received, i, msg) {
         if (jsonrpc_msg_type(msg) == JSONRPC_REPLY
@@ -521,14 +552,14 @@ test_session_reply_echo_and_drop(void)
      * and the session reconnects. */
     server.answer = false;
     jsonrpc_session_request(s, "never-answered", NULL, reply_log_cb, &lost);
-    run_until(base, &never, 100);
+    run_until(server.base, &never, 100);
     CHECK(lost.n_calls == 0);
     server_drop(&server);
     clog.connected = false;
-    run_until(base, &lost.done, 2000);
+    run_until(server.base, &lost.done, 2000);
     CHECK(lost.n_calls == 1 && !lost.got_reply && lost.error);
     CHECK(clog.disconnected);
-    run_until(base, &clog.connected, 3000);
+    run_until(server.base, &clog.connected, 3000);
     CHECK(clog.connected && jsonrpc_session_n_connects(s) == 2);
 
     /* Destroying the session from inside a reply callback is safe. */
@@ -537,74 +568,54 @@ test_session_reply_echo_and_drop(void)
     memset(&log, 0, sizeof log);
     log.destroy = true;
     jsonrpc_session_request(s, "hello", NULL, reply_log_cb, &log);
-    run_until(base, &log.done, 2000);
+    run_until(server.base, &log.done, 2000);
     CHECK(log.n_calls == 1 && log.got_reply);
 
     free(log.error);
     free(lost.error);
-    free(remote);
-    server_stop(&server, path);
-    event_base_free(base);
+    server_stop(&server);
 }
 
 static void
 test_session_destroy_fails_pending(void)
 {
-    const char *path = "/tmp/gn-test-jsonrpc2.sock";
-    struct event_base *base = event_base_new();
     struct conn_log clog = { 0 };
     struct reply_log log = { 0 };
     struct jsonrpc_session *s;
     struct server server;
-    char *error;
 
-    server_start(&server, base, path);
+    server_start(&server, "/tmp/gn-test-jsonrpc2.sock");
     server.answer = false;
-    s = jsonrpc_session_create(base, "unix:/tmp/gn-test-jsonrpc2.sock", NULL,
-                               &conn_cbs, &clog, &error);
-    run_until(base, &clog.connected, 2000);
+    s = server_connect(&server, NULL, &conn_cbs, &clog);
+    run_until(server.base, &clog.connected, 2000);
     CHECK(clog.connected);
     jsonrpc_session_request(s, "never-answered", NULL, reply_log_cb, &log);
     jsonrpc_session_destroy(s);
     CHECK(log.n_calls == 1 && !log.got_reply && log.error);
     free(log.error);
-    server_stop(&server, path);
-    event_base_free(base);
+    server_stop(&server);
 }
 
 static void
 test_session_probe_drops_silent_peer(void)
 {
-    const char *path = "/tmp/gn-test-jsonrpc3.sock";
-    struct event_base *base = event_base_new();
     struct jsonrpc_session_options options = JSONRPC_SESSION_OPTIONS_DEFAULT;
     struct conn_log clog = { 0 };
     struct jsonrpc_session *s;
     struct server server;
-    const json_t *msg;
-    char *error;
-    size_t i;
-    int n_echo = 0;
 
-    server_start(&server, base, path);
+    server_start(&server, "/tmp/gn-test-jsonrpc3.sock");
     server.answer = false;
     options.probe_interval_ms = 200;
-    s = jsonrpc_session_create(base, "unix:/tmp/gn-test-jsonrpc3.sock",
-                               &options, &conn_cbs, &clog, &error);
-    run_until(base, &clog.connected, 2000);
+    s = server_connect(&server, &options, &conn_cbs, &clog);
+    run_until(server.base, &clog.connected, 2000);
     CHECK(clog.connected);
     /* Silent for one interval: a probe; for another: the drop. */
-    run_until(base, &clog.disconnected, 2000);
+    run_until(server.base, &clog.disconnected, 2000);
     CHECK(clog.disconnected);
-    json_array_foreach (server.received, i, msg) {
-        const char *m = json_string_value(json_object_get(msg, "method"));
-
-        n_echo += m && !strcmp(m, "echo");
-    }
-    CHECK(n_echo == 1);
+    CHECK(server_n_received(&server, "echo") == 1);
     jsonrpc_session_destroy(s);
-    server_stop(&server, path);
-    event_base_free(base);
+    server_stop(&server);
 }
 
 /* An old ovsdb-server: no monitor_cond; "monitor" answers in "update"
@@ -657,40 +668,27 @@ test_replica_falls_back_to_monitor(void)
     static const struct jsonrpc_session_cbs cbs = {
         replica_log_connected_cb, NULL, NULL,
     };
-    const char *path = "/tmp/gn-test-jsonrpc4.sock";
-    struct event_base *base = event_base_new();
     struct replica_log log = { 0 };
     struct jsonrpc_session *s;
     struct server server;
-    const json_t *msg;
-    char *error;
-    size_t i;
-    int n_cond = 0, n_plain = 0;
 
-    server_start(&server, base, path);
+    server_start(&server, "/tmp/gn-test-jsonrpc4.sock");
     server.respond = old_server_respond;
     log.replica = ovsdb_replica_create("Open_vSwitch",
                                        replica_log_changed_cb, &log);
     ovsdb_replica_add_table(log.replica, "Bridge", columns);
-    s = jsonrpc_session_create(base, "unix:/tmp/gn-test-jsonrpc4.sock", NULL,
-                               &cbs, &log, &error);
-    run_until(base, &log.synced, 3000);
+    s = server_connect(&server, NULL, &cbs, &log);
+    run_until(server.base, &log.synced, 3000);
     CHECK(log.synced && ovsdb_replica_is_synced(log.replica));
     CHECK(ovsdb_replica_count(log.replica, "Bridge") == 1);
     CHECK_STREQ(ovsdb_datum_string(ovsdb_replica_get_row(
                     log.replica, "Bridge",
                     "11111111-1111-1111-1111-111111111111"), "name"), "br0");
-    json_array_foreach (server.received, i, msg) {
-        const char *m = json_string_value(json_object_get(msg, "method"));
-
-        n_cond += m && !strcmp(m, "monitor_cond");
-        n_plain += m && !strcmp(m, "monitor");
-    }
-    CHECK(n_cond == 1 && n_plain == 1);
+    CHECK(server_n_received(&server, "monitor_cond") == 1
+          && server_n_received(&server, "monitor") == 1);
     jsonrpc_session_destroy(s);
     ovsdb_replica_destroy(log.replica);
-    server_stop(&server, path);
-    event_base_free(base);
+    server_stop(&server);
 }
 
 int

@@ -36,6 +36,40 @@ add(struct meter_table *t, uint32_t id, uint32_t pps, uint32_t burst)
     free(error);
 }
 
+/* A meter as the tests write it. */
+struct test_meter {
+    uint32_t id;
+    uint32_t pps;
+    uint32_t burst;
+};
+
+/* Returns a new table with the 'n' meters of 'meters', added in order. */
+static struct meter_table *
+table_of(const struct test_meter *meters, size_t n)
+{
+    struct meter_table *t = meter_table_create();
+
+    for (size_t i = 0; i < n; i++) {
+        add(t, meters[i].id, meters[i].pps, meters[i].burst);
+    }
+    return t;
+}
+
+/* True if 'desired' and 'installed' hold the same meters: no mods, no
+ * array of them. */
+static bool
+tables_equal(const struct meter_table *desired,
+             const struct meter_table *installed)
+{
+    size_t n = 99, before = 99;
+    struct meter_table_mod *mods = meter_table_diff(desired, installed, &n,
+                                                    &before);
+    bool equal = !mods && n == 0 && before == 0;
+
+    free(mods);
+    return equal;
+}
+
 /* One meter as the switch reports it. */
 struct switch_meter {
     uint32_t id;
@@ -160,22 +194,22 @@ test_invalid_meters_rejected(void)
 static void
 test_equal_tables_have_no_diff(void)
 {
+    /* Added in different orders: the same set. */
+    static const struct test_meter dm[] = {
+        { 3, 100, 200 }, { 1, 100, 200 }, { 2, 50, 60 },
+    };
+    static const struct test_meter im[] = {
+        { 2, 50, 60 }, { 3, 100, 200 }, { 1, 100, 200 },
+    };
     struct meter_table *d = meter_table_create();
     struct meter_table *i = meter_table_create();
-    struct meter_table_mod *mods;
-    size_t n = 99, before = 99;
 
-    mods = meter_table_diff(d, i, &n, &before);
-    CHECK(!mods && n == 0 && before == 0);
-    /* Added in different orders: the same set. */
-    add(d, 3, 100, 200);
-    add(d, 1, 100, 200);
-    add(d, 2, 50, 60);
-    add(i, 2, 50, 60);
-    add(i, 3, 100, 200);
-    add(i, 1, 100, 200);
-    mods = meter_table_diff(d, i, &n, &before);
-    CHECK(!mods && n == 0 && before == 0);
+    CHECK(tables_equal(d, i));
+    meter_table_destroy(d);
+    meter_table_destroy(i);
+    d = table_of(dm, GN_ARRAY_SIZE(dm));
+    i = table_of(im, GN_ARRAY_SIZE(im));
+    CHECK(tables_equal(d, i));
     meter_table_destroy(d);
     meter_table_destroy(i);
 }
@@ -226,8 +260,7 @@ test_diff_matches_lookups_on_random_tables(void)
         }
         meter_table_apply(i, mods, n);
         free(mods);
-        mods = meter_table_diff(d, i, &n, &before);
-        CHECK(!mods && n == 0);
+        CHECK(tables_equal(d, i));
         meter_table_destroy(d);
         meter_table_destroy(i);
     }
@@ -236,20 +269,23 @@ test_diff_matches_lookups_on_random_tables(void)
 static void
 test_diff_adds_and_modifies_before_deleting(void)
 {
-    struct meter_table *d = meter_table_create();
-    struct meter_table *i = meter_table_create();
+    static const struct test_meter dm[] = {
+        { 10, 100, 200 },       /* New. */
+        { 20, 100, 200 },       /* Unchanged. */
+        { 30, 50, 200 },        /* New rate. */
+        { 40, 100, 7 },         /* New burst. */
+    };
+    static const struct test_meter im[] = {
+        { 20, 100, 200 },
+        { 30, 100, 200 },
+        { 40, 100, 200 },
+        { 5, 100, 200 },        /* Gone. */
+        { 50, 100, 200 },       /* Gone. */
+    };
+    struct meter_table *d = table_of(dm, GN_ARRAY_SIZE(dm));
+    struct meter_table *i = table_of(im, GN_ARRAY_SIZE(im));
     struct meter_table_mod *mods;
     size_t n, before;
-
-    add(d, 10, 100, 200);       /* New. */
-    add(d, 20, 100, 200);       /* Unchanged. */
-    add(d, 30, 50, 200);        /* New rate. */
-    add(d, 40, 100, 7);         /* New burst. */
-    add(i, 20, 100, 200);
-    add(i, 30, 100, 200);
-    add(i, 40, 100, 200);
-    add(i, 5, 100, 200);        /* Gone. */
-    add(i, 50, 100, 200);       /* Gone. */
 
     mods = meter_table_diff(d, i, &n, &before);
     CHECK(n == 5 && before == 3);
@@ -267,8 +303,7 @@ test_diff_adds_and_modifies_before_deleting(void)
     /* Once the switch took them, the tables are equal. */
     meter_table_apply(i, mods, n);
     free(mods);
-    mods = meter_table_diff(d, i, &n, &before);
-    CHECK(!mods && n == 0);
+    CHECK(tables_equal(d, i));
     CHECK(meter_table_count(i) == 4);
     CHECK(meter_table_find(i, 30)->pps == 50);
     CHECK(!meter_table_find(i, 5) && !meter_table_find(i, 50));
@@ -324,11 +359,17 @@ test_switch_meters_read_back(void)
         { 65540, GN_FLAGS, OFPMBT13_DSCP_REMARK, 100, 200 },
         { 7, GN_FLAGS, OFPMBT13_DROP, 1, 1 },
     };
+    /* The same four meters with guestnet's shape: the two foreign ones are
+     * modified, meter 7 deleted. */
+    static const struct test_meter want[] = {
+        { 65537, 100, 200 }, { 65538, 100, 200 },
+        { 65539, 100, 200 }, { 65540, 100, 200 },
+    };
     uint8_t version;
 
     for (version = OF13; version <= OF15; version++) {
         struct meter_table *installed = meter_table_create();
-        struct meter_table *desired = meter_table_create();
+        struct meter_table *desired = table_of(want, GN_ARRAY_SIZE(want));
         struct meter_table_mod *mods;
         size_t n, before;
 
@@ -339,12 +380,6 @@ test_switch_meters_read_back(void)
         CHECK(meter_table_find(installed, 65539)->foreign);
         CHECK(meter_table_find(installed, 65540)->foreign);
 
-        /* Wanting the same four meters with guestnet's shape: the two
-         * foreign ones are modified, meter 7 deleted. */
-        add(desired, 65537, 100, 200);
-        add(desired, 65538, 100, 200);
-        add(desired, 65539, 100, 200);
-        add(desired, 65540, 100, 200);
         mods = meter_table_diff(desired, installed, &n, &before);
         CHECK(n == 3 && before == 2);
         if (n == 3) {

@@ -13,6 +13,87 @@
 #include "gn-util.h"
 #include "test-util.h"
 
+/* A parser under test: 'arg' is its second parameter, if it has one. */
+typedef char *parse_func(const char *, int arg);
+
+static char *
+parse_mac(const char *s, int unicast)
+{
+    struct netaddr_mac mac;
+
+    return netaddr_parse_mac(s, unicast, &mac);
+}
+
+static char *
+parse_ip(const char *s, int want_plen)
+{
+    struct netaddr_ip ip;
+
+    return netaddr_parse_ip(s, want_plen, &ip);
+}
+
+static char *
+parse_subnet(const char *s, int arg)
+{
+    struct netaddr_ip ip;
+
+    return netaddr_parse_subnet(s, &ip);
+}
+
+static char *
+check_ifname(const char *s, int arg)
+{
+    return netaddr_check_ifname(s);
+}
+
+/* Input that 'parse' must reject with a message that contains 'want1'
+ * (NULL: the input in double quotes) and 'want2'. */
+struct rejection {
+    const char *input;
+    const char *want1;
+    const char *want2;
+};
+
+static void
+check_rejections(parse_func *parse, int arg, const struct rejection *r,
+                 size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char quoted[80];
+
+        TEST_ROW("\"%s\"", r[i].input);
+        snprintf(quoted, sizeof quoted, "\"%s\"", r[i].input);
+        CHECK_ERROR(parse(r[i].input, arg), r[i].want1 ? r[i].want1 : quoted,
+                    r[i].want2);
+    }
+    TEST_ROW_END();
+}
+
+/* Checks that 'parse' rejects each of the 'n' inputs 'bad' with a message
+ * that quotes it and says 'why'. */
+static void
+check_rejects_all(parse_func *parse, int arg, const char *const *bad,
+                  size_t n, const char *why)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct rejection r = { bad[i], NULL, why };
+
+        check_rejections(parse, arg, &r, 1);
+    }
+}
+
+/* Checks that 'parse' accepts each of the 'n' inputs 'good'. */
+static void
+check_accepts_all(parse_func *parse, int arg, const char *const *good,
+                  size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        TEST_ROW("\"%s\"", good[i]);
+        CHECK_OK(parse(good[i], arg));
+    }
+    TEST_ROW_END();
+}
+
 /* Returns 's' parsed by netaddr_parse_ip() with 'want_plen', formatted back
  * as "ADDR/PLEN" in a static buffer, or "error" if it does not parse. */
 static const char *
@@ -32,6 +113,53 @@ ip_roundtrip(const char *s, int want_plen)
     return buf;
 }
 
+/* How netaddr_parse_ip() with 'want_plen' reads addresses ("ADDR/PLEN",
+ * see ip_roundtrip()). */
+static const struct {
+    const char *input;
+    int want_plen;
+    const char *want;
+} ip_roundtrips[] = {
+    /* No prefix. */
+    { "10.0.0.5", 0, "10.0.0.5/32" },
+    { "0.0.0.0", 0, "0.0.0.0/32" },
+    { "255.255.255.255", 0, "255.255.255.255/32" },
+    { "2001:DB8:0:0::5", 0, "2001:db8::5/128" },
+    { "::", 0, "::/128" },
+    { "::1", 0, "::1/128" },
+    { "::ffff:10.0.0.1", 0, "::ffff:10.0.0.1/128" },
+    { "fe80::1", 0, "fe80::1/128" },
+
+    /* Optional: with or without; host bits are kept. */
+    { "10.0.0.5/24", 1, "10.0.0.5/24" },
+    { "10.0.0.5", 1, "10.0.0.5/32" },
+    { "2001:db8::5/64", 1, "2001:db8::5/64" },
+    { "2001:db8::5", 1, "2001:db8::5/128" },
+
+    /* Required. */
+    { "10.0.0.5/24", 2, "10.0.0.5/24" },
+    { "0.0.0.0/0", 2, "0.0.0.0/0" },
+    { "::/0", 2, "::/0" },
+    { "10.0.0.5/32", 2, "10.0.0.5/32" },
+    { "::1/128", 2, "::1/128" },
+};
+
+/* Checks the rows of ip_roundtrips[] for 'want_plen'. */
+static void
+check_roundtrips(int want_plen)
+{
+    for (size_t i = 0; i < GN_ARRAY_SIZE(ip_roundtrips); i++) {
+        const char *input = ip_roundtrips[i].input;
+
+        if (ip_roundtrips[i].want_plen == want_plen) {
+            TEST_ROW("\"%s\", %d", input, want_plen);
+            CHECK_STREQ(ip_roundtrip(input, want_plen),
+                        ip_roundtrips[i].want);
+        }
+    }
+    TEST_ROW_END();
+}
+
 /* Returns true if address 'a' lies in subnet 's'; both must parse. */
 static bool
 in_subnet(const char *a, const char *s)
@@ -45,40 +173,6 @@ in_subnet(const char *a, const char *s)
     free(e1);
     free(e2);
     return ok && netaddr_ip_in_subnet(&ip, &subnet);
-}
-
-/* What netaddr_reserved_in_subnet() says of address 'a' in subnet 's'
- * (NULL: a host's), as a string for CHECK_STREQ ("-" for NULL). */
-static const char *
-reserved(const char *a, const char *s)
-{
-    struct netaddr_ip ip, subnet;
-    char *e1 = netaddr_parse_ip(a, 0, &ip);
-    char *e2 = netaddr_parse_subnet(s, &subnet);
-    const char *what;
-
-    CHECK(!e1 && !e2);
-    free(e1);
-    free(e2);
-    what = netaddr_reserved_in_subnet(&ip, &subnet);
-    return what ? what : "-";
-}
-
-/* True if subnets 'a' and 'b' overlap, checked both ways round. */
-static bool
-overlap(const char *a, const char *b)
-{
-    struct netaddr_ip x, y;
-    char *e1 = netaddr_parse_subnet(a, &x);
-    char *e2 = netaddr_parse_subnet(b, &y);
-    bool result;
-
-    CHECK(!e1 && !e2);
-    free(e1);
-    free(e2);
-    result = netaddr_subnets_overlap(&x, &y);
-    CHECK(result == netaddr_subnets_overlap(&y, &x));
-    return result;
 }
 
 static void
@@ -114,31 +208,23 @@ test_mac_rejects_malformed(void)
         "525400000001",
         "",
     };
-    struct netaddr_mac mac;
-    size_t i;
 
-    for (i = 0; i < GN_ARRAY_SIZE(bad); i++) {
-        char quoted[64];
-
-        snprintf(quoted, sizeof quoted, "\"%s\"", bad[i]);
-        CHECK_ERROR(netaddr_parse_mac(bad[i], false, &mac),
-                    quoted, "is not a MAC address");
-    }
+    check_rejects_all(parse_mac, false, bad, GN_ARRAY_SIZE(bad),
+                      "is not a MAC address");
 }
 
 static void
 test_mac_unicast_rejects_multicast_and_zero(void)
 {
+    static const struct rejection bad[] = {
+        { "01:00:5e:00:00:01", "01:00:5e:00:00:01", "multicast" },
+        { "33:33:00:00:00:01", "33:33:00:00:00:01", "multicast" },
+        { "ff:ff:ff:ff:ff:ff", "ff:ff:ff:ff:ff:ff", "multicast" },
+        { "00:00:00:00:00:00", "00:00:00:00:00:00", "all-zero" },
+    };
     struct netaddr_mac mac;
 
-    CHECK_ERROR(netaddr_parse_mac("01:00:5e:00:00:01", true, &mac),
-                "01:00:5e:00:00:01", "multicast");
-    CHECK_ERROR(netaddr_parse_mac("33:33:00:00:00:01", true, &mac),
-                "33:33:00:00:00:01", "multicast");
-    CHECK_ERROR(netaddr_parse_mac("ff:ff:ff:ff:ff:ff", true, &mac),
-                "ff:ff:ff:ff:ff:ff", "multicast");
-    CHECK_ERROR(netaddr_parse_mac("00:00:00:00:00:00", true, &mac),
-                "00:00:00:00:00:00", "all-zero");
+    check_rejections(parse_mac, true, bad, GN_ARRAY_SIZE(bad));
 
     /* Without 'unicast' the same MACs are fine. */
     CHECK_OK(netaddr_parse_mac("01:00:5e:00:00:01", false, &mac));
@@ -204,54 +290,36 @@ test_ip_parses_v4_and_v6(void)
     CHECK_OK(netaddr_parse_ip("2001:db8::5", 0, &ip));
     CHECK(ip.family == AF_INET6 && ip.plen == 128);
     CHECK(ip.addr.v6.s6_addr[0] == 0x20 && ip.addr.v6.s6_addr[15] == 5);
-
-    CHECK_STREQ(ip_roundtrip("10.0.0.5", 0), "10.0.0.5/32");
-    CHECK_STREQ(ip_roundtrip("0.0.0.0", 0), "0.0.0.0/32");
-    CHECK_STREQ(ip_roundtrip("255.255.255.255", 0), "255.255.255.255/32");
-    CHECK_STREQ(ip_roundtrip("2001:DB8:0:0::5", 0), "2001:db8::5/128");
-    CHECK_STREQ(ip_roundtrip("::", 0), "::/128");
-    CHECK_STREQ(ip_roundtrip("::1", 0), "::1/128");
-    CHECK_STREQ(ip_roundtrip("::ffff:10.0.0.1", 0), "::ffff:10.0.0.1/128");
-    CHECK_STREQ(ip_roundtrip("fe80::1", 0), "fe80::1/128");
+    check_roundtrips(0);
 }
 
 static void
 test_ip_prefix_per_want_plen(void)
 {
-    /* Optional: with or without; host bits are kept. */
-    CHECK_STREQ(ip_roundtrip("10.0.0.5/24", 1), "10.0.0.5/24");
-    CHECK_STREQ(ip_roundtrip("10.0.0.5", 1), "10.0.0.5/32");
-    CHECK_STREQ(ip_roundtrip("2001:db8::5/64", 1), "2001:db8::5/64");
-    CHECK_STREQ(ip_roundtrip("2001:db8::5", 1), "2001:db8::5/128");
-
-    /* Required. */
-    CHECK_STREQ(ip_roundtrip("10.0.0.5/24", 2), "10.0.0.5/24");
-    CHECK_STREQ(ip_roundtrip("0.0.0.0/0", 2), "0.0.0.0/0");
-    CHECK_STREQ(ip_roundtrip("::/0", 2), "::/0");
-    CHECK_STREQ(ip_roundtrip("10.0.0.5/32", 2), "10.0.0.5/32");
-    CHECK_STREQ(ip_roundtrip("::1/128", 2), "::1/128");
+    check_roundtrips(1);
+    check_roundtrips(2);
 }
 
 static void
 test_ip_prefix_rules_give_messages(void)
 {
-    struct netaddr_ip ip;
+    static const struct rejection no_prefix[] = {
+        { "10.0.0.5/24", NULL, "no /prefix allowed" },
+        { "2001:db8::5/64", NULL, "no /prefix allowed" },
+    };
+    static const struct rejection need_prefix[] = {
+        { "10.0.0.5", NULL, "has no prefix length" },
+        { "2001:db8::", NULL, "has no prefix length" },
+    };
+    static const struct rejection bad_prefix[] = {
+        { "10.0.0.0/33", NULL, "33 is more than 32, the most for IPv4" },
+        { "2001:db8::/129", NULL, "129 is more than 128" },
+        { "2001:db8::/1000", NULL, "bad prefix length" },
+    };
 
-    CHECK_ERROR(netaddr_parse_ip("10.0.0.5/24", 0, &ip),
-                "\"10.0.0.5/24\"", "no /prefix allowed");
-    CHECK_ERROR(netaddr_parse_ip("2001:db8::5/64", 0, &ip),
-                "\"2001:db8::5/64\"", "no /prefix allowed");
-    CHECK_ERROR(netaddr_parse_ip("10.0.0.5", 2, &ip),
-                "\"10.0.0.5\"", "has no prefix length");
-    CHECK_ERROR(netaddr_parse_ip("2001:db8::", 2, &ip),
-                "\"2001:db8::\"", "has no prefix length");
-
-    CHECK_ERROR(netaddr_parse_ip("10.0.0.0/33", 1, &ip),
-                "\"10.0.0.0/33\"", "33 is more than 32, the most for IPv4");
-    CHECK_ERROR(netaddr_parse_ip("2001:db8::/129", 1, &ip),
-                "\"2001:db8::/129\"", "129 is more than 128");
-    CHECK_ERROR(netaddr_parse_ip("2001:db8::/1000", 1, &ip),
-                "\"2001:db8::/1000\"", "bad prefix length");
+    check_rejections(parse_ip, 0, no_prefix, GN_ARRAY_SIZE(no_prefix));
+    check_rejections(parse_ip, 2, need_prefix, GN_ARRAY_SIZE(need_prefix));
+    check_rejections(parse_ip, 1, bad_prefix, GN_ARRAY_SIZE(bad_prefix));
 }
 
 static void
@@ -262,16 +330,9 @@ test_ip_rejects_bad_prefix_syntax(void)
         "10.0.0.0/08", "10.0.0.0/ 8", "10.0.0.0/8 ", "10.0.0.0/8/8",
         "10.0.0.0/0x8", "10.0.0.0/99999999999999999999", "::/064",
     };
-    struct netaddr_ip ip;
-    size_t i;
 
-    for (i = 0; i < GN_ARRAY_SIZE(bad); i++) {
-        char quoted[64];
-
-        snprintf(quoted, sizeof quoted, "\"%s\"", bad[i]);
-        CHECK_ERROR(netaddr_parse_ip(bad[i], 1, &ip),
-                    quoted, "bad prefix length");
-    }
+    check_rejects_all(parse_ip, 1, bad, GN_ARRAY_SIZE(bad),
+                      "bad prefix length");
 }
 
 static void
@@ -286,15 +347,9 @@ test_ip_rejects_malformed(void)
         "/24",
     };
     struct netaddr_ip ip;
-    size_t i;
 
-    for (i = 0; i < GN_ARRAY_SIZE(bad); i++) {
-        char quoted[80];
-
-        snprintf(quoted, sizeof quoted, "\"%s\"", bad[i]);
-        CHECK_ERROR(netaddr_parse_ip(bad[i], 1, &ip),
-                    quoted, "is not an IPv4 or IPv6 address");
-    }
+    check_rejects_all(parse_ip, 1, bad, GN_ARRAY_SIZE(bad),
+                      "is not an IPv4 or IPv6 address");
     /* The address part is checked under a required prefix too. */
     CHECK_ERROR(netaddr_parse_subnet("10.0.0/24", &ip),
                 "\"10.0.0/24\"", "is not an IPv4 or IPv6 address");
@@ -308,40 +363,60 @@ test_subnet_accepts_network_addresses(void)
         "192.168.0.0/16", "10.0.0.0/8", "2001:db8:10::/64", "::/0",
         "2001:db8::1/128", "fe80::/10", "2001:db8:8000::/33",
     };
-    size_t i;
 
-    for (i = 0; i < GN_ARRAY_SIZE(good); i++) {
-        struct netaddr_ip ip;
-        char *error = netaddr_parse_subnet(good[i], &ip);
-
-        if (error) {
-            fprintf(stderr, "  %s: %s\n", good[i], error);
-        }
-        CHECK(!error);
-        free(error);
-    }
+    check_accepts_all(parse_subnet, 0, good, GN_ARRAY_SIZE(good));
 }
 
 static void
 test_subnet_host_bits_suggest_network(void)
 {
-    struct netaddr_ip ip;
+    static const struct rejection bad[] = {
+        { "10.0.0.5/24", "\"10.0.0.5/24\" has host bits set",
+          "(did you mean 10.0.0.0/24?)" },
+        { "10.0.0.129/25", "10.0.0.129/25", "did you mean 10.0.0.128/25?" },
+        { "10.1.2.3/12", "10.1.2.3/12", "did you mean 10.0.0.0/12?" },
+        { "0.0.0.1/0", "0.0.0.1/0", "did you mean 0.0.0.0/0?" },
+        { "2001:db8::1/64", "2001:db8::1/64", "did you mean 2001:db8::/64?" },
+        { "2001:db8:ffff::/33", "2001:db8:ffff::/33",
+          "did you mean 2001:db8:8000::/33?" },
+        { "10.0.0.0", NULL, "has no prefix length" },
+    };
 
-    CHECK_ERROR(netaddr_parse_subnet("10.0.0.5/24", &ip),
-                "\"10.0.0.5/24\" has host bits set",
-                "(did you mean 10.0.0.0/24?)");
-    CHECK_ERROR(netaddr_parse_subnet("10.0.0.129/25", &ip),
-                "10.0.0.129/25", "did you mean 10.0.0.128/25?");
-    CHECK_ERROR(netaddr_parse_subnet("10.1.2.3/12", &ip),
-                "10.1.2.3/12", "did you mean 10.0.0.0/12?");
-    CHECK_ERROR(netaddr_parse_subnet("0.0.0.1/0", &ip),
-                "0.0.0.1/0", "did you mean 0.0.0.0/0?");
-    CHECK_ERROR(netaddr_parse_subnet("2001:db8::1/64", &ip),
-                "2001:db8::1/64", "did you mean 2001:db8::/64?");
-    CHECK_ERROR(netaddr_parse_subnet("2001:db8:ffff::/33", &ip),
-                "2001:db8:ffff::/33", "did you mean 2001:db8:8000::/33?");
-    CHECK_ERROR(netaddr_parse_subnet("10.0.0.0", &ip),
-                "\"10.0.0.0\"", "has no prefix length");
+    check_rejections(parse_subnet, 0, bad, GN_ARRAY_SIZE(bad));
+}
+
+/* What netaddr_reserved_in_subnet() says of address 'a' in subnet 's'
+ * (NULL: a host's), as a string for CHECK_STREQ ("-" for NULL). */
+static const char *
+reserved(const char *a, const char *s)
+{
+    struct netaddr_ip ip, subnet;
+    char *e1 = netaddr_parse_ip(a, 0, &ip);
+    char *e2 = netaddr_parse_subnet(s, &subnet);
+    const char *what;
+
+    CHECK(!e1 && !e2);
+    free(e1);
+    free(e2);
+    what = netaddr_reserved_in_subnet(&ip, &subnet);
+    return what ? what : "-";
+}
+
+/* True if subnets 'a' and 'b' overlap, checked both ways round. */
+static bool
+overlap(const char *a, const char *b)
+{
+    struct netaddr_ip x, y;
+    char *e1 = netaddr_parse_subnet(a, &x);
+    char *e2 = netaddr_parse_subnet(b, &y);
+    bool result;
+
+    CHECK(!e1 && !e2);
+    free(e1);
+    free(e2);
+    result = netaddr_subnets_overlap(&x, &y);
+    CHECK(result == netaddr_subnets_overlap(&y, &x));
+    return result;
 }
 
 static void
@@ -387,83 +462,101 @@ test_subnets_overlap(void)
 static void
 test_ip_in_subnet(void)
 {
-    CHECK(in_subnet("10.0.0.5", "10.0.0.0/24"));
-    CHECK(in_subnet("10.0.0.0", "10.0.0.0/24"));
-    CHECK(in_subnet("10.0.0.255", "10.0.0.0/24"));
-    CHECK(!in_subnet("10.0.1.5", "10.0.0.0/24"));
-    CHECK(!in_subnet("9.255.255.255", "10.0.0.0/8"));
-    CHECK(in_subnet("10.0.0.127", "10.0.0.0/25"));
-    CHECK(!in_subnet("10.0.0.128", "10.0.0.0/25"));
-    CHECK(in_subnet("1.2.3.4", "0.0.0.0/0"));
-    CHECK(in_subnet("10.0.0.5", "10.0.0.5/32"));
-    CHECK(!in_subnet("10.0.0.6", "10.0.0.5/32"));
-    CHECK(in_subnet("2001:db8::5", "2001:db8::/64"));
-    CHECK(!in_subnet("2001:db9::5", "2001:db8::/64"));
-    CHECK(in_subnet("2001:db8:ffff::1", "2001:db8:8000::/33"));
-    CHECK(!in_subnet("2001:db8:7fff::1", "2001:db8:8000::/33"));
+    static const struct {
+        const char *addr;
+        const char *subnet;
+        bool in;
+    } cases[] = {
+        { "10.0.0.5", "10.0.0.0/24", true },
+        { "10.0.0.0", "10.0.0.0/24", true },
+        { "10.0.0.255", "10.0.0.0/24", true },
+        { "10.0.1.5", "10.0.0.0/24", false },
+        { "9.255.255.255", "10.0.0.0/8", false },
+        { "10.0.0.127", "10.0.0.0/25", true },
+        { "10.0.0.128", "10.0.0.0/25", false },
+        { "1.2.3.4", "0.0.0.0/0", true },
+        { "10.0.0.5", "10.0.0.5/32", true },
+        { "10.0.0.6", "10.0.0.5/32", false },
+        { "2001:db8::5", "2001:db8::/64", true },
+        { "2001:db9::5", "2001:db8::/64", false },
+        { "2001:db8:ffff::1", "2001:db8:8000::/33", true },
+        { "2001:db8:7fff::1", "2001:db8:8000::/33", false },
 
-    /* Families never mix, not even for ::ffff:a.b.c.d or /0. */
-    CHECK(!in_subnet("10.0.0.5", "::/0"));
-    CHECK(!in_subnet("::ffff:10.0.0.5", "10.0.0.0/24"));
+        /* Families never mix, not even for ::ffff:a.b.c.d or /0. */
+        { "10.0.0.5", "::/0", false },
+        { "::ffff:10.0.0.5", "10.0.0.0/24", false },
 
-    /* A prefix lies inside only if it is no wider than the subnet. */
-    CHECK(in_subnet("10.0.0.128/25", "10.0.0.0/24"));
-    CHECK(!in_subnet("10.0.0.0/16", "10.0.0.0/24"));
+        /* A prefix lies inside only if it is no wider than the subnet. */
+        { "10.0.0.128/25", "10.0.0.0/24", true },
+        { "10.0.0.0/16", "10.0.0.0/24", false },
+    };
+
+    for (size_t i = 0; i < GN_ARRAY_SIZE(cases); i++) {
+        TEST_ROW("%s in %s", cases[i].addr, cases[i].subnet);
+        CHECK(in_subnet(cases[i].addr, cases[i].subnet) == cases[i].in);
+    }
 }
 
 static void
 test_vlan_range_and_reserved_ids(void)
 {
-    CHECK_OK(netaddr_check_vlan(1));
-    CHECK_OK(netaddr_check_vlan(10));
-    CHECK_OK(netaddr_check_vlan(4094));
-    CHECK_ERROR(netaddr_check_vlan(0), "0 is not a VLAN id (1-4094",
-                "0 is reserved");
-    CHECK_ERROR(netaddr_check_vlan(4095), "4095 is not a VLAN id (1-4094",
-                "4095 is reserved");
-    CHECK_ERROR(netaddr_check_vlan(5000), "5000 is not a VLAN id",
-                "(1-4094)");
-    CHECK_ERROR(netaddr_check_vlan(-1), "-1 is not a VLAN id", "(1-4094)");
-    CHECK_ERROR(netaddr_check_vlan(4096), "4096", "(1-4094)");
-    CHECK_ERROR(netaddr_check_vlan(LLONG_MIN), "-9223372036854775808",
-                "(1-4094)");
-    CHECK_ERROR(netaddr_check_vlan(4294967306LL), "4294967306", "(1-4094)");
+    static const long long good[] = { 1, 10, 4094 };
+    static const struct {
+        long long vlan;
+        const char *want1;
+        const char *want2;
+    } bad[] = {
+        { 0, "0 is not a VLAN id (1-4094", "0 is reserved" },
+        { 4095, "4095 is not a VLAN id (1-4094", "4095 is reserved" },
+        { 5000, "5000 is not a VLAN id", "(1-4094)" },
+        { -1, "-1 is not a VLAN id", "(1-4094)" },
+        { 4096, "4096", "(1-4094)" },
+        { LLONG_MIN, "-9223372036854775808", "(1-4094)" },
+        { 4294967306LL, "4294967306", "(1-4094)" },
+    };
+
+    for (size_t i = 0; i < GN_ARRAY_SIZE(good); i++) {
+        TEST_ROW("%lld", good[i]);
+        CHECK_OK(netaddr_check_vlan(good[i]));
+    }
+    for (size_t i = 0; i < GN_ARRAY_SIZE(bad); i++) {
+        TEST_ROW("%lld", bad[i].vlan);
+        CHECK_ERROR(netaddr_check_vlan(bad[i].vlan), bad[i].want1,
+                    bad[i].want2);
+    }
 }
 
 static void
 test_ifname_accepts_linux_names(void)
 {
-    CHECK_OK(netaddr_check_ifname("eth0"));
-    CHECK_OK(netaddr_check_ifname("br-int"));
-    CHECK_OK(netaddr_check_ifname("a"));
-    CHECK_OK(netaddr_check_ifname("vnet0.10"));
-    CHECK_OK(netaddr_check_ifname("..."));
-    CHECK_OK(netaddr_check_ifname("abcdefghijklmno"));    /* 15 bytes. */
+    static const char *const good[] = {
+        "eth0", "br-int", "a", "vnet0.10", "...",
+        "abcdefghijklmno",      /* 15 bytes. */
+    };
+
+    check_accepts_all(check_ifname, 0, good, GN_ARRAY_SIZE(good));
 }
 
 static void
 test_ifname_rejects_with_reason(void)
 {
-    CHECK_ERROR(netaddr_check_ifname("abcdefghijklmnop"),   /* 16 bytes. */
-                "\"abcdefghijklmnop\" is 16 bytes long",
-                "names are at most 15 bytes");
-    CHECK_ERROR(netaddr_check_ifname(""), "interface name is empty",
-                "1 to 15 bytes");
-    CHECK_ERROR(netaddr_check_ifname("a/b"), "\"a/b\"", "contains '/'");
-    CHECK_ERROR(netaddr_check_ifname("eth0:1"), "\"eth0:1\"",
-                "contains ':'");
-    CHECK_ERROR(netaddr_check_ifname("a b"), "\"a b\"",
-                "contains whitespace");
-    CHECK_ERROR(netaddr_check_ifname("a\tb"), "\"a\\x09b\"",
-                "contains whitespace");
-    CHECK_ERROR(netaddr_check_ifname("eth0\n"), "\"eth0\\x0a\"",
-                "contains whitespace");
-    CHECK_ERROR(netaddr_check_ifname("a\x01"), "\"a\\x01\"",
-                "contains a control character");
-    CHECK_ERROR(netaddr_check_ifname("a\x7f"), "\"a\\x7f\"",
-                "contains a control character");
-    CHECK_ERROR(netaddr_check_ifname("."), "\".\"", "is reserved");
-    CHECK_ERROR(netaddr_check_ifname(".."), "\"..\"", "is reserved");
+    static const struct rejection bad[] = {
+        { "abcdefghijklmnop",   /* 16 bytes. */
+          "\"abcdefghijklmnop\" is 16 bytes long",
+          "names are at most 15 bytes" },
+        { "", "interface name is empty", "1 to 15 bytes" },
+        { "a/b", NULL, "contains '/'" },
+        { "eth0:1", NULL, "contains ':'" },
+        { "a b", NULL, "contains whitespace" },
+        { "a\tb", "\"a\\x09b\"", "contains whitespace" },
+        { "eth0\n", "\"eth0\\x0a\"", "contains whitespace" },
+        { "a\x01", "\"a\\x01\"", "contains a control character" },
+        { "a\x7f", "\"a\\x7f\"", "contains a control character" },
+        { ".", NULL, "is reserved" },
+        { "..", NULL, "is reserved" },
+    };
+
+    check_rejections(check_ifname, 0, bad, GN_ARRAY_SIZE(bad));
 }
 
 int

@@ -38,29 +38,26 @@ static char tap2_name[16];
 static char prefix[8];          /* "gtNNNNN": device name prefix. */
 static pid_t pid_guest;         /* A process alone in its netns, or 0. */
 
-static char *fmt(const char *format, ...) GN_PRINTF(1, 2);
+static bool sh_ok(const char *format, ...) GN_PRINTF(1, 2);
+static bool sh_out_has(const char *needle, const char *format, ...)
+    GN_PRINTF(2, 3);
 
-/* Returns a malloc'd string formatted as by printf. */
-static char *
-fmt(const char *format, ...)
+/* Runs the shell command that 'format' makes, printf-style, quietly.
+ * Returns true if it exits 0. */
+static bool
+sh_ok(const char *format, ...)
 {
     va_list args;
-    char *s;
+    char *cmd, *full;
+    int status;
 
     va_start(args, format);
-    s = gn_xvasprintf(format, args);
+    cmd = gn_xvasprintf(format, args);
     va_end(args);
-    return s;
-}
-
-/* Runs shell command 'cmd' quietly.  Returns true if it exits 0. */
-static bool
-sh_ok(const char *cmd)
-{
-    char *full = fmt("{ %s; } >/dev/null 2>&1", cmd);
-    int status = system(full);
-
+    full = gn_xasprintf("{ %s; } >/dev/null 2>&1", cmd);
+    status = system(full);
     free(full);
+    free(cmd);
     return status != -1 && WIFEXITED(status) && !WEXITSTATUS(status);
 }
 
@@ -103,19 +100,27 @@ sh_out(const char *cmd, bool *okp)
     return out;
 }
 
-/* True if the output of 'cmd' contains 'needle'; prints the output to
- * stderr otherwise, for the log. */
+/* True if the output of the shell command that 'format' makes,
+ * printf-style, contains 'needle'; prints the output to stderr otherwise,
+ * for the log. */
 static bool
-sh_out_has(const char *cmd, const char *needle)
+sh_out_has(const char *needle, const char *format, ...)
 {
-    char *out = sh_out(cmd, NULL);
-    bool found = strstr(out, needle) != NULL;
+    va_list args;
+    char *cmd, *out;
+    bool found;
 
+    va_start(args, format);
+    cmd = gn_xvasprintf(format, args);
+    va_end(args);
+    out = sh_out(cmd, NULL);
+    found = strstr(out, needle) != NULL;
     if (!found) {
         fprintf(stderr, "  \"%s\" not in output of %s:\n%s\n",
                 needle, cmd, out);
     }
     free(out);
+    free(cmd);
     return found;
 }
 
@@ -124,7 +129,7 @@ sh_out_has(const char *cmd, const char *needle)
 static const char *
 sys_read(const char *dev, const char *attr, char *buf, size_t size)
 {
-    char *path = fmt("/sys/class/net/%s/%s", dev, attr);
+    char *path = gn_xasprintf("/sys/class/net/%s/%s", dev, attr);
     FILE *f = fopen(path, "r");
 
     buf[0] = '\0';
@@ -166,11 +171,33 @@ error_has(const char *error, const char *needle)
     return error && strstr(error, needle);
 }
 
-/* A device name made of the run's prefix and 'suffix'. */
-static char *
-dev_name(const char *suffix)
+/* Stores in 'name' the device name made of the run's prefix and
+ * 'suffix'. */
+static void
+dev_name(char name[IFNAMSIZ], const char *suffix)
 {
-    return fmt("%s%s", prefix, suffix);
+    snprintf(name, IFNAMSIZ, "%s%s", prefix, suffix);
+}
+
+/* The names of a veth pair of this run: 'host' stays here, 'peer' is the
+ * guest's end. */
+struct veth {
+    char host[IFNAMSIZ];
+    char peer[IFNAMSIZ];
+};
+
+/* Returns the names of pair 'n': the prefix, "h" or "p", and 'n'. */
+static struct veth
+veth_pair(int n)
+{
+    struct veth v;
+    char suffix[8];
+
+    snprintf(suffix, sizeof suffix, "h%d", n);
+    dev_name(v.host, suffix);
+    snprintf(suffix, sizeof suffix, "p%d", n);
+    dev_name(v.peer, suffix);
+    return v;
 }
 
 static const struct netaddr_mac mac_tap = {
@@ -279,25 +306,21 @@ test_veth_stays_here(void)
     struct netdev_veth_options opts = {
         .mac = &mac_guest, .mtu = 1450, .tx_checksum_off = true,
     };
-    char *host = dev_name("h0"), *peer = dev_name("p0");
-    char *cmd = fmt("ethtool -k %s", peer);
+    struct veth v = veth_pair(0);
     char buf[64];
 
-    CHECK(!netdev_veth_create(host, peer, &opts));
-    CHECK(netdev_exists(host));
-    CHECK(netdev_exists(peer));
-    CHECK(sys_is_up(host));
-    CHECK_STREQ(sys_read(peer, "address", buf, sizeof buf),
+    CHECK(!netdev_veth_create(v.host, v.peer, &opts));
+    CHECK(netdev_exists(v.host));
+    CHECK(netdev_exists(v.peer));
+    CHECK(sys_is_up(v.host));
+    CHECK_STREQ(sys_read(v.peer, "address", buf, sizeof buf),
                 "52:54:00:aa:bb:02");
-    CHECK_STREQ(sys_read(host, "mtu", buf, sizeof buf), "1450");
-    CHECK_STREQ(sys_read(peer, "mtu", buf, sizeof buf), "1450");
-    CHECK(sh_out_has(cmd, "tx-checksumming: off"));
-    CHECK(!netdev_delete(host, false));
-    CHECK(!netdev_exists(host));
-    CHECK(!netdev_exists(peer));
-    free(cmd);
-    free(peer);
-    free(host);
+    CHECK_STREQ(sys_read(v.host, "mtu", buf, sizeof buf), "1450");
+    CHECK_STREQ(sys_read(v.peer, "mtu", buf, sizeof buf), "1450");
+    CHECK(sh_out_has("tx-checksumming: off", "ethtool -k %s", v.peer));
+    CHECK(!netdev_delete(v.host, false));
+    CHECK(!netdev_exists(v.host));
+    CHECK(!netdev_exists(v.peer));
 }
 
 /* Checks that netns command prefix 'in' ("ip -n NS" style: a command that
@@ -306,29 +329,25 @@ test_veth_stays_here(void)
 static void
 check_guest_full(const char *in, const char *ifname)
 {
-    char *cmd;
+    static const struct {
+        const char *cmd;        /* Format for 'in' and then 'ifname'. */
+        const char *needle;     /* What its output contains. */
+    } checks[] = {
+        { "%s ip -o link show dev %s", "52:54:00:aa:bb:02" },
+        { "%s ip -o link show dev %s", "mtu 1400" },
+        { "%s ip -o link show dev %s", ",UP" },
+        { "%s ip -o addr show dev %s", "inet 10.9.0.2/24" },
+        { "%s ip -o addr show dev %s", "inet6 fd00:9::2/64" },
+        { "%s ip -4 route show default", "default via 10.9.0.1 dev " },
+        { "%s ip -6 route show default", "default via fd00:9::1 dev " },
+        { "%s ethtool -k %s", "tx-checksumming: off" },
+    };
 
-    cmd = fmt("%s ip -o link show dev %s", in, ifname);
-    CHECK(sh_out_has(cmd, "52:54:00:aa:bb:02"));
-    CHECK(sh_out_has(cmd, "mtu 1400"));
-    CHECK(sh_out_has(cmd, ",UP"));
-    free(cmd);
-
-    cmd = fmt("%s ip -o addr show dev %s", in, ifname);
-    CHECK(sh_out_has(cmd, "inet 10.9.0.2/24"));
-    CHECK(sh_out_has(cmd, "inet6 fd00:9::2/64"));
-    free(cmd);
-
-    cmd = fmt("%s ip -4 route show default", in);
-    CHECK(sh_out_has(cmd, "default via 10.9.0.1 dev "));
-    free(cmd);
-    cmd = fmt("%s ip -6 route show default", in);
-    CHECK(sh_out_has(cmd, "default via fd00:9::1 dev "));
-    free(cmd);
-
-    cmd = fmt("%s ethtool -k %s", in, ifname);
-    CHECK(sh_out_has(cmd, "tx-checksumming: off"));
-    free(cmd);
+    for (size_t i = 0; i < GN_ARRAY_SIZE(checks); i++) {
+        TEST_ROW("%s", checks[i].needle);
+        CHECK(sh_out_has(checks[i].needle, checks[i].cmd, in, ifname));
+    }
+    TEST_ROW_END();
 }
 
 /* Options for a fully configured guest end. */
@@ -347,28 +366,34 @@ full_options(struct netaddr_ip addrs[2], struct netaddr_ip gateways[2])
     return opts;
 }
 
+/* Checks that 'v' is created with 'opts', its guest end moved into a
+ * netns: the host end is here, the peer is not. */
+static void
+check_veth_moved(const struct veth *v, const struct netdev_veth_options *opts)
+{
+    char *error = netdev_veth_create(v->host, v->peer, opts);
+
+    CHECK(!error);
+    free(error);
+    CHECK(netdev_exists(v->host));
+    CHECK(!netdev_exists(v->peer));
+}
+
 static void
 test_veth_by_name(void)
 {
     struct netaddr_ip addrs[2], gateways[2];
     struct netdev_veth_options opts = full_options(addrs, gateways);
-    char *host = dev_name("h1"), *peer = dev_name("p1");
-    char *in = fmt("ip netns exec %s", ns_a);
+    struct veth v = veth_pair(1);
+    char *in = gn_xasprintf("ip netns exec %s", ns_a);
     char buf[64];
-    char *error;
 
     opts.netns_name = ns_a;
-    error = netdev_veth_create(host, peer, &opts);
-    CHECK(!error);
-    free(error);
-    CHECK(netdev_exists(host));
-    CHECK(sys_is_up(host));
-    CHECK_STREQ(sys_read(host, "mtu", buf, sizeof buf), "1400");
-    CHECK(!netdev_exists(peer));
+    check_veth_moved(&v, &opts);
+    CHECK(sys_is_up(v.host));
+    CHECK_STREQ(sys_read(v.host, "mtu", buf, sizeof buf), "1400");
     check_guest_full(in, "eth0");
     free(in);
-    free(peer);
-    free(host);
 }
 
 static void
@@ -376,22 +401,15 @@ test_veth_by_pid(void)
 {
     struct netaddr_ip addrs[2], gateways[2];
     struct netdev_veth_options opts = full_options(addrs, gateways);
-    char *host = dev_name("h2"), *peer = dev_name("p2");
-    char *in = fmt("nsenter -t %ld -n", (long) pid_guest);
-    char *error;
+    struct veth v = veth_pair(2);
+    char *in = gn_xasprintf("nsenter -t %ld -n", (long) pid_guest);
 
     CHECK(pid_guest > 0);
     opts.netns_pid = pid_guest;
     opts.guest_ifname = "net0";
-    error = netdev_veth_create(host, peer, &opts);
-    CHECK(!error);
-    free(error);
-    CHECK(netdev_exists(host));
-    CHECK(!netdev_exists(peer));
+    check_veth_moved(&v, &opts);
     check_guest_full(in, "net0");
     free(in);
-    free(peer);
-    free(host);
 }
 
 static void
@@ -401,25 +419,15 @@ test_veth_by_path(void)
     struct netdev_veth_options opts = {
         .addrs = &addr, .n_addrs = 1, .guest_ifname = "eth1",
     };
-    char *host = dev_name("h3"), *peer = dev_name("p3");
-    char *path = fmt("/run/netns/%s", ns_a);
-    char *cmd = fmt("ip -n %s -o addr show dev eth1", ns_a);
-    char *error;
+    struct veth v = veth_pair(3);
+    char *path = gn_xasprintf("/run/netns/%s", ns_a);
 
     opts.netns_path = path;
-    error = netdev_veth_create(host, peer, &opts);
-    CHECK(!error);
-    free(error);
-    CHECK(netdev_exists(host));
-    CHECK(!netdev_exists(peer));
-    CHECK(sh_out_has(cmd, "inet 10.9.1.2/24"));
-    free(cmd);
-    cmd = fmt("ip -n %s -o link show dev eth1", ns_a);
-    CHECK(sh_out_has(cmd, ",UP"));
-    free(cmd);
+    check_veth_moved(&v, &opts);
+    CHECK(sh_out_has("inet 10.9.1.2/24", "ip -n %s -o addr show dev eth1",
+                     ns_a));
+    CHECK(sh_out_has(",UP", "ip -n %s -o link show dev eth1", ns_a));
     free(path);
-    free(peer);
-    free(host);
 }
 
 /* Checks that neither 'host' nor 'peer' exists here and no device whose
@@ -427,44 +435,38 @@ test_veth_by_path(void)
 static void
 check_nothing_left(const char *host, const char *peer)
 {
-    char *cmd;
-
     CHECK(!netdev_exists(host));
     CHECK(!netdev_exists(peer));
-    cmd = fmt("ip -n %s -o link show dev %s", ns_a, peer);
-    CHECK(!sh_ok(cmd));
-    free(cmd);
+    CHECK(!sh_ok("ip -n %s -o link show dev %s", ns_a, peer));
 }
 
 static void
 test_veth_missing_netns(void)
 {
     struct netdev_veth_options opts = { .netns_name = ns_missing };
-    char *host = dev_name("h4"), *peer = dev_name("p4");
+    struct veth v = veth_pair(4);
     char *error;
 
-    error = netdev_veth_create(host, peer, &opts);
-    CHECK(error_has(error, host));
+    error = netdev_veth_create(v.host, v.peer, &opts);
+    CHECK(error_has(error, v.host));
     CHECK(error_has(error, ns_missing));
     CHECK(error_has(error, "No such file or directory"));
     free(error);
-    check_nothing_left(host, peer);
+    check_nothing_left(v.host, v.peer);
 
     opts.netns_name = NULL;
     opts.netns_pid = 0x7ffffff0;
-    error = netdev_veth_create(host, peer, &opts);
+    error = netdev_veth_create(v.host, v.peer, &opts);
     CHECK(error_has(error, "/proc/2147483632/ns/net"));
     free(error);
-    check_nothing_left(host, peer);
+    check_nothing_left(v.host, v.peer);
 
     opts.netns_pid = 0;
     opts.netns_path = "/etc/hostname";
-    error = netdev_veth_create(host, peer, &opts);
+    error = netdev_veth_create(v.host, v.peer, &opts);
     CHECK(error_has(error, "not a namespace file"));
     free(error);
-    check_nothing_left(host, peer);
-    free(peer);
-    free(host);
+    check_nothing_left(v.host, v.peer);
 }
 
 static void
@@ -473,18 +475,17 @@ test_veth_rollback(void)
     struct netaddr_ip addr = ip_make(AF_INET, "10.9.5.2", 24);
     struct netaddr_ip gateway = ip_make(AF_INET, "192.0.2.1", 32);
     struct netdev_veth_options opts = { .netns_name = ns_a };
-    char *host = dev_name("h5"), *peer = dev_name("p5");
+    struct veth v = veth_pair(5);
     char *error;
-    char *cmd;
 
     /* The guest name is taken in the netns: renaming fails. */
     opts.guest_ifname = "lo";
-    error = netdev_veth_create(host, peer, &opts);
+    error = netdev_veth_create(v.host, v.peer, &opts);
     CHECK(error_has(error, "renaming guest end"));
     CHECK(error_has(error, "File exists"));
-    CHECK(error_has(error, host));
+    CHECK(error_has(error, v.host));
     free(error);
-    check_nothing_left(host, peer);
+    check_nothing_left(v.host, v.peer);
 
     /* The gateway is not on the guest's subnet: the route fails. */
     opts.guest_ifname = "eth5";
@@ -492,23 +493,19 @@ test_veth_rollback(void)
     opts.n_addrs = 1;
     opts.gateways = &gateway;
     opts.n_gateways = 1;
-    error = netdev_veth_create(host, peer, &opts);
+    error = netdev_veth_create(v.host, v.peer, &opts);
     CHECK(error_has(error, "adding default route via 192.0.2.1"));
     CHECK(error_has(error, "Network is unreachable"));
     free(error);
-    check_nothing_left(host, peer);
-    cmd = fmt("ip -n %s -o link show dev eth5", ns_a);
-    CHECK(!sh_ok(cmd));
-    free(cmd);
+    check_nothing_left(v.host, v.peer);
+    CHECK(!sh_ok("ip -n %s -o link show dev eth5", ns_a));
 
     /* The host end's name is taken: nothing is created. */
     opts = (struct netdev_veth_options) { .netns_name = ns_a };
-    error = netdev_veth_create("lo", peer, &opts);
+    error = netdev_veth_create("lo", v.peer, &opts);
     CHECK(error_has(error, "creating pair"));
     free(error);
-    check_nothing_left(host, peer);
-    free(peer);
-    free(host);
+    check_nothing_left(v.host, v.peer);
 }
 
 static void
@@ -516,32 +513,30 @@ test_name_too_long(void)
 {
     const char *long_name = "abcdefghijklmnop";     /* 16 bytes. */
     struct netdev_veth_options opts = { .netns_name = ns_a };
-    char *host = dev_name("h6"), *peer = dev_name("p6");
+    struct veth v = veth_pair(6);
     char *error;
 
     CHECK(strlen(long_name) == 16);
-    error = netdev_veth_create(long_name, peer, &opts);
+    error = netdev_veth_create(long_name, v.peer, &opts);
     CHECK(error_has(error, long_name));
     free(error);
-    check_nothing_left(long_name, peer);
+    check_nothing_left(long_name, v.peer);
 
-    error = netdev_veth_create(host, long_name, &opts);
+    error = netdev_veth_create(v.host, long_name, &opts);
     CHECK(error_has(error, long_name));
     free(error);
-    check_nothing_left(host, long_name);
+    check_nothing_left(v.host, long_name);
 
     opts.guest_ifname = long_name;
-    error = netdev_veth_create(host, peer, &opts);
+    error = netdev_veth_create(v.host, v.peer, &opts);
     CHECK(error_has(error, long_name));
     free(error);
-    check_nothing_left(host, peer);
+    check_nothing_left(v.host, v.peer);
 
     error = netdev_tap_create(long_name, NULL);
     CHECK(error_has(error, long_name));
     free(error);
     CHECK(!netdev_exists(long_name));
-    free(peer);
-    free(host);
 }
 
 static void
@@ -549,52 +544,47 @@ test_addresses_need_netns(void)
 {
     struct netaddr_ip addr = ip_make(AF_INET, "10.9.6.2", 24);
     struct netdev_veth_options opts = { .addrs = &addr, .n_addrs = 1 };
-    char *host = dev_name("h7"), *peer = dev_name("p7");
+    struct veth v = veth_pair(7);
     char *error;
 
-    error = netdev_veth_create(host, peer, &opts);
+    error = netdev_veth_create(v.host, v.peer, &opts);
     CHECK(error_has(error, "need a netns"));
     free(error);
-    CHECK(!netdev_exists(host));
-    CHECK(!netdev_exists(peer));
-    free(peer);
-    free(host);
+    CHECK(!netdev_exists(v.host));
+    CHECK(!netdev_exists(v.peer));
 }
 
 static void
 test_delete_both_ends(void)
 {
-    char *host = dev_name("h1");
-    char *cmd = fmt("ip -n %s -o link show dev eth0", ns_a);
+    struct veth v = veth_pair(1);       /* test_veth_by_name()'s. */
 
-    CHECK(sh_ok(cmd));
-    CHECK(!netdev_delete(host, false));
-    CHECK(!netdev_exists(host));
-    CHECK(!sh_ok(cmd));
+    CHECK(sh_ok("ip -n %s -o link show dev eth0", ns_a));
+    CHECK(!netdev_delete(v.host, false));
+    CHECK(!netdev_exists(v.host));
+    CHECK(!sh_ok("ip -n %s -o link show dev eth0", ns_a));
     CHECK(!netdev_delete(tap_name, false));
     CHECK(!netdev_exists(tap_name));
-    free(cmd);
-    free(host);
 }
 
 static void
 test_delete_missing(void)
 {
-    char *missing = dev_name("zz");
+    char missing[IFNAMSIZ];
     char *error;
 
+    dev_name(missing, "zz");
     CHECK(!netdev_delete(missing, true));
     error = netdev_delete(missing, false);
     CHECK(error_has(error, missing));
     free(error);
-    free(missing);
 }
 
 static void
 test_netns_check(void)
 {
     char *error = NULL;
-    char *path = fmt("/run/netns/%s", ns_a);
+    char *path = gn_xasprintf("/run/netns/%s", ns_a);
 
     CHECK(netdev_netns_check(0, ns_a, NULL, &error) == 0);
     CHECK(!error);
@@ -631,9 +621,9 @@ test_netns_check_refuses_other_files(void)
     long long start = gn_time_msec();
 
     CHECK(mkdtemp(dir) != NULL);
-    char *fifo = fmt("%s/fifo", dir);
-    char *link = fmt("%s/link-to-fifo", dir);
-    char *file = fmt("%s/file", dir);
+    char *fifo = gn_xasprintf("%s/fifo", dir);
+    char *link = gn_xasprintf("%s/link-to-fifo", dir);
+    char *file = gn_xasprintf("%s/file", dir);
     CHECK(mkfifo(fifo, 0600) == 0);
     CHECK(symlink(fifo, link) == 0);
     FILE *f = fopen(file, "w");
@@ -643,7 +633,7 @@ test_netns_check_refuses_other_files(void)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *path = (cases[i][0][0] == '/'
                       ? gn_xstrdup(cases[i][0])
-                      : fmt("%s/%s", dir, cases[i][0]));
+                      : gn_xasprintf("%s/%s", dir, cases[i][0]));
         char *error = NULL;
 
         CHECK(netdev_netns_check(0, NULL, path, &error) == EINVAL);
@@ -669,38 +659,30 @@ test_netns_check_refuses_other_files(void)
 static void
 test_tx_checksum_off(void)
 {
-    char *host = dev_name("h8"), *peer = dev_name("p8");
-    char *cmd = fmt("ethtool -k %s", host);
+    struct veth v = veth_pair(8);
     char *error;
 
-    CHECK(!netdev_veth_create(host, peer, NULL));
-    CHECK(sh_out_has(cmd, "tx-checksumming: on"));
-    CHECK(!netdev_set_tx_checksum_off(host));
-    CHECK(sh_out_has(cmd, "tx-checksumming: off"));
-    CHECK(!netdev_delete(host, false));
-    error = netdev_set_tx_checksum_off(host);
-    CHECK(error_has(error, host));
+    CHECK(!netdev_veth_create(v.host, v.peer, NULL));
+    CHECK(sh_out_has("tx-checksumming: on", "ethtool -k %s", v.host));
+    CHECK(!netdev_set_tx_checksum_off(v.host));
+    CHECK(sh_out_has("tx-checksumming: off", "ethtool -k %s", v.host));
+    CHECK(!netdev_delete(v.host, false));
+    error = netdev_set_tx_checksum_off(v.host);
+    CHECK(error_has(error, v.host));
     free(error);
-    free(cmd);
-    free(peer);
-    free(host);
 }
 
 /* Kills the guest process and deletes the scratch namespaces. */
 static void
 cleanup(void)
 {
-    char *cmd;
-
     if (pid_guest > 0) {
         kill(pid_guest, SIGKILL);
         waitpid(pid_guest, NULL, 0);
         pid_guest = 0;
     }
     if (ns_a[0]) {
-        cmd = fmt("ip netns delete %s", ns_a);
-        sh_ok(cmd);
-        free(cmd);
+        sh_ok("ip netns delete %s", ns_a);
         ns_a[0] = '\0';
     }
 }
@@ -792,7 +774,6 @@ int
 main(int argc, char *argv[])
 {
     unsigned long id = (unsigned long) getpid();
-    char *cmd;
     int status;
 
     gn_set_program_name(argv[0]);
@@ -817,12 +798,10 @@ main(int argc, char *argv[])
     atexit(cleanup);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
-    cmd = fmt("ip netns add %s", ns_a);
-    if (!sh_ok(cmd) || !start_guest_process()) {
+    if (!sh_ok("ip netns add %s", ns_a) || !start_guest_process()) {
         printf("FAIL: netdev/setup: cannot create scratch namespaces\n");
         return 1;
     }
-    free(cmd);
 
     TEST_RUN("netdev/tap-create-with-mac-mtu-owner", test_tap_create);
     TEST_RUN("netdev/tap-persists-after-fd-closed", test_tap_persists);

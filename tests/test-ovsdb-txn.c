@@ -117,40 +117,58 @@ test_named_uuids_are_unique_and_valid(void)
     ovsdb_txn_destroy(b);
 }
 
+/* A transaction and the reply last decoded for it. */
+struct decoded {
+    struct ovsdb_txn *txn;
+    json_t *reply;
+    struct ovsdb_txn_result result;
+};
+
+/* Decodes 'reply' (stolen) for d->txn into d->result; the reply decoded
+ * before goes. */
+static void
+decode(struct decoded *d, json_t *reply)
+{
+    json_decref(d->reply);
+    d->reply = reply;
+    ovsdb_txn_decode_reply(d->txn, reply, &d->result);
+}
+
+static void
+decoded_destroy(struct decoded *d)
+{
+    json_decref(d->reply);
+    ovsdb_txn_destroy(d->txn);
+}
+
 static void
 test_increment_next_cfg(void)
 {
-    struct ovsdb_txn *txn = ovsdb_txn_create("Open_vSwitch");
-    struct ovsdb_txn_result result;
-    json_t *reply;
+    struct decoded d = { .txn = ovsdb_txn_create("Open_vSwitch") };
 
-    ovsdb_txn_insert(txn, "Bridge", json_pack("{s:s}", "name", "br0"));
-    ovsdb_txn_increment_next_cfg(txn);
-    CHECK(ovsdb_txn_n_ops(txn) == 3);
-    CHECK(json_is(json_array_get(ovsdb_txn_params(txn), 2),
+    ovsdb_txn_insert(d.txn, "Bridge", json_pack("{s:s}", "name", "br0"));
+    ovsdb_txn_increment_next_cfg(d.txn);
+    CHECK(ovsdb_txn_n_ops(d.txn) == 3);
+    CHECK(json_is(json_array_get(ovsdb_txn_params(d.txn), 2),
                   "{\"op\": \"mutate\", \"table\": \"Open_vSwitch\","
                   " \"where\": [],"
                   " \"mutations\": [[\"next_cfg\", \"+=\", 1]]}"));
-    CHECK(json_is(json_array_get(ovsdb_txn_params(txn), 3),
+    CHECK(json_is(json_array_get(ovsdb_txn_params(d.txn), 3),
                   "{\"op\": \"select\", \"table\": \"Open_vSwitch\","
                   " \"where\": [], \"columns\": [\"next_cfg\"]}"));
 
-    reply = reply_of("[{\"uuid\": [\"uuid\", \"u\"]}, {\"count\": 1},"
-                     " {\"rows\": [{\"next_cfg\": 42}]}]");
-    ovsdb_txn_decode_reply(txn, reply, &result);
-    CHECK(result.status == OVSDB_TXN_SUCCESS);
-    CHECK(result.error == NULL && result.failed_op == -1);
-    CHECK(result.next_cfg == 42);
-    CHECK(json_array_size(result.results) == 3);
-    json_decref(reply);
+    decode(&d, reply_of("[{\"uuid\": [\"uuid\", \"u\"]}, {\"count\": 1},"
+                        " {\"rows\": [{\"next_cfg\": 42}]}]"));
+    CHECK(d.result.status == OVSDB_TXN_SUCCESS);
+    CHECK(d.result.error == NULL && d.result.failed_op == -1);
+    CHECK(d.result.next_cfg == 42);
+    CHECK(json_array_size(d.result.results) == 3);
 
     /* Success claimed but the select has no row: a bad reply. */
-    reply = reply_of("[{\"uuid\": [\"uuid\", \"u\"]}, {\"count\": 1},"
-                     " {\"rows\": []}]");
-    ovsdb_txn_decode_reply(txn, reply, &result);
-    CHECK(result.status == OVSDB_TXN_BAD_REPLY);
-    json_decref(reply);
-    ovsdb_txn_destroy(txn);
+    decode(&d, reply_of("[{\"uuid\": [\"uuid\", \"u\"]}, {\"count\": 1},"
+                        " {\"rows\": []}]"));
+    CHECK(d.result.status == OVSDB_TXN_BAD_REPLY);
+    decoded_destroy(&d);
 }
 
 /* Returns a txn with two ops and no next_cfg. */
@@ -167,72 +185,58 @@ two_op_txn(void)
 static void
 test_decode_success(void)
 {
-    struct ovsdb_txn *txn = two_op_txn();
-    struct ovsdb_txn_result result;
-    json_t *reply = reply_of("[{\"uuid\": [\"uuid\", \"u1\"]},"
-                             " {\"count\": 1}]");
+    struct decoded d = { .txn = two_op_txn() };
 
-    ovsdb_txn_decode_reply(txn, reply, &result);
-    CHECK(result.status == OVSDB_TXN_SUCCESS);
-    CHECK(result.error == NULL);
-    CHECK(result.next_cfg == -1);
-    CHECK(result.results == json_object_get(reply, "result"));
-    json_decref(reply);
-    ovsdb_txn_destroy(txn);
+    decode(&d, reply_of("[{\"uuid\": [\"uuid\", \"u1\"]}, {\"count\": 1}]"));
+    CHECK(d.result.status == OVSDB_TXN_SUCCESS);
+    CHECK(d.result.error == NULL);
+    CHECK(d.result.next_cfg == -1);
+    CHECK(d.result.results == json_object_get(d.reply, "result"));
+    decoded_destroy(&d);
 }
 
 static void
 test_decode_op_error(void)
 {
-    struct ovsdb_txn *txn = two_op_txn();
-    struct ovsdb_txn_result result;
-    json_t *reply = reply_of(
-        "[{\"uuid\": [\"uuid\", \"u1\"]},"
-        " {\"error\": \"timed out\","
-        "  \"details\": \"\\\"wait\\\" timed out\"}]");
+    struct decoded d = { .txn = two_op_txn() };
 
-    ovsdb_txn_decode_reply(txn, reply, &result);
-    CHECK(result.status == OVSDB_TXN_OP_ERROR);
-    CHECK(result.failed_op == 1);
-    CHECK(result.error && strstr(result.error, "timed out")
-          && strstr(result.error, "\"wait\" timed out"));
-    json_decref(reply);
+    decode(&d, reply_of("[{\"uuid\": [\"uuid\", \"u1\"]},"
+                        " {\"error\": \"timed out\","
+                        "  \"details\": \"\\\"wait\\\" timed out\"}]"));
+    CHECK(d.result.status == OVSDB_TXN_OP_ERROR);
+    CHECK(d.result.failed_op == 1);
+    CHECK(d.result.error && strstr(d.result.error, "timed out")
+          && strstr(d.result.error, "\"wait\" timed out"));
 
     /* Ops after a failed one get null results. */
-    reply = reply_of("[{\"error\": \"constraint violation\"}, null]");
-    ovsdb_txn_decode_reply(txn, reply, &result);
-    CHECK(result.status == OVSDB_TXN_OP_ERROR && result.failed_op == 0);
-    CHECK(result.error && strstr(result.error, "constraint violation"));
-    json_decref(reply);
-    ovsdb_txn_destroy(txn);
+    decode(&d, reply_of("[{\"error\": \"constraint violation\"}, null]"));
+    CHECK(d.result.status == OVSDB_TXN_OP_ERROR && d.result.failed_op == 0);
+    CHECK(d.result.error
+          && strstr(d.result.error, "constraint violation"));
+    decoded_destroy(&d);
 }
 
 static void
 test_decode_commit_error_in_extra_element(void)
 {
-    struct ovsdb_txn *txn = two_op_txn();
-    struct ovsdb_txn_result result;
-    json_t *reply = reply_of(
-        "[{\"uuid\": [\"uuid\", \"u1\"]}, {\"count\": 0},"
-        " {\"error\": \"referential integrity violation\","
-        "  \"details\": \"cannot delete Port row u because of 1 remaining "
-        "reference(s)\"}]");
+    struct decoded d = { .txn = two_op_txn() };
 
-    ovsdb_txn_decode_reply(txn, reply, &result);
-    CHECK(result.status == OVSDB_TXN_OP_ERROR);
-    CHECK(result.failed_op == -1);
-    CHECK(result.error
-          && strstr(result.error, "referential integrity violation")
-          && strstr(result.error, "remaining reference"));
-    json_decref(reply);
-    ovsdb_txn_destroy(txn);
+    decode(&d, reply_of(
+               "[{\"uuid\": [\"uuid\", \"u1\"]}, {\"count\": 0},"
+               " {\"error\": \"referential integrity violation\","
+               "  \"details\": \"cannot delete Port row u because of 1 "
+               "remaining reference(s)\"}]"));
+    CHECK(d.result.status == OVSDB_TXN_OP_ERROR);
+    CHECK(d.result.failed_op == -1);
+    CHECK(d.result.error
+          && strstr(d.result.error, "referential integrity violation")
+          && strstr(d.result.error, "remaining reference"));
+    decoded_destroy(&d);
 }
 
 static void
 test_decode_malformed(void)
 {
-    struct ovsdb_txn *txn = two_op_txn();
-    struct ovsdb_txn_result result;
     static const char *const bad[] = {
         "{}",                               /* Not an array. */
         "[{\"count\": 1}]",                 /* Too short. */
@@ -241,34 +245,29 @@ test_decode_malformed(void)
         "[{}, 7]",                          /* Not an object. */
         "[null, null]",                     /* Null with no error. */
     };
-    json_t *reply;
-    size_t i;
+    struct decoded d = { .txn = two_op_txn() };
 
-    for (i = 0; i < GN_ARRAY_SIZE(bad); i++) {
-        reply = reply_of(bad[i]);
-        ovsdb_txn_decode_reply(txn, reply, &result);
-        CHECK(result.status == OVSDB_TXN_BAD_REPLY);
-        CHECK(result.error != NULL);
-        json_decref(reply);
+    for (size_t i = 0; i < GN_ARRAY_SIZE(bad); i++) {
+        TEST_ROW("%s", bad[i]);
+        decode(&d, reply_of(bad[i]));
+        CHECK(d.result.status == OVSDB_TXN_BAD_REPLY);
+        CHECK(d.result.error != NULL);
     }
+    TEST_ROW_END();
 
     /* Not a reply at all. */
-    reply = json_loads("{\"method\": \"x\", \"params\": [], \"id\": null}", 0,
-                       NULL);
-    ovsdb_txn_decode_reply(txn, reply, &result);
-    CHECK(result.status == OVSDB_TXN_BAD_REPLY);
-    json_decref(reply);
+    decode(&d, json_loads("{\"method\": \"x\", \"params\": [], \"id\": null}",
+                          0, NULL));
+    CHECK(d.result.status == OVSDB_TXN_BAD_REPLY);
 
     /* A JSON-RPC error (say, an unknown database). */
-    reply = json_loads("{\"result\": null, \"id\": 1, \"error\": "
-                       "{\"error\": \"unknown database\", "
-                       "\"details\": \"Nope\"}}", 0, NULL);
-    ovsdb_txn_decode_reply(txn, reply, &result);
-    CHECK(result.status == OVSDB_TXN_OP_ERROR);
-    CHECK(result.error && strstr(result.error, "unknown database")
-          && strstr(result.error, "Nope"));
-    json_decref(reply);
-    ovsdb_txn_destroy(txn);
+    decode(&d, json_loads("{\"result\": null, \"id\": 1, \"error\": "
+                          "{\"error\": \"unknown database\", "
+                          "\"details\": \"Nope\"}}", 0, NULL));
+    CHECK(d.result.status == OVSDB_TXN_OP_ERROR);
+    CHECK(d.result.error && strstr(d.result.error, "unknown database")
+          && strstr(d.result.error, "Nope"));
+    decoded_destroy(&d);
 }
 
 int

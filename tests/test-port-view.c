@@ -84,11 +84,12 @@ static const char config_json[] =
 
 /* The synthetic database: a bridge "br-int" with its internal port, the
  * uplink "eth1" and guest ports "g<i>" (Port UUID from port_uuid(i),
- * Interface from iface_uuid(i)). */
+ * Interface from iface_uuid(i)); and the view under test. */
 struct world {
     struct ovsdb_replica *r;
     struct gn_config *cfg;
     unsigned long long cfg_gen;
+    struct port_view *v;
 };
 
 static void
@@ -228,12 +229,14 @@ world_create(int n)
                                   "bridges", ovsdb_datum_uuid(BR),
                                   "next_cfg", 1, "cur_cfg", 1));
     world_apply(w, tu, true);
+    w->v = port_view_create();
     return w;
 }
 
 static void
 world_destroy(struct world *w)
 {
+    port_view_destroy(w->v);
     ovsdb_replica_destroy(w->r);
     gn_config_destroy(w->cfg);
     free(w);
@@ -407,17 +410,25 @@ view_summary(const struct port_view *v, size_t n_networks)
     return summary;
 }
 
-/* Updates 'v' and checks that it now equals a fresh view of 'w'; returns
- * the number of ports bound again. */
+/* Brings the view of 'w' up to date; returns the number of ports bound
+ * again. */
 static size_t
-update_and_compare(struct port_view *v, struct world *w)
+world_update(struct world *w)
+{
+    return port_view_update(w->v, w->cfg, w->cfg_gen, w->r, BR);
+}
+
+/* Updates the view of 'w' and checks that it now equals a fresh view of
+ * 'w'; returns the number of ports bound again. */
+static size_t
+update_and_compare(struct world *w)
 {
     struct port_view *fresh = port_view_create();
-    size_t n_bound = port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
+    size_t n_bound = world_update(w);
     char *a, *b;
 
     port_view_update(fresh, w->cfg, w->cfg_gen, w->r, BR);
-    a = view_summary(v, w->cfg->n_networks);
+    a = view_summary(w->v, w->cfg->n_networks);
     b = view_summary(fresh, w->cfg->n_networks);
     if (strcmp(a, b)) {
         fprintf(stderr, "  incremental: %s\n  fresh:       %s\n", a, b);
@@ -435,32 +446,30 @@ static void
 test_update_binds_only_changed_ports(void)
 {
     struct world *w = world_create(20);
-    struct port_view *v = port_view_create();
 
-    CHECK(update_and_compare(v, w) == 22);
-    CHECK(update_and_compare(v, w) == 0);
+    CHECK(update_and_compare(w) == 22);
+    CHECK(update_and_compare(w) == 0);
 
     world_add_port(w, 30, 10);
-    CHECK(update_and_compare(v, w) == 1);
+    CHECK(update_and_compare(w) == 1);
     world_add_port(w, 31, 20);
     world_add_port(w, 32, -1);
-    CHECK(update_and_compare(v, w) == 2);
+    CHECK(update_and_compare(w) == 2);
 
     world_modify_iface(w, 5, "ofport", json_integer(99));
-    CHECK(update_and_compare(v, w) == 1);
+    CHECK(update_and_compare(w) == 1);
     world_modify_iface(w, 6, "external_ids", ovsdb_datum_map(json_pack(
                            "{s:s}", "attached-mac", "02:00:00:00:00:99")));
-    CHECK(update_and_compare(v, w) == 1);
+    CHECK(update_and_compare(w) == 1);
 
     world_delete_port(w, 7);
-    CHECK(update_and_compare(v, w) == 0);
+    CHECK(update_and_compare(w) == 0);
     world_delete_port(w, 1);            /* The uplink. */
-    CHECK(update_and_compare(v, w) == 0);
+    CHECK(update_and_compare(w) == 0);
 
     w->cfg_gen++;
-    CHECK(update_and_compare(v, w) == 23);
+    CHECK(update_and_compare(w) == 23);
 
-    port_view_destroy(v);
     world_destroy(w);
 }
 
@@ -471,11 +480,10 @@ static void
 test_update_rescans_when_feed_cannot_tell(void)
 {
     struct world *w = world_create(20);
-    struct port_view *v = port_view_create();
     json_t *tu = world_tu();
     char pu[37];
 
-    CHECK(update_and_compare(v, w) == 22);
+    CHECK(update_and_compare(w) == 22);
 
     /* g40 on a second bridge, then moved to br-int. */
     world_port_rows(tu, 40, "g40", 10, NULL, 40, true);
@@ -484,22 +492,21 @@ test_update_rescans_when_feed_cannot_tell(void)
         "{s:{s:s, s:o}}", "insert", "name", "br2",
         "ports", ovsdb_datum_uuid(pu)));
     world_apply(w, tu, false);
-    CHECK(update_and_compare(v, w) == 0);
+    CHECK(update_and_compare(w) == 0);
     tu = world_tu();
     json_object_set_new(json_object_get(tu, "Bridge"), BR2, json_pack(
         "{s:{s:o}}", "modify", "ports", ovsdb_datum_uuid(pu)));
     json_object_set_new(json_object_get(tu, "Bridge"), BR, json_pack(
         "{s:{s:o}}", "modify", "ports", ovsdb_datum_uuid(pu)));
     world_apply(w, tu, false);
-    CHECK(update_and_compare(v, w) == 1);
+    CHECK(update_and_compare(w) == 1);
 
     /* More changes than the Interface log keeps. */
     for (int i = 0; i < 200; i++) {
         world_modify_iface(w, 5, "ofport", json_integer(1000 + i));
     }
-    CHECK(update_and_compare(v, w) == 1);
+    CHECK(update_and_compare(w) == 1);
 
-    port_view_destroy(v);
     world_destroy(w);
 }
 
@@ -511,50 +518,48 @@ static void
 test_planners_see_only_ports_needing_action(void)
 {
     struct world *w = world_create(20);
-    struct port_view *v = port_view_create();
     const struct port_view_port *p;
     struct ovsdb_txn *txn;
     char pu[37], iu[37];
     char *why;
 
-    port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
-    CHECK(port_view_untagged(v, &p) == 0);
-    CHECK(port_view_unmarked(v, &p) == 0);
-    CHECK(port_view_uplinks(v, &p) == 1 && !strcmp(p[0].name, "eth1"));
+    world_update(w);
+    CHECK(port_view_untagged(w->v, &p) == 0);
+    CHECK(port_view_unmarked(w->v, &p) == 0);
+    CHECK(port_view_uplinks(w->v, &p) == 1 && !strcmp(p[0].name, "eth1"));
 
     world_add_port(w, 30, -1);
     world_add_port(w, 31, 10);
-    port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
+    world_update(w);
     port_uuid(30, pu);
-    CHECK(port_view_untagged(v, &p) == 1 && !strcmp(p[0].uuid, pu)
+    CHECK(port_view_untagged(w->v, &p) == 1 && !strcmp(p[0].uuid, pu)
           && !strcmp(p[0].name, "g30"));
     txn = ovsdb_txn_create("Open_vSwitch");
-    CHECK(port_view_plan_adoption(v, txn) == 1);
+    CHECK(port_view_plan_adoption(w->v, txn) == 1);
     CHECK(ovsdb_txn_n_ops(txn) == 3);
     ovsdb_txn_destroy(txn);
     iface_uuid(31, iu);
-    CHECK(port_view_unmarked(v, &p) == 1 && !strcmp(p[0].name, "g31")
+    CHECK(port_view_unmarked(w->v, &p) == 1 && !strcmp(p[0].name, "g31")
           && !strcmp(p[0].iface_uuid, iu));
 
     world_modify_iface(w, 31, "external_ids", ovsdb_datum_map(json_pack(
                            "{s:s}", "guestnet-installed", "true")));
-    port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
-    CHECK(port_view_unmarked(v, &p) == 0);
+    world_update(w);
+    CHECK(port_view_unmarked(w->v, &p) == 0);
 
     txn = ovsdb_txn_create("Open_vSwitch");
-    CHECK(bridge_plan(w->cfg, w->r, v, txn, NULL) == 0);
+    CHECK(bridge_plan(w->cfg, w->r, w->v, txn, NULL) == 0);
     ovsdb_txn_destroy(txn);
     free(w->cfg->uplink);
     w->cfg->uplink = NULL;
     w->cfg_gen++;
-    port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
+    world_update(w);
     txn = ovsdb_txn_create("Open_vSwitch");
-    CHECK(bridge_plan(w->cfg, w->r, v, txn, &why) == 1);
+    CHECK(bridge_plan(w->cfg, w->r, w->v, txn, &why) == 1);
     CHECK(why && strstr(why, "old uplink removed"));
     free(why);
     ovsdb_txn_destroy(txn);
 
-    port_view_destroy(v);
     world_destroy(w);
 }
 
@@ -608,69 +613,67 @@ static void
 test_pipeline_gen_moves_only_with_its_input(void)
 {
     struct world *w = world_create(20);
-    struct port_view *v = port_view_create();
     const struct port_view_port *unmarked;
     struct pipeline_snap s;
 
-    CHECK(update_and_compare(v, w) == 22);
-    pipeline_snap(v, &s);
+    CHECK(update_and_compare(w) == 22);
+    pipeline_snap(w->v, &s);
 
     world_modify_iface(w, 5, "link_state", json_string("down"));
-    CHECK(update_and_compare(v, w) == 1);
-    CHECK(pipeline_snap_same(v, &s));
+    CHECK(update_and_compare(w) == 1);
+    CHECK(pipeline_snap_same(w->v, &s));
     /* "modify" in an update2 carries a diff: a pair that is there goes. */
     world_modify_iface(w, 6, "external_ids", ovsdb_datum_map(json_pack(
                            "{s:s}", "guestnet-installed", "true")));
-    CHECK(update_and_compare(v, w) == 1);
-    CHECK(port_view_unmarked(v, &unmarked) == 1
+    CHECK(update_and_compare(w) == 1);
+    CHECK(port_view_unmarked(w->v, &unmarked) == 1
           && !strcmp(unmarked[0].name, "g6"));
-    CHECK(pipeline_snap_same(v, &s));
+    CHECK(pipeline_snap_same(w->v, &s));
     /* Bound again for its link state, the port keeps the strings the
      * planners' list points to (under ASan, a freed one would show). */
     world_modify_iface(w, 6, "link_state", json_string("down"));
-    CHECK(update_and_compare(v, w) == 1);
-    CHECK(port_view_unmarked(v, &unmarked) == 1
+    CHECK(update_and_compare(w) == 1);
+    CHECK(port_view_unmarked(w->v, &unmarked) == 1
           && !strcmp(unmarked[0].name, "g6"));
-    CHECK(pipeline_snap_same(v, &s));
+    CHECK(pipeline_snap_same(w->v, &s));
     w->cfg_gen++;
-    CHECK(update_and_compare(v, w) == 22);
-    CHECK(pipeline_snap_same(v, &s));
+    CHECK(update_and_compare(w) == 22);
+    CHECK(pipeline_snap_same(w->v, &s));
 
     world_modify_iface(w, 5, "ofport", json_integer(99));
-    CHECK(update_and_compare(v, w) == 1);
-    CHECK(port_view_pipeline_gen(v) == s.gen + 1);
-    pipeline_snap(v, &s);
+    CHECK(update_and_compare(w) == 1);
+    CHECK(port_view_pipeline_gen(w->v) == s.gen + 1);
+    pipeline_snap(w->v, &s);
     world_modify_iface(w, 6, "external_ids", ovsdb_datum_map(json_pack(
                            "{s:s}", "attached-mac", "02:00:00:00:00:66")));
-    CHECK(update_and_compare(v, w) == 1);
-    CHECK(port_view_pipeline_gen(v) == s.gen + 1);
-    pipeline_snap(v, &s);
+    CHECK(update_and_compare(w) == 1);
+    CHECK(port_view_pipeline_gen(w->v) == s.gen + 1);
+    pipeline_snap(w->v, &s);
     world_add_port(w, 30, 20);
-    CHECK(update_and_compare(v, w) == 1);
-    CHECK(port_view_pipeline_gen(v) == s.gen + 1);
-    pipeline_snap(v, &s);
+    CHECK(update_and_compare(w) == 1);
+    CHECK(port_view_pipeline_gen(w->v) == s.gen + 1);
+    pipeline_snap(w->v, &s);
     world_delete_port(w, 7);
-    CHECK(update_and_compare(v, w) == 0);
-    CHECK(port_view_pipeline_gen(v) == s.gen + 1);
-    pipeline_snap(v, &s);
+    CHECK(update_and_compare(w) == 0);
+    CHECK(port_view_pipeline_gen(w->v) == s.gen + 1);
+    pipeline_snap(w->v, &s);
     world_modify_iface(w, 1, "ofport", json_integer(2));   /* Uplink. */
-    CHECK(update_and_compare(v, w) == 1);
-    CHECK(port_view_uplink_ofport(v) == 2);
-    CHECK(port_view_pipeline_gen(v) == s.gen + 1);
+    CHECK(update_and_compare(w) == 1);
+    CHECK(port_view_uplink_ofport(w->v) == 2);
+    CHECK(port_view_pipeline_gen(w->v) == s.gen + 1);
 
-    port_view_destroy(v);
     world_destroy(w);
 }
 
-/* Updates 'v' and compares it with a fresh view (update_and_compare());
- * true if its pipeline generation moved by 'by'. */
+/* Updates the view of 'w' and compares it with a fresh view
+ * (update_and_compare()); true if its pipeline generation moved by 'by'. */
 static bool
-update_moves_gen(struct port_view *v, struct world *w, unsigned long long by)
+update_moves_gen(struct world *w, unsigned long long by)
 {
-    unsigned long long gen = port_view_pipeline_gen(v);
+    unsigned long long gen = port_view_pipeline_gen(w->v);
 
-    update_and_compare(v, w);
-    return port_view_pipeline_gen(v) == gen + by;
+    update_and_compare(w);
+    return port_view_pipeline_gen(w->v) == gen + by;
 }
 
 /* Every part of a port the pipeline takes moves the generation when it
@@ -682,64 +685,62 @@ static void
 test_pipeline_gen_moves_with_each_input_field(void)
 {
     struct world *w = world_create(20);
-    struct port_view *v = port_view_create();
     const struct pipeline_port *p;
     unsigned long long gen;
     char ip[INET_ADDRSTRLEN];
     size_t n;
 
-    update_and_compare(v, w);
+    update_and_compare(w);
 
     world_modify_iface(w, 5, "external_ids", ovsdb_datum_map(json_pack(
                            "{s:s}", "guestnet:ips", "10.10.0.5")));
-    CHECK(update_moves_gen(v, w, 1));
-    p = find_pp(v, "g5");
+    CHECK(update_moves_gen(w, 1));
+    p = find_pp(w->v, "g5");
     CHECK(p && p->n_ips == 1);
 
     world_modify_iface(w, 5, "external_ids", ovsdb_datum_map(json_pack(
                            "{s:s}", "guestnet:ips", "10.10.0.6")));
-    CHECK(update_moves_gen(v, w, 1));
-    p = find_pp(v, "g5");
+    CHECK(update_moves_gen(w, 1));
+    p = find_pp(w->v, "g5");
     CHECK(p && p->n_ips == 1
           && !strcmp(inet_ntop(AF_INET, &p->ips[0].addr.v4, ip, sizeof ip),
                      "10.10.0.6"));
 
     world_modify_iface(w, 5, "external_ids", ovsdb_datum_map(json_pack(
                            "{s:s}", "guestnet:server", "true")));
-    CHECK(update_moves_gen(v, w, 1));
-    p = find_pp(v, "g5");
+    CHECK(update_moves_gen(w, 1));
+    p = find_pp(w->v, "g5");
     CHECK(p && p->server);
 
     world_modify_port(w, 7, "tag", json_integer(20));
-    CHECK(update_moves_gen(v, w, 1));
-    p = find_pp(v, "g7");
+    CHECK(update_moves_gen(w, 1));
+    p = find_pp(w->v, "g7");
     CHECK(p && p->vlan == 20);
 
     /* A VLAN no network has: quarantined, out of the pipeline. */
     world_modify_port(w, 8, "tag", json_integer(99));
-    CHECK(update_moves_gen(v, w, 1));
-    CHECK(!find_pp(v, "g8"));
+    CHECK(update_moves_gen(w, 1));
+    CHECK(!find_pp(w->v, "g8"));
     world_modify_iface(w, 8, "ofport", json_integer(77));
-    CHECK(update_moves_gen(v, w, 0));
+    CHECK(update_moves_gen(w, 0));
     world_delete_port(w, 8);
-    CHECK(update_moves_gen(v, w, 0));
+    CHECK(update_moves_gen(w, 0));
 
     world_modify_port(w, 9, "name", json_string("renamed9"));
-    CHECK(update_moves_gen(v, w, 1));
-    CHECK(find_pp(v, "renamed9") && !find_pp(v, "g9"));
+    CHECK(update_moves_gen(w, 1));
+    CHECK(find_pp(w->v, "renamed9") && !find_pp(w->v, "g9"));
 
     world_modify_iface(w, 10, "ofport", json_integer(-1));
-    CHECK(update_moves_gen(v, w, 1));
-    CHECK(!find_pp(v, "g10"));
+    CHECK(update_moves_gen(w, 1));
+    CHECK(!find_pp(w->v, "g10"));
 
-    gen = port_view_pipeline_gen(v);
-    port_view_update(v, w->cfg, w->cfg_gen, w->r, NULL);    /* No bridge. */
-    CHECK(port_view_pipeline_gen(v) == gen + 1);
-    port_view_pipeline_ports(v, &n);
+    gen = port_view_pipeline_gen(w->v);
+    port_view_update(w->v, w->cfg, w->cfg_gen, w->r, NULL);    /* No bridge. */
+    CHECK(port_view_pipeline_gen(w->v) == gen + 1);
+    port_view_pipeline_ports(w->v, &n);
     CHECK(n == 0);
-    CHECK(update_moves_gen(v, w, 1));
+    CHECK(update_moves_gen(w, 1));
 
-    port_view_destroy(v);
     world_destroy(w);
 }
 
@@ -752,7 +753,6 @@ static void
 test_counts_and_lists_follow_changes_without_flows(void)
 {
     struct world *w = world_create(10);
-    struct port_view *v = port_view_create();
     const struct port_view_port *p;
     struct port_view_counts c;
     unsigned long long gen;
@@ -760,27 +760,26 @@ test_counts_and_lists_follow_changes_without_flows(void)
     world_add_port(w, 30, 10);
     world_modify_iface(w, 30, "ofport", json_integer(-1));
     world_add_port(w, 31, -1);
-    update_and_compare(v, w);
-    gen = port_view_pipeline_gen(v);
-    CHECK(port_view_untagged(v, &p) == 1 && !strcmp(p[0].name, "g31"));
+    update_and_compare(w);
+    gen = port_view_pipeline_gen(w->v);
+    CHECK(port_view_untagged(w->v, &p) == 1 && !strcmp(p[0].name, "g31"));
 
     world_modify_port(w, 30, "tag", json_integer(20));
-    update_and_compare(v, w);
-    port_view_counts(v, &c);
+    update_and_compare(w);
+    port_view_counts(w->v, &c);
     CHECK(c.per_network[0] == 10 && c.per_network[1] == 1);
     world_modify_port(w, 30, "tag", json_integer(99));
-    update_and_compare(v, w);
-    port_view_counts(v, &c);
+    update_and_compare(w);
+    port_view_counts(w->v, &c);
     CHECK(c.per_network[1] == 0 && c.quarantined == 2);
 
     world_modify_port(w, 31, "tag", json_integer(4095));
-    update_and_compare(v, w);
-    CHECK(port_view_untagged(v, &p) == 0);
+    update_and_compare(w);
+    CHECK(port_view_untagged(w->v, &p) == 0);
     world_modify_port(w, 30, "name", json_string("renamed30"));
-    update_and_compare(v, w);
-    CHECK(port_view_pipeline_gen(v) == gen);
+    update_and_compare(w);
+    CHECK(port_view_pipeline_gen(w->v) == gen);
 
-    port_view_destroy(v);
     world_destroy(w);
 }
 
@@ -813,13 +812,15 @@ static void
 test_address_owners_follow_ports(void)
 {
     struct world *w = world_create(3);
-    struct port_view *v = port_view_create();
+    const struct port_view *v;
     const char *o;
+
+    v = w->v;
 
     world_modify_iface(w, 2, "external_ids", ovsdb_datum_map(json_pack(
         "{s:s, s:s}", "attached-mac", "02:00:00:00:02:02",
         "guestnet:ips", "10.10.0.5,2001:db8::5")));
-    update_and_compare(v, w);
+    update_and_compare(w);
     o = mac_owner(v, 10, "02:00:00:00:02:02");
     CHECK(o && !strcmp(o, "g2"));
     o = mac_owner(v, 10, "02:00:00:00:00:03");
@@ -833,7 +834,7 @@ test_address_owners_follow_ports(void)
 
     /* To network db: its addresses move with it. */
     world_modify_port(w, 2, "tag", json_integer(20));
-    update_and_compare(v, w);
+    update_and_compare(w);
     CHECK(!mac_owner(v, 10, "02:00:00:00:02:02"));
     o = mac_owner(v, 20, "02:00:00:00:02:02");
     CHECK(o && !strcmp(o, "g2"));
@@ -842,18 +843,17 @@ test_address_owners_follow_ports(void)
 
     /* Quarantined (a VLAN that is no network): no addresses. */
     world_modify_port(w, 2, "tag", json_integer(99));
-    update_and_compare(v, w);
+    update_and_compare(w);
     CHECK(!mac_owner(v, 20, "02:00:00:00:02:02"));
     CHECK(!ip_owner(v, 20, "10.10.0.5"));
 
     /* Deleted: its MAC is free. */
     world_delete_port(w, 4);
-    update_and_compare(v, w);
+    update_and_compare(w);
     CHECK(!mac_owner(v, 10, "02:00:00:00:00:04"));
     o = mac_owner(v, 10, "02:00:00:00:00:03");
     CHECK(o && !strcmp(o, "g3"));
 
-    port_view_destroy(v);
     world_destroy(w);
 }
 
@@ -866,7 +866,6 @@ static void
 test_view_and_sliced_pipeline_through_changes(void)
 {
     struct world *w = world_create(60);
-    struct port_view *v = port_view_create();
     struct pipeline_state *st = pipeline_state_create();
     struct flow_table *t = flow_table_create(0);
     unsigned long long last_gen = 0;
@@ -878,13 +877,13 @@ test_view_and_sliced_pipeline_through_changes(void)
         bool settle = step >= 590;      /* The last steps: no changes. */
         unsigned long long gen;
 
-        port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
-        gen = port_view_pipeline_gen(v);
+        world_update(w);
+        gen = port_view_pipeline_gen(w->v);
         if (!built || incomplete || gen != last_gen) {
             struct pipeline_update_stats stats;
             struct pipeline_input in = {
                 .cfg = w->cfg, .cfg_gen = w->cfg_gen,
-                .uplink_ofport = port_view_uplink_ofport(v),
+                .uplink_ofport = port_view_uplink_ofport(w->v),
                 .deadline = settle ? 0 : 1,
                 .same_input = incomplete && gen == last_gen,
             };
@@ -892,7 +891,7 @@ test_view_and_sliced_pipeline_through_changes(void)
 
             resumed += in.same_input;
             last_gen = gen;
-            in.ports = port_view_pipeline_ports(v, &n);
+            in.ports = port_view_pipeline_ports(w->v, &n);
             in.n_ports = n;
             free(pipeline_state_update(st, &in, t, &stats));
             incomplete = stats.incomplete;
@@ -933,12 +932,12 @@ test_view_and_sliced_pipeline_through_changes(void)
     struct flow_table *fresh = flow_table_create(0);
     struct pipeline_input in = {
         .cfg = w->cfg, .cfg_gen = w->cfg_gen,
-        .uplink_ofport = port_view_uplink_ofport(v),
+        .uplink_ofport = port_view_uplink_ofport(w->v),
     };
     struct flow_table_mod *mods;
     size_t n, n_mods;
 
-    in.ports = port_view_pipeline_ports(v, &n);
+    in.ports = port_view_pipeline_ports(w->v, &n);
     in.n_ports = n;
     free(pipeline_build(&in, fresh));
     mods = flow_table_diff(t, fresh, &n_mods);
@@ -948,7 +947,6 @@ test_view_and_sliced_pipeline_through_changes(void)
 
     pipeline_state_destroy(st);
     flow_table_destroy(t);
-    port_view_destroy(v);
     world_destroy(w);
 }
 
@@ -978,30 +976,29 @@ static void
 test_timing_1000_ports(void)
 {
     struct world *w = world_create(N_TIMED);
-    struct port_view *v = port_view_create();
     long long t_view[N_RUNS], t_adopt[N_RUNS], t_bridge[N_RUNS];
     size_t n_bound;
 
-    port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
+    world_update(w);
     for (int k = 0; k < N_RUNS; k++) {
         struct ovsdb_txn *txn;
         long long start;
 
         world_add_port(w, N_TIMED + 2 + k, 10);
         start = gn_time_usec();
-        n_bound = port_view_update(v, w->cfg, w->cfg_gen, w->r, BR);
+        n_bound = world_update(w);
         t_view[k] = gn_time_usec() - start;
         CHECK(n_bound == 1);
 
         txn = ovsdb_txn_create("Open_vSwitch");
         start = gn_time_usec();
-        CHECK(port_view_plan_adoption(v, txn) == 0);
+        CHECK(port_view_plan_adoption(w->v, txn) == 0);
         t_adopt[k] = gn_time_usec() - start;
         ovsdb_txn_destroy(txn);
 
         txn = ovsdb_txn_create("Open_vSwitch");
         start = gn_time_usec();
-        CHECK(bridge_plan(w->cfg, w->r, v, txn, NULL) == 0);
+        CHECK(bridge_plan(w->cfg, w->r, w->v, txn, NULL) == 0);
         t_bridge[k] = gn_time_usec() - start;
         ovsdb_txn_destroy(txn);
     }
@@ -1009,7 +1006,6 @@ test_timing_1000_ports(void)
            "ports_plan_adoption %lld us, bridge_plan %lld us (medians of "
            "%d)\n", N_TIMED, median(t_view, N_RUNS),
            median(t_adopt, N_RUNS), median(t_bridge, N_RUNS), N_RUNS);
-    port_view_destroy(v);
     world_destroy(w);
 }
 
