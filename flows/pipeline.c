@@ -36,10 +36,9 @@ enum {
 static const struct {
     enum pipeline_rule rule;
     const char *name;
-    bool drops;
 } pipeline_rules[] = {
 #define RULE(ENUM, ID, NAME) \
-    { PIPELINE_RULE_##ENUM, NAME, strstr(NAME, "drop") != NULL },
+    { PIPELINE_RULE_##ENUM, NAME },
     PIPELINE_RULES
 #undef RULE
 };

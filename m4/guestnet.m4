@@ -69,6 +69,20 @@ AC_DEFUN([GN_ENABLE_SANITIZERS], [
   AM_CONDITIONAL([SANITIZERS], [test "$enable_sanitizers" = yes])
 ])
 
+dnl GN_ENABLE_FUZZING: --enable-fuzzing (with CC=clang) builds everything
+dnl for libFuzzer with AddressSanitizer and UndefinedBehaviorSanitizer and
+dnl adds the fuzz targets (fuzz/automake.mk).
+AC_DEFUN([GN_ENABLE_FUZZING], [
+  AC_ARG_ENABLE([fuzzing],
+    [AS_HELP_STRING([--enable-fuzzing],
+                    [build the libFuzzer targets (CC=clang)])],
+    [], [enable_fuzzing=no])
+  AS_IF([test "$enable_fuzzing" = yes],
+    [SANITIZER_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+     AC_SUBST([SANITIZER_FLAGS])])
+  AM_CONDITIONAL([FUZZING], [test "$enable_fuzzing" = yes])
+])
+
 dnl GN_WARNING_FLAGS: the warnings guestnet's own code is held to.
 AC_DEFUN([GN_WARNING_FLAGS], [
   WARNING_CFLAGS="-Wall -Wextra -Wno-sign-compare -Wno-unused-parameter -Wpointer-arith -Wformat-security -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition -Wshadow"

@@ -5,4 +5,5 @@ dist_noinst_SCRIPTS += \
 	scripts/build.sh \
 	scripts/test.sh \
 	scripts/gn-sandbox \
-	scripts/check-layering
+	scripts/check-layering \
+	scripts/fuzz.sh

@@ -10,6 +10,8 @@ set -euo pipefail
 packages=(
     # build
     gcc make autoconf automake libtool pkg-config binutils python3
+    # the fuzz targets (scripts/fuzz.sh, tests/fuzz-smoke.sh)
+    clang libclang-rt-14-dev
     libevent-dev libjansson-dev libnl-3-dev libnl-route-3-dev
     libsystemd-dev
     # Open vSwitch: the daemons the tests run privately, and the source

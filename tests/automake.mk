@@ -9,6 +9,7 @@ UNIT_TESTS = \
 INTEGRATION_TESTS = \
 	tests/configure-ovs.sh \
 	tests/layering.sh \
+	tests/fuzz-smoke.sh \
 	tests/sanitizers.sh \
 	tests/sandbox-forwarding.sh
 
