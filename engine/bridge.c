@@ -316,6 +316,21 @@ bridge_plan_uplink__(const struct gn_config *cfg,
     json_decref(trunks);
 }
 
+void
+bridge_replica_init(struct ovsdb_replica *r)
+{
+    ovsdb_replica_add_table(r, "Open_vSwitch", bridge_ovs_columns);
+    ovsdb_replica_add_table(r, "Bridge", bridge_bridge_columns);
+    ovsdb_replica_add_table(r, "Port", bridge_port_columns);
+    ovsdb_replica_add_table(r, "Interface", bridge_interface_columns);
+    ovsdb_replica_add_index(r, "Bridge", "name");
+    ovsdb_replica_add_index(r, "Bridge", "ports");
+    ovsdb_replica_add_index(r, "Port", "name");
+    ovsdb_replica_add_index(r, "Port", "interfaces");
+    ovsdb_replica_add_index(r, "Interface", "name");
+    ovsdb_replica_add_quiet_column(r, "Interface", "statistics");
+}
+
 int
 bridge_plan(const struct gn_config *cfg, const struct ovsdb_replica *r,
             const struct port_view *view, struct ovsdb_txn *txn, char **why)

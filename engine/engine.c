@@ -662,20 +662,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     e->start_msec = gn_time_msec();
     e->replica = ovsdb_replica_create("Open_vSwitch",
                                       engine_replica_changed__, e);
-    ovsdb_replica_add_table(e->replica, "Open_vSwitch", bridge_ovs_columns);
-    ovsdb_replica_add_table(e->replica, "Bridge", bridge_bridge_columns);
-    ovsdb_replica_add_table(e->replica, "Port", bridge_port_columns);
-    ovsdb_replica_add_table(e->replica, "Interface",
-                            bridge_interface_columns);
-    /* For bridge_find(), port_find() and the name checks of requests;
-     * Port.interfaces for the port view (an Interface's Port). */
-    ovsdb_replica_add_index(e->replica, "Bridge", "name");
-    ovsdb_replica_add_index(e->replica, "Bridge", "ports");
-    ovsdb_replica_add_index(e->replica, "Port", "name");
-    ovsdb_replica_add_index(e->replica, "Port", "interfaces");
-    ovsdb_replica_add_index(e->replica, "Interface", "name");
-    /* Rewritten every 5 s for every busy interface; read when shown. */
-    ovsdb_replica_add_quiet_column(e->replica, "Interface", "statistics");
+    bridge_replica_init(e->replica);
     e->run_ev = event_new(base, -1, 0, engine_run_cb__, e);
     e->timer_ev = event_new(base, -1, EV_PERSIST, engine_timer_cb__, e);
     event_add(e->timer_ev, &tv);

@@ -40,12 +40,7 @@ setup(void)
     }
     json_decref(j);
     replica = ovsdb_replica_create("Open_vSwitch", NULL, NULL);
-    ovsdb_replica_add_table(replica, "Bridge", bridge_bridge_columns);
-    ovsdb_replica_add_table(replica, "Port", bridge_port_columns);
-    ovsdb_replica_add_table(replica, "Interface", bridge_interface_columns);
-    ovsdb_replica_add_index(replica, "Bridge", "ports");
-    ovsdb_replica_add_index(replica, "Port", "name");
-    ovsdb_replica_add_index(replica, "Interface", "name");
+    bridge_replica_init(replica);
 }
 
 int

@@ -33,16 +33,7 @@ make_replica(void)
     if (!schema) {
         abort();
     }
-    ovsdb_replica_add_table(r, "Open_vSwitch", bridge_ovs_columns);
-    ovsdb_replica_add_table(r, "Bridge", bridge_bridge_columns);
-    ovsdb_replica_add_table(r, "Port", bridge_port_columns);
-    ovsdb_replica_add_table(r, "Interface", bridge_interface_columns);
-    ovsdb_replica_add_index(r, "Bridge", "name");
-    ovsdb_replica_add_index(r, "Bridge", "ports");
-    ovsdb_replica_add_index(r, "Port", "name");
-    ovsdb_replica_add_index(r, "Port", "interfaces");
-    ovsdb_replica_add_index(r, "Interface", "name");
-    ovsdb_replica_add_quiet_column(r, "Interface", "statistics");
+    bridge_replica_init(r);
     error = ovsdb_replica_set_schema(r, schema);
     if (error) {
         abort();

@@ -33,6 +33,13 @@ extern const char *const bridge_bridge_columns[];
 extern const char *const bridge_port_columns[];
 extern const char *const bridge_interface_columns[];
 
+/* Makes 'r' (new, empty) a replica of what guestnetd monitors: those
+ * tables and columns, the indexes its lookups need (Bridge.name,
+ * Bridge.ports, Port.name, Port.interfaces, Interface.name), and
+ * Interface.statistics quiet (ovs-vswitchd rewrites it every 5 s; it is
+ * read when shown, and moves nothing). */
+void bridge_replica_init(struct ovsdb_replica *r);
+
 /* Adds to 'txn' the ops that make the bridge match 'cfg'.  Returns the
  * number of ops added (0: the bridge is as it should be).  '*why', if
  * nonnull, receives a malloc'd summary of what differs (for the log), or

@@ -187,15 +187,7 @@ world_create(int n)
     json_decref(cfg);
 
     w->r = ovsdb_replica_create("Open_vSwitch", NULL, NULL);
-    ovsdb_replica_add_table(w->r, "Open_vSwitch", bridge_ovs_columns);
-    ovsdb_replica_add_table(w->r, "Bridge", bridge_bridge_columns);
-    ovsdb_replica_add_table(w->r, "Port", bridge_port_columns);
-    ovsdb_replica_add_table(w->r, "Interface", bridge_interface_columns);
-    ovsdb_replica_add_index(w->r, "Bridge", "name");
-    ovsdb_replica_add_index(w->r, "Bridge", "ports");
-    ovsdb_replica_add_index(w->r, "Port", "name");
-    ovsdb_replica_add_index(w->r, "Port", "interfaces");
-    ovsdb_replica_add_index(w->r, "Interface", "name");
+    bridge_replica_init(w->r);
     error = ovsdb_replica_set_schema(w->r, schema);
     CHECK(!error);
     free(error);
