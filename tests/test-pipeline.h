@@ -1,0 +1,193 @@
+/* test-pipeline.h: what the pipeline's unit tests share: their configs,
+ * ports, a full build and flow counts per rule (tests/test-pipeline.c
+ * tests what a build holds, tests/test-pipeline-state.c the incremental
+ * and sliced rebuilds). */
+#ifndef GN_TEST_PIPELINE_H
+#define GN_TEST_PIPELINE_H 1
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow-table.h"
+#include "gn-config.h"
+#include "gn-util.h"
+#include "meter-table.h"
+#include "pipeline.h"
+#include "test-util.h"
+
+/* web (VLAN 10, one IPv4 and one IPv6 subnet), db (VLAN 20, IPv4) and dmz
+ * (VLAN 30, private). */
+static const char config_json[] =
+    "{\"bridge\": \"br-int\", \"networks\": ["
+    " {\"name\": \"web\", \"vlan\": 10,"
+    "  \"subnets\": [\"10.10.0.0/24\", \"2001:db8:10::/64\"],"
+    "  \"gateways\": [\"10.10.0.1\"]},"
+    " {\"name\": \"db\", \"vlan\": 20, \"subnets\": [\"10.20.0.0/24\"]},"
+    " {\"name\": \"dmz\", \"vlan\": 30, \"subnets\": [\"10.30.0.0/24\"],"
+    "  \"private\": true}]}";
+
+static inline struct gn_config *
+load_config__(const char *text)
+{
+    json_error_t jerror;
+    json_t *json = json_loads(text, 0, &jerror);
+    struct gn_config *cfg = NULL;
+    char *error;
+
+    CHECK(json != NULL);
+    error = gn_config_from_json(json, &cfg);
+    CHECK(error == NULL);
+    free(error);
+    json_decref(json);
+    return cfg;
+}
+
+static inline struct gn_config *
+load_config(void)
+{
+    return load_config__(config_json);
+}
+
+/* Rules between networks, with gateways: web (VLAN 10) and db (VLAN 20)
+ * have IPv4 gateways, web an IPv6 one too, dmz (VLAN 30) none.  Rule 1
+ * repeats rule 0. */
+static const char routed_config_json[] =
+    "{\"bridge\": \"br-int\", \"networks\": ["
+    " {\"name\": \"web\", \"vlan\": 10,"
+    "  \"subnets\": [\"10.10.0.0/24\", \"2001:db8:10::/64\"],"
+    "  \"gateways\": [\"10.10.0.1\", \"2001:db8:10::1\"]},"
+    " {\"name\": \"db\", \"vlan\": 20,"
+    "  \"subnets\": [\"10.20.0.0/24\", \"10.21.0.0/24\"],"
+    "  \"gateways\": [\"10.20.0.1\"]},"
+    " {\"name\": \"dmz\", \"vlan\": 30, \"subnets\": [\"10.30.0.0/24\"]}],"
+    " \"rules\": ["
+    "  {\"from\": \"web\", \"to\": \"db\", \"proto\": \"tcp\","
+    "   \"port\": 3306},"
+    "  {\"from\": \"web\", \"to\": \"db\", \"proto\": \"tcp\","
+    "   \"port\": 3306},"
+    "  {\"from\": \"db\", \"to\": \"web\", \"proto\": \"icmp\"},"
+    "  {\"from\": \"web\", \"to\": \"dmz\", \"proto\": \"any\"}]}";
+
+/* Flows every table gets: a default drop per table (8), two flood flows
+ * (table 3) and a route-drop (table 5) per network (3 * 3), three routing
+ * flows (table 4: two TTL drops, conntrack) and three conntrack state
+ * flows (table 5: invalid, established, related).  Ports add, besides
+ * their own, a flow per flood chunk their network has (table 7: ofports
+ * 64 * k to 64 * k + 63). */
+#define COMMON_FLOWS (8 + 3 * 3 + 3 + 3)
+/* Plus, with config_json, web's gateway: its ARP responder and the flow
+ * that takes frames to its MAC to routing. */
+#define BASE_FLOWS (COMMON_FLOWS + 2)
+
+/* Fills 'p' as a port of 'vlan' with 'ofport' and the MAC ending in
+ * 'ofport'; 'ips' (may be NULL) are its declared addresses. */
+static inline void
+make_port(struct pipeline_port *p, int ofport, int vlan,
+          struct netaddr_ip *ips, size_t n_ips)
+{
+    char mac[18];
+    char *error;
+
+    /* Ports are told apart by name (pipeline_state keys groups by it). */
+    static char names[1024][16];
+
+    memset(p, 0, sizeof *p);
+    snprintf(names[ofport & 1023], sizeof names[0], "p%d", ofport);
+    p->name = names[ofport & 1023];
+    p->ofport = ofport;
+    p->vlan = vlan;
+    snprintf(mac, sizeof mac, "52:54:00:00:%02x:%02x", (ofport >> 8) & 0xff,
+             ofport & 0xff);
+    error = netaddr_parse_mac(mac, true, &p->mac);
+    CHECK(error == NULL);
+    free(error);
+    p->ips = ips;
+    p->n_ips = n_ips;
+}
+
+static inline void
+parse_ip(const char *s, struct netaddr_ip *ip)
+{
+    char *error = netaddr_parse_ip(s, 0, ip);
+
+    CHECK(error == NULL);
+    free(error);
+}
+
+/* Builds the table for 'n' 'ports' (uplink 'uplink' or -1) with 'cfg'.
+ * Caller frees. */
+static inline struct flow_table *
+build(const struct gn_config *cfg, const struct pipeline_port *ports,
+      size_t n, int uplink)
+{
+    struct pipeline_input in = {
+        .cfg = cfg, .ports = ports, .n_ports = n, .uplink_ofport = uplink,
+    };
+    struct flow_table *table = flow_table_create(0);
+    char *error = pipeline_build(&in, table);
+
+    if (error) {
+        fprintf(stderr, "  %s\n", error);
+    }
+    CHECK(error == NULL);
+    free(error);
+    return table;
+}
+
+/* The number of flows of 'table' whose cookie is for 'rule' (0: any rule)
+ * and 'object'. */
+static inline size_t
+count(const struct flow_table *table, enum pipeline_rule rule,
+      uint32_t object)
+{
+    size_t n, total = 0;
+    struct flow_table_cookie_stats *stats = flow_table_cookie_stats(table,
+                                                                    &n);
+
+    for (size_t i = 0; i < n; i++) {
+        if ((!rule || stats[i].cookie >> 48 == rule)
+            && pipeline_cookie_object(stats[i].cookie) == object) {
+            total += stats[i].n_flows;
+        }
+    }
+    free(stats);
+    return total;
+}
+
+/* Flows a guest port gets under its own cookies (rule << 48 | ofport):
+ * 4 in table 0 (one the broadcast limit, on by default); in table 1, 6 +
+ * 3 per IPv4 source (IP, ARP, ARP probe) and 1 per IPv6 source, plus, for
+ * a port without declared addresses, 3 per reserved IPv4 address (IP,
+ * ARP, ARP probe) and 1 per reserved IPv6 one; in table 2, 5 for
+ * fragments and broken IPv6 header chains, 11 DHCP, router advertisement
+ * and redirect drops (none for a server), 10 + 3 per IPv6 source for
+ * neighbour discovery (plus 2 per reserved IPv6 address) and 1 to allow
+ * the rest; 1 in table 3. */
+static inline size_t
+port_flows__(size_t n4, size_t n6, size_t r4, size_t r6, bool server)
+{
+    return (4 + (6 + 3 * n4 + n6 + 3 * r4 + r6)
+            + (5 + (server ? 0 : 11) + 10 + 3 * n6 + 2 * r6 + 1) + 1);
+}
+
+/* The flows of a port with 'n4' IPv4 and 'n6' IPv6 declared addresses. */
+static inline size_t
+port_flows(size_t n4, size_t n6, bool server)
+{
+    return port_flows__(n4, n6, 0, 0, server);
+}
+
+/* The flows of a port without declared addresses in the network of 'vlan'
+ * of config_json: web (10) has an IPv4 and an IPv6 subnet and reserves
+ * its gateway 10.10.0.1, 10.10.0.0, 10.10.0.255 and 2001:db8:10::; db
+ * (20) and dmz (30) have an IPv4 subnet each and reserve its network and
+ * broadcast addresses. */
+static inline size_t
+undeclared_port_flows(int vlan, bool server)
+{
+    return (vlan == 10 ? port_flows__(1, 1, 3, 1, server)
+            : port_flows__(1, 0, 2, 0, server));
+}
+
+#endif /* test-pipeline.h */
