@@ -7,10 +7,12 @@ OVSDB_TEST_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 UNIT_TESTS += \
 	tests/test-jsonrpc \
 	tests/test-ovsdb-replica \
+	tests/test-ovsdb-replica-index \
 	tests/test-ovsdb-txn
 check_PROGRAMS += \
 	tests/test-jsonrpc \
 	tests/test-ovsdb-replica \
+	tests/test-ovsdb-replica-index \
 	tests/test-ovsdb-txn \
 	tests/ovsdb-live
 
@@ -21,6 +23,10 @@ tests_test_jsonrpc_LDADD = $(GN_LIBS)
 tests_test_ovsdb_replica_SOURCES = tests/test-ovsdb-replica.c
 tests_test_ovsdb_replica_CFLAGS = $(OVSDB_TEST_CFLAGS)
 tests_test_ovsdb_replica_LDADD = $(GN_LIBS)
+
+tests_test_ovsdb_replica_index_SOURCES = tests/test-ovsdb-replica-index.c
+tests_test_ovsdb_replica_index_CFLAGS = $(OVSDB_TEST_CFLAGS)
+noinst_HEADERS += tests/test-ovsdb-replica.h
 
 tests_test_ovsdb_txn_SOURCES = tests/test-ovsdb-txn.c
 tests_test_ovsdb_txn_CFLAGS = $(OVSDB_TEST_CFLAGS)
