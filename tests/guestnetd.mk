@@ -10,5 +10,7 @@ INTEGRATION_TESTS += \
 EXTRA_DIST += tests/fault-clients.py
 
 # The port view and the planners on a synthetic replica (no server).
-UNIT_TESTS += tests/test-port-view
+UNIT_TESTS += tests/test-port-view tests/test-port-view-pipeline
 tests_test_port_view_CFLAGS = $(GN_TEST_CFLAGS)
+tests_test_port_view_pipeline_CFLAGS = $(GN_TEST_CFLAGS)
+noinst_HEADERS += tests/test-port-view.h
