@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """fault-clients: concurrent API clients for the fault tests.
 
-Usage: fault-clients.py SOCKET BODIES [--kill PID --after-ms MS]
+Usage: fault-clients.py SOCKET BODIES [--kill PID --after-answers K]
 
 POSTs every line of the file BODIES (one JSON add request each) to
 /v1/ports on the unix socket SOCKET, all at once (a thread each), and, if
-asked, sends SIGKILL to PID after MS milliseconds.  Prints one line per
-request, "NAME STATUS" (STATUS 0 when the connection broke before an
-answer), and the moment of the kill as "killed MS" after them.
+asked, sends SIGKILL to PID as soon as K of them are answered (K = 0: as
+soon as the requests are on their way), so that the kill falls while
+adds are in flight.  Prints one line per request, "NAME STATUS" (STATUS 0
+when the connection broke before an answer), and the kill as "killed MS
+K" (milliseconds after the first request, answers by then) after them.
 """
 import json
 import os
@@ -44,14 +46,19 @@ def post(path, body):
 def main():
     path, bodies = sys.argv[1], open(sys.argv[2]).read().split("\n")
     bodies = [b for b in bodies if b.strip()]
-    kill_pid = after_ms = None
+    kill_pid = after = None
     if "--kill" in sys.argv:
         kill_pid = int(sys.argv[sys.argv.index("--kill") + 1])
-        after_ms = int(sys.argv[sys.argv.index("--after-ms") + 1])
+        after = int(sys.argv[sys.argv.index("--after-answers") + 1])
     results = [None] * len(bodies)
+    answered = threading.Condition()
+    n_answered = [0]
 
     def run(i):
         results[i] = post(path, bodies[i])
+        with answered:
+            n_answered[0] += 1
+            answered.notify_all()
 
     threads = [threading.Thread(target=run, args=(i,))
                for i in range(len(bodies))]
@@ -60,9 +67,11 @@ def main():
         t.start()
     killed = None
     if kill_pid:
-        time.sleep(max(0, after_ms / 1000 - (time.monotonic() - start)))
-        os.kill(kill_pid, signal.SIGKILL)
-        killed = int((time.monotonic() - start) * 1000)
+        with answered:
+            answered.wait_for(lambda: n_answered[0] >= after)
+            os.kill(kill_pid, signal.SIGKILL)
+            killed = "%d %d" % ((time.monotonic() - start) * 1000,
+                                n_answered[0])
     for t in threads:
         t.join()
     for body, status in zip(bodies, results):
