@@ -9,8 +9,8 @@
  * never blocked.  A stall shorter than 'interval' is seen when it covers
  * a firing; a longer one always is.
  *
- * Memory: one 32-bit sample per firing of the current minute (6,000 at
- * the default 10 ms).  Thread-safety: the loop's thread only. */
+ * Memory: one 32-bit sample per firing of the current minute (1,200 at
+ * 50 ms, as guestnetd uses it).  Thread-safety: the loop's thread only. */
 #ifndef GN_LOOP_LAG_H
 #define GN_LOOP_LAG_H 1
 
