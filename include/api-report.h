@@ -4,7 +4,7 @@
  *
  * Pure: every function formats what it is given (the engine's status, the
  * switch's per-cookie counters, OVSDB rows) and does no I/O, so the API
- * (api/api.c) decides when to fetch counters and how to answer.
+ * (api/api-handlers.c) decides when to fetch counters and how to answer.
  * Cookies are mapped to guestnet's rule names with pipeline_rule_name().
  *
  * Thread-safety: no state. */
@@ -27,7 +27,7 @@ struct ovsdb_replica;
     { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 }
 #define API_REPORT_N_LATENCY_BUCKETS 12
 
-/* The API's own counters, kept by api/api.c. */
+/* The API's own counters, kept by api/api.c and api/api-handlers.c. */
 struct api_report_counters {
     uint64_t n_requests;            /* Requests answered. */
     uint64_t n_4xx;                 /* ... with a 4xx status. */
