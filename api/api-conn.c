@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "api-trace.h"
+#include "cluster.h"
 #include "engine.h"
 #include "gn-config.h"
 #include "gn-util.h"
@@ -204,7 +205,11 @@ api_conn_closed__(struct evhttp_connection *evcon, void *conn_)
     p->req = NULL;
     p->conn = NULL;
     if (p->type == API_PENDING_ENGINE) {
-        engine_forget(p->api->engine, p);
+        if (p->api->cluster) {
+            cluster_forget(p->api->cluster, p);
+        } else {
+            engine_forget(p->api->engine, p);
+        }
         free(p);
     } else if (p->type == API_PENDING_TRACE) {
         struct api_pending **pp;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api-trace.h"
+#include "cluster.h"
 #include "engine.h"
 #include "flow-table.h"
 #include "gn-config.h"
@@ -67,6 +68,10 @@ api_status__(const struct api *api)
 {
     json_t *status = engine_status(api->engine);
 
+    if (api->cluster) {
+        json_object_set_new(status, "cluster",
+                            cluster_status_brief(api->cluster));
+    }
     if (api->loop_lag) {
         struct loop_lag_stats lag;
 
@@ -273,16 +278,54 @@ api_trace__(struct api *api, struct evhttp_request *req,
     api->traces = p;
 }
 
+/* A request for /v1/cluster/...: answered by the cluster module, or 404
+ * when guestnetd is not in cluster mode. */
+static void
+api_cluster__(struct api *api, struct evhttp_request *req,
+              struct api_conn *conn, enum evhttp_cmd_type cmd,
+              const char *path, const json_t *params)
+{
+    const char *method = (cmd == EVHTTP_REQ_GET ? "GET"
+                          : cmd == EVHTTP_REQ_POST ? "POST" : "DELETE");
+    json_t *body = NULL;
+
+    if (!api->cluster) {
+        api_error__(api, req, conn, 404, "no such endpoint (guestnetd is "
+                    "not in cluster mode: start it with --cluster=REMOTES)");
+        return;
+    }
+    if (cmd == EVHTTP_REQ_POST) {
+        body = api_body__(api, req, conn);
+        if (!body) {
+            return;
+        }
+    } else if (!api_check_no_body__(api, req, conn)) {
+        return;
+    }
+    if (cmd == EVHTTP_REQ_GET && json_object_size(params)) {
+        api_check_params__(api, req, conn, params, NULL);
+        json_decref(body);
+        return;
+    }
+    struct api_pending *p = api_pending_create__(api, req, conn,
+                                                 API_PENDING_ENGINE);
+    cluster_handle(api->cluster, method, path + 11, params, body,
+                   api_engine_done__, p);
+    json_decref(body);
+}
+
 void
 api_handle_write__(struct api *api, struct evhttp_request *req,
                    struct api_conn *conn, enum evhttp_cmd_type cmd,
                    const char *path)
 {
     bool port_path = !strncmp(path, "/v1/ports/", 10) && path[10];
+    bool cluster_path = !strncmp(path, "/v1/cluster/", 12);
     json_t *params;
     char *who;
 
-    if (!(cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/ports"))
+    if (!cluster_path
+        && !(cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/ports"))
         && !(cmd == EVHTTP_REQ_DELETE && port_path)
         && !(cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/reload"))) {
         bool known = api_known_path__(path);
@@ -306,7 +349,9 @@ api_handle_write__(struct api *api, struct evhttp_request *req,
     if (!params) {
         return;
     }
-    if (cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/ports")) {
+    if (cluster_path) {
+        api_cluster__(api, req, conn, cmd, path, params);
+    } else if (cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/ports")) {
         const char *w = json_string_value(json_object_get(params, "wait"));
         bool wait = true;
         json_t *body;
@@ -337,20 +382,30 @@ api_handle_write__(struct api *api, struct evhttp_request *req,
         }
         struct api_pending *p = api_pending_create__(api, req, conn,
                                                      API_PENDING_ENGINE);
-        engine_port_add(api->engine, body, wait, api_engine_done__, p);
+        if (api->cluster) {
+            cluster_port_add(api->cluster, body, wait, api_engine_done__, p);
+        } else {
+            engine_port_add(api->engine, body, wait, api_engine_done__, p);
+        }
         json_decref(body);
     } else if (cmd == EVHTTP_REQ_DELETE) {
         if (api_check_params__(api, req, conn, params, NULL)
             && api_check_no_body__(api, req, conn)) {
             struct api_pending *p = api_pending_create__(
                 api, req, conn, API_PENDING_ENGINE);
-            engine_port_delete(api->engine, path + 10, api_engine_done__,
-                               p);
+            if (api->cluster) {
+                cluster_port_delete(api->cluster, path + 10,
+                                    api_engine_done__, p);
+            } else {
+                engine_port_delete(api->engine, path + 10,
+                                   api_engine_done__, p);
+            }
         }
     } else {
         if (api_check_params__(api, req, conn, params, NULL)
             && api_check_no_body__(api, req, conn)) {
-            char *error = engine_reload(api->engine);
+            char *error = (api->cluster ? cluster_reload(api->cluster)
+                           : engine_reload(api->engine));
             if (error) {
                 api_error__(api, req, conn, 400, error);
                 free(error);
@@ -375,6 +430,14 @@ api_handle_read__(struct api *api, struct evhttp_request *req,
         api_trace__(api, req, conn);
         return;
     }
+    if (!strncmp(path, "/v1/cluster/", 12) && !metrics_only) {
+        params = api_query__(api, req, conn);
+        if (params) {
+            api_cluster__(api, req, conn, EVHTTP_REQ_GET, path, params);
+            json_decref(params);
+        }
+        return;
+    }
     params = api_query__(api, req, conn);
     if (!params) {
         return;
@@ -387,6 +450,9 @@ api_handle_read__(struct api *api, struct evhttp_request *req,
 
     if (!strcmp(path, "/v1/health")) {
         const char *why = engine_health(api->engine);
+        if (!why && api->cluster) {
+            why = cluster_health(api->cluster);
+        }
         api_reply__(api, req, conn, why ? 503 : 200,
                     why ? json_pack("{s:b, s:s}", "healthy", 0,
                                     "reason", why)

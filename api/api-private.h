@@ -74,6 +74,7 @@ struct api_pending {
 struct api {
     struct event_base *base;
     struct engine *engine;
+    struct cluster *cluster;            /* NULL unless in cluster mode. */
     struct api_server unix_server;
     struct api_server tcp_server;       /* 'http' NULL if not listening. */
     char *socket_path;

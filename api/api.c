@@ -496,6 +496,7 @@ api_create(struct event_base *base, struct engine *engine,
     api = gn_xzalloc(sizeof *api);
     api->base = base;
     api->engine = engine;
+    api->cluster = opts->cluster;
     api->socket_path = gn_xstrdup(opts->socket_path);
     api->admin_group = opts->admin_group;
     api->loop_lag = opts->loop_lag;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "cluster.h"
 #include "engine.h"
 #include "gn-config.h"
 #include "gn-log.h"
@@ -27,6 +28,7 @@ GN_LOG_MODULE(guestnetd);
 
 #define DEFAULT_CONFIG "/etc/guestnet/guestnet.json"
 #define DEFAULT_SOCKET "/run/guestnet/guestnetd.sock"
+#define DEFAULT_STATE_DIR "/var/lib/guestnet"
 
 struct options {
     const char *config;
@@ -40,11 +42,14 @@ struct options {
     const char *metrics_listen;
     int request_timeout_s;
     unsigned int max_clients;
+    const char *cluster;
+    const char *state_dir;
 };
 
 /* What SIGHUP acts on. */
 struct guestnetd {
     struct engine *engine;
+    struct cluster *cluster;    /* NULL unless in cluster mode. */
     struct readiness *readiness;
 };
 
@@ -56,6 +61,14 @@ usage(void)
            "  -c, --config=FILE       config file (default %s)\n"
            "      --ovsdb=REMOTE      ovsdb-server (default "
            "unix:RUNDIR/db.sock)\n"
+           "      --cluster=REMOTES   cluster mode: networks, rules and "
+           "ports in the\n"
+           "                          clustered database at REMOTES "
+           "(unix:PATH,\n"
+           "                          tcp:IP:PORT, comma-separated)\n"
+           "      --state-dir=DIR     cluster mode's system-id and policy "
+           "cache\n"
+           "                          (default %s)\n"
            "      --ovs-rundir=DIR    OVS run directory, holding "
            "BRIDGE.mgmt (default\n"
            "                          $OVS_RUNDIR or /var/run/openvswitch)\n"
@@ -76,7 +89,7 @@ usage(void)
            "  -h, --help              show this help and exit\n"
            "  -V, --version           show the version and exit\n",
            gn_program_name(), gn_program_name(), DEFAULT_CONFIG,
-           DEFAULT_SOCKET);
+           DEFAULT_STATE_DIR, DEFAULT_SOCKET);
 }
 
 static gid_t
@@ -119,7 +132,7 @@ parse_options(int argc, char *argv[], struct options *o)
     enum {
         OPT_OVSDB = 256, OPT_OVS_RUNDIR, OPT_LOG_FILE, OPT_PIDFILE, OPT_SOCKET_GROUP,
         OPT_ADMIN_GROUP, OPT_METRICS_LISTEN, OPT_MAX_CLIENTS,
-        OPT_REQUEST_TIMEOUT,
+        OPT_REQUEST_TIMEOUT, OPT_CLUSTER, OPT_STATE_DIR,
     };
     static const struct option long_options[] = {
         { "config", required_argument, NULL, 'c' },
@@ -133,6 +146,8 @@ parse_options(int argc, char *argv[], struct options *o)
         { "request-timeout", required_argument, NULL,
           OPT_REQUEST_TIMEOUT },
         { "log-file", required_argument, NULL, OPT_LOG_FILE },
+        { "cluster", required_argument, NULL, OPT_CLUSTER },
+        { "state-dir", required_argument, NULL, OPT_STATE_DIR },
         { "verbose", required_argument, NULL, 'v' },
         { "pidfile", required_argument, NULL, OPT_PIDFILE },
         { "help", no_argument, NULL, 'h' },
@@ -145,6 +160,7 @@ parse_options(int argc, char *argv[], struct options *o)
     memset(o, 0, sizeof *o);
     o->config = DEFAULT_CONFIG;
     o->socket = DEFAULT_SOCKET;
+    o->state_dir = DEFAULT_STATE_DIR;
     while ((c = getopt_long(argc, argv, "c:s:v:hV", long_options,
                             NULL)) != -1) {
         switch (c) {
@@ -178,6 +194,12 @@ parse_options(int argc, char *argv[], struct options *o)
             break;
         case OPT_LOG_FILE:
             o->log_file = optarg;
+            break;
+        case OPT_CLUSTER:
+            o->cluster = optarg;
+            break;
+        case OPT_STATE_DIR:
+            o->state_dir = optarg;
             break;
         case 'v':
             if (!gn_log_level_from_string(optarg, &level)) {
@@ -244,7 +266,8 @@ on_sighup(evutil_socket_t sig, short what, void *d_)
     (void) what;
     notify_reloading();
     gn_log_reopen();
-    error = engine_reload(d->engine);
+    error = (d->cluster ? cluster_reload(d->cluster)
+             : engine_reload(d->engine));
     if (error) {
         GN_LOG_ERR("SIGHUP: %s", error);
     }
@@ -286,6 +309,19 @@ main(int argc, char *argv[])
      * bench/api-bench.sh while ports are added: 5-10 ms against 2-3.) */
     loop_lag = loop_lag_create(base, 50, 60000);
     engine = engine_create(base, o.ovsdb, o.ovs_rundir, cfg, o.config);
+    d.cluster = NULL;
+    if (o.cluster) {
+        struct cluster_options copts = {
+            .remotes = o.cluster,
+            .config_file = o.config,
+            .state_dir = o.state_dir,
+        };
+        d.cluster = cluster_create(base, engine, engine_config(engine),
+                                   &copts, &error);
+        if (!d.cluster) {
+            gn_fatal("%s: %s", o.config, error);
+        }
+    }
 
     memset(&api_opts, 0, sizeof api_opts);
     api_opts.socket_path = o.socket;
@@ -295,6 +331,7 @@ main(int argc, char *argv[])
     api_opts.max_clients = o.max_clients;
     api_opts.request_timeout_s = o.request_timeout_s;
     api_opts.loop_lag = loop_lag;
+    api_opts.cluster = d.cluster;
     api = api_create(base, engine, &api_opts, &error);
     if (!api) {
         gn_fatal("%s", error);
@@ -323,6 +360,7 @@ main(int argc, char *argv[])
     event_free(sigint);
     event_free(sighup);
     api_destroy(api);
+    cluster_destroy(d.cluster);
     engine_destroy(engine);
     loop_lag_destroy(loop_lag);
     event_base_free(base);

@@ -270,7 +270,8 @@ static void engine_port_delete__(struct engine *, const char *name,
 static bool
 engine_ready__(const struct engine *e)
 {
-    return ovsdb_replica_is_synced(e->replica) && engine_bridge_uuid__(e);
+    return (ovsdb_replica_is_synced(e->replica) && engine_bridge_uuid__(e)
+            && !e->held);
 }
 
 /* Validates the requests that arrived while OVSDB was away. */

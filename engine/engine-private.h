@@ -129,6 +129,13 @@ struct engine {
     unsigned long long flows_input_gen;     /* Pipeline gen and config */
     unsigned long long flows_input_cfg_gen; /* the flows were made from. */
     unsigned long long cfg_gen;             /* Bumped on every reload. */
+    unsigned long long table_cfg_gen;       /* Config generation of the
+                                             * table of 'flows_seqno'. */
+    unsigned long long installed_cfg_gen;   /* And of the switch's. */
+    engine_installed_cb *installed_cb;
+    void *installed_aux;
+    bool held;                  /* engine_hold(): no transactions, no
+                                 * flows, requests wait. */
     uint64_t flows_seqno;       /* Seqno of the last ofctrl_commit(). */
     struct event *run_ev;       /* Deferred engine_run__(). */
     struct event *timer_ev;     /* Periodic: timeouts, retries. */

@@ -141,6 +141,9 @@ engine_networks(struct engine *e)
 const char *
 engine_health(const struct engine *e)
 {
+    if (e->held) {
+        return "waiting for the cluster's networks and rules";
+    }
     if (!jsonrpc_session_is_connected(e->session)) {
         return "not connected to ovsdb-server";
     }

@@ -154,6 +154,7 @@ engine_flows__(struct engine *e)
     }
     e->flows_incomplete = false;
     e->flows_built = true;
+    e->table_cfg_gen = e->flows_input_cfg_gen;
 }
 
 /* Returns the ofport that the port named 'name' has its flows for in the
@@ -367,8 +368,9 @@ engine_run__(struct engine *e)
     int n_bridge;
     int n_marks = 0;
 
-    if (!ovsdb_replica_is_synced(e->replica)) {
-        /* Only deadlines can move while OVSDB is away. */
+    if (!ovsdb_replica_is_synced(e->replica) || e->held) {
+        /* Only deadlines can move while OVSDB is away (or while the
+         * networks are not known yet). */
         engine_check_applied__(e);
         return;
     }
@@ -531,6 +533,21 @@ engine_gather__(struct engine *e)
 
 /* Runs one reconcile step and keeps its duration for the status: every
  * step holds the event loop, API requests included, while it runs. */
+/* Tells the observer when the switch holds the flows of a newer config
+ * generation (engine_installed_config_gen()). */
+static void
+engine_check_installed__(struct engine *e)
+{
+    if (e->flows_built && !e->flows_incomplete
+        && ofctrl_installed_seqno(e->ofctrl) >= e->flows_seqno
+        && e->installed_cfg_gen != e->table_cfg_gen) {
+        e->installed_cfg_gen = e->table_cfg_gen;
+        if (e->installed_cb) {
+            e->installed_cb(e->installed_aux);
+        }
+    }
+}
+
 static void
 engine_run_timed__(struct engine *e)
 {
@@ -543,6 +560,7 @@ engine_run_timed__(struct engine *e)
     e->phase_start_us = start;
     e->flows_sliced = false;
     engine_run__(e);
+    engine_check_installed__(e);
     if (e->flows_sliced) {
         /* Not event_active(): the loop would run this callback again
          * before it looks at any socket.  A timer of 0 fires only after
@@ -744,15 +762,54 @@ engine_reload(struct engine *e)
         GN_LOG_WARN("reload refused, old config stays: %s", error);
         return error;
     }
+    error = engine_set_config(e, cfg, e->config_file);
+    if (!error) {
+        GN_LOG_INFO("reloaded %s", e->config_file);
+    }
+    return error;
+}
+
+char *
+engine_set_config(struct engine *e, struct gn_config *cfg,
+                  const char *source)
+{
     if (strcmp(cfg->bridge, e->cfg->bridge)) {
         gn_config_destroy(cfg);
         return gn_xasprintf("%s: changing the bridge name needs a restart",
-                            e->config_file);
+                            source);
     }
     gn_config_destroy(e->cfg);
     e->cfg = cfg;
     e->cfg_gen++;
-    GN_LOG_INFO("reloaded %s", e->config_file);
     engine_schedule__(e);
     return NULL;
+}
+
+void
+engine_hold(struct engine *e, bool hold)
+{
+    if (e->held != hold) {
+        e->held = hold;
+        engine_schedule__(e);
+    }
+}
+
+unsigned long long
+engine_config_gen(const struct engine *e)
+{
+    return e->cfg_gen;
+}
+
+unsigned long long
+engine_installed_config_gen(const struct engine *e)
+{
+    return e->installed_cfg_gen;
+}
+
+void
+engine_set_installed_cb(struct engine *e, engine_installed_cb *cb,
+                        void *aux)
+{
+    e->installed_cb = cb;
+    e->installed_aux = aux;
 }

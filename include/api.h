@@ -16,6 +16,8 @@
  *                              answers when ready unless ?wait=false
  *   DELETE /v1/ports/NAME      remove a port and the devices guestnet made
  *   POST   /v1/reload          re-read the config file
+ *   *      /v1/cluster/...     cluster mode: status, hosts, ports,
+ *                              networks, rules, import (cluster.h)
  *
  * Errors are {"error": {"code": HTTP_STATUS, "message": "..."}}.  Reads
  * are open to whoever can connect to the socket (root and the socket's
@@ -40,6 +42,7 @@
 #include <sys/types.h>
 
 struct event_base;
+struct cluster;
 struct engine;
 struct loop_lag;
 struct api;
@@ -54,6 +57,9 @@ struct api_options {
     unsigned int max_clients;    /* Open connections: 0: 256. */
     const char *metrics_listen;  /* "127.0.0.1:PORT", "[::1]:PORT" or
                                   * NULL: no TCP listener. */
+    struct cluster *cluster;     /* Cluster mode (/v1/cluster/..., port
+                                  * writes through the registry), or
+                                  * NULL. */
     const struct loop_lag *loop_lag;    /* The loop's lateness, reported in
                                          * /v1/status and /metrics; may be
                                          * NULL.  The caller keeps it. */

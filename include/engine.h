@@ -44,6 +44,26 @@ void engine_destroy(struct engine *);
  * malloc'd error (the old config stays in force). */
 char *engine_reload(struct engine *);
 
+/* Replaces the config with 'cfg' (taken in every case; freed on error)
+ * and applies the differences; 'source' names it in errors.  The bridge
+ * cannot change. */
+char *engine_set_config(struct engine *, struct gn_config *cfg,
+                        const char *source);
+
+/* While held (cluster mode, before the cluster's networks and rules are
+ * known), the engine changes nothing: no transactions, no flows; port
+ * requests wait as while OVSDB is away; /v1/health says why. */
+void engine_hold(struct engine *, bool hold);
+
+/* Config generations: bumped by each engine_set_config(); the second is
+ * that of the flows the switch holds (0 before any).  The callback runs
+ * when the second changes. */
+unsigned long long engine_config_gen(const struct engine *);
+unsigned long long engine_installed_config_gen(const struct engine *);
+typedef void engine_installed_cb(void *aux);
+void engine_set_installed_cb(struct engine *, engine_installed_cb *,
+                             void *aux);
+
 /* Called when a request finishes: 'status' is an HTTP status, 'body' a new
  * reference the callee takes (a port object, or {"error": {...}}). */
 typedef void engine_done_cb(int status, json_t *body, void *aux);

@@ -5,6 +5,7 @@
  *     "bridge": "br-int",                 default "br-int"
  *     "datapath_type": "system",          "system" (default) or "netdev"
  *     "uplink": "eth1",                   optional: trunk of all networks
+ *     "host": "hv1",                      this host's name in a cluster
  *     "networks": [
  *       {"name": "web", "vlan": 10,
  *        "subnets": ["10.10.0.0/24", "2001:db8:10::/64"],
@@ -37,6 +38,7 @@
 
 #define GN_CONFIG_DEFAULT_BRIDGE "br-int"
 #define GN_CONFIG_NAME_MAX 32     /* Network names: [a-z0-9_-], 1-32. */
+#define GN_CONFIG_HOST_MAX 63     /* Host names: [a-z0-9.-], 1-63. */
 
 struct gn_network {
     char *name;
@@ -69,6 +71,7 @@ struct gn_config {
     char *bridge;
     char *datapath_type;
     char *uplink;               /* NULL if none. */
+    char *host;                 /* Name in a cluster, or NULL. */
     struct gn_network *networks;
     size_t n_networks;
     struct gn_rule *rules;
@@ -86,6 +89,9 @@ char *gn_config_from_json(const json_t *json, struct gn_config **cfgp)
 char *gn_config_read(const char *file_name, struct gn_config **cfgp)
     __attribute__((warn_unused_result));
 void gn_config_destroy(struct gn_config *);
+
+/* Returns NULL if 'name' is a valid host name, else a malloc'd reason. */
+char *gn_config_check_host_name(const char *name);
 
 /* Returns the network named 'name' or with VLAN 'vlan', or NULL. */
 const struct gn_network *gn_config_find_network(const struct gn_config *,

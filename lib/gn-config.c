@@ -554,6 +554,39 @@ gn_config_parse_broadcast_limit__(const json_t *top, struct gn_config *cfg)
     return error;
 }
 
+/* Parses member "host" of 'top' (borrowed) into 'cfg': the host's name in
+ * a cluster, 1-63 of [a-z0-9.-] starting with a letter or digit. */
+static char *
+gn_config_parse_host__(const json_t *top, struct gn_config *cfg)
+{
+    const json_t *value;
+    char *error;
+
+    error = gn_config_get__(top, "", "host", GN_CONFIG_STRING, false,
+                            &value);
+    if (error || !value) {
+        return error;
+    }
+    cfg->host = gn_xstrdup(json_string_value(value));
+    error = gn_config_check_host_name(cfg->host);
+    return error ? gn_config_wrap__("host", error) : NULL;
+}
+
+char *
+gn_config_check_host_name(const char *name)
+{
+    size_t len = strlen(name);
+
+    if (!len || len > GN_CONFIG_HOST_MAX
+        || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789.-") != len
+        || name[0] == '-' || name[0] == '.') {
+        return gn_xasprintf("\"%s\" is not a host name (1-%d of a-z, "
+                            "0-9, \".\" and \"-\", starting with a letter "
+                            "or digit)", name, GN_CONFIG_HOST_MAX);
+    }
+    return NULL;
+}
+
 /* Parses and checks the config 'json' (borrowed).  On success returns NULL
  * and stores a new config in '*cfgp' (caller frees with
  * gn_config_destroy()); on failure returns a new error message that starts
@@ -563,7 +596,7 @@ gn_config_from_json(const json_t *json, struct gn_config **cfgp)
 {
     static const char *const keys[] = {
         "bridge", "datapath_type", "uplink", "networks", "rules",
-        "broadcast_limit",
+        "broadcast_limit", "host",
     };
     struct gn_config *cfg;
     char *error;
@@ -578,6 +611,9 @@ gn_config_from_json(const json_t *json, struct gn_config **cfgp)
     error = gn_config_check_keys__(json, "", keys, GN_ARRAY_SIZE(keys));
     if (!error) {
         error = gn_config_parse_bridge__(json, cfg);
+    }
+    if (!error) {
+        error = gn_config_parse_host__(json, cfg);
     }
     if (!error) {
         error = gn_config_parse_networks__(json, cfg);
@@ -665,6 +701,7 @@ gn_config_destroy(struct gn_config *cfg)
     free(cfg->bridge);
     free(cfg->datapath_type);
     free(cfg->uplink);
+    free(cfg->host);
     free(cfg);
 }
 
@@ -770,6 +807,9 @@ gn_config_to_json(const struct gn_config *cfg)
                     "broadcast_limit",
                     "pps", (json_int_t) cfg->broadcast_limit.pps,
                     "burst", (json_int_t) cfg->broadcast_limit.burst);
+    if (cfg->host) {
+        json_object_set_new(top, "host", json_string(cfg->host));
+    }
     if (cfg->uplink) {
         json_object_set_new(top, "uplink", json_string(cfg->uplink));
     }

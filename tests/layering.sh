@@ -1,7 +1,8 @@
 #!/bin/bash
 # layering: the source folders include only downward (lib < ovsdb, flows,
-# devices < engine < api, cli < daemon), no modules include each other in a
-# circle and no source file is longer than scripts/check-layering allows.
+# devices < engine < cluster < api, cli < daemon), no modules include each
+# other in a circle and no source file is longer than scripts/check-layering
+# allows.
 # The checker is first shown to catch each kind of violation in a copy.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -13,7 +14,7 @@ gn_tmpdir dir
 make_tree() {
     rm -rf "$dir/t"
     mkdir -p "$dir/t/include"
-    for f in lib ovsdb flows devices engine api cli daemon; do
+    for f in lib ovsdb flows devices engine cluster api cli daemon; do
         mkdir -p "$dir/t/$f"
     done
     printf '#include "low.h"\n' > "$dir/t/engine/high.c"

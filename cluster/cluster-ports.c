@@ -1,0 +1,519 @@
+/* cluster-ports.c: the cluster's port registry: a port add is registered
+ * (Port row, one Address row per IP; the schema's indexes refuse what
+ * another port or a gateway holds, whichever host asks) before the engine
+ * makes it, marked ready after, and undone if the engine refuses it; a
+ * delete is made locally, then unregistered.  Also the registry's reads
+ * and the removal of a host that left for good. */
+#include <config.h>
+
+#include "cluster-private.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gn-config.h"
+#include "gn-log.h"
+#include "gn-util.h"
+#include "jsonrpc-session.h"
+#include "netaddr.h"
+#include "ovsdb-replica.h"
+#include "ovsdb-txn.h"
+#include "ports.h"
+
+GN_LOG_MODULE(cluster_ports);
+
+#define CLUSTER_HASH_KEY "request-hash"
+
+json_t *
+cluster_port_json__(const json_t *row)
+{
+    static const char *const keys[] = {
+        "name", "host", "network", "mac", "kind", "state",
+    };
+    json_t *j = json_object();
+
+    for (size_t i = 0; i < GN_ARRAY_SIZE(keys); i++) {
+        const char *s = ovsdb_datum_string(row, keys[i]);
+        json_object_set_new(j, keys[i], json_string(s ? s : ""));
+    }
+    json_object_set_new(j, "ips", cluster_strings__(row, "ips"));
+    return j;
+}
+
+static void
+cluster_refuse__(engine_done_cb *cb, void *aux, int status, char *msg)
+{
+    json_t *e = cluster_error_body__("%s", msg);
+
+    json_object_set_new(json_object_get(e, "error"), "code",
+                        json_integer(status));
+    free(msg);
+    cb(status, e, aux);
+}
+
+/* "port P on host H" for the owner of a registry row (new string). */
+static char *
+cluster_owner__(const json_t *port_row)
+{
+    const char *name = ovsdb_datum_string(port_row, "name");
+    const char *host = ovsdb_datum_string(port_row, "host");
+
+    return gn_xasprintf("port %s on host %s", name ? name : "?",
+                        host ? host : "?");
+}
+
+/* Who in network 'net' holds MAC 'mac' or one of the addresses of 'ips'
+ * (canonical strings), or the name 'name': a malloc'd description, or
+ * NULL if nobody does. */
+static char *
+cluster_clash__(const struct cluster *c, const char *name, const char *net,
+                const char *mac, const json_t *ips)
+{
+    const json_t *row, *rows, *v;
+    const char *uuid;
+    size_t i;
+
+    row = cluster_find__(c, "Port", "name", name, NULL);
+    if (row) {
+        char *owner = cluster_owner__(row);
+        char *msg = gn_xasprintf("name %s is taken by %s", name, owner);
+        free(owner);
+        return msg;
+    }
+    rows = ovsdb_replica_index_lookup(c->replica, "Port", "mac", mac);
+    json_object_foreach ((json_t *) rows, uuid, v) {
+        row = ovsdb_replica_get_row(c->replica, "Port", uuid);
+        const char *n = ovsdb_datum_string(row, "network");
+        if (n && !strcmp(n, net)) {
+            char *owner = cluster_owner__(row);
+            char *msg = gn_xasprintf("MAC %s is used in network %s by %s",
+                                     mac, net, owner);
+            free(owner);
+            return msg;
+        }
+    }
+    json_array_foreach (ips, i, v) {
+        const char *ip = json_string_value(v);
+        const json_t *addrs = ovsdb_replica_index_lookup(c->replica,
+                                                         "Address", "ip",
+                                                         ip);
+        const char *u;
+        json_t *x;
+
+        json_object_foreach ((json_t *) addrs, u, x) {
+            const json_t *a = ovsdb_replica_get_row(c->replica, "Address",
+                                                    u);
+            const char *n = ovsdb_datum_string(a, "network");
+            const char *kind = ovsdb_datum_string(a, "kind");
+            const char *owner = ovsdb_datum_string(a, "owner");
+
+            if (!n || strcmp(n, net)) {
+                continue;
+            }
+            if (kind && strcmp(kind, "port")) {
+                return gn_xasprintf("%s is the %s address of network %s",
+                                    ip, kind, net);
+            }
+            row = owner ? cluster_find__(c, "Port", "name", owner, NULL)
+                        : NULL;
+            char *who = row ? cluster_owner__(row)
+                            : gn_xasprintf("port %s", owner ? owner : "?");
+            char *msg = gn_xasprintf("address %s is used in network %s by "
+                                     "%s", ip, net, who);
+            free(who);
+            return msg;
+        }
+    }
+    return NULL;
+}
+
+/* The ops that remove port 'name' of this host from the registry. */
+static void
+cluster_plan_unregister__(const struct cluster *c, struct ovsdb_txn *txn,
+                          const char *name)
+{
+    ovsdb_txn_delete(txn, "Port", json_pack("[[s, s, s], [s, s, s]]",
+                                            "name", "==", name,
+                                            "host", "==", c->host));
+    ovsdb_txn_delete(txn, "Address", json_pack("[[s, s, s], [s, s, s]]",
+                                               "owner", "==", name,
+                                               "kind", "==", "port"));
+}
+
+static void
+cluster_logged_done__(struct ovsdb_txn *txn,
+                      const struct ovsdb_txn_result *r, void *name_)
+{
+    char *name = name_;
+
+    (void) txn;
+    if (r->status != OVSDB_TXN_SUCCESS) {
+        GN_LOG_WARN("port %s: registry update: %s", name,
+                    r->error ? r->error : "failed");
+    }
+    free(name);
+}
+
+/* The engine answered the add of 'op': mark the port ready, or undo its
+ * registration, then answer. */
+static void
+cluster_add_done__(int status, json_t *body, void *op_)
+{
+    struct cluster_op *op = op_;
+    struct cluster *c = op->c;
+    struct ovsdb_txn *txn;
+
+    if (status < 300 || status == 504) {
+        /* Ready, or committed (202) / still coming up (504): the port
+         * stays, so does its registration. */
+        if (status < 300 && op->wait) {
+            txn = cluster_txn__(c);
+            ovsdb_txn_update(txn, "Port", json_pack("[[s, s, s], [s, s, s]]",
+                                                    "name", "==", op->name,
+                                                    "host", "==", c->host),
+                             json_pack("{s:s}", "state", "ready"));
+            ovsdb_txn_commit(txn, c->session, cluster_logged_done__,
+                             gn_xstrdup(op->name));
+        }
+        if (json_is_object(body)) {
+            json_object_set_new(body, "host", json_string(c->host));
+        }
+    } else if (op->registered) {
+        txn = cluster_txn__(c);
+        cluster_plan_unregister__(c, txn, op->name);
+        ovsdb_txn_commit(txn, c->session, cluster_logged_done__,
+                         gn_xstrdup(op->name));
+    }
+    cluster_op_finish__(op, status, body);
+}
+
+static void
+cluster_register_done__(struct ovsdb_txn *txn,
+                        const struct ovsdb_txn_result *r, void *op_)
+{
+    struct cluster_op *op = op_;
+    struct cluster *c = op->c;
+
+    (void) txn;
+    if (r->status == OVSDB_TXN_SUCCESS) {
+        op->registered = true;
+        engine_port_add(c->engine, op->req, op->wait, cluster_add_done__,
+                        op);
+        return;
+    }
+    if (cluster_index_clash__(r)) {
+        /* Another host took the name, MAC or an address first; the
+         * replica names it once the other's rows arrive, which they have
+         * when the server refused ours (same member) or soon after. */
+        const json_t *info = op->info;
+        char *why = cluster_clash__(
+            c, op->name, json_string_value(json_object_get(info, "network")),
+            json_string_value(json_object_get(info, "mac")),
+            json_object_get(info, "ips"));
+        cluster_op_finish__(op, 409, cluster_error_body__(
+                                "%s", why ? why : "the name, MAC or an "
+                                "address is taken in the cluster by "
+                                "another port (added just now)"));
+        free(why);
+        return;
+    }
+    if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 0) {
+        cluster_op_finish__(op, 503, cluster_error_body__(
+                                "this host is not registered in the "
+                                "cluster (was it removed?)"));
+        return;
+    }
+    cluster_op_finish__(op, 503, cluster_error_body__(
+                            "the cluster database did not answer (%s): "
+                            "retry the same request",
+                            r->error ? r->error : "?"));
+}
+
+/* The canonical text of each address of 'spec' (new array). */
+static json_t *
+cluster_spec_ips__(const struct port_spec *spec)
+{
+    json_t *ips = json_array();
+
+    for (size_t i = 0; i < spec->n_ips; i++) {
+        char s[INET6_ADDRSTRLEN];
+        netaddr_format_ip(&spec->ips[i], s, sizeof s);
+        json_array_append_new(ips, json_string(s));
+    }
+    return ips;
+}
+
+void
+cluster_port_add(struct cluster *c, const json_t *req, bool wait,
+                 engine_done_cb *cb, void *aux)
+{
+    const char *why = cluster_unwritable__(c);
+    const json_t *jname = json_object_get(req, "name");
+    const char *name = json_string_value(jname);
+    const json_t *row;
+    struct port_spec spec;
+    enum port_error kind;
+    struct cluster_op *op;
+    struct ovsdb_txn *txn;
+    char *hash, *error;
+    json_t *ips;
+    char mac[18];
+
+    if (why) {
+        cluster_refuse__(cb, aux, 503, gn_xstrdup(why));
+        return;
+    }
+    for (op = c->ops; op && name; op = op->next) {
+        if (op->req && !strcmp(op->name, name)) {
+            cluster_refuse__(cb, aux, 409, gn_xstrdup(
+                                 "a request for this port is in progress"));
+            return;
+        }
+    }
+    hash = port_request_hash(req);
+    row = name ? cluster_find__(c, "Port", "name", name, NULL) : NULL;
+    if (row) {
+        const char *host = ovsdb_datum_string(row, "host");
+        const char *stored = ovsdb_datum_map_get_string(row, "external_ids",
+                                                        CLUSTER_HASH_KEY);
+
+        if (host && !strcmp(host, c->host) && stored
+            && !strcmp(stored, hash)) {
+            /* A retry: the engine answers it as it answered the add,
+             * with the MAC the registry holds. */
+            op = cluster_op_create__(c, name, cb, aux);
+            op->req = json_deep_copy(req);
+            op->wait = wait;
+            json_object_set_new(op->req, "mac", json_string(
+                                    ovsdb_datum_string(row, "mac")));
+            free(hash);
+            engine_port_add(c->engine, op->req, wait, cluster_add_done__,
+                            op);
+            return;
+        }
+        char *owner = cluster_owner__(row);
+        cluster_refuse__(cb, aux, 409, gn_xasprintf(
+                             "name %s is taken by %s", name, owner));
+        free(owner);
+        free(hash);
+        return;
+    }
+    error = port_spec_from_json(req, engine_config(c->engine),
+                                engine_replica(c->engine), &spec, &kind);
+    if (error) {
+        free(hash);
+        cluster_refuse__(cb, aux, kind, error);
+        return;
+    }
+    netaddr_format_mac(&spec.mac, mac);
+    ips = cluster_spec_ips__(&spec);
+    why = NULL;
+    error = cluster_clash__(c, spec.name, spec.network, mac, ips);
+    if (error) {
+        cluster_refuse__(cb, aux, 409, error);
+        goto out;
+    }
+
+    op = cluster_op_create__(c, spec.name, cb, aux);
+    op->req = json_deep_copy(req);
+    json_object_set_new(op->req, "mac", json_string(mac));
+    op->wait = wait;
+    op->info = json_pack("{s:s, s:s, s:O}", "network", spec.network,
+                         "mac", mac, "ips", ips);
+
+    txn = cluster_txn__(c);
+    /* This host must still be in the cluster (not removed meanwhile). */
+    ovsdb_txn_wait(txn, "Host", cluster_where__("name", c->host),
+                   json_pack("[s]", "system_id"), "==",
+                   json_pack("[{s:s}]", "system_id", c->system_id), 0);
+    ovsdb_txn_insert(txn, "Port", json_pack(
+                         "{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o}",
+                         "name", spec.name, "host", c->host,
+                         "network", spec.network, "mac", mac,
+                         "ips", ovsdb_datum_set(json_deep_copy(ips)),
+                         "kind", port_kind_name(spec.kind),
+                         "state", "adding",
+                         "external_ids", ovsdb_datum_map(json_pack(
+                             "{s:s}", CLUSTER_HASH_KEY, hash))));
+    size_t i;
+    json_t *v;
+    json_array_foreach (ips, i, v) {
+        ovsdb_txn_insert(txn, "Address", json_pack(
+                             "{s:s, s:O, s:s, s:s}", "network", spec.network,
+                             "ip", v, "owner", spec.name, "kind", "port"));
+    }
+    ovsdb_txn_commit(txn, c->session, cluster_register_done__, op);
+out:
+    json_decref(ips);
+    port_spec_destroy(&spec);
+    free(hash);
+}
+
+/* The engine answered the delete of 'op': unregister the port. */
+static void
+cluster_unregister_done__(struct ovsdb_txn *txn,
+                          const struct ovsdb_txn_result *r, void *op_)
+{
+    struct cluster_op *op = op_;
+    json_t *body = json_incref(json_object_get(op->info, "body"));
+    int status = json_integer_value(json_object_get(op->info, "status"));
+
+    (void) txn;
+    if (r->status != OVSDB_TXN_SUCCESS) {
+        json_decref(body);
+        cluster_op_finish__(op, 503, cluster_error_body__(
+                                "the port is gone from this host but the "
+                                "cluster database did not take its removal "
+                                "(%s): retry the delete",
+                                r->error ? r->error : "?"));
+        return;
+    }
+    cluster_op_finish__(op, status, body);
+}
+
+static void
+cluster_delete_done__(int status, json_t *body, void *op_)
+{
+    struct cluster_op *op = op_;
+    struct cluster *c = op->c;
+    bool mine = op->registered;
+
+    if (status < 300 || (status == 404 && mine)) {
+        struct ovsdb_txn *txn = cluster_txn__(c);
+
+        if (status == 404) {
+            json_decref(body);
+            status = 200;
+            body = json_pack("{s:s}", "deleted", op->name);
+        }
+        op->info = json_pack("{s:i, s:o}", "status", status, "body", body);
+        cluster_plan_unregister__(c, txn, op->name);
+        ovsdb_txn_commit(txn, c->session, cluster_unregister_done__, op);
+        return;
+    }
+    cluster_op_finish__(op, status, body);
+}
+
+void
+cluster_port_delete(struct cluster *c, const char *name, engine_done_cb *cb,
+                    void *aux)
+{
+    const char *why = cluster_unwritable__(c);
+    const json_t *row;
+    struct cluster_op *op;
+
+    if (why) {
+        cluster_refuse__(cb, aux, 503, gn_xstrdup(why));
+        return;
+    }
+    row = cluster_find__(c, "Port", "name", name, NULL);
+    if (row) {
+        const char *host = ovsdb_datum_string(row, "host");
+        if (host && strcmp(host, c->host)) {
+            cluster_refuse__(cb, aux, 409, gn_xasprintf(
+                                 "port %s is on host %s: delete it there",
+                                 name, host));
+            return;
+        }
+    }
+    op = cluster_op_create__(c, name, cb, aux);
+    op->registered = row != NULL;
+    engine_port_delete(c->engine, name, cluster_delete_done__, op);
+}
+
+/* DELETE /v1/cluster/hosts/NAME: the host's row, its ports and their
+ * addresses. */
+static void
+cluster_host_delete__(struct cluster *c, const char *name,
+                      const json_t *params, engine_done_cb *cb, void *aux)
+{
+    const char *force = json_string_value(json_object_get(params, "force"));
+    const json_t *row = cluster_find__(c, "Host", "name", name, NULL);
+    const json_t *ports;
+    const char *uuid, *why = cluster_unwritable__(c);
+    struct ovsdb_txn *txn;
+    struct cluster_op *op;
+    json_t *host, *v;
+    int n = 0;
+
+    if (why) {
+        cluster_refuse__(cb, aux, 503, gn_xstrdup(why));
+        return;
+    }
+    if (!row) {
+        cluster_refuse__(cb, aux, 404, gn_xasprintf("no host \"%s\" in the "
+                                                    "cluster", name));
+        return;
+    }
+    if (!strcmp(name, c->host)) {
+        cluster_refuse__(cb, aux, 409, gn_xstrdup(
+                             "this is the host answering: remove it from "
+                             "another host, after stopping its guestnetd"));
+        return;
+    }
+    host = cluster_host_json__(c, row);
+    if (json_is_true(json_object_get(host, "connected"))
+        && !(force && !strcmp(force, "true"))) {
+        cluster_refuse__(cb, aux, 409, gn_xasprintf(
+                             "host %s is connected (seen %lld ms ago): stop "
+                             "its guestnetd first, or add ?force=true", name,
+                             (long long) json_integer_value(json_object_get(
+                                 host, "last_seen_ms_ago"))));
+        json_decref(host);
+        return;
+    }
+    json_decref(host);
+    txn = cluster_txn__(c);
+    ovsdb_txn_delete(txn, "Host", cluster_where__("name", name));
+    ports = ovsdb_replica_index_lookup(c->replica, "Port", "host", name);
+    json_object_foreach ((json_t *) ports, uuid, v) {
+        const json_t *p = ovsdb_replica_get_row(c->replica, "Port", uuid);
+        const char *pname = ovsdb_datum_string(p, "name");
+        ovsdb_txn_delete(txn, "Address", json_pack(
+                             "[[s, s, s], [s, s, s]]", "owner", "==", pname,
+                             "kind", "==", "port"));
+        n++;
+    }
+    ovsdb_txn_delete(txn, "Port", cluster_where__("host", name));
+    op = cluster_op_create__(c, name, cb, aux);
+    op->info = json_pack("{s:i, s:{s:s, s:i}}", "status", 200, "body",
+                         "host", name, "ports_removed", n);
+    GN_LOG_INFO("removing host %s and its %d ports from the cluster", name,
+                n);
+    ovsdb_txn_commit(txn, c->session, cluster_unregister_done__, op);
+}
+
+void
+cluster_ports_handle__(struct cluster *c, const char *method,
+                       const char *path, const json_t *params,
+                       engine_done_cb *cb, void *aux)
+{
+    bool get = !strcmp(method, "GET");
+
+    if (get && !strcmp(path, "/ports")) {
+        json_t *ports = json_array();
+        const char *uuid;
+        const json_t *row;
+
+        OVSDB_REPLICA_FOR_EACH (uuid, row, c->replica, "Port") {
+            json_array_append_new(ports, cluster_port_json__(row));
+        }
+        cb(200, json_pack("{s:o}", "ports", ports), aux);
+    } else if (get && !strncmp(path, "/ports/", 7) && path[7]) {
+        const json_t *row = cluster_find__(c, "Port", "name", path + 7,
+                                           NULL);
+        if (row) {
+            cb(200, cluster_port_json__(row), aux);
+        } else {
+            cluster_refuse__(cb, aux, 404, gn_xstrdup(
+                                 "no such port in the cluster"));
+        }
+    } else if (!strcmp(method, "DELETE") && !strncmp(path, "/hosts/", 7)
+               && path[7] && !strchr(path + 7, '/')) {
+        cluster_host_delete__(c, path + 7, params, cb, aux);
+    } else {
+        cluster_refuse__(cb, aux, 405, gn_xstrdup(
+                             "method not allowed for this endpoint"));
+    }
+}

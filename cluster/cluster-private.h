@@ -1,0 +1,111 @@
+/* cluster-private.h: the state of struct cluster, shared by
+ * cluster/cluster.c (the connection, the replica, this host's row, reads),
+ * cluster/cluster-policy.c (networks and rules: to the engine, and their
+ * writes) and cluster/cluster-ports.c (the port registry).  Nothing
+ * outside cluster/ includes it. */
+#ifndef GN_CLUSTER_PRIVATE_H
+#define GN_CLUSTER_PRIVATE_H 1
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "cluster.h"
+
+struct gn_config;
+struct ovsdb_txn;
+struct ovsdb_txn_result;
+
+/* A host whose row was not refreshed for this many heartbeats counts as
+ * disconnected. */
+#define CLUSTER_HOST_MISSED_BEATS 3
+
+/* A cluster write in progress, answered through 'cb' unless forgotten. */
+struct cluster_op {
+    struct cluster_op *next;
+    struct cluster *c;
+    char *name;                 /* Port, network or host concerned. */
+    json_t *req;                /* Port add: the request for the engine. */
+    json_t *info;               /* What the answer needs. */
+    bool wait;
+    bool registered;            /* Port add: its rows are ours to undo. */
+    engine_done_cb *cb;
+    void *aux;
+};
+
+struct cluster {
+    struct event_base *base;
+    struct engine *engine;
+    char *remotes;
+    char *config_file;
+    char *state_dir;
+    char *system_id;
+    char *host;                 /* This host's name. */
+    json_t *local;              /* Host-local settings as config JSON. */
+    int heartbeat_ms;
+
+    struct jsonrpc_session *session;
+    struct ovsdb_replica *replica;
+    char *schema_version;       /* The server's, once known. */
+    char *fatal;                /* Why the cluster cannot be used at all
+                                 * (schema), or NULL. */
+    bool registered;            /* This host's row is there and ours. */
+    bool host_txn_in_flight;
+    struct event *timer;        /* Heartbeat. */
+
+    /* The policy the engine runs: its canonical text, its generation and
+     * the engine's config generation for it. */
+    char *policy_text;
+    long long policy_generation;
+    unsigned long long policy_cfg_gen;
+    char *policy_error;         /* The cluster's policy is unfit, or
+                                 * NULL. */
+    long long reported_generation;      /* In this host's row. */
+    long long reported_msec;            /* When last_seen was written. */
+
+    struct cluster_op *ops;
+};
+
+/* cluster.c */
+struct cluster_op *cluster_op_create__(struct cluster *, const char *name,
+                                       engine_done_cb *, void *aux);
+void cluster_op_finish__(struct cluster_op *, int status, json_t *body);
+json_t *cluster_error_body__(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/* NULL if writes can go to the cluster now, else why not (static). */
+const char *cluster_unwritable__(const struct cluster *);
+/* The string members of set-of-string column 'column' of 'row' (new). */
+json_t *cluster_strings__(const json_t *row, const char *column);
+/* The row of 'table' whose string 'column' is 'value', or NULL. */
+const json_t *cluster_find__(const struct cluster *, const char *table,
+                             const char *column, const char *value,
+                             const char **uuidp);
+/* True if 'r' failed because a schema index refused a duplicate. */
+bool cluster_index_clash__(const struct ovsdb_txn_result *);
+/* [[column, "==", value]] (new). */
+json_t *cluster_where__(const char *column, const char *value);
+/* A transaction on the Guestnet database with guestnetd's comment. */
+struct ovsdb_txn *cluster_txn__(const struct cluster *);
+void cluster_host_update__(struct cluster *);
+json_t *cluster_host_json__(const struct cluster *, const json_t *row);
+
+/* cluster-policy.c */
+/* The policy in the replica as config JSON: {"networks", "rules",
+ * "broadcast_limit"} (new). */
+json_t *cluster_policy_json__(const struct cluster *);
+long long cluster_generation__(const struct cluster *);
+void cluster_policy_changed__(struct cluster *);
+bool cluster_policy_load_cache__(struct cluster *);
+void cluster_policy_handle__(struct cluster *, const char *method,
+                             const char *path, const json_t *params,
+                             const json_t *body, engine_done_cb *, void *);
+/* Adds the Address rows no port may take in network 'net' (config JSON)
+ * to 'txn'. */
+void cluster_plan_reserved__(struct ovsdb_txn *, const json_t *net);
+
+/* cluster-ports.c */
+json_t *cluster_port_json__(const json_t *row);
+void cluster_ports_handle__(struct cluster *, const char *method,
+                            const char *path, const json_t *params,
+                            engine_done_cb *, void *);
+
+#endif /* cluster-private.h */

@@ -1,0 +1,729 @@
+/* cluster.c: the connection to the cluster database and the replica of
+ * it, this host's identity (system-id) and row (registration, heartbeat,
+ * installed policy generation), health, and the read endpoints; routes
+ * the rest to cluster-policy.c and cluster-ports.c. */
+#include <config.h>
+
+#include "cluster-private.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gn-config.h"
+#include "gn-log.h"
+#include "gn-util.h"
+#include "jsonrpc-session.h"
+#include "ovsdb-replica.h"
+#include "ovsdb-txn.h"
+
+GN_LOG_MODULE(cluster);
+
+static const char *const cluster_columns[][10] = {
+    { "Cluster", "generation", "broadcast_pps", "broadcast_burst", NULL },
+    { "Network", "name", "vlan", "subnets", "gateways", "mtu", "private",
+      NULL },
+    { "Rule", "from", "to", "proto", "port", NULL },
+    { "Host", "name", "system_id", "uplink", "addresses", "version",
+      "generation", "last_seen", NULL },
+    { "Port", "name", "host", "network", "mac", "ips", "kind", "state",
+      "external_ids", NULL },
+    { "Address", "network", "ip", "owner", "kind", NULL },
+};
+
+/* What cluster_find__() looks up. */
+static const char *const cluster_indexes[][2] = {
+    { "Network", "name" }, { "Host", "name" }, { "Port", "name" },
+    { "Port", "mac" }, { "Port", "host" }, { "Port", "network" },
+    { "Address", "ip" }, { "Address", "owner" },
+};
+
+json_t *
+cluster_error_body__(const char *fmt, ...)
+{
+    va_list args;
+    char *msg;
+    json_t *j;
+
+    va_start(args, fmt);
+    msg = gn_xvasprintf(fmt, args);
+    va_end(args);
+    j = json_pack("{s:{s:s}}", "error", "message", msg);
+    free(msg);
+    return j;
+}
+
+struct cluster_op *
+cluster_op_create__(struct cluster *c, const char *name, engine_done_cb *cb,
+                    void *aux)
+{
+    struct cluster_op *op = gn_xzalloc(sizeof *op);
+
+    op->c = c;
+    op->name = gn_xstrdup(name ? name : "");
+    op->cb = cb;
+    op->aux = aux;
+    op->next = c->ops;
+    c->ops = op;
+    return op;
+}
+
+/* Answers 'op' (unless its client went away) and frees it. */
+void
+cluster_op_finish__(struct cluster_op *op, int status, json_t *body)
+{
+    struct cluster *c = op->c;
+
+    for (struct cluster_op **p = &c->ops; *p; p = &(*p)->next) {
+        if (*p == op) {
+            *p = op->next;
+            break;
+        }
+    }
+    if (op->cb) {
+        json_t *err = json_object_get(body, "error");
+        if (err && !json_object_get(err, "code")) {
+            json_object_set_new(err, "code", json_integer(status));
+        }
+        op->cb(status, body, op->aux);
+    } else {
+        json_decref(body);
+    }
+    json_decref(op->req);
+    json_decref(op->info);
+    free(op->name);
+    free(op);
+}
+
+const char *
+cluster_unwritable__(const struct cluster *c)
+{
+    if (c->fatal) {
+        return c->fatal;
+    }
+    if (!jsonrpc_session_is_connected(c->session)
+        || !ovsdb_replica_is_synced(c->replica)) {
+        return "the cluster database is unreachable: changes that need it "
+               "are refused until it is back (installed flows and guests' "
+               "traffic stay)";
+    }
+    if (!c->registered) {
+        return "this host is not registered in the cluster yet";
+    }
+    return NULL;
+}
+
+json_t *
+cluster_strings__(const json_t *row, const char *column)
+{
+    const json_t *v = json_object_get(row, column);
+    json_t *out = json_array();
+
+    if (json_is_string(v)) {
+        json_array_append(out, (json_t *) v);
+    } else if (json_is_array(v) && json_array_size(v) == 2
+               && json_is_array(json_array_get(v, 1))) {
+        size_t i;
+        json_t *e;
+
+        json_array_foreach (json_array_get(v, 1), i, e) {
+            if (json_is_string(e)) {
+                json_array_append(out, e);
+            }
+        }
+    }
+    return out;
+}
+
+const json_t *
+cluster_find__(const struct cluster *c, const char *table,
+               const char *column, const char *value, const char **uuidp)
+{
+    const char *uuid = ovsdb_replica_index_find(c->replica, table, column,
+                                                value);
+
+    if (uuidp) {
+        *uuidp = uuid;
+    }
+    return uuid ? ovsdb_replica_get_row(c->replica, table, uuid) : NULL;
+}
+
+bool
+cluster_index_clash__(const struct ovsdb_txn_result *r)
+{
+    return (r->status == OVSDB_TXN_OP_ERROR && r->error
+            && strstr(r->error, "constraint violation")
+            && strstr(r->error, "for index on"));
+}
+
+json_t *
+cluster_where__(const char *column, const char *value)
+{
+    return json_pack("[[s, s, s]]", column, "==", value);
+}
+
+struct ovsdb_txn *
+cluster_txn__(const struct cluster *c)
+{
+    struct ovsdb_txn *txn = ovsdb_txn_create(CLUSTER_DB);
+    char *comment = gn_xasprintf("guestnetd %s", c->host);
+
+    ovsdb_txn_comment(txn, comment);
+    free(comment);
+    return txn;
+}
+
+/* The host's identity: the UUID in STATE_DIR/system-id, made on first use
+ * (written to a temporary file, synced, renamed). */
+static char *
+cluster_system_id__(const char *dir, char **idp)
+{
+    char *file = gn_xasprintf("%s/system-id", dir);
+    char buf[64];
+    char *error = NULL;
+    FILE *f;
+
+    *idp = NULL;
+    if (mkdir(dir, 0755) && errno != EEXIST) {
+        error = gn_xasprintf("%s: %s", dir, strerror(errno));
+        goto out;
+    }
+    f = fopen(file, "r");
+    if (f) {
+        if (fgets(buf, sizeof buf, f)) {
+            buf[strcspn(buf, "\n")] = '\0';
+            if (strlen(buf) == 36) {
+                *idp = gn_xstrdup(buf);
+            }
+        }
+        fclose(f);
+        if (!*idp) {
+            error = gn_xasprintf("%s: not a system-id (a UUID); remove it "
+                                 "to make a new one", file);
+        }
+        goto out;
+    }
+    f = fopen("/proc/sys/kernel/random/uuid", "r");
+    if (!f || !fgets(buf, sizeof buf, f)) {
+        error = gn_xstrdup("cannot read /proc/sys/kernel/random/uuid");
+        if (f) {
+            fclose(f);
+        }
+        goto out;
+    }
+    fclose(f);
+    buf[strcspn(buf, "\n")] = '\0';
+    char *tmp = gn_xasprintf("%s.tmp", file);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || dprintf(fd, "%s\n", buf) < 0 || fsync(fd)
+        || rename(tmp, file)) {
+        error = gn_xasprintf("%s: %s", file, strerror(errno));
+    } else {
+        *idp = gn_xstrdup(buf);
+        GN_LOG_INFO("new system-id %s in %s", buf, file);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(tmp);
+out:
+    free(file);
+    return error;
+}
+
+/* Host rows. */
+
+json_t *
+cluster_host_json__(const struct cluster *c, const json_t *row)
+{
+    json_int_t gen = 0, seen = 0;
+    const char *name = ovsdb_datum_string(row, "name");
+    const json_t *ports = name ? ovsdb_replica_index_lookup(
+        c->replica, "Port", "host", name) : NULL;
+    int n_ports = ports ? json_object_size(ports) : 0;
+    long long ago;
+
+    ovsdb_datum_integer(row, "generation", &gen);
+    ovsdb_datum_integer(row, "last_seen", &seen);
+    ago = gn_time_wall_msec() - seen;
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:i}",
+                     "name", name ? name : "",
+                     "system_id", ovsdb_datum_string(row, "system_id")
+                                  ? ovsdb_datum_string(row, "system_id")
+                                  : "",
+                     "version", ovsdb_datum_string(row, "version")
+                                ? ovsdb_datum_string(row, "version") : "",
+                     "uplink", ovsdb_datum_string(row, "uplink")
+                               ? ovsdb_datum_string(row, "uplink") : "",
+                     "addresses", cluster_strings__(row, "addresses"),
+                     "generation", gen,
+                     "last_seen_ms_ago", (json_int_t) (ago < 0 ? 0 : ago),
+                     "connected", ago < (long long) c->heartbeat_ms
+                                        * CLUSTER_HOST_MISSED_BEATS,
+                     "ports", n_ports);
+}
+
+static void
+cluster_host_done__(struct ovsdb_txn *txn,
+                    const struct ovsdb_txn_result *r, void *c_)
+{
+    struct cluster *c = c_;
+
+    (void) txn;
+    c->host_txn_in_flight = false;
+    if (r->status == OVSDB_TXN_SUCCESS) {
+        return;
+    }
+    if (cluster_index_clash__(r)) {
+        /* Another guestnetd inserted a row of this name meanwhile. */
+        gn_fatal("host name \"%s\" is registered in the cluster by another "
+                 "guestnetd: give this host its own \"host\" in %s",
+                 c->host, c->config_file);
+    }
+    GN_LOG_WARN("updating host %s in the cluster: %s", c->host,
+                r->error ? r->error : "failed");
+}
+
+/* Registers this host, or refreshes its row: last_seen, version, uplink
+ * and the policy generation installed. */
+void
+cluster_host_update__(struct cluster *c)
+{
+    const json_t *uplink = json_object_get(c->local, "uplink");
+    const char *uuid = NULL;
+    const json_t *row;
+    struct ovsdb_txn *txn;
+    json_t *values;
+
+    if (c->host_txn_in_flight || c->fatal
+        || !jsonrpc_session_is_connected(c->session)
+        || !ovsdb_replica_is_synced(c->replica)) {
+        return;
+    }
+    row = cluster_find__(c, "Host", "name", c->host, &uuid);
+    if (row) {
+        const char *sid = ovsdb_datum_string(row, "system_id");
+        if (!sid || strcmp(sid, c->system_id)) {
+            gn_fatal("host name \"%s\" is registered in the cluster by "
+                     "another guestnetd (system-id %s): give this host its "
+                     "own \"host\" in %s, or remove the other with "
+                     "\"guestnetctl cluster host del %s\" if it is gone",
+                     c->host, sid ? sid : "?", c->config_file, c->host);
+        }
+    }
+    values = json_pack("{s:s, s:s, s:I, s:I}",
+                       "version", PACKAGE_VERSION,
+                       "uplink", json_is_string(uplink)
+                                 ? json_string_value(uplink) : "",
+                       "generation", (json_int_t) (c->reported_generation > 0
+                                                   ? c->reported_generation
+                                                   : 0),
+                       "last_seen", (json_int_t) gn_time_wall_msec());
+    txn = cluster_txn__(c);
+    if (row) {
+        ovsdb_txn_update(txn, "Host", json_pack("[[s, s, o]]", "_uuid", "==",
+                                                ovsdb_datum_uuid(uuid)),
+                         values);
+    } else {
+        json_object_set_new(values, "name", json_string(c->host));
+        json_object_set_new(values, "system_id",
+                            json_string(c->system_id));
+        ovsdb_txn_insert(txn, "Host", values);
+        GN_LOG_INFO("registering host %s (system-id %s)", c->host,
+                    c->system_id);
+    }
+    c->host_txn_in_flight = true;
+    c->reported_msec = gn_time_msec();
+    ovsdb_txn_commit(txn, c->session, cluster_host_done__, c);
+}
+
+static void
+cluster_timer_cb__(evutil_socket_t fd, short what, void *c_)
+{
+    (void) fd;
+    (void) what;
+    cluster_host_update__(c_);
+}
+
+/* The engine installed a newer config: report the policy generation. */
+static void
+cluster_installed_cb__(void *c_)
+{
+    struct cluster *c = c_;
+
+    if (c->policy_cfg_gen
+        && engine_installed_config_gen(c->engine) >= c->policy_cfg_gen
+        && c->reported_generation != c->policy_generation) {
+        c->reported_generation = c->policy_generation;
+        GN_LOG_INFO("policy generation %lld installed",
+                    c->policy_generation);
+        cluster_host_update__(c);
+    }
+}
+
+static void
+cluster_replica_changed__(struct ovsdb_replica *r, bool initial, void *c_)
+{
+    struct cluster *c = c_;
+    const char *uuid = NULL;
+    const json_t *row;
+
+    (void) r;
+    if (initial) {
+        GN_LOG_INFO("cluster database synced (%zu hosts, %zu networks, "
+                    "%zu ports)", ovsdb_replica_count(c->replica, "Host"),
+                    ovsdb_replica_count(c->replica, "Network"),
+                    ovsdb_replica_count(c->replica, "Port"));
+    }
+    cluster_policy_changed__(c);
+    row = cluster_find__(c, "Host", "name", c->host, &uuid);
+    if (initial || !row) {
+        c->registered = false;
+    }
+    if (row) {
+        const char *sid = ovsdb_datum_string(row, "system_id");
+        c->registered = sid && !strcmp(sid, c->system_id);
+    }
+    if (!c->registered) {
+        cluster_host_update__(c);
+    }
+    cluster_installed_cb__(c);
+}
+
+/* The schema check: the server's major version must be ours. */
+static void
+cluster_schema_reply__(struct jsonrpc_session *s, const json_t *reply,
+                       const char *error, void *c_)
+{
+    struct cluster *c = c_;
+    const json_t *result = reply ? json_object_get(reply, "result") : NULL;
+    const char *version = json_string_value(json_object_get(result,
+                                                            "version"));
+
+    if (!reply) {
+        GN_LOG_WARN("cluster: get_schema: %s", error);
+        return;
+    }
+    if (!version) {
+        const json_t *e = json_object_get(reply, "error");
+        char *text = json_dumps(e, JSON_COMPACT);
+        free(c->fatal);
+        c->fatal = gn_xasprintf("the cluster (%s) has no database %s (%s): "
+                                "create it with ovsdb-tool create-cluster "
+                                "and %s", jsonrpc_session_remote(s),
+                                CLUSTER_DB, text ? text : "?",
+                                "guestnet.ovsschema");
+        free(text);
+        GN_LOG_ERR("%s", c->fatal);
+        return;
+    }
+    free(c->schema_version);
+    c->schema_version = gn_xstrdup(version);
+    if (atoi(version) != CLUSTER_SCHEMA_MAJOR) {
+        free(c->fatal);
+        c->fatal = gn_xasprintf(
+            "the cluster database has schema %s but this guestnetd (%s) "
+            "needs %d.x: %s", version, PACKAGE_VERSION,
+            CLUSTER_SCHEMA_MAJOR,
+            atoi(version) > CLUSTER_SCHEMA_MAJOR
+            ? "upgrade guestnet on this host"
+            : "convert the database with \"ovsdb-client convert\" and this "
+              "guestnet's guestnet.ovsschema");
+        GN_LOG_ERR("%s", c->fatal);
+        return;
+    }
+    free(c->fatal);
+    c->fatal = NULL;
+    ovsdb_replica_monitor(c->replica, s);
+}
+
+static void
+cluster_connected__(struct jsonrpc_session *s, void *c_)
+{
+    struct cluster *c = c_;
+
+    GN_LOG_INFO("connected to cluster member %s",
+                jsonrpc_session_remote(s));
+    jsonrpc_session_request(s, "get_schema", json_pack("[s]", CLUSTER_DB),
+                            cluster_schema_reply__, c);
+}
+
+static void
+cluster_disconnected__(struct jsonrpc_session *s, const char *reason,
+                       void *c_)
+{
+    struct cluster *c = c_;
+
+    GN_LOG_WARN("lost cluster member %s: %s", jsonrpc_session_remote(s),
+                reason);
+    ovsdb_replica_disconnected(c->replica);
+    c->host_txn_in_flight = false;
+}
+
+static void
+cluster_notify__(struct jsonrpc_session *s, const json_t *msg, void *c_)
+{
+    struct cluster *c = c_;
+
+    (void) s;
+    ovsdb_replica_handle_notify(c->replica, msg);
+}
+
+/* The host-local settings of 'local' as config JSON, or an error if it
+ * names what comes from the cluster. */
+static char *
+cluster_local_json__(const struct gn_config *local, json_t **jsonp)
+{
+    json_t *j;
+
+    *jsonp = NULL;
+    if (local->n_networks || local->n_rules) {
+        return gn_xstrdup("in cluster mode the networks and rules come from "
+                          "the cluster database: remove \"networks\" and "
+                          "\"rules\" from the host's config file (import "
+                          "them once with \"guestnetctl cluster import "
+                          "FILE\")");
+    }
+    if (!local->host) {
+        return gn_xstrdup("cluster mode needs this host's name: add "
+                          "\"host\": \"NAME\" to the config file");
+    }
+    j = json_pack("{s:s, s:s, s:s}", "bridge", local->bridge,
+                  "datapath_type", local->datapath_type,
+                  "host", local->host);
+    if (local->uplink) {
+        json_object_set_new(j, "uplink", json_string(local->uplink));
+    }
+    *jsonp = j;
+    return NULL;
+}
+
+struct cluster *
+cluster_create(struct event_base *base, struct engine *engine,
+               const struct gn_config *local,
+               const struct cluster_options *opts, char **errorp)
+{
+    static const struct jsonrpc_session_cbs cbs = {
+        .connected = cluster_connected__,
+        .disconnected = cluster_disconnected__,
+        .notify = cluster_notify__,
+    };
+    struct cluster *c;
+    json_t *local_json;
+    char *system_id;
+    char *error;
+
+    error = cluster_local_json__(local, &local_json);
+    if (!error) {
+        error = cluster_system_id__(opts->state_dir, &system_id);
+        if (error) {
+            json_decref(local_json);
+        }
+    }
+    if (error) {
+        *errorp = error;
+        return NULL;
+    }
+    c = gn_xzalloc(sizeof *c);
+    c->base = base;
+    c->engine = engine;
+    c->remotes = gn_xstrdup(opts->remotes);
+    c->config_file = gn_xstrdup(opts->config_file);
+    c->state_dir = gn_xstrdup(opts->state_dir);
+    c->system_id = system_id;
+    c->host = gn_xstrdup(local->host);
+    c->local = local_json;
+    c->heartbeat_ms = opts->heartbeat_ms > 0 ? opts->heartbeat_ms : 5000;
+    c->reported_generation = -1;
+
+    c->replica = ovsdb_replica_create(CLUSTER_DB, cluster_replica_changed__,
+                                      c);
+    for (size_t i = 0; i < GN_ARRAY_SIZE(cluster_columns); i++) {
+        ovsdb_replica_add_table(c->replica, cluster_columns[i][0],
+                                &cluster_columns[i][1]);
+    }
+    for (size_t i = 0; i < GN_ARRAY_SIZE(cluster_indexes); i++) {
+        ovsdb_replica_add_index(c->replica, cluster_indexes[i][0],
+                                cluster_indexes[i][1]);
+    }
+    engine_set_installed_cb(engine, cluster_installed_cb__, c);
+    /* Until the cluster's policy is known, the engine runs the one it
+     * last applied, or waits. */
+    engine_hold(engine, !cluster_policy_load_cache__(c));
+
+    c->session = jsonrpc_session_create(base, c->remotes, NULL, &cbs, c,
+                                        &error);
+    if (!c->session) {
+        *errorp = error;
+        cluster_destroy(c);
+        return NULL;
+    }
+    c->timer = event_new(base, -1, EV_PERSIST, cluster_timer_cb__, c);
+    struct timeval tv = { c->heartbeat_ms / 1000,
+                          (c->heartbeat_ms % 1000) * 1000 };
+    event_add(c->timer, &tv);
+    GN_LOG_INFO("cluster mode: host %s, system-id %s, members %s",
+                c->host, c->system_id, c->remotes);
+    *errorp = NULL;
+    return c;
+}
+
+void
+cluster_destroy(struct cluster *c)
+{
+    if (!c) {
+        return;
+    }
+    engine_set_installed_cb(c->engine, NULL, NULL);
+    while (c->ops) {
+        cluster_op_finish__(c->ops, 503, cluster_error_body__(
+                                "guestnetd is stopping"));
+    }
+    if (c->timer) {
+        event_free(c->timer);
+    }
+    jsonrpc_session_destroy(c->session);
+    ovsdb_replica_destroy(c->replica);
+    json_decref(c->local);
+    free(c->remotes);
+    free(c->config_file);
+    free(c->state_dir);
+    free(c->system_id);
+    free(c->host);
+    free(c->schema_version);
+    free(c->fatal);
+    free(c->policy_text);
+    free(c->policy_error);
+    free(c);
+}
+
+char *
+cluster_reload(struct cluster *c)
+{
+    struct gn_config *cfg;
+    json_t *local;
+    char *error;
+
+    error = gn_config_read(c->config_file, &cfg);
+    if (!error) {
+        error = cluster_local_json__(cfg, &local);
+        if (!error && strcmp(cfg->host, c->host)) {
+            error = gn_xasprintf("%s: changing the host name needs a "
+                                 "restart", c->config_file);
+            json_decref(local);
+        }
+        gn_config_destroy(cfg);
+    }
+    if (error) {
+        GN_LOG_WARN("reload refused, old config stays: %s", error);
+        return error;
+    }
+    json_decref(c->local);
+    c->local = local;
+    free(c->policy_text);
+    c->policy_text = NULL;      /* Apply again, with the new settings. */
+    cluster_policy_changed__(c);
+    cluster_host_update__(c);
+    return c->policy_error ? gn_xstrdup(c->policy_error) : NULL;
+}
+
+const char *
+cluster_health(const struct cluster *c)
+{
+    if (c->fatal) {
+        return c->fatal;
+    }
+    return NULL;
+}
+
+void
+cluster_forget(struct cluster *c, void *aux)
+{
+    for (struct cluster_op *op = c->ops; op; op = op->next) {
+        if (op->aux == aux) {
+            op->cb = NULL;
+            op->aux = NULL;
+        }
+    }
+    engine_forget(c->engine, aux);
+}
+
+json_t *
+cluster_status_brief(const struct cluster *c)
+{
+    const char *why = cluster_unwritable__(c);
+    json_t *j = json_pack("{s:s, s:s, s:b, s:b, s:I, s:s, s:s, s:I, s:I}",
+                          "remotes", c->remotes,
+                          "remote", jsonrpc_session_remote(c->session),
+                          "connected",
+                          jsonrpc_session_is_connected(c->session),
+                          "synced", ovsdb_replica_is_synced(c->replica),
+                          "generation",
+                          (json_int_t) cluster_generation__(c),
+                          "host", c->host,
+                          "system_id", c->system_id,
+                          "installed_generation",
+                          (json_int_t) c->reported_generation,
+                          "applied_generation",
+                          (json_int_t) c->policy_generation);
+    if (why) {
+        json_object_set_new(j, "error", json_string(why));
+    }
+    if (c->policy_error) {
+        json_object_set_new(j, "policy_error",
+                            json_string(c->policy_error));
+    }
+    if (c->schema_version) {
+        json_object_set_new(j, "schema_version",
+                            json_string(c->schema_version));
+    }
+    return j;
+}
+
+static json_t *
+cluster_hosts_json__(const struct cluster *c)
+{
+    json_t *hosts = json_array();
+    const char *uuid;
+    const json_t *row;
+
+    OVSDB_REPLICA_FOR_EACH (uuid, row, c->replica, "Host") {
+        json_array_append_new(hosts, cluster_host_json__(c, row));
+    }
+    return hosts;
+}
+
+void
+cluster_handle(struct cluster *c, const char *method, const char *path,
+               const json_t *params, const json_t *body, engine_done_cb *cb,
+               void *aux)
+{
+    bool get = !strcmp(method, "GET");
+
+    if (get && !strcmp(path, "/status")) {
+        json_t *brief = cluster_status_brief(c);
+        json_t *host = json_pack("{s:s, s:s, s:I}", "name", c->host,
+                                 "system_id", c->system_id, "generation",
+                                 (json_int_t) c->reported_generation);
+        cb(200, json_pack("{s:o, s:o, s:o}", "cluster", brief, "host", host,
+                          "hosts", cluster_hosts_json__(c)), aux);
+    } else if (get && !strcmp(path, "/hosts")) {
+        cb(200, json_pack("{s:o}", "hosts", cluster_hosts_json__(c)), aux);
+    } else if (!strncmp(path, "/ports", 6) || !strncmp(path, "/hosts/", 7)) {
+        cluster_ports_handle__(c, method, path, params, cb, aux);
+    } else if (!strncmp(path, "/networks", 9) || !strncmp(path, "/rules", 6)
+               || !strcmp(path, "/import")) {
+        cluster_policy_handle__(c, method, path, params, body, cb, aux);
+    } else {
+        json_t *e = cluster_error_body__("no such endpoint");
+        json_object_set_new(json_object_get(e, "error"), "code",
+                            json_integer(404));
+        cb(404, e, aux);
+    }
+}
