@@ -1,13 +1,21 @@
 /* jsonrpc-session.h: a JSON-RPC connection on the libevent loop that keeps
  * itself up.
  *
- * Connects to "unix:PATH" or "tcp:IP:PORT", reconnects with exponential
- * backoff (1 s doubling to max_backoff), answers the peer's "echo"
+ * Connects to "unix:PATH" or "tcp:IP:PORT", or to one of a comma-separated
+ * list of them (the members of a clustered ovsdb-server), reconnects with
+ * exponential backoff (1 s doubling to max_backoff), answers the peer's "echo"
  * requests, and sends its own "echo" after 'probe_interval' ms of silence,
  * dropping the connection if the peer stays silent as long again (OVSDB's
  * inactivity probe).  Requests carry a callback; when the connection drops,
  * every pending request's callback runs with 'reply' NULL and an error, so
  * callers can retry: nothing is lost silently.
+ *
+ * With a list, the first attempt goes to a random member and each attempt
+ * after it to the next one in the list, wrapping around.  An attempt that
+ * fails, or a connection that drops or is forced to reconnect within 1 s of
+ * coming up, is followed at once by an attempt on the next remote; only
+ * after a full round of such failures does the session wait for the
+ * backoff.  A connection that lasted longer starts a new round.
  *
  * Used for ovsdb-server (reconnect on) and for ovs-vswitchd's unixctl
  * socket (same framing; one-shot requests).
@@ -18,6 +26,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct event_base;
 struct jsonrpc_session;
@@ -54,11 +63,14 @@ struct jsonrpc_session_options {
 };
 #define JSONRPC_SESSION_OPTIONS_DEFAULT { 5000, 8000, true, 0 }
 
-/* Creates a session to 'remote' ("unix:PATH" or "tcp:IP:PORT") and starts
- * connecting at once.  'options' may be NULL for the defaults; 'cbs' and
- * 'aux' are kept.  Free with jsonrpc_session_destroy(), which runs pending
- * callbacks with an error first.  Returns NULL (and sets '*errorp' to a
- * malloc'd message) if 'remote' is malformed. */
+/* Creates a session to 'remote' ("unix:PATH" or "tcp:IP:PORT", or a
+ * comma-separated list of them, spaces allowed around the commas) and
+ * starts connecting at once.  'options' may be NULL for the defaults; 'cbs'
+ * and 'aux' are kept.  Free with jsonrpc_session_destroy(), which runs
+ * pending callbacks with an error first.  Returns NULL (and sets '*errorp'
+ * to a malloc'd message that names the bad element) if an element of
+ * 'remote' is malformed, empty, or an "ssl:" remote, which this client
+ * does not support. */
 struct jsonrpc_session *jsonrpc_session_create(
     struct event_base *, const char *remote,
     const struct jsonrpc_session_options *,
@@ -80,10 +92,16 @@ void jsonrpc_session_send(struct jsonrpc_session *, json_t *msg);
 enum jsonrpc_session_state jsonrpc_session_state(
     const struct jsonrpc_session *);
 bool jsonrpc_session_is_connected(const struct jsonrpc_session *);
+/* The remote connected to, being tried, or tried last (borrowed): one
+ * element of the list. */
 const char *jsonrpc_session_remote(const struct jsonrpc_session *);
+size_t jsonrpc_session_n_remotes(const struct jsonrpc_session *);
 /* Connections made so far (the first counts), for /metrics. */
 unsigned int jsonrpc_session_n_connects(const struct jsonrpc_session *);
-/* Drops the connection and reconnects (after backoff). */
+/* Connection attempts started so far (the first counts). */
+unsigned int jsonrpc_session_n_attempts(const struct jsonrpc_session *);
+/* Drops the connection and reconnects to the next remote (at once while
+ * the round of remotes has tries left, else after the backoff). */
 void jsonrpc_session_force_reconnect(struct jsonrpc_session *);
 
 #endif /* jsonrpc-session.h */

@@ -5,7 +5,16 @@
  * The replica registers on a jsonrpc_session: on every (re)connect it sends
  * a fresh monitor request and, when the initial reply arrives, replaces its
  * whole contents (a full resync: nothing from before the outage lingers),
- * then applies "update2"/"update" notifications.  Rows are jansson objects
+ * then applies "update2"/"update" notifications.
+ *
+ * Resuming (off unless ovsdb_replica_set_resume() turns it on): the monitor
+ * request is "monitor_cond_since" with the id of the last transaction the
+ * replica saw.  If the server still has it in its history (a clustered
+ * ovsdb-server does, on every member), the reply holds only the changes
+ * since, applied like an update: rows, row seqnos and change feeds carry
+ * on.  Otherwise the reply holds everything and replaces the contents as a
+ * full resync does.  "update3" notifications carry the id of each
+ * transaction.  A server that does not know the method gets monitor_cond.  Rows are jansson objects
  * {column: value} in OVSDB wire format (["set", [...]], ["map", [...]],
  * ["uuid", "..."]); the "_uuid" and "_version" members are not stored.
  *
@@ -41,7 +50,9 @@ struct jsonrpc_session;
 struct ovsdb_replica;
 
 /* Called after the replica changed (initial contents after a connect, or an
- * update).  'initial' is true for the first contents after a connect. */
+ * update).  'initial' is true for the first contents after a connect: then
+ * ovsdb_replica_resumed() tells a resume (only the changes since the last
+ * transaction seen were applied) from a full resync. */
 typedef void ovsdb_replica_changed_cb(struct ovsdb_replica *, bool initial,
                                       void *aux);
 
@@ -104,6 +115,27 @@ void ovsdb_replica_disconnected(struct ovsdb_replica *);
 char *ovsdb_replica_apply_update(struct ovsdb_replica *,
                                  const json_t *table_updates,
                                  bool update2, bool initial);
+
+/* Turns resuming with "monitor_cond_since" on or off (off by default);
+ * takes effect at the next monitor request. */
+void ovsdb_replica_set_resume(struct ovsdb_replica *, bool resume);
+
+/* Pure handling of a "monitor_cond_since" result (borrowed): [found,
+ * last-txn-id, table-updates2].  If 'found' is true the updates apply on
+ * top of the contents (a resume), else they replace them (a full resync);
+ * either way the replica keeps 'last-txn-id' and counts the sync.  Does not
+ * call the changed callback.  Returns NULL or a malloc'd error (then the
+ * replica is unchanged). */
+char *ovsdb_replica_apply_since_reply(struct ovsdb_replica *,
+                                      const json_t *result);
+
+/* Whether the latest sync was a resume; how many full resyncs (every
+ * monitor reply that replaced the contents) and resumes there were; the id
+ * of the last transaction seen (borrowed, NULL if none). */
+bool ovsdb_replica_resumed(const struct ovsdb_replica *);
+unsigned long long ovsdb_replica_n_full_resyncs(const struct ovsdb_replica *);
+unsigned long long ovsdb_replica_n_resumes(const struct ovsdb_replica *);
+const char *ovsdb_replica_last_txn_id(const struct ovsdb_replica *);
 
 /* True once the monitor reply after the latest connect was applied. */
 bool ovsdb_replica_is_synced(const struct ovsdb_replica *);

@@ -6,5 +6,6 @@ libguestnet_a_SOURCES += \
 	ovsdb/ovsdb-replica.c \
 	ovsdb/ovsdb-replica-datum.c \
 	ovsdb/ovsdb-replica-index.c \
+	ovsdb/ovsdb-replica-monitor.c \
 	ovsdb/ovsdb-replica-private.h \
 	ovsdb/ovsdb-txn.c

@@ -1,9 +1,10 @@
 /* jsonrpc-session.c: a self-reconnecting JSON-RPC connection on libevent
  * (see include/jsonrpc-session.h).
  *
- * Owns the socket (a bufferevent), the reconnect backoff, the inactivity
- * probe, the table of requests awaiting replies and the queue of callbacks
- * that must run later from the loop.  One timer serves every state: in
+ * Owns the list of remotes and which one is in use, the socket (a
+ * bufferevent), the reconnect backoff and the round of attempts over the
+ * remotes, the inactivity probe, the table of requests awaiting replies and
+ * the queue of callbacks that must run later from the loop.  One timer serves every state: in
  * BACKOFF it starts the next connection attempt, in CONNECTING it bounds the
  * attempt, in CONNECTED it drives the inactivity probe.
  *
@@ -22,6 +23,7 @@
 #include <event2/util.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -50,11 +52,23 @@ struct jsonrpc_pending_list {
     struct jsonrpc_pending **tailp;
 };
 
-struct jsonrpc_session {
-    struct event_base *base;
-    char *remote;
+/* One remote of the list given at creation. */
+struct jsonrpc_remote {
+    char *name;                 /* "unix:PATH" or "tcp:IP:PORT". */
     struct sockaddr_storage ss;
     int ss_len;
+};
+
+struct jsonrpc_session {
+    struct event_base *base;
+    struct jsonrpc_remote *remotes;
+    size_t n_remotes;
+    size_t cur;                 /* Index of the remote in use or next. */
+    const char *remote;         /* remotes[cur].name. */
+    size_t free_tries;          /* Attempts left before a backoff. */
+    long long connected_msec;   /* When the connection came up. */
+    unsigned int n_attempts;
+    bool advance;               /* The next attempt takes the next remote. */
 
     struct jsonrpc_session_options options;
     struct jsonrpc_session_cbs cbs;
@@ -138,34 +152,111 @@ jsonrpc_pending_list_remove(struct jsonrpc_pending_list *list, long long id)
     return NULL;
 }
 
-/* Parses 'remote' into s->ss.  Returns NULL or a malloc'd error. */
+/* Parses the single remote 'name' into 'r' (which takes a copy of 'name'
+ * on success).  Returns NULL or a malloc'd error that names 'name'. */
 static char *
-jsonrpc_session_parse_remote__(struct jsonrpc_session *s, const char *remote)
+jsonrpc_remote_parse__(struct jsonrpc_remote *r, const char *name)
 {
-    memset(&s->ss, 0, sizeof s->ss);
-    if (!strncmp(remote, "unix:", 5)) {
-        struct sockaddr_un *sun = (struct sockaddr_un *) &s->ss;
-        const char *path = remote + 5;
+    memset(r, 0, sizeof *r);
+    if (!strncmp(name, "unix:", 5)) {
+        struct sockaddr_un *sun = (struct sockaddr_un *) &r->ss;
+        const char *path = name + 5;
 
         if (!*path || strlen(path) >= sizeof sun->sun_path) {
-            return gn_xasprintf("%s: bad or too long socket path", remote);
+            return gn_xasprintf("%s: bad or too long socket path", name);
         }
         sun->sun_family = AF_UNIX;
         strcpy(sun->sun_path, path);
-        s->ss_len = sizeof *sun;
-        return NULL;
-    } else if (!strncmp(remote, "tcp:", 4)) {
-        s->ss_len = sizeof s->ss;
-        if (evutil_parse_sockaddr_port(remote + 4, (struct sockaddr *) &s->ss,
-                                       &s->ss_len)
-            || (s->ss.ss_family != AF_INET && s->ss.ss_family != AF_INET6)
-            || !strchr(remote + 4, ':')) {
-            return gn_xasprintf("%s: expected tcp:IP:PORT", remote);
+        r->ss_len = sizeof *sun;
+    } else if (!strncmp(name, "tcp:", 4)) {
+        r->ss_len = sizeof r->ss;
+        if (evutil_parse_sockaddr_port(name + 4, (struct sockaddr *) &r->ss,
+                                       &r->ss_len)
+            || (r->ss.ss_family != AF_INET && r->ss.ss_family != AF_INET6)
+            || !strchr(name + 4, ':')) {
+            return gn_xasprintf("%s: expected tcp:IP:PORT", name);
         }
-        return NULL;
+    } else if (!strncmp(name, "ssl:", 4)) {
+        return gn_xasprintf("%s: SSL remotes are not supported; use tcp: "
+                            "on a private network, or unix:", name);
+    } else {
+        return gn_xasprintf("%s: remote must be unix:PATH or tcp:IP:PORT",
+                            name);
     }
-    return gn_xasprintf("%s: remote must be unix:PATH or tcp:IP:PORT",
-                        remote);
+    r->name = gn_xstrdup(name);
+    return NULL;
+}
+
+/* Frees the 'n' remotes of 'remotes' and the array itself. */
+static void
+jsonrpc_remotes_free__(struct jsonrpc_remote *remotes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(remotes[i].name);
+    }
+    free(remotes);
+}
+
+/* Parses the comma-separated list 'list' into a new array stored in
+ * '*remotesp' (caller frees) with its size in '*np'.  Spaces around each
+ * element are ignored.  Returns NULL, or a malloc'd error naming the first
+ * bad element (then '*remotesp' is NULL). */
+static char *
+jsonrpc_remotes_parse__(const char *list, struct jsonrpc_remote **remotesp,
+                        size_t *np)
+{
+    struct jsonrpc_remote *remotes = NULL;
+    const char *p = list;
+    size_t n = 0;
+    char *error = NULL;
+
+    *remotesp = NULL;
+    *np = 0;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char *name;
+
+        while (len && *p == ' ') {
+            p++;
+            len--;
+        }
+        while (len && p[len - 1] == ' ') {
+            len--;
+        }
+        name = gn_xmemdup0(p, len);
+        remotes = gn_xrealloc(remotes, (n + 1) * sizeof *remotes);
+        error = !len
+                ? gn_xasprintf("\"%s\": empty element in the remote list",
+                               list)
+                : jsonrpc_remote_parse__(&remotes[n], name);
+        free(name);
+        if (error) {
+            jsonrpc_remotes_free__(remotes, n);
+            return error;
+        }
+        n++;
+        p += strcspn(p, ",");
+        if (!*p) {
+            break;
+        }
+        p++;
+    }
+    *remotesp = remotes;
+    *np = n;
+    return NULL;
+}
+
+/* Returns a random index below 'n' from the kernel's pool (0 if it cannot
+ * be read): the remote a session tries first. */
+static size_t
+jsonrpc_session_random__(size_t n)
+{
+    unsigned int r = 0;
+
+    if (n < 2 || getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r) {
+        return 0;
+    }
+    return r % n;
 }
 
 /* Creates a session (see jsonrpc-session.h).  'cbs' is copied; 'remote' and
@@ -183,14 +274,16 @@ jsonrpc_session_create(struct event_base *base, const char *remote,
     char *error;
 
     *errorp = NULL;
-    error = jsonrpc_session_parse_remote__(s, remote);
+    error = jsonrpc_remotes_parse__(remote, &s->remotes, &s->n_remotes);
     if (error) {
         free(s);
         *errorp = error;
         return NULL;
     }
     s->base = base;
-    s->remote = gn_xstrdup(remote);
+    s->cur = jsonrpc_session_random__(s->n_remotes);
+    s->remote = s->remotes[s->cur].name;
+    s->free_tries = s->n_remotes;
     s->options = options ? *options : default_options;
     if (s->options.probe_interval_ms < 0) {
         s->options.probe_interval_ms = 0;
@@ -252,7 +345,7 @@ jsonrpc_session_free__(struct jsonrpc_session *s)
 
     event_free(s->timer);
     event_free(s->deferred_ev);
-    free(s->remote);
+    jsonrpc_remotes_free__(s->remotes, s->n_remotes);
     free(s);
 }
 
@@ -308,15 +401,27 @@ jsonrpc_session_defer__(struct jsonrpc_session *s, long long id,
     event_active(s->deferred_ev, EV_TIMEOUT, 0);
 }
 
-/* Enters BACKOFF and, if reconnecting, schedules the next attempt. */
+/* Enters BACKOFF after an attempt or a connection ended and, if
+ * 'reconnect', schedules the next attempt, which goes to the next remote of
+ * the list: at once while the current round (one attempt per remote) has
+ * tries left, else after the exponential backoff, which starts a new
+ * round.  With one remote every attempt waits for the backoff. */
 static void
-jsonrpc_session_backoff__(struct jsonrpc_session *s, bool reconnect)
+jsonrpc_session_retry__(struct jsonrpc_session *s, bool reconnect)
 {
     s->state = JSONRPC_SESSION_BACKOFF;
+    s->advance = true;
     evtimer_del(s->timer);
     if (!reconnect) {
         return;
     }
+    if (s->free_tries > 1) {
+        s->free_tries--;
+        GN_LOG_DBG("%s: trying the next remote at once", s->remote);
+        jsonrpc_session_arm__(s, 0);
+        return;
+    }
+    s->free_tries = s->n_remotes;
     s->backoff_ms = !s->backoff_ms ? JSONRPC_SESSION_MIN_BACKOFF_MS
                     : s->backoff_ms >= s->options.max_backoff_ms / 2
                     ? s->options.max_backoff_ms
@@ -341,7 +446,12 @@ jsonrpc_session_disconnect__(struct jsonrpc_session *s, const char *reason)
     jsonrpc_parser_destroy(s->parser);
     s->parser = NULL;
     s->conn_seqno++;
-    jsonrpc_session_backoff__(s, s->options.reconnect);
+    if (was_connected && gn_time_msec() - s->connected_msec
+                         >= JSONRPC_SESSION_MIN_BACKOFF_MS) {
+        /* A connection that lasted counts as a success: a new round. */
+        s->free_tries = s->n_remotes;
+    }
+    jsonrpc_session_retry__(s, s->options.reconnect);
 
     error = gn_xasprintf("connection to %s dropped: %s", s->remote, reason);
     while ((p = jsonrpc_pending_list_pop(&s->pending)) != NULL) {
@@ -497,6 +607,7 @@ jsonrpc_session_event_cb(struct bufferevent *bev, short what, void *s_)
     if (what & BEV_EVENT_CONNECTED) {
         s->state = JSONRPC_SESSION_CONNECTED;
         s->n_connects++;
+        s->connected_msec = gn_time_msec();
         s->parser = jsonrpc_parser_create(s->options.max_message_size);
         s->last_rx_msec = gn_time_msec();
         s->probe_sent = false;
@@ -536,6 +647,15 @@ jsonrpc_session_connect__(struct jsonrpc_session *s)
     static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 20);
     int timeout;
 
+    const struct jsonrpc_remote *r;
+
+    if (s->advance) {
+        s->advance = false;
+        s->cur = (s->cur + 1) % s->n_remotes;
+        s->remote = s->remotes[s->cur].name;
+    }
+    r = &s->remotes[s->cur];
+    s->n_attempts++;
     s->bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!s->bev) {
         gn_fatal("jsonrpc_session: cannot create a bufferevent");
@@ -543,13 +663,13 @@ jsonrpc_session_connect__(struct jsonrpc_session *s)
     bufferevent_setcb(s->bev, jsonrpc_session_read_cb, NULL,
                       jsonrpc_session_event_cb, s);
     s->state = JSONRPC_SESSION_CONNECTING;
-    if (bufferevent_socket_connect(s->bev, (struct sockaddr *) &s->ss,
-                                   s->ss_len) < 0) {
+    if (bufferevent_socket_connect(s->bev, (const struct sockaddr *) &r->ss,
+                                   r->ss_len) < 0) {
         GN_LOG_WARN_RL(&rl, "%s: connection attempt failed (%s)", s->remote,
                        evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
         bufferevent_free(s->bev);
         s->bev = NULL;
-        jsonrpc_session_backoff__(s, s->options.reconnect);
+        jsonrpc_session_retry__(s, s->options.reconnect);
         return;
     }
     timeout = s->options.probe_interval_ms
@@ -657,11 +777,20 @@ jsonrpc_session_is_connected(const struct jsonrpc_session *s)
     return s->state == JSONRPC_SESSION_CONNECTED;
 }
 
-/* Returns the remote given at creation (borrowed, lives as long as 's'). */
+/* Returns the remote that 's' is connected to, is trying, or tried last
+ * (borrowed, lives as long as 's'): one element of the list given at
+ * creation. */
 const char *
 jsonrpc_session_remote(const struct jsonrpc_session *s)
 {
     return s->remote;
+}
+
+/* Returns the number of remotes in the list 's' was created with. */
+size_t
+jsonrpc_session_n_remotes(const struct jsonrpc_session *s)
+{
+    return s->n_remotes;
 }
 
 /* Returns how many connections 's' has made so far. */
@@ -671,19 +800,29 @@ jsonrpc_session_n_connects(const struct jsonrpc_session *s)
     return s->n_connects;
 }
 
+/* Returns how many connection attempts 's' has started so far. */
+unsigned int
+jsonrpc_session_n_attempts(const struct jsonrpc_session *s)
+{
+    return s->n_attempts;
+}
+
 /* Drops the connection of 's', if any, failing pending requests, and
- * reconnects after the backoff (even with options.reconnect off). */
+ * reconnects, to the next remote (even with options.reconnect off): at
+ * once if the round of remotes has tries left, else after the backoff. */
 void
 jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
 {
+    bool reconnect = s->options.reconnect;
+
     if (s->destroy_requested) {
         return;
     }
+    s->options.reconnect = true;
     if (s->state != JSONRPC_SESSION_BACKOFF) {
         jsonrpc_session_disconnect__(s, "reconnect requested");
+    } else if (!evtimer_pending(s->timer, NULL)) {
+        jsonrpc_session_retry__(s, true);
     }
-    if (!s->destroy_requested && s->state == JSONRPC_SESSION_BACKOFF
-        && !evtimer_pending(s->timer, NULL)) {
-        jsonrpc_session_backoff__(s, true);
-    }
+    s->options.reconnect = reconnect;
 }

@@ -1,5 +1,6 @@
 /* ovsdb-replica-private.h: the state of struct ovsdb_replica, shared by
- * ovsdb/ovsdb-replica.c (the rows, the schema, updates and the monitor),
+ * ovsdb/ovsdb-replica.c (the rows, the schema and updates),
+ * ovsdb/ovsdb-replica-monitor.c (the monitor requests on a session),
  * ovsdb/ovsdb-replica-index.c (the change logs, the secondary indexes and
  * the change feeds) and ovsdb/ovsdb-replica-datum.c (OVSDB datum
  * helpers).  Nothing outside those files includes it. */
@@ -29,7 +30,8 @@ struct ovsdb_replica_anchor {
 };
 enum ovsdb_replica_request_type {
     OVSDB_REPLICA_GET_SCHEMA,
-    OVSDB_REPLICA_MONITOR,
+    OVSDB_REPLICA_MONITOR,      /* "monitor_cond" or "monitor". */
+    OVSDB_REPLICA_MONITOR_SINCE,
 };
 /* The aux of one request in flight. */
 struct ovsdb_replica_request {
@@ -88,6 +90,12 @@ struct ovsdb_replica {
     unsigned int gen;           /* Increases on each monitor/disconnect. */
     json_t *monitor_id;         /* Of the latest monitor request, or NULL. */
     bool use_monitor_cond;      /* False once the server refused it. */
+    bool resume;                /* Resume with monitor_cond_since. */
+    bool use_since;             /* False once the server refused it. */
+    char *last_txn_id;          /* Of the latest update, or NULL. */
+    bool resumed;               /* The latest sync was a resume. */
+    unsigned long long n_full_resyncs;
+    unsigned long long n_resumes;
     bool synced;
     unsigned long long seqno;
     unsigned long long change_seqno;    /* Of the last update that changed
@@ -106,6 +114,11 @@ enum ovsdb_replica_index_op {
     OVSDB_REPLICA_INDEX_REMOVE,
     OVSDB_REPLICA_INDEX_TOGGLE,     /* As an "update2" set diff does. */
 };
+
+/* ovsdb-replica.c. */
+
+/* Drops one reference to 'anchor', freeing it with the last. */
+void ovsdb_replica_anchor_unref(struct ovsdb_replica_anchor *anchor);
 
 /* ovsdb-replica-index.c. */
 

@@ -6,7 +6,8 @@
  * and the monitor requests in flight.  Requests in flight refer to
  * the replica through a refcounted anchor, so a replica can be destroyed
  * while a reply is still on its way: the reply then finds the anchor empty
- * and is dropped.  The change logs, indexes and change feeds are
+ * and is dropped.  The monitor requests and their replies are
+ * ovsdb/ovsdb-replica-monitor.c; the change logs, indexes and change feeds
  * ovsdb/ovsdb-replica-index.c; the datum helpers
  * ovsdb/ovsdb-replica-datum.c. */
 #include <config.h>
@@ -18,13 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gn-log.h"
 #include "gn-util.h"
-#include "jsonrpc-session.h"
-#include "jsonrpc.h"
-
-GN_LOG_MODULE(ovsdb_replica);
-
 
 /* Creates an empty replica of 'db' that calls 'cb' with 'aux' on changes
  * ('cb' may be NULL).  Caller frees with ovsdb_replica_destroy(). */
@@ -47,11 +42,12 @@ ovsdb_replica_create(const char *db, ovsdb_replica_changed_cb *cb, void *aux)
     r->anchor->replica = r;
     r->anchor->refcnt = 1;
     r->use_monitor_cond = true;
+    r->use_since = true;
     return r;
 }
 
 /* Drops one reference to 'anchor', freeing it with the last. */
-static void
+void
 ovsdb_replica_anchor_unref(struct ovsdb_replica_anchor *anchor)
 {
     if (!--anchor->refcnt) {
@@ -77,6 +73,7 @@ ovsdb_replica_destroy(struct ovsdb_replica *r)
     r->anchor->replica = NULL;
     ovsdb_replica_anchor_unref(r->anchor);
     json_decref(r->monitor_id);
+    free(r->last_txn_id);
     json_decref(r->data);
     json_decref(r->indexes);
     json_decref(r->row_seqnos);
@@ -561,190 +558,6 @@ ovsdb_replica_apply_update(struct ovsdb_replica *r,
         }
     }
     return NULL;
-}
-
-static void ovsdb_replica_reply_cb(struct jsonrpc_session *,
-                                   const json_t *reply, const char *error,
-                                   void *request_);
-
-/* Sends a request of 'type' with 'params' (stolen) for the current
- * generation of 'r'. */
-static void
-ovsdb_replica_send__(struct ovsdb_replica *r,
-                     enum ovsdb_replica_request_type type, const char *method,
-                     json_t *params)
-{
-    struct ovsdb_replica_request *req = gn_xmalloc(sizeof *req);
-
-    req->anchor = r->anchor;
-    req->anchor->refcnt++;
-    req->type = type;
-    req->gen = r->gen;
-    jsonrpc_session_request(r->session, method, params,
-                            ovsdb_replica_reply_cb, req);
-}
-
-/* Sends "monitor_cond" (or "monitor") for the tables of 'r' with a fresh
- * monitor id. */
-static void
-ovsdb_replica_send_monitor__(struct ovsdb_replica *r)
-{
-    static unsigned long long serial;
-    json_t *requests = json_object();
-    const char *table;
-    json_t *columns;
-
-    json_object_foreach (r->columns, table, columns) {
-        json_object_set_new(requests, table,
-                            json_pack("{s:O}", "columns", columns));
-    }
-    json_decref(r->monitor_id);
-    r->monitor_id = json_sprintf("guestnet-%s-%llu", r->db, ++serial);
-    ovsdb_replica_send__(r, OVSDB_REPLICA_MONITOR,
-                         r->use_monitor_cond ? "monitor_cond" : "monitor",
-                         json_pack("[s, O, o]", r->db, r->monitor_id,
-                                   requests));
-}
-
-/* Sends "get_schema" and the monitor request on 'session' (see
- * ovsdb-replica.h).  'session' is kept; it must outlive 'r' or be followed
- * by another call with a new one. */
-void
-ovsdb_replica_monitor(struct ovsdb_replica *r,
-                      struct jsonrpc_session *session)
-{
-    r->session = session;
-    r->gen++;
-    r->synced = false;
-    ovsdb_replica_send__(r, OVSDB_REPLICA_GET_SCHEMA, "get_schema",
-                         json_pack("[s]", r->db));
-    ovsdb_replica_send_monitor__(r);
-}
-
-/* Returns true if the error reply 'reply' (borrowed) says the server does
- * not know the method: "unknown method" as a string or an error object. */
-static bool
-ovsdb_replica_is_unknown_method(const json_t *reply)
-{
-    const json_t *error = json_object_get(reply, "error");
-    const char *s = json_is_object(error)
-                    ? json_string_value(json_object_get(error, "error"))
-                    : json_string_value(error);
-
-    return s && !strcmp(s, "unknown method");
-}
-
-/* Handles the reply to a "get_schema" or monitor request. */
-static void
-ovsdb_replica_reply_cb(struct jsonrpc_session *session, const json_t *reply,
-                       const char *error, void *request_)
-{
-    static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 20);
-    struct ovsdb_replica_request *req = request_;
-    struct ovsdb_replica *r = req->anchor->replica;
-    enum ovsdb_replica_request_type type = req->type;
-    bool current = r && req->gen == r->gen;
-    char *apply_error;
-
-    ovsdb_replica_anchor_unref(req->anchor);
-    free(req);
-    if (!current || !reply) {
-        /* Stale, or the connection dropped: the next connect resends. */
-        return;
-    }
-    if (jsonrpc_msg_type(reply) == JSONRPC_ERROR) {
-        if (type == OVSDB_REPLICA_MONITOR && r->use_monitor_cond
-            && ovsdb_replica_is_unknown_method(reply)) {
-            GN_LOG_INFO("%s: server lacks monitor_cond, using monitor",
-                        jsonrpc_session_remote(session));
-            r->use_monitor_cond = false;
-            ovsdb_replica_send_monitor__(r);
-            return;
-        }
-        apply_error = json_dumps(json_object_get(reply, "error"),
-                                 JSON_COMPACT | JSON_ENCODE_ANY);
-        GN_LOG_WARN_RL(&rl, "%s: %s failed: %s (reconnecting)",
-                       jsonrpc_session_remote(session),
-                       type == OVSDB_REPLICA_MONITOR ? "monitor"
-                       : "get_schema", apply_error);
-        free(apply_error);
-        /* Without a replica nothing can proceed: start over (the session
-         * backs off, so a server that keeps refusing is not hammered). */
-        jsonrpc_session_force_reconnect(session);
-        return;
-    }
-    if (type == OVSDB_REPLICA_GET_SCHEMA) {
-        apply_error = ovsdb_replica_set_schema(
-            r, json_object_get(reply, "result"));
-    } else {
-        apply_error = ovsdb_replica_apply_update(
-            r, json_object_get(reply, "result"), r->use_monitor_cond, true);
-    }
-    if (apply_error) {
-        GN_LOG_WARN_RL(&rl, "%s: %s (reconnecting)",
-                       jsonrpc_session_remote(session), apply_error);
-        free(apply_error);
-        jsonrpc_session_force_reconnect(session);
-        return;
-    }
-    if (type == OVSDB_REPLICA_MONITOR) {
-        r->synced = true;
-        GN_LOG_INFO("%s: replica of %s synced (seqno %llu)",
-                    jsonrpc_session_remote(session), r->db, r->seqno);
-        if (r->cb) {
-            r->cb(r, true, r->aux);
-        }
-    }
-}
-
-/* Feeds the notification 'msg' (borrowed); see ovsdb-replica.h.  An update
- * that does not apply makes the replica resync with a new monitor. */
-bool
-ovsdb_replica_handle_notify(struct ovsdb_replica *r, const json_t *msg)
-{
-    static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 20);
-    const char *method = json_string_value(json_object_get(msg, "method"));
-    const json_t *params = json_object_get(msg, "params");
-    bool update2;
-    char *error;
-
-    if (!method || !r->monitor_id || !r->session
-        || !json_equal(json_array_get(params, 0), r->monitor_id)) {
-        return false;
-    }
-    if (!strcmp(method, "monitor_canceled")) {
-        GN_LOG_INFO("%s: monitor canceled by the server, resyncing",
-                    jsonrpc_session_remote(r->session));
-        ovsdb_replica_monitor(r, r->session);
-        return true;
-    }
-    update2 = !strcmp(method, "update2");
-    if (!update2 && strcmp(method, "update")) {
-        return false;
-    }
-    error = ovsdb_replica_apply_update(r, json_array_get(params, 1), update2,
-                                       false);
-    if (error) {
-        GN_LOG_WARN_RL(&rl, "%s: bad %s, resyncing: %s",
-                       jsonrpc_session_remote(r->session), method, error);
-        free(error);
-        ovsdb_replica_monitor(r, r->session);
-        return true;
-    }
-    if (r->cb) {
-        r->cb(r, false, r->aux);
-    }
-    return true;
-}
-
-/* Marks 'r' not synced; replies still in flight are ignored. */
-void
-ovsdb_replica_disconnected(struct ovsdb_replica *r)
-{
-    r->synced = false;
-    r->gen++;
-    json_decref(r->monitor_id);
-    r->monitor_id = NULL;
 }
 
 /* Returns true once the latest monitor reply was applied. */

@@ -19,6 +19,7 @@
 #include "jsonrpc.h"
 #include "ovsdb-replica.h"
 #include "gn-util.h"
+#include "test-jsonrpc-server.h"
 #include "test-util.h"
 
 /* Three messages with strings that would fool a naive scanner: braces and
@@ -266,148 +267,8 @@ test_builders(void)
     json_decref(id);
 }
 
-/* Session tests: a listening unix socket served by the test itself. */
-
-struct server {
-    const char *path;           /* The socket's. */
-    struct event_base *base;    /* The loop of the server and the session. */
-    struct evconnlistener *listener;
-    struct bufferevent *conn;
-    struct jsonrpc_parser *parser;
-    json_t *received;           /* Messages from the session. */
-    bool answer;                /* Reply to requests? */
-    /* If nonnull, makes the reply (a new reference) to a request. */
-    json_t *(*respond)(const json_t *request);
-};
-
-static void
-server_read_cb(struct bufferevent *bev, void *server_)
-{
-    struct server *server = server_;
-    struct evbuffer *in = bufferevent_get_input(bev);
-    size_t n = evbuffer_get_length(in);
-    json_t *msg;
-
-    jsonrpc_parser_feed(server->parser, evbuffer_pullup(in, n), n);
-    evbuffer_drain(in, n);
-    while ((msg = jsonrpc_parser_next(server->parser)) != NULL) {
-        if (server->answer && jsonrpc_msg_type(msg) == JSONRPC_REQUEST) {
-            json_t *reply = server->respond
-                            ? server->respond(msg)
-                            : jsonrpc_reply(json_string("ok"),
-                                            json_object_get(msg, "id"));
-            char *text = jsonrpc_msg_to_string(reply, &n);
-
-            bufferevent_write(bev, text, n);
-            free(text);
-            json_decref(reply);
-        }
-        json_array_append_new(server->received, msg);
-    }
-}
-
-static void
-server_accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
-                 struct sockaddr *sa, int len, void *server_)
-{
-    struct server *server = server_;
-
-    server->conn = bufferevent_socket_new(server->base, fd,
-                                          BEV_OPT_CLOSE_ON_FREE);
-    server->parser = jsonrpc_parser_create(0);
-    bufferevent_setcb(server->conn, server_read_cb, NULL, NULL, server);
-    bufferevent_enable(server->conn, EV_READ | EV_WRITE);
-}
-
-/* Starts listening on 'path', with a loop of its own. */
-static void
-server_start(struct server *server, const char *path)
-{
-    struct sockaddr_un sun;
-
-    memset(server, 0, sizeof *server);
-    memset(&sun, 0, sizeof sun);
-    sun.sun_family = AF_UNIX;
-    snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-    unlink(path);
-    server->path = path;
-    server->base = event_base_new();
-    server->received = json_array();
-    server->answer = true;
-    server->listener = evconnlistener_new_bind(
-        server->base, server_accept_cb, server, LEV_OPT_CLOSE_ON_FREE, 8,
-        (struct sockaddr *) &sun, sizeof sun);
-    CHECK(server->listener != NULL);
-}
-
-/* Returns a session, on the server's loop, to the server, with 'options'
- * (NULL: the defaults) and callbacks 'cbs' with 'aux'. */
-static struct jsonrpc_session *
-server_connect(struct server *server,
-               const struct jsonrpc_session_options *options,
-               const struct jsonrpc_session_cbs *cbs, void *aux)
-{
-    char *remote = gn_xasprintf("unix:%s", server->path);
-    struct jsonrpc_session *s;
-    char *error;
-
-    s = jsonrpc_session_create(server->base, remote, options, cbs, aux,
-                               &error);
-    CHECK(s && !error);
-    free(error);
-    free(remote);
-    return s;
-}
-
-/* The number of the messages the server received that call 'method'. */
-static int
-server_n_received(const struct server *server, const char *method)
-{
-    const json_t *msg;
-    size_t i;
-    int n = 0;
-
-    json_array_foreach (server->received, i, msg) {
-        const char *m = json_string_value(json_object_get(msg, "method"));
-
-        n += m && !strcmp(m, method);
-    }
-    return n;
-}
-
-/* Closes the server's connection (the session sees EOF). */
-static void
-server_drop(struct server *server)
-{
-    bufferevent_free(server->conn);
-    server->conn = NULL;
-    jsonrpc_parser_destroy(server->parser);
-    server->parser = NULL;
-}
-
-static void
-server_stop(struct server *server)
-{
-    if (server->conn) {
-        server_drop(server);
-    }
-    evconnlistener_free(server->listener);
-    json_decref(server->received);
-    unlink(server->path);
-    event_base_free(server->base);
-}
-
-/* Runs the loop until '*flag' or about 'ms' ms pass. */
-static void
-run_until(struct event_base *base, const bool *flag, int ms)
-{
-    struct timeval tick = { 0, 10000 };
-
-    for (int i = 0; i < ms / 10 && !*flag; i++) {
-        event_base_loopexit(base, &tick);
-        event_base_dispatch(base);
-    }
-}
+/* Session tests: a listening unix socket served by the test itself
+ * (tests/test-jsonrpc-server.h). */
 
 struct reply_log {
     int n_calls;
