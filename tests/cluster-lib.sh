@@ -16,7 +16,7 @@
 #     gn_cluster_restart N             start member N again, wait till joined
 #     gn_cluster_status N              its "ovs-appctl cluster/status"
 #     gn_cluster_db_write N OP...      one transaction through member N
-#     gn_cluster_db_error N OP...      the first error of that transaction
+#     gn_cluster_db_error N OP...      its first error, then its details
 #     gn_cluster_db_count N TABLE [CONDITION...]  rows that match
 #     gn_cluster_db_rows N             every row of every table, sorted
 #
@@ -133,19 +133,20 @@ gn_cluster_transact__() {
     remote=$(gn_cluster_member "$1")
     shift
     ops=$(IFS=,; echo "$*")
-    ovsdb-client --timeout=10 -vconsole:warn transact "$remote" \
+    ovsdb-client --timeout=10 -vconsole:off transact "$remote" \
         "[\"$GN_CLUSTER_DB\"${ops:+,$ops}]"
 }
 
 # gn_cluster_answer_error__: reads a transaction's answer on stdin and
-# prints the "error" of the first operation that has one; fails if none
-# has.
+# prints the "error" of the first operation that has one and, on a second
+# line, its "details"; fails if no operation has an error.
 gn_cluster_answer_error__() {
     "$GN_PYTHON" -c '
 import json, sys
 for r in json.load(sys.stdin):
     if isinstance(r, dict) and "error" in r:
         print(r["error"])
+        print(r.get("details", ""))
         sys.exit(0)
 sys.exit(1)'
 }
@@ -164,8 +165,10 @@ gn_cluster_db_write() {
 }
 
 # gn_cluster_db_error N OP...: runs the transaction as gn_cluster_db_write
-# does and prints the first operation's error ("constraint violation"),
-# nothing if it committed; fails only if ovsdb-client did.
+# does and prints the first failed operation's error ("constraint
+# violation") and, on a second line, its details (which say which index or
+# constraint); prints nothing if the transaction committed.  Fails only if
+# ovsdb-client did.
 gn_cluster_db_error() {
     local answer
     answer=$(gn_cluster_transact__ "$@") || return 2
@@ -180,8 +183,8 @@ gn_cluster_db_count() {
     local n=$1 table=$2 where
     shift 2
     where=$(IFS=,; echo "$*")
-    gn_cluster_transact__ "$n" \
-        "{\"op\": \"select\", \"table\": \"$table\", \"where\": [$where], \"columns\": [\"_uuid\"]}" \
+    gn_cluster_transact__ "$n" "{\"op\": \"select\", \"table\": \"$table\",
+        \"where\": [$where], \"columns\": [\"_uuid\"]}" \
         | "$GN_PYTHON" -c '
 import json, sys
 print(len(json.load(sys.stdin)[0]["rows"]))'
@@ -193,9 +196,9 @@ print(len(json.load(sys.stdin)[0]["rows"]))'
 # UUIDs.
 gn_cluster_db_rows() {
     local n=$1 table tables ops=()
-    tables=$(ovsdb-client --timeout=10 --format=csv --no-headings \
-             list-tables "$(gn_cluster_member "$n")" "$GN_CLUSTER_DB") \
-        || return 1
+    tables=$(ovsdb-client --timeout=10 -vconsole:off --format=csv \
+             --no-headings list-tables "$(gn_cluster_member "$n")" \
+             "$GN_CLUSTER_DB") || return 1
     for table in $tables; do
         ops+=("{\"op\": \"select\", \"table\": \"$table\", \"where\": []}")
     done
@@ -249,13 +252,15 @@ gn_cluster_db_start() {
     fi
     if ! ovsdb-tool create-cluster "$d/db1.db" "$contents" \
             "unix:$d/r1.raft" 2>"$d/create.err"; then
-        gn_fail cluster-start "ovsdb-tool create-cluster: $(cat "$d/create.err")"
+        gn_fail cluster-start \
+            "ovsdb-tool create-cluster: $(cat "$d/create.err")"
         return 1
     fi
     for n in 2 3; do
         if ! ovsdb-tool join-cluster "$d/db$n.db" "$GN_CLUSTER_DB" \
                 "unix:$d/r$n.raft" "unix:$d/r1.raft" 2>"$d/join.err"; then
-            gn_fail cluster-start "ovsdb-tool join-cluster: $(cat "$d/join.err")"
+            gn_fail cluster-start \
+                "ovsdb-tool join-cluster: $(cat "$d/join.err")"
             return 1
         fi
     done
@@ -409,7 +414,8 @@ gn_cluster_guestnetd_start() {
     local n=$1 config=${GN_HOST_DIR[$1]}/guestnet-local.json
     shift
     if [ -z "${GN_CLUSTER_REMOTES:-}" ]; then
-        gn_fail "host$n-guestnetd-start" "no cluster: gn_cluster_db_start first"
+        gn_fail "host$n-guestnetd-start" \
+            "no cluster: gn_cluster_db_start first"
         return 1
     fi
     cat > "$config" <<EOC
@@ -443,7 +449,8 @@ print(json.dumps({"name": name, "kind": kind, "network": net, "netns": ns,
              -H 'Content-Type: application/json' --data-binary "$body" \
              -w '\nHTTP %{http_code}\n' http://localhost/v1/ports)
     if ! grep -q '^HTTP 2' <<<"$answer"; then
-        gn_fail "host$n-guest-$port" "POST /v1/ports: $(tr '\n' ' ' <<<"$answer")"
+        gn_fail "host$n-guest-$port" \
+            "POST /v1/ports: $(tr '\n' ' ' <<<"$answer")"
         return 1
     fi
 }
