@@ -357,10 +357,18 @@ gn_cluster_host_start() {
          "fabric port h$n"
 }
 
+# gn_host_known__ N: host N was started; a test failure otherwise.
+gn_host_known__() {
+    [ -n "${GN_HOST_DIR[$1]:-}" ] && return 0
+    gn_fail "host$1" "no host $1: gn_cluster_host_start $1 first"
+    return 1
+}
+
 # gn_on_host N CMD...: runs CMD (ovs-vsctl, ovs-ofctl, ovs-appctl...) with
 # host N's OVS environment, as gn-sandbox env prints it.
 gn_on_host() {
-    local dir=${GN_HOST_DIR[$1]}
+    local dir=${GN_HOST_DIR[$1]:-}
+    gn_host_known__ "$1" || return 1
     shift
     OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir OVS_SYSCONFDIR=$dir "$@"
 }
@@ -377,22 +385,28 @@ gn_host_health__() {
 # waits until it answers /v1/health (20 s at most).  The test fails if it
 # does not.
 gn_host_guestnetd_run__() {
-    local n=$1 dir=${GN_HOST_DIR[$1]}
+    local n=$1 dir=${GN_HOST_DIR[$1]:-}
     shift
+    gn_host_known__ "$n" || return 1
     ip netns exec "${GN_HOST_NETNS[n]}" "$GUESTNETD" "$@" \
         --ovsdb "${GN_HOST_DB[n]}" --ovs-rundir "$dir" \
         --socket "${GN_HOST_SOCK[n]}" --log-file "$dir/guestnetd.log" \
         --pidfile "$dir/guestnetd.pid" 2>>"$dir/guestnetd.stderr" &
     GN_HOST_GUESTNETD_PID[n]=$!
     gn_on_exit "kill ${GN_HOST_GUESTNETD_PID[n]}"
-    if ! gn_wait 20 gn_host_health__ "$n" \
-            || gn_pid_gone__ "${GN_HOST_GUESTNETD_PID[n]}"; then
+    gn_wait 20 gn_host_health__ "$n"
+    if gn_pid_gone__ "${GN_HOST_GUESTNETD_PID[n]}"; then
+        gn_fail "host$n-guestnetd-start" \
+            "guestnetd on host$n exited before answering /v1/health"
+    elif ! gn_host_health__ "$n" >/dev/null; then
         gn_fail "host$n-guestnetd-start" \
             "guestnetd on host$n not healthy within 20 s"
-        tail -n 20 "$dir/guestnetd.stderr" "$dir/guestnetd.log" 2>/dev/null \
-            | sed 's/^/# /'
-        return 1
+    else
+        return 0
     fi
+    tail -n 20 "$dir/guestnetd.stderr" "$dir/guestnetd.log" 2>/dev/null \
+        | sed 's/^/# /'
+    return 1
 }
 
 # gn_host_guestnetd_start N CONFIG [OPTION...]: guestnetd in single-host
@@ -411,8 +425,9 @@ gn_host_guestnetd_start() {
 # --cluster="$GN_CLUSTER_REMOTES" (gn_cluster_db_start first), with the
 # extra guestnetd OPTIONs; see gn_host_guestnetd_run__.
 gn_cluster_guestnetd_start() {
-    local n=$1 config=${GN_HOST_DIR[$1]}/guestnet-local.json
+    local n=$1 config=${GN_HOST_DIR[$1]:-}/guestnet-local.json
     shift
+    gn_host_known__ "$n" || return 1
     if [ -z "${GN_CLUSTER_REMOTES:-}" ]; then
         gn_fail "host$n-guestnetd-start" \
             "no cluster: gn_cluster_db_start first"
@@ -438,6 +453,7 @@ EOC
 gn_host_guest() {
     local n=$1 ns=$2 port=$3 net=$4 mac=$5 body answer
     shift 5
+    gn_host_known__ "$n" || return 1
     gn_netns "$ns"
     body=$("$GN_PYTHON" -c '
 import json, sys

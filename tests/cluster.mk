@@ -3,5 +3,6 @@
 # (each a private OVS and guestnetd in a network namespace) joined by a
 # fabric bridge.  tests/cluster-lib.sh holds their helpers.
 INTEGRATION_TESTS += \
-	tests/cluster-db.sh
+	tests/cluster-db.sh \
+	tests/cluster-fabric.sh
 EXTRA_DIST += tests/cluster-lib.sh tests/cluster/guestnet-1.1.ovsschema
