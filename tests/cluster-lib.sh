@@ -81,9 +81,15 @@ gn_cluster_member_stop__() {
     gn_wait 5 gn_pid_gone__ "$pid" || kill -KILL "$pid" 2>/dev/null
     return 0
 }
+# gn_cluster_stop__ DIR: stops every member of the cluster in DIR (each
+# sN.pid, members added after the first three included).
 gn_cluster_stop__() {
-    local n
-    for n in 1 2 3; do gn_cluster_member_stop__ "$1" "$n"; done
+    local pidfile n
+    for pidfile in "$1"/s*.pid; do
+        [ -e "$pidfile" ] || continue
+        n=${pidfile##*/s}
+        gn_cluster_member_stop__ "$1" "${n%.pid}"
+    done
 }
 
 # gn_cluster_status N: member N's "ovs-appctl cluster/status Guestnet".

@@ -4,5 +4,6 @@
 # fabric bridge.  tests/cluster-lib.sh holds their helpers.
 INTEGRATION_TESTS += \
 	tests/cluster-db.sh \
-	tests/cluster-fabric.sh
+	tests/cluster-fabric.sh \
+	tests/cluster-ops.sh
 EXTRA_DIST += tests/cluster-lib.sh tests/cluster/guestnet-1.1.ovsschema
