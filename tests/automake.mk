@@ -43,6 +43,7 @@ include tests/api.mk
 include tests/guests.mk
 include tests/bench.mk
 include tests/package.mk
+include tests/cluster.mk
 
 EXTRA_DIST += tests/run-tests.sh tests/lib.sh $(INTEGRATION_TESTS)
 

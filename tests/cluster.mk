@@ -1,0 +1,9 @@
+# tests/cluster.mk: tests of cluster mode (included from tests/automake.mk):
+# the clustered Guestnet database on a 3-member Raft cluster, and hosts
+# (each a private OVS and guestnetd in a network namespace) joined by a
+# fabric bridge.  tests/cluster-lib.sh holds their helpers.
+INTEGRATION_TESTS += \
+	tests/cluster-db.sh \
+	tests/cluster-fabric.sh \
+	tests/cluster-ops.sh
+EXTRA_DIST += tests/cluster-lib.sh tests/cluster/guestnet-1.1.ovsschema
