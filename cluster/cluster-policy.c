@@ -413,6 +413,39 @@ cluster_policy_done__(struct ovsdb_txn *txn,
     }
 }
 
+/* 'error' from checking 'policy' (both borrowed) with its leading
+ * "networks[N]" or "rules[N]" said as the network's name or the rule, or
+ * NULL if it has none: the operator knows names, not positions. */
+static char *
+cluster_name_path__(const json_t *policy, const char *error)
+{
+    const char *kinds[] = { "networks", "rules" };
+
+    for (size_t k = 0; k < GN_ARRAY_SIZE(kinds); k++) {
+        size_t len = strlen(kinds[k]);
+        unsigned int i;
+        int n = 0;
+
+        if (strncmp(error, kinds[k], len) || error[len] != '['
+            || sscanf(error + len, "[%u]%n", &i, &n) != 1 || !n) {
+            continue;
+        }
+        const json_t *item = json_array_get(json_object_get(policy,
+                                                            kinds[k]), i);
+        const char *rest = error + len + n;
+        rest += *rest == '.' ? 1 : 0;
+        if (!k) {
+            return gn_xasprintf("network \"%s\": %s", json_string_value(
+                                    json_object_get(item, "name")), rest);
+        }
+        char *text = json_dumps(item, JSON_SORT_KEYS | JSON_COMPACT);
+        char *msg = gn_xasprintf("rule %s: %s", text ? text : "?", rest);
+        free(text);
+        return msg;
+    }
+    return NULL;
+}
+
 /* Checks 'candidate' (taken) as the whole policy; on success commits
  * 'txn' with the generation bump, answering 'status' and 'body' (taken). */
 static void
@@ -427,6 +460,12 @@ cluster_policy_commit__(struct cluster *c, const char *what,
 
     if (error) {
         json_t *e = cluster_error_body__("%s", error);
+        char *named = cluster_name_path__(candidate, error);
+        if (named) {
+            json_decref(e);
+            e = cluster_error_body__("%s", named);
+            free(named);
+        }
         free(error);
         json_decref(candidate);
         json_decref(body);

@@ -422,6 +422,108 @@ cluster_port_delete(struct cluster *c, const char *name, engine_done_cb *cb,
     engine_port_delete(c->engine, name, cluster_delete_done__, op);
 }
 
+/* True if a write of this module for port 'name' is in progress. */
+static bool
+cluster_port_busy__(const struct cluster *c, const char *name)
+{
+    for (const struct cluster_op *op = c->ops; op; op = op->next) {
+        if (!strcmp(op->name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+cluster_reconcile_done__(struct ovsdb_txn *txn,
+                         const struct ovsdb_txn_result *r, void *c_)
+{
+    struct cluster *c = c_;
+
+    (void) txn;
+    c->reconcile_in_flight = false;
+    if (r->status != OVSDB_TXN_SUCCESS) {
+        GN_LOG_WARN("registry repair: %s", r->error ? r->error : "failed");
+    }
+}
+
+/* Makes the registry's rows of this host match the ports on its bridge:
+ * a port on the bridge without a row (attached by libvirt or LXC, or
+ * there before cluster mode) is registered, a row without a port (an add
+ * that a crash interrupted) is removed; ports and rows with a write in
+ * progress are left alone.  Runs only while both the engine's OVSDB and
+ * the cluster are synced, so a replica still loading is never taken for
+ * an empty bridge. */
+void
+cluster_reconcile__(struct cluster *c)
+{
+    const json_t *mine, *port;
+    struct ovsdb_txn *txn;
+    json_t *ports, *local = json_object();
+    const char *uuid;
+    json_t *v;
+    size_t i;
+    int n = 0;
+
+    if (c->reconcile_in_flight || cluster_unwritable__(c)
+        || engine_health(c->engine)) {
+        json_decref(local);
+        return;
+    }
+    txn = cluster_txn__(c);
+    ports = engine_ports(c->engine);
+    json_array_foreach (ports, i, port) {
+        const char *name = json_string_value(json_object_get(port, "name"));
+        const char *net = json_string_value(json_object_get(port,
+                                                            "network"));
+        const char *mac = json_string_value(json_object_get(port, "mac"));
+        size_t j;
+        json_t *ip;
+
+        json_object_set_new(local, name, json_true());
+        if (!net || !mac || cluster_port_busy__(c, name)
+            || cluster_find__(c, "Port", "name", name, NULL)) {
+            continue;
+        }
+        GN_LOG_INFO("registering port %s (%s) found on the bridge", name,
+                    json_string_value(json_object_get(port, "kind")));
+        ovsdb_txn_insert(txn, "Port", json_pack(
+                             "{s:s, s:s, s:s, s:s, s:o, s:O, s:s}",
+                             "name", name, "host", c->host, "network", net,
+                             "mac", mac, "ips", ovsdb_datum_set(
+                                 json_deep_copy(json_object_get(port,
+                                                                "ips"))),
+                             "kind", json_object_get(port, "kind"),
+                             "state", "ready"));
+        json_array_foreach (json_object_get(port, "ips"), j, ip) {
+            ovsdb_txn_insert(txn, "Address", json_pack(
+                                 "{s:s, s:O, s:s, s:s}", "network", net,
+                                 "ip", ip, "owner", name, "kind", "port"));
+        }
+        n++;
+    }
+    mine = ovsdb_replica_index_lookup(c->replica, "Port", "host", c->host);
+    json_object_foreach ((json_t *) mine, uuid, v) {
+        const json_t *row = ovsdb_replica_get_row(c->replica, "Port", uuid);
+        const char *name = ovsdb_datum_string(row, "name");
+
+        if (name && !json_object_get(local, name)
+            && !cluster_port_busy__(c, name)) {
+            GN_LOG_INFO("unregistering port %s: not on the bridge", name);
+            cluster_plan_unregister__(c, txn, name);
+            n++;
+        }
+    }
+    json_decref(ports);
+    json_decref(local);
+    if (!n) {
+        ovsdb_txn_destroy(txn);
+        return;
+    }
+    c->reconcile_in_flight = true;
+    ovsdb_txn_commit(txn, c->session, cluster_reconcile_done__, c);
+}
+
 /* DELETE /v1/cluster/hosts/NAME: the host's row, its ports and their
  * addresses. */
 static void

@@ -50,6 +50,7 @@ struct cluster {
                                  * (schema), or NULL. */
     bool registered;            /* This host's row is there and ours. */
     bool host_txn_in_flight;
+    bool reconcile_in_flight;
     struct event *timer;        /* Heartbeat. */
 
     /* The policy the engine runs: its canonical text, its generation and
@@ -104,6 +105,7 @@ void cluster_plan_reserved__(struct ovsdb_txn *, const json_t *net);
 
 /* cluster-ports.c */
 json_t *cluster_port_json__(const json_t *row);
+void cluster_reconcile__(struct cluster *);
 void cluster_ports_handle__(struct cluster *, const char *method,
                             const char *path, const json_t *params,
                             engine_done_cb *, void *);

@@ -349,6 +349,7 @@ cluster_timer_cb__(evutil_socket_t fd, short what, void *c_)
     (void) fd;
     (void) what;
     cluster_host_update__(c_);
+    cluster_reconcile__(c_);
 }
 
 /* The engine installed a newer config: report the policy generation. */
@@ -392,6 +393,8 @@ cluster_replica_changed__(struct ovsdb_replica *r, bool initial, void *c_)
     }
     if (!c->registered) {
         cluster_host_update__(c);
+    } else if (initial) {
+        cluster_reconcile__(c);
     }
     cluster_installed_cb__(c);
 }
@@ -464,6 +467,7 @@ cluster_disconnected__(struct jsonrpc_session *s, const char *reason,
                 reason);
     ovsdb_replica_disconnected(c->replica);
     c->host_txn_in_flight = false;
+    c->reconcile_in_flight = false;
 }
 
 static void

@@ -427,8 +427,9 @@ gn_host_guestnetd_start() {
 
 # gn_cluster_guestnetd_start N [OPTION...]: guestnetd in cluster mode on
 # host N: a host-local config ($GN_HOST_DIR[N]/guestnet-local.json: bridge
-# br-int, datapath netdev, uplink upl, host "hostN") and
-# --cluster="$GN_CLUSTER_REMOTES" (gn_cluster_db_start first), with the
+# br-int, datapath netdev, uplink upl, host "hostN"),
+# --cluster="$GN_CLUSTER_REMOTES" (gn_cluster_db_start first) and the state
+# folder $GN_HOST_DIR[N]/state (system-id, policy cache), with the
 # extra guestnetd OPTIONs; see gn_host_guestnetd_run__.
 gn_cluster_guestnetd_start() {
     local n=$1 config=${GN_HOST_DIR[$1]:-}/guestnet-local.json
@@ -448,7 +449,8 @@ gn_cluster_guestnetd_start() {
 }
 EOC
     gn_host_guestnetd_run__ "$n" --config "$config" \
-        --cluster="$GN_CLUSTER_REMOTES" "$@"
+        --cluster="$GN_CLUSTER_REMOTES" \
+        --state-dir "${GN_HOST_DIR[n]}/state" "$@"
 }
 
 # gn_host_guest N NS PORT NETWORK MAC [IP...]: a guest namespace NS

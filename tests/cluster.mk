@@ -5,5 +5,6 @@
 INTEGRATION_TESTS += \
 	tests/cluster-db.sh \
 	tests/cluster-fabric.sh \
-	tests/cluster-ops.sh
+	tests/cluster-ops.sh \
+	tests/cluster-registry.sh
 EXTRA_DIST += tests/cluster-lib.sh tests/cluster/guestnet-1.1.ovsschema
