@@ -405,14 +405,23 @@ jsonrpc_session_defer__(struct jsonrpc_session *s, long long id,
  * 'reconnect', schedules the next attempt, which goes to the next remote of
  * the list: at once while the current round (one attempt per remote) has
  * tries left, else after the exponential backoff, which starts a new
- * round.  With one remote every attempt waits for the backoff. */
+ * round.  'failed' is false after a connection that lasted: then a new
+ * round starts at once.  With one remote every attempt waits for the
+ * backoff. */
 static void
-jsonrpc_session_retry__(struct jsonrpc_session *s, bool reconnect)
+jsonrpc_session_retry__(struct jsonrpc_session *s, bool reconnect,
+                        bool failed)
 {
     s->state = JSONRPC_SESSION_BACKOFF;
     s->advance = true;
     evtimer_del(s->timer);
     if (!reconnect) {
+        return;
+    }
+    if (!failed && s->n_remotes > 1) {
+        s->free_tries = s->n_remotes;
+        GN_LOG_DBG("%s: trying the next remote at once", s->remote);
+        jsonrpc_session_arm__(s, 0);
         return;
     }
     if (s->free_tries > 1) {
@@ -446,12 +455,11 @@ jsonrpc_session_disconnect__(struct jsonrpc_session *s, const char *reason)
     jsonrpc_parser_destroy(s->parser);
     s->parser = NULL;
     s->conn_seqno++;
-    if (was_connected && gn_time_msec() - s->connected_msec
-                         >= JSONRPC_SESSION_MIN_BACKOFF_MS) {
-        /* A connection that lasted counts as a success: a new round. */
-        s->free_tries = s->n_remotes;
-    }
-    jsonrpc_session_retry__(s, s->options.reconnect);
+    /* A connection that lasted counts as a success: a new round. */
+    jsonrpc_session_retry__(s, s->options.reconnect,
+                            !was_connected
+                            || (gn_time_msec() - s->connected_msec
+                                < JSONRPC_SESSION_MIN_BACKOFF_MS));
 
     error = gn_xasprintf("connection to %s dropped: %s", s->remote, reason);
     while ((p = jsonrpc_pending_list_pop(&s->pending)) != NULL) {
@@ -669,7 +677,7 @@ jsonrpc_session_connect__(struct jsonrpc_session *s)
                        evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
         bufferevent_free(s->bev);
         s->bev = NULL;
-        jsonrpc_session_retry__(s, s->options.reconnect);
+        jsonrpc_session_retry__(s, s->options.reconnect, true);
         return;
     }
     timeout = s->options.probe_interval_ms
@@ -822,7 +830,7 @@ jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
     if (s->state != JSONRPC_SESSION_BACKOFF) {
         jsonrpc_session_disconnect__(s, "reconnect requested");
     } else if (!evtimer_pending(s->timer, NULL)) {
-        jsonrpc_session_retry__(s, true);
+        jsonrpc_session_retry__(s, true, true);
     }
     s->options.reconnect = reconnect;
 }
