@@ -6,11 +6,13 @@ OVSDB_TEST_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 
 UNIT_TESTS += \
 	tests/test-jsonrpc \
+	tests/test-ovsdb-cluster \
 	tests/test-ovsdb-replica \
 	tests/test-ovsdb-replica-index \
 	tests/test-ovsdb-txn
 check_PROGRAMS += \
 	tests/test-jsonrpc \
+	tests/test-ovsdb-cluster \
 	tests/test-ovsdb-replica \
 	tests/test-ovsdb-replica-index \
 	tests/test-ovsdb-txn \
@@ -19,6 +21,11 @@ check_PROGRAMS += \
 tests_test_jsonrpc_SOURCES = tests/test-jsonrpc.c
 tests_test_jsonrpc_CFLAGS = $(OVSDB_TEST_CFLAGS)
 tests_test_jsonrpc_LDADD = $(GN_LIBS)
+noinst_HEADERS += tests/test-jsonrpc-server.h
+
+tests_test_ovsdb_cluster_SOURCES = tests/test-ovsdb-cluster.c
+tests_test_ovsdb_cluster_CFLAGS = $(OVSDB_TEST_CFLAGS)
+tests_test_ovsdb_cluster_LDADD = $(GN_LIBS)
 
 tests_test_ovsdb_replica_SOURCES = tests/test-ovsdb-replica.c
 tests_test_ovsdb_replica_CFLAGS = $(OVSDB_TEST_CFLAGS)
