@@ -15,8 +15,8 @@
  * fails, or a connection that drops or is forced to reconnect within 1 s of
  * coming up, uses one try of the round (one try per remote): the next
  * remote is tried at once until the round is used up, and only then does
- * the session wait for the backoff.  A connection that lasted longer
- * starts a new round at once.  With one remote, every reconnect waits for
+ * the session wait for the backoff.  A connection that lasted longer,
+ * and was not forced to reconnect, starts a new round at once.  With one remote, every reconnect waits for
  * the backoff.
  *
  * Used for ovsdb-server (reconnect on) and for ovs-vswitchd's unixctl

@@ -69,6 +69,7 @@ struct jsonrpc_session {
     long long connected_msec;   /* When the connection came up. */
     unsigned int n_attempts;
     bool advance;               /* The next attempt takes the next remote. */
+    bool forced;                /* The drop is a forced reconnect. */
 
     struct jsonrpc_session_options options;
     struct jsonrpc_session_cbs cbs;
@@ -455,11 +456,13 @@ jsonrpc_session_disconnect__(struct jsonrpc_session *s, const char *reason)
     jsonrpc_parser_destroy(s->parser);
     s->parser = NULL;
     s->conn_seqno++;
-    /* A connection that lasted counts as a success: a new round. */
+    /* A connection that lasted counts as a success, unless the user left
+     * it: a new round. */
     jsonrpc_session_retry__(s, s->options.reconnect,
-                            !was_connected
+                            !was_connected || s->forced
                             || (gn_time_msec() - s->connected_msec
                                 < JSONRPC_SESSION_MIN_BACKOFF_MS));
+    s->forced = false;
 
     error = gn_xasprintf("connection to %s dropped: %s", s->remote, reason);
     while ((p = jsonrpc_pending_list_pop(&s->pending)) != NULL) {
@@ -817,7 +820,9 @@ jsonrpc_session_n_attempts(const struct jsonrpc_session *s)
 
 /* Drops the connection of 's', if any, failing pending requests, and
  * reconnects, to the next remote (even with options.reconnect off): at
- * once if the round of remotes has tries left, else after the backoff. */
+ * once if the round of remotes has tries left, else after the backoff.
+ * The dropped connection uses a try of the round however long it
+ * lasted. */
 void
 jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
 {
@@ -828,6 +833,7 @@ jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
     }
     s->options.reconnect = true;
     if (s->state != JSONRPC_SESSION_BACKOFF) {
+        s->forced = true;
         jsonrpc_session_disconnect__(s, "reconnect requested");
     } else if (!evtimer_pending(s->timer, NULL)) {
         jsonrpc_session_retry__(s, true, true);
