@@ -68,6 +68,11 @@ server_accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
 {
     struct server *server = server_;
 
+    /* A new connection replaces the previous one (the client left it). */
+    if (server->conn) {
+        bufferevent_free(server->conn);
+        jsonrpc_parser_destroy(server->parser);
+    }
     server->conn = bufferevent_socket_new(server->base, fd,
                                           BEV_OPT_CLOSE_ON_FREE);
     server->parser = jsonrpc_parser_create(0);
