@@ -13,9 +13,11 @@
  * With a list, the first attempt goes to a random member and each attempt
  * after it to the next one in the list, wrapping around.  An attempt that
  * fails, or a connection that drops or is forced to reconnect within 1 s of
- * coming up, is followed at once by an attempt on the next remote; only
- * after a full round of such failures does the session wait for the
- * backoff.  A connection that lasted longer starts a new round.
+ * coming up, uses one try of the round (one try per remote): the next
+ * remote is tried at once until the round is used up, and only then does
+ * the session wait for the backoff.  A connection that lasted longer,
+ * and was not forced to reconnect, starts a new round at once.  With one remote, every reconnect waits for
+ * the backoff.
  *
  * Used for ovsdb-server (reconnect on) and for ovs-vswitchd's unixctl
  * socket (same framing; one-shot requests).

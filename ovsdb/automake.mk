@@ -8,4 +8,5 @@ libguestnet_a_SOURCES += \
 	ovsdb/ovsdb-replica-index.c \
 	ovsdb/ovsdb-replica-monitor.c \
 	ovsdb/ovsdb-replica-private.h \
+	ovsdb/ovsdb-server-db.c \
 	ovsdb/ovsdb-txn.c

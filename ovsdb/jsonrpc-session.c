@@ -69,6 +69,7 @@ struct jsonrpc_session {
     long long connected_msec;   /* When the connection came up. */
     unsigned int n_attempts;
     bool advance;               /* The next attempt takes the next remote. */
+    bool forced;                /* The drop is a forced reconnect. */
 
     struct jsonrpc_session_options options;
     struct jsonrpc_session_cbs cbs;
@@ -405,14 +406,23 @@ jsonrpc_session_defer__(struct jsonrpc_session *s, long long id,
  * 'reconnect', schedules the next attempt, which goes to the next remote of
  * the list: at once while the current round (one attempt per remote) has
  * tries left, else after the exponential backoff, which starts a new
- * round.  With one remote every attempt waits for the backoff. */
+ * round.  'failed' is false after a connection that lasted: then a new
+ * round starts at once.  With one remote every attempt waits for the
+ * backoff. */
 static void
-jsonrpc_session_retry__(struct jsonrpc_session *s, bool reconnect)
+jsonrpc_session_retry__(struct jsonrpc_session *s, bool reconnect,
+                        bool failed)
 {
     s->state = JSONRPC_SESSION_BACKOFF;
     s->advance = true;
     evtimer_del(s->timer);
     if (!reconnect) {
+        return;
+    }
+    if (!failed && s->n_remotes > 1) {
+        s->free_tries = s->n_remotes;
+        GN_LOG_DBG("%s: trying the next remote at once", s->remote);
+        jsonrpc_session_arm__(s, 0);
         return;
     }
     if (s->free_tries > 1) {
@@ -446,12 +456,13 @@ jsonrpc_session_disconnect__(struct jsonrpc_session *s, const char *reason)
     jsonrpc_parser_destroy(s->parser);
     s->parser = NULL;
     s->conn_seqno++;
-    if (was_connected && gn_time_msec() - s->connected_msec
-                         >= JSONRPC_SESSION_MIN_BACKOFF_MS) {
-        /* A connection that lasted counts as a success: a new round. */
-        s->free_tries = s->n_remotes;
-    }
-    jsonrpc_session_retry__(s, s->options.reconnect);
+    /* A connection that lasted counts as a success, unless the user left
+     * it: a new round. */
+    jsonrpc_session_retry__(s, s->options.reconnect,
+                            !was_connected || s->forced
+                            || (gn_time_msec() - s->connected_msec
+                                < JSONRPC_SESSION_MIN_BACKOFF_MS));
+    s->forced = false;
 
     error = gn_xasprintf("connection to %s dropped: %s", s->remote, reason);
     while ((p = jsonrpc_pending_list_pop(&s->pending)) != NULL) {
@@ -669,7 +680,7 @@ jsonrpc_session_connect__(struct jsonrpc_session *s)
                        evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
         bufferevent_free(s->bev);
         s->bev = NULL;
-        jsonrpc_session_retry__(s, s->options.reconnect);
+        jsonrpc_session_retry__(s, s->options.reconnect, true);
         return;
     }
     timeout = s->options.probe_interval_ms
@@ -809,7 +820,9 @@ jsonrpc_session_n_attempts(const struct jsonrpc_session *s)
 
 /* Drops the connection of 's', if any, failing pending requests, and
  * reconnects, to the next remote (even with options.reconnect off): at
- * once if the round of remotes has tries left, else after the backoff. */
+ * once if the round of remotes has tries left, else after the backoff.
+ * The dropped connection uses a try of the round however long it
+ * lasted. */
 void
 jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
 {
@@ -820,9 +833,10 @@ jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
     }
     s->options.reconnect = true;
     if (s->state != JSONRPC_SESSION_BACKOFF) {
+        s->forced = true;
         jsonrpc_session_disconnect__(s, "reconnect requested");
     } else if (!evtimer_pending(s->timer, NULL)) {
-        jsonrpc_session_retry__(s, true);
+        jsonrpc_session_retry__(s, true, true);
     }
     s->options.reconnect = reconnect;
 }

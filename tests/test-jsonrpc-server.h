@@ -68,6 +68,11 @@ server_accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
 {
     struct server *server = server_;
 
+    /* A new connection replaces the previous one (the client left it). */
+    if (server->conn) {
+        bufferevent_free(server->conn);
+        jsonrpc_parser_destroy(server->parser);
+    }
     server->conn = bufferevent_socket_new(server->base, fd,
                                           BEV_OPT_CLOSE_ON_FREE);
     server->parser = jsonrpc_parser_create(0);
@@ -139,6 +144,36 @@ server_n_received(const struct server *server, const char *method)
         n += m && !strcmp(m, method);
     }
     return n;
+}
+
+/* Sends 'msg' (stolen) on the server's connection. */
+static inline void
+server_send(struct server *server, json_t *msg)
+{
+    size_t n;
+    char *text = jsonrpc_msg_to_string(msg, &n);
+
+    bufferevent_write(server->conn, text, n);
+    free(text);
+    json_decref(msg);
+}
+
+/* Returns the latest request the server received for 'method' (borrowed),
+ * or NULL. */
+static inline const json_t *
+server_last_request(const struct server *server, const char *method)
+{
+    const json_t *msg, *last = NULL;
+    size_t i;
+
+    json_array_foreach (server->received, i, msg) {
+        const char *m = json_string_value(json_object_get(msg, "method"));
+
+        if (m && !strcmp(m, method)) {
+            last = msg;
+        }
+    }
+    return last;
 }
 
 /* Closes the server's connection (the session sees EOF). */

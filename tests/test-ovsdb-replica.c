@@ -1,7 +1,7 @@
 /* test-ovsdb-replica.c: the replica driven with table-updates JSON and no
  * server: "update2" (initial, insert, modify of sets, maps and scalars,
- * delete), "update" (old/new), rejected updates, the schema, datum
- * helpers. */
+ * delete), "update" (old/new), rejected updates, monitor_cond_since
+ * results, the schema, datum helpers. */
 #include <config.h>
 
 #include "test-ovsdb-replica.h"
@@ -228,6 +228,71 @@ test_schema_is_checked(void)
     ovsdb_replica_destroy(r);
 }
 
+/* Applies the monitor_cond_since result 'text'; returns true if it
+ * applied. */
+static bool
+apply_since(struct ovsdb_replica *r, const char *text)
+{
+    json_t *result = json_loads(text, 0, NULL);
+    char *error;
+
+    CHECK(result != NULL);
+    error = ovsdb_replica_apply_since_reply(r, result);
+    if (error) {
+        fprintf(stderr, "  apply_since: %s\n", error);
+    }
+    free(error);
+    json_decref(result);
+    return !error;
+}
+
+static void
+test_since_reply_resumes_or_replaces(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    unsigned long long seqno;
+
+    /* Not found: the updates replace everything. */
+    CHECK(apply(r, initial2, true, true));
+    CHECK(apply_since(r, "[false, \"t1\", {\"Bridge\": {\"" U3 "\": "
+                      "{\"initial\": {\"name\": \"br9\"}}}}]"));
+    CHECK(!ovsdb_replica_resumed(r));
+    CHECK(ovsdb_replica_count(r, "Bridge") == 1);
+    CHECK(ovsdb_replica_count(r, "Port") == 0);
+    CHECK(ovsdb_replica_n_full_resyncs(r) == 1);
+    CHECK_STREQ(ovsdb_replica_last_txn_id(r), "t1");
+
+    /* Found: the updates apply on top; the change feed carries on. */
+    seqno = ovsdb_replica_seqno(r);
+    CHECK(apply_since(r, "[true, \"t2\", {\"Bridge\": {\"" U2 "\": "
+                      "{\"insert\": {\"name\": \"br0\"}}}}]"));
+    CHECK(ovsdb_replica_resumed(r));
+    CHECK(ovsdb_replica_count(r, "Bridge") == 2);
+    CHECK(ovsdb_replica_n_resumes(r) == 1);
+    CHECK(ovsdb_replica_n_full_resyncs(r) == 1);
+    CHECK_STREQ(ovsdb_replica_last_txn_id(r), "t2");
+    {
+        struct ovsdb_replica_changes it;
+        enum ovsdb_replica_change change;
+
+        CHECK(ovsdb_replica_changes_init(&it, r, "Bridge", seqno));
+        CHECK_STREQ(ovsdb_replica_changes_next(&it, &change), U2);
+        CHECK(change == OVSDB_REPLICA_INSERTED);
+        CHECK(ovsdb_replica_changes_next(&it, &change) == NULL);
+    }
+
+    /* Malformed results change nothing. */
+    CHECK(!apply_since(r, "[true, \"t3\"]"));
+    CHECK(!apply_since(r, "[1, \"t3\", {}]"));
+    CHECK(!apply_since(r, "{\"found\": true}"));
+    CHECK(!apply_since(r, "[true, \"t3\", {\"Bridge\": {\"" U1 "\": "
+                       "{\"modify\": {\"name\": \"x\"}}}}]"));
+    CHECK_STREQ(ovsdb_replica_last_txn_id(r), "t2");
+    CHECK(ovsdb_replica_count(r, "Bridge") == 2);
+    CHECK(ovsdb_replica_n_resumes(r) == 1);
+    ovsdb_replica_destroy(r);
+}
+
 static void
 test_datum_helpers(void)
 {
@@ -333,6 +398,8 @@ main(void)
     TEST_RUN("ovsdb-replica/bad-update-changes-nothing",
              test_bad_update_changes_nothing);
     TEST_RUN("ovsdb-replica/schema-is-checked", test_schema_is_checked);
+    TEST_RUN("ovsdb-replica/since-reply-resumes-or-replaces",
+             test_since_reply_resumes_or_replaces);
     TEST_RUN("ovsdb-replica/datum-helpers", test_datum_helpers);
     return test_done();
 }
