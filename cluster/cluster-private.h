@@ -45,6 +45,8 @@ struct cluster {
 
     struct jsonrpc_session *session;
     struct ovsdb_replica *replica;
+    struct ovsdb_server_db *sdb;        /* The member's _Server row. */
+    bool monitoring;            /* The replica's monitor was sent. */
     char *schema_version;       /* The server's, once known. */
     char *fatal;                /* Why the cluster cannot be used at all
                                  * (schema), or NULL. */

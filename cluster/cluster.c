@@ -21,6 +21,7 @@
 #include "gn-util.h"
 #include "jsonrpc-session.h"
 #include "ovsdb-replica.h"
+#include "ovsdb-server-db.h"
 #include "ovsdb-txn.h"
 
 GN_LOG_MODULE(cluster);
@@ -106,6 +107,9 @@ cluster_unwritable__(const struct cluster *c)
 {
     if (c->fatal) {
         return c->fatal;
+    }
+    if (ovsdb_server_db_error(c->sdb)) {
+        return ovsdb_server_db_error(c->sdb);
     }
     if (!jsonrpc_session_is_connected(c->session)
         || !ovsdb_replica_is_synced(c->replica)) {
@@ -399,51 +403,36 @@ cluster_replica_changed__(struct ovsdb_replica *r, bool initial, void *c_)
     cluster_installed_cb__(c);
 }
 
-/* The schema check: the server's major version must be ours. */
+/* The member reached has the database (and, clustered, is in the
+ * cluster): check the schema's major version, then monitor the data,
+ * resuming from the last transaction seen where the server allows. */
 static void
-cluster_schema_reply__(struct jsonrpc_session *s, const json_t *reply,
-                       const char *error, void *c_)
+cluster_server_changed__(struct ovsdb_server_db *sdb, void *c_)
 {
     struct cluster *c = c_;
-    const json_t *result = reply ? json_object_get(reply, "result") : NULL;
-    const char *version = json_string_value(json_object_get(result,
-                                                            "version"));
+    const struct ovsdb_server_db_info *info = ovsdb_server_db_info(sdb);
 
-    if (!reply) {
-        GN_LOG_WARN("cluster: get_schema: %s", error);
-        return;
-    }
-    if (!version) {
-        const json_t *e = json_object_get(reply, "error");
-        char *text = json_dumps(e, JSON_COMPACT);
-        free(c->fatal);
-        c->fatal = gn_xasprintf("the cluster (%s) has no database %s (%s): "
-                                "create it with ovsdb-tool create-cluster "
-                                "and %s", jsonrpc_session_remote(s),
-                                CLUSTER_DB, text ? text : "?",
-                                "guestnet.ovsschema");
-        free(text);
-        GN_LOG_ERR("%s", c->fatal);
+    if (!ovsdb_server_db_is_ready(sdb) || c->monitoring) {
         return;
     }
     free(c->schema_version);
-    c->schema_version = gn_xstrdup(version);
-    if (atoi(version) != CLUSTER_SCHEMA_MAJOR) {
-        free(c->fatal);
+    c->schema_version = info->version ? gn_xstrdup(info->version) : NULL;
+    free(c->fatal);
+    c->fatal = NULL;
+    if (info->version && atoi(info->version) != CLUSTER_SCHEMA_MAJOR) {
         c->fatal = gn_xasprintf(
             "the cluster database has schema %s but this guestnetd (%s) "
-            "needs %d.x: %s", version, PACKAGE_VERSION,
+            "needs %d.x: %s", info->version, PACKAGE_VERSION,
             CLUSTER_SCHEMA_MAJOR,
-            atoi(version) > CLUSTER_SCHEMA_MAJOR
+            atoi(info->version) > CLUSTER_SCHEMA_MAJOR
             ? "upgrade guestnet on this host"
-            : "convert the database with \"ovsdb-client convert\" and this "
-              "guestnet's guestnet.ovsschema");
+            : "convert the database with \"ovsdb-client convert\" and "
+              "this guestnet's guestnet.ovsschema");
         GN_LOG_ERR("%s", c->fatal);
         return;
     }
-    free(c->fatal);
-    c->fatal = NULL;
-    ovsdb_replica_monitor(c->replica, s);
+    c->monitoring = true;
+    ovsdb_replica_monitor(c->replica, c->session);
 }
 
 static void
@@ -453,8 +442,8 @@ cluster_connected__(struct jsonrpc_session *s, void *c_)
 
     GN_LOG_INFO("connected to cluster member %s",
                 jsonrpc_session_remote(s));
-    jsonrpc_session_request(s, "get_schema", json_pack("[s]", CLUSTER_DB),
-                            cluster_schema_reply__, c);
+    c->monitoring = false;
+    ovsdb_server_db_monitor(c->sdb, s);
 }
 
 static void
@@ -465,7 +454,9 @@ cluster_disconnected__(struct jsonrpc_session *s, const char *reason,
 
     GN_LOG_WARN("lost cluster member %s: %s", jsonrpc_session_remote(s),
                 reason);
+    ovsdb_server_db_disconnected(c->sdb);
     ovsdb_replica_disconnected(c->replica);
+    c->monitoring = false;
     c->host_txn_in_flight = false;
     c->reconcile_in_flight = false;
 }
@@ -476,7 +467,9 @@ cluster_notify__(struct jsonrpc_session *s, const json_t *msg, void *c_)
     struct cluster *c = c_;
 
     (void) s;
-    ovsdb_replica_handle_notify(c->replica, msg);
+    if (!ovsdb_server_db_handle_notify(c->sdb, msg)) {
+        ovsdb_replica_handle_notify(c->replica, msg);
+    }
 }
 
 /* The host-local settings of 'local' as config JSON, or an error if it
@@ -546,8 +539,11 @@ cluster_create(struct event_base *base, struct engine *engine,
     c->heartbeat_ms = opts->heartbeat_ms > 0 ? opts->heartbeat_ms : 5000;
     c->reported_generation = -1;
 
+    c->sdb = ovsdb_server_db_create(CLUSTER_DB, cluster_server_changed__,
+                                    c);
     c->replica = ovsdb_replica_create(CLUSTER_DB, cluster_replica_changed__,
                                       c);
+    ovsdb_replica_set_resume(c->replica, true);
     for (size_t i = 0; i < GN_ARRAY_SIZE(cluster_columns); i++) {
         ovsdb_replica_add_table(c->replica, cluster_columns[i][0],
                                 &cluster_columns[i][1]);
@@ -594,6 +590,7 @@ cluster_destroy(struct cluster *c)
     }
     jsonrpc_session_destroy(c->session);
     ovsdb_replica_destroy(c->replica);
+    ovsdb_server_db_destroy(c->sdb);
     json_decref(c->local);
     free(c->remotes);
     free(c->config_file);
@@ -640,10 +637,8 @@ cluster_reload(struct cluster *c)
 const char *
 cluster_health(const struct cluster *c)
 {
-    if (c->fatal) {
-        return c->fatal;
-    }
-    return NULL;
+    /* A cluster out of reach is not ill health: the flows stay. */
+    return c->fatal;
 }
 
 void
@@ -686,6 +681,14 @@ cluster_status_brief(const struct cluster *c)
     if (c->schema_version) {
         json_object_set_new(j, "schema_version",
                             json_string(c->schema_version));
+    }
+    json_object_set_new(j, "resumes", json_integer(
+                            ovsdb_replica_n_resumes(c->replica)));
+    json_object_set_new(j, "full_resyncs", json_integer(
+                            ovsdb_replica_n_full_resyncs(c->replica)));
+    if (ovsdb_server_db_is_ready(c->sdb)) {
+        json_object_set_new(j, "leader", json_boolean(
+                                ovsdb_server_db_info(c->sdb)->leader));
     }
     return j;
 }
