@@ -481,8 +481,23 @@ cluster_reconcile__(struct cluster *c)
         json_t *ip;
 
         json_object_set_new(local, name, json_true());
-        if (!net || !mac || cluster_port_busy__(c, name)
-            || cluster_find__(c, "Port", "name", name, NULL)) {
+        if (!net || !mac || cluster_port_busy__(c, name)) {
+            continue;
+        }
+        const json_t *row = cluster_find__(c, "Port", "name", name, NULL);
+        if (row) {
+            /* Ready on the bridge: say so where the mark was lost. */
+            const char *host = ovsdb_datum_string(row, "host");
+            const char *state = ovsdb_datum_string(row, "state");
+            if (host && !strcmp(host, c->host) && state
+                && strcmp(state, "ready")
+                && json_is_true(json_object_get(port, "installed"))) {
+                ovsdb_txn_update(txn, "Port", json_pack(
+                                     "[[s, s, s], [s, s, s]]", "name", "==",
+                                     name, "host", "==", c->host),
+                                 json_pack("{s:s}", "state", "ready"));
+                n++;
+            }
             continue;
         }
         GN_LOG_INFO("registering port %s (%s) found on the bridge", name,

@@ -6,5 +6,7 @@ INTEGRATION_TESTS += \
 	tests/cluster-db.sh \
 	tests/cluster-fabric.sh \
 	tests/cluster-ops.sh \
+	tests/cluster-failover.sh \
+	tests/cluster-policy.sh \
 	tests/cluster-registry.sh
 EXTRA_DIST += tests/cluster-lib.sh tests/cluster/guestnet-1.1.ovsschema
