@@ -449,9 +449,10 @@ api_handle_read__(struct api *api, struct evhttp_request *req,
     json_decref(params);
 
     if (!strcmp(path, "/v1/health")) {
-        const char *why = engine_health(api->engine);
-        if (!why && api->cluster) {
-            why = cluster_health(api->cluster);
+        const char *why = api->cluster ? cluster_health(api->cluster)
+                                       : NULL;
+        if (!why) {
+            why = engine_health(api->engine);
         }
         api_reply__(api, req, conn, why ? 503 : 200,
                     why ? json_pack("{s:b, s:s}", "healthy", 0,

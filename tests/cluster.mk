@@ -8,5 +8,6 @@ INTEGRATION_TESTS += \
 	tests/cluster-ops.sh \
 	tests/cluster-failover.sh \
 	tests/cluster-policy.sh \
-	tests/cluster-registry.sh
+	tests/cluster-registry.sh \
+	tests/cluster-schema.sh
 EXTRA_DIST += tests/cluster-lib.sh tests/cluster/guestnet-1.1.ovsschema
