@@ -3,6 +3,7 @@
 # schema, installed for ovsdb-tool create-cluster and ovsdb-client convert.
 libguestnet_a_SOURCES += \
 	cluster/cluster.c \
+	cluster/cluster-edit.c \
 	cluster/cluster-policy.c \
 	cluster/cluster-ports.c \
 	cluster/cluster-private.h

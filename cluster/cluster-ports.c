@@ -41,17 +41,6 @@ cluster_port_json__(const json_t *row)
     return j;
 }
 
-static void
-cluster_refuse__(engine_done_cb *cb, void *aux, int status, char *msg)
-{
-    json_t *e = cluster_error_body__("%s", msg);
-
-    json_object_set_new(json_object_get(e, "error"), "code",
-                        json_integer(status));
-    free(msg);
-    cb(status, e, aux);
-}
-
 /* "port P on host H" for the owner of a registry row (new string). */
 static char *
 cluster_owner__(const json_t *port_row)

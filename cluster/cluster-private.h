@@ -1,7 +1,8 @@
 /* cluster-private.h: the state of struct cluster, shared by
  * cluster/cluster.c (the connection, the replica, this host's row, reads),
- * cluster/cluster-policy.c (networks and rules: to the engine, and their
- * writes) and cluster/cluster-ports.c (the port registry).  Nothing
+ * cluster/cluster-policy.c (networks and rules to the engine),
+ * cluster/cluster-edit.c (their changes) and cluster/cluster-ports.c (the
+ * port registry).  Nothing
  * outside cluster/ includes it. */
 #ifndef GN_CLUSTER_PRIVATE_H
 #define GN_CLUSTER_PRIVATE_H 1
@@ -91,19 +92,27 @@ struct ovsdb_txn *cluster_txn__(const struct cluster *);
 void cluster_host_update__(struct cluster *);
 json_t *cluster_host_json__(const struct cluster *, const json_t *row);
 
+/* Answers through 'cb' with the error 'msg' (taken, or copied). */
+void cluster_refuse__(engine_done_cb *, void *aux, int status, char *msg);
+void cluster_answer__(engine_done_cb *, void *aux, int status,
+                      const char *msg);
+
 /* cluster-policy.c */
+/* Parses the host-local settings with 'policy' (borrowed) as one config;
+ * NULL or a malloc'd error. */
+char *cluster_config__(const struct cluster *, const json_t *policy,
+                       struct gn_config **cfgp);
 /* The policy in the replica as config JSON: {"networks", "rules",
  * "broadcast_limit"} (new). */
 json_t *cluster_policy_json__(const struct cluster *);
 long long cluster_generation__(const struct cluster *);
 void cluster_policy_changed__(struct cluster *);
 bool cluster_policy_load_cache__(struct cluster *);
+
+/* cluster-edit.c */
 void cluster_policy_handle__(struct cluster *, const char *method,
                              const char *path, const json_t *params,
                              const json_t *body, engine_done_cb *, void *);
-/* Adds the Address rows no port may take in network 'net' (config JSON)
- * to 'txn'. */
-void cluster_plan_reserved__(struct ovsdb_txn *, const json_t *net);
 
 /* cluster-ports.c */
 json_t *cluster_port_json__(const json_t *row);

@@ -60,6 +60,23 @@ cluster_error_body__(const char *fmt, ...)
     return j;
 }
 
+void
+cluster_refuse__(engine_done_cb *cb, void *aux, int status, char *msg)
+{
+    json_t *e = cluster_error_body__("%s", msg);
+
+    json_object_set_new(json_object_get(e, "error"), "code",
+                        json_integer(status));
+    free(msg);
+    cb(status, e, aux);
+}
+
+void
+cluster_answer__(engine_done_cb *cb, void *aux, int status, const char *msg)
+{
+    cluster_refuse__(cb, aux, status, gn_xstrdup(msg));
+}
+
 struct cluster_op *
 cluster_op_create__(struct cluster *c, const char *name, engine_done_cb *cb,
                     void *aux)
@@ -728,9 +745,6 @@ cluster_handle(struct cluster *c, const char *method, const char *path,
                || !strcmp(path, "/import")) {
         cluster_policy_handle__(c, method, path, params, body, cb, aux);
     } else {
-        json_t *e = cluster_error_body__("no such endpoint");
-        json_object_set_new(json_object_get(e, "error"), "code",
-                            json_integer(404));
-        cb(404, e, aux);
+        cluster_answer__(cb, aux, 404, "no such endpoint");
     }
 }
