@@ -5,6 +5,7 @@ libguestnet_a_SOURCES += \
 bin_PROGRAMS += guestnetctl
 guestnetctl_SOURCES = \
 	cli/guestnetctl.c \
+	cli/guestnetctl-cluster.c \
 	cli/guestnetctl-private.h
 guestnetctl_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 guestnetctl_LDADD = $(GN_LIBS)

@@ -1,6 +1,8 @@
-/* guestnetctl-private.h: what guestnetctl's source files share.
+/* guestnetctl-private.h: what guestnetctl's two source files share.
  * guestnetctl.c owns main(), the global options, the exit codes, the
- * request and error helpers and the small formatting helpers below. */
+ * request and error helpers and the small formatting helpers below;
+ * guestnetctl-cluster.c owns the cluster commands, which guestnetctl.c
+ * dispatches to through cluster_command(). */
 #ifndef GUESTNETCTL_PRIVATE_H
 #define GUESTNETCTL_PRIVATE_H 1
 
@@ -18,6 +20,7 @@ enum {
 };
 
 extern bool json_output;        /* --json: print JSON instead of tables. */
+extern bool cluster_option;     /* --cluster: ask for the whole cluster. */
 
 /* Prints "PROGRAM: MESSAGE (try --help)" and exits with EXIT_USAGE. */
 void usage_error(const char *fmt, ...) GN_PRINTF(1, 2) GN_NORETURN;
@@ -49,5 +52,15 @@ json_t *call(const char *method, const char *path, const json_t *body);
 
 /* Prints 'j' indented, keys sorted, for --json. */
 void print_json(const json_t *j);
+
+/* guestnetctl-cluster.c. */
+
+/* Prints the cluster commands' part of --help. */
+void cluster_usage(void);
+/* Runs argv[0...] if it is a cluster command ("cluster ...", "network
+ * add|set|del", "rule ...", or "status", "port list|show" and "network
+ * list|show" with --cluster) and returns its exit code; returns -1 for
+ * any other command. */
+int cluster_command(int argc, char *argv[]);
 
 #endif /* guestnetctl-private.h */

@@ -1,8 +1,8 @@
 /* guestnetctl.c: main() of the guestnet CLI.  Parses the command line,
  * sends one request to guestnetd's API socket, prints the answer as a
  * table (or as JSON with --json).  "config check" works offline.  The
- * helpers other command files may use are declared in
- * guestnetctl-private.h.
+ * cluster commands live in guestnetctl-cluster.c; the helpers both files
+ * use are declared in guestnetctl-private.h.
  *
  * Exit codes: 0 done; 1 guestnetd refused the request (4xx: invalid, not
  * found, conflict, forbidden) or the config is invalid; 2 usage error;
@@ -25,6 +25,7 @@
 
 static const char *socket_path;
 bool json_output;
+bool cluster_option;
 static int timeout_ms = 60000;
 
 static void
@@ -50,8 +51,10 @@ usage(void)
            "proto, nw_src,\n"
            "                             nw_dst, tp_src, tp_dst\n"
            "  reload                     re-read guestnetd's config file\n"
-           "  config check FILE          validate a config file offline\n"
-           "\n"
+           "  config check FILE          validate a config file offline\n",
+           gn_program_name(), gn_program_name());
+    cluster_usage();
+    printf("\n"
            "Port options:\n"
            "  --mac MAC          guest MAC (default: random 52:54:00:...)\n"
            "  --ip ADDR          guest address (repeatable)\n"
@@ -73,6 +76,9 @@ usage(void)
            "$GUESTNET_SOCKET or\n"
            "                     %s)\n"
            "  -j, --json         print JSON instead of tables\n"
+           "      --cluster      status, port list|show and network "
+           "list|show ask\n"
+           "                     for the whole cluster\n"
            "  -t, --timeout SECS give up after SECS (default 60)\n"
            "  -h, --help         show this help\n"
            "  -V, --version      show the version\n"
@@ -80,7 +86,7 @@ usage(void)
            "Exit status: 0 done, 1 refused or invalid, 2 usage, 3 "
            "guestnetd\n"
            "unreachable, 4 guestnetd failed or timed out.\n",
-           gn_program_name(), gn_program_name(), DEFAULT_SOCKET);
+           DEFAULT_SOCKET);
 }
 
 void
@@ -579,7 +585,16 @@ run_command(int argc, char *argv[])
     const char *sub = argc > 1 ? argv[1] : NULL;
     json_t *answer = NULL;
     char *path;
+    int rc;
 
+    rc = cluster_command(argc, argv);
+    if (rc >= 0) {
+        return rc;
+    } else if (cluster_option) {
+        usage_error("--cluster goes with status, port list|show and "
+                    "network list|show, not \"%s%s%s\"", cmd,
+                    sub ? " " : "", sub ? sub : "");
+    }
     if (!strcmp(cmd, "status") && argc == 1) {
         answer = call("GET", "/v1/status", NULL);
         json_output ? print_json(answer) : print_status(answer);
@@ -649,6 +664,7 @@ main(int argc, char *argv[])
     static const struct option long_options[] = {
         { "socket", required_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
+        { "cluster", no_argument, NULL, 'C' },
         { "timeout", required_argument, NULL, 't' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -670,6 +686,9 @@ main(int argc, char *argv[])
             break;
         case 'j':
             json_output = true;
+            break;
+        case 'C':
+            cluster_option = true;
             break;
         case 't':
             timeout_ms = strtol(optarg, &end, 10) * 1000;
