@@ -3,6 +3,9 @@ libguestnet_a_SOURCES += \
 	cli/http-client.c
 
 bin_PROGRAMS += guestnetctl
-guestnetctl_SOURCES = cli/guestnetctl.c
+guestnetctl_SOURCES = \
+	cli/guestnetctl.c \
+	cli/guestnetctl-cluster.c \
+	cli/guestnetctl-private.h
 guestnetctl_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 guestnetctl_LDADD = $(GN_LIBS)

@@ -1,6 +1,8 @@
 /* guestnetctl.c: main() of the guestnet CLI.  Parses the command line,
  * sends one request to guestnetd's API socket, prints the answer as a
- * table (or as JSON with --json).  "config check" works offline.
+ * table (or as JSON with --json).  "config check" works offline.  The
+ * cluster commands live in guestnetctl-cluster.c; the helpers both files
+ * use are declared in guestnetctl-private.h.
  *
  * Exit codes: 0 done; 1 guestnetd refused the request (4xx: invalid, not
  * found, conflict, forbidden) or the config is invalid; 2 usage error;
@@ -16,19 +18,14 @@
 
 #include "gn-config.h"
 #include "gn-util.h"
+#include "guestnetctl-private.h"
 #include "http-client.h"
 
 #define DEFAULT_SOCKET "/run/guestnet/guestnetd.sock"
 
-enum {
-    EXIT_REFUSED = 1,
-    EXIT_USAGE = 2,
-    EXIT_UNREACHABLE = 3,
-    EXIT_FAILED = 4,
-};
-
 static const char *socket_path;
-static bool json_output;
+bool json_output;
+bool cluster_option;
 static int timeout_ms = 60000;
 
 static void
@@ -54,8 +51,10 @@ usage(void)
            "proto, nw_src,\n"
            "                             nw_dst, tp_src, tp_dst\n"
            "  reload                     re-read guestnetd's config file\n"
-           "  config check FILE          validate a config file offline\n"
-           "\n"
+           "  config check FILE          validate a config file offline\n",
+           gn_program_name(), gn_program_name());
+    cluster_usage();
+    printf("\n"
            "Port options:\n"
            "  --mac MAC          guest MAC (default: random 52:54:00:...)\n"
            "  --ip ADDR          guest address (repeatable)\n"
@@ -77,6 +76,9 @@ usage(void)
            "$GUESTNET_SOCKET or\n"
            "                     %s)\n"
            "  -j, --json         print JSON instead of tables\n"
+           "      --cluster      status, port list|show and network "
+           "list|show ask\n"
+           "                     for the whole cluster\n"
            "  -t, --timeout SECS give up after SECS (default 60)\n"
            "  -h, --help         show this help\n"
            "  -V, --version      show the version\n"
@@ -84,10 +86,10 @@ usage(void)
            "Exit status: 0 done, 1 refused or invalid, 2 usage, 3 "
            "guestnetd\n"
            "unreachable, 4 guestnetd failed or timed out.\n",
-           gn_program_name(), gn_program_name(), DEFAULT_SOCKET);
+           DEFAULT_SOCKET);
 }
 
-static void GN_NORETURN GN_PRINTF(1, 2)
+void
 usage_error(const char *fmt, ...)
 {
     va_list args;
@@ -100,7 +102,7 @@ usage_error(const char *fmt, ...)
     exit(EXIT_USAGE);
 }
 
-static const char *
+const char *
 str(const json_t *obj, const char *key)
 {
     const json_t *v = json_object_get(obj, key);
@@ -108,8 +110,7 @@ str(const json_t *obj, const char *key)
     return json_is_string(v) ? json_string_value(v) : "-";
 }
 
-/* Formats a scalar member for tables. */
-static char *
+char *
 scalar(const json_t *obj, const char *key)
 {
     const json_t *v = json_object_get(obj, key);
@@ -124,11 +125,9 @@ scalar(const json_t *obj, const char *key)
     return gn_xstrdup("-");
 }
 
-/* Sends the request; on success returns the parsed JSON answer (new
- * reference).  On failure prints the error and exits with the right
- * code. */
-static json_t *
-call(const char *method, const char *path, const json_t *body)
+json_t *
+request(const char *method, const char *path, const json_t *body,
+        int *status)
 {
     struct http_response resp;
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -152,24 +151,45 @@ call(const char *method, const char *path, const json_t *body)
         http_response_destroy(&resp);
         exit(EXIT_FAILED);
     }
-    if (resp.status >= 400) {
-        const json_t *err = json_object_get(answer, "error");
-        if (json_output) {
-            char *s = json_dumps(answer, JSON_INDENT(2));
-            printf("%s\n", s);
-            free(s);
-        }
-        fprintf(stderr, "%s: %s\n", gn_program_name(),
-                json_is_object(err) ? str(err, "message") : resp.body);
-        http_response_destroy(&resp);
-        json_decref(answer);
-        exit(resp.status >= 500 ? EXIT_FAILED : EXIT_REFUSED);
-    }
+    *status = resp.status;
     http_response_destroy(&resp);
     return answer;
 }
 
-static void
+void
+refuse(int status, const json_t *answer, const char *message)
+{
+    const json_t *err = json_object_get(answer, "error");
+    char *text = NULL;
+
+    if (json_output) {
+        char *s = json_dumps(answer, JSON_INDENT(2));
+        printf("%s\n", s);
+        free(s);
+    }
+    if (!message) {
+        text = json_is_object(err) ? NULL
+               : json_dumps(answer, JSON_COMPACT | JSON_ENCODE_ANY);
+        message = text ? text : str(err, "message");
+    }
+    fprintf(stderr, "%s: %s\n", gn_program_name(), message);
+    free(text);
+    exit(status >= 500 ? EXIT_FAILED : EXIT_REFUSED);
+}
+
+json_t *
+call(const char *method, const char *path, const json_t *body)
+{
+    int status;
+    json_t *answer = request(method, path, body, &status);
+
+    if (status >= 400) {
+        refuse(status, answer, NULL);
+    }
+    return answer;
+}
+
+void
 print_json(const json_t *j)
 {
     char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -526,13 +546,11 @@ cmd_port_add(int argc, char *argv[])
     return 0;
 }
 
-/* Percent-encodes nothing: port names are interface names, which the
- * daemon validates; reject anything that would break the URL. */
-static const char *
-url_safe_name(const char *name)
+const char *
+url_safe_name(const char *what, const char *name)
 {
     if (!*name || strpbrk(name, "/?#% \t\r\n")) {
-        usage_error("\"%s\" is not a valid port name", name);
+        usage_error("\"%s\" is not a valid %s name", name, what);
     }
     return name;
 }
@@ -567,7 +585,16 @@ run_command(int argc, char *argv[])
     const char *sub = argc > 1 ? argv[1] : NULL;
     json_t *answer = NULL;
     char *path;
+    int rc;
 
+    rc = cluster_command(argc, argv);
+    if (rc >= 0) {
+        return rc;
+    } else if (cluster_option) {
+        usage_error("--cluster goes with status, port list|show and "
+                    "network list|show, not \"%s%s%s\"", cmd,
+                    sub ? " " : "", sub ? sub : "");
+    }
     if (!strcmp(cmd, "status") && argc == 1) {
         answer = call("GET", "/v1/status", NULL);
         json_output ? print_json(answer) : print_status(answer);
@@ -577,7 +604,7 @@ run_command(int argc, char *argv[])
         json_output ? print_json(answer) : print_ports_table(answer);
     } else if (!strcmp(cmd, "port") && sub && !strcmp(sub, "show")
                && argc == 3) {
-        path = gn_xasprintf("/v1/ports/%s", url_safe_name(argv[2]));
+        path = gn_xasprintf("/v1/ports/%s", url_safe_name("port", argv[2]));
         answer = call("GET", path, NULL);
         free(path);
         json_output ? print_json(answer) : print_port(answer);
@@ -586,7 +613,7 @@ run_command(int argc, char *argv[])
     } else if (!strcmp(cmd, "port") && sub
                && (!strcmp(sub, "del") || !strcmp(sub, "delete"))
                && argc == 3) {
-        path = gn_xasprintf("/v1/ports/%s", url_safe_name(argv[2]));
+        path = gn_xasprintf("/v1/ports/%s", url_safe_name("port", argv[2]));
         answer = call("DELETE", path, NULL);
         free(path);
         json_output ? print_json(answer)
@@ -637,6 +664,7 @@ main(int argc, char *argv[])
     static const struct option long_options[] = {
         { "socket", required_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
+        { "cluster", no_argument, NULL, 'C' },
         { "timeout", required_argument, NULL, 't' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -658,6 +686,9 @@ main(int argc, char *argv[])
             break;
         case 'j':
             json_output = true;
+            break;
+        case 'C':
+            cluster_option = true;
             break;
         case 't':
             timeout_ms = strtol(optarg, &end, 10) * 1000;

@@ -40,6 +40,7 @@ include tests/guestnetd.mk
 include tests/flows.mk
 include tests/pipeline.mk
 include tests/api.mk
+include tests/cli.mk
 include tests/guests.mk
 include tests/bench.mk
 include tests/package.mk

@@ -1,0 +1,66 @@
+/* guestnetctl-private.h: what guestnetctl's two source files share.
+ * guestnetctl.c owns main(), the global options, the exit codes, the
+ * request and error helpers and the small formatting helpers below;
+ * guestnetctl-cluster.c owns the cluster commands, which guestnetctl.c
+ * dispatches to through cluster_command(). */
+#ifndef GUESTNETCTL_PRIVATE_H
+#define GUESTNETCTL_PRIVATE_H 1
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "gn-util.h"
+
+/* Exit codes (0 is done). */
+enum {
+    EXIT_REFUSED = 1,           /* 4xx, or an invalid config file. */
+    EXIT_USAGE = 2,
+    EXIT_UNREACHABLE = 3,
+    EXIT_FAILED = 4,            /* 5xx, malformed answer or timeout. */
+};
+
+extern bool json_output;        /* --json: print JSON instead of tables. */
+extern bool cluster_option;     /* --cluster: ask for the whole cluster. */
+
+/* Prints "PROGRAM: MESSAGE (try --help)" and exits with EXIT_USAGE. */
+void usage_error(const char *fmt, ...) GN_PRINTF(1, 2) GN_NORETURN;
+
+/* Member 'key' of 'obj' if it is a string, else "-". */
+const char *str(const json_t *obj, const char *key);
+/* Member 'key' of 'obj' formatted for tables (malloc'd): strings as they
+ * are, integers in decimal, booleans "yes"/"no", anything else "-". */
+char *scalar(const json_t *obj, const char *key);
+/* Returns 'name' if it can stand in a URL path as it is; otherwise a
+ * usage error names it as a 'what' name ("port", "host", ...).  Names are
+ * not percent-encoded: the daemon validates them. */
+const char *url_safe_name(const char *what, const char *name);
+
+/* Sends 'method' 'path' with 'body' (may be NULL) and returns the parsed
+ * JSON answer (new reference), storing the HTTP status in '*status'.
+ * Exits, after printing why, when guestnetd is unreachable, times out or
+ * answers anything but JSON. */
+json_t *request(const char *method, const char *path, const json_t *body,
+                int *status);
+/* Prints a refused request's error (with --json also 'answer' on stdout)
+ * and exits: EXIT_FAILED for a 5xx 'status', else EXIT_REFUSED.  Prints
+ * 'message' if nonnull, else the message in 'answer'. */
+void refuse(int status, const json_t *answer, const char *message)
+    GN_NORETURN;
+/* request(), then refuse() any status from 400 up; returns the answer
+ * (new reference). */
+json_t *call(const char *method, const char *path, const json_t *body);
+
+/* Prints 'j' indented, keys sorted, for --json. */
+void print_json(const json_t *j);
+
+/* guestnetctl-cluster.c. */
+
+/* Prints the cluster commands' part of --help. */
+void cluster_usage(void);
+/* Runs argv[0...] if it is a cluster command ("cluster ...", "network
+ * add|set|del", "rule ...", or "status", "port list|show" and "network
+ * list|show" with --cluster) and returns its exit code; returns -1 for
+ * any other command. */
+int cluster_command(int argc, char *argv[]);
+
+#endif /* guestnetctl-private.h */
