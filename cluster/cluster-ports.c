@@ -563,7 +563,8 @@ cluster_host_delete__(struct cluster *c, const char *name,
         && !(force && !strcmp(force, "true"))) {
         cluster_refuse__(cb, aux, 409, gn_xasprintf(
                              "host %s is connected (seen %lld ms ago): stop "
-                             "its guestnetd first, or add ?force=true", name,
+                             "its guestnetd first, or force the removal",
+                             name,
                              (long long) json_integer_value(json_object_get(
                                  host, "last_seen_ms_ago"))));
         json_decref(host);
