@@ -1,0 +1,234 @@
+#!/bin/bash
+# bench/cluster.sh: cluster mode at scale, on this machine: a 3-member Raft
+# cluster of the Guestnet database and three hosts (private OVS and
+# guestnetd each, in network namespaces) on a fabric bridge.
+#
+#   1. N ports per host added at once on all three hosts (CLIENTS
+#      concurrent clients per host): the time from the first request to the
+#      last 201, and the adds per second.
+#   2. Visibility: PROBES single adds on host1, one after another; for each,
+#      the time from sending POST /v1/ports until the port is in
+#      GET /v1/cluster/ports/NAME on host2 and on host3 (p50, p99, max).
+#   3. Memory (VmRSS) of each guestnetd and each ovsdb-server member.
+#   4. ROWS more Port rows written straight into the cluster database (as
+#      a registry of that size looks), then one policy change (a rule
+#      added through host1): the time until every host reports the new
+#      policy generation installed in its switch, and the memory again.
+#
+# Usage: bench/cluster.sh [N [ROWS]]   (as root, after scripts/build.sh;
+# defaults 300 and 10000)
+# Environment: CLIENTS (16), PROBES (50).
+set -u
+N=${1:-300}
+ROWS=${2:-10000}
+CLIENTS=${CLIENTS:-16}
+PROBES=${PROBES:-50}
+GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
+GN_TEST_NAME=${GN_TEST_NAME:-bench-cluster}
+. "$GN_SRCDIR/tests/lib.sh"
+. "$GN_SRCDIR/tests/cluster-lib.sh"
+gn_require_root
+gn_require_cmd curl curl
+
+gn_cluster_db_start || gn_done
+for n in 1 2 3; do
+    gn_cluster_host_start $n >/dev/null
+    gn_cluster_guestnetd_start $n || gn_done
+done
+gn_tmpdir out
+cat > "$out/policy.json" <<'EOC'
+{"networks": [
+  {"name": "web", "vlan": 10, "subnets": ["10.10.0.0/16"],
+   "gateways": ["10.10.0.1"]},
+  {"name": "db", "vlan": 20, "subnets": ["10.20.0.0/16"],
+   "gateways": ["10.20.0.1"]},
+  {"name": "dmz", "vlan": 30, "subnets": ["10.30.0.0/16"],
+   "gateways": ["10.30.0.1"]}],
+ "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306}]}
+EOC
+curl -sf --unix-socket "${GN_HOST_SOCK[1]}" -X POST \
+    -H 'Content-Type: application/json' \
+    --data-binary @"$out/policy.json" \
+    http://localhost/v1/cluster/import >/dev/null \
+    || { gn_fail import "the policy import failed"; gn_done; }
+
+# 1. N ports per host, at once on all three.
+for n in 1 2 3; do
+    "$GN_PYTHON" - "$n" "$N" > "$out/b$n" <<'EOF'
+import json, sys
+h, n = int(sys.argv[1]), int(sys.argv[2])
+for i in range(n):
+    print(json.dumps({"name": "b%d-%d" % (h, i), "kind": "kvm",
+                      "network": "web" if i % 2 else "db",
+                      "mac": "52:54:%02x:%02x:%02x:01" % (h, i // 256, i % 256),
+                      "ips": ["10.%d.%d.%d" % (10 if i % 2 else 20,
+                                               h * 60 + i // 250,
+                                               i % 250 + 2)]}))
+EOF
+done
+"$GN_PYTHON" - "$CLIENTS" "${GN_HOST_SOCK[1]}" "$out/b1" \
+    "${GN_HOST_SOCK[2]}" "$out/b2" "${GN_HOST_SOCK[3]}" "$out/b3" \
+    > "$out/adds" <<'EOF'
+import socket, sys, threading, time
+clients = int(sys.argv[1])
+jobs = []
+for sock, bodies in zip(sys.argv[2::2], sys.argv[3::2]):
+    jobs += [(sock, b) for b in open(bodies).read().split("\n") if b]
+def post(sock, body):
+    data = body.encode()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(120)
+    s.connect(sock)
+    s.sendall(b"POST /v1/ports HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              b"application/json\r\nConnection: close\r\nContent-Length: "
+              + str(len(data)).encode() + b"\r\n\r\n" + data)
+    a = b""
+    while b"\r\n" not in a:
+        c = s.recv(4096)
+        if not c:
+            break
+        a += c
+    s.close()
+    return int(a.split(b" ", 2)[1]) if a else 0
+lock = threading.Lock()
+codes = {}
+def worker(mine):
+    for sock, body in mine:
+        c = post(sock, body)
+        with lock:
+            codes[c] = codes.get(c, 0) + 1
+# CLIENTS clients per host, each taking its host's requests in turn.
+per = {}
+for sock, body in jobs:
+    per.setdefault(sock, []).append((sock, body))
+threads = []
+for sock, lst in per.items():
+    for k in range(clients):
+        threads.append(threading.Thread(target=worker, args=(lst[k::clients],)))
+t0 = time.monotonic()
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+dt = time.monotonic() - t0
+print("%.2f %d %s" % (dt, len(jobs), " ".join("%d:%d" % kv for kv in sorted(codes.items()))))
+EOF
+read -r secs total codes < "$out/adds"
+printf '%-44s %s s (%s adds, %.0f/s; answers %s)\n' \
+    "3 hosts x $N ports at once:" "$secs" "$total" \
+    "$("$GN_PYTHON" -c "print($total / $secs)")" "$codes"
+
+# 2. Visibility on the other hosts.
+"$GN_PYTHON" - "$PROBES" "${GN_HOST_SOCK[1]}" "${GN_HOST_SOCK[2]}" \
+    "${GN_HOST_SOCK[3]}" > "$out/vis" <<'EOF'
+import socket, sys, time
+probes, h1, others = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+def req(sock, method, path, body=None):
+    data = body.encode() if body else b""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock)
+    s.sendall(("%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+               "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+               % (method, path, len(data))).encode() + data)
+    a = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        a += c
+    s.close()
+    return int(a.split(b" ", 2)[1])
+lat = []
+for i in range(probes):
+    name = "v%d" % i
+    body = ('{"name": "%s", "kind": "kvm", "network": "web", '
+            '"ips": ["10.10.250.%d"]}' % (name, i + 2))
+    t0 = time.monotonic()
+    # The POST answers when host1 installed the port; the others may see
+    # the registry row before that: poll them from the start.
+    import threading
+    seen = {}
+    def watch(sock):
+        while req(sock, "GET", "/v1/cluster/ports/" + name) != 200:
+            time.sleep(0.001)
+        seen[sock] = time.monotonic() - t0
+    ws = [threading.Thread(target=watch, args=(s,)) for s in others]
+    for w in ws:
+        w.start()
+    code = req(h1, "POST", "/v1/ports", body)
+    for w in ws:
+        w.join()
+    lat.append(max(seen.values()) * 1000)
+lat.sort()
+pct = lambda p: lat[min(len(lat) - 1, int(p / 100.0 * len(lat)))]
+print("%.1f %.1f %.1f" % (pct(50), pct(99), lat[-1]))
+EOF
+read -r p50 p99 pmax < "$out/vis"
+printf '%-44s p50 %s ms, p99 %s ms, max %s ms (%s adds)\n' \
+    "POST on host1 -> visible on host2 and host3:" "$p50" "$p99" "$pmax" \
+    "$PROBES"
+
+rss() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+memory() {
+    local n line=""
+    for n in 1 2 3; do
+        line+="guestnetd$n $(rss "${GN_HOST_GUESTNETD_PID[n]}") MB, "
+    done
+    for n in 1 2 3; do
+        line+="ovsdb-server$n $(rss "$(cat "$GN_CLUSTER_DIR/s$n.pid")") MB"
+        [ $n = 3 ] || line+=", "
+    done
+    echo "$line"
+}
+printf '%-44s %s\n' "memory at $((3 * N + PROBES)) ports:" "$(memory)"
+
+# 4. A registry of ROWS more ports, then one policy change.
+"$GN_PYTHON" - "$ROWS" > "$out/rows" <<'EOF'
+import json, sys
+rows = int(sys.argv[1])
+for start in range(0, rows, 400):
+    ops = ["Guestnet"]
+    for i in range(start, min(rows, start + 400)):
+        ops.append({"op": "insert", "table": "Port", "row": {
+            "name": "r%d" % i, "host": "elsewhere", "network": "dmz",
+            "mac": "52:54:aa:%02x:%02x:%02x" % (i >> 16, (i >> 8) & 255,
+                                                  i & 255),
+            "kind": "kvm", "state": "ready"}})
+    print(json.dumps(ops))
+EOF
+t0=$(date +%s%N)
+while read -r txn; do
+    ovsdb-client -vconsole:off --timeout=120 transact "$GN_CLUSTER_REMOTES" \
+        "$txn" > /dev/null || { gn_fail rows "writing rows failed"; gn_done; }
+done < "$out/rows"
+printf '%-44s %s ms (transactions of 400)\n' \
+    "$ROWS Port rows written into the cluster:" \
+    "$(( ($(date +%s%N) - t0) / 1000000 ))"
+installed() {  # installed N: host N's installed policy generation
+    curl -s --unix-socket "${GN_HOST_SOCK[$1]}" http://localhost/v1/status \
+        | "$GN_PYTHON" -c \
+        'import json, sys; print(json.load(sys.stdin)["cluster"]["installed_generation"])'
+}
+all_installed() {
+    local n
+    for n in 1 2 3; do [ "$(installed $n)" = "$1" ] || return 1; done
+}
+t0=$(date +%s%N)
+gen=$(curl -sf --unix-socket "${GN_HOST_SOCK[1]}" -X POST \
+    -H 'Content-Type: application/json' \
+    --data-binary '{"from": "web", "to": "dmz", "proto": "tcp", "port": 22}' \
+    http://localhost/v1/cluster/rules >/dev/null \
+    && curl -s --unix-socket "${GN_HOST_SOCK[1]}" \
+        http://localhost/v1/cluster/networks | "$GN_PYTHON" -c \
+        'import json, sys; print(json.load(sys.stdin)["generation"])')
+until all_installed "$gen"; do
+    [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 30000 ] || break
+    sleep 0.005
+done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+printf '%-44s %s ms\n' "policy change live on all 3 hosts:" "$ms"
+printf '%-44s %s\n' "memory with $ROWS more rows:" "$(memory)"
+all_installed "$gen" && gn_pass policy-installed \
+    || gn_fail policy-installed "not installed everywhere within 30 s"
+gn_done
