@@ -8,7 +8,8 @@ bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = doc/guestnetctl.bash
 
 # Installed into $(docdir), so they come with the package.
-dist_doc_DATA = doc/api.md doc/architecture.md doc/install.md
+dist_doc_DATA = doc/api.md doc/architecture.md doc/cluster.md \
+	doc/install.md
 doc_DATA = doc/hooks.md
 
 # The hooks, where LXC configs and the libvirt hook entry point to them
