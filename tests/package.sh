@@ -14,8 +14,8 @@ set -o pipefail
 gn_require_root
 
 # The files of the package: path, mode and owner as "dpkg-deb -c" shows
-# them.  A guestnet.ovsschema joins them, beside OVS's own schema's place
-# (/usr/share/openvswitch/vswitch.ovsschema), once the tree has one.
+# them.  The cluster database's schema is beside OVS's own schema's place
+# (/usr/share/openvswitch/vswitch.ovsschema).
 expected_files() {
     cat <<'EOF'
 ./usr/sbin/guestnetd -rwxr-xr-x
@@ -30,11 +30,8 @@ expected_files() {
 ./lib/systemd/system/guestnetd.service -rw-r--r--
 ./usr/share/doc/guestnet/copyright -rw-r--r--
 ./usr/share/doc/guestnet/examples/guestnet.example.json -rw-r--r--
+./usr/share/guestnet/guestnet.ovsschema -rw-r--r--
 EOF
-    if [ -n "$(find "$GN_SRCDIR" -name guestnet.ovsschema -not -path \
-               '*/.cache/*' -print -quit)" ]; then
-        echo "./usr/share/guestnet/guestnet.ovsschema -rw-r--r--"
-    fi
 }
 conffiles="/etc/guestnet/guestnet.json /etc/libvirt/hooks/qemu.d/guestnet"
 
