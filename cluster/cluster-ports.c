@@ -9,6 +9,7 @@
 #include "cluster-private.h"
 
 #include <arpa/inet.h>
+#include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +178,37 @@ cluster_add_done__(int status, json_t *body, void *op_)
     cluster_op_finish__(op, status, body);
 }
 
+/* An add lost to another port's (its name, MAC or an address taken in
+ * the meantime): answers 409 naming the owner once the replica has the
+ * owner's rows, which follow the refusal within milliseconds (at most
+ * CLUSTER_CLASH_WAIT_MS, then without the name). */
+static void
+cluster_clash_answer__(evutil_socket_t fd, short what, void *op_)
+{
+    struct cluster_op *op = op_;
+    const json_t *info = op->info;
+    char *why = cluster_clash__(
+        op->c, op->name, json_string_value(json_object_get(info, "network")),
+        json_string_value(json_object_get(info, "mac")),
+        json_object_get(info, "ips"));
+    static const struct timeval tick = { 0, 10 * 1000 };
+
+    (void) fd;
+    (void) what;
+    if (!why && op->n_polls++ < CLUSTER_CLASH_WAIT_MS / 10) {
+        if (!op->timer) {
+            op->timer = evtimer_new(op->c->base, cluster_clash_answer__, op);
+        }
+        evtimer_add(op->timer, &tick);
+        return;
+    }
+    cluster_op_finish__(op, 409, cluster_error_body__(
+                            "%s", why ? why : "the name, MAC or an address "
+                            "was taken in the cluster by another port just "
+                            "now"));
+    free(why);
+}
+
 static void
 cluster_register_done__(struct ovsdb_txn *txn,
                         const struct ovsdb_txn_result *r, void *op_)
@@ -192,19 +224,7 @@ cluster_register_done__(struct ovsdb_txn *txn,
         return;
     }
     if (cluster_index_clash__(r)) {
-        /* Another host took the name, MAC or an address first; the
-         * replica names it once the other's rows arrive, which they have
-         * when the server refused ours (same member) or soon after. */
-        const json_t *info = op->info;
-        char *why = cluster_clash__(
-            c, op->name, json_string_value(json_object_get(info, "network")),
-            json_string_value(json_object_get(info, "mac")),
-            json_object_get(info, "ips"));
-        cluster_op_finish__(op, 409, cluster_error_body__(
-                                "%s", why ? why : "the name, MAC or an "
-                                "address is taken in the cluster by "
-                                "another port (added just now)"));
-        free(why);
+        cluster_clash_answer__(-1, 0, op);
         return;
     }
     if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 0) {

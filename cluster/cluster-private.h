@@ -12,6 +12,7 @@
 
 #include "cluster.h"
 
+struct event;
 struct gn_config;
 struct ovsdb_txn;
 struct ovsdb_txn_result;
@@ -19,6 +20,8 @@ struct ovsdb_txn_result;
 /* A host whose row was not refreshed for this many heartbeats counts as
  * disconnected. */
 #define CLUSTER_HOST_MISSED_BEATS 3
+
+#define CLUSTER_CLASH_WAIT_MS 1000
 
 /* A cluster write in progress, answered through 'cb' unless forgotten. */
 struct cluster_op {
@@ -29,6 +32,10 @@ struct cluster_op {
     json_t *info;               /* What the answer needs. */
     bool wait;
     bool registered;            /* Port add: its rows are ours to undo. */
+    struct event *timer;        /* Port add refused: polls the replica for
+                                 * the owner, CLUSTER_CLASH_WAIT_MS at
+                                 * most. */
+    int n_polls;
     engine_done_cb *cb;
     void *aux;
 };

@@ -113,6 +113,9 @@ cluster_op_finish__(struct cluster_op *op, int status, json_t *body)
     } else {
         json_decref(body);
     }
+    if (op->timer) {
+        event_free(op->timer);
+    }
     json_decref(op->req);
     json_decref(op->info);
     free(op->name);

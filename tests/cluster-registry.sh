@@ -96,7 +96,7 @@ gn_check "same-mac-in-other-network-accepted" test "$(code 3 POST /v1/ports \
 gn_check "subnets-fixed-while-ports-exist" test "$(code 3 POST \
     /v1/cluster/networks/web \
     '{"subnets": ["10.10.0.0/16", "2001:db8:10::/64"]}')" = 409
-winners=0 bad=0
+winners=0 bad=0 unnamed=0
 race_one() {  # race_one ROUND KIND
     local r=$1 kind=$2 mac1 mac2 ip1 ip2 res
     if [ "$kind" = mac ]; then
@@ -108,16 +108,21 @@ race_one() {  # race_one ROUND KIND
         ip1=10.10.0.$((200 + r)) ip2=$ip1
     fi
     local p1 p2
-    code 1 POST /v1/ports "$(kvm "r${kind}a$r" "$mac1" "$ip1")" > "$out/r1" &
+    api 1 POST /v1/ports "$(kvm "r${kind}a$r" "$mac1" "$ip1")" > "$out/r1" &
     p1=$!
-    code 2 POST /v1/ports "$(kvm "r${kind}b$r" "$mac2" "$ip2")" > "$out/r2" &
+    api 2 POST /v1/ports "$(kvm "r${kind}b$r" "$mac2" "$ip2")" > "$out/r2" &
     p2=$!
     wait "$p1" "$p2"
-    res="$(cat "$out/r1") $(cat "$out/r2")"
+    res="$(tail -n 1 "$out/r1" | cut -d' ' -f2) $(tail -n 1 "$out/r2" \
+           | cut -d' ' -f2)"
     case $res in
         "201 409"|"409 201") winners=$((winners + 1)) ;;
         *) bad=$((bad + 1)); echo "# race $r $kind: $res" ;;
     esac
+    # The loser is told who won.
+    grep -h '"message"' "$out/r1" "$out/r2" \
+        | grep -q "by port r${kind}[ab]$r on host host[12]" \
+        || unnamed=$((unnamed + 1))
 }
 for r in $(seq 1 12); do
     race_one "$r" mac
@@ -125,6 +130,7 @@ for r in $(seq 1 12); do
 done
 echo "# concurrent duplicate adds: $winners rounds with one winner, $bad other"
 gn_check "concurrent-duplicates-exactly-one-wins" test "$bad" = 0
+gn_check "concurrent-loser-told-the-owner" test "$unnamed" = 0
 registered_once() {  # every raced MAC and IP is registered exactly once
     api 3 GET /v1/cluster/ports | sed '$d' | "$GN_PYTHON" -c '
 import collections, json, sys
