@@ -47,7 +47,9 @@ api_report_sum__(const struct flow_table_cookie_stats *stats, size_t n,
 }
 
 /* True if the rule of 'cookie' is made per guest port (its cookie's object
- * is an ofport), false if per table or per VLAN. */
+ * is an ofport), false if per table, per VLAN or once for all guest ports
+ * (the shared guards of flows/pipeline-guards.c: their drops are counted
+ * per rule, not per port). */
 static bool
 api_report_per_port__(uint64_t cookie)
 {
@@ -68,6 +70,19 @@ api_report_per_port__(uint64_t cookie)
     case PIPELINE_RULE_CT_RELATED:
     case PIPELINE_RULE_ROUTE_ALLOW:
     case PIPELINE_RULE_ROUTE_DROP:
+    case PIPELINE_RULE_SOURCE_MAC_CHECK:
+    case PIPELINE_RULE_DHCP_DISCOVER:
+    case PIPELINE_RULE_DHCP_SERVER_DROP:
+    case PIPELINE_RULE_RA_DROP:
+    case PIPELINE_RULE_REDIRECT_DROP:
+    case PIPELINE_RULE_ND_OPTION_DROP:
+    case PIPELINE_RULE_ND_SPOOF_DROP:
+    case PIPELINE_RULE_CONTENT_ALLOW:
+    case PIPELINE_RULE_FRAG_CT:
+    case PIPELINE_RULE_FRAG_DROP:
+    case PIPELINE_RULE_IPV6_HEADER_DROP:
+    case PIPELINE_RULE_DAD_DROP:
+    case PIPELINE_RULE_GATEWAY_SPOOF_DROP:
         /* Their object is a VLAN, a rule index or nothing: not a port. */
         return false;
     default:

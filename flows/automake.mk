@@ -18,4 +18,5 @@ libguestnet_ofp_a_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) $(LIBEVENT_CFLAGS)
 libguestnet_a_SOURCES += \
 	flows/pipeline.c \
 	flows/pipeline-private.h \
+	flows/pipeline-guards.c \
 	flows/pipeline-state.c

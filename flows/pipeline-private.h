@@ -1,17 +1,50 @@
 /* pipeline-private.h: the flow groups of the pipeline, shared by
- * flows/pipeline.c (which writes their flows) and flows/pipeline-state.c
- * (which decides which groups to rebuild).  Not for other modules. */
+ * flows/pipeline.c and flows/pipeline-guards.c (which write their flows)
+ * and flows/pipeline-state.c (which decides which groups to rebuild); the
+ * tables and registers the flows use.  Not for other modules. */
 #ifndef GN_PIPELINE_PRIVATE_H
 #define GN_PIPELINE_PRIVATE_H 1
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "gn-util.h"
 
 struct flow_entry;
 struct flow_table;
 struct gn_config;
 struct gn_network;
+struct netaddr_ip;
 struct pipeline_port;
+
+/* The tables (see include/pipeline.h). */
+enum {
+    T_INGRESS = 0,
+    T_SOURCE = 1,
+    T_CONTENT = 2,
+    T_FORWARD = 3,
+    T_ROUTE = 4,
+    T_FILTER = 5,
+    T_ROUTE_OUT = 6,
+    T_FLOOD = 7,
+    T_SPOOF = 8,
+};
+
+/* Registers, set by a guest port's ingress flow in table 0 (the uplink's
+ * sets reg6 and reg5 only): reg6 = network VLAN, reg5 = 1 if the frame
+ * came from a guest, reg4 = the port's PIPELINE_PORT_* flags, xreg4
+ * (reg8, reg9) = the port's MAC; reg7 = the flood chunk table 7 outputs
+ * to. */
+#define REG_NET "NXM_NX_REG6[]"
+#define REG_FROM_GUEST "NXM_NX_REG5[]"
+#define REG_PORT_FLAGS "NXM_NX_REG4[]"
+#define REG_PORT_MAC "xreg4"
+#define REG_CHUNK "NXM_NX_REG7[]"
+
+/* Flags in REG_PORT_FLAGS. */
+#define PIPELINE_PORT_SERVER 0x1        /* Its network's server. */
+#define PIPELINE_PORT_UNDECLARED 0x2    /* Declared no addresses. */
 
 /* Where a group's flows go: the first error wins and later adds are
  * skipped; every flow added is appended to 'flows' (the caller frees the
@@ -24,9 +57,36 @@ struct pipeline_ctx {
     size_t allocated_flows;
 };
 
+/* Adds a flow to the group of 'ctx' (see struct pipeline_ctx): in 'table'
+ * with 'priority', 'cookie' and 'actions', matching the printf-style
+ * 'fmt' (ovs-ofctl syntax).  Does nothing once 'ctx' has an error. */
+void pipeline_ctx_add(struct pipeline_ctx *ctx, uint8_t table,
+                      uint16_t priority, uint64_t cookie, const char *actions,
+                      const char *fmt, ...)
+    GN_PRINTF(6, 7);
+
+/* Formats 'ip' into 's' ('size' bytes), with its prefix length if
+ * 'with_plen'. */
+void pipeline_format_ip(const struct netaddr_ip *ip, bool with_plen,
+                        char *s, size_t size);
+
 /* The flows that depend on the config only: every table's default drop,
- * tables 4 and 5 (routing, stateful filter). */
+ * tables 4 and 5 (routing, stateful filter), and the guards of
+ * flows/pipeline-guards.c that every guest port shares. */
 void pipeline_global_flows(struct pipeline_ctx *, const struct gn_config *);
+
+/* flows/pipeline-guards.c: the guards every guest port shares, whatever
+ * its network: the source MAC check against REG_PORT_MAC (table 1), the
+ * DHCP discovery, duplicate address detection and MLD allows and drops
+ * (tables 1 and 2), fragments, IPv6 header chains, server messages and
+ * the neighbour discovery drops (table 2). */
+void pipeline_guard_flows(struct pipeline_ctx *);
+
+/* flows/pipeline-guards.c: the guards of network 'net' for its ports
+ * without declared addresses (PIPELINE_PORT_UNDECLARED): the network's
+ * reserved addresses (tables 1 and 2, "gateway-spoof-drop"). */
+void pipeline_guard_network_flows(struct pipeline_ctx *,
+                                  const struct gn_network *net);
 
 /* A network's guest ports are flooded to in chunks: chunk k holds those
  * whose ofport is in [k * PIPELINE_FLOOD_CHUNK, (k + 1) *

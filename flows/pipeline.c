@@ -1,13 +1,15 @@
 /* pipeline.c: the isolation pipeline's flows (see include/pipeline.h), in
  * three kinds of groups: the global flows, the flows of one network, the
- * flows of one port (flows/pipeline-private.h).  Flows are written in
- * ovs-ofctl syntax and added to a flow_table, which normalizes them.  Which
- * groups to build, and when, is flows/pipeline-state.c's business. */
+ * flows of one port (flows/pipeline-private.h); the guards that ports
+ * share are flows/pipeline-guards.c's.  Flows are written in ovs-ofctl
+ * syntax and added to a flow_table, which normalizes them.  Which groups
+ * to build, and when, is flows/pipeline-state.c's business. */
 #include <config.h>
 
 #include "pipeline.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,23 +17,6 @@
 #include "gn-config.h"
 #include "gn-util.h"
 #include "pipeline-private.h"
-
-enum {
-    T_INGRESS = 0,
-    T_SOURCE = 1,
-    T_CONTENT = 2,
-    T_FORWARD = 3,
-    T_ROUTE = 4,
-    T_FILTER = 5,
-    T_ROUTE_OUT = 6,
-    T_FLOOD = 7,
-};
-
-/* Registers: reg6 = network VLAN, reg5 = 1 if the frame came from a
- * guest, reg7 = the flood chunk table 7 outputs to. */
-#define REG_NET "NXM_NX_REG6[]"
-#define REG_FROM_GUEST "NXM_NX_REG5[]"
-#define REG_CHUNK "NXM_NX_REG7[]"
 
 static const struct {
     enum pipeline_rule rule;
@@ -79,9 +64,9 @@ pipeline_gateway_mac(int vlan, struct netaddr_mac *mac)
     mac->b[5] = vlan & 0xff;
 }
 
-static void GN_PRINTF(6, 7)
-pipeline_add__(struct pipeline_ctx *ctx, uint8_t table, uint16_t priority,
-               uint64_t cookie, const char *actions, const char *fmt, ...)
+void
+pipeline_ctx_add(struct pipeline_ctx *ctx, uint8_t table, uint16_t priority,
+                 uint64_t cookie, const char *actions, const char *fmt, ...)
 {
     va_list args;
     char *match;
@@ -132,9 +117,9 @@ pipeline_link_local__(const struct netaddr_mac *mac, char *s, size_t size)
     inet_ntop(AF_INET6, &a, s, size);
 }
 
-static void
-pipeline_ip_str__(const struct netaddr_ip *ip, bool with_plen, char *s,
-                  size_t size)
+void
+pipeline_format_ip(const struct netaddr_ip *ip, bool with_plen, char *s,
+                   size_t size)
 {
     char addr[INET6_ADDRSTRLEN];
 
@@ -146,27 +131,46 @@ pipeline_ip_str__(const struct netaddr_ip *ip, bool with_plen, char *s,
     }
 }
 
-/* Table 0 for guest port 'p'. */
+/* The actions with which guest port 'p''s frames go on from table 0 to
+ * table 1: its network, "from a guest", its flags and its MAC in the
+ * registers (flows/pipeline-private.h).  Caller frees. */
+static char *
+pipeline_port_in_actions__(const struct pipeline_port *p)
+{
+    uint64_t mac = 0;
+    int flags = ((p->server ? PIPELINE_PORT_SERVER : 0)
+                 | (p->n_ips ? 0 : PIPELINE_PORT_UNDECLARED));
+
+    for (int i = 0; i < 6; i++) {
+        mac = (mac << 8) | p->mac.b[i];
+    }
+    return gn_xasprintf("load:%d->%s,load:1->%s,load:%d->%s,"
+                        "set_field:%#"PRIx64"->%s,goto_table:%d",
+                        p->vlan, REG_NET, REG_FROM_GUEST, flags,
+                        REG_PORT_FLAGS, mac, REG_PORT_MAC, T_SOURCE);
+}
+
+/* Tables 0 and 8 for guest port 'p': its untagged frames go on to table 1,
+ * whose shared flows check their source MAC against the port's (see
+ * flows/pipeline-guards.c) and send those from another MAC to table 8,
+ * where the port's flow drops them ("mac-spoof-drop", counted per port);
+ * its tagged frames are dropped. */
 static void
 pipeline_ingress__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
 {
-    char mac[18];
-    char *actions;
+    char *actions = pipeline_port_in_actions__(p);
 
-    pipeline_mac_str__(&p->mac, mac);
-    pipeline_add__(ctx, T_INGRESS, 110,
-                   PIPELINE_COOKIE(PIPELINE_RULE_TAGGED_DROP, p->ofport),
-                   "drop", "in_port=%d,vlan_tci=0x1000/0x1000", p->ofport);
-    actions = gn_xasprintf("load:%d->%s,load:1->%s,goto_table:%d", p->vlan,
-                           REG_NET, REG_FROM_GUEST, T_SOURCE);
-    pipeline_add__(ctx, T_INGRESS, 100,
-                   PIPELINE_COOKIE(PIPELINE_RULE_PORT_IN, p->ofport),
-                   actions, "in_port=%d,dl_src=%s,vlan_tci=0x0000/0x1000",
-                   p->ofport, mac);
+    pipeline_ctx_add(ctx, T_INGRESS, 110,
+                     PIPELINE_COOKIE(PIPELINE_RULE_TAGGED_DROP, p->ofport),
+                     "drop", "in_port=%d,vlan_tci=0x1000/0x1000", p->ofport);
+    pipeline_ctx_add(ctx, T_INGRESS, 100,
+                     PIPELINE_COOKIE(PIPELINE_RULE_PORT_IN, p->ofport),
+                     actions, "in_port=%d,vlan_tci=0x0000/0x1000",
+                     p->ofport);
     free(actions);
-    pipeline_add__(ctx, T_INGRESS, 90,
-                   PIPELINE_COOKIE(PIPELINE_RULE_MAC_SPOOF_DROP, p->ofport),
-                   "drop", "in_port=%d", p->ofport);
+    pipeline_ctx_add(ctx, T_SPOOF, 90,
+                     PIPELINE_COOKIE(PIPELINE_RULE_MAC_SPOOF_DROP, p->ofport),
+                     "drop", "in_port=%d", p->ofport);
 }
 
 /* Table 0 for guest port 'p', if 'cfg' limits broadcasts: its broadcast
@@ -177,118 +181,26 @@ pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
                            const struct gn_config *cfg,
                            const struct pipeline_port *p)
 {
-    char mac[18];
-    char *actions;
+    char *in, *actions;
 
     if (!cfg->broadcast_limit.pps) {
         return;
     }
-    pipeline_mac_str__(&p->mac, mac);
-    actions = gn_xasprintf("meter:%u,load:%d->%s,load:1->%s,goto_table:%d",
-                           (unsigned int) PIPELINE_METER_ID(p->ofport),
-                           p->vlan, REG_NET, REG_FROM_GUEST, T_SOURCE);
-    pipeline_add__(ctx, T_INGRESS, 105,
-                   PIPELINE_COOKIE(PIPELINE_RULE_BCAST_LIMIT, p->ofport),
-                   actions, "in_port=%d,dl_src=%s,vlan_tci=0x0000/0x1000,"
-                   "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00",
-                   p->ofport, mac);
+    in = pipeline_port_in_actions__(p);
+    actions = gn_xasprintf("meter:%u,%s",
+                           (unsigned int) PIPELINE_METER_ID(p->ofport), in);
+    pipeline_ctx_add(ctx, T_INGRESS, 105,
+                     PIPELINE_COOKIE(PIPELINE_RULE_BCAST_LIMIT, p->ofport),
+                     actions, "in_port=%d,vlan_tci=0x0000/0x1000,"
+                     "dl_dst=01:00:00:00:00:00/01:00:00:00:00:00",
+                     p->ofport);
     free(actions);
+    free(in);
 }
 
-/* Appends 'ip' (as a single address) to the 'n' addresses of 'addrs',
- * unless it is there already. */
-static void
-pipeline_add_reserved__(struct netaddr_ip *addrs, size_t *n,
-                        const struct netaddr_ip *ip)
-{
-    for (size_t i = 0; i < *n; i++) {
-        const struct netaddr_ip *a = &addrs[i];
-
-        if (a->family == ip->family
-            && (a->family == AF_INET
-                ? a->addr.v4.s_addr == ip->addr.v4.s_addr
-                : !memcmp(&a->addr.v6, &ip->addr.v6, sizeof a->addr.v6))) {
-            return;
-        }
-    }
-    addrs[*n] = *ip;
-    addrs[*n].plen = ip->family == AF_INET ? 32 : 128;
-    (*n)++;
-}
-
-/* Returns the addresses of network 'net' that a port without declared
- * addresses may not take although they lie in its subnets, and stores
- * their number in '*n': the network's gateways, the network and broadcast
- * addresses of its IPv4 subnets (up to /30) and the subnet-router anycast
- * address (the prefix itself) of its IPv6 subnets (up to /126).  Each
- * address once.  Caller frees. */
-static struct netaddr_ip *
-pipeline_reserved__(const struct gn_network *net, size_t *n)
-{
-    struct netaddr_ip *addrs = gn_xmalloc((net->n_gateways
-                                           + 2 * net->n_subnets + 1)
-                                          * sizeof *addrs);
-
-    *n = 0;
-    for (size_t i = 0; i < net->n_gateways; i++) {
-        pipeline_add_reserved__(addrs, n, &net->gateways[i]);
-    }
-    for (size_t i = 0; i < net->n_subnets; i++) {
-        struct netaddr_ip ip = net->subnets[i];
-
-        if (ip.family == AF_INET && ip.plen <= 30) {
-            uint32_t host = ip.plen ? UINT32_MAX >> ip.plen : UINT32_MAX;
-
-            pipeline_add_reserved__(addrs, n, &ip);
-            ip.addr.v4.s_addr = htonl(ntohl(ip.addr.v4.s_addr) | host);
-            pipeline_add_reserved__(addrs, n, &ip);
-        } else if (ip.family == AF_INET6 && ip.plen <= 126) {
-            pipeline_add_reserved__(addrs, n, &ip);
-        }
-    }
-    return addrs;
-}
-
-/* Tables 1 and 2 for guest port 'p' of network 'net', if it declared no
- * addresses: it may take any address of its subnets but those of
- * pipeline_reserved__(), so that it cannot answer ARP for a gateway nor
- * advertise one, nor probe for them ("gateway-spoof-drop"). */
-static void
-pipeline_reserved_flows__(struct pipeline_ctx *ctx,
-                          const struct pipeline_port *p,
-                          const struct gn_network *net)
-{
-    uint64_t gw = PIPELINE_COOKIE(PIPELINE_RULE_GATEWAY_SPOOF_DROP,
-                                  p->ofport);
-    size_t n;
-    struct netaddr_ip *reserved = pipeline_reserved__(net, &n);
-    char ip[INET6_ADDRSTRLEN];
-
-    for (size_t i = 0; i < n; i++) {
-        pipeline_ip_str__(&reserved[i], false, ip, sizeof ip);
-        if (reserved[i].family == AF_INET) {
-            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
-                           "in_port=%d,ip,nw_src=%s", p->ofport, ip);
-            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
-                           "in_port=%d,arp,arp_spa=%s", p->ofport, ip);
-            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
-                           "in_port=%d,arp,arp_spa=0.0.0.0,arp_tpa=%s",
-                           p->ofport, ip);
-        } else {
-            pipeline_add__(ctx, T_SOURCE, 105, gw, "drop",
-                           "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
-            pipeline_add__(ctx, T_CONTENT, 113, gw, "drop",
-                           "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
-                           "ipv6_src=::,nd_target=%s", p->ofport, ip);
-            pipeline_add__(ctx, T_CONTENT, 113, gw, "drop",
-                           "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
-                           "nd_target=%s", p->ofport, ip);
-        }
-    }
-    free(reserved);
-}
-
-/* Table 1 for guest port 'p' of network 'net'. */
+/* Table 1 for guest port 'p' of network 'net': its own addresses (what
+ * any guest may send from none, and the reserved addresses a port without
+ * declared ones may not take, are flows/pipeline-guards.c's). */
 static void
 pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                   const struct gn_network *net)
@@ -303,163 +215,37 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
     pipeline_mac_str__(&p->mac, mac);
     for (size_t i = 0; i < n_addrs; i++) {
         /* Declared addresses are exact; subnets are prefixes. */
-        pipeline_ip_str__(&addrs[i], !p->n_ips, ip, sizeof ip);
+        pipeline_format_ip(&addrs[i], !p->n_ips, ip, sizeof ip);
         if (addrs[i].family == AF_INET) {
-            pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
-                           "in_port=%d,ip,nw_src=%s", p->ofport, ip);
-            pipeline_add__(ctx, T_SOURCE, 100, allow_arp, next,
-                           "in_port=%d,arp,arp_spa=%s,arp_sha=%s",
-                           p->ofport, ip, mac);
+            pipeline_ctx_add(ctx, T_SOURCE, 100, allow_ip, next,
+                             "in_port=%d,ip,nw_src=%s", p->ofport, ip);
+            pipeline_ctx_add(ctx, T_SOURCE, 100, allow_arp, next,
+                             "in_port=%d,arp,arp_spa=%s,arp_sha=%s",
+                             p->ofport, ip, mac);
             /* ARP probes (RFC 5227) come from 0.0.0.0, for the port's
              * own address: one for another's makes it give it up. */
-            pipeline_add__(ctx, T_SOURCE, 100, allow_arp, next,
-                           "in_port=%d,arp,arp_spa=0.0.0.0,arp_tpa=%s,"
-                           "arp_sha=%s", p->ofport, ip, mac);
+            pipeline_ctx_add(ctx, T_SOURCE, 100, allow_arp, next,
+                             "in_port=%d,arp,arp_spa=0.0.0.0,arp_tpa=%s,"
+                             "arp_sha=%s", p->ofport, ip, mac);
         } else {
-            pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
-                           "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
+            pipeline_ctx_add(ctx, T_SOURCE, 100, allow_ip, next,
+                             "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
         }
     }
-    pipeline_add__(ctx, T_SOURCE, 95,
-                   PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, p->ofport),
-                   "drop", "in_port=%d,arp,arp_spa=0.0.0.0,arp_sha=%s",
-                   p->ofport, mac);
-    pipeline_add__(ctx, T_SOURCE, 100,
-                   PIPELINE_COOKIE(PIPELINE_RULE_DHCP_DISCOVER, p->ofport),
-                   next, "in_port=%d,udp,nw_src=0.0.0.0,"
-                   "nw_dst=255.255.255.255,tp_src=68,tp_dst=67", p->ofport);
     pipeline_link_local__(&p->mac, ip, sizeof ip);
-    pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
-                   "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
-    /* Duplicate address detection and MLD reports before it (table 2
-     * checks the probes' targets). */
-    pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
-                   "in_port=%d,icmp6,ipv6_src=::,icmp_type=135", p->ofport);
-    pipeline_add__(ctx, T_SOURCE, 100, allow_ip, next,
-                   "in_port=%d,icmp6,ipv6_src=::,icmp_type=143", p->ofport);
-    pipeline_add__(ctx, T_SOURCE, 90,
-                   PIPELINE_COOKIE(PIPELINE_RULE_IP_SPOOF_DROP, p->ofport),
-                   "drop", "in_port=%d", p->ofport);
+    pipeline_ctx_add(ctx, T_SOURCE, 100, allow_ip, next,
+                     "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
+    pipeline_ctx_add(ctx, T_SOURCE, 90,
+                     PIPELINE_COOKIE(PIPELINE_RULE_IP_SPOOF_DROP, p->ofport),
+                     "drop", "in_port=%d", p->ofport);
 }
 
-/* Table 2 for guest port 'p': fragments.  OVS hides the transport ports
- * (and ICMP type) of every fragment, the first included (the switch's
- * default fragment handling, "normal"), and a datagram may put its ICMPv6
- * or UDP header into the second fragment.  So a guest's fragments go
- * through conntrack (zone PIPELINE_CT_FRAG_ZONE), which reassembles the
- * datagram, and come back here with its verdict: the userspace datapath
- * hands on the fragments, invalid if conntrack cannot track the whole (ND,
- * router advertisements, redirects; tiny, overlapping or incomplete
- * fragments), else with the datagram's protocol and ports in ct_nw_proto,
- * ct_tp_src, ct_tp_dst; the kernel datapath hands on the reassembled
- * datagram, which the flows below then see whole.  Nothing is committed: a
- * connection seen one way only would soon be invalid to conntrack's TCP
- * window tracking, and guests get no entries to fill the table with.  The
- * cost: a fragmented ICMP echo reply (or TCP SYN-ACK) cannot start a
- * connection, so it is invalid and dropped: too big a ping gets no answer.
- *
- * An IPv6 header chain that OVS cannot walk to its end leaves nw_proto 0,
- * which a parsed packet never has (0 is hop-by-hop, which OVS walks past):
- * it hides its upper layer and is dropped. */
-static void
-pipeline_fragments__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
-{
-    static const char *const ips[] = { "ip", "ipv6" };
-    uint64_t frag_drop = PIPELINE_COOKIE(PIPELINE_RULE_FRAG_DROP, p->ofport);
-    char *ct;
-
-    ct = gn_xasprintf("ct(zone=%d,table=%d)", PIPELINE_CT_FRAG_ZONE,
-                      T_CONTENT);
-    for (size_t i = 0; i < GN_ARRAY_SIZE(ips); i++) {
-        pipeline_add__(ctx, T_CONTENT, 140,
-                       PIPELINE_COOKIE(PIPELINE_RULE_FRAG_CT, p->ofport),
-                       ct, "in_port=%d,%s,nw_frag=yes,ct_state=-trk",
-                       p->ofport, ips[i]);
-        pipeline_add__(ctx, T_CONTENT, 135, frag_drop, "drop",
-                       "in_port=%d,%s,nw_frag=yes,ct_state=+inv+trk",
-                       p->ofport, ips[i]);
-    }
-    free(ct);
-    pipeline_add__(ctx, T_CONTENT, 135,
-                   PIPELINE_COOKIE(PIPELINE_RULE_IPV6_HEADER_DROP,
-                                   p->ofport),
-                   "drop", "in_port=%d,ipv6,nw_proto=0", p->ofport);
-}
-
-/* Table 2 for guest port 'p', unless it is its network's server: DHCP and
- * DHCPv6 server messages (by either port: a server may answer from
- * another source port; in a fragmented datagram by the ports conntrack
- * saw), router advertisements and redirects are dropped. */
-static void
-pipeline_server_drops__(struct pipeline_ctx *ctx,
-                        const struct pipeline_port *p)
-{
-    static const struct {
-        const char *ip, *udp;   /* The family's protocols. */
-        int server, client;     /* Server's and client's ports. */
-    } dhcp[] = {
-        { "ip", "udp", 67, 68 },
-        { "ipv6", "udp6", 547, 546 },
-    };
-    uint64_t dhcp_drop = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_SERVER_DROP,
-                                         p->ofport);
-    uint64_t ra = PIPELINE_COOKIE(PIPELINE_RULE_RA_DROP, p->ofport);
-    uint64_t redirect = PIPELINE_COOKIE(PIPELINE_RULE_REDIRECT_DROP,
-                                        p->ofport);
-
-    for (size_t i = 0; i < GN_ARRAY_SIZE(dhcp); i++) {
-        pipeline_add__(ctx, T_CONTENT, 130, dhcp_drop, "drop",
-                       "in_port=%d,%s,nw_frag=first,ct_state=+trk-inv,"
-                       "ct_nw_proto=17,ct_tp_src=%d", p->ofport, dhcp[i].ip,
-                       dhcp[i].server);
-        pipeline_add__(ctx, T_CONTENT, 130, dhcp_drop, "drop",
-                       "in_port=%d,%s,nw_frag=first,ct_state=+trk-inv,"
-                       "ct_nw_proto=17,ct_tp_dst=%d", p->ofport, dhcp[i].ip,
-                       dhcp[i].client);
-        pipeline_add__(ctx, T_CONTENT, 120, dhcp_drop, "drop",
-                       "in_port=%d,%s,tp_src=%d", p->ofport, dhcp[i].udp,
-                       dhcp[i].server);
-        pipeline_add__(ctx, T_CONTENT, 120, dhcp_drop, "drop",
-                       "in_port=%d,%s,tp_dst=%d", p->ofport, dhcp[i].udp,
-                       dhcp[i].client);
-    }
-    pipeline_add__(ctx, T_CONTENT, 120, ra, "drop",
-                   "in_port=%d,icmp6,icmp_type=134", p->ofport);
-    pipeline_add__(ctx, T_CONTENT, 120, redirect, "drop",
-                   "in_port=%d,icmp6,icmp_type=137", p->ofport);
-    pipeline_add__(ctx, T_CONTENT, 120, redirect, "drop",
-                   "in_port=%d,icmp,icmp_type=5", p->ofport);
-}
-
-/* Table 2 for guest port 'p' of network 'net': neighbour discovery.
- * OVS (lib/flow.c, parse_icmpv6()) and the receiver's kernel read an NS's
- * or NA's options differently: OVS takes a link-layer option only if 8
- * bytes long and clears nd_sll, nd_tll and nd_target on a second one,
- * where Linux uses the first; OVS stops at an option of length 0 or too
- * long and keeps what it found, and skips link-layer options of other
- * lengths, where Linux discards the message.  So what passes is what both
- * read alike:
- *   - An NS from an address (not "::") carries the port's MAC in nd_sll:
- *     Linux uses that MAC or discards the message.  RFC 4861 (4.3) makes
- *     the option a MUST in multicast NSs, a SHOULD in unicast ones; Linux
- *     always sends it.  The cost: a guest's unicast NSs (reachability
- *     probes) without it are dropped ("nd-option-drop"), and the guest
- *     falls back to a multicast NS once its probes fail.
- *   - A duplicate address detection probe (from "::") carries no
- *     link-layer option (RFC 4861: MUST NOT; Linux discards it otherwise)
- *     and is for one of the port's own addresses: a probe for another's
- *     makes that one give its address up ("dad-drop").
- *   - An NA is for one of the port's own addresses, with the port's MAC
- *     in nd_tll or none: a target that OVS cleared is "::", never the
- *     port's ("nd-option-drop"), and any other nd_tll 0 is a message
- *     where Linux finds no option, or that it discards, or where it takes
- *     an all-zero MAC for the port's own address.  RFC 4861 (7.2.4) lets
- *     answers to unicast NSs leave the option out, as Linux does: requiring
- *     it would break every guest's reachability confirmations.
- * Every ND match names icmp_code=0: OVS parses the ND fields only of code
- * 0 messages, and a megaflow keeps its mask of the ND fields only if the
- * ICMP code is matched exactly; without it, the datapath would cache one
- * verdict for every target and link-layer address. */
+/* Table 2 for guest port 'p' of network 'net': the neighbour discovery it
+ * may send (see pipeline_nd_drops__() in flows/pipeline-guards.c for why
+ * and for what is dropped below these): NSs with its MAC as source
+ * link-layer address; duplicate address detection probes without one for
+ * its own addresses; NAs for its own addresses with its MAC or none as
+ * target link-layer address. */
 static void
 pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
               const struct gn_network *net)
@@ -468,21 +254,10 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
     size_t n_addrs = p->n_ips ? p->n_ips : net->n_subnets;
     char next[32], mac[18], ip[INET6_ADDRSTRLEN + 8];
     uint64_t nd_allow = PIPELINE_COOKIE(PIPELINE_RULE_ND_ALLOW, p->ofport);
-    uint64_t nd_drop = PIPELINE_COOKIE(PIPELINE_RULE_ND_SPOOF_DROP,
-                                       p->ofport);
-    uint64_t option_drop = PIPELINE_COOKIE(PIPELINE_RULE_ND_OPTION_DROP,
-                                           p->ofport);
     static const char *const zero_mac = "00:00:00:00:00:00";
 
     snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
     pipeline_mac_str__(&p->mac, mac);
-    for (int type = 135; type <= 136; type++) {
-        pipeline_add__(ctx, T_CONTENT, 115, option_drop, "drop",
-                       "in_port=%d,icmp6,icmp_type=%d,icmp_code=0,"
-                       "nd_target=::", p->ofport, type);
-        pipeline_add__(ctx, T_CONTENT, 100, nd_drop, "drop",
-                       "in_port=%d,icmp6,icmp_type=%d", p->ofport, type);
-    }
     /* The port's own addresses: its link-local one, its declared ones or,
      * if it declared none, any in its network's subnets. */
     for (size_t i = 0; i <= n_addrs; i++) {
@@ -491,47 +266,22 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
         } else if (addrs[i].family != AF_INET6) {
             continue;
         } else {
-            pipeline_ip_str__(&addrs[i], !p->n_ips, ip, sizeof ip);
+            pipeline_format_ip(&addrs[i], !p->n_ips, ip, sizeof ip);
         }
-        pipeline_add__(ctx, T_CONTENT, 112, nd_allow, next,
-                       "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
-                       "ipv6_src=::,nd_target=%s,nd_sll=%s", p->ofport, ip,
-                       zero_mac);
-        pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
-                       "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
-                       "nd_target=%s,nd_tll=%s", p->ofport, ip, mac);
-        pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
-                       "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
-                       "nd_target=%s,nd_tll=%s", p->ofport, ip, zero_mac);
+        pipeline_ctx_add(ctx, T_CONTENT, 112, nd_allow, next,
+                         "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
+                         "ipv6_src=::,nd_target=%s,nd_sll=%s", p->ofport,
+                         ip, zero_mac);
+        pipeline_ctx_add(ctx, T_CONTENT, 110, nd_allow, next,
+                         "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
+                         "nd_target=%s,nd_tll=%s", p->ofport, ip, mac);
+        pipeline_ctx_add(ctx, T_CONTENT, 110, nd_allow, next,
+                         "in_port=%d,icmp6,icmp_type=136,icmp_code=0,"
+                         "nd_target=%s,nd_tll=%s", p->ofport, ip, zero_mac);
     }
-    pipeline_add__(ctx, T_CONTENT, 111,
-                   PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, p->ofport),
-                   "drop", "in_port=%d,icmp6,icmp_type=135,ipv6_src=::",
-                   p->ofport);
-    pipeline_add__(ctx, T_CONTENT, 110, nd_allow, next,
-                   "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
-                   p->ofport, mac);
-    pipeline_add__(ctx, T_CONTENT, 105, option_drop, "drop",
-                   "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
-                   p->ofport, zero_mac);
-}
-
-/* Table 2 for guest port 'p' of network 'net'. */
-static void
-pipeline_content__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
-                   const struct gn_network *net)
-{
-    char next[32];
-
-    snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
-    pipeline_fragments__(ctx, p);
-    if (!p->server) {
-        pipeline_server_drops__(ctx, p);
-    }
-    pipeline_nd__(ctx, p, net);
-    pipeline_add__(ctx, T_CONTENT, 10,
-                   PIPELINE_COOKIE(PIPELINE_RULE_CONTENT_ALLOW, p->ofport),
-                   next, "in_port=%d", p->ofport);
+    pipeline_ctx_add(ctx, T_CONTENT, 110, nd_allow, next,
+                     "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
+                     p->ofport, mac);
 }
 
 /* Table 3 for the gateways of network 'net': ARP requests from its guests
@@ -556,7 +306,7 @@ pipeline_gateway__(struct pipeline_ctx *ctx, const struct gn_network *net)
             continue;
         }
         routed = true;
-        pipeline_ip_str__(&net->gateways[i], false, ip, sizeof ip);
+        pipeline_format_ip(&net->gateways[i], false, ip, sizeof ip);
         actions = gn_xasprintf("move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
                                "set_field:%s->eth_src,"
                                "set_field:2->arp_op,"
@@ -565,18 +315,18 @@ pipeline_gateway__(struct pipeline_ctx *ctx, const struct gn_network *net)
                                "set_field:%s->arp_sha,"
                                "set_field:%s->arp_spa,in_port",
                                mac, mac, ip);
-        pipeline_add__(ctx, T_FORWARD, 110, arp, actions,
-                       "reg6=%d,reg5=1,arp,arp_op=1,arp_tpa=%s", net->vlan,
-                       ip);
+        pipeline_ctx_add(ctx, T_FORWARD, 110, arp, actions,
+                         "reg6=%d,reg5=1,arp,arp_op=1,arp_tpa=%s", net->vlan,
+                         ip);
         free(actions);
     }
     if (routed) {
         /* Above the unicast flows, should a guest's MAC be this one. */
         snprintf(next, sizeof next, "goto_table:%d", T_ROUTE);
-        pipeline_add__(ctx, T_FORWARD, 105,
-                       PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_GATEWAY,
+        pipeline_ctx_add(ctx, T_FORWARD, 105,
+                         PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_GATEWAY,
                                        net->vlan),
-                       next, "reg6=%d,reg5=1,dl_dst=%s", net->vlan, mac);
+                         next, "reg6=%d,reg5=1,dl_dst=%s", net->vlan, mac);
     }
 }
 
@@ -612,22 +362,22 @@ pipeline_route__(struct pipeline_ctx *ctx, const struct gn_config *cfg)
     commit = gn_xasprintf("ct(commit,zone=%d),%s", PIPELINE_CT_ZONE, next);
 
     /* Table 4: dec_ttl would send these to a controller. */
-    pipeline_add__(ctx, T_ROUTE, 110, ttl, "drop", "%s", "ip,nw_ttl=0");
-    pipeline_add__(ctx, T_ROUTE, 110, ttl, "drop", "%s", "ip,nw_ttl=1");
-    pipeline_add__(ctx, T_ROUTE, 100,
-                   PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_CT, 0), ct, "%s",
-                   "ip");
+    pipeline_ctx_add(ctx, T_ROUTE, 110, ttl, "drop", "%s", "ip,nw_ttl=0");
+    pipeline_ctx_add(ctx, T_ROUTE, 110, ttl, "drop", "%s", "ip,nw_ttl=1");
+    pipeline_ctx_add(ctx, T_ROUTE, 100,
+                     PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_CT, 0), ct, "%s",
+                     "ip");
 
     /* Table 5: connections, then the rules that may open them. */
-    pipeline_add__(ctx, T_FILTER, 110,
-                   PIPELINE_COOKIE(PIPELINE_RULE_CT_INVALID_DROP, 0), "drop",
-                   "%s", "ct_state=+inv+trk");
-    pipeline_add__(ctx, T_FILTER, 100,
-                   PIPELINE_COOKIE(PIPELINE_RULE_CT_ESTABLISHED, 0), next,
-                   "%s", "ct_state=+est+trk");
-    pipeline_add__(ctx, T_FILTER, 90,
-                   PIPELINE_COOKIE(PIPELINE_RULE_CT_RELATED, 0), next,
-                   "%s", "ct_state=+rel+trk");
+    pipeline_ctx_add(ctx, T_FILTER, 110,
+                     PIPELINE_COOKIE(PIPELINE_RULE_CT_INVALID_DROP, 0),
+                     "drop", "%s", "ct_state=+inv+trk");
+    pipeline_ctx_add(ctx, T_FILTER, 100,
+                     PIPELINE_COOKIE(PIPELINE_RULE_CT_ESTABLISHED, 0), next,
+                     "%s", "ct_state=+est+trk");
+    pipeline_ctx_add(ctx, T_FILTER, 90,
+                     PIPELINE_COOKIE(PIPELINE_RULE_CT_RELATED, 0), next,
+                     "%s", "ct_state=+rel+trk");
     for (size_t i = 0; i < cfg->n_rules; i++) {
         const struct gn_rule *r = &cfg->rules[i];
         const struct gn_network *from = gn_config_find_network(cfg, r->from);
@@ -649,18 +399,18 @@ pipeline_route__(struct pipeline_ctx *ctx, const struct gn_config *cfg)
             if (to->subnets[j].family != AF_INET) {
                 continue;
             }
-            pipeline_ip_str__(&to->subnets[j], true, subnet, sizeof subnet);
-            pipeline_add__(ctx, T_FILTER, 50,
-                           PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
-                           commit, "ct_state=+new+trk,reg6=%d,%s,nw_dst=%s",
-                           from->vlan, proto, subnet);
+            pipeline_format_ip(&to->subnets[j], true, subnet, sizeof subnet);
+            pipeline_ctx_add(ctx, T_FILTER, 50,
+                             PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
+                             commit, "ct_state=+new+trk,reg6=%d,%s,nw_dst=%s",
+                             from->vlan, proto, subnet);
         }
     }
     for (size_t i = 0; i < cfg->n_networks; i++) {
-        pipeline_add__(ctx, T_FILTER, 1,
-                       PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_DROP,
+        pipeline_ctx_add(ctx, T_FILTER, 1,
+                         PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_DROP,
                                        cfg->networks[i].vlan),
-                       "drop", "reg6=%d", cfg->networks[i].vlan);
+                         "drop", "reg6=%d", cfg->networks[i].vlan);
     }
     free(ct);
     free(commit);
@@ -686,10 +436,11 @@ pipeline_route_out__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
         if (p->ips[i].family != AF_INET || !routed[i]) {
             continue;
         }
-        pipeline_ip_str__(&p->ips[i], false, ip, sizeof ip);
-        pipeline_add__(ctx, T_ROUTE_OUT, 100,
-                       PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_OUTPUT, p->ofport),
-                       actions, "ip,nw_dst=%s", ip);
+        pipeline_format_ip(&p->ips[i], false, ip, sizeof ip);
+        pipeline_ctx_add(ctx, T_ROUTE_OUT, 100,
+                         PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_OUTPUT,
+                                         p->ofport),
+                         actions, "ip,nw_dst=%s", ip);
     }
     free(actions);
 }
@@ -706,16 +457,16 @@ pipeline_unicast__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
     pipeline_mac_str__(&p->mac, mac);
     if (net->private_) {
         /* Only frames from the uplink reach a private guest. */
-        pipeline_add__(ctx, T_FORWARD, 100,
-                       PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST, p->ofport),
-                       out, "reg6=%d,reg5=0,dl_dst=%s", v, mac);
-        pipeline_add__(ctx, T_FORWARD, 100,
-                       PIPELINE_COOKIE(PIPELINE_RULE_PRIVATE_DROP, v),
-                       "drop", "reg6=%d,reg5=1,dl_dst=%s", v, mac);
+        pipeline_ctx_add(ctx, T_FORWARD, 100,
+                         PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST, p->ofport),
+                         out, "reg6=%d,reg5=0,dl_dst=%s", v, mac);
+        pipeline_ctx_add(ctx, T_FORWARD, 100,
+                         PIPELINE_COOKIE(PIPELINE_RULE_PRIVATE_DROP, v),
+                         "drop", "reg6=%d,reg5=1,dl_dst=%s", v, mac);
     } else {
-        pipeline_add__(ctx, T_FORWARD, 100,
-                       PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST, p->ofport),
-                       out, "reg6=%d,dl_dst=%s", v, mac);
+        pipeline_ctx_add(ctx, T_FORWARD, 100,
+                         PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST, p->ofport),
+                         out, "reg6=%d,dl_dst=%s", v, mac);
     }
 }
 
@@ -758,20 +509,20 @@ pipeline_forward__(struct pipeline_ctx *ctx, const struct gn_network *net,
         /* The tag goes on last, after the untagged outputs. */
         gn_buf_printf(&flood_guest, "%s%s", flood_guest.len ? "," : "",
                       to_uplink);
-        pipeline_add__(ctx, T_FORWARD, 80,
-                       PIPELINE_COOKIE(PIPELINE_RULE_L2_UNKNOWN, v),
-                       to_uplink, "reg6=%d,reg5=1", v);
+        pipeline_ctx_add(ctx, T_FORWARD, 80,
+                         PIPELINE_COOKIE(PIPELINE_RULE_L2_UNKNOWN, v),
+                         to_uplink, "reg6=%d,reg5=1", v);
     }
-    pipeline_add__(ctx, T_FORWARD, 90,
-                   PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD, v),
-                   flood_guest.len ? gn_buf_cstr(&flood_guest) : "drop",
-                   "reg6=%d,reg5=1,dl_dst=01:00:00:00:00:00/"
-                   "01:00:00:00:00:00", v);
-    pipeline_add__(ctx, T_FORWARD, 90,
-                   PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD, v),
-                   flood_uplink.len ? gn_buf_cstr(&flood_uplink) : "drop",
-                   "reg6=%d,reg5=0,dl_dst=01:00:00:00:00:00/"
-                   "01:00:00:00:00:00", v);
+    pipeline_ctx_add(ctx, T_FORWARD, 90,
+                     PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD, v),
+                     flood_guest.len ? gn_buf_cstr(&flood_guest) : "drop",
+                     "reg6=%d,reg5=1,dl_dst=01:00:00:00:00:00/"
+                     "01:00:00:00:00:00", v);
+    pipeline_ctx_add(ctx, T_FORWARD, 90,
+                     PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD, v),
+                     flood_uplink.len ? gn_buf_cstr(&flood_uplink) : "drop",
+                     "reg6=%d,reg5=0,dl_dst=01:00:00:00:00:00/"
+                     "01:00:00:00:00:00", v);
     gn_buf_destroy(&flood_guest);
     gn_buf_destroy(&flood_uplink);
     free(to_uplink);
@@ -788,22 +539,23 @@ pipeline_flood_chunk_flows(struct pipeline_ctx *ctx,
         gn_buf_printf(&outputs, "%soutput:%d", i ? "," : "", ofports[i]);
     }
     /* A rule of its own, so that a broadcast counts once as l2-flood. */
-    pipeline_add__(ctx, T_FLOOD, 100,
-                   PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD_CHUNK, net->vlan),
-                   n ? gn_buf_cstr(&outputs) : "drop", "reg6=%d,reg7=%d",
-                   net->vlan, chunk);
+    pipeline_ctx_add(ctx, T_FLOOD, 100,
+                     PIPELINE_COOKIE(PIPELINE_RULE_L2_FLOOD_CHUNK, net->vlan),
+                     n ? gn_buf_cstr(&outputs) : "drop", "reg6=%d,reg7=%d",
+                     net->vlan, chunk);
     gn_buf_destroy(&outputs);
 }
 
 void
 pipeline_global_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg)
 {
-    for (int t = T_INGRESS; t <= T_FLOOD; t++) {
-        pipeline_add__(ctx, t, 0,
-                       PIPELINE_COOKIE(PIPELINE_RULE_DEFAULT_DROP, t),
-                       "drop", "%s", "");
+    for (int t = T_INGRESS; t <= T_SPOOF; t++) {
+        pipeline_ctx_add(ctx, t, 0,
+                         PIPELINE_COOKIE(PIPELINE_RULE_DEFAULT_DROP, t),
+                         "drop", "%s", "");
     }
     pipeline_route__(ctx, cfg);
+    pipeline_guard_flows(ctx);
 }
 
 void
@@ -814,14 +566,15 @@ pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
         char *actions = gn_xasprintf(
             "strip_vlan,load:%d->%s,load:0->%s,goto_table:%d",
             net->vlan, REG_NET, REG_FROM_GUEST, T_FORWARD);
-        pipeline_add__(ctx, T_INGRESS, 100,
-                       PIPELINE_COOKIE(PIPELINE_RULE_UPLINK_IN, net->vlan),
-                       actions, "in_port=%d,dl_vlan=%d", uplink_ofport,
-                       net->vlan);
+        pipeline_ctx_add(ctx, T_INGRESS, 100,
+                         PIPELINE_COOKIE(PIPELINE_RULE_UPLINK_IN, net->vlan),
+                         actions, "in_port=%d,dl_vlan=%d", uplink_ofport,
+                         net->vlan);
         free(actions);
     }
     pipeline_forward__(ctx, net, chunks, n_chunks, uplink_ofport);
     pipeline_gateway__(ctx, net);
+    pipeline_guard_network_flows(ctx, net);
 }
 
 void
@@ -832,10 +585,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_ingress__(ctx, p);
     pipeline_broadcast_limit__(ctx, cfg, p);
     pipeline_source__(ctx, p, net);
-    pipeline_content__(ctx, p, net);
-    if (!p->n_ips) {
-        pipeline_reserved_flows__(ctx, p, net);
-    }
+    pipeline_nd__(ctx, p, net);
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out__(ctx, p, routed);
 }

@@ -3,24 +3,28 @@
  *
  * Tables (all flows with a cookie naming the rule that made them):
  *
- *   0  ingress: a bound guest port's untagged frames from its own MAC go on
- *      with reg6 = network VLAN and reg5 = 1 (from a guest); its tagged
- *      frames are dropped (802.1Q from an access port: VLAN hopping); any
- *      other source MAC is dropped (MAC spoofing).  Uplink frames tagged
- *      with a configured VLAN go on untagged with reg6 = VLAN, reg5 = 0,
- *      straight to table 3.  Everything else, including every quarantined
- *      or unknown port, is dropped.  A guest's broadcast and multicast
- *      frames go through its port's meter (PIPELINE_METER_ID(), the
- *      config's "broadcast_limit"; see pipeline_state_meters()) first.
- *   1  source addresses: IPv4 from the port's addresses (or, for a port
- *      without declared addresses, its network's subnets less the
- *      network's gateways, the subnets' network and broadcast addresses and
- *      IPv6 subnet-router anycast addresses: "gateway-spoof-drop"), DHCP
- *      discovery from 0.0.0.0; ARP whose sender address and sender MAC are
- *      the port's own, ARP probes (from 0.0.0.0) only for its own
- *      addresses ("dad-drop"); IPv6 from its addresses, its EUI-64
- *      link-local address and, for neighbour solicitations and MLD reports,
- *      "::".  Other frames are dropped.
+ *   0  ingress: a bound guest port's untagged frames go on with reg6 =
+ *      network VLAN, reg5 = 1 (from a guest), reg4 = its flags (its
+ *      network's server, declared no addresses) and its MAC in xreg4; its
+ *      tagged frames are dropped (802.1Q from an access port: VLAN
+ *      hopping).  Uplink frames tagged with a configured VLAN go on
+ *      untagged with reg6 = VLAN, reg5 = 0, straight to table 3.
+ *      Everything else, including every quarantined or unknown port, is
+ *      dropped.  A guest's broadcast and multicast frames go through its
+ *      port's meter (PIPELINE_METER_ID(), the config's "broadcast_limit";
+ *      see pipeline_state_meters()) first.
+ *   1  source: a frame whose source MAC is not its port's (xreg4) goes to
+ *      table 8, checked bit by bit by flows all guest ports share, so that
+ *      a flood of random source MACs costs the datapath few megaflows (see
+ *      flows/pipeline-guards.c).  Then addresses: IPv4 from the port's
+ *      addresses (or, for a port without declared addresses, its
+ *      network's subnets less the network's gateways, the subnets' network
+ *      and broadcast addresses and IPv6 subnet-router anycast addresses:
+ *      "gateway-spoof-drop"), DHCP discovery from 0.0.0.0; ARP whose
+ *      sender address and sender MAC are the port's own, ARP probes (from
+ *      0.0.0.0) only for its own addresses ("dad-drop"); IPv6 from its
+ *      addresses, its EUI-64 link-local address and, for neighbour
+ *      solicitations and MLD reports, "::".  Other frames are dropped.
  *   2  content: a guest's IPv4 and IPv6 fragments go through conntrack
  *      (zone PIPELINE_CT_FRAG_ZONE, uncommitted), which reassembles them,
  *      and are judged by the whole datagram: dropped if conntrack finds it
@@ -35,7 +39,10 @@
  *      own addresses; advertisements must be for one of the port's own
  *      addresses with its MAC or none as target link-layer address; what
  *      OVS and Linux would read differently ("nd-option-drop": see
- *      pipeline_nd__() in flows/pipeline.c) is dropped.
+ *      pipeline_nd_drops__() in flows/pipeline-guards.c) is dropped.
+ *      Only the allows that name the port's own MAC or addresses are per
+ *      port; the drops are shared by all guest ports (they match reg5 and
+ *      reg4, not in_port) or, for reserved addresses, by a network's.
  *   3  forwarding within the frame's network (reg6): unicast to a known
  *      guest MAC goes to its port, broadcast and multicast to every other
  *      port of the network (through table 7) and the uplink (tagged),
@@ -69,6 +76,9 @@
  *      A port that comes or goes changes its chunk's flow only, not a
  *      flow with an output per port of the network (rule
  *      "l2-flood-chunk").
+ *   8  source MAC spoofing: a guest port's frames from another MAC (sent
+ *      here by table 1) are dropped by the port's own flow, so that they
+ *      are counted per port ("mac-spoof-drop").
  *
  * In a rule from network A to B, A's guests open connections to B's and
  * receive the replies; B's guests cannot open connections to A's unless
@@ -120,7 +130,8 @@ struct pipeline_input {
 
 /* The rules, for cookies: cookie = rule << 48 | object: the ofport, the
  * VLAN, the table (default-drop) or, for route-allow, the index of the
- * config rule; 0 for the routing flows shared by all networks. */
+ * config rule; 0 for the routing flows and the guards shared by all
+ * networks. */
 #define PIPELINE_RULES                                                  \
     RULE(DEFAULT_DROP, 1, "default-drop")                               \
     RULE(PORT_IN, 2, "port-ingress")                                    \
@@ -158,7 +169,8 @@ struct pipeline_input {
     RULE(FRAG_DROP, 34, "fragment-drop")                                \
     RULE(IPV6_HEADER_DROP, 35, "ipv6-header-drop")                      \
     RULE(DAD_DROP, 36, "dad-drop")                                      \
-    RULE(GATEWAY_SPOOF_DROP, 37, "gateway-spoof-drop")
+    RULE(GATEWAY_SPOOF_DROP, 37, "gateway-spoof-drop")                  \
+    RULE(SOURCE_MAC_CHECK, 38, "source-mac-check")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,

@@ -394,7 +394,7 @@ $2"
 # gn_trace_rule FLOW: prints "RULE:OBJECT" for the last flow that
 # "ofproto/trace br-int FLOW" went through: the guestnet rule named by its
 # cookie (PIPELINE_RULES in include/pipeline.h) and the cookie's object
-# (ofport or VLAN).
+# (ofport, VLAN, or 0 for the guards all guest ports share).
 gn_trace_rule() {
     local cookie id
     cookie=$(ovs-appctl ofproto/trace br-int "$1" \

@@ -17,7 +17,8 @@ INTEGRATION_TESTS += \
 	tests/pipeline-route.sh \
 	tests/pipeline-guard-nd.sh \
 	tests/pipeline-guard-dhcp.sh \
-	tests/pipeline-guard-frag.sh
+	tests/pipeline-guard-frag.sh \
+	tests/pipeline-flood.sh
 
 UNIT_TESTS += tests/test-pipeline
 tests_test_pipeline_CFLAGS = $(GN_TEST_CFLAGS)

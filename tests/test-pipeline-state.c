@@ -220,8 +220,8 @@ test_clashing_port_is_left_out_whole(void)
     CHECK(error != NULL && strstr(error, "duplicates"));
     free(error);
     CHECK(count(t, 0, 101) + count(t, 0, 102)
-          == undeclared_port_flows(30, false));
-    CHECK(count(t, 0, 103) == undeclared_port_flows(10, false));
+          == undeclared_port_flows(30));
+    CHECK(count(t, 0, 103) == undeclared_port_flows(10));
     /* The lower ofport wins; the other is known not to have its flows. */
     CHECK(pipeline_state_has_port(st, "p101"));
     CHECK(!pipeline_state_has_port(st, "p102"));
@@ -234,7 +234,7 @@ test_clashing_port_is_left_out_whole(void)
     error = pipeline_state_update(st, &in, t, NULL);
     CHECK(error == NULL);
     free(error);
-    CHECK(count(t, 0, 102) == undeclared_port_flows(30, false));
+    CHECK(count(t, 0, 102) == undeclared_port_flows(30));
     CHECK(pipeline_state_has_port(st, "p102"));
     CHECK(!pipeline_state_has_port(st, "p101"));
     CHECK(same_as_fresh_build(st, t, cfg, ports, 2, -1));
@@ -429,7 +429,7 @@ test_deadline_clash_tried_once_per_round(void)
     free(error);
     CHECK(calls == 1 + 3 + 1 + 10);
     CHECK(!pipeline_state_has_port(st, "p102"));
-    CHECK(count(t, 0, 103) == undeclared_port_flows(30, false));
+    CHECK(count(t, 0, 103) == undeclared_port_flows(30));
 
     /* The next round tries it once more; the clash is still there. */
     calls = update_in_slices(st, t, cfg, 1, ports, n, -1, 100, &error);

@@ -69,16 +69,25 @@ static const char routed_config_json[] =
     "  {\"from\": \"db\", \"to\": \"web\", \"proto\": \"icmp\"},"
     "  {\"from\": \"web\", \"to\": \"dmz\", \"proto\": \"any\"}]}";
 
-/* Flows every table gets: a default drop per table (8), two flood flows
+/* The guards every guest port shares (flows/pipeline-guards.c): the
+ * source MAC check (2 per bit), DHCP discovery, DAD and MLD from no
+ * address and the ARP probe drop (4), fragments and broken IPv6 header
+ * chains (5), DHCP, router advertisement and redirect drops (11), the
+ * neighbour discovery drops (6) and the allow of the rest (1). */
+#define GUARD_FLOWS (2 * 48 + 4 + 5 + 11 + 6 + 1)
+/* Flows every table gets: a default drop per table (9), two flood flows
  * (table 3) and a route-drop (table 5) per network (3 * 3), three routing
- * flows (table 4: two TTL drops, conntrack) and three conntrack state
- * flows (table 5: invalid, established, related).  Ports add, besides
- * their own, a flow per flood chunk their network has (table 7: ofports
- * 64 * k to 64 * k + 63). */
-#define COMMON_FLOWS (8 + 3 * 3 + 3 + 3)
+ * flows (table 4: two TTL drops, conntrack), three conntrack state flows
+ * (table 5: invalid, established, related) and the shared guards.  Ports
+ * add, besides their own, a flow per flood chunk their network has (table
+ * 7: ofports 64 * k to 64 * k + 63). */
+#define COMMON_FLOWS (9 + 3 * 3 + 3 + 3 + GUARD_FLOWS)
 /* Plus, with config_json, web's gateway: its ARP responder and the flow
- * that takes frames to its MAC to routing. */
-#define BASE_FLOWS (COMMON_FLOWS + 2)
+ * that takes frames to its MAC to routing; and each network's reserved
+ * addresses, kept from its ports without declared addresses (3 flows per
+ * IPv4 and IPv6 address): web's gateway, 10.10.0.0, 10.10.0.255 and
+ * 2001:db8:10::, db's and dmz's network and broadcast addresses. */
+#define BASE_FLOWS (COMMON_FLOWS + 2 + 3 * (4 + 2 + 2))
 
 /* Fills 'p' as a port of 'vlan' with 'ofport' and the MAC ending in
  * 'ofport'; 'ips' (may be NULL) are its declared addresses. */
@@ -156,38 +165,24 @@ count(const struct flow_table *table, enum pipeline_rule rule,
 }
 
 /* Flows a guest port gets under its own cookies (rule << 48 | ofport):
- * 4 in table 0 (one the broadcast limit, on by default); in table 1, 6 +
- * 3 per IPv4 source (IP, ARP, ARP probe) and 1 per IPv6 source, plus, for
- * a port without declared addresses, 3 per reserved IPv4 address (IP,
- * ARP, ARP probe) and 1 per reserved IPv6 one; in table 2, 5 for
- * fragments and broken IPv6 header chains, 11 DHCP, router advertisement
- * and redirect drops (none for a server), 10 + 3 per IPv6 source for
- * neighbour discovery (plus 2 per reserved IPv6 address) and 1 to allow
- * the rest; 1 in table 3. */
+ * 3 in table 0 (one the broadcast limit, on by default); in table 1, 2 (its
+ * link-local address, the spoof drop) + 3 per IPv4 source (IP, ARP, ARP
+ * probe) and 1 per IPv6 source; in table 2, 1 + 3 per IPv6 source and its
+ * link-local address for neighbour discovery; 1 in table 3 and 1 in table
+ * 8 (the MAC spoof drop).  A server port gets the same. */
 static inline size_t
-port_flows__(size_t n4, size_t n6, size_t r4, size_t r6, bool server)
+port_flows(size_t n4, size_t n6)
 {
-    return (4 + (6 + 3 * n4 + n6 + 3 * r4 + r6)
-            + (5 + (server ? 0 : 11) + 10 + 3 * n6 + 2 * r6 + 1) + 1);
-}
-
-/* The flows of a port with 'n4' IPv4 and 'n6' IPv6 declared addresses. */
-static inline size_t
-port_flows(size_t n4, size_t n6, bool server)
-{
-    return port_flows__(n4, n6, 0, 0, server);
+    return 3 + (2 + 3 * n4 + n6) + (1 + 3 * (n6 + 1)) + 1 + 1;
 }
 
 /* The flows of a port without declared addresses in the network of 'vlan'
- * of config_json: web (10) has an IPv4 and an IPv6 subnet and reserves
- * its gateway 10.10.0.1, 10.10.0.0, 10.10.0.255 and 2001:db8:10::; db
- * (20) and dmz (30) have an IPv4 subnet each and reserve its network and
- * broadcast addresses. */
+ * of config_json (its subnets are its sources): web (10) has an IPv4 and
+ * an IPv6 subnet, db (20) and dmz (30) an IPv4 subnet each. */
 static inline size_t
-undeclared_port_flows(int vlan, bool server)
+undeclared_port_flows(int vlan)
 {
-    return (vlan == 10 ? port_flows__(1, 1, 3, 1, server)
-            : port_flows__(1, 0, 2, 0, server));
+    return vlan == 10 ? port_flows(1, 1) : port_flows(1, 0);
 }
 
 #endif /* test-pipeline.h */

@@ -1,0 +1,332 @@
+/* pipeline-guards.c: the guards of the pipeline (see include/pipeline.h)
+ * that do not depend on a port's own MAC or addresses, installed once for
+ * all guest ports (or once per network) instead of once per port: they
+ * match the registers a guest port's ingress flow sets (flows/
+ * pipeline-private.h) where the per-port flows match in_port.  What a
+ * guard needs of the port itself (its MAC, its addresses, whether it is
+ * its network's server) comes from those registers or from the port's own
+ * allow flows, which are flows/pipeline.c's. */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gn-config.h"
+#include "gn-util.h"
+#include "pipeline-private.h"
+#include "pipeline.h"
+
+/* Table 1: the source MAC, checked bit by bit against the port's own in
+ * REG_PORT_MAC (set by its ingress flow).  For each bit of the 48, two
+ * flows, one per value, send a frame whose bit differs from the port's to
+ * table 8, where the port's "mac-spoof-drop" flow drops it; the most
+ * significant bit has the highest priority.  A frame from the port's own
+ * MAC matches none and goes on to the source address flows below them.
+ *
+ * Why not one flow "in_port=P,dl_src=MAC" per port: where a frame misses
+ * it, ovs-vswitchd's classifier un-wildcards all 48 bits of eth_src in the
+ * megaflow, so each spoofed source MAC costs a datapath flow (a flood of
+ * random MACs filled the datapath's flow table).  Here the lookup stops at
+ * the first bit that differs, and the megaflow matches only the bits up to
+ * it: a port has at most 48 megaflows of spoofed frames per kind of frame
+ * the later tables tell apart, whatever the flood. */
+static void
+pipeline_source_mac_check__(struct pipeline_ctx *ctx)
+{
+    uint64_t check = PIPELINE_COOKIE(PIPELINE_RULE_SOURCE_MAC_CHECK, 0);
+    char *spoof = gn_xasprintf("goto_table:%d", T_SPOOF);
+
+    for (int bit = 0; bit < 48; bit++) {
+        uint64_t b = UINT64_C(1) << bit;
+        char mask[18];
+        struct netaddr_mac m;
+
+        for (int i = 0; i < 6; i++) {
+            m.b[i] = (b >> (8 * (5 - i))) & 0xff;
+        }
+        netaddr_format_mac(&m, mask);
+        for (int value = 0; value < 2; value++) {
+            pipeline_ctx_add(ctx, T_SOURCE, 200 + bit, check, spoof,
+                             "reg5=1,%s=%#"PRIx64"/%#"PRIx64","
+                             "dl_src=%s/%s", REG_PORT_MAC, value ? b : 0, b,
+                             value ? "00:00:00:00:00:00" : mask, mask);
+        }
+    }
+    free(spoof);
+}
+
+/* Table 1: what any guest may send from no address of its own: DHCP
+ * discovery from 0.0.0.0, duplicate address detection (its targets are
+ * checked in table 2) and MLD reports from "::".  ARP probes (from
+ * 0.0.0.0) that no port's own "arp-allow" flow let through are for
+ * another's address: one would make it give its address up
+ * ("dad-drop"). */
+static void
+pipeline_unaddressed__(struct pipeline_ctx *ctx)
+{
+    uint64_t allow = PIPELINE_COOKIE(PIPELINE_RULE_IP_ALLOW, 0);
+    char next[32];
+
+    snprintf(next, sizeof next, "goto_table:%d", T_CONTENT);
+    pipeline_ctx_add(ctx, T_SOURCE, 100,
+                     PIPELINE_COOKIE(PIPELINE_RULE_DHCP_DISCOVER, 0), next,
+                     "reg5=1,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,"
+                     "tp_src=68,tp_dst=67");
+    pipeline_ctx_add(ctx, T_SOURCE, 100, allow, next,
+                     "reg5=1,icmp6,ipv6_src=::,icmp_type=135");
+    pipeline_ctx_add(ctx, T_SOURCE, 100, allow, next,
+                     "reg5=1,icmp6,ipv6_src=::,icmp_type=143");
+    pipeline_ctx_add(ctx, T_SOURCE, 95,
+                     PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, 0), "drop",
+                     "reg5=1,arp,arp_spa=0.0.0.0");
+}
+
+/* Table 2: fragments.  OVS hides the transport ports (and ICMP type) of
+ * every fragment, the first included (the switch's default fragment
+ * handling, "normal"), and a datagram may put its ICMPv6 or UDP header
+ * into the second fragment.  So a guest's fragments go through conntrack
+ * (zone PIPELINE_CT_FRAG_ZONE), which reassembles the datagram, and come
+ * back here (with the registers of their port) with its verdict: the
+ * userspace datapath hands on the fragments, invalid if conntrack cannot
+ * track the whole (ND, router advertisements, redirects; tiny, overlapping
+ * or incomplete fragments), else with the datagram's protocol and ports in
+ * ct_nw_proto, ct_tp_src, ct_tp_dst; the kernel datapath hands on the
+ * reassembled datagram, which the flows below then see whole.  Nothing is
+ * committed: a connection seen one way only would soon be invalid to
+ * conntrack's TCP window tracking, and guests get no entries to fill the
+ * table with.  The cost: a fragmented ICMP echo reply (or TCP SYN-ACK)
+ * cannot start a connection, so it is invalid and dropped: too big a ping
+ * gets no answer.
+ *
+ * An IPv6 header chain that OVS cannot walk to its end leaves nw_proto 0,
+ * which a parsed packet never has (0 is hop-by-hop, which OVS walks past):
+ * it hides its upper layer and is dropped. */
+static void
+pipeline_fragments__(struct pipeline_ctx *ctx)
+{
+    static const char *const ips[] = { "ip", "ipv6" };
+    uint64_t frag_drop = PIPELINE_COOKIE(PIPELINE_RULE_FRAG_DROP, 0);
+    char *ct;
+
+    ct = gn_xasprintf("ct(zone=%d,table=%d)", PIPELINE_CT_FRAG_ZONE,
+                      T_CONTENT);
+    for (size_t i = 0; i < GN_ARRAY_SIZE(ips); i++) {
+        pipeline_ctx_add(ctx, T_CONTENT, 140,
+                         PIPELINE_COOKIE(PIPELINE_RULE_FRAG_CT, 0), ct,
+                         "reg5=1,%s,nw_frag=yes,ct_state=-trk", ips[i]);
+        pipeline_ctx_add(ctx, T_CONTENT, 135, frag_drop, "drop",
+                         "reg5=1,%s,nw_frag=yes,ct_state=+inv+trk", ips[i]);
+    }
+    free(ct);
+    pipeline_ctx_add(ctx, T_CONTENT, 135,
+                     PIPELINE_COOKIE(PIPELINE_RULE_IPV6_HEADER_DROP, 0),
+                     "drop", "reg5=1,ipv6,nw_proto=0");
+}
+
+/* Table 2, for ports that are not their network's server
+ * (PIPELINE_PORT_SERVER clear): DHCP and DHCPv6 server messages (by either
+ * port: a server may answer from another source port; in a fragmented
+ * datagram by the ports conntrack saw), router advertisements and
+ * redirects are dropped. */
+static void
+pipeline_server_drops__(struct pipeline_ctx *ctx)
+{
+    static const struct {
+        const char *ip, *udp;   /* The family's protocols. */
+        int server, client;     /* Server's and client's ports. */
+    } dhcp[] = {
+        { "ip", "udp", 67, 68 },
+        { "ipv6", "udp6", 547, 546 },
+    };
+    uint64_t dhcp_drop = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_SERVER_DROP, 0);
+    uint64_t ra = PIPELINE_COOKIE(PIPELINE_RULE_RA_DROP, 0);
+    uint64_t redirect = PIPELINE_COOKIE(PIPELINE_RULE_REDIRECT_DROP, 0);
+    char guest[32];
+
+    snprintf(guest, sizeof guest, "reg5=1,reg4=0/%#x", PIPELINE_PORT_SERVER);
+    for (size_t i = 0; i < GN_ARRAY_SIZE(dhcp); i++) {
+        pipeline_ctx_add(ctx, T_CONTENT, 130, dhcp_drop, "drop",
+                         "%s,%s,nw_frag=first,ct_state=+trk-inv,"
+                         "ct_nw_proto=17,ct_tp_src=%d", guest, dhcp[i].ip,
+                         dhcp[i].server);
+        pipeline_ctx_add(ctx, T_CONTENT, 130, dhcp_drop, "drop",
+                         "%s,%s,nw_frag=first,ct_state=+trk-inv,"
+                         "ct_nw_proto=17,ct_tp_dst=%d", guest, dhcp[i].ip,
+                         dhcp[i].client);
+        pipeline_ctx_add(ctx, T_CONTENT, 120, dhcp_drop, "drop",
+                         "%s,%s,tp_src=%d", guest, dhcp[i].udp,
+                         dhcp[i].server);
+        pipeline_ctx_add(ctx, T_CONTENT, 120, dhcp_drop, "drop",
+                         "%s,%s,tp_dst=%d", guest, dhcp[i].udp,
+                         dhcp[i].client);
+    }
+    pipeline_ctx_add(ctx, T_CONTENT, 120, ra, "drop",
+                     "%s,icmp6,icmp_type=134", guest);
+    pipeline_ctx_add(ctx, T_CONTENT, 120, redirect, "drop",
+                     "%s,icmp6,icmp_type=137", guest);
+    pipeline_ctx_add(ctx, T_CONTENT, 120, redirect, "drop",
+                     "%s,icmp,icmp_type=5", guest);
+}
+
+/* Table 2: neighbour discovery, what no port may send.  OVS (lib/flow.c,
+ * parse_icmpv6()) and the receiver's kernel read an NS's or NA's options
+ * differently: OVS takes a link-layer option only if 8 bytes long and
+ * clears nd_sll, nd_tll and nd_target on a second one, where Linux uses
+ * the first; OVS stops at an option of length 0 or too long and keeps what
+ * it found, and skips link-layer options of other lengths, where Linux
+ * discards the message.  So what passes is what both read alike, and only
+ * through a port's own "nd-allow" flows (flows/pipeline.c,
+ * pipeline_nd__()), above these:
+ *   - An NS from an address (not "::") carries the port's MAC in nd_sll:
+ *     Linux uses that MAC or discards the message.  RFC 4861 (4.3) makes
+ *     the option a MUST in multicast NSs, a SHOULD in unicast ones; Linux
+ *     always sends it.  The cost: a guest's unicast NSs (reachability
+ *     probes) without it are dropped ("nd-option-drop"), and the guest
+ *     falls back to a multicast NS once its probes fail.
+ *   - A duplicate address detection probe (from "::") carries no
+ *     link-layer option (RFC 4861: MUST NOT; Linux discards it otherwise)
+ *     and is for one of the port's own addresses: a probe for another's
+ *     makes that one give its address up ("dad-drop").
+ *   - An NA is for one of the port's own addresses, with the port's MAC
+ *     in nd_tll or none: a target that OVS cleared is "::", never the
+ *     port's ("nd-option-drop"), and any other nd_tll 0 is a message
+ *     where Linux finds no option, or that it discards, or where it takes
+ *     an all-zero MAC for the port's own address.  RFC 4861 (7.2.4) lets
+ *     answers to unicast NSs leave the option out, as Linux does: requiring
+ *     it would break every guest's reachability confirmations.
+ * Anything else of the two types is "nd-spoof-drop".  Every ND match names
+ * icmp_code=0: OVS parses the ND fields only of code 0 messages, and a
+ * megaflow keeps its mask of the ND fields only if the ICMP code is
+ * matched exactly; without it, the datapath would cache one verdict for
+ * every target and link-layer address. */
+static void
+pipeline_nd_drops__(struct pipeline_ctx *ctx)
+{
+    uint64_t option_drop = PIPELINE_COOKIE(PIPELINE_RULE_ND_OPTION_DROP, 0);
+
+    for (int type = 135; type <= 136; type++) {
+        pipeline_ctx_add(ctx, T_CONTENT, 115, option_drop, "drop",
+                         "reg5=1,icmp6,icmp_type=%d,icmp_code=0,"
+                         "nd_target=::", type);
+        pipeline_ctx_add(ctx, T_CONTENT, 100,
+                         PIPELINE_COOKIE(PIPELINE_RULE_ND_SPOOF_DROP, 0),
+                         "drop", "reg5=1,icmp6,icmp_type=%d", type);
+    }
+    pipeline_ctx_add(ctx, T_CONTENT, 111,
+                     PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, 0), "drop",
+                     "reg5=1,icmp6,icmp_type=135,ipv6_src=::");
+    pipeline_ctx_add(ctx, T_CONTENT, 105, option_drop, "drop",
+                     "reg5=1,icmp6,icmp_type=135,icmp_code=0,"
+                     "nd_sll=00:00:00:00:00:00");
+}
+
+void
+pipeline_guard_flows(struct pipeline_ctx *ctx)
+{
+    char next[32];
+
+    pipeline_source_mac_check__(ctx);
+    pipeline_unaddressed__(ctx);
+    pipeline_fragments__(ctx);
+    pipeline_server_drops__(ctx);
+    pipeline_nd_drops__(ctx);
+    snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
+    pipeline_ctx_add(ctx, T_CONTENT, 10,
+                     PIPELINE_COOKIE(PIPELINE_RULE_CONTENT_ALLOW, 0), next,
+                     "%s", "reg5=1");
+}
+
+/* Appends 'ip' (as a single address) to the 'n' addresses of 'addrs',
+ * unless it is there already. */
+static void
+pipeline_add_reserved__(struct netaddr_ip *addrs, size_t *n,
+                        const struct netaddr_ip *ip)
+{
+    for (size_t i = 0; i < *n; i++) {
+        const struct netaddr_ip *a = &addrs[i];
+
+        if (a->family == ip->family
+            && (a->family == AF_INET
+                ? a->addr.v4.s_addr == ip->addr.v4.s_addr
+                : !memcmp(&a->addr.v6, &ip->addr.v6, sizeof a->addr.v6))) {
+            return;
+        }
+    }
+    addrs[*n] = *ip;
+    addrs[*n].plen = ip->family == AF_INET ? 32 : 128;
+    (*n)++;
+}
+
+/* Returns the addresses of network 'net' that a port without declared
+ * addresses may not take although they lie in its subnets, and stores
+ * their number in '*n': the network's gateways, the network and broadcast
+ * addresses of its IPv4 subnets (up to /30) and the subnet-router anycast
+ * address (the prefix itself) of its IPv6 subnets (up to /126).  Each
+ * address once.  Caller frees. */
+static struct netaddr_ip *
+pipeline_reserved__(const struct gn_network *net, size_t *n)
+{
+    struct netaddr_ip *addrs = gn_xmalloc((net->n_gateways
+                                           + 2 * net->n_subnets + 1)
+                                          * sizeof *addrs);
+
+    *n = 0;
+    for (size_t i = 0; i < net->n_gateways; i++) {
+        pipeline_add_reserved__(addrs, n, &net->gateways[i]);
+    }
+    for (size_t i = 0; i < net->n_subnets; i++) {
+        struct netaddr_ip ip = net->subnets[i];
+
+        if (ip.family == AF_INET && ip.plen <= 30) {
+            uint32_t host = ip.plen ? UINT32_MAX >> ip.plen : UINT32_MAX;
+
+            pipeline_add_reserved__(addrs, n, &ip);
+            ip.addr.v4.s_addr = htonl(ntohl(ip.addr.v4.s_addr) | host);
+            pipeline_add_reserved__(addrs, n, &ip);
+        } else if (ip.family == AF_INET6 && ip.plen <= 126) {
+            pipeline_add_reserved__(addrs, n, &ip);
+        }
+    }
+    return addrs;
+}
+
+/* A port without declared addresses may take any address of its subnets
+ * but those of pipeline_reserved__(), so that it cannot answer ARP for a
+ * gateway nor advertise one, nor probe for them: these drops come before
+ * its own allow flows, which allow its network's subnets. */
+void
+pipeline_guard_network_flows(struct pipeline_ctx *ctx,
+                             const struct gn_network *net)
+{
+    uint64_t gw = PIPELINE_COOKIE(PIPELINE_RULE_GATEWAY_SPOOF_DROP,
+                                  net->vlan);
+    size_t n;
+    struct netaddr_ip *reserved = pipeline_reserved__(net, &n);
+    char ip[INET6_ADDRSTRLEN], port[64];
+
+    snprintf(port, sizeof port, "reg6=%d,reg5=1,reg4=%#x/%#x", net->vlan,
+             PIPELINE_PORT_UNDECLARED, PIPELINE_PORT_UNDECLARED);
+    for (size_t i = 0; i < n; i++) {
+        pipeline_format_ip(&reserved[i], false, ip, sizeof ip);
+        if (reserved[i].family == AF_INET) {
+            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, "drop",
+                             "%s,ip,nw_src=%s", port, ip);
+            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, "drop",
+                             "%s,arp,arp_spa=%s", port, ip);
+            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, "drop",
+                             "%s,arp,arp_spa=0.0.0.0,arp_tpa=%s", port, ip);
+        } else {
+            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, "drop",
+                             "%s,ipv6,ipv6_src=%s", port, ip);
+            pipeline_ctx_add(ctx, T_CONTENT, 113, gw, "drop",
+                             "%s,icmp6,icmp_type=135,icmp_code=0,"
+                             "ipv6_src=::,nd_target=%s", port, ip);
+            pipeline_ctx_add(ctx, T_CONTENT, 113, gw, "drop",
+                             "%s,icmp6,icmp_type=136,icmp_code=0,"
+                             "nd_target=%s", port, ip);
+        }
+    }
+    free(reserved);
+}
