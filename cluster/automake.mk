@@ -6,6 +6,7 @@ libguestnet_a_SOURCES += \
 	cluster/cluster-edit.c \
 	cluster/cluster-policy.c \
 	cluster/cluster-ports.c \
+	cluster/cluster-remote.c \
 	cluster/cluster-private.h
 noinst_HEADERS += include/cluster.h
 dist_pkgdata_DATA = cluster/guestnet.ovsschema

@@ -73,6 +73,11 @@ struct cluster {
     long long reported_generation;      /* In this host's row. */
     long long reported_msec;            /* When last_seen was written. */
 
+    /* What the engine was last given of other hosts' ports. */
+    char *remote_digest;
+    unsigned long long remote_seqno;
+    unsigned long long remote_cfg_gen;
+
     struct cluster_op *ops;
 };
 
@@ -120,6 +125,9 @@ bool cluster_policy_load_cache__(struct cluster *);
 void cluster_policy_handle__(struct cluster *, const char *method,
                              const char *path, const json_t *params,
                              const json_t *body, engine_done_cb *, void *);
+
+/* cluster-remote.c */
+void cluster_remote_update__(struct cluster *);
 
 /* cluster-ports.c */
 json_t *cluster_port_json__(const json_t *row);

@@ -20,6 +20,7 @@
 #include "gn-log.h"
 #include "gn-util.h"
 #include "jsonrpc-session.h"
+#include "netaddr.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-server-db.h"
 #include "ovsdb-txn.h"
@@ -273,10 +274,16 @@ cluster_host_json__(const struct cluster *c, const json_t *row)
     int n_ports = ports ? json_object_size(ports) : 0;
     long long ago;
 
+    struct netaddr_mac mac;
+    char router_mac[18];
+
+    cluster_router_mac(ovsdb_datum_string(row, "system_id"), &mac);
+    netaddr_format_mac(&mac, router_mac);
     ovsdb_datum_integer(row, "generation", &gen);
     ovsdb_datum_integer(row, "last_seen", &seen);
     ago = gn_time_wall_msec() - seen;
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:i}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:i}",
+                     "router_mac", router_mac,
                      "name", name ? name : "",
                      "system_id", ovsdb_datum_string(row, "system_id")
                                   ? ovsdb_datum_string(row, "system_id")
@@ -407,6 +414,7 @@ cluster_replica_changed__(struct ovsdb_replica *r, bool initial, void *c_)
                     ovsdb_replica_count(c->replica, "Port"));
     }
     cluster_policy_changed__(c);
+    cluster_remote_update__(c);
     row = cluster_find__(c, "Host", "name", c->host, &uuid);
     if (initial || !row) {
         c->registered = false;
@@ -621,6 +629,7 @@ cluster_destroy(struct cluster *c)
     free(c->fatal);
     free(c->policy_text);
     free(c->policy_error);
+    free(c->remote_digest);
     free(c);
 }
 

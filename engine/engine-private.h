@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "pipeline.h"
 #include "ports.h"
 
 struct ovsdb_txn;
@@ -101,6 +102,20 @@ enum engine_phase {
     ENGINE_N_PHASES
 };
 
+/* Cluster mode: this host's router MAC and other hosts' ports
+ * (engine-remote.c). */
+struct engine_remote {
+    unsigned long long gen;     /* Bumped by each engine_set_remote(). */
+    bool has_router_mac;
+    struct netaddr_mac router_mac;
+    struct pipeline_port *ports;        /* Owned, with their names and
+                                         * addresses. */
+    size_t n;
+    struct pipeline_port *merged;       /* The bridge's ports, then these. */
+    size_t n_merged;
+    unsigned long long merged_view_gen, merged_gen;
+};
+
 struct engine {
     struct event_base *base;
     struct gn_config *cfg;
@@ -134,6 +149,7 @@ struct engine {
     unsigned long long installed_cfg_gen;   /* And of the switch's. */
     engine_installed_cb *installed_cb;
     void *installed_aux;
+    struct engine_remote remote;
     bool held;                  /* engine_hold(): no transactions, no
                                  * flows, requests wait. */
     uint64_t flows_seqno;       /* Seqno of the last ofctrl_commit(). */
@@ -240,5 +256,10 @@ const json_t *engine_find_port__(const struct engine *e, const char *name);
  * guest needs if 'with_guest_config'. */
 json_t *engine_port_json__(const struct engine *e, const json_t *port,
                            bool with_guest_config);
+
+/* engine-remote.c */
+const struct pipeline_port *engine_remote_merge__(struct engine *,
+                                                  size_t *n);
+void engine_remote_destroy__(struct engine *);
 
 #endif /* engine-private.h */

@@ -95,7 +95,8 @@ engine_flows__(struct engine *e)
     }
     /* The input is the view's ports and the config: most OVSDB updates
      * (link states, statistics, the installed marks) change neither. */
-    unsigned long long gen = port_view_pipeline_gen(engine_view__(e));
+    unsigned long long gen = (port_view_pipeline_gen(engine_view__(e))
+                              + e->remote.gen);
     bool unchanged = (e->flows_input_gen == gen
                       && e->flows_input_cfg_gen == e->cfg_gen);
     if (e->flows_built && !e->flows_incomplete && unchanged) {
@@ -103,7 +104,7 @@ engine_flows__(struct engine *e)
     }
     e->flows_input_gen = gen;
     e->flows_input_cfg_gen = e->cfg_gen;
-    ports = port_view_pipeline_ports(e->view, &n_ports);
+    ports = engine_remote_merge__(e, &n_ports);
 
     struct pipeline_input in = {
         .cfg = e->cfg,
@@ -111,6 +112,8 @@ engine_flows__(struct engine *e)
         .ports = ports,
         .n_ports = n_ports,
         .uplink_ofport = port_view_uplink_ofport(e->view),
+        .router_mac = e->remote.has_router_mac ? &e->remote.router_mac
+                                               : NULL,
         .deadline = gn_time_usec() + ENGINE_FLOWS_BUDGET_US,
         /* An incomplete update goes on where it stopped if its input is
          * the same (the view left its array of ports alone). */
@@ -742,6 +745,7 @@ engine_destroy(struct engine *e)
     free(e->ovs_rundir);
     event_free(e->run_ev);
     event_free(e->timer_ev);
+    engine_remote_destroy__(e);
     gn_config_destroy(e->cfg);
     free(e->config_file);
     free(e->last_error);

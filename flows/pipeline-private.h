@@ -16,6 +16,7 @@ struct flow_table;
 struct gn_config;
 struct gn_network;
 struct netaddr_ip;
+struct netaddr_mac;
 struct pipeline_port;
 
 /* The tables (see include/pipeline.h). */
@@ -29,11 +30,13 @@ enum {
     T_ROUTE_OUT = 6,
     T_FLOOD = 7,
     T_SPOOF = 8,
+    T_ROUTED_IN = 9,
 };
 
 /* Registers, set by a guest port's ingress flow in table 0 (the uplink's
  * sets reg6 and reg5 only): reg6 = network VLAN, reg5 = 1 if the frame
- * came from a guest, reg4 = the port's PIPELINE_PORT_* flags, xreg4
+ * came from a guest (table 9 sets reg6 too), reg4 = the port's
+ * PIPELINE_PORT_* flags, xreg4
  * (reg8, reg9) = the port's MAC; reg7 = the flood chunk table 7 outputs
  * to. */
 #define REG_NET "NXM_NX_REG6[]"
@@ -106,7 +109,8 @@ pipeline_flood_chunk(int ofport)
  * chunks, unknown unicast, gateway ARP and routing entry. */
 void pipeline_network_flows(struct pipeline_ctx *, const struct gn_network *,
                             const int *chunks, size_t n_chunks,
-                            int uplink_ofport);
+                            int uplink_ofport,
+                            const struct netaddr_mac *router_mac);
 
 /* The flow of flood chunk 'chunk' of network 'net' (table 7): an output to
  * each of its 'n' guest 'ofports', in increasing order (so that the flow
@@ -121,6 +125,16 @@ void pipeline_flood_chunk_flows(struct pipeline_ctx *,
  * to neither). */
 void pipeline_port_flows(struct pipeline_ctx *, const struct gn_config *,
                          const struct gn_network *,
-                         const struct pipeline_port *p, const bool *routed);
+                         const struct pipeline_port *p, const bool *routed,
+                         int uplink_ofport,
+                         const struct netaddr_mac *router_mac);
+
+/* Cluster mode: the flow of another host's port 'p' of network 'net'
+ * (table 6): its addresses routed to over the uplink from 'router_mac'. */
+void pipeline_remote_port_flows(struct pipeline_ctx *,
+                                const struct gn_network *,
+                                const struct pipeline_port *p,
+                                int uplink_ofport,
+                                const struct netaddr_mac *router_mac);
 
 #endif /* pipeline-private.h */

@@ -42,8 +42,9 @@ enum pipeline_group_kind {
     PIPELINE_GROUP_NETWORK,
     PIPELINE_GROUP_FLOOD,       /* A network's flood chunk, "VLAN/CHUNK". */
     PIPELINE_GROUP_PORT,
+    PIPELINE_GROUP_REMOTE,      /* Another host's port, by name. */
 };
-#define PIPELINE_N_GROUP_KINDS (PIPELINE_GROUP_PORT + 1)
+#define PIPELINE_N_GROUP_KINDS (PIPELINE_GROUP_REMOTE + 1)
 
 struct pipeline_group {
     struct gn_buf key;          /* The input its flows were built from. */
@@ -69,6 +70,9 @@ struct pipeline_update_ports {
     size_t n_sorted;
     uint32_t *v4;
     size_t n_v4;
+    const struct pipeline_port **remote;    /* Other hosts' ports routed
+                                             * to (cluster mode). */
+    size_t n_remote;
 };
 
 struct pipeline_state {
@@ -122,6 +126,7 @@ pipeline_update_ports_free__(struct pipeline_update_ports *up)
     free(up->sorted);
     free(up->groups);
     free(up->v4);
+    free(up->remote);
 }
 
 void
@@ -182,6 +187,7 @@ struct pipeline_group_input {
     const int *ofports;                 /* with the ofports in it. */
     size_t n_ofports;
     int uplink_ofport;
+    const struct netaddr_mac *router_mac;   /* Cluster mode, or NULL. */
 };
 
 /* Creates the group 'kind'/'name', not built yet. */
@@ -291,14 +297,19 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         break;
     case PIPELINE_GROUP_NETWORK:
         pipeline_network_flows(&ctx, in->net, in->chunks, in->n_chunks,
-                               in->uplink_ofport);
+                               in->uplink_ofport, in->router_mac);
+        break;
+    case PIPELINE_GROUP_REMOTE:
+        pipeline_remote_port_flows(&ctx, in->net, in->port,
+                                   in->uplink_ofport, in->router_mac);
         break;
     case PIPELINE_GROUP_FLOOD:
         pipeline_flood_chunk_flows(&ctx, in->net, in->chunk, in->ofports,
                                    in->n_ofports);
         break;
     case PIPELINE_GROUP_PORT:
-        pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed);
+        pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed,
+                            in->uplink_ofport, in->router_mac);
         g->ofport = in->port->ofport;
         if (!ctx.error && in->cfg->broadcast_limit.pps) {
             /* The meter its broadcast limit flow goes through. */
@@ -472,11 +483,12 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         }
         gn_buf_clear(&key);
         gn_buf_put(&key, &in->uplink_ofport, sizeof in->uplink_ofport);
+        gn_buf_put(&key, in->router_mac ? "R" : "-", 1);
         gn_buf_put(&key, chunks, n_chunks * sizeof *chunks);
         snprintf(name, sizeof name, "%d", net->vlan);
         gin = (struct pipeline_group_input) {
             .cfg = cfg, .net = net, .chunks = chunks, .n_chunks = n_chunks,
-            .uplink_ofport = in->uplink_ofport,
+            .uplink_ofport = in->uplink_ofport, .router_mac = in->router_mac,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_NETWORK, name, NULL,
                               &key, &gin, pass, stats, errorp);
@@ -539,9 +551,14 @@ pipeline_state_pass__(struct pipeline_state *st,
         }
         gn_buf_clear(&key);
         pipeline_port_key__(&key, p, routed);
+        if (in->router_mac) {
+            /* Its uplink spoofing drops. */
+            gn_buf_put(&key, &in->uplink_ofport, sizeof in->uplink_ofport);
+        }
         struct pipeline_group_input pin = {
             .cfg = cfg, .net = gn_config_find_vlan(cfg, p->vlan), .port = p,
-            .routed = routed,
+            .routed = routed, .uplink_ofport = in->uplink_ofport,
+            .router_mac = in->router_mac,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_PORT, p->name,
                               &up->groups[i], &key, &pin, pass, stats,
@@ -553,6 +570,21 @@ pipeline_state_pass__(struct pipeline_state *st,
         if (routed != routed_buf) {
             free(routed);
         }
+    }
+    for (size_t i = 0; !pass->stopped && i < up->n_remote; i++) {
+        const struct pipeline_port *p = up->remote[i];
+        bool routed = true;
+
+        gn_buf_clear(&key);
+        pipeline_port_key__(&key, p, &routed);
+        gn_buf_put(&key, in->router_mac->b, sizeof in->router_mac->b);
+        gn_buf_put(&key, &in->uplink_ofport, sizeof in->uplink_ofport);
+        struct pipeline_group_input rin = {
+            .cfg = cfg, .net = gn_config_find_vlan(cfg, p->vlan), .port = p,
+            .uplink_ofport = in->uplink_ofport, .router_mac = in->router_mac,
+        };
+        pipeline_group_sync__(st, table, PIPELINE_GROUP_REMOTE, p->name,
+                              NULL, &key, &rin, pass, stats, errorp);
     }
     gn_buf_destroy(&key);
 }
@@ -569,13 +601,24 @@ pipeline_state_prepare__(struct pipeline_state *st,
                          struct pipeline_update_stats *stats)
 {
     const struct gn_config *cfg = in->cfg;
-    struct pipeline_update_ports up = { NULL, NULL, 0, NULL, 0 };
+    struct pipeline_update_ports up = { NULL, NULL, 0, NULL, 0, NULL, 0 };
     size_t n_ips = 0;
 
     up.sorted = gn_xcalloc(in->n_ports + 1, sizeof *up.sorted);
     for (size_t i = 0; i < in->n_ports; i++) {
         const struct pipeline_port *p = &in->ports[i];
 
+        if (p->remote) {
+            if (in->router_mac && in->uplink_ofport > 0
+                && gn_config_find_vlan(cfg, p->vlan)) {
+                if (!up.remote) {
+                    up.remote = gn_xcalloc(in->n_ports, sizeof *up.remote);
+                }
+                up.remote[up.n_remote++] = p;
+                pipeline_group_mark__(st, PIPELINE_GROUP_REMOTE, p->name);
+            }
+            continue;
+        }
         if (p->ofport <= 0 || !gn_config_find_vlan(cfg, p->vlan)) {
             continue;
         }
@@ -636,7 +679,7 @@ pipeline_state_update(struct pipeline_state *st,
                       struct pipeline_update_stats *stats_)
 {
     struct pipeline_update_stats stats = { 0, 0, 0, 0, false };
-    struct pipeline_update_ports up = { NULL, NULL, 0, NULL, 0 };
+    struct pipeline_update_ports up = { NULL, NULL, 0, NULL, 0, NULL, 0 };
     struct pipeline_pass pass = { .deadline = in->deadline };
     size_t first_port = 0;
     char *error = NULL;

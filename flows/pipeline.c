@@ -558,9 +558,110 @@ pipeline_global_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg)
     pipeline_guard_flows(ctx);
 }
 
+/* Cluster mode, network 'net': from the uplink, IPv4 that another host
+ * routed here into table 9, anything else from a router MAC and frames
+ * from a gateway MAC dropped; in table 9, the source network of IPv4 from
+ * 'net''s subnets. */
+static void
+pipeline_routed_in__(struct pipeline_ctx *ctx, const struct gn_network *net,
+                     int uplink_ofport)
+{
+    uint64_t spoof = PIPELINE_COOKIE(PIPELINE_RULE_UPLINK_SPOOF_DROP,
+                                     net->vlan);
+    uint64_t in = PIPELINE_COOKIE(PIPELINE_RULE_ROUTED_IN, net->vlan);
+    char *actions;
+    char subnet[INET6_ADDRSTRLEN + 8];
+
+    actions = gn_xasprintf("strip_vlan,load:0->%s,goto_table:%d",
+                           REG_FROM_GUEST, T_ROUTED_IN);
+    pipeline_ctx_add(ctx, T_INGRESS, 110, in, actions,
+                     "in_port=%d,dl_vlan=%d,dl_src=%s,ip", uplink_ofport,
+                     net->vlan, PIPELINE_ROUTER_MAC_PREFIX);
+    free(actions);
+    pipeline_ctx_add(ctx, T_INGRESS, 105, spoof, "drop",
+                     "in_port=%d,dl_vlan=%d,dl_src=%s", uplink_ofport,
+                     net->vlan, PIPELINE_ROUTER_MAC_PREFIX);
+    /* The gateway MACs (0a:00:00:00:VV:VV) never leave a host. */
+    pipeline_ctx_add(ctx, T_INGRESS, 120, spoof, "drop",
+                     "in_port=%d,dl_vlan=%d,"
+                     "dl_src=0a:00:00:00:00:00/ff:ff:ff:ff:00:00",
+                     uplink_ofport, net->vlan);
+    /* (Back to table 4: a resubmit, goto_table only goes forward.) */
+    actions = gn_xasprintf("load:%d->%s,resubmit(,%d)", net->vlan, REG_NET,
+                           T_ROUTE);
+    for (size_t i = 0; i < net->n_subnets; i++) {
+        if (net->subnets[i].family != AF_INET) {
+            continue;
+        }
+        pipeline_format_ip(&net->subnets[i], true, subnet, sizeof subnet);
+        pipeline_ctx_add(ctx, T_ROUTED_IN, 100, in, actions,
+                         "ip,nw_src=%s", subnet);
+    }
+    free(actions);
+}
+
+/* Cluster mode, local port 'p': frames from the uplink that claim its MAC
+ * or one of its addresses are dropped. */
+static void
+pipeline_uplink_spoof__(struct pipeline_ctx *ctx,
+                        const struct pipeline_port *p, int uplink_ofport)
+{
+    uint64_t cookie = PIPELINE_COOKIE(PIPELINE_RULE_UPLINK_SPOOF_DROP,
+                                      p->ofport);
+    char mac[18], ip[INET6_ADDRSTRLEN];
+
+    pipeline_mac_str__(&p->mac, mac);
+    pipeline_ctx_add(ctx, T_INGRESS, 120, cookie, "drop",
+                     "in_port=%d,dl_src=%s", uplink_ofport, mac);
+    for (size_t i = 0; i < p->n_ips; i++) {
+        pipeline_format_ip(&p->ips[i], false, ip, sizeof ip);
+        if (p->ips[i].family == AF_INET) {
+            pipeline_ctx_add(ctx, T_INGRESS, 120, cookie, "drop",
+                             "in_port=%d,ip,nw_src=%s", uplink_ofport, ip);
+            pipeline_ctx_add(ctx, T_INGRESS, 120, cookie, "drop",
+                             "in_port=%d,arp,arp_spa=%s", uplink_ofport,
+                             ip);
+        } else {
+            pipeline_ctx_add(ctx, T_INGRESS, 120, cookie, "drop",
+                             "in_port=%d,ipv6,ipv6_src=%s", uplink_ofport,
+                             ip);
+        }
+    }
+}
+
+void
+pipeline_remote_port_flows(struct pipeline_ctx *ctx,
+                           const struct gn_network *net,
+                           const struct pipeline_port *p, int uplink_ofport,
+                           const struct netaddr_mac *router_mac)
+{
+    char src[18], mac[18], ip[INET6_ADDRSTRLEN];
+    char *actions;
+
+    pipeline_mac_str__(router_mac, src);
+    pipeline_mac_str__(&p->mac, mac);
+    actions = gn_xasprintf("set_field:%s->eth_src,set_field:%s->eth_dst,"
+                           "dec_ttl,mod_vlan_vid:%d,output:%d", src, mac,
+                           net->vlan, uplink_ofport);
+    for (size_t i = 0; i < p->n_ips; i++) {
+        if (p->ips[i].family != AF_INET) {
+            continue;
+        }
+        pipeline_format_ip(&p->ips[i], false, ip, sizeof ip);
+        /* Below the local ports' (100): a stale registry row never takes
+         * an address from a port of this host. */
+        pipeline_ctx_add(ctx, T_ROUTE_OUT, 90,
+                         PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_REMOTE,
+                                         net->vlan),
+                         actions, "ip,nw_dst=%s", ip);
+    }
+    free(actions);
+}
+
 void
 pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
-                       const int *chunks, size_t n_chunks, int uplink_ofport)
+                       const int *chunks, size_t n_chunks, int uplink_ofport,
+                       const struct netaddr_mac *router_mac)
 {
     if (uplink_ofport > 0) {
         char *actions = gn_xasprintf(
@@ -572,6 +673,9 @@ pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
                          net->vlan);
         free(actions);
     }
+    if (uplink_ofport > 0 && router_mac) {
+        pipeline_routed_in__(ctx, net, uplink_ofport);
+    }
     pipeline_forward__(ctx, net, chunks, n_chunks, uplink_ofport);
     pipeline_gateway__(ctx, net);
     pipeline_guard_network_flows(ctx, net);
@@ -580,7 +684,8 @@ pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
 void
 pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
                     const struct gn_network *net,
-                    const struct pipeline_port *p, const bool *routed)
+                    const struct pipeline_port *p, const bool *routed,
+                    int uplink_ofport, const struct netaddr_mac *router_mac)
 {
     pipeline_ingress__(ctx, p);
     pipeline_broadcast_limit__(ctx, cfg, p);
@@ -588,4 +693,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_nd__(ctx, p, net);
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out__(ctx, p, routed);
+    if (uplink_ofport > 0 && router_mac) {
+        pipeline_uplink_spoof__(ctx, p, uplink_ofport);
+    }
 }

@@ -78,6 +78,11 @@ void cluster_handle(struct cluster *, const char *method, const char *path,
                     const json_t *params, const json_t *body,
                     engine_done_cb *cb, void *aux);
 
+/* The MAC this host's routed frames leave with to other hosts:
+ * 0a:58:XX:XX:XX:XX, XX the first bytes of its system-id. */
+struct netaddr_mac;
+void cluster_router_mac(const char *system_id, struct netaddr_mac *);
+
 /* For /v1/status and /metrics (new reference). */
 json_t *cluster_status_brief(const struct cluster *);
 

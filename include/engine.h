@@ -26,6 +26,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct event_base;
 struct gn_config;
@@ -63,6 +64,15 @@ unsigned long long engine_installed_config_gen(const struct engine *);
 typedef void engine_installed_cb(void *aux);
 void engine_set_installed_cb(struct engine *, engine_installed_cb *,
                              void *aux);
+
+/* Cluster mode: this host's router MAC (NULL: none, no routing across
+ * hosts) and the ports of other hosts ('n' of 'ports', copied; 'remote'
+ * and 'ofport' are ignored), which the pipeline routes to through the
+ * uplink. */
+struct netaddr_mac;
+struct pipeline_port;
+void engine_set_remote(struct engine *, const struct netaddr_mac *router_mac,
+                       const struct pipeline_port *ports, size_t n);
 
 /* Called when a request finishes: 'status' is an HTTP status, 'body' a new
  * reference the callee takes (a port object, or {"error": {...}}). */

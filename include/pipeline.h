@@ -80,6 +80,21 @@
  *      here by table 1) are dropped by the port's own flow, so that they
  *      are counted per port ("mac-spoof-drop").
  *
+ *   9  routed in (cluster mode): IPv4 that another host routed here (from
+ *      the uplink, with a source MAC of PIPELINE_ROUTER_MAC_PREFIX) gets
+ *      the network of its source address in reg6 ("routed-in") and goes
+ *      through tables 4 to 6 like traffic routed here: this host's own
+ *      conntrack and rules judge it again, and table 6 delivers it to a
+ *      local port only, from the destination network's gateway MAC.
+ *
+ * Cluster mode (pipeline_input.router_mac) adds: in table 6, IPv4 to a
+ * declared address of another host's port leaves on the uplink, tagged
+ * with its network's VLAN, from this host's router MAC (never the gateway
+ * MAC: a physical switch sees each host's own MAC), TTL decremented
+ * ("route-remote"); in table 0, frames from the uplink that claim a local
+ * port's MAC or address or a gateway MAC as their source are dropped
+ * ("uplink-spoof-drop"), as is anything but IPv4 from a router MAC.
+ *
  * In a rule from network A to B, A's guests open connections to B's and
  * receive the replies; B's guests cannot open connections to A's unless
  * another rule says so.  Nothing crosses between networks otherwise.
@@ -112,6 +127,9 @@ struct pipeline_port {
     const struct netaddr_ip *ips;   /* Declared addresses, or none. */
     size_t n_ips;
     bool server;                    /* May act as DHCP server / router. */
+    bool remote;                    /* Cluster mode: a port of another
+                                     * host, routed to over the uplink
+                                     * ('ofport' unused). */
 };
 
 struct pipeline_input {
@@ -120,6 +138,9 @@ struct pipeline_input {
     const struct pipeline_port *ports;
     size_t n_ports;
     int uplink_ofport;              /* -1: no uplink. */
+    const struct netaddr_mac *router_mac;   /* Cluster mode: this host's
+                                             * router MAC; NULL: one host,
+                                             * no routing across hosts. */
     long long deadline;             /* For pipeline_state_update(): a
                                      * gn_time_usec() time, or 0. */
     bool same_input;                /* Exactly the input of the last call
@@ -170,7 +191,10 @@ struct pipeline_input {
     RULE(IPV6_HEADER_DROP, 35, "ipv6-header-drop")                      \
     RULE(DAD_DROP, 36, "dad-drop")                                      \
     RULE(GATEWAY_SPOOF_DROP, 37, "gateway-spoof-drop")                  \
-    RULE(SOURCE_MAC_CHECK, 38, "source-mac-check")
+    RULE(SOURCE_MAC_CHECK, 38, "source-mac-check")                      \
+    RULE(ROUTED_IN, 39, "routed-in")                                    \
+    RULE(UPLINK_SPOOF_DROP, 40, "uplink-spoof-drop")                    \
+    RULE(ROUTE_REMOTE, 41, "route-remote")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -180,6 +204,9 @@ enum pipeline_rule {
 
 #define PIPELINE_COOKIE(RULE, OBJECT) \
     (((uint64_t) (RULE) << 48) | (uint32_t) (OBJECT))
+
+/* The router MACs of hosts in a cluster: 0a:58:XX:XX:XX:XX. */
+#define PIPELINE_ROUTER_MAC_PREFIX "0a:58:00:00:00:00/ff:ff:00:00:00:00"
 
 /* The conntrack zone of routed traffic. */
 #define PIPELINE_CT_ZONE 1

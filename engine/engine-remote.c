@@ -1,0 +1,92 @@
+/* engine-remote.c: what the engine knows of other hosts in cluster mode:
+ * this host's router MAC (the source of routed frames it sends to the
+ * fabric) and the ports of other hosts with declared addresses, which the
+ * pipeline routes to over the uplink.  The pipeline sees them after the
+ * bridge's own ports, in one array that stays the same while neither
+ * changes. */
+#include <config.h>
+
+#include "engine-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gn-util.h"
+#include "pipeline.h"
+#include "port-view.h"
+
+static void
+engine_remote_clear__(struct engine_remote *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free((char *) r->ports[i].name);
+        free((struct netaddr_ip *) r->ports[i].ips);
+    }
+    free(r->ports);
+    r->ports = NULL;
+    r->n = 0;
+}
+
+void
+engine_set_remote(struct engine *e, const struct netaddr_mac *router_mac,
+                  const struct pipeline_port *ports, size_t n)
+{
+    struct engine_remote *r = &e->remote;
+
+    engine_remote_clear__(r);
+    r->has_router_mac = router_mac != NULL;
+    if (router_mac) {
+        r->router_mac = *router_mac;
+    }
+    r->ports = gn_xcalloc(n ? n : 1, sizeof *r->ports);
+    for (size_t i = 0; i < n; i++) {
+        struct pipeline_port *p = &r->ports[i];
+        struct netaddr_ip *ips = gn_xcalloc(ports[i].n_ips ? ports[i].n_ips
+                                            : 1, sizeof *ips);
+
+        *p = ports[i];
+        p->name = gn_xstrdup(ports[i].name);
+        memcpy(ips, ports[i].ips, ports[i].n_ips * sizeof *ips);
+        p->ips = ips;
+        p->ofport = 0;
+        p->remote = true;
+    }
+    r->n = n;
+    r->gen++;
+    engine_schedule__(e);
+}
+
+const struct pipeline_port *
+engine_remote_merge__(struct engine *e, size_t *n)
+{
+    struct engine_remote *r = &e->remote;
+    size_t n_view;
+    const struct pipeline_port *view = port_view_pipeline_ports(e->view,
+                                                                &n_view);
+    unsigned long long view_gen = port_view_pipeline_gen(e->view);
+
+    if (!r->n) {
+        *n = n_view;
+        return view;
+    }
+    if (!r->merged || r->merged_view_gen != view_gen
+        || r->merged_gen != r->gen) {
+        free(r->merged);
+        r->merged = gn_xcalloc(n_view + r->n, sizeof *r->merged);
+        memcpy(r->merged, view, n_view * sizeof *view);
+        memcpy(r->merged + n_view, r->ports, r->n * sizeof *r->ports);
+        r->n_merged = n_view + r->n;
+        r->merged_view_gen = view_gen;
+        r->merged_gen = r->gen;
+    }
+    *n = r->n_merged;
+    return r->merged;
+}
+
+void
+engine_remote_destroy__(struct engine *e)
+{
+    engine_remote_clear__(&e->remote);
+    free(e->remote.merged);
+    e->remote.merged = NULL;
+}

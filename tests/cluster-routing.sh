@@ -1,0 +1,152 @@
+#!/bin/bash
+# cluster-routing: in cluster mode the rules route across hosts.  With the
+# rule web -> db tcp/3306, a web guest on host1 opens a TCP connection to a
+# db guest on host2 and data flows both ways; tcp/22 and ICMP do not cross,
+# nor does a connection db -> web.  Frames a host routes to the fabric
+# leave from its own router MAC, never a gateway MAC (the fabric's
+# forwarding table shows each router MAC on one port and no gateway MAC).
+# Frames injected into the fabric are judged by the receiving host: a
+# reply without a request is dropped, a source address of one of the
+# host's own guests is dropped (a positive control of each shape
+# arrives).  Three hosts, real packets over the fabric.
+. "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+. "$GN_SRCDIR/tests/cluster-lib.sh"
+gn_require_root
+gn_require_cmd curl curl
+gn_require_cmd nc netcat-openbsd
+gn_require_cmd bridge iproute2
+gn_require_scapy
+s=$$
+
+gn_cluster_db_start || gn_done
+for n in 1 2 3; do
+    gn_cluster_host_start $n
+    gn_cluster_guestnetd_start $n || gn_done
+done
+gn_tmpdir out
+api() {
+    local n=$1
+    shift
+    curl -s -m 10 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
+        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
+        -w '\nHTTP %{http_code}\n' "http://localhost$2"
+}
+gn_config "$out/policy.json" upl
+gn_check "policy-imported" grep -q '^HTTP 200' \
+    <<<"$(api 1 POST /v1/cluster/import "$(cat "$out/policy.json")")"
+
+wa=52:54:00:0a:01:11 wb=52:54:00:0a:03:12 da=52:54:00:14:02:11
+gn_host_guest 1 "wa$s" "pwa$s" web $wa 10.10.0.11 || gn_done
+gn_host_guest 3 "wb$s" "pwb$s" web $wb 10.10.0.12 || gn_done
+gn_host_guest 2 "da$s" "pda$s" db $da 10.20.0.11 || gn_done
+routed_on() {  # routed_on N: host N has its route to the db guest
+    gn_on_host "$1" ovs-ofctl -O OpenFlow15 dump-flows br-int table=6 \
+        | grep -q 'nw_dst=10.20.0.11'
+}
+gn_check "host1-learns-the-db-guest" gn_wait 10 routed_on 1
+
+# --- The rule across hosts: tcp/3306 opens, data both ways.
+listen() {  # listen NS PORT: a TCP server answering "pong-PORT"
+    ip netns exec "$1" bash -c "while true; do echo pong-$2 \
+        | nc -l -p $2 -q 1 >> '$out/$1-$2.in'; done" &
+    gn_on_exit "kill $! 2>/dev/null; pkill -f 'nc -l -p $2' 2>/dev/null"
+    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':$2 '"
+}
+listen "da$s" 3306
+listen "da$s" 22
+listen "wa$s" 8080
+call() {  # call NS IP PORT: prints what the server answered
+    echo "ping-$3" | ip netns exec "$1" timeout 5 nc -w 2 -q 1 "$2" "$3"
+}
+gn_check "web-host1-opens-3306-on-db-host2" \
+    test "$(call "wa$s" 10.20.0.11 3306)" = pong-3306
+gn_check "db-got-the-request" grep -q ping-3306 "$out/da$s-3306.in"
+gn_check_fails "tcp-22-does-not-cross" \
+    test "$(call "wa$s" 10.20.0.11 22)" = pong-22
+gn_check_fails "icmp-does-not-cross" \
+    ip netns exec "wa$s" ping -c 2 -i 0.2 -W 1 10.20.0.11
+gn_check_fails "db-cannot-open-to-web" \
+    test "$(call "da$s" 10.10.0.11 8080)" = pong-8080
+gn_check "same-network-crosses-hosts" \
+    ip netns exec "wa$s" ping -c 2 -i 0.2 -W 2 10.10.0.12
+
+# --- The fabric sees router MACs, each on one port, and no gateway MAC.
+fdb=$(bridge -n "$GN_FABRIC_NETNS" fdb show br fabric)
+echo "$fdb" | grep -E '^0a:' | sed 's/^/# fabric fdb: /'
+gn_check "no-gateway-mac-on-the-fabric" \
+    bash -c "! grep -q '^0a:00:00:00:' <<<'$fdb'"
+r1=$(api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
+import json, sys
+print(*sorted(h["router_mac"] for h in json.load(sys.stdin)["hosts"]))')
+for m in $r1; do
+    gn_check "router-mac-$m-at-most-one-port" \
+        test "$(grep -c "^$m dev h" <<<"$fdb")" -le 1
+done
+gn_check "host2-router-mac-learned-on-its-port" \
+    grep -q "dev h2" <<<"$(grep '^0a:58' <<<"$fdb")"
+
+# --- Frames injected into the fabric.
+inj=inj$s
+gn_netns "$inj"
+ip link add inj netns "$inj" type veth peer name hx netns "$GN_FABRIC_NETNS"
+ip -n "$GN_FABRIC_NETNS" link set hx master fabric up
+ip -n "$inj" link set inj up
+gn_wait 10 gn_fabric_port_forwarding__ hx
+h2mac=$(api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
+import json, sys
+print([h["router_mac"] for h in json.load(sys.stdin)["hosts"]
+       if h["name"] == "host2"][0])')
+gn_capture_start "wa$s" || gn_fail capture-start "tcpdump did not start"
+gn_scapy "$inj" "
+def f(src_ip, flags, tag):
+    return (Ether(src='$h2mac', dst='$wa') / Dot1Q(vlan=10)
+            / IP(src=src_ip, dst='10.10.0.11')
+            / TCP(sport=3306, dport=40000, flags=flags) / Raw(b'GN[' + tag + b']'))
+for i in range(3):
+    # A reply without a request: db answering a SYN never sent.
+    sendp(f('10.20.0.11', 'SA', b'synack-no-request'), iface='inj', verbose=0)
+    # The source address of host1's own guest.
+    sendp(Ether(src='52:54:00:0a:0f:0f', dst='$wa') / Dot1Q(vlan=10)
+          / IP(src='10.10.0.11', dst='10.10.0.11') / UDP(sport=9, dport=9)
+          / Raw(b'GN[own-address]'), iface='inj', verbose=0)
+    # The positive control: a same-network frame from an address nobody
+    # claims.
+    sendp(Ether(src='52:54:00:0a:0f:0f', dst='$wa') / Dot1Q(vlan=10)
+          / IP(src='10.10.0.99', dst='10.10.0.11') / UDP(sport=9, dport=9)
+          / Raw(b'GN[same-network]'), iface='inj', verbose=0)
+"
+gn_capture_stop
+gn_check_seen "injected-same-network-frame-arrives" "wa$s" same-network
+gn_check_unseen "injected-reply-without-request-dropped" "wa$s" \
+    synack-no-request
+gn_check_unseen "injected-own-guest-address-dropped" "wa$s" own-address
+# And a routed frame host2 allows (web -> db 3306, a new connection from
+# a web address) arrives at db: the receiving host judges by its rules.
+gn_capture_start "da$s" || gn_fail capture-start "tcpdump did not start"
+h1mac=$(api 1 GET /v1/cluster/status | sed '$d' | "$GN_PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+print([h["router_mac"] for h in d["hosts"] if h["name"] == "host1"][0])')
+gn_scapy "$inj" "
+for i in range(3):
+    sendp(Ether(src='$h1mac', dst='$da') / Dot1Q(vlan=20)
+          / IP(src='10.10.0.77', dst='10.20.0.11')
+          / TCP(sport=40001, dport=3306, flags='S') / Raw(b'GN[routed-syn]'),
+          iface='inj', verbose=0)
+    sendp(Ether(src='$h1mac', dst='$da') / Dot1Q(vlan=20)
+          / IP(src='10.10.0.77', dst='10.20.0.11')
+          / TCP(sport=40002, dport=22, flags='S') / Raw(b'GN[routed-22]'),
+          iface='inj', verbose=0)
+"
+gn_capture_stop
+gn_check_seen "injected-allowed-routed-syn-arrives" "da$s" routed-syn
+gn_check_unseen "injected-routed-tcp-22-dropped" "da$s" routed-22
+drops() {  # drops N RULE: packets host N counted for RULE
+    api "$1" GET /v1/flows | sed '$d' | "$GN_PYTHON" -c "
+import json, sys
+rules = json.load(sys.stdin)['counters']['rules']
+print(sum(r['packets'] for r in rules if r['rule'] == '$2'))"
+}
+gn_check "uplink-spoof-drops-counted" test "$(drops 1 uplink-spoof-drop)" -gt 0
+
+gn_done
