@@ -638,6 +638,81 @@ test_routes_only_to_declared_unshared_ipv4(void)
     gn_config_destroy(cfg);
 }
 
+/* Cluster mode: another host's port is routed to over the uplink from
+ * the router MAC; routed frames from the uplink enter table 9; frames
+ * from the uplink with a local port's MAC or address are dropped.  Without
+ * a router MAC (one host), none of it, and the table is the same as
+ * without the remote port. */
+static void
+test_cluster_routes_to_other_hosts(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct netaddr_ip local_ip, remote_ip;
+    struct pipeline_port ports[2];
+    struct netaddr_mac router;
+    struct flow_table *t, *plain;
+    char *error;
+
+    parse_ip("10.10.0.5", &local_ip);
+    parse_ip("10.20.0.9", &remote_ip);
+    make_port(&ports[0], 101, 10, &local_ip, 1);
+    make_port(&ports[1], 900, 20, &remote_ip, 1);
+    ports[1].name = "remote-db";
+    ports[1].ofport = 0;
+    ports[1].remote = true;
+    error = netaddr_parse_mac("0a:58:01:02:03:04", false, &router);
+    CHECK(error == NULL);
+    free(error);
+
+    struct pipeline_input in = {
+        .cfg = cfg, .ports = ports, .n_ports = 2, .uplink_ofport = 100,
+        .router_mac = &router,
+    };
+    t = flow_table_create(0);
+    error = pipeline_build(&in, t);
+    CHECK(error == NULL);
+    free(error);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_REMOTE, 20) == 1);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=6", "nw_dst=10.20.0.9", "0a:58:01:02:03:04->eth_src",
+        "52:54:00:00:03:84->eth_dst", "dec_ttl", "output:100", NULL }));
+    /* Routed in: per network from a router MAC (IPv4 only), then its
+     * source network from the subnets. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=9", "nw_src=10.10.0.0/24", "goto_table", NULL }) == false);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=9", "nw_src=10.20.0.0/24", "resubmit(,4)", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=100", "dl_src=0a:58:00:00:00:00/ff:ff:00:00:00:00",
+        "ip", "goto_table:9", NULL }));
+    CHECK(count(t, PIPELINE_RULE_UPLINK_SPOOF_DROP, 101) == 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=100", "nw_src=10.10.0.5", "drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=100", "dl_src=52:54:00:00:00:65", "drop",
+        NULL }));
+    flow_table_destroy(t);
+
+    /* One host: no router MAC. */
+    in.router_mac = NULL;
+    t = flow_table_create(0);
+    error = pipeline_build(&in, t);
+    CHECK(error == NULL);
+    free(error);
+    plain = build(cfg, ports, 1, 100);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_REMOTE, 20) == 0);
+    CHECK(count(t, PIPELINE_RULE_ROUTED_IN, 0) == 0);
+    CHECK(count(t, PIPELINE_RULE_UPLINK_SPOOF_DROP, 101) == 0);
+    CHECK(flow_table_count(t) == flow_table_count(plain));
+    size_t n_mods;
+    struct flow_table_mod *mods = flow_table_diff(plain, t, &n_mods);
+    CHECK(n_mods == 0);
+    free(mods);
+    flow_table_destroy(plain);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
 int
 main(void)
 {
@@ -671,6 +746,8 @@ main(void)
              test_gateways_answer_arp_and_take_frames);
     TEST_RUN("pipeline/rules-allow-new-connections-through-conntrack",
              test_rules_allow_new_connections_through_conntrack);
+    TEST_RUN("pipeline/cluster-routes-to-other-hosts",
+             test_cluster_routes_to_other_hosts);
     TEST_RUN("pipeline/routes-only-to-declared-unshared-ipv4",
              test_routes_only_to_declared_unshared_ipv4);
     return test_done();
