@@ -289,6 +289,19 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
  * with the network's gateway MAC; frames from its guests to the gateway
  * MAC go to routing (table 4).  Nothing for a network without an IPv4
  * gateway. */
+/* The actions that turn an ARP request for 'ip' into the reply "'ip' is at
+ * 'mac'", sent back on the port it came in on (malloc'd). */
+static char *
+pipeline_arp_reply__(const char *mac, const char *ip)
+{
+    return gn_xasprintf("move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
+                        "set_field:%s->eth_src,set_field:2->arp_op,"
+                        "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
+                        "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
+                        "set_field:%s->arp_sha,set_field:%s->arp_spa,"
+                        "in_port", mac, mac, ip);
+}
+
 static void
 pipeline_gateway__(struct pipeline_ctx *ctx, const struct gn_network *net)
 {
@@ -307,14 +320,7 @@ pipeline_gateway__(struct pipeline_ctx *ctx, const struct gn_network *net)
         }
         routed = true;
         pipeline_format_ip(&net->gateways[i], false, ip, sizeof ip);
-        actions = gn_xasprintf("move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-                               "set_field:%s->eth_src,"
-                               "set_field:2->arp_op,"
-                               "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
-                               "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
-                               "set_field:%s->arp_sha,"
-                               "set_field:%s->arp_spa,in_port",
-                               mac, mac, ip);
+        actions = pipeline_arp_reply__(mac, ip);
         pipeline_ctx_add(ctx, T_FORWARD, 110, arp, actions,
                          "reg6=%d,reg5=1,arp,arp_op=1,arp_tpa=%s", net->vlan,
                          ip);
@@ -654,6 +660,15 @@ pipeline_remote_port_flows(struct pipeline_ctx *ctx,
                          PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_REMOTE,
                                          net->vlan),
                          actions, "ip,nw_dst=%s", ip);
+        /* Its network's guests here learn its MAC without a broadcast
+         * across the fabric. */
+        char *reply = pipeline_arp_reply__(mac, ip);
+        pipeline_ctx_add(ctx, T_FORWARD, 108,
+                         PIPELINE_COOKIE(PIPELINE_RULE_NEIGHBOUR_ANSWER,
+                                         net->vlan),
+                         reply, "reg6=%d,reg5=1,arp,arp_op=1,arp_tpa=%s",
+                         net->vlan, ip);
+        free(reply);
     }
     free(actions);
 }

@@ -91,7 +91,9 @@
  * declared address of another host's port leaves on the uplink, tagged
  * with its network's VLAN, from this host's router MAC (never the gateway
  * MAC: a physical switch sees each host's own MAC), TTL decremented
- * ("route-remote"); in table 0, frames from the uplink that claim a local
+ * ("route-remote"), and ARP requests of its network's guests here for
+ * such an address are answered with the port's MAC ("neighbour-answer",
+ * table 3); in table 0, frames from the uplink that claim a local
  * port's MAC or address or a gateway MAC as their source are dropped
  * ("uplink-spoof-drop"), as is anything but IPv4 from a router MAC.
  *
@@ -194,7 +196,8 @@ struct pipeline_input {
     RULE(SOURCE_MAC_CHECK, 38, "source-mac-check")                      \
     RULE(ROUTED_IN, 39, "routed-in")                                    \
     RULE(UPLINK_SPOOF_DROP, 40, "uplink-spoof-drop")                    \
-    RULE(ROUTE_REMOTE, 41, "route-remote")
+    RULE(ROUTE_REMOTE, 41, "route-remote")                              \
+    RULE(NEIGHBOUR_ANSWER, 42, "neighbour-answer")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,

@@ -70,6 +70,27 @@ gn_check_fails "db-cannot-open-to-web" \
 gn_check "same-network-crosses-hosts" \
     ip netns exec "wa$s" ping -c 2 -i 0.2 -W 2 10.10.0.12
 
+# --- Neighbours without floods: host1 answers its web guest's ARP for
+# the web guest of host3 from the registry; no ARP request crosses.
+ip -n "wa$s" neigh flush dev eth0
+ip netns exec "$GN_FABRIC_NETNS" tcpdump -i h1 -nn -U --immediate-mode \
+    -w "$out/arp.pcap" 'vlan 10 and arp' 2> "$out/arp.err" &
+gn_on_exit "kill $! 2>/dev/null"
+arpdump=$!
+gn_wait 5 grep -q 'listening on' "$out/arp.err" \
+    || gn_fail capture-start "tcpdump on the fabric did not start"
+gn_check "web-host1-reaches-web-host3-after-flush" \
+    ip netns exec "wa$s" ping -c 2 -i 0.2 -W 2 10.10.0.12
+gn_check "neighbour-entry-is-the-remote-mac" \
+    grep -q "10.10.0.12 .*lladdr $wb" <<<"$(ip -n "wa$s" neigh show)"
+sleep 0.3
+kill -INT "$arpdump"; wait "$arpdump" 2>/dev/null
+gn_check "no-arp-request-crossed-the-fabric" test "$(tcpdump -nn -r \
+    "$out/arp.pcap" 2>/dev/null | grep -c 'Request who-has 10.10.0.12')" = 0
+gn_check "arp-answered-by-the-registry-rule" \
+    test "$(gn_on_host 1 ovs-ofctl -O OpenFlow15 dump-flows br-int table=3 \
+            | grep 'arp_tpa=10.10.0.12' | grep -c 'n_packets=[1-9]')" = 1
+
 # --- The fabric sees router MACs, each on one port, and no gateway MAC.
 fdb=$(bridge -n "$GN_FABRIC_NETNS" fdb show br fabric)
 echo "$fdb" | grep -E '^0a:' | sed 's/^/# fabric fdb: /'

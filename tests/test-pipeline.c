@@ -674,6 +674,9 @@ test_cluster_routes_to_other_hosts(void)
     free(error);
     CHECK(count(t, PIPELINE_RULE_ROUTE_REMOTE, 20) == 1);
     CHECK(has_flow(t, (const char *[]) {
+        "table=3", "reg6=0x14", "arp_tpa=10.20.0.9",
+        "52:54:00:00:03:84->arp_sha", "IN_PORT", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
         "table=6", "nw_dst=10.20.0.9", "0a:58:01:02:03:04->eth_src",
         "52:54:00:00:03:84->eth_dst", "dec_ttl", "output:100", NULL }));
     /* Routed in: per network from a router MAC (IPv4 only), then its
