@@ -10,6 +10,12 @@
 #      the time from sending POST /v1/ports until the port is in
 #      GET /v1/cluster/ports/NAME on host2 and on host3 (p50, p99, max).
 #   3. Memory (VmRSS) of each guestnetd and each ovsdb-server member.
+#   0. Data plane (DATAPLANE=1, the default): iperf3 TCP throughput for
+#      IPERF_SECS (5) seconds between guests: routed across hosts (web on
+#      host1 to db on host2, through both hosts' conntrack and rules),
+#      routed on one host (web to db on host1), and two guests on two
+#      hosts joined by OVS bridges with the default NORMAL flow over the
+#      same fabric (what a plain Open vSwitch does), with the ratios.
 #   4. ROWS more Port rows written straight into the cluster database (as
 #      a registry of that size looks), then one policy change (a rule
 #      added through host1): the time until every host reports the new
@@ -17,12 +23,14 @@
 #
 # Usage: bench/cluster.sh [N [ROWS]]   (as root, after scripts/build.sh;
 # defaults 300 and 10000)
-# Environment: CLIENTS (16), PROBES (50).
+# Environment: CLIENTS (16), PROBES (50), DATAPLANE (1), IPERF_SECS (5).
 set -u
 N=${1:-300}
 ROWS=${2:-10000}
 CLIENTS=${CLIENTS:-16}
 PROBES=${PROBES:-50}
+DATAPLANE=${DATAPLANE:-1}
+IPERF_SECS=${IPERF_SECS:-5}
 GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-cluster}
@@ -52,6 +60,75 @@ curl -sf --unix-socket "${GN_HOST_SOCK[1]}" -X POST \
     --data-binary @"$out/policy.json" \
     http://localhost/v1/cluster/import >/dev/null \
     || { gn_fail import "the policy import failed"; gn_done; }
+
+# 0. The data plane.
+# iperf NS ADDR: prints the throughput in Gbit/s of IPERF_SECS seconds of
+# TCP from NS to ADDR.
+iperf() {
+    ip netns exec "$1" iperf3 -c "$2" -t "$IPERF_SECS" -J 2>/dev/null \
+        | "$GN_PYTHON" -c 'import json, sys
+try:
+    d = json.load(sys.stdin)
+    print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))
+except Exception:
+    print("0")'
+}
+iperf_server() {  # iperf_server NS: an iperf3 server in NS, until exit
+    ip netns exec "$1" iperf3 -s -D -I "$out/iperf-$1.pid" >/dev/null
+    gn_on_exit "kill \$(cat '$out/iperf-$1.pid') 2>/dev/null"
+    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':5201 '"
+}
+if [ "$DATAPLANE" = 1 ]; then
+    gn_require_cmd iperf3 iperf3
+    s=$$
+    curl -sf --unix-socket "${GN_HOST_SOCK[1]}" -X POST \
+        -H 'Content-Type: application/json' \
+        --data-binary '{"from": "web", "to": "db", "proto": "tcp",
+                        "port": 5201}' \
+        http://localhost/v1/cluster/rules >/dev/null \
+        || { gn_fail rule "adding the iperf3 rule failed"; gn_done; }
+    gn_host_guest 1 "dw$s" "pdw$s" web 52:54:00:0a:09:01 10.10.9.1 || gn_done
+    gn_host_guest 2 "dr$s" "pdr$s" db 52:54:00:14:09:02 10.20.9.2 || gn_done
+    gn_host_guest 1 "dl$s" "pdl$s" db 52:54:00:14:09:03 10.20.9.3 || gn_done
+    iperf_server "dr$s"
+    iperf_server "dl$s"
+    # Two plain OVS bridges (NORMAL) on host1 and host2, over the fabric.
+    for n in 1 2; do
+        gn_on_host $n ovs-vsctl add-br brn -- set bridge brn \
+            datapath_type=netdev
+        ip link add upn netns "${GN_HOST_NETNS[n]}" type veth \
+            peer name "n$n" netns "$GN_FABRIC_NETNS"
+        ip netns exec "${GN_HOST_NETNS[n]}" ethtool -K upn tx off >/dev/null
+        ip -n "${GN_HOST_NETNS[n]}" link set upn up
+        ip -n "$GN_FABRIC_NETNS" link set "n$n" master fabric up
+        gn_on_host $n ovs-vsctl add-port brn upn
+        gn_netns "dn$n$s"
+        ip link add "gn$n" netns "${GN_HOST_NETNS[n]}" type veth \
+            peer name eth0 netns "dn$n$s"
+        ip -n "${GN_HOST_NETNS[n]}" link set "gn$n" up
+        ip -n "dn$n$s" link set eth0 up
+        ip -n "dn$n$s" addr add "192.168.77.$n/24" dev eth0
+        ip netns exec "dn$n$s" ethtool -K eth0 tx off >/dev/null
+        gn_on_host $n ovs-vsctl add-port brn "gn$n"
+    done
+    iperf_server "dn2$s"
+    gn_wait 10 ip netns exec "dn1$s" ping -c 1 -W 1 192.168.77.2 \
+        || gn_fail normal-path "the NORMAL bridges do not connect"
+    gn_wait 10 ip netns exec "dw$s" ping -c 1 -W 1 10.10.9.1 >/dev/null
+    cross=$(iperf "dw$s" 10.20.9.2)
+    local_=$(iperf "dw$s" 10.20.9.3)
+    normal=$(iperf "dn1$s" 192.168.77.2)
+    ratio() { "$GN_PYTHON" -c "print('%.0f%%' % (100 * $1 / $2 if $2 else 0))"; }
+    printf '%-44s %s Gbit/s\n' "NORMAL flow, two hosts (plain OVS):" "$normal"
+    printf '%-44s %s Gbit/s (%s of NORMAL)\n' \
+        "routed across hosts (web h1 -> db h2):" "$cross" \
+        "$(ratio "$cross" "$normal")"
+    printf '%-44s %s Gbit/s (%s of NORMAL)\n' \
+        "routed on one host (web h1 -> db h1):" "$local_" \
+        "$(ratio "$local_" "$normal")"
+    [ "$cross" != 0 ] && gn_pass dataplane-cross-host-routed \
+        || gn_fail dataplane-cross-host-routed "no throughput"
+fi
 
 # 1. N ports per host, at once on all three.
 for n in 1 2 3; do

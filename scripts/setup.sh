@@ -18,7 +18,7 @@ packages=(
     # that libopenvswitch is built from
     openvswitch-switch openvswitch-common openvswitch-source
     # test guests and packet tools
-    iproute2 iputils-ping ethtool netcat-openbsd tcpdump python3-scapy
+    iproute2 iputils-ping ethtool netcat-openbsd tcpdump iperf3 python3-scapy
     curl procps psmisc coreutils
     # real guests (tests/guests-*.sh, the demo): QEMU under TCG, LXC with
     # its busybox template, and what the guest initramfs is made with
