@@ -203,8 +203,8 @@ check_trace_rules() {  # check_trace_rules NAME CT_STATE FLOW RULES...
 # (A protocol comes first in a flow: "tcp,...,tp_dst=3306".)
 w="in_port=$pwa,dl_src=$wa,dl_dst=$gw10,nw_src=10.10.0.11,nw_dst=10.20.0.11"
 d="in_port=$pda,dl_src=$da,dl_dst=$gw20,nw_src=10.20.0.11,nw_dst=10.10.0.11"
-through="port-ingress:$pwa ip-source-allow:$pwa content-allow:$pwa"
-dthrough="port-ingress:$pda ip-source-allow:$pda content-allow:$pda"
+through="port-ingress:$pwa ip-source-allow:$pwa content-allow:0"
+dthrough="port-ingress:$pda ip-source-allow:$pda content-allow:0"
 gn_check_trace "trace-arp-for-gateway" "gateway-arp:10" \
     "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff,arp,arp_op=1,arp_spa=10.10.0.11,arp_sha=$wa,arp_tpa=10.10.0.1"
 check_trace_rules "trace-new-web-to-db-3306-allowed" trk,new \

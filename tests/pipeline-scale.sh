@@ -32,7 +32,7 @@ for i in $(seq 1 $N); do
 done
 start=$(date +%s%N)
 ovs-vsctl --timeout=60 "${args[@]}"
-gn_check "$N-ports-flows-installed" gn_wait 50 settled $((N * 20))
+gn_check "$N-ports-flows-installed" gn_wait 50 settled $((N * 15))
 echo "$N ports attached and their flows installed in" \
      "$(( ($(date +%s%N) - start) / 1000000 )) ms:" \
      "$(gn_openflow installed_flows) flows"
