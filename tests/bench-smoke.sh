@@ -7,7 +7,9 @@
 #   answered 201, 31 interfaces with an ofport (30 and the bridge's);
 #   bench/api-bench.sh 50 1 10: every row of the table filled, every API
 #   add done; the status-latency verdict at this scale is printed, not
-#   asserted (it is the 1000-port run's point).
+#   asserted (it is the 1000-port run's point);
+#   bench/cluster.sh 10 200 (iperf3 for 1 s): every line of its report
+#   with a figure, every add answered 201, the policy change installed.
 GN_TEST_NAME=bench-smoke
 . "$GN_SRCDIR/tests/lib.sh"
 gn_require_root
@@ -37,4 +39,26 @@ else
     sed 's/^/    | /' <<<"$out" | tail -20
 fi
 grep -E '^(PASS|FAIL): bench-api/' <<<"$out" | sed 's/^/    (at 50 ports) /'
+
+out=$(IPERF_SECS=1 GN_TEST_NAME=bench-cluster \
+      "$GN_SRCDIR/bench/cluster.sh" 10 200 2>&1)
+rc=$?
+lines=0
+for re in '^NORMAL flow, two hosts .* [0-9.]+ Gbit/s$' \
+          '^routed across hosts .* [0-9.]+ Gbit/s \([0-9]+% of NORMAL\)$' \
+          '^routed on one host .* [0-9.]+ Gbit/s \([0-9]+% of NORMAL\)$' \
+          '^3 hosts x 10 ports at once: .* answers 201:30\)$' \
+          '^POST on host1 -> visible .* p50 [0-9.]+ ms, p99 [0-9.]+ ms' \
+          '^memory at 80 ports: +guestnetd1 [0-9.]+ MB' \
+          '^200 Port rows written into the cluster: +[0-9]+ ms' \
+          '^policy change live on all 3 hosts: +[0-9]+ ms$'; do
+    grep -qE "$re" <<<"$out" && lines=$((lines + 1))
+done
+if [ $rc = 0 ] && [ "$lines" = 8 ] \
+        && grep -q '^PASS: bench-cluster/policy-installed' <<<"$out"; then
+    gn_pass cluster-bench-runs
+else
+    gn_fail cluster-bench-runs "$lines of 8 lines complete, exit $rc; output follows"
+    sed 's/^/    | /' <<<"$out" | tail -20
+fi
 gn_done
