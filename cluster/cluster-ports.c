@@ -39,6 +39,10 @@ cluster_port_json__(const json_t *row)
         json_object_set_new(j, keys[i], json_string(s ? s : ""));
     }
     json_object_set_new(j, "ips", cluster_strings__(row, "ips"));
+    const char *req = ovsdb_datum_string(row, "requested_host");
+    if (req) {
+        json_object_set_new(j, "requested_host", json_string(req));
+    }
     return j;
 }
 
@@ -253,6 +257,117 @@ cluster_spec_ips__(const struct port_spec *spec)
     return ips;
 }
 
+/* True if the add request 'req' is for the guest of registry row 'row':
+ * the same network and, if it names one, the same MAC (libvirt's port for
+ * a migrating guest has both). */
+static bool
+cluster_same_guest__(const json_t *row, const json_t *req)
+{
+    const char *net = json_string_value(json_object_get(req, "network"));
+    const char *mac = json_string_value(json_object_get(req, "mac"));
+    const char *row_net = ovsdb_datum_string(row, "network");
+    const char *row_mac = ovsdb_datum_string(row, "mac");
+    struct netaddr_mac a, b;
+    char *error;
+
+    if (!net || !row_net || strcmp(net, row_net) || !row_mac) {
+        return false;
+    }
+    if (!mac) {
+        return true;
+    }
+    error = netaddr_parse_mac(mac, true, &a);
+    if (!error) {
+        error = netaddr_parse_mac(row_mac, true, &b);
+    }
+    free(error);
+    return !error && !memcmp(a.b, b.b, sizeof a.b);
+}
+
+/* The engine answered the add of a migration's destination. */
+static void
+cluster_migrate_added__(int status, json_t *body, void *op_)
+{
+    struct cluster_op *op = op_;
+    struct cluster *c = op->c;
+
+    if (status < 300) {
+        if (json_is_object(body)) {
+            json_object_set_new(body, "host", json_string(c->host));
+            json_object_set_new(body, "migration", json_pack(
+                                    "{s:s, s:O}", "state", "pending",
+                                    "from", json_object_get(op->info,
+                                                            "from")));
+        }
+    } else {
+        cluster_migration_withdraw__(c, op->name);
+    }
+    cluster_op_finish__(op, status, body);
+}
+
+static void
+cluster_migrate_requested__(struct ovsdb_txn *txn,
+                            const struct ovsdb_txn_result *r, void *op_)
+{
+    struct cluster_op *op = op_;
+    struct cluster *c = op->c;
+
+    (void) txn;
+    if (r->status != OVSDB_TXN_SUCCESS) {
+        cluster_op_finish__(op, r->status == OVSDB_TXN_OP_ERROR ? 409 : 503,
+                            cluster_error_body__(
+                                "port %s: the registry did not take this "
+                                "host's migration request (%s): another "
+                                "host asked first, or the port moved",
+                                op->name, r->error ? r->error : "?"));
+        return;
+    }
+    cluster_migration_start__(c, op->name, json_string_value(
+                                  json_object_get(op->info, "from")));
+    engine_port_add(c->engine, op->req, op->wait, cluster_migrate_added__,
+                    op);
+}
+
+/* The add 'req' of the guest of registry row 'row', which another host
+ * has: a live migration to this host (see cluster-migrate.c).  Asks for
+ * the port in the registry (if nobody else does), then makes it here,
+ * blocked until the guest announces itself. */
+static void
+cluster_migrate_add__(struct cluster *c, const json_t *row,
+                      const json_t *req, bool wait, engine_done_cb *cb,
+                      void *aux)
+{
+    const char *name = ovsdb_datum_string(row, "name");
+    const char *from = ovsdb_datum_string(row, "host");
+    const char *req_host = ovsdb_datum_string(row, "requested_host");
+    struct cluster_op *op;
+    struct ovsdb_txn *txn;
+
+    if (req_host) {
+        cluster_refuse__(cb, aux, 409, gn_xasprintf(
+                             "port %s is migrating from host %s to host %s "
+                             "already", name, from, req_host));
+        return;
+    }
+    op = cluster_op_create__(c, name, cb, aux);
+    op->req = json_deep_copy(req);
+    json_object_set_new(op->req, "mac", json_string(
+                            ovsdb_datum_string(row, "mac")));
+    op->wait = wait;
+    op->info = json_pack("{s:s}", "from", from);
+    GN_LOG_INFO("port %s: the guest of host %s's port comes here (live "
+                "migration): blocked until it announces itself", name,
+                from);
+    txn = cluster_txn__(c);
+    ovsdb_txn_wait(txn, "Port", cluster_where__("name", name),
+                   json_pack("[s, s]", "host", "requested_host"), "==",
+                   json_pack("[{s:s, s:o}]", "host", from, "requested_host",
+                             ovsdb_datum_empty_set()), 0);
+    ovsdb_txn_update(txn, "Port", cluster_where__("name", name),
+                     json_pack("{s:s}", "requested_host", c->host));
+    ovsdb_txn_commit(txn, c->session, cluster_migrate_requested__, op);
+}
+
 void
 cluster_port_add(struct cluster *c, const json_t *req, bool wait,
                  engine_done_cb *cb, void *aux)
@@ -299,6 +414,12 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
             free(hash);
             engine_port_add(c->engine, op->req, wait, cluster_add_done__,
                             op);
+            return;
+        }
+        if (host && strcmp(host, c->host)
+            && cluster_same_guest__(row, req)) {
+            free(hash);
+            cluster_migrate_add__(c, row, req, wait, cb, aux);
             return;
         }
         char *owner = cluster_owner__(row);
@@ -419,10 +540,23 @@ cluster_port_delete(struct cluster *c, const char *name, engine_done_cb *cb,
     row = cluster_find__(c, "Port", "name", name, NULL);
     if (row) {
         const char *host = ovsdb_datum_string(row, "host");
+        json_t *local = engine_port(c->engine, name);
+
+        json_decref(local);
         if (host && strcmp(host, c->host)) {
-            cluster_refuse__(cb, aux, 409, gn_xasprintf(
-                                 "port %s is on host %s: delete it there",
-                                 name, host));
+            if (!local) {
+                cluster_refuse__(cb, aux, 409, gn_xasprintf(
+                                     "port %s is on host %s: delete it "
+                                     "there", name, host));
+                return;
+            }
+            /* A migration's source (the registry moved the port) or
+             * destination: this host's port goes, the registry's stays
+             * (without this host's request). */
+            if (cluster_migration_pending__(c, name)) {
+                cluster_migration_withdraw__(c, name);
+            }
+            engine_port_delete(c->engine, name, cb, aux);
             return;
         }
     }

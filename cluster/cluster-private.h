@@ -73,6 +73,13 @@ struct cluster {
     long long reported_generation;      /* In this host's row. */
     long long reported_msec;            /* When last_seen was written. */
 
+    /* Live migrations (cluster-migrate.c). */
+    struct cluster_migration *migrations;   /* Pending here. */
+    struct event *migrate_timer;
+    struct cluster_migrate_poll *migrate_poll;
+    char *blocked_digest;       /* The blocked ports given to the engine. */
+    int migration_timeout_ms;
+
     /* What the engine was last given of other hosts' ports. */
     char *remote_digest;
     unsigned long long remote_seqno;
@@ -125,6 +132,17 @@ bool cluster_policy_load_cache__(struct cluster *);
 void cluster_policy_handle__(struct cluster *, const char *method,
                              const char *path, const json_t *params,
                              const json_t *body, engine_done_cb *, void *);
+
+/* cluster-migrate.c */
+void cluster_migration_start__(struct cluster *, const char *name,
+                               const char *from);
+bool cluster_migration_pending__(const struct cluster *, const char *name);
+void cluster_migration_withdraw__(struct cluster *, const char *name);
+/* The registry or the bridge changed: migrations done or abandoned, and
+ * the ports to block. */
+void cluster_migrate_changed__(struct cluster *);
+void cluster_migrate_update__(struct cluster *);
+void cluster_migrate_destroy__(struct cluster *);
 
 /* cluster-remote.c */
 void cluster_remote_update__(struct cluster *);

@@ -27,7 +27,7 @@
 
 GN_LOG_MODULE(cluster);
 
-static const char *const cluster_columns[][10] = {
+static const char *const cluster_columns[][12] = {
     { "Cluster", "generation", "broadcast_pps", "broadcast_burst", NULL },
     { "Network", "name", "vlan", "subnets", "gateways", "mtu", "private",
       NULL },
@@ -35,7 +35,7 @@ static const char *const cluster_columns[][10] = {
     { "Host", "name", "system_id", "uplink", "addresses", "version",
       "generation", "last_seen", NULL },
     { "Port", "name", "host", "network", "mac", "ips", "kind", "state",
-      "external_ids", NULL },
+      "requested_host", "external_ids", NULL },
     { "Address", "network", "ip", "owner", "kind", NULL },
 };
 
@@ -415,6 +415,7 @@ cluster_replica_changed__(struct ovsdb_replica *r, bool initial, void *c_)
     }
     cluster_policy_changed__(c);
     cluster_remote_update__(c);
+    cluster_migrate_changed__(c);
     row = cluster_find__(c, "Host", "name", c->host, &uuid);
     if (initial || !row) {
         c->registered = false;
@@ -565,6 +566,8 @@ cluster_create(struct event_base *base, struct engine *engine,
     c->host = gn_xstrdup(local->host);
     c->local = local_json;
     c->heartbeat_ms = opts->heartbeat_ms > 0 ? opts->heartbeat_ms : 5000;
+    c->migration_timeout_ms = (opts->migration_timeout_s > 0
+                               ? opts->migration_timeout_s * 1000 : 60000);
     c->reported_generation = -1;
 
     c->sdb = ovsdb_server_db_create(CLUSTER_DB, cluster_server_changed__,
@@ -617,6 +620,7 @@ cluster_destroy(struct cluster *c)
         event_free(c->timer);
     }
     jsonrpc_session_destroy(c->session);
+    cluster_migrate_destroy__(c);
     ovsdb_replica_destroy(c->replica);
     ovsdb_server_db_destroy(c->sdb);
     json_decref(c->local);

@@ -44,6 +44,7 @@ struct options {
     unsigned int max_clients;
     const char *cluster;
     const char *state_dir;
+    int migration_timeout_s;
 };
 
 /* What SIGHUP acts on. */
@@ -69,6 +70,10 @@ usage(void)
            "      --state-dir=DIR     cluster mode's system-id and policy "
            "cache\n"
            "                          (default %s)\n"
+           "      --migration-timeout=SECS  cluster mode: how long a live "
+           "migration's\n"
+           "                          destination waits for its guest "
+           "(default 60)\n"
            "      --ovs-rundir=DIR    OVS run directory, holding "
            "BRIDGE.mgmt (default\n"
            "                          $OVS_RUNDIR or /var/run/openvswitch)\n"
@@ -133,6 +138,7 @@ parse_options(int argc, char *argv[], struct options *o)
         OPT_OVSDB = 256, OPT_OVS_RUNDIR, OPT_LOG_FILE, OPT_PIDFILE, OPT_SOCKET_GROUP,
         OPT_ADMIN_GROUP, OPT_METRICS_LISTEN, OPT_MAX_CLIENTS,
         OPT_REQUEST_TIMEOUT, OPT_CLUSTER, OPT_STATE_DIR,
+        OPT_MIGRATION_TIMEOUT,
     };
     static const struct option long_options[] = {
         { "config", required_argument, NULL, 'c' },
@@ -148,6 +154,8 @@ parse_options(int argc, char *argv[], struct options *o)
         { "log-file", required_argument, NULL, OPT_LOG_FILE },
         { "cluster", required_argument, NULL, OPT_CLUSTER },
         { "state-dir", required_argument, NULL, OPT_STATE_DIR },
+        { "migration-timeout", required_argument, NULL,
+          OPT_MIGRATION_TIMEOUT },
         { "verbose", required_argument, NULL, 'v' },
         { "pidfile", required_argument, NULL, OPT_PIDFILE },
         { "help", no_argument, NULL, 'h' },
@@ -200,6 +208,10 @@ parse_options(int argc, char *argv[], struct options *o)
             break;
         case OPT_STATE_DIR:
             o->state_dir = optarg;
+            break;
+        case OPT_MIGRATION_TIMEOUT:
+            o->migration_timeout_s = positive_int("--migration-timeout",
+                                                  optarg, 3600);
             break;
         case 'v':
             if (!gn_log_level_from_string(optarg, &level)) {
@@ -315,6 +327,7 @@ main(int argc, char *argv[])
             .remotes = o.cluster,
             .config_file = o.config,
             .state_dir = o.state_dir,
+            .migration_timeout_s = o.migration_timeout_s,
         };
         d.cluster = cluster_create(base, engine, engine_config(engine),
                                    &copts, &error);

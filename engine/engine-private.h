@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "gn-util.h"
 #include "pipeline.h"
 #include "ports.h"
 
@@ -111,6 +112,7 @@ struct engine_remote {
     struct pipeline_port *ports;        /* Owned, with their names and
                                          * addresses. */
     size_t n;
+    struct gn_strmap blocked;           /* Names of blocked ports. */
     struct pipeline_port *merged;       /* The bridge's ports, then these. */
     size_t n_merged;
     unsigned long long merged_view_gen, merged_gen;

@@ -1,9 +1,10 @@
 /* engine-remote.c: what the engine knows of other hosts in cluster mode:
  * this host's router MAC (the source of routed frames it sends to the
- * fabric) and the ports of other hosts with declared addresses, which the
- * pipeline routes to over the uplink.  The pipeline sees them after the
- * bridge's own ports, in one array that stays the same while neither
- * changes. */
+ * fabric), the ports of other hosts with declared addresses, which the
+ * pipeline routes to over the uplink, and the bridge's ports that a live
+ * migration blocks.  The pipeline sees the bridge's ports (blocked ones
+ * flagged), then the other hosts', in one array that stays the same while
+ * none of it changes. */
 #include <config.h>
 
 #include "engine-private.h"
@@ -56,6 +57,27 @@ engine_set_remote(struct engine *e, const struct netaddr_mac *router_mac,
     engine_schedule__(e);
 }
 
+void
+engine_set_blocked(struct engine *e, const char *const *names, size_t n)
+{
+    struct engine_remote *r = &e->remote;
+
+    /* (The values are not allocated: the map is a set.) */
+    gn_strmap_destroy(&r->blocked);
+    r->blocked = (struct gn_strmap) GN_STRMAP_INIT;
+    for (size_t i = 0; i < n; i++) {
+        gn_strmap_put(&r->blocked, names[i], r);
+    }
+    r->gen++;
+    engine_schedule__(e);
+}
+
+bool
+engine_is_blocked(const struct engine *e, const char *name)
+{
+    return gn_strmap_get(&e->remote.blocked, name) != NULL;
+}
+
 const struct pipeline_port *
 engine_remote_merge__(struct engine *e, size_t *n)
 {
@@ -65,7 +87,7 @@ engine_remote_merge__(struct engine *e, size_t *n)
                                                                 &n_view);
     unsigned long long view_gen = port_view_pipeline_gen(e->view);
 
-    if (!r->n) {
+    if (!r->n && !r->blocked.n) {
         *n = n_view;
         return view;
     }
@@ -74,6 +96,9 @@ engine_remote_merge__(struct engine *e, size_t *n)
         free(r->merged);
         r->merged = gn_xcalloc(n_view + r->n, sizeof *r->merged);
         memcpy(r->merged, view, n_view * sizeof *view);
+        for (size_t i = 0; i < n_view; i++) {
+            r->merged[i].blocked = engine_is_blocked(e, view[i].name);
+        }
         memcpy(r->merged + n_view, r->ports, r->n * sizeof *r->ports);
         r->n_merged = n_view + r->n;
         r->merged_view_gen = view_gen;
@@ -87,6 +112,7 @@ void
 engine_remote_destroy__(struct engine *e)
 {
     engine_remote_clear__(&e->remote);
+    gn_strmap_destroy(&e->remote.blocked);
     free(e->remote.merged);
     e->remote.merged = NULL;
 }

@@ -54,6 +54,11 @@ engine_port_json__(const struct engine *e, const json_t *port,
 
     port_binding(e->cfg, e->replica, port, &b);
     j = port_binding_to_json(&b);
+    if (b.name && engine_is_blocked(e, b.name)) {
+        /* A live migration's destination not yet announced, or its
+         * source: no traffic. */
+        json_object_set_new(j, "blocked", json_true());
+    }
     if (with_guest_config) {
         json_object_set_new(j, "guest", port_guest_config(e->cfg, &b));
     }

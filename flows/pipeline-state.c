@@ -409,6 +409,7 @@ pipeline_port_key__(struct gn_buf *key, const struct pipeline_port *p,
     gn_buf_put(key, &p->vlan, sizeof p->vlan);
     gn_buf_put(key, p->mac.b, sizeof p->mac.b);
     gn_buf_put(key, &p->server, sizeof p->server);
+    gn_buf_put(key, &p->blocked, sizeof p->blocked);
     for (size_t i = 0; i < p->n_ips; i++) {
         const struct netaddr_ip *ip = &p->ips[i];
 
@@ -472,7 +473,8 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         size_t n = 0, n_chunks = 0;
 
         for (size_t j = 0; j < up->n_sorted; j++) {
-            if (up->sorted[j]->vlan == net->vlan) {
+            if (up->sorted[j]->vlan == net->vlan
+                && !up->sorted[j]->blocked) {
                 int chunk = pipeline_flood_chunk(up->sorted[j]->ofport);
 
                 ofports[n++] = up->sorted[j]->ofport;
@@ -659,7 +661,7 @@ pipeline_state_prepare__(struct pipeline_state *st,
 
         up.groups[i] = pipeline_group_mark__(st, PIPELINE_GROUP_PORT,
                                              p->name);
-        if (last_chunk[net] != chunk) {
+        if (!p->blocked && last_chunk[net] != chunk) {
             char name[32];
 
             last_chunk[net] = chunk;

@@ -696,12 +696,45 @@ pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
     pipeline_guard_network_flows(ctx, net);
 }
 
+/* A blocked port (see include/pipeline.h): its guest's announcements
+ * counted, the rest dropped. */
+static void
+pipeline_blocked_port__(struct pipeline_ctx *ctx,
+                        const struct pipeline_port *p, int uplink_ofport)
+{
+    uint64_t announce = PIPELINE_COOKIE(PIPELINE_RULE_MIGRATION_ANNOUNCE,
+                                        p->ofport);
+    char mac[18];
+    /* The guest runs here from its first announcement on: the fabric
+     * learns its MAC's new place from it. */
+    char *to_uplink = (uplink_ofport > 0
+                       ? gn_xasprintf("mod_vlan_vid:%d,output:%d", p->vlan,
+                                      uplink_ofport)
+                       : gn_xstrdup("drop"));
+
+    pipeline_mac_str__(&p->mac, mac);
+    pipeline_ctx_add(ctx, T_INGRESS, 110, announce, to_uplink,
+                     "in_port=%d,dl_src=%s,dl_type=0x8035", p->ofport, mac);
+    pipeline_ctx_add(ctx, T_INGRESS, 110, announce, to_uplink,
+                     "in_port=%d,dl_src=%s,arp,arp_sha=%s", p->ofport, mac,
+                     mac);
+    free(to_uplink);
+    pipeline_ctx_add(ctx, T_INGRESS, 100,
+                     PIPELINE_COOKIE(PIPELINE_RULE_MIGRATION_BLOCK,
+                                     p->ofport),
+                     "drop", "in_port=%d", p->ofport);
+}
+
 void
 pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
                     const struct gn_network *net,
                     const struct pipeline_port *p, const bool *routed,
                     int uplink_ofport, const struct netaddr_mac *router_mac)
 {
+    if (p->blocked) {
+        pipeline_blocked_port__(ctx, p, uplink_ofport);
+        return;
+    }
     pipeline_ingress__(ctx, p);
     pipeline_broadcast_limit__(ctx, cfg, p);
     pipeline_source__(ctx, p, net);

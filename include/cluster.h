@@ -19,6 +19,10 @@
  * Writes that need the cluster answer 503 while it is unreachable; reads,
  * local status and the installed flows stay.
  *
+ * Live migration (cluster-migrate.c): a port added on another host with
+ * the same network and MAC as one the registry has is that port's guest
+ * migrating: blocked there until the guest announces itself, then moved.
+ *
  * Host names: a host's row carries the system-id kept in the state
  * folder; a second guestnetd with the same host name and another
  * system-id is refused.
@@ -44,6 +48,8 @@ struct cluster_options {
                                  * cluster_reload()). */
     const char *state_dir;      /* system-id and the policy cache. */
     int heartbeat_ms;           /* Host row's last_seen: 0: 5000. */
+    int migration_timeout_s;    /* A migration's destination waits this
+                                 * long for its guest: 0: 60. */
 };
 
 /* Starts cluster mode for 'engine', whose config 'local' (borrowed) came

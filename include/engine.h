@@ -74,6 +74,13 @@ struct pipeline_port;
 void engine_set_remote(struct engine *, const struct netaddr_mac *router_mac,
                        const struct pipeline_port *ports, size_t n);
 
+/* Cluster mode: the bridge's ports named in 'names' ('n', copied) are
+ * blocked (see pipeline_port.blocked): a live migration's destination
+ * before the guest announces itself, or its source after. */
+void engine_set_blocked(struct engine *, const char *const *names,
+                        size_t n);
+bool engine_is_blocked(const struct engine *, const char *name);
+
 /* Called when a request finishes: 'status' is an HTTP status, 'body' a new
  * reference the callee takes (a port object, or {"error": {...}}). */
 typedef void engine_done_cb(int status, json_t *body, void *aux);

@@ -96,6 +96,13 @@
  * table 3); in table 0, frames from the uplink that claim a local
  * port's MAC or address or a gateway MAC as their source are dropped
  * ("uplink-spoof-drop"), as is anything but IPv4 from a router MAC.
+ * A blocked port (pipeline_port.blocked) has no flows but two in table 0:
+ * its guest's announcements (RARP, or ARP, from its MAC) are counted and
+ * sent to the uplink, so that the fabric learns where the MAC is now
+ * ("migration-announce", the cookie's object its ofport: the sign that a
+ * migrated guest runs here now); everything else it sends is dropped
+ * ("migration-block"); nothing is delivered to it (it is in no flood chunk
+ * and has no unicast or route flow).
  *
  * In a rule from network A to B, A's guests open connections to B's and
  * receive the replies; B's guests cannot open connections to A's unless
@@ -132,6 +139,11 @@ struct pipeline_port {
     bool remote;                    /* Cluster mode: a port of another
                                      * host, routed to over the uplink
                                      * ('ofport' unused). */
+    bool blocked;                   /* Cluster mode: a live migration's
+                                     * destination not yet activated, or
+                                     * its source once the guest moved:
+                                     * nothing in or out but the guest's
+                                     * announcements, counted. */
 };
 
 struct pipeline_input {
@@ -197,7 +209,9 @@ struct pipeline_input {
     RULE(ROUTED_IN, 39, "routed-in")                                    \
     RULE(UPLINK_SPOOF_DROP, 40, "uplink-spoof-drop")                    \
     RULE(ROUTE_REMOTE, 41, "route-remote")                              \
-    RULE(NEIGHBOUR_ANSWER, 42, "neighbour-answer")
+    RULE(NEIGHBOUR_ANSWER, 42, "neighbour-answer")                      \
+    RULE(MIGRATION_ANNOUNCE, 43, "migration-announce")                  \
+    RULE(MIGRATION_BLOCK, 44, "migration-block")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
