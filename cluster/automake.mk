@@ -8,6 +8,7 @@ libguestnet_a_SOURCES += \
 	cluster/cluster-policy.c \
 	cluster/cluster-ports.c \
 	cluster/cluster-remote.c \
+	cluster/cluster-repair.c \
 	cluster/cluster-private.h
 noinst_HEADERS += include/cluster.h
 dist_pkgdata_DATA = cluster/guestnet.ovsschema

@@ -112,9 +112,10 @@ cluster_rule_row__(const json_t *rule)
 }
 
 /* Adds the ops that make the policy generation 'gen' + 1, provided it is
- * still 'gen' (or the Cluster row is still missing, for 0). */
+ * still 'gen' (or, without 'have_row', the Cluster row is still missing:
+ * it is made). */
 static void
-cluster_plan_bump__(struct ovsdb_txn *txn, long long gen,
+cluster_plan_bump__(struct ovsdb_txn *txn, bool have_row, long long gen,
                     const json_t *limit)
 {
     json_t *row = json_pack("{s:I}", "generation", (json_int_t) gen + 1);
@@ -124,7 +125,7 @@ cluster_plan_bump__(struct ovsdb_txn *txn, long long gen,
         json_object_set(row, "broadcast_burst",
                         json_object_get(limit, "burst"));
     }
-    if (!gen) {
+    if (!have_row) {
         ovsdb_txn_insert(txn, "Cluster", row);
         return;
     }
@@ -220,7 +221,8 @@ cluster_policy_commit__(struct cluster *c, const char *what,
         return;
     }
     gn_config_destroy(cfg);
-    cluster_plan_bump__(txn, cluster_generation__(c),
+    cluster_plan_bump__(txn, ovsdb_replica_count(c->replica, "Cluster") > 0,
+                        cluster_generation__(c),
                         json_object_get(candidate, "broadcast_limit"));
     json_decref(candidate);
     op = cluster_op_create__(c, what, cb, aux);
@@ -316,6 +318,13 @@ cluster_network_write__(struct cluster *c, const char *method,
         int status = 200;
 
         txn = cluster_txn__(c);
+        if (!strcmp(method, "DELETE") || (old && (json_object_get(body, "vlan")
+                                                  || json_object_get(
+                                                      body, "subnets")))) {
+            /* Provided no host registers a port in it meanwhile. */
+            ovsdb_txn_wait(txn, "Port", cluster_where__("network", name),
+                           json_pack("[s]", "name"), "==", json_array(), 0);
+        }
         if (!strcmp(method, "DELETE")) {
             json_array_remove(nets, idx);
             ovsdb_txn_delete(txn, "Network", cluster_where__("name", name));

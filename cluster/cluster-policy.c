@@ -177,8 +177,9 @@ cluster_policy_save__(const struct cluster *c, const json_t *policy)
     free(file);
 }
 
-/* Gives the engine 'cfg' for the policy of 'text' and 'generation'. */
-static void
+/* Gives the engine 'cfg' for the policy of 'text' and 'generation' (both
+ * taken); false if the engine refused it (then 'policy_error' says why). */
+static bool
 cluster_apply__(struct cluster *c, struct gn_config *cfg, char *text,
                 long long generation)
 {
@@ -186,15 +187,17 @@ cluster_apply__(struct cluster *c, struct gn_config *cfg, char *text,
 
     if (error) {
         GN_LOG_ERR("%s", error);
-        free(error);
+        free(c->policy_error);
+        c->policy_error = error;
         free(text);
-        return;
+        return false;
     }
     free(c->policy_text);
     c->policy_text = text;
     c->policy_generation = generation;
     c->policy_cfg_gen = engine_config_gen(c->engine);
     engine_hold(c->engine, false);
+    return true;
 }
 
 bool
@@ -229,6 +232,49 @@ cluster_policy_load_cache__(struct cluster *c)
     return true;
 }
 
+/* Why 'cfg' must not replace the engine's config, or NULL: it takes
+ * away, or changes the VLAN or subnets of, a network that ports of this
+ * host are in (they would lose their traffic, or move into another
+ * network's rules).  The cluster refuses such changes; a policy written
+ * around it (directly into the database, or restored) is not followed. */
+static char *
+cluster_policy_unfit__(const struct cluster *c, const struct gn_config *cfg)
+{
+    const struct gn_config *old = engine_config(c->engine);
+    json_t *ports = engine_ports(c->engine);
+    char *why = NULL;
+    const json_t *p;
+    size_t i;
+
+    json_array_foreach (ports, i, p) {
+        const char *net = json_string_value(json_object_get(p, "network"));
+        const struct gn_network *a = net ? gn_config_find_network(old, net)
+                                         : NULL;
+        const struct gn_network *b = net ? gn_config_find_network(cfg, net)
+                                         : NULL;
+
+        if (!a) {
+            continue;
+        }
+        bool same = b && a->vlan == b->vlan && a->n_subnets == b->n_subnets;
+        for (size_t j = 0; same && j < a->n_subnets; j++) {
+            same = (netaddr_ip_same_addr(&a->subnets[j], &b->subnets[j])
+                    && a->subnets[j].plen == b->subnets[j].plen);
+        }
+        if (!same) {
+            why = gn_xasprintf("it %s network \"%s\", which port %s of "
+                               "this host is in (delete the network's "
+                               "ports first)", b ? "changes the VLAN or "
+                               "subnets of" : "removes", net,
+                               json_string_value(json_object_get(p,
+                                                                 "name")));
+            break;
+        }
+    }
+    json_decref(ports);
+    return why;
+}
+
 void
 cluster_policy_changed__(struct cluster *c)
 {
@@ -252,6 +298,12 @@ cluster_policy_changed__(struct cluster *c)
         return;
     }
     error = cluster_config__(c, policy, &cfg);
+    if (!error && c->policy_text) {
+        error = cluster_policy_unfit__(c, cfg);
+        if (error) {
+            gn_config_destroy(cfg);
+        }
+    }
     if (error) {
         if (!c->policy_error || strcmp(error, c->policy_error)) {
             GN_LOG_ERR("the cluster's policy (generation %lld) is unfit, "
@@ -266,8 +318,9 @@ cluster_policy_changed__(struct cluster *c)
     free(c->policy_error);
     c->policy_error = NULL;
     GN_LOG_INFO("applying the cluster's policy, generation %lld", gen);
-    cluster_apply__(c, cfg, text, gen);
-    cluster_policy_save__(c, policy);
+    if (cluster_apply__(c, cfg, text, gen)) {
+        cluster_policy_save__(c, policy);
+    }
     json_decref(policy);
 }
 

@@ -3,7 +3,8 @@
  * another port or a gateway holds, whichever host asks) before the engine
  * makes it, marked ready after, and undone if the engine refuses it; a
  * delete is made locally, then unregistered.  Also the registry's reads
- * and the removal of a host that left for good. */
+ * and the removal of a host that left for good (cluster-repair.c keeps the
+ * registry and the bridge in step). */
 #include <config.h>
 
 #include "cluster-private.h"
@@ -122,8 +123,7 @@ cluster_clash__(const struct cluster *c, const char *name, const char *net,
     return NULL;
 }
 
-/* The ops that remove port 'name' of this host from the registry. */
-static void
+void
 cluster_plan_unregister__(const struct cluster *c, struct ovsdb_txn *txn,
                           const char *name)
 {
@@ -237,6 +237,13 @@ cluster_register_done__(struct ovsdb_txn *txn,
                                 "cluster (was it removed?)"));
         return;
     }
+    if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 1) {
+        cluster_op_finish__(op, 409, cluster_error_body__(
+                                "network %s changed or went meanwhile: "
+                                "retry", json_string_value(json_object_get(
+                                    op->info, "network"))));
+        return;
+    }
     cluster_op_finish__(op, 503, cluster_error_body__(
                             "the cluster database did not answer (%s): "
                             "retry the same request",
@@ -257,9 +264,61 @@ cluster_spec_ips__(const struct port_spec *spec)
     return ips;
 }
 
+bool
+cluster_port_busy__(const struct cluster *c, const char *name)
+{
+    for (const struct cluster_op *op = c->ops; op; op = op->next) {
+        if (!strcmp(op->name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* True if the add request 'req' is for the guest of registry row 'row':
- * the same network and, if it names one, the same MAC (libvirt's port for
- * a migrating guest has both). */
+ * the same network and, if it names them, the same MAC and addresses
+ * (libvirt's port for a migrating guest has them). */
+/* True if 'ips' (the request's, or NULL) are the addresses of registry
+ * row 'row', in any order and spelling. */
+static bool
+cluster_same_ips__(const json_t *row, const json_t *ips)
+{
+    json_t *have = cluster_strings__(row, "ips");
+    size_t i, n = 0;
+    const json_t *v;
+    bool same = true;
+
+    if (!ips) {
+        json_decref(have);
+        return true;
+    }
+    json_array_foreach (ips, i, v) {
+        struct netaddr_ip ip;
+        char s[INET6_ADDRSTRLEN];
+        char *error = json_is_string(v)
+                      ? netaddr_parse_ip(json_string_value(v), 1, &ip)
+                      : gn_xstrdup("not a string");
+        const json_t *h;
+        size_t j;
+        bool found = false;
+
+        if (error) {
+            free(error);
+            same = false;
+            break;
+        }
+        netaddr_format_ip(&ip, s, sizeof s);
+        json_array_foreach (have, j, h) {
+            found |= !strcmp(json_string_value(h), s);
+        }
+        same &= found;
+        n++;
+    }
+    same &= n == json_array_size(have);
+    json_decref(have);
+    return same;
+}
+
 static bool
 cluster_same_guest__(const json_t *row, const json_t *req)
 {
@@ -273,15 +332,17 @@ cluster_same_guest__(const json_t *row, const json_t *req)
     if (!net || !row_net || strcmp(net, row_net) || !row_mac) {
         return false;
     }
-    if (!mac) {
-        return true;
+    if (mac) {
+        error = netaddr_parse_mac(mac, true, &a);
+        if (!error) {
+            error = netaddr_parse_mac(row_mac, true, &b);
+        }
+        free(error);
+        if (error || memcmp(a.b, b.b, sizeof a.b)) {
+            return false;
+        }
     }
-    error = netaddr_parse_mac(mac, true, &a);
-    if (!error) {
-        error = netaddr_parse_mac(row_mac, true, &b);
-    }
-    free(error);
-    return !error && !memcmp(a.b, b.b, sizeof a.b);
+    return cluster_same_ips__(row, json_object_get(req, "ips"));
 }
 
 /* The engine answered the add of a migration's destination. */
@@ -388,12 +449,10 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
         cluster_refuse__(cb, aux, 503, gn_xstrdup(why));
         return;
     }
-    for (op = c->ops; op && name; op = op->next) {
-        if (op->req && !strcmp(op->name, name)) {
-            cluster_refuse__(cb, aux, 409, gn_xstrdup(
-                                 "a request for this port is in progress"));
-            return;
-        }
+    if (name && cluster_port_busy__(c, name)) {
+        cluster_refuse__(cb, aux, 409, gn_xstrdup(
+                             "a request for this port is in progress"));
+        return;
     }
     hash = port_request_hash(req);
     row = name ? cluster_find__(c, "Port", "name", name, NULL) : NULL;
@@ -403,7 +462,7 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
                                                         CLUSTER_HASH_KEY);
 
         if (host && !strcmp(host, c->host) && stored
-            && !strcmp(stored, hash)) {
+            && !strcmp(stored, hash) && cluster_same_guest__(row, req)) {
             /* A retry: the engine answers it as it answered the add,
              * with the MAC the registry holds. */
             op = cluster_op_create__(c, name, cb, aux);
@@ -453,10 +512,20 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
                          "mac", mac, "ips", ips);
 
     txn = cluster_txn__(c);
-    /* This host must still be in the cluster (not removed meanwhile). */
+    /* This host must still be in the cluster (not removed meanwhile), and
+     * the network as the port was checked against. */
     ovsdb_txn_wait(txn, "Host", cluster_where__("name", c->host),
                    json_pack("[s]", "system_id"), "==",
                    json_pack("[{s:s}]", "system_id", c->system_id), 0);
+    const json_t *net_row = cluster_find__(c, "Network", "name",
+                                           spec.network, NULL);
+    ovsdb_txn_wait(txn, "Network", cluster_where__("name", spec.network),
+                   json_pack("[s, s]", "vlan", "subnets"), "==",
+                   net_row ? json_pack("[{s:O, s:O}]", "vlan",
+                                       json_object_get(net_row, "vlan"),
+                                       "subnets",
+                                       json_object_get(net_row, "subnets"))
+                           : json_array(), 0);
     ovsdb_txn_insert(txn, "Port", json_pack(
                          "{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o}",
                          "name", spec.name, "host", c->host,
@@ -537,6 +606,11 @@ cluster_port_delete(struct cluster *c, const char *name, engine_done_cb *cb,
         cluster_refuse__(cb, aux, 503, gn_xstrdup(why));
         return;
     }
+    if (cluster_port_busy__(c, name)) {
+        cluster_refuse__(cb, aux, 409, gn_xstrdup(
+                             "a request for this port is in progress"));
+        return;
+    }
     row = cluster_find__(c, "Port", "name", name, NULL);
     if (row) {
         const char *host = ovsdb_datum_string(row, "host");
@@ -563,123 +637,6 @@ cluster_port_delete(struct cluster *c, const char *name, engine_done_cb *cb,
     op = cluster_op_create__(c, name, cb, aux);
     op->registered = row != NULL;
     engine_port_delete(c->engine, name, cluster_delete_done__, op);
-}
-
-/* True if a write of this module for port 'name' is in progress. */
-static bool
-cluster_port_busy__(const struct cluster *c, const char *name)
-{
-    for (const struct cluster_op *op = c->ops; op; op = op->next) {
-        if (!strcmp(op->name, name)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void
-cluster_reconcile_done__(struct ovsdb_txn *txn,
-                         const struct ovsdb_txn_result *r, void *c_)
-{
-    struct cluster *c = c_;
-
-    (void) txn;
-    c->reconcile_in_flight = false;
-    if (r->status != OVSDB_TXN_SUCCESS) {
-        GN_LOG_WARN("registry repair: %s", r->error ? r->error : "failed");
-    }
-}
-
-/* Makes the registry's rows of this host match the ports on its bridge:
- * a port on the bridge without a row (attached by libvirt or LXC, or
- * there before cluster mode) is registered, a row without a port (an add
- * that a crash interrupted) is removed; ports and rows with a write in
- * progress are left alone.  Runs only while both the engine's OVSDB and
- * the cluster are synced, so a replica still loading is never taken for
- * an empty bridge. */
-void
-cluster_reconcile__(struct cluster *c)
-{
-    const json_t *mine, *port;
-    struct ovsdb_txn *txn;
-    json_t *ports, *local = json_object();
-    const char *uuid;
-    json_t *v;
-    size_t i;
-    int n = 0;
-
-    if (c->reconcile_in_flight || cluster_unwritable__(c)
-        || engine_health(c->engine)) {
-        json_decref(local);
-        return;
-    }
-    txn = cluster_txn__(c);
-    ports = engine_ports(c->engine);
-    json_array_foreach (ports, i, port) {
-        const char *name = json_string_value(json_object_get(port, "name"));
-        const char *net = json_string_value(json_object_get(port,
-                                                            "network"));
-        const char *mac = json_string_value(json_object_get(port, "mac"));
-        size_t j;
-        json_t *ip;
-
-        json_object_set_new(local, name, json_true());
-        if (!net || !mac || cluster_port_busy__(c, name)) {
-            continue;
-        }
-        const json_t *row = cluster_find__(c, "Port", "name", name, NULL);
-        if (row) {
-            /* Ready on the bridge: say so where the mark was lost. */
-            const char *host = ovsdb_datum_string(row, "host");
-            const char *state = ovsdb_datum_string(row, "state");
-            if (host && !strcmp(host, c->host) && state
-                && strcmp(state, "ready")
-                && json_is_true(json_object_get(port, "installed"))) {
-                ovsdb_txn_update(txn, "Port", json_pack(
-                                     "[[s, s, s], [s, s, s]]", "name", "==",
-                                     name, "host", "==", c->host),
-                                 json_pack("{s:s}", "state", "ready"));
-                n++;
-            }
-            continue;
-        }
-        GN_LOG_INFO("registering port %s (%s) found on the bridge", name,
-                    json_string_value(json_object_get(port, "kind")));
-        ovsdb_txn_insert(txn, "Port", json_pack(
-                             "{s:s, s:s, s:s, s:s, s:o, s:O, s:s}",
-                             "name", name, "host", c->host, "network", net,
-                             "mac", mac, "ips", ovsdb_datum_set(
-                                 json_deep_copy(json_object_get(port,
-                                                                "ips"))),
-                             "kind", json_object_get(port, "kind"),
-                             "state", "ready"));
-        json_array_foreach (json_object_get(port, "ips"), j, ip) {
-            ovsdb_txn_insert(txn, "Address", json_pack(
-                                 "{s:s, s:O, s:s, s:s}", "network", net,
-                                 "ip", ip, "owner", name, "kind", "port"));
-        }
-        n++;
-    }
-    mine = ovsdb_replica_index_lookup(c->replica, "Port", "host", c->host);
-    json_object_foreach ((json_t *) mine, uuid, v) {
-        const json_t *row = ovsdb_replica_get_row(c->replica, "Port", uuid);
-        const char *name = ovsdb_datum_string(row, "name");
-
-        if (name && !json_object_get(local, name)
-            && !cluster_port_busy__(c, name)) {
-            GN_LOG_INFO("unregistering port %s: not on the bridge", name);
-            cluster_plan_unregister__(c, txn, name);
-            n++;
-        }
-    }
-    json_decref(ports);
-    json_decref(local);
-    if (!n) {
-        ovsdb_txn_destroy(txn);
-        return;
-    }
-    c->reconcile_in_flight = true;
-    ovsdb_txn_commit(txn, c->session, cluster_reconcile_done__, c);
 }
 
 /* DELETE /v1/cluster/hosts/NAME: the host's row, its ports and their

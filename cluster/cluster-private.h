@@ -59,8 +59,9 @@ struct cluster {
     char *fatal;                /* Why the cluster cannot be used at all
                                  * (schema), or NULL. */
     bool registered;            /* This host's row is there and ours. */
+    bool was_registered;        /* It was, since the start. */
     bool host_txn_in_flight;
-    bool reconcile_in_flight;
+    int n_repairs;              /* Repair transactions in flight. */
     struct event *timer;        /* Heartbeat. */
 
     /* The policy the engine runs: its canonical text, its generation and
@@ -82,6 +83,8 @@ struct cluster {
 
     /* What the engine was last given of other hosts' ports. */
     char *remote_digest;
+    json_t *remote_rows;        /* To save at the next heartbeat, or
+                                 * NULL. */
     unsigned long long remote_seqno;
     unsigned long long remote_cfg_gen;
 
@@ -96,7 +99,8 @@ json_t *cluster_error_body__(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 /* NULL if writes can go to the cluster now, else why not (static). */
 const char *cluster_unwritable__(const struct cluster *);
-/* The string members of set-of-string column 'column' of 'row' (new). */
+/* The string members of set-of-string column 'column' of 'row' (new):
+ * an OVSDB set, a bare string, or a plain list. */
 json_t *cluster_strings__(const json_t *row, const char *column);
 /* The row of 'table' whose string 'column' is 'value', or NULL. */
 const json_t *cluster_find__(const struct cluster *, const char *table,
@@ -146,9 +150,18 @@ void cluster_migrate_destroy__(struct cluster *);
 
 /* cluster-remote.c */
 void cluster_remote_update__(struct cluster *);
+void cluster_remote_load__(struct cluster *);
+void cluster_remote_save__(struct cluster *);
 
 /* cluster-ports.c */
 json_t *cluster_port_json__(const json_t *row);
+/* True if a write of this module for port 'name' is in progress. */
+bool cluster_port_busy__(const struct cluster *, const char *name);
+/* Adds the ops that remove port 'name' of this host from the registry. */
+void cluster_plan_unregister__(const struct cluster *, struct ovsdb_txn *,
+                               const char *name);
+
+/* cluster-repair.c */
 void cluster_reconcile__(struct cluster *);
 void cluster_ports_handle__(struct cluster *, const char *method,
                             const char *path, const json_t *params,

@@ -1,14 +1,20 @@
 /* cluster-remote.c: what the engine needs to route to other hosts: this
  * host's router MAC, made from its system-id, and the ports of other hosts
  * with declared addresses in networks this host knows, taken from the
- * registry whenever its Port rows or the policy change. */
+ * registry whenever its Port rows or the policy change.  Those ports are
+ * also kept in STATE_DIR/cluster-remote.json (written at most once a
+ * heartbeat), so that a guestnetd that restarts while the cluster is away
+ * routes to them as before, without a flow change. */
 #include <config.h>
 
 #include "cluster-private.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gn-config.h"
 #include "gn-log.h"
@@ -71,18 +77,120 @@ cluster_remote_port__(const struct gn_config *cfg, const json_t *row,
     return p->n_ips > 0;
 }
 
-void
-cluster_remote_update__(struct cluster *c)
+/* Gives the engine the ports of 'rows' (JSON objects with "name",
+ * "host", "network", "mac", "ips" as in the registry) that are other
+ * hosts' and routable; returns a digest of what it gave (malloc'd). */
+static char *
+cluster_remote_apply__(struct cluster *c, const json_t *rows)
 {
     const struct gn_config *cfg = engine_config(c->engine);
-    size_t n_rows = ovsdb_replica_count(c->replica, "Port");
+    size_t n_rows = json_array_size(rows), n = 0, n_ips = 0, max_ips = 0;
+    struct gn_buf digest = GN_BUF_INIT;
     struct pipeline_port *ports;
     struct netaddr_ip *ips;
     struct netaddr_mac mac;
-    struct gn_buf digest = GN_BUF_INIT;
+    const json_t *row;
+    size_t i;
+    char *d;
+
+    json_array_foreach (rows, i, row) {
+        max_ips += json_array_size(json_object_get(row, "ips"));
+    }
+    ports = gn_xcalloc(n_rows ? n_rows : 1, sizeof *ports);
+    ips = gn_xcalloc(max_ips ? max_ips : 1, sizeof *ips);
+    json_array_foreach (rows, i, row) {
+        const char *host = json_string_value(json_object_get(row, "host"));
+        char m[18];
+
+        if (!host || !strcmp(host, c->host)
+            || !cluster_remote_port__(cfg, row, &ports[n], ips + n_ips,
+                                      max_ips - n_ips)) {
+            continue;
+        }
+        netaddr_format_mac(&ports[n].mac, m);
+        gn_buf_printf(&digest, "%s %d %s", ports[n].name, ports[n].vlan, m);
+        for (size_t j = 0; j < ports[n].n_ips; j++) {
+            char s[64];
+            netaddr_format_ip(&ports[n].ips[j], s, sizeof s);
+            gn_buf_printf(&digest, " %s", s);
+        }
+        gn_buf_printf(&digest, "\n");
+        n_ips += ports[n].n_ips;
+        n++;
+    }
+    d = gn_xstrdup(gn_buf_cstr(&digest));
+    if (!c->remote_digest || strcmp(c->remote_digest, d)) {
+        cluster_router_mac(c->system_id, &mac);
+        GN_LOG_INFO("routing to %zu ports of other hosts", n);
+        engine_set_remote(c->engine, &mac, ports, n);
+    }
+    gn_buf_destroy(&digest);
+    free(ports);
+    free(ips);
+    return d;
+}
+
+static char *
+cluster_remote_file__(const struct cluster *c)
+{
+    return gn_xasprintf("%s/cluster-remote.json", c->state_dir);
+}
+
+void
+cluster_remote_load__(struct cluster *c)
+{
+    char *file = cluster_remote_file__(c);
+    json_t *rows = json_load_file(file, 0, NULL);
+
+    if (json_is_array(rows)) {
+        free(c->remote_digest);
+        c->remote_digest = cluster_remote_apply__(c, rows);
+        GN_LOG_INFO("%s: other hosts' ports, until the cluster answers",
+                    file);
+    } else {
+        struct netaddr_mac mac;
+
+        cluster_router_mac(c->system_id, &mac);
+        engine_set_remote(c->engine, &mac, NULL, 0);
+    }
+    json_decref(rows);
+    free(file);
+}
+
+void
+cluster_remote_save__(struct cluster *c)
+{
+    char *file, *tmp, *text;
+    int fd;
+
+    if (!c->remote_rows) {
+        return;
+    }
+    file = cluster_remote_file__(c);
+    tmp = gn_xasprintf("%s.tmp", file);
+    text = json_dumps(c->remote_rows, JSON_COMPACT);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t) strlen(text)
+        || fsync(fd) || rename(tmp, file)) {
+        GN_LOG_WARN("%s: %s", file, strerror(errno));
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    json_decref(c->remote_rows);
+    c->remote_rows = NULL;
+    free(text);
+    free(tmp);
+    free(file);
+}
+
+void
+cluster_remote_update__(struct cluster *c)
+{
+    json_t *rows;
     const char *uuid;
     const json_t *row;
-    size_t n = 0, n_ips = 0, max_ips = 0;
+    char *digest;
 
     if (!ovsdb_replica_is_synced(c->replica) || c->fatal) {
         return;
@@ -94,40 +202,26 @@ cluster_remote_update__(struct cluster *c)
     c->remote_seqno = ovsdb_replica_change_seqno(c->replica);
     c->remote_cfg_gen = engine_config_gen(c->engine);
 
-    OVSDB_REPLICA_FOR_EACH (uuid, row, c->replica, "Port") {
-        max_ips += ovsdb_datum_size(row, "ips");
-    }
-    ports = gn_xcalloc(n_rows ? n_rows : 1, sizeof *ports);
-    ips = gn_xcalloc(max_ips ? max_ips : 1, sizeof *ips);
+    rows = json_array();
     OVSDB_REPLICA_FOR_EACH (uuid, row, c->replica, "Port") {
         const char *host = ovsdb_datum_string(row, "host");
-        char m[18];
 
-        if (!host || !strcmp(host, c->host)
-            || !cluster_remote_port__(cfg, row, &ports[n], ips + n_ips,
-                                      max_ips - n_ips)) {
-            continue;
+        if (host && strcmp(host, c->host) && ovsdb_datum_size(row, "ips")) {
+            json_array_append_new(rows, json_pack(
+                "{s:s, s:s, s:s?, s:s?, s:o}",
+                "name", ovsdb_datum_string(row, "name"), "host", host,
+                "network", ovsdb_datum_string(row, "network"),
+                "mac", ovsdb_datum_string(row, "mac"),
+                "ips", cluster_strings__(row, "ips")));
         }
-        netaddr_format_mac(&ports[n].mac, m);
-        gn_buf_printf(&digest, "%s %d %s", ports[n].name, ports[n].vlan, m);
-        for (size_t i = 0; i < ports[n].n_ips; i++) {
-            char s[64];
-            netaddr_format_ip(&ports[n].ips[i], s, sizeof s);
-            gn_buf_printf(&digest, " %s", s);
-        }
-        gn_buf_printf(&digest, "\n");
-        n_ips += ports[n].n_ips;
-        n++;
     }
-    if (!c->remote_digest || strcmp(c->remote_digest,
-                                    gn_buf_cstr(&digest))) {
-        free(c->remote_digest);
-        c->remote_digest = gn_xstrdup(gn_buf_cstr(&digest));
-        cluster_router_mac(c->system_id, &mac);
-        GN_LOG_INFO("routing to %zu ports of other hosts", n);
-        engine_set_remote(c->engine, &mac, ports, n);
+    digest = cluster_remote_apply__(c, rows);
+    if (!c->remote_digest || strcmp(c->remote_digest, digest)) {
+        /* Saved at the next heartbeat. */
+        json_decref(c->remote_rows);
+        c->remote_rows = json_incref(rows);
     }
-    gn_buf_destroy(&digest);
-    free(ports);
-    free(ips);
+    free(c->remote_digest);
+    c->remote_digest = digest;
+    json_decref(rows);
 }

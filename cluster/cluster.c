@@ -148,16 +148,25 @@ json_t *
 cluster_strings__(const json_t *row, const char *column)
 {
     const json_t *v = json_object_get(row, column);
+    const json_t *list = NULL;
     json_t *out = json_array();
 
     if (json_is_string(v)) {
         json_array_append(out, (json_t *) v);
     } else if (json_is_array(v) && json_array_size(v) == 2
-               && json_is_array(json_array_get(v, 1))) {
+               && json_is_array(json_array_get(v, 1))
+               && !strcmp(json_string_value(json_array_get(v, 0)) ?
+                          json_string_value(json_array_get(v, 0)) : "",
+                          "set")) {
+        list = json_array_get(v, 1);        /* ["set", [...]] */
+    } else if (json_is_array(v)) {
+        list = v;                           /* A plain list. */
+    }
+    if (list) {
         size_t i;
         json_t *e;
 
-        json_array_foreach (json_array_get(v, 1), i, e) {
+        json_array_foreach (list, i, e) {
             if (json_is_string(e)) {
                 json_array_append(out, e);
             }
@@ -341,11 +350,20 @@ cluster_host_update__(struct cluster *c)
     if (row) {
         const char *sid = ovsdb_datum_string(row, "system_id");
         if (!sid || strcmp(sid, c->system_id)) {
-            gn_fatal("host name \"%s\" is registered in the cluster by "
-                     "another guestnetd (system-id %s): give this host its "
-                     "own \"host\" in %s, or remove the other with "
-                     "\"guestnetctl cluster host del %s\" if it is gone",
-                     c->host, sid ? sid : "?", c->config_file, c->host);
+            char *msg = gn_xasprintf(
+                "host name \"%s\" is registered in the cluster by another "
+                "guestnetd (system-id %s): give this host its own \"host\" "
+                "in %s, or remove the other with \"guestnetctl cluster host "
+                "del %s\" if it is gone", c->host, sid ? sid : "?",
+                c->config_file, c->host);
+            if (!c->was_registered) {
+                gn_fatal("%s", msg);
+            }
+            /* Someone took the name meanwhile: no more writes. */
+            GN_LOG_ERR("%s", msg);
+            free(c->fatal);
+            c->fatal = msg;
+            return;
         }
     }
     values = json_pack("{s:s, s:s, s:I, s:I}",
@@ -381,6 +399,7 @@ cluster_timer_cb__(evutil_socket_t fd, short what, void *c_)
     (void) what;
     cluster_host_update__(c_);
     cluster_reconcile__(c_);
+    cluster_remote_save__(c_);
 }
 
 /* The engine installed a newer config: report the policy generation. */
@@ -423,8 +442,16 @@ cluster_replica_changed__(struct ovsdb_replica *r, bool initial, void *c_)
     if (row) {
         const char *sid = ovsdb_datum_string(row, "system_id");
         c->registered = sid && !strcmp(sid, c->system_id);
+        c->was_registered |= c->registered;
+    } else if (c->was_registered && !c->fatal) {
+        /* Removed (guestnetctl cluster host del) while running: the
+         * operator decides when it comes back, not a heartbeat. */
+        c->fatal = gn_xasprintf(
+            "this host (%s) was removed from the cluster while running: "
+            "restart guestnetd to register it again", c->host);
+        GN_LOG_ERR("%s", c->fatal);
     }
-    if (!c->registered) {
+    if (!c->registered && !c->fatal) {
         cluster_host_update__(c);
     } else if (initial) {
         cluster_reconcile__(c);
@@ -487,7 +514,6 @@ cluster_disconnected__(struct jsonrpc_session *s, const char *reason,
     ovsdb_replica_disconnected(c->replica);
     c->monitoring = false;
     c->host_txn_in_flight = false;
-    c->reconcile_in_flight = false;
 }
 
 static void
@@ -587,6 +613,7 @@ cluster_create(struct event_base *base, struct engine *engine,
     /* Until the cluster's policy is known, the engine runs the one it
      * last applied, or waits. */
     engine_hold(engine, !cluster_policy_load_cache__(c));
+    cluster_remote_load__(c);
 
     c->session = jsonrpc_session_create(base, c->remotes, NULL, &cbs, c,
                                         &error);
@@ -612,14 +639,20 @@ cluster_destroy(struct cluster *c)
         return;
     }
     engine_set_installed_cb(c->engine, NULL, NULL);
-    while (c->ops) {
-        cluster_op_finish__(c->ops, 503, cluster_error_body__(
-                                "guestnetd is stopping"));
-    }
+    cluster_remote_save__(c);
     if (c->timer) {
         event_free(c->timer);
     }
+    /* The transactions in flight are answered (with an error) while their
+     * ops are alive; then the ops that wait for the engine are forgotten
+     * there and answered. */
     jsonrpc_session_destroy(c->session);
+    c->session = NULL;
+    while (c->ops) {
+        engine_forget(c->engine, c->ops);
+        cluster_op_finish__(c->ops, 503, cluster_error_body__(
+                                "guestnetd is stopping"));
+    }
     cluster_migrate_destroy__(c);
     ovsdb_replica_destroy(c->replica);
     ovsdb_server_db_destroy(c->sdb);
@@ -634,6 +667,7 @@ cluster_destroy(struct cluster *c)
     free(c->policy_text);
     free(c->policy_error);
     free(c->remote_digest);
+    json_decref(c->remote_rows);
     free(c);
 }
 
@@ -647,9 +681,11 @@ cluster_reload(struct cluster *c)
     error = gn_config_read(c->config_file, &cfg);
     if (!error) {
         error = cluster_local_json__(cfg, &local);
-        if (!error && strcmp(cfg->host, c->host)) {
-            error = gn_xasprintf("%s: changing the host name needs a "
-                                 "restart", c->config_file);
+        if (!error && (strcmp(cfg->host, c->host)
+                       || strcmp(cfg->bridge, engine_config(c->engine)
+                                 ->bridge))) {
+            error = gn_xasprintf("%s: changing the host name or the bridge "
+                                 "needs a restart", c->config_file);
             json_decref(local);
         }
         gn_config_destroy(cfg);
@@ -739,6 +775,15 @@ cluster_hosts_json__(const struct cluster *c)
     return hosts;
 }
 
+/* True if 'path' is 'prefix' or below it ("/ports", "/ports/NAME"). */
+static bool
+cluster_path_is__(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return !strncmp(path, prefix, n) && (!path[n] || path[n] == '/');
+}
+
 void
 cluster_handle(struct cluster *c, const char *method, const char *path,
                const json_t *params, const json_t *body, engine_done_cb *cb,
@@ -755,10 +800,11 @@ cluster_handle(struct cluster *c, const char *method, const char *path,
                           "hosts", cluster_hosts_json__(c)), aux);
     } else if (get && !strcmp(path, "/hosts")) {
         cb(200, json_pack("{s:o}", "hosts", cluster_hosts_json__(c)), aux);
-    } else if (!strncmp(path, "/ports", 6) || !strncmp(path, "/hosts/", 7)) {
+    } else if (cluster_path_is__(path, "/ports")
+               || !strncmp(path, "/hosts/", 7)) {
         cluster_ports_handle__(c, method, path, params, cb, aux);
-    } else if (!strncmp(path, "/networks", 9) || !strncmp(path, "/rules", 6)
-               || !strcmp(path, "/import")) {
+    } else if (cluster_path_is__(path, "/networks")
+               || !strcmp(path, "/rules") || !strcmp(path, "/import")) {
         cluster_policy_handle__(c, method, path, params, body, cb, aux);
     } else {
         cluster_answer__(cb, aux, 404, "no such endpoint");

@@ -1,0 +1,179 @@
+/* cluster-repair.c: keeps the registry in step with this host's bridge,
+ * on every sync and heartbeat: a port on the bridge without a row
+ * (attached by libvirt or LXC, or there before cluster mode) is
+ * registered, each in a transaction of its own so that one clash (logged,
+ * the port's address or MAC taken elsewhere) does not hold the others; a
+ * ready mark lost in a failover is written again; a row of this host
+ * whose port is gone from the bridge (an add a crash interrupted, a port
+ * libvirt removed) is removed; and an address row whose port row is gone
+ * (a host removed while one of its adds committed) is removed.  Ports and
+ * rows with a write in progress are left alone, and nothing runs unless
+ * both the engine's OVSDB and the cluster are synced, so a replica still
+ * loading is never taken for an empty bridge. */
+#include <config.h>
+
+#include "cluster-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gn-log.h"
+#include "gn-util.h"
+#include "ovsdb-replica.h"
+#include "ovsdb-txn.h"
+
+GN_LOG_MODULE(cluster_repair);
+
+/* At most this many repair transactions at once. */
+#define CLUSTER_MAX_REPAIRS 32
+
+static struct gn_log_rl repair_rl = GN_LOG_RL_INIT(6, 10);
+
+struct cluster_repair {
+    struct cluster *c;
+    char *what;
+};
+
+static void
+cluster_repair_done__(struct ovsdb_txn *txn,
+                      const struct ovsdb_txn_result *r, void *rp_)
+{
+    struct cluster_repair *rp = rp_;
+
+    (void) txn;
+    rp->c->n_repairs--;
+    if (r->status != OVSDB_TXN_SUCCESS) {
+        GN_LOG_WARN_RL(&repair_rl, "registry repair (%s): %s", rp->what,
+                       r->error ? r->error : "failed");
+    }
+    free(rp->what);
+    free(rp);
+}
+
+static void
+cluster_repair_commit__(struct cluster *c, struct ovsdb_txn *txn,
+                        const char *what)
+{
+    struct cluster_repair *rp = gn_xmalloc(sizeof *rp);
+
+    rp->c = c;
+    rp->what = gn_xstrdup(what);
+    c->n_repairs++;
+    ovsdb_txn_commit(txn, c->session, cluster_repair_done__, rp);
+}
+
+/* Registers port 'port' (engine JSON) of the bridge, or writes its lost
+ * ready mark. */
+static void
+cluster_repair_port__(struct cluster *c, const json_t *port)
+{
+    const char *name = json_string_value(json_object_get(port, "name"));
+    const char *net = json_string_value(json_object_get(port, "network"));
+    const char *mac = json_string_value(json_object_get(port, "mac"));
+    const json_t *row = cluster_find__(c, "Port", "name", name, NULL);
+    struct ovsdb_txn *txn;
+    const json_t *ip;
+    size_t j;
+
+    if (row) {
+        const char *host = ovsdb_datum_string(row, "host");
+        const char *state = ovsdb_datum_string(row, "state");
+
+        if (host && !strcmp(host, c->host) && state
+            && strcmp(state, "ready")
+            && json_is_true(json_object_get(port, "installed"))) {
+            txn = cluster_txn__(c);
+            ovsdb_txn_update(txn, "Port", json_pack(
+                                 "[[s, s, s], [s, s, s]]", "name", "==",
+                                 name, "host", "==", c->host),
+                             json_pack("{s:s}", "state", "ready"));
+            cluster_repair_commit__(c, txn, name);
+        }
+        return;
+    }
+    GN_LOG_INFO("registering port %s (%s) found on the bridge", name,
+                json_string_value(json_object_get(port, "kind")));
+    txn = cluster_txn__(c);
+    ovsdb_txn_insert(txn, "Port", json_pack(
+                         "{s:s, s:s, s:s, s:s, s:o, s:O, s:s}",
+                         "name", name, "host", c->host, "network", net,
+                         "mac", mac, "ips", ovsdb_datum_set(json_deep_copy(
+                             json_object_get(port, "ips"))),
+                         "kind", json_object_get(port, "kind"),
+                         "state", json_is_true(json_object_get(
+                                      port, "installed"))
+                                  ? "ready" : "adding"));
+    json_array_foreach (json_object_get(port, "ips"), j, ip) {
+        ovsdb_txn_insert(txn, "Address", json_pack(
+                             "{s:s, s:O, s:s, s:s}", "network", net,
+                             "ip", ip, "owner", name, "kind", "port"));
+    }
+    cluster_repair_commit__(c, txn, name);
+}
+
+void
+cluster_reconcile__(struct cluster *c)
+{
+    json_t *ports, *local, *v;
+    const json_t *mine, *port, *row;
+    struct ovsdb_txn *txn;
+    const char *uuid;
+    size_t i;
+    int n = 0;
+
+    if (c->n_repairs || cluster_unwritable__(c)
+        || engine_health(c->engine)) {
+        return;
+    }
+    local = json_object();
+    ports = engine_ports(c->engine);
+    json_array_foreach (ports, i, port) {
+        const char *name = json_string_value(json_object_get(port, "name"));
+
+        json_object_set_new(local, name, json_true());
+        if (json_string_value(json_object_get(port, "network"))
+            && json_string_value(json_object_get(port, "mac"))
+            && !cluster_port_busy__(c, name)
+            && c->n_repairs < CLUSTER_MAX_REPAIRS) {
+            cluster_repair_port__(c, port);
+        }
+    }
+
+    txn = cluster_txn__(c);
+    mine = ovsdb_replica_index_lookup(c->replica, "Port", "host", c->host);
+    json_object_foreach ((json_t *) mine, uuid, v) {
+        const char *name;
+
+        row = ovsdb_replica_get_row(c->replica, "Port", uuid);
+        name = ovsdb_datum_string(row, "name");
+        if (name && !json_object_get(local, name)
+            && !cluster_port_busy__(c, name)) {
+            GN_LOG_INFO("unregistering port %s: not on the bridge", name);
+            cluster_plan_unregister__(c, txn, name);
+            n++;
+        }
+    }
+    OVSDB_REPLICA_FOR_EACH (uuid, row, c->replica, "Address") {
+        const char *kind = ovsdb_datum_string(row, "kind");
+        const char *owner = ovsdb_datum_string(row, "owner");
+
+        if (kind && !strcmp(kind, "port") && owner
+            && !cluster_find__(c, "Port", "name", owner, NULL)
+            && !cluster_port_busy__(c, owner) && n < 256) {
+            /* Provided its port did not come meanwhile. */
+            ovsdb_txn_wait(txn, "Port", cluster_where__("name", owner),
+                           json_pack("[s]", "name"), "==", json_array(), 0);
+            ovsdb_txn_delete(txn, "Address", json_pack(
+                                 "[[s, s, o]]", "_uuid", "==",
+                                 ovsdb_datum_uuid(uuid)));
+            n++;
+        }
+    }
+    json_decref(ports);
+    json_decref(local);
+    if (n) {
+        cluster_repair_commit__(c, txn, "rows without a port");
+    } else {
+        ovsdb_txn_destroy(txn);
+    }
+}
