@@ -45,6 +45,12 @@ cluster_plan_reserved__(struct ovsdb_txn *txn, const json_t *net)
     const json_t *v;
     size_t i;
 
+    /* Those of an earlier network of this name go first (a network
+     * deleted straight from the database leaves them). */
+    ovsdb_txn_delete(txn, "Address", json_pack(
+                         "[[s, s, s], [s, s, s]]", "network", "==", name,
+                         "kind", "!=", "port"));
+
     json_array_foreach (json_object_get(net, "gateways"), i, v) {
         struct netaddr_ip ip;
         char *error = netaddr_parse_ip(json_string_value(v), 1, &ip);
@@ -341,9 +347,6 @@ cluster_network_write__(struct cluster *c, const char *method,
             json_array_set(nets, idx, net);
             ovsdb_txn_update(txn, "Network", cluster_where__("name", name),
                              cluster_network_row__(net));
-            ovsdb_txn_delete(txn, "Address", json_pack(
-                                 "[[s, s, s], [s, s, s]]", "network", "==",
-                                 name, "kind", "!=", "port"));
         } else {
             net = json_deep_copy(body);
             json_array_append(nets, net);

@@ -289,6 +289,9 @@ cluster_policy_changed__(struct cluster *c)
     policy = cluster_policy_json__(c);
     text = json_dumps(policy, JSON_SORT_KEYS | JSON_COMPACT);
     if (c->policy_text && !strcmp(text, c->policy_text)) {
+        /* The cluster's policy is (again) the one this host runs. */
+        free(c->policy_error);
+        c->policy_error = NULL;
         free(text);
         if (gen != c->policy_generation) {
             c->policy_generation = gen;

@@ -751,6 +751,11 @@ cluster_status_brief(const struct cluster *c)
         json_object_set_new(j, "schema_version",
                             json_string(c->schema_version));
     }
+    int n_ops = 0;
+    for (const struct cluster_op *op = c->ops; op; op = op->next) {
+        n_ops++;
+    }
+    json_object_set_new(j, "writes_in_flight", json_integer(n_ops));
     json_object_set_new(j, "resumes", json_integer(
                             ovsdb_replica_n_resumes(c->replica)));
     json_object_set_new(j, "full_resyncs", json_integer(

@@ -7,6 +7,7 @@ INTEGRATION_TESTS += \
 	tests/cluster-fabric.sh \
 	tests/cluster-ops.sh \
 	tests/cluster-failover.sh \
+	tests/cluster-hostile.sh \
 	tests/cluster-migration.sh \
 	tests/cluster-policy.sh \
 	tests/cluster-registry.sh \
