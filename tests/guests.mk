@@ -5,7 +5,8 @@
 INTEGRATION_TESTS += \
 	tests/guests-qemu.sh \
 	tests/guests-lxc.sh \
-	tests/guests-libvirt.sh
+	tests/guests-libvirt.sh \
+	tests/guests-libvirtd.sh
 
 EXTRA_DIST += \
 	tests/guest/build-initramfs.sh \

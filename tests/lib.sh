@@ -412,3 +412,32 @@ gn_check_trace() {
     if [ "$got" = "$2" ]; then gn_pass "$1"
     else gn_fail "$1" "trace of $3 ends in '$got', expected '$2'"; fi
 }
+
+# --- guestnet as the package installs it, seen by one process tree only.
+
+# gn_package_tree DIR: lays out under DIR the files that libvirt and LXC
+# run, at the paths where the Debian package installs them (tests/package.sh
+# checks those): usr/bin/guestnetctl (this build's),
+# usr/share/guestnet/hooks/libvirt-qemu and lxc-start-host, and libvirt's
+# entry etc/libvirt/hooks/qemu.d/guestnet (debian/libvirt-qemu-hook).
+gn_package_tree() {
+    local d=$1 hooks=$1/usr/share/guestnet/hooks
+    install -D -m 755 "$GUESTNETCTL" "$d/usr/bin/guestnetctl"
+    install -D -m 755 "$GN_SRCDIR/scripts/hooks/libvirt-qemu" \
+        "$hooks/libvirt-qemu"
+    install -m 755 "$GN_SRCDIR/scripts/hooks/lxc-start-host" "$hooks/"
+    install -D -m 755 "$GN_SRCDIR/debian/libvirt-qemu-hook" \
+        "$d/etc/libvirt/hooks/qemu.d/guestnet"
+}
+
+# gn_package_mounts DIR: shell commands that lay DIR/usr over /usr
+# (read-only) and DIR/etc over /etc (writable: changes go to DIR/etc.rw),
+# DIR's files on top.  Run them in a mount namespace of its own ("unshare
+# --mount --propagation private"): its processes see guestnet installed,
+# nothing else does, and the mounts go with the namespace's last process.
+gn_package_mounts() {
+    mkdir -p "$1/etc.rw" "$1/etc.work"
+    printf "mount -t overlay gn-usr -o 'lowerdir=%s/usr:/usr' /usr && " "$1"
+    printf "mount -t overlay gn-etc -o 'lowerdir=%s/etc:/etc,%s,%s' /etc\n" \
+        "$1" "upperdir=$1/etc.rw" "workdir=$1/etc.work"
+}
