@@ -12,8 +12,8 @@
 #   makes the port with "guestnetctl port add" before QEMU starts.
 # Each guest reaches a neighbour of its network (ping, and TCP with the
 # <driver> line doc/hooks.md gives for the userspace datapath) and not one
-# of another network; "virsh destroy" takes the port away (guestnetd forgets it) and
-# leaves no tap, no port and no domain behind.
+# of another network; "virsh destroy" takes the port away (guestnetd
+# forgets it) and leaves no tap, no port and no domain behind.
 #
 # libvirtd runs in the sandbox's network namespace (where its taps and
 # ovs-vswitchd's ports must be) and in a mount namespace of its own: /run,
@@ -44,12 +44,8 @@ s=$$
 L=$(mktemp -d /tmp/gn-lv.XXXXXX)
 gn_on_exit "rm -rf '$L'"
 in_host() { ip netns exec "$ns" "$@"; }
-virsh_() { virsh -q -c "qemu:///system?socket=$L/run/libvirt/libvirt-sock" "$@"; }
-# ready PORT: GET /v1/ports/PORT says the port is ready (bound, not
-# quarantined, its flows installed).
-ready() {
-    curl -s --unix-socket "$GUESTNET_SOCKET" "http://localhost/v1/ports/$1" \
-        | python3 -c "import json,sys; sys.exit(not json.load(sys.stdin)['ready'])"
+virsh_() {
+    virsh -q -c "qemu:///system?socket=$L/run/libvirt/libvirt-sock" "$@"
 }
 
 # --- guestnet as installed, the operator's hooks.conf, libvirt's config.
@@ -111,6 +107,7 @@ gn_lxc_guest "nd$s" "pnd$s" db 52:54:00:20:00:42 10.20.0.42
 # domain NAME UUID MAC IP/LEN GW INTERFACE [METADATA]: a domain booting the
 # test guest, its console a pipe in $L (gn_vm_console).
 domain() {
+    local cmdline="console=ttyS0 quiet loglevel=1 panic=-1"
     cat <<EOX
 <domain type='$([ "$GN_VM_ACCEL" = kvm ] && echo kvm || echo qemu)'>
   <name>$1</name>
@@ -122,7 +119,7 @@ domain() {
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$GN_VM_KERNEL</kernel>
     <initrd>$GN_VM_INITRD</initrd>
-    <cmdline>console=ttyS0 quiet loglevel=1 panic=-1 gn.name=$1 gn.ip=$4 gn.gw=$5</cmdline>
+    <cmdline>$cmdline gn.name=$1 gn.ip=$4 gn.gw=$5</cmdline>
   </os>
   <on_reboot>destroy</on_reboot>
   <devices>
@@ -179,29 +176,16 @@ gn_check "libvirt-tagged-the-port" \
     test "$(ovs-vsctl get Port "$tap_o" tag 2>&1)" = 10
 gn_check "libvirt-wrote-vm-id" test "$(ovs-vsctl get Interface "$tap_o" \
     external_ids:vm-id 2>&1)" = "\"$uuid_o\""
-ports_entry() {
-    curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/ports \
-        | python3 -c '
-import json, sys
-want = dict(a.split("=", 1) for a in sys.argv[2:])
-for p in json.load(sys.stdin):
-    if p["name"] == sys.argv[1]:
-        got = {k: str(p.get(k)) for k in want}
-        if got == want:
-            sys.exit(0)
-        print(got, file=sys.stderr)
-sys.exit(1)' "$@"
-}
-gn_check "adopted-in-v1-ports" gn_wait 20 ports_entry "$tap_o" kind=adopted \
+gn_check "adopted-in-v1-ports" gn_wait 20 gn_port_is "$tap_o" kind=adopted \
     network=web vlan=10 mac=52:54:00:10:00:61 vm_id="$uuid_o" \
     quarantined=False
-gn_check "adopted-ready" gn_wait 20 ready "$tap_o"
+gn_check "adopted-ready" gn_wait 20 gn_port_ready "$tap_o"
 
 # --- The hook's port.
-gn_check "hook-made-the-port" gn_wait 10 ports_entry "$tap_h" kind=kvm \
+gn_check "hook-made-the-port" gn_wait 10 gn_port_is "$tap_h" kind=kvm \
     network=db vlan=20 mac=52:54:00:20:00:62 vm_id="$uuid_h" \
     "ips=['10.20.0.62']" quarantined=False
-gn_check "hook-port-ready" gn_wait 20 ready "$tap_h"
+gn_check "hook-port-ready" gn_wait 20 gn_port_ready "$tap_h"
 
 # --- The guests: same network yes, another network no.
 for d in "$vo" "$vh"; do
@@ -216,11 +200,21 @@ gn_check "libvirt-guest-reaches-web-neighbour" ping_ok "$vo" 10.10.0.41
 gn_check "hook-guest-reaches-db-neighbour" ping_ok "$vh" 10.20.0.42
 # TCP too: on the userspace datapath only without checksum offload
 # (<host csum='off'/>, as doc/hooks.md says).
-ip netns exec "nw$s" timeout 60 nc -l 7000 > "$L/tcp.out" 2>&1 &
-gn_on_exit "kill $!"
-gn_check "libvirt-guest-tcp-to-web-neighbour" gn_vm_run "$vo" 30 \
-    "echo hello-$s | nc -w 5 10.10.0.41 7000"
-gn_check "web-neighbour-got-tcp" gn_wait 10 grep -q "hello-$s" "$L/tcp.out"
+# tcp_ok GUEST NEIGHBOUR_NS ADDR: GUEST's line reaches a listener in
+# NEIGHBOUR_NS over TCP.
+tcp_ok() {
+    local out=$L/tcp-$2.out listener ok=0
+    ip netns exec "$2" timeout 60 nc -l 7000 > "$out" 2>&1 &
+    listener=$!
+    gn_wait 5 gn_listening "$2" 7000 \
+        && gn_vm_run "$1" 30 "echo hello-$1 | nc -w 5 $3 7000" \
+        && gn_wait 10 grep -q "hello-$1" "$out" || ok=1
+    kill "$listener" 2>/dev/null
+    wait "$listener" 2>/dev/null
+    return $ok
+}
+gn_check "libvirt-guest-tcp-to-web-neighbour" tcp_ok "$vo" "nw$s" 10.10.0.41
+gn_check "hook-guest-tcp-to-db-neighbour" tcp_ok "$vh" "nd$s" 10.20.0.42
 # Across networks, even with an on-link route and the neighbour's MAC.
 gn_check "libvirt-guest-pins-db-neighbour" gn_vm_run "$vo" 10 \
     "ip route add 10.20.0.0/24 dev eth0 && \

@@ -413,6 +413,47 @@ gn_check_trace() {
     else gn_fail "$1" "trace of $3 ends in '$got', expected '$2'"; fi
 }
 
+# gn_port_is PORT FIELD=VALUE...: GET /v1/ports lists PORT with these
+# fields (values as Python prints them: True, None, ['10.0.0.1']); says
+# what it has otherwise.
+gn_port_is() {
+    curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/ports \
+        | "$GN_PYTHON" -c '
+import json, sys
+want = dict(a.split("=", 1) for a in sys.argv[2:])
+for p in json.load(sys.stdin):
+    if p["name"] == sys.argv[1]:
+        got = {k: str(p.get(k)) for k in want}
+        if got == want:
+            sys.exit(0)
+        print(got, file=sys.stderr)
+sys.exit(1)' "$@"
+}
+
+# gn_port_ready PORT: GET /v1/ports/PORT says the port is ready (bound, not
+# quarantined, its flows installed).
+gn_port_ready() {
+    curl -s --unix-socket "$GUESTNET_SOCKET" "http://localhost/v1/ports/$1" \
+        | "$GN_PYTHON" -c 'import json, sys
+sys.exit(not json.load(sys.stdin)["ready"])'
+}
+
+# gn_listening NS PORT: something in namespace NS listens on TCP PORT.
+gn_listening() {
+    ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .
+}
+
+# gn_require_lxc: LXC with its busybox template and a static busybox, or
+# the test ends (see gn_missing).
+gn_require_lxc() {
+    gn_require_cmd lxc-create lxc
+    gn_require_cmd nsenter util-linux
+    [ -x /usr/share/lxc/templates/lxc-busybox ] \
+        || gn_missing "needs LXC's busybox template (apt-get install lxc)"
+    ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' \
+        || gn_missing "needs a static busybox (apt-get install busybox-static)"
+}
+
 # --- guestnet as the package installs it, seen by one process tree only.
 
 # gn_package_tree DIR: lays out under DIR the files that libvirt and LXC
