@@ -456,16 +456,28 @@ port_guest_config(const struct gn_config *cfg, const struct port_binding *b)
 
     switch (b->kind) {
     case PORT_KIND_KVM: {
+        /* The userspace datapath forwards a guest's frames as QEMU hands
+         * them to the tap, and with checksum offload a virtio guest's TCP
+         * and UDP checksums are left for the host to fill in, which it
+         * never does: receivers drop them.  On such a bridge the device
+         * offers the guest no checksum offload ("csum=off", libvirt's
+         * <host csum='off'/>), as guestnet's veths have TX checksum
+         * offload off. */
+        bool csum_off = cfg && cfg->datapath_type
+                        && !strcmp(cfg->datapath_type, "netdev");
         char *netdev = gn_xasprintf("tap,id=%s,ifname=%s,script=no,"
                                     "downscript=no", name, name);
-        char *device = gn_xasprintf("virtio-net-pci,netdev=%s,mac=%s",
-                                    name, mac);
+        char *device = gn_xasprintf("virtio-net-pci,netdev=%s,mac=%s%s",
+                                    name, mac, csum_off ? ",csum=off" : "");
         char *xml = gn_xasprintf(
             "<interface type='ethernet'>\n"
             "  <target dev='%s' managed='no'/>\n"
             "  <mac address='%s'/>\n"
             "  <model type='virtio'/>\n"
-            "</interface>", name, mac);
+            "%s"
+            "</interface>", name, mac,
+            csum_off ? "  <driver name='qemu'><host csum='off'/></driver>\n"
+                     : "");
         json_t *j = json_pack("{s:[s, s, s, s], s:s}",
                               "qemu_args", "-netdev", netdev, "-device",
                               device, "libvirt_xml", xml);

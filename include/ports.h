@@ -189,8 +189,9 @@ void port_plan_quarantine(const char *uuid, const char *name,
 json_t *port_binding_to_json(const struct port_binding *);
 
 /* What the guest needs: QEMU arguments and a libvirt <interface> snippet for
- * kvm, LXC config lines for lxc "phys" ports (with the guest's addresses
- * and the network's gateways from 'cfg') (new reference). */
+ * kvm (without checksum offload on a bridge of 'cfg''s userspace datapath),
+ * LXC config lines for lxc "phys" ports (with the guest's addresses and the
+ * network's gateways from 'cfg') (new reference). */
 json_t *port_guest_config(const struct gn_config *,
                           const struct port_binding *);
 

@@ -23,6 +23,9 @@ packages=(
     # real guests (tests/guests-*.sh, the demo): QEMU under TCG, LXC with
     # its busybox template, and what the guest initramfs is made with
     qemu-system-x86 lxc busybox-static cpio gzip xz-utils zstd util-linux
+    # real libvirt (tests/guests-libvirtd.sh starts a private libvirtd; the
+    # package's own system daemon is never started here)
+    libvirt-daemon-system libvirt-clients
     # the Debian package (tests/package.sh) and the systemd unit
     # (tests/systemd-unit.sh: systemd-analyze; tests/systemd-boot.sh:
     # systemd-nspawn)

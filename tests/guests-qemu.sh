@@ -2,9 +2,10 @@
 # guests-qemu: real QEMU/virtio guests (Debian's cloud kernel, a busybox
 # initramfs, TCG) on taps made by "guestnetctl port add --kind kvm", booted
 # with exactly the QEMU arguments guestnetctl prints.  Guests of one network
-# ping each other; a guest of another network is not reached even with its
-# MAC and a direct route; a guest that changes its own IP or MAC inside the
-# VM is cut off until it changes back; removing a port leaves no tap.  A
+# ping each other and talk TCP; a guest of another network is not reached
+# even with its MAC and a direct route; a guest that changes its own IP or
+# MAC inside the VM is cut off until it changes back; removing a port
+# leaves no tap.  A
 # fourth guest sits on a tap attached the way libvirt attaches
 # <virtualport type='openvswitch'/> (its exact ovs-vsctl command, with a
 # VLAN tag): guestnetd adopts it and it reaches its network's guests.
@@ -31,7 +32,7 @@ gn_on_exit 'for p in $(gn_vm_pids); do kill -9 $p; done'
 # booted (in the background) with the QEMU arguments it printed.
 declare -A ip_of mac_of
 vm() {
-    local name=$1 network=$2 ip=$3 mac=$4 out gw
+    local name=$1 network=$2 ip=$3 mac=$4 extra=${5:-} out gw
     local -a qemu_args
     out=$("$GUESTNETCTL" --json port add "$name" --kind kvm \
           --network "$network" --ip "$ip" --mac "$mac") \
@@ -47,13 +48,13 @@ for a in json.load(sys.stdin)["guest"]["qemu_args"]:
     echo "qemu args for $name: ${qemu_args[*]}"
     gw=${ip%.*}.1
     ip_of[$name]=$ip mac_of[$name]=$mac
-    gn_vm_start "$name" "$d" "$ns" "gn.ip=$ip/24 gn.gw=$gw" \
+    gn_vm_start "$name" "$d" "$ns" "gn.ip=$ip/24 gn.gw=$gw $extra" \
         "${qemu_args[@]}"
 }
 
 a=qa$s b=qb$s c=qc$s
 vm "$a" web 10.10.0.11 52:54:00:10:00:11
-vm "$b" web 10.10.0.12 52:54:00:10:00:12
+vm "$b" web 10.10.0.12 52:54:00:10:00:12 gn.listen=7000
 vm "$c" db 10.20.0.21 52:54:00:20:00:21
 # libvirt's way: libvirt makes the tap, attaches it with this exact
 # ovs-vsctl command and starts QEMU on it.
@@ -69,8 +70,9 @@ ovs-vsctl --timeout=5 -- --may-exist add-port br-int "$l" tag=10 \
 gn_vm_start "$l" "$d" "$ns" "gn.ip=10.10.0.61/24 gn.gw=10.10.0.1" \
     -netdev "tap,id=net0,ifname=$l,script=no,downscript=no" \
     -device virtio-net-pci,netdev=net0,mac=52:54:00:10:00:61
+# (Without checksum offload: the bridge is on the userspace datapath.)
 gn_check "qemu-args-are-guestnetctls" \
-    grep -q -- "-netdev tap,id=$a,ifname=$a,script=no,downscript=no -device virtio-net-pci,netdev=$a,mac=52:54:00:10:00:11" \
+    grep -q -- "-netdev tap,id=$a,ifname=$a,script=no,downscript=no -device virtio-net-pci,netdev=$a,mac=52:54:00:10:00:11,csum=off" \
     <<<"$(ps -o args= -p "${GN_VM_PID[$a]}")"
 booted=$(date +%s)
 for g in "$a" "$b" "$c" "$l"; do
@@ -94,6 +96,11 @@ pings() { gn_vm_run "$1" 30 "ping -c 2 -W 2 $2"; }
 
 gn_check "same-network-ping-a-to-b" ping_ok "$a" 10.10.0.12
 gn_check "same-network-ping-b-to-a" ping_ok "$b" 10.10.0.11
+tcp_hello() {
+    gn_vm_run "$1" 30 "nc -w 5 $2 7000 </dev/null" \
+        && gn_vm_output "$1" | grep -q "hello from $3"
+}
+gn_check "same-network-tcp-a-to-b" tcp_hello "$a" 10.10.0.12 "$b"
 gn_check "libvirt-port-adopted" bash -c \
     "'$GUESTNETCTL' port list | grep -q '^$l .*adopted .*web .*bound'"
 gn_check "libvirt-guest-reaches-b" ping_ok "$l" 10.10.0.12

@@ -412,3 +412,73 @@ gn_check_trace() {
     if [ "$got" = "$2" ]; then gn_pass "$1"
     else gn_fail "$1" "trace of $3 ends in '$got', expected '$2'"; fi
 }
+
+# gn_port_is PORT FIELD=VALUE...: GET /v1/ports lists PORT with these
+# fields (values as Python prints them: True, None, ['10.0.0.1']); says
+# what it has otherwise.
+gn_port_is() {
+    curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/ports \
+        | "$GN_PYTHON" -c '
+import json, sys
+want = dict(a.split("=", 1) for a in sys.argv[2:])
+for p in json.load(sys.stdin):
+    if p["name"] == sys.argv[1]:
+        got = {k: str(p.get(k)) for k in want}
+        if got == want:
+            sys.exit(0)
+        print(got, file=sys.stderr)
+sys.exit(1)' "$@"
+}
+
+# gn_port_ready PORT: GET /v1/ports/PORT says the port is ready (bound, not
+# quarantined, its flows installed).
+gn_port_ready() {
+    curl -s --unix-socket "$GUESTNET_SOCKET" "http://localhost/v1/ports/$1" \
+        | "$GN_PYTHON" -c 'import json, sys
+sys.exit(not json.load(sys.stdin)["ready"])'
+}
+
+# gn_listening NS PORT: something in namespace NS listens on TCP PORT.
+gn_listening() {
+    ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .
+}
+
+# gn_require_lxc: LXC with its busybox template and a static busybox, or
+# the test ends (see gn_missing).
+gn_require_lxc() {
+    gn_require_cmd lxc-create lxc
+    gn_require_cmd nsenter util-linux
+    [ -x /usr/share/lxc/templates/lxc-busybox ] \
+        || gn_missing "needs LXC's busybox template (apt-get install lxc)"
+    ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' \
+        || gn_missing "needs a static busybox (apt-get install busybox-static)"
+}
+
+# --- guestnet as the package installs it, seen by one process tree only.
+
+# gn_package_tree DIR: lays out under DIR the files that libvirt and LXC
+# run, at the paths where the Debian package installs them (tests/package.sh
+# checks those): usr/bin/guestnetctl (this build's),
+# usr/share/guestnet/hooks/libvirt-qemu and lxc-start-host, and libvirt's
+# entry etc/libvirt/hooks/qemu.d/guestnet (debian/libvirt-qemu-hook).
+gn_package_tree() {
+    local d=$1 hooks=$1/usr/share/guestnet/hooks
+    install -D -m 755 "$GUESTNETCTL" "$d/usr/bin/guestnetctl"
+    install -D -m 755 "$GN_SRCDIR/scripts/hooks/libvirt-qemu" \
+        "$hooks/libvirt-qemu"
+    install -m 755 "$GN_SRCDIR/scripts/hooks/lxc-start-host" "$hooks/"
+    install -D -m 755 "$GN_SRCDIR/debian/libvirt-qemu-hook" \
+        "$d/etc/libvirt/hooks/qemu.d/guestnet"
+}
+
+# gn_package_mounts DIR: shell commands that lay DIR/usr over /usr
+# (read-only) and DIR/etc over /etc (writable: changes go to DIR/etc.rw),
+# DIR's files on top.  Run them in a mount namespace of its own ("unshare
+# --mount --propagation private"): its processes see guestnet installed,
+# nothing else does, and the mounts go with the namespace's last process.
+gn_package_mounts() {
+    mkdir -p "$1/etc.rw" "$1/etc.work"
+    printf "mount -t overlay gn-usr -o 'lowerdir=%s/usr:/usr' /usr && " "$1"
+    printf "mount -t overlay gn-etc -o 'lowerdir=%s/etc:/etc,%s,%s' /etc\n" \
+        "$1" "upperdir=$1/etc.rw" "workdir=$1/etc.work"
+}

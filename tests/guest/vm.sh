@@ -8,18 +8,22 @@
 #
 #   gn_vm_image                        sets GN_VM_KERNEL, GN_VM_INITRD
 #   gn_vm_start NAME DIR NETNS APPEND QEMU_NET_ARGS...
+#   gn_vm_console NAME DIR             the console of a QEMU started by
+#                                      another (libvirt: a serial of type
+#                                      pipe, path DIR/NAME); then
+#                                      gn_vm_started NAME PID
 #   gn_vm_wait_ready NAME SECONDS
 #   gn_vm_run NAME SECONDS COMMAND     runs COMMAND in the guest; its status
 #   gn_vm_output NAME                  the output of the last gn_vm_run
 #   gn_vm_stop NAME                    powers off (kills after 10 s)
 #
 # GN_VM_ACCEL (default tcg) is passed to QEMU's -machine accel=.
-# Every started guest is recorded in GN_VM_PIDS (NAME=PID) so a caller can
-# kill what is left.
+# Every started guest is recorded (gn_vm_pids, gn_vm_reader_pids) so a
+# caller can kill what is left.
 
 GN_VM_ACCEL=${GN_VM_ACCEL:-tcg}
 GN_VM_MEM=${GN_VM_MEM:-160}
-declare -A GN_VM_DIR GN_VM_PID GN_VM_SEQ GN_VM_FD
+declare -A GN_VM_DIR GN_VM_PID GN_VM_SEQ GN_VM_FD GN_VM_READER
 
 # gn_vm_image: builds (or finds cached) the guest kernel and initramfs.
 gn_vm_image() {
@@ -35,13 +39,7 @@ gn_vm_image() {
 gn_vm_start() {
     local name=$1 dir=$2 netns=$3 append=$4
     shift 4
-    GN_VM_DIR[$name]=$dir
-    GN_VM_SEQ[$name]=0
-    rm -f "$dir/$name.in" "$dir/$name.out"
-    mkfifo "$dir/$name.in" "$dir/$name.out"
-    : > "$dir/$name.log"
-    # Held open read-write, so writes never block, even once QEMU is gone.
-    exec {GN_VM_FD[$name]}<>"$dir/$name.in"
+    gn_vm_console "$name" "$dir"
     ip netns exec "$netns" qemu-system-x86_64 \
         -machine "pc,accel=$GN_VM_ACCEL" -m "$GN_VM_MEM" -smp 1 \
         -nographic -nodefaults -no-reboot -no-user-config \
@@ -50,15 +48,42 @@ gn_vm_start() {
         -kernel "$GN_VM_KERNEL" -initrd "$GN_VM_INITRD" \
         -append "console=ttyS0 quiet loglevel=1 panic=-1 gn.name=$name $append" \
         "$@" > "$dir/$name.qemu.log" 2>&1 &
-    GN_VM_PID[$name]=$!
+    gn_vm_started "$name" $!
+}
+
+# gn_vm_console NAME DIR: the serial console of guest NAME, before its QEMU
+# starts: the FIFOs DIR/NAME.in and DIR/NAME.out (QEMU's "-serial
+# pipe:DIR/NAME", libvirt's <serial type='pipe'> with <source
+# path='DIR/NAME'/>), the output copied to DIR/NAME.log.
+gn_vm_console() {
+    local name=$1 dir=$2
+    GN_VM_DIR[$name]=$dir
+    GN_VM_SEQ[$name]=0
+    rm -f "$dir/$name.in" "$dir/$name.out"
+    mkfifo "$dir/$name.in" "$dir/$name.out"
+    : > "$dir/$name.log"
+    # Held open read-write, so writes never block, even once QEMU is gone.
+    exec {GN_VM_FD[$name]}<>"$dir/$name.in"
     # The console: copied to the log (with carriage returns dropped) until
     # QEMU exits and closes its end.
     stdbuf -o0 tr -d '\r' < "$dir/$name.out" >> "$dir/$name.log" &
+    GN_VM_READER[$name]=$!
+}
+
+# gn_vm_started NAME PID: guest NAME's QEMU runs as PID.
+gn_vm_started() {
+    GN_VM_PID[$1]=$2
 }
 
 # gn_vm_pids: the PIDs of all guests started, for a cleanup.
 gn_vm_pids() {
     echo "${GN_VM_PID[@]}"
+}
+
+# gn_vm_reader_pids: the PIDs of the console copies, for a cleanup (one
+# whose QEMU never started waits for it forever).
+gn_vm_reader_pids() {
+    echo "${GN_VM_READER[@]}"
 }
 
 # gn_vm_wait_ready NAME SECONDS: waits for the guest's "GN-READY" line.
