@@ -37,6 +37,17 @@ struct ovsdb_txn_result;
  * with the adds as fast. */
 #define ENGINE_FLOWS_BUDGET_US 500
 
+/* A dependency that stays silent this long while it owes guestnetd an
+ * answer (ovsdb-server a reply, ovs-vswitchd a barrier or an echo) counts
+ * as down in the health, well before the inactivity probes (5 s of
+ * silence, then 5 s more) drop the connection. */
+#define ENGINE_SILENT_MS 3000
+
+/* ovs-vswitchd that leaves cur_cfg this long below the next_cfg of
+ * guestnetd's last transaction counts as down in the health (applying a
+ * transaction takes it 0.1 s to 1 s at 1000 ports). */
+#define ENGINE_UNAPPLIED_MS 5000
+
 /* How long the next transaction waits for ovs-vswitchd to apply the
  * previous one. */
 #define ENGINE_BATCH_WAIT_MS 2000
@@ -73,11 +84,13 @@ struct engine_op {
     bool solo;                  /* Retry alone after a shared failure. */
     bool maybe_applied;         /* Connection dropped during its txn. */
     bool userspace_datapath;    /* ENGINE_OP_ADD: for its devices. */
-    char *refused;              /* ENGINE_OP_ADD being rolled back: why. */
+    char *refused;              /* ENGINE_OP_ADD being rolled back: why, */
+    int refused_status;         /* and the HTTP status to answer. */
     json_int_t next_cfg;        /* The cur_cfg that confirms it. */
     uint64_t flows_seqno;       /* ENGINE_OP_ADD: the flow table that
                                  * carries its flows (0: not yet). */
-    long long deadline;         /* For ENGINE_OP_APPLYING. */
+    long long deadline;         /* For ENGINE_OP_APPLYING; before, for
+                                 * as long as a dependency is down. */
     engine_done_cb *cb;
     void *aux;
 };
@@ -157,6 +170,10 @@ struct engine {
     long long last_txn_msec;
     long long gather_msec;      /* When engine_gather__() began to hold
                                  * the next transaction, or 0. */
+    long long unapplied_msec;   /* Since when cur_cfg has stayed below
+                                 * 'applying_next_cfg' (and at
+                                 * 'unapplied_cur_cfg'), or 0. */
+    json_int_t unapplied_cur_cfg;
     int last_txn_ops;
     unsigned long long n_txns;
     unsigned long long n_txn_errors;
@@ -186,6 +203,12 @@ struct port_view *engine_view__(struct engine *e);
 /* Runs a reconcile step soon, from the event loop. */
 void engine_schedule__(struct engine *e);
 
+/* Returns the ofport that the port named 'name' has its flows for in the
+ * table of 'e->flows_seqno', or 0 if it has none there (a port whose flows
+ * could not be built, its MAC clashing with another port's, has none) or
+ * -1 while that is not known (the table is half rebuilt). */
+int engine_flows_ofport__(const struct engine *e, const char *name);
+
 /* engine-ops.c */
 
 /* Frees 'op', which is on no queue. */
@@ -211,6 +234,10 @@ void engine_settle_maybe_applied__(struct engine *e);
 /* Validates the requests that arrived while OVSDB was away. */
 void engine_drain_unsynced__(struct engine *e);
 
+/* Completes the APPLYING ops that ovs-vswitchd has applied, and answers
+ * those that waited past their deadlines. */
+void engine_check_applied__(struct engine *e);
+
 /* engine-sweep.c */
 
 /* Starts a sweep for devices a crash left behind if one is due (the first
@@ -222,6 +249,10 @@ void engine_sweep_maybe__(struct engine *e);
 void engine_sweep_free__(struct engine_sweep *s);
 
 /* engine-status.c */
+
+/* Follows whether ovs-vswitchd applies guestnetd's transactions (for
+ * engine_health()); call at every step while the replica is synced. */
+void engine_track_applied__(struct engine *e);
 
 /* The root row's integer 'column', or -1. */
 json_int_t engine_root_int__(const struct engine *e, const char *column);

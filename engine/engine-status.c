@@ -138,17 +138,51 @@ engine_networks(struct engine *e)
     return nets;
 }
 
+void
+engine_track_applied__(struct engine *e)
+{
+    json_int_t cur_cfg = engine_root_int__(e, "cur_cfg");
+
+    if (cur_cfg < 0 || cur_cfg >= e->applying_next_cfg) {
+        e->unapplied_msec = 0;
+    } else if (!e->unapplied_msec || cur_cfg != e->unapplied_cur_cfg) {
+        /* Behind, but moving: ovs-vswitchd works. */
+        e->unapplied_msec = gn_time_msec();
+        e->unapplied_cur_cfg = cur_cfg;
+    }
+}
+
+/* How long ovs-vswitchd has been behind without applying anything (ms),
+ * or 0. */
+static long long
+engine_unapplied_ms__(const struct engine *e)
+{
+    return e->unapplied_msec ? gn_time_msec() - e->unapplied_msec : 0;
+}
+
 const char *
 engine_health(const struct engine *e)
 {
     if (!jsonrpc_session_is_connected(e->session)) {
         return "not connected to ovsdb-server";
     }
+    if (jsonrpc_session_silent_msec(e->session) >= ENGINE_SILENT_MS) {
+        return "ovsdb-server does not answer";
+    }
     if (!ovsdb_replica_is_synced(e->replica)) {
-        return "OVSDB replica not synced yet";
+        return "not synced with ovsdb-server yet";
     }
     if (!engine_bridge_uuid__(e)) {
         return "the bridge does not exist yet";
+    }
+    if (!ofctrl_is_connected(e->ofctrl)) {
+        return "no OpenFlow connection to ovs-vswitchd";
+    }
+    if (ofctrl_silent_msec(e->ofctrl) >= ENGINE_SILENT_MS) {
+        return "ovs-vswitchd does not answer on the OpenFlow connection";
+    }
+    if (engine_unapplied_ms__(e) >= ENGINE_UNAPPLIED_MS) {
+        return "ovs-vswitchd does not apply the configuration";
     }
     return NULL;
 }
@@ -167,7 +201,7 @@ engine_status(struct engine *e)
         n_pending++;
     }
     json_t *j = json_pack(
-        "{s:s, s:I, s:{s:s, s:b, s:b, s:i}, s:{s:s, s:s, s:b},"
+        "{s:s, s:I, s:{s:s, s:b, s:b, s:i, s:I}, s:{s:s, s:s, s:b, s:I},"
         " s:{s:i, s:i, s:i, s:i}, s:{s:I, s:I, s:o},"
         " s:b, s:o, s:o}",
         "version", PACKAGE_VERSION,
@@ -177,10 +211,12 @@ engine_status(struct engine *e)
         "connected", jsonrpc_session_is_connected(e->session),
         "synced", ovsdb_replica_is_synced(e->replica),
         "connects", (int) jsonrpc_session_n_connects(e->session),
+        "silent_ms", (json_int_t) jsonrpc_session_silent_msec(e->session),
         "bridge",
         "name", e->cfg->bridge,
         "datapath_type", e->cfg->datapath_type,
         "exists", engine_bridge_uuid__(e) != NULL,
+        "unapplied_ms", (json_int_t) engine_unapplied_ms__(e),
         "counts",
         "ports", counts.ports,
         "quarantined", counts.quarantined,
@@ -218,8 +254,9 @@ engine_status(struct engine *e)
     struct ofctrl_status of;
     ofctrl_get_status(e->ofctrl, &of);
     json_object_set_new(j, "openflow", json_pack(
-        "{s:b, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+        "{s:b, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
         "connected", of.connected,
+        "silent_ms", (json_int_t) of.silent_msec,
         "version", (int) of.ofp_version,
         "desired_seqno", (json_int_t) of.desired_seqno,
         "installed_seqno", (json_int_t) of.installed_seqno,

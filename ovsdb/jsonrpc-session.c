@@ -42,6 +42,7 @@ struct jsonrpc_pending {
     jsonrpc_reply_cb *cb;       /* NULL for our own "echo" probes. */
     void *aux;
     char *error;                /* Deferred only: why it failed. */
+    long long sent_msec;        /* Pending only: when it was sent. */
 };
 
 /* A singly linked FIFO of jsonrpc_pending. */
@@ -583,6 +584,7 @@ jsonrpc_session_timer_cb(evutil_socket_t fd, short what, void *s_)
             struct jsonrpc_pending *p = gn_xzalloc(sizeof *p);
 
             p->id = s->next_id++;
+            p->sent_msec = gn_time_msec();
             jsonrpc_pending_list_push(&s->pending, p);
             jsonrpc_session_write__(s, echo);
             json_decref(echo);
@@ -624,6 +626,7 @@ jsonrpc_session_request(struct jsonrpc_session *s, const char *method,
     p->id = id;
     p->cb = cb;
     p->aux = aux;
+    p->sent_msec = gn_time_msec();
     jsonrpc_pending_list_push(&s->pending, p);
     return id;
 }
@@ -662,6 +665,25 @@ const char *
 jsonrpc_session_remote(const struct jsonrpc_session *s)
 {
     return s->remote;
+}
+
+/* Returns how long the peer of 's' has been silent while it owes a reply:
+ * the time since the oldest request still waiting for its reply was sent
+ * or, if later, since anything last arrived; 0 if no reply is owed or
+ * there is no connection.  (A hung peer shows here before the inactivity
+ * probe drops the connection.) */
+long long
+jsonrpc_session_silent_msec(const struct jsonrpc_session *s)
+{
+    const struct jsonrpc_pending *oldest = s->pending.head;
+    long long since;
+
+    if (s->state != JSONRPC_SESSION_CONNECTED || !oldest) {
+        return 0;
+    }
+    since = (oldest->sent_msec > s->last_rx_msec ? oldest->sent_msec
+             : s->last_rx_msec);
+    return gn_time_msec() - since;
 }
 
 /* Returns how many connections 's' has made so far. */
