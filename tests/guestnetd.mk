@@ -6,7 +6,8 @@ INTEGRATION_TESTS += \
 	tests/guestnetd-adopt.sh \
 	tests/guestnetd-durability.sh \
 	tests/guestnetd-rollback.sh \
-	tests/fault-kill.sh
+	tests/fault-kill.sh \
+	tests/fault-ovs.sh
 EXTRA_DIST += tests/fault-clients.py
 
 # The port view and the planners on a synthetic replica (no server).
