@@ -56,11 +56,6 @@ status_max_ms() {
     done
     echo "$max"
 }
-loop_max_ms() {
-    curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/status \
-        | "$GN_PYTHON" -c 'import json, sys
-print(json.load(sys.stdin)["loop"]["max_ms"])'
-}
 stopped() { [ "$(awk '{ print $3 }' "/proc/$1/stat")" = T ]; }
 dead() { ! kill -0 "$1" 2>/dev/null; }
 # "NAME OFPORT" of every port, sorted.
@@ -191,7 +186,7 @@ fault() {
     gn_check "$label-settles" gn_wait 30 gn_settled
     t_settled=$(now_ms)
     summary="$summary
-$label: seen in $((t_seen - t_fault)) ms; after $daemon was back: healthy in $((t_healthy - t_back)) ms, every add answered in $((t_answered - t_back)) ms, flows installed in $((t_settled - t_back)) ms"
+$label: seen in $((t_seen - t_fault)) ms; after $daemon was back: healthy in $((t_healthy - t_back)) ms, every add answered in $((t_answered - t_back)) ms, flows installed in $((t_settled - t_back)) ms; loop's largest delay so far $(gn_loop_ms max_ms) ms, $(gn_loop_ms blocked_max_ms) ms not waiting for a CPU"
 
     check_answers "$label" "$daemon" "$out" "$out2"
     check_acked "$label" "$out" "$out2"
@@ -237,8 +232,11 @@ gn_check "idle-kill-flow-table-as-before" gn_same_flows "$before"
 traffic idle-kill
 echo "recovery:$summary"
 
-max=$(loop_max_ms)
-echo "event loop: largest delay $max ms"
+max=$(gn_loop_ms blocked_max_ms)
+echo "event loop: largest delay $(gn_loop_ms max_ms) ms, $max ms of it not" \
+     "waiting for a CPU; the slowest reconcile steps:"
+grep 'slow reconcile step' "$GN_SANDBOX_DIR/guestnetd.log" \
+    | sed 's/.*step: //' | sort -rn | head -n 3
 gn_check "loop-never-stalled-50ms" \
     "$GN_PYTHON" -c "import sys; sys.exit(not $max < 50)"
 gn_check "guestnetd-survived" kill -0 "$GN_GUESTNETD_PID"

@@ -457,3 +457,15 @@ gn_check_no_orphans() {
     [ -z "$missing" ] || echo "ports without a device: $missing"
     gn_check "no-orphan-rows" test -z "$missing"
 }
+
+# gn_loop_ms FIELD: FIELD of the "loop" part of guestnetd's status: max_ms
+# (its largest delay), or blocked_max_ms (that less the time guestnetd
+# waited for a CPU, which others hold on a loaded machine; max_ms where
+# the system does not tell).
+gn_loop_ms() {
+    curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/status \
+        | "$GN_PYTHON" -c 'import json, sys
+loop = json.load(sys.stdin)["loop"]
+v = loop[sys.argv[1]]
+print(loop["max_ms"] if v is None else v)' "$1"
+}
