@@ -569,6 +569,8 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
         .disconnected = engine_disconnected__,
         .notify = engine_notify__,
     };
+    struct jsonrpc_session_options options
+        = JSONRPC_SESSION_OPTIONS_DEFAULT;
     struct engine *e = gn_xzalloc(sizeof *e);
     struct timeval tv = { 0, 200 * 1000 };
     char *error = NULL;
@@ -584,8 +586,14 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     e->timer_ev = event_new(base, -1, EV_PERSIST, engine_timer_cb__, e);
     event_add(e->timer_ev, &tv);
 
-    e->session = jsonrpc_session_create(base, ovsdb_remote, NULL, &cbs, e,
-                                        &error);
+    if (!strncmp(ovsdb_remote, "unix:", 5)) {
+        /* A local ovsdb-server that restarts is found within a second (a
+         * connect() to a unix socket costs nothing); a remote one is
+         * retried with the default backoff. */
+        options.max_backoff_ms = 1000;
+    }
+    e->session = jsonrpc_session_create(base, ovsdb_remote, &options, &cbs,
+                                        e, &error);
     if (!e->session) {
         gn_fatal("%s", error);
     }
