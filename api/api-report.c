@@ -294,6 +294,11 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
     api_report_metric__(f, "guestnet_ports_quarantined", "gauge",
                         "Guest ports quarantined (no traffic passes).",
                         api_report_int__(status, "counts", "quarantined"));
+    api_report_metric__(f, "guestnet_ports_device_missing", "gauge",
+                        "Guest ports whose device guestnet made is gone "
+                        "(deleted behind its back).",
+                        api_report_int__(status, "counts",
+                                         "device_missing"));
     api_report_metric__(f, "guestnet_networks", "gauge",
                         "Configured networks.",
                         api_report_int__(status, "counts", "networks"));

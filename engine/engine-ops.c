@@ -23,6 +23,9 @@
 
 GN_LOG_MODULE(engine);
 
+static void engine_port_add__(struct engine *, const json_t *req,
+                              bool wait, engine_done_cb *, void *aux);
+
 void
 engine_op_free__(struct engine_op *op)
 {
@@ -227,6 +230,22 @@ engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
     engine_schedule__(e);
 }
 
+/* The deletion 'op' of a port that lost its device is done: adds the port
+ * again with the request that 'op' carries, answered as that add. */
+static void
+engine_op_readd__(struct engine *e, struct engine_op *op)
+{
+    engine_done_cb *cb = op->cb;
+    void *aux = op->aux;
+    json_t *req = json_incref(op->req);
+    bool wait = op->add_wait;
+
+    op->cb = NULL;
+    engine_op_finish__(e, op, 200, NULL);
+    engine_port_add__(e, req, wait, cb, aux);
+    json_decref(req);
+}
+
 /* Answers 'op', which waited past its deadline while a dependency was
  * down ('why', engine_health()), with 503 and what became of it.  An add
  * that no transaction can have committed loses its devices first; one
@@ -328,6 +347,10 @@ engine_check_applied__(struct engine *e)
                    && ofctrl_installed_seqno(e->ofctrl) >= e->flows_seqno) {
             /* Deleted: ovs-vswitchd let the port go and the switch holds
              * a table without its flows. */
+            if (op->req) {
+                engine_op_readd__(e, op);
+                continue;
+            }
             engine_op_finish__(e, op, 200,
                                json_pack("{s:s, s:b}", "name", op->name,
                                          "deleted", 1));
@@ -388,10 +411,9 @@ engine_answer__(engine_done_cb *cb, void *aux, int status, json_t *body)
     }
 }
 
-static void engine_port_add__(struct engine *, const json_t *req,
-                              bool wait, engine_done_cb *, void *aux);
-static void engine_port_delete__(struct engine *, const char *name,
-                                 engine_done_cb *, void *aux);
+static struct engine_op *engine_port_delete__(struct engine *,
+                                              const char *name,
+                                              engine_done_cb *, void *aux);
 
 /* True once requests can be validated against OVSDB. */
 static bool
@@ -542,39 +564,64 @@ engine_address_clash__(struct engine *e, const struct port_spec *spec)
     return NULL;
 }
 
-/* If the port that 'req' names exists and was added by a request with the
- * same parameters (its request hash, port_request_hash()), answers 'req'
- * as that add was answered, 201 once the port's flows are in (or 202 if
- * not 'wait'), and returns true: a client that retries an add whose answer
- * it lost, to a guestnetd that restarted meanwhile or not, gets the
- * success it would have had.  Returns false otherwise. */
+/* True if the port that 'req' names exists and was added by a request
+ * with the same parameters (its request hash, port_request_hash());
+ * stores its Interface's UUID (borrowed) in '*iface_uuidp'. */
 static bool
-engine_port_add_retry__(struct engine *e, const json_t *req, bool wait,
-                        engine_done_cb *cb, void *aux)
+engine_same_request__(const struct engine *e, const json_t *req,
+                      const char **iface_uuidp)
 {
     const json_t *name = json_object_get(req, "name");
-    const json_t *port, *iface;
-    struct engine_op *op;
-    const char *stored;
+    const json_t *port = (json_is_string(name)
+                          ? engine_find_port__(e, json_string_value(name))
+                          : NULL);
+    const json_t *iface = port ? port_iface(e->replica, port, iface_uuidp)
+                               : NULL;
+    const char *stored = iface ? ovsdb_datum_map_get_string(
+        iface, "external_ids", PORTS_REQUEST_HASH_KEY) : NULL;
     char *hash;
     bool same;
 
-    if (!json_is_string(name)) {
-        return false;
-    }
-    port = engine_find_port__(e, json_string_value(name));
-    iface = port ? port_iface(e->replica, port, NULL) : NULL;
-    stored = iface ? ovsdb_datum_map_get_string(iface, "external_ids",
-                                                PORTS_REQUEST_HASH_KEY)
-                   : NULL;
     if (!stored) {
         return false;
     }
     hash = port_request_hash(req);
     same = !strcmp(hash, stored);
     free(hash);
-    if (!same) {
+    return same;
+}
+
+/* If the port that 'req' names exists and was added by a request with the
+ * same parameters (its request hash, port_request_hash()), answers 'req'
+ * as that add was answered, 201 once the port's flows are in (or 202 if
+ * not 'wait'), and returns true: a client that retries an add whose answer
+ * it lost, to a guestnetd that restarted meanwhile or not, gets the
+ * success it would have had.  If the port lost the device guestnet made
+ * for it, the same request replaces it instead (see engine.h).  Returns
+ * false otherwise. */
+static bool
+engine_port_add_retry__(struct engine *e, const json_t *req, bool wait,
+                        engine_done_cb *cb, void *aux)
+{
+    const json_t *name = json_object_get(req, "name");
+    struct engine_op *op;
+    const char *iface_uuid;
+
+    if (!engine_same_request__(e, req, &iface_uuid)) {
         return false;
+    }
+    if (engine_device_missing__(e, iface_uuid)) {
+        /* The port lost its device: replaced by the same request, first
+         * deleted (ovs-vswitchd lets go of the old device only when the
+         * port goes), then added again with new devices. */
+        GN_LOG_INFO("port %s lost its device: replacing it",
+                    json_string_value(name));
+        op = engine_port_delete__(e, json_string_value(name), cb, aux);
+        if (op) {
+            op->req = json_deep_copy(req);
+            op->add_wait = wait;
+        }
+        return true;
     }
     GN_LOG_INFO("port %s: a retry of the request that added it",
                 json_string_value(name));
@@ -678,7 +725,9 @@ engine_port_delete(struct engine *e, const char *name, engine_done_cb *cb,
     engine_port_delete__(e, name, cb, aux);
 }
 
-static void
+/* Queues removing port 'name' and returns the request, or answers at once
+ * (no such port, a request for it in progress) and returns NULL. */
+static struct engine_op *
 engine_port_delete__(struct engine *e, const char *name, engine_done_cb *cb,
                      void *aux)
 {
@@ -689,13 +738,13 @@ engine_port_delete__(struct engine *e, const char *name, engine_done_cb *cb,
     port = engine_find_port__(e, name);
     if (!port) {
         engine_answer__(cb, aux, 404, engine_error_body__("no such port"));
-        return;
+        return NULL;
     }
     for (op = e->ops; op; op = op->next) {
         if (!strcmp(op->name, name)) {
             engine_answer__(cb, aux, 409, engine_error_body__(
                                 "a request for this port is in progress"));
-            return;
+            return NULL;
         }
     }
     port_binding(e->cfg, e->replica, port, &b);
@@ -703,6 +752,7 @@ engine_port_delete__(struct engine *e, const char *name, engine_done_cb *cb,
     op->name = gn_xstrdup(name);
     op->iface = b.iface ? json_deep_copy(b.iface) : NULL;
     engine_schedule__(e);
+    return op;
 }
 
 void

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "gn-util.h"
 #include "ports.h"
 
 struct ovsdb_txn;
@@ -26,6 +27,12 @@ struct ovsdb_txn_result;
 
 /* How often the devices a crash left behind are looked for. */
 #define ENGINE_SWEEP_MS 60000
+
+/* How often the devices of guestnet's ports are checked for (one
+ * netdev_exists() each, on the device worker): a port whose device was
+ * deleted behind guestnet's back shows as "device missing" this long
+ * after at most. */
+#define ENGINE_DEVICE_CHECK_MS 3000
 
 /* How long one reconcile step may spend rebuilding flow groups (one group,
  * at least; a group is started only if its last build fits).  The rebuild
@@ -77,7 +84,11 @@ struct engine_op {
     enum engine_op_type type;
     enum engine_op_state state;
     struct port_spec spec;      /* ENGINE_OP_ADD. */
-    json_t *req;                /* ENGINE_OP_UNSYNCED: the request. */
+    json_t *req;                /* ENGINE_OP_UNSYNCED: the request;
+                                 * ENGINE_OP_DELETE of a port that lost
+                                 * its device: the add that replaces it
+                                 * once it is gone (engine.h). */
+    bool add_wait;              /* That add's 'wait'. */
     char *name;                 /* The port's name. */
     json_t *iface;              /* ENGINE_OP_DELETE: Interface row copy. */
     bool wait;                  /* Answer when applied, not committed. */
@@ -182,8 +193,13 @@ struct engine {
     /* Devices a crash left behind (engine-sweep.c). */
     struct engine_sweep *sweep; /* In flight, or NULL. */
     long long next_sweep_msec;
+    long long next_check_msec;  /* Of the devices of the ports. */
     unsigned long long n_sweeps;            /* Completed. */
     unsigned long long n_orphans_removed;
+    struct gn_strmap missing;   /* Interface UUID -> NULL for each port
+                                 * whose device guestnet made was gone at
+                                 * the last check. */
+    size_t n_missing;
 };
 
 /* engine.c */
@@ -240,10 +256,15 @@ void engine_check_applied__(struct engine *e);
 
 /* engine-sweep.c */
 
-/* Starts a sweep for devices a crash left behind if one is due (the first
- * once the replica is synced, then every ENGINE_SWEEP_MS) and none is in
- * flight. */
+/* Starts a sweep if one is due and none is in flight: it checks that the
+ * devices of guestnet's ports exist (every ENGINE_DEVICE_CHECK_MS, filling
+ * 'e->missing') and removes the devices a crash left behind (the first
+ * time once the replica is synced, then every ENGINE_SWEEP_MS). */
 void engine_sweep_maybe__(struct engine *e);
+
+/* True if the port whose Interface is 'iface_uuid' lost the device
+ * guestnet made for it (as of the last check). */
+bool engine_device_missing__(const struct engine *e, const char *iface_uuid);
 
 /* Frees a sweep whose completion will not run (accepts NULL). */
 void engine_sweep_free__(struct engine_sweep *s);

@@ -50,10 +50,15 @@ engine_port_json__(const struct engine *e, const json_t *port,
                    bool with_guest_config)
 {
     struct port_binding b;
+    const char *iface_uuid;
     json_t *j;
 
     port_binding(e->cfg, e->replica, port, &b);
     j = port_binding_to_json(&b);
+    port_iface(e->replica, port, &iface_uuid);
+    json_object_set_new(j, "state", json_string(
+                            engine_device_missing__(e, iface_uuid)
+                            ? "device missing" : "ok"));
     if (with_guest_config) {
         json_object_set_new(j, "guest", port_guest_config(e->cfg, &b));
     }
@@ -202,7 +207,7 @@ engine_status(struct engine *e)
     }
     json_t *j = json_pack(
         "{s:s, s:I, s:{s:s, s:b, s:b, s:i, s:I}, s:{s:s, s:s, s:b, s:I},"
-        " s:{s:i, s:i, s:i, s:i}, s:{s:I, s:I, s:o},"
+        " s:{s:i, s:i, s:i, s:i, s:i}, s:{s:I, s:I, s:o},"
         " s:b, s:o, s:o}",
         "version", PACKAGE_VERSION,
         "uptime_ms", (json_int_t) (now - e->start_msec),
@@ -220,6 +225,7 @@ engine_status(struct engine *e)
         "counts",
         "ports", counts.ports,
         "quarantined", counts.quarantined,
+        "device_missing", (int) e->n_missing,
         "networks", (int) e->cfg->n_networks,
         "pending_requests", (int) n_pending,
         "transactions",

@@ -626,6 +626,7 @@ engine_destroy(struct engine *e)
      * acknowledged, must not outlive us. */
     dev_worker_destroy(e->devices);
     engine_sweep_free__(e->sweep);
+    gn_strmap_destroy(&e->missing);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         if (op->state != ENGINE_OP_DEVICES) {
             continue;

@@ -51,7 +51,10 @@ typedef void engine_done_cb(int status, json_t *body, void *aux);
 /* Queues adding the port described by 'req' (borrowed JSON, see
  * include/ports.h).  Validation errors are answered at once (from inside
  * this call).  With 'wait', 'cb' runs when the port is ready (ofport
- * assigned); without, when its transaction committed. */
+ * assigned); without, when its transaction committed.  A port of that
+ * name added by the same request is answered as that add was, unless it
+ * lost the device guestnet made for it: then it is deleted, and once
+ * ovs-vswitchd let it go, added again with new devices. */
 void engine_port_add(struct engine *, const json_t *req, bool wait,
                      engine_done_cb *cb, void *aux);
 /* Queues removing port 'name'. */

@@ -7,7 +7,8 @@ INTEGRATION_TESTS += \
 	tests/guestnetd-durability.sh \
 	tests/guestnetd-rollback.sh \
 	tests/fault-kill.sh \
-	tests/fault-ovs.sh
+	tests/fault-ovs.sh \
+	tests/fault-device.sh
 EXTRA_DIST += tests/fault-clients.py
 
 # The port view and the planners on a synthetic replica (no server).
