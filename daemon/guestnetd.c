@@ -39,6 +39,7 @@ struct options {
     const char *admin_group;
     const char *metrics_listen;
     int request_timeout_s;
+    int apply_timeout_s;
     unsigned int max_clients;
 };
 
@@ -70,6 +71,9 @@ usage(void)
            "      --request-timeout=SECS  time a client has to send a "
            "request\n"
            "                          (default 10)\n"
+           "      --apply-timeout=SECS  time a port request waits for "
+           "ovsdb-server\n"
+           "                          and ovs-vswitchd (default 30)\n"
            "      --log-file=FILE     log here instead of stderr\n"
            "  -v, --verbose=LEVEL     err, warn, info (default) or dbg\n"
            "      --pidfile=FILE      write the process id here\n"
@@ -119,7 +123,7 @@ parse_options(int argc, char *argv[], struct options *o)
     enum {
         OPT_OVSDB = 256, OPT_OVS_RUNDIR, OPT_LOG_FILE, OPT_PIDFILE, OPT_SOCKET_GROUP,
         OPT_ADMIN_GROUP, OPT_METRICS_LISTEN, OPT_MAX_CLIENTS,
-        OPT_REQUEST_TIMEOUT,
+        OPT_REQUEST_TIMEOUT, OPT_APPLY_TIMEOUT,
     };
     static const struct option long_options[] = {
         { "config", required_argument, NULL, 'c' },
@@ -132,6 +136,7 @@ parse_options(int argc, char *argv[], struct options *o)
         { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
         { "request-timeout", required_argument, NULL,
           OPT_REQUEST_TIMEOUT },
+        { "apply-timeout", required_argument, NULL, OPT_APPLY_TIMEOUT },
         { "log-file", required_argument, NULL, OPT_LOG_FILE },
         { "verbose", required_argument, NULL, 'v' },
         { "pidfile", required_argument, NULL, OPT_PIDFILE },
@@ -175,6 +180,10 @@ parse_options(int argc, char *argv[], struct options *o)
         case OPT_REQUEST_TIMEOUT:
             o->request_timeout_s = positive_int("--request-timeout", optarg,
                                                 3600);
+            break;
+        case OPT_APPLY_TIMEOUT:
+            o->apply_timeout_s = positive_int("--apply-timeout", optarg,
+                                              3600);
             break;
         case OPT_LOG_FILE:
             o->log_file = optarg;
@@ -286,6 +295,9 @@ main(int argc, char *argv[])
      * bench/api-bench.sh while ports are added: 5-10 ms against 2-3.) */
     loop_lag = loop_lag_create(base, 50, 60000);
     engine = engine_create(base, o.ovsdb, o.ovs_rundir, cfg, o.config);
+    if (o.apply_timeout_s) {
+        engine_set_apply_timeout(engine, o.apply_timeout_s * 1000);
+    }
 
     memset(&api_opts, 0, sizeof api_opts);
     api_opts.socket_path = o.socket;

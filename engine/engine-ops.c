@@ -74,7 +74,7 @@ engine_op_settled__(struct engine *e, struct engine_op *op)
         return;
     }
     op->state = ENGINE_OP_APPLYING;
-    op->deadline = gn_time_msec() + ENGINE_APPLY_TIMEOUT_MS;
+    op->deadline = gn_time_msec() + e->apply_timeout_ms;
     engine_schedule__(e);
 }
 
@@ -254,7 +254,7 @@ engine_op_readd__(struct engine *e, struct engine_op *op)
 static void
 engine_op_expire__(struct engine *e, struct engine_op *op, const char *why)
 {
-    int secs = ENGINE_APPLY_TIMEOUT_MS / 1000;
+    int secs = e->apply_timeout_ms / 1000;
     const char *what = op->type == ENGINE_OP_ADD ? "added" : "deleted";
     char *msg;
 
@@ -361,7 +361,7 @@ engine_check_applied__(struct engine *e)
         } else if (now >= op->deadline) {
             char *msg = gn_xasprintf("%s: ovs-vswitchd did not apply the "
                                      "change within %d s", op->name,
-                                     ENGINE_APPLY_TIMEOUT_MS / 1000);
+                                     e->apply_timeout_ms / 1000);
             engine_op_finish__(e, op, 504, engine_error_body__(msg));
             free(msg);
         }
@@ -462,7 +462,7 @@ engine_op_create__(struct engine *e, enum engine_op_type type,
     op->cb = cb;
     op->aux = aux;
     op->wait = true;
-    op->deadline = gn_time_msec() + ENGINE_APPLY_TIMEOUT_MS;
+    op->deadline = gn_time_msec() + e->apply_timeout_ms;
     for (p = &e->ops; *p; p = &(*p)->next) {
         continue;
     }
@@ -471,7 +471,7 @@ engine_op_create__(struct engine *e, enum engine_op_type type,
 }
 
 /* Keeps a request that arrived while OVSDB was away until it is back
- * (for at most ENGINE_APPLY_TIMEOUT_MS, see engine_check_applied__()). */
+ * (for at most its apply timeout, see engine_check_applied__()). */
 static void
 engine_defer__(struct engine *e, enum engine_op_type type, const json_t *req,
                const char *name, bool wait, engine_done_cb *cb, void *aux)

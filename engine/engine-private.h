@@ -18,8 +18,9 @@
 struct ovsdb_txn;
 struct ovsdb_txn_result;
 
-/* How long a request may wait for ovs-vswitchd before it is answered with
- * a timeout (the port stays: it may come up later). */
+/* How long a request may wait for ovsdb-server and ovs-vswitchd before it
+ * is answered with a timeout, unless engine_set_apply_timeout() says
+ * otherwise (guestnetd --apply-timeout). */
 #define ENGINE_APPLY_TIMEOUT_MS 30000
 
 /* A reconcile step longer than this counts as slow in the status. */
@@ -49,6 +50,11 @@ struct ovsdb_txn_result;
  * as down in the health, well before the inactivity probes (5 s of
  * silence, then 5 s more) drop the connection. */
 #define ENGINE_SILENT_MS 3000
+
+/* While ovs-vswitchd leaves cur_cfg below the next_cfg of guestnetd's last
+ * transaction, ovsdb-server gets an echo this often, so that a hung one is
+ * told from a slow ovs-vswitchd. */
+#define ENGINE_PING_MS 1000
 
 /* ovs-vswitchd that leaves cur_cfg this long below the next_cfg of
  * guestnetd's last transaction counts as down in the health (applying a
@@ -158,6 +164,7 @@ struct engine {
     struct event *timer_ev;     /* Periodic: timeouts, retries. */
 
     struct engine_op *ops;      /* Oldest first. */
+    int apply_timeout_ms;       /* See ENGINE_APPLY_TIMEOUT_MS. */
     bool txn_in_flight;
     long long retry_at;         /* After a failed bridge txn. */
     json_int_t applying_next_cfg;   /* next_cfg of our last committed
@@ -185,6 +192,7 @@ struct engine {
                                  * 'applying_next_cfg' (and at
                                  * 'unapplied_cur_cfg'), or 0. */
     json_int_t unapplied_cur_cfg;
+    long long ping_msec;        /* Last jsonrpc_session_ping(). */
     int last_txn_ops;
     unsigned long long n_txns;
     unsigned long long n_txn_errors;

@@ -148,12 +148,20 @@ engine_track_applied__(struct engine *e)
 {
     json_int_t cur_cfg = engine_root_int__(e, "cur_cfg");
 
+    long long now = gn_time_msec();
+
     if (cur_cfg < 0 || cur_cfg >= e->applying_next_cfg) {
         e->unapplied_msec = 0;
     } else if (!e->unapplied_msec || cur_cfg != e->unapplied_cur_cfg) {
         /* Behind, but moving: ovs-vswitchd works. */
-        e->unapplied_msec = gn_time_msec();
+        e->unapplied_msec = now;
         e->unapplied_cur_cfg = cur_cfg;
+    } else if (now - e->unapplied_msec >= ENGINE_PING_MS
+               && now - e->ping_msec >= ENGINE_PING_MS) {
+        /* cur_cfg comes through ovsdb-server: if it hangs, ovs-vswitchd
+         * seems not to apply anything.  An echo tells which. */
+        jsonrpc_session_ping(e->session);
+        e->ping_msec = now;
     }
 }
 

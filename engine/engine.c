@@ -579,6 +579,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     e->cfg = cfg;
     e->config_file = config_file ? gn_xstrdup(config_file) : NULL;
     e->start_msec = gn_time_msec();
+    e->apply_timeout_ms = ENGINE_APPLY_TIMEOUT_MS;
     e->replica = ovsdb_replica_create("Open_vSwitch",
                                       engine_replica_changed__, e);
     bridge_replica_init(e->replica);
@@ -654,6 +655,12 @@ engine_destroy(struct engine *e)
     free(e->config_file);
     free(e->last_error);
     free(e);
+}
+
+void
+engine_set_apply_timeout(struct engine *e, int ms)
+{
+    e->apply_timeout_ms = ms;
 }
 
 char *

@@ -40,6 +40,12 @@ struct engine *engine_create(struct event_base *, const char *ovsdb_remote,
                              const char *config_file);
 void engine_destroy(struct engine *);
 
+/* Sets how long (ms, 30000 unless set) a port request waits for
+ * ovsdb-server and ovs-vswitchd: a request that a daemon that is away
+ * holds that long is answered 503 (the reason names the daemon); one that
+ * ovs-vswitchd is that slow to apply while both answer, 504. */
+void engine_set_apply_timeout(struct engine *, int ms);
+
 /* Re-reads the config file and applies the differences.  Returns NULL or a
  * malloc'd error (the old config stays in force). */
 char *engine_reload(struct engine *);

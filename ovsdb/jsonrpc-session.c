@@ -686,6 +686,28 @@ jsonrpc_session_silent_msec(const struct jsonrpc_session *s)
     return gn_time_msec() - since;
 }
 
+/* Sends an "echo" to the peer of 's' if it owes no reply now, so that
+ * jsonrpc_session_silent_msec() tells whether it still answers.  Unlike
+ * the inactivity probe, it never drops the connection. */
+void
+jsonrpc_session_ping(struct jsonrpc_session *s)
+{
+    struct jsonrpc_pending *p;
+    json_t *echo;
+
+    if (s->state != JSONRPC_SESSION_CONNECTED || s->destroy_requested
+        || s->pending.head) {
+        return;
+    }
+    p = gn_xzalloc(sizeof *p);
+    p->id = s->next_id++;
+    p->sent_msec = gn_time_msec();
+    echo = jsonrpc_request("echo", NULL, p->id);
+    jsonrpc_pending_list_push(&s->pending, p);
+    jsonrpc_session_write__(s, echo);
+    json_decref(echo);
+}
+
 /* Returns how many connections 's' has made so far. */
 unsigned int
 jsonrpc_session_n_connects(const struct jsonrpc_session *s)
