@@ -112,8 +112,11 @@ api_stats_answer__(struct api_pending *p,
         json_t *counters = api_report_port_counters(
             engine_replica(api->engine), engine_config(api->engine),
             p->port);
+        const char *state = json_string_value(json_object_get(port,
+                                                              "state"));
         bool ready = (json_is_integer(ofport)
                       && !json_is_true(json_object_get(port, "quarantined"))
+                      && state && !strcmp(state, "ok")
                       && (stats
                           ? api_report_port_flows_in(
                               stats, n, json_integer_value(ofport))

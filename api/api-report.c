@@ -256,9 +256,13 @@ api_report_loop_window__(const struct loop_lag_window *w)
 json_t *
 api_report_loop(const struct loop_lag_stats *lag)
 {
-    return json_pack("{s:f, s:f, s:I, s:o, s:o}",
+    return json_pack("{s:f, s:f, s:o, s:I, s:o, s:o}",
                      "interval_ms", lag->interval_us / 1000.0,
                      "max_ms", lag->max_us / 1000.0,
+                     "blocked_max_ms", (lag->blocked_max_us >= 0
+                                        ? json_real(lag->blocked_max_us
+                                                    / 1000.0)
+                                        : json_null()),
                      "samples", (json_int_t) lag->samples,
                      "last_minute",
                      api_report_loop_window__(&lag->last_minute),
@@ -305,6 +309,11 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
     api_report_metric__(f, "guestnet_ports_quarantined", "gauge",
                         "Guest ports quarantined (no traffic passes).",
                         api_report_int__(status, "counts", "quarantined"));
+    api_report_metric__(f, "guestnet_ports_device_missing", "gauge",
+                        "Guest ports whose device guestnet made is gone "
+                        "(deleted behind its back).",
+                        api_report_int__(status, "counts",
+                                         "device_missing"));
     api_report_metric__(f, "guestnet_networks", "gauge",
                         "Configured networks.",
                         api_report_int__(status, "counts", "networks"));
@@ -368,6 +377,15 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
                             "guestnetd started.",
                             api_report_real__(status, "loop", NULL,
                                               "max_ms") / 1000);
+        if (json_is_real(json_object_get(json_object_get(status, "loop"),
+                                         "blocked_max_ms"))) {
+            api_report_metric__(
+                f, "guestnet_event_loop_blocked_peak_seconds", "gauge",
+                "The event loop's largest delay since guestnetd started, "
+                "less the time it waited for a CPU meanwhile.",
+                api_report_real__(status, "loop", NULL, "blocked_max_ms")
+                / 1000);
+        }
     }
 
     api_report_metric__(f, "guestnet_orphan_devices_removed_total",

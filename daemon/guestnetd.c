@@ -41,6 +41,7 @@ struct options {
     const char *admin_group;
     const char *metrics_listen;
     int request_timeout_s;
+    int apply_timeout_s;
     unsigned int max_clients;
     const char *cluster;
     const char *state_dir;
@@ -88,6 +89,9 @@ usage(void)
            "      --request-timeout=SECS  time a client has to send a "
            "request\n"
            "                          (default 10)\n"
+           "      --apply-timeout=SECS  time a port request waits for "
+           "ovsdb-server\n"
+           "                          and ovs-vswitchd (default 30)\n"
            "      --log-file=FILE     log here instead of stderr\n"
            "  -v, --verbose=LEVEL     err, warn, info (default) or dbg\n"
            "      --pidfile=FILE      write the process id here\n"
@@ -138,7 +142,7 @@ parse_options(int argc, char *argv[], struct options *o)
         OPT_OVSDB = 256, OPT_OVS_RUNDIR, OPT_LOG_FILE, OPT_PIDFILE, OPT_SOCKET_GROUP,
         OPT_ADMIN_GROUP, OPT_METRICS_LISTEN, OPT_MAX_CLIENTS,
         OPT_REQUEST_TIMEOUT, OPT_CLUSTER, OPT_STATE_DIR,
-        OPT_MIGRATION_TIMEOUT,
+        OPT_MIGRATION_TIMEOUT, OPT_APPLY_TIMEOUT,
     };
     static const struct option long_options[] = {
         { "config", required_argument, NULL, 'c' },
@@ -151,6 +155,7 @@ parse_options(int argc, char *argv[], struct options *o)
         { "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
         { "request-timeout", required_argument, NULL,
           OPT_REQUEST_TIMEOUT },
+        { "apply-timeout", required_argument, NULL, OPT_APPLY_TIMEOUT },
         { "log-file", required_argument, NULL, OPT_LOG_FILE },
         { "cluster", required_argument, NULL, OPT_CLUSTER },
         { "state-dir", required_argument, NULL, OPT_STATE_DIR },
@@ -199,6 +204,10 @@ parse_options(int argc, char *argv[], struct options *o)
         case OPT_REQUEST_TIMEOUT:
             o->request_timeout_s = positive_int("--request-timeout", optarg,
                                                 3600);
+            break;
+        case OPT_APPLY_TIMEOUT:
+            o->apply_timeout_s = positive_int("--apply-timeout", optarg,
+                                              3600);
             break;
         case OPT_LOG_FILE:
             o->log_file = optarg;
@@ -321,6 +330,9 @@ main(int argc, char *argv[])
      * bench/api-bench.sh while ports are added: 5-10 ms against 2-3.) */
     loop_lag = loop_lag_create(base, 50, 60000);
     engine = engine_create(base, o.ovsdb, o.ovs_rundir, cfg, o.config);
+    if (o.apply_timeout_s) {
+        engine_set_apply_timeout(engine, o.apply_timeout_s * 1000);
+    }
     d.cluster = NULL;
     if (o.cluster) {
         struct cluster_options copts = {

@@ -16,11 +16,15 @@
 #include "gn-log.h"
 #include "gn-util.h"
 #include "netaddr.h"
+#include "ofctrl.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
 #include "port-view.h"
 
 GN_LOG_MODULE(engine);
+
+static void engine_port_add__(struct engine *, const json_t *req,
+                              bool wait, engine_done_cb *, void *aux);
 
 void
 engine_op_free__(struct engine_op *op)
@@ -70,7 +74,7 @@ engine_op_settled__(struct engine *e, struct engine_op *op)
         return;
     }
     op->state = ENGINE_OP_APPLYING;
-    op->deadline = gn_time_msec() + ENGINE_APPLY_TIMEOUT_MS;
+    op->deadline = gn_time_msec() + e->apply_timeout_ms;
     engine_schedule__(e);
 }
 
@@ -134,8 +138,21 @@ engine_devices_rolled_back__(char *error, void *op_)
     struct engine_op *op = op_;
 
     free(error);
-    engine_op_finish__(op->engine, op, 409,
+    engine_op_finish__(op->engine, op, op->refused_status,
                        engine_error_body__(op->refused));
+}
+
+/* Rolls back the devices of add 'op', then answers it with 'status' and
+ * 'msg' (taken), so that a retry does not find them. */
+static void
+engine_op_roll_back__(struct engine *e, struct engine_op *op, int status,
+                      char *msg)
+{
+    op->state = ENGINE_OP_DEVICES;
+    op->refused = msg;
+    op->refused_status = status;
+    dev_worker_submit(e->devices, engine_rollback_devices__, op,
+                      engine_devices_rolled_back__, op);
 }
 
 void
@@ -197,12 +214,7 @@ engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
             char *msg = gn_xasprintf("OVSDB refused the change: %s",
                                      res->error);
             if (op->type == ENGINE_OP_ADD) {
-                /* Answered once its devices are gone, so that a retry
-                 * does not find them. */
-                op->state = ENGINE_OP_DEVICES;
-                op->refused = msg;
-                dev_worker_submit(e->devices, engine_rollback_devices__, op,
-                                  engine_devices_rolled_back__, op);
+                engine_op_roll_back__(e, op, 409, msg);
                 continue;
             }
             engine_op_finish__(e, op, 409, engine_error_body__(msg));
@@ -216,6 +228,144 @@ engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
     }
     (void) txn;
     engine_schedule__(e);
+}
+
+/* The deletion 'op' of a port that lost its device is done: adds the port
+ * again with the request that 'op' carries, answered as that add. */
+static void
+engine_op_readd__(struct engine *e, struct engine_op *op)
+{
+    engine_done_cb *cb = op->cb;
+    void *aux = op->aux;
+    json_t *req = json_incref(op->req);
+    bool wait = op->add_wait;
+
+    op->cb = NULL;
+    engine_op_finish__(e, op, 200, NULL);
+    engine_port_add__(e, req, wait, cb, aux);
+    json_decref(req);
+}
+
+/* Answers 'op', which waited past its deadline while a dependency was
+ * down ('why', engine_health()), with 503 and what became of it.  An add
+ * that no transaction can have committed loses its devices first; one
+ * whose transaction's outcome is unknown keeps them for the retry that
+ * learns it (or for the sweep, if none comes). */
+static void
+engine_op_expire__(struct engine *e, struct engine_op *op, const char *why)
+{
+    int secs = e->apply_timeout_ms / 1000;
+    const char *what = op->type == ENGINE_OP_ADD ? "added" : "deleted";
+    char *msg;
+
+    if (op->state == ENGINE_OP_APPLYING) {
+        msg = gn_xasprintf("%s: port %s was %s in OVSDB but is not in place "
+                           "after %d s; it may come up later", why, op->name,
+                           what, secs);
+    } else if (op->maybe_applied) {
+        msg = gn_xasprintf("%s: whether port %s was %s is not known after "
+                           "%d s; the same request again tells", why,
+                           op->name, what, secs);
+    } else {
+        msg = gn_xasprintf("%s: port %s was not %s within %d s; retry the "
+                           "request", why, op->name, what, secs);
+    }
+    GN_LOG_WARN("%s", msg);
+    if (op->type == ENGINE_OP_ADD && op->state == ENGINE_OP_QUEUED
+        && !op->maybe_applied) {
+        engine_op_roll_back__(e, op, 503, msg);
+        return;
+    }
+    engine_op_finish__(e, op, 503, engine_error_body__(msg));
+    free(msg);
+}
+
+/* Completes the APPLYING ops that ovs-vswitchd has applied. */
+void
+engine_check_applied__(struct engine *e)
+{
+    json_int_t cur_cfg = engine_root_int__(e, "cur_cfg");
+    const char *why = engine_health(e);
+    long long now = gn_time_msec();
+    struct engine_op *op, *next;
+
+    for (op = e->ops; op; op = next) {
+        next = op->next;
+        if ((op->state == ENGINE_OP_UNSYNCED
+             || op->state == ENGINE_OP_QUEUED)
+            && why && now >= op->deadline) {
+            /* (Not once OVSDB is back: it goes to OVSDB then.) */
+            engine_op_expire__(e, op, why);
+            continue;
+        }
+        if (op->state != ENGINE_OP_APPLYING) {
+            continue;
+        }
+        if (cur_cfg < op->next_cfg) {
+            /* ovs-vswitchd has not applied it yet: nothing to look at
+             * (this keeps a step cheap while a batch of adds waits). */
+        } else if (op->type == ENGINE_OP_ADD) {
+            const json_t *port = engine_find_port__(e, op->name);
+            const json_t *iface;
+            json_int_t ofport;
+
+            if (!port) {
+                engine_op_finish__(e, op, 500, engine_error_body__(
+                                       "port vanished after it was "
+                                       "added"));
+                continue;
+            }
+            /* Its Interface's ofport and error only: this runs for every
+             * waiting add at every step. */
+            iface = port_iface(e->replica, port, NULL);
+            if (!iface || !ovsdb_datum_integer(iface, "ofport", &ofport)) {
+                ofport = -1;
+            }
+            if (!op->flows_seqno && ofport > 0
+                && engine_flows_ofport__(e, op->name) == ofport) {
+                /* The table put last carries its flows. */
+                op->flows_seqno = e->flows_seqno;
+            }
+            if (ofport > 0 && op->flows_seqno
+                && ofctrl_installed_seqno(e->ofctrl) >= op->flows_seqno) {
+                GN_LOG_INFO("port %s ready (ofport %lld)", op->name,
+                            (long long) ofport);
+                engine_op_finish__(e, op, 201,
+                                   engine_port_json__(e, port, true));
+                continue;
+            }
+            const char *err = iface ? ovsdb_datum_string(iface, "error")
+                                    : NULL;
+            if (err) {
+                char *msg = gn_xasprintf("ovs-vswitchd could not add %s: "
+                                         "%s", op->name, err);
+                engine_op_finish__(e, op, 500, engine_error_body__(msg));
+                free(msg);
+                continue;
+            }
+        } else if (engine_flows_ofport__(e, op->name) == 0
+                   && ofctrl_installed_seqno(e->ofctrl) >= e->flows_seqno) {
+            /* Deleted: ovs-vswitchd let the port go and the switch holds
+             * a table without its flows. */
+            if (op->req) {
+                engine_op_readd__(e, op);
+                continue;
+            }
+            engine_op_finish__(e, op, 200,
+                               json_pack("{s:s, s:b}", "name", op->name,
+                                         "deleted", 1));
+            continue;
+        }
+        if (now >= op->deadline && why) {
+            engine_op_expire__(e, op, why);
+        } else if (now >= op->deadline) {
+            char *msg = gn_xasprintf("%s: ovs-vswitchd did not apply the "
+                                     "change within %d s", op->name,
+                                     e->apply_timeout_ms / 1000);
+            engine_op_finish__(e, op, 504, engine_error_body__(msg));
+            free(msg);
+        }
+    }
 }
 
 /* For ops whose transaction's outcome is unknown: settles those the
@@ -261,10 +411,9 @@ engine_answer__(engine_done_cb *cb, void *aux, int status, json_t *body)
     }
 }
 
-static void engine_port_add__(struct engine *, const json_t *req,
-                              bool wait, engine_done_cb *, void *aux);
-static void engine_port_delete__(struct engine *, const char *name,
-                                 engine_done_cb *, void *aux);
+static struct engine_op *engine_port_delete__(struct engine *,
+                                              const char *name,
+                                              engine_done_cb *, void *aux);
 
 /* True once requests can be validated against OVSDB. */
 static bool
@@ -314,6 +463,7 @@ engine_op_create__(struct engine *e, enum engine_op_type type,
     op->cb = cb;
     op->aux = aux;
     op->wait = true;
+    op->deadline = gn_time_msec() + e->apply_timeout_ms;
     for (p = &e->ops; *p; p = &(*p)->next) {
         continue;
     }
@@ -322,7 +472,7 @@ engine_op_create__(struct engine *e, enum engine_op_type type,
 }
 
 /* Keeps a request that arrived while OVSDB was away until it is back
- * (for at most ENGINE_APPLY_TIMEOUT_MS). */
+ * (for at most its apply timeout, see engine_check_applied__()). */
 static void
 engine_defer__(struct engine *e, enum engine_op_type type, const json_t *req,
                const char *name, bool wait, engine_done_cb *cb, void *aux)
@@ -333,7 +483,6 @@ engine_defer__(struct engine *e, enum engine_op_type type, const json_t *req,
     op->req = req ? json_deep_copy(req) : NULL;
     op->name = gn_xstrdup(name ? name : "");
     op->wait = wait;
-    op->deadline = gn_time_msec() + ENGINE_APPLY_TIMEOUT_MS;
 }
 
 void
@@ -416,39 +565,64 @@ engine_address_clash__(struct engine *e, const struct port_spec *spec)
     return NULL;
 }
 
-/* If the port that 'req' names exists and was added by a request with the
- * same parameters (its request hash, port_request_hash()), answers 'req'
- * as that add was answered, 201 once the port's flows are in (or 202 if
- * not 'wait'), and returns true: a client that retries an add whose answer
- * it lost, to a guestnetd that restarted meanwhile or not, gets the
- * success it would have had.  Returns false otherwise. */
+/* True if the port that 'req' names exists and was added by a request
+ * with the same parameters (its request hash, port_request_hash());
+ * stores its Interface's UUID (borrowed) in '*iface_uuidp'. */
 static bool
-engine_port_add_retry__(struct engine *e, const json_t *req, bool wait,
-                        engine_done_cb *cb, void *aux)
+engine_same_request__(const struct engine *e, const json_t *req,
+                      const char **iface_uuidp)
 {
     const json_t *name = json_object_get(req, "name");
-    const json_t *port, *iface;
-    struct engine_op *op;
-    const char *stored;
+    const json_t *port = (json_is_string(name)
+                          ? engine_find_port__(e, json_string_value(name))
+                          : NULL);
+    const json_t *iface = port ? port_iface(e->replica, port, iface_uuidp)
+                               : NULL;
+    const char *stored = iface ? ovsdb_datum_map_get_string(
+        iface, "external_ids", PORTS_REQUEST_HASH_KEY) : NULL;
     char *hash;
     bool same;
 
-    if (!json_is_string(name)) {
-        return false;
-    }
-    port = engine_find_port__(e, json_string_value(name));
-    iface = port ? port_iface(e->replica, port, NULL) : NULL;
-    stored = iface ? ovsdb_datum_map_get_string(iface, "external_ids",
-                                                PORTS_REQUEST_HASH_KEY)
-                   : NULL;
     if (!stored) {
         return false;
     }
     hash = port_request_hash(req);
     same = !strcmp(hash, stored);
     free(hash);
-    if (!same) {
+    return same;
+}
+
+/* If the port that 'req' names exists and was added by a request with the
+ * same parameters (its request hash, port_request_hash()), answers 'req'
+ * as that add was answered, 201 once the port's flows are in (or 202 if
+ * not 'wait'), and returns true: a client that retries an add whose answer
+ * it lost, to a guestnetd that restarted meanwhile or not, gets the
+ * success it would have had.  If the port lost the device guestnet made
+ * for it, the same request replaces it instead (see engine.h).  Returns
+ * false otherwise. */
+static bool
+engine_port_add_retry__(struct engine *e, const json_t *req, bool wait,
+                        engine_done_cb *cb, void *aux)
+{
+    const json_t *name = json_object_get(req, "name");
+    struct engine_op *op;
+    const char *iface_uuid;
+
+    if (!engine_same_request__(e, req, &iface_uuid)) {
         return false;
+    }
+    if (engine_device_missing__(e, iface_uuid)) {
+        /* The port lost its device: replaced by the same request, first
+         * deleted (ovs-vswitchd lets go of the old device only when the
+         * port goes), then added again with new devices. */
+        GN_LOG_INFO("port %s lost its device: replacing it",
+                    json_string_value(name));
+        op = engine_port_delete__(e, json_string_value(name), cb, aux);
+        if (op) {
+            op->req = json_deep_copy(req);
+            op->add_wait = wait;
+        }
+        return true;
     }
     GN_LOG_INFO("port %s: a retry of the request that added it",
                 json_string_value(name));
@@ -552,7 +726,9 @@ engine_port_delete(struct engine *e, const char *name, engine_done_cb *cb,
     engine_port_delete__(e, name, cb, aux);
 }
 
-static void
+/* Queues removing port 'name' and returns the request, or answers at once
+ * (no such port, a request for it in progress) and returns NULL. */
+static struct engine_op *
 engine_port_delete__(struct engine *e, const char *name, engine_done_cb *cb,
                      void *aux)
 {
@@ -563,13 +739,13 @@ engine_port_delete__(struct engine *e, const char *name, engine_done_cb *cb,
     port = engine_find_port__(e, name);
     if (!port) {
         engine_answer__(cb, aux, 404, engine_error_body__("no such port"));
-        return;
+        return NULL;
     }
     for (op = e->ops; op; op = op->next) {
         if (!strcmp(op->name, name)) {
             engine_answer__(cb, aux, 409, engine_error_body__(
                                 "a request for this port is in progress"));
-            return;
+            return NULL;
         }
     }
     port_binding(e->cfg, e->replica, port, &b);
@@ -577,6 +753,7 @@ engine_port_delete__(struct engine *e, const char *name, engine_done_cb *cb,
     op->name = gn_xstrdup(name);
     op->iface = b.iface ? json_deep_copy(b.iface) : NULL;
     engine_schedule__(e);
+    return op;
 }
 
 void

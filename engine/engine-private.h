@@ -19,8 +19,9 @@
 struct ovsdb_txn;
 struct ovsdb_txn_result;
 
-/* How long a request may wait for ovs-vswitchd before it is answered with
- * a timeout (the port stays: it may come up later). */
+/* How long a request may wait for ovsdb-server and ovs-vswitchd before it
+ * is answered with a timeout, unless engine_set_apply_timeout() says
+ * otherwise (guestnetd --apply-timeout). */
 #define ENGINE_APPLY_TIMEOUT_MS 30000
 
 /* A reconcile step longer than this counts as slow in the status. */
@@ -28,6 +29,12 @@ struct ovsdb_txn_result;
 
 /* How often the devices a crash left behind are looked for. */
 #define ENGINE_SWEEP_MS 60000
+
+/* How often the devices of guestnet's ports are checked for (one
+ * netdev_exists() each, on the device worker): a port whose device was
+ * deleted behind guestnet's back shows as "device missing" this long
+ * after at most. */
+#define ENGINE_DEVICE_CHECK_MS 3000
 
 /* How long one reconcile step may spend rebuilding flow groups (one group,
  * at least; a group is started only if its last build fits).  The rebuild
@@ -38,6 +45,22 @@ struct ovsdb_txn_result;
  * 2 ms slices gave a status p99 of 5.7 ms, 1 ms 5.2 ms, 0.5 ms 4.1-4.7 ms,
  * with the adds as fast. */
 #define ENGINE_FLOWS_BUDGET_US 500
+
+/* A dependency that stays silent this long while it owes guestnetd an
+ * answer (ovsdb-server a reply, ovs-vswitchd a barrier or an echo) counts
+ * as down in the health, well before the inactivity probes (5 s of
+ * silence, then 5 s more) drop the connection. */
+#define ENGINE_SILENT_MS 3000
+
+/* While ovs-vswitchd leaves cur_cfg below the next_cfg of guestnetd's last
+ * transaction, ovsdb-server gets an echo this often, so that a hung one is
+ * told from a slow ovs-vswitchd. */
+#define ENGINE_PING_MS 1000
+
+/* ovs-vswitchd that leaves cur_cfg this long below the next_cfg of
+ * guestnetd's last transaction counts as down in the health (applying a
+ * transaction takes it 0.1 s to 1 s at 1000 ports). */
+#define ENGINE_UNAPPLIED_MS 5000
 
 /* How long the next transaction waits for ovs-vswitchd to apply the
  * previous one. */
@@ -68,18 +91,24 @@ struct engine_op {
     enum engine_op_type type;
     enum engine_op_state state;
     struct port_spec spec;      /* ENGINE_OP_ADD. */
-    json_t *req;                /* ENGINE_OP_UNSYNCED: the request. */
+    json_t *req;                /* ENGINE_OP_UNSYNCED: the request;
+                                 * ENGINE_OP_DELETE of a port that lost
+                                 * its device: the add that replaces it
+                                 * once it is gone (engine.h). */
+    bool add_wait;              /* That add's 'wait'. */
     char *name;                 /* The port's name. */
     json_t *iface;              /* ENGINE_OP_DELETE: Interface row copy. */
     bool wait;                  /* Answer when applied, not committed. */
     bool solo;                  /* Retry alone after a shared failure. */
     bool maybe_applied;         /* Connection dropped during its txn. */
     bool userspace_datapath;    /* ENGINE_OP_ADD: for its devices. */
-    char *refused;              /* ENGINE_OP_ADD being rolled back: why. */
+    char *refused;              /* ENGINE_OP_ADD being rolled back: why, */
+    int refused_status;         /* and the HTTP status to answer. */
     json_int_t next_cfg;        /* The cur_cfg that confirms it. */
     uint64_t flows_seqno;       /* ENGINE_OP_ADD: the flow table that
                                  * carries its flows (0: not yet). */
-    long long deadline;         /* For ENGINE_OP_APPLYING. */
+    long long deadline;         /* For ENGINE_OP_APPLYING; before, for
+                                 * as long as a dependency is down. */
     engine_done_cb *cb;
     void *aux;
 };
@@ -159,6 +188,7 @@ struct engine {
     struct event *timer_ev;     /* Periodic: timeouts, retries. */
 
     struct engine_op *ops;      /* Oldest first. */
+    int apply_timeout_ms;       /* See ENGINE_APPLY_TIMEOUT_MS. */
     bool txn_in_flight;
     long long retry_at;         /* After a failed bridge txn. */
     json_int_t applying_next_cfg;   /* next_cfg of our last committed
@@ -182,6 +212,11 @@ struct engine {
     long long last_txn_msec;
     long long gather_msec;      /* When engine_gather__() began to hold
                                  * the next transaction, or 0. */
+    long long unapplied_msec;   /* Since when cur_cfg has stayed below
+                                 * 'applying_next_cfg' (and at
+                                 * 'unapplied_cur_cfg'), or 0. */
+    json_int_t unapplied_cur_cfg;
+    long long ping_msec;        /* Last jsonrpc_session_ping(). */
     int last_txn_ops;
     unsigned long long n_txns;
     unsigned long long n_txn_errors;
@@ -190,8 +225,13 @@ struct engine {
     /* Devices a crash left behind (engine-sweep.c). */
     struct engine_sweep *sweep; /* In flight, or NULL. */
     long long next_sweep_msec;
+    long long next_check_msec;  /* Of the devices of the ports. */
     unsigned long long n_sweeps;            /* Completed. */
     unsigned long long n_orphans_removed;
+    struct gn_strmap missing;   /* Interface UUID -> NULL for each port
+                                 * whose device guestnet made was gone at
+                                 * the last check. */
+    size_t n_missing;
 };
 
 /* engine.c */
@@ -210,6 +250,12 @@ struct port_view *engine_view__(struct engine *e);
 
 /* Runs a reconcile step soon, from the event loop. */
 void engine_schedule__(struct engine *e);
+
+/* Returns the ofport that the port named 'name' has its flows for in the
+ * table of 'e->flows_seqno', or 0 if it has none there (a port whose flows
+ * could not be built, its MAC clashing with another port's, has none) or
+ * -1 while that is not known (the table is half rebuilt). */
+int engine_flows_ofport__(const struct engine *e, const char *name);
 
 /* engine-ops.c */
 
@@ -236,17 +282,30 @@ void engine_settle_maybe_applied__(struct engine *e);
 /* Validates the requests that arrived while OVSDB was away. */
 void engine_drain_unsynced__(struct engine *e);
 
+/* Completes the APPLYING ops that ovs-vswitchd has applied, and answers
+ * those that waited past their deadlines. */
+void engine_check_applied__(struct engine *e);
+
 /* engine-sweep.c */
 
-/* Starts a sweep for devices a crash left behind if one is due (the first
- * once the replica is synced, then every ENGINE_SWEEP_MS) and none is in
- * flight. */
+/* Starts a sweep if one is due and none is in flight: it checks that the
+ * devices of guestnet's ports exist (every ENGINE_DEVICE_CHECK_MS, filling
+ * 'e->missing') and removes the devices a crash left behind (the first
+ * time once the replica is synced, then every ENGINE_SWEEP_MS). */
 void engine_sweep_maybe__(struct engine *e);
+
+/* True if the port whose Interface is 'iface_uuid' lost the device
+ * guestnet made for it (as of the last check). */
+bool engine_device_missing__(const struct engine *e, const char *iface_uuid);
 
 /* Frees a sweep whose completion will not run (accepts NULL). */
 void engine_sweep_free__(struct engine_sweep *s);
 
 /* engine-status.c */
+
+/* Follows whether ovs-vswitchd applies guestnetd's transactions (for
+ * engine_health()); call at every step while the replica is synced. */
+void engine_track_applied__(struct engine *e);
 
 /* The root row's integer 'column', or -1. */
 json_int_t engine_root_int__(const struct engine *e, const char *column);

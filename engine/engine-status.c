@@ -50,6 +50,7 @@ engine_port_json__(const struct engine *e, const json_t *port,
                    bool with_guest_config)
 {
     struct port_binding b;
+    const char *iface_uuid;
     json_t *j;
 
     port_binding(e->cfg, e->replica, port, &b);
@@ -59,6 +60,10 @@ engine_port_json__(const struct engine *e, const json_t *port,
          * source: no traffic. */
         json_object_set_new(j, "blocked", json_true());
     }
+    port_iface(e->replica, port, &iface_uuid);
+    json_object_set_new(j, "state", json_string(
+                            engine_device_missing__(e, iface_uuid)
+                            ? "device missing" : "ok"));
     if (with_guest_config) {
         json_object_set_new(j, "guest", port_guest_config(e->cfg, &b));
     }
@@ -143,6 +148,36 @@ engine_networks(struct engine *e)
     return nets;
 }
 
+void
+engine_track_applied__(struct engine *e)
+{
+    json_int_t cur_cfg = engine_root_int__(e, "cur_cfg");
+
+    long long now = gn_time_msec();
+
+    if (cur_cfg < 0 || cur_cfg >= e->applying_next_cfg) {
+        e->unapplied_msec = 0;
+    } else if (!e->unapplied_msec || cur_cfg != e->unapplied_cur_cfg) {
+        /* Behind, but moving: ovs-vswitchd works. */
+        e->unapplied_msec = now;
+        e->unapplied_cur_cfg = cur_cfg;
+    } else if (now - e->unapplied_msec >= ENGINE_PING_MS
+               && now - e->ping_msec >= ENGINE_PING_MS) {
+        /* cur_cfg comes through ovsdb-server: if it hangs, ovs-vswitchd
+         * seems not to apply anything.  An echo tells which. */
+        jsonrpc_session_ping(e->session);
+        e->ping_msec = now;
+    }
+}
+
+/* How long ovs-vswitchd has been behind without applying anything (ms),
+ * or 0. */
+static long long
+engine_unapplied_ms__(const struct engine *e)
+{
+    return e->unapplied_msec ? gn_time_msec() - e->unapplied_msec : 0;
+}
+
 const char *
 engine_health(const struct engine *e)
 {
@@ -152,11 +187,23 @@ engine_health(const struct engine *e)
     if (!jsonrpc_session_is_connected(e->session)) {
         return "not connected to ovsdb-server";
     }
+    if (jsonrpc_session_silent_msec(e->session) >= ENGINE_SILENT_MS) {
+        return "ovsdb-server does not answer";
+    }
     if (!ovsdb_replica_is_synced(e->replica)) {
-        return "OVSDB replica not synced yet";
+        return "not synced with ovsdb-server yet";
     }
     if (!engine_bridge_uuid__(e)) {
         return "the bridge does not exist yet";
+    }
+    if (!ofctrl_is_connected(e->ofctrl)) {
+        return "no OpenFlow connection to ovs-vswitchd";
+    }
+    if (ofctrl_silent_msec(e->ofctrl) >= ENGINE_SILENT_MS) {
+        return "ovs-vswitchd does not answer on the OpenFlow connection";
+    }
+    if (engine_unapplied_ms__(e) >= ENGINE_UNAPPLIED_MS) {
+        return "ovs-vswitchd does not apply the configuration";
     }
     return NULL;
 }
@@ -175,8 +222,8 @@ engine_status(struct engine *e)
         n_pending++;
     }
     json_t *j = json_pack(
-        "{s:s, s:I, s:{s:s, s:b, s:b, s:i}, s:{s:s, s:s, s:b},"
-        " s:{s:i, s:i, s:i, s:i}, s:{s:I, s:I, s:o},"
+        "{s:s, s:I, s:{s:s, s:b, s:b, s:i, s:I}, s:{s:s, s:s, s:b, s:I},"
+        " s:{s:i, s:i, s:i, s:i, s:i}, s:{s:I, s:I, s:o},"
         " s:b, s:o, s:o}",
         "version", PACKAGE_VERSION,
         "uptime_ms", (json_int_t) (now - e->start_msec),
@@ -185,13 +232,16 @@ engine_status(struct engine *e)
         "connected", jsonrpc_session_is_connected(e->session),
         "synced", ovsdb_replica_is_synced(e->replica),
         "connects", (int) jsonrpc_session_n_connects(e->session),
+        "silent_ms", (json_int_t) jsonrpc_session_silent_msec(e->session),
         "bridge",
         "name", e->cfg->bridge,
         "datapath_type", e->cfg->datapath_type,
         "exists", engine_bridge_uuid__(e) != NULL,
+        "unapplied_ms", (json_int_t) engine_unapplied_ms__(e),
         "counts",
         "ports", counts.ports,
         "quarantined", counts.quarantined,
+        "device_missing", (int) e->n_missing,
         "networks", (int) e->cfg->n_networks,
         "pending_requests", (int) n_pending,
         "transactions",
@@ -226,8 +276,9 @@ engine_status(struct engine *e)
     struct ofctrl_status of;
     ofctrl_get_status(e->ofctrl, &of);
     json_object_set_new(j, "openflow", json_pack(
-        "{s:b, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+        "{s:b, s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
         "connected", of.connected,
+        "silent_ms", (json_int_t) of.silent_msec,
         "version", (int) of.ofp_version,
         "desired_seqno", (json_int_t) of.desired_seqno,
         "installed_seqno", (json_int_t) of.installed_seqno,

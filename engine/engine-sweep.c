@@ -10,7 +10,14 @@
  * runs once the replica is synced and then every ENGINE_SWEEP_MS: the loop
  * takes the names in use, the device worker lists the marked devices and
  * deletes the others, and the loop logs and counts each.  A device
- * without the mark is never touched. */
+ * without the mark is never touched.
+ *
+ * The same job, more often, checks that the device of each port guestnet
+ * made (external_ids guestnet:created) is there: one deleted behind
+ * guestnet's back (ip link del, or a container deleting its end of the
+ * pair) leaves a port that ovs-vswitchd may not even flag (the userspace
+ * datapath keeps its ofport).  Such ports are kept in 'e->missing' for
+ * their state, the status and the metrics. */
 #include <config.h>
 
 #include "engine-private.h"
@@ -30,9 +37,16 @@ GN_LOG_MODULE(engine);
  * what went (written on the worker, read on the loop). */
 struct engine_sweep {
     struct engine *engine;
+    bool remove;                /* Also remove what a crash left. */
     struct gn_strmap in_use;    /* Device names; values unused. */
     char **removed;             /* "NAME (ALIAS)" of each device removed. */
     size_t n_removed;
+
+    /* The ports whose devices guestnet made, no request in progress. */
+    char **iface_uuids;
+    char **names;
+    bool *gone;                 /* Written on the worker. */
+    size_t n_ports;
 };
 
 /* Adds 'name' (may be NULL) to the names in use of 's'. */
@@ -54,6 +68,12 @@ engine_sweep_job__(void *s_)
     char *error;
     size_t n;
 
+    for (size_t i = 0; i < s->n_ports; i++) {
+        s->gone[i] = !netdev_exists(s->names[i]);
+    }
+    if (!s->remove) {
+        return NULL;
+    }
     error = netdev_list_aliased(PORTS_ALIAS_PREFIX, &links, &n);
     if (error) {
         return error;
@@ -84,9 +104,45 @@ engine_sweep_free__(struct engine_sweep *s)
             free(s->removed[i]);
         }
         free(s->removed);
+        for (size_t i = 0; i < s->n_ports; i++) {
+            free(s->iface_uuids[i]);
+            free(s->names[i]);
+        }
+        free(s->iface_uuids);
+        free(s->names);
+        free(s->gone);
         gn_strmap_destroy(&s->in_use);
         free(s);
     }
+}
+
+/* On the loop: keeps what sweep 's' found of the ports' devices. */
+static void
+engine_sweep_found__(struct engine *e, const struct engine_sweep *s)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 20);
+    struct gn_strmap missing = GN_STRMAP_INIT;
+
+    e->n_missing = 0;
+    for (size_t i = 0; i < s->n_ports; i++) {
+        if (!s->gone[i]) {
+            continue;
+        }
+        if (!gn_strmap_get(&e->missing, s->iface_uuids[i])) {
+            GN_LOG_WARN_RL(&rl, "port %s: its device is gone (deleted "
+                           "behind guestnet's back)", s->names[i]);
+        }
+        gn_strmap_put(&missing, s->iface_uuids[i], e);
+        e->n_missing++;
+    }
+    gn_strmap_destroy(&e->missing);
+    e->missing = missing;
+}
+
+bool
+engine_device_missing__(const struct engine *e, const char *iface_uuid)
+{
+    return iface_uuid && gn_strmap_get(&e->missing, iface_uuid);
 }
 
 /* On the loop: the sweep 's_' is done. */
@@ -105,9 +161,13 @@ engine_sweep_done__(char *error, void *s_)
                     s->removed[i]);
     }
     e->n_orphans_removed += s->n_removed;
-    e->n_sweeps++;
+    if (s->remove) {
+        e->n_sweeps++;
+        e->next_sweep_msec = gn_time_msec() + ENGINE_SWEEP_MS;
+    }
+    e->next_check_msec = gn_time_msec() + ENGINE_DEVICE_CHECK_MS;
     e->sweep = NULL;
-    e->next_sweep_msec = gn_time_msec() + ENGINE_SWEEP_MS;
+    engine_sweep_found__(e, s);
     engine_sweep_free__(s);
 }
 
@@ -118,22 +178,39 @@ engine_sweep_maybe__(struct engine *e)
     const char *uuid;
     const json_t *row;
 
-    if (e->sweep || gn_time_msec() < e->next_sweep_msec
-        || !ovsdb_replica_is_synced(e->replica)) {
+    long long now = gn_time_msec();
+    size_t n = 0;
+
+    if (e->sweep || !ovsdb_replica_is_synced(e->replica)
+        || (now < e->next_sweep_msec && now < e->next_check_msec)) {
         return;
     }
     s = gn_xzalloc(sizeof *s);
     s->engine = e;
+    s->remove = now >= e->next_sweep_msec;
     s->in_use = (struct gn_strmap) GN_STRMAP_INIT;
-    OVSDB_REPLICA_FOR_EACH (uuid, row, e->replica, "Interface") {
-        engine_sweep_keep__(s, ovsdb_datum_string(row, "name"));
-        engine_sweep_keep__(s, ovsdb_datum_map_get_string(
-                                row, "external_ids", PORTS_PEER_KEY));
-    }
     for (const struct engine_op *op = e->ops; op; op = op->next) {
         engine_sweep_keep__(s, op->name);
         engine_sweep_keep__(s, op->spec.name);
         engine_sweep_keep__(s, op->spec.peer);
+    }
+    n = ovsdb_replica_count(e->replica, "Interface");
+    s->iface_uuids = gn_xcalloc(n + 1, sizeof *s->iface_uuids);
+    s->names = gn_xcalloc(n + 1, sizeof *s->names);
+    s->gone = gn_xcalloc(n + 1, sizeof *s->gone);
+    OVSDB_REPLICA_FOR_EACH (uuid, row, e->replica, "Interface") {
+        const char *name = ovsdb_datum_string(row, "name");
+
+        if (name && s->n_ports < n
+            && ovsdb_datum_map_get_string(row, "external_ids",
+                                          PORTS_CREATED_KEY)
+            && !gn_strmap_get(&s->in_use, name)) {
+            s->iface_uuids[s->n_ports] = gn_xstrdup(uuid);
+            s->names[s->n_ports++] = gn_xstrdup(name);
+        }
+        engine_sweep_keep__(s, name);
+        engine_sweep_keep__(s, ovsdb_datum_map_get_string(
+                                row, "external_ids", PORTS_PEER_KEY));
     }
     e->sweep = s;
     dev_worker_submit(e->devices, engine_sweep_job__, s, engine_sweep_done__,

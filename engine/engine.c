@@ -160,11 +160,7 @@ engine_flows__(struct engine *e)
     e->table_cfg_gen = e->flows_input_cfg_gen;
 }
 
-/* Returns the ofport that the port named 'name' has its flows for in the
- * table of 'e->flows_seqno', or 0 if it has none there (a port whose flows
- * could not be built, its MAC clashing with another port's, has none) or
- * -1 while that is not known (the table is half rebuilt). */
-static int
+int
 engine_flows_ofport__(const struct engine *e, const char *name)
 {
     return (e->flows_incomplete ? -1
@@ -176,86 +172,6 @@ engine_ofctrl_notify__(struct ofctrl *ofctrl, void *e_)
 {
     (void) ofctrl;
     engine_schedule__(e_);
-}
-
-/* Completes the APPLYING ops that ovs-vswitchd has applied. */
-static void
-engine_check_applied__(struct engine *e)
-{
-    json_int_t cur_cfg = engine_root_int__(e, "cur_cfg");
-    long long now = gn_time_msec();
-    struct engine_op *op, *next;
-
-    for (op = e->ops; op; op = next) {
-        next = op->next;
-        if (op->state == ENGINE_OP_UNSYNCED && now >= op->deadline) {
-            engine_op_finish__(e, op, 503, engine_error_body__(
-                                   "ovsdb-server or the bridge did not "
-                                   "come back in time"));
-            continue;
-        }
-        if (op->state != ENGINE_OP_APPLYING) {
-            continue;
-        }
-        if (cur_cfg < op->next_cfg) {
-            /* ovs-vswitchd has not applied it yet: nothing to look at
-             * (this keeps a step cheap while a batch of adds waits). */
-        } else if (op->type == ENGINE_OP_ADD) {
-            const json_t *port = engine_find_port__(e, op->name);
-            const json_t *iface;
-            json_int_t ofport;
-
-            if (!port) {
-                engine_op_finish__(e, op, 500, engine_error_body__(
-                                       "port vanished after it was "
-                                       "added"));
-                continue;
-            }
-            /* Its Interface's ofport and error only: this runs for every
-             * waiting add at every step. */
-            iface = port_iface(e->replica, port, NULL);
-            if (!iface || !ovsdb_datum_integer(iface, "ofport", &ofport)) {
-                ofport = -1;
-            }
-            if (!op->flows_seqno && ofport > 0
-                && engine_flows_ofport__(e, op->name) == ofport) {
-                /* The table put last carries its flows. */
-                op->flows_seqno = e->flows_seqno;
-            }
-            if (ofport > 0 && op->flows_seqno
-                && ofctrl_installed_seqno(e->ofctrl) >= op->flows_seqno) {
-                GN_LOG_INFO("port %s ready (ofport %lld)", op->name,
-                            (long long) ofport);
-                engine_op_finish__(e, op, 201,
-                                   engine_port_json__(e, port, true));
-                continue;
-            }
-            const char *err = iface ? ovsdb_datum_string(iface, "error")
-                                    : NULL;
-            if (err) {
-                char *msg = gn_xasprintf("ovs-vswitchd could not add %s: "
-                                         "%s", op->name, err);
-                engine_op_finish__(e, op, 500, engine_error_body__(msg));
-                free(msg);
-                continue;
-            }
-        } else if (engine_flows_ofport__(e, op->name) == 0
-                   && ofctrl_installed_seqno(e->ofctrl) >= e->flows_seqno) {
-            /* Deleted: ovs-vswitchd let the port go and the switch holds
-             * a table without its flows. */
-            engine_op_finish__(e, op, 200,
-                               json_pack("{s:s, s:b}", "name", op->name,
-                                         "deleted", 1));
-            continue;
-        }
-        if (now >= op->deadline) {
-            char *msg = gn_xasprintf("%s: ovs-vswitchd did not apply the "
-                                     "change within %d s", op->name,
-                                     ENGINE_APPLY_TIMEOUT_MS / 1000);
-            engine_op_finish__(e, op, 504, engine_error_body__(msg));
-            free(msg);
-        }
-    }
 }
 
 /* Adds the ops of queued request 'op' to 'txn'.  Returns false if the
@@ -377,6 +293,7 @@ engine_run__(struct engine *e)
         engine_check_applied__(e);
         return;
     }
+    engine_track_applied__(e);
     engine_drain_unsynced__(e);
     engine_sweep_maybe__(e);
     engine_flows__(e);
@@ -673,6 +590,8 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
         .disconnected = engine_disconnected__,
         .notify = engine_notify__,
     };
+    struct jsonrpc_session_options options
+        = JSONRPC_SESSION_OPTIONS_DEFAULT;
     struct engine *e = gn_xzalloc(sizeof *e);
     struct timeval tv = { 0, 200 * 1000 };
     char *error = NULL;
@@ -681,6 +600,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     e->cfg = cfg;
     e->config_file = config_file ? gn_xstrdup(config_file) : NULL;
     e->start_msec = gn_time_msec();
+    e->apply_timeout_ms = ENGINE_APPLY_TIMEOUT_MS;
     e->replica = ovsdb_replica_create("Open_vSwitch",
                                       engine_replica_changed__, e);
     bridge_replica_init(e->replica);
@@ -688,8 +608,14 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     e->timer_ev = event_new(base, -1, EV_PERSIST, engine_timer_cb__, e);
     event_add(e->timer_ev, &tv);
 
-    e->session = jsonrpc_session_create(base, ovsdb_remote, NULL, &cbs, e,
-                                        &error);
+    if (!strncmp(ovsdb_remote, "unix:", 5)) {
+        /* A local ovsdb-server that restarts is found within a second (a
+         * connect() to a unix socket costs nothing); a remote one is
+         * retried with the default backoff. */
+        options.max_backoff_ms = 1000;
+    }
+    e->session = jsonrpc_session_create(base, ovsdb_remote, &options, &cbs,
+                                        e, &error);
     if (!e->session) {
         gn_fatal("%s", error);
     }
@@ -722,6 +648,7 @@ engine_destroy(struct engine *e)
      * acknowledged, must not outlive us. */
     dev_worker_destroy(e->devices);
     engine_sweep_free__(e->sweep);
+    gn_strmap_destroy(&e->missing);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         if (op->state != ENGINE_OP_DEVICES) {
             continue;
@@ -750,6 +677,12 @@ engine_destroy(struct engine *e)
     free(e->config_file);
     free(e->last_error);
     free(e);
+}
+
+void
+engine_set_apply_timeout(struct engine *e, int ms)
+{
+    e->apply_timeout_ms = ms;
 }
 
 char *

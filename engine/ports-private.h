@@ -10,7 +10,7 @@
 #define K_KIND "guestnet:kind"
 #define K_NETWORK "guestnet:network"
 #define K_IPS "guestnet:ips"
-#define K_CREATED "guestnet:created"
+#define K_CREATED PORTS_CREATED_KEY
 #define K_PEER PORTS_PEER_KEY
 #define K_QUARANTINE "guestnet:quarantine"
 #define K_REQUEST "guestnet:request"

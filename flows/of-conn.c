@@ -59,6 +59,9 @@ struct of_conn {
     long long last_rx_msec;     /* When a message last arrived. */
     long long active_msec;      /* When the connection became ACTIVE. */
     bool probe_sent;            /* Echo request sent since last_rx_msec. */
+    long long owed_msec;        /* When the first message that asks for an
+                                 * answer went out since last_rx_msec, or
+                                 * 0. */
     uint64_t n_active;          /* Times the connection became ACTIVE. */
 
     void *rxbuf;                /* OF_CONN_MAX_MSG bytes, 8-byte aligned. */
@@ -102,6 +105,7 @@ of_conn_disconnect__(struct of_conn *c, int error)
     }
     c->version = 0;
     c->probe_sent = false;
+    c->owed_msec = 0;
     c->state = OF_CONN_BACKOFF;
 
     /* A connection that lived reconnects at once, as after a switch
@@ -131,6 +135,15 @@ static void
 of_conn_write__(struct of_conn *c, const void *msg, size_t len)
 {
     bufferevent_write(c->bev, msg, len);
+}
+
+/* Notes that a message just sent asks the switch for an answer. */
+static void
+of_conn_owed__(struct of_conn *c)
+{
+    if (!c->owed_msec) {
+        c->owed_msec = gn_time_msec();
+    }
 }
 
 /* Queues 'b' on the socket of 'c' and frees it. */
@@ -288,6 +301,7 @@ of_conn_read_cb__(struct bufferevent *bev, void *c_)
         evbuffer_remove(in, c->rxbuf, len);
         c->last_rx_msec = gn_time_msec();
         c->probe_sent = false;
+        c->owed_msec = 0;
         if (!of_conn_recv__(c, c->rxbuf, len)) {
             return;
         }
@@ -368,6 +382,7 @@ of_conn_timer_cb__(evutil_socket_t fd, short what, void *c_)
         } else if (!c->probe_sent && idle >= probe) {
             of_conn_write_ofpbuf__(c, ofputil_encode_echo_request(
                                        c->version));
+            of_conn_owed__(c);
             c->probe_sent = true;
             of_conn_arm__(c, 2 * probe - idle);
         } else {
@@ -478,6 +493,7 @@ of_conn_send(struct of_conn *c, const void *msg, size_t len)
         return ENOTCONN;
     }
     of_conn_write__(c, msg, len);
+    of_conn_owed__(c);
     return 0;
 }
 
@@ -493,7 +509,15 @@ of_conn_send_barrier(struct of_conn *c, uint32_t *xid)
     *xid = of_conn_next_xid(c);
     ((struct ofp_header *) b->data)->xid = htonl(*xid);
     of_conn_write_ofpbuf__(c, b);
+    of_conn_owed__(c);
     return 0;
+}
+
+long long
+of_conn_silent_msec(const struct of_conn *c)
+{
+    return (c->state == OF_CONN_ACTIVE && c->owed_msec
+            ? gn_time_msec() - c->owed_msec : 0);
 }
 
 uint64_t

@@ -85,6 +85,12 @@ int of_conn_send(struct of_conn *conn, const void *msg, size_t len);
  * ENOTCONN. */
 int of_conn_send_barrier(struct of_conn *conn, uint32_t *xid);
 
+/* Returns how long the switch has been silent since a message that asks
+ * for an answer (a request, a barrier, an echo) went out, in ms, or 0 if
+ * it owes none or the connection is not up.  A hung switch shows here
+ * before the echo probe drops the connection. */
+long long of_conn_silent_msec(const struct of_conn *conn);
+
 /* Returns the number of times the connection came up after the first. */
 uint64_t of_conn_n_reconnects(const struct of_conn *conn);
 

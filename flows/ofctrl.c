@@ -482,6 +482,12 @@ ofctrl_is_connected(const struct ofctrl *o)
     return of_conn_is_connected(o->conn);
 }
 
+long long
+ofctrl_silent_msec(const struct ofctrl *o)
+{
+    return of_conn_silent_msec(o->conn);
+}
+
 void
 ofctrl_get_status(const struct ofctrl *o, struct ofctrl_status *s)
 {
@@ -501,6 +507,7 @@ ofctrl_get_status(const struct ofctrl *o, struct ofctrl_status *s)
     s->n_bundle_failures = o->n_bundle_failures;
     s->n_errors = o->n_errors;
     s->n_reconnects = of_conn_n_reconnects(o->conn);
+    s->silent_msec = of_conn_silent_msec(o->conn);
     s->last_error = o->last_error;
 }
 

@@ -41,6 +41,12 @@ struct engine *engine_create(struct event_base *, const char *ovsdb_remote,
                              const char *config_file);
 void engine_destroy(struct engine *);
 
+/* Sets how long (ms, 30000 unless set) a port request waits for
+ * ovsdb-server and ovs-vswitchd: a request that a daemon that is away
+ * holds that long is answered 503 (the reason names the daemon); one that
+ * ovs-vswitchd is that slow to apply while both answer, 504. */
+void engine_set_apply_timeout(struct engine *, int ms);
+
 /* Re-reads the config file and applies the differences.  Returns NULL or a
  * malloc'd error (the old config stays in force). */
 char *engine_reload(struct engine *);
@@ -88,7 +94,10 @@ typedef void engine_done_cb(int status, json_t *body, void *aux);
 /* Queues adding the port described by 'req' (borrowed JSON, see
  * include/ports.h).  Validation errors are answered at once (from inside
  * this call).  With 'wait', 'cb' runs when the port is ready (ofport
- * assigned); without, when its transaction committed. */
+ * assigned); without, when its transaction committed.  A port of that
+ * name added by the same request is answered as that add was, unless it
+ * lost the device guestnet made for it: then it is deleted, and once
+ * ovs-vswitchd let it go, added again with new devices. */
 void engine_port_add(struct engine *, const json_t *req, bool wait,
                      engine_done_cb *cb, void *aux);
 /* Queues removing port 'name'. */

@@ -98,6 +98,11 @@ bool jsonrpc_session_is_connected(const struct jsonrpc_session *);
  * element of the list. */
 const char *jsonrpc_session_remote(const struct jsonrpc_session *);
 size_t jsonrpc_session_n_remotes(const struct jsonrpc_session *);
+/* How long the peer has been silent while it owes a reply (ms), or 0. */
+long long jsonrpc_session_silent_msec(const struct jsonrpc_session *);
+/* Sends an "echo" if the peer owes no reply, to learn whether it still
+ * answers (see jsonrpc_session_silent_msec()); never disconnects. */
+void jsonrpc_session_ping(struct jsonrpc_session *);
 /* Connections made so far (the first counts), for /metrics. */
 unsigned int jsonrpc_session_n_connects(const struct jsonrpc_session *);
 /* Connection attempts started so far (the first counts). */

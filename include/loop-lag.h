@@ -9,6 +9,13 @@
  * never blocked.  A stall shorter than 'interval' is seen when it covers
  * a firing; a longer one always is.
  *
+ * Lateness also counts the time the thread waited for a CPU that other
+ * processes held, which the loop cannot help.  Where Linux tells that
+ * time (/proc/thread-self/schedstat, the run-queue wait), loop_lag also
+ * keeps the largest lateness less what the thread waited for a CPU since
+ * the previous firing: what the loop itself held the timer up by (a busy
+ * callback, a blocking call), at most.
+ *
  * Memory: one 32-bit sample per firing of the current minute (1,200 at
  * 50 ms, as guestnetd uses it).  Thread-safety: the loop's thread only. */
 #ifndef GN_LOOP_LAG_H
@@ -31,6 +38,9 @@ struct loop_lag_stats {
     struct loop_lag_window last_minute;  /* The last complete minute. */
     struct loop_lag_window this_minute;  /* So far in the current one. */
     long long max_us;           /* Largest lateness since the start. */
+    long long blocked_max_us;   /* Largest lateness less the CPU wait
+                                 * (see above) since the start, or -1 if
+                                 * the system does not tell the wait. */
     unsigned long long samples; /* Firings since the start. */
 };
 

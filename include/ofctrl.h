@@ -147,6 +147,10 @@ uint64_t ofctrl_installed_seqno(const struct ofctrl *ofctrl);
 /* Returns true if the OpenFlow connection is up. */
 bool ofctrl_is_connected(const struct ofctrl *ofctrl);
 
+/* Returns how long (ms) the switch has been silent while it owes an
+ * answer (to a bundle's barrier, a dump, an echo), or 0. */
+long long ofctrl_silent_msec(const struct ofctrl *ofctrl);
+
 struct ofctrl_status {
     bool connected;
     uint8_t ofp_version;        /* Negotiated version, 0 if not connected. */
@@ -164,6 +168,7 @@ struct ofctrl_status {
     uint64_t n_bundle_failures; /* Bundles discarded or failed to commit. */
     uint64_t n_errors;          /* OFPT_ERROR messages received. */
     uint64_t n_reconnects;      /* Connections after the first. */
+    long long silent_msec;      /* As ofctrl_silent_msec(). */
 
     /* Why the last change set failed, borrowed: "OFPBAC_BAD_OUT_GROUP for
      * add table=0,..." (NULL if the last bundle succeeded).  Valid until

@@ -48,6 +48,10 @@ struct ovsdb_txn;
  * an LXC "phys" veth pair, another device guestnet made for the port. */
 #define PORTS_PEER_KEY "guestnet:peer"
 
+/* Interface external_ids key of the ports whose devices guestnet made
+ * ("tap" or "veth"). */
+#define PORTS_CREATED_KEY "guestnet:created"
+
 /* The Interface's external_ids key holding port_request_hash() of the
  * request that added the port. */
 #define PORTS_REQUEST_HASH_KEY "guestnet:request-hash"

@@ -5,8 +5,11 @@
 #include "loop-lag.h"
 
 #include <event2/event.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gn-util.h"
 
@@ -24,7 +27,34 @@ struct loop_lag {
     struct loop_lag_window last;    /* The last complete window. */
     long long max_us;
     unsigned long long total;
+
+    int schedstat_fd;           /* /proc/thread-self/schedstat, or -1. */
+    long long cpu_wait_us;      /* Its run-queue wait at the last firing. */
+    long long blocked_max_us;
 };
+
+/* Returns how long (us) the loop's thread has waited for a CPU in all, or
+ * -1 if 'll' cannot tell. */
+static long long
+loop_lag_cpu_wait__(const struct loop_lag *ll)
+{
+    unsigned long long run_ns, wait_ns;
+    char buf[128];
+    ssize_t n;
+
+    if (ll->schedstat_fd < 0) {
+        return -1;
+    }
+    n = pread(ll->schedstat_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) {
+        return -1;
+    }
+    buf[n] = '\0';
+    if (sscanf(buf, "%llu %llu", &run_ns, &wait_ns) != 2) {
+        return -1;
+    }
+    return wait_ns / 1000;
+}
 
 /* Swaps 'v[i]' and 'v[j]'. */
 static void
@@ -111,6 +141,17 @@ loop_lag_fire__(evutil_socket_t fd, short what, void *ll_)
     ll->max_us = late > ll->max_us ? late : ll->max_us;
     ll->total++;
 
+    long long wait = loop_lag_cpu_wait__(ll);
+    if (wait >= 0 && ll->cpu_wait_us >= 0) {
+        long long waited = wait - ll->cpu_wait_us;
+        long long blocked = late - (waited < late ? waited : late);
+
+        if (blocked > ll->blocked_max_us) {
+            ll->blocked_max_us = blocked;
+        }
+    }
+    ll->cpu_wait_us = wait;
+
     /* The next firing is due one interval after this one ran, so that a
      * stall counts once, not once per interval it covered. */
     next = ll->interval_us;
@@ -133,6 +174,10 @@ loop_lag_create(struct event_base *base, int interval_ms, int window_ms)
     }
     ll->interval_us = interval_ms * 1000LL;
     ll->window_us = window_ms * 1000LL;
+    /* (Opened by the loop's thread: "thread-self" is that thread.) */
+    ll->schedstat_fd = open("/proc/thread-self/schedstat",
+                            O_RDONLY | O_CLOEXEC);
+    ll->cpu_wait_us = loop_lag_cpu_wait__(ll);
     ll->timer = evtimer_new(base, loop_lag_fire__, ll);
     ll->window_start_us = gn_time_usec();
     ll->due_us = ll->window_start_us + ll->interval_us;
@@ -147,6 +192,9 @@ loop_lag_destroy(struct loop_lag *ll)
 {
     if (ll) {
         event_free(ll->timer);
+        if (ll->schedstat_fd >= 0) {
+            close(ll->schedstat_fd);
+        }
         free(ll->samples);
         free(ll);
     }
@@ -167,5 +215,6 @@ loop_lag_get(const struct loop_lag *ll, struct loop_lag_stats *s)
     loop_lag_window__(copy, ll->n_samples, &s->this_minute);
     free(copy);
     s->max_us = ll->max_us;
+    s->blocked_max_us = ll->schedstat_fd >= 0 ? ll->blocked_max_us : -1;
     s->samples = ll->total;
 }

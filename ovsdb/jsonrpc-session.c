@@ -44,6 +44,7 @@ struct jsonrpc_pending {
     jsonrpc_reply_cb *cb;       /* NULL for our own "echo" probes. */
     void *aux;
     char *error;                /* Deferred only: why it failed. */
+    long long sent_msec;        /* Pending only: when it was sent. */
 };
 
 /* A singly linked FIFO of jsonrpc_pending. */
@@ -714,6 +715,7 @@ jsonrpc_session_timer_cb(evutil_socket_t fd, short what, void *s_)
             struct jsonrpc_pending *p = gn_xzalloc(sizeof *p);
 
             p->id = s->next_id++;
+            p->sent_msec = gn_time_msec();
             jsonrpc_pending_list_push(&s->pending, p);
             jsonrpc_session_write__(s, echo);
             json_decref(echo);
@@ -755,6 +757,7 @@ jsonrpc_session_request(struct jsonrpc_session *s, const char *method,
     p->id = id;
     p->cb = cb;
     p->aux = aux;
+    p->sent_msec = gn_time_msec();
     jsonrpc_pending_list_push(&s->pending, p);
     return id;
 }
@@ -802,6 +805,47 @@ size_t
 jsonrpc_session_n_remotes(const struct jsonrpc_session *s)
 {
     return s->n_remotes;
+}
+
+/* Returns how long the peer of 's' has been silent while it owes a reply:
+ * the time since the oldest request still waiting for its reply was sent
+ * or, if later, since anything last arrived; 0 if no reply is owed or
+ * there is no connection.  (A hung peer shows here before the inactivity
+ * probe drops the connection.) */
+long long
+jsonrpc_session_silent_msec(const struct jsonrpc_session *s)
+{
+    const struct jsonrpc_pending *oldest = s->pending.head;
+    long long since;
+
+    if (s->state != JSONRPC_SESSION_CONNECTED || !oldest) {
+        return 0;
+    }
+    since = (oldest->sent_msec > s->last_rx_msec ? oldest->sent_msec
+             : s->last_rx_msec);
+    return gn_time_msec() - since;
+}
+
+/* Sends an "echo" to the peer of 's' if it owes no reply now, so that
+ * jsonrpc_session_silent_msec() tells whether it still answers.  Unlike
+ * the inactivity probe, it never drops the connection. */
+void
+jsonrpc_session_ping(struct jsonrpc_session *s)
+{
+    struct jsonrpc_pending *p;
+    json_t *echo;
+
+    if (s->state != JSONRPC_SESSION_CONNECTED || s->destroy_requested
+        || s->pending.head) {
+        return;
+    }
+    p = gn_xzalloc(sizeof *p);
+    p->id = s->next_id++;
+    p->sent_msec = gn_time_msec();
+    echo = jsonrpc_request("echo", NULL, p->id);
+    jsonrpc_pending_list_push(&s->pending, p);
+    jsonrpc_session_write__(s, echo);
+    json_decref(echo);
 }
 
 /* Returns how many connections 's' has made so far. */

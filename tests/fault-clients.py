@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """fault-clients: concurrent API clients for the fault tests.
 
-Usage: fault-clients.py SOCKET BODIES [--kill PID --after-answers K]
+Usage: fault-clients.py SOCKET BODIES [--kill PID --after-answers K
+                                        [--signal NAME]]
 
 POSTs every line of the file BODIES (one JSON add request each) to
 /v1/ports on the unix socket SOCKET, all at once (a thread each), and, if
-asked, sends SIGKILL to PID as soon as K of them are answered (K = 0: as
-soon as the requests are on their way), so that the kill falls while
-adds are in flight.  Prints one line per request, "NAME STATUS" (STATUS 0
-when the connection broke before an answer), and the kill as "killed MS
-K" (milliseconds after the first request, answers by then) after them.
+asked, sends signal NAME (KILL unless given: STOP, CONT...) to PID as soon
+as K of them are answered (K = 0: as soon as the requests are on their
+way), so that the signal falls while adds are in flight.  Prints one line
+per request, "NAME STATUS MS MESSAGE": STATUS 0 when the connection broke
+or 60 s passed before an answer, MS how long the answer took, MESSAGE the
+error's message for an answer of 400 or more ("-" otherwise); then the
+signal as "killed MS K" (milliseconds after the first request, answers by
+then).
 """
 import json
 import os
@@ -21,7 +25,8 @@ import time
 
 
 def post(path, body):
-    """Returns the HTTP status of POST /v1/ports with 'body', or 0."""
+    """Returns (HTTP status, error message or "-") of POST /v1/ports with
+    'body'; status 0 if there was no answer."""
     data = body.encode()
     req = (b"POST /v1/ports HTTP/1.1\r\nHost: localhost\r\n"
            b"Content-Type: application/json\r\nConnection: close\r\n"
@@ -32,15 +37,29 @@ def post(path, body):
         s.connect(path)
         s.sendall(req)
         answer = b""
-        while b"\r\n" not in answer:
-            chunk = s.recv(4096)
+        while True:
+            chunk = s.recv(65536)
             if not chunk:
-                return 0
+                break
             answer += chunk
         s.close()
-        return int(answer.split(b" ", 2)[1])
+        status = int(answer.split(b" ", 2)[1])
     except (OSError, ValueError, IndexError):
-        return 0
+        return 0, "-"
+    message = "-"
+    if status >= 400:
+        try:
+            text = answer.split(b"\r\n\r\n", 1)[1]
+            message = json.loads(text)["error"]["message"]
+        except (IndexError, ValueError, KeyError, TypeError):
+            message = "(no error message)"
+    return status, " ".join(message.split())
+
+
+def option(name, default=None):
+    if name in sys.argv:
+        return sys.argv[sys.argv.index(name) + 1]
+    return default
 
 
 def main():
@@ -48,14 +67,17 @@ def main():
     bodies = [b for b in bodies if b.strip()]
     kill_pid = after = None
     if "--kill" in sys.argv:
-        kill_pid = int(sys.argv[sys.argv.index("--kill") + 1])
-        after = int(sys.argv[sys.argv.index("--after-answers") + 1])
+        kill_pid = int(option("--kill"))
+        after = int(option("--after-answers"))
+    signum = getattr(signal, "SIG" + option("--signal", "KILL"))
     results = [None] * len(bodies)
     answered = threading.Condition()
     n_answered = [0]
 
     def run(i):
-        results[i] = post(path, bodies[i])
+        t0 = time.monotonic()
+        status, message = post(path, bodies[i])
+        results[i] = (status, (time.monotonic() - t0) * 1000, message)
         with answered:
             n_answered[0] += 1
             answered.notify_all()
@@ -69,13 +91,13 @@ def main():
     if kill_pid:
         with answered:
             answered.wait_for(lambda: n_answered[0] >= after)
-            os.kill(kill_pid, signal.SIGKILL)
+            os.kill(kill_pid, signum)
             killed = "%d %d" % ((time.monotonic() - start) * 1000,
                                 n_answered[0])
     for t in threads:
         t.join()
-    for body, status in zip(bodies, results):
-        print(json.loads(body)["name"], status)
+    for body, (status, ms, message) in zip(bodies, results):
+        print(json.loads(body)["name"], status, "%d" % ms, message)
     if killed is not None:
         print("killed", killed)
 

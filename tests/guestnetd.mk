@@ -6,7 +6,9 @@ INTEGRATION_TESTS += \
 	tests/guestnetd-adopt.sh \
 	tests/guestnetd-durability.sh \
 	tests/guestnetd-rollback.sh \
-	tests/fault-kill.sh
+	tests/fault-kill.sh \
+	tests/fault-ovs.sh \
+	tests/fault-device.sh
 EXTRA_DIST += tests/fault-clients.py
 
 # The port view and the planners on a synthetic replica (no server).

@@ -482,3 +482,60 @@ gn_package_mounts() {
     printf "mount -t overlay gn-etc -o 'lowerdir=%s/etc:/etc,%s,%s' /etc\n" \
         "$1" "upperdir=$1/etc.rw" "workdir=$1/etc.work"
 }
+
+# --- What guestnet leaves behind (tests/fault-*.sh).
+
+# gn_marked_devices: the devices in the sandbox's namespace that carry
+# guestnet's owner mark (alias guestnet:...), one per line, sorted.
+gn_marked_devices() {
+    ip netns exec "$GN_SANDBOX_NETNS" sh -c 'for d in /sys/class/net/*; do
+        case "$(cat "$d/ifalias" 2>/dev/null)" in
+        guestnet:*) basename "$d";;
+        esac
+    done' | sort
+}
+# gn_names_in_use: the device names ports use: every Interface and the
+# host-side guest ends of LXC "phys" pairs, sorted.
+gn_names_in_use() {
+    { ovs-vsctl --bare --columns=name list Interface
+      ovs-vsctl --bare --columns=external_ids list Interface \
+          | tr ' ' '\n' | sed -n 's/^"\{0,1\}guestnet:peer=//p' \
+          | tr -d '"'; } | grep -v '^$' | sort -u
+}
+# gn_rows_without_device: the Interfaces guestnet made (external_ids
+# guestnet:created) whose device is gone, one per line.
+gn_rows_without_device() {
+    local name
+    for name in $(ovs-vsctl --bare --columns=name find Interface \
+                  'external_ids:"guestnet:created"="tap"'
+                  ovs-vsctl --bare --columns=name find Interface \
+                  'external_ids:"guestnet:created"="veth"'); do
+        ip netns exec "$GN_SANDBOX_NETNS" test -e "/sys/class/net/$name" \
+            || echo "$name"
+    done
+}
+
+# gn_check_no_orphans: PASS no-orphan-devices if no marked device is left
+# without a port, and no-orphan-rows if no port guestnet made is left
+# without its device.
+gn_check_no_orphans() {
+    local orphans missing
+    orphans=$(comm -23 <(gn_marked_devices) <(gn_names_in_use))
+    [ -z "$orphans" ] || echo "devices without a port: $orphans"
+    gn_check "no-orphan-devices" test -z "$orphans"
+    missing=$(gn_rows_without_device)
+    [ -z "$missing" ] || echo "ports without a device: $missing"
+    gn_check "no-orphan-rows" test -z "$missing"
+}
+
+# gn_loop_ms FIELD: FIELD of the "loop" part of guestnetd's status: max_ms
+# (its largest delay), or blocked_max_ms (that less the time guestnetd
+# waited for a CPU, which others hold on a loaded machine; max_ms where
+# the system does not tell).
+gn_loop_ms() {
+    curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/status \
+        | "$GN_PYTHON" -c 'import json, sys
+loop = json.load(sys.stdin)["loop"]
+v = loop[sys.argv[1]]
+print(loop["max_ms"] if v is None else v)' "$1"
+}

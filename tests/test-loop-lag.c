@@ -81,6 +81,7 @@ test_idle_loop_is_not_late(void)
     CHECK(s.last_minute.samples == 0);
     /* An idle loop fires within a few milliseconds of the due time. */
     CHECK(s.this_minute.p99_us < 20000);
+    CHECK(s.blocked_max_us <= s.max_us);
     fixture_destroy(&f);
 }
 
@@ -93,8 +94,12 @@ test_blocking_callback_is_seen(void)
     fixture_init(&f, 1, 60000, 50, 120);
     run_for(f.base, 800);
     loop_lag_get(f.ll, &s);
-    /* One firing was late by about the 120 ms the callback took. */
+    /* One firing was late by about the 120 ms the callback took, and the
+     * callback held it up (on a CPU: not waiting for one, unless other
+     * processes took much of it meanwhile). */
     CHECK(s.max_us >= 100000 && s.max_us < 600000);
+    CHECK(s.blocked_max_us == -1 || s.blocked_max_us >= 50000);
+    CHECK(s.blocked_max_us <= s.max_us);
     CHECK(s.this_minute.max_us == s.max_us);
     /* Among some 300 firings, one stall is above the 99th percentile. */
     CHECK(s.this_minute.samples >= 150);
