@@ -4,7 +4,8 @@
 noinst_HEADERS += include/gn-config.h include/gn-log.h include/gn-util.h \
 	include/loop-lag.h include/netaddr.h
 # ovsdb/
-noinst_HEADERS += include/jsonrpc.h include/jsonrpc-session.h \
+noinst_HEADERS += include/jsonrpc.h include/jsonrpc-remote.h \
+	include/jsonrpc-session.h \
 	include/ovsdb-replica.h include/ovsdb-server-db.h include/ovsdb-txn.h
 # flows/
 noinst_HEADERS += include/flow-codec.h include/flow-table.h \

@@ -2,6 +2,7 @@
 # transactions), on libevent and jansson.
 libguestnet_a_SOURCES += \
 	ovsdb/jsonrpc.c \
+	ovsdb/jsonrpc-remote.c \
 	ovsdb/jsonrpc-session.c \
 	ovsdb/ovsdb-replica.c \
 	ovsdb/ovsdb-replica-datum.c \

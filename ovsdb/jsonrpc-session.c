@@ -29,6 +29,7 @@
 
 #include "gn-log.h"
 #include "gn-util.h"
+#include "jsonrpc-remote.h"
 #include "jsonrpc.h"
 
 GN_LOG_MODULE(jsonrpc_session);
@@ -51,13 +52,6 @@ struct jsonrpc_pending {
 struct jsonrpc_pending_list {
     struct jsonrpc_pending *head;
     struct jsonrpc_pending **tailp;
-};
-
-/* One remote of the list given at creation. */
-struct jsonrpc_remote {
-    char *name;                 /* "unix:PATH" or "tcp:IP:PORT". */
-    struct sockaddr_storage ss;
-    int ss_len;
 };
 
 struct jsonrpc_session {
@@ -154,113 +148,6 @@ jsonrpc_pending_list_remove(struct jsonrpc_pending_list *list, long long id)
     return NULL;
 }
 
-/* Parses the single remote 'name' into 'r' (which takes a copy of 'name'
- * on success).  Returns NULL or a malloc'd error that names 'name'. */
-static char *
-jsonrpc_remote_parse__(struct jsonrpc_remote *r, const char *name)
-{
-    memset(r, 0, sizeof *r);
-    if (!strncmp(name, "unix:", 5)) {
-        struct sockaddr_un *sun = (struct sockaddr_un *) &r->ss;
-        const char *path = name + 5;
-
-        if (!*path || strlen(path) >= sizeof sun->sun_path) {
-            return gn_xasprintf("%s: bad or too long socket path", name);
-        }
-        sun->sun_family = AF_UNIX;
-        strcpy(sun->sun_path, path);
-        r->ss_len = sizeof *sun;
-    } else if (!strncmp(name, "tcp:", 4)) {
-        r->ss_len = sizeof r->ss;
-        if (evutil_parse_sockaddr_port(name + 4, (struct sockaddr *) &r->ss,
-                                       &r->ss_len)
-            || (r->ss.ss_family != AF_INET && r->ss.ss_family != AF_INET6)
-            || !strchr(name + 4, ':')) {
-            return gn_xasprintf("%s: expected tcp:IP:PORT", name);
-        }
-    } else if (!strncmp(name, "ssl:", 4)) {
-        return gn_xasprintf("%s: SSL remotes are not supported; use tcp: "
-                            "on a private network, or unix:", name);
-    } else {
-        return gn_xasprintf("%s: remote must be unix:PATH or tcp:IP:PORT",
-                            name);
-    }
-    r->name = gn_xstrdup(name);
-    return NULL;
-}
-
-/* Frees the 'n' remotes of 'remotes' and the array itself. */
-static void
-jsonrpc_remotes_free__(struct jsonrpc_remote *remotes, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(remotes[i].name);
-    }
-    free(remotes);
-}
-
-/* Parses the comma-separated list 'list' into a new array stored in
- * '*remotesp' (caller frees) with its size in '*np'.  Spaces around each
- * element are ignored.  Returns NULL, or a malloc'd error naming the first
- * bad element (then '*remotesp' is NULL). */
-static char *
-jsonrpc_remotes_parse__(const char *list, struct jsonrpc_remote **remotesp,
-                        size_t *np)
-{
-    struct jsonrpc_remote *remotes = NULL;
-    const char *p = list;
-    size_t n = 0;
-    char *error = NULL;
-
-    *remotesp = NULL;
-    *np = 0;
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        char *name;
-
-        while (len && *p == ' ') {
-            p++;
-            len--;
-        }
-        while (len && p[len - 1] == ' ') {
-            len--;
-        }
-        name = gn_xmemdup0(p, len);
-        remotes = gn_xrealloc(remotes, (n + 1) * sizeof *remotes);
-        error = !len
-                ? gn_xasprintf("\"%s\": empty element in the remote list",
-                               list)
-                : jsonrpc_remote_parse__(&remotes[n], name);
-        free(name);
-        if (error) {
-            jsonrpc_remotes_free__(remotes, n);
-            return error;
-        }
-        n++;
-        p += strcspn(p, ",");
-        if (!*p) {
-            break;
-        }
-        p++;
-    }
-    *remotesp = remotes;
-    *np = n;
-    return NULL;
-}
-
-/* Returns a random index below 'n' from the kernel's pool (0 if it cannot
- * be read): the remote a session tries first. */
-static size_t
-jsonrpc_session_random__(size_t n)
-{
-    unsigned int r = 0;
-
-    if (n < 2 || getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r) {
-        return 0;
-    }
-    return r % n;
-}
-
 /* Creates a session (see jsonrpc-session.h).  'cbs' is copied; 'remote' and
  * 'options' are copied; returns NULL and a malloc'd '*errorp' if 'remote'
  * is malformed. */
@@ -276,14 +163,14 @@ jsonrpc_session_create(struct event_base *base, const char *remote,
     char *error;
 
     *errorp = NULL;
-    error = jsonrpc_remotes_parse__(remote, &s->remotes, &s->n_remotes);
+    error = jsonrpc_remotes_parse(remote, &s->remotes, &s->n_remotes);
     if (error) {
         free(s);
         *errorp = error;
         return NULL;
     }
     s->base = base;
-    s->cur = jsonrpc_session_random__(s->n_remotes);
+    s->cur = jsonrpc_random_below(s->n_remotes);
     s->remote = s->remotes[s->cur].name;
     s->free_tries = s->n_remotes;
     s->options = options ? *options : default_options;
@@ -347,7 +234,7 @@ jsonrpc_session_free__(struct jsonrpc_session *s)
 
     event_free(s->timer);
     event_free(s->deferred_ev);
-    jsonrpc_remotes_free__(s->remotes, s->n_remotes);
+    jsonrpc_remotes_free(s->remotes, s->n_remotes);
     free(s);
 }
 
