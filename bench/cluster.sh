@@ -16,6 +16,11 @@
 #      routed on one host (web to db on host1), and two guests on two
 #      hosts joined by OVS bridges with the default NORMAL flow over the
 #      same fabric (what a plain Open vSwitch does), with the ratios.
+#   0b. Live migration (MIGRATIONS, 10): a guest goes back and forth
+#      between host1 and host2 (the port made on the destination, the
+#      source's guest stopped, the destination's RARP as QEMU sends it,
+#      the source's port deleted) under a 100/s ping from host3; the
+#      blackout is the longest gap between replies, p50 and max.
 #   4. ROWS more Port rows written straight into the cluster database (as
 #      a registry of that size looks), then one policy change (a rule
 #      added through host1): the time until every host reports the new
@@ -23,7 +28,8 @@
 #
 # Usage: bench/cluster.sh [N [ROWS]]   (as root, after scripts/build.sh;
 # defaults 300 and 10000)
-# Environment: CLIENTS (16), PROBES (50), DATAPLANE (1), IPERF_SECS (5).
+# Environment: CLIENTS (16), PROBES (50), DATAPLANE (1), IPERF_SECS (5),
+# MIGRATIONS (10).
 set -u
 N=${1:-300}
 ROWS=${2:-10000}
@@ -31,6 +37,7 @@ CLIENTS=${CLIENTS:-16}
 PROBES=${PROBES:-50}
 DATAPLANE=${DATAPLANE:-1}
 IPERF_SECS=${IPERF_SECS:-5}
+MIGRATIONS=${MIGRATIONS:-10}
 GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-cluster}
@@ -128,6 +135,67 @@ if [ "$DATAPLANE" = 1 ]; then
         "$(ratio "$local_" "$normal")"
     [ "$cross" != 0 ] && gn_pass dataplane-cross-host-routed \
         || gn_fail dataplane-cross-host-routed "no throughput"
+fi
+
+# 0b. Live migration, host1 <-> host2, watched from host3.
+post() {  # post N PATH BODY: prints the HTTP status
+    curl -s -o /dev/null -w '%{http_code}' --unix-socket "${GN_HOST_SOCK[$1]}" \
+        -X POST -H 'Content-Type: application/json' --data-binary "$3" \
+        "http://localhost$2"
+}
+if [ "$MIGRATIONS" -gt 0 ]; then
+    gn_require_scapy
+    s=$$
+    mig_mac=52:54:00:0a:0e:01
+    mig_body() {  # mig_body NETNS
+        echo "{\"name\": \"mg\", \"kind\": \"lxc\", \"network\": \"web\",
+              \"netns\": \"$1\", \"mac\": \"$mig_mac\",
+              \"ips\": [\"10.10.14.1\"]}"
+    }
+    gn_host_guest 3 "mo$s" "pmo$s" web 52:54:00:0a:0e:03 10.10.14.3 \
+        || gn_done
+    gn_netns "mg0$s"
+    [ "$(post 1 /v1/ports "$(mig_body "mg0$s")")" = 201 ] \
+        || { gn_fail migration "the first port failed"; gn_done; }
+    src=1 gaps=()
+    for i in $(seq 1 "$MIGRATIONS"); do
+        dst=$((3 - src))
+        gn_netns "mg$i$s"
+        ip netns exec "mo$s" ping -D -i 0.01 -W 1 10.10.14.1 \
+            > "$out/mping" 2>&1 &
+        pinger=$!
+        gn_wait 5 bash -c "[ \$(grep -c 'bytes from' '$out/mping') -ge 20 ]"
+        [ "$(post $dst /v1/ports "$(mig_body "mg$i$s")")" = 201 ] \
+            || gn_fail "migration-$i" "the destination port failed"
+        # The source's guest stops and the destination's announces itself
+        # at once, as QEMU's stop-and-copy and resume do.
+        gn_scapy "mg$i$s" "
+import subprocess, time
+r = (Ether(src='$mig_mac', dst='ff:ff:ff:ff:ff:ff', type=0x8035)
+     / ARP(op=3, hwsrc='$mig_mac', hwdst='$mig_mac'))
+subprocess.run(['ip', '-n', 'mg$((i - 1))$s', 'link', 'set', 'eth0', 'down'])
+for d in (0, 0.05, 0.1, 0.15, 0.2):
+    time.sleep(d)
+    sendp(r, iface='eth0', verbose=0)
+"
+        n0=$(grep -c 'bytes from' "$out/mping")
+        gn_wait 10 bash -c "[ \$(grep -c 'bytes from' '$out/mping') -ge \
+            $((n0 + 20)) ]" || gn_fail "migration-$i" "no reply after it"
+        kill -INT $pinger; wait $pinger
+        gaps+=("$("$GN_PYTHON" -c '
+import re, sys
+t = [float(x) for x in re.findall(r"^\[(\d+\.\d+)\] \d+ bytes from",
+                                   open(sys.argv[1]).read(), re.M)]
+print("%.0f" % (1000 * max(b - a for a, b in zip(t, t[1:]))))' "$out/mping")")
+        curl -s -o /dev/null --unix-socket "${GN_HOST_SOCK[$src]}" \
+            -X DELETE http://localhost/v1/ports/mg
+        src=$dst
+    done
+    printf '%-44s p50 %s ms, max %s ms (%s migrations, 100 pings/s)\n' \
+        "live migration blackout seen from host3:" \
+        "$(printf '%s\n' "${gaps[@]}" | sort -n \
+           | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
+        "$(printf '%s\n' "${gaps[@]}" | sort -n | tail -n 1)" "$MIGRATIONS"
 fi
 
 # 1. N ports per host, at once on all three.

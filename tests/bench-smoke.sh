@@ -8,7 +8,8 @@
 #   bench/api-bench.sh 50 1 10: every row of the table filled, every API
 #   add done; the status-latency verdict at this scale is printed, not
 #   asserted (it is the 1000-port run's point);
-#   bench/cluster.sh 10 200 (iperf3 for 1 s): every line of its report
+#   bench/cluster.sh 10 200 (iperf3 for 1 s, 2 migrations): every line
+#   of its report
 #   with a figure, every add answered 201, the policy change installed.
 GN_TEST_NAME=bench-smoke
 . "$GN_SRCDIR/tests/lib.sh"
@@ -40,7 +41,7 @@ else
 fi
 grep -E '^(PASS|FAIL): bench-api/' <<<"$out" | sed 's/^/    (at 50 ports) /'
 
-out=$(IPERF_SECS=1 GN_TEST_NAME=bench-cluster \
+out=$(IPERF_SECS=1 MIGRATIONS=2 GN_TEST_NAME=bench-cluster \
       "$GN_SRCDIR/bench/cluster.sh" 10 200 2>&1)
 rc=$?
 lines=0
@@ -51,14 +52,15 @@ for re in '^NORMAL flow, two hosts .* [0-9.]+ Gbit/s$' \
           '^POST on host1 -> visible .* p50 [0-9.]+ ms, p99 [0-9.]+ ms' \
           '^memory at 80 ports: +guestnetd1 [0-9.]+ MB' \
           '^200 Port rows written into the cluster: +[0-9]+ ms' \
-          '^policy change live on all 3 hosts: +[0-9]+ ms$'; do
+          '^policy change live on all 3 hosts: +[0-9]+ ms$' \
+          '^live migration blackout seen from host3: +p50 [0-9]+ ms, max [0-9]+ ms'; do
     grep -qE "$re" <<<"$out" && lines=$((lines + 1))
 done
-if [ $rc = 0 ] && [ "$lines" = 8 ] \
+if [ $rc = 0 ] && [ "$lines" = 9 ] \
         && grep -q '^PASS: bench-cluster/policy-installed' <<<"$out"; then
     gn_pass cluster-bench-runs
 else
-    gn_fail cluster-bench-runs "$lines of 8 lines complete, exit $rc; output follows"
+    gn_fail cluster-bench-runs "$lines of 9 lines complete, exit $rc; output follows"
     sed 's/^/    | /' <<<"$out" | tail -20
 fi
 gn_done

@@ -73,11 +73,11 @@ gn_check_fails "pending-destination-not-activated" test \
 
 # The guest stops on the source and resumes on the destination, which
 # announces it as QEMU does (RARP, five times, at growing intervals).
-ip -n "ma$s" link set eth0 down
 gn_scapy "mb$s" "
-import time
+import subprocess, time
 rarp = (Ether(src='$m', dst='ff:ff:ff:ff:ff:ff', type=0x8035)
         / ARP(op=3, hwsrc='$m', hwdst='$m', psrc='0.0.0.0', pdst='0.0.0.0'))
+subprocess.run(['ip', '-n', 'ma$s', 'link', 'set', 'eth0', 'down'])
 for d in (0, 0.05, 0.1, 0.15, 0.2):
     time.sleep(d)
     sendp(rarp, iface='eth0', verbose=0)
