@@ -250,24 +250,41 @@ gn_check "guestnetd-survived" kill -0 "$GN_GUESTNETD_PID"
 # devices go; committed: the port may come up later; outcome unknown:
 # the same request tells), none hangs, and a retry of each succeeds once
 # the daemon is back.
-# outlived R STOP|KILL ovsdb|vswitchd: outage R, 10 adds.
+# outlived R STOP|KILL ovsdb|vswitchd: outage R, 10 adds as it begins
+# and 4 more once it has.
 outlived() {
-    local r=$1 sig=$2 which=$3 daemon label pid b out t0
+    local r=$1 sig=$2 which=$3 daemon label pid b b2 out out2 t0 cl name
     daemon=$([ "$which" = ovsdb ] && echo ovsdb-server || echo ovs-vswitchd)
     label=long-$(tr 'A-Z' 'a-z' <<<"$sig")-$which
     b=$GN_SANDBOX_DIR/f$r.json out=$GN_SANDBOX_DIR/f$r.out
+    b2=$GN_SANDBOX_DIR/f$r-late.json out2=$GN_SANDBOX_DIR/f$r-late.out
     bodies "$b" "$r" 5
+    bodies "$b2" "$((r + 2))" 2
     pid=$(pid_of "$daemon")
     gn_on_exit "kill -CONT $pid"
     t0=$(now_ms)
-    # The fault falls as the adds are sent; this returns once every add is
-    # answered.
     python3 "$clients" "$GUESTNET_SOCKET" "$b" --kill "$pid" --signal "$sig" \
-        --after-answers 0 > "$out"
+        --after-answers 0 > "$out" &
+    cl=$!
+    if [ "$sig" = KILL ]; then
+        gn_wait 10 dead "$pid"
+    else
+        gn_wait 10 stopped "$pid"
+    fi
+    python3 "$clients" "$GUESTNET_SOCKET" "$b2" > "$out2"
+    wait "$cl"
     echo "$label: every add answered $(( $(now_ms) - t0 )) ms after the first"
-    check_answers "$label" "$daemon" "$out"
-    gn_check "$label-some-adds-refused-503" grep -q "^fo$r[kl][0-9]* 503 " "$out"
-    grep -m 3 " 503 " "$out"
+    check_answers "$label" "$daemon" "$out" "$out2"
+    gn_check "$label-some-adds-refused-503" \
+        grep -q "^fo[0-9]*[kl][0-9]* 503 " "$out" "$out2"
+    grep -h " 503 " "$out" "$out2" | sed 's/^[^ ]* [^ ]* [^ ]* //' \
+        | sed 's/fo[0-9]*[kl][0-9]*/NAME/' | sort | uniq -c
+    # An add refused before any transaction could commit it left no
+    # device behind.
+    for name in $(grep -h ' was not added ' "$out" "$out2" | cut -d' ' -f1); do
+        gn_check "$label-$name-refused-left-no-device" \
+            bash -c "! ip netns exec '$GN_SANDBOX_NETNS' test -e /sys/class/net/$name"
+    done
     if [ "$sig" = KILL ]; then
         gn_wait 10 dead "$pid"
         "$GN_SRCDIR/scripts/gn-sandbox" restart "$which" "$GN_SANDBOX_DIR"
@@ -276,9 +293,9 @@ outlived() {
     fi
     gn_check "$label-healthy-again" gn_wait 30 healthy
     gn_check "$label-settles" gn_wait 30 gn_settled
-    check_acked "$label" "$out"
+    check_acked "$label" "$out" "$out2"
     local retry bad
-    retry=$(python3 "$clients" "$GUESTNET_SOCKET" "$b")
+    retry=$(python3 "$clients" "$GUESTNET_SOCKET" <(cat "$b" "$b2"))
     bad=$(awk '$2 != 201' <<<"$retry")
     [ -z "$bad" ] || { echo "$label: retries that failed:"; echo "$bad"; }
     gn_check "$label-every-retry-succeeds" test -z "$bad"
@@ -290,7 +307,7 @@ outlived 9 STOP ovsdb
 outlived 10 KILL vswitchd
 
 # Nothing left behind.
-expected=$(( 4 * (2 * n_adds + 6) + 2 * 10 ))
+expected=$(( 4 * (2 * n_adds + 6) + 2 * 14 ))
 gn_check "all-ports-there" \
     test "$(ovs-vsctl list-ports br-int | grep -c '^fo')" = "$expected"
 gn_check_no_orphans
