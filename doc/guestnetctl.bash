@@ -37,8 +37,9 @@ _guestnetctl()
 
     if [[ -z $cmd ]]; then
         COMPREPLY=($(compgen -W "status port network flows trace reload
-                                config --socket --json --timeout --help
-                                --version" -- "$cur"))
+                                config cluster rule --socket --json
+                                --timeout --cluster --help --version" \
+                     -- "$cur"))
         return
     fi
     case $cmd in
@@ -56,8 +57,11 @@ _guestnetctl()
             fi ;;
         network)
             if [[ -z $sub ]]; then
-                COMPREPLY=($(compgen -W "list show" -- "$cur"))
-            elif [[ $sub == show ]]; then
+                COMPREPLY=($(compgen -W "list show add set del" -- "$cur"))
+            elif [[ ($sub == add || $sub == set) && $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--vlan --subnet --gateway --mtu
+                    --private --no-private" -- "$cur"))
+            elif [[ $sub == show || $sub == set || $sub == del ]]; then
                 COMPREPLY=($(compgen -W "$(_guestnetctl_names network)" \
                              -- "$cur"))
             fi ;;
@@ -69,6 +73,19 @@ _guestnetctl()
                 compopt -o nospace
                 COMPREPLY=($(compgen -W "dl_src= dl_dst= proto= nw_src=
                     nw_dst= tp_src= tp_dst=" -- "$cur"))
+            fi ;;
+        cluster)
+            if [[ -z $sub ]]; then
+                COMPREPLY=($(compgen -W "status hosts ports networks import
+                    host" -- "$cur"))
+            elif [[ $sub == import ]]; then
+                _filedir json
+            elif [[ $sub == host ]]; then
+                COMPREPLY=($(compgen -W "del --force" -- "$cur"))
+            fi ;;
+        rule)
+            if [[ -z $sub ]]; then
+                COMPREPLY=($(compgen -W "add del list" -- "$cur"))
             fi ;;
         config)
             if [[ -z $sub ]]; then
