@@ -715,9 +715,18 @@ pipeline_blocked_port__(struct pipeline_ctx *ctx,
     pipeline_mac_str__(&p->mac, mac);
     pipeline_ctx_add(ctx, T_INGRESS, 110, announce, to_uplink,
                      "in_port=%d,dl_src=%s,dl_type=0x8035", p->ofport, mac);
-    pipeline_ctx_add(ctx, T_INGRESS, 110, announce, to_uplink,
-                     "in_port=%d,dl_src=%s,arp,arp_sha=%s", p->ofport, mac,
-                     mac);
+    /* A gratuitous ARP, for one of its own addresses only. */
+    for (size_t i = 0; i < p->n_ips; i++) {
+        char ip[INET6_ADDRSTRLEN];
+
+        if (p->ips[i].family != AF_INET) {
+            continue;
+        }
+        pipeline_format_ip(&p->ips[i], false, ip, sizeof ip);
+        pipeline_ctx_add(ctx, T_INGRESS, 110, announce, to_uplink,
+                         "in_port=%d,dl_src=%s,arp,arp_sha=%s,arp_spa=%s",
+                         p->ofport, mac, mac, ip);
+    }
     free(to_uplink);
     pipeline_ctx_add(ctx, T_INGRESS, 100,
                      PIPELINE_COOKIE(PIPELINE_RULE_MIGRATION_BLOCK,

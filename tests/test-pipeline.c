@@ -716,6 +716,37 @@ test_cluster_routes_to_other_hosts(void)
     gn_config_destroy(cfg);
 }
 
+/* A blocked port (a live migration's destination, or its source): only
+ * its guest's announcements leave, to the uplink; nothing reaches it. */
+static void
+test_blocked_port_passes_only_announcements(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct netaddr_ip ip;
+    struct pipeline_port ports[2];
+    struct flow_table *t;
+
+    parse_ip("10.10.0.5", &ip);
+    make_port(&ports[0], 101, 10, &ip, 1);
+    make_port(&ports[1], 102, 10, NULL, 0);
+    ports[0].blocked = true;
+    t = build(cfg, ports, 2, 100);
+    CHECK(count(t, PIPELINE_RULE_MIGRATION_ANNOUNCE, 101) == 2);
+    CHECK(count(t, PIPELINE_RULE_MIGRATION_BLOCK, 101) == 1);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=101", "rarp", "output:100", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=101", "arp_spa=10.10.0.5", "output:100", NULL }));
+    CHECK(count(t, PIPELINE_RULE_L2_UNICAST, 101) == 0);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 101) == 0);
+    CHECK(count(t, PIPELINE_RULE_PORT_IN, 101) == 0);
+    /* Its network's flood chunk outputs to the other port only. */
+    CHECK(has_flow(t, (const char *[]) { "table=7", "output:102", NULL }));
+    CHECK(!has_flow(t, (const char *[]) { "table=7", "output:101", NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
 int
 main(void)
 {
@@ -749,6 +780,8 @@ main(void)
              test_gateways_answer_arp_and_take_frames);
     TEST_RUN("pipeline/rules-allow-new-connections-through-conntrack",
              test_rules_allow_new_connections_through_conntrack);
+    TEST_RUN("pipeline/blocked-port-passes-only-announcements",
+             test_blocked_port_passes_only_announcements);
     TEST_RUN("pipeline/cluster-routes-to-other-hosts",
              test_cluster_routes_to_other_hosts);
     TEST_RUN("pipeline/routes-only-to-declared-unshared-ipv4",
