@@ -197,7 +197,10 @@ struct pipeline_input {
     RULE(ROUTED_IN, 39, "routed-in")                                    \
     RULE(UPLINK_SPOOF_DROP, 40, "uplink-spoof-drop")                    \
     RULE(ROUTE_REMOTE, 41, "route-remote")                              \
-    RULE(NEIGHBOUR_ANSWER, 42, "neighbour-answer")
+    RULE(NEIGHBOUR_ANSWER, 42, "neighbour-answer")                      \
+    RULE(GATEWAY_ND, 43, "gateway-nd")                                  \
+    RULE(ICMP6_ROUTE_DROP, 44, "icmp6-route-drop")                      \
+    RULE(LINK_LOCAL_DROP, 45, "link-local-route-drop")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,

@@ -76,12 +76,15 @@ static const char routed_config_json[] =
  * neighbour discovery drops (6) and the allow of the rest (1). */
 #define GUARD_FLOWS (2 * 48 + 4 + 5 + 11 + 6 + 1)
 /* Flows every table gets: a default drop per table (9), two flood flows
- * (table 3) and a route-drop (table 5) per network (3 * 3), three routing
- * flows (table 4: two TTL drops, conntrack), three conntrack state flows
- * (table 5: invalid, established, related) and the shared guards.  Ports
- * add, besides their own, a flow per flood chunk their network has (table
- * 7: ofports 64 * k to 64 * k + 63). */
-#define COMMON_FLOWS (9 + 3 * 3 + 3 + 3 + GUARD_FLOWS)
+ * (table 3) and a route-drop (table 5) per network (3 * 3), the routing
+ * flows (table 4: per family two TTL drops and conntrack (2 * 3); for
+ * IPv6 two link-local drops, six ICMPv6 types to conntrack and a drop of
+ * the other types (9)), three conntrack state flows (table 5: invalid,
+ * established, related), the target link-layer address of the neighbour
+ * advertisements table 3 composes (table 10) and the shared guards.
+ * Ports add, besides their own, a flow per flood chunk their network has
+ * (table 7: ofports 64 * k to 64 * k + 63). */
+#define COMMON_FLOWS (9 + 3 * 3 + 2 * 3 + 9 + 3 + 1 + GUARD_FLOWS)
 /* Plus, with config_json, web's gateway: its ARP responder and the flow
  * that takes frames to its MAC to routing; and each network's reserved
  * addresses, kept from its ports without declared addresses (3 flows per
