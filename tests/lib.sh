@@ -325,6 +325,44 @@ gn_pipeline_guests() {
     done
 }
 
+# gn_tcp_serve NS PORT DIR: a TCP server in NS on PORT, IPv4 and IPv6,
+# that appends each connection's first line to DIR/NS-PORT.in and answers
+# "pong-PORT"; returns once it listens (stopped on exit).  gn_tcp_call NS
+# IP PORT: sends "ping-PORT" to IP:PORT from NS and prints the answer
+# (fails if no connection within 3 s).
+gn_tcp_serve() {
+    ip netns exec "$1" "$GN_PYTHON" -c '
+import socket, sys
+port, log = int(sys.argv[1]), sys.argv[2]
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", port))
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.settimeout(5)
+    try:
+        line = c.makefile("rb").readline()
+        with open(log, "ab") as f:
+            f.write(line)
+        c.sendall(b"pong-%d\n" % port)
+    except OSError:
+        pass
+    c.close()
+' "$2" "$3/$1-$2.in" &
+    gn_on_exit "kill $!"
+    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':$2 '"
+}
+gn_tcp_call() {
+    ip netns exec "$1" "$GN_PYTHON" -c '
+import socket, sys
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+c.sendall(b"ping-%s\n" % sys.argv[2].encode())
+sys.stdout.write(c.makefile().readline())
+' "$2" "$3"
+}
+
 # gn_capture_start NS...: captures every frame arriving at eth0 in each
 # namespace NS (tcpdump, into $GN_CAPDIR/NS.pcap, a private folder if
 # unset) until gn_capture_stop.  Immediate mode: otherwise the frames of

@@ -15,6 +15,7 @@ INTEGRATION_TESTS += \
 	tests/pipeline-uplink.sh \
 	tests/pipeline-meter.sh \
 	tests/pipeline-route.sh \
+	tests/pipeline-route6.sh \
 	tests/pipeline-guard-nd.sh \
 	tests/pipeline-guard-dhcp.sh \
 	tests/pipeline-guard-frag.sh \
