@@ -13,7 +13,6 @@
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_root
 gn_require_cmd curl curl
-gn_require_cmd nc netcat-openbsd
 gn_require_cmd bridge iproute2
 gn_require_scapy
 s=$$
@@ -46,27 +45,18 @@ routed_on() {  # routed_on N: host N has its route to the db guest
 gn_check "host1-learns-the-db-guest" gn_wait 10 routed_on 1
 
 # --- The rule across hosts: tcp/3306 opens, data both ways.
-listen() {  # listen NS PORT: a TCP server answering "pong-PORT"
-    ip netns exec "$1" bash -c "while true; do echo pong-$2 \
-        | nc -l -p $2 -q 1 >> '$out/$1-$2.in'; done" &
-    gn_on_exit "kill $! 2>/dev/null; pkill -f 'nc -l -p $2' 2>/dev/null"
-    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':$2 '"
-}
-listen "da$s" 3306
-listen "da$s" 22
-listen "wa$s" 8080
-call() {  # call NS IP PORT: prints what the server answered
-    echo "ping-$3" | ip netns exec "$1" timeout 5 nc -w 2 -q 1 "$2" "$3"
-}
+gn_tcp_serve "da$s" 3306 "$out"
+gn_tcp_serve "da$s" 22 "$out"
+gn_tcp_serve "wa$s" 8080 "$out"
 gn_check "web-host1-opens-3306-on-db-host2" \
-    test "$(call "wa$s" 10.20.0.11 3306)" = pong-3306
+    test "$(gn_tcp_call "wa$s" 10.20.0.11 3306)" = pong-3306
 gn_check "db-got-the-request" grep -q ping-3306 "$out/da$s-3306.in"
 gn_check_fails "tcp-22-does-not-cross" \
-    test "$(call "wa$s" 10.20.0.11 22)" = pong-22
+    test "$(gn_tcp_call "wa$s" 10.20.0.11 22)" = pong-22
 gn_check_fails "icmp-does-not-cross" \
     ip netns exec "wa$s" ping -c 2 -i 0.2 -W 1 10.20.0.11
 gn_check_fails "db-cannot-open-to-web" \
-    test "$(call "da$s" 10.10.0.11 8080)" = pong-8080
+    test "$(gn_tcp_call "da$s" 10.10.0.11 8080)" = pong-8080
 gn_check "same-network-crosses-hosts" \
     ip netns exec "wa$s" ping -c 2 -i 0.2 -W 2 10.10.0.12
 

@@ -329,7 +329,7 @@ gn_pipeline_guests() {
 # that appends each connection's first line to DIR/NS-PORT.in and answers
 # "pong-PORT"; returns once it listens (stopped on exit).  gn_tcp_call NS
 # IP PORT: sends "ping-PORT" to IP:PORT from NS and prints the answer
-# (fails if no connection within 3 s).
+# (fails, with a line on stderr, if no connection within 3 s).
 gn_tcp_serve() {
     ip netns exec "$1" "$GN_PYTHON" -c '
 import socket, sys
@@ -357,9 +357,12 @@ while True:
 gn_tcp_call() {
     ip netns exec "$1" "$GN_PYTHON" -c '
 import socket, sys
-c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
-c.sendall(b"ping-%s\n" % sys.argv[2].encode())
-sys.stdout.write(c.makefile().readline())
+try:
+    c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+    c.sendall(b"ping-%s\n" % sys.argv[2].encode())
+    sys.stdout.write(c.makefile().readline())
+except OSError as e:
+    sys.exit("%s port %s: %s" % (sys.argv[1], sys.argv[2], e))
 ' "$2" "$3"
 }
 
