@@ -1,7 +1,8 @@
 /* test-pipeline.h: what the pipeline's unit tests share: their configs,
- * ports, a full build and flow counts per rule (tests/test-pipeline.c
- * tests what a build holds, tests/test-pipeline-state.c the incremental
- * and sliced rebuilds). */
+ * ports, a full build, flow counts per rule and a search of the flows
+ * (tests/test-pipeline.c tests what a build holds, tests/test-pipeline-
+ * route.c its routing between networks, tests/test-pipeline-state.c the
+ * incremental and sliced rebuilds). */
 #ifndef GN_TEST_PIPELINE_H
 #define GN_TEST_PIPELINE_H 1
 
@@ -186,6 +187,31 @@ static inline size_t
 undeclared_port_flows(int vlan)
 {
     return vlan == 10 ? port_flows(1, 1) : port_flows(1, 0);
+}
+
+/* True if a flow of 't' (in ovs-ofctl syntax) contains all of 'needles'
+ * (NULL-terminated). */
+static inline bool
+has_flow(const struct flow_table *t, const char *const *needles)
+{
+    struct flow_table *empty = flow_table_create(0);
+    struct flow_table_mod *mods;
+    bool found = false;
+    size_t n;
+
+    mods = flow_table_diff(t, empty, &n);
+    for (size_t i = 0; i < n && !found; i++) {
+        char *s = flow_table_mod_to_string(&mods[i]);
+
+        found = true;
+        for (const char *const *p = needles; *p; p++) {
+            found = found && strstr(s, *p) != NULL;
+        }
+        free(s);
+    }
+    free(mods);
+    flow_table_destroy(empty);
+    return found;
 }
 
 #endif /* test-pipeline.h */
