@@ -19,38 +19,11 @@ gn_require_cmd bridge iproute2
 gn_require_scapy
 s=$$
 
-gn_cluster_db_start || gn_done
-for n in 1 2 3; do
-    gn_cluster_host_start $n
-    gn_cluster_guestnetd_start $n || gn_done
-done
+gn_cluster_hosts_start 3
 gn_tmpdir out
-api() {  # api N METHOD PATH [BODY]: a request to host N's guestnetd
-    local n=$1
-    shift
-    curl -s -m 10 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
-        -w '\nHTTP %{http_code}\n' "http://localhost$2"
-}
-cat > "$out/policy.json" <<'EOC'
-{
-  "bridge": "br-int",
-  "datapath_type": "netdev",
-  "uplink": "upl",
-  "networks": [
-    {"name": "web", "vlan": 10,
-     "subnets": ["10.10.0.0/24", "2001:db8:10::/64"],
-     "gateways": ["10.10.0.1", "2001:db8:10::1"]},
-    {"name": "db", "vlan": 20,
-     "subnets": ["10.20.0.0/24", "2001:db8:20::/64"],
-     "gateways": ["10.20.0.1", "2001:db8:20::1"]}
-  ],
-  "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306},
-            {"from": "web", "to": "db", "proto": "icmp"}]
-}
-EOC
+gn_config6 "$out/policy.json" upl
 gn_check "policy-imported" grep -q '^HTTP 200' \
-    <<<"$(api 1 POST /v1/cluster/import "$(cat "$out/policy.json")")"
+    <<<"$(gn_host_api 1 POST /v1/cluster/import "$(cat "$out/policy.json")")"
 
 wa=52:54:00:0a:01:11 wb=52:54:00:0a:03:12 da=52:54:00:14:02:11
 gw20=0a:00:00:00:00:14
@@ -63,13 +36,7 @@ routed_on() {  # routed_on N ADDRESS: host N has its route to ADDRESS
 }
 gn_check "host1-learns-the-db-guest" gn_wait 10 routed_on 1 2001:db8:20::11
 gn_check "host2-learns-the-web-guest" gn_wait 10 routed_on 2 2001:db8:10::11
-no_tentative() {  # no_tentative NS: duplicate address detection is over
-    [ -z "$(ip -n "$1" -6 addr show tentative)" ]
-}
-for ns in "wa$s" "wb$s" "da$s"; do
-    gn_wait 10 no_tentative "$ns" \
-        || gn_fail "dad-$ns" "addresses of $ns still tentative"
-done
+gn_dad_done "wa$s" "wb$s" "da$s"
 
 # --- The rules across hosts, over IPv6.
 gn_tcp_serve "da$s" 3306 "$out"
@@ -92,13 +59,9 @@ gn_check "web-8080-reachable-across-hosts-in-its-network" \
 gn_check_fails "db-cannot-open-to-web" \
     gn_tcp_call "da$s" 2001:db8:10::11 8080
 gn_capture_stop
-seen() {  # seen NS FILTER PATTERN: a captured frame matches both
-    tcpdump -r "$GN_CAPDIR/$1.pcap" -e -v -n "$2" 2>/dev/null \
-        | grep -q -- "$3"
-}
-gn_check "db-gets-web-data-from-db-gateway-mac" seen "da$s" \
+gn_check "db-gets-web-data-from-db-gateway-mac" gn_captured_as "da$s" \
     "tcp dst port 3306 and src host 2001:db8:10::11" "$gw20 > $da"
-gn_check "hop-limit-decremented-by-both-hosts" seen "da$s" \
+gn_check "hop-limit-decremented-by-both-hosts" gn_captured_as "da$s" \
     "tcp dst port 3306 and src host 2001:db8:10::11" "hlim 62,"
 
 # --- Neighbours without floods: host1 answers its web guest's
@@ -125,18 +88,8 @@ gn_check "solicitation-answered-by-the-registry-rule" \
 
 # --- IPv6 frames injected into the fabric.
 inj=inj$s
-gn_netns "$inj"
-ip link add inj netns "$inj" type veth peer name hx netns "$GN_FABRIC_NETNS"
-ip -n "$GN_FABRIC_NETNS" link set hx master fabric up
-ip -n "$inj" link set inj up
-gn_wait 10 gn_fabric_port_forwarding__ hx
-router_mac() {  # router_mac NAME: the router MAC of host NAME
-    api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
-import json, sys
-print([h["router_mac"] for h in json.load(sys.stdin)["hosts"]
-       if h["name"] == sys.argv[1]][0])' "$1"
-}
-h1mac=$(router_mac host1) h2mac=$(router_mac host2)
+gn_fabric_injector "$inj"
+h1mac=$(gn_host_router_mac host1) h2mac=$(gn_host_router_mac host2)
 gn_capture_start "wa$s" "da$s" || gn_fail capture-start "tcpdump did not start"
 gn_scapy "$inj" "
 def f(src, dst, vlan, ipsrc, ipdst, l4, tag):

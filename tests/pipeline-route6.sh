@@ -20,34 +20,13 @@ gn_sandbox_start
 s=$$
 gw10=0a:00:00:00:00:0a gw20=0a:00:00:00:00:14
 cfg=$GN_SANDBOX_DIR/guestnet.json
-cat > "$cfg" <<'EOC'
-{
-  "bridge": "br-int",
-  "datapath_type": "netdev",
-  "networks": [
-    {"name": "web", "vlan": 10,
-     "subnets": ["10.10.0.0/24", "2001:db8:10::/64"],
-     "gateways": ["10.10.0.1", "2001:db8:10::1"]},
-    {"name": "db", "vlan": 20,
-     "subnets": ["10.20.0.0/24", "2001:db8:20::/64"],
-     "gateways": ["10.20.0.1", "2001:db8:20::1"]}
-  ],
-  "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306},
-            {"from": "web", "to": "db", "proto": "icmp"}]
-}
-EOC
+gn_config6 "$cfg"
 gn_guestnetd_start "$cfg" || gn_done
 gn_pipeline_guest wa web 52:54:00:10:00:11 10.10.0.11 2001:db8:10::11
 gn_pipeline_guest wb web 52:54:00:10:00:12 10.10.0.12 2001:db8:10::12
 gn_pipeline_guest da db 52:54:00:20:00:11 10.20.0.11 2001:db8:20::11
 gn_tmpdir out
-no_tentative() {  # no_tentative NS: duplicate address detection is over
-    [ -z "$(ip -n "$1" -6 addr show tentative)" ]
-}
-for ns in "wa$s" "wb$s" "da$s"; do
-    gn_wait 10 no_tentative "$ns" \
-        || gn_fail "dad-$ns" "addresses of $ns still tentative"
-done
+gn_dad_done "wa$s" "wb$s" "da$s"
 
 gn_check "web-guest-routes-ipv6-via-gateway" \
     bash -c "ip -n wa$s -6 route | grep -q 'default via 2001:db8:10::1'"
@@ -128,17 +107,13 @@ gn_check_unseen "neighbour-solicitation-not-routed" "da$s" routed-ns
 gn_check_unseen "mld-query-not-routed" "da$s" routed-mld-query
 gn_check_seen "hop-limit-2-routed" "da$s" syn-hlim-2
 gn_check_unseen "expiring-hop-limit-not-routed" "da$s" syn-hlim-1
-seen() {  # seen NS FILTER PATTERN: a captured frame matches both
-    tcpdump -r "$GN_CAPDIR/$1.pcap" -e -v -n "$2" 2>/dev/null \
-        | grep -q -- "$3"
-}
-gn_check "db-gets-web-data-from-db-gateway-mac" seen "da$s" \
+gn_check "db-gets-web-data-from-db-gateway-mac" gn_captured_as "da$s" \
     "tcp dst port 3306 and src host 2001:db8:10::11" "$gw20 > $da"
-gn_check "db-gets-web-data-with-hop-limit-decremented" seen "da$s" \
+gn_check "db-gets-web-data-with-hop-limit-decremented" gn_captured_as "da$s" \
     "tcp dst port 3306 and src host 2001:db8:10::11" "hlim 63,"
-gn_check "web-gets-reply-from-web-gateway-mac" seen "wa$s" \
+gn_check "web-gets-reply-from-web-gateway-mac" gn_captured_as "wa$s" \
     "tcp src port 3306 and src host 2001:db8:20::11" "$gw10 > $wa"
-gn_check "web-gets-reply-with-hop-limit-decremented" seen "wa$s" \
+gn_check "web-gets-reply-with-hop-limit-decremented" gn_captured_as "wa$s" \
     "tcp src port 3306 and src host 2001:db8:20::11" "hlim 63,"
 
 # --- A guest's router advertisements and redirects stay dropped; an
