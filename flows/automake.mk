@@ -19,4 +19,5 @@ libguestnet_a_SOURCES += \
 	flows/pipeline.c \
 	flows/pipeline-private.h \
 	flows/pipeline-guards.c \
+	flows/pipeline-route.c \
 	flows/pipeline-state.c

@@ -1,6 +1,6 @@
 /* pipeline-private.h: the flow groups of the pipeline, shared by
- * flows/pipeline.c and flows/pipeline-guards.c (which write their flows)
- * and flows/pipeline-state.c (which decides which groups to rebuild); the
+ * flows/pipeline.c, flows/pipeline-guards.c and flows/pipeline-route.c
+ * (which write their flows) and flows/pipeline-state.c (which decides which groups to rebuild); the
  * tables and registers the flows use.  Not for other modules. */
 #ifndef GN_PIPELINE_PRIVATE_H
 #define GN_PIPELINE_PRIVATE_H 1
@@ -31,6 +31,7 @@ enum {
     T_FLOOD = 7,
     T_SPOOF = 8,
     T_ROUTED_IN = 9,
+    T_NEIGHBOUR = 10,
 };
 
 /* Registers, set by a guest port's ingress flow in table 0 (the uplink's
@@ -74,9 +75,38 @@ void pipeline_format_ip(const struct netaddr_ip *ip, bool with_plen,
                         char *s, size_t size);
 
 /* The flows that depend on the config only: every table's default drop,
- * tables 4 and 5 (routing, stateful filter), and the guards of
+ * tables 4, 5 and 10 (pipeline_route_flows()), and the guards of
  * flows/pipeline-guards.c that every guest port shares. */
 void pipeline_global_flows(struct pipeline_ctx *, const struct gn_config *);
+
+/* flows/pipeline-route.c: routing (table 4), the stateful filter with the
+ * rules of 'cfg' (table 5) and the target link-layer address of the
+ * neighbour advertisements table 3 composes (table 10). */
+void pipeline_route_flows(struct pipeline_ctx *, const struct gn_config *);
+
+/* flows/pipeline-route.c: table 3 for the gateways of network 'net': ARP
+ * requests and neighbour solicitations from its guests for one of its
+ * gateways are answered on the port they came in on with the network's
+ * gateway MAC; frames from its guests to that MAC go to routing (table 4).
+ * Nothing for a network without gateways. */
+void pipeline_gateway_flows(struct pipeline_ctx *,
+                            const struct gn_network *net);
+
+/* flows/pipeline-route.c: table 6 for guest port 'p': routed IPv4 and IPv6
+ * to its declared addresses p->ips[i] for which 'routed[i]' is true, from
+ * its network's gateway MAC, TTL or hop limit decremented. */
+void pipeline_route_out_flows(struct pipeline_ctx *,
+                              const struct pipeline_port *p,
+                              const bool *routed);
+
+/* flows/pipeline-route.c: cluster mode, network 'net' with the uplink
+ * 'uplink_ofport': IPv4 and IPv6 that another host routed here go from
+ * table 0 to table 9, anything else from a router MAC and frames from a
+ * gateway MAC are dropped; in table 9, the source network of packets from
+ * 'net''s subnets. */
+void pipeline_routed_in_flows(struct pipeline_ctx *,
+                              const struct gn_network *net,
+                              int uplink_ofport);
 
 /* flows/pipeline-guards.c: the guards every guest port shares, whatever
  * its network: the source MAC check against REG_PORT_MAC (table 1), the
@@ -129,8 +159,10 @@ void pipeline_port_flows(struct pipeline_ctx *, const struct gn_config *,
                          int uplink_ofport,
                          const struct netaddr_mac *router_mac);
 
-/* Cluster mode: the flow of another host's port 'p' of network 'net'
- * (table 6): its addresses routed to over the uplink from 'router_mac'. */
+/* flows/pipeline-route.c: cluster mode, the flows of another host's port
+ * 'p' of network 'net': its addresses routed to over the uplink from
+ * 'router_mac' (table 6), ARP requests and neighbour solicitations of the
+ * network's guests here for them answered with its MAC (table 3). */
 void pipeline_remote_port_flows(struct pipeline_ctx *,
                                 const struct gn_network *,
                                 const struct pipeline_port *p,

@@ -62,14 +62,16 @@ struct pipeline_group {
     long long build_us;         /* How long its last build took. */
 };
 
-/* The ports of an update that get flows, by ofport, and their IPv4
- * addresses, sorted, to find those that two ports declare. */
+/* The ports of an update that get flows, by ofport, and their IPv4 and
+ * IPv6 addresses, sorted, to find those that two ports declare. */
 struct pipeline_update_ports {
     const struct pipeline_port **sorted;
     struct pipeline_group **groups;     /* Each one's group, if known. */
     size_t n_sorted;
     uint32_t *v4;
     size_t n_v4;
+    struct in6_addr *v6;
+    size_t n_v6;
     const struct pipeline_port **remote;    /* Other hosts' ports routed
                                              * to (cluster mode). */
     size_t n_remote;
@@ -126,6 +128,7 @@ pipeline_update_ports_free__(struct pipeline_update_ports *up)
     free(up->sorted);
     free(up->groups);
     free(up->v4);
+    free(up->v6);
     free(up->remote);
 }
 
@@ -387,16 +390,35 @@ pipeline_port_cmp__(const void *a_, const void *b_)
     return ((*a)->ofport > (*b)->ofport) - ((*a)->ofport < (*b)->ofport);
 }
 
-/* True if the IPv4 address 'a' (network order) is in 'sorted' (of 'n')
- * more than once. */
-static bool
-pipeline_ip_shared__(const uint32_t *sorted, size_t n, uint32_t a)
+static int
+pipeline_in6_cmp__(const void *a, const void *b)
 {
-    const uint32_t *p = bsearch(&a, sorted, n, sizeof *sorted,
-                                pipeline_u32_cmp__);
+    return memcmp(a, b, sizeof(struct in6_addr));
+}
 
-    return p && ((p > sorted && p[-1] == a)
-                 || (p + 1 < sorted + n && p[1] == a));
+/* True if 'a' is in 'sorted', 'n' elements of 'size' bytes sorted by
+ * 'cmp', more than once. */
+static bool
+pipeline_shared__(const void *sorted, size_t n, size_t size, const void *a,
+                  int (*cmp)(const void *, const void *))
+{
+    const char *base = sorted;
+    const char *p = bsearch(a, sorted, n, size, cmp);
+
+    return p && ((p > base && !cmp(p - size, a))
+                 || (p + size < base + n * size && !cmp(p + size, a)));
+}
+
+/* True if the declared address 'ip' of a port of 'up' is another's too. */
+static bool
+pipeline_ip_shared__(const struct pipeline_update_ports *up,
+                     const struct netaddr_ip *ip)
+{
+    return (ip->family == AF_INET
+            ? pipeline_shared__(up->v4, up->n_v4, sizeof *up->v4,
+                                &ip->addr.v4.s_addr, pipeline_u32_cmp__)
+            : pipeline_shared__(up->v6, up->n_v6, sizeof *up->v6,
+                                &ip->addr.v6, pipeline_in6_cmp__));
 }
 
 /* Appends the key of port 'p' to 'key': everything its flows depend on
@@ -547,9 +569,7 @@ pipeline_state_pass__(struct pipeline_state *st,
                         : gn_xcalloc(p->n_ips, sizeof *routed));
 
         for (size_t j = 0; j < p->n_ips; j++) {
-            routed[j] = p->ips[j].family == AF_INET
-                        && !pipeline_ip_shared__(up->v4, up->n_v4,
-                                                 p->ips[j].addr.v4.s_addr);
+            routed[j] = !pipeline_ip_shared__(up, &p->ips[j]);
         }
         gn_buf_clear(&key);
         pipeline_port_key__(&key, p, routed);
@@ -575,10 +595,14 @@ pipeline_state_pass__(struct pipeline_state *st,
     }
     for (size_t i = 0; !pass->stopped && i < up->n_remote; i++) {
         const struct pipeline_port *p = up->remote[i];
-        bool routed = true;
+        bool *routed = gn_xmalloc((p->n_ips + 1) * sizeof *routed);
 
+        for (size_t j = 0; j < p->n_ips; j++) {
+            routed[j] = true;
+        }
         gn_buf_clear(&key);
-        pipeline_port_key__(&key, p, &routed);
+        pipeline_port_key__(&key, p, routed);
+        free(routed);
         gn_buf_put(&key, in->router_mac->b, sizeof in->router_mac->b);
         gn_buf_put(&key, &in->uplink_ofport, sizeof in->uplink_ofport);
         struct pipeline_group_input rin = {
@@ -603,7 +627,7 @@ pipeline_state_prepare__(struct pipeline_state *st,
                          struct pipeline_update_stats *stats)
 {
     const struct gn_config *cfg = in->cfg;
-    struct pipeline_update_ports up = { NULL, NULL, 0, NULL, 0, NULL, 0 };
+    struct pipeline_update_ports up = { .sorted = NULL };
     size_t n_ips = 0;
 
     up.sorted = gn_xcalloc(in->n_ports + 1, sizeof *up.sorted);
@@ -628,17 +652,21 @@ pipeline_state_prepare__(struct pipeline_state *st,
         n_ips += p->n_ips;
     }
     up.v4 = gn_xmalloc((n_ips + 1) * sizeof *up.v4);
+    up.v6 = gn_xmalloc((n_ips + 1) * sizeof *up.v6);
     for (size_t i = 0; i < up.n_sorted; i++) {
         const struct pipeline_port *p = up.sorted[i];
 
         for (size_t j = 0; j < p->n_ips; j++) {
             if (p->ips[j].family == AF_INET) {
                 up.v4[up.n_v4++] = p->ips[j].addr.v4.s_addr;
+            } else {
+                up.v6[up.n_v6++] = p->ips[j].addr.v6;
             }
         }
     }
     qsort(up.sorted, up.n_sorted, sizeof *up.sorted, pipeline_port_cmp__);
     qsort(up.v4, up.n_v4, sizeof *up.v4, pipeline_u32_cmp__);
+    qsort(up.v6, up.n_v6, sizeof *up.v6, pipeline_in6_cmp__);
 
     pipeline_group_mark__(st, PIPELINE_GROUP_GLOBAL, "");
     for (size_t i = 0; i < cfg->n_networks; i++) {
@@ -681,7 +709,7 @@ pipeline_state_update(struct pipeline_state *st,
                       struct pipeline_update_stats *stats_)
 {
     struct pipeline_update_stats stats = { 0, 0, 0, 0, false };
-    struct pipeline_update_ports up = { NULL, NULL, 0, NULL, 0, NULL, 0 };
+    struct pipeline_update_ports up = { .sorted = NULL };
     struct pipeline_pass pass = { .deadline = in->deadline };
     size_t first_port = 0;
     char *error = NULL;

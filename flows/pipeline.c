@@ -1,9 +1,10 @@
 /* pipeline.c: the isolation pipeline's flows (see include/pipeline.h), in
  * three kinds of groups: the global flows, the flows of one network, the
  * flows of one port (flows/pipeline-private.h); the guards that ports
- * share are flows/pipeline-guards.c's.  Flows are written in ovs-ofctl
- * syntax and added to a flow_table, which normalizes them.  Which groups
- * to build, and when, is flows/pipeline-state.c's business. */
+ * share are flows/pipeline-guards.c's, the routing between networks
+ * flows/pipeline-route.c's.  Flows are written in ovs-ofctl syntax and
+ * added to a flow_table, which normalizes them.  Which groups to build,
+ * and when, is flows/pipeline-state.c's business. */
 #include <config.h>
 
 #include "pipeline.h"
@@ -284,173 +285,6 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                      p->ofport, mac);
 }
 
-/* Table 3 for the gateways of network 'net': ARP requests from its guests
- * for one of its IPv4 gateways are answered on the port they came in on,
- * with the network's gateway MAC; frames from its guests to the gateway
- * MAC go to routing (table 4).  Nothing for a network without an IPv4
- * gateway. */
-/* The actions that turn an ARP request for 'ip' into the reply "'ip' is at
- * 'mac'", sent back on the port it came in on (malloc'd). */
-static char *
-pipeline_arp_reply__(const char *mac, const char *ip)
-{
-    return gn_xasprintf("move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],"
-                        "set_field:%s->eth_src,set_field:2->arp_op,"
-                        "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],"
-                        "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],"
-                        "set_field:%s->arp_sha,set_field:%s->arp_spa,"
-                        "in_port", mac, mac, ip);
-}
-
-static void
-pipeline_gateway__(struct pipeline_ctx *ctx, const struct gn_network *net)
-{
-    uint64_t arp = PIPELINE_COOKIE(PIPELINE_RULE_GATEWAY_ARP, net->vlan);
-    char mac[18], ip[INET6_ADDRSTRLEN], next[32];
-    struct netaddr_mac gw_mac;
-    bool routed = false;
-
-    pipeline_gateway_mac(net->vlan, &gw_mac);
-    pipeline_mac_str__(&gw_mac, mac);
-    for (size_t i = 0; i < net->n_gateways; i++) {
-        char *actions;
-
-        if (net->gateways[i].family != AF_INET) {
-            continue;
-        }
-        routed = true;
-        pipeline_format_ip(&net->gateways[i], false, ip, sizeof ip);
-        actions = pipeline_arp_reply__(mac, ip);
-        pipeline_ctx_add(ctx, T_FORWARD, 110, arp, actions,
-                         "reg6=%d,reg5=1,arp,arp_op=1,arp_tpa=%s", net->vlan,
-                         ip);
-        free(actions);
-    }
-    if (routed) {
-        /* Above the unicast flows, should a guest's MAC be this one. */
-        snprintf(next, sizeof next, "goto_table:%d", T_ROUTE);
-        pipeline_ctx_add(ctx, T_FORWARD, 105,
-                         PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_GATEWAY,
-                                       net->vlan),
-                         next, "reg6=%d,reg5=1,dl_dst=%s", net->vlan, mac);
-    }
-}
-
-/* True if config rule 'i' of 'cfg' says the same as an earlier one (its
- * flows would duplicate theirs). */
-static bool
-pipeline_rule_repeats__(const struct gn_config *cfg, size_t i)
-{
-    const struct gn_rule *r = &cfg->rules[i];
-
-    for (size_t j = 0; j < i; j++) {
-        const struct gn_rule *q = &cfg->rules[j];
-
-        if (!strcmp(q->from, r->from) && !strcmp(q->to, r->to)
-            && !strcmp(q->proto, r->proto) && q->port == r->port) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Tables 4 and 5, the routing and the stateful filter, for all networks
- * and the config rules of 'cfg'. */
-static void
-pipeline_route__(struct pipeline_ctx *ctx, const struct gn_config *cfg)
-{
-    uint64_t ttl = PIPELINE_COOKIE(PIPELINE_RULE_TTL_DROP, 0);
-    char *ct, *commit;
-    char next[32];
-
-    snprintf(next, sizeof next, "goto_table:%d", T_ROUTE_OUT);
-    ct = gn_xasprintf("ct(table=%d,zone=%d)", T_FILTER, PIPELINE_CT_ZONE);
-    commit = gn_xasprintf("ct(commit,zone=%d),%s", PIPELINE_CT_ZONE, next);
-
-    /* Table 4: dec_ttl would send these to a controller. */
-    pipeline_ctx_add(ctx, T_ROUTE, 110, ttl, "drop", "%s", "ip,nw_ttl=0");
-    pipeline_ctx_add(ctx, T_ROUTE, 110, ttl, "drop", "%s", "ip,nw_ttl=1");
-    pipeline_ctx_add(ctx, T_ROUTE, 100,
-                     PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_CT, 0), ct, "%s",
-                     "ip");
-
-    /* Table 5: connections, then the rules that may open them. */
-    pipeline_ctx_add(ctx, T_FILTER, 110,
-                     PIPELINE_COOKIE(PIPELINE_RULE_CT_INVALID_DROP, 0),
-                     "drop", "%s", "ct_state=+inv+trk");
-    pipeline_ctx_add(ctx, T_FILTER, 100,
-                     PIPELINE_COOKIE(PIPELINE_RULE_CT_ESTABLISHED, 0), next,
-                     "%s", "ct_state=+est+trk");
-    pipeline_ctx_add(ctx, T_FILTER, 90,
-                     PIPELINE_COOKIE(PIPELINE_RULE_CT_RELATED, 0), next,
-                     "%s", "ct_state=+rel+trk");
-    for (size_t i = 0; i < cfg->n_rules; i++) {
-        const struct gn_rule *r = &cfg->rules[i];
-        const struct gn_network *from = gn_config_find_network(cfg, r->from);
-        const struct gn_network *to = gn_config_find_network(cfg, r->to);
-        char proto[32], subnet[INET6_ADDRSTRLEN + 8];
-
-        if (!from || !to || pipeline_rule_repeats__(cfg, i)) {
-            continue;
-        }
-        if (!strcmp(r->proto, "any")) {
-            snprintf(proto, sizeof proto, "ip");
-        } else if (r->port) {
-            snprintf(proto, sizeof proto, "%s,tp_dst=%d", r->proto,
-                     r->port);
-        } else {
-            snprintf(proto, sizeof proto, "%s", r->proto);
-        }
-        for (size_t j = 0; j < to->n_subnets; j++) {
-            if (to->subnets[j].family != AF_INET) {
-                continue;
-            }
-            pipeline_format_ip(&to->subnets[j], true, subnet, sizeof subnet);
-            pipeline_ctx_add(ctx, T_FILTER, 50,
-                             PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
-                             commit, "ct_state=+new+trk,reg6=%d,%s,nw_dst=%s",
-                             from->vlan, proto, subnet);
-        }
-    }
-    for (size_t i = 0; i < cfg->n_networks; i++) {
-        pipeline_ctx_add(ctx, T_FILTER, 1,
-                         PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_DROP,
-                                       cfg->networks[i].vlan),
-                         "drop", "reg6=%d", cfg->networks[i].vlan);
-    }
-    free(ct);
-    free(commit);
-}
-
-/* Table 6 for guest port 'p': routed IPv4 to its declared addresses
- * p->ips[i] for which 'routed[i]' is true, from its network's gateway
- * MAC. */
-static void
-pipeline_route_out__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
-                     const bool *routed)
-{
-    struct netaddr_mac gw_mac;
-    char gw[18], mac[18], ip[INET6_ADDRSTRLEN];
-    char *actions;
-
-    pipeline_gateway_mac(p->vlan, &gw_mac);
-    pipeline_mac_str__(&gw_mac, gw);
-    pipeline_mac_str__(&p->mac, mac);
-    actions = gn_xasprintf("set_field:%s->eth_src,set_field:%s->eth_dst,"
-                           "dec_ttl,output:%d", gw, mac, p->ofport);
-    for (size_t i = 0; i < p->n_ips; i++) {
-        if (p->ips[i].family != AF_INET || !routed[i]) {
-            continue;
-        }
-        pipeline_format_ip(&p->ips[i], false, ip, sizeof ip);
-        pipeline_ctx_add(ctx, T_ROUTE_OUT, 100,
-                         PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_OUTPUT,
-                                         p->ofport),
-                         actions, "ip,nw_dst=%s", ip);
-    }
-    free(actions);
-}
-
 /* Table 3 for guest port 'p' of network 'net': unicast to its MAC. */
 static void
 pipeline_unicast__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
@@ -560,50 +394,8 @@ pipeline_global_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg)
                          PIPELINE_COOKIE(PIPELINE_RULE_DEFAULT_DROP, t),
                          "drop", "%s", "");
     }
-    pipeline_route__(ctx, cfg);
+    pipeline_route_flows(ctx, cfg);
     pipeline_guard_flows(ctx);
-}
-
-/* Cluster mode, network 'net': from the uplink, IPv4 that another host
- * routed here into table 9, anything else from a router MAC and frames
- * from a gateway MAC dropped; in table 9, the source network of IPv4 from
- * 'net''s subnets. */
-static void
-pipeline_routed_in__(struct pipeline_ctx *ctx, const struct gn_network *net,
-                     int uplink_ofport)
-{
-    uint64_t spoof = PIPELINE_COOKIE(PIPELINE_RULE_UPLINK_SPOOF_DROP,
-                                     net->vlan);
-    uint64_t in = PIPELINE_COOKIE(PIPELINE_RULE_ROUTED_IN, net->vlan);
-    char *actions;
-    char subnet[INET6_ADDRSTRLEN + 8];
-
-    actions = gn_xasprintf("strip_vlan,load:0->%s,goto_table:%d",
-                           REG_FROM_GUEST, T_ROUTED_IN);
-    pipeline_ctx_add(ctx, T_INGRESS, 110, in, actions,
-                     "in_port=%d,dl_vlan=%d,dl_src=%s,ip", uplink_ofport,
-                     net->vlan, PIPELINE_ROUTER_MAC_PREFIX);
-    free(actions);
-    pipeline_ctx_add(ctx, T_INGRESS, 105, spoof, "drop",
-                     "in_port=%d,dl_vlan=%d,dl_src=%s", uplink_ofport,
-                     net->vlan, PIPELINE_ROUTER_MAC_PREFIX);
-    /* The gateway MACs (0a:00:00:00:VV:VV) never leave a host. */
-    pipeline_ctx_add(ctx, T_INGRESS, 120, spoof, "drop",
-                     "in_port=%d,dl_vlan=%d,"
-                     "dl_src=0a:00:00:00:00:00/ff:ff:ff:ff:00:00",
-                     uplink_ofport, net->vlan);
-    /* (Back to table 4: a resubmit, goto_table only goes forward.) */
-    actions = gn_xasprintf("load:%d->%s,resubmit(,%d)", net->vlan, REG_NET,
-                           T_ROUTE);
-    for (size_t i = 0; i < net->n_subnets; i++) {
-        if (net->subnets[i].family != AF_INET) {
-            continue;
-        }
-        pipeline_format_ip(&net->subnets[i], true, subnet, sizeof subnet);
-        pipeline_ctx_add(ctx, T_ROUTED_IN, 100, in, actions,
-                         "ip,nw_src=%s", subnet);
-    }
-    free(actions);
 }
 
 /* Cluster mode, local port 'p': frames from the uplink that claim its MAC
@@ -636,44 +428,6 @@ pipeline_uplink_spoof__(struct pipeline_ctx *ctx,
 }
 
 void
-pipeline_remote_port_flows(struct pipeline_ctx *ctx,
-                           const struct gn_network *net,
-                           const struct pipeline_port *p, int uplink_ofport,
-                           const struct netaddr_mac *router_mac)
-{
-    char src[18], mac[18], ip[INET6_ADDRSTRLEN];
-    char *actions;
-
-    pipeline_mac_str__(router_mac, src);
-    pipeline_mac_str__(&p->mac, mac);
-    actions = gn_xasprintf("set_field:%s->eth_src,set_field:%s->eth_dst,"
-                           "dec_ttl,mod_vlan_vid:%d,output:%d", src, mac,
-                           net->vlan, uplink_ofport);
-    for (size_t i = 0; i < p->n_ips; i++) {
-        if (p->ips[i].family != AF_INET) {
-            continue;
-        }
-        pipeline_format_ip(&p->ips[i], false, ip, sizeof ip);
-        /* Below the local ports' (100): a stale registry row never takes
-         * an address from a port of this host. */
-        pipeline_ctx_add(ctx, T_ROUTE_OUT, 90,
-                         PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_REMOTE,
-                                         net->vlan),
-                         actions, "ip,nw_dst=%s", ip);
-        /* Its network's guests here learn its MAC without a broadcast
-         * across the fabric. */
-        char *reply = pipeline_arp_reply__(mac, ip);
-        pipeline_ctx_add(ctx, T_FORWARD, 108,
-                         PIPELINE_COOKIE(PIPELINE_RULE_NEIGHBOUR_ANSWER,
-                                         net->vlan),
-                         reply, "reg6=%d,reg5=1,arp,arp_op=1,arp_tpa=%s",
-                         net->vlan, ip);
-        free(reply);
-    }
-    free(actions);
-}
-
-void
 pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
                        const int *chunks, size_t n_chunks, int uplink_ofport,
                        const struct netaddr_mac *router_mac)
@@ -689,10 +443,10 @@ pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
         free(actions);
     }
     if (uplink_ofport > 0 && router_mac) {
-        pipeline_routed_in__(ctx, net, uplink_ofport);
+        pipeline_routed_in_flows(ctx, net, uplink_ofport);
     }
     pipeline_forward__(ctx, net, chunks, n_chunks, uplink_ofport);
-    pipeline_gateway__(ctx, net);
+    pipeline_gateway_flows(ctx, net);
     pipeline_guard_network_flows(ctx, net);
 }
 
@@ -749,7 +503,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_source__(ctx, p, net);
     pipeline_nd__(ctx, p, net);
     pipeline_unicast__(ctx, p, net);
-    pipeline_route_out__(ctx, p, routed);
+    pipeline_route_out_flows(ctx, p, routed);
     if (uplink_ofport > 0 && router_mac) {
         pipeline_uplink_spoof__(ctx, p, uplink_ofport);
     }

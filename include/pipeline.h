@@ -48,27 +48,36 @@
  *      port of the network (through table 7) and the uplink (tagged),
  *      unknown unicast to the uplink only.  In a private network guests
  *      reach only the uplink, not each other.  No frame ever leaves on a
- *      port of another network.  Before that, two kinds of guest frames are
+ *      port of another network.  Before that, three kinds of guest frames are
  *      taken out: ARP requests for one of the network's IPv4 gateways,
  *      answered at once on the port they came in on with the network's
- *      gateway MAC (pipeline_gateway_mac()), and frames to the gateway MAC,
- *      which go to table 4 to be routed.
- *   4  routing: IPv4 whose TTL would expire is dropped (no packet-in);
- *      other IPv4 goes through conntrack (zone PIPELINE_CT_ZONE, one zone
- *      for all networks: their subnets are disjoint) and on to table 5.
- *      Everything else sent to the gateway (IPv6 included: guestnet does
- *      not answer neighbour solicitations for gateways) is dropped.
+ *      gateway MAC (pipeline_gateway_mac()); neighbour solicitations for
+ *      one of its IPv6 gateways, turned into an advertisement of that MAC
+ *      (router, solicited, override) that table 10 finishes and sends
+ *      back ("gateway-nd"); and frames to the gateway MAC, which go to
+ *      table 4 to be routed.
+ *   4  routing: IPv4 and IPv6 whose TTL or hop limit would expire is
+ *      dropped (no packet-in), as is IPv6 from or to a link-local address
+ *      ("link-local-route-drop") and ICMPv6 but echo requests and replies
+ *      and error messages: neighbour discovery, router advertisements,
+ *      redirects and MLD never cross ("icmp6-route-drop").  The rest goes
+ *      through conntrack (zone PIPELINE_CT_ZONE, one zone for all
+ *      networks: their subnets are disjoint) and on to table 5.
+ *      Everything else sent to the gateway is dropped.
  *   5  stateful filter: invalid packets are dropped; packets of
  *      established connections, in either direction, and related ones
  *      (ICMP errors) go to table 6; a new connection goes on, committed,
  *      only if a config rule allows it from the source network (reg6) to
- *      a subnet of the destination network with its protocol and port.
+ *      a subnet of the destination network, IPv4 or IPv6, with its
+ *      protocol ("icmp": ICMPv6 to an IPv6 subnet) and port.
  *      Anything else is dropped, counted per source network.
- *   6  route output: IPv4 to a declared address of a bound port leaves on
- *      that port with the destination network's gateway MAC as source,
- *      the port's MAC as destination and the TTL decremented.  Ports
- *      without declared addresses cannot be routed to, nor can guests of
- *      other hosts (behind the uplink): their packets are dropped.
+ *   6  route output: IPv4 or IPv6 to a declared address of a bound port
+ *      (one that no other port declares) leaves on that port with the
+ *      destination network's gateway MAC as source, the port's MAC as
+ *      destination and the TTL or hop limit decremented.  Ports without
+ *      declared addresses cannot be routed to, nor can guests of other
+ *      hosts (behind the uplink) but in cluster mode (below): their
+ *      packets are dropped.
  *   7  flood chunks: a network's guest ports in chunks of
  *      PIPELINE_FLOOD_CHUNK (64) ofports, one flow per chunk (reg6 =
  *      network, reg7 = chunk) with an output to each, in ofport order;
@@ -80,22 +89,31 @@
  *      here by table 1) are dropped by the port's own flow, so that they
  *      are counted per port ("mac-spoof-drop").
  *
- *   9  routed in (cluster mode): IPv4 that another host routed here (from
- *      the uplink, with a source MAC of PIPELINE_ROUTER_MAC_PREFIX) gets
- *      the network of its source address in reg6 ("routed-in") and goes
+ *   9  routed in (cluster mode): IPv4 and IPv6 that another host routed
+ *      here (from the uplink, with a source MAC of
+ *      PIPELINE_ROUTER_MAC_PREFIX) gets the network of its source address
+ *      in reg6 ("routed-in") and goes
  *      through tables 4 to 6 like traffic routed here: this host's own
  *      conntrack and rules judge it again, and table 6 delivers it to a
  *      local port only, from the destination network's gateway MAC.
+ *  10  neighbour advertisements: a solicitation that table 3 turned into
+ *      an advertisement (source MAC, addresses, type, flags, and its source
+ *      link-layer option made a target link-layer option) gets the new
+ *      source MAC as target link-layer address and leaves on the port it
+ *      came in on.  (OVS sets nd_tll only where a flow's match says the
+ *      packet is an advertisement, hence a table of its own.)
  *
- * Cluster mode (pipeline_input.router_mac) adds: in table 6, IPv4 to a
- * declared address of another host's port leaves on the uplink, tagged
- * with its network's VLAN, from this host's router MAC (never the gateway
- * MAC: a physical switch sees each host's own MAC), TTL decremented
- * ("route-remote"), and ARP requests of its network's guests here for
- * such an address are answered with the port's MAC ("neighbour-answer",
- * table 3); in table 0, frames from the uplink that claim a local
- * port's MAC or address or a gateway MAC as their source are dropped
- * ("uplink-spoof-drop"), as is anything but IPv4 from a router MAC.
+ * Cluster mode (pipeline_input.router_mac) adds: in table 6, IPv4 and
+ * IPv6 to a declared address of another host's port leave on the uplink,
+ * tagged with its network's VLAN, from this host's router MAC (never the
+ * gateway MAC: a physical switch sees each host's own MAC), TTL or hop
+ * limit decremented ("route-remote"), and ARP requests and neighbour
+ * solicitations of its network's guests here for such an address are
+ * answered with the port's MAC ("neighbour-answer", table 3; a
+ * solicitation through table 10); in table 0, frames from the uplink that
+ * claim a local port's MAC or address or a gateway MAC as their source
+ * are dropped ("uplink-spoof-drop"), as is anything but IPv4 and IPv6
+ * from a router MAC.
  * A blocked port (pipeline_port.blocked) has no flows but two in table 0:
  * its guest's announcements (RARP from its MAC, or ARP from its MAC for
  * one of its addresses) are counted and
@@ -211,8 +229,11 @@ struct pipeline_input {
     RULE(UPLINK_SPOOF_DROP, 40, "uplink-spoof-drop")                    \
     RULE(ROUTE_REMOTE, 41, "route-remote")                              \
     RULE(NEIGHBOUR_ANSWER, 42, "neighbour-answer")                      \
-    RULE(MIGRATION_ANNOUNCE, 43, "migration-announce")                  \
-    RULE(MIGRATION_BLOCK, 44, "migration-block")
+    RULE(GATEWAY_ND, 43, "gateway-nd")                                  \
+    RULE(ICMP6_ROUTE_DROP, 44, "icmp6-route-drop")                      \
+    RULE(LINK_LOCAL_DROP, 45, "link-local-route-drop")                  \
+    RULE(MIGRATION_ANNOUNCE, 46, "migration-announce")                  \
+    RULE(MIGRATION_BLOCK, 47, "migration-block")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -233,7 +254,8 @@ enum pipeline_rule {
 #define PIPELINE_CT_FRAG_ZONE 2
 
 /* Stores in '*mac' the gateway MAC of the network with 'vlan', which
- * guestnet answers ARP requests for the network's gateways with:
+ * guestnet answers ARP requests and neighbour solicitations for the
+ * network's gateways with:
  * 0a:00:00:00:VV:VV, locally administered, VV:VV the VLAN. */
 void pipeline_gateway_mac(int vlan, struct netaddr_mac *mac);
 

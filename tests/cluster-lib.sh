@@ -41,6 +41,11 @@
 #     gn_host_guestnetd_start N CONFIG [OPTION...]    single-host guestnetd
 #     gn_cluster_guestnetd_start N [OPTION...]        guestnetd --cluster
 #     gn_host_guest N NS PORT NETWORK MAC [IP...]     a guest via the API
+#     gn_cluster_hosts_start N         the cluster and hosts 1-N (guestnetd
+#                                      --cluster on each)
+#     gn_host_api N METHOD PATH [BODY] a request to host N's guestnetd
+#     gn_host_router_mac NAME          the router MAC of host NAME
+#     gn_fabric_injector NS            NS, whose "inj" plugs into the fabric
 #
 # Example:
 #   . "$GN_SRCDIR/tests/lib.sh"
@@ -477,4 +482,46 @@ print(json.dumps({"name": name, "kind": kind, "network": net, "netns": ns,
             "POST /v1/ports: $(tr '\n' ' ' <<<"$answer")"
         return 1
     fi
+}
+
+# gn_cluster_hosts_start N: the cluster database and hosts 1-N, each with
+# guestnetd in cluster mode; ends the test if any does not start.
+gn_cluster_hosts_start() {
+    local n
+    gn_cluster_db_start || gn_done
+    for ((n = 1; n <= $1; n++)); do
+        gn_cluster_host_start $n
+        gn_cluster_guestnetd_start $n || gn_done
+    done
+}
+
+# gn_host_api N METHOD PATH [BODY]: one request to host N's guestnetd (10 s
+# at most); prints the body, then a line "HTTP NNN".
+gn_host_api() {
+    local n=$1
+    shift
+    curl -s -m 10 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
+        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
+        -w '\nHTTP %{http_code}\n' "http://localhost$2"
+}
+
+# gn_host_router_mac NAME: prints the router MAC of the host named NAME, as
+# host 1's guestnetd lists the hosts.
+gn_host_router_mac() {
+    gn_host_api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
+import json, sys
+print([h["router_mac"] for h in json.load(sys.stdin)["hosts"]
+       if h["name"] == sys.argv[1]][0])' "$1"
+}
+
+# gn_fabric_injector NS: a namespace NS (removed on exit) whose interface
+# "inj" is a veth to port "hx" of the fabric bridge, for frames a test
+# writes onto the fabric itself; returns once the port forwards.
+gn_fabric_injector() {
+    gn_netns "$1"
+    ip link add inj netns "$1" type veth peer name hx \
+        netns "$GN_FABRIC_NETNS"
+    ip -n "$GN_FABRIC_NETNS" link set hx master fabric up
+    ip -n "$1" link set inj up
+    gn_wait 10 gn_fabric_port_forwarding__ hx
 }

@@ -13,27 +13,15 @@
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_root
 gn_require_cmd curl curl
-gn_require_cmd nc netcat-openbsd
 gn_require_cmd bridge iproute2
 gn_require_scapy
 s=$$
 
-gn_cluster_db_start || gn_done
-for n in 1 2 3; do
-    gn_cluster_host_start $n
-    gn_cluster_guestnetd_start $n || gn_done
-done
+gn_cluster_hosts_start 3
 gn_tmpdir out
-api() {
-    local n=$1
-    shift
-    curl -s -m 10 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
-        -w '\nHTTP %{http_code}\n' "http://localhost$2"
-}
 gn_config "$out/policy.json" upl
 gn_check "policy-imported" grep -q '^HTTP 200' \
-    <<<"$(api 1 POST /v1/cluster/import "$(cat "$out/policy.json")")"
+    <<<"$(gn_host_api 1 POST /v1/cluster/import "$(cat "$out/policy.json")")"
 
 wa=52:54:00:0a:01:11 wb=52:54:00:0a:03:12 da=52:54:00:14:02:11
 gn_host_guest 1 "wa$s" "pwa$s" web $wa 10.10.0.11 || gn_done
@@ -46,38 +34,18 @@ routed_on() {  # routed_on N: host N has its route to the db guest
 gn_check "host1-learns-the-db-guest" gn_wait 10 routed_on 1
 
 # --- The rule across hosts: tcp/3306 opens, data both ways.
-listen() {  # listen NS PORT: a TCP server answering "pong:" + the request
-    ip netns exec "$1" "$GN_PYTHON" -c '
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-s.listen(8)
-while True:
-    c, _ = s.accept()
-    c.settimeout(3)
-    try:
-        c.sendall(b"pong:" + c.recv(100).strip())
-    except OSError:
-        pass
-    c.close()' "$2" &
-    gn_on_exit "kill $! 2>/dev/null"
-    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':$2 '"
-}
-listen "da$s" 3306
-listen "da$s" 22
-listen "wa$s" 8080
-call() {  # call NS IP PORT: prints what the server answered
-    echo "ping-$3" | ip netns exec "$1" timeout 5 nc -w 2 -q 1 "$2" "$3"
-}
-gn_check "web-host1-opens-3306-on-db-host2-data-both-ways" \
-    test "$(call "wa$s" 10.20.0.11 3306)" = pong:ping-3306
+gn_tcp_serve "da$s" 3306 "$out"
+gn_tcp_serve "da$s" 22 "$out"
+gn_tcp_serve "wa$s" 8080 "$out"
+gn_check "web-host1-opens-3306-on-db-host2" \
+    test "$(gn_tcp_call "wa$s" 10.20.0.11 3306)" = pong-3306
+gn_check "db-got-the-request" grep -q ping-3306 "$out/da$s-3306.in"
 gn_check_fails "tcp-22-does-not-cross" \
-    test "$(call "wa$s" 10.20.0.11 22)" = pong:ping-22
+    test "$(gn_tcp_call "wa$s" 10.20.0.11 22)" = pong-22
 gn_check_fails "icmp-does-not-cross" \
     ip netns exec "wa$s" ping -c 2 -i 0.2 -W 1 10.20.0.11
 gn_check_fails "db-cannot-open-to-web" \
-    test "$(call "da$s" 10.10.0.11 8080)" = pong:ping-8080
+    test "$(gn_tcp_call "da$s" 10.10.0.11 8080)" = pong-8080
 gn_check "same-network-crosses-hosts" \
     ip netns exec "wa$s" ping -c 2 -i 0.2 -W 2 10.10.0.12
 
@@ -107,7 +75,7 @@ fdb=$(bridge -n "$GN_FABRIC_NETNS" fdb show br fabric)
 echo "$fdb" | grep -E '^0a:' | sed 's/^/# fabric fdb: /'
 gn_check "no-gateway-mac-on-the-fabric" \
     bash -c "! grep -q '^0a:00:00:00:' <<<'$fdb'"
-r1=$(api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
+r1=$(gn_host_api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
 import json, sys
 print(*sorted(h["router_mac"] for h in json.load(sys.stdin)["hosts"]))')
 for m in $r1; do
@@ -119,15 +87,8 @@ gn_check "host2-router-mac-learned-on-its-port" \
 
 # --- Frames injected into the fabric.
 inj=inj$s
-gn_netns "$inj"
-ip link add inj netns "$inj" type veth peer name hx netns "$GN_FABRIC_NETNS"
-ip -n "$GN_FABRIC_NETNS" link set hx master fabric up
-ip -n "$inj" link set inj up
-gn_wait 10 gn_fabric_port_forwarding__ hx
-h2mac=$(api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
-import json, sys
-print([h["router_mac"] for h in json.load(sys.stdin)["hosts"]
-       if h["name"] == "host2"][0])')
+gn_fabric_injector "$inj"
+h2mac=$(gn_host_router_mac host2)
 gn_capture_start "wa$s" || gn_fail capture-start "tcpdump did not start"
 gn_scapy "$inj" "
 def f(src_ip, flags, tag):
@@ -155,10 +116,7 @@ gn_check_unseen "injected-own-guest-address-dropped" "wa$s" own-address
 # And a routed frame host2 allows (web -> db 3306, a new connection from
 # a web address) arrives at db: the receiving host judges by its rules.
 gn_capture_start "da$s" || gn_fail capture-start "tcpdump did not start"
-h1mac=$(api 1 GET /v1/cluster/status | sed '$d' | "$GN_PYTHON" -c '
-import json, sys
-d = json.load(sys.stdin)
-print([h["router_mac"] for h in d["hosts"] if h["name"] == "host1"][0])')
+h1mac=$(gn_host_router_mac host1)
 gn_scapy "$inj" "
 for i in range(3):
     sendp(Ether(src='$h1mac', dst='$da') / Dot1Q(vlan=20)
@@ -174,7 +132,7 @@ gn_capture_stop
 gn_check_seen "injected-allowed-routed-syn-arrives" "da$s" routed-syn
 gn_check_unseen "injected-routed-tcp-22-dropped" "da$s" routed-22
 drops() {  # drops N RULE: packets host N counted for RULE
-    api "$1" GET /v1/flows | sed '$d' | "$GN_PYTHON" -c "
+    gn_host_api "$1" GET /v1/flows | sed '$d' | "$GN_PYTHON" -c "
 import json, sys
 rules = json.load(sys.stdin)['counters']['rules']
 print(sum(r['packets'] for r in rules if r['rule'] == '$2'))"

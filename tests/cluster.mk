@@ -12,5 +12,6 @@ INTEGRATION_TESTS += \
 	tests/cluster-policy.sh \
 	tests/cluster-registry.sh \
 	tests/cluster-routing.sh \
+	tests/cluster-routing6.sh \
 	tests/cluster-schema.sh
 EXTRA_DIST += tests/cluster-lib.sh tests/cluster/guestnet-1.1.ovsschema

@@ -162,6 +162,25 @@ gn_config() {
 EOC
 }
 
+# gn_config6 FILE [UPLINK]: writes gn_config's config, routed for IPv6
+# too: db gets the IPv6 subnet 2001:db8:20::/64 with the gateway
+# 2001:db8:20::1 (as web has 2001:db8:10::/64 and 2001:db8:10::1), and a
+# second rule web -> db icmp.
+gn_config6() {
+    gn_config "$@"
+    "$GN_PYTHON" - "$1" <<'EOP'
+import json, sys
+with open(sys.argv[1]) as f:
+    cfg = json.load(f)
+db = [n for n in cfg["networks"] if n["name"] == "db"][0]
+db["subnets"].append("2001:db8:20::/64")
+db["gateways"].append("2001:db8:20::1")
+cfg["rules"].append({"from": "web", "to": "db", "proto": "icmp"})
+with open(sys.argv[1], "w") as f:
+    json.dump(cfg, f, indent=2)
+EOP
+}
+
 GUESTNETD=$GN_BUILDDIR/guestnetd
 GUESTNETCTL=$GN_BUILDDIR/guestnetctl
 
@@ -325,6 +344,59 @@ gn_pipeline_guests() {
     done
 }
 
+# gn_tcp_serve NS PORT DIR: a TCP server in NS on PORT, IPv4 and IPv6,
+# that appends each connection's first line to DIR/NS-PORT.in and answers
+# "pong-PORT"; returns once it listens (stopped on exit).  gn_tcp_call NS
+# IP PORT: sends "ping-PORT" to IP:PORT from NS and prints the answer
+# (fails, with a line on stderr, if no connection within 3 s).
+gn_tcp_serve() {
+    ip netns exec "$1" "$GN_PYTHON" -c '
+import socket, sys
+port, log = int(sys.argv[1]), sys.argv[2]
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", port))
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.settimeout(5)
+    try:
+        line = c.makefile("rb").readline()
+        with open(log, "ab") as f:
+            f.write(line)
+        c.sendall(b"pong-%d\n" % port)
+    except OSError:
+        pass
+    c.close()
+' "$2" "$3/$1-$2.in" &
+    gn_on_exit "kill $!"
+    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':$2 '"
+}
+gn_tcp_call() {
+    ip netns exec "$1" "$GN_PYTHON" -c '
+import socket, sys
+try:
+    c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+    c.sendall(b"ping-%s\n" % sys.argv[2].encode())
+    sys.stdout.write(c.makefile().readline())
+except OSError as e:
+    sys.exit("%s port %s: %s" % (sys.argv[1], sys.argv[2], e))
+' "$2" "$3"
+}
+
+# gn_dad_done NS...: waits (10 s at most) until no IPv6 address of each
+# NS is tentative (duplicate address detection over); a test failure for
+# each NS where one still is.
+gn_no_tentative__() { [ -z "$(ip -n "$1" -6 addr show tentative)" ]; }
+gn_dad_done() {
+    local ns
+    for ns in "$@"; do
+        gn_wait 10 gn_no_tentative__ "$ns" \
+            || gn_fail "dad-$ns" "addresses of $ns still tentative"
+    done
+}
+
 # gn_capture_start NS...: captures every frame arriving at eth0 in each
 # namespace NS (tcpdump, into $GN_CAPDIR/NS.pcap, a private folder if
 # unset) until gn_capture_stop.  Immediate mode: otherwise the frames of
@@ -355,6 +427,12 @@ gn_capture_stop() {
 }
 # gn_captured NS TAG: true if the capture in NS holds a frame marked TAG.
 gn_captured() { grep -qaF "GN[$2]" "$GN_CAPDIR/$1.pcap"; }
+# gn_captured_as NS FILTER PATTERN: true if a frame of the capture in NS
+# that the tcpdump FILTER selects shows PATTERN in "tcpdump -e -v -n".
+gn_captured_as() {
+    tcpdump -r "$GN_CAPDIR/$1.pcap" -e -v -n "$2" 2>/dev/null \
+        | grep -q -- "$3"
+}
 
 # gn_check_seen NAME NS TAG / gn_check_unseen NAME NS TAG: PASS if the
 # frame marked TAG did / did not reach NS.

@@ -63,7 +63,8 @@ def u(tag, src, mac):
     return Ether(src=mac, dst='$wb') / ip / UDP(sport=4000, dport=9) \\
         / mark(tag)
 "
-gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"
+gn_capture_start "wb$s" "wc$s" \
+    || gn_fail capture-start "tcpdump did not start"
 gn_scapy "wa$s" "$lib
 me, own = '2001:db8:10::11', '$wa'
 t = '2001:db8:10::12'
@@ -136,11 +137,18 @@ for tag in ns-own-sll ns-own-sll-unicast ns-own-sll-after-unknown-option \
            ns-link-local-own-sll dad-own dad-own-with-nonce \
            dad-own-link-local na-own-tll na-own-without-tll \
            na-own-tll-multicast arp-probe-own undeclared-dad-free-address \
-           undeclared-ns-for-gateway undeclared-na-free-address \
-           undeclared-arp-own undeclared-arp-probe-free \
-           undeclared-udp-from-free-address; do
+           undeclared-na-free-address undeclared-arp-own \
+           undeclared-arp-probe-free undeclared-udp-from-free-address; do
     gn_check_seen "$tag-passes" "wb$s" "$tag"
 done
+# A solicitation for the gateway passes the guards and is answered by the
+# switch: the advertisement, the solicitation turned round, keeps its mark.
+gn_check "undeclared-ns-for-gateway-answered" bash -c \
+    "tcpdump -r '$GN_CAPDIR/wc$s.pcap' -w - \
+         'ether src $gw and icmp6 and ip6[40] == 136' 2>/dev/null \
+     | grep -qaF 'GN[undeclared-ns-for-gateway]'"
+gn_check_unseen "undeclared-ns-for-gateway-not-flooded" "wb$s" \
+    undeclared-ns-for-gateway
 for tag in ns-dup-sll-neighbour-first ns-dup-sll-own-first ns-without-sll \
            ns-without-sll-unicast ns-zero-sll ns-zero-then-neighbour-sll \
            ns-zero-length-option-then-neighbour ns-neighbour-sll-only \

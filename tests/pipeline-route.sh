@@ -164,17 +164,13 @@ gn_check_unseen "unsolicited-synack-from-db-dropped" "wa$s" \
     db-unsolicited-synack
 gn_check_unseen "unsolicited-ack-from-db-dropped" "wa$s" db-unsolicited-ack
 # Routed frames: from the gateway MAC of the receiver's network, TTL 63.
-seen() {  # seen NS FILTER PATTERN: a captured frame matches both
-    tcpdump -r "$GN_CAPDIR/$1.pcap" -e -v -n "$2" 2>/dev/null \
-        | grep -q -- "$3"
-}
-gn_check "db-gets-web-data-from-db-gateway-mac" seen "da$s" \
+gn_check "db-gets-web-data-from-db-gateway-mac" gn_captured_as "da$s" \
     "tcp dst port 3306 and src host 10.10.0.11" "$gw20 > $da"
-gn_check "db-gets-web-data-with-ttl-decremented" seen "da$s" \
+gn_check "db-gets-web-data-with-ttl-decremented" gn_captured_as "da$s" \
     "tcp dst port 3306 and src host 10.10.0.11" "ttl 63,"
-gn_check "web-gets-reply-from-web-gateway-mac" seen "wa$s" \
+gn_check "web-gets-reply-from-web-gateway-mac" gn_captured_as "wa$s" \
     "tcp src port 3306 and src host 10.20.0.11" "$gw10 > $wa"
-gn_check "web-gets-reply-with-ttl-decremented" seen "wa$s" \
+gn_check "web-gets-reply-with-ttl-decremented" gn_captured_as "wa$s" \
     "tcp src port 3306 and src host 10.20.0.11" "ttl 63,"
 gn_check "no-db-packet-reaches-web-with-ttl-64" bash -c \
     "! tcpdump -r '$GN_CAPDIR/wa$s.pcap' -v -n 'src host 10.20.0.11' \

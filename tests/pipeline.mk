@@ -15,6 +15,7 @@ INTEGRATION_TESTS += \
 	tests/pipeline-uplink.sh \
 	tests/pipeline-meter.sh \
 	tests/pipeline-route.sh \
+	tests/pipeline-route6.sh \
 	tests/pipeline-guard-nd.sh \
 	tests/pipeline-guard-dhcp.sh \
 	tests/pipeline-guard-frag.sh \
@@ -22,6 +23,8 @@ INTEGRATION_TESTS += \
 
 UNIT_TESTS += tests/test-pipeline
 tests_test_pipeline_CFLAGS = $(GN_TEST_CFLAGS)
+UNIT_TESTS += tests/test-pipeline-route
+tests_test_pipeline_route_CFLAGS = $(GN_TEST_CFLAGS)
 UNIT_TESTS += tests/test-pipeline-state
 tests_test_pipeline_state_CFLAGS = $(GN_TEST_CFLAGS)
 noinst_HEADERS += tests/test-pipeline.h

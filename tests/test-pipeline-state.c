@@ -2,8 +2,8 @@
  * (flows/pipeline-state.c): an update equals a full build, a port whose
  * flows clash is left out whole, rebuilds in slices against a deadline
  * resume where they stopped and converge when the input changes midway,
- * a large network's join rebuilds two groups, and meters follow ofport
- * swaps. */
+ * a large network's join rebuilds two groups, meters follow ofport swaps,
+ * and an IPv6 address two ports share is routed to neither. */
 #include <config.h>
 
 #include "test-pipeline.h"
@@ -192,6 +192,43 @@ test_incremental_update_equals_full_build(void)
     s = update(st, t, cfg, 5, NULL, 0, 100);
     CHECK(s.groups_built == 2 && s.groups_removed == n + 4);
     CHECK(same_as_fresh_build(st, t, cfg, NULL, 0, 100));
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+/* An IPv6 address that two ports declare is routed to neither, as an
+ * IPv4 one; once one of them gives it up, the other is routed to, and
+ * only the ports whose addresses or routes changed are rebuilt. */
+static void
+test_shared_ipv6_address_routed_to_neither(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    struct netaddr_ip a[2], b[2];
+    struct pipeline_port ports[3];
+    struct pipeline_update_stats s;
+
+    parse_ip("10.10.0.11", &a[0]);
+    parse_ip("2001:db8:10::11", &a[1]);
+    parse_ip("10.10.0.12", &b[0]);
+    parse_ip("2001:db8:10::11", &b[1]);
+    make_port(&ports[0], 101, 10, a, 2);
+    make_port(&ports[1], 102, 10, b, 2);
+    make_port(&ports[2], 103, 20, NULL, 0);
+    s = update(st, t, cfg, 1, ports, 3, -1);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 101) == 1);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 102) == 1);
+    CHECK(same_as_fresh_build(st, t, cfg, ports, 3, -1));
+
+    parse_ip("2001:db8:10::12", &b[1]);
+    s = update(st, t, cfg, 1, ports, 3, -1);
+    CHECK(s.groups_built == 2);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 101) == 2);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 102) == 2);
+    CHECK(same_as_fresh_build(st, t, cfg, ports, 3, -1));
 
     pipeline_state_destroy(st);
     flow_table_destroy(t);
@@ -662,5 +699,7 @@ main(void)
              test_resume_needs_same_config);
     TEST_RUN("pipeline/ofport-swaps-in-slices-keep-meters",
              test_ofport_swaps_in_slices_keep_meters);
+    TEST_RUN("pipeline/shared-ipv6-address-routed-to-neither",
+             test_shared_ipv6_address_routed_to_neither);
     return test_done();
 }

@@ -1,7 +1,8 @@
 /* test-pipeline.h: what the pipeline's unit tests share: their configs,
- * ports, a full build and flow counts per rule (tests/test-pipeline.c
- * tests what a build holds, tests/test-pipeline-state.c the incremental
- * and sliced rebuilds). */
+ * ports, a full build, flow counts per rule and a search of the flows
+ * (tests/test-pipeline.c tests what a build holds, tests/test-pipeline-
+ * route.c its routing between networks, tests/test-pipeline-state.c the
+ * incremental and sliced rebuilds). */
 #ifndef GN_TEST_PIPELINE_H
 #define GN_TEST_PIPELINE_H 1
 
@@ -76,12 +77,15 @@ static const char routed_config_json[] =
  * neighbour discovery drops (6) and the allow of the rest (1). */
 #define GUARD_FLOWS (2 * 48 + 4 + 5 + 11 + 6 + 1)
 /* Flows every table gets: a default drop per table (9), two flood flows
- * (table 3) and a route-drop (table 5) per network (3 * 3), three routing
- * flows (table 4: two TTL drops, conntrack), three conntrack state flows
- * (table 5: invalid, established, related) and the shared guards.  Ports
- * add, besides their own, a flow per flood chunk their network has (table
- * 7: ofports 64 * k to 64 * k + 63). */
-#define COMMON_FLOWS (9 + 3 * 3 + 3 + 3 + GUARD_FLOWS)
+ * (table 3) and a route-drop (table 5) per network (3 * 3), the routing
+ * flows (table 4: per family two TTL drops and conntrack (2 * 3); for
+ * IPv6 two link-local drops, six ICMPv6 types to conntrack and a drop of
+ * the other types (9)), three conntrack state flows (table 5: invalid,
+ * established, related), the target link-layer address of the neighbour
+ * advertisements table 3 composes (table 10) and the shared guards.
+ * Ports add, besides their own, a flow per flood chunk their network has
+ * (table 7: ofports 64 * k to 64 * k + 63). */
+#define COMMON_FLOWS (9 + 3 * 3 + 2 * 3 + 9 + 3 + 1 + GUARD_FLOWS)
 /* Plus, with config_json, web's gateway: its ARP responder and the flow
  * that takes frames to its MAC to routing; and each network's reserved
  * addresses, kept from its ports without declared addresses (3 flows per
@@ -183,6 +187,31 @@ static inline size_t
 undeclared_port_flows(int vlan)
 {
     return vlan == 10 ? port_flows(1, 1) : port_flows(1, 0);
+}
+
+/* True if a flow of 't' (in ovs-ofctl syntax) contains all of 'needles'
+ * (NULL-terminated). */
+static inline bool
+has_flow(const struct flow_table *t, const char *const *needles)
+{
+    struct flow_table *empty = flow_table_create(0);
+    struct flow_table_mod *mods;
+    bool found = false;
+    size_t n;
+
+    mods = flow_table_diff(t, empty, &n);
+    for (size_t i = 0; i < n && !found; i++) {
+        char *s = flow_table_mod_to_string(&mods[i]);
+
+        found = true;
+        for (const char *const *p = needles; *p; p++) {
+            found = found && strstr(s, *p) != NULL;
+        }
+        free(s);
+    }
+    free(mods);
+    flow_table_destroy(empty);
+    return found;
 }
 
 #endif /* test-pipeline.h */
