@@ -26,6 +26,20 @@
 GN_LOG_MODULE(cluster_ports);
 
 #define CLUSTER_HASH_KEY "request-hash"
+#define CLUSTER_VM_KEY "vm-id"        /* As libvirt names the guest. */
+
+/* The registry row's external_ids for an add 'req' with 'hash' (new). */
+static json_t *
+cluster_port_ids__(const char *hash, const json_t *req)
+{
+    const char *vm = json_string_value(json_object_get(req, "vm_id"));
+    json_t *ids = json_pack("{s:s}", CLUSTER_HASH_KEY, hash);
+
+    if (vm) {
+        json_object_set_new(ids, CLUSTER_VM_KEY, json_string(vm));
+    }
+    return ids;
+}
 
 json_t *
 cluster_port_json__(const json_t *row)
@@ -276,8 +290,9 @@ cluster_port_busy__(const struct cluster *c, const char *name)
 }
 
 /* True if the add request 'req' is for the guest of registry row 'row':
- * the same network and, if it names them, the same MAC and addresses
- * (libvirt's port for a migrating guest has them). */
+ * the same network and, if it names them, the same MAC and addresses; if
+ * 'strict' (a migration), it must name the MAC, and its addresses (none
+ * if it names none) and VM (if the registry has one) must be the row's. */
 /* True if 'ips' (the request's, or NULL) are the addresses of registry
  * row 'row', in any order and spelling. */
 static bool
@@ -320,17 +335,36 @@ cluster_same_ips__(const json_t *row, const json_t *ips)
 }
 
 static bool
-cluster_same_guest__(const json_t *row, const json_t *req)
+cluster_same_guest__(const json_t *row, const json_t *req, bool strict)
 {
     const char *net = json_string_value(json_object_get(req, "network"));
     const char *mac = json_string_value(json_object_get(req, "mac"));
     const char *row_net = ovsdb_datum_string(row, "network");
     const char *row_mac = ovsdb_datum_string(row, "mac");
+    const char *vm = json_string_value(json_object_get(req, "vm_id"));
+    const char *row_vm = ovsdb_datum_map_get_string(row, "external_ids",
+                                                    CLUSTER_VM_KEY);
     struct netaddr_mac a, b;
     char *error;
 
     if (!net || !row_net || strcmp(net, row_net) || !row_mac) {
         return false;
+    }
+    if (strict) {
+        /* A migration takes a running guest's port: the request names the
+         * guest (its MAC, its addresses, and its VM if the registry knows
+         * it) as the registry has it, nothing left to fill in. */
+        if (!mac || (row_vm && (!vm || strcmp(vm, row_vm)))) {
+            return false;
+        }
+        if (!json_object_get(req, "ips")) {
+            json_t *none = json_array();
+            bool same = cluster_same_ips__(row, none);
+            json_decref(none);
+            if (!same) {
+                return false;
+            }
+        }
     }
     if (mac) {
         error = netaddr_parse_mac(mac, true, &a);
@@ -462,7 +496,8 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
                                                         CLUSTER_HASH_KEY);
 
         if (host && !strcmp(host, c->host) && stored
-            && !strcmp(stored, hash) && cluster_same_guest__(row, req)) {
+            && !strcmp(stored, hash)
+            && cluster_same_guest__(row, req, false)) {
             /* A retry: the engine answers it as it answered the add,
              * with the MAC the registry holds. */
             op = cluster_op_create__(c, name, cb, aux);
@@ -476,7 +511,7 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
             return;
         }
         if (host && strcmp(host, c->host)
-            && cluster_same_guest__(row, req)) {
+            && cluster_same_guest__(row, req, true)) {
             free(hash);
             cluster_migrate_add__(c, row, req, wait, cb, aux);
             return;
@@ -533,8 +568,8 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
                          "ips", ovsdb_datum_set(json_deep_copy(ips)),
                          "kind", port_kind_name(spec.kind),
                          "state", "adding",
-                         "external_ids", ovsdb_datum_map(json_pack(
-                             "{s:s}", CLUSTER_HASH_KEY, hash))));
+                         "external_ids", ovsdb_datum_map(
+                             cluster_port_ids__(hash, req))));
     size_t i;
     json_t *v;
     json_array_foreach (ips, i, v) {

@@ -23,6 +23,10 @@ struct ovsdb_txn_result;
 
 #define CLUSTER_CLASH_WAIT_MS 1000
 
+/* How long a start waits for the cluster's policy before it runs the
+ * cached one. */
+#define CLUSTER_FALLBACK_MS 2000
+
 /* A cluster write in progress, answered through 'cb' unless forgotten. */
 struct cluster_op {
     struct cluster_op *next;
@@ -63,6 +67,8 @@ struct cluster {
     bool host_txn_in_flight;
     int n_repairs;              /* Repair transactions in flight. */
     struct event *timer;        /* Heartbeat. */
+    struct event *fallback;     /* Start: the cache if the cluster is
+                                 * late. */
 
     /* The policy the engine runs: its canonical text, its generation and
      * the engine's config generation for it. */

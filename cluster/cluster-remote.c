@@ -74,7 +74,9 @@ cluster_remote_port__(const struct gn_config *cfg, const json_t *row,
         free(error);
     }
     json_decref(list);
-    return p->n_ips > 0;
+    /* Routed to by its addresses; in a private network, kept out by its
+     * MAC too. */
+    return p->n_ips > 0 || n->private_;
 }
 
 /* Gives the engine the ports of 'rows' (JSON objects with "name",
@@ -206,7 +208,7 @@ cluster_remote_update__(struct cluster *c)
     OVSDB_REPLICA_FOR_EACH (uuid, row, c->replica, "Port") {
         const char *host = ovsdb_datum_string(row, "host");
 
-        if (host && strcmp(host, c->host) && ovsdb_datum_size(row, "ips")) {
+        if (host && strcmp(host, c->host)) {
             json_array_append_new(rows, json_pack(
                 "{s:s, s:s, s:s?, s:s?, s:o}",
                 "name", ovsdb_datum_string(row, "name"), "host", host,

@@ -392,6 +392,24 @@ cluster_host_update__(struct cluster *c)
     ovsdb_txn_commit(txn, c->session, cluster_host_done__, c);
 }
 
+/* The cluster did not answer in time after the start: the policy and the
+ * other hosts' ports cached by the last run, so that the flows stay as
+ * they were. */
+static void
+cluster_fallback_cb__(evutil_socket_t fd, short what, void *c_)
+{
+    struct cluster *c = c_;
+
+    (void) fd;
+    (void) what;
+    if (!c->policy_text) {
+        GN_LOG_WARN("the cluster did not answer within %d ms: running the "
+                    "policy this host last applied", CLUSTER_FALLBACK_MS);
+        cluster_policy_load_cache__(c);
+        cluster_remote_load__(c);
+    }
+}
+
 static void
 cluster_timer_cb__(evutil_socket_t fd, short what, void *c_)
 {
@@ -612,8 +630,13 @@ cluster_create(struct event_base *base, struct engine *engine,
     engine_set_installed_cb(engine, cluster_installed_cb__, c);
     /* Until the cluster's policy is known, the engine runs the one it
      * last applied, or waits. */
-    engine_hold(engine, !cluster_policy_load_cache__(c));
-    cluster_remote_load__(c);
+    /* The engine waits for the cluster's policy, or, if the cluster does
+     * not answer in time, runs the one it last applied (the cache). */
+    engine_hold(engine, true);
+    c->fallback = evtimer_new(base, cluster_fallback_cb__, c);
+    struct timeval fb = { CLUSTER_FALLBACK_MS / 1000,
+                          (CLUSTER_FALLBACK_MS % 1000) * 1000 };
+    evtimer_add(c->fallback, &fb);
 
     c->session = jsonrpc_session_create(base, c->remotes, NULL, &cbs, c,
                                         &error);
@@ -642,6 +665,9 @@ cluster_destroy(struct cluster *c)
     cluster_remote_save__(c);
     if (c->timer) {
         event_free(c->timer);
+    }
+    if (c->fallback) {
+        event_free(c->fallback);
     }
     /* The transactions in flight are answered (with an error) while their
      * ops are alive; then the ops that wait for the engine are forgotten

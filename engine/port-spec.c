@@ -324,11 +324,20 @@ port_spec_from_json__(const json_t *req, const struct gn_config *cfg,
     spec->mtu = net->mtu;
 
     if (mac) {
+        const uint8_t *b = spec->mac.b;
+
         error = netaddr_parse_mac(mac, true, &spec->mac);
         if (error) {
             char *e = gn_xasprintf("mac: %s", error);
             free(error);
             return e;
+        }
+        /* guestnet's own: the gateways' (0a:00:00:00:VV:VV) and, in a
+         * cluster, the hosts' router MACs (0a:58:...). */
+        if (b[0] == 0x0a && (b[1] == 0x58 || (!b[1] && !b[2] && !b[3]))) {
+            return gn_xasprintf("mac: %s is reserved for guestnet's %s "
+                                "MACs", mac, b[1] == 0x58 ? "router"
+                                                          : "gateway");
         }
     } else {
         netaddr_random_mac(&spec->mac);

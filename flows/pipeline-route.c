@@ -301,21 +301,48 @@ pipeline_routed_in_flows(struct pipeline_ctx *ctx,
 
     actions = gn_xasprintf("strip_vlan,load:0->%s,goto_table:%d",
                            REG_FROM_GUEST, T_ROUTED_IN);
+    /* Routed frames are unicast to a guest: a router-MAC broadcast is
+     * dropped below (no conntrack entry on every host for it). */
     for (size_t i = 0; i < GN_ARRAY_SIZE(pipeline_families); i++) {
         pipeline_ctx_add(ctx, T_INGRESS, 110, in, actions,
-                         "in_port=%d,dl_vlan=%d,dl_src=%s,%s", uplink_ofport,
-                         net->vlan, PIPELINE_ROUTER_MAC_PREFIX,
+                         "in_port=%d,dl_vlan=%d,dl_src=%s,"
+                         "dl_dst=00:00:00:00:00:00/01:00:00:00:00:00,%s",
+                         uplink_ofport, net->vlan,
+                         PIPELINE_ROUTER_MAC_PREFIX,
                          pipeline_families[i].ip);
     }
     free(actions);
     pipeline_ctx_add(ctx, T_INGRESS, 105, spoof, "drop",
                      "in_port=%d,dl_vlan=%d,dl_src=%s", uplink_ofport,
                      net->vlan, PIPELINE_ROUTER_MAC_PREFIX);
-    /* The gateway MACs (0a:00:00:00:VV:VV) never leave a host. */
+    /* The gateway MACs (0a:00:00:00:VV:VV) never leave a host, nor do
+     * frames from the gateways' addresses: guestnet answers for them on
+     * each host. */
     pipeline_ctx_add(ctx, T_INGRESS, 120, spoof, "drop",
                      "in_port=%d,dl_vlan=%d,"
                      "dl_src=0a:00:00:00:00:00/ff:ff:ff:ff:00:00",
                      uplink_ofport, net->vlan);
+    for (size_t i = 0; i < net->n_gateways; i++) {
+        const struct netaddr_ip *gw = &net->gateways[i];
+        char ip[INET6_ADDRSTRLEN];
+
+        pipeline_format_ip(gw, false, ip, sizeof ip);
+        if (gw->family == AF_INET) {
+            pipeline_ctx_add(ctx, T_INGRESS, 120, spoof, "drop",
+                             "in_port=%d,dl_vlan=%d,arp,arp_spa=%s",
+                             uplink_ofport, net->vlan, ip);
+            pipeline_ctx_add(ctx, T_INGRESS, 120, spoof, "drop",
+                             "in_port=%d,dl_vlan=%d,ip,nw_src=%s",
+                             uplink_ofport, net->vlan, ip);
+        } else {
+            pipeline_ctx_add(ctx, T_INGRESS, 120, spoof, "drop",
+                             "in_port=%d,dl_vlan=%d,ipv6,ipv6_src=%s",
+                             uplink_ofport, net->vlan, ip);
+            pipeline_ctx_add(ctx, T_INGRESS, 120, spoof, "drop",
+                             "in_port=%d,dl_vlan=%d,icmp6,icmp_type=136,"
+                             "nd_target=%s", uplink_ofport, net->vlan, ip);
+        }
+    }
     /* (Back to table 4: a resubmit, goto_table only goes forward.) */
     actions = gn_xasprintf("load:%d->%s,resubmit(,%d)", net->vlan, REG_NET,
                            T_ROUTE);
@@ -358,7 +385,11 @@ pipeline_remote_port_flows(struct pipeline_ctx *ctx,
                                          net->vlan),
                          actions, "%s,%s=%s", f->ip, f->dst, ip);
         /* Its network's guests here learn its MAC without a broadcast
-         * across the fabric. */
+         * across the fabric (not in a private network: there they must
+         * not reach it at all). */
+        if (net->private_) {
+            continue;
+        }
         if (p->ips[i].family == AF_INET6) {
             pipeline_nd_answer__(ctx, net, 108, answer, mac, ip,
                                  PIPELINE_NA_SOLICITED
@@ -372,4 +403,13 @@ pipeline_remote_port_flows(struct pipeline_ctx *ctx,
         free(reply);
     }
     free(actions);
+    if (net->private_) {
+        /* A private network's guests reach the uplink, not each other:
+         * nor across hosts. */
+        pipeline_ctx_add(ctx, T_INGRESS, 115,
+                         PIPELINE_COOKIE(PIPELINE_RULE_PRIVATE_DROP,
+                                         net->vlan),
+                         "drop", "in_port=%d,dl_vlan=%d,dl_src=%s",
+                         uplink_ofport, net->vlan, mac);
+    }
 }

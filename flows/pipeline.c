@@ -467,9 +467,13 @@ pipeline_blocked_port__(struct pipeline_ctx *ctx,
                        : gn_xstrdup("drop"));
 
     pipeline_mac_str__(&p->mac, mac);
+    /* QEMU's announcement: a broadcast RARP request for its own MAC. */
     pipeline_ctx_add(ctx, T_INGRESS, 110, announce, to_uplink,
-                     "in_port=%d,dl_src=%s,dl_type=0x8035", p->ofport, mac);
-    /* A gratuitous ARP, for one of its own addresses only. */
+                     "in_port=%d,dl_src=%s,dl_dst=ff:ff:ff:ff:ff:ff,rarp,"
+                     "arp_op=3,arp_sha=%s,arp_tha=%s", p->ofport, mac, mac,
+                     mac);
+    /* The guest's own: a broadcast gratuitous ARP, for one of its own
+     * addresses only. */
     for (size_t i = 0; i < p->n_ips; i++) {
         char ip[INET6_ADDRSTRLEN];
 
@@ -478,8 +482,9 @@ pipeline_blocked_port__(struct pipeline_ctx *ctx,
         }
         pipeline_format_ip(&p->ips[i], false, ip, sizeof ip);
         pipeline_ctx_add(ctx, T_INGRESS, 110, announce, to_uplink,
-                         "in_port=%d,dl_src=%s,arp,arp_sha=%s,arp_spa=%s",
-                         p->ofport, mac, mac, ip);
+                         "in_port=%d,dl_src=%s,dl_dst=ff:ff:ff:ff:ff:ff,"
+                         "arp,arp_sha=%s,arp_spa=%s,arp_tpa=%s", p->ofport,
+                         mac, mac, ip, ip);
     }
     free(to_uplink);
     pipeline_ctx_add(ctx, T_INGRESS, 100,

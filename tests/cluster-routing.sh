@@ -49,6 +49,18 @@ gn_check_fails "db-cannot-open-to-web" \
 gn_check "same-network-crosses-hosts" \
     ip netns exec "wa$s" ping -c 2 -i 0.2 -W 2 10.10.0.12
 
+# A private network's guests do not reach each other, across hosts
+# either; no ARP answer tells one the other's MAC.
+gn_host_guest 1 "za$s" "pza$s" dmz 52:54:00:1e:01:11 10.30.0.11 || gn_done
+gn_host_guest 2 "zb$s" "pzb$s" dmz 52:54:00:1e:02:12 10.30.0.12 || gn_done
+routed_dmz() { gn_on_host 1 ovs-ofctl -O OpenFlow15 dump-flows br-int \
+                   | grep -q 'dl_src=52:54:00:1e:02:12'; }
+gn_check "host1-knows-the-remote-dmz-guest" gn_wait 10 routed_dmz
+gn_check_fails "private-guests-do-not-cross-hosts" \
+    ip netns exec "za$s" ping -c 2 -i 0.2 -W 1 10.30.0.12
+gn_check_fails "no-arp-answer-in-a-private-network" \
+    bash -c "ip -n 'za$s' neigh show | grep -q '10.30.0.12 .*lladdr'"
+
 # --- Neighbours without floods: host1 answers its web guest's ARP for
 # the web guest of host3 from the registry; no ARP request crosses.
 ip -n "wa$s" neigh flush dev eth0
@@ -102,6 +114,13 @@ for i in range(3):
     sendp(Ether(src='52:54:00:0a:0f:0f', dst='$wa') / Dot1Q(vlan=10)
           / IP(src='10.10.0.11', dst='10.10.0.11') / UDP(sport=9, dport=9)
           / Raw(b'GN[own-address]'), iface='inj', verbose=0)
+    # The network's gateway address, and a routed frame sent to all.
+    sendp(Ether(src='52:54:00:0a:0f:0f', dst='$wa') / Dot1Q(vlan=10)
+          / IP(src='10.10.0.1', dst='10.10.0.11') / UDP(sport=9, dport=9)
+          / Raw(b'GN[gateway-address]'), iface='inj', verbose=0)
+    sendp(Ether(src='$h2mac', dst='ff:ff:ff:ff:ff:ff') / Dot1Q(vlan=10)
+          / IP(src='10.20.0.11', dst='10.10.0.11') / UDP(sport=9, dport=9)
+          / Raw(b'GN[routed-broadcast]'), iface='inj', verbose=0)
     # The positive control: a same-network frame from an address nobody
     # claims.
     sendp(Ether(src='52:54:00:0a:0f:0f', dst='$wa') / Dot1Q(vlan=10)
@@ -113,6 +132,8 @@ gn_check_seen "injected-same-network-frame-arrives" "wa$s" same-network
 gn_check_unseen "injected-reply-without-request-dropped" "wa$s" \
     synack-no-request
 gn_check_unseen "injected-own-guest-address-dropped" "wa$s" own-address
+gn_check_unseen "injected-gateway-address-dropped" "wa$s" gateway-address
+gn_check_unseen "injected-routed-broadcast-dropped" "wa$s" routed-broadcast
 # And a routed frame host2 allows (web -> db 3306, a new connection from
 # a web address) arrives at db: the receiving host judges by its rules.
 gn_capture_start "da$s" || gn_fail capture-start "tcpdump did not start"
