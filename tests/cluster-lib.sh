@@ -41,6 +41,9 @@
 #     gn_host_guestnetd_start N CONFIG [OPTION...]    single-host guestnetd
 #     gn_cluster_guestnetd_start N [OPTION...]        guestnetd --cluster
 #     gn_host_guest N NS PORT NETWORK MAC [IP...]     a guest via the API
+#     gn_host_api N METHOD PATH [BODY] host N's API: the body, "HTTP NNN"
+#     gn_host_api_code N METHOD PATH [BODY]           its status code
+#     gn_host_api_field N PATH PYEXPR  PYEXPR of the JSON of GET PATH (d)
 #
 # Example:
 #   . "$GN_SRCDIR/tests/lib.sh"
@@ -477,4 +480,27 @@ print(json.dumps({"name": name, "kind": kind, "network": net, "netns": ns,
             "POST /v1/ports: $(tr '\n' ' ' <<<"$answer")"
         return 1
     fi
+}
+
+# gn_host_api N METHOD PATH [BODY]: a request to host N's API (BODY as
+# JSON); prints the answer's body, then a line "HTTP NNN" (000 if none
+# came within GN_HOST_API_TIMEOUT seconds, default 10).
+gn_host_api() {
+    local n=$1
+    shift
+    curl -s -m "${GN_HOST_API_TIMEOUT:-10}" \
+        --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
+        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
+        -w '\nHTTP %{http_code}\n' "http://localhost$2"
+}
+
+# gn_host_api_code N METHOD PATH [BODY]: the status code of that request.
+gn_host_api_code() { gn_host_api "$@" | tail -n 1 | cut -d' ' -f2; }
+
+# gn_host_api_field N PATH PYEXPR: prints the Python expression PYEXPR of
+# d, the JSON that GET PATH answers on host N.
+gn_host_api_field() {
+    gn_host_api "$1" GET "$2" | sed '$d' | "$GN_PYTHON" -c "import json, sys
+d = json.load(sys.stdin)
+print($3)"
 }
