@@ -59,7 +59,11 @@ pipeline_source_mac_check__(struct pipeline_ctx *ctx)
 
 /* Table 1: what any guest may send from no address of its own: DHCP
  * discovery from 0.0.0.0, duplicate address detection (its targets are
- * checked in table 2) and MLD reports from "::".  ARP probes (from
+ * checked in table 2), MLD reports from "::" and RARP requests, which
+ * claim no address: QEMU announces a migrated guest with them, five
+ * times, so that switches learn where its MAC is now (the first passes
+ * the destination's blocked port, the others its own flows; the source
+ * MAC is the port's, checked above).  ARP probes (from
  * 0.0.0.0) that no port's own "arp-allow" flow let through are for
  * another's address: one would make it give its address up
  * ("dad-drop"). */
@@ -78,6 +82,10 @@ pipeline_unaddressed__(struct pipeline_ctx *ctx)
                      "reg5=1,icmp6,ipv6_src=::,icmp_type=135");
     pipeline_ctx_add(ctx, T_SOURCE, 100, allow, next,
                      "reg5=1,icmp6,ipv6_src=::,icmp_type=143");
+    pipeline_ctx_add(ctx, T_SOURCE, 100,
+                     PIPELINE_COOKIE(PIPELINE_RULE_ARP_ALLOW, 0), next,
+                     "reg5=1,rarp,arp_op=3,arp_spa=0.0.0.0,"
+                     "arp_tpa=0.0.0.0");
     pipeline_ctx_add(ctx, T_SOURCE, 95,
                      PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, 0), "drop",
                      "reg5=1,arp,arp_spa=0.0.0.0");

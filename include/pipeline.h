@@ -22,9 +22,11 @@
  *      and broadcast addresses and IPv6 subnet-router anycast addresses:
  *      "gateway-spoof-drop"), DHCP discovery from 0.0.0.0; ARP whose
  *      sender address and sender MAC are the port's own, ARP probes (from
- *      0.0.0.0) only for its own addresses ("dad-drop"); IPv6 from its
- *      addresses, its EUI-64 link-local address and, for neighbour
- *      solicitations and MLD reports, "::".  Other frames are dropped.
+ *      0.0.0.0) only for its own addresses ("dad-drop"); RARP requests,
+ *      which claim no address (QEMU announces a migrated guest with them);
+ *      IPv6 from its addresses, its EUI-64 link-local address and, for
+ *      neighbour solicitations and MLD reports, "::".  Other frames are
+ *      dropped.
  *   2  content: a guest's IPv4 and IPv6 fragments go through conntrack
  *      (zone PIPELINE_CT_FRAG_ZONE, uncommitted), which reassembles them,
  *      and are judged by the whole datagram: dropped if conntrack finds it

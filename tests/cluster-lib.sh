@@ -43,9 +43,11 @@
 #     gn_host_guest N NS PORT NETWORK MAC [IP...]     a guest via the API
 #     gn_cluster_hosts_start N         the cluster and hosts 1-N (guestnetd
 #                                      --cluster on each)
-#     gn_host_api N METHOD PATH [BODY] a request to host N's guestnetd
 #     gn_host_router_mac NAME          the router MAC of host NAME
 #     gn_fabric_injector NS            NS, whose "inj" plugs into the fabric
+#     gn_host_api N METHOD PATH [BODY] host N's API: the body, "HTTP NNN"
+#     gn_host_api_code N METHOD PATH [BODY]           its status code
+#     gn_host_api_field N PATH PYEXPR  PYEXPR of the JSON of GET PATH (d)
 #
 # Example:
 #   . "$GN_SRCDIR/tests/lib.sh"
@@ -495,12 +497,14 @@ gn_cluster_hosts_start() {
     done
 }
 
-# gn_host_api N METHOD PATH [BODY]: one request to host N's guestnetd (10 s
-# at most); prints the body, then a line "HTTP NNN".
+# gn_host_api N METHOD PATH [BODY]: a request to host N's API (BODY as
+# JSON); prints the answer's body, then a line "HTTP NNN" (000 if none
+# came within GN_HOST_API_TIMEOUT seconds, default 10).
 gn_host_api() {
     local n=$1
     shift
-    curl -s -m 10 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
+    curl -s -m "${GN_HOST_API_TIMEOUT:-10}" \
+        --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
         ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
         -w '\nHTTP %{http_code}\n' "http://localhost$2"
 }
@@ -524,4 +528,15 @@ gn_fabric_injector() {
     ip -n "$GN_FABRIC_NETNS" link set hx master fabric up
     ip -n "$1" link set inj up
     gn_wait 10 gn_fabric_port_forwarding__ hx
+}
+
+# gn_host_api_code N METHOD PATH [BODY]: the status code of that request.
+gn_host_api_code() { gn_host_api "$@" | tail -n 1 | cut -d' ' -f2; }
+
+# gn_host_api_field N PATH PYEXPR: prints the Python expression PYEXPR of
+# d, the JSON that GET PATH answers on host N.
+gn_host_api_field() {
+    gn_host_api "$1" GET "$2" | sed '$d' | "$GN_PYTHON" -c "import json, sys
+d = json.load(sys.stdin)
+print($3)"
 }

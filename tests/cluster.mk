@@ -10,6 +10,7 @@ INTEGRATION_TESTS += \
 	tests/cluster-hostile.sh \
 	tests/cluster-migration.sh \
 	tests/cluster-policy.sh \
+	tests/cluster-qemu-migration.sh \
 	tests/cluster-registry.sh \
 	tests/cluster-routing.sh \
 	tests/cluster-routing6.sh \

@@ -312,6 +312,24 @@ test_source_mac_checked_bit_by_bit(void)
     gn_config_destroy(cfg);
 }
 
+/* QEMU announces a migrated guest with RARP requests from its MAC (five,
+ * the first while the destination's port is blocked): they claim no
+ * address and pass table 1 for every port, after the source MAC check. */
+static void
+test_rarp_announcements_pass(void)
+{
+    struct gn_config *cfg = load_config();
+    struct flow_table *t = build_web_port(cfg, NULL, 0);
+
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=100", cookie_str(PIPELINE_RULE_ARP_ALLOW, 0),
+        "reg5=0x1,", "rarp,", "arp_spa=0.0.0.0,", "arp_tpa=0.0.0.0,",
+        "arp_op=3 ", "goto_table:2", NULL }));
+    CHECK(count(t, PIPELINE_RULE_ARP_ALLOW, 0) == 1);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
 static void
 test_dhcp_servers_dropped_by_either_port(void)
 {
@@ -550,6 +568,8 @@ main(void)
              test_port_order_does_not_change_flows);
     TEST_RUN("pipeline/source-mac-checked-bit-by-bit",
              test_source_mac_checked_bit_by_bit);
+    TEST_RUN("pipeline/rarp-announcements-pass",
+             test_rarp_announcements_pass);
     TEST_RUN("pipeline/cookies-map-back-to-rule-names",
              test_cookies_map_back_to_rule_names);
     TEST_RUN("pipeline/dhcp-servers-dropped-by-either-port",

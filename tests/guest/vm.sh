@@ -8,6 +8,10 @@
 #
 #   gn_vm_image                        sets GN_VM_KERNEL, GN_VM_INITRD
 #   gn_vm_start NAME DIR NETNS APPEND QEMU_NET_ARGS...
+#   gn_vm_qemu NAME DIR NETNS APPEND QEMU_ARGS...
+#                                      a QEMU on the console NAME made by
+#                                      gn_vm_console (two QEMUs of one
+#                                      guest in a live migration)
 #   gn_vm_console NAME DIR             the console of a QEMU started by
 #                                      another (libvirt: a serial of type
 #                                      pipe, path DIR/NAME); then
@@ -40,13 +44,25 @@ gn_vm_start() {
     local name=$1 dir=$2 netns=$3 append=$4
     shift 4
     gn_vm_console "$name" "$dir"
+    gn_vm_qemu "$name" "$dir" "$netns" "gn.name=$name $append" "$@"
+}
+
+# gn_vm_qemu NAME DIR NETNS APPEND QEMU_ARGS...: the test guest's QEMU in
+# the background inside NETNS, on the console NAME (gn_vm_console NAME DIR
+# first), with its pidfile DIR/NAME.pid, its output in DIR/NAME.qemu.log,
+# the kernel command line APPEND and the extra QEMU_ARGS.  Two QEMUs of one
+# live migration differ only in NAME and their extra arguments
+# ("-incoming"), so that the machine and the devices are the same.
+gn_vm_qemu() {
+    local name=$1 dir=$2 netns=$3 append=$4
+    shift 4
     ip netns exec "$netns" qemu-system-x86_64 \
         -machine "pc,accel=$GN_VM_ACCEL" -m "$GN_VM_MEM" -smp 1 \
         -nographic -nodefaults -no-reboot -no-user-config \
         -serial "pipe:$dir/$name" \
         -pidfile "$dir/$name.pid" \
         -kernel "$GN_VM_KERNEL" -initrd "$GN_VM_INITRD" \
-        -append "console=ttyS0 quiet loglevel=1 panic=-1 gn.name=$name $append" \
+        -append "console=ttyS0 quiet loglevel=1 panic=-1 $append" \
         "$@" > "$dir/$name.qemu.log" 2>&1 &
     gn_vm_started "$name" $!
 }
