@@ -42,13 +42,28 @@
 #     gn_cluster_guestnetd_start N [OPTION...]        guestnetd --cluster
 #     gn_host_guest N NS PORT NETWORK MAC [IP...]     a guest via the API
 #
-# Example:
+# - Tests of hosts in cluster mode: their setup and their API.
+#
+#     gn_cluster_setup N [OPTION...]   cluster, hosts 1-N with guestnetd
+#     gn_cluster_import FILE [UPLINK]  the standard policy, through host 1
+#     gn_host_api N METHOD PATH [BODY] a request to host N: body, "HTTP NNN"
+#     gn_host_code N METHOD PATH [BODY]  its HTTP status
+#     gn_host_field N PATH PYEXPR      PYEXPR of the answer to GET PATH
+#     gn_host_flows N                  host N's flows (as gn_flows prints)
+#
+# Examples:
 #   . "$GN_SRCDIR/tests/lib.sh"
 #   . "$GN_SRCDIR/tests/cluster-lib.sh"
 #   gn_require_root
 #   gn_cluster_db_start || gn_done
 #   gn_check "host-added" gn_cluster_db_write 2 \
 #       '{"op": "insert", "table": "Host", "row": {"name": "host1"}}'
+#
+#   gn_cluster_setup 2
+#   gn_tmpdir out
+#   gn_cluster_import "$out/policy.json" upl
+#   gn_check "port-on-host2" test "$(gn_host_code 2 POST /v1/ports \
+#       '{"name": "tapa", "kind": "kvm", "network": "web"}')" = 201
 
 GN_CLUSTER_DB=Guestnet
 GN_CLUSTER_SCHEMA=$GN_SRCDIR/cluster/guestnet.ovsschema
@@ -477,4 +492,61 @@ print(json.dumps({"name": name, "kind": kind, "network": net, "netns": ns,
             "POST /v1/ports: $(tr '\n' ' ' <<<"$answer")"
         return 1
     fi
+}
+
+# --- Tests of hosts in cluster mode.
+
+# gn_cluster_setup N [OPTION...]: the usual start of a cluster-mode test:
+# needs root and curl; starts the cluster database (gn_cluster_db_start)
+# and hosts 1 to N (gn_cluster_host_start), each with guestnetd in cluster
+# mode and the guestnetd OPTIONs (gn_cluster_guestnetd_start); ends the
+# test if any of that fails.
+gn_cluster_setup() {
+    local hosts=$1 n
+    shift
+    gn_require_root
+    gn_require_cmd curl curl
+    gn_cluster_db_start || gn_done
+    for n in $(seq 1 "$hosts"); do
+        gn_cluster_host_start "$n"
+        gn_cluster_guestnetd_start "$n" "$@" || gn_done
+    done
+}
+
+# How long gn_host_api waits for an answer, in seconds (curl --max-time);
+# empty: as long as it takes.
+GN_HOST_API_TIMEOUT=10
+
+# gn_host_api N METHOD PATH [BODY]: one request to host N's API (BODY:
+# JSON); prints the answer's body, then a line "HTTP NNN".
+gn_host_api() {
+    local n=$1
+    shift
+    curl -s ${GN_HOST_API_TIMEOUT:+-m "$GN_HOST_API_TIMEOUT"} \
+        --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
+        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
+        -w '\nHTTP %{http_code}\n' "http://localhost$2"
+}
+
+# gn_host_code N METHOD PATH [BODY]: the HTTP status of that request.
+gn_host_code() { gn_host_api "$@" | tail -n 1 | cut -d' ' -f2; }
+
+# gn_host_field N PATH PYEXPR: prints the Python expression PYEXPR over the
+# JSON body of host N's answer to GET PATH (the body is "d").
+gn_host_field() {
+    gn_host_api "$1" GET "$2" | sed '$d' | "$GN_PYTHON" -c "import json, sys
+d = json.load(sys.stdin)
+print($3)"
+}
+
+# gn_host_flows N: host N's flows, sorted, without counters (gn_flows).
+gn_host_flows() { gn_on_host "$1" gn_flows; }
+
+# gn_cluster_import FILE [UPLINK]: writes the standard config (gn_config
+# FILE UPLINK) and imports its networks and rules through host 1 (POST
+# /v1/cluster/import); PASS policy-imported if host 1 answers 200.
+gn_cluster_import() {
+    gn_config "$1" "${2:-}"
+    gn_check "policy-imported" test "$(gn_host_code 1 POST \
+        /v1/cluster/import "$(cat "$1")")" = 200
 }

@@ -11,29 +11,14 @@
 # arrives).  Three hosts, real packets over the fabric.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_cmd nc netcat-openbsd
 gn_require_cmd bridge iproute2
 gn_require_scapy
 s=$$
 
-gn_cluster_db_start || gn_done
-for n in 1 2 3; do
-    gn_cluster_host_start $n
-    gn_cluster_guestnetd_start $n || gn_done
-done
+gn_cluster_setup 3
 gn_tmpdir out
-api() {
-    local n=$1
-    shift
-    curl -s -m 10 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
-        -w '\nHTTP %{http_code}\n' "http://localhost$2"
-}
-gn_config "$out/policy.json" upl
-gn_check "policy-imported" grep -q '^HTTP 200' \
-    <<<"$(api 1 POST /v1/cluster/import "$(cat "$out/policy.json")")"
+gn_cluster_import "$out/policy.json" upl
 
 wa=52:54:00:0a:01:11 wb=52:54:00:0a:03:12 da=52:54:00:14:02:11
 gn_host_guest 1 "wa$s" "pwa$s" web $wa 10.10.0.11 || gn_done
@@ -107,7 +92,7 @@ fdb=$(bridge -n "$GN_FABRIC_NETNS" fdb show br fabric)
 echo "$fdb" | grep -E '^0a:' | sed 's/^/# fabric fdb: /'
 gn_check "no-gateway-mac-on-the-fabric" \
     bash -c "! grep -q '^0a:00:00:00:' <<<'$fdb'"
-r1=$(api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
+r1=$(gn_host_api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
 import json, sys
 print(*sorted(h["router_mac"] for h in json.load(sys.stdin)["hosts"]))')
 for m in $r1; do
@@ -124,7 +109,7 @@ ip link add inj netns "$inj" type veth peer name hx netns "$GN_FABRIC_NETNS"
 ip -n "$GN_FABRIC_NETNS" link set hx master fabric up
 ip -n "$inj" link set inj up
 gn_wait 10 gn_fabric_port_forwarding__ hx
-h2mac=$(api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
+h2mac=$(gn_host_api 1 GET /v1/cluster/hosts | sed '$d' | "$GN_PYTHON" -c '
 import json, sys
 print([h["router_mac"] for h in json.load(sys.stdin)["hosts"]
        if h["name"] == "host2"][0])')
@@ -155,7 +140,7 @@ gn_check_unseen "injected-own-guest-address-dropped" "wa$s" own-address
 # And a routed frame host2 allows (web -> db 3306, a new connection from
 # a web address) arrives at db: the receiving host judges by its rules.
 gn_capture_start "da$s" || gn_fail capture-start "tcpdump did not start"
-h1mac=$(api 1 GET /v1/cluster/status | sed '$d' | "$GN_PYTHON" -c '
+h1mac=$(gn_host_api 1 GET /v1/cluster/status | sed '$d' | "$GN_PYTHON" -c '
 import json, sys
 d = json.load(sys.stdin)
 print([h["router_mac"] for h in d["hosts"] if h["name"] == "host1"][0])')
@@ -174,7 +159,7 @@ gn_capture_stop
 gn_check_seen "injected-allowed-routed-syn-arrives" "da$s" routed-syn
 gn_check_unseen "injected-routed-tcp-22-dropped" "da$s" routed-22
 drops() {  # drops N RULE: packets host N counted for RULE
-    api "$1" GET /v1/flows | sed '$d' | "$GN_PYTHON" -c "
+    gn_host_api "$1" GET /v1/flows | sed '$d' | "$GN_PYTHON" -c "
 import json, sys
 rules = json.load(sys.stdin)['counters']['rules']
 print(sum(r['packets'] for r in rules if r['rule'] == '$2'))"
