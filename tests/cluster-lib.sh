@@ -34,6 +34,7 @@
 #   the fabric bridge.
 #
 #     gn_fabric_start                  sets GN_FABRIC_NETNS (bridge "fabric")
+#     gn_fabric_plug NS IFACE PORT     a veth from NS to the fabric bridge
 #     gn_cluster_host_start N          host N; sets GN_HOST_DIR[N],
 #                                      GN_HOST_NETNS[N], GN_HOST_DB[N],
 #                                      GN_HOST_SOCK[N]
@@ -343,6 +344,18 @@ gn_fabric_port_forwarding__() {
         | grep -q 'state forwarding'
 }
 
+# gn_fabric_plug NS IFACE PORT: a veth pair whose end IFACE, in namespace
+# NS, is up with TX checksum offload off (as for a guest) and whose end
+# PORT is a port of the fabric bridge, up.
+gn_fabric_plug() {
+    local ns=$1 iface=$2 port=$3
+    ip link add "$iface" netns "$ns" type veth peer name "$port" \
+        netns "$GN_FABRIC_NETNS"
+    ip netns exec "$ns" ethtool -K "$iface" tx off >/dev/null
+    ip -n "$ns" link set "$iface" up
+    ip -n "$GN_FABRIC_NETNS" link set "$port" master fabric up
+}
+
 # gn_cluster_host_start N: host N (1-9): a gn-sandbox in its own folder
 # GN_HOST_DIR[N] and network namespace GN_HOST_NETNS[N] (ovsdb-server at
 # GN_HOST_DB[N]), whose interface "upl" is a veth to port "hN" of the fabric
@@ -365,11 +378,7 @@ gn_cluster_host_start() {
     GN_HOST_NETNS[n]=$ns
     GN_HOST_DB[n]=unix:$dir/db.sock
     GN_HOST_SOCK[n]=$dir/guestnetd.sock
-    ip link add upl netns "$ns" type veth peer name "h$n" \
-        netns "$GN_FABRIC_NETNS"
-    ip netns exec "$ns" ethtool -K upl tx off >/dev/null
-    ip -n "$ns" link set upl up
-    ip -n "$GN_FABRIC_NETNS" link set "h$n" master fabric up
+    gn_fabric_plug "$ns" upl "h$n"
     if ! gn_wait 10 gn_fabric_port_forwarding__ "h$n"; then
         gn_fail "host$n-start" "fabric port h$n does not forward"
         gn_done
