@@ -474,6 +474,17 @@ gn_package_tree() {
         "$d/etc/libvirt/hooks/qemu.d/guestnet"
 }
 
+# gn_overlay_root DIR: a tmpfs at DIR holding a writable overlay of / at
+# DIR/root (its changes in DIR/upper); fails if a mount does.  Run it in a
+# mount namespace of its own ("unshare -m"): the mounts go with it.
+gn_overlay_root() {
+    mkdir -p "$1"
+    mount -t tmpfs tmpfs "$1" \
+        && mkdir -p "$1/upper" "$1/work" "$1/root" \
+        && mount -t overlay overlay \
+               -o "lowerdir=/,upperdir=$1/upper,workdir=$1/work" "$1/root"
+}
+
 # gn_package_mounts DIR: shell commands that lay DIR/usr over /usr
 # (read-only) and DIR/etc over /etc (writable: changes go to DIR/etc.rw),
 # DIR's files on top.  Run them in a mount namespace of its own ("unshare
