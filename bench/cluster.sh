@@ -43,14 +43,8 @@ export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-cluster}
 . "$GN_SRCDIR/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-
-gn_cluster_db_start || gn_done
-for n in 1 2 3; do
-    gn_cluster_host_start $n >/dev/null
-    gn_cluster_guestnetd_start $n || gn_done
-done
+GN_HOST_API_TIMEOUT=
+gn_cluster_setup 3
 gn_tmpdir out
 cat > "$out/policy.json" <<'EOC'
 {"networks": [
@@ -62,11 +56,8 @@ cat > "$out/policy.json" <<'EOC'
    "gateways": ["10.30.0.1"]}],
  "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306}]}
 EOC
-curl -sf --unix-socket "${GN_HOST_SOCK[1]}" -X POST \
-    -H 'Content-Type: application/json' \
-    --data-binary @"$out/policy.json" \
-    http://localhost/v1/cluster/import >/dev/null \
-    || { gn_fail import "the policy import failed"; gn_done; }
+[ "$(gn_host_code 1 POST /v1/cluster/import "$(cat "$out/policy.json")")" \
+    = 200 ] || { gn_fail import "the policy import failed"; gn_done; }
 
 # 0. The data plane.
 # iperf NS ADDR: prints the throughput in Gbit/s of IPERF_SECS seconds of
@@ -88,11 +79,8 @@ iperf_server() {  # iperf_server NS: an iperf3 server in NS, until exit
 if [ "$DATAPLANE" = 1 ]; then
     gn_require_cmd iperf3 iperf3
     s=$$
-    curl -sf --unix-socket "${GN_HOST_SOCK[1]}" -X POST \
-        -H 'Content-Type: application/json' \
-        --data-binary '{"from": "web", "to": "db", "proto": "tcp",
-                        "port": 5201}' \
-        http://localhost/v1/cluster/rules >/dev/null \
+    [ "$(gn_host_code 1 POST /v1/cluster/rules '{"from": "web", "to": "db",
+                                     "proto": "tcp", "port": 5201}')" = 201 ] \
         || { gn_fail rule "adding the iperf3 rule failed"; gn_done; }
     gn_host_guest 1 "dw$s" "pdw$s" web 52:54:00:0a:09:01 10.10.9.1 || gn_done
     gn_host_guest 2 "dr$s" "pdr$s" db 52:54:00:14:09:02 10.20.9.2 || gn_done
@@ -103,19 +91,9 @@ if [ "$DATAPLANE" = 1 ]; then
     for n in 1 2; do
         gn_on_host $n ovs-vsctl add-br brn -- set bridge brn \
             datapath_type=netdev
-        ip link add upn netns "${GN_HOST_NETNS[n]}" type veth \
-            peer name "n$n" netns "$GN_FABRIC_NETNS"
-        ip netns exec "${GN_HOST_NETNS[n]}" ethtool -K upn tx off >/dev/null
-        ip -n "${GN_HOST_NETNS[n]}" link set upn up
-        ip -n "$GN_FABRIC_NETNS" link set "n$n" master fabric up
+        gn_fabric_plug "${GN_HOST_NETNS[n]}" upn "n$n"
         gn_on_host $n ovs-vsctl add-port brn upn
-        gn_netns "dn$n$s"
-        ip link add "gn$n" netns "${GN_HOST_NETNS[n]}" type veth \
-            peer name eth0 netns "dn$n$s"
-        ip -n "${GN_HOST_NETNS[n]}" link set "gn$n" up
-        ip -n "dn$n$s" link set eth0 up
-        ip -n "dn$n$s" addr add "192.168.77.$n/24" dev eth0
-        ip netns exec "dn$n$s" ethtool -K eth0 tx off >/dev/null
+        gn_guest_in "${GN_HOST_NETNS[n]}" "dn$n$s" "gn$n" 192.168.77.$n/24
         gn_on_host $n ovs-vsctl add-port brn "gn$n"
     done
     iperf_server "dn2$s"
@@ -138,11 +116,6 @@ if [ "$DATAPLANE" = 1 ]; then
 fi
 
 # 0b. Live migration, host1 <-> host2, watched from host3.
-post() {  # post N PATH BODY: prints the HTTP status
-    curl -s -o /dev/null -w '%{http_code}' --unix-socket "${GN_HOST_SOCK[$1]}" \
-        -X POST -H 'Content-Type: application/json' --data-binary "$3" \
-        "http://localhost$2"
-}
 if [ "$MIGRATIONS" -gt 0 ]; then
     gn_require_scapy
     s=$$
@@ -155,7 +128,7 @@ if [ "$MIGRATIONS" -gt 0 ]; then
     gn_host_guest 3 "mo$s" "pmo$s" web 52:54:00:0a:0e:03 10.10.14.3 \
         || gn_done
     gn_netns "mg0$s"
-    [ "$(post 1 /v1/ports "$(mig_body "mg0$s")")" = 201 ] \
+    [ "$(gn_host_code 1 POST /v1/ports "$(mig_body "mg0$s")")" = 201 ] \
         || { gn_fail migration "the first port failed"; gn_done; }
     src=1 gaps=()
     for i in $(seq 1 "$MIGRATIONS"); do
@@ -165,7 +138,8 @@ if [ "$MIGRATIONS" -gt 0 ]; then
             > "$out/mping" 2>&1 &
         pinger=$!
         gn_wait 5 bash -c "[ \$(grep -c 'bytes from' '$out/mping') -ge 20 ]"
-        [ "$(post $dst /v1/ports "$(mig_body "mg$i$s")")" = 201 ] \
+        [ "$(gn_host_code $dst POST /v1/ports "$(mig_body "mg$i$s")")" \
+              = 201 ] \
             || gn_fail "migration-$i" "the destination port failed"
         # The source's guest stops and the destination's announces itself
         # at once, as QEMU's stop-and-copy and resume do.
@@ -187,8 +161,7 @@ import re, sys
 t = [float(x) for x in re.findall(r"^\[(\d+\.\d+)\] \d+ bytes from",
                                    open(sys.argv[1]).read(), re.M)]
 print("%.0f" % (1000 * max(b - a for a, b in zip(t, t[1:]))))' "$out/mping")")
-        curl -s -o /dev/null --unix-socket "${GN_HOST_SOCK[$src]}" \
-            -X DELETE http://localhost/v1/ports/mg
+        gn_host_api $src DELETE /v1/ports/mg >/dev/null
         src=$dst
     done
     printf '%-44s p50 %s ms, max %s ms (%s migrations, 100 pings/s)\n' \
@@ -351,22 +324,17 @@ printf '%-44s %s ms (transactions of 400)\n' \
     "$ROWS Port rows written into the cluster:" \
     "$(( ($(date +%s%N) - t0) / 1000000 ))"
 installed() {  # installed N: host N's installed policy generation
-    curl -s --unix-socket "${GN_HOST_SOCK[$1]}" http://localhost/v1/status \
-        | "$GN_PYTHON" -c \
-        'import json, sys; print(json.load(sys.stdin)["cluster"]["installed_generation"])'
+    gn_host_field "$1" /v1/status 'd["cluster"]["installed_generation"]'
 }
 all_installed() {
     local n
     for n in 1 2 3; do [ "$(installed $n)" = "$1" ] || return 1; done
 }
 t0=$(date +%s%N)
-gen=$(curl -sf --unix-socket "${GN_HOST_SOCK[1]}" -X POST \
-    -H 'Content-Type: application/json' \
-    --data-binary '{"from": "web", "to": "dmz", "proto": "tcp", "port": 22}' \
-    http://localhost/v1/cluster/rules >/dev/null \
-    && curl -s --unix-socket "${GN_HOST_SOCK[1]}" \
-        http://localhost/v1/cluster/networks | "$GN_PYTHON" -c \
-        'import json, sys; print(json.load(sys.stdin)["generation"])')
+gen=
+[ "$(gn_host_code 1 POST /v1/cluster/rules '{"from": "web", "to": "dmz",
+                                             "proto": "tcp", "port": 22}')" \
+  = 201 ] && gen=$(gn_host_field 1 /v1/cluster/networks 'd["generation"]')
 until all_installed "$gen"; do
     [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 30000 ] || break
     sleep 0.005

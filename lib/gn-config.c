@@ -194,22 +194,43 @@ gn_config_parse_network__(const json_t *j, const char *path,
     return NULL;
 }
 
-/* Looks up the optional array member 'key' of the top-level object 'top'
- * (borrowed).  If it is there, stores it (borrowed) in '*arrayp' and a
- * zeroed array of as many elements of 'size' bytes in '*elemsp' (the
- * caller's to free); if it is absent, stores NULL in '*arrayp'.  Returns
- * NULL or a new error message (caller frees). */
-static char *
-gn_config_get_array__(const json_t *top, const char *key, size_t size,
-                      const json_t **arrayp, void **elemsp)
-{
-    char *error = gn_config_get__(top, "", key, GN_CONFIG_ARRAY, false,
-                                  arrayp);
+/* Parses one element of a top-level array: the object 'j' (borrowed) at
+ * 'path' into 'elem', a zeroed element that 'cfg' already counts and owns
+ * (the elements before it are parsed).  Returns NULL or a new error message
+ * (caller frees). */
+typedef char *gn_config_element_parser(const json_t *j, const char *path,
+                                       struct gn_config *cfg, void *elem);
 
-    if (!error && *arrayp) {
-        *elemsp = gn_xcalloc(json_array_size(*arrayp), size);
+/* Parses the optional array member 'key' of the top-level object 'top'
+ * (borrowed), if it is there: stores a zeroed array of as many elements of
+ * 'size' bytes in '*elemsp' and parses each element into it with 'parse',
+ * counting it in '*np' first.  Returns NULL or the first new error message
+ * (caller frees); what was stored in 'cfg' is the caller's to free either
+ * way. */
+static char *
+gn_config_parse_array__(const json_t *top, const char *key, size_t size,
+                        void **elemsp, size_t *np, struct gn_config *cfg,
+                        gn_config_element_parser *parse)
+{
+    char path[GN_CONFIG_PATH_SIZE];
+    const json_t *array;
+    char *error;
+
+    error = gn_config_get__(top, "", key, GN_CONFIG_ARRAY, false, &array);
+    if (error || !array) {
+        return error;
     }
-    return error;
+    *elemsp = gn_xcalloc(json_array_size(array), size);
+    for (size_t i = 0; i < json_array_size(array); i++) {
+        void *elem = (char *) *elemsp + size * (*np)++;
+
+        gn_config_index_path__(path, key, i);
+        error = parse(json_array_get(array, i), path, cfg, elem);
+        if (error) {
+            return error;
+        }
+    }
+    return NULL;
 }
 
 /* Checks that no subnet of 'net', the network at 'path' and the last of
@@ -249,55 +270,38 @@ gn_config_check_overlap__(const struct gn_config *cfg,
     return NULL;
 }
 
-/* Parses member "networks" of the top-level object 'top' (borrowed) into
- * 'cfg' and checks that names and VLANs are unique.  Returns NULL or a new
- * error message (caller frees); what was stored in 'cfg' is the caller's to
- * free either way. */
+/* Parses the network 'j' (borrowed) at 'path' of member "networks" into
+ * 'elem' (a gn_config_element_parser) and checks that its name, VLAN and
+ * subnets are not those of an earlier network. */
 static char *
-gn_config_parse_networks__(const json_t *top, struct gn_config *cfg)
+gn_config_parse_networks_element__(const json_t *j, const char *path,
+                                   struct gn_config *cfg, void *elem)
 {
-    char path[GN_CONFIG_PATH_SIZE];
-    const json_t *array;
+    struct gn_network *net = elem;
+    const struct gn_network *other;
     char *error;
-    size_t i;
 
-    error = gn_config_get_array__(top, "networks", sizeof *cfg->networks,
-                                  &array, (void **) &cfg->networks);
-    if (error || !array) {
+    error = gn_config_parse_network__(j, path, net);
+    if (error) {
         return error;
     }
-    for (i = 0; i < json_array_size(array); i++) {
-        struct gn_network *net = &cfg->networks[cfg->n_networks++];
-        const struct gn_network *other;
+    for (other = cfg->networks; other < net; other++) {
+        char field[GN_CONFIG_PATH_SIZE];
 
-        gn_config_index_path__(path, "networks", i);
-        error = gn_config_parse_network__(json_array_get(array, i), path,
-                                          net);
-        if (error) {
-            return error;
+        if (!strcmp(other->name, net->name)) {
+            return gn_config_error__(
+                gn_config_member_path__(field, path, "name"),
+                "duplicate network name \"%s\" (also networks[%zu])",
+                net->name, (size_t) (other - cfg->networks));
         }
-        for (other = cfg->networks; other < net; other++) {
-            char field[GN_CONFIG_PATH_SIZE];
-
-            if (!strcmp(other->name, net->name)) {
-                return gn_config_error__(
-                    gn_config_member_path__(field, path, "name"),
-                    "duplicate network name \"%s\" (also networks[%zu])",
-                    net->name, (size_t) (other - cfg->networks));
-            }
-            if (other->vlan == net->vlan) {
-                return gn_config_error__(
-                    gn_config_member_path__(field, path, "vlan"),
-                    "duplicate VLAN %d (also network \"%s\")",
-                    net->vlan, other->name);
-            }
-        }
-        error = gn_config_check_overlap__(cfg, net, path);
-        if (error) {
-            return error;
+        if (other->vlan == net->vlan) {
+            return gn_config_error__(
+                gn_config_member_path__(field, path, "vlan"),
+                "duplicate VLAN %d (also network \"%s\")",
+                net->vlan, other->name);
         }
     }
-    return NULL;
+    return gn_config_check_overlap__(cfg, net, path);
 }
 
 /* Parses member 'key' ("from" or "to") of the rule 'j' (borrowed) at
@@ -329,15 +333,15 @@ gn_config_parse_rule_end__(const json_t *j, const char *path,
     return NULL;
 }
 
-/* Parses the rule object 'j' (borrowed) at 'path' into 'rule', which the
- * caller zeroed and keeps owning (as for gn_config_parse_network__()).  The
- * networks of 'cfg' must already be parsed.  Returns NULL or a new error
- * message (caller frees). */
+/* Parses the rule object 'j' (borrowed) at 'path' of member "rules" into
+ * 'elem', a struct gn_rule (a gn_config_element_parser).  The networks of
+ * 'cfg' must already be parsed. */
 static char *
 gn_config_parse_rule__(const json_t *j, const char *path,
-                       const struct gn_config *cfg, struct gn_rule *rule)
+                       struct gn_config *cfg, void *elem)
 {
     static const char *const keys[] = { "from", "to", "proto", "port" };
+    struct gn_rule *rule = elem;
     char field[GN_CONFIG_PATH_SIZE];
     const json_t *value;
     char *error;
@@ -406,32 +410,25 @@ gn_config_parse_rule__(const json_t *j, const char *path,
     return NULL;
 }
 
-/* Parses member "rules" of the top-level object 'top' (borrowed) into
- * 'cfg', whose networks are already parsed.  Returns NULL or a new error
- * message (caller frees); what was stored in 'cfg' is the caller's to free
- * either way. */
+/* Parses the optional string member 'key' of the top-level object 'top'
+ * (borrowed) into a new string in '*namep' (freed with the config): its
+ * value or, if it is absent, 'dflt' (none if NULL: '*namep' stays NULL),
+ * checked with 'check', which returns NULL or a new error message.  Returns
+ * NULL or a new error message (caller frees). */
 static char *
-gn_config_parse_rules__(const json_t *top, struct gn_config *cfg)
+gn_config_parse_name__(const json_t *top, const char *key, const char *dflt,
+                       char *(*check)(const char *), char **namep)
 {
-    char path[GN_CONFIG_PATH_SIZE];
-    const json_t *array;
+    const json_t *value;
     char *error;
-    size_t i;
 
-    error = gn_config_get_array__(top, "rules", sizeof *cfg->rules, &array,
-                                  (void **) &cfg->rules);
-    if (error || !array) {
+    error = gn_config_get__(top, "", key, GN_CONFIG_STRING, false, &value);
+    if (error || (!value && !dflt)) {
         return error;
     }
-    for (i = 0; i < json_array_size(array); i++) {
-        gn_config_index_path__(path, "rules", i);
-        error = gn_config_parse_rule__(json_array_get(array, i), path, cfg,
-                                       &cfg->rules[cfg->n_rules++]);
-        if (error) {
-            return error;
-        }
-    }
-    return NULL;
+    *namep = gn_xstrdup(value ? json_string_value(value) : dflt);
+    error = check(*namep);
+    return error ? gn_config_wrap__(key, error) : NULL;
 }
 
 /* Parses the bridge-level members of the top-level object 'top' (borrowed)
@@ -443,16 +440,10 @@ gn_config_parse_bridge__(const json_t *top, struct gn_config *cfg)
     const json_t *value;
     char *error;
 
-    error = gn_config_get__(top, "", "bridge", GN_CONFIG_STRING, false,
-                            &value);
+    error = gn_config_parse_name__(top, "bridge", GN_CONFIG_DEFAULT_BRIDGE,
+                                   netaddr_check_ifname, &cfg->bridge);
     if (error) {
         return error;
-    }
-    cfg->bridge = gn_xstrdup(value ? json_string_value(value)
-                             : GN_CONFIG_DEFAULT_BRIDGE);
-    error = netaddr_check_ifname(cfg->bridge);
-    if (error) {
-        return gn_config_wrap__("bridge", error);
     }
 
     error = gn_config_get__(top, "", "datapath_type", GN_CONFIG_STRING,
@@ -472,15 +463,10 @@ gn_config_parse_bridge__(const json_t *top, struct gn_config *cfg)
         return error;
     }
 
-    error = gn_config_get__(top, "", "uplink", GN_CONFIG_STRING, false,
-                            &value);
-    if (error || !value) {
+    error = gn_config_parse_name__(top, "uplink", NULL, netaddr_check_ifname,
+                                   &cfg->uplink);
+    if (error || !cfg->uplink) {
         return error;
-    }
-    cfg->uplink = gn_xstrdup(json_string_value(value));
-    error = netaddr_check_ifname(cfg->uplink);
-    if (error) {
-        return gn_config_wrap__("uplink", error);
     }
     if (!strcmp(cfg->uplink, cfg->bridge)) {
         return gn_config_error__("uplink", "\"%s\" is the bridge itself",
@@ -559,17 +545,8 @@ gn_config_parse_broadcast_limit__(const json_t *top, struct gn_config *cfg)
 static char *
 gn_config_parse_host__(const json_t *top, struct gn_config *cfg)
 {
-    const json_t *value;
-    char *error;
-
-    error = gn_config_get__(top, "", "host", GN_CONFIG_STRING, false,
-                            &value);
-    if (error || !value) {
-        return error;
-    }
-    cfg->host = gn_xstrdup(json_string_value(value));
-    error = gn_config_check_host_name(cfg->host);
-    return error ? gn_config_wrap__("host", error) : NULL;
+    return gn_config_parse_name__(top, "host", NULL,
+                                  gn_config_check_host_name, &cfg->host);
 }
 
 char *
@@ -616,10 +593,16 @@ gn_config_from_json(const json_t *json, struct gn_config **cfgp)
         error = gn_config_parse_host__(json, cfg);
     }
     if (!error) {
-        error = gn_config_parse_networks__(json, cfg);
+        error = gn_config_parse_array__(json, "networks",
+                                        sizeof *cfg->networks,
+                                        (void **) &cfg->networks,
+                                        &cfg->n_networks, cfg,
+                                        gn_config_parse_networks_element__);
     }
     if (!error) {
-        error = gn_config_parse_rules__(json, cfg);
+        error = gn_config_parse_array__(json, "rules", sizeof *cfg->rules,
+                                        (void **) &cfg->rules, &cfg->n_rules,
+                                        cfg, gn_config_parse_rule__);
     }
     if (!error) {
         error = gn_config_parse_broadcast_limit__(json, cfg);

@@ -8,32 +8,10 @@
 # monitor (monitor_cond_since) instead of reloading the database.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-
-gn_cluster_db_start || gn_done
-for n in 1 2; do
-    gn_cluster_host_start $n
-    gn_cluster_guestnetd_start $n || gn_done
-done
+GN_HOST_API_TIMEOUT=20
+gn_cluster_setup 2
 gn_tmpdir out
-
-api() {
-    local n=$1
-    shift
-    curl -s -m 20 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
-        -w '\nHTTP %{http_code}\n' "http://localhost$2"
-}
-code() { api "$@" | tail -n 1 | cut -d' ' -f2; }
-field() {  # field N PATH PYEXPR
-    api "$1" GET "$2" | sed '$d' | "$GN_PYTHON" -c "import json, sys
-d = json.load(sys.stdin)
-print($3)"
-}
-gn_config "$out/policy.json" upl
-gn_check "policy-imported" test "$(code 1 POST /v1/cluster/import \
-    "$(cat "$out/policy.json")")" = 200
+gn_cluster_import "$out/policy.json" upl
 
 # bodies HOST COUNT: add requests for COUNT kvm ports of host HOST.
 bodies() {
@@ -65,7 +43,7 @@ other=$(cat "$out/r1" "$out/r2" | grep -v '^killed' | awk '$2 != 201' \
 echo "# during the leader kill: $acked adds answered 201, $other not"
 gn_check "some-adds-acknowledged" test "$acked" -gt 0
 
-registry() { api 1 GET /v1/cluster/ports | sed '$d'; }
+registry() { gn_host_api 1 GET /v1/cluster/ports | sed '$d'; }
 # Each acknowledged port is registered (to its host) and on that bridge.
 for r in 1 2; do
     for name in $(awk '$2 == 201 {print $1}' "$out/r$r"); do
@@ -83,7 +61,7 @@ for r in 1 2; do
     while read -r name status; do
         [ "$name" = killed ] || [ "$status" = 201 ] && continue
         body=$(grep "\"$name\"" "$out/b$r")
-        c=$(code "$r" POST /v1/ports "$body")
+        c=$(gn_host_code "$r" POST /v1/ports "$body")
         [ "$c" = 201 ] || gn_fail "retry-$name" "answered $c"
     done < "$out/r$r"
 done
@@ -98,7 +76,8 @@ assert all(p["state"] == "ready" for p in ports), ports'
 }
 gn_check "registry-holds-all-50-once-and-ready" gn_wait 10 consistent
 for r in 1 2; do
-    gn_check "host$r-bridge-has-its-25" test "$(api "$r" GET /v1/ports \
+    gn_check "host$r-bridge-has-its-25" test \
+        "$(gn_host_api "$r" GET /v1/ports \
         | sed '$d' | "$GN_PYTHON" -c 'import json, sys
 print(len([p for p in json.load(sys.stdin) if p["name"].startswith("t")]))')" \
         = 25
@@ -110,7 +89,7 @@ leader=$(gn_cluster_leader)
 t0=$(date +%s%N)
 gn_cluster_kill "$leader"
 i=0
-until [ "$(code 2 POST /v1/ports "{\"name\": \"tw$i\", \"kind\": \"kvm\",
+until [ "$(gn_host_code 2 POST /v1/ports "{\"name\": \"tw$i\", \"kind\": \"kvm\",
         \"network\": \"db\"}")" = 201 ]; do
     i=$((i + 1))
     [ $i -lt 200 ] || break
@@ -123,20 +102,22 @@ gn_check "writes-resume-within-3s" test "$ms" -lt 3000
 gn_check "killed-leader-rejoins" gn_cluster_restart "$leader"
 
 # --- A host whose member dies moves on and resumes its monitor.
-resumes() { field "$1" /v1/status 'd["cluster"]["resumes"]'; }
-remote=$(field 1 /v1/status 'd["cluster"]["remote"]')
+resumes() { gn_host_field "$1" /v1/status 'd["cluster"]["resumes"]'; }
+remote=$(gn_host_field 1 /v1/status 'd["cluster"]["remote"]')
 member=${remote##*/c}
 member=${member%.sock}
 before=$(resumes 1)
-full=$(field 1 /v1/status 'd["cluster"]["full_resyncs"]')
+full=$(gn_host_field 1 /v1/status 'd["cluster"]["full_resyncs"]')
 gn_cluster_kill "$member"
-moved() { [ "$(field 1 /v1/status 'd["cluster"]["remote"]')" != "$remote" ] \
-          && [ "$(field 1 /v1/status 'd["cluster"]["synced"]')" = True ]; }
+moved() {
+    [ "$(gn_host_field 1 /v1/status 'd["cluster"]["remote"]')" != "$remote" ] \
+        && [ "$(gn_host_field 1 /v1/status 'd["cluster"]["synced"]')" = True ]
+}
 gn_check "host1-moves-to-another-member" gn_wait 15 moved
 gn_check "host1-resumed" test "$(resumes 1)" -gt "$before"
 gn_check "host1-did-not-reload-everything" test \
-    "$(field 1 /v1/status 'd["cluster"]["full_resyncs"]')" = "$full"
-gn_check "host1-writes-after-moving" test "$(code 1 POST /v1/ports \
+    "$(gn_host_field 1 /v1/status 'd["cluster"]["full_resyncs"]')" = "$full"
+gn_check "host1-writes-after-moving" test "$(gn_host_code 1 POST /v1/ports \
     '{"name": "tm1", "kind": "kvm", "network": "db"}')" = 201
 
 gn_done

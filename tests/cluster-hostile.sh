@@ -10,80 +10,58 @@
 # cleanly, with the write answered.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-
-gn_cluster_db_start || gn_done
-for n in 1 2; do
-    gn_cluster_host_start $n
-    gn_cluster_guestnetd_start $n || gn_done
-done
+GN_HOST_API_TIMEOUT=20
+gn_cluster_setup 2
 gn_tmpdir out
-api() {
-    local n=$1
-    shift
-    curl -s -m 20 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
-        -w '\nHTTP %{http_code}\n' "http://localhost$2"
-}
-code() { api "$@" | tail -n 1 | cut -d' ' -f2; }
-field() {  # field N PATH PYEXPR
-    api "$1" GET "$2" | sed '$d' | "$GN_PYTHON" -c "import json, sys
-d = json.load(sys.stdin)
-print($3)"
-}
-flows() { gn_on_host "$1" ovs-ofctl -O OpenFlow15 dump-flows br-int \
-              --no-stats | sort; }
-gn_config "$out/policy.json" upl
-gn_check "policy-imported" test "$(code 1 POST /v1/cluster/import \
-    "$(cat "$out/policy.json")")" = 200
-gn_check "port-on-host1" test "$(code 1 POST /v1/ports '{"name": "tapa",
+gn_cluster_import "$out/policy.json" upl
+gn_check "port-on-host1" test "$(gn_host_code 1 POST /v1/ports '{"name": "tapa",
     "kind": "kvm", "network": "web", "ips": ["10.10.0.11"]}')" = 201
 
 # --- A destructive policy written around the API is not followed.
-generation() { field 1 /v1/cluster/status 'd["cluster"]["generation"]'; }
+generation() { gn_host_field 1 /v1/cluster/status 'd["cluster"]["generation"]'; }
 gen=$(generation)
-before=$(flows 1)
+before=$(gn_host_flows 1)
 gn_check "direct-delete-of-all-networks-commits" gn_cluster_db_write any \
     '{"op": "delete", "table": "Rule", "where": []}' \
     '{"op": "delete", "table": "Network", "where": []}' \
     '{"op": "mutate", "table": "Cluster", "where": [],
       "mutations": [["generation", "+=", 1]]}'
-unfit() { field 1 /v1/status 'd["cluster"].get("policy_error") or ""' \
+unfit() { gn_host_field 1 /v1/status 'd["cluster"].get("policy_error") or ""' \
           | grep -q 'removes network "web"'; }
 gn_check "host1-reports-the-unfit-policy" gn_wait 10 unfit
-gn_check "host1-keeps-its-flows" test "$(flows 1)" = "$before"
+gn_check "host1-keeps-its-flows" test "$(gn_host_flows 1)" = "$before"
 gn_check "tapa-not-quarantined" test \
-    "$(field 1 /v1/ports/tapa 'd["quarantined"]')" = False
+    "$(gn_host_field 1 /v1/ports/tapa 'd["quarantined"]')" = False
 gn_check "host1-generation-stays" test \
-    "$(field 1 /v1/status 'd["cluster"]["installed_generation"]')" = "$gen"
+    "$(gn_host_field 1 /v1/status 'd["cluster"]["installed_generation"]')" \
+    = "$gen"
 # host2 has no port in those networks: it follows.
-follows() { [ "$(field 2 /v1/status 'd["cluster"]["installed_generation"]')" \
-              -gt "$gen" ]; }
+follows() { [ "$(gn_host_field 2 /v1/status \
+                 'd["cluster"]["installed_generation"]')" -gt "$gen" ]; }
 gn_check "host2-without-ports-follows" gn_wait 10 follows
-gn_check "policy-restored" test "$(code 2 POST /v1/cluster/import \
+gn_check "policy-restored" test "$(gn_host_code 2 POST /v1/cluster/import \
     "$(cat "$out/policy.json")")" = 200
-fit() { [ -z "$(field 1 /v1/status \
+fit() { [ -z "$(gn_host_field 1 /v1/status \
                  'd["cluster"].get("policy_error") or ""')" ]; }
 gn_check "host1-follows-again" gn_wait 10 fit
 
 # --- A delete while the add of the same port is in progress.
-api 1 POST /v1/ports '{"name": "tapb", "kind": "kvm", "network": "web",
+gn_host_api 1 POST /v1/ports '{"name": "tapb", "kind": "kvm", "network": "web",
                        "ips": ["10.10.0.12"]}' > "$out/add" &
 adder=$!
 racing() { [ -n "$(ovs-vsctl --db="${GN_HOST_DB[1]}" --columns=name \
                    find Port name=tapb 2>/dev/null)" ] || \
            grep -q tapb "${GN_HOST_DIR[1]}/guestnetd.log"; }
 gn_wait 5 racing
-del=$(code 1 DELETE /v1/ports/tapb)
+del=$(gn_host_code 1 DELETE /v1/ports/tapb)
 wait $adder
 echo "# add answered $(tail -n 1 "$out/add"), delete during it $del"
 gn_check "delete-during-add-refused-or-done" \
     bash -c "[ '$del' = 409 ] || [ '$del' = 200 ]"
 consistent() {  # host1's port tapb and its registration agree
     local here there
-    here=$(code 1 GET /v1/ports/tapb)
-    there=$(code 1 GET /v1/cluster/ports/tapb)
+    here=$(gn_host_code 1 GET /v1/ports/tapb)
+    there=$(gn_host_code 1 GET /v1/cluster/ports/tapb)
     [ "$here" = "$there" ]
 }
 gn_check "bridge-and-registry-agree-on-tapb" gn_wait 10 consistent
@@ -123,35 +101,35 @@ done
 cfg1="${GN_HOST_DIR[1]}/guestnet-local.json"
 cp "$cfg1" "$out/local.json"
 sed -i 's/"br-int"/"br-other"/' "$cfg1"
-answer=$(api 1 POST /v1/reload)
+answer=$(gn_host_api 1 POST /v1/reload)
 gn_check "bridge-change-refused" grep -q '^HTTP 400' <<<"$answer"
 gn_check "refusal-says-restart" grep -q 'needs a restart' <<<"$answer"
 cp "$out/local.json" "$cfg1"
 
 # --- A running host removed with --force does not come back by itself.
-gn_check "host2-port" test "$(code 2 POST /v1/ports '{"name": "tapc",
+gn_check "host2-port" test "$(gn_host_code 2 POST /v1/ports '{"name": "tapc",
     "kind": "kvm", "network": "web", "ips": ["10.10.0.13"]}')" = 201
-gn_check "host2-removed-by-force" test "$(code 1 DELETE \
+gn_check "host2-removed-by-force" test "$(gn_host_code 1 DELETE \
     '/v1/cluster/hosts/host2?force=true')" = 200
-removed() { api 2 GET /v1/health | grep -q 'removed from the cluster'; }
+removed() { gn_host_api 2 GET /v1/health | grep -q 'removed from the cluster'; }
 gn_check "host2-knows-it-was-removed" gn_wait 10 removed
-gn_check "host2-refuses-writes" test "$(code 2 POST /v1/ports \
+gn_check "host2-refuses-writes" test "$(gn_host_code 2 POST /v1/ports \
     '{"name": "tapd", "kind": "kvm", "network": "web"}')" = 503
-gn_check "its-address-is-free" test "$(code 1 POST /v1/ports '{"name":
+gn_check "its-address-is-free" test "$(gn_host_code 1 POST /v1/ports '{"name":
     "tape", "kind": "kvm", "network": "web", "ips": ["10.10.0.13"]}')" = 201
 gn_check "host2-stays-removed" gn_wait 10 bash -c "! curl -s --unix-socket \
     '${GN_HOST_SOCK[1]}' http://localhost/v1/cluster/hosts | grep -q host2"
 gn_check "tapc-not-registered-again" test \
-    "$(code 1 GET /v1/cluster/ports/tapc)" = 404
+    "$(gn_host_code 1 GET /v1/cluster/ports/tapc)" = 404
 
 # --- Stopped while a cluster write waits on a stopped cluster.
 for n in 1 2 3; do kill -STOP "$(cat "$GN_CLUSTER_DIR/s$n.pid")"; done
 gn_on_exit "for n in 1 2 3; do kill -CONT \$(cat '$GN_CLUSTER_DIR/s'\$n.pid); done"
-api 1 POST /v1/cluster/rules '{"from": "web", "to": "db", "proto": "udp"}' \
-    > "$out/write" &
+gn_host_api 1 POST /v1/cluster/rules \
+    '{"from": "web", "to": "db", "proto": "udp"}' > "$out/write" &
 writer=$!
-in_flight() { [ "$(field 1 /v1/status 'd["cluster"]["writes_in_flight"]')" \
-               -ge 1 ]; }
+in_flight() { [ "$(gn_host_field 1 /v1/status \
+                   'd["cluster"]["writes_in_flight"]')" -ge 1 ]; }
 gn_check "the-write-waits-on-the-cluster" gn_wait 5 in_flight
 kill -TERM "${GN_HOST_GUESTNETD_PID[1]}"
 wait "${GN_HOST_GUESTNETD_PID[1]}"

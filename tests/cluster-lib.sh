@@ -34,6 +34,7 @@
 #   the fabric bridge.
 #
 #     gn_fabric_start                  sets GN_FABRIC_NETNS (bridge "fabric")
+#     gn_fabric_plug NS IFACE PORT     a veth from NS to the fabric bridge
 #     gn_cluster_host_start N          host N; sets GN_HOST_DIR[N],
 #                                      GN_HOST_NETNS[N], GN_HOST_DB[N],
 #                                      GN_HOST_SOCK[N]
@@ -41,21 +42,31 @@
 #     gn_host_guestnetd_start N CONFIG [OPTION...]    single-host guestnetd
 #     gn_cluster_guestnetd_start N [OPTION...]        guestnetd --cluster
 #     gn_host_guest N NS PORT NETWORK MAC [IP...]     a guest via the API
-#     gn_cluster_hosts_start N         the cluster and hosts 1-N (guestnetd
-#                                      --cluster on each)
 #     gn_host_router_mac NAME          the router MAC of host NAME
 #     gn_fabric_injector NS            NS, whose "inj" plugs into the fabric
-#     gn_host_api N METHOD PATH [BODY] host N's API: the body, "HTTP NNN"
-#     gn_host_api_code N METHOD PATH [BODY]           its status code
-#     gn_host_api_field N PATH PYEXPR  PYEXPR of the JSON of GET PATH (d)
 #
-# Example:
+# - Tests of hosts in cluster mode: their setup and their API.
+#
+#     gn_cluster_setup N [OPTION...]   cluster, hosts 1-N with guestnetd
+#     gn_cluster_import FILE [UPLINK]  the standard policy, through host 1
+#     gn_host_api N METHOD PATH [BODY] a request to host N: body, "HTTP NNN"
+#     gn_host_code N METHOD PATH [BODY]  its HTTP status
+#     gn_host_field N PATH PYEXPR      PYEXPR of the answer to GET PATH
+#     gn_host_flows N                  host N's flows (as gn_flows prints)
+#
+# Examples:
 #   . "$GN_SRCDIR/tests/lib.sh"
 #   . "$GN_SRCDIR/tests/cluster-lib.sh"
 #   gn_require_root
 #   gn_cluster_db_start || gn_done
 #   gn_check "host-added" gn_cluster_db_write 2 \
 #       '{"op": "insert", "table": "Host", "row": {"name": "host1"}}'
+#
+#   gn_cluster_setup 2
+#   gn_tmpdir out
+#   gn_cluster_import "$out/policy.json" upl
+#   gn_check "port-on-host2" test "$(gn_host_code 2 POST /v1/ports \
+#       '{"name": "tapa", "kind": "kvm", "network": "web"}')" = 201
 
 GN_CLUSTER_DB=Guestnet
 GN_CLUSTER_SCHEMA=$GN_SRCDIR/cluster/guestnet.ovsschema
@@ -335,6 +346,18 @@ gn_fabric_port_forwarding__() {
         | grep -q 'state forwarding'
 }
 
+# gn_fabric_plug NS IFACE PORT: a veth pair whose end IFACE, in namespace
+# NS, is up with TX checksum offload off (as for a guest) and whose end
+# PORT is a port of the fabric bridge, up.
+gn_fabric_plug() {
+    local ns=$1 iface=$2 port=$3
+    ip link add "$iface" netns "$ns" type veth peer name "$port" \
+        netns "$GN_FABRIC_NETNS"
+    ip netns exec "$ns" ethtool -K "$iface" tx off >/dev/null
+    ip -n "$ns" link set "$iface" up
+    ip -n "$GN_FABRIC_NETNS" link set "$port" master fabric up
+}
+
 # gn_cluster_host_start N: host N (1-9): a gn-sandbox in its own folder
 # GN_HOST_DIR[N] and network namespace GN_HOST_NETNS[N] (ovsdb-server at
 # GN_HOST_DB[N]), whose interface "upl" is a veth to port "hN" of the fabric
@@ -357,11 +380,7 @@ gn_cluster_host_start() {
     GN_HOST_NETNS[n]=$ns
     GN_HOST_DB[n]=unix:$dir/db.sock
     GN_HOST_SOCK[n]=$dir/guestnetd.sock
-    ip link add upl netns "$ns" type veth peer name "h$n" \
-        netns "$GN_FABRIC_NETNS"
-    ip netns exec "$ns" ethtool -K upl tx off >/dev/null
-    ip -n "$ns" link set upl up
-    ip -n "$GN_FABRIC_NETNS" link set "h$n" master fabric up
+    gn_fabric_plug "$ns" upl "h$n"
     if ! gn_wait 10 gn_fabric_port_forwarding__ "h$n"; then
         gn_fail "host$n-start" "fabric port h$n does not forward"
         gn_done
@@ -486,24 +505,35 @@ print(json.dumps({"name": name, "kind": kind, "network": net, "netns": ns,
     fi
 }
 
-# gn_cluster_hosts_start N: the cluster database and hosts 1-N, each with
-# guestnetd in cluster mode; ends the test if any does not start.
-gn_cluster_hosts_start() {
-    local n
+# --- Tests of hosts in cluster mode.
+
+# gn_cluster_setup N [OPTION...]: the usual start of a cluster-mode test:
+# needs root and curl; starts the cluster database (gn_cluster_db_start)
+# and hosts 1 to N (gn_cluster_host_start), each with guestnetd in cluster
+# mode and the guestnetd OPTIONs (gn_cluster_guestnetd_start); ends the
+# test if any of that fails.
+gn_cluster_setup() {
+    local hosts=$1 n
+    shift
+    gn_require_root
+    gn_require_cmd curl curl
     gn_cluster_db_start || gn_done
-    for ((n = 1; n <= $1; n++)); do
-        gn_cluster_host_start $n
-        gn_cluster_guestnetd_start $n || gn_done
+    for n in $(seq 1 "$hosts"); do
+        gn_cluster_host_start "$n"
+        gn_cluster_guestnetd_start "$n" "$@" || gn_done
     done
 }
 
-# gn_host_api N METHOD PATH [BODY]: a request to host N's API (BODY as
-# JSON); prints the answer's body, then a line "HTTP NNN" (000 if none
-# came within GN_HOST_API_TIMEOUT seconds, default 10).
+# How long gn_host_api waits for an answer, in seconds (curl --max-time);
+# empty: as long as it takes.
+GN_HOST_API_TIMEOUT=10
+
+# gn_host_api N METHOD PATH [BODY]: one request to host N's API (BODY:
+# JSON); prints the answer's body, then a line "HTTP NNN".
 gn_host_api() {
     local n=$1
     shift
-    curl -s -m "${GN_HOST_API_TIMEOUT:-10}" \
+    curl -s ${GN_HOST_API_TIMEOUT:+-m "$GN_HOST_API_TIMEOUT"} \
         --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
         ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
         -w '\nHTTP %{http_code}\n' "http://localhost$2"
@@ -530,13 +560,25 @@ gn_fabric_injector() {
     gn_wait 10 gn_fabric_port_forwarding__ hx
 }
 
-# gn_host_api_code N METHOD PATH [BODY]: the status code of that request.
-gn_host_api_code() { gn_host_api "$@" | tail -n 1 | cut -d' ' -f2; }
+# gn_host_code N METHOD PATH [BODY]: the HTTP status of that request.
+gn_host_code() { gn_host_api "$@" | tail -n 1 | cut -d' ' -f2; }
 
-# gn_host_api_field N PATH PYEXPR: prints the Python expression PYEXPR of
-# d, the JSON that GET PATH answers on host N.
-gn_host_api_field() {
+# gn_host_field N PATH PYEXPR: prints the Python expression PYEXPR over the
+# JSON body of host N's answer to GET PATH (the body is "d").
+gn_host_field() {
     gn_host_api "$1" GET "$2" | sed '$d' | "$GN_PYTHON" -c "import json, sys
 d = json.load(sys.stdin)
 print($3)"
+}
+
+# gn_host_flows N: host N's flows, sorted, without counters (gn_flows).
+gn_host_flows() { gn_on_host "$1" gn_flows; }
+
+# gn_cluster_import FILE [UPLINK]: writes the standard config (gn_config
+# FILE UPLINK) and imports its networks and rules through host 1 (POST
+# /v1/cluster/import); PASS policy-imported if host 1 answers 200.
+gn_cluster_import() {
+    gn_config "$1" "${2:-}"
+    gn_check "policy-imported" test "$(gn_host_code 1 POST \
+        /v1/cluster/import "$(cat "$1")")" = 200
 }

@@ -9,33 +9,12 @@
 # the timeout and the source keeps working.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_scapy
 s=$$
 
-gn_cluster_db_start || gn_done
-for n in 1 2 3; do
-    gn_cluster_host_start $n
-    gn_cluster_guestnetd_start $n --migration-timeout=8 || gn_done
-done
+gn_cluster_setup 3 --migration-timeout=8
 gn_tmpdir out
-api() {
-    local n=$1
-    shift
-    curl -s -m 10 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
-        -w '\nHTTP %{http_code}\n' "http://localhost$2"
-}
-code() { api "$@" | tail -n 1 | cut -d' ' -f2; }
-field() {  # field N PATH PYEXPR
-    api "$1" GET "$2" | sed '$d' | "$GN_PYTHON" -c "import json, sys
-d = json.load(sys.stdin)
-print($3)"
-}
-gn_config "$out/policy.json" upl
-gn_check "policy-imported" test "$(code 1 POST /v1/cluster/import \
-    "$(cat "$out/policy.json")")" = 200
+gn_cluster_import "$out/policy.json" upl
 
 m=52:54:00:0a:05:50
 gn_host_guest 1 "ma$s" pm web $m 10.10.0.50 || gn_done
@@ -47,15 +26,15 @@ gn_check "observer-reaches-the-guest" \
 gn_netns "mb$s"
 body="{\"name\": \"pm\", \"kind\": \"lxc\", \"network\": \"web\",
        \"netns\": \"mb$s\", \"mac\": \"$m\", \"ips\": [\"10.10.0.50\"]}"
-answer=$(api 2 POST /v1/ports "$body")
+answer=$(gn_host_api 2 POST /v1/ports "$body")
 gn_check "destination-port-made" grep -q '^HTTP 201' <<<"$answer"
 gn_check "destination-says-pending" grep -q '"state": "pending"' <<<"$answer"
-pending() { [ "$(field 3 /v1/cluster/ports/pm \
+pending() { [ "$(gn_host_field 3 /v1/cluster/ports/pm \
               'd["host"], d.get("requested_host")')" = "host1 host2" ]; }
 gn_check "registry-keeps-the-source" gn_wait 5 pending
 gn_check "destination-port-blocked" test \
-    "$(field 2 /v1/ports/pm 'd.get("blocked")')" = True
-answer=$(api 3 POST /v1/ports "{\"name\": \"pm\", \"kind\": \"kvm\",
+    "$(gn_host_field 2 /v1/ports/pm 'd.get("blocked")')" = True
+answer=$(gn_host_api 3 POST /v1/ports "{\"name\": \"pm\", \"kind\": \"kvm\",
                                 \"network\": \"web\", \"mac\": \"$m\"}")
 gn_check "a-second-destination-refused" grep -q '^HTTP 409' <<<"$answer"
 
@@ -69,7 +48,7 @@ replies() { grep -c 'bytes from' "$out/ping"; }
 gn_wait 5 bash -c "[ \$(grep -c 'bytes from' '$out/ping') -ge 50 ]"
 gn_check "source-answers-while-pending" test "$(replies)" -ge 50
 gn_check_fails "pending-destination-not-activated" test \
-    "$(field 3 /v1/cluster/ports/pm 'd["host"]')" = host2
+    "$(gn_host_field 3 /v1/cluster/ports/pm 'd["host"]')" = host2
 
 # The guest stops on the source and resumes on the destination, which
 # announces it as QEMU does (RARP, five times, at growing intervals).
@@ -82,8 +61,8 @@ for d in (0, 0.05, 0.1, 0.15, 0.2):
     time.sleep(d)
     sendp(rarp, iface='eth0', verbose=0)
 "
-moved() { [ "$(field 3 /v1/cluster/ports/pm 'd["host"], d.get("requested_host")')" \
-            = "host2 None" ]; }
+moved() { [ "$(gn_host_field 3 /v1/cluster/ports/pm \
+               'd["host"], d.get("requested_host")')" = "host2 None" ]; }
 gn_check "registry-moves-the-port" gn_wait 5 moved
 gn_check "destination-unblocked" gn_wait 5 bash -c "curl -s --unix-socket \
     '${GN_HOST_SOCK[2]}' http://localhost/v1/ports/pm | grep -vq blocked"
@@ -109,24 +88,24 @@ gn_check "destination-answers-after" \
     ip netns exec "ob$s" ping -c 2 -i 0.2 -W 2 10.10.0.50
 
 # libvirt removes the source's port: the registry keeps host2's.
-gn_check "source-port-deleted" test "$(code 1 DELETE /v1/ports/pm)" = 200
+gn_check "source-port-deleted" test "$(gn_host_code 1 DELETE /v1/ports/pm)" = 200
 gn_check "registry-still-has-host2" test \
-    "$(field 3 /v1/cluster/ports/pm 'd["host"]')" = host2
+    "$(gn_host_field 3 /v1/cluster/ports/pm 'd["host"]')" = host2
 gn_check_fails "source-port-gone" gn_on_host 1 ovs-vsctl port-to-br pm
 
 # --- A migration that is never announced: the destination goes after
 # the timeout (8 s here), the source keeps working.
 gn_host_guest 1 "na$s" pn web 52:54:00:0a:05:51 10.10.0.51 || gn_done
 gn_netns "nb$s"
-answer=$(api 2 POST /v1/ports "{\"name\": \"pn\", \"kind\": \"lxc\",
+answer=$(gn_host_api 2 POST /v1/ports "{\"name\": \"pn\", \"kind\": \"lxc\",
     \"network\": \"web\", \"netns\": \"nb$s\", \"mac\": \"52:54:00:0a:05:51\",
     \"ips\": [\"10.10.0.51\"]}")
 gn_check "second-destination-pending" grep -q '"state": "pending"' \
     <<<"$answer"
-abandoned() { [ "$(code 2 GET /v1/ports/pn)" = 404 ]; }
+abandoned() { [ "$(gn_host_code 2 GET /v1/ports/pn)" = 404 ]; }
 gn_check "unannounced-destination-removed" gn_wait 15 abandoned
 gn_check "request-withdrawn" test \
-    "$(field 3 /v1/cluster/ports/pn 'd["host"], d.get("requested_host")')" \
+    "$(gn_host_field 3 /v1/cluster/ports/pn 'd["host"], d.get("requested_host")')" \
     = "host1 None"
 gn_check "source-keeps-working" \
     ip netns exec "ob$s" ping -c 2 -i 0.2 -W 2 10.10.0.51

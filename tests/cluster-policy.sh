@@ -11,49 +11,30 @@
 # real packets between guests on different hosts over the fabric.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 s=$$
 
-gn_cluster_db_start || gn_done
-for n in 1 2 3; do
-    gn_cluster_host_start $n
-    gn_cluster_guestnetd_start $n || gn_done
-done
+gn_cluster_setup 3
 gn_tmpdir out
 
-api() {  # api N METHOD PATH [BODY]: the body, then "HTTP NNN"
-    local n=$1
-    shift
-    curl -s -m 10 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
-        -w '\nHTTP %{http_code}\n' "http://localhost$2"
+generation() {
+    gn_host_field 1 /v1/cluster/status 'd["cluster"]["generation"]'
 }
-code() { api "$@" | tail -n 1 | cut -d' ' -f2; }
-field() {  # field N PATH PYEXPR: PYEXPR of host N's GET PATH answer
-    api "$1" GET "$2" | sed '$d' | "$GN_PYTHON" -c "import json, sys
-d = json.load(sys.stdin)
-print($3)"
-}
-generation() { field 1 /v1/cluster/status 'd["cluster"]["generation"]'; }
 host_gens() {  # every host's installed generation, as "G1 G2 G3"
-    field 1 /v1/cluster/status \
+    gn_host_field 1 /v1/cluster/status \
         '" ".join(str(h["generation"]) for h in sorted(d["hosts"], key=lambda h: h["name"]))'
 }
 all_at() { [ "$(host_gens)" = "$1 $1 $1" ]; }
-flows() { gn_on_host "$1" ovs-ofctl -O OpenFlow15 dump-flows br-int \
-              --no-stats | sort; }
-flow_mods() { field "$1" /v1/status 'd["openflow"]["flow_mods"]'; }
+flow_mods() { gn_host_field "$1" /v1/status 'd["openflow"]["flow_mods"]'; }
 
 gn_config "$out/policy.json" upl
-answer=$(api 1 POST /v1/cluster/import "$(cat "$out/policy.json")")
+answer=$(gn_host_api 1 POST /v1/cluster/import "$(cat "$out/policy.json")")
 gn_check "import-answered" grep -q '^HTTP 200' <<<"$answer"
 gn_check "import-counts" grep -q '"networks_added": 3' <<<"$answer"
 gen=$(generation)
 gn_check "import-made-a-generation" test "$gen" -gt 0
 gn_check "every-host-installs-the-import" gn_wait 10 all_at "$gen"
 gn_check "reimport-changes-nothing" \
-    grep -q '"unchanged": 4' <<<"$(api 2 POST /v1/cluster/import \
+    grep -q '"unchanged": 4' <<<"$(gn_host_api 2 POST /v1/cluster/import \
                                     "$(cat "$out/policy.json")")"
 gn_check "reimport-keeps-the-generation" test "$(generation)" = "$gen"
 for n in 1 2 3; do
@@ -68,28 +49,28 @@ gn_check "web-crosses-hosts" \
     ip netns exec "w1-$s" ping -c 2 -i 0.2 -W 2 10.10.0.12
 
 # --- A change made on host2 reaches every host.
-flows3=$(flows 3)
+flows3=$(gn_host_flows 3)
 t0=$(date +%s%N)
-gn_check "network-added-on-host2" test "$(code 2 POST /v1/cluster/networks \
+gn_check "network-added-on-host2" test "$(gn_host_code 2 POST /v1/cluster/networks \
     '{"name": "app", "vlan": 40, "subnets": ["10.40.0.0/24"],
       "gateways": ["10.40.0.1"]}')" = 201
 gen=$(generation)
 gn_check "every-host-installs-the-change" gn_wait 10 all_at "$gen"
 echo "# network added on host2: live on all 3 hosts after" \
      "$(( ($(date +%s%N) - t0) / 1000000 )) ms"
-gn_check "host3-flows-changed" test "$(flows 3)" != "$flows3"
+gn_check "host3-flows-changed" test "$(gn_host_flows 3)" != "$flows3"
 gn_check "host3-trunks-the-new-vlan" test \
     "$(gn_on_host 3 ovs-vsctl get Port upl trunks)" = "[10, 20, 30, 40]"
 gn_check "host1-knows-the-network" \
-    grep -q '"app"' <<<"$(api 1 GET /v1/networks)"
-gn_check "rule-added-on-host3" test "$(code 3 POST /v1/cluster/rules \
+    grep -q '"app"' <<<"$(gn_host_api 1 GET /v1/networks)"
+gn_check "rule-added-on-host3" test "$(gn_host_code 3 POST /v1/cluster/rules \
     '{"from": "web", "to": "app", "proto": "tcp", "port": 8080}')" = 201
 gen=$(generation)
 gn_check "every-host-installs-the-rule" gn_wait 10 all_at "$gen"
-gn_check "host1-has-a-flow-for-8080" grep -q 'tp_dst=8080' <<<"$(flows 1)"
+gn_check "host1-has-a-flow-for-8080" grep -q 'tp_dst=8080' <<<"$(gn_host_flows 1)"
 
 # --- Unfit changes are refused and change nothing.
-flows3=$(flows 3)
+flows3=$(gn_host_flows 3)
 for bad in '{"name": "x", "vlan": 40, "subnets": ["10.50.0.0/24"]}' \
            '{"name": "y", "vlan": 50, "subnets": ["10.40.0.0/25"]}' \
            '{"name": "z", "vlan": 4095, "subnets": ["10.60.0.0/24"]}' \
@@ -97,55 +78,58 @@ for bad in '{"name": "x", "vlan": 40, "subnets": ["10.50.0.0/24"]}' \
            '{"name": "w", "vlan": 61, "subnets": ["10.61.0.0/24"],
              "gateways": ["10.62.0.1"]}' \
            '{"name": "v", "vlan": 62, "bogus": 1}'; do
-    c=$(code 1 POST /v1/cluster/networks "$bad")
+    c=$(gn_host_code 1 POST /v1/cluster/networks "$bad")
     gn_check "unfit-network-refused-$(cut -c1-40 <<<"$bad" | tr -c 'a-z0-9' _)" \
         test "$c" -ge 400 -a "$c" -lt 500
 done
-answer=$(api 1 POST /v1/cluster/rules '{"from": "web", "to": "nowhere"}')
+answer=$(gn_host_api 1 POST /v1/cluster/rules \
+    '{"from": "web", "to": "nowhere"}')
 gn_check "rule-to-unknown-network-refused" grep -q '^HTTP 400' <<<"$answer"
 gn_check "refusal-names-the-field" grep -q 'unknown network' <<<"$answer"
-answer=$(api 1 DELETE /v1/cluster/networks/web)
+answer=$(gn_host_api 1 DELETE /v1/cluster/networks/web)
 gn_check "network-with-ports-not-deleted" grep -q '^HTTP 409' <<<"$answer"
 gn_check "refusal-names-its-ports" grep -q "pw1-$s" <<<"$answer"
 gn_check "refusals-keep-the-generation" test "$(generation)" = "$gen"
-gn_check "refusals-keep-host3-flows" test "$(flows 3)" = "$flows3"
-gn_check "rule-deleted" test "$(code 2 DELETE \
+gn_check "refusals-keep-host3-flows" test "$(gn_host_flows 3)" = "$flows3"
+gn_check "rule-deleted" test "$(gn_host_code 2 DELETE \
     '/v1/cluster/rules?from=web&to=app&proto=tcp&port=8080')" = 200
-no_8080() { ! flows 1 | grep -q tp_dst=8080; }
+no_8080() { ! gn_host_flows 1 | grep -q tp_dst=8080; }
 gn_check "rule-delete-reaches-host1" gn_wait 10 no_8080
 
 # --- SIGKILL of one host's guestnetd changes nothing elsewhere.
-flows1=$(flows 1)
+flows1=$(gn_host_flows 1)
 kill -KILL "${GN_HOST_GUESTNETD_PID[3]}"
 wait "${GN_HOST_GUESTNETD_PID[3]}" 2>/dev/null
 gn_check "host3-port-stays-registered" \
-    test "$(code 1 GET "/v1/cluster/ports/pa3-$s")" = 200
-gn_check "host1-flows-unchanged-by-host3-kill" test "$(flows 1)" = "$flows1"
-gn_check "host1-writes-go-on" test "$(code 1 POST /v1/ports \
+    test "$(gn_host_code 1 GET "/v1/cluster/ports/pa3-$s")" = 200
+gn_check "host1-flows-unchanged-by-host3-kill" test \
+    "$(gn_host_flows 1)" = "$flows1"
+gn_check "host1-writes-go-on" test "$(gn_host_code 1 POST /v1/ports \
     '{"name": "tapk", "kind": "kvm", "network": "db"}')" = 201
 gn_check "host3-restarts" gn_cluster_guestnetd_start 3
 gn_check "host3-restart-sends-no-flow-mod" test "$(flow_mods 3)" = 0
 
 # --- The cluster goes away: fail-static.
-flows1=$(flows 1)
+flows1=$(gn_host_flows 1)
 for n in 1 2 3; do gn_cluster_kill $n; done
-unreachable() { [ "$(field 1 /v1/status 'd["cluster"]["connected"]')" \
+unreachable() { [ "$(gn_host_field 1 /v1/status 'd["cluster"]["connected"]')" \
                   = False ]; }
 gn_check "host1-sees-the-cluster-gone" gn_wait 10 unreachable
-answer=$(api 1 POST /v1/ports '{"name": "tapz", "kind": "kvm",
+answer=$(gn_host_api 1 POST /v1/ports '{"name": "tapz", "kind": "kvm",
                                 "network": "web"}')
 gn_check "write-refused-503" grep -q '^HTTP 503' <<<"$answer"
 gn_check "refusal-says-unreachable" grep -q 'unreachable' <<<"$answer"
 gn_check_fails "refused-port-not-made" \
     gn_on_host 1 ovs-vsctl port-to-br tapz
-gn_check "policy-write-refused-503" test "$(code 2 POST \
+gn_check "policy-write-refused-503" test "$(gn_host_code 2 POST \
     /v1/cluster/rules '{"from": "web", "to": "db"}')" = 503
-gn_check "reads-served" test "$(code 1 GET /v1/ports)" = 200
-gn_check "registry-reads-served" test "$(code 1 GET /v1/cluster/ports)" = 200
-gn_check "health-stays-ok" test "$(code 1 GET /v1/health)" = 200
+gn_check "reads-served" test "$(gn_host_code 1 GET /v1/ports)" = 200
+gn_check "registry-reads-served" test \
+    "$(gn_host_code 1 GET /v1/cluster/ports)" = 200
+gn_check "health-stays-ok" test "$(gn_host_code 1 GET /v1/health)" = 200
 gn_check "traffic-flows-without-the-cluster" \
     ip netns exec "w1-$s" ping -c 3 -i 0.2 -W 2 10.10.0.12
-gn_check "host1-flows-kept" test "$(flows 1)" = "$flows1"
+gn_check "host1-flows-kept" test "$(gn_host_flows 1)" = "$flows1"
 gn_guestnetd_restart1() {
     kill -TERM "${GN_HOST_GUESTNETD_PID[1]}"
     wait "${GN_HOST_GUESTNETD_PID[1]}" 2>/dev/null
@@ -153,7 +137,7 @@ gn_guestnetd_restart1() {
 }
 gn_check "host1-restarts-without-the-cluster" gn_guestnetd_restart1
 gn_check "restart-from-cache-sends-no-flow-mod" test "$(flow_mods 1)" = 0
-gn_check "restart-from-cache-keeps-flows" test "$(flows 1)" = "$flows1"
+gn_check "restart-from-cache-keeps-flows" test "$(gn_host_flows 1)" = "$flows1"
 gn_check "traffic-flows-after-that-restart" \
     ip netns exec "w1-$s" ping -c 2 -i 0.2 -W 2 10.10.0.12
 
@@ -161,15 +145,15 @@ gn_check "traffic-flows-after-that-restart" \
 for n in 1 2 3; do gn_cluster_restart $n & done
 wait_members() { for n in 1 2 3; do gn_cluster_joined $n || return 1; done; }
 gn_check "cluster-back" gn_wait 30 wait_members
-writable() { [ "$(code 1 POST /v1/ports '{"name": "tapz", "kind": "kvm",
+writable() { [ "$(gn_host_code 1 POST /v1/ports '{"name": "tapz", "kind": "kvm",
                   "network": "web", "mac": "52:54:00:0a:0f:0f"}')" = 201 ]; }
 gn_check "writes-accepted-again" gn_wait 20 writable
-rule_on_host3() { [ "$(code 3 POST /v1/cluster/rules \
+rule_on_host3() { [ "$(gn_host_code 3 POST /v1/cluster/rules \
     '{"from": "web", "to": "db", "proto": "udp"}')" = 201 ]; }
 gn_check "change-on-host3-after-return-accepted" gn_wait 20 rule_on_host3
 gen=$(generation)
 gn_check "every-host-converges" gn_wait 15 all_at "$gen"
-echo "# after the whole cluster restarted: host2 $(field 2 /v1/status \
+echo "# after the whole cluster restarted: host2 $(gn_host_field 2 /v1/status \
     '"resumes %d, full resyncs %d" % (d["cluster"]["resumes"],
                                       d["cluster"]["full_resyncs"])')"
 

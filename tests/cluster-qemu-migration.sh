@@ -67,7 +67,7 @@ print(json.load(sys.stdin).get('$1'))"
 }
 
 gn_config "$d/policy.json" upl
-gn_check "policy-imported" test "$(gn_host_api_code 1 POST \
+gn_check "policy-imported" test "$(gn_host_code 1 POST \
     /v1/cluster/import "$(cat "$d/policy.json")")" = 200
 gn_host_guest 3 "ob$s" "pob$s" web 52:54:00:0a:03:13 10.10.0.13 || gn_done
 
@@ -102,7 +102,7 @@ gn_check "destination-says-pending" grep -q '"state": "pending"' <<<"$answer"
 gn_check "destination-tap-made" \
     ip netns exec "${GN_HOST_NETNS[2]}" test -e /sys/class/net/vm0
 gn_check "destination-port-blocked" test \
-    "$(gn_host_api_field 2 /v1/ports/vm0 'd.get("blocked")')" = True
+    "$(gn_host_field 2 /v1/ports/vm0 'd.get("blocked")')" = True
 gn_vm_console dst "$d"
 gn_vm_qemu dst "$d" "${GN_HOST_NETNS[2]}" "$append" "${net_args[@]}" \
     -qmp "unix:$d/dst.qmp,server=on,wait=off" -incoming "unix:$d/migrate.sock"
@@ -138,12 +138,12 @@ done_at=$(date +%s.%N)
 downtime=$(migration downtime)
 running() { qmp dst query-status | grep -q '"running": true'; }
 gn_check "destination-runs" gn_wait 10 running
-moved() { [ "$(gn_host_api_field 3 /v1/cluster/ports/vm0 \
+moved() { [ "$(gn_host_field 3 /v1/cluster/ports/vm0 \
                'd["host"], d.get("requested_host")')" = "host2 None" ]; }
 gn_check "registry-moves-the-port-within-5s" gn_wait 5 moved
 moved_at=$(date +%s.%N)
 blocked() {  # blocked N VALUE: host N's vm0 says "blocked": VALUE
-    [ "$(gn_host_api_field "$1" /v1/ports/vm0 'd.get("blocked")')" = "$2" ]
+    [ "$(gn_host_field "$1" /v1/ports/vm0 'd.get("blocked")')" = "$2" ]
 }
 gn_check "destination-unblocked" gn_wait 5 blocked 2 None
 gn_check "source-blocked" gn_wait 5 blocked 1 True
@@ -162,11 +162,11 @@ gn_check "announcements-not-dropped" test "$(spoof_drops)" = 0
 
 # "libvirt" ends the migration: the source's port goes, its QEMU quits.
 gn_check "source-port-deleted" \
-    test "$(gn_host_api_code 1 DELETE /v1/ports/vm0)" = 200
+    test "$(gn_host_code 1 DELETE /v1/ports/vm0)" = 200
 gn_check "source-qemu-quits" qmp_ok src quit
 gn_check "source-qemu-gone" gn_wait 10 gn_pid_gone__ "${GN_VM_PID[src]}"
 gn_check "registry-still-has-host2" test \
-    "$(gn_host_api_field 3 /v1/cluster/ports/vm0 'd["host"]')" = host2
+    "$(gn_host_field 3 /v1/cluster/ports/vm0 'd["host"]')" = host2
 gn_check_fails "source-tap-gone" \
     ip netns exec "${GN_HOST_NETNS[1]}" test -e /sys/class/net/vm0
 gn_check "guest-answers-after" \

@@ -11,17 +11,14 @@
 # arrives).  Three hosts, real packets over the fabric.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
+gn_require_cmd nc netcat-openbsd
 gn_require_cmd bridge iproute2
 gn_require_scapy
 s=$$
 
-gn_cluster_hosts_start 3
+gn_cluster_setup 3
 gn_tmpdir out
-gn_config "$out/policy.json" upl
-gn_check "policy-imported" grep -q '^HTTP 200' \
-    <<<"$(gn_host_api 1 POST /v1/cluster/import "$(cat "$out/policy.json")")"
+gn_cluster_import "$out/policy.json" upl
 
 wa=52:54:00:0a:01:11 wb=52:54:00:0a:03:12 da=52:54:00:14:02:11
 gn_host_guest 1 "wa$s" "pwa$s" web $wa 10.10.0.11 || gn_done

@@ -19,7 +19,7 @@ gn_require_cmd bridge iproute2
 gn_require_scapy
 s=$$
 
-gn_cluster_hosts_start 3
+gn_cluster_setup 3
 gn_tmpdir out
 gn_config6 "$out/policy.json" upl
 gn_check "policy-imported" grep -q '^HTTP 200' \

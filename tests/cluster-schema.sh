@@ -9,15 +9,6 @@
 gn_require_root
 gn_require_cmd curl curl
 gn_tmpdir out
-
-api() {
-    local n=$1
-    shift
-    curl -s -m 10 --unix-socket "${GN_HOST_SOCK[n]}" -X "$1" \
-        ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
-        -w '\nHTTP %{http_code}\n' "http://localhost$2"
-}
-code() { api "$@" | tail -n 1 | cut -d' ' -f2; }
 gn_config "$out/policy.json" upl
 v11=$GN_SRCDIR/tests/cluster/guestnet-1.1.ovsschema
 
@@ -34,11 +25,11 @@ ip netns exec "${GN_HOST_NETNS[1]}" "$GUESTNETD" --config "$out/local.json" \
     --socket "${GN_HOST_SOCK[1]}" --log-file "$out/g1.log" &
 GN_HOST_GUESTNETD_PID[1]=$!
 gn_on_exit "kill ${GN_HOST_GUESTNETD_PID[1]}"
-unhealthy() { api 1 GET /v1/health | grep -q 'schema 2.0.0'; }
+unhealthy() { gn_host_api 1 GET /v1/health | grep -q 'schema 2.0.0'; }
 gn_check "major-mismatch-makes-host-unhealthy" gn_wait 10 unhealthy
 gn_check "mismatch-says-what-to-upgrade" \
-    grep -q 'upgrade guestnet on this host' <<<"$(api 1 GET /v1/health)"
-gn_check "mismatch-refuses-writes" test "$(code 1 POST /v1/cluster/import \
+    grep -q 'upgrade guestnet on this host' <<<"$(gn_host_api 1 GET /v1/health)"
+gn_check "mismatch-refuses-writes" test "$(gn_host_code 1 POST /v1/cluster/import \
     "$(cat "$out/policy.json")")" = 503
 gn_check "mismatch-wrote-nothing" test \
     "$(gn_cluster_db_count 1 Network)" = 0
@@ -49,24 +40,26 @@ wait "${GN_HOST_GUESTNETD_PID[1]}" 2>/dev/null
 gn_cluster_db_start || gn_done
 gn_cluster_host_start 2
 gn_cluster_guestnetd_start 2 || gn_done
-gn_check "import-on-1.0" test "$(code 2 POST /v1/cluster/import \
+gn_check "import-on-1.0" test "$(gn_host_code 2 POST /v1/cluster/import \
     "$(cat "$out/policy.json")")" = 200
-gn_check "port-on-1.0" test "$(code 2 POST /v1/ports '{"name": "tapa",
+gn_check "port-on-1.0" test "$(gn_host_code 2 POST /v1/ports '{"name": "tapa",
     "kind": "kvm", "network": "web", "ips": ["10.10.0.11"]}')" = 201
 gn_check "convert-to-1.1" ovsdb-client -vconsole:off convert \
     "$(gn_cluster_member any)" "$v11" \
     || tail -n 5 "$GN_CLUSTER_DIR"/s?.log
 gn_check "cluster-reports-1.1" test "$(ovsdb-client get-schema-version \
     "$(gn_cluster_member any)" Guestnet)" = 1.1.0
-status11() { api 2 GET /v1/status | grep -q '"schema_version": "1.1.0"'; }
+status11() {
+    gn_host_api 2 GET /v1/status | grep -q '"schema_version": "1.1.0"'
+}
 gn_check "host-follows-the-conversion" gn_wait 15 status11
-gn_check "host-healthy-on-1.1" test "$(code 2 GET /v1/health)" = 200
-writable() { [ "$(code 2 POST /v1/ports '{"name": "tapb", "kind": "kvm",
+gn_check "host-healthy-on-1.1" test "$(gn_host_code 2 GET /v1/health)" = 200
+writable() { [ "$(gn_host_code 2 POST /v1/ports '{"name": "tapb", "kind": "kvm",
     "network": "web", "ips": ["10.10.0.12"]}')" = 201 ]; }
 gn_check "writes-after-conversion" gn_wait 15 writable
-gn_check "data-kept-by-conversion" test "$(code 2 GET \
+gn_check "data-kept-by-conversion" test "$(gn_host_code 2 GET \
     /v1/cluster/ports/tapa)" = 200
-gn_check "duplicates-still-refused" test "$(code 2 POST /v1/ports \
+gn_check "duplicates-still-refused" test "$(gn_host_code 2 POST /v1/ports \
     '{"name": "tapc", "kind": "kvm", "network": "web",
       "ips": ["10.10.0.11"]}')" = 409
 

@@ -119,12 +119,15 @@ gn_netns() {
 # a veth pair; the other end, HOSTIF, is in the sandbox's namespace, up.
 # TX checksum offload is turned off on eth0: with the userspace datapath,
 # TCP fails otherwise.
-gn_guest() {
-    local ns=$1 hostif=$2 addr=$3
+gn_guest() { gn_guest_in "$GN_SANDBOX_NETNS" "$@"; }
+
+# gn_guest_in HOSTNS NS HOSTIF ADDR/LEN: gn_guest with HOSTIF in the
+# namespace HOSTNS instead (a host of tests/cluster-lib.sh).
+gn_guest_in() {
+    local hostns=$1 ns=$2 hostif=$3 addr=$4
     gn_netns "$ns"
-    ip link add "$hostif" netns "$GN_SANDBOX_NETNS" type veth \
-        peer name eth0 netns "$ns"
-    ip -n "$GN_SANDBOX_NETNS" link set "$hostif" up
+    ip link add "$hostif" netns "$hostns" type veth peer name eth0 netns "$ns"
+    ip -n "$hostns" link set "$hostif" up
     ip -n "$ns" link set eth0 up
     ip -n "$ns" addr add "$addr" dev eth0
     ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null
@@ -547,6 +550,17 @@ gn_package_tree() {
     install -m 755 "$GN_SRCDIR/scripts/hooks/lxc-start-host" "$hooks/"
     install -D -m 755 "$GN_SRCDIR/debian/libvirt-qemu-hook" \
         "$d/etc/libvirt/hooks/qemu.d/guestnet"
+}
+
+# gn_overlay_root DIR: a tmpfs at DIR holding a writable overlay of / at
+# DIR/root (its changes in DIR/upper); fails if a mount does.  Run it in a
+# mount namespace of its own ("unshare -m"): the mounts go with it.
+gn_overlay_root() {
+    mkdir -p "$1"
+    mount -t tmpfs tmpfs "$1" \
+        && mkdir -p "$1/upper" "$1/work" "$1/root" \
+        && mount -t overlay overlay \
+               -o "lowerdir=/,upperdir=$1/upper,workdir=$1/work" "$1/root"
 }
 
 # gn_package_mounts DIR: shell commands that lay DIR/usr over /usr

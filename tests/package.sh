@@ -42,11 +42,7 @@ if [ "${1:-}" = --in-private-root ]; then
     work=$2 deb=$3 version=$4
     ovl=$work/ovl
     root=$ovl/root
-    mkdir -p "$ovl"
-    if ! { mount -t tmpfs tmpfs "$ovl" \
-           && mkdir -p "$ovl/upper" "$ovl/work" "$root" \
-           && mount -t overlay overlay \
-                -o "lowerdir=/,upperdir=$ovl/upper,workdir=$ovl/work" "$root" \
+    if ! { gn_overlay_root "$ovl" \
            && mount --rbind /dev "$root/dev" \
            && mount -t proc proc "$root/proc"; }; then
         gn_fail private-root "could not mount an overlay of / at $root"

@@ -26,13 +26,9 @@ if [ "${1:-}" = --in-private-root ]; then
     work=$2
     ovl=$work/ovl
     root=$ovl/root
-    mkdir -p "$ovl"
     # An overlay of /, and a private /run/systemd (nspawn's scratch
     # folders in it vanish with the namespace too).
-    if ! { mount -t tmpfs tmpfs "$ovl" \
-           && mkdir -p "$ovl/upper" "$ovl/work" "$root" \
-           && mount -t overlay overlay \
-                -o "lowerdir=/,upperdir=$ovl/upper,workdir=$ovl/work" "$root" \
+    if ! { gn_overlay_root "$ovl" \
            && mount -t tmpfs tmpfs /run/systemd; }; then
         gn_fail private-root "could not mount an overlay of / at $root"
         gn_done
