@@ -68,7 +68,7 @@ gn_check "bridge-and-registry-agree-on-tapb" gn_wait 10 consistent
 
 # --- A port add may not take another host's guest's port as a
 # "migration" without naming that guest as the registry has it.
-gn_check "host2-guest" test "$(code 2 POST /v1/ports '{"name": "tapv",
+gn_check "host2-guest" test "$(gn_host_code 2 POST /v1/ports '{"name": "tapv",
     "kind": "kvm", "network": "web", "mac": "52:54:00:0a:07:07",
     "ips": ["10.10.0.77"], "vm_id": "vm-7"}')" = 201
 for bad in '{"name": "tapv", "kind": "kvm", "network": "web"}' \
@@ -80,19 +80,19 @@ for bad in '{"name": "tapv", "kind": "kvm", "network": "web"}' \
              "mac": "52:54:00:0a:07:07", "ips": ["10.10.0.77"],
              "vm_id": "vm-8"}'; do
     gn_check "takeover-refused-$(tr -dc 'a-z0-9' <<<"$bad" | tail -c 24)" \
-        test "$(code 1 POST /v1/ports "$bad")" = 409
+        test "$(gn_host_code 1 POST /v1/ports "$bad")" = 409
 done
 gn_check "takeover-attempts-left-the-port" test \
-    "$(field 1 /v1/cluster/ports/tapv 'd["host"], d.get("requested_host")')" \
+    "$(gn_host_field 1 /v1/cluster/ports/tapv 'd["host"], d.get("requested_host")')" \
     = "host2 None"
-gn_check "the-real-guest-may-migrate" test "$(code 1 POST /v1/ports \
+gn_check "the-real-guest-may-migrate" test "$(gn_host_code 1 POST /v1/ports \
     '{"name": "tapv", "kind": "kvm", "network": "web",
       "mac": "52:54:00:0a:07:07", "ips": ["10.10.0.77"],
       "vm_id": "vm-7"}')" = 201
-gn_check "its-migration-withdrawn" test "$(code 1 DELETE /v1/ports/tapv)" \
+gn_check "its-migration-withdrawn" test "$(gn_host_code 1 DELETE /v1/ports/tapv)" \
     = 200
 for mac in 0a:58:01:02:03:04 0a:00:00:00:00:0a; do
-    gn_check "reserved-mac-$mac-refused" test "$(code 1 POST /v1/ports \
+    gn_check "reserved-mac-$mac-refused" test "$(gn_host_code 1 POST /v1/ports \
         "{\"name\": \"tapm\", \"kind\": \"kvm\", \"network\": \"web\",
           \"mac\": \"$mac\"}")" = 400
 done
