@@ -207,6 +207,8 @@ ofctrl_finish_bundle__(struct ofctrl *o)
                        o->n_meter_mods, o->last_error);
     } else {
         o->installed_seqno = o->bundle_seqno;
+        GN_LOG_DBG("seqno %llu installed (barrier reply)",
+                   (unsigned long long) o->installed_seqno);
     }
     ofctrl_end_bundle__(o);
     o->state = OFCTRL_SYNCED;
