@@ -165,6 +165,8 @@ engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
 
     e->txn_in_flight = false;
     e->last_txn_msec = gn_time_msec();
+    GN_LOG_DBG("transaction done (status %d, next_cfg %lld)",
+               (int) res->status, (long long) res->next_cfg);
     for (op = e->ops; op; op = op->next) {
         n_in_txn += op->state == ENGINE_OP_IN_TXN;
     }
@@ -653,6 +655,7 @@ engine_devices_created__(char *error, void *op_)
         engine_op_finish__(e, op, 500, engine_error_body__(error));
         free(error);
     } else {
+        GN_LOG_DBG("port %s: devices made", op->name);
         op->state = ENGINE_OP_QUEUED;
     }
     engine_schedule__(e);       /* (It may have held the transaction.) */
@@ -705,6 +708,7 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
             return;
         }
     }
+    GN_LOG_DBG("port %s: add requested", spec.name);
     op = engine_op_create__(e, ENGINE_OP_ADD, cb, aux);
     op->spec = spec;
     op->name = gn_xstrdup(spec.name);

@@ -216,6 +216,7 @@ struct engine {
                                  * 'applying_next_cfg' (and at
                                  * 'unapplied_cur_cfg'), or 0. */
     json_int_t unapplied_cur_cfg;
+    json_int_t seen_cur_cfg;    /* cur_cfg the last step saw (the log). */
     long long ping_msec;        /* Last jsonrpc_session_ping(). */
     int last_txn_ops;
     unsigned long long n_txns;

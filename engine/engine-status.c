@@ -155,6 +155,10 @@ engine_track_applied__(struct engine *e)
 
     long long now = gn_time_msec();
 
+    if (cur_cfg != e->seen_cur_cfg) {
+        GN_LOG_DBG("ovs-vswitchd applied next_cfg %lld", (long long) cur_cfg);
+        e->seen_cur_cfg = cur_cfg;
+    }
     if (cur_cfg < 0 || cur_cfg >= e->applying_next_cfg) {
         e->unapplied_msec = 0;
     } else if (!e->unapplied_msec || cur_cfg != e->unapplied_cur_cfg) {

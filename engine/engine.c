@@ -309,6 +309,8 @@ engine_run__(struct engine *e)
      * case ovs-vswitchd is gone.) */
     if (e->applying_next_cfg > engine_root_int__(e, "cur_cfg")
         && gn_time_msec() - e->last_txn_msec < ENGINE_BATCH_WAIT_MS) {
+        GN_LOG_DBG("transaction waits for next_cfg %lld",
+                   (long long) e->applying_next_cfg);
         return;
     }
     if (engine_gather__(e)) {
@@ -388,6 +390,9 @@ engine_run__(struct engine *e)
     e->gather_msec = 0;         /* The next one may wait as long. */
     e->n_txns++;
     e->last_txn_ops = ovsdb_txn_n_ops(txn);
+    GN_LOG_DBG("transaction %llu: %d ops (%d installed marks)%s",
+               e->n_txns, ovsdb_txn_n_ops(txn), n_marks,
+               ovsdb_txn_n_ops(txn) > 1 + n_marks ? ", next_cfg + 1" : "");
     engine_phase_end__(e, ENGINE_PHASE_PLAN);
     ovsdb_txn_commit(txn, e->session, engine_txn_done__, e);
     engine_phase_end__(e, ENGINE_PHASE_TXN);
@@ -436,6 +441,8 @@ engine_gather__(struct engine *e)
     }
     if (wait && !e->gather_msec) {
         e->gather_msec = now;
+        GN_LOG_DBG("transaction gathers requests (%d ms at most)",
+                   ENGINE_GATHER_MS);
     }
     if (!wait || now - e->gather_msec >= ENGINE_GATHER_MS) {
         /* Each hold lasts ENGINE_GATHER_MS at most. */

@@ -24,8 +24,10 @@ enum ofctrl_state {
     OFCTRL_SYNCED,              /* Installed table known, nothing in flight. */
     OFCTRL_METERS_BEFORE,       /* Meter additions and modifications sent;
                                  * waiting for their barrier. */
-    OFCTRL_ADDING,              /* Bundle opened and filled; waiting for the
-                                 * barrier to learn whether all was taken. */
+    OFCTRL_ADDING,              /* Bundle opened and filled (after the
+                                 * meters before it, if 'meters_in_bundle');
+                                 * waiting for the barrier to learn whether
+                                 * all was taken. */
     OFCTRL_COMMITTING,          /* Commit sent; waiting for its barrier. */
     OFCTRL_METERS_AFTER,        /* Meter deletions sent after the commit;
                                  * waiting for their barrier. */
@@ -91,6 +93,10 @@ struct ofctrl {
                                  * with xids meter_first_xid...last. */
     uint32_t meter_first_xid;
     uint32_t meter_last_xid;
+    bool meters_in_bundle;      /* The meters before the bundle went just
+                                 * before it, under its barrier. */
+    bool meter_error;           /* The switch refused a meter_mod of the
+                                 * change set in flight. */
 
     char *last_error;           /* Why the last bundle failed, or NULL. */
 

@@ -142,7 +142,8 @@ static bool
 ofctrl_is_meter_xid__(const struct ofctrl *o, uint32_t xid)
 {
     return ((o->state == OFCTRL_METERS_BEFORE
-             || o->state == OFCTRL_METERS_AFTER)
+             || o->state == OFCTRL_METERS_AFTER
+             || (o->state == OFCTRL_ADDING && o->meters_in_bundle))
             && (int32_t) (xid - o->meter_first_xid) >= 0
             && (int32_t) (o->meter_last_xid - xid) >= 0);
 }
@@ -219,6 +220,7 @@ ofctrl_received__(const void *msg, size_t len, void *o_)
             && (int32_t) (o->bundle_last_xid - xid) >= 0) {
             ofctrl_bundle_error__(o, oh);
         } else if (ofctrl_is_meter_xid__(o, xid)) {
+            o->meter_error = true;
             ofctrl_bundle_error__(o, oh);
         } else if (o->state == OFCTRL_DUMPING && xid == o->dump_xid) {
             ofctrl_recv_dump__(o, NULL, 0);
@@ -248,11 +250,19 @@ ofctrl_received__(const void *msg, size_t len, void *o_)
             break;
         }
         if (o->state == OFCTRL_ADDING) {
+            if (o->meters_in_bundle && !o->meter_error) {
+                /* The switch holds them, whatever became of the flows. */
+                meter_table_apply(o->installed_meters, o->meter_mods,
+                                  o->n_meter_before);
+            }
+            o->meters_in_bundle = false;
             if (o->bundle_error) {
                 /* Some flow_mod was refused: drop the whole bundle. */
                 ofctrl_send_bundle_ctrl__(o, OFPBCT_DISCARD_REQUEST);
                 ofctrl_finish_bundle__(o);
             } else {
+                GN_LOG_DBG("bundle %u: flow_mods accepted, committing",
+                           o->bundle_id);
                 o->bundle_last_xid = ofctrl_send_bundle_ctrl__(
                     o, OFPBCT_COMMIT_REQUEST);
                 of_conn_send_barrier(o->conn, &o->barrier_xid);

@@ -115,6 +115,7 @@ ofctrl_end_bundle__(struct ofctrl *o)
     free(o->meter_mods);
     o->meter_mods = NULL;
     o->n_meter_mods = o->n_meter_before = 0;
+    o->meters_in_bundle = o->meter_error = false;
     free(o->bundle_error);
     o->bundle_error = NULL;
 }
@@ -155,10 +156,9 @@ ofctrl_start_bundle__(struct ofctrl *o)
 }
 
 /* Sends the meter_mods 'o->meter_mods[start]' up to (not including)
- * 'end', then a barrier, and enters 'state'. */
-void
-ofctrl_send_meter_mods__(struct ofctrl *o, size_t start, size_t end,
-                         enum ofctrl_state state)
+ * 'end'. */
+static void
+ofctrl_send_meter_batch__(struct ofctrl *o, size_t start, size_t end)
 {
     uint8_t version = of_conn_version(o->conn);
     size_t i;
@@ -178,10 +178,19 @@ ofctrl_send_meter_mods__(struct ofctrl *o, size_t start, size_t end,
         free(mm);
     }
     o->n_meter_mods_sent += end - start;
-    of_conn_send_barrier(o->conn, &o->barrier_xid);
-    o->state = state;
     GN_LOG_DBG("%zu meter_mods for seqno %llu", end - start,
                (unsigned long long) o->bundle_seqno);
+}
+
+/* Sends the meter_mods 'o->meter_mods[start]' up to (not including)
+ * 'end', then a barrier, and enters 'state'. */
+void
+ofctrl_send_meter_mods__(struct ofctrl *o, size_t start, size_t end,
+                         enum ofctrl_state state)
+{
+    ofctrl_send_meter_batch__(o, start, end);
+    of_conn_send_barrier(o->conn, &o->barrier_xid);
+    o->state = state;
 }
 
 /* Ends the change set in flight after its last barrier reply: a success
@@ -207,6 +216,8 @@ ofctrl_finish_bundle__(struct ofctrl *o)
                        o->n_meter_mods, o->last_error);
     } else {
         o->installed_seqno = o->bundle_seqno;
+        GN_LOG_DBG("seqno %llu installed (barrier reply)",
+                   (unsigned long long) o->installed_seqno);
     }
     ofctrl_end_bundle__(o);
     o->state = OFCTRL_SYNCED;
@@ -282,7 +293,18 @@ ofctrl_run__(struct ofctrl *o)
         return;
     }
     o->bundle_seqno = o->desired_seqno;
-    if (o->n_meter_before) {
+    if (o->n_meter_before && o->n_mods) {
+        /* The switch handles a connection's messages in order, so the
+         * meters the flows need go right before the bundle, under its
+         * barrier: ovs-vswitchd, busy for a while after it applies a
+         * port, then reads both at once instead of answering the meters'
+         * barrier first and the bundle after its next busy spell.  An
+         * error for a meter fails the bundle (a flow that needs it fails
+         * as well), as it would alone. */
+        ofctrl_send_meter_batch__(o, 0, o->n_meter_before);
+        o->meters_in_bundle = true;
+        ofctrl_start_bundle__(o);
+    } else if (o->n_meter_before) {
         ofctrl_send_meter_mods__(o, 0, o->n_meter_before,
                                  OFCTRL_METERS_BEFORE);
     } else {

@@ -40,13 +40,16 @@
  * read back at every connection (OFPMP_METER_CONFIG) like the flows.  OVS
  * 3.1 does not take meter_mods inside bundles (ofputil_is_bundlable()
  * refuses OFPT_METER_MOD with OFPBFC_MSG_UNSUP), so a change set is:
- * meter additions and modifications, a barrier; the flows' bundle as
- * above; meter deletions, a barrier.  A meter is thus in place before any
- * flow uses it, and goes only after the commit removed the flows that used
- * it (OVS deletes the flows of a deleted meter).  If a meter_mod before the
- * bundle is refused, the bundle is not sent and the change set fails like
- * a refused bundle; the sequence number becomes installed only when the
- * flows and the meters are in.
+ * meter additions and modifications, sent right before the flows' bundle
+ * and under its barrier (the switch handles a connection's messages in
+ * order; a change set of meters alone has a barrier of its own); the
+ * bundle as above; meter deletions, a barrier.  A meter is thus in place
+ * before any flow uses it, and goes only after the commit removed the
+ * flows that used it (OVS deletes the flows of a deleted meter).  If a
+ * meter_mod before the bundle is refused, the bundle is discarded (not
+ * sent, for meters alone) and the change set fails like a refused bundle;
+ * the sequence number becomes installed only when the flows and the
+ * meters are in.
  *
  * Ownership: ofctrl owns every bridge table (all OpenFlow tables of the
  * bridge) and every meter: flows and meters it did not put are deleted.  Run the bridge with
