@@ -74,6 +74,17 @@ cluster_migration_remove__(struct cluster *c, struct cluster_migration *m)
     free(m);
 }
 
+static size_t
+cluster_n_migrations__(const struct cluster *c)
+{
+    size_t n = 0;
+
+    for (const struct cluster_migration *m = c->migrations; m; m = m->next) {
+        n++;
+    }
+    return n;
+}
+
 bool
 cluster_migration_pending__(const struct cluster *c, const char *name)
 {
@@ -83,33 +94,35 @@ cluster_migration_pending__(const struct cluster *c, const char *name)
 void
 cluster_migrate_update__(struct cluster *c)
 {
-    json_t *ports = engine_ports(c->engine);
-    const char **names = gn_xcalloc(json_array_size(ports) + 1,
+    size_t n_ports, n = 0;
+    const struct pipeline_port *ports = engine_bridge_ports(c->engine,
+                                                            &n_ports);
+    const char **names = gn_xcalloc(n_ports + 1 + cluster_n_migrations__(c),
                                     sizeof *names);
+    struct gn_strmap listed = GN_STRMAP_INIT;
     struct gn_buf digest = GN_BUF_INIT;
-    size_t i, n = 0;
-    json_t *p;
 
-    json_array_foreach (ports, i, p) {
-        const char *name = json_string_value(json_object_get(p, "name"));
-        const json_t *row = name ? cluster_find__(c, "Port", "name", name,
-                                                  NULL) : NULL;
+    for (size_t i = 0; i < n_ports; i++) {
+        const char *name = ports[i].name;
+        const json_t *row = cluster_find__(c, "Port", "name", name, NULL);
         const char *host = row ? ovsdb_datum_string(row, "host") : NULL;
 
         /* A pending destination, or a port the registry has elsewhere. */
-        if (name && (cluster_migration_find__(c, name)
-                     || (host && strcmp(host, c->host)))) {
+        if (cluster_migration_find__(c, name)
+            || (host && strcmp(host, c->host))) {
             names[n++] = name;
+            gn_strmap_put(&listed, name, &listed);
             gn_buf_printf(&digest, "%s\n", name);
         }
     }
     for (struct cluster_migration *m = c->migrations; m; m = m->next) {
-        if (!strstr(gn_buf_cstr(&digest), m->name)) {
+        if (!gn_strmap_get(&listed, m->name)) {
             /* Not on the bridge yet: blocked from its first flows. */
             names[n++] = m->name;
             gn_buf_printf(&digest, "%s\n", m->name);
         }
     }
+    gn_strmap_destroy(&listed);
     if (!c->blocked_digest || strcmp(c->blocked_digest,
                                      gn_buf_cstr(&digest))) {
         free(c->blocked_digest);
@@ -118,7 +131,6 @@ cluster_migrate_update__(struct cluster *c)
     }
     gn_buf_destroy(&digest);
     free(names);
-    json_decref(ports);
 }
 
 /* The ofport of local port 'name', or 0. */

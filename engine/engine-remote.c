@@ -72,6 +72,12 @@ engine_set_blocked(struct engine *e, const char *const *names, size_t n)
     engine_schedule__(e);
 }
 
+const struct pipeline_port *
+engine_bridge_ports(struct engine *e, size_t *n)
+{
+    return port_view_pipeline_ports(engine_view__(e), n);
+}
+
 bool
 engine_is_blocked(const struct engine *e, const char *name)
 {

@@ -86,6 +86,11 @@ void engine_set_remote(struct engine *, const struct netaddr_mac *router_mac,
 void engine_set_blocked(struct engine *, const char *const *names,
                         size_t n);
 bool engine_is_blocked(const struct engine *, const char *name);
+/* The bridge's bound ports, as the pipeline sees them (borrowed, valid
+ * until the engine runs again): names and identities without the cost of
+ * engine_ports()'s JSON. */
+const struct pipeline_port *engine_bridge_ports(struct engine *,
+                                                size_t *n);
 
 /* Called when a request finishes: 'status' is an HTTP status, 'body' a new
  * reference the callee takes (a port object, or {"error": {...}}). */
