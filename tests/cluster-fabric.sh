@@ -12,7 +12,6 @@
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_root
 gn_require_cmd curl curl
-gn_require_cmd bridge iproute2
 gn_require_scapy
 s=$$
 
@@ -45,11 +44,7 @@ gn_check_fails "guest-w1-is-not-a-port-of-host2" \
 
 # The same network across hosts, tagged with its VLAN on the fabric.
 gn_tmpdir wire
-ip netns exec "$GN_FABRIC_NETNS" tcpdump -i h2 -e -nn -U --immediate-mode \
-    -w "$wire/h2.pcap" 'vlan 10 and icmp' 2> "$wire/h2.err" &
-tcpdump_pid=$!
-gn_on_exit "kill $tcpdump_pid"
-gn_wait 5 grep -q 'listening on' "$wire/h2.err" \
+gn_fabric_capture h2 "$wire/h2.pcap" 'vlan 10 and icmp' \
     || gn_fail capture-start "tcpdump on the fabric did not start"
 gn_check "web-host1-reaches-web-host2" \
     ip netns exec "w1-$s" ping -c 3 -i 0.2 -W 2 10.10.0.12
@@ -63,14 +58,11 @@ gn_check_fails "web-host1-does-not-ping-db-host2" \
     ip netns exec "w1-$s" ping -c 2 -i 0.2 -W 1 10.20.0.12
 # The pings host1 -> host2 and host3 -> host2 put 12 frames on h2, each
 # tagged with VLAN 10 (tcpdump writes each frame at once with -U).
-tagged() {
-    tcpdump -r "$wire/h2.pcap" -e -nn 2>/dev/null | grep -c 'vlan 10,'
-}
+tagged() { gn_fabric_count "$wire/h2.pcap" 'vlan 10,'; }
 gn_check "fabric-carries-web-tagged-vlan-10" \
     gn_wait 5 eval '[ "$(tagged)" -ge 12 ]'
 echo "# icmp frames tagged with VLAN 10 on fabric port h2: $(tagged)"
-kill -INT $tcpdump_pid 2>/dev/null
-wait $tcpdump_pid 2>/dev/null
+gn_fabric_capture_stop
 gn_check "fabric-learned-web-host1-mac-on-h1" bash -c \
     "bridge -n '$GN_FABRIC_NETNS' fdb show br fabric | grep -q '^$w1 dev h1 '"
 

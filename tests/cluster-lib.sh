@@ -44,6 +44,9 @@
 #     gn_host_guest N NS PORT NETWORK MAC [IP...]     a guest via the API
 #     gn_host_router_mac NAME          the router MAC of host NAME
 #     gn_fabric_injector NS            NS, whose "inj" plugs into the fabric
+#     gn_fabric_capture PORT FILE FILTER  frames on fabric port PORT, to FILE
+#     gn_fabric_capture_stop           stops that capture
+#     gn_fabric_count FILE PATTERN     frames of FILE that show PATTERN
 #
 # - Tests of hosts in cluster mode: their setup and their API.
 #
@@ -330,8 +333,10 @@ GN_FABRIC_NETNS=
 
 # gn_fabric_start: the fabric namespace GN_FABRIC_NETNS with the Linux
 # bridge "fabric" (the physical switch the hosts' uplinks plug into).
+# Needs ip and bridge (iproute2).
 gn_fabric_start() {
     gn_require_cmd ip iproute2
+    gn_require_cmd bridge iproute2
     GN_FABRIC_NETNS=gnfab-$$
     gn_netns "$GN_FABRIC_NETNS"
     ip -n "$GN_FABRIC_NETNS" link add fabric type bridge
@@ -558,6 +563,29 @@ gn_fabric_injector() {
     ip -n "$GN_FABRIC_NETNS" link set hx master fabric up
     ip -n "$1" link set inj up
     gn_wait 10 gn_fabric_port_forwarding__ hx
+}
+
+# gn_fabric_capture PORT FILE FILTER: captures the frames crossing port
+# PORT of the fabric bridge (hN: host N's uplink) that the tcpdump FILTER
+# selects, into FILE (each frame written at once), until
+# gn_fabric_capture_stop; fails if tcpdump does not listen within 5 s.
+gn_fabric_capture_pid=
+gn_fabric_capture() {
+    ip netns exec "$GN_FABRIC_NETNS" tcpdump -i "$1" -nn -U --immediate-mode \
+        -w "$2" "$3" 2> "$2.err" &
+    gn_fabric_capture_pid=$!
+    gn_on_exit "kill $! 2>/dev/null"
+    gn_wait 5 grep -q 'listening on' "$2.err"
+}
+# gn_fabric_capture_stop: stops the capture of gn_fabric_capture.
+gn_fabric_capture_stop() {
+    kill -INT "$gn_fabric_capture_pid" 2>/dev/null
+    wait "$gn_fabric_capture_pid" 2>/dev/null
+}
+# gn_fabric_count FILE PATTERN: prints how many frames of the capture FILE
+# show PATTERN in "tcpdump -e -nn" (VLAN tags included).
+gn_fabric_count() {
+    tcpdump -r "$1" -e -nn 2>/dev/null | grep -c -- "$2"
 }
 
 # gn_host_code N METHOD PATH [BODY]: the HTTP status of that request.

@@ -12,7 +12,6 @@
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_cmd nc netcat-openbsd
-gn_require_cmd bridge iproute2
 gn_require_scapy
 s=$$
 
@@ -61,20 +60,16 @@ gn_check_fails "no-arp-answer-in-a-private-network" \
 # --- Neighbours without floods: host1 answers its web guest's ARP for
 # the web guest of host3 from the registry; no ARP request crosses.
 ip -n "wa$s" neigh flush dev eth0
-ip netns exec "$GN_FABRIC_NETNS" tcpdump -i h1 -nn -U --immediate-mode \
-    -w "$out/arp.pcap" 'vlan 10 and arp' 2> "$out/arp.err" &
-gn_on_exit "kill $! 2>/dev/null"
-arpdump=$!
-gn_wait 5 grep -q 'listening on' "$out/arp.err" \
+gn_fabric_capture h1 "$out/arp.pcap" 'vlan 10 and arp' \
     || gn_fail capture-start "tcpdump on the fabric did not start"
 gn_check "web-host1-reaches-web-host3-after-flush" \
     ip netns exec "wa$s" ping -c 2 -i 0.2 -W 2 10.10.0.12
 gn_check "neighbour-entry-is-the-remote-mac" \
     grep -q "10.10.0.12 .*lladdr $wb" <<<"$(ip -n "wa$s" neigh show)"
 sleep 0.3
-kill -INT "$arpdump"; wait "$arpdump" 2>/dev/null
-gn_check "no-arp-request-crossed-the-fabric" test "$(tcpdump -nn -r \
-    "$out/arp.pcap" 2>/dev/null | grep -c 'Request who-has 10.10.0.12')" = 0
+gn_fabric_capture_stop
+gn_check "no-arp-request-crossed-the-fabric" test "$(gn_fabric_count \
+    "$out/arp.pcap" 'Request who-has 10.10.0.12')" = 0
 gn_check "arp-answered-by-the-registry-rule" \
     test "$(gn_on_host 1 ovs-ofctl -O OpenFlow15 dump-flows br-int table=3 \
             | grep 'arp_tpa=10.10.0.12' | grep -c 'n_packets=[1-9]')" = 1
@@ -100,29 +95,26 @@ gn_fabric_injector "$inj"
 h2mac=$(gn_host_router_mac host2)
 gn_capture_start "wa$s" || gn_fail capture-start "tcpdump did not start"
 gn_scapy "$inj" "
-def f(src_ip, flags, tag):
-    return (Ether(src='$h2mac', dst='$wa') / Dot1Q(vlan=10)
-            / IP(src=src_ip, dst='10.10.0.11')
-            / TCP(sport=3306, dport=40000, flags=flags) / Raw(b'GN[' + tag + b']'))
-for i in range(3):
+def to_wa(src, ipsrc, l4, tag, dst='$wa'):
+    return (Ether(src=src, dst=dst) / Dot1Q(vlan=10)
+            / IP(src=ipsrc, dst='10.10.0.11') / l4 / Raw(b'GN[' + tag + b']'))
+udp = UDP(sport=9, dport=9)
+frames = [
     # A reply without a request: db answering a SYN never sent.
-    sendp(f('10.20.0.11', 'SA', b'synack-no-request'), iface='inj', verbose=0)
+    to_wa('$h2mac', '10.20.0.11', TCP(sport=3306, dport=40000, flags='SA'),
+          b'synack-no-request'),
     # The source address of host1's own guest.
-    sendp(Ether(src='52:54:00:0a:0f:0f', dst='$wa') / Dot1Q(vlan=10)
-          / IP(src='10.10.0.11', dst='10.10.0.11') / UDP(sport=9, dport=9)
-          / Raw(b'GN[own-address]'), iface='inj', verbose=0)
+    to_wa('52:54:00:0a:0f:0f', '10.10.0.11', udp, b'own-address'),
     # The network's gateway address, and a routed frame sent to all.
-    sendp(Ether(src='52:54:00:0a:0f:0f', dst='$wa') / Dot1Q(vlan=10)
-          / IP(src='10.10.0.1', dst='10.10.0.11') / UDP(sport=9, dport=9)
-          / Raw(b'GN[gateway-address]'), iface='inj', verbose=0)
-    sendp(Ether(src='$h2mac', dst='ff:ff:ff:ff:ff:ff') / Dot1Q(vlan=10)
-          / IP(src='10.20.0.11', dst='10.10.0.11') / UDP(sport=9, dport=9)
-          / Raw(b'GN[routed-broadcast]'), iface='inj', verbose=0)
+    to_wa('52:54:00:0a:0f:0f', '10.10.0.1', udp, b'gateway-address'),
+    to_wa('$h2mac', '10.20.0.11', udp, b'routed-broadcast',
+          dst='ff:ff:ff:ff:ff:ff'),
     # The positive control: a same-network frame from an address nobody
     # claims.
-    sendp(Ether(src='52:54:00:0a:0f:0f', dst='$wa') / Dot1Q(vlan=10)
-          / IP(src='10.10.0.99', dst='10.10.0.11') / UDP(sport=9, dport=9)
-          / Raw(b'GN[same-network]'), iface='inj', verbose=0)
+    to_wa('52:54:00:0a:0f:0f', '10.10.0.99', udp, b'same-network'),
+]
+for i in range(3):
+    sendp(frames, iface='inj', verbose=0)
 "
 gn_capture_stop
 gn_check_seen "injected-same-network-frame-arrives" "wa$s" same-network
@@ -136,14 +128,12 @@ gn_check_unseen "injected-routed-broadcast-dropped" "wa$s" routed-broadcast
 gn_capture_start "da$s" || gn_fail capture-start "tcpdump did not start"
 h1mac=$(gn_host_router_mac host1)
 gn_scapy "$inj" "
+def routed(sport, dport, tag):
+    return (Ether(src='$h1mac', dst='$da') / Dot1Q(vlan=20)
+            / IP(src='10.10.0.77', dst='10.20.0.11')
+            / TCP(sport=sport, dport=dport, flags='S') / Raw(b'GN[' + tag + b']'))
 for i in range(3):
-    sendp(Ether(src='$h1mac', dst='$da') / Dot1Q(vlan=20)
-          / IP(src='10.10.0.77', dst='10.20.0.11')
-          / TCP(sport=40001, dport=3306, flags='S') / Raw(b'GN[routed-syn]'),
-          iface='inj', verbose=0)
-    sendp(Ether(src='$h1mac', dst='$da') / Dot1Q(vlan=20)
-          / IP(src='10.10.0.77', dst='10.20.0.11')
-          / TCP(sport=40002, dport=22, flags='S') / Raw(b'GN[routed-22]'),
+    sendp([routed(40001, 3306, b'routed-syn'), routed(40002, 22, b'routed-22')],
           iface='inj', verbose=0)
 "
 gn_capture_stop

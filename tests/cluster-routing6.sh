@@ -13,9 +13,6 @@
 # each shape arrives).  Three hosts, real packets over the fabric.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-gn_require_cmd bridge iproute2
 gn_require_scapy
 s=$$
 
@@ -67,21 +64,17 @@ gn_check "hop-limit-decremented-by-both-hosts" gn_captured_as "da$s" \
 # --- Neighbours without floods: host1 answers its web guest's
 # solicitation for the web guest of host3 from the registry.
 ip -n "wa$s" neigh flush dev eth0
-ip netns exec "$GN_FABRIC_NETNS" tcpdump -i h1 -nn -U --immediate-mode \
-    -w "$out/nd.pcap" 'vlan 10 and icmp6' 2> "$out/nd.err" &
-gn_on_exit "kill $! 2>/dev/null"
-nddump=$!
-gn_wait 5 grep -q 'listening on' "$out/nd.err" \
+gn_fabric_capture h1 "$out/nd.pcap" 'vlan 10 and icmp6' \
     || gn_fail capture-start "tcpdump on the fabric did not start"
 gn_check "web-host1-reaches-web-host3-after-flush" \
     ip netns exec "wa$s" ping -6 -c 2 -i 0.2 -W 2 2001:db8:10::12
 gn_check "neighbour-entry-is-the-remote-mac" \
     grep -q "2001:db8:10::12 .*lladdr $wb" <<<"$(ip -n "wa$s" -6 neigh show)"
-kill -INT "$nddump"; wait "$nddump" 2>/dev/null
-gn_check "echo-crossed-the-fabric" test "$(tcpdump -nn -r "$out/nd.pcap" \
-    2>/dev/null | grep -c 'echo request')" -gt 0
-gn_check "no-solicitation-crossed-the-fabric" test "$(tcpdump -nn -r \
-    "$out/nd.pcap" 2>/dev/null | grep -c 'who has 2001:db8:10::12')" = 0
+gn_fabric_capture_stop
+gn_check "echo-crossed-the-fabric" \
+    test "$(gn_fabric_count "$out/nd.pcap" 'echo request')" -gt 0
+gn_check "no-solicitation-crossed-the-fabric" test "$(gn_fabric_count \
+    "$out/nd.pcap" 'who has 2001:db8:10::12')" = 0
 gn_check "solicitation-answered-by-the-registry-rule" \
     test "$(gn_on_host 1 ovs-ofctl -O OpenFlow15 dump-flows br-int table=3 \
             | grep 'nd_target=2001:db8:10::12' | grep -c 'n_packets=[1-9]')" = 1
