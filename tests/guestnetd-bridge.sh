@@ -5,11 +5,8 @@
 # bridge writes nothing; a config reload applies only the differences and a
 # bad config changes nothing.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
+gn_guestnetd_sandbox
+cfg=$GN_CONFIG
 uplink=gnup$$
 ip -n "$GN_SANDBOX_NETNS" link add "$uplink" type veth peer name "${uplink}x"
 gn_config "$cfg" "$uplink"

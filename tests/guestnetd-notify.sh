@@ -11,12 +11,9 @@
 # ovs-vswitchd away, READY=1 never comes while STATUS names what is
 # missing, and comes once they are back.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_cmd python3 python3
-
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
+gn_guestnetd_sandbox
+cfg=$GN_CONFIG
 gn_config "$cfg"
 export GUESTNET_SOCKET=$GN_SANDBOX_DIR/guestnetd.sock
 gn_tmpdir dir

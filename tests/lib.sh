@@ -209,15 +209,21 @@ gn_guestnetd_start() {
     fi
 }
 
-# gn_guestnetd_setup [OPTION...]: the usual start of a guestnetd test: needs
-# root and curl, starts a sandbox, writes the standard config (gn_config)
-# to $GN_CONFIG and starts guestnetd on it with the guestnetd OPTIONs; ends
-# the test if that fails.
-gn_guestnetd_setup() {
+# gn_guestnetd_sandbox: the start of a guestnetd test that writes its own
+# config: needs root and curl, starts a sandbox and sets GN_CONFIG to the
+# config's path in it.
+gn_guestnetd_sandbox() {
     gn_require_root
     gn_require_cmd curl curl
     gn_sandbox_start
     GN_CONFIG=$GN_SANDBOX_DIR/guestnet.json
+}
+
+# gn_guestnetd_setup [OPTION...]: the usual start of a guestnetd test:
+# gn_guestnetd_sandbox, the standard config (gn_config) in $GN_CONFIG and
+# guestnetd on it with the guestnetd OPTIONs; ends the test if that fails.
+gn_guestnetd_setup() {
+    gn_guestnetd_sandbox
     gn_config "$GN_CONFIG"
     gn_guestnetd_start "$GN_CONFIG" "$@" || gn_done
 }

@@ -4,13 +4,10 @@
 # and delivers to a network's guests only frames of that VLAN (rule 11, on
 # one host).
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_scapy
-
-gn_sandbox_start
+gn_guestnetd_sandbox
 s=$$
-cfg=$GN_SANDBOX_DIR/guestnet.json
+cfg=$GN_CONFIG
 # The uplink: a veth whose far end, eth0 of namespace ul$s, is "the wire".
 gn_guest "ul$s" "pul$s" 192.0.2.1/24
 gn_config "$cfg" "pul$s"

@@ -12,16 +12,12 @@
 # guests (python sockets, ping, scapy), verdicts checked with
 # ofproto/trace.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
 gn_require_scapy
-
-gn_sandbox_start
+gn_guestnetd_sandbox
+gn_config6 "$GN_CONFIG"
+gn_guestnetd_start "$GN_CONFIG" || gn_done
 s=$$
 gw10=0a:00:00:00:00:0a gw20=0a:00:00:00:00:14
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config6 "$cfg"
-gn_guestnetd_start "$cfg" || gn_done
 gn_pipeline_guest wa web 52:54:00:10:00:11 10.10.0.11 2001:db8:10::11
 gn_pipeline_guest wb web 52:54:00:10:00:12 10.10.0.12 2001:db8:10::12
 gn_pipeline_guest da db 52:54:00:20:00:11 10.20.0.11 2001:db8:20::11
