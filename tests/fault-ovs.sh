@@ -125,6 +125,19 @@ check_acked() {
     gn_check "$label-acknowledged-ports-marked-installed" test "$nomark" = 0
 }
 
+# check_retries LABEL BODIES...: every add of the files BODIES, sent
+# again, succeeds (the same answer for those that were committed, a fresh
+# one for the others), and each is then a port as check_acked wants.
+check_retries() {
+    local label=$1 retry bad
+    shift
+    retry=$(python3 "$clients" "$GUESTNET_SOCKET" <(cat "$@"))
+    bad=$(awk '$2 != 201' <<<"$retry")
+    [ -z "$bad" ] || { echo "$label: retries that failed:"; echo "$bad"; }
+    gn_check "$label-every-retry-succeeds" test -z "$bad"
+    check_acked "$label-retried" <(echo "$retry")
+}
+
 # traffic LABEL: wa pings wb, and a frame from wa with a spoofed MAC does
 # not reach wb while one with wa's own does.
 traffic() {
@@ -203,14 +216,7 @@ $label: seen in $((t_seen - t_fault)) ms; after $daemon was back: healthy in $((
             test "$(gn_flows | grep -c .)" = "$(gn_openflow desired_flows)"
         traffic "$label"
     fi
-    # Every add again: the same success for those that were committed, a
-    # fresh one for the others.
-    local retry bad
-    retry=$(python3 "$clients" "$GUESTNET_SOCKET" <(cat "$b1" "$b2"))
-    bad=$(awk '$2 != 201' <<<"$retry")
-    [ -z "$bad" ] || { echo "$label: retries that failed:"; echo "$bad"; }
-    gn_check "$label-every-retry-succeeds" test -z "$bad"
-    check_acked "$label-retried" <(echo "$retry")
+    check_retries "$label" "$b1" "$b2"
 }
 
 fault 1 KILL ovsdb
@@ -294,12 +300,7 @@ outlived() {
     gn_check "$label-healthy-again" gn_wait 30 healthy
     gn_check "$label-settles" gn_wait 30 gn_settled
     check_acked "$label" "$out" "$out2"
-    local retry bad
-    retry=$(python3 "$clients" "$GUESTNET_SOCKET" <(cat "$b" "$b2"))
-    bad=$(awk '$2 != 201' <<<"$retry")
-    [ -z "$bad" ] || { echo "$label: retries that failed:"; echo "$bad"; }
-    gn_check "$label-every-retry-succeeds" test -z "$bad"
-    check_acked "$label-retried" <(echo "$retry")
+    check_retries "$label" "$b" "$b2"
 }
 gn_guestnetd_stop TERM
 gn_guestnetd_start "$GN_CONFIG" --apply-timeout 8 || gn_done
