@@ -64,6 +64,11 @@ mark() { wc -l < "$out"; }
 since() { tail -n +$(($1 + 1)) "$out" | grep -Eq -- "$2"; }
 # first_since K REGEX: the first such line.
 first_since() { tail -n +$(($1 + 1)) "$out" | grep -E -m1 -- "$2"; }
+# await SECS K REGEX: waits up to SECS s for such a line and sets 'line' to
+# the first one; false if none came.
+await() { gn_wait "$1" since "$2" "$3" && line=$(first_since "$2" "$3"); }
+# last_lines: the client's last 5 lines, as one (what a failure shows).
+last_lines() { tail -n 5 "$out" | tr '\n' ' '; }
 # current: the member of the client's latest "ready" line.
 current() {
     grep '^ready:' "$out" | tail -n 1 | sed -E 's|.*/c([0-9])\.sock .*|\1|'
@@ -108,24 +113,22 @@ k=$(mark)
 t0=$(now_ms)
 kill_member KILL "$m"
 survivors=$(others "$m" | tr -d '\n')
-if gn_wait 15 since "$k" "^synced: unix:$d/c[$survivors]\.sock"; then
-    line=$(first_since "$k" '^synced:')
+if await 15 "$k" "^synced: unix:$d/c[$survivors]\.sock"; then
     echo "measured: reconnect and resync after SIGKILL of member $m: $(( $(at "$line") - t0 )) ms"
     gn_pass moves-to-another-member
     gn_check kill-reconnect-resumes \
         grep -Eq 'kind=resume resyncs=1 resumes=1 ' <<< "$line"
 else
-    gn_fail moves-to-another-member "$(tail -n 5 "$out" | tr '\n' ' ')"
+    gn_fail moves-to-another-member "$(last_lines)"
 fi
 w=$(others "$m" | tail -n 1)
 gn_check write-after-kill gn_wait 15 add_net "$w" net2 102
 t1=$(now_ms)
-if gn_wait 10 since "$k" "names=([^ ]*,)?net2[, ]"; then
-    line=$(first_since "$k" "names=([^ ]*,)?net2[, ]")
+if await 10 "$k" "names=([^ ]*,)?net2[, ]"; then
     echo "measured: after SIGKILL of member $m, a write through member $w returned at $((t1 - t0)) ms; the client had the row at $(( $(at "$line") - t0 )) ms"
     gn_pass sees-write-after-kill
 else
-    gn_fail sees-write-after-kill "$(tail -n 5 "$out" | tr '\n' ' ')"
+    gn_fail sees-write-after-kill "$(last_lines)"
 fi
 
 # 3. The killed member comes back.  The client's member is stopped (an
@@ -141,8 +144,7 @@ t0=$(now_ms)
 w=$(others "$c" | head -n 1)
 gn_check write-during-outage gn_wait 15 add_net "$w" net3 103
 t1=$(now_ms)
-if gn_wait 15 since "$k" '^synced:'; then
-    line=$(first_since "$k" '^synced:')
+if await 15 "$k" '^synced:'; then
     echo "measured: write during the outage $((t1 - t0)) ms after SIGSTOP; client resumed $(( $(at "$line") - t0 )) ms after SIGSTOP: $line"
     gn_check outage-write-before-resume [ "$t1" -lt "$(at "$line")" ]
     gn_check outage-resumed-not-resynced \
@@ -152,7 +154,7 @@ if gn_wait 15 since "$k" '^synced:'; then
     gn_check outage-left-stopped-member \
         grep -Evq "unix:$d/c$c\.sock" <<< "$line"
 else
-    gn_fail outage-resumed "$(tail -n 5 "$out" | tr '\n' ' ')"
+    gn_fail outage-resumed "$(last_lines)"
 fi
 kill_member CONT "$c"
 gn_check stopped-member-rejoins gn_wait 20 in_cluster "$c"
@@ -173,8 +175,7 @@ else
         kill_member KILL "$n"
     done
     cutoff="^not-ready: unix:$d/c$y\.sock .*connected=false"
-    if gn_wait 20 since "$k" "$cutoff"; then
-        line=$(first_since "$k" "$cutoff")
+    if await 20 "$k" "$cutoff"; then
         echo "measured: member $y reported cut off $(( $(at "$line") - t0 )) ms after its peers were killed"
         gn_pass cut-off-member-not-ready
         n=$(grep -nE -m1 -- "$cutoff" <(tail -n +$((k + 1)) "$out") | cut -d: -f1)
@@ -191,10 +192,10 @@ else
             gn_check cut-off-others-tried-first \
                 [ $(( $(at "$again") - $(at "$line") )) -ge 900 ]
         else
-            gn_fail cut-off-others-tried-first "$(tail -n 5 "$out" | tr '\n' ' ')"
+            gn_fail cut-off-others-tried-first "$(last_lines)"
         fi
     else
-        gn_fail cut-off-member-not-ready "$(tail -n 5 "$out" | tr '\n' ' ')"
+        gn_fail cut-off-member-not-ready "$(last_lines)"
     fi
 fi
 
