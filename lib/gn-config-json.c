@@ -194,9 +194,10 @@ gn_config_check_kind__(const json_t *value, enum gn_config_kind kind,
     return error;
 }
 
-/* Checks that every key of 'obj' (an object, borrowed), at 'path', is one
- * of the 'n_keys' names in 'keys'.  Returns NULL or a new error message that
- * names the first unknown key and lists the known ones (caller frees). */
+/* Checks that 'obj' (borrowed), the field at 'path', is an object and that
+ * each of its keys is one of the 'n_keys' names in 'keys'.  Returns NULL or
+ * a new error message that names the wrong type, or the first unknown key
+ * and the known ones (caller frees). */
 char *
 gn_config_check_keys__(const json_t *obj, const char *path,
                        const char *const keys[], size_t n_keys)
@@ -205,6 +206,9 @@ gn_config_check_keys__(const json_t *obj, const char *path,
     json_t *o = (json_t *) obj;
     void *iter;
 
+    if (!json_is_object(obj)) {
+        return gn_config_check_kind__(obj, GN_CONFIG_OBJECT, path);
+    }
     for (iter = json_object_iter(o); iter;
          iter = json_object_iter_next(o, iter)) {
         const char *key = json_object_iter_key(iter);

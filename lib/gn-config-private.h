@@ -70,9 +70,10 @@ const char *gn_config_type_name__(const json_t *value);
 char *gn_config_check_kind__(const json_t *value, enum gn_config_kind kind,
                              const char *path);
 
-/* Checks that every key of 'obj' (an object, borrowed), at 'path', is one
- * of the 'n_keys' names in 'keys'.  Returns NULL or a new error message that
- * names the first unknown key and lists the known ones (caller frees). */
+/* Checks that 'obj' (borrowed), the field at 'path', is an object and that
+ * each of its keys is one of the 'n_keys' names in 'keys'.  Returns NULL or
+ * a new error message that names the wrong type, or the first unknown key
+ * and the known ones (caller frees). */
 char *gn_config_check_keys__(const json_t *obj, const char *path,
                              const char *const keys[], size_t n_keys);
 

@@ -94,10 +94,7 @@ gn_config_parse_network__(const json_t *j, const char *path,
     char *error;
     size_t i;
 
-    error = gn_config_check_kind__(j, GN_CONFIG_OBJECT, path);
-    if (!error) {
-        error = gn_config_check_keys__(j, path, keys, GN_ARRAY_SIZE(keys));
-    }
+    error = gn_config_check_keys__(j, path, keys, GN_ARRAY_SIZE(keys));
     if (error) {
         return error;
     }
@@ -347,10 +344,7 @@ gn_config_parse_rule__(const json_t *j, const char *path,
     char *error;
     size_t i;
 
-    error = gn_config_check_kind__(j, GN_CONFIG_OBJECT, path);
-    if (!error) {
-        error = gn_config_check_keys__(j, path, keys, GN_ARRAY_SIZE(keys));
-    }
+    error = gn_config_check_keys__(j, path, keys, GN_ARRAY_SIZE(keys));
     if (!error) {
         error = gn_config_parse_rule_end__(j, path, "from", cfg,
                                            &rule->from);
