@@ -284,11 +284,41 @@ api_report_real__(const json_t *status, const char *object,
     return json_is_number(v) ? json_number_value(v) : 0;
 }
 
+/* A gauge that is the integer (or boolean) 'key' of the status's member
+ * 'object' (of the status itself if NULL), divided by 'divisor'. */
+struct api_report_status_metric {
+    const char *name;
+    const char *help;
+    const char *object;
+    const char *key;
+    int divisor;
+};
+
 char *
 api_report_metrics(const json_t *status, const struct ofctrl_status *of,
                    const struct flow_table_cookie_stats *stats, size_t n,
                    const struct api_report_counters *api)
 {
+    static const struct api_report_status_metric status_metrics[] = {
+        { "guestnet_up", "1 if guestnetd is healthy (see /v1/health).",
+          NULL, "healthy", 1 },
+        { "guestnet_uptime_seconds", "Seconds since guestnetd started.",
+          NULL, "uptime_ms", 1000 },
+        { "guestnet_ports", "Guest ports on the bridge.",
+          "counts", "ports", 1 },
+        { "guestnet_ports_quarantined",
+          "Guest ports quarantined (no traffic passes).",
+          "counts", "quarantined", 1 },
+        { "guestnet_ports_device_missing",
+          "Guest ports whose device guestnet made is gone "
+          "(deleted behind its back).", "counts", "device_missing", 1 },
+        { "guestnet_networks", "Configured networks.",
+          "counts", "networks", 1 },
+        { "guestnet_pending_requests", "Port requests not answered yet.",
+          "counts", "pending_requests", 1 },
+        { "guestnet_ovsdb_connected", "1 if connected to ovsdb-server.",
+          "ovsdb", "connected", 1 },
+    };
     static const double bounds[] = API_REPORT_LATENCY_BUCKETS;
     char *text = NULL;
     size_t len = 0;
@@ -297,33 +327,13 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
     if (!f) {
         gn_fatal("open_memstream: out of memory");
     }
-    api_report_metric__(f, "guestnet_up", "gauge",
-                        "1 if guestnetd is healthy (see /v1/health).",
-                        api_report_int__(status, NULL, "healthy"));
-    api_report_metric__(f, "guestnet_uptime_seconds", "gauge",
-                        "Seconds since guestnetd started.",
-                        api_report_int__(status, NULL, "uptime_ms") / 1000);
-    api_report_metric__(f, "guestnet_ports", "gauge",
-                        "Guest ports on the bridge.",
-                        api_report_int__(status, "counts", "ports"));
-    api_report_metric__(f, "guestnet_ports_quarantined", "gauge",
-                        "Guest ports quarantined (no traffic passes).",
-                        api_report_int__(status, "counts", "quarantined"));
-    api_report_metric__(f, "guestnet_ports_device_missing", "gauge",
-                        "Guest ports whose device guestnet made is gone "
-                        "(deleted behind its back).",
-                        api_report_int__(status, "counts",
-                                         "device_missing"));
-    api_report_metric__(f, "guestnet_networks", "gauge",
-                        "Configured networks.",
-                        api_report_int__(status, "counts", "networks"));
-    api_report_metric__(f, "guestnet_pending_requests", "gauge",
-                        "Port requests not answered yet.",
-                        api_report_int__(status, "counts",
-                                         "pending_requests"));
-    api_report_metric__(f, "guestnet_ovsdb_connected", "gauge",
-                        "1 if connected to ovsdb-server.",
-                        api_report_int__(status, "ovsdb", "connected"));
+    for (size_t i = 0; i < GN_ARRAY_SIZE(status_metrics); i++) {
+        const struct api_report_status_metric *m = &status_metrics[i];
+
+        api_report_metric__(f, m->name, "gauge", m->help,
+                            api_report_int__(status, m->object, m->key)
+                            / m->divisor);
+    }
     double connects = api_report_int__(status, "ovsdb", "connects");
     api_report_metric__(f, "guestnet_ovsdb_reconnects_total", "counter",
                         "Connections to ovsdb-server after the first.",
