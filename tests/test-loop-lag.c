@@ -58,6 +58,15 @@ fixture_init(struct fixture *f, int interval_ms, int window_ms, int at_ms,
     }
 }
 
+/* Runs the loop of 'f' for 'ms' milliseconds, then stores its figures in
+ * '*s'. */
+static void
+fixture_run(struct fixture *f, int ms, struct loop_lag_stats *s)
+{
+    run_for(f->base, ms);
+    loop_lag_get(f->ll, s);
+}
+
 static void
 fixture_destroy(struct fixture *f)
 {
@@ -73,8 +82,7 @@ test_idle_loop_is_not_late(void)
     struct fixture f;
 
     fixture_init(&f, 5, 60000, 0, 0);
-    run_for(f.base, 200);
-    loop_lag_get(f.ll, &s);
+    fixture_run(&f, 200, &s);
     CHECK(s.interval_us == 5000);
     CHECK(s.samples >= 20 && s.samples <= 41);
     CHECK(s.this_minute.samples == s.samples);
@@ -92,8 +100,7 @@ test_blocking_callback_is_seen(void)
     struct fixture f;
 
     fixture_init(&f, 1, 60000, 50, 120);
-    run_for(f.base, 800);
-    loop_lag_get(f.ll, &s);
+    fixture_run(&f, 800, &s);
     /* One firing was late by about the 120 ms the callback took, and the
      * callback held it up (on a CPU: not waiting for one, unless other
      * processes took much of it meanwhile). */
@@ -114,14 +121,12 @@ test_windows_roll_over(void)
     struct fixture f;
 
     fixture_init(&f, 5, 100, 20, 60);
-    run_for(f.base, 150);
-    loop_lag_get(f.ll, &s);
+    fixture_run(&f, 150, &s);
     /* The stall fell in the first window, which is complete now. */
     CHECK(s.last_minute.samples > 0);
     CHECK(s.last_minute.max_us >= 50000);
     CHECK(s.max_us >= 50000);
-    run_for(f.base, 250);
-    loop_lag_get(f.ll, &s);
+    fixture_run(&f, 250, &s);
     /* Two windows later, neither holds the stall; the peak does. */
     CHECK(s.last_minute.max_us < 50000);
     CHECK(s.this_minute.max_us < 50000);
