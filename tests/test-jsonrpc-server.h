@@ -31,8 +31,10 @@ struct server {
     struct jsonrpc_parser *parser;
     json_t *received;           /* Messages from the session. */
     bool answer;                /* Reply to requests? */
-    /* If nonnull, makes the reply (a new reference) to a request. */
-    json_t *(*respond)(const json_t *request);
+    /* If nonnull, makes the result (a new reference) of a request of
+     * 'method' with 'params', or returns NULL for the error "unknown
+     * method". */
+    json_t *(*respond)(const char *method, const json_t *params);
     bool own_base;              /* 'base' is freed with the server. */
 };
 
@@ -48,10 +50,15 @@ server_read_cb(struct bufferevent *bev, void *server_)
     evbuffer_drain(in, n);
     while ((msg = jsonrpc_parser_next(server->parser)) != NULL) {
         if (server->answer && jsonrpc_msg_type(msg) == JSONRPC_REQUEST) {
-            json_t *reply = server->respond
-                            ? server->respond(msg)
-                            : jsonrpc_reply(json_string("ok"),
-                                            json_object_get(msg, "id"));
+            json_t *id = json_object_get(msg, "id");
+            json_t *result = server->respond
+                ? server->respond(json_string_value(json_object_get(
+                                      msg, "method")),
+                                  json_object_get(msg, "params"))
+                : json_string("ok");
+            json_t *reply = result
+                ? jsonrpc_reply(result, id)
+                : jsonrpc_error_reply(json_string("unknown method"), id);
             char *text = jsonrpc_msg_to_string(reply, &n);
 
             bufferevent_write(bev, text, n);
