@@ -188,27 +188,16 @@ done
 "$GN_PYTHON" - "$CLIENTS" "${GN_HOST_SOCK[1]}" "$out/b1" \
     "${GN_HOST_SOCK[2]}" "$out/b2" "${GN_HOST_SOCK[3]}" "$out/b3" \
     > "$out/adds" <<'EOF'
-import socket, sys, threading, time
+import os, sys, threading, time
+sys.path.insert(0, os.environ["GN_SRCDIR"] + "/tests")
+import gn_api
 clients = int(sys.argv[1])
 jobs = []
 for sock, bodies in zip(sys.argv[2::2], sys.argv[3::2]):
     jobs += [(sock, b) for b in open(bodies).read().split("\n") if b]
 def post(sock, body):
-    data = body.encode()
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(120)
-    s.connect(sock)
-    s.sendall(b"POST /v1/ports HTTP/1.1\r\nHost: x\r\nContent-Type: "
-              b"application/json\r\nConnection: close\r\nContent-Length: "
-              + str(len(data)).encode() + b"\r\n\r\n" + data)
-    a = b""
-    while b"\r\n" not in a:
-        c = s.recv(4096)
-        if not c:
-            break
-        a += c
-    s.close()
-    return int(a.split(b" ", 2)[1]) if a else 0
+    return gn_api.status(gn_api.request(sock, "POST", "/v1/ports", body,
+                                        timeout=120))
 lock = threading.Lock()
 codes = {}
 def worker(mine):
@@ -240,23 +229,12 @@ printf '%-44s %s s (%s adds, %.0f/s; answers %s)\n' \
 # 2. Visibility on the other hosts.
 "$GN_PYTHON" - "$PROBES" "${GN_HOST_SOCK[1]}" "${GN_HOST_SOCK[2]}" \
     "${GN_HOST_SOCK[3]}" > "$out/vis" <<'EOF'
-import socket, sys, time
+import os, sys, time
+sys.path.insert(0, os.environ["GN_SRCDIR"] + "/tests")
+import gn_api
 probes, h1, others = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 def req(sock, method, path, body=None):
-    data = body.encode() if body else b""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(sock)
-    s.sendall(("%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-               "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-               % (method, path, len(data))).encode() + data)
-    a = b""
-    while True:
-        c = s.recv(65536)
-        if not c:
-            break
-        a += c
-    s.close()
-    return int(a.split(b" ", 2)[1])
+    return gn_api.status(gn_api.request(sock, method, path, body))
 lat = []
 for i in range(probes):
     name = "v%d" % i

@@ -18,33 +18,22 @@ then).
 import json
 import os
 import signal
-import socket
 import sys
 import threading
 import time
+
+import gn_api
 
 
 def post(path, body):
     """Returns (HTTP status, error message or "-") of POST /v1/ports with
     'body'; status 0 if there was no answer."""
-    data = body.encode()
-    req = (b"POST /v1/ports HTTP/1.1\r\nHost: localhost\r\n"
-           b"Content-Type: application/json\r\nConnection: close\r\n"
-           b"Content-Length: " + str(len(data)).encode() + b"\r\n\r\n" + data)
     try:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(60)
-        s.connect(path)
-        s.sendall(req)
-        answer = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-        s.close()
-        status = int(answer.split(b" ", 2)[1])
-    except (OSError, ValueError, IndexError):
+        answer = gn_api.request(path, "POST", "/v1/ports", body, timeout=60)
+    except OSError:
+        return 0, "-"
+    status = gn_api.status(answer)
+    if not status:
         return 0, "-"
     message = "-"
     if status >= 400:

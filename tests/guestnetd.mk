@@ -9,7 +9,7 @@ INTEGRATION_TESTS += \
 	tests/fault-kill.sh \
 	tests/fault-ovs.sh \
 	tests/fault-device.sh
-EXTRA_DIST += tests/fault-clients.py
+EXTRA_DIST += tests/fault-clients.py tests/gn_api.py
 
 # The port view and the planners on a synthetic replica (no server).
 UNIT_TESTS += tests/test-port-view tests/test-port-view-pipeline
