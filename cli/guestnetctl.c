@@ -578,6 +578,17 @@ cmd_config_check(const char *file)
     return 0;
 }
 
+/* GET 'path' and prints the answer with 'print', or as JSON under
+ * --json. */
+static void
+show(const char *path, void (*print)(const json_t *))
+{
+    json_t *answer = call("GET", path, NULL);
+
+    json_output ? print_json(answer) : print(answer);
+    json_decref(answer);
+}
+
 static int
 run_command(int argc, char *argv[])
 {
@@ -596,18 +607,15 @@ run_command(int argc, char *argv[])
                     sub ? " " : "", sub ? sub : "");
     }
     if (!strcmp(cmd, "status") && argc == 1) {
-        answer = call("GET", "/v1/status", NULL);
-        json_output ? print_json(answer) : print_status(answer);
+        show("/v1/status", print_status);
     } else if (!strcmp(cmd, "port") && sub && !strcmp(sub, "list")
                && argc == 2) {
-        answer = call("GET", "/v1/ports", NULL);
-        json_output ? print_json(answer) : print_ports_table(answer);
+        show("/v1/ports", print_ports_table);
     } else if (!strcmp(cmd, "port") && sub && !strcmp(sub, "show")
                && argc == 3) {
         path = gn_xasprintf("/v1/ports/%s", url_safe_name("port", argv[2]));
-        answer = call("GET", path, NULL);
+        show(path, print_port);
         free(path);
-        json_output ? print_json(answer) : print_port(answer);
     } else if (!strcmp(cmd, "port") && sub && !strcmp(sub, "add")) {
         return cmd_port_add(argc - 1, argv + 1);
     } else if (!strcmp(cmd, "port") && sub
@@ -620,8 +628,7 @@ run_command(int argc, char *argv[])
                     : (void) printf("port %s deleted\n", argv[2]);
     } else if (!strcmp(cmd, "network") && sub && !strcmp(sub, "list")
                && argc == 2) {
-        answer = call("GET", "/v1/networks", NULL);
-        json_output ? print_json(answer) : print_networks(answer);
+        show("/v1/networks", print_networks);
     } else if (!strcmp(cmd, "network") && sub && !strcmp(sub, "show")
                && argc == 3) {
         json_t *nets = call("GET", "/v1/networks", NULL);
@@ -640,8 +647,7 @@ run_command(int argc, char *argv[])
         }
         print_json(answer);
     } else if (!strcmp(cmd, "flows") && argc == 1) {
-        answer = call("GET", "/v1/flows", NULL);
-        json_output ? print_json(answer) : print_flows(answer);
+        show("/v1/flows", print_flows);
     } else if (!strcmp(cmd, "trace") && argc >= 2) {
         return cmd_trace(argc, argv);
     } else if (!strcmp(cmd, "reload") && argc == 1) {
