@@ -33,7 +33,7 @@ GN_LOG_MODULE(dev_worker);
 #define DEV_WORKER_NICE 10
 
 struct dev_job {
-    struct dev_job *next;
+    struct gn_queue_node node;
     dev_worker_fn *fn;
     void *arg;
     dev_worker_done_cb *done;
@@ -42,18 +42,12 @@ struct dev_job {
     long long us;               /* How long 'fn' ran. */
 };
 
-/* A singly linked FIFO. */
-struct dev_job_list {
-    struct dev_job *head;
-    struct dev_job **tail;
-};
-
 struct dev_worker {
     pthread_t thread;
     pthread_mutex_t mutex;
     pthread_cond_t cond;
-    struct dev_job_list todo;   /* Guarded by 'mutex'. */
-    struct dev_job_list done;   /* Guarded by 'mutex'. */
+    struct gn_queue todo;       /* Of dev_job; guarded by 'mutex'. */
+    struct gn_queue done;       /* Of dev_job; guarded by 'mutex'. */
     bool stop;                  /* Guarded by 'mutex'. */
 
     int wake[2];                /* Worker writes, loop reads. */
@@ -63,33 +57,10 @@ struct dev_worker {
     struct dev_worker_stats stats;
 };
 
-static void
-dev_job_list_init__(struct dev_job_list *l)
-{
-    l->head = NULL;
-    l->tail = &l->head;
-}
-
-static void
-dev_job_list_push__(struct dev_job_list *l, struct dev_job *job)
-{
-    job->next = NULL;
-    *l->tail = job;
-    l->tail = &job->next;
-}
-
 static struct dev_job *
-dev_job_list_pop__(struct dev_job_list *l)
+dev_job_pop__(struct gn_queue *q)
 {
-    struct dev_job *job = l->head;
-
-    if (job) {
-        l->head = job->next;
-        if (!l->head) {
-            l->tail = &l->head;
-        }
-    }
-    return job;
+    return GN_QUEUE_ENTRY(gn_queue_pop(q), struct dev_job, node);
 }
 
 static void *
@@ -112,13 +83,13 @@ dev_worker_main__(void *w_)
     for (;;) {
         struct dev_job *job;
 
-        while (!w->stop && !w->todo.head) {
+        while (!w->stop && gn_queue_is_empty(&w->todo)) {
             pthread_cond_wait(&w->cond, &w->mutex);
         }
         if (w->stop) {
             break;
         }
-        job = dev_job_list_pop__(&w->todo);
+        job = dev_job_pop__(&w->todo);
         pthread_mutex_unlock(&w->mutex);
 
         long long start = gn_time_usec();
@@ -126,8 +97,8 @@ dev_worker_main__(void *w_)
         job->us = gn_time_usec() - start;
 
         pthread_mutex_lock(&w->mutex);
-        bool was_empty = !w->done.head;
-        dev_job_list_push__(&w->done, job);
+        bool was_empty = gn_queue_is_empty(&w->done);
+        gn_queue_push(&w->done, &job->node);
         if (was_empty) {
             /* One byte per batch: the loop takes the whole list. */
             ssize_t n;
@@ -145,7 +116,7 @@ static void
 dev_worker_wake_cb__(evutil_socket_t fd, short what, void *w_)
 {
     struct dev_worker *w = w_;
-    struct dev_job_list done;
+    struct gn_queue done;
     struct dev_job *job;
     char buf[64];
 
@@ -154,14 +125,10 @@ dev_worker_wake_cb__(evutil_socket_t fd, short what, void *w_)
         continue;
     }
     pthread_mutex_lock(&w->mutex);
-    done = w->done;
-    if (!done.head) {
-        done.tail = &done.head;
-    }
-    dev_job_list_init__(&w->done);
+    gn_queue_move(&done, &w->done);
     pthread_mutex_unlock(&w->mutex);
 
-    while ((job = dev_job_list_pop__(&done))) {
+    while ((job = dev_job_pop__(&done))) {
         w->stats.queued--;
         w->stats.done++;
         w->stats.errors += job->error != NULL;
@@ -187,8 +154,8 @@ dev_worker_create(struct event_base *base)
 
     pthread_mutex_init(&w->mutex, NULL);
     pthread_cond_init(&w->cond, NULL);
-    dev_job_list_init__(&w->todo);
-    dev_job_list_init__(&w->done);
+    gn_queue_init(&w->todo);
+    gn_queue_init(&w->done);
     if (pipe2(w->wake, O_NONBLOCK | O_CLOEXEC)) {
         gn_fatal("dev_worker: pipe: %s", strerror(errno));
     }
@@ -221,10 +188,10 @@ dev_worker_destroy(struct dev_worker *w)
     pthread_mutex_unlock(&w->mutex);
     pthread_join(w->thread, NULL);
 
-    while ((job = dev_job_list_pop__(&w->todo))) {
+    while ((job = dev_job_pop__(&w->todo))) {
         free(job);
     }
-    while ((job = dev_job_list_pop__(&w->done))) {
+    while ((job = dev_job_pop__(&w->done))) {
         free(job->error);
         free(job);
     }
@@ -248,7 +215,7 @@ dev_worker_submit(struct dev_worker *w, dev_worker_fn *fn, void *arg,
     job->aux = aux;
     w->stats.queued++;
     pthread_mutex_lock(&w->mutex);
-    dev_job_list_push__(&w->todo, job);
+    gn_queue_push(&w->todo, &job->node);
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->mutex);
 }

@@ -1,4 +1,5 @@
-/* gn-util.h: memory, error and time helpers shared by every guestnet module.
+/* gn-util.h: memory, error and time helpers and small containers (a growable
+ * string, a string map, a queue) shared by every guestnet module.
  *
  * Allocation failure aborts the process (as OVS's xmalloc() does): guestnet
  * keeps its memory bounded, so running out means the host is in trouble and
@@ -76,6 +77,39 @@ void gn_strmap_destroy(struct gn_strmap *);
     for (size_t gn_i__ = 0; gn_i__ < (MAP)->n_buckets; gn_i__++)          \
         for ((NODE) = (MAP)->buckets[gn_i__];                             \
              (NODE) && ((NEXT) = (NODE)->next, 1); (NODE) = (NEXT))
+
+/* A first-in first-out queue of nodes that the caller embeds in its own
+ * structs (a singly linked list with a tail pointer).  Initialize with
+ * gn_queue_init(); the nodes stay the caller's.  GN_QUEUE_ENTRY() turns a
+ * node (or NULL) back into the struct that holds it (or NULL). */
+struct gn_queue_node {
+    struct gn_queue_node *next;
+};
+struct gn_queue {
+    struct gn_queue_node *head;     /* NULL if empty. */
+    struct gn_queue_node **tail;    /* &head, or the last node's 'next'. */
+};
+#define GN_QUEUE_ENTRY(NODE, STRUCT, MEMBER) \
+    ((STRUCT *) gn_queue_entry__(NODE, offsetof(STRUCT, MEMBER)))
+static inline void *
+gn_queue_entry__(struct gn_queue_node *node, size_t offset)
+{
+    return node ? (char *) node - offset : NULL;
+}
+
+void gn_queue_init(struct gn_queue *);
+bool gn_queue_is_empty(const struct gn_queue *);
+/* Appends 'node' to 'q'. */
+void gn_queue_push(struct gn_queue *q, struct gn_queue_node *node);
+/* Removes and returns the first node of 'q', or NULL if 'q' is empty. */
+struct gn_queue_node *gn_queue_pop(struct gn_queue *q);
+/* Removes and returns the node '*nodep' of 'q', where 'nodep' is &q->head
+ * or the 'next' of one of its nodes (as a walk from q->head finds it). */
+struct gn_queue_node *gn_queue_unlink(struct gn_queue *q,
+                                      struct gn_queue_node **nodep);
+/* Moves every node of 'src' to 'dst' (whose own nodes it forgets), in
+ * order, and leaves 'src' empty. */
+void gn_queue_move(struct gn_queue *dst, struct gn_queue *src);
 
 /* Prints "PROGRAM: MESSAGE" on stderr and exits with status 1. */
 void gn_fatal(const char *fmt, ...) GN_PRINTF(1, 2) GN_NORETURN;

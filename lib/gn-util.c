@@ -1,4 +1,5 @@
-/* gn-util.c: allocation, error and time helpers (see include/gn-util.h). */
+/* gn-util.c: allocation, error and time helpers and small containers (see
+ * include/gn-util.h). */
 #include <config.h>
 
 #include "gn-util.h"
@@ -321,4 +322,53 @@ gn_strmap_destroy(struct gn_strmap *m)
     }
     free(m->buckets);
     *m = (struct gn_strmap) GN_STRMAP_INIT;
+}
+
+void
+gn_queue_init(struct gn_queue *q)
+{
+    q->head = NULL;
+    q->tail = &q->head;
+}
+
+bool
+gn_queue_is_empty(const struct gn_queue *q)
+{
+    return !q->head;
+}
+
+void
+gn_queue_push(struct gn_queue *q, struct gn_queue_node *node)
+{
+    node->next = NULL;
+    *q->tail = node;
+    q->tail = &node->next;
+}
+
+struct gn_queue_node *
+gn_queue_pop(struct gn_queue *q)
+{
+    return q->head ? gn_queue_unlink(q, &q->head) : NULL;
+}
+
+struct gn_queue_node *
+gn_queue_unlink(struct gn_queue *q, struct gn_queue_node **nodep)
+{
+    struct gn_queue_node *node = *nodep;
+
+    *nodep = node->next;
+    if (!*nodep) {
+        q->tail = nodep;
+    }
+    return node;
+}
+
+void
+gn_queue_move(struct gn_queue *dst, struct gn_queue *src)
+{
+    *dst = *src;
+    if (!dst->head) {
+        dst->tail = &dst->head;
+    }
+    gn_queue_init(src);
 }

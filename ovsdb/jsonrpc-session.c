@@ -40,18 +40,12 @@ GN_LOG_MODULE(jsonrpc_session);
 
 /* A request waiting for its reply, or a callback waiting to run. */
 struct jsonrpc_pending {
-    struct jsonrpc_pending *next;
+    struct gn_queue_node node;
     long long id;
     jsonrpc_reply_cb *cb;       /* NULL for our own "echo" probes. */
     void *aux;
     char *error;                /* Deferred only: why it failed. */
     long long sent_msec;        /* Pending only: when it was sent. */
-};
-
-/* A singly linked FIFO of jsonrpc_pending. */
-struct jsonrpc_pending_list {
-    struct jsonrpc_pending *head;
-    struct jsonrpc_pending **tailp;
 };
 
 struct jsonrpc_session {
@@ -81,8 +75,8 @@ struct jsonrpc_session {
     unsigned int n_connects;
 
     long long next_id;
-    struct jsonrpc_pending_list pending;    /* Sent, awaiting replies. */
-    struct jsonrpc_pending_list deferred;   /* Failed, to call back. */
+    struct gn_queue pending;    /* Of jsonrpc_pending: awaiting replies. */
+    struct gn_queue deferred;   /* Of jsonrpc_pending: failed, to call back. */
     struct event *deferred_ev;
 
     int in_cb;                  /* Depth of user callbacks running. */
@@ -95,54 +89,23 @@ static void jsonrpc_session_disconnect__(struct jsonrpc_session *,
 static void jsonrpc_session_timer_cb(evutil_socket_t, short, void *);
 static void jsonrpc_session_deferred_cb(evutil_socket_t, short, void *);
 
-static void
-jsonrpc_pending_list_init(struct jsonrpc_pending_list *list)
-{
-    list->head = NULL;
-    list->tailp = &list->head;
-}
-
-/* Appends 'p' (ownership taken) to 'list'. */
-static void
-jsonrpc_pending_list_push(struct jsonrpc_pending_list *list,
-                          struct jsonrpc_pending *p)
-{
-    p->next = NULL;
-    *list->tailp = p;
-    list->tailp = &p->next;
-}
-
-/* Removes and returns the first entry of 'list' (caller frees), or NULL. */
+/* Removes and returns the first entry of 'q' (caller frees), or NULL. */
 static struct jsonrpc_pending *
-jsonrpc_pending_list_pop(struct jsonrpc_pending_list *list)
+jsonrpc_pending_pop(struct gn_queue *q)
 {
-    struct jsonrpc_pending *p = list->head;
-
-    if (p) {
-        list->head = p->next;
-        if (!list->head) {
-            list->tailp = &list->head;
-        }
-    }
-    return p;
+    return GN_QUEUE_ENTRY(gn_queue_pop(q), struct jsonrpc_pending, node);
 }
 
-/* Removes and returns the entry of 'list' with 'id' (caller frees), or
- * NULL. */
+/* Removes and returns the entry of 'q' with 'id' (caller frees), or NULL. */
 static struct jsonrpc_pending *
-jsonrpc_pending_list_remove(struct jsonrpc_pending_list *list, long long id)
+jsonrpc_pending_remove(struct gn_queue *q, long long id)
 {
-    struct jsonrpc_pending **pp;
+    struct gn_queue_node **np;
 
-    for (pp = &list->head; *pp; pp = &(*pp)->next) {
-        struct jsonrpc_pending *p = *pp;
-
-        if (p->id == id) {
-            *pp = p->next;
-            if (!*pp) {
-                list->tailp = pp;
-            }
-            return p;
+    for (np = &q->head; *np; np = &(*np)->next) {
+        if (GN_QUEUE_ENTRY(*np, struct jsonrpc_pending, node)->id == id) {
+            return GN_QUEUE_ENTRY(gn_queue_unlink(q, np),
+                                  struct jsonrpc_pending, node);
         }
     }
     return NULL;
@@ -185,8 +148,8 @@ jsonrpc_session_create(struct event_base *base, const char *remote,
     }
     s->aux = aux;
     s->next_id = 1;
-    jsonrpc_pending_list_init(&s->pending);
-    jsonrpc_pending_list_init(&s->deferred);
+    gn_queue_init(&s->pending);
+    gn_queue_init(&s->deferred);
     s->timer = evtimer_new(base, jsonrpc_session_timer_cb, s);
     s->deferred_ev = event_new(base, -1, 0, jsonrpc_session_deferred_cb, s);
     if (!s->timer || !s->deferred_ev) {
@@ -217,9 +180,9 @@ jsonrpc_session_free__(struct jsonrpc_session *s)
      * not connected) and are failed here too. */
     s->in_cb++;
     for (;;) {
-        p = jsonrpc_pending_list_pop(&s->pending);
+        p = jsonrpc_pending_pop(&s->pending);
         if (!p) {
-            p = jsonrpc_pending_list_pop(&s->deferred);
+            p = jsonrpc_pending_pop(&s->deferred);
         }
         if (!p) {
             break;
@@ -286,7 +249,7 @@ jsonrpc_session_defer__(struct jsonrpc_session *s, long long id,
     p->cb = cb;
     p->aux = aux;
     p->error = gn_xstrdup(error);
-    jsonrpc_pending_list_push(&s->deferred, p);
+    gn_queue_push(&s->deferred, &p->node);
     event_active(s->deferred_ev, EV_TIMEOUT, 0);
 }
 
@@ -353,7 +316,7 @@ jsonrpc_session_disconnect__(struct jsonrpc_session *s, const char *reason)
     s->forced = false;
 
     error = gn_xasprintf("connection to %s dropped: %s", s->remote, reason);
-    while ((p = jsonrpc_pending_list_pop(&s->pending)) != NULL) {
+    while ((p = jsonrpc_pending_pop(&s->pending)) != NULL) {
         if (p->cb) {
             jsonrpc_session_defer__(s, p->id, p->cb, p->aux, error);
         }
@@ -384,23 +347,23 @@ static void
 jsonrpc_session_deferred_cb(evutil_socket_t fd, short what, void *s_)
 {
     struct jsonrpc_session *s = s_;
-    struct jsonrpc_pending_list list = s->deferred;
     struct jsonrpc_pending *p;
+    struct gn_queue list;
 
     /* Only the callbacks queued so far: new ones re-activate the event. */
-    if (!list.head) {
+    if (gn_queue_is_empty(&s->deferred)) {
         return;
     }
-    jsonrpc_pending_list_init(&s->deferred);
+    gn_queue_move(&list, &s->deferred);
     s->in_cb++;
-    while ((p = jsonrpc_pending_list_pop(&list)) != NULL) {
+    while ((p = jsonrpc_pending_pop(&list)) != NULL) {
         if (!s->destroy_requested) {
             p->cb(s, NULL, p->error, p->aux);
             free(p->error);
             free(p);
         } else {
             /* Hand the rest to jsonrpc_session_free__(). */
-            jsonrpc_pending_list_push(&s->deferred, p);
+            gn_queue_push(&s->deferred, &p->node);
         }
     }
     s->in_cb--;
@@ -438,7 +401,7 @@ jsonrpc_session_dispatch__(struct jsonrpc_session *s, const json_t *msg)
     case JSONRPC_REPLY:
     case JSONRPC_ERROR:
         p = json_is_integer(id)
-            ? jsonrpc_pending_list_remove(&s->pending, json_integer_value(id))
+            ? jsonrpc_pending_remove(&s->pending, json_integer_value(id))
             : NULL;
         if (!p) {
             GN_LOG_WARN_RL(&rl, "%s: reply to unknown request id",
@@ -603,7 +566,7 @@ jsonrpc_session_timer_cb(evutil_socket_t fd, short what, void *s_)
 
             p->id = s->next_id++;
             p->sent_msec = gn_time_msec();
-            jsonrpc_pending_list_push(&s->pending, p);
+            gn_queue_push(&s->pending, &p->node);
             jsonrpc_session_write__(s, echo);
             json_decref(echo);
             s->probe_sent = true;
@@ -645,7 +608,7 @@ jsonrpc_session_request(struct jsonrpc_session *s, const char *method,
     p->cb = cb;
     p->aux = aux;
     p->sent_msec = gn_time_msec();
-    jsonrpc_pending_list_push(&s->pending, p);
+    gn_queue_push(&s->pending, &p->node);
     return id;
 }
 
@@ -702,7 +665,8 @@ jsonrpc_session_n_remotes(const struct jsonrpc_session *s)
 long long
 jsonrpc_session_silent_msec(const struct jsonrpc_session *s)
 {
-    const struct jsonrpc_pending *oldest = s->pending.head;
+    const struct jsonrpc_pending *oldest
+        = GN_QUEUE_ENTRY(s->pending.head, struct jsonrpc_pending, node);
     long long since;
 
     if (s->state != JSONRPC_SESSION_CONNECTED || !oldest) {
@@ -723,14 +687,14 @@ jsonrpc_session_ping(struct jsonrpc_session *s)
     json_t *echo;
 
     if (s->state != JSONRPC_SESSION_CONNECTED || s->destroy_requested
-        || s->pending.head) {
+        || !gn_queue_is_empty(&s->pending)) {
         return;
     }
     p = gn_xzalloc(sizeof *p);
     p->id = s->next_id++;
     p->sent_msec = gn_time_msec();
     echo = jsonrpc_request("echo", NULL, p->id);
-    jsonrpc_pending_list_push(&s->pending, p);
+    gn_queue_push(&s->pending, &p->node);
     jsonrpc_session_write__(s, echo);
     json_decref(echo);
 }

@@ -10,6 +10,10 @@ tests_test_config_CFLAGS = $(GN_TEST_CFLAGS) -DGN_SRCDIR='"$(abs_top_srcdir)"'
 
 EXTRA_DIST += daemon/guestnet.example.json
 
+# gn-util: its containers.
+UNIT_TESTS += tests/test-gn-util
+tests_test_gn_util_CFLAGS = $(GN_TEST_CFLAGS)
+
 # loop-lag: the event loop's lateness, per window.
 UNIT_TESTS += tests/test-loop-lag
 tests_test_loop_lag_CFLAGS = $(GN_TEST_CFLAGS)
