@@ -2,7 +2,8 @@
  * test itself on the loop its sessions use, for the session and replica
  * tests (tests/test-jsonrpc.c, tests/test-ovsdb-cluster.c): it records
  * every message it receives and answers requests with "ok" or with what
- * its 'respond' function makes. */
+ * its 'respond' function makes; and a replica_log, a replica fed by a
+ * session, with what its callback saw. */
 #ifndef GN_TEST_JSONRPC_SERVER_H
 #define GN_TEST_JSONRPC_SERVER_H 1
 
@@ -21,6 +22,7 @@
 #include "gn-util.h"
 #include "jsonrpc-session.h"
 #include "jsonrpc.h"
+#include "ovsdb-replica.h"
 #include "test-util.h"
 
 struct server {
@@ -218,5 +220,61 @@ run_until(struct event_base *base, const bool *flag, int ms)
         event_base_dispatch(base);
     }
 }
+
+/* A replica fed by a session to the server, and what its change callback
+ * saw.  Create the replica with replica_log_changed_cb and the log as its
+ * 'aux'; connect with replica_log_cbs and the log: they monitor on
+ * connect, apply notifications and tell the replica of disconnects. */
+struct replica_log {
+    struct ovsdb_replica *replica;
+    int n_initial;
+    bool resumed;               /* ovsdb_replica_resumed() in the last. */
+    bool synced;
+    bool changed;
+};
+
+static inline void
+replica_log_changed_cb(struct ovsdb_replica *r, bool initial, void *log_)
+{
+    struct replica_log *log = log_;
+
+    log->changed = true;
+    if (initial) {
+        log->n_initial++;
+        log->synced = true;
+        log->resumed = ovsdb_replica_resumed(r);
+    }
+}
+
+static inline void
+replica_log_connected_cb(struct jsonrpc_session *s, void *log_)
+{
+    struct replica_log *log = log_;
+
+    ovsdb_replica_monitor(log->replica, s);
+}
+
+static inline void
+replica_log_notify_cb(struct jsonrpc_session *s, const json_t *msg,
+                      void *log_)
+{
+    struct replica_log *log = log_;
+
+    ovsdb_replica_handle_notify(log->replica, msg);
+}
+
+static inline void
+replica_log_disconnected_cb(struct jsonrpc_session *s, const char *reason,
+                            void *log_)
+{
+    struct replica_log *log = log_;
+
+    ovsdb_replica_disconnected(log->replica);
+}
+
+static const struct jsonrpc_session_cbs replica_log_cbs = {
+    replica_log_connected_cb, replica_log_disconnected_cb,
+    replica_log_notify_cb,
+};
 
 #endif /* test-jsonrpc-server.h */

@@ -498,34 +498,10 @@ old_server_respond(const char *method, const json_t *params)
     return NULL;
 }
 
-struct replica_log {
-    struct ovsdb_replica *replica;
-    bool synced;
-};
-
-static void
-replica_log_changed_cb(struct ovsdb_replica *r, bool initial, void *log_)
-{
-    struct replica_log *log = log_;
-
-    log->synced |= initial;
-}
-
-static void
-replica_log_connected_cb(struct jsonrpc_session *s, void *log_)
-{
-    struct replica_log *log = log_;
-
-    ovsdb_replica_monitor(log->replica, s);
-}
-
 static void
 test_replica_falls_back_to_monitor(void)
 {
     static const char *const columns[] = { "name", NULL };
-    static const struct jsonrpc_session_cbs cbs = {
-        replica_log_connected_cb, NULL, NULL,
-    };
     struct replica_log log = { 0 };
     struct jsonrpc_session *s;
     struct server server;
@@ -535,7 +511,7 @@ test_replica_falls_back_to_monitor(void)
     log.replica = ovsdb_replica_create("Open_vSwitch",
                                        replica_log_changed_cb, &log);
     ovsdb_replica_add_table(log.replica, "Bridge", columns);
-    s = server_connect(&server, NULL, &cbs, &log);
+    s = server_connect(&server, NULL, &replica_log_cbs, &log);
     run_until(server.base, &log.synced, 3000);
     CHECK(log.synced && ovsdb_replica_is_synced(log.replica));
     CHECK(ovsdb_replica_count(log.replica, "Bridge") == 1);

@@ -213,58 +213,6 @@ since_server_respond(const char *method, const json_t *params)
     return NULL;
 }
 
-struct replica_log {
-    struct ovsdb_replica *replica;
-    int n_initial;
-    bool resumed;               /* ovsdb_replica_resumed() in the last. */
-    bool synced;
-    bool changed;
-};
-
-static void
-replica_log_changed_cb(struct ovsdb_replica *r, bool initial, void *log_)
-{
-    struct replica_log *log = log_;
-
-    log->changed = true;
-    if (initial) {
-        log->n_initial++;
-        log->synced = true;
-        log->resumed = ovsdb_replica_resumed(r);
-    }
-}
-
-static void
-replica_log_connected_cb(struct jsonrpc_session *s, void *log_)
-{
-    struct replica_log *log = log_;
-
-    ovsdb_replica_monitor(log->replica, s);
-}
-
-static void
-replica_log_notify_cb(struct jsonrpc_session *s, const json_t *msg,
-                      void *log_)
-{
-    struct replica_log *log = log_;
-
-    ovsdb_replica_handle_notify(log->replica, msg);
-}
-
-static void
-replica_log_disconnected_cb(struct jsonrpc_session *s, const char *reason,
-                            void *log_)
-{
-    struct replica_log *log = log_;
-
-    ovsdb_replica_disconnected(log->replica);
-}
-
-static const struct jsonrpc_session_cbs replica_log_cbs = {
-    replica_log_connected_cb, replica_log_disconnected_cb,
-    replica_log_notify_cb,
-};
-
 /* Returns the "name" of row 'uuid' of Network in 'r', or NULL. */
 static const char *
 network_name(const struct ovsdb_replica *r, const char *uuid)
