@@ -2,8 +2,8 @@
  * test itself on the loop its sessions use, for the session and replica
  * tests (tests/test-jsonrpc.c, tests/test-ovsdb-cluster.c): it records
  * every message it receives and answers requests with "ok" or with what
- * its 'respond' function makes; and a replica_log, a replica fed by a
- * session, with what its callback saw. */
+ * its 'respond' function makes; and the logs of what a session's
+ * callbacks (conn_log) and a replica's (replica_log) saw. */
 #ifndef GN_TEST_JSONRPC_SERVER_H
 #define GN_TEST_JSONRPC_SERVER_H 1
 
@@ -220,6 +220,35 @@ run_until(struct event_base *base, const bool *flag, int ms)
         event_base_dispatch(base);
     }
 }
+
+/* What the session callbacks conn_log_cbs (their 'aux' is the log) saw. */
+struct conn_log {
+    int n_connected;
+    bool connected;
+    bool disconnected;
+};
+
+static inline void
+conn_log_connected_cb(struct jsonrpc_session *s, void *log_)
+{
+    struct conn_log *log = log_;
+
+    log->n_connected++;
+    log->connected = true;
+}
+
+static inline void
+conn_log_disconnected_cb(struct jsonrpc_session *s, const char *reason,
+                         void *log_)
+{
+    struct conn_log *log = log_;
+
+    log->disconnected = true;
+}
+
+static const struct jsonrpc_session_cbs conn_log_cbs = {
+    conn_log_connected_cb, conn_log_disconnected_cb, NULL,
+};
 
 /* A replica fed by a session to the server, and what its change callback
  * saw.  Create the replica with replica_log_changed_cb and the log as its

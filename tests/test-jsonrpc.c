@@ -297,32 +297,6 @@ reply_log_cb(struct jsonrpc_session *s, const json_t *reply,
     }
 }
 
-struct conn_log {
-    bool connected;
-    bool disconnected;
-};
-
-static void
-conn_connected_cb(struct jsonrpc_session *s, void *log_)
-{
-    struct conn_log *log = log_;
-
-    log->connected = true;
-}
-
-static void
-conn_disconnected_cb(struct jsonrpc_session *s, const char *reason,
-                     void *log_)
-{
-    struct conn_log *log = log_;
-
-    log->disconnected = true;
-}
-
-static const struct jsonrpc_session_cbs conn_cbs = {
-    conn_connected_cb, conn_disconnected_cb, NULL,
-};
-
 static void
 test_session_request_when_down_fails_later(void)
 {
@@ -376,7 +350,7 @@ test_session_reply_echo_and_drop(void)
     size_t i, n;
 
     server_start(&server, "/tmp/gn-test-jsonrpc.sock");
-    s = server_connect(&server, NULL, &conn_cbs, &clog);
+    s = server_connect(&server, NULL, &conn_log_cbs, &clog);
     run_until(server.base, &clog.connected, 2000);
     CHECK(clog.connected && jsonrpc_session_is_connected(s));
     CHECK(jsonrpc_session_n_connects(s) == 1);
@@ -447,7 +421,7 @@ test_session_destroy_fails_pending(void)
 
     server_start(&server, "/tmp/gn-test-jsonrpc2.sock");
     server.answer = false;
-    s = server_connect(&server, NULL, &conn_cbs, &clog);
+    s = server_connect(&server, NULL, &conn_log_cbs, &clog);
     run_until(server.base, &clog.connected, 2000);
     CHECK(clog.connected);
     jsonrpc_session_request(s, "never-answered", NULL, reply_log_cb, &log);
@@ -468,7 +442,7 @@ test_session_probe_drops_silent_peer(void)
     server_start(&server, "/tmp/gn-test-jsonrpc3.sock");
     server.answer = false;
     options.probe_interval_ms = 200;
-    s = server_connect(&server, &options, &conn_cbs, &clog);
+    s = server_connect(&server, &options, &conn_log_cbs, &clog);
     run_until(server.base, &clog.connected, 2000);
     CHECK(clog.connected);
     /* Silent for one interval: a probe; for another: the drop. */

@@ -126,26 +126,9 @@ test_remote_list_backs_off_after_full_round(void)
     event_base_free(base);
 }
 
-struct conn_log {
-    int n_connected;
-    bool connected;
-};
-
-static void
-conn_log_connected_cb(struct jsonrpc_session *s, void *log_)
-{
-    struct conn_log *log = log_;
-
-    log->n_connected++;
-    log->connected = true;
-}
-
 static void
 test_remote_list_skips_dead_members(void)
 {
-    static const struct jsonrpc_session_cbs cbs = {
-        conn_log_connected_cb, NULL, NULL,
-    };
     struct conn_log log = { 0 };
     struct jsonrpc_session *s;
     struct server server;
@@ -156,7 +139,8 @@ test_remote_list_skips_dead_members(void)
     server_start(&server, sock_path(0));
     live = gn_xasprintf("unix:%s", sock_path(0));
     list = gn_xasprintf("unix:/nonexistent/0,%s,unix:/nonexistent/2", live);
-    s = jsonrpc_session_create(server.base, list, NULL, &cbs, &log, &error);
+    s = jsonrpc_session_create(server.base, list, NULL, &conn_log_cbs, &log,
+                               &error);
     CHECK(s && !error);
     /* Whichever remote comes first, the live one is reached before any
      * backoff. */
