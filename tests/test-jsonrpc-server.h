@@ -209,6 +209,15 @@ server_stop(struct server *server)
     }
 }
 
+/* The schema (a new reference) of a database 'db' with one table, 'table',
+ * of one string column, "name": a fake server's answer to "get_schema". */
+static inline json_t *
+name_schema(const char *db, const char *table)
+{
+    return json_pack("{s:s, s:{s:{s:{s:{s:s}}}}}", "name", db, "tables",
+                     table, "columns", "name", "type", "string");
+}
+
 /* Runs the loop until '*flag' or about 'ms' ms pass. */
 static inline void
 run_until(struct event_base *base, const bool *flag, int ms)

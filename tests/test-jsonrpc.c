@@ -460,10 +460,7 @@ old_server_respond(const char *method, const json_t *params)
 {
     (void) params;
     if (!strcmp(method, "get_schema")) {
-        return json_loads(
-            "{\"name\": \"Open_vSwitch\", \"tables\": {\"Bridge\": "
-            "{\"columns\": {\"name\": {\"type\": \"string\"}}}}}",
-            0, NULL);
+        return name_schema("Open_vSwitch", "Bridge");
     } else if (!strcmp(method, "monitor")) {
         return json_loads(
             "{\"Bridge\": {\"11111111-1111-1111-1111-111111111111\": "

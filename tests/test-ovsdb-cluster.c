@@ -175,10 +175,7 @@ since_server_respond(const char *method, const json_t *params)
     const char *since;
 
     if (!strcmp(method, "get_schema")) {
-        return json_loads(
-            "{\"name\": \"Guestnet\", \"tables\": {\"Network\": "
-            "{\"columns\": {\"name\": {\"type\": \"string\"}}}}}",
-            0, NULL);
+        return name_schema("Guestnet", "Network");
     } else if (!strcmp(method, "monitor_cond_since") && !since_refused) {
         since = json_string_value(json_array_get(params, 3));
         if (since && !strcmp(since, "T2")) {
