@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gn-util.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-flow.h"
 #include "openvswitch/ofp-print.h"
@@ -30,19 +31,6 @@ flow_codec_ofp_command__(enum flow_codec_command command)
     return OFPFC_ADD;
 }
 
-/* Returns a malloc'd copy of the formatted string (NULL only if out of
- * memory). */
-static char *
-flow_codec_error__(const char *fmt, const char *arg, unsigned int n)
-{
-    char *e = NULL;
-
-    if (asprintf(&e, fmt, arg, n) < 0) {
-        e = NULL;
-    }
-    return e;
-}
-
 char *
 flow_codec_encode_flow_mod(const char *spec, enum flow_codec_command command,
                            uint8_t ofp_version, void **msg, size_t *len)
@@ -58,21 +46,24 @@ flow_codec_encode_flow_mod(const char *spec, enum flow_codec_command command,
 
     protocol = ofputil_protocol_from_ofp_version(ofp_version);
     if (!protocol) {
-        return flow_codec_error__("%sunsupported OpenFlow version %u", "",
-                                  ofp_version);
+        return gn_xasprintf("flow \"%s\": unsupported OpenFlow version %u",
+                            spec, ofp_version);
     }
 
     error = parse_ofp_flow_mod_str(&fm, spec, NULL, NULL,
                                    flow_codec_ofp_command__(command),
                                    &usable);
     if (error) {
-        return error;
+        char *named = gn_xasprintf("flow \"%s\": %s", spec, error);
+
+        free(error);
+        return named;
     }
     if (!(usable & protocol)) {
         minimatch_destroy(&fm.match);
         free(fm.ofpacts);
-        return flow_codec_error__("flow \"%s\" cannot be expressed in "
-                                  "OpenFlow version %u", spec, ofp_version);
+        return gn_xasprintf("flow \"%s\" cannot be expressed in OpenFlow "
+                            "version %u", spec, ofp_version);
     }
 
     buf = ofputil_encode_flow_mod(&fm, protocol);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "byte-order.h"
+#include "flow-codec.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -368,45 +369,26 @@ static char *
 flow_table_normalize__(uint8_t ofp_version, const char *spec,
                        struct flow_entry **entryp)
 {
-    enum ofputil_protocol protocol;
-    enum ofputil_protocol usable;
-    struct ofputil_flow_mod parsed;
+    enum ofputil_protocol protocol
+        = ofputil_protocol_from_ofp_version(ofp_version);
     struct ofputil_flow_mod fm;
     uint64_t stub[1024 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    struct ofpbuf *msg;
     enum ofperr ofperr;
     struct match match;
     char *error;
+    size_t len;
+    void *msg;
 
     *entryp = NULL;
-    protocol = ofputil_protocol_from_ofp_version(ofp_version);
-    if (!protocol) {
-        return gn_xasprintf("flow \"%s\": unsupported OpenFlow version %u",
-                            spec, ofp_version);
-    }
-
-    error = parse_ofp_flow_mod_str(&parsed, spec, NULL, NULL, OFPFC_ADD,
-                                   &usable);
+    error = flow_codec_encode_flow_mod(spec, FLOW_CODEC_ADD, ofp_version,
+                                       &msg, &len);
     if (error) {
-        char *msg_s = gn_xasprintf("flow \"%s\": %s", spec, error);
-        free(error);
-        return msg_s;
+        return error;
     }
-    if (!(usable & protocol)) {
-        minimatch_destroy(&parsed.match);
-        free(parsed.ofpacts);
-        return gn_xasprintf("flow \"%s\" cannot be expressed in OpenFlow "
-                            "version %u", spec, ofp_version);
-    }
-
-    msg = ofputil_encode_flow_mod(&parsed, protocol);
-    minimatch_destroy(&parsed.match);
-    free(parsed.ofpacts);
-
-    ofperr = ofputil_decode_flow_mod(&fm, msg->data, protocol, NULL, NULL,
+    ofperr = ofputil_decode_flow_mod(&fm, msg, protocol, NULL, NULL,
                                      &ofpacts, OFPP_MAX, UINT8_MAX);
-    ofpbuf_delete(msg);
+    free(msg);
     if (ofperr) {
         ofpbuf_uninit(&ofpacts);
         return gn_xasprintf("flow \"%s\" does not decode from its OpenFlow "
