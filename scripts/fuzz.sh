@@ -3,7 +3,7 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer, and runs each for a
 # while on its seed corpus.
 #
-# Usage: scripts/fuzz.sh [SECONDS [TARGET...]]    (TARGET: config, jsonrpc,
+# Usage: scripts/fuzz.sh [SECONDS [TARGET...]]    (TARGET: config, dhcp, jsonrpc,
 #        ofp, port-spec, replica; all by default; SECONDS 60 by default)
 #
 # The build lives in .cache/fuzz (a copy of the checkout's files, as
@@ -17,7 +17,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
-targets=${*:-config jsonrpc ofp port-spec replica}
+targets=${*:-config dhcp jsonrpc ofp port-spec replica}
 cache=$top/.cache/fuzz
 src=$cache/src
 build=$cache/build
