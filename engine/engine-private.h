@@ -16,6 +16,7 @@
 #include "pipeline.h"
 #include "ports.h"
 
+struct ofctrl_packet_in;
 struct ovsdb_txn;
 struct ovsdb_txn_result;
 
@@ -233,7 +234,20 @@ struct engine {
                                  * whose device guestnet made was gone at
                                  * the last check. */
     size_t n_missing;
+
+    /* The DHCPv4 server (engine-dhcp.c): answers sent, by type, and
+     * client messages left unanswered. */
+    unsigned long long n_dhcp_offers;
+    unsigned long long n_dhcp_acks;
+    unsigned long long n_dhcp_naks;
+    unsigned long long n_dhcp_ignored;
+    long long dhcp_max_us;      /* The longest handling of a packet-in. */
 };
+
+/* engine-dhcp.c */
+
+/* ofctrl callback: a packet a flow sent up (see include/ofctrl.h). */
+void engine_packet_in__(const struct ofctrl_packet_in *pin, void *e);
 
 /* engine.c */
 

@@ -637,6 +637,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     if (!e->ofctrl) {
         gn_fatal("%s", error);
     }
+    ofctrl_set_packet_in_cb(e->ofctrl, engine_packet_in__, e);
     e->pipeline = pipeline_state_create();
     e->view = port_view_create();
     e->devices = dev_worker_create(base);

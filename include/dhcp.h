@@ -20,6 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct gn_network;
+struct netaddr_ip;
+
 /* DHCP message types (option 53). */
 enum dhcp_type {
     DHCP_DISCOVER = 1,
@@ -89,6 +92,13 @@ enum dhcp_type dhcp_answer(const struct dhcp_msg *msg,
  * identifier.  Returns the frame's length. */
 size_t dhcp_build(const struct dhcp_msg *msg, enum dhcp_type type,
                   const struct dhcp_lease *lease, uint8_t *buf);
+
+/* If guestnetd assigns addresses and serves DHCPv4 on 'net' ("dhcp" not
+ * false, an IPv4 subnet and an IPv4 gateway in it), returns its first
+ * such gateway (borrowed) and stores the subnet it is in (borrowed) in
+ * '*subnetp' if nonnull; else returns NULL. */
+const struct netaddr_ip *dhcp_network_server(
+    const struct gn_network *net, const struct netaddr_ip **subnetp);
 
 /* The name of 'type' ("DHCPDISCOVER"), or "DHCP(unknown)". */
 const char *dhcp_type_name(enum dhcp_type type);

@@ -235,7 +235,9 @@ struct pipeline_input {
     RULE(ICMP6_ROUTE_DROP, 44, "icmp6-route-drop")                      \
     RULE(LINK_LOCAL_DROP, 45, "link-local-route-drop")                  \
     RULE(MIGRATION_ANNOUNCE, 46, "migration-announce")                  \
-    RULE(MIGRATION_BLOCK, 47, "migration-block")
+    RULE(MIGRATION_BLOCK, 47, "migration-block")                        \
+    RULE(DHCP_PUNT, 48, "dhcp-punt")                                    \
+    RULE(DHCP_CLIENT_PASS, 49, "dhcp-client-pass")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -337,10 +339,21 @@ char *pipeline_state_update(struct pipeline_state *state,
 #define PIPELINE_METER_BASE 0x10000
 #define PIPELINE_METER_ID(OFPORT) (PIPELINE_METER_BASE + (uint32_t) (OFPORT))
 
+/* The meter of the DHCP client messages of the guest port with 'OFPORT'
+ * that go up to guestnetd ("dhcp-punt"): PIPELINE_DHCP_PPS a second, in
+ * bursts of PIPELINE_DHCP_BURST, so that a guest's DHCP flood costs
+ * guestnetd little and leaves the other ports' DHCP alone. */
+#define PIPELINE_DHCP_METER_BASE 0x20000
+#define PIPELINE_DHCP_METER_ID(OFPORT) \
+    (PIPELINE_DHCP_METER_BASE + (uint32_t) (OFPORT))
+#define PIPELINE_DHCP_PPS 10
+#define PIPELINE_DHCP_BURST 20
+
 /* The meters that the flows in the table use (borrowed; changed by each
- * update): one per guest port whose flows were built, limiting its
- * broadcast and multicast frames; none if the limit is off ("pps": 0).
- * A port's group adds and removes its meter with its flows, so an update
+ * update): for each guest port whose flows were built, one limiting its
+ * broadcast and multicast frames (none if the limit is off, "pps": 0) and,
+ * where guestnetd serves DHCP to it, one limiting its DHCP messages.  A
+ * port's group adds and removes its meters with its flows, so an update
  * costs the ports that changed here too.  After an incomplete update they
  * are, like the table, a mix of old and new, not to be sent to a switch. */
 const struct meter_table *pipeline_state_meters(

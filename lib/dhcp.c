@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "gn-config.h"
+
 #define DHCP_ETH_LEN 14
 #define DHCP_IP_LEN 20              /* The header dhcp_build() writes. */
 #define DHCP_UDP_LEN 8
@@ -340,6 +342,28 @@ dhcp_build(const struct dhcp_msg *msg, enum dhcp_type type,
     memcpy(eth + 6, lease->server_mac, 6);
     eth[12] = 0x08; eth[13] = 0x00;
     return DHCP_ETH_LEN + ip_len;
+}
+
+const struct netaddr_ip *
+dhcp_network_server(const struct gn_network *net,
+                    const struct netaddr_ip **subnetp)
+{
+    if (!net->dhcp) {
+        return NULL;
+    }
+    for (size_t i = 0; i < net->n_gateways; i++) {
+        for (size_t k = 0; k < net->n_subnets; k++) {
+            if (net->gateways[i].family == AF_INET
+                && netaddr_ip_in_subnet(&net->gateways[i],
+                                        &net->subnets[k])) {
+                if (subnetp) {
+                    *subnetp = &net->subnets[k];
+                }
+                return &net->gateways[i];
+            }
+        }
+    }
+    return NULL;
 }
 
 const char *
