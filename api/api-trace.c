@@ -245,11 +245,13 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         api_trace_append__(&flow, arp ? "arp_tpa" : v6 ? "ipv6_dst"
                                   : "nw_dst", nw_dst);
     }
+    /* (ovs-vswitchd reads "tp_src" as tcp_src, whatever the protocol.) */
+    bool udp = proto && !strncmp(proto->name, "udp", 3);
     if (tp_src) {
-        api_trace_append__(&flow, "tp_src", tp_src);
+        api_trace_append__(&flow, udp ? "udp_src" : "tp_src", tp_src);
     }
     if (tp_dst) {
-        api_trace_append__(&flow, "tp_dst", tp_dst);
+        api_trace_append__(&flow, udp ? "udp_dst" : "tp_dst", tp_dst);
     }
     *flowp = flow;
     return NULL;

@@ -30,15 +30,16 @@ GN_LOG_MODULE(dhcp);
  * list). */
 #define ENGINE_DHCP_LEASE_SECS 3600
 
-/* Fills 'lease' for port 'p' of network 'net'.  Returns NULL, or a static
- * reason why guestnetd has no address to give it. */
+/* Fills 'lease' for port 'p' of network 'net', with its DNS servers in
+ * 'dns' (the caller's, for as long as it uses 'lease').  Returns NULL, or
+ * a static reason why guestnetd has no address to give it. */
 static const char *
 engine_dhcp_lease__(const struct gn_network *net,
-                    const struct pipeline_port *p, struct dhcp_lease *lease)
+                    const struct pipeline_port *p, struct dhcp_lease *lease,
+                    uint32_t dns[GN_CONFIG_DNS_MAX])
 {
     const struct netaddr_ip *server, *subnet;
     struct netaddr_mac gw_mac;
-    uint32_t dns[GN_CONFIG_DNS_MAX];
 
     server = dhcp_network_server(net, &subnet);
     if (!server) {
@@ -80,6 +81,7 @@ engine_dhcp_answer__(struct engine *e, const struct pipeline_port *p,
 {
     const struct gn_network *net = gn_config_find_vlan(e->cfg, p->vlan);
     uint8_t reply[DHCP_FRAME_MAX];
+    uint32_t dns[GN_CONFIG_DNS_MAX];
     struct dhcp_lease lease;
     struct dhcp_msg msg;
     enum dhcp_type type;
@@ -92,7 +94,7 @@ engine_dhcp_answer__(struct engine *e, const struct pipeline_port *p,
     if ((*why = dhcp_parse(frame, len, &msg))) {
         return 0;
     }
-    if ((*why = engine_dhcp_lease__(net, p, &lease))) {
+    if ((*why = engine_dhcp_lease__(net, p, &lease, dns))) {
         return 0;
     }
     type = dhcp_answer(&msg, &lease, why);

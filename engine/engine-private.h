@@ -244,6 +244,30 @@ struct engine {
     long long dhcp_max_us;      /* The longest handling of a packet-in. */
 };
 
+/* engine-ops.c */
+
+/* The name of the port of the network of 'vlan' that has address 'ip' (on
+ * the bridge, or asked for by an add in progress), or NULL. */
+const char *engine_ip_owner__(struct engine *e, int vlan,
+                              const struct netaddr_ip *ip);
+
+/* engine-ipam.c */
+
+/* If guestnet assigns addresses in the network of 'spec' and 'spec' (not
+ * its server) declares no IPv4 address, adds to 'spec' the first free
+ * IPv4 address of the network's DHCP subnet (and, if it declares no
+ * address at all, the EUI-64 address of its MAC in each IPv6 subnet of
+ * /64 or wider), records them in spec->assigned and adds default routes
+ * for their families.  Returns NULL, or a malloc'd message (409: the
+ * subnet is full) and leaves 'spec' as it was. */
+char *engine_ipam_assign__(struct engine *e, struct port_spec *spec);
+
+/* Adds to 'txn' the ops that give the bound ports that guestnet did not
+ * add and that have no addresses (adopted ports) assigned ones, as
+ * engine_ipam_assign__() picks them, in their Interface's external_ids.
+ * Returns the number of ops added. */
+int engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn);
+
 /* engine-dhcp.c */
 
 /* ofctrl callback: a packet a flow sent up (see include/ofctrl.h). */

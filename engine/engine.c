@@ -351,7 +351,9 @@ engine_run__(struct engine *e)
             int before = ovsdb_txn_n_ops(txn);
             looked_at_all = true;
             port_view_plan_adoption(engine_view__(e), txn);
-            n_marks = engine_plan_installed__(e, txn);
+            /* (Like the marks, nothing ovs-vswitchd reads.) */
+            n_marks = engine_ipam_plan_adopted__(e, txn);
+            n_marks += engine_plan_installed__(e, txn);
             e->txn_has_extra = ovsdb_txn_n_ops(txn) > before;
         } else {
             e->txn_has_extra = false;
