@@ -165,6 +165,22 @@ gn_config() {
 EOC
 }
 
+# gn_config_no_dhcp FILE: sets "dhcp": false on every network of the
+# config FILE: guestnet then assigns no addresses and serves no DHCP, and
+# ports without declared addresses are in undeclared mode (any address of
+# their network's subnets but the reserved ones).
+gn_config_no_dhcp() {
+    "$GN_PYTHON" - "$1" <<'EOP'
+import json, sys
+with open(sys.argv[1]) as f:
+    cfg = json.load(f)
+for n in cfg["networks"]:
+    n["dhcp"] = False
+with open(sys.argv[1], "w") as f:
+    json.dump(cfg, f, indent=2)
+EOP
+}
+
 # gn_config6 FILE [UPLINK]: writes gn_config's config, routed for IPv6
 # too: db gets the IPv6 subnet 2001:db8:20::/64 with the gateway
 # 2001:db8:20::1 (as web has 2001:db8:10::/64 and 2001:db8:10::1), and a
