@@ -4,21 +4,9 @@
 # keeps every assigned address and sends no flow_mod; a full subnet
 # answers 409 and creates nothing, and a freed address is assigned again.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_root
-gn_require_cmd curl curl
-gn_sandbox_start
-GN_CONFIG=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$GN_CONFIG"
 # tiny: 10.40.0.0/29, gateway .1: .2 to .6 are free (.0 and .7 reserved).
-"$GN_PYTHON" - "$GN_CONFIG" <<'EOP'
-import json, sys
-cfg = json.load(open(sys.argv[1]))
-cfg["networks"].append({"name": "tiny", "vlan": 40,
-                        "subnets": ["10.40.0.0/29"],
-                        "gateways": ["10.40.0.1"]})
-json.dump(cfg, open(sys.argv[1], "w"))
-EOP
-gn_guestnetd_start "$GN_CONFIG" || gn_done
+gn_guestnetd_setup_edit 'cfg["networks"].append({"name": "tiny",
+    "vlan": 40, "subnets": ["10.40.0.0/29"], "gateways": ["10.40.0.1"]})'
 s=$$
 ns=$GN_SANDBOX_NETNS
 

@@ -12,18 +12,8 @@
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 gn_require_cmd busybox busybox-static
-gn_require_root
-gn_require_cmd curl curl
-gn_sandbox_start
-GN_CONFIG=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$GN_CONFIG"
-"$GN_PYTHON" - "$GN_CONFIG" <<'EOP'
-import json, sys
-cfg = json.load(open(sys.argv[1]))
-cfg["networks"][0]["dns"] = ["10.10.0.53", "9.9.9.9"]
-json.dump(cfg, open(sys.argv[1], "w"))
-EOP
-gn_guestnetd_start "$GN_CONFIG" || gn_done
+gn_guestnetd_setup_edit \
+    'cfg["networks"][0]["dns"] = ["10.10.0.53", "9.9.9.9"]'
 s=$$
 dir=$GN_SANDBOX_DIR
 wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 sv=52:54:00:10:00:13

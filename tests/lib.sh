@@ -165,20 +165,25 @@ gn_config() {
 EOC
 }
 
+# gn_config_edit FILE PYTHON: runs the PYTHON statements on the config
+# FILE's JSON, as the dict "cfg", and writes it back.
+gn_config_edit() {
+    "$GN_PYTHON" - "$1" "$2" <<'EOP'
+import json, sys
+with open(sys.argv[1]) as f:
+    cfg = json.load(f)
+exec(sys.argv[2])
+with open(sys.argv[1], "w") as f:
+    json.dump(cfg, f, indent=2)
+EOP
+}
+
 # gn_config_no_dhcp FILE: sets "dhcp": false on every network of the
 # config FILE: guestnet then assigns no addresses and serves no DHCP, and
 # ports without declared addresses are in undeclared mode (any address of
 # their network's subnets but the reserved ones).
 gn_config_no_dhcp() {
-    "$GN_PYTHON" - "$1" <<'EOP'
-import json, sys
-with open(sys.argv[1]) as f:
-    cfg = json.load(f)
-for n in cfg["networks"]:
-    n["dhcp"] = False
-with open(sys.argv[1], "w") as f:
-    json.dump(cfg, f, indent=2)
-EOP
+    gn_config_edit "$1" 'for n in cfg["networks"]: n["dhcp"] = False'
 }
 
 # gn_config6 FILE [UPLINK]: writes gn_config's config, routed for IPv6
@@ -229,12 +234,17 @@ gn_guestnetd_start() {
 # root and curl, starts a sandbox, writes the standard config (gn_config)
 # to $GN_CONFIG and starts guestnetd on it with the guestnetd OPTIONs; ends
 # the test if that fails.
-gn_guestnetd_setup() {
+gn_guestnetd_setup() { gn_guestnetd_setup_edit "" "$@"; }
+# gn_guestnetd_setup_edit PYTHON [OPTION...]: the same, with the config
+# edited by PYTHON (gn_config_edit) before guestnetd starts.
+gn_guestnetd_setup_edit() {
+    local edit=$1; shift
     gn_require_root
     gn_require_cmd curl curl
     gn_sandbox_start
     GN_CONFIG=$GN_SANDBOX_DIR/guestnet.json
     gn_config "$GN_CONFIG"
+    [ -z "$edit" ] || gn_config_edit "$GN_CONFIG" "$edit"
     gn_guestnetd_start "$GN_CONFIG" "$@" || gn_done
 }
 
