@@ -338,19 +338,22 @@ api_trace_parse(const char *output)
         }
     }
     dropped = !actions || !strcmp(actions, "drop");
+    /* Sent up to guestnetd ("dhcp-punt"), which answers it. */
+    bool punted = actions && strstr(actions, "controller(");
+    const char *verdict = (punted ? "sent to guestnetd"
+                           : dropped ? "dropped" : "allowed");
 
     json_t *j = json_pack("{s:s, s:s?, s:o, s:o, s:s}",
-                          "verdict", dropped ? "dropped" : "allowed",
+                          "verdict", verdict,
                           "rule", rule,
                           "steps", steps,
                           "datapath_actions",
                           actions ? json_string(actions) : json_null(),
                           "output", output);
     char *summary = (rule
-                     ? gn_xasprintf("%s by %s", dropped ? "dropped"
-                                                        : "allowed", rule)
+                     ? gn_xasprintf("%s by %s", verdict, rule)
                      : gn_xasprintf("%s (no guestnet rule matched)",
-                                    dropped ? "dropped" : "allowed"));
+                                    verdict));
     json_object_set_new(j, "summary", json_string(summary));
     free(summary);
     free(actions);

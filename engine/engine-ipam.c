@@ -18,7 +18,9 @@
  * (engine-dhcp.c) hands the IPv4 one out.
  *
  * Cost: the search for a free IPv4 address looks at the subnet's
- * addresses in order, one index lookup each (a full /16: some 65,000). */
+ * addresses in order, one index lookup each (a full /16: some 65,000); a
+ * pass over adopted ports goes on in each network where the last search
+ * ended, so it looks at each address once. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -35,19 +37,12 @@
 
 GN_LOG_MODULE(ipam);
 
-/* Addresses picked in one planning pass, not yet in any port. */
-struct engine_ipam_picks {
-    struct netaddr_ip ips[64];
-    size_t n;
-};
-
 /* True if 'ip' may be assigned in 'net' (its VLAN): not reserved in
- * 'subnet', no gateway, no port's, not picked already. */
+ * 'subnet', no gateway, no port's. */
 static bool
 engine_ipam_free__(struct engine *e, const struct gn_network *net,
                    const struct netaddr_ip *subnet,
-                   const struct netaddr_ip *ip,
-                   const struct engine_ipam_picks *picks)
+                   const struct netaddr_ip *ip)
 {
     if (netaddr_reserved_in_subnet(ip, subnet)) {
         return false;
@@ -57,31 +52,30 @@ engine_ipam_free__(struct engine *e, const struct gn_network *net,
             return false;
         }
     }
-    for (size_t i = 0; picks && i < picks->n; i++) {
-        if (netaddr_ip_same_addr(ip, &picks->ips[i])) {
-            return false;
-        }
-    }
     return !engine_ip_owner__(e, net->vlan, ip);
 }
 
-/* Stores in '*ip' the first free IPv4 address of 'subnet' of 'net'.
+/* Stores in '*ip' the first free IPv4 address of 'subnet' of 'net' from
+ * its '*from'th on, and moves '*from' past it (a pass that assigns
+ * several goes on where the last ended: the earlier ones are taken).
  * Returns false if there is none. */
 static bool
 engine_ipam_v4__(struct engine *e, const struct gn_network *net,
                  const struct netaddr_ip *subnet, struct netaddr_ip *ip,
-                 const struct engine_ipam_picks *picks)
+                 uint64_t *from)
 {
     uint32_t base = ntohl(subnet->addr.v4.s_addr);
     uint64_t size = UINT64_C(1) << (32 - subnet->plen);
 
     *ip = *subnet;
-    for (uint64_t h = 0; h < size; h++) {
+    for (uint64_t h = *from; h < size; h++) {
         ip->addr.v4.s_addr = htonl(base + (uint32_t) h);
-        if (engine_ipam_free__(e, net, subnet, ip, picks)) {
+        if (engine_ipam_free__(e, net, subnet, ip)) {
+            *from = h + 1;
             return true;
         }
     }
+    *from = size;
     return false;
 }
 
@@ -106,14 +100,16 @@ engine_ipam_eui64__(const struct netaddr_ip *subnet,
 }
 
 /* Picks the addresses for a port of 'net' with 'mac', which declares the
- * 'n_declared' addresses 'declared': appends them to 'out' (room for
+ * 'n_declared' addresses 'declared': stores them in 'out' (room for
  * 1 + net->n_subnets) and returns how many, or -1 if the DHCP subnet is
- * full.  Returns 0 if guestnet assigns it nothing. */
+ * full.  Returns 0 if guestnet assigns it nothing.  The IPv4 search
+ * starts at the '*from'th address of the subnet (see
+ * engine_ipam_v4__()). */
 static int
 engine_ipam_pick__(struct engine *e, const struct gn_network *net,
                    const struct netaddr_mac *mac,
                    const struct netaddr_ip *declared, size_t n_declared,
-                   struct netaddr_ip *out, struct engine_ipam_picks *picks)
+                   struct netaddr_ip *out, uint64_t *from)
 {
     const struct netaddr_ip *subnet;
     int n = 0;
@@ -126,7 +122,7 @@ engine_ipam_pick__(struct engine *e, const struct gn_network *net,
             return 0;
         }
     }
-    if (!engine_ipam_v4__(e, net, subnet, &out[n], picks)) {
+    if (!engine_ipam_v4__(e, net, subnet, &out[n], from)) {
         return -1;
     }
     n++;
@@ -135,14 +131,10 @@ engine_ipam_pick__(struct engine *e, const struct gn_network *net,
 
         if (s6->family == AF_INET6 && s6->plen <= 64) {
             engine_ipam_eui64__(s6, mac, &out[n]);
-            if (engine_ipam_free__(e, net, s6, &out[n], picks)) {
+            if (engine_ipam_free__(e, net, s6, &out[n])) {
                 n++;
             }
         }
-    }
-    for (int i = 0; picks && i < n
-                    && picks->n < GN_ARRAY_SIZE(picks->ips); i++) {
-        picks->ips[picks->n++] = out[i];
     }
     return n;
 }
@@ -167,6 +159,7 @@ engine_ipam_assign__(struct engine *e, struct port_spec *spec)
                                                           spec->network);
     struct netaddr_ip *picked;
     struct gn_buf list = GN_BUF_INIT;
+    uint64_t from = 0;
     int n;
 
     if (!net || spec->server) {
@@ -174,7 +167,7 @@ engine_ipam_assign__(struct engine *e, struct port_spec *spec)
     }
     picked = gn_xcalloc(net->n_subnets + 1, sizeof *picked);
     n = engine_ipam_pick__(e, net, &spec->mac, spec->ips, spec->n_ips,
-                           picked, NULL);
+                           picked, &from);
     if (n < 0) {
         const struct netaddr_ip *subnet;
         char s[INET6_ADDRSTRLEN];
@@ -222,7 +215,10 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
     size_t n_ports;
     const struct pipeline_port *ports = port_view_pipeline_ports(
         engine_view__(e), &n_ports);
-    struct engine_ipam_picks picks = { .n = 0 };
+    /* Per network, where this pass's search goes on (see
+     * engine_ipam_v4__()): the addresses it picked are not in the view
+     * yet. */
+    uint64_t *from = gn_xcalloc(e->cfg->n_networks + 1, sizeof *from);
     int n_ops = 0;
 
     for (size_t i = 0; i < n_ports; i++) {
@@ -235,9 +231,6 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
         char *uuid;
         int n;
 
-        if (picks.n + GN_ARRAY_SIZE(picked) > GN_ARRAY_SIZE(picks.ips)) {
-            break;              /* The next pass goes on. */
-        }
         if (p->n_ips || p->server || p->remote || p->blocked
             || !(net = gn_config_find_vlan(e->cfg, p->vlan))
             || net->n_subnets + 1 > GN_ARRAY_SIZE(picked)
@@ -251,7 +244,8 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
                                                  PORTS_IPS_KEY)) {
             continue;
         }
-        n = engine_ipam_pick__(e, net, &p->mac, NULL, 0, picked, &picks);
+        n = engine_ipam_pick__(e, net, &p->mac, NULL, 0, picked,
+                               &from[net - e->cfg->networks]);
         if (n < 0) {
             GN_LOG_WARN_RL(&rl, "port %s: network \"%s\" has no free "
                            "address left to assign", p->name, net->name);
@@ -280,5 +274,6 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
         gn_buf_destroy(&list);
         n_ops += 2;
     }
+    free(from);
     return n_ops;
 }

@@ -153,7 +153,8 @@ gn_check_trace "trace-dhcp-discover" "dhcp-punt:$pwa" \
     "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,udp_src=68,udp_dst=67"
 gn_check "guestnetctl-trace-names-dhcp-punt" bash -c "'$GUESTNETCTL' trace \
     pwa$s dl_dst=ff:ff:ff:ff:ff:ff proto=udp nw_src=0.0.0.0 \
-    nw_dst=255.255.255.255 tp_src=68 tp_dst=67 | grep -q dhcp-punt"
+    nw_dst=255.255.255.255 tp_src=68 tp_dst=67 \
+    | grep -q 'sent to guestnetd by dhcp-punt'"
 
 # --- Malformed DHCP: no answer, no crash; the same frame made whole is
 # answered (positive control).
