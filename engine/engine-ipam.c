@@ -208,6 +208,17 @@ engine_ipam_assign__(struct engine *e, struct port_spec *spec)
     return NULL;
 }
 
+void
+engine_ipam_txn_done__(struct engine *e)
+{
+    struct gn_strmap_node *node;
+
+    GN_STRMAP_FOR_EACH (node, &e->ipam_pending) {
+        free(node->value);
+    }
+    gn_strmap_destroy(&e->ipam_pending);
+}
+
 int
 engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
 {
@@ -272,6 +283,14 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
                                        gn_buf_cstr(&list)))));
         GN_LOG_INFO("port %s: assigned %s", p->name, gn_buf_cstr(&list));
         gn_buf_destroy(&list);
+        for (int k = 0; k < n; k++) {
+            char key[64], s[INET6_ADDRSTRLEN];
+
+            netaddr_format_ip(&picked[k], s, sizeof s);
+            snprintf(key, sizeof key, "%d/%s", net->vlan, s);
+            free(gn_strmap_put(&e->ipam_pending, key,
+                               gn_xstrdup(p->name)));
+        }
         n_ops += 2;
     }
     free(from);

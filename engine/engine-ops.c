@@ -165,6 +165,7 @@ engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
 
     e->txn_in_flight = false;
     e->last_txn_msec = gn_time_msec();
+    engine_ipam_txn_done__(e);
     GN_LOG_DBG("transaction done (status %d, next_cfg %lld)",
                (int) res->status, (long long) res->next_cfg);
     for (op = e->ops; op; op = op->next) {
@@ -527,6 +528,13 @@ const char *
 engine_ip_owner__(struct engine *e, int vlan, const struct netaddr_ip *ip)
 {
     const char *owner = port_view_ip_owner(engine_view__(e), vlan, ip);
+    char key[64], s[INET6_ADDRSTRLEN];
+
+    if (!owner) {
+        netaddr_format_ip(ip, s, sizeof s);
+        snprintf(key, sizeof key, "%d/%s", vlan, s);
+        owner = gn_strmap_get(&e->ipam_pending, key);
+    }
 
     for (const struct engine_op *op = e->ops; op && !owner; op = op->next) {
         for (size_t k = 0; op->type == ENGINE_OP_ADD && op->spec.vlan == vlan

@@ -242,6 +242,11 @@ struct engine {
     unsigned long long n_dhcp_naks;
     unsigned long long n_dhcp_ignored;
     long long dhcp_max_us;      /* The longest handling of a packet-in. */
+
+    /* Addresses assigned to adopted ports by the transaction in flight
+     * (engine-ipam.c), which the port view does not show yet: "VLAN/IP"
+     * -> the port's name (owned). */
+    struct gn_strmap ipam_pending;
 };
 
 /* engine-ops.c */
@@ -262,11 +267,15 @@ const char *engine_ip_owner__(struct engine *e, int vlan,
  * subnet is full) and leaves 'spec' as it was. */
 char *engine_ipam_assign__(struct engine *e, struct port_spec *spec);
 
-/* Adds to 'txn' the ops that give the bound ports that guestnet did not
- * add and that have no addresses (adopted ports) assigned ones, as
- * engine_ipam_assign__() picks them, in their Interface's external_ids.
- * Returns the number of ops added. */
+/* Adds to 'txn' the ops that give the bound ports without addresses
+ * (adopted ports, and ports added while their network had no DHCP)
+ * assigned ones, as engine_ipam_assign__() picks them, in their
+ * Interface's external_ids, and keeps them in 'e->ipam_pending' until the
+ * transaction is done.  Returns the number of ops added. */
 int engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn);
+/* The transaction in flight is done: forgets 'e->ipam_pending' (the
+ * replica shows the addresses now, or they were not taken). */
+void engine_ipam_txn_done__(struct engine *e);
 
 /* engine-dhcp.c */
 

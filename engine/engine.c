@@ -659,6 +659,7 @@ engine_destroy(struct engine *e)
     dev_worker_destroy(e->devices);
     engine_sweep_free__(e->sweep);
     gn_strmap_destroy(&e->missing);
+    engine_ipam_txn_done__(e);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         if (op->state != ENGINE_OP_DEVICES) {
             continue;
