@@ -189,6 +189,9 @@ gn_check "malformed-dhcp-counted-unanswered" gn_wait 5 bash -c \
 gn_check "one-offer-for-the-well-formed-discover" test "$(tcpdump -nr \
     "$GN_CAPDIR/wa$s.pcap" -v "udp src port 67" 2>/dev/null \
     | grep -c 'xid 0x5151')" = 1
+gn_check "metrics-count-answers" bash -c "curl -s --unix-socket \
+    '$GUESTNET_SOCKET' http://localhost/metrics | grep -q \
+    '^guestnet_dhcp_messages_total{answer=\"offer\"} [1-9]'"
 gn_check "guestnetd-alive-after-malformed" curl -sf -o /dev/null --unix-socket \
     "$GUESTNET_SOCKET" http://localhost/v1/health
 
