@@ -245,11 +245,13 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         api_trace_append__(&flow, arp ? "arp_tpa" : v6 ? "ipv6_dst"
                                   : "nw_dst", nw_dst);
     }
+    /* (ovs-vswitchd reads "tp_src" as tcp_src, whatever the protocol.) */
+    bool udp = proto && !strncmp(proto->name, "udp", 3);
     if (tp_src) {
-        api_trace_append__(&flow, "tp_src", tp_src);
+        api_trace_append__(&flow, udp ? "udp_src" : "tp_src", tp_src);
     }
     if (tp_dst) {
-        api_trace_append__(&flow, "tp_dst", tp_dst);
+        api_trace_append__(&flow, udp ? "udp_dst" : "tp_dst", tp_dst);
     }
     *flowp = flow;
     return NULL;
@@ -336,19 +338,22 @@ api_trace_parse(const char *output)
         }
     }
     dropped = !actions || !strcmp(actions, "drop");
+    /* Sent up to guestnetd ("dhcp-punt"), which answers it. */
+    bool punted = actions && strstr(actions, "controller(");
+    const char *verdict = (punted ? "sent to guestnetd"
+                           : dropped ? "dropped" : "allowed");
 
     json_t *j = json_pack("{s:s, s:s?, s:o, s:o, s:s}",
-                          "verdict", dropped ? "dropped" : "allowed",
+                          "verdict", verdict,
                           "rule", rule,
                           "steps", steps,
                           "datapath_actions",
                           actions ? json_string(actions) : json_null(),
                           "output", output);
     char *summary = (rule
-                     ? gn_xasprintf("%s by %s", dropped ? "dropped"
-                                                        : "allowed", rule)
+                     ? gn_xasprintf("%s by %s", verdict, rule)
                      : gn_xasprintf("%s (no guestnet rule matched)",
-                                    dropped ? "dropped" : "allowed"));
+                                    verdict));
     json_object_set_new(j, "summary", json_string(summary));
     free(summary);
     free(actions);

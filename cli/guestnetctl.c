@@ -249,7 +249,15 @@ print_port(const json_t *p)
     }
     printf("  %-18s", "ips");
     json_array_foreach (json_object_get(p, "ips"), i, v) {
-        printf(" %s", json_string_value(v));
+        const json_t *a;
+        size_t k;
+        bool assigned = false;
+
+        json_array_foreach (json_object_get(p, "ips_assigned"), k, a) {
+            assigned |= json_equal(a, v);
+        }
+        printf(" %s%s", json_string_value(v),
+               assigned ? " (assigned)" : "");
     }
     printf("\n");
     json_object_foreach ((json_t *) guest, key, v) {

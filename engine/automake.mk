@@ -4,6 +4,8 @@
 libguestnet_a_SOURCES += \
 	engine/bridge.c \
 	engine/engine.c \
+	engine/engine-dhcp.c \
+	engine/engine-ipam.c \
 	engine/engine-ops.c \
 	engine/engine-private.h \
 	engine/engine-remote.c \

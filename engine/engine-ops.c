@@ -165,6 +165,7 @@ engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
 
     e->txn_in_flight = false;
     e->last_txn_msec = gn_time_msec();
+    engine_ipam_txn_done__(e);
     GN_LOG_DBG("transaction done (status %d, next_cfg %lld)",
                (int) res->status, (long long) res->next_cfg);
     for (op = e->ops; op; op = op->next) {
@@ -523,6 +524,29 @@ engine_op_device_clash__(const struct engine_op *op,
     return NULL;
 }
 
+const char *
+engine_ip_owner__(struct engine *e, int vlan, const struct netaddr_ip *ip)
+{
+    const char *owner = port_view_ip_owner(engine_view__(e), vlan, ip);
+    char key[64], s[INET6_ADDRSTRLEN];
+
+    if (!owner) {
+        netaddr_format_ip(ip, s, sizeof s);
+        snprintf(key, sizeof key, "%d/%s", vlan, s);
+        owner = gn_strmap_get(&e->ipam_pending, key);
+    }
+
+    for (const struct engine_op *op = e->ops; op && !owner; op = op->next) {
+        for (size_t k = 0; op->type == ENGINE_OP_ADD && op->spec.vlan == vlan
+                           && k < op->spec.n_ips; k++) {
+            if (netaddr_ip_same_addr(&op->spec.ips[k], ip)) {
+                owner = op->name;
+            }
+        }
+    }
+    return owner;
+}
+
 /* Checks that the MAC and the IPs of 'spec' are no other port's in its
  * network: neither a port on the bridge (the view's index) nor one whose
  * add is in progress.  Returns NULL or a malloc'd message naming the
@@ -547,17 +571,7 @@ engine_address_clash__(struct engine *e, const struct port_spec *spec)
                             text, owner, spec->network);
     }
     for (size_t i = 0; i < spec->n_ips; i++) {
-        owner = port_view_ip_owner(view, spec->vlan, &spec->ips[i]);
-        for (const struct engine_op *op = e->ops; op && !owner;
-             op = op->next) {
-            for (size_t k = 0; op->type == ENGINE_OP_ADD
-                               && op->spec.vlan == spec->vlan
-                               && k < op->spec.n_ips; k++) {
-                if (netaddr_ip_same_addr(&op->spec.ips[k], &spec->ips[i])) {
-                    owner = op->name;
-                }
-            }
-        }
+        owner = engine_ip_owner__(e, spec->vlan, &spec->ips[i]);
         if (owner) {
             netaddr_format_ip(&spec->ips[i], text, sizeof text);
             return gn_xasprintf("ips[%zu]: %s is port %s's in network "
@@ -688,6 +702,9 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
         return;
     }
     error = engine_address_clash__(e, &spec);
+    if (!error) {
+        error = engine_ipam_assign__(e, &spec);
+    }
     if (error) {
         engine_answer__(cb, aux, 409, engine_error_body__(error));
         free(error);

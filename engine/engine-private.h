@@ -16,6 +16,7 @@
 #include "pipeline.h"
 #include "ports.h"
 
+struct ofctrl_packet_in;
 struct ovsdb_txn;
 struct ovsdb_txn_result;
 
@@ -233,7 +234,53 @@ struct engine {
                                  * whose device guestnet made was gone at
                                  * the last check. */
     size_t n_missing;
+
+    /* The DHCPv4 server (engine-dhcp.c): answers sent, by type, and
+     * client messages left unanswered. */
+    unsigned long long n_dhcp_offers;
+    unsigned long long n_dhcp_acks;
+    unsigned long long n_dhcp_naks;
+    unsigned long long n_dhcp_ignored;
+    long long dhcp_max_us;      /* The longest handling of a packet-in. */
+
+    /* Addresses assigned to adopted ports by the transaction in flight
+     * (engine-ipam.c), which the port view does not show yet: "VLAN/IP"
+     * -> the port's name (owned). */
+    struct gn_strmap ipam_pending;
 };
+
+/* engine-ops.c */
+
+/* The name of the port of the network of 'vlan' that has address 'ip' (on
+ * the bridge, or asked for by an add in progress), or NULL. */
+const char *engine_ip_owner__(struct engine *e, int vlan,
+                              const struct netaddr_ip *ip);
+
+/* engine-ipam.c */
+
+/* If guestnet assigns addresses in the network of 'spec' and 'spec' (not
+ * its server) declares no IPv4 address, adds to 'spec' the first free
+ * IPv4 address of the network's DHCP subnet (and, if it declares no
+ * address at all, the EUI-64 address of its MAC in each IPv6 subnet of
+ * /64 or wider), records them in spec->assigned and adds default routes
+ * for their families.  Returns NULL, or a malloc'd message (409: the
+ * subnet is full) and leaves 'spec' as it was. */
+char *engine_ipam_assign__(struct engine *e, struct port_spec *spec);
+
+/* Adds to 'txn' the ops that give the bound ports without addresses
+ * (adopted ports, and ports added while their network had no DHCP)
+ * assigned ones, as engine_ipam_assign__() picks them, in their
+ * Interface's external_ids, and keeps them in 'e->ipam_pending' until the
+ * transaction is done.  Returns the number of ops added. */
+int engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn);
+/* The transaction in flight is done: forgets 'e->ipam_pending' (the
+ * replica shows the addresses now, or they were not taken). */
+void engine_ipam_txn_done__(struct engine *e);
+
+/* engine-dhcp.c */
+
+/* ofctrl callback: a packet a flow sent up (see include/ofctrl.h). */
+void engine_packet_in__(const struct ofctrl_packet_in *pin, void *e);
 
 /* engine.c */
 

@@ -295,6 +295,16 @@ engine_status(struct engine *e)
         "errors", (json_int_t) of.n_errors,
         "last_error", of.last_error ? json_string(of.last_error)
                                     : json_null()));
+    json_object_set_new(j, "dhcp", json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+        "packet_ins", (json_int_t) of.n_packet_in,
+        "packet_ins_dropped", (json_int_t) of.n_packet_in_dropped,
+        "packet_outs", (json_int_t) of.n_packet_out,
+        "offers", (json_int_t) e->n_dhcp_offers,
+        "acks", (json_int_t) e->n_dhcp_acks,
+        "naks", (json_int_t) e->n_dhcp_naks,
+        "ignored", (json_int_t) e->n_dhcp_ignored,
+        "max_ms", e->dhcp_max_us / 1000.0));
     return j;
 }
 

@@ -351,7 +351,9 @@ engine_run__(struct engine *e)
             int before = ovsdb_txn_n_ops(txn);
             looked_at_all = true;
             port_view_plan_adoption(engine_view__(e), txn);
-            n_marks = engine_plan_installed__(e, txn);
+            /* (Like the marks, nothing ovs-vswitchd reads.) */
+            n_marks = engine_ipam_plan_adopted__(e, txn);
+            n_marks += engine_plan_installed__(e, txn);
             e->txn_has_extra = ovsdb_txn_n_ops(txn) > before;
         } else {
             e->txn_has_extra = false;
@@ -637,6 +639,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     if (!e->ofctrl) {
         gn_fatal("%s", error);
     }
+    ofctrl_set_packet_in_cb(e->ofctrl, engine_packet_in__, e);
     e->pipeline = pipeline_state_create();
     e->view = port_view_create();
     e->devices = dev_worker_create(base);
@@ -656,6 +659,7 @@ engine_destroy(struct engine *e)
     dev_worker_destroy(e->devices);
     engine_sweep_free__(e->sweep);
     gn_strmap_destroy(&e->missing);
+    engine_ipam_txn_done__(e);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         if (op->state != ENGINE_OP_DEVICES) {
             continue;

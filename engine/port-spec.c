@@ -32,6 +32,7 @@ port_spec_destroy(struct port_spec *spec)
     free(spec->name);
     free(spec->network);
     free(spec->ips);
+    free(spec->assigned);
     free(spec->gateways);
     free(spec->iface_id);
     free(spec->vm_id);

@@ -9,7 +9,8 @@
 /* external_ids keys. */
 #define K_KIND "guestnet:kind"
 #define K_NETWORK "guestnet:network"
-#define K_IPS "guestnet:ips"
+#define K_IPS PORTS_IPS_KEY
+#define K_IPS_ASSIGNED PORTS_IPS_ASSIGNED_KEY
 #define K_CREATED PORTS_CREATED_KEY
 #define K_PEER PORTS_PEER_KEY
 #define K_QUARANTINE "guestnet:quarantine"

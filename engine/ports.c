@@ -194,6 +194,10 @@ port_plan_add(const struct port_spec *spec, const char *br_uuid,
     if (spec->n_ips) {
         json_object_set_new(ids, K_IPS, ports_ips_string__(spec));
     }
+    if (spec->assigned) {
+        json_object_set_new(ids, K_IPS_ASSIGNED,
+                            json_string(spec->assigned));
+    }
     if (spec->vm_id) {
         json_object_set_new(ids, "vm-id", json_string(spec->vm_id));
     }
@@ -287,6 +291,9 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
                                             "attached-mac");
         b->ips = ovsdb_datum_map_get_string(b->iface, "external_ids",
                                             K_IPS);
+        b->ips_assigned = ovsdb_datum_map_get_string(b->iface,
+                                                     "external_ids",
+                                                     K_IPS_ASSIGNED);
         const char *server = ovsdb_datum_map_get_string(b->iface,
                                                         "external_ids",
                                                         K_SERVER);
@@ -330,6 +337,23 @@ port_plan_quarantine(const char *uuid, const char *name,
                 PORTS_QUARANTINE_VLAN);
 }
 
+/* The comma-separated 'list' (NULL: none) as a JSON array of strings (new
+ * reference). */
+static json_t *
+ports_split__(const char *list)
+{
+    json_t *a = json_array();
+    char *copy = gn_xstrdup(list ? list : "");
+    char *save = NULL;
+
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        json_array_append_new(a, json_string(t));
+    }
+    free(copy);
+    return a;
+}
+
 json_t *
 port_binding_to_json(const struct port_binding *b)
 {
@@ -348,17 +372,8 @@ port_binding_to_json(const struct port_binding *b)
                           "quarantine_reason",
                           b->quarantine ? json_string(b->quarantine)
                                         : json_null());
-    json_t *ips = json_array();
-    if (b->ips) {
-        char *copy = gn_xstrdup(b->ips);
-        char *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t;
-             t = strtok_r(NULL, ",", &save)) {
-            json_array_append_new(ips, json_string(t));
-        }
-        free(copy);
-    }
-    json_object_set_new(j, "ips", ips);
+    json_object_set_new(j, "ips", ports_split__(b->ips));
+    json_object_set_new(j, "ips_assigned", ports_split__(b->ips_assigned));
     if (b->iface) {
         const char *v;
         if ((v = ovsdb_datum_string(b->iface, "link_state"))) {

@@ -9,6 +9,7 @@ libguestnet_ofp_a_SOURCES = \
 	flows/of-conn.c \
 	flows/of-conn.h \
 	flows/ofctrl.c \
+	flows/ofctrl-pin.c \
 	flows/ofctrl-private.h \
 	flows/ofctrl-recv.c
 libguestnet_ofp_a_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) $(LIBEVENT_CFLAGS)

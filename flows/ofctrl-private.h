@@ -108,6 +108,15 @@ struct ofctrl {
     uint64_t n_bundles;
     uint64_t n_bundle_failures;
     uint64_t n_errors;
+
+    /* Packet-ins (flows/ofctrl-pin.c). */
+    ofctrl_packet_in_cb *pin_cb;
+    void *pin_aux;
+    long long pin_tokens;       /* The budget's token bucket. */
+    long long pin_refill_msec;
+    uint64_t n_packet_in;       /* Handed to 'pin_cb'. */
+    uint64_t n_packet_in_dropped;   /* Over the budget, or undecodable. */
+    uint64_t n_packet_out;
 };
 
 /* ofctrl.c, for ofctrl-recv.c. */
@@ -125,6 +134,20 @@ void ofctrl_send_meter_mods__(struct ofctrl *, size_t start, size_t end,
                               enum ofctrl_state);
 /* After the meters that go before the bundle are in: opens the bundle. */
 void ofctrl_continue_after_meters__(struct ofctrl *);
+
+/* ofctrl-pin.c, for ofctrl.c and ofctrl-recv.c. */
+
+/* At most this many packet-ins a second are decoded and handed to the
+ * owner (bursts of as many); the others are dropped and counted.  The
+ * flows that punt packets meter them per port first (include/
+ * pipeline.h), so this is the last bound on the loop's time, for all
+ * ports together. */
+#define OFCTRL_PACKET_IN_RATE 2000
+
+/* Asks the switch for whole packets in packet-ins on this connection. */
+void ofctrl_send_switch_config__(struct ofctrl *);
+/* Handles the OFPT_PACKET_IN 'oh'. */
+void ofctrl_recv_packet_in__(struct ofctrl *, const struct ofp_header *oh);
 
 /* ofctrl-recv.c, for ofctrl.c: the of_conn callbacks. */
 

@@ -300,6 +300,10 @@ ofctrl_received__(const void *msg, size_t len, void *o_)
         }
         break;
 
+    case OFPTYPE_PACKET_IN:
+        ofctrl_recv_packet_in__(o, oh);
+        break;
+
     default:
         break;
     }

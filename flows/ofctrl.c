@@ -330,6 +330,7 @@ ofctrl_connected__(void *o_)
     size_t len;
     void *msg;
 
+    ofctrl_send_switch_config__(o);
     o->dump = flow_table_create(version);
     o->dump_xid = ofctrl_send_flow_stats_request__(o);
     o->meter_dump = meter_table_create();
@@ -531,6 +532,9 @@ ofctrl_get_status(const struct ofctrl *o, struct ofctrl_status *s)
     s->n_reconnects = of_conn_n_reconnects(o->conn);
     s->silent_msec = of_conn_silent_msec(o->conn);
     s->last_error = o->last_error;
+    s->n_packet_in = o->n_packet_in;
+    s->n_packet_in_dropped = o->n_packet_in_dropped;
+    s->n_packet_out = o->n_packet_out;
 }
 
 int

@@ -15,6 +15,7 @@ struct flow_entry;
 struct flow_table;
 struct gn_config;
 struct gn_network;
+struct meter_table_meter;
 struct netaddr_ip;
 struct netaddr_mac;
 struct pipeline_port;
@@ -48,7 +49,31 @@ enum {
 
 /* Flags in REG_PORT_FLAGS. */
 #define PIPELINE_PORT_SERVER 0x1        /* Its network's server. */
-#define PIPELINE_PORT_UNDECLARED 0x2    /* Declared no addresses. */
+#define PIPELINE_PORT_UNDECLARED 0x2    /* Undeclared mode (below). */
+
+/* True if port 'p' of network 'net' is in undeclared mode: it has no
+ * addresses (declared or assigned) and guestnet assigns none to it (its
+ * network has no DHCP, or it is the network's server), so it may use
+ * any address of its network's subnets but the reserved ones.  A port
+ * without addresses in a network where guestnet assigns them (not yet
+ * assigned) may use none: only DHCP discovery and duplicate address
+ * detection. */
+bool pipeline_port_undeclared(const struct gn_network *net,
+                              const struct pipeline_port *p);
+
+/* The longest frame a flow sends up to guestnetd. */
+#define PIPELINE_PUNT_MAX_LEN 1600
+
+/* At most this many meters per port (pipeline_port_meters()). */
+#define PIPELINE_PORT_MAX_METERS 2
+
+/* Stores in 'meters' (PIPELINE_PORT_MAX_METERS) the meters that the flows
+ * of guest port 'p' of network 'net' use (its broadcast limit, its DHCP
+ * messages) and returns how many. */
+size_t pipeline_port_meters(const struct gn_config *,
+                            const struct gn_network *net,
+                            const struct pipeline_port *p,
+                            struct meter_table_meter *meters);
 
 /* Where a group's flows go: the first error wins and later adds are
  * skipped; every flow added is appended to 'flows' (the caller frees the
@@ -136,11 +161,14 @@ pipeline_flood_chunk(int ofport)
 
 /* The flows of network 'net', whose guest ports fill the 'n_chunks' flood
  * 'chunks' (their numbers, increasing): uplink ingress, flooding into the
- * chunks, unknown unicast, gateway ARP and routing entry. */
+ * chunks, unknown unicast, gateway ARP and routing entry, and, if
+ * 'has_server' (one of its ports is its server), its guests' DHCP client
+ * messages to the network instead of to guestnetd. */
 void pipeline_network_flows(struct pipeline_ctx *, const struct gn_network *,
                             const int *chunks, size_t n_chunks,
                             int uplink_ofport,
-                            const struct netaddr_mac *router_mac);
+                            const struct netaddr_mac *router_mac,
+                            bool has_server);
 
 /* The flow of flood chunk 'chunk' of network 'net' (table 7): an output to
  * each of its 'n' guest 'ofports', in increasing order (so that the flow

@@ -57,8 +57,8 @@ struct pipeline_group {
     unsigned long long synced;  /* The last pass that synced it. */
     const struct flow_entry **flows;    /* In the table. */
     size_t n_flows;
-    uint32_t meter_id;          /* PIPELINE_GROUP_PORT: its meter in the
-                                 * state's meters, or 0. */
+    uint32_t meter_ids[PIPELINE_PORT_MAX_METERS];   /* PIPELINE_GROUP_PORT:
+                                 * its meters in the state's meters, or 0. */
     long long build_us;         /* How long its last build took. */
 };
 
@@ -168,9 +168,11 @@ pipeline_group_clear__(struct pipeline_state *st, struct pipeline_group *g,
     for (size_t i = 0; i < g->n_flows; i++) {
         flow_table_remove(table, g->flows[i]);
     }
-    if (g->meter_id) {
-        meter_table_remove(st->meters, g->meter_id);
-        g->meter_id = 0;
+    for (size_t i = 0; i < PIPELINE_PORT_MAX_METERS; i++) {
+        if (g->meter_ids[i]) {
+            meter_table_remove(st->meters, g->meter_ids[i]);
+            g->meter_ids[i] = 0;
+        }
     }
     stats->flows_removed += g->n_flows;
     free(g->flows);
@@ -191,6 +193,7 @@ struct pipeline_group_input {
     size_t n_ofports;
     int uplink_ofport;
     const struct netaddr_mac *router_mac;   /* Cluster mode, or NULL. */
+    bool has_server;                    /* PIPELINE_GROUP_NETWORK. */
 };
 
 /* Creates the group 'kind'/'name', not built yet. */
@@ -300,7 +303,8 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         break;
     case PIPELINE_GROUP_NETWORK:
         pipeline_network_flows(&ctx, in->net, in->chunks, in->n_chunks,
-                               in->uplink_ofport, in->router_mac);
+                               in->uplink_ofport, in->router_mac,
+                               in->has_server);
         break;
     case PIPELINE_GROUP_REMOTE:
         pipeline_remote_port_flows(&ctx, in->net, in->port,
@@ -314,19 +318,19 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed,
                             in->uplink_ofport, in->router_mac);
         g->ofport = in->port->ofport;
-        if (!ctx.error && in->cfg->broadcast_limit.pps) {
-            /* The meter its broadcast limit flow goes through. */
-            uint32_t id = PIPELINE_METER_ID(in->port->ofport);
-            char *error = meter_table_add(st->meters, id,
-                                          in->cfg->broadcast_limit.pps,
-                                          in->cfg->broadcast_limit.burst);
+        struct meter_table_meter m[PIPELINE_PORT_MAX_METERS];
+        size_t n_m = pipeline_port_meters(in->cfg, in->net, in->port, m);
 
+        /* The meters its flows go through. */
+        for (size_t i = 0; i < n_m && !ctx.error; i++) {
+            char *error = meter_table_add(st->meters, m[i].id, m[i].pps,
+                                          m[i].burst);
             if (error) {
                 ctx.error = gn_xasprintf("port %s: %s", in->port->name,
                                          error);
                 free(error);
             } else {
-                g->meter_id = id;
+                g->meter_ids[i] = m[i].id;
             }
         }
         break;
@@ -493,8 +497,11 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         const struct gn_network *net = &cfg->networks[i];
         char name[32];
         size_t n = 0, n_chunks = 0;
+        bool has_server = false;
 
         for (size_t j = 0; j < up->n_sorted; j++) {
+            has_server |= (up->sorted[j]->vlan == net->vlan
+                           && up->sorted[j]->server);
             if (up->sorted[j]->vlan == net->vlan
                 && !up->sorted[j]->blocked) {
                 int chunk = pipeline_flood_chunk(up->sorted[j]->ofport);
@@ -508,11 +515,13 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         gn_buf_clear(&key);
         gn_buf_put(&key, &in->uplink_ofport, sizeof in->uplink_ofport);
         gn_buf_put(&key, in->router_mac ? "R" : "-", 1);
+        gn_buf_put(&key, has_server ? "S" : "-", 1);
         gn_buf_put(&key, chunks, n_chunks * sizeof *chunks);
         snprintf(name, sizeof name, "%d", net->vlan);
         gin = (struct pipeline_group_input) {
             .cfg = cfg, .net = net, .chunks = chunks, .n_chunks = n_chunks,
             .uplink_ofport = in->uplink_ofport, .router_mac = in->router_mac,
+            .has_server = has_server,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_NETWORK, name, NULL,
                               &key, &gin, pass, stats, errorp);

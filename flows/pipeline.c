@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dhcp.h"
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
+#include "meter-table.h"
 #include "pipeline-private.h"
 
 static const struct {
@@ -132,15 +134,24 @@ pipeline_format_ip(const struct netaddr_ip *ip, bool with_plen, char *s,
     }
 }
 
+bool
+pipeline_port_undeclared(const struct gn_network *net,
+                         const struct pipeline_port *p)
+{
+    return !p->n_ips && (p->server || !dhcp_network_server(net, NULL));
+}
+
 /* The actions with which guest port 'p''s frames go on from table 0 to
  * table 1: its network, "from a guest", its flags and its MAC in the
  * registers (flows/pipeline-private.h).  Caller frees. */
 static char *
-pipeline_port_in_actions__(const struct pipeline_port *p)
+pipeline_port_in_actions__(const struct gn_network *net,
+                           const struct pipeline_port *p)
 {
     uint64_t mac = 0;
     int flags = ((p->server ? PIPELINE_PORT_SERVER : 0)
-                 | (p->n_ips ? 0 : PIPELINE_PORT_UNDECLARED));
+                 | (pipeline_port_undeclared(net, p)
+                    ? PIPELINE_PORT_UNDECLARED : 0));
 
     for (int i = 0; i < 6; i++) {
         mac = (mac << 8) | p->mac.b[i];
@@ -157,9 +168,10 @@ pipeline_port_in_actions__(const struct pipeline_port *p)
  * where the port's flow drops them ("mac-spoof-drop", counted per port);
  * its tagged frames are dropped. */
 static void
-pipeline_ingress__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
+pipeline_ingress__(struct pipeline_ctx *ctx, const struct gn_network *net,
+                   const struct pipeline_port *p)
 {
-    char *actions = pipeline_port_in_actions__(p);
+    char *actions = pipeline_port_in_actions__(net, p);
 
     pipeline_ctx_add(ctx, T_INGRESS, 110,
                      PIPELINE_COOKIE(PIPELINE_RULE_TAGGED_DROP, p->ofport),
@@ -180,6 +192,7 @@ pipeline_ingress__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
 static void
 pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
                            const struct gn_config *cfg,
+                           const struct gn_network *net,
                            const struct pipeline_port *p)
 {
     char *in, *actions;
@@ -187,7 +200,7 @@ pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
     if (!cfg->broadcast_limit.pps) {
         return;
     }
-    in = pipeline_port_in_actions__(p);
+    in = pipeline_port_in_actions__(net, p);
     actions = gn_xasprintf("meter:%u,%s",
                            (unsigned int) PIPELINE_METER_ID(p->ofport), in);
     pipeline_ctx_add(ctx, T_INGRESS, 105,
@@ -207,16 +220,17 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                   const struct gn_network *net)
 {
     char next[32], mac[18], ip[INET6_ADDRSTRLEN + 8];
-    const struct netaddr_ip *addrs = p->n_ips ? p->ips : net->subnets;
-    size_t n_addrs = p->n_ips ? p->n_ips : net->n_subnets;
+    bool undeclared = pipeline_port_undeclared(net, p);
+    const struct netaddr_ip *addrs = undeclared ? net->subnets : p->ips;
+    size_t n_addrs = undeclared ? net->n_subnets : p->n_ips;
     uint64_t allow_ip = PIPELINE_COOKIE(PIPELINE_RULE_IP_ALLOW, p->ofport);
     uint64_t allow_arp = PIPELINE_COOKIE(PIPELINE_RULE_ARP_ALLOW, p->ofport);
 
     snprintf(next, sizeof next, "goto_table:%d", T_CONTENT);
     pipeline_mac_str__(&p->mac, mac);
     for (size_t i = 0; i < n_addrs; i++) {
-        /* Declared addresses are exact; subnets are prefixes. */
-        pipeline_format_ip(&addrs[i], !p->n_ips, ip, sizeof ip);
+        /* Its addresses are exact; subnets are prefixes. */
+        pipeline_format_ip(&addrs[i], undeclared, ip, sizeof ip);
         if (addrs[i].family == AF_INET) {
             pipeline_ctx_add(ctx, T_SOURCE, 100, allow_ip, next,
                              "in_port=%d,ip,nw_src=%s", p->ofport, ip);
@@ -251,23 +265,25 @@ static void
 pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
               const struct gn_network *net)
 {
-    const struct netaddr_ip *addrs = p->n_ips ? p->ips : net->subnets;
-    size_t n_addrs = p->n_ips ? p->n_ips : net->n_subnets;
+    bool undeclared = pipeline_port_undeclared(net, p);
+    const struct netaddr_ip *addrs = undeclared ? net->subnets : p->ips;
+    size_t n_addrs = undeclared ? net->n_subnets : p->n_ips;
     char next[32], mac[18], ip[INET6_ADDRSTRLEN + 8];
     uint64_t nd_allow = PIPELINE_COOKIE(PIPELINE_RULE_ND_ALLOW, p->ofport);
     static const char *const zero_mac = "00:00:00:00:00:00";
 
     snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
     pipeline_mac_str__(&p->mac, mac);
-    /* The port's own addresses: its link-local one, its declared ones or,
-     * if it declared none, any in its network's subnets. */
+    /* The port's own addresses: its link-local one, its declared or
+     * assigned ones or, in undeclared mode, any in its network's
+     * subnets. */
     for (size_t i = 0; i <= n_addrs; i++) {
         if (i == n_addrs) {
             pipeline_link_local__(&p->mac, ip, sizeof ip);
         } else if (addrs[i].family != AF_INET6) {
             continue;
         } else {
-            pipeline_format_ip(&addrs[i], !p->n_ips, ip, sizeof ip);
+            pipeline_format_ip(&addrs[i], undeclared, ip, sizeof ip);
         }
         pipeline_ctx_add(ctx, T_CONTENT, 112, nd_allow, next,
                          "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
@@ -283,6 +299,56 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
     pipeline_ctx_add(ctx, T_CONTENT, 110, nd_allow, next,
                      "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
                      p->ofport, mac);
+}
+
+/* Table 2 for guest port 'p' of network 'net', where guestnetd serves
+ * DHCP to it: its DHCP client messages (whole datagrams, from its own MAC
+ * and from an address table 1 let through) go up to guestnetd through
+ * the port's DHCP meter, and to nobody else ("dhcp-punt"); while the
+ * network has a server port, a network flow above this one hands them to
+ * the network instead (pipeline_network_flows()). */
+static void
+pipeline_dhcp__(struct pipeline_ctx *ctx, const struct gn_network *net,
+                const struct pipeline_port *p)
+{
+    char *actions;
+
+    if (p->server || !dhcp_network_server(net, NULL)) {
+        return;
+    }
+    actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
+                           (unsigned int) PIPELINE_DHCP_METER_ID(p->ofport),
+                           PIPELINE_PUNT_MAX_LEN);
+    pipeline_ctx_add(ctx, T_CONTENT, 125,
+                     PIPELINE_COOKIE(PIPELINE_RULE_DHCP_PUNT, p->ofport),
+                     actions, "in_port=%d,udp,tp_src=68,tp_dst=67",
+                     p->ofport);
+    free(actions);
+}
+
+size_t
+pipeline_port_meters(const struct gn_config *cfg,
+                     const struct gn_network *net,
+                     const struct pipeline_port *p,
+                     struct meter_table_meter *meters)
+{
+    size_t n = 0;
+
+    if (cfg->broadcast_limit.pps) {
+        meters[n++] = (struct meter_table_meter) {
+            .id = PIPELINE_METER_ID(p->ofport),
+            .pps = cfg->broadcast_limit.pps,
+            .burst = cfg->broadcast_limit.burst,
+        };
+    }
+    if (!p->server && !p->blocked && dhcp_network_server(net, NULL)) {
+        meters[n++] = (struct meter_table_meter) {
+            .id = PIPELINE_DHCP_METER_ID(p->ofport),
+            .pps = PIPELINE_DHCP_PPS,
+            .burst = PIPELINE_DHCP_BURST,
+        };
+    }
+    return n;
 }
 
 /* Table 3 for guest port 'p' of network 'net': unicast to its MAC. */
@@ -430,8 +496,20 @@ pipeline_uplink_spoof__(struct pipeline_ctx *ctx,
 void
 pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
                        const int *chunks, size_t n_chunks, int uplink_ofport,
-                       const struct netaddr_mac *router_mac)
+                       const struct netaddr_mac *router_mac, bool has_server)
 {
+    if (has_server && dhcp_network_server(net, NULL)) {
+        /* Its own DHCP server answers its guests: their client messages
+         * go to the network, as without guestnet's, instead of up. */
+        char next[32];
+
+        snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
+        pipeline_ctx_add(ctx, T_CONTENT, 126,
+                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP_CLIENT_PASS,
+                                         net->vlan), next,
+                         "reg6=%d,reg5=1,udp,tp_src=68,tp_dst=67",
+                         net->vlan);
+    }
     if (uplink_ofport > 0) {
         char *actions = gn_xasprintf(
             "strip_vlan,load:%d->%s,load:0->%s,goto_table:%d",
@@ -503,10 +581,11 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
         pipeline_blocked_port__(ctx, p, uplink_ofport);
         return;
     }
-    pipeline_ingress__(ctx, p);
-    pipeline_broadcast_limit__(ctx, cfg, p);
+    pipeline_ingress__(ctx, net, p);
+    pipeline_broadcast_limit__(ctx, cfg, net, p);
     pipeline_source__(ctx, p, net);
     pipeline_nd__(ctx, p, net);
+    pipeline_dhcp__(ctx, net, p);
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out_flows(ctx, p, routed);
     if (uplink_ofport > 0 && router_mac) {

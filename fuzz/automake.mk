@@ -5,6 +5,7 @@ EXTRA_DIST += fuzz/corpus
 if FUZZING
 FUZZ_TARGETS = \
 	fuzz/fuzz-config \
+	fuzz/fuzz-dhcp \
 	fuzz/fuzz-jsonrpc \
 	fuzz/fuzz-ofp \
 	fuzz/fuzz-port-spec \
@@ -15,6 +16,10 @@ fuzz_fuzz_config_SOURCES = fuzz/fuzz-config.c
 fuzz_fuzz_config_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 fuzz_fuzz_config_LDADD = $(GN_LIBS)
+fuzz_fuzz_dhcp_SOURCES = fuzz/fuzz-dhcp.c
+fuzz_fuzz_dhcp_CFLAGS = $(AM_CFLAGS)
+fuzz_fuzz_dhcp_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+fuzz_fuzz_dhcp_LDADD = $(GN_LIBS)
 fuzz_fuzz_jsonrpc_SOURCES = fuzz/fuzz-jsonrpc.c
 fuzz_fuzz_jsonrpc_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 fuzz_fuzz_jsonrpc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)

@@ -10,7 +10,8 @@
  *       {"name": "web", "vlan": 10,
  *        "subnets": ["10.10.0.0/24", "2001:db8:10::/64"],
  *        "gateways": ["10.10.0.1", "2001:db8:10::1"],
- *        "mtu": 1500, "private": false}
+ *        "mtu": 1500, "private": false,
+ *        "dhcp": true, "dns": ["10.10.0.53"]}
  *     ],
  *     "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306}],
  *     "broadcast_limit": {"pps": 100, "burst": 200}
@@ -20,6 +21,12 @@
  * send, in packets a second ("pps", 0 disables the limit; default 100) with
  * bursts of "burst" packets (default twice "pps", at least 1), enforced
  * with one OpenFlow meter per port.
+ *
+ * "dhcp" (default true): guestnetd assigns each port of the network that
+ * declares no IPv4 address one of its IPv4 subnet and serves it by DHCP
+ * (see include/pipeline.h, engine/engine-dhcp.c); it needs an IPv4 subnet
+ * and an IPv4 gateway (dhcp_network_server()).  "dns": up to 8 IPv4
+ * addresses handed out as DNS servers.
  *
  * Errors name the field and what is wrong: "networks[1].vlan: 4095 is not a
  * VLAN id (1-4094)".  Unknown keys are errors (typos must not pass
@@ -50,7 +57,13 @@ struct gn_network {
     int mtu;                    /* 0: not set (leave devices' default). */
     bool private_;              /* "private": guests reach only gateway
                                  * and uplink. */
+    bool dhcp;                  /* "dhcp" (default true). */
+    struct netaddr_ip *dns;     /* "dns": IPv4 DNS servers for DHCP. */
+    size_t n_dns;
 };
+
+#define GN_CONFIG_DNS_MAX 8
+
 
 struct gn_rule {
     char *from;

@@ -172,12 +172,43 @@ struct ofctrl_status {
     uint64_t n_errors;          /* OFPT_ERROR messages received. */
     uint64_t n_reconnects;      /* Connections after the first. */
     long long silent_msec;      /* As ofctrl_silent_msec(). */
+    uint64_t n_packet_in;       /* Packet-ins handed to the callback. */
+    uint64_t n_packet_in_dropped;   /* Over the budget, or undecodable. */
+    uint64_t n_packet_out;
 
     /* Why the last change set failed, borrowed: "OFPBAC_BAD_OUT_GROUP for
      * add table=0,..." (NULL if the last bundle succeeded).  Valid until
      * the next call into ofctrl or return to the event loop. */
     const char *last_error;
 };
+
+/* Packets.  A flow's "controller" action sends a packet up to guestnetd
+ * (OFPT_PACKET_IN); ofctrl asks the switch for whole packets at every
+ * connection, decodes at most OFCTRL_PACKET_IN_RATE (flows/
+ * ofctrl-private.h) a second, drops and counts the rest, and hands each
+ * to the callback, which must be quick: it runs on the event loop, once
+ * per packet.  The fields are borrowed for the call. */
+struct ofctrl_packet_in {
+    uint64_t cookie;            /* Of the flow that sent it up. */
+    uint8_t table_id;
+    uint32_t in_port;           /* The OpenFlow port it came in on. */
+    const void *packet;         /* The Ethernet frame. */
+    size_t len;
+    bool truncated;             /* The switch sent only the first 'len'
+                                 * bytes. */
+};
+typedef void ofctrl_packet_in_cb(const struct ofctrl_packet_in *,
+                                 void *aux);
+
+/* Makes 'cb' (NULL: none) with 'aux' the receiver of packet-ins. */
+void ofctrl_set_packet_in_cb(struct ofctrl *ofctrl, ofctrl_packet_in_cb *cb,
+                             void *aux);
+
+/* Sends the Ethernet frame 'packet'/'len' (the caller keeps it) out of
+ * the switch's OpenFlow port 'out_port' (OFPT_PACKET_OUT, from the
+ * controller: no flow sees it).  Returns 0 or ENOTCONN. */
+int ofctrl_packet_out(struct ofctrl *ofctrl, uint32_t out_port,
+                      const void *packet, size_t len);
 
 /* Fills 'status' with the state and counters of 'ofctrl'. */
 void ofctrl_get_status(const struct ofctrl *ofctrl,

@@ -5,7 +5,7 @@
  *
  *   0  ingress: a bound guest port's untagged frames go on with reg6 =
  *      network VLAN, reg5 = 1 (from a guest), reg4 = its flags (its
- *      network's server, declared no addresses) and its MAC in xreg4; its
+ *      network's server, undeclared mode) and its MAC in xreg4; its
  *      tagged frames are dropped (802.1Q from an access port: VLAN
  *      hopping).  Uplink frames tagged with a configured VLAN go on
  *      untagged with reg6 = VLAN, reg5 = 0, straight to table 3.
@@ -17,10 +17,12 @@
  *      table 8, checked bit by bit by flows all guest ports share, so that
  *      a flood of random source MACs costs the datapath few megaflows (see
  *      flows/pipeline-guards.c).  Then addresses: IPv4 from the port's
- *      addresses (or, for a port without declared addresses, its
+ *      addresses, declared or assigned (or, for a port in undeclared
+ *      mode, pipeline_port_undeclared() in flows/pipeline-private.h: its
  *      network's subnets less the network's gateways, the subnets' network
  *      and broadcast addresses and IPv6 subnet-router anycast addresses:
- *      "gateway-spoof-drop"), DHCP discovery from 0.0.0.0; ARP whose
+ *      "gateway-spoof-drop"; a port waiting for assigned addresses has
+ *      none), DHCP discovery from 0.0.0.0; ARP whose
  *      sender address and sender MAC are the port's own, ARP probes (from
  *      0.0.0.0) only for its own addresses ("dad-drop"); RARP requests,
  *      which claim no address (QEMU announces a migrated guest with them);
@@ -42,6 +44,13 @@
  *      addresses with its MAC or none as target link-layer address; what
  *      OVS and Linux would read differently ("nd-option-drop": see
  *      pipeline_nd_drops__() in flows/pipeline-guards.c) is dropped.
+ *      Where guestnetd serves DHCP to a port (its network has an IPv4
+ *      subnet and gateway and "dhcp" on, and it is not the server), the
+ *      port's DHCP client messages (UDP 68 to 67, whole) go up to
+ *      guestnetd through its DHCP meter (PIPELINE_DHCP_METER_ID()) and
+ *      nowhere else ("dhcp-punt"), which answers them out of the port
+ *      (engine/engine-dhcp.c); while the network has a server port, they
+ *      go on to the network instead ("dhcp-client-pass").
  *      Only the allows that name the port's own MAC or addresses are per
  *      port; the drops are shared by all guest ports (they match reg5 and
  *      reg4, not in_port) or, for reserved addresses, by a network's.
@@ -235,7 +244,9 @@ struct pipeline_input {
     RULE(ICMP6_ROUTE_DROP, 44, "icmp6-route-drop")                      \
     RULE(LINK_LOCAL_DROP, 45, "link-local-route-drop")                  \
     RULE(MIGRATION_ANNOUNCE, 46, "migration-announce")                  \
-    RULE(MIGRATION_BLOCK, 47, "migration-block")
+    RULE(MIGRATION_BLOCK, 47, "migration-block")                        \
+    RULE(DHCP_PUNT, 48, "dhcp-punt")                                    \
+    RULE(DHCP_CLIENT_PASS, 49, "dhcp-client-pass")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -337,10 +348,21 @@ char *pipeline_state_update(struct pipeline_state *state,
 #define PIPELINE_METER_BASE 0x10000
 #define PIPELINE_METER_ID(OFPORT) (PIPELINE_METER_BASE + (uint32_t) (OFPORT))
 
+/* The meter of the DHCP client messages of the guest port with 'OFPORT'
+ * that go up to guestnetd ("dhcp-punt"): PIPELINE_DHCP_PPS a second, in
+ * bursts of PIPELINE_DHCP_BURST, so that a guest's DHCP flood costs
+ * guestnetd little and leaves the other ports' DHCP alone. */
+#define PIPELINE_DHCP_METER_BASE 0x20000
+#define PIPELINE_DHCP_METER_ID(OFPORT) \
+    (PIPELINE_DHCP_METER_BASE + (uint32_t) (OFPORT))
+#define PIPELINE_DHCP_PPS 10
+#define PIPELINE_DHCP_BURST 20
+
 /* The meters that the flows in the table use (borrowed; changed by each
- * update): one per guest port whose flows were built, limiting its
- * broadcast and multicast frames; none if the limit is off ("pps": 0).
- * A port's group adds and removes its meter with its flows, so an update
+ * update): for each guest port whose flows were built, one limiting its
+ * broadcast and multicast frames (none if the limit is off, "pps": 0) and,
+ * where guestnetd serves DHCP to it, one limiting its DHCP messages.  A
+ * port's group adds and removes its meters with its flows, so an update
  * costs the ports that changed here too.  After an incomplete update they
  * are, like the table, a mix of old and new, not to be sent to a switch. */
 const struct meter_table *pipeline_state_meters(

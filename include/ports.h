@@ -56,6 +56,12 @@ struct ovsdb_txn;
  * request that added the port. */
 #define PORTS_REQUEST_HASH_KEY "guestnet:request-hash"
 
+/* The Interface's external_ids key listing the addresses of
+ * "guestnet:ips" that guestnet assigned (comma-separated), not the
+ * request or the operator. */
+#define PORTS_IPS_KEY "guestnet:ips"
+#define PORTS_IPS_ASSIGNED_KEY "guestnet:ips-assigned"
+
 enum port_kind {
     PORT_KIND_KVM,
     PORT_KIND_LXC,
@@ -72,6 +78,8 @@ struct port_spec {
     struct netaddr_mac mac;
     struct netaddr_ip *ips;      /* Guest addresses, prefix = subnet's. */
     size_t n_ips;
+    char *assigned;              /* Those of 'ips' guestnet assigned,
+                                  * comma-separated, or NULL. */
     struct netaddr_ip *gateways; /* Default routes for the netns. */
     size_t n_gateways;
     int mtu;                     /* 0: network's or default. */
@@ -168,6 +176,7 @@ struct port_binding {
     int vlan;                    /* Port tag, or -1 if none. */
     const char *mac;             /* NULL if unknown. */
     const char *ips;             /* Comma-separated, or NULL. */
+    const char *ips_assigned;    /* Those of 'ips' guestnet assigned. */
     long long ofport;            /* -1 until ovs-vswitchd assigns one. */
     const char *quarantine;      /* Why the port is quarantined, or NULL. */
     bool server;                 /* external_ids:guestnet:server=true. */

@@ -2,6 +2,7 @@
 # parsing, the config model and its parser).  It includes nothing of
 # guestnet's above it.
 libguestnet_a_SOURCES += \
+	lib/dhcp.c \
 	lib/gn-config.c \
 	lib/gn-config-json.c \
 	lib/gn-config-private.h \

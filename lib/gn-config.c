@@ -87,7 +87,8 @@ gn_config_parse_network__(const json_t *j, const char *path,
                           struct gn_network *net)
 {
     static const char *const keys[] = {
-        "name", "vlan", "subnets", "gateways", "mtu", "private",
+        "name", "vlan", "subnets", "gateways", "mtu", "private", "dhcp",
+        "dns",
     };
     char field[GN_CONFIG_PATH_SIZE];
     const json_t *value;
@@ -188,6 +189,32 @@ gn_config_parse_network__(const json_t *j, const char *path,
         return error;
     }
     net->private_ = value && json_is_true(value);
+
+    error = gn_config_get__(j, path, "dhcp", GN_CONFIG_BOOLEAN, false,
+                            &value);
+    if (error) {
+        return error;
+    }
+    net->dhcp = !value || json_is_true(value);
+    error = gn_config_parse_ips__(j, path, "dns", false, &net->dns,
+                                 &net->n_dns);
+    if (error) {
+        return error;
+    }
+    gn_config_member_path__(field, path, "dns");
+    if (net->n_dns > GN_CONFIG_DNS_MAX) {
+        return gn_config_error__(field, "at most %d DNS servers",
+                                 GN_CONFIG_DNS_MAX);
+    }
+    for (i = 0; i < net->n_dns; i++) {
+        if (net->dns[i].family != AF_INET) {
+            char elem[GN_CONFIG_PATH_SIZE];
+
+            gn_config_index_path__(elem, field, i);
+            return gn_config_error__(elem, "DHCP hands out IPv4 DNS "
+                                     "servers only");
+        }
+    }
     return NULL;
 }
 
@@ -667,6 +694,7 @@ gn_config_destroy(struct gn_config *cfg)
         free(net->name);
         free(net->subnets);
         free(net->gateways);
+        free(net->dns);
     }
     free(cfg->networks);
     for (i = 0; i < cfg->n_rules; i++) {
@@ -760,6 +788,12 @@ gn_config_to_json(const struct gn_config *cfg)
                                                       false),
                               "private", net->private_);
 
+        json_object_set_new(j, "dhcp", json_boolean(net->dhcp));
+        if (net->n_dns) {
+            json_object_set_new(j, "dns",
+                                gn_config_ips_to_json__(net->dns, net->n_dns,
+                                                        false));
+        }
         if (net->mtu) {
             json_object_set_new(j, "mtu", json_integer(net->mtu));
         }

@@ -17,3 +17,7 @@ tests_test_gn_util_CFLAGS = $(GN_TEST_CFLAGS)
 # loop-lag: the event loop's lateness, per window.
 UNIT_TESTS += tests/test-loop-lag
 tests_test_loop_lag_CFLAGS = $(GN_TEST_CFLAGS)
+
+# dhcp: DHCPv4 messages parsed and built, from bytes.
+UNIT_TESTS += tests/test-dhcp
+tests_test_dhcp_CFLAGS = $(GN_TEST_CFLAGS)

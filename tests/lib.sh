@@ -165,6 +165,27 @@ gn_config() {
 EOC
 }
 
+# gn_config_edit FILE PYTHON: runs the PYTHON statements on the config
+# FILE's JSON, as the dict "cfg", and writes it back.
+gn_config_edit() {
+    "$GN_PYTHON" - "$1" "$2" <<'EOP'
+import json, sys
+with open(sys.argv[1]) as f:
+    cfg = json.load(f)
+exec(sys.argv[2])
+with open(sys.argv[1], "w") as f:
+    json.dump(cfg, f, indent=2)
+EOP
+}
+
+# gn_config_no_dhcp FILE: sets "dhcp": false on every network of the
+# config FILE: guestnet then assigns no addresses and serves no DHCP, and
+# ports without declared addresses are in undeclared mode (any address of
+# their network's subnets but the reserved ones).
+gn_config_no_dhcp() {
+    gn_config_edit "$1" 'for n in cfg["networks"]: n["dhcp"] = False'
+}
+
 # gn_config6 FILE [UPLINK]: writes gn_config's config, routed for IPv6
 # too: db gets the IPv6 subnet 2001:db8:20::/64 with the gateway
 # 2001:db8:20::1 (as web has 2001:db8:10::/64 and 2001:db8:10::1), and a
@@ -222,9 +243,14 @@ gn_guestnetd_sandbox() {
 # gn_guestnetd_setup [OPTION...]: the usual start of a guestnetd test:
 # gn_guestnetd_sandbox, the standard config (gn_config) in $GN_CONFIG and
 # guestnetd on it with the guestnetd OPTIONs; ends the test if that fails.
-gn_guestnetd_setup() {
+gn_guestnetd_setup() { gn_guestnetd_setup_edit "" "$@"; }
+# gn_guestnetd_setup_edit PYTHON [OPTION...]: the same, with the config
+# edited by PYTHON (gn_config_edit) before guestnetd starts.
+gn_guestnetd_setup_edit() {
+    local edit=$1; shift
     gn_guestnetd_sandbox
     gn_config "$GN_CONFIG"
+    [ -z "$edit" ] || gn_config_edit "$GN_CONFIG" "$edit"
     gn_guestnetd_start "$GN_CONFIG" "$@" || gn_done
 }
 
@@ -476,6 +502,46 @@ def udp4(src, dst, ipsrc, ipdst, tag):
 def tx(*frames):
     sendp(list(frames), iface='eth0')
 $2"
+}
+
+# gn_dhcp_server NS MAC IP OFFERED FILE [SPORTS]: a DHCP server (scapy)
+# in NS, from MAC and IP, answering every DISCOVER and REQUEST it sees with
+# OFFERED (mask /24, router IP), from each source port of SPORTS (default
+# 67), to the broadcast address and to the client's MAC; counts its
+# answers in FILE.sent; returns once it listens (stopped on exit).
+gn_dhcp_server() {
+    ip netns exec "$1" "$GN_PYTHON" -c "
+from scapy.all import *
+conf.verb = 0
+sent = 0
+def answer(p):
+    global sent
+    if not p.haslayer(DHCP) or p[BOOTP].op != 1:
+        return
+    kind = dict(o for o in p[DHCP].options if isinstance(o, tuple))
+    kind = {1: 'offer', 3: 'ack'}.get(kind.get('message-type'))
+    if not kind:
+        return
+    for sport in [int(x) for x in '${6:-67}'.split()]:
+        for dst, ip in ((p.src, '$4'), ('ff:ff:ff:ff:ff:ff',
+                                           '255.255.255.255')):
+            sendp(Ether(src='$2', dst=dst) / IP(src='$3', dst=ip)
+                  / UDP(sport=sport, dport=68)
+                  / BOOTP(op=2, xid=p[BOOTP].xid, yiaddr='$4', siaddr='$3',
+                          chaddr=p[BOOTP].chaddr, flags=p[BOOTP].flags)
+                  / DHCP(options=[('message-type', kind),
+                                  ('server_id', '$3'), ('lease_time', 600),
+                                  ('subnet_mask', '255.255.255.0'),
+                                  ('router', '$3'), 'end']), iface='eth0')
+            sent += 1
+            open('$5.sent', 'w').write(str(sent))
+sn = AsyncSniffer(iface='eth0', filter='udp and dst port 67', prn=answer,
+                  started_callback=lambda: open('$5.ready', 'w'))
+sn.start()
+time.sleep(30)
+" &
+    gn_on_exit "kill $! 2>/dev/null"
+    gn_wait 10 test -f "$5.ready"
 }
 
 # gn_trace_rule FLOW: prints "RULE:OBJECT" for the last flow that

@@ -3,7 +3,7 @@
 # if OVS and the receiver's kernel read the same link-layer address in them
 # (the port's own); duplicate address detection probes and advertisements
 # are for the port's own addresses only; a port without declared addresses
-# may not take its network's gateway, network or anycast addresses (as
+# (where guestnet assigns none: "dhcp": false) may not take its network's gateway, network or anycast addresses (as
 # source, ARP sender, ARP probe or ND target).  Variants of each crafted
 # with scapy (option orders, duplicate, zero, wrong-length and zero-length
 # options, a nonce, multicast and unicast, a VLAN tag), the honest shape of
@@ -13,6 +13,8 @@
 gn_require_scapy
 
 gn_guestnetd_setup
+gn_config_no_dhcp "$GN_CONFIG"
+gn_reload || gn_fail reload "the config without DHCP was not applied"
 s=$$
 wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 wc=52:54:00:10:00:13
 gw=0a:00:00:00:00:0a

@@ -14,12 +14,15 @@ s=$$
 gn_pipeline_guests wa wb
 ma=$(( 0x10000 + pwa )) mb=$(( 0x10000 + pwb ))
 
-# meters: the bridge's meters, one line each ("meter=N FLAGS bands=" and
-# its band joined), sorted.
-meters() {
+# all_meters: the bridge's meters, one line each ("meter=N FLAGS bands="
+# and its band joined), sorted; meters: those of the broadcast limits
+# (below PIPELINE_DHCP_METER_BASE, 0x20000: the ports' DHCP meters are
+# checked once here and in tests/dhcp-flood.sh).
+all_meters() {
     ovs-ofctl -O OpenFlow15 dump-meters br-int \
         | awk '/^meter=/ { m = $0; next } /^type=/ { print m $0 }' | sort
 }
+meters() { all_meters | awk -F'[= ]' '$2 < 131072'; }
 # has_meters PPS BURST: both guest ports have their meter with that limit.
 has_meters() {
     local m
@@ -35,6 +38,8 @@ gn_check "settled" gn_wait 10 gn_settled
 # --- The meters, one per port, with the default limit.
 gn_check "meter-per-port-with-default-limit" gn_wait 5 has_meters 100 200
 gn_check "only-guest-port-meters" test "$(meters | wc -l)" = 2
+gn_check "and-a-dhcp-meter-per-port" test "$(all_meters | grep -c \
+    "^meter=$(( 0x20000 + pwa )) pktps burst stats bands=type=drop rate=10 burst_size=20$\|^meter=$(( 0x20000 + pwb )) .* rate=10 burst_size=20$")" = 2
 metered_flow() {
     gn_flows | grep -q "in_port=$pwa,.*dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=meter:$ma,"
 }
@@ -118,8 +123,9 @@ same_meters() { [ "$(meters)" = "$before_meters" ]; }
 gn_check "meters-restored-after-vswitchd-restart" gn_wait 5 same_meters
 gn_check "flows-restored-after-vswitchd-restart" \
     gn_wait 5 gn_same_flows "$before_flows"
-gn_check "restore-sent-two-meter-mods" \
-    gn_wait 5 test "$(gn_openflow meter_mods)" = 2
+# (Four: the two broadcast meters and the two DHCP meters.)
+gn_check "restore-sent-four-meter-mods" \
+    gn_wait 5 test "$(gn_openflow meter_mods)" = 4
 
 # --- A new limit modifies the meters; "pps": 0 removes them and their
 # flows; traffic passes throughout.
@@ -140,7 +146,8 @@ gn_check "reload-limit-off" gn_reload
 gn_check "limit-off-removes-meters" test -z "$(meters)"
 gn_check_fails "limit-off-removes-metered-flows" \
     metered "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff"
-gn_check "limit-off-no-meter-in-flows" \
-    test "$(gn_flows | grep -c meter:)" = 0
+gn_check "limit-off-no-broadcast-meter-in-flows" \
+    test "$(gn_flows | grep -v 'tp_src=68,tp_dst=67' | grep -c meter:)" = 0
+gn_check "dhcp-meters-stay" test "$(gn_flows | grep -c meter:)" = 2
 gn_check "ping-with-limit-off" ip netns exec "wa$s" ping -c 1 -W 2 10.10.0.12
 gn_done

@@ -1,6 +1,7 @@
 #!/bin/bash
 # pipeline-server: guests cannot act as DHCP/DHCPv6 servers or send IPv6
-# router advertisements or redirects (rule 5); their client messages pass;
+# router advertisements or redirects (rule 5); their client messages pass
+# (DHCP ones to guestnetd's server);
 # a port marked as its network's server ("server": true) may send them.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
@@ -30,7 +31,10 @@ gn_capture_stop
 for tag in dhcp-offer dhcpv6-advertise router-advertisement redirect; do
     gn_check_unseen "$tag-from-guest-dropped" "wb$s" "$tag"
 done
-for tag in dhcp-request dhcpv6-solicit router-solicitation; do
+# A DHCP client message goes to guestnetd's DHCP server, not to the
+# network (tests/dhcp-server.sh); the other client messages pass.
+gn_check_unseen "dhcp-request-to-guestnetd-only" "wb$s" dhcp-request
+for tag in dhcpv6-solicit router-solicitation; do
     gn_check_seen "$tag-from-guest-passes" "wb$s" "$tag"
 done
 gn_check "ra-prefix-not-learned" \

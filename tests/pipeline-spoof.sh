@@ -1,13 +1,17 @@
 #!/bin/bash
 # pipeline-spoof: a guest sends only from its own MAC (rule 2) and from its
-# own IPv4/IPv6 addresses: the declared ones and its link-local one, or any
-# address of its network's subnets if it declared none; DHCP discovery from
-# 0.0.0.0 passes (rule 3).  Real frames crafted with scapy, captured on the
+# own IPv4/IPv6 addresses: the declared ones and its link-local one, or,
+# where guestnet assigns none ("dhcp": false), any address of its
+# network's subnets if it declared none; DHCP discovery from 0.0.0.0
+# passes (rule 3) to the network's own DHCP server.  (Ports with assigned
+# addresses: tests/dhcp-server.sh.)  Real frames crafted with scapy, captured on the
 # receiving guest; verdicts checked with ofproto/trace.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 
 gn_guestnetd_setup
+gn_config_no_dhcp "$GN_CONFIG"
+gn_reload || gn_fail reload "the config without DHCP was not applied"
 s=$$
 gn_pipeline_guests -6 wa wb
 gn_pipeline_guest wc web 52:54:00:10:00:13     # Declares no address.

@@ -19,7 +19,10 @@ INTEGRATION_TESTS += \
 	tests/pipeline-guard-nd.sh \
 	tests/pipeline-guard-dhcp.sh \
 	tests/pipeline-guard-frag.sh \
-	tests/pipeline-flood.sh
+	tests/pipeline-flood.sh \
+	tests/dhcp-server.sh \
+	tests/dhcp-ipam.sh \
+	tests/dhcp-flood.sh
 
 UNIT_TESTS += tests/test-pipeline
 tests_test_pipeline_CFLAGS = $(GN_TEST_CFLAGS)

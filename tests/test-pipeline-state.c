@@ -39,8 +39,17 @@ same_as_fresh_build(const struct pipeline_state *st,
     for (size_t i = 0; i < n; i++) {
         const struct meter_table_meter *m;
 
-        if (!pipeline_state_has_port(fresh_st, ports[i].name)
-            || !cfg->broadcast_limit.pps) {
+        if (!pipeline_state_has_port(fresh_st, ports[i].name)) {
+            continue;
+        }
+        if (port_serves_dhcp(cfg, &ports[i])) {
+            n_metered++;
+            m = meter_table_find(meters,
+                                 PIPELINE_DHCP_METER_ID(ports[i].ofport));
+            same_meters &= (m && m->pps == PIPELINE_DHCP_PPS
+                            && m->burst == PIPELINE_DHCP_BURST);
+        }
+        if (!cfg->broadcast_limit.pps) {
             continue;
         }
         n_metered++;
@@ -167,7 +176,8 @@ test_incremental_update_equals_full_build(void)
     s = update(st, t, cfg, 2, ports, n, 100);
     CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
 
-    /* Another broadcast limit: every meter changes; none without one. */
+    /* Another broadcast limit: every meter changes; none without one (no
+     * gateway in cfg3: no DHCP meters). */
     struct gn_config *cfg3 = load_config__(
         "{\"bridge\": \"br-int\", \"broadcast_limit\": {\"pps\": 7,"
         " \"burst\": 9}, \"networks\": [{\"name\": \"web\", \"vlan\": 10,"
@@ -623,7 +633,8 @@ test_resume_needs_same_config(void)
 
 /* Ports swap ofports, one takes over the ofport another left, three
  * rotate theirs, in calls of one group each, resumed or not: each port
- * group takes the meter of its new ofport, no error comes out, and the
+ * group takes the meters of its new ofport (two: its broadcast limit and
+ * its DHCP messages), no error comes out, and the
  * flows and meters end up those of a fresh build. */
 static void
 test_ofport_swaps_in_slices_keep_meters(void)
@@ -642,7 +653,7 @@ test_ofport_swaps_in_slices_keep_meters(void)
         }
         update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
         CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
-        CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+        CHECK(meter_table_count(pipeline_state_meters(st)) == 2 * n);
 
         ofport = ports[3].ofport;
         ports[3].ofport = ports[12].ofport;
@@ -657,7 +668,7 @@ test_ofport_swaps_in_slices_keep_meters(void)
         ports[n++].ofport = ofport;
         update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
         CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
-        CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+        CHECK(meter_table_count(pipeline_state_meters(st)) == 2 * n);
 
         ofport = ports[0].ofport;
         ports[0].ofport = ports[1].ofport;
@@ -665,7 +676,7 @@ test_ofport_swaps_in_slices_keep_meters(void)
         ports[2].ofport = ofport;
         update_in_slices(st, t, cfg, 1, ports, n, -1, 1000, NULL);
         CHECK(same_as_fresh_build(st, t, cfg, ports, n, -1));
-        CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+        CHECK(meter_table_count(pipeline_state_meters(st)) == 2 * n);
 
         pipeline_state_destroy(st);
         flow_table_destroy(t);

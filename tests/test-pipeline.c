@@ -42,14 +42,22 @@ test_flow_counts_per_port(void)
     /* 101 and 102 declare the same IPv4 address: neither is routed to
      * there; 101's IPv6 address is its own, routed to.  Web and db have a
      * flood chunk each. */
-    CHECK(count(t, 0, 101) == port_flows(1, 1) + 1);
-    CHECK(count(t, 0, 102) == port_flows(1, 0));
+    CHECK(count(t, 0, 101) == port_flows(1, 1) + 1 + 1);
+    CHECK(count(t, 0, 102) == port_flows(1, 0) + 1);
     CHECK(count(t, 0, 103) == undeclared_port_flows(10));
     CHECK(count(t, 0, 104) == undeclared_port_flows(20));
-    CHECK(flow_table_count(t) == BASE_FLOWS + port_flows(1, 1) + 1
-                                 + port_flows(1, 0)
+    CHECK(flow_table_count(t) == BASE_FLOWS + port_flows(1, 1) + 1 + 1
+                                 + port_flows(1, 0) + 1
                                  + undeclared_port_flows(10)
                                  + undeclared_port_flows(20) + 2);
+    /* Web's ports send their DHCP messages up, each through its meter;
+     * db has no gateway, so no DHCP. */
+    for (int p = 101; p <= 104; p++) {
+        CHECK(count(t, PIPELINE_RULE_DHCP_PUNT, p) == (p != 104));
+    }
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=125", "in_port=103", "tp_src=68", "tp_dst=67",
+        "meter:131175", "CONTROLLER:1600", NULL }));
     CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 101) == 1);
     CHECK(count(t, PIPELINE_RULE_ROUTE_OUTPUT, 102) == 0);
     CHECK(has_flow(t, (const char *[]) {
@@ -252,7 +260,8 @@ test_server_port_may_answer_dhcp_and_ra(void)
     make_port(&port, 101, 10, NULL, 0);
     port.server = true;
     t = build(cfg, &port, 1, -1);
-    CHECK(count(t, 0, 101) == undeclared_port_flows(10));
+    /* In undeclared mode: web's subnets are its sources, no DHCP flow. */
+    CHECK(count(t, 0, 101) == port_flows(1, 1));
     /* Its ingress flow marks it as its network's server, which the shared
      * DHCP, router advertisement and redirect drops spare; neighbour
      * discovery and fragments are checked all the same. */
@@ -467,7 +476,45 @@ static const char reserved_config_json[] =
     " {\"name\": \"web\", \"vlan\": 10,"
     "  \"subnets\": [\"10.10.0.0/24\", \"10.11.0.0/31\","
     "                \"2001:db8:10::/64\", \"2001:db8:11::/127\"],"
-    "  \"gateways\": [\"10.10.0.254\", \"2001:db8:10::1\"]}]}";
+    "  \"gateways\": [\"10.10.0.254\", \"2001:db8:10::1\"],"
+    "  \"dhcp\": false}]}";
+
+/* Where guestnet assigns addresses (web of config_json), a port without
+ * any yet sends from none of its network's: no subnet is its source, it
+ * is not in undeclared mode, and its DHCP messages go up; once a port of
+ * the network is its server, they go to the network instead. */
+static void
+test_port_without_address_is_not_undeclared(void)
+{
+    struct gn_config *cfg = load_config();
+    struct pipeline_port ports[2];
+    struct flow_table *t;
+
+    make_port(&ports[0], 101, 10, NULL, 0);
+    t = build(cfg, ports, 1, -1);
+    CHECK(!has_flow(t, (const char *[]) { "10.10.0.0/24", NULL }));
+    CHECK(!has_flow(t, (const char *[]) { "2001:db8:10::/64", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", cookie_str(PIPELINE_RULE_PORT_IN, 101),
+        "set_field:0->reg4", NULL }));
+    CHECK(count(t, PIPELINE_RULE_DHCP_PUNT, 101) == 1);
+    CHECK(count(t, PIPELINE_RULE_DHCP_CLIENT_PASS, 10) == 0);
+    flow_table_destroy(t);
+
+    make_port(&ports[1], 102, 10, NULL, 0);
+    ports[1].server = true;
+    t = build(cfg, ports, 2, -1);
+    CHECK(count(t, PIPELINE_RULE_DHCP_CLIENT_PASS, 10) == 1);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=126", "reg6=0xa", "tp_src=68", "tp_dst=67",
+        "goto_table:3", NULL }));
+    /* The server itself is in undeclared mode, without a DHCP flow. */
+    CHECK(count(t, PIPELINE_RULE_DHCP_PUNT, 102) == 0);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "in_port=102", "nw_src=10.10.0.0/24", NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
 
 static void
 test_reserved_addresses_kept_from_undeclared_ports(void)
@@ -580,6 +627,8 @@ main(void)
              test_nd_needs_own_link_layer_address);
     TEST_RUN("pipeline/reserved-addresses-kept-from-undeclared-ports",
              test_reserved_addresses_kept_from_undeclared_ports);
+    TEST_RUN("pipeline/port-without-address-is-not-undeclared",
+             test_port_without_address_is_not_undeclared);
     TEST_RUN("pipeline/blocked-port-passes-only-announcements",
              test_blocked_port_passes_only_announcements);
     return test_done();

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dhcp.h"
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
@@ -173,20 +174,37 @@ count(const struct flow_table *table, enum pipeline_rule rule,
  * link-local address, the spoof drop) + 3 per IPv4 source (IP, ARP, ARP
  * probe) and 1 per IPv6 source; in table 2, 1 + 3 per IPv6 source and its
  * link-local address for neighbour discovery; 1 in table 3 and 1 in table
- * 8 (the MAC spoof drop).  A server port gets the same. */
+ * 8 (the MAC spoof drop).  A server port gets the same.  A port to which
+ * guestnet serves DHCP gets one more (port_serves_dhcp()). */
 static inline size_t
 port_flows(size_t n4, size_t n6)
 {
     return 3 + (2 + 3 * n4 + n6) + (1 + 3 * (n6 + 1)) + 1 + 1;
 }
 
-/* The flows of a port without declared addresses in the network of 'vlan'
- * of config_json (its subnets are its sources): web (10) has an IPv4 and
- * an IPv6 subnet, db (20) and dmz (30) an IPv4 subnet each. */
+/* True if guestnet serves DHCP to port 'p' with 'cfg': its network has an
+ * IPv4 subnet and gateway and "dhcp" on, and it is not its server nor
+ * blocked.  Such a port has one flow more (its DHCP messages go up,
+ * "dhcp-punt") and a meter more. */
+static inline bool
+port_serves_dhcp(const struct gn_config *cfg, const struct pipeline_port *p)
+{
+    const struct gn_network *net = gn_config_find_vlan(cfg, p->vlan);
+
+    return (net && dhcp_network_server(net, NULL) && !p->server
+            && !p->blocked);
+}
+
+/* The flows of a port without addresses in the network of 'vlan' of
+ * config_json: web (10), where guestnet assigns addresses and serves
+ * DHCP, lets it send from none of its own until it has one (its
+ * link-local address only) and sends its DHCP messages up; db (20) and
+ * dmz (30), without a gateway, get no assigned addresses and let it use
+ * their IPv4 subnet (undeclared mode). */
 static inline size_t
 undeclared_port_flows(int vlan)
 {
-    return vlan == 10 ? port_flows(1, 1) : port_flows(1, 0);
+    return vlan == 10 ? port_flows(0, 0) + 1 : port_flows(1, 0);
 }
 
 /* True if a flow of 't' (in ovs-ofctl syntax) contains all of 'needles'
