@@ -4,6 +4,7 @@
 libguestnet_a_SOURCES += \
 	engine/bridge.c \
 	engine/engine.c \
+	engine/engine-limits.c \
 	engine/engine-ops.c \
 	engine/engine-private.h \
 	engine/engine-remote.c \

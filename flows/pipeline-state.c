@@ -57,8 +57,9 @@ struct pipeline_group {
     unsigned long long synced;  /* The last pass that synced it. */
     const struct flow_entry **flows;    /* In the table. */
     size_t n_flows;
-    uint32_t meter_id;          /* PIPELINE_GROUP_PORT: its meter in the
-                                 * state's meters, or 0. */
+    uint32_t meter_ids[5];      /* PIPELINE_GROUP_PORT: its meters in the
+                                 * state's meters (broadcast, limits). */
+    size_t n_meters;
     long long build_us;         /* How long its last build took. */
 };
 
@@ -168,14 +169,65 @@ pipeline_group_clear__(struct pipeline_state *st, struct pipeline_group *g,
     for (size_t i = 0; i < g->n_flows; i++) {
         flow_table_remove(table, g->flows[i]);
     }
-    if (g->meter_id) {
-        meter_table_remove(st->meters, g->meter_id);
-        g->meter_id = 0;
+    for (size_t i = 0; i < g->n_meters; i++) {
+        meter_table_remove(st->meters, g->meter_ids[i]);
     }
+    g->n_meters = 0;
     stats->flows_removed += g->n_flows;
     free(g->flows);
     g->flows = NULL;
     g->n_flows = 0;
+}
+
+/* Adds meter 'id' ('kbps' or packets, 'rate' and 'burst') of port 'p' to
+ * the state's meters and to those of its group 'g', or sets '*errorp'. */
+static void
+pipeline_port_meter__(struct pipeline_state *st, struct pipeline_group *g,
+                      const struct pipeline_port *p, uint32_t id, bool kbps,
+                      uint32_t rate, uint32_t burst, char **errorp)
+{
+    char *error = (kbps ? meter_table_add_kbps(st->meters, id, rate, burst)
+                   : meter_table_add(st->meters, id, rate, burst));
+
+    if (error) {
+        if (!*errorp) {
+            *errorp = gn_xasprintf("port %s: %s", p->name, error);
+        }
+        free(error);
+    } else if (g->n_meters < GN_ARRAY_SIZE(g->meter_ids)) {
+        g->meter_ids[g->n_meters++] = id;
+    }
+}
+
+/* Adds the meters that the flows of port 'p' (group 'g') go through: its
+ * broadcast limit's, if 'cfg' has one, and one per limit it has. */
+static void
+pipeline_port_meters__(struct pipeline_state *st, struct pipeline_group *g,
+                       const struct gn_config *cfg,
+                       const struct pipeline_port *p, char **errorp)
+{
+    static const enum gn_limit rates[] = {
+        GN_LIMIT_EGRESS_KBPS, GN_LIMIT_INGRESS_KBPS,
+        GN_LIMIT_EGRESS_PPS, GN_LIMIT_INGRESS_PPS,
+    };
+
+    if (cfg->broadcast_limit.pps) {
+        pipeline_port_meter__(st, g, p, PIPELINE_METER_ID(p->ofport), false,
+                              cfg->broadcast_limit.pps,
+                              cfg->broadcast_limit.burst, errorp);
+    }
+    for (size_t i = 0; i < GN_ARRAY_SIZE(rates); i++) {
+        enum gn_limit limit = rates[i];
+
+        if (p->limits.value[limit]) {
+            pipeline_port_meter__(st, g, p,
+                                  PIPELINE_LIMIT_METER_ID(limit, p->ofport),
+                                  !gn_limit_is_pps(limit),
+                                  p->limits.value[limit],
+                                  gn_limits_burst(&p->limits, limit),
+                                  errorp);
+        }
+    }
 }
 
 /* What a group's flows are built from. */
@@ -314,20 +366,8 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed,
                             in->uplink_ofport, in->router_mac);
         g->ofport = in->port->ofport;
-        if (!ctx.error && in->cfg->broadcast_limit.pps) {
-            /* The meter its broadcast limit flow goes through. */
-            uint32_t id = PIPELINE_METER_ID(in->port->ofport);
-            char *error = meter_table_add(st->meters, id,
-                                          in->cfg->broadcast_limit.pps,
-                                          in->cfg->broadcast_limit.burst);
-
-            if (error) {
-                ctx.error = gn_xasprintf("port %s: %s", in->port->name,
-                                         error);
-                free(error);
-            } else {
-                g->meter_id = id;
-            }
+        if (!ctx.error) {
+            pipeline_port_meters__(st, g, in->cfg, in->port, &ctx.error);
         }
         break;
     }
@@ -432,6 +472,7 @@ pipeline_port_key__(struct gn_buf *key, const struct pipeline_port *p,
     gn_buf_put(key, p->mac.b, sizeof p->mac.b);
     gn_buf_put(key, &p->server, sizeof p->server);
     gn_buf_put(key, &p->blocked, sizeof p->blocked);
+    gn_buf_put(key, p->limits.value, sizeof p->limits.value);
     for (size_t i = 0; i < p->n_ips; i++) {
         const struct netaddr_ip *ip = &p->ips[i];
 
@@ -497,9 +538,11 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         for (size_t j = 0; j < up->n_sorted; j++) {
             if (up->sorted[j]->vlan == net->vlan
                 && !up->sorted[j]->blocked) {
-                int chunk = pipeline_flood_chunk(up->sorted[j]->ofport);
+                const struct pipeline_port *p = up->sorted[j];
+                int chunk = pipeline_flood_chunk(p->ofport);
 
-                ofports[n++] = up->sorted[j]->ofport;
+                ofports[n++] = (pipeline_port_ingress_limited(p)
+                                ? -p->ofport : p->ofport);
                 if (!n_chunks || chunks[n_chunks - 1] != chunk) {
                     chunks[n_chunks++] = chunk;
                 }
@@ -522,7 +565,8 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         for (size_t j = 0, c = 0; !pass->stopped && c < n_chunks; c++) {
             size_t first = j;
 
-            while (j < n && pipeline_flood_chunk(ofports[j]) == chunks[c]) {
+            while (j < n
+                   && pipeline_flood_chunk(abs(ofports[j])) == chunks[c]) {
                 j++;
             }
             gn_buf_clear(&key);

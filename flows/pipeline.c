@@ -148,7 +148,98 @@ pipeline_port_in_actions__(const struct pipeline_port *p)
     return gn_xasprintf("load:%d->%s,load:1->%s,load:%d->%s,"
                         "set_field:%#"PRIx64"->%s,goto_table:%d",
                         p->vlan, REG_NET, REG_FROM_GUEST, flags,
-                        REG_PORT_FLAGS, mac, REG_PORT_MAC, T_SOURCE);
+                        REG_PORT_FLAGS, mac, REG_PORT_MAC,
+                        pipeline_port_egress_limited(p) ? T_EGRESS_KBPS
+                                                        : T_SOURCE);
+}
+
+bool
+pipeline_port_egress_limited(const struct pipeline_port *p)
+{
+    return (p->limits.value[GN_LIMIT_EGRESS_KBPS]
+            || p->limits.value[GN_LIMIT_EGRESS_PPS]);
+}
+
+bool
+pipeline_port_ingress_limited(const struct pipeline_port *p)
+{
+    return (p->limits.value[GN_LIMIT_INGRESS_KBPS]
+            || p->limits.value[GN_LIMIT_INGRESS_PPS]);
+}
+
+char *
+pipeline_output(int ofport, bool limited)
+{
+    return (limited
+            ? gn_xasprintf("clone(load:%d->%s,resubmit(,%d))", ofport,
+                           REG_LIMIT_PORT, T_INGRESS_KBPS)
+            : gn_xasprintf("output:%d", ofport));
+}
+
+/* The meter action of limit 'limit' of port 'p' followed by a comma, or
+ * "" if it has no such limit. */
+static void
+pipeline_limit_meter__(const struct pipeline_port *p, enum gn_limit limit,
+                       char *s, size_t size)
+{
+    if (p->limits.value[limit]) {
+        snprintf(s, size, "meter:%u,", (unsigned int)
+                 PIPELINE_LIMIT_METER_ID(limit, p->ofport));
+    } else {
+        s[0] = '\0';
+    }
+}
+
+/* Tables 11 to 14 for guest port 'p' with limits (see include/pipeline.h):
+ * each way, the bandwidth meter in one table and the packet rate meter in
+ * the next. */
+static void
+pipeline_limits__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
+{
+    char kbps[32], pps[32], *actions;
+
+    if (pipeline_port_egress_limited(p)) {
+        uint64_t cookie = PIPELINE_COOKIE(PIPELINE_RULE_EGRESS_LIMIT,
+                                          p->ofport);
+
+        pipeline_limit_meter__(p, GN_LIMIT_EGRESS_KBPS, kbps, sizeof kbps);
+        pipeline_limit_meter__(p, GN_LIMIT_EGRESS_PPS, pps, sizeof pps);
+        if (*pps) {
+            actions = gn_xasprintf("%sgoto_table:%d", kbps, T_EGRESS_PPS);
+            pipeline_ctx_add(ctx, T_EGRESS_KBPS, 100, cookie, actions,
+                             "in_port=%d", p->ofport);
+            free(actions);
+            actions = gn_xasprintf("%sresubmit(,%d)", pps, T_SOURCE);
+            pipeline_ctx_add(ctx, T_EGRESS_PPS, 100, cookie, actions,
+                             "in_port=%d", p->ofport);
+        } else {
+            actions = gn_xasprintf("%sresubmit(,%d)", kbps, T_SOURCE);
+            pipeline_ctx_add(ctx, T_EGRESS_KBPS, 100, cookie, actions,
+                             "in_port=%d", p->ofport);
+        }
+        free(actions);
+    }
+    if (pipeline_port_ingress_limited(p)) {
+        uint64_t cookie = PIPELINE_COOKIE(PIPELINE_RULE_INGRESS_LIMIT,
+                                          p->ofport);
+
+        pipeline_limit_meter__(p, GN_LIMIT_INGRESS_KBPS, kbps, sizeof kbps);
+        pipeline_limit_meter__(p, GN_LIMIT_INGRESS_PPS, pps, sizeof pps);
+        if (*pps) {
+            actions = gn_xasprintf("%sgoto_table:%d", kbps, T_INGRESS_PPS);
+            pipeline_ctx_add(ctx, T_INGRESS_KBPS, 100, cookie, actions,
+                             "reg3=%d", p->ofport);
+            free(actions);
+            actions = gn_xasprintf("%soutput:%d", pps, p->ofport);
+            pipeline_ctx_add(ctx, T_INGRESS_PPS, 100, cookie, actions,
+                             "reg3=%d", p->ofport);
+        } else {
+            actions = gn_xasprintf("%soutput:%d", kbps, p->ofport);
+            pipeline_ctx_add(ctx, T_INGRESS_KBPS, 100, cookie, actions,
+                             "reg3=%d", p->ofport);
+        }
+        free(actions);
+    }
 }
 
 /* Tables 0 and 8 for guest port 'p': its untagged frames go on to table 1,
@@ -291,9 +382,9 @@ pipeline_unicast__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                    const struct gn_network *net)
 {
     int v = net->vlan;
-    char out[32], mac[18];
+    char *out, mac[18];
 
-    snprintf(out, sizeof out, "output:%d", p->ofport);
+    out = pipeline_output(p->ofport, pipeline_port_ingress_limited(p));
     pipeline_mac_str__(&p->mac, mac);
     if (net->private_) {
         /* Only frames from the uplink reach a private guest. */
@@ -308,6 +399,7 @@ pipeline_unicast__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                          PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST, p->ofport),
                          out, "reg6=%d,dl_dst=%s", v, mac);
     }
+    free(out);
 }
 
 /* Appends to 's' the actions that flood to the guest ports of the flood
@@ -375,8 +467,12 @@ pipeline_flood_chunk_flows(struct pipeline_ctx *ctx,
 {
     struct gn_buf outputs = GN_BUF_INIT;
 
+    /* A port with an ingress limit comes as -ofport. */
     for (size_t i = 0; i < n; i++) {
-        gn_buf_printf(&outputs, "%soutput:%d", i ? "," : "", ofports[i]);
+        char *out = pipeline_output(abs(ofports[i]), ofports[i] < 0);
+
+        gn_buf_printf(&outputs, "%s%s", i ? "," : "", out);
+        free(out);
     }
     /* A rule of its own, so that a broadcast counts once as l2-flood. */
     pipeline_ctx_add(ctx, T_FLOOD, 100,
@@ -505,6 +601,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     }
     pipeline_ingress__(ctx, p);
     pipeline_broadcast_limit__(ctx, cfg, p);
+    pipeline_limits__(ctx, p);
     pipeline_source__(ctx, p, net);
     pipeline_nd__(ctx, p, net);
     pipeline_unicast__(ctx, p, net);

@@ -10,7 +10,9 @@
  *       {"name": "web", "vlan": 10,
  *        "subnets": ["10.10.0.0/24", "2001:db8:10::/64"],
  *        "gateways": ["10.10.0.1", "2001:db8:10::1"],
- *        "mtu": 1500, "private": false}
+ *        "mtu": 1500, "private": false,
+ *        "limits": {"egress_kbps": 100000, "ingress_kbps": 100000,
+ *                   "egress_pps": 0, "ingress_pps": 0, "burst_ms": 100}}
  *     ],
  *     "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306}],
  *     "broadcast_limit": {"pps": 100, "burst": 200}
@@ -20,6 +22,11 @@
  * send, in packets a second ("pps", 0 disables the limit; default 100) with
  * bursts of "burst" packets (default twice "pps", at least 1), enforced
  * with one OpenFlow meter per port.
+ *
+ * A network's "limits" are the defaults of its guest ports (each
+ * member optional; see include/gn-limits.h): the bandwidth in kbit/s and
+ * packets a second each guest may send ("egress") and receive
+ * ("ingress"), enforced with OpenFlow meters.
  *
  * Errors name the field and what is wrong: "networks[1].vlan: 4095 is not a
  * VLAN id (1-4094)".  Unknown keys are errors (typos must not pass
@@ -34,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gn-limits.h"
 #include "netaddr.h"
 
 #define GN_CONFIG_DEFAULT_BRIDGE "br-int"
@@ -50,6 +58,7 @@ struct gn_network {
     int mtu;                    /* 0: not set (leave devices' default). */
     bool private_;              /* "private": guests reach only gateway
                                  * and uplink. */
+    struct gn_limits limits;    /* Its ports' default limits. */
 };
 
 struct gn_rule {

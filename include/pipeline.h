@@ -91,6 +91,24 @@
  *      here by table 1) are dropped by the port's own flow, so that they
  *      are counted per port ("mac-spoof-drop").
  *
+ *  11  egress limits (what a guest sends): a port with an egress limit
+ *      goes from table 0 here instead of to table 1; its flow (rule
+ *      "egress-limit") takes the frame through the port's bandwidth meter
+ *      (if it has a limit in kbit/s) and on to table 12 if it has a
+ *      packet rate limit, else back to table 1.
+ *  12  the egress packet rate meter, then back to table 1.  (An OpenFlow
+ *      1.3 flow has one meter instruction: two limits need two tables.)
+ *  13  ingress limits (what a guest receives): a frame for a port with an
+ *      ingress limit is delivered by clone(load:OFPORT->reg3,
+ *      resubmit(,13)) instead of output:OFPORT, from table 3 (unicast),
+ *      7 (flood chunks) and 6 (routed), so that a meter dropping it drops
+ *      that copy only; table 13's flow for reg3 (rule "ingress-limit")
+ *      takes it through the port's bandwidth meter and on to table 14 or
+ *      out.
+ *  14  the ingress packet rate meter, then out to the port.
+ *      The answers the switch itself sends back to a guest (gateway ARP
+ *      and neighbour advertisements) are not metered.
+ *
  *   9  routed in (cluster mode): IPv4 and IPv6 that another host routed
  *      here (from the uplink, with a source MAC of
  *      PIPELINE_ROUTER_MAC_PREFIX) gets the network of its source address
@@ -139,6 +157,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gn-limits.h"
 #include "netaddr.h"
 
 struct flow_table;
@@ -165,6 +184,8 @@ struct pipeline_port {
                                      * its source once the guest moved:
                                      * nothing in or out but the guest's
                                      * announcements, counted. */
+    struct gn_limits limits;        /* Effective (gn_limits_effective()),
+                                     * or all 0: no limits. */
 };
 
 struct pipeline_input {
@@ -235,7 +256,9 @@ struct pipeline_input {
     RULE(ICMP6_ROUTE_DROP, 44, "icmp6-route-drop")                      \
     RULE(LINK_LOCAL_DROP, 45, "link-local-route-drop")                  \
     RULE(MIGRATION_ANNOUNCE, 46, "migration-announce")                  \
-    RULE(MIGRATION_BLOCK, 47, "migration-block")
+    RULE(MIGRATION_BLOCK, 47, "migration-block")                        \
+    RULE(EGRESS_LIMIT, 48, "egress-limit")                              \
+    RULE(INGRESS_LIMIT, 49, "ingress-limit")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -337,9 +360,16 @@ char *pipeline_state_update(struct pipeline_state *state,
 #define PIPELINE_METER_BASE 0x10000
 #define PIPELINE_METER_ID(OFPORT) (PIPELINE_METER_BASE + (uint32_t) (OFPORT))
 
+/* The meters of guest port 'OFPORT''s noisy-neighbour limits, 'LIMIT' one
+ * of GN_LIMIT_EGRESS_KBPS, GN_LIMIT_INGRESS_KBPS, GN_LIMIT_EGRESS_PPS,
+ * GN_LIMIT_INGRESS_PPS: 0x20000 + OFPORT to 0x50000 + OFPORT. */
+#define PIPELINE_LIMIT_METER_ID(LIMIT, OFPORT) \
+    (PIPELINE_METER_BASE * (2 + (uint32_t) (LIMIT)) + (uint32_t) (OFPORT))
+
 /* The meters that the flows in the table use (borrowed; changed by each
  * update): one per guest port whose flows were built, limiting its
- * broadcast and multicast frames; none if the limit is off ("pps": 0).
+ * broadcast and multicast frames (none if the limit is off, "pps": 0),
+ * and one per limit of a port (PIPELINE_LIMIT_METER_ID()).
  * A port's group adds and removes its meter with its flows, so an update
  * costs the ports that changed here too.  After an incomplete update they
  * are, like the table, a mix of old and new, not to be sent to a switch. */

@@ -87,7 +87,7 @@ gn_config_parse_network__(const json_t *j, const char *path,
                           struct gn_network *net)
 {
     static const char *const keys[] = {
-        "name", "vlan", "subnets", "gateways", "mtu", "private",
+        "name", "vlan", "subnets", "gateways", "mtu", "private", "limits",
     };
     char field[GN_CONFIG_PATH_SIZE];
     const json_t *value;
@@ -191,7 +191,15 @@ gn_config_parse_network__(const json_t *j, const char *path,
         return error;
     }
     net->private_ = value && json_is_true(value);
-    return NULL;
+
+    error = gn_config_get__(j, path, "limits", GN_CONFIG_OBJECT, false,
+                            &value);
+    if (!error && value) {
+        error = gn_limits_from_json(value, gn_config_member_path__(
+                                        field, path, "limits"),
+                                    &net->limits, NULL);
+    }
+    return error;
 }
 
 /* Parses one element of a top-level array: the object 'j' (borrowed) at
@@ -768,6 +776,9 @@ gn_config_to_json(const struct gn_config *cfg)
 
         if (net->mtu) {
             json_object_set_new(j, "mtu", json_integer(net->mtu));
+        }
+        if (net->limits.set) {
+            json_object_set_new(j, "limits", gn_limits_to_json(&net->limits));
         }
         json_array_append_new(networks, j);
     }
