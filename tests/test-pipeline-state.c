@@ -40,12 +40,12 @@ same_as_fresh_build(const struct pipeline_state *st,
         const struct meter_table_meter *m;
 
         if (!pipeline_state_has_port(fresh_st, ports[i].name)
-            || !cfg->broadcast_limit.rate) {
+            || !cfg->broadcast_limit.pps) {
             continue;
         }
         n_metered++;
         m = meter_table_find(meters, PIPELINE_METER_ID(ports[i].ofport));
-        same_meters &= (m && m->rate == cfg->broadcast_limit.rate
+        same_meters &= (m && m->rate == cfg->broadcast_limit.pps
                         && m->burst == cfg->broadcast_limit.burst);
     }
     same_meters &= (n_meter_mods == 0
@@ -178,7 +178,7 @@ test_incremental_update_equals_full_build(void)
     CHECK(meter_table_count(pipeline_state_meters(st)) == n);
     CHECK(meter_table_find(pipeline_state_meters(st),
                            PIPELINE_METER_ID(ports[0].ofport))->rate == 7);
-    cfg3->broadcast_limit.rate = 0;
+    cfg3->broadcast_limit.pps = 0;
     s = update(st, t, cfg3, 4, ports, n, 100);
     CHECK(same_as_fresh_build(st, t, cfg3, ports, n, 100));
     CHECK(meter_table_count(pipeline_state_meters(st)) == 0);
