@@ -82,7 +82,7 @@ usage(void)
            "1gbit\n"
            "  --egress-pps N, --ingress-pps N packets a second\n"
            "  --burst-ms N                    bursts of N ms at the rate "
-           "(default 100)\n"
+           "(default 500)\n"
            "\n"
            "Options:\n"
            "  -s, --socket PATH  guestnetd's socket (default "

@@ -15,6 +15,7 @@ struct flow_entry;
 struct flow_table;
 struct gn_config;
 struct gn_network;
+struct meter_table;
 struct netaddr_ip;
 struct netaddr_mac;
 struct pipeline_port;
@@ -91,6 +92,20 @@ void pipeline_global_flows(struct pipeline_ctx *, const struct gn_config *);
  * through its meters in tables 13 and 14 (a meter that drops the frame
  * drops the clone only, not the frame's other outputs).  Caller frees. */
 char *pipeline_output(int ofport, bool limited);
+
+/* The most meters a port's flows use: its broadcast limit's and one per
+ * limit it has. */
+#define PIPELINE_PORT_MAX_METERS 5
+
+/* Adds to 'meters' those that the flows of port 'p' go through (its
+ * broadcast limit's, if 'cfg' has one, and one per limit of 'p'), and
+ * stores their ids in 'ids' (PIPELINE_PORT_MAX_METERS of them at most),
+ * their number in '*n'.  Returns NULL, or a malloc'd error naming the
+ * port (the meters added before it stay, in 'ids'). */
+char *pipeline_port_meters(const struct gn_config *cfg,
+                           const struct pipeline_port *p,
+                           struct meter_table *meters, uint32_t *ids,
+                           size_t *n) GN_WARN_UNUSED;
 
 /* True if port 'p' has a limit on what it sends (egress) or receives
  * (ingress). */

@@ -57,8 +57,8 @@ struct pipeline_group {
     unsigned long long synced;  /* The last pass that synced it. */
     const struct flow_entry **flows;    /* In the table. */
     size_t n_flows;
-    uint32_t meter_ids[5];      /* PIPELINE_GROUP_PORT: its meters in the
-                                 * state's meters (broadcast, limits). */
+    uint32_t meter_ids[PIPELINE_PORT_MAX_METERS];  /* PIPELINE_GROUP_PORT:
+                                 * its meters in the state's meters. */
     size_t n_meters;
     long long build_us;         /* How long its last build took. */
 };
@@ -177,57 +177,6 @@ pipeline_group_clear__(struct pipeline_state *st, struct pipeline_group *g,
     free(g->flows);
     g->flows = NULL;
     g->n_flows = 0;
-}
-
-/* Adds meter 'id' ('kbps' or packets, 'rate' and 'burst') of port 'p' to
- * the state's meters and to those of its group 'g', or sets '*errorp'. */
-static void
-pipeline_port_meter__(struct pipeline_state *st, struct pipeline_group *g,
-                      const struct pipeline_port *p, uint32_t id, bool kbps,
-                      uint32_t rate, uint32_t burst, char **errorp)
-{
-    char *error = (kbps ? meter_table_add_kbps(st->meters, id, rate, burst)
-                   : meter_table_add(st->meters, id, rate, burst));
-
-    if (error) {
-        if (!*errorp) {
-            *errorp = gn_xasprintf("port %s: %s", p->name, error);
-        }
-        free(error);
-    } else if (g->n_meters < GN_ARRAY_SIZE(g->meter_ids)) {
-        g->meter_ids[g->n_meters++] = id;
-    }
-}
-
-/* Adds the meters that the flows of port 'p' (group 'g') go through: its
- * broadcast limit's, if 'cfg' has one, and one per limit it has. */
-static void
-pipeline_port_meters__(struct pipeline_state *st, struct pipeline_group *g,
-                       const struct gn_config *cfg,
-                       const struct pipeline_port *p, char **errorp)
-{
-    static const enum gn_limit rates[] = {
-        GN_LIMIT_EGRESS_KBPS, GN_LIMIT_INGRESS_KBPS,
-        GN_LIMIT_EGRESS_PPS, GN_LIMIT_INGRESS_PPS,
-    };
-
-    if (cfg->broadcast_limit.pps) {
-        pipeline_port_meter__(st, g, p, PIPELINE_METER_ID(p->ofport), false,
-                              cfg->broadcast_limit.pps,
-                              cfg->broadcast_limit.burst, errorp);
-    }
-    for (size_t i = 0; i < GN_ARRAY_SIZE(rates); i++) {
-        enum gn_limit limit = rates[i];
-
-        if (p->limits.value[limit]) {
-            pipeline_port_meter__(st, g, p,
-                                  PIPELINE_LIMIT_METER_ID(limit, p->ofport),
-                                  !gn_limit_is_pps(limit),
-                                  p->limits.value[limit],
-                                  gn_limits_burst(&p->limits, limit),
-                                  errorp);
-        }
-    }
 }
 
 /* What a group's flows are built from. */
@@ -367,7 +316,8 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
                             in->uplink_ofport, in->router_mac);
         g->ofport = in->port->ofport;
         if (!ctx.error) {
-            pipeline_port_meters__(st, g, in->cfg, in->port, &ctx.error);
+            ctx.error = pipeline_port_meters(in->cfg, in->port, st->meters,
+                                             g->meter_ids, &g->n_meters);
         }
         break;
     }

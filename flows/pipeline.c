@@ -17,6 +17,7 @@
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
+#include "meter-table.h"
 #include "pipeline-private.h"
 
 static const struct {
@@ -174,6 +175,58 @@ pipeline_output(int ofport, bool limited)
             ? gn_xasprintf("clone(load:%d->%s,resubmit(,%d))", ofport,
                            REG_LIMIT_PORT, T_INGRESS_KBPS)
             : gn_xasprintf("output:%d", ofport));
+}
+
+/* Adds meter 'id' ('kbps' or packets, 'rate' and 'burst') of port 'p' to
+ * 'meters' and to 'ids'/'*n'.  Returns NULL or a malloc'd error. */
+static char *
+pipeline_port_meter__(struct meter_table *meters,
+                      const struct pipeline_port *p, uint32_t id, bool kbps,
+                      uint32_t rate, uint32_t burst, uint32_t *ids, size_t *n)
+{
+    char *error = (kbps ? meter_table_add_kbps(meters, id, rate, burst)
+                   : meter_table_add(meters, id, rate, burst));
+
+    if (error) {
+        char *named = gn_xasprintf("port %s: %s", p->name, error);
+
+        free(error);
+        return named;
+    }
+    if (*n < PIPELINE_PORT_MAX_METERS) {
+        ids[(*n)++] = id;
+    }
+    return NULL;
+}
+
+char *
+pipeline_port_meters(const struct gn_config *cfg,
+                     const struct pipeline_port *p,
+                     struct meter_table *meters, uint32_t *ids, size_t *n)
+{
+    static const enum gn_limit rates[] = {
+        GN_LIMIT_EGRESS_KBPS, GN_LIMIT_INGRESS_KBPS,
+        GN_LIMIT_EGRESS_PPS, GN_LIMIT_INGRESS_PPS,
+    };
+    char *error = NULL;
+
+    *n = 0;
+    if (cfg->broadcast_limit.pps) {
+        error = pipeline_port_meter__(meters, p, PIPELINE_METER_ID(p->ofport),
+                                      false, cfg->broadcast_limit.pps,
+                                      cfg->broadcast_limit.burst, ids, n);
+    }
+    for (size_t i = 0; !error && i < GN_ARRAY_SIZE(rates); i++) {
+        enum gn_limit limit = rates[i];
+
+        if (p->limits.value[limit]) {
+            error = pipeline_port_meter__(
+                meters, p, PIPELINE_LIMIT_METER_ID(limit, p->ofport),
+                !gn_limit_is_pps(limit), p->limits.value[limit],
+                gn_limits_burst(&p->limits, limit), ids, n);
+        }
+    }
+    return error;
 }
 
 /* The meter action of limit 'limit' of port 'p' followed by a comma, or

@@ -42,7 +42,7 @@ enum gn_limit {
 #define GN_LIMITS_RATE_MAX 100000000u
 /* "burst_ms": 1 to this; the default. */
 #define GN_LIMITS_BURST_MS_MAX 10000u
-#define GN_LIMITS_BURST_MS_DEFAULT 100u
+#define GN_LIMITS_BURST_MS_DEFAULT 500u
 /* The smallest burst of a bandwidth limit: a few full-size frames. */
 #define GN_LIMITS_MIN_BURST_KBIT 64u
 

@@ -107,6 +107,9 @@ config_equal(const struct gn_config *a, const struct gn_config *b)
 
         if (strcmp(x->name, y->name) || x->vlan != y->vlan
             || x->mtu != y->mtu || x->private_ != y->private_
+            || x->limits.set != y->limits.set
+            || memcmp(x->limits.value, y->limits.value,
+                      sizeof x->limits.value)
             || x->n_subnets != y->n_subnets
             || x->n_gateways != y->n_gateways) {
             return false;
@@ -634,6 +637,91 @@ test_broadcast_limit(void)
               "broadcast_limit.burst: expected an integer", "boolean");
 }
 
+/* A network's limits: the defaults of its ports, parsed member by member,
+ * each checked and named in errors, round-tripped. */
+static void
+test_network_limits(void)
+{
+    struct gn_config *cfg = parse_good(
+        "{'networks': [{'name': 'web', 'vlan': 10,"
+        "  'limits': {'egress_kbps': 100000, 'ingress_pps': 0,"
+        "             'burst_ms': 500}},"
+        " {'name': 'db', 'vlan': 20}]}");
+
+    if (cfg) {
+        const struct gn_limits *l = &cfg->networks[0].limits;
+
+        CHECK(l->set == ((1u << GN_LIMIT_EGRESS_KBPS)
+                         | (1u << GN_LIMIT_INGRESS_PPS)
+                         | (1u << GN_LIMIT_BURST_MS)));
+        CHECK(l->value[GN_LIMIT_EGRESS_KBPS] == 100000);
+        CHECK(l->value[GN_LIMIT_BURST_MS] == 500);
+        CHECK(!cfg->networks[1].limits.set);
+        check_roundtrip_and_destroy(cfg);
+    }
+    CHECK_GOOD("{'networks': [{'name': 'web', 'vlan': 10, 'limits': {}}]}");
+    CHECK_GOOD("{'networks': [{'name': 'web', 'vlan': 10,"
+               " 'limits': {'ingress_kbps': 100000000}}]}");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'egress_kbps': -1}}]}",
+              "networks[0].limits.egress_kbps: -1 is not a rate in kbit/s",
+              "0-100000000");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'egress_pps': 100000001}}]}",
+              "networks[0].limits.egress_pps: 100000001", "packets a second");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'ingress_kbps': '1mbit'}}]}",
+              "networks[0].limits.ingress_kbps: \"1mbit\"", "an integer");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'burst_ms': 0}}]}",
+              "networks[0].limits.burst_ms: 0 is not a burst", "1-10000");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'egress_kbps': null}}]}",
+              "networks[0].limits.egress_kbps: null", "an integer");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'egress': 5}}]}",
+              "networks[0].limits.egress: unknown limit", "egress_kbps");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10, 'limits': 5}]}",
+              "networks[0].limits: expected an object", "integer");
+}
+
+/* A port's own limits as stored in OVSDB, and how they merge with its
+ * network's. */
+static void
+test_port_limits_merge(void)
+{
+    struct gn_limits own, net, eff;
+    enum gn_limit_source from[GN_N_LIMITS];
+    char *text;
+
+    CHECK(gn_limits_parse("egress_kbps=50000,ingress_pps=0", &own));
+    text = gn_limits_format(&own);
+    CHECK_STREQ(text, "egress_kbps=50000,ingress_pps=0");
+    free(text);
+    CHECK(!gn_limits_parse("egress_kbps=x,bogus=1,burst_ms=0,"
+                           "ingress_kbps=7", &net));
+    CHECK(net.set == 1u << GN_LIMIT_INGRESS_KBPS);
+    net.value[GN_LIMIT_EGRESS_KBPS] = 9;
+    net.set |= 1u << GN_LIMIT_EGRESS_KBPS;
+    gn_limits_effective(&own, &net, &eff, from);
+    CHECK(eff.value[GN_LIMIT_EGRESS_KBPS] == 50000
+          && from[GN_LIMIT_EGRESS_KBPS] == GN_LIMIT_FROM_PORT);
+    CHECK(eff.value[GN_LIMIT_INGRESS_KBPS] == 7
+          && from[GN_LIMIT_INGRESS_KBPS] == GN_LIMIT_FROM_NETWORK);
+    CHECK(eff.value[GN_LIMIT_INGRESS_PPS] == 0
+          && from[GN_LIMIT_INGRESS_PPS] == GN_LIMIT_FROM_PORT);
+    CHECK(eff.value[GN_LIMIT_BURST_MS] == GN_LIMITS_BURST_MS_DEFAULT
+          && from[GN_LIMIT_BURST_MS] == GN_LIMIT_FROM_DEFAULT);
+    /* Bursts: the rate's traffic of burst_ms, at least 64 kbit or 1
+     * packet. */
+    eff.value[GN_LIMIT_BURST_MS] = 200;
+    CHECK(gn_limits_burst(&eff, GN_LIMIT_EGRESS_KBPS) == 10000);
+    CHECK(gn_limits_burst(&eff, GN_LIMIT_INGRESS_KBPS) == 64);
+    CHECK(gn_limits_burst(&eff, GN_LIMIT_INGRESS_PPS) == 0);
+    eff.value[GN_LIMIT_EGRESS_PPS] = 3;
+    CHECK(gn_limits_burst(&eff, GN_LIMIT_EGRESS_PPS) == 1);
+}
+
 #define TWO_NETS "{'networks': [{'name': 'web', 'vlan': 10}," \
                  "              {'name': 'db', 'vlan': 20}], "
 
@@ -754,7 +842,9 @@ test_read_valid_file(void)
 int
 main(void)
 {
-    TEST_RUN("config/example-file-parses", test_example_file_parses);
+TEST_RUN("config/network-limits", test_network_limits);
+    TEST_RUN("config/port-limits-merge", test_port_limits_merge);
+        TEST_RUN("config/example-file-parses", test_example_file_parses);
     TEST_RUN("config/empty-config-gets-defaults",
              test_empty_config_gets_defaults);
     TEST_RUN("config/network-and-rule-defaults",
