@@ -509,7 +509,10 @@ api_handle_read__(struct api *api, struct evhttp_request *req,
     } else if (!strcmp(path, "/v1/ports")) {
         api_reply_ports__(api, req, conn);
     } else if (!strncmp(path, "/v1/ports/", 10) && path[10]) {
-        if (strchr(path + 10, '/')) {
+        if (api_limits_path__(path)) {
+            api_error__(api, req, conn, 405, "method not allowed for this "
+                        "endpoint (POST the limits to change)");
+        } else if (strchr(path + 10, '/')) {
             api_error__(api, req, conn, 404, "no such endpoint");
         } else {
             json_t *port = engine_port(api->engine, path + 10);

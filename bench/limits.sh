@@ -10,13 +10,14 @@
 #   2. Neighbours: guest na sends TCP to nb for SECS seconds, then pings
 #      nb 100 times a second for SECS seconds, while la is idle or floods lb with
 #      TCP (FLOOD=tcp, 4 streams) or UDP at 1 Gbit/s (FLOOD=udp) under
-#      an egress limit of NEIGHBOUR_RATE Mbit/s: ROUNDS rounds alternating
+#      an egress limit of NEIGHBOUR_RATE Mbit/s (tcp-unlimited,
+#      udp-unlimited: without it, for comparison): ROUNDS rounds alternating
 #      idle and flood; na's throughput and ping p99, median and range of
 #      each.
 #
 # Usage: bench/limits.sh   (as root, after scripts/build.sh)
 # Environment: RATES ("50 200"), BURSTS ("100 200 500"), SECS (5), ROUNDS
-# (3), NEIGHBOUR_RATE (100), FLOOD ("tcp udp"), BURST (500: the burst of
+# (3), NEIGHBOUR_RATE (100), FLOOD ("tcp udp tcp-unlimited"), BURST (500: the burst of
 # part 2).
 set -u
 RATES=${RATES:-50 200}
@@ -24,7 +25,7 @@ BURSTS=${BURSTS:-100 200 500}
 SECS=${SECS:-5}
 ROUNDS=${ROUNDS:-3}
 NEIGHBOUR_RATE=${NEIGHBOUR_RATE:-100}
-FLOOD=${FLOOD:-tcp udp}
+FLOOD=${FLOOD:-tcp udp tcp-unlimited}
 BURST=${BURST:-500}
 GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
@@ -77,8 +78,8 @@ neighbour() {
     local flood_pid= mbits
     local args=()
     case $1 in
-        tcp) args=(-P 4) ;;
-        udp) args=(-u -b 1G -l 1400) ;;
+        tcp*) args=(-P 4) ;;
+        udp*) args=(-u -b 1G -l 1400) ;;
     esac
     if [ ${#args[@]} -gt 0 ]; then
         ip netns exec "la$s" iperf3 -c 10.10.0.22 -t $((2 * SECS + 4)) \
@@ -112,6 +113,9 @@ echo "2. A neighbour (na -> nb, TCP for $SECS s, then ping every 10 ms for $SECS
 limits "pla$s" "{\"egress_kbps\": $((NEIGHBOUR_RATE * 1000)), \"burst_ms\": $BURST}"
 for flood in $FLOOD; do
     idle_t=() idle_p=() flood_t=() flood_p=()
+    case $flood in
+        *-unlimited) limits "pla$s" '{"egress_kbps": null}' ;;
+    esac
     for round in $(seq "$ROUNDS"); do
         read -r t p <<<"$(neighbour none)"
         idle_t+=("$t") idle_p+=("$p")
@@ -122,5 +126,6 @@ for flood in $FLOOD; do
          "ping p99 $(summary "${idle_p[@]}") ms"
     echo "la floods ($flood): na $(summary "${flood_t[@]}") Mbit/s," \
          "ping p99 $(summary "${flood_p[@]}") ms"
+    limits "pla$s" "{\"egress_kbps\": $((NEIGHBOUR_RATE * 1000))}"
 done
 gn_done

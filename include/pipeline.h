@@ -91,6 +91,20 @@
  *      here by table 1) are dropped by the port's own flow, so that they
  *      are counted per port ("mac-spoof-drop").
  *
+ *   9  routed in (cluster mode): IPv4 and IPv6 that another host routed
+ *      here (from the uplink, with a source MAC of
+ *      PIPELINE_ROUTER_MAC_PREFIX) gets the network of its source address
+ *      in reg6 ("routed-in") and goes
+ *      through tables 4 to 6 like traffic routed here: this host's own
+ *      conntrack and rules judge it again, and table 6 delivers it to a
+ *      local port only, from the destination network's gateway MAC.
+ *  10  neighbour advertisements: a solicitation that table 3 turned into
+ *      an advertisement (source MAC, addresses, type, flags, and its source
+ *      link-layer option made a target link-layer option) gets the new
+ *      source MAC as target link-layer address and leaves on the port it
+ *      came in on.  (OVS sets nd_tll only where a flow's match says the
+ *      packet is an advertisement, hence a table of its own.)
+ *
  *  11  egress limits (what a guest sends): a port with an egress limit
  *      goes from table 0 here instead of to table 1; its flow (rule
  *      "egress-limit") takes the frame through the port's bandwidth meter
@@ -108,20 +122,6 @@
  *  14  the ingress packet rate meter, then out to the port.
  *      The answers the switch itself sends back to a guest (gateway ARP
  *      and neighbour advertisements) are not metered.
- *
- *   9  routed in (cluster mode): IPv4 and IPv6 that another host routed
- *      here (from the uplink, with a source MAC of
- *      PIPELINE_ROUTER_MAC_PREFIX) gets the network of its source address
- *      in reg6 ("routed-in") and goes
- *      through tables 4 to 6 like traffic routed here: this host's own
- *      conntrack and rules judge it again, and table 6 delivers it to a
- *      local port only, from the destination network's gateway MAC.
- *  10  neighbour advertisements: a solicitation that table 3 turned into
- *      an advertisement (source MAC, addresses, type, flags, and its source
- *      link-layer option made a target link-layer option) gets the new
- *      source MAC as target link-layer address and leaves on the port it
- *      came in on.  (OVS sets nd_tll only where a flow's match says the
- *      packet is an advertisement, hence a table of its own.)
  *
  * Cluster mode (pipeline_input.router_mac) adds: in table 6, IPv4 and
  * IPv6 to a declared address of another host's port leave on the uplink,
