@@ -10,6 +10,10 @@ tests_test_config_CFLAGS = $(GN_TEST_CFLAGS) -DGN_SRCDIR='"$(abs_top_srcdir)"'
 
 EXTRA_DIST += daemon/guestnet.example.json
 
+# gn-limits: a port's limits parsed, stored, merged with its network's.
+UNIT_TESTS += tests/test-limits
+tests_test_limits_CFLAGS = $(GN_TEST_CFLAGS)
+
 # loop-lag: the event loop's lateness, per window.
 UNIT_TESTS += tests/test-loop-lag
 tests_test_loop_lag_CFLAGS = $(GN_TEST_CFLAGS)

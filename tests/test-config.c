@@ -685,43 +685,6 @@ test_network_limits(void)
               "networks[0].limits: expected an object", "integer");
 }
 
-/* A port's own limits as stored in OVSDB, and how they merge with its
- * network's. */
-static void
-test_port_limits_merge(void)
-{
-    struct gn_limits own, net, eff;
-    enum gn_limit_source from[GN_N_LIMITS];
-    char *text;
-
-    CHECK(gn_limits_parse("egress_kbps=50000,ingress_pps=0", &own));
-    text = gn_limits_format(&own);
-    CHECK_STREQ(text, "egress_kbps=50000,ingress_pps=0");
-    free(text);
-    CHECK(!gn_limits_parse("egress_kbps=x,bogus=1,burst_ms=0,"
-                           "ingress_kbps=7", &net));
-    CHECK(net.set == 1u << GN_LIMIT_INGRESS_KBPS);
-    net.value[GN_LIMIT_EGRESS_KBPS] = 9;
-    net.set |= 1u << GN_LIMIT_EGRESS_KBPS;
-    gn_limits_effective(&own, &net, &eff, from);
-    CHECK(eff.value[GN_LIMIT_EGRESS_KBPS] == 50000
-          && from[GN_LIMIT_EGRESS_KBPS] == GN_LIMIT_FROM_PORT);
-    CHECK(eff.value[GN_LIMIT_INGRESS_KBPS] == 7
-          && from[GN_LIMIT_INGRESS_KBPS] == GN_LIMIT_FROM_NETWORK);
-    CHECK(eff.value[GN_LIMIT_INGRESS_PPS] == 0
-          && from[GN_LIMIT_INGRESS_PPS] == GN_LIMIT_FROM_PORT);
-    CHECK(eff.value[GN_LIMIT_BURST_MS] == GN_LIMITS_BURST_MS_DEFAULT
-          && from[GN_LIMIT_BURST_MS] == GN_LIMIT_FROM_DEFAULT);
-    /* Bursts: the rate's traffic of burst_ms, at least 64 kbit or 1
-     * packet. */
-    eff.value[GN_LIMIT_BURST_MS] = 200;
-    CHECK(gn_limits_burst(&eff, GN_LIMIT_EGRESS_KBPS) == 10000);
-    CHECK(gn_limits_burst(&eff, GN_LIMIT_INGRESS_KBPS) == 64);
-    CHECK(gn_limits_burst(&eff, GN_LIMIT_INGRESS_PPS) == 0);
-    eff.value[GN_LIMIT_EGRESS_PPS] = 3;
-    CHECK(gn_limits_burst(&eff, GN_LIMIT_EGRESS_PPS) == 1);
-}
-
 #define TWO_NETS "{'networks': [{'name': 'web', 'vlan': 10}," \
                  "              {'name': 'db', 'vlan': 20}], "
 
@@ -843,7 +806,6 @@ int
 main(void)
 {
 TEST_RUN("config/network-limits", test_network_limits);
-    TEST_RUN("config/port-limits-merge", test_port_limits_merge);
         TEST_RUN("config/example-file-parses", test_example_file_parses);
     TEST_RUN("config/empty-config-gets-defaults",
              test_empty_config_gets_defaults);
