@@ -565,8 +565,11 @@ test_limits_meter_both_ways(void)
     const struct meter_table_meter *m;
     char *error;
 
+    struct netaddr_ip ip;
+
+    parse_ip("10.10.0.5", &ip);
     make_port(&ports[0], 101, 10, NULL, 0);
-    make_port(&ports[1], 102, 10, NULL, 0);
+    make_port(&ports[1], 102, 10, &ip, 1);
     make_port(&ports[2], 103, 10, NULL, 0);
     ports[0].limits.value[GN_LIMIT_EGRESS_KBPS] = 50000;
     ports[0].limits.value[GN_LIMIT_EGRESS_PPS] = 1000;
@@ -603,6 +606,10 @@ test_limits_meter_both_ways(void)
         NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=13", "reg3=0x66", "meter:196710", "output:102", NULL }));
+    /* Routed to it: the same, after the rewrite. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=6", "nw_dst=10.10.0.5", "dec_ttl", "clone(",
+        "resubmit(,13)", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=3", "dl_dst=52:54:00:00:00:67", "actions=output:103",
         NULL }));
