@@ -8,7 +8,7 @@
 # limit caps a flood of small UDP datagrams; a network's default applies to
 # its ports without their own; bad values are refused with 400 and change
 # nothing; a restart of guestnetd keeps the limits and sends no flow_mod
-# and no meter_mod.
+# and no meter_mod; a restarted ovs-vswitchd gets the meters back.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_cmd iperf3 iperf3
 gn_require_root
@@ -192,4 +192,13 @@ gn_check "restart-no-meter-mod" test "$(gn_openflow meter_mods)" = 0
 gn_check "restart-meters-unchanged" test "$(meters)" = "$before_meters"
 gn_check "restart-limits-kept" \
     test "$(limit "pwb$s" ingress_pps)" = "2000 port"
+
+# --- ovs-vswitchd restarted (no meters left): guestnetd puts them back.
+"$GN_SRCDIR/scripts/gn-sandbox" kill vswitchd "$GN_SANDBOX_DIR"
+sleep 1
+"$GN_SRCDIR/scripts/gn-sandbox" restart vswitchd "$GN_SANDBOX_DIR"
+same_meters() { [ "$(meters)" = "$before_meters" ]; }
+gn_check "meters-restored-after-vswitchd-restart" gn_wait 10 same_meters
+gn_check "flows-restored-after-vswitchd-restart" \
+    gn_wait 10 gn_same_flows "$before_flows"
 gn_done
