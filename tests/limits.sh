@@ -141,6 +141,37 @@ gn_check "network-default-meter" \
 gn_check "network-default-other-limits-default" \
     test "$(limit "pda$s" ingress_kbps)" = "0 default"
 
+# --- The network's default changed by a reload: da's meter follows; a
+# file with a bad limit is refused and changes nothing.
+set_db_limits() {
+    "$GN_PYTHON" - "$cfg" "$1" <<'EOP'
+import json, sys
+with open(sys.argv[1]) as f:
+    cfg = json.load(f)
+for n in cfg["networks"]:
+    if n["name"] == "db":
+        n["limits"] = json.loads(sys.argv[2])
+with open(sys.argv[1], "w") as f:
+    json.dump(cfg, f, indent=2)
+EOP
+}
+set_db_limits '{"egress_kbps": 10000, "burst_ms": 50}'
+gn_check "reload-with-new-default" \
+    test "$(gn_api POST /v1/reload | tail -n 1)" = "HTTP 200"
+gn_check "reloaded-default-shown" \
+    test "$(limit "pda$s" egress_kbps)" = "10000 network"
+gn_check "reloaded-default-meter" \
+    gn_wait 5 has_meter $(( 0x20000 + pda )) kbps 10000 500
+before_meters=$(meters)
+set_db_limits '{"egress_kbps": -10}'
+out=$(gn_api POST /v1/reload)
+gn_check "reload-bad-limit-refused" grep -qx "HTTP 400" <<<"$out"
+gn_check "reload-bad-limit-named" \
+    grep -q 'networks\[1\].limits.egress_kbps' <<<"$out"
+gn_check "reload-bad-limit-changes-nothing" test "$(meters)" = "$before_meters"
+set_db_limits '{"egress_kbps": 30000, "burst_ms": 50}'
+gn_check "reload-back" test "$(gn_api POST /v1/reload | tail -n 1)" = "HTTP 200"
+
 # --- Limits given when the port is added.
 gn_lxc_guest "wc$s" "pwc$s" web 52:54:00:10:00:13 10.10.0.13
 "$GUESTNETCTL" port add "pwd$s" --kind lxc --network web \
