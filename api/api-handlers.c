@@ -317,18 +317,54 @@ api_cluster__(struct api *api, struct evhttp_request *req,
     json_decref(body);
 }
 
+/* True if 'path' is /v1/ports/NAME/limits. */
+static bool
+api_limits_path__(const char *path)
+{
+    const char *slash;
+
+    return (!strncmp(path, "/v1/ports/", 10) && path[10]
+            && (slash = strchr(path + 10, '/')) && slash > path + 10
+            && !strcmp(slash, "/limits"));
+}
+
+/* POST /v1/ports/NAME/limits: a live change of the port's limits. */
+static void
+api_port_limits__(struct api *api, struct evhttp_request *req,
+                  struct api_conn *conn, const char *path,
+                  const json_t *params)
+{
+    const char *name = path + 10;
+    char *copy = gn_xmemdup0(name, strchr(name, '/') - name);
+    json_t *body;
+
+    if (api_check_params__(api, req, conn, params, NULL)
+        && (body = api_body__(api, req, conn))) {
+        struct api_pending *p = api_pending_create__(api, req, conn,
+                                                     API_PENDING_ENGINE);
+
+        engine_port_set_limits(api->engine, copy, body, api_engine_done__,
+                               p);
+        json_decref(body);
+    }
+    free(copy);
+}
+
 void
 api_handle_write__(struct api *api, struct evhttp_request *req,
                    struct api_conn *conn, enum evhttp_cmd_type cmd,
                    const char *path)
 {
-    bool port_path = !strncmp(path, "/v1/ports/", 10) && path[10];
+    bool port_path = (!strncmp(path, "/v1/ports/", 10) && path[10]
+                      && !strchr(path + 10, '/'));
+    bool limits_path = api_limits_path__(path);
     bool cluster_path = !strncmp(path, "/v1/cluster/", 12);
     json_t *params;
     char *who;
 
     if (!cluster_path
         && !(cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/ports"))
+        && !(cmd == EVHTTP_REQ_POST && limits_path)
         && !(cmd == EVHTTP_REQ_DELETE && port_path)
         && !(cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/reload"))) {
         bool known = api_known_path__(path);
@@ -354,6 +390,8 @@ api_handle_write__(struct api *api, struct evhttp_request *req,
     }
     if (cluster_path) {
         api_cluster__(api, req, conn, cmd, path, params);
+    } else if (limits_path) {
+        api_port_limits__(api, req, conn, path, params);
     } else if (cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/ports")) {
         const char *w = json_string_value(json_object_get(params, "wait"));
         bool wait = true;
@@ -471,7 +509,10 @@ api_handle_read__(struct api *api, struct evhttp_request *req,
     } else if (!strcmp(path, "/v1/ports")) {
         api_reply_ports__(api, req, conn);
     } else if (!strncmp(path, "/v1/ports/", 10) && path[10]) {
-        if (strchr(path + 10, '/')) {
+        if (api_limits_path__(path)) {
+            api_error__(api, req, conn, 405, "method not allowed for this "
+                        "endpoint (POST the limits to change)");
+        } else if (strchr(path + 10, '/')) {
             api_error__(api, req, conn, 404, "no such endpoint");
         } else {
             json_t *port = engine_port(api->engine, path + 10);

@@ -422,8 +422,11 @@ api_known_path__(const char *path)
             return true;
         }
     }
+    const char *slash = (!strncmp(path, "/v1/ports/", 10) && path[10]
+                         ? strchr(path + 10, '/') : NULL);
+
     return (!strncmp(path, "/v1/ports/", 10) && path[10]
-            && !strchr(path + 10, '/'));
+            && (!slash || (slash > path + 10 && !strcmp(slash, "/limits"))));
 }
 
 void

@@ -6,6 +6,7 @@ bin_PROGRAMS += guestnetctl
 guestnetctl_SOURCES = \
 	cli/guestnetctl.c \
 	cli/guestnetctl-cluster.c \
+	cli/guestnetctl-limits.c \
 	cli/guestnetctl-private.h
 guestnetctl_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 guestnetctl_LDADD = $(GN_LIBS)

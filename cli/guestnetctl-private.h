@@ -63,4 +63,31 @@ void cluster_usage(void);
  * any other command. */
 int cluster_command(int argc, char *argv[]);
 
+/* guestnetctl-limits.c: the options of a port's limits, for getopt_long()
+ * arrays (port add, port limit), with codes above those of the other
+ * options. */
+enum {
+    LIMITS_OPT_EGRESS = 1000,
+    LIMITS_OPT_INGRESS,
+    LIMITS_OPT_EGRESS_PPS,
+    LIMITS_OPT_INGRESS_PPS,
+    LIMITS_OPT_BURST_MS,
+};
+#define LIMITS_OPTIONS                                                  \
+    { "egress", required_argument, NULL, LIMITS_OPT_EGRESS },           \
+    { "ingress", required_argument, NULL, LIMITS_OPT_INGRESS },         \
+    { "egress-pps", required_argument, NULL, LIMITS_OPT_EGRESS_PPS },   \
+    { "ingress-pps", required_argument, NULL, LIMITS_OPT_INGRESS_PPS }, \
+    { "burst-ms", required_argument, NULL, LIMITS_OPT_BURST_MS },
+
+/* Sets in 'limits' (a JSON object) the member of the limit option 'c'
+ * (LIMITS_OPT_*) given as 'arg'; exits with a usage error if 'arg' is not
+ * valid. */
+void limits_option(json_t *limits, int c, const char *arg);
+/* Prints the "limits" of the port 'port' (an API answer), if it has
+ * them. */
+void limits_print(const json_t *port);
+/* "port limit NAME OPTION...": 'argv[0]' is "limit". */
+int cmd_port_limit(int argc, char *argv[]);
+
 #endif /* guestnetctl-private.h */

@@ -41,6 +41,8 @@ usage(void)
            "needs\n"
            "  port add NAME --kind kvm|lxc --network NET [PORT OPTIONS]\n"
            "  port del NAME              remove a port (and its devices)\n"
+           "  port limit NAME LIMIT OPTIONS   change a port's limits "
+           "live\n"
            "  network list               configured networks\n"
            "  network show NAME          one network\n"
            "  flows                      desired vs installed flows, "
@@ -70,6 +72,17 @@ usage(void)
            "send DHCP\n"
            "                     replies and router advertisements\n"
            "  --no-wait          answer once committed, before ready\n"
+           "\n"
+           "Limit options (port add, port limit; the guest's side: egress is "
+           "what it\n"
+           "sends, ingress what it receives; \"none\": no limit, "
+           "\"default\": the\n"
+           "network's):\n"
+           "  --egress RATE, --ingress RATE   bandwidth: 100mbit, 512kbit, "
+           "1gbit\n"
+           "  --egress-pps N, --ingress-pps N packets a second\n"
+           "  --burst-ms N                    bursts of N ms at the rate "
+           "(default 500)\n"
            "\n"
            "Options:\n"
            "  -s, --socket PATH  guestnetd's socket (default "
@@ -260,6 +273,7 @@ print_port(const json_t *p)
                assigned ? " (assigned)" : "");
     }
     printf("\n");
+    limits_print(p);
     json_object_foreach ((json_t *) guest, key, v) {
         if (!strcmp(key, "qemu_args")) {
             printf("QEMU arguments:\n ");
@@ -479,9 +493,11 @@ cmd_port_add(int argc, char *argv[])
         { "peer", required_argument, NULL, O_PEER },
         { "no-wait", no_argument, NULL, O_NO_WAIT },
         { "server", no_argument, NULL, O_SERVER },
+        LIMITS_OPTIONS
         { NULL, 0, NULL, 0 },
     };
     json_t *req = json_object();
+    json_t *limits = json_object();
     json_t *ips = json_array();
     const char *path = "/v1/ports";
     char *end;
@@ -527,6 +543,11 @@ cmd_port_add(int argc, char *argv[])
         case O_SERVER:
             json_object_set_new(req, "server", json_true());
             break;
+        case LIMITS_OPT_EGRESS: case LIMITS_OPT_INGRESS:
+        case LIMITS_OPT_EGRESS_PPS: case LIMITS_OPT_INGRESS_PPS:
+        case LIMITS_OPT_BURST_MS:
+            limits_option(limits, c, optarg);
+            break;
         default:
             exit(EXIT_USAGE);
         }
@@ -542,6 +563,10 @@ cmd_port_add(int argc, char *argv[])
         json_object_set(req, "ips", ips);
     }
     json_decref(ips);
+    if (json_object_size(limits)) {
+        json_object_set(req, "limits", limits);
+    }
+    json_decref(limits);
 
     json_t *answer = call("POST", path, req);
     json_decref(req);
@@ -626,6 +651,8 @@ run_command(int argc, char *argv[])
         free(path);
     } else if (!strcmp(cmd, "port") && sub && !strcmp(sub, "add")) {
         return cmd_port_add(argc - 1, argv + 1);
+    } else if (!strcmp(cmd, "port") && sub && !strcmp(sub, "limit")) {
+        return cmd_port_limit(argc - 1, argv + 1);
     } else if (!strcmp(cmd, "port") && sub
                && (!strcmp(sub, "del") || !strcmp(sub, "delete"))
                && argc == 3) {

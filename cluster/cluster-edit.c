@@ -173,6 +173,23 @@ cluster_policy_done__(struct ovsdb_txn *txn,
 /* 'error' from checking 'policy' (both borrowed) with its leading
  * "networks[N]" or "rules[N]" said as the network's name or the rule, or
  * NULL if it has none: the operator knows names, not positions. */
+/* Returns NULL, or a malloc'd error if a network of 'cfg' has default
+ * limits: the Network table has no column for them, and what is not
+ * stored must not be acknowledged. */
+static char *
+cluster_check_no_limits__(const struct gn_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_networks; i++) {
+        if (cfg->networks[i].limits.set) {
+            return gn_xasprintf("networks[%zu].limits: network default "
+                                "limits are a single-host config file's; "
+                                "in cluster mode each port gets its own "
+                                "(POST /v1/ports/NAME/limits)", i);
+        }
+    }
+    return NULL;
+}
+
 static char *
 cluster_name_path__(const json_t *policy, const char *error)
 {
@@ -215,6 +232,12 @@ cluster_policy_commit__(struct cluster *c, const char *what,
     char *error = cluster_config__(c, candidate, &cfg);
     struct cluster_op *op;
 
+    if (!error) {
+        error = cluster_check_no_limits__(cfg);
+        if (error) {
+            gn_config_destroy(cfg);
+        }
+    }
     if (error) {
         char *named = cluster_name_path__(candidate, error);
 

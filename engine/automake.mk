@@ -6,6 +6,7 @@ libguestnet_a_SOURCES += \
 	engine/engine.c \
 	engine/engine-dhcp.c \
 	engine/engine-ipam.c \
+	engine/engine-limits.c \
 	engine/engine-ops.c \
 	engine/engine-private.h \
 	engine/engine-remote.c \

@@ -780,6 +780,7 @@ engine_port_delete__(struct engine *e, const char *name, engine_done_cb *cb,
 void
 engine_forget(struct engine *e, void *aux)
 {
+    engine_limits_forget__(e, aux);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         if (op->aux == aux) {
             op->cb = NULL;

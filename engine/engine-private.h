@@ -189,6 +189,7 @@ struct engine {
     struct event *timer_ev;     /* Periodic: timeouts, retries. */
 
     struct engine_op *ops;      /* Oldest first. */
+    struct engine_limits_req *limits_reqs;  /* engine-limits.c. */
     int apply_timeout_ms;       /* See ENGINE_APPLY_TIMEOUT_MS. */
     bool txn_in_flight;
     long long retry_at;         /* After a failed bridge txn. */
@@ -365,6 +366,13 @@ const json_t *engine_find_port__(const struct engine *e, const char *name);
  * guest needs if 'with_guest_config'. */
 json_t *engine_port_json__(const struct engine *e, const json_t *port,
                            bool with_guest_config);
+
+/* engine-limits.c */
+
+/* Forgets 'aux' of the limit requests in flight (see engine_forget()). */
+void engine_limits_forget__(struct engine *e, void *aux);
+/* Frees every limit request in flight, unanswered. */
+void engine_limits_destroy__(struct engine *e);
 
 /* engine-remote.c */
 const struct pipeline_port *engine_remote_merge__(struct engine *,

@@ -679,6 +679,7 @@ engine_destroy(struct engine *e)
     port_view_destroy(e->view);
     ofctrl_destroy(e->ofctrl);
     jsonrpc_session_destroy(e->session);
+    engine_limits_destroy__(e);
     ovsdb_replica_destroy(e->replica);
     free(e->ovs_rundir);
     event_free(e->run_ev);

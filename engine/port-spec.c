@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "gn-config.h"
+#include "gn-limits.h"
 #include "gn-log.h"
 #include "gn-util.h"
 #include "netdev.h"
@@ -42,6 +43,7 @@ port_spec_destroy(struct port_spec *spec)
     free(spec->netns_name);
     free(spec->netns_path);
     free(spec->guest_ifname);
+    free(spec->limits);
     memset(spec, 0, sizeof *spec);
 }
 
@@ -131,7 +133,7 @@ ports_get_id__(const json_t *req, const char *key, bool group,
 static const char *const ports_fields[] = {
     "name", "kind", "network", "mac", "ips", "mtu", "iface_id", "vm_id",
     "owner", "group", "mode", "peer", "netns", "netns_pid", "netns_path",
-    "guest_ifname", "server", "wait",
+    "guest_ifname", "server", "limits", "wait",
 };
 
 static char *
@@ -380,6 +382,16 @@ port_spec_from_json__(const json_t *req, const struct gn_config *cfg,
             return gn_xstrdup("server: expected true or false");
         }
         spec->server = json_is_true(server);
+    }
+
+    const json_t *limits = json_object_get(req, "limits");
+    if (limits && !json_is_null(limits)) {
+        struct gn_limits own;
+
+        if ((error = gn_limits_from_json(limits, "limits", &own, NULL))) {
+            return error;
+        }
+        spec->limits = own.set ? gn_limits_format(&own) : NULL;
     }
 
     unsigned int id;

@@ -301,6 +301,7 @@ port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
     x->pp.vlan = b.vlan;
     x->pp.server = b.server;
     x->pp.ips = x->ips;
+    port_binding_limits(&b, &x->pp.limits, NULL);
 }
 
 /* True if entries 'a' and 'b' give the pipeline the same port (or
@@ -317,6 +318,7 @@ port_view_same_flows__(const struct port_view_entry *a,
     if (strcmp(p->name, q->name) || p->ofport != q->ofport
         || p->vlan != q->vlan || p->server != q->server
         || memcmp(p->mac.b, q->mac.b, sizeof p->mac.b)
+        || memcmp(p->limits.value, q->limits.value, sizeof p->limits.value)
         || p->n_ips != q->n_ips) {
         return false;
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gn-config.h"
+#include "gn-limits.h"
 #include "gn-log.h"
 #include "gn-util.h"
 #include "netdev.h"
@@ -209,6 +210,9 @@ port_plan_add(const struct port_spec *spec, const char *br_uuid,
     if (spec->server) {
         json_object_set_new(ids, K_SERVER, json_string("true"));
     }
+    if (spec->limits) {
+        json_object_set_new(ids, GN_LIMITS_KEY, json_string(spec->limits));
+    }
     if (spec->phys) {
         json_object_set_new(ids, K_PEER, json_string(spec->peer));
     }
@@ -298,6 +302,8 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
                                                         "external_ids",
                                                         K_SERVER);
         b->server = server && !strcmp(server, "true");
+        b->limits = ovsdb_datum_map_get_string(b->iface, "external_ids",
+                                               GN_LIMITS_KEY);
     }
 
     if (b->vlan < 0) {
@@ -314,6 +320,17 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
         b->quarantine = "no interface";
     }
     b->network = b->quarantine ? NULL : net->name;
+    b->net_limits = b->quarantine ? NULL : &net->limits;
+}
+
+void
+port_binding_limits(const struct port_binding *b, struct gn_limits *eff,
+                    enum gn_limit_source *from)
+{
+    struct gn_limits own;
+
+    gn_limits_parse(b->limits, &own);
+    gn_limits_effective(&own, b->net_limits, eff, from);
 }
 
 void
@@ -354,6 +371,27 @@ ports_split__(const char *list)
     return a;
 }
 
+/* The effective limits of the port bound as 'b', with where each comes
+ * from, as API JSON (new reference). */
+static json_t *
+ports_limits_to_json__(const struct port_binding *b)
+{
+    enum gn_limit_source from[GN_N_LIMITS];
+    struct gn_limits eff;
+    json_t *j = json_object();
+    json_t *sources = json_object();
+
+    port_binding_limits(b, &eff, from);
+    for (int i = 0; i < GN_N_LIMITS; i++) {
+        json_object_set_new(j, gn_limit_name(i),
+                            json_integer(eff.value[i]));
+        json_object_set_new(sources, gn_limit_name(i),
+                            json_string(gn_limit_source_name(from[i])));
+    }
+    json_object_set_new(j, "from", sources);
+    return j;
+}
+
 json_t *
 port_binding_to_json(const struct port_binding *b)
 {
@@ -374,6 +412,7 @@ port_binding_to_json(const struct port_binding *b)
                                         : json_null());
     json_object_set_new(j, "ips", ports_split__(b->ips));
     json_object_set_new(j, "ips_assigned", ports_split__(b->ips_assigned));
+    json_object_set_new(j, "limits", ports_limits_to_json__(b));
     if (b->iface) {
         const char *v;
         if ((v = ovsdb_datum_string(b->iface, "link_state"))) {

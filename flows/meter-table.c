@@ -16,8 +16,9 @@
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofpbuf.h"
 
-/* The flags of every meter guestnet makes. */
+/* The flags of guestnet's packet rate and bandwidth meters. */
 #define METER_TABLE_FLAGS (OFPMF13_PKTPS | OFPMF13_BURST | OFPMF13_STATS)
+#define METER_TABLE_KBPS_FLAGS (OFPMF13_KBPS | OFPMF13_BURST | OFPMF13_STATS)
 
 struct meter_table {
     struct meter_table_meter *meters;   /* Sorted by id. */
@@ -120,27 +121,45 @@ meter_table_remove(struct meter_table *t, uint32_t id)
     }
 }
 
-char *
-meter_table_add(struct meter_table *t, uint32_t id, uint32_t pps,
-                uint32_t burst)
+/* Adds the meter 'id' of 'rate' and 'burst', in kbit if 'kbps', else in
+ * packets, to 't' (see meter_table_add()). */
+static char *
+meter_table_add__(struct meter_table *t, uint32_t id, bool kbps,
+                  uint32_t rate, uint32_t burst)
 {
     struct meter_table_meter m = {
-        .id = id, .pps = pps, .burst = burst, .foreign = false,
+        .id = id, .rate = rate, .burst = burst, .kbps = kbps,
+        .foreign = false,
     };
 
     if (!id || id > METER_TABLE_MAX_ID) {
         return gn_xasprintf("meter %u: not a meter id (1-%u)", id,
                             METER_TABLE_MAX_ID);
     }
-    if (!pps || !burst) {
-        return gn_xasprintf("meter %u: rate %u pktps, burst %u: both must "
-                            "be positive", id, pps, burst);
+    if (!rate || !burst) {
+        return gn_xasprintf("meter %u: rate %u %s, burst %u: both must "
+                            "be positive", id, rate, kbps ? "kbps" : "pktps",
+                            burst);
     }
     if (meter_table_find(t, id)) {
         return gn_xasprintf("meter %u: duplicate meter id", id);
     }
     meter_table_insert__(t, &m);
     return NULL;
+}
+
+char *
+meter_table_add(struct meter_table *t, uint32_t id, uint32_t pps,
+                uint32_t burst)
+{
+    return meter_table_add__(t, id, false, pps, burst);
+}
+
+char *
+meter_table_add_kbps(struct meter_table *t, uint32_t id, uint32_t kbps,
+                     uint32_t burst)
+{
+    return meter_table_add__(t, id, true, kbps, burst);
 }
 
 void *
@@ -202,14 +221,17 @@ meter_table_add_config_reply(struct meter_table *t, const void *msg,
             break;
         }
         m.id = mc.meter_id;
-        if (mc.flags == METER_TABLE_FLAGS && mc.n_bands == 1
+        if ((mc.flags == METER_TABLE_FLAGS
+             || mc.flags == METER_TABLE_KBPS_FLAGS) && mc.n_bands == 1
             && mc.bands[0].type == OFPMBT13_DROP
             && mc.bands[0].rate && mc.bands[0].burst_size) {
-            m.pps = mc.bands[0].rate;
+            m.rate = mc.bands[0].rate;
             m.burst = mc.bands[0].burst_size;
+            m.kbps = mc.flags == METER_TABLE_KBPS_FLAGS;
             m.foreign = false;
         } else {
-            m.pps = m.burst = 0;
+            m.rate = m.burst = 0;
+            m.kbps = false;
             m.foreign = true;
         }
         meter_table_insert__(t, &m);
@@ -223,8 +245,8 @@ static bool
 meter_table_same__(const struct meter_table_meter *d,
                    const struct meter_table_meter *i)
 {
-    return (!i->foreign && !d->foreign && d->pps == i->pps
-            && d->burst == i->burst);
+    return (!i->foreign && !d->foreign && d->rate == i->rate
+            && d->burst == i->burst && d->kbps == i->kbps);
 }
 
 struct meter_table_mod *
@@ -284,13 +306,14 @@ meter_table_mod_encode(const struct meter_table_mod *mod,
 {
     struct ofputil_meter_band band = {
         .type = OFPMBT13_DROP,
-        .rate = mod->meter.pps,
+        .rate = mod->meter.rate,
         .burst_size = mod->meter.burst,
     };
     struct ofputil_meter_mod mm = {
         .meter = {
             .meter_id = mod->meter.id,
-            .flags = METER_TABLE_FLAGS,
+            .flags = (mod->meter.kbps ? METER_TABLE_KBPS_FLAGS
+                      : METER_TABLE_FLAGS),
             .n_bands = 1,
             .bands = &band,
         },
@@ -330,10 +353,11 @@ meter_table_mod_to_string(const struct meter_table_mod *mod)
     switch (mod->type) {
     case METER_TABLE_MOD_ADD:
     case METER_TABLE_MOD_MODIFY:
-        return gn_xasprintf("%s meter=%u pktps rate=%u burst_size=%u",
+        return gn_xasprintf("%s meter=%u %s rate=%u burst_size=%u",
                             mod->type == METER_TABLE_MOD_ADD ? "add"
                                                              : "modify",
-                            m->id, m->pps, m->burst);
+                            m->id, m->kbps ? "kbps" : "pktps", m->rate,
+                            m->burst);
     case METER_TABLE_MOD_DELETE:
     default:
         return gn_xasprintf("delete meter=%u", m->id);

@@ -15,7 +15,7 @@ struct flow_entry;
 struct flow_table;
 struct gn_config;
 struct gn_network;
-struct meter_table_meter;
+struct meter_table;
 struct netaddr_ip;
 struct netaddr_mac;
 struct pipeline_port;
@@ -33,6 +33,10 @@ enum {
     T_SPOOF = 8,
     T_ROUTED_IN = 9,
     T_NEIGHBOUR = 10,
+    T_EGRESS_KBPS = 11,         /* Noisy-neighbour limits: see */
+    T_EGRESS_PPS = 12,          /* include/pipeline.h. */
+    T_INGRESS_KBPS = 13,
+    T_INGRESS_PPS = 14,
 };
 
 /* Registers, set by a guest port's ingress flow in table 0 (the uplink's
@@ -46,6 +50,9 @@ enum {
 #define REG_PORT_FLAGS "NXM_NX_REG4[]"
 #define REG_PORT_MAC "xreg4"
 #define REG_CHUNK "NXM_NX_REG7[]"
+/* reg3 = the ofport a frame is about to be delivered to through the
+ * ingress limit tables (13, 14), inside a clone(). */
+#define REG_LIMIT_PORT "NXM_NX_REG3[]"
 
 /* Flags in REG_PORT_FLAGS. */
 #define PIPELINE_PORT_SERVER 0x1        /* Its network's server. */
@@ -63,17 +70,6 @@ bool pipeline_port_undeclared(const struct gn_network *net,
 
 /* The longest frame a flow sends up to guestnetd. */
 #define PIPELINE_PUNT_MAX_LEN 1600
-
-/* At most this many meters per port (pipeline_port_meters()). */
-#define PIPELINE_PORT_MAX_METERS 2
-
-/* Stores in 'meters' (PIPELINE_PORT_MAX_METERS) the meters that the flows
- * of guest port 'p' of network 'net' use (its broadcast limit, its DHCP
- * messages) and returns how many. */
-size_t pipeline_port_meters(const struct gn_config *,
-                            const struct gn_network *net,
-                            const struct pipeline_port *p,
-                            struct meter_table_meter *meters);
 
 /* Where a group's flows go: the first error wins and later adds are
  * skipped; every flow added is appended to 'flows' (the caller frees the
@@ -103,6 +99,33 @@ void pipeline_format_ip(const struct netaddr_ip *ip, bool with_plen,
  * tables 4, 5 and 10 (pipeline_route_flows()), and the guards of
  * flows/pipeline-guards.c that every guest port shares. */
 void pipeline_global_flows(struct pipeline_ctx *, const struct gn_config *);
+
+/* The actions that deliver a frame to guest port 'ofport': "output:N", or,
+ * if 'limited' (the port has an ingress limit), a clone() that goes
+ * through its meters in tables 13 and 14 (a meter that drops the frame
+ * drops the clone only, not the frame's other outputs).  Caller frees. */
+char *pipeline_output(int ofport, bool limited);
+
+/* The most meters a port's flows use: its broadcast limit's, its DHCP
+ * messages' and one per limit it has. */
+#define PIPELINE_PORT_MAX_METERS 6
+
+/* Adds to 'meters' those that the flows of port 'p' of network 'net' go
+ * through (its broadcast limit's, if 'cfg' has one, its DHCP messages',
+ * where guestnetd serves it DHCP, and one per limit of 'p'), and
+ * stores their ids in 'ids' (PIPELINE_PORT_MAX_METERS of them at most),
+ * their number in '*n'.  Returns NULL, or a malloc'd error naming the
+ * port (the meters added before it stay, in 'ids'). */
+char *pipeline_port_meters(const struct gn_config *cfg,
+                           const struct gn_network *net,
+                           const struct pipeline_port *p,
+                           struct meter_table *meters, uint32_t *ids,
+                           size_t *n) GN_WARN_UNUSED;
+
+/* True if port 'p' has a limit on what it sends (egress) or receives
+ * (ingress). */
+bool pipeline_port_egress_limited(const struct pipeline_port *p);
+bool pipeline_port_ingress_limited(const struct pipeline_port *p);
 
 /* flows/pipeline-route.c: routing (table 4), the stateful filter with the
  * rules of 'cfg' (table 5) and the target link-layer address of the
@@ -172,7 +195,8 @@ void pipeline_network_flows(struct pipeline_ctx *, const struct gn_network *,
 
 /* The flow of flood chunk 'chunk' of network 'net' (table 7): an output to
  * each of its 'n' guest 'ofports', in increasing order (so that the flow
- * does not depend on the order the caller found the ports in). */
+ * does not depend on the order the caller found the ports in); a port
+ * with an ingress limit comes as -ofport (see pipeline_output()). */
 void pipeline_flood_chunk_flows(struct pipeline_ctx *,
                                 const struct gn_network *, int chunk,
                                 const int *ofports, size_t n);

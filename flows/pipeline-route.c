@@ -266,13 +266,15 @@ pipeline_route_out_flows(struct pipeline_ctx *ctx,
 {
     struct netaddr_mac gw_mac;
     char gw[18], mac[18], ip[INET6_ADDRSTRLEN];
-    char *actions;
+    char *actions, *out;
 
     pipeline_gateway_mac(p->vlan, &gw_mac);
     netaddr_format_mac(&gw_mac, gw);
     netaddr_format_mac(&p->mac, mac);
+    out = pipeline_output(p->ofport, pipeline_port_ingress_limited(p));
     actions = gn_xasprintf("set_field:%s->eth_src,set_field:%s->eth_dst,"
-                           "dec_ttl,output:%d", gw, mac, p->ofport);
+                           "dec_ttl,%s", gw, mac, out);
+    free(out);
     for (size_t i = 0; i < p->n_ips; i++) {
         const struct pipeline_family *f = pipeline_family__(
             p->ips[i].family);

@@ -57,8 +57,9 @@ struct pipeline_group {
     unsigned long long synced;  /* The last pass that synced it. */
     const struct flow_entry **flows;    /* In the table. */
     size_t n_flows;
-    uint32_t meter_ids[PIPELINE_PORT_MAX_METERS];   /* PIPELINE_GROUP_PORT:
-                                 * its meters in the state's meters, or 0. */
+    uint32_t meter_ids[PIPELINE_PORT_MAX_METERS];  /* PIPELINE_GROUP_PORT:
+                                 * its meters in the state's meters. */
+    size_t n_meters;
     long long build_us;         /* How long its last build took. */
 };
 
@@ -168,12 +169,10 @@ pipeline_group_clear__(struct pipeline_state *st, struct pipeline_group *g,
     for (size_t i = 0; i < g->n_flows; i++) {
         flow_table_remove(table, g->flows[i]);
     }
-    for (size_t i = 0; i < PIPELINE_PORT_MAX_METERS; i++) {
-        if (g->meter_ids[i]) {
-            meter_table_remove(st->meters, g->meter_ids[i]);
-            g->meter_ids[i] = 0;
-        }
+    for (size_t i = 0; i < g->n_meters; i++) {
+        meter_table_remove(st->meters, g->meter_ids[i]);
     }
+    g->n_meters = 0;
     stats->flows_removed += g->n_flows;
     free(g->flows);
     g->flows = NULL;
@@ -318,20 +317,10 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed,
                             in->uplink_ofport, in->router_mac);
         g->ofport = in->port->ofport;
-        struct meter_table_meter m[PIPELINE_PORT_MAX_METERS];
-        size_t n_m = pipeline_port_meters(in->cfg, in->net, in->port, m);
-
-        /* The meters its flows go through. */
-        for (size_t i = 0; i < n_m && !ctx.error; i++) {
-            char *error = meter_table_add(st->meters, m[i].id, m[i].pps,
-                                          m[i].burst);
-            if (error) {
-                ctx.error = gn_xasprintf("port %s: %s", in->port->name,
-                                         error);
-                free(error);
-            } else {
-                g->meter_ids[i] = m[i].id;
-            }
+        if (!ctx.error) {
+            ctx.error = pipeline_port_meters(in->cfg, in->net, in->port,
+                                             st->meters, g->meter_ids,
+                                             &g->n_meters);
         }
         break;
     }
@@ -436,6 +425,7 @@ pipeline_port_key__(struct gn_buf *key, const struct pipeline_port *p,
     gn_buf_put(key, p->mac.b, sizeof p->mac.b);
     gn_buf_put(key, &p->server, sizeof p->server);
     gn_buf_put(key, &p->blocked, sizeof p->blocked);
+    gn_buf_put(key, p->limits.value, sizeof p->limits.value);
     for (size_t i = 0; i < p->n_ips; i++) {
         const struct netaddr_ip *ip = &p->ips[i];
 
@@ -504,9 +494,11 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
                            && up->sorted[j]->server);
             if (up->sorted[j]->vlan == net->vlan
                 && !up->sorted[j]->blocked) {
-                int chunk = pipeline_flood_chunk(up->sorted[j]->ofport);
+                const struct pipeline_port *p = up->sorted[j];
+                int chunk = pipeline_flood_chunk(p->ofport);
 
-                ofports[n++] = up->sorted[j]->ofport;
+                ofports[n++] = (pipeline_port_ingress_limited(p)
+                                ? -p->ofport : p->ofport);
                 if (!n_chunks || chunks[n_chunks - 1] != chunk) {
                     chunks[n_chunks++] = chunk;
                 }
@@ -531,7 +523,8 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         for (size_t j = 0, c = 0; !pass->stopped && c < n_chunks; c++) {
             size_t first = j;
 
-            while (j < n && pipeline_flood_chunk(ofports[j]) == chunks[c]) {
+            while (j < n
+                   && pipeline_flood_chunk(abs(ofports[j])) == chunks[c]) {
                 j++;
             }
             gn_buf_clear(&key);

@@ -159,7 +159,158 @@ pipeline_port_in_actions__(const struct gn_network *net,
     return gn_xasprintf("load:%d->%s,load:1->%s,load:%d->%s,"
                         "set_field:%#"PRIx64"->%s,goto_table:%d",
                         p->vlan, REG_NET, REG_FROM_GUEST, flags,
-                        REG_PORT_FLAGS, mac, REG_PORT_MAC, T_SOURCE);
+                        REG_PORT_FLAGS, mac, REG_PORT_MAC,
+                        pipeline_port_egress_limited(p) ? T_EGRESS_KBPS
+                                                        : T_SOURCE);
+}
+
+bool
+pipeline_port_egress_limited(const struct pipeline_port *p)
+{
+    return (p->limits.value[GN_LIMIT_EGRESS_KBPS]
+            || p->limits.value[GN_LIMIT_EGRESS_PPS]);
+}
+
+bool
+pipeline_port_ingress_limited(const struct pipeline_port *p)
+{
+    return (p->limits.value[GN_LIMIT_INGRESS_KBPS]
+            || p->limits.value[GN_LIMIT_INGRESS_PPS]);
+}
+
+char *
+pipeline_output(int ofport, bool limited)
+{
+    return (limited
+            ? gn_xasprintf("clone(load:%d->%s,resubmit(,%d))", ofport,
+                           REG_LIMIT_PORT, T_INGRESS_KBPS)
+            : gn_xasprintf("output:%d", ofport));
+}
+
+/* Adds meter 'id' ('kbps' or packets, 'rate' and 'burst') of port 'p' to
+ * 'meters' and to 'ids'/'*n'.  Returns NULL or a malloc'd error. */
+static char *
+pipeline_port_meter__(struct meter_table *meters,
+                      const struct pipeline_port *p, uint32_t id, bool kbps,
+                      uint32_t rate, uint32_t burst, uint32_t *ids, size_t *n)
+{
+    char *error = (kbps ? meter_table_add_kbps(meters, id, rate, burst)
+                   : meter_table_add(meters, id, rate, burst));
+
+    if (error) {
+        char *named = gn_xasprintf("port %s: %s", p->name, error);
+
+        free(error);
+        return named;
+    }
+    if (*n < PIPELINE_PORT_MAX_METERS) {
+        ids[(*n)++] = id;
+    }
+    return NULL;
+}
+
+char *
+pipeline_port_meters(const struct gn_config *cfg,
+                     const struct gn_network *net,
+                     const struct pipeline_port *p,
+                     struct meter_table *meters, uint32_t *ids, size_t *n)
+{
+    static const enum gn_limit rates[] = {
+        GN_LIMIT_EGRESS_KBPS, GN_LIMIT_INGRESS_KBPS,
+        GN_LIMIT_EGRESS_PPS, GN_LIMIT_INGRESS_PPS,
+    };
+    char *error = NULL;
+
+    *n = 0;
+    if (cfg->broadcast_limit.pps) {
+        error = pipeline_port_meter__(meters, p, PIPELINE_METER_ID(p->ofport),
+                                      false, cfg->broadcast_limit.pps,
+                                      cfg->broadcast_limit.burst, ids, n);
+    }
+    if (!error && !p->server && !p->blocked
+        && dhcp_network_server(net, NULL)) {
+        error = pipeline_port_meter__(meters, p,
+                                      PIPELINE_DHCP_METER_ID(p->ofport),
+                                      false, PIPELINE_DHCP_PPS,
+                                      PIPELINE_DHCP_BURST, ids, n);
+    }
+    for (size_t i = 0; !error && i < GN_ARRAY_SIZE(rates); i++) {
+        enum gn_limit limit = rates[i];
+
+        if (p->limits.value[limit]) {
+            error = pipeline_port_meter__(
+                meters, p, PIPELINE_LIMIT_METER_ID(limit, p->ofport),
+                !gn_limit_is_pps(limit), p->limits.value[limit],
+                gn_limits_burst(&p->limits, limit), ids, n);
+        }
+    }
+    return error;
+}
+
+/* The meter action of limit 'limit' of port 'p' followed by a comma, or
+ * "" if it has no such limit. */
+static void
+pipeline_limit_meter__(const struct pipeline_port *p, enum gn_limit limit,
+                       char *s, size_t size)
+{
+    if (p->limits.value[limit]) {
+        snprintf(s, size, "meter:%u,", (unsigned int)
+                 PIPELINE_LIMIT_METER_ID(limit, p->ofport));
+    } else {
+        s[0] = '\0';
+    }
+}
+
+/* Tables 11 to 14 for guest port 'p' with limits (see include/pipeline.h):
+ * each way, the bandwidth meter in one table and the packet rate meter in
+ * the next. */
+static void
+pipeline_limits__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
+{
+    char kbps[32], pps[32], *actions;
+
+    if (pipeline_port_egress_limited(p)) {
+        uint64_t cookie = PIPELINE_COOKIE(PIPELINE_RULE_EGRESS_LIMIT,
+                                          p->ofport);
+
+        pipeline_limit_meter__(p, GN_LIMIT_EGRESS_KBPS, kbps, sizeof kbps);
+        pipeline_limit_meter__(p, GN_LIMIT_EGRESS_PPS, pps, sizeof pps);
+        if (*pps) {
+            actions = gn_xasprintf("%sgoto_table:%d", kbps, T_EGRESS_PPS);
+            pipeline_ctx_add(ctx, T_EGRESS_KBPS, 100, cookie, actions,
+                             "in_port=%d", p->ofport);
+            free(actions);
+            actions = gn_xasprintf("%sresubmit(,%d)", pps, T_SOURCE);
+            pipeline_ctx_add(ctx, T_EGRESS_PPS, 100, cookie, actions,
+                             "in_port=%d", p->ofport);
+        } else {
+            actions = gn_xasprintf("%sresubmit(,%d)", kbps, T_SOURCE);
+            pipeline_ctx_add(ctx, T_EGRESS_KBPS, 100, cookie, actions,
+                             "in_port=%d", p->ofport);
+        }
+        free(actions);
+    }
+    if (pipeline_port_ingress_limited(p)) {
+        uint64_t cookie = PIPELINE_COOKIE(PIPELINE_RULE_INGRESS_LIMIT,
+                                          p->ofport);
+
+        pipeline_limit_meter__(p, GN_LIMIT_INGRESS_KBPS, kbps, sizeof kbps);
+        pipeline_limit_meter__(p, GN_LIMIT_INGRESS_PPS, pps, sizeof pps);
+        if (*pps) {
+            actions = gn_xasprintf("%sgoto_table:%d", kbps, T_INGRESS_PPS);
+            pipeline_ctx_add(ctx, T_INGRESS_KBPS, 100, cookie, actions,
+                             "reg3=%d", p->ofport);
+            free(actions);
+            actions = gn_xasprintf("%soutput:%d", pps, p->ofport);
+            pipeline_ctx_add(ctx, T_INGRESS_PPS, 100, cookie, actions,
+                             "reg3=%d", p->ofport);
+        } else {
+            actions = gn_xasprintf("%soutput:%d", kbps, p->ofport);
+            pipeline_ctx_add(ctx, T_INGRESS_KBPS, 100, cookie, actions,
+                             "reg3=%d", p->ofport);
+        }
+        free(actions);
+    }
 }
 
 /* Tables 0 and 8 for guest port 'p': its untagged frames go on to table 1,
@@ -326,40 +477,15 @@ pipeline_dhcp__(struct pipeline_ctx *ctx, const struct gn_network *net,
     free(actions);
 }
 
-size_t
-pipeline_port_meters(const struct gn_config *cfg,
-                     const struct gn_network *net,
-                     const struct pipeline_port *p,
-                     struct meter_table_meter *meters)
-{
-    size_t n = 0;
-
-    if (cfg->broadcast_limit.pps) {
-        meters[n++] = (struct meter_table_meter) {
-            .id = PIPELINE_METER_ID(p->ofport),
-            .pps = cfg->broadcast_limit.pps,
-            .burst = cfg->broadcast_limit.burst,
-        };
-    }
-    if (!p->server && !p->blocked && dhcp_network_server(net, NULL)) {
-        meters[n++] = (struct meter_table_meter) {
-            .id = PIPELINE_DHCP_METER_ID(p->ofport),
-            .pps = PIPELINE_DHCP_PPS,
-            .burst = PIPELINE_DHCP_BURST,
-        };
-    }
-    return n;
-}
-
 /* Table 3 for guest port 'p' of network 'net': unicast to its MAC. */
 static void
 pipeline_unicast__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                    const struct gn_network *net)
 {
     int v = net->vlan;
-    char out[32], mac[18];
+    char *out, mac[18];
 
-    snprintf(out, sizeof out, "output:%d", p->ofport);
+    out = pipeline_output(p->ofport, pipeline_port_ingress_limited(p));
     pipeline_mac_str__(&p->mac, mac);
     if (net->private_) {
         /* Only frames from the uplink reach a private guest. */
@@ -374,6 +500,7 @@ pipeline_unicast__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                          PIPELINE_COOKIE(PIPELINE_RULE_L2_UNICAST, p->ofport),
                          out, "reg6=%d,dl_dst=%s", v, mac);
     }
+    free(out);
 }
 
 /* Appends to 's' the actions that flood to the guest ports of the flood
@@ -441,8 +568,12 @@ pipeline_flood_chunk_flows(struct pipeline_ctx *ctx,
 {
     struct gn_buf outputs = GN_BUF_INIT;
 
+    /* A port with an ingress limit comes as -ofport. */
     for (size_t i = 0; i < n; i++) {
-        gn_buf_printf(&outputs, "%soutput:%d", i ? "," : "", ofports[i]);
+        char *out = pipeline_output(abs(ofports[i]), ofports[i] < 0);
+
+        gn_buf_printf(&outputs, "%s%s", i ? "," : "", out);
+        free(out);
     }
     /* A rule of its own, so that a broadcast counts once as l2-flood. */
     pipeline_ctx_add(ctx, T_FLOOD, 100,
@@ -583,6 +714,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     }
     pipeline_ingress__(ctx, net, p);
     pipeline_broadcast_limit__(ctx, cfg, net, p);
+    pipeline_limits__(ctx, p);
     pipeline_source__(ctx, p, net);
     pipeline_nd__(ctx, p, net);
     pipeline_dhcp__(ctx, net, p);

@@ -108,6 +108,18 @@ void engine_port_add(struct engine *, const json_t *req, bool wait,
 /* Queues removing port 'name'. */
 void engine_port_delete(struct engine *, const char *name,
                         engine_done_cb *cb, void *aux);
+/* Changes the own limits of port 'name' (see include/gn-limits.h) by
+ * 'body' (borrowed): a JSON object whose members set a limit, or, if
+ * null, drop the port's own value (its network's applies again).  Answers
+ * 200 with the port (its effective limits and where they come from) once
+ * the change is committed in OVSDB and the switch holds the meters and
+ * flows that enforce it; the port is not re-added and its traffic keeps
+ * flowing.  400 for a body that is not valid (nothing changes), 404 for
+ * no such port, 503 while OVSDB is away, 504 if the switch does not
+ * confirm within the apply timeout (the change stays). */
+void engine_port_set_limits(struct engine *, const char *name,
+                            const json_t *body, engine_done_cb *cb,
+                            void *aux);
 /* Forgets 'aux' of a pending request (its client went away): the request
  * still completes, but its callback is not called. */
 void engine_forget(struct engine *, void *aux);

@@ -11,7 +11,9 @@
  *        "subnets": ["10.10.0.0/24", "2001:db8:10::/64"],
  *        "gateways": ["10.10.0.1", "2001:db8:10::1"],
  *        "mtu": 1500, "private": false,
- *        "dhcp": true, "dns": ["10.10.0.53"]}
+ *        "dhcp": true, "dns": ["10.10.0.53"],
+ *        "limits": {"egress_kbps": 100000, "ingress_kbps": 100000,
+ *                   "egress_pps": 0, "ingress_pps": 0, "burst_ms": 100}}
  *     ],
  *     "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306}],
  *     "broadcast_limit": {"pps": 100, "burst": 200}
@@ -28,6 +30,11 @@
  * and an IPv4 gateway (dhcp_network_server()).  "dns": up to 8 IPv4
  * addresses handed out as DNS servers.
  *
+ * A network's "limits" are the defaults of its guest ports (each
+ * member optional; see include/gn-limits.h): the bandwidth in kbit/s and
+ * packets a second each guest may send ("egress") and receive
+ * ("ingress"), enforced with OpenFlow meters.
+ *
  * Errors name the field and what is wrong: "networks[1].vlan: 4095 is not a
  * VLAN id (1-4094)".  Unknown keys are errors (typos must not pass
  * silently).  Network names and VLANs are unique; gateways lie in a subnet
@@ -41,6 +48,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gn-limits.h"
 #include "netaddr.h"
 
 #define GN_CONFIG_DEFAULT_BRIDGE "br-int"
@@ -60,10 +68,10 @@ struct gn_network {
     bool dhcp;                  /* "dhcp" (default true). */
     struct netaddr_ip *dns;     /* "dns": IPv4 DNS servers for DHCP. */
     size_t n_dns;
+    struct gn_limits limits;    /* Its ports' default limits. */
 };
 
 #define GN_CONFIG_DNS_MAX 8
-
 
 struct gn_rule {
     char *from;

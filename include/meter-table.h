@@ -1,15 +1,16 @@
 /* meter-table.h: sets of OpenFlow meters held in memory, and their
  * difference.
  *
- * guestnet's meters are all of one shape: a packet rate limit with a burst,
- * one drop band (flags pktps, burst and stats).  A meter table is a set of
+ * guestnet's meters are of two shapes: a packet rate limit or a bandwidth
+ * limit, each with a burst and one drop band (flags pktps or kbps, burst
+ * and stats).  A meter table is a set of
  * them keyed by meter id.  Like flow tables (flow-table.h) there are two:
  * the desired meters, built by the pipeline and handed to
  * ofctrl_put_meters(), and the installed ones, read back from the switch
  * (OFPMP_METER_CONFIG) at each connection and kept current by ofctrl.
  *
  * A meter read back from the switch that does not have guestnet's shape
- * (kbps, several bands, DSCP remark ...) is kept as "foreign": it differs
+ * (several bands, DSCP remark, no burst ...) is kept as "foreign": it differs
  * from every desired meter, so it is modified into the desired one or
  * deleted.
  *
@@ -30,11 +31,13 @@ struct meter_table;
 /* The highest meter id OpenFlow allows for a regular meter (OFPM13_MAX). */
 #define METER_TABLE_MAX_ID 0xffff0000u
 
-/* One meter: at most 'pps' packets a second, with bursts of 'burst'. */
+/* One meter: at most 'rate' packets a second, with bursts of 'burst'
+ * packets, or, if 'kbps', 'rate' kbit/s with bursts of 'burst' kbit. */
 struct meter_table_meter {
     uint32_t id;
-    uint32_t pps;
+    uint32_t rate;
     uint32_t burst;
+    bool kbps;                  /* Bandwidth, not packets. */
     bool foreign;               /* Read back in another shape. */
 };
 
@@ -60,6 +63,10 @@ const struct meter_table_meter *meter_table_find(
  * METER_TABLE_MAX_ID or already in 'table', or 'pps' or 'burst' is 0. */
 char *meter_table_add(struct meter_table *table, uint32_t id, uint32_t pps,
                       uint32_t burst) GN_WARN_UNUSED;
+/* The same for a meter limiting bandwidth to 'kbps' kbit/s with bursts of
+ * 'burst' kbit. */
+char *meter_table_add_kbps(struct meter_table *table, uint32_t id,
+                           uint32_t kbps, uint32_t burst) GN_WARN_UNUSED;
 
 /* Removes the meter with 'id' from 'table', if there is one. */
 void meter_table_remove(struct meter_table *table, uint32_t id);
@@ -115,7 +122,7 @@ void *meter_table_mod_encode(const struct meter_table_mod *mod,
                              uint8_t ofp_version, uint32_t xid, size_t *len);
 
 /* Returns 'mod' as text for logs, "add meter=65537 pktps rate=100
- * burst_size=200".  Caller frees. */
+ * burst_size=200" (or "kbps").  Caller frees. */
 char *meter_table_mod_to_string(const struct meter_table_mod *mod);
 
 /* Applies the 'n' changes in 'mods' to 'installed' (the switch has

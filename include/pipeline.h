@@ -114,6 +114,24 @@
  *      came in on.  (OVS sets nd_tll only where a flow's match says the
  *      packet is an advertisement, hence a table of its own.)
  *
+ *  11  egress limits (what a guest sends): a port with an egress limit
+ *      goes from table 0 here instead of to table 1; its flow (rule
+ *      "egress-limit") takes the frame through the port's bandwidth meter
+ *      (if it has a limit in kbit/s) and on to table 12 if it has a
+ *      packet rate limit, else back to table 1.
+ *  12  the egress packet rate meter, then back to table 1.  (An OpenFlow
+ *      1.3 flow has one meter instruction: two limits need two tables.)
+ *  13  ingress limits (what a guest receives): a frame for a port with an
+ *      ingress limit is delivered by clone(load:OFPORT->reg3,
+ *      resubmit(,13)) instead of output:OFPORT, from table 3 (unicast),
+ *      7 (flood chunks) and 6 (routed), so that a meter dropping it drops
+ *      that copy only; table 13's flow for reg3 (rule "ingress-limit")
+ *      takes it through the port's bandwidth meter and on to table 14 or
+ *      out.
+ *  14  the ingress packet rate meter, then out to the port.
+ *      The answers the switch itself sends back to a guest (gateway ARP
+ *      and neighbour advertisements) are not metered.
+ *
  * Cluster mode (pipeline_input.router_mac) adds: in table 6, IPv4 and
  * IPv6 to a declared address of another host's port leave on the uplink,
  * tagged with its network's VLAN, from this host's router MAC (never the
@@ -148,6 +166,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gn-limits.h"
 #include "netaddr.h"
 
 struct flow_table;
@@ -174,6 +193,8 @@ struct pipeline_port {
                                      * its source once the guest moved:
                                      * nothing in or out but the guest's
                                      * announcements, counted. */
+    struct gn_limits limits;        /* Effective (gn_limits_effective()),
+                                     * or all 0: no limits. */
 };
 
 struct pipeline_input {
@@ -246,7 +267,9 @@ struct pipeline_input {
     RULE(MIGRATION_ANNOUNCE, 46, "migration-announce")                  \
     RULE(MIGRATION_BLOCK, 47, "migration-block")                        \
     RULE(DHCP_PUNT, 48, "dhcp-punt")                                    \
-    RULE(DHCP_CLIENT_PASS, 49, "dhcp-client-pass")
+    RULE(DHCP_CLIENT_PASS, 49, "dhcp-client-pass")                      \
+    RULE(EGRESS_LIMIT, 60, "egress-limit")                              \
+    RULE(INGRESS_LIMIT, 61, "ingress-limit")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -358,11 +381,18 @@ char *pipeline_state_update(struct pipeline_state *state,
 #define PIPELINE_DHCP_PPS 10
 #define PIPELINE_DHCP_BURST 20
 
+/* The meters of guest port 'OFPORT''s noisy-neighbour limits, 'LIMIT' one
+ * of GN_LIMIT_EGRESS_KBPS, GN_LIMIT_INGRESS_KBPS, GN_LIMIT_EGRESS_PPS,
+ * GN_LIMIT_INGRESS_PPS: 0x30000 + OFPORT to 0x60000 + OFPORT. */
+#define PIPELINE_LIMIT_METER_ID(LIMIT, OFPORT) \
+    (PIPELINE_METER_BASE * (3 + (uint32_t) (LIMIT)) + (uint32_t) (OFPORT))
+
 /* The meters that the flows in the table use (borrowed; changed by each
  * update): for each guest port whose flows were built, one limiting its
- * broadcast and multicast frames (none if the limit is off, "pps": 0) and,
- * where guestnetd serves DHCP to it, one limiting its DHCP messages.  A
- * port's group adds and removes its meters with its flows, so an update
+ * broadcast and multicast frames (none if the limit is off, "pps": 0),
+ * where guestnetd serves DHCP to it, one limiting its DHCP messages, and
+ * one per limit of the port (PIPELINE_LIMIT_METER_ID()).  A port's group
+ * adds and removes its meters with its flows, so an update
  * costs the ports that changed here too.  After an incomplete update they
  * are, like the table, a mix of old and new, not to be sent to a switch. */
 const struct meter_table *pipeline_state_meters(

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "gn-limits.h"
 #include "netaddr.h"
 
 struct gn_config;
@@ -105,6 +106,8 @@ struct port_spec {
     bool tx_checksum_off;        /* Userspace datapath needs it. */
     bool server;                 /* The network's DHCP server / router:
                                   * may send DHCP replies and RAs. */
+    char *limits;                /* Its own limits (gn_limits_format()),
+                                  * or NULL. */
 };
 
 /* HTTP-like status of a failed validation. */
@@ -180,6 +183,9 @@ struct port_binding {
     long long ofport;            /* -1 until ovs-vswitchd assigns one. */
     const char *quarantine;      /* Why the port is quarantined, or NULL. */
     bool server;                 /* external_ids:guestnet:server=true. */
+    const char *limits;          /* The port's own limits (Interface
+                                  * external_ids GN_LIMITS_KEY), or NULL. */
+    const struct gn_limits *net_limits;     /* Its network's, or NULL. */
     const json_t *port;          /* The Port row. */
     const json_t *iface;         /* Its (first) Interface row, or NULL. */
 };
@@ -198,8 +204,16 @@ void port_binding(const struct gn_config *, const struct ovsdb_replica *,
 void port_plan_quarantine(const char *uuid, const char *name,
                           struct ovsdb_txn *);
 
-/* The port as API JSON (new reference). */
+/* The port as API JSON (new reference), with its effective limits
+ * ("limits": every member, 0 for none) and where each comes from
+ * ("limits_from": "port", "network" or "default"). */
 json_t *port_binding_to_json(const struct port_binding *);
+
+/* Stores in '*eff' the effective limits of the port bound as 'b' (see
+ * gn_limits_effective()), and where each comes from in 'from' if
+ * nonnull. */
+void port_binding_limits(const struct port_binding *b, struct gn_limits *eff,
+                         enum gn_limit_source *from);
 
 /* What the guest needs: QEMU arguments and a libvirt <interface> snippet for
  * kvm (without checksum offload on a bridge of 'cfg''s userspace datapath),

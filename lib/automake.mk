@@ -6,6 +6,7 @@ libguestnet_a_SOURCES += \
 	lib/gn-config.c \
 	lib/gn-config-json.c \
 	lib/gn-config-private.h \
+	lib/gn-limits.c \
 	lib/gn-log.c \
 	lib/gn-util.c \
 	lib/loop-lag.c \

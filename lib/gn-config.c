@@ -88,7 +88,7 @@ gn_config_parse_network__(const json_t *j, const char *path,
 {
     static const char *const keys[] = {
         "name", "vlan", "subnets", "gateways", "mtu", "private", "dhcp",
-        "dns",
+        "dns", "limits",
     };
     char field[GN_CONFIG_PATH_SIZE];
     const json_t *value;
@@ -215,7 +215,15 @@ gn_config_parse_network__(const json_t *j, const char *path,
                                      "servers only");
         }
     }
-    return NULL;
+
+    error = gn_config_get__(j, path, "limits", GN_CONFIG_OBJECT, false,
+                            &value);
+    if (!error && value) {
+        error = gn_limits_from_json(value, gn_config_member_path__(
+                                        field, path, "limits"),
+                                    &net->limits, NULL);
+    }
+    return error;
 }
 
 /* Parses one element of a top-level array: the object 'j' (borrowed) at
@@ -796,6 +804,9 @@ gn_config_to_json(const struct gn_config *cfg)
         }
         if (net->mtu) {
             json_object_set_new(j, "mtu", json_integer(net->mtu));
+        }
+        if (net->limits.set) {
+            json_object_set_new(j, "limits", gn_limits_to_json(&net->limits));
         }
         json_array_append_new(networks, j);
     }

@@ -12,7 +12,9 @@
 #   asserted (it is the 1000-port run's point);
 #   bench/cluster.sh 10 200 (iperf3 for 1 s, 2 migrations): every line
 #   of its report
-#   with a figure, every add answered 201, the policy change installed.
+#   with a figure, every add answered 201, the policy change installed;
+#   bench/limits.sh at one rate and burst, 2 s per figure, one round of a
+#   UDP flood: every line of its report with a figure.
 GN_TEST_NAME=bench-smoke
 . "$GN_SRCDIR/tests/lib.sh"
 gn_require_root
@@ -79,6 +81,22 @@ if [ $rc = 0 ] && [ "$lines" = 9 ] \
     gn_pass cluster-bench-runs
 else
     gn_fail cluster-bench-runs "$lines of 9 lines complete, exit $rc; output follows"
+    sed 's/^/    | /' <<<"$out" | tail -20
+fi
+out=$(RATES=50 BURSTS=500 SECS=2 ROUNDS=1 FLOOD=udp \
+      GN_TEST_NAME=bench-limits "$GN_SRCDIR/bench/limits.sh" 2>&1)
+rc=$?
+lines=0
+for re in '^50 Mbit/s +500 ms +[0-9.]+ \([0-9]+%\) +[0-9.]+ \([0-9]+%\)$' \
+          '^without a limit: [0-9.]+ Mbit/s$' \
+          '^la idle: +na [0-9.]+ \([0-9.]+-[0-9.]+\) Mbit/s, ping p99 [0-9.]+ ' \
+          '^la floods \(udp\): na [0-9.]+ \([0-9.]+-[0-9.]+\) Mbit/s, ping p99 [0-9.]+ '; do
+    grep -qE "$re" <<<"$out" && lines=$((lines + 1))
+done
+if [ $rc = 0 ] && [ "$lines" = 4 ]; then
+    gn_pass limits-bench-runs
+else
+    gn_fail limits-bench-runs "$lines of 4 lines complete, exit $rc; output follows"
     sed 's/^/    | /' <<<"$out" | tail -20
 fi
 gn_done

@@ -89,6 +89,11 @@ gn_check "refusal-names-the-field" grep -q 'unknown network' <<<"$answer"
 answer=$(gn_host_api 1 DELETE /v1/cluster/networks/web)
 gn_check "network-with-ports-not-deleted" grep -q '^HTTP 409' <<<"$answer"
 gn_check "refusal-names-its-ports" grep -q "pw1-$s" <<<"$answer"
+answer=$(gn_host_api 1 POST /v1/cluster/networks '{"name": "lim", "vlan": 63,
+    "subnets": ["10.63.0.0/24"], "limits": {"egress_kbps": 1000}}')
+gn_check "network-limits-refused-in-cluster" grep -q '^HTTP 400' <<<"$answer"
+gn_check "network-limits-refusal-says-why" \
+    grep -q 'limits: network default limits' <<<"$answer"
 gn_check "refusals-keep-the-generation" test "$(generation)" = "$gen"
 gn_check "refusals-keep-host3-flows" test "$(gn_host_flows 3)" = "$flows3"
 gn_check "rule-deleted" test "$(gn_host_code 2 DELETE \

@@ -13,6 +13,9 @@ EXTRA_DIST += daemon/guestnet.example.json
 # gn-util: its containers.
 UNIT_TESTS += tests/test-gn-util
 tests_test_gn_util_CFLAGS = $(GN_TEST_CFLAGS)
+# gn-limits: a port's limits parsed, stored, merged with its network's.
+UNIT_TESTS += tests/test-limits
+tests_test_limits_CFLAGS = $(GN_TEST_CFLAGS)
 
 # loop-lag: the event loop's lateness, per window.
 UNIT_TESTS += tests/test-loop-lag

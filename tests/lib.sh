@@ -341,6 +341,24 @@ gn_lxc_guest() {
         --netns "$ns" --mac "$mac" "${args[@]}" >/dev/null
 }
 
+# gn_iperf NS ADDR SECS [ARGS...]: prints the Mbit/s that ADDR received of
+# SECS seconds of iperf3 (TCP, or what ARGS say) from NS, after a first
+# second left out (slow start, and the full bucket a meter starts with);
+# 0 if it failed.
+gn_iperf() {
+    local ns=$1 addr=$2 secs=$3
+    shift 3
+    ip netns exec "$ns" iperf3 -c "$addr" -t "$secs" -O 1 -J "$@" \
+            2>/dev/null \
+        | "$GN_PYTHON" -c 'import json, sys
+try:
+    d = json.load(sys.stdin)["end"]
+    s = d.get("sum_received") or d["sum"]
+    print("%.1f" % (s["bits_per_second"] / 1e6))
+except Exception:
+    print("0")'
+}
+
 # gn_ofport IFACE: the OpenFlow port number of IFACE on the bridge.
 gn_ofport() { ovs-vsctl get Interface "$1" ofport; }
 

@@ -14,6 +14,7 @@ INTEGRATION_TESTS += \
 	tests/pipeline-scale.sh \
 	tests/pipeline-uplink.sh \
 	tests/pipeline-meter.sh \
+	tests/limits.sh \
 	tests/pipeline-route.sh \
 	tests/pipeline-route6.sh \
 	tests/pipeline-guard-nd.sh \

@@ -108,6 +108,9 @@ config_equal(const struct gn_config *a, const struct gn_config *b)
         if (strcmp(x->name, y->name) || x->vlan != y->vlan
             || x->mtu != y->mtu || x->private_ != y->private_
             || x->dhcp != y->dhcp || x->n_dns != y->n_dns
+            || x->limits.set != y->limits.set
+            || memcmp(x->limits.value, y->limits.value,
+                      sizeof x->limits.value)
             || x->n_subnets != y->n_subnets
             || x->n_gateways != y->n_gateways) {
             return false;
@@ -656,6 +659,54 @@ test_broadcast_limit(void)
               "broadcast_limit.burst: expected an integer", "boolean");
 }
 
+/* A network's limits: the defaults of its ports, parsed member by member,
+ * each checked and named in errors, round-tripped. */
+static void
+test_network_limits(void)
+{
+    struct gn_config *cfg = parse_good(
+        "{'networks': [{'name': 'web', 'vlan': 10,"
+        "  'limits': {'egress_kbps': 100000, 'ingress_pps': 0,"
+        "             'burst_ms': 500}},"
+        " {'name': 'db', 'vlan': 20}]}");
+
+    if (cfg) {
+        const struct gn_limits *l = &cfg->networks[0].limits;
+
+        CHECK(l->set == ((1u << GN_LIMIT_EGRESS_KBPS)
+                         | (1u << GN_LIMIT_INGRESS_PPS)
+                         | (1u << GN_LIMIT_BURST_MS)));
+        CHECK(l->value[GN_LIMIT_EGRESS_KBPS] == 100000);
+        CHECK(l->value[GN_LIMIT_BURST_MS] == 500);
+        CHECK(!cfg->networks[1].limits.set);
+        check_roundtrip_and_destroy(cfg);
+    }
+    CHECK_GOOD("{'networks': [{'name': 'web', 'vlan': 10, 'limits': {}}]}");
+    CHECK_GOOD("{'networks': [{'name': 'web', 'vlan': 10,"
+               " 'limits': {'ingress_kbps': 100000000}}]}");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'egress_kbps': -1}}]}",
+              "networks[0].limits.egress_kbps: -1 is not a rate in kbit/s",
+              "0-100000000");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'egress_pps': 100000001}}]}",
+              "networks[0].limits.egress_pps: 100000001", "packets a second");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'ingress_kbps': '1mbit'}}]}",
+              "networks[0].limits.ingress_kbps: \"1mbit\"", "an integer");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'burst_ms': 0}}]}",
+              "networks[0].limits.burst_ms: 0 is not a burst", "1-10000");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'egress_kbps': null}}]}",
+              "networks[0].limits.egress_kbps: null", "an integer");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
+              " 'limits': {'egress': 5}}]}",
+              "networks[0].limits.egress: unknown limit", "egress_kbps");
+    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10, 'limits': 5}]}",
+              "networks[0].limits: expected an object", "integer");
+}
+
 #define TWO_NETS "{'networks': [{'name': 'web', 'vlan': 10}," \
                  "              {'name': 'db', 'vlan': 20}], "
 
@@ -776,7 +827,8 @@ test_read_valid_file(void)
 int
 main(void)
 {
-    TEST_RUN("config/example-file-parses", test_example_file_parses);
+TEST_RUN("config/network-limits", test_network_limits);
+        TEST_RUN("config/example-file-parses", test_example_file_parses);
     TEST_RUN("config/empty-config-gets-defaults",
              test_empty_config_gets_defaults);
     TEST_RUN("config/network-and-rule-defaults",

@@ -39,7 +39,7 @@ add(struct meter_table *t, uint32_t id, uint32_t pps, uint32_t burst)
 /* A meter as the tests write it. */
 struct test_meter {
     uint32_t id;
-    uint32_t pps;
+    uint32_t rate;
     uint32_t burst;
 };
 
@@ -50,7 +50,7 @@ table_of(const struct test_meter *meters, size_t n)
     struct meter_table *t = meter_table_create();
 
     for (size_t i = 0; i < n; i++) {
-        add(t, meters[i].id, meters[i].pps, meters[i].burst);
+        add(t, meters[i].id, meters[i].rate, meters[i].burst);
     }
     return t;
 }
@@ -186,7 +186,7 @@ test_invalid_meters_rejected(void)
     CHECK(error && strstr(error, "duplicate"));
     free(error);
     CHECK(meter_table_count(t) == 1);
-    CHECK(meter_table_find(t, 5)->pps == 100);
+    CHECK(meter_table_find(t, 5)->rate == 100);
     meter_table_destroy(t);
     meter_table_destroy(NULL);
 }
@@ -239,7 +239,7 @@ test_diff_matches_lookups_on_random_tables(void)
             const struct meter_table_meter *dm = meter_table_find(d, id);
             const struct meter_table_meter *im = meter_table_find(i, id);
 
-            expect_before += dm && (!im || im->pps != dm->pps);
+            expect_before += dm && (!im || im->rate != dm->rate);
             expect_after += im && !dm;
         }
         mods = meter_table_diff(d, i, &n, &before);
@@ -256,7 +256,7 @@ test_diff_matches_lookups_on_random_tables(void)
                                    : im ? METER_TABLE_MOD_MODIFY
                                    : METER_TABLE_MOD_ADD));
             CHECK(k >= before ? im && !dm
-                  : dm && dm->pps == mods[k].meter.pps);
+                  : dm && dm->rate == mods[k].meter.rate);
         }
         meter_table_apply(i, mods, n);
         free(mods);
@@ -292,7 +292,7 @@ test_diff_adds_and_modifies_before_deleting(void)
     if (n == 5) {
         CHECK(mods[0].type == METER_TABLE_MOD_ADD && mods[0].meter.id == 10);
         CHECK(mods[1].type == METER_TABLE_MOD_MODIFY
-              && mods[1].meter.id == 30 && mods[1].meter.pps == 50);
+              && mods[1].meter.id == 30 && mods[1].meter.rate == 50);
         CHECK(mods[2].type == METER_TABLE_MOD_MODIFY
               && mods[2].meter.id == 40 && mods[2].meter.burst == 7);
         CHECK(mods[3].type == METER_TABLE_MOD_DELETE && mods[3].meter.id == 5);
@@ -305,7 +305,7 @@ test_diff_adds_and_modifies_before_deleting(void)
     free(mods);
     CHECK(tables_equal(d, i));
     CHECK(meter_table_count(i) == 4);
-    CHECK(meter_table_find(i, 30)->pps == 50);
+    CHECK(meter_table_find(i, 30)->rate == 50);
     CHECK(!meter_table_find(i, 5) && !meter_table_find(i, 50));
     meter_table_destroy(d);
     meter_table_destroy(i);
@@ -315,7 +315,7 @@ static void
 test_mods_decode_as_the_switch_sees_them(void)
 {
     struct meter_table_mod mod = {
-        METER_TABLE_MOD_ADD, { .id = 65537, .pps = 100, .burst = 200 },
+        METER_TABLE_MOD_ADD, { .id = 65537, .rate = 100, .burst = 200 },
     };
     struct ofputil_meter_band band;
     struct ofputil_meter_mod mm;
@@ -396,6 +396,62 @@ test_switch_meters_read_back(void)
     }
 }
 
+/* Bandwidth meters: encoded with kbps, read back as guestnet's own, and
+ * told apart from a packet rate meter of the same numbers (a change of
+ * unit is a modification of the meter in place). */
+static void
+test_kbps_meters_round_trip(void)
+{
+    static const struct switch_meter sw[] = {
+        { 131073, OFPMF13_KBPS | OFPMF13_BURST | OFPMF13_STATS,
+          OFPMBT13_DROP, 50000, 5000 },
+        { 131074, GN_FLAGS, OFPMBT13_DROP, 50000, 5000 },
+    };
+    struct meter_table_mod mod = { METER_TABLE_MOD_ADD, { 0 } };
+    struct ofputil_meter_band band;
+    struct ofputil_meter_mod mm;
+    struct meter_table *installed, *desired;
+    struct meter_table_mod *mods;
+    size_t n, before;
+    char *error, *s;
+
+    desired = meter_table_create();
+    error = meter_table_add_kbps(desired, 131073, 0, 5000);
+    CHECK(error && strstr(error, "kbps"));
+    free(error);
+    error = meter_table_add_kbps(desired, 131073, 50000, 5000);
+    CHECK(!error);
+    error = meter_table_add_kbps(desired, 131074, 50000, 5000);
+    CHECK(!error);
+    CHECK(meter_table_find(desired, 131073)->kbps);
+
+    mod.meter = *meter_table_find(desired, 131073);
+    for (uint8_t version = OF13; version <= OF15; version++) {
+        CHECK(decode_mod(&mod, version, &mm, &band) == OFPMC13_ADD);
+        CHECK(mm.meter.flags
+              == (OFPMF13_KBPS | OFPMF13_BURST | OFPMF13_STATS));
+        CHECK(band.rate == 50000 && band.burst_size == 5000);
+    }
+    s = meter_table_mod_to_string(&mod);
+    CHECK_STREQ(s, "add meter=131073 kbps rate=50000 burst_size=5000");
+    free(s);
+
+    installed = meter_table_create();
+    CHECK(feed_reply(installed, OF15, sw, GN_ARRAY_SIZE(sw), 8) == 1);
+    CHECK(!meter_table_find(installed, 131073)->foreign);
+    CHECK(meter_table_find(installed, 131073)->kbps);
+    CHECK(!meter_table_find(installed, 131074)->kbps);
+    mods = meter_table_diff(desired, installed, &n, &before);
+    CHECK(n == 1 && before == 1);
+    if (n == 1) {
+        CHECK(mods[0].type == METER_TABLE_MOD_MODIFY
+              && mods[0].meter.id == 131074 && mods[0].meter.kbps);
+    }
+    free(mods);
+    meter_table_destroy(installed);
+    meter_table_destroy(desired);
+}
+
 static void
 test_empty_switch_and_bad_replies(void)
 {
@@ -441,6 +497,8 @@ main(void)
              test_mods_decode_as_the_switch_sees_them);
     TEST_RUN("meter-table/switch-meters-read-back",
              test_switch_meters_read_back);
+    TEST_RUN("meter-table/kbps-meters-round-trip",
+             test_kbps_meters_round_trip);
     TEST_RUN("meter-table/empty-switch-and-bad-replies",
              test_empty_switch_and_bad_replies);
     return test_done();

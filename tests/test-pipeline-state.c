@@ -46,7 +46,7 @@ same_as_fresh_build(const struct pipeline_state *st,
             n_metered++;
             m = meter_table_find(meters,
                                  PIPELINE_DHCP_METER_ID(ports[i].ofport));
-            same_meters &= (m && m->pps == PIPELINE_DHCP_PPS
+            same_meters &= (m && m->rate == PIPELINE_DHCP_PPS
                             && m->burst == PIPELINE_DHCP_BURST);
         }
         if (!cfg->broadcast_limit.pps) {
@@ -54,7 +54,7 @@ same_as_fresh_build(const struct pipeline_state *st,
         }
         n_metered++;
         m = meter_table_find(meters, PIPELINE_METER_ID(ports[i].ofport));
-        same_meters &= (m && m->pps == cfg->broadcast_limit.pps
+        same_meters &= (m && m->rate == cfg->broadcast_limit.pps
                         && m->burst == cfg->broadcast_limit.burst);
     }
     same_meters &= (n_meter_mods == 0
@@ -187,7 +187,7 @@ test_incremental_update_equals_full_build(void)
     CHECK(same_as_fresh_build(st, t, cfg3, ports, n, 100));
     CHECK(meter_table_count(pipeline_state_meters(st)) == n);
     CHECK(meter_table_find(pipeline_state_meters(st),
-                           PIPELINE_METER_ID(ports[0].ofport))->pps == 7);
+                           PIPELINE_METER_ID(ports[0].ofport))->rate == 7);
     cfg3->broadcast_limit.pps = 0;
     s = update(st, t, cfg3, 4, ports, n, 100);
     CHECK(same_as_fresh_build(st, t, cfg3, ports, n, 100));

@@ -6,6 +6,7 @@
  * between networks is tests/test-pipeline-route.c's. */
 #include <config.h>
 
+#include "meter-table.h"
 #include "test-pipeline.h"
 
 static void
@@ -597,9 +598,88 @@ test_blocked_port_passes_only_announcements(void)
     gn_config_destroy(cfg);
 }
 
+/* Noisy-neighbour limits: what a port sends goes through its meters in
+ * tables 11 and 12, what it receives through tables 13 and 14 inside a
+ * clone() wherever a frame is delivered to it; a port without limits
+ * keeps the plain pipeline. */
+static void
+test_limits_meter_both_ways(void)
+{
+    struct gn_config *cfg = load_config();
+    struct pipeline_port ports[3];
+    struct pipeline_state *st = pipeline_state_create();
+    struct flow_table *t = flow_table_create(0);
+    const struct meter_table_meter *m;
+    char *error;
+
+    struct netaddr_ip ip;
+
+    parse_ip("10.10.0.5", &ip);
+    make_port(&ports[0], 101, 10, NULL, 0);
+    make_port(&ports[1], 102, 10, &ip, 1);
+    make_port(&ports[2], 103, 10, NULL, 0);
+    ports[0].limits.value[GN_LIMIT_EGRESS_KBPS] = 50000;
+    ports[0].limits.value[GN_LIMIT_EGRESS_PPS] = 1000;
+    ports[0].limits.value[GN_LIMIT_BURST_MS] = 500;
+    ports[1].limits.value[GN_LIMIT_INGRESS_KBPS] = 20000;
+    ports[1].limits.value[GN_LIMIT_BURST_MS] = 100;
+
+    struct pipeline_input in = {
+        .cfg = cfg, .ports = ports, .n_ports = 3, .uplink_ofport = -1,
+    };
+    error = pipeline_state_update(st, &in, t, NULL);
+    CHECK(error == NULL);
+    free(error);
+
+    CHECK(count(t, PIPELINE_RULE_EGRESS_LIMIT, 101) == 2);
+    CHECK(count(t, PIPELINE_RULE_INGRESS_LIMIT, 102) == 1);
+    CHECK(count(t, PIPELINE_RULE_EGRESS_LIMIT, 103) == 0);
+    CHECK(count(t, PIPELINE_RULE_INGRESS_LIMIT, 103) == 0);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=101", "goto_table:11", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=11", "in_port=101", "meter:196709", "goto_table:12", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=12", "in_port=101", "meter:327781", "resubmit(,1)", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=103", "goto_table:1", NULL }));
+    /* Delivered to 102 through the ingress tables, in a clone: unicast
+     * and the flood alike; to the others, plainly. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=3", "dl_dst=52:54:00:00:00:66", "clone(", "reg3",
+        "resubmit(,13)", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=7", "output:101", "clone(", "resubmit(,13)", "output:103",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=13", "reg3=0x66", "meter:262246", "output:102", NULL }));
+    /* Routed to it: the same, after the rewrite. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=6", "nw_dst=10.10.0.5", "dec_ttl", "clone(",
+        "resubmit(,13)", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=3", "dl_dst=52:54:00:00:00:67", "actions=output:103",
+        NULL }));
+
+    /* The meters: the broadcast limit's and the DHCP messages' of each
+     * port, and one per limit with its burst (burst_ms of the rate). */
+    CHECK(meter_table_count(pipeline_state_meters(st)) == 3 + 3 + 3);
+    m = meter_table_find(pipeline_state_meters(st), 0x30000 + 101);
+    CHECK(m && m->kbps && m->rate == 50000 && m->burst == 25000);
+    m = meter_table_find(pipeline_state_meters(st), 0x50000 + 101);
+    CHECK(m && !m->kbps && m->rate == 1000 && m->burst == 500);
+    m = meter_table_find(pipeline_state_meters(st), 0x40000 + 102);
+    CHECK(m && m->kbps && m->rate == 20000 && m->burst == 2000);
+
+    pipeline_state_destroy(st);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
 int
 main(void)
 {
+    TEST_RUN("pipeline/limits-meter-both-ways", test_limits_meter_both_ways);
     TEST_RUN("pipeline/empty-bridge-drops-everything",
              test_empty_bridge_drops_everything);
     TEST_RUN("pipeline/flow-counts-per-port", test_flow_counts_per_port);
