@@ -5,6 +5,7 @@ libguestnet_a_SOURCES += \
 	engine/bridge.c \
 	engine/engine.c \
 	engine/engine-dhcp.c \
+	engine/engine-dhcp6.c \
 	engine/engine-ipam.c \
 	engine/engine-ops.c \
 	engine/engine-private.h \

@@ -243,6 +243,25 @@ struct engine {
     unsigned long long n_dhcp_ignored;
     long long dhcp_max_us;      /* The longest handling of a packet-in. */
 
+    /* The IPv6 services (engine-dhcp6.c): router advertisements sent in
+     * answer and periodically, DHCPv6 replies and advertisements sent,
+     * messages left unanswered; the periodic advertisements' timer, the
+     * next port's index, the advertisements earned (in 1/300ths), the
+     * sorted ofports known at the last tick (and the view's generation
+     * then), and the jitter's random state. */
+    unsigned long long n_ra_solicited;
+    unsigned long long n_ra_periodic;
+    unsigned long long n_rs_ignored;
+    unsigned long long n_dhcp6_replies;
+    unsigned long long n_dhcp6_ignored;
+    struct event *ra_ev;
+    size_t ra_cursor;
+    size_t ra_credit;
+    int *ra_known;
+    size_t n_ra_known;
+    unsigned long long ra_known_gen;
+    uint32_t ra_random;
+
     /* Addresses assigned to adopted ports by the transaction in flight
      * (engine-ipam.c), which the port view does not show yet: "VLAN/IP"
      * -> the port's name (owned). */
@@ -281,6 +300,15 @@ void engine_ipam_txn_done__(struct engine *e);
 
 /* ofctrl callback: a packet a flow sent up (see include/ofctrl.h). */
 void engine_packet_in__(const struct ofctrl_packet_in *pin, void *e);
+
+/* engine-dhcp6.c */
+
+/* A packet-in of a "router-solicitation-punt" or "dhcp6-punt" flow. */
+void engine_dhcp6_packet_in__(struct engine *e,
+                              const struct ofctrl_packet_in *pin);
+/* Starts and stops the periodic router advertisements. */
+void engine_dhcp6_init__(struct engine *e);
+void engine_dhcp6_destroy__(struct engine *e);
 
 /* engine.c */
 

@@ -640,6 +640,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
         gn_fatal("%s", error);
     }
     ofctrl_set_packet_in_cb(e->ofctrl, engine_packet_in__, e);
+    engine_dhcp6_init__(e);
     e->pipeline = pipeline_state_create();
     e->view = port_view_create();
     e->devices = dev_worker_create(base);
@@ -683,6 +684,7 @@ engine_destroy(struct engine *e)
     free(e->ovs_rundir);
     event_free(e->run_ev);
     event_free(e->timer_ev);
+    engine_dhcp6_destroy__(e);
     engine_remote_destroy__(e);
     gn_config_destroy(e->cfg);
     free(e->config_file);

@@ -15,9 +15,11 @@
 #include <string.h>
 
 #include "dhcp.h"
+#include "dhcp6.h"
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
+#include "ip6-frame.h"
 #include "meter-table.h"
 #include "pipeline-private.h"
 
@@ -106,17 +108,7 @@ pipeline_link_local__(const struct netaddr_mac *mac, char *s, size_t size)
 {
     struct in6_addr a;
 
-    memset(&a, 0, sizeof a);
-    a.s6_addr[0] = 0xfe;
-    a.s6_addr[1] = 0x80;
-    a.s6_addr[8] = mac->b[0] ^ 0x02;
-    a.s6_addr[9] = mac->b[1];
-    a.s6_addr[10] = mac->b[2];
-    a.s6_addr[11] = 0xff;
-    a.s6_addr[12] = 0xfe;
-    a.s6_addr[13] = mac->b[3];
-    a.s6_addr[14] = mac->b[4];
-    a.s6_addr[15] = mac->b[5];
+    ip6_link_local(mac->b, &a);
     inet_ntop(AF_INET6, &a, s, size);
 }
 
@@ -306,23 +298,37 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
  * and from an address table 1 let through) go up to guestnetd through
  * the port's DHCP meter, and to nobody else ("dhcp-punt"); while the
  * network has a server port, a network flow above this one hands them to
- * the network instead (pipeline_network_flows()). */
+ * the network instead (pipeline_network_flows()).  Where guestnetd serves
+ * IPv6 to it, its router solicitations and DHCPv6 client messages go up
+ * the same way ("router-solicitation-punt", "dhcp6-punt"). */
 static void
 pipeline_dhcp__(struct pipeline_ctx *ctx, const struct gn_network *net,
                 const struct pipeline_port *p)
 {
     char *actions;
 
-    if (p->server || !dhcp_network_server(net, NULL)) {
+    if (p->server) {
         return;
     }
     actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
                            (unsigned int) PIPELINE_DHCP_METER_ID(p->ofport),
                            PIPELINE_PUNT_MAX_LEN);
-    pipeline_ctx_add(ctx, T_CONTENT, 125,
-                     PIPELINE_COOKIE(PIPELINE_RULE_DHCP_PUNT, p->ofport),
-                     actions, "in_port=%d,udp,tp_src=68,tp_dst=67",
-                     p->ofport);
+    if (dhcp_network_server(net, NULL)) {
+        pipeline_ctx_add(ctx, T_CONTENT, 125,
+                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP_PUNT, p->ofport),
+                         actions, "in_port=%d,udp,tp_src=68,tp_dst=67",
+                         p->ofport);
+    }
+    if (dhcp6_network_server(net, NULL)) {
+        pipeline_ctx_add(ctx, T_CONTENT, 125,
+                         PIPELINE_COOKIE(PIPELINE_RULE_RS_PUNT, p->ofport),
+                         actions, "in_port=%d,icmp6,icmp_type=133,"
+                         "icmp_code=0", p->ofport);
+        pipeline_ctx_add(ctx, T_CONTENT, 125,
+                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP6_PUNT, p->ofport),
+                         actions, "in_port=%d,udp6,tp_src=546,tp_dst=547",
+                         p->ofport);
+    }
     free(actions);
 }
 
@@ -341,7 +347,8 @@ pipeline_port_meters(const struct gn_config *cfg,
             .burst = cfg->broadcast_limit.burst,
         };
     }
-    if (!p->server && !p->blocked && dhcp_network_server(net, NULL)) {
+    if (!p->server && !p->blocked && (dhcp_network_server(net, NULL)
+                                      || dhcp6_network_server(net, NULL))) {
         meters[n++] = (struct meter_table_meter) {
             .id = PIPELINE_DHCP_METER_ID(p->ofport),
             .pps = PIPELINE_DHCP_PPS,
@@ -498,17 +505,26 @@ pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
                        const int *chunks, size_t n_chunks, int uplink_ofport,
                        const struct netaddr_mac *router_mac, bool has_server)
 {
-    if (has_server && dhcp_network_server(net, NULL)) {
+    if (has_server) {
         /* Its own DHCP server answers its guests: their client messages
          * go to the network, as without guestnet's, instead of up. */
         char next[32];
 
         snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
-        pipeline_ctx_add(ctx, T_CONTENT, 126,
-                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP_CLIENT_PASS,
-                                         net->vlan), next,
-                         "reg6=%d,reg5=1,udp,tp_src=68,tp_dst=67",
-                         net->vlan);
+        if (dhcp_network_server(net, NULL)) {
+            pipeline_ctx_add(ctx, T_CONTENT, 126,
+                             PIPELINE_COOKIE(PIPELINE_RULE_DHCP_CLIENT_PASS,
+                                             net->vlan), next,
+                             "reg6=%d,reg5=1,udp,tp_src=68,tp_dst=67",
+                             net->vlan);
+        }
+        if (dhcp6_network_server(net, NULL)) {
+            pipeline_ctx_add(ctx, T_CONTENT, 126,
+                             PIPELINE_COOKIE(PIPELINE_RULE_DHCP6_CLIENT_PASS,
+                                             net->vlan), next,
+                             "reg6=%d,reg5=1,udp6,tp_src=546,tp_dst=547",
+                             net->vlan);
+        }
     }
     if (uplink_ofport > 0) {
         char *actions = gn_xasprintf(

@@ -25,8 +25,11 @@
  * "dhcp" (default true): guestnetd assigns each port of the network that
  * declares no IPv4 address one of its IPv4 subnet and serves it by DHCP
  * (see include/pipeline.h, engine/engine-dhcp.c); it needs an IPv4 subnet
- * and an IPv4 gateway (dhcp_network_server()).  "dns": up to 8 IPv4
- * addresses handed out as DNS servers.
+ * and an IPv4 gateway (dhcp_network_server()).  Where the network also
+ * has an IPv6 gateway in an IPv6 subnet, guestnetd sends router
+ * advertisements and serves DHCPv6 (dhcp6_network_server(),
+ * engine/engine-dhcp6.c).  "dns": up to 8 addresses handed out as DNS
+ * servers, the IPv4 ones by DHCP, the IPv6 ones by DHCPv6.
  *
  * Errors name the field and what is wrong: "networks[1].vlan: 4095 is not a
  * VLAN id (1-4094)".  Unknown keys are errors (typos must not pass
@@ -60,6 +63,8 @@ struct gn_network {
     bool dhcp;                  /* "dhcp" (default true). */
     struct netaddr_ip *dns;     /* "dns": IPv4 DNS servers for DHCP. */
     size_t n_dns;
+    struct netaddr_ip *dns6;    /* "dns": IPv6 DNS servers for DHCPv6. */
+    size_t n_dns6;
 };
 
 #define GN_CONFIG_DNS_MAX 8

@@ -27,7 +27,7 @@
  *      0.0.0.0) only for its own addresses ("dad-drop"); RARP requests,
  *      which claim no address (QEMU announces a migrated guest with them);
  *      IPv6 from its addresses, its EUI-64 link-local address and, for
- *      neighbour solicitations and MLD reports, "::".  Other frames are
+ *      neighbour and router solicitations and MLD reports, "::".  Other frames are
  *      dropped.
  *   2  content: a guest's IPv4 and IPv6 fragments go through conntrack
  *      (zone PIPELINE_CT_FRAG_ZONE, uncommitted), which reassembles them,
@@ -50,7 +50,13 @@
  *      guestnetd through its DHCP meter (PIPELINE_DHCP_METER_ID()) and
  *      nowhere else ("dhcp-punt"), which answers them out of the port
  *      (engine/engine-dhcp.c); while the network has a server port, they
- *      go on to the network instead ("dhcp-client-pass").
+ *      go on to the network instead ("dhcp-client-pass").  Likewise where
+ *      guestnetd serves IPv6 to a port (an IPv6 gateway in an IPv6 subnet,
+ *      "dhcp" on: dhcp6_network_server()): its router solicitations
+ *      ("router-solicitation-punt") and DHCPv6 client messages (UDP 546 to
+ *      547, whole: "dhcp6-punt", or "dhcp6-client-pass" to the network
+ *      while it has a server port) go up through the same meter, and
+ *      guestnetd answers them (engine/engine-dhcp6.c).
  *      Only the allows that name the port's own MAC or addresses are per
  *      port; the drops are shared by all guest ports (they match reg5 and
  *      reg4, not in_port) or, for reserved addresses, by a network's.
@@ -63,7 +69,9 @@
  *      taken out: ARP requests for one of the network's IPv4 gateways,
  *      answered at once on the port they came in on with the network's
  *      gateway MAC (pipeline_gateway_mac()); neighbour solicitations for
- *      one of its IPv6 gateways, turned into an advertisement of that MAC
+ *      one of its IPv6 gateways or for the gateways' link-local address
+ *      (the EUI-64 address of the gateway MAC, which guestnetd's router
+ *      advertisements come from), turned into an advertisement of that MAC
  *      (router, solicited, override) that table 10 finishes and sends
  *      back ("gateway-nd"); and frames to the gateway MAC, which go to
  *      table 4 to be routed.
@@ -246,7 +254,10 @@ struct pipeline_input {
     RULE(MIGRATION_ANNOUNCE, 46, "migration-announce")                  \
     RULE(MIGRATION_BLOCK, 47, "migration-block")                        \
     RULE(DHCP_PUNT, 48, "dhcp-punt")                                    \
-    RULE(DHCP_CLIENT_PASS, 49, "dhcp-client-pass")
+    RULE(DHCP_CLIENT_PASS, 49, "dhcp-client-pass")                      \
+    RULE(RS_PUNT, 50, "router-solicitation-punt")                       \
+    RULE(DHCP6_PUNT, 51, "dhcp6-punt")                                  \
+    RULE(DHCP6_CLIENT_PASS, 52, "dhcp6-client-pass")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,
@@ -348,10 +359,11 @@ char *pipeline_state_update(struct pipeline_state *state,
 #define PIPELINE_METER_BASE 0x10000
 #define PIPELINE_METER_ID(OFPORT) (PIPELINE_METER_BASE + (uint32_t) (OFPORT))
 
-/* The meter of the DHCP client messages of the guest port with 'OFPORT'
- * that go up to guestnetd ("dhcp-punt"): PIPELINE_DHCP_PPS a second, in
- * bursts of PIPELINE_DHCP_BURST, so that a guest's DHCP flood costs
- * guestnetd little and leaves the other ports' DHCP alone. */
+/* The meter of the DHCP, DHCPv6 and router solicitation messages of the
+ * guest port with 'OFPORT' that go up to guestnetd ("dhcp-punt",
+ * "dhcp6-punt", "router-solicitation-punt"): PIPELINE_DHCP_PPS a second,
+ * in bursts of PIPELINE_DHCP_BURST, so that a guest's flood of them costs
+ * guestnetd little and leaves the other ports' alone. */
 #define PIPELINE_DHCP_METER_BASE 0x20000
 #define PIPELINE_DHCP_METER_ID(OFPORT) \
     (PIPELINE_DHCP_METER_BASE + (uint32_t) (OFPORT))

@@ -72,11 +72,11 @@ static const char routed_config_json[] =
     "  {\"from\": \"web\", \"to\": \"dmz\", \"proto\": \"any\"}]}";
 
 /* The guards every guest port shares (flows/pipeline-guards.c): the
- * source MAC check (2 per bit), DHCP discovery, DAD, MLD and RARP from
- * no address and the ARP probe drop (5), fragments and broken IPv6 header
+ * source MAC check (2 per bit), DHCP discovery, DAD, MLD, router
+ * solicitations and RARP from no address and the ARP probe drop (6), fragments and broken IPv6 header
  * chains (5), DHCP, router advertisement and redirect drops (11), the
  * neighbour discovery drops (6) and the allow of the rest (1). */
-#define GUARD_FLOWS (2 * 48 + 5 + 5 + 11 + 6 + 1)
+#define GUARD_FLOWS (2 * 48 + 6 + 5 + 11 + 6 + 1)
 /* Flows every table gets: a default drop per table (9), two flood flows
  * (table 3) and a route-drop (table 5) per network (3 * 3), the routing
  * flows (table 4: per family two TTL drops and conntrack (2 * 3); for
