@@ -418,6 +418,26 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
     api_report_metric__(f, "guestnet_openflow_errors_total", "counter",
                         "OpenFlow errors received from the switch.",
                         of->n_errors);
+    api_report_metric__(f, "guestnet_packet_ins_total", "counter",
+                        "Packets the switch sent up (guests' DHCP "
+                        "messages) that guestnetd handled.",
+                        of->n_packet_in);
+    api_report_metric__(f, "guestnet_packet_ins_dropped_total", "counter",
+                        "Packets the switch sent up that guestnetd dropped "
+                        "unread (over its budget, or undecodable).",
+                        of->n_packet_in_dropped);
+    fprintf(f, "# HELP guestnet_dhcp_messages_total DHCP messages from "
+            "guests, by guestnetd's answer.\n"
+            "# TYPE guestnet_dhcp_messages_total counter\n");
+    static const char *const answers[][2] = {
+        { "offers", "offer" }, { "acks", "ack" }, { "naks", "nak" },
+        { "ignored", "none" },
+    };
+    for (size_t i = 0; i < GN_ARRAY_SIZE(answers); i++) {
+        fprintf(f, "guestnet_dhcp_messages_total{answer=\"%s\"} %.15g\n",
+                answers[i][1],
+                api_report_int__(status, "dhcp", answers[i][0]));
+    }
 
     if (stats) {
         struct api_report_sum rules[API_REPORT_MAX_RULE], other;

@@ -2,7 +2,8 @@
 # bench/flows-per-port.sh: how many OpenFlow flows a guest port costs, on a
 # private OVS (userspace datapath): the bridge's flows
 # ("ovs-ofctl dump-flows br-int | wc -l") with 1 port of network web and
-# with 1 + N, for ports added without addresses (as bench/port-add.sh adds
+# with 1 + N, for ports added without addresses (guestnet assigns them an
+# IPv4 and an IPv6 address; as bench/port-add.sh adds
 # them) and for ports declaring an IPv4 and an IPv6 address.  Prints
 # (flows with 1 + N - flows with 1) / N for each.
 #
@@ -48,8 +49,8 @@ for declare in no yes; do
     add $p 2 $((N + 1)) $declare
     many=$(nflows)
     printf '%-26s 1 port: %6d flows, %4d ports: %6d flows, %5.1f per port\n' \
-        "$([ $declare = no ] && echo 'without addresses' \
-           || echo 'with an IPv4 and an IPv6')" "$one" $((N + 1)) "$many" \
+        "$([ $declare = no ] && echo 'assigned addresses' \
+           || echo 'declared IPv4 and IPv6')" "$one" $((N + 1)) "$many" \
         "$(python3 -c "print(($many - $one) / $N)")"
     for ((i = 1; i <= N + 1; i++)); do
         curl -s --unix-socket "$GUESTNET_SOCKET" -X DELETE \

@@ -146,12 +146,15 @@ cat > "$state/guestnet.json" <<'EOF'
     {"name": "web", "vlan": 10, "subnets": ["10.10.0.0/24"],
      "gateways": ["10.10.0.1"]},
     {"name": "db", "vlan": 20, "subnets": ["10.20.0.0/24"],
-     "gateways": ["10.20.0.1"]}
+     "gateways": ["10.20.0.1"], "dhcp": false}
   ],
   "rules": [{"from": "web", "to": "db", "proto": "tcp", "port": 3306}]
 }
 EOF
 sed 's/^/   /' "$state/guestnet.json"
+note "In web, guestnet assigns a port that declares no address one and"
+note "serves it by DHCP; db says \"dhcp\": false: its guests bring their own"
+note "addresses (db1's is in its LXC config)."
 show guestnetctl config check "$state/guestnet.json"
 export GUESTNET_SOCKET=$state/guestnetd.sock
 ip netns exec "$netns" setsid guestnetd --config "$state/guestnet.json" \

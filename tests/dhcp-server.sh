@@ -128,6 +128,26 @@ gn_check "client-messages-reach-no-neighbour" test "$(tcpdump -nr \
 gn_check "no-rogue-address-on-client" bash -c \
     "! ip -n wa$s addr show | grep -q 10.10.0.66"
 
+# --- How fast guestnet answers: 20 DISCOVERs from wb one after the other
+# (its DHCP meter, untouched so far, lets a burst of 20 through), each
+# timed from sending it to its OFFER arriving.
+rtt=$(gn_scapy "wb$s" "
+import statistics
+conf.checkIPaddr = False
+ms = []
+for i in range(20):
+    p = (Ether(src='$wb', dst='ff:ff:ff:ff:ff:ff')
+         / IP(src='0.0.0.0', dst='255.255.255.255') / UDP(sport=68, dport=67)
+         / BOOTP(chaddr=mac2str('$wb'), xid=0x7000 + i)
+         / DHCP(options=[('message-type', 'discover'), 'end']))
+    a = srp1(p, iface='eth0', timeout=2)
+    if a and a.haslayer(BOOTP) and a[BOOTP].xid == 0x7000 + i:
+        ms.append((a.time - p.sent_time) * 1000)
+print(len(ms), '%.2f %.2f' % (statistics.median(ms), max(ms)) if ms else '')
+")
+echo "# DISCOVER -> OFFER round trips (answered, median ms, max ms): $rtt"
+gn_check "every-discover-answered" test "${rtt%% *}" = 20
+
 # --- With its lease the client reaches its neighbour and the gateway.
 ip -n "wb$s" -4 addr flush dev eth0
 ip -n "wb$s" addr add "$ipb/24" dev eth0
@@ -189,6 +209,9 @@ gn_check "malformed-dhcp-counted-unanswered" gn_wait 5 bash -c \
 gn_check "one-offer-for-the-well-formed-discover" test "$(tcpdump -nr \
     "$GN_CAPDIR/wa$s.pcap" -v "udp src port 67" 2>/dev/null \
     | grep -c 'xid 0x5151')" = 1
+gn_check "metrics-count-answers" bash -c "curl -s --unix-socket \
+    '$GUESTNET_SOCKET' http://localhost/metrics | grep -q \
+    '^guestnet_dhcp_messages_total{answer=\"offer\"} [1-9]'"
 gn_check "guestnetd-alive-after-malformed" curl -sf -o /dev/null --unix-socket \
     "$GUESTNET_SOCKET" http://localhost/v1/health
 

@@ -7,7 +7,8 @@
 # doc/hooks.md tells operators to:
 # - vo: <interface type='bridge'> on br-int with <virtualport
 #   type='openvswitch'/> and a VLAN tag: libvirt makes the tap and runs
-#   ovs-vsctl, guestnetd adopts the port with the domain's MAC;
+#   ovs-vsctl, guestnetd adopts the port with the domain's MAC and
+#   assigns it an address, which the guest gets by DHCP;
 # - vh: guestnet metadata and an unmanaged tap: the hook, run by libvirt,
 #   makes the port with "guestnetctl port add" before QEMU starts.
 # Each guest reaches a neighbour of its network (ping, and TCP with the
@@ -134,7 +135,7 @@ uuid_o=6f1e9a52-4c1b-4b8e-9a43-1000000$(printf %05d $((s % 100000)))
 uuid_h=6f1e9a52-4c1b-4b8e-9a43-2000000$(printf %05d $((s % 100000)))
 vo=vo$s vh=vh$s tap_h=hk$s
 # As doc/hooks.md, "libvirt's own Open vSwitch ports".
-domain "$vo" "$uuid_o" 52:54:00:10:00:61 10.10.0.61/24 10.10.0.1 "
+domain "$vo" "$uuid_o" 52:54:00:10:00:61 dhcp "" "
     <interface type='bridge'>
       <source bridge='br-int'/>
       <virtualport type='openvswitch'/>
@@ -192,8 +193,10 @@ for d in "$vo" "$vh"; do
     gn_check "boot-$d" gn_vm_wait_ready "$d" 120
 done
 echo "guests ready $(( $(date +%s) - started )) s after the first start"
-gn_check "guest-has-domain-mac" \
-    grep -q "^GN-READY $vo 52:54:00:10:00:61 10.10.0.61/24" "$L/$vo.log"
+lip=$(ovs-vsctl get Interface "$tap_o" external_ids:guestnet\\:ips-assigned \
+      | tr -d '"' | cut -d, -f1)
+gn_check "guest-has-domain-mac-and-leased-address" \
+    grep -q "^GN-READY $vo 52:54:00:10:00:61 dhcp=$lip/24" "$L/$vo.log"
 ping_ok() { gn_vm_run "$1" 30 "ping -c 3 -W 2 $2 >/dev/null"; }
 pings() { gn_vm_run "$1" 30 "ping -c 2 -W 2 $2"; }
 gn_check "libvirt-guest-reaches-web-neighbour" ping_ok "$vo" 10.10.0.41

@@ -6,7 +6,9 @@
 # lxc.hook.start-host = /usr/share/guestnet/hooks/lxc-start-host, the hook
 # where the package installs it.  guestnetd adopts the port with the MAC
 # the hook wrote; the container reaches a neighbour of its network (ping
-# and TCP, the hook having turned TX checksum offload off), not one of
+# and TCP, the hook having turned TX checksum offload off) with the
+# address guestnet assigned its port, which the template's udhcpc got from
+# guestnet's DHCP server, not one of
 # another network, and not with another MAC; lxc-stop takes the port away
 # and guestnetd forgets it; started again, the container is adopted again.
 #
@@ -48,9 +50,8 @@ fi
 gn_on_exit "lxc-destroy -P '$P' -n '$c' -f"
 gn_on_exit "ip netns exec '$ns' lxc-stop -P '$P' -n '$c' -k"
 sed -i '/^lxc\.net\./d; /^lxc\.apparmor\./d' "$P/$c/config"
-# The template's rcS runs udhcpc, which would flush the address that LXC
-# configured (doc/hooks.md, Notes).
-sed -i '/udhcpc/d' "$P/$c/rootfs/etc/init.d/rcS"
+# The template's rcS runs udhcpc: the container asks guestnet's DHCP
+# server for its address (doc/hooks.md).
 cat >> "$P/$c/config" <<EOC
 lxc.apparmor.profile = unconfined
 lxc.net.0.type = veth
@@ -59,8 +60,6 @@ lxc.net.0.veth.vlan.id = 10
 lxc.net.0.hwaddr = 52:54:00:10:00:51
 lxc.net.0.flags = up
 lxc.net.0.name = eth0
-lxc.net.0.ipv4.address = 10.10.0.51/24
-lxc.net.0.ipv4.gateway = 10.10.0.1
 lxc.hook.start-host = /usr/share/guestnet/hooks/lxc-start-host
 EOC
 # start NAME: lxc-start where guestnet is installed; returns once the
@@ -85,6 +84,20 @@ gn_check "installed-hook-ran" \
 gn_check "adopted-in-v1-ports" gn_wait 20 gn_port_is "$port" kind=adopted \
     network=web vlan=10 mac=52:54:00:10:00:51 vm_id="$c" quarantined=False
 gn_check "adopted-ready" gn_wait 20 gn_port_ready "$port"
+# leased PORT: the container has the IPv4 address guestnet assigned PORT
+# (prints it).
+leased() {
+    local a
+    a=$(curl -s --unix-socket "$GUESTNET_SOCKET" \
+        "http://localhost/v1/ports/$1" | "$GN_PYTHON" -c 'import json, sys
+print(" ".join(i for i in json.load(sys.stdin)["ips_assigned"]
+               if ":" not in i))')
+    [ -n "$a" ] && in_ct ip -4 addr show dev eth0 | grep -q "inet $a/24" \
+        && echo "$a"
+}
+gn_check "container-leased-its-address" gn_wait 40 leased "$port"
+ip=$(leased "$port")
+echo "the container's address, by DHCP: $ip"
 
 # --- Same network yes (ping and TCP), another network no.
 ping_ok() { in_ct ping -c 3 -W 2 "$1" >/dev/null; }
@@ -101,10 +114,10 @@ gn_check "pins-db-neighbour" in_ct sh -c \
      arp -i eth0 -s 10.20.0.42 52:54:00:20:00:42"
 gn_check_fails "cannot-reach-db-neighbour" pings 10.20.0.42
 gn_check "db-neighbour-pins-container" ip netns exec "nd$s" sh -c \
-    "ip route add 10.10.0.51/32 dev eth0 && \
-     ip neigh replace 10.10.0.51 lladdr 52:54:00:10:00:51 dev eth0"
+    "ip route add $ip/32 dev eth0 && \
+     ip neigh replace $ip lladdr 52:54:00:10:00:51 dev eth0"
 gn_check_fails "db-neighbour-cannot-reach-container" \
-    ip netns exec "nd$s" ping -c 2 -W 2 10.10.0.51
+    ip netns exec "nd$s" ping -c 2 -W 2 "$ip"
 
 # Port security on the MAC the hook wrote: another MAC is cut off.
 gn_check "mac-change" in_ct ip link set eth0 address 52:54:00:10:00:99
@@ -129,6 +142,7 @@ port2=$(the_port)
 gn_check "restart-adopted" gn_wait 20 gn_port_is "$port2" kind=adopted \
     network=web mac=52:54:00:10:00:51 quarantined=False
 gn_check "restart-ready" gn_wait 20 gn_port_ready "$port2"
+gn_check "restart-leased" gn_wait 40 leased "$port2"
 gn_check "restart-reaches-web-neighbour" ping_ok 10.10.0.41
 gn_check "stop-again" lxc stop -n "$c"
 gn_check "port-gone-again" gn_wait 10 gone "$port2"

@@ -8,7 +8,9 @@
 # leaves no tap.  A
 # fourth guest sits on a tap attached the way libvirt attaches
 # <virtualport type='openvswitch'/> (its exact ovs-vsctl command, with a
-# VLAN tag): guestnetd adopts it and it reaches its network's guests.
+# VLAN tag): guestnetd adopts it and assigns it an address, which the
+# guest gets by DHCP (busybox udhcpc) and reaches its network's guests
+# with.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/guest/vm.sh"
 gn_require_cmd python3 python3
@@ -67,7 +69,8 @@ ovs-vsctl --timeout=5 -- --may-exist add-port br-int "$l" tag=10 \
     -- set Interface "$l" external-ids:iface-id=7c1d2e3f-iface-$s \
     -- set Interface "$l" external-ids:vm-id=7c1d2e3f-0000-4000-8000-00000000$(printf %04d $((s % 10000))) \
     -- set Interface "$l" external-ids:iface-status=active
-gn_vm_start "$l" "$d" "$ns" "gn.ip=10.10.0.61/24 gn.gw=10.10.0.1" \
+# Its address: the one guestnet assigns the port, by DHCP.
+gn_vm_start "$l" "$d" "$ns" "gn.ip=dhcp" \
     -netdev "tap,id=net0,ifname=$l,script=no,downscript=no" \
     -device virtio-net-pci,netdev=net0,mac=52:54:00:10:00:61
 # (Without checksum offload: the bridge is on the userspace datapath.)
@@ -103,6 +106,10 @@ tcp_hello() {
 gn_check "same-network-tcp-a-to-b" tcp_hello "$a" 10.10.0.12 "$b"
 gn_check "libvirt-port-adopted" bash -c \
     "'$GUESTNETCTL' port list | grep -q '^$l .*adopted .*web .*bound'"
+lip=$(ovs-vsctl get Interface "$l" external_ids:guestnet\\:ips-assigned \
+      | tr -d '"' | cut -d, -f1)
+gn_check "libvirt-guest-leased-assigned-address" \
+    grep -q "^GN-READY $l 52:54:00:10:00:61 dhcp=$lip/24" "$d/$l.log"
 gn_check "libvirt-guest-reaches-b" ping_ok "$l" 10.10.0.12
 gn_check_fails "libvirt-guest-cannot-reach-c" pings "$l" 10.20.0.21
 

@@ -46,7 +46,9 @@ client_frame(uint8_t *buf, uint8_t type, const uint8_t mac[6],
     b[240] = 53;
     b[241] = 1;
     b[242] = type;
-    memcpy(b + 243, opts, n_opts);
+    if (n_opts) {
+        memcpy(b + 243, opts, n_opts);
+    }
     b[243 + n_opts] = 255;
     return 14 + n;
 }
