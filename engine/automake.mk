@@ -7,6 +7,7 @@ libguestnet_a_SOURCES += \
 	engine/engine-dhcp.c \
 	engine/engine-dhcp6.c \
 	engine/engine-ipam.c \
+	engine/engine-ll.c \
 	engine/engine-ops.c \
 	engine/engine-private.h \
 	engine/engine-remote.c \

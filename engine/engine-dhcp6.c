@@ -61,10 +61,9 @@ GN_LOG_MODULE(dhcp6);
 #define ENGINE_DHCP6_PREFERRED_SECS 3600
 #define ENGINE_DHCP6_VALID_SECS 7200
 
-/* The port of 'pin' if it comes from one of its own punt flows. */
-static const struct pipeline_port *
-engine_dhcp6_port__(struct engine *e, const struct ofctrl_packet_in *pin,
-                    const char **why)
+const struct pipeline_port *
+engine_punt_port__(struct engine *e, const struct ofctrl_packet_in *pin,
+                   const char **why)
 {
     const struct pipeline_port *ports;
     size_t n;
@@ -247,7 +246,7 @@ engine_dhcp6_packet_in__(struct engine *e,
     long long start = gn_time_usec();
     bool rs = pin->cookie >> 48 == PIPELINE_RULE_RS_PUNT;
     const char *why = NULL;
-    const struct pipeline_port *p = engine_dhcp6_port__(e, pin, &why);
+    const struct pipeline_port *p = engine_punt_port__(e, pin, &why);
     bool answered = false;
 
     if (p && rs) {

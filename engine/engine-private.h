@@ -262,6 +262,13 @@ struct engine {
     unsigned long long ra_known_gen;
     uint32_t ra_random;
 
+    /* Link-local addresses to bind to ports (engine-ll.c), waiting for a
+     * transaction or in the one in flight; bindings written, refused. */
+    struct engine_ll *ll_queue;
+    size_t n_ll_queue;
+    unsigned long long n_ll_bound;
+    unsigned long long n_ll_refused;
+
     /* Addresses assigned to adopted ports by the transaction in flight
      * (engine-ipam.c), which the port view does not show yet: "VLAN/IP"
      * -> the port's name (owned). */
@@ -303,12 +310,41 @@ void engine_packet_in__(const struct ofctrl_packet_in *pin, void *e);
 
 /* engine-dhcp6.c */
 
+/* The local port that sent 'pin' up, if the flow that did is one of the
+ * port's own (the cookie's object its ofport) and the packet is whole;
+ * else NULL with a static reason in '*why'. */
+const struct pipeline_port *engine_punt_port__(
+    struct engine *e, const struct ofctrl_packet_in *pin, const char **why);
+
 /* A packet-in of a "router-solicitation-punt" or "dhcp6-punt" flow. */
 void engine_dhcp6_packet_in__(struct engine *e,
                               const struct ofctrl_packet_in *pin);
 /* Starts and stops the periodic router advertisements. */
 void engine_dhcp6_init__(struct engine *e);
 void engine_dhcp6_destroy__(struct engine *e);
+
+/* engine-ll.c */
+
+/* A link-local address to bind to a port. */
+struct engine_ll {
+    char *port;                 /* The port's name. */
+    int vlan;
+    struct in6_addr addr;
+    bool in_txn;                /* In the transaction in flight. */
+};
+
+/* A packet-in of a "link-local-punt" flow. */
+void engine_ll_packet_in__(struct engine *e,
+                           const struct ofctrl_packet_in *pin);
+/* Adds to 'txn' the ops that write the queued bindings; returns how many
+ * (none that ovs-vswitchd reads). */
+int engine_ll_plan__(struct engine *e, struct ovsdb_txn *txn);
+/* True if bindings wait for a transaction. */
+bool engine_ll_queued__(const struct engine *e);
+/* The transaction in flight is done: forgets its bindings (the replica
+ * shows them now, or the guest's next packet asks again). */
+void engine_ll_txn_done__(struct engine *e);
+void engine_ll_destroy__(struct engine *e);
 
 /* engine.c */
 

@@ -68,8 +68,8 @@ bool pipeline_port_undeclared(const struct gn_network *net,
 #define PIPELINE_PORT_MAX_METERS 2
 
 /* Stores in 'meters' (PIPELINE_PORT_MAX_METERS) the meters that the flows
- * of guest port 'p' of network 'net' use (its broadcast limit, its DHCP
- * messages) and returns how many. */
+ * of guest port 'p' of network 'net' use (its broadcast limit, what it
+ * sends up to guestnetd) and returns how many. */
 size_t pipeline_port_meters(const struct gn_config *,
                             const struct gn_network *net,
                             const struct pipeline_port *p,

@@ -126,6 +126,17 @@ pipeline_gateway_flows(struct pipeline_ctx *ctx, const struct gn_network *net)
             pipeline_nd_answer__(ctx, net, 110, nd, mac, ip,
                                  PIPELINE_NA_ROUTER | PIPELINE_NA_SOLICITED
                                  | PIPELINE_NA_OVERRIDE);
+            /* No guest may send from it or probe for it (above the
+             * link-local punts of flows/pipeline.c). */
+            uint64_t spoof = PIPELINE_COOKIE(
+                PIPELINE_RULE_GATEWAY_SPOOF_DROP, net->vlan);
+            pipeline_ctx_add(ctx, T_SOURCE, 97, spoof, "drop",
+                             "reg6=%d,reg5=1,ipv6,ipv6_src=%s", net->vlan,
+                             ip);
+            pipeline_ctx_add(ctx, T_CONTENT, 115, spoof, "drop",
+                             "reg6=%d,reg5=1,icmp6,icmp_type=135,"
+                             "icmp_code=0,ipv6_src=::,nd_target=%s",
+                             net->vlan, ip);
             break;
         }
     }

@@ -112,6 +112,19 @@ pipeline_link_local__(const struct netaddr_mac *mac, char *s, size_t size)
     inet_ntop(AF_INET6, &a, s, size);
 }
 
+/* The link-local address 'i' of port 'p' as text: its EUI-64 one for 0,
+ * else its bound one i - 1. */
+static void
+pipeline_own_link_local__(const struct pipeline_port *p, size_t i, char *s,
+                          size_t size)
+{
+    if (!i) {
+        pipeline_link_local__(&p->mac, s, size);
+    } else {
+        inet_ntop(AF_INET6, &p->lls[i - 1].addr.v6, s, size);
+    }
+}
+
 void
 pipeline_format_ip(const struct netaddr_ip *ip, bool with_plen, char *s,
                    size_t size)
@@ -239,9 +252,11 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                              "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
         }
     }
-    pipeline_link_local__(&p->mac, ip, sizeof ip);
-    pipeline_ctx_add(ctx, T_SOURCE, 100, allow_ip, next,
-                     "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
+    for (size_t i = 0; i <= p->n_lls; i++) {
+        pipeline_own_link_local__(p, i, ip, sizeof ip);
+        pipeline_ctx_add(ctx, T_SOURCE, 100, allow_ip, next,
+                         "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
+    }
     pipeline_ctx_add(ctx, T_SOURCE, 90,
                      PIPELINE_COOKIE(PIPELINE_RULE_IP_SPOOF_DROP, p->ofport),
                      "drop", "in_port=%d", p->ofport);
@@ -266,18 +281,20 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
 
     snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
     pipeline_mac_str__(&p->mac, mac);
-    /* The port's own addresses: its link-local one, its declared or
-     * assigned ones or, in undeclared mode, any in its network's
+    /* The port's own addresses: its link-local ones (above
+     * pipeline_link_local_flows__()'s punt of the others), its declared
+     * or assigned ones or, in undeclared mode, any in its network's
      * subnets. */
-    for (size_t i = 0; i <= n_addrs; i++) {
-        if (i == n_addrs) {
-            pipeline_link_local__(&p->mac, ip, sizeof ip);
+    for (size_t i = 0; i < n_addrs + 1 + p->n_lls; i++) {
+        if (i >= n_addrs) {
+            pipeline_own_link_local__(p, i - n_addrs, ip, sizeof ip);
         } else if (addrs[i].family != AF_INET6) {
             continue;
         } else {
             pipeline_format_ip(&addrs[i], undeclared, ip, sizeof ip);
         }
-        pipeline_ctx_add(ctx, T_CONTENT, 112, nd_allow, next,
+        pipeline_ctx_add(ctx, T_CONTENT, i >= n_addrs ? 116 : 112, nd_allow,
+                         next,
                          "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
                          "ipv6_src=::,nd_target=%s,nd_sll=%s", p->ofport,
                          ip, zero_mac);
@@ -332,6 +349,45 @@ pipeline_dhcp__(struct pipeline_ctx *ctx, const struct gn_network *net,
     free(actions);
 }
 
+/* Tables 1 and 2 for guest port 'p' of network 'net': its link-local
+ * addresses are its own and nobody else's in the network (IPv6 from them
+ * and duplicate address detection for them by another port is
+ * "link-local-taken-drop", below the owner's allows); IPv6 from another
+ * link-local address of fe80::/64, and duplicate address detection
+ * probes for one, go up to guestnetd through the port's DHCP meter
+ * ("link-local-punt"), which binds it to the port if no other port holds
+ * it (engine/engine-ll.c). */
+static void
+pipeline_link_local_flows__(struct pipeline_ctx *ctx,
+                            const struct gn_network *net,
+                            const struct pipeline_port *p)
+{
+    uint64_t taken = PIPELINE_COOKIE(PIPELINE_RULE_LINK_LOCAL_TAKEN_DROP,
+                                     p->ofport);
+    uint64_t punt = PIPELINE_COOKIE(PIPELINE_RULE_LINK_LOCAL_PUNT,
+                                    p->ofport);
+    char ip[INET6_ADDRSTRLEN], *actions;
+
+    for (size_t i = 0; i <= p->n_lls; i++) {
+        pipeline_own_link_local__(p, i, ip, sizeof ip);
+        pipeline_ctx_add(ctx, T_SOURCE, 97, taken, "drop",
+                         "reg6=%d,reg5=1,ipv6,ipv6_src=%s", net->vlan, ip);
+        pipeline_ctx_add(ctx, T_CONTENT, 115, taken, "drop",
+                         "reg6=%d,reg5=1,icmp6,icmp_type=135,icmp_code=0,"
+                         "ipv6_src=::,nd_target=%s", net->vlan, ip);
+    }
+    actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
+                           (unsigned int) PIPELINE_DHCP_METER_ID(p->ofport),
+                           PIPELINE_PUNT_MAX_LEN);
+    pipeline_ctx_add(ctx, T_SOURCE, 95, punt, actions,
+                     "in_port=%d,ipv6,ipv6_src=fe80::/64", p->ofport);
+    pipeline_ctx_add(ctx, T_CONTENT, 114, punt, actions,
+                     "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
+                     "ipv6_src=::,nd_target=fe80::/64,"
+                     "nd_sll=00:00:00:00:00:00", p->ofport);
+    free(actions);
+}
+
 size_t
 pipeline_port_meters(const struct gn_config *cfg,
                      const struct gn_network *net,
@@ -347,8 +403,11 @@ pipeline_port_meters(const struct gn_config *cfg,
             .burst = cfg->broadcast_limit.burst,
         };
     }
-    if (!p->server && !p->blocked && (dhcp_network_server(net, NULL)
-                                      || dhcp6_network_server(net, NULL))) {
+    /* What it sends up: every port's link-local punts, in any network
+     * ('net' does not matter), and its DHCP, DHCPv6 and router
+     * solicitations where guestnetd serves them. */
+    (void) net;
+    if (!p->blocked) {
         meters[n++] = (struct meter_table_meter) {
             .id = PIPELINE_DHCP_METER_ID(p->ofport),
             .pps = PIPELINE_DHCP_PPS,
@@ -601,6 +660,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_broadcast_limit__(ctx, cfg, net, p);
     pipeline_source__(ctx, p, net);
     pipeline_nd__(ctx, p, net);
+    pipeline_link_local_flows__(ctx, net, p);
     pipeline_dhcp__(ctx, net, p);
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out_flows(ctx, p, routed);
