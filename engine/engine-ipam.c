@@ -235,7 +235,7 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
     for (size_t i = 0; i < n_ports; i++) {
         const struct pipeline_port *p = &ports[i];
         const struct gn_network *net;
-        struct netaddr_ip picked[9];
+        struct netaddr_ip *picked;
         struct gn_buf list = GN_BUF_INIT;
         const char *br = engine_bridge_uuid__(e), *iface_uuid;
         const json_t *iface;
@@ -244,7 +244,6 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
 
         if (p->n_ips || p->server || p->remote || p->blocked
             || !(net = gn_config_find_vlan(e->cfg, p->vlan))
-            || net->n_subnets + 1 > GN_ARRAY_SIZE(picked)
             || !br || !(uuid = port_find(e->replica, br, p->name))) {
             continue;
         }
@@ -255,14 +254,16 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
                                                  PORTS_IPS_KEY)) {
             continue;
         }
+        picked = gn_xcalloc(net->n_subnets + 1, sizeof *picked);
         n = engine_ipam_pick__(e, net, &p->mac, NULL, 0, picked,
                                &from[net - e->cfg->networks]);
-        if (n < 0) {
-            GN_LOG_WARN_RL(&rl, "port %s: network \"%s\" has no free "
-                           "address left to assign", p->name, net->name);
-            continue;
-        }
-        if (!n) {
+        if (n <= 0) {
+            if (n < 0) {
+                GN_LOG_WARN_RL(&rl, "port %s: network \"%s\" has no free "
+                               "address left to assign", p->name,
+                               net->name);
+            }
+            free(picked);
             continue;
         }
         engine_ipam_format__(&list, picked, n);
@@ -291,6 +292,7 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
             free(gn_strmap_put(&e->ipam_pending, key,
                                gn_xstrdup(p->name)));
         }
+        free(picked);
         n_ops += 2;
     }
     free(from);

@@ -50,8 +50,9 @@
  *      (duplicate address detection), none and be for one of the port's
  *      own addresses (a probe for a link-local address that no port
  *      holds goes up to guestnetd, "link-local-punt", one for another
- *      port's is "link-local-taken-drop"); advertisements must be for one of the port's own
- *      addresses with its MAC or none as target link-layer address; what
+ *      port's is "link-local-taken-drop"); advertisements must be for
+ *      one of the port's own addresses with its MAC or none as target
+ *      link-layer address; what
  *      OVS and Linux would read differently ("nd-option-drop": see
  *      pipeline_nd_drops__() in flows/pipeline-guards.c) is dropped.
  *      Where guestnetd serves DHCP to a port (its network has an IPv4

@@ -83,11 +83,18 @@ secs=$(( ($(date +%s%N) - t0) / 1000000000 + 2 ))
 read -r sent took < "$dir/flood.sent"
 in1=$(dhcp packet_ins)
 # The packets the meter's band dropped.
-dropped=$(ovs-ofctl -O OpenFlow15 meter-stats br-int meter=$(( 0x20000 + pwb )) \
+dropped=$(ovs-ofctl -O OpenFlow15 meter-stats br-int \
+    meter=$(( 0x20000 + pwb )) \
     | tr ' \n' '\n\n' | sed -n '/^0:$/,$ s/^packet_count:\([0-9]*\).*/\1/p' \
     | head -n 1)
-echo "# flood: $sent DHCP messages in $took s from pwb$s; guestnetd got $((in1 - in0)) packet-ins; GET /v1/status max $quiet_ms ms quiet, $flood_ms ms in the flood; wa's udhcpc took ${lease_ms} ms in it; the meter dropped ${dropped:-?}; longest packet-in handling $(dhcp max_ms) ms"
-gn_check "flood-was-a-flood" test "$sent" -ge 5000
+echo "# flood: $sent DHCP messages in $took s from pwb$s;" \
+    "guestnetd got $((in1 - in0)) packet-ins; GET /v1/status max" \
+    "$quiet_ms ms quiet, $flood_ms ms in the flood; wa's udhcpc took" \
+    "${lease_ms} ms in it; the meter dropped ${dropped:-?}; longest" \
+    "packet-in handling $(dhcp max_ms) ms"
+# (Scapy's rate depends on the machine's load: at least 30 times the
+# meter's.)
+gn_check "flood-was-a-flood" test "$sent" -ge $(( 30 * 10 * ${took%.*} ))
 gn_check "neighbour-lease-during-flood" test "$lease_rc" = 0
 gn_check "neighbour-lease-is-its-own" test "$(cat "$dir/wa.lease" \
     2>/dev/null)" = 10.10.0.2

@@ -25,17 +25,17 @@ ip netns exec "$ns" ip tuntap add dev "vnet$s" mode tap
 ovs-vsctl --timeout=5 -- --may-exist add-port br-int "vnet$s" tag=10 \
     -- set Interface "vnet$s" external-ids:attached-mac=52:54:00:cc:00:01 \
     -- set Interface "vnet$s" external-ids:iface-id=vnet$s-iface
+want=10.10.0.2,2001:db8:10:0:5054:ff:fecc:1
 gn_check "adopted-port-assigned" gn_wait 5 bash -c \
     "ovs-vsctl get Interface vnet$s external_ids:guestnet\\\\:ips-assigned \
-    | grep -q '10.10.0.2,2001:db8:10:0:5054:ff:fecc:1'"
-gn_check "adopted-port-api" test "$(ips_of "vnet$s")" = \
-    "10.10.0.2,2001:db8:10:0:5054:ff:fecc:1 10.10.0.2,2001:db8:10:0:5054:ff:fecc:1"
+    | grep -q '$want'"
+gn_check "adopted-port-api" test "$(ips_of "vnet$s")" = "$want $want"
 gn_check "adopted-port-flows-bind-it" gn_wait 5 bash -c \
     "ovs-ofctl -O OpenFlow15 --no-names dump-flows br-int | grep -q \
     'in_port=$(gn_ofport "vnet$s"),nw_src=10.10.0.2 '"
-gn_check_trace "adopted-port-other-address-dropped" \
-    "ip-spoof-drop:$(gn_ofport "vnet$s")" \
-    "in_port=$(gn_ofport "vnet$s"),dl_src=52:54:00:cc:00:01,ip,nw_src=10.10.0.9"
+pv=$(gn_ofport "vnet$s")
+gn_check_trace "adopted-port-other-address-dropped" "ip-spoof-drop:$pv" \
+    "in_port=$pv,dl_src=52:54:00:cc:00:01,ip,nw_src=10.10.0.9"
 
 # --- A full subnet: 409, nothing created.
 for i in 1 2 3 4 5; do

@@ -169,8 +169,9 @@ gn_check_unseen "neighbours-address-dropped" "wb$s" neighbours-address
 gn_check_seen "leased-address-passes" "wb$s" leased-address
 gn_check_trace "trace-other-address" "ip-spoof-drop:$pwa" \
     "in_port=$pwa,dl_src=$wa,dl_dst=$wb,udp,nw_src=10.10.0.77,nw_dst=$ipb"
-gn_check_trace "trace-dhcp-discover" "dhcp-punt:$pwa" \
-    "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,udp_src=68,udp_dst=67"
+discover="in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff,udp"
+discover+=",nw_src=0.0.0.0,nw_dst=255.255.255.255,udp_src=68,udp_dst=67"
+gn_check_trace "trace-dhcp-discover" "dhcp-punt:$pwa" "$discover"
 gn_check "guestnetctl-trace-names-dhcp-punt" bash -c "'$GUESTNETCTL' trace \
     pwa$s dl_dst=ff:ff:ff:ff:ff:ff proto=udp nw_src=0.0.0.0 \
     nw_dst=255.255.255.255 tp_src=68 tp_dst=67 \
@@ -212,8 +213,8 @@ gn_check "one-offer-for-the-well-formed-discover" test "$(tcpdump -nr \
 gn_check "metrics-count-answers" bash -c "curl -s --unix-socket \
     '$GUESTNET_SOCKET' http://localhost/metrics | grep -q \
     '^guestnet_dhcp_messages_total{answer=\"offer\"} [1-9]'"
-gn_check "guestnetd-alive-after-malformed" curl -sf -o /dev/null --unix-socket \
-    "$GUESTNET_SOCKET" http://localhost/v1/health
+gn_check "guestnetd-alive-after-malformed" curl -sf -o /dev/null \
+    --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/health
 
 # --- A port marked as the network's server: its offers are taken, as the
 # network's DHCP is then its own (guestnet's is off while it is there).

@@ -26,13 +26,19 @@ gn_dad_done "wa$s" "wb$s" "wc$s"
 # port_lls PORT: the port's bound link-local addresses, as the API says.
 port_lls() {
     curl -s --unix-socket "$GUESTNET_SOCKET" \
-        "http://localhost/v1/ports/$1" | "$GN_PYTHON" -c \
-        "import json, sys; print(' '.join(json.load(sys.stdin)['link_locals']))"
+        "http://localhost/v1/ports/$1" | "$GN_PYTHON" -c "import json, sys
+print(' '.join(json.load(sys.stdin)['link_locals']))"
 }
+# port_lls_are PORT ADDRS: port_lls PORT prints ADDRS.
+port_lls_are() { [ "$(port_lls "$1")" = "$2" ]; }
 status() {
     timeout 10 "$GUESTNETCTL" --json status | "$GN_PYTHON" -c \
         "import json, sys; print(json.load(sys.stdin)['link_locals']['$1'])"
 }
+# grew COUNTER BEFORE N: the status counter grew by N or more.
+grew() { [ $(( $(status "$1") - $2 )) -ge "$3" ]; }
+# has_ll PORT ADDR: ADDR is among the port's bound link-local addresses.
+has_ll() { port_lls "$1" | grep -qw -- "$2"; }
 
 # --- wa's kernel picks a stable-privacy link-local address.
 ip -n "wa$s" link set eth0 down
@@ -46,10 +52,7 @@ echo "# wa's link-local address: $lla"
 gn_check "stable-privacy-address-is-not-eui64" test -n "$lla" -a \
     "$lla" != fe80::5054:ff:fe10:11
 ip netns exec "wa$s" ping -6 -c 1 -W 1 "$llb%eth0" > /dev/null 2>&1
-gn_check "bound-on-first-use" gn_wait 10 bash -c \
-    "[ \"\$(curl -s --unix-socket '$GUESTNET_SOCKET' \
-    http://localhost/v1/ports/pwa$s | '$GN_PYTHON' -c 'import json, sys
-print(\" \".join(json.load(sys.stdin)[\"link_locals\"]))')\" = '$lla' ]"
+gn_check "bound-on-first-use" gn_wait 10 port_lls_are "pwa$s" "$lla"
 gn_check "recorded-on-the-port" bash -c "ovs-vsctl get Interface pwa$s \
     external_ids:guestnet\\\\:link-locals | grep -q '$lla'"
 gn_check "ping-neighbours-link-local" gn_wait 5 ip netns exec "wa$s" \
@@ -108,15 +111,18 @@ gn_check "owner-keeps-its-binding" test "$(port_lls "pwa$s")" = "$lla"
 gn_check "owner-still-reaches-neighbour" ip netns exec "wa$s" ping -6 -c 1 \
     -W 2 "$llb%eth0"
 ip -n "wc$s" -6 addr del "$lla/64" dev eth0
+c="in_port=$pwc,dl_src=$wc"
 gn_check_trace "trace-traffic-from-owned-link-local" \
     "link-local-taken-drop:$pwa" \
-    "udp6,in_port=$pwc,dl_src=$wc,dl_dst=$wb,ipv6_src=$lla,ipv6_dst=$llb,nw_ttl=64,udp_dst=9"
+    "udp6,$c,dl_dst=$wb,ipv6_src=$lla,ipv6_dst=$llb,nw_ttl=64,udp_dst=9"
 gn_check_trace "trace-dad-for-owned-link-local" \
     "link-local-taken-drop:$pwa" \
-    "icmp6,in_port=$pwc,dl_src=$wc,dl_dst=33:33:ff:00:00:01,ipv6_src=::,ipv6_dst=ff02::1:ff00:1,nw_ttl=255,icmpv6_type=135,icmpv6_code=0,nd_target=$lla"
+    "icmp6,$c,dl_dst=33:33:ff:00:00:01,ipv6_src=::,\
+ipv6_dst=ff02::1:ff00:1,nw_ttl=255,icmpv6_type=135,icmpv6_code=0,\
+nd_target=$lla"
 gn_check_trace "trace-traffic-from-free-link-local" \
     "link-local-punt:$pwc" \
-    "udp6,in_port=$pwc,dl_src=$wc,dl_dst=$wb,ipv6_src=fe80::77,ipv6_dst=$llb,nw_ttl=64,udp_dst=9"
+    "udp6,$c,dl_dst=$wb,ipv6_src=fe80::77,ipv6_dst=$llb,nw_ttl=64,udp_dst=9"
 
 # --- The cap: wc binds four more (by DAD probe and by traffic); the
 # fifth is refused, the fourth passes.
@@ -134,16 +140,13 @@ else:
     tx(Ether(src='$wc', dst='$wb') / IPv6(src=tgt, dst='$llb')
        / UDP(dport=9) / mark('bind-$i'))
 "
-    gn_wait 5 bash -c "curl -s --unix-socket '$GUESTNET_SOCKET' \
-        http://localhost/v1/ports/pwc$s | grep -q 'fe80::c:$i'" || true
+    # (The fifth is never bound: this waits its 5 s.)
+    gn_wait 5 has_ll "pwc$s" "fe80::c:$i" || true
 done
 echo "# wc's link-local addresses: $(port_lls "pwc$s")"
 gn_check "four-bound" test "$(port_lls "pwc$s")" = \
     "fe80::c:1 fe80::c:2 fe80::c:3 fe80::c:4"
-gn_check "fifth-refused-and-counted" gn_wait 5 bash -c \
-    "[ \$(( \$('$GUESTNETCTL' --json status | '$GN_PYTHON' -c \
-    'import json, sys; print(json.load(sys.stdin)[\"link_locals\"][\"refused\"])') \
-    - $refused0 )) -ge 1 ]"
+gn_check "fifth-refused-and-counted" gn_wait 5 grew refused "$refused0" 1
 gn_check "bindings-counted" test "$(status bound)" -ge $(( bound0 + 4 ))
 gn_wait 5 gn_settled
 gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"

@@ -41,6 +41,8 @@ status() {
     timeout 10 "$GUESTNETCTL" --json status | "$GN_PYTHON" -c \
         "import json, sys; print(json.load(sys.stdin)['dhcp6']['$1'])"
 }
+# grew COUNTER BEFORE N: the status counter grew by N or more.
+grew() { [ $(( $(status "$1") - $2 )) -ge "$3" ]; }
 
 # The guests as a DHCPv6 client finds them: no global IPv6 address, no
 # IPv6 default route (guestnet configures its lxc guests' assigned
@@ -159,7 +161,8 @@ gn_check "guestnet-ra-reached-client" gn_captured_as "wa$s" \
 gn_check "ra-managed-other-flags" gn_captured_as "wa$s" \
     "ether src $gwmac and icmp6" "Flags \[managed, other stateful\]"
 gn_check "ra-prefix-on-link-not-autonomous" gn_captured_as "wa$s" \
-    "ether src $gwmac and icmp6" "prefix info option.*2001:db8:10::/64, Flags \[onlink\]"
+    "ether src $gwmac and icmp6" \
+    "prefix info option.*2001:db8:10::/64, Flags \[onlink\]"
 gn_check "no-rogue-route" bash -c "! ip -n wa$s -6 route | grep -q \
     -e 2001:db8:66 -e $llb -e fe80::66"
 gn_check "no-rogue-address" bash -c "! ip -n wa$s -6 addr | grep -q \
@@ -225,14 +228,10 @@ time.sleep(0.5)
 tx(rs(opts=sll, tag=9), d6(sol(b'\x00\x00\x07')))   # Well-formed.
 "
 gn_capture_stop
-gn_check "malformed-rs-counted-unanswered" gn_wait 5 bash -c \
-    "[ \$(( \$('$GUESTNETCTL' --json status | '$GN_PYTHON' -c \
-    'import json, sys; print(json.load(sys.stdin)[\"dhcp6\"][\"rs_ignored\"])') \
-    - $rs_ignored0 )) -ge 5 ]"
-gn_check "malformed-dhcp6-counted-unanswered" gn_wait 5 bash -c \
-    "[ \$(( \$('$GUESTNETCTL' --json status | '$GN_PYTHON' -c \
-    'import json, sys; print(json.load(sys.stdin)[\"dhcp6\"][\"ignored\"])') \
-    - $ignored0 )) -ge 6 ]"
+gn_check "malformed-rs-counted-unanswered" \
+    gn_wait 5 grew rs_ignored "$rs_ignored0" 5
+gn_check "malformed-dhcp6-counted-unanswered" \
+    gn_wait 5 grew ignored "$ignored0" 6
 gn_check "one-ra-for-the-well-formed-rs" test "$(tcpdump -nr \
     "$GN_CAPDIR/wa$s.pcap" "ether src $gwmac and icmp6 and ip6[40] == 134" \
     2>/dev/null | wc -l)" = 1
@@ -243,10 +242,13 @@ gn_check "guestnetd-alive-after-malformed" curl -sf -o /dev/null \
     --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/health
 
 # --- trace names the punts.
+w="in_port=$pwa,dl_src=$wa,ipv6_src=fe80::5054:ff:fe10:11"
 gn_check_trace "trace-rs-punt" "router-solicitation-punt:$pwa" \
-    "icmp6,in_port=$pwa,dl_src=$wa,dl_dst=33:33:00:00:00:02,ipv6_src=fe80::5054:ff:fe10:11,ipv6_dst=ff02::2,nw_ttl=255,icmpv6_type=133,icmpv6_code=0"
+    "icmp6,$w,dl_dst=33:33:00:00:00:02,ipv6_dst=ff02::2,nw_ttl=255,\
+icmpv6_type=133,icmpv6_code=0"
 gn_check_trace "trace-dhcp6-punt" "dhcp6-punt:$pwa" \
-    "udp6,in_port=$pwa,dl_src=$wa,dl_dst=33:33:00:01:00:02,ipv6_src=fe80::5054:ff:fe10:11,ipv6_dst=ff02::1:2,nw_ttl=1,udp_src=546,udp_dst=547"
+    "udp6,$w,dl_dst=33:33:00:01:00:02,ipv6_dst=ff02::1:2,nw_ttl=1,\
+udp_src=546,udp_dst=547"
 gn_check "guestnetctl-trace-names-dhcp6-punt" bash -c "'$GUESTNETCTL' trace \
     pwa$s dl_dst=33:33:00:01:00:02 proto=udp6 nw_src=fe80::5054:ff:fe10:11 \
     nw_dst=ff02::1:2 tp_src=546 tp_dst=547 \
