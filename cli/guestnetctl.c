@@ -260,6 +260,13 @@ print_port(const json_t *p)
                assigned ? " (assigned)" : "");
     }
     printf("\n");
+    if (json_array_size(json_object_get(p, "link_locals"))) {
+        printf("  %-18s", "link-locals");
+        json_array_foreach (json_object_get(p, "link_locals"), i, v) {
+            printf(" %s", json_string_value(v));
+        }
+        printf("\n");
+    }
     json_object_foreach ((json_t *) guest, key, v) {
         if (!strcmp(key, "qemu_args")) {
             printf("QEMU arguments:\n ");

@@ -148,6 +148,8 @@ gn_check "four-bound" test "$(port_lls "pwc$s")" = \
     "fe80::c:1 fe80::c:2 fe80::c:3 fe80::c:4"
 gn_check "fifth-refused-and-counted" gn_wait 5 grew refused "$refused0" 1
 gn_check "bindings-counted" test "$(status bound)" -ge $(( bound0 + 4 ))
+gn_check "port-show-lists-link-locals" bash -c "'$GUESTNETCTL' port show \
+    pwc$s | grep -q 'link-locals .*fe80::c:4'"
 gn_wait 5 gn_settled
 gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"
 gn_scapy "wc$s" "

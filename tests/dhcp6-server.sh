@@ -149,6 +149,11 @@ gn_check "dhclient-lease-has-ipv6-dns" test "$(cut -d' ' -f2- \
     "$dir/wa.lease" 2>/dev/null)" = "2001:db8:10::53 2001:4860:4860::8888"
 gn_check "dhcp6-replies-counted" test "$(status replies)" -ge \
     $(( replies0 + 2 ))
+gn_check "metrics-count-dhcp6-and-ras" bash -c "curl -s --unix-socket \
+    '$GUESTNET_SOCKET' http://localhost/metrics | grep -q \
+    '^guestnet_dhcp6_messages_total{answer=\"reply\"} [1-9]' && curl -s \
+    --unix-socket '$GUESTNET_SOCKET' http://localhost/metrics | grep -q \
+    '^guestnet_router_advertisements_total{kind=\"solicited\"} [1-9]'"
 gn_check "rogue-sent" test "$(cat "$dir/rogue.sent")" -ge 20
 gn_check "rogue-ra-never-reached-client" test "$(tcpdump -nr \
     "$GN_CAPDIR/wa$s.pcap" "ether src $wb and icmp6" 2>/dev/null \
