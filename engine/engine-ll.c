@@ -103,7 +103,7 @@ engine_ll_check__(struct engine *e, const struct pipeline_port *p,
     }
     ports = port_view_pipeline_ports(engine_view__(e), &n);
     for (size_t i = 0; i < n; i++) {
-        if (&ports[i] != p && ports[i].vlan == p->vlan
+        if (ports[i].vlan == p->vlan && strcmp(ports[i].name, p->name)
             && engine_ll_is_ports__(&ports[i], a)) {
             return "held by another port of the network";
         }

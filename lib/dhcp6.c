@@ -301,7 +301,9 @@ put_opt__(uint8_t *o, uint16_t code, const void *v, size_t n)
 {
     o = put16__(o, code);
     o = put16__(o, n);
-    memcpy(o, v, n);
+    if (n) {
+        memcpy(o, v, n);        /* (Rapid commit has no data: 'v' NULL.) */
+    }
     return o + n;
 }
 
