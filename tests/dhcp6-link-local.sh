@@ -123,6 +123,12 @@ nd_target=$lla"
 gn_check_trace "trace-traffic-from-free-link-local" \
     "link-local-punt:$pwc" \
     "udp6,$c,dl_dst=$wb,ipv6_src=fe80::77,ipv6_dst=$llb,nw_ttl=64,udp_dst=9"
+gn_check "guestnetctl-trace-names-link-local-taken-drop" bash -c \
+    "'$GUESTNETCTL' trace pwc$s dl_dst=$wb proto=udp6 nw_src=$lla \
+    nw_dst=$llb tp_dst=9 | grep -q 'dropped by link-local-taken-drop'"
+gn_check "guestnetctl-trace-names-link-local-punt" bash -c \
+    "'$GUESTNETCTL' trace pwc$s dl_dst=$wb proto=udp6 nw_src=fe80::77 \
+    nw_dst=$llb tp_dst=9 | grep -q 'sent to guestnetd by link-local-punt'"
 
 # --- The cap: wc binds four more (by DAD probe and by traffic); the
 # fifth is refused, the fourth passes.
