@@ -223,32 +223,9 @@ gn_netns "sv$s"
     --mac $sv --ip 10.10.0.13 --server > /dev/null
 gn_check "server-port-not-assigned" test "$(port_field "psv$s" \
     "d['ips_assigned']")" = "[]"
-ip netns exec "sv$s" "$GN_PYTHON" -c "
-from scapy.all import *
-conf.verb = 0
-def answer(p):
-    if not p.haslayer(DHCP) or p[BOOTP].op != 1:
-        return
-    kind = dict(o for o in p[DHCP].options if isinstance(o, tuple))
-    kind = {1: 'offer', 3: 'ack'}.get(kind.get('message-type'))
-    if kind:
-        sendp(Ether(src='$sv', dst=p.src) / IP(src='10.10.0.13',
-              dst='255.255.255.255') / UDP(sport=67, dport=68)
-              / BOOTP(op=2, xid=p[BOOTP].xid, yiaddr='10.10.0.99',
-                      siaddr='10.10.0.13', chaddr=p[BOOTP].chaddr)
-              / DHCP(options=[('message-type', kind),
-                              ('server_id', '10.10.0.13'),
-                              ('lease_time', 600),
-                              ('subnet_mask', '255.255.255.0'), 'end']),
-              iface='eth0')
-sn = AsyncSniffer(iface='eth0', filter='udp and dst port 67', prn=answer,
-                  started_callback=lambda: open('$dir/server.ready', 'w'))
-sn.start()
-time.sleep(30)
-" &
-gn_on_exit "kill $! 2>/dev/null"
-gn_wait 10 test -f "$dir/server.ready"
-gn_wait 5 bash -c "ovs-ofctl dump-flows br-int | grep -q 'priority=126'"
+gn_dhcp_server "sv$s" $sv 10.10.0.13 10.10.0.99 "$dir/server"
+gn_check "server-port-turns-dhcp-to-the-network" gn_wait 5 bash -c \
+    "ovs-ofctl -O OpenFlow15 dump-flows br-int | grep -q 'priority=126'"
 udhcpc_lease "wa$s" "$dir/server.lease" > /dev/null
 gn_check "lease-from-server-port" test "$(cut -d' ' -f1 \
     "$dir/server.lease" 2>/dev/null)" = 10.10.0.99

@@ -498,6 +498,46 @@ def tx(*frames):
 $2"
 }
 
+# gn_dhcp_server NS MAC IP OFFERED FILE [SPORTS]: a DHCP server (scapy)
+# in NS, from MAC and IP, answering every DISCOVER and REQUEST it sees with
+# OFFERED (mask /24, router IP), from each source port of SPORTS (default
+# 67), to the broadcast address and to the client's MAC; counts its
+# answers in FILE.sent; returns once it listens (stopped on exit).
+gn_dhcp_server() {
+    ip netns exec "$1" "$GN_PYTHON" -c "
+from scapy.all import *
+conf.verb = 0
+sent = 0
+def answer(p):
+    global sent
+    if not p.haslayer(DHCP) or p[BOOTP].op != 1:
+        return
+    kind = dict(o for o in p[DHCP].options if isinstance(o, tuple))
+    kind = {1: 'offer', 3: 'ack'}.get(kind.get('message-type'))
+    if not kind:
+        return
+    for sport in [int(x) for x in '${6:-67}'.split()]:
+        for dst, ip in ((p.src, '$4'), ('ff:ff:ff:ff:ff:ff',
+                                           '255.255.255.255')):
+            sendp(Ether(src='$2', dst=dst) / IP(src='$3', dst=ip)
+                  / UDP(sport=sport, dport=68)
+                  / BOOTP(op=2, xid=p[BOOTP].xid, yiaddr='$4', siaddr='$3',
+                          chaddr=p[BOOTP].chaddr, flags=p[BOOTP].flags)
+                  / DHCP(options=[('message-type', kind),
+                                  ('server_id', '$3'), ('lease_time', 600),
+                                  ('subnet_mask', '255.255.255.0'),
+                                  ('router', '$3'), 'end']), iface='eth0')
+            sent += 1
+            open('$5.sent', 'w').write(str(sent))
+sn = AsyncSniffer(iface='eth0', filter='udp and dst port 67', prn=answer,
+                  started_callback=lambda: open('$5.ready', 'w'))
+sn.start()
+time.sleep(30)
+" &
+    gn_on_exit "kill $! 2>/dev/null"
+    gn_wait 10 test -f "$5.ready"
+}
+
 # gn_trace_rule FLOW: prints "RULE:OBJECT" for the last flow that
 # "ofproto/trace br-int FLOW" went through: the guestnet rule named by its
 # cookie (PIPELINE_RULES in include/pipeline.h) and the cookie's object

@@ -34,43 +34,8 @@ exit 0
 EOS
 chmod +x "$dir/udhcpc.script"
 
-# rogue NS MAC IP OFFERED TAG: a DHCP server in NS answering every DISCOVER
-# and REQUEST with OFFERED, from port 12345 and from 67, to the broadcast
-# address and to the client's MAC; counts its answers in $dir/TAG.sent.
-rogue() {
-    ip netns exec "$1" "$GN_PYTHON" -c "
-from scapy.all import *
-conf.verb = 0
-sent = 0
-def answer(p):
-    global sent
-    if not p.haslayer(DHCP) or p[BOOTP].op != 1:
-        return
-    kind = dict(o for o in p[DHCP].options if isinstance(o, tuple))
-    kind = {1: 'offer', 3: 'ack'}.get(kind.get('message-type'))
-    if not kind:
-        return
-    for sport in (12345, 67):
-        for dst, ip in ((p.src, '$4'), ('ff:ff:ff:ff:ff:ff',
-                                           '255.255.255.255')):
-            sendp(Ether(src='$2', dst=dst) / IP(src='$3', dst=ip)
-                  / UDP(sport=sport, dport=68)
-                  / BOOTP(op=2, xid=p[BOOTP].xid, yiaddr='$4', siaddr='$3',
-                          chaddr=p[BOOTP].chaddr, flags=p[BOOTP].flags)
-                  / DHCP(options=[('message-type', kind),
-                                  ('server_id', '$3'), ('lease_time', 600),
-                                  ('subnet_mask', '255.255.255.0'),
-                                  ('router', '$3'), 'end']), iface='eth0')
-            sent += 1
-            open('$dir/$5.sent', 'w').write(str(sent))
-sn = AsyncSniffer(iface='eth0', filter='udp and dst port 67', prn=answer,
-                  started_callback=lambda: open('$dir/$5.ready', 'w'))
-sn.start()
-time.sleep(30)
-" &
-    gn_on_exit "kill $!"
-    gn_wait 10 test -f "$dir/$5.ready"
-}
+# rogue NS MAC IP OFFERED TAG: gn_dhcp_server from ports 12345 and 67.
+rogue() { gn_dhcp_server "$1" "$2" "$3" "$4" "$dir/$5" "12345 67"; }
 
 # udhcpc_lease FILE: runs udhcpc in wb (3 DISCOVERs, 1 s apart); the leased
 # address, if any, lands in FILE.
