@@ -246,6 +246,32 @@ gn_check "one-advertise-for-the-well-formed-solicit" test "$(tcpdump -nr \
 gn_check "guestnetd-alive-after-malformed" curl -sf -o /dev/null \
     --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/health
 
+# --- A flood of router solicitations from wb (3000 in a burst) is held
+# by wb's meter: few reach guestnetd, and wa's solicitation meanwhile is
+# answered.
+pins() {
+    timeout 10 "$GUESTNETCTL" --json status | "$GN_PYTHON" -c \
+        "import json, sys; print(json.load(sys.stdin)['dhcp']['packet_ins'])"
+}
+pins0=$(pins)
+gn_scapy "wb$s" "
+rs = (Ether(src='$wb', dst='33:33:00:00:00:02')
+      / IPv6(src='$llb', dst='ff02::2', hlim=255) / ICMPv6ND_RS())
+sendp([rs] * 3000, iface='eth0')
+" &
+flood=$!
+gn_check "rs-answered-during-neighbours-flood" test "$(gn_scapy "wa$s" "
+r = srp1(Ether(src='$wa', dst='33:33:00:00:00:02')
+         / IPv6(src='fe80::5054:ff:fe10:11', dst='ff02::2', hlim=255)
+         / ICMPv6ND_RS(), iface='eth0', timeout=3,
+         filter='icmp6 and ip6[40] == 134')
+print('answered' if r is not None else 'none')
+")" = answered
+wait $flood
+pins1=$(pins)
+echo "# 3000 solicitations from wb: $(( pins1 - pins0 )) packet-ins"
+gn_check "flood-held-by-meter" test $(( pins1 - pins0 )) -lt 200
+
 # --- trace names the punts.
 w="in_port=$pwa,dl_src=$wa,ipv6_src=fe80::5054:ff:fe10:11"
 gn_check_trace "trace-rs-punt" "router-solicitation-punt:$pwa" \
