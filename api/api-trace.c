@@ -73,6 +73,22 @@ api_trace_check_port__(const char *key, const char *value)
     return NULL;
 }
 
+/* Returns NULL if 'value' of 'key' is a number 0-255, else an error
+ * (malloc'd). */
+static char *
+api_trace_check_byte__(const char *key, const char *value)
+{
+    char *end;
+    long n = strtol(value, &end, 10);
+
+    if (!*value || *end || value[0] == '-' || value[0] == '+' || n > 255
+        || strlen(value) > 3) {
+        return gn_xasprintf("%s: \"%s\" is not a number 0-255", key,
+                            value);
+    }
+    return NULL;
+}
+
 /* Parses address 'value' of 'key' into 'ip' and checks its family against
  * '*family' (0: not known yet, then set). */
 static char *
@@ -109,7 +125,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
 {
     static const char *const known[] = {
         "in_port", "dl_src", "dl_dst", "proto", "nw_src", "nw_dst",
-        "tp_src", "tp_dst",
+        "tp_src", "tp_dst", "icmp_type", "icmp_code",
     };
     const char *dl_src = api_trace_param__(params, "dl_src");
     const char *dl_dst = api_trace_param__(params, "dl_dst");
@@ -118,6 +134,8 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     const char *nw_dst = api_trace_param__(params, "nw_dst");
     const char *tp_src = api_trace_param__(params, "tp_src");
     const char *tp_dst = api_trace_param__(params, "tp_dst");
+    const char *icmp_type = api_trace_param__(params, "icmp_type");
+    const char *icmp_code = api_trace_param__(params, "icmp_code");
     const json_t *ofport = json_object_get(port, "ofport");
     const struct api_trace_proto *proto = NULL;
     struct netaddr_mac mac;
@@ -135,7 +153,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         if (!ok) {
             return gn_xasprintf("unknown parameter \"%s\" (in_port, dl_src, "
                                 "dl_dst, proto, nw_src, nw_dst, tp_src, "
-                                "tp_dst)", key);
+                                "tp_dst, icmp_type, icmp_code)", key);
         }
         if (!json_is_string(v) || !*json_string_value(v)) {
             return gn_xasprintf("%s: empty value", key);
@@ -198,6 +216,18 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     if (tp_dst && (error = api_trace_check_port__("tp_dst", tp_dst))) {
         return error;
     }
+    bool icmp = proto && (!strcmp(proto->name, "icmp")
+                          || !strcmp(proto->name, "icmp6"));
+    if ((icmp_type || icmp_code) && !icmp) {
+        return gn_xstrdup("icmp_type and icmp_code need proto icmp or "
+                          "icmp6");
+    }
+    if ((icmp_type && (error = api_trace_check_byte__("icmp_type",
+                                                      icmp_type)))
+        || (icmp_code && (error = api_trace_check_byte__("icmp_code",
+                                                         icmp_code)))) {
+        return error;
+    }
 
     /* Like dl_src, the source address defaults to the port's own (its
      * first of the protocol's family), so that a plain trace shows what
@@ -252,6 +282,14 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     }
     if (tp_dst) {
         api_trace_append__(&flow, udp ? "udp_dst" : "tp_dst", tp_dst);
+    }
+    if (icmp_type) {
+        api_trace_append__(&flow, v6 ? "icmpv6_type" : "icmp_type",
+                           icmp_type);
+    }
+    if (icmp_code) {
+        api_trace_append__(&flow, v6 ? "icmpv6_code" : "icmp_code",
+                           icmp_code);
     }
     *flowp = flow;
     return NULL;
@@ -337,7 +375,14 @@ api_trace_parse(const char *output)
             json_array_append_new(steps, step);
         }
     }
-    dropped = !actions || !strcmp(actions, "drop");
+    /* A frame that only went through meters (a port's broadcast limit)
+     * and was then dropped shows as "meter(N)" alone. */
+    const char *rest = actions;
+    while (rest && !strncmp(rest, "meter(", 6) && strchr(rest, ')')) {
+        rest = strchr(rest, ')') + 1;
+        rest += *rest == ',';
+    }
+    dropped = !rest || !*rest || !strcmp(rest, "drop");
     /* Sent up to guestnetd ("dhcp-punt"), which answers it. */
     bool punted = actions && strstr(actions, "controller(");
     const char *verdict = (punted ? "sent to guestnetd"

@@ -280,6 +280,16 @@ icmpv6_type=133,icmpv6_code=0"
 gn_check_trace "trace-dhcp6-punt" "dhcp6-punt:$pwa" \
     "udp6,$w,dl_dst=33:33:00:01:00:02,ipv6_dst=ff02::1:2,nw_ttl=1,\
 udp_src=546,udp_dst=547"
+gn_check "guestnetctl-trace-names-rs-punt" bash -c "'$GUESTNETCTL' trace \
+    pwa$s dl_dst=33:33:00:00:00:02 proto=icmp6 \
+    nw_src=fe80::5054:ff:fe10:11 nw_dst=ff02::2 icmp_type=133 icmp_code=0 \
+    | grep -q 'sent to guestnetd by router-solicitation-punt'"
+gn_check "guestnetctl-trace-names-ra-drop" bash -c \
+    "'$GUESTNETCTL' trace pwa$s dl_dst=33:33:00:00:00:02 proto=icmp6 \
+    nw_src=fe80::5054:ff:fe10:11 nw_dst=ff02::2 icmp_type=134 \
+    icmp_code=0 | grep -q 'dropped by router-advertisement-drop'"
+gn_check_fails "guestnetctl-trace-refuses-icmp-type-of-udp" \
+    "$GUESTNETCTL" trace pwa$s proto=udp6 icmp_type=133
 gn_check "guestnetctl-trace-names-dhcp6-punt" bash -c "'$GUESTNETCTL' trace \
     pwa$s dl_dst=33:33:00:01:00:02 proto=udp6 nw_src=fe80::5054:ff:fe10:11 \
     nw_dst=ff02::1:2 tp_src=546 tp_dst=547 \
