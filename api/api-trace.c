@@ -58,33 +58,20 @@ api_trace_param__(const json_t *params, const char *key)
     return json_string_value(json_object_get(params, key));
 }
 
-/* Checks that 'value' of 'key' is a TCP/UDP port number. */
+/* Checks that 'value' of 'key' is a decimal number from 0 to 'max' (65535:
+ * a TCP/UDP port number; 255: an ICMP type or code): returns NULL, or a
+ * malloc'd error. */
 static char *
-api_trace_check_port__(const char *key, const char *value)
+api_trace_check_number__(const char *key, const char *value, long max)
 {
     char *end;
     long n = strtol(value, &end, 10);
 
-    if (!*value || *end || value[0] == '-' || value[0] == '+' || n > 65535
+    if (!*value || *end || value[0] == '-' || value[0] == '+' || n > max
         || strlen(value) > 5) {
-        return gn_xasprintf("%s: \"%s\" is not a port number (0-65535)",
-                            key, value);
-    }
-    return NULL;
-}
-
-/* Returns NULL if 'value' of 'key' is a number 0-255, else an error
- * (malloc'd). */
-static char *
-api_trace_check_byte__(const char *key, const char *value)
-{
-    char *end;
-    long n = strtol(value, &end, 10);
-
-    if (!*value || *end || value[0] == '-' || value[0] == '+' || n > 255
-        || strlen(value) > 3) {
-        return gn_xasprintf("%s: \"%s\" is not a number 0-255", key,
-                            value);
+        return gn_xasprintf("%s: \"%s\" is not %s (0-%ld)", key, value,
+                            max == 65535 ? "a port number" : "a number",
+                            max);
     }
     return NULL;
 }
@@ -210,10 +197,10 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         return gn_xstrdup("tp_src and tp_dst need proto tcp, udp, tcp6 or "
                           "udp6");
     }
-    if (tp_src && (error = api_trace_check_port__("tp_src", tp_src))) {
+    if (tp_src && (error = api_trace_check_number__("tp_src", tp_src, 65535))) {
         return error;
     }
-    if (tp_dst && (error = api_trace_check_port__("tp_dst", tp_dst))) {
+    if (tp_dst && (error = api_trace_check_number__("tp_dst", tp_dst, 65535))) {
         return error;
     }
     bool icmp = proto && (!strcmp(proto->name, "icmp")
@@ -222,10 +209,11 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         return gn_xstrdup("icmp_type and icmp_code need proto icmp or "
                           "icmp6");
     }
-    if ((icmp_type && (error = api_trace_check_byte__("icmp_type",
-                                                      icmp_type)))
-        || (icmp_code && (error = api_trace_check_byte__("icmp_code",
-                                                         icmp_code)))) {
+    if ((icmp_type && (error = api_trace_check_number__("icmp_type",
+                                                        icmp_type, 255)))
+        || (icmp_code && (error = api_trace_check_number__("icmp_code",
+                                                           icmp_code,
+                                                           255)))) {
         return error;
     }
 
