@@ -324,8 +324,9 @@ engine_ra_new_ports__(struct engine *e, const struct pipeline_port *ports,
 
     for (i = 0; i < n; i++) {
         now[i] = ports[i].ofport;
-        if (!bsearch(&now[i], e->ra_known, e->n_ra_known, sizeof *now,
-                     engine_ra_cmp__)) {
+        if (!e->n_ra_known
+            || !bsearch(&now[i], e->ra_known, e->n_ra_known, sizeof *now,
+                        engine_ra_cmp__)) {
             if (sent >= budget) {
                 break;
             }

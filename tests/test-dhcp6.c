@@ -56,7 +56,9 @@ body(uint8_t *b, uint8_t type, const uint8_t *opts, size_t n_opts)
     b[2] = 2;
     b[3] = 3;
     memcpy(b + 4, cid, sizeof cid);
-    memcpy(b + 4 + sizeof cid, opts, n_opts);
+    if (n_opts) {
+        memcpy(b + 4 + sizeof cid, opts, n_opts);
+    }
     return 4 + sizeof cid + n_opts;
 }
 
@@ -299,7 +301,9 @@ rs_frame(uint8_t *buf, const char *src, const uint8_t *opts, size_t n,
     inet_pton(AF_INET6, src, &s);
     inet_pton(AF_INET6, "ff02::2", &d);
     m[0] = 133;
-    memcpy(m + 8, opts, n);
+    if (n) {
+        memcpy(m + 8, opts, n);
+    }
     n = ip6_frame_finish(buf, mc, client_mac, &s, &d, IPPROTO_ICMPV6,
                          8 + n, 2);
     buf[14 + 7] = hlim;
