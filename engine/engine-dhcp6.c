@@ -367,13 +367,13 @@ engine_ra_tick__(evutil_socket_t fd, short what, void *e_)
     if (e->ra_credit > (size_t) ENGINE_RA_CYCLE_SECS * ENGINE_RA_BURST) {
         e->ra_credit = (size_t) ENGINE_RA_CYCLE_SECS * ENGINE_RA_BURST;
     }
+    /* Every port visited costs its share, served or not, so that each
+     * is visited once a cycle whatever the share of served ones. */
     for (size_t i = 0; i < n && sent < ENGINE_RA_BURST
                        && e->ra_credit >= ENGINE_RA_CYCLE_SECS; i++) {
         e->ra_cursor = e->ra_cursor < n ? e->ra_cursor : 0;
-        if (engine_ra_periodic__(e, &ports[e->ra_cursor++])) {
-            sent++;
-            e->ra_credit -= ENGINE_RA_CYCLE_SECS;
-        }
+        e->ra_credit -= ENGINE_RA_CYCLE_SECS;
+        sent += engine_ra_periodic__(e, &ports[e->ra_cursor++]);
     }
     tv.tv_sec = 0;
     tv.tv_usec = 500000 + engine_ra_random__(e) % 1000000;
