@@ -62,6 +62,25 @@ gn_check "neighbour-pings-it-back" ip netns exec "wb$s" ping -6 -c 1 -W 2 \
 gn_check "neighbour-entry-has-owners-mac" bash -c "ip -n wb$s -6 neigh \
     show $lla | grep -q $wa"
 
+# From its bound address, wa's router solicitation and DHCPv6 SOLICIT
+# are answered, to that address.
+gn_check "services-answer-the-bound-address" test "$(gn_scapy "wa$s" "
+conf.checkIPaddr = False     # (The answer comes from another address.)
+ll = '$lla'
+rs = srp1(Ether(src='$wa', dst='33:33:00:00:00:02')
+          / IPv6(src=ll, dst='ff02::2', hlim=255) / ICMPv6ND_RS(),
+          iface='eth0', timeout=3, filter='icmp6 and ip6[40] == 134')
+sol = srp1(Ether(src='$wa', dst='33:33:00:01:00:02')
+           / IPv6(src=ll, dst='ff02::1:2') / UDP(sport=546, dport=547)
+           / DHCP6_Solicit(trid=77)
+           / DHCP6OptClientId(duid=DUID_LL(lladdr='$wa'))
+           / DHCP6OptIA_NA(iaid=1), iface='eth0', timeout=3,
+           filter='udp and src port 547')
+print(rs is not None and rs[IPv6].dst == ll,
+      sol is not None and sol[IPv6].dst == ll
+      and DHCP6_Advertise in sol and sol[DHCP6_Advertise].trid == 77)
+")" = "True True"
+
 # --- wc claims wa's address: DAD probe, advertisement, traffic.  The
 # same frames for wc's own link-local address pass.
 bound0=$(status bound)
