@@ -228,8 +228,10 @@ engine_dhcp6__(struct engine *e, const struct pipeline_port *p,
     }
     inet_ntop(AF_INET6, &lease.client_ip, addr, sizeof addr);
     if (msg.type == DHCP6_DECLINE) {
-        GN_LOG_WARN("port %s: DECLINE of %s: something else on its link "
-                    "claims the port's address", p->name, addr);
+        static struct gn_log_rl rl = GN_LOG_RL_INIT(1, 5);
+
+        GN_LOG_WARN_RL(&rl, "port %s: DECLINE of %s: something else on its "
+                       "link claims the port's address", p->name, addr);
     }
     GN_LOG_DBG("port %s: %s -> %s %s%s", p->name,
                dhcp6_type_name(msg.type), dhcp6_type_name(a.type),
