@@ -429,8 +429,10 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
                         "OpenFlow errors received from the switch.",
                         of->n_errors);
     api_report_metric__(f, "guestnet_packet_ins_total", "counter",
-                        "Packets the switch sent up (guests' DHCP "
-                        "messages) that guestnetd handled.",
+                        "Packets the switch sent up (guests' DHCP and "
+                        "DHCPv6 messages, router solicitations, first "
+                        "uses of link-local addresses) that guestnetd "
+                        "handled.",
                         of->n_packet_in);
     api_report_metric__(f, "guestnet_packet_ins_dropped_total", "counter",
                         "Packets the switch sent up that guestnetd dropped "
@@ -447,6 +449,34 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
         fprintf(f, "guestnet_dhcp_messages_total{answer=\"%s\"} %.15g\n",
                 answers[i][1],
                 api_report_int__(status, "dhcp", answers[i][0]));
+    }
+    /* The IPv6 services (engine/engine-dhcp6.c, engine/engine-ll.c): a
+     * family's help, then its samples (label, status object and key). */
+    static const struct {
+        const char *family, *help, *label, *object, *key;
+    } v6[] = {
+        { "guestnet_router_advertisements_total", "Router advertisements "
+          "guestnetd sent, in answer and unsolicited.",
+          "kind=\"solicited\"", "dhcp6", "ra_solicited" },
+        { NULL, NULL, "kind=\"periodic\"", "dhcp6", "ra_periodic" },
+        { "guestnet_dhcp6_messages_total", "DHCPv6 messages from guests, "
+          "by guestnetd's answer (ADVERTISE or REPLY, or none).",
+          "answer=\"reply\"", "dhcp6", "replies" },
+        { NULL, NULL, "answer=\"none\"", "dhcp6", "ignored" },
+        { "guestnet_link_locals_total", "IPv6 link-local addresses guests "
+          "used first, bound to their port or refused.",
+          "result=\"bound\"", "link_locals", "bound" },
+        { NULL, NULL, "result=\"refused\"", "link_locals", "refused" },
+    };
+    const char *family = NULL;
+    for (size_t i = 0; i < GN_ARRAY_SIZE(v6); i++) {
+        if (v6[i].family) {
+            family = v6[i].family;
+            fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", family,
+                    v6[i].help, family);
+        }
+        fprintf(f, "%s{%s} %.15g\n", family, v6[i].label,
+                api_report_int__(status, v6[i].object, v6[i].key));
     }
 
     if (stats) {

@@ -58,17 +58,20 @@ api_trace_param__(const json_t *params, const char *key)
     return json_string_value(json_object_get(params, key));
 }
 
-/* Checks that 'value' of 'key' is a TCP/UDP port number. */
+/* Checks that 'value' of 'key' is a decimal number from 0 to 'max' (65535:
+ * a TCP/UDP port number; 255: an ICMP type or code): returns NULL, or a
+ * malloc'd error. */
 static char *
-api_trace_check_port__(const char *key, const char *value)
+api_trace_check_number__(const char *key, const char *value, long max)
 {
     char *end;
     long n = strtol(value, &end, 10);
 
-    if (!*value || *end || value[0] == '-' || value[0] == '+' || n > 65535
+    if (!*value || *end || value[0] == '-' || value[0] == '+' || n > max
         || strlen(value) > 5) {
-        return gn_xasprintf("%s: \"%s\" is not a port number (0-65535)",
-                            key, value);
+        return gn_xasprintf("%s: \"%s\" is not %s (0-%ld)", key, value,
+                            max == 65535 ? "a port number" : "a number",
+                            max);
     }
     return NULL;
 }
@@ -109,7 +112,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
 {
     static const char *const known[] = {
         "in_port", "dl_src", "dl_dst", "proto", "nw_src", "nw_dst",
-        "tp_src", "tp_dst",
+        "tp_src", "tp_dst", "icmp_type", "icmp_code",
     };
     const char *dl_src = api_trace_param__(params, "dl_src");
     const char *dl_dst = api_trace_param__(params, "dl_dst");
@@ -118,6 +121,8 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     const char *nw_dst = api_trace_param__(params, "nw_dst");
     const char *tp_src = api_trace_param__(params, "tp_src");
     const char *tp_dst = api_trace_param__(params, "tp_dst");
+    const char *icmp_type = api_trace_param__(params, "icmp_type");
+    const char *icmp_code = api_trace_param__(params, "icmp_code");
     const json_t *ofport = json_object_get(port, "ofport");
     const struct api_trace_proto *proto = NULL;
     struct netaddr_mac mac;
@@ -135,7 +140,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         if (!ok) {
             return gn_xasprintf("unknown parameter \"%s\" (in_port, dl_src, "
                                 "dl_dst, proto, nw_src, nw_dst, tp_src, "
-                                "tp_dst)", key);
+                                "tp_dst, icmp_type, icmp_code)", key);
         }
         if (!json_is_string(v) || !*json_string_value(v)) {
             return gn_xasprintf("%s: empty value", key);
@@ -192,10 +197,23 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         return gn_xstrdup("tp_src and tp_dst need proto tcp, udp, tcp6 or "
                           "udp6");
     }
-    if (tp_src && (error = api_trace_check_port__("tp_src", tp_src))) {
+    if (tp_src && (error = api_trace_check_number__("tp_src", tp_src, 65535))) {
         return error;
     }
-    if (tp_dst && (error = api_trace_check_port__("tp_dst", tp_dst))) {
+    if (tp_dst && (error = api_trace_check_number__("tp_dst", tp_dst, 65535))) {
+        return error;
+    }
+    bool icmp = proto && (!strcmp(proto->name, "icmp")
+                          || !strcmp(proto->name, "icmp6"));
+    if ((icmp_type || icmp_code) && !icmp) {
+        return gn_xstrdup("icmp_type and icmp_code need proto icmp or "
+                          "icmp6");
+    }
+    if ((icmp_type && (error = api_trace_check_number__("icmp_type",
+                                                        icmp_type, 255)))
+        || (icmp_code && (error = api_trace_check_number__("icmp_code",
+                                                           icmp_code,
+                                                           255)))) {
         return error;
     }
 
@@ -252,6 +270,14 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     }
     if (tp_dst) {
         api_trace_append__(&flow, udp ? "udp_dst" : "tp_dst", tp_dst);
+    }
+    if (icmp_type) {
+        api_trace_append__(&flow, v6 ? "icmpv6_type" : "icmp_type",
+                           icmp_type);
+    }
+    if (icmp_code) {
+        api_trace_append__(&flow, v6 ? "icmpv6_code" : "icmp_code",
+                           icmp_code);
     }
     *flowp = flow;
     return NULL;
@@ -337,7 +363,14 @@ api_trace_parse(const char *output)
             json_array_append_new(steps, step);
         }
     }
-    dropped = !actions || !strcmp(actions, "drop");
+    /* A frame that only went through meters (a port's broadcast limit)
+     * and was then dropped shows as "meter(N)" alone. */
+    const char *rest = actions;
+    while (rest && !strncmp(rest, "meter(", 6) && strchr(rest, ')')) {
+        rest = strchr(rest, ')') + 1;
+        rest += *rest == ',';
+    }
+    dropped = !rest || !*rest || !strcmp(rest, "drop");
     /* Sent up to guestnetd ("dhcp-punt"), which answers it. */
     bool punted = actions && strstr(actions, "controller(");
     const char *verdict = (punted ? "sent to guestnetd"

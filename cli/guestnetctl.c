@@ -51,7 +51,8 @@ usage(void)
            "packet from\n"
            "                             PORT; FIELDs: dl_src, dl_dst, "
            "proto, nw_src,\n"
-           "                             nw_dst, tp_src, tp_dst\n"
+           "                             nw_dst, tp_src, tp_dst, icmp_type,\n"
+           "                             icmp_code\n"
            "  reload                     re-read guestnetd's config file\n"
            "  config check FILE          validate a config file offline\n",
            gn_program_name(), gn_program_name());
@@ -274,6 +275,13 @@ print_port(const json_t *p)
     }
     printf("\n");
     limits_print(p);
+    if (json_array_size(json_object_get(p, "link_locals"))) {
+        printf("  %-18s", "link-locals");
+        json_array_foreach (json_object_get(p, "link_locals"), i, v) {
+            printf(" %s", json_string_value(v));
+        }
+        printf("\n");
+    }
     json_object_foreach ((json_t *) guest, key, v) {
         if (!strcmp(key, "qemu_args")) {
             printf("QEMU arguments:\n ");

@@ -5,8 +5,10 @@ libguestnet_a_SOURCES += \
 	engine/bridge.c \
 	engine/engine.c \
 	engine/engine-dhcp.c \
+	engine/engine-dhcp6.c \
 	engine/engine-ipam.c \
 	engine/engine-limits.c \
+	engine/engine-ll.c \
 	engine/engine-ops.c \
 	engine/engine-private.h \
 	engine/engine-remote.c \

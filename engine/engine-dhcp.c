@@ -123,6 +123,15 @@ engine_packet_in__(const struct ofctrl_packet_in *pin, void *e_)
     enum dhcp_type type = 0;
     size_t n;
 
+    if (pin->cookie >> 48 == PIPELINE_RULE_RS_PUNT
+        || pin->cookie >> 48 == PIPELINE_RULE_DHCP6_PUNT) {
+        engine_dhcp6_packet_in__(e, pin);
+        return;
+    }
+    if (pin->cookie >> 48 == PIPELINE_RULE_LINK_LOCAL_PUNT) {
+        engine_ll_packet_in__(e, pin);
+        return;
+    }
     if (pin->cookie >> 48 != PIPELINE_RULE_DHCP_PUNT
         || pipeline_cookie_object(pin->cookie) != pin->in_port) {
         why = "not from a dhcp-punt flow of its port";

@@ -244,6 +244,32 @@ struct engine {
     unsigned long long n_dhcp_ignored;
     long long dhcp_max_us;      /* The longest handling of a packet-in. */
 
+    /* The IPv6 services (engine-dhcp6.c): router advertisements sent in
+     * answer and periodically, DHCPv6 replies and advertisements sent,
+     * messages left unanswered; the periodic advertisements' timer, the
+     * next port's index, the advertisements earned (in 1/300ths), the
+     * sorted ofports known at the last tick (and the view's generation
+     * then), and the jitter's random state. */
+    unsigned long long n_ra_solicited;
+    unsigned long long n_ra_periodic;
+    unsigned long long n_rs_ignored;
+    unsigned long long n_dhcp6_replies;
+    unsigned long long n_dhcp6_ignored;
+    struct event *ra_ev;
+    size_t ra_cursor;
+    size_t ra_credit;
+    int *ra_known;
+    size_t n_ra_known;
+    unsigned long long ra_known_gen;
+    uint32_t ra_random;
+
+    /* Link-local addresses to bind to ports (engine-ll.c), waiting for a
+     * transaction or in the one in flight; bindings written, refused. */
+    struct engine_ll *ll_queue;
+    size_t n_ll_queue;
+    unsigned long long n_ll_bound;
+    unsigned long long n_ll_refused;
+
     /* Addresses assigned to adopted ports by the transaction in flight
      * (engine-ipam.c), which the port view does not show yet: "VLAN/IP"
      * -> the port's name (owned). */
@@ -282,6 +308,44 @@ void engine_ipam_txn_done__(struct engine *e);
 
 /* ofctrl callback: a packet a flow sent up (see include/ofctrl.h). */
 void engine_packet_in__(const struct ofctrl_packet_in *pin, void *e);
+
+/* engine-dhcp6.c */
+
+/* The local port that sent 'pin' up, if the flow that did is one of the
+ * port's own (the cookie's object its ofport) and the packet is whole;
+ * else NULL with a static reason in '*why'. */
+const struct pipeline_port *engine_punt_port__(
+    struct engine *e, const struct ofctrl_packet_in *pin, const char **why);
+
+/* A packet-in of a "router-solicitation-punt" or "dhcp6-punt" flow. */
+void engine_dhcp6_packet_in__(struct engine *e,
+                              const struct ofctrl_packet_in *pin);
+/* Starts and stops the periodic router advertisements. */
+void engine_dhcp6_init__(struct engine *e);
+void engine_dhcp6_destroy__(struct engine *e);
+
+/* engine-ll.c */
+
+/* A link-local address to bind to a port. */
+struct engine_ll {
+    char *port;                 /* The port's name. */
+    int vlan;
+    struct in6_addr addr;
+    bool in_txn;                /* In the transaction in flight. */
+};
+
+/* A packet-in of a "link-local-punt" flow. */
+void engine_ll_packet_in__(struct engine *e,
+                           const struct ofctrl_packet_in *pin);
+/* Adds to 'txn' the ops that write the queued bindings; returns how many
+ * (none that ovs-vswitchd reads). */
+int engine_ll_plan__(struct engine *e, struct ovsdb_txn *txn);
+/* True if bindings wait for a transaction. */
+bool engine_ll_queued__(const struct engine *e);
+/* The transaction in flight is done: forgets its bindings (the replica
+ * shows them now, or the guest's next packet asks again). */
+void engine_ll_txn_done__(struct engine *e);
+void engine_ll_destroy__(struct engine *e);
 
 /* engine.c */
 

@@ -305,6 +305,16 @@ engine_status(struct engine *e)
         "naks", (json_int_t) e->n_dhcp_naks,
         "ignored", (json_int_t) e->n_dhcp_ignored,
         "max_ms", e->dhcp_max_us / 1000.0));
+    json_object_set_new(j, "dhcp6", json_pack(
+        "{s:I, s:I, s:I, s:I, s:I}",
+        "ra_solicited", (json_int_t) e->n_ra_solicited,
+        "ra_periodic", (json_int_t) e->n_ra_periodic,
+        "rs_ignored", (json_int_t) e->n_rs_ignored,
+        "replies", (json_int_t) e->n_dhcp6_replies,
+        "ignored", (json_int_t) e->n_dhcp6_ignored));
+    json_object_set_new(j, "link_locals", json_pack(
+        "{s:I, s:I}", "bound", (json_int_t) e->n_ll_bound,
+        "refused", (json_int_t) e->n_ll_refused));
     return j;
 }
 

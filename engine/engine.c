@@ -273,7 +273,7 @@ engine_has_queued__(const struct engine *e)
             return true;
         }
     }
-    return false;
+    return engine_ll_queued__(e);
 }
 
 static void
@@ -353,6 +353,7 @@ engine_run__(struct engine *e)
             port_view_plan_adoption(engine_view__(e), txn);
             /* (Like the marks, nothing ovs-vswitchd reads.) */
             n_marks = engine_ipam_plan_adopted__(e, txn);
+            n_marks += engine_ll_plan__(e, txn);
             n_marks += engine_plan_installed__(e, txn);
             e->txn_has_extra = ovsdb_txn_n_ops(txn) > before;
         } else {
@@ -640,6 +641,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
         gn_fatal("%s", error);
     }
     ofctrl_set_packet_in_cb(e->ofctrl, engine_packet_in__, e);
+    engine_dhcp6_init__(e);
     e->pipeline = pipeline_state_create();
     e->view = port_view_create();
     e->devices = dev_worker_create(base);
@@ -684,6 +686,8 @@ engine_destroy(struct engine *e)
     free(e->ovs_rundir);
     event_free(e->run_ev);
     event_free(e->timer_ev);
+    engine_dhcp6_destroy__(e);
+    engine_ll_destroy__(e);
     engine_remote_destroy__(e);
     gn_config_destroy(e->cfg);
     free(e->config_file);

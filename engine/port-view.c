@@ -18,6 +18,7 @@
 
 #include "gn-config.h"
 #include "gn-util.h"
+#include "ip6-frame.h"
 #include "netaddr.h"
 #include "ovsdb-replica.h"
 #include "ports.h"
@@ -181,6 +182,29 @@ port_view_parse_ips__(const char *ips, size_t *n)
     return out;
 }
 
+/* Appends to 'x->ips' the link-local addresses of fe80::/64 (at most
+ * PIPELINE_LL_MAX) in the comma-separated 'lls' (or NULL), as the
+ * pipeline port's bound link-local addresses: they follow its other
+ * addresses in the one array. */
+static void
+port_view_add_link_locals__(struct port_view_entry *x, const char *lls)
+{
+    size_t n;
+    struct netaddr_ip *all = port_view_parse_ips__(lls, &n);
+
+    x->ips = gn_xrealloc(x->ips, (x->pp.n_ips + PIPELINE_LL_MAX + 1)
+                                 * sizeof *x->ips);
+    x->pp.n_lls = 0;
+    for (size_t i = 0; i < n && x->pp.n_lls < PIPELINE_LL_MAX; i++) {
+        if (all[i].family == AF_INET6 && all[i].plen == 128
+            && ip6_is_link_local64(&all[i].addr.v6)) {
+            x->ips[x->pp.n_ips + x->pp.n_lls++] = all[i];
+        }
+    }
+    x->pp.lls = x->ips + x->pp.n_ips;
+    free(all);
+}
+
 /* Writes into 'buf' the key of 'addrs' in struct port_view for address
  * 'addr' (already formatted) in the network of 'vlan'. */
 static void
@@ -296,6 +320,7 @@ port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
     x->has_flows = true;
     x->name = gn_xstrdup(b.name);
     x->ips = port_view_parse_ips__(b.ips, &x->pp.n_ips);
+    port_view_add_link_locals__(x, b.link_locals);
     x->pp.name = x->name;
     x->pp.ofport = b.ofport;
     x->pp.vlan = b.vlan;
@@ -319,10 +344,10 @@ port_view_same_flows__(const struct port_view_entry *a,
         || p->vlan != q->vlan || p->server != q->server
         || memcmp(p->mac.b, q->mac.b, sizeof p->mac.b)
         || memcmp(p->limits.value, q->limits.value, sizeof p->limits.value)
-        || p->n_ips != q->n_ips) {
+        || p->n_ips != q->n_ips || p->n_lls != q->n_lls) {
         return false;
     }
-    for (size_t i = 0; i < p->n_ips; i++) {
+    for (size_t i = 0; i < p->n_ips + p->n_lls; i++) {
         const struct netaddr_ip *x = &p->ips[i], *y = &q->ips[i];
 
         if (x->family != y->family || x->plen != y->plen

@@ -298,6 +298,8 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
         b->ips_assigned = ovsdb_datum_map_get_string(b->iface,
                                                      "external_ids",
                                                      K_IPS_ASSIGNED);
+        b->link_locals = ovsdb_datum_map_get_string(
+            b->iface, "external_ids", PORTS_LINK_LOCALS_KEY);
         const char *server = ovsdb_datum_map_get_string(b->iface,
                                                         "external_ids",
                                                         K_SERVER);
@@ -413,6 +415,7 @@ port_binding_to_json(const struct port_binding *b)
     json_object_set_new(j, "ips", ports_split__(b->ips));
     json_object_set_new(j, "ips_assigned", ports_split__(b->ips_assigned));
     json_object_set_new(j, "limits", ports_limits_to_json__(b));
+    json_object_set_new(j, "link_locals", ports_split__(b->link_locals));
     if (b->iface) {
         const char *v;
         if ((v = ovsdb_datum_string(b->iface, "link_state"))) {

@@ -59,7 +59,9 @@ pipeline_source_mac_check__(struct pipeline_ctx *ctx)
 
 /* Table 1: what any guest may send from no address of its own: DHCP
  * discovery from 0.0.0.0, duplicate address detection (its targets are
- * checked in table 2), MLD reports from "::" and RARP requests, which
+ * checked in table 2), MLD reports and router solicitations (RFC 4861
+ * 4.1 lets a host without an address send them) from "::" and RARP
+ * requests, which
  * claim no address: QEMU announces a migrated guest with them, five
  * times, so that switches learn where its MAC is now (the first passes
  * the destination's blocked port, the others its own flows; the source
@@ -82,6 +84,8 @@ pipeline_unaddressed__(struct pipeline_ctx *ctx)
                      "reg5=1,icmp6,ipv6_src=::,icmp_type=135");
     pipeline_ctx_add(ctx, T_SOURCE, 100, allow, next,
                      "reg5=1,icmp6,ipv6_src=::,icmp_type=143");
+    pipeline_ctx_add(ctx, T_SOURCE, 100, allow, next,
+                     "reg5=1,icmp6,ipv6_src=::,icmp_type=133");
     pipeline_ctx_add(ctx, T_SOURCE, 100,
                      PIPELINE_COOKIE(PIPELINE_RULE_ARP_ALLOW, 0), next,
                      "reg5=1,rarp,arp_op=3,arp_spa=0.0.0.0,"

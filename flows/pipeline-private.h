@@ -106,13 +106,13 @@ void pipeline_global_flows(struct pipeline_ctx *, const struct gn_config *);
  * drops the clone only, not the frame's other outputs).  Caller frees. */
 char *pipeline_output(int ofport, bool limited);
 
-/* The most meters a port's flows use: its broadcast limit's, its DHCP
- * messages' and one per limit it has. */
+/* The most meters a port's flows use: its broadcast limit's, that of
+ * what it sends up to guestnetd, and one per limit it has. */
 #define PIPELINE_PORT_MAX_METERS 6
 
 /* Adds to 'meters' those that the flows of port 'p' of network 'net' go
- * through (its broadcast limit's, if 'cfg' has one, its DHCP messages',
- * where guestnetd serves it DHCP, and one per limit of 'p'), and
+ * through (its broadcast limit's, if 'cfg' has one, that of what it sends
+ * up to guestnetd, and one per limit of 'p'), and
  * stores their ids in 'ids' (PIPELINE_PORT_MAX_METERS of them at most),
  * their number in '*n'.  Returns NULL, or a malloc'd error naming the
  * port (the meters added before it stay, in 'ids'). */

@@ -15,6 +15,7 @@
 
 #include "gn-config.h"
 #include "gn-util.h"
+#include "ip6-frame.h"
 #include "pipeline-private.h"
 #include "pipeline.h"
 
@@ -113,6 +114,31 @@ pipeline_gateway_flows(struct pipeline_ctx *ctx, const struct gn_network *net)
                          "reg6=%d,reg5=1,arp,arp_op=1,arp_tpa=%s", net->vlan,
                          ip);
         free(actions);
+    }
+    for (size_t i = 0; i < net->n_gateways; i++) {
+        if (net->gateways[i].family == AF_INET6) {
+            /* The gateways' link-local address, which guestnetd's router
+             * advertisements come from (engine/engine-dhcp6.c). */
+            struct in6_addr ll;
+
+            ip6_link_local(gw_mac.b, &ll);
+            inet_ntop(AF_INET6, &ll, ip, sizeof ip);
+            pipeline_nd_answer__(ctx, net, 110, nd, mac, ip,
+                                 PIPELINE_NA_ROUTER | PIPELINE_NA_SOLICITED
+                                 | PIPELINE_NA_OVERRIDE);
+            /* No guest may send from it or probe for it (above the
+             * link-local punts of flows/pipeline.c). */
+            uint64_t spoof = PIPELINE_COOKIE(
+                PIPELINE_RULE_GATEWAY_SPOOF_DROP, net->vlan);
+            pipeline_ctx_add(ctx, T_SOURCE, 97, spoof, "drop",
+                             "reg6=%d,reg5=1,ipv6,ipv6_src=%s", net->vlan,
+                             ip);
+            pipeline_ctx_add(ctx, T_CONTENT, 115, spoof, "drop",
+                             "reg6=%d,reg5=1,icmp6,icmp_type=135,"
+                             "icmp_code=0,ipv6_src=::,nd_target=%s",
+                             net->vlan, ip);
+            break;
+        }
     }
     if (net->n_gateways) {
         /* Above the unicast flows, should a guest's MAC be this one. */

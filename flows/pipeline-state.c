@@ -438,6 +438,9 @@ pipeline_port_key__(struct gn_buf *key, const struct pipeline_port *p,
         }
         gn_buf_put(key, &routed[i], sizeof routed[i]);
     }
+    for (size_t i = 0; i < p->n_lls; i++) {
+        gn_buf_put(key, &p->lls[i].addr.v6, sizeof p->lls[i].addr.v6);
+    }
 }
 
 /* Writes the name of flood chunk 'chunk' of the network of VLAN 'vlan'

@@ -15,9 +15,11 @@
 #include <string.h>
 
 #include "dhcp.h"
+#include "dhcp6.h"
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
+#include "ip6-frame.h"
 #include "meter-table.h"
 #include "pipeline-private.h"
 
@@ -106,18 +108,21 @@ pipeline_link_local__(const struct netaddr_mac *mac, char *s, size_t size)
 {
     struct in6_addr a;
 
-    memset(&a, 0, sizeof a);
-    a.s6_addr[0] = 0xfe;
-    a.s6_addr[1] = 0x80;
-    a.s6_addr[8] = mac->b[0] ^ 0x02;
-    a.s6_addr[9] = mac->b[1];
-    a.s6_addr[10] = mac->b[2];
-    a.s6_addr[11] = 0xff;
-    a.s6_addr[12] = 0xfe;
-    a.s6_addr[13] = mac->b[3];
-    a.s6_addr[14] = mac->b[4];
-    a.s6_addr[15] = mac->b[5];
+    ip6_link_local(mac->b, &a);
     inet_ntop(AF_INET6, &a, s, size);
+}
+
+/* The link-local address 'i' of port 'p' as text: its EUI-64 one for 0,
+ * else its bound one i - 1. */
+static void
+pipeline_own_link_local__(const struct pipeline_port *p, size_t i, char *s,
+                          size_t size)
+{
+    if (!i) {
+        pipeline_link_local__(&p->mac, s, size);
+    } else {
+        inet_ntop(AF_INET6, &p->lls[i - 1].addr.v6, s, size);
+    }
 }
 
 void
@@ -227,8 +232,11 @@ pipeline_port_meters(const struct gn_config *cfg,
                                       false, cfg->broadcast_limit.pps,
                                       cfg->broadcast_limit.burst, ids, n);
     }
-    if (!error && !p->server && !p->blocked
-        && dhcp_network_server(net, NULL)) {
+    /* What it sends up: every port's link-local punts, in any network
+     * ('net' does not matter), and its DHCP, DHCPv6 and router
+     * solicitations where guestnetd serves them. */
+    (void) net;
+    if (!error && !p->blocked) {
         error = pipeline_port_meter__(meters, p,
                                       PIPELINE_DHCP_METER_ID(p->ofport),
                                       false, PIPELINE_DHCP_PPS,
@@ -398,9 +406,11 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                              "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
         }
     }
-    pipeline_link_local__(&p->mac, ip, sizeof ip);
-    pipeline_ctx_add(ctx, T_SOURCE, 100, allow_ip, next,
-                     "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
+    for (size_t i = 0; i <= p->n_lls; i++) {
+        pipeline_own_link_local__(p, i, ip, sizeof ip);
+        pipeline_ctx_add(ctx, T_SOURCE, 100, allow_ip, next,
+                         "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
+    }
     pipeline_ctx_add(ctx, T_SOURCE, 90,
                      PIPELINE_COOKIE(PIPELINE_RULE_IP_SPOOF_DROP, p->ofport),
                      "drop", "in_port=%d", p->ofport);
@@ -425,18 +435,20 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
 
     snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
     pipeline_mac_str__(&p->mac, mac);
-    /* The port's own addresses: its link-local one, its declared or
-     * assigned ones or, in undeclared mode, any in its network's
+    /* The port's own addresses: its link-local ones (above
+     * pipeline_link_local_flows__()'s punt of the others), its declared
+     * or assigned ones or, in undeclared mode, any in its network's
      * subnets. */
-    for (size_t i = 0; i <= n_addrs; i++) {
-        if (i == n_addrs) {
-            pipeline_link_local__(&p->mac, ip, sizeof ip);
+    for (size_t i = 0; i < n_addrs + 1 + p->n_lls; i++) {
+        if (i >= n_addrs) {
+            pipeline_own_link_local__(p, i - n_addrs, ip, sizeof ip);
         } else if (addrs[i].family != AF_INET6) {
             continue;
         } else {
             pipeline_format_ip(&addrs[i], undeclared, ip, sizeof ip);
         }
-        pipeline_ctx_add(ctx, T_CONTENT, 112, nd_allow, next,
+        pipeline_ctx_add(ctx, T_CONTENT, i >= n_addrs ? 116 : 112, nd_allow,
+                         next,
                          "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
                          "ipv6_src=::,nd_target=%s,nd_sll=%s", p->ofport,
                          ip, zero_mac);
@@ -457,23 +469,76 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
  * and from an address table 1 let through) go up to guestnetd through
  * the port's DHCP meter, and to nobody else ("dhcp-punt"); while the
  * network has a server port, a network flow above this one hands them to
- * the network instead (pipeline_network_flows()). */
+ * the network instead (pipeline_network_flows()).  Where guestnetd serves
+ * IPv6 to it, its router solicitations and DHCPv6 client messages go up
+ * the same way ("router-solicitation-punt", "dhcp6-punt"). */
 static void
 pipeline_dhcp__(struct pipeline_ctx *ctx, const struct gn_network *net,
                 const struct pipeline_port *p)
 {
     char *actions;
 
-    if (p->server || !dhcp_network_server(net, NULL)) {
+    if (p->server) {
         return;
     }
     actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
                            (unsigned int) PIPELINE_DHCP_METER_ID(p->ofport),
                            PIPELINE_PUNT_MAX_LEN);
-    pipeline_ctx_add(ctx, T_CONTENT, 125,
-                     PIPELINE_COOKIE(PIPELINE_RULE_DHCP_PUNT, p->ofport),
-                     actions, "in_port=%d,udp,tp_src=68,tp_dst=67",
-                     p->ofport);
+    if (dhcp_network_server(net, NULL)) {
+        pipeline_ctx_add(ctx, T_CONTENT, 125,
+                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP_PUNT, p->ofport),
+                         actions, "in_port=%d,udp,tp_src=68,tp_dst=67",
+                         p->ofport);
+    }
+    if (dhcp6_network_server(net, NULL)) {
+        pipeline_ctx_add(ctx, T_CONTENT, 125,
+                         PIPELINE_COOKIE(PIPELINE_RULE_RS_PUNT, p->ofport),
+                         actions, "in_port=%d,icmp6,icmp_type=133,"
+                         "icmp_code=0", p->ofport);
+        pipeline_ctx_add(ctx, T_CONTENT, 125,
+                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP6_PUNT, p->ofport),
+                         actions, "in_port=%d,udp6,tp_src=546,tp_dst=547",
+                         p->ofport);
+    }
+    free(actions);
+}
+
+/* Tables 1 and 2 for guest port 'p' of network 'net': its link-local
+ * addresses are its own and nobody else's in the network (IPv6 from them
+ * and duplicate address detection for them by another port is
+ * "link-local-taken-drop", below the owner's allows); IPv6 from another
+ * link-local address of fe80::/64, and duplicate address detection
+ * probes for one, go up to guestnetd through the port's DHCP meter
+ * ("link-local-punt"), which binds it to the port if no other port holds
+ * it (engine/engine-ll.c). */
+static void
+pipeline_link_local_flows__(struct pipeline_ctx *ctx,
+                            const struct gn_network *net,
+                            const struct pipeline_port *p)
+{
+    uint64_t taken = PIPELINE_COOKIE(PIPELINE_RULE_LINK_LOCAL_TAKEN_DROP,
+                                     p->ofport);
+    uint64_t punt = PIPELINE_COOKIE(PIPELINE_RULE_LINK_LOCAL_PUNT,
+                                    p->ofport);
+    char ip[INET6_ADDRSTRLEN], *actions;
+
+    for (size_t i = 0; i <= p->n_lls; i++) {
+        pipeline_own_link_local__(p, i, ip, sizeof ip);
+        pipeline_ctx_add(ctx, T_SOURCE, 97, taken, "drop",
+                         "reg6=%d,reg5=1,ipv6,ipv6_src=%s", net->vlan, ip);
+        pipeline_ctx_add(ctx, T_CONTENT, 115, taken, "drop",
+                         "reg6=%d,reg5=1,icmp6,icmp_type=135,icmp_code=0,"
+                         "ipv6_src=::,nd_target=%s", net->vlan, ip);
+    }
+    actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
+                           (unsigned int) PIPELINE_DHCP_METER_ID(p->ofport),
+                           PIPELINE_PUNT_MAX_LEN);
+    pipeline_ctx_add(ctx, T_SOURCE, 95, punt, actions,
+                     "in_port=%d,ipv6,ipv6_src=fe80::/64", p->ofport);
+    pipeline_ctx_add(ctx, T_CONTENT, 114, punt, actions,
+                     "in_port=%d,icmp6,icmp_type=135,icmp_code=0,"
+                     "ipv6_src=::,nd_target=fe80::/64,"
+                     "nd_sll=00:00:00:00:00:00", p->ofport);
     free(actions);
 }
 
@@ -629,17 +694,26 @@ pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
                        const int *chunks, size_t n_chunks, int uplink_ofport,
                        const struct netaddr_mac *router_mac, bool has_server)
 {
-    if (has_server && dhcp_network_server(net, NULL)) {
+    if (has_server) {
         /* Its own DHCP server answers its guests: their client messages
          * go to the network, as without guestnet's, instead of up. */
         char next[32];
 
         snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
-        pipeline_ctx_add(ctx, T_CONTENT, 126,
-                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP_CLIENT_PASS,
-                                         net->vlan), next,
-                         "reg6=%d,reg5=1,udp,tp_src=68,tp_dst=67",
-                         net->vlan);
+        if (dhcp_network_server(net, NULL)) {
+            pipeline_ctx_add(ctx, T_CONTENT, 126,
+                             PIPELINE_COOKIE(PIPELINE_RULE_DHCP_CLIENT_PASS,
+                                             net->vlan), next,
+                             "reg6=%d,reg5=1,udp,tp_src=68,tp_dst=67",
+                             net->vlan);
+        }
+        if (dhcp6_network_server(net, NULL)) {
+            pipeline_ctx_add(ctx, T_CONTENT, 126,
+                             PIPELINE_COOKIE(PIPELINE_RULE_DHCP6_CLIENT_PASS,
+                                             net->vlan), next,
+                             "reg6=%d,reg5=1,udp6,tp_src=546,tp_dst=547",
+                             net->vlan);
+        }
     }
     if (uplink_ofport > 0) {
         char *actions = gn_xasprintf(
@@ -717,6 +791,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_limits__(ctx, p);
     pipeline_source__(ctx, p, net);
     pipeline_nd__(ctx, p, net);
+    pipeline_link_local_flows__(ctx, net, p);
     pipeline_dhcp__(ctx, net, p);
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out_flows(ctx, p, routed);

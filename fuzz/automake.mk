@@ -6,6 +6,7 @@ if FUZZING
 FUZZ_TARGETS = \
 	fuzz/fuzz-config \
 	fuzz/fuzz-dhcp \
+	fuzz/fuzz-dhcp6 \
 	fuzz/fuzz-jsonrpc \
 	fuzz/fuzz-ofp \
 	fuzz/fuzz-port-spec \
@@ -20,6 +21,10 @@ fuzz_fuzz_dhcp_SOURCES = fuzz/fuzz-dhcp.c
 fuzz_fuzz_dhcp_CFLAGS = $(AM_CFLAGS)
 fuzz_fuzz_dhcp_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 fuzz_fuzz_dhcp_LDADD = $(GN_LIBS)
+fuzz_fuzz_dhcp6_SOURCES = fuzz/fuzz-dhcp6.c
+fuzz_fuzz_dhcp6_CFLAGS = $(AM_CFLAGS)
+fuzz_fuzz_dhcp6_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+fuzz_fuzz_dhcp6_LDADD = $(GN_LIBS)
 fuzz_fuzz_jsonrpc_SOURCES = fuzz/fuzz-jsonrpc.c
 fuzz_fuzz_jsonrpc_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 fuzz_fuzz_jsonrpc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)

@@ -1,8 +1,8 @@
 # include/: headers shared between guestnet's modules, by the folder that
 # implements them.
 # lib/
-noinst_HEADERS += include/dhcp.h include/gn-config.h include/gn-limits.h \
-	include/gn-log.h \
+noinst_HEADERS += include/dhcp.h include/dhcp6.h include/gn-config.h \
+	include/gn-limits.h include/gn-log.h include/ip6-frame.h include/ra.h \
 	include/gn-util.h \
 	include/loop-lag.h include/netaddr.h
 # ovsdb/

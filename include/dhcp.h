@@ -93,6 +93,14 @@ enum dhcp_type dhcp_answer(const struct dhcp_msg *msg,
 size_t dhcp_build(const struct dhcp_msg *msg, enum dhcp_type type,
                   const struct dhcp_lease *lease, uint8_t *buf);
 
+/* If "dhcp" is not false on 'net', returns its first gateway of 'family'
+ * (AF_INET, AF_INET6) that lies in one of its subnets (borrowed) and
+ * stores that subnet (borrowed) in '*subnetp' if nonnull; else returns
+ * NULL. */
+const struct netaddr_ip *dhcp_network_gateway(
+    const struct gn_network *net, int family,
+    const struct netaddr_ip **subnetp);
+
 /* If guestnetd assigns addresses and serves DHCPv4 on 'net' ("dhcp" not
  * false, an IPv4 subnet and an IPv4 gateway in it), returns its first
  * such gateway (borrowed) and stores the subnet it is in (borrowed) in

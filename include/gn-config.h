@@ -27,8 +27,11 @@
  * "dhcp" (default true): guestnetd assigns each port of the network that
  * declares no IPv4 address one of its IPv4 subnet and serves it by DHCP
  * (see include/pipeline.h, engine/engine-dhcp.c); it needs an IPv4 subnet
- * and an IPv4 gateway (dhcp_network_server()).  "dns": up to 8 IPv4
- * addresses handed out as DNS servers.
+ * and an IPv4 gateway (dhcp_network_server()).  Where the network also
+ * has an IPv6 gateway in an IPv6 subnet, guestnetd sends router
+ * advertisements and serves DHCPv6 (dhcp6_network_server(),
+ * engine/engine-dhcp6.c).  "dns": up to 8 addresses handed out as DNS
+ * servers, the IPv4 ones by DHCP, the IPv6 ones by DHCPv6.
  *
  * A network's "limits" are the defaults of its guest ports (each
  * member optional; see include/gn-limits.h): the bandwidth in kbit/s and
@@ -69,6 +72,8 @@ struct gn_network {
     struct netaddr_ip *dns;     /* "dns": IPv4 DNS servers for DHCP. */
     size_t n_dns;
     struct gn_limits limits;    /* Its ports' default limits. */
+    struct netaddr_ip *dns6;    /* "dns": IPv6 DNS servers for DHCPv6. */
+    size_t n_dns6;
 };
 
 #define GN_CONFIG_DNS_MAX 8

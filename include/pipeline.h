@@ -26,8 +26,16 @@
  *      sender address and sender MAC are the port's own, ARP probes (from
  *      0.0.0.0) only for its own addresses ("dad-drop"); RARP requests,
  *      which claim no address (QEMU announces a migrated guest with them);
- *      IPv6 from its addresses, its EUI-64 link-local address and, for
- *      neighbour solicitations and MLD reports, "::".  Other frames are
+ *      IPv6 from its addresses, its link-local addresses (the EUI-64 one
+ *      of its MAC and those bound to it) and, for neighbour and router
+ *      solicitations and MLD reports, "::".  IPv6 from a link-local
+ *      address (fe80::/64) bound to another port of the network (or the
+ *      EUI-64 one of its MAC, or the gateway's) is dropped
+ *      ("link-local-taken-drop", the object the owner's ofport;
+ *      "gateway-spoof-drop"); from any other link-local address it goes up
+ *      to guestnetd through the port's DHCP meter ("link-local-punt"),
+ *      which binds the address to the port if no other port of the
+ *      network holds it (engine/engine-ll.c).  Other frames are
  *      dropped.
  *   2  content: a guest's IPv4 and IPv6 fragments go through conntrack
  *      (zone PIPELINE_CT_FRAG_ZONE, uncommitted), which reassembles them,
@@ -40,8 +48,11 @@
  *      the port is its network's server.  Neighbour solicitations must
  *      carry the port's MAC as source link-layer address, or, from "::"
  *      (duplicate address detection), none and be for one of the port's
- *      own addresses; advertisements must be for one of the port's own
- *      addresses with its MAC or none as target link-layer address; what
+ *      own addresses (a probe for a link-local address that no port
+ *      holds goes up to guestnetd, "link-local-punt", one for another
+ *      port's is "link-local-taken-drop"); advertisements must be for
+ *      one of the port's own addresses with its MAC or none as target
+ *      link-layer address; what
  *      OVS and Linux would read differently ("nd-option-drop": see
  *      pipeline_nd_drops__() in flows/pipeline-guards.c) is dropped.
  *      Where guestnetd serves DHCP to a port (its network has an IPv4
@@ -50,7 +61,13 @@
  *      guestnetd through its DHCP meter (PIPELINE_DHCP_METER_ID()) and
  *      nowhere else ("dhcp-punt"), which answers them out of the port
  *      (engine/engine-dhcp.c); while the network has a server port, they
- *      go on to the network instead ("dhcp-client-pass").
+ *      go on to the network instead ("dhcp-client-pass").  Likewise where
+ *      guestnetd serves IPv6 to a port (an IPv6 gateway in an IPv6 subnet,
+ *      "dhcp" on: dhcp6_network_server()): its router solicitations
+ *      ("router-solicitation-punt") and DHCPv6 client messages (UDP 546 to
+ *      547, whole: "dhcp6-punt", or "dhcp6-client-pass" to the network
+ *      while it has a server port) go up through the same meter, and
+ *      guestnetd answers them (engine/engine-dhcp6.c).
  *      Only the allows that name the port's own MAC or addresses are per
  *      port; the drops are shared by all guest ports (they match reg5 and
  *      reg4, not in_port) or, for reserved addresses, by a network's.
@@ -63,7 +80,9 @@
  *      taken out: ARP requests for one of the network's IPv4 gateways,
  *      answered at once on the port they came in on with the network's
  *      gateway MAC (pipeline_gateway_mac()); neighbour solicitations for
- *      one of its IPv6 gateways, turned into an advertisement of that MAC
+ *      one of its IPv6 gateways or for the gateways' link-local address
+ *      (the EUI-64 address of the gateway MAC, which guestnetd's router
+ *      advertisements come from), turned into an advertisement of that MAC
  *      (router, solicited, override) that table 10 finishes and sends
  *      back ("gateway-nd"); and frames to the gateway MAC, which go to
  *      table 4 to be routed.
@@ -184,6 +203,11 @@ struct pipeline_port {
     struct netaddr_mac mac;
     const struct netaddr_ip *ips;   /* Declared addresses, or none. */
     size_t n_ips;
+    const struct netaddr_ip *lls;   /* IPv6 link-local addresses bound to
+                                     * it on first use (besides the EUI-64
+                                     * one of its MAC), at most
+                                     * PIPELINE_LL_MAX. */
+    size_t n_lls;
     bool server;                    /* May act as DHCP server / router. */
     bool remote;                    /* Cluster mode: a port of another
                                      * host, routed to over the uplink
@@ -268,6 +292,11 @@ struct pipeline_input {
     RULE(MIGRATION_BLOCK, 47, "migration-block")                        \
     RULE(DHCP_PUNT, 48, "dhcp-punt")                                    \
     RULE(DHCP_CLIENT_PASS, 49, "dhcp-client-pass")                      \
+    RULE(RS_PUNT, 50, "router-solicitation-punt")                       \
+    RULE(DHCP6_PUNT, 51, "dhcp6-punt")                                  \
+    RULE(DHCP6_CLIENT_PASS, 52, "dhcp6-client-pass")                    \
+    RULE(LINK_LOCAL_PUNT, 53, "link-local-punt")                        \
+    RULE(LINK_LOCAL_TAKEN_DROP, 54, "link-local-taken-drop")            \
     RULE(EGRESS_LIMIT, 60, "egress-limit")                              \
     RULE(INGRESS_LIMIT, 61, "ingress-limit")
 
@@ -371,10 +400,12 @@ char *pipeline_state_update(struct pipeline_state *state,
 #define PIPELINE_METER_BASE 0x10000
 #define PIPELINE_METER_ID(OFPORT) (PIPELINE_METER_BASE + (uint32_t) (OFPORT))
 
-/* The meter of the DHCP client messages of the guest port with 'OFPORT'
- * that go up to guestnetd ("dhcp-punt"): PIPELINE_DHCP_PPS a second, in
- * bursts of PIPELINE_DHCP_BURST, so that a guest's DHCP flood costs
- * guestnetd little and leaves the other ports' DHCP alone. */
+/* The meter of what the guest port with 'OFPORT' sends up to guestnetd:
+ * its DHCP, DHCPv6 and router solicitation messages ("dhcp-punt",
+ * "dhcp6-punt", "router-solicitation-punt") and its link-local addresses'
+ * first use ("link-local-punt"): PIPELINE_DHCP_PPS a second,
+ * in bursts of PIPELINE_DHCP_BURST, so that a guest's flood of them costs
+ * guestnetd little and leaves the other ports' alone. */
 #define PIPELINE_DHCP_METER_BASE 0x20000
 #define PIPELINE_DHCP_METER_ID(OFPORT) \
     (PIPELINE_DHCP_METER_BASE + (uint32_t) (OFPORT))
@@ -387,12 +418,16 @@ char *pipeline_state_update(struct pipeline_state *state,
 #define PIPELINE_LIMIT_METER_ID(LIMIT, OFPORT) \
     (PIPELINE_METER_BASE * (3 + (uint32_t) (LIMIT)) + (uint32_t) (OFPORT))
 
+/* The most link-local addresses bound to a port besides its EUI-64 one
+ * (pipeline_port.lls): guestnetd refuses more (engine/engine-ll.c). */
+#define PIPELINE_LL_MAX 4
+
 /* The meters that the flows in the table use (borrowed; changed by each
  * update): for each guest port whose flows were built, one limiting its
  * broadcast and multicast frames (none if the limit is off, "pps": 0),
- * where guestnetd serves DHCP to it, one limiting its DHCP messages, and
- * one per limit of the port (PIPELINE_LIMIT_METER_ID()).  A port's group
- * adds and removes its meters with its flows, so an update
+ * one limiting what it sends up to guestnetd (PIPELINE_DHCP_METER_ID())
+ * and one per limit of the port (PIPELINE_LIMIT_METER_ID()).  A port's
+ * group adds and removes its meters with its flows, so an update
  * costs the ports that changed here too.  After an incomplete update they
  * are, like the table, a mix of old and new, not to be sent to a switch. */
 const struct meter_table *pipeline_state_meters(

@@ -63,6 +63,11 @@ struct ovsdb_txn;
 #define PORTS_IPS_KEY "guestnet:ips"
 #define PORTS_IPS_ASSIGNED_KEY "guestnet:ips-assigned"
 
+/* The Interface's external_ids key listing the IPv6 link-local addresses
+ * bound to the port on their first use (comma-separated; its EUI-64 one
+ * is not listed): see engine/engine-ll.c. */
+#define PORTS_LINK_LOCALS_KEY "guestnet:link-locals"
+
 enum port_kind {
     PORT_KIND_KVM,
     PORT_KIND_LXC,
@@ -180,6 +185,7 @@ struct port_binding {
     const char *mac;             /* NULL if unknown. */
     const char *ips;             /* Comma-separated, or NULL. */
     const char *ips_assigned;    /* Those of 'ips' guestnet assigned. */
+    const char *link_locals;     /* Bound link-local addresses, or NULL. */
     long long ofport;            /* -1 until ovs-vswitchd assigns one. */
     const char *quarantine;      /* Why the port is quarantined, or NULL. */
     bool server;                 /* external_ids:guestnet:server=true. */

@@ -345,15 +345,15 @@ dhcp_build(const struct dhcp_msg *msg, enum dhcp_type type,
 }
 
 const struct netaddr_ip *
-dhcp_network_server(const struct gn_network *net,
-                    const struct netaddr_ip **subnetp)
+dhcp_network_gateway(const struct gn_network *net, int family,
+                     const struct netaddr_ip **subnetp)
 {
     if (!net->dhcp) {
         return NULL;
     }
     for (size_t i = 0; i < net->n_gateways; i++) {
         for (size_t k = 0; k < net->n_subnets; k++) {
-            if (net->gateways[i].family == AF_INET
+            if (net->gateways[i].family == family
                 && netaddr_ip_in_subnet(&net->gateways[i],
                                         &net->subnets[k])) {
                 if (subnetp) {
@@ -364,6 +364,13 @@ dhcp_network_server(const struct gn_network *net,
         }
     }
     return NULL;
+}
+
+const struct netaddr_ip *
+dhcp_network_server(const struct gn_network *net,
+                    const struct netaddr_ip **subnetp)
+{
+    return dhcp_network_gateway(net, AF_INET, subnetp);
 }
 
 const char *

@@ -93,7 +93,7 @@ gn_config_parse_network__(const json_t *j, const char *path,
     char field[GN_CONFIG_PATH_SIZE];
     const json_t *value;
     char *error;
-    size_t i;
+    size_t i, n4;
 
     error = gn_config_check_keys__(j, path, keys, GN_ARRAY_SIZE(keys));
     if (error) {
@@ -206,15 +206,16 @@ gn_config_parse_network__(const json_t *j, const char *path,
         return gn_config_error__(field, "at most %d DNS servers",
                                  GN_CONFIG_DNS_MAX);
     }
-    for (i = 0; i < net->n_dns; i++) {
-        if (net->dns[i].family != AF_INET) {
-            char elem[GN_CONFIG_PATH_SIZE];
-
-            gn_config_index_path__(elem, field, i);
-            return gn_config_error__(elem, "DHCP hands out IPv4 DNS "
-                                     "servers only");
+    /* IPv4 servers for DHCP, IPv6 ones for DHCPv6. */
+    net->dns6 = gn_xmalloc((net->n_dns + 1) * sizeof *net->dns6);
+    for (i = n4 = 0; i < net->n_dns; i++) {
+        if (net->dns[i].family == AF_INET) {
+            net->dns[n4++] = net->dns[i];
+        } else {
+            net->dns6[net->n_dns6++] = net->dns[i];
         }
     }
+    net->n_dns = n4;
 
     error = gn_config_get__(j, path, "limits", GN_CONFIG_OBJECT, false,
                             &value);
@@ -703,6 +704,7 @@ gn_config_destroy(struct gn_config *cfg)
         free(net->subnets);
         free(net->gateways);
         free(net->dns);
+        free(net->dns6);
     }
     free(cfg->networks);
     for (i = 0; i < cfg->n_rules; i++) {
@@ -797,10 +799,15 @@ gn_config_to_json(const struct gn_config *cfg)
                               "private", net->private_);
 
         json_object_set_new(j, "dhcp", json_boolean(net->dhcp));
-        if (net->n_dns) {
-            json_object_set_new(j, "dns",
-                                gn_config_ips_to_json__(net->dns, net->n_dns,
-                                                        false));
+        if (net->n_dns || net->n_dns6) {
+            json_t *dns = gn_config_ips_to_json__(net->dns, net->n_dns,
+                                                  false);
+            json_t *dns6 = gn_config_ips_to_json__(net->dns6, net->n_dns6,
+                                                   false);
+
+            json_array_extend(dns, dns6);
+            json_decref(dns6);
+            json_object_set_new(j, "dns", dns);
         }
         if (net->mtu) {
             json_object_set_new(j, "mtu", json_integer(net->mtu));

@@ -24,3 +24,6 @@ tests_test_loop_lag_CFLAGS = $(GN_TEST_CFLAGS)
 # dhcp: DHCPv4 messages parsed and built, from bytes.
 UNIT_TESTS += tests/test-dhcp
 tests_test_dhcp_CFLAGS = $(GN_TEST_CFLAGS)
+# dhcp6: DHCPv6 messages, router solicitations and advertisements.
+UNIT_TESTS += tests/test-dhcp6
+tests_test_dhcp6_CFLAGS = $(GN_TEST_CFLAGS)

@@ -54,11 +54,14 @@ own=$(grep -cE "in_port=$ofport[, ]|actions=output:$ofport\$" <<<"$new")
 echo "one port added to $N: $mods flow_mods; $own flows of its own," \
      "$(wc -l <<<"$new") new or changed"
 gn_check "only-new-or-changed-flows-sent" test "$mods" = "$(wc -l <<<"$new")"
-# Its own: matching its in_port, output to it, or routing to its address
-# (route-output, rule 28, cookie object its ofport).
+# Its own: matching its in_port, output to it, routing to its address
+# (route-output, rule 28) or dropping its link-local address from the
+# others (link-local-taken-drop, rule 54), cookie object its ofport.
 route=$(printf 'cookie=0x%x,' $(( (28 << 48) | ofport )))
+taken=$(printf 'cookie=0x%x,' $(( (54 << 48) | ofport )))
 gn_check "changed-flows-are-its-own-or-its-networks-flood" \
-    test "$(grep -vcE "in_port=$ofport[, ]|actions=output:$ofport\$|cookie=0x1(0|d)00000000000a,|$route" <<<"$new")" = 0
+    test "$(grep -vcE "in_port=$ofport[, ]|actions=output:$ofport\$|\
+cookie=0x1(0|d)00000000000a,|$route|$taken" <<<"$new")" = 0
 gn_check "its-own-flows-sent" test "$own" -gt 10
 gn_check "no-other-ports-flows-touched" \
     test "$(comm -23 <(echo "$before") <(echo "$after") \

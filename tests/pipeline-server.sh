@@ -1,8 +1,10 @@
 #!/bin/bash
 # pipeline-server: guests cannot act as DHCP/DHCPv6 servers or send IPv6
-# router advertisements or redirects (rule 5); their client messages pass
-# (DHCP ones to guestnetd's server);
-# a port marked as its network's server ("server": true) may send them.
+# router advertisements or redirects (rule 5); their client messages and
+# router solicitations go to guestnetd's servers only (web has IPv4 and
+# IPv6 gateways), the DHCPv6 ones to the network while it has a server
+# port; a port marked as its network's server ("server": true) may send
+# them all.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 
@@ -31,11 +33,10 @@ gn_capture_stop
 for tag in dhcp-offer dhcpv6-advertise router-advertisement redirect; do
     gn_check_unseen "$tag-from-guest-dropped" "wb$s" "$tag"
 done
-# A DHCP client message goes to guestnetd's DHCP server, not to the
-# network (tests/dhcp-server.sh); the other client messages pass.
-gn_check_unseen "dhcp-request-to-guestnetd-only" "wb$s" dhcp-request
-for tag in dhcpv6-solicit router-solicitation; do
-    gn_check_seen "$tag-from-guest-passes" "wb$s" "$tag"
+# Client messages go to guestnetd's DHCP and DHCPv6 servers and router,
+# not to the network (tests/dhcp-server.sh, tests/dhcp6-server.sh).
+for tag in dhcp-request dhcpv6-solicit router-solicitation; do
+    gn_check_unseen "$tag-to-guestnetd-only" "wb$s" "$tag"
 done
 gn_check "ra-prefix-not-learned" \
     bash -c "! ip -n wb$s -6 addr show | grep -q 2001:db8:66"
@@ -61,10 +62,21 @@ b4 = Ether(src='$sv', dst='ff:ff:ff:ff:ff:ff') / IP(src='10.10.0.13',
 b6 = Ether(src='$sv', dst='33:33:00:00:00:01') / IPv6(
      src='fe80::5054:ff:fe10:13', dst='ff02::1')
 tx(b4 / UDP(sport=67, dport=68) / mark('server-dhcp-offer'),
-   b6 / ICMPv6ND_RA() / ndmark('server-router-advertisement'))
+   b6 / ICMPv6ND_RA() / ndmark('server-router-advertisement'),
+   Ether(src='$sv', dst='33:33:00:00:00:02')
+      / IPv6(src='fe80::5054:ff:fe10:13', dst='ff02::2')
+      / ICMPv6ND_RS() / ndmark('server-router-solicitation'))
+"
+gn_wait 5 bash -c "ovs-ofctl dump-flows br-int | grep -q 'priority=126,udp6'"
+gn_scapy "wa$s" "
+tx(Ether(src='$wa', dst='33:33:00:01:00:02') / IPv6(src='$ll', dst='ff02::1:2')
+   / UDP(sport=546, dport=547) / mark('dhcpv6-solicit-to-server'))
 "
 gn_capture_stop
 gn_check_seen "dhcp-offer-from-server-port-passes" "wb$s" server-dhcp-offer
 gn_check_seen "ra-from-server-port-passes" "wb$s" \
     server-router-advertisement
+gn_check_seen "rs-from-server-port-passes" "wb$s" server-router-solicitation
+gn_check_seen "dhcpv6-solicit-reaches-network-with-server" "wb$s" \
+    dhcpv6-solicit-to-server
 gn_done

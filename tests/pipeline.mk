@@ -23,7 +23,9 @@ INTEGRATION_TESTS += \
 	tests/pipeline-flood.sh \
 	tests/dhcp-server.sh \
 	tests/dhcp-ipam.sh \
-	tests/dhcp-flood.sh
+	tests/dhcp-flood.sh \
+	tests/dhcp6-server.sh \
+	tests/dhcp6-link-local.sh
 
 UNIT_TESTS += tests/test-pipeline
 tests_test_pipeline_CFLAGS = $(GN_TEST_CFLAGS)

@@ -111,6 +111,7 @@ config_equal(const struct gn_config *a, const struct gn_config *b)
             || x->limits.set != y->limits.set
             || memcmp(x->limits.value, y->limits.value,
                       sizeof x->limits.value)
+            || x->n_dns6 != y->n_dns6
             || x->n_subnets != y->n_subnets
             || x->n_gateways != y->n_gateways) {
             return false;
@@ -122,6 +123,11 @@ config_equal(const struct gn_config *a, const struct gn_config *b)
         }
         for (k = 0; k < x->n_dns; k++) {
             if (!ip_equal(&x->dns[k], &y->dns[k])) {
+                return false;
+            }
+        }
+        for (k = 0; k < x->n_dns6; k++) {
+            if (!ip_equal(&x->dns6[k], &y->dns6[k])) {
                 return false;
             }
         }
@@ -321,7 +327,7 @@ test_roundtrip_keeps_every_field(void)
         "  {'name': 'web', 'vlan': 10, 'mtu': 9000, 'private': false,"
         "   'subnets': ['10.10.0.0/24', '2001:db8:10::/64', '10.11.0.0/16'],"
         "   'gateways': ['10.11.255.254', '2001:db8:10::1'],"
-        "   'dns': ['10.11.0.53', '9.9.9.9']},"
+        "   'dns': ['10.11.0.53', '2001:db8:10::53', '9.9.9.9']},"
         "  {'name': 'lonely_1', 'vlan': 4094, 'private': true, 'dhcp': false,"
         "   'subnets': ['192.0.2.0/24'], 'gateways': ['192.0.2.4']},"
         "  {'name': 'db', 'vlan': 1, 'mtu': 68}],"
@@ -339,6 +345,8 @@ test_roundtrip_keeps_every_field(void)
     CHECK(cfg->networks[0].mtu == 9000 && cfg->networks[0].n_subnets == 3);
     CHECK(cfg->networks[1].private_);
     CHECK(cfg->networks[0].dhcp && cfg->networks[0].n_dns == 2);
+    CHECK(cfg->networks[0].n_dns6 == 1
+          && cfg->networks[0].dns6[0].family == AF_INET6);
     CHECK(!cfg->networks[1].dhcp && cfg->networks[2].dhcp);
     CHECK(cfg->rules[1].port == 65535);
     CHECK(cfg->broadcast_limit.pps == 1000);
@@ -406,10 +414,6 @@ test_wrong_types_are_named(void)
               "networks[0].private: expected a boolean", "\"yes\"");
     CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10, 'dhcp': 1}]}",
               "networks[0].dhcp: expected a boolean", "integer 1");
-    CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
-              " 'dns': ['2001:db8::53']}]}",
-              "networks[0].dns[0]: DHCP hands out IPv4 DNS servers only",
-              "");
     CHECK_BAD("{'networks': [{'name': 'web', 'vlan': 10,"
               " 'dns': ['10.0.0.300']}]}", "networks[0].dns[0]: ",
               "10.0.0.300");

@@ -28,12 +28,12 @@ test_gateways_answer_arp_and_nd_and_take_frames(void)
     struct flow_table *t = build(cfg, NULL, 0, -1);
 
     /* An ARP responder per IPv4 gateway, a neighbour advertisement
-     * responder per IPv6 one (web's), whose second half in table 10 all
-     * networks share. */
+     * responder per IPv6 one (web's) and one for the gateways' link-local
+     * address, whose second half in table 10 all networks share. */
     CHECK(count(t, PIPELINE_RULE_GATEWAY_ARP, 10) == 1);
     CHECK(count(t, PIPELINE_RULE_GATEWAY_ARP, 20) == 1);
     CHECK(count(t, PIPELINE_RULE_GATEWAY_ARP, 30) == 0);
-    CHECK(count(t, PIPELINE_RULE_GATEWAY_ND, 10) == 1);
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_ND, 10) == 2);
     CHECK(count(t, PIPELINE_RULE_GATEWAY_ND, 20) == 0);
     CHECK(count(t, PIPELINE_RULE_GATEWAY_ND, 0) == 1);
     /* The solicitation becomes a solicited advertisement from a router
@@ -93,12 +93,13 @@ test_rules_allow_new_connections_through_conntrack(void)
     CHECK(count(t, PIPELINE_RULE_CT_INVALID_DROP, 0) == 1);
     CHECK(count(t, PIPELINE_RULE_CT_ESTABLISHED, 0) == 1);
     CHECK(count(t, PIPELINE_RULE_CT_RELATED, 0) == 1);
-    /* Plus web's gateways' three flows (ARP, ND, the way to routing) and
-     * db's two, five route-allow flows and the reserved addresses (3
+    /* Plus web's gateways' six flows (ARP, ND for its address and its
+     * link-local one, the way to routing, the drops of its link-local
+     * address as a guest's source and probe target) and db's two, five route-allow flows and the reserved addresses (3
      * flows each): web's two gateways, 10.10.0.0, 10.10.0.255 and
      * 2001:db8:10::, db's gateway and its two subnets' network and
      * broadcast addresses, dmz's two. */
-    CHECK(flow_table_count(t) == COMMON_FLOWS + 3 + 2 + 5
+    CHECK(flow_table_count(t) == COMMON_FLOWS + 6 + 2 + 5
                                  + 3 * (5 + 5 + 2));
     CHECK(has_flow(t, (const char *[]) {
         "table=4", "priority=100", "ip ", "ct(table=5,zone=1)", NULL }));

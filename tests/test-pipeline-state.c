@@ -42,7 +42,9 @@ same_as_fresh_build(const struct pipeline_state *st,
         if (!pipeline_state_has_port(fresh_st, ports[i].name)) {
             continue;
         }
-        if (port_serves_dhcp(cfg, &ports[i])) {
+        if (!ports[i].blocked) {
+            /* Its DHCP meter: what it sends up (its link-local punts at
+             * least). */
             n_metered++;
             m = meter_table_find(meters,
                                  PIPELINE_DHCP_METER_ID(ports[i].ofport));
@@ -176,8 +178,9 @@ test_incremental_update_equals_full_build(void)
     s = update(st, t, cfg, 2, ports, n, 100);
     CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
 
-    /* Another broadcast limit: every meter changes; none without one (no
-     * gateway in cfg3: no DHCP meters). */
+    /* Another broadcast limit: every meter changes; without one, only
+     * the ports' DHCP meters (their link-local punts; no gateway in cfg3:
+     * no DHCP). */
     struct gn_config *cfg3 = load_config__(
         "{\"bridge\": \"br-int\", \"broadcast_limit\": {\"pps\": 7,"
         " \"burst\": 9}, \"networks\": [{\"name\": \"web\", \"vlan\": 10,"
@@ -185,13 +188,13 @@ test_incremental_update_equals_full_build(void)
         " \"vlan\": 20, \"subnets\": [\"10.20.0.0/24\"]}]}");
     s = update(st, t, cfg3, 3, ports, n, 100);
     CHECK(same_as_fresh_build(st, t, cfg3, ports, n, 100));
-    CHECK(meter_table_count(pipeline_state_meters(st)) == n);
+    CHECK(meter_table_count(pipeline_state_meters(st)) == 2 * n);
     CHECK(meter_table_find(pipeline_state_meters(st),
                            PIPELINE_METER_ID(ports[0].ofport))->rate == 7);
     cfg3->broadcast_limit.pps = 0;
     s = update(st, t, cfg3, 4, ports, n, 100);
     CHECK(same_as_fresh_build(st, t, cfg3, ports, n, 100));
-    CHECK(meter_table_count(pipeline_state_meters(st)) == 0);
+    CHECK(meter_table_count(pipeline_state_meters(st)) == n);
     s = update(st, t, cfg, 5, ports, n, 100);
     CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
     gn_config_destroy(cfg3);

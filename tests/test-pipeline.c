@@ -430,7 +430,7 @@ test_nd_needs_own_link_layer_address(void)
         "icmp_code=0", "nd_target=2001:db8:10::11,",
         "nd_sll=00:00:00:00:00:00", "goto_table:3", NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=2", "priority=112", allow, "ipv6_src=::,",
+        "table=2", "priority=116", allow, "ipv6_src=::,",
         "nd_target=fe80::5054:ff:fe00:65,", "goto_table:3", NULL }));
     CHECK(!has_flow(t, (const char *[]) {
         "ipv6_src=::,", "nd_target=2001:db8:10::/64", NULL }));
@@ -527,8 +527,10 @@ test_reserved_addresses_kept_from_undeclared_ports(void)
     t = build_web_port(cfg, NULL, 0);
     /* IPv4: 10.10.0.254 (the gateway), 10.10.0.255 (broadcast) and
      * 10.10.0.0, three flows each; IPv6: the gateway and 2001:db8:10::,
-     * one flow in table 1 and two in table 2 each. */
-    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 10) == 3 * 3 + 2 * 3);
+     * one flow in table 1 and two in table 2 each; and the gateways'
+     * link-local address, for every port (one flow in each table). */
+    CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 10)
+          == 3 * 3 + 2 * 3 + 2);
     /* For the network's ports without declared addresses only. */
     CHECK(!has_flow(t, (const char *[]) { gw, "in_port", NULL }));
     CHECK(has_flow(t, (const char *[]) {

@@ -72,11 +72,11 @@ static const char routed_config_json[] =
     "  {\"from\": \"web\", \"to\": \"dmz\", \"proto\": \"any\"}]}";
 
 /* The guards every guest port shares (flows/pipeline-guards.c): the
- * source MAC check (2 per bit), DHCP discovery, DAD, MLD and RARP from
- * no address and the ARP probe drop (5), fragments and broken IPv6 header
+ * source MAC check (2 per bit), DHCP discovery, DAD, MLD, router
+ * solicitations and RARP from no address and the ARP probe drop (6), fragments and broken IPv6 header
  * chains (5), DHCP, router advertisement and redirect drops (11), the
  * neighbour discovery drops (6) and the allow of the rest (1). */
-#define GUARD_FLOWS (2 * 48 + 5 + 5 + 11 + 6 + 1)
+#define GUARD_FLOWS (2 * 48 + 6 + 5 + 11 + 6 + 1)
 /* Flows every table gets: a default drop per table (9), two flood flows
  * (table 3) and a route-drop (table 5) per network (3 * 3), the routing
  * flows (table 4: per family two TTL drops and conntrack (2 * 3); for
@@ -170,16 +170,19 @@ count(const struct flow_table *table, enum pipeline_rule rule,
 }
 
 /* Flows a guest port gets under its own cookies (rule << 48 | ofport):
- * 3 in table 0 (one the broadcast limit, on by default); in table 1, 2 (its
- * link-local address, the spoof drop) + 3 per IPv4 source (IP, ARP, ARP
+ * 3 in table 0 (one the broadcast limit, on by default); in table 1, 4 (its
+ * link-local address, its drop for other ports, the punt of other
+ * link-local addresses, the spoof drop) + 3 per IPv4 source (IP, ARP, ARP
  * probe) and 1 per IPv6 source; in table 2, 1 + 3 per IPv6 source and its
- * link-local address for neighbour discovery; 1 in table 3 and 1 in table
- * 8 (the MAC spoof drop).  A server port gets the same.  A port to which
- * guestnet serves DHCP gets one more (port_serves_dhcp()). */
+ * link-local address for neighbour discovery, and 2 (the drop of other
+ * ports' probes for its link-local address, the punt of probes for
+ * others); 1 in table 3 and 1 in table 8 (the MAC spoof drop).  A server
+ * port gets the same.  A port to which guestnet serves DHCP gets one more
+ * (port_serves_dhcp()). */
 static inline size_t
 port_flows(size_t n4, size_t n6)
 {
-    return 3 + (2 + 3 * n4 + n6) + (1 + 3 * (n6 + 1)) + 1 + 1;
+    return 3 + (4 + 3 * n4 + n6) + (3 + 3 * (n6 + 1)) + 1 + 1;
 }
 
 /* True if guestnet serves DHCP to port 'p' with 'cfg': its network has an

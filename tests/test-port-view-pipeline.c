@@ -156,6 +156,32 @@ test_pipeline_gen_moves_with_each_input_field(void)
     p = find_pp(w->v, "g5");
     CHECK(p && p->server);
 
+    /* Bound link-local addresses: those of fe80::/64 only, at most
+     * PIPELINE_LL_MAX, after the port's other addresses. */
+    world_modify_iface(w, 6, "external_ids", ovsdb_datum_map(json_pack(
+                           "{s:s, s:s}", "guestnet:ips", "10.10.0.6",
+                           "guestnet:link-locals", "fe80::1,2001:db8::1,"
+                           "bogus,fe80:1::2,fe80::2,fe80::3,fe80::4,"
+                           "fe80::5")));
+    CHECK(update_moves_gen(w, 1));
+    p = find_pp(w->v, "g6");
+    CHECK(p && p->n_ips == 1 && p->n_lls == PIPELINE_LL_MAX);
+    for (size_t i = 0; p && i < p->n_lls; i++) {
+        char want[32], got[INET6_ADDRSTRLEN];
+
+        snprintf(want, sizeof want, "fe80::%zu", i + 1);
+        inet_ntop(AF_INET6, &p->lls[i].addr.v6, got, sizeof got);
+        TEST_ROW("%s", want);
+        CHECK(!strcmp(got, want));
+    }
+    TEST_ROW_END();
+    world_modify_iface(w, 6, "external_ids", ovsdb_datum_map(json_pack(
+                           "{s:s, s:s}", "guestnet:ips", "10.10.0.6",
+                           "guestnet:link-locals", "fe80::1")));
+    CHECK(update_moves_gen(w, 1));
+    p = find_pp(w->v, "g6");
+    CHECK(p && p->n_lls == 1);
+
     world_modify_port(w, 7, "tag", json_integer(20));
     CHECK(update_moves_gen(w, 1));
     p = find_pp(w->v, "g7");
