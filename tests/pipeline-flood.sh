@@ -10,11 +10,16 @@
 # wb.  The neighbours wb and wc ping each other meanwhile (100 a second);
 # their p99 with and without the flood is printed (timing goals live in
 # the benchmarks, not here) and every ping but a few must be answered.
+# The flooding port is marked spoofing (its API view, the status, the
+# metrics, a WARN line in the log) while its neighbours are not, and the
+# mark goes (an INFO line) once it has been quiet for --spoofing-quiet.
+# bench/flood.sh compares the neighbours' ping with and without a flood.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 FRAMES=${FRAMES:-10000}
 
-gn_guestnetd_setup
+QUIET=5
+gn_guestnetd_setup --spoofing-quiet=$QUIET
 s=$$
 gn_pipeline_guests wa wb
 gn_pipeline_guest wc web 52:54:00:10:00:13 10.10.0.13
@@ -90,6 +95,27 @@ sys.exit(json.load(sys.stdin)["drops"].get("mac-spoof-drop", 0) < int(sys.argv[1
 }
 gn_check "flood-counted-per-port" gn_wait 5 api_drops_reach "$drops"
 gn_check "datapath-flows-added-at-most-100" test $((after - before)) -le 100
+
+# The mark: the flooding port, and no other, is spoofing now (it stays
+# so for $QUIET s after the last poll over the threshold).
+spoofing() {    # spoofing PORT true|false: its API view says so.
+    gn_api GET "/v1/ports/$1" | sed '$d' | "$GN_PYTHON" -c 'import json, sys
+sys.exit(json.load(sys.stdin).get("spoofing") is not (sys.argv[1] == "true"))' "$2"
+}
+metrics() { gn_api GET /metrics | sed '$d'; }
+gauge="guestnet_port_spoofing{network=\"web\",port=\"pwa$s\"} 1"
+gn_check "flooding-port-marked-spoofing" gn_wait 3 spoofing "pwa$s" true
+gn_check "flooding-port-spoofing-gauge" grep -qF "$gauge" <(metrics)
+gn_check "spoofing-episode-counted" \
+    grep -qx 'guestnet_spoofing_episodes_total 1' <(metrics)
+gn_check "spoofing-event-logged" grep -q \
+    "WARN|port pwa$s (network web) is spoofing" "$dir/guestnetd.log"
+gn_check "spoofing-in-port-list" bash -c "'$GUESTNETCTL' -j port list \
+    | grep -q '\"spoofing\": true'"
+gn_check "neighbours-not-marked" spoofing "pwb$s" false
+gn_check "neighbour-not-marked-too" spoofing "pwc$s" false
+gn_check "one-port-spoofing" grep -qx 'guestnet_ports_spoofing 1' <(metrics)
+
 gn_check "pings-answered-during-flood" \
     test "$(wc -l < "$dir/flood.rtt")" -ge 190
 
@@ -99,4 +125,14 @@ FRAMES=20 flood "$wa" own-mac
 gn_capture_stop
 gn_check "own-mac-frames-reach-neighbour" gn_captured "wb$s" own-mac
 gn_check_unseen "random-mac-frames-never-reached-neighbour" "wb$s" random-mac
+
+# Quiet again (20 frames from its own MAC do not count): the mark goes,
+# with an event, and the episode stays counted.
+gn_check "mark-cleared-when-quiet" gn_wait $((QUIET + 5)) spoofing "pwa$s" false
+gn_check "recovery-logged" grep -q \
+    "INFO|port pwa$s (network web) stopped spoofing" "$dir/guestnetd.log"
+gn_check_fails "gauge-gone-when-quiet" grep -qF "$gauge" <(metrics)
+gn_check "no-port-spoofing" grep -qx 'guestnet_ports_spoofing 0' <(metrics)
+gn_check "episode-still-counted" \
+    grep -qx 'guestnet_spoofing_episodes_total 1' <(metrics)
 gn_done
