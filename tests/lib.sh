@@ -288,6 +288,38 @@ gn_same_flows() {
 # in PATH).
 GN_PYTHON=${GN_PYTHON:-/usr/bin/python3}
 
+# gn_mac_flood NS DST_MAC SRC_IP DST_IP FRAMES SRC TAG: NS sends FRAMES
+# UDP frames (SRC_IP to DST_IP, port 9, the payload "GN[TAG]") to DST_MAC
+# from its eth0 through a raw socket, from source MAC SRC, or with SRC
+# "random" from a random unicast MAC each (seeded by the shell's PID), 50
+# every 10 ms (5000 a second).
+gn_mac_flood() {
+    ip netns exec "$1" "$GN_PYTHON" -c "
+import random, socket, time
+from scapy.all import IP, UDP, Raw
+random.seed($$)
+dst = bytes.fromhex('$2'.replace(':', ''))
+body = bytes.fromhex('0800') + bytes(IP(src='$3', dst='$4')
+                                    / UDP(sport=4000, dport=9)
+                                    / Raw(b'GN[$7]'))
+def src():
+    if '$6' != 'random':
+        return bytes.fromhex('$6'.replace(':', ''))
+    m = random.getrandbits(48) & ~(1 << 40)     # Unicast.
+    return m.to_bytes(6, 'big')
+frames = [dst + src() + body for _ in range($5)]
+sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+sock.bind(('eth0', 0))
+start = time.monotonic()
+for i in range(0, len(frames), 50):
+    for f in frames[i:i + 50]:
+        sock.send(f)
+    delay = start + (i // 50 + 1) * 0.01 - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+"
+}
+
 # gn_require_scapy: tcpdump and python3-scapy, or the test ends (see
 # gn_missing).
 gn_require_scapy() {

@@ -25,33 +25,9 @@ gn_pipeline_guests wa wb
 gn_pipeline_guest wc web 52:54:00:10:00:13 10.10.0.13
 dir=$GN_SANDBOX_DIR
 
-# flood SRC TAG: wa sends $FRAMES frames to wb from source MAC SRC
-# ("random": a random unicast MAC each), 50 every 10 ms; TAG marks them.
+# flood SRC TAG: wa floods wb (gn_mac_flood).
 flood() {
-    ip netns exec "wa$s" "$GN_PYTHON" -c "
-import random, socket, time
-from scapy.all import IP, UDP, Raw
-random.seed($s)
-dst = bytes.fromhex('$wb'.replace(':', ''))
-body = bytes.fromhex('0800') + bytes(IP(src='10.10.0.11', dst='10.10.0.12')
-                                    / UDP(sport=4000, dport=9)
-                                    / Raw(b'GN[$2]'))
-def src():
-    if '$1' != 'random':
-        return bytes.fromhex('$1'.replace(':', ''))
-    m = random.getrandbits(48) & ~(1 << 40)     # Unicast.
-    return m.to_bytes(6, 'big')
-frames = [dst + src() + body for _ in range($FRAMES)]
-sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-sock.bind(('eth0', 0))
-start = time.monotonic()
-for i in range(0, len(frames), 50):
-    for f in frames[i:i + 50]:
-        sock.send(f)
-    delay = start + (i // 50 + 1) * 0.01 - time.monotonic()
-    if delay > 0:
-        time.sleep(delay)
-"
+    gn_mac_flood "wa$s" "$wb" 10.10.0.11 10.10.0.12 "$FRAMES" "$1" "$2"
 }
 dp_flows() { ovs-appctl dpctl/dump-flows | grep -c .; }
 spoof_drops() {
@@ -99,8 +75,10 @@ gn_check "datapath-flows-added-at-most-100" test $((after - before)) -le 100
 # The mark: the flooding port, and no other, is spoofing now (it stays
 # so for $QUIET s after the last poll over the threshold).
 spoofing() {    # spoofing PORT true|false: its API view says so.
-    gn_api GET "/v1/ports/$1" | sed '$d' | "$GN_PYTHON" -c 'import json, sys
-sys.exit(json.load(sys.stdin).get("spoofing") is not (sys.argv[1] == "true"))' "$2"
+    gn_api GET "/v1/ports/$1" | sed '$d' | "$GN_PYTHON" -c '
+import json, sys
+mark = json.load(sys.stdin).get("spoofing")
+sys.exit(mark is not (sys.argv[1] == "true"))' "$2"
 }
 metrics() { gn_api GET /metrics | sed '$d'; }
 gauge="guestnet_port_spoofing{network=\"web\",port=\"pwa$s\"} 1"
@@ -112,6 +90,10 @@ gn_check "spoofing-event-logged" grep -q \
     "WARN|port pwa$s (network web) is spoofing" "$dir/guestnetd.log"
 gn_check "spoofing-in-port-list" bash -c "'$GUESTNETCTL' -j port list \
     | grep -q '\"spoofing\": true'"
+gn_check "port-show-says-spoofing" bash -c \
+    "'$GUESTNETCTL' port show pwa$s | grep -qE '^  spoofing +yes \(1 episodes\)'"
+gn_check "port-list-says-spoofing" bash -c \
+    "'$GUESTNETCTL' port list | grep -qE '^pwa$s .* bound, spoofing\$'"
 gn_check "neighbours-not-marked" spoofing "pwb$s" false
 gn_check "neighbour-not-marked-too" spoofing "pwc$s" false
 gn_check "one-port-spoofing" grep -qx 'guestnet_ports_spoofing 1' <(metrics)
@@ -128,7 +110,8 @@ gn_check_unseen "random-mac-frames-never-reached-neighbour" "wb$s" random-mac
 
 # Quiet again (20 frames from its own MAC do not count): the mark goes,
 # with an event, and the episode stays counted.
-gn_check "mark-cleared-when-quiet" gn_wait $((QUIET + 5)) spoofing "pwa$s" false
+gn_check "mark-cleared-when-quiet" \
+    gn_wait $((QUIET + 5)) spoofing "pwa$s" false
 gn_check "recovery-logged" grep -q \
     "INFO|port pwa$s (network web) stopped spoofing" "$dir/guestnetd.log"
 gn_check_fails "gauge-gone-when-quiet" grep -qF "$gauge" <(metrics)
