@@ -32,7 +32,10 @@
 # Offered beyond what the path carries, fragments are lost and the
 # incomplete datagrams fill the receiver's reassembly memory, through
 # guestnet also the userspace datapath's, until they time out: then
-# nothing arrives at all, through either bridge; 200M did that here.)
+# nothing arrives at all, through either bridge; 200M did that here),
+# IPF_MAX_NFRAGS (unset: OVS's default, 1000: the fragments the
+# userspace datapath's reassembly holds at most, set with "ovs-appctl
+# dpctl/ipf-set-max-nfrags").
 set -u
 ROUNDS=${1:-3}
 IPERF_SECS=${IPERF_SECS:-5}
@@ -173,6 +176,10 @@ cases=(
 reassembled() {
     ovs-appctl dpctl/ipf-get-status | sed -n 's/.*v4 frags completed: //p'
 }
+if [ -n "${IPF_MAX_NFRAGS:-}" ]; then
+    ovs-appctl dpctl/ipf-set-max-nfrags "$IPF_MAX_NFRAGS" >/dev/null \
+        || { gn_fail ipf "ipf-set-max-nfrags $IPF_MAX_NFRAGS refused"; gn_done; }
+fi
 frags0=$(reassembled)
 for ((r = 1; r <= ROUNDS; r++)); do
     for c in "${cases[@]}"; do
@@ -194,8 +201,11 @@ for ((r = 1; r <= ROUNDS; r++)); do
     done
 done
 frags=$(( $(reassembled) - frags0 ))
+ipf_status=$(ovs-appctl dpctl/ipf-get-status | grep -iE 'v4|max|num' \
+             | tr -s ' \n' ' ')
 
-"$GN_PYTHON" - "$out" "$ROUNDS" "$IPERF_SECS" "$frags" "${cases[@]}" <<'EOP'
+"$GN_PYTHON" - "$out" "$ROUNDS" "$IPERF_SECS" "$frags" "$ipf_status" \
+    "${cases[@]}" <<'EOP'
 import statistics, sys
 out, rounds, secs, frags = sys.argv[1], int(sys.argv[2]), sys.argv[3], \
     sys.argv[4]
@@ -227,7 +237,7 @@ def fmt(rows):
 print("iperf3, %d rounds of %s s per run, alternated; medians (range):"
       % (rounds, secs))
 detail = []
-for c in sys.argv[5:]:
+for c in sys.argv[6:]:
     f = c.split()
     name, nns, naddr = f[0], f[3], f[4]
     base = naddr if nns == "-" else name
@@ -244,5 +254,6 @@ for c in sys.argv[5:]:
 print("\n".join(detail))
 print("# IPv4 fragments reassembled by the userspace datapath (both bridges):"
       " %s" % frags)
+print("# its fragment reassembly now: %s" % sys.argv[5])
 EOP
 gn_done

@@ -56,8 +56,14 @@ for ((r = 1; r <= ROUNDS; r++)); do
         idle $r
     fi
 done
-episodes=$(gn_api GET /metrics \
-           | sed -n 's/^guestnet_spoofing_episodes_total //p')
+# (guestnetd reads the drop counters every second: the last flood's
+# episode may take that long to be counted.)
+episodes() {
+    gn_api GET /metrics | sed -n 's/^guestnet_spoofing_episodes_total //p'
+}
+counted() { [ "$(episodes)" -gt 0 ]; }
+gn_wait 3 counted
+episodes=$(episodes)
 
 "$GN_PYTHON" - "$out" "$ROUNDS" "$PINGS" "$episodes" <<'EOP'
 import statistics, sys
