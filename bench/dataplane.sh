@@ -29,10 +29,9 @@
 # Usage: bench/dataplane.sh [ROUNDS]   (as root, after scripts/build.sh;
 # default 3)
 # Environment: IPERF_SECS (5), UDP_RATE (100M: the UDP rate offered.
-# Offered beyond what the path carries, fragments are lost and the
-# incomplete datagrams fill the receiver's reassembly memory, through
-# guestnet also the userspace datapath's, until they time out: then
-# nothing arrives at all, through either bridge; 200M did that here),
+# Offered beyond what the path carries, fragments are lost, and the
+# incomplete datagrams fill the reassembly tables until they time out;
+# at 200M nothing arrived here through either bridge),
 # IPF_MAX_NFRAGS (unset: OVS's default, 1000: the fragments the
 # userspace datapath's reassembly holds at most, set with "ovs-appctl
 # dpctl/ipf-set-max-nfrags").
