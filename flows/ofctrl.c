@@ -370,7 +370,7 @@ ofctrl_disconnected__(int error, void *o_)
     while (o->n_stats) {
         struct ofctrl_stats_request r = o->stats[--o->n_stats];
 
-        flow_table_destroy(r.flows);
+        free(r.sums);
         r.cb(NULL, 0, ENOTCONN, r.aux);
     }
     ofctrl_notify__(o);
@@ -447,7 +447,7 @@ ofctrl_destroy(struct ofctrl *o)
         meter_table_destroy(o->installed_meters);
         meter_table_destroy(o->meter_dump);
         for (i = 0; i < o->n_stats; i++) {
-            flow_table_destroy(o->stats[i].flows);
+            free(o->stats[i].sums);
         }
         free(o->last_error);
         free(o);
@@ -559,7 +559,9 @@ ofctrl_request_some_cookie_stats(struct ofctrl *o, uint64_t cookie,
         return EBUSY;
     }
     r = &o->stats[o->n_stats++];
-    r->flows = flow_table_create(of_conn_version(o->conn));
+    *r = (struct ofctrl_stats_request) {
+        .ofp_version = of_conn_version(o->conn),
+    };
     r->cb = cb;
     r->aux = aux;
     r->xid = ofctrl_send_flow_stats_request__(o, cookie, cookie_mask);
