@@ -192,8 +192,10 @@ engine_spoof_poll_done__(struct engine_spoof *s)
 
     s->n_polls++;
     s->last_poll_msec = now;
-    qsort(s->counts, s->n_counts, sizeof *s->counts,
-          engine_spoof_count_cmp__);
+    if (s->n_counts > 1) {
+        qsort(s->counts, s->n_counts, sizeof *s->counts,
+              engine_spoof_count_cmp__);
+    }
     ports = engine_bridge_ports(e, &n);
     for (size_t i = 0; i < n; i++) {
         const struct gn_network *net = NULL;

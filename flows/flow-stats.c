@@ -32,6 +32,9 @@ flow_table_cookie_stats_merge(struct flow_table_cookie_stats *s, size_t n)
 {
     size_t i, j;
 
+    if (n < 2) {
+        return n;           /* (Then 's' may be NULL.) */
+    }
     qsort(s, n, sizeof *s, flow_table_cookie_cmp__);
 
     /* Sum runs of equal cookies into their first element. */

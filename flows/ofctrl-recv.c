@@ -64,8 +64,11 @@ ofctrl_recv_cookie_stats__(struct ofctrl *o, int idx, const void *msg,
     done = *r;
     o->stats[idx] = o->stats[--o->n_stats];
     if (msg) {
+        /* No flows is an answer too: never NULL, which means none. */
+        struct flow_table_cookie_stats none;
         size_t n = flow_table_cookie_stats_merge(done.sums, done.n_sums);
-        done.cb(done.sums, n, 0, done.aux);
+
+        done.cb(done.sums ? done.sums : &none, n, 0, done.aux);
     } else {
         done.cb(NULL, 0, EPROTO, done.aux);
     }
