@@ -1,8 +1,9 @@
 /* engine-private.h: the state of struct engine and its requests, shared by
  * engine/engine.c (the reconcile step: transactions, flows, the loop),
  * engine/engine-ops.c (each request's life: devices, commit, settle,
- * answer) and engine/engine-status.c (what the engine reports).  Nothing
- * outside engine/engine*.c includes it. */
+ * answer), engine/engine-status.c (what the engine reports) and
+ * engine/engine-spoof.c (which ports keep sending spoofed frames).
+ * Nothing outside engine/engine*.c includes it. */
 #ifndef GN_ENGINE_PRIVATE_H
 #define GN_ENGINE_PRIVATE_H 1
 
