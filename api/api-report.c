@@ -164,7 +164,9 @@ api_report_port_drops(const struct flow_table_cookie_stats *stats, size_t n,
 
     for (size_t i = 0; i < n; i++) {
         uint64_t c = stats[i].cookie;
-        if (!pipeline_rule_drops(c) || !api_report_per_port__(c)
+        if ((!pipeline_rule_drops(c)
+             && c >> 48 != PIPELINE_RULE_GUARD_COUNT)
+            || !api_report_per_port__(c)
             || pipeline_cookie_object(c) != ofport) {
             continue;
         }

@@ -3,17 +3,16 @@
  * Every ENGINE_SPOOF_POLL_MS the engine asks the switch for the counters
  * of the per-port drop flows of port security: "mac-spoof-drop" (a source
  * MAC not the port's), "ip-spoof-drop" (IPv4, ARP or IPv6 from an address
- * not the port's, ARP with another sender MAC, other EtherTypes) and
- * "tagged-frame-drop" (802.1Q from an access port).  Each is one flow per
- * port whose cookie names the rule and the ofport, so three requests
- * filtered by cookie (ofctrl_request_some_cookie_stats()) bring exactly
- * one counter per port and rule, on the OpenFlow connection the engine
- * already has, without waiting: the answers come back through the event
- * loop.  No flow is added for this.  The guards all ports share
- * (flows/pipeline-guards.c: neighbour discovery options and targets, DHCP
- * server messages, router advertisements, redirects) match registers, not
- * the port, and are counted per rule only: counting them per port would
- * take a flow per port and guard.
+ * not the port's, ARP with another sender MAC, other EtherTypes),
+ * "tagged-frame-drop" (802.1Q from an access port) and "guard-count"
+ * (what the guards all ports share refused of the port's frames:
+ * neighbour discovery options and targets, DHCP server messages, router
+ * advertisements, redirects, probes for another's address; see table 11
+ * in include/pipeline.h).  Each is one flow per port whose cookie names
+ * the rule and the ofport, so four requests filtered by cookie
+ * (ofctrl_request_some_cookie_stats()) bring exactly one counter per port
+ * and rule, on the OpenFlow connection the engine already has, without
+ * waiting: the answers come back through the event loop.
  *
  * A port whose drops reach the threshold ('pps' a second, averaged over
  * one poll) is marked spoofing: a WARN log line, the mark in its API view
@@ -45,6 +44,7 @@ static const enum pipeline_rule engine_spoof_rules[] = {
     PIPELINE_RULE_MAC_SPOOF_DROP,
     PIPELINE_RULE_IP_SPOOF_DROP,
     PIPELINE_RULE_TAGGED_DROP,
+    PIPELINE_RULE_GUARD_COUNT,
 };
 #define ENGINE_SPOOF_N_RULES GN_ARRAY_SIZE(engine_spoof_rules)
 

@@ -32,7 +32,12 @@ enum {
     T_SPOOF = 8,
     T_ROUTED_IN = 9,
     T_NEIGHBOUR = 10,
+    T_GUARD_COUNT = 11,
 };
+
+/* The action of a shared guard that refuses a guest's frame: its port's
+ * flow in table 11 drops it and counts it for the port. */
+#define PIPELINE_GUARD_DROP "goto_table:11"
 
 /* Registers, set by a guest port's ingress flow in table 0 (the uplink's
  * sets reg6 and reg5 only): reg6 = network VLAN, reg5 = 1 if the frame

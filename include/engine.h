@@ -48,7 +48,8 @@ void engine_destroy(struct engine *);
 void engine_set_apply_timeout(struct engine *, int ms);
 
 /* A guest port whose spoofed frames (dropped by its own port-security
- * flows: mac-spoof-drop, ip-spoof-drop, tagged-frame-drop) reach 'pps' a
+ * flows: mac-spoof-drop, ip-spoof-drop, tagged-frame-drop, and
+ * guard-count for the shared guards) reach 'pps' a
  * second is marked "spoofing" (its API view, the status, the metrics, a
  * log line) until they stay below that for 'quiet_ms'.  'pps' 0 turns the
  * watch off.  Defaults: 20 a second, 30 s. */

@@ -104,6 +104,13 @@
  *      source MAC as target link-layer address and leaves on the port it
  *      came in on.  (OVS sets nd_tll only where a flow's match says the
  *      packet is an advertisement, hence a table of its own.)
+ *  11  guard drops, per port: a guest's frame that one of the shared
+ *      port-security guards (in tables 1 and 2: "dad-drop",
+ *      "gateway-spoof-drop", "dhcp-server-drop",
+ *      "router-advertisement-drop", "redirect-drop", "nd-option-drop",
+ *      "nd-spoof-drop") refused comes here and is dropped by its port's
+ *      flow ("guard-count", the cookie's object its ofport), so that the
+ *      drops of those guards are counted per port as well as per rule.
  *
  * Cluster mode (pipeline_input.router_mac) adds: in table 6, IPv4 and
  * IPv6 to a declared address of another host's port leave on the uplink,
@@ -235,7 +242,8 @@ struct pipeline_input {
     RULE(ICMP6_ROUTE_DROP, 44, "icmp6-route-drop")                      \
     RULE(LINK_LOCAL_DROP, 45, "link-local-route-drop")                  \
     RULE(MIGRATION_ANNOUNCE, 46, "migration-announce")                  \
-    RULE(MIGRATION_BLOCK, 47, "migration-block")
+    RULE(MIGRATION_BLOCK, 47, "migration-block")                        \
+    RULE(GUARD_COUNT, 48, "guard-count")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,

@@ -510,8 +510,11 @@ $2"
 # (ofport, VLAN, or 0 for the guards all guest ports share).
 gn_trace_rule() {
     local cookie id
+    # (The last cookie but guard-count's, rule 48 = 0x30: a shared
+    # guard's drop counted for its port.)
     cookie=$(ovs-appctl ofproto/trace br-int "$1" \
-             | sed -n 's/.*, cookie \(0x[0-9a-f]*\)$/\1/p' | tail -n 1)
+             | sed -n 's/.*, cookie \(0x[0-9a-f]*\)$/\1/p' \
+             | grep -v '^0x30[0-9a-f]\{12\}$' | tail -n 1)
     [ -n "$cookie" ] || return 1
     id=$(( cookie >> 48 ))
     printf '%s:%d\n' "$(sed -n "s/^ *RULE([A-Z_0-9]*, $id, \"\([a-z0-9-]*\)\").*/\1/p" \

@@ -12,7 +12,9 @@
 # the benchmarks, not here) and every ping but a few must be answered.
 # The flooding port is marked spoofing (its API view, the status, the
 # metrics, a WARN line in the log) while its neighbours are not, and the
-# mark goes (an INFO line) once it has been quiet for --spoofing-quiet.
+# mark goes (an INFO line) once it has been quiet for --spoofing-quiet;
+# then a flood of lying neighbour advertisements, which a guard all ports
+# share refuses, is counted for wa's port and marks it again.
 # bench/flood.sh compares the neighbours' ping with and without a flood.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
@@ -118,4 +120,42 @@ gn_check_fails "gauge-gone-when-quiet" grep -qF "$gauge" <(metrics)
 gn_check "no-port-spoofing" grep -qx 'guestnet_ports_spoofing 0' <(metrics)
 gn_check "episode-still-counted" \
     grep -qx 'guestnet_spoofing_episodes_total 1' <(metrics)
+
+# Spoofing a shared guard catches marks a port too: wa advertises wb's
+# link-local address as its own (its own MAC and source address, 2000
+# neighbour advertisements at 1000 a second), which nd-spoof-drop refuses
+# for every port; its port's guard-count flow counts them for it.
+ip netns exec "wa$s" "$GN_PYTHON" -c "
+import socket, time
+from scapy.all import Ether, IPv6, ICMPv6ND_NA, ICMPv6NDOptDstLLAddr
+na = bytes(Ether(src='$wa', dst='33:33:00:00:00:01')
+           / IPv6(src='fe80::5054:ff:fe10:11', dst='ff02::1', hlim=255)
+           / ICMPv6ND_NA(tgt='fe80::5054:ff:fe10:12', R=0, S=0, O=1)
+           / ICMPv6NDOptDstLLAddr(lladdr='$wa'))
+sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+sock.bind(('eth0', 0))
+start = time.monotonic()
+for i in range(200):
+    for _ in range(10):
+        sock.send(na)
+    delay = start + (i + 1) * 0.01 - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+"
+guard_drops() {     # guard_drops PORT: its drops counted by guard-count.
+    gn_api GET "/v1/ports/$1" | sed '$d' | "$GN_PYTHON" -c '
+import json, sys
+print(json.load(sys.stdin)["drops"].get("guard-count", 0))'
+}
+guard_drops_reach() { [ "$(guard_drops "$1")" -ge "$2" ]; }
+gn_check "nd-spoofing-counted-per-port" \
+    gn_wait 3 guard_drops_reach "pwa$s" 1900
+gn_check "nd-spoofing-port-marked" gn_wait 3 spoofing "pwa$s" true
+gn_check "nd-spoofing-second-episode" \
+    grep -qx 'guestnet_spoofing_episodes_total 2' <(metrics)
+na="in_port=$pwa,dl_src=$wa,dl_dst=33:33:00:00:00:01,ipv6,nw_proto=58"
+na+=",ipv6_src=fe80::5054:ff:fe10:11,ipv6_dst=ff02::1,nw_ttl=255"
+na+=",icmpv6_type=136,icmpv6_code=0,nd_target=fe80::5054:ff:fe10:12"
+gn_check_trace "trace-names-the-guard" "nd-spoof-drop:0" "$na,nd_tll=$wa"
+gn_check "neighbour-still-unmarked" spoofing "pwb$s" false
 gn_done
