@@ -164,7 +164,9 @@ api_report_port_drops(const struct flow_table_cookie_stats *stats, size_t n,
 
     for (size_t i = 0; i < n; i++) {
         uint64_t c = stats[i].cookie;
-        if (!pipeline_rule_drops(c) || !api_report_per_port__(c)
+        if ((!pipeline_rule_drops(c)
+             && c >> 48 != PIPELINE_RULE_GUARD_COUNT)
+            || !api_report_per_port__(c)
             || pipeline_cookie_object(c) != ofport) {
             continue;
         }
@@ -233,6 +235,22 @@ api_report_metric__(FILE *f, const char *name, const char *type,
             type, name, value);
 }
 
+/* Prints 's' as a Prometheus label value: backslash, double quote and
+ * newline escaped. */
+static void
+api_report_label__(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"') {
+            fprintf(f, "\\%c", *s);
+        } else if (*s == '\n') {
+            fputs("\\n", f);
+        } else {
+            fputc(*s, f);
+        }
+    }
+}
+
 /* The integer at 'path' ("counts.ports") in 'status', or 0. */
 static double
 api_report_int__(const json_t *status, const char *object, const char *key)
@@ -242,6 +260,35 @@ api_report_int__(const json_t *status, const char *object, const char *key)
 
     return json_is_integer(v) ? (double) json_integer_value(v)
            : json_is_true(v) ? 1 : 0;
+}
+
+/* The spoofing families from the status's "spoofing" object: how many
+ * ports are marked, each of them with its network, and the episodes. */
+static void
+api_report_spoofing__(FILE *f, const json_t *status)
+{
+    const json_t *spoof = json_object_get(status, "spoofing");
+    const json_t *ports = json_object_get(spoof, "ports");
+    const json_t *p;
+    size_t i;
+
+    fprintf(f, "# HELP guestnet_port_spoofing 1 while the guest port is "
+            "marked spoofing (its spoofed frames reach the threshold).\n"
+            "# TYPE guestnet_port_spoofing gauge\n");
+    json_array_foreach (ports, i, p) {
+        fputs("guestnet_port_spoofing{network=\"", f);
+        api_report_label__(f, json_string_value(json_object_get(
+                                                    p, "network")));
+        fputs("\",port=\"", f);
+        api_report_label__(f, json_string_value(json_object_get(p, "port")));
+        fputs("\"} 1\n", f);
+    }
+    api_report_metric__(f, "guestnet_ports_spoofing", "gauge",
+                        "Guest ports marked spoofing.",
+                        (double) json_array_size(ports));
+    api_report_metric__(f, "guestnet_spoofing_episodes_total", "counter",
+                        "Times a guest port was marked spoofing.",
+                        api_report_int__(status, "spoofing", "episodes"));
 }
 
 /* The lateness of 'w' as {"samples", "max_ms", "p99_ms"} (new reference). */
@@ -334,6 +381,7 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
                             api_report_int__(status, m->object, m->key)
                             / m->divisor);
     }
+    api_report_spoofing__(f, status);
     double connects = api_report_int__(status, "ovsdb", "connects");
     api_report_metric__(f, "guestnet_ovsdb_reconnects_total", "counter",
                         "Connections to ovsdb-server after the first.",

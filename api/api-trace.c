@@ -357,7 +357,12 @@ api_trace_parse(const char *output)
             actions = gn_xstrdup(line + 18);
         } else if (line[0] == ' ' && (step = api_trace_step__(line))) {
             const json_t *r = json_object_get(step, "rule");
-            if (json_is_string(r)) {
+            /* A shared guard's drop is counted for its port in table 15:
+             * the guard is what dropped it. */
+            if (json_is_string(r)
+                && strcmp(json_string_value(r), pipeline_rule_name(
+                              PIPELINE_COOKIE(PIPELINE_RULE_GUARD_COUNT,
+                                              0)))) {
                 rule = json_string_value(r);
             }
             json_array_append_new(steps, step);

@@ -30,7 +30,8 @@
 # Prints a results table; exits 1 if the status p99 limit is missed.
 #
 # Usage: bench/api-bench.sh [N [SECS [ADD]]]   (as root)
-# Environment: GN_BUILDDIR (default: the source tree).
+# Environment: GN_BUILDDIR (default: the source tree), GUESTNETD_ARGS
+# (more options for guestnetd, e.g. --spoofing-threshold=0).
 set -u
 N=${1:-1000}
 SECS=${2:-5}
@@ -53,7 +54,8 @@ cfg=$GN_SANDBOX_DIR/guestnet.json
 gn_config "$cfg"
 # Room for an assigned address per adopted port.
 sed -i 's#10\.10\.0\.0/24#10.10.0.0/16#' "$cfg"
-gn_guestnetd_start "$cfg" --max-clients 1024 || exit 1
+# shellcheck disable=SC2086
+gn_guestnetd_start "$cfg" --max-clients 1024 ${GUESTNETD_ARGS:-} || exit 1
 # The clients are bench/api-load (C, one process, poll()): a python client
 # spends more CPU per request than guestnetd does answering it, CPU a
 # 2-core machine would take from what is measured.

@@ -231,6 +231,8 @@ print_ports_table(const json_t *ports)
         v[6] = json_is_true(json_object_get(p, "quarantined"))
                ? gn_xasprintf("quarantined: %s",
                               str(p, "quarantine_reason"))
+               : json_is_true(json_object_get(p, "spoofing"))
+               ? gn_xstrdup("bound, spoofing")
                : gn_xstrdup("bound");
         printf("%-15s %-8s %-12s %-5s %-17s %-6s %s\n", v[0], v[1], v[2],
                v[3], v[4], v[5], v[6]);
@@ -260,6 +262,11 @@ print_port(const json_t *p)
             printf("  %-18s %s\n", keys[i], s);
             free(s);
         }
+    }
+    if (json_object_get(p, "spoofing")) {
+        printf("  %-18s %s (%"JSON_INTEGER_FORMAT" episodes)\n", "spoofing",
+               json_is_true(json_object_get(p, "spoofing")) ? "yes" : "no",
+               json_integer_value(json_object_get(p, "spoofing_episodes")));
     }
     printf("  %-18s", "ips");
     json_array_foreach (json_object_get(p, "ips"), i, v) {

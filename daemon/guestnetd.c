@@ -46,6 +46,8 @@ struct options {
     const char *cluster;
     const char *state_dir;
     int migration_timeout_s;
+    int spoofing_pps;           /* -1: the engine's default. */
+    int spoofing_quiet_s;       /* 0: the engine's default. */
 };
 
 /* What SIGHUP acts on. */
@@ -92,6 +94,12 @@ usage(void)
            "      --apply-timeout=SECS  time a port request waits for "
            "ovsdb-server\n"
            "                          and ovs-vswitchd (default 30)\n"
+           "      --spoofing-threshold=PPS  spoofed frames a second that "
+           "mark a port\n"
+           "                          spoofing (default 20; 0: never)\n"
+           "      --spoofing-quiet=SECS  time under the threshold that "
+           "clears the\n"
+           "                          mark (default 30)\n"
            "      --log-file=FILE     log here instead of stderr\n"
            "  -v, --verbose=LEVEL     err, warn, info (default) or dbg\n"
            "      --pidfile=FILE      write the process id here\n"
@@ -142,7 +150,8 @@ parse_options(int argc, char *argv[], struct options *o)
         OPT_OVSDB = 256, OPT_OVS_RUNDIR, OPT_LOG_FILE, OPT_PIDFILE, OPT_SOCKET_GROUP,
         OPT_ADMIN_GROUP, OPT_METRICS_LISTEN, OPT_MAX_CLIENTS,
         OPT_REQUEST_TIMEOUT, OPT_CLUSTER, OPT_STATE_DIR,
-        OPT_MIGRATION_TIMEOUT, OPT_APPLY_TIMEOUT,
+        OPT_MIGRATION_TIMEOUT, OPT_APPLY_TIMEOUT, OPT_SPOOFING_THRESHOLD,
+        OPT_SPOOFING_QUIET,
     };
     static const struct option long_options[] = {
         { "config", required_argument, NULL, 'c' },
@@ -156,6 +165,9 @@ parse_options(int argc, char *argv[], struct options *o)
         { "request-timeout", required_argument, NULL,
           OPT_REQUEST_TIMEOUT },
         { "apply-timeout", required_argument, NULL, OPT_APPLY_TIMEOUT },
+        { "spoofing-threshold", required_argument, NULL,
+          OPT_SPOOFING_THRESHOLD },
+        { "spoofing-quiet", required_argument, NULL, OPT_SPOOFING_QUIET },
         { "log-file", required_argument, NULL, OPT_LOG_FILE },
         { "cluster", required_argument, NULL, OPT_CLUSTER },
         { "state-dir", required_argument, NULL, OPT_STATE_DIR },
@@ -174,6 +186,7 @@ parse_options(int argc, char *argv[], struct options *o)
     o->config = DEFAULT_CONFIG;
     o->socket = DEFAULT_SOCKET;
     o->state_dir = DEFAULT_STATE_DIR;
+    o->spoofing_pps = -1;
     while ((c = getopt_long(argc, argv, "c:s:v:hV", long_options,
                             NULL)) != -1) {
         switch (c) {
@@ -208,6 +221,16 @@ parse_options(int argc, char *argv[], struct options *o)
         case OPT_APPLY_TIMEOUT:
             o->apply_timeout_s = positive_int("--apply-timeout", optarg,
                                               3600);
+            break;
+        case OPT_SPOOFING_THRESHOLD:
+            /* 0 is allowed: the watch is off. */
+            o->spoofing_pps = (!strcmp(optarg, "0") ? 0
+                               : positive_int("--spoofing-threshold", optarg,
+                                              1000000));
+            break;
+        case OPT_SPOOFING_QUIET:
+            o->spoofing_quiet_s = positive_int("--spoofing-quiet", optarg,
+                                               86400);
             break;
         case OPT_LOG_FILE:
             o->log_file = optarg;
@@ -332,6 +355,11 @@ main(int argc, char *argv[])
     engine = engine_create(base, o.ovsdb, o.ovs_rundir, cfg, o.config);
     if (o.apply_timeout_s) {
         engine_set_apply_timeout(engine, o.apply_timeout_s * 1000);
+    }
+    if (o.spoofing_pps >= 0 || o.spoofing_quiet_s) {
+        engine_set_spoofing(engine, o.spoofing_pps >= 0 ? o.spoofing_pps : 20,
+                            (o.spoofing_quiet_s ? o.spoofing_quiet_s
+                                                : 30) * 1000);
     }
     d.cluster = NULL;
     if (o.cluster) {

@@ -12,6 +12,7 @@ libguestnet_a_SOURCES += \
 	engine/engine-ops.c \
 	engine/engine-private.h \
 	engine/engine-remote.c \
+	engine/engine-spoof.c \
 	engine/engine-status.c \
 	engine/engine-sweep.c \
 	engine/port-spec.c \

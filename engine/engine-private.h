@@ -1,8 +1,9 @@
 /* engine-private.h: the state of struct engine and its requests, shared by
  * engine/engine.c (the reconcile step: transactions, flows, the loop),
  * engine/engine-ops.c (each request's life: devices, commit, settle,
- * answer) and engine/engine-status.c (what the engine reports).  Nothing
- * outside engine/engine*.c includes it. */
+ * answer), engine/engine-status.c (what the engine reports) and
+ * engine/engine-spoof.c (which ports keep sending spoofed frames).
+ * Nothing outside engine/engine*.c includes it. */
 #ifndef GN_ENGINE_PRIVATE_H
 #define GN_ENGINE_PRIVATE_H 1
 
@@ -36,6 +37,14 @@ struct ovsdb_txn_result;
  * deleted behind guestnet's back shows as "device missing" this long
  * after at most. */
 #define ENGINE_DEVICE_CHECK_MS 3000
+
+/* Spoofing (engine-spoof.c): how often the per-port drop counters are
+ * read; a port is marked spoofing when its drops reach ENGINE_SPOOF_PPS a
+ * second over one poll, and the mark goes once they stayed below that for
+ * ENGINE_SPOOF_QUIET_MS (both set by engine_set_spoofing()). */
+#define ENGINE_SPOOF_POLL_MS 1000
+#define ENGINE_SPOOF_PPS 20
+#define ENGINE_SPOOF_QUIET_MS 30000
 
 /* How long one reconcile step may spend rebuilding flow groups (one group,
  * at least; a group is started only if its last build fits).  The rebuild
@@ -231,6 +240,7 @@ struct engine {
     long long next_check_msec;  /* Of the devices of the ports. */
     unsigned long long n_sweeps;            /* Completed. */
     unsigned long long n_orphans_removed;
+    struct engine_spoof *spoof; /* Ports sending spoofed frames. */
     struct gn_strmap missing;   /* Interface UUID -> NULL for each port
                                  * whose device guestnet made was gone at
                                  * the last check. */
@@ -437,6 +447,22 @@ json_t *engine_port_json__(const struct engine *e, const json_t *port,
 void engine_limits_forget__(struct engine *e, void *aux);
 /* Frees every limit request in flight, unanswered. */
 void engine_limits_destroy__(struct engine *e);
+/* engine-spoof.c */
+
+/* Starts and stops watching the ports' spoofing drops (stop after
+ * ofctrl_destroy(): no answer comes after it). */
+void engine_spoof_start__(struct engine *e);
+void engine_spoof_destroy__(struct engine *e);
+/* Bumped whenever a port's spoofing mark comes or goes. */
+unsigned long long engine_spoof_gen__(const struct engine *e);
+/* Adds the spoofing mark of the port named 'name' to its API JSON
+ * 'port': "spoofing", "spoofing_since" (s since the epoch, or null),
+ * "spoofing_episodes". */
+void engine_spoof_port_json__(const struct engine *e, const char *name,
+                              json_t *port);
+/* The "spoofing" object of the status (new reference): the threshold,
+ * the quiet interval, the episodes so far and the ports marked now. */
+json_t *engine_spoof_status__(const struct engine *e);
 
 /* engine-remote.c */
 const struct pipeline_port *engine_remote_merge__(struct engine *,

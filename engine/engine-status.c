@@ -64,6 +64,7 @@ engine_port_json__(const struct engine *e, const json_t *port,
     json_object_set_new(j, "state", json_string(
                             engine_device_missing__(e, iface_uuid)
                             ? "device missing" : "ok"));
+    engine_spoof_port_json__(e, b.name ? b.name : "", j);
     if (with_guest_config) {
         json_object_set_new(j, "guest", port_guest_config(e->cfg, &b));
     }
@@ -116,8 +117,9 @@ void
 engine_ports_version(const struct engine *e, unsigned long long *seqno,
                      unsigned long long *cfg_gen)
 {
-    /* The list holds no quiet column (Interface statistics). */
-    *seqno = ovsdb_replica_change_seqno(e->replica);
+    /* The list holds no quiet column (Interface statistics).  Both
+     * counters only grow, so their sum changes whenever either does. */
+    *seqno = ovsdb_replica_change_seqno(e->replica) + engine_spoof_gen__(e);
     *cfg_gen = e->cfg_gen;
 }
 
@@ -258,6 +260,7 @@ engine_status(struct engine *e)
         "last_reconcile_ms_ago",
         e->last_run_msec ? json_integer(now - e->last_run_msec)
                          : json_null());
+    json_object_set_new(j, "spoofing", engine_spoof_status__(e));
     json_object_set_new(j, "reconcile", json_pack(
         "{s:I, s:I, s:f, s:f, s:f}",
         "steps", (json_int_t) e->n_steps,

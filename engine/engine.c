@@ -645,6 +645,7 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     e->pipeline = pipeline_state_create();
     e->view = port_view_create();
     e->devices = dev_worker_create(base);
+    engine_spoof_start__(e);
     return e;
 }
 
@@ -680,6 +681,7 @@ engine_destroy(struct engine *e)
     pipeline_state_destroy(e->pipeline);
     port_view_destroy(e->view);
     ofctrl_destroy(e->ofctrl);
+    engine_spoof_destroy__(e);
     jsonrpc_session_destroy(e->session);
     engine_limits_destroy__(e);
     ovsdb_replica_destroy(e->replica);

@@ -436,10 +436,13 @@ port_binding_to_json(const struct port_binding *b)
         if ((v = ovsdb_datum_string(b->iface, "error"))) {
             json_object_set_new(j, "error", json_string(v));
         }
+        /* A quarantined port has no flows: not installed, whatever its
+         * Interface says until guestnetd removed the mark. */
         v = ovsdb_datum_map_get_string(b->iface, "external_ids",
                                        PORTS_INSTALLED_KEY);
         json_object_set_new(j, "installed",
-                            json_boolean(v && !strcmp(v, "true")));
+                            json_boolean(v && !strcmp(v, "true")
+                                         && !b->quarantine));
     }
     return j;
 }

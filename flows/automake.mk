@@ -4,6 +4,7 @@
 noinst_LIBRARIES += libguestnet-ofp.a
 libguestnet_ofp_a_SOURCES = \
 	flows/flow-codec.c \
+	flows/flow-stats.c \
 	flows/flow-table.c \
 	flows/meter-table.c \
 	flows/of-conn.c \

@@ -533,23 +533,15 @@ char *
 flow_table_add_stats_reply(struct flow_table *table, const void *msg,
                            size_t len, bool *more)
 {
-    const struct ofp_header *oh = msg;
     struct ofpbuf b = ofpbuf_const_initializer(msg, len);
     uint64_t stub[1024 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    enum ofptype type;
-    char *error = NULL;
+    char *error = flow_table_check_stats_reply(table->ofp_version, msg, len,
+                                               more);
 
-    *more = false;
-    if (len < sizeof *oh || ntohs(oh->length) != len
-        || ofptype_decode(&type, oh) || type != OFPTYPE_FLOW_STATS_REPLY) {
-        return gn_xstrdup("not a flow stats reply");
+    if (error) {
+        return error;
     }
-    if (oh->version != table->ofp_version) {
-        return gn_xasprintf("flow stats reply in OpenFlow version %u, "
-                            "expected %u", oh->version, table->ofp_version);
-    }
-    *more = ofpmp_more(oh);
 
     for (;;) {
         struct ofputil_flow_stats fs;
@@ -584,16 +576,6 @@ flow_table_entry_to_string(const struct flow_entry *entry)
                              entry->match_s, entry->actions_s);
 }
 
-/* qsort() comparison of two "struct flow_table_cookie_stats"s by cookie. */
-static int
-flow_table_cookie_cmp__(const void *a_, const void *b_)
-{
-    const struct flow_table_cookie_stats *a = a_;
-    const struct flow_table_cookie_stats *b = b_;
-
-    return a->cookie < b->cookie ? -1 : a->cookie > b->cookie;
-}
-
 struct flow_table_cookie_stats *
 flow_table_cookie_stats(const struct flow_table *table, size_t *n)
 {
@@ -601,7 +583,6 @@ flow_table_cookie_stats(const struct flow_table *table, size_t *n)
     struct flow_table_cookie_stats *s;
     const struct flow_entry *e;
     size_t i = 0;
-    size_t j;
 
     s = gn_xcalloc(n_entries ? n_entries : 1, sizeof *s);
     HMAP_FOR_EACH (e, node, &table->entries) {
@@ -611,19 +592,7 @@ flow_table_cookie_stats(const struct flow_table *table, size_t *n)
         s[i].n_bytes = e->n_bytes;
         i++;
     }
-    qsort(s, n_entries, sizeof *s, flow_table_cookie_cmp__);
-
-    /* Sum runs of equal cookies into their first element. */
-    for (i = j = 0; i < n_entries; i++) {
-        if (j && s[j - 1].cookie == s[i].cookie) {
-            s[j - 1].n_flows += s[i].n_flows;
-            s[j - 1].n_packets += s[i].n_packets;
-            s[j - 1].n_bytes += s[i].n_bytes;
-        } else {
-            s[j++] = s[i];
-        }
-    }
-    *n = j;
+    *n = flow_table_cookie_stats_merge(s, n_entries);
     return s;
 }
 

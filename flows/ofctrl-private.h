@@ -36,7 +36,9 @@ enum ofctrl_state {
 /* A cookie stats request waiting for its (multipart) reply. */
 struct ofctrl_stats_request {
     uint32_t xid;
-    struct flow_table *flows;   /* The flows received so far. */
+    uint8_t ofp_version;        /* Of the reply. */
+    struct flow_table_cookie_stats *sums;   /* One per flow received so */
+    size_t n_sums, allocated_sums;          /* far (not yet merged). */
     ofctrl_cookie_stats_cb *cb;
     void *aux;
 };

@@ -43,13 +43,14 @@ ofctrl_recv_cookie_stats__(struct ofctrl *o, int idx, const void *msg,
                            size_t len)
 {
     static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
-    struct ofctrl_stats_request r = o->stats[idx];
-    struct flow_table_cookie_stats *stats;
+    struct ofctrl_stats_request *r = &o->stats[idx];
+    struct ofctrl_stats_request done;
     bool more = false;
-    size_t n;
 
     if (msg) {
-        char *error = flow_table_add_stats_reply(r.flows, msg, len, &more);
+        char *error = flow_table_sum_stats_reply(r->ofp_version, msg, len,
+                                                 &r->sums, &r->n_sums,
+                                                 &r->allocated_sums, &more);
 
         if (error) {
             GN_LOG_WARN_RL(&rl, "cookie stats: %s", error);
@@ -60,15 +61,18 @@ ofctrl_recv_cookie_stats__(struct ofctrl *o, int idx, const void *msg,
         }
     }
 
+    done = *r;
     o->stats[idx] = o->stats[--o->n_stats];
     if (msg) {
-        stats = flow_table_cookie_stats(r.flows, &n);
-        r.cb(stats, n, 0, r.aux);
-        free(stats);
+        /* No flows is an answer too: never NULL, which means none. */
+        struct flow_table_cookie_stats none;
+        size_t n = flow_table_cookie_stats_merge(done.sums, done.n_sums);
+
+        done.cb(done.sums ? done.sums : &none, n, 0, done.aux);
     } else {
-        r.cb(NULL, 0, EPROTO, r.aux);
+        done.cb(NULL, 0, EPROTO, done.aux);
     }
-    flow_table_destroy(r.flows);
+    free(done.sums);
 }
 
 /* Once both dumps are complete, knows what the switch holds. */

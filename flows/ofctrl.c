@@ -65,12 +65,17 @@ ofctrl_send__(struct ofctrl *o, struct ofpbuf *b)
     ofpbuf_delete(b);
 }
 
-/* Sends a request for all flows of all tables; returns its xid. */
+/* Sends a request for the flows of all tables whose cookie matches
+ * 'cookie' in the bits of 'cookie_mask' (0: all flows); returns its
+ * xid. */
 static uint32_t
-ofctrl_send_flow_stats_request__(struct ofctrl *o)
+ofctrl_send_flow_stats_request__(struct ofctrl *o, uint64_t cookie,
+                                 uint64_t cookie_mask)
 {
     uint8_t version = of_conn_version(o->conn);
     struct ofputil_flow_stats_request fsr = {
+        .cookie = htonll(cookie),
+        .cookie_mask = htonll(cookie_mask),
         .out_port = OFPP_ANY,
         .out_group = OFPG_ANY,
         .table_id = 0xff,
@@ -332,7 +337,7 @@ ofctrl_connected__(void *o_)
 
     ofctrl_send_switch_config__(o);
     o->dump = flow_table_create(version);
-    o->dump_xid = ofctrl_send_flow_stats_request__(o);
+    o->dump_xid = ofctrl_send_flow_stats_request__(o, 0, 0);
     o->meter_dump = meter_table_create();
     o->meter_dump_xid = of_conn_next_xid(o->conn);
     msg = meter_table_encode_config_request(version, o->meter_dump_xid,
@@ -366,7 +371,7 @@ ofctrl_disconnected__(int error, void *o_)
     while (o->n_stats) {
         struct ofctrl_stats_request r = o->stats[--o->n_stats];
 
-        flow_table_destroy(r.flows);
+        free(r.sums);
         r.cb(NULL, 0, ENOTCONN, r.aux);
     }
     ofctrl_notify__(o);
@@ -443,7 +448,7 @@ ofctrl_destroy(struct ofctrl *o)
         meter_table_destroy(o->installed_meters);
         meter_table_destroy(o->meter_dump);
         for (i = 0; i < o->n_stats; i++) {
-            flow_table_destroy(o->stats[i].flows);
+            free(o->stats[i].sums);
         }
         free(o->last_error);
         free(o);
@@ -541,6 +546,14 @@ int
 ofctrl_request_cookie_stats(struct ofctrl *o, ofctrl_cookie_stats_cb *cb,
                             void *aux)
 {
+    return ofctrl_request_some_cookie_stats(o, 0, 0, cb, aux);
+}
+
+int
+ofctrl_request_some_cookie_stats(struct ofctrl *o, uint64_t cookie,
+                                 uint64_t cookie_mask,
+                                 ofctrl_cookie_stats_cb *cb, void *aux)
+{
     struct ofctrl_stats_request *r;
 
     if (!of_conn_is_connected(o->conn)) {
@@ -550,9 +563,11 @@ ofctrl_request_cookie_stats(struct ofctrl *o, ofctrl_cookie_stats_cb *cb,
         return EBUSY;
     }
     r = &o->stats[o->n_stats++];
-    r->flows = flow_table_create(of_conn_version(o->conn));
+    *r = (struct ofctrl_stats_request) {
+        .ofp_version = of_conn_version(o->conn),
+    };
     r->cb = cb;
     r->aux = aux;
-    r->xid = ofctrl_send_flow_stats_request__(o);
+    r->xid = ofctrl_send_flow_stats_request__(o, cookie, cookie_mask);
     return 0;
 }

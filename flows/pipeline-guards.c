@@ -5,7 +5,11 @@
  * pipeline-private.h) where the per-port flows match in_port.  What a
  * guard needs of the port itself (its MAC, its addresses, whether it is
  * its network's server) comes from those registers or from the port's own
- * allow flows, which are flows/pipeline.c's. */
+ * allow flows, which are flows/pipeline.c's.  A guard that refuses a
+ * guest's frame sends it to table 15 (PIPELINE_GUARD_DROP), where its
+ * port's "guard-count" flow drops it, so that those drops count per port
+ * too (the fragment and header chain drops, which refuse what a guest may
+ * lose or send without spoofing anything, drop at once). */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -91,8 +95,8 @@ pipeline_unaddressed__(struct pipeline_ctx *ctx)
                      "reg5=1,rarp,arp_op=3,arp_spa=0.0.0.0,"
                      "arp_tpa=0.0.0.0");
     pipeline_ctx_add(ctx, T_SOURCE, 95,
-                     PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, 0), "drop",
-                     "reg5=1,arp,arp_spa=0.0.0.0");
+                     PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, 0),
+                     PIPELINE_GUARD_DROP, "reg5=1,arp,arp_spa=0.0.0.0");
 }
 
 /* Table 2: fragments.  OVS hides the transport ports (and ICMP type) of
@@ -159,26 +163,26 @@ pipeline_server_drops__(struct pipeline_ctx *ctx)
 
     snprintf(guest, sizeof guest, "reg5=1,reg4=0/%#x", PIPELINE_PORT_SERVER);
     for (size_t i = 0; i < GN_ARRAY_SIZE(dhcp); i++) {
-        pipeline_ctx_add(ctx, T_CONTENT, 130, dhcp_drop, "drop",
+        pipeline_ctx_add(ctx, T_CONTENT, 130, dhcp_drop, PIPELINE_GUARD_DROP,
                          "%s,%s,nw_frag=first,ct_state=+trk-inv,"
                          "ct_nw_proto=17,ct_tp_src=%d", guest, dhcp[i].ip,
                          dhcp[i].server);
-        pipeline_ctx_add(ctx, T_CONTENT, 130, dhcp_drop, "drop",
+        pipeline_ctx_add(ctx, T_CONTENT, 130, dhcp_drop, PIPELINE_GUARD_DROP,
                          "%s,%s,nw_frag=first,ct_state=+trk-inv,"
                          "ct_nw_proto=17,ct_tp_dst=%d", guest, dhcp[i].ip,
                          dhcp[i].client);
-        pipeline_ctx_add(ctx, T_CONTENT, 120, dhcp_drop, "drop",
+        pipeline_ctx_add(ctx, T_CONTENT, 120, dhcp_drop, PIPELINE_GUARD_DROP,
                          "%s,%s,tp_src=%d", guest, dhcp[i].udp,
                          dhcp[i].server);
-        pipeline_ctx_add(ctx, T_CONTENT, 120, dhcp_drop, "drop",
+        pipeline_ctx_add(ctx, T_CONTENT, 120, dhcp_drop, PIPELINE_GUARD_DROP,
                          "%s,%s,tp_dst=%d", guest, dhcp[i].udp,
                          dhcp[i].client);
     }
-    pipeline_ctx_add(ctx, T_CONTENT, 120, ra, "drop",
+    pipeline_ctx_add(ctx, T_CONTENT, 120, ra, PIPELINE_GUARD_DROP,
                      "%s,icmp6,icmp_type=134", guest);
-    pipeline_ctx_add(ctx, T_CONTENT, 120, redirect, "drop",
+    pipeline_ctx_add(ctx, T_CONTENT, 120, redirect, PIPELINE_GUARD_DROP,
                      "%s,icmp6,icmp_type=137", guest);
-    pipeline_ctx_add(ctx, T_CONTENT, 120, redirect, "drop",
+    pipeline_ctx_add(ctx, T_CONTENT, 120, redirect, PIPELINE_GUARD_DROP,
                      "%s,icmp,icmp_type=5", guest);
 }
 
@@ -219,17 +223,19 @@ pipeline_nd_drops__(struct pipeline_ctx *ctx)
     uint64_t option_drop = PIPELINE_COOKIE(PIPELINE_RULE_ND_OPTION_DROP, 0);
 
     for (int type = 135; type <= 136; type++) {
-        pipeline_ctx_add(ctx, T_CONTENT, 115, option_drop, "drop",
+        pipeline_ctx_add(ctx, T_CONTENT, 115, option_drop, PIPELINE_GUARD_DROP,
                          "reg5=1,icmp6,icmp_type=%d,icmp_code=0,"
                          "nd_target=::", type);
         pipeline_ctx_add(ctx, T_CONTENT, 100,
                          PIPELINE_COOKIE(PIPELINE_RULE_ND_SPOOF_DROP, 0),
-                         "drop", "reg5=1,icmp6,icmp_type=%d", type);
+                         PIPELINE_GUARD_DROP, "reg5=1,icmp6,icmp_type=%d",
+                         type);
     }
     pipeline_ctx_add(ctx, T_CONTENT, 111,
-                     PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, 0), "drop",
+                     PIPELINE_COOKIE(PIPELINE_RULE_DAD_DROP, 0),
+                     PIPELINE_GUARD_DROP,
                      "reg5=1,icmp6,icmp_type=135,ipv6_src=::");
-    pipeline_ctx_add(ctx, T_CONTENT, 105, option_drop, "drop",
+    pipeline_ctx_add(ctx, T_CONTENT, 105, option_drop, PIPELINE_GUARD_DROP,
                      "reg5=1,icmp6,icmp_type=135,icmp_code=0,"
                      "nd_sll=00:00:00:00:00:00");
 }
@@ -323,19 +329,19 @@ pipeline_guard_network_flows(struct pipeline_ctx *ctx,
     for (size_t i = 0; i < n; i++) {
         pipeline_format_ip(&reserved[i], false, ip, sizeof ip);
         if (reserved[i].family == AF_INET) {
-            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, "drop",
+            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, PIPELINE_GUARD_DROP,
                              "%s,ip,nw_src=%s", port, ip);
-            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, "drop",
+            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, PIPELINE_GUARD_DROP,
                              "%s,arp,arp_spa=%s", port, ip);
-            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, "drop",
+            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, PIPELINE_GUARD_DROP,
                              "%s,arp,arp_spa=0.0.0.0,arp_tpa=%s", port, ip);
         } else {
-            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, "drop",
+            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, PIPELINE_GUARD_DROP,
                              "%s,ipv6,ipv6_src=%s", port, ip);
-            pipeline_ctx_add(ctx, T_CONTENT, 113, gw, "drop",
+            pipeline_ctx_add(ctx, T_CONTENT, 113, gw, PIPELINE_GUARD_DROP,
                              "%s,icmp6,icmp_type=135,icmp_code=0,"
                              "ipv6_src=::,nd_target=%s", port, ip);
-            pipeline_ctx_add(ctx, T_CONTENT, 113, gw, "drop",
+            pipeline_ctx_add(ctx, T_CONTENT, 113, gw, PIPELINE_GUARD_DROP,
                              "%s,icmp6,icmp_type=136,icmp_code=0,"
                              "nd_target=%s", port, ip);
         }

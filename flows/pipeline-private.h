@@ -37,7 +37,12 @@ enum {
     T_EGRESS_PPS = 12,          /* include/pipeline.h. */
     T_INGRESS_KBPS = 13,
     T_INGRESS_PPS = 14,
+    T_GUARD_COUNT = 15,
 };
+
+/* The action of a shared guard that refuses a guest's frame: its port's
+ * flow in table 15 (T_GUARD_COUNT) drops it and counts it for the port. */
+#define PIPELINE_GUARD_DROP "goto_table:15"
 
 /* Registers, set by a guest port's ingress flow in table 0 (the uplink's
  * sets reg6 and reg5 only): reg6 = network VLAN, reg5 = 1 if the frame

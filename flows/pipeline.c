@@ -321,11 +321,13 @@ pipeline_limits__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
     }
 }
 
-/* Tables 0 and 8 for guest port 'p': its untagged frames go on to table 1,
- * whose shared flows check their source MAC against the port's (see
- * flows/pipeline-guards.c) and send those from another MAC to table 8,
- * where the port's flow drops them ("mac-spoof-drop", counted per port);
- * its tagged frames are dropped. */
+/* Tables 0, 8 and 11 for guest port 'p': its untagged frames go on to
+ * table 1, whose shared flows check their source MAC against the port's
+ * (see flows/pipeline-guards.c) and send those from another MAC to table
+ * 8, where the port's flow drops them ("mac-spoof-drop", counted per
+ * port); its tagged frames are dropped; what the other shared guards
+ * refuse comes to table 15, where the port's flow drops and counts it
+ * ("guard-count"). */
 static void
 pipeline_ingress__(struct pipeline_ctx *ctx, const struct gn_network *net,
                    const struct pipeline_port *p)
@@ -342,6 +344,9 @@ pipeline_ingress__(struct pipeline_ctx *ctx, const struct gn_network *net,
     free(actions);
     pipeline_ctx_add(ctx, T_SPOOF, 90,
                      PIPELINE_COOKIE(PIPELINE_RULE_MAC_SPOOF_DROP, p->ofport),
+                     "drop", "in_port=%d", p->ofport);
+    pipeline_ctx_add(ctx, T_GUARD_COUNT, 90,
+                     PIPELINE_COOKIE(PIPELINE_RULE_GUARD_COUNT, p->ofport),
                      "drop", "in_port=%d", p->ofport);
 }
 
@@ -651,7 +656,13 @@ pipeline_flood_chunk_flows(struct pipeline_ctx *ctx,
 void
 pipeline_global_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg)
 {
-    for (int t = T_INGRESS; t <= T_SPOOF; t++) {
+    for (int t = T_INGRESS; t <= T_GUARD_COUNT; t++) {
+        if (t == T_ROUTED_IN || t == T_NEIGHBOUR) {
+            continue;       /* (pipeline_route_flows()'s.) */
+        }
+        if (t >= T_EGRESS_KBPS && t <= T_INGRESS_PPS) {
+            continue;       /* Only a limited port's frames go there. */
+        }
         pipeline_ctx_add(ctx, t, 0,
                          PIPELINE_COOKIE(PIPELINE_RULE_DEFAULT_DROP, t),
                          "drop", "%s", "");

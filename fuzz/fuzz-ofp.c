@@ -1,5 +1,6 @@
 /* fuzz-ofp: OpenFlow replies as ofctrl decodes them (flows/flow-table.c
- * flow stats, flows/meter-table.c meter config), arbitrary bytes after a
+ * flow stats, as flows or as counters only, flows/meter-table.c meter
+ * config), arbitrary bytes after a
  * valid OpenFlow header of the version and type the first byte picks.
  * The OVS side: libopenvswitch's headers, never <jansson.h>. */
 #include <config.h>
@@ -39,6 +40,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         error = meter_table_add_config_reply(t, msg, size - 1 + 8, &more);
         meter_table_destroy(t);
+    } else if (data[0] & 0x40) {
+        /* As a cookie stats request reads it: counters only. */
+        struct flow_table_cookie_stats *sums = NULL;
+        size_t n = 0, allocated = 0;
+
+        error = flow_table_sum_stats_reply(msg[0], msg, size - 1 + 8, &sums,
+                                           &n, &allocated, &more);
+        flow_table_cookie_stats_merge(sums, n);
+        free(sums);
     } else {
         struct flow_table *t = flow_table_create(msg[0]);
 

@@ -47,6 +47,14 @@ void engine_destroy(struct engine *);
  * ovs-vswitchd is that slow to apply while both answer, 504. */
 void engine_set_apply_timeout(struct engine *, int ms);
 
+/* A guest port whose spoofed frames (dropped by its own port-security
+ * flows: mac-spoof-drop, ip-spoof-drop, tagged-frame-drop, and
+ * guard-count for the shared guards) reach 'pps' a
+ * second is marked "spoofing" (its API view, the status, the metrics, a
+ * log line) until they stay below that for 'quiet_ms'.  'pps' 0 turns the
+ * watch off.  Defaults: 20 a second, 30 s. */
+void engine_set_spoofing(struct engine *, unsigned int pps, int quiet_ms);
+
 /* Re-reads the config file and applies the differences.  Returns NULL or a
  * malloc'd error (the old config stays in force). */
 char *engine_reload(struct engine *);

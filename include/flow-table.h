@@ -136,6 +136,31 @@ struct flow_table_cookie_stats {
 struct flow_table_cookie_stats *flow_table_cookie_stats(
     const struct flow_table *table, size_t *n);
 
+/* Sorts the 'n' counters of 's' by cookie and sums those of one cookie
+ * into one; returns how many remain (at the start of 's'). */
+size_t flow_table_cookie_stats_merge(struct flow_table_cookie_stats *s,
+                                     size_t n);
+
+/* Checks that 'msg'/'len' is one message of a flow stats reply in
+ * 'ofp_version' and stores in '*more' whether more parts follow.  Returns
+ * NULL, or a malloc'd error (caller frees). */
+char *flow_table_check_stats_reply(uint8_t ofp_version, const void *msg,
+                                   size_t len, bool *more) GN_WARN_UNUSED;
+
+/* Appends the counters of each flow that the flow stats reply 'msg'/'len'
+ * (one message of a multipart reply in 'ofp_version'; the caller keeps
+ * it) lists to '*sums', an array of '*n' counters with room for
+ * '*allocated' (grown with realloc; the caller frees it), one per flow,
+ * without keeping the flows themselves (a cookie stats request needs no
+ * more: flow_table_cookie_stats_merge() sums them); stores in '*more'
+ * whether the switch sends more parts.  Returns NULL, or a malloc'd error
+ * as flow_table_add_stats_reply() does. */
+char *flow_table_sum_stats_reply(uint8_t ofp_version, const void *msg,
+                                 size_t len,
+                                 struct flow_table_cookie_stats **sums,
+                                 size_t *n, size_t *allocated, bool *more)
+    GN_WARN_UNUSED;
+
 /* One change that turns an installed flow table into a desired one. */
 enum flow_table_mod_type {
     FLOW_TABLE_MOD_DELETE,      /* OFPFC_DELETE_STRICT of an installed flow. */

@@ -225,5 +225,12 @@ typedef void ofctrl_cookie_stats_cb(const struct flow_table_cookie_stats
  * is down, or EBUSY if too many requests are outstanding (8). */
 int ofctrl_request_cookie_stats(struct ofctrl *ofctrl,
                                 ofctrl_cookie_stats_cb *cb, void *aux);
+/* Likewise for the flows whose cookie matches 'cookie' in the bits of
+ * 'cookie_mask' only (the switch filters them: a request for one rule's
+ * flows, PIPELINE_COOKIE(RULE, 0) with mask 0xffff << 48, costs the
+ * switch and guestnetd that rule's flows, not the table's). */
+int ofctrl_request_some_cookie_stats(struct ofctrl *ofctrl, uint64_t cookie,
+                                     uint64_t cookie_mask,
+                                     ofctrl_cookie_stats_cb *cb, void *aux);
 
 #endif /* ofctrl.h */

@@ -132,7 +132,6 @@
  *      source MAC as target link-layer address and leaves on the port it
  *      came in on.  (OVS sets nd_tll only where a flow's match says the
  *      packet is an advertisement, hence a table of its own.)
- *
  *  11  egress limits (what a guest sends): a port with an egress limit
  *      goes from table 0 here instead of to table 1; its flow (rule
  *      "egress-limit") takes the frame through the port's bandwidth meter
@@ -150,6 +149,13 @@
  *  14  the ingress packet rate meter, then out to the port.
  *      The answers the switch itself sends back to a guest (gateway ARP
  *      and neighbour advertisements) are not metered.
+ *  15  guard drops, per port: a guest's frame that one of the shared
+ *      port-security guards (in tables 1 and 2: "dad-drop",
+ *      "gateway-spoof-drop", "dhcp-server-drop",
+ *      "router-advertisement-drop", "redirect-drop", "nd-option-drop",
+ *      "nd-spoof-drop") refused comes here and is dropped by its port's
+ *      flow ("guard-count", the cookie's object its ofport), so that the
+ *      drops of those guards are counted per port as well as per rule.
  *
  * Cluster mode (pipeline_input.router_mac) adds: in table 6, IPv4 and
  * IPv6 to a declared address of another host's port leave on the uplink,
@@ -298,7 +304,8 @@ struct pipeline_input {
     RULE(LINK_LOCAL_PUNT, 53, "link-local-punt")                        \
     RULE(LINK_LOCAL_TAKEN_DROP, 54, "link-local-taken-drop")            \
     RULE(EGRESS_LIMIT, 60, "egress-limit")                              \
-    RULE(INGRESS_LIMIT, 61, "ingress-limit")
+    RULE(INGRESS_LIMIT, 61, "ingress-limit")                            \
+    RULE(GUARD_COUNT, 62, "guard-count")
 
 enum pipeline_rule {
 #define RULE(ENUM, ID, NAME) PIPELINE_RULE_##ENUM = ID,

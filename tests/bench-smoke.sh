@@ -14,7 +14,13 @@
 #   of its report
 #   with a figure, every add answered 201, the policy change installed;
 #   bench/limits.sh at one rate and burst, 2 s per figure, one round of a
-#   UDP flood: every line of its report with a figure.
+#   UDP flood: every line of its report with a figure;
+#   bench/dataplane.sh 1 (iperf3 for 1 s): every case's line with
+#   guestnet's and NORMAL's rates and their ratio, TCP never at 0 (UDP in
+#   fragments can be, see README "Security model");
+#   bench/flood.sh 1 (100 pings, a flood of 5000 frames): the idle and
+#   flood latency lines, the datapath flows the flood added and the
+#   spoofing episode it caused.
 GN_TEST_NAME=bench-smoke
 . "$GN_SRCDIR/tests/lib.sh"
 gn_require_root
@@ -97,6 +103,35 @@ if [ $rc = 0 ] && [ "$lines" = 4 ]; then
     gn_pass limits-bench-runs
 else
     gn_fail limits-bench-runs "$lines of 4 lines complete, exit $rc; output follows"
+    sed 's/^/    | /' <<<"$out" | tail -20
+fi
+
+out=$(IPERF_SECS=1 GN_TEST_NAME=bench-dataplane \
+      "$GN_SRCDIR/bench/dataplane.sh" 1 2>&1)
+rc=$?
+cases=$(grep -cE '^(TCP|UDP)[ ,].*: +guestnet [0-9.]+ Gbit/s .*, NORMAL( \(L2\))? [0-9.]+ Gbit/s .*, ratio [0-9]+%$' \
+        <<<"$out")
+if [ $rc = 0 ] && [ "$cases" = 5 ] \
+        && ! grep -qE '^TCP.*(guestnet|NORMAL) 0\.00 Gbit/s' <<<"$out"; then
+    gn_pass dataplane-bench-runs
+else
+    gn_fail dataplane-bench-runs "$cases of 5 cases complete, exit $rc; output follows"
+    sed 's/^/    | /' <<<"$out" | tail -20
+fi
+
+out=$(PINGS=100 GN_TEST_NAME=bench-flood "$GN_SRCDIR/bench/flood.sh" 1 2>&1)
+rc=$?
+lines=0
+for re in '^idle: +p50 [0-9.]+ ms .*, p99 [0-9.]+ ms .*, [0-9]+/100 answered$' \
+          '^flood: +p50 [0-9.]+ ms .*, p99 [0-9.]+ ms .*, [0-9]+/100 answered$' \
+          '^datapath flows added per flood of 5000 frames: -?[0-9]+ \(max' \
+          '^spoofing episodes guestnetd counted for wa: [1-9]'; do
+    grep -qE "$re" <<<"$out" && lines=$((lines + 1))
+done
+if [ $rc = 0 ] && [ "$lines" = 4 ]; then
+    gn_pass flood-bench-runs
+else
+    gn_fail flood-bench-runs "$lines of 4 lines complete, exit $rc; output follows"
     sed 's/^/    | /' <<<"$out" | tail -20
 fi
 gn_done

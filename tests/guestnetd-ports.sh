@@ -33,12 +33,29 @@ mark_of() {
 }
 unmarked() { [ -z "$(mark_of "tk$s")" ]; }
 remarked() { [ "$(mark_of "tk$s")" = '"true"' ]; }
+# view PORT KEY VALUE: the port's API view has KEY = VALUE (JSON).
+view() {
+    "$GUESTNETCTL" --json port show "$1" | "$GN_PYTHON" -c 'import json, sys
+sys.exit(json.load(sys.stdin).get(sys.argv[1]) != json.loads(sys.argv[2]))' \
+        "$2" "$3"
+}
+gn_check "bound-port-installed" view "tk$s" installed true
+gn_check "bound-port-ready" view "tk$s" ready true
 ovs-vsctl set Port "tk$s" tag=99
 gn_check "quarantined-port-loses-installed-mark" gn_wait 5 unmarked
-gn_check "quarantined-port-shows-quarantine" \
-    bash -c "'$GUESTNETCTL' --json port show tk$s | grep -q quarantine"
+gn_check "quarantined-port-shows-quarantine" view "tk$s" quarantined true
+gn_check "quarantined-port-not-installed" view "tk$s" installed false
+gn_check "quarantined-port-not-ready" view "tk$s" ready false
 ovs-vsctl set Port "tk$s" tag=10
 gn_check "rebound-port-gets-installed-mark-back" gn_wait 5 remarked
+gn_check "rebound-port-installed-again" gn_wait 5 view "tk$s" installed true
+# Another way into quarantine: the MAC goes (external_ids:attached-mac).
+ovs-vsctl remove Interface "tk$s" external_ids attached-mac
+gn_check "port-without-mac-loses-installed-mark" gn_wait 5 unmarked
+gn_check "port-without-mac-not-installed" view "tk$s" installed false
+gn_check "port-without-mac-not-ready" view "tk$s" ready false
+ovs-vsctl set Interface "tk$s" external_ids:attached-mac=52:54:00:aa:00:01
+gn_check "port-with-mac-again-marked" gn_wait 5 remarked
 gn_check "kvm-answer-has-qemu-args" \
     grep -q "virtio-net-pci,netdev=tk$s,mac=52:54:00:aa:00:01" <<<"$out"
 gn_check "kvm-answer-has-libvirt-xml" \

@@ -320,6 +320,38 @@ gn_same_flows() {
 # in PATH).
 GN_PYTHON=${GN_PYTHON:-/usr/bin/python3}
 
+# gn_mac_flood NS DST_MAC SRC_IP DST_IP FRAMES SRC TAG: NS sends FRAMES
+# UDP frames (SRC_IP to DST_IP, port 9, the payload "GN[TAG]") to DST_MAC
+# from its eth0 through a raw socket, from source MAC SRC, or with SRC
+# "random" from a random unicast MAC each (seeded by the shell's PID), 50
+# every 10 ms (5000 a second).
+gn_mac_flood() {
+    ip netns exec "$1" "$GN_PYTHON" -c "
+import random, socket, time
+from scapy.all import IP, UDP, Raw
+random.seed($$)
+dst = bytes.fromhex('$2'.replace(':', ''))
+body = bytes.fromhex('0800') + bytes(IP(src='$3', dst='$4')
+                                    / UDP(sport=4000, dport=9)
+                                    / Raw(b'GN[$7]'))
+def src():
+    if '$6' != 'random':
+        return bytes.fromhex('$6'.replace(':', ''))
+    m = random.getrandbits(48) & ~(1 << 40)     # Unicast.
+    return m.to_bytes(6, 'big')
+frames = [dst + src() + body for _ in range($5)]
+sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+sock.bind(('eth0', 0))
+start = time.monotonic()
+for i in range(0, len(frames), 50):
+    for f in frames[i:i + 50]:
+        sock.send(f)
+    delay = start + (i // 50 + 1) * 0.01 - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+"
+}
+
 # gn_require_scapy: tcpdump and python3-scapy, or the test ends (see
 # gn_missing).
 gn_require_scapy() {
@@ -568,8 +600,11 @@ time.sleep(30)
 # (ofport, VLAN, or 0 for the guards all guest ports share).
 gn_trace_rule() {
     local cookie id
+    # (The last cookie but guard-count's, rule 48 = 0x30: a shared
+    # guard's drop counted for its port.)
     cookie=$(ovs-appctl ofproto/trace br-int "$1" \
-             | sed -n 's/.*, cookie \(0x[0-9a-f]*\)$/\1/p' | tail -n 1)
+             | sed -n 's/.*, cookie \(0x[0-9a-f]*\)$/\1/p' \
+             | grep -v '^0x30[0-9a-f]\{12\}$' | tail -n 1)
     [ -n "$cookie" ] || return 1
     id=$(( cookie >> 48 ))
     printf '%s:%d\n' "$(sed -n "s/^ *RULE([A-Z_0-9]*, $id, \"\([a-z0-9-]*\)\").*/\1/p" \

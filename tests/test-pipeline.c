@@ -196,6 +196,7 @@ test_cookies_map_back_to_rule_names(void)
         { PIPELINE_RULE_DAD_DROP, "dad-drop", true },
         { PIPELINE_RULE_GATEWAY_SPOOF_DROP, "gateway-spoof-drop", true },
         { PIPELINE_RULE_SOURCE_MAC_CHECK, "source-mac-check", false },
+        { PIPELINE_RULE_GUARD_COUNT, "guard-count", false },
     };
     struct gn_config *cfg = load_config();
     struct pipeline_port port;
@@ -271,10 +272,10 @@ test_server_port_may_answer_dhcp_and_ra(void)
         "set_field:0x3->reg4", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", cookie_str(PIPELINE_RULE_DHCP_SERVER_DROP, 0),
-        "reg4=0/0x1", "tp_src=67", "actions=drop", NULL }));
+        "reg4=0/0x1", "tp_src=67", "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", cookie_str(PIPELINE_RULE_RA_DROP, 0), "reg4=0/0x1",
-        "actions=drop", NULL }));
+        "actions=goto_table:15", NULL }));
     CHECK(!has_flow(t, (const char *[]) {
         "table=2", cookie_str(PIPELINE_RULE_FRAG_DROP, 0), "reg4=", NULL }));
     CHECK(!has_flow(t, (const char *[]) {
@@ -318,6 +319,12 @@ test_source_mac_checked_bit_by_bit(void)
         "table=8", "priority=90",
         cookie_str(PIPELINE_RULE_MAC_SPOOF_DROP, 101), "in_port=101 ",
         "actions=drop", NULL }));
+    /* What the shared guards refuse is dropped in table 15 by the port's
+     * own flow, counted per port. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=15", "priority=90",
+        cookie_str(PIPELINE_RULE_GUARD_COUNT, 101), "in_port=101 ",
+        "actions=drop", NULL }));
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -349,26 +356,32 @@ test_dhcp_servers_dropped_by_either_port(void)
 
     t = build_web_port(cfg, NULL, 0);
     CHECK(has_flow(t, (const char *[]) {
-        "table=2", dhcp, "udp,", "tp_src=67", "actions=drop", NULL }));
+        "table=2", dhcp, "udp,", "tp_src=67",
+        "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=2", dhcp, "udp,", "tp_dst=68", "actions=drop", NULL }));
+        "table=2", dhcp, "udp,", "tp_dst=68",
+        "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=2", dhcp, "udp6", "tp_src=547", "actions=drop", NULL }));
+        "table=2", dhcp, "udp6", "tp_src=547",
+        "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=2", dhcp, "udp6", "tp_dst=546", "actions=drop", NULL }));
+        "table=2", dhcp, "udp6", "tp_dst=546",
+        "actions=goto_table:15", NULL }));
     /* In fragments, by the ports of the reassembled datagram. */
     CHECK(has_flow(t, (const char *[]) {
         "table=2", dhcp, "ct_state=-inv+trk", "ct_nw_proto=17",
-        "ct_tp_dst=546", "ipv6", "nw_frag=first", "actions=drop", NULL }));
+        "ct_tp_dst=546", "ipv6", "nw_frag=first",
+        "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", dhcp, "ct_state=-inv+trk", "ct_nw_proto=17",
-        "ct_tp_src=67", "ip,", "nw_frag=first", "actions=drop", NULL }));
+        "ct_tp_src=67", "ip,", "nw_frag=first",
+        "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", cookie_str(PIPELINE_RULE_REDIRECT_DROP, 0), "icmp,",
-        "icmp_type=5", "actions=drop", NULL }));
+        "icmp_type=5", "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", cookie_str(PIPELINE_RULE_REDIRECT_DROP, 0), "icmp6",
-        "icmp_type=137", "actions=drop", NULL }));
+        "icmp_type=137", "actions=goto_table:15", NULL }));
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -424,7 +437,7 @@ test_nd_needs_own_link_layer_address(void)
         "nd_sll=52:54:00:00:00:65", "goto_table:3", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", "priority=105", option, "icmp_type=135", "icmp_code=0",
-        "nd_sll=00:00:00:00:00:00", "actions=drop", NULL }));
+        "nd_sll=00:00:00:00:00:00", "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", "priority=112", allow, "ipv6_src=::,", "icmp_type=135",
         "icmp_code=0", "nd_target=2001:db8:10::11,",
@@ -436,7 +449,7 @@ test_nd_needs_own_link_layer_address(void)
         "ipv6_src=::,", "nd_target=2001:db8:10::/64", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", "priority=111", dad, "ipv6_src=::,", "icmp_type=135",
-        "actions=drop", NULL }));
+        "actions=goto_table:15", NULL }));
     /* Advertisements: for its own addresses, with its MAC or none. */
     CHECK(has_flow(t, (const char *[]) {
         "table=2", "priority=110", allow, "icmp_type=136", "icmp_code=0",
@@ -451,7 +464,7 @@ test_nd_needs_own_link_layer_address(void)
         CHECK(has_flow(t, (const char *[]) {
             "table=2", "priority=115", option,
             i ? "icmp_type=136" : "icmp_type=135", "icmp_code=0",
-            "nd_target=:: ", "actions=drop", NULL }));
+            "nd_target=:: ", "actions=goto_table:15", NULL }));
     }
     /* And no other ND flow allows: the NS, two DAD probes (its declared
      * and its link-local address), two NAs per address. */
@@ -462,7 +475,8 @@ test_nd_needs_own_link_layer_address(void)
         "arp_spa=0.0.0.0", "arp_tpa=10.10.0.11", "arp_sha=52:54:00:00:00:65",
         "goto_table:2", NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=1", "priority=95", dad, "arp_spa=0.0.0.0", "actions=drop",
+        "table=1", "priority=95", dad, "arp_spa=0.0.0.0",
+        "actions=goto_table:15",
         NULL }));
     CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 101) == 0);
     flow_table_destroy(t);
@@ -536,28 +550,31 @@ test_reserved_addresses_kept_from_undeclared_ports(void)
     CHECK(has_flow(t, (const char *[]) {
         "table=1", gw, "reg4=0x2/0x2", "reg6=0xa", NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=1", "priority=105", gw, "nw_src=10.10.0.254", "actions=drop",
+        "table=1", "priority=105", gw, "nw_src=10.10.0.254",
+        "actions=goto_table:15",
         NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=1", "priority=105", gw, "nw_src=10.10.0.255", "actions=drop",
+        "table=1", "priority=105", gw, "nw_src=10.10.0.255",
+        "actions=goto_table:15",
         NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=1", "priority=105", gw, "arp_spa=10.10.0.0", "actions=drop",
+        "table=1", "priority=105", gw, "arp_spa=10.10.0.0",
+        "actions=goto_table:15",
         NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=1", "priority=105", gw, "arp_spa=0.0.0.0",
-        "arp_tpa=10.10.0.255", "actions=drop", NULL }));
+        "arp_tpa=10.10.0.255", "actions=goto_table:15", NULL }));
     CHECK(!has_flow(t, (const char *[]) { gw, "10.11.0.", NULL }));
     CHECK(!has_flow(t, (const char *[]) { gw, "2001:db8:11::", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=1", "priority=105", gw, "ipv6_src=2001:db8:10::1",
-        "actions=drop", NULL }));
+        "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", "priority=113", gw, "icmp_type=136", "icmp_code=0",
-        "nd_target=2001:db8:10:: ", "actions=drop", NULL }));
+        "nd_target=2001:db8:10:: ", "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", "priority=113", gw, "ipv6_src=::,", "icmp_type=135",
-        "nd_target=2001:db8:10::1 ", "actions=drop", NULL }));
+        "nd_target=2001:db8:10::1 ", "actions=goto_table:15", NULL }));
     /* The rest of the subnets stays the port's, DAD probes included. */
     CHECK(has_flow(t, (const char *[]) {
         "table=1", "priority=100", "nw_src=10.10.0.0/24", "goto_table:2",

@@ -77,7 +77,8 @@ static const char routed_config_json[] =
  * chains (5), DHCP, router advertisement and redirect drops (11), the
  * neighbour discovery drops (6) and the allow of the rest (1). */
 #define GUARD_FLOWS (2 * 48 + 6 + 5 + 11 + 6 + 1)
-/* Flows every table gets: a default drop per table (9), two flood flows
+/* Flows every table gets: a default drop per table (10: 0 to 8 and 15),
+ * two flood flows
  * (table 3) and a route-drop (table 5) per network (3 * 3), the routing
  * flows (table 4: per family two TTL drops and conntrack (2 * 3); for
  * IPv6 two link-local drops, six ICMPv6 types to conntrack and a drop of
@@ -86,7 +87,7 @@ static const char routed_config_json[] =
  * advertisements table 3 composes (table 10) and the shared guards.
  * Ports add, besides their own, a flow per flood chunk their network has
  * (table 7: ofports 64 * k to 64 * k + 63). */
-#define COMMON_FLOWS (9 + 3 * 3 + 2 * 3 + 9 + 3 + 1 + GUARD_FLOWS)
+#define COMMON_FLOWS (10 + 3 * 3 + 2 * 3 + 9 + 3 + 1 + GUARD_FLOWS)
 /* Plus, with config_json, web's gateway: its ARP responder and the flow
  * that takes frames to its MAC to routing; and each network's reserved
  * addresses, kept from its ports without declared addresses (3 flows per
@@ -176,13 +177,14 @@ count(const struct flow_table *table, enum pipeline_rule rule,
  * probe) and 1 per IPv6 source; in table 2, 1 + 3 per IPv6 source and its
  * link-local address for neighbour discovery, and 2 (the drop of other
  * ports' probes for its link-local address, the punt of probes for
- * others); 1 in table 3 and 1 in table 8 (the MAC spoof drop).  A server
- * port gets the same.  A port to which guestnet serves DHCP gets one more
+ * others); 1 in table 3, 1 in table 8 (the MAC spoof drop) and 1 in table
+ * 15 (the shared guards' drops, counted).  A server port gets the same.
+ * A port to which guestnet serves DHCP gets one more
  * (port_serves_dhcp()). */
 static inline size_t
 port_flows(size_t n4, size_t n6)
 {
-    return 3 + (4 + 3 * n4 + n6) + (3 + 3 * (n6 + 1)) + 1 + 1;
+    return 3 + (4 + 3 * n4 + n6) + (3 + 3 * (n6 + 1)) + 1 + 1 + 1;
 }
 
 /* True if guestnet serves DHCP to port 'p' with 'cfg': its network has an

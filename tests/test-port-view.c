@@ -243,6 +243,65 @@ test_address_owners_follow_ports(void)
     world_destroy(w);
 }
 
+/* The installed mark in the API view of port 'i' (its Port row bound with
+ * port_binding()); 'quarantined' gets whether it is quarantined. */
+static bool
+api_installed(struct world *w, int i, bool *quarantined)
+{
+    char pu[37];
+    struct port_binding b;
+    json_t *j;
+    bool installed;
+
+    port_uuid(i, pu);
+    port_binding(w->cfg, w->r, ovsdb_replica_get_row(w->r, "Port", pu), &b);
+    j = port_binding_to_json(&b);
+    installed = json_is_true(json_object_get(j, "installed"));
+    *quarantined = json_is_true(json_object_get(j, "quarantined"));
+    json_decref(j);
+    return installed;
+}
+
+/* A quarantined port never shows as installed, even while its Interface
+ * still has the mark it got when it was bound: the API view says so at
+ * once, and the planner lists the mark for removal; the mark of a bound
+ * port stays. */
+static void
+test_quarantined_port_is_never_installed(void)
+{
+    struct world *w = world_create(2);
+    const struct port_view_port *p;
+    char iu[37];
+    bool q;
+
+    world_update(w);
+    CHECK(api_installed(w, 2, &q) && !q);
+    CHECK(port_view_wrongly_marked(w->v, &p) == 0);
+
+    world_modify_port(w, 2, "tag", json_integer(99));   /* No network. */
+    world_update(w);
+    iface_uuid(2, iu);
+    CHECK(!api_installed(w, 2, &q) && q);
+    CHECK(port_view_wrongly_marked(w->v, &p) == 1
+          && !strcmp(p[0].iface_uuid, iu));
+    CHECK(api_installed(w, 3, &q) && !q);
+
+    /* Bound again, then its MAC gone (an "update2" modify of a map
+     * deletes a pair given with its value; the mark stays): quarantined
+     * again. */
+    world_modify_port(w, 2, "tag", json_integer(10));
+    world_update(w);
+    CHECK(api_installed(w, 2, &q) && !q);
+    CHECK(port_view_wrongly_marked(w->v, &p) == 0);
+    world_modify_iface(w, 2, "external_ids", ovsdb_datum_map(json_pack(
+                           "{s:s}", "attached-mac", "02:00:00:00:00:02")));
+    world_update(w);
+    CHECK(!api_installed(w, 2, &q) && q);
+    CHECK(port_view_wrongly_marked(w->v, &p) == 1);
+
+    world_destroy(w);
+}
+
 int
 main(void)
 {
@@ -256,5 +315,7 @@ main(void)
              test_counts_and_lists_follow_changes_without_flows);
     TEST_RUN("port-view/address-owners-follow-ports",
              test_address_owners_follow_ports);
+    TEST_RUN("port-view/quarantined-port-is-never-installed",
+             test_quarantined_port_is_never_installed);
     return test_done();
 }
