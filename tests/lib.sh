@@ -599,12 +599,15 @@ time.sleep(30)
 # cookie (PIPELINE_RULES in include/pipeline.h) and the cookie's object
 # (ofport, VLAN, or 0 for the guards all guest ports share).
 gn_trace_rule() {
-    local cookie id
-    # (The last cookie but guard-count's, rule 48 = 0x30: a shared
-    # guard's drop counted for its port.)
+    local cookie id gc
+    # (The last cookie but guard-count's: a shared guard's drop counted
+    # for its port.)
+    gc=$(sed -n 's/^ *RULE(GUARD_COUNT, \([0-9]*\),.*/\1/p' \
+         "$GN_SRCDIR/include/pipeline.h")
     cookie=$(ovs-appctl ofproto/trace br-int "$1" \
              | sed -n 's/.*, cookie \(0x[0-9a-f]*\)$/\1/p' \
-             | grep -v '^0x30[0-9a-f]\{12\}$' | tail -n 1)
+             | grep -v "^$(printf '0x%x' "$gc")[0-9a-f]\{12\}\$" \
+             | tail -n 1)
     [ -n "$cookie" ] || return 1
     id=$(( cookie >> 48 ))
     printf '%s:%d\n' "$(sed -n "s/^ *RULE([A-Z_0-9]*, $id, \"\([a-z0-9-]*\)\").*/\1/p" \
