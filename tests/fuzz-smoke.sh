@@ -13,7 +13,7 @@ echo "$out"
 gn_check "fuzz-script-succeeds" test "$rc" = 0
 for t in config dhcp dhcp6 jsonrpc ofp port-spec replica; do
     line=$(grep "^fuzz $t: " <<<"$out")
-    runs=$(sed -n 's/^fuzz [a-z-]*: \([0-9]*\) runs.*clean$/\1/p' <<<"$line")
+    runs=$(sed -n 's/^fuzz [a-z0-9-]*: \([0-9]*\) runs.*clean$/\1/p' <<<"$line")
     gn_check "fuzz-$t-clean" test -n "$runs"
     gn_check "fuzz-$t-ran-inputs" test "${runs:-0}" -gt 100
 done
