@@ -520,9 +520,9 @@ cluster_import__(struct cluster *c, const json_t *body, engine_done_cb *cb,
         const char *name = json_string_value(json_object_get(v, "name"));
         json_t *old = cluster_find_net__(policy, name, &idx);
 
-        /* Cluster mode serves no DHCP (cluster-policy.c): its networks
-         * keep no "dhcp" nor "dns". */
-        json_object_set_new(v, "dhcp", json_false());
+        /* Cluster networks keep no "dhcp" nor "dns": guestnet assigns
+         * and serves addresses by DHCP in each (cluster-policy.c). */
+        json_object_del(v, "dhcp");
         json_object_del(v, "dns");
 
         if (old && json_equal(old, v)) {

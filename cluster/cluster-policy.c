@@ -92,9 +92,9 @@ cluster_policy_json__(const struct cluster *c)
         if (mtu) {
             json_object_set_new(n, "mtu", json_integer(mtu));
         }
-        /* No address assignment nor DHCP server in cluster mode: a port's
-         * addresses would have to be unique in the cluster's registry. */
-        json_object_set_new(n, "dhcp", json_false());
+        /* No "dhcp" nor "dns": the registry assigns addresses and each
+         * host serves them by DHCP (cluster-ipam.c) wherever the network
+         * has an IPv4 subnet and gateway. */
         json_array_append_new(nets, n);
     }
     OVSDB_REPLICA_FOR_EACH (uuid, row, c->replica, "Rule") {

@@ -628,8 +628,8 @@ cluster_create(struct event_base *base, struct engine *engine,
                                 cluster_indexes[i][1]);
     }
     engine_set_installed_cb(engine, cluster_installed_cb__, c);
-    /* Until the cluster's policy is known, the engine runs the one it
-     * last applied, or waits. */
+    /* Addresses are assigned through the registry (cluster-ipam.c). */
+    engine_set_external_ipam(engine, true);
     /* The engine waits for the cluster's policy, or, if the cluster does
      * not answer in time, runs the one it last applied (the cache). */
     engine_hold(engine, true);

@@ -8,7 +8,9 @@
  * appendix A) in each IPv6 subnet of /64 or wider, which is what a guest
  * forms by SLAAC from such a prefix by default, unique in the network as
  * its MAC is.  The network's server port gets none (it keeps undeclared
- * mode: include/pipeline.h).
+ * mode: include/pipeline.h).  With engine_set_external_ipam() (cluster
+ * mode) the engine picks none itself: an add brings those the cluster's
+ * registry assigned, and adopted ports get none.
  *
  * The addresses are recorded like declared ones, in the Interface's
  * external_ids "guestnet:ips" (in the OVSDB transaction that adds the
@@ -209,6 +211,12 @@ engine_ipam_assign__(struct engine *e, struct port_spec *spec)
 }
 
 void
+engine_set_external_ipam(struct engine *e, bool external)
+{
+    e->ipam_external = external;
+}
+
+void
 engine_ipam_txn_done__(struct engine *e)
 {
     struct gn_strmap_node *node;
@@ -232,7 +240,7 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
     uint64_t *from = gn_xcalloc(e->cfg->n_networks + 1, sizeof *from);
     int n_ops = 0;
 
-    for (size_t i = 0; i < n_ports; i++) {
+    for (size_t i = 0; !e->ipam_external && i < n_ports; i++) {
         const struct pipeline_port *p = &ports[i];
         const struct gn_network *net;
         struct netaddr_ip *picked;

@@ -247,6 +247,7 @@ struct engine {
      * (engine-ipam.c), which the port view does not show yet: "VLAN/IP"
      * -> the port's name (owned). */
     struct gn_strmap ipam_pending;
+    bool ipam_external;         /* engine_set_external_ipam(). */
 };
 
 /* engine-ops.c */

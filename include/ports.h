@@ -61,6 +61,9 @@ struct ovsdb_txn;
  * request or the operator. */
 #define PORTS_IPS_KEY "guestnet:ips"
 #define PORTS_IPS_ASSIGNED_KEY "guestnet:ips-assigned"
+/* An add request's member, in cluster mode only (engine_set_external_ipam()):
+ * those of its "ips" the cluster's registry assigned, comma-separated. */
+#define PORTS_ASSIGNED_FIELD "ips_assigned"
 
 enum port_kind {
     PORT_KIND_KVM,
