@@ -1,6 +1,6 @@
 /* cluster-ipam.c: the addresses the cluster's registry assigns.  In a
- * network where guestnet serves DHCP (dhcp_network_server(): an IPv4
- * subnet with an IPv4 gateway; cluster networks keep "dhcp" on), a port
+ * network where guestnet serves DHCP (dhcp_network_server(): "dhcp" not
+ * false, an IPv4 subnet with an IPv4 gateway), a port
  * add that declares no IPv4 address (and is not the network's server)
  * gets a free address of the gateway's subnet: none of its network and
  * broadcast addresses, the network's gateways, an Address row of the
@@ -183,23 +183,35 @@ cluster_ipam_req__(const json_t *row, json_t *req)
     json_decref(declared);
 }
 
+json_t *
+cluster_list__(const char *list)
+{
+    json_t *items = json_array();
+
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+
+        json_array_append_new(items, json_stringn(p, n));
+        p += n + (p[n] == ',');
+    }
+    return items;
+}
+
 bool
 cluster_ipam_assigned__(const json_t *row, const char *ip)
 {
     const char *list = ovsdb_datum_map_get_string(row, "external_ids",
                                                   CLUSTER_ASSIGNED_KEY);
-    size_t len = strlen(ip);
+    json_t *items = cluster_list__(list ? list : "");
+    const json_t *v;
+    bool found = false;
+    size_t i;
 
-    while (list && *list) {
-        const char *end = strchr(list, ',');
-        size_t n = end ? (size_t) (end - list) : strlen(list);
-
-        if (n == len && !strncmp(list, ip, n)) {
-            return true;
-        }
-        list = end ? end + 1 : NULL;
+    json_array_foreach (items, i, v) {
+        found |= !strcmp(json_string_value(v), ip);
     }
-    return false;
+    json_decref(items);
+    return found;
 }
 
 void

@@ -57,13 +57,7 @@ cluster_port_json__(const json_t *row)
     const char *assigned = ovsdb_datum_map_get_string(row, "external_ids",
                                                       CLUSTER_ASSIGNED_KEY);
     if (assigned) {
-        json_t *list = json_array();
-        for (const char *p = assigned; *p;) {
-            size_t n = strcspn(p, ",");
-            json_array_append_new(list, json_stringn(p, n));
-            p += n + (p[n] == ',');
-        }
-        json_object_set_new(j, "ips_assigned", list);
+        json_object_set_new(j, "ips_assigned", cluster_list__(assigned));
     }
     const char *req = ovsdb_datum_string(row, "requested_host");
     if (req) {

@@ -128,6 +128,11 @@ void cluster_refuse__(engine_done_cb *, void *aux, int status, char *msg);
 void cluster_answer__(engine_done_cb *, void *aux, int status,
                       const char *msg);
 
+/* A Network row's external_ids: "false" if the network's "dhcp" is;
+ * its "dns" servers, comma-separated. */
+#define CLUSTER_NET_DHCP_KEY "dhcp"
+#define CLUSTER_NET_DNS_KEY "dns"
+
 /* cluster-ipam.c */
 /* The Port row's external_ids key: those of its "ips" the registry
  * assigned (comma-separated). */
@@ -148,6 +153,8 @@ char *cluster_ipam_next__(const struct cluster *, const char *network,
  * 'req' as the engine takes them: "ips" (all the row's) and
  * "ips_assigned". */
 void cluster_ipam_req__(const json_t *row, json_t *req);
+/* The items of the comma-separated 'list' (new array of strings). */
+json_t *cluster_list__(const char *list);
 /* True if 'ip' (canonical text) is one that 'row' was assigned. */
 bool cluster_ipam_assigned__(const json_t *row, const char *ip);
 /* Gives the port add 'op' the assigned address 'ip', the one before the

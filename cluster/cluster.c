@@ -30,7 +30,7 @@ GN_LOG_MODULE(cluster);
 static const char *const cluster_columns[][12] = {
     { "Cluster", "generation", "broadcast_pps", "broadcast_burst", NULL },
     { "Network", "name", "vlan", "subnets", "gateways", "mtu", "private",
-      NULL },
+      "external_ids", NULL },
     { "Rule", "from", "to", "proto", "port", NULL },
     { "Host", "name", "system_id", "uplink", "addresses", "version",
       "generation", "last_seen", NULL },

@@ -4,12 +4,15 @@
 # the port's host serves it by DHCP.  Eight adds without addresses on each
 # of two hosts at once get sixteen distinct addresses, the same in the
 # registry and in each host's API; a busybox udhcpc in a guest of host2
-# gets its registered address and pings a guest of host1 in the same
+# gets its registered address (with the DNS server set on the cluster's
+# network) and pings a guest of host1 in the same
 # network (a source address it was not given does not get through); an
 # add to a full subnet is refused (409) and leaves no row, port nor
-# device; a delete frees the address for the next add; a restart keeps
-# the addresses and sends no flow_mod.  Two hosts, real packets over the
-# fabric.
+# device; a delete frees the address for the next add; a network with
+# "dhcp": false assigns nothing until it is turned on; a restart keeps
+# the addresses and sends no flow_mod; a live migration's destination
+# takes the port's address from the registry.  Two hosts, real packets
+# over the fabric.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_cmd busybox busybox
@@ -92,6 +95,11 @@ gn_check "client-ips-assigned-refused" test "$(gn_host_code 1 POST /v1/ports \
 
 # --- DHCP: udhcpc in a guest of host2 gets its registered address and
 # reaches a guest of host1 in the same network.
+gn_check "dns-set-on-web" test "$(gn_host_code 1 POST \
+    /v1/cluster/networks/web '{"dns": ["10.10.0.53"]}')" = 200
+web_dns() { [ "$(gn_host_field 2 /v1/networks '[n.get("dns") for n in d
+    if n["name"] == "web"][0]')" = "['10.10.0.53']" ]; }
+gn_check "host2-takes-the-dns" gn_wait 10 web_dns
 wa=52:54:00:0a:01:31 wb=52:54:00:0a:02:32
 gn_host_guest 1 "wa$s" "pwa$s" web $wa 10.10.0.200 || gn_done
 gn_host_guest 2 "wb$s" "pwb$s" web $wb || gn_done
@@ -103,8 +111,8 @@ gn_check "udhcpc-gets-a-lease" test -s "$out/wb.lease"
 echo "# lease: $(cat "$out/wb.lease" 2>/dev/null), registry: $ipb"
 gn_check "lease-is-the-registered-address" test \
     "$(cut -d' ' -f1 "$out/wb.lease" 2>/dev/null)" = "$ipb"
-gn_check "lease-has-mask-and-router" test "$(cut -d' ' -f2-3 \
-    "$out/wb.lease" 2>/dev/null)" = "255.255.255.0 10.10.0.1"
+gn_check "lease-has-mask-router-dns" test "$(cut -d' ' -f2- \
+    "$out/wb.lease" 2>/dev/null)" = "255.255.255.0 10.10.0.1 10.10.0.53"
 ping_a() { ip netns exec "wb$s" ping -c 1 -W 1 10.10.0.200 > /dev/null; }
 gn_check "dhcp-guest-host2-pings-guest-host1" gn_wait 10 ping_a
 ip -n "wb$s" -4 addr flush dev eth0
@@ -144,6 +152,28 @@ gn_check "add-after-delete-201" \
 gn_check "add-after-delete-gets-the-freed-address" \
     test "$(registry_ips "t6-$s")" = "$freed / $freed"
 
+# --- A network with "dhcp": false assigns nothing; turned on, it does.
+gn_check "dhcp-false-network-added" test "$(gn_host_code 1 POST \
+    /v1/cluster/networks '{"name": "plain", "vlan": 50, "dhcp": false,
+    "subnets": ["10.50.0.0/24"], "gateways": ["10.50.0.1"]}')" = 201
+plain_dhcp() { [ "$(gn_host_field 2 /v1/networks '[n["dhcp"] for n in d
+    if n["name"] == "plain"]')" = "[$1]" ]; }
+gn_check "cluster-lists-dhcp-false" test "$(gn_host_field 2 \
+    /v1/cluster/networks '[n.get("dhcp") for n in d["networks"]
+    if n["name"] == "plain"][0]')" = False
+gn_check "host2-takes-dhcp-false" gn_wait 10 plain_dhcp False
+gn_check "dhcp-false-add-201" \
+    test "$(gn_host_code 2 POST /v1/ports "$(kvm "pl1-$s" plain)")" = 201
+gn_check "dhcp-false-nothing-assigned" test "$(registry_ips "pl1-$s") $(
+    host_ips 2 "pl1-$s")" = " /   / "
+gn_check "dhcp-on-again" test "$(gn_host_code 1 POST \
+    /v1/cluster/networks/plain '{"dhcp": true}')" = 200
+gn_check "host2-takes-dhcp-on" gn_wait 10 plain_dhcp True
+gn_check "dhcp-on-add-201" \
+    test "$(gn_host_code 2 POST /v1/ports "$(kvm "pl2-$s" plain)")" = 201
+gn_check "dhcp-on-assigns" test "$(host_ips 2 "pl2-$s")" = \
+    "10.50.0.2 / 10.50.0.2"
+
 # --- A restart keeps the addresses and sends no flow_mod.
 before=$(host_ips 2 "pwb$s")
 kill -TERM "${GN_HOST_GUESTNETD_PID[2]}"
@@ -154,4 +184,19 @@ gn_check "restart-keeps-the-address" test "$(host_ips 2 "pwb$s")" = "$before"
 gn_check "restart-keeps-the-registry" test "$(registry_ips "pwb$s")" = \
     "$before"
 gn_check "still-pings-after-restart" gn_wait 10 ping_a
+
+# --- A live migration's destination takes the address from the registry.
+m=52:54:00:0a:01:41
+gn_check "migrating-port-added-on-host1" test "$(gn_host_code 1 POST \
+    /v1/ports "{\"name\": \"mg-$s\", \"kind\": \"kvm\",
+    \"network\": \"web\", \"mac\": \"$m\"}")" = 201
+ipm=$(registry_ips "mg-$s")
+answer=$(gn_host_api 2 POST /v1/ports "{\"name\": \"mg-$s\",
+    \"kind\": \"kvm\", \"network\": \"web\", \"mac\": \"$m\"}")
+gn_check "migration-destination-pending" \
+    grep -q '"state": "pending"' <<<"$answer"
+gn_check "destination-has-the-registered-address" \
+    test "$(host_ips 2 "mg-$s")" = "$ipm"
+gn_check "registry-keeps-one-address-row" test "$(gn_cluster_db_count 1 \
+    Address "[\"owner\", \"==\", \"mg-$s\"]")" = 1
 gn_done
