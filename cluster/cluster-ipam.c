@@ -50,6 +50,19 @@ cluster_ipam_pending__(const struct cluster *c, const char *net,
     return false;
 }
 
+/* True if the text 'ip' is the address a registration of an adopted
+ * port in flight was given in network 'net'. */
+static bool
+cluster_ipam_repairing__(const struct cluster *c, const char *net,
+                         const char *ip)
+{
+    char *key = gn_xasprintf("%s %s", net, ip);
+    bool found = json_object_get(c->ipam_repairs, key) != NULL;
+
+    free(key);
+    return found;
+}
+
 /* True if the text 'ip' has an Address row in network 'net'. */
 static bool
 cluster_ipam_taken__(const struct cluster *c, const char *net,
@@ -72,16 +85,19 @@ cluster_ipam_taken__(const struct cluster *c, const char *net,
 }
 
 bool
-cluster_ipam_wants__(const struct cluster *c, const struct port_spec *spec)
+cluster_ipam_wants__(const struct cluster *c, const char *network,
+                     bool server, const json_t *ips)
 {
     const struct gn_network *net = gn_config_find_network(
-        engine_config(c->engine), spec->network);
+        engine_config(c->engine), network);
+    const json_t *v;
+    size_t i;
 
-    if (!net || spec->server || !dhcp_network_server(net, NULL)) {
+    if (!net || server || !dhcp_network_server(net, NULL)) {
         return false;
     }
-    for (size_t i = 0; i < spec->n_ips; i++) {
-        if (spec->ips[i].family == AF_INET) {
+    json_array_foreach (ips, i, v) {
+        if (!strchr(json_string_value(v), ':')) {
             return false;
         }
     }
@@ -118,7 +134,8 @@ cluster_ipam_next__(const struct cluster *c, const char *network,
         }
         netaddr_format_ip(&cand, ip, size);
         if (!cluster_ipam_taken__(c, net->name, ip)
-            && !cluster_ipam_pending__(c, net->name, ip)) {
+            && !cluster_ipam_pending__(c, net->name, ip)
+            && !cluster_ipam_repairing__(c, net->name, ip)) {
             *from = h + 1;
             return NULL;
         }

@@ -619,7 +619,7 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
     op->info = json_pack("{s:s, s:s, s:O, s:s, s:s}", "network", spec.network,
                          "mac", mac, "ips", ips, "kind",
                          port_kind_name(spec.kind), "hash", hash);
-    if (cluster_ipam_wants__(c, &spec)) {
+    if (cluster_ipam_wants__(c, spec.network, spec.server, ips)) {
         error = cluster_ipam_next__(c, spec.network, &from, ip, sizeof ip);
         if (error) {
             cluster_op_finish__(op, 409, cluster_error_body__("%s", error));

@@ -68,6 +68,8 @@ struct cluster {
     bool was_registered;        /* It was, since the start. */
     bool host_txn_in_flight;
     int n_repairs;              /* Repair transactions in flight. */
+    json_t *ipam_repairs;       /* "NETWORK IP" each registration of an
+                                 * adopted port in flight was assigned. */
     struct event *timer;        /* Heartbeat. */
     struct event *fallback;     /* Start: the cache if the cluster is
                                  * late. */
@@ -141,8 +143,11 @@ void cluster_answer__(engine_done_cb *, void *aux, int status,
  * keep beating to them. */
 #define CLUSTER_IPAM_TRIES 16
 struct port_spec;
-/* True if the add of 'spec' gets an assigned IPv4 address. */
-bool cluster_ipam_wants__(const struct cluster *, const struct port_spec *);
+/* True if a port of 'network' with the addresses 'ips' (canonical
+ * texts), the network's server if 'server', gets an assigned IPv4
+ * address. */
+bool cluster_ipam_wants__(const struct cluster *, const char *network,
+                          bool server, const json_t *ips);
 /* Stores the text of the first free address of network 'network''s DHCP
  * subnet from its '*from'th in 'ip' ('size' bytes), moves '*from' past it
  * and returns NULL, or returns a malloc'd message (409: the subnet is

@@ -609,6 +609,7 @@ cluster_create(struct event_base *base, struct engine *engine,
     c->system_id = system_id;
     c->host = gn_xstrdup(local->host);
     c->local = local_json;
+    c->ipam_repairs = json_object();
     c->heartbeat_ms = opts->heartbeat_ms > 0 ? opts->heartbeat_ms : 5000;
     c->migration_timeout_ms = (opts->migration_timeout_s > 0
                                ? opts->migration_timeout_s * 1000 : 60000);
@@ -682,6 +683,7 @@ cluster_destroy(struct cluster *c)
     cluster_migrate_destroy__(c);
     ovsdb_replica_destroy(c->replica);
     ovsdb_server_db_destroy(c->sdb);
+    json_decref(c->ipam_repairs);
     json_decref(c->local);
     free(c->remotes);
     free(c->config_file);

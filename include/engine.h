@@ -67,6 +67,12 @@ void engine_hold(struct engine *, bool hold);
  * adopted ports), and a port add may carry "ips_assigned" (refused
  * otherwise): which of its "ips", comma-separated, were assigned. */
 void engine_set_external_ipam(struct engine *, bool external);
+/* In that mode: 'ips' (comma-separated) are the assigned addresses of
+ * the bridge's port 'name' that someone else attached (adopted): the
+ * engine's next transaction writes them on its Interface, unless it has
+ * addresses by then.  A NULL 'name' forgets all. */
+void engine_give_addresses(struct engine *, const char *name,
+                           const char *ips);
 
 /* Config generations: bumped by each engine_set_config(); the second is
  * that of the flows the switch holds (0 before any).  The callback runs

@@ -9,7 +9,8 @@
 # network (a source address it was not given does not get through); an
 # add to a full subnet is refused (409) and leaves no row, port nor
 # device; a delete frees the address for the next add; a network with
-# "dhcp": false assigns nothing until it is turned on; a restart keeps
+# "dhcp": false assigns nothing until it is turned on; a port libvirt
+# attaches itself gets its address through the registry; a restart keeps
 # the addresses and sends no flow_mod; a live migration's destination
 # takes the port's address from the registry.  Two hosts, real packets
 # over the fabric.
@@ -173,6 +174,24 @@ gn_check "dhcp-on-add-201" \
     test "$(gn_host_code 2 POST /v1/ports "$(kvm "pl2-$s" plain)")" = 201
 gn_check "dhcp-on-assigns" test "$(host_ips 2 "pl2-$s")" = \
     "10.50.0.2 / 10.50.0.2"
+
+# --- A port that libvirt attaches itself (its command) gets its address
+# through the registry too.
+ip -n "${GN_HOST_NETNS[2]}" tuntap add dev "vn$s" mode tap
+ip -n "${GN_HOST_NETNS[2]}" link set "vn$s" up
+gn_on_host 2 ovs-vsctl --timeout=5 -- --may-exist add-port br-int "vn$s" \
+    tag=10 -- set Interface "vn$s" external-ids:attached-mac=52:54:00:0a:02:51
+adopted() {
+    local r
+    r=$(registry_ips "vn$s" 2>/dev/null)
+    [ -n "${r%% *}" ] && [ "$r" = "$(host_ips 2 "vn$s")" ]
+}
+gn_check "adopted-port-assigned-through-the-registry" gn_wait 15 adopted
+ipv=$(registry_ips "vn$s" | cut -d' ' -f1)
+echo "# adopted port vn$s: $(registry_ips "vn$s")"
+gn_check "adopted-port-address-unique" test "$(gn_cluster_db_count 1 Address \
+    '["network", "==", "web"]' "[\"ip\", \"==\", \"$ipv\"]")" = 1
+gn_check "adopted-port-address-bound" bound "$ipv"
 
 # --- A restart keeps the addresses and sends no flow_mod.
 before=$(host_ips 2 "pwb$s")
