@@ -2,8 +2,10 @@
  * on every sync and heartbeat: a port on the bridge without a row
  * (attached by libvirt or LXC, or there before cluster mode) is
  * registered, each in a transaction of its own so that one clash (logged,
- * the port's address or MAC taken elsewhere) does not hold the others; a
- * ready mark lost in a failover is written again; a row of this host
+ * the port's address or MAC taken elsewhere) does not hold the others,
+ * with an assigned address if its network assigns them (cluster-ipam.c),
+ * which a registered port without addresses gets too; a ready mark lost
+ * in a failover is written again; a row of this host
  * whose port is gone from the bridge (an add a crash interrupted, a port
  * libvirt removed) is removed; and an address row whose port row is gone
  * (a host removed while one of its adds committed) is removed.  Ports and
@@ -79,6 +81,57 @@ cluster_repair_commit__(struct cluster *c, struct ovsdb_txn *txn,
     ovsdb_txn_commit(txn, c->session, cluster_repair_done__, rp);
 }
 
+/* Port 'port' (engine JSON) of this host, registered as 'row' without
+ * addresses (added while its network had no DHCP, or before guestnet
+ * assigned any in cluster mode): gets one now, if its network assigns
+ * them, as an add would. */
+static void
+cluster_repair_assign__(struct cluster *c, const json_t *row,
+                        const json_t *port)
+{
+    const char *name = ovsdb_datum_string(row, "name");
+    const char *net = ovsdb_datum_string(row, "network");
+    json_t *ips = cluster_strings__(row, "ips");
+    struct ovsdb_txn *txn;
+    char text[64], *error;
+    uint64_t from = 0;
+
+    if (!net || !cluster_ipam_wants__(c, net, json_is_true(json_object_get(
+                                          port, "server")), ips)) {
+        json_decref(ips);
+        return;
+    }
+    error = cluster_ipam_next__(c, net, &from, text, sizeof text);
+    if (error) {
+        GN_LOG_WARN_RL(&repair_rl, "port %s: %s", name, error);
+        free(error);
+        json_decref(ips);
+        return;
+    }
+    json_array_append_new(ips, json_string(text));
+    txn = cluster_txn__(c);
+    /* The row as seen (not deleted nor changed meanwhile). */
+    ovsdb_txn_wait(txn, "Port", json_pack("[[s, s, s], [s, s, s]]",
+                                          "name", "==", name,
+                                          "host", "==", c->host),
+                   json_pack("[s]", "ips"), "==",
+                   json_pack("[{s:O}]", "ips", json_object_get(row, "ips")),
+                   0);
+    ovsdb_txn_update(txn, "Port", json_pack("[[s, s, s], [s, s, s]]",
+                                            "name", "==", name,
+                                            "host", "==", c->host),
+                     json_pack("{s:o}", "ips", ovsdb_datum_set(ips)));
+    ovsdb_txn_mutate(txn, "Port", cluster_where__("name", name),
+                     json_pack("[[s, s, o]]", "external_ids", "insert",
+                               ovsdb_datum_map(json_pack(
+                                   "{s:s}", CLUSTER_ASSIGNED_KEY, text))));
+    ovsdb_txn_insert(txn, "Address", json_pack(
+                         "{s:s, s:s, s:s, s:s}", "network", net, "ip", text,
+                         "owner", name, "kind", "port"));
+    GN_LOG_INFO("port %s: assigning %s", name, text);
+    cluster_repair_commit__(c, txn, name, net, text);
+}
+
 /* Registers port 'port' (engine JSON) of the bridge, or writes its lost
  * ready mark. */
 static void
@@ -117,6 +170,10 @@ cluster_repair_port__(struct cluster *c, const json_t *port)
             /* Registered with an address the port did not get (a crash
              * came between). */
             engine_give_addresses(c->engine, name, assigned);
+        } else if (host && !strcmp(host, c->host) && !assigned
+                   && !json_array_size(json_object_get(port, "ips"))
+                   && !ovsdb_datum_string(row, "requested_host")) {
+            cluster_repair_assign__(c, row, port);
         }
         return;
     }

@@ -9,7 +9,8 @@
 # network (a source address it was not given does not get through); an
 # add to a full subnet is refused (409) and leaves no row, port nor
 # device; a delete frees the address for the next add; a network with
-# "dhcp": false assigns nothing until it is turned on; a port libvirt
+# "dhcp": false assigns nothing until it is turned on (then its port
+# without addresses gets one); a port libvirt
 # attaches itself gets its address through the registry; a restart keeps
 # the addresses and sends no flow_mod; a live migration's destination
 # takes the port's address from the registry.  Two hosts, real packets
@@ -170,10 +171,16 @@ gn_check "dhcp-false-nothing-assigned" test "$(registry_ips "pl1-$s") $(
 gn_check "dhcp-on-again" test "$(gn_host_code 1 POST \
     /v1/cluster/networks/plain '{"dhcp": true}')" = 200
 gn_check "host2-takes-dhcp-on" gn_wait 10 plain_dhcp True
+# The port added meanwhile gets its address then, as on a single host.
+pl1_assigned() { [ "$(registry_ips "pl1-$s") $(host_ips 2 "pl1-$s")" = \
+                   "10.50.0.2 / 10.50.0.2 10.50.0.2 / 10.50.0.2" ]; }
+gn_check "dhcp-on-assigns-the-port-without-address" gn_wait 15 pl1_assigned
 gn_check "dhcp-on-add-201" \
     test "$(gn_host_code 2 POST /v1/ports "$(kvm "pl2-$s" plain)")" = 201
 gn_check "dhcp-on-assigns" test "$(host_ips 2 "pl2-$s")" = \
-    "10.50.0.2 / 10.50.0.2"
+    "10.50.0.3 / 10.50.0.3"
+gn_check "plain-address-rows" test "$(gn_cluster_db_count 1 Address \
+    '["network", "==", "plain"]' '["kind", "==", "port"]')" = 2
 
 # --- A port that libvirt attaches itself (its command) gets its address
 # through the registry too.
