@@ -237,7 +237,8 @@ engine_ipam_plan_ips__(struct ovsdb_txn *txn, const char *iface_uuid,
 {
     /* "insert" leaves a key that someone wrote meanwhile alone; the wait
      * fails the transaction if another port took the addresses since the
-     * replica showed it (the next pass picks again). */
+     * replica showed it (the next pass picks again; in cluster mode the
+     * registry's repair gives them again). */
     ovsdb_txn_wait(txn, "Interface", json_pack(
                        "[[s, s, o]]", "external_ids", "includes",
                        ovsdb_datum_map(json_pack("{s:s}", PORTS_IPS_KEY,

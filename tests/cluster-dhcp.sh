@@ -83,8 +83,9 @@ gn_check "each-port-one-assigned-ipv4" one_assigned
 gn_check "assigned-addresses-distinct-across-hosts" test "$(cut -d' ' -f1 \
     "$out/registry" | sort -u | wc -l)" = 16
 gn_check "registry-and-host-apis-agree" test ! -e "$out/differ"
-echo "# adds that lost an address to the other host's and took the next:" \
-    "$(cat "${GN_HOST_DIR[1]}/guestnetd.log" "${GN_HOST_DIR[2]}/guestnetd.log" \
+echo "# adds that lost their address to the other host's and took another:" \
+    "$(cat "${GN_HOST_DIR[1]}/guestnetd.log" \
+           "${GN_HOST_DIR[2]}/guestnetd.log" \
        | grep -c 'taken in the cluster meanwhile')"
 gn_check "address-rows-one-per-port" test "$(gn_cluster_db_count 1 Address \
     '["network", "==", "web"]' '["kind", "==", "port"]')" = 16
