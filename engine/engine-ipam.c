@@ -342,5 +342,9 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
         n_ops += 2;
     }
     free(from);
+    /* The rest are for ports gone or not bound: forgotten, so that none
+     * outlives its port (the registry's repair gives them again while
+     * the port needs them). */
+    engine_give_addresses(e, NULL, NULL);
     return n_ops;
 }

@@ -70,8 +70,8 @@ void engine_set_external_ipam(struct engine *, bool external);
 /* In that mode: 'ips' (comma-separated) are the assigned addresses of
  * the bridge's port 'name', which has none (someone else attached it, or
  * it was added without): the engine's next transaction writes them on its
- * Interface, unless it has addresses by then.  A NULL 'name' forgets
- * all. */
+ * Interface, unless it has addresses by then (or it is not on the bridge
+ * then: forgotten).  A NULL 'name' forgets all. */
 void engine_give_addresses(struct engine *, const char *name,
                            const char *ips);
 
