@@ -87,9 +87,27 @@ static json_t *
 cluster_network_row__(const json_t *net)
 {
     const json_t *mtu = json_object_get(net, "mtu");
+    const json_t *dns = json_object_get(net, "dns"), *v;
+    json_t *ids = json_object();
+    struct gn_buf list = GN_BUF_INIT;
+    size_t i;
 
+    /* "dhcp" (if false) and "dns" live in external_ids. */
+    if (json_is_false(json_object_get(net, "dhcp"))) {
+        json_object_set_new(ids, CLUSTER_NET_DHCP_KEY, json_string("false"));
+    }
+    json_array_foreach (dns, i, v) {
+        gn_buf_printf(&list, "%s%s", i ? "," : "", json_string_value(v)
+                                                   ? json_string_value(v)
+                                                   : "");
+    }
+    if (list.len) {
+        json_object_set_new(ids, CLUSTER_NET_DNS_KEY,
+                            json_string(gn_buf_cstr(&list)));
+    }
+    gn_buf_destroy(&list);
     return json_pack(
-        "{s:O, s:O, s:o, s:o, s:I, s:b}",
+        "{s:O, s:O, s:o, s:o, s:I, s:b, s:o}",
         "name", json_object_get(net, "name"),
         "vlan", json_object_get(net, "vlan"),
         "subnets", ovsdb_datum_set(json_deep_copy(
@@ -99,7 +117,8 @@ cluster_network_row__(const json_t *net)
                        json_object_get(net, "gateways")
                        ? json_object_get(net, "gateways") : json_array())),
         "mtu", json_is_integer(mtu) ? json_integer_value(mtu) : 0,
-        "private", json_is_true(json_object_get(net, "private")));
+        "private", json_is_true(json_object_get(net, "private")),
+        "external_ids", ovsdb_datum_map(ids));
 }
 
 static json_t *
@@ -543,10 +562,10 @@ cluster_import__(struct cluster *c, const json_t *body, engine_done_cb *cb,
         const char *name = json_string_value(json_object_get(v, "name"));
         json_t *old = cluster_find_net__(policy, name, &idx);
 
-        /* Cluster mode serves no DHCP (cluster-policy.c): its networks
-         * keep no "dhcp" nor "dns". */
-        json_object_set_new(v, "dhcp", json_false());
-        json_object_del(v, "dns");
+        /* The policy lists "dhcp" only when false (cluster-policy.c). */
+        if (json_is_true(json_object_get(v, "dhcp"))) {
+            json_object_del(v, "dhcp");
+        }
 
         if (old && json_equal(old, v)) {
             n_same++;

@@ -92,9 +92,19 @@ cluster_policy_json__(const struct cluster *c)
         if (mtu) {
             json_object_set_new(n, "mtu", json_integer(mtu));
         }
-        /* No address assignment nor DHCP server in cluster mode: a port's
-         * addresses would have to be unique in the cluster's registry. */
-        json_object_set_new(n, "dhcp", json_false());
+        /* "dhcp" (only when false) and "dns" from external_ids: where
+         * it is on, the registry assigns addresses (cluster-ipam.c) and
+         * each host serves them by DHCP. */
+        const char *dhcp = ovsdb_datum_map_get_string(
+            row, "external_ids", CLUSTER_NET_DHCP_KEY);
+        const char *dns = ovsdb_datum_map_get_string(
+            row, "external_ids", CLUSTER_NET_DNS_KEY);
+        if (dhcp && !strcmp(dhcp, "false")) {
+            json_object_set_new(n, "dhcp", json_false());
+        }
+        if (dns && *dns) {
+            json_object_set_new(n, "dns", cluster_list__(dns));
+        }
         json_array_append_new(nets, n);
     }
     OVSDB_REPLICA_FOR_EACH (uuid, row, c->replica, "Rule") {

@@ -54,6 +54,11 @@ cluster_port_json__(const json_t *row)
         json_object_set_new(j, keys[i], json_string(s ? s : ""));
     }
     json_object_set_new(j, "ips", cluster_strings__(row, "ips"));
+    const char *assigned = ovsdb_datum_map_get_string(row, "external_ids",
+                                                      CLUSTER_ASSIGNED_KEY);
+    if (assigned) {
+        json_object_set_new(j, "ips_assigned", cluster_list__(assigned));
+    }
     const char *req = ovsdb_datum_string(row, "requested_host");
     if (req) {
         json_object_set_new(j, "requested_host", json_string(req));
@@ -72,10 +77,7 @@ cluster_owner__(const json_t *port_row)
                         host ? host : "?");
 }
 
-/* Who in network 'net' holds MAC 'mac' or one of the addresses of 'ips'
- * (canonical strings), or the name 'name': a malloc'd description, or
- * NULL if nobody does. */
-static char *
+char *
 cluster_clash__(const struct cluster *c, const char *name, const char *net,
                 const char *mac, const json_t *ips)
 {
@@ -227,6 +229,59 @@ cluster_clash_answer__(evutil_socket_t fd, short what, void *op_)
     free(why);
 }
 
+static void cluster_register_done__(struct ovsdb_txn *,
+                                    const struct ovsdb_txn_result *,
+                                    void *op);
+
+void
+cluster_register__(struct cluster_op *op)
+{
+    struct cluster *c = op->c;
+    const json_t *info = op->info;
+    const char *net = json_string_value(json_object_get(info, "network"));
+    const char *assigned = json_string_value(json_object_get(info,
+                                                             "assigned"));
+    json_t *ips = json_deep_copy(json_object_get(info, "ips"));
+    json_t *ids = cluster_port_ids__(json_string_value(json_object_get(
+                                         info, "hash")), op->req);
+    struct ovsdb_txn *txn = cluster_txn__(c);
+    const json_t *net_row = cluster_find__(c, "Network", "name", net, NULL);
+    size_t i;
+    json_t *v;
+
+    if (assigned) {
+        json_array_append_new(ips, json_string(assigned));
+        json_object_set_new(ids, CLUSTER_ASSIGNED_KEY, json_string(assigned));
+    }
+    /* This host must still be in the cluster (not removed meanwhile), and
+     * the network as the port was checked against. */
+    ovsdb_txn_wait(txn, "Host", cluster_where__("name", c->host),
+                   json_pack("[s]", "system_id"), "==",
+                   json_pack("[{s:s}]", "system_id", c->system_id), 0);
+    ovsdb_txn_wait(txn, "Network", cluster_where__("name", net),
+                   json_pack("[s, s]", "vlan", "subnets"), "==",
+                   net_row ? json_pack("[{s:O, s:O}]", "vlan",
+                                       json_object_get(net_row, "vlan"),
+                                       "subnets",
+                                       json_object_get(net_row, "subnets"))
+                           : json_array(), 0);
+    ovsdb_txn_insert(txn, "Port", json_pack(
+                         "{s:s, s:s, s:s, s:O, s:o, s:O, s:s, s:o}",
+                         "name", op->name, "host", c->host, "network", net,
+                         "mac", json_object_get(info, "mac"),
+                         "ips", ovsdb_datum_set(json_deep_copy(ips)),
+                         "kind", json_object_get(info, "kind"),
+                         "state", "adding",
+                         "external_ids", ovsdb_datum_map(ids)));
+    json_array_foreach (ips, i, v) {
+        ovsdb_txn_insert(txn, "Address", json_pack(
+                             "{s:s, s:O, s:s, s:s}", "network", net,
+                             "ip", v, "owner", op->name, "kind", "port"));
+    }
+    json_decref(ips);
+    ovsdb_txn_commit(txn, c->session, cluster_register_done__, op);
+}
+
 static void
 cluster_register_done__(struct ovsdb_txn *txn,
                         const struct ovsdb_txn_result *r, void *op_)
@@ -242,7 +297,9 @@ cluster_register_done__(struct ovsdb_txn *txn,
         return;
     }
     if (cluster_index_clash__(r)) {
-        cluster_clash_answer__(-1, 0, op);
+        if (!cluster_reassign__(op)) {
+            cluster_clash_answer__(-1, 0, op);
+        }
         return;
     }
     if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 0) {
@@ -289,12 +346,9 @@ cluster_port_busy__(const struct cluster *c, const char *name)
     return false;
 }
 
-/* True if the add request 'req' is for the guest of registry row 'row':
- * the same network and, if it names them, the same MAC and addresses; if
- * 'strict' (a migration), it must name the MAC, and its addresses (none
- * if it names none) and VM (if the registry has one) must be the row's. */
 /* True if 'ips' (the request's, or NULL) are the addresses of registry
- * row 'row', in any order and spelling. */
+ * row 'row' but those the registry assigned, in any order and
+ * spelling. */
 static bool
 cluster_same_ips__(const json_t *row, const json_t *ips)
 {
@@ -303,6 +357,13 @@ cluster_same_ips__(const json_t *row, const json_t *ips)
     const json_t *v;
     bool same = true;
 
+    /* The registry's assigned addresses are no request's. */
+    for (i = json_array_size(have); i-- > 0;) {
+        if (cluster_ipam_assigned__(row, json_string_value(
+                                        json_array_get(have, i)))) {
+            json_array_remove(have, i);
+        }
+    }
     if (!ips) {
         json_decref(have);
         return true;
@@ -334,6 +395,11 @@ cluster_same_ips__(const json_t *row, const json_t *ips)
     return same;
 }
 
+/* True if the add request 'req' is for the guest of registry row 'row':
+ * the same network and, if it names them, the same MAC and addresses; if
+ * 'strict' (a migration), it must name the MAC, and its addresses (none
+ * if it names none) and VM (if the registry has one) must be the row's
+ * (the registry's assigned addresses aside). */
 static bool
 cluster_same_guest__(const json_t *row, const json_t *req, bool strict)
 {
@@ -448,6 +514,7 @@ cluster_migrate_add__(struct cluster *c, const json_t *row,
     op->req = json_deep_copy(req);
     json_object_set_new(op->req, "mac", json_string(
                             ovsdb_datum_string(row, "mac")));
+    cluster_ipam_req__(row, op->req);
     op->wait = wait;
     op->info = json_pack("{s:s}", "from", from);
     GN_LOG_INFO("port %s: the guest of host %s's port comes here (live "
@@ -474,13 +541,18 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
     struct port_spec spec;
     enum port_error kind;
     struct cluster_op *op;
-    struct ovsdb_txn *txn;
     char *hash, *error;
     json_t *ips;
-    char mac[18];
+    char mac[18], ip[INET6_ADDRSTRLEN];
+    uint64_t from = 0;
 
     if (why) {
         cluster_refuse__(cb, aux, 503, gn_xstrdup(why));
+        return;
+    }
+    if (json_object_get(req, PORTS_ASSIGNED_FIELD)) {
+        cluster_refuse__(cb, aux, 400, gn_xstrdup(
+                             "unknown field \"" PORTS_ASSIGNED_FIELD "\""));
         return;
     }
     if (name && cluster_port_busy__(c, name)) {
@@ -505,6 +577,7 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
             op->wait = wait;
             json_object_set_new(op->req, "mac", json_string(
                                     ovsdb_datum_string(row, "mac")));
+            cluster_ipam_req__(row, op->req);
             free(hash);
             engine_port_add(c->engine, op->req, wait, cluster_add_done__,
                             op);
@@ -543,41 +616,19 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
     op->req = json_deep_copy(req);
     json_object_set_new(op->req, "mac", json_string(mac));
     op->wait = wait;
-    op->info = json_pack("{s:s, s:s, s:O}", "network", spec.network,
-                         "mac", mac, "ips", ips);
-
-    txn = cluster_txn__(c);
-    /* This host must still be in the cluster (not removed meanwhile), and
-     * the network as the port was checked against. */
-    ovsdb_txn_wait(txn, "Host", cluster_where__("name", c->host),
-                   json_pack("[s]", "system_id"), "==",
-                   json_pack("[{s:s}]", "system_id", c->system_id), 0);
-    const json_t *net_row = cluster_find__(c, "Network", "name",
-                                           spec.network, NULL);
-    ovsdb_txn_wait(txn, "Network", cluster_where__("name", spec.network),
-                   json_pack("[s, s]", "vlan", "subnets"), "==",
-                   net_row ? json_pack("[{s:O, s:O}]", "vlan",
-                                       json_object_get(net_row, "vlan"),
-                                       "subnets",
-                                       json_object_get(net_row, "subnets"))
-                           : json_array(), 0);
-    ovsdb_txn_insert(txn, "Port", json_pack(
-                         "{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o}",
-                         "name", spec.name, "host", c->host,
-                         "network", spec.network, "mac", mac,
-                         "ips", ovsdb_datum_set(json_deep_copy(ips)),
-                         "kind", port_kind_name(spec.kind),
-                         "state", "adding",
-                         "external_ids", ovsdb_datum_map(
-                             cluster_port_ids__(hash, req))));
-    size_t i;
-    json_t *v;
-    json_array_foreach (ips, i, v) {
-        ovsdb_txn_insert(txn, "Address", json_pack(
-                             "{s:s, s:O, s:s, s:s}", "network", spec.network,
-                             "ip", v, "owner", spec.name, "kind", "port"));
+    op->info = json_pack("{s:s, s:s, s:O, s:s, s:s}", "network", spec.network,
+                         "mac", mac, "ips", ips, "kind",
+                         port_kind_name(spec.kind), "hash", hash);
+    if (cluster_ipam_wants__(c, spec.network, spec.server, ips)) {
+        error = cluster_ipam_next__(c, spec.network, &from, ip, sizeof ip);
+        if (error) {
+            cluster_op_finish__(op, 409, cluster_error_body__("%s", error));
+            free(error);
+            goto out;
+        }
+        cluster_assign__(op, ip, from);
     }
-    ovsdb_txn_commit(txn, c->session, cluster_register_done__, op);
+    cluster_register__(op);
 out:
     json_decref(ips);
     port_spec_destroy(&spec);

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "cluster.h"
 
@@ -40,6 +41,7 @@ struct cluster_op {
                                  * the owner, CLUSTER_CLASH_WAIT_MS at
                                  * most. */
     int n_polls;
+    int n_tries;                /* Port add: assigned addresses tried. */
     engine_done_cb *cb;
     void *aux;
 };
@@ -66,6 +68,8 @@ struct cluster {
     bool was_registered;        /* It was, since the start. */
     bool host_txn_in_flight;
     int n_repairs;              /* Repair transactions in flight. */
+    json_t *ipam_repairs;       /* "NETWORK IP" each registration of an
+                                 * adopted port in flight was assigned. */
     struct event *timer;        /* Heartbeat. */
     struct event *fallback;     /* Start: the cache if the cluster is
                                  * late. */
@@ -126,6 +130,48 @@ void cluster_refuse__(engine_done_cb *, void *aux, int status, char *msg);
 void cluster_answer__(engine_done_cb *, void *aux, int status,
                       const char *msg);
 
+/* A Network row's external_ids: "false" if the network's "dhcp" is;
+ * its "dns" servers, comma-separated. */
+#define CLUSTER_NET_DHCP_KEY "dhcp"
+#define CLUSTER_NET_DNS_KEY "dns"
+
+/* cluster-ipam.c */
+/* The Port row's external_ids key: those of its "ips" the registry
+ * assigned (comma-separated). */
+#define CLUSTER_ASSIGNED_KEY "ips-assigned"
+/* At most this many addresses are tried for one add that others' adds
+ * keep beating to them. */
+#define CLUSTER_IPAM_TRIES 16
+struct port_spec;
+/* True if a port of 'network' with the addresses 'ips' (canonical
+ * texts), the network's server if 'server', gets an assigned IPv4
+ * address. */
+bool cluster_ipam_wants__(const struct cluster *, const char *network,
+                          bool server, const json_t *ips);
+/* Stores the text of the first free address of network 'network''s DHCP
+ * subnet from its '*from'th in 'ip' ('size' bytes), moves '*from' past it
+ * and returns NULL, or returns a malloc'd message (409: the subnet is
+ * full). */
+char *cluster_ipam_next__(const struct cluster *, const char *network,
+                          uint64_t *from, char *ip, size_t size);
+/* If registry row 'row' has assigned addresses, puts them in add request
+ * 'req' as the engine takes them: "ips" (all the row's) and
+ * "ips_assigned". */
+void cluster_ipam_req__(const json_t *row, json_t *req);
+/* The items of the comma-separated 'list' (new array of strings). */
+json_t *cluster_list__(const char *list);
+/* True if 'ip' (canonical text) is one that 'row' was assigned. */
+bool cluster_ipam_assigned__(const json_t *row, const char *ip);
+/* Gives the port add 'op' the assigned address 'ip', the one before the
+ * 'from'th of its subnet (in its request for the engine and in its
+ * info). */
+void cluster_assign__(struct cluster_op *, const char *ip, uint64_t from);
+/* The add 'op' lost its assigned address to another host's add: tries
+ * the next free one, or answers 409 if the subnet is full now.  Returns
+ * false if it cannot (the add lost something else, or tried
+ * CLUSTER_IPAM_TRIES times). */
+bool cluster_reassign__(struct cluster_op *);
+
 /* cluster-policy.c */
 /* Parses the host-local settings with 'policy' (borrowed) as one config;
  * NULL or a malloc'd error. */
@@ -166,6 +212,14 @@ bool cluster_port_busy__(const struct cluster *, const char *name);
 /* Adds the ops that remove port 'name' of this host from the registry. */
 void cluster_plan_unregister__(const struct cluster *, struct ovsdb_txn *,
                                const char *name);
+/* Who in network 'net' holds MAC 'mac' or one of the addresses of 'ips'
+ * (canonical strings), or the name 'name': a malloc'd description, or
+ * NULL if nobody does. */
+char *cluster_clash__(const struct cluster *, const char *name,
+                      const char *net, const char *mac, const json_t *ips);
+/* Registers the port add 'op': its Port row and an Address row per
+ * address, declared or assigned; the answer goes on from there. */
+void cluster_register__(struct cluster_op *);
 
 /* cluster-repair.c */
 void cluster_reconcile__(struct cluster *);

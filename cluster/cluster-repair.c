@@ -2,8 +2,10 @@
  * on every sync and heartbeat: a port on the bridge without a row
  * (attached by libvirt or LXC, or there before cluster mode) is
  * registered, each in a transaction of its own so that one clash (logged,
- * the port's address or MAC taken elsewhere) does not hold the others; a
- * ready mark lost in a failover is written again; a row of this host
+ * the port's address or MAC taken elsewhere) does not hold the others,
+ * with an assigned address if its network assigns them (cluster-ipam.c),
+ * which a registered port without addresses gets too; a ready mark lost
+ * in a failover is written again; a row of this host
  * whose port is gone from the bridge (an add a crash interrupted, a port
  * libvirt removed) is removed; and an address row whose port row is gone
  * (a host removed while one of its adds committed) is removed.  Ports and
@@ -32,6 +34,8 @@ static struct gn_log_rl repair_rl = GN_LOG_RL_INIT(6, 10);
 struct cluster_repair {
     struct cluster *c;
     char *what;
+    char *assigned;             /* A registration's assigned address. */
+    char *key;                  /* Its key in c->ipam_repairs. */
 };
 
 static void
@@ -45,21 +49,87 @@ cluster_repair_done__(struct ovsdb_txn *txn,
     if (r->status != OVSDB_TXN_SUCCESS) {
         GN_LOG_WARN_RL(&repair_rl, "registry repair (%s): %s", rp->what,
                        r->error ? r->error : "failed");
+    } else if (rp->assigned) {
+        engine_give_addresses(rp->c->engine, rp->what, rp->assigned);
+    }
+    if (rp->key) {
+        json_object_del(rp->c->ipam_repairs, rp->key);
     }
     free(rp->what);
+    free(rp->assigned);
+    free(rp->key);
     free(rp);
 }
 
+/* Commits 'txn' for 'what' (a port's name if it registers the port with
+ * the assigned address 'assigned' of 'net', else NULL both). */
 static void
 cluster_repair_commit__(struct cluster *c, struct ovsdb_txn *txn,
-                        const char *what)
+                        const char *what, const char *net,
+                        const char *assigned)
 {
-    struct cluster_repair *rp = gn_xmalloc(sizeof *rp);
+    struct cluster_repair *rp = gn_xzalloc(sizeof *rp);
 
     rp->c = c;
     rp->what = gn_xstrdup(what);
+    if (assigned) {
+        rp->assigned = gn_xstrdup(assigned);
+        rp->key = gn_xasprintf("%s %s", net, assigned);
+        json_object_set_new(c->ipam_repairs, rp->key, json_true());
+    }
     c->n_repairs++;
     ovsdb_txn_commit(txn, c->session, cluster_repair_done__, rp);
+}
+
+/* Port 'port' (engine JSON) of this host, registered as 'row' without
+ * addresses (added while its network had no DHCP, or before guestnet
+ * assigned any in cluster mode): gets one now, if its network assigns
+ * them, as an add would. */
+static void
+cluster_repair_assign__(struct cluster *c, const json_t *row,
+                        const json_t *port)
+{
+    const char *name = ovsdb_datum_string(row, "name");
+    const char *net = ovsdb_datum_string(row, "network");
+    json_t *ips = cluster_strings__(row, "ips");
+    struct ovsdb_txn *txn;
+    char text[64], *error;
+    uint64_t from = 0;
+
+    if (!net || !cluster_ipam_wants__(c, net, json_is_true(json_object_get(
+                                          port, "server")), ips)) {
+        json_decref(ips);
+        return;
+    }
+    error = cluster_ipam_next__(c, net, &from, text, sizeof text);
+    if (error) {
+        GN_LOG_WARN_RL(&repair_rl, "port %s: %s", name, error);
+        free(error);
+        json_decref(ips);
+        return;
+    }
+    json_array_append_new(ips, json_string(text));
+    txn = cluster_txn__(c);
+    /* The row as seen (not deleted nor changed meanwhile). */
+    ovsdb_txn_wait(txn, "Port", json_pack("[[s, s, s], [s, s, s]]",
+                                          "name", "==", name,
+                                          "host", "==", c->host),
+                   json_pack("[s]", "ips"), "==",
+                   json_pack("[{s:O}]", "ips", json_object_get(row, "ips")),
+                   0);
+    ovsdb_txn_update(txn, "Port", json_pack("[[s, s, s], [s, s, s]]",
+                                            "name", "==", name,
+                                            "host", "==", c->host),
+                     json_pack("{s:o}", "ips", ovsdb_datum_set(ips)));
+    ovsdb_txn_mutate(txn, "Port", cluster_where__("name", name),
+                     json_pack("[[s, s, o]]", "external_ids", "insert",
+                               ovsdb_datum_map(json_pack(
+                                   "{s:s}", CLUSTER_ASSIGNED_KEY, text))));
+    ovsdb_txn_insert(txn, "Address", json_pack(
+                         "{s:s, s:s, s:s, s:s}", "network", net, "ip", text,
+                         "owner", name, "kind", "port"));
+    GN_LOG_INFO("port %s: assigning %s", name, text);
+    cluster_repair_commit__(c, txn, name, net, text);
 }
 
 /* Registers port 'port' (engine JSON) of the bridge, or writes its lost
@@ -71,8 +141,12 @@ cluster_repair_port__(struct cluster *c, const json_t *port)
     const char *net = json_string_value(json_object_get(port, "network"));
     const char *mac = json_string_value(json_object_get(port, "mac"));
     const json_t *row = cluster_find__(c, "Port", "name", name, NULL);
+    const char *assigned;
     struct ovsdb_txn *txn;
     const json_t *ip;
+    json_t *ips, *ids;
+    char text[64];
+    uint64_t from = 0;
     size_t j;
 
     if (row) {
@@ -87,28 +161,60 @@ cluster_repair_port__(struct cluster *c, const json_t *port)
                                  "[[s, s, s], [s, s, s]]", "name", "==",
                                  name, "host", "==", c->host),
                              json_pack("{s:s}", "state", "ready"));
-            cluster_repair_commit__(c, txn, name);
+            cluster_repair_commit__(c, txn, name, NULL, NULL);
+        }
+        assigned = ovsdb_datum_map_get_string(row, "external_ids",
+                                              CLUSTER_ASSIGNED_KEY);
+        if (host && !strcmp(host, c->host) && assigned
+            && !json_array_size(json_object_get(port, "ips"))) {
+            /* Registered with an address the port did not get (a crash
+             * came between). */
+            engine_give_addresses(c->engine, name, assigned);
+        } else if (host && !strcmp(host, c->host) && !assigned
+                   && !json_array_size(json_object_get(port, "ips"))
+                   && !ovsdb_datum_string(row, "requested_host")) {
+            cluster_repair_assign__(c, row, port);
         }
         return;
     }
     GN_LOG_INFO("registering port %s (%s) found on the bridge", name,
                 json_string_value(json_object_get(port, "kind")));
+    ips = json_deep_copy(json_object_get(port, "ips"));
+    ids = json_object();
+    assigned = NULL;
+    if (cluster_ipam_wants__(c, net, json_is_true(json_object_get(
+                                 port, "server")), ips)) {
+        /* It gets an address as an add would (cluster-ipam.c). */
+        char *error = cluster_ipam_next__(c, net, &from, text, sizeof text);
+
+        if (error) {
+            GN_LOG_WARN_RL(&repair_rl, "port %s: %s", name, error);
+            free(error);
+        } else {
+            assigned = text;
+            json_array_append_new(ips, json_string(text));
+            json_object_set_new(ids, CLUSTER_ASSIGNED_KEY,
+                                json_string(text));
+        }
+    }
     txn = cluster_txn__(c);
     ovsdb_txn_insert(txn, "Port", json_pack(
-                         "{s:s, s:s, s:s, s:s, s:o, s:O, s:s}",
+                         "{s:s, s:s, s:s, s:s, s:o, s:O, s:s, s:o}",
                          "name", name, "host", c->host, "network", net,
                          "mac", mac, "ips", ovsdb_datum_set(json_deep_copy(
-                             json_object_get(port, "ips"))),
+                             ips)),
                          "kind", json_object_get(port, "kind"),
                          "state", json_is_true(json_object_get(
                                       port, "installed"))
-                                  ? "ready" : "adding"));
-    json_array_foreach (json_object_get(port, "ips"), j, ip) {
+                                  ? "ready" : "adding",
+                         "external_ids", ovsdb_datum_map(ids)));
+    json_array_foreach (ips, j, ip) {
         ovsdb_txn_insert(txn, "Address", json_pack(
                              "{s:s, s:O, s:s, s:s}", "network", net,
                              "ip", ip, "owner", name, "kind", "port"));
     }
-    cluster_repair_commit__(c, txn, name);
+    json_decref(ips);
+    cluster_repair_commit__(c, txn, name, net, assigned);
 }
 
 void
@@ -172,7 +278,7 @@ cluster_reconcile__(struct cluster *c)
     json_decref(ports);
     json_decref(local);
     if (n) {
-        cluster_repair_commit__(c, txn, "rows without a port");
+        cluster_repair_commit__(c, txn, "rows without a port", NULL, NULL);
     } else {
         ovsdb_txn_destroy(txn);
     }

@@ -30,7 +30,7 @@ GN_LOG_MODULE(cluster);
 static const char *const cluster_columns[][12] = {
     { "Cluster", "generation", "broadcast_pps", "broadcast_burst", NULL },
     { "Network", "name", "vlan", "subnets", "gateways", "mtu", "private",
-      NULL },
+      "external_ids", NULL },
     { "Rule", "from", "to", "proto", "port", NULL },
     { "Host", "name", "system_id", "uplink", "addresses", "version",
       "generation", "last_seen", NULL },
@@ -609,6 +609,7 @@ cluster_create(struct event_base *base, struct engine *engine,
     c->system_id = system_id;
     c->host = gn_xstrdup(local->host);
     c->local = local_json;
+    c->ipam_repairs = json_object();
     c->heartbeat_ms = opts->heartbeat_ms > 0 ? opts->heartbeat_ms : 5000;
     c->migration_timeout_ms = (opts->migration_timeout_s > 0
                                ? opts->migration_timeout_s * 1000 : 60000);
@@ -628,8 +629,8 @@ cluster_create(struct event_base *base, struct engine *engine,
                                 cluster_indexes[i][1]);
     }
     engine_set_installed_cb(engine, cluster_installed_cb__, c);
-    /* Until the cluster's policy is known, the engine runs the one it
-     * last applied, or waits. */
+    /* Addresses are assigned through the registry (cluster-ipam.c). */
+    engine_set_external_ipam(engine, true);
     /* The engine waits for the cluster's policy, or, if the cluster does
      * not answer in time, runs the one it last applied (the cache). */
     engine_hold(engine, true);
@@ -682,6 +683,7 @@ cluster_destroy(struct cluster *c)
     cluster_migrate_destroy__(c);
     ovsdb_replica_destroy(c->replica);
     ovsdb_server_db_destroy(c->sdb);
+    json_decref(c->ipam_repairs);
     json_decref(c->local);
     free(c->remotes);
     free(c->config_file);

@@ -8,7 +8,10 @@
  * appendix A) in each IPv6 subnet of /64 or wider, which is what a guest
  * forms by SLAAC from such a prefix by default, unique in the network as
  * its MAC is.  The network's server port gets none (it keeps undeclared
- * mode: include/pipeline.h).
+ * mode: include/pipeline.h).  With engine_set_external_ipam() (cluster
+ * mode) the engine picks none itself: an add brings those the cluster's
+ * registry assigned, and an adopted port gets those the registry names
+ * through engine_give_addresses().
  *
  * The addresses are recorded like declared ones, in the Interface's
  * external_ids "guestnet:ips" (in the OVSDB transaction that adds the
@@ -209,6 +212,12 @@ engine_ipam_assign__(struct engine *e, struct port_spec *spec)
 }
 
 void
+engine_set_external_ipam(struct engine *e, bool external)
+{
+    e->ipam_external = external;
+}
+
+void
 engine_ipam_txn_done__(struct engine *e)
 {
     struct gn_strmap_node *node;
@@ -217,6 +226,48 @@ engine_ipam_txn_done__(struct engine *e)
         free(node->value);
     }
     gn_strmap_destroy(&e->ipam_pending);
+}
+
+/* Adds to 'txn' the ops that record 'ips' (comma-separated) as the
+ * assigned addresses of port 'name' on its Interface 'iface_uuid'.
+ * Returns the number of ops. */
+static int
+engine_ipam_plan_ips__(struct ovsdb_txn *txn, const char *iface_uuid,
+                       const char *name, const char *ips)
+{
+    /* "insert" leaves a key that someone wrote meanwhile alone; the wait
+     * fails the transaction if another port took the addresses since the
+     * replica showed it (the next pass picks again; in cluster mode the
+     * registry's repair gives them again). */
+    ovsdb_txn_wait(txn, "Interface", json_pack(
+                       "[[s, s, o]]", "external_ids", "includes",
+                       ovsdb_datum_map(json_pack("{s:s}", PORTS_IPS_KEY,
+                                                 ips))),
+                   json_pack("[s]", "name"), "==", json_array(), 0);
+    ovsdb_txn_mutate(txn, "Interface", ovsdb_where_uuid(iface_uuid),
+                     json_pack("[[s, s, o]]", "external_ids", "insert",
+                               ovsdb_datum_map(json_pack(
+                                   "{s:s, s:s}", PORTS_IPS_KEY, ips,
+                                   PORTS_IPS_ASSIGNED_KEY, ips))));
+    GN_LOG_INFO("port %s: assigned %s", name, ips);
+    return 2;
+}
+
+void
+engine_give_addresses(struct engine *e, const char *name, const char *ips)
+{
+    struct gn_strmap_node *node;
+
+    if (!name) {
+        GN_STRMAP_FOR_EACH (node, &e->ipam_given) {
+            free(node->value);
+        }
+        gn_strmap_destroy(&e->ipam_given);
+        return;
+    }
+    free(gn_strmap_put(&e->ipam_given, name, gn_xstrdup(ips)));
+    e->idle_valid = false;      /* The next pass plans it. */
+    engine_schedule__(e);
 }
 
 int
@@ -254,6 +305,16 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
                                                  PORTS_IPS_KEY)) {
             continue;
         }
+        if (e->ipam_external) {
+            char *given = gn_strmap_remove(&e->ipam_given, p->name);
+
+            if (given) {
+                n_ops += engine_ipam_plan_ips__(txn, iface_uuid, p->name,
+                                                given);
+                free(given);
+            }
+            continue;
+        }
         picked = gn_xcalloc(net->n_subnets + 1, sizeof *picked);
         n = engine_ipam_pick__(e, net, &p->mac, NULL, 0, picked,
                                &from[net - e->cfg->networks]);
@@ -267,22 +328,7 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
             continue;
         }
         engine_ipam_format__(&list, picked, n);
-        /* "insert" leaves a key that someone wrote meanwhile alone; the
-         * wait fails the transaction if another port took the addresses
-         * since the replica showed it (the next pass picks again). */
-        ovsdb_txn_wait(txn, "Interface", json_pack(
-                           "[[s, s, o]]", "external_ids", "includes",
-                           ovsdb_datum_map(json_pack(
-                               "{s:s}", PORTS_IPS_KEY, gn_buf_cstr(&list)))),
-                       json_pack("[s]", "name"), "==", json_array(), 0);
-        ovsdb_txn_mutate(txn, "Interface", ovsdb_where_uuid(iface_uuid),
-                         json_pack("[[s, s, o]]", "external_ids", "insert",
-                                   ovsdb_datum_map(json_pack(
-                                       "{s:s, s:s}", PORTS_IPS_KEY,
-                                       gn_buf_cstr(&list),
-                                       PORTS_IPS_ASSIGNED_KEY,
-                                       gn_buf_cstr(&list)))));
-        GN_LOG_INFO("port %s: assigned %s", p->name, gn_buf_cstr(&list));
+        engine_ipam_plan_ips__(txn, iface_uuid, p->name, gn_buf_cstr(&list));
         gn_buf_destroy(&list);
         for (int k = 0; k < n; k++) {
             char key[64], s[INET6_ADDRSTRLEN];
@@ -296,5 +342,9 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
         n_ops += 2;
     }
     free(from);
+    /* The rest are for ports gone or not bound: forgotten, so that none
+     * outlives its port (the registry's repair gives them again while
+     * the port needs them). */
+    engine_give_addresses(e, NULL, NULL);
     return n_ops;
 }

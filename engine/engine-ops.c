@@ -680,6 +680,7 @@ static void
 engine_port_add__(struct engine *e, const json_t *req, bool wait,
                   engine_done_cb *cb, void *aux)
 {
+    const json_t *assigned;
     struct port_spec spec;
     enum port_error kind;
     struct engine_op *op;
@@ -693,6 +694,12 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
             return;
         }
     }
+    assigned = json_object_get(req, PORTS_ASSIGNED_FIELD);
+    if (assigned && (!e->ipam_external || !json_is_string(assigned))) {
+        engine_answer__(cb, aux, 400, engine_error_body__(
+                            "unknown field \"" PORTS_ASSIGNED_FIELD "\""));
+        return;
+    }
     if (engine_port_add_retry__(e, req, wait, cb, aux)) {
         return;
     }
@@ -703,8 +710,10 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
         return;
     }
     error = engine_address_clash__(e, &spec);
-    if (!error) {
+    if (!error && !e->ipam_external) {
         error = engine_ipam_assign__(e, &spec);
+    } else if (!error && assigned && json_string_length(assigned)) {
+        spec.assigned = gn_xstrdup(json_string_value(assigned));
     }
     if (error) {
         engine_answer__(cb, aux, 409, engine_error_body__(error));

@@ -284,6 +284,9 @@ struct engine {
      * (engine-ipam.c), which the port view does not show yet: "VLAN/IP"
      * -> the port's name (owned). */
     struct gn_strmap ipam_pending;
+    bool ipam_external;         /* engine_set_external_ipam(). */
+    /* engine_give_addresses(): port name -> its addresses (owned). */
+    struct gn_strmap ipam_given;
 };
 
 /* engine-ops.c */

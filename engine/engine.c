@@ -663,6 +663,7 @@ engine_destroy(struct engine *e)
     engine_sweep_free__(e->sweep);
     gn_strmap_destroy(&e->missing);
     engine_ipam_txn_done__(e);
+    engine_give_addresses(e, NULL, NULL);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         if (op->state != ENGINE_OP_DEVICES) {
             continue;

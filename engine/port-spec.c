@@ -133,7 +133,7 @@ ports_get_id__(const json_t *req, const char *key, bool group,
 static const char *const ports_fields[] = {
     "name", "kind", "network", "mac", "ips", "mtu", "iface_id", "vm_id",
     "owner", "group", "mode", "peer", "netns", "netns_pid", "netns_path",
-    "guest_ifname", "server", "limits", "wait",
+    "guest_ifname", "server", "limits", "wait", PORTS_ASSIGNED_FIELD,
 };
 
 static char *

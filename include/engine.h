@@ -70,6 +70,19 @@ char *engine_set_config(struct engine *, struct gn_config *cfg,
  * requests wait as while OVSDB is away; /v1/health says why. */
 void engine_hold(struct engine *, bool hold);
 
+/* Cluster mode: the cluster's registry assigns addresses, unique across
+ * its hosts, so the engine picks none itself (neither for adds nor for
+ * adopted ports), and a port add may carry "ips_assigned" (refused
+ * otherwise): which of its "ips", comma-separated, were assigned. */
+void engine_set_external_ipam(struct engine *, bool external);
+/* In that mode: 'ips' (comma-separated) are the assigned addresses of
+ * the bridge's port 'name', which has none (someone else attached it, or
+ * it was added without): the engine's next transaction writes them on its
+ * Interface, unless it has addresses by then (or it is not on the bridge
+ * then: forgotten).  A NULL 'name' forgets all. */
+void engine_give_addresses(struct engine *, const char *name,
+                           const char *ips);
+
 /* Config generations: bumped by each engine_set_config(); the second is
  * that of the flows the switch holds (0 before any).  The callback runs
  * when the second changes. */

@@ -62,6 +62,9 @@ struct ovsdb_txn;
  * request or the operator. */
 #define PORTS_IPS_KEY "guestnet:ips"
 #define PORTS_IPS_ASSIGNED_KEY "guestnet:ips-assigned"
+/* An add request's member, in cluster mode only (engine_set_external_ipam()):
+ * those of its "ips" the cluster's registry assigned, comma-separated. */
+#define PORTS_ASSIGNED_FIELD "ips_assigned"
 
 /* The Interface's external_ids key listing the IPv6 link-local addresses
  * bound to the port on their first use (comma-separated; its EUI-64 one

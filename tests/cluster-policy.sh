@@ -111,6 +111,10 @@ gn_check "host1-flows-unchanged-by-host3-kill" test \
     "$(gn_host_flows 1)" = "$flows1"
 gn_check "host1-writes-go-on" test "$(gn_host_code 1 POST /v1/ports \
     '{"name": "tapk", "kind": "kvm", "network": "db"}')" = 201
+# (tapk gets an assigned address, which host3 would route to: gone again,
+# it leaves host3 nothing to change.)
+gn_check "host1-deletes-go-on" \
+    test "$(gn_host_code 1 DELETE /v1/ports/tapk)" = 200
 gn_check "host3-restarts" gn_cluster_guestnetd_start 3
 gn_check "host3-restart-sends-no-flow-mod" test "$(flow_mods 3)" = 0
 

@@ -4,6 +4,7 @@
 # fabric bridge.  tests/cluster-lib.sh holds their helpers.
 INTEGRATION_TESTS += \
 	tests/cluster-db.sh \
+	tests/cluster-dhcp.sh \
 	tests/cluster-fabric.sh \
 	tests/cluster-ops.sh \
 	tests/cluster-failover.sh \

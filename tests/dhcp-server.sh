@@ -49,19 +49,7 @@ gn_check "declared-address-of-an-assigned-port-refused" test "$(gn_api \
     \"network\": \"web\", \"ips\": [\"$ipa\"]}" | tail -n 1)" = "HTTP 409"
 
 # The client: its script records what it is given and configures eth0.
-cat > "$dir/udhcpc.script" <<'EOS'
-#!/bin/sh
-case $1 in
-deconfig) ip -4 addr flush dev "$interface" ;;
-bound|renew)
-    echo "$ip $subnet $router $dns" > "$LEASE_FILE"
-    ip addr add "$ip/$mask" dev "$interface"
-    [ -n "$router" ] && ip route replace default via "$router"
-    ;;
-esac
-exit 0
-EOS
-chmod +x "$dir/udhcpc.script"
+gn_udhcpc_script "$dir/udhcpc.script"
 # udhcpc_lease NS FILE: udhcpc in NS (3 DISCOVERs, 1 s apart), its lease
 # in FILE; prints how long it took in ms.
 udhcpc_lease() {

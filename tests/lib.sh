@@ -186,6 +186,25 @@ gn_config_no_dhcp() {
     gn_config_edit "$1" 'for n in cfg["networks"]: n["dhcp"] = False'
 }
 
+# gn_udhcpc_script FILE: writes FILE, a busybox udhcpc script that
+# configures the interface from the lease (address, default route) and
+# records "IP MASK ROUTER DNS" in the file $LEASE_FILE names.
+gn_udhcpc_script() {
+    cat > "$1" <<'EOS'
+#!/bin/sh
+case $1 in
+deconfig) ip -4 addr flush dev "$interface" ;;
+bound|renew)
+    echo "$ip $subnet $router $dns" > "$LEASE_FILE"
+    ip addr add "$ip/$mask" dev "$interface"
+    [ -n "$router" ] && ip route replace default via "$router"
+    ;;
+esac
+exit 0
+EOS
+    chmod +x "$1"
+}
+
 # gn_config6 FILE [UPLINK]: writes gn_config's config, routed for IPv6
 # too: db gets the IPv6 subnet 2001:db8:20::/64 with the gateway
 # 2001:db8:20::1 (as web has 2001:db8:10::/64 and 2001:db8:10::1), and a
