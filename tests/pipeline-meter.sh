@@ -96,7 +96,11 @@ gn_check "flood-was-faster-than-limit" \
     "$GN_PYTHON" -c "import sys; sys.exit(not 2000 / $secs > 300)"
 gn_check "flood-limited-to-rate-and-burst" test "$got" -le "$max"
 gn_check "flood-burst-passes" test "$got" -ge 150
-gn_check "unicast-passes-during-flood" test "$uc" = 100
+# Unicast passes no meter: were it metered with the flood, about 300 of
+# the 2100 frames would pass, some 14 of them unicast.  A frame or two may
+# be lost before the switch on a starved machine (the veth socket's
+# buffer), whatever the flows.
+gn_check "unicast-passes-during-flood" test "$uc" -ge 97
 meter_dropped() {
     ovs-ofctl -O OpenFlow15 meter-stats br-int meter=$ma \
         | grep -Eq '^0: packet_count:[1-9]'
