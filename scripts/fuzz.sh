@@ -3,8 +3,9 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer, and runs each for a
 # while on its seed corpus.
 #
-# Usage: scripts/fuzz.sh [SECONDS [TARGET...]]    (TARGET: config, jsonrpc,
-#        ofp, port-spec, replica; all by default; SECONDS 60 by default)
+# Usage: scripts/fuzz.sh [SECONDS [TARGET...]]    (TARGET: api-request,
+#        config, http, jsonrpc, ofp, port-spec, replica; all by default;
+#        SECONDS 60 by default)
 #
 # The build lives in .cache/fuzz (a copy of the checkout's files, as
 # tests/sanitizers.sh makes it); each target's corpus grows in
@@ -17,7 +18,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
-targets=${*:-config jsonrpc ofp port-spec replica}
+targets=${*:-api-request config http jsonrpc ofp port-spec replica}
 cache=$top/.cache/fuzz
 src=$cache/src
 build=$cache/build
