@@ -45,7 +45,8 @@ echo "after: pwa ofport $(gn_ofport "pwa$s"), pwb $(gn_ofport "pwb$s")," \
      "pda $(gn_ofport "pda$s")"
 gn_check "settles" gn_wait 20 gn_settled
 gn_check "flows-name-only-existing-ports" gn_wait 10 flows_name_only_ports
-gn_check "wa-pings-wb" gn_wait 10 ip netns exec "wa$s" ping -c 1 -W 1 10.10.0.12
+gn_check "wa-pings-wb" gn_wait 10 \
+    ip netns exec "wa$s" ping -c 1 -W 1 10.10.0.12
 gn_check "wb-pings-wa" ip netns exec "wb$s" ping -c 1 -W 1 10.10.0.11
 
 gn_capture_start "wa$s" "wb$s" "da$s" \
@@ -89,7 +90,8 @@ tx(udp4('$wa', '$wb', '10.10.0.11', '10.10.0.12', 'live-wa-to-wb'),
    udp4('$wa', '$da', '10.10.0.11', '10.20.0.11', 'live-wa-to-da'))"
 gn_scapy "wb$s" "
 tx(udp4('$wb', '$wa', '10.10.0.12', '10.10.0.11', 'live-wb-to-wa'),
-   udp4('52:54:00:10:00:98', '$wa', '10.10.0.12', '10.10.0.11', 'live-wb-spoofed'))"
+   udp4('52:54:00:10:00:98', '$wa', '10.10.0.12', '10.10.0.11',
+        'live-wb-spoofed'))"
 gn_capture_stop
 gn_check_seen "live-wa-to-wb-reaches-wb" "wb$s" live-wa-to-wb
 gn_check_unseen "live-wa-to-da-dropped" "da$s" live-wa-to-da
