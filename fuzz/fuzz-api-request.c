@@ -87,7 +87,8 @@ port_add(const json_t *params, const char *type, const char *body,
     } else if (json_object_get(req, "wait")) {
         abort();
     } else {
-        error = port_spec_from_json(req, fuzz_config(), fuzz_replica(), &spec, &kind);
+        error = port_spec_from_json(req, fuzz_config(), fuzz_replica(),
+                                    &spec, &kind);
         if (error) {
             if (kind == PORT_ERR_NONE) {
                 abort();
