@@ -1,6 +1,7 @@
 #!/bin/bash
 # fault-kill: guestnetd SIGKILLed at random moments while 40 kvm and lxc
-# ports are being added at once, GN_FAULT_ROUNDS times (10 by default),
+# ports are being added at once (half the time while their devices are
+# being made), GN_FAULT_ROUNDS times (10 by default),
 # each time restarted: no acknowledged port is lost, a retry of every add
 # of the round succeeds (the same success for those that were committed,
 # a fresh add for the others), no device guestnet made is left without a
@@ -31,8 +32,13 @@ for r in $(seq 1 "$rounds"); do
             "$r" "$i" "$mac" >> "$bodies"
     done
     # The kill comes once K of the 40 adds are answered, K at random: while
-    # the others are anywhere between their devices and their flows.
-    after=$(( RANDOM % 36 ))
+    # the others are anywhere between their devices and their flows; in
+    # odd rounds K < 3, while most devices are still being made.
+    if (( r % 2 )); then
+        after=$(( RANDOM % 3 ))
+    else
+        after=$(( RANDOM % 36 ))
+    fi
     out=$(python3 "$clients" "$GUESTNET_SOCKET" "$bodies" \
           --kill "$GN_GUESTNETD_PID" --after-answers "$after")
     wait "$GN_GUESTNETD_PID" 2>/dev/null
