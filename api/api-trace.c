@@ -58,15 +58,16 @@ api_trace_param__(const json_t *params, const char *key)
     return json_string_value(json_object_get(params, key));
 }
 
-/* Checks that 'value' of 'key' is a TCP/UDP port number. */
+/* Checks that 'value' of 'key' is a TCP/UDP port number: 1 to 5 decimal
+ * digits (no sign, no space: it goes into the flow as it is), at most
+ * 65535. */
 static char *
 api_trace_check_port__(const char *key, const char *value)
 {
-    char *end;
-    long n = strtol(value, &end, 10);
+    size_t len = strlen(value);
 
-    if (!*value || *end || value[0] == '-' || value[0] == '+' || n > 65535
-        || strlen(value) > 5) {
+    if (!len || len > 5 || strspn(value, "0123456789") != len
+        || strtol(value, NULL, 10) > 65535) {
         return gn_xasprintf("%s: \"%s\" is not a port number (0-65535)",
                             key, value);
     }

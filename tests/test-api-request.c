@@ -1,7 +1,8 @@
 /* test-api-request.c: unit tests of api-request (a request's query
- * string, body and POST /v1/ports options, parsed without I/O): what is
- * accepted gives the right values, what is refused gives its status and a
- * message that says what is wrong, and a refusal returns nothing. */
+ * string, body and POST /v1/ports options, parsed without I/O) and of the
+ * trace parameters (api_trace_flow()): what is accepted gives the right
+ * values, what is refused gives its status and a message that says what
+ * is wrong, and a refusal returns nothing. */
 #include <config.h>
 
 #include "api-request.h"
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api-trace.h"
 #include "test-util.h"
 
 /* The value of 'key' in 'params', or NULL. */
@@ -183,6 +185,71 @@ test_known_paths(void)
     CHECK(!api_request_known_path(""));
 }
 
+/* The flow that GET /v1/trace?QUERY traces for a port with ofport 7, or
+ * NULL with the error in '*errorp'. */
+static char *
+trace_flow(const char *query, char **errorp)
+{
+    json_t *port = json_loads("{\"ofport\": 7, \"mac\": "
+                              "\"52:54:00:00:00:07\", \"ips\": "
+                              "[\"10.10.0.7\", \"2001:db8::7\"]}", 0, NULL);
+    json_t *params;
+    char *flow = NULL;
+
+    *errorp = api_request_query(query, &params);
+    if (!*errorp) {
+        *errorp = api_trace_flow(params, port, &flow);
+        json_decref(params);
+    }
+    json_decref(port);
+    return flow;
+}
+
+/* Trace parameters reach ovs-vswitchd's flow syntax only as validated
+ * values: a port number with a space, a sign or a letter, an address or a
+ * MAC with anything around it, is refused. */
+static void
+test_trace_values_strict(void)
+{
+    static const char *const bad[] = {
+        "in_port=a&proto=udp&tp_src=%20%20%2053",
+        "in_port=a&proto=udp&tp_dst=%0a53",
+        "in_port=a&proto=udp&tp_dst=53%20",
+        "in_port=a&proto=udp&tp_dst=+53",
+        "in_port=a&proto=udp&tp_dst=-1",
+        "in_port=a&proto=udp&tp_dst=65536",
+        "in_port=a&proto=udp&tp_dst=0x35",
+        "in_port=a&proto=udp&tp_dst=123456",
+        "in_port=a&nw_dst=%2010.10.0.9",
+        "in_port=a&nw_dst=10.10.0.9%20",
+        "in_port=a&nw_dst=10.10.0.9,actions=drop",
+        "in_port=a&nw_dst=fe80::1%25eth0",
+        "in_port=a&dl_dst=52:54:00:00:00:09%20",
+        "in_port=a&dl_dst=%2052:54:00:00:00:09",
+        "in_port=a&dl_src=52:54:00:00:00:09,in_port=1",
+        "in_port=a&proto=tcp%20",
+    };
+    char *error, *flow;
+
+    for (size_t i = 0; i < GN_ARRAY_SIZE(bad); i++) {
+        TEST_ROW("%s", bad[i]);
+        flow = trace_flow(bad[i], &error);
+        CHECK(!flow);
+        CHECK(error != NULL);
+        free(error);
+        free(flow);
+    }
+    TEST_ROW_END();
+    flow = trace_flow("in_port=a&proto=udp6&nw_dst=2001:db8::9&tp_src=0"
+                      "&tp_dst=65535", &error);
+    CHECK(!error);
+    CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,udp6,nw_ttl=64,"
+                "ipv6_src=2001:db8::7,ipv6_dst=2001:db8::9,tp_src=0,"
+                "tp_dst=65535");
+    free(error);
+    free(flow);
+}
+
 int
 main(void)
 {
@@ -198,5 +265,6 @@ main(void)
              test_body_nul_byte_refused);
     TEST_RUN("api-request/wait-from-query-and-body", test_wait_options);
     TEST_RUN("api-request/known-paths", test_known_paths);
+    TEST_RUN("api-request/trace-values-strict", test_trace_values_strict);
     return test_done();
 }
