@@ -7,6 +7,8 @@
  * the loop runs until no more answer comes, then the client closes.
  * Checked besides crashes, leaks and undefined behaviour: whatever comes
  * back starts with an HTTP status line of a known status, never a 500.
+ * Leaks are checked when the fuzzer exits (scripts/fuzz.sh runs it with
+ * -detect_leaks=0): the daemon's state outlives each input.
  *
  * libevent itself is not instrumented: its parser is exercised here and
  * checked by the sanitizers' interceptors only; the coverage that guides
@@ -93,16 +95,14 @@ check_answer(const char *answer, size_t len)
         200, 201, 202, 400, 403, 404, 405, 408, 409, 411, 413, 415, 417,
         431, 501, 503, 504, 505,
     };
-    const char *p = answer;
+    int major, minor, status = 0;
+    bool known = false;
 
     if (!len) {
         return;
     }
-    int major, minor, status = 0;
-    bool known = false;
-
     /* evhttp answers in the request's version, whatever its digits. */
-    if (sscanf(p, "HTTP/%d.%d %d ", &major, &minor, &status) != 3) {
+    if (sscanf(answer, "HTTP/%d.%d %d ", &major, &minor, &status) != 3) {
         status = 0;
     }
     for (size_t i = 0; i < GN_ARRAY_SIZE(statuses); i++) {
