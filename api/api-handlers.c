@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api-request.h"
 #include "api-trace.h"
 #include "cluster.h"
 #include "engine.h"
@@ -367,7 +368,7 @@ api_handle_write__(struct api *api, struct evhttp_request *req,
         && !(cmd == EVHTTP_REQ_POST && limits_path)
         && !(cmd == EVHTTP_REQ_DELETE && port_path)
         && !(cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/reload"))) {
-        bool known = api_known_path__(path);
+        bool known = api_request_known_path(path);
         api_error__(api, req, conn, known ? 405 : 404,
                     known ? "method not allowed for this endpoint"
                           : "no such endpoint");
@@ -393,33 +394,29 @@ api_handle_write__(struct api *api, struct evhttp_request *req,
     } else if (limits_path) {
         api_port_limits__(api, req, conn, path, params);
     } else if (cmd == EVHTTP_REQ_POST && !strcmp(path, "/v1/ports")) {
-        const char *w = json_string_value(json_object_get(params, "wait"));
         bool wait = true;
         json_t *body;
+        char *error;
 
         if (!api_check_params__(api, req, conn, params, "wait")) {
             goto out;
         }
-        if (w && strcmp(w, "true") && strcmp(w, "false") && strcmp(w, "1")
-            && strcmp(w, "0")) {
-            api_error__(api, req, conn, 400, "wait: expected true or "
-                        "false");
+        error = api_request_wait_param(params, &wait);
+        if (error) {
+            api_error__(api, req, conn, 400, error);
+            free(error);
             goto out;
         }
-        wait = !w || !strcmp(w, "true") || !strcmp(w, "1");
         body = api_body__(api, req, conn);
         if (!body) {
             goto out;
         }
-        const json_t *bw = json_object_get(body, "wait");
-        if (bw && !json_is_boolean(bw)) {
-            api_error__(api, req, conn, 400, "wait: expected a boolean");
+        error = api_request_wait_body(body, &wait);
+        if (error) {
+            api_error__(api, req, conn, 400, error);
+            free(error);
             json_decref(body);
             goto out;
-        }
-        if (bw) {
-            wait = json_is_true(bw);
-            json_object_del(body, "wait");
         }
         struct api_pending *p = api_pending_create__(api, req, conn,
                                                      API_PENDING_ENGINE);
@@ -527,7 +524,7 @@ api_handle_read__(struct api *api, struct evhttp_request *req,
         api_reply__(api, req, conn, 200, engine_networks(api->engine));
     } else if (!strcmp(path, "/v1/flows")) {
         api_stats__(api, req, conn, API_STATS_FLOWS, NULL);
-    } else if (api_known_path__(path)) {
+    } else if (api_request_known_path(path)) {
         api_error__(api, req, conn, 405, "method not allowed for this "
                     "endpoint");
     } else {

@@ -146,9 +146,6 @@ void api_error__(struct api *api, struct evhttp_request *req,
  * api_server): checks the request and routes it to its handler. */
 void api_handle__(struct evhttp_request *req, void *server_);
 
-/* True if 'path' names one of the API's endpoints (for 405 vs 404). */
-bool api_known_path__(const char *path);
-
 /* True if the peer of 'conn' is root or in the admin group.  Sets '*who'
  * to a malloc'd description of the peer. */
 bool api_may_write__(const struct api *api, const struct api_conn *conn,

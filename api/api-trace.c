@@ -58,17 +58,17 @@ api_trace_param__(const json_t *params, const char *key)
     return json_string_value(json_object_get(params, key));
 }
 
-/* Checks that 'value' of 'key' is a decimal number from 0 to 'max' (65535:
- * a TCP/UDP port number; 255: an ICMP type or code): returns NULL, or a
- * malloc'd error. */
+/* Checks that 'value' of 'key' is a number from 0 to 'max' (65535: a
+ * TCP/UDP port number; 255: an ICMP type or code): 1 to 5 decimal digits
+ * (no sign, no space: it goes into the flow as it is).  Returns NULL, or
+ * a malloc'd error. */
 static char *
 api_trace_check_number__(const char *key, const char *value, long max)
 {
-    char *end;
-    long n = strtol(value, &end, 10);
+    size_t len = strlen(value);
 
-    if (!*value || *end || value[0] == '-' || value[0] == '+' || n > max
-        || strlen(value) > 5) {
+    if (!len || len > 5 || strspn(value, "0123456789") != len
+        || strtol(value, NULL, 10) > max) {
         return gn_xasprintf("%s: \"%s\" is not %s (0-%ld)", key, value,
                             max == 65535 ? "a port number" : "a number",
                             max);

@@ -30,6 +30,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "api-request.h"
 #include "api-trace.h"
 #include "gn-config.h"
 #include "gn-util.h"
@@ -296,40 +297,15 @@ api_query__(struct api *api, struct evhttp_request *req,
             struct api_conn *conn)
 {
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-    const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
-    struct evkeyvalq params;
-    struct evkeyval *kv;
-    json_t *j = json_object();
+    json_t *params;
+    char *error = api_request_query(uri ? evhttp_uri_get_query(uri) : NULL,
+                                    &params);
 
-    if (!query || !*query) {
-        return j;
+    if (error) {
+        api_error__(api, req, conn, 400, error);
+        free(error);
     }
-    if (evhttp_parse_query_str(query, &params)) {
-        api_error__(api, req, conn, 400, "malformed query string");
-        json_decref(j);
-        return NULL;
-    }
-    for (kv = params.tqh_first; kv; kv = kv->next.tqe_next) {
-        if (json_object_get(j, kv->key)) {
-            char *msg = gn_xasprintf("parameter \"%s\" given twice",
-                                     kv->key);
-            api_error__(api, req, conn, 400, msg);
-            free(msg);
-            json_decref(j);
-            j = NULL;
-            break;
-        }
-        json_object_set_new(j, kv->key, json_string(kv->value));
-        if (!json_object_get(j, kv->key)) {
-            api_error__(api, req, conn, 400, "query parameters must be "
-                        "UTF-8");
-            json_decref(j);
-            j = NULL;
-            break;
-        }
-    }
-    evhttp_clear_headers(&params);
-    return j;
+    return params;
 }
 
 /* Answers 400 and returns false if 'params' (borrowed) has a member other
@@ -339,16 +315,12 @@ api_check_params__(struct api *api, struct evhttp_request *req,
                    struct api_conn *conn, const json_t *params,
                    const char *allowed)
 {
-    const char *key;
-    json_t *v;
+    char *error = api_request_check_params(params, allowed);
 
-    json_object_foreach ((json_t *) params, key, v) {
-        if (!allowed || strcmp(key, allowed)) {
-            char *msg = gn_xasprintf("unknown query parameter \"%s\"", key);
-            api_error__(api, req, conn, 400, msg);
-            free(msg);
-            return false;
-        }
+    if (error) {
+        api_error__(api, req, conn, 400, error);
+        free(error);
+        return false;
     }
     return true;
 }
@@ -373,60 +345,22 @@ api_body__(struct api *api, struct evhttp_request *req,
 {
     struct evbuffer *in = evhttp_request_get_input_buffer(req);
     struct evkeyvalq *headers = evhttp_request_get_input_headers(req);
-    const char *type = evhttp_find_header(headers, "Content-Type");
     size_t len = evbuffer_get_length(in);
-    json_error_t jerr;
-    json_t *json;
-    char *msg;
+    json_t *body;
+    int status;
+    char *error = api_request_body(evhttp_find_header(headers,
+                                                      "Content-Type"),
+                                   (const char *) evbuffer_pullup(in, len),
+                                   len, &status, &body);
 
-    if (type && strncmp(type, "application/json", 16)) {
-        api_error__(api, req, conn, 415, "Content-Type must be "
-                    "application/json");
-        return NULL;
-    }
-    if (!len) {
-        api_error__(api, req, conn, 400, "request body is empty (expected "
-                    "a JSON object)");
-        return NULL;
-    }
-    json = json_loadb((const char *) evbuffer_pullup(in, len), len,
-                      JSON_REJECT_DUPLICATES, &jerr);
-    if (!json) {
-        msg = gn_xasprintf("malformed JSON at line %d column %d: %s",
-                           jerr.line, jerr.column, jerr.text);
-        GN_LOG_INFO_RL(&api_rl, "refused request: %s", msg);
-        api_error__(api, req, conn, 400, msg);
-        free(msg);
-        return NULL;
-    }
-    if (!json_is_object(json)) {
-        json_decref(json);
-        api_error__(api, req, conn, 400, "request body must be a JSON "
-                    "object");
-        return NULL;
-    }
-    return json;
-}
-
-/* True if 'path' names one of the API's endpoints (for 405 vs 404). */
-bool
-api_known_path__(const char *path)
-{
-    static const char *const paths[] = {
-        "/v1/status", "/v1/health", "/v1/ports", "/v1/networks",
-        "/v1/flows", "/v1/trace", "/v1/reload", "/metrics",
-    };
-
-    for (size_t i = 0; i < GN_ARRAY_SIZE(paths); i++) {
-        if (!strcmp(path, paths[i])) {
-            return true;
+    if (error) {
+        if (!strncmp(error, "malformed", 9)) {
+            GN_LOG_INFO_RL(&api_rl, "refused request: %s", error);
         }
+        api_error__(api, req, conn, status, error);
+        free(error);
     }
-    const char *slash = (!strncmp(path, "/v1/ports/", 10) && path[10]
-                         ? strchr(path + 10, '/') : NULL);
-
-    return (!strncmp(path, "/v1/ports/", 10) && path[10]
-            && (!slash || (slash > path + 10 && !strcmp(slash, "/limits"))));
+    return body;
 }
 
 void

@@ -4,6 +4,7 @@ libguestnet_a_SOURCES += \
 	api/api.c \
 	api/api-conn.c \
 	api/api-handlers.c \
+	api/api-request.c \
 	api/api-private.h \
 	api/api-report.c \
 	api/api-trace.c

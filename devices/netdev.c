@@ -386,6 +386,38 @@ netdev_veth_check_options__(const char *host_ifname, const char *peer_ifname,
     return error;
 }
 
+/* The temporary names of a veth pair being made: NETDEV_TEMP_PREFIX, 'h'
+ * or 'p' (host or peer end), then 11 hex digits unique to this call. */
+static void
+netdev_temp_names__(const char *host_ifname, char host[IFNAMSIZ],
+                    char peer[IFNAMSIZ])
+{
+    static unsigned int counter;
+    unsigned long long h = 14695981039346656037ULL;
+    char seed[128];
+
+    snprintf(seed, sizeof seed, "%s %d %u %lld", host_ifname, (int) getpid(),
+             __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED),
+             gn_time_usec());
+    for (const char *c = seed; *c; c++) {
+        h = (h ^ (unsigned char) *c) * 1099511628211ULL;
+    }
+    h &= (1ULL << 44) - 1;
+    snprintf(host, IFNAMSIZ, NETDEV_TEMP_PREFIX "h%011llx", h);
+    snprintf(peer, IFNAMSIZ, NETDEV_TEMP_PREFIX "p%011llx", h);
+}
+
+bool
+netdev_is_temp_name(const char *name)
+{
+    size_t n = strlen(NETDEV_TEMP_PREFIX);
+
+    return (!strncmp(name, NETDEV_TEMP_PREFIX, n)
+            && (name[n] == 'h' || name[n] == 'p')
+            && strlen(name + n + 1) == 11
+            && strspn(name + n + 1, "0123456789abcdef") == 11);
+}
+
 /* Creates the pair 'host_ifname' <-> 'peer_ifname' through 'nl', with
  * 'opts->mtu' on both ends and 'opts->mac' on the peer.  Returns 0 or a
  * negative libnl error. */
@@ -437,6 +469,8 @@ netdev_veth_create(const char *host_ifname, const char *peer_ifname,
     static const struct netdev_veth_options defaults;
     struct netdev_nl nl = { .sock = NULL };
     const char *guest_ifname;
+    char host_tmp[IFNAMSIZ], peer_tmp[IFNAMSIZ];
+    const char *host_now = host_tmp, *peer_now = peer_tmp;
     char *netns_path = NULL;
     int netns_fd = -1;
     bool in_netns;
@@ -473,7 +507,11 @@ netdev_veth_create(const char *host_ifname, const char *peer_ifname,
     if (reason) {
         goto out;
     }
-    err = netdev_veth_add__(&nl, host_ifname, peer_ifname, opts);
+    /* Made under temporary names, marked, then renamed: killed at any
+     * point, this leaves no link that is neither marked nor named as
+     * guestnet's (netdev_is_temp_name()), so the sweep can tell it. */
+    netdev_temp_names__(host_ifname, host_tmp, peer_tmp);
+    err = netdev_veth_add__(&nl, host_tmp, peer_tmp, opts);
     if (err) {
         reason = gn_xasprintf("creating pair %s/%s: %s", host_ifname,
                               peer_ifname, netdev_nl_strerror__(&nl, err));
@@ -481,17 +519,33 @@ netdev_veth_create(const char *host_ifname, const char *peer_ifname,
     }
 
     /* From here on, a failure deletes the pair. */
-    err = netdev_link_set__(&nl, host_ifname, (struct netdev_link_attrs) {
-        .up = true, .netns_fd = -1, .alias = opts->alias });
-    if (!err && !in_netns && opts->alias) {
-        err = netdev_link_set__(&nl, peer_ifname, (struct netdev_link_attrs) {
+    if (opts->alias) {
+        err = netdev_link_set__(&nl, host_tmp, (struct netdev_link_attrs) {
             .netns_fd = -1, .alias = opts->alias });
+        if (!err && !in_netns) {
+            err = netdev_link_set__(&nl, peer_tmp, (struct netdev_link_attrs) {
+                .netns_fd = -1, .alias = opts->alias });
+        }
+        if (err) {
+            reason = gn_xasprintf("marking the pair: %s",
+                                  netdev_nl_strerror__(&nl, err));
+        }
     }
-    if (err) {
-        reason = gn_xasprintf("bringing host end %s up: %s",
-                              host_ifname, netdev_nl_strerror__(&nl, err));
-    } else if (in_netns) {
-        err = netdev_link_set__(&nl, peer_ifname, (struct netdev_link_attrs) {
+    if (!reason) {
+        err = netdev_link_set__(&nl, host_tmp, (struct netdev_link_attrs) {
+            .up = true, .name = host_ifname, .netns_fd = -1 });
+        host_now = err ? host_tmp : host_ifname;
+    }
+    if (!reason && !err && !in_netns) {
+        err = netdev_link_set__(&nl, peer_tmp, (struct netdev_link_attrs) {
+            .name = peer_ifname, .netns_fd = -1 });
+        peer_now = err ? peer_tmp : peer_ifname;
+    }
+    if (!reason && err) {
+        reason = gn_xasprintf("creating pair %s/%s: %s", host_ifname,
+                              peer_ifname, netdev_nl_strerror__(&nl, err));
+    } else if (!reason && in_netns) {
+        err = netdev_link_set__(&nl, peer_now, (struct netdev_link_attrs) {
             .netns_fd = netns_fd });
         if (err) {
             reason = gn_xasprintf("moving guest end %s to netns %s: %s",
@@ -502,17 +556,17 @@ netdev_veth_create(const char *host_ifname, const char *peer_ifname,
 
             reason = netdev_enter_netns__(netns_fd, netns_path, &orig_fd);
             if (!reason) {
-                reason = netdev_veth_guest_setup__(peer_ifname, guest_ifname,
+                reason = netdev_veth_guest_setup__(peer_now, guest_ifname,
                                                    opts);
                 netdev_leave_netns__(orig_fd);
             }
         }
-    } else if (opts->tx_checksum_off) {
+    } else if (!reason && opts->tx_checksum_off) {
         reason = netdev_set_tx_checksum_off(peer_ifname);
     }
     if (reason) {
         /* The kernel deletes the peer too, wherever it is. */
-        err = netdev_link_delete__(&nl, host_ifname);
+        err = netdev_link_delete__(&nl, host_now);
         if (err) {
             GN_LOG_WARN_RL(&netdev_rl, "veth %s: deleting after a failed "
                            "setup: %s", host_ifname,
@@ -675,7 +729,10 @@ netdev_list_aliased(const char *prefix, struct netdev_aliased **linksp,
         const char *alias = rtnl_link_get_ifalias(link);
         const char *name = rtnl_link_get_name(link);
 
-        if (!alias || !name || strncmp(alias, prefix, strlen(prefix))) {
+        bool temp = name && netdev_is_temp_name(name);
+
+        if (!name
+            || (!temp && (!alias || strncmp(alias, prefix, strlen(prefix))))) {
             continue;
         }
         if (n >= allocated) {
@@ -683,7 +740,7 @@ netdev_list_aliased(const char *prefix, struct netdev_aliased **linksp,
             links = gn_xrealloc(links, allocated * sizeof *links);
         }
         links[n].name = gn_xstrdup(name);
-        links[n].alias = gn_xstrdup(alias);
+        links[n].alias = gn_xstrdup(alias ? alias : "");
         n++;
     }
     nl_cache_free(cache);

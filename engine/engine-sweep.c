@@ -9,8 +9,10 @@
  * it would make a retry of the add fail with "device exists".  The sweep
  * runs once the replica is synced and then every ENGINE_SWEEP_MS: the loop
  * takes the names in use, the device worker lists the marked devices and
- * deletes the others, and the loop logs and counts each.  A device
- * without the mark is never touched.
+ * deletes the others, and the loop logs and counts each.  So do veth
+ * pairs left under the temporary names netdev_veth_create() makes them
+ * with (netdev_is_temp_name()), before their mark.  A device with neither
+ * the mark nor such a name is never touched.
  *
  * The same job, more often, checks that the device of each port guestnet
  * made (external_ids guestnet:created) is there: one deleted behind
@@ -88,8 +90,9 @@ engine_sweep_job__(void *s_)
         /* Deleting one end of a veth pair takes the other with it. */
         e = netdev_delete(links[i].name, true);
         s->removed[s->n_removed++] = gn_xasprintf(
-            "%s (%s)%s%s", links[i].name, links[i].alias, e ? ": " : "",
-            e ? e : "");
+            "%s (%s)%s%s", links[i].name,
+            *links[i].alias ? links[i].alias : "a veth being made",
+            e ? ": " : "", e ? e : "");
         free(e);
     }
     netdev_aliased_free(links, n);

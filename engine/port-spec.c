@@ -486,8 +486,7 @@ port_spec_from_json__(const json_t *req, const struct gn_config *cfg,
         return gn_xasprintf("name: a network device named \"%s\" exists on "
                             "this host", name);
     }
-    /* (A crash between marking the two ends of a pair leaves the guest
-     * end unmarked: it goes with its marked host end.) */
+    /* (An unmarked guest end beside its marked host end goes with it.) */
     if (spec->peer && netdev_exists(spec->peer)
         && !ports_device_is_stale__(spec->peer)
         && !(ports_device_is_stale__(name)

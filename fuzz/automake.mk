@@ -4,15 +4,22 @@
 EXTRA_DIST += fuzz/corpus
 if FUZZING
 FUZZ_TARGETS = \
+	fuzz/fuzz-api-request \
 	fuzz/fuzz-config \
 	fuzz/fuzz-dhcp \
 	fuzz/fuzz-dhcp6 \
+	fuzz/fuzz-http \
 	fuzz/fuzz-jsonrpc \
 	fuzz/fuzz-ofp \
 	fuzz/fuzz-port-spec \
 	fuzz/fuzz-replica
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 FUZZ_LINK = -fsanitize=fuzzer
+fuzz_fuzz_api_request_SOURCES = fuzz/fuzz-api-request.c fuzz/fuzz-util.c \
+	fuzz/fuzz-util.h
+fuzz_fuzz_api_request_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+fuzz_fuzz_api_request_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+fuzz_fuzz_api_request_LDADD = $(GN_LIBS)
 fuzz_fuzz_config_SOURCES = fuzz/fuzz-config.c
 fuzz_fuzz_config_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
@@ -25,11 +32,16 @@ fuzz_fuzz_dhcp6_SOURCES = fuzz/fuzz-dhcp6.c
 fuzz_fuzz_dhcp6_CFLAGS = $(AM_CFLAGS)
 fuzz_fuzz_dhcp6_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 fuzz_fuzz_dhcp6_LDADD = $(GN_LIBS)
+fuzz_fuzz_http_SOURCES = fuzz/fuzz-http.c fuzz/fuzz-util.c fuzz/fuzz-util.h
+fuzz_fuzz_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS)
+fuzz_fuzz_http_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
+fuzz_fuzz_http_LDADD = $(GN_LIBS)
 fuzz_fuzz_jsonrpc_SOURCES = fuzz/fuzz-jsonrpc.c
 fuzz_fuzz_jsonrpc_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 fuzz_fuzz_jsonrpc_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 fuzz_fuzz_jsonrpc_LDADD = $(GN_LIBS)
-fuzz_fuzz_port_spec_SOURCES = fuzz/fuzz-port-spec.c
+fuzz_fuzz_port_spec_SOURCES = fuzz/fuzz-port-spec.c fuzz/fuzz-util.c \
+	fuzz/fuzz-util.h
 fuzz_fuzz_port_spec_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 fuzz_fuzz_port_spec_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK)
 fuzz_fuzz_port_spec_LDADD = $(GN_LIBS)

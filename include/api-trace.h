@@ -37,7 +37,8 @@ struct api_trace;
 char *api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     __attribute__((warn_unused_result));
 
-/* Parses the text of an ofproto/trace answer.  Returns a new object:
+/* Parses the text of an ofproto/trace answer (UTF-8: the JSON string
+ * ovs-vswitchd answered).  Returns a new object:
  * {"verdict": "allowed"|"dropped", "rule": NAME|null, "summary": "...",
  *  "steps": [{"table", "priority", "match", "cookie", "rule", "object"}],
  *  "datapath_actions": "...", "output": TEXT}. */

@@ -18,6 +18,7 @@ noinst_HEADERS += include/dev-worker.h include/netdev.h
 noinst_HEADERS += include/bridge.h include/engine.h include/port-view.h \
 	include/ports.h
 # api/ and cli/
-noinst_HEADERS += include/api.h include/api-report.h include/api-trace.h \
+noinst_HEADERS += include/api.h include/api-report.h include/api-request.h \
+	include/api-trace.h \
 	include/http-client.h
 # daemon/: in daemon/automake.mk

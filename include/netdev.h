@@ -63,7 +63,10 @@ struct netdev_veth_options {
 
 /* Creates veth pair 'host_ifname' <-> 'peer_ifname' (the peer's name in
  * this namespace before it moves), brings the host end up, and configures
- * the guest end per 'opts'. */
+ * the guest end per 'opts'.  The pair is made under temporary names
+ * (netdev_is_temp_name()), gets 'opts->alias', and only then its names:
+ * a process killed meanwhile leaves a pair that is marked or temporarily
+ * named, never one under its real names without the mark. */
 char *netdev_veth_create(const char *host_ifname, const char *peer_ifname,
                          const struct netdev_veth_options *opts)
     __attribute__((warn_unused_result));
@@ -87,6 +90,14 @@ bool netdev_get_alias(const char *name, char *buf, size_t size);
  * one veth pair (from sysfs: loop-safe, as netdev_get_alias()). */
 bool netdev_is_veth_pair(const char *a, const char *b);
 
+/* The first letters of the temporary names of a veth pair being made. */
+#define NETDEV_TEMP_PREFIX "gnv"
+
+/* True if 'name' is the temporary name of an end of a veth pair that
+ * netdev_veth_create() was making: NETDEV_TEMP_PREFIX, 'h' or 'p', then
+ * 11 lowercase hex digits. */
+bool netdev_is_temp_name(const char *name);
+
 /* A link and its alias, as netdev_list_aliased() gives them. */
 struct netdev_aliased {
     char *name;
@@ -94,8 +105,9 @@ struct netdev_aliased {
 };
 
 /* Stores in '*linksp' a new array of the '*np' links of the current
- * namespace whose alias starts with 'prefix' (free with
- * netdev_aliased_free()).  Netlink: run it on the device worker.  Returns
+ * namespace whose alias starts with 'prefix', and of those with a
+ * temporary name (netdev_is_temp_name(); alias "" if none yet), free with
+ * netdev_aliased_free().  Netlink: run it on the device worker.  Returns
  * NULL or a malloc'd error. */
 char *netdev_list_aliased(const char *prefix, struct netdev_aliased **linksp,
                           size_t *np)

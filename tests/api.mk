@@ -6,3 +6,8 @@ INTEGRATION_TESTS += \
 	tests/api-hostile.sh
 
 EXTRA_DIST += tests/api-lib.sh tests/api-clients.py
+
+# api-request: query strings, bodies and POST /v1/ports options, without
+# I/O.
+UNIT_TESTS += tests/test-api-request
+tests_test_api_request_CFLAGS = $(GN_TEST_CFLAGS)

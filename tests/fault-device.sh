@@ -5,8 +5,10 @@
 # ready), the metric counts it, a port that kept its device stays "ok";
 # another request for the name still gets 409; a DELETE of such a port
 # succeeds and leaves neither row nor device; the same request that added
-# it adds it again with new devices, and its guest talks again.  Real OVS,
-# real taps and veths.
+# it adds it again with new devices, and its guest talks again.  While
+# the ports are added, no veth end shows under its real name without
+# guestnet's owner mark (netlink's announcements).  Real OVS, real taps
+# and veths.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_cmd python3 python3
 gn_guestnetd_setup
@@ -39,9 +41,33 @@ installed_mark() {
 
 gn_pipeline_guests wa
 gn_netns "dn$s"
+# Every state of the links in the namespace while the ports are added, as
+# netlink announces it (with their aliases).
+mon=$GN_SANDBOX_DIR/links.mon
+ip -d -n "$ns" monitor link > "$mon" &
+monitor=$!
+gn_on_exit "kill $monitor"
+ip -n "$ns" link add gnmonup type dummy
+gn_wait 5 grep -q gnmonup "$mon"
+ip -n "$ns" link del gnmonup
 gn_check "add-kvm" test "$(status_of "$kvm")" = 201
 gn_check "add-lxc-phys" test "$(status_of "$phys")" = 201
 gn_check "add-lxc-netns" test "$(status_of "$guest")" = 201
+kill "$monitor"
+wait "$monitor" 2>/dev/null
+# A veth end never exists under its real name without guestnet's mark, so
+# a guestnetd killed at any moment leaves nothing a retry would take for
+# someone else's device: the pair is made under temporary names.
+unmarked=$(awk '
+    /^[^ ]/ { if (name != "" && !alias) print name; name = ""; alias = 0 }
+    /^[0-9]+: (dl1|dl1p|dn1)@/ { name = $2 }
+    /^    alias guestnet:/ { alias = 1 }
+    END { if (name != "" && !alias) print name }' "$mon")
+gn_check "veth-ends-named-only-when-marked" test -z "$unmarked"
+gn_check "veth-ends-seen-under-their-names" \
+    test "$(grep -c -E '^[0-9]+: (dl1|dl1p|dn1)@' "$mon")" -ge 3
+gn_check "veth-made-under-temporary-names" \
+    grep -q -E '^[0-9]+: gnvh[0-9a-f]{11}@' "$mon"
 gn_check "guest-pings-before" \
     ip netns exec "wa$s" ping -c 1 -W 2 10.10.0.21
 for p in dk1 dl1 dn1; do

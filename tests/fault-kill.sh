@@ -1,11 +1,13 @@
 #!/bin/bash
 # fault-kill: guestnetd SIGKILLed at random moments while 40 kvm and lxc
-# ports are being added at once, GN_FAULT_ROUNDS times (10 by default),
+# ports are being added at once (half the time while their devices are
+# being made), GN_FAULT_ROUNDS times (10 by default),
 # each time restarted: no acknowledged port is lost, a retry of every add
 # of the round succeeds (the same success for those that were committed,
 # a fresh add for the others), no device guestnet made is left without a
-# port, no port guestnet made is left without its device, and the event
-# loop never stalled for 50 ms.  Real OVS, real taps and veths.
+# port (marked, or a veth pair still under its temporary names), no port
+# guestnet made is left without its device, and the event loop never
+# stalled for 50 ms.  Real OVS, real taps and veths.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_cmd python3 python3
 gn_guestnetd_setup
@@ -30,8 +32,13 @@ for r in $(seq 1 "$rounds"); do
             "$r" "$i" "$mac" >> "$bodies"
     done
     # The kill comes once K of the 40 adds are answered, K at random: while
-    # the others are anywhere between their devices and their flows.
-    after=$(( RANDOM % 36 ))
+    # the others are anywhere between their devices and their flows; in
+    # odd rounds K < 3, while most devices are still being made.
+    if (( r % 2 )); then
+        after=$(( RANDOM % 3 ))
+    else
+        after=$(( RANDOM % 36 ))
+    fi
     out=$(python3 "$clients" "$GUESTNET_SOCKET" "$bodies" \
           --kill "$GN_GUESTNETD_PID" --after-answers "$after")
     wait "$GN_GUESTNETD_PID" 2>/dev/null
@@ -73,10 +80,17 @@ gn_check_no_orphans
 ip netns exec "$ns" ip link add gnorph1 type veth peer name gnorph2
 ip netns exec "$ns" ip link set gnorph1 alias "guestnet:left-behind"
 ip netns exec "$ns" ip link add gnmine type veth peer name gnmine2
+# A pair still under the temporary names of a veth being made (killed
+# before its mark) is guestnet's too.
+ip netns exec "$ns" ip link add gnvh0123456789a type veth \
+    peer name gnvp0123456789a
 gn_guestnetd_stop KILL
 restart
-gone() { ! ip netns exec "$ns" test -e /sys/class/net/gnorph1; }
-gn_check "marked-orphan-removed-at-start" gn_wait 10 gone
+gone() { ! ip netns exec "$ns" test -e "/sys/class/net/$1"; }
+gn_check "marked-orphan-removed-at-start" gn_wait 10 gone gnorph1
+gn_check "temporarily-named-pair-removed-at-start" gn_wait 10 gone \
+    gnvh0123456789a
+gn_check "temporarily-named-peer-gone-too" gone gnvp0123456789a
 gn_check "unmarked-device-left-alone" \
     ip netns exec "$ns" test -e /sys/class/net/gnmine
 gn_check "orphan-counted" bash -c "curl -s --unix-socket '$GUESTNET_SOCKET' \

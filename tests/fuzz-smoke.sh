@@ -11,7 +11,7 @@ out=$("$GN_SRCDIR/scripts/fuzz.sh" "$seconds" 2>&1)
 rc=$?
 echo "$out"
 gn_check "fuzz-script-succeeds" test "$rc" = 0
-for t in config dhcp dhcp6 jsonrpc ofp port-spec replica; do
+for t in api-request config dhcp dhcp6 http jsonrpc ofp port-spec replica; do
     line=$(grep "^fuzz $t: " <<<"$out")
     runs=$(sed -n 's/^fuzz [a-z0-9-]*: \([0-9]*\) runs.*clean$/\1/p' <<<"$line")
     gn_check "fuzz-$t-clean" test -n "$runs"

@@ -725,11 +725,14 @@ gn_package_mounts() {
 # --- What guestnet leaves behind (tests/fault-*.sh).
 
 # gn_marked_devices: the devices in the sandbox's namespace that carry
-# guestnet's owner mark (alias guestnet:...), one per line, sorted.
+# guestnet's owner mark (alias guestnet:...) or the temporary name of a
+# veth pair being made (gnvh or gnvp and 11 hex digits), one per line,
+# sorted.
 gn_marked_devices() {
     ip netns exec "$GN_SANDBOX_NETNS" sh -c 'for d in /sys/class/net/*; do
         case "$(cat "$d/ifalias" 2>/dev/null)" in
         guestnet:*) basename "$d";;
+        *) basename "$d" | grep -E "^gnv[hp][0-9a-f]{11}\$";;
         esac
     done' | sort
 }

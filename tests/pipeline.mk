@@ -10,6 +10,7 @@ INTEGRATION_TESTS += \
 	tests/pipeline-vlan.sh \
 	tests/pipeline-private.sh \
 	tests/pipeline-restart.sh \
+	tests/pipeline-renumber.sh \
 	tests/pipeline-reload.sh \
 	tests/pipeline-scale.sh \
 	tests/pipeline-uplink.sh \

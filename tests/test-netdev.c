@@ -323,6 +323,54 @@ test_veth_stays_here(void)
     CHECK(!netdev_exists(v.peer));
 }
 
+/* A pair made with an alias has it on both ends under their real names;
+ * a pair left under temporary names (a process killed before the mark)
+ * is listed with the marked ones, and only names of that exact form
+ * count as temporary. */
+static void
+test_veth_marked_and_temp_names(void)
+{
+    struct netdev_veth_options opts = { .alias = "gn-test:mark" };
+    struct veth v = veth_pair(8);
+    char host_tmp[IFNAMSIZ], peer_tmp[IFNAMSIZ], buf[64];
+    struct netdev_aliased *links;
+    bool saw_host = false, saw_tmp = false;
+    size_t n;
+
+    CHECK(netdev_is_temp_name("gnvh0123456789a"));
+    CHECK(netdev_is_temp_name("gnvp00000000000"));
+    CHECK(!netdev_is_temp_name("gnvx0123456789a"));
+    CHECK(!netdev_is_temp_name("gnvh0123456789"));
+    CHECK(!netdev_is_temp_name("gnvh0123456789A"));
+    CHECK(!netdev_is_temp_name("gnvh0123456789ab"));
+    CHECK(!netdev_is_temp_name("eth0"));
+
+    CHECK(!netdev_veth_create(v.host, v.peer, &opts));
+    CHECK(netdev_get_alias(v.host, buf, sizeof buf));
+    CHECK_STREQ(buf, "gn-test:mark");
+    CHECK(netdev_get_alias(v.peer, buf, sizeof buf));
+    CHECK_STREQ(buf, "gn-test:mark");
+    CHECK(sys_is_up(v.host));
+
+    snprintf(host_tmp, sizeof host_tmp, "gnvh%011x", (unsigned) getpid());
+    snprintf(peer_tmp, sizeof peer_tmp, "gnvp%011x", (unsigned) getpid());
+    CHECK(sh_ok("ip link add %s type veth peer name %s", host_tmp,
+                peer_tmp));
+    CHECK(!netdev_list_aliased("gn-test:", &links, &n));
+    for (size_t i = 0; i < n; i++) {
+        saw_host = saw_host || !strcmp(links[i].name, v.host);
+        saw_tmp = saw_tmp || (!strcmp(links[i].name, host_tmp)
+                              && !strcmp(links[i].alias, ""));
+    }
+    netdev_aliased_free(links, n);
+    CHECK(saw_host);
+    CHECK(saw_tmp);
+    CHECK(!netdev_delete(host_tmp, false));
+    CHECK(!netdev_exists(peer_tmp));
+    CHECK(!netdev_delete(v.host, false));
+    CHECK(!netdev_exists(v.peer));
+}
+
 /* Checks that netns command prefix 'in' ("ip -n NS" style: a command that
  * runs what follows inside the guest's netns) shows guest device 'ifname'
  * configured as test_veth_by_name() asks. */
@@ -810,6 +858,8 @@ main(int argc, char *argv[])
     TEST_RUN("netdev/tap-defaults-without-options", test_tap_defaults);
     TEST_RUN("netdev/tap-bad-mtu-leaves-nothing", test_tap_bad_mtu);
     TEST_RUN("netdev/veth-guest-end-stays-here", test_veth_stays_here);
+    TEST_RUN("netdev/veth-marked-before-named-temp-names-listed",
+             test_veth_marked_and_temp_names);
     TEST_RUN("netdev/veth-into-netns-by-name", test_veth_by_name);
     TEST_RUN("netdev/veth-into-netns-by-pid", test_veth_by_pid);
     TEST_RUN("netdev/veth-into-netns-by-path", test_veth_by_path);

@@ -1,0 +1,270 @@
+/* test-api-request.c: unit tests of api-request (a request's query
+ * string, body and POST /v1/ports options, parsed without I/O) and of the
+ * trace parameters (api_trace_flow()): what is accepted gives the right
+ * values, what is refused gives its status and a message that says what
+ * is wrong, and a refusal returns nothing. */
+#include <config.h>
+
+#include "api-request.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api-trace.h"
+#include "test-util.h"
+
+/* The value of 'key' in 'params', or NULL. */
+static const char *
+param(const json_t *params, const char *key)
+{
+    return json_string_value(json_object_get(params, key));
+}
+
+static void
+test_query_parses_and_decodes(void)
+{
+    json_t *params;
+
+    CHECK_OK(api_request_query(NULL, &params));
+    CHECK(json_is_object(params) && !json_object_size(params));
+    json_decref(params);
+    CHECK_OK(api_request_query("", &params));
+    CHECK(json_is_object(params) && !json_object_size(params));
+    json_decref(params);
+
+    CHECK_OK(api_request_query("in_port=vm%201&proto=tcp&empty=", &params));
+    CHECK_STREQ(param(params, "in_port"), "vm 1");
+    CHECK_STREQ(param(params, "proto"), "tcp");
+    CHECK_STREQ(param(params, "empty"), "");
+    CHECK(json_object_size(params) == 3);
+    json_decref(params);
+}
+
+static void
+test_query_refusals(void)
+{
+    json_t *params = json_object();
+
+    CHECK_ERROR(api_request_query("a=1&a=2", &params), "\"a\"",
+                "given twice");
+    CHECK(!params);
+    CHECK_ERROR(api_request_query("a=%ff%fe", &params), "UTF-8", "query");
+    CHECK(!params);
+    CHECK_ERROR(api_request_query("\xff=1", &params), "UTF-8", "query");
+    CHECK(!params);
+}
+
+static void
+test_check_params(void)
+{
+    json_t *params;
+
+    CHECK_OK(api_request_query("wait=true", &params));
+    CHECK_OK(api_request_check_params(params, "wait"));
+    CHECK_ERROR(api_request_check_params(params, NULL), "unknown query "
+                "parameter", "\"wait\"");
+    CHECK_ERROR(api_request_check_params(params, "force"), "unknown",
+                "\"wait\"");
+    json_decref(params);
+}
+
+static void
+test_body_accepts_json_objects(void)
+{
+    static const char text[] = "{\"name\": \"vm1\", \"kind\": \"kvm\"}";
+    json_t *body;
+    int status = 0;
+
+    CHECK_OK(api_request_body(NULL, text, strlen(text), &status, &body));
+    CHECK_STREQ(json_string_value(json_object_get(body, "name")), "vm1");
+    json_decref(body);
+    CHECK_OK(api_request_body("application/json; charset=utf-8", text,
+                              strlen(text), &status, &body));
+    CHECK(json_is_object(body));
+    json_decref(body);
+}
+
+static void
+test_body_refusals(void)
+{
+    static const struct {
+        const char *type;
+        const char *text;
+        int status;
+        const char *want;
+    } cases[] = {
+        { "text/plain", "{}", 415, "Content-Type must be application/json" },
+        { NULL, "", 400, "request body is empty" },
+        { NULL, "{\"a\": 1, \"a\": 2}", 400, "malformed JSON at line 1" },
+        { NULL, "{\"a\": ", 400, "malformed JSON" },
+        { NULL, "[1, 2]", 400, "must be a JSON object" },
+        { NULL, "\"vm1\"", 400, "malformed JSON" },
+        { NULL, "{} {}", 400, "malformed JSON" },
+    };
+
+    for (size_t i = 0; i < GN_ARRAY_SIZE(cases); i++) {
+        json_t *body = json_object();
+        int status = 0;
+
+        TEST_ROW("%s", cases[i].text);
+        CHECK_ERROR(api_request_body(cases[i].type, cases[i].text,
+                                     strlen(cases[i].text), &status, &body),
+                    cases[i].want, "");
+        CHECK(status == cases[i].status);
+        CHECK(!body);
+    }
+}
+
+/* A body with a NUL byte inside is refused, not cut short at it. */
+static void
+test_body_nul_byte_refused(void)
+{
+    static const char text[] = "{\"name\": \"vm1\"}\0{\"x\": 1}";
+    json_t *body;
+    int status;
+
+    CHECK_ERROR(api_request_body(NULL, text, sizeof text - 1, &status,
+                                 &body), "malformed JSON", "");
+    CHECK(!body);
+}
+
+static void
+test_wait_options(void)
+{
+    static const struct {
+        const char *query;
+        bool want;
+    } ok[] = {
+        { "", true }, { "wait=true", true }, { "wait=1", true },
+        { "wait=false", false }, { "wait=0", false },
+    };
+    json_t *params, *body;
+    bool wait;
+
+    for (size_t i = 0; i < GN_ARRAY_SIZE(ok); i++) {
+        TEST_ROW("%s", ok[i].query);
+        CHECK_OK(api_request_query(ok[i].query, &params));
+        wait = !ok[i].want;
+        CHECK_OK(api_request_wait_param(params, &wait));
+        CHECK(wait == ok[i].want);
+        json_decref(params);
+    }
+    TEST_ROW_END();
+    CHECK_OK(api_request_query("wait=yes", &params));
+    CHECK_ERROR(api_request_wait_param(params, &wait), "wait:",
+                "true or false");
+    json_decref(params);
+
+    /* The body's boolean overrides the query's and leaves the body. */
+    body = json_loads("{\"name\": \"vm1\", \"wait\": false}", 0, NULL);
+    wait = true;
+    CHECK_OK(api_request_wait_body(body, &wait));
+    CHECK(!wait);
+    CHECK(!json_object_get(body, "wait"));
+    CHECK(json_object_size(body) == 1);
+    json_decref(body);
+
+    body = json_loads("{\"name\": \"vm1\", \"wait\": \"no\"}", 0, NULL);
+    wait = true;
+    CHECK_ERROR(api_request_wait_body(body, &wait), "wait:", "boolean");
+    CHECK(wait);
+    CHECK(json_object_get(body, "wait"));
+    json_decref(body);
+}
+
+static void
+test_known_paths(void)
+{
+    CHECK(api_request_known_path("/v1/status"));
+    CHECK(api_request_known_path("/metrics"));
+    CHECK(api_request_known_path("/v1/ports/vm1"));
+    CHECK(!api_request_known_path("/v1/ports/"));
+    CHECK(!api_request_known_path("/v1/ports/vm1/x"));
+    CHECK(!api_request_known_path("/v1/statuses"));
+    CHECK(!api_request_known_path(""));
+}
+
+/* The flow that GET /v1/trace?QUERY traces for a port with ofport 7, or
+ * NULL with the error in '*errorp'. */
+static char *
+trace_flow(const char *query, char **errorp)
+{
+    json_t *port = json_loads("{\"ofport\": 7, \"mac\": "
+                              "\"52:54:00:00:00:07\", \"ips\": "
+                              "[\"10.10.0.7\", \"2001:db8::7\"]}", 0, NULL);
+    json_t *params;
+    char *flow = NULL;
+
+    *errorp = api_request_query(query, &params);
+    if (!*errorp) {
+        *errorp = api_trace_flow(params, port, &flow);
+        json_decref(params);
+    }
+    json_decref(port);
+    return flow;
+}
+
+/* Trace parameters reach ovs-vswitchd's flow syntax only as validated
+ * values: a port number with a space, a sign or a letter, an address or a
+ * MAC with anything around it, is refused. */
+static void
+test_trace_values_strict(void)
+{
+    static const char *const bad[] = {
+        "in_port=a&proto=udp&tp_src=%20%20%2053",
+        "in_port=a&proto=udp&tp_dst=%0a53",
+        "in_port=a&proto=udp&tp_dst=53%20",
+        "in_port=a&proto=udp&tp_dst=+53",
+        "in_port=a&proto=udp&tp_dst=-1",
+        "in_port=a&proto=udp&tp_dst=65536",
+        "in_port=a&proto=udp&tp_dst=0x35",
+        "in_port=a&proto=udp&tp_dst=123456",
+        "in_port=a&nw_dst=%2010.10.0.9",
+        "in_port=a&nw_dst=10.10.0.9%20",
+        "in_port=a&nw_dst=10.10.0.9,actions=drop",
+        "in_port=a&nw_dst=fe80::1%25eth0",
+        "in_port=a&dl_dst=52:54:00:00:00:09%20",
+        "in_port=a&dl_dst=%2052:54:00:00:00:09",
+        "in_port=a&dl_src=52:54:00:00:00:09,in_port=1",
+        "in_port=a&proto=tcp%20",
+    };
+    char *error, *flow;
+
+    for (size_t i = 0; i < GN_ARRAY_SIZE(bad); i++) {
+        TEST_ROW("%s", bad[i]);
+        flow = trace_flow(bad[i], &error);
+        CHECK(!flow);
+        CHECK(error != NULL);
+        free(error);
+        free(flow);
+    }
+    TEST_ROW_END();
+    flow = trace_flow("in_port=a&proto=udp6&nw_dst=2001:db8::9&tp_src=0"
+                      "&tp_dst=65535", &error);
+    CHECK(!error);
+    CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,udp6,nw_ttl=64,"
+                "ipv6_src=2001:db8::7,ipv6_dst=2001:db8::9,tp_src=0,"
+                "tp_dst=65535");
+    free(error);
+    free(flow);
+}
+
+int
+main(void)
+{
+    TEST_RUN("api-request/query-parses-and-decodes",
+             test_query_parses_and_decodes);
+    TEST_RUN("api-request/query-twice-or-not-utf8-refused",
+             test_query_refusals);
+    TEST_RUN("api-request/unknown-parameters-refused", test_check_params);
+    TEST_RUN("api-request/body-accepts-json-objects",
+             test_body_accepts_json_objects);
+    TEST_RUN("api-request/body-refusals-with-status", test_body_refusals);
+    TEST_RUN("api-request/body-nul-byte-refused",
+             test_body_nul_byte_refused);
+    TEST_RUN("api-request/wait-from-query-and-body", test_wait_options);
+    TEST_RUN("api-request/known-paths", test_known_paths);
+    TEST_RUN("api-request/trace-values-strict", test_trace_values_strict);
+    return test_done();
+}
