@@ -244,8 +244,8 @@ test_trace_values_strict(void)
                       "&tp_dst=65535", &error);
     CHECK(!error);
     CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,udp6,nw_ttl=64,"
-                "ipv6_src=2001:db8::7,ipv6_dst=2001:db8::9,tp_src=0,"
-                "tp_dst=65535");
+                "ipv6_src=2001:db8::7,ipv6_dst=2001:db8::9,udp_src=0,"
+                "udp_dst=65535");
     free(error);
     free(flow);
 }
