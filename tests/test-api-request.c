@@ -44,7 +44,7 @@ test_query_parses_and_decodes(void)
 static void
 test_query_refusals(void)
 {
-    json_t *params = json_object();
+    json_t *params;
 
     CHECK_ERROR(api_request_query("a=1&a=2", &params), "\"a\"",
                 "given twice");
@@ -104,7 +104,7 @@ test_body_refusals(void)
     };
 
     for (size_t i = 0; i < GN_ARRAY_SIZE(cases); i++) {
-        json_t *body = json_object();
+        json_t *body;
         int status = 0;
 
         TEST_ROW("%s", cases[i].text);
