@@ -44,6 +44,8 @@ port_spec_destroy(struct port_spec *spec)
     free(spec->netns_path);
     free(spec->guest_ifname);
     free(spec->limits);
+    free(spec->stale_alias);
+    free(spec->stale_peer_alias);
     memset(spec, 0, sizeof *spec);
 }
 
@@ -241,19 +243,21 @@ ports_get_ips__(const json_t *req, const struct gn_network *net,
     return NULL;
 }
 
-/* True if device 'name' carries guestnet's owner mark (its alias starts
- * with PORTS_ALIAS_PREFIX).  The caller has checked that no port of that
- * name exists and no request for it is in progress: such a device is one a
- * crash left behind before its port was committed, and creating the port's
- * devices replaces it (port_create_devices()). */
-static bool
-ports_device_is_stale__(const char *name)
+/* If device 'name' carries guestnet's owner mark (its alias starts with
+ * PORTS_ALIAS_PREFIX), returns the mark, malloc'd; else NULL.  The caller
+ * has checked that no port in OVSDB uses that name (ports_device_user__())
+ * and the engine that no request in progress makes it: such a device is
+ * one a crash left behind before its port was committed, and creating the
+ * port's devices replaces it (port_create_devices()). */
+static char *
+ports_device_stale_mark__(const char *name)
 {
     char alias[256];
 
     return (netdev_get_alias(name, alias, sizeof alias)
             && !strncmp(alias, PORTS_ALIAS_PREFIX,
-                        strlen(PORTS_ALIAS_PREFIX)));
+                        strlen(PORTS_ALIAS_PREFIX))
+            ? gn_xstrdup(alias) : NULL);
 }
 
 /* Derives a host-side name for the guest end of a veth: NAME + "p" when it
@@ -278,6 +282,87 @@ ports_name_in_db__(const struct ovsdb_replica *r, const char *name)
 {
     return (ovsdb_replica_index_lookup(r, "Port", "name", name)
             || ovsdb_replica_index_lookup(r, "Interface", "name", name));
+}
+
+/* If a port in OVSDB uses device name 'dev', as its own (a Port or an
+ * Interface of that name) or as the guest end of its veth (the
+ * Interface's external_ids guestnet:peer), returns that port's name
+ * (borrowed) and sets '*as_peer' to tell which; else NULL.  Such a name is
+ * never free for a new port, whether the device is there or not: a device
+ * of ours that a live port uses is not one a crash left behind. */
+static const char *
+ports_device_user__(const struct ovsdb_replica *r, const char *dev,
+                    bool *as_peer)
+{
+    const char *uuid;
+    const json_t *row;
+
+    *as_peer = false;
+    if (ports_name_in_db__(r, dev)) {
+        return dev;
+    }
+    /* (external_ids is a map, which the replica does not index.) */
+    OVSDB_REPLICA_FOR_EACH (uuid, row, r, "Interface") {
+        const char *peer = ovsdb_datum_map_get_string(row, "external_ids",
+                                                      PORTS_PEER_KEY);
+        if (peer && !strcmp(peer, dev)) {
+            const char *name = ovsdb_datum_string(row, "name");
+
+            *as_peer = true;
+            return name ? name : "?";
+        }
+    }
+    return NULL;
+}
+
+/* Checks that device name 'dev', for 'field' ("name" or "peer") of a new
+ * port, is free: no port in OVSDB uses it and no device of that name is
+ * on the host, unless it is one a crash left with guestnet's mark, whose
+ * mark goes to '*stale_markp' ('*stale_markp' is left alone otherwise).
+ * 'partner' (may be NULL): a device name whose stale veth pair may hold
+ * 'dev' as its unmarked other end.  Returns NULL or a malloc'd message. */
+static char *
+ports_check_device_free__(const struct ovsdb_replica *r, const char *field,
+                          const char *dev, const char *partner,
+                          char **stale_markp)
+{
+    bool as_peer;
+    const char *user = ports_device_user__(r, dev, &as_peer);
+    bool exists = netdev_exists(dev);
+    char *mark;
+
+    if (user && !as_peer) {
+        return gn_xasprintf("%s: a port named \"%s\" exists", field, dev);
+    }
+    if (user) {
+        return (exists
+                ? gn_xasprintf("%s: a network device named \"%s\" exists "
+                               "on this host (port %s's peer)", field, dev,
+                               user)
+                : gn_xasprintf("%s: \"%s\" is port %s's peer", field, dev,
+                               user));
+    }
+    if (!exists) {
+        return NULL;
+    }
+    mark = ports_device_stale_mark__(dev);
+    if (mark) {
+        free(*stale_markp);
+        *stale_markp = mark;
+        return NULL;
+    }
+    /* (An unmarked guest end beside its marked host end goes with it.) */
+    if (partner && !ports_device_user__(r, partner, &as_peer)
+        && (mark = ports_device_stale_mark__(partner)) != NULL) {
+        bool pair = netdev_is_veth_pair(partner, dev);
+
+        free(mark);
+        if (pair) {
+            return NULL;
+        }
+    }
+    return gn_xasprintf("%s: a network device named \"%s\" exists on "
+                        "this host", field, dev);
 }
 
 static char *
@@ -477,22 +562,16 @@ port_spec_from_json__(const json_t *req, const struct gn_config *cfg,
         }
     }
 
-    /* Conflicts: a port of that name in OVSDB, or a device on the host. */
+    /* Conflicts: a port in OVSDB that uses either name (as its own or as
+     * its peer), or a device on the host that is not one a crash left. */
     *kind = PORT_ERR_CONFLICT;
-    if (ports_name_in_db__(r, name)) {
-        return gn_xasprintf("name: a port named \"%s\" exists", name);
-    }
-    if (netdev_exists(name) && !ports_device_is_stale__(name)) {
-        return gn_xasprintf("name: a network device named \"%s\" exists on "
-                            "this host", name);
-    }
-    /* (An unmarked guest end beside its marked host end goes with it.) */
-    if (spec->peer && netdev_exists(spec->peer)
-        && !ports_device_is_stale__(spec->peer)
-        && !(ports_device_is_stale__(name)
-             && netdev_is_veth_pair(name, spec->peer))) {
-        return gn_xasprintf("peer: a network device named \"%s\" exists on "
-                            "this host", spec->peer);
+    if ((error = ports_check_device_free__(r, "name", name, NULL,
+                                           &spec->stale_alias))
+        || (spec->peer
+            && (error = ports_check_device_free__(r, "peer", spec->peer,
+                                                  name,
+                                                  &spec->stale_peer_alias)))) {
+        return error;
     }
     *kind = PORT_ERR_NONE;
     return NULL;

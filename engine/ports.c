@@ -54,17 +54,18 @@ port_find(const struct ovsdb_replica *r, const char *br_uuid,
     return found ? gn_xstrdup(found) : NULL;
 }
 
-/* Deletes device 'name' if it carries guestnet's owner mark other than
- * 'alias' (the mark of the devices about to be made): a device a crash
- * left behind, which validation let a new add replace.  Logs it. */
+/* Deletes device 'name' if it still carries 'stale' (may be NULL), the
+ * owner mark it had when validation found that no port uses it: a device a
+ * crash left behind, which validation let a new add replace.  A device
+ * with any other mark (or none) is left alone, and the creation that
+ * follows fails if it is still there.  Logs it. */
 static void
-ports_remove_stale__(const char *name, const char *alias)
+ports_remove_stale__(const char *name, const char *stale)
 {
     char old[256];
 
-    if (netdev_get_alias(name, old, sizeof old)
-        && !strncmp(old, PORTS_ALIAS_PREFIX, strlen(PORTS_ALIAS_PREFIX))
-        && strcmp(old, alias)) {
+    if (stale && netdev_get_alias(name, old, sizeof old)
+        && !strcmp(old, stale)) {
         char *error = netdev_delete(name, true);
 
         GN_LOG_INFO("removed device %s (%s) that a crash left without a "
@@ -85,10 +86,11 @@ port_create_devices(const struct port_spec *spec, bool userspace_datapath)
     char *error;
 
     /* A device of that name with guestnet's mark and no port (a crash
-     * came between its creation and the commit) goes first. */
-    ports_remove_stale__(spec->name, alias);
+     * came between its creation and the commit) goes first, if it is
+     * still the one validation saw. */
+    ports_remove_stale__(spec->name, spec->stale_alias);
     if (spec->peer) {
-        ports_remove_stale__(spec->peer, alias);
+        ports_remove_stale__(spec->peer, spec->stale_peer_alias);
     }
     error = ports_create_devices__(spec, userspace_datapath, alias);
     free(alias);

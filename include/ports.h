@@ -116,6 +116,12 @@ struct port_spec {
                                   * may send DHCP replies and RAs. */
     char *limits;                /* Its own limits (gn_limits_format()),
                                   * or NULL. */
+    /* Devices named 'name' and 'peer' that validation found with
+     * guestnet's mark and no port using them (a crash left them): their
+     * marks (aliases), or NULL.  port_create_devices() deletes such a
+     * device only if it still carries that very mark, never another. */
+    char *stale_alias;
+    char *stale_peer_alias;
 };
 
 /* HTTP-like status of a failed validation. */
