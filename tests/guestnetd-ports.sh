@@ -116,6 +116,18 @@ gn_check_fails "other-network-guest-unreachable" \
 ctl port del "ve$s" > /dev/null
 ctl port del "vd$s" > /dev/null
 
+# bad NAME STATUS TEXT BODY: POST /v1/ports BODY gets STATUS and TEXT.
+bad() {
+    local name=$1 want_status=$2 want_text=$3 body=$4 out
+    out=$(gn_api POST /v1/ports "$body")
+    if grep -q "^HTTP $want_status" <<<"$out" && grep -q "$want_text" <<<"$out"
+    then
+        gn_pass "$name"
+    else
+        gn_fail "$name" "expected $want_status /$want_text/, got: $out"
+    fi
+}
+
 # --- two adds at once that would make the same veth peer: one gets it,
 # the other is refused as a conflict (not a failed device creation).
 # race NAME ARGS...: adds ports NAME1 and NAME2 (web, phys) with ARGS at
@@ -141,6 +153,33 @@ gn_check "same-peer-other-refused-as-conflict" \
 ctl port del "c${s}1" > /dev/null 2>&1
 ctl port del "c${s}2" > /dev/null 2>&1
 
+# The same, one after the other (as when the first add completes before
+# the second arrives): the guest end of a committed port is the port's,
+# not a device a crash left, so the second add gets 409 and changes
+# nothing: the first port keeps the very devices it had.  So for an add
+# whose name is that guest end, or whose peer is a port.
+ifindex() { in_host cat "/sys/class/net/$1/ifindex" 2>/dev/null; }
+ctl port add "cq${s}1" --kind lxc --network web --mode phys \
+    --peer "cqp$s" > /dev/null
+before="$(ifindex "cq${s}1") $(ifindex "cqp$s")"
+txns=$(gn_guestnetd_txns)
+bad same-peer-after-commit-409 409 "device named .*cqp$s.* exists" \
+    "{\"name\":\"cq${s}2\",\"kind\":\"lxc\",\"network\":\"web\",
+      \"mode\":\"phys\",\"peer\":\"cqp$s\"}"
+bad name-of-a-peer-409 409 "device named .*cqp$s.* exists" \
+    "{\"name\":\"cqp$s\",\"kind\":\"kvm\",\"network\":\"web\"}"
+bad peer-named-as-a-port-409 409 "port named .*cq${s}1.* exists" \
+    "{\"name\":\"cq${s}3\",\"kind\":\"lxc\",\"network\":\"web\",
+      \"mode\":\"phys\",\"peer\":\"cq${s}1\"}"
+gn_check "refused-adds-keep-the-devices" \
+    test "$(ifindex "cq${s}1") $(ifindex "cqp$s")" = "$before"
+gn_check "refused-adds-keep-the-pair" \
+    test "$(in_host cat "/sys/class/net/cqp$s/iflink")" = "$(ifindex "cq${s}1")"
+gn_check "refused-adds-write-nothing" test "$(gn_guestnetd_txns)" = "$txns"
+gn_check "refused-adds-leave-no-device" \
+    in_host test ! -e "/sys/class/net/cq${s}2" -a ! -e "/sys/class/net/cq${s}3"
+ctl port del "cq${s}1" > /dev/null
+
 # --- lxc "phys": the guest end stays on the host for LXC.
 out=$(ctl port add "vp$s" --kind lxc --network web --mode phys)
 gn_check "lxc-phys-add-ok" test $? = 0
@@ -161,16 +200,6 @@ snapshot() {
 }
 before=$(snapshot)
 txns=$(gn_guestnetd_txns)
-bad() {
-    local name=$1 want_status=$2 want_text=$3 body=$4 out
-    out=$(gn_api POST /v1/ports "$body")
-    if grep -q "^HTTP $want_status" <<<"$out" && grep -q "$want_text" <<<"$out"
-    then
-        gn_pass "$name"
-    else
-        gn_fail "$name" "expected $want_status /$want_text/, got: $out"
-    fi
-}
 bad invalid-mac 400 '52:54:00:zz:00:01.. is not a MAC address' \
     '{"name":"bx1","kind":"kvm","network":"web","mac":"52:54:00:zz:00:01"}'
 bad multicast-mac 400 'mac:' \
