@@ -145,21 +145,13 @@ restart_ready() {
     t0=$(now)
     gn_guestnetd_launch "$cfg" ${GUESTNETD_OPTS:-}
     r=$(python3 - "$GUESTNET_SOCKET" "$t0" "$1" <<'EOF'
-import json, socket, sys, time
+import json, os, sys, time
+sys.path.insert(0, os.environ["GN_SRCDIR"] + "/tests")
+import gn_api
 path, t0, want = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 def status():
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(2)
-    s.connect(path)
-    s.sendall(b"GET /v1/status HTTP/1.0\r\nHost: localhost\r\n\r\n")
-    data = b""
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        data += d
-    s.close()
-    return json.loads(data.split(b"\r\n\r\n", 1)[1])
+    answer = gn_api.request(path, "GET", "/v1/status", timeout=2)
+    return json.loads(answer.split(b"\r\n\r\n", 1)[1])
 deadline = time.time() + 60
 while time.time() < deadline:
     try:

@@ -44,6 +44,8 @@ if [ $rc = 0 ] && grep -q '^guestnetd: .*(31 interfaces with an ofport' \
         && grep -q '^bulk: .*(31 interfaces with an ofport' <<<"$out" \
         && grep -q '^guestnetd bulk request: HTTP 200, 30 of 30 added' \
            <<<"$out" \
+        && grep -qE '^  restart at 33 ports: ready in [0-9.]+ s, 0 flow_mods' \
+           <<<"$out" \
         && [ "$(grep -cE "^($methods) +[0-9.]+ +[0-9.]+x\$" <<<"$out")" \
              = $((4 + ovn)) ] \
         && [ "$(grep -cE "^($ones) +p50 [0-9.]+ s, p99 [0-9.]+ s" \
