@@ -211,6 +211,8 @@ api_conn_closed__(struct evhttp_connection *evcon, void *conn_)
             engine_forget(p->api->engine, p);
         }
         free(p);
+    } else if (p->type == API_PENDING_BULK) {
+        api_bulk_forget__(p);
     } else if (p->type == API_PENDING_TRACE) {
         struct api_pending **pp;
         for (pp = &p->api->traces; *pp; pp = &(*pp)->next) {

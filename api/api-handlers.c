@@ -418,6 +418,10 @@ api_handle_write__(struct api *api, struct evhttp_request *req,
             json_decref(body);
             goto out;
         }
+        if (api_request_is_bulk(body)) {
+            api_bulk_add__(api, req, conn, body, wait);
+            goto out;
+        }
         struct api_pending *p = api_pending_create__(api, req, conn,
                                                      API_PENDING_ENGINE);
         if (api->cluster) {

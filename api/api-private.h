@@ -21,7 +21,7 @@ struct bufferevent;
 struct evbuffer;
 struct event;
 
-#define API_DEFAULT_MAX_BODY (64 * 1024)
+#define API_DEFAULT_MAX_BODY (256 * 1024)
 #define API_MAX_HEADERS (16 * 1024)
 #define API_DEFAULT_MAX_CLIENTS 256
 #define API_DEFAULT_REQUEST_TIMEOUT_S 10
@@ -50,6 +50,7 @@ enum api_pending_type {
     API_PENDING_ENGINE,         /* A port write, answered by the engine. */
     API_PENDING_STATS,          /* Waits for the switch's counters. */
     API_PENDING_TRACE,          /* Waits for ovs-vswitchd's trace. */
+    API_PENDING_BULK,           /* Several port adds (api/api-bulk.c). */
 };
 
 enum api_stats_use {
@@ -68,6 +69,8 @@ struct api_pending {
     enum api_stats_use use;
     char *port;                 /* API_STATS_PORT: the port's name. */
     struct api_trace *trace;    /* API_PENDING_TRACE. */
+    struct api_bulk *bulk;      /* API_PENDING_BULK: its ports' answers */
+    json_t *bulk_ports;         /* and the ports asked for. */
     long long start_msec;
 };
 
@@ -190,6 +193,18 @@ struct api_text *api_text_create__(json_t *body);
 
 /* Drops a reference to 't' (accepts NULL); frees it with the last. */
 void api_text_unref__(struct api_text *t);
+
+/* api-bulk.c */
+
+/* POST /v1/ports with a body (stolen) adding several ports, "wait" already
+ * taken out of it: checks it and hands each port to the engine (or the
+ * cluster), or answers 400. */
+void api_bulk_add__(struct api *api, struct evhttp_request *req,
+                    struct api_conn *conn, json_t *body, bool wait);
+
+/* The client of 'p' (API_PENDING_BULK) went away: its ports' adds go on
+ * unanswered; frees 'p'. */
+void api_bulk_forget__(struct api_pending *p);
 
 /* api-conn.c */
 

@@ -117,6 +117,59 @@ api_request_wait_body(json_t *body, bool *waitp)
 }
 
 bool
+api_request_is_bulk(const json_t *body)
+{
+    return json_object_get(body, "ports") != NULL;
+}
+
+char *
+api_request_bulk_body(const json_t *body)
+{
+    const json_t *ports = json_object_get(body, "ports");
+    const char *key;
+    const json_t *v;
+    json_t *names;
+    size_t i;
+
+    json_object_foreach ((json_t *) body, key, v) {
+        if (strcmp(key, "ports")) {
+            return gn_xasprintf("unknown field \"%s\" (a request adding "
+                                "several ports holds only \"ports\" and "
+                                "\"wait\")", key);
+        }
+    }
+    if (!json_is_array(ports) || !json_array_size(ports)) {
+        return gn_xstrdup("ports: expected a non-empty array of ports");
+    }
+    if (json_array_size(ports) > API_BULK_MAX) {
+        return gn_xasprintf("ports: %zu ports in one request, at most %d",
+                            json_array_size(ports), API_BULK_MAX);
+    }
+    names = json_object();
+    json_array_foreach (ports, i, v) {
+        const char *name = json_string_value(json_object_get(v, "name"));
+
+        if (!json_is_object(v)) {
+            json_decref(names);
+            return gn_xasprintf("ports[%zu]: expected a JSON object", i);
+        }
+        if (name && json_object_get(names, name)) {
+            char *error = gn_xasprintf(
+                "ports[%zu]: port \"%s\" is also ports[%lld]", i, name,
+                (long long) json_integer_value(json_object_get(names,
+                                                               name)));
+            json_decref(names);
+            return error;
+        }
+        if (name) {
+            json_object_set_new(names, name, json_integer(i));
+        }
+    }
+    json_decref(names);
+    return NULL;
+}
+
+bool
 api_request_known_path(const char *path)
 {
     static const char *const paths[] = {

@@ -235,6 +235,7 @@ api_pending_free__(struct api_pending *p)
 {
     if (p) {
         free(p->port);
+        json_decref(p->bulk_ports);
         free(p);
     }
 }

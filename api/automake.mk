@@ -2,6 +2,7 @@
 # handlers), its reports (status, flows, metrics) and packet traces.
 libguestnet_a_SOURCES += \
 	api/api.c \
+	api/api-bulk.c \
 	api/api-conn.c \
 	api/api-handlers.c \
 	api/api-request.c \

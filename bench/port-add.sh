@@ -14,6 +14,8 @@
 #             address; each answer means: tap created, OVSDB committed,
 #             ovs-vswitchd applied it (ofport assigned) and the port's
 #             flows installed (barrier)
+#   bulk      one POST /v1/ports adding all N ({"ports": [...]}), answered
+#             once every port is as above
 #   ovn       OVN (ovn-northd + ovn-controller) in a private directory
 #             (OVN_RUNDIR) beside a sandbox OVS of its own (its own
 #             netns, OVS_RUNDIR): one logical switch "web", N logical
@@ -40,7 +42,7 @@
 #
 # Usage: bench/port-add.sh [N]      (as root, after scripts/build.sh)
 # Environment: GN_BUILDDIR (default: the source tree), CLIENTS (64),
-# METHODS (default "loop txn guestnetd", plus "ovn" with OVN=1: which to
+# METHODS (default "loop txn guestnetd bulk", plus "ovn" with OVN=1: which to
 # run; the comparison is only fair within one run), ONE (10),
 # GUESTNETD_OPTS (more guestnetd options, e.g. "-v dbg"), GUESTNETD_LOG
 # (FILE: keeps guestnetd's log).
@@ -48,7 +50,7 @@ set -u
 N=${1:-1000}
 CLIENTS=${CLIENTS:-64}
 ONE=${ONE:-10}
-METHODS=${METHODS:-loop txn guestnetd}
+METHODS=${METHODS:-loop txn guestnetd bulk}
 [ "${OVN:-0}" = 0 ] || [[ " $METHODS " == *" ovn "* ]] || METHODS+=" ovn"
 GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
@@ -129,10 +131,50 @@ if want loop; then
     del_taps tl 1 "$N"
 fi
 
-# --- guestnetd: N concurrent requests from $CLIENTS clients.
+# --- guestnetd: N concurrent requests from $CLIENTS clients (guestnetd),
+# then the one-port latency; or one request adding all N (bulk).
 rc=0
 flows=""
-if want guestnetd; then
+# restart_ready PORTS: restarts guestnetd with PORTS ports in place and
+# prints the time from its start until it is ready (connected to the
+# switch, which holds the flow table it wants, every port bound), and the
+# flow_mods and bundles it sent to get there.
+restart_ready() {
+    local t0 r secs fm bundles
+    gn_guestnetd_stop
+    t0=$(now)
+    gn_guestnetd_launch "$cfg" ${GUESTNETD_OPTS:-}
+    r=$(python3 - "$GUESTNET_SOCKET" "$t0" "$1" <<'EOF'
+import json, os, sys, time
+sys.path.insert(0, os.environ["GN_SRCDIR"] + "/tests")
+import gn_api
+path, t0, want = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+def status():
+    answer = gn_api.request(path, "GET", "/v1/status", timeout=2)
+    return json.loads(answer.split(b"\r\n\r\n", 1)[1])
+deadline = time.time() + 60
+while time.time() < deadline:
+    try:
+        st = status()
+        of = st["openflow"]
+        if (of["connected"] and of["installed_seqno"] > 0
+                and of["installed_seqno"] == of["desired_seqno"]
+                and st["counts"]["ports"] == want):
+            print(f"{time.time() - t0:.3f} {of['flow_mods']} {of['bundles']}")
+            sys.exit(0)
+    except (OSError, ValueError, KeyError, IndexError):
+        pass
+    time.sleep(0.005)
+sys.exit(1)
+EOF
+    ) || { echo "  restart: not ready within 60 s"; rc=1; return; }
+    read -r secs fm bundles <<<"$r"
+    echo "  restart at $1 ports: ready in $secs s, $fm flow_mods," \
+         "$bundles bundles"
+}
+
+run_guestnetd() {   # guestnetd | bulk
+    local how=$1 out t0 t1 ready txns txns0 fm bundles r lat i
     cfg=$GN_SANDBOX_DIR/guestnet.json
     gn_config "$cfg"
     sed -i 's#10\.10\.0\.0/24#10.10.0.0/16#' "$cfg"   # room for N addresses
@@ -143,37 +185,57 @@ if want guestnetd; then
     }
     for ((i = 1; i <= N; i++)); do body $i; done > "$GN_SANDBOX_DIR/adds.json"
     txns0=$(gn_guestnetd_txns)
-    t0=$(now)
-    out=$("$GN_BUILDDIR/bench/api-load" post "$GUESTNET_SOCKET" /v1/ports \
-          "$CLIENTS" < "$GN_SANDBOX_DIR/adds.json")
-    rc=$?
-    t1=$(now)
-    echo "guestnetd requests: $out"
+    if [ "$how" = bulk ]; then
+        python3 -c 'import json, sys
+print(json.dumps({"ports": [json.loads(l) for l in sys.stdin]}))' \
+            < "$GN_SANDBOX_DIR/adds.json" > "$GN_SANDBOX_DIR/bulk.json"
+        t0=$(now)
+        out=$(curl -s -o "$GN_SANDBOX_DIR/bulk.out" -w '%{http_code}' \
+              --max-time 300 --unix-socket "$GUESTNET_SOCKET" \
+              -H 'Content-Type: application/json' \
+              --data-binary @"$GN_SANDBOX_DIR/bulk.json" \
+              http://localhost/v1/ports)
+        t1=$(now)
+        added=$(python3 -c 'import json, sys
+print(json.load(sys.stdin)["added"])' < "$GN_SANDBOX_DIR/bulk.out" 2>/dev/null)
+        echo "guestnetd bulk request: HTTP $out, ${added:-0} of $N added"
+        [ "$out" = 200 ] && [ "${added:-0}" = "$N" ] || rc=1
+    else
+        t0=$(now)
+        out=$("$GN_BUILDDIR/bench/api-load" post "$GUESTNET_SOCKET" \
+              /v1/ports "$CLIENTS" < "$GN_SANDBOX_DIR/adds.json") || rc=1
+        t1=$(now)
+        echo "guestnetd requests: $out"
+    fi
     gnd=$(secs "$t0" "$t1")
     ready=$(ovs-vsctl --bare --columns=ofport list Interface | awk '$1 > 0' \
             | grep -c .)
     txns=$(( $(gn_guestnetd_txns) - txns0 ))
-    rows+=("guestnetd:$gnd")
+    rows+=("$how:$gnd")
+    [ -n "${base_gnd:-}" ] || base_gnd=$gnd
     printf '%-24s%s s (%s interfaces with an ofport, %s OVSDB transactions)\n' \
-        "guestnetd:" "$gnd" "$ready" "$txns"
+        "$how:" "$gnd" "$ready" "$txns"
     read -r flows fm bundles <<<"$("$GUESTNETCTL" --json status \
         | python3 -c 'import json, sys
 s = json.load(sys.stdin)["openflow"]
 print(s["installed_flows"], s["flow_mods"], s["bundles"])')"
     echo "  flows installed: $flows, flow_mods: $fm, bundles: $bundles"
-    sleep 1
-    lat=()
-    for ((i = N + 1; i <= N + ONE; i++)); do
-        sleep 0.3
-        r=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' \
-            --unix-socket "$GUESTNET_SOCKET" \
-            -H 'Content-Type: application/json' \
-            --data-binary "$(body $i)" http://localhost/v1/ports)
-        [ "${r%% *}" = 201 ] || { echo "one-port add $i: $r"; rc=1; }
-        lat+=("${r#* }")
-    done
-    one_rows+=("guestnetd (POST)|$(printf '%s\n' "${lat[@]}" | pcts)")
-    echo "  guestnetd RSS at $((N + ONE)) ports:" \
+    if [ "$how" = guestnetd ]; then
+        sleep 1
+        lat=()
+        for ((i = N + 1; i <= N + ONE; i++)); do
+            sleep 0.3
+            r=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' \
+                --unix-socket "$GUESTNET_SOCKET" \
+                -H 'Content-Type: application/json' \
+                --data-binary "$(body $i)" http://localhost/v1/ports)
+            [ "${r%% *}" = 201 ] || { echo "one-port add $i: $r"; rc=1; }
+            lat+=("${r#* }")
+        done
+        one_rows+=("guestnetd (POST)|$(printf '%s\n' "${lat[@]}" | pcts)")
+        restart_ready "$((N + ONE))"
+    fi
+    echo "  guestnetd RSS at $(ovs-vsctl list-ports br-int | grep -c .) ports:" \
          "$(rss_mb "$GN_GUESTNETD_PID") MB"
     gn_guestnetd_stop
     [ -z "${GUESTNETD_LOG:-}" ] \
@@ -182,7 +244,12 @@ print(s["installed_flows"], s["flow_mods"], s["bundles"])')"
     ovs-vsctl del-br br-int
     for ((i = 1; i <= N + ONE; i++)); do echo "link del tg$i"; done \
         | ip -n "$ns" -batch - 2>/dev/null
-fi
+}
+for how in guestnetd bulk; do
+    if want "$how"; then
+        run_guestnetd "$how"
+    fi
+done
 
 # --- txn: the composite bound.
 if want txn; then
@@ -338,7 +405,7 @@ fi
 
 echo
 echo "== $N ports at once (load $(cut -d' ' -f1-3 /proc/loadavg))"
-base=${gnd:-}
+base=${base_gnd:-}
 printf '%-24s %10s %14s\n' "method" "seconds" "guestnetd/this"
 for m in "${rows[@]}"; do
     printf '%-24s %10s %14s\n' "${m%%:*}" "${m#*:}" \

@@ -5,6 +5,7 @@ libguestnet_a_SOURCES += \
 bin_PROGRAMS += guestnetctl
 guestnetctl_SOURCES = \
 	cli/guestnetctl.c \
+	cli/guestnetctl-bulk.c \
 	cli/guestnetctl-cluster.c \
 	cli/guestnetctl-limits.c \
 	cli/guestnetctl-private.h

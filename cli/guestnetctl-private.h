@@ -1,4 +1,4 @@
-/* guestnetctl-private.h: what guestnetctl's two source files share.
+/* guestnetctl-private.h: what guestnetctl's source files share.
  * guestnetctl.c owns main(), the global options, the exit codes, the
  * request and error helpers and the small formatting helpers below;
  * guestnetctl-cluster.c owns the cluster commands, which guestnetctl.c
@@ -52,6 +52,11 @@ json_t *call(const char *method, const char *path, const json_t *body);
 
 /* Prints 'j' indented, keys sorted, for --json. */
 void print_json(const json_t *j);
+
+/* guestnetctl-bulk.c: "port add-many FILE [--no-wait]" (argv[0] is
+ * "add-many"); returns the exit code: 0 if every port was added,
+ * EXIT_REFUSED if one was refused, EXIT_FAILED if one failed (5xx). */
+int cmd_port_add_many(int argc, char *argv[]);
 
 /* guestnetctl-cluster.c. */
 

@@ -1,8 +1,9 @@
 /* guestnetctl.c: main() of the guestnet CLI.  Parses the command line,
  * sends one request to guestnetd's API socket, prints the answer as a
  * table (or as JSON with --json).  "config check" works offline.  The
- * cluster commands live in guestnetctl-cluster.c; the helpers both files
- * use are declared in guestnetctl-private.h.
+ * cluster commands live in guestnetctl-cluster.c, "port add-many" in
+ * guestnetctl-bulk.c; the helpers they share are declared in
+ * guestnetctl-private.h.
  *
  * Exit codes: 0 done; 1 guestnetd refused the request (4xx: invalid, not
  * found, conflict, forbidden) or the config is invalid; 2 usage error;
@@ -40,6 +41,8 @@ usage(void)
            "  port show NAME             one port and what its guest "
            "needs\n"
            "  port add NAME --kind kvm|lxc --network NET [PORT OPTIONS]\n"
+           "  port add-many FILE [--no-wait]  add the ports FILE lists "
+           "(JSON; -: stdin)\n"
            "  port del NAME              remove a port (and its devices)\n"
            "  port limit NAME LIMIT OPTIONS   change a port's limits "
            "live\n"
@@ -664,6 +667,8 @@ run_command(int argc, char *argv[])
         path = gn_xasprintf("/v1/ports/%s", url_safe_name("port", argv[2]));
         show(path, print_port);
         free(path);
+    } else if (!strcmp(cmd, "port") && sub && !strcmp(sub, "add-many")) {
+        return cmd_port_add_many(argc - 1, argv + 1);
     } else if (!strcmp(cmd, "port") && sub && !strcmp(sub, "add")) {
         return cmd_port_add(argc - 1, argv + 1);
     } else if (!strcmp(cmd, "port") && sub && !strcmp(sub, "limit")) {

@@ -45,13 +45,15 @@ _guestnetctl()
     case $cmd in
         port)
             if [[ -z $sub ]]; then
-                COMPREPLY=($(compgen -W "list show add del limit" -- "$cur"))
+                COMPREPLY=($(compgen -W "list show add add-many del limit" -- "$cur"))
             elif [[ $sub == limit && $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--egress --ingress --egress-pps
                     --ingress-pps --burst-ms" -- "$cur"))
             elif [[ $sub == show || $sub == del || $sub == limit ]]; then
                 COMPREPLY=($(compgen -W "$(_guestnetctl_names port)" \
                              -- "$cur"))
+            elif [[ $sub == add-many ]]; then
+                COMPREPLY=($(compgen -f -W "--no-wait" -- "$cur"))
             elif [[ $sub == add && $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--kind --network --mac --ip --mtu
                     --vm-id --iface-id --owner --group --netns --netns-pid

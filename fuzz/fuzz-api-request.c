@@ -1,7 +1,8 @@
 /* fuzz-api-request: a request as the API's handlers see it once evhttp
  * parsed it, through the same validation (api/api-request.c, then
  * engine/port-spec.c for POST /v1/ports and api_trace_flow() for
- * GET /v1/trace), without a daemon.  The input is
+ * GET /v1/trace; a body adding several ports is checked for its shape,
+ * then port by port), without a daemon.  The input is
  *
  *     METHOD PATH[?QUERY]\n[Content-Type: TYPE\n]\nBODY
  *
@@ -56,13 +57,35 @@ refused(char *error)
     free(error);
 }
 
+/* One port of POST /v1/ports, as the engine checks it. */
+static void
+port_spec_check(const json_t *req)
+{
+    struct port_spec spec;
+    enum port_error kind;
+    char *error;
+
+    error = port_spec_from_json(req, fuzz_config(), fuzz_replica(), &spec,
+                                &kind);
+    if (error) {
+        if (kind == PORT_ERR_NONE) {
+            abort();
+        }
+        refused(error);
+    } else {
+        if (!spec.name || !spec.network || !spec.token) {
+            abort();
+        }
+        free(port_request_hash(req));
+        port_spec_destroy(&spec);
+    }
+}
+
 /* POST /v1/ports with 'params' and the body. */
 static void
 port_add(const json_t *params, const char *type, const char *body,
          size_t len)
 {
-    struct port_spec spec;
-    enum port_error kind;
     bool wait = true;
     json_t *req;
     char *error;
@@ -86,21 +109,29 @@ port_add(const json_t *params, const char *type, const char *body,
         refused(error);
     } else if (json_object_get(req, "wait")) {
         abort();
-    } else {
-        error = port_spec_from_json(req, fuzz_config(), fuzz_replica(),
-                                    &spec, &kind);
+    } else if (api_request_is_bulk(req)) {
+        /* Several ports: the shape, then each port as one add. */
+        error = api_request_bulk_body(req);
         if (error) {
-            if (kind == PORT_ERR_NONE) {
-                abort();
-            }
             refused(error);
         } else {
-            if (!spec.name || !spec.network || !spec.token) {
+            const json_t *ports = json_object_get(req, "ports");
+            const json_t *port;
+            size_t i;
+
+            if (!json_array_size(ports)
+                || json_array_size(ports) > API_BULK_MAX) {
                 abort();
             }
-            free(port_request_hash(req));
-            port_spec_destroy(&spec);
+            json_array_foreach (ports, i, port) {
+                if (!json_is_object(port)) {
+                    abort();
+                }
+                port_spec_check(port);
+            }
         }
+    } else {
+        port_spec_check(req);
     }
     json_decref(req);
 }

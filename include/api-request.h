@@ -46,6 +46,20 @@ char *api_request_wait_param(const json_t *params, bool *waitp)
  * answer (and leaves 'body' as it was). */
 char *api_request_wait_body(json_t *body, bool *waitp) GN_WARN_UNUSED;
 
+/* POST /v1/ports adds several ports at once when its body is an object
+ * {"ports": [PORT, ...]} ("wait" taken out as for one port), each PORT
+ * what a request adding one port carries. */
+#define API_BULK_MAX 2048
+
+/* True if 'body' (borrowed) asks to add several ports. */
+bool api_request_is_bulk(const json_t *body);
+
+/* Checks the shape of a request adding several ports: "ports" is its only
+ * member, an array of 1 to API_BULK_MAX objects, no two of them with the
+ * same "name".  Returns NULL or an error for a 400 answer.  Each port's
+ * own content is checked as one add checks it, port by port. */
+char *api_request_bulk_body(const json_t *body) GN_WARN_UNUSED;
+
 /* True if 'path' names one of the API's endpoints (for 405 vs 404). */
 bool api_request_known_path(const char *path);
 

@@ -51,7 +51,7 @@ struct api_options {
     const char *socket_path;
     gid_t socket_group;          /* (gid_t) -1: root's group. */
     gid_t admin_group;           /* (gid_t) -1: only root may write. */
-    size_t max_body_size;        /* 0: 64 KiB. */
+    size_t max_body_size;        /* 0: 256 KiB. */
     int timeout_s;               /* Idle connections: 0: 60 s. */
     int request_timeout_s;       /* Whole request: 0: 10 s. */
     unsigned int max_clients;    /* Open connections: 0: 256. */

@@ -3,7 +3,8 @@
 INTEGRATION_TESTS += \
 	tests/api-endpoints.sh \
 	tests/api-access.sh \
-	tests/api-hostile.sh
+	tests/api-hostile.sh \
+	tests/api-bulk.sh
 
 EXTRA_DIST += tests/api-lib.sh tests/api-clients.py
 

@@ -35,14 +35,19 @@ command -v ovn-controller >/dev/null && command -v ovn-northd >/dev/null \
 out=$(GN_TEST_NAME=bench-port-add ONE=3 OVN=$ovn \
       "$GN_SRCDIR/bench/port-add.sh" 30 2>&1)
 rc=$?
-methods='ovs-vsctl loop|bound \(3 parts\)|guestnetd'
+methods='ovs-vsctl loop|bound \(3 parts\)|guestnetd|bulk'
 [ $ovn = 0 ] || methods+='|OVN'
 ones='guestnetd \(POST\)|ovs-vsctl add-port'
 [ $ovn = 0 ] || ones+='|OVN \(nbctl \+ vsctl\)'
 if [ $rc = 0 ] && grep -q '^guestnetd: .*(31 interfaces with an ofport' \
         <<<"$out" \
+        && grep -q '^bulk: .*(31 interfaces with an ofport' <<<"$out" \
+        && grep -q '^guestnetd bulk request: HTTP 200, 30 of 30 added' \
+           <<<"$out" \
+        && grep -qE '^  restart at 33 ports: ready in [0-9.]+ s, 0 flow_mods' \
+           <<<"$out" \
         && [ "$(grep -cE "^($methods) +[0-9.]+ +[0-9.]+x\$" <<<"$out")" \
-             = $((3 + ovn)) ] \
+             = $((4 + ovn)) ] \
         && [ "$(grep -cE "^($ones) +p50 [0-9.]+ s, p99 [0-9.]+ s" \
                 <<<"$out")" = $((2 + ovn)) ] \
         && grep -qE '^  taps in one ip -batch [0-9]+ ms, one ovs-vsctl txn' \

@@ -227,12 +227,12 @@ EOP
 GUESTNETD=$GN_BUILDDIR/guestnetd
 GUESTNETCTL=$GN_BUILDDIR/guestnetctl
 
-# gn_guestnetd_start CONFIG [OPTION...]: runs guestnetd in the sandbox's
+# gn_guestnetd_launch CONFIG [OPTION...]: starts guestnetd in the sandbox's
 # namespace (where its devices must live) with its socket, log and pidfile
 # in the sandbox folder, and the extra guestnetd OPTIONs (API limits,
-# metrics listener, groups); waits until it answers /v1/health with 200.
-# Sets GUESTNET_SOCKET for guestnetctl.
-gn_guestnetd_start() {
+# metrics listener, groups), killed on exit; sets GN_GUESTNETD_PID and
+# GUESTNET_SOCKET (for guestnetctl).
+gn_guestnetd_launch() {
     local config=$1; shift
     export GUESTNET_SOCKET=$GN_SANDBOX_DIR/guestnetd.sock
     ip netns exec "$GN_SANDBOX_NETNS" "$GUESTNETD" --config "$config" \
@@ -241,6 +241,11 @@ gn_guestnetd_start() {
         --pidfile "$GN_SANDBOX_DIR/guestnetd.pid" "$@" &
     GN_GUESTNETD_PID=$!
     gn_on_exit "kill $GN_GUESTNETD_PID"
+}
+# gn_guestnetd_start CONFIG [OPTION...]: gn_guestnetd_launch, then waits
+# until it answers /v1/health with 200.
+gn_guestnetd_start() {
+    gn_guestnetd_launch "$@"
     if ! gn_wait 20 curl -sf --unix-socket "$GUESTNET_SOCKET" \
             http://localhost/v1/health; then
         gn_fail guestnetd-start "guestnetd not healthy within 20 s"

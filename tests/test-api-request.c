@@ -250,6 +250,56 @@ test_trace_values_strict(void)
     free(flow);
 }
 
+/* The shape of a request adding several ports. */
+static void
+test_bulk_shape(void)
+{
+    json_t *j;
+    char *many;
+    size_t len = 0;
+
+#define BULK(TEXT) (j = json_loads(TEXT, 0, NULL))
+    CHECK(!api_request_is_bulk(BULK("{\"name\": \"a\"}")));
+    json_decref(j);
+    CHECK(api_request_is_bulk(BULK("{\"ports\": 1}")));
+    CHECK_ERROR(api_request_bulk_body(j), "ports", "non-empty array");
+    json_decref(j);
+    CHECK_OK(api_request_bulk_body(
+                 BULK("{\"ports\": [{\"name\": \"a\"}, {\"name\": \"b\"}, "
+                      "{\"kind\": \"kvm\"}, {\"name\": 5}]}")));
+    json_decref(j);
+    CHECK_ERROR(api_request_bulk_body(BULK("{\"ports\": []}")),
+                "ports", "non-empty");
+    json_decref(j);
+    CHECK_ERROR(api_request_bulk_body(BULK("{\"ports\": [{}, []]}")),
+                "ports[1]", "JSON object");
+    json_decref(j);
+    CHECK_ERROR(api_request_bulk_body(
+                    BULK("{\"ports\": [{\"name\": \"a\"}, {\"name\": \"b\"}, "
+                         "{\"name\": \"a\"}]}")),
+                "ports[2]", "\"a\" is also ports[0]");
+    json_decref(j);
+    CHECK_ERROR(api_request_bulk_body(
+                    BULK("{\"ports\": [{\"name\": \"a\"}], \"x\": 1}")),
+                "unknown field \"x\"", "\"ports\" and \"wait\"");
+    json_decref(j);
+#undef BULK
+
+    /* API_BULK_MAX ports pass, one more does not. */
+    many = gn_xmalloc(16 + (API_BULK_MAX + 1) * 3);
+    len = (size_t) sprintf(many, "{\"ports\": [");
+    for (int i = 0; i < API_BULK_MAX; i++) {
+        len += (size_t) sprintf(many + len, "%s{}", i ? "," : "");
+    }
+    strcpy(many + len, "]}");
+    j = json_loads(many, 0, NULL);
+    CHECK_OK(api_request_bulk_body(j));
+    json_array_append_new(json_object_get(j, "ports"), json_object());
+    CHECK_ERROR(api_request_bulk_body(j), "2049 ports", "at most 2048");
+    json_decref(j);
+    free(many);
+}
+
 int
 main(void)
 {
@@ -266,5 +316,6 @@ main(void)
     TEST_RUN("api-request/wait-from-query-and-body", test_wait_options);
     TEST_RUN("api-request/known-paths", test_known_paths);
     TEST_RUN("api-request/trace-values-strict", test_trace_values_strict);
+    TEST_RUN("api-request/bulk-shape", test_bulk_shape);
     return test_done();
 }
