@@ -99,6 +99,12 @@ if [ "$DATAPLANE" = 1 ]; then
         || gn_fail normal-path "the NORMAL bridges do not connect"
     gn_wait 10 ip netns exec "dw$s" ping -c 1 -W 1 10.10.9.4 >/dev/null \
         || gn_fail l2-path "web on host1 does not reach web on host2"
+    # Routed: TCP to iperf3's port, the only one the rule opens.
+    for addr in 10.20.9.2 10.20.9.3; do
+        gn_wait 10 ip netns exec "dw$s" timeout 2 \
+                bash -c "echo > /dev/tcp/$addr/5201" \
+            || gn_fail routed-path "web on host1 does not reach $addr"
+    done
     # The cases: NAME NS ADDR.
     cases=("normal dn1$s 192.168.77.2" "l2 dw$s 10.10.9.4"
            "cross dw$s 10.20.9.2" "local dw$s 10.20.9.3")
