@@ -7,4 +7,4 @@ bench_api_load_SOURCES = bench/api-load.c
 bench_api_load_LDADD = libguestnet.a
 
 EXTRA_DIST += bench/port-add.sh bench/api-bench.sh bench/flows-per-port.sh \
-	bench/dataplane.sh bench/flood.sh
+	bench/dataplane.sh bench/flood.sh bench/lib.sh

@@ -10,12 +10,19 @@
 #      the time from sending POST /v1/ports until the port is in
 #      GET /v1/cluster/ports/NAME on host2 and on host3 (p50, p99, max).
 #   3. Memory (VmRSS) of each guestnetd and each ovsdb-server member.
-#   0. Data plane (DATAPLANE=1, the default): iperf3 TCP throughput for
-#      IPERF_SECS (5) seconds between guests: routed across hosts (web on
-#      host1 to db on host2, through both hosts' conntrack and rules),
-#      routed on one host (web to db on host1), and two guests on two
-#      hosts joined by OVS bridges with the default NORMAL flow over the
-#      same fabric (what a plain Open vSwitch does), with the ratios.
+#   0. Data plane (DATAPLANE=1, the default): iperf3 TCP throughput (one
+#      stream, IPERF_SECS seconds a run) between guests, DP_ROUNDS rounds
+#      of four cases whose order rotates every round (each goes first in
+#      turn): two guests on two hosts joined by OVS bridges with the
+#      default NORMAL flow over the same fabric (what a plain Open vSwitch
+#      does), guestnet's L2 across hosts (web on host1 to web on host2:
+#      its flows, VLAN tags on the wire, no conntrack), routed across
+#      hosts (web on host1 to db on host2, through both hosts' conntrack
+#      and rules) and routed on one host (web to db on host1).  For each:
+#      the median Gbit/s, the range, the ratio of the medians to NORMAL's,
+#      and the CPU time ovs-vswitchd of host1 and of host2 spent per GB
+#      received (user and kernel, medians); then each round's figures and
+#      the 1-minute load average at each round's end.
 #   0b. Live migration (MIGRATIONS, 10): a guest goes back and forth
 #      between host1 and host2 (the port made on the destination, the
 #      source's guest stopped, the destination's RARP as QEMU sends it,
@@ -29,7 +36,8 @@
 # Usage: bench/cluster.sh [N [ROWS]]   (as root, after scripts/build.sh;
 # defaults 300 and 10000)
 # Environment: CLIENTS (16), PROBES (50), DATAPLANE (1), IPERF_SECS (5),
-# MIGRATIONS (10).
+# DP_ROUNDS (5), DATAPLANE_ONLY (0; 1: the data plane only, without the
+# live migration and parts 1-4), MIGRATIONS (10).
 set -u
 N=${1:-300}
 ROWS=${2:-10000}
@@ -37,14 +45,19 @@ CLIENTS=${CLIENTS:-16}
 PROBES=${PROBES:-50}
 DATAPLANE=${DATAPLANE:-1}
 IPERF_SECS=${IPERF_SECS:-5}
+DP_ROUNDS=${DP_ROUNDS:-5}
+DATAPLANE_ONLY=${DATAPLANE_ONLY:-0}
 MIGRATIONS=${MIGRATIONS:-10}
+[ "$DATAPLANE_ONLY" = 1 ] && DATAPLANE=1
 GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-cluster}
 . "$GN_SRCDIR/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
+. "$GN_SRCDIR/bench/lib.sh"
 GN_HOST_API_TIMEOUT=
-gn_cluster_setup 3
+# (The data plane alone needs two hosts.)
+gn_cluster_setup $((DATAPLANE_ONLY == 1 ? 2 : 3))
 gn_tmpdir out
 cat > "$out/policy.json" <<'EOC'
 {"networks": [
@@ -60,22 +73,6 @@ EOC
     = 200 ] || { gn_fail import "the policy import failed"; gn_done; }
 
 # 0. The data plane.
-# iperf NS ADDR: prints the throughput in Gbit/s of IPERF_SECS seconds of
-# TCP from NS to ADDR.
-iperf() {
-    ip netns exec "$1" iperf3 -c "$2" -t "$IPERF_SECS" -J 2>/dev/null \
-        | "$GN_PYTHON" -c 'import json, sys
-try:
-    d = json.load(sys.stdin)
-    print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))
-except Exception:
-    print("0")'
-}
-iperf_server() {  # iperf_server NS: an iperf3 server in NS, until exit
-    ip netns exec "$1" iperf3 -s -D -I "$out/iperf-$1.pid" >/dev/null
-    gn_on_exit "kill \$(cat '$out/iperf-$1.pid') 2>/dev/null"
-    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':5201 '"
-}
 if [ "$DATAPLANE" = 1 ]; then
     gn_require_cmd iperf3 iperf3
     s=$$
@@ -85,8 +82,7 @@ if [ "$DATAPLANE" = 1 ]; then
     gn_host_guest 1 "dw$s" "pdw$s" web 52:54:00:0a:09:01 10.10.9.1 || gn_done
     gn_host_guest 2 "dr$s" "pdr$s" db 52:54:00:14:09:02 10.20.9.2 || gn_done
     gn_host_guest 1 "dl$s" "pdl$s" db 52:54:00:14:09:03 10.20.9.3 || gn_done
-    iperf_server "dr$s"
-    iperf_server "dl$s"
+    gn_host_guest 2 "dx$s" "pdx$s" web 52:54:00:0a:09:04 10.10.9.4 || gn_done
     # Two plain OVS bridges (NORMAL) on host1 and host2, over the fabric.
     for n in 1 2; do
         gn_on_host $n ovs-vsctl add-br brn -- set bridge brn \
@@ -96,24 +92,103 @@ if [ "$DATAPLANE" = 1 ]; then
         gn_guest_in "${GN_HOST_NETNS[n]}" "dn$n$s" "gn$n" 192.168.77.$n/24
         gn_on_host $n ovs-vsctl add-port brn "gn$n"
     done
-    iperf_server "dn2$s"
+    for ns in "dr$s" "dl$s" "dx$s" "dn2$s"; do
+        gn_bench_iperf_server "$ns" "$out"
+    done
     gn_wait 10 ip netns exec "dn1$s" ping -c 1 -W 1 192.168.77.2 \
         || gn_fail normal-path "the NORMAL bridges do not connect"
-    gn_wait 10 ip netns exec "dw$s" ping -c 1 -W 1 10.10.9.1 >/dev/null
-    cross=$(iperf "dw$s" 10.20.9.2)
-    local_=$(iperf "dw$s" 10.20.9.3)
-    normal=$(iperf "dn1$s" 192.168.77.2)
-    ratio() { "$GN_PYTHON" -c "print('%.0f%%' % (100 * $1 / $2 if $2 else 0))"; }
-    printf '%-44s %s Gbit/s\n' "NORMAL flow, two hosts (plain OVS):" "$normal"
-    printf '%-44s %s Gbit/s (%s of NORMAL)\n' \
-        "routed across hosts (web h1 -> db h2):" "$cross" \
-        "$(ratio "$cross" "$normal")"
-    printf '%-44s %s Gbit/s (%s of NORMAL)\n' \
-        "routed on one host (web h1 -> db h1):" "$local_" \
-        "$(ratio "$local_" "$normal")"
-    [ "$cross" != 0 ] && gn_pass dataplane-cross-host-routed \
+    gn_wait 10 ip netns exec "dw$s" ping -c 1 -W 1 10.10.9.4 >/dev/null \
+        || gn_fail l2-path "web on host1 does not reach web on host2"
+    # Routed: TCP to iperf3's port, the only one the rule opens.
+    for addr in 10.20.9.2 10.20.9.3; do
+        gn_wait 10 ip netns exec "dw$s" timeout 2 \
+                bash -c "echo > /dev/tcp/$addr/5201" \
+            || gn_fail routed-path "web on host1 does not reach $addr"
+    done
+    # The cases: NAME NS ADDR.
+    cases=("normal dn1$s 192.168.77.2" "l2 dw$s 10.10.9.4"
+           "cross dw$s 10.20.9.2" "local dw$s 10.20.9.3")
+    vswitchd=("$(cat "${GN_HOST_DIR[1]}/ovs-vswitchd.pid")"
+              "$(cat "${GN_HOST_DIR[2]}/ovs-vswitchd.pid")")
+    load0=$(gn_bench_load)
+    for ((r = 1; r <= DP_ROUNDS; r++)); do
+        mapfile -t order < <(gn_bench_order "$r" "${cases[@]}")
+        for c in "${order[@]}"; do
+            read -r name ns addr <<<"$c"
+            read -r u1 k1 <<<"$(gn_bench_cpu "${vswitchd[0]}")"
+            read -r u2 k2 <<<"$(gn_bench_cpu "${vswitchd[1]}")"
+            res=$(gn_bench_iperf "$ns" "$addr" < /dev/null)
+            read -r U1 K1 <<<"$(gn_bench_cpu "${vswitchd[0]}")"
+            read -r U2 K2 <<<"$(gn_bench_cpu "${vswitchd[1]}")"
+            # "GBITS LOSS BYTES USER1 SYS1 USER2 SYS2": the rate, the bytes
+            # received and the CPU ms each host's ovs-vswitchd spent.
+            echo "$res $((U1 - u1)) $((K1 - k1)) $((U2 - u2)) $((K2 - k2))" \
+                > "$out/dp-$name.$r"
+        done
+        gn_bench_load > "$out/dp-load.$r"
+    done
+    "$GN_PYTHON" - "$out" "$DP_ROUNDS" "$IPERF_SECS" "$load0" \
+        > "$out/dp-report" <<'EOP'
+import statistics, sys
+out, rounds, secs, load0 = sys.argv[1], int(sys.argv[2]), sys.argv[3], \
+    sys.argv[4]
+titles = [
+    ("normal", "NORMAL flow, two hosts (plain OVS):"),
+    ("l2", "L2 across hosts (web h1 -> web h2):"),
+    ("cross", "routed across hosts (web h1 -> db h2):"),
+    ("local", "routed on one host (web h1 -> db h1):"),
+]
+def read(name):
+    rows = []
+    for r in range(1, rounds + 1):
+        try:
+            f = open("%s/dp-%s.%d" % (out, name, r)).read().split()
+            rows.append((float(f[0]), int(f[2]), [int(x) for x in f[3:7]]))
+        except (OSError, ValueError, IndexError):
+            rows.append((0.0, 0, [0, 0, 0, 0]))
+    return rows
+loads = []
+for r in range(1, rounds + 1):
+    try:
+        loads.append(open("%s/dp-load.%d" % (out, r)).read().strip())
+    except OSError:
+        loads.append("?")
+print("iperf3 TCP, one stream, %d rounds of %s s per case, order rotating;"
+      " medians (range); load average %s at the start, %s at the end"
+      % (rounds, secs, load0, loads[-1]))
+data = {name: read(name) for name, _ in titles}
+nm = statistics.median(x for x, _, _ in data["normal"])
+for name, title in titles:
+    rates = [x for x, _, _ in data[name]]
+    m = statistics.median(rates)
+    line = "%-44s %.2f Gbit/s (%.2f-%.2f)" % (title, m, min(rates),
+                                              max(rates))
+    if name != "normal":
+        line += " (%.0f%% of NORMAL)" % (100 * m / nm if nm else 0)
+    print(line)
+print("ovs-vswitchd CPU s per GB received (user+kernel, medians):")
+for name, title in titles:
+    per = [[], [], [], []]
+    for _, b, cpu in data[name]:
+        for i in range(4):
+            if b:
+                per[i].append(cpu[i] / (b / 1e9) / 1000)
+    med = [statistics.median(p) if p else 0 for p in per]
+    print("  %-42s host1 %.2f+%.2f, host2 %.2f+%.2f"
+          % (title.split(" (")[0].rstrip(":") + ":", *med))
+for name, title in titles:
+    print("# %s per round: %s" % (name, " ".join("%.2f" % x
+                                                  for x, _, _ in data[name])))
+print("# load average after each round: %s" % " ".join(loads))
+EOP
+    cat "$out/dp-report"
+    cross=$(sed -n 's/^routed across hosts.*: *\([0-9.]*\) Gbit.*/\1/p' \
+            "$out/dp-report")
+    [ -n "$cross" ] && [ "$cross" != 0.00 ] \
+        && gn_pass dataplane-cross-host-routed \
         || gn_fail dataplane-cross-host-routed "no throughput"
 fi
+[ "$DATAPLANE_ONLY" = 1 ] && gn_done
 
 # 0b. Live migration, host1 <-> host2, watched from host3.
 if [ "$MIGRATIONS" -gt 0 ]; then

@@ -43,6 +43,7 @@ GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-dataplane}
 . "$GN_SRCDIR/tests/lib.sh"
+. "$GN_SRCDIR/bench/lib.sh"
 gn_require_root
 gn_require_cmd iperf3 iperf3
 gn_require_cmd curl curl
@@ -73,13 +74,8 @@ for g in na:1 nb:2; do
     ovs-vsctl add-port brn "v${g%:*}$s"
 done
 
-iperf_server() {  # iperf_server NS: an iperf3 server in NS, until exit
-    ip netns exec "$1" iperf3 -s -D -I "$out/iperf-$1.pid" >/dev/null
-    gn_on_exit "kill \$(cat '$out/iperf-$1.pid') 2>/dev/null"
-    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':5201 '"
-}
 for ns in "wb$s" "da$s" "nb$s"; do
-    iperf_server "$ns"
+    gn_bench_iperf_server "$ns" "$out"
     # Incomplete datagrams of one run do not outlive it by much.
     ip netns exec "$ns" sysctl -qw net.ipv4.ipfrag_time=2
 done
@@ -129,39 +125,6 @@ for pair in "wa$s 10.10.0.12" "wa$s 10.20.0.11" "na$s 192.168.77.2" \
         || { gn_fail path "$1 does not reach $2"; gn_done; }
 done
 
-# run NS ADDR [IPERF3 ARGS...]: run1, and once more if iperf3 failed (a
-# server still busy with the last test's end refuses the next).
-# run1 NS ADDR [IPERF3 ARGS...]: prints "GBITS LOSS" of IPERF_SECS seconds
-# from NS to ADDR: the rate received, and for UDP the percentage of
-# datagrams lost ("-" for TCP; "0 -" if iperf3 failed).
-run() {
-    local r
-    r=$(run1 "$@")
-    if [ "$r" = "0 -" ]; then
-        sleep 1     # (Not a proof of anything: a pause before a retry.)
-        r=$(run1 "$@")
-    fi
-    echo "$r"
-}
-run1() {
-    local ns=$1 addr=$2
-    shift 2
-    ip netns exec "$ns" iperf3 -c "$addr" -t "$IPERF_SECS" -J "$@" \
-        2>/dev/null | "$GN_PYTHON" -c '
-import json, sys
-d = {}
-try:
-    d = json.load(sys.stdin)
-    e = d["end"]
-    lost = e.get("sum", {}).get("lost_percent")
-    print("%.3f %s" % (e["sum_received"]["bits_per_second"] / 1e9,
-                       "-" if lost is None else "%.1f" % lost))
-except Exception as x:
-    print("0 -")
-    sys.stderr.write("iperf3 to %s: %s\n" % (sys.argv[1],
-                                            d.get("error", repr(x))))' "$addr"
-}
-
 # The cases: NAME GUESTNET_NS GUESTNET_ADDR NORMAL_NS NORMAL_ADDR ARGS
 # (NORMAL_NS "-": compared with the NORMAL run of the case named
 # NORMAL_ADDR).
@@ -186,17 +149,17 @@ for ((r = 1; r <= ROUNDS; r++)); do
         name=$1 gns=$2 gaddr=$3 nns=$4 naddr=$5
         shift 5
         if [ "$nns" = - ]; then
-            run "$gns" "$gaddr" "$@" > "$out/$name.g.$r"
+            gn_bench_iperf "$gns" "$gaddr" "$@" > "$out/$name.g.$r"
             continue
         fi
         # Odd rounds NORMAL first, even rounds guestnet first.
-        if ((r % 2)); then
-            run "$nns" "$naddr" "$@" > "$out/$name.n.$r"
-            run "$gns" "$gaddr" "$@" > "$out/$name.g.$r"
-        else
-            run "$gns" "$gaddr" "$@" > "$out/$name.g.$r"
-            run "$nns" "$naddr" "$@" > "$out/$name.n.$r"
-        fi
+        for who in $(gn_bench_order "$r" n g); do
+            if [ "$who" = n ]; then
+                gn_bench_iperf "$nns" "$naddr" "$@" > "$out/$name.n.$r"
+            else
+                gn_bench_iperf "$gns" "$gaddr" "$@" > "$out/$name.g.$r"
+            fi
+        done
     done
 done
 frags=$(( $(reassembled) - frags0 ))
@@ -220,7 +183,7 @@ def read(name, who):
     for r in range(1, rounds + 1):
         try:
             rate, loss = open("%s/%s.%s.%d" % (out, name, who, r)).read() \
-                .split()
+                .split()[:2]
         except (OSError, ValueError):
             rate, loss = "0", "-"
         rows.append((float(rate), loss))

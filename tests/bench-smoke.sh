@@ -10,9 +10,10 @@
 #   bench/api-bench.sh 50 1 10: every row of the table filled, every API
 #   add done; the status-latency verdict at this scale is printed, not
 #   asserted (it is the 1000-port run's point);
-#   bench/cluster.sh 10 200 (iperf3 for 1 s, 2 migrations): every line
-#   of its report
-#   with a figure, every add answered 201, the policy change installed;
+#   bench/cluster.sh 10 200 (iperf3 for 1 s, 2 rounds, 2 migrations):
+#   every line of its report with a figure (the data plane's medians,
+#   ranges, ratios to NORMAL and ovs-vswitchd's CPU time per GB for each
+#   case), every add answered 201, the policy change installed;
 #   bench/limits.sh at one rate and burst, 2 s per figure, one round of a
 #   UDP flood: every line of its report with a figure;
 #   bench/dataplane.sh 1 (iperf3 for 1 s): every case's line with
@@ -72,13 +73,22 @@ else
 fi
 grep -E '^(PASS|FAIL): bench-api/' <<<"$out" | sed 's/^/    (at 50 ports) /'
 
-out=$(IPERF_SECS=1 MIGRATIONS=2 GN_TEST_NAME=bench-cluster \
+out=$(IPERF_SECS=1 DP_ROUNDS=2 MIGRATIONS=2 GN_TEST_NAME=bench-cluster \
       "$GN_SRCDIR/bench/cluster.sh" 10 200 2>&1)
 rc=$?
 lines=0
-for re in '^NORMAL flow, two hosts .* [0-9.]+ Gbit/s$' \
-          '^routed across hosts .* [0-9.]+ Gbit/s \([0-9]+% of NORMAL\)$' \
-          '^routed on one host .* [0-9.]+ Gbit/s \([0-9]+% of NORMAL\)$' \
+range='[0-9.]+ Gbit/s \([0-9.]+-[0-9.]+\)'
+cpu='host1 [0-9.]+\+[0-9.]+, host2 [0-9.]+\+[0-9.]+$'
+for re in '^iperf3 TCP, one stream, 2 rounds of 1 s per case, order rotating; medians \(range\); load average [0-9.]+ at the start, [0-9.]+ at the end$' \
+          "^NORMAL flow, two hosts .* $range\$" \
+          "^L2 across hosts .* $range \\([0-9]+% of NORMAL\\)\$" \
+          "^routed across hosts .* $range \\([0-9]+% of NORMAL\\)\$" \
+          "^routed on one host .* $range \\([0-9]+% of NORMAL\\)\$" \
+          "^  NORMAL flow, two hosts: +$cpu" \
+          "^  L2 across hosts: +$cpu" \
+          "^  routed across hosts: +$cpu" \
+          "^  routed on one host: +$cpu" \
+          '^# cross per round: [0-9.]+ [0-9.]+$' \
           '^3 hosts x 10 ports at once: .* answers 201:30\)$' \
           '^POST on host1 -> visible .* p50 [0-9.]+ ms, p99 [0-9.]+ ms' \
           '^memory at 80 ports: +guestnetd1 [0-9.]+ MB' \
@@ -87,11 +97,11 @@ for re in '^NORMAL flow, two hosts .* [0-9.]+ Gbit/s$' \
           '^live migration blackout seen from host3: +p50 [0-9]+ ms, max [0-9]+ ms'; do
     grep -qE "$re" <<<"$out" && lines=$((lines + 1))
 done
-if [ $rc = 0 ] && [ "$lines" = 9 ] \
+if [ $rc = 0 ] && [ "$lines" = 16 ] \
         && grep -q '^PASS: bench-cluster/policy-installed' <<<"$out"; then
     gn_pass cluster-bench-runs
 else
-    gn_fail cluster-bench-runs "$lines of 9 lines complete, exit $rc; output follows"
+    gn_fail cluster-bench-runs "$lines of 16 lines complete, exit $rc; output follows"
     sed 's/^/    | /' <<<"$out" | tail -20
 fi
 out=$(RATES=50 BURSTS=500 SECS=2 ROUNDS=1 FLOOD=udp \

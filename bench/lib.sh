@@ -1,0 +1,72 @@
+# bench/lib.sh: what the data-plane benchmarks share (bench/dataplane.sh,
+# bench/cluster.sh): iperf3 servers and runs, the order of the cases in
+# each round, and the CPU time a process spent.  Sourced after
+# tests/lib.sh (gn_on_exit, gn_wait, GN_PYTHON); IPERF_SECS is the length
+# of a run in seconds.
+
+# gn_bench_iperf_server NS DIR: an iperf3 server in namespace NS (its
+# pidfile in DIR) until the benchmark exits; returns once it listens.
+gn_bench_iperf_server() {
+    ip netns exec "$1" iperf3 -s -D -I "$2/iperf-$1.pid" >/dev/null
+    gn_on_exit "kill \$(cat '$2/iperf-$1.pid') 2>/dev/null"
+    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':5201 '"
+}
+
+# gn_bench_iperf NS ADDR [IPERF3 ARGS...]: prints "GBITS LOSS BYTES" of
+# IPERF_SECS seconds of iperf3 from NS to ADDR: the rate received, for UDP
+# the percentage of datagrams lost ("-" for TCP) and the bytes received;
+# "0 - 0" if iperf3 failed twice (a server still busy with the last
+# test's end refuses the next: one more try after a pause).
+gn_bench_iperf() {
+    local r
+    r=$(gn_bench_iperf1__ "$@")
+    if [ "$r" = "0 - 0" ]; then
+        sleep 1     # (Not a proof of anything: a pause before a retry.)
+        r=$(gn_bench_iperf1__ "$@")
+    fi
+    echo "$r"
+}
+gn_bench_iperf1__() {
+    local ns=$1 addr=$2
+    shift 2
+    ip netns exec "$ns" iperf3 -c "$addr" -t "$IPERF_SECS" -J "$@" \
+        2>/dev/null | "$GN_PYTHON" -c '
+import json, sys
+d = {}
+try:
+    d = json.load(sys.stdin)
+    e = d["end"]
+    lost = e.get("sum", {}).get("lost_percent")
+    r = e["sum_received"]
+    print("%.3f %s %d" % (r["bits_per_second"] / 1e9,
+                          "-" if lost is None else "%.1f" % lost,
+                          r["bytes"]))
+except Exception as x:
+    print("0 - 0")
+    sys.stderr.write("iperf3 to %s: %s\n" % (sys.argv[1],
+                                            d.get("error", repr(x))))' "$addr"
+}
+
+# gn_bench_order ROUND ITEM...: prints the ITEMs, one a line, rotated by
+# ROUND - 1: over as many rounds as there are ITEMs, each comes first
+# once, and none always runs after the same other (round 1 keeps the
+# order given).
+gn_bench_order() {
+    local r=$1 i k
+    shift
+    for ((i = 0; i < $#; i++)); do
+        k=$(( (i + r - 1) % $# + 1 ))
+        echo "${!k}"
+    done
+}
+
+# gn_bench_cpu PID: prints "USER SYS", the CPU time process PID has spent
+# in user and in kernel mode so far, in milliseconds.
+gn_bench_cpu() {
+    sed 's/^.*) //' "/proc/$1/stat" \
+        | awk -v hz="$(getconf CLK_TCK)" \
+              '{printf "%d %d\n", $12 * 1000 / hz, $13 * 1000 / hz}'
+}
+
+# gn_bench_load: the 1-minute load average now.
+gn_bench_load() { cut -d' ' -f1 /proc/loadavg; }
