@@ -69,23 +69,28 @@ make -C "$build" -j"$(nproc)" $progs >> "$log" 2>&1 \
 # and system) rather than wall time, so a run at low priority on a busy
 # machine still fuzzes for as long as asked: the target is interrupted
 # (SIGINT, which libFuzzer answers with its final stats) once its CPU
-# time reaches SECONDS.  An interrupted run skips the leak check at exit
+# time reaches SECONDS.  Never stop (SIGSTOP) a run: libFuzzer would take
+# the pause for a slow input.  An interrupted run skips the leak check at exit
 # that http relies on; the wall-time runs (tests/fuzz-smoke.sh) make it.
 run_target() {
     local t=$1 corpus=$cache/corpus/$1 out=$cache/run-$1.log
-    local extra="" limit=$seconds pid rc ticks cpu runs secs cov start
+    local extra="" limit=$seconds timeout pid rc ticks cpu runs secs cov start
     mkdir -p "$corpus"
     rm -f "$cache"/crash-"$t"-*
     # http keeps state from one input to the next (connections closing,
     # adds waiting for OVSDB), so every input would look like a leak and
     # stop the world for LeakSanitizer: its leaks are checked at exit.
     [ "$t" = http ] && extra="-detect_leaks=0"
-    [ "${FUZZ_CPU:-0}" = 1 ] && limit=0
+    # -timeout is wall time: at low priority on a busy machine an input
+    # may wait for a CPU far longer than it runs, so a run counted in CPU
+    # time allows a minute.
+    timeout=10
+    [ "${FUZZ_CPU:-0}" = 1 ] && limit=0 && timeout=60
     # -fork would hide the sanitizers' reports; one process, one core.
     # shellcheck disable=SC2086
     (cd "$cache" && ASAN_OPTIONS=detect_leaks=1 exec "$build/fuzz/fuzz-$t" \
         -max_total_time="$limit" -print_final_stats=1 -rss_limit_mb=2048 \
-        -timeout=10 -artifact_prefix="$cache/crash-$t-" $extra \
+        -timeout="$timeout" -artifact_prefix="$cache/crash-$t-" $extra \
         "$corpus" "$src/fuzz/corpus/$t") > "$out" 2>&1 &
     pid=$!
     start=$SECONDS
