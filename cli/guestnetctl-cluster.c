@@ -57,7 +57,12 @@ cluster_usage(void)
            "  --gateway IP       a gateway address (repeatable)\n"
            "  --mtu N            MTU of the devices\n"
            "  --private, --no-private   guests reach only the gateway and "
-           "the uplink\n");
+           "the uplink\n"
+           "  LIMIT OPTIONS      the network's default limits for its "
+           "ports (as for\n"
+           "                     port limit; \"network set\": those given "
+           "change,\n"
+           "                     \"default\" drops one)\n");
 }
 
 /* Fails like call(), except that it names a guestnetd without --cluster,
@@ -436,10 +441,12 @@ network_options(int argc, char *argv[], const char **namep)
         { "mtu", required_argument, NULL, O_MTU },
         { "private", no_argument, NULL, O_PRIVATE },
         { "no-private", no_argument, NULL, O_NO_PRIVATE },
+        LIMITS_OPTIONS
         { NULL, 0, NULL, 0 },
     };
     bool add = !strcmp(argv[0], "add");
     json_t *subnets = json_array(), *gateways = json_array();
+    json_t *limits = json_object();
     json_t *req = json_object();
     struct netaddr_ip ip;
     char *error = NULL;
@@ -469,6 +476,11 @@ network_options(int argc, char *argv[], const char **namep)
             json_object_set_new(req, "private",
                                 json_boolean(c == O_PRIVATE));
             break;
+        case LIMITS_OPT_EGRESS: case LIMITS_OPT_INGRESS:
+        case LIMITS_OPT_EGRESS_PPS: case LIMITS_OPT_INGRESS_PPS:
+        case LIMITS_OPT_BURST_MS:
+            limits_option(limits, c, optarg);
+            break;
         default:
             usage_error("network %s: \"%s\" is not an option or lacks its "
                         "value", argv[0], argv[optind - 1]);
@@ -488,8 +500,12 @@ network_options(int argc, char *argv[], const char **namep)
     if (json_array_size(gateways)) {
         json_object_set(req, "gateways", gateways);
     }
+    if (json_object_size(limits)) {
+        json_object_set(req, "limits", limits);
+    }
     json_decref(subnets);
     json_decref(gateways);
+    json_decref(limits);
     if (add && (!json_object_get(req, "vlan")
                 || !json_object_get(req, "subnets"))) {
         usage_error("network add: --vlan and --subnet are required");
@@ -497,7 +513,8 @@ network_options(int argc, char *argv[], const char **namep)
         json_object_set_new(req, "name", json_string(*namep));
     } else if (!json_object_size(req)) {
         usage_error("network set: nothing to change (give --vlan, "
-                    "--subnet, --gateway, --mtu or --[no-]private)");
+                    "--subnet, --gateway, --mtu, --[no-]private or a "
+                    "limit)");
     }
     return req;
 }

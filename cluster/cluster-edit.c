@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gn-config.h"
+#include "gn-limits.h"
 #include "gn-log.h"
 #include "gn-util.h"
 #include "netaddr.h"
@@ -106,6 +107,17 @@ cluster_network_row__(const json_t *net)
                             json_string(gn_buf_cstr(&list)));
     }
     gn_buf_destroy(&list);
+    /* The default limits too: checked already, as the config's. */
+    const json_t *limits = json_object_get(net, "limits");
+    struct gn_limits lim;
+    char *error = limits ? gn_limits_from_json(limits, "limits", &lim, NULL)
+                         : NULL;
+    if (limits && !error && lim.set) {
+        char *text = gn_limits_format(&lim);
+        json_object_set_new(ids, CLUSTER_NET_LIMITS_KEY, json_string(text));
+        free(text);
+    }
+    free(error);
     return json_pack(
         "{s:O, s:O, s:o, s:o, s:I, s:b, s:o}",
         "name", json_object_get(net, "name"),
@@ -192,23 +204,6 @@ cluster_policy_done__(struct ovsdb_txn *txn,
 /* 'error' from checking 'policy' (both borrowed) with its leading
  * "networks[N]" or "rules[N]" said as the network's name or the rule, or
  * NULL if it has none: the operator knows names, not positions. */
-/* Returns NULL, or a malloc'd error if a network of 'cfg' has default
- * limits: the Network table has no column for them, and what is not
- * stored must not be acknowledged. */
-static char *
-cluster_check_no_limits__(const struct gn_config *cfg)
-{
-    for (size_t i = 0; i < cfg->n_networks; i++) {
-        if (cfg->networks[i].limits.set) {
-            return gn_xasprintf("networks[%zu].limits: network default "
-                                "limits are a single-host config file's; "
-                                "in cluster mode each port gets its own "
-                                "(POST /v1/ports/NAME/limits)", i);
-        }
-    }
-    return NULL;
-}
-
 static char *
 cluster_name_path__(const json_t *policy, const char *error)
 {
@@ -251,12 +246,6 @@ cluster_policy_commit__(struct cluster *c, const char *what,
     char *error = cluster_config__(c, candidate, &cfg);
     struct cluster_op *op;
 
-    if (!error) {
-        error = cluster_check_no_limits__(cfg);
-        if (error) {
-            gn_config_destroy(cfg);
-        }
-    }
     if (error) {
         char *named = cluster_name_path__(candidate, error);
 
@@ -323,6 +312,47 @@ cluster_net_ports__(const struct cluster *c, const char *name)
     return s;
 }
 
+/* The default limits of a network that had 'old' (may be NULL) after a
+ * change that gives 'change' (may be NULL), as a port's own limits change
+ * (POST /v1/ports/NAME/limits): the members 'change' gives replace
+ * those of 'old', a member set to null is dropped (the default applies),
+ * and "limits": null drops them all.  Returns the result (new), or NULL
+ * for none.  What is not an object passes as it is, for the config's
+ * check to refuse. */
+static json_t *
+cluster_merge_limits__(const json_t *old, const json_t *change)
+{
+    json_t *merged;
+    const char *key;
+    json_t *v;
+
+    if (!change) {
+        return old ? json_deep_copy(old) : NULL;
+    } else if (json_is_null(change)) {
+        return NULL;
+    } else if (!json_is_object(change) || !json_is_object(old)) {
+        merged = json_deep_copy(change);
+    } else {
+        merged = json_deep_copy(old);
+        json_object_foreach ((json_t *) change, key, v) {
+            json_object_set(merged, key, v);
+        }
+    }
+    if (json_is_object(merged)) {
+        void *tmp;
+        json_object_foreach_safe (merged, tmp, key, v) {
+            if (json_is_null(v)) {
+                json_object_del(merged, key);
+            }
+        }
+        if (!json_object_size(merged)) {
+            json_decref(merged);
+            return NULL;
+        }
+    }
+    return merged;
+}
+
 static void
 cluster_network_write__(struct cluster *c, const char *method,
                         const char *name, const json_t *body,
@@ -384,8 +414,17 @@ cluster_network_write__(struct cluster *c, const char *method,
             goto out;
         }
         if (old) {
+            json_t *limits = cluster_merge_limits__(
+                json_object_get(old, "limits"),
+                json_object_get(body, "limits"));
+
             net = json_deep_copy(old);
             json_object_update(net, (json_t *) body);
+            if (limits) {
+                json_object_set_new(net, "limits", limits);
+            } else {
+                json_object_del(net, "limits");
+            }
             json_array_set(nets, idx, net);
             ovsdb_txn_update(txn, "Network", cluster_where__("name", name),
                              cluster_network_row__(net));

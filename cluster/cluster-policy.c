@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "gn-config.h"
+#include "gn-limits.h"
 #include "gn-log.h"
 #include "gn-util.h"
 #include "netaddr.h"
@@ -22,6 +23,8 @@
 #include "ovsdb-txn.h"
 
 GN_LOG_MODULE(cluster_policy);
+
+static struct gn_log_rl cluster_policy_rl = GN_LOG_RL_INIT(6, 10);
 
 #define CLUSTER_CACHE_FILE "cluster-policy.json"
 
@@ -104,6 +107,19 @@ cluster_policy_json__(const struct cluster *c)
         }
         if (dns && *dns) {
             json_object_set_new(n, "dns", cluster_list__(dns));
+        }
+        /* Its default limits: what another writer stored that is not
+         * gn_limits_format()'s is left out, and said. */
+        const char *limits = ovsdb_datum_map_get_string(
+            row, "external_ids", CLUSTER_NET_LIMITS_KEY);
+        struct gn_limits lim;
+        if (limits && !gn_limits_parse(limits, &lim)) {
+            GN_LOG_WARN_RL(&cluster_policy_rl, "network %s: limits \"%s\" "
+                           "in the cluster database: members left out",
+                           name ? name : "?", limits);
+        }
+        if (limits && lim.set) {
+            json_object_set_new(n, "limits", gn_limits_to_json(&lim));
         }
         json_array_append_new(nets, n);
     }

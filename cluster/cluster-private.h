@@ -131,9 +131,11 @@ void cluster_answer__(engine_done_cb *, void *aux, int status,
                       const char *msg);
 
 /* A Network row's external_ids: "false" if the network's "dhcp" is;
- * its "dns" servers, comma-separated. */
+ * its "dns" servers, comma-separated; its default limits, in
+ * gn_limits_format()'s form ("egress_kbps=50000,burst_ms=100"). */
 #define CLUSTER_NET_DHCP_KEY "dhcp"
 #define CLUSTER_NET_DNS_KEY "dns"
+#define CLUSTER_NET_LIMITS_KEY "limits"
 
 /* cluster-ipam.c */
 /* The Port row's external_ids key: those of its "ips" the registry

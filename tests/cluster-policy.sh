@@ -7,7 +7,9 @@
 # (fail-static), serves reads, refuses writes with 503, restarts from its
 # policy cache with no flow_mod, and converges when the cluster is back.
 # A restart of guestnetd with the cluster up sends no flow_mod either; a
-# SIGKILLed guestnetd changes nothing on the other hosts.  Three hosts,
+# SIGKILLed guestnetd changes nothing on the other hosts.  A network's
+# default limits reach every host's meters and change member by member
+# without re-adding a port.  Three hosts,
 # real packets between guests on different hosts over the fabric.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
@@ -90,16 +92,97 @@ answer=$(gn_host_api 1 DELETE /v1/cluster/networks/web)
 gn_check "network-with-ports-not-deleted" grep -q '^HTTP 409' <<<"$answer"
 gn_check "refusal-names-its-ports" grep -q "pw1-$s" <<<"$answer"
 answer=$(gn_host_api 1 POST /v1/cluster/networks '{"name": "lim", "vlan": 63,
-    "subnets": ["10.63.0.0/24"], "limits": {"egress_kbps": 1000}}')
-gn_check "network-limits-refused-in-cluster" grep -q '^HTTP 400' <<<"$answer"
-gn_check "network-limits-refusal-says-why" \
-    grep -q 'limits: network default limits' <<<"$answer"
+    "subnets": ["10.63.0.0/24"], "limits": {"egress_kbps": -5}}')
+gn_check "network-bad-limits-refused" grep -q '^HTTP 400' <<<"$answer"
+gn_check "network-bad-limits-refusal-names-the-member" \
+    grep -q 'network \\"lim\\": limits.egress_kbps' <<<"$answer"
+answer=$(gn_host_api 1 POST /v1/cluster/networks/web \
+    '{"limits": {"egress_mbps": 5}}')
+gn_check "network-unknown-limit-refused" grep -q '^HTTP 400' <<<"$answer"
+gn_check "network-unknown-limit-refusal-names-it" \
+    grep -q 'egress_mbps' <<<"$answer"
 gn_check "refusals-keep-the-generation" test "$(generation)" = "$gen"
 gn_check "refusals-keep-host3-flows" test "$(gn_host_flows 3)" = "$flows3"
 gn_check "rule-deleted" test "$(gn_host_code 2 DELETE \
     '/v1/cluster/rules?from=web&to=app&proto=tcp&port=8080')" = 200
 no_8080() { ! gn_host_flows 1 | grep -q tp_dst=8080; }
 gn_check "rule-delete-reaches-host1" gn_wait 10 no_8080
+
+# --- Network default limits, set on one host, enforced on every host for
+# that network's ports, changed live member by member (the port is not
+# added again), and dropped.
+# limit_of N PORT MEMBER: the port's effective MEMBER and its source on
+# host N, as "VALUE SOURCE".
+limit_of() {
+    gn_host_field "$1" "/v1/ports/$2" \
+        'str(d["limits"]["'"$3"'"]) + " " + d["limits"]["from"]["'"$3"'"]'
+}
+# meter_of N PORT KIND: the rates of host N's limit meters of KIND (kbps
+# or pktps) for PORT, one per line.
+meter_of() {
+    local ofport line id
+    ofport=$(gn_on_host "$1" ovs-vsctl get Interface "$2" ofport)
+    gn_on_host "$1" ovs-ofctl -O OpenFlow15 dump-meters br-int \
+        | awk '/^meter=/ { m = $0; next } /^type=/ { print m $0 }' \
+        | while read -r line; do
+              id=${line%% *}
+              id=${id#meter=}
+              # (Limit meters are 0x30000 + ofport and up; below are the
+              # port's broadcast and punt meters.)
+              [[ $line == *" $3 "* ]] && [ $((id & 0xffff)) = "$ofport" ] \
+                  && [ $((id >> 16)) -ge 3 ] \
+                  && sed 's/.* rate=\([0-9]*\).*/\1/' <<<"$line"
+          done
+}
+# db_limits CHECK N BODY: POST /v1/cluster/networks/db with BODY on host
+# N answers 200 (CHECK), and every host installs the change.
+db_limits() {
+    gn_check "$1" test "$(gn_host_code "$2" POST /v1/cluster/networks/db \
+        "$3")" = 200
+    gn_check "$1-reaches-every-host" gn_wait 10 all_at "$(generation)"
+}
+db_limits network-limits-set-on-host1 1 '{"limits": {"egress_kbps": 20000}}'
+gn_check "network-limits-in-the-policy-on-host3" test "$(gn_host_field 3 \
+    /v1/cluster/networks '[n for n in d["networks"] if n["name"] == "db"][0]["limits"]')" \
+    = "{'egress_kbps': 20000}"
+ofport_a3=$(gn_on_host 3 ovs-vsctl get Interface "pa3-$s" ofport)
+gn_check "host3-port-gets-the-network-limit" \
+    test "$(limit_of 3 "pa3-$s" egress_kbps)" = "20000 network"
+has_rate() { [ "$(meter_of "$1" "$2" "$3")" = "$4" ]; }
+gn_check "host3-port-has-the-meter" gn_wait 10 has_rate 3 "pa3-$s" kbps 20000
+db_limits network-limits-add-a-member 2 '{"limits": {"ingress_pps": 5000}}'
+gn_check "other-member-kept" \
+    test "$(limit_of 3 "pa3-$s" egress_kbps)" = "20000 network"
+gn_check "new-member-applies" \
+    test "$(limit_of 3 "pa3-$s" ingress_pps)" = "5000 network"
+gn_check "host3-port-has-the-pps-meter" gn_wait 10 has_rate 3 "pa3-$s" pktps 5000
+gn_check "port-not-added-again" \
+    test "$(gn_on_host 3 ovs-vsctl get Interface "pa3-$s" ofport)" = "$ofport_a3"
+db_limits network-limit-member-dropped 1 '{"limits": {"egress_kbps": null}}'
+gn_check "dropped-member-back-to-default" \
+    test "$(limit_of 3 "pa3-$s" egress_kbps)" = "0 default"
+gn_check "host3-kbps-meter-gone" gn_wait 10 has_rate 3 "pa3-$s" kbps ""
+db_limits network-limits-dropped 1 '{"limits": null}'
+gn_check "no-network-limits-left" test "$(gn_host_field 1 \
+    /v1/cluster/networks '"limits" in [n for n in d["networks"] if n["name"] == "db"][0]')" \
+    = False
+gn_check "host3-pps-meter-gone" gn_wait 10 has_rate 3 "pa3-$s" pktps ""
+# An import carries a network's default limits too, and again changes
+# nothing.
+gn_config "$out/lim.json"
+gn_config_edit "$out/lim.json" 'cfg["networks"] = [{"name": "lim", "vlan": 63,
+    "subnets": ["10.63.0.0/24"],
+    "limits": {"egress_kbps": 1000, "burst_ms": 200}}]
+cfg["rules"] = []'
+gn_check "import-with-network-limits" grep -q '"networks_added": 1' \
+    <<<"$(gn_host_api 2 POST /v1/cluster/import "$(cat "$out/lim.json")")"
+gn_check "imported-limits-in-the-policy" test "$(gn_host_field 1 \
+    /v1/cluster/networks '[n for n in d["networks"] if n["name"] == "lim"][0]["limits"]')" \
+    = "{'burst_ms': 200, 'egress_kbps': 1000}"
+gn_check "reimport-with-limits-changes-nothing" grep -q '"unchanged": 1' \
+    <<<"$(gn_host_api 3 POST /v1/cluster/import "$(cat "$out/lim.json")")"
+gn_check "limits-network-deleted" \
+    test "$(gn_host_code 1 DELETE /v1/cluster/networks/lim)" = 200
 
 # --- SIGKILL of one host's guestnetd changes nothing elsewhere.
 flows1=$(gn_host_flows 1)
