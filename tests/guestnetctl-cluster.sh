@@ -92,6 +92,11 @@ check network-add-conflict 1 'POST /v1/cluster/networks {"name":"app","subnets":
 check network-set 0 'POST /v1/cluster/networks/web {"mtu":1400,"private":false,"subnets":["10.11.0.0/24"]}' \
     "web          10    no      1400   10.11.0.0/24" \
     network set web --subnet 10.11.0.0/24 --mtu 1400 --no-private
+check network-set-limits 0 'POST /v1/cluster/networks/web {"limits":{"egress_kbps":50000,"ingress_pps":null}}' \
+    "web          10" network set web --egress 50mbit --ingress-pps default
+check network-add-limits 0 'POST /v1/cluster/networks {"limits":{"burst_ms":200,"egress_pps":1000},"name":"lim","subnets":["10.31.0.0/24"],"vlan":31}' \
+    "" network add lim --vlan 31 --subnet 10.31.0.0/24 --egress-pps 1000 \
+    --burst-ms 200
 check network-set-json 0 'POST /v1/cluster/networks/web {"vlan":11}' \
     '"vlan": 11' --json network set web --vlan 11
 check network-del 0 "DELETE /v1/cluster/networks/web -" \
