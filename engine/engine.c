@@ -81,7 +81,8 @@ engine_view__(struct engine *e)
 
 /* Brings ofctrl's desired table and meters up to date with the view's
  * pipeline input (port_view_pipeline_gen()) and the config, within
- * ENGINE_FLOWS_BUDGET_US: if that is not enough, leaves
+ * ENGINE_FLOWS_BUDGET_US (ENGINE_FLOWS_FIRST_BUDGET_US for the first
+ * table after a start): if that is not enough, leaves
  * 'e->flows_incomplete' set and the table held back from the switch for
  * the next step to go on with. */
 static void
@@ -114,7 +115,9 @@ engine_flows__(struct engine *e)
         .uplink_ofport = port_view_uplink_ofport(e->view),
         .router_mac = e->remote.has_router_mac ? &e->remote.router_mac
                                                : NULL,
-        .deadline = gn_time_usec() + ENGINE_FLOWS_BUDGET_US,
+        .deadline = gn_time_usec() + (e->flows_built
+                                      ? ENGINE_FLOWS_BUDGET_US
+                                      : ENGINE_FLOWS_FIRST_BUDGET_US),
         /* An incomplete update goes on where it stopped if its input is
          * the same (the view left its array of ports alone). */
         .same_input = unchanged && e->flows_incomplete,

@@ -65,6 +65,13 @@ before_ports=$("$GUESTNETCTL" --json port list | python3 -c \
     'import json,sys; print(sorted((p["name"], p["network"], p["mac"]) for p in json.load(sys.stdin)))')
 gn_wait 5 bash -c "[ \$(ovs-vsctl get Open_vSwitch . cur_cfg) = \
     \$(ovs-vsctl get Open_vSwitch . next_cfg) ]"
+# (Settled: every port's installed mark written, the last transaction of
+# an add, which would otherwise come after the count below.)
+all_marked() {
+    "$GUESTNETCTL" --json port list | python3 -c 'import json, sys
+sys.exit(not all(p["installed"] for p in json.load(sys.stdin)))'
+}
+gn_check "ports-marked-installed-before-kill" gn_wait 10 all_marked
 txns=$(gn_guestnetd_txns)
 gn_guestnetd_stop KILL
 gn_check "stale-socket-after-kill" test -S "$GUESTNET_SOCKET"
