@@ -2,20 +2,25 @@
  * that adds several ports at once.  Each port goes to the engine (or the
  * cluster) as its own add, so each is all or nothing on its own and gets
  * the answer one add would have had; the engine gathers adds that come
- * together into few OVSDB transactions and flow bundles.  The request is
- * answered once every port is: 200 if all were added, 207 if any was
- * refused, with one entry per port in the order given:
+ * together into few OVSDB transactions and flow bundles.  The ports are
+ * handed over API_BULK_SLICE per turn of the event loop, so that a large
+ * request does not hold the loop.  The request is answered once every
+ * port is: 200 if all were added, 207 if any was refused, with one entry
+ * per port in the order given:
  *
  *     {"ports": [{"name": N, "status": 201, "port": {...}},
  *                {"name": N, "status": 409, "error": {...}}, ...],
  *      "added": A, "failed": F}
  *
- * A client that goes away does not stop the adds (as for one port); its
- * answer is dropped. */
+ * At most API_BULK_PENDING_MAX ports of such requests wait for answers at
+ * once; a request that would pass that is answered 503 and adds nothing.
+ * A client that goes away does not stop the adds already handed over (as
+ * for one port); its answer is dropped and the rest is not handed over. */
 #include <config.h>
 
 #include "api-private.h"
 
+#include <event2/event.h>
 #include <stdlib.h>
 
 #include "api-request.h"
@@ -31,19 +36,26 @@ struct api_bulk_item {
 
 struct api_bulk {
     struct api_pending *p;      /* The HTTP request. */
+    bool wait;
     size_t n;
+    size_t n_submitted;         /* Ports handed to the engine. */
     size_t n_left;              /* Ports not answered yet. */
     size_t n_added;
-    bool submitting;            /* Still handing ports to the engine. */
+    bool submitting;            /* Handing ports to the engine now. */
+    struct event *next;         /* Hands over the next slice. */
     struct api_bulk_item items[];
 };
 
 static void
 api_bulk_free__(struct api_bulk *b)
 {
+    struct api *api = b->p->api;
+
+    api->bulk_pending -= b->n_left;
     for (size_t i = 0; i < b->n; i++) {
         json_decref(b->items[i].result);
     }
+    event_free(b->next);
     free(b);
 }
 
@@ -55,7 +67,7 @@ api_bulk_maybe_finish__(struct api_bulk *b)
     struct api_pending *p = b->p;
     json_t *list;
 
-    if (b->n_left || b->submitting) {
+    if (b->n_left || b->submitting || b->n_submitted < b->n) {
         return;
     }
     list = json_array();
@@ -67,8 +79,8 @@ api_bulk_maybe_finish__(struct api_bulk *b)
                 json_pack("{s:o, s:I, s:I}", "ports", list,
                           "added", (json_int_t) b->n_added,
                           "failed", (json_int_t) (b->n - b->n_added)));
+    api_bulk_free__(b);         /* (It reads 'p'.) */
     api_pending_free__(p);
-    api_bulk_free__(b);
 }
 
 /* The engine answered one port of the request. */
@@ -98,7 +110,42 @@ api_bulk_item_done__(int status, json_t *body, void *item_)
     }
     item->result = result;
     b->n_left--;
+    b->p->api->bulk_pending--;
     api_bulk_maybe_finish__(b);
+}
+
+/* Hands the next API_BULK_SLICE ports of 'b' to the engine (or the
+ * cluster); schedules the rest for the next turn of the loop. */
+static void
+api_bulk_submit__(evutil_socket_t fd, short what, void *b_)
+{
+    struct api_bulk *b = b_;
+    struct api *api = b->p->api;
+    const json_t *ports = b->p->bulk_ports;
+    size_t end = b->n_submitted + API_BULK_SLICE;
+
+    (void) fd;
+    (void) what;
+    b->submitting = true;
+    for (; b->n_submitted < b->n && b->n_submitted < end; b->n_submitted++) {
+        size_t i = b->n_submitted;
+        const json_t *port = json_array_get(ports, i);
+
+        b->items[i].bulk = b;
+        if (api->cluster) {
+            cluster_port_add(api->cluster, port, b->wait,
+                             api_bulk_item_done__, &b->items[i]);
+        } else {
+            engine_port_add(api->engine, port, b->wait,
+                            api_bulk_item_done__, &b->items[i]);
+        }
+    }
+    b->submitting = false;
+    if (b->n_submitted < b->n) {
+        event_active(b->next, EV_TIMEOUT, 0);
+    } else {
+        api_bulk_maybe_finish__(b);
+    }
 }
 
 void
@@ -118,28 +165,27 @@ api_bulk_add__(struct api *api, struct evhttp_request *req,
         return;
     }
     n = json_array_size(ports);
+    if (api->bulk_pending + n > API_BULK_PENDING_MAX) {
+        char *msg = gn_xasprintf("%zu ports of other requests are being "
+                                 "added (at most %d at once): nothing was "
+                                 "added; retry later", api->bulk_pending,
+                                 API_BULK_PENDING_MAX);
+        api_error__(api, req, conn, 503, msg);
+        free(msg);
+        json_decref(body);
+        return;
+    }
     b = gn_xzalloc(sizeof *b + n * sizeof b->items[0]);
     p = api_pending_create__(api, req, conn, API_PENDING_BULK);
     p->bulk = b;
     p->bulk_ports = json_incref((json_t *) ports);
-    b->p = p;
-    b->n = b->n_left = n;
-    b->submitting = true;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *port = json_array_get(ports, i);
-
-        b->items[i].bulk = b;
-        if (api->cluster) {
-            cluster_port_add(api->cluster, port, wait, api_bulk_item_done__,
-                             &b->items[i]);
-        } else {
-            engine_port_add(api->engine, port, wait, api_bulk_item_done__,
-                            &b->items[i]);
-        }
-    }
-    b->submitting = false;
     json_decref(body);
-    api_bulk_maybe_finish__(b);
+    b->p = p;
+    b->wait = wait;
+    b->n = b->n_left = n;
+    b->next = event_new(api->base, -1, 0, api_bulk_submit__, b);
+    api->bulk_pending += n;
+    api_bulk_submit__(-1, 0, b);
 }
 
 void
@@ -147,7 +193,7 @@ api_bulk_forget__(struct api_pending *p)
 {
     struct api_bulk *b = p->bulk;
 
-    for (size_t i = 0; i < b->n; i++) {
+    for (size_t i = 0; i < b->n_submitted; i++) {
         if (!b->items[i].result) {
             if (p->api->cluster) {
                 cluster_forget(p->api->cluster, &b->items[i]);

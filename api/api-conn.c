@@ -326,8 +326,11 @@ api_server_init__(struct api *api, struct api_server *server, int fd,
     server->api = api;
     server->metrics_only = metrics_only;
     server->http = evhttp_new(api->base);
-    evhttp_set_max_body_size(server->http, opts->max_body_size
-                             ? opts->max_body_size : API_DEFAULT_MAX_BODY);
+    /* (The metrics listener serves GETs only: a body is never needed.) */
+    evhttp_set_max_body_size(server->http,
+                             metrics_only ? API_METRICS_MAX_BODY
+                             : opts->max_body_size ? opts->max_body_size
+                             : API_DEFAULT_MAX_BODY);
     evhttp_set_max_headers_size(server->http, API_MAX_HEADERS);
     evhttp_set_timeout(server->http, opts->timeout_s ? opts->timeout_s : 60);
     /* Other methods are answered 405 in JSON by api_handle__(). */

@@ -1,7 +1,8 @@
 /* api-private.h: the state of struct api and its connections, shared by
  * api/api.c (routing, access, request bodies, answers), api/api-conn.c
- * (listeners, connections, deadlines) and api/api-handlers.c (what each
- * endpoint does).  Nothing outside api/ includes it. */
+ * (listeners, connections, deadlines), api/api-handlers.c (what each
+ * endpoint does) and api/api-bulk.c (requests adding several ports).
+ * Nothing outside api/ includes it. */
 #ifndef GN_API_PRIVATE_H
 #define GN_API_PRIVATE_H 1
 
@@ -22,6 +23,12 @@ struct evbuffer;
 struct event;
 
 #define API_DEFAULT_MAX_BODY (256 * 1024)
+#define API_METRICS_MAX_BODY 1024
+/* Requests adding several ports: the ports handed to the engine per turn
+ * of the event loop, and at most how many of all such requests may be
+ * waiting for their answers at once (more: 503). */
+#define API_BULK_SLICE 64
+#define API_BULK_PENDING_MAX 8192
 #define API_MAX_HEADERS (16 * 1024)
 #define API_DEFAULT_MAX_CLIENTS 256
 #define API_DEFAULT_REQUEST_TIMEOUT_S 10
@@ -98,6 +105,8 @@ struct api {
     bool stats_in_flight;
     struct api_pending *waiters;
     struct api_pending *traces;
+    size_t bulk_pending;                /* Ports of bulk requests not
+                                         * answered yet. */
 
     /* The text of the last GET /v1/ports answer and the version of the
      * engine's ports it was made from (engine_ports_version()). */

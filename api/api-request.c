@@ -119,7 +119,8 @@ api_request_wait_body(json_t *body, bool *waitp)
 bool
 api_request_is_bulk(const json_t *body)
 {
-    return json_object_get(body, "ports") != NULL;
+    return (json_object_get(body, "ports") != NULL
+            && !json_object_get(body, "name"));
 }
 
 char *

@@ -107,7 +107,8 @@ cluster_network_row__(const json_t *net)
                             json_string(gn_buf_cstr(&list)));
     }
     gn_buf_destroy(&list);
-    /* The default limits too: checked already, as the config's. */
+    /* The default limits too (a value the config's check refuses leaves
+     * them out here; its transaction is dropped anyway). */
     const json_t *limits = json_object_get(net, "limits");
     struct gn_limits lim;
     char *error = limits ? gn_limits_from_json(limits, "limits", &lim, NULL)

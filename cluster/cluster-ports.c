@@ -597,7 +597,8 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
         return;
     }
     error = port_spec_from_json(req, engine_config(c->engine),
-                                engine_replica(c->engine), &spec, &kind);
+                                engine_replica(c->engine),
+                                engine_port_peers(c->engine), &spec, &kind);
     if (error) {
         free(hash);
         cluster_refuse__(cb, aux, kind, error);

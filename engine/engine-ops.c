@@ -703,7 +703,8 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
     if (engine_port_add_retry__(e, req, wait, cb, aux)) {
         return;
     }
-    error = port_spec_from_json(req, e->cfg, e->replica, &spec, &kind);
+    error = port_spec_from_json(req, e->cfg, e->replica,
+                                engine_port_peers(e), &spec, &kind);
     if (error) {
         engine_answer__(cb, aux, kind, engine_error_body__(error));
         free(error);

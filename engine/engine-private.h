@@ -174,6 +174,8 @@ struct engine {
     struct dev_worker *devices; /* Creates and deletes guest devices. */
     char *ovs_rundir;
     struct port_view *view;     /* The bridge's ports, bound. */
+    struct gn_strmap peers;     /* port_peers_build() of the replica at */
+    unsigned long long peers_seqno;     /* this seqno (0: not built). */
     unsigned long long view_seqno;      /* Replica seqno and config */
     unsigned long long view_cfg_gen;    /* generation of 'view'. */
     bool view_valid;

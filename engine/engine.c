@@ -652,6 +652,20 @@ engine_create(struct event_base *base, const char *ovsdb_remote,
     return e;
 }
 
+const struct gn_strmap *
+engine_port_peers(struct engine *e)
+{
+    unsigned long long seqno = ovsdb_replica_seqno(e->replica);
+
+    if (e->peers_seqno != seqno || !seqno) {
+        gn_strmap_destroy(&e->peers);
+        e->peers = (struct gn_strmap) GN_STRMAP_INIT;
+        port_peers_build(e->replica, &e->peers);
+        e->peers_seqno = seqno;
+    }
+    return &e->peers;
+}
+
 void
 engine_destroy(struct engine *e)
 {
@@ -665,6 +679,7 @@ engine_destroy(struct engine *e)
     dev_worker_destroy(e->devices);
     engine_sweep_free__(e->sweep);
     gn_strmap_destroy(&e->missing);
+    gn_strmap_destroy(&e->peers);
     engine_ipam_txn_done__(e);
     engine_give_addresses(e, NULL, NULL);
     for (struct engine_op *op = e->ops; op; op = op->next) {

@@ -290,8 +290,27 @@ ports_name_in_db__(const struct ovsdb_replica *r, const char *name)
  * (borrowed) and sets '*as_peer' to tell which; else NULL.  Such a name is
  * never free for a new port, whether the device is there or not: a device
  * of ours that a live port uses is not one a crash left behind. */
+void
+port_peers_build(const struct ovsdb_replica *r, struct gn_strmap *peers)
+{
+    const char *uuid;
+    const json_t *row;
+
+    /* (external_ids is a map, which the replica does not index.) */
+    OVSDB_REPLICA_FOR_EACH (uuid, row, r, "Interface") {
+        const char *peer = ovsdb_datum_map_get_string(row, "external_ids",
+                                                      PORTS_PEER_KEY);
+        const char *name = ovsdb_datum_string(row, "name");
+
+        if (peer) {
+            gn_strmap_put(peers, peer, (void *) (name ? name : "?"));
+        }
+    }
+}
+
 static const char *
-ports_device_user__(const struct ovsdb_replica *r, const char *dev,
+ports_device_user__(const struct ovsdb_replica *r,
+                    const struct gn_strmap *peers, const char *dev,
                     bool *as_peer)
 {
     const char *uuid;
@@ -301,7 +320,12 @@ ports_device_user__(const struct ovsdb_replica *r, const char *dev,
     if (ports_name_in_db__(r, dev)) {
         return dev;
     }
-    /* (external_ids is a map, which the replica does not index.) */
+    if (peers) {
+        const char *name = gn_strmap_get(peers, dev);
+
+        *as_peer = name != NULL;
+        return name;
+    }
     OVSDB_REPLICA_FOR_EACH (uuid, row, r, "Interface") {
         const char *peer = ovsdb_datum_map_get_string(row, "external_ids",
                                                       PORTS_PEER_KEY);
@@ -322,12 +346,13 @@ ports_device_user__(const struct ovsdb_replica *r, const char *dev,
  * 'partner' (may be NULL): a device name whose stale veth pair may hold
  * 'dev' as its unmarked other end.  Returns NULL or a malloc'd message. */
 static char *
-ports_check_device_free__(const struct ovsdb_replica *r, const char *field,
+ports_check_device_free__(const struct ovsdb_replica *r,
+                          const struct gn_strmap *peers, const char *field,
                           const char *dev, const char *partner,
                           char **stale_markp)
 {
     bool as_peer;
-    const char *user = ports_device_user__(r, dev, &as_peer);
+    const char *user = ports_device_user__(r, peers, dev, &as_peer);
     bool exists = netdev_exists(dev);
     char *mark;
 
@@ -352,7 +377,8 @@ ports_check_device_free__(const struct ovsdb_replica *r, const char *field,
         return NULL;
     }
     /* (An unmarked guest end beside its marked host end goes with it.) */
-    if (partner && !ports_device_user__(r, partner, &as_peer)
+    /* ('partner' passed this check already: no port uses it.) */
+    if (partner
         && (mark = ports_device_stale_mark__(partner)) != NULL) {
         bool pair = netdev_is_veth_pair(partner, dev);
 
@@ -367,7 +393,8 @@ ports_check_device_free__(const struct ovsdb_replica *r, const char *field,
 
 static char *
 port_spec_from_json__(const json_t *req, const struct gn_config *cfg,
-                      const struct ovsdb_replica *r, struct port_spec *spec,
+                      const struct ovsdb_replica *r,
+                      const struct gn_strmap *peers, struct port_spec *spec,
                       enum port_error *kind)
 {
     const struct gn_network *net;
@@ -565,11 +592,11 @@ port_spec_from_json__(const json_t *req, const struct gn_config *cfg,
     /* Conflicts: a port in OVSDB that uses either name (as its own or as
      * its peer), or a device on the host that is not one a crash left. */
     *kind = PORT_ERR_CONFLICT;
-    if ((error = ports_check_device_free__(r, "name", name, NULL,
+    if ((error = ports_check_device_free__(r, peers, "name", name, NULL,
                                            &spec->stale_alias))
         || (spec->peer
-            && (error = ports_check_device_free__(r, "peer", spec->peer,
-                                                  name,
+            && (error = ports_check_device_free__(r, peers, "peer",
+                                                  spec->peer, name,
                                                   &spec->stale_peer_alias)))) {
         return error;
     }
@@ -579,7 +606,8 @@ port_spec_from_json__(const json_t *req, const struct gn_config *cfg,
 
 char *
 port_spec_from_json(const json_t *req, const struct gn_config *cfg,
-                    const struct ovsdb_replica *r, struct port_spec *spec,
+                    const struct ovsdb_replica *r,
+                    const struct gn_strmap *peers, struct port_spec *spec,
                     enum port_error *kind)
 {
     char *error;
@@ -587,7 +615,7 @@ port_spec_from_json(const json_t *req, const struct gn_config *cfg,
     memset(spec, 0, sizeof *spec);
     spec->owner = (uid_t) -1;
     spec->group = (gid_t) -1;
-    error = port_spec_from_json__(req, cfg, r, spec, kind);
+    error = port_spec_from_json__(req, cfg, r, peers, spec, kind);
     if (!error) {
         struct netaddr_mac rnd;
         char hex[18];

@@ -65,8 +65,8 @@ port_spec_check(const json_t *req)
     enum port_error kind;
     char *error;
 
-    error = port_spec_from_json(req, fuzz_config(), fuzz_replica(), &spec,
-                                &kind);
+    error = port_spec_from_json(req, fuzz_config(), fuzz_replica(), NULL,
+                                &spec, &kind);
     if (error) {
         if (kind == PORT_ERR_NONE) {
             abort();

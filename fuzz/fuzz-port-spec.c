@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!req) {
         return 0;
     }
-    error = port_spec_from_json(req, cfg, fuzz_replica(), &spec, &kind);
+    error = port_spec_from_json(req, cfg, fuzz_replica(), NULL, &spec, &kind);
     if (error) {
         if (kind == PORT_ERR_NONE) {
             abort();            /* A refusal always says which kind. */

@@ -51,7 +51,9 @@ char *api_request_wait_body(json_t *body, bool *waitp) GN_WARN_UNUSED;
  * what a request adding one port carries. */
 #define API_BULK_MAX 2048
 
-/* True if 'body' (borrowed) asks to add several ports. */
+/* True if 'body' (borrowed) asks to add several ports: it has "ports" and
+ * no "name" (one port's body with a stray "ports" is one port's, whose
+ * check names the unknown field). */
 bool api_request_is_bulk(const json_t *body);
 
 /* Checks the shape of a request adding several ports: "ports" is its only

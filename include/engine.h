@@ -169,5 +169,9 @@ struct ofctrl *engine_ofctrl(const struct engine *);
 const struct ovsdb_replica *engine_replica(const struct engine *);
 const struct gn_config *engine_config(const struct engine *);
 const char *engine_ovs_rundir(const struct engine *);
+/* The guest ends of the ports' veths, for port_spec_from_json() (see
+ * port_peers_build()): made once per change of the replica. */
+struct gn_strmap;
+const struct gn_strmap *engine_port_peers(struct engine *);
 
 #endif /* engine.h */

@@ -30,6 +30,7 @@
 #include "netaddr.h"
 
 struct gn_config;
+struct gn_strmap;
 struct ovsdb_replica;
 struct ovsdb_txn;
 
@@ -133,14 +134,23 @@ enum port_error {
 };
 
 /* Validates the JSON request 'req' (borrowed) against 'cfg' and the OVSDB
- * replica (duplicate names) and the host (existing devices, missing
- * namespaces).  On success returns NULL and fills '*spec' (free with
+ * replica (duplicate names; 'peers', from port_peers_build() on the same
+ * replica, or NULL to look through every Interface) and the host (existing
+ * devices, missing namespaces).  On success returns NULL and fills '*spec' (free with
  * port_spec_destroy()); on failure returns a malloc'd message naming the
  * field, and stores the kind of error in '*kind'. */
 char *port_spec_from_json(const json_t *req, const struct gn_config *cfg,
-                          const struct ovsdb_replica *, struct port_spec *,
+                          const struct ovsdb_replica *,
+                          const struct gn_strmap *peers, struct port_spec *,
                           enum port_error *kind)
     __attribute__((warn_unused_result));
+
+/* Fills 'peers' (empty, GN_STRMAP_INIT) with the guest ends of the veths
+ * of the ports in 'r': each Interface's external_ids PORTS_PEER_KEY, to
+ * the Interface's name (borrowed from 'r': valid until it changes).
+ * port_spec_from_json() refuses those names for a new port; given this
+ * map, it looks them up in O(1) instead of walking every Interface. */
+void port_peers_build(const struct ovsdb_replica *r, struct gn_strmap *peers);
 void port_spec_destroy(struct port_spec *);
 
 /* Returns a malloc'd digest of the add request 'req' (borrowed): its JSON

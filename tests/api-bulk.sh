@@ -14,14 +14,16 @@ in_host() { ip netns exec "$ns" "$@"; }
 dir=$GN_SANDBOX_DIR
 
 # bulk_body PREFIX FIRST LAST [NETWORK]: a bulk of kvm ports PREFIXi with
-# MAC and IPv4 address of their own (10.10.0.i in web).
+# MAC and IPv4 address of their own (10.10.0.i in web, 10.20.0.i in db).
 bulk_body() {
     "$GN_PYTHON" - "$@" <<'EOF'
 import json, sys
 prefix, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+net = sys.argv[4] if len(sys.argv) > 4 else "web"
+sub = {"web": "10.10.0", "db": "10.20.0"}[net]
 print(json.dumps({"ports": [
-    {"name": "%s%d" % (prefix, i), "kind": "kvm", "network": "web",
-     "mac": "52:54:00:ab:00:%02x" % i, "ips": ["10.10.0.%d" % i]}
+    {"name": "%s%d" % (prefix, i), "kind": "kvm", "network": net,
+     "mac": "52:54:00:ab:00:%02x" % i, "ips": ["%s.%d" % (sub, i)]}
     for i in range(first, last + 1)]}))
 EOF
 }
@@ -72,6 +74,15 @@ gn_check "bulk-few-transactions" test "$n_txns" -le 10
 gn_check "bulk-port-security-flows" bash -c "ovs-ofctl -O OpenFlow15 \
     dump-flows br-int | grep 'in_port=$(ofport_of "bk$s-10")[,]' \
     | grep -q 'nw_src=10.10.0.10[, ]'"
+
+# --- 67 ports, handed to the engine in two slices: answered once, all
+# added, in order.
+bulk_body "bd$s-" 33 99 db > "$dir/b67"
+code=$(post "$dir/b67")
+gn_check "two-slices-200" test "$code" = 200
+gn_check "two-slices-all-added-in-order" test "$(answer "$dir/b67" \
+    '(a["added"], [p["name"] for p in a["ports"]] == ["bd'$s'-%d" % i for i in range(33, 100)], all(p["status"] == 201 for p in a["ports"]))')" \
+    = "(67, True, True)"
 
 # --- the same request again: the same answers, nothing written.
 txns=$(gn_guestnetd_txns)
@@ -130,8 +141,11 @@ shape item-not-object '{"ports": [{"name": "x1", "kind": "kvm", "network": "web"
     'ports[1]: expected a JSON object'
 shape same-name-twice '{"ports": [{"name": "x1", "kind": "kvm", "network": "web"}, {"name": "x1", "kind": "kvm", "network": "db"}]}' \
     'port \"x1\" is also ports[0]'
-shape extra-member '{"ports": [{"name": "x1", "kind": "kvm", "network": "web"}], "name": "x2"}' \
-    'unknown field \"name\"'
+shape extra-member '{"ports": [{"name": "x1", "kind": "kvm", "network": "web"}], "mtu": 1400}' \
+    'unknown field \"mtu\"'
+# One port's body with a stray "ports" is one port's: the field is named.
+shape one-port-with-ports '{"name": "x2", "kind": "kvm", "network": "web", "ports": []}' \
+    '\"ports\"'
 shape wait-not-boolean '{"ports": [{"name": "x1", "kind": "kvm", "network": "web"}], "wait": "yes"}' \
     'wait: expected a boolean'
 "$GN_PYTHON" -c 'import json
@@ -184,13 +198,14 @@ gn_check_fails "lxc-bulk-spoofed-source-reaches-nobody" \
 
 # --- a client that goes away mid-request: every port still completes,
 # nothing is left half-made, and guestnetd keeps answering.
-bulk_body "gone$s-" 100 129 > "$dir/gone"
+# (130 ports: handed to the engine in three slices.)
+bulk_body "gone$s-" 100 229 db > "$dir/gone"
 curl -s -o /dev/null --max-time 0.05 --unix-socket "$GUESTNET_SOCKET" \
     -H 'Content-Type: application/json' --data-binary @"$dir/gone" \
     http://localhost/v1/ports
 all_up() {
     local i
-    for ((i = 100; i <= 129; i++)); do
+    for ((i = 100; i <= 229; i++)); do
         [ "$(ofport_of "gone$s-$i")" -gt 0 ] 2>/dev/null || return 1
     done
 }
