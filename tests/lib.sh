@@ -273,6 +273,14 @@ gn_guestnetd_setup_edit() {
     gn_guestnetd_start "$GN_CONFIG" "$@" || gn_done
 }
 
+# gn_guestnetd_setup_no_dhcp: gn_guestnetd_setup, then its config without
+# DHCP (gn_config_no_dhcp) reloaded; a test failure if that fails.
+gn_guestnetd_setup_no_dhcp() {
+    gn_guestnetd_setup
+    gn_config_no_dhcp "$GN_CONFIG"
+    gn_reload || gn_fail reload "the config without DHCP was not applied"
+}
+
 # gn_guestnetd_stop [SIGNAL]: stops guestnetd (TERM by default) and waits.
 gn_guestnetd_stop() {
     kill -"${1:-TERM}" "$GN_GUESTNETD_PID" 2>/dev/null

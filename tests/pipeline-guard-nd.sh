@@ -12,9 +12,7 @@
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 
-gn_guestnetd_setup
-gn_config_no_dhcp "$GN_CONFIG"
-gn_reload || gn_fail reload "the config without DHCP was not applied"
+gn_guestnetd_setup_no_dhcp
 s=$$
 wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 wc=52:54:00:10:00:13
 gw=0a:00:00:00:00:0a
