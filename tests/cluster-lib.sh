@@ -536,6 +536,7 @@ gn_cluster_setup() {
 gn_cluster_policy_setup() {
     gn_cluster_setup "$@"
     gn_tmpdir out
+    # shellcheck disable=SC2154  # (gn_tmpdir set it)
     gn_cluster_import "$out/policy.json" upl
 }
 

@@ -262,6 +262,7 @@ gn_guestnetd_sandbox() {
 # gn_guestnetd_setup [OPTION...]: the usual start of a guestnetd test:
 # gn_guestnetd_sandbox, the standard config (gn_config) in $GN_CONFIG and
 # guestnetd on it with the guestnetd OPTIONs; ends the test if that fails.
+# shellcheck disable=SC2120  # (the tests pass OPTIONs; this file does not)
 gn_guestnetd_setup() { gn_guestnetd_setup_edit "" "$@"; }
 # gn_guestnetd_setup_edit PYTHON [OPTION...]: the same, with the config
 # edited by PYTHON (gn_config_edit) before guestnetd starts.
