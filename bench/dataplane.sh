@@ -46,23 +46,12 @@ GN_TEST_NAME=${GN_TEST_NAME:-bench-dataplane}
 . "$GN_SRCDIR/bench/lib.sh"
 gn_require_root
 gn_require_cmd iperf3 iperf3
-gn_require_cmd curl curl
 s=$$
 
 # guestnetd with web and db, web may open tcp and udp 5201 to db (iperf3).
-gn_sandbox_start
-GN_CONFIG=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$GN_CONFIG"
-"$GN_PYTHON" - "$GN_CONFIG" <<'EOP'
-import json, sys
-with open(sys.argv[1]) as f:
-    cfg = json.load(f)
-cfg["rules"] = [{"from": "web", "to": "db", "proto": p, "port": 5201}
-                for p in ("tcp", "udp")]
-with open(sys.argv[1], "w") as f:
-    json.dump(cfg, f)
-EOP
-gn_guestnetd_start "$GN_CONFIG" || gn_done
+gn_guestnetd_setup_edit \
+    'cfg["rules"] = [{"from": "web", "to": "db", "proto": p, "port": 5201}
+                for p in ("tcp", "udp")]'
 out=$GN_SANDBOX_DIR
 gn_pipeline_guest wa web 52:54:00:10:00:11 10.10.0.11 10.10.0.21 || gn_done
 gn_pipeline_guests wb da

@@ -269,55 +269,57 @@ pipeline_limit_meter__(const struct pipeline_port *p, enum gn_limit limit,
     }
 }
 
+/* One way of the limits of guest port 'p': in table 'kbps_table', the
+ * packets that match 'match' go through the meter of limit 'kbps' (if it
+ * is set) and, if limit 'pps' is set, on to table 'pps_table', where they go
+ * through its meter; the last of these tables ends with 'final'.  'rule'
+ * names the flows in their cookies. */
+static void
+pipeline_limit_way__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
+                     enum pipeline_rule rule,
+                     enum gn_limit kbps, enum gn_limit pps,
+                     uint8_t kbps_table, uint8_t pps_table,
+                     const char *match, const char *final)
+{
+    uint64_t cookie = PIPELINE_COOKIE(rule, p->ofport);
+    char kbps_meter[32], pps_meter[32], *actions;
+
+    pipeline_limit_meter__(p, kbps, kbps_meter, sizeof kbps_meter);
+    pipeline_limit_meter__(p, pps, pps_meter, sizeof pps_meter);
+    if (*pps_meter) {
+        actions = gn_xasprintf("%sgoto_table:%d", kbps_meter, pps_table);
+        pipeline_ctx_add(ctx, kbps_table, 100, cookie, actions, "%s", match);
+        free(actions);
+        actions = gn_xasprintf("%s%s", pps_meter, final);
+        pipeline_ctx_add(ctx, pps_table, 100, cookie, actions, "%s", match);
+    } else {
+        actions = gn_xasprintf("%s%s", kbps_meter, final);
+        pipeline_ctx_add(ctx, kbps_table, 100, cookie, actions, "%s", match);
+    }
+    free(actions);
+}
+
 /* Tables 11 to 14 for guest port 'p' with limits (see include/pipeline.h):
  * each way, the bandwidth meter in one table and the packet rate meter in
  * the next. */
 static void
 pipeline_limits__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
 {
-    char kbps[32], pps[32], *actions;
+    char match[32], final[32];
 
     if (pipeline_port_egress_limited(p)) {
-        uint64_t cookie = PIPELINE_COOKIE(PIPELINE_RULE_EGRESS_LIMIT,
-                                          p->ofport);
-
-        pipeline_limit_meter__(p, GN_LIMIT_EGRESS_KBPS, kbps, sizeof kbps);
-        pipeline_limit_meter__(p, GN_LIMIT_EGRESS_PPS, pps, sizeof pps);
-        if (*pps) {
-            actions = gn_xasprintf("%sgoto_table:%d", kbps, T_EGRESS_PPS);
-            pipeline_ctx_add(ctx, T_EGRESS_KBPS, 100, cookie, actions,
-                             "in_port=%d", p->ofport);
-            free(actions);
-            actions = gn_xasprintf("%sresubmit(,%d)", pps, T_SOURCE);
-            pipeline_ctx_add(ctx, T_EGRESS_PPS, 100, cookie, actions,
-                             "in_port=%d", p->ofport);
-        } else {
-            actions = gn_xasprintf("%sresubmit(,%d)", kbps, T_SOURCE);
-            pipeline_ctx_add(ctx, T_EGRESS_KBPS, 100, cookie, actions,
-                             "in_port=%d", p->ofport);
-        }
-        free(actions);
+        snprintf(match, sizeof match, "in_port=%d", p->ofport);
+        snprintf(final, sizeof final, "resubmit(,%d)", T_SOURCE);
+        pipeline_limit_way__(ctx, p, PIPELINE_RULE_EGRESS_LIMIT,
+                             GN_LIMIT_EGRESS_KBPS, GN_LIMIT_EGRESS_PPS,
+                             T_EGRESS_KBPS, T_EGRESS_PPS, match, final);
     }
     if (pipeline_port_ingress_limited(p)) {
-        uint64_t cookie = PIPELINE_COOKIE(PIPELINE_RULE_INGRESS_LIMIT,
-                                          p->ofport);
-
-        pipeline_limit_meter__(p, GN_LIMIT_INGRESS_KBPS, kbps, sizeof kbps);
-        pipeline_limit_meter__(p, GN_LIMIT_INGRESS_PPS, pps, sizeof pps);
-        if (*pps) {
-            actions = gn_xasprintf("%sgoto_table:%d", kbps, T_INGRESS_PPS);
-            pipeline_ctx_add(ctx, T_INGRESS_KBPS, 100, cookie, actions,
-                             "reg3=%d", p->ofport);
-            free(actions);
-            actions = gn_xasprintf("%soutput:%d", pps, p->ofport);
-            pipeline_ctx_add(ctx, T_INGRESS_PPS, 100, cookie, actions,
-                             "reg3=%d", p->ofport);
-        } else {
-            actions = gn_xasprintf("%soutput:%d", kbps, p->ofport);
-            pipeline_ctx_add(ctx, T_INGRESS_KBPS, 100, cookie, actions,
-                             "reg3=%d", p->ofport);
-        }
-        free(actions);
+        snprintf(match, sizeof match, "reg3=%d", p->ofport);
+        snprintf(final, sizeof final, "output:%d", p->ofport);
+        pipeline_limit_way__(ctx, p, PIPELINE_RULE_INGRESS_LIMIT,
+                             GN_LIMIT_INGRESS_KBPS, GN_LIMIT_INGRESS_PPS,
+                             T_INGRESS_KBPS, T_INGRESS_PPS, match, final);
     }
 }
 

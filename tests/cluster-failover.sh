@@ -9,9 +9,7 @@
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 GN_HOST_API_TIMEOUT=20
-gn_cluster_setup 2
-gn_tmpdir out
-gn_cluster_import "$out/policy.json" upl
+gn_cluster_policy_setup 2
 
 # bodies HOST COUNT: add requests for COUNT kvm ports of host HOST.
 bodies() {

@@ -11,9 +11,7 @@
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 GN_HOST_API_TIMEOUT=20
-gn_cluster_setup 2
-gn_tmpdir out
-gn_cluster_import "$out/policy.json" upl
+gn_cluster_policy_setup 2
 gn_check "port-on-host1" test "$(gn_host_code 1 POST /v1/ports '{"name": "tapa",
     "kind": "kvm", "network": "web", "ips": ["10.10.0.11"]}')" = 201
 

@@ -47,11 +47,14 @@
 #     gn_fabric_capture PORT FILE FILTER  frames on fabric port PORT, to FILE
 #     gn_fabric_capture_stop           stops that capture
 #     gn_fabric_count FILE PATTERN     frames of FILE that show PATTERN
+#     gn_check_injected_to_guest NS    checks of injected frames to guest NS
+#     gn_check_injected_routed NS      checks of injected routed frames to NS
 #
 # - Tests of hosts in cluster mode: their setup and their API.
 #
 #     gn_cluster_setup N [OPTION...]   cluster, hosts 1-N with guestnetd
 #     gn_cluster_import FILE [UPLINK]  the standard policy, through host 1
+#     gn_cluster_policy_setup N [OPTION...]  both, the policy in $out
 #     gn_host_api N METHOD PATH [BODY] a request to host N: body, "HTTP NNN"
 #     gn_host_code N METHOD PATH [BODY]  its HTTP status
 #     gn_host_field N PATH PYEXPR      PYEXPR of the answer to GET PATH
@@ -65,9 +68,7 @@
 #   gn_check "host-added" gn_cluster_db_write 2 \
 #       '{"op": "insert", "table": "Host", "row": {"name": "host1"}}'
 #
-#   gn_cluster_setup 2
-#   gn_tmpdir out
-#   gn_cluster_import "$out/policy.json" upl
+#   gn_cluster_policy_setup 2
 #   gn_check "port-on-host2" test "$(gn_host_code 2 POST /v1/ports \
 #       '{"name": "tapa", "kind": "kvm", "network": "web"}')" = 201
 
@@ -529,6 +530,16 @@ gn_cluster_setup() {
     done
 }
 
+# gn_cluster_policy_setup N [OPTION...]: gn_cluster_setup N OPTIONs, then
+# a private folder in $out and the standard policy, with uplink upl,
+# imported through host 1 (gn_cluster_import "$out/policy.json" upl).
+gn_cluster_policy_setup() {
+    gn_cluster_setup "$@"
+    gn_tmpdir out
+    # shellcheck disable=SC2154  # (gn_tmpdir set it)
+    gn_cluster_import "$out/policy.json" upl
+}
+
 # How long gn_host_api waits for an answer, in seconds (curl --max-time);
 # empty: as long as it takes.
 GN_HOST_API_TIMEOUT=10
@@ -597,6 +608,24 @@ gn_host_field() {
     gn_host_api "$1" GET "$2" | sed '$d' | "$GN_PYTHON" -c "import json, sys
 d = json.load(sys.stdin)
 print($3)"
+}
+
+# gn_check_injected_to_guest NS: PASS each if, of the frames a fabric
+# injector sent to guest NS, the one tagged same-network (from an address
+# nobody claims) arrived, and those tagged synack-no-request (a reply
+# without a request) and own-address (from the guest's own address) did
+# not.  gn_check_injected_routed NS: the same for the routed frames to NS
+# tagged routed-syn (a new connection a rule allows), which must arrive,
+# and routed-22 (one no rule allows), which must not.
+gn_check_injected_to_guest() {
+    gn_check_seen "injected-same-network-frame-arrives" "$1" same-network
+    gn_check_unseen "injected-reply-without-request-dropped" "$1" \
+        synack-no-request
+    gn_check_unseen "injected-own-guest-address-dropped" "$1" own-address
+}
+gn_check_injected_routed() {
+    gn_check_seen "injected-allowed-routed-syn-arrives" "$1" routed-syn
+    gn_check_unseen "injected-routed-tcp-22-dropped" "$1" routed-22
 }
 
 # gn_host_flows N: host N's flows, sorted, without counters (gn_flows).

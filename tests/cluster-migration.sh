@@ -12,9 +12,7 @@
 gn_require_scapy
 s=$$
 
-gn_cluster_setup 3 --migration-timeout=8
-gn_tmpdir out
-gn_cluster_import "$out/policy.json" upl
+gn_cluster_policy_setup 3 --migration-timeout=8
 
 m=52:54:00:0a:05:50
 gn_host_guest 1 "ma$s" pm web $m 10.10.0.50 || gn_done

@@ -65,12 +65,9 @@ udhcpc_lease() {
 
 # --- A rogue server in wb answers from 67 and 12345, broadcast and to the
 # client's MAC, all the while; the client's own messages never reach it.
-ip netns exec "wb$s" "$GN_PYTHON" -c "
-from scapy.all import *
-conf.verb = 0
-open('$dir/rogue.ready', 'w')
-n = 0
-for i in range(300):
+gn_scapy_rogue "wb$s" "$dir/rogue" 300 0.02 "
+def rogue(i):
+    n = 0
     for sport in (12345, 67):
         for dst, ip in (('$wa', '10.10.0.66'), ('ff:ff:ff:ff:ff:ff',
                                                  '255.255.255.255')):
@@ -86,17 +83,13 @@ for i in range(300):
                                       ('router', '$ipb'), 'end']),
                       iface='eth0')
                 n += 1
-    open('$dir/rogue.sent', 'w').write(str(n))
-    time.sleep(0.02)
-" &
-rogue=$!
-gn_on_exit "kill $rogue 2>/dev/null"
-gn_wait 10 test -f "$dir/rogue.ready"
+    return n
+"
 gn_capture_start "wa$s" "wb$s" || gn_fail capture-start "tcpdump did not start"
 ms=$(udhcpc_lease "wa$s" "$dir/wa.lease")
 rc=$?
 gn_capture_stop
-kill $rogue 2>/dev/null
+kill $gn_rogue_pid 2>/dev/null
 echo "# udhcpc in wa$s: lease after $ms ms: $(cat "$dir/wa.lease" 2>/dev/null)"
 gn_check "udhcpc-gets-a-lease" test "$rc" = 0
 gn_check "lease-is-the-assigned-address" test \

@@ -60,13 +60,10 @@ gn_dad_done "wa$s" "wb$s" "da$s"
 # prefix to autoconfigure and a default route via wb, from its link-local
 # address and from a forged one; DHCPv6 ADVERTISE and REPLY from 547 and
 # from another port, offering 2001:db8:10::66.
-ip netns exec "wb$s" "$GN_PYTHON" -c "
-from scapy.all import *
-conf.verb = 0
-open('$dir/rogue.ready', 'w')
-n = 0
+gn_scapy_rogue "wb$s" "$dir/rogue" 400 0.05 "
 duid = DUID_LL(lladdr='$wb')
-for i in range(400):
+def rogue(i):
+    n = 0
     for src in ('$llb', 'fe80::66'):
         sendp(Ether(src='$wb', dst='33:33:00:00:00:01')
               / IPv6(src=src, dst='ff02::1', hlim=255)
@@ -86,12 +83,8 @@ for i in range(400):
                   / DHCP6OptDNSServers(dnsservers=['2001:db8:10::66']),
                   iface='eth0')
             n += 1
-    open('$dir/rogue.sent', 'w').write(str(n))
-    time.sleep(0.05)
-" &
-rogue=$!
-gn_on_exit "kill $rogue 2>/dev/null"
-gn_wait 10 test -f "$dir/rogue.ready"
+    return n
+"
 
 # --- The guest's link comes up: its kernel solicits, guestnet answers.
 ra0=$(status ra_solicited)
@@ -140,7 +133,7 @@ dhclient6() {
 replies0=$(status replies)
 dhclient6 "wa$s" wa
 gn_capture_stop
-kill $rogue 2>/dev/null
+kill $gn_rogue_pid 2>/dev/null
 echo "# dhclient in wa$s: $(cat "$dir/wa.lease" 2>/dev/null)"
 [ -s "$dir/wa.lease" ] || sed 's/^/# dhclient: /' "$dir/wa.out"
 gn_check "dhclient-lease-is-the-assigned-address" test \
@@ -299,9 +292,7 @@ gn_check "guestnetctl-trace-names-dhcp6-punt" bash -c "'$GUESTNETCTL' trace \
 gn_netns "sv$s"
 "$GUESTNETCTL" port add "psv$s" --kind lxc --network web --netns "sv$s" \
     --mac $sv --ip 10.10.0.13 --ip 2001:db8:10::13 --server > /dev/null
-ip netns exec "sv$s" "$GN_PYTHON" -c "
-from scapy.all import *
-conf.verb = 0
+gn_scapy_serve "sv$s" 'udp and dst port 547' "$dir/server" "
 duid = DUID_LL(lladdr='$sv')
 def answer(p):
     if DHCP6_Solicit in p:
@@ -319,13 +310,7 @@ def answer(p):
                           ianaopts=[DHCP6OptIAAddress(addr='2001:db8:10::99',
                                     preflft=600, validlft=900)]),
           iface='eth0')
-sn = AsyncSniffer(iface='eth0', filter='udp and dst port 547', prn=answer,
-                  started_callback=lambda: open('$dir/server.ready', 'w'))
-sn.start()
-time.sleep(30)
-" &
-gn_on_exit "kill $! 2>/dev/null"
-gn_wait 10 test -f "$dir/server.ready"
+"
 gn_wait 5 bash -c "ovs-ofctl dump-flows br-int | grep -q 'dhcp6\|tp_src=546'"
 kill "$(cat "$dir/wa.pid")" 2>/dev/null
 rm -f "$dir/wa.leases"

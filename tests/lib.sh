@@ -267,6 +267,7 @@ gn_guestnetd_sandbox() {
 # gn_guestnetd_setup [OPTION...]: the usual start of a guestnetd test:
 # gn_guestnetd_sandbox, the standard config (gn_config) in $GN_CONFIG and
 # guestnetd on it with the guestnetd OPTIONs; ends the test if that fails.
+# shellcheck disable=SC2120  # (the tests pass OPTIONs; this file does not)
 gn_guestnetd_setup() { gn_guestnetd_setup_edit "" "$@"; }
 # gn_guestnetd_setup_edit PYTHON [OPTION...]: the same, with the config
 # edited by PYTHON (gn_config_edit) before guestnetd starts.
@@ -276,6 +277,14 @@ gn_guestnetd_setup_edit() {
     gn_config "$GN_CONFIG"
     [ -z "$edit" ] || gn_config_edit "$GN_CONFIG" "$edit"
     gn_guestnetd_start "$GN_CONFIG" "$@" || gn_done
+}
+
+# gn_guestnetd_setup_no_dhcp: gn_guestnetd_setup, then its config without
+# DHCP (gn_config_no_dhcp) reloaded; a test failure if that fails.
+gn_guestnetd_setup_no_dhcp() {
+    gn_guestnetd_setup
+    gn_config_no_dhcp "$GN_CONFIG"
+    gn_reload || gn_fail reload "the config without DHCP was not applied"
 }
 
 # gn_guestnetd_stop [SIGNAL]: stops guestnetd (TERM by default) and waits.
@@ -578,18 +587,60 @@ def tx(*frames):
 $2"
 }
 
+# gn_scapy_serve NS FILTER FILE CODE: a server (scapy) in NS: the python
+# CODE defines answer(P), called for each frame that eth0 receives and the
+# tcpdump FILTER matches; answer may call count() for each frame it sends,
+# which writes the number so far to FILE.sent.  Returns once it listens
+# (FILE.ready); stopped on exit, or after 30 s.
+gn_scapy_serve() {
+    ip netns exec "$1" "$GN_PYTHON" -c "
+from scapy.all import *
+conf.verb = 0
+sent = 0
+def count():
+    global sent
+    sent += 1
+    open('$3.sent', 'w').write(str(sent))
+$4
+sn = AsyncSniffer(iface='eth0', filter='$2', prn=answer,
+                  started_callback=lambda: open('$3.ready', 'w'))
+sn.start()
+time.sleep(30)
+" &
+    gn_on_exit "kill $! 2>/dev/null"
+    gn_wait 10 test -f "$3.ready"
+}
+
+# gn_scapy_rogue NS FILE ROUNDS PAUSE CODE: a rogue (scapy) in NS, in the
+# background: the python CODE defines rogue(I), which sends round I of its
+# frames and returns how many; ROUNDS rounds, PAUSE seconds apart, the
+# number sent so far written to FILE.sent after each.  Returns once it
+# started (FILE.ready), its pid in gn_rogue_pid (stopped on exit).
+gn_scapy_rogue() {
+    ip netns exec "$1" "$GN_PYTHON" -c "
+from scapy.all import *
+conf.verb = 0
+$5
+open('$2.ready', 'w')
+n = 0
+for i in range($3):
+    n += rogue(i)
+    open('$2.sent', 'w').write(str(n))
+    time.sleep($4)
+" &
+    gn_rogue_pid=$!
+    gn_on_exit "kill $gn_rogue_pid 2>/dev/null"
+    gn_wait 10 test -f "$2.ready"
+}
+
 # gn_dhcp_server NS MAC IP OFFERED FILE [SPORTS]: a DHCP server (scapy)
 # in NS, from MAC and IP, answering every DISCOVER and REQUEST it sees with
 # OFFERED (mask /24, router IP), from each source port of SPORTS (default
 # 67), to the broadcast address and to the client's MAC; counts its
 # answers in FILE.sent; returns once it listens (stopped on exit).
 gn_dhcp_server() {
-    ip netns exec "$1" "$GN_PYTHON" -c "
-from scapy.all import *
-conf.verb = 0
-sent = 0
+    gn_scapy_serve "$1" 'udp and dst port 67' "$5" "
 def answer(p):
-    global sent
     if not p.haslayer(DHCP) or p[BOOTP].op != 1:
         return
     kind = dict(o for o in p[DHCP].options if isinstance(o, tuple))
@@ -607,15 +658,8 @@ def answer(p):
                                   ('server_id', '$3'), ('lease_time', 600),
                                   ('subnet_mask', '255.255.255.0'),
                                   ('router', '$3'), 'end']), iface='eth0')
-            sent += 1
-            open('$5.sent', 'w').write(str(sent))
-sn = AsyncSniffer(iface='eth0', filter='udp and dst port 67', prn=answer,
-                  started_callback=lambda: open('$5.ready', 'w'))
-sn.start()
-time.sleep(30)
-" &
-    gn_on_exit "kill $! 2>/dev/null"
-    gn_wait 10 test -f "$5.ready"
+            count()
+"
 }
 
 # gn_trace_rule FLOW: prints "RULE:OBJECT" for the last flow that

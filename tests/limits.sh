@@ -11,23 +11,14 @@
 # and no meter_mod; a restarted ovs-vswitchd gets the meters back.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_cmd iperf3 iperf3
-gn_require_root
-gn_require_cmd curl curl
-gn_sandbox_start
-cfg=$GN_SANDBOX_DIR/guestnet.json
-gn_config "$cfg"
+# db_limits JSON: the python (for gn_config_edit) that makes JSON the
+# default limits of the db network's ports.
+db_limits() {
+    printf 'for n in cfg["networks"]:\n    if n["name"] == "db":\n'
+    printf '        n["limits"] = json.loads(%s)\n' "'$1'"
+}
 # The db network's ports send at most 30 Mbit/s unless they say otherwise.
-"$GN_PYTHON" - "$cfg" <<'EOP'
-import json, sys
-with open(sys.argv[1]) as f:
-    cfg = json.load(f)
-for n in cfg["networks"]:
-    if n["name"] == "db":
-        n["limits"] = {"egress_kbps": 30000, "burst_ms": 50}
-with open(sys.argv[1], "w") as f:
-    json.dump(cfg, f, indent=2)
-EOP
-gn_guestnetd_start "$cfg" || gn_done
+gn_guestnetd_setup_edit "$(db_limits '{"egress_kbps": 30000, "burst_ms": 50}')"
 s=$$
 gn_pipeline_guests wa wb da
 
@@ -143,18 +134,7 @@ gn_check "network-default-other-limits-default" \
 
 # --- The network's default changed by a reload: da's meter follows; a
 # file with a bad limit is refused and changes nothing.
-set_db_limits() {
-    "$GN_PYTHON" - "$cfg" "$1" <<'EOP'
-import json, sys
-with open(sys.argv[1]) as f:
-    cfg = json.load(f)
-for n in cfg["networks"]:
-    if n["name"] == "db":
-        n["limits"] = json.loads(sys.argv[2])
-with open(sys.argv[1], "w") as f:
-    json.dump(cfg, f, indent=2)
-EOP
-}
+set_db_limits() { gn_config_edit "$GN_CONFIG" "$(db_limits "$1")"; }
 set_db_limits '{"egress_kbps": 10000, "burst_ms": 50}'
 gn_check "reload-with-new-default" \
     test "$(gn_api POST /v1/reload | tail -n 1)" = "HTTP 200"
@@ -216,7 +196,7 @@ gn_check "bad-limits-row-unchanged" \
 # --- A restart keeps the limits and sends nothing.
 before_meters=$(meters) before_flows=$(gn_flows)
 gn_guestnetd_stop TERM
-gn_guestnetd_start "$cfg"
+gn_guestnetd_start "$GN_CONFIG"
 gn_check "restarted-settles" gn_wait 10 gn_settled
 gn_check "restart-no-flow-mod" test "$(gn_openflow flow_mods)" = 0
 gn_check "restart-no-meter-mod" test "$(gn_openflow meter_mods)" = 0

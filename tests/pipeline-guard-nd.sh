@@ -12,9 +12,7 @@
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 
-gn_guestnetd_setup
-gn_config_no_dhcp "$GN_CONFIG"
-gn_reload || gn_fail reload "the config without DHCP was not applied"
+gn_guestnetd_setup_no_dhcp
 s=$$
 wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 wc=52:54:00:10:00:13
 gw=0a:00:00:00:00:0a
@@ -216,10 +214,8 @@ gn_check "victim-cache-of-ipv4-gateway-kept" test "$(lladdr 10.10.0.1)" = $gw
 # wc (no declared addresses) then takes 2001:db8:10::78, which must become
 # valid; wa's own 2001:db8:10::11, which wa's kernel rightly defends, must
 # fail (the control).
-ip netns exec "wa$s" "$GN_PYTHON" -c "
-from scapy.all import *
-conf.verb = 0
-def deny(p):
+gn_scapy_serve "wa$s" icmp6 "$GN_SANDBOX_DIR/deny" "
+def answer(p):
     if ICMPv6ND_NS not in p or p[IPv6].src != '::' or p.src == '$wa':
         return
     tgt = p[ICMPv6ND_NS].tgt
@@ -231,14 +227,7 @@ def deny(p):
                                              hlim=255)
            / ICMPv6ND_NS(tgt=tgt)], iface='eth0')
     open('$GN_SANDBOX_DIR/deny.targets', 'a').write(tgt + ' ')
-sn = AsyncSniffer(iface='eth0', filter='icmp6', prn=deny,
-                  started_callback=lambda: open('$GN_SANDBOX_DIR/deny.ready',
-                                                'w'))
-sn.start()
-time.sleep(30)
-" &
-gn_on_exit "kill $!"
-gn_wait 10 test -f "$GN_SANDBOX_DIR/deny.ready"
+"
 ip netns exec "wc$s" sysctl -qw net.ipv6.conf.eth0.accept_dad=1
 ip -n "wc$s" addr add 2001:db8:10::11/64 dev eth0
 gn_check "control-dad-fails-for-wa-address" gn_wait 10 bash -c \

@@ -9,9 +9,7 @@
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 
-gn_guestnetd_setup
-gn_config_no_dhcp "$GN_CONFIG"
-gn_reload || gn_fail reload "the config without DHCP was not applied"
+gn_guestnetd_setup_no_dhcp
 s=$$
 gn_pipeline_guests -6 wa wb
 gn_pipeline_guest wc web 52:54:00:10:00:13     # Declares no address.
