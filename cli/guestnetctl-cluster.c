@@ -476,9 +476,7 @@ network_options(int argc, char *argv[], const char **namep)
             json_object_set_new(req, "private",
                                 json_boolean(c == O_PRIVATE));
             break;
-        case LIMITS_OPT_EGRESS: case LIMITS_OPT_INGRESS:
-        case LIMITS_OPT_EGRESS_PPS: case LIMITS_OPT_INGRESS_PPS:
-        case LIMITS_OPT_BURST_MS:
+        LIMITS_CASES:
             limits_option(limits, c, optarg);
             break;
         default:
@@ -500,12 +498,9 @@ network_options(int argc, char *argv[], const char **namep)
     if (json_array_size(gateways)) {
         json_object_set(req, "gateways", gateways);
     }
-    if (json_object_size(limits)) {
-        json_object_set(req, "limits", limits);
-    }
+    limits_put(req, limits);
     json_decref(subnets);
     json_decref(gateways);
-    json_decref(limits);
     if (add && (!json_object_get(req, "vlan")
                 || !json_object_get(req, "subnets"))) {
         usage_error("network add: --vlan and --subnet are required");

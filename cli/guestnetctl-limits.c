@@ -91,6 +91,15 @@ limits_option(json_t *limits, int c, const char *arg)
                                        || c == LIMITS_OPT_INGRESS));
 }
 
+void
+limits_put(json_t *req, json_t *limits)
+{
+    if (json_object_size(limits)) {
+        json_object_set(req, "limits", limits);
+    }
+    json_decref(limits);
+}
+
 /* Prints rate 'v' of limit 'limit' ("50 Mbit/s", "none"). */
 static void
 limits_print_rate__(enum gn_limit limit, json_int_t v)

@@ -89,6 +89,14 @@ enum {
  * (LIMITS_OPT_*) given as 'arg'; exits with a usage error if 'arg' is not
  * valid. */
 void limits_option(json_t *limits, int c, const char *arg);
+/* The case labels of the limit options, for a switch over getopt_long()'s
+ * answer. */
+#define LIMITS_CASES                                                    \
+    case LIMITS_OPT_EGRESS: case LIMITS_OPT_INGRESS:                    \
+    case LIMITS_OPT_EGRESS_PPS: case LIMITS_OPT_INGRESS_PPS:            \
+    case LIMITS_OPT_BURST_MS
+/* Sets 'limits' (taken) as member "limits" of 'req' unless it is empty. */
+void limits_put(json_t *req, json_t *limits);
 /* Prints the "limits" of the port 'port' (an API answer), if it has
  * them. */
 void limits_print(const json_t *port);

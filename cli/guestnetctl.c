@@ -561,9 +561,7 @@ cmd_port_add(int argc, char *argv[])
         case O_SERVER:
             json_object_set_new(req, "server", json_true());
             break;
-        case LIMITS_OPT_EGRESS: case LIMITS_OPT_INGRESS:
-        case LIMITS_OPT_EGRESS_PPS: case LIMITS_OPT_INGRESS_PPS:
-        case LIMITS_OPT_BURST_MS:
+        LIMITS_CASES:
             limits_option(limits, c, optarg);
             break;
         default:
@@ -581,10 +579,7 @@ cmd_port_add(int argc, char *argv[])
         json_object_set(req, "ips", ips);
     }
     json_decref(ips);
-    if (json_object_size(limits)) {
-        json_object_set(req, "limits", limits);
-    }
-    json_decref(limits);
+    limits_put(req, limits);
 
     json_t *answer = call("POST", path, req);
     json_decref(req);

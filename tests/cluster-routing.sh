@@ -30,9 +30,7 @@ routed_on() {  # routed_on N: host N has its route to the db guest
 gn_check "host1-learns-the-db-guest" gn_wait 10 routed_on 1
 
 # --- The rule across hosts: tcp/3306 opens, data both ways.
-gn_tcp_serve "da$s" 3306 "$out"
-gn_tcp_serve "da$s" 22 "$out"
-gn_tcp_serve "wa$s" 8080 "$out"
+gn_rule_servers "wa$s" "da$s" "$out"
 gn_check "web-host1-opens-3306-on-db-host2" \
     test "$(gn_tcp_call "wa$s" 10.20.0.11 3306)" = pong-3306
 gn_check "db-got-the-request" grep -q ping-3306 "$out/da$s-3306.in"

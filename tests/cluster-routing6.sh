@@ -36,9 +36,7 @@ gn_check "host2-learns-the-web-guest" gn_wait 10 routed_on 2 2001:db8:10::11
 gn_dad_done "wa$s" "wb$s" "da$s"
 
 # --- The rules across hosts, over IPv6.
-gn_tcp_serve "da$s" 3306 "$out"
-gn_tcp_serve "da$s" 22 "$out"
-gn_tcp_serve "wa$s" 8080 "$out"
+gn_rule_servers "wa$s" "da$s" "$out"
 gn_capture_start "da$s" || gn_fail capture-start "tcpdump did not start"
 gn_check "web-host1-opens-3306-on-db-host2" \
     test "$(gn_tcp_call "wa$s" 2001:db8:20::11 3306)" = pong-3306
