@@ -31,6 +31,7 @@
 /* One port of a bulk request: what the engine's callback gets as 'aux'. */
 struct api_bulk_item {
     struct api_bulk *bulk;
+    json_t *name;               /* Its "name" (a reference), or NULL. */
     json_t *result;             /* Its entry of the answer, once answered. */
 };
 
@@ -53,6 +54,7 @@ api_bulk_free__(struct api_bulk *b)
 
     api->bulk_pending -= b->n_left;
     for (size_t i = 0; i < b->n; i++) {
+        json_decref(b->items[i].name);
         json_decref(b->items[i].result);
     }
     event_free(b->next);
@@ -89,11 +91,7 @@ api_bulk_item_done__(int status, json_t *body, void *item_)
 {
     struct api_bulk_item *item = item_;
     struct api_bulk *b = item->bulk;
-    size_t i = item - b->items;
-    const json_t *port = json_array_get(b->p->bulk_ports, i);
-    const json_t *name = json_object_get(port, "name");
-    json_t *result = json_pack("{s:O?, s:i}", "name",
-                               json_is_string(name) ? name : NULL,
+    json_t *result = json_pack("{s:O?, s:i}", "name", item->name,
                                "status", status);
 
     if (status >= 200 && status < 300) {
@@ -130,8 +128,10 @@ api_bulk_submit__(evutil_socket_t fd, short what, void *b_)
     for (; b->n_submitted < b->n && b->n_submitted < end; b->n_submitted++) {
         size_t i = b->n_submitted;
         const json_t *port = json_array_get(ports, i);
+        json_t *name = json_object_get(port, "name");
 
         b->items[i].bulk = b;
+        b->items[i].name = json_is_string(name) ? json_incref(name) : NULL;
         if (api->cluster) {
             cluster_port_add(api->cluster, port, b->wait,
                              api_bulk_item_done__, &b->items[i]);
@@ -144,6 +144,9 @@ api_bulk_submit__(evutil_socket_t fd, short what, void *b_)
     if (b->n_submitted < b->n) {
         event_active(b->next, EV_TIMEOUT, 0);
     } else {
+        /* Handed over: the answer needs only the names. */
+        json_decref(b->p->bulk_ports);
+        b->p->bulk_ports = NULL;
         api_bulk_maybe_finish__(b);
     }
 }

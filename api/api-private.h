@@ -77,7 +77,8 @@ struct api_pending {
     char *port;                 /* API_STATS_PORT: the port's name. */
     struct api_trace *trace;    /* API_PENDING_TRACE. */
     struct api_bulk *bulk;      /* API_PENDING_BULK: its ports' answers */
-    json_t *bulk_ports;         /* and the ports asked for. */
+    json_t *bulk_ports;         /* and the ports asked for, until all
+                                 * are handed to the engine. */
     long long start_msec;
 };
 

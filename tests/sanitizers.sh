@@ -4,8 +4,9 @@
 # memory error, no leak, no undefined behaviour in the code they drive
 # (the parsers, the replica and its change feeds, the port view and the
 # sliced pipeline that holds pointers into it, the flow and meter tables).
-# One check per unit test program, and one for guestnetd built the same way
-# running tests/api-endpoints.sh; a failure shows the sanitizer's report.
+# One check per unit test program, and two for guestnetd built the same
+# way, running tests/api-endpoints.sh and tests/api-bulk.sh; a failure
+# shows the sanitizer's report.
 #
 # The build lives in .cache/sanitizers of the source tree (ignored by git)
 # from a copy of the tracked and new files of the git checkout: the source
@@ -104,20 +105,22 @@ for unit in $units; do
     fi
 done
 
-# guestnetd itself under the sanitizers, through one integration test
-# (every endpoint, ports added and deleted, a reload, a clean exit): the
-# sanitizers write their reports to files named asan.PID.
-rm -f "$cache"/asan.*
-if ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$cache/asan GN_BUILDDIR=$build \
-        GN_TEST_NAME=sanitizers-api "$GN_SRCDIR/tests/api-endpoints.sh" \
-        > "$cache/api-endpoints.log" 2>&1 \
-        && ! grep -q '^FAIL: ' "$cache/api-endpoints.log" \
-        && ! cat "$cache"/asan.* 2>/dev/null | grep -qE "$reports"; then
-    gn_pass guestnetd-api-endpoints
-else
-    gn_fail guestnetd-api-endpoints \
-        "see $cache/api-endpoints.log and $cache/asan.*"
-    grep -E -m 10 '^FAIL: ' "$cache/api-endpoints.log"
-    cat "$cache"/asan.* 2>/dev/null | grep -E -m 30 "$reports|^    #[0-9] "
-fi
+# guestnetd itself under the sanitizers, through two integration tests
+# (every endpoint, ports added and deleted, a reload, a clean exit; and
+# requests adding many ports, one whose client goes away): the sanitizers
+# write their reports to files named asan.PID.
+for t in api-endpoints api-bulk; do
+    rm -f "$cache"/asan.*
+    if ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$cache/asan GN_BUILDDIR=$build \
+            GN_TEST_NAME=sanitizers-$t "$GN_SRCDIR/tests/$t.sh" \
+            > "$cache/$t.log" 2>&1 \
+            && ! grep -q '^FAIL: ' "$cache/$t.log" \
+            && ! cat "$cache"/asan.* 2>/dev/null | grep -qE "$reports"; then
+        gn_pass "guestnetd-$t"
+    else
+        gn_fail "guestnetd-$t" "see $cache/$t.log and $cache/asan.*"
+        grep -E -m 10 '^FAIL: ' "$cache/$t.log"
+        cat "$cache"/asan.* 2>/dev/null | grep -E -m 30 "$reports|^    #[0-9] "
+    fi
+done
 gn_done
