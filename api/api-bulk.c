@@ -14,8 +14,8 @@
  *
  * At most API_BULK_PENDING_MAX ports of such requests wait for answers at
  * once; a request that would pass that is answered 503 and adds nothing.
- * A client that goes away does not stop the adds already handed over (as
- * for one port); its answer is dropped and the rest is not handed over. */
+ * A client that goes away does not stop the request (as for one port):
+ * every port is still handed over and added, and the answer dropped. */
 #include <config.h>
 
 #include "api-private.h"
@@ -61,6 +61,17 @@ api_bulk_free__(struct api_bulk *b)
     free(b);
 }
 
+static void
+api_bulk_unlink__(struct api_pending *p)
+{
+    for (struct api_pending **pp = &p->api->bulks; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    }
+}
+
 /* Answers the request once every port is answered and all were handed
  * over. */
 static void
@@ -76,11 +87,17 @@ api_bulk_maybe_finish__(struct api_bulk *b)
     for (size_t i = 0; i < b->n; i++) {
         json_array_append(list, b->items[i].result);
     }
-    api_count_write__(p->api, p->start_msec);
-    api_reply__(p->api, p->req, p->conn, b->n_added == b->n ? 200 : 207,
-                json_pack("{s:o, s:I, s:I}", "ports", list,
-                          "added", (json_int_t) b->n_added,
-                          "failed", (json_int_t) (b->n - b->n_added)));
+    if (p->req) {
+        api_count_write__(p->api, p->start_msec);
+        api_reply__(p->api, p->req, p->conn,
+                    b->n_added == b->n ? 200 : 207,
+                    json_pack("{s:o, s:I, s:I}", "ports", list,
+                              "added", (json_int_t) b->n_added,
+                              "failed", (json_int_t) (b->n - b->n_added)));
+    } else {
+        json_decref(list);      /* Its client went away. */
+    }
+    api_bulk_unlink__(p);
     api_bulk_free__(b);         /* (It reads 'p'.) */
     api_pending_free__(p);
 }
@@ -188,23 +205,32 @@ api_bulk_add__(struct api *api, struct evhttp_request *req,
     b->n = b->n_left = n;
     b->next = event_new(api->base, -1, 0, api_bulk_submit__, b);
     api->bulk_pending += n;
+    p->next = api->bulks;
+    api->bulks = p;
     api_bulk_submit__(-1, 0, b);
 }
 
 void
-api_bulk_forget__(struct api_pending *p)
+api_bulk_destroy_all__(struct api *api)
 {
-    struct api_bulk *b = p->bulk;
+    while (api->bulks) {
+        struct api_pending *p = api->bulks;
+        struct api_bulk *b = p->bulk;
 
-    for (size_t i = 0; i < b->n_submitted; i++) {
-        if (!b->items[i].result) {
-            if (p->api->cluster) {
-                cluster_forget(p->api->cluster, &b->items[i]);
-            } else {
-                engine_forget(p->api->engine, &b->items[i]);
+        api->bulks = p->next;
+        for (size_t i = 0; i < b->n_submitted; i++) {
+            if (!b->items[i].result) {
+                if (api->cluster) {
+                    cluster_forget(api->cluster, &b->items[i]);
+                } else {
+                    engine_forget(api->engine, &b->items[i]);
+                }
             }
         }
+        if (p->conn) {
+            p->conn->pending = NULL;
+        }
+        api_bulk_free__(b);
+        api_pending_free__(p);
     }
-    api_bulk_free__(b);
-    api_pending_free__(p);
 }

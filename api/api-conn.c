@@ -212,7 +212,7 @@ api_conn_closed__(struct evhttp_connection *evcon, void *conn_)
         }
         free(p);
     } else if (p->type == API_PENDING_BULK) {
-        api_bulk_forget__(p);
+        /* Goes on: every port is still added, the answer dropped. */
     } else if (p->type == API_PENDING_TRACE) {
         struct api_pending **pp;
         for (pp = &p->api->traces; *pp; pp = &(*pp)->next) {

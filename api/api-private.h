@@ -68,7 +68,7 @@ enum api_stats_use {
 
 /* A request answered later. */
 struct api_pending {
-    struct api_pending *next;   /* In api->waiters or api->traces. */
+    struct api_pending *next;   /* In api->waiters, traces or bulks. */
     struct api *api;
     struct evhttp_request *req; /* NULL once the client went away. */
     struct api_conn *conn;      /* NULL once the client went away. */
@@ -106,6 +106,7 @@ struct api {
     bool stats_in_flight;
     struct api_pending *waiters;
     struct api_pending *traces;
+    struct api_pending *bulks;          /* Bulk requests going on. */
     size_t bulk_pending;                /* Ports of bulk requests not
                                          * answered yet. */
 
@@ -212,9 +213,9 @@ void api_text_unref__(struct api_text *t);
 void api_bulk_add__(struct api *api, struct evhttp_request *req,
                     struct api_conn *conn, json_t *body, bool wait);
 
-/* The client of 'p' (API_PENDING_BULK) went away: its ports' adds go on
- * unanswered; frees 'p'. */
-void api_bulk_forget__(struct api_pending *p);
+/* The API is going away: the ports of the bulk requests still going on
+ * are forgotten by the engine (or the cluster) and the requests freed. */
+void api_bulk_destroy_all__(struct api *api);
 
 /* api-conn.c */
 

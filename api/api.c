@@ -488,13 +488,15 @@ api_destroy(struct api *api)
         api_pending_free__(p);
     }
     /* Freeing the servers frees their connections (port writes still
-     * waiting are forgotten by api_conn_closed__()). */
+     * waiting are forgotten by api_conn_closed__(); bulk requests just
+     * below). */
     if (api->tcp_server.http) {
         evhttp_free(api->tcp_server.http);
     }
     if (api->unix_server.http) {
         evhttp_free(api->unix_server.http);
     }
+    api_bulk_destroy_all__(api);
     while (api->conns) {
         api_conn_release__(api->conns);
     }
