@@ -610,15 +610,6 @@ d = json.load(sys.stdin)
 print($3)"
 }
 
-# gn_rule_servers WEB DB DIR: the TCP servers of the routing tests
-# (gn_tcp_serve, answers kept in DIR): the database guest DB on 3306 (the
-# rule's port) and 22 (no rule), the web guest WEB on 8080 (no rule back).
-gn_rule_servers() {
-    gn_tcp_serve "$2" 3306 "$3"
-    gn_tcp_serve "$2" 22 "$3"
-    gn_tcp_serve "$1" 8080 "$3"
-}
-
 # gn_check_injected_to_guest NS: PASS each if, of the frames a fabric
 # injector sent to guest NS, the one tagged same-network (from an address
 # nobody claims) arrived, and those tagged synack-no-request (a reply

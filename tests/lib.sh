@@ -211,17 +211,11 @@ EOS
 # second rule web -> db icmp.
 gn_config6() {
     gn_config "$@"
-    "$GN_PYTHON" - "$1" <<'EOP'
-import json, sys
-with open(sys.argv[1]) as f:
-    cfg = json.load(f)
+    gn_config_edit "$1" '
 db = [n for n in cfg["networks"] if n["name"] == "db"][0]
 db["subnets"].append("2001:db8:20::/64")
 db["gateways"].append("2001:db8:20::1")
-cfg["rules"].append({"from": "web", "to": "db", "proto": "icmp"})
-with open(sys.argv[1], "w") as f:
-    json.dump(cfg, f, indent=2)
-EOP
+cfg["rules"].append({"from": "web", "to": "db", "proto": "icmp"})'
 }
 
 GUESTNETD=$GN_BUILDDIR/guestnetd
@@ -489,7 +483,7 @@ while True:
     c.close()
 ' "$2" "$3/$1-$2.in" &
     gn_on_exit "kill $!"
-    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':$2 '"
+    gn_wait 5 gn_listening "$1" "$2"
 }
 gn_tcp_call() {
     ip netns exec "$1" "$GN_PYTHON" -c '
@@ -501,6 +495,15 @@ try:
 except OSError as e:
     sys.exit("%s port %s: %s" % (sys.argv[1], sys.argv[2], e))
 ' "$2" "$3"
+}
+
+# gn_rule_servers WEB DB DIR: the TCP servers of the routing tests
+# (gn_tcp_serve, answers kept in DIR): the database guest DB on 3306 (the
+# rule's port) and 22 (no rule), the web guest WEB on 8080 (no rule back).
+gn_rule_servers() {
+    gn_tcp_serve "$2" 3306 "$3"
+    gn_tcp_serve "$2" 22 "$3"
+    gn_tcp_serve "$1" 8080 "$3"
 }
 
 # gn_dad_done NS...: waits (10 s at most) until no IPv6 address of each
@@ -667,7 +670,7 @@ def answer(p):
 # cookie (PIPELINE_RULES in include/pipeline.h) and the cookie's object
 # (ofport, VLAN, or 0 for the guards all guest ports share).
 gn_trace_rule() {
-    local cookie id gc
+    local cookie gc
     # (The last cookie but guard-count's: a shared guard's drop counted
     # for its port.)
     gc=$(sed -n 's/^ *RULE(GUARD_COUNT, \([0-9]*\),.*/\1/p' \
@@ -677,9 +680,15 @@ gn_trace_rule() {
              | grep -v "^$(printf '0x%x' "$gc")[0-9a-f]\{12\}\$" \
              | tail -n 1)
     [ -n "$cookie" ] || return 1
-    id=$(( cookie >> 48 ))
+    gn_cookie_rule "$cookie"
+}
+# gn_cookie_rule COOKIE: prints "RULE:OBJECT" for the COOKIE (0x...) of a
+# guestnet flow: the name of the rule in its bits from 48 up
+# (PIPELINE_RULES in include/pipeline.h) and the object in its low 32.
+gn_cookie_rule() {
+    local id=$(( $1 >> 48 ))
     printf '%s:%d\n' "$(sed -n "s/^ *RULE([A-Z_0-9]*, $id, \"\([a-z0-9-]*\)\").*/\1/p" \
-        "$GN_SRCDIR/include/pipeline.h")" $(( cookie & 0xffffffff ))
+        "$GN_SRCDIR/include/pipeline.h")" $(( $1 & 0xffffffff ))
 }
 # gn_check_trace NAME RULE:OBJECT FLOW: PASS if gn_trace_rule FLOW prints
 # RULE:OBJECT.

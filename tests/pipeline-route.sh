@@ -48,13 +48,10 @@ gn_check "arp-for-other-networks-gateway-unanswered" test -z \
 
 # listen NS PORT: a TCP listener in NS, so that a connection that fails
 # failed in the network, not at a closed port.  Waits until it listens.
-wait_listening() {
-    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':$2 '"
-}
 listen() {
     ip netns exec "$1" nc -l -p "$2" < /dev/null > /dev/null &
     gn_on_exit "kill $!"
-    wait_listening "$1" "$2"
+    gn_wait 5 gn_listening "$1" "$2"
 }
 # serve NS PORT REPLY: a one-shot TCP server in NS that reads one line into
 # $out/NS-PORT, answers REPLY, and closes only after the client's FIN, so
@@ -87,7 +84,7 @@ while c.recv(4096):
 c.close()
 ' "$2" "$3" > "$out/$1-$2" &
     gn_on_exit "kill $!"
-    wait_listening "$1" "$2"
+    gn_wait 5 gn_listening "$1" "$2"
 }
 exchange() {
     ip netns exec "$1" python3 -c '
@@ -179,13 +176,10 @@ gn_check "no-db-packet-reaches-web-with-ttl-64" bash -c \
 # The verdicts, by rule name, through conntrack: every guestnet rule a
 # trace goes through, in order.
 trace_rules() {  # trace_rules CT_STATE FLOW
-    local cookie id names=()
+    local cookie names=()
     for cookie in $(ovs-appctl ofproto/trace br-int "$2" --ct-next "$1" \
                     | sed -n 's/.*, cookie \(0x[0-9a-f]*\)$/\1/p'); do
-        id=$(( cookie >> 48 ))
-        names+=("$(sed -n \
-            "s/^ *RULE([A-Z_0-9]*, $id, \"\([a-z0-9-]*\)\").*/\1/p" \
-            "$GN_SRCDIR/include/pipeline.h"):$(( cookie & 0xffffffff ))")
+        names+=("$(gn_cookie_rule "$cookie")")
     done
     echo "${names[*]}"
 }

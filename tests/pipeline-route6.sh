@@ -57,9 +57,7 @@ gn_check "ns-for-other-networks-gateway-unanswered" test -z \
     "$(na_reply "wa$s" $wa 2001:db8:10::11 2001:db8:20::1)"
 
 # --- Connections: the rules' protocols and direction only.
-gn_tcp_serve "da$s" 3306 "$out"
-gn_tcp_serve "da$s" 22 "$out"
-gn_tcp_serve "wa$s" 8080 "$out"
+gn_rule_servers "wa$s" "da$s" "$out"
 ip -n "wa$s" neigh flush dev eth0
 gn_capture_start "wa$s" "da$s" || gn_fail capture-start "tcpdump did not start"
 gn_check "web-to-db-3306-over-ipv6" \
