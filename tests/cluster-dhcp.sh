@@ -26,8 +26,7 @@ gn_config "$out/policy.json" upl
 gn_config_edit "$out/policy.json" 'cfg["networks"].append({
     "name": "tiny", "vlan": 40, "subnets": ["10.40.0.0/29"],
     "gateways": ["10.40.0.1"]})'
-gn_check "policy-imported" test "$(gn_host_code 1 POST /v1/cluster/import \
-    "$(cat "$out/policy.json")")" = 200
+gn_cluster_import_file "$out/policy.json"
 
 # registry_ips NAME: the addresses the registry lists for port NAME
 # ("ips", then "ips_assigned").

@@ -55,6 +55,7 @@
 #     gn_cluster_setup N [OPTION...]   cluster, hosts 1-N with guestnetd
 #     gn_cluster_import FILE [UPLINK]  the standard policy, through host 1
 #     gn_cluster_policy_setup N [OPTION...]  both, the policy in $out
+#     gn_cluster_import_file FILE      the policy of config FILE, the same way
 #     gn_host_api N METHOD PATH [BODY] a request to host N: body, "HTTP NNN"
 #     gn_host_code N METHOD PATH [BODY]  its HTTP status
 #     gn_host_field N PATH PYEXPR      PYEXPR of the answer to GET PATH
@@ -632,10 +633,15 @@ gn_check_injected_routed() {
 gn_host_flows() { gn_on_host "$1" gn_flows; }
 
 # gn_cluster_import FILE [UPLINK]: writes the standard config (gn_config
-# FILE UPLINK) and imports its networks and rules through host 1 (POST
-# /v1/cluster/import); PASS policy-imported if host 1 answers 200.
+# FILE UPLINK) and imports it (gn_cluster_import_file FILE).
 gn_cluster_import() {
     gn_config "$1" "${2:-}"
+    gn_cluster_import_file "$1"
+}
+# gn_cluster_import_file FILE: imports the networks and rules of the config
+# FILE through host 1 (POST /v1/cluster/import); PASS policy-imported if
+# host 1 answers 200.
+gn_cluster_import_file() {
     gn_check "policy-imported" test "$(gn_host_code 1 POST \
         /v1/cluster/import "$(cat "$1")")" = 200
 }

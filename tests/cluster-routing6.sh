@@ -19,8 +19,7 @@ s=$$
 gn_cluster_setup 3
 gn_tmpdir out
 gn_config6 "$out/policy.json" upl
-gn_check "policy-imported" grep -q '^HTTP 200' \
-    <<<"$(gn_host_api 1 POST /v1/cluster/import "$(cat "$out/policy.json")")"
+gn_cluster_import_file "$out/policy.json"
 
 wa=52:54:00:0a:01:11 wb=52:54:00:0a:03:12 da=52:54:00:14:02:11
 gw20=0a:00:00:00:00:14
