@@ -38,10 +38,8 @@ SECS=${2:-5}
 ADD=${3:-100}
 STATUS_SECS=${STATUS_SECS:-120}
 STATUS_RATE=${STATUS_RATE:-200}
-GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-api}
-. "$GN_SRCDIR/tests/lib.sh"
+. "$(dirname "$0")/lib.sh"
 . "$GN_SRCDIR/tests/api-lib.sh"
 gn_require_root
 gn_require_cmd python3 python3

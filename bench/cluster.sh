@@ -49,12 +49,9 @@ DP_ROUNDS=${DP_ROUNDS:-5}
 DATAPLANE_ONLY=${DATAPLANE_ONLY:-0}
 MIGRATIONS=${MIGRATIONS:-10}
 [ "$DATAPLANE_ONLY" = 1 ] && DATAPLANE=1
-GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-cluster}
-. "$GN_SRCDIR/tests/lib.sh"
+. "$(dirname "$0")/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
-. "$GN_SRCDIR/bench/lib.sh"
 GN_HOST_API_TIMEOUT=
 # (The data plane alone needs two hosts.)
 gn_cluster_setup $((DATAPLANE_ONLY == 1 ? 2 : 3))
@@ -93,7 +90,7 @@ if [ "$DATAPLANE" = 1 ]; then
         gn_on_host $n ovs-vsctl add-port brn "gn$n"
     done
     for ns in "dr$s" "dl$s" "dx$s" "dn2$s"; do
-        gn_bench_iperf_server "$ns" "$out"
+        gn_iperf_server "$ns" "$out"
     done
     gn_wait 10 ip netns exec "dn1$s" ping -c 1 -W 1 192.168.77.2 \
         || gn_fail normal-path "the NORMAL bridges do not connect"

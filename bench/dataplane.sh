@@ -39,11 +39,8 @@ set -u
 ROUNDS=${1:-3}
 IPERF_SECS=${IPERF_SECS:-5}
 UDP_RATE=${UDP_RATE:-100M}
-GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-dataplane}
-. "$GN_SRCDIR/tests/lib.sh"
-. "$GN_SRCDIR/bench/lib.sh"
+. "$(dirname "$0")/lib.sh"
 gn_require_root
 gn_require_cmd iperf3 iperf3
 s=$$
@@ -64,7 +61,7 @@ for g in na:1 nb:2; do
 done
 
 for ns in "wb$s" "da$s" "nb$s"; do
-    gn_bench_iperf_server "$ns" "$out"
+    gn_iperf_server "$ns" "$out"
     # Incomplete datagrams of one run do not outlive it by much.
     ip netns exec "$ns" sysctl -qw net.ipv4.ipfrag_time=2
 done

@@ -17,10 +17,8 @@
 set -u
 ROUNDS=${1:-5}
 PINGS=${PINGS:-500}
-GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-flood}
-. "$GN_SRCDIR/tests/lib.sh"
+. "$(dirname "$0")/lib.sh"
 gn_require_scapy
 gn_guestnetd_setup --spoofing-quiet=1
 s=$$

@@ -12,10 +12,8 @@
 set -u
 N=${1:-100}
 [ "$N" -le 200 ] || { echo "N at most 200 (one /24)"; exit 1; }
-GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=bench-flows-per-port
-. "$GN_SRCDIR/tests/lib.sh"
+. "$(dirname "$0")/lib.sh"
 gn_require_root
 gn_require_cmd curl curl
 

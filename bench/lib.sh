@@ -1,16 +1,16 @@
-# bench/lib.sh: what the data-plane benchmarks share (bench/dataplane.sh,
-# bench/cluster.sh): iperf3 servers and runs, the order of the cases in
-# each round, and the CPU time a process spent.  Sourced after
-# tests/lib.sh (gn_on_exit, gn_wait, GN_PYTHON); IPERF_SECS is the length
-# of a run in seconds.
+# bench/lib.sh: what the benchmarks share.  Every bench/NAME.sh starts
+# with it (". "$(dirname "$0")/lib.sh"", after setting GN_TEST_NAME):
+# GN_SRCDIR is the tree this file is in and GN_BUILDDIR (default: the
+# same) its build, both exported for the benchmarks' python and C
+# children, and tests/lib.sh is sourced (gn_on_exit, gn_wait, GN_PYTHON,
+# the sandbox and guests).  What the data-plane benchmarks
+# (bench/dataplane.sh, bench/cluster.sh) use: iperf3 runs, the order of
+# the cases in each round, and the CPU time a process spent; IPERF_SECS is
+# the length of a run in seconds.
 
-# gn_bench_iperf_server NS DIR: an iperf3 server in namespace NS (its
-# pidfile in DIR) until the benchmark exits; returns once it listens.
-gn_bench_iperf_server() {
-    ip netns exec "$1" iperf3 -s -D -I "$2/iperf-$1.pid" >/dev/null
-    gn_on_exit "kill \$(cat '$2/iperf-$1.pid') 2>/dev/null"
-    gn_wait 5 bash -c "ip netns exec '$1' ss -ltn | grep -q ':5201 '"
-}
+GN_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
+. "$GN_SRCDIR/tests/lib.sh"
 
 # gn_bench_iperf NS ADDR [IPERF3 ARGS...]: prints "GBITS LOSS BYTES" of
 # IPERF_SECS seconds of iperf3 from NS to ADDR: the rate received, for UDP

@@ -27,10 +27,8 @@ ROUNDS=${ROUNDS:-3}
 NEIGHBOUR_RATE=${NEIGHBOUR_RATE:-100}
 FLOOD=${FLOOD:-tcp udp tcp-unlimited}
 BURST=${BURST:-500}
-GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=${GN_TEST_NAME:-bench-limits}
-. "$GN_SRCDIR/tests/lib.sh"
+. "$(dirname "$0")/lib.sh"
 gn_require_cmd iperf3 iperf3
 gn_guestnetd_setup
 s=$$
@@ -40,9 +38,7 @@ gn_pipeline_guest na web 52:54:00:10:00:23 10.10.0.23
 gn_pipeline_guest nb web 52:54:00:10:00:24 10.10.0.24
 gn_tmpdir out
 for ns in "lb$s" "nb$s"; do
-    ip netns exec "$ns" iperf3 -s -D -I "$out/iperf-$ns.pid" >/dev/null
-    gn_on_exit "kill \$(cat '$out/iperf-$ns.pid') 2>/dev/null"
-    gn_wait 5 bash -c "ip netns exec '$ns' ss -ltn | grep -q ':5201 '"
+    gn_iperf_server "$ns" "$out"
 done
 gn_wait 10 gn_settled
 

@@ -52,10 +52,8 @@ CLIENTS=${CLIENTS:-64}
 ONE=${ONE:-10}
 METHODS=${METHODS:-loop txn guestnetd bulk}
 [ "${OVN:-0}" = 0 ] || [[ " $METHODS " == *" ovn "* ]] || METHODS+=" ovn"
-GN_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 GN_TEST_NAME=bench-port-add
-. "$GN_SRCDIR/tests/lib.sh"
+. "$(dirname "$0")/lib.sh"
 gn_require_root
 
 want() { [[ " $METHODS " == *" $1 "* ]]; }

@@ -400,6 +400,14 @@ gn_lxc_guest() {
         --netns "$ns" --mac "$mac" "${args[@]}" >/dev/null
 }
 
+# gn_iperf_server NS DIR: an iperf3 server in namespace NS (its pidfile in
+# DIR) until the test exits; returns once it listens.
+gn_iperf_server() {
+    ip netns exec "$1" iperf3 -s -D -I "$2/iperf-$1.pid" >/dev/null
+    gn_on_exit "kill \$(cat '$2/iperf-$1.pid') 2>/dev/null"
+    gn_wait 5 gn_listening "$1" 5201
+}
+
 # gn_iperf NS ADDR SECS [ARGS...]: prints the Mbit/s that ADDR received of
 # SECS seconds of iperf3 (TCP, or what ARGS say) from NS, after a first
 # second left out (slow start, and the full bucket a meter starts with);

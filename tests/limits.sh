@@ -22,9 +22,7 @@ gn_guestnetd_setup_edit "$(db_limits '{"egress_kbps": 30000, "burst_ms": 50}')"
 s=$$
 gn_pipeline_guests wa wb da
 
-ip netns exec "wb$s" iperf3 -s -D -I "$GN_SANDBOX_DIR/iperf.pid" >/dev/null
-gn_on_exit "kill \$(cat '$GN_SANDBOX_DIR/iperf.pid') 2>/dev/null"
-gn_wait 5 bash -c "ip netns exec 'wb$s' ss -ltn | grep -q ':5201 '"
+gn_iperf_server "wb$s" "$GN_SANDBOX_DIR"
 # between X LO HI: LO <= X <= HI (decimals).
 between() { "$GN_PYTHON" -c "import sys; sys.exit(not $2 <= $1 <= $3)"; }
 below() { "$GN_PYTHON" -c "import sys; sys.exit(not $1 < $2)"; }

@@ -41,7 +41,7 @@ gn_check "bridge-counted-packets" test "${n:-0}" -ge 6
 
 # TCP works too (checksum offload off on the guest ends).
 ip netns exec "$b" timeout 5 nc -l -p 5001 > "$GN_SANDBOX_DIR/nc.out" &
-gn_wait 3 bash -c "ip netns exec $b ss -ltn | grep -q ':5001 '"
+gn_wait 3 gn_listening "$b" 5001
 echo hello-through-ovs | ip netns exec "$a" timeout 5 nc -q 1 10.250.0.2 5001
 wait
 gn_check "tcp-a-to-b" grep -q hello-through-ovs "$GN_SANDBOX_DIR/nc.out"
