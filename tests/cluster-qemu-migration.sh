@@ -66,9 +66,7 @@ migration() {
 print(json.load(sys.stdin).get('$1'))"
 }
 
-gn_config "$d/policy.json" upl
-gn_check "policy-imported" test "$(gn_host_code 1 POST \
-    /v1/cluster/import "$(cat "$d/policy.json")")" = 200
+gn_cluster_import "$d/policy.json" upl
 gn_host_guest 3 "ob$s" "pob$s" web 52:54:00:0a:03:13 10.10.0.13 || gn_done
 
 # --- The guest on host1: a kvm port and a QEMU on its tap.
