@@ -1,12 +1,15 @@
-# bench/lib.sh: what the benchmarks share.  Every bench/NAME.sh starts
-# with it (". "$(dirname "$0")/lib.sh"", after setting GN_TEST_NAME):
-# GN_SRCDIR is the tree this file is in and GN_BUILDDIR (default: the
-# same) its build, both exported for the benchmarks' python and C
-# children, and tests/lib.sh is sourced (gn_on_exit, gn_wait, GN_PYTHON,
-# the sandbox and guests).  What the data-plane benchmarks
-# (bench/dataplane.sh, bench/cluster.sh) use: iperf3 runs, the order of
-# the cases in each round, and the CPU time a process spent; IPERF_SECS is
-# the length of a run in seconds.
+# bench/lib.sh: what the benchmarks share.  Every bench/NAME.sh sets
+# GN_TEST_NAME, then sources this file:
+#
+#   . "$(dirname "$0")/lib.sh"
+#
+# which sets GN_SRCDIR to the tree it is in and GN_BUILDDIR (default: the
+# same) to its build, exports both for the benchmarks' python and C
+# children, and sources tests/lib.sh (gn_on_exit, gn_wait, GN_PYTHON,
+# sandboxes, guests, gn_iperf_server).  Below, what the data-plane
+# benchmarks (bench/dataplane.sh, bench/cluster.sh) use: iperf3 runs, the
+# order of the cases in each round, and the CPU time a process spent;
+# IPERF_SECS is the length of a run in seconds.
 
 GN_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
