@@ -4,6 +4,8 @@
 
 #include "api-report.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,9 +456,6 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
     api_report_metric__(f, "guestnet_openflow_connected", "gauge",
                         "1 if connected to the bridge's OpenFlow socket.",
                         of->connected);
-    api_report_metric__(f, "guestnet_openflow_reconnects_total", "counter",
-                        "OpenFlow connections after the first.",
-                        of->n_reconnects);
     fprintf(f, "# HELP guestnet_flows Flows in guestnet's tables.\n"
             "# TYPE guestnet_flows gauge\n"
             "guestnet_flows{table=\"desired\"} %zu\n"
@@ -466,26 +465,41 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
                         "1 if the switch holds the desired flow table.",
                         of->connected && of->desired_seqno
                         && of->installed_seqno == of->desired_seqno);
-    api_report_metric__(f, "guestnet_flow_mods_total", "counter",
-                        "flow_mods sent to the switch.", of->n_flow_mods);
-    api_report_metric__(f, "guestnet_bundles_total", "counter",
-                        "OpenFlow bundles committed.", of->n_bundles);
-    api_report_metric__(f, "guestnet_bundle_failures_total", "counter",
-                        "OpenFlow bundles discarded or failed to commit.",
-                        of->n_bundle_failures);
-    api_report_metric__(f, "guestnet_openflow_errors_total", "counter",
-                        "OpenFlow errors received from the switch.",
-                        of->n_errors);
-    api_report_metric__(f, "guestnet_packet_ins_total", "counter",
-                        "Packets the switch sent up (guests' DHCP and "
-                        "DHCPv6 messages, router solicitations, first "
-                        "uses of link-local addresses) that guestnetd "
-                        "handled.",
-                        of->n_packet_in);
-    api_report_metric__(f, "guestnet_packet_ins_dropped_total", "counter",
-                        "Packets the switch sent up that guestnetd dropped "
-                        "unread (over its budget, or undecodable).",
-                        of->n_packet_in_dropped);
+    /* ofctrl's counters (include/ofctrl.h). */
+    static const struct {
+        const char *name, *help;
+        size_t offset;          /* Of a uint64_t in struct ofctrl_status. */
+    } counters[] = {
+        { "guestnet_openflow_reconnects_total",
+          "OpenFlow connections after the first.",
+          offsetof(struct ofctrl_status, n_reconnects) },
+        { "guestnet_flow_mods_total", "flow_mods sent to the switch.",
+          offsetof(struct ofctrl_status, n_flow_mods) },
+        { "guestnet_bundles_total", "OpenFlow bundles committed.",
+          offsetof(struct ofctrl_status, n_bundles) },
+        { "guestnet_bundle_failures_total",
+          "OpenFlow bundles discarded or failed to commit.",
+          offsetof(struct ofctrl_status, n_bundle_failures) },
+        { "guestnet_openflow_errors_total",
+          "OpenFlow errors received from the switch.",
+          offsetof(struct ofctrl_status, n_errors) },
+        { "guestnet_packet_ins_total",
+          "Packets the switch sent up (guests' DHCP and DHCPv6 messages, "
+          "router solicitations, first uses of link-local addresses) that "
+          "guestnetd handled.",
+          offsetof(struct ofctrl_status, n_packet_in) },
+        { "guestnet_packet_ins_dropped_total",
+          "Packets the switch sent up that guestnetd dropped unread (over "
+          "its budget, or undecodable).",
+          offsetof(struct ofctrl_status, n_packet_in_dropped) },
+    };
+    for (size_t i = 0; i < GN_ARRAY_SIZE(counters); i++) {
+        const uint64_t *count = (const uint64_t *) ((const char *) of
+                                                    + counters[i].offset);
+
+        api_report_metric__(f, counters[i].name, "counter",
+                            counters[i].help, *count);
+    }
     fprintf(f, "# HELP guestnet_dhcp_messages_total DHCP messages from "
             "guests, by guestnetd's answer.\n"
             "# TYPE guestnet_dhcp_messages_total counter\n");
