@@ -5,6 +5,7 @@
 INTEGRATION_TESTS += \
 	tests/cluster-db.sh \
 	tests/cluster-dhcp.sh \
+	tests/cluster-dhcp6.sh \
 	tests/cluster-fabric.sh \
 	tests/cluster-ops.sh \
 	tests/cluster-failover.sh \
