@@ -87,10 +87,10 @@ ping_a() {
 gn_check "dhcp6-guest-host2-pings-guest-host1" gn_wait 10 ping_a
 ip -n "wb$s" -6 addr show dev eth0 scope global | sed 's/^/# /'
 ip -n "wb$s" -6 addr flush dev eth0 scope global
-ip -n "wb$s" -6 addr add 2001:db8:10::99/128 dev eth0 nodad
+ip -n "wb$s" -6 addr add 2001:db8:10::99/64 dev eth0 nodad
 gn_check_fails "an-address-not-given-does-not-get-through" ping_a
 ip -n "wb$s" -6 addr flush dev eth0 scope global
-ip -n "wb$s" -6 addr add "$eb/128" dev eth0 nodad
+ip -n "wb$s" -6 addr add "$eb/64" dev eth0 nodad
 gn_check "the-given-address-gets-through-again" gn_wait 10 ping_a
 
 # --- Declared addresses against EUI-64 ones.
