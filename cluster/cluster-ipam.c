@@ -72,10 +72,9 @@ cluster_ipam_repairing__(const struct cluster *c, const char *net,
     return found;
 }
 
-/* True if the text 'ip' has an Address row in network 'net'. */
-static bool
-cluster_ipam_taken__(const struct cluster *c, const char *net,
-                     const char *ip)
+const json_t *
+cluster_address_row__(const struct cluster *c, const char *net,
+                      const char *ip)
 {
     const json_t *rows = ovsdb_replica_index_lookup(c->replica, "Address",
                                                     "ip", ip);
@@ -87,10 +86,10 @@ cluster_ipam_taken__(const struct cluster *c, const char *net,
         const char *n = ovsdb_datum_string(a, "network");
 
         if (n && !strcmp(n, net)) {
-            return true;
+            return a;
         }
     }
-    return false;
+    return NULL;
 }
 
 bool
@@ -142,7 +141,7 @@ cluster_ipam_next__(const struct cluster *c, const char *network,
             continue;
         }
         netaddr_format_ip(&cand, ip, size);
-        if (!cluster_ipam_taken__(c, net->name, ip)
+        if (!cluster_address_row__(c, net->name, ip)
             && !cluster_ipam_pending__(c, net->name, ip)
             && !cluster_ipam_repairing__(c, net->name, ip)) {
             *from = h + 1;

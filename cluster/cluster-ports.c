@@ -102,7 +102,7 @@ cluster_address_clash__(const struct cluster *c, const char *net,
             if (!n || strcmp(n, net)) {
                 continue;
             }
-            if (kind && strcmp(kind, "port")) {
+            if (kind && strcmp(kind, "port") && strcmp(kind, "link-local")) {
                 return gn_xasprintf("%s is the %s address of network %s",
                                     ip, kind, net);
             }
@@ -158,6 +158,9 @@ cluster_plan_unregister__(const struct cluster *c, struct ovsdb_txn *txn,
     ovsdb_txn_delete(txn, "Address", json_pack("[[s, s, s], [s, s, s]]",
                                                "owner", "==", name,
                                                "kind", "==", "port"));
+    ovsdb_txn_delete(txn, "Address", json_pack("[[s, s, s], [s, s, s]]",
+                                               "owner", "==", name,
+                                               "kind", "==", "link-local"));
 }
 
 static void

@@ -156,6 +156,10 @@ bool cluster_ipam_wants__(const struct cluster *, const char *network,
  * full). */
 char *cluster_ipam_next__(const struct cluster *, const char *network,
                           uint64_t *from, char *ip, size_t size);
+/* The Address row of network 'net' that holds 'ip' (canonical text), or
+ * NULL (borrowed from the replica). */
+const json_t *cluster_address_row__(const struct cluster *, const char *net,
+                                    const char *ip);
 /* What the registry assigns a port of 'network' with 'mac' that declares
  * 'ips' (canonical texts), the network's server if 'server': stores in
  * '*assigned' NULL (nothing), or a new array of texts: an IPv4 address
@@ -188,6 +192,16 @@ void cluster_assign__(struct cluster_op *, json_t *assigned, uint64_t from);
  * false if it cannot (the add lost something else, or tried
  * CLUSTER_IPAM_TRIES times). */
 bool cluster_reassign__(struct cluster_op *);
+
+/* cluster-ll.c */
+/* engine_ll_register_cb: registers the binding of link-local address
+ * 'll' to this host's port 'port' of 'network' in the registry, then
+ * answers the engine (engine_ll_registered()). */
+void cluster_ll_register__(const char *port, const char *network,
+                           const char *ll, void *cluster);
+/* Port name -> array of the link-local addresses the registry binds to
+ * it, sorted (new object). */
+json_t *cluster_ll_owners__(const struct cluster *);
 
 /* cluster-policy.c */
 /* Parses the host-local settings with 'policy' (borrowed) as one config;

@@ -7,8 +7,9 @@
  * which a registered port without addresses gets too; a ready mark lost
  * in a failover is written again; a row of this host
  * whose port is gone from the bridge (an add a crash interrupted, a port
- * libvirt removed) is removed; and an address row whose port row is gone
- * (a host removed while one of its adds committed) is removed.  Ports and
+ * libvirt removed) is removed; and an address row (a port's address or
+ * link-local binding) whose port row is gone (a host removed while one of
+ * its adds committed) is removed.  Ports and
  * rows with a write in progress are left alone, and nothing runs unless
  * both the engine's OVSDB and the cluster are synced, so a replica still
  * loading is never taken for an empty bridge. */
@@ -274,7 +275,8 @@ cluster_reconcile__(struct cluster *c)
         const char *kind = ovsdb_datum_string(row, "kind");
         const char *owner = ovsdb_datum_string(row, "owner");
 
-        if (kind && !strcmp(kind, "port") && owner
+        if (kind && (!strcmp(kind, "port") || !strcmp(kind, "link-local"))
+            && owner
             && !cluster_find__(c, "Port", "name", owner, NULL)
             && !cluster_port_busy__(c, owner) && n < 256) {
             /* Provided its port did not come meanwhile. */
