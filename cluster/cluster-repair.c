@@ -4,8 +4,10 @@
  * registered, each in a transaction of its own so that one clash (logged,
  * the port's address or MAC taken elsewhere) does not hold the others,
  * with assigned addresses if its network assigns them (cluster-ipam.c),
- * which a registered port without addresses gets too; a ready mark lost
- * in a failover is written again; a row of this host
+ * which a registered port without addresses gets too; a link-local
+ * address bound to a port that the registry lacks (bound before cluster
+ * mode) is registered; a ready mark lost in a failover is written
+ * again; a row of this host
  * whose port is gone from the bridge (an add a crash interrupted, a port
  * libvirt removed) is removed; and an address row (a port's address or
  * link-local binding) whose port row is gone (a host removed while one of
@@ -145,6 +147,49 @@ cluster_repair_assign__(struct cluster *c, const json_t *row,
     free(text);
 }
 
+/* Port 'port' (engine JSON) of this host, registered as 'row': registers
+ * the link-local addresses bound to it that the registry lacks (bound
+ * before this host ran in cluster mode; cluster-ll.c registers every
+ * binding made since before the host makes it). */
+static void
+cluster_repair_lls__(struct cluster *c, const json_t *row,
+                     const json_t *port)
+{
+    const char *name = ovsdb_datum_string(row, "name");
+    const char *net = ovsdb_datum_string(row, "network");
+    const json_t *ll;
+    size_t i;
+
+    json_array_foreach (json_object_get(port, "link_locals"), i, ll) {
+        const char *text = json_string_value(ll);
+        const json_t *a = text && net ? cluster_address_row__(c, net, text)
+                                      : NULL;
+        struct ovsdb_txn *txn;
+
+        if (!text || !net || c->n_repairs >= CLUSTER_MAX_REPAIRS) {
+            return;
+        }
+        if (a) {
+            const char *owner = ovsdb_datum_string(a, "owner");
+
+            if (!owner || strcmp(owner, name)) {
+                GN_LOG_WARN_RL(&repair_rl, "port %s: its link-local "
+                               "address %s is registered to %s", name,
+                               text, owner ? owner : "?");
+            }
+            continue;
+        }
+        GN_LOG_INFO("port %s: registering its link-local address %s", name,
+                    text);
+        txn = cluster_txn__(c);
+        ovsdb_txn_insert(txn, "Address", json_pack(
+                             "{s:s, s:s, s:s, s:s}", "network", net,
+                             "ip", text, "owner", name,
+                             "kind", "link-local"));
+        cluster_repair_commit__(c, txn, name, NULL, NULL);
+    }
+}
+
 /* Registers port 'port' (engine JSON) of the bridge, or writes its lost
  * ready mark. */
 static void
@@ -187,6 +232,9 @@ cluster_repair_port__(struct cluster *c, const json_t *port)
                    && !json_array_size(json_object_get(port, "ips"))
                    && !ovsdb_datum_string(row, "requested_host")) {
             cluster_repair_assign__(c, row, port);
+        }
+        if (host && !strcmp(host, c->host)) {
+            cluster_repair_lls__(c, row, port);
         }
         return;
     }

@@ -9,13 +9,14 @@
 # guest on host3 keeps the owner's MAC in its neighbour table, while the
 # same frames for the host2 guest's own address pass (positive controls);
 # host2's guest then picks a fresh stable-privacy address, which is
-# registered, bound and pings.  Frames from the fabric that claim the
-# bound address are dropped on host1 (one from a free link-local address
-# arrives).  While the cluster is out of reach, a new address is not
-# bound (refused, counted and logged) and does not ping; once the cluster
-# is back, it is registered and bound.  A restart of host1's guestnetd
-# keeps the binding; a delete frees the row.  Three hosts, real packets
-# over the fabric.
+# registered, bound and pings (and registered again by host2 if its row
+# goes).  Frames from the fabric that claim the bound address are dropped
+# on host1 (one from a free link-local address arrives).  While the
+# cluster is out of reach, a new address is not bound (refused, counted
+# and logged) and does not ping; once the cluster is back, it is
+# registered and bound.  A restart of host1's guestnetd keeps the
+# binding; a delete frees the row.  Three hosts, real packets over the
+# fabric.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_scapy
@@ -90,6 +91,13 @@ gn_check "fresh-address-bound-on-host2" gn_wait 10 port_lls_are 2 "pwb$s" \
 gn_check "fresh-address-registered" test "$(ll_rows "pwb$s" "$llb2")" = 1
 gn_check "fresh-address-pings-wc" gn_wait 5 ping_ll "wb$s" $llc
 gn_check "host1-keeps-it-from-its-guests" gn_wait 10 taken_on 1 "$llb2"
+# A binding the registry lacks (made before cluster mode; here its row
+# deleted behind guestnet's back) is registered again by host2.
+gn_check "binding-row-deleted-directly" gn_cluster_db_write any \
+    "{\"op\": \"delete\", \"table\": \"Address\",
+      \"where\": [[\"ip\", \"==\", \"$llb2\"]]}"
+reregistered() { [ "$(ll_rows "pwb$s" "$llb2")" = 1 ]; }
+gn_check "host2-registers-its-binding-again" gn_wait 15 reregistered
 
 # --- Frames from the fabric that claim wa's binding are dropped on host1.
 inj=inj$s
