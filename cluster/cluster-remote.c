@@ -78,10 +78,12 @@ cluster_remote_port__(const struct gn_config *cfg, const json_t *row,
     json_decref(list);
     p->lls = lls;
     json_array_foreach (json_object_get(row, "lls"), i, v) {
-        if (p->n_lls < PIPELINE_LL_MAX
-            && !(error = netaddr_parse_ip(json_string_value(v), 0,
-                                          &lls[p->n_lls]))) {
-            p->n_lls += lls[p->n_lls].family == AF_INET6;
+        if (p->n_lls >= PIPELINE_LL_MAX || !json_is_string(v)) {
+            continue;
+        }
+        error = netaddr_parse_ip(json_string_value(v), 0, &lls[p->n_lls]);
+        if (!error && lls[p->n_lls].family == AF_INET6) {
+            p->n_lls++;
         }
         free(error);
     }
