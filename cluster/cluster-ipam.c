@@ -9,7 +9,8 @@
  * subnet of /64 or wider, as engine-ipam.c gives it on one host: unique
  * in the network as its MAC is (the registry's (network, mac) index), so
  * only a port that declared it can hold it, and then the add is refused
- * naming that port.  cluster-ports.c inserts an Address row for each in
+ * naming that port (a port registered after the fact gets the others, as
+ * a single host gives them).  cluster-ports.c inserts an Address row for each in
  * the transaction that registers the port; the (network, ip) index
  * refuses it if another host took the IPv4 one meanwhile, and the add
  * tries the next free one.  The Port row lists them in "ips" and in its
@@ -157,13 +158,15 @@ cluster_ipam_next__(const struct cluster *c, const char *network,
 
 /* Appends to 'assigned' the text of the EUI-64 address of 'mac' in each
  * IPv6 subnet of /64 or wider of 'net' (engine-ipam.c's choice on one
- * host), but one that is reserved in its subnet or a gateway.  Returns
- * NULL, or a malloc'd message naming who holds one of them in the
- * registry (a port that declared it): the port cannot have it. */
+ * host), but one that is reserved in its subnet or a gateway.  One that
+ * somebody holds in the registry (a port that declared it) is left out
+ * if 'skip_taken' (logged), else the answer is a malloc'd message naming
+ * the holder; NULL otherwise. */
 static char *
 cluster_ipam_eui64__(const struct cluster *c, const struct gn_network *net,
-                     const char *mac, json_t *assigned)
+                     const char *mac, bool skip_taken, json_t *assigned)
 {
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(1, 5);
     struct netaddr_mac m;
     char *error = netaddr_parse_mac(mac, true, &m);
 
@@ -191,8 +194,14 @@ cluster_ipam_eui64__(const struct cluster *c, const struct gn_network *net,
         one = json_pack("[s]", ip);
         error = cluster_address_clash__(c, net->name, one);
         json_decref(one);
-        if (error) {
+        if (error && !skip_taken) {
             return error;
+        }
+        if (error) {
+            GN_LOG_WARN_RL(&rl, "port with MAC %s: not assigning its EUI-64 "
+                           "address: %s", mac, error);
+            free(error);
+            continue;
         }
         json_array_append_new(assigned, json_string(ip));
     }
@@ -202,7 +211,7 @@ cluster_ipam_eui64__(const struct cluster *c, const struct gn_network *net,
 char *
 cluster_ipam_pick__(const struct cluster *c, const char *network,
                     bool server, const char *mac, const json_t *ips,
-                    uint64_t *from, json_t **assigned)
+                    bool skip_taken, uint64_t *from, json_t **assigned)
 {
     const struct gn_network *net = gn_config_find_network(
         engine_config(c->engine), network);
@@ -218,7 +227,7 @@ cluster_ipam_pick__(const struct cluster *c, const char *network,
     }
     *assigned = json_pack("[s]", ip);
     if (!json_array_size(ips)) {
-        error = cluster_ipam_eui64__(c, net, mac, *assigned);
+        error = cluster_ipam_eui64__(c, net, mac, skip_taken, *assigned);
     }
     if (error) {
         json_decref(*assigned);

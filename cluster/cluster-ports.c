@@ -636,7 +636,7 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
                          "mac", mac, "ips", ips, "kind",
                          port_kind_name(spec.kind), "hash", hash);
     error = cluster_ipam_pick__(c, spec.network, spec.server, mac, ips,
-                                &from, &assigned);
+                                false, &from, &assigned);
     if (error) {
         cluster_op_finish__(op, 409, cluster_error_body__("%s", error));
         free(error);

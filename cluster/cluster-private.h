@@ -166,10 +166,12 @@ const json_t *cluster_address_row__(const struct cluster *, const char *net,
  * (cluster_ipam_next__() from '*from') and, if it declares no address at
  * all, its EUI-64 addresses as engine-ipam.c picks them.  Returns NULL,
  * or a malloc'd message (409: the subnet is full, or a port declared one
- * of its EUI-64 addresses). */
+ * of its EUI-64 addresses, unless 'skip_taken': then that one is left
+ * out, as a single host leaves it out, for a port that exists already). */
 char *cluster_ipam_pick__(const struct cluster *, const char *network,
                           bool server, const char *mac, const json_t *ips,
-                          uint64_t *from, json_t **assigned);
+                          bool skip_taken, uint64_t *from,
+                          json_t **assigned);
 /* The strings of array 'items', comma-separated (malloc'd). */
 char *cluster_ipam_join__(const json_t *items);
 /* The addresses of a port add's 'info' that a retry keeps: the declared

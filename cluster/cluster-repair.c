@@ -108,7 +108,8 @@ cluster_repair_assign__(struct cluster *c, const json_t *row,
     error = net && mac ? cluster_ipam_pick__(c, net, json_is_true(
                                                  json_object_get(port,
                                                                  "server")),
-                                             mac, ips, &from, &assigned)
+                                             mac, ips, true, &from,
+                                             &assigned)
                        : NULL;
     if (error || !net || !mac || !assigned) {
         if (error) {
@@ -244,7 +245,7 @@ cluster_repair_port__(struct cluster *c, const json_t *port)
     ids = json_object();
     /* It gets addresses as an add would (cluster-ipam.c). */
     error = cluster_ipam_pick__(c, net, json_is_true(json_object_get(
-                                    port, "server")), mac, ips, &from,
+                                    port, "server")), mac, ips, true, &from,
                                 &assigned);
     if (error) {
         GN_LOG_WARN_RL(&repair_rl, "port %s: %s", name, error);
