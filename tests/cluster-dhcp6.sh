@@ -9,9 +9,10 @@
 # another port's EUI-64 address is, declared by a later add, is refused
 # (409 naming the holder); a port whose EUI-64 address someone declared
 # first is refused the same way, nothing created.  A port libvirt
-# attaches itself gets its EUI-64 address through the registry too.  A
-# restart keeps the addresses; a delete frees them.  Two hosts, real
-# packets over the fabric.
+# attaches itself gets its EUI-64 address through the registry too (or,
+# if another port declared it, its IPv4 address alone).  A restart keeps
+# the addresses; a delete frees them.  Two hosts, real packets over the
+# fabric.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_cmd dhclient isc-dhcp-client
@@ -140,6 +141,22 @@ gn_check "adopted-port-gets-its-eui64-through-the-registry" \
     gn_wait 15 adopted
 echo "# adopted port vn$s: $(registry_ips "vn$s")"
 gn_check "adopted-port-eui64-bound" bound6 2001:db8:10:0:5054:ff:fe0a:281
+# One whose EUI-64 address another port declared gets its IPv4 address
+# alone, as on a single host.
+gn_check "declared-before-adoption-201" test "$(gn_host_code 1 POST \
+    /v1/ports "$(kvm "kw$s" 52:54:00:0a:01:82 10.10.0.82 \
+                 2001:db8:10:0:5054:ff:fe0a:282)")" = 201
+ip -n "${GN_HOST_NETNS[2]}" tuntap add dev "vw$s" mode tap
+ip -n "${GN_HOST_NETNS[2]}" link set "vw$s" up
+gn_on_host 2 ovs-vsctl --timeout=5 -- --may-exist add-port br-int "vw$s" \
+    tag=10 -- set Interface "vw$s" external-ids:attached-mac=52:54:00:0a:02:82
+adopted_v4() {
+    local r
+    r=$(registry_ips "vw$s" 2>/dev/null)
+    [ "$r" = "$(host_ips 2 "vw$s")" ] && grep -qE '^10\.10\.0\.[0-9]+ / ' <<<"$r"
+}
+gn_check "adopted-port-without-its-declared-eui64" gn_wait 15 adopted_v4
+echo "# adopted port vw$s: $(registry_ips "vw$s")"
 
 # --- A restart keeps the addresses; a delete frees them.
 kill -TERM "${GN_HOST_GUESTNETD_PID[2]}"
