@@ -68,6 +68,19 @@ ping_ll "wa$s" $llc
 gn_check "bound-on-first-use-on-host1" gn_wait 10 port_lls_are 1 "pwa$s" \
     "$lla"
 gn_check "registry-has-the-binding" test "$(ll_rows "pwa$s" "$lla")" = 1
+echo "# host1: first use to registered binding: $("$GN_PYTHON" - \
+    "${GN_HOST_DIR[1]}/guestnetd.log" "$lla" <<'EOP'
+import datetime, sys
+t = {}
+for line in open(sys.argv[1]):
+    for k, pat in (("use", "binding link-local address " + sys.argv[2]),
+                   ("done", "link-local address %s registered" % sys.argv[2])):
+        if pat in line and k not in t:
+            t[k] = datetime.datetime.fromisoformat(line.split("|")[0][:-1])
+print("%.1f ms" % ((t["done"] - t["use"]).total_seconds() * 1000)
+      if len(t) == 2 else "?")
+EOP
+)"
 gn_check "wa-pings-wc-across-hosts" gn_wait 5 ping_ll "wa$s" $llc
 gn_check "wc-pings-wa-back" ping_ll "wc$s" "$lla"
 gn_check "wc-neighbour-entry-has-owners-mac" bash -c "ip -n wc$s -6 neigh \
