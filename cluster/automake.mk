@@ -5,6 +5,7 @@ libguestnet_a_SOURCES += \
 	cluster/cluster.c \
 	cluster/cluster-edit.c \
 	cluster/cluster-ipam.c \
+	cluster/cluster-ll.c \
 	cluster/cluster-migrate.c \
 	cluster/cluster-policy.c \
 	cluster/cluster-ports.c \

@@ -78,12 +78,53 @@ cluster_owner__(const json_t *port_row)
 }
 
 char *
+cluster_address_clash__(const struct cluster *c, const char *net,
+                        const json_t *ips)
+{
+    const json_t *row, *v;
+    size_t i;
+
+    json_array_foreach (ips, i, v) {
+        const char *ip = json_string_value(v);
+        const json_t *addrs = ovsdb_replica_index_lookup(c->replica,
+                                                         "Address", "ip",
+                                                         ip);
+        const char *u;
+        json_t *x;
+
+        json_object_foreach ((json_t *) addrs, u, x) {
+            const json_t *a = ovsdb_replica_get_row(c->replica, "Address",
+                                                    u);
+            const char *n = ovsdb_datum_string(a, "network");
+            const char *kind = ovsdb_datum_string(a, "kind");
+            const char *owner = ovsdb_datum_string(a, "owner");
+
+            if (!n || strcmp(n, net)) {
+                continue;
+            }
+            if (kind && strcmp(kind, "port") && strcmp(kind, "link-local")) {
+                return gn_xasprintf("%s is the %s address of network %s",
+                                    ip, kind, net);
+            }
+            row = owner ? cluster_find__(c, "Port", "name", owner, NULL)
+                        : NULL;
+            char *who = row ? cluster_owner__(row)
+                            : gn_xasprintf("port %s", owner ? owner : "?");
+            char *msg = gn_xasprintf("address %s is used in network %s by "
+                                     "%s", ip, net, who);
+            free(who);
+            return msg;
+        }
+    }
+    return NULL;
+}
+
+char *
 cluster_clash__(const struct cluster *c, const char *name, const char *net,
                 const char *mac, const json_t *ips)
 {
     const json_t *row, *rows, *v;
     const char *uuid;
-    size_t i;
 
     row = cluster_find__(c, "Port", "name", name, NULL);
     if (row) {
@@ -104,39 +145,7 @@ cluster_clash__(const struct cluster *c, const char *name, const char *net,
             return msg;
         }
     }
-    json_array_foreach (ips, i, v) {
-        const char *ip = json_string_value(v);
-        const json_t *addrs = ovsdb_replica_index_lookup(c->replica,
-                                                         "Address", "ip",
-                                                         ip);
-        const char *u;
-        json_t *x;
-
-        json_object_foreach ((json_t *) addrs, u, x) {
-            const json_t *a = ovsdb_replica_get_row(c->replica, "Address",
-                                                    u);
-            const char *n = ovsdb_datum_string(a, "network");
-            const char *kind = ovsdb_datum_string(a, "kind");
-            const char *owner = ovsdb_datum_string(a, "owner");
-
-            if (!n || strcmp(n, net)) {
-                continue;
-            }
-            if (kind && strcmp(kind, "port")) {
-                return gn_xasprintf("%s is the %s address of network %s",
-                                    ip, kind, net);
-            }
-            row = owner ? cluster_find__(c, "Port", "name", owner, NULL)
-                        : NULL;
-            char *who = row ? cluster_owner__(row)
-                            : gn_xasprintf("port %s", owner ? owner : "?");
-            char *msg = gn_xasprintf("address %s is used in network %s by "
-                                     "%s", ip, net, who);
-            free(who);
-            return msg;
-        }
-    }
-    return NULL;
+    return cluster_address_clash__(c, net, ips);
 }
 
 void
@@ -149,6 +158,9 @@ cluster_plan_unregister__(const struct cluster *c, struct ovsdb_txn *txn,
     ovsdb_txn_delete(txn, "Address", json_pack("[[s, s, s], [s, s, s]]",
                                                "owner", "==", name,
                                                "kind", "==", "port"));
+    ovsdb_txn_delete(txn, "Address", json_pack("[[s, s, s], [s, s, s]]",
+                                               "owner", "==", name,
+                                               "kind", "==", "link-local"));
 }
 
 static void
@@ -207,14 +219,15 @@ cluster_clash_answer__(evutil_socket_t fd, short what, void *op_)
 {
     struct cluster_op *op = op_;
     const json_t *info = op->info;
+    json_t *fixed = cluster_ipam_fixed__(info);
     char *why = cluster_clash__(
         op->c, op->name, json_string_value(json_object_get(info, "network")),
-        json_string_value(json_object_get(info, "mac")),
-        json_object_get(info, "ips"));
+        json_string_value(json_object_get(info, "mac")), fixed);
     static const struct timeval tick = { 0, 10 * 1000 };
 
     (void) fd;
     (void) what;
+    json_decref(fixed);
     if (!why && op->n_polls++ < CLUSTER_CLASH_WAIT_MS / 10) {
         if (!op->timer) {
             op->timer = evtimer_new(op->c->base, cluster_clash_answer__, op);
@@ -239,8 +252,7 @@ cluster_register__(struct cluster_op *op)
     struct cluster *c = op->c;
     const json_t *info = op->info;
     const char *net = json_string_value(json_object_get(info, "network"));
-    const char *assigned = json_string_value(json_object_get(info,
-                                                             "assigned"));
+    const json_t *assigned = json_object_get(info, "assigned");
     json_t *ips = json_deep_copy(json_object_get(info, "ips"));
     json_t *ids = cluster_port_ids__(json_string_value(json_object_get(
                                          info, "hash")), op->req);
@@ -249,9 +261,12 @@ cluster_register__(struct cluster_op *op)
     size_t i;
     json_t *v;
 
-    if (assigned) {
-        json_array_append_new(ips, json_string(assigned));
-        json_object_set_new(ids, CLUSTER_ASSIGNED_KEY, json_string(assigned));
+    if (json_array_size(assigned)) {
+        char *text = cluster_ipam_join__(assigned);
+
+        json_array_extend(ips, (json_t *) assigned);
+        json_object_set_new(ids, CLUSTER_ASSIGNED_KEY, json_string(text));
+        free(text);
     }
     /* This host must still be in the cluster (not removed meanwhile), and
      * the network as the port was checked against. */
@@ -542,8 +557,8 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
     enum port_error kind;
     struct cluster_op *op;
     char *hash, *error;
-    json_t *ips;
-    char mac[18], ip[INET6_ADDRSTRLEN];
+    json_t *ips, *assigned;
+    char mac[18];
     uint64_t from = 0;
 
     if (why) {
@@ -620,14 +635,15 @@ cluster_port_add(struct cluster *c, const json_t *req, bool wait,
     op->info = json_pack("{s:s, s:s, s:O, s:s, s:s}", "network", spec.network,
                          "mac", mac, "ips", ips, "kind",
                          port_kind_name(spec.kind), "hash", hash);
-    if (cluster_ipam_wants__(c, spec.network, spec.server, ips)) {
-        error = cluster_ipam_next__(c, spec.network, &from, ip, sizeof ip);
-        if (error) {
-            cluster_op_finish__(op, 409, cluster_error_body__("%s", error));
-            free(error);
-            goto out;
-        }
-        cluster_assign__(op, ip, from);
+    error = cluster_ipam_pick__(c, spec.network, spec.server, mac, ips,
+                                false, &from, &assigned);
+    if (error) {
+        cluster_op_finish__(op, 409, cluster_error_body__("%s", error));
+        free(error);
+        goto out;
+    }
+    if (assigned) {
+        cluster_assign__(op, assigned, from);
     }
     cluster_register__(op);
 out:

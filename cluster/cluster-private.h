@@ -156,6 +156,27 @@ bool cluster_ipam_wants__(const struct cluster *, const char *network,
  * full). */
 char *cluster_ipam_next__(const struct cluster *, const char *network,
                           uint64_t *from, char *ip, size_t size);
+/* The Address row of network 'net' that holds 'ip' (canonical text), or
+ * NULL (borrowed from the replica). */
+const json_t *cluster_address_row__(const struct cluster *, const char *net,
+                                    const char *ip);
+/* What the registry assigns a port of 'network' with 'mac' that declares
+ * 'ips' (canonical texts), the network's server if 'server': stores in
+ * '*assigned' NULL (nothing), or a new array of texts: an IPv4 address
+ * (cluster_ipam_next__() from '*from') and, if it declares no address at
+ * all, its EUI-64 addresses as engine-ipam.c picks them.  Returns NULL,
+ * or a malloc'd message (409: the subnet is full, or a port declared one
+ * of its EUI-64 addresses, unless 'skip_taken': then that one is left
+ * out, as a single host leaves it out, for a port that exists already). */
+char *cluster_ipam_pick__(const struct cluster *, const char *network,
+                          bool server, const char *mac, const json_t *ips,
+                          bool skip_taken, uint64_t *from,
+                          json_t **assigned);
+/* The strings of array 'items', comma-separated (malloc'd). */
+char *cluster_ipam_join__(const json_t *items);
+/* The addresses of a port add's 'info' that a retry keeps: the declared
+ * ones and the EUI-64 ones (new array). */
+json_t *cluster_ipam_fixed__(const json_t *info);
 /* If registry row 'row' has assigned addresses, puts them in add request
  * 'req' as the engine takes them: "ips" (all the row's) and
  * "ips_assigned". */
@@ -164,15 +185,25 @@ void cluster_ipam_req__(const json_t *row, json_t *req);
 json_t *cluster_list__(const char *list);
 /* True if 'ip' (canonical text) is one that 'row' was assigned. */
 bool cluster_ipam_assigned__(const json_t *row, const char *ip);
-/* Gives the port add 'op' the assigned address 'ip', the one before the
- * 'from'th of its subnet (in its request for the engine and in its
- * info). */
-void cluster_assign__(struct cluster_op *, const char *ip, uint64_t from);
+/* Gives the port add 'op' the assigned addresses 'assigned' (an array of
+ * texts, its IPv4 one first, the one before the 'from'th of its subnet;
+ * takes ownership) in its request for the engine and in its info. */
+void cluster_assign__(struct cluster_op *, json_t *assigned, uint64_t from);
 /* The add 'op' lost its assigned address to another host's add: tries
  * the next free one, or answers 409 if the subnet is full now.  Returns
  * false if it cannot (the add lost something else, or tried
  * CLUSTER_IPAM_TRIES times). */
 bool cluster_reassign__(struct cluster_op *);
+
+/* cluster-ll.c */
+/* engine_ll_register_cb: registers the binding of link-local address
+ * 'll' to this host's port 'port' of 'network' in the registry, then
+ * answers the engine (engine_ll_registered()). */
+void cluster_ll_register__(const char *port, const char *network,
+                           const char *ll, void *cluster);
+/* Port name -> array of the link-local addresses the registry binds to
+ * it, sorted (new object). */
+json_t *cluster_ll_owners__(const struct cluster *);
 
 /* cluster-policy.c */
 /* Parses the host-local settings with 'policy' (borrowed) as one config;
@@ -214,6 +245,10 @@ bool cluster_port_busy__(const struct cluster *, const char *name);
 /* Adds the ops that remove port 'name' of this host from the registry. */
 void cluster_plan_unregister__(const struct cluster *, struct ovsdb_txn *,
                                const char *name);
+/* Who in network 'net' holds one of the addresses of 'ips' (canonical
+ * strings): a malloc'd description, or NULL if nobody does. */
+char *cluster_address_clash__(const struct cluster *, const char *net,
+                              const json_t *ips);
 /* Who in network 'net' holds MAC 'mac' or one of the addresses of 'ips'
  * (canonical strings), or the name 'name': a malloc'd description, or
  * NULL if nobody does. */

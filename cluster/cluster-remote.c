@@ -1,7 +1,8 @@
 /* cluster-remote.c: what the engine needs to route to other hosts: this
  * host's router MAC, made from its system-id, and the ports of other hosts
- * with declared addresses in networks this host knows, taken from the
- * registry whenever its Port rows or the policy change.  Those ports are
+ * with declared addresses in networks this host knows, with the
+ * link-local addresses the registry binds to them (cluster-ll.c), taken
+ * from the registry whenever its rows or the policy change.  Those ports are
  * also kept in STATE_DIR/cluster-remote.json (written at most once a
  * heartbeat), so that a guestnetd that restarts while the cluster is away
  * routes to them as before, without a flow change. */
@@ -40,12 +41,13 @@ cluster_router_mac(const char *system_id, struct netaddr_mac *mac)
 }
 
 /* Fills 'p' from registry row 'row' of another host's port, with its
- * addresses in 'ips' (room for 'max'); false if the pipeline cannot route
- * to it (unknown network, no address, bad MAC). */
+ * addresses in 'ips' (room for 'max') and its link-local bindings in
+ * 'lls' (room for PIPELINE_LL_MAX); false if the pipeline has nothing to
+ * do for it (unknown network, no address nor binding, bad MAC). */
 static bool
 cluster_remote_port__(const struct gn_config *cfg, const json_t *row,
                       struct pipeline_port *p, struct netaddr_ip *ips,
-                      size_t max)
+                      size_t max, struct netaddr_ip *lls)
 {
     const char *net = ovsdb_datum_string(row, "network");
     const char *mac = ovsdb_datum_string(row, "mac");
@@ -74,9 +76,20 @@ cluster_remote_port__(const struct gn_config *cfg, const json_t *row,
         free(error);
     }
     json_decref(list);
+    p->lls = lls;
+    json_array_foreach (json_object_get(row, "lls"), i, v) {
+        if (p->n_lls >= PIPELINE_LL_MAX || !json_is_string(v)) {
+            continue;
+        }
+        error = netaddr_parse_ip(json_string_value(v), 0, &lls[p->n_lls]);
+        if (!error && lls[p->n_lls].family == AF_INET6) {
+            p->n_lls++;
+        }
+        free(error);
+    }
     /* Routed to by its addresses; in a private network, kept out by its
-     * MAC too. */
-    return p->n_ips > 0 || n->private_;
+     * MAC too; its link-local bindings kept from the guests here. */
+    return p->n_ips > 0 || p->n_lls > 0 || n->private_;
 }
 
 /* Gives the engine the ports of 'rows' (JSON objects with "name",
@@ -89,7 +102,7 @@ cluster_remote_apply__(struct cluster *c, const json_t *rows)
     size_t n_rows = json_array_size(rows), n = 0, n_ips = 0, max_ips = 0;
     struct gn_buf digest = GN_BUF_INIT;
     struct pipeline_port *ports;
-    struct netaddr_ip *ips;
+    struct netaddr_ip *ips, *lls;
     struct netaddr_mac mac;
     const json_t *row;
     size_t i;
@@ -100,13 +113,15 @@ cluster_remote_apply__(struct cluster *c, const json_t *rows)
     }
     ports = gn_xcalloc(n_rows ? n_rows : 1, sizeof *ports);
     ips = gn_xcalloc(max_ips ? max_ips : 1, sizeof *ips);
+    lls = gn_xcalloc(n_rows * PIPELINE_LL_MAX + 1, sizeof *lls);
     json_array_foreach (rows, i, row) {
         const char *host = json_string_value(json_object_get(row, "host"));
         char m[18];
 
         if (!host || !strcmp(host, c->host)
             || !cluster_remote_port__(cfg, row, &ports[n], ips + n_ips,
-                                      max_ips - n_ips)) {
+                                      max_ips - n_ips,
+                                      lls + n * PIPELINE_LL_MAX)) {
             continue;
         }
         netaddr_format_mac(&ports[n].mac, m);
@@ -115,6 +130,11 @@ cluster_remote_apply__(struct cluster *c, const json_t *rows)
             char s[64];
             netaddr_format_ip(&ports[n].ips[j], s, sizeof s);
             gn_buf_printf(&digest, " %s", s);
+        }
+        for (size_t j = 0; j < ports[n].n_lls; j++) {
+            char s[64];
+            netaddr_format_ip(&ports[n].lls[j], s, sizeof s);
+            gn_buf_printf(&digest, " ll %s", s);
         }
         gn_buf_printf(&digest, "\n");
         n_ips += ports[n].n_ips;
@@ -129,6 +149,7 @@ cluster_remote_apply__(struct cluster *c, const json_t *rows)
     gn_buf_destroy(&digest);
     free(ports);
     free(ips);
+    free(lls);
     return d;
 }
 
@@ -189,7 +210,7 @@ cluster_remote_save__(struct cluster *c)
 void
 cluster_remote_update__(struct cluster *c)
 {
-    json_t *rows;
+    json_t *rows, *lls;
     const char *uuid;
     const json_t *row;
     char *digest;
@@ -205,18 +226,23 @@ cluster_remote_update__(struct cluster *c)
     c->remote_cfg_gen = engine_config_gen(c->engine);
 
     rows = json_array();
+    lls = cluster_ll_owners__(c);
     OVSDB_REPLICA_FOR_EACH (uuid, row, c->replica, "Port") {
         const char *host = ovsdb_datum_string(row, "host");
+        const char *name = ovsdb_datum_string(row, "name");
+        json_t *bound = name ? json_object_get(lls, name) : NULL;
 
         if (host && strcmp(host, c->host)) {
             json_array_append_new(rows, json_pack(
-                "{s:s, s:s, s:s?, s:s?, s:o}",
-                "name", ovsdb_datum_string(row, "name"), "host", host,
+                "{s:s, s:s, s:s?, s:s?, s:o, s:o}",
+                "name", name, "host", host,
                 "network", ovsdb_datum_string(row, "network"),
                 "mac", ovsdb_datum_string(row, "mac"),
-                "ips", cluster_strings__(row, "ips")));
+                "ips", cluster_strings__(row, "ips"),
+                "lls", bound ? json_incref(bound) : json_array()));
         }
     }
+    json_decref(lls);
     digest = cluster_remote_apply__(c, rows);
     if (!c->remote_digest || strcmp(c->remote_digest, digest)) {
         /* Saved at the next heartbeat. */

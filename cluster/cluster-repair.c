@@ -3,12 +3,15 @@
  * (attached by libvirt or LXC, or there before cluster mode) is
  * registered, each in a transaction of its own so that one clash (logged,
  * the port's address or MAC taken elsewhere) does not hold the others,
- * with an assigned address if its network assigns them (cluster-ipam.c),
- * which a registered port without addresses gets too; a ready mark lost
- * in a failover is written again; a row of this host
+ * with assigned addresses if its network assigns them (cluster-ipam.c),
+ * which a registered port without addresses gets too; a link-local
+ * address bound to a port that the registry lacks (bound before cluster
+ * mode) is registered; a ready mark lost in a failover is written
+ * again; a row of this host
  * whose port is gone from the bridge (an add a crash interrupted, a port
- * libvirt removed) is removed; and an address row whose port row is gone
- * (a host removed while one of its adds committed) is removed.  Ports and
+ * libvirt removed) is removed; and an address row (a port's address or
+ * link-local binding) whose port row is gone (a host removed while one of
+ * its adds committed) is removed.  Ports and
  * rows with a write in progress are left alone, and nothing runs unless
  * both the engine's OVSDB and the cluster are synced, so a replica still
  * loading is never taken for an empty bridge. */
@@ -34,7 +37,7 @@ static struct gn_log_rl repair_rl = GN_LOG_RL_INIT(6, 10);
 struct cluster_repair {
     struct cluster *c;
     char *what;
-    char *assigned;             /* A registration's assigned address. */
+    char *assigned;             /* A registration's assigned addresses. */
     char *key;                  /* Its key in c->ipam_repairs. */
 };
 
@@ -62,19 +65,21 @@ cluster_repair_done__(struct ovsdb_txn *txn,
 }
 
 /* Commits 'txn' for 'what' (a port's name if it registers the port with
- * the assigned address 'assigned' of 'net', else NULL both). */
+ * the assigned addresses 'assigned' (array, IPv4 first) of 'net', else
+ * NULL both). */
 static void
 cluster_repair_commit__(struct cluster *c, struct ovsdb_txn *txn,
                         const char *what, const char *net,
-                        const char *assigned)
+                        const json_t *assigned)
 {
     struct cluster_repair *rp = gn_xzalloc(sizeof *rp);
 
     rp->c = c;
     rp->what = gn_xstrdup(what);
-    if (assigned) {
-        rp->assigned = gn_xstrdup(assigned);
-        rp->key = gn_xasprintf("%s %s", net, assigned);
+    if (json_array_size(assigned)) {
+        rp->assigned = cluster_ipam_join__(assigned);
+        rp->key = gn_xasprintf("%s %s", net, json_string_value(
+                                   json_array_get(assigned, 0)));
         json_object_set_new(c->ipam_repairs, rp->key, json_true());
     }
     c->n_repairs++;
@@ -83,7 +88,7 @@ cluster_repair_commit__(struct cluster *c, struct ovsdb_txn *txn,
 
 /* Port 'port' (engine JSON) of this host, registered as 'row' without
  * addresses (added while its network had no DHCP, or before guestnet
- * assigned any in cluster mode): gets one now, if its network assigns
+ * assigned any in cluster mode): gets them now, if its network assigns
  * them, as an add would. */
 static void
 cluster_repair_assign__(struct cluster *c, const json_t *row,
@@ -91,24 +96,30 @@ cluster_repair_assign__(struct cluster *c, const json_t *row,
 {
     const char *name = ovsdb_datum_string(row, "name");
     const char *net = ovsdb_datum_string(row, "network");
+    const char *mac = ovsdb_datum_string(row, "mac");
     json_t *ips = cluster_strings__(row, "ips");
+    json_t *assigned;
     struct ovsdb_txn *txn;
-    char text[64], *error;
+    const json_t *ip;
+    char *error, *text;
     uint64_t from = 0;
+    size_t j;
 
-    if (!net || !cluster_ipam_wants__(c, net, json_is_true(json_object_get(
-                                          port, "server")), ips)) {
-        json_decref(ips);
-        return;
-    }
-    error = cluster_ipam_next__(c, net, &from, text, sizeof text);
-    if (error) {
-        GN_LOG_WARN_RL(&repair_rl, "port %s: %s", name, error);
+    error = net && mac ? cluster_ipam_pick__(c, net, json_is_true(
+                                                 json_object_get(port,
+                                                                 "server")),
+                                             mac, ips, true, &from,
+                                             &assigned)
+                       : NULL;
+    if (error || !net || !mac || !assigned) {
+        if (error) {
+            GN_LOG_WARN_RL(&repair_rl, "port %s: %s", name, error);
+        }
         free(error);
         json_decref(ips);
         return;
     }
-    json_array_append_new(ips, json_string(text));
+    text = cluster_ipam_join__(assigned);
     txn = cluster_txn__(c);
     /* The row as seen (not deleted nor changed meanwhile). */
     ovsdb_txn_wait(txn, "Port", json_pack("[[s, s, s], [s, s, s]]",
@@ -117,6 +128,7 @@ cluster_repair_assign__(struct cluster *c, const json_t *row,
                    json_pack("[s]", "ips"), "==",
                    json_pack("[{s:O}]", "ips", json_object_get(row, "ips")),
                    0);
+    json_array_extend(ips, assigned);
     ovsdb_txn_update(txn, "Port", json_pack("[[s, s, s], [s, s, s]]",
                                             "name", "==", name,
                                             "host", "==", c->host),
@@ -125,11 +137,58 @@ cluster_repair_assign__(struct cluster *c, const json_t *row,
                      json_pack("[[s, s, o]]", "external_ids", "insert",
                                ovsdb_datum_map(json_pack(
                                    "{s:s}", CLUSTER_ASSIGNED_KEY, text))));
-    ovsdb_txn_insert(txn, "Address", json_pack(
-                         "{s:s, s:s, s:s, s:s}", "network", net, "ip", text,
-                         "owner", name, "kind", "port"));
+    json_array_foreach (assigned, j, ip) {
+        ovsdb_txn_insert(txn, "Address", json_pack(
+                             "{s:s, s:O, s:s, s:s}", "network", net,
+                             "ip", ip, "owner", name, "kind", "port"));
+    }
     GN_LOG_INFO("port %s: assigning %s", name, text);
-    cluster_repair_commit__(c, txn, name, net, text);
+    cluster_repair_commit__(c, txn, name, net, assigned);
+    json_decref(assigned);
+    free(text);
+}
+
+/* Port 'port' (engine JSON) of this host, registered as 'row': registers
+ * the link-local addresses bound to it that the registry lacks (bound
+ * before this host ran in cluster mode; cluster-ll.c registers every
+ * binding made since before the host makes it). */
+static void
+cluster_repair_lls__(struct cluster *c, const json_t *row,
+                     const json_t *port)
+{
+    const char *name = ovsdb_datum_string(row, "name");
+    const char *net = ovsdb_datum_string(row, "network");
+    const json_t *ll;
+    size_t i;
+
+    json_array_foreach (json_object_get(port, "link_locals"), i, ll) {
+        const char *text = json_string_value(ll);
+        const json_t *a = text && net ? cluster_address_row__(c, net, text)
+                                      : NULL;
+        struct ovsdb_txn *txn;
+
+        if (!text || !net || c->n_repairs >= CLUSTER_MAX_REPAIRS) {
+            return;
+        }
+        if (a) {
+            const char *owner = ovsdb_datum_string(a, "owner");
+
+            if (!owner || strcmp(owner, name)) {
+                GN_LOG_WARN_RL(&repair_rl, "port %s: its link-local "
+                               "address %s is registered to %s", name,
+                               text, owner ? owner : "?");
+            }
+            continue;
+        }
+        GN_LOG_INFO("port %s: registering its link-local address %s", name,
+                    text);
+        txn = cluster_txn__(c);
+        ovsdb_txn_insert(txn, "Address", json_pack(
+                             "{s:s, s:s, s:s, s:s}", "network", net,
+                             "ip", text, "owner", name,
+                             "kind", "link-local"));
+        cluster_repair_commit__(c, txn, name, NULL, NULL);
+    }
 }
 
 /* Registers port 'port' (engine JSON) of the bridge, or writes its lost
@@ -141,12 +200,12 @@ cluster_repair_port__(struct cluster *c, const json_t *port)
     const char *net = json_string_value(json_object_get(port, "network"));
     const char *mac = json_string_value(json_object_get(port, "mac"));
     const json_t *row = cluster_find__(c, "Port", "name", name, NULL);
-    const char *assigned;
+    const char *assigned_text;
     struct ovsdb_txn *txn;
     const json_t *ip;
-    json_t *ips, *ids;
-    char text[64];
+    json_t *ips, *ids, *assigned;
     uint64_t from = 0;
+    char *error;
     size_t j;
 
     if (row) {
@@ -163,17 +222,20 @@ cluster_repair_port__(struct cluster *c, const json_t *port)
                              json_pack("{s:s}", "state", "ready"));
             cluster_repair_commit__(c, txn, name, NULL, NULL);
         }
-        assigned = ovsdb_datum_map_get_string(row, "external_ids",
-                                              CLUSTER_ASSIGNED_KEY);
-        if (host && !strcmp(host, c->host) && assigned
+        assigned_text = ovsdb_datum_map_get_string(row, "external_ids",
+                                                   CLUSTER_ASSIGNED_KEY);
+        if (host && !strcmp(host, c->host) && assigned_text
             && !json_array_size(json_object_get(port, "ips"))) {
-            /* Registered with an address the port did not get (a crash
+            /* Registered with addresses the port did not get (a crash
              * came between). */
-            engine_give_addresses(c->engine, name, assigned);
-        } else if (host && !strcmp(host, c->host) && !assigned
+            engine_give_addresses(c->engine, name, assigned_text);
+        } else if (host && !strcmp(host, c->host) && !assigned_text
                    && !json_array_size(json_object_get(port, "ips"))
                    && !ovsdb_datum_string(row, "requested_host")) {
             cluster_repair_assign__(c, row, port);
+        }
+        if (host && !strcmp(host, c->host)) {
+            cluster_repair_lls__(c, row, port);
         }
         return;
     }
@@ -181,21 +243,19 @@ cluster_repair_port__(struct cluster *c, const json_t *port)
                 json_string_value(json_object_get(port, "kind")));
     ips = json_deep_copy(json_object_get(port, "ips"));
     ids = json_object();
-    assigned = NULL;
-    if (cluster_ipam_wants__(c, net, json_is_true(json_object_get(
-                                 port, "server")), ips)) {
-        /* It gets an address as an add would (cluster-ipam.c). */
-        char *error = cluster_ipam_next__(c, net, &from, text, sizeof text);
+    /* It gets addresses as an add would (cluster-ipam.c). */
+    error = cluster_ipam_pick__(c, net, json_is_true(json_object_get(
+                                    port, "server")), mac, ips, true, &from,
+                                &assigned);
+    if (error) {
+        GN_LOG_WARN_RL(&repair_rl, "port %s: %s", name, error);
+        free(error);
+    } else if (assigned) {
+        char *text = cluster_ipam_join__(assigned);
 
-        if (error) {
-            GN_LOG_WARN_RL(&repair_rl, "port %s: %s", name, error);
-            free(error);
-        } else {
-            assigned = text;
-            json_array_append_new(ips, json_string(text));
-            json_object_set_new(ids, CLUSTER_ASSIGNED_KEY,
-                                json_string(text));
-        }
+        json_array_extend(ips, assigned);
+        json_object_set_new(ids, CLUSTER_ASSIGNED_KEY, json_string(text));
+        free(text);
     }
     txn = cluster_txn__(c);
     ovsdb_txn_insert(txn, "Port", json_pack(
@@ -215,6 +275,7 @@ cluster_repair_port__(struct cluster *c, const json_t *port)
     }
     json_decref(ips);
     cluster_repair_commit__(c, txn, name, net, assigned);
+    json_decref(assigned);
 }
 
 void
@@ -263,7 +324,8 @@ cluster_reconcile__(struct cluster *c)
         const char *kind = ovsdb_datum_string(row, "kind");
         const char *owner = ovsdb_datum_string(row, "owner");
 
-        if (kind && !strcmp(kind, "port") && owner
+        if (kind && (!strcmp(kind, "port") || !strcmp(kind, "link-local"))
+            && owner
             && !cluster_find__(c, "Port", "name", owner, NULL)
             && !cluster_port_busy__(c, owner) && n < 256) {
             /* Provided its port did not come meanwhile. */

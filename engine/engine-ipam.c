@@ -82,26 +82,6 @@ engine_ipam_v4__(struct engine *e, const struct gn_network *net,
     return false;
 }
 
-/* Stores in '*ip' the EUI-64 address of 'mac' in IPv6 'subnet' (its prefix
- * length kept). */
-static void
-engine_ipam_eui64__(const struct netaddr_ip *subnet,
-                    const struct netaddr_mac *mac, struct netaddr_ip *ip)
-{
-    uint8_t *a;
-
-    *ip = *subnet;
-    a = ip->addr.v6.s6_addr;
-    a[8] = mac->b[0] ^ 0x02;
-    a[9] = mac->b[1];
-    a[10] = mac->b[2];
-    a[11] = 0xff;
-    a[12] = 0xfe;
-    a[13] = mac->b[3];
-    a[14] = mac->b[4];
-    a[15] = mac->b[5];
-}
-
 /* Picks the addresses for a port of 'net' with 'mac', which declares the
  * 'n_declared' addresses 'declared': stores them in 'out' (room for
  * 1 + net->n_subnets) and returns how many, or -1 if the DHCP subnet is
@@ -133,7 +113,7 @@ engine_ipam_pick__(struct engine *e, const struct gn_network *net,
         const struct netaddr_ip *s6 = &net->subnets[i];
 
         if (s6->family == AF_INET6 && s6->plen <= 64) {
-            engine_ipam_eui64__(s6, mac, &out[n]);
+            netaddr_eui64(s6, mac, &out[n]);
             if (engine_ipam_free__(e, net, s6, &out[n])) {
                 n++;
             }

@@ -10,7 +10,12 @@
  * bound link-local address of another port of the network (local or, in
  * cluster mode, remote), nor queued for another port; and the port has
  * fewer than PIPELINE_LL_MAX bound ones (beyond: refused, logged and
- * counted).  A binding is queued and written, with the port's others, to
+ * counted).  In cluster mode (engine_set_ll_registrar()) the binding
+ * waits for the cluster's registry to take it first (an Address row of
+ * kind "link-local": cluster/cluster-ll.c); one the registry refuses
+ * (another host's port holds it, or the cluster is out of reach) is
+ * refused as above, so a guest never has a binding the registry does not
+ * hold.  A binding is queued and written, with the port's others, to
  * its Interface's external_ids (PORTS_LINK_LOCALS_KEY) in the next
  * transaction (a change ovs-vswitchd does not read: no next_cfg; if it
  * fails, the guest's next packet asks again); the
@@ -30,6 +35,7 @@
 #include <string.h>
 
 #include "engine-private.h"
+#include "gn-config.h"
 #include "gn-log.h"
 #include "ip6-frame.h"
 #include "ofctrl.h"
@@ -101,7 +107,9 @@ engine_ll_check__(struct engine *e, const struct pipeline_port *p,
     if (!memcmp(&gw_ll, a, sizeof *a)) {
         return "the gateway's link-local address";
     }
-    ports = port_view_pipeline_ports(engine_view__(e), &n);
+    /* The bridge's ports and, in cluster mode, other hosts' (their
+     * EUI-64 addresses and the bindings the registry holds for them). */
+    ports = engine_remote_merge__(e, &n);
     for (size_t i = 0; i < n; i++) {
         if (ports[i].vlan == p->vlan && strcmp(ports[i].name, p->name)
             && engine_ll_is_ports__(&ports[i], a)) {
@@ -147,6 +155,7 @@ engine_ll_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
                : engine_ll_check__(e, p, &a));
     }
     if (!why) {
+        const struct gn_network *net = gn_config_find_vlan(e->cfg, p->vlan);
         struct engine_ll *q;
 
         e->ll_queue = gn_xrealloc(e->ll_queue, (e->n_ll_queue + 1)
@@ -156,8 +165,17 @@ engine_ll_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
         q->vlan = p->vlan;
         q->addr = a;
         q->in_txn = false;
-        GN_LOG_INFO("port %s: binding link-local address %s", p->name, s);
-        engine_schedule__(e);
+        q->registering = e->ll_register != NULL;
+        GN_LOG_INFO("port %s: binding link-local address %s%s", p->name, s,
+                    q->registering ? " (registering it in the cluster)"
+                                   : "");
+        if (q->registering) {
+            /* Last: the answer may come at once and drop 'q'. */
+            e->ll_register(p->name, net ? net->name : "", s,
+                           e->ll_register_aux);
+        } else {
+            engine_schedule__(e);
+        }
     } else if (*why) {
         e->n_ll_refused++;
         GN_LOG_INFO_RL(&rl, "port %s (ofport %u): link-local address %s "
@@ -179,7 +197,7 @@ engine_ll_append__(struct engine *e, const char *name, struct gn_buf *list,
         struct engine_ll *q = &e->ll_queue[i];
         char s[INET6_ADDRSTRLEN];
 
-        if (q->in_txn || strcmp(q->port, name)) {
+        if (q->in_txn || q->registering || strcmp(q->port, name)) {
             continue;
         }
         q->in_txn = true;
@@ -207,7 +225,7 @@ engine_ll_plan__(struct engine *e, struct ovsdb_txn *txn)
         char *uuid;
         size_t n = 0;
 
-        if (q->in_txn) {
+        if (q->in_txn || q->registering) {
             continue;
         }
         if ((uuid = port_find(e->replica, br, q->port))) {
@@ -264,11 +282,50 @@ bool
 engine_ll_queued__(const struct engine *e)
 {
     for (size_t i = 0; i < e->n_ll_queue; i++) {
-        if (!e->ll_queue[i].in_txn) {
+        if (!e->ll_queue[i].in_txn && !e->ll_queue[i].registering) {
             return true;
         }
     }
     return false;
+}
+
+void
+engine_set_ll_registrar(struct engine *e, engine_ll_register_cb *cb,
+                        void *aux)
+{
+    e->ll_register = cb;
+    e->ll_register_aux = aux;
+}
+
+void
+engine_ll_registered(struct engine *e, const char *port, const char *ll,
+                     const char *error)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 10);
+    struct in6_addr a;
+
+    if (inet_pton(AF_INET6, ll, &a) != 1) {
+        return;
+    }
+    for (size_t i = 0; i < e->n_ll_queue; i++) {
+        struct engine_ll *q = &e->ll_queue[i];
+
+        if (!q->registering || strcmp(q->port, port)
+            || memcmp(&q->addr, &a, sizeof a)) {
+            continue;
+        }
+        if (!error) {
+            q->registering = false;
+            engine_schedule__(e);
+            return;
+        }
+        e->n_ll_refused++;
+        GN_LOG_INFO_RL(&rl, "port %s: link-local address %s not bound: %s",
+                       port, ll, error);
+        free(q->port);
+        e->ll_queue[i] = e->ll_queue[--e->n_ll_queue];
+        return;
+    }
 }
 
 void

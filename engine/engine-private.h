@@ -288,6 +288,8 @@ struct engine {
     size_t n_ll_queue;
     unsigned long long n_ll_bound;
     unsigned long long n_ll_refused;
+    engine_ll_register_cb *ll_register;     /* engine_set_ll_registrar(). */
+    void *ll_register_aux;
 
     /* Addresses assigned to adopted ports by the transaction in flight
      * (engine-ipam.c), which the port view does not show yet: "VLAN/IP"
@@ -354,6 +356,8 @@ struct engine_ll {
     int vlan;
     struct in6_addr addr;
     bool in_txn;                /* In the transaction in flight. */
+    bool registering;           /* Cluster mode: waiting for the
+                                 * registry (engine_ll_registered()). */
 };
 
 /* A packet-in of a "link-local-punt" flow. */

@@ -1,7 +1,8 @@
 /* engine-remote.c: what the engine knows of other hosts in cluster mode:
  * this host's router MAC (the source of routed frames it sends to the
  * fabric), the ports of other hosts with declared addresses, which the
- * pipeline routes to over the uplink, and the bridge's ports that a live
+ * pipeline routes to over the uplink, and with the link-local addresses
+ * the registry binds to them, which no guest here may use, and the bridge's ports that a live
  * migration blocks.  The pipeline sees the bridge's ports (blocked ones
  * flagged), then the other hosts', in one array that stays the same while
  * none of it changes. */
@@ -22,6 +23,7 @@ engine_remote_clear__(struct engine_remote *r)
     for (size_t i = 0; i < r->n; i++) {
         free((char *) r->ports[i].name);
         free((struct netaddr_ip *) r->ports[i].ips);
+        free((struct netaddr_ip *) r->ports[i].lls);
     }
     free(r->ports);
     r->ports = NULL;
@@ -44,11 +46,15 @@ engine_set_remote(struct engine *e, const struct netaddr_mac *router_mac,
         struct pipeline_port *p = &r->ports[i];
         struct netaddr_ip *ips = gn_xcalloc(ports[i].n_ips ? ports[i].n_ips
                                             : 1, sizeof *ips);
+        struct netaddr_ip *lls;
 
         *p = ports[i];
         p->name = gn_xstrdup(ports[i].name);
         memcpy(ips, ports[i].ips, ports[i].n_ips * sizeof *ips);
         p->ips = ips;
+        lls = gn_xcalloc(ports[i].n_lls ? ports[i].n_lls : 1, sizeof *lls);
+        memcpy(lls, ports[i].lls, ports[i].n_lls * sizeof *lls);
+        p->lls = lls;
         p->ofport = 0;
         p->remote = true;
     }

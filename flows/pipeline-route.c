@@ -431,6 +431,20 @@ pipeline_remote_port_flows(struct pipeline_ctx *ctx,
         free(reply);
     }
     free(actions);
+    /* Its bound link-local addresses are its own, in its network on every
+     * host: a guest here that uses one or probes for it is dropped as for
+     * a local owner (the object the uplink's ofport). */
+    for (size_t i = 0; i < p->n_lls; i++) {
+        uint64_t taken = PIPELINE_COOKIE(
+            PIPELINE_RULE_LINK_LOCAL_TAKEN_DROP, uplink_ofport);
+
+        inet_ntop(AF_INET6, &p->lls[i].addr.v6, ip, sizeof ip);
+        pipeline_ctx_add(ctx, T_SOURCE, 97, taken, "drop",
+                         "reg6=%d,reg5=1,ipv6,ipv6_src=%s", net->vlan, ip);
+        pipeline_ctx_add(ctx, T_CONTENT, 115, taken, "drop",
+                         "reg6=%d,reg5=1,icmp6,icmp_type=135,icmp_code=0,"
+                         "ipv6_src=::,nd_target=%s", net->vlan, ip);
+    }
     if (net->private_) {
         /* A private network's guests reach the uplink, not each other:
          * nor across hosts. */

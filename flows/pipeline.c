@@ -674,7 +674,9 @@ pipeline_global_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg)
 }
 
 /* Cluster mode, local port 'p': frames from the uplink that claim its MAC
- * or one of its addresses are dropped. */
+ * or one of its addresses are dropped; so are those of its network's VLAN
+ * that claim one of its bound link-local addresses (from it, a duplicate
+ * address detection probe or an advertisement for it). */
 static void
 pipeline_uplink_spoof__(struct pipeline_ctx *ctx,
                         const struct pipeline_port *p, int uplink_ofport)
@@ -699,6 +701,20 @@ pipeline_uplink_spoof__(struct pipeline_ctx *ctx,
                              "in_port=%d,ipv6,ipv6_src=%s", uplink_ofport,
                              ip);
         }
+    }
+    for (size_t i = 0; i < p->n_lls; i++) {
+        inet_ntop(AF_INET6, &p->lls[i].addr.v6, ip, sizeof ip);
+        pipeline_ctx_add(ctx, T_INGRESS, 120, cookie, "drop",
+                         "in_port=%d,dl_vlan=%d,ipv6,ipv6_src=%s",
+                         uplink_ofport, p->vlan, ip);
+        pipeline_ctx_add(ctx, T_INGRESS, 120, cookie, "drop",
+                         "in_port=%d,dl_vlan=%d,icmp6,icmp_type=135,"
+                         "icmp_code=0,ipv6_src=::,nd_target=%s",
+                         uplink_ofport, p->vlan, ip);
+        pipeline_ctx_add(ctx, T_INGRESS, 120, cookie, "drop",
+                         "in_port=%d,dl_vlan=%d,icmp6,icmp_type=136,"
+                         "icmp_code=0,nd_target=%s", uplink_ofport, p->vlan,
+                         ip);
     }
 }
 

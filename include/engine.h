@@ -83,6 +83,22 @@ void engine_set_external_ipam(struct engine *, bool external);
 void engine_give_addresses(struct engine *, const char *name,
                            const char *ips);
 
+/* Cluster mode: before the engine binds link-local address 'll' (text)
+ * to its port 'port' of network 'network' (engine/engine-ll.c), it asks
+ * 'cb' to register the binding in the cluster's registry; the binding
+ * waits, and 'cb' (now or later) answers with engine_ll_registered().
+ * NULL 'cb': bindings are made without asking (one host). */
+typedef void engine_ll_register_cb(const char *port, const char *network,
+                                   const char *ll, void *aux);
+void engine_set_ll_registrar(struct engine *, engine_ll_register_cb *,
+                             void *aux);
+/* The answer to engine_ll_register_cb for 'port' and 'll': NULL if the
+ * registry took the binding (the engine then writes it to the port's
+ * Interface), else why not (the binding is refused, logged and counted
+ * as a refusal; the guest's next packet from it asks again). */
+void engine_ll_registered(struct engine *, const char *port, const char *ll,
+                          const char *error);
+
 /* Config generations: bumped by each engine_set_config(); the second is
  * that of the flows the switch holds (0 before any).  The callback runs
  * when the second changes. */
@@ -95,7 +111,8 @@ void engine_set_installed_cb(struct engine *, engine_installed_cb *,
 /* Cluster mode: this host's router MAC (NULL: none, no routing across
  * hosts) and the ports of other hosts ('n' of 'ports', copied; 'remote'
  * and 'ofport' are ignored), which the pipeline routes to through the
- * uplink. */
+ * uplink, and whose link-local addresses ('lls': bound to them in the
+ * registry) no guest here may use or bind. */
 struct netaddr_mac;
 struct pipeline_port;
 void engine_set_remote(struct engine *, const struct netaddr_mac *router_mac,

@@ -71,6 +71,11 @@ bool netaddr_subnets_overlap(const struct netaddr_ip *a,
  * address (the subnet-router anycast address, RFC 4291) up to /126. */
 const char *netaddr_reserved_in_subnet(const struct netaddr_ip *ip,
                                        const struct netaddr_ip *subnet);
+/* Stores in '*ip' the EUI-64 address of 'mac' (RFC 4291, appendix A) in
+ * IPv6 'subnet' (its prefix length kept): the address a guest forms by
+ * SLAAC from a /64 prefix by default. */
+void netaddr_eui64(const struct netaddr_ip *subnet,
+                   const struct netaddr_mac *mac, struct netaddr_ip *ip);
 
 /* VLAN id: an integer 1-4094. */
 char *netaddr_check_vlan(long long vlan)

@@ -360,6 +360,24 @@ netaddr_reserved_in_subnet(const struct netaddr_ip *ip,
     return ones && ip->family == AF_INET ? "the broadcast address" : NULL;
 }
 
+void
+netaddr_eui64(const struct netaddr_ip *subnet, const struct netaddr_mac *mac,
+              struct netaddr_ip *ip)
+{
+    uint8_t *a;
+
+    *ip = *subnet;
+    a = ip->addr.v6.s6_addr;
+    a[8] = mac->b[0] ^ 0x02;
+    a[9] = mac->b[1];
+    a[10] = mac->b[2];
+    a[11] = 0xff;
+    a[12] = 0xfe;
+    a[13] = mac->b[3];
+    a[14] = mac->b[4];
+    a[15] = mac->b[5];
+}
+
 /* Checks that 'vlan' is a usable VLAN id, 1-4094.  Returns NULL or a new
  * error message (caller frees) that says why 0 and 4095 are not. */
 char *

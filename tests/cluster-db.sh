@@ -16,9 +16,9 @@
 #   database afterwards, on every member, the restarted one included.
 # - "ovsdb-client backup" and a new cluster made from the backup with
 #   "ovsdb-tool create-cluster" hold the same rows, UUIDs included.
-# - "ovsdb-client convert" to tests/cluster/guestnet-1.1.ovsschema (one
+# - "ovsdb-client convert" to tests/cluster/guestnet-1.2.ovsschema (one
 #   column more) on the running cluster keeps every row, and
-#   "ovsdb-client get-schema-version" reports 1.1.0 on every member.
+#   "ovsdb-client get-schema-version" reports 1.2.0 on every member.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_cmd ovsdb-client openvswitch-common
@@ -304,11 +304,11 @@ gn_check "old-cluster-unchanged-by-new" cmp -s "$out/rows-a" \
     <(gn_cluster_db_rows "$f1")
 
 # --- Schema upgrade on the running cluster.
-fixture=$GN_SRCDIR/tests/cluster/guestnet-1.1.ovsschema
+fixture=$GN_SRCDIR/tests/cluster/guestnet-1.2.ovsschema
 gn_check "fixture-is-schema-plus-one-column" "$GN_PYTHON" -c '
 import json, sys
 old, new = (json.load(open(f)) for f in sys.argv[1:3])
-assert (old["version"], new["version"]) == ("1.0.0", "1.1.0")
+assert (old["version"], new["version"]) == ("1.1.0", "1.2.0")
 assert new["tables"]["Network"]["columns"].pop("description")
 del old["version"], new["version"]
 assert old == new' "$GN_CLUSTER_SCHEMA" "$fixture"
@@ -316,7 +316,7 @@ for n in 1 2 3; do
     v=$(ovsdb-client --timeout=10 get-schema-version \
         "unix:$GN_CLUSTER_DIR/c$n.sock" Guestnet)
     echo "# before convert: member $n reports schema version $v"
-    gn_check "member$n-version-1.0.0-before" test "$v" = 1.0.0
+    gn_check "member$n-version-1.1.0-before" test "$v" = 1.1.0
 done
 set_description() {
     gn_cluster_db_write "$1" '{"op": "update", "table": "Network",
@@ -336,8 +336,8 @@ schema_version() {  # schema_version N VERSION
             "unix:$GN_CLUSTER_DIR/c$1.sock" Guestnet)" = "$2"
 }
 for n in 1 2 3; do
-    gn_check "member$n-version-1.1.0-after" \
-        gn_wait 10 schema_version "$n" 1.1.0
+    gn_check "member$n-version-1.2.0-after" \
+        gn_wait 10 schema_version "$n" 1.2.0
     echo "# after convert: member $n reports schema version $(ovsdb-client \
         --timeout=10 get-schema-version "unix:$GN_CLUSTER_DIR/c$n.sock" \
         Guestnet)"

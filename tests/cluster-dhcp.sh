@@ -64,21 +64,25 @@ for i in 1 2 3 4 5 6 7 8; do
     done
 done
 sed 's/^/# /' "$out/registry" | sort -V | tr '\n' ' '; echo
-one_assigned() {  # each line "IP / IP", IP a host address of web's /24
+# Each line "IP IP6 / IP IP6": IP a host address of web's /24, IP6 an
+# EUI-64 address in its /64 (tests/cluster-dhcp6.sh checks which).
+one_assigned() {
     "$GN_PYTHON" - "$out/registry" <<'EOP'
 import ipaddress, sys
 net = ipaddress.ip_network("10.10.0.0/24")
+net6 = ipaddress.ip_network("2001:db8:10::/64")
 ok = 0
 for line in open(sys.argv[1]):
     ips, _, assigned = line.strip().partition(" / ")
-    a = ipaddress.ip_address(ips)
+    a, a6 = map(ipaddress.ip_address, ips.split())
     ok += (ips == assigned and a in net and a not in
            (net.network_address, net.broadcast_address,
-            ipaddress.ip_address("10.10.0.1")))
+            ipaddress.ip_address("10.10.0.1"))
+           and a6 in net6 and a6.packed[11:13] == b"\xff\xfe")
 sys.exit(ok != 16)
 EOP
 }
-gn_check "each-port-one-assigned-ipv4" one_assigned
+gn_check "each-port-one-assigned-ipv4-and-eui64" one_assigned
 gn_check "assigned-addresses-distinct-across-hosts" test "$(cut -d' ' -f1 \
     "$out/registry" | sort -u | wc -l)" = 16
 gn_check "registry-and-host-apis-agree" test ! -e "$out/differ"
@@ -86,8 +90,8 @@ echo "# adds that lost their address to the other host's and took another:" \
     "$(cat "${GN_HOST_DIR[1]}/guestnetd.log" \
            "${GN_HOST_DIR[2]}/guestnetd.log" \
        | grep -c 'taken in the cluster meanwhile')"
-gn_check "address-rows-one-per-port" test "$(gn_cluster_db_count 1 Address \
-    '["network", "==", "web"]' '["kind", "==", "port"]')" = 16
+gn_check "address-rows-two-per-port" test "$(gn_cluster_db_count 1 Address \
+    '["network", "==", "web"]' '["kind", "==", "port"]')" = 32
 bound() { gn_host_flows 2 | grep -qE "(nw_src|arp_spa)=$1([, ]|\$)"; }
 gn_check "assigned-address-bound-into-host2-flows" \
     bound "$(registry_ips "k21-$s" | cut -d' ' -f1)"
@@ -223,6 +227,6 @@ gn_check "migration-destination-pending" \
     grep -q '"state": "pending"' <<<"$answer"
 gn_check "destination-has-the-registered-address" \
     test "$(host_ips 2 "mg-$s")" = "$ipm"
-gn_check "registry-keeps-one-address-row" test "$(gn_cluster_db_count 1 \
-    Address "[\"owner\", \"==\", \"mg-$s\"]")" = 1
+gn_check "registry-keeps-its-two-address-rows" test "$(gn_cluster_db_count 1 \
+    Address "[\"owner\", \"==\", \"mg-$s\"]")" = 2
 gn_done

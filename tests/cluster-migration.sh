@@ -5,8 +5,10 @@
 # (nothing delivered to it) until the guest announces itself with RARP,
 # then the registry moves the port and the source stops delivering.  A
 # continuous ping from a third host measures the blackout and finds no
-# reply twice; a destination that is never announced is removed after
-# the timeout and the source keeps working.
+# reply twice; the guest's link-local binding moves with it (the registry
+# keeps it for the port, the destination binds it on first use); a
+# destination that is never announced is removed after the timeout and
+# the source keeps working.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_scapy
@@ -19,6 +21,27 @@ gn_host_guest 1 "ma$s" pm web $m 10.10.0.50 || gn_done
 gn_host_guest 3 "ob$s" "pob$s" web 52:54:00:0a:03:13 10.10.0.13 || gn_done
 gn_check "observer-reaches-the-guest" \
     ip netns exec "ob$s" ping -c 2 -i 0.2 -W 2 10.10.0.50
+# The guest binds a link-local address of its own on host1 (registered in
+# the cluster for port pm).
+ll=fe80::77:1 llob=fe80::5054:ff:fe0a:313
+# only_ll NS: $ll is the only link-local address of NS's eth0.
+only_ll() {
+    ip -n "$1" -6 addr flush dev eth0 scope link
+    ip -n "$1" -6 addr add $ll/64 dev eth0 nodad
+}
+ping_ll() {  # ping_ll NS: NS reaches the observer from $ll
+    ip netns exec "$1" ping -6 -c 1 -W 1 "$llob%eth0" > /dev/null 2>&1
+}
+only_ll "ma$s"
+ping_ll "ma$s"
+lls_are() { [ "$(gn_host_field "$1" /v1/ports/pm \
+                '" ".join(d["link_locals"])')" = $ll ]; }
+gn_check "link-local-bound-on-the-source" gn_wait 10 lls_are 1
+ll_rows() {
+    gn_cluster_db_count 1 Address '["kind", "==", "link-local"]' \
+        '["owner", "==", "pm"]' "[\"ip\", \"==\", \"$ll\"]"
+}
+gn_check "link-local-registered" test "$(ll_rows)" = 1
 
 # --- The destination asks for the port and holds it blocked.
 gn_netns "mb$s"
@@ -90,6 +113,12 @@ gn_check "source-port-deleted" test "$(gn_host_code 1 DELETE /v1/ports/pm)" = 20
 gn_check "registry-still-has-host2" test \
     "$(gn_host_field 3 /v1/cluster/ports/pm 'd["host"]')" = host2
 gn_check_fails "source-port-gone" gn_on_host 1 ovs-vsctl port-to-br pm
+# The guest's link-local binding moved with it: the registry keeps it for
+# pm, and the destination binds it on its first use.
+gn_check "link-local-row-kept" test "$(ll_rows)" = 1
+only_ll "mb$s"
+gn_check "link-local-pings-from-the-destination" gn_wait 10 ping_ll "mb$s"
+gn_check "link-local-bound-on-the-destination" lls_are 2
 
 # --- A migration that is never announced: the destination goes after
 # the timeout (8 s here), the source keeps working.

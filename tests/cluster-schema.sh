@@ -10,10 +10,10 @@ gn_require_root
 gn_require_cmd curl curl
 gn_tmpdir out
 gn_config "$out/policy.json" upl
-v11=$GN_SRCDIR/tests/cluster/guestnet-1.1.ovsschema
+v12=$GN_SRCDIR/tests/cluster/guestnet-1.2.ovsschema
 
 # --- A schema of another major version.
-sed 's/"version": "1.0.0"/"version": "2.0.0"/' \
+sed 's/"version": "1.1.0"/"version": "2.0.0"/' \
     "$GN_SRCDIR/cluster/guestnet.ovsschema" > "$out/v2.ovsschema"
 gn_cluster_db_start "$out/v2.ovsschema" || gn_done
 gn_cluster_host_start 1
@@ -36,24 +36,24 @@ gn_check "mismatch-wrote-nothing" test \
 kill "${GN_HOST_GUESTNETD_PID[1]}"
 wait "${GN_HOST_GUESTNETD_PID[1]}" 2>/dev/null
 
-# --- A cluster converted from 1.0.0 to 1.1.0 while a host runs on it.
+# --- A cluster converted from 1.1.0 to 1.2.0 while a host runs on it.
 gn_cluster_db_start || gn_done
 gn_cluster_host_start 2
 gn_cluster_guestnetd_start 2 || gn_done
-gn_check "import-on-1.0" test "$(gn_host_code 2 POST /v1/cluster/import \
+gn_check "import-on-1.1" test "$(gn_host_code 2 POST /v1/cluster/import \
     "$(cat "$out/policy.json")")" = 200
-gn_check "port-on-1.0" test "$(gn_host_code 2 POST /v1/ports '{"name": "tapa",
+gn_check "port-on-1.1" test "$(gn_host_code 2 POST /v1/ports '{"name": "tapa",
     "kind": "kvm", "network": "web", "ips": ["10.10.0.11"]}')" = 201
-gn_check "convert-to-1.1" ovsdb-client -vconsole:off convert \
-    "$(gn_cluster_member any)" "$v11" \
+gn_check "convert-to-1.2" ovsdb-client -vconsole:off convert \
+    "$(gn_cluster_member any)" "$v12" \
     || tail -n 5 "$GN_CLUSTER_DIR"/s?.log
-gn_check "cluster-reports-1.1" test "$(ovsdb-client get-schema-version \
-    "$(gn_cluster_member any)" Guestnet)" = 1.1.0
-status11() {
-    gn_host_api 2 GET /v1/status | grep -q '"schema_version": "1.1.0"'
+gn_check "cluster-reports-1.2" test "$(ovsdb-client get-schema-version \
+    "$(gn_cluster_member any)" Guestnet)" = 1.2.0
+status12() {
+    gn_host_api 2 GET /v1/status | grep -q '"schema_version": "1.2.0"'
 }
-gn_check "host-follows-the-conversion" gn_wait 15 status11
-gn_check "host-healthy-on-1.1" test "$(gn_host_code 2 GET /v1/health)" = 200
+gn_check "host-follows-the-conversion" gn_wait 15 status12
+gn_check "host-healthy-on-1.2" test "$(gn_host_code 2 GET /v1/health)" = 200
 writable() { [ "$(gn_host_code 2 POST /v1/ports '{"name": "tapb", "kind": "kvm",
     "network": "web", "ips": ["10.10.0.12"]}')" = 201 ]; }
 gn_check "writes-after-conversion" gn_wait 15 writable

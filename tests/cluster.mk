@@ -5,10 +5,12 @@
 INTEGRATION_TESTS += \
 	tests/cluster-db.sh \
 	tests/cluster-dhcp.sh \
+	tests/cluster-dhcp6.sh \
 	tests/cluster-fabric.sh \
 	tests/cluster-ops.sh \
 	tests/cluster-failover.sh \
 	tests/cluster-hostile.sh \
+	tests/cluster-link-local.sh \
 	tests/cluster-migration.sh \
 	tests/cluster-policy.sh \
 	tests/cluster-qemu-migration.sh \
@@ -16,4 +18,4 @@ INTEGRATION_TESTS += \
 	tests/cluster-routing.sh \
 	tests/cluster-routing6.sh \
 	tests/cluster-schema.sh
-EXTRA_DIST += tests/cluster-lib.sh tests/cluster/guestnet-1.1.ovsschema
+EXTRA_DIST += tests/cluster-lib.sh tests/cluster/guestnet-1.2.ovsschema

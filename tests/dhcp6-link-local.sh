@@ -84,52 +84,11 @@ print(rs is not None and rs[IPv6].dst == ll,
 # --- wc claims wa's address: DAD probe, advertisement, traffic.  The
 # same frames for wc's own link-local address pass.
 bound0=$(status bound)
-gn_capture_start "wa$s" "wb$s" || gn_fail capture-start "tcpdump did not start"
-gn_scapy "wc$s" "
-import socket
-def nsma(a):
-    m = in6_getnsma(inet_pton(socket.AF_INET6, a))
-    return inet_ntop(socket.AF_INET6, m), in6_getnsmac(m)
-def dad(tag, tgt):
-    ip, mac = nsma(tgt)
-    return (Ether(src='$wc', dst=mac) / IPv6(src='::', dst=ip, hlim=255)
-            / ICMPv6ND_NS(tgt=tgt) / ndmark(tag))
-def na(tag, src, tgt, dst='$wb'):
-    return (Ether(src='$wc', dst=dst) / IPv6(src=src, dst='$llb', hlim=255)
-            / ICMPv6ND_NA(tgt=tgt, R=0, S=0, O=1)
-            / ICMPv6NDOptDstLLAddr(lladdr='$wc') / ndmark(tag))
-def udp6(tag, src):
-    return (Ether(src='$wc', dst='$wb') / IPv6(src=src, dst='$llb')
-            / UDP(dport=9) / mark(tag))
-tx(dad('dad-owned', '$lla'), dad('dad-own', '$llc'),
-   na('na-owned', '$lla', '$lla'), na('na-own', '$llc', '$llc'),
-   na('na-owned-from-own', '$llc', '$lla'),
-   udp6('udp-owned', '$lla'), udp6('udp-own', '$llc'))
-"
-# wc's kernel configured with wa's address, without DAD, talking to wb.
-ip -n "wc$s" -6 addr add "$lla/64" dev eth0 nodad
-ip netns exec "wc$s" ping -6 -c 2 -i 0.3 -W 1 -I "$lla" "$llb%eth0" \
-    > /dev/null 2>&1
-gn_capture_stop
-gn_check_unseen "dad-for-owned-link-local-dropped" "wa$s" dad-owned
-gn_check_seen "dad-for-own-link-local-passes" "wa$s" dad-own
-gn_check_unseen "na-for-owned-link-local-dropped" "wb$s" na-owned
-gn_check_unseen "na-for-owned-from-own-address-dropped" "wb$s" \
-    na-owned-from-own
-gn_check_seen "na-for-own-link-local-passes" "wb$s" na-own
-gn_check_unseen "traffic-from-owned-link-local-dropped" "wb$s" udp-owned
-gn_check_seen "traffic-from-own-link-local-passes" "wb$s" udp-own
-gn_check "victim-neighbour-entry-keeps-owners-mac" bash -c "ip -n wb$s \
-    -6 neigh show $lla | grep -q $wa && ! ip -n wb$s -6 neigh show $lla \
-    | grep -q $wc"
-gn_check "kernel-echo-from-owned-address-never-arrived" test "$(tcpdump \
-    -nr "$GN_CAPDIR/wb$s.pcap" "ether src $wc and icmp6 and ip6[40] == 128" \
-    2>/dev/null | wc -l)" = 0
+gn_check_ll_claim "wc$s" $wc $llc "$lla" $wa "wa$s" "wb$s" $wb $llb
 gn_check "claim-not-bound" test "$(port_lls "pwc$s")" = ""
 gn_check "owner-keeps-its-binding" test "$(port_lls "pwa$s")" = "$lla"
 gn_check "owner-still-reaches-neighbour" ip netns exec "wa$s" ping -6 -c 1 \
     -W 2 "$llb%eth0"
-ip -n "wc$s" -6 addr del "$lla/64" dev eth0
 c="in_port=$pwc,dl_src=$wc"
 gn_check_trace "trace-traffic-from-owned-link-local" \
     "link-local-taken-drop:$pwa" \

@@ -598,6 +598,78 @@ def tx(*frames):
 $2"
 }
 
+# gn_check_ll_claim NS MAC OWN OWNED OWNER_MAC WITNESS VICTIM VICTIM_MAC
+# VICTIM_LL: the guest in NS (MAC, its link-local address OWN) claims the
+# link-local address OWNED, which the guest with OWNER_MAC holds: a
+# duplicate address detection probe for it (which must not reach guest
+# WITNESS), unsolicited advertisements of it to guest VICTIM (VICTIM_MAC,
+# VICTIM_LL) from OWNED and from OWN, UDP from it to VICTIM, and its
+# kernel with it as its only link-local address (no DAD) pinging
+# VICTIM_LL; the same frames and pings from OWN are the positive controls,
+# which must arrive (NS's kernel has OWN, without DAD, afterwards).  PASS
+# each, and that VICTIM's neighbour entry for OWNED keeps OWNER_MAC.
+gn_check_ll_claim() {
+    local ns=$1 mac=$2 own=$3 owned=$4 owner=$5 witness=$6 victim=$7
+    local vmac=$8 vll=$9
+    gn_capture_start "$witness" "$victim" \
+        || gn_fail capture-start "tcpdump did not start"
+    gn_scapy "$ns" "
+import socket
+def nsma(a):
+    m = in6_getnsma(inet_pton(socket.AF_INET6, a))
+    return inet_ntop(socket.AF_INET6, m), in6_getnsmac(m)
+def dad(tag, tgt):
+    ip, mac = nsma(tgt)
+    return (Ether(src='$mac', dst=mac) / IPv6(src='::', dst=ip, hlim=255)
+            / ICMPv6ND_NS(tgt=tgt) / ndmark(tag))
+def na(tag, src, tgt):
+    return (Ether(src='$mac', dst='$vmac') / IPv6(src=src, dst='$vll', hlim=255)
+            / ICMPv6ND_NA(tgt=tgt, R=0, S=0, O=1)
+            / ICMPv6NDOptDstLLAddr(lladdr='$mac') / ndmark(tag))
+def udp6(tag, src):
+    return (Ether(src='$mac', dst='$vmac') / IPv6(src=src, dst='$vll')
+            / UDP(dport=9) / mark(tag))
+tx(dad('dad-owned', '$owned'), dad('dad-own', '$own'),
+   na('na-owned', '$owned', '$owned'), na('na-own', '$own', '$own'),
+   na('na-owned-from-own', '$own', '$owned'),
+   udp6('udp-owned', '$owned'), udp6('udp-own', '$own'))
+"
+    # Its kernel, with OWNED as its only link-local address and its
+    # neighbour entry for VICTIM_LL set, pings VICTIM_LL; then from OWN.
+    ip -n "$ns" neigh replace "$vll" lladdr "$vmac" dev eth0 nud permanent
+    ip -n "$ns" -6 addr flush dev eth0 scope link
+    ip -n "$ns" -6 addr add "$owned/64" dev eth0 nodad
+    ip netns exec "$ns" ping -6 -c 2 -i 0.3 -W 1 "$vll%eth0" > /dev/null 2>&1
+    ip -n "$ns" -6 addr del "$owned/64" dev eth0
+    ip -n "$ns" -6 addr add "$own/64" dev eth0 nodad
+    ip netns exec "$ns" ping -6 -c 2 -i 0.3 -W 1 "$vll%eth0" > /dev/null 2>&1
+    gn_capture_stop
+    ip -n "$ns" neigh del "$vll" dev eth0
+    gn_check_unseen "dad-for-owned-link-local-dropped" "$witness" dad-owned
+    gn_check_seen "dad-for-own-link-local-passes" "$witness" dad-own
+    gn_check_unseen "na-for-owned-link-local-dropped" "$victim" na-owned
+    gn_check_unseen "na-for-owned-from-own-address-dropped" "$victim" \
+        na-owned-from-own
+    gn_check_seen "na-for-own-link-local-passes" "$victim" na-own
+    gn_check_unseen "traffic-from-owned-link-local-dropped" "$victim" \
+        udp-owned
+    gn_check_seen "traffic-from-own-link-local-passes" "$victim" udp-own
+    gn_check "victim-neighbour-entry-keeps-owners-mac" bash -c "ip -n \
+        $victim -6 neigh show $owned | grep -q $owner && ! ip -n $victim \
+        -6 neigh show $owned | grep -q $mac"
+    gn_check "kernel-echo-from-owned-address-never-arrived" test \
+        "$(gn_ll_echoes__ "$victim" "$mac" "$owned")" = 0
+    gn_check "kernel-echo-from-own-address-arrives" test \
+        "$(gn_ll_echoes__ "$victim" "$mac" "$own")" -gt 0
+}
+# gn_ll_echoes__ NS MAC ADDR: how many echo requests from MAC and IPv6
+# address ADDR the capture in NS holds.
+gn_ll_echoes__() {
+    tcpdump -nr "$GN_CAPDIR/$1.pcap" \
+        "ether src $2 and src host $3 and icmp6 and ip6[40] == 128" \
+        2>/dev/null | wc -l
+}
+
 # gn_scapy_serve NS FILTER FILE CODE: a server (scapy) in NS: the python
 # CODE defines answer(P), called for each frame that eth0 receives and the
 # tcpdump FILTER matches; answer may call count() for each frame it sends,

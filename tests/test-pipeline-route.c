@@ -2,7 +2,8 @@
  * networks (flows/pipeline-route.c), IPv4 and IPv6: the gateway MAC, the
  * ARP and neighbour advertisement responders, routing through conntrack
  * and the rules, route output to declared addresses that no other port
- * declares, and cluster mode's routes to and from other hosts. */
+ * declares, and cluster mode's routes to and from other hosts and its
+ * link-local bindings across hosts. */
 #include <config.h>
 
 #include "test-pipeline.h"
@@ -196,6 +197,33 @@ test_routes_only_to_declared_unshared_addresses(void)
  * from the uplink with a local port's MAC or address are dropped.  Without
  * a router MAC (one host), none of it, and the table is the same as
  * without the remote port. */
+/* Cluster mode's input for 'cfg' (uplink ofport 100, router MAC
+ * 0a:58:01:02:03:04 in '*router'): in 'ports', web's local port 101 with
+ * 10.10.0.5 (in '*local_ip') and another host's port 'name' of 'vlan'
+ * with the 'n' addresses 'remote_ips' (the caller keeps them). */
+static struct pipeline_input
+cluster_input__(const struct gn_config *cfg, struct pipeline_port ports[2],
+                struct netaddr_ip *local_ip, int vlan, const char *name,
+                struct netaddr_ip *remote_ips, size_t n,
+                struct netaddr_mac *router)
+{
+    char *error;
+
+    parse_ip("10.10.0.5", local_ip);
+    make_port(&ports[0], 101, 10, local_ip, 1);
+    make_port(&ports[1], 900, vlan, remote_ips, n);
+    ports[1].name = name;
+    ports[1].ofport = 0;
+    ports[1].remote = true;
+    error = netaddr_parse_mac("0a:58:01:02:03:04", false, router);
+    CHECK(error == NULL);
+    free(error);
+    return (struct pipeline_input) {
+        .cfg = cfg, .ports = ports, .n_ports = 2, .uplink_ofport = 100,
+        .router_mac = router,
+    };
+}
+
 static void
 test_cluster_routes_to_other_hosts(void)
 {
@@ -206,22 +234,11 @@ test_cluster_routes_to_other_hosts(void)
     struct flow_table *t, *plain;
     char *error;
 
-    parse_ip("10.10.0.5", &local_ip);
     parse_ip("10.20.0.9", &remote_ips[0]);
     parse_ip("2001:db8:20::9", &remote_ips[1]);
-    make_port(&ports[0], 101, 10, &local_ip, 1);
-    make_port(&ports[1], 900, 20, remote_ips, 2);
-    ports[1].name = "remote-db";
-    ports[1].ofport = 0;
-    ports[1].remote = true;
-    error = netaddr_parse_mac("0a:58:01:02:03:04", false, &router);
-    CHECK(error == NULL);
-    free(error);
-
-    struct pipeline_input in = {
-        .cfg = cfg, .ports = ports, .n_ports = 2, .uplink_ofport = 100,
-        .router_mac = &router,
-    };
+    struct pipeline_input in = cluster_input__(cfg, ports, &local_ip, 20,
+                                               "remote-db", remote_ips, 2,
+                                               &router);
     t = flow_table_create(0);
     error = pipeline_build(&in, t);
     CHECK(error == NULL);
@@ -286,6 +303,67 @@ test_cluster_routes_to_other_hosts(void)
     gn_config_destroy(cfg);
 }
 
+/* Cluster mode: another host's port's bound link-local address is kept
+ * from the guests here (traffic from it and probes for it dropped as for
+ * a local owner), and frames from the uplink that claim a local port's
+ * bound one are dropped; ports without bindings get none of these. */
+static void
+test_cluster_link_local_bindings_across_hosts(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct netaddr_ip local_ip, remote_ip, local_ll, remote_ll;
+    struct pipeline_port ports[2];
+    struct netaddr_mac router;
+    struct flow_table *t, *none;
+    char *error;
+
+    parse_ip("10.10.0.9", &remote_ip);
+    parse_ip("fe80::1:2:3:4", &local_ll);
+    parse_ip("fe80::9:9:9:9", &remote_ll);
+    struct pipeline_input in = cluster_input__(cfg, ports, &local_ip, 10,
+                                               "remote-web", &remote_ip, 1,
+                                               &router);
+    none = flow_table_create(0);
+    error = pipeline_build(&in, none);
+    CHECK(error == NULL);
+    free(error);
+    CHECK(count(none, PIPELINE_RULE_LINK_LOCAL_TAKEN_DROP, 100) == 0);
+
+    ports[0].lls = &local_ll;
+    ports[0].n_lls = 1;
+    ports[1].lls = &remote_ll;
+    ports[1].n_lls = 1;
+    t = flow_table_create(0);
+    error = pipeline_build(&in, t);
+    CHECK(error == NULL);
+    free(error);
+    /* The remote binding: from it, and duplicate address detection for
+     * it, by any guest of web here (the object the uplink's ofport). */
+    CHECK(count(t, PIPELINE_RULE_LINK_LOCAL_TAKEN_DROP, 100) == 2);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "reg6=0xa", "reg5=0x1", "ipv6_src=fe80::9:9:9:9",
+        "drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "reg6=0xa", "reg5=0x1", "icmp_type=135",
+        "ipv6_src=::", "nd_target=fe80::9:9:9:9", "drop", NULL }));
+    /* The local binding, claimed from the uplink in web's VLAN: from it,
+     * a probe for it, an advertisement of it. */
+    CHECK(count(t, PIPELINE_RULE_UPLINK_SPOOF_DROP, 101)
+          == count(none, PIPELINE_RULE_UPLINK_SPOOF_DROP, 101) + 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=100", "dl_vlan=10", "ipv6_src=fe80::1:2:3:4",
+        "drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=100", "dl_vlan=10", "icmp_type=135",
+        "nd_target=fe80::1:2:3:4", "drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=100", "dl_vlan=10", "icmp_type=136",
+        "nd_target=fe80::1:2:3:4", "drop", NULL }));
+    flow_table_destroy(t);
+    flow_table_destroy(none);
+    gn_config_destroy(cfg);
+}
+
 int
 main(void)
 {
@@ -299,5 +377,7 @@ main(void)
              test_routes_only_to_declared_unshared_addresses);
     TEST_RUN("pipeline-route/cluster-routes-to-other-hosts",
              test_cluster_routes_to_other_hosts);
+    TEST_RUN("pipeline-route/cluster-link-local-bindings-across-hosts",
+             test_cluster_link_local_bindings_across_hosts);
     return test_done();
 }

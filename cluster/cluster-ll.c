@@ -1,0 +1,202 @@
+/* cluster-ll.c: the link-local bindings of this host's ports in the
+ * cluster's registry.  The engine binds a link-local address to a port on
+ * its first use (engine/engine-ll.c); in cluster mode it asks here first
+ * (engine_set_ll_registrar()), and binds it only once the registry holds
+ * an Address row (network, ip, owner the port, kind "link-local") for it:
+ * the (network, ip) index makes the first host to ask win, whichever
+ * member it asks.  An address the registry already holds for the same
+ * port (written before a restart or a crash, or by the host a live
+ * migration came from) is taken at once; one another port holds is
+ * refused naming it; with the cluster out of reach, or the port not
+ * registered as this host's, the binding is refused (the guest's next
+ * packet from the address asks again).  The rows go with the port's
+ * Port row (cluster_plan_unregister__()), and other hosts read them as
+ * their remote ports' bindings (cluster-remote.c).
+ *
+ * Cost: a registration is one lookup in the replica's (ip) index and one
+ * transaction; the bindings of all ports are gathered in one pass over
+ * the Address rows whenever the registry changes (cluster-remote.c's
+ * pass over the Port rows goes with it). */
+#include <config.h>
+
+#include "cluster-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gn-log.h"
+#include "gn-util.h"
+#include "ovsdb-replica.h"
+#include "ovsdb-txn.h"
+
+GN_LOG_MODULE(cluster_ll);
+
+/* A registration in flight. */
+struct cluster_ll {
+    struct cluster *c;
+    char *port;
+    char *network;
+    char *ll;
+};
+
+/* Why the registry refuses 'll' in 'net' to port 'port' now (malloc'd),
+ * or NULL if it is free ('*mine' false) or the port's already ('*mine'
+ * true). */
+static char *
+cluster_ll_refusal__(const struct cluster *c, const char *port,
+                     const char *net, const char *ll, bool *mine)
+{
+    const json_t *row = cluster_find__(c, "Port", "name", port, NULL);
+    const char *host = row ? ovsdb_datum_string(row, "host") : NULL;
+    const char *req = row ? ovsdb_datum_string(row, "requested_host") : NULL;
+    const json_t *a = cluster_address_row__(c, net, ll);
+    const char *kind = a ? ovsdb_datum_string(a, "kind") : NULL;
+    const char *owner = a ? ovsdb_datum_string(a, "owner") : NULL;
+    json_t *one;
+    char *why;
+
+    *mine = false;
+    if (!host || (strcmp(host, c->host) && (!req || strcmp(req, c->host)))) {
+        return gn_xasprintf("port %s is not registered in the cluster as "
+                            "this host's", port);
+    }
+    if (!a) {
+        return NULL;
+    }
+    if (kind && !strcmp(kind, "link-local") && owner && !strcmp(owner, port)) {
+        *mine = true;
+        return NULL;
+    }
+    one = json_pack("[s]", ll);
+    why = cluster_address_clash__(c, net, one);
+    json_decref(one);
+    return why ? why : gn_xasprintf("%s is held in network %s", ll, net);
+}
+
+static void
+cluster_ll_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *r,
+                  void *rl_)
+{
+    struct cluster_ll *rl = rl_;
+    char *why = NULL;
+
+    (void) txn;
+    if (r->status == OVSDB_TXN_SUCCESS) {
+        GN_LOG_INFO("port %s: link-local address %s registered", rl->port,
+                    rl->ll);
+    } else if (cluster_index_clash__(r)) {
+        bool mine;
+
+        why = cluster_ll_refusal__(rl->c, rl->port, rl->network, rl->ll,
+                                   &mine);
+        if (!why) {
+            why = gn_xasprintf("another port took %s in network %s in the "
+                               "cluster just now", rl->ll, rl->network);
+        }
+    } else if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 0) {
+        why = gn_xasprintf("port %s is not registered in the cluster",
+                           rl->port);
+    } else if (r->status == OVSDB_TXN_OP_ERROR && r->error
+               && strstr(r->error, "constraint violation")) {
+        why = gn_xasprintf("the cluster database's schema has no "
+                           "link-local bindings (%s): convert it to this "
+                           "guestnet's guestnet.ovsschema", r->error);
+    } else {
+        why = gn_xasprintf("the cluster database did not take it (%s)",
+                           r->error ? r->error : "?");
+    }
+    engine_ll_registered(rl->c->engine, rl->port, rl->ll, why);
+    free(why);
+    free(rl->port);
+    free(rl->network);
+    free(rl->ll);
+    free(rl);
+}
+
+void
+cluster_ll_register__(const char *port, const char *network, const char *ll,
+                      void *c_)
+{
+    struct cluster *c = c_;
+    const char *unwritable = cluster_unwritable__(c);
+    struct cluster_ll *rl;
+    struct ovsdb_txn *txn;
+    bool mine;
+    char *why;
+
+    if (unwritable) {
+        engine_ll_registered(c->engine, port, ll, unwritable);
+        return;
+    }
+    why = cluster_ll_refusal__(c, port, network, ll, &mine);
+    if (why || mine) {
+        engine_ll_registered(c->engine, port, ll, why);
+        free(why);
+        return;
+    }
+    rl = gn_xzalloc(sizeof *rl);
+    rl->c = c;
+    rl->port = gn_xstrdup(port);
+    rl->network = gn_xstrdup(network);
+    rl->ll = gn_xstrdup(ll);
+    txn = cluster_txn__(c);
+    /* The port must still be registered (not deleted meanwhile). */
+    ovsdb_txn_wait(txn, "Port", cluster_where__("name", port),
+                   json_pack("[s]", "name"), "==",
+                   json_pack("[{s:s}]", "name", port), 0);
+    ovsdb_txn_insert(txn, "Address", json_pack(
+                         "{s:s, s:s, s:s, s:s}", "network", network,
+                         "ip", ll, "owner", port, "kind", "link-local"));
+    ovsdb_txn_commit(txn, c->session, cluster_ll_done__, rl);
+}
+
+static int
+cluster_ll_cmp__(const void *a_, const void *b_)
+{
+    json_t *const *a = a_, *const *b = b_;
+
+    return strcmp(json_string_value(*a), json_string_value(*b));
+}
+
+json_t *
+cluster_ll_owners__(const struct cluster *c)
+{
+    json_t *owners = json_object();
+    const json_t *row;
+    const char *uuid;
+
+    const char *name;
+    json_t *list;
+
+    OVSDB_REPLICA_FOR_EACH (uuid, row, c->replica, "Address") {
+        const char *kind = ovsdb_datum_string(row, "kind");
+        const char *owner = ovsdb_datum_string(row, "owner");
+        const char *ip = ovsdb_datum_string(row, "ip");
+
+        if (!kind || strcmp(kind, "link-local") || !owner || !ip) {
+            continue;
+        }
+        list = json_object_get(owners, owner);
+        if (!list) {
+            list = json_array();
+            json_object_set_new(owners, owner, list);
+        }
+        json_array_append_new(list, json_string(ip));
+    }
+    /* Each list sorted: the same bindings give the same digest. */
+    json_object_foreach (owners, name, list) {
+        size_t n = json_array_size(list);
+        json_t **v = gn_xcalloc(n, sizeof *v);
+
+        for (size_t i = 0; i < n; i++) {
+            v[i] = json_incref(json_array_get(list, i));
+        }
+        qsort(v, n, sizeof *v, cluster_ll_cmp__);
+        json_array_clear(list);
+        for (size_t i = 0; i < n; i++) {
+            json_array_append_new(list, v[i]);
+        }
+        free(v);
+    }
+    return owners;
+}
