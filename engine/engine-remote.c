@@ -111,13 +111,16 @@ engine_remote_merge__(struct engine *e, size_t *n)
         || r->merged_pending_gen != e->pending.gen) {
         free(r->merged);
         r->merged = gn_xcalloc(n_view + n_pending + r->n, sizeof *r->merged);
-        memcpy(r->merged, view, n_view * sizeof *view);
         for (size_t i = 0; i < n_view; i++) {
+            r->merged[i] = view[i];
             r->merged[i].blocked = engine_is_blocked(e, view[i].name);
         }
-        memcpy(r->merged + n_view, pending, n_pending * sizeof *pending);
-        memcpy(r->merged + n_view + n_pending, r->ports,
-               r->n * sizeof *r->ports);
+        for (size_t i = 0; i < n_pending; i++) {
+            r->merged[n_view + i] = pending[i];
+        }
+        for (size_t i = 0; i < r->n; i++) {
+            r->merged[n_view + n_pending + i] = r->ports[i];
+        }
         r->n_merged = n_view + n_pending + r->n;
         r->merged_view_gen = view_gen;
         r->merged_gen = r->gen;

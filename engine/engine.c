@@ -418,9 +418,10 @@ engine_run__(struct engine *e)
 /* True if the next transaction should wait (for at most ENGINE_GATHER_MS
  * since it began to) for the requests that are nearly ready to go with it:
  *
- *   - adds whose devices the worker is still creating: requests that came
- *     together, queued one by one as their devices appear, would
- *     otherwise be split over several transactions;
+ *   - adds whose devices the worker is still creating, or whose flows
+ *     the switch has not confirmed yet (engine-ofport.c): requests that
+ *     came together, queued one by one as their devices and flows
+ *     appear, would otherwise be split over several transactions;
  *
  *   - while the switch is connected, adds and deletes that ovs-vswitchd
  *     has applied and that wait only for the switch to confirm their
@@ -449,6 +450,8 @@ engine_gather__(struct engine *e)
         wait = wait
             || (op->state == ENGINE_OP_DEVICES && op->type == ENGINE_OP_ADD
                 && !op->refused)
+            || (op->state == ENGINE_OP_QUEUED
+                && !engine_ofport_may_plan__(e, op))
             || (op->state == ENGINE_OP_APPLYING && connected
                 && cur_cfg >= op->next_cfg
                 /* Not for an add whose flows could not be built (it
