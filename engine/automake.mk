@@ -9,6 +9,7 @@ libguestnet_a_SOURCES += \
 	engine/engine-ipam.c \
 	engine/engine-limits.c \
 	engine/engine-ll.c \
+	engine/engine-ofport.c \
 	engine/engine-ops.c \
 	engine/engine-private.h \
 	engine/engine-remote.c \

@@ -25,8 +25,8 @@ const char *const bridge_port_columns[] = {
     "name", "interfaces", "tag", "trunks", "vlan_mode", "external_ids", NULL
 };
 const char *const bridge_interface_columns[] = {
-    "name", "type", "ofport", "external_ids", "mac_in_use", "link_state",
-    "statistics", "error", NULL
+    "name", "type", "ofport", "ofport_request", "external_ids", "mac_in_use",
+    "link_state", "statistics", "error", NULL
 };
 
 static const char *const bridge_protocols[] = {

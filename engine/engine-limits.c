@@ -94,8 +94,7 @@ engine_limits_installed__(struct engine *e, unsigned long long seqno)
 {
     return (e->view_valid && e->view_seqno >= seqno && e->flows_built
             && !e->flows_incomplete
-            && e->flows_input_gen == (port_view_pipeline_gen(e->view)
-                                      + e->remote.gen)
+            && e->flows_input_gen == engine_flows_input_gen__(e)
             && ofctrl_installed_seqno(e->ofctrl) >= e->flows_seqno);
 }
 

@@ -29,6 +29,7 @@ static void engine_port_add__(struct engine *, const json_t *req,
 void
 engine_op_free__(struct engine_op *op)
 {
+    engine_ofport_forget__(op->engine, op);
     port_spec_destroy(&op->spec);
     json_decref(op->req);
     free(op->name);
@@ -151,6 +152,7 @@ engine_op_roll_back__(struct engine *e, struct engine_op *op, int status,
     op->state = ENGINE_OP_DEVICES;
     op->refused = msg;
     op->refused_status = status;
+    engine_ofport_forget__(e, op);  /* Its pending flows go now. */
     dev_worker_submit(e->devices, engine_rollback_devices__, op,
                       engine_devices_rolled_back__, op);
 }
@@ -467,7 +469,8 @@ engine_op_create__(struct engine *e, enum engine_op_type type,
     op->cb = cb;
     op->aux = aux;
     op->wait = true;
-    op->deadline = gn_time_msec() + e->apply_timeout_ms;
+    op->created_msec = gn_time_msec();
+    op->deadline = op->created_msec + e->apply_timeout_ms;
     for (p = &e->ops; *p; p = &(*p)->next) {
         continue;
     }
@@ -743,6 +746,7 @@ engine_port_add__(struct engine *e, const json_t *req, bool wait,
     op->wait = wait;
     op->userspace_datapath = !strcmp(e->cfg->datapath_type, "netdev");
     op->state = ENGINE_OP_DEVICES;
+    engine_ofport_pick__(e, op);    /* Its flows go while devices are made. */
     dev_worker_submit(e->devices, engine_create_devices__, op,
                       engine_devices_created__, op);
 }

@@ -87,6 +87,16 @@ struct ovsdb_txn_result;
  * those in it (see engine_gather__()). */
 #define ENGINE_GATHER_MS 100
 
+/* The OpenFlow port numbers guestnetd asks for (engine-ofport.c): the
+ * upper half of the range, which ovs-vswitchd leaves to controllers, up
+ * to OFPP_MAX - 1. */
+#define ENGINE_OFPORT_MIN 32768
+#define ENGINE_OFPORT_MAX 65279
+
+/* How long an add's transaction waits at most for the switch to hold its
+ * flows (engine-ofport.c). */
+#define ENGINE_OFPORT_WAIT_MS 1000
+
 enum engine_op_type {
     ENGINE_OP_ADD,
     ENGINE_OP_DELETE,
@@ -124,6 +134,10 @@ struct engine_op {
     json_int_t next_cfg;        /* The cur_cfg that confirms it. */
     uint64_t flows_seqno;       /* ENGINE_OP_ADD: the flow table that
                                  * carries its flows (0: not yet). */
+    uint64_t preinstall_seqno;  /* ENGINE_OP_ADD: the flow table that
+                                 * carries its flows for the ofport it
+                                 * asks for (0: not yet). */
+    long long created_msec;
     long long deadline;         /* For ENGINE_OP_APPLYING; before, for
                                  * as long as a dependency is down. */
     engine_done_cb *cb;
@@ -149,6 +163,16 @@ enum engine_phase {
     ENGINE_N_PHASES
 };
 
+/* The ports of the adds in progress, as the pipeline sees them before
+ * they exist (engine-ofport.c). */
+struct engine_pending {
+    struct pipeline_port *ports;        /* Owned, with names and addresses. */
+    size_t n;
+    bool built;
+    unsigned long long built_gen, built_view_gen, built_cfg_gen;
+    unsigned long long gen;             /* Bumped at each rebuild. */
+};
+
 /* Cluster mode: this host's router MAC and other hosts' ports
  * (engine-remote.c). */
 struct engine_remote {
@@ -161,7 +185,7 @@ struct engine_remote {
     struct gn_strmap blocked;           /* Names of blocked ports. */
     struct pipeline_port *merged;       /* The bridge's ports, then these. */
     size_t n_merged;
-    unsigned long long merged_view_gen, merged_gen;
+    unsigned long long merged_view_gen, merged_gen, merged_pending_gen;
 };
 
 struct engine {
@@ -200,6 +224,12 @@ struct engine {
     engine_installed_cb *installed_cb;
     void *installed_aux;
     struct engine_remote remote;
+    struct engine_pending pending;      /* engine-ofport.c */
+    unsigned long long pending_gen;     /* Bumped when the adds in
+                                         * progress with an ofport change. */
+    uint8_t *ofport_map;                /* Numbers in use, at */
+    unsigned long long ofport_map_seqno;        /* this replica seqno. */
+    int ofport_next;                    /* Where the next choice starts. */
     bool held;                  /* engine_hold(): no transactions, no
                                  * flows, requests wait. */
     uint64_t flows_seqno;       /* Seqno of the last ofctrl_commit(). */
@@ -481,8 +511,39 @@ void engine_spoof_port_json__(const struct engine *e, const char *name,
 json_t *engine_spoof_status__(const struct engine *e);
 
 /* engine-remote.c */
+
+/* The pipeline's ports: the bridge's (blocked ones flagged), the adds in
+ * progress (engine_ofport_pending__()), then other hosts'. */
 const struct pipeline_port *engine_remote_merge__(struct engine *,
                                                   size_t *n);
 void engine_remote_destroy__(struct engine *);
+/* Frees 'ports' (n of them) with the names, addresses and link-local
+ * addresses they own. */
+void engine_ports_free__(struct pipeline_port *ports, size_t n);
+
+/* engine-ofport.c */
+
+/* Gives add 'op' an OpenFlow port number to ask for (in its spec's
+ * ofport_request; 0 if none is free). */
+void engine_ofport_pick__(struct engine *, struct engine_op *op);
+/* Call when 'op' ends or is rolled back: its pending port goes. */
+void engine_ofport_forget__(struct engine *, const struct engine_op *op);
+/* The pending ports of the adds in progress that the view's ports
+ * 'view' (n_view of them) do not hold yet; stays the same array while
+ * nothing it depends on changes. */
+const struct pipeline_port *engine_ofport_pending__(
+    struct engine *, const struct pipeline_port *view, size_t n_view,
+    size_t *n);
+/* After a flows step: notes the table that carries each add's flows. */
+void engine_ofport_note__(struct engine *);
+/* True if add 'op' may go into a transaction: its flows are in the
+ * switch, or it cannot or need not wait for them any longer. */
+bool engine_ofport_may_plan__(const struct engine *,
+                              const struct engine_op *op);
+void engine_ofport_destroy__(struct engine *);
+
+/* What the flows are built from besides the config: changes whenever the
+ * pipeline's ports may have. */
+unsigned long long engine_flows_input_gen__(const struct engine *);
 
 #endif /* engine-private.h */

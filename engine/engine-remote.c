@@ -1,11 +1,12 @@
 /* engine-remote.c: what the engine knows of other hosts in cluster mode:
  * this host's router MAC (the source of routed frames it sends to the
  * fabric), the ports of other hosts with declared addresses, which the
- * pipeline routes to over the uplink, and with the link-local addresses
- * the registry binds to them, which no guest here may use, and the bridge's ports that a live
- * migration blocks.  The pipeline sees the bridge's ports (blocked ones
- * flagged), then the other hosts', in one array that stays the same while
- * none of it changes. */
+ * pipeline routes to over the uplink, with the link-local addresses the
+ * registry binds to them, which no guest here may use, and the bridge's
+ * ports that a live migration blocks.  The pipeline sees the bridge's ports (blocked ones
+ * flagged), the ports of the adds in progress (engine-ofport.c), then the
+ * other hosts', in one array that stays the same while none of it
+ * changes. */
 #include <config.h>
 
 #include "engine-private.h"
@@ -17,15 +18,21 @@
 #include "pipeline.h"
 #include "port-view.h"
 
+void
+engine_ports_free__(struct pipeline_port *ports, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((char *) ports[i].name);
+        free((struct netaddr_ip *) ports[i].ips);
+        free((struct netaddr_ip *) ports[i].lls);
+    }
+    free(ports);
+}
+
 static void
 engine_remote_clear__(struct engine_remote *r)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        free((char *) r->ports[i].name);
-        free((struct netaddr_ip *) r->ports[i].ips);
-        free((struct netaddr_ip *) r->ports[i].lls);
-    }
-    free(r->ports);
+    engine_ports_free__(r->ports, r->n);
     r->ports = NULL;
     r->n = 0;
 }
@@ -94,27 +101,36 @@ const struct pipeline_port *
 engine_remote_merge__(struct engine *e, size_t *n)
 {
     struct engine_remote *r = &e->remote;
-    size_t n_view;
+    size_t n_view, n_pending;
     const struct pipeline_port *view = port_view_pipeline_ports(e->view,
                                                                 &n_view);
     unsigned long long view_gen = port_view_pipeline_gen(e->view);
+    const struct pipeline_port *pending = engine_ofport_pending__(
+        e, view, n_view, &n_pending);
 
-    if (!r->n && !r->blocked.n) {
+    if (!r->n && !r->blocked.n && !n_pending) {
         *n = n_view;
         return view;
     }
     if (!r->merged || r->merged_view_gen != view_gen
-        || r->merged_gen != r->gen) {
+        || r->merged_gen != r->gen
+        || r->merged_pending_gen != e->pending.gen) {
         free(r->merged);
-        r->merged = gn_xcalloc(n_view + r->n, sizeof *r->merged);
-        memcpy(r->merged, view, n_view * sizeof *view);
+        r->merged = gn_xcalloc(n_view + n_pending + r->n, sizeof *r->merged);
         for (size_t i = 0; i < n_view; i++) {
+            r->merged[i] = view[i];
             r->merged[i].blocked = engine_is_blocked(e, view[i].name);
         }
-        memcpy(r->merged + n_view, r->ports, r->n * sizeof *r->ports);
-        r->n_merged = n_view + r->n;
+        for (size_t i = 0; i < n_pending; i++) {
+            r->merged[n_view + i] = pending[i];
+        }
+        for (size_t i = 0; i < r->n; i++) {
+            r->merged[n_view + n_pending + i] = r->ports[i];
+        }
+        r->n_merged = n_view + n_pending + r->n;
         r->merged_view_gen = view_gen;
         r->merged_gen = r->gen;
+        r->merged_pending_gen = e->pending.gen;
     }
     *n = r->n_merged;
     return r->merged;

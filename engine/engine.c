@@ -79,8 +79,15 @@ engine_view__(struct engine *e)
     return e->view;
 }
 
+unsigned long long
+engine_flows_input_gen__(const struct engine *e)
+{
+    /* Each only grows: the sum changes whenever one of them does. */
+    return port_view_pipeline_gen(e->view) + e->remote.gen + e->pending_gen;
+}
+
 /* Brings ofctrl's desired table and meters up to date with the view's
- * pipeline input (port_view_pipeline_gen()) and the config, within
+ * pipeline input (engine_flows_input_gen__()) and the config, within
  * ENGINE_FLOWS_BUDGET_US (ENGINE_FLOWS_FIRST_BUDGET_US for the first
  * table after a start): if that is not enough, leaves
  * 'e->flows_incomplete' set and the table held back from the switch for
@@ -96,8 +103,8 @@ engine_flows__(struct engine *e)
     }
     /* The input is the view's ports and the config: most OVSDB updates
      * (link states, statistics, the installed marks) change neither. */
-    unsigned long long gen = (port_view_pipeline_gen(engine_view__(e))
-                              + e->remote.gen);
+    engine_view__(e);           /* Up to date with the replica. */
+    unsigned long long gen = engine_flows_input_gen__(e);
     bool unchanged = (e->flows_input_gen == gen
                       && e->flows_input_cfg_gen == e->cfg_gen);
     if (e->flows_built && !e->flows_incomplete && unchanged) {
@@ -300,6 +307,7 @@ engine_run__(struct engine *e)
     engine_drain_unsynced__(e);
     engine_sweep_maybe__(e);
     engine_flows__(e);
+    engine_ofport_note__(e);
     engine_phase_end__(e, ENGINE_PHASE_FLOWS);
     engine_check_applied__(e);
     engine_phase_end__(e, ENGINE_PHASE_APPLIED);
@@ -368,9 +376,12 @@ engine_run__(struct engine *e)
                 solo->state = ENGINE_OP_IN_TXN;
             }
         } else {
+            /* An add goes once the switch holds its flows (see
+             * engine-ofport.c). */
             for (op = e->ops; op; op = next) {
                 next = op->next;
                 if (op->state == ENGINE_OP_QUEUED
+                    && engine_ofport_may_plan__(e, op)
                     && engine_plan_op__(e, op, br, txn)) {
                     op->state = ENGINE_OP_IN_TXN;
                 }
@@ -407,9 +418,10 @@ engine_run__(struct engine *e)
 /* True if the next transaction should wait (for at most ENGINE_GATHER_MS
  * since it began to) for the requests that are nearly ready to go with it:
  *
- *   - adds whose devices the worker is still creating: requests that came
- *     together, queued one by one as their devices appear, would
- *     otherwise be split over several transactions;
+ *   - adds whose devices the worker is still creating, or whose flows
+ *     the switch has not confirmed yet (engine-ofport.c): requests that
+ *     came together, queued one by one as their devices and flows
+ *     appear, would otherwise be split over several transactions;
  *
  *   - while the switch is connected, adds and deletes that ovs-vswitchd
  *     has applied and that wait only for the switch to confirm their
@@ -438,6 +450,8 @@ engine_gather__(struct engine *e)
         wait = wait
             || (op->state == ENGINE_OP_DEVICES && op->type == ENGINE_OP_ADD
                 && !op->refused)
+            || (op->state == ENGINE_OP_QUEUED
+                && !engine_ofport_may_plan__(e, op))
             || (op->state == ENGINE_OP_APPLYING && connected
                 && cur_cfg >= op->next_cfg
                 /* Not for an add whose flows could not be built (it
@@ -710,6 +724,7 @@ engine_destroy(struct engine *e)
     engine_dhcp6_destroy__(e);
     engine_ll_destroy__(e);
     engine_remote_destroy__(e);
+    engine_ofport_destroy__(e);
     gn_config_destroy(e->cfg);
     free(e->config_file);
     free(e->last_error);

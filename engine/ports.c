@@ -220,6 +220,10 @@ port_plan_add(const struct port_spec *spec, const char *br_uuid,
     }
     row = json_pack("{s:s, s:o}", "name", spec->name,
                     "external_ids", ovsdb_datum_map(ids));
+    if (spec->ofport_request > 0) {
+        json_object_set_new(row, "ofport_request",
+                            json_integer(spec->ofport_request));
+    }
     iface = ovsdb_txn_insert(txn, "Interface", row);
 
     row = json_pack("{s:s, s:o, s:i, s:s, s:o}",

@@ -117,6 +117,8 @@ struct port_spec {
                                   * may send DHCP replies and RAs. */
     char *limits;                /* Its own limits (gn_limits_format()),
                                   * or NULL. */
+    int ofport_request;          /* The OpenFlow port number to ask
+                                  * ovs-vswitchd for, or 0. */
     /* Devices named 'name' and 'peer' that validation found with
      * guestnet's mark and no port using them (a crash left them): their
      * marks (aliases), or NULL.  port_create_devices() deletes such a

@@ -1,8 +1,9 @@
 #!/bin/bash
 # pipeline-renumber: guest ports that come back from an ovs-vswitchd
 # restart with other ofport numbers keep their isolation and their
-# connectivity.  While ovs-vswitchd is down, the ofports of wa (network
-# web) and da (network db) are swapped in OVSDB, which the restarted
+# connectivity.  While ovs-vswitchd is down, the ofports (and the numbers
+# guestnetd asked for) of wa (network web) and da (network db) are
+# swapped in OVSDB, which the restarted
 # ovs-vswitchd takes as their numbers; then wa and wb ping each other,
 # frames from wb to wa reach wa and not da (wa's old number), frames from
 # wa to da and from da to wa do not pass, a spoofed MAC from wa (entering
@@ -37,8 +38,10 @@ swapped() {
 }
 
 "$GN_SRCDIR/scripts/gn-sandbox" kill vswitchd "$GN_SANDBOX_DIR"
-ovs-vsctl --no-wait set Interface "pwa$s" ofport="$pda" \
-    -- set Interface "pda$s" ofport="$pwa"
+# (Each asks for its number too, ofport_request, as guestnetd set it: the
+# restarted ovs-vswitchd takes the numbers asked for.)
+ovs-vsctl --no-wait set Interface "pwa$s" ofport="$pda" ofport_request="$pda" \
+    -- set Interface "pda$s" ofport="$pwa" ofport_request="$pwa"
 "$GN_SRCDIR/scripts/gn-sandbox" restart vswitchd "$GN_SANDBOX_DIR"
 gn_check "ofports-swapped-by-restart" gn_wait 10 swapped
 echo "after: pwa ofport $(gn_ofport "pwa$s"), pwb $(gn_ofport "pwb$s")," \

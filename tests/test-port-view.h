@@ -60,6 +60,8 @@ static const char schema_json[] =
     "  \"type\": {\"type\": \"string\"},"
     "  \"ofport\": {\"type\": {\"key\": \"integer\", \"min\": 0,"
     "     \"max\": 1}},"
+    "  \"ofport_request\": {\"type\": {\"key\": \"integer\","
+    "     \"min\": 0, \"max\": 1}},"
     "  \"mac_in_use\": {\"type\": {\"key\": \"string\", \"min\": 0,"
     "     \"max\": 1}},"
     "  \"link_state\": {\"type\": {\"key\": \"string\", \"min\": 0,"
