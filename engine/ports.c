@@ -306,6 +306,10 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
                                                      K_IPS_ASSIGNED);
         b->link_locals = ovsdb_datum_map_get_string(
             b->iface, "external_ids", PORTS_LINK_LOCALS_KEY);
+        b->ips_leased = ovsdb_datum_map_get_string(
+            b->iface, "external_ids", PORTS_IPS_LEASED_KEY);
+        b->lease_expires = ovsdb_datum_map_get_string(
+            b->iface, "external_ids", PORTS_LEASE_EXPIRES_KEY);
         const char *server = ovsdb_datum_map_get_string(b->iface,
                                                         "external_ids",
                                                         K_SERVER);
@@ -420,6 +424,11 @@ port_binding_to_json(const struct port_binding *b)
                                         : json_null());
     json_object_set_new(j, "ips", ports_split__(b->ips));
     json_object_set_new(j, "ips_assigned", ports_split__(b->ips_assigned));
+    json_object_set_new(j, "ips_leased", ports_split__(b->ips_leased));
+    json_object_set_new(j, "lease_expires",
+                        b->ips_leased && b->lease_expires
+                        ? json_integer(strtoll(b->lease_expires, NULL, 10))
+                        : json_null());
     json_object_set_new(j, "limits", ports_limits_to_json__(b));
     json_object_set_new(j, "link_locals", ports_split__(b->link_locals));
     if (b->iface) {

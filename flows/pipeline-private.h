@@ -38,6 +38,7 @@ enum {
     T_INGRESS_KBPS = 13,
     T_INGRESS_PPS = 14,
     T_GUARD_COUNT = 15,
+    T_SNOOP = 16,               /* A copy of a server's DHCP answer, up. */
 };
 
 /* The action of a shared guard that refuses a guest's frame: its port's
@@ -64,14 +65,17 @@ enum {
 #define PIPELINE_PORT_UNDECLARED 0x2    /* Undeclared mode (below). */
 
 /* True if port 'p' of network 'net' is in undeclared mode: it has no
- * addresses (declared or assigned) and guestnet assigns none to it (its
- * network has no DHCP, or it is the network's server), so it may use
- * any address of its network's subnets but the reserved ones.  A port
- * without addresses in a network where guestnet assigns them (not yet
- * assigned) may use none: only DHCP discovery and duplicate address
- * detection. */
+ * addresses (declared, assigned or leased) and none comes to it: it is
+ * the network's server, or its network has neither guestnet's DHCP nor
+ * a server port ('has_server'); so it may use any address of its
+ * network's subnets but the reserved ones.  A port without addresses
+ * that waits for some (assigned by guestnet, or leased by the network's
+ * server port and snooped: engine/engine-snoop.c) may use none: only
+ * DHCP discovery, duplicate address detection and its link-local
+ * addresses. */
 bool pipeline_port_undeclared(const struct gn_network *net,
-                              const struct pipeline_port *p);
+                              const struct pipeline_port *p,
+                              bool has_server);
 
 /* The longest frame a flow sends up to guestnetd. */
 #define PIPELINE_PUNT_MAX_LEN 1600
@@ -206,14 +210,15 @@ void pipeline_flood_chunk_flows(struct pipeline_ctx *,
                                 const struct gn_network *, int chunk,
                                 const int *ofports, size_t n);
 
-/* The flows of guest port 'p' of network 'net': tables 0, 1, 2, its
- * unicast flow in table 3 and its routed addresses in table 6: those
- * p->ips[i] with 'routed[i]' (an address that two ports declare is routed
- * to neither). */
+/* The flows of guest port 'p' of network 'net' ('has_server': one of the
+ * network's ports is its server): tables 0, 1, 2, its unicast flow in
+ * table 3, its routed addresses in table 6 (those p->ips[i] with
+ * 'routed[i]': an address that two ports declare is routed to neither)
+ * and, for a server port, the copy of its DHCP answers in table 16. */
 void pipeline_port_flows(struct pipeline_ctx *, const struct gn_config *,
                          const struct gn_network *,
                          const struct pipeline_port *p, const bool *routed,
-                         int uplink_ofport,
+                         bool has_server, int uplink_ofport,
                          const struct netaddr_mac *router_mac);
 
 /* flows/pipeline-route.c: cluster mode, the flows of another host's port

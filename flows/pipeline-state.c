@@ -76,6 +76,8 @@ struct pipeline_update_ports {
     const struct pipeline_port **remote;    /* Other hosts' ports routed
                                              * to (cluster mode). */
     size_t n_remote;
+    int *server_vlans;          /* The networks with a server port. */
+    size_t n_server_vlans;
 };
 
 struct pipeline_state {
@@ -131,6 +133,19 @@ pipeline_update_ports_free__(struct pipeline_update_ports *up)
     free(up->v4);
     free(up->v6);
     free(up->remote);
+    free(up->server_vlans);
+}
+
+/* True if the network of 'vlan' has a server port in 'up'. */
+static bool
+pipeline_has_server__(const struct pipeline_update_ports *up, int vlan)
+{
+    for (size_t i = 0; i < up->n_server_vlans; i++) {
+        if (up->server_vlans[i] == vlan) {
+            return true;
+        }
+    }
+    return false;
 }
 
 void
@@ -192,7 +207,8 @@ struct pipeline_group_input {
     size_t n_ofports;
     int uplink_ofport;
     const struct netaddr_mac *router_mac;   /* Cluster mode, or NULL. */
-    bool has_server;                    /* PIPELINE_GROUP_NETWORK. */
+    bool has_server;                    /* The network has a server
+                                         * port (NETWORK and PORT). */
 };
 
 /* Creates the group 'kind'/'name', not built yet. */
@@ -315,7 +331,8 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         break;
     case PIPELINE_GROUP_PORT:
         pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed,
-                            in->uplink_ofport, in->router_mac);
+                            in->has_server, in->uplink_ofport,
+                            in->router_mac);
         g->ofport = in->port->ofport;
         if (!ctx.error) {
             ctx.error = pipeline_port_meters(in->cfg, in->net, in->port,
@@ -490,11 +507,9 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         const struct gn_network *net = &cfg->networks[i];
         char name[32];
         size_t n = 0, n_chunks = 0;
-        bool has_server = false;
+        bool has_server = pipeline_has_server__(up, net->vlan);
 
         for (size_t j = 0; j < up->n_sorted; j++) {
-            has_server |= (up->sorted[j]->vlan == net->vlan
-                           && up->sorted[j]->server);
             if (up->sorted[j]->vlan == net->vlan
                 && !up->sorted[j]->blocked) {
                 const struct pipeline_port *p = up->sorted[j];
@@ -576,8 +591,11 @@ pipeline_state_pass__(struct pipeline_state *st,
         for (size_t j = 0; j < p->n_ips; j++) {
             routed[j] = !pipeline_ip_shared__(up, &p->ips[j]);
         }
+        bool has_server = pipeline_has_server__(up, p->vlan);
+
         gn_buf_clear(&key);
         pipeline_port_key__(&key, p, routed);
+        gn_buf_put(&key, &has_server, sizeof has_server);
         if (in->router_mac) {
             /* Its uplink spoofing drops. */
             gn_buf_put(&key, &in->uplink_ofport, sizeof in->uplink_ofport);
@@ -585,7 +603,7 @@ pipeline_state_pass__(struct pipeline_state *st,
         struct pipeline_group_input pin = {
             .cfg = cfg, .net = gn_config_find_vlan(cfg, p->vlan), .port = p,
             .routed = routed, .uplink_ofport = in->uplink_ofport,
-            .router_mac = in->router_mac,
+            .router_mac = in->router_mac, .has_server = has_server,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_PORT, p->name,
                               &up->groups[i], &key, &pin, pass, stats,
@@ -655,6 +673,12 @@ pipeline_state_prepare__(struct pipeline_state *st,
         }
         up.sorted[up.n_sorted++] = p;
         n_ips += p->n_ips;
+        if (p->server && !pipeline_has_server__(&up, p->vlan)) {
+            up.server_vlans = gn_xrealloc(up.server_vlans,
+                                          (up.n_server_vlans + 1)
+                                          * sizeof *up.server_vlans);
+            up.server_vlans[up.n_server_vlans++] = p->vlan;
+        }
     }
     up.v4 = gn_xmalloc((n_ips + 1) * sizeof *up.v4);
     up.v6 = gn_xmalloc((n_ips + 1) * sizeof *up.v6);

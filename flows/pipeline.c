@@ -141,9 +141,10 @@ pipeline_format_ip(const struct netaddr_ip *ip, bool with_plen, char *s,
 
 bool
 pipeline_port_undeclared(const struct gn_network *net,
-                         const struct pipeline_port *p)
+                         const struct pipeline_port *p, bool has_server)
 {
-    return !p->n_ips && (p->server || !dhcp_network_server(net, NULL));
+    return !p->n_ips && (p->server || (!has_server
+                                       && !dhcp_network_server(net, NULL)));
 }
 
 /* The actions with which guest port 'p''s frames go on from table 0 to
@@ -151,11 +152,11 @@ pipeline_port_undeclared(const struct gn_network *net,
  * registers (flows/pipeline-private.h).  Caller frees. */
 static char *
 pipeline_port_in_actions__(const struct gn_network *net,
-                           const struct pipeline_port *p)
+                           const struct pipeline_port *p, bool has_server)
 {
     uint64_t mac = 0;
     int flags = ((p->server ? PIPELINE_PORT_SERVER : 0)
-                 | (pipeline_port_undeclared(net, p)
+                 | (pipeline_port_undeclared(net, p, has_server)
                     ? PIPELINE_PORT_UNDECLARED : 0));
 
     for (int i = 0; i < 6; i++) {
@@ -237,10 +238,10 @@ pipeline_port_meters(const struct gn_config *cfg,
      * solicitations where guestnetd serves them. */
     (void) net;
     if (!error && !p->blocked) {
-        error = pipeline_port_meter__(meters, p,
-                                      PIPELINE_DHCP_METER_ID(p->ofport),
-                                      false, PIPELINE_DHCP_PPS,
-                                      PIPELINE_DHCP_BURST, ids, n);
+        error = pipeline_port_meter__(
+            meters, p, PIPELINE_DHCP_METER_ID(p->ofport), false,
+            p->server ? PIPELINE_SNOOP_PPS : PIPELINE_DHCP_PPS,
+            p->server ? PIPELINE_SNOOP_BURST : PIPELINE_DHCP_BURST, ids, n);
     }
     for (size_t i = 0; !error && i < GN_ARRAY_SIZE(rates); i++) {
         enum gn_limit limit = rates[i];
@@ -332,9 +333,9 @@ pipeline_limits__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
  * ("guard-count"). */
 static void
 pipeline_ingress__(struct pipeline_ctx *ctx, const struct gn_network *net,
-                   const struct pipeline_port *p)
+                   const struct pipeline_port *p, bool has_server)
 {
-    char *actions = pipeline_port_in_actions__(net, p);
+    char *actions = pipeline_port_in_actions__(net, p, has_server);
 
     pipeline_ctx_add(ctx, T_INGRESS, 110,
                      PIPELINE_COOKIE(PIPELINE_RULE_TAGGED_DROP, p->ofport),
@@ -359,14 +360,14 @@ static void
 pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
                            const struct gn_config *cfg,
                            const struct gn_network *net,
-                           const struct pipeline_port *p)
+                           const struct pipeline_port *p, bool has_server)
 {
     char *in, *actions;
 
     if (!cfg->broadcast_limit.pps) {
         return;
     }
-    in = pipeline_port_in_actions__(net, p);
+    in = pipeline_port_in_actions__(net, p, has_server);
     actions = gn_xasprintf("meter:%u,%s",
                            (unsigned int) PIPELINE_METER_ID(p->ofport), in);
     pipeline_ctx_add(ctx, T_INGRESS, 105,
@@ -383,10 +384,9 @@ pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
  * declared ones may not take, are flows/pipeline-guards.c's). */
 static void
 pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
-                  const struct gn_network *net)
+                  const struct gn_network *net, bool undeclared)
 {
     char next[32], mac[18], ip[INET6_ADDRSTRLEN + 8];
-    bool undeclared = pipeline_port_undeclared(net, p);
     const struct netaddr_ip *addrs = undeclared ? net->subnets : p->ips;
     size_t n_addrs = undeclared ? net->n_subnets : p->n_ips;
     uint64_t allow_ip = PIPELINE_COOKIE(PIPELINE_RULE_IP_ALLOW, p->ofport);
@@ -431,9 +431,8 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
  * target link-layer address. */
 static void
 pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
-              const struct gn_network *net)
+              const struct gn_network *net, bool undeclared)
 {
-    bool undeclared = pipeline_port_undeclared(net, p);
     const struct netaddr_ip *addrs = undeclared ? net->subnets : p->ips;
     size_t n_addrs = undeclared ? net->n_subnets : p->n_ips;
     char next[32], mac[18], ip[INET6_ADDRSTRLEN + 8];
@@ -471,6 +470,32 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                      p->ofport, mac);
 }
 
+/* Tables 2 and 16 for server port 'p': its DHCP answers (UDP 67 to 68,
+ * whole) go on to the network as any frame of its, and a copy of each
+ * goes through table 16, whose flow sends it up to guestnetd through the
+ * port's DHCP meter ('punt': PIPELINE_SNOOP_PPS for a server port), which
+ * binds the addresses of its ACKs to their clients' ports
+ * (engine/engine-snoop.c).  A copy, not the frame: the client gets its
+ * answer whatever guestnetd does (down, slow, or the meter full), and
+ * the meter drops copies only (as table 13's do: a meter in a clone()
+ * drops the clone); an ACK guestnetd misses binds the address at the
+ * client's next renewal.  The cookie's object is the server's ofport,
+ * which guestnetd checks against the packet-in's in_port. */
+static void
+pipeline_dhcp_snoop__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
+                      const char *punt)
+{
+    uint64_t snoop = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_SNOOP, p->ofport);
+    char actions[64];
+
+    snprintf(actions, sizeof actions, "clone(resubmit(,%d)),goto_table:%d",
+             T_SNOOP, T_FORWARD);
+    pipeline_ctx_add(ctx, T_CONTENT, 125, snoop, actions,
+                     "in_port=%d,udp,tp_src=67,tp_dst=68", p->ofport);
+    pipeline_ctx_add(ctx, T_SNOOP, 100, snoop, punt, "in_port=%d",
+                     p->ofport);
+}
+
 /* Table 2 for guest port 'p' of network 'net', where guestnetd serves
  * DHCP to it: its DHCP client messages (whole datagrams, from its own MAC
  * and from an address table 1 let through) go up to guestnetd through
@@ -483,14 +508,16 @@ static void
 pipeline_dhcp__(struct pipeline_ctx *ctx, const struct gn_network *net,
                 const struct pipeline_port *p)
 {
-    char *actions;
+    char *actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
+                                 (unsigned int)
+                                 PIPELINE_DHCP_METER_ID(p->ofport),
+                                 PIPELINE_PUNT_MAX_LEN);
 
     if (p->server) {
+        pipeline_dhcp_snoop__(ctx, p, actions);
+        free(actions);
         return;
     }
-    actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
-                           (unsigned int) PIPELINE_DHCP_METER_ID(p->ofport),
-                           PIPELINE_PUNT_MAX_LEN);
     if (dhcp_network_server(net, NULL)) {
         pipeline_ctx_add(ctx, T_CONTENT, 125,
                          PIPELINE_COOKIE(PIPELINE_RULE_DHCP_PUNT, p->ofport),
@@ -809,17 +836,20 @@ void
 pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
                     const struct gn_network *net,
                     const struct pipeline_port *p, const bool *routed,
-                    int uplink_ofport, const struct netaddr_mac *router_mac)
+                    bool has_server, int uplink_ofport,
+                    const struct netaddr_mac *router_mac)
 {
+    bool undeclared = pipeline_port_undeclared(net, p, has_server);
+
     if (p->blocked) {
         pipeline_blocked_port__(ctx, p, uplink_ofport);
         return;
     }
-    pipeline_ingress__(ctx, net, p);
-    pipeline_broadcast_limit__(ctx, cfg, net, p);
+    pipeline_ingress__(ctx, net, p, has_server);
+    pipeline_broadcast_limit__(ctx, cfg, net, p, has_server);
     pipeline_limits__(ctx, p);
-    pipeline_source__(ctx, p, net);
-    pipeline_nd__(ctx, p, net);
+    pipeline_source__(ctx, p, net, undeclared);
+    pipeline_nd__(ctx, p, net, undeclared);
     pipeline_link_local_flows__(ctx, net, p);
     pipeline_dhcp__(ctx, net, p);
     pipeline_unicast__(ctx, p, net);

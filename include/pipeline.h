@@ -303,6 +303,7 @@ struct pipeline_input {
     RULE(DHCP6_CLIENT_PASS, 52, "dhcp6-client-pass")                    \
     RULE(LINK_LOCAL_PUNT, 53, "link-local-punt")                        \
     RULE(LINK_LOCAL_TAKEN_DROP, 54, "link-local-taken-drop")            \
+    RULE(DHCP_SNOOP, 55, "dhcp-snoop")                                  \
     RULE(EGRESS_LIMIT, 60, "egress-limit")                              \
     RULE(INGRESS_LIMIT, 61, "ingress-limit")                            \
     RULE(GUARD_COUNT, 62, "guard-count")
@@ -418,6 +419,11 @@ char *pipeline_state_update(struct pipeline_state *state,
     (PIPELINE_DHCP_METER_BASE + (uint32_t) (OFPORT))
 #define PIPELINE_DHCP_PPS 10
 #define PIPELINE_DHCP_BURST 20
+/* A network's server port answers every guest of its network: the copies
+ * of its DHCP answers ("dhcp-snoop") go up through its DHCP meter, which
+ * lets this many through instead. */
+#define PIPELINE_SNOOP_PPS 100
+#define PIPELINE_SNOOP_BURST 200
 
 /* The meters of guest port 'OFPORT''s noisy-neighbour limits, 'LIMIT' one
  * of GN_LIMIT_EGRESS_KBPS, GN_LIMIT_INGRESS_KBPS, GN_LIMIT_EGRESS_PPS,

@@ -67,6 +67,14 @@ struct ovsdb_txn;
  * those of its "ips" the cluster's registry assigned, comma-separated. */
 #define PORTS_ASSIGNED_FIELD "ips_assigned"
 
+/* The Interface's external_ids keys of the address that a network's own
+ * DHCP server (its server port) leased to the port, snooped from its
+ * DHCPACK (engine/engine-snoop.c): the address, which "guestnet:ips" lists
+ * too, and when the lease ends (seconds since the epoch; absent: an
+ * infinite lease). */
+#define PORTS_IPS_LEASED_KEY "guestnet:ips-leased"
+#define PORTS_LEASE_EXPIRES_KEY "guestnet:lease-expires"
+
 /* The Interface's external_ids key listing the IPv6 link-local addresses
  * bound to the port on their first use (comma-separated; its EUI-64 one
  * is not listed): see engine/engine-ll.c. */
@@ -206,6 +214,9 @@ struct port_binding {
     const char *mac;             /* NULL if unknown. */
     const char *ips;             /* Comma-separated, or NULL. */
     const char *ips_assigned;    /* Those of 'ips' guestnet assigned. */
+    const char *ips_leased;      /* The one of 'ips' the network's server
+                                  * leased, or NULL. */
+    const char *lease_expires;   /* When that lease ends, or NULL. */
     const char *link_locals;     /* Bound link-local addresses, or NULL. */
     long long ofport;            /* -1 until ovs-vswitchd assigns one. */
     const char *quarantine;      /* Why the port is quarantined, or NULL. */
