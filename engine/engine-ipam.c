@@ -314,7 +314,8 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
 
         if (p->n_ips || p->server || p->remote || p->blocked
             || !(net = gn_config_find_vlan(e->cfg, p->vlan))
-            || has_server[net - e->cfg->networks] || !br || !(uuid = port_find(e->replica, br, p->name))) {
+            || has_server[net - e->cfg->networks]
+            || !br || !(uuid = port_find(e->replica, br, p->name))) {
             continue;
         }
         iface = port_iface(e->replica, ovsdb_replica_get_row(

@@ -335,7 +335,8 @@ engine_snoop_ips__(struct gn_buf *ips, const char *old, uint32_t old_leased,
 }
 
 /* Adds to 'txn' the op that gives port 'q->port' the lease of 'q' (or,
- * if 'q->addr' is 0, takes its ended lease away).  Returns the number of ops (0 or 1). */
+ * if 'q->addr' is 0, takes its ended lease away).  Returns the number of
+ * ops (0 or 1). */
 static int
 engine_snoop_plan_one__(struct engine *e, const struct engine_lease *q,
                         struct ovsdb_txn *txn)

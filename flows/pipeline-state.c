@@ -76,9 +76,10 @@ struct pipeline_update_ports {
     const struct pipeline_port **remote;    /* Other hosts' ports routed
                                              * to (cluster mode). */
     size_t n_remote;
-    int *server_vlans;          /* The networks with a server port. */
-    size_t n_server_vlans;
+    uint8_t servers[4096 / 8];  /* Bit VLAN: a server port in there. */
 };
+#define PIPELINE_HAS_SERVER(UP, VLAN) \
+    (((UP)->servers[(VLAN) / 8] >> ((VLAN) % 8)) & 1)
 
 struct pipeline_state {
     struct gn_strmap groups[PIPELINE_N_GROUP_KINDS];   /* Name -> group. */
@@ -133,19 +134,6 @@ pipeline_update_ports_free__(struct pipeline_update_ports *up)
     free(up->v4);
     free(up->v6);
     free(up->remote);
-    free(up->server_vlans);
-}
-
-/* True if the network of 'vlan' has a server port in 'up'. */
-static bool
-pipeline_has_server__(const struct pipeline_update_ports *up, int vlan)
-{
-    for (size_t i = 0; i < up->n_server_vlans; i++) {
-        if (up->server_vlans[i] == vlan) {
-            return true;
-        }
-    }
-    return false;
 }
 
 void
@@ -507,7 +495,7 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         const struct gn_network *net = &cfg->networks[i];
         char name[32];
         size_t n = 0, n_chunks = 0;
-        bool has_server = pipeline_has_server__(up, net->vlan);
+        bool has_server = PIPELINE_HAS_SERVER(up, net->vlan);
 
         for (size_t j = 0; j < up->n_sorted; j++) {
             if (up->sorted[j]->vlan == net->vlan
@@ -591,7 +579,7 @@ pipeline_state_pass__(struct pipeline_state *st,
         for (size_t j = 0; j < p->n_ips; j++) {
             routed[j] = !pipeline_ip_shared__(up, &p->ips[j]);
         }
-        bool has_server = pipeline_has_server__(up, p->vlan);
+        bool has_server = PIPELINE_HAS_SERVER(up, p->vlan);
 
         gn_buf_clear(&key);
         pipeline_port_key__(&key, p, routed);
@@ -673,12 +661,7 @@ pipeline_state_prepare__(struct pipeline_state *st,
         }
         up.sorted[up.n_sorted++] = p;
         n_ips += p->n_ips;
-        if (p->server && !pipeline_has_server__(&up, p->vlan)) {
-            up.server_vlans = gn_xrealloc(up.server_vlans,
-                                          (up.n_server_vlans + 1)
-                                          * sizeof *up.server_vlans);
-            up.server_vlans[up.n_server_vlans++] = p->vlan;
-        }
+        up.servers[p->vlan / 8] |= (uint8_t) (p->server << (p->vlan % 8));
     }
     up.v4 = gn_xmalloc((n_ips + 1) * sizeof *up.v4);
     up.v6 = gn_xmalloc((n_ips + 1) * sizeof *up.v6);

@@ -51,7 +51,9 @@ gn_lxc_guest "nb$s" "pnb$s" db $nb 10.20.0.50
 gn_lxc_guest "ca$s" "pca$s" db $ca
 gn_lxc_guest "cb$s" "pcb$s" db $cb
 gn_lxc_guest "cc$s" "pcc$s" db $cc
-pca=$(gn_ofport "pca$s") pcc=$(gn_ofport "pcc$s")
+pca=$(gn_ofport "pca$s") pcc=$(gn_ofport "pcc$s") pnb=$(gn_ofport "pnb$s")
+# (Trace: UDP to nb from an address of db's.)
+to_nb="dl_dst=$nb,udp,nw_dst=10.20.0.50,nw_src"
 gn_check "server-port-keeps-undeclared-mode" gn_wait 5 ip netns exec \
     "sv$s" ping -c 1 -W 1 10.20.0.50
 gn_check "clients-get-no-address" test "$(port_field "pca$s" \
@@ -86,7 +88,7 @@ gn_check_unseen "before-lease-address-dropped" "nb$s" unbound-address
 gn_check_unseen "before-lease-another-address-dropped" "nb$s" another-address
 gn_check_seen "before-lease-dhcp-reaches-server" "sv$s" discover
 gn_check_trace "trace-before-lease" "ip-spoof-drop:$pca" \
-    "in_port=$pca,dl_src=$ca,dl_dst=$nb,udp,nw_src=10.20.0.220,nw_dst=10.20.0.50"
+    "in_port=$pca,dl_src=$ca,$to_nb=10.20.0.220"
 gn_check "guestnetctl-trace-names-ip-spoof-drop" bash -c "'$GUESTNETCTL' \
     trace pca$s dl_dst=$nb proto=udp nw_src=10.20.0.220 nw_dst=10.20.0.50 \
     | grep -q ip-spoof-drop"
@@ -124,7 +126,7 @@ gn_capture_stop
 gn_check_unseen "other-address-dropped-after-lease" "nb$s" other-address
 gn_check_seen "leased-address-passes" "nb$s" leased-address
 gn_check_trace "trace-after-lease" "ip-spoof-drop:$pca" \
-    "in_port=$pca,dl_src=$ca,dl_dst=$nb,udp,nw_src=10.20.0.220,nw_dst=10.20.0.50"
+    "in_port=$pca,dl_src=$ca,$to_nb=10.20.0.220"
 
 # --- A rogue guest (nb, from its own address) forges ACKs for cc: from 67
 # and other source ports, broadcast and to cc's MAC.  Nothing binds,
@@ -149,7 +151,7 @@ gn_capture_stop
 gn_check "rogue-acks-dropped" test "$(tcpdump -nr "$GN_CAPDIR/cc$s.pcap" \
     "ether src $nb and udp dst port 68" 2>/dev/null | wc -l)" = 0
 gn_check_trace "trace-rogue-ack" "dhcp-server-drop:0" \
-    "in_port=$(gn_ofport "pnb$s"),dl_src=$nb,dl_dst=$cc,udp,nw_src=10.20.0.50,nw_dst=255.255.255.255,udp_src=67,udp_dst=68"
+    "in_port=$pnb,dl_src=$nb,dl_dst=$cc,udp,nw_src=10.20.0.50,udp_src=67"
 gn_check "rogue-acks-bind-nothing" port_ips_are "pcc$s" "[]"
 gn_check "rogue-acks-not-snooped" test "$(snoop acks)" = "$acks0"
 
@@ -166,7 +168,7 @@ gn_check "lease-expiry-unbinds" gn_wait 20 port_ips_are "pcc$s" "[]"
 echo "# a lease of 5 s unbound $(( $(date +%s) - t0 )) s after binding"
 gn_check "expired-counted" test "$(snoop expired)" -ge 1
 gn_check_trace "trace-after-expiry" "ip-spoof-drop:$pcc" \
-    "in_port=$pcc,dl_src=$cc,dl_dst=$nb,udp,nw_src=10.20.0.200,nw_dst=10.20.0.50"
+    "in_port=$pcc,dl_src=$cc,$to_nb=10.20.0.200"
 gn_check "expired-address-dropped" gn_wait 5 bash -c "! ip netns exec cc$s \
     ping -c 1 -W 1 10.20.0.50"
 
@@ -211,8 +213,8 @@ gn_check "settled-after-restart" gn_wait 10 gn_settled
 gn_check "restart-no-flow-mods" test "$(gn_openflow flow_mods)" = 0
 gn_check "restart-same-flows" gn_same_flows "$flows"
 gn_check "restart-keeps-lease" port_ips_are "pca$s" "['$la']"
-gn_check "ping-after-restart" ip netns exec "ca$s" ping -q -c 1 -W 2 \
-    10.20.0.50
+gn_check "ping-after-restart" bash -c "ip netns exec ca$s ping -c 1 -W 2 \
+    10.20.0.50 > /dev/null"
 
 # --- In web (guestnet's DHCP): a port added before the server port keeps
 # its assigned address; one added while it is there gets none.
