@@ -24,8 +24,10 @@
  *
  * The view also records, per port, what the planners act on, so that
  * they look at those ports only: untagged ports to adopt
- * (port_view_plan_adoption()), uplinks guestnet made (bridge_plan()), and
- * ports with flows whose Interface lacks the installed mark.
+ * (port_view_plan_adoption()), uplinks guestnet made (bridge_plan()),
+ * ports with flows whose Interface lacks the installed mark, and the end
+ * of the earliest lease of a network's own DHCP server (PORTS_IPS_LEASED_KEY,
+ * PORTS_LEASE_EXPIRES_KEY).
  *
  * Memory: one entry per port of the bridge.  Thread-safety: one thread. */
 #ifndef GN_PORT_VIEW_H
