@@ -419,12 +419,12 @@ void engine_dhcp6_destroy__(struct engine *e);
 struct engine_lease {
     char *port;                 /* The client port's name. */
     int vlan;
-    uint32_t addr;              /* Network byte order; 0: unbind. */
+    struct netaddr_ip addr;     /* Family 0: unbind its ended leases. */
     long long expires;          /* s since the epoch; 0: never. */
     bool in_txn;                /* In the transaction in flight. */
 };
 
-/* A packet-in of a "dhcp-snoop" flow. */
+/* A packet-in of a "dhcp-snoop" flow (DHCP or DHCPv6). */
 void engine_snoop_packet_in__(struct engine *e,
                               const struct ofctrl_packet_in *pin);
 /* Adds to 'txn' the ops that write the queued leases and take away those

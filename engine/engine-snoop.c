@@ -1,36 +1,41 @@
 /* engine-snoop.c: DHCP snooping, the addresses a network's own DHCP
- * server leases to its guests.
+ * (and DHCPv6) server leases to its guests.
  *
  * In a network with a server port (external_ids guestnet:server=true),
  * guestnet assigns no address to the ports added or adopted meanwhile
  * (engine-ipam.c), and a port without addresses may send only DHCP
  * discovery, duplicate address detection and from its link-local
  * addresses (include/pipeline.h: not undeclared mode).  The switch sends
- * up a copy of every DHCP answer of the server port ("dhcp-snoop", through
- * its DHCP meter; the answer itself goes on to the client).  This takes
- * only the copies of that flow whose in_port is its cookie's ofport and a
- * port that is its network's server, parses them (lib/dhcp.c, every
- * length checked) and binds the address of a DHCPACK (yiaddr) to the
- * port of the network whose MAC is its chaddr, if:
- *   - the address is in one of the network's IPv4 subnets and not
- *     reserved (a gateway, a subnet's network or broadcast address);
+ * up a copy of every DHCP and DHCPv6 answer of the server port
+ * ("dhcp-snoop", through its DHCP meter; the answer itself goes on to the
+ * client).  This takes only the copies of that flow whose in_port is its
+ * cookie's ofport and a port that is its network's server, parses them
+ * (lib/dhcp.c, lib/dhcp6.c, every length checked) and binds the address
+ * of a DHCPACK (yiaddr) to the port of the network whose MAC is its
+ * chaddr, and the first address of the first IA_NA of a DHCPv6 REPLY
+ * (with a valid lifetime) to the port whose MAC is the frame's
+ * destination, if:
+ *   - the address is in one of the network's subnets of its family and
+ *     not reserved (a gateway, a subnet's network or broadcast address,
+ *     an IPv6 subnet-router anycast address);
  *   - no other port has it (declared, assigned, leased: the port view's
  *     index and the adds in progress) or is being given it here;
- *   - the client port has no IPv4 address of another kind (declared or
- *     assigned: those are exact, a lease does not widen them) and is not
- *     a server itself;
+ *   - the client port has no address of that family of another kind
+ *     (declared or assigned: those are exact, a lease does not widen
+ *     them) and is not a server itself;
  *   - the ACK carries a lease time (option 51).
- * A port holds one leased IPv4 address: an ACK of another replaces it.
+ * A port holds one leased address of each family: a new one replaces
+ * it.
  * Refusals are logged (rate-limited) and counted by reason.
  *
  * A binding is queued and written to the client's Interface external_ids
  * in the next transaction (nothing ovs-vswitchd reads: no next_cfg), as
  * engine-ll.c does: "guestnet:ips" with the address (the port's other
  * addresses kept), PORTS_IPS_LEASED_KEY naming it, PORTS_LEASE_EXPIRES_KEY
- * when it ends (absent for an infinite lease).  The port view reads it
+ * when it ends ("ADDRESS=SECONDS", none for an infinite lease).  The port view reads it
  * back and the pipeline binds it like a declared address; a restart finds
  * it in OVSDB and builds the same flows.  A renewal (an ACK of the same
- * address) moves the end.  Once the end has passed without one, the
+ * address, a REPLY to a RENEW) moves the end.  Once the end has passed without one, the
  * binding goes in the same way and the port is back to DHCP only.
  *
  * Each packet costs a parse of at most PIPELINE_PUNT_MAX_LEN bytes, a walk
@@ -45,6 +50,7 @@
 #include <time.h>
 
 #include "dhcp.h"
+#include "dhcp6.h"
 #include "engine-private.h"
 #include "gn-config.h"
 #include "gn-log.h"
@@ -71,6 +77,39 @@ engine_snoop_reason_name__(enum engine_snoop_reason r)
     return engine_snoop_reason_names[r];
 }
 
+/* A port's leases as its Interface records them: at most one per
+ * family. */
+struct engine_snoop_leases {
+    struct netaddr_ip ip[2];
+    long long expires[2];       /* 0: infinite. */
+    size_t n;
+};
+
+/* Reads the leases of the Interface 'iface' (or none) into 'l'. */
+static void
+engine_snoop_read__(const json_t *iface, struct engine_snoop_leases *l)
+{
+    const char *leased = iface ? ovsdb_datum_map_get_string(
+        iface, "external_ids", PORTS_IPS_LEASED_KEY) : NULL;
+    const char *expires = iface ? ovsdb_datum_map_get_string(
+        iface, "external_ids", PORTS_LEASE_EXPIRES_KEY) : NULL;
+    char *copy = gn_xstrdup(leased ? leased : ""), *save = NULL;
+
+    memset(l, 0, sizeof *l);
+    for (char *t = strtok_r(copy, ",", &save); t && l->n < 2;
+         t = strtok_r(NULL, ",", &save)) {
+        char *error = netaddr_parse_ip(t, 1, &l->ip[l->n]);
+
+        if (error) {
+            free(error);
+            continue;
+        }
+        l->expires[l->n] = port_lease_expiry(expires, t);
+        l->n++;
+    }
+    free(copy);
+}
+
 /* The Interface row (borrowed) of the port named 'name', with its UUID in
  * '*uuidp', or NULL. */
 static const json_t *
@@ -87,18 +126,6 @@ engine_snoop_iface__(struct engine *e, const char *name, const char **uuidp)
         free(uuid);
     }
     return iface;
-}
-
-/* The address leased to the port whose Interface is 'iface' (network byte
- * order), or 0. */
-static uint32_t
-engine_snoop_leased__(const json_t *iface)
-{
-    const char *s = iface ? ovsdb_datum_map_get_string(
-        iface, "external_ids", PORTS_IPS_LEASED_KEY) : NULL;
-    struct in_addr a;
-
-    return s && inet_pton(AF_INET, s, &a) == 1 ? a.s_addr : 0;
 }
 
 /* The local port of the network of 'vlan' with MAC 'mac', or NULL. */
@@ -118,6 +145,19 @@ engine_snoop_client__(struct engine *e, int vlan, const uint8_t mac[6])
     return NULL;
 }
 
+/* True if 'ip' is one of the leases 'l'. */
+static bool
+engine_snoop_is_leased__(const struct engine_snoop_leases *l,
+                         const struct netaddr_ip *ip)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (netaddr_ip_same_addr(&l->ip[i], ip)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Decides whether address 'ip' may be leased to port 'p' of 'net'.
  * Returns ENGINE_SNOOP_OK or why not. */
 static enum engine_snoop_reason
@@ -125,8 +165,8 @@ engine_snoop_check__(struct engine *e, const struct gn_network *net,
                      const struct pipeline_port *p,
                      const struct netaddr_ip *ip)
 {
+    struct engine_snoop_leases leases;
     const char *iface_uuid, *owner;
-    uint32_t leased;
     bool in_subnet = false;
 
     if (p->server) {
@@ -135,7 +175,7 @@ engine_snoop_check__(struct engine *e, const struct gn_network *net,
     for (size_t i = 0; i < net->n_subnets; i++) {
         const struct netaddr_ip *s = &net->subnets[i];
 
-        if (s->family == AF_INET && netaddr_ip_in_subnet(ip, s)) {
+        if (netaddr_ip_in_subnet(ip, s)) {
             in_subnet = true;
             if (netaddr_reserved_in_subnet(ip, s)) {
                 return ENGINE_SNOOP_RESERVED;
@@ -150,11 +190,11 @@ engine_snoop_check__(struct engine *e, const struct gn_network *net,
             return ENGINE_SNOOP_RESERVED;
         }
     }
-    leased = engine_snoop_leased__(engine_snoop_iface__(e, p->name,
-                                                        &iface_uuid));
+    engine_snoop_read__(engine_snoop_iface__(e, p->name, &iface_uuid),
+                        &leases);
     for (size_t i = 0; i < p->n_ips; i++) {
-        if (p->ips[i].family == AF_INET
-            && p->ips[i].addr.v4.s_addr != leased) {
+        if (p->ips[i].family == ip->family
+            && !engine_snoop_is_leased__(&leases, &p->ips[i])) {
             return ENGINE_SNOOP_DECLARED;
         }
     }
@@ -165,7 +205,8 @@ engine_snoop_check__(struct engine *e, const struct gn_network *net,
     for (size_t i = 0; i < e->n_snoop_queue; i++) {
         const struct engine_lease *q = &e->snoop_queue[i];
 
-        if (q->vlan == net->vlan && q->addr == ip->addr.v4.s_addr
+        if (q->vlan == net->vlan && q->addr.family
+            && netaddr_ip_same_addr(&q->addr, ip)
             && strcmp(q->port, p->name)) {
             return ENGINE_SNOOP_TAKEN;
         }
@@ -174,59 +215,112 @@ engine_snoop_check__(struct engine *e, const struct gn_network *net,
             ? ENGINE_SNOOP_QUEUE_FULL : ENGINE_SNOOP_OK);
 }
 
-/* Queues address 'addr' (0: none) ending at 'expires' (0: never) for port
- * 'name' of the network of 'vlan'. */
+/* Queues address 'addr' (or, if 'addr' is NULL, the unbinding of the
+ * port's ended leases) ending at 'expires' (0: never) for port 'name' of
+ * the network of 'vlan'. */
 static void
 engine_snoop_queue__(struct engine *e, const char *name, int vlan,
-                     uint32_t addr, long long expires)
+                     const struct netaddr_ip *addr, long long expires)
 {
     struct engine_lease *q;
 
     e->snoop_queue = gn_xrealloc(e->snoop_queue, (e->n_snoop_queue + 1)
                                                  * sizeof *e->snoop_queue);
     q = &e->snoop_queue[e->n_snoop_queue++];
+    memset(q, 0, sizeof *q);
     q->port = gn_xstrdup(name);
     q->vlan = vlan;
-    q->addr = addr;
+    if (addr) {
+        q->addr = *addr;
+    }
     q->expires = expires;
-    q->in_txn = false;
     engine_schedule__(e);
 }
 
-/* Binds, if it may, the address of the server's DHCPACK 'msg' from server
- * port 's'.  Returns ENGINE_SNOOP_OK (queued, or nothing to do) or why
- * not, with the client port (or NULL) in '*clientp'. */
+/* Binds, if it may, address 'ip' for 'secs' (UINT32_MAX: infinite) that
+ * server port 's' gave the port of its network with MAC 'mac'.  Returns
+ * ENGINE_SNOOP_OK (queued) or why not, with the client port (or NULL) in
+ * '*clientp'. */
 static enum engine_snoop_reason
-engine_snoop_ack__(struct engine *e, const struct pipeline_port *s,
-                   const struct dhcp_msg *msg,
-                   const struct pipeline_port **clientp)
+engine_snoop_bind__(struct engine *e, const struct pipeline_port *s,
+                    const uint8_t mac[6], const struct netaddr_ip *ip,
+                    uint32_t secs, const struct pipeline_port **clientp)
 {
     const struct gn_network *net = gn_config_find_vlan(e->cfg, s->vlan);
     const struct pipeline_port *p;
-    struct netaddr_ip ip = { .family = AF_INET, .plen = 32 };
     enum engine_snoop_reason why;
-    long long expires = 0;
 
     *clientp = NULL;
-    if (!net) {
-        return ENGINE_SNOOP_NO_CLIENT;
-    }
-    if (!(p = engine_snoop_client__(e, s->vlan, msg->chaddr))) {
+    if (!net || !(p = engine_snoop_client__(e, s->vlan, mac))) {
         return ENGINE_SNOOP_NO_CLIENT;
     }
     *clientp = p;
-    if (!msg->has_lease) {
-        return ENGINE_SNOOP_NO_LEASE_TIME;
-    }
-    ip.addr.v4.s_addr = msg->yiaddr;
-    if ((why = engine_snoop_check__(e, net, p, &ip))) {
+    if ((why = engine_snoop_check__(e, net, p, ip))) {
         return why;
     }
-    if (msg->lease_secs != UINT32_MAX) {
-        expires = (long long) time(NULL) + msg->lease_secs;
-    }
-    engine_snoop_queue__(e, p->name, p->vlan, msg->yiaddr, expires);
+    engine_snoop_queue__(e, p->name, p->vlan, ip,
+                         secs == UINT32_MAX ? 0
+                         : (long long) time(NULL) + secs);
     return ENGINE_SNOOP_OK;
+}
+
+/* The copy 'pin' of a DHCP answer of server port 's': stores the address
+ * of a DHCPACK in '*ip' and its lease time in '*secs', or returns false if
+ * it binds nothing; 'reason' and '*why' say why not (nothing to count for
+ * an OFFER, a NAK or an ACK of an INFORM). */
+static bool
+engine_snoop_dhcp4__(const struct ofctrl_packet_in *pin,
+                     struct netaddr_ip *ip, uint32_t *secs, uint8_t mac[6],
+                     enum engine_snoop_reason *reason, const char **why)
+{
+    struct dhcp_msg msg;
+
+    if ((*why = dhcp_parse_reply(pin->packet, pin->len, &msg))) {
+        *reason = ENGINE_SNOOP_MALFORMED;
+        return false;
+    }
+    if (msg.type != DHCP_ACK || !msg.yiaddr) {
+        *reason = ENGINE_SNOOP_OK;
+        return false;
+    }
+    if (!msg.has_lease) {
+        *reason = ENGINE_SNOOP_NO_LEASE_TIME;
+        *why = engine_snoop_reason_name__(*reason);
+        return false;
+    }
+    *ip = (struct netaddr_ip) { .family = AF_INET, .plen = 32 };
+    ip->addr.v4.s_addr = msg.yiaddr;
+    *secs = msg.lease_secs;
+    memcpy(mac, msg.chaddr, 6);
+    return true;
+}
+
+/* The same for a DHCPv6 answer: the first address of the first IA_NA of a
+ * REPLY with a valid lifetime (nothing to count for an ADVERTISE, a
+ * RECONFIGURE or a REPLY without one); its client is the port whose MAC
+ * is the frame's destination. */
+static bool
+engine_snoop_dhcp6__(const struct ofctrl_packet_in *pin,
+                     struct netaddr_ip *ip, uint32_t *secs, uint8_t mac[6],
+                     enum engine_snoop_reason *reason, const char **why)
+{
+    struct dhcp6_msg msg;
+
+    if ((*why = dhcp6_parse_reply(pin->packet, pin->len, &msg))) {
+        *reason = ENGINE_SNOOP_MALFORMED;
+        return false;
+    }
+    *reason = ENGINE_SNOOP_OK;
+    for (size_t i = 0; msg.type == DHCP6_REPLY && i < msg.n_ia_addrs; i++) {
+        if (msg.ia_valid[i]) {
+            *ip = (struct netaddr_ip) { .family = AF_INET6, .plen = 128 };
+            ip->addr.v6 = msg.ia_addrs[i];
+            *secs = msg.ia_valid[i];
+            memcpy(mac, msg.eth_dst, 6);
+            return true;
+        }
+    }
+    return false;
 }
 
 void
@@ -236,28 +330,28 @@ engine_snoop_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
     const char *why = NULL;
     const struct pipeline_port *s = engine_punt_port__(e, pin, &why);
     const struct pipeline_port *client = NULL;
-    enum engine_snoop_reason reason = ENGINE_SNOOP_MALFORMED;
-    char addr[INET_ADDRSTRLEN] = "?";
-    struct dhcp_msg msg;
+    enum engine_snoop_reason reason = ENGINE_SNOOP_NOT_SERVER;
+    char addr[INET6_ADDRSTRLEN] = "?";
+    struct netaddr_ip ip;
+    uint8_t mac[6];
+    uint32_t secs;
+    bool v6 = pin->len > 13 && ((const uint8_t *) pin->packet)[12] == 0x86;
 
     if (s && !s->server) {
         why = "not its network's server";
-        reason = ENGINE_SNOOP_NOT_SERVER;
-    } else if (!s) {
-        reason = ENGINE_SNOOP_NOT_SERVER;
-    } else if (!(why = dhcp_parse_reply(pin->packet, pin->len, &msg))) {
-        if (msg.type != DHCP_ACK || !msg.yiaddr) {
-            e->n_snoop_other++;
-            return;             /* OFFER, NAK, ACK of an INFORM. */
-        }
-        inet_ntop(AF_INET, &msg.yiaddr, addr, sizeof addr);
-        reason = engine_snoop_ack__(e, s, &msg, &client);
+    } else if (s && (v6 ? engine_snoop_dhcp6__ : engine_snoop_dhcp4__)(
+                   pin, &ip, &secs, mac, &reason, &why)) {
+        netaddr_format_ip(&ip, addr, sizeof addr);
+        reason = engine_snoop_bind__(e, s, mac, &ip, secs, &client);
         why = engine_snoop_reason_name__(reason);
-    }
-    if (reason == ENGINE_SNOOP_OK) {
-        e->n_snoop_acks++;
-        GN_LOG_DBG("port %s: DHCPACK of %s from server port %s",
-                   client->name, addr, s->name);
+        if (reason == ENGINE_SNOOP_OK) {
+            e->n_snoop_acks++;
+            GN_LOG_DBG("port %s: %s leased by server port %s",
+                       client->name, addr, s->name);
+            return;
+        }
+    } else if (s && reason == ENGINE_SNOOP_OK) {
+        e->n_snoop_other++;
         return;
     }
     e->n_snoop_refused[reason]++;
@@ -266,8 +360,8 @@ engine_snoop_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
                    pin->in_port, client ? client->name : "?", why);
 }
 
-/* Queues the unbinding of every lease that has ended, unless one is
- * queued for its port already. */
+/* Queues the unbinding of the ended leases of every port, unless one is
+ * queued for it already. */
 static void
 engine_snoop_expire__(struct engine *e)
 {
@@ -287,9 +381,9 @@ engine_snoop_expire__(struct engine *e)
             queued = !strcmp(e->snoop_queue[k].port, names[i]);
         }
         if (!queued) {
-            GN_LOG_INFO("port %s: its lease ended without a renewal: "
+            GN_LOG_INFO("port %s: a lease ended without a renewal: "
                         "unbinding it", names[i]);
-            engine_snoop_queue__(e, names[i], -1, 0, 0);
+            engine_snoop_queue__(e, names[i], -1, NULL, 0);
         }
     }
     free(names);
@@ -308,88 +402,146 @@ engine_snoop_queued__(const struct engine *e)
     return next && next <= (long long) time(NULL);
 }
 
-/* Writes into 'ips' the addresses of the comma-separated 'old' without
- * 'old_leased' (0: none), then 'addr' if nonzero. */
+/* Writes into 'ips' the addresses of the comma-separated 'old' but those
+ * of 'gone' ('n_gone'), then those of 'l'. */
 static void
-engine_snoop_ips__(struct gn_buf *ips, const char *old, uint32_t old_leased,
-                   uint32_t addr)
+engine_snoop_ips__(struct gn_buf *ips, const char *old,
+                   const struct netaddr_ip *gone, size_t n_gone,
+                   const struct engine_snoop_leases *l)
 {
     char *copy = gn_xstrdup(old ? old : ""), *save = NULL;
-    char s[INET_ADDRSTRLEN];
+    char s[INET6_ADDRSTRLEN];
 
     for (char *t = strtok_r(copy, ",", &save); t;
          t = strtok_r(NULL, ",", &save)) {
-        struct in_addr a;
+        struct netaddr_ip ip;
+        char *error = netaddr_parse_ip(t, 1, &ip);
+        bool skip = false;
 
-        if (old_leased && inet_pton(AF_INET, t, &a) == 1
-            && a.s_addr == old_leased) {
-            continue;
+        for (size_t i = 0; !error && i < n_gone; i++) {
+            skip |= netaddr_ip_same_addr(&ip, &gone[i]);
         }
-        gn_buf_printf(ips, "%s%s", ips->len ? "," : "", t);
+        free(error);
+        if (!skip) {
+            gn_buf_printf(ips, "%s%s", ips->len ? "," : "", t);
+        }
     }
     free(copy);
-    if (addr) {
-        inet_ntop(AF_INET, &addr, s, sizeof s);
+    for (size_t i = 0; i < l->n; i++) {
+        netaddr_format_ip(&l->ip[i], s, sizeof s);
         gn_buf_printf(ips, "%s%s", ips->len ? "," : "", s);
     }
 }
 
-/* Adds to 'txn' the op that gives port 'q->port' the lease of 'q' (or,
- * if 'q->addr' is 0, takes its ended lease away).  Returns the number of
- * ops (0 or 1). */
-static int
-engine_snoop_plan_one__(struct engine *e, const struct engine_lease *q,
-                        struct ovsdb_txn *txn)
+/* Applies 'q' to the leases 'l' of its port: replaces the lease of its
+ * address's family, or, for an unbinding, drops those ended at 'now'.
+ * Returns how many changed. */
+static size_t
+engine_snoop_apply__(const struct engine_lease *q,
+                     struct engine_snoop_leases *l, long long now)
 {
-    const char *iface_uuid, *old_ips, *old_expires;
-    const json_t *iface = engine_snoop_iface__(e, q->port, &iface_uuid);
-    struct gn_buf ips = GN_BUF_INIT;
-    uint32_t old_leased;
-    json_t *map;
-    char s[INET_ADDRSTRLEN], expires[32];
+    size_t changed = 0, k = 0;
+    bool found = false;
 
-    if (!iface) {
-        return 0;
+    for (size_t i = 0; i < l->n; i++) {
+        bool same_family = q->addr.family == l->ip[i].family;
+        bool ended = l->expires[i] && l->expires[i] <= now;
+
+        if (q->addr.family ? same_family : ended) {
+            if (same_family && netaddr_ip_same_addr(&q->addr, &l->ip[i])) {
+                changed += l->expires[i] != q->expires;
+                l->ip[k] = l->ip[i];
+                l->expires[k++] = q->expires;
+                found = true;
+                continue;
+            }
+            changed++;
+            continue;
+        }
+        l->ip[k] = l->ip[i];
+        l->expires[k++] = l->expires[i];
     }
-    old_leased = engine_snoop_leased__(iface);
-    old_ips = ovsdb_datum_map_get_string(iface, "external_ids",
-                                         PORTS_IPS_KEY);
-    old_expires = ovsdb_datum_map_get_string(iface, "external_ids",
-                                             PORTS_LEASE_EXPIRES_KEY);
-    if (!q->addr && (!old_leased || !old_expires
-                     || strtoll(old_expires, NULL, 10) > time(NULL))) {
+    l->n = k;
+    if (q->addr.family && !found) {
+        l->ip[l->n] = q->addr;
+        l->expires[l->n++] = q->expires;
+        changed++;
+    }
+    return changed;
+}
+
+/* Adds to 'txn' the op that applies to port 'name''s leases every entry
+ * of the queue for it not yet in a transaction (in order: the last of a
+ * family wins), and marks them.  Returns the number of ops (0 or 1). */
+static int
+engine_snoop_plan_port__(struct engine *e, const char *name,
+                         struct ovsdb_txn *txn)
+{
+    const char *iface_uuid;
+    const json_t *iface = engine_snoop_iface__(e, name, &iface_uuid);
+    struct engine_snoop_leases old, l;
+    struct gn_buf ips = GN_BUF_INIT, leased = GN_BUF_INIT;
+    struct gn_buf expires = GN_BUF_INIT;
+    long long now = time(NULL);
+    size_t changed = 0;
+    bool unbind = false;
+    json_t *map;
+
+    engine_snoop_read__(iface, &old);
+    l = old;
+    for (size_t i = 0; i < e->n_snoop_queue; i++) {
+        struct engine_lease *q = &e->snoop_queue[i];
+
+        if (!q->in_txn && !strcmp(q->port, name)) {
+            q->in_txn = true;
+            changed += engine_snoop_apply__(q, &l, now);
+            unbind |= !q->addr.family;
+        }
+    }
+    if (!iface || !changed) {
         return 0;               /* Gone already, or renewed meanwhile. */
     }
-    engine_snoop_ips__(&ips, old_ips, old_leased, q->addr);
-    map = json_object();
-    if (ips.len) {
-        json_object_set_new(map, PORTS_IPS_KEY,
-                            json_string(gn_buf_cstr(&ips)));
-    }
-    if (q->addr) {
-        inet_ntop(AF_INET, &q->addr, s, sizeof s);
-        json_object_set_new(map, PORTS_IPS_LEASED_KEY, json_string(s));
-        if (q->expires) {
-            snprintf(expires, sizeof expires, "%lld", q->expires);
-            json_object_set_new(map, PORTS_LEASE_EXPIRES_KEY,
-                                json_string(expires));
+    engine_snoop_ips__(&ips, ovsdb_datum_map_get_string(
+                           iface, "external_ids", PORTS_IPS_KEY),
+                       old.ip, old.n, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        char s[INET6_ADDRSTRLEN];
+
+        netaddr_format_ip(&l.ip[i], s, sizeof s);
+        gn_buf_printf(&leased, "%s%s", leased.len ? "," : "", s);
+        if (l.expires[i]) {
+            gn_buf_printf(&expires, "%s%s=%lld", expires.len ? "," : "", s,
+                          l.expires[i]);
         }
-        if (q->addr != old_leased) {
+        if (!engine_snoop_is_leased__(&old, &l.ip[i])) {
             GN_LOG_INFO("port %s: binding %s, leased by its network's "
-                        "DHCP server", q->port, s);
+                        "DHCP server", name, s);
+            e->n_snoop_bound++;
         }
-        e->n_snoop_bound += q->addr != old_leased;
-    } else {
-        e->n_snoop_expired++;
     }
-    ovsdb_txn_mutate(txn, "Interface",
-                     ovsdb_where_uuid(iface_uuid),
+    for (size_t i = 0; unbind && i < old.n; i++) {
+        e->n_snoop_expired += !engine_snoop_is_leased__(&l, &old.ip[i]);
+    }
+    map = json_object();
+    const struct gn_buf *values[] = { &ips, &leased, &expires };
+    const char *keys[] = {
+        PORTS_IPS_KEY, PORTS_IPS_LEASED_KEY, PORTS_LEASE_EXPIRES_KEY,
+    };
+    for (size_t i = 0; i < GN_ARRAY_SIZE(keys); i++) {
+        if (values[i]->len) {
+            json_object_set_new(map, keys[i],
+                                json_string(gn_buf_cstr(values[i])));
+        }
+    }
+    ovsdb_txn_mutate(txn, "Interface", ovsdb_where_uuid(iface_uuid),
                      json_pack("[[s, s, [s, [s, s, s]]], [s, s, o]]",
                                "external_ids", "delete", "set",
                                PORTS_IPS_KEY, PORTS_IPS_LEASED_KEY,
                                PORTS_LEASE_EXPIRES_KEY, "external_ids",
                                "insert", ovsdb_datum_map(map)));
     gn_buf_destroy(&ips);
+    gn_buf_destroy(&leased);
+    gn_buf_destroy(&expires);
     return 1;
 }
 
@@ -400,22 +552,12 @@ engine_snoop_plan__(struct engine *e, struct ovsdb_txn *txn)
 
     engine_snoop_expire__(e);
     for (size_t i = 0; i < e->n_snoop_queue; i++) {
-        struct engine_lease *q = &e->snoop_queue[i];
-        const struct engine_lease *last = q;
+        if (!e->snoop_queue[i].in_txn) {
+            char *name = gn_xstrdup(e->snoop_queue[i].port);
 
-        if (q->in_txn) {
-            continue;
+            n_ops += engine_snoop_plan_port__(e, name, txn);
+            free(name);
         }
-        /* The port's latest lease wins; the others go with it. */
-        for (size_t k = i; k < e->n_snoop_queue; k++) {
-            struct engine_lease *r = &e->snoop_queue[k];
-
-            if (!r->in_txn && !strcmp(r->port, q->port)) {
-                r->in_txn = true;
-                last = r;
-            }
-        }
-        n_ops += engine_snoop_plan_one__(e, last, txn);
     }
     return n_ops;
 }

@@ -44,8 +44,8 @@ struct port_view_entry {
     bool guest;                 /* Counted: not the bridge's own port nor
                                  * one with a guestnet:role. */
     bool quarantined;
-    long long lease_expires;    /* Of a leased address (s since the
-                                 * epoch), or 0: none, or infinite. */
+    long long lease_expires;    /* The earliest end of its leases (s
+                                 * since the epoch), or 0: none. */
     int network;                /* Index in cfg->networks, or -1. */
     bool uplink;                /* guestnet:role=uplink. */
     int ofport;                 /* Of the uplink. */
@@ -299,8 +299,8 @@ port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
     x->network = -1;
     x->guest = b.name && strcmp(b.name, cfg->bridge) && !role;
     x->quarantined = b.quarantine != NULL;
-    if (b.ips_leased && *b.ips_leased && b.lease_expires) {
-        x->lease_expires = strtoll(b.lease_expires, NULL, 10);
+    if (b.ips_leased && *b.ips_leased) {
+        x->lease_expires = port_lease_expiry(b.lease_expires, NULL);
     }
     if (b.network) {
         const struct gn_network *net = gn_config_find_network(cfg,

@@ -404,6 +404,32 @@ ports_limits_to_json__(const struct port_binding *b)
     return j;
 }
 
+long long
+port_lease_expiry(const char *expires, const char *addr)
+{
+    char *copy = gn_xstrdup(expires ? expires : ""), *save = NULL;
+    long long first = 0;
+
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        long long when;
+
+        if (!eq || (when = strtoll(eq + 1, NULL, 10)) <= 0) {
+            continue;
+        }
+        *eq = '\0';
+        if (addr ? !strcmp(t, addr) : !first || when < first) {
+            first = when;
+            if (addr) {
+                break;
+            }
+        }
+    }
+    free(copy);
+    return first;
+}
+
 json_t *
 port_binding_to_json(const struct port_binding *b)
 {
@@ -424,11 +450,20 @@ port_binding_to_json(const struct port_binding *b)
                                         : json_null());
     json_object_set_new(j, "ips", ports_split__(b->ips));
     json_object_set_new(j, "ips_assigned", ports_split__(b->ips_assigned));
-    json_object_set_new(j, "ips_leased", ports_split__(b->ips_leased));
-    json_object_set_new(j, "lease_expires",
-                        b->ips_leased && b->lease_expires
-                        ? json_integer(strtoll(b->lease_expires, NULL, 10))
-                        : json_null());
+    json_t *expires = json_object();
+    json_t *leased = ports_split__(b->ips_leased);
+    size_t i;
+    const json_t *a;
+    json_array_foreach (leased, i, a) {
+        long long t = port_lease_expiry(b->lease_expires,
+                                        json_string_value(a));
+        if (t) {
+            json_object_set_new(expires, json_string_value(a),
+                                json_integer(t));
+        }
+    }
+    json_object_set_new(j, "ips_leased", leased);
+    json_object_set_new(j, "lease_expires", expires);
     json_object_set_new(j, "limits", ports_limits_to_json__(b));
     json_object_set_new(j, "link_locals", ports_split__(b->link_locals));
     if (b->iface) {

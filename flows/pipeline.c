@@ -470,8 +470,9 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                      p->ofport, mac);
 }
 
-/* Tables 2 and 16 for server port 'p': its DHCP answers (UDP 67 to 68,
- * whole) go on to the network as any frame of its, and a copy of each
+/* Tables 2 and 16 for server port 'p': its DHCP and DHCPv6 answers (UDP
+ * 67 to 68, 547 to 546, whole) go on to the network as any frame of its,
+ * and a copy of each
  * goes through table 16, whose flow sends it up to guestnetd through the
  * port's DHCP meter ('punt': PIPELINE_SNOOP_PPS for a server port), which
  * binds the addresses of its ACKs to their clients' ports
@@ -492,6 +493,8 @@ pipeline_dhcp_snoop__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
              T_SNOOP, T_FORWARD);
     pipeline_ctx_add(ctx, T_CONTENT, 125, snoop, actions,
                      "in_port=%d,udp,tp_src=67,tp_dst=68", p->ofport);
+    pipeline_ctx_add(ctx, T_CONTENT, 125, snoop, actions,
+                     "in_port=%d,udp6,tp_src=547,tp_dst=546", p->ofport);
     pipeline_ctx_add(ctx, T_SNOOP, 100, snoop, punt, "in_port=%d",
                      p->ofport);
 }

@@ -18,8 +18,12 @@ gn_require_scapy
 gn_require_cmd busybox busybox-static
 busybox udhcpd --help > /dev/null 2>&1 \
     || gn_missing "needs busybox with udhcpd"
-gn_guestnetd_setup_edit \
-    'cfg["networks"][1]["dhcp"] = False'
+gn_require_cmd dnsmasq dnsmasq-base
+gn_require_cmd dhclient isc-dhcp-client
+gn_guestnetd_setup_edit 'db = cfg["networks"][1]
+db["dhcp"] = False
+db["subnets"].append("2001:db8:20::/64")
+db["gateways"].append("2001:db8:20::1")'
 s=$$
 dir=$GN_SANDBOX_DIR
 sv=52:54:00:20:00:02 ca=52:54:00:20:00:11 cb=52:54:00:20:00:12
@@ -47,7 +51,7 @@ gn_netns "sv$s"
 "$GUESTNETCTL" port add "psv$s" --kind lxc --network db --netns "sv$s" \
     --mac $sv --server > /dev/null
 ip -n "sv$s" addr add 10.20.0.2/24 dev eth0
-gn_lxc_guest "nb$s" "pnb$s" db $nb 10.20.0.50
+gn_lxc_guest "nb$s" "pnb$s" db $nb 10.20.0.50 2001:db8:20::50
 gn_lxc_guest "ca$s" "pca$s" db $ca
 gn_lxc_guest "cb$s" "pcb$s" db $cb
 gn_lxc_guest "cc$s" "pcc$s" db $cc
@@ -107,7 +111,8 @@ gn_check "lease-bound-to-port" gn_wait 10 port_ips_are "pca$s" "['$la']"
 echo "# udhcpc had its lease $(( (t1 - t0) / 1000000 )) ms after it started," \
      "bound to its port $(( ($(date +%s%N) - t1) / 1000000 )) ms later"
 gn_check "api-says-leased" test "$(port_field "pca$s" \
-    "d['ips_leased'], d['ips_assigned'], d['lease_expires'] > 0")" = \
+    "d['ips_leased'], d['ips_assigned'], d['lease_expires']['$la'] > 0")" \
+    = \
     "(['$la'], [], True)"
 gn_check "lease-in-ovsdb" bash -c "ovs-vsctl get Interface pca$s \
     external_ids:guestnet\\\\:ips-leased | grep -q $la"
@@ -205,6 +210,79 @@ gn_scapy "sv$s" "tx($(forged_ack $sv 10.20.0.2 67 $cc 10.20.0.211 600))"
 gn_check "new-ack-replaces-lease" gn_wait 10 port_ips_are "pcc$s" \
     "['10.20.0.211']"
 
+# --- DHCPv6: dnsmasq in the server port's namespace leases ca an address
+# (dhclient -6); the REPLY binds it to ca (the port of its destination
+# MAC), next to ca's IPv4 lease.
+ip -n "sv$s" addr add 2001:db8:20::2/64 dev eth0 nodad
+ip netns exec "sv$s" dnsmasq --no-daemon --port=0 --conf-file=/dev/null \
+    --user=root --interface=eth0 --bind-interfaces \
+    --dhcp-range=2001:db8:20::100,2001:db8:20::150,64,600 \
+    --dhcp-leasefile="$dir/dnsmasq.leases" --pid-file="$dir/dnsmasq.pid" \
+    > "$dir/dnsmasq.log" 2>&1 &
+gn_on_exit "kill $!"
+cat > "$dir/dhclient.script" <<EOS
+#!/bin/sh
+lease=$dir/\$(ip netns identify).lease6
+EOS
+cat >> "$dir/dhclient.script" <<'EOS'
+case $reason in
+BOUND6|RENEW6|REBIND6|REBOOT6)
+    echo "$new_ip6_address" > "$lease"
+    ip -6 addr replace "$new_ip6_address/64" dev "$interface" nodad
+    ;;
+esac
+exit 0
+EOS
+chmod +x "$dir/dhclient.script"
+gn_dad_done "ca$s" "nb$s"
+timeout 15 ip netns exec "ca$s" dhclient -6 -1 -sf "$dir/dhclient.script" \
+    -lf "$dir/ca.leases6" -pf "$dir/ca.pid6" eth0 > "$dir/dhclient.out" 2>&1
+gn_on_exit "kill \$(cat '$dir/ca.pid6' 2>/dev/null) 2>/dev/null"
+la6=$(cat "$dir/ca$s.lease6" 2>/dev/null)
+echo "# dhclient -6 in ca$s: ${la6:-no lease}"
+gn_check "dhclient-gets-servers-lease" bash -c \
+    "[[ '$la6' == 2001:db8:20::1[0-4][0-9a-f] ]]"
+gn_check "dhcpv6-lease-bound-to-port" gn_wait 10 port_ips_are "pca$s" \
+    "['$la', '$la6']"
+gn_check "api-says-both-leased" test "$(port_field "pca$s" \
+    "sorted(d['ips_leased']), sorted(d['lease_expires'])")" = \
+    "(['$la', '$la6'], ['$la', '$la6'])"
+gn_check "ping6-neighbour-from-lease" gn_wait 5 ip netns exec "ca$s" \
+    ping -6 -c 1 -W 1 -I "$la6" 2001:db8:20::50
+gn_capture_start "nb$s" || gn_fail capture-start "tcpdump did not start"
+gn_scapy "ca$s" "
+b = Ether(src='$ca', dst='$nb')
+tx(b / IPv6(src='2001:db8:20::220', dst='2001:db8:20::50') / UDP(dport=9)
+   / mark('other-ipv6-address'),
+   b / IPv6(src='$la6', dst='2001:db8:20::50') / UDP(dport=9)
+   / mark('leased-ipv6-address'))
+"
+gn_capture_stop
+gn_check_unseen "other-ipv6-address-dropped" "nb$s" other-ipv6-address
+gn_check_seen "leased-ipv6-address-passes" "nb$s" leased-ipv6-address
+# reply6 SRCMAC SRCIP DSTMAC ADDR VALID: a DHCPv6 REPLY with ADDR.
+reply6() {
+    echo "Ether(src='$1', dst='$3') / IPv6(src='$2', dst='fe80::1')
+    / UDP(sport=547, dport=546) / DHCP6_Reply(trid=9)
+    / DHCP6OptServerId(duid=DUID_LL(lladdr='$1'))
+    / DHCP6OptClientId(duid=DUID_LL(lladdr='$3'))
+    / DHCP6OptIA_NA(iaid=1, ianaopts=[DHCP6OptIAAddress(addr='$4',
+                                       preflft=$5, validlft=$5)])"
+}
+taken0=$(snoop refused taken) acks0=$(snoop acks)
+gn_scapy "nb$s" "
+tx($(reply6 $nb fe80::5054:ff:fe20:50 $cc 2001:db8:20::200 600))"
+gn_scapy "sv$s" "
+tx($(reply6 $sv fe80::5054:ff:fe20:2 $cc 2001:db8:20::50 600))"
+gn_check "dhcpv6-taken-refused" gn_wait 5 refused_grew taken "$taken0" 1
+gn_check "dhcpv6-rogue-binds-nothing" port_ips_are "pcc$s" \
+    "['10.20.0.211']"
+gn_check "dhcpv6-rogue-not-snooped" test "$(snoop acks)" = "$acks0"
+gn_scapy "sv$s" "
+tx($(reply6 $sv fe80::5054:ff:fe20:2 $cc 2001:db8:20::200 600))"
+gn_check "dhcpv6-server-reply-binds" gn_wait 10 port_ips_are "pcc$s" \
+    "['10.20.0.211', '2001:db8:20::200']"
+
 # --- A restart keeps the bindings and changes no flow.
 flows=$(gn_flows)
 gn_guestnetd_stop
@@ -212,7 +290,7 @@ gn_guestnetd_start "$GN_CONFIG"
 gn_check "settled-after-restart" gn_wait 10 gn_settled
 gn_check "restart-no-flow-mods" test "$(gn_openflow flow_mods)" = 0
 gn_check "restart-same-flows" gn_same_flows "$flows"
-gn_check "restart-keeps-lease" port_ips_are "pca$s" "['$la']"
+gn_check "restart-keeps-leases" port_ips_are "pca$s" "['$la', '$la6']"
 gn_check "ping-after-restart" bash -c "ip netns exec ca$s ping -c 1 -W 2 \
     10.20.0.50 > /dev/null"
 

@@ -263,10 +263,14 @@ test_server_port_may_answer_dhcp_and_ra(void)
     port.server = true;
     t = build(cfg, &port, 1, -1);
     /* In undeclared mode: web's subnets are its sources, no DHCP flow;
-     * its DHCP answers go on to the network, and a copy of each up to
-     * guestnetd through its DHCP meter ("dhcp-snoop", two flows). */
-    CHECK(count(t, 0, 101) == port_flows(1, 1) + 2);
-    CHECK(count(t, PIPELINE_RULE_DHCP_SNOOP, 101) == 2);
+     * its DHCP and DHCPv6 answers go on to the network, and a copy of
+     * each up to guestnetd through its DHCP meter ("dhcp-snoop", three
+     * flows). */
+    CHECK(count(t, 0, 101) == port_flows(1, 1) + 3);
+    CHECK(count(t, PIPELINE_RULE_DHCP_SNOOP, 101) == 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=125", "in_port=101", "tp_src=547",
+        "tp_dst=546", "actions=clone(resubmit(,16)),goto_table:3", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", "priority=125", "in_port=101", "tp_src=67", "tp_dst=68",
         "actions=clone(resubmit(,16)),goto_table:3", NULL }));
@@ -569,7 +573,7 @@ test_port_waits_for_lease_where_network_has_server(void)
         "table=0", cookie_str(PIPELINE_RULE_PORT_IN, 102),
         "set_field:0x3->reg4", NULL }));
     CHECK(count(t, 0, 101) == port_flows(0, 0));
-    CHECK(count(t, PIPELINE_RULE_DHCP_SNOOP, 102) == 2);
+    CHECK(count(t, PIPELINE_RULE_DHCP_SNOOP, 102) == 3);
     flow_table_destroy(t);
 
     /* Its lease (an address in guestnet:ips) is its only source. */
