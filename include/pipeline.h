@@ -68,7 +68,8 @@
  *      547, whole: "dhcp6-punt", or "dhcp6-client-pass" to the network
  *      while it has a server port) go up through the same meter, and
  *      guestnetd answers them (engine/engine-dhcp6.c).  A network's
- *      server port's DHCP answers (UDP 67 to 68, whole) go on to the
+ *      server port's DHCP and DHCPv6 answers (UDP 67 to 68, 547 to 546,
+ *      whole) go on to the
  *      network, and a copy of each, through table 16, up to guestnetd
  *      ("dhcp-snoop"), which binds the addresses of its ACKs to their
  *      clients' ports (engine/engine-snoop.c).  While a network has a
