@@ -501,9 +501,9 @@ engine_snoop_plan_port__(struct engine *e, const char *name,
     if (!iface || !changed) {
         return 0;               /* Gone already, or renewed meanwhile. */
     }
-    engine_snoop_ips__(&ips, ovsdb_datum_map_get_string(
-                           iface, "external_ids", PORTS_IPS_KEY),
-                       old.ip, old.n, &l);
+    const char *old_ips = ovsdb_datum_map_get_string(iface, "external_ids",
+                                                     PORTS_IPS_KEY);
+    engine_snoop_ips__(&ips, old_ips, old.ip, old.n, &l);
     for (size_t i = 0; i < l.n; i++) {
         char s[INET6_ADDRSTRLEN];
 
@@ -550,6 +550,9 @@ engine_snoop_plan__(struct engine *e, struct ovsdb_txn *txn)
 {
     int n_ops = 0;
 
+    /* Entries still marked belong to a pass whose transaction carried
+     * nothing (none is in flight while a transaction is planned). */
+    engine_snoop_txn_done__(e);
     engine_snoop_expire__(e);
     for (size_t i = 0; i < e->n_snoop_queue; i++) {
         if (!e->snoop_queue[i].in_txn) {

@@ -299,9 +299,8 @@ port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
     x->network = -1;
     x->guest = b.name && strcmp(b.name, cfg->bridge) && !role;
     x->quarantined = b.quarantine != NULL;
-    if (b.ips_leased && *b.ips_leased) {
-        x->lease_expires = port_lease_expiry(b.lease_expires, NULL);
-    }
+    x->lease_expires = port_lease_first_expiry(b.ips_leased,
+                                               b.lease_expires);
     if (b.network) {
         const struct gn_network *net = gn_config_find_network(cfg,
                                                               b.network);

@@ -419,11 +419,27 @@ port_lease_expiry(const char *expires, const char *addr)
             continue;
         }
         *eq = '\0';
-        if (addr ? !strcmp(t, addr) : !first || when < first) {
+        if (!strcmp(t, addr)) {
             first = when;
-            if (addr) {
-                break;
-            }
+            break;
+        }
+    }
+    free(copy);
+    return first;
+}
+
+long long
+port_lease_first_expiry(const char *leased, const char *expires)
+{
+    char *copy = gn_xstrdup(leased ? leased : ""), *save = NULL;
+    long long first = 0;
+
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        long long when = port_lease_expiry(expires, t);
+
+        if (when && (!first || when < first)) {
+            first = when;
         }
     }
     free(copy);

@@ -77,9 +77,11 @@ struct ovsdb_txn;
 #define PORTS_LEASE_EXPIRES_KEY "guestnet:lease-expires"
 
 /* The end of the lease of address 'addr' (as text) in 'expires' (the
- * value of PORTS_LEASE_EXPIRES_KEY, or NULL), or of the earliest lease
- * there if 'addr' is NULL: seconds since the epoch, or 0 for none. */
+ * value of PORTS_LEASE_EXPIRES_KEY, or NULL): seconds since the epoch, or
+ * 0 for none.  port_lease_first_expiry(): the earliest end of the leases
+ * of the addresses 'leased' lists (PORTS_IPS_LEASED_KEY's value), or 0. */
 long long port_lease_expiry(const char *expires, const char *addr);
+long long port_lease_first_expiry(const char *leased, const char *expires);
 
 /* The Interface's external_ids key listing the IPv6 link-local addresses
  * bound to the port on their first use (comma-separated; its EUI-64 one
