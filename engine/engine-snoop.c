@@ -24,19 +24,25 @@
  *     (declared or assigned: those are exact, a lease does not widen
  *     them) and is not a server itself;
  *   - the ACK carries a lease time (option 51).
- * A port holds one leased address of each family: a new one replaces
- * it.
+ * A port holds one leased address of each family: a new one replaces it.
  * Refusals are logged (rate-limited) and counted by reason.
+ *
+ * Why a copy and not the answer itself: the client gets its answer
+ * whatever guestnetd does (stopped, busy, or the meter full), and a meter
+ * in a clone() drops the copy only; the price is that the client may use
+ * its address a moment before it is bound, and that an answer whose copy
+ * is lost binds at the client's next renewal.
  *
  * A binding is queued and written to the client's Interface external_ids
  * in the next transaction (nothing ovs-vswitchd reads: no next_cfg), as
  * engine-ll.c does: "guestnet:ips" with the address (the port's other
- * addresses kept), PORTS_IPS_LEASED_KEY naming it, PORTS_LEASE_EXPIRES_KEY
- * when it ends ("ADDRESS=SECONDS", none for an infinite lease).  The port view reads it
- * back and the pipeline binds it like a declared address; a restart finds
- * it in OVSDB and builds the same flows.  A renewal (an ACK of the same
- * address, a REPLY to a RENEW) moves the end.  Once the end has passed without one, the
- * binding goes in the same way and the port is back to DHCP only.
+ * addresses kept), PORTS_IPS_LEASED_KEY naming it and
+ * PORTS_LEASE_EXPIRES_KEY when it ends ("ADDRESS=SECONDS", none for an
+ * infinite lease).  The port view reads it back and the pipeline binds it
+ * like a declared address; a restart finds it in OVSDB and builds the
+ * same flows.  A renewal (an ACK of the same address, a REPLY to a RENEW)
+ * moves the end.  Once the end has passed without one, the binding goes
+ * in the same way and the port is back to DHCP only for that family.
  *
  * Each packet costs a parse of at most PIPELINE_PUNT_MAX_LEN bytes, a walk
  * of the port view's pipeline ports and a few index lookups; the expiry
