@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gn-config.h"
 #include "gn-util.h"
@@ -291,6 +292,14 @@ print_port(const json_t *p)
                assigned ? " (assigned)" : leased ? " (leased)" : "");
     }
     printf("\n");
+    json_object_foreach ((json_t *) json_object_get(p, "lease_expires"),
+                         key, v) {
+        time_t t = (time_t) json_integer_value(v);
+        char when[32];
+
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+        printf("  %-18s %s until %s\n", "lease", key, when);
+    }
     limits_print(p);
     if (json_array_size(json_object_get(p, "link_locals"))) {
         printf("  %-18s", "link-locals");

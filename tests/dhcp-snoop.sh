@@ -118,6 +118,8 @@ gn_check "lease-in-ovsdb" bash -c "ovs-vsctl get Interface pca$s \
     external_ids:guestnet\\\\:ips-leased | grep -q $la"
 gn_check "port-show-says-leased" bash -c "'$GUESTNETCTL' port show pca$s \
     | grep -q '$la (leased)'"
+gn_check "port-show-says-until-when" bash -c "'$GUESTNETCTL' port show \
+    pca$s | grep -qE '^  lease +$la until 20[0-9-]+T'"
 gn_check "port-list-says-leased" bash -c "'$GUESTNETCTL' port list \
     | grep -q '^pca$s .*bound, leased $la'"
 gn_check "ping-neighbour-from-lease" gn_wait 5 ip netns exec "ca$s" \
