@@ -506,8 +506,8 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
           offsetof(struct ofctrl_status, n_errors) },
         { "guestnet_packet_ins_total",
           "Packets the switch sent up (guests' DHCP and DHCPv6 messages, "
-          "router solicitations, first uses of link-local addresses) that "
-          "guestnetd handled.",
+          "router solicitations, first uses of link-local addresses, "
+          "copies of server ports' DHCP answers) that guestnetd handled.",
           offsetof(struct ofctrl_status, n_packet_in) },
         { "guestnet_packet_ins_dropped_total",
           "Packets the switch sent up that guestnetd dropped unread (over "
