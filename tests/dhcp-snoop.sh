@@ -1,18 +1,19 @@
 #!/bin/bash
 # dhcp-snoop: the operator runs the network's DHCP server (busybox udhcpd
-# on a port marked "server", in db, which has "dhcp": false): the other
-# ports of the network get no address of guestnet's and may send only DHCP
-# until a lease binds; the server's DHCPACK binds its address to the
-# client's port (udhcpc, a real client), which then reaches a neighbour
-# from it and from no other address.  A rogue guest's forged ACKs (any
-# source port, a victim's chaddr) bind nothing, while the same ACK from
-# the server port binds (positive control); the server's ACK of an
-# address another port holds, of a reserved one or of one outside the
-# subnets binds nothing and is counted.  A short lease ends and unbinds;
-# a restart keeps the binding and sends no flow_mod; the server port
-# itself keeps undeclared mode.  In a network with guestnet's DHCP, a
-# port added while it has a server port gets no address (one assigned
-# before keeps its own).
+# and dnsmasq for DHCPv6 on a port marked "server", in db, which has
+# "dhcp": false): the other ports of the network get no address of
+# guestnet's and may send only DHCP until a lease binds; the server's
+# DHCPACK binds its address to the client's port (udhcpc, a real client),
+# which then reaches a neighbour from it and from no other address, and so
+# does its DHCPv6 REPLY (dhclient -6).  A rogue guest's forged ACKs and
+# REPLYs (any source port, a victim's chaddr or MAC) bind nothing, while
+# the same from the server port binds (positive control); the server's
+# ACK of an address another port holds, of a reserved one or of one
+# outside the subnets, or a malformed one, binds nothing and is counted.
+# A short lease ends and unbinds; a restart keeps the bindings and sends
+# no flow_mod; the server port itself keeps undeclared mode.  In a
+# network with guestnet's DHCP, a port added while it has a server port
+# gets no address (one assigned before keeps its own).
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 gn_require_cmd busybox busybox-static
@@ -185,8 +186,14 @@ gn_check "expired-address-dropped" gn_wait 5 bash -c "! ip netns exec cc$s \
 # binds (positive control) and a second one replaces it.
 taken0=$(snoop refused taken) reserved0=$(snoop refused reserved)
 outside0=$(snoop refused outside-subnets)
+malformed0=$(snoop refused malformed)
 gn_scapy "sv$s" "
-tx($(forged_ack $sv 10.20.0.2 67 $cc $la 600),
+ack = bytes(($(forged_ack $sv 10.20.0.2 67 $cc 10.20.0.201 600))[BOOTP])
+cut = (Ether(src='$sv', dst='$cc') / IP(src='10.20.0.2', dst='10.20.0.201')
+       / UDP(sport=67, dport=68))
+tx(cut / Raw(ack[:200]),                                 # Truncated BOOTP.
+   cut / Raw(ack[:240] + bytes([53, 1, 5, 51, 9, 0])),   # Overlong option.
+   $(forged_ack $sv 10.20.0.2 67 $cc $la 600),
    $(forged_ack $sv 10.20.0.2 67 $cc 10.20.0.50 600),
    $(forged_ack $sv 10.20.0.2 67 $cc 10.20.0.1 600),
    $(forged_ack $sv 10.20.0.2 67 $cc 10.20.0.255 600),
@@ -200,6 +207,8 @@ gn_check "reserved-refused-and-counted" gn_wait 5 refused_grew reserved \
     "$reserved0" 2
 gn_check "outside-refused-and-counted" gn_wait 5 refused_grew \
     outside-subnets "$outside0" 1
+gn_check "malformed-refused-and-counted" gn_wait 5 refused_grew \
+    malformed "$malformed0" 2
 gn_check "refused-acks-bind-nothing" port_ips_are "pcc$s" "[]"
 gn_check "owner-keeps-its-lease" port_ips_are "pca$s" "['$la']"
 gn_check "metrics-count-refusals" bash -c "curl -s --unix-socket \
