@@ -195,7 +195,8 @@ pipeline_flood_chunk(int ofport)
  * 'chunks' (their numbers, increasing): uplink ingress, flooding into the
  * chunks, unknown unicast, gateway ARP and routing entry, and, if
  * 'has_server' (one of its ports is its server), its guests' DHCP client
- * messages to the network instead of to guestnetd. */
+ * messages, from any address of its IPv4 subnets, to the network instead
+ * of to guestnetd. */
 void pipeline_network_flows(struct pipeline_ctx *, const struct gn_network *,
                             const int *chunks, size_t n_chunks,
                             int uplink_ofport,

@@ -755,9 +755,24 @@ pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
 {
     if (has_server) {
         /* Its own DHCP server answers its guests: their client messages
-         * go to the network, as without guestnet's, instead of up. */
-        char next[32];
+         * go to the network, as without guestnet's, instead of up; from
+         * any address of its IPv4 subnets too, so that a client renews
+         * (from its leased address) a lease whose binding it does not
+         * have yet: the server's ACK binds it. */
+        char next[32], subnet[INET6_ADDRSTRLEN + 8];
 
+        snprintf(next, sizeof next, "goto_table:%d", T_CONTENT);
+        for (size_t i = 0; i < net->n_subnets; i++) {
+            if (net->subnets[i].family == AF_INET) {
+                pipeline_format_ip(&net->subnets[i], true, subnet,
+                                   sizeof subnet);
+                pipeline_ctx_add(ctx, T_SOURCE, 100,
+                                 PIPELINE_COOKIE(PIPELINE_RULE_DHCP_DISCOVER,
+                                                 net->vlan), next,
+                                 "reg6=%d,reg5=1,udp,nw_src=%s,tp_src=68,"
+                                 "tp_dst=67", net->vlan, subnet);
+            }
+        }
         snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
         if (dhcp_network_server(net, NULL)) {
             pipeline_ctx_add(ctx, T_CONTENT, 126,

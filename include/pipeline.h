@@ -22,7 +22,10 @@
  *      network's subnets less the network's gateways, the subnets' network
  *      and broadcast addresses and IPv6 subnet-router anycast addresses:
  *      "gateway-spoof-drop"; a port waiting for assigned or leased
- *      addresses has none), DHCP discovery from 0.0.0.0; ARP whose
+ *      addresses has none), DHCP discovery from 0.0.0.0 (and, in a
+ *      network with a server port, DHCP client messages from any address
+ *      of its IPv4 subnets: a renewal whose lease is not bound yet);
+ *      ARP whose
  *      sender address and sender MAC are the port's own, ARP probes (from
  *      0.0.0.0) only for its own addresses ("dad-drop"); RARP requests,
  *      which claim no address (QEMU announces a migrated guest with them);

@@ -177,6 +177,20 @@ echo "# a lease of 5 s unbound $(( $(date +%s) - t0 )) s after binding"
 gn_check "expired-counted" test "$(snoop expired)" -ge 1
 gn_check_trace "trace-after-expiry" "ip-spoof-drop:$pcc" \
     "in_port=$pcc,dl_src=$cc,$to_nb=10.20.0.200"
+# Its renewal from the address (a REQUEST to the server) still reaches
+# the server, whose ACK would bind it again; other traffic does not pass.
+gn_capture_start "sv$s" "nb$s" || gn_fail capture-start "tcpdump did not start"
+gn_scapy "cc$s" "
+tx(Ether(src='$cc', dst='$sv') / IP(src='10.20.0.200', dst='10.20.0.2')
+   / UDP(sport=68, dport=67)
+   / BOOTP(ciaddr='10.20.0.200', chaddr=mac2str('$cc'), xid=0x77)
+   / DHCP(options=[('message-type', 'request'), 'end']) / mark('renewal'),
+   udp4('$cc', '$nb', '10.20.0.200', '10.20.0.50', 'unbound-traffic'))
+"
+gn_capture_stop
+gn_check_seen "renewal-from-unbound-address-reaches-server" "sv$s" renewal
+gn_check_unseen "traffic-from-unbound-address-dropped" "nb$s" \
+    unbound-traffic
 gn_check "expired-address-dropped" gn_wait 5 bash -c "! ip netns exec cc$s \
     ping -c 1 -W 1 10.20.0.50"
 

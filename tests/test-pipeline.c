@@ -574,6 +574,13 @@ test_port_waits_for_lease_where_network_has_server(void)
         "set_field:0x3->reg4", NULL }));
     CHECK(count(t, 0, 101) == port_flows(0, 0));
     CHECK(count(t, PIPELINE_RULE_DHCP_SNOOP, 102) == 3);
+    /* Its DHCP client messages pass from any address of db's subnet (a
+     * renewal of a lease whose binding it lacks), and only they. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", cookie_str(PIPELINE_RULE_DHCP_DISCOVER, 20),
+        "reg6=0x14", "nw_src=10.20.0.0/24", "tp_src=68", "tp_dst=67",
+        "goto_table:2", NULL }));
+    CHECK(count(t, PIPELINE_RULE_DHCP_DISCOVER, 20) == 1);
     flow_table_destroy(t);
 
     /* Its lease (an address in guestnet:ips) is its only source. */
