@@ -472,11 +472,10 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
 
 /* Tables 2 and 16 for server port 'p': its DHCP and DHCPv6 answers (UDP
  * 67 to 68, 547 to 546, whole) go on to the network as any frame of its,
- * and a copy of each
- * goes through table 16, whose flow sends it up to guestnetd through the
- * port's DHCP meter ('punt': PIPELINE_SNOOP_PPS for a server port), which
- * binds the addresses of its ACKs to their clients' ports
- * (engine/engine-snoop.c).  A copy, not the frame: the client gets its
+ * and a copy of each goes through table 16, whose flow sends it up to
+ * guestnetd through the port's DHCP meter ('punt': PIPELINE_SNOOP_PPS
+ * for a server port), which binds the addresses of its ACKs and REPLYs
+ * to their clients' ports (engine/engine-snoop.c).  A copy, not the frame: the client gets its
  * answer whatever guestnetd does (down, slow, or the meter full), and
  * the meter drops copies only (as table 13's do: a meter in a clone()
  * drops the clone); an ACK guestnetd misses binds the address at the
