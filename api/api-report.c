@@ -264,8 +264,8 @@ api_report_int__(const json_t *status, const char *object, const char *key)
            : json_is_true(v) ? 1 : 0;
 }
 
-/* The DHCPACKs of networks' own DHCP servers that bound nothing, by
- * reason, from the status's "dhcp_snoop" object. */
+/* The DHCPACKs and DHCPv6 REPLYs of networks' own DHCP servers that
+ * bound nothing, by reason, from the status's "dhcp_snoop" object. */
 static void
 api_report_snoop_refused__(FILE *f, const json_t *status)
 {
@@ -275,9 +275,9 @@ api_report_snoop_refused__(FILE *f, const json_t *status)
     const char *reason;
     const json_t *v;
 
-    fprintf(f, "# HELP guestnet_dhcp_snoop_refused_total DHCPACKs of "
-            "networks' own DHCP servers (and copies not from a server "
-            "port) that bound no address, by reason.\n"
+    fprintf(f, "# HELP guestnet_dhcp_snoop_refused_total DHCPACKs and "
+            "DHCPv6 REPLYs of networks' own DHCP servers (and copies not "
+            "from a server port) that bound no address, by reason.\n"
             "# TYPE guestnet_dhcp_snoop_refused_total counter\n");
     json_object_foreach ((json_t *) refused, reason, v) {
         fprintf(f, "guestnet_dhcp_snoop_refused_total{reason=\"%s\"} "
@@ -551,8 +551,9 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
           "result=\"bound\"", "link_locals", "bound" },
         { NULL, NULL, "result=\"refused\"", "link_locals", "refused" },
         { "guestnet_dhcp_snoop_leases_total", "Leases of networks' own "
-          "DHCP servers (their server ports' DHCPACKs) bound to their "
-          "clients' ports, and bindings taken away when a lease ended.",
+          "DHCP servers (their server ports' DHCPACKs and DHCPv6 REPLYs) "
+          "bound to their clients' ports, and bindings taken away when a "
+          "lease ended.",
           "event=\"bound\"", "dhcp_snoop", "bound" },
         { NULL, NULL, "event=\"expired\"", "dhcp_snoop", "expired" },
     };
