@@ -1,6 +1,7 @@
 /* pipeline-private.h: the flow groups of the pipeline, shared by
- * flows/pipeline.c, flows/pipeline-guards.c and flows/pipeline-route.c
- * (which write their flows) and flows/pipeline-state.c (which decides which groups to rebuild); the
+ * flows/pipeline.c, flows/pipeline-guards.c, flows/pipeline-route.c and
+ * flows/pipeline-dhcp.c (which write their flows) and
+ * flows/pipeline-state.c (which decides which groups to rebuild); the
  * tables and registers the flows use.  Not for other modules. */
 #ifndef GN_PIPELINE_PRIVATE_H
 #define GN_PIPELINE_PRIVATE_H 1
@@ -177,6 +178,23 @@ void pipeline_guard_flows(struct pipeline_ctx *);
  * reserved addresses (tables 1 and 2, "gateway-spoof-drop"). */
 void pipeline_guard_network_flows(struct pipeline_ctx *,
                                   const struct gn_network *net);
+
+/* flows/pipeline-dhcp.c: table 2 for guest port 'p' of network 'net':
+ * where guestnetd serves DHCP to it, its DHCP client messages go up to
+ * guestnetd ("dhcp-punt"), where it serves IPv6, its router
+ * solicitations and DHCPv6 client messages ("router-solicitation-punt",
+ * "dhcp6-punt"); a server port's DHCP and DHCPv6 answers go on, and a
+ * copy of each up through table 16 ("dhcp-snoop"). */
+void pipeline_dhcp_port_flows(struct pipeline_ctx *,
+                              const struct gn_network *net,
+                              const struct pipeline_port *p);
+
+/* flows/pipeline-dhcp.c: the flows of network 'net' while it has a server
+ * port: its guests' DHCP client messages, from any address of its IPv4
+ * subnets too (table 1), go to the network instead of up
+ * ("dhcp-client-pass", "dhcp6-client-pass"). */
+void pipeline_dhcp_network_flows(struct pipeline_ctx *,
+                                 const struct gn_network *net);
 
 /* A network's guest ports are flooded to in chunks: chunk k holds those
  * whose ofport is in [k * PIPELINE_FLOOD_CHUNK, (k + 1) *

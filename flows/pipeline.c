@@ -2,7 +2,8 @@
  * three kinds of groups: the global flows, the flows of one network, the
  * flows of one port (flows/pipeline-private.h); the guards that ports
  * share are flows/pipeline-guards.c's, the routing between networks
- * flows/pipeline-route.c's.  Flows are written in ovs-ofctl syntax and
+ * flows/pipeline-route.c's, the DHCP punts, client passes and snooping
+ * flows/pipeline-dhcp.c's.  Flows are written in ovs-ofctl syntax and
  * added to a flow_table, which normalizes them.  Which groups to build,
  * and when, is flows/pipeline-state.c's business. */
 #include <config.h>
@@ -15,7 +16,6 @@
 #include <string.h>
 
 #include "dhcp.h"
-#include "dhcp6.h"
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
@@ -470,75 +470,6 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
                      p->ofport, mac);
 }
 
-/* Tables 2 and 16 for server port 'p': its DHCP and DHCPv6 answers (UDP
- * 67 to 68, 547 to 546, whole) go on to the network as any frame of its,
- * and a copy of each goes through table 16, whose flow sends it up to
- * guestnetd through the port's DHCP meter ('punt': PIPELINE_SNOOP_PPS
- * for a server port), which binds the addresses of its ACKs and REPLYs
- * to their clients' ports (engine/engine-snoop.c).  A copy, not the frame: the client gets its
- * answer whatever guestnetd does (down, slow, or the meter full), and
- * the meter drops copies only (as table 13's do: a meter in a clone()
- * drops the clone); an ACK guestnetd misses binds the address at the
- * client's next renewal.  The cookie's object is the server's ofport,
- * which guestnetd checks against the packet-in's in_port. */
-static void
-pipeline_dhcp_snoop__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
-                      const char *punt)
-{
-    uint64_t snoop = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_SNOOP, p->ofport);
-    char actions[64];
-
-    snprintf(actions, sizeof actions, "clone(resubmit(,%d)),goto_table:%d",
-             T_SNOOP, T_FORWARD);
-    pipeline_ctx_add(ctx, T_CONTENT, 125, snoop, actions,
-                     "in_port=%d,udp,tp_src=67,tp_dst=68", p->ofport);
-    pipeline_ctx_add(ctx, T_CONTENT, 125, snoop, actions,
-                     "in_port=%d,udp6,tp_src=547,tp_dst=546", p->ofport);
-    pipeline_ctx_add(ctx, T_SNOOP, 100, snoop, punt, "in_port=%d",
-                     p->ofport);
-}
-
-/* Table 2 for guest port 'p' of network 'net', where guestnetd serves
- * DHCP to it: its DHCP client messages (whole datagrams, from its own MAC
- * and from an address table 1 let through) go up to guestnetd through
- * the port's DHCP meter, and to nobody else ("dhcp-punt"); while the
- * network has a server port, a network flow above this one hands them to
- * the network instead (pipeline_network_flows()).  Where guestnetd serves
- * IPv6 to it, its router solicitations and DHCPv6 client messages go up
- * the same way ("router-solicitation-punt", "dhcp6-punt"). */
-static void
-pipeline_dhcp__(struct pipeline_ctx *ctx, const struct gn_network *net,
-                const struct pipeline_port *p)
-{
-    char *actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
-                                 (unsigned int)
-                                 PIPELINE_DHCP_METER_ID(p->ofport),
-                                 PIPELINE_PUNT_MAX_LEN);
-
-    if (p->server) {
-        pipeline_dhcp_snoop__(ctx, p, actions);
-        free(actions);
-        return;
-    }
-    if (dhcp_network_server(net, NULL)) {
-        pipeline_ctx_add(ctx, T_CONTENT, 125,
-                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP_PUNT, p->ofport),
-                         actions, "in_port=%d,udp,tp_src=68,tp_dst=67",
-                         p->ofport);
-    }
-    if (dhcp6_network_server(net, NULL)) {
-        pipeline_ctx_add(ctx, T_CONTENT, 125,
-                         PIPELINE_COOKIE(PIPELINE_RULE_RS_PUNT, p->ofport),
-                         actions, "in_port=%d,icmp6,icmp_type=133,"
-                         "icmp_code=0", p->ofport);
-        pipeline_ctx_add(ctx, T_CONTENT, 125,
-                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP6_PUNT, p->ofport),
-                         actions, "in_port=%d,udp6,tp_src=546,tp_dst=547",
-                         p->ofport);
-    }
-    free(actions);
-}
-
 /* Tables 1 and 2 for guest port 'p' of network 'net': its link-local
  * addresses are its own and nobody else's in the network (IPv6 from them
  * and duplicate address detection for them by another port is
@@ -753,40 +684,7 @@ pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
                        const struct netaddr_mac *router_mac, bool has_server)
 {
     if (has_server) {
-        /* Its own DHCP server answers its guests: their client messages
-         * go to the network, as without guestnet's, instead of up; from
-         * any address of its IPv4 subnets too, so that a client renews
-         * (from its leased address) a lease whose binding it does not
-         * have yet: the server's ACK binds it. */
-        char next[32], subnet[INET6_ADDRSTRLEN + 8];
-
-        snprintf(next, sizeof next, "goto_table:%d", T_CONTENT);
-        for (size_t i = 0; i < net->n_subnets; i++) {
-            if (net->subnets[i].family == AF_INET) {
-                pipeline_format_ip(&net->subnets[i], true, subnet,
-                                   sizeof subnet);
-                pipeline_ctx_add(ctx, T_SOURCE, 100,
-                                 PIPELINE_COOKIE(PIPELINE_RULE_DHCP_DISCOVER,
-                                                 net->vlan), next,
-                                 "reg6=%d,reg5=1,udp,nw_src=%s,tp_src=68,"
-                                 "tp_dst=67", net->vlan, subnet);
-            }
-        }
-        snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
-        if (dhcp_network_server(net, NULL)) {
-            pipeline_ctx_add(ctx, T_CONTENT, 126,
-                             PIPELINE_COOKIE(PIPELINE_RULE_DHCP_CLIENT_PASS,
-                                             net->vlan), next,
-                             "reg6=%d,reg5=1,udp,tp_src=68,tp_dst=67",
-                             net->vlan);
-        }
-        if (dhcp6_network_server(net, NULL)) {
-            pipeline_ctx_add(ctx, T_CONTENT, 126,
-                             PIPELINE_COOKIE(PIPELINE_RULE_DHCP6_CLIENT_PASS,
-                                             net->vlan), next,
-                             "reg6=%d,reg5=1,udp6,tp_src=546,tp_dst=547",
-                             net->vlan);
-        }
+        pipeline_dhcp_network_flows(ctx, net);
     }
     if (uplink_ofport > 0) {
         char *actions = gn_xasprintf(
@@ -868,7 +766,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_source__(ctx, p, net, undeclared);
     pipeline_nd__(ctx, p, net, undeclared);
     pipeline_link_local_flows__(ctx, net, p);
-    pipeline_dhcp__(ctx, net, p);
+    pipeline_dhcp_port_flows(ctx, net, p);
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out_flows(ctx, p, routed);
     if (uplink_ofport > 0 && router_mac) {
