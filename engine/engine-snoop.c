@@ -91,7 +91,8 @@ struct engine_snoop_leases {
     size_t n;
 };
 
-/* Reads the leases of the Interface 'iface' (or none) into 'l'. */
+/* Reads the leases of the Interface 'iface' (or none) into 'l': the
+ * first of each family (a second one, someone else's edit, is not). */
 static void
 engine_snoop_read__(const json_t *iface, struct engine_snoop_leases *l)
 {
@@ -106,7 +107,7 @@ engine_snoop_read__(const json_t *iface, struct engine_snoop_leases *l)
          t = strtok_r(NULL, ",", &save)) {
         char *error = netaddr_parse_ip(t, 1, &l->ip[l->n]);
 
-        if (error) {
+        if (error || (l->n && l->ip[0].family == l->ip[l->n].family)) {
             free(error);
             continue;
         }
