@@ -260,15 +260,19 @@ exit 0
 EOS
 chmod +x "$dir/dhclient.script"
 gn_dad_done "ca$s" "nb$s"
+t0=$(date +%s%N)
 timeout 15 ip netns exec "ca$s" dhclient -6 -1 -sf "$dir/dhclient.script" \
     -lf "$dir/ca.leases6" -pf "$dir/ca.pid6" eth0 > "$dir/dhclient.out" 2>&1
+t1=$(date +%s%N)
 gn_on_exit "kill \$(cat '$dir/ca.pid6' 2>/dev/null) 2>/dev/null"
 la6=$(cat "$dir/ca$s.lease6" 2>/dev/null)
-echo "# dhclient -6 in ca$s: ${la6:-no lease}"
 gn_check "dhclient-gets-servers-lease" bash -c \
     "[[ '$la6' == 2001:db8:20::1[0-4][0-9a-f] ]]"
 gn_check "dhcpv6-lease-bound-to-port" gn_wait 10 port_ips_are "pca$s" \
     "['$la', '$la6']"
+echo "# dhclient -6 had its lease ${la6:-(none)} $(( (t1 - t0) / 1000000 ))" \
+     "ms after it started, bound to its port" \
+     "$(( ($(date +%s%N) - t1) / 1000000 )) ms later"
 gn_check "api-says-both-leased" test "$(port_field "pca$s" \
     "sorted(d['ips_leased']), sorted(d['lease_expires'])")" = \
     "(['$la', '$la6'], ['$la', '$la6'])"
