@@ -11,10 +11,10 @@
  * mode: include/pipeline.h), and while a network has a server port on the
  * bridge, no port added or adopted meanwhile gets any: the server leases
  * them, and engine-snoop.c binds its leases (the addresses assigned
- * before stay).  With engine_set_external_ipam() (cluster
- * mode) the engine picks none itself: an add brings those the cluster's
- * registry assigned, and an adopted port gets those the registry names
- * through engine_give_addresses().
+ * before stay).  With engine_set_external_ipam() (cluster mode) the
+ * engine picks none itself: an add brings those the cluster's registry
+ * assigned, and an adopted port gets those the registry names through
+ * engine_give_addresses(), server port or not.
  *
  * The addresses are recorded like declared ones, in the Interface's
  * external_ids "guestnet:ips" (in the OVSDB transaction that adds the
@@ -314,7 +314,6 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
 
         if (p->n_ips || p->server || p->remote || p->blocked
             || !(net = gn_config_find_vlan(e->cfg, p->vlan))
-            || has_server[net - e->cfg->networks]
             || !br || !(uuid = port_find(e->replica, br, p->name))) {
             continue;
         }
@@ -334,6 +333,9 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
                 free(given);
             }
             continue;
+        }
+        if (has_server[net - e->cfg->networks]) {
+            continue;           /* Its server leases (engine-snoop.c). */
         }
         picked = gn_xcalloc(net->n_subnets + 1, sizeof *picked);
         n = engine_ipam_pick__(e, net, &p->mac, NULL, 0, picked,
