@@ -337,11 +337,14 @@ engine_snoop_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
     const char *why = NULL;
     const struct pipeline_port *s = engine_punt_port__(e, pin, &why);
     const struct pipeline_port *client = NULL;
-    enum engine_snoop_reason reason = ENGINE_SNOOP_NOT_SERVER;
+    enum engine_snoop_reason reason = (pin->truncated
+                                       ? ENGINE_SNOOP_MALFORMED
+                                       : ENGINE_SNOOP_NOT_SERVER);
     char addr[INET6_ADDRSTRLEN] = "?";
     struct netaddr_ip ip;
     uint8_t mac[6];
     uint32_t secs;
+    /* EtherType 0x86dd: DHCPv6. */
     bool v6 = pin->len > 13 && ((const uint8_t *) pin->packet)[12] == 0x86;
 
     if (s && !s->server) {
