@@ -264,6 +264,27 @@ api_report_int__(const json_t *status, const char *object, const char *key)
            : json_is_true(v) ? 1 : 0;
 }
 
+/* The DHCPACKs and DHCPv6 REPLYs of networks' own DHCP servers that
+ * bound nothing, by reason, from the status's "dhcp_snoop" object. */
+static void
+api_report_snoop_refused__(FILE *f, const json_t *status)
+{
+    const json_t *refused = json_object_get(json_object_get(
+                                                status, "dhcp_snoop"),
+                                            "refused");
+    const char *reason;
+    const json_t *v;
+
+    fprintf(f, "# HELP guestnet_dhcp_snoop_refused_total DHCPACKs and "
+            "DHCPv6 REPLYs of networks' own DHCP servers (and copies not "
+            "from a server port) that bound no address, by reason.\n"
+            "# TYPE guestnet_dhcp_snoop_refused_total counter\n");
+    json_object_foreach ((json_t *) refused, reason, v) {
+        fprintf(f, "guestnet_dhcp_snoop_refused_total{reason=\"%s\"} "
+                "%.15g\n", reason, (double) json_integer_value(v));
+    }
+}
+
 /* The spoofing families from the status's "spoofing" object: how many
  * ports are marked, each of them with its network, and the episodes. */
 static void
@@ -485,8 +506,8 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
           offsetof(struct ofctrl_status, n_errors) },
         { "guestnet_packet_ins_total",
           "Packets the switch sent up (guests' DHCP and DHCPv6 messages, "
-          "router solicitations, first uses of link-local addresses) that "
-          "guestnetd handled.",
+          "router solicitations, first uses of link-local addresses, "
+          "copies of server ports' DHCP answers) that guestnetd handled.",
           offsetof(struct ofctrl_status, n_packet_in) },
         { "guestnet_packet_ins_dropped_total",
           "Packets the switch sent up that guestnetd dropped unread (over "
@@ -529,6 +550,12 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
           "used first, bound to their port or refused.",
           "result=\"bound\"", "link_locals", "bound" },
         { NULL, NULL, "result=\"refused\"", "link_locals", "refused" },
+        { "guestnet_dhcp_snoop_leases_total", "Leases of networks' own "
+          "DHCP servers (their server ports' DHCPACKs and DHCPv6 REPLYs) "
+          "bound to their clients' ports, and bindings taken away when a "
+          "lease ended.",
+          "event=\"bound\"", "dhcp_snoop", "bound" },
+        { NULL, NULL, "event=\"expired\"", "dhcp_snoop", "expired" },
     };
     const char *family = NULL;
     for (size_t i = 0; i < GN_ARRAY_SIZE(v6); i++) {
@@ -540,6 +567,7 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
         fprintf(f, "%s{%s} %.15g\n", family, v6[i].label,
                 api_report_int__(status, v6[i].object, v6[i].key));
     }
+    api_report_snoop_refused__(f, status);
 
     if (stats) {
         struct api_report_sum rules[API_REPORT_MAX_RULE], other;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gn-config.h"
 #include "gn-util.h"
@@ -231,12 +232,16 @@ print_ports_table(const json_t *ports)
         for (size_t c = 0; c < GN_ARRAY_SIZE(cols) - 1; c++) {
             v[c] = scalar(p, cols[c]);
         }
+        const json_t *leased = json_array_get(json_object_get(
+                                                  p, "ips_leased"), 0);
         v[6] = json_is_true(json_object_get(p, "quarantined"))
                ? gn_xasprintf("quarantined: %s",
                               str(p, "quarantine_reason"))
-               : json_is_true(json_object_get(p, "spoofing"))
-               ? gn_xstrdup("bound, spoofing")
-               : gn_xstrdup("bound");
+               : gn_xasprintf("bound%s%s%s",
+                              leased ? ", leased " : "",
+                              leased ? json_string_value(leased) : "",
+                              json_is_true(json_object_get(p, "spoofing"))
+                              ? ", spoofing" : "");
         printf("%-15s %-8s %-12s %-5s %-17s %-6s %s\n", v[0], v[1], v[2],
                v[3], v[4], v[5], v[6]);
         for (size_t c = 0; c < GN_ARRAY_SIZE(cols); c++) {
@@ -275,15 +280,26 @@ print_port(const json_t *p)
     json_array_foreach (json_object_get(p, "ips"), i, v) {
         const json_t *a;
         size_t k;
-        bool assigned = false;
+        bool assigned = false, leased = false;
 
         json_array_foreach (json_object_get(p, "ips_assigned"), k, a) {
             assigned |= json_equal(a, v);
         }
+        json_array_foreach (json_object_get(p, "ips_leased"), k, a) {
+            leased |= json_equal(a, v);
+        }
         printf(" %s%s", json_string_value(v),
-               assigned ? " (assigned)" : "");
+               assigned ? " (assigned)" : leased ? " (leased)" : "");
     }
     printf("\n");
+    json_object_foreach ((json_t *) json_object_get(p, "lease_expires"),
+                         key, v) {
+        time_t t = (time_t) json_integer_value(v);
+        char when[32];
+
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+        printf("  %-18s %s until %s\n", "lease", key, when);
+    }
     limits_print(p);
     if (json_array_size(json_object_get(p, "link_locals"))) {
         printf("  %-18s", "link-locals");

@@ -13,6 +13,7 @@ libguestnet_a_SOURCES += \
 	engine/engine-ops.c \
 	engine/engine-private.h \
 	engine/engine-remote.c \
+	engine/engine-snoop.c \
 	engine/engine-spoof.c \
 	engine/engine-status.c \
 	engine/engine-sweep.c \

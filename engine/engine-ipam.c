@@ -8,10 +8,13 @@
  * appendix A) in each IPv6 subnet of /64 or wider, which is what a guest
  * forms by SLAAC from such a prefix by default, unique in the network as
  * its MAC is.  The network's server port gets none (it keeps undeclared
- * mode: include/pipeline.h).  With engine_set_external_ipam() (cluster
- * mode) the engine picks none itself: an add brings those the cluster's
- * registry assigned, and an adopted port gets those the registry names
- * through engine_give_addresses().
+ * mode: include/pipeline.h), and while a network has a server port on the
+ * bridge, no port added or adopted meanwhile gets any: the server leases
+ * them, and engine-snoop.c binds its leases (the addresses assigned
+ * before stay).  With engine_set_external_ipam() (cluster mode) the
+ * engine picks none itself: an add brings those the cluster's registry
+ * assigned, and an adopted port gets those the registry names through
+ * engine_give_addresses(), server port or not.
  *
  * The addresses are recorded like declared ones, in the Interface's
  * external_ids "guestnet:ips" (in the OVSDB transaction that adds the
@@ -39,6 +42,27 @@
 #include "port-view.h"
 
 GN_LOG_MODULE(ipam);
+
+/* Stores in 'has_server' (one per network of the config) whether each
+ * network has a server port on the bridge: guestnet assigns nothing
+ * there, the server leases (engine-snoop.c). */
+static void
+engine_ipam_servers__(struct engine *e, bool *has_server)
+{
+    size_t n;
+    const struct pipeline_port *ports = port_view_pipeline_ports(
+        engine_view__(e), &n);
+
+    memset(has_server, 0, e->cfg->n_networks * sizeof *has_server);
+    for (size_t i = 0; i < n; i++) {
+        const struct gn_network *net = gn_config_find_vlan(e->cfg,
+                                                           ports[i].vlan);
+
+        if (net && ports[i].server && !ports[i].remote) {
+            has_server[net - e->cfg->networks] = true;
+        }
+    }
+}
 
 /* True if 'ip' may be assigned in 'net' (its VLAN): not reserved in
  * 'subnet', no gateway, no port's. */
@@ -146,6 +170,17 @@ engine_ipam_assign__(struct engine *e, struct port_spec *spec)
     int n;
 
     if (!net || spec->server) {
+        return NULL;
+    }
+    bool *has_server = gn_xcalloc(e->cfg->n_networks + 1,
+                                  sizeof *has_server);
+    engine_ipam_servers__(e, has_server);
+    bool served = has_server[net - e->cfg->networks];
+    free(has_server);
+    if (served) {
+        GN_LOG_INFO("port %s: network \"%s\" has a server port: its "
+                    "DHCP server leases the addresses", spec->name,
+                    net->name);
         return NULL;
     }
     picked = gn_xcalloc(net->n_subnets + 1, sizeof *picked);
@@ -261,7 +296,11 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
      * engine_ipam_v4__()): the addresses it picked are not in the view
      * yet. */
     uint64_t *from = gn_xcalloc(e->cfg->n_networks + 1, sizeof *from);
+    bool *has_server = gn_xcalloc(e->cfg->n_networks + 1,
+                                  sizeof *has_server);
     int n_ops = 0;
+
+    engine_ipam_servers__(e, has_server);
 
     for (size_t i = 0; i < n_ports; i++) {
         const struct pipeline_port *p = &ports[i];
@@ -295,6 +334,9 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
             }
             continue;
         }
+        if (has_server[net - e->cfg->networks]) {
+            continue;           /* Its server leases (engine-snoop.c). */
+        }
         picked = gn_xcalloc(net->n_subnets + 1, sizeof *picked);
         n = engine_ipam_pick__(e, net, &p->mac, NULL, 0, picked,
                                &from[net - e->cfg->networks]);
@@ -322,6 +364,7 @@ engine_ipam_plan_adopted__(struct engine *e, struct ovsdb_txn *txn)
         n_ops += 2;
     }
     free(from);
+    free(has_server);
     /* The rest are for ports gone or not bound: forgotten, so that none
      * outlives its port (the registry's repair gives them again while
      * the port needs them). */

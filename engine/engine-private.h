@@ -1,8 +1,9 @@
 /* engine-private.h: the state of struct engine and its requests, shared by
  * engine/engine.c (the reconcile step: transactions, flows, the loop),
  * engine/engine-ops.c (each request's life: devices, commit, settle,
- * answer), engine/engine-status.c (what the engine reports) and
- * engine/engine-spoof.c (which ports keep sending spoofed frames).
+ * answer), engine/engine-status.c (what the engine reports),
+ * engine/engine-spoof.c (which ports keep sending spoofed frames) and
+ * the other engine/engine-*.c (DHCP, IPv6, addresses, DHCP snooping).
  * Nothing outside engine/engine*.c includes it. */
 #ifndef GN_ENGINE_PRIVATE_H
 #define GN_ENGINE_PRIVATE_H 1
@@ -142,6 +143,28 @@ struct engine_op {
                                  * as long as a dependency is down. */
     engine_done_cb *cb;
     void *aux;
+};
+
+/* Why DHCP snooping binds no address (engine-snoop.c): the reason
+ * labels of the status and the metrics. */
+#define ENGINE_SNOOP_REASONS                                            \
+    SNOOP_REASON(OK, "ok")                                              \
+    SNOOP_REASON(NOT_SERVER, "not-server")                              \
+    SNOOP_REASON(MALFORMED, "malformed")                                \
+    SNOOP_REASON(NO_CLIENT, "no-client-port")                           \
+    SNOOP_REASON(CLIENT_IS_SERVER, "client-is-server")                  \
+    SNOOP_REASON(NO_LEASE_TIME, "no-lease-time")                        \
+    SNOOP_REASON(OUTSIDE, "outside-subnets")                            \
+    SNOOP_REASON(RESERVED, "reserved")                                  \
+    SNOOP_REASON(DECLARED, "port-has-addresses")                        \
+    SNOOP_REASON(TAKEN, "taken")                                        \
+    SNOOP_REASON(QUEUE_FULL, "queue-full")
+
+enum engine_snoop_reason {
+#define SNOOP_REASON(ENUM, NAME) ENGINE_SNOOP_##ENUM,
+    ENGINE_SNOOP_REASONS
+#undef SNOOP_REASON
+    ENGINE_SNOOP_N_REASONS
 };
 
 /* What planning a transaction depends on besides the queued requests:
@@ -321,6 +344,18 @@ struct engine {
     engine_ll_register_cb *ll_register;     /* engine_set_ll_registrar(). */
     void *ll_register_aux;
 
+    /* DHCP snooping (engine-snoop.c): leases to bind or unbind, waiting
+     * for a transaction or in the one in flight; the server ACKs that
+     * bound (or renewed), the server's other messages, the bindings
+     * written, the leases that ended, the ACKs refused by reason. */
+    struct engine_lease *snoop_queue;
+    size_t n_snoop_queue;
+    unsigned long long n_snoop_acks;
+    unsigned long long n_snoop_other;
+    unsigned long long n_snoop_bound;
+    unsigned long long n_snoop_expired;
+    unsigned long long n_snoop_refused[ENGINE_SNOOP_N_REASONS];
+
     /* Addresses assigned to adopted ports by the transaction in flight
      * (engine-ipam.c), which the port view does not show yet: "VLAN/IP"
      * -> the port's name (owned). */
@@ -377,6 +412,33 @@ void engine_dhcp6_packet_in__(struct engine *e,
 /* Starts and stops the periodic router advertisements. */
 void engine_dhcp6_init__(struct engine *e);
 void engine_dhcp6_destroy__(struct engine *e);
+
+/* engine-snoop.c */
+
+/* A lease of a network's own DHCP server to bind to a port. */
+struct engine_lease {
+    char *port;                 /* The client port's name. */
+    int vlan;
+    struct netaddr_ip addr;     /* Family 0: unbind its ended leases. */
+    long long expires;          /* s since the epoch; 0: never. */
+    bool in_txn;                /* In the transaction in flight. */
+};
+
+/* A packet-in of a "dhcp-snoop" flow (DHCP or DHCPv6). */
+void engine_snoop_packet_in__(struct engine *e,
+                              const struct ofctrl_packet_in *pin);
+/* Adds to 'txn' the ops that write the queued leases and take away those
+ * that ended; returns how many (none that ovs-vswitchd reads). */
+int engine_snoop_plan__(struct engine *e, struct ovsdb_txn *txn);
+/* True if leases wait for a transaction, or one has ended. */
+bool engine_snoop_queued__(const struct engine *e);
+/* The transaction in flight is done: forgets its leases (the replica
+ * shows them now, or the client's renewal binds it). */
+void engine_snoop_txn_done__(struct engine *e);
+void engine_snoop_destroy__(struct engine *e);
+/* The "dhcp_snoop" object of the status (new reference). */
+json_t *engine_snoop_status__(const struct engine *e);
+const char *engine_snoop_reason_name__(enum engine_snoop_reason r);
 
 /* engine-ll.c */
 

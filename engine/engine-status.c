@@ -315,6 +315,7 @@ engine_status(struct engine *e)
         "rs_ignored", (json_int_t) e->n_rs_ignored,
         "replies", (json_int_t) e->n_dhcp6_replies,
         "ignored", (json_int_t) e->n_dhcp6_ignored));
+    json_object_set_new(j, "dhcp_snoop", engine_snoop_status__(e));
     json_object_set_new(j, "link_locals", json_pack(
         "{s:I, s:I}", "bound", (json_int_t) e->n_ll_bound,
         "refused", (json_int_t) e->n_ll_refused));

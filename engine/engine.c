@@ -283,7 +283,7 @@ engine_has_queued__(const struct engine *e)
             return true;
         }
     }
-    return engine_ll_queued__(e);
+    return engine_ll_queued__(e) || engine_snoop_queued__(e);
 }
 
 static void
@@ -365,6 +365,7 @@ engine_run__(struct engine *e)
             /* (Like the marks, nothing ovs-vswitchd reads.) */
             n_marks = engine_ipam_plan_adopted__(e, txn);
             n_marks += engine_ll_plan__(e, txn);
+            n_marks += engine_snoop_plan__(e, txn);
             n_marks += engine_plan_installed__(e, txn);
             e->txn_has_extra = ovsdb_txn_n_ops(txn) > before;
         } else {
@@ -723,6 +724,7 @@ engine_destroy(struct engine *e)
     event_free(e->timer_ev);
     engine_dhcp6_destroy__(e);
     engine_ll_destroy__(e);
+    engine_snoop_destroy__(e);
     engine_remote_destroy__(e);
     engine_ofport_destroy__(e);
     gn_config_destroy(e->cfg);

@@ -44,6 +44,8 @@ struct port_view_entry {
     bool guest;                 /* Counted: not the bridge's own port nor
                                  * one with a guestnet:role. */
     bool quarantined;
+    long long lease_expires;    /* The earliest end of its leases (s
+                                 * since the epoch), or 0: none. */
     int network;                /* Index in cfg->networks, or -1. */
     bool uplink;                /* guestnet:role=uplink. */
     int ofport;                 /* Of the uplink. */
@@ -85,6 +87,8 @@ struct port_view {
     size_t allocated_ports;
     int uplink_ofport;
     unsigned long long pipeline_gen;
+    long long next_lease_expiry;    /* The earliest of the entries', or
+                                     * 0. */
     int n_guests;
     int n_quarantined;
     int *per_network;
@@ -295,6 +299,8 @@ port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
     x->network = -1;
     x->guest = b.name && strcmp(b.name, cfg->bridge) && !role;
     x->quarantined = b.quarantine != NULL;
+    x->lease_expires = port_lease_first_expiry(b.ips_leased,
+                                               b.lease_expires);
     if (b.network) {
         const struct gn_network *net = gn_config_find_network(cfg,
                                                               b.network);
@@ -374,7 +380,8 @@ port_view_same_results__(const struct port_view_entry *a,
             && a->untagged == b->untagged && a->installed == b->installed
             && a->guest == b->guest && a->quarantined == b->quarantined
             && a->network == b->network && a->uplink == b->uplink
-            && a->ofport == b->ofport);
+            && a->ofport == b->ofport
+            && a->lease_expires == b->lease_expires);
 }
 
 /* Binds Port 'uuid' (row 'row') into its entry in 'v', creating it, if
@@ -585,6 +592,7 @@ port_view_results__(struct port_view *v, const struct gn_config *cfg)
     }
     v->uplink_ofport = -1;
     v->n_guests = v->n_quarantined = 0;
+    v->next_lease_expiry = 0;
     v->n_untagged = v->n_uplinks = v->n_unmarked = 0;
     v->n_wrongly_marked = 0;
     free(v->per_network);
@@ -632,6 +640,11 @@ port_view_results__(struct port_view *v, const struct gn_config *cfg)
         }
         if (x->uplink) {
             v->uplink_ofport = x->ofport;
+        }
+        if (x->lease_expires > 0 && (!v->next_lease_expiry
+                                     || x->lease_expires
+                                        < v->next_lease_expiry)) {
+            v->next_lease_expiry = x->lease_expires;
         }
         if (ports && x->has_flows) {
             if (v->n_ports >= v->allocated_ports) {
@@ -735,6 +748,32 @@ port_view_unmarked(const struct port_view *v,
 {
     *ports = v->unmarked;
     return v->n_unmarked;
+}
+
+long long
+port_view_next_lease_expiry(const struct port_view *v)
+{
+    return v->next_lease_expiry;
+}
+
+size_t
+port_view_expired_leases(const struct port_view *v, long long now,
+                         const char ***names)
+{
+    struct gn_strmap_node *node;
+    size_t n = 0;
+
+    *names = NULL;
+    GN_STRMAP_FOR_EACH (node, &v->entries) {
+        const struct port_view_entry *x = node->value;
+
+        if (x->lease_expires > 0 && x->lease_expires <= now
+            && x->port_name) {
+            *names = gn_xrealloc(*names, (n + 1) * sizeof **names);
+            (*names)[n++] = x->port_name;
+        }
+    }
+    return n;
 }
 
 int

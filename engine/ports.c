@@ -306,6 +306,10 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
                                                      K_IPS_ASSIGNED);
         b->link_locals = ovsdb_datum_map_get_string(
             b->iface, "external_ids", PORTS_LINK_LOCALS_KEY);
+        b->ips_leased = ovsdb_datum_map_get_string(
+            b->iface, "external_ids", PORTS_IPS_LEASED_KEY);
+        b->lease_expires = ovsdb_datum_map_get_string(
+            b->iface, "external_ids", PORTS_LEASE_EXPIRES_KEY);
         const char *server = ovsdb_datum_map_get_string(b->iface,
                                                         "external_ids",
                                                         K_SERVER);
@@ -400,6 +404,48 @@ ports_limits_to_json__(const struct port_binding *b)
     return j;
 }
 
+long long
+port_lease_expiry(const char *expires, const char *addr)
+{
+    char *copy = gn_xstrdup(expires ? expires : ""), *save = NULL;
+    long long first = 0;
+
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        long long when;
+
+        if (!eq || (when = strtoll(eq + 1, NULL, 10)) <= 0) {
+            continue;
+        }
+        *eq = '\0';
+        if (!strcmp(t, addr)) {
+            first = when;
+            break;
+        }
+    }
+    free(copy);
+    return first;
+}
+
+long long
+port_lease_first_expiry(const char *leased, const char *expires)
+{
+    char *copy = gn_xstrdup(leased ? leased : ""), *save = NULL;
+    long long first = 0;
+
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        long long when = port_lease_expiry(expires, t);
+
+        if (when && (!first || when < first)) {
+            first = when;
+        }
+    }
+    free(copy);
+    return first;
+}
+
 json_t *
 port_binding_to_json(const struct port_binding *b)
 {
@@ -420,6 +466,20 @@ port_binding_to_json(const struct port_binding *b)
                                         : json_null());
     json_object_set_new(j, "ips", ports_split__(b->ips));
     json_object_set_new(j, "ips_assigned", ports_split__(b->ips_assigned));
+    json_t *expires = json_object();
+    json_t *leased = ports_split__(b->ips_leased);
+    size_t i;
+    const json_t *a;
+    json_array_foreach (leased, i, a) {
+        long long t = port_lease_expiry(b->lease_expires,
+                                        json_string_value(a));
+        if (t) {
+            json_object_set_new(expires, json_string_value(a),
+                                json_integer(t));
+        }
+    }
+    json_object_set_new(j, "ips_leased", leased);
+    json_object_set_new(j, "lease_expires", expires);
     json_object_set_new(j, "limits", ports_limits_to_json__(b));
     json_object_set_new(j, "link_locals", ports_split__(b->link_locals));
     if (b->iface) {

@@ -20,6 +20,7 @@ libguestnet_ofp_a_CFLAGS = $(AM_CFLAGS) $(OVS_SIDE_CFLAGS) $(LIBEVENT_CFLAGS)
 libguestnet_a_SOURCES += \
 	flows/pipeline.c \
 	flows/pipeline-private.h \
+	flows/pipeline-dhcp.c \
 	flows/pipeline-guards.c \
 	flows/pipeline-route.c \
 	flows/pipeline-state.c

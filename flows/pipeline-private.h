@@ -1,6 +1,7 @@
 /* pipeline-private.h: the flow groups of the pipeline, shared by
- * flows/pipeline.c, flows/pipeline-guards.c and flows/pipeline-route.c
- * (which write their flows) and flows/pipeline-state.c (which decides which groups to rebuild); the
+ * flows/pipeline.c, flows/pipeline-guards.c, flows/pipeline-route.c and
+ * flows/pipeline-dhcp.c (which write their flows) and
+ * flows/pipeline-state.c (which decides which groups to rebuild); the
  * tables and registers the flows use.  Not for other modules. */
 #ifndef GN_PIPELINE_PRIVATE_H
 #define GN_PIPELINE_PRIVATE_H 1
@@ -38,6 +39,7 @@ enum {
     T_INGRESS_KBPS = 13,
     T_INGRESS_PPS = 14,
     T_GUARD_COUNT = 15,
+    T_SNOOP = 16,               /* A copy of a server's DHCP answer, up. */
 };
 
 /* The action of a shared guard that refuses a guest's frame: its port's
@@ -64,14 +66,17 @@ enum {
 #define PIPELINE_PORT_UNDECLARED 0x2    /* Undeclared mode (below). */
 
 /* True if port 'p' of network 'net' is in undeclared mode: it has no
- * addresses (declared or assigned) and guestnet assigns none to it (its
- * network has no DHCP, or it is the network's server), so it may use
- * any address of its network's subnets but the reserved ones.  A port
- * without addresses in a network where guestnet assigns them (not yet
- * assigned) may use none: only DHCP discovery and duplicate address
- * detection. */
+ * addresses (declared, assigned or leased) and none comes to it: it is
+ * the network's server, or its network has neither guestnet's DHCP nor
+ * a server port ('has_server'); so it may use any address of its
+ * network's subnets but the reserved ones.  A port without addresses
+ * that waits for some (assigned by guestnet, or leased by the network's
+ * server port and snooped: engine/engine-snoop.c) may use none: only
+ * DHCP discovery, duplicate address detection and its link-local
+ * addresses. */
 bool pipeline_port_undeclared(const struct gn_network *net,
-                              const struct pipeline_port *p);
+                              const struct pipeline_port *p,
+                              bool has_server);
 
 /* The longest frame a flow sends up to guestnetd. */
 #define PIPELINE_PUNT_MAX_LEN 1600
@@ -174,6 +179,23 @@ void pipeline_guard_flows(struct pipeline_ctx *);
 void pipeline_guard_network_flows(struct pipeline_ctx *,
                                   const struct gn_network *net);
 
+/* flows/pipeline-dhcp.c: table 2 for guest port 'p' of network 'net':
+ * where guestnetd serves DHCP to it, its DHCP client messages go up to
+ * guestnetd ("dhcp-punt"), where it serves IPv6, its router
+ * solicitations and DHCPv6 client messages ("router-solicitation-punt",
+ * "dhcp6-punt"); a server port's DHCP and DHCPv6 answers go on, and a
+ * copy of each up through table 16 ("dhcp-snoop"). */
+void pipeline_dhcp_port_flows(struct pipeline_ctx *,
+                              const struct gn_network *net,
+                              const struct pipeline_port *p);
+
+/* flows/pipeline-dhcp.c: the flows of network 'net' while it has a server
+ * port: its guests' DHCP client messages, from any address of its IPv4
+ * subnets too (table 1), go to the network instead of up
+ * ("dhcp-client-pass", "dhcp6-client-pass"). */
+void pipeline_dhcp_network_flows(struct pipeline_ctx *,
+                                 const struct gn_network *net);
+
 /* A network's guest ports are flooded to in chunks: chunk k holds those
  * whose ofport is in [k * PIPELINE_FLOOD_CHUNK, (k + 1) *
  * PIPELINE_FLOOD_CHUNK), so that a port that comes or goes changes the
@@ -191,7 +213,8 @@ pipeline_flood_chunk(int ofport)
  * 'chunks' (their numbers, increasing): uplink ingress, flooding into the
  * chunks, unknown unicast, gateway ARP and routing entry, and, if
  * 'has_server' (one of its ports is its server), its guests' DHCP client
- * messages to the network instead of to guestnetd. */
+ * messages, from any address of its IPv4 subnets, to the network instead
+ * of to guestnetd. */
 void pipeline_network_flows(struct pipeline_ctx *, const struct gn_network *,
                             const int *chunks, size_t n_chunks,
                             int uplink_ofport,
@@ -206,14 +229,15 @@ void pipeline_flood_chunk_flows(struct pipeline_ctx *,
                                 const struct gn_network *, int chunk,
                                 const int *ofports, size_t n);
 
-/* The flows of guest port 'p' of network 'net': tables 0, 1, 2, its
- * unicast flow in table 3 and its routed addresses in table 6: those
- * p->ips[i] with 'routed[i]' (an address that two ports declare is routed
- * to neither). */
+/* The flows of guest port 'p' of network 'net' ('has_server': one of the
+ * network's ports is its server): tables 0, 1, 2, its unicast flow in
+ * table 3, its routed addresses in table 6 (those p->ips[i] with
+ * 'routed[i]': an address that two ports declare is routed to neither)
+ * and, for a server port, the copy of its DHCP answers in table 16. */
 void pipeline_port_flows(struct pipeline_ctx *, const struct gn_config *,
                          const struct gn_network *,
                          const struct pipeline_port *p, const bool *routed,
-                         int uplink_ofport,
+                         bool has_server, int uplink_ofport,
                          const struct netaddr_mac *router_mac);
 
 /* flows/pipeline-route.c: cluster mode, the flows of another host's port

@@ -76,7 +76,10 @@ struct pipeline_update_ports {
     const struct pipeline_port **remote;    /* Other hosts' ports routed
                                              * to (cluster mode). */
     size_t n_remote;
+    uint8_t servers[4096 / 8];  /* Bit VLAN: a server port in there. */
 };
+#define PIPELINE_HAS_SERVER(UP, VLAN) \
+    (((UP)->servers[(VLAN) / 8] >> ((VLAN) % 8)) & 1)
 
 struct pipeline_state {
     struct gn_strmap groups[PIPELINE_N_GROUP_KINDS];   /* Name -> group. */
@@ -192,7 +195,8 @@ struct pipeline_group_input {
     size_t n_ofports;
     int uplink_ofport;
     const struct netaddr_mac *router_mac;   /* Cluster mode, or NULL. */
-    bool has_server;                    /* PIPELINE_GROUP_NETWORK. */
+    bool has_server;                    /* The network has a server
+                                         * port (NETWORK and PORT). */
 };
 
 /* Creates the group 'kind'/'name', not built yet. */
@@ -315,7 +319,8 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
         break;
     case PIPELINE_GROUP_PORT:
         pipeline_port_flows(&ctx, in->cfg, in->net, in->port, in->routed,
-                            in->uplink_ofport, in->router_mac);
+                            in->has_server, in->uplink_ofport,
+                            in->router_mac);
         g->ofport = in->port->ofport;
         if (!ctx.error) {
             ctx.error = pipeline_port_meters(in->cfg, in->net, in->port,
@@ -490,11 +495,9 @@ pipeline_state_pass_networks__(struct pipeline_state *st,
         const struct gn_network *net = &cfg->networks[i];
         char name[32];
         size_t n = 0, n_chunks = 0;
-        bool has_server = false;
+        bool has_server = PIPELINE_HAS_SERVER(up, net->vlan);
 
         for (size_t j = 0; j < up->n_sorted; j++) {
-            has_server |= (up->sorted[j]->vlan == net->vlan
-                           && up->sorted[j]->server);
             if (up->sorted[j]->vlan == net->vlan
                 && !up->sorted[j]->blocked) {
                 const struct pipeline_port *p = up->sorted[j];
@@ -576,8 +579,11 @@ pipeline_state_pass__(struct pipeline_state *st,
         for (size_t j = 0; j < p->n_ips; j++) {
             routed[j] = !pipeline_ip_shared__(up, &p->ips[j]);
         }
+        bool has_server = PIPELINE_HAS_SERVER(up, p->vlan);
+
         gn_buf_clear(&key);
         pipeline_port_key__(&key, p, routed);
+        gn_buf_put(&key, &has_server, sizeof has_server);
         if (in->router_mac) {
             /* Its uplink spoofing drops. */
             gn_buf_put(&key, &in->uplink_ofport, sizeof in->uplink_ofport);
@@ -585,7 +591,7 @@ pipeline_state_pass__(struct pipeline_state *st,
         struct pipeline_group_input pin = {
             .cfg = cfg, .net = gn_config_find_vlan(cfg, p->vlan), .port = p,
             .routed = routed, .uplink_ofport = in->uplink_ofport,
-            .router_mac = in->router_mac,
+            .router_mac = in->router_mac, .has_server = has_server,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_PORT, p->name,
                               &up->groups[i], &key, &pin, pass, stats,
@@ -655,6 +661,7 @@ pipeline_state_prepare__(struct pipeline_state *st,
         }
         up.sorted[up.n_sorted++] = p;
         n_ips += p->n_ips;
+        up.servers[p->vlan / 8] |= (uint8_t) (p->server << (p->vlan % 8));
     }
     up.v4 = gn_xmalloc((n_ips + 1) * sizeof *up.v4);
     up.v6 = gn_xmalloc((n_ips + 1) * sizeof *up.v6);

@@ -2,7 +2,8 @@
  * three kinds of groups: the global flows, the flows of one network, the
  * flows of one port (flows/pipeline-private.h); the guards that ports
  * share are flows/pipeline-guards.c's, the routing between networks
- * flows/pipeline-route.c's.  Flows are written in ovs-ofctl syntax and
+ * flows/pipeline-route.c's, the DHCP punts, client passes and snooping
+ * flows/pipeline-dhcp.c's.  Flows are written in ovs-ofctl syntax and
  * added to a flow_table, which normalizes them.  Which groups to build,
  * and when, is flows/pipeline-state.c's business. */
 #include <config.h>
@@ -15,7 +16,6 @@
 #include <string.h>
 
 #include "dhcp.h"
-#include "dhcp6.h"
 #include "flow-table.h"
 #include "gn-config.h"
 #include "gn-util.h"
@@ -141,9 +141,10 @@ pipeline_format_ip(const struct netaddr_ip *ip, bool with_plen, char *s,
 
 bool
 pipeline_port_undeclared(const struct gn_network *net,
-                         const struct pipeline_port *p)
+                         const struct pipeline_port *p, bool has_server)
 {
-    return !p->n_ips && (p->server || !dhcp_network_server(net, NULL));
+    return !p->n_ips && (p->server || (!has_server
+                                       && !dhcp_network_server(net, NULL)));
 }
 
 /* The actions with which guest port 'p''s frames go on from table 0 to
@@ -151,11 +152,11 @@ pipeline_port_undeclared(const struct gn_network *net,
  * registers (flows/pipeline-private.h).  Caller frees. */
 static char *
 pipeline_port_in_actions__(const struct gn_network *net,
-                           const struct pipeline_port *p)
+                           const struct pipeline_port *p, bool has_server)
 {
     uint64_t mac = 0;
     int flags = ((p->server ? PIPELINE_PORT_SERVER : 0)
-                 | (pipeline_port_undeclared(net, p)
+                 | (pipeline_port_undeclared(net, p, has_server)
                     ? PIPELINE_PORT_UNDECLARED : 0));
 
     for (int i = 0; i < 6; i++) {
@@ -237,10 +238,10 @@ pipeline_port_meters(const struct gn_config *cfg,
      * solicitations where guestnetd serves them. */
     (void) net;
     if (!error && !p->blocked) {
-        error = pipeline_port_meter__(meters, p,
-                                      PIPELINE_DHCP_METER_ID(p->ofport),
-                                      false, PIPELINE_DHCP_PPS,
-                                      PIPELINE_DHCP_BURST, ids, n);
+        error = pipeline_port_meter__(
+            meters, p, PIPELINE_DHCP_METER_ID(p->ofport), false,
+            p->server ? PIPELINE_SNOOP_PPS : PIPELINE_DHCP_PPS,
+            p->server ? PIPELINE_SNOOP_BURST : PIPELINE_DHCP_BURST, ids, n);
     }
     for (size_t i = 0; !error && i < GN_ARRAY_SIZE(rates); i++) {
         enum gn_limit limit = rates[i];
@@ -332,9 +333,9 @@ pipeline_limits__(struct pipeline_ctx *ctx, const struct pipeline_port *p)
  * ("guard-count"). */
 static void
 pipeline_ingress__(struct pipeline_ctx *ctx, const struct gn_network *net,
-                   const struct pipeline_port *p)
+                   const struct pipeline_port *p, bool has_server)
 {
-    char *actions = pipeline_port_in_actions__(net, p);
+    char *actions = pipeline_port_in_actions__(net, p, has_server);
 
     pipeline_ctx_add(ctx, T_INGRESS, 110,
                      PIPELINE_COOKIE(PIPELINE_RULE_TAGGED_DROP, p->ofport),
@@ -359,14 +360,14 @@ static void
 pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
                            const struct gn_config *cfg,
                            const struct gn_network *net,
-                           const struct pipeline_port *p)
+                           const struct pipeline_port *p, bool has_server)
 {
     char *in, *actions;
 
     if (!cfg->broadcast_limit.pps) {
         return;
     }
-    in = pipeline_port_in_actions__(net, p);
+    in = pipeline_port_in_actions__(net, p, has_server);
     actions = gn_xasprintf("meter:%u,%s",
                            (unsigned int) PIPELINE_METER_ID(p->ofport), in);
     pipeline_ctx_add(ctx, T_INGRESS, 105,
@@ -383,10 +384,9 @@ pipeline_broadcast_limit__(struct pipeline_ctx *ctx,
  * declared ones may not take, are flows/pipeline-guards.c's). */
 static void
 pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
-                  const struct gn_network *net)
+                  const struct gn_network *net, bool undeclared)
 {
     char next[32], mac[18], ip[INET6_ADDRSTRLEN + 8];
-    bool undeclared = pipeline_port_undeclared(net, p);
     const struct netaddr_ip *addrs = undeclared ? net->subnets : p->ips;
     size_t n_addrs = undeclared ? net->n_subnets : p->n_ips;
     uint64_t allow_ip = PIPELINE_COOKIE(PIPELINE_RULE_IP_ALLOW, p->ofport);
@@ -431,9 +431,8 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
  * target link-layer address. */
 static void
 pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
-              const struct gn_network *net)
+              const struct gn_network *net, bool undeclared)
 {
-    bool undeclared = pipeline_port_undeclared(net, p);
     const struct netaddr_ip *addrs = undeclared ? net->subnets : p->ips;
     size_t n_addrs = undeclared ? net->n_subnets : p->n_ips;
     char next[32], mac[18], ip[INET6_ADDRSTRLEN + 8];
@@ -469,45 +468,6 @@ pipeline_nd__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
     pipeline_ctx_add(ctx, T_CONTENT, 110, nd_allow, next,
                      "in_port=%d,icmp6,icmp_type=135,icmp_code=0,nd_sll=%s",
                      p->ofport, mac);
-}
-
-/* Table 2 for guest port 'p' of network 'net', where guestnetd serves
- * DHCP to it: its DHCP client messages (whole datagrams, from its own MAC
- * and from an address table 1 let through) go up to guestnetd through
- * the port's DHCP meter, and to nobody else ("dhcp-punt"); while the
- * network has a server port, a network flow above this one hands them to
- * the network instead (pipeline_network_flows()).  Where guestnetd serves
- * IPv6 to it, its router solicitations and DHCPv6 client messages go up
- * the same way ("router-solicitation-punt", "dhcp6-punt"). */
-static void
-pipeline_dhcp__(struct pipeline_ctx *ctx, const struct gn_network *net,
-                const struct pipeline_port *p)
-{
-    char *actions;
-
-    if (p->server) {
-        return;
-    }
-    actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
-                           (unsigned int) PIPELINE_DHCP_METER_ID(p->ofport),
-                           PIPELINE_PUNT_MAX_LEN);
-    if (dhcp_network_server(net, NULL)) {
-        pipeline_ctx_add(ctx, T_CONTENT, 125,
-                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP_PUNT, p->ofport),
-                         actions, "in_port=%d,udp,tp_src=68,tp_dst=67",
-                         p->ofport);
-    }
-    if (dhcp6_network_server(net, NULL)) {
-        pipeline_ctx_add(ctx, T_CONTENT, 125,
-                         PIPELINE_COOKIE(PIPELINE_RULE_RS_PUNT, p->ofport),
-                         actions, "in_port=%d,icmp6,icmp_type=133,"
-                         "icmp_code=0", p->ofport);
-        pipeline_ctx_add(ctx, T_CONTENT, 125,
-                         PIPELINE_COOKIE(PIPELINE_RULE_DHCP6_PUNT, p->ofport),
-                         actions, "in_port=%d,udp6,tp_src=546,tp_dst=547",
-                         p->ofport);
-    }
-    free(actions);
 }
 
 /* Tables 1 and 2 for guest port 'p' of network 'net': its link-local
@@ -724,25 +684,7 @@ pipeline_network_flows(struct pipeline_ctx *ctx, const struct gn_network *net,
                        const struct netaddr_mac *router_mac, bool has_server)
 {
     if (has_server) {
-        /* Its own DHCP server answers its guests: their client messages
-         * go to the network, as without guestnet's, instead of up. */
-        char next[32];
-
-        snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
-        if (dhcp_network_server(net, NULL)) {
-            pipeline_ctx_add(ctx, T_CONTENT, 126,
-                             PIPELINE_COOKIE(PIPELINE_RULE_DHCP_CLIENT_PASS,
-                                             net->vlan), next,
-                             "reg6=%d,reg5=1,udp,tp_src=68,tp_dst=67",
-                             net->vlan);
-        }
-        if (dhcp6_network_server(net, NULL)) {
-            pipeline_ctx_add(ctx, T_CONTENT, 126,
-                             PIPELINE_COOKIE(PIPELINE_RULE_DHCP6_CLIENT_PASS,
-                                             net->vlan), next,
-                             "reg6=%d,reg5=1,udp6,tp_src=546,tp_dst=547",
-                             net->vlan);
-        }
+        pipeline_dhcp_network_flows(ctx, net);
     }
     if (uplink_ofport > 0) {
         char *actions = gn_xasprintf(
@@ -809,19 +751,22 @@ void
 pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
                     const struct gn_network *net,
                     const struct pipeline_port *p, const bool *routed,
-                    int uplink_ofport, const struct netaddr_mac *router_mac)
+                    bool has_server, int uplink_ofport,
+                    const struct netaddr_mac *router_mac)
 {
+    bool undeclared = pipeline_port_undeclared(net, p, has_server);
+
     if (p->blocked) {
         pipeline_blocked_port__(ctx, p, uplink_ofport);
         return;
     }
-    pipeline_ingress__(ctx, net, p);
-    pipeline_broadcast_limit__(ctx, cfg, net, p);
+    pipeline_ingress__(ctx, net, p, has_server);
+    pipeline_broadcast_limit__(ctx, cfg, net, p, has_server);
     pipeline_limits__(ctx, p);
-    pipeline_source__(ctx, p, net);
-    pipeline_nd__(ctx, p, net);
+    pipeline_source__(ctx, p, net, undeclared);
+    pipeline_nd__(ctx, p, net, undeclared);
     pipeline_link_local_flows__(ctx, net, p);
-    pipeline_dhcp__(ctx, net, p);
+    pipeline_dhcp_port_flows(ctx, net, p);
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out_flows(ctx, p, routed);
     if (uplink_ofport > 0 && router_mac) {

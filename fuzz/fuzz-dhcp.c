@@ -1,5 +1,7 @@
 /* fuzz-dhcp: the DHCPv4 parser (lib/dhcp.c) on arbitrary frames: a frame
- * it accepts is answered, and the answer fits DHCP_FRAME_MAX. */
+ * it accepts is answered, and the answer fits DHCP_FRAME_MAX; the same
+ * frame read as a server's answer (DHCP snooping) gives a known message
+ * type. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -37,6 +39,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (type && dhcp_build(&msg, type, &lease, reply) > sizeof reply) {
             abort();
         }
+    }
+    if (!dhcp_parse_reply(copy, size, &msg)
+        && (msg.type < DHCP_DISCOVER || msg.type > DHCP_INFORM)) {
+        abort();
     }
     free(copy);
     return 0;

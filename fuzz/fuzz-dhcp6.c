@@ -1,6 +1,8 @@
 /* fuzz-dhcp6: the DHCPv6 parser (lib/dhcp6.c) and the router
  * solicitation parser (lib/ra.c) on arbitrary frames: a frame either
- * accepts is answered, and the answer fits its buffer. */
+ * accepts is answered, and the answer fits its buffer; the same frame
+ * read as a server's answer (DHCP snooping) gives at most
+ * DHCP6_IA_ADDRS_MAX addresses. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -40,6 +42,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (a.type && dhcp6_build(&msg, &a, &lease, reply) > sizeof reply) {
             abort();
         }
+    }
+    if (!dhcp6_parse_reply(copy, size, &msg)
+        && msg.n_ia_addrs > DHCP6_IA_ADDRS_MAX) {
+        abort();
     }
     if (!ra_parse_solicit(copy, size, &rs)) {
         struct ra_params p = { .mtu = 1500, .prefix_len = 64 };

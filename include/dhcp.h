@@ -10,7 +10,10 @@
  * sends (BOOTREQUEST, Ethernet hardware addresses, UDP 68 to 67, not an IP
  * fragment, a DHCP message type) is refused with a static reason.  Only
  * the options the server needs are read (message type, requested address,
- * server identifier); the others are stepped over.
+ * server identifier); the others are stepped over.  The same parser reads
+ * a server's message (dhcp_parse_reply(): BOOTREPLY, UDP 67 to 68), as
+ * the DHCP snooping of a network's own server needs it (its lease time
+ * too).
  *
  * Pure: no I/O, no allocation, no state.  Thread-safe. */
 #ifndef GN_DHCP_H
@@ -35,24 +38,34 @@ enum dhcp_type {
     DHCP_INFORM = 8,
 };
 
-/* A client's message.  Addresses in network byte order. */
+/* A client's (or a server's) message.  Addresses in network byte
+ * order. */
 struct dhcp_msg {
+    uint8_t eth_dst[6];         /* The frame's destination MAC. */
     uint8_t eth_src[6];         /* The frame's source MAC. */
     uint32_t ip_src;            /* The IP header's source and destination. */
     uint32_t ip_dst;
     uint32_t xid;               /* As sent (network byte order). */
     uint16_t flags;             /* As sent (network byte order). */
     uint32_t ciaddr;
+    uint32_t yiaddr;            /* A server's message: the client's. */
     uint8_t chaddr[6];
     enum dhcp_type type;
     uint32_t requested_ip;      /* Option 50, or 0. */
     uint32_t server_id;         /* Option 54, or 0. */
+    bool has_lease;             /* Option 51 present, */
+    uint32_t lease_secs;        /* and its value (host byte order). */
 };
 
 /* Parses the Ethernet frame 'frame' of 'len' bytes (caller keeps it) into
  * '*msg'.  Returns NULL on success, else a static string saying what is
  * wrong ("truncated option"), with '*msg' unspecified. */
 const char *dhcp_parse(const void *frame, size_t len, struct dhcp_msg *msg);
+
+/* The same for a server's message (BOOTREPLY, UDP 67 to 68, any message
+ * type): yiaddr and the lease time option are filled as well. */
+const char *dhcp_parse_reply(const void *frame, size_t len,
+                             struct dhcp_msg *msg);
 
 /* What the server knows of the client's port and network.  Addresses in
  * network byte order. */

@@ -10,7 +10,10 @@
  * type, the identifiers RFC 8415 16 requires of its type, none repeated)
  * is refused with a static reason.  Only the options the server needs are
  * read (client and server identifiers, the first IA_NA and its addresses,
- * rapid commit); the others are stepped over.
+ * rapid commit); the others are stepped over.  The same parser reads a
+ * server's message (dhcp6_parse_reply(): UDP 547 to 546, a server's type)
+ * with the valid lifetimes of its IA_NA's addresses, as the DHCP snooping
+ * of a network's own server needs it.
  *
  * The server's DUID is a DUID-LL (RFC 8415 11.4) of the network's gateway
  * MAC: stable across restarts and the same on every host of a cluster.
@@ -52,10 +55,12 @@ enum dhcp6_status {
 #define DHCP6_DUID_MAX 128      /* RFC 8415 11.1. */
 #define DHCP6_IA_ADDRS_MAX 4    /* Addresses of an IA_NA kept. */
 
-/* A client's message. */
+/* A client's (or a server's) message. */
 struct dhcp6_msg {
+    uint8_t eth_dst[6];
     uint8_t eth_src[6];
     struct in6_addr src;        /* The IPv6 source: where answers go. */
+    struct in6_addr dst;
     enum dhcp6_type type;
     uint8_t xid[3];
     uint8_t client_id[DHCP6_DUID_MAX];
@@ -65,7 +70,9 @@ struct dhcp6_msg {
     bool has_ia_na;             /* The first IA_NA: */
     uint8_t iaid[4];
     struct in6_addr ia_addrs[DHCP6_IA_ADDRS_MAX];   /* its addresses */
-    size_t n_ia_addrs;          /* (the first DHCP6_IA_ADDRS_MAX). */
+    size_t n_ia_addrs;          /* (the first DHCP6_IA_ADDRS_MAX), */
+    uint32_t ia_valid[DHCP6_IA_ADDRS_MAX];  /* and their valid lifetimes
+                                             * (host byte order). */
     bool rapid_commit;
 };
 
@@ -73,6 +80,11 @@ struct dhcp6_msg {
  * '*msg'.  Returns NULL on success, else a static string saying what is
  * wrong, with '*msg' unspecified. */
 const char *dhcp6_parse(const void *frame, size_t len, struct dhcp6_msg *msg);
+
+/* The same for a server's message (UDP 547 to 546; ADVERTISE, REPLY or
+ * RECONFIGURE), without the client's checks of identifiers. */
+const char *dhcp6_parse_reply(const void *frame, size_t len,
+                              struct dhcp6_msg *msg);
 
 /* What the server knows of the client's port and network. */
 struct dhcp6_lease {

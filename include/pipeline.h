@@ -21,8 +21,11 @@
  *      mode, pipeline_port_undeclared() in flows/pipeline-private.h: its
  *      network's subnets less the network's gateways, the subnets' network
  *      and broadcast addresses and IPv6 subnet-router anycast addresses:
- *      "gateway-spoof-drop"; a port waiting for assigned addresses has
- *      none), DHCP discovery from 0.0.0.0; ARP whose
+ *      "gateway-spoof-drop"; a port waiting for assigned or leased
+ *      addresses has none), DHCP discovery from 0.0.0.0 (and, in a
+ *      network with a server port, DHCP client messages from any address
+ *      of its IPv4 subnets: a renewal whose lease is not bound yet);
+ *      ARP whose
  *      sender address and sender MAC are the port's own, ARP probes (from
  *      0.0.0.0) only for its own addresses ("dad-drop"); RARP requests,
  *      which claim no address (QEMU announces a migrated guest with them);
@@ -67,7 +70,14 @@
  *      ("router-solicitation-punt") and DHCPv6 client messages (UDP 546 to
  *      547, whole: "dhcp6-punt", or "dhcp6-client-pass" to the network
  *      while it has a server port) go up through the same meter, and
- *      guestnetd answers them (engine/engine-dhcp6.c).
+ *      guestnetd answers them (engine/engine-dhcp6.c).  A network's
+ *      server port's DHCP and DHCPv6 answers (UDP 67 to 68, 547 to 546,
+ *      whole) go on to the
+ *      network, and a copy of each, through table 16, up to guestnetd
+ *      ("dhcp-snoop"), which binds the addresses of its ACKs to their
+ *      clients' ports (engine/engine-snoop.c).  While a network has a
+ *      server port, its other ports are never in undeclared mode: one
+ *      without addresses waits for its lease.
  *      Only the allows that name the port's own MAC or addresses are per
  *      port; the drops are shared by all guest ports (they match reg5 and
  *      reg4, not in_port) or, for reserved addresses, by a network's.
@@ -156,6 +166,10 @@
  *      "nd-spoof-drop") refused comes here and is dropped by its port's
  *      flow ("guard-count", the cookie's object its ofport), so that the
  *      drops of those guards are counted per port as well as per rule.
+ *  16  DHCP snooping: the copy of a server port's DHCP answer that table
+ *      2 clone()s goes up to guestnetd through the port's DHCP meter
+ *      (the port's flow, rule "dhcp-snoop", the cookie's object its
+ *      ofport); a meter that drops it drops the copy only.
  *
  * Cluster mode (pipeline_input.router_mac) adds: in table 6, IPv4 and
  * IPv6 to a declared address of another host's port leave on the uplink,
@@ -303,6 +317,7 @@ struct pipeline_input {
     RULE(DHCP6_CLIENT_PASS, 52, "dhcp6-client-pass")                    \
     RULE(LINK_LOCAL_PUNT, 53, "link-local-punt")                        \
     RULE(LINK_LOCAL_TAKEN_DROP, 54, "link-local-taken-drop")            \
+    RULE(DHCP_SNOOP, 55, "dhcp-snoop")                                  \
     RULE(EGRESS_LIMIT, 60, "egress-limit")                              \
     RULE(INGRESS_LIMIT, 61, "ingress-limit")                            \
     RULE(GUARD_COUNT, 62, "guard-count")
@@ -418,6 +433,11 @@ char *pipeline_state_update(struct pipeline_state *state,
     (PIPELINE_DHCP_METER_BASE + (uint32_t) (OFPORT))
 #define PIPELINE_DHCP_PPS 10
 #define PIPELINE_DHCP_BURST 20
+/* A network's server port answers every guest of its network: the copies
+ * of its DHCP answers ("dhcp-snoop") go up through its DHCP meter, which
+ * lets this many through instead. */
+#define PIPELINE_SNOOP_PPS 100
+#define PIPELINE_SNOOP_BURST 200
 
 /* The meters of guest port 'OFPORT''s noisy-neighbour limits, 'LIMIT' one
  * of GN_LIMIT_EGRESS_KBPS, GN_LIMIT_INGRESS_KBPS, GN_LIMIT_EGRESS_PPS,

@@ -24,8 +24,10 @@
  *
  * The view also records, per port, what the planners act on, so that
  * they look at those ports only: untagged ports to adopt
- * (port_view_plan_adoption()), uplinks guestnet made (bridge_plan()), and
- * ports with flows whose Interface lacks the installed mark.
+ * (port_view_plan_adoption()), uplinks guestnet made (bridge_plan()),
+ * ports with flows whose Interface lacks the installed mark, and the end
+ * of the earliest lease of a network's own DHCP server (PORTS_IPS_LEASED_KEY,
+ * PORTS_LEASE_EXPIRES_KEY).
  *
  * Memory: one entry per port of the bridge.  Thread-safety: one thread. */
 #ifndef GN_PORT_VIEW_H
@@ -112,6 +114,17 @@ const char *port_view_mac_owner(const struct port_view *, int vlan,
                                 const struct netaddr_mac *mac);
 const char *port_view_ip_owner(const struct port_view *, int vlan,
                                const struct netaddr_ip *ip);
+
+/* Leases that a network's own DHCP server gave (engine/engine-snoop.c):
+ * port_view_next_lease_expiry() is the earliest time (s since the epoch)
+ * at which one of the bridge's ports' leases ends, or 0 if none does;
+ * port_view_expired_leases() stores in '*names' an array (caller frees
+ * the array; the names are borrowed, valid until the next update) of the
+ * ports whose leases ended at 'now' and returns its size.  The first is
+ * O(1), the second O(ports). */
+long long port_view_next_lease_expiry(const struct port_view *);
+size_t port_view_expired_leases(const struct port_view *, long long now,
+                                const char ***names);
 
 /* Adds to 'txn' the ops that quarantine every port of port_view_untagged()
  * (port_plan_quarantine()); 'view' must be up to date with the replica.

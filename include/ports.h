@@ -67,6 +67,22 @@ struct ovsdb_txn;
  * those of its "ips" the cluster's registry assigned, comma-separated. */
 #define PORTS_ASSIGNED_FIELD "ips_assigned"
 
+/* The Interface's external_ids keys of the addresses that a network's own
+ * DHCP server (its server port) leased to the port (one IPv4, one IPv6 at
+ * most), snooped from its DHCPACK or DHCPv6 REPLY (engine/engine-snoop.c):
+ * the addresses, comma-separated, which "guestnet:ips" lists too, and
+ * when each lease ends, "ADDRESS=SECONDS" (since the epoch),
+ * comma-separated (an address not listed: an infinite lease). */
+#define PORTS_IPS_LEASED_KEY "guestnet:ips-leased"
+#define PORTS_LEASE_EXPIRES_KEY "guestnet:lease-expires"
+
+/* The end of the lease of address 'addr' (as text) in 'expires' (the
+ * value of PORTS_LEASE_EXPIRES_KEY, or NULL): seconds since the epoch, or
+ * 0 for none.  port_lease_first_expiry(): the earliest end of the leases
+ * of the addresses 'leased' lists (PORTS_IPS_LEASED_KEY's value), or 0. */
+long long port_lease_expiry(const char *expires, const char *addr);
+long long port_lease_first_expiry(const char *leased, const char *expires);
+
 /* The Interface's external_ids key listing the IPv6 link-local addresses
  * bound to the port on their first use (comma-separated; its EUI-64 one
  * is not listed): see engine/engine-ll.c. */
@@ -206,6 +222,9 @@ struct port_binding {
     const char *mac;             /* NULL if unknown. */
     const char *ips;             /* Comma-separated, or NULL. */
     const char *ips_assigned;    /* Those of 'ips' guestnet assigned. */
+    const char *ips_leased;      /* Those of 'ips' the network's server
+                                  * leased, or NULL. */
+    const char *lease_expires;   /* When they end, or NULL. */
     const char *link_locals;     /* Bound link-local addresses, or NULL. */
     long long ofport;            /* -1 until ovs-vswitchd assigns one. */
     const char *quarantine;      /* Why the port is quarantined, or NULL. */

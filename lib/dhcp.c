@@ -94,6 +94,13 @@ dhcp_parse_options__(const uint8_t *opt, size_t len, struct dhcp_msg *msg)
             }
             msg->server_id = get32__(v);
             break;
+        case O_LEASE:
+            if (n != 4) {
+                return "bad lease time option";
+            }
+            msg->lease_secs = ntohl(get32__(v));
+            msg->has_lease = true;
+            break;
         default:
             break;
         }
@@ -108,11 +115,15 @@ dhcp_parse_options__(const uint8_t *opt, size_t len, struct dhcp_msg *msg)
     return NULL;
 }
 
-const char *
-dhcp_parse(const void *frame, size_t len, struct dhcp_msg *msg)
+/* Parses 'frame'/'len' into 'msg': a client's message (UDP 68 to 67, a
+ * BOOTREQUEST) or, if 'reply', a server's (UDP 67 to 68, a BOOTREPLY).
+ * Returns NULL or a static reason. */
+static const char *
+dhcp_parse__(const void *frame, size_t len, bool reply, struct dhcp_msg *msg)
 {
     const uint8_t *p = frame;
     size_t ihl, ip_len, udp_len;
+    int src_port = reply ? 67 : 68;
 
     memset(msg, 0, sizeof *msg);
     if (len < DHCP_ETH_LEN + DHCP_IP_LEN) {
@@ -121,6 +132,7 @@ dhcp_parse(const void *frame, size_t len, struct dhcp_msg *msg)
     if (get16__(p + 12) != 0x0800) {
         return "not IPv4";
     }
+    memcpy(msg->eth_dst, p, 6);
     memcpy(msg->eth_src, p + 6, 6);
     p += DHCP_ETH_LEN;
     len -= DHCP_ETH_LEN;
@@ -152,8 +164,9 @@ dhcp_parse(const void *frame, size_t len, struct dhcp_msg *msg)
     if (udp_len < DHCP_UDP_LEN || udp_len > len) {
         return "bad UDP length";
     }
-    if (get16__(p) != 68 || get16__(p + 2) != 67) {
-        return "not from a DHCP client to a server";
+    if (get16__(p) != src_port || get16__(p + 2) != 67 + 68 - src_port) {
+        return (reply ? "not from a DHCP server to a client"
+                : "not from a DHCP client to a server");
     }
     p += DHCP_UDP_LEN;
     len = udp_len - DHCP_UDP_LEN;
@@ -162,8 +175,9 @@ dhcp_parse(const void *frame, size_t len, struct dhcp_msg *msg)
     if (len < B_OPTIONS) {
         return "truncated BOOTP message";
     }
-    if (p[B_OP] != 1 || p[B_HTYPE] != 1 || p[B_HLEN] != 6) {
-        return "not a BOOTREQUEST with an Ethernet address";
+    if (p[B_OP] != (reply ? 2 : 1) || p[B_HTYPE] != 1 || p[B_HLEN] != 6) {
+        return (reply ? "not a BOOTREPLY with an Ethernet address"
+                : "not a BOOTREQUEST with an Ethernet address");
     }
     if (ntohl(get32__(p + B_COOKIE)) != DHCP_COOKIE) {
         return "no DHCP magic cookie";
@@ -171,8 +185,21 @@ dhcp_parse(const void *frame, size_t len, struct dhcp_msg *msg)
     msg->xid = get32__(p + B_XID);
     memcpy(&msg->flags, p + B_FLAGS, 2);
     msg->ciaddr = get32__(p + B_CIADDR);
+    msg->yiaddr = get32__(p + B_YIADDR);
     memcpy(msg->chaddr, p + B_CHADDR, 6);
     return dhcp_parse_options__(p + B_OPTIONS, len - B_OPTIONS, msg);
+}
+
+const char *
+dhcp_parse(const void *frame, size_t len, struct dhcp_msg *msg)
+{
+    return dhcp_parse__(frame, len, false, msg);
+}
+
+const char *
+dhcp_parse_reply(const void *frame, size_t len, struct dhcp_msg *msg)
+{
+    return dhcp_parse__(frame, len, true, msg);
 }
 
 enum dhcp_type

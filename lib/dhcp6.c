@@ -55,6 +55,11 @@ dhcp6_parse_ia_na__(const uint8_t *v, size_t n, struct dhcp6_msg *msg)
                 return "IAADDR option too short";
             }
             if (first && msg->n_ia_addrs < DHCP6_IA_ADDRS_MAX) {
+                const uint8_t *t = v + i + 4 + 20;  /* Valid lifetime. */
+
+                msg->ia_valid[msg->n_ia_addrs] = ((uint32_t) t[0] << 24
+                                                  | t[1] << 16 | t[2] << 8
+                                                  | t[3]);
                 memcpy(&msg->ia_addrs[msg->n_ia_addrs++], v + i + 4, 16);
             }
         }
@@ -150,12 +155,17 @@ dhcp6_check_ids__(const struct dhcp6_msg *msg)
     }
 }
 
-const char *
-dhcp6_parse(const void *frame, size_t len, struct dhcp6_msg *msg)
+/* Parses 'frame'/'len' into 'msg': a client's message (UDP 546 to 547)
+ * or, if 'reply', a server's (547 to 546).  Returns NULL or a static
+ * reason. */
+static const char *
+dhcp6_parse__(const void *frame, size_t len, bool reply,
+              struct dhcp6_msg *msg)
 {
     struct ip6_frame f;
     const char *error;
     size_t udp_len;
+    int src_port = reply ? 547 : 546;
 
     memset(msg, 0, sizeof *msg);
     if ((error = ip6_frame_parse(frame, len, &f))) {
@@ -168,8 +178,10 @@ dhcp6_parse(const void *frame, size_t len, struct dhcp6_msg *msg)
     if (udp_len < UDP_LEN || udp_len != f.len) {
         return "bad UDP length";
     }
-    if (get16__(f.payload) != 546 || get16__(f.payload + 2) != 547) {
-        return "not from a DHCPv6 client to a server";
+    if (get16__(f.payload) != src_port
+        || get16__(f.payload + 2) != 546 + 547 - src_port) {
+        return (reply ? "not from a DHCPv6 server to a client"
+                : "not from a DHCPv6 client to a server");
     }
     if (!get16__(f.payload + 6)
         || ip6_frame_csum(&f.src, &f.dst, IPPROTO_UDP, f.payload, f.len)) {
@@ -178,8 +190,10 @@ dhcp6_parse(const void *frame, size_t len, struct dhcp6_msg *msg)
     if (udp_len < UDP_LEN + DHCP6_HDR_LEN) {
         return "truncated DHCPv6 message";
     }
+    memcpy(msg->eth_dst, f.eth_dst, 6);
     memcpy(msg->eth_src, f.eth_src, 6);
     msg->src = f.src;
+    msg->dst = f.dst;
     msg->type = f.payload[UDP_LEN];
     memcpy(msg->xid, f.payload + UDP_LEN + 1, 3);
     if (msg->type < DHCP6_SOLICIT
@@ -188,7 +202,27 @@ dhcp6_parse(const void *frame, size_t len, struct dhcp6_msg *msg)
     }
     error = dhcp6_parse_options__(f.payload + UDP_LEN + DHCP6_HDR_LEN,
                                   udp_len - UDP_LEN - DHCP6_HDR_LEN, msg);
-    return error ? error : dhcp6_check_ids__(msg);
+    if (error) {
+        return error;
+    }
+    if (!reply) {
+        return dhcp6_check_ids__(msg);
+    }
+    return (msg->type != DHCP6_ADVERTISE && msg->type != DHCP6_REPLY
+            && msg->type != DHCP6_RECONFIGURE
+            ? "not a server's message type" : NULL);
+}
+
+const char *
+dhcp6_parse(const void *frame, size_t len, struct dhcp6_msg *msg)
+{
+    return dhcp6_parse__(frame, len, false, msg);
+}
+
+const char *
+dhcp6_parse_reply(const void *frame, size_t len, struct dhcp6_msg *msg)
+{
+    return dhcp6_parse__(frame, len, true, msg);
 }
 
 /* Stores the server's DUID-LL for 'mac' in 'duid' (10 bytes). */

@@ -20,8 +20,9 @@ packages=(
     # test guests and packet tools
     iproute2 iputils-ping ethtool netcat-openbsd tcpdump iperf3 python3-scapy
     curl procps psmisc coreutils
-    # a real DHCPv6 client (tests/dhcp6-server.sh: dhclient -6)
-    isc-dhcp-client
+    # a real DHCPv6 client (tests/dhcp6-server.sh: dhclient -6) and
+    # server (tests/dhcp-snoop.sh: dnsmasq as a network's own)
+    isc-dhcp-client dnsmasq-base
     # real guests (tests/guests-*.sh, the demo): QEMU under TCG, LXC with
     # its busybox template, and what the guest initramfs is made with
     qemu-system-x86 lxc busybox-static cpio gzip xz-utils zstd util-linux

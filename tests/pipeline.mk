@@ -23,6 +23,7 @@ INTEGRATION_TESTS += \
 	tests/pipeline-guard-frag.sh \
 	tests/pipeline-flood.sh \
 	tests/dhcp-server.sh \
+	tests/dhcp-snoop.sh \
 	tests/dhcp-ipam.sh \
 	tests/dhcp-flood.sh \
 	tests/dhcp6-server.sh \

@@ -250,6 +250,52 @@ test_build_ack(void)
     CHECK(!memcmp(r + 14 + 20 + 8 + 16, "\0\0\0\0", 4));
 }
 
+static void
+test_parse_server_ack(void)
+{
+    uint8_t f[600], r[DHCP_FRAME_MAX];
+    static const uint8_t mine[] = { 50, 4, 10, 0, 0, 2 };
+    struct dhcp_msg m, a;
+    struct dhcp_lease l;
+    size_t n;
+
+    lease_init(&l, NULL, 0);
+    n = client_frame(f, DHCP_REQUEST, client_mac, 0, mine, sizeof mine);
+    CHECK(!dhcp_parse(f, n, &m));
+    /* A client's message is no server's, and the other way round. */
+    CHECK(dhcp_parse_reply(f, n, &a) != NULL);
+    n = dhcp_build(&m, DHCP_ACK, &l, r);
+    CHECK(dhcp_parse(r, n, &a) != NULL);
+    CHECK(dhcp_parse_reply(r, n, &a) == NULL);
+    CHECK(a.type == DHCP_ACK);
+    CHECK(a.yiaddr == l.client_ip);
+    CHECK(!memcmp(a.chaddr, client_mac, 6));
+    CHECK(!memcmp(a.eth_dst, client_mac, 6));
+    CHECK(a.has_lease && a.lease_secs == 3600);
+    CHECK(a.server_id == l.server_ip);
+    /* Every truncation is refused, none read past the end. */
+    for (size_t k = 0; k < n; k++) {
+        uint8_t cut[DHCP_FRAME_MAX];
+
+        memcpy(cut, r, k);
+        CHECK(dhcp_parse_reply(cut, k, &a) != NULL);
+    }
+    /* A NAK parses, without address or lease. */
+    n = dhcp_build(&m, DHCP_NAK, &l, r);
+    CHECK(dhcp_parse_reply(r, n, &a) == NULL);
+    CHECK(a.type == DHCP_NAK && !a.yiaddr && !a.has_lease);
+    /* A lease time option of the wrong length is refused. */
+    static const uint8_t bad_lease[] = { 51, 3, 0, 0, 1 };
+    n = client_frame(f, DHCP_ACK, client_mac, 0, bad_lease,
+                     sizeof bad_lease);
+    f[14 + 20 + 8] = 2;                         /* BOOTREPLY, */
+    f[14 + 20 + 1] = 67;                        /* UDP 67 */
+    f[14 + 20 + 3] = 68;                        /* to 68. */
+    CHECK(dhcp_parse_reply(f, n, &a) != NULL);
+    f[14 + 20 + 8 + 241 + 3] = 4;               /* (Now 4 long.) */
+    CHECK(dhcp_parse_reply(f, n, &a) == NULL);
+}
+
 int
 main(void)
 {
@@ -258,5 +304,6 @@ main(void)
     TEST_RUN("dhcp/parse-malformed", test_parse_malformed);
     TEST_RUN("dhcp/answers", test_answers);
     TEST_RUN("dhcp/build-ack", test_build_ack);
+    TEST_RUN("dhcp/parse-server-ack", test_parse_server_ack);
     return test_done();
 }

@@ -288,6 +288,43 @@ test_build_reply(void)
     CHECK(r.payload[8 + 32 + 16 + 5] == DHCP6_NO_ADDRS_AVAIL);
 }
 
+static void
+test_parse_server_reply(void)
+{
+    uint8_t f[1000], b[400], out[DHCP6_FRAME_MAX], opts[200];
+    struct dhcp6_lease l;
+    struct dhcp6_answer a;
+    struct dhcp6_msg m, r;
+    size_t n;
+
+    lease_init(&l, NULL, 0);
+    memcpy(opts, server_id, sizeof server_id);
+    memcpy(opts + sizeof server_id, ia_na, sizeof ia_na);
+    n = client_frame(f, b, body(b, DHCP6_REQUEST, opts,
+                                sizeof server_id + sizeof ia_na));
+    CHECK(dhcp6_parse(f, n, &m) == NULL);
+    /* A client's message is no server's. */
+    CHECK(dhcp6_parse_reply(f, n, &r) != NULL);
+    dhcp6_answer(&m, &l, &a, NULL);
+    n = dhcp6_build(&m, &a, &l, out);
+    /* The server's REPLY is no client's, but parses as a server's: to the
+     * client's MAC, with the IA_NA's address and its valid lifetime. */
+    CHECK(dhcp6_parse(out, n, &r) != NULL);
+    CHECK(dhcp6_parse_reply(out, n, &r) == NULL);
+    CHECK(r.type == DHCP6_REPLY);
+    CHECK(!memcmp(r.eth_dst, client_mac, 6));
+    CHECK(r.has_ia_na && r.n_ia_addrs == 1);
+    CHECK(!memcmp(&r.ia_addrs[0], &l.client_ip, 16));
+    CHECK(r.ia_valid[0] == l.valid_secs);
+    /* Every truncation is refused, none read past the end. */
+    for (size_t k = 0; k < n; k++) {
+        uint8_t cut[DHCP6_FRAME_MAX];
+
+        memcpy(cut, out, k);
+        CHECK(dhcp6_parse_reply(cut, k, &r) != NULL);
+    }
+}
+
 /* A solicitation from 'src' ("::" or fe80::...) with 'opts'. */
 static size_t
 rs_frame(uint8_t *buf, const char *src, const uint8_t *opts, size_t n,
@@ -395,6 +432,7 @@ main(void)
     TEST_RUN("dhcp6/answers", test_answers);
     TEST_RUN("dhcp6/parse-malformed", test_parse_malformed);
     TEST_RUN("dhcp6/build-reply", test_build_reply);
+    TEST_RUN("dhcp6/parse-server-reply", test_parse_server_reply);
     TEST_RUN("dhcp6/router-solicitation", test_router_solicitation);
     TEST_RUN("dhcp6/router-advertisement", test_router_advertisement);
     return test_done();

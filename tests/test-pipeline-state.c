@@ -48,8 +48,12 @@ same_as_fresh_build(const struct pipeline_state *st,
             n_metered++;
             m = meter_table_find(meters,
                                  PIPELINE_DHCP_METER_ID(ports[i].ofport));
-            same_meters &= (m && m->rate == PIPELINE_DHCP_PPS
-                            && m->burst == PIPELINE_DHCP_BURST);
+            same_meters &= (m && m->rate == (ports[i].server
+                                             ? PIPELINE_SNOOP_PPS
+                                             : PIPELINE_DHCP_PPS)
+                            && m->burst == (ports[i].server
+                                            ? PIPELINE_SNOOP_BURST
+                                            : PIPELINE_DHCP_BURST));
         }
         if (!cfg->broadcast_limit.pps) {
             continue;
@@ -177,6 +181,22 @@ test_incremental_update_equals_full_build(void)
     ports[9].ofport = ofport4;
     s = update(st, t, cfg, 2, ports, n, 100);
     CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
+
+    /* A port of web becomes its server: web's group and every port of
+     * web (whose undeclared mode and DHCP flows depend on it) are
+     * rebuilt, nothing else; and back. */
+    size_t n_web = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_web += ports[i].vlan == 10;
+    }
+    for (int server = 1; server >= 0; server--) {
+        ports[1].server = server;
+        s = update(st, t, cfg, 2, ports, n, 100);
+        CHECK(s.groups_built == 1 + n_web);
+        CHECK(count(t, PIPELINE_RULE_DHCP_SNOOP, ports[1].ofport)
+              == (server ? 3 : 0));
+        CHECK(same_as_fresh_build(st, t, cfg, ports, n, 100));
+    }
 
     /* Another broadcast limit: every meter changes; without one, only
      * the ports' DHCP meters (their link-local punts; no gateway in cfg3:

@@ -262,8 +262,21 @@ test_server_port_may_answer_dhcp_and_ra(void)
     make_port(&port, 101, 10, NULL, 0);
     port.server = true;
     t = build(cfg, &port, 1, -1);
-    /* In undeclared mode: web's subnets are its sources, no DHCP flow. */
-    CHECK(count(t, 0, 101) == port_flows(1, 1));
+    /* In undeclared mode: web's subnets are its sources, no DHCP flow;
+     * its DHCP and DHCPv6 answers go on to the network, and a copy of
+     * each up to guestnetd through its DHCP meter ("dhcp-snoop", three
+     * flows). */
+    CHECK(count(t, 0, 101) == port_flows(1, 1) + 3);
+    CHECK(count(t, PIPELINE_RULE_DHCP_SNOOP, 101) == 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=125", "in_port=101", "tp_src=547",
+        "tp_dst=546", "actions=clone(resubmit(,16)),goto_table:3", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=125", "in_port=101", "tp_src=67", "tp_dst=68",
+        "actions=clone(resubmit(,16)),goto_table:3", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=16", cookie_str(PIPELINE_RULE_DHCP_SNOOP, 101),
+        "in_port=101", "meter:131173", "CONTROLLER:1600", NULL }));
     /* Its ingress flow marks it as its network's server, which the shared
      * DHCP, router advertisement and redirect drops spare; neighbour
      * discovery and fragments are checked all the same. */
@@ -532,6 +545,56 @@ test_port_without_address_is_not_undeclared(void)
 }
 
 static void
+test_port_waits_for_lease_where_network_has_server(void)
+{
+    struct gn_config *cfg = load_config();
+    struct pipeline_port ports[2];
+    struct netaddr_ip leased;
+    struct flow_table *t;
+
+    /* Db (VLAN 20) has no gateway, so no DHCP of guestnet's: alone, a
+     * port without addresses is in undeclared mode. */
+    make_port(&ports[0], 101, 20, NULL, 0);
+    t = build(cfg, ports, 1, -1);
+    CHECK(count(t, 0, 101) == undeclared_port_flows(20));
+    flow_table_destroy(t);
+
+    /* With the network's server port, it waits for a lease: no subnet
+     * as source, not undeclared (reg4 0), and the server alone is. */
+    make_port(&ports[1], 102, 20, NULL, 0);
+    ports[1].server = true;
+    t = build(cfg, ports, 2, -1);
+    CHECK(!has_flow(t, (const char *[]) {
+        "in_port=101", "10.20.0.0/24", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", cookie_str(PIPELINE_RULE_PORT_IN, 101),
+        "set_field:0->reg4", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", cookie_str(PIPELINE_RULE_PORT_IN, 102),
+        "set_field:0x3->reg4", NULL }));
+    CHECK(count(t, 0, 101) == port_flows(0, 0));
+    CHECK(count(t, PIPELINE_RULE_DHCP_SNOOP, 102) == 3);
+    /* Its DHCP client messages pass from any address of db's subnet (a
+     * renewal of a lease whose binding it lacks), and only they. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", cookie_str(PIPELINE_RULE_DHCP_DISCOVER, 20),
+        "reg6=0x14", "nw_src=10.20.0.0/24", "tp_src=68", "tp_dst=67",
+        "goto_table:2", NULL }));
+    CHECK(count(t, PIPELINE_RULE_DHCP_DISCOVER, 20) == 1);
+    flow_table_destroy(t);
+
+    /* Its lease (an address in guestnet:ips) is its only source. */
+    parse_ip("10.20.0.7", &leased);
+    make_port(&ports[0], 101, 20, &leased, 1);
+    t = build(cfg, ports, 2, -1);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "in_port=101", "nw_src=10.20.0.7 ", NULL }));
+    CHECK(count(t, 0, 101) == port_flows(1, 0) + 1);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+static void
 test_reserved_addresses_kept_from_undeclared_ports(void)
 {
     struct gn_config *cfg = load_config__(reserved_config_json);
@@ -728,6 +791,8 @@ main(void)
              test_reserved_addresses_kept_from_undeclared_ports);
     TEST_RUN("pipeline/port-without-address-is-not-undeclared",
              test_port_without_address_is_not_undeclared);
+    TEST_RUN("pipeline/port-waits-for-lease-where-network-has-server",
+             test_port_waits_for_lease_where_network_has_server);
     TEST_RUN("pipeline/blocked-port-passes-only-announcements",
              test_blocked_port_passes_only_announcements);
     return test_done();

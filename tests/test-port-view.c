@@ -4,7 +4,7 @@
  * ports whose rows changed, and rescans when the change feeds cannot tell;
  * the planners find untagged ports, stale uplinks and missing installed
  * marks; counts and lists follow changes; the index of MACs and IPs
- * follows the ports. */
+ * follows the ports, and so do the ends of their leases. */
 #include <config.h>
 
 #include "test-port-view.h"
@@ -243,19 +243,75 @@ test_address_owners_follow_ports(void)
     world_destroy(w);
 }
 
+/* The API view of port 'i' (its Port row bound with port_binding()): a
+ * new reference. */
+static json_t *
+api_port(struct world *w, int i)
+{
+    char pu[37];
+    struct port_binding b;
+
+    port_uuid(i, pu);
+    port_binding(w->cfg, w->r, ovsdb_replica_get_row(w->r, "Port", pu), &b);
+    return port_binding_to_json(&b);
+}
+
+/* The leases a network's own DHCP server gave (engine/engine-snoop.c):
+ * the view knows the earliest end of the bridge's leases, counting only
+ * the leased addresses' own ends, and which ports' leases ended; the API
+ * shows each end. */
+static void
+test_leases_follow_ports(void)
+{
+    struct world *w = world_create(3);
+    const char **names;
+    json_t *j;
+
+    world_update(w);
+    CHECK(port_view_next_lease_expiry(w->v) == 0);
+    world_modify_iface(w, 2, "external_ids", ovsdb_datum_map(json_pack(
+        "{s:s, s:s, s:s}", "guestnet:ips", "10.10.0.7,2001:db8::7",
+        "guestnet:ips-leased", "10.10.0.7,2001:db8::7",
+        "guestnet:lease-expires", "10.10.0.7=1000,2001:db8::7=500,"
+        "10.10.0.99=10")));
+    world_modify_iface(w, 3, "external_ids", ovsdb_datum_map(json_pack(
+        "{s:s, s:s}", "guestnet:ips", "10.10.0.8",
+        "guestnet:ips-leased", "10.10.0.8")));    /* Infinite. */
+    world_update(w);
+    CHECK(port_view_next_lease_expiry(w->v) == 500);
+    CHECK(port_view_expired_leases(w->v, 499, &names) == 0);
+    free(names);
+    CHECK(port_view_expired_leases(w->v, 500, &names) == 1
+          && !strcmp(names[0], "g2"));
+    free(names);
+    j = api_port(w, 2);
+    CHECK(json_array_size(json_object_get(j, "ips_leased")) == 2);
+    CHECK(json_integer_value(json_object_get(json_object_get(
+        j, "lease_expires"), "2001:db8::7")) == 500);
+    CHECK(json_object_size(json_object_get(j, "lease_expires")) == 2);
+    json_decref(j);
+    j = api_port(w, 3);
+    CHECK(json_object_size(json_object_get(j, "lease_expires")) == 0);
+    json_decref(j);
+
+    /* Renewed: the next end moves. */
+    world_modify_iface(w, 2, "external_ids", ovsdb_datum_map(json_pack(
+        "{s:s}", "guestnet:lease-expires", "10.10.0.7=2000")));
+    world_update(w);
+    CHECK(port_view_next_lease_expiry(w->v) == 2000);
+    CHECK(port_view_expired_leases(w->v, 1999, &names) == 0);
+    free(names);
+    world_destroy(w);
+}
+
 /* The installed mark in the API view of port 'i' (its Port row bound with
  * port_binding()); 'quarantined' gets whether it is quarantined. */
 static bool
 api_installed(struct world *w, int i, bool *quarantined)
 {
-    char pu[37];
-    struct port_binding b;
-    json_t *j;
+    json_t *j = api_port(w, i);
     bool installed;
 
-    port_uuid(i, pu);
-    port_binding(w->cfg, w->r, ovsdb_replica_get_row(w->r, "Port", pu), &b);
-    j = port_binding_to_json(&b);
     installed = json_is_true(json_object_get(j, "installed"));
     *quarantined = json_is_true(json_object_get(j, "quarantined"));
     json_decref(j);
@@ -313,6 +369,7 @@ main(void)
              test_planners_see_only_ports_needing_action);
     TEST_RUN("port-view/counts-and-lists-follow-changes-without-flows",
              test_counts_and_lists_follow_changes_without_flows);
+    TEST_RUN("port-view/leases-follow-ports", test_leases_follow_ports);
     TEST_RUN("port-view/address-owners-follow-ports",
              test_address_owners_follow_ports);
     TEST_RUN("port-view/quarantined-port-is-never-installed",
