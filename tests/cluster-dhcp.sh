@@ -28,17 +28,6 @@ gn_config_edit "$out/policy.json" 'cfg["networks"].append({
     "gateways": ["10.40.0.1"]})'
 gn_cluster_import_file "$out/policy.json"
 
-# registry_ips NAME: the addresses the registry lists for port NAME
-# ("ips", then "ips_assigned").
-registry_ips() {
-    gn_host_field 1 "/v1/cluster/ports/$1" \
-        '" ".join(d["ips"]) + " / " + " ".join(d.get("ips_assigned", []))'
-}
-# host_ips N NAME: the same as host N's API reports them.
-host_ips() {
-    gn_host_field "$1" "/v1/ports/$2" \
-        '" ".join(d["ips"]) + " / " + " ".join(d["ips_assigned"])'
-}
 flow_mods() { gn_host_field "$1" /v1/status 'd["openflow"]["flow_mods"]'; }
 kvm() { printf '{"name": "%s", "kind": "kvm", "network": "%s"}' "$1" "$2"; }
 
@@ -57,10 +46,10 @@ gn_check "concurrent-adds-all-201" test "$(cat "$out"/add-* | sort | uniq -c \
 : > "$out/registry"
 for i in 1 2 3 4 5 6 7 8; do
     for n in 1 2; do
-        r=$(registry_ips "k$n$i-$s")
+        r=$(gn_registry_ips "k$n$i-$s")
         echo "$r" >> "$out/registry"
-        [ "$r" = "$(host_ips "$n" "k$n$i-$s")" ] || echo "k$n$i-$s: registry" \
-            "'$r', host$n '$(host_ips "$n" "k$n$i-$s")'" >> "$out/differ"
+        [ "$r" = "$(gn_host_ips "$n" "k$n$i-$s")" ] || echo "k$n$i-$s: registry" \
+            "'$r', host$n '$(gn_host_ips "$n" "k$n$i-$s")'" >> "$out/differ"
     done
 done
 sed 's/^/# /' "$out/registry" | sort -V | tr '\n' ' '; echo
@@ -94,7 +83,7 @@ gn_check "address-rows-two-per-port" test "$(gn_cluster_db_count 1 Address \
     '["network", "==", "web"]' '["kind", "==", "port"]')" = 32
 bound() { gn_host_flows 2 | grep -qE "(nw_src|arp_spa)=$1([, ]|\$)"; }
 gn_check "assigned-address-bound-into-host2-flows" \
-    bound "$(registry_ips "k21-$s" | cut -d' ' -f1)"
+    bound "$(gn_registry_ips "k21-$s" | cut -d' ' -f1)"
 gn_check "client-ips-assigned-refused" test "$(gn_host_code 1 POST /v1/ports \
     '{"name": "kx", "kind": "kvm", "network": "web",
       "ips_assigned": "10.10.0.99"}')" = 400
@@ -109,7 +98,7 @@ gn_check "host2-takes-the-dns" gn_wait 10 web_dns
 wa=52:54:00:0a:01:31 wb=52:54:00:0a:02:32
 gn_host_guest 1 "wa$s" "pwa$s" web $wa 10.10.0.200 || gn_done
 gn_host_guest 2 "wb$s" "pwb$s" web $wb || gn_done
-ipb=$(registry_ips "pwb$s" | cut -d' ' -f1)
+ipb=$(gn_registry_ips "pwb$s" | cut -d' ' -f1)
 gn_udhcpc_script "$out/udhcpc.script"
 LEASE_FILE=$out/wb.lease ip netns exec "wb$s" busybox udhcpc -i eth0 -n -q \
     -t 5 -T 1 -A 1 -s "$out/udhcpc.script" > "$out/udhcpc.log" 2>&1
@@ -149,14 +138,14 @@ gn_check "full-subnet-address-rows" test "$(gn_cluster_db_count 1 Address \
     '["network", "==", "tiny"]' '["kind", "==", "port"]')" = 5
 
 # --- A delete frees the address: the next add (on the other host) gets it.
-freed=$(registry_ips "t3-$s" | cut -d' ' -f1)
+freed=$(gn_registry_ips "t3-$s" | cut -d' ' -f1)
 gn_check "delete-200" test "$(gn_host_code 1 DELETE "/v1/ports/t3-$s")" = 200
 gn_check "delete-frees-the-address-row" test "$(gn_cluster_db_count 1 \
     Address '["network", "==", "tiny"]' "[\"ip\", \"==\", \"$freed\"]")" = 0
 gn_check "add-after-delete-201" \
     test "$(gn_host_code 2 POST /v1/ports "$(kvm "t6-$s" tiny)")" = 201
 gn_check "add-after-delete-gets-the-freed-address" \
-    test "$(registry_ips "t6-$s")" = "$freed / $freed"
+    test "$(gn_registry_ips "t6-$s")" = "$freed / $freed"
 
 # --- A network with "dhcp": false assigns nothing; turned on, it does.
 gn_check "dhcp-false-network-added" test "$(gn_host_code 1 POST \
@@ -170,48 +159,45 @@ gn_check "cluster-lists-dhcp-false" test "$(gn_host_field 2 \
 gn_check "host2-takes-dhcp-false" gn_wait 10 plain_dhcp False
 gn_check "dhcp-false-add-201" \
     test "$(gn_host_code 2 POST /v1/ports "$(kvm "pl1-$s" plain)")" = 201
-gn_check "dhcp-false-nothing-assigned" test "$(registry_ips "pl1-$s") $(
-    host_ips 2 "pl1-$s")" = " /   / "
+gn_check "dhcp-false-nothing-assigned" test "$(gn_registry_ips "pl1-$s") $(
+    gn_host_ips 2 "pl1-$s")" = " /   / "
 gn_check "dhcp-on-again" test "$(gn_host_code 1 POST \
     /v1/cluster/networks/plain '{"dhcp": true}')" = 200
 gn_check "host2-takes-dhcp-on" gn_wait 10 plain_dhcp True
 # The port added meanwhile gets its address then, as on a single host.
-pl1_assigned() { [ "$(registry_ips "pl1-$s") $(host_ips 2 "pl1-$s")" = \
+pl1_assigned() { [ "$(gn_registry_ips "pl1-$s") $(gn_host_ips 2 "pl1-$s")" = \
                    "10.50.0.2 / 10.50.0.2 10.50.0.2 / 10.50.0.2" ]; }
 gn_check "dhcp-on-assigns-the-port-without-address" gn_wait 15 pl1_assigned
 gn_check "dhcp-on-add-201" \
     test "$(gn_host_code 2 POST /v1/ports "$(kvm "pl2-$s" plain)")" = 201
-gn_check "dhcp-on-assigns" test "$(host_ips 2 "pl2-$s")" = \
+gn_check "dhcp-on-assigns" test "$(gn_host_ips 2 "pl2-$s")" = \
     "10.50.0.3 / 10.50.0.3"
 gn_check "plain-address-rows" test "$(gn_cluster_db_count 1 Address \
     '["network", "==", "plain"]' '["kind", "==", "port"]')" = 2
 
 # --- A port that libvirt attaches itself (its command) gets its address
 # through the registry too.
-ip -n "${GN_HOST_NETNS[2]}" tuntap add dev "vn$s" mode tap
-ip -n "${GN_HOST_NETNS[2]}" link set "vn$s" up
-gn_on_host 2 ovs-vsctl --timeout=5 -- --may-exist add-port br-int "vn$s" \
-    tag=10 -- set Interface "vn$s" external-ids:attached-mac=52:54:00:0a:02:51
+gn_host_attach_tap 2 "vn$s" 52:54:00:0a:02:51
 adopted() {
     local r
-    r=$(registry_ips "vn$s" 2>/dev/null)
-    [ -n "${r%% *}" ] && [ "$r" = "$(host_ips 2 "vn$s")" ]
+    r=$(gn_registry_ips "vn$s" 2>/dev/null)
+    [ -n "${r%% *}" ] && [ "$r" = "$(gn_host_ips 2 "vn$s")" ]
 }
 gn_check "adopted-port-assigned-through-the-registry" gn_wait 15 adopted
-ipv=$(registry_ips "vn$s" | cut -d' ' -f1)
-echo "# adopted port vn$s: $(registry_ips "vn$s")"
+ipv=$(gn_registry_ips "vn$s" | cut -d' ' -f1)
+echo "# adopted port vn$s: $(gn_registry_ips "vn$s")"
 gn_check "adopted-port-address-unique" test "$(gn_cluster_db_count 1 Address \
     '["network", "==", "web"]' "[\"ip\", \"==\", \"$ipv\"]")" = 1
 gn_check "adopted-port-address-bound" bound "$ipv"
 
 # --- A restart keeps the addresses and sends no flow_mod.
-before=$(host_ips 2 "pwb$s")
+before=$(gn_host_ips 2 "pwb$s")
 kill -TERM "${GN_HOST_GUESTNETD_PID[2]}"
 wait "${GN_HOST_GUESTNETD_PID[2]}" 2>/dev/null
 gn_check "host2-restarts" gn_cluster_guestnetd_start 2
 gn_check "restart-sends-no-flow-mod" test "$(flow_mods 2)" = 0
-gn_check "restart-keeps-the-address" test "$(host_ips 2 "pwb$s")" = "$before"
-gn_check "restart-keeps-the-registry" test "$(registry_ips "pwb$s")" = \
+gn_check "restart-keeps-the-address" test "$(gn_host_ips 2 "pwb$s")" = "$before"
+gn_check "restart-keeps-the-registry" test "$(gn_registry_ips "pwb$s")" = \
     "$before"
 gn_check "still-pings-after-restart" gn_wait 10 ping_a
 
@@ -220,13 +206,13 @@ m=52:54:00:0a:01:41
 gn_check "migrating-port-added-on-host1" test "$(gn_host_code 1 POST \
     /v1/ports "{\"name\": \"mg-$s\", \"kind\": \"kvm\",
     \"network\": \"web\", \"mac\": \"$m\"}")" = 201
-ipm=$(registry_ips "mg-$s")
+ipm=$(gn_registry_ips "mg-$s")
 answer=$(gn_host_api 2 POST /v1/ports "{\"name\": \"mg-$s\",
     \"kind\": \"kvm\", \"network\": \"web\", \"mac\": \"$m\"}")
 gn_check "migration-destination-pending" \
     grep -q '"state": "pending"' <<<"$answer"
 gn_check "destination-has-the-registered-address" \
-    test "$(host_ips 2 "mg-$s")" = "$ipm"
+    test "$(gn_host_ips 2 "mg-$s")" = "$ipm"
 gn_check "registry-keeps-its-two-address-rows" test "$(gn_cluster_db_count 1 \
     Address "[\"owner\", \"==\", \"mg-$s\"]")" = 2
 gn_done

@@ -20,17 +20,6 @@ s=$$
 
 gn_cluster_policy_setup 2
 
-# registry_ips NAME: the addresses the registry lists for port NAME
-# ("ips", then "ips_assigned").
-registry_ips() {
-    gn_host_field 1 "/v1/cluster/ports/$1" \
-        '" ".join(d["ips"]) + " / " + " ".join(d.get("ips_assigned", []))'
-}
-# host_ips N NAME: the same as host N's API reports them.
-host_ips() {
-    gn_host_field "$1" "/v1/ports/$2" \
-        '" ".join(d["ips"]) + " / " + " ".join(d["ips_assigned"])'
-}
 # address_rows IP: how many Address rows of network web hold IP.
 address_rows() {
     gn_cluster_db_count 1 Address '["network", "==", "web"]' \
@@ -42,7 +31,7 @@ eb=2001:db8:10:0:5054:ff:fe0a:262           # wb's EUI-64 address in web.
 gn_host_guest 1 "wa$s" "pwa$s" web $wa 10.10.0.200 2001:db8:10::200 \
     || gn_done
 gn_host_guest 2 "wb$s" "pwb$s" web $wb || gn_done
-regb=$(registry_ips "pwb$s")
+regb=$(gn_registry_ips "pwb$s")
 echo "# pwb$s in the registry: $regb"
 gn_check "registry-assigns-ipv4-and-eui64" "$GN_PYTHON" -c "
 import ipaddress, sys
@@ -52,7 +41,7 @@ sys.exit(not (ips == assigned
               and ipaddress.ip_address(v4) in
                   ipaddress.ip_network('10.10.0.0/24')
               and v6 == '$eb'))" "$regb"
-gn_check "host2-api-agrees" test "$(host_ips 2 "pwb$s")" = "$regb"
+gn_check "host2-api-agrees" test "$(gn_host_ips 2 "pwb$s")" = "$regb"
 gn_check "eui64-address-row" test "$(address_rows $eb)" = 1
 gn_check "eui64-address-row-is-the-ports" test "$(gn_cluster_db_count 1 \
     Address "[\"ip\", \"==\", \"$eb\"]" "[\"owner\", \"==\", \"pwb$s\"]" \
@@ -127,43 +116,37 @@ gn_check "eui64-refused-no-ipv4-row" test "$(gn_cluster_db_count 1 Address \
     "[\"owner\", \"==\", \"kz$s\"]")" = 0
 
 # --- A port that libvirt attaches itself gets its EUI-64 address too.
-ip -n "${GN_HOST_NETNS[2]}" tuntap add dev "vn$s" mode tap
-ip -n "${GN_HOST_NETNS[2]}" link set "vn$s" up
-gn_on_host 2 ovs-vsctl --timeout=5 -- --may-exist add-port br-int "vn$s" \
-    tag=10 -- set Interface "vn$s" external-ids:attached-mac=52:54:00:0a:02:81
+gn_host_attach_tap 2 "vn$s" 52:54:00:0a:02:81
 adopted() {
     local r
-    r=$(registry_ips "vn$s" 2>/dev/null)
-    [ "$r" = "$(host_ips 2 "vn$s")" ] \
+    r=$(gn_registry_ips "vn$s" 2>/dev/null)
+    [ "$r" = "$(gn_host_ips 2 "vn$s")" ] \
         && grep -q " 2001:db8:10:0:5054:ff:fe0a:281 / " <<<"$r"
 }
 gn_check "adopted-port-gets-its-eui64-through-the-registry" \
     gn_wait 15 adopted
-echo "# adopted port vn$s: $(registry_ips "vn$s")"
+echo "# adopted port vn$s: $(gn_registry_ips "vn$s")"
 gn_check "adopted-port-eui64-bound" bound6 2001:db8:10:0:5054:ff:fe0a:281
 # One whose EUI-64 address another port declared gets its IPv4 address
 # alone, as on a single host.
 gn_check "declared-before-adoption-201" test "$(gn_host_code 1 POST \
     /v1/ports "$(kvm "kw$s" 52:54:00:0a:01:82 10.10.0.82 \
                  2001:db8:10:0:5054:ff:fe0a:282)")" = 201
-ip -n "${GN_HOST_NETNS[2]}" tuntap add dev "vw$s" mode tap
-ip -n "${GN_HOST_NETNS[2]}" link set "vw$s" up
-gn_on_host 2 ovs-vsctl --timeout=5 -- --may-exist add-port br-int "vw$s" \
-    tag=10 -- set Interface "vw$s" external-ids:attached-mac=52:54:00:0a:02:82
+gn_host_attach_tap 2 "vw$s" 52:54:00:0a:02:82
 adopted_v4() {
     local r
-    r=$(registry_ips "vw$s" 2>/dev/null)
-    [ "$r" = "$(host_ips 2 "vw$s")" ] && grep -qE '^10\.10\.0\.[0-9]+ / ' <<<"$r"
+    r=$(gn_registry_ips "vw$s" 2>/dev/null)
+    [ "$r" = "$(gn_host_ips 2 "vw$s")" ] && grep -qE '^10\.10\.0\.[0-9]+ / ' <<<"$r"
 }
 gn_check "adopted-port-without-its-declared-eui64" gn_wait 15 adopted_v4
-echo "# adopted port vw$s: $(registry_ips "vw$s")"
+echo "# adopted port vw$s: $(gn_registry_ips "vw$s")"
 
 # --- A restart keeps the addresses; a delete frees them.
 kill -TERM "${GN_HOST_GUESTNETD_PID[2]}"
 wait "${GN_HOST_GUESTNETD_PID[2]}" 2>/dev/null
 gn_check "host2-restarts" gn_cluster_guestnetd_start 2
-gn_check "restart-keeps-the-addresses" test "$(host_ips 2 "pwb$s")" = "$regb"
-gn_check "restart-keeps-the-registry" test "$(registry_ips "pwb$s")" = "$regb"
+gn_check "restart-keeps-the-addresses" test "$(gn_host_ips 2 "pwb$s")" = "$regb"
+gn_check "restart-keeps-the-registry" test "$(gn_registry_ips "pwb$s")" = "$regb"
 gn_check "still-pings-after-restart" gn_wait 10 ping_a
 gn_check "delete-200" test "$(gn_host_code 2 DELETE "/v1/ports/pwb$s")" = 200
 gn_check "delete-frees-the-eui64-row" test "$(address_rows $eb)" = 0

@@ -60,6 +60,10 @@
 #     gn_host_code N METHOD PATH [BODY]  its HTTP status
 #     gn_host_field N PATH PYEXPR      PYEXPR of the answer to GET PATH
 #     gn_host_flows N                  host N's flows (as gn_flows prints)
+#     gn_registry_ips NAME             port NAME's "ips / ips_assigned" in
+#                                      the registry
+#     gn_host_ips N NAME               the same in host N's API
+#     gn_host_attach_tap N NAME MAC    a tap attached as libvirt does
 #
 # Examples:
 #   . "$GN_SRCDIR/tests/lib.sh"
@@ -602,6 +606,28 @@ gn_fabric_count() {
 
 # gn_host_code N METHOD PATH [BODY]: the HTTP status of that request.
 gn_host_code() { gn_host_api "$@" | tail -n 1 | cut -d' ' -f2; }
+
+# gn_registry_ips NAME: the addresses the registry lists for port NAME
+# ("ips", then "ips_assigned"), as host 1 reports them.
+gn_registry_ips() {
+    gn_host_field 1 "/v1/cluster/ports/$1" \
+        '" ".join(d["ips"]) + " / " + " ".join(d.get("ips_assigned", []))'
+}
+
+# gn_host_ips N NAME: the same for the port as host N's API reports it.
+gn_host_ips() {
+    gn_host_field "$1" "/v1/ports/$2" \
+        '" ".join(d["ips"]) + " / " + " ".join(d["ips_assigned"])'
+}
+
+# gn_host_attach_tap N NAME MAC: a tap NAME on host N, attached to br-int
+# in VLAN 10 with MAC as its attached-mac, as libvirt attaches one.
+gn_host_attach_tap() {
+    ip -n "${GN_HOST_NETNS[$1]}" tuntap add dev "$2" mode tap
+    ip -n "${GN_HOST_NETNS[$1]}" link set "$2" up
+    gn_on_host "$1" ovs-vsctl --timeout=5 -- --may-exist add-port br-int \
+        "$2" tag=10 -- set Interface "$2" external-ids:attached-mac="$3"
+}
 
 # gn_host_field N PATH PYEXPR: prints the Python expression PYEXPR over the
 # JSON body of host N's answer to GET PATH (the body is "d").

@@ -313,12 +313,7 @@ gn_check "dhcpv6-server-reply-binds" gn_wait 10 port_ips_are "pcc$s" \
     "['10.20.0.211', '2001:db8:20::200']"
 
 # --- A restart keeps the bindings and changes no flow.
-flows=$(gn_flows)
-gn_guestnetd_stop
-gn_guestnetd_start "$GN_CONFIG"
-gn_check "settled-after-restart" gn_wait 10 gn_settled
-gn_check "restart-no-flow-mods" test "$(gn_openflow flow_mods)" = 0
-gn_check "restart-same-flows" gn_same_flows "$flows"
+gn_check_restart_unchanged
 gn_check "restart-keeps-leases" port_ips_are "pca$s" "['$la', '$la6']"
 gn_check "ping-after-restart" bash -c "ip netns exec ca$s ping -c 1 -W 2 \
     10.20.0.50 > /dev/null"

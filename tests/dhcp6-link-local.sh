@@ -146,12 +146,7 @@ gn_check_seen "fourth-passes" "wb$s" cap-4
 gn_check_unseen "fifth-dropped" "wb$s" cap-5
 
 # --- A restart keeps the bindings and changes no flow.
-flows=$(gn_flows)
-gn_guestnetd_stop
-gn_guestnetd_start "$GN_CONFIG"
-gn_check "settled-after-restart" gn_wait 10 gn_settled
-gn_check "restart-no-flow-mods" test "$(gn_openflow flow_mods)" = 0
-gn_check "restart-same-flows" gn_same_flows "$flows"
+gn_check_restart_unchanged
 gn_check "restart-keeps-bindings" test "$(port_lls "pwa$s")" = "$lla"
 gn_check "ping-after-restart" ip netns exec "wa$s" ping -6 -c 1 -W 2 \
     "$llb%eth0"

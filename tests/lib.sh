@@ -332,6 +332,19 @@ gn_installed_after() { [ "$(gn_openflow installed_seqno)" -gt "$1" ]; }
 # gn_flows: the bridge's flows, sorted, without counters.
 gn_flows() { ovs-ofctl -O OpenFlow15 dump-flows br-int --no-stats | sort; }
 
+# gn_check_restart_unchanged: restarts guestnetd with its config and
+# checks that it settles without sending a flow_mod and that the bridge
+# holds the flows it held before.
+gn_check_restart_unchanged() {
+    local flows
+    flows=$(gn_flows)
+    gn_guestnetd_stop
+    gn_guestnetd_start "$GN_CONFIG"
+    gn_check "settled-after-restart" gn_wait 10 gn_settled
+    gn_check "restart-no-flow-mods" test "$(gn_openflow flow_mods)" = 0
+    gn_check "restart-same-flows" gn_same_flows "$flows"
+}
+
 # gn_same_flows FLOWS: the bridge holds exactly FLOWS (as gn_flows printed
 # them); shows the first differences otherwise.
 gn_same_flows() {
