@@ -72,6 +72,18 @@ static const uint8_t server_id[] = {
     0, 2, 0, 10, 0, 3, 0, 1, 0x0a, 0, 0, 0, 0, 10,
 };
 
+/* Writes a client's REQUEST with the server identifier and the IA_NA
+ * above into 'f' (its body built in 'b', its options in 'opts'); returns
+ * the frame's length. */
+static size_t
+request_frame(uint8_t *f, uint8_t *b, uint8_t *opts)
+{
+    memcpy(opts, server_id, sizeof server_id);
+    memcpy(opts + sizeof server_id, ia_na, sizeof ia_na);
+    return client_frame(f, b, body(b, DHCP6_REQUEST, opts,
+                                   sizeof server_id + sizeof ia_na));
+}
+
 static void
 lease_init(struct dhcp6_lease *l, const struct in6_addr *dns, size_t n_dns)
 {
@@ -248,10 +260,7 @@ test_build_reply(void)
     inet_pton(AF_INET6, "2001:db8::53", &dns[0]);
     inet_pton(AF_INET6, "2001:db8::54", &dns[1]);
     lease_init(&l, dns, 2);
-    memcpy(opts, server_id, sizeof server_id);
-    memcpy(opts + sizeof server_id, ia_na, sizeof ia_na);
-    n = client_frame(f, b, body(b, DHCP6_REQUEST, opts,
-                                sizeof server_id + sizeof ia_na));
+    n = request_frame(f, b, opts);
     CHECK(dhcp6_parse(f, n, &m) == NULL);
     dhcp6_answer(&m, &l, &a, NULL);
     n = dhcp6_build(&m, &a, &l, out);
@@ -298,10 +307,7 @@ test_parse_server_reply(void)
     size_t n;
 
     lease_init(&l, NULL, 0);
-    memcpy(opts, server_id, sizeof server_id);
-    memcpy(opts + sizeof server_id, ia_na, sizeof ia_na);
-    n = client_frame(f, b, body(b, DHCP6_REQUEST, opts,
-                                sizeof server_id + sizeof ia_na));
+    n = request_frame(f, b, opts);
     CHECK(dhcp6_parse(f, n, &m) == NULL);
     /* A client's message is no server's. */
     CHECK(dhcp6_parse_reply(f, n, &r) != NULL);
