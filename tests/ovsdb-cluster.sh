@@ -98,7 +98,9 @@ done
     > "$out" 2> "$d/live.err" &
 pid=$!
 gn_on_exit "kill $pid"
-gn_check ready gn_wait 10 since 0 '^ready: unix:.* model=clustered .*version=1\.0\.0'
+version=$(ovsdb-tool schema-version "$schema")
+gn_check ready gn_wait 10 since 0 \
+    "^ready: unix:.* model=clustered .*version=${version//./\\.}"
 gn_check first-sync-full \
     gn_wait 10 since 0 '^synced: .* kind=full resyncs=1 resumes=0'
 m=$(current)
