@@ -67,6 +67,18 @@ engine_ofport_set__(uint8_t *map, json_int_t ofport)
     }
 }
 
+/* After a start, the first choice follows the highest number in use, so
+ * that a number whose port was deleted just before the start (its device
+ * perhaps still attached) is not given again at once. */
+static void
+engine_ofport_note_max__(struct engine *e, json_int_t n)
+{
+    if (!e->ofport_started && n >= ENGINE_OFPORT_MIN
+        && n < ENGINE_OFPORT_MAX && n >= e->ofport_next) {
+        e->ofport_next = n + 1;
+    }
+}
+
 /* The bitmap of the numbers in use: the replica's Interfaces' ofport and
  * ofport_request, and the requests in progress. */
 static uint8_t *
@@ -86,9 +98,11 @@ engine_ofport_map__(struct engine *e)
 
             if (ovsdb_datum_integer(row, "ofport", &n)) {
                 engine_ofport_set__(e->ofport_map, n);
+                engine_ofport_note_max__(e, n);
             }
             if (ovsdb_datum_integer(row, "ofport_request", &n)) {
                 engine_ofport_set__(e->ofport_map, n);
+                engine_ofport_note_max__(e, n);
             }
         }
         for (const struct engine_op *op = e->ops; op; op = op->next) {
@@ -103,7 +117,16 @@ engine_ofport_map__(struct engine *e)
 void
 engine_ofport_pick__(struct engine *e, struct engine_op *op)
 {
+    if (op->spec.server) {
+        /* A server port changes its whole network's flows (no undeclared
+         * mode for the others, DHCP to the network): not before it
+         * exists. */
+        op->spec.ofport_request = 0;
+        return;
+    }
     uint8_t *map = engine_ofport_map__(e);
+
+    e->ofport_started = true;
 
     if (e->ofport_next < ENGINE_OFPORT_MIN
         || e->ofport_next > ENGINE_OFPORT_MAX) {
@@ -197,7 +220,8 @@ engine_ofport_pending__(struct engine *e, const struct pipeline_port *view,
     unsigned long long view_gen = port_view_pipeline_gen(e->view);
 
     if (p->built && p->built_gen == e->pending_gen
-        && p->built_view_gen == view_gen && p->built_cfg_gen == e->cfg_gen) {
+        && p->built_view_gen == view_gen && p->built_cfg_gen == e->cfg_gen
+        && p->built_remote_gen == e->remote.gen) {
         *n = p->n;
         return p->ports;
     }
@@ -227,6 +251,7 @@ engine_ofport_pending__(struct engine *e, const struct pipeline_port *view,
     p->built_gen = e->pending_gen;
     p->built_view_gen = view_gen;
     p->built_cfg_gen = e->cfg_gen;
+    p->built_remote_gen = e->remote.gen;     /* (Blocked ports.) */
     p->gen++;
     *n = p->n;
     return p->ports;

@@ -193,6 +193,7 @@ struct engine_pending {
     size_t n;
     bool built;
     unsigned long long built_gen, built_view_gen, built_cfg_gen;
+    unsigned long long built_remote_gen;
     unsigned long long gen;             /* Bumped at each rebuild. */
 };
 
@@ -253,6 +254,7 @@ struct engine {
     uint8_t *ofport_map;                /* Numbers in use, at */
     unsigned long long ofport_map_seqno;        /* this replica seqno. */
     int ofport_next;                    /* Where the next choice starts. */
+    bool ofport_started;                /* A choice was made. */
     bool held;                  /* engine_hold(): no transactions, no
                                  * flows, requests wait. */
     uint64_t flows_seqno;       /* Seqno of the last ofctrl_commit(). */
