@@ -547,9 +547,12 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
           "answer=\"reply\"", "dhcp6", "replies" },
         { NULL, NULL, "answer=\"none\"", "dhcp6", "ignored" },
         { "guestnet_link_locals_total", "IPv6 link-local addresses guests "
-          "used first, bound to their port or refused.",
+          "used first, bound to their port or refused, and bindings "
+          "taken back (another port's own EUI-64 address, or held for "
+          "another port in the cluster).",
           "result=\"bound\"", "link_locals", "bound" },
         { NULL, NULL, "result=\"refused\"", "link_locals", "refused" },
+        { NULL, NULL, "result=\"unbound\"", "link_locals", "unbound" },
         { "guestnet_dhcp_snoop_leases_total", "Leases of networks' own "
           "DHCP servers (their server ports' DHCPACKs and DHCPv6 REPLYs) "
           "bound to their clients' ports, and bindings taken away when a "

@@ -6,8 +6,9 @@
  * the (network, ip) index makes the first host to ask win, whichever
  * member it asks.  An address the registry already holds for the same
  * port (written before a restart or a crash, or by the host a live
- * migration came from) is taken at once; one another port holds is
- * refused naming it; with the cluster out of reach, or the port not
+ * migration came from) is taken at once; one another port holds, or the
+ * EUI-64 link-local address of another registered port (its own
+ * whether or not it has addresses), is refused naming it; with the cluster out of reach, or the port not
  * registered as this host's, the binding is refused (the guest's next
  * packet from the address asks again).  The rows go with the port's
  * Port row (cluster_plan_unregister__()), and other hosts read them as
@@ -21,11 +22,14 @@
 
 #include "cluster-private.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gn-log.h"
 #include "gn-util.h"
+#include "ip6-frame.h"
+#include "netaddr.h"
 #include "ovsdb-replica.h"
 #include "ovsdb-txn.h"
 
@@ -38,6 +42,34 @@ struct cluster_ll {
     char *network;
     char *ll;
 };
+
+const char *
+cluster_ll_eui64_owner__(const struct cluster *c, const char *net,
+                         const char *ll)
+{
+    struct netaddr_mac mac;
+    struct in6_addr a;
+    char text[18];
+    const json_t *rows;
+    const char *uuid;
+    json_t *v;
+
+    if (inet_pton(AF_INET6, ll, &a) != 1
+        || !ip6_link_local_mac(&a, mac.b)) {
+        return NULL;
+    }
+    netaddr_format_mac(&mac, text);
+    rows = ovsdb_replica_index_lookup(c->replica, "Port", "mac", text);
+    json_object_foreach ((json_t *) rows, uuid, v) {
+        const json_t *row = ovsdb_replica_get_row(c->replica, "Port", uuid);
+        const char *n = ovsdb_datum_string(row, "network");
+
+        if (n && !strcmp(n, net)) {
+            return ovsdb_datum_string(row, "name");
+        }
+    }
+    return NULL;
+}
 
 /* Why the registry refuses 'll' in 'net' to port 'port' now (malloc'd),
  * or NULL if it is free ('*mine' false) or the port's already ('*mine'
@@ -52,6 +84,7 @@ cluster_ll_refusal__(const struct cluster *c, const char *port,
     const json_t *a = cluster_address_row__(c, net, ll);
     const char *kind = a ? ovsdb_datum_string(a, "kind") : NULL;
     const char *owner = a ? ovsdb_datum_string(a, "owner") : NULL;
+    const char *eui64 = cluster_ll_eui64_owner__(c, net, ll);
     json_t *one;
     char *why;
 
@@ -59,6 +92,10 @@ cluster_ll_refusal__(const struct cluster *c, const char *port,
     if (!host || (strcmp(host, c->host) && (!req || strcmp(req, c->host)))) {
         return gn_xasprintf("port %s is not registered in the cluster as "
                             "this host's", port);
+    }
+    if (eui64 && strcmp(eui64, port)) {
+        return gn_xasprintf("%s is the EUI-64 link-local address of port "
+                            "%s", ll, eui64);
     }
     if (!a) {
         return NULL;
@@ -93,7 +130,8 @@ cluster_ll_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *r,
             why = gn_xasprintf("another port took %s in network %s in the "
                                "cluster just now", rl->ll, rl->network);
         }
-    } else if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 0) {
+    } else if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 1) {
+        /* (Op 0 is the comment, 1 the wait for the Port row.) */
         why = gn_xasprintf("port %s is not registered in the cluster",
                            rl->port);
     } else if (r->status == OVSDB_TXN_OP_ERROR && r->error

@@ -317,13 +317,15 @@ cluster_register_done__(struct ovsdb_txn *txn,
         }
         return;
     }
-    if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 0) {
+    /* (Op 0 is the comment, 1 the wait for the Host row, 2 for the
+     * Network row: cluster_register__().) */
+    if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 1) {
         cluster_op_finish__(op, 503, cluster_error_body__(
                                 "this host is not registered in the "
                                 "cluster (was it removed?)"));
         return;
     }
-    if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 1) {
+    if (r->status == OVSDB_TXN_OP_ERROR && r->failed_op == 2) {
         cluster_op_finish__(op, 409, cluster_error_body__(
                                 "network %s changed or went meanwhile: "
                                 "retry", json_string_value(json_object_get(

@@ -156,6 +156,10 @@ bool cluster_ipam_wants__(const struct cluster *, const char *network,
  * full). */
 char *cluster_ipam_next__(const struct cluster *, const char *network,
                           uint64_t *from, char *ip, size_t size);
+/* The name of the registered port of network 'net' whose EUI-64
+ * link-local address is 'll' (text), or NULL. */
+const char *cluster_ll_eui64_owner__(const struct cluster *, const char *net,
+                                     const char *ll);
 /* The Address row of network 'net' that holds 'ip' (canonical text), or
  * NULL (borrowed from the replica). */
 const json_t *cluster_address_row__(const struct cluster *, const char *net,

@@ -1,8 +1,9 @@
 /* cluster-remote.c: what the engine needs to route to other hosts: this
  * host's router MAC, made from its system-id, and the ports of other hosts
- * with declared addresses in networks this host knows, with the
- * link-local addresses the registry binds to them (cluster-ll.c), taken
- * from the registry whenever its rows or the policy change.  Those ports are
+ * in networks this host knows (routed to by their addresses; their MACs
+ * name their EUI-64 link-local addresses), with the link-local addresses
+ * the registry binds to them (cluster-ll.c), taken from the registry
+ * whenever its rows or the policy change.  Those ports are
  * also kept in STATE_DIR/cluster-remote.json (written at most once a
  * heartbeat), so that a guestnetd that restarts while the cluster is away
  * routes to them as before, without a flow change. */
@@ -42,8 +43,8 @@ cluster_router_mac(const char *system_id, struct netaddr_mac *mac)
 
 /* Fills 'p' from registry row 'row' of another host's port, with its
  * addresses in 'ips' (room for 'max') and its link-local bindings in
- * 'lls' (room for PIPELINE_LL_MAX); false if the pipeline has nothing to
- * do for it (unknown network, no address nor binding, bad MAC). */
+ * 'lls' (room for PIPELINE_LL_MAX); false if the pipeline cannot know it
+ * (unknown network, bad MAC). */
 static bool
 cluster_remote_port__(const struct gn_config *cfg, const json_t *row,
                       struct pipeline_port *p, struct netaddr_ip *ips,
@@ -88,13 +89,15 @@ cluster_remote_port__(const struct gn_config *cfg, const json_t *row,
         free(error);
     }
     /* Routed to by its addresses; in a private network, kept out by its
-     * MAC too; its link-local bindings kept from the guests here. */
-    return p->n_ips > 0 || p->n_lls > 0 || n->private_;
+     * MAC too; its link-local addresses, bound and EUI-64 (whether or not
+     * it has other addresses), kept from the guests here. */
+    return true;
 }
 
 /* Gives the engine the ports of 'rows' (JSON objects with "name",
  * "host", "network", "mac", "ips" as in the registry) that are other
- * hosts' and routable; returns a digest of what it gave (malloc'd). */
+ * hosts' in networks this host knows; returns a digest of what it gave
+ * (malloc'd). */
 static char *
 cluster_remote_apply__(struct cluster *c, const json_t *rows)
 {

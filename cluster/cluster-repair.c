@@ -6,7 +6,10 @@
  * with assigned addresses if its network assigns them (cluster-ipam.c),
  * which a registered port without addresses gets too; a link-local
  * address bound to a port that the registry lacks (bound before cluster
- * mode) is registered; a ready mark lost in a failover is written
+ * mode) is registered, one the registry holds for another port is
+ * unbound, and the registered binding of a port of this host that is
+ * another port's EUI-64 address is removed (the engine unbinds it: see
+ * engine/engine-ll.c); a ready mark lost in a failover is written
  * again; a row of this host
  * whose port is gone from the bridge (an add a crash interrupted, a port
  * libvirt removed) is removed; and an address row (a port's address or
@@ -170,13 +173,21 @@ cluster_repair_lls__(struct cluster *c, const json_t *row,
         if (!text || !net || c->n_repairs >= CLUSTER_MAX_REPAIRS) {
             return;
         }
+        const char *eui64 = cluster_ll_eui64_owner__(c, net, text);
+        if (eui64 && strcmp(eui64, name)) {
+            continue;           /* Void: the engine unbinds it. */
+        }
         if (a) {
             const char *owner = ovsdb_datum_string(a, "owner");
 
-            if (!owner || strcmp(owner, name)) {
+            if (owner && strcmp(owner, name)
+                && cluster_find__(c, "Port", "name", owner, NULL)) {
+                /* Bound here before cluster mode, or while another
+                 * host took it: the registry's holder keeps it. */
                 GN_LOG_WARN_RL(&repair_rl, "port %s: its link-local "
-                               "address %s is registered to %s", name,
-                               text, owner ? owner : "?");
+                               "address %s is registered to %s: "
+                               "unbinding it", name, text, owner);
+                engine_ll_unbind(c->engine, name, text);
             }
             continue;
         }
@@ -189,6 +200,25 @@ cluster_repair_lls__(struct cluster *c, const json_t *row,
                              "kind", "link-local"));
         cluster_repair_commit__(c, txn, name, NULL, NULL);
     }
+}
+
+/* True if link-local binding 'row' (an Address row) of port 'owner' is
+ * this host's to remove: 'owner' is this host's port and the address is
+ * the EUI-64 link-local address of another registered port of the
+ * network (its own, whenever it came: engine_ll_void__()). */
+static bool
+cluster_ll_void__(const struct cluster *c, const json_t *row,
+                  const char *owner)
+{
+    const json_t *port = cluster_find__(c, "Port", "name", owner, NULL);
+    const char *host = port ? ovsdb_datum_string(port, "host") : NULL;
+    const char *net = ovsdb_datum_string(row, "network");
+    const char *ip = ovsdb_datum_string(row, "ip");
+    const char *eui64 = (net && ip ? cluster_ll_eui64_owner__(c, net, ip)
+                         : NULL);
+
+    return (host && !strcmp(host, c->host) && eui64 && strcmp(eui64, owner)
+            && !cluster_port_busy__(c, owner));
 }
 
 /* Registers port 'port' (engine JSON) of the bridge, or writes its lost
@@ -324,6 +354,17 @@ cluster_reconcile__(struct cluster *c)
         const char *kind = ovsdb_datum_string(row, "kind");
         const char *owner = ovsdb_datum_string(row, "owner");
 
+        if (kind && !strcmp(kind, "link-local") && owner && n < 256
+            && cluster_ll_void__(c, row, owner)) {
+            GN_LOG_INFO("port %s: unregistering link-local address %s: "
+                        "another port's EUI-64 address", owner,
+                        ovsdb_datum_string(row, "ip"));
+            ovsdb_txn_delete(txn, "Address", json_pack(
+                                 "[[s, s, o]]", "_uuid", "==",
+                                 ovsdb_datum_uuid(uuid)));
+            n++;
+            continue;
+        }
         if (kind && (!strcmp(kind, "port") || !strcmp(kind, "link-local"))
             && owner
             && !cluster_find__(c, "Port", "name", owner, NULL)

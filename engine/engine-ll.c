@@ -21,7 +21,17 @@
  * fails, the guest's next packet asks again); the
  * port view reads it back and the pipeline allows the address to the
  * port and drops it from every other ("link-local-taken-drop").  A
- * restart finds the bindings in OVSDB and builds the same flows.  The
+ * restart finds the bindings in OVSDB and builds the same flows.
+ *
+ * A port's EUI-64 link-local address is its own whenever the port comes:
+ * a binding of it to another port of the network (a guest that took it
+ * before the port existed, on this host or another) is void from the
+ * moment the port (local, being added or another host's) is known
+ * (engine_ll_void__(): the pipeline never sees it) and is removed from
+ * that port's Interface in the next transaction.  So no guest can keep a
+ * port that comes later, or comes back, out of its own address.  In
+ * cluster mode, a binding the registry holds for another port is
+ * unbound as well (engine_ll_unbind(): cluster/cluster-repair.c).  The
  * punted packet itself is not forwarded: the guest's next one passes
  * once the flows are in (a probe that meets no answer is what duplicate
  * address detection expects).
@@ -31,6 +41,7 @@
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +61,18 @@ GN_LOG_MODULE(link_local);
 /* The most bindings waiting for a transaction. */
 #define ENGINE_LL_QUEUE_MAX 256
 
+/* True if 'a' is one of the link-local addresses bound to port 'p'. */
+static bool
+engine_ll_bound__(const struct pipeline_port *p, const struct in6_addr *a)
+{
+    for (size_t i = 0; i < p->n_lls; i++) {
+        if (!memcmp(&p->lls[i].addr.v6, a, sizeof *a)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* True if 'a' is one of the link-local addresses of port 'p' (its EUI-64
  * one, or bound). */
 static bool
@@ -58,15 +81,104 @@ engine_ll_is_ports__(const struct pipeline_port *p, const struct in6_addr *a)
     struct in6_addr eui64;
 
     ip6_link_local(p->mac.b, &eui64);
-    if (!memcmp(&eui64, a, sizeof *a)) {
-        return true;
+    return !memcmp(&eui64, a, sizeof *a) || engine_ll_bound__(p, a);
+}
+
+static void
+engine_ll_mac_key__(int vlan, const struct netaddr_mac *mac, char key[32])
+{
+    snprintf(key, 32, "%d/%02x%02x%02x%02x%02x%02x", vlan, mac->b[0],
+             mac->b[1], mac->b[2], mac->b[3], mac->b[4], mac->b[5]);
+}
+
+/* Marks of engine_ll_void__()'s map of vlan/MAC keys. */
+static char engine_ll_named, engine_ll_owned;
+
+/* True if port 'p''s bound link-local address 'a' is void: the EUI-64
+ * address of a MAC that another port of its network has ('owners'). */
+static bool
+engine_ll_is_void__(const struct gn_strmap *owners,
+                    const struct pipeline_port *p, const struct in6_addr *a)
+{
+    struct netaddr_mac mac;
+    char key[32];
+
+    if (!ip6_link_local_mac(a, mac.b)
+        || !memcmp(&mac, &p->mac, sizeof mac)) {
+        return false;
     }
-    for (size_t i = 0; i < p->n_lls; i++) {
-        if (!memcmp(&p->lls[i].addr.v6, a, sizeof *a)) {
+    engine_ll_mac_key__(p->vlan, &mac, key);
+    return gn_strmap_get(owners, key) == &engine_ll_owned;
+}
+
+/* True if a bound link-local address of port 'p' is void. */
+static bool
+engine_ll_has_void__(const struct gn_strmap *owners,
+                     const struct pipeline_port *p)
+{
+    for (size_t j = 0; j < p->n_lls; j++) {
+        if (engine_ll_is_void__(owners, p, &p->lls[j].addr.v6)) {
             return true;
         }
     }
     return false;
+}
+
+size_t
+engine_ll_void__(struct pipeline_port *ports, size_t n,
+                 struct netaddr_ip **bufp)
+{
+    struct gn_strmap owners = GN_STRMAP_INIT;
+    size_t n_cut_ports = 0, n_cut = 0, k = 0;
+    struct netaddr_mac mac;
+    char key[32];
+
+    /* The MACs that bindings in EUI-64 form name (few: most guests bind
+     * none), then which of them a port of the network has. */
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < ports[i].n_lls; j++) {
+            if (ip6_link_local_mac(&ports[i].lls[j].addr.v6, mac.b)) {
+                engine_ll_mac_key__(ports[i].vlan, &mac, key);
+                gn_strmap_put(&owners, key, &engine_ll_named);
+            }
+        }
+    }
+    for (size_t i = 0; owners.n && i < n; i++) {
+        engine_ll_mac_key__(ports[i].vlan, &ports[i].mac, key);
+        if (gn_strmap_get(&owners, key)) {
+            gn_strmap_put(&owners, key, &engine_ll_owned);
+        }
+    }
+    for (size_t i = 0; owners.n && i < n; i++) {
+        if (engine_ll_has_void__(&owners, &ports[i])) {
+            n_cut_ports++;
+        }
+    }
+    if (n_cut_ports) {
+        *bufp = gn_xrealloc(*bufp, n_cut_ports * PIPELINE_LL_MAX
+                                   * sizeof **bufp);
+    }
+    for (size_t i = 0; k < n_cut_ports && i < n; i++) {
+        struct pipeline_port *p = &ports[i];
+        struct netaddr_ip *kept = *bufp + k * PIPELINE_LL_MAX;
+        size_t n_kept = 0;
+
+        if (!engine_ll_has_void__(&owners, p)) {
+            continue;
+        }
+        for (size_t j = 0; j < p->n_lls; j++) {
+            if (!engine_ll_is_void__(&owners, p, &p->lls[j].addr.v6)
+                && n_kept < PIPELINE_LL_MAX) {
+                kept[n_kept++] = p->lls[j];
+            }
+        }
+        n_cut += p->n_lls - n_kept;
+        p->lls = kept;
+        p->n_lls = n_kept;
+        k++;
+    }
+    gn_strmap_destroy(&owners);
+    return n_cut;
 }
 
 /* The link-local address that packet 'f' uses: its source or, for a
@@ -89,10 +201,10 @@ engine_ll_candidate__(const struct ip6_frame *f, struct in6_addr *a)
 
 /* Decides whether 'a' may be bound to port 'p'.  Returns NULL (queue it),
  * "" (nothing to do: it is the port's or queued for it already) or a
- * static reason to refuse it. */
+ * reason to refuse it (static, or in 'buf' of 'size' bytes). */
 static const char *
 engine_ll_check__(struct engine *e, const struct pipeline_port *p,
-                  const struct in6_addr *a)
+                  const struct in6_addr *a, char *buf, size_t size)
 {
     const struct pipeline_port *ports;
     struct netaddr_mac gw;
@@ -113,13 +225,16 @@ engine_ll_check__(struct engine *e, const struct pipeline_port *p,
     for (size_t i = 0; i < n; i++) {
         if (ports[i].vlan == p->vlan && strcmp(ports[i].name, p->name)
             && engine_ll_is_ports__(&ports[i], a)) {
-            return "held by another port of the network";
+            snprintf(buf, size, "held by port %s of the network%s",
+                     ports[i].name, ports[i].remote ? " (another host's)"
+                                                    : "");
+            return buf;
         }
     }
     for (size_t i = 0; i < e->n_ll_queue; i++) {
         const struct engine_ll *q = &e->ll_queue[i];
 
-        if (q->vlan != p->vlan) {
+        if (q->vlan != p->vlan || q->unbind) {
             continue;
         }
         bool same_port = !strcmp(q->port, p->name);
@@ -143,7 +258,7 @@ engine_ll_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
     static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 10);
     const char *why = NULL;
     const struct pipeline_port *p = engine_punt_port__(e, pin, &why);
-    char s[INET6_ADDRSTRLEN] = "?";
+    char s[INET6_ADDRSTRLEN] = "?", buf[128];
     struct in6_addr a;
     struct ip6_frame f;
 
@@ -152,7 +267,7 @@ engine_ll_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
         inet_ntop(AF_INET6, &a, s, sizeof s);
         why = (memcmp(f.eth_src, p->mac.b, 6)
                ? "source MAC is not the port's"
-               : engine_ll_check__(e, p, &a));
+               : engine_ll_check__(e, p, &a, buf, sizeof buf));
     }
     if (!why) {
         const struct gn_network *net = gn_config_find_vlan(e->cfg, p->vlan);
@@ -164,6 +279,7 @@ engine_ll_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
         q->port = gn_xstrdup(p->name);
         q->vlan = p->vlan;
         q->addr = a;
+        q->unbind = false;
         q->in_txn = false;
         q->registering = e->ll_register != NULL;
         GN_LOG_INFO("port %s: binding link-local address %s%s", p->name, s,
@@ -184,80 +300,145 @@ engine_ll_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
     }
 }
 
-/* Adds to 'list' the addresses queued for port 'name' that it lacks, up
- * to PIPELINE_LL_MAX in all ('n' already), and marks them in the
- * transaction.  Returns the number added. */
-static size_t
-engine_ll_append__(struct engine *e, const char *name, struct gn_buf *list,
-                   size_t n)
+/* True if 'a' is one of the 'n' addresses of 'list'. */
+static bool
+engine_ll_in__(const struct in6_addr *list, size_t n, const struct in6_addr *a)
 {
-    size_t added = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!memcmp(&list[i], a, sizeof *a)) {
+            return true;
+        }
+    }
+    return false;
+}
 
+/* Adds to 'txn' the op that writes port 'name''s bindings anew: those
+ * its Interface has, but those engine_ll_void__() cut from it ('cut', its
+ * merged port, if it cut any) and those queued for unbinding, and the
+ * queued ones it lacks (up to PIPELINE_LL_MAX in all).  Marks the queued
+ * ones of the port in the transaction.  Returns the number of ops. */
+static int
+engine_ll_write__(struct engine *e, struct ovsdb_txn *txn, const char *br,
+                  const char *name, const struct pipeline_port *cut)
+{
+    struct in6_addr list[PIPELINE_LL_MAX];
+    const char *iface_uuid = NULL, *old = NULL;
+    const json_t *iface = NULL;
+    size_t n = 0, added = 0, removed = 0;
+    struct gn_buf text = GN_BUF_INIT;
+    char *uuid, *copy, *save = NULL;
+
+    if ((uuid = port_find(e->replica, br, name))) {
+        iface = port_iface(e->replica, ovsdb_replica_get_row(
+                               e->replica, "Port", uuid), &iface_uuid);
+        free(uuid);
+    }
+    old = iface ? ovsdb_datum_map_get_string(iface, "external_ids",
+                                             PORTS_LINK_LOCALS_KEY) : NULL;
+    copy = gn_xstrdup(old ? old : "");
+    for (char *t = strtok_r(copy, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        struct in6_addr a;
+        bool unbound = false;
+
+        if (inet_pton(AF_INET6, t, &a) != 1) {
+            continue;
+        }
+        for (size_t i = 0; i < e->n_ll_queue; i++) {
+            const struct engine_ll *q = &e->ll_queue[i];
+
+            unbound |= (q->unbind && !q->in_txn && !strcmp(q->port, name)
+                        && !memcmp(&q->addr, &a, sizeof a));
+        }
+        if (unbound || (cut && !engine_ll_bound__(cut, &a))) {
+            removed++;
+        } else if (n < PIPELINE_LL_MAX && !engine_ll_in__(list, n, &a)) {
+            list[n++] = a;
+        }
+    }
+    free(copy);
     for (size_t i = 0; i < e->n_ll_queue; i++) {
         struct engine_ll *q = &e->ll_queue[i];
-        char s[INET6_ADDRSTRLEN];
 
         if (q->in_txn || q->registering || strcmp(q->port, name)) {
             continue;
         }
         q->in_txn = true;
-        inet_ntop(AF_INET6, &q->addr, s, sizeof s);
-        if (n < PIPELINE_LL_MAX && !strstr(gn_buf_cstr(list), s)) {
-            gn_buf_printf(list, "%s%s", list->len ? "," : "", s);
-            n++;
+        if (!q->unbind && n < PIPELINE_LL_MAX
+            && !engine_ll_in__(list, n, &q->addr)) {
+            list[n++] = q->addr;
             added++;
         }
     }
-    return added;
+    if (!iface || (!added && !removed)) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char s[INET6_ADDRSTRLEN];
+
+        inet_ntop(AF_INET6, &list[i], s, sizeof s);
+        gn_buf_printf(&text, "%s%s", i ? "," : "", s);
+    }
+    ovsdb_txn_mutate(txn, "Interface", ovsdb_where_uuid(iface_uuid),
+                     n ? json_pack("[[s, s, [s, [s]]], [s, s, o]]",
+                                   "external_ids", "delete", "set",
+                                   PORTS_LINK_LOCALS_KEY,
+                                   "external_ids", "insert",
+                                   ovsdb_datum_map(json_pack(
+                                       "{s:s}", PORTS_LINK_LOCALS_KEY,
+                                       gn_buf_cstr(&text))))
+                       : json_pack("[[s, s, [s, [s]]]]", "external_ids",
+                                   "delete", "set", PORTS_LINK_LOCALS_KEY));
+    gn_buf_destroy(&text);
+    e->n_ll_bound += added;
+    e->n_ll_unbound += removed;
+    if (removed) {
+        GN_LOG_INFO("port %s: %zu link-local address%s unbound (another "
+                    "port's own, or held for another port)", name, removed,
+                    removed == 1 ? "" : "es");
+    }
+    return 1;
 }
 
 int
 engine_ll_plan__(struct engine *e, struct ovsdb_txn *txn)
 {
     const char *br = engine_bridge_uuid__(e);
+    struct gn_strmap todo = GN_STRMAP_INIT;
+    const struct engine_remote *r = &e->remote;
+    struct gn_strmap_node *node;
     int n_ops = 0;
+    size_t n;
 
-    for (size_t i = 0; br && i < e->n_ll_queue; i++) {
-        const struct engine_ll *q = &e->ll_queue[i];
-        const char *iface_uuid = NULL, *old;
-        const json_t *iface = NULL;
-        struct gn_buf list = GN_BUF_INIT;
-        char *uuid;
-        size_t n = 0;
-
-        if (q->in_txn || q->registering) {
-            continue;
-        }
-        if ((uuid = port_find(e->replica, br, q->port))) {
-            iface = port_iface(e->replica, ovsdb_replica_get_row(
-                                   e->replica, "Port", uuid), &iface_uuid);
-            free(uuid);
-        }
-        old = iface ? ovsdb_datum_map_get_string(iface, "external_ids",
-                                                 PORTS_LINK_LOCALS_KEY)
-                    : NULL;
-        if (old && *old) {
-            gn_buf_printf(&list, "%s", old);
-            for (const char *c = old; *c; c++) {
-                n += *c == ',';
-            }
-            n++;
-        }
-        size_t added = engine_ll_append__(e, q->port, &list, n);
-        if (iface && added) {
-            ovsdb_txn_mutate(txn, "Interface", ovsdb_where_uuid(iface_uuid),
-                             json_pack("[[s, s, [s, [s]]], [s, s, o]]",
-                                       "external_ids", "delete", "set",
-                                       PORTS_LINK_LOCALS_KEY,
-                                       "external_ids", "insert",
-                                       ovsdb_datum_map(json_pack(
-                                           "{s:s}", PORTS_LINK_LOCALS_KEY,
-                                           gn_buf_cstr(&list)))));
-            n_ops++;
-            e->n_ll_bound += added;
-        }
-        gn_buf_destroy(&list);
+    if (!br) {
+        return 0;
     }
+    /* The bridge's ports whose bindings engine_ll_void__() cut... */
+    engine_remote_merge__(e, &n);
+    if (r->n_voided_local) {
+        size_t n_view;
+        const struct pipeline_port *view = port_view_pipeline_ports(
+            e->view, &n_view);
+
+        for (size_t i = 0; i < r->n_merged_view && i < n_view; i++) {
+            if (r->merged[i].n_lls < view[i].n_lls) {
+                gn_strmap_put(&todo, view[i].name, &r->merged[i]);
+            }
+        }
+    }
+    /* ...and those with queued bindings or unbindings. */
+    for (size_t i = 0; i < e->n_ll_queue; i++) {
+        const struct engine_ll *q = &e->ll_queue[i];
+
+        if (!q->in_txn && !q->registering
+            && !gn_strmap_get(&todo, q->port)) {
+            gn_strmap_put(&todo, q->port, NULL);
+        }
+    }
+    GN_STRMAP_FOR_EACH (node, &todo) {
+        n_ops += engine_ll_write__(e, txn, br, node->key, node->value);
+    }
+    gn_strmap_destroy(&todo);
     return n_ops;
 }
 
@@ -281,6 +462,9 @@ engine_ll_txn_done__(struct engine *e)
 bool
 engine_ll_queued__(const struct engine *e)
 {
+    if (e->remote.n_voided_local) {
+        return true;
+    }
     for (size_t i = 0; i < e->n_ll_queue; i++) {
         if (!e->ll_queue[i].in_txn && !e->ll_queue[i].registering) {
             return true;
@@ -310,7 +494,7 @@ engine_ll_registered(struct engine *e, const char *port, const char *ll,
     for (size_t i = 0; i < e->n_ll_queue; i++) {
         struct engine_ll *q = &e->ll_queue[i];
 
-        if (!q->registering || strcmp(q->port, port)
+        if (!q->registering || q->unbind || strcmp(q->port, port)
             || memcmp(&q->addr, &a, sizeof a)) {
             continue;
         }
@@ -326,6 +510,41 @@ engine_ll_registered(struct engine *e, const char *port, const char *ll,
         e->ll_queue[i] = e->ll_queue[--e->n_ll_queue];
         return;
     }
+}
+
+void
+engine_ll_unbind(struct engine *e, const char *port, const char *ll)
+{
+    size_t n;
+    const struct pipeline_port *ports = port_view_pipeline_ports(e->view,
+                                                                 &n);
+    const struct pipeline_port *p = NULL;
+    struct engine_ll *q;
+    struct in6_addr a;
+
+    for (size_t i = 0; i < n && !p; i++) {
+        p = !strcmp(ports[i].name, port) ? &ports[i] : NULL;
+    }
+    if (!p || inet_pton(AF_INET6, ll, &a) != 1 || !engine_ll_bound__(p, &a)) {
+        return;
+    }
+    for (size_t i = 0; i < e->n_ll_queue; i++) {
+        q = &e->ll_queue[i];
+        if (q->unbind && !strcmp(q->port, port)
+            && !memcmp(&q->addr, &a, sizeof a)) {
+            return;             /* Queued already. */
+        }
+    }
+    GN_LOG_INFO("port %s: unbinding link-local address %s", port, ll);
+    e->ll_queue = gn_xrealloc(e->ll_queue, (e->n_ll_queue + 1)
+                                           * sizeof *e->ll_queue);
+    q = &e->ll_queue[e->n_ll_queue++];
+    memset(q, 0, sizeof *q);
+    q->port = gn_xstrdup(port);
+    q->vlan = p->vlan;
+    q->addr = a;
+    q->unbind = true;
+    engine_schedule__(e);
 }
 
 void

@@ -209,7 +209,14 @@ struct engine_remote {
     struct gn_strmap blocked;           /* Names of blocked ports. */
     struct pipeline_port *merged;       /* The bridge's ports, then these. */
     size_t n_merged;
+    bool merged_valid;          /* 'merged' (or 'plain') is up to date. */
+    bool plain;                 /* The pipeline sees the view as it is. */
     unsigned long long merged_view_gen, merged_gen, merged_pending_gen;
+    struct netaddr_ip *merged_lls;      /* The link-locals of the merged
+                                         * ports engine_ll_void__() cut. */
+    size_t n_merged_view;       /* The bridge's ports in 'merged'. */
+    size_t n_voided_local;      /* Bindings of the bridge's ports that
+                                 * engine_ll_void__() cut. */
 };
 
 struct engine {
@@ -343,6 +350,7 @@ struct engine {
     size_t n_ll_queue;
     unsigned long long n_ll_bound;
     unsigned long long n_ll_refused;
+    unsigned long long n_ll_unbound;
     engine_ll_register_cb *ll_register;     /* engine_set_ll_registrar(). */
     void *ll_register_aux;
 
@@ -444,11 +452,12 @@ const char *engine_snoop_reason_name__(enum engine_snoop_reason r);
 
 /* engine-ll.c */
 
-/* A link-local address to bind to a port. */
+/* A link-local address to bind to a port, or to unbind from it. */
 struct engine_ll {
     char *port;                 /* The port's name. */
     int vlan;
     struct in6_addr addr;
+    bool unbind;                /* engine_ll_unbind(): to remove. */
     bool in_txn;                /* In the transaction in flight. */
     bool registering;           /* Cluster mode: waiting for the
                                  * registry (engine_ll_registered()). */
@@ -462,6 +471,12 @@ void engine_ll_packet_in__(struct engine *e,
 int engine_ll_plan__(struct engine *e, struct ovsdb_txn *txn);
 /* True if bindings wait for a transaction. */
 bool engine_ll_queued__(const struct engine *e);
+/* Cuts from the 'n' ports of 'ports' the bound link-local addresses that
+ * are the EUI-64 link-local address of another port of their network
+ * (that port's own, whenever it came); the cut ports' 'lls' point into
+ * '*bufp' (reallocated).  Returns the number of addresses cut. */
+size_t engine_ll_void__(struct pipeline_port *ports, size_t n,
+                        struct netaddr_ip **bufp);
 /* The transaction in flight is done: forgets its bindings (the replica
  * shows them now, or the guest's next packet asks again). */
 void engine_ll_txn_done__(struct engine *e);

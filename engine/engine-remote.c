@@ -1,12 +1,13 @@
 /* engine-remote.c: what the engine knows of other hosts in cluster mode:
  * this host's router MAC (the source of routed frames it sends to the
- * fabric), the ports of other hosts with declared addresses, which the
- * pipeline routes to over the uplink, with the link-local addresses the
- * registry binds to them, which no guest here may use, and the bridge's
- * ports that a live migration blocks.  The pipeline sees the bridge's ports (blocked ones
- * flagged), the ports of the adds in progress (engine-ofport.c), then the
- * other hosts', in one array that stays the same while none of it
- * changes. */
+ * fabric), the ports of other hosts (those with addresses the pipeline
+ * routes to over the uplink), with the link-local addresses the registry
+ * binds to them, which no guest here may use, nor their EUI-64 ones, and
+ * the bridge's ports that a live migration blocks.  The pipeline sees the bridge's
+ * ports (blocked ones flagged), the ports of the adds in progress
+ * (engine-ofport.c), then the other hosts', in one array that stays the
+ * same while none of it changes, without the link-local bindings that
+ * are another port's EUI-64 address (engine_ll_void__()). */
 #include <config.h>
 
 #include "engine-private.h"
@@ -108,29 +109,55 @@ engine_remote_merge__(struct engine *e, size_t *n)
     const struct pipeline_port *pending = engine_ofport_pending__(
         e, view, n_view, &n_pending);
 
-    if (!r->n && !r->blocked.n && !n_pending) {
-        *n = n_view;
-        return view;
-    }
-    if (!r->merged || r->merged_view_gen != view_gen
+    if (!r->merged_valid || r->merged_view_gen != view_gen
         || r->merged_gen != r->gen
         || r->merged_pending_gen != e->pending.gen) {
+        bool lls = false;
+
+        for (size_t i = 0; i < n_view && !lls; i++) {
+            lls = view[i].n_lls > 0;
+        }
+        for (size_t i = 0; i < r->n && !lls; i++) {
+            lls = r->ports[i].n_lls > 0;
+        }
+        /* Without other hosts' ports, blocked ports, adds in progress
+         * and link-local bindings that the merge could cut, the view is
+         * the array. */
+        r->plain = !r->n && !r->blocked.n && !n_pending && !lls;
         free(r->merged);
-        r->merged = gn_xcalloc(n_view + n_pending + r->n, sizeof *r->merged);
-        for (size_t i = 0; i < n_view; i++) {
-            r->merged[i] = view[i];
-            r->merged[i].blocked = engine_is_blocked(e, view[i].name);
+        r->merged = NULL;
+        r->n_merged = r->n_merged_view = r->n_voided_local = 0;
+        if (!r->plain) {
+            r->merged = gn_xcalloc(n_view + n_pending + r->n + 1,
+                                   sizeof *r->merged);
+            for (size_t i = 0; i < n_view; i++) {
+                r->merged[i] = view[i];
+                r->merged[i].blocked = engine_is_blocked(e, view[i].name);
+            }
+            for (size_t i = 0; i < n_pending; i++) {
+                r->merged[n_view + i] = pending[i];
+            }
+            for (size_t i = 0; i < r->n; i++) {
+                r->merged[n_view + n_pending + i] = r->ports[i];
+            }
+            r->n_merged = n_view + n_pending + r->n;
+            r->n_merged_view = n_view;
+            if (lls && engine_ll_void__(r->merged, r->n_merged,
+                                        &r->merged_lls)) {
+                for (size_t i = 0; i < n_view; i++) {
+                    r->n_voided_local += (view[i].n_lls
+                                          - r->merged[i].n_lls);
+                }
+            }
         }
-        for (size_t i = 0; i < n_pending; i++) {
-            r->merged[n_view + i] = pending[i];
-        }
-        for (size_t i = 0; i < r->n; i++) {
-            r->merged[n_view + n_pending + i] = r->ports[i];
-        }
-        r->n_merged = n_view + n_pending + r->n;
+        r->merged_valid = true;
         r->merged_view_gen = view_gen;
         r->merged_gen = r->gen;
         r->merged_pending_gen = e->pending.gen;
+    }
+    if (r->plain) {
+        *n = n_view;
+        return view;
     }
     *n = r->n_merged;
     return r->merged;
@@ -143,4 +170,7 @@ engine_remote_destroy__(struct engine *e)
     gn_strmap_destroy(&e->remote.blocked);
     free(e->remote.merged);
     e->remote.merged = NULL;
+    free(e->remote.merged_lls);
+    e->remote.merged_lls = NULL;
+    e->remote.merged_valid = false;
 }

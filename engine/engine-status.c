@@ -317,8 +317,9 @@ engine_status(struct engine *e)
         "ignored", (json_int_t) e->n_dhcp6_ignored));
     json_object_set_new(j, "dhcp_snoop", engine_snoop_status__(e));
     json_object_set_new(j, "link_locals", json_pack(
-        "{s:I, s:I}", "bound", (json_int_t) e->n_ll_bound,
-        "refused", (json_int_t) e->n_ll_refused));
+        "{s:I, s:I, s:I}", "bound", (json_int_t) e->n_ll_bound,
+        "refused", (json_int_t) e->n_ll_refused,
+        "unbound", (json_int_t) e->n_ll_unbound));
     return j;
 }
 

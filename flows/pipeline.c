@@ -635,8 +635,9 @@ pipeline_global_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg)
 
 /* Cluster mode, local port 'p': frames from the uplink that claim its MAC
  * or one of its addresses are dropped; so are those of its network's VLAN
- * that claim one of its bound link-local addresses (from it, a duplicate
- * address detection probe or an advertisement for it). */
+ * that claim one of its link-local addresses, its EUI-64 one or a bound
+ * one (from it, a duplicate address detection probe or an advertisement
+ * for it). */
 static void
 pipeline_uplink_spoof__(struct pipeline_ctx *ctx,
                         const struct pipeline_port *p, int uplink_ofport)
@@ -662,8 +663,8 @@ pipeline_uplink_spoof__(struct pipeline_ctx *ctx,
                              ip);
         }
     }
-    for (size_t i = 0; i < p->n_lls; i++) {
-        inet_ntop(AF_INET6, &p->lls[i].addr.v6, ip, sizeof ip);
+    for (size_t i = 0; i <= p->n_lls; i++) {
+        pipeline_own_link_local__(p, i, ip, sizeof ip);
         pipeline_ctx_add(ctx, T_INGRESS, 120, cookie, "drop",
                          "in_port=%d,dl_vlan=%d,ipv6,ipv6_src=%s",
                          uplink_ofport, p->vlan, ip);

@@ -57,6 +57,9 @@ size_t ip6_frame_finish(uint8_t *buf, const uint8_t dst_mac[6],
 /* Stores in '*a' the EUI-64 link-local address of 'mac' (RFC 4291 2.5.1,
  * fe80::/64 with the universal/local bit inverted). */
 void ip6_link_local(const uint8_t mac[6], struct in6_addr *a);
+/* If 'a' is the EUI-64 link-local address of a MAC, stores that MAC in
+ * 'mac' and returns true. */
+bool ip6_link_local_mac(const struct in6_addr *a, uint8_t mac[6]);
 
 /* True if 'a' is in fe80::/64. */
 bool ip6_is_link_local64(const struct in6_addr *a);

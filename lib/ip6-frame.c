@@ -123,6 +123,22 @@ ip6_link_local(const uint8_t mac[6], struct in6_addr *a)
 }
 
 bool
+ip6_link_local_mac(const struct in6_addr *a, uint8_t mac[6])
+{
+    const uint8_t *b = a->s6_addr;
+    struct in6_addr back;
+
+    mac[0] = b[8] ^ 0x02;
+    mac[1] = b[9];
+    mac[2] = b[10];
+    mac[3] = b[13];
+    mac[4] = b[14];
+    mac[5] = b[15];
+    ip6_link_local(mac, &back);
+    return !memcmp(&back, a, sizeof back);
+}
+
+bool
 ip6_is_link_local64(const struct in6_addr *a)
 {
     static const uint8_t prefix[8] = { 0xfe, 0x80 };

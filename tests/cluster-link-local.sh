@@ -115,28 +115,93 @@ gn_check "host2-registers-its-binding-again" gn_wait 15 reregistered
 # --- Frames from the fabric that claim wa's binding are dropped on host1.
 inj=inj$s
 gn_fabric_injector "$inj"
-gn_capture_start "wa$s" || gn_fail capture-start "tcpdump did not start"
-gn_scapy "$inj" "
+# uplink_claims NS MAC ADDR FREE WHAT: the fabric sends the guest in NS
+# (MAC, link-local address ADDR) UDP from ADDR and from the free address
+# FREE, and advertisements of each; PASS each if those of ADDR are
+# dropped and those of FREE arrive (WHAT names ADDR in the checks).
+uplink_claims() {
+    local ns=$1 mac=$2 addr=$3 free=$4 what=$5
+    gn_capture_start "$ns" || gn_fail capture-start "tcpdump did not start"
+    gn_scapy "$inj" "
 def f(ipsrc, l4, tag):
-    return (Ether(src='52:54:00:0a:0f:0f', dst='$wa') / Dot1Q(vlan=10)
-            / IPv6(src=ipsrc, dst='$lla', hlim=255) / l4
+    return (Ether(src='52:54:00:0a:0f:0f', dst='$mac') / Dot1Q(vlan=10)
+            / IPv6(src=ipsrc, dst='$addr', hlim=255) / l4
             / Raw(b'GN[' + tag + b']'))
 for i in range(3):
-    sendp([f('$lla', UDP(sport=9, dport=9), b'uplink-claimed'),
-           f('fe80::99', UDP(sport=9, dport=9), b'uplink-free'),
-           f('fe80::99', ICMPv6ND_NA(tgt='$lla', R=0, S=0, O=1),
+    sendp([f('$addr', UDP(sport=9, dport=9), b'uplink-claimed'),
+           f('$free', UDP(sport=9, dport=9), b'uplink-free'),
+           f('$free', ICMPv6ND_NA(tgt='$addr', R=0, S=0, O=1),
              b'uplink-na-claimed'),
-           f('fe80::99', ICMPv6ND_NA(tgt='fe80::99', R=0, S=0, O=1),
+           f('$free', ICMPv6ND_NA(tgt='$free', R=0, S=0, O=1),
              b'uplink-na-free')], iface='inj', verbose=0)
 "
-gn_capture_stop
-gn_check_unseen "uplink-frame-from-the-binding-dropped" "wa$s" uplink-claimed
-gn_check_seen "uplink-frame-from-a-free-link-local-arrives" "wa$s" \
-    uplink-free
-gn_check_unseen "uplink-advertisement-of-the-binding-dropped" "wa$s" \
-    uplink-na-claimed
-gn_check_seen "uplink-advertisement-of-a-free-address-arrives" "wa$s" \
-    uplink-na-free
+    gn_capture_stop
+    gn_check_unseen "uplink-frame-from-$what-dropped" "$ns" uplink-claimed
+    gn_check_seen "uplink-frame-from-a-free-link-local-arrives" "$ns" \
+        uplink-free
+    gn_check_unseen "uplink-advertisement-of-$what-dropped" "$ns" \
+        uplink-na-claimed
+    gn_check_seen "uplink-advertisement-of-a-free-address-arrives" "$ns" \
+        uplink-na-free
+}
+uplink_claims "wa$s" $wa "$lla" fe80::99 the-binding
+
+# --- A port without addresses (host3's DHCP server port of web: guestnet
+# assigns it none) owns its EUI-64 link-local address on every host, even
+# if a guest elsewhere took it first.  wb (host2) binds it while no port
+# has the MAC; once the port is added on host3, host2 unbinds it and
+# removes its registry row; guests on host1 and host2 cannot bind it
+# (a free address sent the same way is bound: positive control); frames
+# from the fabric that claim it are dropped on host3.
+ws=52:54:00:0a:03:33 lls=fe80::5054:ff:fe0a:333
+has_ll() { port_lls "$1" "$2" | grep -qw -- "$3"; }
+# lacks_ll N PORT ADDR: host N's API answers, without ADDR among PORT's
+# bindings.
+lacks_ll() {
+    local lls
+    lls=$(port_lls "$1" "$2") || return 1
+    ! grep -qw -- "$3" <<<"$lls"
+}
+# send_from N NS MAC ADDR...: the guest NS (MAC) of host N sends UDP to
+# wc from each ADDR.
+send_from() {
+    local ns=$1 mac=$2 a frames=()
+    shift 2
+    for a in "$@"; do
+        frames+=("Ether(src='$mac', dst='$wc') / IPv6(src='$a', \
+dst='$llc') / UDP(dport=9) / mark('from')")
+    done
+    gn_scapy "$ns" "tx($(IFS=,; echo "${frames[*]}"))"
+}
+send_from "wb$s" $wb $lls
+gn_check "squat-bound-on-host2" gn_wait 10 has_ll 2 "pwb$s" $lls
+# ip_rows_are IP N: the registry has N Address rows for IP.
+ip_rows_are() {
+    [ "$(gn_cluster_db_count 1 Address "[\"ip\", \"==\", \"$1\"]")" = "$2" ]
+}
+gn_check "squat-registered" gn_wait 10 ip_rows_are $lls 1
+gn_netns "ws$s"
+gn_check "server-port-without-addresses-added" test "$(gn_host_code 3 POST \
+    /v1/ports "{\"name\": \"pws$s\", \"kind\": \"lxc\", \"network\": \"web\",
+    \"netns\": \"ws$s\", \"mac\": \"$ws\", \"server\": true}")" = 201
+gn_check "server-port-has-no-addresses" test \
+    "$(gn_host_field 3 "/v1/ports/pws$s" 'len(d["ips"])')" = 0
+gn_check "host2-unbinds-the-squat" gn_wait 15 lacks_ll 2 "pwb$s" $lls
+gn_check "squat-row-removed" gn_wait 15 ip_rows_are $lls 0
+gn_check "unbinding-counted-on-host2" test "$(gn_host_field 2 /v1/status \
+    'd["link_locals"]["unbound"]')" -ge 1
+send_from "wa$s" $wa $lls fe80::a:1
+gn_check "free-address-bound-on-host1" gn_wait 10 has_ll 1 "pwa$s" fe80::a:1
+gn_check "eui64-of-remote-port-not-bound-on-host1" lacks_ll 1 "pwa$s" $lls
+send_from "wb$s" $wb $lls fe80::b:1
+gn_check "free-address-bound-on-host2" gn_wait 10 has_ll 2 "pwb$s" fe80::b:1
+gn_check "eui64-of-remote-port-not-bound-on-host2" lacks_ll 2 "pwb$s" $lls
+gn_check "eui64-of-remote-port-not-registered" ip_rows_are $lls 0
+gn_check "refusal-names-the-owner" grep -q \
+    "link-local address $lls not bound: .*port pws$s" \
+    "${GN_HOST_DIR[1]}/guestnetd.log"
+gn_dad_done "ws$s"
+uplink_claims "ws$s" $ws $lls fe80::98 a-ports-eui64
 
 # --- The cluster goes away: a binding that cannot be registered is not
 # made (refused and counted); once the cluster is back, it is.
@@ -166,7 +231,7 @@ gn_check "registered-once-back" test "$(ll_rows "pwc$s" "$llc2")" = 1
 kill -TERM "${GN_HOST_GUESTNETD_PID[1]}"
 wait "${GN_HOST_GUESTNETD_PID[1]}" 2>/dev/null
 gn_check "host1-restarts" gn_cluster_guestnetd_start 1
-gn_check "restart-keeps-the-binding" test "$(port_lls 1 "pwa$s")" = "$lla"
+gn_check "restart-keeps-the-binding" has_ll 1 "pwa$s" "$lla"
 gn_check "restart-keeps-the-registry-row" test "$(ll_rows "pwa$s" "$lla")" = 1
 gn_check "still-pings-after-restart" gn_wait 5 ping_ll "wa$s" "$llc2"
 gn_check "delete-200" test "$(gn_host_code 1 DELETE "/v1/ports/pwa$s")" = 200

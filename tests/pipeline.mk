@@ -27,7 +27,8 @@ INTEGRATION_TESTS += \
 	tests/dhcp-ipam.sh \
 	tests/dhcp-flood.sh \
 	tests/dhcp6-server.sh \
-	tests/dhcp6-link-local.sh
+	tests/dhcp6-link-local.sh \
+	tests/link-local-eui64.sh
 
 UNIT_TESTS += tests/test-pipeline
 tests_test_pipeline_CFLAGS = $(GN_TEST_CFLAGS)
