@@ -23,6 +23,7 @@
 #include "cluster-private.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,22 @@ cluster_ll_eui64_owner__(const struct cluster *c, const char *net,
         }
     }
     return NULL;
+}
+
+char *
+cluster_ll_unsupported__(const struct cluster *c)
+{
+    unsigned int major = 0, minor = 0;
+
+    if (!c->schema_version
+        || sscanf(c->schema_version, "%u.%u", &major, &minor) != 2
+        || major > 1 || minor >= 1) {
+        return NULL;
+    }
+    return gn_xasprintf("the cluster database's schema %s has no link-local "
+                        "bindings: convert it to this guestnet's "
+                        "guestnet.ovsschema (1.1.0 or later)",
+                        c->schema_version);
 }
 
 /* Why the registry refuses 'll' in 'net' to port 'port' now (malloc'd),
@@ -166,7 +183,10 @@ cluster_ll_register__(const char *port, const char *network, const char *ll,
         engine_ll_registered(c->engine, port, ll, unwritable);
         return;
     }
-    why = cluster_ll_refusal__(c, port, network, ll, &mine);
+    why = cluster_ll_unsupported__(c);
+    if (!why) {
+        why = cluster_ll_refusal__(c, port, network, ll, &mine);
+    }
     if (why || mine) {
         engine_ll_registered(c->engine, port, ll, why);
         free(why);

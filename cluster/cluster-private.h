@@ -200,6 +200,9 @@ void cluster_assign__(struct cluster_op *, json_t *assigned, uint64_t from);
 bool cluster_reassign__(struct cluster_op *);
 
 /* cluster-ll.c */
+/* NULL if the cluster database's schema has link-local bindings (Address
+ * kind "link-local", 1.1.0 and later), else why not (malloc'd). */
+char *cluster_ll_unsupported__(const struct cluster *);
 /* engine_ll_register_cb: registers the binding of link-local address
  * 'll' to this host's port 'port' of 'network' in the registry, then
  * answers the engine (engine_ll_registered()). */

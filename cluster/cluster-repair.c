@@ -162,8 +162,17 @@ cluster_repair_lls__(struct cluster *c, const json_t *row,
     const char *name = ovsdb_datum_string(row, "name");
     const char *net = ovsdb_datum_string(row, "network");
     const json_t *ll;
+    char *unsupported;
     size_t i;
 
+    if (json_array_size(json_object_get(port, "link_locals"))
+        && (unsupported = cluster_ll_unsupported__(c))) {
+        /* Nothing to insert them as: once per pass at most. */
+        GN_LOG_WARN_RL(&repair_rl, "port %s: its link-local addresses "
+                       "are not registered: %s", name, unsupported);
+        free(unsupported);
+        return;
+    }
     json_array_foreach (json_object_get(port, "link_locals"), i, ll) {
         const char *text = json_string_value(ll);
         const json_t *a = text && net ? cluster_address_row__(c, net, text)

@@ -3,7 +3,10 @@
 # whose schema has another major version is refused with an error that
 # says what to upgrade (and writes answer 503); a newer minor version (a
 # column added) is used as it is; converting a running cluster with
-# "ovsdb-client convert" keeps the hosts working and their data.
+# "ovsdb-client convert" keeps the hosts working and their data.  On a
+# 1.0.0 schema (no link-local bindings) a guest's new link-local address
+# is refused with an error that says to convert, and a binding the host
+# already has is not inserted again and again.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_root
@@ -62,5 +65,46 @@ gn_check "data-kept-by-conversion" test "$(gn_host_code 2 GET \
 gn_check "duplicates-still-refused" test "$(gn_host_code 2 POST /v1/ports \
     '{"name": "tapc", "kind": "kvm", "network": "web",
       "ips": ["10.10.0.11"]}')" = 409
+
+# --- A cluster on schema 1.0.0: no Address kind "link-local".
+"$GN_PYTHON" - "$GN_SRCDIR/cluster/guestnet.ovsschema" "$out/v10.ovsschema" <<'EOP'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["version"] = "1.0.0"
+kind = s["tables"]["Address"]["columns"]["kind"]["type"]["key"]["enum"][1]
+kind.remove("link-local")
+json.dump(s, open(sys.argv[2], "w"), indent=1)
+EOP
+gn_cluster_db_start "$out/v10.ovsschema" || gn_done
+gn_cluster_host_start 3
+gn_cluster_guestnetd_start 3 || gn_done
+gn_check "import-on-1.0" test "$(gn_host_code 3 POST /v1/cluster/import \
+    "$(cat "$out/policy.json")")" = 200
+gn_require_scapy
+s=$$
+gn_check "guest-on-1.0" gn_host_guest 3 "wa$s" "pwa$s" web \
+    52:54:00:0a:03:11 10.10.0.31
+ll_status() { gn_host_field 3 /v1/status "d['link_locals']['$1']"; }
+refused0=$(ll_status refused)
+gn_scapy "wa$s" "tx(Ether(src='52:54:00:0a:03:11', dst='52:54:00:0a:03:99') \
+/ IPv6(src='fe80::c:1', dst='fe80::c:2') / UDP(dport=9) / mark('ll'))"
+refused() { [ "$(ll_status refused)" -gt "$refused0" ]; }
+gn_check "binding-refused-on-1.0" gn_wait 10 refused
+gn_check "refusal-says-to-convert" grep -q \
+    "fe80::c:1 not bound: the cluster database's schema 1.0.0 has no link-local bindings: convert it" \
+    "${GN_HOST_DIR[3]}/guestnetd.log"
+gn_check "no-binding-row-tried" bash -c "! grep -q 'link-local address fe80::c:1 registered' \
+    '${GN_HOST_DIR[3]}/guestnetd.log'"
+# A binding made before cluster mode (written on the Interface) is not
+# registered: no insert is tried, on any pass.
+gn_check "binding-from-before" gn_on_host 3 ovs-vsctl set Interface "pwa$s" \
+    'external_ids:"guestnet:link-locals"="fe80::c:3"'
+warned() { grep -q "port pwa$s: its link-local addresses are not registered: the cluster database's schema 1.0.0" \
+    "${GN_HOST_DIR[3]}/guestnetd.log"; }
+gn_check "repair-says-why-it-cannot-register" gn_wait 15 warned
+gn_check "repair-tries-no-insert" bash -c "! grep -q \
+    'registering its link-local address fe80::c:3' \
+    '${GN_HOST_DIR[3]}/guestnetd.log'"
+gn_check "port-still-healthy-on-1.0" test "$(gn_host_code 3 GET /v1/health)" = 200
 
 gn_done
