@@ -8,9 +8,10 @@
  * port (written before a restart or a crash, or by the host a live
  * migration came from) is taken at once; one another port holds, or the
  * EUI-64 link-local address of another registered port (its own
- * whether or not it has addresses), is refused naming it; with the cluster out of reach, or the port not
- * registered as this host's, the binding is refused (the guest's next
- * packet from the address asks again).  The rows go with the port's
+ * whether or not it has addresses), is refused naming it; with the
+ * cluster out of reach (unless the registry's last copy holds it for the
+ * port), or the port not registered as this host's, the binding is
+ * refused (the guest's next packet from the address asks again).  The rows go with the port's
  * Port row (cluster_plan_unregister__()), and other hosts read them as
  * their remote ports' bindings (cluster-remote.c).
  *
@@ -180,7 +181,13 @@ cluster_ll_register__(const char *port, const char *network, const char *ll,
     char *why;
 
     if (unwritable) {
-        engine_ll_registered(c->engine, port, ll, unwritable);
+        /* The registry's last copy may hold it for this port already (a
+         * guest that came by live migration, a binding lost from the
+         * port): nobody can take it meanwhile, so it is the port's. */
+        why = cluster_ll_refusal__(c, port, network, ll, &mine);
+        engine_ll_registered(c->engine, port, ll,
+                             !why && mine ? NULL : unwritable);
+        free(why);
         return;
     }
     why = cluster_ll_unsupported__(c);

@@ -13,7 +13,8 @@
 # goes).  Frames from the fabric that claim the bound address are dropped
 # on host1 (one from a free link-local address arrives).  While the
 # cluster is out of reach, a new address is not bound (refused, counted
-# and logged) and does not ping; once the cluster is back, it is
+# and logged) and does not ping, while one the registry's last copy holds
+# for the port is bound; once the cluster is back, the new one is
 # registered and bound.  A restart of host1's guestnetd keeps the
 # binding; a delete frees the row.  Three hosts, real packets over the
 # fabric.
@@ -220,6 +221,16 @@ gn_check "refusal-counted" test "$(refused)" -gt "$refused0"
 gn_check "refusal-logged" grep -q \
     "link-local address $llc2 not bound: .*unreachable" \
     "${GN_HOST_DIR[3]}/guestnetd.log"
+# A binding the registry's last copy holds for the port (a guest that
+# came by live migration; here the binding removed from host1's
+# Interface) is bound again while the cluster is away.
+gn_on_host 1 ovs-vsctl remove Interface "pwa$s" external_ids \
+    '"guestnet:link-locals"'
+gn_check "binding-gone-from-host1" gn_wait 10 lacks_ll 1 "pwa$s" "$lla"
+ping_ll "wa$s" "$llb2"
+gn_check "last-copy-binds-it-without-the-cluster" gn_wait 10 has_ll 1 \
+    "pwa$s" "$lla"
+gn_check "pings-again-without-the-cluster" gn_wait 5 ping_ll "wa$s" "$llb2"
 for n in 1 2 3; do gn_cluster_restart $n & done
 wait_members() { for n in 1 2 3; do gn_cluster_joined $n || return 1; done; }
 gn_check "cluster-back" gn_wait 30 wait_members
