@@ -204,6 +204,22 @@ gn_check "refusal-names-the-owner" grep -q \
 gn_dad_done "ws$s"
 uplink_claims "ws$s" $ws $lls fe80::98 a-ports-eui64
 
+# --- A binding host2 has that the registry holds for another port (made
+# before cluster mode; here written on pwb's Interface directly) is
+# unbound by host2; the registry's holder keeps it.
+lls_before=$(gn_on_host 2 ovs-vsctl get Interface "pwb$s" \
+    'external_ids:"guestnet:link-locals"' | tr -d '"')
+gn_on_host 2 ovs-vsctl set Interface "pwb$s" \
+    "external_ids:\"guestnet:link-locals\"=\"$lls_before,$lla\""
+gn_check "held-elsewhere-unbound-by-host2" gn_wait 15 lacks_ll 2 "pwb$s" \
+    "$lla"
+gn_check "held-elsewhere-unbinding-logged" grep -q \
+    "port pwb$s: its link-local address $lla is registered to pwa$s: unbinding it" \
+    "${GN_HOST_DIR[2]}/guestnetd.log"
+gn_check "host2-keeps-its-own-bindings" has_ll 2 "pwb$s" "$llb2"
+gn_check "holder-keeps-it" has_ll 1 "pwa$s" "$lla"
+gn_check "holder-keeps-its-row" test "$(ll_rows "pwa$s" "$lla")" = 1
+
 # --- The cluster goes away: a binding that cannot be registered is not
 # made (refused and counted); once the cluster is back, it is.
 for n in 1 2 3; do gn_cluster_kill $n; done
