@@ -22,7 +22,10 @@
  * reconfiguration of every port (hundreds of milliseconds at 1000 ports).
  * Should ovs-vswitchd give the port another number, the port view's port
  * takes the pending one's place and the add waits for the flows of the
- * real number, as it would without any of this.
+ * real number, as it would without any of this.  An add answered before
+ * ovs-vswitchd numbered its port (?wait=false, or 504) keeps its pending
+ * port until the view has the port, so that its flows are not taken out
+ * and put back.
  *
  * Cost: a choice looks up numbers in a bitmap of the used ones, rebuilt
  * from the replica's Interfaces when the replica has changed
@@ -48,6 +51,10 @@
 GN_LOG_MODULE(ofport);
 
 #define ENGINE_OFPORT_N (ENGINE_OFPORT_MAX - ENGINE_OFPORT_MIN + 1)
+
+/* How long the pending port of an add answered before its port has its
+ * number stays at the most. */
+#define ENGINE_OFPORT_KEEP_MS 10000
 
 static bool
 engine_ofport_used__(const uint8_t *map, int ofport)
@@ -110,6 +117,9 @@ engine_ofport_map__(struct engine *e)
                 engine_ofport_set__(e->ofport_map, op->spec.ofport_request);
             }
         }
+        for (size_t i = 0; i < e->pending.n_kept; i++) {
+            engine_ofport_set__(e->ofport_map, e->pending.kept[i].ofport);
+        }
     }
     return e->ofport_map;
 }
@@ -153,6 +163,58 @@ engine_ofport_forget__(struct engine *e, const struct engine_op *op)
     if (op->type == ENGINE_OP_ADD && op->spec.ofport_request) {
         e->pending_gen++;
     }
+}
+
+static void engine_ofport_pending_port__(const struct engine *,
+                                         const struct engine_op *,
+                                         struct pipeline_port *);
+
+void
+engine_ofport_keep__(struct engine *e, const struct engine_op *op)
+{
+    struct engine_pending *p = &e->pending;
+
+    if (op->type != ENGINE_OP_ADD || !op->spec.ofport_request
+        || op->refused || !op->committed) {
+        return;
+    }
+    p->kept = gn_xrealloc(p->kept, (p->n_kept + 1) * sizeof *p->kept);
+    p->kept_until = gn_xrealloc(p->kept_until,
+                                (p->n_kept + 1) * sizeof *p->kept_until);
+    engine_ofport_pending_port__(e, op, &p->kept[p->n_kept]);
+    p->kept_until[p->n_kept++] = gn_time_msec() + ENGINE_OFPORT_KEEP_MS;
+}
+
+/* Drops the kept pending ports whose port the view holds ('names' has the
+ * view's), whose time is up, or whose port is gone from the bridge. */
+static void
+engine_ofport_prune_kept__(struct engine *e, const struct gn_strmap *view)
+{
+    struct engine_pending *p = &e->pending;
+    const char *br = engine_bridge_uuid__(e);
+    long long now = gn_time_msec();
+    size_t k = 0;
+
+    for (size_t i = 0; i < p->n_kept; i++) {
+        char *uuid = br ? port_find(e->replica, br, p->kept[i].name) : NULL;
+
+        if (gn_strmap_get(view, p->kept[i].name) || now >= p->kept_until[i]
+            || !uuid) {
+            free((char *) p->kept[i].name);
+            free((struct netaddr_ip *) p->kept[i].ips);
+            free((struct netaddr_ip *) p->kept[i].lls);
+        } else {
+            p->kept_until[k] = p->kept_until[i];
+            p->kept[k++] = p->kept[i];
+        }
+        free(uuid);
+    }
+    if (k != p->n_kept) {
+        e->ofport_map_seqno = 0;        /* Their numbers are free again. */
+        free(e->ofport_map);
+        e->ofport_map = NULL;
+    }
+    p->n_kept = k;
 }
 
 /* True if 'op' is an add whose port the pipeline should see as pending:
@@ -225,7 +287,7 @@ engine_ofport_pending__(struct engine *e, const struct pipeline_port *view,
         *n = p->n;
         return p->ports;
     }
-    struct gn_strmap names = GN_STRMAP_INIT;
+    struct gn_strmap names = GN_STRMAP_INIT, in_view = GN_STRMAP_INIT;
     size_t n_ops = 0;
 
     for (struct engine_op *op = e->ops; op; op = op->next) {
@@ -235,17 +297,39 @@ engine_ofport_pending__(struct engine *e, const struct pipeline_port *view,
         }
     }
     /* A port the view binds (it has its ofport) is the view's. */
-    for (size_t i = 0; i < n_view && n_ops; i++) {
+    for (size_t i = 0; i < n_view && (n_ops || p->n_kept); i++) {
         gn_strmap_remove(&names, view[i].name);
+        gn_strmap_put(&in_view, view[i].name, &in_view);
     }
+    engine_ofport_prune_kept__(e, &in_view);
     engine_ofport_pending_clear__(p);
-    p->ports = gn_xcalloc(n_ops ? n_ops : 1, sizeof *p->ports);
+    p->ports = gn_xcalloc(n_ops + p->n_kept + 1, sizeof *p->ports);
     for (struct engine_op *op = e->ops; op; op = op->next) {
         if (engine_ofport_is_pending__(op)
             && gn_strmap_get(&names, op->name) == op) {
             engine_ofport_pending_port__(e, op, &p->ports[p->n++]);
         }
     }
+    /* (An add of the same name in progress wins.) */
+    for (size_t i = 0; i < p->n_kept; i++) {
+        const struct pipeline_port *k = &p->kept[i];
+        struct pipeline_port *q = &p->ports[p->n];
+        struct netaddr_ip *ips;
+
+        if (gn_strmap_get(&names, k->name)) {
+            continue;
+        }
+        *q = *k;
+        q->name = gn_xstrdup(k->name);
+        ips = gn_xcalloc(k->n_ips + 1, sizeof *ips);
+        memcpy(ips, k->ips, k->n_ips * sizeof *ips);
+        q->ips = ips;
+        q->lls = NULL;
+        q->n_lls = 0;
+        q->blocked = engine_is_blocked(e, k->name);
+        p->n++;
+    }
+    gn_strmap_destroy(&in_view);
     gn_strmap_destroy(&names);
     p->built = true;
     p->built_gen = e->pending_gen;
@@ -287,6 +371,11 @@ void
 engine_ofport_destroy__(struct engine *e)
 {
     engine_ofport_pending_clear__(&e->pending);
+    engine_ports_free__(e->pending.kept, e->pending.n_kept);
+    e->pending.kept = NULL;
+    e->pending.n_kept = 0;
+    free(e->pending.kept_until);
+    e->pending.kept_until = NULL;
     free(e->ofport_map);
     e->ofport_map = NULL;
 }

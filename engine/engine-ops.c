@@ -29,6 +29,7 @@ static void engine_port_add__(struct engine *, const json_t *req,
 void
 engine_op_free__(struct engine_op *op)
 {
+    engine_ofport_keep__(op->engine, op);
     engine_ofport_forget__(op->engine, op);
     port_spec_destroy(&op->spec);
     json_decref(op->req);
@@ -116,6 +117,7 @@ engine_op_committed__(struct engine *e, struct engine_op *op,
                       json_int_t next_cfg)
 {
     op->next_cfg = next_cfg;
+    op->committed = true;
     if (op->type == ENGINE_OP_DELETE && op->iface) {
         op->state = ENGINE_OP_DEVICES;
         dev_worker_submit(e->devices, engine_delete_devices__, op,

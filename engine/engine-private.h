@@ -129,6 +129,7 @@ struct engine_op {
     bool wait;                  /* Answer when applied, not committed. */
     bool solo;                  /* Retry alone after a shared failure. */
     bool maybe_applied;         /* Connection dropped during its txn. */
+    bool committed;             /* Its transaction committed. */
     bool userspace_datapath;    /* ENGINE_OP_ADD: for its devices. */
     char *refused;              /* ENGINE_OP_ADD being rolled back: why, */
     int refused_status;         /* and the HTTP status to answer. */
@@ -191,6 +192,11 @@ enum engine_phase {
 struct engine_pending {
     struct pipeline_port *ports;        /* Owned, with names and addresses. */
     size_t n;
+    struct pipeline_port *kept;         /* Committed adds answered before
+                                         * their port has its number (owned,
+                                         * engine_ofport_keep__()). */
+    long long *kept_until;              /* Their deadlines (msec). */
+    size_t n_kept;
     bool built;
     unsigned long long built_gen, built_view_gen, built_cfg_gen;
     unsigned long long built_remote_gen;
@@ -607,6 +613,11 @@ void engine_ports_free__(struct pipeline_port *ports, size_t n);
 void engine_ofport_pick__(struct engine *, struct engine_op *op);
 /* Call when 'op' ends or is rolled back: its pending port goes. */
 void engine_ofport_forget__(struct engine *, const struct engine_op *op);
+/* Call when 'op' ends: if it is an add whose transaction committed, its
+ * pending port stays until the view has the port with its number (or
+ * ENGINE_OFPORT_KEEP_MS has passed), so that an add answered before
+ * (?wait=false, 504) keeps the flows installed ahead. */
+void engine_ofport_keep__(struct engine *, const struct engine_op *op);
 /* The pending ports of the adds in progress that the view's ports
  * 'view' (n_view of them) do not hold yet; stays the same array while
  * nothing it depends on changes. */

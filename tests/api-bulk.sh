@@ -164,7 +164,12 @@ print(json.dumps({"ports": [{"name": "z%d" % i, "kind": "kvm",
     > "$dir/huge"
 gn_check "bulk-over-body-limit-413" test "$(post "$dir/huge")" = 413
 
-# --- wait=false: each answered once committed (202).
+# --- wait=false: each answered once committed (202).  The flows installed
+# ahead of the ports stay until the ports have their numbers: each goes
+# to the switch once (flow_mods grow by about the flows added, not by
+# three times as many: added, taken out, added again).
+gn_wait 10 gn_settled
+mods0=$(gn_openflow flow_mods) nflows0=$(gn_flows | wc -l)
 bulk_body "nw$s-" 70 74 > "$dir/nowait"
 code=$(post "$dir/nowait" "?wait=false")
 gn_check "nowait-200" test "$code" = 200
@@ -172,6 +177,15 @@ gn_check "nowait-each-202" test "$(answer "$dir/nowait" \
     '[p["status"] for p in a["ports"]]')" = "[202, 202, 202, 202, 202]"
 gn_check "nowait-ports-come-up" gn_wait 20 bash -c \
     "[ \"\$(ovs-vsctl get Interface nw$s-74 ofport)\" -gt 0 ]"
+nowait_flows_in() {
+    gn_settled && [ "$(gn_flows | grep -c "in_port=$(ovs-vsctl get \
+        Interface nw$s-74 ofport)[,\" ]")" -gt 0 ]
+}
+gn_check "nowait-flows-in" gn_wait 10 nowait_flows_in
+added=$(( $(gn_flows | wc -l) - nflows0 )) mods=$(( $(gn_openflow flow_mods) - mods0 ))
+echo "# wait=false, 5 ports: $added flows added with $mods flow_mods"
+gn_check "nowait-flows-sent-once" test "$added" -gt 0 -a \
+    "$mods" -lt $(( 2 * added ))
 
 # --- LXC ports into namespaces, in one request: they reach each other
 # (positive control), and one sending as an address not its own reaches
