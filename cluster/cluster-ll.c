@@ -11,9 +11,10 @@
  * whether or not it has addresses), is refused naming it; with the
  * cluster out of reach (unless the registry's last copy holds it for the
  * port), or the port not registered as this host's, the binding is
- * refused (the guest's next packet from the address asks again).  The rows go with the port's
- * Port row (cluster_plan_unregister__()), and other hosts read them as
- * their remote ports' bindings (cluster-remote.c).
+ * refused (the guest's next packet from the address asks again).  The
+ * rows go with the port's Port row (cluster_plan_unregister__()), and
+ * other hosts read them as their remote ports' bindings
+ * (cluster-remote.c).
  *
  * Cost: a registration is one lookup in the replica's (ip) index and one
  * transaction; the bindings of all ports are gathered in one pass over

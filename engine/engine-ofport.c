@@ -209,11 +209,8 @@ engine_ofport_prune_kept__(struct engine *e, const struct gn_strmap *view)
         }
         free(uuid);
     }
-    if (k != p->n_kept) {
-        e->ofport_map_seqno = 0;        /* Their numbers are free again. */
-        free(e->ofport_map);
-        e->ofport_map = NULL;
-    }
+    /* (Their numbers stay marked in the map until the replica changes:
+     * a kept port's Interface has the number as its ofport_request.) */
     p->n_kept = k;
 }
 

@@ -3,11 +3,11 @@
  * fabric), the ports of other hosts (those with addresses the pipeline
  * routes to over the uplink), with the link-local addresses the registry
  * binds to them, which no guest here may use, nor their EUI-64 ones, and
- * the bridge's ports that a live migration blocks.  The pipeline sees the bridge's
- * ports (blocked ones flagged), the ports of the adds in progress
- * (engine-ofport.c), then the other hosts', in one array that stays the
- * same while none of it changes, without the link-local bindings that
- * are another port's EUI-64 address (engine_ll_void__()). */
+ * the bridge's ports that a live migration blocks.  The pipeline sees
+ * the bridge's ports (blocked ones flagged), the ports of the adds in
+ * progress (engine-ofport.c), then the other hosts', in one array that
+ * stays the same while none of it changes, without the link-local
+ * bindings that are another port's EUI-64 address (engine_ll_void__()). */
 #include <config.h>
 
 #include "engine-private.h"
