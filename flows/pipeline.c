@@ -769,6 +769,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_dhcp_port_flows(ctx, net, p);
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out_flows(ctx, p, routed);
+    pipeline_guard_taken_flows(ctx, net, p, routed, has_server, p->ofport);
     if (uplink_ofport > 0 && router_mac) {
         pipeline_uplink_spoof__(ctx, p, uplink_ofport);
     }
