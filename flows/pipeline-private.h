@@ -257,7 +257,8 @@ void pipeline_flood_chunk_flows(struct pipeline_ctx *,
  * 'routed[i]': an address that two ports declare is routed to neither),
  * the drops of the same addresses for the network's ports in undeclared
  * mode (pipeline_guard_taken_flows()) and, for a server port, the copy of
- * its DHCP answers in table 16. */
+ * its DHCP answers in table 16.  A blocked port has its announcements and
+ * these drops only. */
 void pipeline_port_flows(struct pipeline_ctx *, const struct gn_config *,
                          const struct gn_network *,
                          const struct pipeline_port *p, const bool *routed,

@@ -758,6 +758,9 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
 
     if (p->blocked) {
         pipeline_blocked_port__(ctx, p, uplink_ofport);
+        /* Its addresses stay its guest's, wherever the guest runs. */
+        pipeline_guard_taken_flows(ctx, net, p, routed, has_server,
+                                   p->ofport);
         return;
     }
     pipeline_ingress__(ctx, net, p, has_server);

@@ -190,9 +190,10 @@
  * claim a local port's MAC or address or a gateway MAC as their source
  * are dropped ("uplink-spoof-drop"), as is anything but IPv4 and IPv6
  * from a router MAC.
- * A blocked port (pipeline_port.blocked) has no flows but two in table 0:
- * its guest's announcements (RARP from its MAC, or ARP from its MAC for
- * one of its addresses) are counted and
+ * A blocked port (pipeline_port.blocked) has no flows but two in table 0
+ * and the drops of its addresses for its network's ports in undeclared
+ * mode ("address-taken-drop"): its guest's announcements (RARP from its
+ * MAC, or ARP from its MAC for one of its addresses) are counted and
  * sent to the uplink, so that the fabric learns where the MAC is now
  * ("migration-announce", the cookie's object its ofport: the sign that a
  * migrated guest runs here now); everything else it sends is dropped

@@ -759,6 +759,17 @@ test_blocked_port_passes_only_announcements(void)
     /* Its network's flood chunk outputs to the other port only. */
     CHECK(has_flow(t, (const char *[]) { "table=7", "output:102", NULL }));
     CHECK(!has_flow(t, (const char *[]) { "table=7", "output:101", NULL }));
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 0);
+    flow_table_destroy(t);
+
+    /* Its address stays its guest's: in dmz (no DHCP of guestnet's), kept
+     * from the ports in undeclared mode. */
+    parse_ip("10.30.0.5", &ip);
+    make_port(&ports[0], 101, 30, &ip, 1);
+    ports[0].blocked = true;
+    t = build(cfg, ports, 1, 100);
+    CHECK(count(t, PIPELINE_RULE_MIGRATION_BLOCK, 101) == 1);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 3);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
