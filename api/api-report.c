@@ -87,6 +87,11 @@ api_report_per_port__(uint64_t cookie)
     case PIPELINE_RULE_GATEWAY_SPOOF_DROP:
         /* Their object is a VLAN, a rule index or nothing: not a port. */
         return false;
+    case PIPELINE_RULE_ADDRESS_TAKEN_DROP:
+        /* Its object is the port that holds the address, not the one
+         * whose frames it refuses (those count as the sender's
+         * guard-count). */
+        return false;
     default:
         return pipeline_rule_name(cookie) != NULL;
     }

@@ -5,13 +5,21 @@
 # with 1 + N, for ports added without addresses (guestnet assigns them an
 # IPv4 and an IPv6 address; as bench/port-add.sh adds
 # them) and for ports declaring an IPv4 and an IPv6 address.  Prints
-# (flows with 1 + N - flows with 1) / N for each.
+# (flows with 1 + N - flows with 1) / N for each.  With "no-dhcp", web
+# has "dhcp": false: the ports added without addresses are in undeclared
+# mode, and each port with addresses keeps them from such ports.
 #
-# Usage: bench/flows-per-port.sh [N]     (as root, after scripts/build.sh)
+# Usage: bench/flows-per-port.sh [N] [no-dhcp]
+#        (as root, after scripts/build.sh)
 # Environment: GN_BUILDDIR (default: the source tree).
 set -u
 N=${1:-100}
+DHCP=${2:-dhcp}
 [ "$N" -le 200 ] || { echo "N at most 200 (one /24)"; exit 1; }
+case $DHCP in
+    dhcp|no-dhcp) ;;
+    *) echo "usage: $0 [N] [no-dhcp]"; exit 1 ;;
+esac
 GN_TEST_NAME=bench-flows-per-port
 . "$(dirname "$0")/lib.sh"
 gn_require_root
@@ -20,6 +28,7 @@ gn_require_cmd curl curl
 gn_sandbox_start
 cfg=$GN_SANDBOX_DIR/guestnet.json
 gn_config "$cfg"
+[ "$DHCP" = dhcp ] || gn_config_no_dhcp "$cfg"
 gn_guestnetd_start "$cfg" || exit 1
 nflows() { ovs-ofctl -O OpenFlow15 dump-flows br-int | grep -c cookie=; }
 # add PREFIX FIRST LAST DECLARE: adds ports PREFIXi, i in [FIRST, LAST],
@@ -47,8 +56,9 @@ for declare in no yes; do
     add $p 2 $((N + 1)) $declare
     many=$(nflows)
     printf '%-26s 1 port: %6d flows, %4d ports: %6d flows, %5.1f per port\n' \
-        "$([ $declare = no ] && echo 'assigned addresses' \
-           || echo 'declared IPv4 and IPv6')" "$one" $((N + 1)) "$many" \
+        "$([ $declare = yes ] && echo 'declared IPv4 and IPv6' \
+           || { [ "$DHCP" = dhcp ] && echo 'assigned addresses' \
+                || echo 'undeclared mode'; })" "$one" $((N + 1)) "$many" \
         "$(python3 -c "print(($many - $one) / $N)")"
     for ((i = 1; i <= N + 1; i++)); do
         curl -s --unix-socket "$GUESTNET_SOCKET" -X DELETE \

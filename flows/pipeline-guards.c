@@ -5,7 +5,10 @@
  * pipeline-private.h) where the per-port flows match in_port.  What a
  * guard needs of the port itself (its MAC, its addresses, whether it is
  * its network's server) comes from those registers or from the port's own
- * allow flows, which are flows/pipeline.c's.  A guard that refuses a
+ * allow flows, which are flows/pipeline.c's.  The one guard per address a
+ * port holds, which keeps it from the ports in undeclared mode
+ * ("address-taken-drop"), is written here and goes into the holder's
+ * group (pipeline_guard_taken_flows()).  A guard that refuses a
  * guest's frame sends it to table 15 (PIPELINE_GUARD_DROP), where its
  * port's "guard-count" flow drops it, so that those drops count per port
  * too (the fragment and header chain drops, which refuse what a guest may
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dhcp.h"
 #include "gn-config.h"
 #include "gn-util.h"
 #include "pipeline-private.h"
@@ -256,21 +260,33 @@ pipeline_guard_flows(struct pipeline_ctx *ctx)
                      "%s", "reg5=1");
 }
 
-/* Appends 'ip' (as a single address) to the 'n' addresses of 'addrs',
- * unless it is there already. */
-static void
-pipeline_add_reserved__(struct netaddr_ip *addrs, size_t *n,
-                        const struct netaddr_ip *ip)
+/* True if address 'ip' (whatever its prefix length) is one of the 'n'
+ * 'addrs'. */
+static bool
+pipeline_ip_in__(const struct netaddr_ip *addrs, size_t n,
+                 const struct netaddr_ip *ip)
 {
-    for (size_t i = 0; i < *n; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct netaddr_ip *a = &addrs[i];
 
         if (a->family == ip->family
             && (a->family == AF_INET
                 ? a->addr.v4.s_addr == ip->addr.v4.s_addr
                 : !memcmp(&a->addr.v6, &ip->addr.v6, sizeof a->addr.v6))) {
-            return;
+            return true;
         }
+    }
+    return false;
+}
+
+/* Appends 'ip' (as a single address) to the 'n' addresses of 'addrs',
+ * unless it is there already. */
+static void
+pipeline_add_reserved__(struct netaddr_ip *addrs, size_t *n,
+                        const struct netaddr_ip *ip)
+{
+    if (pipeline_ip_in__(addrs, *n, ip)) {
+        return;
     }
     addrs[*n] = *ip;
     addrs[*n].plen = ip->family == AF_INET ? 32 : 128;
@@ -310,10 +326,45 @@ pipeline_reserved__(const struct gn_network *net, size_t *n)
     return addrs;
 }
 
+/* The drops, for the frames of network 'net''s ports in undeclared mode
+ * (REG_PORT_FLAGS has PIPELINE_PORT_UNDECLARED), of those that claim
+ * address 'ip': IPv4 from it, ARP from it and ARP probes for it, IPv6 from
+ * it (table 1, priority 105), duplicate address detection probes and
+ * advertisements for it (table 2, priority 113); all above the port's own
+ * allow flows, which allow its network's subnets.  Rule and object in
+ * 'cookie'. */
+static void
+pipeline_undeclared_drops__(struct pipeline_ctx *ctx,
+                            const struct gn_network *net,
+                            const struct netaddr_ip *ip, uint64_t cookie)
+{
+    char addr[INET6_ADDRSTRLEN], port[64];
+
+    snprintf(port, sizeof port, "reg6=%d,reg5=1,reg4=%#x/%#x", net->vlan,
+             PIPELINE_PORT_UNDECLARED, PIPELINE_PORT_UNDECLARED);
+    pipeline_format_ip(ip, false, addr, sizeof addr);
+    if (ip->family == AF_INET) {
+        pipeline_ctx_add(ctx, T_SOURCE, 105, cookie, PIPELINE_GUARD_DROP,
+                         "%s,ip,nw_src=%s", port, addr);
+        pipeline_ctx_add(ctx, T_SOURCE, 105, cookie, PIPELINE_GUARD_DROP,
+                         "%s,arp,arp_spa=%s", port, addr);
+        pipeline_ctx_add(ctx, T_SOURCE, 105, cookie, PIPELINE_GUARD_DROP,
+                         "%s,arp,arp_spa=0.0.0.0,arp_tpa=%s", port, addr);
+    } else {
+        pipeline_ctx_add(ctx, T_SOURCE, 105, cookie, PIPELINE_GUARD_DROP,
+                         "%s,ipv6,ipv6_src=%s", port, addr);
+        pipeline_ctx_add(ctx, T_CONTENT, 113, cookie, PIPELINE_GUARD_DROP,
+                         "%s,icmp6,icmp_type=135,icmp_code=0,"
+                         "ipv6_src=::,nd_target=%s", port, addr);
+        pipeline_ctx_add(ctx, T_CONTENT, 113, cookie, PIPELINE_GUARD_DROP,
+                         "%s,icmp6,icmp_type=136,icmp_code=0,"
+                         "nd_target=%s", port, addr);
+    }
+}
+
 /* A port without declared addresses may take any address of its subnets
  * but those of pipeline_reserved__(), so that it cannot answer ARP for a
- * gateway nor advertise one, nor probe for them: these drops come before
- * its own allow flows, which allow its network's subnets. */
+ * gateway nor advertise one, nor probe for them. */
 void
 pipeline_guard_network_flows(struct pipeline_ctx *ctx,
                              const struct gn_network *net)
@@ -322,28 +373,41 @@ pipeline_guard_network_flows(struct pipeline_ctx *ctx,
                                   net->vlan);
     size_t n;
     struct netaddr_ip *reserved = pipeline_reserved__(net, &n);
-    char ip[INET6_ADDRSTRLEN], port[64];
 
-    snprintf(port, sizeof port, "reg6=%d,reg5=1,reg4=%#x/%#x", net->vlan,
-             PIPELINE_PORT_UNDECLARED, PIPELINE_PORT_UNDECLARED);
     for (size_t i = 0; i < n; i++) {
-        pipeline_format_ip(&reserved[i], false, ip, sizeof ip);
-        if (reserved[i].family == AF_INET) {
-            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, PIPELINE_GUARD_DROP,
-                             "%s,ip,nw_src=%s", port, ip);
-            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, PIPELINE_GUARD_DROP,
-                             "%s,arp,arp_spa=%s", port, ip);
-            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, PIPELINE_GUARD_DROP,
-                             "%s,arp,arp_spa=0.0.0.0,arp_tpa=%s", port, ip);
-        } else {
-            pipeline_ctx_add(ctx, T_SOURCE, 105, gw, PIPELINE_GUARD_DROP,
-                             "%s,ipv6,ipv6_src=%s", port, ip);
-            pipeline_ctx_add(ctx, T_CONTENT, 113, gw, PIPELINE_GUARD_DROP,
-                             "%s,icmp6,icmp_type=135,icmp_code=0,"
-                             "ipv6_src=::,nd_target=%s", port, ip);
-            pipeline_ctx_add(ctx, T_CONTENT, 113, gw, PIPELINE_GUARD_DROP,
-                             "%s,icmp6,icmp_type=136,icmp_code=0,"
-                             "nd_target=%s", port, ip);
+        pipeline_undeclared_drops__(ctx, net, &reserved[i], gw);
+    }
+    free(reserved);
+}
+
+bool
+pipeline_guard_undeclared_possible(const struct gn_network *net,
+                                   bool has_server)
+{
+    return has_server || !dhcp_network_server(net, NULL);
+}
+
+/* Nor may it take an address another port of its network holds; a
+ * reserved one is pipeline_guard_network_flows()'s already (a key of the
+ * network group's flows: two flows of one key would clash). */
+void
+pipeline_guard_taken_flows(struct pipeline_ctx *ctx,
+                           const struct gn_network *net,
+                           const struct pipeline_port *p, const bool *owned,
+                           bool has_server, uint32_t object)
+{
+    uint64_t taken = PIPELINE_COOKIE(PIPELINE_RULE_ADDRESS_TAKEN_DROP,
+                                     object);
+    struct netaddr_ip *reserved;
+    size_t n;
+
+    if (!p->n_ips || !pipeline_guard_undeclared_possible(net, has_server)) {
+        return;
+    }
+    reserved = pipeline_reserved__(net, &n);
+    for (size_t i = 0; i < p->n_ips; i++) {
+        if (owned[i] && !pipeline_ip_in__(reserved, n, &p->ips[i])) {
+            pipeline_undeclared_drops__(ctx, net, &p->ips[i], taken);
         }
     }
     free(reserved);

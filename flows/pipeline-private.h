@@ -179,6 +179,28 @@ void pipeline_guard_flows(struct pipeline_ctx *);
 void pipeline_guard_network_flows(struct pipeline_ctx *,
                                   const struct gn_network *net);
 
+/* flows/pipeline-guards.c: true if network 'net' may have a port in
+ * undeclared mode (see pipeline_port_undeclared()): guestnet serves it no
+ * DHCP, or it has a server port ('has_server'), which is in undeclared
+ * mode while it has no addresses. */
+bool pipeline_guard_undeclared_possible(const struct gn_network *net,
+                                        bool has_server);
+
+/* flows/pipeline-guards.c: where network 'net' may have ports in
+ * undeclared mode, the drops of their frames that claim an address of its
+ * port 'p' (those p->ips[i] with 'owned[i]': an address two ports hold is
+ * neither's to keep; a reserved one is pipeline_guard_network_flows()'s):
+ * IPv4 and IPv6 from it, ARP from it, ARP probes, duplicate address
+ * detection probes and advertisements for it (tables 1 and 2,
+ * "address-taken-drop", the cookie's object 'object').  They match
+ * undeclared frames only, so 'p''s own allows, below them, still let its
+ * own frames pass (a port with addresses is not in undeclared mode). */
+void pipeline_guard_taken_flows(struct pipeline_ctx *,
+                                const struct gn_network *net,
+                                const struct pipeline_port *p,
+                                const bool *owned, bool has_server,
+                                uint32_t object);
+
 /* flows/pipeline-dhcp.c: table 2 for guest port 'p' of network 'net':
  * where guestnetd serves DHCP to it, its DHCP client messages go up to
  * guestnetd ("dhcp-punt"), where it serves IPv6, its router
@@ -232,8 +254,11 @@ void pipeline_flood_chunk_flows(struct pipeline_ctx *,
 /* The flows of guest port 'p' of network 'net' ('has_server': one of the
  * network's ports is its server): tables 0, 1, 2, its unicast flow in
  * table 3, its routed addresses in table 6 (those p->ips[i] with
- * 'routed[i]': an address that two ports declare is routed to neither)
- * and, for a server port, the copy of its DHCP answers in table 16. */
+ * 'routed[i]': an address that two ports declare is routed to neither),
+ * the drops of the same addresses for the network's ports in undeclared
+ * mode (pipeline_guard_taken_flows()) and, for a server port, the copy of
+ * its DHCP answers in table 16.  A blocked port has its announcements and
+ * these drops only. */
 void pipeline_port_flows(struct pipeline_ctx *, const struct gn_config *,
                          const struct gn_network *,
                          const struct pipeline_port *p, const bool *routed,
@@ -243,10 +268,16 @@ void pipeline_port_flows(struct pipeline_ctx *, const struct gn_config *,
 /* flows/pipeline-route.c: cluster mode, the flows of another host's port
  * 'p' of network 'net': its addresses routed to over the uplink from
  * 'router_mac' (table 6), ARP requests and neighbour solicitations of the
- * network's guests here for them answered with its MAC (table 3). */
+ * network's guests here for them answered with its MAC (table 3), and,
+ * where the network may have ports in undeclared mode here ('has_server':
+ * one of its ports here is its server), their frames that claim those of
+ * its addresses p->ips[i] with 'owned[i]' (those no port of this host
+ * holds: its flows drop them) dropped (pipeline_guard_taken_flows(), the
+ * object 'uplink_ofport'). */
 void pipeline_remote_port_flows(struct pipeline_ctx *,
                                 const struct gn_network *,
                                 const struct pipeline_port *p,
+                                const bool *owned, bool has_server,
                                 int uplink_ofport,
                                 const struct netaddr_mac *router_mac);
 

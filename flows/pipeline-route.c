@@ -388,7 +388,9 @@ pipeline_routed_in_flows(struct pipeline_ctx *ctx,
 void
 pipeline_remote_port_flows(struct pipeline_ctx *ctx,
                            const struct gn_network *net,
-                           const struct pipeline_port *p, int uplink_ofport,
+                           const struct pipeline_port *p,
+                           const bool *owned, bool has_server,
+                           int uplink_ofport,
                            const struct netaddr_mac *router_mac)
 {
     uint64_t answer = PIPELINE_COOKIE(PIPELINE_RULE_NEIGHBOUR_ANSWER,
@@ -445,6 +447,10 @@ pipeline_remote_port_flows(struct pipeline_ctx *ctx,
                          "reg6=%d,reg5=1,icmp6,icmp_type=135,icmp_code=0,"
                          "ipv6_src=::,nd_target=%s", net->vlan, ip);
     }
+    /* Its addresses are its own on every host too: a guest here in
+     * undeclared mode may not take them. */
+    pipeline_guard_taken_flows(ctx, net, p, owned, has_server,
+                               uplink_ofport);
     if (net->private_) {
         /* A private network's guests reach the uplink, not each other:
          * nor across hosts. */

@@ -187,7 +187,8 @@ struct pipeline_group_input {
     const struct gn_config *cfg;
     const struct gn_network *net;
     const struct pipeline_port *port;   /* PIPELINE_GROUP_PORT. */
-    const bool *routed;                 /* PIPELINE_GROUP_PORT. */
+    const bool *routed;                 /* PIPELINE_GROUP_PORT; REMOTE:
+                                         * those no port here holds. */
     const int *chunks;                  /* PIPELINE_GROUP_NETWORK. */
     size_t n_chunks;
     int chunk;                          /* PIPELINE_GROUP_FLOOD, */
@@ -196,7 +197,8 @@ struct pipeline_group_input {
     int uplink_ofport;
     const struct netaddr_mac *router_mac;   /* Cluster mode, or NULL. */
     bool has_server;                    /* The network has a server
-                                         * port (NETWORK and PORT). */
+                                         * port here (NETWORK, PORT and
+                                         * REMOTE). */
 };
 
 /* Creates the group 'kind'/'name', not built yet. */
@@ -310,8 +312,9 @@ pipeline_group_sync__(struct pipeline_state *st, struct flow_table *table,
                                in->has_server);
         break;
     case PIPELINE_GROUP_REMOTE:
-        pipeline_remote_port_flows(&ctx, in->net, in->port,
-                                   in->uplink_ofport, in->router_mac);
+        pipeline_remote_port_flows(&ctx, in->net, in->port, in->routed,
+                                   in->has_server, in->uplink_ofport,
+                                   in->router_mac);
         break;
     case PIPELINE_GROUP_FLOOD:
         pipeline_flood_chunk_flows(&ctx, in->net, in->chunk, in->ofports,
@@ -394,29 +397,33 @@ pipeline_in6_cmp__(const void *a, const void *b)
     return memcmp(a, b, sizeof(struct in6_addr));
 }
 
-/* True if 'a' is in 'sorted', 'n' elements of 'size' bytes sorted by
- * 'cmp', more than once. */
-static bool
-pipeline_shared__(const void *sorted, size_t n, size_t size, const void *a,
-                  int (*cmp)(const void *, const void *))
+/* How often 'a' is in 'sorted', 'n' elements of 'size' bytes sorted by
+ * 'cmp': 0, 1, or 2 for more than once. */
+static int
+pipeline_count__(const void *sorted, size_t n, size_t size, const void *a,
+                 int (*cmp)(const void *, const void *))
 {
     const char *base = sorted;
     const char *p = bsearch(a, sorted, n, size, cmp);
 
-    return p && ((p > base && !cmp(p - size, a))
-                 || (p + size < base + n * size && !cmp(p + size, a)));
+    if (!p) {
+        return 0;
+    }
+    return ((p > base && !cmp(p - size, a))
+            || (p + size < base + n * size && !cmp(p + size, a))) ? 2 : 1;
 }
 
-/* True if the declared address 'ip' of a port of 'up' is another's too. */
-static bool
-pipeline_ip_shared__(const struct pipeline_update_ports *up,
-                     const struct netaddr_ip *ip)
+/* How many ports of 'up' (of this host) hold address 'ip': 0, 1, or 2 for
+ * more than one. */
+static int
+pipeline_ip_holders__(const struct pipeline_update_ports *up,
+                      const struct netaddr_ip *ip)
 {
     return (ip->family == AF_INET
-            ? pipeline_shared__(up->v4, up->n_v4, sizeof *up->v4,
-                                &ip->addr.v4.s_addr, pipeline_u32_cmp__)
-            : pipeline_shared__(up->v6, up->n_v6, sizeof *up->v6,
-                                &ip->addr.v6, pipeline_in6_cmp__));
+            ? pipeline_count__(up->v4, up->n_v4, sizeof *up->v4,
+                               &ip->addr.v4.s_addr, pipeline_u32_cmp__)
+            : pipeline_count__(up->v6, up->n_v6, sizeof *up->v6,
+                               &ip->addr.v6, pipeline_in6_cmp__));
 }
 
 /* Appends the key of port 'p' to 'key': everything its flows depend on
@@ -577,7 +584,7 @@ pipeline_state_pass__(struct pipeline_state *st,
                         : gn_xcalloc(p->n_ips, sizeof *routed));
 
         for (size_t j = 0; j < p->n_ips; j++) {
-            routed[j] = !pipeline_ip_shared__(up, &p->ips[j]);
+            routed[j] = pipeline_ip_holders__(up, &p->ips[j]) < 2;
         }
         bool has_server = PIPELINE_HAS_SERVER(up, p->vlan);
 
@@ -606,22 +613,26 @@ pipeline_state_pass__(struct pipeline_state *st,
     }
     for (size_t i = 0; !pass->stopped && i < up->n_remote; i++) {
         const struct pipeline_port *p = up->remote[i];
-        bool *routed = gn_xmalloc((p->n_ips + 1) * sizeof *routed);
+        /* Routed to all; those a port here holds are its to keep. */
+        bool *owned = gn_xmalloc((p->n_ips + 1) * sizeof *owned);
+        bool has_server = PIPELINE_HAS_SERVER(up, p->vlan);
 
         for (size_t j = 0; j < p->n_ips; j++) {
-            routed[j] = true;
+            owned[j] = !pipeline_ip_holders__(up, &p->ips[j]);
         }
         gn_buf_clear(&key);
-        pipeline_port_key__(&key, p, routed);
-        free(routed);
+        pipeline_port_key__(&key, p, owned);
+        gn_buf_put(&key, &has_server, sizeof has_server);
         gn_buf_put(&key, in->router_mac->b, sizeof in->router_mac->b);
         gn_buf_put(&key, &in->uplink_ofport, sizeof in->uplink_ofport);
         struct pipeline_group_input rin = {
             .cfg = cfg, .net = gn_config_find_vlan(cfg, p->vlan), .port = p,
-            .uplink_ofport = in->uplink_ofport, .router_mac = in->router_mac,
+            .routed = owned, .uplink_ofport = in->uplink_ofport,
+            .router_mac = in->router_mac, .has_server = has_server,
         };
         pipeline_group_sync__(st, table, PIPELINE_GROUP_REMOTE, p->name,
                               NULL, &key, &rin, pass, stats, errorp);
+        free(owned);
     }
     gn_buf_destroy(&key);
 }

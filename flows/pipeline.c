@@ -759,6 +759,9 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
 
     if (p->blocked) {
         pipeline_blocked_port__(ctx, p, uplink_ofport);
+        /* Its addresses stay its guest's, wherever the guest runs. */
+        pipeline_guard_taken_flows(ctx, net, p, routed, has_server,
+                                   p->ofport);
         return;
     }
     pipeline_ingress__(ctx, net, p, has_server);
@@ -770,6 +773,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_dhcp_port_flows(ctx, net, p);
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out_flows(ctx, p, routed);
+    pipeline_guard_taken_flows(ctx, net, p, routed, has_server, p->ofport);
     if (uplink_ofport > 0 && router_mac) {
         pipeline_uplink_spoof__(ctx, p, uplink_ofport);
     }

@@ -21,8 +21,11 @@
  *      mode, pipeline_port_undeclared() in flows/pipeline-private.h: its
  *      network's subnets less the network's gateways, the subnets' network
  *      and broadcast addresses and IPv6 subnet-router anycast addresses:
- *      "gateway-spoof-drop"; a port waiting for assigned or leased
- *      addresses has none), DHCP discovery from 0.0.0.0 (and, in a
+ *      "gateway-spoof-drop", and less the addresses other ports of the
+ *      network hold, declared, assigned or leased, here or, in cluster
+ *      mode, on other hosts: "address-taken-drop", the object the
+ *      holder's ofport, or the uplink's for another host's port; a port
+ *      waiting for assigned or leased addresses has none), DHCP discovery from 0.0.0.0 (and, in a
  *      network with a server port, DHCP client messages from any address
  *      of its IPv4 subnets: a renewal whose lease is not bound yet);
  *      ARP whose
@@ -53,9 +56,11 @@
  *      (duplicate address detection), none and be for one of the port's
  *      own addresses (a probe for a link-local address that no port
  *      holds goes up to guestnetd, "link-local-punt", one for another
- *      port's is "link-local-taken-drop"); advertisements must be for
- *      one of the port's own addresses with its MAC or none as target
- *      link-layer address; what
+ *      port's is "link-local-taken-drop"; in undeclared mode, one for
+ *      the reserved addresses or another port's is "gateway-spoof-drop",
+ *      "address-taken-drop"); advertisements must be for one of the
+ *      port's own addresses with its MAC or none as target link-layer
+ *      address (the same drops in undeclared mode); what
  *      OVS and Linux would read differently ("nd-option-drop": see
  *      pipeline_nd_drops__() in flows/pipeline-guards.c) is dropped.
  *      Where guestnetd serves DHCP to a port (its network has an IPv4
@@ -80,7 +85,10 @@
  *      without addresses waits for its lease.
  *      Only the allows that name the port's own MAC or addresses are per
  *      port; the drops are shared by all guest ports (they match reg5 and
- *      reg4, not in_port) or, for reserved addresses, by a network's.
+ *      reg4, not in_port) or, for reserved addresses, by a network's; the
+ *      drops of a port's addresses for the undeclared ports of its
+ *      network are in the holder's flows, there only where its network
+ *      may have such ports (no DHCP of guestnet's, or a server port).
  *   3  forwarding within the frame's network (reg6): unicast to a known
  *      guest MAC goes to its port, broadcast and multicast to every other
  *      port of the network (through table 7) and the uplink (tagged),
@@ -161,7 +169,7 @@
  *      and neighbour advertisements) are not metered.
  *  15  guard drops, per port: a guest's frame that one of the shared
  *      port-security guards (in tables 1 and 2: "dad-drop",
- *      "gateway-spoof-drop", "dhcp-server-drop",
+ *      "gateway-spoof-drop", "address-taken-drop", "dhcp-server-drop",
  *      "router-advertisement-drop", "redirect-drop", "nd-option-drop",
  *      "nd-spoof-drop") refused comes here and is dropped by its port's
  *      flow ("guard-count", the cookie's object its ofport), so that the
@@ -182,9 +190,10 @@
  * claim a local port's MAC or address or a gateway MAC as their source
  * are dropped ("uplink-spoof-drop"), as is anything but IPv4 and IPv6
  * from a router MAC.
- * A blocked port (pipeline_port.blocked) has no flows but two in table 0:
- * its guest's announcements (RARP from its MAC, or ARP from its MAC for
- * one of its addresses) are counted and
+ * A blocked port (pipeline_port.blocked) has no flows but two in table 0
+ * and the drops of its addresses for its network's ports in undeclared
+ * mode ("address-taken-drop"): its guest's announcements (RARP from its
+ * MAC, or ARP from its MAC for one of its addresses) are counted and
  * sent to the uplink, so that the fabric learns where the MAC is now
  * ("migration-announce", the cookie's object its ofport: the sign that a
  * migrated guest runs here now); everything else it sends is dropped
@@ -318,6 +327,7 @@ struct pipeline_input {
     RULE(LINK_LOCAL_PUNT, 53, "link-local-punt")                        \
     RULE(LINK_LOCAL_TAKEN_DROP, 54, "link-local-taken-drop")            \
     RULE(DHCP_SNOOP, 55, "dhcp-snoop")                                  \
+    RULE(ADDRESS_TAKEN_DROP, 56, "address-taken-drop")                  \
     RULE(EGRESS_LIMIT, 60, "egress-limit")                              \
     RULE(INGRESS_LIMIT, 61, "ingress-limit")                            \
     RULE(GUARD_COUNT, 62, "guard-count")

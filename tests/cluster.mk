@@ -11,6 +11,7 @@ INTEGRATION_TESTS += \
 	tests/cluster-failover.sh \
 	tests/cluster-hostile.sh \
 	tests/cluster-link-local.sh \
+	tests/cluster-undeclared.sh \
 	tests/cluster-migration.sh \
 	tests/cluster-policy.sh \
 	tests/cluster-qemu-migration.sh \

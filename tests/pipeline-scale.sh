@@ -55,13 +55,17 @@ echo "one port added to $N: $mods flow_mods; $own flows of its own," \
      "$(wc -l <<<"$new") new or changed"
 gn_check "only-new-or-changed-flows-sent" test "$mods" = "$(wc -l <<<"$new")"
 # Its own: matching its in_port, output to it, routing to its address
-# (route-output, rule 28) or dropping its link-local address from the
-# others (link-local-taken-drop, rule 54), cookie object its ofport.
+# (route-output, rule 28) or dropping its link-local address and its
+# address from the others (link-local-taken-drop, rule 54;
+# address-taken-drop, rule 56), cookie object its ofport.
 route=$(printf 'cookie=0x%x,' $(( (28 << 48) | ofport )))
 taken=$(printf 'cookie=0x%x,' $(( (54 << 48) | ofport )))
+addr_taken=$(printf 'cookie=0x%x,' $(( (56 << 48) | ofport )))
 gn_check "changed-flows-are-its-own-or-its-networks-flood" \
     test "$(grep -vcE "in_port=$ofport[, ]|actions=output:$ofport\$|\
-cookie=0x1(0|d)00000000000a,|$route|$taken" <<<"$new")" = 0
+cookie=0x1(0|d)00000000000a,|$route|$taken|$addr_taken" <<<"$new")" = 0
+gn_check "its-address-kept-from-undeclared-ports" \
+    test "$(grep -c "$addr_taken" <<<"$new")" = 3
 gn_check "its-own-flows-sent" test "$own" -gt 10
 gn_check "no-other-ports-flows-touched" \
     test "$(comm -23 <(echo "$before") <(echo "$after") \

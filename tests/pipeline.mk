@@ -19,6 +19,7 @@ INTEGRATION_TESTS += \
 	tests/pipeline-route.sh \
 	tests/pipeline-route6.sh \
 	tests/pipeline-guard-nd.sh \
+	tests/pipeline-undeclared.sh \
 	tests/pipeline-guard-dhcp.sh \
 	tests/pipeline-guard-frag.sh \
 	tests/pipeline-flood.sh \

@@ -364,6 +364,91 @@ test_cluster_link_local_bindings_across_hosts(void)
     gn_config_destroy(cfg);
 }
 
+/* Brings 't' to the flows of 'in' with pipeline state 'st'. */
+static void
+sync__(struct pipeline_state *st, const struct pipeline_input *in,
+       struct flow_table *t)
+{
+    char *error = pipeline_state_update(st, in, t, NULL);
+
+    CHECK(error == NULL);
+    free(error);
+}
+
+/* Cluster mode: another host's port's addresses are kept from the guests
+ * here in undeclared mode as a local port's are (the object the uplink's
+ * ofport), where the network may have such a guest here: it has no DHCP of
+ * guestnet's, or a server port here, which rebuilds the remote port's
+ * group when it comes; an address a port here holds is that port's. */
+static void
+test_cluster_remote_addresses_kept_from_undeclared(void)
+{
+    struct gn_config *cfg = load_config__(routed_config_json);
+    struct netaddr_ip local_ip, remote_ips[2];
+    struct pipeline_port ports[2];
+    struct pipeline_state *st;
+    struct netaddr_mac router;
+    struct flow_table *t;
+
+    /* Dmz (VLAN 30) has no gateway: no DHCP of guestnet's. */
+    parse_ip("10.30.0.9", &remote_ips[0]);
+    struct pipeline_input in = cluster_input__(cfg, ports, &local_ip, 30,
+                                               "remote-dmz", remote_ips, 1,
+                                               &router);
+    st = pipeline_state_create();
+    t = flow_table_create(0);
+    sync__(st, &in, t);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 100) == 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", "reg6=0x1e", "reg4=0x2/0x2",
+        "nw_src=10.30.0.9", "actions=goto_table:15", NULL }));
+    flow_table_destroy(t);
+    pipeline_state_destroy(st);
+
+    /* Web (VLAN 10) has guestnet's DHCP: none until a port here is its
+     * server; the remote group is rebuilt then, and when it goes. */
+    parse_ip("10.10.0.9", &remote_ips[0]);
+    parse_ip("2001:db8:10::9", &remote_ips[1]);
+    in = cluster_input__(cfg, ports, &local_ip, 10, "remote-web", remote_ips,
+                         2, &router);
+    st = pipeline_state_create();
+    t = flow_table_create(0);
+    sync__(st, &in, t);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 100) == 0);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 0);
+    ports[0].server = true;
+    sync__(st, &in, t);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 100) == 3 + 3);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=113", "reg6=0xa", "reg4=0x2/0x2",
+        "icmp_type=136", "nd_target=2001:db8:10::9",
+        "actions=goto_table:15", NULL }));
+    ports[0].server = false;
+    sync__(st, &in, t);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 100) == 0);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 0);
+
+    /* A stale registry row for the local port's address: the local
+     * port's drop alone, no clash; and the remote one's back once the
+     * local port gives the address up. */
+    ports[0].server = true;
+    parse_ip("10.10.0.5", &remote_ips[0]);
+    sync__(st, &in, t);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 3);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 100) == 3);
+    parse_ip("10.10.0.6", &local_ip);
+    sync__(st, &in, t);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 3);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 100) == 3 + 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "reg4=0x2/0x2", "arp_spa=10.10.0.5",
+        "actions=goto_table:15", NULL }));
+    flow_table_destroy(t);
+    pipeline_state_destroy(st);
+    gn_config_destroy(cfg);
+}
+
 int
 main(void)
 {
@@ -377,6 +462,8 @@ main(void)
              test_routes_only_to_declared_unshared_addresses);
     TEST_RUN("pipeline-route/cluster-routes-to-other-hosts",
              test_cluster_routes_to_other_hosts);
+    TEST_RUN("pipeline-route/cluster-remote-addresses-kept-from-undeclared",
+             test_cluster_remote_addresses_kept_from_undeclared);
     TEST_RUN("pipeline-route/cluster-link-local-bindings-across-hosts",
              test_cluster_link_local_bindings_across_hosts);
     return test_done();

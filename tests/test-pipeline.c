@@ -589,7 +589,90 @@ test_port_waits_for_lease_where_network_has_server(void)
     t = build(cfg, ports, 2, -1);
     CHECK(has_flow(t, (const char *[]) {
         "table=1", "in_port=101", "nw_src=10.20.0.7 ", NULL }));
-    CHECK(count(t, 0, 101) == port_flows(1, 0) + 1);
+    CHECK(count(t, 0, 101) == port_flows(1, 0) + 1 + 3);
+    /* The server port, in undeclared mode (no addresses of its own), may
+     * not take the address it leased: 3 drops of it (IP, ARP, ARP
+     * probe) under the client's cookie. */
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105",
+        cookie_str(PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101), "reg6=0x14",
+        "reg4=0x2/0x2", "nw_src=10.20.0.7 ", "actions=goto_table:15",
+        NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+/* A port in undeclared mode may not take the addresses of the other ports
+ * of its network: IPv4 and IPv6 from them, ARP from them, ARP probes,
+ * duplicate address detection and advertisements for them are dropped
+ * for frames flagged undeclared, above its own allows of the subnets, in
+ * the owner's group; only where an undeclared port can be. */
+static void
+test_taken_addresses_kept_from_undeclared_ports(void)
+{
+    struct gn_config *cfg = load_config__(reserved_config_json);
+    const char *taken = cookie_str(PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101);
+    struct netaddr_ip ips[2], same;
+    struct pipeline_port ports[3];
+    struct flow_table *t;
+
+    /* Web here serves no DHCP: undeclared mode is possible. */
+    parse_ip("10.10.0.11", &ips[0]);
+    parse_ip("2001:db8:10::11", &ips[1]);
+    make_port(&ports[0], 101, 10, ips, 2);
+    make_port(&ports[1], 102, 10, NULL, 0);
+    t = build(cfg, ports, 2, -1);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 3 + 3);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 102) == 0);
+    /* (Its two routed addresses: 2 flows in table 6.) */
+    CHECK(count(t, 0, 101) == port_flows(1, 1) + 2 + 3 + 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", taken, "reg6=0xa", "reg5=0x1",
+        "reg4=0x2/0x2", "arp_spa=10.10.0.11", "actions=goto_table:15",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", taken, "reg4=0x2/0x2", "arp_spa=0.0.0.0",
+        "arp_tpa=10.10.0.11", "actions=goto_table:15", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=105", taken, "reg4=0x2/0x2",
+        "ipv6_src=2001:db8:10::11", "actions=goto_table:15", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=113", taken, "reg4=0x2/0x2", "ipv6_src=::,",
+        "icmp_type=135", "nd_target=2001:db8:10::11",
+        "actions=goto_table:15", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=113", taken, "reg4=0x2/0x2", "icmp_type=136",
+        "nd_target=2001:db8:10::11", "actions=goto_table:15", NULL }));
+    /* Never for the frames of a port with addresses: the owner's allows
+     * (priority 100) still let its own through. */
+    CHECK(!has_flow(t, (const char *[]) { taken, "in_port", NULL }));
+    flow_table_destroy(t);
+
+    /* An address two ports hold is neither's to keep (no clash of the
+     * two groups' flows); one that became reserved (the gateway) is kept
+     * by gateway-spoof-drop already. */
+    parse_ip("10.10.0.11", &same);
+    make_port(&ports[2], 103, 10, &same, 1);
+    parse_ip("10.10.0.254", &ips[1]);
+    t = build(cfg, ports, 3, -1);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 0);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 103) == 0);
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+
+    /* Where guestnet serves DHCP and no server port is there, no port is
+     * in undeclared mode: no drops; a server port makes them come. */
+    cfg = load_config();
+    parse_ip("10.10.0.11", &ips[0]);
+    make_port(&ports[0], 101, 10, ips, 1);
+    make_port(&ports[1], 102, 10, NULL, 0);
+    t = build(cfg, ports, 2, -1);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 0);
+    flow_table_destroy(t);
+    ports[1].server = true;
+    t = build(cfg, ports, 2, -1);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 3);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -676,6 +759,17 @@ test_blocked_port_passes_only_announcements(void)
     /* Its network's flood chunk outputs to the other port only. */
     CHECK(has_flow(t, (const char *[]) { "table=7", "output:102", NULL }));
     CHECK(!has_flow(t, (const char *[]) { "table=7", "output:101", NULL }));
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 0);
+    flow_table_destroy(t);
+
+    /* Its address stays its guest's: in dmz (no DHCP of guestnet's), kept
+     * from the ports in undeclared mode. */
+    parse_ip("10.30.0.5", &ip);
+    make_port(&ports[0], 101, 30, &ip, 1);
+    ports[0].blocked = true;
+    t = build(cfg, ports, 1, 100);
+    CHECK(count(t, PIPELINE_RULE_MIGRATION_BLOCK, 101) == 1);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_TAKEN_DROP, 101) == 3);
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -793,6 +887,8 @@ main(void)
              test_port_without_address_is_not_undeclared);
     TEST_RUN("pipeline/port-waits-for-lease-where-network-has-server",
              test_port_waits_for_lease_where_network_has_server);
+    TEST_RUN("pipeline/taken-addresses-kept-from-undeclared-ports",
+             test_taken_addresses_kept_from_undeclared_ports);
     TEST_RUN("pipeline/blocked-port-passes-only-announcements",
              test_blocked_port_passes_only_announcements);
     return test_done();
