@@ -184,7 +184,8 @@ cluster_ll_register__(const char *port, const char *network, const char *ll,
     if (unwritable) {
         /* The registry's last copy may hold it for this port already (a
          * guest that came by live migration, a binding lost from the
-         * port): nobody can take it meanwhile, so it is the port's. */
+         * port): it is the port's (should the registry have changed
+         * meanwhile, repair logs the clash once it is back). */
         why = cluster_ll_refusal__(c, port, network, ll, &mine);
         engine_ll_registered(c->engine, port, ll,
                              !why && mine ? NULL : unwritable);

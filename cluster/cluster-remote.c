@@ -146,7 +146,7 @@ cluster_remote_apply__(struct cluster *c, const json_t *rows)
     d = gn_xstrdup(gn_buf_cstr(&digest));
     if (!c->remote_digest || strcmp(c->remote_digest, d)) {
         cluster_router_mac(c->system_id, &mac);
-        GN_LOG_INFO("routing to %zu ports of other hosts", n);
+        GN_LOG_INFO("%zu ports of other hosts known", n);
         engine_set_remote(c->engine, &mac, ports, n);
     }
     gn_buf_destroy(&digest);

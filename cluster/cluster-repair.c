@@ -6,8 +6,8 @@
  * with assigned addresses if its network assigns them (cluster-ipam.c),
  * which a registered port without addresses gets too; a link-local
  * address bound to a port that the registry lacks (bound before cluster
- * mode) is registered, one the registry holds for another port is
- * unbound, and the registered binding of a port of this host that is
+ * mode) is registered (one the registry holds for another port is
+ * logged), and the registered binding of a port of this host that is
  * another port's EUI-64 address is removed (the engine unbinds it: see
  * engine/engine-ll.c); a ready mark lost in a failover is written
  * again; a row of this host
@@ -189,14 +189,13 @@ cluster_repair_lls__(struct cluster *c, const json_t *row,
         if (a) {
             const char *owner = ovsdb_datum_string(a, "owner");
 
-            if (owner && strcmp(owner, name)
-                && cluster_find__(c, "Port", "name", owner, NULL)) {
-                /* Bound here before cluster mode, or while another
-                 * host took it: the registry's holder keeps it. */
+            if (!owner || strcmp(owner, name)) {
+                /* Bound here without a row (before cluster mode, or the
+                 * row lost) while another host's port took it: which is
+                 * older is not known, so neither is unbound. */
                 GN_LOG_WARN_RL(&repair_rl, "port %s: its link-local "
-                               "address %s is registered to %s: "
-                               "unbinding it", name, text, owner);
-                engine_ll_unbind(c->engine, name, text);
+                               "address %s is registered to %s", name,
+                               text, owner ? owner : "?");
             }
             continue;
         }
@@ -228,6 +227,24 @@ cluster_ll_void__(const struct cluster *c, const json_t *row,
 
     return (host && !strcmp(host, c->host) && eui64 && strcmp(eui64, owner)
             && !cluster_port_busy__(c, owner));
+}
+
+/* Adds to 'txn' a wait that the port whose EUI-64 link-local address
+ * Address row 'row' holds is still registered in the row's network. */
+static void
+cluster_ll_void_wait__(const struct cluster *c, struct ovsdb_txn *txn,
+                       const json_t *row)
+{
+    const char *net = ovsdb_datum_string(row, "network");
+    const char *owner = cluster_ll_eui64_owner__(
+        c, net, ovsdb_datum_string(row, "ip"));
+    const json_t *port = cluster_find__(c, "Port", "name", owner, NULL);
+
+    ovsdb_txn_wait(txn, "Port", json_pack(
+                       "[[s, s, s], [s, s, s], [s, s, s]]",
+                       "name", "==", owner, "network", "==", net,
+                       "mac", "==", ovsdb_datum_string(port, "mac")),
+                   json_pack("[s]", "name"), "!=", json_array(), 0);
 }
 
 /* Registers port 'port' (engine JSON) of the bridge, or writes its lost
@@ -368,6 +385,8 @@ cluster_reconcile__(struct cluster *c)
             GN_LOG_INFO("port %s: unregistering link-local address %s: "
                         "another port's EUI-64 address", owner,
                         ovsdb_datum_string(row, "ip"));
+            /* Provided that port is still registered. */
+            cluster_ll_void_wait__(c, txn, row);
             ovsdb_txn_delete(txn, "Address", json_pack(
                                  "[[s, s, o]]", "_uuid", "==",
                                  ovsdb_datum_uuid(uuid)));

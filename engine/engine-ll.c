@@ -29,9 +29,9 @@
  * moment the port (local, being added or another host's) is known
  * (engine_ll_void__(): the pipeline never sees it) and is removed from
  * that port's Interface in the next transaction.  So no guest can keep a
- * port that comes later, or comes back, out of its own address.  In
- * cluster mode, a binding the registry holds for another port is
- * unbound as well (engine_ll_unbind(): cluster/cluster-repair.c).  The
+ * port that comes later, or comes back, out of its own address.  (An add
+ * in progress voids it in the flows only: the Interface keeps it until
+ * the port is on the bridge, so a refused add takes nothing away.)  The
  * punted packet itself is not forwarded: the guest's next one passes
  * once the flows are in (a probe that meets no answer is what duplicate
  * address detection expects).
@@ -91,8 +91,9 @@ engine_ll_mac_key__(int vlan, const struct netaddr_mac *mac, char key[32])
              mac->b[1], mac->b[2], mac->b[3], mac->b[4], mac->b[5]);
 }
 
-/* Marks of engine_ll_void__()'s map of vlan/MAC keys. */
-static char engine_ll_named, engine_ll_owned;
+/* Marks of engine_ll_void__()'s map of vlan/MAC keys: a MAC a binding
+ * names, one a port has, one only an add in progress has. */
+static char engine_ll_named, engine_ll_owned, engine_ll_owned_pending;
 
 /* True if port 'p''s bound link-local address 'a' is void: the EUI-64
  * address of a MAC that another port of its network has ('owners'). */
@@ -108,7 +109,8 @@ engine_ll_is_void__(const struct gn_strmap *owners,
         return false;
     }
     engine_ll_mac_key__(p->vlan, &mac, key);
-    return gn_strmap_get(owners, key) == &engine_ll_owned;
+    void *mark = gn_strmap_get(owners, key);
+    return mark == &engine_ll_owned || mark == &engine_ll_owned_pending;
 }
 
 /* True if a bound link-local address of port 'p' is void. */
@@ -125,8 +127,8 @@ engine_ll_has_void__(const struct gn_strmap *owners,
 }
 
 size_t
-engine_ll_void__(struct pipeline_port *ports, size_t n,
-                 struct netaddr_ip **bufp)
+engine_ll_void__(struct pipeline_port *ports, size_t n, size_t pending,
+                 size_t n_pending, struct netaddr_ip **bufp)
 {
     struct gn_strmap owners = GN_STRMAP_INIT;
     size_t n_cut_ports = 0, n_cut = 0, k = 0;
@@ -144,9 +146,12 @@ engine_ll_void__(struct pipeline_port *ports, size_t n,
         }
     }
     for (size_t i = 0; owners.n && i < n; i++) {
+        bool is_pending = i >= pending && i < pending + n_pending;
+
         engine_ll_mac_key__(ports[i].vlan, &ports[i].mac, key);
         if (gn_strmap_get(&owners, key)) {
-            gn_strmap_put(&owners, key, &engine_ll_owned);
+            gn_strmap_put(&owners, key, is_pending ? &engine_ll_owned_pending
+                                                   : &engine_ll_owned);
         }
     }
     for (size_t i = 0; owners.n && i < n; i++) {
@@ -167,18 +172,66 @@ engine_ll_void__(struct pipeline_port *ports, size_t n,
             continue;
         }
         for (size_t j = 0; j < p->n_lls; j++) {
-            if (!engine_ll_is_void__(&owners, p, &p->lls[j].addr.v6)
-                && n_kept < PIPELINE_LL_MAX) {
-                kept[n_kept++] = p->lls[j];
+            if (!engine_ll_is_void__(&owners, p, &p->lls[j].addr.v6)) {
+                if (n_kept < PIPELINE_LL_MAX) {
+                    kept[n_kept++] = p->lls[j];
+                }
+            } else if (i < pending) {
+                /* Counted only if its owner is on a bridge. */
+                ip6_link_local_mac(&p->lls[j].addr.v6, mac.b);
+                engine_ll_mac_key__(p->vlan, &mac, key);
+                n_cut += gn_strmap_get(&owners, key) == &engine_ll_owned;
             }
         }
-        n_cut += p->n_lls - n_kept;
         p->lls = kept;
         p->n_lls = n_kept;
         k++;
     }
     gn_strmap_destroy(&owners);
     return n_cut;
+}
+
+bool
+engine_ll_foreign__(const struct pipeline_port *p)
+{
+    struct netaddr_mac mac;
+
+    for (size_t i = 0; i < p->n_lls; i++) {
+        if (ip6_link_local_mac(&p->lls[i].addr.v6, mac.b)
+            && memcmp(&mac, &p->mac, sizeof mac)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The name of the port (of the bridge, or another host's) of the network
+ * of 'vlan' other than 'name' whose EUI-64 link-local address 'a' is, or
+ * NULL. */
+static const char *
+engine_ll_eui64_owner__(struct engine *e, int vlan, const struct in6_addr *a,
+                        const char *name)
+{
+    const struct engine_remote *r = &e->remote;
+    const struct pipeline_port *ports;
+    struct netaddr_mac mac;
+    size_t n, n_view;
+
+    if (!ip6_link_local_mac(a, mac.b)) {
+        return NULL;
+    }
+    port_view_pipeline_ports(e->view, &n_view);
+    ports = engine_remote_merge__(e, &n);
+    for (size_t i = 0; i < n; i++) {
+        bool pending = !r->plain && i >= n_view && i < n - r->n;
+
+        if (!pending && ports[i].vlan == vlan
+            && !memcmp(&ports[i].mac, &mac, sizeof mac)
+            && strcmp(ports[i].name, name)) {
+            return ports[i].name;
+        }
+    }
+    return NULL;
 }
 
 /* The link-local address that packet 'f' uses: its source or, for a
@@ -211,9 +264,6 @@ engine_ll_check__(struct engine *e, const struct pipeline_port *p,
     struct in6_addr gw_ll;
     size_t n, mine = p->n_lls;
 
-    if (engine_ll_is_ports__(p, a)) {
-        return "";
-    }
     pipeline_gateway_mac(p->vlan, &gw);
     ip6_link_local(gw.b, &gw_ll);
     if (!memcmp(&gw_ll, a, sizeof *a)) {
@@ -231,10 +281,15 @@ engine_ll_check__(struct engine *e, const struct pipeline_port *p,
             return buf;
         }
     }
+    /* (After the others: a binding of the port that is void meanwhile
+     * is refused, not taken for its own.) */
+    if (engine_ll_is_ports__(p, a)) {
+        return "";
+    }
     for (size_t i = 0; i < e->n_ll_queue; i++) {
         const struct engine_ll *q = &e->ll_queue[i];
 
-        if (q->vlan != p->vlan || q->unbind) {
+        if (q->vlan != p->vlan) {
             continue;
         }
         bool same_port = !strcmp(q->port, p->name);
@@ -279,7 +334,6 @@ engine_ll_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
         q->port = gn_xstrdup(p->name);
         q->vlan = p->vlan;
         q->addr = a;
-        q->unbind = false;
         q->in_txn = false;
         q->registering = e->ll_register != NULL;
         GN_LOG_INFO("port %s: binding link-local address %s%s", p->name, s,
@@ -314,8 +368,9 @@ engine_ll_in__(const struct in6_addr *list, size_t n, const struct in6_addr *a)
 
 /* Adds to 'txn' the op that writes port 'name''s bindings anew: those
  * its Interface has, but those engine_ll_void__() cut from it ('cut', its
- * merged port, if it cut any) and those queued for unbinding, and the
- * queued ones it lacks (up to PIPELINE_LL_MAX in all).  Marks the queued
+ * merged port, if it cut any), and the queued ones it lacks that are not
+ * another port's EUI-64 address meanwhile (up to PIPELINE_LL_MAX in
+ * all).  Marks the queued
  * ones of the port in the transaction.  Returns the number of ops. */
 static int
 engine_ll_write__(struct engine *e, struct ovsdb_txn *txn, const char *br,
@@ -339,18 +394,12 @@ engine_ll_write__(struct engine *e, struct ovsdb_txn *txn, const char *br,
     for (char *t = strtok_r(copy, ",", &save); t;
          t = strtok_r(NULL, ",", &save)) {
         struct in6_addr a;
-        bool unbound = false;
 
         if (inet_pton(AF_INET6, t, &a) != 1) {
             continue;
         }
-        for (size_t i = 0; i < e->n_ll_queue; i++) {
-            const struct engine_ll *q = &e->ll_queue[i];
-
-            unbound |= (q->unbind && !q->in_txn && !strcmp(q->port, name)
-                        && !memcmp(&q->addr, &a, sizeof a));
-        }
-        if (unbound || (cut && !engine_ll_bound__(cut, &a))) {
+        if (cut && !engine_ll_bound__(cut, &a)
+            && engine_ll_eui64_owner__(e, cut->vlan, &a, name)) {
             removed++;
         } else if (n < PIPELINE_LL_MAX && !engine_ll_in__(list, n, &a)) {
             list[n++] = a;
@@ -364,8 +413,8 @@ engine_ll_write__(struct engine *e, struct ovsdb_txn *txn, const char *br,
             continue;
         }
         q->in_txn = true;
-        if (!q->unbind && n < PIPELINE_LL_MAX
-            && !engine_ll_in__(list, n, &q->addr)) {
+        if (n < PIPELINE_LL_MAX && !engine_ll_in__(list, n, &q->addr)
+            && !engine_ll_eui64_owner__(e, q->vlan, &q->addr, name)) {
             list[n++] = q->addr;
             added++;
         }
@@ -394,7 +443,7 @@ engine_ll_write__(struct engine *e, struct ovsdb_txn *txn, const char *br,
     e->n_ll_unbound += removed;
     if (removed) {
         GN_LOG_INFO("port %s: %zu link-local address%s unbound (another "
-                    "port's own, or held for another port)", name, removed,
+                    "port's own EUI-64 address)", name, removed,
                     removed == 1 ? "" : "es");
     }
     return 1;
@@ -413,6 +462,9 @@ engine_ll_plan__(struct engine *e, struct ovsdb_txn *txn)
     if (!br) {
         return 0;
     }
+    /* Entries still marked belong to a pass whose transaction carried
+     * nothing (none is in flight while a transaction is planned). */
+    engine_ll_txn_done__(e);
     /* The bridge's ports whose bindings engine_ll_void__() cut... */
     engine_remote_merge__(e, &n);
     if (r->n_voided_local) {
@@ -426,7 +478,7 @@ engine_ll_plan__(struct engine *e, struct ovsdb_txn *txn)
             }
         }
     }
-    /* ...and those with queued bindings or unbindings. */
+    /* ...and those with queued bindings. */
     for (size_t i = 0; i < e->n_ll_queue; i++) {
         const struct engine_ll *q = &e->ll_queue[i];
 
@@ -494,7 +546,7 @@ engine_ll_registered(struct engine *e, const char *port, const char *ll,
     for (size_t i = 0; i < e->n_ll_queue; i++) {
         struct engine_ll *q = &e->ll_queue[i];
 
-        if (!q->registering || q->unbind || strcmp(q->port, port)
+        if (!q->registering || strcmp(q->port, port)
             || memcmp(&q->addr, &a, sizeof a)) {
             continue;
         }
@@ -510,41 +562,6 @@ engine_ll_registered(struct engine *e, const char *port, const char *ll,
         e->ll_queue[i] = e->ll_queue[--e->n_ll_queue];
         return;
     }
-}
-
-void
-engine_ll_unbind(struct engine *e, const char *port, const char *ll)
-{
-    size_t n;
-    const struct pipeline_port *ports = port_view_pipeline_ports(e->view,
-                                                                 &n);
-    const struct pipeline_port *p = NULL;
-    struct engine_ll *q;
-    struct in6_addr a;
-
-    for (size_t i = 0; i < n && !p; i++) {
-        p = !strcmp(ports[i].name, port) ? &ports[i] : NULL;
-    }
-    if (!p || inet_pton(AF_INET6, ll, &a) != 1 || !engine_ll_bound__(p, &a)) {
-        return;
-    }
-    for (size_t i = 0; i < e->n_ll_queue; i++) {
-        q = &e->ll_queue[i];
-        if (q->unbind && !strcmp(q->port, port)
-            && !memcmp(&q->addr, &a, sizeof a)) {
-            return;             /* Queued already. */
-        }
-    }
-    GN_LOG_INFO("port %s: unbinding link-local address %s", port, ll);
-    e->ll_queue = gn_xrealloc(e->ll_queue, (e->n_ll_queue + 1)
-                                           * sizeof *e->ll_queue);
-    q = &e->ll_queue[e->n_ll_queue++];
-    memset(q, 0, sizeof *q);
-    q->port = gn_xstrdup(port);
-    q->vlan = p->vlan;
-    q->addr = a;
-    q->unbind = true;
-    engine_schedule__(e);
 }
 
 void

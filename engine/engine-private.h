@@ -458,12 +458,11 @@ const char *engine_snoop_reason_name__(enum engine_snoop_reason r);
 
 /* engine-ll.c */
 
-/* A link-local address to bind to a port, or to unbind from it. */
+/* A link-local address to bind to a port. */
 struct engine_ll {
     char *port;                 /* The port's name. */
     int vlan;
     struct in6_addr addr;
-    bool unbind;                /* engine_ll_unbind(): to remove. */
     bool in_txn;                /* In the transaction in flight. */
     bool registering;           /* Cluster mode: waiting for the
                                  * registry (engine_ll_registered()). */
@@ -480,9 +479,17 @@ bool engine_ll_queued__(const struct engine *e);
 /* Cuts from the 'n' ports of 'ports' the bound link-local addresses that
  * are the EUI-64 link-local address of another port of their network
  * (that port's own, whenever it came); the cut ports' 'lls' point into
- * '*bufp' (reallocated).  Returns the number of addresses cut. */
+ * '*bufp' (reallocated).  The 'n_pending' ports from 'pending' on are
+ * adds in progress, and those before them the bridge's: returns the
+ * number of addresses cut from the bridge's ports for a port that is not
+ * an add in progress (those the Interfaces lose; the others only the
+ * flows, until the add is done). */
 size_t engine_ll_void__(struct pipeline_port *ports, size_t n,
+                        size_t pending, size_t n_pending,
                         struct netaddr_ip **bufp);
+/* True if port 'p' has a bound link-local address that is the EUI-64 one
+ * of another MAC (only such a binding can be void). */
+bool engine_ll_foreign__(const struct pipeline_port *p);
 /* The transaction in flight is done: forgets its bindings (the replica
  * shows them now, or the guest's next packet asks again). */
 void engine_ll_txn_done__(struct engine *e);

@@ -114,11 +114,12 @@ engine_remote_merge__(struct engine *e, size_t *n)
         || r->merged_pending_gen != e->pending.gen) {
         bool lls = false;
 
+        /* (Only a binding in another MAC's EUI-64 form can be void.) */
         for (size_t i = 0; i < n_view && !lls; i++) {
-            lls = view[i].n_lls > 0;
+            lls = engine_ll_foreign__(&view[i]);
         }
         for (size_t i = 0; i < r->n && !lls; i++) {
-            lls = r->ports[i].n_lls > 0;
+            lls = engine_ll_foreign__(&r->ports[i]);
         }
         /* Without other hosts' ports, blocked ports, adds in progress
          * and link-local bindings that the merge could cut, the view is
@@ -142,12 +143,10 @@ engine_remote_merge__(struct engine *e, size_t *n)
             }
             r->n_merged = n_view + n_pending + r->n;
             r->n_merged_view = n_view;
-            if (lls && engine_ll_void__(r->merged, r->n_merged,
-                                        &r->merged_lls)) {
-                for (size_t i = 0; i < n_view; i++) {
-                    r->n_voided_local += (view[i].n_lls
-                                          - r->merged[i].n_lls);
-                }
+            if (lls) {
+                r->n_voided_local = engine_ll_void__(
+                    r->merged, r->n_merged, n_view, n_pending,
+                    &r->merged_lls);
             }
         }
         r->merged_valid = true;

@@ -449,6 +449,18 @@ port_lease_first_expiry(const char *leased, const char *expires)
 json_t *
 port_binding_to_json(const struct port_binding *b)
 {
+    struct netaddr_mac parsed;
+    char mac[18];
+    char *error = b->mac ? netaddr_parse_mac(b->mac, true, &parsed) : NULL;
+
+    /* The MAC in one spelling (lowercase), however attached-mac has it:
+     * the cluster's registry looks it up as text. */
+    bool canonical = b->mac && !error;
+
+    if (canonical) {
+        netaddr_format_mac(&parsed, mac);
+    }
+    free(error);
     json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:o}",
                           "name", b->name ? b->name : "",
                           "kind", port_kind_name(b->kind),
@@ -456,7 +468,8 @@ port_binding_to_json(const struct port_binding *b)
                                                 : json_null(),
                           "vlan", b->vlan >= 0 ? json_integer(b->vlan)
                                                : json_null(),
-                          "mac", b->mac ? json_string(b->mac) : json_null(),
+                          "mac", (!b->mac ? json_null()
+                                  : json_string(canonical ? mac : b->mac)),
                           "ofport", b->ofport > 0 ? json_integer(b->ofport)
                                                   : json_null(),
                           "quarantined", b->quarantine != NULL,

@@ -657,8 +657,13 @@ pipeline_state_prepare__(struct pipeline_state *st,
         const struct pipeline_port *p = &in->ports[i];
 
         if (p->remote) {
-            if (in->router_mac && in->uplink_ofport > 0
-                && gn_config_find_vlan(cfg, p->vlan)) {
+            const struct gn_network *net = gn_config_find_vlan(cfg, p->vlan);
+
+            /* (One without addresses nor bindings outside a private
+             * network has no flows: the engine knows its MAC, for its
+             * EUI-64 link-local address, and that is all.) */
+            if (in->router_mac && in->uplink_ofport > 0 && net
+                && (p->n_ips || p->n_lls || net->private_)) {
                 if (!up.remote) {
                     up.remote = gn_xcalloc(in->n_ports, sizeof *up.remote);
                 }

@@ -98,10 +98,6 @@ void engine_set_ll_registrar(struct engine *, engine_ll_register_cb *,
  * as a refusal; the guest's next packet from it asks again). */
 void engine_ll_registered(struct engine *, const char *port, const char *ll,
                           const char *error);
-/* Cluster mode: unbinds link-local address 'll' (text) from port 'port'
- * (the registry holds it for another port): the engine removes it from
- * the port's Interface in its next transaction. */
-void engine_ll_unbind(struct engine *, const char *port, const char *ll);
 
 /* Config generations: bumped by each engine_set_config(); the second is
  * that of the flows the switch holds (0 before any).  The callback runs

@@ -10,7 +10,7 @@
 # port's MAC, while the same frames from wa's own address pass; the new
 # port's guest reaches its neighbour from it.  trace names the drop.  The
 # same holds for a port libvirt attaches itself (adopted, by its
-# attached-mac).  Once the port goes, the address is free again: wa's next
+# attached-mac).  wa's other binding stays throughout.  Once the port goes, the address is free again: wa's next
 # use binds it.  A restart sends no flow_mod.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
@@ -55,7 +55,9 @@ dst='$llc') / UDP(dport=9) / mark('squat'))"
     gn_wait 10 has_ll "pwa$s" "$1"
 }
 
-# --- wa takes the EUI-64 address of a MAC no port has: bound.
+# --- wa takes a stable-privacy-like address (which stays its own
+# throughout) and the EUI-64 address of a MAC no port has: both bound.
+gn_check "own-binding-bound" squat fe80::a:1
 gn_check "squat-bound-while-no-port-has-the-mac" squat $lld
 gn_check "squat-recorded-on-the-interface" bash -c \
     "[[ '$(iface_lls "pwa$s")' == *$lld* ]]"
@@ -68,6 +70,7 @@ gn_check "binding-gone-from-the-squatter" gn_wait 10 lacks_ll "pwa$s" $lld
 gn_check "binding-gone-from-its-interface" gn_wait 10 bash -c \
     "[[ '\$(ovs-vsctl get Interface pwa$s external_ids)' != *$lld* ]]"
 gn_check "unbinding-counted" gn_wait 5 grew unbound "$unbound0" 1
+gn_check "squatters-other-binding-stays" has_ll "pwa$s" fe80::a:1
 gn_check "unbinding-logged" grep -q \
     "port pwa$s: 1 link-local address unbound" "$GN_SANDBOX_DIR/guestnetd.log"
 gn_check "metric-counts-unbindings" bash -c "curl -s --unix-socket \
@@ -102,6 +105,7 @@ ovs-vsctl --timeout=5 -- --may-exist add-port br-int "vnet$s" tag=10 \
     -- set Interface "vnet$s" external-ids:iface-id=ll-eui64-$s
 gn_check "adopted-port-voids-the-binding" gn_wait 10 lacks_ll "pwa$s" $lle
 gn_check "adopted-unbinding-counted" gn_wait 5 grew unbound "$unbound0" 1
+gn_check "squatters-other-binding-stays-too" has_ll "pwa$s" fe80::a:1
 ve=$(gn_ofport "vnet$s")
 gn_check_trace "trace-adopted-ports-eui64-from-the-squatter" \
     "link-local-taken-drop:$ve" \
@@ -114,7 +118,11 @@ nw_ttl=64,udp_dst=9"
 
 # --- A restart changes nothing.
 gn_check_restart_unchanged
-gn_check "restart-keeps-it-void" lacks_ll "pwa$s" $lld
+gn_check_trace "restart-keeps-it-the-owners" \
+    "link-local-taken-drop:$(gn_ofport "pwd$s")" \
+    "udp6,in_port=$pwa,dl_src=$wa,dl_dst=$wc,ipv6_src=$lld,ipv6_dst=$llc,\
+nw_ttl=64,udp_dst=9"
+gn_check "restart-keeps-the-other-binding" has_ll "pwa$s" fe80::a:1
 
 # --- The port goes: its address is free again, wa's next use binds it.
 gn_check "delete-200" bash -c "'$GUESTNETCTL' port del pwd$s"

@@ -275,7 +275,15 @@ test_cluster_routes_to_other_hosts(void)
     CHECK(has_flow(t, (const char *[]) {
         "table=0", "in_port=100", "dl_src=0a:58:00:00:00:00/ff:ff:00:00:00:00",
         "ipv6,", "goto_table:9", NULL }));
-    CHECK(count(t, PIPELINE_RULE_UPLINK_SPOOF_DROP, 101) == 3);
+    /* Its MAC, its address (IP and ARP), and its EUI-64 link-local
+     * address (from it, DAD for it, NA of it). */
+    CHECK(count(t, PIPELINE_RULE_UPLINK_SPOOF_DROP, 101) == 6);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=100", "ipv6_src=fe80::5054:ff:fe00:65", "drop",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=100", "nd_target=fe80::5054:ff:fe00:65",
+        "icmp_type=136", "drop", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=0", "in_port=100", "nw_src=10.10.0.5", "drop", NULL }));
     CHECK(has_flow(t, (const char *[]) {
