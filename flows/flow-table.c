@@ -1,9 +1,9 @@
 /* flow-table.c: flow tables in memory, normalized through libopenvswitch,
  * and the difference between a desired and an installed table.
  *
- * Owns struct flow_table, struct flow_entry and the shared struct
- * flow_body.  See include/flow-table.h for the design (normalization,
- * memory). */
+ * Owns struct flow_table and struct flow_entry; the flows' shared bodies
+ * are flows/flow-body.c's.  See include/flow-table.h for the design
+ * (normalization, memory). */
 #include <config.h>
 
 #include "flow-table.h"
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "byte-order.h"
+#include "flow-body.h"
 #include "flow-codec.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
@@ -79,36 +80,6 @@ static bool flow_memo_trimming;
 static struct hmap_position flow_memo_trim_pos;
 static unsigned long long flow_memo_trim_epoch;
 
-/* The flow itself: immutable once made, and shared.  Every table, memo
- * entry and owned change that holds a flow holds a reference to one body,
- * and equal flows (same OpenFlow version, key, cookie and normalized
- * actions) share one body: 'flow_bodies' holds every body that has a
- * reference, so a flow read back from the switch and the same flow
- * normalized from its text are one body in memory.  Process-wide and used
- * by the event loop's thread only, as the memo is. */
-struct flow_body {
-    struct hmap_node node;      /* In 'flow_bodies', by flow_body_hash__(). */
-    size_t n_refs;
-    uint8_t ofp_version;        /* Normalized for this OpenFlow version. */
-
-    /* Key. */
-    uint8_t table_id;
-    uint16_t priority;
-    const char *match_s;        /* Normalized match, for key and logs (in
-                                 * 'data', after the actions). */
-
-    uint64_t cookie;
-    const char *actions_s;      /* Normalized actions (in 'data'). */
-
-    /* The decoded form, for encoding flow_mods. */
-    struct minimatch match;
-    size_t ofpacts_len;
-    uint64_t data[];            /* The ofpacts (8-byte aligned), then
-                                 * 'match_s' and 'actions_s'. */
-};
-
-static struct hmap flow_bodies = HMAP_INITIALIZER(&flow_bodies);
-
 static char *flow_table_normalize__(uint8_t ofp_version, const char *spec,
                                     struct flow_body **bodyp);
 
@@ -150,106 +121,12 @@ flow_table_lookup__(const struct flow_table *table, uint8_t table_id,
     return NULL;
 }
 
-/* Returns the hash of everything that tells bodies apart. */
-static uint32_t
-flow_body_hash__(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
-                 uint64_t cookie, const char *match_s, const char *actions_s)
-{
-    uint32_t hash = flow_table_hash__(table_id, priority, match_s);
-
-    hash = hash_uint64_basis(cookie, hash ^ ofp_version);
-    return hash_string(actions_s, hash);
-}
-
-/* Drops a reference to 'b', and frees it with the last.  Accepts NULL. */
-static void
-flow_body_unref__(struct flow_body *b)
-{
-    if (b && !--b->n_refs) {
-        hmap_remove(&flow_bodies, &b->node);
-        minimatch_destroy(&b->match);
-        free(b);
-    }
-}
-
-/* Returns a new reference to 'b'. */
-static struct flow_body *
-flow_body_ref__(struct flow_body *b)
-{
-    b->n_refs++;
-    return b;
-}
-
-/* Returns a reference to the body of the decoded flow 'match' and
- * 'ofpacts' normalized for 'ofp_version' (the caller keeps both): the body
- * of an equal flow if there is one, else a new one.  The caller drops the
- * reference with flow_body_unref__(). */
-static struct flow_body *
-flow_body_get__(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
-                uint64_t cookie, const struct match *match,
-                const struct ofpact *ofpacts, size_t ofpacts_len)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    struct flow_body *b;
-    size_t match_len, actions_len, ofpacts_room;
-    const char *actions_s;
-    uint32_t hash;
-    char *text;
-
-    match_format(match, NULL, &s, OFP_DEFAULT_PRIORITY);
-    match_len = s.length;
-    ds_put_char(&s, '\0');
-    struct ofpact_format_params fp = { .s = &s };
-    ofpacts_format(ofpacts, ofpacts_len, &fp);
-    actions_len = s.length - match_len - 1;
-    actions_s = ds_cstr(&s) + match_len + 1;
-
-    hash = flow_body_hash__(ofp_version, table_id, priority, cookie,
-                            s.string, actions_s);
-    HMAP_FOR_EACH_WITH_HASH (b, node, hash, &flow_bodies) {
-        if (b->ofp_version == ofp_version && b->table_id == table_id
-            && b->priority == priority && b->cookie == cookie
-            && !strcmp(b->match_s, s.string)
-            && !strcmp(b->actions_s, actions_s)) {
-            ds_destroy(&s);
-            return flow_body_ref__(b);
-        }
-    }
-
-    ofpacts_room = ROUND_UP(ofpacts_len, 8);
-    b = gn_xmalloc(sizeof *b + ofpacts_room + match_len + actions_len + 2);
-    b->n_refs = 1;
-    b->ofp_version = ofp_version;
-    b->table_id = table_id;
-    b->priority = priority;
-    b->cookie = cookie;
-    minimatch_init(&b->match, match);
-    b->ofpacts_len = ofpacts_len;
-    if (ofpacts_len) {
-        memcpy(b->data, ofpacts, ofpacts_len);
-    }
-    text = (char *) b->data + ofpacts_room;
-    memcpy(text, s.string, match_len + actions_len + 2);
-    b->match_s = text;
-    b->actions_s = text + match_len + 1;
-    hmap_insert(&flow_bodies, &b->node, hash);
-    ds_destroy(&s);
-    return b;
-}
-
-/* Returns the ofpacts of 'b'. */
-static const struct ofpact *
-flow_body_ofpacts__(const struct flow_body *b)
-{
-    return b->ofpacts_len ? (const struct ofpact *) b->data : NULL;
-}
-
 /* Frees 'e', which must not be in a table.  Accepts NULL. */
 static void
 flow_table_entry_free__(struct flow_entry *e)
 {
     if (e) {
-        flow_body_unref__(e->body);
+        flow_body_unref(e->body);
         free(e);
     }
 }
@@ -274,7 +151,7 @@ flow_table_entry_clone__(const struct flow_entry *e)
     struct flow_entry *c = gn_xmalloc(sizeof *c);
 
     *c = *e;
-    flow_body_ref__(c->body);
+    flow_body_ref(c->body);
     return c;
 }
 
@@ -363,7 +240,7 @@ flow_memo_trim_some__(void)
         m = CONTAINER_OF(node, struct flow_memo_entry, node);
         if (m->epoch + 1 < flow_memo_trim_epoch) {
             hmap_remove(&flow_memo, &m->node);
-            flow_body_unref__(m->body);
+            flow_body_unref(m->body);
             free(m);
         }
     }
@@ -385,7 +262,7 @@ flow_memo_normalize__(uint8_t ofp_version, const char *spec,
     HMAP_FOR_EACH_WITH_HASH (m, node, hash, &flow_memo) {
         if (m->ofp_version == ofp_version && !strcmp(m->spec, spec)) {
             m->epoch = flow_memo_epoch;
-            *entryp = flow_table_entry_create__(flow_body_ref__(m->body));
+            *entryp = flow_table_entry_create__(flow_body_ref(m->body));
             return NULL;
         }
     }
@@ -401,7 +278,7 @@ flow_memo_normalize__(uint8_t ofp_version, const char *spec,
     m->epoch = flow_memo_epoch;
     memcpy(m->spec, spec, spec_len + 1);
     hmap_insert(&flow_memo, &m->node, hash);
-    *entryp = flow_table_entry_create__(flow_body_ref__(b));
+    *entryp = flow_table_entry_create__(flow_body_ref(b));
     return NULL;
 }
 
@@ -455,7 +332,7 @@ flow_table_strerror__(int error)
 /* Parses the flow 'spec' (ovs-ofctl syntax) and puts it through a flow_mod
  * of OpenFlow 'ofp_version' and back, as the switch will see it.  On
  * success returns NULL and a reference to its body in '*bodyp' (the caller
- * drops it with flow_body_unref__()); otherwise a malloc'd error naming
+ * drops it with flow_body_unref()); otherwise a malloc'd error naming
  * 'spec'. */
 static char *
 flow_table_normalize__(uint8_t ofp_version, const char *spec,
@@ -489,7 +366,7 @@ flow_table_normalize__(uint8_t ofp_version, const char *spec,
     }
 
     minimatch_expand(&fm.match, &match);
-    *bodyp = flow_body_get__(ofp_version, fm.table_id, fm.priority,
+    *bodyp = flow_body_get(ofp_version, fm.table_id, fm.priority,
                              ntohll(fm.new_cookie), &match, fm.ofpacts,
                              fm.ofpacts_len);
     minimatch_destroy(&fm.match);
@@ -581,7 +458,7 @@ flow_table_memo_count(void)
 size_t
 flow_table_body_count(void)
 {
-    return hmap_count(&flow_bodies);
+    return flow_body_count();
 }
 
 void
@@ -658,7 +535,7 @@ flow_table_add_stats_reply(struct flow_table *table, const void *msg,
         struct flow_entry *e;
 
         e = flow_table_entry_create__(
-            flow_body_get__(table->ofp_version, fs.table_id, fs.priority,
+            flow_body_get(table->ofp_version, fs.table_id, fs.priority,
                             ntohll(fs.cookie), &fs.match, fs.ofpacts,
                             fs.ofpacts_len));
         e->n_packets = fs.packet_count == UINT64_MAX ? 0 : fs.packet_count;
@@ -824,7 +701,7 @@ flow_table_mod_encode(const struct flow_table_mod *mod, uint8_t ofp_version,
         .out_port = OFPP_ANY,
         .out_group = OFPG_ANY,
         .ofpacts = delete ? NULL : CONST_CAST(struct ofpact *,
-                                              flow_body_ofpacts__(b)),
+                                              flow_body_ofpacts(b)),
         .ofpacts_len = delete ? 0 : b->ofpacts_len,
     };
     struct ofp_header *oh;
