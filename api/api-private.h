@@ -113,6 +113,8 @@ struct api {
     /* The text of the last GET /v1/ports answer and the version of the
      * engine's ports it was made from (engine_ports_version()). */
     struct api_text *ports_text;
+    long long ports_trim_msec;  /* When the last text made trimmed the
+                                 * heap. */
     unsigned long long ports_seqno;
     unsigned long long ports_cfg_gen;
 };

@@ -8,4 +8,4 @@ bench_api_load_LDADD = libguestnet.a
 
 EXTRA_DIST += bench/port-add.sh bench/api-bench.sh bench/flows-per-port.sh \
 	bench/dataplane.sh bench/flood.sh bench/limits.sh bench/cluster.sh \
-	bench/lib.sh
+	bench/memory.sh bench/lib.sh

@@ -3,6 +3,8 @@
 # <jansson.h> (see build-aux/automake.mk).
 noinst_LIBRARIES += libguestnet-ofp.a
 libguestnet_ofp_a_SOURCES = \
+	flows/flow-body.c \
+	flows/flow-body.h \
 	flows/flow-codec.c \
 	flows/flow-stats.c \
 	flows/flow-table.c \

@@ -1,8 +1,9 @@
 /* flow-table.c: flow tables in memory, normalized through libopenvswitch,
  * and the difference between a desired and an installed table.
  *
- * Owns struct flow_table and struct flow_entry.  See include/flow-table.h
- * for the design (normalization, memory). */
+ * Owns struct flow_table and struct flow_entry; the flows' shared bodies
+ * are flows/flow-body.c's.  See include/flow-table.h for the design
+ * (normalization, memory). */
 #include <config.h>
 
 #include "flow-table.h"
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "byte-order.h"
+#include "flow-body.h"
 #include "flow-codec.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
@@ -57,10 +59,10 @@ struct flow_key {
  * 60 ms.  Process-wide and used by the event loop's thread only. */
 struct flow_memo_entry {
     struct hmap_node node;      /* In 'flow_memo', by hash of 'spec'. */
-    char *spec;                 /* The text given to flow_table_add(). */
     uint8_t ofp_version;
-    struct flow_entry *entry;   /* What it normalized to. */
+    struct flow_body *body;     /* What it normalized to (a reference). */
     unsigned long long epoch;   /* Last epoch it was used in. */
+    char spec[];                /* The text given to flow_table_add(). */
 };
 
 static struct hmap flow_memo = HMAP_INITIALIZER(&flow_memo);
@@ -79,23 +81,13 @@ static struct hmap_position flow_memo_trim_pos;
 static unsigned long long flow_memo_trim_epoch;
 
 static char *flow_table_normalize__(uint8_t ofp_version, const char *spec,
-                                    struct flow_entry **entryp);
+                                    struct flow_body **bodyp);
 
+/* A flow in one table: its place in the table, the body it shares, and
+ * the counters the switch reported for it. */
 struct flow_entry {
     struct hmap_node node;      /* In 'entries', by flow_table_hash__(). */
-
-    /* Key. */
-    uint8_t table_id;
-    uint16_t priority;
-    char *match_s;              /* Normalized match, for key and logs. */
-
-    uint64_t cookie;
-    char *actions_s;            /* Normalized actions. */
-
-    /* The decoded form, for encoding flow_mods. */
-    struct minimatch match;
-    struct ofpact *ofpacts;
-    size_t ofpacts_len;
+    struct flow_body *body;     /* A reference. */
 
     /* Counters read from the switch (0 if unknown or never read). */
     uint64_t n_packets;
@@ -119,8 +111,10 @@ flow_table_lookup__(const struct flow_table *table, uint8_t table_id,
     HMAP_FOR_EACH_WITH_HASH (e, node,
                              flow_table_hash__(table_id, priority, match_s),
                              &table->entries) {
-        if (e->table_id == table_id && e->priority == priority
-            && !strcmp(e->match_s, match_s)) {
+        const struct flow_body *b = e->body;
+
+        if (b->table_id == table_id && b->priority == priority
+            && !strcmp(b->match_s, match_s)) {
             return e;
         }
     }
@@ -132,62 +126,32 @@ static void
 flow_table_entry_free__(struct flow_entry *e)
 {
     if (e) {
-        minimatch_destroy(&e->match);
-        free(e->ofpacts);
-        free(e->match_s);
-        free(e->actions_s);
+        flow_body_unref(e->body);
         free(e);
     }
 }
 
-/* Returns a new entry for the decoded flow 'match' and 'ofpacts' (the caller
- * keeps both), with its normalized text.  Caller frees with
+/* Returns a new entry with a reference to 'b' (taking over the caller's
+ * reference) and no counters.  Caller frees with
  * flow_table_entry_free__(). */
 static struct flow_entry *
-flow_table_entry_create__(uint8_t table_id, uint16_t priority,
-                          uint64_t cookie, const struct match *match,
-                          const struct ofpact *ofpacts, size_t ofpacts_len)
+flow_table_entry_create__(struct flow_body *b)
 {
     struct flow_entry *e = gn_xzalloc(sizeof *e);
-    struct ds s = DS_EMPTY_INITIALIZER;
 
-    e->table_id = table_id;
-    e->priority = priority;
-    e->cookie = cookie;
-    minimatch_init(&e->match, match);
-    e->ofpacts = ofpacts_len ? gn_xmalloc(ofpacts_len) : NULL;
-    if (ofpacts_len) {
-        memcpy(e->ofpacts, ofpacts, ofpacts_len);
-    }
-    e->ofpacts_len = ofpacts_len;
-
-    match_format(match, NULL, &s, OFP_DEFAULT_PRIORITY);
-    e->match_s = gn_xstrdup(ds_cstr(&s));
-    ds_clear(&s);
-
-    struct ofpact_format_params fp = { .s = &s };
-    ofpacts_format(ofpacts, ofpacts_len, &fp);
-    e->actions_s = ds_steal_cstr(&s);
+    e->body = b;
     return e;
 }
 
-/* Returns a copy of 'e' (counters included).  Caller frees with
- * flow_table_entry_free__(). */
+/* Returns a copy of 'e' (counters included) that shares its body.  Caller
+ * frees with flow_table_entry_free__(). */
 static struct flow_entry *
 flow_table_entry_clone__(const struct flow_entry *e)
 {
     struct flow_entry *c = gn_xmalloc(sizeof *c);
 
     *c = *e;
-
-    minimatch_clone(&c->match, &e->match);
-    c->ofpacts = NULL;
-    if (e->ofpacts_len) {
-        c->ofpacts = gn_xmalloc(e->ofpacts_len);
-        memcpy(c->ofpacts, e->ofpacts, e->ofpacts_len);
-    }
-    c->match_s = gn_xstrdup(e->match_s);
-    c->actions_s = gn_xstrdup(e->actions_s);
+    flow_body_ref(c->body);
     return c;
 }
 
@@ -199,8 +163,9 @@ static const struct flow_entry *
 flow_table_insert__(struct flow_table *table, struct flow_entry *e,
                     bool replace)
 {
-    struct flow_entry *old = flow_table_lookup__(table, e->table_id,
-                                                 e->priority, e->match_s);
+    const struct flow_body *b = e->body;
+    struct flow_entry *old = flow_table_lookup__(table, b->table_id,
+                                                 b->priority, b->match_s);
     if (old) {
         if (!replace) {
             return old;
@@ -209,7 +174,7 @@ flow_table_insert__(struct flow_table *table, struct flow_entry *e,
         flow_table_entry_free__(old);
     }
     hmap_insert(&table->entries, &e->node,
-                flow_table_hash__(e->table_id, e->priority, e->match_s));
+                flow_table_hash__(b->table_id, b->priority, b->match_s));
     return NULL;
 }
 
@@ -219,22 +184,24 @@ static void
 flow_table_note_change__(struct flow_table *table,
                          const struct flow_entry *e)
 {
-    uint32_t hash = flow_table_hash__(e->table_id, e->priority, e->match_s);
+    const struct flow_body *b = e->body;
+    uint32_t hash;
     struct flow_key *k;
 
     if (!table->tracking) {
         return;
     }
+    hash = flow_table_hash__(b->table_id, b->priority, b->match_s);
     HMAP_FOR_EACH_WITH_HASH (k, node, hash, &table->changes) {
-        if (k->table_id == e->table_id && k->priority == e->priority
-            && !strcmp(k->match_s, e->match_s)) {
+        if (k->table_id == b->table_id && k->priority == b->priority
+            && !strcmp(k->match_s, b->match_s)) {
             return;
         }
     }
     k = gn_xmalloc(sizeof *k);
-    k->table_id = e->table_id;
-    k->priority = e->priority;
-    k->match_s = gn_xstrdup(e->match_s);
+    k->table_id = b->table_id;
+    k->priority = b->priority;
+    k->match_s = gn_xstrdup(b->match_s);
     hmap_insert(&table->changes, &k->node, hash);
 }
 
@@ -273,8 +240,7 @@ flow_memo_trim_some__(void)
         m = CONTAINER_OF(node, struct flow_memo_entry, node);
         if (m->epoch + 1 < flow_memo_trim_epoch) {
             hmap_remove(&flow_memo, &m->node);
-            flow_table_entry_free__(m->entry);
-            free(m->spec);
+            flow_body_unref(m->body);
             free(m);
         }
     }
@@ -288,29 +254,31 @@ flow_memo_normalize__(uint8_t ofp_version, const char *spec,
 {
     uint32_t hash = hash_string(spec, ofp_version);
     struct flow_memo_entry *m;
-    struct flow_entry *e;
+    struct flow_body *b;
+    size_t spec_len;
     char *error;
 
     flow_memo_adds++;
     HMAP_FOR_EACH_WITH_HASH (m, node, hash, &flow_memo) {
         if (m->ofp_version == ofp_version && !strcmp(m->spec, spec)) {
             m->epoch = flow_memo_epoch;
-            *entryp = flow_table_entry_clone__(m->entry);
+            *entryp = flow_table_entry_create__(flow_body_ref(m->body));
             return NULL;
         }
     }
-    error = flow_table_normalize__(ofp_version, spec, &e);
+    error = flow_table_normalize__(ofp_version, spec, &b);
     if (error) {
         *entryp = NULL;
         return error;
     }
-    m = gn_xzalloc(sizeof *m);
-    m->spec = gn_xstrdup(spec);
+    spec_len = strlen(spec);
+    m = gn_xmalloc(sizeof *m + spec_len + 1);
     m->ofp_version = ofp_version;
-    m->entry = e;
+    m->body = b;
     m->epoch = flow_memo_epoch;
+    memcpy(m->spec, spec, spec_len + 1);
     hmap_insert(&flow_memo, &m->node, hash);
-    *entryp = flow_table_entry_clone__(e);
+    *entryp = flow_table_entry_create__(flow_body_ref(b));
     return NULL;
 }
 
@@ -363,11 +331,12 @@ flow_table_strerror__(int error)
 
 /* Parses the flow 'spec' (ovs-ofctl syntax) and puts it through a flow_mod
  * of OpenFlow 'ofp_version' and back, as the switch will see it.  On
- * success returns NULL and a new entry in '*entryp' (caller frees with
- * flow_table_entry_free__()); otherwise a malloc'd error naming 'spec'. */
+ * success returns NULL and a reference to its body in '*bodyp' (the caller
+ * drops it with flow_body_unref()); otherwise a malloc'd error naming
+ * 'spec'. */
 static char *
 flow_table_normalize__(uint8_t ofp_version, const char *spec,
-                       struct flow_entry **entryp)
+                       struct flow_body **bodyp)
 {
     enum ofputil_protocol protocol
         = ofputil_protocol_from_ofp_version(ofp_version);
@@ -380,7 +349,7 @@ flow_table_normalize__(uint8_t ofp_version, const char *spec,
     size_t len;
     void *msg;
 
-    *entryp = NULL;
+    *bodyp = NULL;
     error = flow_codec_encode_flow_mod(spec, FLOW_CODEC_ADD, ofp_version,
                                        &msg, &len);
     if (error) {
@@ -397,9 +366,9 @@ flow_table_normalize__(uint8_t ofp_version, const char *spec,
     }
 
     minimatch_expand(&fm.match, &match);
-    *entryp = flow_table_entry_create__(fm.table_id, fm.priority,
-                                        ntohll(fm.new_cookie), &match,
-                                        fm.ofpacts, fm.ofpacts_len);
+    *bodyp = flow_body_get(ofp_version, fm.table_id, fm.priority,
+                             ntohll(fm.new_cookie), &match, fm.ofpacts,
+                             fm.ofpacts_len);
     minimatch_destroy(&fm.match);
     ofpbuf_uninit(&ofpacts);
     return NULL;
@@ -486,6 +455,12 @@ flow_table_memo_count(void)
     return hmap_count(&flow_memo);
 }
 
+size_t
+flow_table_body_count(void)
+{
+    return flow_body_count();
+}
+
 void
 flow_table_track_changes(struct flow_table *table)
 {
@@ -517,8 +492,9 @@ flow_table_convert(const struct flow_table *table, uint8_t ofp_version,
     const struct flow_entry *e;
 
     HMAP_FOR_EACH (e, node, &table->entries) {
-        char *error = flow_table_add(new, e->table_id, e->priority,
-                                     e->cookie, e->match_s, e->actions_s);
+        const struct flow_body *b = e->body;
+        char *error = flow_table_add(new, b->table_id, b->priority,
+                                     b->cookie, b->match_s, b->actions_s);
         if (error) {
             flow_table_destroy(new);
             *out = NULL;
@@ -558,9 +534,10 @@ flow_table_add_stats_reply(struct flow_table *table, const void *msg,
 
         struct flow_entry *e;
 
-        e = flow_table_entry_create__(fs.table_id, fs.priority,
-                                      ntohll(fs.cookie), &fs.match,
-                                      fs.ofpacts, fs.ofpacts_len);
+        e = flow_table_entry_create__(
+            flow_body_get(table->ofp_version, fs.table_id, fs.priority,
+                            ntohll(fs.cookie), &fs.match, fs.ofpacts,
+                            fs.ofpacts_len));
         e->n_packets = fs.packet_count == UINT64_MAX ? 0 : fs.packet_count;
         e->n_bytes = fs.byte_count == UINT64_MAX ? 0 : fs.byte_count;
         flow_table_insert__(table, e, true);
@@ -572,8 +549,10 @@ flow_table_add_stats_reply(struct flow_table *table, const void *msg,
 char *
 flow_table_entry_to_string(const struct flow_entry *entry)
 {
-    return flow_table_spec__(entry->table_id, entry->priority, entry->cookie,
-                             entry->match_s, entry->actions_s);
+    const struct flow_body *b = entry->body;
+
+    return flow_table_spec__(b->table_id, b->priority, b->cookie, b->match_s,
+                             b->actions_s);
 }
 
 struct flow_table_cookie_stats *
@@ -586,7 +565,7 @@ flow_table_cookie_stats(const struct flow_table *table, size_t *n)
 
     s = gn_xcalloc(n_entries ? n_entries : 1, sizeof *s);
     HMAP_FOR_EACH (e, node, &table->entries) {
-        s[i].cookie = e->cookie;
+        s[i].cookie = e->body->cookie;
         s[i].n_flows = 1;
         s[i].n_packets = e->n_packets;
         s[i].n_bytes = e->n_bytes;
@@ -608,25 +587,25 @@ flow_table_diff(const struct flow_table *desired,
 
     mods = max ? gn_xcalloc(max, sizeof *mods) : NULL;
     HMAP_FOR_EACH (i, node, &installed->entries) {
-        if (!flow_table_lookup__(desired, i->table_id, i->priority,
-                                 i->match_s)) {
+        if (!flow_table_lookup__(desired, i->body->table_id,
+                                 i->body->priority, i->body->match_s)) {
             mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_DELETE, i };
         }
     }
     HMAP_FOR_EACH (d, node, &desired->entries) {
-        i = flow_table_lookup__(installed, d->table_id, d->priority,
-                                d->match_s);
-        if (!i) {
+        i = flow_table_lookup__(installed, d->body->table_id,
+                                d->body->priority, d->body->match_s);
+        if (!i || i->body == d->body) {
             continue;
-        } else if (i->cookie != d->cookie) {
+        } else if (i->body->cookie != d->body->cookie) {
             mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_REPLACE, d };
-        } else if (strcmp(i->actions_s, d->actions_s)) {
+        } else if (strcmp(i->body->actions_s, d->body->actions_s)) {
             mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_MODIFY, d };
         }
     }
     HMAP_FOR_EACH (d, node, &desired->entries) {
-        if (!flow_table_lookup__(installed, d->table_id, d->priority,
-                                 d->match_s)) {
+        if (!flow_table_lookup__(installed, d->body->table_id,
+                                 d->body->priority, d->body->match_s)) {
             mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_ADD, d };
         }
     }
@@ -662,10 +641,12 @@ flow_table_diff_changes(const struct flow_table *desired,
         if (i && !d) {
             mods[n_del++] = (struct flow_table_mod) {
                 FLOW_TABLE_MOD_DELETE, i };
-        } else if (i && i->cookie != d->cookie) {
+        } else if (i && d && i->body == d->body) {
+            continue;
+        } else if (i && i->body->cookie != d->body->cookie) {
             mods[max + n_mod++] = (struct flow_table_mod) {
                 FLOW_TABLE_MOD_REPLACE, d };
-        } else if (i && strcmp(i->actions_s, d->actions_s)) {
+        } else if (i && strcmp(i->body->actions_s, d->body->actions_s)) {
             mods[max + n_mod++] = (struct flow_table_mod) {
                 FLOW_TABLE_MOD_MODIFY, d };
         } else if (!i && d) {
@@ -709,18 +690,19 @@ void *
 flow_table_mod_encode(const struct flow_table_mod *mod, uint8_t ofp_version,
                       uint32_t xid, size_t *len)
 {
-    const struct flow_entry *e = mod->entry;
+    const struct flow_body *b = mod->entry->body;
     bool delete = mod->type == FLOW_TABLE_MOD_DELETE;
     struct ofputil_flow_mod fm = {
-        .match = e->match,
-        .priority = e->priority,
+        .match = b->match,
+        .priority = b->priority,
         .new_cookie = OVS_BE64_MAX,
-        .table_id = e->table_id,
+        .table_id = b->table_id,
         .buffer_id = UINT32_MAX,
         .out_port = OFPP_ANY,
         .out_group = OFPG_ANY,
-        .ofpacts = delete ? NULL : e->ofpacts,
-        .ofpacts_len = delete ? 0 : e->ofpacts_len,
+        .ofpacts = delete ? NULL : CONST_CAST(struct ofpact *,
+                                              flow_body_ofpacts(b)),
+        .ofpacts_len = delete ? 0 : b->ofpacts_len,
     };
     struct ofp_header *oh;
     struct ofpbuf *buf;
@@ -736,7 +718,7 @@ flow_table_mod_encode(const struct flow_table_mod *mod, uint8_t ofp_version,
     case FLOW_TABLE_MOD_REPLACE:
     case FLOW_TABLE_MOD_ADD:
         fm.command = OFPFC_ADD;
-        fm.new_cookie = htonll(e->cookie);
+        fm.new_cookie = htonll(b->cookie);
         break;
     }
 
@@ -779,9 +761,9 @@ flow_table_apply(struct flow_table *installed,
 
         if (mods[k].type == FLOW_TABLE_MOD_DELETE) {
             struct flow_entry *old = flow_table_lookup__(installed,
-                                                         e->table_id,
-                                                         e->priority,
-                                                         e->match_s);
+                                                         e->body->table_id,
+                                                         e->body->priority,
+                                                         e->body->match_s);
             if (old) {
                 hmap_remove(&installed->entries, &old->node);
                 flow_table_entry_free__(old);

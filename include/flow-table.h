@@ -19,8 +19,13 @@
  * equal too.  A table is therefore normalized for one OpenFlow version
  * (flow_table_convert() moves it to another).
  *
- * Memory: a hash map with one entry per flow (the parsed match and actions
- * plus their normalized text); nothing else grows.
+ * Memory: a hash map with one small entry per flow (its place in the
+ * table and its counters).  The flow itself (the parsed match and actions
+ * plus their normalized text) is an immutable body that equal flows share,
+ * in whichever tables they are: the desired and the installed table, the
+ * normalization memo and owned changes hold one body per flow between them,
+ * not a copy each.  A flow read back from the switch shares the body of
+ * the equal flow already in memory.  Nothing else grows.
  *
  * No OVS type crosses this header, so the daemon's jansson-side files may
  * include it.  Thread-safety: a table may be used by one thread at a time. */
@@ -89,6 +94,10 @@ void flow_table_new_epoch(struct flow_table *table);
 
 /* How many flow texts the normalization memo holds (for tests). */
 size_t flow_table_memo_count(void);
+
+/* How many flow bodies exist, in all tables, the memo and owned changes
+ * together: equal flows share one (for tests). */
+size_t flow_table_body_count(void);
 
 /* Change tracking, for a desired table that is edited in place rather than
  * rebuilt: from flow_table_track_changes() on, 'table' records the key of

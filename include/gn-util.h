@@ -30,6 +30,13 @@ char *gn_xmemdup0(const char *s, size_t len);
 char *gn_xasprintf(const char *fmt, ...) GN_PRINTF(1, 2);
 char *gn_xvasprintf(const char *fmt, va_list args) GN_PRINTF(1, 0);
 
+/* Gives back to the system the free memory of the heap, at its top and in
+ * whole free pages within it (glibc's malloc_trim()); elsewhere does
+ * nothing.  For after a big piece of work has freed much at once (a
+ * transient tree of megabytes that other allocations pin below them), not
+ * for every call: it walks the heap's free chunks. */
+void gn_heap_trim(void);
+
 /* A growable string.  Initialize with GN_BUF_INIT; 'data' is NULL or
  * null-terminated; free with gn_buf_destroy(). */
 struct gn_buf {

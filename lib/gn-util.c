@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static const char *program_name = "guestnet";
 
@@ -371,4 +374,12 @@ gn_queue_move(struct gn_queue *dst, struct gn_queue *src)
         dst->tail = &dst->head;
     }
     gn_queue_init(src);
+}
+
+void
+gn_heap_trim(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }

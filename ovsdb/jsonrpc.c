@@ -17,7 +17,8 @@ struct jsonrpc_parser {
     size_t max_size;
 
     /* The text being scanned: its bytes so far, in 'buf'. */
-    char *buf;
+    char *buf;                  /* Freed after a text longer than
+                                 * JSONRPC_PARSER_KEEP_BYTES. */
     size_t len;
     size_t allocated;
     unsigned int depth;         /* Open '{' and '[' not yet closed. */
@@ -33,6 +34,11 @@ struct jsonrpc_parser {
     int error;                  /* 0, EPROTO or EMSGSIZE; sticky. */
     char *error_msg;
 };
+
+/* The most room for text a parser keeps between messages: the buffer that
+ * a longer text (a monitor reply with every row, megabytes at 1000 ports)
+ * grew to is freed once the text is parsed. */
+#define JSONRPC_PARSER_KEEP_BYTES (64 * 1024)
 
 /* Returns a new parser for messages up to 'max_size' bytes (0 for
  * JSONRPC_DEFAULT_MAX_SIZE).  Caller frees with jsonrpc_parser_destroy(). */
@@ -108,6 +114,11 @@ jsonrpc_parser_complete__(struct jsonrpc_parser *p)
 
     msg = json_loadb(p->buf, p->len, 0, &error);
     p->len = 0;
+    if (p->allocated > JSONRPC_PARSER_KEEP_BYTES) {
+        free(p->buf);
+        p->buf = NULL;
+        p->allocated = 0;
+    }
     if (!msg) {
         return jsonrpc_parser_fail__(p, EPROTO, "invalid JSON: %s (at %d)",
                                      error.text, error.position);

@@ -547,6 +547,60 @@ test_switch_dump_matches_desired(void)
     }
 }
 
+/* A flow normalized from its text, the same flow read back from the
+ * switch and the same flow copied into an installed table by
+ * flow_table_apply() are one body in memory, while each table keeps its
+ * own counters. */
+static void
+test_equal_flows_share_one_body(void)
+{
+    size_t before = flow_table_body_count();
+    struct flow_table *desired = test_generated_table(OFP15_VERSION, 1000,
+                                                      0x7700000);
+    struct flow_table *from_switch = flow_table_create(OFP15_VERSION);
+    struct flow_table *applied = flow_table_create(OFP15_VERSION);
+    struct flow_table_cookie_stats *stats;
+    struct flow_table_mod *mods;
+    size_t n, n_lines, k;
+    uint64_t packets;
+    char **lines;
+
+    CHECK(flow_table_body_count() == before + 1000);
+
+    lines = test_table_lines(desired, &n_lines);
+    test_feed_switch_reply(from_switch, lines, n_lines, 3);
+    test_free_lines(lines, n_lines);
+    CHECK(flow_table_count(from_switch) == 1000);
+    CHECK(test_n_mods(desired, from_switch) == 0);
+    CHECK(flow_table_body_count() == before + 1000);
+
+    mods = flow_table_diff(desired, applied, &n);
+    CHECK(n == 1000);
+    flow_table_mods_own(mods, n);
+    flow_table_apply(applied, mods, n);
+    flow_table_mods_free(mods, n);
+    CHECK(flow_table_count(applied) == 1000);
+    CHECK(test_n_mods(desired, applied) == 0);
+    CHECK(flow_table_body_count() == before + 1000);
+
+    stats = flow_table_cookie_stats(from_switch, &n);
+    for (packets = 0, k = 0; k < n; k++) {
+        packets += stats[k].n_packets;
+    }
+    CHECK(packets == 3 * 1000);
+    free(stats);
+    stats = flow_table_cookie_stats(applied, &n);
+    for (packets = 0, k = 0; k < n; k++) {
+        packets += stats[k].n_packets;
+    }
+    CHECK(packets == 0);
+    free(stats);
+
+    flow_table_destroy(desired);
+    flow_table_destroy(from_switch);
+    flow_table_destroy(applied);
+}
+
 static void
 test_cookie_stats_summed(void)
 {
@@ -764,6 +818,8 @@ main(void)
              test_one_port_added_only_its_flows);
     TEST_RUN("flow-table/switch-dump-matches-desired",
              test_switch_dump_matches_desired);
+    TEST_RUN("flow-table/equal-flows-share-one-body",
+             test_equal_flows_share_one_body);
     TEST_RUN("flow-table/cookie-stats-summed", test_cookie_stats_summed);
     TEST_RUN("flow-table/tracked-changes-match-full-diff",
              test_tracked_changes_match_full_diff);

@@ -112,6 +112,42 @@ test_pending_counts_partial_message(void)
     jsonrpc_parser_destroy(p);
 }
 
+/* A message of 200 kB fed in pieces, whose last piece also holds the
+ * start of the next message, parses whole, and so does the next (the
+ * parser frees the room the big one needed once it is parsed). */
+static void
+test_big_message_then_next(void)
+{
+    struct jsonrpc_parser *p = jsonrpc_parser_create(0);
+    struct gn_buf big = GN_BUF_INIT;
+    const char *text;
+    size_t len, i;
+    json_t *msg;
+
+    gn_buf_printf(&big, "{\"id\":1,\"result\":\"");
+    for (i = 0; i < 200; i++) {
+        gn_buf_printf(&big, "%01024d", 0);
+    }
+    gn_buf_printf(&big, "\"}{\"id\":2,");
+    text = gn_buf_cstr(&big);
+    len = strlen(text);
+    for (i = 0; i < len; i += 4096) {
+        CHECK(jsonrpc_parser_feed(p, text + i,
+                                  len - i < 4096 ? len - i : 4096) == 0);
+    }
+    msg = jsonrpc_parser_next(p);
+    CHECK(msg && strlen(json_string_value(json_object_get(msg, "result")))
+                 == 200 * 1024);
+    json_decref(msg);
+    CHECK(jsonrpc_parser_next(p) == NULL);
+    CHECK(jsonrpc_parser_feed(p, "\"result\":3}", 11) == 0);
+    msg = jsonrpc_parser_next(p);
+    CHECK(msg && json_integer_value(json_object_get(msg, "result")) == 3);
+    json_decref(msg);
+    gn_buf_destroy(&big);
+    jsonrpc_parser_destroy(p);
+}
+
 static void
 test_max_size_is_enforced(void)
 {
@@ -503,6 +539,7 @@ main(void)
     TEST_RUN("jsonrpc/one-byte-at-a-time", test_one_byte_at_a_time);
     TEST_RUN("jsonrpc/pending-counts-partial-message",
              test_pending_counts_partial_message);
+    TEST_RUN("jsonrpc/big-message-then-next", test_big_message_then_next);
     TEST_RUN("jsonrpc/max-size-is-enforced", test_max_size_is_enforced);
     TEST_RUN("jsonrpc/garbage-is-eproto", test_garbage_is_eproto);
     TEST_RUN("jsonrpc/non-object-is-eproto", test_non_object_is_eproto);

@@ -1,0 +1,136 @@
+#!/bin/bash
+# bench/memory.sh: guestnetd's memory (RSS) with N ports, on a private OVS
+# (userspace datapath).  Every port has its own MAC and IPv4 address (port
+# i: 52:54:00:XX:XX:XX, 10.10.A.B) and port security on them, as in
+# bench/port-add.sh.
+#
+# The N ports are added by POST /v1/ports in requests of CHUNK ports each
+# (one request holds at most 256 KiB: about 1900 ports), one after the
+# other; then it prints guestnetd's RSS (VmRSS) and its high-water mark
+# (VmHWM); one GET /v1/ports, and the RSS again.  Then guestnetd restarts
+# with the ports in place: the time until it is ready (connected, the switch
+# holding the flow table it wants, every port bound) with the flow_mods it
+# sent to get there (0 if nothing changed), the RSS, one GET /v1/ports
+# (whose answer must list the same ports as before the restart) and the RSS
+# again.  With HEAPTRACK=FILE the restarted guestnetd runs under heaptrack
+# (apt-get install heaptrack), which writes FILE.zst for heaptrack_print.
+#
+# Usage: bench/memory.sh [N]        (as root, after scripts/build.sh)
+# Environment: GN_BUILDDIR (default: the source tree), CHUNK (1000),
+# HEAPTRACK (FILE).
+set -u
+N=${1:-1000}
+CHUNK=${CHUNK:-1000}
+HEAPTRACK=${HEAPTRACK:-}
+GN_TEST_NAME=bench-memory
+. "$(dirname "$0")/lib.sh"
+gn_require_root
+[ -z "$HEAPTRACK" ] || gn_require_cmd heaptrack heaptrack
+
+rss_mb() {
+    awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status" 2>/dev/null
+}
+hwm_mb() {
+    awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status" 2>/dev/null
+}
+# The pid of guestnetd itself (under heaptrack, not that of the launcher).
+gn_pid() { cat "$GN_SANDBOX_DIR/guestnetd.pid"; }
+memory() { echo "RSS $(rss_mb "$(gn_pid)") MB, peak $(hwm_mb "$(gn_pid)") MB"; }
+# Prints "FLOWS FLOW_MODS PORTS READY" from guestnetd's status (nothing
+# while it does not answer).
+status() {
+    "$GUESTNETCTL" --json status 2>/dev/null | python3 -c '
+import json, sys
+s = json.load(sys.stdin); o = s["openflow"]
+ready = (o["connected"] and o["installed_seqno"] > 0
+         and o["installed_seqno"] == o["desired_seqno"])
+print(o["installed_flows"], o["flow_mods"], s["counts"]["ports"], int(ready))' \
+        2>/dev/null
+}
+# get_ports FILE: GET /v1/ports into FILE; prints the seconds it took.
+get_ports() {
+    curl -s -o "$1" -w '%{time_total}' --unix-socket "$GUESTNET_SOCKET" \
+        http://localhost/v1/ports
+}
+
+echo "== $N ports, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+gn_sandbox_start
+cfg=$GN_SANDBOX_DIR/guestnet.json
+gn_config "$cfg"
+sed -i 's#10\.10\.0\.0/24#10.10.0.0/16#' "$cfg"   # room for N addresses
+gn_guestnetd_start "$cfg" || exit 1
+
+rc=0
+t0=$(date +%s.%N)
+for ((first = 1; first <= N; first += CHUNK)); do
+    last=$((first + CHUNK - 1 < N ? first + CHUNK - 1 : N))
+    python3 - "$first" "$last" > "$GN_SANDBOX_DIR/bulk.json" <<'EOP'
+import json, sys
+a, b = int(sys.argv[1]), int(sys.argv[2])
+mac = lambda i: "52:54:00:%02x:%02x:%02x" % (i >> 16 & 255, i >> 8 & 255,
+                                             i & 255)
+ip4 = lambda i: "10.10.%d.%d" % (i // 200 + 1, i % 200 + 10)
+print(json.dumps({"ports": [{"name": f"tg{i}", "kind": "kvm",
+                             "network": "web", "mac": mac(i),
+                             "ips": [ip4(i)]} for i in range(a, b + 1)]}))
+EOP
+    out=$(curl -s -o /dev/null -w '%{http_code}' --max-time 900 \
+          --unix-socket "$GUESTNET_SOCKET" \
+          -H 'Content-Type: application/json' \
+          --data-binary @"$GN_SANDBOX_DIR/bulk.json" \
+          http://localhost/v1/ports)
+    [ "$out" = 200 ] || { echo "ports $first-$last: HTTP $out"; rc=1; }
+done
+t1=$(date +%s.%N)
+read -r flows fm ports _ <<<"$(status)"
+echo "added $ports ports in $(python3 -c "print(f'{$t1 - $t0:.1f}')") s," \
+     "$flows flows"
+echo "  after the adds: $(memory)"
+echo "  after GET /v1/ports ($(get_ports "$GN_SANDBOX_DIR/ports1.json") s):" \
+     "$(memory)"
+
+gn_guestnetd_stop
+if [ -n "$HEAPTRACK" ]; then
+    printf '#!/bin/sh\nexec heaptrack -o "%s" "%s" "$@"\n' "$HEAPTRACK" \
+        "$GUESTNETD" > "$GN_SANDBOX_DIR/guestnetd-heaptrack"
+    chmod +x "$GN_SANDBOX_DIR/guestnetd-heaptrack"
+    GUESTNETD=$GN_SANDBOX_DIR/guestnetd-heaptrack
+fi
+rm -f "$GN_SANDBOX_DIR/guestnetd.pid"
+t0=$(date +%s.%N)
+gn_guestnetd_launch "$cfg"
+ready=0
+for ((i = 0; i < 2400; i++)); do
+    read -r flows fm ports ready <<<"$(status)"
+    [ "${ready:-0}" = 1 ] && [ "$ports" = "$N" ] && break
+    ready=0
+    sleep 0.05
+done
+t1=$(date +%s.%N)
+if [ "$ready" = 1 ]; then
+    echo "restart: ready in $(python3 -c "print(f'{$t1 - $t0:.2f}')") s," \
+         "$fm flow_mods, $flows flows"
+else
+    echo "restart: not ready within 2 minutes"; rc=1
+fi
+sleep 2
+echo "  after the restart: $(memory)"
+echo "  after GET /v1/ports ($(get_ports "$GN_SANDBOX_DIR/ports2.json") s):" \
+     "$(memory)"
+python3 - "$GN_SANDBOX_DIR/ports1.json" "$GN_SANDBOX_DIR/ports2.json" <<'EOP' || rc=1
+import json, sys
+a, b = (sorted(json.load(open(f)), key=lambda p: p["name"])
+        for f in sys.argv[1:])
+print("  GET /v1/ports lists the same ports before and after the restart"
+      if a == b else "  GET /v1/ports differs after the restart")
+sys.exit(a != b)
+EOP
+# Under heaptrack guestnetd is not the launcher's process: end it itself,
+# so that heaptrack writes its file.
+kill "$(gn_pid)" 2>/dev/null
+gn_guestnetd_stop
+[ -z "$HEAPTRACK" ] || gn_wait 30 test -s "$HEAPTRACK.zst"
+ovs-vsctl del-br br-int
+for ((i = 1; i <= N; i++)); do echo "link del tg$i"; done \
+    | ip -n "$GN_SANDBOX_NETNS" -batch - 2>/dev/null
+exit $rc
