@@ -406,11 +406,9 @@ pipeline_count__(const void *sorted, size_t n, size_t size, const void *a,
     const char *base = sorted;
     const char *p = bsearch(a, sorted, n, size, cmp);
 
-    if (!p) {
-        return 0;
-    }
-    return ((p > base && !cmp(p - size, a))
-            || (p + size < base + n * size && !cmp(p + size, a))) ? 2 : 1;
+    return !p ? 0 : ((p > base && !cmp(p - size, a))
+                     || (p + size < base + n * size
+                         && !cmp(p + size, a))) ? 2 : 1;
 }
 
 /* How many ports of 'up' (of this host) hold address 'ip': 0, 1, or 2 for
@@ -659,9 +657,7 @@ pipeline_state_prepare__(struct pipeline_state *st,
         if (p->remote) {
             const struct gn_network *net = gn_config_find_vlan(cfg, p->vlan);
 
-            /* (One without addresses nor bindings outside a private
-             * network has no flows: the engine knows its MAC, for its
-             * EUI-64 link-local address, and that is all.) */
+            /* (Without addresses nor bindings, and not private: no flows.) */
             if (in->router_mac && in->uplink_ofport > 0 && net
                 && (p->n_ips || p->n_lls || net->private_)) {
                 if (!up.remote) {
