@@ -22,11 +22,24 @@
 #   bench/flood.sh 1 (100 pings, a flood of 5000 frames): the idle and
 #   flood latency lines, the datapath flows the flood added and the
 #   spoofing episode it caused.
+#   bench/memory.sh 20 (requests of 8 ports): the ports added, the RSS
+#   after the adds, after a GET, after the restart (0 flow_mods) and after
+#   another GET, and the same ports listed before and after the restart.
 GN_TEST_NAME=bench-smoke
 . "$GN_SRCDIR/tests/lib.sh"
 gn_require_root
 gn_require_cmd python3 python3
 gn_require_cmd curl curl
+
+# matching RE...: how many of the extended regular expressions RE some
+# line of $out matches.
+matching() {
+    local re n=0
+    for re in "$@"; do
+        grep -qE "$re" <<<"$out" && n=$((n + 1))
+    done
+    echo "$n"
+}
 
 # The OVN comparison runs when OVN is installed (the smoke installs
 # nothing).
@@ -76,27 +89,24 @@ grep -E '^(PASS|FAIL): bench-api/' <<<"$out" | sed 's/^/    (at 50 ports) /'
 out=$(IPERF_SECS=1 DP_ROUNDS=2 MIGRATIONS=2 GN_TEST_NAME=bench-cluster \
       "$GN_SRCDIR/bench/cluster.sh" 10 200 2>&1)
 rc=$?
-lines=0
 range='[0-9.]+ Gbit/s \([0-9.]+-[0-9.]+\)'
 cpu='host1 [0-9.]+\+[0-9.]+, host2 [0-9.]+\+[0-9.]+$'
-for re in '^iperf3 TCP, one stream, 2 rounds of 1 s per case, order rotating; medians \(range\); load average [0-9.]+ at the start, [0-9.]+ at the end$' \
-          "^NORMAL flow, two hosts .* $range\$" \
-          "^L2 across hosts .* $range \\([0-9]+% of NORMAL\\)\$" \
-          "^routed across hosts .* $range \\([0-9]+% of NORMAL\\)\$" \
-          "^routed on one host .* $range \\([0-9]+% of NORMAL\\)\$" \
-          "^  NORMAL flow, two hosts: +$cpu" \
-          "^  L2 across hosts: +$cpu" \
-          "^  routed across hosts: +$cpu" \
-          "^  routed on one host: +$cpu" \
-          '^# cross per round: [0-9.]+ [0-9.]+$' \
-          '^3 hosts x 10 ports at once: .* answers 201:30\)$' \
-          '^POST on host1 -> visible .* p50 [0-9.]+ ms, p99 [0-9.]+ ms' \
-          '^memory at 80 ports: +guestnetd1 [0-9.]+ MB' \
-          '^200 Port rows written into the cluster: +[0-9]+ ms' \
-          '^policy change live on all 3 hosts: +[0-9]+ ms$' \
-          '^live migration blackout seen from host3: +p50 [0-9]+ ms, max [0-9]+ ms'; do
-    grep -qE "$re" <<<"$out" && lines=$((lines + 1))
-done
+lines=$(matching '^iperf3 TCP, one stream, 2 rounds of 1 s per case, order rotating; medians \(range\); load average [0-9.]+ at the start, [0-9.]+ at the end$' \
+                 "^NORMAL flow, two hosts .* $range\$" \
+                 "^L2 across hosts .* $range \\([0-9]+% of NORMAL\\)\$" \
+                 "^routed across hosts .* $range \\([0-9]+% of NORMAL\\)\$" \
+                 "^routed on one host .* $range \\([0-9]+% of NORMAL\\)\$" \
+                 "^  NORMAL flow, two hosts: +$cpu" \
+                 "^  L2 across hosts: +$cpu" \
+                 "^  routed across hosts: +$cpu" \
+                 "^  routed on one host: +$cpu" \
+                 '^# cross per round: [0-9.]+ [0-9.]+$' \
+                 '^3 hosts x 10 ports at once: .* answers 201:30\)$' \
+                 '^POST on host1 -> visible .* p50 [0-9.]+ ms, p99 [0-9.]+ ms' \
+                 '^memory at 80 ports: +guestnetd1 [0-9.]+ MB' \
+                 '^200 Port rows written into the cluster: +[0-9]+ ms' \
+                 '^policy change live on all 3 hosts: +[0-9]+ ms$' \
+                 '^live migration blackout seen from host3: +p50 [0-9]+ ms, max [0-9]+ ms')
 if [ $rc = 0 ] && [ "$lines" = 16 ] \
         && grep -q '^PASS: bench-cluster/policy-installed' <<<"$out"; then
     gn_pass cluster-bench-runs
@@ -107,13 +117,10 @@ fi
 out=$(RATES=50 BURSTS=500 SECS=2 ROUNDS=1 FLOOD=udp \
       GN_TEST_NAME=bench-limits "$GN_SRCDIR/bench/limits.sh" 2>&1)
 rc=$?
-lines=0
-for re in '^50 Mbit/s +500 ms +[0-9.]+ \([0-9]+%\) +[0-9.]+ \([0-9]+%\)$' \
-          '^without a limit: [0-9.]+ Mbit/s$' \
-          '^la idle: +na [0-9.]+ \([0-9.]+-[0-9.]+\) Mbit/s, ping p99 [0-9.]+ ' \
-          '^la floods \(udp\): na [0-9.]+ \([0-9.]+-[0-9.]+\) Mbit/s, ping p99 [0-9.]+ '; do
-    grep -qE "$re" <<<"$out" && lines=$((lines + 1))
-done
+lines=$(matching '^50 Mbit/s +500 ms +[0-9.]+ \([0-9]+%\) +[0-9.]+ \([0-9]+%\)$' \
+                 '^without a limit: [0-9.]+ Mbit/s$' \
+                 '^la idle: +na [0-9.]+ \([0-9.]+-[0-9.]+\) Mbit/s, ping p99 [0-9.]+ ' \
+                 '^la floods \(udp\): na [0-9.]+ \([0-9.]+-[0-9.]+\) Mbit/s, ping p99 [0-9.]+ ')
 if [ $rc = 0 ] && [ "$lines" = 4 ]; then
     gn_pass limits-bench-runs
 else
@@ -136,17 +143,30 @@ fi
 
 out=$(PINGS=100 GN_TEST_NAME=bench-flood "$GN_SRCDIR/bench/flood.sh" 1 2>&1)
 rc=$?
-lines=0
-for re in '^idle: +p50 [0-9.]+ ms .*, p99 [0-9.]+ ms .*, [0-9]+/100 answered$' \
-          '^flood: +p50 [0-9.]+ ms .*, p99 [0-9.]+ ms .*, [0-9]+/100 answered$' \
-          '^datapath flows added per flood of 5000 frames: -?[0-9]+ \(max' \
-          '^spoofing episodes guestnetd counted for wa: [1-9]'; do
-    grep -qE "$re" <<<"$out" && lines=$((lines + 1))
-done
+lines=$(matching '^idle: +p50 [0-9.]+ ms .*, p99 [0-9.]+ ms .*, [0-9]+/100 answered$' \
+                 '^flood: +p50 [0-9.]+ ms .*, p99 [0-9.]+ ms .*, [0-9]+/100 answered$' \
+                 '^datapath flows added per flood of 5000 frames: -?[0-9]+ \(max' \
+                 '^spoofing episodes guestnetd counted for wa: [1-9]')
 if [ $rc = 0 ] && [ "$lines" = 4 ]; then
     gn_pass flood-bench-runs
 else
     gn_fail flood-bench-runs "$lines of 4 lines complete, exit $rc; output follows"
+    sed 's/^/    | /' <<<"$out" | tail -20
+fi
+
+out=$(CHUNK=8 GN_TEST_NAME=bench-memory "$GN_SRCDIR/bench/memory.sh" 20 2>&1)
+rc=$?
+lines=$(matching '^added 20 ports in [0-9.]+ s, [0-9]+ flows$' \
+                 '^  after the adds: RSS [0-9.]+ MB, peak [0-9.]+ MB$' \
+                 '^restart: ready in [0-9.]+ s, 0 flow_mods, [0-9]+ flows$' \
+                 '^  after the restart: RSS [0-9.]+ MB, peak [0-9.]+ MB$' \
+                 '^  GET /v1/ports lists the same ports before and after the restart$')
+gets=$(grep -cE '^  after GET /v1/ports \([0-9.]+ s\): RSS [0-9.]+ MB' \
+       <<<"$out")
+if [ $rc = 0 ] && [ "$lines" = 5 ] && [ "$gets" = 2 ]; then
+    gn_pass memory-bench-runs
+else
+    gn_fail memory-bench-runs "$lines of 5 lines and $gets of 2 GET lines complete, exit $rc; output follows"
     sed 's/^/    | /' <<<"$out" | tail -20
 fi
 gn_done
