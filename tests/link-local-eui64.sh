@@ -10,8 +10,9 @@
 # port's MAC, while the same frames from wa's own address pass; the new
 # port's guest reaches its neighbour from it.  trace names the drop.  The
 # same holds for a port libvirt attaches itself (adopted, by its
-# attached-mac).  wa's other binding stays throughout.  Once the port goes, the address is free again: wa's next
-# use binds it.  A restart sends no flow_mod.
+# attached-mac).  wa's other binding stays throughout.  Once the port
+# goes, the address is free again: wa's next use binds it.  A restart
+# sends no flow_mod and keeps the address the port's.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 gn_guestnetd_setup
