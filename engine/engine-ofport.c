@@ -200,9 +200,7 @@ engine_ofport_prune_kept__(struct engine *e, const struct gn_strmap *view)
 
         if (gn_strmap_get(view, p->kept[i].name) || now >= p->kept_until[i]
             || !uuid) {
-            free((char *) p->kept[i].name);
-            free((struct netaddr_ip *) p->kept[i].ips);
-            free((struct netaddr_ip *) p->kept[i].lls);
+            engine_port_clear__(&p->kept[i]);
         } else {
             p->kept_until[k] = p->kept_until[i];
             p->kept[k++] = p->kept[i];
@@ -310,21 +308,11 @@ engine_ofport_pending__(struct engine *e, const struct pipeline_port *view,
     /* (An add of the same name in progress wins.) */
     for (size_t i = 0; i < p->n_kept; i++) {
         const struct pipeline_port *k = &p->kept[i];
-        struct pipeline_port *q = &p->ports[p->n];
-        struct netaddr_ip *ips;
 
-        if (gn_strmap_get(&names, k->name)) {
-            continue;
+        if (!gn_strmap_get(&names, k->name)) {
+            engine_port_copy__(&p->ports[p->n], k);
+            p->ports[p->n++].blocked = engine_is_blocked(e, k->name);
         }
-        *q = *k;
-        q->name = gn_xstrdup(k->name);
-        ips = gn_xcalloc(k->n_ips + 1, sizeof *ips);
-        memcpy(ips, k->ips, k->n_ips * sizeof *ips);
-        q->ips = ips;
-        q->lls = NULL;
-        q->n_lls = 0;
-        q->blocked = engine_is_blocked(e, k->name);
-        p->n++;
     }
     gn_strmap_destroy(&in_view);
     gn_strmap_destroy(&names);

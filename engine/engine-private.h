@@ -609,6 +609,11 @@ json_t *engine_spoof_status__(const struct engine *e);
 const struct pipeline_port *engine_remote_merge__(struct engine *,
                                                   size_t *n);
 void engine_remote_destroy__(struct engine *);
+/* Makes 'dst' a copy of 'src' that owns its name, addresses and
+ * link-local addresses; engine_port_clear__() frees those. */
+void engine_port_copy__(struct pipeline_port *dst,
+                        const struct pipeline_port *src);
+void engine_port_clear__(struct pipeline_port *);
 /* Frees 'ports' (n of them) with the names, addresses and link-local
  * addresses they own. */
 void engine_ports_free__(struct pipeline_port *ports, size_t n);

@@ -20,12 +20,32 @@
 #include "port-view.h"
 
 void
+engine_port_copy__(struct pipeline_port *dst, const struct pipeline_port *src)
+{
+    struct netaddr_ip *ips = gn_xcalloc(src->n_ips + 1, sizeof *ips);
+    struct netaddr_ip *lls = gn_xcalloc(src->n_lls + 1, sizeof *lls);
+
+    *dst = *src;
+    dst->name = gn_xstrdup(src->name);
+    memcpy(ips, src->ips, src->n_ips * sizeof *ips);
+    dst->ips = ips;
+    memcpy(lls, src->lls, src->n_lls * sizeof *lls);
+    dst->lls = lls;
+}
+
+void
+engine_port_clear__(struct pipeline_port *p)
+{
+    free((char *) p->name);
+    free((struct netaddr_ip *) p->ips);
+    free((struct netaddr_ip *) p->lls);
+}
+
+void
 engine_ports_free__(struct pipeline_port *ports, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        free((char *) ports[i].name);
-        free((struct netaddr_ip *) ports[i].ips);
-        free((struct netaddr_ip *) ports[i].lls);
+        engine_port_clear__(&ports[i]);
     }
     free(ports);
 }
@@ -52,17 +72,8 @@ engine_set_remote(struct engine *e, const struct netaddr_mac *router_mac,
     r->ports = gn_xcalloc(n ? n : 1, sizeof *r->ports);
     for (size_t i = 0; i < n; i++) {
         struct pipeline_port *p = &r->ports[i];
-        struct netaddr_ip *ips = gn_xcalloc(ports[i].n_ips ? ports[i].n_ips
-                                            : 1, sizeof *ips);
-        struct netaddr_ip *lls;
 
-        *p = ports[i];
-        p->name = gn_xstrdup(ports[i].name);
-        memcpy(ips, ports[i].ips, ports[i].n_ips * sizeof *ips);
-        p->ips = ips;
-        lls = gn_xcalloc(ports[i].n_lls ? ports[i].n_lls : 1, sizeof *lls);
-        memcpy(lls, ports[i].lls, ports[i].n_lls * sizeof *lls);
-        p->lls = lls;
+        engine_port_copy__(p, &ports[i]);
         p->ofport = 0;
         p->remote = true;
     }
