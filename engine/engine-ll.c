@@ -87,30 +87,36 @@ engine_ll_is_ports__(const struct pipeline_port *p, const struct in6_addr *a)
 static void
 engine_ll_mac_key__(int vlan, const struct netaddr_mac *mac, char key[32])
 {
-    snprintf(key, 32, "%d/%02x%02x%02x%02x%02x%02x", vlan, mac->b[0],
-             mac->b[1], mac->b[2], mac->b[3], mac->b[4], mac->b[5]);
+    char text[18];
+
+    netaddr_format_mac(mac, text);
+    snprintf(key, 32, "%d/%s", vlan, text);
 }
 
 /* Marks of engine_ll_void__()'s map of vlan/MAC keys: a MAC a binding
  * names, one a port has, one only an add in progress has. */
 static char engine_ll_named, engine_ll_owned, engine_ll_owned_pending;
 
-/* True if port 'p''s bound link-local address 'a' is void: the EUI-64
- * address of a MAC that another port of its network has ('owners'). */
-static bool
-engine_ll_is_void__(const struct gn_strmap *owners,
-                    const struct pipeline_port *p, const struct in6_addr *a)
+/* If port 'p''s bound link-local address 'a' is void, the EUI-64 address
+ * of a MAC that another port of its network has ('owners'), returns that
+ * MAC's mark (&engine_ll_owned or &engine_ll_owned_pending), else
+ * NULL. */
+static const char *
+engine_ll_void_mark__(const struct gn_strmap *owners,
+                      const struct pipeline_port *p, const struct in6_addr *a)
 {
     struct netaddr_mac mac;
+    const char *mark;
     char key[32];
 
     if (!ip6_link_local_mac(a, mac.b)
         || !memcmp(&mac, &p->mac, sizeof mac)) {
-        return false;
+        return NULL;
     }
     engine_ll_mac_key__(p->vlan, &mac, key);
-    void *mark = gn_strmap_get(owners, key);
-    return mark == &engine_ll_owned || mark == &engine_ll_owned_pending;
+    mark = gn_strmap_get(owners, key);
+    return (mark == &engine_ll_owned || mark == &engine_ll_owned_pending
+            ? mark : NULL);
 }
 
 /* True if a bound link-local address of port 'p' is void. */
@@ -119,7 +125,7 @@ engine_ll_has_void__(const struct gn_strmap *owners,
                      const struct pipeline_port *p)
 {
     for (size_t j = 0; j < p->n_lls; j++) {
-        if (engine_ll_is_void__(owners, p, &p->lls[j].addr.v6)) {
+        if (engine_ll_void_mark__(owners, p, &p->lls[j].addr.v6)) {
             return true;
         }
     }
@@ -172,15 +178,16 @@ engine_ll_void__(struct pipeline_port *ports, size_t n, size_t pending,
             continue;
         }
         for (size_t j = 0; j < p->n_lls; j++) {
-            if (!engine_ll_is_void__(&owners, p, &p->lls[j].addr.v6)) {
+            const char *mark = engine_ll_void_mark__(&owners, p,
+                                                     &p->lls[j].addr.v6);
+
+            if (!mark) {
                 if (n_kept < PIPELINE_LL_MAX) {
                     kept[n_kept++] = p->lls[j];
                 }
             } else if (i < pending) {
                 /* Counted only if its owner is on a bridge. */
-                ip6_link_local_mac(&p->lls[j].addr.v6, mac.b);
-                engine_ll_mac_key__(p->vlan, &mac, key);
-                n_cut += gn_strmap_get(&owners, key) == &engine_ll_owned;
+                n_cut += mark == &engine_ll_owned;
             }
         }
         p->lls = kept;
