@@ -210,13 +210,14 @@ cluster_repair_lls__(struct cluster *c, const json_t *row,
     }
 }
 
-/* True if link-local binding 'row' (an Address row) of port 'owner' is
- * this host's to remove: 'owner' is this host's port and the address is
- * the EUI-64 link-local address of another registered port of the
- * network (its own, whenever it came: engine_ll_void__()). */
-static bool
-cluster_ll_void__(const struct cluster *c, const json_t *row,
-                  const char *owner)
+/* If link-local binding 'row' (an Address row) of port 'owner' is this
+ * host's to remove, returns the name of the other registered port of the
+ * row's network whose EUI-64 link-local address it is (that port's own,
+ * whenever it came: engine_ll_void__()), else NULL: 'owner' must be this
+ * host's port, and not busy. */
+static const char *
+cluster_ll_void_owner__(const struct cluster *c, const json_t *row,
+                        const char *owner)
 {
     const json_t *port = cluster_find__(c, "Port", "name", owner, NULL);
     const char *host = port ? ovsdb_datum_string(port, "host") : NULL;
@@ -226,23 +227,20 @@ cluster_ll_void__(const struct cluster *c, const json_t *row,
                          : NULL);
 
     return (host && !strcmp(host, c->host) && eui64 && strcmp(eui64, owner)
-            && !cluster_port_busy__(c, owner));
+            && !cluster_port_busy__(c, owner)) ? eui64 : NULL;
 }
 
-/* Adds to 'txn' a wait that the port whose EUI-64 link-local address
- * Address row 'row' holds is still registered in the row's network. */
+/* Adds to 'txn' a wait that port 'name' is still registered in network
+ * 'net' with the MAC it has. */
 static void
 cluster_ll_void_wait__(const struct cluster *c, struct ovsdb_txn *txn,
-                       const json_t *row)
+                       const char *net, const char *name)
 {
-    const char *net = ovsdb_datum_string(row, "network");
-    const char *owner = cluster_ll_eui64_owner__(
-        c, net, ovsdb_datum_string(row, "ip"));
-    const json_t *port = cluster_find__(c, "Port", "name", owner, NULL);
+    const json_t *port = cluster_find__(c, "Port", "name", name, NULL);
 
     ovsdb_txn_wait(txn, "Port", json_pack(
                        "[[s, s, s], [s, s, s], [s, s, s]]",
-                       "name", "==", owner, "network", "==", net,
+                       "name", "==", name, "network", "==", net,
                        "mac", "==", ovsdb_datum_string(port, "mac")),
                    json_pack("[s]", "name"), "!=", json_array(), 0);
 }
@@ -380,13 +378,18 @@ cluster_reconcile__(struct cluster *c)
         const char *kind = ovsdb_datum_string(row, "kind");
         const char *owner = ovsdb_datum_string(row, "owner");
 
-        if (kind && !strcmp(kind, "link-local") && owner && n < 256
-            && cluster_ll_void__(c, row, owner)) {
+        const char *eui64 = (kind && !strcmp(kind, "link-local") && owner
+                             && n < 256
+                             ? cluster_ll_void_owner__(c, row, owner)
+                             : NULL);
+        if (eui64) {
             GN_LOG_INFO("port %s: unregistering link-local address %s: "
-                        "another port's EUI-64 address", owner,
-                        ovsdb_datum_string(row, "ip"));
+                        "port %s's EUI-64 address", owner,
+                        ovsdb_datum_string(row, "ip"), eui64);
             /* Provided that port is still registered. */
-            cluster_ll_void_wait__(c, txn, row);
+            cluster_ll_void_wait__(c, txn, ovsdb_datum_string(row,
+                                                              "network"),
+                                   eui64);
             ovsdb_txn_delete(txn, "Address", json_pack(
                                  "[[s, s, o]]", "_uuid", "==",
                                  ovsdb_datum_uuid(uuid)));
