@@ -27,9 +27,13 @@ engine_port_copy__(struct pipeline_port *dst, const struct pipeline_port *src)
 
     *dst = *src;
     dst->name = gn_xstrdup(src->name);
-    memcpy(ips, src->ips, src->n_ips * sizeof *ips);
+    if (src->n_ips) {
+        memcpy(ips, src->ips, src->n_ips * sizeof *ips);
+    }
     dst->ips = ips;
-    memcpy(lls, src->lls, src->n_lls * sizeof *lls);
+    if (src->n_lls) {           /* (A pending port's 'lls' is NULL.) */
+        memcpy(lls, src->lls, src->n_lls * sizeof *lls);
+    }
     dst->lls = lls;
 }
 
