@@ -558,6 +558,11 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
           "result=\"bound\"", "link_locals", "bound" },
         { NULL, NULL, "result=\"refused\"", "link_locals", "refused" },
         { NULL, NULL, "result=\"unbound\"", "link_locals", "unbound" },
+        { "guestnet_addresses_learned_total", "Addresses guests took on "
+          "first use in networks where nothing assigns them, bound to "
+          "their port or refused.",
+          "result=\"bound\"", "learned", "bound" },
+        { NULL, NULL, "result=\"refused\"", "learned", "refused" },
         { "guestnet_dhcp_snoop_leases_total", "Leases of networks' own "
           "DHCP servers (their server ports' DHCPACKs and DHCPv6 REPLYs) "
           "bound to their clients' ports, and bindings taken away when a "

@@ -6,8 +6,9 @@
 # IPv4 and an IPv6 address; as bench/port-add.sh adds
 # them) and for ports declaring an IPv4 and an IPv6 address.  Prints
 # (flows with 1 + N - flows with 1) / N for each.  With "no-dhcp", web
-# has "dhcp": false: the ports added without addresses are in undeclared
-# mode, and each port with addresses keeps them from such ports.
+# has "dhcp": false: the ports added without addresses take theirs on
+# first use (none here: they send nothing), and each port with addresses
+# keeps them from such ports.
 #
 # Usage: bench/flows-per-port.sh [N] [no-dhcp]
 #        (as root, after scripts/build.sh)
@@ -58,7 +59,7 @@ for declare in no yes; do
     printf '%-26s 1 port: %6d flows, %4d ports: %6d flows, %5.1f per port\n' \
         "$([ $declare = yes ] && echo 'declared IPv4 and IPv6' \
            || { [ "$DHCP" = dhcp ] && echo 'assigned addresses' \
-                || echo 'undeclared mode'; })" "$one" $((N + 1)) "$many" \
+                || echo 'taking on first use'; })" "$one" $((N + 1)) "$many" \
         "$(python3 -c "print(($many - $one) / $N)")"
     for ((i = 1; i <= N + 1; i++)); do
         curl -s --unix-socket "$GUESTNET_SOCKET" -X DELETE \

@@ -16,6 +16,13 @@
  * other hosts read them as their remote ports' bindings
  * (cluster-remote.c).
  *
+ * The addresses guests take on first use in networks where nothing
+ * assigns them (engine/engine-learn.c, engine_set_learn_registrar()) are
+ * registered the same way, as the port's own: the Port row's "ips" gains
+ * the address and an Address row of kind "port" holds it, in one
+ * transaction, so other hosts route to it and refuse it to their guests
+ * as any declared address.
+ *
  * Cost: a registration is one lookup in the replica's (ip) index and one
  * transaction; the bindings of all ports are gathered in one pass over
  * the Address rows whenever the registry changes (cluster-remote.c's
@@ -43,8 +50,29 @@ struct cluster_ll {
     struct cluster *c;
     char *port;
     char *network;
-    char *ll;
+    char *ll;                   /* The address. */
+    bool learned;               /* An address taken on first use (kind
+                                 * "port"), not a link-local binding. */
 };
+
+/* The Address row kind of a registration. */
+static const char *
+cluster_ll_kind__(bool learned)
+{
+    return learned ? "port" : "link-local";
+}
+
+/* Answers the engine's registration of 'addr' for 'port'. */
+static void
+cluster_ll_answer__(struct cluster *c, bool learned, const char *port,
+                    const char *addr, const char *error)
+{
+    if (learned) {
+        engine_learn_registered(c->engine, port, addr, error);
+    } else {
+        engine_ll_registered(c->engine, port, addr, error);
+    }
+}
 
 const char *
 cluster_ll_eui64_owner__(const struct cluster *c, const char *net,
@@ -91,11 +119,12 @@ cluster_ll_unsupported__(const struct cluster *c)
 }
 
 /* Why the registry refuses 'll' in 'net' to port 'port' now (malloc'd),
- * or NULL if it is free ('*mine' false) or the port's already ('*mine'
- * true). */
+ * or NULL if it is free ('*mine' false) or the port's already, as a
+ * binding of the same kind ('learned'), ('*mine' true). */
 static char *
 cluster_ll_refusal__(const struct cluster *c, const char *port,
-                     const char *net, const char *ll, bool *mine)
+                     const char *net, const char *ll, bool learned,
+                     bool *mine)
 {
     const json_t *row = cluster_find__(c, "Port", "name", port, NULL);
     const char *host = row ? ovsdb_datum_string(row, "host") : NULL;
@@ -103,7 +132,7 @@ cluster_ll_refusal__(const struct cluster *c, const char *port,
     const json_t *a = cluster_address_row__(c, net, ll);
     const char *kind = a ? ovsdb_datum_string(a, "kind") : NULL;
     const char *owner = a ? ovsdb_datum_string(a, "owner") : NULL;
-    const char *eui64 = cluster_ll_eui64_owner__(c, net, ll);
+    const char *eui64 = learned ? NULL : cluster_ll_eui64_owner__(c, net, ll);
     json_t *one;
     char *why;
 
@@ -119,7 +148,8 @@ cluster_ll_refusal__(const struct cluster *c, const char *port,
     if (!a) {
         return NULL;
     }
-    if (kind && !strcmp(kind, "link-local") && owner && !strcmp(owner, port)) {
+    if (kind && !strcmp(kind, cluster_ll_kind__(learned)) && owner
+        && !strcmp(owner, port)) {
         *mine = true;
         return NULL;
     }
@@ -138,13 +168,13 @@ cluster_ll_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *r,
 
     (void) txn;
     if (r->status == OVSDB_TXN_SUCCESS) {
-        GN_LOG_INFO("port %s: link-local address %s registered", rl->port,
-                    rl->ll);
+        GN_LOG_INFO("port %s: %s %s registered", rl->port,
+                    rl->learned ? "address" : "link-local address", rl->ll);
     } else if (cluster_index_clash__(r)) {
         bool mine;
 
         why = cluster_ll_refusal__(rl->c, rl->port, rl->network, rl->ll,
-                                   &mine);
+                                   rl->learned, &mine);
         if (!why) {
             why = gn_xasprintf("another port took %s in network %s in the "
                                "cluster just now", rl->ll, rl->network);
@@ -162,7 +192,7 @@ cluster_ll_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *r,
         why = gn_xasprintf("the cluster database did not take it (%s)",
                            r->error ? r->error : "?");
     }
-    engine_ll_registered(rl->c->engine, rl->port, rl->ll, why);
+    cluster_ll_answer__(rl->c, rl->learned, rl->port, rl->ll, why);
     free(why);
     free(rl->port);
     free(rl->network);
@@ -170,11 +200,12 @@ cluster_ll_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *r,
     free(rl);
 }
 
-void
-cluster_ll_register__(const char *port, const char *network, const char *ll,
-                      void *c_)
+/* Registers address 'll' of port 'port' of 'network': a link-local
+ * binding, or ('learned') an address taken on first use. */
+static void
+cluster_ll_register_kind__(struct cluster *c, const char *port,
+                           const char *network, const char *ll, bool learned)
 {
-    struct cluster *c = c_;
     const char *unwritable = cluster_unwritable__(c);
     struct cluster_ll *rl;
     struct ovsdb_txn *txn;
@@ -186,18 +217,18 @@ cluster_ll_register__(const char *port, const char *network, const char *ll,
          * guest that came by live migration, a binding lost from the
          * port): it is the port's (should the registry have changed
          * meanwhile, repair logs the clash once it is back). */
-        why = cluster_ll_refusal__(c, port, network, ll, &mine);
-        engine_ll_registered(c->engine, port, ll,
-                             !why && mine ? NULL : unwritable);
+        why = cluster_ll_refusal__(c, port, network, ll, learned, &mine);
+        cluster_ll_answer__(c, learned, port, ll,
+                            !why && mine ? NULL : unwritable);
         free(why);
         return;
     }
-    why = cluster_ll_unsupported__(c);
+    why = learned ? NULL : cluster_ll_unsupported__(c);
     if (!why) {
-        why = cluster_ll_refusal__(c, port, network, ll, &mine);
+        why = cluster_ll_refusal__(c, port, network, ll, learned, &mine);
     }
     if (why || mine) {
-        engine_ll_registered(c->engine, port, ll, why);
+        cluster_ll_answer__(c, learned, port, ll, why);
         free(why);
         return;
     }
@@ -206,15 +237,37 @@ cluster_ll_register__(const char *port, const char *network, const char *ll,
     rl->port = gn_xstrdup(port);
     rl->network = gn_xstrdup(network);
     rl->ll = gn_xstrdup(ll);
+    rl->learned = learned;
     txn = cluster_txn__(c);
     /* The port must still be registered (not deleted meanwhile). */
     ovsdb_txn_wait(txn, "Port", cluster_where__("name", port),
                    json_pack("[s]", "name"), "==",
                    json_pack("[{s:s}]", "name", port), 0);
+    if (learned) {
+        /* Its own address, which other hosts route to. */
+        ovsdb_txn_mutate(txn, "Port", cluster_where__("name", port),
+                         json_pack("[[s, s, [s, [s]]]]", "ips", "insert",
+                                   "set", ll));
+    }
     ovsdb_txn_insert(txn, "Address", json_pack(
                          "{s:s, s:s, s:s, s:s}", "network", network,
-                         "ip", ll, "owner", port, "kind", "link-local"));
+                         "ip", ll, "owner", port,
+                         "kind", cluster_ll_kind__(learned)));
     ovsdb_txn_commit(txn, c->session, cluster_ll_done__, rl);
+}
+
+void
+cluster_ll_register__(const char *port, const char *network, const char *ll,
+                      void *c)
+{
+    cluster_ll_register_kind__(c, port, network, ll, false);
+}
+
+void
+cluster_learn_register__(const char *port, const char *network,
+                         const char *addr, void *c)
+{
+    cluster_ll_register_kind__(c, port, network, addr, true);
 }
 
 static int

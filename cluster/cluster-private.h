@@ -208,6 +208,11 @@ char *cluster_ll_unsupported__(const struct cluster *);
  * answers the engine (engine_ll_registered()). */
 void cluster_ll_register__(const char *port, const char *network,
                            const char *ll, void *cluster);
+/* engine_learn_register_cb: registers address 'addr' that port 'port''s
+ * guest took on first use as the port's (its Port row's "ips" and an
+ * Address row of kind "port"). */
+void cluster_learn_register__(const char *port, const char *network,
+                              const char *addr, void *c);
 /* Port name -> array of the link-local addresses the registry binds to
  * it, sorted (new object). */
 json_t *cluster_ll_owners__(const struct cluster *);

@@ -633,6 +633,7 @@ cluster_create(struct event_base *base, struct engine *engine,
     engine_set_external_ipam(engine, true);
     /* Link-local bindings too, unique across hosts (cluster-ll.c). */
     engine_set_ll_registrar(engine, cluster_ll_register__, c);
+    engine_set_learn_registrar(engine, cluster_learn_register__, c);
     /* The engine waits for the cluster's policy, or, if the cluster does
      * not answer in time, runs the one it last applied (the cache). */
     engine_hold(engine, true);
@@ -683,6 +684,7 @@ cluster_destroy(struct cluster *c)
                                 "guestnetd is stopping"));
     }
     engine_set_ll_registrar(c->engine, NULL, NULL);
+    engine_set_learn_registrar(c->engine, NULL, NULL);
     cluster_migrate_destroy__(c);
     ovsdb_replica_destroy(c->replica);
     ovsdb_server_db_destroy(c->sdb);

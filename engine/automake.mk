@@ -8,6 +8,7 @@ libguestnet_a_SOURCES += \
 	engine/engine-dhcp6.c \
 	engine/engine-ipam.c \
 	engine/engine-limits.c \
+	engine/engine-learn.c \
 	engine/engine-ll.c \
 	engine/engine-ofport.c \
 	engine/engine-ops.c \

@@ -132,6 +132,10 @@ engine_packet_in__(const struct ofctrl_packet_in *pin, void *e_)
         engine_ll_packet_in__(e, pin);
         return;
     }
+    if (pin->cookie >> 48 == PIPELINE_RULE_ADDRESS_LEARN_PUNT) {
+        engine_learn_packet_in__(e, pin);
+        return;
+    }
     if (pin->cookie >> 48 == PIPELINE_RULE_DHCP_SNOOP) {
         engine_snoop_packet_in__(e, pin);
         return;

@@ -172,6 +172,7 @@ engine_txn_done__(struct ovsdb_txn *txn, const struct ovsdb_txn_result *res,
     engine_ipam_txn_done__(e);
     engine_ll_txn_done__(e);
     engine_snoop_txn_done__(e);
+    engine_learn_txn_done__(e);
     GN_LOG_DBG("transaction done (status %d, next_cfg %lld)",
                (int) res->status, (long long) res->next_cfg);
     for (op = e->ops; op; op = op->next) {

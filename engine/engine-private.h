@@ -360,6 +360,15 @@ struct engine {
     engine_ll_register_cb *ll_register;     /* engine_set_ll_registrar(). */
     void *ll_register_aux;
 
+    /* Addresses guests took on first use (engine-learn.c), waiting for a
+     * transaction or in the one in flight; bindings written, refused. */
+    struct engine_learn *learn_queue;
+    size_t n_learn_queue;
+    unsigned long long n_learn_bound;
+    unsigned long long n_learn_refused;
+    engine_learn_register_cb *learn_register;
+    void *learn_register_aux;   /* engine_set_learn_registrar(). */
+
     /* DHCP snooping (engine-snoop.c): leases to bind or unbind, waiting
      * for a transaction or in the one in flight; the server ACKs that
      * bound (or renewed), the server's other messages, the bindings
@@ -455,6 +464,31 @@ void engine_snoop_destroy__(struct engine *e);
 /* The "dhcp_snoop" object of the status (new reference). */
 json_t *engine_snoop_status__(const struct engine *e);
 const char *engine_snoop_reason_name__(enum engine_snoop_reason r);
+
+/* engine-learn.c */
+
+/* An address a guest took on first use, to bind to its port. */
+struct engine_learn {
+    char *port;                 /* The port's name. */
+    int vlan;
+    struct netaddr_ip addr;
+    bool in_txn;                /* In the transaction in flight. */
+    bool registering;           /* Cluster mode: waiting for the
+                                 * registry (engine_learn_registered()). */
+};
+
+/* A packet-in of an "address-learn-punt" flow. */
+void engine_learn_packet_in__(struct engine *e,
+                              const struct ofctrl_packet_in *pin);
+/* Adds to 'txn' the ops that write the queued bindings; returns how many
+ * (none that ovs-vswitchd reads). */
+int engine_learn_plan__(struct engine *e, struct ovsdb_txn *txn);
+/* True if bindings wait for a transaction. */
+bool engine_learn_queued__(const struct engine *e);
+/* The transaction in flight is done: forgets its bindings (the replica
+ * shows them now, or the guest's next packet asks again). */
+void engine_learn_txn_done__(struct engine *e);
+void engine_learn_destroy__(struct engine *e);
 
 /* engine-ll.c */
 

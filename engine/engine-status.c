@@ -320,6 +320,9 @@ engine_status(struct engine *e)
         "{s:I, s:I, s:I}", "bound", (json_int_t) e->n_ll_bound,
         "refused", (json_int_t) e->n_ll_refused,
         "unbound", (json_int_t) e->n_ll_unbound));
+    json_object_set_new(j, "learned", json_pack(
+        "{s:I, s:I}", "bound", (json_int_t) e->n_learn_bound,
+        "refused", (json_int_t) e->n_learn_refused));
     return j;
 }
 

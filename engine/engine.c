@@ -283,7 +283,8 @@ engine_has_queued__(const struct engine *e)
             return true;
         }
     }
-    return engine_ll_queued__(e) || engine_snoop_queued__(e);
+    return (engine_ll_queued__(e) || engine_snoop_queued__(e)
+            || engine_learn_queued__(e));
 }
 
 static void
@@ -366,6 +367,7 @@ engine_run__(struct engine *e)
             n_marks = engine_ipam_plan_adopted__(e, txn);
             n_marks += engine_ll_plan__(e, txn);
             n_marks += engine_snoop_plan__(e, txn);
+            n_marks += engine_learn_plan__(e, txn);
             n_marks += engine_plan_installed__(e, txn);
             e->txn_has_extra = ovsdb_txn_n_ops(txn) > before;
         } else {
@@ -725,6 +727,7 @@ engine_destroy(struct engine *e)
     engine_dhcp6_destroy__(e);
     engine_ll_destroy__(e);
     engine_snoop_destroy__(e);
+    engine_learn_destroy__(e);
     engine_remote_destroy__(e);
     engine_ofport_destroy__(e);
     gn_config_destroy(e->cfg);

@@ -209,6 +209,28 @@ port_view_add_link_locals__(struct port_view_entry *x, const char *lls)
     free(all);
 }
 
+/* True if there are addresses in 'ips' ('n') and the comma-separated
+ * 'learned' (or NULL) lists each of them. */
+static bool
+port_view_all_learned__(const struct netaddr_ip *ips, size_t n,
+                        const char *learned)
+{
+    size_t n_learned;
+    struct netaddr_ip *list = port_view_parse_ips__(learned, &n_learned);
+    bool all = n > 0;
+
+    for (size_t i = 0; all && i < n; i++) {
+        bool found = false;
+
+        for (size_t k = 0; k < n_learned && !found; k++) {
+            found = netaddr_ip_same_addr(&ips[i], &list[k]);
+        }
+        all = found;
+    }
+    free(list);
+    return all;
+}
+
 /* Writes into 'buf' the key of 'addrs' in struct port_view for address
  * 'addr' (already formatted) in the network of 'vlan'. */
 static void
@@ -326,6 +348,8 @@ port_view_bind__(struct port_view_entry *x, const struct gn_config *cfg,
     x->has_flows = true;
     x->name = gn_xstrdup(b.name);
     x->ips = port_view_parse_ips__(b.ips, &x->pp.n_ips);
+    x->pp.learned = port_view_all_learned__(x->ips, x->pp.n_ips,
+                                            b.ips_learned);
     port_view_add_link_locals__(x, b.link_locals);
     x->pp.name = x->name;
     x->pp.ofport = b.ofport;
@@ -348,6 +372,7 @@ port_view_same_flows__(const struct port_view_entry *a,
     }
     if (strcmp(p->name, q->name) || p->ofport != q->ofport
         || p->vlan != q->vlan || p->server != q->server
+        || p->learned != q->learned
         || memcmp(p->mac.b, q->mac.b, sizeof p->mac.b)
         || memcmp(p->limits.value, q->limits.value, sizeof p->limits.value)
         || p->n_ips != q->n_ips || p->n_lls != q->n_lls) {

@@ -308,6 +308,8 @@ port_binding(const struct gn_config *cfg, const struct ovsdb_replica *r,
             b->iface, "external_ids", PORTS_LINK_LOCALS_KEY);
         b->ips_leased = ovsdb_datum_map_get_string(
             b->iface, "external_ids", PORTS_IPS_LEASED_KEY);
+        b->ips_learned = ovsdb_datum_map_get_string(
+            b->iface, "external_ids", PORTS_IPS_LEARNED_KEY);
         b->lease_expires = ovsdb_datum_map_get_string(
             b->iface, "external_ids", PORTS_LEASE_EXPIRES_KEY);
         const char *server = ovsdb_datum_map_get_string(b->iface,
@@ -492,6 +494,7 @@ port_binding_to_json(const struct port_binding *b)
         }
     }
     json_object_set_new(j, "ips_leased", leased);
+    json_object_set_new(j, "ips_learned", ports_split__(b->ips_learned));
     json_object_set_new(j, "lease_expires", expires);
     json_object_set_new(j, "limits", ports_limits_to_json__(b));
     json_object_set_new(j, "link_locals", ports_split__(b->link_locals));

@@ -24,5 +24,6 @@ libguestnet_a_SOURCES += \
 	flows/pipeline-private.h \
 	flows/pipeline-dhcp.c \
 	flows/pipeline-guards.c \
+	flows/pipeline-learn.c \
 	flows/pipeline-route.c \
 	flows/pipeline-state.c

@@ -65,15 +65,17 @@ enum {
 #define PIPELINE_PORT_SERVER 0x1        /* Its network's server. */
 #define PIPELINE_PORT_UNDECLARED 0x2    /* Undeclared mode (below). */
 
-/* True if port 'p' of network 'net' is in undeclared mode: it has no
- * addresses (declared, assigned or leased) and none comes to it: it is
- * the network's server, or its network has neither guestnet's DHCP nor
- * a server port ('has_server'); so it may use any address of its
- * network's subnets but the reserved ones.  A port without addresses
- * that waits for some (assigned by guestnet, or leased by the network's
- * server port and snooped: engine/engine-snoop.c) may use none: only
- * DHCP discovery, duplicate address detection and its link-local
- * addresses. */
+/* True if port 'p' of network 'net' has no addresses (declared,
+ * assigned, leased or learned) and may claim some: it is the network's
+ * server (undeclared mode proper: it may use any address of its
+ * network's subnets but the reserved ones and those other ports hold), or
+ * it takes its addresses on first use (pipeline_port_learning(): those
+ * frames go up to guestnetd).  Both carry PIPELINE_PORT_UNDECLARED, so
+ * that the drops of the reserved and held addresses apply to them.  A
+ * port without addresses that waits for some (assigned by guestnet, or
+ * leased by the network's server port and snooped:
+ * engine/engine-snoop.c) may use none: only DHCP discovery, duplicate
+ * address detection and its link-local addresses. */
 bool pipeline_port_undeclared(const struct gn_network *net,
                               const struct pipeline_port *p,
                               bool has_server);
@@ -172,6 +174,22 @@ void pipeline_routed_in_flows(struct pipeline_ctx *,
  * (tables 1 and 2), fragments, IPv6 header chains, server messages and
  * the neighbour discovery drops (table 2). */
 void pipeline_guard_flows(struct pipeline_ctx *);
+
+/* flows/pipeline-learn.c: the actions of port 'p''s punts to guestnetd,
+ * through its DHCP meter (caller frees); table 1's flows with 'actions'
+ * for port 'p''s (MAC text 'mac') frames from address or subnet 'ip' of
+ * 'family' (IPv4 and ARP with 'ip_cookie' and 'arp_cookie', or IPv6);
+ * and, for a port taking addresses on first use, the punts of its frames
+ * from a free address of its network's subnets ("address-learn-punt"). */
+char *pipeline_punt_actions(const struct pipeline_port *p);
+void pipeline_source_flows(struct pipeline_ctx *,
+                           const struct pipeline_port *p, int family,
+                           const char *ip, const char *mac,
+                           uint64_t ip_cookie, uint64_t arp_cookie,
+                           const char *actions);
+void pipeline_learn_flows(struct pipeline_ctx *,
+                          const struct pipeline_port *p,
+                          const struct gn_network *net);
 
 /* flows/pipeline-guards.c: the guards of network 'net' for its ports
  * without declared addresses (PIPELINE_PORT_UNDECLARED): the network's

@@ -143,8 +143,8 @@ bool
 pipeline_port_undeclared(const struct gn_network *net,
                          const struct pipeline_port *p, bool has_server)
 {
-    return !p->n_ips && (p->server || (!has_server
-                                       && !dhcp_network_server(net, NULL)));
+    return !p->n_ips && (p->server || pipeline_port_learning(net, p,
+                                                             has_server));
 }
 
 /* The actions with which guest port 'p''s frames go on from table 0 to
@@ -397,21 +397,8 @@ pipeline_source__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
     for (size_t i = 0; i < n_addrs; i++) {
         /* Its addresses are exact; subnets are prefixes. */
         pipeline_format_ip(&addrs[i], undeclared, ip, sizeof ip);
-        if (addrs[i].family == AF_INET) {
-            pipeline_ctx_add(ctx, T_SOURCE, 100, allow_ip, next,
-                             "in_port=%d,ip,nw_src=%s", p->ofport, ip);
-            pipeline_ctx_add(ctx, T_SOURCE, 100, allow_arp, next,
-                             "in_port=%d,arp,arp_spa=%s,arp_sha=%s",
-                             p->ofport, ip, mac);
-            /* ARP probes (RFC 5227) come from 0.0.0.0, for the port's
-             * own address: one for another's makes it give it up. */
-            pipeline_ctx_add(ctx, T_SOURCE, 100, allow_arp, next,
-                             "in_port=%d,arp,arp_spa=0.0.0.0,arp_tpa=%s,"
-                             "arp_sha=%s", p->ofport, ip, mac);
-        } else {
-            pipeline_ctx_add(ctx, T_SOURCE, 100, allow_ip, next,
-                             "in_port=%d,ipv6,ipv6_src=%s", p->ofport, ip);
-        }
+        pipeline_source_flows(ctx, p, addrs[i].family, ip, mac, allow_ip,
+                              allow_arp, next);
     }
     for (size_t i = 0; i <= p->n_lls; i++) {
         pipeline_own_link_local__(p, i, ip, sizeof ip);
@@ -497,9 +484,7 @@ pipeline_link_local_flows__(struct pipeline_ctx *ctx,
                          "reg6=%d,reg5=1,icmp6,icmp_type=135,icmp_code=0,"
                          "ipv6_src=::,nd_target=%s", net->vlan, ip);
     }
-    actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
-                           (unsigned int) PIPELINE_DHCP_METER_ID(p->ofport),
-                           PIPELINE_PUNT_MAX_LEN);
+    actions = pipeline_punt_actions(p);
     pipeline_ctx_add(ctx, T_SOURCE, 95, punt, actions,
                      "in_port=%d,ipv6,ipv6_src=fe80::/64", p->ofport);
     pipeline_ctx_add(ctx, T_CONTENT, 114, punt, actions,
@@ -767,6 +752,10 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_ingress__(ctx, net, p, has_server);
     pipeline_broadcast_limit__(ctx, cfg, net, p, has_server);
     pipeline_limits__(ctx, p);
+    if (pipeline_port_learning(net, p, has_server)) {
+        undeclared = false;     /* Its own addresses are exact. */
+        pipeline_learn_flows(ctx, p, net);
+    }
     pipeline_source__(ctx, p, net, undeclared);
     pipeline_nd__(ctx, p, net, undeclared);
     pipeline_link_local_flows__(ctx, net, p);

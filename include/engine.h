@@ -99,6 +99,19 @@ void engine_set_ll_registrar(struct engine *, engine_ll_register_cb *,
 void engine_ll_registered(struct engine *, const char *port, const char *ll,
                           const char *error);
 
+/* Cluster mode: likewise, before the engine binds address 'addr' (text)
+ * that the guest of its port 'port' of network 'network' took on first
+ * use (engine/engine-learn.c), it asks 'cb' to register it as the port's
+ * address in the cluster's registry; the binding waits for
+ * engine_learn_registered() ('error' NULL: taken; else refused, logged
+ * and counted).  NULL 'cb': bindings are made without asking. */
+typedef void engine_learn_register_cb(const char *port, const char *network,
+                                      const char *addr, void *aux);
+void engine_set_learn_registrar(struct engine *, engine_learn_register_cb *,
+                                void *aux);
+void engine_learn_registered(struct engine *, const char *port,
+                             const char *addr, const char *error);
+
 /* Config generations: bumped by each engine_set_config(); the second is
  * that of the flows the switch holds (0 before any).  The callback runs
  * when the second changes. */

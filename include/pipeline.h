@@ -17,15 +17,23 @@
  *      table 8, checked bit by bit by flows all guest ports share, so that
  *      a flood of random source MACs costs the datapath few megaflows (see
  *      flows/pipeline-guards.c).  Then addresses: IPv4 from the port's
- *      addresses, declared or assigned (or, for a port in undeclared
- *      mode, pipeline_port_undeclared() in flows/pipeline-private.h: its
- *      network's subnets less the network's gateways, the subnets' network
- *      and broadcast addresses and IPv6 subnet-router anycast addresses:
+ *      addresses, declared, assigned, leased or learned (a server port
+ *      without addresses, in undeclared mode, pipeline_port_undeclared()
+ *      in flows/pipeline-private.h, may use its network's subnets less
+ *      the network's gateways, the subnets' network and broadcast
+ *      addresses and IPv6 subnet-router anycast addresses:
  *      "gateway-spoof-drop", and less the addresses other ports of the
- *      network hold, declared, assigned or leased, here or, in cluster
- *      mode, on other hosts: "address-taken-drop", the object the
+ *      network hold, declared, assigned, leased or learned, here or, in
+ *      cluster mode, on other hosts: "address-taken-drop", the object the
  *      holder's ofport, or the uplink's for another host's port; a port
- *      waiting for assigned or leased addresses has none), DHCP discovery from 0.0.0.0 (and, in a
+ *      waiting for assigned or leased addresses has none; a port of a
+ *      network where nothing assigns addresses, pipeline_port_learning(),
+ *      sends IPv4 and ARP from, ARP probes for, IPv6 from and duplicate
+ *      address detection probes for an address of its network's subnets
+ *      of a family it has none of up to guestnetd through its DHCP meter
+ *      ("address-learn-punt", the same drops above it while it has no
+ *      address), which binds the address to it if it is free,
+ *      engine/engine-learn.c: one of each family, exact from then on), DHCP discovery from 0.0.0.0 (and, in a
  *      network with a server port, DHCP client messages from any address
  *      of its IPv4 subnets: a renewal whose lease is not bound yet);
  *      ARP whose
@@ -219,6 +227,7 @@
 
 struct flow_table;
 struct gn_config;
+struct gn_network;
 struct meter_table;
 struct pipeline_state;
 
@@ -238,6 +247,9 @@ struct pipeline_port {
                                      * PIPELINE_LL_MAX. */
     size_t n_lls;
     bool server;                    /* May act as DHCP server / router. */
+    bool learned;                   /* It has addresses, all of which its
+                                     * guest took on first use
+                                     * (engine/engine-learn.c). */
     bool remote;                    /* Cluster mode: a port of another
                                      * host, routed to over the uplink
                                      * ('ofport' unused). */
@@ -249,6 +261,15 @@ struct pipeline_port {
     struct gn_limits limits;        /* Effective (gn_limits_effective()),
                                      * or all 0: no limits. */
 };
+
+/* True if port 'p' of network 'net' takes its addresses on first use: it
+ * is not a server, its network has neither guestnet's DHCP nor a server
+ * port ('has_server': nothing assigns it addresses), and it has none but
+ * those it took so (pipeline_port.learned).  It may take one address of
+ * each family of its network's subnets ("address-learn-punt",
+ * engine/engine-learn.c) and then uses exactly those. */
+bool pipeline_port_learning(const struct gn_network *net,
+                            const struct pipeline_port *p, bool has_server);
 
 struct pipeline_input {
     const struct gn_config *cfg;
@@ -328,6 +349,7 @@ struct pipeline_input {
     RULE(LINK_LOCAL_TAKEN_DROP, 54, "link-local-taken-drop")            \
     RULE(DHCP_SNOOP, 55, "dhcp-snoop")                                  \
     RULE(ADDRESS_TAKEN_DROP, 56, "address-taken-drop")                  \
+    RULE(ADDRESS_LEARN_PUNT, 57, "address-learn-punt")                  \
     RULE(EGRESS_LIMIT, 60, "egress-limit")                              \
     RULE(INGRESS_LIMIT, 61, "ingress-limit")                            \
     RULE(GUARD_COUNT, 62, "guard-count")

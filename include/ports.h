@@ -88,6 +88,12 @@ long long port_lease_first_expiry(const char *leased, const char *expires);
  * is not listed): see engine/engine-ll.c. */
 #define PORTS_LINK_LOCALS_KEY "guestnet:link-locals"
 
+/* The Interface's external_ids key listing the addresses of
+ * "guestnet:ips" that the port's guest took on first use in a network
+ * where guestnet assigns none (one IPv4, one IPv6 at most,
+ * comma-separated): see engine/engine-learn.c. */
+#define PORTS_IPS_LEARNED_KEY "guestnet:ips-learned"
+
 enum port_kind {
     PORT_KIND_KVM,
     PORT_KIND_LXC,
@@ -226,6 +232,8 @@ struct port_binding {
                                   * leased, or NULL. */
     const char *lease_expires;   /* When they end, or NULL. */
     const char *link_locals;     /* Bound link-local addresses, or NULL. */
+    const char *ips_learned;     /* Those of 'ips' its guest took on
+                                  * first use, or NULL. */
     long long ofport;            /* -1 until ovs-vswitchd assigns one. */
     const char *quarantine;      /* Why the port is quarantined, or NULL. */
     bool server;                 /* external_ids:guestnet:server=true. */

@@ -611,6 +611,38 @@ def tx(*frames):
 $2"
 }
 
+# gn_learn NS PORT MAC ADDR...: the guest in NS (port PORT, MAC) sends a
+# UDP datagram from each ADDR (IPv4 or IPv6) to the broadcast or
+# all-nodes address, so that a port of a network where nothing assigns
+# addresses takes them on first use; waits until the API lists them all
+# among the port's ips and the switch has the port's allow flow of each
+# (false if not within 10 s).
+gn_learn() {
+    local ns=$1 port=$2 mac=$3 a frames=""
+    shift 3
+    for a in "$@"; do
+        case $a in
+            *:*) frames+="Ether(src='$mac', dst='33:33:00:00:00:01')
+                 / IPv6(src='$a', dst='ff02::1') / UDP(dport=9), " ;;
+            *) frames+="Ether(src='$mac', dst='ff:ff:ff:ff:ff:ff')
+                / IP(src='$a', dst='255.255.255.255') / UDP(dport=9), " ;;
+        esac
+    done
+    gn_scapy "$ns" "tx($frames)"
+    gn_wait 10 bash -c "curl -s --unix-socket '$GUESTNET_SOCKET' \
+        http://localhost/v1/ports/$port | '$GN_PYTHON' -c '
+import json, sys
+ips = json.load(sys.stdin).get(\"ips\") or []
+sys.exit(0 if all(a in ips for a in sys.argv[1:]) else 1)' $*" || return 1
+    local ofport
+    ofport=$(gn_ofport "$port")
+    for a in "$@"; do
+        gn_wait 10 bash -c "ovs-ofctl -O OpenFlow15 dump-flows br-int \
+            table=1 | grep 'in_port=$ofport' | grep -q 'src=$a actions'" \
+            || return 1
+    done
+}
+
 # gn_check_ll_claim NS MAC OWN OWNED OWNER_MAC WITNESS VICTIM VICTIM_MAC
 # VICTIM_LL: the guest in NS (MAC, its link-local address OWN) claims the
 # link-local address OWNED, which the guest with OWNER_MAC holds: a

@@ -5,7 +5,9 @@
 # are for the port's own addresses only; a port without declared addresses
 # (where guestnet assigns none: "dhcp": false) may not take its network's
 # gateway, network or anycast addresses (as source, ARP sender, ARP probe
-# or ND target), nor another port's (tests/pipeline-undeclared.sh).  Variants of each crafted
+# or ND target), nor another port's (tests/pipeline-undeclared.sh), and
+# once it took its own on first use (tests/address-learn.sh) sends ND and
+# ARP for them only.  Variants of each crafted
 # with scapy (option orders, duplicate, zero, wrong-length and zero-length
 # options, a nonce, multicast and unicast, a VLAN tag), the honest shape of
 # each passing; then the victim's neighbour cache after poisoning attempts
@@ -27,6 +29,16 @@ for ns in "wa$s" "wb$s" "wc$s"; do
         && ! ip -n $ns -6 addr show dev eth0 | grep -q tentative" \
         || gn_fail "dad-done-$ns" "addresses of $ns still tentative"
 done
+# wc, without addresses yet, may not take the gateway's; then it takes
+# 10.10.0.77 and 2001:db8:10::77 on first use, its own from then on.
+c="in_port=$pwc,dl_src=$wc"
+gn_check_trace "trace-undeclared-arp-as-gateway" "gateway-spoof-drop:10" \
+    "$c,dl_dst=$wb,arp,arp_op=2,arp_spa=10.10.0.1,arp_sha=$wc"
+gn_check_trace "trace-undeclared-na-for-gateway" "gateway-spoof-drop:10" \
+    "$c,dl_dst=$wb,icmp6,icmpv6_code=0,ipv6_src=$llc,icmpv6_type=136,\
+nd_target=2001:db8:10::1,nd_tll=$wc"
+gn_check "undeclared-port-learns-its-addresses" gn_learn "wc$s" "pwc$s" \
+    $wc 10.10.0.77 2001:db8:10::77
 
 lib="
 import os, socket
@@ -212,7 +224,8 @@ gn_check "victim-cache-of-ipv4-gateway-kept" test "$(lladdr 10.10.0.1)" = $gw
 
 # Duplicate address detection under attack: wa answers every probe it sees
 # with an advertisement for the probed address and probes for it itself.
-# wc (no declared addresses) then takes 2001:db8:10::78, which must become
+# wc (no declared addresses) then configures 2001:db8:10::77, the address
+# it took on first use, which must become
 # valid.  The control: wc's probe for wa's own 2001:db8:10::11 never
 # reaches wa (address-taken-drop), but wa's own advertisement of it, sent
 # while wc's copy is tentative, must fail wc's detection.
@@ -244,15 +257,15 @@ gn_check "control-dad-fails-for-wa-address" gn_wait 10 bash -c \
      | grep -q dadfailed"
 ip -n "wc$s" addr del 2001:db8:10::11/64 dev eth0
 ip netns exec "wc$s" sysctl -qw net.ipv6.conf.eth0.dad_transmits=1
-ip -n "wc$s" addr add 2001:db8:10::78/64 dev eth0
+ip -n "wc$s" addr add 2001:db8:10::77/64 dev eth0
 gn_check "dad-of-free-address-completes" gn_wait 10 bash -c \
-    "ip -n wc$s -6 addr show dev eth0 | grep -A1 2001:db8:10::78 \
+    "ip -n wc$s -6 addr show dev eth0 | grep -A1 2001:db8:10::77 \
      | grep -v tentative | grep -q 'valid_lft'"
 gn_check "dad-of-free-address-not-failed" bash -c \
-    "! ip -n wc$s -6 addr show dev eth0 | grep -A1 2001:db8:10::78 \
+    "! ip -n wc$s -6 addr show dev eth0 | grep -A1 2001:db8:10::77 \
      | grep -q dadfailed"
 gn_check "attacker-answered-free-address-probe" gn_wait 5 bash -c \
-    "grep -q '2001:db8:10::78 ' $GN_SANDBOX_DIR/deny.targets"
+    "grep -q '2001:db8:10::77 ' $GN_SANDBOX_DIR/deny.targets"
 gn_check "probe-for-wa-address-never-reached-wa" bash -c \
     "! grep -q '2001:db8:10::11 ' $GN_SANDBOX_DIR/deny.targets"
 
@@ -268,10 +281,4 @@ gn_check_trace "trace-na-without-tll" "l2-unicast:$(gn_ofport "pwb$s")" \
 gn_check_trace "trace-arp-probe-for-neighbour" "dad-drop:0" \
     "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff,arp,arp_op=1,\
 arp_spa=0.0.0.0,arp_tpa=10.10.0.12,arp_sha=$wa"
-c="in_port=$pwc,dl_src=$wc"
-gn_check_trace "trace-undeclared-arp-as-gateway" "gateway-spoof-drop:10" \
-    "$c,dl_dst=$wb,arp,arp_op=2,arp_spa=10.10.0.1,arp_sha=$wc"
-gn_check_trace "trace-undeclared-na-for-gateway" "gateway-spoof-drop:10" \
-    "$c,dl_dst=$wb,icmp6,icmpv6_code=0,ipv6_src=$llc,icmpv6_type=136,\
-nd_target=2001:db8:10::1,nd_tll=$wc"
 gn_done

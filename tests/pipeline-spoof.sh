@@ -1,8 +1,9 @@
 #!/bin/bash
 # pipeline-spoof: a guest sends only from its own MAC (rule 2) and from its
 # own IPv4/IPv6 addresses: the declared ones and its link-local one, or,
-# where guestnet assigns none ("dhcp": false), any address of its
-# network's subnets if it declared none; DHCP discovery from 0.0.0.0
+# where guestnet assigns none ("dhcp": false), if it declared none, the
+# first one of each family of its network's subnets it uses (then that
+# one only: tests/address-learn.sh); DHCP discovery from 0.0.0.0
 # passes (rule 3) to the network's own DHCP server.  (Ports with assigned
 # addresses: tests/dhcp-server.sh.)  Real frames crafted with scapy, captured on the
 # receiving guest; verdicts checked with ofproto/trace.
@@ -13,6 +14,8 @@ gn_guestnetd_setup_no_dhcp
 s=$$
 gn_pipeline_guests -6 wa wb
 gn_pipeline_guest wc web 52:54:00:10:00:13     # Declares no address.
+gn_check "undeclared-port-learns-its-addresses" gn_learn "wc$s" "pwc$s" \
+    52:54:00:10:00:13 10.10.0.77 2001:db8:10::77
 
 gn_check "ping-from-own-mac" ip netns exec "wa$s" ping -c 1 -W 2 10.10.0.12
 
@@ -44,8 +47,10 @@ Ether(src='$wa', dst='$wb', type=0x88b5) / mark('non-ip-ethertype'))
 "
 gn_scapy "wc$s" "tx(
 $(u4 $wc 10.10.0.77 any-ip4-in-subnet-undeclared)
+$(u4 $wc 10.10.0.78 second-ip4-in-subnet-undeclared)
 $(u4 $wc 10.20.0.77 ip4-outside-subnet-undeclared)
 $(u6 $wc 2001:db8:10::77 any-ip6-in-subnet-undeclared)
+$(u6 $wc 2001:db8:10::78 second-ip6-in-subnet-undeclared)
 $(u6 $wc 2001:db8:20::77 ip6-outside-subnet-undeclared)
 $(u4 52:54:00:10:00:98 10.10.0.77 foreign-mac-undeclared))
 "
@@ -69,12 +74,16 @@ gn_check_seen "dhcp-discover-from-zero-passes" "wb$s" dhcp-discover
 gn_check_unseen "zero-source-other-than-dhcp-dropped" "wb$s" \
     zero-src-not-dhcp
 gn_check_unseen "non-ip-ethertype-dropped" "wb$s" non-ip-ethertype
-gn_check_seen "undeclared-port-any-ipv4-of-subnet-passes" "wb$s" \
+gn_check_seen "undeclared-port-learned-ipv4-passes" "wb$s" \
     any-ip4-in-subnet-undeclared
+gn_check_unseen "undeclared-port-second-ipv4-dropped" "wb$s" \
+    second-ip4-in-subnet-undeclared
 gn_check_unseen "undeclared-port-ipv4-outside-subnets-dropped" "wb$s" \
     ip4-outside-subnet-undeclared
-gn_check_seen "undeclared-port-any-ipv6-of-subnet-passes" "wb$s" \
+gn_check_seen "undeclared-port-learned-ipv6-passes" "wb$s" \
     any-ip6-in-subnet-undeclared
+gn_check_unseen "undeclared-port-second-ipv6-dropped" "wb$s" \
+    second-ip6-in-subnet-undeclared
 gn_check_unseen "undeclared-port-ipv6-outside-subnets-dropped" "wb$s" \
     ip6-outside-subnet-undeclared
 
@@ -99,7 +108,9 @@ gn_check_trace "trace-spoofed-ipv4" "ip-spoof-drop:$pwa" \
     "$f,ip,nw_src=10.10.0.50"
 gn_check_trace "trace-spoofed-ipv6" "ip-spoof-drop:$pwa" \
     "$f,ipv6,ipv6_src=2001:db8:10::50"
-gn_check_trace "trace-undeclared-port-in-subnet" "l2-unicast:$pwb" \
+gn_check_trace "trace-undeclared-port-learned" "l2-unicast:$pwb" \
+    "in_port=$pwc,dl_src=$wc,dl_dst=$wb,ip,nw_src=10.10.0.77"
+gn_check_trace "trace-undeclared-port-second-in-subnet" "ip-spoof-drop:$pwc" \
     "in_port=$pwc,dl_src=$wc,dl_dst=$wb,ip,nw_src=10.10.0.200"
 gn_check_trace "trace-undeclared-port-outside-subnets" "ip-spoof-drop:$pwc" \
     "in_port=$pwc,dl_src=$wc,dl_dst=$wb,ip,nw_src=10.20.0.200"

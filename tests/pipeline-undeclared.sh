@@ -1,17 +1,19 @@
 #!/bin/bash
-# pipeline-undeclared: a port in undeclared mode (no addresses of its own)
-# may use any free address of its network's subnets, but not one that
-# another port holds ("address-taken-drop").  In web ("dhcp": false), the
-# undeclared guest wu claims wa's declared IPv4 and IPv6 addresses (IP and
-# IPv6 from them, ARP replies, gratuitous ARP requests and replies, an ARP
-# probe, overriding and non-overriding advertisements, a duplicate address
-# detection probe): none reaches the neighbour wb, and wb's neighbour cache
-# keeps wa's MAC; the same frames for a free address arrive (positive
-# controls), and wa still sends from its own.  In db (guestnet's DHCP), the
-# network's server port without addresses cannot claim a neighbour's
-# assigned address, nor the one it leased a client itself (bound by
-# snooping), while a free one passes.  guestnetctl trace names the drop,
-# which counts as the sender's guard-count, not as the holder's drop.
+# pipeline-undeclared: a port without addresses of its own may not take
+# one that another port holds ("address-taken-drop").  In web ("dhcp":
+# false), the guest wu, without addresses (it takes its own on first use:
+# tests/address-learn.sh), claims wa's declared IPv4 and IPv6 addresses
+# (IP and IPv6 from them, ARP replies, gratuitous ARP requests and
+# replies, an ARP probe, overriding and non-overriding advertisements, a
+# duplicate address detection probe): none reaches the neighbour wb, and
+# wb's neighbour cache keeps wa's MAC; once wu took free addresses of its
+# own, the same frames for them arrive (positive controls), and wa still
+# sends from its own.  In db (guestnet's DHCP), the network's server port
+# without addresses (undeclared mode: any free address) cannot claim a
+# neighbour's assigned address, nor the one it leased a client itself
+# (bound by snooping), while a free one passes.  guestnetctl trace names
+# the drop, which counts as the sender's guard-count, not as the holder's
+# drop.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 
@@ -67,12 +69,30 @@ def claims(t, m, ll, a, a6):
 kinds="udp arp-reply garp-request garp-reply arp-probe udp6 na-override
        na-solicited dad"
 
-# --- Claims of wa's addresses by wu; the same for a free address; wa's
-# own.
+# --- The drop, named (while wu has no address).
+u="in_port=$pwu,dl_src=$wu"
+gn_check_trace "trace-udp-from-taken-address" "address-taken-drop:$pwa" \
+    "$u,dl_dst=$wb,udp,nw_src=10.10.0.11,nw_dst=10.10.0.12,udp_dst=9"
+gn_check_trace "trace-arp-probe-for-taken-address" \
+    "address-taken-drop:$pwa" \
+    "$u,dl_dst=ff:ff:ff:ff:ff:ff,arp,arp_op=1,arp_spa=0.0.0.0,\
+arp_tpa=10.10.0.11,arp_sha=$wu"
+gn_check_trace "trace-na-for-taken-address" "address-taken-drop:$pwa" \
+    "$u,dl_dst=$wb,icmp6,icmpv6_code=0,ipv6_src=$llu,icmpv6_type=136,\
+nd_target=2001:db8:10::11,nd_tll=$wu"
+gn_check "guestnetctl-trace-names-address-taken-drop" bash -c \
+    "'$GUESTNETCTL' trace pwu$s dl_dst=ff:ff:ff:ff:ff:ff proto=arp \
+    nw_src=10.10.0.11 nw_dst=10.10.0.12 \
+    | grep -q 'dropped by address-taken-drop'"
+gn_check "guestnetctl-trace-names-address-taken-drop-ipv6" bash -c \
+    "'$GUESTNETCTL' trace pwu$s dl_dst=$wb proto=udp6 \
+    nw_src=2001:db8:10::11 nw_dst=2001:db8:10::12 tp_dst=9 \
+    | grep -q 'dropped by address-taken-drop'"
+
+# --- Claims of wa's addresses by wu; wa's own.
 gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"
 gn_scapy "wu$s" "$lib
 tx(*claims('taken-', '$wu', '$llu', '10.10.0.11', '2001:db8:10::11'))
-tx(*claims('free-', '$wu', '$llu', '10.10.0.77', '2001:db8:10::77'))
 "
 gn_scapy "wa$s" "$lib
 tx(*claims('owner-', '$wa', 'fe80::5054:ff:fe10:11', '10.10.0.11',
@@ -82,13 +102,41 @@ gn_capture_stop
 for k in $kinds; do
     gn_check_unseen "undeclared-$k-of-taken-address-dropped" "wb$s" \
         "taken-$k"
-    gn_check_seen "undeclared-$k-of-free-address-passes" "wb$s" "free-$k"
     gn_check_seen "owner-$k-of-own-address-passes" "wb$s" "owner-$k"
 done
 gn_check "owner-kernel-still-reaches-neighbour" bash -c \
     "ip netns exec wa$s ping -c 1 -W 2 10.10.0.12 > /dev/null"
 gn_check "owner-kernel-still-reaches-neighbour-ipv6" bash -c \
     "ip netns exec wa$s ping -6 -c 1 -W 2 2001:db8:10::12 > /dev/null"
+# The claims count for the sender (guard-count), not for the holder.
+gn_check "claims-counted-for-sender" gn_wait 5 bash -c \
+    "[ \"\$(curl -s --unix-socket '$GUESTNET_SOCKET' \
+        http://localhost/v1/ports/pwu$s | '$GN_PYTHON' -c 'import json, sys
+print(json.load(sys.stdin)[\"drops\"].get(\"guard-count\", 0))')\" -ge 9 ]"
+gn_check "claims-not-counted-for-holder" test "$(port_field "pwa$s" \
+    "sum((d['drops'] or {}).get(k, 0) for k in ('address-taken-drop',
+                                                 'guard-count'))")" = 0
+gn_check "taken-claims-bound-nothing" test \
+    "$(port_field "pwu$s" "d['ips']")" = "[]"
+
+# --- wu takes free addresses of its own; the same frames for them pass.
+gn_check "undeclared-port-takes-free-addresses" gn_learn "wu$s" "pwu$s" \
+    $wu 10.10.0.77 2001:db8:10::77
+gn_capture_start "wb$s" || gn_fail capture-start "tcpdump did not start"
+gn_scapy "wu$s" "$lib
+tx(*claims('free-', '$wu', '$llu', '10.10.0.77', '2001:db8:10::77'))
+"
+gn_capture_stop
+for k in $kinds; do
+    gn_check_seen "undeclared-$k-of-own-free-address-passes" "wb$s" \
+        "free-$k"
+done
+gn_check_trace "trace-udp-from-own-free-address" "l2-unicast:$pwb" \
+    "$u,dl_dst=$wb,udp,nw_src=10.10.0.77,nw_dst=10.10.0.12,udp_dst=9"
+gn_check "guestnetctl-trace-own-free-address-not-dropped" bash -c \
+    "! '$GUESTNETCTL' trace pwu$s dl_dst=$wb proto=udp6 \
+    nw_src=2001:db8:10::77 nw_dst=2001:db8:10::12 tp_dst=9 \
+    | grep -q 'dropped by'"
 
 # --- wb's neighbour cache: entries for wa's addresses and the free ones,
 # stale so that any message may override them (locktime 0); then wu's
@@ -112,40 +160,6 @@ gn_check "control-claims-override-stale-entries" gn_wait 5 bash -c \
 gn_check "neighbour-cache-keeps-owner-ipv4" test "$(lladdr 10.10.0.11)" = $wa
 gn_check "neighbour-cache-keeps-owner-ipv6" \
     test "$(lladdr 2001:db8:10::11)" = $wa
-
-# --- The drop, named.
-u="in_port=$pwu,dl_src=$wu"
-gn_check_trace "trace-udp-from-taken-address" "address-taken-drop:$pwa" \
-    "$u,dl_dst=$wb,udp,nw_src=10.10.0.11,nw_dst=10.10.0.12,udp_dst=9"
-gn_check_trace "trace-arp-probe-for-taken-address" \
-    "address-taken-drop:$pwa" \
-    "$u,dl_dst=ff:ff:ff:ff:ff:ff,arp,arp_op=1,arp_spa=0.0.0.0,\
-arp_tpa=10.10.0.11,arp_sha=$wu"
-gn_check_trace "trace-na-for-taken-address" "address-taken-drop:$pwa" \
-    "$u,dl_dst=$wb,icmp6,icmpv6_code=0,ipv6_src=$llu,icmpv6_type=136,\
-nd_target=2001:db8:10::11,nd_tll=$wu"
-gn_check_trace "trace-udp-from-free-address" "l2-unicast:$pwb" \
-    "$u,dl_dst=$wb,udp,nw_src=10.10.0.77,nw_dst=10.10.0.12,udp_dst=9"
-gn_check "guestnetctl-trace-names-address-taken-drop" bash -c \
-    "'$GUESTNETCTL' trace pwu$s dl_dst=ff:ff:ff:ff:ff:ff proto=arp \
-    nw_src=10.10.0.11 nw_dst=10.10.0.12 \
-    | grep -q 'dropped by address-taken-drop'"
-gn_check "guestnetctl-trace-names-address-taken-drop-ipv6" bash -c \
-    "'$GUESTNETCTL' trace pwu$s dl_dst=$wb proto=udp6 \
-    nw_src=2001:db8:10::11 nw_dst=2001:db8:10::12 tp_dst=9 \
-    | grep -q 'dropped by address-taken-drop'"
-gn_check "guestnetctl-trace-free-address-not-dropped" bash -c \
-    "! '$GUESTNETCTL' trace pwu$s dl_dst=$wb proto=udp6 \
-    nw_src=2001:db8:10::77 nw_dst=2001:db8:10::12 tp_dst=9 \
-    | grep -q 'dropped by'"
-# The claims count for the sender (guard-count), not for the holder.
-gn_check "claims-counted-for-sender" gn_wait 5 bash -c \
-    "[ \"\$(curl -s --unix-socket '$GUESTNET_SOCKET' \
-        http://localhost/v1/ports/pwu$s | '$GN_PYTHON' -c 'import json, sys
-print(json.load(sys.stdin)[\"drops\"].get(\"guard-count\", 0))')\" -ge 17 ]"
-gn_check "claims-not-counted-for-holder" test "$(port_field "pwa$s" \
-    "sum((d['drops'] or {}).get(k, 0) for k in ('address-taken-drop',
-                                                 'guard-count'))")" = 0
 
 # --- db, with guestnet's DHCP: dx gets an assigned address, dn declares
 # one; then the network's server port sv, without addresses (undeclared

@@ -29,7 +29,8 @@ INTEGRATION_TESTS += \
 	tests/dhcp-flood.sh \
 	tests/dhcp6-server.sh \
 	tests/dhcp6-link-local.sh \
-	tests/link-local-eui64.sh
+	tests/link-local-eui64.sh \
+	tests/address-learn.sh
 
 UNIT_TESTS += tests/test-pipeline
 tests_test_pipeline_CFLAGS = $(GN_TEST_CFLAGS)

@@ -721,13 +721,62 @@ test_reserved_addresses_kept_from_undeclared_ports(void)
     CHECK(has_flow(t, (const char *[]) {
         "table=2", "priority=113", gw, "ipv6_src=::,", "icmp_type=135",
         "nd_target=2001:db8:10::1 ", "actions=goto_table:15", NULL }));
-    /* The rest of the subnets stays the port's, DAD probes included. */
+    /* The rest of the subnets goes up to guestnetd, DAD probes included
+     * (the port takes its address on first use). */
+    const char *learn = cookie_str(PIPELINE_RULE_ADDRESS_LEARN_PUNT, 101);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=100", learn, "nw_src=10.10.0.0/24",
+        "CONTROLLER:", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=112", learn, "ipv6_src=::,",
+        "nd_target=2001:db8:10::/64", "CONTROLLER:", NULL }));
+    CHECK(!has_flow(t, (const char *[]) { "nw_src=10.10.0.0/24",
+                                          "goto_table:2", NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+/* A port that took an IPv4 address on first use sends from exactly it
+ * and still takes an IPv6 one; one that declares an address takes none;
+ * a server port without addresses keeps its whole subnets. */
+static void
+test_port_takes_addresses_on_first_use(void)
+{
+    struct gn_config *cfg = load_config__(reserved_config_json);
+    const char *learn = cookie_str(PIPELINE_RULE_ADDRESS_LEARN_PUNT, 101);
+    struct pipeline_port port;
+    struct flow_table *t;
+    struct netaddr_ip ip;
+
+    parse_ip("10.10.0.7", &ip);
+    make_port(&port, 101, 10, &ip, 1);
+    port.learned = true;
+    t = build(cfg, &port, 1, -1);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "priority=100", "in_port=101", "nw_src=10.10.0.7 ",
+        "goto_table:2", NULL }));
+    CHECK(!has_flow(t, (const char *[]) { learn, "nw_src=10.", NULL }));
+    CHECK(!has_flow(t, (const char *[]) { learn, "arp_spa=10.", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", learn, "ipv6_src=2001:db8:10::/64", "CONTROLLER:",
+        NULL }));
+    /* It has an address: not flagged undeclared (no reserved drops). */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=0", "in_port=101", "set_field:0->reg4", NULL }));
+    flow_table_destroy(t);
+
+    port.learned = false;
+    t = build(cfg, &port, 1, -1);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_LEARN_PUNT, 101) == 0);
+    flow_table_destroy(t);
+
+    make_port(&port, 101, 10, NULL, 0);
+    port.server = true;
+    t = build(cfg, &port, 1, -1);
+    CHECK(count(t, PIPELINE_RULE_ADDRESS_LEARN_PUNT, 101) == 0);
     CHECK(has_flow(t, (const char *[]) {
         "table=1", "priority=100", "nw_src=10.10.0.0/24", "goto_table:2",
         NULL }));
-    CHECK(has_flow(t, (const char *[]) {
-        "table=2", "priority=112", "ipv6_src=::,",
-        "nd_target=2001:db8:10::/64", "goto_table:3", NULL }));
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -883,6 +932,8 @@ main(void)
              test_nd_needs_own_link_layer_address);
     TEST_RUN("pipeline/reserved-addresses-kept-from-undeclared-ports",
              test_reserved_addresses_kept_from_undeclared_ports);
+    TEST_RUN("pipeline/port-takes-addresses-on-first-use",
+             test_port_takes_addresses_on_first_use);
     TEST_RUN("pipeline/port-without-address-is-not-undeclared",
              test_port_without_address_is_not_undeclared);
     TEST_RUN("pipeline/port-waits-for-lease-where-network-has-server",
