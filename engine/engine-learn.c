@@ -159,9 +159,10 @@ engine_learn_has_server__(struct engine *e, int vlan)
 }
 
 /* The name of the port other than 'name' that holds 'ip' in the network
- * of 'vlan' (on the bridge, asked for by an add in progress, another
- * host's, or queued here as a lease or a binding), with '*remote' true
- * for another host's; or NULL. */
+ * of 'vlan' (engine_ip_owner__(): on the bridge, asked for by an add in
+ * progress or being taken here; another host's; or queued here as a
+ * lease), with '*remote' true for another host's; or NULL.  (Its own
+ * queued binding of 'ip' is engine_learn_check__()'s.) */
 static const char *
 engine_learn_owner__(struct engine *e, int vlan, const char *name,
                      const struct netaddr_ip *ip, bool *remote)
@@ -187,14 +188,6 @@ engine_learn_owner__(struct engine *e, int vlan, const char *name,
 
         if (q->vlan == vlan && q->addr.family
             && netaddr_ip_same_addr(&q->addr, ip) && strcmp(q->port, name)) {
-            return q->port;
-        }
-    }
-    for (size_t i = 0; i < e->n_learn_queue; i++) {
-        const struct engine_learn *q = &e->learn_queue[i];
-
-        if (q->vlan == vlan && netaddr_ip_same_addr(&q->addr, ip)
-            && strcmp(q->port, name)) {
             return q->port;
         }
     }

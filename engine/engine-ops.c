@@ -552,6 +552,13 @@ engine_ip_owner__(struct engine *e, int vlan, const struct netaddr_ip *ip)
             }
         }
     }
+    for (size_t i = 0; i < e->n_learn_queue && !owner; i++) {
+        const struct engine_learn *q = &e->learn_queue[i];
+
+        if (q->vlan == vlan && netaddr_ip_same_addr(&q->addr, ip)) {
+            owner = q->port;
+        }
+    }
     return owner;
 }
 

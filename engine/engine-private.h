@@ -393,7 +393,8 @@ struct engine {
 /* engine-ops.c */
 
 /* The name of the port of the network of 'vlan' that has address 'ip' (on
- * the bridge, or asked for by an add in progress), or NULL. */
+ * the bridge, asked for by an add in progress, or being taken on first
+ * use: engine-learn.c), or NULL. */
 const char *engine_ip_owner__(struct engine *e, int vlan,
                               const struct netaddr_ip *ip);
 
