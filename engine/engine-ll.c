@@ -8,10 +8,12 @@
  * port holds and IPv6 from such an address.  This binds it to the port if
  * it is free: not the gateway's link-local address, nor the EUI-64 or a
  * bound link-local address of another port of the network (local or, in
- * cluster mode, remote), nor queued for another port; and the port has
- * fewer than PIPELINE_LL_MAX bound ones (beyond: refused, logged and
- * counted).  In cluster mode (engine_set_ll_registrar()) the binding
- * waits for the cluster's registry to take it first (an Address row of
+ * cluster mode, remote: merged, or one of the other hosts' ports that
+ * the engine knows by VLAN and MAC only, engine_remote_mac_owner__()),
+ * nor queued for another port; and the port has fewer than
+ * PIPELINE_LL_MAX bound ones (beyond: refused, logged and counted).  In
+ * cluster mode (engine_set_ll_registrar()) the binding waits for the
+ * cluster's registry to take it first (an Address row of
  * kind "link-local": cluster/cluster-ll.c); one the registry refuses
  * (another host's port holds it, or the cluster is out of reach) is
  * refused as above, so a guest never has a binding the registry does not
@@ -84,15 +86,6 @@ engine_ll_is_ports__(const struct pipeline_port *p, const struct in6_addr *a)
     return !memcmp(&eui64, a, sizeof *a) || engine_ll_bound__(p, a);
 }
 
-static void
-engine_ll_mac_key__(int vlan, const struct netaddr_mac *mac, char key[32])
-{
-    char text[18];
-
-    netaddr_format_mac(mac, text);
-    snprintf(key, 32, "%d/%s", vlan, text);
-}
-
 /* Marks of engine_ll_void__()'s map of vlan/MAC keys: a MAC a binding
  * names, one a port has, one only an add in progress has. */
 static char engine_ll_named, engine_ll_owned, engine_ll_owned_pending;
@@ -107,13 +100,13 @@ engine_ll_void_mark__(const struct gn_strmap *owners,
 {
     struct netaddr_mac mac;
     const char *mark;
-    char key[32];
+    char key[ENGINE_MAC_KEY_SIZE];
 
     if (!ip6_link_local_mac(a, mac.b)
         || !memcmp(&mac, &p->mac, sizeof mac)) {
         return NULL;
     }
-    engine_ll_mac_key__(p->vlan, &mac, key);
+    engine_mac_key__(p->vlan, &mac, key);
     mark = gn_strmap_get(owners, key);
     return (mark == &engine_ll_owned || mark == &engine_ll_owned_pending
             ? mark : NULL);
@@ -134,19 +127,21 @@ engine_ll_has_void__(const struct gn_strmap *owners,
 
 size_t
 engine_ll_void__(struct pipeline_port *ports, size_t n, size_t pending,
-                 size_t n_pending, struct netaddr_ip **bufp)
+                 size_t n_pending, const struct gn_strmap *macs,
+                 struct netaddr_ip **bufp)
 {
     struct gn_strmap owners = GN_STRMAP_INIT;
+    struct gn_strmap_node *node;
     size_t n_cut_ports = 0, n_cut = 0, k = 0;
     struct netaddr_mac mac;
-    char key[32];
+    char key[ENGINE_MAC_KEY_SIZE];
 
     /* The MACs that bindings in EUI-64 form name (few: most guests bind
      * none), then which of them a port of the network has. */
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < ports[i].n_lls; j++) {
             if (ip6_link_local_mac(&ports[i].lls[j].addr.v6, mac.b)) {
-                engine_ll_mac_key__(ports[i].vlan, &mac, key);
+                engine_mac_key__(ports[i].vlan, &mac, key);
                 gn_strmap_put(&owners, key, &engine_ll_named);
             }
         }
@@ -154,10 +149,18 @@ engine_ll_void__(struct pipeline_port *ports, size_t n, size_t pending,
     for (size_t i = 0; owners.n && i < n; i++) {
         bool is_pending = i >= pending && i < pending + n_pending;
 
-        engine_ll_mac_key__(ports[i].vlan, &ports[i].mac, key);
+        engine_mac_key__(ports[i].vlan, &ports[i].mac, key);
         if (gn_strmap_get(&owners, key)) {
             gn_strmap_put(&owners, key, is_pending ? &engine_ll_owned_pending
                                                    : &engine_ll_owned);
+        }
+    }
+    /* (Other hosts' ports outside 'ports' come after all of them.) */
+    if (macs->n) {
+        GN_STRMAP_FOR_EACH (node, &owners) {
+            if (gn_strmap_get(macs, node->key)) {
+                node->value = &engine_ll_owned;
+            }
         }
     }
     for (size_t i = 0; owners.n && i < n; i++) {
@@ -212,9 +215,9 @@ engine_ll_foreign__(const struct pipeline_port *p)
     return false;
 }
 
-/* The name of the port (of the bridge, or another host's) of the network
- * of 'vlan' other than 'name' whose EUI-64 link-local address 'a' is, or
- * NULL. */
+/* The name of the port (of the bridge, or another host's: merged or in
+ * 'remote.macs') of the network of 'vlan' other than 'name' whose EUI-64
+ * link-local address 'a' is, or NULL. */
 static const char *
 engine_ll_eui64_owner__(struct engine *e, int vlan, const struct in6_addr *a,
                         const char *name)
@@ -238,7 +241,7 @@ engine_ll_eui64_owner__(struct engine *e, int vlan, const struct in6_addr *a,
             return ports[i].name;
         }
     }
-    return NULL;
+    return engine_remote_mac_owner__(e, vlan, &mac, name);
 }
 
 /* The link-local address that packet 'f' uses: its source or, for a
@@ -267,9 +270,10 @@ engine_ll_check__(struct engine *e, const struct pipeline_port *p,
                   const struct in6_addr *a, char *buf, size_t size)
 {
     const struct pipeline_port *ports;
-    struct netaddr_mac gw;
+    struct netaddr_mac gw, mac;
     struct in6_addr gw_ll;
     size_t n, mine = p->n_lls;
+    const char *owner;
 
     pipeline_gateway_mac(p->vlan, &gw);
     ip6_link_local(gw.b, &gw_ll);
@@ -287,6 +291,14 @@ engine_ll_check__(struct engine *e, const struct pipeline_port *p,
                                                     : "");
             return buf;
         }
+    }
+    /* Then other hosts' ports that only their MACs' EUI-64 addresses
+     * stand for (engine-remote.c: not merged). */
+    if (ip6_link_local_mac(a, mac.b)
+        && (owner = engine_remote_mac_owner__(e, p->vlan, &mac, p->name))) {
+        snprintf(buf, size, "held by port %s of the network (another "
+                 "host's)", owner);
+        return buf;
     }
     /* (After the others: a binding of the port that is void meanwhile
      * is refused, not taken for its own.) */

@@ -203,15 +203,39 @@ struct engine_pending {
     unsigned long long gen;             /* Bumped at each rebuild. */
 };
 
+/* Another host's port that the pipeline builds nothing for: without
+ * addresses, link-local bindings, server flag or limits, in a network
+ * that is not private.  Only its MAC's EUI-64 link-local address matters
+ * (engine-ll.c): the engine keeps its name by its network's VLAN and MAC,
+ * not as a pipeline port. */
+struct engine_remote_mac {
+    struct engine_remote_mac *next;     /* Another of the same VLAN and MAC
+                                         * (the registry's index allows
+                                         * one only with the MAC spelled
+                                         * otherwise), in the order
+                                         * engine_set_remote() gave
+                                         * them. */
+    int vlan;
+    struct netaddr_mac mac;
+    char name[];
+};
+
 /* Cluster mode: this host's router MAC and other hosts' ports
  * (engine-remote.c). */
 struct engine_remote {
-    unsigned long long gen;     /* Bumped by each engine_set_remote(). */
+    unsigned long long gen;     /* Bumped whenever 'ports' or 'macs'
+                                 * change. */
     bool has_router_mac;
     struct netaddr_mac router_mac;
     struct pipeline_port *ports;        /* Owned, with their names and
-                                         * addresses. */
+                                         * addresses: those the pipeline
+                                         * builds flows for. */
     size_t n;
+    struct gn_strmap macs;      /* The others: engine_mac_key__() ->
+                                 * struct engine_remote_mac (owned). */
+    uint8_t private_vlans[4096 / 8];    /* The VLANs of the private
+                                         * networks 'ports' and 'macs'
+                                         * were split by. */
     struct gn_strmap blocked;           /* Names of blocked ports. */
     struct pipeline_port *merged;       /* The bridge's ports, then these. */
     size_t n_merged;
@@ -513,14 +537,16 @@ int engine_ll_plan__(struct engine *e, struct ovsdb_txn *txn);
 bool engine_ll_queued__(const struct engine *e);
 /* Cuts from the 'n' ports of 'ports' the bound link-local addresses that
  * are the EUI-64 link-local address of another port of their network
- * (that port's own, whenever it came); the cut ports' 'lls' point into
- * '*bufp' (reallocated).  The 'n_pending' ports from 'pending' on are
- * adds in progress, and those before them the bridge's: returns the
- * number of addresses cut from the bridge's ports for a port that is not
- * an add in progress (those the Interfaces lose; the others only the
- * flows, until the add is done). */
+ * (that port's own, whenever it came): one of 'ports' or of 'macs'
+ * (other hosts' ports outside 'ports', by engine_mac_key__()); the cut
+ * ports' 'lls' point into '*bufp' (reallocated).  The 'n_pending' ports
+ * from 'pending' on are adds in progress, and those before them the
+ * bridge's: returns the number of addresses cut from the bridge's ports
+ * for a port that is not an add in progress (those the Interfaces lose;
+ * the others only the flows, until the add is done). */
 size_t engine_ll_void__(struct pipeline_port *ports, size_t n,
                         size_t pending, size_t n_pending,
+                        const struct gn_strmap *macs,
                         struct netaddr_ip **bufp);
 /* True if port 'p' has a bound link-local address that is the EUI-64 one
  * of another MAC (only such a binding can be void). */
@@ -640,9 +666,24 @@ json_t *engine_spoof_status__(const struct engine *e);
 /* engine-remote.c */
 
 /* The pipeline's ports: the bridge's (blocked ones flagged), the adds in
- * progress (engine_ofport_pending__()), then other hosts'. */
+ * progress (engine_ofport_pending__()), then other hosts' (not those of
+ * 'remote.macs'). */
 const struct pipeline_port *engine_remote_merge__(struct engine *,
                                                   size_t *n);
+/* The key of a VLAN and MAC in 'remote.macs' and engine_ll_void__()'s
+ * map: "VLAN/MAC". */
+#define ENGINE_MAC_KEY_SIZE 32
+void engine_mac_key__(int vlan, const struct netaddr_mac *mac,
+                      char key[ENGINE_MAC_KEY_SIZE]);
+/* The name of the first port of 'remote.macs' (another host's, outside
+ * the merged ports) with 'vlan' and 'mac' that is not named 'other_than'
+ * (NULL: any), or NULL. */
+const char *engine_remote_mac_owner__(const struct engine *, int vlan,
+                                      const struct netaddr_mac *mac,
+                                      const char *other_than);
+/* After a config change: moves other hosts' ports between 'remote.ports'
+ * and 'remote.macs' if a network became private or stopped being. */
+void engine_remote_config__(struct engine *);
 void engine_remote_destroy__(struct engine *);
 /* Makes 'dst' a copy of 'src' that owns its name, addresses and
  * link-local addresses; engine_port_clear__() frees those. */

@@ -775,6 +775,7 @@ engine_set_config(struct engine *e, struct gn_config *cfg,
     gn_config_destroy(e->cfg);
     e->cfg = cfg;
     e->cfg_gen++;
+    engine_remote_config__(e);
     engine_schedule__(e);
     return NULL;
 }

@@ -153,7 +153,9 @@ uplink_claims "wa$s" $wa "$lla" fe80::99 the-binding
 # has the MAC; once the port is added on host3, host2 unbinds it and
 # removes its registry row; guests on host1 and host2 cannot bind it
 # (a free address sent the same way is bound: positive control); frames
-# from the fabric that claim it are dropped on host3.
+# from the fabric that claim it are dropped on host3, and the engines of
+# host1 and host2 name it in their refusals; an add of its MAC elsewhere
+# is refused.
 ws=52:54:00:0a:03:33 lls=fe80::5054:ff:fe0a:333
 has_ll() { port_lls "$1" "$2" | grep -qw -- "$3"; }
 # lacks_ll N PORT ADDR: host N's API answers, without ADDR among PORT's
@@ -201,6 +203,20 @@ gn_check "eui64-of-remote-port-not-registered" ip_rows_are $lls 0
 gn_check "refusal-names-the-owner" grep -q \
     "link-local address $lls not bound: .*port pws$s" \
     "${GN_HOST_DIR[1]}/guestnetd.log"
+# (The engines of host1 and host2 refuse it themselves, before the
+# registry is asked: they know pws by its VLAN and MAC.)
+for n in 1 2; do
+    gn_check "host$n-engine-refuses-it" grep -q "link-local address $lls \
+not bound: held by port pws$s of the network (another host's)" \
+        "${GN_HOST_DIR[n]}/guestnetd.log"
+done
+# An add with pws's MAC in its network is refused by the registry.
+answer=$(gn_host_api 1 POST /v1/ports "{\"name\": \"pwz$s\", \"kind\":
+    \"kvm\", \"network\": \"web\", \"mac\": \"$ws\"}")
+echo "# $(tr '\n' ' ' <<<"$answer")"
+gn_check "add-with-its-mac-409" test "$(tail -n 1 <<<"$answer")" = "HTTP 409"
+gn_check "add-with-its-mac-names-it" grep -q \
+    "MAC $ws is used in network web by port pws$s on host" <<<"$answer"
 gn_dad_done "ws$s"
 uplink_claims "ws$s" $ws $lls fe80::98 a-ports-eui64
 

@@ -8,7 +8,9 @@
 # Frames injected into the fabric are judged by the receiving host: a
 # reply without a request is dropped, a source address of one of the
 # host's own guests is dropped (a positive control of each shape
-# arrives).  Three hosts, real packets over the fabric.
+# arrives).  Another host's port without addresses in a private network
+# is kept out by its MAC while its network is private.  Three hosts, real
+# packets over the fabric.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_cmd nc netcat-openbsd
@@ -54,6 +56,35 @@ gn_check_fails "private-guests-do-not-cross-hosts" \
     ip netns exec "za$s" ping -c 2 -i 0.2 -W 1 10.30.0.12
 gn_check_fails "no-arp-answer-in-a-private-network" \
     bash -c "ip -n 'za$s' neigh show | grep -q '10.30.0.12 .*lladdr'"
+# A port without addresses there (a DHCP server port: guestnet assigns
+# it none) is kept out by its MAC on the other hosts too while the network
+# is private: from when it becomes private, not after it stops being.
+zs=52:54:00:1e:02:33
+kept_out() {  # kept_out: host1 drops frames from zs's MAC off the uplink
+    gn_on_host 1 ovs-ofctl -O OpenFlow15 dump-flows br-int \
+        | grep "dl_src=$zs" | grep -q "actions=drop"
+}
+not_kept_out() { ! kept_out; }
+dmz_private() {  # dmz_private BOOL: through host1's API
+    test "$(gn_host_code 1 POST /v1/cluster/networks/dmz \
+        "{\"private\": $1}")" = 200
+}
+gn_check "dmz-not-private" dmz_private false
+gn_netns "zs$s"
+gn_check "port-without-addresses-added" test "$(gn_host_code 2 POST \
+    /v1/ports "{\"name\": \"pzs$s\", \"kind\": \"lxc\",
+    \"network\": \"dmz\", \"netns\": \"zs$s\", \"mac\": \"$zs\",
+    \"server\": true}")" = 201
+known_on_1() { test "$(gn_host_code 1 GET "/v1/cluster/ports/pzs$s")" = 200; }
+gn_check "host1-knows-it" gn_wait 10 known_on_1
+sleep 0.5
+gn_check "host1-lets-it-in-while-not-private" not_kept_out
+gn_check "dmz-private" dmz_private true
+gn_check "host1-keeps-it-out-once-private" gn_wait 10 kept_out
+gn_check "dmz-not-private-again" dmz_private false
+gn_check "host1-lets-it-in-again" gn_wait 10 not_kept_out
+gn_check "dmz-private-again" dmz_private true
+gn_check "host1-keeps-it-out-again" gn_wait 10 kept_out
 
 # --- Neighbours without floods: host1 answers its web guest's ARP for
 # the web guest of host3 from the registry; no ARP request crosses.
