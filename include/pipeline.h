@@ -328,6 +328,7 @@ struct pipeline_input {
     RULE(LINK_LOCAL_TAKEN_DROP, 54, "link-local-taken-drop")            \
     RULE(DHCP_SNOOP, 55, "dhcp-snoop")                                  \
     RULE(ADDRESS_TAKEN_DROP, 56, "address-taken-drop")                  \
+    RULE(DHCP_CLIENT_SNOOP, 57, "dhcp-client-snoop")                    \
     RULE(EGRESS_LIMIT, 60, "egress-limit")                              \
     RULE(INGRESS_LIMIT, 61, "ingress-limit")                            \
     RULE(GUARD_COUNT, 62, "guard-count")
