@@ -44,6 +44,24 @@
  * moves the end.  Once the end has passed without one, the binding goes
  * in the same way and the port is back to DHCP only for that family.
  *
+ * A lease also ends when its client gives it up: a DHCPRELEASE (the
+ * address its ciaddr), a DHCPDECLINE (option 50: the address is in use
+ * elsewhere), a DHCPv6 RELEASE or DECLINE (the addresses of its first
+ * IA_NA), after which the server may lease the address to another port
+ * at once.  In a network with a server port the switch sends up a copy of
+ * every DHCP and DHCPv6 client message of the other ports
+ * ("dhcp-client-snoop", through the port's DHCP meter; the message goes
+ * on to the server: OVS cannot match a message type, so the meter bounds
+ * what guestnetd parses).  This takes only the copies whose in_port is
+ * their cookie's ofport and not a server's, from the port's MAC (the
+ * frame's source, and chaddr for DHCPv4), and unbinds the address if it
+ * is that port's lease (bound, or queued): never a declared or assigned
+ * address, never another port's.  The unbinding is queued and written as
+ * an ended lease's is; a server's ACK of the address to another port
+ * meanwhile is not "taken".  Other client messages are counted only;
+ * refusals are logged and counted by reason.  A copy lost (the meter, or
+ * guestnetd down) leaves the binding until its lease ends.
+ *
  * Each packet costs a parse of at most PIPELINE_PUNT_MAX_LEN bytes, a walk
  * of the port view's pipeline ports and a few index lookups; the expiry
  * check is O(1) per step until a lease ends (then a walk of the view's

@@ -39,7 +39,8 @@ enum {
     T_INGRESS_KBPS = 13,
     T_INGRESS_PPS = 14,
     T_GUARD_COUNT = 15,
-    T_SNOOP = 16,               /* A copy of a server's DHCP answer, up. */
+    T_SNOOP = 16,               /* A copy of a server's DHCP answer or
+                                 * a client's message, up. */
 };
 
 /* The action of a shared guard that refuses a guest's frame: its port's
