@@ -68,6 +68,10 @@ gn_check "lease-bound" gn_wait 10 gn_port_ips_are "pca$s" "['$la']"
 gn_check "holder-reaches-neighbour" gn_wait 5 ip netns exec "ca$s" \
     ping -c 1 -W 1 10.20.0.50
 gn_check "holder-sends-from-lease" reaches "ca$s" $ca "$la" from-lease
+gn_check "trace-names-the-copy" bash -c "'$GUESTNETCTL' trace pca$s \
+    dl_dst=$sv proto=udp nw_src=$la nw_dst=10.20.0.2 tp_src=68 tp_dst=67 \
+    | grep -q '^allowed by l2-unicast, a copy sent to guestnetd by \
+dhcp-client-snoop\$'"
 
 # --- What must not unbind: cb's RELEASE and DECLINE of ca's lease (its own
 # chaddr, or ca's MAC as chaddr), ca's MAC as cb's source MAC (dropped
