@@ -412,55 +412,50 @@ engine_snoop_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
                    pin->in_port, client ? client->name : "?", why);
 }
 
-/* The copy 'pin' of a DHCP client message of port 'p': stores in 'ip'
- * (and 1 in '*n') the address a DHCPRELEASE (ciaddr) or a DHCPDECLINE
- * (option 50) from the port's MAC (the frame's source and chaddr) gives
- * up.  Returns ENGINE_SNOOP_OK (with '*n' 0 for another message type) or
- * why not. */
+/* The copy 'pin' of a DHCP ('v6': DHCPv6) client message of port 'p':
+ * stores in 'ip' and '*n' the addresses a DHCPRELEASE (its ciaddr) or a
+ * DHCPDECLINE (option 50) gives up, or a DHCPv6 RELEASE or DECLINE (the
+ * addresses of its first IA_NA, at most DHCP6_IA_ADDRS_MAX), from the
+ * port's MAC (the frame's source, and chaddr for DHCPv4).  Returns
+ * ENGINE_SNOOP_OK (with '*n' 0 for another message type) or why not. */
 static enum engine_snoop_reason
-engine_snoop_release4__(const struct ofctrl_packet_in *pin,
-                        const struct pipeline_port *p,
+engine_snoop_given_up__(const struct ofctrl_packet_in *pin,
+                        const struct pipeline_port *p, bool v6,
                         struct netaddr_ip *ip, size_t *n, const char **why)
 {
-    struct dhcp_msg msg;
+    struct dhcp_msg m4;
+    struct dhcp6_msg m6;
+    const uint8_t *src, *chaddr;
+    bool given_up;
 
-    if ((*why = dhcp_parse(pin->packet, pin->len, &msg))) {
+    if (v6) {
+        *why = dhcp6_parse(pin->packet, pin->len, &m6);
+        given_up = m6.type == DHCP6_RELEASE || m6.type == DHCP6_DECLINE;
+        src = chaddr = m6.eth_src;
+    } else {
+        *why = dhcp_parse(pin->packet, pin->len, &m4);
+        given_up = m4.type == DHCP_RELEASE || m4.type == DHCP_DECLINE;
+        src = m4.eth_src;
+        chaddr = m4.chaddr;
+    }
+    if (*why) {
         return ENGINE_SNOOP_MALFORMED;
     }
-    if (msg.type != DHCP_RELEASE && msg.type != DHCP_DECLINE) {
+    if (!given_up) {
         return ENGINE_SNOOP_OK;
     }
-    if (memcmp(msg.eth_src, p->mac.b, 6) || memcmp(msg.chaddr, p->mac.b, 6)) {
+    if (memcmp(src, p->mac.b, 6) || memcmp(chaddr, p->mac.b, 6)) {
         return ENGINE_SNOOP_NOT_PORT_MAC;
     }
-    *ip = (struct netaddr_ip) { .family = AF_INET, .plen = 32 };
-    ip->addr.v4.s_addr = (msg.type == DHCP_RELEASE ? msg.ciaddr
-                          : msg.requested_ip);
-    *n = 1;
-    return ENGINE_SNOOP_OK;
-}
-
-/* The same for DHCPv6: the addresses of the first IA_NA of a RELEASE or a
- * DECLINE from the port's MAC (at most DHCP6_IA_ADDRS_MAX). */
-static enum engine_snoop_reason
-engine_snoop_release6__(const struct ofctrl_packet_in *pin,
-                        const struct pipeline_port *p,
-                        struct netaddr_ip *ip, size_t *n, const char **why)
-{
-    struct dhcp6_msg msg;
-
-    if ((*why = dhcp6_parse(pin->packet, pin->len, &msg))) {
-        return ENGINE_SNOOP_MALFORMED;
-    }
-    if (msg.type != DHCP6_RELEASE && msg.type != DHCP6_DECLINE) {
-        return ENGINE_SNOOP_OK;
-    }
-    if (memcmp(msg.eth_src, p->mac.b, 6)) {
-        return ENGINE_SNOOP_NOT_PORT_MAC;
-    }
-    for (*n = 0; *n < msg.n_ia_addrs; (*n)++) {
+    for (*n = 0; v6 && *n < m6.n_ia_addrs; (*n)++) {
         ip[*n] = (struct netaddr_ip) { .family = AF_INET6, .plen = 128 };
-        ip[*n].addr.v6 = msg.ia_addrs[*n];
+        ip[*n].addr.v6 = m6.ia_addrs[*n];
+    }
+    if (!v6) {
+        *ip = (struct netaddr_ip) { .family = AF_INET, .plen = 32 };
+        ip->addr.v4.s_addr = (m4.type == DHCP_RELEASE ? m4.ciaddr
+                              : m4.requested_ip);
+        *n = 1;
     }
     return ENGINE_SNOOP_OK;
 }
@@ -520,8 +515,7 @@ engine_snoop_client_in__(struct engine *e, const struct ofctrl_packet_in *pin)
     if (p && p->server) {
         why = "its network's server";
     } else if (p) {
-        reason = (v6 ? engine_snoop_release6__ : engine_snoop_release4__)(
-            pin, p, ips, &n, &why);
+        reason = engine_snoop_given_up__(pin, p, v6, ips, &n, &why);
         if (reason == ENGINE_SNOOP_OK && !n) {
             e->n_snoop_client_other++;
             return;

@@ -19,13 +19,7 @@ dir=$GN_SANDBOX_DIR
 sv=52:54:00:20:00:02 ca=52:54:00:20:00:21 cb=52:54:00:20:00:22
 nb=52:54:00:20:00:50
 
-gn_netns "sv$s"
-"$GUESTNETCTL" port add "psv$s" --kind lxc --network db --netns "sv$s" \
-    --mac $sv --server > /dev/null
-ip -n "sv$s" addr add 10.20.0.2/24 dev eth0
-gn_lxc_guest "nb$s" "pnb$s" db $nb 10.20.0.50 2001:db8:20::50
-gn_lxc_guest "ca$s" "pca$s" db $ca
-gn_lxc_guest "cb$s" "pcb$s" db $cb
+gn_snoop_ports $s $sv $nb ca=$ca cb=$cb
 pca=$(gn_ofport "pca$s") pcb=$(gn_ofport "pcb$s")
 gn_snoop_udhcpd "sv$s" "$dir"
 gn_udhcpc_script "$dir/udhcpc.script"

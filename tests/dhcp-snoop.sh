@@ -22,14 +22,7 @@ sv=52:54:00:20:00:02 ca=52:54:00:20:00:11 cb=52:54:00:20:00:12
 cc=52:54:00:20:00:13 nb=52:54:00:20:00:50
 
 # --- The server port (no declared address: undeclared mode) and udhcpd.
-gn_netns "sv$s"
-"$GUESTNETCTL" port add "psv$s" --kind lxc --network db --netns "sv$s" \
-    --mac $sv --server > /dev/null
-ip -n "sv$s" addr add 10.20.0.2/24 dev eth0
-gn_lxc_guest "nb$s" "pnb$s" db $nb 10.20.0.50 2001:db8:20::50
-gn_lxc_guest "ca$s" "pca$s" db $ca
-gn_lxc_guest "cb$s" "pcb$s" db $cb
-gn_lxc_guest "cc$s" "pcc$s" db $cc
+gn_snoop_ports $s $sv $nb ca=$ca cb=$cb cc=$cc
 pca=$(gn_ofport "pca$s") pcc=$(gn_ofport "pcc$s") pnb=$(gn_ofport "pnb$s")
 # (Trace: UDP to nb from an address of db's.)
 to_nb="dl_dst=$nb,udp,nw_dst=10.20.0.50,nw_src"

@@ -222,6 +222,24 @@ db["subnets"].append("2001:db8:20::/64")
 db["gateways"].append("2001:db8:20::1")'
 }
 
+# gn_snoop_ports S SVMAC NBMAC NAME=MAC...: the ports of a DHCP snooping
+# test in network db: its server port psvS (namespace svS, MAC SVMAC,
+# 10.20.0.2, no declared address), a neighbour pnbS (nbS, NBMAC) with
+# the declared addresses 10.20.0.50 and 2001:db8:20::50, and a client
+# port pNAMES (namespace NAMES, MAC) without addresses for each NAME.
+gn_snoop_ports() {
+    local s=$1 sv=$2 nb=$3 c
+    shift 3
+    gn_netns "sv$s"
+    "$GUESTNETCTL" port add "psv$s" --kind lxc --network db --netns "sv$s" \
+        --mac "$sv" --server > /dev/null
+    ip -n "sv$s" addr add 10.20.0.2/24 dev eth0
+    gn_lxc_guest "nb$s" "pnb$s" db "$nb" 10.20.0.50 2001:db8:20::50
+    for c in "$@"; do
+        gn_lxc_guest "${c%%=*}$s" "p${c%%=*}$s" db "${c#*=}"
+    done
+}
+
 # gn_snoop_udhcpd NS DIR: busybox udhcpd on eth0 in namespace NS (a
 # server port of network db, 10.20.0.2), its config, leases and log in
 # DIR: leases of 600 s from 10.20.0.100 to 10.20.0.150 (picked from a hash
