@@ -46,6 +46,8 @@ reaches() {
     gn_capture_stop
     gn_captured "nb$s" "$4"
 }
+# releases_are N: guestnetd took N clients' RELEASEs and DECLINEs.
+releases_are() { [ "$(gn_snoop releases)" = "$1" ]; }
 # lease_of NS: the address of NS's udhcpc lease, or nothing.
 lease_of() { cut -d' ' -f1 "$dir/$1.lease" 2>/dev/null; }
 released0=$(gn_snoop released) releases0=$(gn_snoop releases)
@@ -129,7 +131,9 @@ gn_check "second-client-reaches-neighbour" gn_wait 5 ip netns exec "cb$s" \
     ping -c 1 -W 1 10.20.0.50
 
 # --- cb declines it (scapy): unbound.
+releases0=$(gn_snoop releases)
 gn_scapy "cb$s" "tx($(release4 $cb $cb 0.0.0.0 0.0.0.0 decline "$la"))"
+gn_check "decline-accepted" gn_wait 5 releases_are $((releases0 + 1))
 gn_check "decline-unbinds" gn_wait 10 gn_port_ips_are "pcb$s" "[]"
 
 # --- DHCPv6: ca's dhclient -6 gets a lease; cb's RELEASE of it unbinds
