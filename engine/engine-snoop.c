@@ -451,6 +451,9 @@ engine_snoop_given_up__(const struct ofctrl_packet_in *pin,
         ip[*n] = (struct netaddr_ip) { .family = AF_INET6, .plen = 128 };
         ip[*n].addr.v6 = m6.ia_addrs[*n];
     }
+    if (v6 && !*n) {
+        return ENGINE_SNOOP_NOT_LEASED;     /* Gives up no address. */
+    }
     if (!v6) {
         *ip = (struct netaddr_ip) { .family = AF_INET, .plen = 32 };
         ip->addr.v4.s_addr = (m4.type == DHCP_RELEASE ? m4.ciaddr

@@ -52,9 +52,9 @@ pipeline_dhcp_copy__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
  * else ("dhcp-punt"); while the network has a server port ('has_server'),
  * a network flow above this one hands them to the network instead
  * (pipeline_dhcp_network_flows()), and a flow of the port above both
- * hands them on with a copy up ("dhcp-client-snoop").  Where guestnetd serves IPv6 to it,
- * its router solicitations and DHCPv6 client messages go up the same way
- * ("router-solicitation-punt", "dhcp6-punt"). */
+ * hands them on with a copy up ("dhcp-client-snoop").  Where guestnetd
+ * serves IPv6 to it, its router solicitations and DHCPv6 client messages
+ * go up the same way ("router-solicitation-punt", "dhcp6-punt"). */
 void
 pipeline_dhcp_port_flows(struct pipeline_ctx *ctx,
                          const struct gn_network *net,
