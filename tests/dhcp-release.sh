@@ -5,7 +5,9 @@
 # its binding at once: its port no longer has the address nor reaches a
 # neighbour from it (it did before), and the server's lease of the same
 # address to a second client's port binds there (which then reaches the
-# neighbour from it); a DHCPDECLINE (scapy) from the holder does the same.
+# neighbour from it); a DHCPDECLINE (scapy) from the holder does the
+# same, and so does a RELEASE with the server's ACK to another port right
+# behind it.
 # What must not unbind: a RELEASE by another port naming the lease, one
 # with the holder's MAC as chaddr or as source MAC from another port, a
 # RELEASE of a declared address, a truncated or malformed RELEASE from the
@@ -135,6 +137,37 @@ releases0=$(gn_snoop releases)
 gn_scapy "cb$s" "tx($(release4 $cb $cb 0.0.0.0 0.0.0.0 decline "$la"))"
 gn_check "decline-accepted" gn_wait 5 releases_are $((releases0 + 1))
 gn_check "decline-unbinds" gn_wait 10 gn_port_ips_are "pcb$s" "[]"
+
+# --- A RELEASE and, right behind it, the server's ACK of the same
+# address to another port (sent back to back from both namespaces by one
+# process, before the unbinding's transaction): the ACK is not refused as
+# "taken" and binds.
+gn_scapy "sv$s" "tx($(gn_snoop_ack $sv 10.20.0.2 67 $ca $ca 10.20.0.230 600))"
+gn_check "server-ack-binds-holder" gn_wait 10 gn_port_ips_are "pca$s" \
+    "['10.20.0.230']"
+taken0=$(gn_snoop refused taken)
+ip netns exec "ca$s" "$GN_PYTHON" -c "
+import ctypes, os, socket
+from scapy.all import *
+libc = ctypes.CDLL(None, use_errno=True)
+def eth0_of(ns):
+    fd = os.open('/run/netns/' + ns, os.O_RDONLY)
+    assert libc.setns(fd, 0x40000000) == 0      # CLONE_NEWNET
+    os.close(fd)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind(('eth0', 0))
+    return s
+rel = bytes($(release4 $ca $ca 10.20.0.230 10.20.0.230))
+ack = bytes($(gn_snoop_ack $sv 10.20.0.2 67 $cb $cb 10.20.0.230 600))
+a, b = eth0_of('ca$s'), eth0_of('sv$s')
+a.send(rel)
+b.send(ack)"
+gn_check "release-then-ack-unbinds-holder" gn_wait 10 gn_port_ips_are \
+    "pca$s" "[]"
+gn_check "release-then-ack-binds-new-port" gn_wait 10 gn_port_ips_are \
+    "pcb$s" "['10.20.0.230']"
+gn_check "release-then-ack-not-taken" test "$(gn_snoop refused taken)" \
+    = "$taken0"
 
 # --- DHCPv6: ca's dhclient -6 gets a lease; cb's RELEASE of it unbinds
 # nothing, ca's own (dhclient -6 -r) does.

@@ -96,14 +96,8 @@ gn_check_trace "trace-after-lease" "ip-spoof-drop:$pca" \
 # nothing is snooped.
 acks0=$(gn_snoop acks)
 gn_capture_start "cc$s" || gn_fail capture-start "tcpdump did not start"
-forged_ack() {  # forged_ack SRCMAC SRCIP SPORT DSTMAC YIADDR LEASE
-    echo "Ether(src='$1', dst='$4') / IP(src='$2', dst='255.255.255.255')
-    / UDP(sport=$3, dport=68)
-    / BOOTP(op=2, xid=7, yiaddr='$5', chaddr=mac2str('$cc'))
-    / DHCP(options=[('message-type', 'ack'), ('server_id', '$2'),
-                    ('lease_time', $6), ('subnet_mask', '255.255.255.0'),
-                    'end'])"
-}
+# forged_ack SRCMAC SRCIP SPORT DSTMAC YIADDR LEASE: an ACK for cc.
+forged_ack() { gn_snoop_ack "$1" "$2" "$3" "$4" "$cc" "$5" "$6"; }
 gn_scapy "nb$s" "
 tx($(forged_ack $nb 10.20.0.50 67 ff:ff:ff:ff:ff:ff 10.20.0.200 600),
    $(forged_ack $nb 10.20.0.50 67 $cc 10.20.0.200 600),

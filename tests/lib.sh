@@ -240,6 +240,19 @@ gn_snoop_ports() {
     done
 }
 
+# gn_snoop_ack SRCMAC SRCIP SPORT DSTMAC CHADDR YIADDR LEASE: prints the
+# scapy expression of a DHCPACK of YIADDR for LEASE seconds to CHADDR,
+# from SRCMAC and SRCIP (its server identifier) and UDP port SPORT to
+# DSTMAC (for gn_scapy).
+gn_snoop_ack() {
+    echo "Ether(src='$1', dst='$4') / IP(src='$2', dst='255.255.255.255')
+    / UDP(sport=$3, dport=68)
+    / BOOTP(op=2, xid=7, yiaddr='$6', chaddr=mac2str('$5'))
+    / DHCP(options=[('message-type', 'ack'), ('server_id', '$2'),
+                    ('lease_time', $7), ('subnet_mask', '255.255.255.0'),
+                    'end'])"
+}
+
 # gn_snoop_udhcpd NS DIR: busybox udhcpd on eth0 in namespace NS (a
 # server port of network db, 10.20.0.2), its config, leases and log in
 # DIR: leases of 600 s from 10.20.0.100 to 10.20.0.150 (picked from a hash
