@@ -169,8 +169,9 @@ gn_check "release-then-ack-binds-new-port" gn_wait 10 gn_port_ips_are \
 gn_check "release-then-ack-not-taken" test "$(gn_snoop refused taken)" \
     = "$taken0"
 
-# --- DHCPv6: ca's dhclient -6 gets a lease; cb's RELEASE of it unbinds
-# nothing, ca's own (dhclient -6 -r) does.
+# --- DHCPv6: ca's dhclient -6 gets a lease; cb's RELEASE of it, ca's
+# own with a wrong checksum or without an IA_NA unbind nothing, ca's own
+# (dhclient -6 -r) does.
 gn_snoop_dnsmasq "sv$s" "$dir"
 gn_dad_done "ca$s" "nb$s"
 timeout 15 ip netns exec "ca$s" dhclient -6 -1 -sf "$dir/dhclient.script" \
@@ -179,15 +180,25 @@ gn_on_exit "kill \$(cat '$dir/ca.pid6' 2>/dev/null) 2>/dev/null"
 la6=$(cat "$dir/ca$s.lease6" 2>/dev/null)
 gn_check "dhcpv6-lease-bound" gn_wait 10 gn_port_ips_are "pca$s" "['$la6']"
 leased0=$(gn_snoop refused not-leased) releases0=$(gn_snoop releases)
-gn_scapy "cb$s" "
-tx(Ether(src='$cb', dst='33:33:00:01:00:02')
-   / IPv6(src='fe80::5054:ff:fe20:22', dst='ff02::1:2')
-   / UDP(sport=546, dport=547) / DHCP6_Release(trid=5)
-   / DHCP6OptClientId(duid=DUID_LL(lladdr='$ca'))
-   / DHCP6OptServerId(duid=DUID_LL(lladdr='$sv'))
-   / DHCP6OptIA_NA(iaid=1, ianaopts=[DHCP6OptIAAddress(addr='$la6')]))"
+malformed0=$(gn_snoop refused malformed)
+# release6 MAC LL [IA...]: a DHCPv6 RELEASE of ca's from MAC and LL.
+release6() {
+    echo "Ether(src='$1', dst='33:33:00:01:00:02')
+    / IPv6(src='$2', dst='ff02::1:2') / UDP(sport=546, dport=547)
+    / DHCP6_Release(trid=5) / DHCP6OptClientId(duid=DUID_LL(lladdr='$ca'))
+    / DHCP6OptServerId(duid=DUID_LL(lladdr='$sv'))${3:+ / $3}"
+}
+ia="DHCP6OptIA_NA(iaid=1, ianaopts=[DHCP6OptIAAddress(addr='$la6')])"
+gn_scapy "cb$s" "tx($(release6 $cb fe80::5054:ff:fe20:22 "$ia"))"
+# ca's own, with a wrong UDP checksum and without an IA_NA.
+gn_scapy "ca$s" "
+bad = ($(release6 $ca fe80::5054:ff:fe20:21 "$ia"))
+bad[UDP].chksum = 0x1234
+tx(bad, $(release6 $ca fe80::5054:ff:fe20:21))"
 gn_check "dhcpv6-other-ports-release-refused" gn_wait 5 \
-    gn_snoop_refused_grew not-leased "$leased0" 1
+    gn_snoop_refused_grew not-leased "$leased0" 2
+gn_check "dhcpv6-bad-checksum-refused" gn_wait 5 \
+    gn_snoop_refused_grew malformed "$malformed0" 1
 gn_check "dhcpv6-no-release-accepted" test "$(gn_snoop releases)" \
     = "$releases0"
 gn_check "dhcpv6-holder-keeps-lease" gn_port_ips_are "pca$s" "['$la6']"
