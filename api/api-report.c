@@ -282,7 +282,8 @@ api_report_snoop_refused__(FILE *f, const json_t *status)
 
     fprintf(f, "# HELP guestnet_dhcp_snoop_refused_total DHCPACKs and "
             "DHCPv6 REPLYs of networks' own DHCP servers (and copies not "
-            "from a server port) that bound no address, by reason.\n"
+            "from a server port) that bound no address, and their clients' "
+            "RELEASEs and DECLINEs that unbound none, by reason.\n"
             "# TYPE guestnet_dhcp_snoop_refused_total counter\n");
     json_object_foreach ((json_t *) refused, reason, v) {
         fprintf(f, "guestnet_dhcp_snoop_refused_total{reason=\"%s\"} "
@@ -566,9 +567,10 @@ api_report_metrics(const json_t *status, const struct ofctrl_status *of,
         { "guestnet_dhcp_snoop_leases_total", "Leases of networks' own "
           "DHCP servers (their server ports' DHCPACKs and DHCPv6 REPLYs) "
           "bound to their clients' ports, and bindings taken away when a "
-          "lease ended.",
+          "lease ended or its client gave it up (RELEASE, DECLINE).",
           "event=\"bound\"", "dhcp_snoop", "bound" },
         { NULL, NULL, "event=\"expired\"", "dhcp_snoop", "expired" },
+        { NULL, NULL, "event=\"released\"", "dhcp_snoop", "released" },
     };
     const char *family = NULL;
     for (size_t i = 0; i < GN_ARRAY_SIZE(v6); i++) {

@@ -339,6 +339,58 @@ api_trace_step__(const char *line)
     return step;
 }
 
+/* The first 'needle' in the 'n' bytes at 't', or NULL. */
+static const char *
+api_trace_find__(const char *t, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+
+    for (size_t i = 0; i + k <= n; i++) {
+        if (!memcmp(t + i, needle, k)) {
+            return t + i;
+        }
+    }
+    return NULL;
+}
+
+/* Reads the datapath actions 'a' (its first 'len' bytes; the inside of a
+ * clone() too, 'depth' levels down at most): sets '*up' if one sends the
+ * packet up to guestnetd (with the cookie of the flow that did in
+ * '*cookie'), '*out' if one does anything else but a meter or a drop (an
+ * output, conntrack, ...). */
+static void
+api_trace_actions__(const char *a, size_t len, int depth, bool *up,
+                    bool *out, uint64_t *cookie)
+{
+    for (size_t i = 0; i < len; ) {
+        size_t end = i;
+        int nest = 0;
+
+        while (end < len && (nest || a[end] != ',')) {
+            nest += (a[end] == '(') - (a[end] == ')');
+            end++;
+        }
+        const char *t = a + i, *rc;
+        size_t n = end - i;
+
+        if (!n) {
+            /* Nothing between two commas. */
+        } else if (depth && n > 7 && !strncmp(t, "clone(", 6)
+                   && t[n - 1] == ')') {
+            api_trace_actions__(t + 6, n - 7, depth - 1, up, out, cookie);
+        } else if (n > 10 && !strncmp(t, "userspace(", 10)
+                   && api_trace_find__(t, n, "controller(")) {
+            *up = true;
+            rc = api_trace_find__(t, n, "rule_cookie=0x");
+            *cookie = rc ? strtoull(rc + 14, NULL, 16) : 0;
+        } else if ((n < 6 || strncmp(t, "meter(", 6))
+                   && (n != 4 || strncmp(t, "drop", 4))) {
+            *out = true;
+        }
+        i = end + 1;
+    }
+}
+
 json_t *
 api_trace_parse(const char *output)
 {
@@ -369,17 +421,20 @@ api_trace_parse(const char *output)
         }
     }
     /* A frame that only went through meters (a port's broadcast limit)
-     * and was then dropped shows as "meter(N)" alone. */
-    const char *rest = actions;
-    while (rest && !strncmp(rest, "meter(", 6) && strchr(rest, ')')) {
-        rest = strchr(rest, ')') + 1;
-        rest += *rest == ',';
+     * and was then dropped shows as "meter(N)" alone.  One sent up to
+     * guestnetd ("dhcp-punt"), which answers it, shows the controller
+     * action alone; one that goes on with a copy up ("dhcp-snoop",
+     * "dhcp-client-snoop") both. */
+    bool up = false, out = false;
+    uint64_t up_cookie = 0;
+    if (actions) {
+        api_trace_actions__(actions, strlen(actions), 4, &up, &out,
+                            &up_cookie);
     }
-    dropped = !rest || !*rest || !strcmp(rest, "drop");
-    /* Sent up to guestnetd ("dhcp-punt"), which answers it. */
-    bool punted = actions && strstr(actions, "controller(");
-    const char *verdict = (punted ? "sent to guestnetd"
+    dropped = !up && !out;
+    const char *verdict = (up && !out ? "sent to guestnetd"
                            : dropped ? "dropped" : "allowed");
+    const char *copied = up && out ? pipeline_rule_name(up_cookie) : NULL;
 
     json_t *j = json_pack("{s:s, s:s?, s:o, s:o, s:s}",
                           "verdict", verdict,
@@ -388,10 +443,18 @@ api_trace_parse(const char *output)
                           "datapath_actions",
                           actions ? json_string(actions) : json_null(),
                           "output", output);
-    char *summary = (rule
-                     ? gn_xasprintf("%s by %s", verdict, rule)
-                     : gn_xasprintf("%s (no guestnet rule matched)",
-                                    verdict));
+    if (up && out) {
+        json_object_set_new(j, "copied_up_by", copied ? json_string(copied)
+                                                      : json_null());
+    }
+    char *summary = (!rule
+                     ? gn_xasprintf("%s (no guestnet rule matched)",
+                                    verdict)
+                     : up && out
+                     ? gn_xasprintf("%s by %s, a copy sent to guestnetd by "
+                                    "%s", verdict, rule,
+                                    copied ? copied : "?")
+                     : gn_xasprintf("%s by %s", verdict, rule));
     json_object_set_new(j, "summary", json_string(summary));
     free(summary);
     free(actions);

@@ -140,6 +140,10 @@ engine_packet_in__(const struct ofctrl_packet_in *pin, void *e_)
         engine_snoop_packet_in__(e, pin);
         return;
     }
+    if (pin->cookie >> 48 == PIPELINE_RULE_DHCP_CLIENT_SNOOP) {
+        engine_snoop_client_in__(e, pin);
+        return;
+    }
     if (pin->cookie >> 48 != PIPELINE_RULE_DHCP_PUNT
         || pipeline_cookie_object(pin->cookie) != pin->in_port) {
         why = "not from a dhcp-punt flow of its port";

@@ -146,7 +146,8 @@ struct engine_op {
     void *aux;
 };
 
-/* Why DHCP snooping binds no address (engine-snoop.c): the reason
+/* Why DHCP snooping binds no address, or unbinds none for a client's
+ * RELEASE or DECLINE (the last three) (engine-snoop.c): the reason
  * labels of the status and the metrics. */
 #define ENGINE_SNOOP_REASONS                                            \
     SNOOP_REASON(OK, "ok")                                              \
@@ -159,7 +160,10 @@ struct engine_op {
     SNOOP_REASON(RESERVED, "reserved")                                  \
     SNOOP_REASON(DECLARED, "port-has-addresses")                        \
     SNOOP_REASON(TAKEN, "taken")                                        \
-    SNOOP_REASON(QUEUE_FULL, "queue-full")
+    SNOOP_REASON(QUEUE_FULL, "queue-full")                              \
+    SNOOP_REASON(WRONG_PORT, "wrong-port")                              \
+    SNOOP_REASON(NOT_PORT_MAC, "not-port-mac")                          \
+    SNOOP_REASON(NOT_LEASED, "not-leased")
 
 enum engine_snoop_reason {
 #define SNOOP_REASON(ENUM, NAME) ENGINE_SNOOP_##ENUM,
@@ -396,13 +400,18 @@ struct engine {
     /* DHCP snooping (engine-snoop.c): leases to bind or unbind, waiting
      * for a transaction or in the one in flight; the server ACKs that
      * bound (or renewed), the server's other messages, the bindings
-     * written, the leases that ended, the ACKs refused by reason. */
+     * written, the leases that ended, the ACKs refused by reason; the
+     * clients' RELEASEs and DECLINEs that unbind, their other messages,
+     * and the leases unbound so. */
     struct engine_lease *snoop_queue;
     size_t n_snoop_queue;
     unsigned long long n_snoop_acks;
     unsigned long long n_snoop_other;
     unsigned long long n_snoop_bound;
     unsigned long long n_snoop_expired;
+    unsigned long long n_snoop_releases;
+    unsigned long long n_snoop_client_other;
+    unsigned long long n_snoop_released;
     unsigned long long n_snoop_refused[ENGINE_SNOOP_N_REASONS];
 
     /* Addresses assigned to adopted ports by the transaction in flight
@@ -471,11 +480,16 @@ struct engine_lease {
     int vlan;
     struct netaddr_ip addr;     /* Family 0: unbind its ended leases. */
     long long expires;          /* s since the epoch; 0: never. */
+    bool release;               /* Unbind 'addr' (its client gave it
+                                 * up). */
     bool in_txn;                /* In the transaction in flight. */
 };
 
 /* A packet-in of a "dhcp-snoop" flow (DHCP or DHCPv6). */
 void engine_snoop_packet_in__(struct engine *e,
+                              const struct ofctrl_packet_in *pin);
+/* A packet-in of a "dhcp-client-snoop" flow (DHCP or DHCPv6). */
+void engine_snoop_client_in__(struct engine *e,
                               const struct ofctrl_packet_in *pin);
 /* Adds to 'txn' the ops that write the queued leases and take away those
  * that ended; returns how many (none that ovs-vswitchd reads). */

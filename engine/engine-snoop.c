@@ -44,6 +44,24 @@
  * moves the end.  Once the end has passed without one, the binding goes
  * in the same way and the port is back to DHCP only for that family.
  *
+ * A lease also ends when its client gives it up: a DHCPRELEASE (the
+ * address its ciaddr), a DHCPDECLINE (option 50: the address is in use
+ * elsewhere), a DHCPv6 RELEASE or DECLINE (the addresses of its first
+ * IA_NA), after which the server may lease the address to another port
+ * at once.  In a network with a server port the switch sends up a copy of
+ * every DHCP and DHCPv6 client message of the other ports
+ * ("dhcp-client-snoop", through the port's DHCP meter; the message goes
+ * on to the server: OVS cannot match a message type, so the meter bounds
+ * what guestnetd parses).  This takes only the copies whose in_port is
+ * their cookie's ofport and not a server's, from the port's MAC (the
+ * frame's source, and chaddr for DHCPv4), and unbinds the address if it
+ * is that port's lease (bound, or queued): never a declared or assigned
+ * address, never another port's.  The unbinding is queued and written as
+ * an ended lease's is; a server's ACK of the address to another port
+ * meanwhile is not "taken".  Other client messages are counted only;
+ * refusals are logged and counted by reason.  A copy lost (the meter, or
+ * guestnetd down) leaves the binding until its lease ends.
+ *
  * Each packet costs a parse of at most PIPELINE_PUNT_MAX_LEN bytes, a walk
  * of the port view's pipeline ports and a few index lookups; the expiry
  * check is O(1) per step until a lease ends (then a walk of the view's
@@ -165,6 +183,26 @@ engine_snoop_is_leased__(const struct engine_snoop_leases *l,
     return false;
 }
 
+/* True if the last entry of the queue for port 'name' that names address
+ * 'ip' unbinds it (its client gave it up): a server may lease it to
+ * another port at once. */
+static bool
+engine_snoop_released__(const struct engine *e, const char *name,
+                        const struct netaddr_ip *ip)
+{
+    const struct engine_lease *last = NULL;
+
+    for (size_t i = 0; i < e->n_snoop_queue; i++) {
+        const struct engine_lease *q = &e->snoop_queue[i];
+
+        if (q->addr.family && netaddr_ip_same_addr(&q->addr, ip)
+            && !strcmp(q->port, name)) {
+            last = q;
+        }
+    }
+    return last && last->release;
+}
+
 /* Decides whether address 'ip' may be leased to port 'p' of 'net'.
  * Returns ENGINE_SNOOP_OK or why not. */
 static enum engine_snoop_reason
@@ -206,15 +244,17 @@ engine_snoop_check__(struct engine *e, const struct gn_network *net,
         }
     }
     owner = engine_ip_owner__(e, net->vlan, ip);
-    if (owner && strcmp(owner, p->name)) {
+    if (owner && strcmp(owner, p->name)
+        && !engine_snoop_released__(e, owner, ip)) {
         return ENGINE_SNOOP_TAKEN;
     }
     for (size_t i = 0; i < e->n_snoop_queue; i++) {
         const struct engine_lease *q = &e->snoop_queue[i];
 
-        if (q->vlan == net->vlan && q->addr.family
+        if (q->vlan == net->vlan && q->addr.family && !q->release
             && netaddr_ip_same_addr(&q->addr, ip)
-            && strcmp(q->port, p->name)) {
+            && strcmp(q->port, p->name)
+            && !engine_snoop_released__(e, q->port, ip)) {
             return ENGINE_SNOOP_TAKEN;
         }
     }
@@ -224,10 +264,11 @@ engine_snoop_check__(struct engine *e, const struct gn_network *net,
 
 /* Queues address 'addr' (or, if 'addr' is NULL, the unbinding of the
  * port's ended leases) ending at 'expires' (0: never) for port 'name' of
- * the network of 'vlan'. */
+ * the network of 'vlan', or, if 'release', the unbinding of 'addr'. */
 static void
 engine_snoop_queue__(struct engine *e, const char *name, int vlan,
-                     const struct netaddr_ip *addr, long long expires)
+                     const struct netaddr_ip *addr, long long expires,
+                     bool release)
 {
     struct engine_lease *q;
 
@@ -241,6 +282,7 @@ engine_snoop_queue__(struct engine *e, const char *name, int vlan,
         q->addr = *addr;
     }
     q->expires = expires;
+    q->release = release;
     engine_schedule__(e);
 }
 
@@ -267,7 +309,7 @@ engine_snoop_bind__(struct engine *e, const struct pipeline_port *s,
     }
     engine_snoop_queue__(e, p->name, p->vlan, ip,
                          secs == UINT32_MAX ? 0
-                         : (long long) time(NULL) + secs);
+                         : (long long) time(NULL) + secs, false);
     return ENGINE_SNOOP_OK;
 }
 
@@ -370,6 +412,138 @@ engine_snoop_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
                    pin->in_port, client ? client->name : "?", why);
 }
 
+/* The copy 'pin' of a DHCP ('v6': DHCPv6) client message of port 'p':
+ * stores in 'ip' and '*n' the addresses a DHCPRELEASE (its ciaddr) or a
+ * DHCPDECLINE (option 50) gives up, or a DHCPv6 RELEASE or DECLINE (the
+ * addresses of its first IA_NA, at most DHCP6_IA_ADDRS_MAX), from the
+ * port's MAC (the frame's source, and chaddr for DHCPv4).  Returns
+ * ENGINE_SNOOP_OK (with '*n' 0 for another message type) or why not. */
+static enum engine_snoop_reason
+engine_snoop_given_up__(const struct ofctrl_packet_in *pin,
+                        const struct pipeline_port *p, bool v6,
+                        struct netaddr_ip *ip, size_t *n, const char **why)
+{
+    struct dhcp_msg m4;
+    struct dhcp6_msg m6;
+    const uint8_t *src, *chaddr;
+    bool given_up;
+
+    if (v6) {
+        *why = dhcp6_parse(pin->packet, pin->len, &m6);
+        given_up = m6.type == DHCP6_RELEASE || m6.type == DHCP6_DECLINE;
+        src = chaddr = m6.eth_src;
+    } else {
+        *why = dhcp_parse(pin->packet, pin->len, &m4);
+        given_up = m4.type == DHCP_RELEASE || m4.type == DHCP_DECLINE;
+        src = m4.eth_src;
+        chaddr = m4.chaddr;
+    }
+    if (*why) {
+        return ENGINE_SNOOP_MALFORMED;
+    }
+    if (!given_up) {
+        return ENGINE_SNOOP_OK;
+    }
+    if (memcmp(src, p->mac.b, 6) || memcmp(chaddr, p->mac.b, 6)) {
+        return ENGINE_SNOOP_NOT_PORT_MAC;
+    }
+    for (*n = 0; v6 && *n < m6.n_ia_addrs; (*n)++) {
+        ip[*n] = (struct netaddr_ip) { .family = AF_INET6, .plen = 128 };
+        ip[*n].addr.v6 = m6.ia_addrs[*n];
+    }
+    if (v6 && !*n) {
+        return ENGINE_SNOOP_NOT_LEASED;     /* Gives up no address. */
+    }
+    if (!v6) {
+        *ip = (struct netaddr_ip) { .family = AF_INET, .plen = 32 };
+        ip->addr.v4.s_addr = (m4.type == DHCP_RELEASE ? m4.ciaddr
+                              : m4.requested_ip);
+        *n = 1;
+    }
+    return ENGINE_SNOOP_OK;
+}
+
+/* Queues the unbinding of the one of the 'n' addresses 'ips' that is port
+ * 'p''s lease (bound, or queued to be) into '*gone'.  Returns
+ * ENGINE_SNOOP_OK or why not: none is (a declared or assigned address,
+ * another port's, none at all). */
+static enum engine_snoop_reason
+engine_snoop_release__(struct engine *e, const struct pipeline_port *p,
+                       const struct netaddr_ip *ips, size_t n,
+                       struct netaddr_ip *gone)
+{
+    struct engine_snoop_leases leases;
+    const char *iface_uuid;
+
+    engine_snoop_read__(engine_snoop_iface__(e, p->name, &iface_uuid),
+                        &leases);
+    for (size_t i = 0; i < n; i++) {
+        bool leased = engine_snoop_is_leased__(&leases, &ips[i]);
+
+        for (size_t k = 0; k < e->n_snoop_queue; k++) {
+            const struct engine_lease *q = &e->snoop_queue[k];
+
+            if (q->addr.family && netaddr_ip_same_addr(&q->addr, &ips[i])
+                && !strcmp(q->port, p->name)) {
+                leased = !q->release;
+            }
+        }
+        if (leased) {
+            if (e->n_snoop_queue >= ENGINE_SNOOP_QUEUE_MAX) {
+                return ENGINE_SNOOP_QUEUE_FULL;
+            }
+            *gone = ips[i];
+            engine_snoop_queue__(e, p->name, p->vlan, gone, 0, true);
+            return ENGINE_SNOOP_OK;
+        }
+    }
+    return ENGINE_SNOOP_NOT_LEASED;
+}
+
+void
+engine_snoop_client_in__(struct engine *e, const struct ofctrl_packet_in *pin)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(5, 10);
+    const char *why = NULL;
+    const struct pipeline_port *p = engine_punt_port__(e, pin, &why);
+    enum engine_snoop_reason reason = (pin->truncated
+                                       ? ENGINE_SNOOP_MALFORMED
+                                       : ENGINE_SNOOP_WRONG_PORT);
+    char addr[INET6_ADDRSTRLEN] = "?";
+    struct netaddr_ip ips[DHCP6_IA_ADDRS_MAX], gone;
+    size_t n = 0;
+    /* EtherType 0x86dd: DHCPv6. */
+    bool v6 = pin->len > 13 && ((const uint8_t *) pin->packet)[12] == 0x86;
+
+    if (p && p->server) {
+        why = "its network's server";
+    } else if (p) {
+        reason = engine_snoop_given_up__(pin, p, v6, ips, &n, &why);
+        if (reason == ENGINE_SNOOP_OK && !n) {
+            e->n_snoop_client_other++;
+            return;
+        }
+        if (n) {
+            netaddr_format_ip(&ips[0], addr, sizeof addr);
+        }
+        if (reason == ENGINE_SNOOP_OK) {
+            reason = engine_snoop_release__(e, p, ips, n, &gone);
+        }
+        if (reason == ENGINE_SNOOP_OK) {
+            netaddr_format_ip(&gone, addr, sizeof addr);
+            e->n_snoop_releases++;
+            GN_LOG_INFO("port %s: its DHCP client gave up %s (RELEASE or "
+                        "DECLINE): unbinding it", p->name, addr);
+            return;
+        }
+        why = why ? why : engine_snoop_reason_name__(reason);
+    }
+    e->n_snoop_refused[reason]++;
+    GN_LOG_INFO_RL(&rl, "DHCP snooping: a client's release of %s from "
+                   "port %s (ofport %u) unbinds nothing: %s", addr,
+                   p ? p->name : "?", pin->in_port, why);
+}
+
 /* Queues the unbinding of the ended leases of every port, unless one is
  * queued for it already. */
 static void
@@ -393,7 +567,7 @@ engine_snoop_expire__(struct engine *e)
         if (!queued) {
             GN_LOG_INFO("port %s: a lease ended without a renewal: "
                         "unbinding it", names[i]);
-            engine_snoop_queue__(e, names[i], -1, NULL, 0);
+            engine_snoop_queue__(e, names[i], -1, NULL, 0, false);
         }
     }
     free(names);
@@ -444,7 +618,8 @@ engine_snoop_ips__(struct gn_buf *ips, const char *old,
 }
 
 /* Applies 'q' to the leases 'l' of its port: replaces the lease of its
- * address's family, or, for an unbinding, drops those ended at 'now'.
+ * address's family, or, for an unbinding, drops those ended at 'now', or,
+ * for a release, its address.
  * Returns how many changed. */
 static size_t
 engine_snoop_apply__(const struct engine_lease *q,
@@ -455,10 +630,11 @@ engine_snoop_apply__(const struct engine_lease *q,
 
     for (size_t i = 0; i < l->n; i++) {
         bool same_family = q->addr.family == l->ip[i].family;
+        bool same = same_family && netaddr_ip_same_addr(&q->addr, &l->ip[i]);
         bool ended = l->expires[i] && l->expires[i] <= now;
 
-        if (q->addr.family ? same_family : ended) {
-            if (same_family && netaddr_ip_same_addr(&q->addr, &l->ip[i])) {
+        if (q->release ? same : q->addr.family ? same_family : ended) {
+            if (same && !q->release) {
                 changed += l->expires[i] != q->expires;
                 l->ip[k] = l->ip[i];
                 l->expires[k++] = q->expires;
@@ -472,7 +648,7 @@ engine_snoop_apply__(const struct engine_lease *q,
         l->expires[k++] = l->expires[i];
     }
     l->n = k;
-    if (q->addr.family && !found) {
+    if (q->addr.family && !q->release && !found) {
         l->ip[l->n] = q->addr;
         l->expires[l->n++] = q->expires;
         changed++;
@@ -493,8 +669,7 @@ engine_snoop_plan_port__(struct engine *e, const char *name,
     struct gn_buf ips = GN_BUF_INIT, leased = GN_BUF_INIT;
     struct gn_buf expires = GN_BUF_INIT;
     long long now = time(NULL);
-    size_t changed = 0;
-    bool unbind = false;
+    size_t changed = 0, expired = 0, released = 0;
     json_t *map;
 
     engine_snoop_read__(iface, &old);
@@ -503,14 +678,19 @@ engine_snoop_plan_port__(struct engine *e, const char *name,
         struct engine_lease *q = &e->snoop_queue[i];
 
         if (!q->in_txn && !strcmp(q->port, name)) {
+            size_t c = engine_snoop_apply__(q, &l, now);
+
             q->in_txn = true;
-            changed += engine_snoop_apply__(q, &l, now);
-            unbind |= !q->addr.family;
+            changed += c;
+            expired += q->addr.family ? 0 : c;
+            released += q->release ? c : 0;
         }
     }
     if (!iface || !changed) {
         return 0;               /* Gone already, or renewed meanwhile. */
     }
+    e->n_snoop_expired += expired;
+    e->n_snoop_released += released;
     const char *old_ips = ovsdb_datum_map_get_string(iface, "external_ids",
                                                      PORTS_IPS_KEY);
     engine_snoop_ips__(&ips, old_ips, old.ip, old.n, &l);
@@ -528,9 +708,6 @@ engine_snoop_plan_port__(struct engine *e, const char *name,
                         "DHCP server", name, s);
             e->n_snoop_bound++;
         }
-    }
-    for (size_t i = 0; unbind && i < old.n; i++) {
-        e->n_snoop_expired += !engine_snoop_is_leased__(&l, &old.ip[i]);
     }
     map = json_object();
     const struct gn_buf *values[] = { &ips, &leased, &expires };
@@ -610,10 +787,13 @@ engine_snoop_status__(const struct engine *e)
         json_object_set_new(refused, engine_snoop_reason_name__(r),
                             json_integer((json_int_t) e->n_snoop_refused[r]));
     }
-    return json_pack("{s:I, s:I, s:I, s:I, s:o}",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
                      "acks", (json_int_t) e->n_snoop_acks,
                      "other", (json_int_t) e->n_snoop_other,
                      "bound", (json_int_t) e->n_snoop_bound,
                      "expired", (json_int_t) e->n_snoop_expired,
+                     "releases", (json_int_t) e->n_snoop_releases,
+                     "client_other", (json_int_t) e->n_snoop_client_other,
+                     "released", (json_int_t) e->n_snoop_released,
                      "refused", refused);
 }

@@ -4,7 +4,8 @@
  * network with a server port (the operator's DHCP server), its guests'
  * client messages passed to the network, and the copies of the server
  * port's answers sent up to guestnetd, which binds the addresses they
- * lease (DHCP snooping: engine/engine-snoop.c). */
+ * lease, and of its guests' client messages, whose RELEASEs and DECLINEs
+ * unbind them (DHCP snooping: engine/engine-snoop.c). */
 #include <config.h>
 
 #include <stdio.h>
@@ -17,47 +18,47 @@
 #include "pipeline-private.h"
 #include "pipeline.h"
 
-/* Tables 2 and 16 for server port 'p': its DHCP and DHCPv6 answers (UDP
- * 67 to 68, 547 to 546, whole) go on to the network as any frame of its,
- * and a copy of each goes through table 16, whose flow sends it up to
- * guestnetd through the port's DHCP meter ('punt': PIPELINE_SNOOP_PPS
- * for a server port), which binds the addresses of its ACKs and REPLYs
- * to their clients' ports (engine/engine-snoop.c).  A copy, not the
- * frame: the client gets its answer whatever guestnetd does (down, slow,
- * or the meter full), and the meter drops copies only (as table 13's do:
- * a meter in a clone() drops the clone); an answer guestnetd misses binds
- * the address at the client's next renewal.  The cookie's object is the
- * server's ofport, which guestnetd checks against the packet-in's
+/* Tables 2 and 16 for port 'p': its DHCP and DHCPv6 messages of the
+ * direction 'v4' and 'v6' name (UDP ports, whole) go on to the network
+ * as any frame of its, and a copy of each goes through table 16, whose
+ * flow sends it up to guestnetd through the port's DHCP meter ('punt')
+ * with the cookie of 'rule' (engine/engine-snoop.c).  A copy, not the
+ * frame: the message goes on whatever guestnetd does (down, slow, or the
+ * meter full), and the meter drops copies only (as table 13's do: a
+ * meter in a clone() drops the clone).  The cookie's object is the
+ * port's ofport, which guestnetd checks against the packet-in's
  * in_port. */
 static void
-pipeline_dhcp_snoop__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
-                      const char *punt)
+pipeline_dhcp_copy__(struct pipeline_ctx *ctx, const struct pipeline_port *p,
+                     const char *punt, enum pipeline_rule rule, int priority,
+                     const char *v4, const char *v6)
 {
-    uint64_t snoop = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_SNOOP, p->ofport);
+    uint64_t cookie = PIPELINE_COOKIE(rule, p->ofport);
     char actions[64];
 
     snprintf(actions, sizeof actions, "clone(resubmit(,%d)),goto_table:%d",
              T_SNOOP, T_FORWARD);
-    pipeline_ctx_add(ctx, T_CONTENT, 125, snoop, actions,
-                     "in_port=%d,udp,tp_src=67,tp_dst=68", p->ofport);
-    pipeline_ctx_add(ctx, T_CONTENT, 125, snoop, actions,
-                     "in_port=%d,udp6,tp_src=547,tp_dst=546", p->ofport);
-    pipeline_ctx_add(ctx, T_SNOOP, 100, snoop, punt, "in_port=%d",
+    pipeline_ctx_add(ctx, T_CONTENT, priority, cookie, actions,
+                     "in_port=%d,udp,%s", p->ofport, v4);
+    pipeline_ctx_add(ctx, T_CONTENT, priority, cookie, actions,
+                     "in_port=%d,udp6,%s", p->ofport, v6);
+    pipeline_ctx_add(ctx, T_SNOOP, 100, cookie, punt, "in_port=%d",
                      p->ofport);
 }
 
 /* Where guestnetd serves DHCP to port 'p', its DHCP client messages
  * (whole datagrams, from its own MAC and from an address table 1 let
  * through) go up to guestnetd through the port's DHCP meter, and to nobody
- * else ("dhcp-punt"); while the network has a server port, a network flow
- * above this one hands them to the network instead
- * (pipeline_dhcp_network_flows()).  Where guestnetd serves IPv6 to it,
- * its router solicitations and DHCPv6 client messages go up the same way
- * ("router-solicitation-punt", "dhcp6-punt"). */
+ * else ("dhcp-punt"); while the network has a server port ('has_server'),
+ * a network flow above this one hands them to the network instead
+ * (pipeline_dhcp_network_flows()), and a flow of the port above both
+ * hands them on with a copy up ("dhcp-client-snoop").  Where guestnetd
+ * serves IPv6 to it, its router solicitations and DHCPv6 client messages
+ * go up the same way ("router-solicitation-punt", "dhcp6-punt"). */
 void
 pipeline_dhcp_port_flows(struct pipeline_ctx *ctx,
                          const struct gn_network *net,
-                         const struct pipeline_port *p)
+                         const struct pipeline_port *p, bool has_server)
 {
     char *actions = gn_xasprintf("meter:%u,controller(max_len=%d)",
                                  (unsigned int)
@@ -65,9 +66,23 @@ pipeline_dhcp_port_flows(struct pipeline_ctx *ctx,
                                  PIPELINE_PUNT_MAX_LEN);
 
     if (p->server) {
-        pipeline_dhcp_snoop__(ctx, p, actions);
+        /* Its answers ("dhcp-snoop": PIPELINE_SNOOP_PPS), whose ACKs and
+         * REPLYs bind the addresses they lease; an answer guestnetd
+         * misses binds at the client's next renewal. */
+        pipeline_dhcp_copy__(ctx, p, actions, PIPELINE_RULE_DHCP_SNOOP, 125,
+                             "tp_src=67,tp_dst=68", "tp_src=547,tp_dst=546");
         free(actions);
         return;
+    }
+    if (has_server) {
+        /* Its client messages ("dhcp-client-snoop", above the network's
+         * "dhcp-client-pass"): OVS cannot match a DHCP message type, so
+         * guestnetd gets them all and takes the RELEASEs and DECLINEs,
+         * which unbind the port's lease; one it misses ends with the
+         * lease. */
+        pipeline_dhcp_copy__(ctx, p, actions,
+                             PIPELINE_RULE_DHCP_CLIENT_SNOOP, 127,
+                             "tp_src=68,tp_dst=67", "tp_src=546,tp_dst=547");
     }
     if (dhcp_network_server(net, NULL)) {
         pipeline_ctx_add(ctx, T_CONTENT, 125,

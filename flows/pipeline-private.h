@@ -39,7 +39,8 @@ enum {
     T_INGRESS_KBPS = 13,
     T_INGRESS_PPS = 14,
     T_GUARD_COUNT = 15,
-    T_SNOOP = 16,               /* A copy of a server's DHCP answer, up. */
+    T_SNOOP = 16,               /* A copy of a server's DHCP answer or
+                                 * a client's message, up. */
 };
 
 /* The action of a shared guard that refuses a guest's frame: its port's
@@ -224,10 +225,13 @@ void pipeline_guard_taken_flows(struct pipeline_ctx *,
  * guestnetd ("dhcp-punt"), where it serves IPv6, its router
  * solicitations and DHCPv6 client messages ("router-solicitation-punt",
  * "dhcp6-punt"); a server port's DHCP and DHCPv6 answers go on, and a
- * copy of each up through table 16 ("dhcp-snoop"). */
+ * copy of each up through table 16 ("dhcp-snoop"); while the network has
+ * a server port ('has_server'), so do the client messages of its other
+ * ports ("dhcp-client-snoop"). */
 void pipeline_dhcp_port_flows(struct pipeline_ctx *,
                               const struct gn_network *net,
-                              const struct pipeline_port *p);
+                              const struct pipeline_port *p,
+                              bool has_server);
 
 /* flows/pipeline-dhcp.c: the flows of network 'net' while it has a server
  * port: its guests' DHCP client messages, from any address of its IPv4

@@ -759,7 +759,7 @@ pipeline_port_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg,
     pipeline_source__(ctx, p, net, undeclared);
     pipeline_nd__(ctx, p, net, undeclared);
     pipeline_link_local_flows__(ctx, net, p);
-    pipeline_dhcp_port_flows(ctx, net, p);
+    pipeline_dhcp_port_flows(ctx, net, p, has_server);
     pipeline_unicast__(ctx, p, net);
     pipeline_route_out_flows(ctx, p, routed);
     pipeline_guard_taken_flows(ctx, net, p, routed, has_server, p->ofport);

@@ -39,9 +39,14 @@ char *api_trace_flow(const json_t *params, const json_t *port, char **flowp)
 
 /* Parses the text of an ofproto/trace answer (UTF-8: the JSON string
  * ovs-vswitchd answered).  Returns a new object:
- * {"verdict": "allowed"|"dropped", "rule": NAME|null, "summary": "...",
+ * {"verdict": "allowed"|"dropped"|"sent to guestnetd", "rule": NAME|null,
+ *  "summary": "...",
  *  "steps": [{"table", "priority", "match", "cookie", "rule", "object"}],
- *  "datapath_actions": "...", "output": TEXT}. */
+ *  "datapath_actions": "...", "output": TEXT}, the rule that of the last
+ * step.  A packet that goes on with a copy sent up to guestnetd (DHCP
+ * snooping) is "allowed", with "copied_up_by": the rule that sent the
+ * copy (NAME, null if not guestnet's), named in the summary too ("allowed
+ * by l2-unicast, a copy sent to guestnetd by dhcp-client-snoop"). */
 json_t *api_trace_parse(const char *output);
 
 /* Called once with an HTTP status and a new reference the callee takes:

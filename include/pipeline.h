@@ -88,9 +88,15 @@
  *      whole) go on to the
  *      network, and a copy of each, through table 16, up to guestnetd
  *      ("dhcp-snoop"), which binds the addresses of its ACKs to their
- *      clients' ports (engine/engine-snoop.c).  While a network has a
- *      server port, its other ports are never in undeclared mode: one
- *      without addresses waits for its lease.
+ *      clients' ports (engine/engine-snoop.c); the DHCP and DHCPv6 client
+ *      messages of the network's other ports (UDP 68 to 67, 546 to 547,
+ *      whole) go on to the network the same way, above
+ *      "dhcp-client-pass", with a copy of each through table 16 up to
+ *      guestnetd through the port's DHCP meter ("dhcp-client-snoop":
+ *      OVS cannot match a DHCP message type), which unbinds the port's
+ *      lease that a RELEASE or DECLINE of its gives up.  While a network
+ *      has a server port, its other ports are never in undeclared mode:
+ *      one without addresses waits for its lease.
  *      Only the allows that name the port's own MAC or addresses are per
  *      port; the drops are shared by all guest ports (they match reg5 and
  *      reg4, not in_port) or, for reserved addresses, by a network's; the
@@ -182,10 +188,12 @@
  *      "nd-spoof-drop") refused comes here and is dropped by its port's
  *      flow ("guard-count", the cookie's object its ofport), so that the
  *      drops of those guards are counted per port as well as per rule.
- *  16  DHCP snooping: the copy of a server port's DHCP answer that table
- *      2 clone()s goes up to guestnetd through the port's DHCP meter
- *      (the port's flow, rule "dhcp-snoop", the cookie's object its
- *      ofport); a meter that drops it drops the copy only.
+ *  16  DHCP snooping: the copy of a server port's DHCP answer, or of
+ *      another port's DHCP client message in a network with a server
+ *      port, that table 2 clone()s goes up to guestnetd through the
+ *      port's DHCP meter (the port's flow, rule "dhcp-snoop" or
+ *      "dhcp-client-snoop", the cookie's object its ofport); a meter
+ *      that drops it drops the copy only.
  *
  * Cluster mode (pipeline_input.router_mac) adds: in table 6, IPv4 and
  * IPv6 to a declared address of another host's port leave on the uplink,
@@ -350,6 +358,7 @@ struct pipeline_input {
     RULE(DHCP_SNOOP, 55, "dhcp-snoop")                                  \
     RULE(ADDRESS_TAKEN_DROP, 56, "address-taken-drop")                  \
     RULE(ADDRESS_LEARN_PUNT, 57, "address-learn-punt")                  \
+    RULE(DHCP_CLIENT_SNOOP, 58, "dhcp-client-snoop")                    \
     RULE(EGRESS_LIMIT, 60, "egress-limit")                              \
     RULE(INGRESS_LIMIT, 61, "ingress-limit")                            \
     RULE(GUARD_COUNT, 62, "guard-count")
@@ -456,8 +465,9 @@ char *pipeline_state_update(struct pipeline_state *state,
 
 /* The meter of what the guest port with 'OFPORT' sends up to guestnetd:
  * its DHCP, DHCPv6 and router solicitation messages ("dhcp-punt",
- * "dhcp6-punt", "router-solicitation-punt") and its link-local addresses'
- * first use ("link-local-punt"): PIPELINE_DHCP_PPS a second,
+ * "dhcp6-punt", "router-solicitation-punt", or the copies of
+ * "dhcp-client-snoop") and its link-local addresses' first use
+ * ("link-local-punt"): PIPELINE_DHCP_PPS a second,
  * in bursts of PIPELINE_DHCP_BURST, so that a guest's flood of them costs
  * guestnetd little and leaves the other ports' alone. */
 #define PIPELINE_DHCP_METER_BASE 0x20000

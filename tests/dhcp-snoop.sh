@@ -15,68 +15,23 @@
 # network with guestnet's DHCP, a port added while it has a server port
 # gets no address (one assigned before keeps its own).
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
-gn_require_scapy
-gn_require_cmd busybox busybox-static
-busybox udhcpd --help > /dev/null 2>&1 \
-    || gn_missing "needs busybox with udhcpd"
-gn_require_cmd dnsmasq dnsmasq-base
-gn_require_cmd dhclient isc-dhcp-client
-gn_guestnetd_setup_edit 'db = cfg["networks"][1]
-db["dhcp"] = False
-db["subnets"].append("2001:db8:20::/64")
-db["gateways"].append("2001:db8:20::1")'
+gn_snoop_setup
 s=$$
 dir=$GN_SANDBOX_DIR
 sv=52:54:00:20:00:02 ca=52:54:00:20:00:11 cb=52:54:00:20:00:12
 cc=52:54:00:20:00:13 nb=52:54:00:20:00:50
 
-# port_field PORT EXPR: EXPR of the port's API object d.
-port_field() {
-    curl -s --unix-socket "$GUESTNET_SOCKET" "http://localhost/v1/ports/$1" \
-        | "$GN_PYTHON" -c "import json, sys; d = json.load(sys.stdin)
-print(($2))"
-}
-# port_ips_are PORT LIST: the port's addresses, as Python prints the list.
-port_ips_are() { [ "$(port_field "$1" "d['ips']")" = "$2" ]; }
-# snoop KEY [SUBKEY]: a counter of the status's "dhcp_snoop".
-snoop() {
-    local sub=${2:-}
-    timeout 10 "$GUESTNETCTL" --json status | "$GN_PYTHON" -c "
-import json, sys
-d = json.load(sys.stdin)['dhcp_snoop']['$1']
-print(d['$sub'] if '$sub' else d)"
-}
-
 # --- The server port (no declared address: undeclared mode) and udhcpd.
-gn_netns "sv$s"
-"$GUESTNETCTL" port add "psv$s" --kind lxc --network db --netns "sv$s" \
-    --mac $sv --server > /dev/null
-ip -n "sv$s" addr add 10.20.0.2/24 dev eth0
-gn_lxc_guest "nb$s" "pnb$s" db $nb 10.20.0.50 2001:db8:20::50
-gn_lxc_guest "ca$s" "pca$s" db $ca
-gn_lxc_guest "cb$s" "pcb$s" db $cb
-gn_lxc_guest "cc$s" "pcc$s" db $cc
+gn_snoop_ports $s $sv $nb ca=$ca cb=$cb cc=$cc
 pca=$(gn_ofport "pca$s") pcc=$(gn_ofport "pcc$s") pnb=$(gn_ofport "pnb$s")
 # (Trace: UDP to nb from an address of db's.)
 to_nb="dl_dst=$nb,udp,nw_dst=10.20.0.50,nw_src"
 gn_check "server-port-keeps-undeclared-mode" gn_wait 5 ip netns exec \
     "sv$s" ping -c 1 -W 1 10.20.0.50
-gn_check "clients-get-no-address" test "$(port_field "pca$s" \
+gn_check "clients-get-no-address" test "$(gn_port_field "pca$s" \
     "d['ips'], d['ips_assigned'], d['ips_leased']")" = "([], [], [])"
 
-cat > "$dir/udhcpd.conf" <<EOC
-start 10.20.0.100
-end 10.20.0.150
-interface eth0
-lease_file $dir/udhcpd.leases
-pidfile $dir/udhcpd.pid
-option subnet 255.255.255.0
-option lease 600
-EOC
-touch "$dir/udhcpd.leases"
-ip netns exec "sv$s" busybox udhcpd -f -a 100 "$dir/udhcpd.conf" \
-    > "$dir/udhcpd.log" 2>&1 &
-gn_on_exit "kill $!"
+gn_snoop_udhcpd "sv$s" "$dir"
 
 # --- Before its lease, ca may send only DHCP.
 gn_capture_start "nb$s" "sv$s" || gn_fail capture-start "tcpdump did not start"
@@ -108,10 +63,10 @@ t1=$(date +%s%N)
 la=$(cut -d' ' -f1 "$dir/ca.lease" 2>/dev/null)
 gn_check "udhcpc-gets-servers-lease" bash -c "[[ '$la' == 10.20.0.1[0-4][0-9] \
     || '$la' == 10.20.0.150 ]]"
-gn_check "lease-bound-to-port" gn_wait 10 port_ips_are "pca$s" "['$la']"
+gn_check "lease-bound-to-port" gn_wait 10 gn_port_ips_are "pca$s" "['$la']"
 echo "# udhcpc had its lease $(( (t1 - t0) / 1000000 )) ms after it started," \
      "bound to its port $(( ($(date +%s%N) - t1) / 1000000 )) ms later"
-gn_check "api-says-leased" test "$(port_field "pca$s" \
+gn_check "api-says-leased" test "$(gn_port_field "pca$s" \
     "d['ips_leased'], d['ips_assigned'], d['lease_expires']['$la'] > 0")" \
     = \
     "(['$la'], [], True)"
@@ -139,16 +94,10 @@ gn_check_trace "trace-after-lease" "ip-spoof-drop:$pca" \
 # --- A rogue guest (nb, from its own address) forges ACKs for cc: from 67
 # and other source ports, broadcast and to cc's MAC.  Nothing binds,
 # nothing is snooped.
-acks0=$(snoop acks)
+acks0=$(gn_snoop acks)
 gn_capture_start "cc$s" || gn_fail capture-start "tcpdump did not start"
-forged_ack() {  # forged_ack SRCMAC SRCIP SPORT DSTMAC YIADDR LEASE
-    echo "Ether(src='$1', dst='$4') / IP(src='$2', dst='255.255.255.255')
-    / UDP(sport=$3, dport=68)
-    / BOOTP(op=2, xid=7, yiaddr='$5', chaddr=mac2str('$cc'))
-    / DHCP(options=[('message-type', 'ack'), ('server_id', '$2'),
-                    ('lease_time', $6), ('subnet_mask', '255.255.255.0'),
-                    'end'])"
-}
+# forged_ack SRCMAC SRCIP SPORT DSTMAC YIADDR LEASE: an ACK for cc.
+forged_ack() { gn_snoop_ack "$1" "$2" "$3" "$4" "$cc" "$5" "$6"; }
 gn_scapy "nb$s" "
 tx($(forged_ack $nb 10.20.0.50 67 ff:ff:ff:ff:ff:ff 10.20.0.200 600),
    $(forged_ack $nb 10.20.0.50 67 $cc 10.20.0.200 600),
@@ -160,21 +109,21 @@ gn_check "rogue-acks-dropped" test "$(tcpdump -nr "$GN_CAPDIR/cc$s.pcap" \
     "ether src $nb and udp dst port 68" 2>/dev/null | wc -l)" = 0
 gn_check_trace "trace-rogue-ack" "dhcp-server-drop:0" \
     "in_port=$pnb,dl_src=$nb,dl_dst=$cc,udp,nw_src=10.20.0.50,udp_src=67"
-gn_check "rogue-acks-bind-nothing" port_ips_are "pcc$s" "[]"
-gn_check "rogue-acks-not-snooped" test "$(snoop acks)" = "$acks0"
+gn_check "rogue-acks-bind-nothing" gn_port_ips_are "pcc$s" "[]"
+gn_check "rogue-acks-not-snooped" test "$(gn_snoop acks)" = "$acks0"
 
 # --- The same ACK from the server port binds (lease time 5 s), and the
 # lease ends without a renewal: the binding goes.
 gn_scapy "sv$s" "tx($(forged_ack $sv 10.20.0.2 67 $cc 10.20.0.200 5))"
-gn_check "server-ack-binds" gn_wait 10 port_ips_are "pcc$s" \
+gn_check "server-ack-binds" gn_wait 10 gn_port_ips_are "pcc$s" \
     "['10.20.0.200']"
 gn_check "bound-address-passes" gn_wait 5 bash -c "ip netns exec cc$s \
     ip addr replace 10.20.0.200/24 dev eth0 && \
     ip netns exec cc$s ping -c 1 -W 1 10.20.0.50"
 t0=$(date +%s)
-gn_check "lease-expiry-unbinds" gn_wait 20 port_ips_are "pcc$s" "[]"
+gn_check "lease-expiry-unbinds" gn_wait 20 gn_port_ips_are "pcc$s" "[]"
 echo "# a lease of 5 s unbound $(( $(date +%s) - t0 )) s after binding"
-gn_check "expired-counted" test "$(snoop expired)" -ge 1
+gn_check "expired-counted" test "$(gn_snoop expired)" -ge 1
 gn_check_trace "trace-after-expiry" "ip-spoof-drop:$pcc" \
     "in_port=$pcc,dl_src=$cc,$to_nb=10.20.0.200"
 # Its renewal from the address (a REQUEST to the server) still reaches
@@ -198,9 +147,9 @@ gn_check "expired-address-dropped" gn_wait 5 bash -c "! ip netns exec cc$s \
 # are counted: ca's lease, nb's declared address, the gateway, the
 # broadcast address, one outside the subnets; then one of a free address
 # binds (positive control) and a second one replaces it.
-taken0=$(snoop refused taken) reserved0=$(snoop refused reserved)
-outside0=$(snoop refused outside-subnets)
-malformed0=$(snoop refused malformed)
+taken0=$(gn_snoop refused taken) reserved0=$(gn_snoop refused reserved)
+outside0=$(gn_snoop refused outside-subnets)
+malformed0=$(gn_snoop refused malformed)
 gn_scapy "sv$s" "
 ack = bytes(($(forged_ack $sv 10.20.0.2 67 $cc 10.20.0.201 600))[BOOTP])
 cut = (Ether(src='$sv', dst='$cc') / IP(src='10.20.0.2', dst='10.20.0.201')
@@ -213,52 +162,30 @@ tx(cut / Raw(ack[:200]),                                 # Truncated BOOTP.
    $(forged_ack $sv 10.20.0.2 67 $cc 10.20.0.255 600),
    $(forged_ack $sv 10.20.0.2 67 $cc 10.99.0.5 600))
 "
-# refused_grew REASON BEFORE N: the refusals for REASON grew by N.
-refused_grew() { [ $(( $(snoop refused "$1") - $2 )) = "$3" ]; }
-gn_check "taken-refused-and-counted" gn_wait 5 refused_grew taken \
+gn_check "taken-refused-and-counted" gn_wait 5 gn_snoop_refused_grew taken \
     "$taken0" 2
-gn_check "reserved-refused-and-counted" gn_wait 5 refused_grew reserved \
-    "$reserved0" 2
-gn_check "outside-refused-and-counted" gn_wait 5 refused_grew \
+gn_check "reserved-refused-and-counted" gn_wait 5 gn_snoop_refused_grew \
+    reserved "$reserved0" 2
+gn_check "outside-refused-and-counted" gn_wait 5 gn_snoop_refused_grew \
     outside-subnets "$outside0" 1
-gn_check "malformed-refused-and-counted" gn_wait 5 refused_grew \
+gn_check "malformed-refused-and-counted" gn_wait 5 gn_snoop_refused_grew \
     malformed "$malformed0" 2
-gn_check "refused-acks-bind-nothing" port_ips_are "pcc$s" "[]"
-gn_check "owner-keeps-its-lease" port_ips_are "pca$s" "['$la']"
+gn_check "refused-acks-bind-nothing" gn_port_ips_are "pcc$s" "[]"
+gn_check "owner-keeps-its-lease" gn_port_ips_are "pca$s" "['$la']"
 gn_check "metrics-count-refusals" bash -c "curl -s --unix-socket \
     '$GUESTNET_SOCKET' http://localhost/metrics | grep -q \
     '^guestnet_dhcp_snoop_refused_total{reason=\"taken\"} [1-9]'"
 gn_scapy "sv$s" "tx($(forged_ack $sv 10.20.0.2 67 $cc 10.20.0.210 600))"
-gn_check "free-address-binds" gn_wait 10 port_ips_are "pcc$s" \
+gn_check "free-address-binds" gn_wait 10 gn_port_ips_are "pcc$s" \
     "['10.20.0.210']"
 gn_scapy "sv$s" "tx($(forged_ack $sv 10.20.0.2 67 $cc 10.20.0.211 600))"
-gn_check "new-ack-replaces-lease" gn_wait 10 port_ips_are "pcc$s" \
+gn_check "new-ack-replaces-lease" gn_wait 10 gn_port_ips_are "pcc$s" \
     "['10.20.0.211']"
 
 # --- DHCPv6: dnsmasq in the server port's namespace leases ca an address
 # (dhclient -6); the REPLY binds it to ca (the port of its destination
 # MAC), next to ca's IPv4 lease.
-ip -n "sv$s" addr add 2001:db8:20::2/64 dev eth0 nodad
-ip netns exec "sv$s" dnsmasq --no-daemon --port=0 --conf-file=/dev/null \
-    --user=root --interface=eth0 --bind-interfaces \
-    --dhcp-range=2001:db8:20::100,2001:db8:20::150,64,600 \
-    --dhcp-leasefile="$dir/dnsmasq.leases" --pid-file="$dir/dnsmasq.pid" \
-    > "$dir/dnsmasq.log" 2>&1 &
-gn_on_exit "kill $!"
-cat > "$dir/dhclient.script" <<EOS
-#!/bin/sh
-lease=$dir/\$(ip netns identify).lease6
-EOS
-cat >> "$dir/dhclient.script" <<'EOS'
-case $reason in
-BOUND6|RENEW6|REBIND6|REBOOT6)
-    echo "$new_ip6_address" > "$lease"
-    ip -6 addr replace "$new_ip6_address/64" dev "$interface" nodad
-    ;;
-esac
-exit 0
-EOS
-chmod +x "$dir/dhclient.script"
+gn_snoop_dnsmasq "sv$s" "$dir"
 gn_dad_done "ca$s" "nb$s"
 t0=$(date +%s%N)
 timeout 15 ip netns exec "ca$s" dhclient -6 -1 -sf "$dir/dhclient.script" \
@@ -268,12 +195,12 @@ gn_on_exit "kill \$(cat '$dir/ca.pid6' 2>/dev/null) 2>/dev/null"
 la6=$(cat "$dir/ca$s.lease6" 2>/dev/null)
 gn_check "dhclient-gets-servers-lease" bash -c \
     "[[ '$la6' == 2001:db8:20::1[0-4][0-9a-f] || '$la6' == 2001:db8:20::150 ]]"
-gn_check "dhcpv6-lease-bound-to-port" gn_wait 10 port_ips_are "pca$s" \
+gn_check "dhcpv6-lease-bound-to-port" gn_wait 10 gn_port_ips_are "pca$s" \
     "['$la', '$la6']"
 echo "# dhclient -6 had its lease ${la6:-(none)} $(( (t1 - t0) / 1000000 ))" \
      "ms after it started, bound to its port" \
      "$(( ($(date +%s%N) - t1) / 1000000 )) ms later"
-gn_check "api-says-both-leased" test "$(port_field "pca$s" \
+gn_check "api-says-both-leased" test "$(gn_port_field "pca$s" \
     "sorted(d['ips_leased']), sorted(d['lease_expires'])")" = \
     "(['$la', '$la6'], ['$la', '$la6'])"
 gn_check "ping6-neighbour-from-lease" gn_wait 5 ip netns exec "ca$s" \
@@ -298,23 +225,24 @@ reply6() {
     / DHCP6OptIA_NA(iaid=1, ianaopts=[DHCP6OptIAAddress(addr='$4',
                                        preflft=$5, validlft=$5)])"
 }
-taken0=$(snoop refused taken) acks0=$(snoop acks)
+taken0=$(gn_snoop refused taken) acks0=$(gn_snoop acks)
 gn_scapy "nb$s" "
 tx($(reply6 $nb fe80::5054:ff:fe20:50 $cc 2001:db8:20::200 600))"
 gn_scapy "sv$s" "
 tx($(reply6 $sv fe80::5054:ff:fe20:2 $cc 2001:db8:20::50 600))"
-gn_check "dhcpv6-taken-refused" gn_wait 5 refused_grew taken "$taken0" 1
-gn_check "dhcpv6-rogue-binds-nothing" port_ips_are "pcc$s" \
+gn_check "dhcpv6-taken-refused" gn_wait 5 gn_snoop_refused_grew taken \
+    "$taken0" 1
+gn_check "dhcpv6-rogue-binds-nothing" gn_port_ips_are "pcc$s" \
     "['10.20.0.211']"
-gn_check "dhcpv6-rogue-not-snooped" test "$(snoop acks)" = "$acks0"
+gn_check "dhcpv6-rogue-not-snooped" test "$(gn_snoop acks)" = "$acks0"
 gn_scapy "sv$s" "
 tx($(reply6 $sv fe80::5054:ff:fe20:2 $cc 2001:db8:20::200 600))"
-gn_check "dhcpv6-server-reply-binds" gn_wait 10 port_ips_are "pcc$s" \
+gn_check "dhcpv6-server-reply-binds" gn_wait 10 gn_port_ips_are "pcc$s" \
     "['10.20.0.211', '2001:db8:20::200']"
 
 # --- A restart keeps the bindings and changes no flow.
 gn_check_restart_unchanged
-gn_check "restart-keeps-leases" port_ips_are "pca$s" "['$la', '$la6']"
+gn_check "restart-keeps-leases" gn_port_ips_are "pca$s" "['$la', '$la6']"
 gn_check "ping-after-restart" bash -c "ip netns exec ca$s ping -c 1 -W 2 \
     10.20.0.50 > /dev/null"
 
@@ -324,8 +252,8 @@ gn_check "ping-after-restart" bash -c "ip netns exec ca$s ping -c 1 -W 2 \
 "$GUESTNETCTL" port add "pws$s" --kind kvm --network web --server \
     > /dev/null
 "$GUESTNETCTL" port add "pwx$s" --kind kvm --network web > /dev/null
-gn_check "assigned-before-server-stays" test "$(port_field "pwy$s" \
+gn_check "assigned-before-server-stays" test "$(gn_port_field "pwy$s" \
     "[i for i in d['ips_assigned'] if ':' not in i]")" = "['10.10.0.2']"
-gn_check "added-with-server-gets-none" test "$(port_field "pwx$s" \
+gn_check "added-with-server-gets-none" test "$(gn_port_field "pwx$s" \
     "d['ips'], d['ips_assigned']")" = "([], [])"
 gn_done

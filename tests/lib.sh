@@ -205,6 +205,104 @@ EOS
     chmod +x "$1"
 }
 
+# gn_snoop_setup: the start of a DHCP snooping test: scapy, busybox
+# udhcpd, dnsmasq and dhclient, or the test ends (gn_missing); guestnetd
+# on the standard config with network db without guestnet's DHCP and with
+# the IPv6 subnet 2001:db8:20::/64 (gateway 2001:db8:20::1).
+gn_snoop_setup() {
+    gn_require_scapy
+    gn_require_cmd busybox busybox-static
+    busybox udhcpd --help > /dev/null 2>&1 \
+        || gn_missing "needs busybox with udhcpd"
+    gn_require_cmd dnsmasq dnsmasq-base
+    gn_require_cmd dhclient isc-dhcp-client
+    gn_guestnetd_setup_edit 'db = cfg["networks"][1]
+db["dhcp"] = False
+db["subnets"].append("2001:db8:20::/64")
+db["gateways"].append("2001:db8:20::1")'
+}
+
+# gn_snoop_ports S SVMAC NBMAC NAME=MAC...: the ports of a DHCP snooping
+# test in network db: its server port psvS (namespace svS, MAC SVMAC,
+# 10.20.0.2, no declared address), a neighbour pnbS (nbS, NBMAC) with
+# the declared addresses 10.20.0.50 and 2001:db8:20::50, and a client
+# port pNAMES (namespace NAMES, MAC) without addresses for each NAME.
+gn_snoop_ports() {
+    local s=$1 sv=$2 nb=$3 c
+    shift 3
+    gn_netns "sv$s"
+    "$GUESTNETCTL" port add "psv$s" --kind lxc --network db --netns "sv$s" \
+        --mac "$sv" --server > /dev/null
+    ip -n "sv$s" addr add 10.20.0.2/24 dev eth0
+    gn_lxc_guest "nb$s" "pnb$s" db "$nb" 10.20.0.50 2001:db8:20::50
+    for c in "$@"; do
+        gn_lxc_guest "${c%%=*}$s" "p${c%%=*}$s" db "${c#*=}"
+    done
+}
+
+# gn_snoop_ack SRCMAC SRCIP SPORT DSTMAC CHADDR YIADDR LEASE: prints the
+# scapy expression of a DHCPACK of YIADDR for LEASE seconds to CHADDR,
+# from SRCMAC and SRCIP (its server identifier) and UDP port SPORT to
+# DSTMAC (for gn_scapy).
+gn_snoop_ack() {
+    echo "Ether(src='$1', dst='$4') / IP(src='$2', dst='255.255.255.255')
+    / UDP(sport=$3, dport=68)
+    / BOOTP(op=2, xid=7, yiaddr='$6', chaddr=mac2str('$5'))
+    / DHCP(options=[('message-type', 'ack'), ('server_id', '$2'),
+                    ('lease_time', $7), ('subnet_mask', '255.255.255.0'),
+                    'end'])"
+}
+
+# gn_snoop_udhcpd NS DIR: busybox udhcpd on eth0 in namespace NS (a
+# server port of network db, 10.20.0.2), its config, leases and log in
+# DIR: leases of 600 s from 10.20.0.100 to 10.20.0.150 (picked from a hash
+# of the client's MAC), offered after an ARP ping of 100 ms; killed on
+# exit.
+gn_snoop_udhcpd() {
+    cat > "$2/udhcpd.conf" <<EOC
+start 10.20.0.100
+end 10.20.0.150
+interface eth0
+lease_file $2/udhcpd.leases
+pidfile $2/udhcpd.pid
+option subnet 255.255.255.0
+option lease 600
+EOC
+    touch "$2/udhcpd.leases"
+    ip netns exec "$1" busybox udhcpd -f -a 100 "$2/udhcpd.conf" \
+        > "$2/udhcpd.log" 2>&1 &
+    gn_on_exit "kill $!"
+}
+
+# gn_snoop_dnsmasq NS DIR: dnsmasq as DHCPv6 server on eth0 in namespace
+# NS (a server port of network db, given 2001:db8:20::2), leases of 600 s
+# from 2001:db8:20::100 to 2001:db8:20::150, its files in DIR; killed on
+# exit.  Writes DIR/dhclient.script, a dhclient -6 script that configures
+# the lease and records it in DIR/NETNS.lease6.
+gn_snoop_dnsmasq() {
+    ip -n "$1" addr add 2001:db8:20::2/64 dev eth0 nodad
+    ip netns exec "$1" dnsmasq --no-daemon --port=0 --conf-file=/dev/null \
+        --user=root --interface=eth0 --bind-interfaces \
+        --dhcp-range=2001:db8:20::100,2001:db8:20::150,64,600 \
+        --dhcp-leasefile="$2/dnsmasq.leases" --pid-file="$2/dnsmasq.pid" \
+        > "$2/dnsmasq.log" 2>&1 &
+    gn_on_exit "kill $!"
+    cat > "$2/dhclient.script" <<EOS
+#!/bin/sh
+lease=$2/\$(ip netns identify).lease6
+EOS
+    cat >> "$2/dhclient.script" <<'EOS'
+case $reason in
+BOUND6|RENEW6|REBIND6|REBOOT6)
+    echo "$new_ip6_address" > "$lease"
+    ip -6 addr replace "$new_ip6_address/64" dev "$interface" nodad
+    ;;
+esac
+exit 0
+EOS
+    chmod +x "$2/dhclient.script"
+}
+
 # gn_config6 FILE [UPLINK]: writes gn_config's config, routed for IPv6
 # too: db gets the IPv6 subnet 2001:db8:20::/64 with the gateway
 # 2001:db8:20::1 (as web has 2001:db8:10::/64 and 2001:db8:10::1), and a
@@ -839,6 +937,31 @@ for p in json.load(sys.stdin):
             sys.exit(0)
         print(got, file=sys.stderr)
 sys.exit(1)' "$@"
+}
+
+# gn_port_field PORT EXPR: prints the Python EXPR of GET /v1/ports/PORT's
+# object d.
+gn_port_field() {
+    curl -s --unix-socket "$GUESTNET_SOCKET" "http://localhost/v1/ports/$1" \
+        | "$GN_PYTHON" -c "import json, sys; d = json.load(sys.stdin)
+print(($2))"
+}
+# gn_port_ips_are PORT LIST: the port's addresses, as Python prints the
+# list.
+gn_port_ips_are() { [ "$(gn_port_field "$1" "d['ips']")" = "$2" ]; }
+# gn_snoop KEY [SUBKEY]: prints a counter of the status's "dhcp_snoop"
+# (DHCP snooping: engine/engine-snoop.c).
+gn_snoop() {
+    local sub=${2:-}
+    timeout 10 "$GUESTNETCTL" --json status | "$GN_PYTHON" -c "
+import json, sys
+d = json.load(sys.stdin)['dhcp_snoop']['$1']
+print(d['$sub'] if '$sub' else d)"
+}
+# gn_snoop_refused_grew REASON BEFORE N: the DHCP snooping refusals for
+# REASON grew by N since BEFORE.
+gn_snoop_refused_grew() {
+    [ $(( $(gn_snoop refused "$1") - $2 )) = "$3" ]
 }
 
 # gn_port_ready PORT: GET /v1/ports/PORT says the port is ready (bound, not

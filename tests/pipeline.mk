@@ -25,6 +25,7 @@ INTEGRATION_TESTS += \
 	tests/pipeline-flood.sh \
 	tests/dhcp-server.sh \
 	tests/dhcp-snoop.sh \
+	tests/dhcp-release.sh \
 	tests/dhcp-ipam.sh \
 	tests/dhcp-flood.sh \
 	tests/dhcp6-server.sh \

@@ -2,7 +2,8 @@
  * string, body and POST /v1/ports options, parsed without I/O) and of the
  * trace parameters (api_trace_flow()): what is accepted gives the right
  * values, what is refused gives its status and a message that says what
- * is wrong, and a refusal returns nothing. */
+ * is wrong, and a refusal returns nothing; and the verdicts of traces
+ * (api_trace_parse()). */
 #include <config.h>
 
 #include "api-request.h"
@@ -300,6 +301,63 @@ test_bulk_shape(void)
     free(many);
 }
 
+/* The verdict and summary of a trace whose datapath actions are
+ * 'actions', after a step of l2-unicast; the rule that sent a copy up, or
+ * NULL. */
+static const char *
+trace_of(const char *actions, const char **summaryp, const char **copiedp)
+{
+    static char verdict[64], summary[128], copied[64];
+    char *text = gn_xasprintf(
+        "Flow: in_port=1\n\nbridge(\"br-int\")\n-------------\n"
+        " 3. reg6=0x14,dl_dst=52:54:00:20:00:02, priority 100, cookie "
+        "0xf000000000001\n\nFinal flow: unchanged\n"
+        "Datapath actions: %s\n", actions);
+    json_t *j = api_trace_parse(text);
+    const char *c = json_string_value(json_object_get(j, "copied_up_by"));
+
+    snprintf(verdict, sizeof verdict, "%s",
+             json_string_value(json_object_get(j, "verdict")));
+    snprintf(summary, sizeof summary, "%s",
+             json_string_value(json_object_get(j, "summary")));
+    snprintf(copied, sizeof copied, "%s", c ? c : "");
+    *summaryp = summary;
+    *copiedp = c ? copied : NULL;
+    json_decref(j);
+    free(text);
+    return verdict;
+}
+
+static void
+test_trace_verdicts(void)
+{
+    const char *summary, *copied;
+
+    /* A copy up (DHCP snooping) with the packet itself going on. */
+    CHECK_STREQ(trace_of("meter(5),userspace(pid=0,controller(reason=1,"
+                         "rule_cookie=0x39000000008001,max_len=1600)),2",
+                         &summary, &copied), "allowed");
+    CHECK_STREQ(summary, "allowed by l2-unicast, a copy sent to guestnetd "
+                "by dhcp-client-snoop");
+    CHECK_STREQ(copied, "dhcp-client-snoop");
+    CHECK_STREQ(trace_of("clone(meter(4),userspace(pid=0,controller("
+                         "reason=1,rule_cookie=0x37000000008002))),3",
+                         &summary, &copied), "allowed");
+    CHECK_STREQ(copied, "dhcp-snoop");
+    /* Up only, a meter only, nothing, an output. */
+    CHECK_STREQ(trace_of("meter(5),userspace(pid=0,controller(reason=1,"
+                         "rule_cookie=0x30000000008001))", &summary,
+                         &copied), "sent to guestnetd");
+    CHECK(!copied);
+    CHECK_STREQ(trace_of("meter(3)", &summary, &copied), "dropped");
+    CHECK_STREQ(trace_of("drop", &summary, &copied), "dropped");
+    CHECK_STREQ(trace_of("clone(meter(3)),drop", &summary, &copied),
+                "dropped");
+    CHECK_STREQ(trace_of("meter(3),2", &summary, &copied), "allowed");
+    CHECK_STREQ(summary, "allowed by l2-unicast");
+    CHECK(!copied);
+}
+
 int
 main(void)
 {
@@ -317,5 +375,6 @@ main(void)
     TEST_RUN("api-request/known-paths", test_known_paths);
     TEST_RUN("api-request/trace-values-strict", test_trace_values_strict);
     TEST_RUN("api-request/bulk-shape", test_bulk_shape);
+    TEST_RUN("api-request/trace-verdicts", test_trace_verdicts);
     return test_done();
 }

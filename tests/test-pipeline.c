@@ -572,7 +572,19 @@ test_port_waits_for_lease_where_network_has_server(void)
     CHECK(has_flow(t, (const char *[]) {
         "table=0", cookie_str(PIPELINE_RULE_PORT_IN, 102),
         "set_field:0x3->reg4", NULL }));
-    CHECK(count(t, 0, 101) == port_flows(0, 0));
+    /* Its DHCP and DHCPv6 client messages go on with a copy up through
+     * table 16 (3 flows); the server port's answers likewise. */
+    CHECK(count(t, 0, 101) == port_flows(0, 0) + 3);
+    CHECK(count(t, PIPELINE_RULE_DHCP_CLIENT_SNOOP, 101) == 3);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=127",
+        cookie_str(PIPELINE_RULE_DHCP_CLIENT_SNOOP, 101), "in_port=101",
+        "tp_src=546", "tp_dst=547",
+        "actions=clone(resubmit(,16)),goto_table:3", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=16", cookie_str(PIPELINE_RULE_DHCP_CLIENT_SNOOP, 101),
+        "in_port=101", "meter:131173", "CONTROLLER:1600", NULL }));
+    CHECK(count(t, PIPELINE_RULE_DHCP_CLIENT_SNOOP, 102) == 0);
     CHECK(count(t, PIPELINE_RULE_DHCP_SNOOP, 102) == 3);
     /* Its DHCP client messages pass from any address of db's subnet (a
      * renewal of a lease whose binding it lacks), and only they. */
@@ -589,7 +601,7 @@ test_port_waits_for_lease_where_network_has_server(void)
     t = build(cfg, ports, 2, -1);
     CHECK(has_flow(t, (const char *[]) {
         "table=1", "in_port=101", "nw_src=10.20.0.7 ", NULL }));
-    CHECK(count(t, 0, 101) == port_flows(1, 0) + 1 + 3);
+    CHECK(count(t, 0, 101) == port_flows(1, 0) + 1 + 3 + 3);
     /* The server port, in undeclared mode (no addresses of its own), may
      * not take the address it leased: 3 drops of it (IP, ARP, ARP
      * probe) under the client's cookie. */
