@@ -335,7 +335,7 @@ test_trace_verdicts(void)
 
     /* A copy up (DHCP snooping) with the packet itself going on. */
     CHECK_STREQ(trace_of("meter(5),userspace(pid=0,controller(reason=1,"
-                         "rule_cookie=0x39000000008001,max_len=1600)),2",
+                         "rule_cookie=0x3a000000008001,max_len=1600)),2",
                          &summary, &copied), "allowed");
     CHECK_STREQ(summary, "allowed by l2-unicast, a copy sent to guestnetd "
                 "by dhcp-client-snoop");
