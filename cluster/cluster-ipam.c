@@ -308,7 +308,7 @@ cluster_ipam_req__(const json_t *row, json_t *req)
     }
     declared = cluster_strings__(row, "ips");
     for (size_t i = json_array_size(declared); i-- > 0;) {
-        if (cluster_ipam_assigned__(row, json_string_value(
+        if (cluster_ipam_not_requested__(row, json_string_value(
                                         json_array_get(declared, i)))) {
             json_array_remove(declared, i);
         }
@@ -335,13 +335,13 @@ cluster_list__(const char *list)
 }
 
 bool
-cluster_ipam_assigned__(const json_t *row, const char *ip)
+cluster_ipam_not_requested__(const json_t *row, const char *ip)
 {
     const char *list = ovsdb_datum_map_get_string(row, "external_ids",
                                                   CLUSTER_ASSIGNED_KEY);
     json_t *items = cluster_list__(list ? list : "");
     const json_t *v;
-    bool found = false;
+    bool found = cluster_ip_learned__(row, ip);
     size_t i;
 
     json_array_foreach (items, i, v) {
@@ -349,6 +349,16 @@ cluster_ipam_assigned__(const json_t *row, const char *ip)
     }
     json_decref(items);
     return found;
+}
+
+bool
+cluster_ip_learned__(const json_t *row, const char *ip)
+{
+    char *key = gn_xasprintf("%s%s", CLUSTER_LEARNED_PREFIX, ip);
+    const char *v = ovsdb_datum_map_get_string(row, "external_ids", key);
+
+    free(key);
+    return v != NULL;
 }
 
 void

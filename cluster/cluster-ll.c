@@ -244,10 +244,18 @@ cluster_ll_register_kind__(struct cluster *c, const char *port,
                    json_pack("[s]", "name"), "==",
                    json_pack("[{s:s}]", "name", port), 0);
     if (learned) {
-        /* Its own address, which other hosts route to. */
+        /* Its own address, which other hosts route to, marked as taken
+         * on first use (a live migration's destination asks without
+         * it: cluster_ipam_not_requested__()). */
+        char *key = gn_xasprintf("%s%s", CLUSTER_LEARNED_PREFIX, ll);
+
         ovsdb_txn_mutate(txn, "Port", cluster_where__("name", port),
-                         json_pack("[[s, s, [s, [s]]]]", "ips", "insert",
-                                   "set", ll));
+                         json_pack("[[s, s, [s, [s]]], [s, s, o]]",
+                                   "ips", "insert", "set", ll,
+                                   "external_ids", "insert",
+                                   ovsdb_datum_map(json_pack(
+                                       "{s:s}", key, "true"))));
+        free(key);
     }
     ovsdb_txn_insert(txn, "Address", json_pack(
                          "{s:s, s:s, s:s, s:s}", "network", network,

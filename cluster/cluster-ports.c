@@ -59,6 +59,15 @@ cluster_port_json__(const json_t *row)
     if (assigned) {
         json_object_set_new(j, "ips_assigned", cluster_list__(assigned));
     }
+    json_t *learned = json_array();
+    const json_t *ip;
+    size_t k;
+    json_array_foreach (json_object_get(j, "ips"), k, ip) {
+        if (cluster_ip_learned__(row, json_string_value(ip))) {
+            json_array_append(learned, (json_t *) ip);
+        }
+    }
+    json_object_set_new(j, "ips_learned", learned);
     const char *req = ovsdb_datum_string(row, "requested_host");
     if (req) {
         json_object_set_new(j, "requested_host", json_string(req));
@@ -376,7 +385,7 @@ cluster_same_ips__(const json_t *row, const json_t *ips)
 
     /* The registry's assigned addresses are no request's. */
     for (i = json_array_size(have); i-- > 0;) {
-        if (cluster_ipam_assigned__(row, json_string_value(
+        if (cluster_ipam_not_requested__(row, json_string_value(
                                         json_array_get(have, i)))) {
             json_array_remove(have, i);
         }

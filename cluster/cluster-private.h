@@ -141,6 +141,14 @@ void cluster_answer__(engine_done_cb *, void *aux, int status,
 /* The Port row's external_ids key: those of its "ips" the registry
  * assigned (comma-separated). */
 #define CLUSTER_ASSIGNED_KEY "ips-assigned"
+/* The prefix of the Port row's external_ids keys that mark those of its
+ * "ips" its guest took on first use ("ip-learned:ADDRESS" = "true", one
+ * key per address, so that two registrations in flight never overwrite
+ * each other's: cluster-ll.c). */
+#define CLUSTER_LEARNED_PREFIX "ip-learned:"
+/* True if the Port row 'row' marks its address 'ip' as taken on first
+ * use. */
+bool cluster_ip_learned__(const json_t *row, const char *ip);
 /* At most this many addresses are tried for one add that others' adds
  * keep beating to them. */
 #define CLUSTER_IPAM_TRIES 16
@@ -187,8 +195,10 @@ json_t *cluster_ipam_fixed__(const json_t *info);
 void cluster_ipam_req__(const json_t *row, json_t *req);
 /* The items of the comma-separated 'list' (new array of strings). */
 json_t *cluster_list__(const char *list);
-/* True if 'ip' (canonical text) is one that 'row' was assigned. */
-bool cluster_ipam_assigned__(const json_t *row, const char *ip);
+/* True if 'ip' (canonical text) is one that 'row' was assigned, or that
+ * its guest took on first use: no add request's (a live migration's
+ * destination asks without them). */
+bool cluster_ipam_not_requested__(const json_t *row, const char *ip);
 /* Gives the port add 'op' the assigned addresses 'assigned' (an array of
  * texts, its IPv4 one first, the one before the 'from'th of its subnet;
  * takes ownership) in its request for the engine and in its info. */

@@ -12,7 +12,11 @@
 # refuses them to its own learner wv, and the same frames for them arrive
 # at wb (positive controls).  wv (host1) and wz (host2) claim one free
 # address at the same moment: the registry gives it to exactly one, and
-# only that host binds it.  Two hosts, real packets.
+# only that host binds it.  wu then moves to host1 by live migration: the
+# destination asks for the port without addresses (as libvirt's hook
+# does for a guest that declared none) and is accepted, and once the
+# guest runs there its first packet from its address binds it again on
+# host1 (the registry holds it for the port).  Two hosts, real packets.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 . "$GN_SRCDIR/tests/cluster-lib.sh"
 gn_require_scapy
@@ -154,4 +158,33 @@ fi
 binds() { [ "$(local_has $winner)" = True ]; }
 gn_check "race-winner-binds" gn_wait 10 binds
 gn_check "race-loser-binds-nothing" test "$(local_has $loser)" = False
+
+# --- wu moves to host1 by live migration.
+gn_check "registry-marks-learned" test "$(gn_host_field 1 \
+    "/v1/cluster/ports/pwu$s" 'sorted(d.get("ips_learned", []))')" = \
+    "['10.10.0.77', '2001:db8:10::77']"
+gn_netns "wm$s"
+answer=$(gn_host_api 1 POST /v1/ports "{\"name\": \"pwu$s\",
+    \"kind\": \"lxc\", \"network\": \"web\", \"netns\": \"wm$s\",
+    \"mac\": \"$wu\"}")
+gn_check "migration-destination-accepted" grep -q '^HTTP 201' <<<"$answer"
+gn_check "migration-destination-pending" grep -q '"state": "pending"' \
+    <<<"$answer"
+gn_scapy "wm$s" "
+import subprocess, time
+rarp = (Ether(src='$wu', dst='ff:ff:ff:ff:ff:ff', type=0x8035)
+        / ARP(op=3, hwsrc='$wu', hwdst='$wu', psrc='0.0.0.0', pdst='0.0.0.0'))
+subprocess.run(['ip', '-n', 'wu$s', 'link', 'set', 'eth0', 'down'])
+for d in (0, 0.05, 0.1, 0.15, 0.2):
+    time.sleep(d)
+    sendp(rarp, iface='eth0', verbose=0)
+"
+moved() { [ "$(gn_host_field 1 "/v1/cluster/ports/pwu$s" \
+               'd["host"], d.get("requested_host")')" = "host1 None" ]; }
+gn_check "registry-moves-the-port" gn_wait 10 moved
+learn_on1() { GUESTNET_SOCKET=${GN_HOST_SOCK[1]} gn_on_host 1 gn_learn "$@"; }
+gn_check "migrated-guest-binds-its-address-again" learn_on1 "wm$s" \
+    "pwu$s" $wu 10.10.0.77
+gn_check "migrated-port-learned-it" test "$(gn_host_field 1 \
+    "/v1/ports/pwu$s" 'd["ips_learned"]')" = "['10.10.0.77']"
 gn_done
