@@ -351,6 +351,26 @@ cluster_ipam_not_requested__(const json_t *row, const char *ip)
     return found;
 }
 
+void
+cluster_ipam_json__(const json_t *row, json_t *j)
+{
+    const char *assigned = ovsdb_datum_map_get_string(row, "external_ids",
+                                                      CLUSTER_ASSIGNED_KEY);
+    json_t *learned = json_array();
+    const json_t *ip;
+    size_t i;
+
+    if (assigned) {
+        json_object_set_new(j, "ips_assigned", cluster_list__(assigned));
+    }
+    json_array_foreach (json_object_get(j, "ips"), i, ip) {
+        if (cluster_ip_learned__(row, json_string_value(ip))) {
+            json_array_append(learned, (json_t *) ip);
+        }
+    }
+    json_object_set_new(j, "ips_learned", learned);
+}
+
 bool
 cluster_ip_learned__(const json_t *row, const char *ip)
 {

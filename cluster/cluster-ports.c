@@ -54,20 +54,7 @@ cluster_port_json__(const json_t *row)
         json_object_set_new(j, keys[i], json_string(s ? s : ""));
     }
     json_object_set_new(j, "ips", cluster_strings__(row, "ips"));
-    const char *assigned = ovsdb_datum_map_get_string(row, "external_ids",
-                                                      CLUSTER_ASSIGNED_KEY);
-    if (assigned) {
-        json_object_set_new(j, "ips_assigned", cluster_list__(assigned));
-    }
-    json_t *learned = json_array();
-    const json_t *ip;
-    size_t k;
-    json_array_foreach (json_object_get(j, "ips"), k, ip) {
-        if (cluster_ip_learned__(row, json_string_value(ip))) {
-            json_array_append(learned, (json_t *) ip);
-        }
-    }
-    json_object_set_new(j, "ips_learned", learned);
+    cluster_ipam_json__(row, j);
     const char *req = ovsdb_datum_string(row, "requested_host");
     if (req) {
         json_object_set_new(j, "requested_host", json_string(req));

@@ -149,6 +149,10 @@ void cluster_answer__(engine_done_cb *, void *aux, int status,
 /* True if the Port row 'row' marks its address 'ip' as taken on first
  * use. */
 bool cluster_ip_learned__(const json_t *row, const char *ip);
+/* Adds to 'j', the JSON of Port row 'row' with its "ips", the addresses
+ * of them the registry assigned ("ips_assigned", if any) and those taken
+ * on first use ("ips_learned"). */
+void cluster_ipam_json__(const json_t *row, json_t *j);
 /* At most this many addresses are tried for one add that others' adds
  * keep beating to them. */
 #define CLUSTER_IPAM_TRIES 16

@@ -21,6 +21,9 @@
  *     learned, on the bridge or asked for by an add in progress, or, in
  *     cluster mode, another host's), nor is it queued here for another
  *     port (learned or leased);
+ *   - it is not the EUI-64 address (RFC 4291, the one SLAAC forms) of
+ *     another port's MAC in the network, here or on another host: that
+ *     port's own, whenever its guest uses it;
  *   - the port has no address of its family yet (one per family).
  * Refusals are logged (rate-limited) and counted.  In cluster mode
  * (engine_set_learn_registrar()) the binding waits for the cluster's
@@ -29,6 +32,8 @@
  * hold one address; one the registry refuses is refused as above.
  *
  * A binding is queued and written in the next transaction to the port's
+ * (provided the port is still the one that asked, with the same MAC, and
+ * still takes addresses on first use)
  * Interface external_ids (nothing ovs-vswitchd reads: no next_cfg), as
  * engine-snoop.c writes a lease: "guestnet:ips" with the address (its
  * others kept) and PORTS_IPS_LEARNED_KEY naming it.  The port view reads
@@ -194,6 +199,31 @@ engine_learn_owner__(struct engine *e, int vlan, const char *name,
     return NULL;
 }
 
+/* If IPv6 address 'ip' has the EUI-64 interface identifier of a MAC
+ * that another port of port 'p''s network has (here or on another host),
+ * the name of that port: the address it forms by SLAAC is its own. */
+static const char *
+engine_learn_eui64_owner__(struct engine *e, const struct pipeline_port *p,
+                           const struct netaddr_ip *ip)
+{
+    struct netaddr_mac mac;
+    struct in6_addr ll;
+
+    if (ip->family != AF_INET6) {
+        return NULL;
+    }
+    /* The link-local address with the same interface identifier. */
+    memset(&ll, 0, sizeof ll);
+    ll.s6_addr[0] = 0xfe;
+    ll.s6_addr[1] = 0x80;
+    memcpy(ll.s6_addr + 8, ip->addr.v6.s6_addr + 8, 8);
+    if (!ip6_link_local_mac(&ll, mac.b)
+        || !memcmp(&mac, &p->mac, sizeof mac)) {
+        return NULL;
+    }
+    return engine_mac_owner__(e, p->vlan, &mac, p->name);
+}
+
 /* Decides whether 'ip' may be bound to port 'p'.  Returns NULL (queue
  * it), "" (nothing to do: queued for it already) or a reason to refuse it
  * (static, or in 'buf' of 'size' bytes). */
@@ -231,6 +261,12 @@ engine_learn_check__(struct engine *e, const struct pipeline_port *p,
         if (netaddr_ip_same_addr(ip, &net->gateways[i])) {
             return "reserved: the network's gateway";
         }
+    }
+    owner = engine_learn_eui64_owner__(e, p, ip);
+    if (owner) {
+        snprintf(buf, size, "the EUI-64 (SLAAC) address of port %s of the "
+                 "network", owner);
+        return buf;
     }
     owner = engine_learn_owner__(e, p->vlan, p->name, ip, &remote);
     if (owner) {
@@ -274,6 +310,7 @@ engine_learn_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
         q = &e->learn_queue[e->n_learn_queue++];
         q->port = gn_xstrdup(p->name);
         q->vlan = p->vlan;
+        q->mac = p->mac;
         q->addr = ip;
         q->in_txn = false;
         q->registering = e->learn_register != NULL;
@@ -332,6 +369,30 @@ engine_learn_list_has_family__(const char *list, int family)
     return found;
 }
 
+/* True if the port of binding 'q' is still the one that asked (same
+ * network and MAC) and still takes addresses on first use (the config
+ * or a server port may have changed meanwhile). */
+static bool
+engine_learn_still__(struct engine *e, const struct engine_learn *q)
+{
+    size_t n;
+    const struct pipeline_port *ports = port_view_pipeline_ports(
+        engine_view__(e), &n);
+    const struct gn_network *net = gn_config_find_vlan(e->cfg, q->vlan);
+
+    for (size_t i = 0; net && i < n; i++) {
+        const struct pipeline_port *p = &ports[i];
+
+        if (!p->remote && !strcmp(p->name, q->port)) {
+            return (p->vlan == q->vlan
+                    && !memcmp(&p->mac, &q->mac, sizeof p->mac)
+                    && pipeline_port_learning(
+                        net, p, engine_learn_has_server__(e, p->vlan)));
+        }
+    }
+    return false;
+}
+
 /* Adds to 'txn' the op that writes port 'name''s queued bindings not yet
  * in a transaction (the first of each family the port has no address of)
  * and marks them.  Returns the number of ops (0 or 1). */
@@ -358,9 +419,10 @@ engine_learn_write__(struct engine *e, struct ovsdb_txn *txn, const char *br,
             continue;
         }
         q->in_txn = true;
-        if (!iface || engine_learn_list_has_family__(gn_buf_cstr(&new_ips),
-                                                     q->addr.family)) {
-            continue;           /* Gone, or it has one now. */
+        if (!iface || !engine_learn_still__(e, q)
+            || engine_learn_list_has_family__(gn_buf_cstr(&new_ips),
+                                              q->addr.family)) {
+            continue;           /* Gone or changed, or it has one now. */
         }
         netaddr_format_ip(&q->addr, s, sizeof s);
         gn_buf_printf(&new_ips, "%s%s", new_ips.len ? "," : "", s);

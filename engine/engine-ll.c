@@ -222,14 +222,21 @@ static const char *
 engine_ll_eui64_owner__(struct engine *e, int vlan, const struct in6_addr *a,
                         const char *name)
 {
+    struct netaddr_mac mac;
+
+    return (ip6_link_local_mac(a, mac.b)
+            ? engine_mac_owner__(e, vlan, &mac, name) : NULL);
+}
+
+const char *
+engine_mac_owner__(struct engine *e, int vlan, const struct netaddr_mac *mac_,
+                   const char *name)
+{
     const struct engine_remote *r = &e->remote;
     const struct pipeline_port *ports;
-    struct netaddr_mac mac;
+    struct netaddr_mac mac = *mac_;
     size_t n, n_view;
 
-    if (!ip6_link_local_mac(a, mac.b)) {
-        return NULL;
-    }
     port_view_pipeline_ports(e->view, &n_view);
     ports = engine_remote_merge__(e, &n);
     for (size_t i = 0; i < n; i++) {

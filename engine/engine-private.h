@@ -510,6 +510,7 @@ const char *engine_snoop_reason_name__(enum engine_snoop_reason r);
 struct engine_learn {
     char *port;                 /* The port's name. */
     int vlan;
+    struct netaddr_mac mac;     /* The port's MAC when it asked. */
     struct netaddr_ip addr;
     bool in_txn;                /* In the transaction in flight. */
     bool registering;           /* Cluster mode: waiting for the
@@ -541,6 +542,12 @@ struct engine_ll {
                                  * registry (engine_ll_registered()). */
 };
 
+/* The name of the port (of the bridge, or another host's: merged or in
+ * 'remote.macs') of the network of 'vlan' other than 'name' with 'mac',
+ * or NULL. */
+const char *engine_mac_owner__(struct engine *e, int vlan,
+                               const struct netaddr_mac *mac,
+                               const char *name);
 /* A packet-in of a "link-local-punt" flow. */
 void engine_ll_packet_in__(struct engine *e,
                            const struct ofctrl_packet_in *pin);

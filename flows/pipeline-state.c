@@ -435,6 +435,7 @@ pipeline_port_key__(struct gn_buf *key, const struct pipeline_port *p,
     gn_buf_put(key, p->mac.b, sizeof p->mac.b);
     gn_buf_put(key, &p->server, sizeof p->server);
     gn_buf_put(key, &p->blocked, sizeof p->blocked);
+    gn_buf_put(key, &p->learned, sizeof p->learned);
     gn_buf_put(key, p->limits.value, sizeof p->limits.value);
     for (size_t i = 0; i < p->n_ips; i++) {
         const struct netaddr_ip *ip = &p->ips[i];

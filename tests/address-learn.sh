@@ -209,6 +209,29 @@ one_holder() {
 }
 gn_check "race-bound-to-exactly-one" gn_wait 10 one_holder
 
+# --- wz may not take wb's EUI-64 (SLAAC) address in the subnet, by DAD
+# or by traffic; a free one of its own passes (positive control).
+refused0=$(learned refused)
+wb_slaac=2001:db8:10:0:5054:ff:fe10:12
+gn_scapy "wz$s" "
+import socket
+a = '$wb_slaac'
+m = in6_getnsma(inet_pton(socket.AF_INET6, a))
+tx(Ether(src='$wz', dst=in6_getnsmac(m))
+   / IPv6(src='::', dst=inet_ntop(socket.AF_INET6, m), hlim=255)
+   / ICMPv6ND_NS(tgt=a),
+   Ether(src='$wz', dst='33:33:00:00:00:01') / IPv6(src=a, dst='ff02::1')
+   / UDP(dport=9))
+"
+gn_check "eui64-of-neighbour-refused" gn_wait 10 bash -c \
+    "[ \$(( \$('$GUESTNETCTL' --json status | '$GN_PYTHON' -c \
+       'import json, sys; print(json.load(sys.stdin)[\"learned\"][\"refused\"])') \
+       - $refused0 )) -ge 1 ]"
+gn_check "eui64-of-neighbour-not-bound" test \
+    "$(port_field "pwz$s" "'$wb_slaac' in d['ips']")" = False
+gn_check "free-ipv6-after-refusal-bound" gn_learn "wz$s" "pwz$s" $wz \
+    2001:db8:10::95
+
 # --- A port declaring addresses never learns.
 gn_check_trace "declared-port-does-not-learn" "ip-spoof-drop:$pwa" \
     "in_port=$pwa,dl_src=$wa,dl_dst=$wb,udp,nw_src=10.10.0.80,\
@@ -226,7 +249,14 @@ gn_check "learned-kept-after-restart" test \
 "$GUESTNETCTL" port del "pwu$s" > /dev/null
 gn_check "deleted-port-gone" gn_wait 10 bash -c \
     "! ovs-vsctl list-ports br-int | grep -qx pwu$s"
-gn_check_trace "deleted-ports-address-free-again" "address-learn-punt:$pwz" \
-    "in_port=$pwz,dl_src=$wz,dl_dst=$wb,udp6,ipv6_src=2001:db8:10::77,\
-ipv6_dst=2001:db8:10::12,udp_dst=9"
+# (To the race's loser, which has no IPv4 address yet.)
+if [ "$(holders)" = "['pwz$s']" ]; then
+    loser=vnet$s lmac=$we
+else
+    loser=pwz$s lmac=$wz
+fi
+gn_check_trace "deleted-ports-address-free-again" \
+    "address-learn-punt:$(gn_ofport "$loser")" \
+    "in_port=$(gn_ofport "$loser"),dl_src=$lmac,dl_dst=$wb,udp,\
+nw_src=10.10.0.77,nw_dst=10.10.0.12,udp_dst=9"
 gn_done
