@@ -33,11 +33,11 @@
  *      of a family it has none of up to guestnetd through its DHCP meter
  *      ("address-learn-punt", the same drops above it while it has no
  *      address), which binds the address to it if it is free,
- *      engine/engine-learn.c: one of each family, exact from then on), DHCP discovery from 0.0.0.0 (and, in a
- *      network with a server port, DHCP client messages from any address
- *      of its IPv4 subnets: a renewal whose lease is not bound yet);
- *      ARP whose
- *      sender address and sender MAC are the port's own, ARP probes (from
+ *      engine/engine-learn.c: one of each family, exact from then on),
+ *      DHCP discovery from 0.0.0.0 (and, in a network with a server port,
+ *      DHCP client messages from any address of its IPv4 subnets: a
+ *      renewal whose lease is not bound yet); ARP whose sender address and
+ *      sender MAC are the port's own, ARP probes (from
  *      0.0.0.0) only for its own addresses ("dad-drop"); RARP requests,
  *      which claim no address (QEMU announces a migrated guest with them);
  *      IPv6 from its addresses, its link-local addresses (the EUI-64 one

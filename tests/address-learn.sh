@@ -223,10 +223,8 @@ tx(Ether(src='$wz', dst=in6_getnsmac(m))
    Ether(src='$wz', dst='33:33:00:00:00:01') / IPv6(src=a, dst='ff02::1')
    / UDP(dport=9))
 "
-gn_check "eui64-of-neighbour-refused" gn_wait 10 bash -c \
-    "[ \$(( \$('$GUESTNETCTL' --json status | '$GN_PYTHON' -c \
-       'import json, sys; print(json.load(sys.stdin)[\"learned\"][\"refused\"])') \
-       - $refused0 )) -ge 1 ]"
+refused_grew() { [ $(( $(learned refused) - refused0 )) -ge 1 ]; }
+gn_check "eui64-of-neighbour-refused" gn_wait 10 refused_grew
 gn_check "eui64-of-neighbour-not-bound" test \
     "$(port_field "pwz$s" "'$wb_slaac' in d['ips']")" = False
 gn_check "free-ipv6-after-refusal-bound" gn_learn "wz$s" "pwz$s" $wz \
