@@ -181,7 +181,9 @@ engine_learn_owner__(struct engine *e, int vlan, const char *name,
     for (size_t i = 0; i < e->remote.n; i++) {
         const struct pipeline_port *r = &e->remote.ports[i];
 
-        for (size_t k = 0; r->vlan == vlan && k < r->n_ips; k++) {
+        /* (The same port on another host: a live migration's source.) */
+        for (size_t k = 0; r->vlan == vlan && strcmp(r->name, name)
+                           && k < r->n_ips; k++) {
             if (netaddr_ip_same_addr(&r->ips[k], ip)) {
                 *remote = true;
                 return r->name;
