@@ -334,14 +334,29 @@ pipeline_reserved__(const struct gn_network *net, size_t *n)
  * allow flows, which allow its network's subnets.  Rule and object in
  * 'cookie'. */
 static void
+pipeline_claim_drops__(struct pipeline_ctx *ctx, const char *port,
+                       const struct netaddr_ip *ip, uint64_t cookie);
+
+static void
 pipeline_undeclared_drops__(struct pipeline_ctx *ctx,
                             const struct gn_network *net,
                             const struct netaddr_ip *ip, uint64_t cookie)
 {
-    char addr[INET6_ADDRSTRLEN], port[64];
+    char port[64];
 
     snprintf(port, sizeof port, "reg6=%d,reg5=1,reg4=%#x/%#x", net->vlan,
              PIPELINE_PORT_UNDECLARED, PIPELINE_PORT_UNDECLARED);
+    pipeline_claim_drops__(ctx, port, ip, cookie);
+}
+
+/* The drops of what claims address 'ip' for the frames that 'port' (a
+ * match) selects: see pipeline_undeclared_drops__(). */
+static void
+pipeline_claim_drops__(struct pipeline_ctx *ctx, const char *port,
+                       const struct netaddr_ip *ip, uint64_t cookie)
+{
+    char addr[INET6_ADDRSTRLEN];
+
     pipeline_format_ip(ip, false, addr, sizeof addr);
     if (ip->family == AF_INET) {
         pipeline_ctx_add(ctx, T_SOURCE, 105, cookie, PIPELINE_GUARD_DROP,
@@ -376,6 +391,26 @@ pipeline_guard_network_flows(struct pipeline_ctx *ctx,
 
     for (size_t i = 0; i < n; i++) {
         pipeline_undeclared_drops__(ctx, net, &reserved[i], gw);
+    }
+    free(reserved);
+}
+
+void
+pipeline_guard_learning_flows(struct pipeline_ctx *ctx,
+                              const struct gn_network *net,
+                              const struct pipeline_port *p, int family)
+{
+    uint64_t gw = PIPELINE_COOKIE(PIPELINE_RULE_GATEWAY_SPOOF_DROP,
+                                  net->vlan);
+    size_t n;
+    struct netaddr_ip *reserved = pipeline_reserved__(net, &n);
+    char port[32];
+
+    snprintf(port, sizeof port, "in_port=%d", p->ofport);
+    for (size_t i = 0; i < n; i++) {
+        if (reserved[i].family == family) {
+            pipeline_claim_drops__(ctx, port, &reserved[i], gw);
+        }
     }
     free(reserved);
 }

@@ -46,6 +46,18 @@ pipeline_port_has_family__(const struct pipeline_port *p, int family)
     return false;
 }
 
+/* True if a subnet of 'net' before the 'i'th has the 'i'th's family. */
+static bool
+pipeline_family_seen__(const struct gn_network *net, size_t i)
+{
+    for (size_t k = 0; k < i; k++) {
+        if (net->subnets[k].family == net->subnets[i].family) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Table 1 for guest port 'p' (MAC 'mac'): the flows with 'actions' for
  * its frames from address or subnet 'ip' of 'family': IPv4 from it, ARP
  * from it and ARP probes (RFC 5227: from 0.0.0.0, for the sender's own
@@ -77,9 +89,10 @@ pipeline_source_flows(struct pipeline_ctx *ctx,
  * and ARP probes for, an address of an IPv4 subnet, and IPv6 from an
  * address of an IPv6 subnet, of a family the port has no address of yet,
  * go up to guestnetd ("address-learn-punt"), which binds the address to
- * the port if it is free (engine/engine-learn.c).  Reserved addresses and
- * those of other ports are dropped above these while the port has none
- * (flows/pipeline-guards.c); guestnetd refuses them in any case. */
+ * the port if it is free (engine/engine-learn.c).  Reserved addresses are
+ * dropped above these (flows/pipeline-guards.c: for all such ports while
+ * they have no address, then by the port's own drops), and those of other
+ * ports while the port has none; guestnetd refuses them in any case. */
 void
 pipeline_learn_flows(struct pipeline_ctx *ctx,
                      const struct pipeline_port *p,
@@ -100,6 +113,11 @@ pipeline_learn_flows(struct pipeline_ctx *ctx,
         pipeline_format_ip(s, true, subnet, sizeof subnet);
         pipeline_source_flows(ctx, p, s->family, subnet, mac, punt, punt,
                               actions);
+        if (p->n_ips && (i == 0 || !pipeline_family_seen__(net, i))) {
+            /* Not flagged undeclared any more: its own reserved-address
+             * drops for the family it still takes. */
+            pipeline_guard_learning_flows(ctx, net, p, s->family);
+        }
         if (s->family == AF_INET6) {
             /* Duplicate address detection for one (table 2, at the
              * priority of the port's own). */

@@ -198,6 +198,16 @@ void pipeline_learn_flows(struct pipeline_ctx *,
 void pipeline_guard_network_flows(struct pipeline_ctx *,
                                   const struct gn_network *net);
 
+/* flows/pipeline-guards.c: for port 'p' of network 'net' that takes its
+ * addresses on first use and has some already (so its frames are not
+ * flagged PIPELINE_PORT_UNDECLARED), the same drops of the network's
+ * reserved addresses of 'family' for its own frames ("gateway-spoof-drop",
+ * above its punts of that family). */
+void pipeline_guard_learning_flows(struct pipeline_ctx *,
+                                   const struct gn_network *net,
+                                   const struct pipeline_port *p,
+                                   int family);
+
 /* flows/pipeline-guards.c: true if network 'net' may have a port in
  * undeclared mode (see pipeline_port_undeclared()): guestnet serves it no
  * DHCP, or it has a server port ('has_server'), which is in undeclared

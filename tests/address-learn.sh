@@ -190,6 +190,15 @@ gn_check "adopted-port-learns" gn_learn "we$s" "vnet$s" $we 2001:db8:10::91
 gn_check "adopted-port-learned-is-its-own" test \
     "$(port_field "vnet$s" "d['ips'], d['ips_learned']")" = \
     "(['2001:db8:10::91'], ['2001:db8:10::91'])"
+# With one family's address, its other family's reserved addresses are
+# still dropped in the switch, free ones still go up.
+gn_check_trace "partly-learned-port-gateway-dropped" "gateway-spoof-drop:10" \
+    "in_port=$(gn_ofport "vnet$s"),dl_src=$we,dl_dst=$wb,arp,arp_op=2,\
+arp_spa=10.10.0.1,arp_sha=$we"
+gn_check_trace "partly-learned-port-free-address-punted" \
+    "address-learn-punt:$(gn_ofport "vnet$s")" \
+    "in_port=$(gn_ofport "vnet$s"),dl_src=$we,dl_dst=$wb,udp,\
+nw_src=10.10.0.90,nw_dst=10.10.0.12,udp_dst=9"
 race="
 for i in range(3):
     tx(udp4('%s', 'ff:ff:ff:ff:ff:ff', '10.10.0.90', '10.10.0.255', 'race'))
