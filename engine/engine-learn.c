@@ -333,24 +333,6 @@ engine_learn_packet_in__(struct engine *e, const struct ofctrl_packet_in *pin)
     }
 }
 
-/* The Interface row (borrowed) of the port named 'name' on bridge 'br',
- * with its UUID in '*uuidp', or NULL. */
-static const json_t *
-engine_learn_iface__(struct engine *e, const char *br, const char *name,
-                     const char **uuidp)
-{
-    const json_t *iface = NULL;
-    char *uuid = port_find(e->replica, br, name);
-
-    *uuidp = NULL;
-    if (uuid) {
-        iface = port_iface(e->replica, ovsdb_replica_get_row(
-                               e->replica, "Port", uuid), uuidp);
-        free(uuid);
-    }
-    return iface;
-}
-
 /* True if the comma-separated 'list' (or NULL) has an address of
  * 'family'. */
 static bool
@@ -399,11 +381,11 @@ engine_learn_still__(struct engine *e, const struct engine_learn *q)
  * in a transaction (the first of each family the port has no address of)
  * and marks them.  Returns the number of ops (0 or 1). */
 static int
-engine_learn_write__(struct engine *e, struct ovsdb_txn *txn, const char *br,
+engine_learn_write__(struct engine *e, struct ovsdb_txn *txn,
                      const char *name)
 {
     const char *iface_uuid;
-    const json_t *iface = engine_learn_iface__(e, br, name, &iface_uuid);
+    const json_t *iface = engine_find_iface__(e, name, &iface_uuid);
     const char *ips = iface ? ovsdb_datum_map_get_string(
         iface, "external_ids", PORTS_IPS_KEY) : NULL;
     const char *learned = iface ? ovsdb_datum_map_get_string(
@@ -488,7 +470,7 @@ engine_learn_plan__(struct engine *e, struct ovsdb_txn *txn)
         }
     }
     GN_STRMAP_FOR_EACH (node, &todo) {
-        n_ops += engine_learn_write__(e, txn, br, node->key);
+        n_ops += engine_learn_write__(e, txn, node->key);
     }
     gn_strmap_destroy(&todo);
     return n_ops;

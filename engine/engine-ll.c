@@ -399,21 +399,17 @@ engine_ll_in__(const struct in6_addr *list, size_t n, const struct in6_addr *a)
  * all).  Marks the queued
  * ones of the port in the transaction.  Returns the number of ops. */
 static int
-engine_ll_write__(struct engine *e, struct ovsdb_txn *txn, const char *br,
-                  const char *name, const struct pipeline_port *cut)
+engine_ll_write__(struct engine *e, struct ovsdb_txn *txn, const char *name,
+                  const struct pipeline_port *cut)
 {
     struct in6_addr list[PIPELINE_LL_MAX];
     const char *iface_uuid = NULL, *old = NULL;
     const json_t *iface = NULL;
     size_t n = 0, added = 0, removed = 0;
     struct gn_buf text = GN_BUF_INIT;
-    char *uuid, *copy, *save = NULL;
+    char *copy, *save = NULL;
 
-    if ((uuid = port_find(e->replica, br, name))) {
-        iface = port_iface(e->replica, ovsdb_replica_get_row(
-                               e->replica, "Port", uuid), &iface_uuid);
-        free(uuid);
-    }
+    iface = engine_find_iface__(e, name, &iface_uuid);
     old = iface ? ovsdb_datum_map_get_string(iface, "external_ids",
                                              PORTS_LINK_LOCALS_KEY) : NULL;
     copy = gn_xstrdup(old ? old : "");
@@ -514,7 +510,7 @@ engine_ll_plan__(struct engine *e, struct ovsdb_txn *txn)
         }
     }
     GN_STRMAP_FOR_EACH (node, &todo) {
-        n_ops += engine_ll_write__(e, txn, br, node->key, node->value);
+        n_ops += engine_ll_write__(e, txn, node->key, node->value);
     }
     gn_strmap_destroy(&todo);
     return n_ops;

@@ -655,6 +655,10 @@ json_int_t engine_root_int__(const struct engine *e, const char *column);
 
 /* Returns the Port row named 'name' on the bridge, or NULL. */
 const json_t *engine_find_port__(const struct engine *e, const char *name);
+/* The (first) Interface row of the bridge's port named 'name', with its
+ * UUID in '*uuidp' (if nonnull; NULL if none), or NULL (both borrowed). */
+const json_t *engine_find_iface__(const struct engine *e, const char *name,
+                                  const char **uuidp);
 
 /* Port row 'port' (borrowed) as API JSON (new reference), with what its
  * guest needs if 'with_guest_config'. */

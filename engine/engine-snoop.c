@@ -135,24 +135,6 @@ engine_snoop_read__(const json_t *iface, struct engine_snoop_leases *l)
     free(copy);
 }
 
-/* The Interface row (borrowed) of the port named 'name', with its UUID in
- * '*uuidp', or NULL. */
-static const json_t *
-engine_snoop_iface__(struct engine *e, const char *name, const char **uuidp)
-{
-    const char *br = engine_bridge_uuid__(e);
-    const json_t *iface = NULL;
-    char *uuid;
-
-    *uuidp = NULL;
-    if (br && (uuid = port_find(e->replica, br, name))) {
-        iface = port_iface(e->replica, ovsdb_replica_get_row(
-                               e->replica, "Port", uuid), uuidp);
-        free(uuid);
-    }
-    return iface;
-}
-
 /* The local port of the network of 'vlan' with MAC 'mac', or NULL. */
 static const struct pipeline_port *
 engine_snoop_client__(struct engine *e, int vlan, const uint8_t mac[6])
@@ -235,7 +217,7 @@ engine_snoop_check__(struct engine *e, const struct gn_network *net,
             return ENGINE_SNOOP_RESERVED;
         }
     }
-    engine_snoop_read__(engine_snoop_iface__(e, p->name, &iface_uuid),
+    engine_snoop_read__(engine_find_iface__(e, p->name, &iface_uuid),
                         &leases);
     for (size_t i = 0; i < p->n_ips; i++) {
         if (p->ips[i].family == ip->family
@@ -475,7 +457,7 @@ engine_snoop_release__(struct engine *e, const struct pipeline_port *p,
     struct engine_snoop_leases leases;
     const char *iface_uuid;
 
-    engine_snoop_read__(engine_snoop_iface__(e, p->name, &iface_uuid),
+    engine_snoop_read__(engine_find_iface__(e, p->name, &iface_uuid),
                         &leases);
     for (size_t i = 0; i < n; i++) {
         bool leased = engine_snoop_is_leased__(&leases, &ips[i]);
@@ -664,7 +646,7 @@ engine_snoop_plan_port__(struct engine *e, const char *name,
                          struct ovsdb_txn *txn)
 {
     const char *iface_uuid;
-    const json_t *iface = engine_snoop_iface__(e, name, &iface_uuid);
+    const json_t *iface = engine_find_iface__(e, name, &iface_uuid);
     struct engine_snoop_leases old, l;
     struct gn_buf ips = GN_BUF_INIT, leased = GN_BUF_INIT;
     struct gn_buf expires = GN_BUF_INIT;

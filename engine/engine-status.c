@@ -45,6 +45,18 @@ engine_find_port__(const struct engine *e, const char *name)
     return row;
 }
 
+const json_t *
+engine_find_iface__(const struct engine *e, const char *name,
+                    const char **uuidp)
+{
+    const json_t *port = engine_find_port__(e, name);
+
+    if (uuidp) {
+        *uuidp = NULL;
+    }
+    return port ? port_iface(e->replica, port, uuidp) : NULL;
+}
+
 json_t *
 engine_port_json__(const struct engine *e, const json_t *port,
                    bool with_guest_config)
