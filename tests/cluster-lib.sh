@@ -560,6 +560,22 @@ gn_host_api() {
         -w '\nHTTP %{http_code}\n' "http://localhost$2"
 }
 
+# gn_migration_resume DEST SOURCE MAC: a live migration's last step, as
+# QEMU takes it: the guest (MAC) stops in namespace SOURCE (its eth0 goes
+# down) and resumes in DEST, which announces it with RARP, five times at
+# growing intervals.
+gn_migration_resume() {
+    gn_scapy "$1" "
+import subprocess, time
+rarp = (Ether(src='$3', dst='ff:ff:ff:ff:ff:ff', type=0x8035)
+        / ARP(op=3, hwsrc='$3', hwdst='$3', psrc='0.0.0.0', pdst='0.0.0.0'))
+subprocess.run(['ip', '-n', '$2', 'link', 'set', 'eth0', 'down'])
+for d in (0, 0.05, 0.1, 0.15, 0.2):
+    time.sleep(d)
+    sendp(rarp, iface='eth0', verbose=0)
+"
+}
+
 # gn_host_router_mac NAME: prints the router MAC of the host named NAME, as
 # host 1's guestnetd lists the hosts.
 gn_host_router_mac() {

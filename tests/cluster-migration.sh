@@ -73,15 +73,7 @@ gn_check_fails "pending-destination-not-activated" test \
 
 # The guest stops on the source and resumes on the destination, which
 # announces it as QEMU does (RARP, five times, at growing intervals).
-gn_scapy "mb$s" "
-import subprocess, time
-rarp = (Ether(src='$m', dst='ff:ff:ff:ff:ff:ff', type=0x8035)
-        / ARP(op=3, hwsrc='$m', hwdst='$m', psrc='0.0.0.0', pdst='0.0.0.0'))
-subprocess.run(['ip', '-n', 'ma$s', 'link', 'set', 'eth0', 'down'])
-for d in (0, 0.05, 0.1, 0.15, 0.2):
-    time.sleep(d)
-    sendp(rarp, iface='eth0', verbose=0)
-"
+gn_migration_resume "mb$s" "ma$s" $m
 moved() { [ "$(gn_host_field 3 /v1/cluster/ports/pm \
                'd["host"], d.get("requested_host")')" = "host2 None" ]; }
 gn_check "registry-moves-the-port" gn_wait 5 moved

@@ -170,15 +170,7 @@ answer=$(gn_host_api 1 POST /v1/ports "{\"name\": \"pwu$s\",
 gn_check "migration-destination-accepted" grep -q '^HTTP 201' <<<"$answer"
 gn_check "migration-destination-pending" grep -q '"state": "pending"' \
     <<<"$answer"
-gn_scapy "wm$s" "
-import subprocess, time
-rarp = (Ether(src='$wu', dst='ff:ff:ff:ff:ff:ff', type=0x8035)
-        / ARP(op=3, hwsrc='$wu', hwdst='$wu', psrc='0.0.0.0', pdst='0.0.0.0'))
-subprocess.run(['ip', '-n', 'wu$s', 'link', 'set', 'eth0', 'down'])
-for d in (0, 0.05, 0.1, 0.15, 0.2):
-    time.sleep(d)
-    sendp(rarp, iface='eth0', verbose=0)
-"
+gn_migration_resume "wm$s" "wu$s" $wu
 moved() { [ "$(gn_host_field 1 "/v1/cluster/ports/pwu$s" \
                'd["host"], d.get("requested_host")')" = "host1 None" ]; }
 gn_check "registry-moves-the-port" gn_wait 10 moved
