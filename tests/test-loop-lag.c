@@ -101,6 +101,12 @@ test_blocking_callback_is_seen(void)
 
     fixture_init(&f, 1, 60000, 50, 120);
     fixture_run(&f, 800, &s);
+    /* A loaded machine fires a 1 ms timer less often: keep running (the
+     * stall happened once, at 50 ms) until there are enough firings for a
+     * percentile that one sample can exceed, or 20 s have passed. */
+    for (int i = 0; i < 200 && s.this_minute.samples < 150; i++) {
+        fixture_run(&f, 100, &s);
+    }
     /* One firing was late by about the 120 ms the callback took, and the
      * callback held it up (on a CPU: not waiting for one, unless other
      * processes took much of it meanwhile). */
@@ -108,7 +114,7 @@ test_blocking_callback_is_seen(void)
     CHECK(s.blocked_max_us == -1 || s.blocked_max_us >= 50000);
     CHECK(s.blocked_max_us <= s.max_us);
     CHECK(s.this_minute.max_us == s.max_us);
-    /* Among some 300 firings, one stall is above the 99th percentile. */
+    /* Among 150 or more firings, one stall is above the 99th percentile. */
     CHECK(s.this_minute.samples >= 150);
     CHECK(s.this_minute.p99_us < s.max_us);
     fixture_destroy(&f);
