@@ -59,7 +59,8 @@ LEASE_FILE=$dir/ca$s.lease ip netns exec "ca$s" busybox udhcpc -i eth0 -f \
     -R -t 5 -T 1 -A 1 -s "$dir/udhcpc.script" -p "$dir/udhcpc-ca.pid" \
     > "$dir/udhcpc-ca.log" 2>&1 &
 gn_on_exit "kill $!"
-gn_wait 15 test -s "$dir/ca$s.lease"
+gn_wait 20 test -s "$dir/ca$s.lease" \
+    || gn_fail udhcpc-lease "$(cat "$dir/udhcpc-ca.log")"
 la=$(lease_of "ca$s")
 gn_check "udhcpc-gets-lease" bash -c "[[ '$la' == 10.20.0.1[0-5][0-9] ]]"
 gn_check "lease-bound" gn_wait 10 gn_port_ips_are "pca$s" "['$la']"
@@ -127,7 +128,8 @@ gn_check_trace "trace-after-release" "ip-spoof-drop:$pca" \
 LEASE_FILE=$dir/cb$s.lease ip netns exec "cb$s" busybox udhcpc -i eth0 -n \
     -q -r "$la" -t 5 -T 1 -A 1 -s "$dir/udhcpc.script" \
     > "$dir/udhcpc-cb.log" 2>&1
-gn_check "second-client-gets-address" test "$(lease_of "cb$s")" = "$la"
+if [ "$(lease_of "cb$s")" = "$la" ]; then gn_pass second-client-gets-address
+else gn_fail second-client-gets-address "$(cat "$dir/udhcpc-cb.log")"; fi
 gn_check "second-client-bound" gn_wait 10 gn_port_ips_are "pcb$s" "['$la']"
 gn_check "second-client-reaches-neighbour" gn_wait 5 ip netns exec "cb$s" \
     ping -c 1 -W 1 10.20.0.50
@@ -178,6 +180,7 @@ timeout 15 ip netns exec "ca$s" dhclient -6 -1 -sf "$dir/dhclient.script" \
     -lf "$dir/ca.leases6" -pf "$dir/ca.pid6" eth0 > "$dir/dhclient.out" 2>&1
 gn_on_exit "kill \$(cat '$dir/ca.pid6' 2>/dev/null) 2>/dev/null"
 la6=$(cat "$dir/ca$s.lease6" 2>/dev/null)
+[ -n "$la6" ] || gn_fail dhclient6-lease "$(cat "$dir/dhclient.out")"
 gn_check "dhcpv6-lease-bound" gn_wait 10 gn_port_ips_are "pca$s" "['$la6']"
 leased0=$(gn_snoop refused not-leased) releases0=$(gn_snoop releases)
 malformed0=$(gn_snoop refused malformed)

@@ -272,6 +272,8 @@ EOC
     ip netns exec "$1" busybox udhcpd -f -a 100 "$2/udhcpd.conf" \
         > "$2/udhcpd.log" 2>&1 &
     gn_on_exit "kill $!"
+    gn_wait 10 gn_listening_udp "$1" 67 \
+        || gn_fail udhcpd-listens "$(cat "$2/udhcpd.log")"
 }
 
 # gn_snoop_dnsmasq NS DIR: dnsmasq as DHCPv6 server on eth0 in namespace
@@ -287,6 +289,8 @@ gn_snoop_dnsmasq() {
         --dhcp-leasefile="$2/dnsmasq.leases" --pid-file="$2/dnsmasq.pid" \
         > "$2/dnsmasq.log" 2>&1 &
     gn_on_exit "kill $!"
+    gn_wait 10 gn_listening_udp "$1" 547 \
+        || gn_fail dnsmasq-listens "$(cat "$2/dnsmasq.log")"
     cat > "$2/dhclient.script" <<EOS
 #!/bin/sh
 lease=$2/\$(ip netns identify).lease6
@@ -975,6 +979,11 @@ sys.exit(not json.load(sys.stdin)["ready"])'
 # gn_listening NS PORT: something in namespace NS listens on TCP PORT.
 gn_listening() {
     ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .
+}
+
+# gn_listening_udp NS PORT: something in namespace NS has UDP PORT bound.
+gn_listening_udp() {
+    ip netns exec "$1" ss -Hlun "sport = :$2" | grep -q .
 }
 
 # gn_require_lxc: LXC with its busybox template and a static busybox, or
