@@ -3,9 +3,9 @@
  * decoded and handed to the owner's callback within a budget, and the
  * packet-outs the owner sends down (OFPT_PACKET_OUT to one port).  Also
  * the switch config that makes the switch send packet-ins on this
- * connection at all: ovs-vswitchd sends no asynchronous message to a
- * service connection (BRIDGE.mgmt) whose miss_send_len is 0, its
- * default. */
+ * connection at all (ovs-vswitchd sends no asynchronous message to a
+ * service connection, BRIDGE.mgmt, whose miss_send_len is 0, its
+ * default) and parse the transport header of first fragments. */
 #include <config.h>
 
 #include "ofctrl-private.h"
@@ -34,8 +34,11 @@ void
 ofctrl_send_switch_config__(struct ofctrl *o)
 {
     struct ofputil_switch_config config = {
-        .frag = OFPUTIL_FRAG_NORMAL,        /* The switch's default, which
-                                             * the pipeline relies on. */
+        .frag = OFPUTIL_FRAG_NX_MATCH,      /* First fragments show their
+                                             * transport header: the
+                                             * pipeline's fragment guard
+                                             * (flows/pipeline-guards.c)
+                                             * judges them by it. */
         .invalid_ttl_to_controller = -1,
         .miss_send_len = UINT16_MAX,        /* Whole packets. */
     };

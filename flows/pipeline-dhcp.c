@@ -122,8 +122,8 @@ pipeline_dhcp_network_flows(struct pipeline_ctx *ctx,
             pipeline_ctx_add(ctx, T_SOURCE, 100,
                              PIPELINE_COOKIE(PIPELINE_RULE_DHCP_DISCOVER,
                                              net->vlan), next,
-                             "reg6=%d,reg5=1,udp,nw_src=%s,tp_src=68,"
-                             "tp_dst=67", net->vlan, subnet);
+                             "reg6=%d,reg5=1,udp,nw_frag=no,nw_src=%s,"
+                             "tp_src=68,tp_dst=67", net->vlan, subnet);
         }
     }
     /* Above the ports' punts, where guestnetd would serve them. */

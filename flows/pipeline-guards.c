@@ -11,8 +11,8 @@
  * group (pipeline_guard_taken_flows()).  A guard that refuses a
  * guest's frame sends it to table 15 (PIPELINE_GUARD_DROP), where its
  * port's "guard-count" flow drops it, so that those drops count per port
- * too (the fragment and header chain drops, which refuse what a guest may
- * lose or send without spoofing anything, drop at once). */
+ * too (the header chain drop, which refuses what a guest may send
+ * without spoofing anything, drops at once). */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -65,7 +65,8 @@ pipeline_source_mac_check__(struct pipeline_ctx *ctx)
     free(spoof);
 }
 
-/* Table 1: what any guest may send from no address of its own: DHCP
+/* Table 1: what any guest may send from no address of its own, whole
+ * (never in fragments, which table 2 would pass on): DHCP
  * discovery from 0.0.0.0, duplicate address detection (its targets are
  * checked in table 2), MLD reports and router solicitations (RFC 4861
  * 4.1 lets a host without an address send them) from "::" and RARP
@@ -86,14 +87,14 @@ pipeline_unaddressed__(struct pipeline_ctx *ctx)
     snprintf(next, sizeof next, "goto_table:%d", T_CONTENT);
     pipeline_ctx_add(ctx, T_SOURCE, 100,
                      PIPELINE_COOKIE(PIPELINE_RULE_DHCP_DISCOVER, 0), next,
-                     "reg5=1,udp,nw_src=0.0.0.0,nw_dst=255.255.255.255,"
-                     "tp_src=68,tp_dst=67");
+                     "reg5=1,udp,nw_frag=no,nw_src=0.0.0.0,"
+                     "nw_dst=255.255.255.255,tp_src=68,tp_dst=67");
     pipeline_ctx_add(ctx, T_SOURCE, 100, allow, next,
-                     "reg5=1,icmp6,ipv6_src=::,icmp_type=135");
+                     "reg5=1,icmp6,nw_frag=no,ipv6_src=::,icmp_type=135");
     pipeline_ctx_add(ctx, T_SOURCE, 100, allow, next,
-                     "reg5=1,icmp6,ipv6_src=::,icmp_type=143");
+                     "reg5=1,icmp6,nw_frag=no,ipv6_src=::,icmp_type=143");
     pipeline_ctx_add(ctx, T_SOURCE, 100, allow, next,
-                     "reg5=1,icmp6,ipv6_src=::,icmp_type=133");
+                     "reg5=1,icmp6,nw_frag=no,ipv6_src=::,icmp_type=133");
     pipeline_ctx_add(ctx, T_SOURCE, 100,
                      PIPELINE_COOKIE(PIPELINE_RULE_ARP_ALLOW, 0), next,
                      "reg5=1,rarp,arp_op=3,arp_spa=0.0.0.0,"
@@ -103,43 +104,69 @@ pipeline_unaddressed__(struct pipeline_ctx *ctx)
                      PIPELINE_GUARD_DROP, "reg5=1,arp,arp_spa=0.0.0.0");
 }
 
-/* Table 2: fragments.  OVS hides the transport ports (and ICMP type) of
- * every fragment, the first included (the switch's default fragment
- * handling, "normal"), and a datagram may put its ICMPv6 or UDP header
- * into the second fragment.  So a guest's fragments go through conntrack
- * (zone PIPELINE_CT_FRAG_ZONE), which reassembles the datagram, and come
- * back here (with the registers of their port) with its verdict: the
- * userspace datapath hands on the fragments, invalid if conntrack cannot
- * track the whole (ND, router advertisements, redirects; tiny, overlapping
- * or incomplete fragments), else with the datagram's protocol and ports in
- * ct_nw_proto, ct_tp_src, ct_tp_dst; the kernel datapath hands on the
- * reassembled datagram, which the flows below then see whole.  Nothing is
- * committed: a connection seen one way only would soon be invalid to
- * conntrack's TCP window tracking, and guests get no entries to fill the
- * table with.  The cost: a fragmented ICMP echo reply (or TCP SYN-ACK)
- * cannot start a connection, so it is invalid and dropped: too big a ping
- * gets no answer.
+/* Table 2: fragments, judged without reassembly.  The switch parses the
+ * transport header of a first fragment (OFPUTIL_FRAG_NX_MATCH, which
+ * flows/ofctrl-pin.c sets) and none of a later one, which has none.  What
+ * makes a datagram a server message, a router advertisement, a redirect
+ * or neighbour discovery is in its first bytes: UDP ports, ICMP and ICMPv6
+ * types.  A later fragment cannot change them: it starts at byte 8 or
+ * beyond, and receivers discard datagrams whose fragments overlap (RFC
+ * 5722; Linux does for IPv4 too).  Nor can it join another sender's
+ * datagram: reassembly is by source address, which table 1 checked in
+ * every fragment.  So:
+ *   - a later fragment goes on ("fragment-pass");
+ *   - a first fragment goes on if its header says what it is: TCP or UDP
+ *     with a destination port (one that does not hold the whole TCP
+ *     header has none: the tiny fragment attack of RFC 1858), ICMP echo or
+ *     errors, ICMPv6 echo or errors; no DHCP or DHCPv6 server message but
+ *     from the network's server port ("dhcp-server-drop");
+ *   - any other first fragment is dropped ("fragment-drop"): neighbour
+ *     discovery, router advertisements, redirects and MLD are never
+ *     fragmented (RFC 6980), and an ICMPv6 header or IPv6 header chain
+ *     that does not fit in the first fragment (RFC 7112) leaves no type.
+ * Nothing is reassembled: guests do not share the datapath's reassembly
+ * table (see README "Security model"), any fragment size passes, and a
+ * fragmented echo reply arrives.  Without the end of a datagram whose
+ * first fragment was dropped, the receiver completes nothing.
  *
- * An IPv6 header chain that OVS cannot walk to its end leaves nw_proto 0,
- * which a parsed packet never has (0 is hop-by-hop, which OVS walks past):
- * it hides its upper layer and is dropped. */
+ * An IPv6 header chain that OVS cannot walk to its end leaves nw_proto 0
+ * and no fragment mark (0 is hop-by-hop, which OVS walks past): it hides
+ * its upper layer and is dropped. */
 static void
 pipeline_fragments__(struct pipeline_ctx *ctx)
 {
-    static const char *const ips[] = { "ip", "ipv6" };
-    uint64_t frag_drop = PIPELINE_COOKIE(PIPELINE_RULE_FRAG_DROP, 0);
-    char *ct;
+    static const struct {
+        const char *ip, *tcp, *udp, *icmp;
+        int icmp_types[6];          /* Echo and errors. */
+        size_t n_icmp_types;
+    } fam[] = {
+        /* ICMP type 0, echo reply, is also what an empty first fragment
+         * shows: one that carries nothing. */
+        { "ip", "tcp", "udp", "icmp", { 0, 8, 3, 11, 12 }, 5 },
+        { "ipv6", "tcp6", "udp6", "icmp6", { 128, 129, 1, 2, 3, 4 }, 6 },
+    };
+    uint64_t pass = PIPELINE_COOKIE(PIPELINE_RULE_FRAG_PASS, 0);
+    uint64_t drop = PIPELINE_COOKIE(PIPELINE_RULE_FRAG_DROP, 0);
+    char next[32];
 
-    ct = gn_xasprintf("ct(zone=%d,table=%d)", PIPELINE_CT_FRAG_ZONE,
-                      T_CONTENT);
-    for (size_t i = 0; i < GN_ARRAY_SIZE(ips); i++) {
-        pipeline_ctx_add(ctx, T_CONTENT, 140,
-                         PIPELINE_COOKIE(PIPELINE_RULE_FRAG_CT, 0), ct,
-                         "reg5=1,%s,nw_frag=yes,ct_state=-trk", ips[i]);
-        pipeline_ctx_add(ctx, T_CONTENT, 135, frag_drop, "drop",
-                         "reg5=1,%s,nw_frag=yes,ct_state=+inv+trk", ips[i]);
+    snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
+    for (size_t i = 0; i < GN_ARRAY_SIZE(fam); i++) {
+        pipeline_ctx_add(ctx, T_CONTENT, 145, pass, next,
+                         "reg5=1,%s,nw_frag=later", fam[i].ip);
+        pipeline_ctx_add(ctx, T_CONTENT, 143, drop, PIPELINE_GUARD_DROP,
+                         "reg5=1,%s,nw_frag=first,tp_dst=0", fam[i].tcp);
+        pipeline_ctx_add(ctx, T_CONTENT, 143, drop, PIPELINE_GUARD_DROP,
+                         "reg5=1,%s,nw_frag=first,tp_dst=0", fam[i].udp);
+        for (size_t t = 0; t < fam[i].n_icmp_types; t++) {
+            pipeline_ctx_add(ctx, T_CONTENT, 143, pass, next,
+                             "reg5=1,%s,nw_frag=first,icmp_type=%d",
+                             fam[i].icmp, fam[i].icmp_types[t]);
+        }
+        pipeline_ctx_add(ctx, T_CONTENT, 142, drop, PIPELINE_GUARD_DROP,
+                         "reg5=1,%s,nw_frag=first", fam[i].icmp);
+        pipeline_ctx_add(ctx, T_CONTENT, 141, pass, next,
+                         "reg5=1,%s,nw_frag=first", fam[i].ip);
     }
-    free(ct);
     pipeline_ctx_add(ctx, T_CONTENT, 135,
                      PIPELINE_COOKIE(PIPELINE_RULE_IPV6_HEADER_DROP, 0),
                      "drop", "reg5=1,ipv6,nw_proto=0");
@@ -148,17 +175,17 @@ pipeline_fragments__(struct pipeline_ctx *ctx)
 /* Table 2, for ports that are not their network's server
  * (PIPELINE_PORT_SERVER clear): DHCP and DHCPv6 server messages (by either
  * port: a server may answer from another source port; in a fragmented
- * datagram by the ports conntrack saw), router advertisements and
+ * datagram by its first fragment's), router advertisements and
  * redirects are dropped. */
 static void
 pipeline_server_drops__(struct pipeline_ctx *ctx)
 {
     static const struct {
-        const char *ip, *udp;   /* The family's protocols. */
+        const char *udp;        /* The family's UDP. */
         int server, client;     /* Server's and client's ports. */
     } dhcp[] = {
-        { "ip", "udp", 67, 68 },
-        { "ipv6", "udp6", 547, 546 },
+        { "udp", 67, 68 },
+        { "udp6", 547, 546 },
     };
     uint64_t dhcp_drop = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_SERVER_DROP, 0);
     uint64_t ra = PIPELINE_COOKIE(PIPELINE_RULE_RA_DROP, 0);
@@ -167,13 +194,12 @@ pipeline_server_drops__(struct pipeline_ctx *ctx)
 
     snprintf(guest, sizeof guest, "reg5=1,reg4=0/%#x", PIPELINE_PORT_SERVER);
     for (size_t i = 0; i < GN_ARRAY_SIZE(dhcp); i++) {
-        pipeline_ctx_add(ctx, T_CONTENT, 130, dhcp_drop, PIPELINE_GUARD_DROP,
-                         "%s,%s,nw_frag=first,ct_state=+trk-inv,"
-                         "ct_nw_proto=17,ct_tp_src=%d", guest, dhcp[i].ip,
+        /* A first fragment's, above pipeline_fragments__()'s pass. */
+        pipeline_ctx_add(ctx, T_CONTENT, 144, dhcp_drop, PIPELINE_GUARD_DROP,
+                         "%s,%s,nw_frag=first,tp_src=%d", guest, dhcp[i].udp,
                          dhcp[i].server);
-        pipeline_ctx_add(ctx, T_CONTENT, 130, dhcp_drop, PIPELINE_GUARD_DROP,
-                         "%s,%s,nw_frag=first,ct_state=+trk-inv,"
-                         "ct_nw_proto=17,ct_tp_dst=%d", guest, dhcp[i].ip,
+        pipeline_ctx_add(ctx, T_CONTENT, 144, dhcp_drop, PIPELINE_GUARD_DROP,
+                         "%s,%s,nw_frag=first,tp_dst=%d", guest, dhcp[i].udp,
                          dhcp[i].client);
         pipeline_ctx_add(ctx, T_CONTENT, 120, dhcp_drop, PIPELINE_GUARD_DROP,
                          "%s,%s,tp_src=%d", guest, dhcp[i].udp,

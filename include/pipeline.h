@@ -51,13 +51,18 @@
  *      which binds the address to the port if no other port of the
  *      network holds it (engine/engine-ll.c).  Other frames are
  *      dropped.
- *   2  content: a guest's IPv4 and IPv6 fragments go through conntrack
- *      (zone PIPELINE_CT_FRAG_ZONE, uncommitted), which reassembles them,
- *      and are judged by the whole datagram: dropped if conntrack finds it
- *      invalid (ND, router advertisements, redirects, tiny, overlapping or
- *      incomplete fragments: "fragment-drop"); an IPv6 header chain OVS
+ *   2  content: a guest's IPv4 and IPv6 fragments are judged without
+ *      reassembly, by the transport header of the first fragment, which
+ *      the switch parses (OFPUTIL_FRAG_NX_MATCH): later fragments and
+ *      first fragments of TCP and UDP with a destination port, ICMP and
+ *      ICMPv6 echo and errors go on to table 3 ("fragment-pass"); first
+ *      fragments of DHCP or DHCPv6 server messages but from the
+ *      network's server port ("dhcp-server-drop"), of other ICMP and
+ *      ICMPv6 (neighbour discovery, router advertisements, redirects,
+ *      MLD) and those too short for their header ("fragment-drop") are
+ *      dropped (see flows/pipeline-guards.c); an IPv6 header chain OVS
  *      cannot walk is dropped ("ipv6-header-drop").  DHCP/DHCPv6 server
- *      messages (by either port, whole or reassembled), router
+ *      messages (by either port, whole), router
  *      advertisements and redirects (ICMP and ICMPv6) are dropped unless
  *      the port is its network's server.  Neighbour solicitations must
  *      carry the port's MAC as source link-layer address, or, from "::"
@@ -333,7 +338,7 @@ struct pipeline_input {
     RULE(L2_FLOOD_CHUNK, 29, "l2-flood-chunk")                          \
     RULE(REDIRECT_DROP, 30, "redirect-drop")                            \
     RULE(ND_OPTION_DROP, 31, "nd-option-drop")                          \
-    RULE(FRAG_CT, 33, "fragment-reassembly")                            \
+    RULE(FRAG_PASS, 33, "fragment-pass")                                \
     RULE(FRAG_DROP, 34, "fragment-drop")                                \
     RULE(IPV6_HEADER_DROP, 35, "ipv6-header-drop")                      \
     RULE(DAD_DROP, 36, "dad-drop")                                      \
@@ -377,9 +382,6 @@ enum pipeline_rule {
 
 /* The conntrack zone of routed traffic. */
 #define PIPELINE_CT_ZONE 1
-/* The conntrack zone that reassembles guests' fragmented datagrams for
- * table 2 (nothing is committed there). */
-#define PIPELINE_CT_FRAG_ZONE 2
 
 /* Stores in '*mac' the gateway MAC of the network with 'vlan', which
  * guestnet answers ARP requests and neighbour solicitations for the

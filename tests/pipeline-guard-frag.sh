@@ -1,12 +1,16 @@
 #!/bin/bash
 # pipeline-guard-frag: router advertisements and redirects do not get past
 # the pipeline behind IPv6 extension headers or in fragments (RFC 7113),
-# nor behind a header chain OVS cannot walk; ordinary fragmented UDP (IPv4
-# and IPv6) and TCP (IPv4, fragmented by a router inside a guest) between
-# guests still work, and the test prints what they measured.  The victim
-# accepts fragmented neighbour discovery (suppress_frag_ndisc=0), as some
-# systems do, so that what reaches it is what it would act upon; its
-# routes show whether a rogue advertisement took hold.
+# nor behind a header chain OVS cannot walk: fragments are judged by their
+# first fragment, without reassembly, and a datagram whose first fragment
+# is dropped never arrives whole.  Ordinary fragmented UDP (IPv4 and IPv6,
+# fragments of any size), TCP (IPv4, fragmented by a router inside a
+# guest) and ping between guests work, the switch reassembles none of it,
+# and one guest filling the datapath's reassembly table with incomplete
+# datagrams does not stop them; the test prints what they measured.  The
+# victim accepts fragmented neighbour discovery (suppress_frag_ndisc=0),
+# as some systems do, so that what reaches it is what it would act upon;
+# its routes show whether a rogue advertisement took hold.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 
@@ -112,7 +116,7 @@ tx(ra('ra-plain', src, mac),
        / ICMP(type=5, code=1, gw='10.10.0.11')
        / IP(src='10.10.0.12', dst='10.20.0.5') / UDP() / mark('redirect4'),
    *fragment(Ether(src=mac, dst='$wb') / IP(src='10.10.0.11',
-       dst='10.10.0.12') / ICMP(type=5, code=1, gw='10.10.0.11')
+       dst='10.10.0.12', id=0x4717) / ICMP(type=5, code=1, gw='10.10.0.11')
        / IP(src='10.10.0.12', dst='10.20.0.5') / UDP()
        / Raw(bytes(3000)) / mark('redirect4-fragmented'), 1400),
    Ether(src=mac, dst='$wb') / IP(src='10.10.0.11', dst='10.10.0.12')
@@ -126,7 +130,38 @@ tx(ra('ra-plain', src, mac),
        / UDP(sport=4000, dport=9) / mark('udp-behind-headers'),
    *frags(Ether(src=mac, dst='$wb') / IPv6(src='2001:db8:10::11',
        dst='2001:db8:10::12') / ICMPv6EchoRequest(data=bytes(3000))
-       / mark('echo6-fragmented'), 1232, fid=0x4716))
+       / mark('echo6-fragmented'), 1232, fid=0x4716),
+   # MLD and a neighbour solicitation from ::, in fragments.
+   *frags(Ether(src=mac, dst='33:33:00:00:00:16') / IPv6(src=src,
+       dst='ff02::16', hlim=1) / ICMPv6MLReport2(records=[
+       ICMPv6MLDMultAddrRec(dst='ff02::1:ff00:%x' % i) for i in range(80)]),
+       1232, fid=0x4718),
+   *frags(Ether(src=mac, dst='33:33:ff:00:00:12') / IPv6(src='::',
+       dst='ff02::1:ff00:12', hlim=255)
+       / ICMPv6ND_NS(tgt='2001:db8:10::12') / Raw(bytes(2000)), 1232,
+       fid=0x4719),
+   # TCP whose first fragment holds its ports but not its flags (RFC
+   # 1858), and the same with the whole header in the first.
+   *frags(Ether(src=mac, dst='$wb') / IPv6(src='2001:db8:10::11',
+       dst='2001:db8:10::12') / TCP(sport=4001, dport=22, flags='S')
+       / mark('tcp-tiny-first-fragment'), 8, fid=0x471a),
+   *frags(Ether(src=mac, dst='$wb') / IPv6(src='2001:db8:10::11',
+       dst='2001:db8:10::12') / TCP(sport=4001, dport=22, flags='S')
+       / mark('tcp-whole-header-first'), 24, fid=0x471b),
+   # UDP whose first fragment holds nothing past the fragment header.
+   *[Ether(src=mac, dst='$wb') / IPv6(src='2001:db8:10::11',
+       dst='2001:db8:10::12') / IPv6ExtHdrFragment(nh=17, offset=o, m=m,
+       id=0x471c) / Raw(b) for o, m, b in ((0, 1, b''), (1, 0, bytes(16)))],
+   # DHCP discovery from 0.0.0.0 in fragments, and its whole twin.
+   *fragment(Ether(src=mac, dst='ff:ff:ff:ff:ff:ff') / IP(src='0.0.0.0',
+       dst='255.255.255.255', id=0x471d) / UDP(sport=68, dport=67)
+       / BOOTP(chaddr=mac2str(mac)) / DHCP(options=[('message-type',
+       'discover'), 'end']) / Raw(bytes(1600)) / mark('discover-fragmented'),
+       600),
+   Ether(src=mac, dst='ff:ff:ff:ff:ff:ff') / IP(src='0.0.0.0',
+       dst='255.255.255.255') / UDP(sport=68, dport=67)
+       / BOOTP(chaddr=mac2str(mac)) / DHCP(options=[('message-type',
+       'discover'), 'end']) / mark('discover-whole'))
 "
 # The server port: its advertisements pass, behind headers too (not in
 # fragments, which receivers ignore by RFC 6980), and so do its redirects.
@@ -148,21 +183,43 @@ gn_capture_stop
 
 for tag in ra-plain ra-hop-by-hop ra-destination-options ra-routing \
            ra-chain redirect6-behind-header redirect6 redirect4 \
-           redirect4-fragmented truncated-header-chain; do
+           truncated-header-chain; do
     gn_check_unseen "$tag-dropped" "wb$s" "$tag"
 done
-# Fragments by their datagram's id (a tag may straddle two fragments): not
-# one fragment of these reaches the victim.
+# Fragments by their datagram's id (a tag may straddle two fragments):
+# the first fragment of none of these reaches the victim (the later ones
+# do, and complete nothing there).
+first_frags_seen() {
+    tcpdump -nr "$GN_CAPDIR/wb$s.pcap" \
+        "ip6[6] == 44 and ip6[44:4] == $1 and (ip6[42:2] & 0xfff8) == 0" \
+        2>/dev/null | wc -l
+}
 frags_seen() {
     tcpdump -nr "$GN_CAPDIR/wb$s.pcap" "ip6[6] == 44 and ip6[44:4] == $1" \
         2>/dev/null | wc -l
 }
 for f in ra-fragmented:0x4711 ra-first-fragment-headers-only:0x4712 \
          ra-hbh-fragmented:0x4713 ra-tiny-fragments:0x4714 \
-         ra-tiny-first-fragment:0x4715; do
-    gn_check "${f%:*}-dropped" test "$(frags_seen ${f#*:})" = 0
+         ra-tiny-first-fragment:0x4715 mld-fragmented:0x4718 \
+         dad-fragmented:0x4719 tcp-tiny-first-fragment:0x471a \
+         udp-empty-first-fragment:0x471c; do
+    gn_check "${f%:*}-first-fragment-dropped" \
+        test "$(first_frags_seen ${f#*:})" = 0
 done
+gn_check "redirect4-fragmented-first-fragment-dropped" test "$(tcpdump -nr \
+    "$GN_CAPDIR/wb$s.pcap" 'ip[4:2] == 0x4717 and ip[6:2] & 0x1fff == 0' \
+    2>/dev/null | wc -l)" = 0
+gn_check "redirect4-fragmented-later-fragments-pass" test "$(tcpdump -nr \
+    "$GN_CAPDIR/wb$s.pcap" 'ip[4:2] == 0x4717 and ip[6:2] & 0x1fff != 0' \
+    2>/dev/null | wc -l)" -gt 0
+gn_check "echo6-fragmented-first-fragment-passes" \
+    test "$(first_frags_seen 0x4716)" = 1
+gn_check "discover-fragmented-dropped" test "$(tcpdump -nr \
+    "$GN_CAPDIR/wb$s.pcap" 'ip[4:2] == 0x471d' 2>/dev/null | wc -l)" = 0
+gn_check_seen "discover-whole-passes" "wb$s" discover-whole
 gn_check "echo6-fragmented-all-fragments-pass" test "$(frags_seen 0x4716)" = 3
+gn_check "tcp-whole-header-first-all-fragments-pass" \
+    test "$(frags_seen 0x471b)" = 2
 for tag in unreachable4 udp-behind-headers echo6-fragmented \
            server-ra-hop-by-hop server-redirect4 server-ra; do
     gn_check_seen "$tag-passes" "wb$s" "$tag"
@@ -183,11 +240,19 @@ gn_check_trace "trace-redirect6" "redirect-drop:0" \
     "$f,dl_dst=$wb,ipv6,nw_proto=58,ipv6_src=$lla,icmpv6_type=137"
 gn_check_trace "trace-broken-header-chain" "ipv6-header-drop:0" \
     "$f,dl_dst=$wb,ipv6,ipv6_src=2001:db8:10::11,nw_proto=0"
-# A fragment goes to conntrack and, found invalid, is dropped.
-gn_check "trace-invalid-fragment" test "$(trace_rules \
-    "$f,dl_dst=$wb,ipv6,ipv6_src=2001:db8:10::11,nw_proto=44,nw_frag=later" \
-    --ct-next trk,inv)" = \
-    "port-ingress ip-source-allow fragment-reassembly fragment-drop"
+# A later fragment goes on unjudged; a first one by its header.
+gn_check "trace-later-fragment" test "$(trace_rules \
+    "$f,dl_dst=$wb,ipv6,ipv6_src=2001:db8:10::11,nw_proto=44,nw_frag=later")" \
+    = "port-ingress ip-source-allow fragment-pass l2-unicast"
+gn_check "trace-first-fragment-udp" test "$(trace_rules \
+    "$f,dl_dst=$wb,udp6,ipv6_src=2001:db8:10::11,nw_frag=first,udp_dst=9")" \
+    = "port-ingress ip-source-allow fragment-pass l2-unicast"
+gn_check_trace "trace-first-fragment-ra" "fragment-drop:0" \
+    "$f,dl_dst=$wb,icmp6,ipv6_src=$lla,nw_frag=first,icmpv6_type=134"
+gn_check_trace "trace-first-fragment-without-port" "fragment-drop:0" \
+    "$f,dl_dst=$wb,tcp,nw_src=10.10.0.11,nw_frag=first,tcp_dst=0"
+gn_check_trace "trace-first-fragment-dhcp-reply" "dhcp-server-drop:0" \
+    "$f,dl_dst=$wb,udp,nw_src=10.10.0.11,nw_frag=first,udp_src=67,udp_dst=68"
 
 # Ordinary fragmented traffic.  A UDP echo server in wb answers each 8000
 # byte datagram (6 fragments each way) with the same bytes; the client in
@@ -270,7 +335,13 @@ ip -n "wb$s" route add 10.10.0.21/32 dev eth0 advmss 8000
 reassembled() {
     ovs-appctl dpctl/ipf-get-status | sed -n 's/.*v4 frags completed: //p'
 }
-before=$(reassembled)
+# reasm_oks NS: the datagrams NS's kernel reassembled (IPv4).
+reasm_oks() {
+    ip netns exec "$1" awk '/^Ip:/ { if (n++) { for (i = 1; i <= NF; i++)
+        if (h[i] == "ReasmOKs") print $i } else for (i = 1; i <= NF; i++)
+        h[i] = $i }' /proc/net/snmp
+}
+before=$(reassembled) wb_before=$(reasm_oks "wb$s")
 out=$GN_SANDBOX_DIR/tcp.out
 ip netns exec "wb$s" "$GN_PYTHON" -c "
 import socket
@@ -304,9 +375,67 @@ print(round(8 * 8 / dt, 1), s.getsockopt(socket.IPPROTO_TCP,
                                            socket.TCP_MAXSEG))
 ")
 gn_wait 5 test -s "$out"
-after=$(reassembled)
+after=$(reassembled) wb_after=$(reasm_oks "wb$s")
 echo "# measured: TCP in IPv4 fragments (MSS ${tcp#* }): ${tcp%% *} Mbit/s," \
-     "$((after - before)) fragments reassembled"
+     "$((wb_after - wb_before)) datagrams reassembled by the receiver," \
+     "$((after - before)) fragments by the switch"
 gn_check "fragmented-tcp-delivers-8-mib" test "$(cat "$out")" = 8388608
-gn_check "tcp-went-in-fragments" test $((after - before)) -gt 1000
+gn_check "tcp-went-in-fragments" test $((wb_after - wb_before)) -gt 1000
+gn_check "switch-reassembles-nothing" test $((after - before)) = 0
+# Fragments of any size: 3000-byte UDP datagrams in 256-byte fragments
+# (the datapath's reassembly took none under 1200 bytes), and pings whose
+# requests and replies are fragmented.
+ip netns exec "wb$s" "$GN_PYTHON" -c "
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(('::', 7002))
+s.settimeout(30)
+open('$ready.small', 'w').write('x')
+while True:
+    d, peer = s.recvfrom(65535)
+    open('$GN_SANDBOX_DIR/small.' + d[:2].decode(), 'w').write(str(len(d)))
+" &
+gn_on_exit "kill $!"
+gn_wait 5 test -f "$ready.small"
+gn_scapy "wa$s" "
+tx(*fragment(Ether(src='$wa', dst='$wb') / IP(src='10.10.0.11',
+       dst='10.10.0.12') / UDP(sport=4003, dport=7002)
+       / Raw(b'v4' + bytes(2998)), 256),
+   *fragment6(Ether(src='$wa', dst='$wb') / IPv6(src='2001:db8:10::11',
+       dst='2001:db8:10::12') / IPv6ExtHdrFragment(id=0x471e)
+       / UDP(sport=4003, dport=7002) / Raw(b'v6' + bytes(2998)), 300))
+"
+gn_check "small-fragments-udp4-arrive-whole" gn_wait 5 \
+    grep -qx 3000 "$GN_SANDBOX_DIR/small.v4"
+gn_check "small-fragments-udp6-arrive-whole" gn_wait 5 \
+    grep -qx 3000 "$GN_SANDBOX_DIR/small.v6"
+gn_check "fragmented-ping4-answered" ip netns exec "wa$s" \
+    ping -c 2 -W 2 -s 4000 10.10.0.12
+gn_check "fragmented-ping6-answered" ip netns exec "wa$s" \
+    ping -6 -c 2 -W 2 -s 4000 2001:db8:10::12
+
+# One guest sends 3000 datagrams' first fragments and never the rest,
+# more than the userspace datapath's reassembly table holds (1000), to an
+# address no guest has (a receiver's own kernel holds what it is sent,
+# up to its own limit, net.ipv4.ipfrag_high_thresh): the switch holds
+# none of them, and the neighbours' fragmented traffic goes on at once.
+nfrag() { ovs-appctl dpctl/ipf-get-status | sed -n 's/.*num frag: //p'; }
+gn_scapy "wa$s" "
+tx(*[Ether(src='$wa', dst='52:54:00:10:00:99') / IP(src='10.10.0.11',
+        dst='10.10.0.99', id=i, flags='MF') / UDP(sport=4004, dport=9)
+        / Raw(bytes(1472)) for i in range(1, 1501)],
+   *[Ether(src='$wa', dst='52:54:00:10:00:99') / IPv6(
+        src='2001:db8:10::11', dst='2001:db8:10::99')
+        / IPv6ExtHdrFragment(id=i, m=1) / UDP(sport=4004, dport=9)
+        / Raw(bytes(1400)) for i in range(1, 1501)])
+"
+gn_check "incomplete-fragments-not-held-by-switch" test "$(nfrag)" = 0
+v4=$(udp_echo AF_INET 10.10.0.12)
+v6=$(udp_echo AF_INET6 2001:db8:10::12)
+echo "# measured: after 3000 incomplete datagrams, 8000-byte UDP echo:" \
+     "IPv4 ${v4#OK }, IPv6 ${v6#OK }"
+gn_check "fragmented-udp4-after-incomplete-flood" \
+    test "$(echo "$v4" | cut -d' ' -f2)" = 30
+gn_check "fragmented-udp6-after-incomplete-flood" \
+    test "$(echo "$v6" | cut -d' ' -f2)" = 30
 gn_done

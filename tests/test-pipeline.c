@@ -74,15 +74,17 @@ test_flow_counts_per_port(void)
         CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, p) == 0);
     }
     /* Shared once, however many ports: DHCP and DHCPv6 server messages
-     * by either port, whole (2 per family) and reassembled (2 per
+     * by either port, whole (2 per family) and in a first fragment (2 per
      * family), router advertisements, ICMP and ICMPv6 redirects,
-     * fragments, broken IPv6 header chains; per network the reserved
-     * addresses (3 flows each). */
+     * fragments (per family: later ones, TCP and UDP with a port, ICMP
+     * echo and errors, the rest of the first ones pass; TCP and UDP
+     * without a port and other ICMP are dropped), broken IPv6 header
+     * chains; per network the reserved addresses (3 flows each). */
     CHECK(count(t, PIPELINE_RULE_DHCP_SERVER_DROP, 0) == 8);
     CHECK(count(t, PIPELINE_RULE_RA_DROP, 0) == 1);
     CHECK(count(t, PIPELINE_RULE_REDIRECT_DROP, 0) == 2);
-    CHECK(count(t, PIPELINE_RULE_FRAG_CT, 0) == 2);
-    CHECK(count(t, PIPELINE_RULE_FRAG_DROP, 0) == 2);
+    CHECK(count(t, PIPELINE_RULE_FRAG_PASS, 0) == 2 + 5 + 2 + 6);
+    CHECK(count(t, PIPELINE_RULE_FRAG_DROP, 0) == 2 * 3);
     CHECK(count(t, PIPELINE_RULE_IPV6_HEADER_DROP, 0) == 1);
     CHECK(count(t, PIPELINE_RULE_SOURCE_MAC_CHECK, 0) == 2 * 48);
     CHECK(count(t, PIPELINE_RULE_GATEWAY_SPOOF_DROP, 10) == 4 * 3);
@@ -190,7 +192,7 @@ test_cookies_map_back_to_rule_names(void)
         { PIPELINE_RULE_PRIVATE_DROP, "private-network-drop", true },
         { PIPELINE_RULE_REDIRECT_DROP, "redirect-drop", true },
         { PIPELINE_RULE_ND_OPTION_DROP, "nd-option-drop", true },
-        { PIPELINE_RULE_FRAG_CT, "fragment-reassembly", false },
+        { PIPELINE_RULE_FRAG_PASS, "fragment-pass", false },
         { PIPELINE_RULE_FRAG_DROP, "fragment-drop", true },
         { PIPELINE_RULE_IPV6_HEADER_DROP, "ipv6-header-drop", true },
         { PIPELINE_RULE_DAD_DROP, "dad-drop", true },
@@ -380,14 +382,12 @@ test_dhcp_servers_dropped_by_either_port(void)
     CHECK(has_flow(t, (const char *[]) {
         "table=2", dhcp, "udp6", "tp_dst=546",
         "actions=goto_table:15", NULL }));
-    /* In fragments, by the ports of the reassembled datagram. */
+    /* In fragments, by the ports of the first fragment. */
     CHECK(has_flow(t, (const char *[]) {
-        "table=2", dhcp, "ct_state=-inv+trk", "ct_nw_proto=17",
-        "ct_tp_dst=546", "ipv6", "nw_frag=first",
+        "table=2", dhcp, "udp6", "nw_frag=first", "tp_dst=546",
         "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=2", dhcp, "ct_state=-inv+trk", "ct_nw_proto=17",
-        "ct_tp_src=67", "ip,", "nw_frag=first",
+        "table=2", dhcp, "udp,", "nw_frag=first", "tp_src=67",
         "actions=goto_table:15", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", cookie_str(PIPELINE_RULE_REDIRECT_DROP, 0), "icmp,",
@@ -400,32 +400,63 @@ test_dhcp_servers_dropped_by_either_port(void)
 }
 
 static void
-test_fragments_judged_after_reassembly(void)
+test_fragments_judged_without_reassembly(void)
 {
     struct gn_config *cfg = load_config();
     struct flow_table *t;
 
     t = build_web_port(cfg, NULL, 0);
-    /* Untracked fragments of either family go to conntrack, uncommitted,
-     * and come back to table 2. */
+    /* Nothing goes through conntrack in table 2. */
+    CHECK(!has_flow(t, (const char *[]) { "table=2", "ct(", NULL }));
+    /* Later fragments of either family go on to table 3. */
     CHECK(has_flow(t, (const char *[]) {
-        "table=2", "priority=140", cookie_str(PIPELINE_RULE_FRAG_CT, 0),
-        "ct_state=-trk", "ipv6", "nw_frag=yes", "actions=ct(table=2,zone=2)",
+        "table=2", "priority=145", cookie_str(PIPELINE_RULE_FRAG_PASS, 0),
+        "ipv6", "nw_frag=later", "actions=goto_table:3", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=145", cookie_str(PIPELINE_RULE_FRAG_PASS, 0),
+        "ip,", "nw_frag=later", "actions=goto_table:3", NULL }));
+    /* First fragments: without a port, dropped and counted; ICMPv6 echo
+     * passes above the drop of the rest of ICMPv6; the rest passes. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=143", cookie_str(PIPELINE_RULE_FRAG_DROP, 0),
+        "udp6", "nw_frag=first", "tp_dst=0", "actions=goto_table:15",
         NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=2", "priority=140", cookie_str(PIPELINE_RULE_FRAG_CT, 0),
-        "ct_state=-trk", "ip,", "nw_frag=yes", "actions=ct(table=2,zone=2)",
+        "table=2", "priority=143", cookie_str(PIPELINE_RULE_FRAG_DROP, 0),
+        "tcp,", "nw_frag=first", "tp_dst=0", "actions=goto_table:15",
         NULL }));
-    CHECK(!has_flow(t, (const char *[]) { "commit", NULL }));
     CHECK(has_flow(t, (const char *[]) {
-        "table=2", "priority=135", cookie_str(PIPELINE_RULE_FRAG_DROP, 0),
-        "ct_state=+inv+trk", "ipv6", "nw_frag=yes", "actions=drop", NULL }));
+        "table=2", "priority=143", cookie_str(PIPELINE_RULE_FRAG_PASS, 0),
+        "icmp6", "nw_frag=first", "icmp_type=128", "actions=goto_table:3",
+        NULL }));
+    CHECK(!has_flow(t, (const char *[]) {
+        "table=2", cookie_str(PIPELINE_RULE_FRAG_PASS, 0), "icmp_type=134",
+        NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=142", cookie_str(PIPELINE_RULE_FRAG_DROP, 0),
+        "icmp6", "nw_frag=first", "actions=goto_table:15", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=141", cookie_str(PIPELINE_RULE_FRAG_PASS, 0),
+        "ipv6", "nw_frag=first", "actions=goto_table:3", NULL }));
+    /* A DHCP server message's first fragment, from a port that is not
+     * the server, above the pass. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=2", "priority=144",
+        cookie_str(PIPELINE_RULE_DHCP_SERVER_DROP, 0), "reg4=0/0x1",
+        "udp,", "nw_frag=first", "tp_src=67", "actions=goto_table:15",
+        NULL }));
+    /* What any guest may send from no address is whole only. */
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", cookie_str(PIPELINE_RULE_DHCP_DISCOVER, 0),
+        "nw_frag=no", "nw_src=0.0.0.0", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=1", "nw_frag=no", "ipv6_src=::", "icmp_type=135", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=2", "priority=135",
         cookie_str(PIPELINE_RULE_IPV6_HEADER_DROP, 0), "ipv6",
         "nw_proto=0", "actions=drop", NULL }));
     CHECK(pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_FRAG_DROP, 1)));
-    CHECK(!pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_FRAG_CT, 1)));
+    CHECK(!pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_FRAG_PASS, 1)));
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -938,8 +969,8 @@ main(void)
              test_cookies_map_back_to_rule_names);
     TEST_RUN("pipeline/dhcp-servers-dropped-by-either-port",
              test_dhcp_servers_dropped_by_either_port);
-    TEST_RUN("pipeline/fragments-judged-after-reassembly",
-             test_fragments_judged_after_reassembly);
+    TEST_RUN("pipeline/fragments-judged-without-reassembly",
+             test_fragments_judged_without_reassembly);
     TEST_RUN("pipeline/nd-needs-own-link-layer-address",
              test_nd_needs_own_link_layer_address);
     TEST_RUN("pipeline/reserved-addresses-kept-from-undeclared-ports",
