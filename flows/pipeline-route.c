@@ -224,6 +224,21 @@ pipeline_rule_flows__(struct pipeline_ctx *ctx, const struct gn_config *cfg,
                          PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
                          commit, "ct_state=+new+trk,reg6=%d,%s,%s=%s",
                          from->vlan, proto, f->dst, subnet);
+        if (r->port) {
+            /* The later fragments of a connection's first datagram, which
+             * the userspace datapath hands on one by one after conntrack
+             * has made it whole, show no port, nor does the switch give
+             * them the connection's: they pass by its protocol.  Without
+             * its first fragment, judged by the flow above, the datagram
+             * never completes. */
+            pipeline_ctx_add(ctx, T_FILTER, 50,
+                             PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
+                             commit, "ct_state=+new+trk,reg6=%d,%s,"
+                             "nw_frag=later,ct_nw_proto=%d,%s=%s",
+                             from->vlan, f->ip,
+                             !strcmp(r->proto, "tcp") ? 6 : 17, f->dst,
+                             subnet);
+        }
     }
 }
 

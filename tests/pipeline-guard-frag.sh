@@ -14,7 +14,10 @@
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_require_scapy
 
-gn_guestnetd_setup
+# web may send UDP to db's port 7003 (a routed connection whose first
+# datagram is fragmented).
+gn_guestnetd_setup_edit 'cfg["rules"].append(
+    {"from": "web", "to": "db", "proto": "udp", "port": 7003})'
 s=$$
 wa=52:54:00:10:00:11 wb=52:54:00:10:00:12 sv=52:54:00:10:00:13
 gn_lxc_guest "wa$s" "pwa$s" web $wa 10.10.0.11 2001:db8:10::11 10.10.0.21
@@ -438,4 +441,35 @@ gn_check "fragmented-udp4-after-incomplete-flood" \
     test "$(echo "$v4" | cut -d' ' -f2)" = 30
 gn_check "fragmented-udp6-after-incomplete-flood" \
     test "$(echo "$v6" | cut -d' ' -f2)" = 30
+# Routed: a connection to another network whose first datagram is
+# fragmented passes the rule that names its port, every fragment of it
+# (the later ones show the rule no port of their own); one to a port no
+# rule names does not.
+gn_pipeline_guests da
+ip netns exec "da$s" "$GN_PYTHON" -c "
+import socket, threading
+def serve(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('10.20.0.11', port))
+    open('$ready.routed', 'a').write('x')
+    while True:
+        d, peer = s.recvfrom(65535)
+        open('$GN_SANDBOX_DIR/routed.%d' % port, 'w').write(str(len(d)))
+for p in (7003, 7004):
+    threading.Thread(target=serve, args=(p,), daemon=True).start()
+threading.Event().wait(30)
+" &
+gn_on_exit "kill $!"
+gn_wait 5 bash -c "[ \"\$(cat $ready.routed)\" = xx ]"
+ip netns exec "wa$s" ping -c 1 -W 2 10.20.0.11 > /dev/null 2>&1
+ip netns exec "wa$s" "$GN_PYTHON" -c "
+import socket
+for port in (7004, 7003):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(bytes(3000), ('10.20.0.11', port))
+"
+gn_check "routed-fragmented-first-datagram-passes" gn_wait 5 \
+    grep -qx 3000 "$GN_SANDBOX_DIR/routed.7003"
+gn_check "routed-fragmented-other-port-dropped" \
+    test ! -e "$GN_SANDBOX_DIR/routed.7004"
 gn_done
