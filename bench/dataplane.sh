@@ -14,8 +14,9 @@
 #     NORMAL L2 figure of the same round;
 #   - UDP in IP fragments: 4000-byte datagrams (three fragments each at
 #     MTU 1500) offered at UDP_RATE, L2 and routed; every fragment goes
-#     through guestnet's fragment guard (conntrack zone 2 reassembles it
-#     and the whole datagram is judged); the received rate and the loss;
+#     through guestnet's fragment guard (judged by the first fragment's
+#     header, not reassembled); routed ones through conntrack too, which
+#     reassembles them; the received rate and the loss;
 #   - TCP in IP fragments, L2: the sender is an inner namespace behind the
 #     guest with a 9000-byte link and path MTU discovery off, so the guest
 #     fragments every 8000-byte segment it forwards onto its 1500-byte
