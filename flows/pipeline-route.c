@@ -168,6 +168,25 @@ pipeline_rule_repeats__(const struct gn_config *cfg, size_t i)
     return false;
 }
 
+/* True if config rule 'i' of 'cfg' names a port and an earlier one names
+ * one too with the same networks and protocol: their flows for later
+ * fragments, which match no port, would be the same. */
+static bool
+pipeline_rule_later_frags_repeat__(const struct gn_config *cfg, size_t i)
+{
+    const struct gn_rule *r = &cfg->rules[i];
+
+    for (size_t j = 0; j < i; j++) {
+        const struct gn_rule *q = &cfg->rules[j];
+
+        if (q->port && !strcmp(q->from, r->from) && !strcmp(q->to, r->to)
+            && !strcmp(q->proto, r->proto)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Table 4 for IPv6, beside what IPv4 gets too: no link-local source or
  * destination is routed (RFC 4291, 2.5.6), and of ICMPv6 only echo
  * requests and replies and the four error messages: neighbour discovery,
@@ -224,7 +243,7 @@ pipeline_rule_flows__(struct pipeline_ctx *ctx, const struct gn_config *cfg,
                          PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
                          commit, "ct_state=+new+trk,reg6=%d,%s,%s=%s",
                          from->vlan, proto, f->dst, subnet);
-        if (r->port) {
+        if (r->port && !pipeline_rule_later_frags_repeat__(cfg, i)) {
             /* The later fragments of a connection's first datagram, which
              * the userspace datapath hands on one by one after conntrack
              * has made it whole, show no port, nor does the switch give

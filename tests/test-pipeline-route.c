@@ -463,6 +463,31 @@ test_cluster_remote_addresses_kept_from_undeclared(void)
     gn_config_destroy(cfg);
 }
 
+/* Two rules between the same networks with one protocol and different
+ * ports: each has its own flow for its port, and the later fragments of a
+ * first datagram, which show no port, one flow for both. */
+static void
+test_rules_with_ports_share_later_fragments(void)
+{
+    char *json = gn_xstrdup(routed_config_json);
+    char *second = strstr(strstr(json, "3306") + 1, "3306");
+    struct gn_config *cfg;
+    struct flow_table *t;
+
+    memcpy(second, "5201", 4);
+    cfg = load_config__(json);
+    t = build(cfg, NULL, 0, -1);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 0) == 2 * 2);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 1) == 2);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=5", "tp_dst=5201", "nw_dst=10.20.0.0/24", NULL }));
+    CHECK(!has_flow(t, (const char *[]) {
+        "table=5", "nw_frag=later", "cookie=0x1a000000000001,", NULL }));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+    free(json);
+}
+
 int
 main(void)
 {
@@ -470,6 +495,8 @@ main(void)
              test_gateway_mac_from_vlan);
     TEST_RUN("pipeline-route/gateways-answer-arp-and-nd-and-take-frames",
              test_gateways_answer_arp_and_nd_and_take_frames);
+    TEST_RUN("pipeline-route/rules-with-ports-share-later-fragments",
+             test_rules_with_ports_share_later_fragments);
     TEST_RUN("pipeline-route/rules-allow-new-connections-through-conntrack",
              test_rules_allow_new_connections_through_conntrack);
     TEST_RUN("pipeline-route/routes-only-to-declared-unshared-addresses",
