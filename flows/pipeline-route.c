@@ -151,9 +151,11 @@ pipeline_gateway_flows(struct pipeline_ctx *ctx, const struct gn_network *net)
 }
 
 /* True if config rule 'i' of 'cfg' says the same as an earlier one (its
- * flows would duplicate theirs). */
+ * flows would duplicate theirs).  With 'any_port', if an earlier one has
+ * the same networks and protocol, whatever its port (their flows for later
+ * fragments, which match no port, would be the same). */
 static bool
-pipeline_rule_repeats__(const struct gn_config *cfg, size_t i)
+pipeline_rule_repeats__(const struct gn_config *cfg, size_t i, bool any_port)
 {
     const struct gn_rule *r = &cfg->rules[i];
 
@@ -161,26 +163,8 @@ pipeline_rule_repeats__(const struct gn_config *cfg, size_t i)
         const struct gn_rule *q = &cfg->rules[j];
 
         if (!strcmp(q->from, r->from) && !strcmp(q->to, r->to)
-            && !strcmp(q->proto, r->proto) && q->port == r->port) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* True if config rule 'i' of 'cfg' names a port and an earlier one names
- * one too with the same networks and protocol: their flows for later
- * fragments, which match no port, would be the same. */
-static bool
-pipeline_rule_later_frags_repeat__(const struct gn_config *cfg, size_t i)
-{
-    const struct gn_rule *r = &cfg->rules[i];
-
-    for (size_t j = 0; j < i; j++) {
-        const struct gn_rule *q = &cfg->rules[j];
-
-        if (q->port && !strcmp(q->from, r->from) && !strcmp(q->to, r->to)
-            && !strcmp(q->proto, r->proto)) {
+            && !strcmp(q->proto, r->proto)
+            && (any_port || q->port == r->port)) {
             return true;
         }
     }
@@ -191,7 +175,9 @@ pipeline_rule_later_frags_repeat__(const struct gn_config *cfg, size_t i)
  * destination is routed (RFC 4291, 2.5.6), and of ICMPv6 only echo
  * requests and replies and the four error messages: neighbour discovery,
  * router advertisements, redirects and MLD never cross (conntrack would
- * find most of them invalid; these say so before it). */
+ * find most of them invalid; these say so before it).  A later fragment
+ * (the switch gives it the fragment header's protocol, 44) goes through
+ * conntrack with its first, judged here by its type. */
 static void
 pipeline_route_ipv6__(struct pipeline_ctx *ctx, const char *ct)
 {
@@ -210,6 +196,16 @@ pipeline_route_ipv6__(struct pipeline_ctx *ctx, const char *ct)
     pipeline_ctx_add(ctx, T_ROUTE, 104,
                      PIPELINE_COOKIE(PIPELINE_RULE_ICMP6_ROUTE_DROP, 0),
                      "drop", "%s", "icmp6");
+}
+
+/* The IP protocol number of config rule 'r' (not "any") in family 'f'. */
+static int
+pipeline_rule_proto__(const struct gn_rule *r,
+                      const struct pipeline_family *f)
+{
+    return (!strcmp(r->proto, "tcp") ? 6
+            : !strcmp(r->proto, "udp") ? 17
+            : f == &pipeline_families[1] ? 58 : 1);
 }
 
 /* Table 5: the flows of config rule 'i' of 'cfg', from network 'from' to
@@ -243,20 +239,21 @@ pipeline_rule_flows__(struct pipeline_ctx *ctx, const struct gn_config *cfg,
                          PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
                          commit, "ct_state=+new+trk,reg6=%d,%s,%s=%s",
                          from->vlan, proto, f->dst, subnet);
-        if (r->port && !pipeline_rule_later_frags_repeat__(cfg, i)) {
+        if (strcmp(r->proto, "any")
+            && !pipeline_rule_repeats__(cfg, i, true)) {
             /* The later fragments of a connection's first datagram, which
              * the userspace datapath hands on one by one after conntrack
              * has made it whole, show no port, nor does the switch give
-             * them the connection's: they pass by its protocol.  Without
-             * its first fragment, judged by the flow above, the datagram
-             * never completes. */
+             * them the connection's, and an IPv6 one shows the fragment
+             * header's protocol (44): they pass by the protocol of
+             * conntrack's tuple.  Without its first fragment, judged by
+             * the flow above, the datagram never completes. */
             pipeline_ctx_add(ctx, T_FILTER, 50,
                              PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
                              commit, "ct_state=+new+trk,reg6=%d,%s,"
                              "nw_frag=later,ct_nw_proto=%d,%s=%s",
-                             from->vlan, f->ip,
-                             !strcmp(r->proto, "tcp") ? 6 : 17, f->dst,
-                             subnet);
+                             from->vlan, f->ip, pipeline_rule_proto__(r, f),
+                             f->dst, subnet);
         }
     }
 }
@@ -299,7 +296,7 @@ pipeline_route_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg)
         const struct gn_network *from = gn_config_find_network(cfg, r->from);
         const struct gn_network *to = gn_config_find_network(cfg, r->to);
 
-        if (from && to && !pipeline_rule_repeats__(cfg, i)) {
+        if (from && to && !pipeline_rule_repeats__(cfg, i, false)) {
             pipeline_rule_flows__(ctx, cfg, i, from, to, commit);
         }
     }

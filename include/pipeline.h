@@ -137,8 +137,9 @@
  *      only if a config rule allows it from the source network (reg6) to
  *      a subnet of the destination network, IPv4 or IPv6, with its
  *      protocol ("icmp": ICMPv6 to an IPv6 subnet) and port (the later
- *      fragments of its first datagram, which show no port, by its
- *      protocol in conntrack's tuple).
+ *      fragments of its first datagram, which show no port and, IPv6
+ *      ones, the fragment header's protocol, by the protocol in
+ *      conntrack's tuple).
  *      Anything else is dropped, counted per source network.
  *   6  route output: IPv4 or IPv6 to a declared address of a bound port
  *      (one that no other port declares) leaves on that port with the

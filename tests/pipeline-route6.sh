@@ -5,7 +5,8 @@
 # neighbour entry for the gateway holds it); with the rules web -> db
 # tcp/3306 and web -> db icmp, a web guest opens TCP to a db guest's IPv6
 # address on 3306 and the reply comes back, MACs rewritten and hop limit
-# decremented; tcp/22, db -> web and ping6 db -> web are dropped; neither
+# decremented; ping and ping6 in fragments cross too; tcp/22, db -> web
+# and ping6 db -> web are dropped; neither
 # neighbour discovery nor an expiring hop limit crosses the router; a
 # guest's router advertisements and redirects are still dropped.  Each
 # drop has a positive control of the same shape.  Real packets between lxc
@@ -80,6 +81,14 @@ gn_check "web-can-ping6-db" \
     ip netns exec "wa$s" ping -6 -c 1 -W 2 2001:db8:20::11
 gn_check_fails "db-cannot-ping6-web" \
     ip netns exec "da$s" ping -6 -c 1 -W 1 2001:db8:10::11
+# Echo in fragments (4000 bytes): its later fragments, which show no
+# ICMPv6 type, cross with their first; not the other way either.
+gn_check "web-can-ping6-db-in-fragments" \
+    ip netns exec "wa$s" ping -6 -c 2 -W 2 -s 4000 2001:db8:20::11
+gn_check "web-can-ping-db-in-fragments" \
+    ip netns exec "wa$s" ping -c 2 -W 2 -s 4000 10.20.0.11
+gn_check_fails "db-cannot-ping6-web-in-fragments" \
+    ip netns exec "da$s" ping -6 -c 1 -W 1 -s 4000 2001:db8:10::11
 
 # Crafted frames to the gateway MAC: neighbour discovery, MLD and an
 # expiring hop limit do not cross; echo and a hop limit of 2 do.

@@ -78,14 +78,23 @@ test_rules_allow_new_connections_through_conntrack(void)
     /* Rule 0 to both of db's subnets, with its port and, for the later
      * fragments of a first datagram, by the connection's protocol; rule 1
      * repeats it; rule 2 to both of web's subnets, ICMPv6 to the IPv6
-     * one; rule 3 to dmz, any protocol. */
+     * one, and their later fragments by the connection's protocol (an
+     * IPv6 one shows the fragment header's); rule 3 to dmz, any
+     * protocol, later fragments included. */
     CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 0) == 2 * 2);
     CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+new+trk", "ip,", "nw_frag=later",
         "ct_nw_proto=6", "nw_dst=10.20.0.0/24",
         "ct(commit,zone=1)", NULL }));
     CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 1) == 0);
-    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 2) == 2);
+    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 2) == 2 * 2);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=5", "ct_state=+new+trk", "ipv6,", "nw_frag=later",
+        "ct_nw_proto=58", "ipv6_dst=2001:db8:10::/64",
+        "ct(commit,zone=1)", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=5", "ct_state=+new+trk", "ip,", "nw_frag=later",
+        "ct_nw_proto=1", "nw_dst=10.10.0.0/24", NULL }));
     CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 3) == 1);
     for (int vlan = 10; vlan <= 30; vlan += 10) {
         CHECK(count(t, PIPELINE_RULE_ROUTE_DROP, vlan) == 1);
@@ -101,12 +110,12 @@ test_rules_allow_new_connections_through_conntrack(void)
     CHECK(count(t, PIPELINE_RULE_CT_RELATED, 0) == 1);
     /* Plus web's gateways' six flows (ARP, ND for its address and its
      * link-local one, the way to routing, the drops of its link-local
-     * address as a guest's source and probe target) and db's two, seven
+     * address as a guest's source and probe target) and db's two, nine
      * route-allow flows and the reserved addresses (3
      * flows each): web's two gateways, 10.10.0.0, 10.10.0.255 and
      * 2001:db8:10::, db's gateway and its two subnets' network and
      * broadcast addresses, dmz's two. */
-    CHECK(flow_table_count(t) == COMMON_FLOWS + 6 + 2 + 7
+    CHECK(flow_table_count(t) == COMMON_FLOWS + 6 + 2 + 9
                                  + 3 * (5 + 5 + 2));
     CHECK(has_flow(t, (const char *[]) {
         "table=4", "priority=100", "ip ", "ct(table=5,zone=1)", NULL }));
