@@ -7,7 +7,11 @@
 # fragments of any size), TCP (IPv4, fragmented by a router inside a
 # guest) and ping between guests work, the switch reassembles none of it,
 # and one guest filling the datapath's reassembly table with incomplete
-# datagrams does not stop them; the test prints what they measured.  The
+# datagrams does not stop them; the test prints what they measured.
+# Routed, a connection's fragmented first datagram passes its rule, and
+# one guest's incomplete routed fragments, which conntrack's reassembly
+# table holds, stop neither the neighbours' unfragmented routed
+# connections nor their fragmented traffic within the network.  The
 # victim accepts fragmented neighbour discovery (suppress_frag_ndisc=0),
 # as some systems do, so that what reaches it is what it would act upon;
 # its routes show whether a rogue advertisement took hold.
@@ -472,4 +476,22 @@ gn_check "routed-fragmented-first-datagram-passes" gn_wait 5 \
     grep -qx 3000 "$GN_SANDBOX_DIR/routed.7003"
 gn_check "routed-fragmented-other-port-dropped" \
     test ! -e "$GN_SANDBOX_DIR/routed.7004"
+# What one guest's incomplete routed fragments reach (README "Security
+# model"): they fill conntrack's one reassembly table (the datapath holds
+# them), but the neighbours' unfragmented routed connections and their
+# fragmented traffic within the network go on.
+gn_tcp_serve "da$s" 3306 "$GN_SANDBOX_DIR"
+gn_scapy "wa$s" "
+tx(*[Ether(src='$wa', dst='0a:00:00:00:00:0a') / IP(src='10.10.0.11',
+        dst='10.20.0.11', id=i, flags='MF') / UDP(sport=4005, dport=7003)
+        / Raw(bytes(1472)) for i in range(1, 1501)])
+"
+full() { [ "$(nfrag)" -ge 900 ]; }
+gn_check "routed-incomplete-fragments-held-by-conntrack" gn_wait 5 full
+echo "# measured: after 1500 incomplete routed datagrams, num frag $(nfrag)"
+gn_check "routed-tcp-after-routed-incomplete-flood" \
+    test "$(gn_tcp_call "wb$s" 10.20.0.11 3306)" = pong-3306
+v4=$(udp_echo AF_INET 10.10.0.12)
+gn_check "fragmented-udp4-in-network-after-routed-flood" \
+    test "$(echo "$v4" | cut -d' ' -f2)" = 30
 gn_done
