@@ -8,8 +8,9 @@
 # guest) and ping between guests work, the switch reassembles none of it,
 # and one guest filling the datapath's reassembly table with incomplete
 # datagrams does not stop them; the test prints what they measured.
-# Routed, a connection's fragmented first datagram passes its rule, and
-# one guest's incomplete routed fragments, which conntrack's reassembly
+# Routed, a connection's fragmented first datagram passes its rule (in
+# any order of its fragments), its later fragments open no connection to
+# a port no rule names, and one guest's incomplete routed fragments, which conntrack's reassembly
 # table holds, stop neither the neighbours' unfragmented routed
 # connections nor their fragmented traffic within the network.  The
 # victim accepts fragmented neighbour discovery (suppress_frag_ndisc=0),
@@ -476,6 +477,30 @@ gn_check "routed-fragmented-first-datagram-passes" gn_wait 5 \
     grep -qx 3000 "$GN_SANDBOX_DIR/routed.7003"
 gn_check "routed-fragmented-other-port-dropped" \
     test ! -e "$GN_SANDBOX_DIR/routed.7004"
+# Its fragments in reverse order, later ones first, then a datagram
+# whole with the same ports: a later fragment opens no connection (no
+# conntrack entry), so to a port no rule names neither arrives; to the
+# rule's port both do (3001 and 1002 bytes: the control).
+gn_scapy "wa$s" "
+def frags(dport, n):
+    return reversed(fragment(Ether(src='$wa', dst='0a:00:00:00:00:0a')
+        / IP(src='10.10.0.11', dst='10.20.0.11', id=0x7000 + n)
+        / UDP(sport=5556, dport=dport) / Raw(bytes(n)), 1400))
+tx(*frags(7004, 3001), *frags(7003, 3001))
+"
+gn_check "routed-reversed-fragments-pass-rule" gn_wait 5 \
+    grep -qx 3001 "$GN_SANDBOX_DIR/routed.7003"
+gn_scapy "wa$s" "
+tx(*[Ether(src='$wa', dst='0a:00:00:00:00:0a') / IP(src='10.10.0.11',
+        dst='10.20.0.11') / UDP(sport=5556, dport=p) / Raw(bytes(1002))
+     for p in (7004, 7003)])
+"
+gn_check "routed-whole-to-rule-port-after-fragments" gn_wait 5 \
+    grep -qx 1002 "$GN_SANDBOX_DIR/routed.7003"
+gn_check "routed-whole-after-fragments-other-port-dropped" \
+    test ! -e "$GN_SANDBOX_DIR/routed.7004"
+gn_check "later-fragments-open-no-connection" bash -c \
+    "! ovs-appctl dpctl/dump-conntrack | grep -q 'dport=7004'"
 # What one guest's incomplete routed fragments reach (README "Security
 # model"): they fill conntrack's one reassembly table (the datapath holds
 # them), but the neighbours' unfragmented routed connections and their
