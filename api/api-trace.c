@@ -112,7 +112,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
 {
     static const char *const known[] = {
         "in_port", "dl_src", "dl_dst", "proto", "nw_src", "nw_dst",
-        "tp_src", "tp_dst", "icmp_type", "icmp_code",
+        "tp_src", "tp_dst", "icmp_type", "icmp_code", "frag",
     };
     const char *dl_src = api_trace_param__(params, "dl_src");
     const char *dl_dst = api_trace_param__(params, "dl_dst");
@@ -123,6 +123,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     const char *tp_dst = api_trace_param__(params, "tp_dst");
     const char *icmp_type = api_trace_param__(params, "icmp_type");
     const char *icmp_code = api_trace_param__(params, "icmp_code");
+    const char *frag = api_trace_param__(params, "frag");
     const json_t *ofport = json_object_get(port, "ofport");
     const struct api_trace_proto *proto = NULL;
     struct netaddr_mac mac;
@@ -140,7 +141,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         if (!ok) {
             return gn_xasprintf("unknown parameter \"%s\" (in_port, dl_src, "
                                 "dl_dst, proto, nw_src, nw_dst, tp_src, "
-                                "tp_dst, icmp_type, icmp_code)", key);
+                                "tp_dst, icmp_type, icmp_code, frag)", key);
         }
         if (!json_is_string(v) || !*json_string_value(v)) {
             return gn_xasprintf("%s: empty value", key);
@@ -216,6 +217,20 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
                                                            255)))) {
         return error;
     }
+    /* A fragment: the first shows the transport header (the switch parses
+     * it), a later one none, and an IPv6 one the fragment header's
+     * protocol (44) instead of its datagram's. */
+    bool later = frag && !strcmp(frag, "later");
+    if (frag && !later && strcmp(frag, "first")) {
+        return gn_xasprintf("frag: \"%s\" is not first or later", frag);
+    }
+    if (frag && (!proto || !proto->family)) {
+        return gn_xstrdup("frag needs an IP protocol (proto or addresses)");
+    }
+    if (later && (tp_src || tp_dst || icmp_type || icmp_code)) {
+        return gn_xstrdup("a later fragment (frag=later) shows no ports or "
+                          "ICMP type");
+    }
 
     /* Like dl_src, the source address defaults to the port's own (its
      * first of the protocol's family), so that a plain trace shows what
@@ -243,8 +258,14 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     if (dl_dst) {
         api_trace_append__(&flow, "dl_dst", dl_dst);
     }
-    if (proto) {
+    if (later && v6) {
+        api_trace_append__(&flow, "ipv6", NULL);
+        api_trace_append__(&flow, "nw_proto", "44");
+    } else if (proto) {
         api_trace_append__(&flow, proto->name, NULL);
+    }
+    if (frag) {
+        api_trace_append__(&flow, "nw_frag", frag);
     }
     if (arp) {
         api_trace_append__(&flow, "arp_op", "1");

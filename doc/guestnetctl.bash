@@ -79,7 +79,8 @@ _guestnetctl()
             else
                 compopt -o nospace
                 COMPREPLY=($(compgen -W "dl_src= dl_dst= proto= nw_src=
-                    nw_dst= tp_src= tp_dst=" -- "$cur"))
+                    nw_dst= tp_src= tp_dst= icmp_type= icmp_code= frag=" \
+                    -- "$cur"))
             fi ;;
         cluster)
             if [[ -z $sub ]]; then

@@ -261,6 +261,24 @@ gn_check_trace "trace-first-fragment-without-port" "fragment-drop:0" \
     "$f,dl_dst=$wb,tcp,nw_src=10.10.0.11,nw_frag=first,tcp_dst=0"
 gn_check_trace "trace-first-fragment-dhcp-reply" "dhcp-server-drop:0" \
     "$f,dl_dst=$wb,udp,nw_src=10.10.0.11,nw_frag=first,udp_src=67,udp_dst=68"
+# The same, asked of guestnetctl trace (frag=first|later).
+ctl_trace() {  # ctl_trace FIELD=VALUE...: the summary line of wa's trace
+    "$GUESTNETCTL" trace "pwa$s" dl_dst=$wb "$@" | head -n 1
+}
+gn_check "ctl-trace-first-fragment-ra" test "$(ctl_trace proto=icmp6 \
+    nw_src=$lla frag=first icmp_type=134)" = "dropped by fragment-drop"
+gn_check "ctl-trace-first-fragment-dhcp-reply" test "$(ctl_trace \
+    proto=udp frag=first tp_src=67 tp_dst=68)" = "dropped by dhcp-server-drop"
+gn_check "ctl-trace-first-fragment-without-port" test "$(ctl_trace \
+    proto=tcp frag=first tp_dst=0)" = "dropped by fragment-drop"
+gn_check "ctl-trace-first-fragment-udp-allowed" test "$(ctl_trace \
+    proto=udp6 frag=first tp_dst=9)" = "allowed by l2-unicast"
+gn_check "ctl-trace-later-fragment6-allowed" bash -c "'$GUESTNETCTL' --json \
+    trace pwa$s dl_dst=$wb proto=udp6 frag=later | $GN_PYTHON -c '
+import json, sys
+t = json.load(sys.stdin)
+rules = [s[\"rule\"] for s in t[\"steps\"]]
+sys.exit(not (t[\"verdict\"] == \"allowed\" and \"fragment-pass\" in rules))'"
 
 # Ordinary fragmented traffic.  A UDP echo server in wb answers each 8000
 # byte datagram (6 fragments each way) with the same bytes; the client in

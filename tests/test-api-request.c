@@ -229,6 +229,11 @@ test_trace_values_strict(void)
         "in_port=a&dl_dst=%2052:54:00:00:00:09",
         "in_port=a&dl_src=52:54:00:00:00:09,in_port=1",
         "in_port=a&proto=tcp%20",
+        "in_port=a&frag=first",
+        "in_port=a&proto=arp&frag=later",
+        "in_port=a&proto=udp&frag=yes",
+        "in_port=a&proto=udp&frag=later&tp_dst=53",
+        "in_port=a&proto=icmp6&frag=later&icmp_type=128",
     };
     char *error, *flow;
 
@@ -247,6 +252,25 @@ test_trace_values_strict(void)
     CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,udp6,nw_ttl=64,"
                 "ipv6_src=2001:db8::7,ipv6_dst=2001:db8::9,udp_src=0,"
                 "udp_dst=65535");
+    free(error);
+    free(flow);
+    flow = trace_flow("in_port=a&proto=icmp6&frag=first&icmp_type=134",
+                      &error);
+    CHECK(!error);
+    CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,icmp6,nw_frag=first,"
+                "nw_ttl=64,ipv6_src=2001:db8::7,icmpv6_type=134");
+    free(error);
+    free(flow);
+    flow = trace_flow("in_port=a&proto=udp6&frag=later", &error);
+    CHECK(!error);
+    CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,ipv6,nw_proto=44,"
+                "nw_frag=later,nw_ttl=64,ipv6_src=2001:db8::7");
+    free(error);
+    free(flow);
+    flow = trace_flow("in_port=a&proto=udp&frag=later", &error);
+    CHECK(!error);
+    CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,udp,nw_frag=later,"
+                "nw_ttl=64,nw_src=10.10.0.7");
     free(error);
     free(flow);
 }
