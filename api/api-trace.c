@@ -97,6 +97,45 @@ api_trace_check_ip__(const char *key, const char *value, int *family)
     return NULL;
 }
 
+/* Checks the neighbour discovery fields of 'params': nd_target (an IPv6
+ * address) of a solicitation or advertisement, nd_sll (a MAC) of a
+ * solicitation, nd_tll (a MAC) of an advertisement, 'proto' icmp6 and
+ * 'icmp_type' 135 or 136 as they need.  Returns NULL, or a malloc'd
+ * error. */
+static char *
+api_trace_check_nd__(const json_t *params, const struct api_trace_proto *proto,
+                     const char *icmp_type)
+{
+    const char *target = api_trace_param__(params, "nd_target");
+    const char *sll = api_trace_param__(params, "nd_sll");
+    const char *tll = api_trace_param__(params, "nd_tll");
+    bool icmp6 = proto && !strcmp(proto->name, "icmp6");
+    bool ns = icmp6 && icmp_type && !strcmp(icmp_type, "135");
+    bool na = icmp6 && icmp_type && !strcmp(icmp_type, "136");
+    struct netaddr_mac mac;
+    int family = AF_INET6;
+    char *error;
+
+    if ((target && !ns && !na) || (sll && !ns) || (tll && !na)) {
+        return gn_xstrdup("nd_target needs proto=icmp6 and icmp_type 135 or "
+                          "136, nd_sll 135, nd_tll 136");
+    }
+    if (target && (error = api_trace_check_ip__("nd_target", target,
+                                                &family))) {
+        return error;
+    }
+    for (int i = 0; i < 2; i++) {
+        const char *value = i ? tll : sll;
+        if (value && (error = netaddr_parse_mac(value, false, &mac))) {
+            char *msg = gn_xasprintf("%s: %s", i ? "nd_tll" : "nd_sll",
+                                     error);
+            free(error);
+            return msg;
+        }
+    }
+    return NULL;
+}
+
 /* Appends ",KEY=VALUE" (or ",KEY" if 'value' is NULL) to '*flow'. */
 static void
 api_trace_append__(char **flow, const char *key, const char *value)
@@ -112,7 +151,8 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
 {
     static const char *const known[] = {
         "in_port", "dl_src", "dl_dst", "proto", "nw_src", "nw_dst",
-        "tp_src", "tp_dst", "icmp_type", "icmp_code", "frag",
+        "tp_src", "tp_dst", "icmp_type", "icmp_code", "frag", "nd_target",
+        "nd_sll", "nd_tll",
     };
     const char *dl_src = api_trace_param__(params, "dl_src");
     const char *dl_dst = api_trace_param__(params, "dl_dst");
@@ -141,7 +181,8 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         if (!ok) {
             return gn_xasprintf("unknown parameter \"%s\" (in_port, dl_src, "
                                 "dl_dst, proto, nw_src, nw_dst, tp_src, "
-                                "tp_dst, icmp_type, icmp_code, frag)", key);
+                                "tp_dst, icmp_type, icmp_code, frag, "
+                                "nd_target, nd_sll, nd_tll)", key);
         }
         if (!json_is_string(v) || !*json_string_value(v)) {
             return gn_xasprintf("%s: empty value", key);
@@ -232,6 +273,10 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
                           "ICMP type");
     }
 
+    if ((error = api_trace_check_nd__(params, proto, icmp_type))) {
+        return error;
+    }
+
     /* Like dl_src, the source address defaults to the port's own (its
      * first of the protocol's family), so that a plain trace shows what
      * happens to the guest's honest packets. */
@@ -299,6 +344,14 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     if (icmp_code) {
         api_trace_append__(&flow, v6 ? "icmpv6_code" : "icmp_code",
                            icmp_code);
+    }
+    static const char *const nd_fields[] = { "nd_target", "nd_sll",
+                                             "nd_tll" };
+    for (size_t i = 0; i < GN_ARRAY_SIZE(nd_fields); i++) {
+        const char *value = api_trace_param__(params, nd_fields[i]);
+        if (value) {
+            api_trace_append__(&flow, nd_fields[i], value);
+        }
     }
     *flowp = flow;
     return NULL;

@@ -56,7 +56,8 @@ usage(void)
            "                             PORT; FIELDs: dl_src, dl_dst, "
            "proto, nw_src,\n"
            "                             nw_dst, tp_src, tp_dst, icmp_type,\n"
-           "                             icmp_code, frag (first, later)\n"
+           "                             icmp_code, frag (first, later),\n"
+           "                             nd_target, nd_sll, nd_tll\n"
            "  reload                     re-read guestnetd's config file\n"
            "  config check FILE          validate a config file offline\n",
            gn_program_name(), gn_program_name());

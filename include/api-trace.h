@@ -31,7 +31,8 @@ struct api_trace;
  *   in_port (required, used by the caller to find 'port'), dl_src
  *   (default: the port's MAC), dl_dst, proto (ip, ipv6, tcp, udp, icmp,
  *   tcp6, udp6, icmp6, arp), nw_src, nw_dst, tp_src, tp_dst, icmp_type,
- *   icmp_code, frag (first or later: a fragment, as the switch sees it).
+ *   icmp_code, frag (first or later: a fragment, as the switch sees it),
+ *   nd_target, nd_sll, nd_tll (neighbour discovery).
  *
  * Returns NULL and a malloc'd flow in '*flowp' (caller frees), or a
  * malloc'd error message for a 400 answer. */

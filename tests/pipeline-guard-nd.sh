@@ -281,4 +281,21 @@ gn_check_trace "trace-na-without-tll" "l2-unicast:$(gn_ofport "pwb$s")" \
 gn_check_trace "trace-arp-probe-for-neighbour" "dad-drop:0" \
     "in_port=$pwa,dl_src=$wa,dl_dst=ff:ff:ff:ff:ff:ff,arp,arp_op=1,\
 arp_spa=0.0.0.0,arp_tpa=10.10.0.12,arp_sha=$wa"
+# The same verdicts from guestnetctl trace (nd_target, nd_sll, nd_tll),
+# with the frames that pass as the control.
+ctl_trace() {  # ctl_trace FIELD=VALUE...: the summary line of wa's trace
+    "$GUESTNETCTL" trace "pwa$s" dl_dst=$wb proto=icmp6 "$@" | head -n 1
+}
+gn_check "ctl-trace-ns-without-sll" test "$(ctl_trace icmp_type=135 \
+    nd_target=2001:db8:10::12)" = "dropped by nd-option-drop"
+gn_check "ctl-trace-ns-with-own-sll" test "$(ctl_trace icmp_type=135 \
+    nd_target=2001:db8:10::12 nd_sll=$wa)" = "allowed by l2-unicast"
+gn_check "ctl-trace-ns-with-other-sll" test "$(ctl_trace icmp_type=135 \
+    nd_target=2001:db8:10::12 nd_sll=$wb)" = "dropped by nd-spoof-drop"
+gn_check "ctl-trace-dad-for-neighbour" test "$(ctl_trace icmp_type=135 \
+    nw_src=:: nd_target=2001:db8:10::12)" = "dropped by dad-drop"
+gn_check "ctl-trace-na-for-neighbour" test "$(ctl_trace icmp_type=136 \
+    nd_target=2001:db8:10::12 nd_tll=$wa)" = "dropped by nd-spoof-drop"
+gn_check "ctl-trace-na-for-own-address" test "$(ctl_trace icmp_type=136 \
+    nd_target=2001:db8:10::11 nd_tll=$wa)" = "allowed by l2-unicast"
 gn_done

@@ -234,6 +234,13 @@ test_trace_values_strict(void)
         "in_port=a&proto=udp&frag=yes",
         "in_port=a&proto=udp&frag=later&tp_dst=53",
         "in_port=a&proto=icmp6&frag=later&icmp_type=128",
+        "in_port=a&proto=icmp6&nd_target=2001:db8::9",
+        "in_port=a&proto=icmp6&icmp_type=136&nd_sll=52:54:00:00:00:09",
+        "in_port=a&proto=icmp6&icmp_type=135&nd_tll=52:54:00:00:00:09",
+        "in_port=a&proto=icmp&icmp_type=135&nd_target=2001:db8::9",
+        "in_port=a&proto=icmp6&icmp_type=135&nd_target=10.0.0.1",
+        "in_port=a&proto=icmp6&icmp_type=135&nd_target=2001:db8::9,x",
+        "in_port=a&proto=icmp6&icmp_type=135&nd_sll=52:54:00:00:00:0",
     };
     char *error, *flow;
 
@@ -259,6 +266,14 @@ test_trace_values_strict(void)
     CHECK(!error);
     CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,icmp6,nw_frag=first,"
                 "nw_ttl=64,ipv6_src=2001:db8::7,icmpv6_type=134");
+    free(error);
+    free(flow);
+    flow = trace_flow("in_port=a&proto=icmp6&icmp_type=135&nd_target="
+                      "2001:db8::9&nd_sll=00:00:00:00:00:00", &error);
+    CHECK(!error);
+    CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,icmp6,nw_ttl=64,"
+                "ipv6_src=2001:db8::7,icmpv6_type=135,nd_target=2001:db8::9,"
+                "nd_sll=00:00:00:00:00:00");
     free(error);
     free(flow);
     flow = trace_flow("in_port=a&proto=udp6&frag=later", &error);
