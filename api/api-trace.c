@@ -152,7 +152,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     static const char *const known[] = {
         "in_port", "dl_src", "dl_dst", "proto", "nw_src", "nw_dst",
         "tp_src", "tp_dst", "icmp_type", "icmp_code", "frag", "nd_target",
-        "nd_sll", "nd_tll",
+        "nd_sll", "nd_tll", "nw_proto",
     };
     const char *dl_src = api_trace_param__(params, "dl_src");
     const char *dl_dst = api_trace_param__(params, "dl_dst");
@@ -164,6 +164,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     const char *icmp_type = api_trace_param__(params, "icmp_type");
     const char *icmp_code = api_trace_param__(params, "icmp_code");
     const char *frag = api_trace_param__(params, "frag");
+    const char *nw_proto = api_trace_param__(params, "nw_proto");
     const json_t *ofport = json_object_get(port, "ofport");
     const struct api_trace_proto *proto = NULL;
     struct netaddr_mac mac;
@@ -182,7 +183,8 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
             return gn_xasprintf("unknown parameter \"%s\" (in_port, dl_src, "
                                 "dl_dst, proto, nw_src, nw_dst, tp_src, "
                                 "tp_dst, icmp_type, icmp_code, frag, "
-                                "nd_target, nd_sll, nd_tll)", key);
+                                "nd_target, nd_sll, nd_tll, nw_proto)",
+                                key);
         }
         if (!json_is_string(v) || !*json_string_value(v)) {
             return gn_xasprintf("%s: empty value", key);
@@ -276,6 +278,17 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     if ((error = api_trace_check_nd__(params, proto, icmp_type))) {
         return error;
     }
+    /* The protocol number of a packet that is none of the named ones (0:
+     * an IPv6 header chain the switch cannot walk). */
+    if (nw_proto && (!proto || (strcmp(proto->name, "ip")
+                                && strcmp(proto->name, "ipv6")) || later)) {
+        return gn_xstrdup("nw_proto needs proto ip or ipv6 (not "
+                          "frag=later)");
+    }
+    if (nw_proto && (error = api_trace_check_number__("nw_proto", nw_proto,
+                                                      255))) {
+        return error;
+    }
 
     /* Like dl_src, the source address defaults to the port's own (its
      * first of the protocol's family), so that a plain trace shows what
@@ -308,6 +321,9 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         api_trace_append__(&flow, "nw_proto", "44");
     } else if (proto) {
         api_trace_append__(&flow, proto->name, NULL);
+    }
+    if (nw_proto) {
+        api_trace_append__(&flow, "nw_proto", nw_proto);
     }
     if (frag) {
         api_trace_append__(&flow, "nw_frag", frag);

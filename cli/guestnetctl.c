@@ -57,7 +57,7 @@ usage(void)
            "proto, nw_src,\n"
            "                             nw_dst, tp_src, tp_dst, icmp_type,\n"
            "                             icmp_code, frag (first, later),\n"
-           "                             nd_target, nd_sll, nd_tll\n"
+           "                             nd_target, nd_sll, nd_tll, nw_proto\n"
            "  reload                     re-read guestnetd's config file\n"
            "  config check FILE          validate a config file offline\n",
            gn_program_name(), gn_program_name());

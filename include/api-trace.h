@@ -32,7 +32,8 @@ struct api_trace;
  *   (default: the port's MAC), dl_dst, proto (ip, ipv6, tcp, udp, icmp,
  *   tcp6, udp6, icmp6, arp), nw_src, nw_dst, tp_src, tp_dst, icmp_type,
  *   icmp_code, frag (first or later: a fragment, as the switch sees it),
- *   nd_target, nd_sll, nd_tll (neighbour discovery).
+ *   nd_target, nd_sll, nd_tll (neighbour discovery), nw_proto (with proto
+ *   ip or ipv6).
  *
  * Returns NULL and a malloc'd flow in '*flowp' (caller frees), or a
  * malloc'd error message for a 400 answer. */

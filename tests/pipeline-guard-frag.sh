@@ -271,6 +271,10 @@ gn_check "ctl-trace-first-fragment-dhcp-reply" test "$(ctl_trace \
     proto=udp frag=first tp_src=67 tp_dst=68)" = "dropped by dhcp-server-drop"
 gn_check "ctl-trace-first-fragment-without-port" test "$(ctl_trace \
     proto=tcp frag=first tp_dst=0)" = "dropped by fragment-drop"
+gn_check "ctl-trace-broken-header-chain" test "$(ctl_trace proto=ipv6 \
+    nw_proto=0)" = "dropped by ipv6-header-drop"
+gn_check "ctl-trace-unknown-next-header-allowed" test "$(ctl_trace \
+    proto=ipv6 nw_proto=253)" = "allowed by l2-unicast"
 gn_check "ctl-trace-first-fragment-udp-allowed" test "$(ctl_trace \
     proto=udp6 frag=first tp_dst=9)" = "allowed by l2-unicast"
 gn_check "ctl-trace-later-fragment6-allowed" bash -c "'$GUESTNETCTL' --json \

@@ -241,6 +241,10 @@ test_trace_values_strict(void)
         "in_port=a&proto=icmp6&icmp_type=135&nd_target=10.0.0.1",
         "in_port=a&proto=icmp6&icmp_type=135&nd_target=2001:db8::9,x",
         "in_port=a&proto=icmp6&icmp_type=135&nd_sll=52:54:00:00:00:0",
+        "in_port=a&proto=udp&nw_proto=0",
+        "in_port=a&nw_proto=0",
+        "in_port=a&proto=ipv6&nw_proto=256",
+        "in_port=a&proto=ipv6&frag=later&nw_proto=0",
     };
     char *error, *flow;
 
@@ -274,6 +278,12 @@ test_trace_values_strict(void)
     CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,icmp6,nw_ttl=64,"
                 "ipv6_src=2001:db8::7,icmpv6_type=135,nd_target=2001:db8::9,"
                 "nd_sll=00:00:00:00:00:00");
+    free(error);
+    free(flow);
+    flow = trace_flow("in_port=a&proto=ipv6&nw_proto=0", &error);
+    CHECK(!error);
+    CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,ipv6,nw_proto=0,"
+                "nw_ttl=64,ipv6_src=2001:db8::7");
     free(error);
     free(flow);
     flow = trace_flow("in_port=a&proto=udp6&frag=later", &error);
