@@ -152,7 +152,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     static const char *const known[] = {
         "in_port", "dl_src", "dl_dst", "proto", "nw_src", "nw_dst",
         "tp_src", "tp_dst", "icmp_type", "icmp_code", "frag", "nd_target",
-        "nd_sll", "nd_tll", "nw_proto",
+        "nd_sll", "nd_tll", "nw_proto", "dl_vlan",
     };
     const char *dl_src = api_trace_param__(params, "dl_src");
     const char *dl_dst = api_trace_param__(params, "dl_dst");
@@ -165,6 +165,7 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
     const char *icmp_code = api_trace_param__(params, "icmp_code");
     const char *frag = api_trace_param__(params, "frag");
     const char *nw_proto = api_trace_param__(params, "nw_proto");
+    const char *dl_vlan = api_trace_param__(params, "dl_vlan");
     const json_t *ofport = json_object_get(port, "ofport");
     const struct api_trace_proto *proto = NULL;
     struct netaddr_mac mac;
@@ -183,8 +184,8 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
             return gn_xasprintf("unknown parameter \"%s\" (in_port, dl_src, "
                                 "dl_dst, proto, nw_src, nw_dst, tp_src, "
                                 "tp_dst, icmp_type, icmp_code, frag, "
-                                "nd_target, nd_sll, nd_tll, nw_proto)",
-                                key);
+                                "nd_target, nd_sll, nd_tll, nw_proto, "
+                                "dl_vlan)", key);
         }
         if (!json_is_string(v) || !*json_string_value(v)) {
             return gn_xasprintf("%s: empty value", key);
@@ -204,6 +205,11 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
         char *msg = gn_xasprintf("dl_src: %s", error);
         free(error);
         return msg;
+    }
+    /* A frame tagged with 'dl_vlan' (802.1Q), as no guest port may send. */
+    if (dl_vlan && (error = api_trace_check_number__("dl_vlan", dl_vlan,
+                                                     4095))) {
+        return error;
     }
     if (dl_dst && (error = netaddr_parse_mac(dl_dst, false, &mac))) {
         char *msg = gn_xasprintf("dl_dst: %s", error);
@@ -315,6 +321,9 @@ api_trace_flow(const json_t *params, const json_t *port, char **flowp)
                               (long long) json_integer_value(ofport), dl_src);
     if (dl_dst) {
         api_trace_append__(&flow, "dl_dst", dl_dst);
+    }
+    if (dl_vlan) {
+        api_trace_append__(&flow, "dl_vlan", dl_vlan);
     }
     if (later && v6) {
         api_trace_append__(&flow, "ipv6", NULL);

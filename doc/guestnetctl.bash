@@ -78,7 +78,7 @@ _guestnetctl()
                              -- "$cur"))
             else
                 compopt -o nospace
-                COMPREPLY=($(compgen -W "dl_src= dl_dst= proto= nw_src=
+                COMPREPLY=($(compgen -W "dl_src= dl_dst= dl_vlan= proto= nw_src=
                     nw_dst= tp_src= tp_dst= icmp_type= icmp_code= frag= nd_target= nd_sll= nd_tll= nw_proto=" \
                     -- "$cur"))
             fi ;;

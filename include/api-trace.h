@@ -29,7 +29,7 @@ struct api_trace;
  * engine_port() returns it, with "ofport" and "mac").  Parameters:
  *
  *   in_port (required, used by the caller to find 'port'), dl_src
- *   (default: the port's MAC), dl_dst, proto (ip, ipv6, tcp, udp, icmp,
+ *   (default: the port's MAC), dl_dst, dl_vlan, proto (ip, ipv6, tcp, udp, icmp,
  *   tcp6, udp6, icmp6, arp), nw_src, nw_dst, tp_src, tp_dst, icmp_type,
  *   icmp_code, frag (first or later: a fragment, as the switch sees it),
  *   nd_target, nd_sll, nd_tll (neighbour discovery), nw_proto (with proto

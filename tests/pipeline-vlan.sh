@@ -37,4 +37,8 @@ gn_check_unseen "tag-of-own-vlan-dropped" "wb$s" tag-own-vlan
 gn_check_unseen "priority-tagged-dropped" "wb$s" priority-tagged
 gn_check_trace "trace-tagged-frame" "tagged-frame-drop:$pwa" \
     "in_port=$pwa,dl_src=$wa,dl_dst=$da,dl_vlan=20"
+gn_check "ctl-trace-tagged-frame" test "$("$GUESTNETCTL" trace "pwa$s" \
+    dl_dst=$da dl_vlan=20 proto=ip | head -n 1)" = "dropped by tagged-frame-drop"
+gn_check "ctl-trace-untagged-frame" test "$("$GUESTNETCTL" trace "pwa$s" \
+    dl_dst=$wb proto=ip | head -n 1)" = "allowed by l2-unicast"
 gn_done

@@ -245,6 +245,8 @@ test_trace_values_strict(void)
         "in_port=a&nw_proto=0",
         "in_port=a&proto=ipv6&nw_proto=256",
         "in_port=a&proto=ipv6&frag=later&nw_proto=0",
+        "in_port=a&dl_vlan=4096",
+        "in_port=a&dl_vlan=1,2",
     };
     char *error, *flow;
 
@@ -284,6 +286,11 @@ test_trace_values_strict(void)
     CHECK(!error);
     CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,ipv6,nw_proto=0,"
                 "nw_ttl=64,ipv6_src=2001:db8::7");
+    free(error);
+    free(flow);
+    flow = trace_flow("in_port=a&dl_vlan=20", &error);
+    CHECK(!error);
+    CHECK_STREQ(flow, "in_port=7,dl_src=52:54:00:00:00:07,dl_vlan=20");
     free(error);
     free(flow);
     flow = trace_flow("in_port=a&proto=udp6&frag=later", &error);
