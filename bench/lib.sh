@@ -6,7 +6,8 @@
 # which sets GN_SRCDIR to the tree it is in and GN_BUILDDIR (default: the
 # same) to its build, exports both for the benchmarks' python and C
 # children, and sources tests/lib.sh (gn_on_exit, gn_wait, GN_PYTHON,
-# sandboxes, guests, gn_iperf_server).  Below, what the data-plane
+# sandboxes, guests, gn_iperf_server).  Below, the wait for a restarted
+# guestnetd (bench/port-add.sh, bench/memory.sh), and what the data-plane
 # benchmarks (bench/dataplane.sh, bench/cluster.sh) use: iperf3 runs, the
 # order of the cases in each round, and the CPU time a process spent;
 # IPERF_SECS is the length of a run in seconds.
@@ -14,6 +15,41 @@
 GN_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 . "$GN_SRCDIR/tests/lib.sh"
+
+# gn_bench_ready T0 PORTS: waits (60 s at most) until guestnetd, started
+# at T0 (seconds since the epoch, `date +%s.%N`), is ready: connected to
+# the switch, which holds the flow table it wants (installed_seqno =
+# desired_seqno), with PORTS ports.  Prints "SECONDS FLOW_MODS BUNDLES
+# FLOWS": the time from T0, what it sent to get there and the flows it
+# holds; fails if it is not ready in time.  One process asks /v1/status
+# every 5 ms (a new guestnetctl and python per question would cost more
+# than that).
+gn_bench_ready() {
+    "$GN_PYTHON" - "$GUESTNET_SOCKET" "$1" "$2" <<'EOF'
+import json, os, sys, time
+sys.path.insert(0, os.environ["GN_SRCDIR"] + "/tests")
+import gn_api
+path, t0, want = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+def status():
+    answer = gn_api.request(path, "GET", "/v1/status", timeout=2)
+    return json.loads(answer.split(b"\r\n\r\n", 1)[1])
+deadline = time.time() + 60
+while time.time() < deadline:
+    try:
+        st = status()
+        of = st["openflow"]
+        if (of["connected"] and of["installed_seqno"] > 0
+                and of["installed_seqno"] == of["desired_seqno"]
+                and st["counts"]["ports"] == want):
+            print(f"{time.time() - t0:.3f} {of['flow_mods']} {of['bundles']}"
+                  f" {of['installed_flows']}")
+            sys.exit(0)
+    except (OSError, ValueError, KeyError, IndexError):
+        pass
+    time.sleep(0.005)
+sys.exit(1)
+EOF
+}
 
 # gn_bench_iperf NS ADDR [IPERF3 ARGS...]: prints "GBITS LOSS BYTES" of
 # IPERF_SECS seconds of iperf3 from NS to ADDR: the rate received, for UDP

@@ -99,19 +99,11 @@ fi
 rm -f "$GN_SANDBOX_DIR/guestnetd.pid"
 t0=$(date +%s.%N)
 gn_guestnetd_launch "$cfg"
-ready=0
-for ((i = 0; i < 2400; i++)); do
-    read -r flows fm ports ready <<<"$(status)"
-    [ "${ready:-0}" = 1 ] && [ "$ports" = "$N" ] && break
-    ready=0
-    sleep 0.05
-done
-t1=$(date +%s.%N)
-if [ "$ready" = 1 ]; then
-    echo "restart: ready in $(python3 -c "print(f'{$t1 - $t0:.2f}')") s," \
-         "$fm flow_mods, $flows flows"
+if r=$(gn_bench_ready "$t0" "$N"); then
+    read -r secs fm _ flows <<<"$r"
+    echo "restart: ready in $secs s, $fm flow_mods, $flows flows"
 else
-    echo "restart: not ready within 2 minutes"; rc=1
+    echo "restart: not ready within 60 s"; rc=1
 fi
 sleep 2
 echo "  after the restart: $(memory)"

@@ -142,31 +142,9 @@ restart_ready() {
     gn_guestnetd_stop
     t0=$(now)
     gn_guestnetd_launch "$cfg" ${GUESTNETD_OPTS:-}
-    r=$(python3 - "$GUESTNET_SOCKET" "$t0" "$1" <<'EOF'
-import json, os, sys, time
-sys.path.insert(0, os.environ["GN_SRCDIR"] + "/tests")
-import gn_api
-path, t0, want = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-def status():
-    answer = gn_api.request(path, "GET", "/v1/status", timeout=2)
-    return json.loads(answer.split(b"\r\n\r\n", 1)[1])
-deadline = time.time() + 60
-while time.time() < deadline:
-    try:
-        st = status()
-        of = st["openflow"]
-        if (of["connected"] and of["installed_seqno"] > 0
-                and of["installed_seqno"] == of["desired_seqno"]
-                and st["counts"]["ports"] == want):
-            print(f"{time.time() - t0:.3f} {of['flow_mods']} {of['bundles']}")
-            sys.exit(0)
-    except (OSError, ValueError, KeyError, IndexError):
-        pass
-    time.sleep(0.005)
-sys.exit(1)
-EOF
-    ) || { echo "  restart: not ready within 60 s"; rc=1; return; }
-    read -r secs fm bundles <<<"$r"
+    r=$(gn_bench_ready "$t0" "$1") \
+        || { echo "  restart: not ready within 60 s"; rc=1; return; }
+    read -r secs fm bundles _ <<<"$r"
     echo "  restart at $1 ports: ready in $secs s, $fm flow_mods," \
          "$bundles bundles"
 }
