@@ -176,7 +176,13 @@ pipeline_fragments__(struct pipeline_ctx *ctx)
  * (PIPELINE_PORT_SERVER clear): DHCP and DHCPv6 server messages (by either
  * port: a server may answer from another source port; in a fragmented
  * datagram by its first fragment's), router advertisements and
- * redirects are dropped. */
+ * redirects are dropped.  So is what goes to a server's port but a whole
+ * message from the client's port ("dhcp-client-drop"): a fragmented one,
+ * or one from another port, would reach a server (which answers any
+ * source port) without the copy that guestnetd's snooping and DHCP
+ * service take of a client's messages (68 to 67, 546 to 547, whole), and
+ * a RELEASE of a neighbour's lease would free its address for the
+ * sender. */
 static void
 pipeline_server_drops__(struct pipeline_ctx *ctx)
 {
@@ -188,11 +194,14 @@ pipeline_server_drops__(struct pipeline_ctx *ctx)
         { "udp6", 547, 546 },
     };
     uint64_t dhcp_drop = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_SERVER_DROP, 0);
+    uint64_t client_drop = PIPELINE_COOKIE(PIPELINE_RULE_DHCP_CLIENT_DROP, 0);
+    char next[32];
     uint64_t ra = PIPELINE_COOKIE(PIPELINE_RULE_RA_DROP, 0);
     uint64_t redirect = PIPELINE_COOKIE(PIPELINE_RULE_REDIRECT_DROP, 0);
     char guest[32];
 
     snprintf(guest, sizeof guest, "reg5=1,reg4=0/%#x", PIPELINE_PORT_SERVER);
+    snprintf(next, sizeof next, "goto_table:%d", T_FORWARD);
     for (size_t i = 0; i < GN_ARRAY_SIZE(dhcp); i++) {
         /* A first fragment's, above pipeline_fragments__()'s pass. */
         pipeline_ctx_add(ctx, T_CONTENT, 144, dhcp_drop, PIPELINE_GUARD_DROP,
@@ -207,6 +216,19 @@ pipeline_server_drops__(struct pipeline_ctx *ctx)
         pipeline_ctx_add(ctx, T_CONTENT, 120, dhcp_drop, PIPELINE_GUARD_DROP,
                          "%s,%s,tp_dst=%d", guest, dhcp[i].udp,
                          dhcp[i].client);
+        /* To a server's port: fragmented, or whole from another port than
+         * the client's (a client's whole message, below the ports' own
+         * flows for it, goes on as content-allow would take it). */
+        pipeline_ctx_add(ctx, T_CONTENT, 144, client_drop,
+                         PIPELINE_GUARD_DROP, "%s,%s,nw_frag=first,tp_dst=%d",
+                         guest, dhcp[i].udp, dhcp[i].server);
+        pipeline_ctx_add(ctx, T_CONTENT, 119,
+                         PIPELINE_COOKIE(PIPELINE_RULE_CONTENT_ALLOW, 0), next,
+                         "%s,%s,tp_src=%d,tp_dst=%d", guest, dhcp[i].udp,
+                         dhcp[i].client, dhcp[i].server);
+        pipeline_ctx_add(ctx, T_CONTENT, 118, client_drop,
+                         PIPELINE_GUARD_DROP, "%s,%s,tp_dst=%d", guest,
+                         dhcp[i].udp, dhcp[i].server);
     }
     pipeline_ctx_add(ctx, T_CONTENT, 120, ra, PIPELINE_GUARD_DROP,
                      "%s,icmp6,icmp_type=134", guest);

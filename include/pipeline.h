@@ -64,7 +64,10 @@
  *      cannot walk is dropped ("ipv6-header-drop").  DHCP/DHCPv6 server
  *      messages (by either port, whole), router
  *      advertisements and redirects (ICMP and ICMPv6) are dropped unless
- *      the port is its network's server.  Neighbour solicitations must
+ *      the port is its network's server, as is what goes to a DHCP or
+ *      DHCPv6 server's port (67, 547) but whole client messages from the
+ *      client's port ("dhcp-client-drop": fragmented or from another port,
+ *      it would reach a server without the copies below).  Neighbour solicitations must
  *      carry the port's MAC as source link-layer address, or, from "::"
  *      (duplicate address detection), none and be for one of the port's
  *      own addresses (a probe for a link-local address that no port
@@ -192,6 +195,7 @@
  *  15  guard drops, per port: a guest's frame that one of the shared
  *      port-security guards (in tables 1 and 2: "dad-drop",
  *      "gateway-spoof-drop", "address-taken-drop", "dhcp-server-drop",
+ *      "dhcp-client-drop",
  *      "router-advertisement-drop", "redirect-drop", "nd-option-drop",
  *      "nd-spoof-drop") refused comes here and is dropped by its port's
  *      flow ("guard-count", the cookie's object its ofport), so that the
@@ -367,6 +371,7 @@ struct pipeline_input {
     RULE(ADDRESS_TAKEN_DROP, 56, "address-taken-drop")                  \
     RULE(ADDRESS_LEARN_PUNT, 57, "address-learn-punt")                  \
     RULE(DHCP_CLIENT_SNOOP, 58, "dhcp-client-snoop")                    \
+    RULE(DHCP_CLIENT_DROP, 59, "dhcp-client-drop")                      \
     RULE(EGRESS_LIMIT, 60, "egress-limit")                              \
     RULE(INGRESS_LIMIT, 61, "ingress-limit")                            \
     RULE(GUARD_COUNT, 62, "guard-count")

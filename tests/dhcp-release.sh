@@ -12,7 +12,9 @@
 # with the holder's MAC as chaddr or as source MAC from another port, a
 # RELEASE of a declared address, a truncated or malformed RELEASE from the
 # holder itself: counted by reason, the holder keeps its lease and still
-# reaches the neighbour.  DHCPv6: another port's RELEASE of the lease
+# reaches the neighbour; the holder's RELEASE in fragments or from another
+# source port than 68, which would free the address at the server without
+# guestnetd's copy, is dropped in the switch.  DHCPv6: another port's RELEASE of the lease
 # unbinds nothing, the holder's (dhclient -6 -r) unbinds it.
 . "${GN_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 gn_snoop_setup
@@ -110,6 +112,45 @@ gn_check "holder-still-reaches-neighbour" reaches "ca$s" $ca "$la" \
     still-held
 gn_check "other-client-messages-ignored" test "$(gn_snoop client_other)" \
     = "$other0"
+
+# --- ca's RELEASE of its own lease that would reach the server without
+# guestnetd's copy (the server would free the address ca keeps): in
+# fragments, or from another source port than 68, whole.  Dropped in the
+# switch (dhcp-client-drop), nothing counted by the snooping; the holder
+# keeps its lease (the whole RELEASE from 68 below is the control).
+client_drops() {
+    curl -s --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/flows \
+        | "$GN_PYTHON" -c "
+import json, sys
+rules = json.load(sys.stdin)['counters']['rules']
+print(sum(r['packets'] for r in rules if r['rule'] == 'dhcp-client-drop'))"
+}
+drops0=$(client_drops) releases0=$(gn_snoop releases)
+gn_scapy "ca$s" "
+r = ($(release4 $ca $ca "$la" "$la")) / Raw(bytes(900))
+r[IP].id = 0x4242
+other = r.copy()
+other[UDP].sport = 1234
+tx(*fragment(r, 512), other)"
+client_drops_reach() { [ "$(client_drops)" -ge "$1" ]; }
+gn_check "fragmented-or-other-port-release-dropped" gn_wait 5 \
+    client_drops_reach $((drops0 + 2))
+gn_check "fragmented-release-not-taken" test "$(gn_snoop releases)" \
+    = "$releases0"
+gn_check "holder-keeps-lease-after-hidden-release" gn_port_ips_are "pca$s" \
+    "['$la']"
+ctl_trace() {  # ctl_trace FIELD=VALUE...: the summary line of ca's trace
+    "$GUESTNETCTL" trace "pca$s" dl_dst=$sv proto=udp nw_src="$la" \
+        nw_dst=10.20.0.2 tp_dst=67 "$@" | head -n 1
+}
+gn_check "trace-fragmented-release" test "$(ctl_trace frag=first \
+    tp_src=68)" = "dropped by dhcp-client-drop"
+gn_check "trace-release-from-other-port" test "$(ctl_trace tp_src=1234)" \
+    = "dropped by dhcp-client-drop"
+gn_check "trace-dhcp6-from-other-port" test "$("$GUESTNETCTL" trace \
+    "pca$s" proto=udp6 nw_src=fe80::5054:ff:fe20:21 nw_dst=ff02::1:2 \
+    tp_src=1234 tp_dst=547 \
+    | head -n 1)" = "dropped by dhcp-client-drop"
 
 # --- udhcpc exits: its RELEASE unbinds the lease.
 kill -TERM "$(cat "$dir/udhcpc-ca.pid")"

@@ -81,6 +81,7 @@ test_flow_counts_per_port(void)
      * without a port and other ICMP are dropped), broken IPv6 header
      * chains; per network the reserved addresses (3 flows each). */
     CHECK(count(t, PIPELINE_RULE_DHCP_SERVER_DROP, 0) == 8);
+    CHECK(count(t, PIPELINE_RULE_DHCP_CLIENT_DROP, 0) == 4);
     CHECK(count(t, PIPELINE_RULE_RA_DROP, 0) == 1);
     CHECK(count(t, PIPELINE_RULE_REDIRECT_DROP, 0) == 2);
     CHECK(count(t, PIPELINE_RULE_FRAG_PASS, 0) == 2 + 5 + 2 + 6);

@@ -77,9 +77,11 @@ static const char routed_config_json[] =
  * fragments (per family: later ones, a first one's ICMP echo and error
  * types, 5 for IPv4 and 6 for IPv6, the other ICMP types, TCP and UDP
  * without a port, the rest: 2 * 5 + 5 + 6) and broken IPv6 header chains
- * (1), DHCP, router advertisement and redirect drops (11), the neighbour
- * discovery drops (6) and the allow of the rest (1). */
-#define GUARD_FLOWS (2 * 48 + 6 + (2 * 5 + 5 + 6) + 1 + 11 + 6 + 1)
+ * (1), DHCP, router advertisement and redirect drops (11), what goes
+ * to a DHCP or DHCPv6 server's port (per family: fragmented, a client's
+ * message, from another port: 2 * 3), the neighbour discovery drops (6)
+ * and the allow of the rest (1). */
+#define GUARD_FLOWS (2 * 48 + 6 + (2 * 5 + 5 + 6) + 1 + 11 + 2 * 3 + 6 + 1)
 /* Flows every table gets: a default drop per table (10: 0 to 8 and 15),
  * two flood flows
  * (table 3) and a route-drop (table 5) per network (3 * 3), the routing
