@@ -267,7 +267,18 @@ pipeline_route_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg)
 
     snprintf(next, sizeof next, "goto_table:%d", T_ROUTE_OUT);
     ct = gn_xasprintf("ct(table=%d,zone=%d)", T_FILTER, PIPELINE_CT_ZONE);
-    commit = gn_xasprintf("ct(commit,zone=%d),%s", PIPELINE_CT_ZONE, next);
+    /* A committed packet goes on to table 6 through the datapath again
+     * (recirculation), marked (reg2 bit 0) as having come this way: the
+     * datapath may have added packets of its own to a conntrack call, the
+     * fragments of datagrams it held (their reassembly done, or given up
+     * after 15 s, "invalid"), which the rest of the actions would send on
+     * unjudged.  Table 6 drops what came this way invalid or without the
+     * mark that the commit gives a connection's packets (ct_mark bit 0),
+     * so that only the packet the rule judged and its own fragments
+     * leave. */
+    commit = gn_xasprintf("load:1->NXM_NX_REG2[0],ct(commit,zone=%d,"
+                          "exec(set_field:0x1/0x1->ct_mark),table=%d)",
+                          PIPELINE_CT_ZONE, T_ROUTE_OUT);
 
     /* Table 4: dec_ttl would send these to a controller. */
     for (size_t i = 0; i < GN_ARRAY_SIZE(pipeline_families); i++) {
@@ -291,6 +302,15 @@ pipeline_route_flows(struct pipeline_ctx *ctx, const struct gn_config *cfg)
     pipeline_ctx_add(ctx, T_FILTER, 90,
                      PIPELINE_COOKIE(PIPELINE_RULE_CT_RELATED, 0), next,
                      "%s", "ct_state=+rel+trk");
+    /* Table 6: what a commit hands on but its own packets (above). */
+    pipeline_ctx_add(ctx, T_ROUTE_OUT, 200,
+                     PIPELINE_COOKIE(PIPELINE_RULE_CT_INVALID_DROP,
+                                     T_ROUTE_OUT),
+                     "drop", "%s", "ct_state=+inv+trk");
+    pipeline_ctx_add(ctx, T_ROUTE_OUT, 200,
+                     PIPELINE_COOKIE(PIPELINE_RULE_CT_INVALID_DROP,
+                                     T_ROUTE_OUT),
+                     "drop", "%s", "reg2=0x1/0x1,ct_mark=0/0x1");
     for (size_t i = 0; i < cfg->n_rules; i++) {
         const struct gn_rule *r = &cfg->rules[i];
         const struct gn_network *from = gn_config_find_network(cfg, r->from);

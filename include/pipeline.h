@@ -143,8 +143,14 @@
  *      fragments of its first datagram, which show no port and, IPv6
  *      ones, the fragment header's protocol, by the protocol in
  *      conntrack's tuple).
- *      Anything else is dropped, counted per source network.
- *   6  route output: IPv4 or IPv6 to a declared address of a bound port
+ *      Anything else is dropped, counted per source network.  A commit
+ *      goes on to table 6 through the datapath again (ct(commit,
+ *      table=6), reg2 bit 0 set, ct_mark bit 0 set on the connection):
+ *      the datapath may add fragments it held to any conntrack call.
+ *   6  route output: what a commit hands on invalid, or without the
+ *      commit's mark (reg2 bit 0 set, ct_mark bit 0 clear), is dropped
+ *      ("ct-invalid-drop", object 6): fragments the datapath added to
+ *      the call.  IPv4 or IPv6 to a declared address of a bound port
  *      (one that no other port declares) leaves on that port with the
  *      destination network's gateway MAC as source, the port's MAC as
  *      destination and the TTL or hop limit decremented.  Ports without

@@ -295,7 +295,7 @@ def serve(family, addr):
     if family == socket.AF_INET6:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
     s.bind((addr, 7000))
-    s.settimeout(40)
+    s.settimeout(300)
     open('$ready', 'a').write('x')
     try:
         while True:
@@ -305,7 +305,7 @@ def serve(family, addr):
         pass
 for f, a in ((socket.AF_INET, '0.0.0.0'), (socket.AF_INET6, '::')):
     threading.Thread(target=serve, args=(f, a), daemon=True).start()
-threading.Event().wait(40)
+threading.Event().wait(300)
 " &
 gn_on_exit "kill $!"
 gn_wait 5 bash -c "[ \"\$(cat $ready)\" = xx ]"
@@ -523,11 +523,67 @@ gn_check "routed-whole-after-fragments-other-port-dropped" \
     test ! -e "$GN_SANDBOX_DIR/routed.7004"
 gn_check "later-fragments-open-no-connection" bash -c \
     "! ovs-appctl dpctl/dump-conntrack | grep -q 'dport=7004'"
+# Fragments the datapath gives up on (15 s after their first) are added,
+# invalid, to whatever conntrack call comes next, and a commit hands on
+# what its call holds: a guest parks a datagram to a port no rule names
+# (7005) in two halves, each behind 31 fragments of junk (the next
+# call's room), and a neighbour's allowed connection (the commit) would
+# carry each half to the receiver, which completes it.  Table 6 drops
+# what a commit hands on but its own packets: nothing arrives, and the
+# connections that carried them are answered (the control).
+gn_tcp_serve "da$s" 3306 "$GN_SANDBOX_DIR"
+ip netns exec "da$s" "$GN_PYTHON" -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('10.20.0.11', 7005))
+open('$ready.7005', 'w').write('x')
+d, peer = s.recvfrom(65535)
+open('$GN_SANDBOX_DIR/routed.7005', 'w').write(str(len(d)))
+" &
+gn_on_exit "kill $!"
+gn_wait 5 test -f "$ready.7005"
+expired() {
+    ovs-appctl dpctl/ipf-get-status | sed -n 's/.*v4 frags expired: //p'
+}
+spilled() {     # spilled: table 6's drops of what commits handed on
+    ovs-ofctl -O OpenFlow15 dump-flows br-int table=6 | awk -F'n_packets=' \
+        '/priority=200/ && /reg2=/ { split($2, f, ","); print f[1] }'
+}
+# park HALF: junk and one half of the datagram, then allowed connections
+# from wb (one every 0.2 s) until the datapath has given them up.
+park() {
+    local e0
+    e0=$(expired)
+    gn_scapy "wa$s" "
+body = bytes(UDP(sport=5557, dport=7005) / Raw(b'parked' + bytes(1270)))
+def fr(off, mf, data):
+    return (Ether(src='$wa', dst='0a:00:00:00:00:0a') / IP(src='10.10.0.11',
+        dst='10.20.0.11', id=0x5151, proto=17, frag=off // 8,
+        flags='MF' if mf else 0) / Raw(data))
+junk = [fr(8000 + i * 1184, 1, bytes(1184)) for i in range(31)]
+tx(*junk, fr(0, 1, body[:1184]) if '$1' == 'first' else
+   fr(1184, 0, body[1184:]))
+"
+    for ((i = 0; i < 150; i++)); do
+        gn_tcp_call "wb$s" 10.20.0.11 3306 > /dev/null 2>&1
+        [ "$(expired)" -ge $((e0 + 32)) ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+spilled0=$(spilled)
+gn_check "parked-first-half-given-up" park first
+gn_check "parked-second-half-given-up" park last
+gn_check "given-up-fragments-dropped-after-commit" \
+    test "$(spilled)" -gt "$spilled0"
+gn_check "given-up-fragments-deliver-nothing" \
+    test ! -e "$GN_SANDBOX_DIR/routed.7005"
+gn_check "carrying-connections-answered" \
+    test "$(gn_tcp_call "wb$s" 10.20.0.11 3306)" = pong-3306
 # What one guest's incomplete routed fragments reach (README "Security
 # model"): they fill conntrack's one reassembly table (the datapath holds
 # them), but the neighbours' unfragmented routed connections and their
 # fragmented traffic within the network go on.
-gn_tcp_serve "da$s" 3306 "$GN_SANDBOX_DIR"
 gn_scapy "wa$s" "
 tx(*[Ether(src='$wa', dst='0a:00:00:00:00:0a') / IP(src='10.10.0.11',
         dst='10.20.0.11', id=i, flags='MF') / UDP(sport=4005, dport=7003)

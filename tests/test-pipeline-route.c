@@ -85,13 +85,15 @@ test_rules_allow_new_connections_through_conntrack(void)
     CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+new+trk", "ip,", "nw_frag=later",
         "ct_nw_proto=6", "nw_dst=10.20.0.0/24",
-        "ct(commit,zone=1)", NULL }));
+        "set_field:0x1/0x1->reg2,ct(commit,table=6,zone=1,"
+        "exec(set_field:0x1/0x1->ct_mark))", NULL }));
     CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 1) == 0);
     CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 2) == 2 * 2);
     CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+new+trk", "ipv6,", "nw_frag=later",
         "ct_nw_proto=58", "ipv6_dst=2001:db8:10::/64",
-        "ct(commit,zone=1)", NULL }));
+        "set_field:0x1/0x1->reg2,ct(commit,table=6,zone=1,"
+        "exec(set_field:0x1/0x1->ct_mark))", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+new+trk", "ip,", "nw_frag=later",
         "ct_nw_proto=1", "nw_dst=10.10.0.0/24", NULL }));
@@ -106,6 +108,14 @@ test_rules_allow_new_connections_through_conntrack(void)
     CHECK(count(t, PIPELINE_RULE_ICMP6_ROUTE_DROP, 0) == 1);
     CHECK(count(t, PIPELINE_RULE_LINK_LOCAL_DROP, 0) == 2);
     CHECK(count(t, PIPELINE_RULE_CT_INVALID_DROP, 0) == 1);
+    /* What a commit hands on but its own packets: invalid, or without the
+     * commit's mark. */
+    CHECK(count(t, PIPELINE_RULE_CT_INVALID_DROP, 6) == 2);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=6", "priority=200", "ct_state=+inv+trk", "drop", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=6", "priority=200", "reg2=0x1/0x1", "ct_mark=0/0x1", "drop",
+        NULL }));
     CHECK(count(t, PIPELINE_RULE_CT_ESTABLISHED, 0) == 1);
     CHECK(count(t, PIPELINE_RULE_CT_RELATED, 0) == 1);
     /* Plus web's gateways' six flows (ARP, ND for its address and its
@@ -132,14 +142,19 @@ test_rules_allow_new_connections_through_conntrack(void)
         "table=4", "icmp_type=135", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+new+trk", "reg6=0x14", "icmp6",
-        "ipv6_dst=2001:db8:10::/64", "ct(commit,zone=1)", NULL }));
+        "ipv6_dst=2001:db8:10::/64", "set_field:0x1/0x1->reg2,"
+        "ct(commit,table=6,zone=1,exec(set_field:0x1/0x1->ct_mark))",
+        NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+new+trk", "reg6=0xa", "tcp",
-        "nw_dst=10.21.0.0/24", "tp_dst=3306", "ct(commit,zone=1)",
-        "goto_table:6", NULL }));
+        "nw_dst=10.21.0.0/24", "tp_dst=3306",
+        "ct(commit,table=6,zone=1,exec(set_field:0x1/0x1->ct_mark))",
+        NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+new+trk", "reg6=0x14", "icmp",
-        "nw_dst=10.10.0.0/24", "ct(commit,zone=1)", NULL }));
+        "nw_dst=10.10.0.0/24", "set_field:0x1/0x1->reg2,"
+        "ct(commit,table=6,zone=1,exec(set_field:0x1/0x1->ct_mark))",
+        NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+est+trk", "goto_table:6", NULL }));
     CHECK(pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_DROP,

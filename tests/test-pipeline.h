@@ -88,11 +88,12 @@ static const char routed_config_json[] =
  * flows (table 4: per family two TTL drops and conntrack (2 * 3); for
  * IPv6 two link-local drops, six ICMPv6 types to conntrack and a drop of
  * the other types (9)), three conntrack state flows (table 5: invalid,
- * established, related), the target link-layer address of the neighbour
+ * established, related) and the drops of what a commit hands on but its
+ * own packets (table 6: 2), the target link-layer address of the neighbour
  * advertisements table 3 composes (table 10) and the shared guards.
  * Ports add, besides their own, a flow per flood chunk their network has
  * (table 7: ofports 64 * k to 64 * k + 63). */
-#define COMMON_FLOWS (10 + 3 * 3 + 2 * 3 + 9 + 3 + 1 + GUARD_FLOWS)
+#define COMMON_FLOWS (10 + 3 * 3 + 2 * 3 + 9 + 3 + 2 + 1 + GUARD_FLOWS)
 /* Plus, with config_json, web's gateway: its ARP responder and the flow
  * that takes frames to its MAC to routing; and each network's reserved
  * addresses, kept from its ports without declared addresses (3 flows per
