@@ -24,11 +24,12 @@ struct pipeline_family {
     const char *ip;             /* "ip": any IPv4 packet. */
     const char *src, *dst;      /* Its source and destination fields. */
     const char *tcp, *udp, *icmp;
+    int icmp_proto;             /* Its ICMP's IP protocol number. */
 };
 
 static const struct pipeline_family pipeline_families[2] = {
-    { "ip", "nw_src", "nw_dst", "tcp", "udp", "icmp" },
-    { "ipv6", "ipv6_src", "ipv6_dst", "tcp6", "udp6", "icmp6" },
+    { "ip", "nw_src", "nw_dst", "tcp", "udp", "icmp", 1 },
+    { "ipv6", "ipv6_src", "ipv6_dst", "tcp6", "udp6", "icmp6", 58 },
 };
 
 /* The words of 'family' (AF_INET or AF_INET6). */
@@ -205,7 +206,7 @@ pipeline_rule_proto__(const struct gn_rule *r,
 {
     return (!strcmp(r->proto, "tcp") ? 6
             : !strcmp(r->proto, "udp") ? 17
-            : f == &pipeline_families[1] ? 58 : 1);
+            : f->icmp_proto);
 }
 
 /* Table 5: the flows of config rule 'i' of 'cfg', from network 'from' to
