@@ -210,19 +210,26 @@ pipeline_rule_proto__(const struct gn_rule *r,
 }
 
 /* Table 5: the flows of config rule 'i' of 'cfg', from network 'from' to
- * network 'to': a new connection to a subnet of 'to' with the rule's
- * protocol (ICMPv6 for "icmp" to an IPv6 subnet) and port is committed. */
+ * network 'to': a new connection from a subnet of 'from' to one of 'to' of
+ * the same family, with the rule's protocol (ICMPv6 for "icmp" between
+ * IPv6 subnets) and port, is committed.  The source subnet is matched as
+ * well as the network's register: the datapath may hand a conntrack call
+ * fragments that another call left over (a reassembly whose fragments did
+ * not fit in the batch that completed it), and they go on with this
+ * call's registers; judged by their own source, they pass only a rule of
+ * their own network. */
 static void
 pipeline_rule_flows__(struct pipeline_ctx *ctx, const struct gn_config *cfg,
                       size_t i, const struct gn_network *from,
                       const struct gn_network *to, const char *commit)
 {
     const struct gn_rule *r = &cfg->rules[i];
+    uint64_t cookie = PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i);
 
     for (size_t j = 0; j < to->n_subnets; j++) {
         const struct pipeline_family *f = pipeline_family__(
             to->subnets[j].family);
-        char proto[32], subnet[INET6_ADDRSTRLEN + 8];
+        char proto[32], dst[INET6_ADDRSTRLEN + 8];
 
         if (!strcmp(r->proto, "any")) {
             snprintf(proto, sizeof proto, "%s", f->ip);
@@ -235,26 +242,34 @@ pipeline_rule_flows__(struct pipeline_ctx *ctx, const struct gn_config *cfg,
                          ",tp_dst=%d", r->port);
             }
         }
-        pipeline_format_ip(&to->subnets[j], true, subnet, sizeof subnet);
-        pipeline_ctx_add(ctx, T_FILTER, 50,
-                         PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
-                         commit, "ct_state=+new+trk,reg6=%d,%s,%s=%s",
-                         from->vlan, proto, f->dst, subnet);
-        if (strcmp(r->proto, "any")
-            && !pipeline_rule_repeats__(cfg, i, true)) {
-            /* The later fragments of a connection's first datagram, which
-             * the userspace datapath hands on one by one after conntrack
-             * has made it whole, show no port, nor does the switch give
-             * them the connection's, and an IPv6 one shows the fragment
-             * header's protocol (44): they pass by the protocol of
-             * conntrack's tuple.  Without its first fragment, judged by
-             * the flow above, the datagram never completes. */
-            pipeline_ctx_add(ctx, T_FILTER, 50,
-                             PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i),
-                             commit, "ct_state=+new+trk,reg6=%d,%s,"
-                             "nw_frag=later,ct_nw_proto=%d,%s=%s",
-                             from->vlan, f->ip, pipeline_rule_proto__(r, f),
-                             f->dst, subnet);
+        pipeline_format_ip(&to->subnets[j], true, dst, sizeof dst);
+        for (size_t k = 0; k < from->n_subnets; k++) {
+            char src[INET6_ADDRSTRLEN + 8];
+
+            if (from->subnets[k].family != to->subnets[j].family) {
+                continue;
+            }
+            pipeline_format_ip(&from->subnets[k], true, src, sizeof src);
+            pipeline_ctx_add(ctx, T_FILTER, 50, cookie, commit,
+                             "ct_state=+new+trk,reg6=%d,%s,%s=%s,%s=%s",
+                             from->vlan, proto, f->src, src, f->dst, dst);
+            if (strcmp(r->proto, "any")
+                && !pipeline_rule_repeats__(cfg, i, true)) {
+                /* The later fragments of a connection's first datagram,
+                 * which the userspace datapath hands on one by one after
+                 * conntrack has made it whole, show no port, nor does the
+                 * switch give them the connection's, and an IPv6 one shows
+                 * the fragment header's protocol (44): they pass by the
+                 * protocol of conntrack's tuple.  Without its first
+                 * fragment, judged by the flow above, the datagram never
+                 * completes. */
+                pipeline_ctx_add(ctx, T_FILTER, 50, cookie, commit,
+                                 "ct_state=+new+trk,reg6=%d,%s,"
+                                 "nw_frag=later,ct_nw_proto=%d,%s=%s,%s=%s",
+                                 from->vlan, f->ip,
+                                 pipeline_rule_proto__(r, f), f->src, src,
+                                 f->dst, dst);
+            }
         }
     }
 }

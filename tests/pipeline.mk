@@ -18,6 +18,7 @@ INTEGRATION_TESTS += \
 	tests/limits.sh \
 	tests/pipeline-route.sh \
 	tests/pipeline-route6.sh \
+	tests/pipeline-route-spill.sh \
 	tests/pipeline-guard-nd.sh \
 	tests/pipeline-undeclared.sh \
 	tests/pipeline-guard-dhcp.sh \

@@ -75,28 +75,32 @@ test_rules_allow_new_connections_through_conntrack(void)
     struct gn_config *cfg = load_config__(routed_config_json);
     struct flow_table *t = build(cfg, NULL, 0, -1);
 
-    /* Rule 0 to both of db's subnets, with its port and, for the later
-     * fragments of a first datagram, by the connection's protocol; rule 1
-     * repeats it; rule 2 to both of web's subnets, ICMPv6 to the IPv6
-     * one, and their later fragments by the connection's protocol (an
-     * IPv6 one shows the fragment header's); rule 3 to dmz, any
+    /* Rule 0 from web's IPv4 subnet to both of db's, with its port and,
+     * for the later fragments of a first datagram, by the connection's
+     * protocol; rule 1 repeats it; rule 2 from both of db's subnets to
+     * web's IPv4 one (db has no IPv6 subnet to send from), and their later
+     * fragments by the connection's protocol; rule 3 to dmz, any
      * protocol, later fragments included. */
     CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 0) == 2 * 2);
     CHECK(has_flow(t, (const char *[]) {
+        "table=5", "ct_state=+new+trk", "reg6=0xa", "tcp,", "tp_dst=3306",
+        "nw_src=10.10.0.0/24", "nw_dst=10.21.0.0/24",
+        "set_field:0x1/0x1->reg2,ct(commit,table=6,zone=1,"
+        "exec(set_field:0x1/0x1->ct_mark))", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+new+trk", "ip,", "nw_frag=later",
-        "ct_nw_proto=6", "nw_dst=10.20.0.0/24",
+        "ct_nw_proto=6", "nw_src=10.10.0.0/24", "nw_dst=10.20.0.0/24",
         "set_field:0x1/0x1->reg2,ct(commit,table=6,zone=1,"
         "exec(set_field:0x1/0x1->ct_mark))", NULL }));
     CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 1) == 0);
     CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 2) == 2 * 2);
     CHECK(has_flow(t, (const char *[]) {
-        "table=5", "ct_state=+new+trk", "ipv6,", "nw_frag=later",
-        "ct_nw_proto=58", "ipv6_dst=2001:db8:10::/64",
-        "set_field:0x1/0x1->reg2,ct(commit,table=6,zone=1,"
-        "exec(set_field:0x1/0x1->ct_mark))", NULL }));
+        "table=5", "ct_state=+new+trk", "reg6=0x14", "icmp,",
+        "nw_src=10.21.0.0/24", "nw_dst=10.10.0.0/24", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+new+trk", "ip,", "nw_frag=later",
-        "ct_nw_proto=1", "nw_dst=10.10.0.0/24", NULL }));
+        "ct_nw_proto=1", "nw_src=10.20.0.0/24", "nw_dst=10.10.0.0/24",
+        NULL }));
     CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 3) == 1);
     for (int vlan = 10; vlan <= 30; vlan += 10) {
         CHECK(count(t, PIPELINE_RULE_ROUTE_DROP, vlan) == 1);
@@ -140,11 +144,9 @@ test_rules_allow_new_connections_through_conntrack(void)
         "table=4", "priority=104", "icmp6 ", "drop", NULL }));
     CHECK(!has_flow(t, (const char *[]) {
         "table=4", "icmp_type=135", NULL }));
-    CHECK(has_flow(t, (const char *[]) {
-        "table=5", "ct_state=+new+trk", "reg6=0x14", "icmp6",
-        "ipv6_dst=2001:db8:10::/64", "set_field:0x1/0x1->reg2,"
-        "ct(commit,table=6,zone=1,exec(set_field:0x1/0x1->ct_mark))",
-        NULL }));
+    /* db has no IPv6 subnet: nothing of it may reach web's. */
+    CHECK(!has_flow(t, (const char *[]) {
+        "table=5", "reg6=0x14", "ipv6_dst=2001:db8:10::/64", NULL }));
     CHECK(has_flow(t, (const char *[]) {
         "table=5", "ct_state=+new+trk", "reg6=0xa", "tcp",
         "nw_dst=10.21.0.0/24", "tp_dst=3306",
@@ -161,6 +163,40 @@ test_rules_allow_new_connections_through_conntrack(void)
                                               10)));
     CHECK(!pipeline_rule_drops(PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW,
                                                0)));
+    flow_table_destroy(t);
+    gn_config_destroy(cfg);
+}
+
+/* Between two dual-stack networks a rule has flows per family, each from
+ * the source network's subnet of the family: ICMP is ICMPv6 between the
+ * IPv6 subnets, whose later fragments (the fragment header's protocol,
+ * 44, on the packet) pass by conntrack's protocol, 58. */
+static void
+test_rules_per_family(void)
+{
+    struct gn_config *cfg = load_config__(
+        "{\"bridge\": \"br-int\", \"networks\": ["
+        " {\"name\": \"web\", \"vlan\": 10,"
+        "  \"subnets\": [\"10.10.0.0/24\", \"2001:db8:10::/64\"]},"
+        " {\"name\": \"db\", \"vlan\": 20,"
+        "  \"subnets\": [\"2001:db8:20::/64\", \"10.20.0.0/24\"]}],"
+        " \"rules\": [{\"from\": \"db\", \"to\": \"web\","
+        "  \"proto\": \"icmp\"}]}");
+    struct flow_table *t = build(cfg, NULL, 0, -1);
+
+    CHECK(count(t, PIPELINE_RULE_ROUTE_ALLOW, 0) == 2 * 2);
+    CHECK(has_flow(t, (const char *[]) {
+        "table=5", "ct_state=+new+trk", "reg6=0x14", "icmp6,",
+        "ipv6_src=2001:db8:20::/64", "ipv6_dst=2001:db8:10::/64", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=5", "ct_state=+new+trk", "ipv6,", "nw_frag=later",
+        "ct_nw_proto=58", "ipv6_src=2001:db8:20::/64",
+        "ipv6_dst=2001:db8:10::/64",
+        "set_field:0x1/0x1->reg2,ct(commit,table=6,zone=1,"
+        "exec(set_field:0x1/0x1->ct_mark))", NULL }));
+    CHECK(has_flow(t, (const char *[]) {
+        "table=5", "ct_state=+new+trk", "icmp,", "nw_src=10.20.0.0/24",
+        "nw_dst=10.10.0.0/24", NULL }));
     flow_table_destroy(t);
     gn_config_destroy(cfg);
 }
@@ -523,6 +559,8 @@ main(void)
              test_rules_with_ports_share_later_fragments);
     TEST_RUN("pipeline-route/rules-allow-new-connections-through-conntrack",
              test_rules_allow_new_connections_through_conntrack);
+    TEST_RUN("pipeline-route/rules-per-family-from-source-subnets",
+             test_rules_per_family);
     TEST_RUN("pipeline-route/routes-only-to-declared-unshared-addresses",
              test_routes_only_to_declared_unshared_addresses);
     TEST_RUN("pipeline-route/cluster-routes-to-other-hosts",
