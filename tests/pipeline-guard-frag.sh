@@ -309,14 +309,16 @@ threading.Event().wait(300)
 " &
 gn_on_exit "kill $!"
 gn_wait 5 bash -c "[ \"\$(cat $ready)\" = xx ]"
-udp_echo() {  # udp_echo FAMILY ADDR: prints "OK N MS" (N answered of 30)
+# udp_echo FAMILY ADDR [SIZE]: prints "OK N MS" (N answered of 30
+# datagrams of SIZE bytes, 8000 if not given).
+udp_echo() {
     ip netns exec "wa$s" "$GN_PYTHON" -c "
 import os, socket, time
 s = socket.socket(socket.$1, socket.SOCK_DGRAM)
 s.settimeout(1)
 ok, t0 = 0, time.monotonic()
 for i in range(30):
-    d = os.urandom(8000)
+    d = os.urandom(${3:-8000})
     for attempt in range(3):
         s.sendto(d, ('$2', 7000))
         try:
@@ -336,6 +338,9 @@ echo "# measured: 8000-byte UDP echo over IPv4: ${v4#OK } (answered of 30," \
      "ms per round trip); over IPv6: ${v6#OK }"
 gn_check "fragmented-udp4-echoed" test "$(echo "$v4" | cut -d' ' -f2)" = 30
 gn_check "fragmented-udp6-echoed" test "$(echo "$v6" | cut -d' ' -f2)" = 30
+# Of any number of fragments: 60,000 bytes are 41 of them.
+gn_check "udp4-in-41-fragments-echoed" \
+    test "$(udp_echo AF_INET 10.10.0.12 60000 | cut -d' ' -f2)" = 30
 
 # TCP in fragments: wa routes for an inner namespace wi (10.10.0.21, one of
 # wa's declared addresses) whose 9000-byte MTU link and path MTU discovery

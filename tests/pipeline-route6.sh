@@ -5,7 +5,9 @@
 # neighbour entry for the gateway holds it); with the rules web -> db
 # tcp/3306 and web -> db icmp, a web guest opens TCP to a db guest's IPv6
 # address on 3306 and the reply comes back, MACs rewritten and hop limit
-# decremented; ping and ping6 in fragments cross too; tcp/22, db -> web
+# decremented; ping and ping6 in fragments cross too (and a crafted
+# fragmented echo; the test prints whether one with a header after the
+# fragment header arrives); tcp/22, db -> web
 # and ping6 db -> web are dropped; neither
 # neighbour discovery nor an expiring hop limit crosses the router; a
 # guest's router advertisements and redirects are still dropped.  Each
@@ -103,8 +105,26 @@ tx(e / ip / ICMPv6EchoRequest(id=7) / mark('routed-echo'),
    e / ip / ICMPv6MLQuery() / mark('routed-mld-query'),
    e / ip2 / TCP(sport=40001, dport=3306, flags='S') / mark('syn-hlim-2'),
    e / ip1 / TCP(sport=40002, dport=3306, flags='S') / mark('syn-hlim-1'))
+# An echo in two fragments, and the same with a destination options
+# header after the fragment header.
+def frags(tag, ident, opts=None):
+    p = ip / opts if opts else ip
+    data = bytes(p / ICMPv6EchoRequest(id=9) / mark(tag)
+                 / Raw(bytes(2000)))[40:]
+    return [e / IPv6(src=ip.src, dst=ip.dst) / IPv6ExtHdrFragment(
+                nh=60 if opts else 58, offset=off // 8, m=int(off == 0),
+                id=ident) / Raw(data[off:off + 1376]) for off in (0, 1376)]
+tx(*frags('frag-echo', 0x7701),
+   *frags('frag-opts-echo', 0x7702, IPv6ExtHdrDestOpt()))
 "
 gn_capture_stop
+gn_check_seen "crafted-fragmented-echo-routed" "da$s" frag-echo
+# The datapath's reassembly (which conntrack needs) does not complete an
+# IPv6 datagram with a header after the fragment header: it waits 15 s
+# and drops it (README Limitations).
+if gn_captured "da$s" frag-opts-echo; then opts=arrives; else opts=held; fi
+echo "# measured: routed fragments with options after the fragment" \
+    "header: $opts"
 gn_check_seen "crafted-echo-routed" "da$s" routed-echo
 gn_check_unseen "neighbour-solicitation-not-routed" "da$s" routed-ns
 gn_check_unseen "mld-query-not-routed" "da$s" routed-mld-query
