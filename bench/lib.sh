@@ -16,25 +16,46 @@ GN_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export GN_SRCDIR GN_BUILDDIR=${GN_BUILDDIR:-$GN_SRCDIR}
 . "$GN_SRCDIR/tests/lib.sh"
 
-# gn_bench_ready T0 PORTS: waits (60 s at most) until guestnetd, started
-# at T0 (seconds since the epoch, `date +%s.%N`), is ready: connected to
-# the switch, which holds the flow table it wants (installed_seqno =
-# desired_seqno), with PORTS ports.  Prints "SECONDS FLOW_MODS BUNDLES
-# FLOWS": the time from T0, what it sent to get there and the flows it
-# holds; fails if it is not ready in time.  One process asks /v1/status
-# every 5 ms (a new guestnetctl and python per question would cost more
-# than that).
-gn_bench_ready() {
-    "$GN_PYTHON" - "$GUESTNET_SOCKET" "$1" "$2" <<'EOF'
+# gn_bench_launch_ready CONFIG PORTS [OPTION...]: launches guestnetd with
+# CONFIG (and OPTIONs) and waits (120 s at most) until it is ready:
+# connected to the switch, which holds the flow table it wants
+# (installed_seqno = desired_seqno), with PORTS ports.  Sets
+# GN_BENCH_READY to "SECONDS FLOW_MODS BUNDLES FLOWS CPU": the time from
+# the launch, what it sent to get there, the flows it holds and the CPU
+# time (user + system, seconds) it used until then; returns 1 if it is not
+# ready in time.  One process asks /v1/status every 5 ms, and it starts
+# (a python3 takes 0.1-1 s to start on a busy machine) before guestnetd
+# does.  Not for use in a $(...), which guestnetd would hold open.
+gn_bench_launch_ready() {
+    local cfg=$1 want=$2 dir=$GN_SANDBOX_DIR poller
+    shift 2
+    rm -f "$dir/ready-t0" "$dir/ready-poller"
+    "$GN_PYTHON" - "$GUESTNET_SOCKET" "$dir" "$want" > "$dir/ready" \
+        <<'EOF' &
 import json, os, sys, time
 sys.path.insert(0, os.environ["GN_SRCDIR"] + "/tests")
 import gn_api
-path, t0, want = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+path, dir, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def status():
     answer = gn_api.request(path, "GET", "/v1/status", timeout=2)
     return json.loads(answer.split(b"\r\n\r\n", 1)[1])
-deadline = time.time() + 60
-while time.time() < deadline:
+def cpu():
+    try:
+        with open(dir + "/guestnetd.pid") as f:
+            stat = open("/proc/%s/stat" % f.read().strip()).read()
+        fields = stat.rsplit(")", 1)[1].split()
+        return "%.2f" % ((int(fields[11]) + int(fields[12]))
+                         / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return "?"
+open(dir + "/ready-poller", "w").close()
+deadline = time.time() + 130
+while not os.path.exists(dir + "/ready-t0"):
+    if time.time() > deadline:
+        sys.exit(1)
+    time.sleep(0.001)
+t0 = float(open(dir + "/ready-t0").read())
+while time.time() < t0 + 120:
     try:
         st = status()
         of = st["openflow"]
@@ -42,13 +63,21 @@ while time.time() < deadline:
                 and of["installed_seqno"] == of["desired_seqno"]
                 and st["counts"]["ports"] == want):
             print(f"{time.time() - t0:.3f} {of['flow_mods']} {of['bundles']}"
-                  f" {of['installed_flows']}")
+                  f" {of['installed_flows']} {cpu()}")
             sys.exit(0)
     except (OSError, ValueError, KeyError, IndexError):
         pass
     time.sleep(0.005)
 sys.exit(1)
 EOF
+    poller=$!
+    gn_wait 30 test -e "$dir/ready-poller"
+    date +%s.%N > "$dir/ready-t0.new"
+    mv "$dir/ready-t0.new" "$dir/ready-t0"
+    gn_guestnetd_launch "$cfg" "$@"
+    GN_BENCH_READY=
+    wait "$poller" || return 1
+    GN_BENCH_READY=$(cat "$dir/ready")
 }
 
 # gn_bench_iperf NS ADDR [IPERF3 ARGS...]: prints "GBITS LOSS BYTES" of

@@ -138,15 +138,13 @@ flows=""
 # switch, which holds the flow table it wants, every port bound), and the
 # flow_mods and bundles it sent to get there.
 restart_ready() {
-    local t0 r secs fm bundles
+    local secs fm bundles cpu
     gn_guestnetd_stop
-    t0=$(now)
-    gn_guestnetd_launch "$cfg" ${GUESTNETD_OPTS:-}
-    r=$(gn_bench_ready "$t0" "$1") \
-        || { echo "  restart: not ready within 60 s"; rc=1; return; }
-    read -r secs fm bundles _ <<<"$r"
+    gn_bench_launch_ready "$cfg" "$1" ${GUESTNETD_OPTS:-} \
+        || { echo "  restart: not ready within 120 s"; rc=1; return; }
+    read -r secs fm bundles _ cpu <<<"$GN_BENCH_READY"
     echo "  restart at $1 ports: ready in $secs s, $fm flow_mods," \
-         "$bundles bundles"
+         "$bundles bundles, guestnetd's CPU $cpu s"
 }
 
 run_guestnetd() {   # guestnetd | bulk

@@ -23,7 +23,8 @@
 #   flood latency lines, the datapath flows the flood added and the
 #   spoofing episode it caused.
 #   bench/memory.sh 20 (requests of 8 ports): the ports added, the RSS
-#   after the adds, after a GET, after the restart (0 flow_mods) and after
+#   after the adds, after a GET, after the restart (0 flow_mods, with the
+#   CPU time guestnetd used until ready) and after
 #   another GET, and the same ports listed before and after the restart.
 GN_TEST_NAME=bench-smoke
 . "$GN_SRCDIR/tests/lib.sh"
@@ -58,7 +59,7 @@ if [ $rc = 0 ] && grep -q '^guestnetd: .*(31 interfaces with an ofport' \
         && grep -q '^bulk: .*(31 interfaces with an ofport' <<<"$out" \
         && grep -q '^guestnetd bulk request: HTTP 200, 30 of 30 added' \
            <<<"$out" \
-        && grep -qE '^  restart at 33 ports: ready in [0-9.]+ s, 0 flow_mods' \
+        && grep -qE "^  restart at 33 ports: ready in [0-9.]+ s, 0 flow_mods, [0-9]+ bundles, guestnetd's CPU [0-9.]+ s" \
            <<<"$out" \
         && [ "$(grep -cE "^($methods) +[0-9.]+ +[0-9.]+x\$" <<<"$out")" \
              = $((4 + ovn)) ] \
@@ -159,14 +160,15 @@ rc=$?
 lines=$(matching '^added 20 ports in [0-9.]+ s, [0-9]+ flows$' \
                  '^  after the adds: RSS [0-9.]+ MB, peak [0-9.]+ MB$' \
                  '^restart: ready in [0-9.]+ s, 0 flow_mods, [0-9]+ flows$' \
+                 "^  guestnetd's CPU time until ready: [0-9.]+ s$" \
                  '^  after the restart: RSS [0-9.]+ MB, peak [0-9.]+ MB$' \
                  '^  GET /v1/ports lists the same ports before and after the restart$')
 gets=$(grep -cE '^  after GET /v1/ports \([0-9.]+ s\): RSS [0-9.]+ MB' \
        <<<"$out")
-if [ $rc = 0 ] && [ "$lines" = 5 ] && [ "$gets" = 2 ]; then
+if [ $rc = 0 ] && [ "$lines" = 6 ] && [ "$gets" = 2 ]; then
     gn_pass memory-bench-runs
 else
-    gn_fail memory-bench-runs "$lines of 5 lines and $gets of 2 GET lines complete, exit $rc; output follows"
+    gn_fail memory-bench-runs "$lines of 6 lines and $gets of 2 GET lines complete, exit $rc; output follows"
     sed 's/^/    | /' <<<"$out" | tail -20
 fi
 gn_done
