@@ -74,12 +74,29 @@ print(json.dumps({"ports": [{"name": f"tg{i}", "kind": "kvm",
                              "network": "web", "mac": mac(i),
                              "ips": [ip4(i)]} for i in range(a, b + 1)]}))
 EOP
-    out=$(curl -s -o /dev/null -w '%{http_code}' --max-time 900 \
-          --unix-socket "$GUESTNET_SOCKET" \
+    out=$(curl -s -o "$GN_SANDBOX_DIR/bulk-answer.json" -w '%{http_code}' \
+          --max-time 900 --unix-socket "$GUESTNET_SOCKET" \
           -H 'Content-Type: application/json' \
           --data-binary @"$GN_SANDBOX_DIR/bulk.json" \
           http://localhost/v1/ports)
-    [ "$out" = 200 ] || { echo "ports $first-$last: HTTP $out"; rc=1; }
+    if [ "$out" != 200 ]; then
+        # Per port: how many of each status, and the first error of each.
+        echo "ports $first-$last: HTTP $out $(python3 -c '
+import collections, json, sys
+try:
+    ports = json.load(open(sys.argv[1]))["ports"]
+except (OSError, ValueError, KeyError, TypeError):
+    sys.exit()
+n, first = collections.Counter(), {}
+for p in ports:
+    n[p["status"]] += 1
+    if "error" in p:
+        first.setdefault(p["status"], p["error"].get("message", p["error"]))
+print("; ".join("%d x %s%s" % (c, st, " (%s)" % first[st] if st in first
+                               else "") for st, c in sorted(n.items())))' \
+            "$GN_SANDBOX_DIR/bulk-answer.json")"
+        rc=1
+    fi
 done
 t1=$(date +%s.%N)
 read -r flows fm ports _ <<<"$(status)"
