@@ -59,7 +59,6 @@ struct of_conn {
     long long last_rx_msec;     /* When a message last arrived. */
     long long active_msec;      /* When the connection became ACTIVE. */
     bool probe_sent;            /* Echo request sent since last_rx_msec. */
-    bool silence_logged;        /* No answer to it logged. */
     long long owed_msec;        /* When the first message that asks for an
                                  * answer went out since last_rx_msec, or
                                  * 0. */
@@ -106,7 +105,6 @@ of_conn_disconnect__(struct of_conn *c, int error)
     }
     c->version = 0;
     c->probe_sent = false;
-    c->silence_logged = false;
     c->owed_msec = 0;
     c->state = OF_CONN_BACKOFF;
 
@@ -301,12 +299,6 @@ of_conn_read_cb__(struct bufferevent *bev, void *c_)
             return;
         }
         evbuffer_remove(in, c->rxbuf, len);
-        if (c->silence_logged) {
-            GN_LOG_INFO("%s: the switch answers again after %lld ms of "
-                        "silence", c->target,
-                        gn_time_msec() - c->last_rx_msec);
-            c->silence_logged = false;
-        }
         c->last_rx_msec = gn_time_msec();
         c->probe_sent = false;
         c->owed_msec = 0;
@@ -380,20 +372,13 @@ of_conn_timer_cb__(evutil_socket_t fd, short what, void *c_)
         of_conn_disconnect__(c, ETIMEDOUT);
         return;
     case OF_CONN_ACTIVE:
-        /* A switch that does not answer keeps its connection: a unix
-         * socket fails when the switch goes, and one that is busy
-         * (reconfiguring thousands of ports) or stopped would meet a new
-         * connection no sooner, which would have to read the whole flow
-         * table again.  The silence is logged and reported
-         * (of_conn_silent_msec()). */
         idle = gn_time_msec() - c->last_rx_msec;
         if (c->probe_sent && idle >= 2 * probe) {
-            if (!c->silence_logged) {
-                GN_LOG_WARN("%s: no response to echo for %lld ms (the "
-                            "connection stays)", c->target, idle);
-                c->silence_logged = true;
-            }
-            of_conn_arm__(c, probe);
+            static struct gn_log_rl rl = GN_LOG_RL_INIT(10, 10);
+
+            GN_LOG_WARN_RL(&rl, "%s: no response to echo for %lld ms",
+                           c->target, idle);
+            of_conn_disconnect__(c, ETIMEDOUT);
         } else if (!c->probe_sent && idle >= probe) {
             of_conn_write_ofpbuf__(c, ofputil_encode_echo_request(
                                        c->version));

@@ -30,9 +30,7 @@ struct of_conn;
 struct of_conn_options {
     uint8_t min_version;        /* Lowest OpenFlow version (wire number). */
     uint8_t max_version;        /* Highest OpenFlow version. */
-    int probe_interval_msec;    /* Echo after this much silence (a
-                                 * switch that does not answer it is
-                                 * reported, not disconnected). */
+    int probe_interval_msec;    /* Echo after this much silence. */
     int min_backoff_msec;       /* First reconnect delay after a failure. */
     int max_backoff_msec;       /* Backoff doubles up to this. */
 };

@@ -80,9 +80,8 @@ struct ofctrl;
 struct ofctrl_options {
     uint8_t min_ofp_version;    /* 4 (OpenFlow 1.3) ... 6 (1.5). */
     uint8_t max_ofp_version;    /* The highest common one is used. */
-    int probe_interval_msec;    /* Echo request after this much silence;
-                                 * without an answer ofctrl_silent_msec()
-                                 * grows, the connection stays. */
+    int probe_interval_msec;    /* Echo request after this much silence,
+                                 * disconnect after twice as much. */
     int max_backoff_msec;       /* Reconnection delay cap (from 100 ms). */
 };
 

@@ -6,10 +6,6 @@
  *   watch     as install, then wait for the connection to drop and come
  *             back and print how long restoring all flows took
  *   cookies   as install, then print the switch's counters per cookie
- *   silent    as install, then print "result=silent ..." once the switch
- *             has not answered for two probe intervals and
- *             "result=answered ..." once it answers again (the same
- *             connection or another: the counters say)
  *   held      as install, then add one flow in place (table 9, cookie
  *             0x77) under ofctrl_hold() until SIGUSR1, printing
  *             "result=held ..." at its start and end and
@@ -48,7 +44,6 @@ enum live_mode {
     LIVE_WATCH,
     LIVE_COOKIES,
     LIVE_HELD,
-    LIVE_SILENT,
 };
 
 struct live {
@@ -63,11 +58,6 @@ struct live {
     bool was_connected;
     long long down_msec;        /* When the connection dropped, or 0. */
     long long up_msec;          /* When it came back after that, or 0. */
-
-    /* silent: a timer that looks at the silence, and what it saw. */
-    struct event *silence_timer;
-    int probe_msec;
-    bool silence_seen;
 
     /* held: the edit under way, released by SIGUSR1. */
     struct event *release_signal;
@@ -157,27 +147,6 @@ live_hold(struct live *l)
     live_print_status(l, "held");
 }
 
-/* silent: every 50 ms, whether the switch is silent or answers again. */
-static void
-live_silence_check(evutil_socket_t fd, short what, void *l_)
-{
-    struct live *l = l_;
-    struct ofctrl_status s;
-
-    (void) fd;
-    (void) what;
-    ofctrl_get_status(l->ofctrl, &s);
-    if (!l->silence_seen && s.silent_msec >= 2 * l->probe_msec) {
-        live_print_status(l, "silent");
-        l->silence_seen = true;
-    } else if (l->silence_seen && !s.silent_msec
-               && ofctrl_is_connected(l->ofctrl)
-               && ofctrl_installed_seqno(l->ofctrl) == 1) {
-        live_print_status(l, "answered");
-        live_finish(l, 0);
-    }
-}
-
 /* Called once the flows are confirmed the first time. */
 static void
 live_installed(struct live *l)
@@ -192,14 +161,6 @@ live_installed(struct live *l)
         break;
     case LIVE_WATCH:
         break;
-    case LIVE_SILENT: {
-        struct timeval every = { 0, 50 * 1000 };
-
-        l->silence_timer = event_new(l->base, -1, EV_PERSIST,
-                                     live_silence_check, l);
-        event_add(l->silence_timer, &every);
-        break;
-    }
     case LIVE_HELD:
         live_hold(l);
         break;
@@ -332,8 +293,7 @@ main(int argc, char *argv[])
     }
     if (argc - i != 3) {
         gn_fatal("usage: %s [--max-version=N] [--probe=MSEC] "
-                 "install|watch|cookies|held|silent TARGET FLOWFILE",
-                 argv[0]);
+                 "install|watch|cookies|held TARGET FLOWFILE", argv[0]);
     }
     if (!strcmp(argv[i], "install")) {
         l.mode = LIVE_INSTALL;
@@ -343,8 +303,6 @@ main(int argc, char *argv[])
         l.mode = LIVE_COOKIES;
     } else if (!strcmp(argv[i], "held")) {
         l.mode = LIVE_HELD;
-    } else if (!strcmp(argv[i], "silent")) {
-        l.mode = LIVE_SILENT;
     } else {
         gn_fatal("unknown mode %s", argv[i]);
     }
@@ -354,7 +312,6 @@ main(int argc, char *argv[])
         gn_fatal("event_base_new failed");
     }
     l.start_msec = gn_time_msec();
-    l.probe_msec = options.probe_interval_msec;
     l.ofctrl = ofctrl_create(l.base, argv[i + 1], &options, live_notify, &l,
                              &error);
     if (!l.ofctrl) {
@@ -377,9 +334,6 @@ main(int argc, char *argv[])
     event_free(timeout);
     if (l.release_signal) {
         event_free(l.release_signal);
-    }
-    if (l.silence_timer) {
-        event_free(l.silence_timer);
     }
     ofctrl_destroy(l.ofctrl);
     event_base_free(l.base);
