@@ -123,7 +123,7 @@ cases=(
     "udp-frag-routed wa$s 10.20.0.11 - udp-frag-l2 -u -b $UDP_RATE -l 4000"
 )
 reassembled() {
-    ovs-appctl dpctl/ipf-get-status | sed -n 's/.*v4 frags completed: //p'
+    gn_ipf "v4 frags completed"
 }
 if [ -n "${IPF_MAX_NFRAGS:-}" ]; then
     ovs-appctl dpctl/ipf-set-max-nfrags "$IPF_MAX_NFRAGS" >/dev/null \

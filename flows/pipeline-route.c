@@ -225,6 +225,8 @@ pipeline_rule_flows__(struct pipeline_ctx *ctx, const struct gn_config *cfg,
 {
     const struct gn_rule *r = &cfg->rules[i];
     uint64_t cookie = PIPELINE_COOKIE(PIPELINE_RULE_ROUTE_ALLOW, i);
+    bool later = (strcmp(r->proto, "any")
+                  && !pipeline_rule_repeats__(cfg, i, true));
 
     for (size_t j = 0; j < to->n_subnets; j++) {
         const struct pipeline_family *f = pipeline_family__(
@@ -253,8 +255,7 @@ pipeline_rule_flows__(struct pipeline_ctx *ctx, const struct gn_config *cfg,
             pipeline_ctx_add(ctx, T_FILTER, 50, cookie, commit,
                              "ct_state=+new+trk,reg6=%d,%s,%s=%s,%s=%s",
                              from->vlan, proto, f->src, src, f->dst, dst);
-            if (strcmp(r->proto, "any")
-                && !pipeline_rule_repeats__(cfg, i, true)) {
+            if (later) {
                 /* The later fragments of a connection's first datagram,
                  * which the userspace datapath hands on one by one after
                  * conntrack has made it whole, show no port, nor does the

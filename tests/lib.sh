@@ -556,6 +556,12 @@ gn_pipeline_guest() {
     printf -v "p$name" '%s' "$(gn_ofport "p$name$s")"
 }
 
+# gn_ipf FIELD: the value of FIELD ("num frag", "v4 frags completed", ...)
+# in the userspace datapath's reassembly status (dpctl/ipf-get-status).
+gn_ipf() {
+    ovs-appctl dpctl/ipf-get-status | sed -n "s/.*$1: //p"
+}
+
 # gn_pipeline_guests [-6] NAME...: the standard guests NAME, made by
 # gn_pipeline_guest: wa and wb in web (52:54:00:10:00:11 and :12, declaring
 # 10.10.0.11 and .12, with -6 also 2001:db8:10::11 and ::12), da in db

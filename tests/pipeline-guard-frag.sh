@@ -368,7 +368,7 @@ ip netns exec "wa$s" sysctl -qw net.ipv4.ip_forward=1 \
     net.ipv4.conf.vi.rp_filter=0
 ip -n "wb$s" route add 10.10.0.21/32 dev eth0 advmss 8000
 reassembled() {
-    ovs-appctl dpctl/ipf-get-status | sed -n 's/.*v4 frags completed: //p'
+    gn_ipf "v4 frags completed"
 }
 # reasm_oks NS: the datagrams NS's kernel reassembled (IPv4).
 reasm_oks() {
@@ -454,7 +454,7 @@ gn_check "fragmented-ping6-answered" ip netns exec "wa$s" \
 # address no guest has (a receiver's own kernel holds what it is sent,
 # up to its own limit, net.ipv4.ipfrag_high_thresh): the switch holds
 # none of them, and the neighbours' fragmented traffic goes on at once.
-nfrag() { ovs-appctl dpctl/ipf-get-status | sed -n 's/.*num frag: //p'; }
+nfrag() { gn_ipf "num frag"; }
 gn_scapy "wa$s" "
 tx(*[Ether(src='$wa', dst='52:54:00:10:00:99') / IP(src='10.10.0.11',
         dst='10.10.0.99', id=i, flags='MF') / UDP(sport=4004, dport=9)
@@ -548,7 +548,7 @@ open('$GN_SANDBOX_DIR/routed.7005', 'w').write(str(len(d)))
 gn_on_exit "kill $!"
 gn_wait 5 test -f "$ready.7005"
 expired() {
-    ovs-appctl dpctl/ipf-get-status | sed -n 's/.*v4 frags expired: //p'
+    gn_ipf "v4 frags expired"
 }
 spilled() {     # spilled: table 6's drops of what commits handed on
     ovs-ofctl -O OpenFlow15 dump-flows br-int table=6 | awk -F'n_packets=' \

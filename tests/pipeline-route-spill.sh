@@ -34,10 +34,8 @@ gn_on_exit "kill $!"
 gn_wait 5 test -f "$log.ready" || gn_fail receiver "no receiver on 7006"
 touch "$log"
 
-nfrag() { ovs-appctl dpctl/ipf-get-status | sed -n 's/.*num frag: //p'; }
-completed() {   # completed: the fragments of completed datagrams sent on
-    ovs-appctl dpctl/ipf-get-status | sed -n 's/.*v4 frags completed: //p'
-}
+nfrag() { gn_ipf "num frag"; }
+completed() { gn_ipf "v4 frags completed"; }   # fragments sent on whole
 web_route_drops() {     # the counter of table 5's last flow for web
     ovs-ofctl -O OpenFlow15 dump-flows br-int table=5 | awk -F'n_packets=' \
         '/priority=1,reg6=0xa / { split($2, f, ","); print f[1] }'
@@ -68,12 +66,13 @@ else:
 # spilled C0: the datagrams of a send are complete (at least C0 + 32
 # fragments sent on) and the datapath holds 2 fragments, the second
 # datagram, that did not fit; false if it holds none.
+completed_at_least() { [ "$(completed)" -ge "$1" ]; }
+nfrag_is() { local n; n=$(nfrag); for v; do [ "$n" = "$v" ] && return 0; done
+             return 1; }
 spilled() {
-    gn_wait 5 bash -c "[ \$(ovs-appctl dpctl/ipf-get-status | sed -n \
-        's/.*v4 frags completed: //p') -ge $(($1 + 32)) ]" || return 1
-    gn_wait 5 bash -c "ovs-appctl dpctl/ipf-get-status \
-        | grep -qE 'num frag: (0|2)\$'" || return 1
-    [ "$(nfrag)" = 2 ]
+    gn_wait 5 completed_at_least $(($1 + 32)) || return 1
+    gn_wait 5 nfrag_is 0 2 || return 1
+    nfrag_is 2
 }
 
 # dmz: tried until one conntrack call completed both datagrams.
@@ -81,8 +80,7 @@ held=false
 for ((i = 0; i < 20; i++)); do
     # (A fragment lost in an earlier attempt leaves its datagram held for
     # 15 s: the count must start from none.)
-    gn_wait 20 bash -c "ovs-appctl dpctl/ipf-get-status \
-        | grep -q 'num frag: 0\$'" || break
+    gn_wait 20 nfrag_is 0 || break
     c0=$(completed)
     send "za$s" 52:54:00:1e:00:11 10.30.0.11 0a:00:00:00:00:1e \
         $((0x6000 + 2 * i)) burst
@@ -97,7 +95,7 @@ $held || gn_done
 drops0=$(web_route_drops)
 gn_check "carrying-connection-answered" \
     test "$(gn_tcp_call "wb$s" 10.20.0.11 3306)" = pong-3306
-gn_check "held-fragments-handed-to-web-call" test "$(nfrag)" = 0
+gn_check "held-fragments-handed-to-web-call" nfrag_is 0
 gn_check "dmz-fragments-dropped-as-web" \
     test $(($(web_route_drops) - drops0)) = 2
 gn_check "nothing-of-dmz-reaches-db" bash -c "! grep -q '^10.30' '$log'"
