@@ -214,15 +214,13 @@ api_conn_closed__(struct evhttp_connection *evcon, void *conn_)
     } else if (p->type == API_PENDING_BULK) {
         /* Goes on: every port is still added, the answer dropped. */
     } else if (p->type == API_PENDING_TRACE) {
-        struct api_pending **pp;
-        for (pp = &p->api->traces; *pp; pp = &(*pp)->next) {
-            if (*pp == p) {
-                *pp = p->next;
-                break;
-            }
-        }
+        api_pending_unlink__(&p->api->traces, p);
         api_trace_cancel(p->trace);
         free(p);
+    } else if (p->type == API_PENDING_IFACE) {
+        api_pending_unlink__(&p->api->ifaces, p);
+        engine_port_statistics_cancel(p->stats_req);
+        api_pending_free__(p);
     }
     /* API_PENDING_STATS: freed when the counters arrive. */
 }

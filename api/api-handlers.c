@@ -95,6 +95,48 @@ api_status__(const struct api *api)
     return status;
 }
 
+/* OVSDB answered the Interface statistics for 'q' (see
+ * api_port_statistics__()). */
+static void
+api_port_statistics_done__(const json_t *iface_row, void *q_)
+{
+    struct api_pending *q = q_;
+    json_t *counters = api_report_port_counters(iface_row);
+    json_t *answer = q->answer;
+
+    q->answer = NULL;
+    json_object_set_new(answer, "statistics",
+                        counters ? counters : json_null());
+    api_pending_unlink__(&q->api->ifaces, q);
+    api_reply__(q->api, q->req, q->conn, 200, answer);
+    api_pending_free__(q);
+}
+
+/* Completes the answer 'port' (stolen) to the GET /v1/ports/NAME 'p' with
+ * its Interface statistics, which OVSDB holds (the replica does not: they
+ * change every 5 s), and sends it. */
+static void
+api_port_statistics__(struct api *api, struct api_pending *p, json_t *port)
+{
+    struct api_pending *q = api_pending_create__(api, p->req, p->conn,
+                                                 API_PENDING_IFACE);
+
+    p->req = NULL;
+    p->conn = NULL;
+    q->answer = port;
+    q->stats_req = engine_port_statistics(api->engine, p->port,
+                                          api_port_statistics_done__, q);
+    if (!q->stats_req) {
+        q->answer = NULL;
+        json_object_set_new(port, "statistics", json_null());
+        api_reply__(api, q->req, q->conn, 200, port);
+        api_pending_free__(q);
+        return;
+    }
+    q->next = api->ifaces;
+    api->ifaces = q;
+}
+
 /* Answers 'p' (whose client is still there) from the switch's counters
  * 'stats' ('n' cookies, NULL if unavailable). */
 static void
@@ -123,9 +165,6 @@ api_stats_answer__(struct api_pending *p,
             return;
         }
         const json_t *ofport = json_object_get(port, "ofport");
-        json_t *counters = api_report_port_counters(
-            engine_replica(api->engine), engine_config(api->engine),
-            p->port);
         const char *state = json_string_value(json_object_get(port,
                                                               "state"));
         bool ready = (json_is_integer(ofport)
@@ -137,14 +176,12 @@ api_stats_answer__(struct api_pending *p,
                           : (of.connected && of.desired_seqno
                              && of.installed_seqno == of.desired_seqno)));
         json_object_set_new(port, "ready", json_boolean(ready));
-        json_object_set_new(port, "statistics",
-                            counters ? counters : json_null());
         json_object_set_new(port, "drops",
                             stats && json_is_integer(ofport)
                             ? api_report_port_drops(
                                 stats, n, json_integer_value(ofport))
                             : json_null());
-        api_reply__(api, p->req, p->conn, 200, port);
+        api_port_statistics__(api, p, port);
     }
 }
 

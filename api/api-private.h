@@ -58,6 +58,8 @@ enum api_pending_type {
     API_PENDING_STATS,          /* Waits for the switch's counters. */
     API_PENDING_TRACE,          /* Waits for ovs-vswitchd's trace. */
     API_PENDING_BULK,           /* Several port adds (api/api-bulk.c). */
+    API_PENDING_IFACE,          /* GET /v1/ports/NAME: waits for OVSDB's
+                                 * Interface statistics. */
 };
 
 enum api_stats_use {
@@ -68,7 +70,8 @@ enum api_stats_use {
 
 /* A request answered later. */
 struct api_pending {
-    struct api_pending *next;   /* In api->waiters, traces or bulks. */
+    struct api_pending *next;   /* In api->waiters, traces, bulks or
+                                 * ifaces. */
     struct api *api;
     struct evhttp_request *req; /* NULL once the client went away. */
     struct api_conn *conn;      /* NULL once the client went away. */
@@ -76,6 +79,8 @@ struct api_pending {
     enum api_stats_use use;
     char *port;                 /* API_STATS_PORT: the port's name. */
     struct api_trace *trace;    /* API_PENDING_TRACE. */
+    struct engine_stats_req *stats_req; /* API_PENDING_IFACE: the request */
+    json_t *answer;                     /* and the answer it completes. */
     struct api_bulk *bulk;      /* API_PENDING_BULK: its ports' answers */
     json_t *bulk_ports;         /* and the ports asked for, until all
                                  * are handed to the engine. */
@@ -106,6 +111,7 @@ struct api {
     bool stats_in_flight;
     struct api_pending *waiters;
     struct api_pending *traces;
+    struct api_pending *ifaces;         /* API_PENDING_IFACE. */
     struct api_pending *bulks;          /* Bulk requests going on. */
     size_t bulk_pending;                /* Ports of bulk requests not
                                          * answered yet. */
@@ -176,6 +182,9 @@ struct api_pending *api_pending_create__(struct api *api,
 
 /* Frees 'p' (accepts NULL). */
 void api_pending_free__(struct api_pending *p);
+
+/* Removes 'p' from the list at '*list' if it is there. */
+void api_pending_unlink__(struct api_pending **list, struct api_pending *p);
 
 /* Parses the query string of 'req' into a new object {name: value}.
  * Returns NULL after answering with an error if it is malformed or names

@@ -201,31 +201,20 @@ api_report_port_flows_in(const struct flow_table_cookie_stats *stats,
 }
 
 json_t *
-api_report_port_counters(const struct ovsdb_replica *replica,
-                         const struct gn_config *cfg, const char *name)
+api_report_port_counters(const json_t *iface_row)
 {
     static const char *const keys[] = {
         "rx_packets", "rx_bytes", "rx_dropped", "rx_errors",
         "tx_packets", "tx_bytes", "tx_dropped", "tx_errors",
     };
-    const char *br = bridge_find(replica, cfg->bridge);
-    char *uuid = br ? port_find(replica, br, name) : NULL;
-    const json_t *row = uuid ? ovsdb_replica_get_row(replica, "Port", uuid)
-                             : NULL;
-    struct port_binding b;
     json_t *j;
 
-    free(uuid);
-    if (!row) {
-        return NULL;
-    }
-    port_binding(cfg, replica, row, &b);
-    if (!b.iface) {
+    if (!iface_row) {
         return NULL;
     }
     j = json_object();
     for (size_t i = 0; i < GN_ARRAY_SIZE(keys); i++) {
-        const json_t *v = ovsdb_datum_map_get(b.iface, "statistics",
+        const json_t *v = ovsdb_datum_map_get(iface_row, "statistics",
                                               keys[i]);
         if (json_is_integer(v)) {
             json_object_set_new(j, keys[i], json_copy((json_t *) v));

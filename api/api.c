@@ -32,6 +32,7 @@
 
 #include "api-request.h"
 #include "api-trace.h"
+#include "engine.h"
 #include "gn-config.h"
 #include "gn-util.h"
 
@@ -236,7 +237,19 @@ api_pending_free__(struct api_pending *p)
     if (p) {
         free(p->port);
         json_decref(p->bulk_ports);
+        json_decref(p->answer);
         free(p);
+    }
+}
+
+void
+api_pending_unlink__(struct api_pending **list, struct api_pending *p)
+{
+    for (struct api_pending **pp = list; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            return;
+        }
     }
 }
 
@@ -464,29 +477,37 @@ api_create(struct event_base *base, struct engine *engine,
     return api;
 }
 
+/* Frees the requests on the list at '*list', which wait for a trace, OVSDB
+ * or the switch: what they wait for is cancelled and their clients get no
+ * answer. */
+static void
+api_pending_drop_all__(struct api_pending **list)
+{
+    while (*list) {
+        struct api_pending *p = *list;
+
+        *list = p->next;
+        if (p->type == API_PENDING_TRACE) {
+            api_trace_cancel(p->trace);
+        } else if (p->type == API_PENDING_IFACE) {
+            engine_port_statistics_cancel(p->stats_req);
+        }
+        if (p->conn) {
+            p->conn->pending = NULL;
+        }
+        api_pending_free__(p);
+    }
+}
+
 void
 api_destroy(struct api *api)
 {
     if (!api) {
         return;
     }
-    while (api->traces) {
-        struct api_pending *p = api->traces;
-        api->traces = p->next;
-        api_trace_cancel(p->trace);
-        if (p->conn) {
-            p->conn->pending = NULL;
-        }
-        api_pending_free__(p);
-    }
-    while (api->waiters) {
-        struct api_pending *p = api->waiters;
-        api->waiters = p->next;
-        if (p->conn) {
-            p->conn->pending = NULL;
-        }
-        api_pending_free__(p);
-    }
+    api_pending_drop_all__(&api->traces);
+    api_pending_drop_all__(&api->ifaces);
+    api_pending_drop_all__(&api->waiters);
     /* Freeing the servers frees their connections (port writes still
      * waiting are forgotten by api_conn_closed__(); bulk requests just
      * below). */

@@ -26,7 +26,7 @@ const char *const bridge_port_columns[] = {
 };
 const char *const bridge_interface_columns[] = {
     "name", "type", "ofport", "ofport_request", "external_ids", "mac_in_use",
-    "link_state", "statistics", "error", NULL
+    "link_state", "error", NULL
 };
 
 static const char *const bridge_protocols[] = {
@@ -328,7 +328,6 @@ bridge_replica_init(struct ovsdb_replica *r)
     ovsdb_replica_add_index(r, "Port", "name");
     ovsdb_replica_add_index(r, "Port", "interfaces");
     ovsdb_replica_add_index(r, "Interface", "name");
-    ovsdb_replica_add_quiet_column(r, "Interface", "statistics");
 }
 
 int

@@ -1,6 +1,7 @@
 /* engine-status.c: what the engine reports: its status and health, the
- * ports of the bridge and one port as API JSON, the networks with their
- * port counts, and its parts for the API (ofctrl, replica, config). */
+ * ports of the bridge and one port as API JSON, a port's Interface
+ * statistics (asked of OVSDB), the networks with their port counts, and
+ * its parts for the API (ofctrl, replica, config). */
 #include <config.h>
 
 #include "engine-private.h"
@@ -16,6 +17,7 @@
 #include "jsonrpc-session.h"
 #include "ofctrl.h"
 #include "ovsdb-replica.h"
+#include "ovsdb-txn.h"
 #include "port-view.h"
 
 GN_LOG_MODULE(engine);
@@ -129,8 +131,7 @@ void
 engine_ports_version(const struct engine *e, unsigned long long *seqno,
                      unsigned long long *cfg_gen)
 {
-    /* The list holds no quiet column (Interface statistics).  Both
-     * counters only grow, so their sum changes whenever either does. */
+    /* Both counters only grow, so their sum changes whenever either does. */
     *seqno = ovsdb_replica_change_seqno(e->replica) + engine_spoof_gen__(e);
     *cfg_gen = e->cfg_gen;
 }
@@ -140,6 +141,63 @@ engine_port(const struct engine *e, const char *name)
 {
     const json_t *port = engine_find_port__(e, name);
     return port ? engine_port_json__(e, port, true) : NULL;
+}
+
+/* A statistics request in flight.  It lives until OVSDB answers (or the
+ * session drops or is destroyed, which answers every request), even when
+ * its asker cancels it first. */
+struct engine_stats_req {
+    engine_stats_cb *cb;        /* NULL once cancelled. */
+    void *aux;
+};
+
+static void
+engine_port_statistics_done__(struct ovsdb_txn *txn,
+                              const struct ovsdb_txn_result *r, void *req_)
+{
+    struct engine_stats_req *req = req_;
+    const json_t *row = NULL;
+
+    (void) txn;
+    if (r->status == OVSDB_TXN_SUCCESS) {
+        row = json_array_get(json_object_get(json_array_get(r->results, 0),
+                                             "rows"), 0);
+    }
+    if (req->cb) {
+        req->cb(row, req->aux);
+    }
+    free(req);
+}
+
+struct engine_stats_req *
+engine_port_statistics(struct engine *e, const char *name,
+                       engine_stats_cb *cb, void *aux)
+{
+    const char *iface_uuid;
+    struct engine_stats_req *req;
+    struct ovsdb_txn *txn;
+
+    if (!engine_find_iface__(e, name, &iface_uuid) || !iface_uuid
+        || !jsonrpc_session_is_connected(e->session)) {
+        return NULL;
+    }
+    req = gn_xmalloc(sizeof *req);
+    req->cb = cb;
+    req->aux = aux;
+    txn = ovsdb_txn_create("Open_vSwitch");
+    ovsdb_txn_select(txn, "Interface", ovsdb_where_uuid(iface_uuid),
+                     json_pack("[s]", "statistics"));
+    ovsdb_txn_commit(txn, e->session, engine_port_statistics_done__, req);
+    return req;
+}
+
+void
+engine_port_statistics_cancel(struct engine_stats_req *req)
+{
+    if (req) {
+        req->cb = NULL;
+        req->aux = NULL;
+    }
 }
 
 json_t *

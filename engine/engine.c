@@ -102,7 +102,7 @@ engine_flows__(struct engine *e)
         return;
     }
     /* The input is the view's ports and the config: most OVSDB updates
-     * (link states, statistics, the installed marks) change neither. */
+     * (link states, the installed marks) change neither. */
     engine_view__(e);           /* Up to date with the replica. */
     unsigned long long gen = engine_flows_input_gen__(e);
     bool unchanged = (e->flows_input_gen == gen

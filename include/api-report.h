@@ -67,12 +67,10 @@ bool api_report_port_flows_in(const struct flow_table_cookie_stats *stats,
                               size_t n, uint32_t ofport);
 
 /* Returns a new object with the rx/tx packet, byte, drop and error
- * counters of the Interface of port 'name' on 'cfg''s bridge (from the
- * "statistics" column in 'replica'), or NULL if the port or its Interface
- * is unknown.  ovs-vswitchd refreshes the column every 5 s. */
-json_t *api_report_port_counters(const struct ovsdb_replica *replica,
-                                 const struct gn_config *cfg,
-                                 const char *name);
+ * counters of the Interface row 'iface_row' (its "statistics" column, as
+ * an OVSDB select returns it), or NULL if 'iface_row' is NULL.
+ * ovs-vswitchd refreshes the column every 5 s. */
+json_t *api_report_port_counters(const json_t *iface_row);
 
 /* Returns the event loop's lateness 'lag' as the /v1/status "loop" object
  * (new reference): milliseconds, per window and since the start. */

@@ -35,9 +35,9 @@ extern const char *const bridge_interface_columns[];
 
 /* Makes 'r' (new, empty) a replica of what guestnetd monitors: those
  * tables and columns, the indexes its lookups need (Bridge.name,
- * Bridge.ports, Port.name, Port.interfaces, Interface.name), and
- * Interface.statistics quiet (ovs-vswitchd rewrites it every 5 s; it is
- * read when shown, and moves nothing). */
+ * Bridge.ports, Port.name, Port.interfaces, Interface.name).  Not
+ * Interface.statistics: ovs-vswitchd rewrites it every 5 s for every
+ * port, and it is asked of OVSDB when shown (engine_port_statistics()). */
 void bridge_replica_init(struct ovsdb_replica *r);
 
 /* Adds to 'txn' the ops that make the bridge match 'cfg'.  Returns the

@@ -181,12 +181,25 @@ void engine_forget(struct engine *, void *aux);
  * changes. */
 json_t *engine_status(struct engine *);
 json_t *engine_ports(const struct engine *);
-/* What engine_ports() answers depends on the replica (not its quiet
- * columns: no statistics) and the config only: while the pair stored here
- * stays, so does the answer. */
+/* What engine_ports() answers depends on the replica and the config
+ * only: while the pair stored here stays, so does the answer. */
 void engine_ports_version(const struct engine *, unsigned long long *seqno,
                           unsigned long long *cfg_gen);
 json_t *engine_port(const struct engine *, const char *name);  /* or NULL */
+/* The statistics of port 'name''s Interface, which are not in the
+ * replica (ovs-vswitchd rewrites them every 5 s): asks OVSDB for them and
+ * calls 'cb' with the Interface row holding the "statistics" column
+ * (borrowed), or NULL if OVSDB did not answer.  Returns NULL, without
+ * asking or calling 'cb', if the port has no Interface or OVSDB is not
+ * connected.  engine_port_statistics_cancel() makes sure 'cb' is not
+ * called (the request lives on until OVSDB answers). */
+struct engine_stats_req;
+typedef void engine_stats_cb(const json_t *iface_row, void *aux);
+struct engine_stats_req *engine_port_statistics(struct engine *,
+                                                const char *name,
+                                                engine_stats_cb *cb,
+                                                void *aux);
+void engine_port_statistics_cancel(struct engine_stats_req *);
 json_t *engine_networks(struct engine *);
 /* Health: NULL when healthy, else a static reason. */
 const char *engine_health(const struct engine *);

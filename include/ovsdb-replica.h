@@ -78,10 +78,11 @@ void ovsdb_replica_add_index(struct ovsdb_replica *, const char *table,
 /* Makes 'column' of 'table' quiet: a modification of quiet columns only
  * is applied to the row, and bumps the replica's seqno, but leaves the
  * row's seqno (ovsdb_replica_row_seqno()) and is not listed in the change
- * feed.  For columns that change all the time and that nothing is derived
- * from, read where they are shown: Interface "statistics", which
- * ovs-vswitchd rewrites every 5 s for every interface with traffic.  Call
- * after ovsdb_replica_add_table() has added 'table' with 'column'. */
+ * feed.  For columns that change often, that nothing is derived from and
+ * that are read where they are shown.  (guestnetd has none: it does not
+ * monitor Interface "statistics", which ovs-vswitchd rewrites every 5 s
+ * for every interface, and asks OVSDB for one row's when it shows them.)
+ * Call after ovsdb_replica_add_table() has added 'table' with 'column'. */
 void ovsdb_replica_add_quiet_column(struct ovsdb_replica *,
                                     const char *table, const char *column);
 

@@ -64,6 +64,9 @@ void ovsdb_txn_delete(struct ovsdb_txn *, const char *table, json_t *where);
 void ovsdb_txn_wait(struct ovsdb_txn *, const char *table, json_t *where,
                     json_t *columns, const char *until, json_t *rows,
                     int timeout_ms);
+/* "select" of 'columns' (an array); the rows are in the op's result. */
+void ovsdb_txn_select(struct ovsdb_txn *, const char *table, json_t *where,
+                      json_t *columns);
 void ovsdb_txn_comment(struct ovsdb_txn *, const char *comment);
 /* Adds the ops ovs-vsctl uses to make ovs-vswitchd report back: mutate
  * Open_vSwitch next_cfg += 1 and select it. */

@@ -125,6 +125,18 @@ ovsdb_txn_wait(struct ovsdb_txn *txn, const char *table, json_t *where,
                                       "rows", rows));
 }
 
+/* Appends a "select" of the 'columns' (stolen array) of the rows of
+ * 'table' matching 'where' (stolen; NULL for all). */
+void
+ovsdb_txn_select(struct ovsdb_txn *txn, const char *table, json_t *where,
+                 json_t *columns)
+{
+    ovsdb_txn_add_op__(txn, json_pack("{s:s, s:s, s:o, s:o}",
+                                      "op", "select", "table", table,
+                                      "where", where ? where : json_array(),
+                                      "columns", columns));
+}
+
 /* Appends a "comment" (shown in ovsdb-server's log); 'comment' is
  * copied. */
 void

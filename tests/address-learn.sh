@@ -73,8 +73,10 @@ gn_check "learned-counted" test "$(learned bound)" = $((bound0 + 2))
 gn_check "learned-metric" bash -c "curl -s --unix-socket '$GUESTNET_SOCKET' \
     http://localhost/metrics | grep -q \
     '^guestnet_addresses_learned_total{result=\"bound\"} [1-9]'"
+# Written in the order the guest used them (either family may come first).
 gn_check "learned-in-interface" bash -c "ovs-vsctl get Interface pwu$s \
-    external_ids | grep -q 'ips-learned\"=\"10.10.0.77,'"
+    external_ids | grep -q -E 'ips-learned\"=\"(10.10.0.77,2001:db8:10::77|\
+2001:db8:10::77,10.10.0.77)\"'"
 
 # --- From now on wu sends from exactly those: another free address is
 # dropped, its own passes (positive controls of the same shape).

@@ -100,6 +100,28 @@ rx_seen() {
         | jq_ 'd["statistics"]["rx_packets"]')" -ge 5
 }
 gn_check "port-show-rx-packets" gn_wait 12 rx_seen
+# The statistics are not in guestnetd's replica: GET /v1/ports/NAME asks
+# ovsdb-server for the one Interface row.  Frozen, ovsdb-server leaves
+# the answer waiting; clients that give up meanwhile (their requests
+# cancelled) leave nothing behind, and once it thaws the next answer
+# carries the statistics.
+ovsdb_pid=$(cat "$GN_SANDBOX_DIR/ovsdb-server.pid")
+kill -STOP "$ovsdb_pid"
+gn_on_exit "kill -CONT $ovsdb_pid 2>/dev/null"
+frozen_pids=()
+for i in 1 2 3 4 5; do
+    curl -s --max-time 1 --unix-socket "$GUESTNET_SOCKET" \
+        "http://localhost/v1/ports/wa$s" > "$GN_SANDBOX_DIR/frozen$i.out" &
+    frozen_pids+=($!)
+done
+wait "${frozen_pids[@]}"
+gn_check "port-show-waits-for-ovsdb" \
+    test "$(cat "$GN_SANDBOX_DIR"/frozen*.out | wc -c)" = 0
+gn_check "status-answers-while-ovsdb-frozen" \
+    grep -q '^HTTP 200' <<<"$(gn_api GET /v1/status)"
+kill -CONT "$ovsdb_pid"
+gn_check "port-show-after-ovsdb-thaws" gn_wait 12 rx_seen
+gn_check "guestnetd-alive-after-cancelled-shows" kill -0 "$GN_GUESTNETD_PID"
 gn_check "port-show-missing-404" \
     grep -q '^HTTP 404' <<<"$(gn_api GET /v1/ports/nope$s)"
 

@@ -521,8 +521,8 @@ test_changes_resync_forces_rescan(void)
     ovsdb_replica_destroy(r);
 }
 
-/* A modification of quiet columns only (here Port "trunks", as guestnetd
- * makes Interface "statistics" quiet) is applied and bumps the replica's
+/* A modification of quiet columns only (here Port "trunks") is applied
+ * and bumps the replica's
  * seqno, but is not a change of the row: same row seqno, not in the feed,
  * same change seqno.  One that also changes another column is. */
 static void
