@@ -12,20 +12,26 @@
 # holding the flow table it wants, every port bound) with the flow_mods it
 # sent to get there (0 if nothing changed), the RSS, one GET /v1/ports
 # (whose answer must list the same ports as before the restart) and the RSS
-# again.  With HEAPTRACK=FILE the restarted guestnetd runs under heaptrack
-# (apt-get install heaptrack), which writes FILE.zst for heaptrack_print.
+# again.  RESTARTS=K restarts it K times (each timed; the memory is that
+# after the last).  With HEAPTRACK=FILE the restarted guestnetd runs under
+# heaptrack (apt-get install heaptrack), which writes FILE.zst for
+# heaptrack_print; with PERF=FILE under `perf record -g` (apt-get install
+# linux-perf), which writes FILE for `perf report -i FILE`.
 #
 # Usage: bench/memory.sh [N]        (as root, after scripts/build.sh)
 # Environment: GN_BUILDDIR (default: the source tree), CHUNK (1000),
-# HEAPTRACK (FILE).
+# RESTARTS (1), HEAPTRACK (FILE), PERF (FILE).
 set -u
 N=${1:-1000}
 CHUNK=${CHUNK:-1000}
+RESTARTS=${RESTARTS:-1}
 HEAPTRACK=${HEAPTRACK:-}
+PERF=${PERF:-}
 GN_TEST_NAME=bench-memory
 . "$(dirname "$0")/lib.sh"
 gn_require_root
 [ -z "$HEAPTRACK" ] || gn_require_cmd heaptrack heaptrack
+[ -z "$PERF" ] || gn_require_cmd perf linux-perf
 
 rss_mb() {
     awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status" 2>/dev/null
@@ -107,20 +113,32 @@ echo "  after GET /v1/ports ($(get_ports "$GN_SANDBOX_DIR/ports1.json") s):" \
      "$(memory)"
 
 gn_guestnetd_stop
+wrapper=
 if [ -n "$HEAPTRACK" ]; then
-    printf '#!/bin/sh\nexec heaptrack -o "%s" "%s" "$@"\n' "$HEAPTRACK" \
-        "$GUESTNETD" > "$GN_SANDBOX_DIR/guestnetd-heaptrack"
-    chmod +x "$GN_SANDBOX_DIR/guestnetd-heaptrack"
-    GUESTNETD=$GN_SANDBOX_DIR/guestnetd-heaptrack
+    wrapper="heaptrack -o '$HEAPTRACK'"
+elif [ -n "$PERF" ]; then
+    wrapper="perf record -q -g -o '$PERF'"
 fi
-rm -f "$GN_SANDBOX_DIR/guestnetd.pid"
-if gn_bench_launch_ready "$cfg" "$N"; then
-    read -r secs fm _ flows cpu <<<"$GN_BENCH_READY"
-    echo "restart: ready in $secs s, $fm flow_mods, $flows flows"
-    echo "  guestnetd's CPU time until ready: $cpu s"
-else
-    echo "restart: not ready within 120 s"; rc=1
+if [ -n "$wrapper" ]; then
+    printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$wrapper" "$GUESTNETD" \
+        > "$GN_SANDBOX_DIR/guestnetd-wrapped"
+    chmod +x "$GN_SANDBOX_DIR/guestnetd-wrapped"
+    GUESTNETD=$GN_SANDBOX_DIR/guestnetd-wrapped
 fi
+for ((r = 1; r <= RESTARTS; r++)); do
+    if [ "$r" -gt 1 ]; then
+        kill "$(gn_pid)" 2>/dev/null
+        gn_guestnetd_stop
+    fi
+    rm -f "$GN_SANDBOX_DIR/guestnetd.pid"
+    if gn_bench_launch_ready "$cfg" "$N"; then
+        read -r secs fm _ flows cpu <<<"$GN_BENCH_READY"
+        echo "restart: ready in $secs s, $fm flow_mods, $flows flows"
+        echo "  guestnetd's CPU time until ready: $cpu s"
+    else
+        echo "restart: not ready within 120 s"; rc=1
+    fi
+done
 sleep 2
 echo "  after the restart: $(memory)"
 echo "  after GET /v1/ports ($(get_ports "$GN_SANDBOX_DIR/ports2.json") s):" \
@@ -133,11 +151,12 @@ print("  GET /v1/ports lists the same ports before and after the restart"
       if a == b else "  GET /v1/ports differs after the restart")
 sys.exit(a != b)
 EOP
-# Under heaptrack guestnetd is not the launcher's process: end it itself,
-# so that heaptrack writes its file.
+# Under heaptrack or perf guestnetd is not the launcher's process: end it
+# itself, so that they write their files.
 kill "$(gn_pid)" 2>/dev/null
 gn_guestnetd_stop
 [ -z "$HEAPTRACK" ] || gn_wait 30 test -s "$HEAPTRACK.zst"
+[ -z "$PERF" ] || gn_wait 30 test -s "$PERF"
 ovs-vsctl del-br br-int
 for ((i = 1; i <= N; i++)); do echo "link del tg$i"; done \
     | ip -n "$GN_SANDBOX_NETNS" -batch - 2>/dev/null

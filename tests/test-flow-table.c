@@ -161,10 +161,22 @@ expand(struct gn_buf *buf, const char *template, unsigned int port)
 /* Returns a new table for 'version' with flow i of 'n' generated from 'i':
  * the kinds of 'flow_kinds' for ports 1, 2, ..., with cookie 'cookie_base'
  * plus the port number. */
+static void test_add_generated(struct flow_table *, size_t n,
+                               uint64_t cookie_base);
+
 static struct flow_table *
 test_generated_table(uint8_t version, size_t n, uint64_t cookie_base)
 {
     struct flow_table *t = flow_table_create(version);
+
+    test_add_generated(t, n, cookie_base);
+    return t;
+}
+
+/* Adds to 't' the flows of test_generated_table(). */
+static void
+test_add_generated(struct flow_table *t, size_t n, uint64_t cookie_base)
+{
     size_t n_kinds = GN_ARRAY_SIZE(flow_kinds);
 
     for (size_t i = 0; i < n; i++) {
@@ -183,7 +195,6 @@ test_generated_table(uint8_t version, size_t n, uint64_t cookie_base)
         gn_buf_destroy(&match);
         gn_buf_destroy(&actions);
     }
-    return t;
 }
 
 /* Feeds 'installed' the flow stats reply that a switch holding the flows of
@@ -770,11 +781,21 @@ test_add_port_flow(struct flow_table *table, unsigned int port)
 static void
 test_memo_trimmed_a_few_per_add(void)
 {
-    struct flow_table *big = test_generated_table(OFP15_VERSION, 20000, 0);
-    struct flow_table *t = flow_table_create(OFP15_VERSION);
+    struct flow_table *big, *t = flow_table_create(OFP15_VERSION);
     size_t before, min_seen;
     unsigned int port = 30000;
 
+    /* A table's first build is not remembered... */
+    before = flow_table_memo_count();
+    big = test_generated_table(OFP15_VERSION, 20000, 0);
+    CHECK(flow_table_memo_count() == before);
+    CHECK(flow_table_count(big) == 20000);
+    flow_table_destroy(big);
+    /* ...a big build into a table that has flows is. */
+    big = flow_table_create(OFP15_VERSION);
+    test_add_port_flow(big, port++);
+    flow_table_new_epoch(big);
+    test_add_generated(big, 20000, 0);
     before = flow_table_memo_count();
     CHECK(before >= 20000);
     /* Two small epochs: the second starts a trim. */
