@@ -20,7 +20,9 @@
 #
 # Usage: bench/memory.sh [N]        (as root, after scripts/build.sh)
 # Environment: GN_BUILDDIR (default: the source tree), CHUNK (1000),
-# RESTARTS (1), HEAPTRACK (FILE), PERF (FILE).
+# RESTARTS (1), HEAPTRACK (FILE), PERF (FILE), PERF_OPTS (-g),
+# GUESTNETD_OPTS (more options of the restarted guestnetd, e.g. "-v dbg"),
+# GUESTNETD_LOG (FILE: where to keep guestnetd's log).
 set -u
 N=${1:-1000}
 CHUNK=${CHUNK:-1000}
@@ -117,7 +119,7 @@ wrapper=
 if [ -n "$HEAPTRACK" ]; then
     wrapper="heaptrack -o '$HEAPTRACK'"
 elif [ -n "$PERF" ]; then
-    wrapper="perf record -q -g -o '$PERF'"
+    wrapper="perf record -q ${PERF_OPTS:--g} -o '$PERF'"
 fi
 if [ -n "$wrapper" ]; then
     printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$wrapper" "$GUESTNETD" \
@@ -131,7 +133,7 @@ for ((r = 1; r <= RESTARTS; r++)); do
         gn_guestnetd_stop
     fi
     rm -f "$GN_SANDBOX_DIR/guestnetd.pid"
-    if gn_bench_launch_ready "$cfg" "$N"; then
+    if gn_bench_launch_ready "$cfg" "$N" ${GUESTNETD_OPTS:-}; then
         read -r secs fm _ flows cpu <<<"$GN_BENCH_READY"
         echo "restart: ready in $secs s, $fm flow_mods, $flows flows"
         echo "  guestnetd's CPU time until ready: $cpu s"
@@ -157,6 +159,7 @@ kill "$(gn_pid)" 2>/dev/null
 gn_guestnetd_stop
 [ -z "$HEAPTRACK" ] || gn_wait 30 test -s "$HEAPTRACK.zst"
 [ -z "$PERF" ] || gn_wait 30 test -s "$PERF"
+[ -z "${GUESTNETD_LOG:-}" ] || cp "$GN_SANDBOX_DIR/guestnetd.log" "$GUESTNETD_LOG"
 ovs-vsctl del-br br-int
 for ((i = 1; i <= N; i++)); do echo "link del tg$i"; done \
     | ip -n "$GN_SANDBOX_NETNS" -batch - 2>/dev/null
