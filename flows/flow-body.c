@@ -16,6 +16,7 @@
 #include "util.h"
 
 static struct hmap flow_bodies = HMAP_INITIALIZER(&flow_bodies);
+static struct hmap flow_bodies_bin = HMAP_INITIALIZER(&flow_bodies_bin);
 
 /* Returns the hash of everything that tells bodies apart. */
 static uint32_t
@@ -35,6 +36,7 @@ flow_body_unref(struct flow_body *b)
 {
     if (b && !--b->n_refs) {
         hmap_remove(&flow_bodies, &b->node);
+        hmap_remove(&flow_bodies_bin, &b->bin_node);
         minimatch_destroy(&b->match);
         free(b);
     }
@@ -46,6 +48,43 @@ flow_body_ref(struct flow_body *b)
 {
     b->n_refs++;
     return b;
+}
+
+/* Returns the hash of the decoded form of a flow: everything but its text,
+ * 'match' as minimatch_init() made it. */
+static uint32_t
+flow_body_hash_bin__(uint8_t ofp_version, uint8_t table_id,
+                     uint16_t priority, uint64_t cookie,
+                     const struct minimatch *match,
+                     const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    uint32_t hash = hash_uint64_basis(cookie, ((uint32_t) ofp_version << 24)
+                                              | ((uint32_t) table_id << 16)
+                                              | priority);
+
+    hash = minimatch_hash(match, hash);
+    return hash_bytes(ofpacts, ofpacts_len, hash);
+}
+
+/* Returns the body whose decoded form is the one given, or NULL. */
+static struct flow_body *
+flow_body_find_bin__(uint32_t hash, uint8_t ofp_version, uint8_t table_id,
+                     uint16_t priority, uint64_t cookie,
+                     const struct minimatch *match,
+                     const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    struct flow_body *b;
+
+    HMAP_FOR_EACH_WITH_HASH (b, bin_node, hash, &flow_bodies_bin) {
+        if (b->ofp_version == ofp_version && b->table_id == table_id
+            && b->priority == priority && b->cookie == cookie
+            && b->ofpacts_len == ofpacts_len
+            && (!ofpacts_len || !memcmp(b->data, ofpacts, ofpacts_len))
+            && minimatch_equal(&b->match, match)) {
+            return b;
+        }
+    }
+    return NULL;
 }
 
 /* Returns a reference to the body of the decoded flow 'match' and
@@ -61,8 +100,19 @@ flow_body_get(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
     struct flow_body *b;
     size_t match_len, actions_len, ofpacts_room;
     const char *actions_s;
-    uint32_t hash;
+    struct minimatch mm;
+    uint32_t hash, bin_hash;
     char *text;
+
+    minimatch_init(&mm, match);
+    bin_hash = flow_body_hash_bin__(ofp_version, table_id, priority, cookie,
+                                    &mm, ofpacts, ofpacts_len);
+    b = flow_body_find_bin__(bin_hash, ofp_version, table_id, priority,
+                             cookie, &mm, ofpacts, ofpacts_len);
+    if (b) {
+        minimatch_destroy(&mm);
+        return flow_body_ref(b);
+    }
 
     match_format(match, NULL, &s, OFP_DEFAULT_PRIORITY);
     match_len = s.length;
@@ -79,6 +129,7 @@ flow_body_get(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
             && b->priority == priority && b->cookie == cookie
             && !strcmp(b->match_s, s.string)
             && !strcmp(b->actions_s, actions_s)) {
+            minimatch_destroy(&mm);
             ds_destroy(&s);
             return flow_body_ref(b);
         }
@@ -91,7 +142,7 @@ flow_body_get(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
     b->table_id = table_id;
     b->priority = priority;
     b->cookie = cookie;
-    minimatch_init(&b->match, match);
+    minimatch_move(&b->match, &mm);
     b->ofpacts_len = ofpacts_len;
     if (ofpacts_len) {
         memcpy(b->data, ofpacts, ofpacts_len);
@@ -101,6 +152,7 @@ flow_body_get(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
     b->match_s = text;
     b->actions_s = text + match_len + 1;
     hmap_insert(&flow_bodies, &b->node, hash);
+    hmap_insert(&flow_bodies_bin, &b->bin_node, bin_hash);
     ds_destroy(&s);
     return b;
 }

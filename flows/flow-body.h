@@ -10,7 +10,15 @@
  * flow when there is one, so a flow read back from the switch and the same
  * flow normalized from its text are one body in memory.
  *
- * Memory: the bodies that have a reference, in one process-wide map.
+ * Formatting a flow's text costs more than the rest of looking it up, so a
+ * second map finds a body by its decoded form (match and ofpacts, compared
+ * bit for bit) first: a flow read back from the switch after the same flow
+ * was normalized from its text, or the other way round, is found without
+ * being formatted.  Equal decoded forms format to equal text; a flow whose
+ * decoded form differs from every body's is formatted and looked up by its
+ * text as before, so bodies stay unique by their text.
+ *
+ * Memory: the bodies that have a reference, in two process-wide maps.
  * Thread-safety: used by the event loop's thread only, as the flow tables'
  * normalization memo is. */
 #ifndef GN_FLOW_BODY_H
@@ -25,7 +33,8 @@
 struct ofpact;
 
 struct flow_body {
-    struct hmap_node node;      /* In the map of bodies. */
+    struct hmap_node node;      /* In the map of bodies, by text. */
+    struct hmap_node bin_node;  /* In the map by decoded form. */
     size_t n_refs;
     uint8_t ofp_version;        /* Normalized for this OpenFlow version. */
 
