@@ -137,10 +137,22 @@ for ((r = 1; r <= RESTARTS; r++)); do
         read -r secs fm _ flows cpu <<<"$GN_BENCH_READY"
         echo "restart: ready in $secs s, $fm flow_mods, $flows flows"
         echo "  guestnetd's CPU time until ready: $cpu s"
+        echo "$secs $cpu" >> "$GN_SANDBOX_DIR/restarts"
     else
         echo "restart: not ready within 120 s"; rc=1
     fi
 done
+if [ "$RESTARTS" -gt 1 ] && [ -s "$GN_SANDBOX_DIR/restarts" ]; then
+    python3 - "$GN_SANDBOX_DIR/restarts" <<'EOP'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+def med(col):
+    v = sorted(float(r[col]) for r in rows if r[col] != "?")
+    return "%.3f (%.3f-%.3f)" % (statistics.median(v), v[0], v[-1])
+print(f"{len(rows)} restarts: ready in {med(0)} s, CPU {med(1)} s"
+      " (median, range)")
+EOP
+fi
 sleep 2
 echo "  after the restart: $(memory)"
 echo "  after GET /v1/ports ($(get_ports "$GN_SANDBOX_DIR/ports2.json") s):" \

@@ -38,12 +38,12 @@ struct flow_table {
     struct hmap changes;        /* Contains "struct flow_key"s. */
 };
 
-/* The key of a flow that changed, for flow_table_diff_changes(). */
+/* The key of a flow that changed, for flow_table_diff_changes(): that of
+ * the body it holds a reference to (the flow's, or one of the flows', with
+ * the key). */
 struct flow_key {
     struct hmap_node node;      /* In 'changes', by flow_table_hash__(). */
-    uint8_t table_id;
-    uint16_t priority;
-    char *match_s;
+    struct flow_body *body;
 };
 
 /* The normalization memo.  Normalizing a flow (parse, encode, decode,
@@ -107,6 +107,39 @@ static uint32_t
 flow_table_hash__(uint8_t table_id, uint16_t priority, const char *match_s)
 {
     return hash_string(match_s, ((uint32_t) table_id << 16) | priority);
+}
+
+/* True if bodies 'a' and 'b' have the same key. */
+static bool
+flow_table_same_key__(const struct flow_body *a, const struct flow_body *b)
+{
+    return a == b || (a->table_id == b->table_id && a->priority == b->priority
+                      && !strcmp(a->match_s, b->match_s));
+}
+
+/* Returns the entry of 'table' with the key of 'key', whose
+ * flow_table_hash__() is 'hash', or NULL. */
+static struct flow_entry *
+flow_table_find__(const struct flow_table *table, uint32_t hash,
+                  const struct flow_body *key)
+{
+    struct flow_entry *e;
+
+    HMAP_FOR_EACH_WITH_HASH (e, node, hash, &table->entries) {
+        if (flow_table_same_key__(e->body, key)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the entry of 'table' with the key of 'e', an entry of another
+ * table (its hash is that of its key), or NULL. */
+static struct flow_entry *
+flow_table_find_entry__(const struct flow_table *table,
+                        const struct flow_entry *e)
+{
+    return flow_table_find__(table, e->node.hash, e->body);
 }
 
 /* Returns the entry of 'table' with the given key, or NULL. */
@@ -201,15 +234,12 @@ flow_table_note_change__(struct flow_table *table,
     }
     hash = flow_table_hash__(b->table_id, b->priority, b->match_s);
     HMAP_FOR_EACH_WITH_HASH (k, node, hash, &table->changes) {
-        if (k->table_id == b->table_id && k->priority == b->priority
-            && !strcmp(k->match_s, b->match_s)) {
+        if (flow_table_same_key__(k->body, b)) {
             return;
         }
     }
     k = gn_xmalloc(sizeof *k);
-    k->table_id = b->table_id;
-    k->priority = b->priority;
-    k->match_s = gn_xstrdup(b->match_s);
+    k->body = flow_body_ref(e->body);
     hmap_insert(&table->changes, &k->node, hash);
 }
 
@@ -494,7 +524,7 @@ flow_table_clear_changes(struct flow_table *table)
     struct flow_key *k;
 
     HMAP_FOR_EACH_POP (k, node, &table->changes) {
-        free(k->match_s);
+        flow_body_unref(k->body);
         free(k);
     }
 }
@@ -602,14 +632,12 @@ flow_table_diff(const struct flow_table *desired,
 
     mods = max ? gn_xcalloc(max, sizeof *mods) : NULL;
     HMAP_FOR_EACH (i, node, &installed->entries) {
-        if (!flow_table_lookup__(desired, i->body->table_id,
-                                 i->body->priority, i->body->match_s)) {
+        if (!flow_table_find_entry__(desired, i)) {
             mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_DELETE, i };
         }
     }
     HMAP_FOR_EACH (d, node, &desired->entries) {
-        i = flow_table_lookup__(installed, d->body->table_id,
-                                d->body->priority, d->body->match_s);
+        i = flow_table_find_entry__(installed, d);
         if (!i || i->body == d->body) {
             continue;
         } else if (i->body->cookie != d->body->cookie) {
@@ -619,8 +647,7 @@ flow_table_diff(const struct flow_table *desired,
         }
     }
     HMAP_FOR_EACH (d, node, &desired->entries) {
-        if (!flow_table_lookup__(installed, d->body->table_id,
-                                 d->body->priority, d->body->match_s)) {
+        if (!flow_table_find_entry__(installed, d)) {
             mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_ADD, d };
         }
     }
@@ -646,13 +673,10 @@ flow_table_diff_changes(const struct flow_table *desired,
      * flow_table_diff() gives: deletions, modifications, additions. */
     mods = max ? gn_xcalloc(3 * max, sizeof *mods) : NULL;
     HMAP_FOR_EACH (k, node, &desired->changes) {
-        const struct flow_entry *d = flow_table_lookup__(desired, k->table_id,
-                                                         k->priority,
-                                                         k->match_s);
-        const struct flow_entry *i = flow_table_lookup__(installed,
-                                                         k->table_id,
-                                                         k->priority,
-                                                         k->match_s);
+        const struct flow_entry *d = flow_table_find__(desired, k->node.hash,
+                                                       k->body);
+        const struct flow_entry *i = flow_table_find__(installed,
+                                                       k->node.hash, k->body);
         if (i && !d) {
             mods[n_del++] = (struct flow_table_mod) {
                 FLOW_TABLE_MOD_DELETE, i };
