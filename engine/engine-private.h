@@ -39,6 +39,12 @@ struct ovsdb_txn_result;
  * after at most. */
 #define ENGINE_DEVICE_CHECK_MS 3000
 
+/* The first sweep and check after guestnetd starts wait until the switch
+ * holds the flow table, for at most this long after the replica synced:
+ * listing 1000 devices keeps the device worker busy on a CPU for some
+ * 50 ms that building the flow table needs more. */
+#define ENGINE_FIRST_SWEEP_WAIT_MS 3000
+
 /* Spoofing (engine-spoof.c): how often the per-port drop counters are
  * read; a port is marked spoofing when its drops reach ENGINE_SPOOF_PPS a
  * second over one poll, and the mark goes once they stayed below that for
@@ -343,6 +349,8 @@ struct engine {
     struct engine_sweep *sweep; /* In flight, or NULL. */
     long long next_sweep_msec;
     long long next_check_msec;  /* Of the devices of the ports. */
+    long long first_sweep_msec; /* The first one's latest start, 0 until
+                                 * the replica synced, -1 once begun. */
     unsigned long long n_sweeps;            /* Completed. */
     unsigned long long n_orphans_removed;
     struct engine_spoof *spoof; /* Ports sending spoofed frames. */
@@ -634,7 +642,9 @@ void engine_check_applied__(struct engine *e);
 /* Starts a sweep if one is due and none is in flight: it checks that the
  * devices of guestnet's ports exist (every ENGINE_DEVICE_CHECK_MS, filling
  * 'e->missing') and removes the devices a crash left behind (the first
- * time once the replica is synced, then every ENGINE_SWEEP_MS). */
+ * time once the replica is synced and the switch holds the flow table, or
+ * ENGINE_FIRST_SWEEP_WAIT_MS after the sync, then every
+ * ENGINE_SWEEP_MS). */
 void engine_sweep_maybe__(struct engine *e);
 
 /* True if the port whose Interface is 'iface_uuid' lost the device

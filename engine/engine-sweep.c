@@ -9,7 +9,9 @@
  * it would make a retry of the add fail with "device exists".  The sweep
  * runs once the replica is synced and then every ENGINE_SWEEP_MS: the loop
  * takes the names in use, the device worker lists the marked devices and
- * deletes the others, and the loop logs and counts each.  So do veth
+ * deletes the others, and the loop logs and counts each.  The first
+ * sweep after the start waits for the switch to hold the flow table, for
+ * ENGINE_FIRST_SWEEP_WAIT_MS at most, so as not to slow a restart.  So do veth
  * pairs left under the temporary names netdev_veth_create() makes them
  * with (netdev_is_temp_name()), before their mark.  A device with neither
  * the mark nor such a name is never touched.
@@ -31,6 +33,7 @@
 #include "gn-log.h"
 #include "gn-util.h"
 #include "netdev.h"
+#include "ofctrl.h"
 #include "ovsdb-replica.h"
 
 GN_LOG_MODULE(engine);
@@ -174,6 +177,29 @@ engine_sweep_done__(char *error, void *s_)
     engine_sweep_free__(s);
 }
 
+/* True while the first sweep after the start waits (see
+ * ENGINE_FIRST_SWEEP_WAIT_MS); called once the replica is synced. */
+static bool
+engine_sweep_deferred__(struct engine *e, long long now)
+{
+    struct ofctrl_status of;
+
+    if (e->first_sweep_msec < 0) {
+        return false;
+    }
+    if (!e->first_sweep_msec) {
+        e->first_sweep_msec = now + ENGINE_FIRST_SWEEP_WAIT_MS;
+    }
+    ofctrl_get_status(e->ofctrl, &of);
+    if (now < e->first_sweep_msec
+        && !(of.connected && of.desired_seqno
+             && of.installed_seqno == of.desired_seqno)) {
+        return true;
+    }
+    e->first_sweep_msec = -1;
+    return false;
+}
+
 void
 engine_sweep_maybe__(struct engine *e)
 {
@@ -185,7 +211,8 @@ engine_sweep_maybe__(struct engine *e)
     size_t n = 0;
 
     if (e->sweep || !ovsdb_replica_is_synced(e->replica)
-        || (now < e->next_sweep_msec && now < e->next_check_msec)) {
+        || (now < e->next_sweep_msec && now < e->next_check_msec)
+        || engine_sweep_deferred__(e, now)) {
         return;
     }
     s = gn_xzalloc(sizeof *s);
