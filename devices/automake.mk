@@ -3,5 +3,6 @@
 libguestnet_a_SOURCES += \
 	devices/dev-worker.c \
 	devices/netdev.c \
+	devices/netdev-host.c \
 	devices/netdev-nl.c \
 	devices/netdev-private.h

@@ -1,6 +1,7 @@
 /* netdev-private.h: the netlink and namespace primitives of
  * devices/netdev-nl.c, which devices/netdev.c builds taps and veth pairs
- * from.  Nothing else includes it.  Every function returns 0 or a
+ * from, and the name check and ioctl helpers of devices/netdev.c that
+ * devices/netdev-host.c uses.  Nothing else includes it.  Every function returns 0 or a
  * negative libnl error unless it says otherwise. */
 #ifndef GN_NETDEV_PRIVATE_H
 #define GN_NETDEV_PRIVATE_H 1
@@ -91,5 +92,21 @@ char *netdev_enter_netns__(int target_fd, const char *path, int *origp);
  * 'orig_fd' and closes it.  A thread that cannot go back would configure
  * the wrong namespace from then on, so failure is fatal. */
 void netdev_leave_netns__(int orig_fd);
+
+/* netdev.c, also for netdev-host.c. */
+
+/* Returns NULL if 'name' can name a Linux network device, otherwise a
+ * malloc'd reason that starts with 'what' (e.g. "veth name"). */
+char *netdev_check_name__(const char *what, const char *name);
+/* Fills in 'ifr' for an ioctl on device 'name' (at most 15 bytes). */
+struct ifreq;
+void netdev_ifreq_init__(struct ifreq *ifr, const char *name);
+/* Runs ioctl 'request' with 'ifr' on a datagram socket created in the
+ * calling thread's current network namespace.  Returns 0 or an errno. */
+int netdev_ioctl__(unsigned long request, struct ifreq *ifr);
+/* Runs the ethtool command 'cmd' (a struct ethtool_* starting with its
+ * "cmd") on device 'name'.  Returns NULL or a malloc'd error "DOING NAME:
+ * REASON". */
+char *netdev_ethtool__(const char *name, void *cmd, const char *doing);
 
 #endif /* netdev-private.h */

@@ -39,7 +39,7 @@ static struct gn_log_rl netdev_rl = GN_LOG_RL_INIT(60, 120);
 /* Returns NULL if 'name' can name a Linux network device (1-15 bytes, no
  * '/', ':', whitespace or control characters, not "." or ".."), otherwise
  * a malloc'd reason that starts with 'what' (e.g. "veth name"). */
-static char *
+char *
 netdev_check_name__(const char *what, const char *name)
 {
     size_t len = name ? strlen(name) : 0;
@@ -95,7 +95,7 @@ netdev_check_ip__(const char *what, const struct netaddr_ip *ip)
 }
 
 /* Fills in 'ifr' for an ioctl on device 'name' (at most 15 bytes). */
-static void
+void
 netdev_ifreq_init__(struct ifreq *ifr, const char *name)
 {
     memset(ifr, 0, sizeof *ifr);
@@ -104,7 +104,7 @@ netdev_ifreq_init__(struct ifreq *ifr, const char *name)
 
 /* Runs ioctl 'request' with 'ifr' on a datagram socket created in the
  * calling thread's current network namespace.  Returns 0 or an errno. */
-static int
+int
 netdev_ioctl__(unsigned long request, struct ifreq *ifr)
 {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -143,7 +143,8 @@ netdev_set_alias__(const char *name, const char *alias)
 }
 
 /* Sets up the tap device attached to 'tun_fd' (named 'name', not yet
- * persistent) per 'opts': owner, group, MAC, MTU, up, alias, then
+ * persistent) per 'opts': the host's stack kept off it
+ * (netdev_isolate_host_end()), owner, group, MAC, MTU, up, alias, then
  * persistent.
  * Returns NULL or a malloc'd reason naming the step. */
 static char *
@@ -151,8 +152,13 @@ netdev_tap_setup__(int tun_fd, const char *name,
                    const struct netdev_tap_options *opts)
 {
     struct ifreq ifr;
+    char *reason;
     int error;
 
+    reason = netdev_isolate_host_end(name);
+    if (reason) {
+        return reason;
+    }
     if (opts->owner != (uid_t) -1
         && ioctl(tun_fd, TUNSETOWNER, (unsigned long) opts->owner)) {
         return gn_xasprintf("setting owner %lu: %s",
@@ -193,8 +199,7 @@ netdev_tap_setup__(int tun_fd, const char *name,
     /* The owner mark goes on while the tap still dies with 'tun_fd': a
      * persistent tap always carries it. */
     if (opts->alias) {
-        char *reason = netdev_set_alias__(name, opts->alias);
-
+        reason = netdev_set_alias__(name, opts->alias);
         if (reason) {
             return reason;
         }
@@ -519,7 +524,8 @@ netdev_veth_create(const char *host_ifname, const char *peer_ifname,
     }
 
     /* From here on, a failure deletes the pair. */
-    if (opts->alias) {
+    reason = netdev_isolate_host_end(host_tmp);
+    if (!reason && opts->alias) {
         err = netdev_link_set__(&nl, host_tmp, (struct netdev_link_attrs) {
             .netns_fd = -1, .alias = opts->alias });
         if (!err && !in_netns) {
@@ -795,23 +801,25 @@ netdev_netns_check(pid_t pid, const char *name, const char *path,
  * turns off the offloads that depend on it, such as TSO).  Returns NULL or
  * a malloc'd error. */
 char *
-netdev_set_tx_checksum_off(const char *name)
+netdev_ethtool__(const char *name, void *cmd, const char *doing)
 {
-    struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
+    char *error = netdev_check_name__("device name", name);
     struct ifreq ifr;
-    char *error;
     int err;
 
-    error = netdev_check_name__("device name", name);
     if (error) {
         return error;
     }
     netdev_ifreq_init__(&ifr, name);
-    ifr.ifr_data = (void *) &ev;
+    ifr.ifr_data = cmd;
     err = netdev_ioctl__(SIOCETHTOOL, &ifr);
-    if (err) {
-        return gn_xasprintf("turning TX checksum offload off on %s: %s",
-                            name, strerror(err));
-    }
-    return NULL;
+    return err ? gn_xasprintf("%s %s: %s", doing, name, strerror(err)) : NULL;
+}
+
+char *
+netdev_set_tx_checksum_off(const char *name)
+{
+    struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
+
+    return netdev_ethtool__(name, &ev, "turning TX checksum offload off on");
 }

@@ -351,6 +351,9 @@ struct engine {
     long long next_check_msec;  /* Of the devices of the ports. */
     long long first_sweep_msec; /* The first one's latest start, 0 until
                                  * the replica synced, -1 once begun. */
+    struct gn_strmap isolated;  /* Interface UUIDs of ports guestnet did
+                                 * not make whose devices the sweep
+                                 * looked at (engine-sweep.c). */
     unsigned long long n_sweeps;            /* Completed. */
     unsigned long long n_orphans_removed;
     struct engine_spoof *spoof; /* Ports sending spoofed frames. */

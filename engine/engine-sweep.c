@@ -21,7 +21,12 @@
  * guestnet's back (ip link del, or a container deleting its end of the
  * pair) leaves a port that ovs-vswitchd may not even flag (the userspace
  * datapath keeps its ofport).  Such ports are kept in 'e->missing' for
- * their state, the status and the metrics. */
+ * their state, the status and the metrics.
+ *
+ * The same job keeps the host's IP stack off the taps and veths of ports
+ * guestnet did not make (libvirt's and LXC's, attached to the bridge
+ * behind its back): netdev_isolate_guest_device(), once per Interface row;
+ * guestnet's own devices are made so (include/netdev.h). */
 #include <config.h>
 
 #include "engine-private.h"
@@ -30,6 +35,7 @@
 #include <string.h>
 
 #include "dev-worker.h"
+#include "gn-config.h"
 #include "gn-log.h"
 #include "gn-util.h"
 #include "netdev.h"
@@ -52,6 +58,14 @@ struct engine_sweep {
     char **names;
     bool *gone;                 /* Written on the worker. */
     size_t n_ports;
+
+    /* The bridge's other Interfaces not isolated yet (neither the uplink
+     * nor internal), and whether the worker isolated each. */
+    char **adopted_uuids;
+    char **adopted_names;
+    bool *isolated;             /* Written on the worker. */
+    char **isolate_errors;      /* Written on the worker. */
+    size_t n_adopted;
 };
 
 /* Adds 'name' (may be NULL) to the names in use of 's'. */
@@ -75,6 +89,10 @@ engine_sweep_job__(void *s_)
 
     for (size_t i = 0; i < s->n_ports; i++) {
         s->gone[i] = !netdev_exists(s->names[i]);
+    }
+    for (size_t i = 0; i < s->n_adopted; i++) {
+        s->isolate_errors[i] = netdev_isolate_guest_device(
+            s->adopted_names[i], &s->isolated[i]);
     }
     if (!s->remove) {
         return NULL;
@@ -117,6 +135,15 @@ engine_sweep_free__(struct engine_sweep *s)
         free(s->iface_uuids);
         free(s->names);
         free(s->gone);
+        for (size_t i = 0; i < s->n_adopted; i++) {
+            free(s->adopted_uuids[i]);
+            free(s->adopted_names[i]);
+            free(s->isolate_errors[i]);
+        }
+        free(s->adopted_uuids);
+        free(s->adopted_names);
+        free(s->isolated);
+        free(s->isolate_errors);
         gn_strmap_destroy(&s->in_use);
         free(s);
     }
@@ -143,6 +170,71 @@ engine_sweep_found__(struct engine *e, const struct engine_sweep *s)
     }
     gn_strmap_destroy(&e->missing);
     e->missing = missing;
+
+    for (size_t i = 0; i < s->n_adopted; i++) {
+        if (s->isolate_errors[i]) {
+            GN_LOG_WARN_RL(&rl, "port %s: keeping the host's stack off its "
+                           "device: %s", s->adopted_names[i],
+                           s->isolate_errors[i]);
+            continue;
+        }
+        /* Isolated, or not a tap or veth: either way, done. */
+        gn_strmap_put(&e->isolated, s->adopted_uuids[i], e);
+        if (s->isolated[i]) {
+            GN_LOG_INFO("port %s: the host's IP stack is kept off its "
+                        "device", s->adopted_names[i]);
+        }
+    }
+}
+
+/* Adds to 's' the Interfaces of the bridge's ports that guestnet did not
+ * make and has not isolated yet, but for the uplink and internal ones;
+ * forgets the isolated ones no longer there. */
+static void
+engine_sweep_adopted__(struct engine *e, struct engine_sweep *s)
+{
+    const char *br = engine_bridge_uuid__(e);
+    const json_t *br_row = br ? ovsdb_replica_get_row(e->replica, "Bridge",
+                                                      br) : NULL;
+    struct gn_strmap still = GN_STRMAP_INIT;
+    const char *port_uuid;
+    size_t pos, n = 0;
+
+    OVSDB_DATUM_FOR_EACH_UUID (port_uuid, pos, br_row, "ports") {
+        n += ovsdb_datum_size(ovsdb_replica_get_row(e->replica, "Port",
+                                                    port_uuid),
+                              "interfaces");
+    }
+    s->adopted_uuids = gn_xcalloc(n + 1, sizeof *s->adopted_uuids);
+    s->adopted_names = gn_xcalloc(n + 1, sizeof *s->adopted_names);
+    s->isolated = gn_xcalloc(n + 1, sizeof *s->isolated);
+    s->isolate_errors = gn_xcalloc(n + 1, sizeof *s->isolate_errors);
+    OVSDB_DATUM_FOR_EACH_UUID (port_uuid, pos, br_row, "ports") {
+        const json_t *port = ovsdb_replica_get_row(e->replica, "Port",
+                                                   port_uuid);
+        const char *uuid;
+        size_t ipos;
+
+        OVSDB_DATUM_FOR_EACH_UUID (uuid, ipos, port, "interfaces") {
+            const json_t *row = ovsdb_replica_get_row(e->replica,
+                                                      "Interface", uuid);
+            const char *name = ovsdb_datum_string(row, "name");
+            const char *type = ovsdb_datum_string(row, "type");
+
+            if (gn_strmap_get(&e->isolated, uuid)) {
+                gn_strmap_put(&still, uuid, e);
+            } else if (name && s->n_adopted < n
+                       && (!type || !*type || !strcmp(type, "tap"))
+                       && !(e->cfg->uplink && !strcmp(name, e->cfg->uplink))
+                       && !ovsdb_datum_map_get_string(row, "external_ids",
+                                                      PORTS_CREATED_KEY)) {
+                s->adopted_uuids[s->n_adopted] = gn_xstrdup(uuid);
+                s->adopted_names[s->n_adopted++] = gn_xstrdup(name);
+            }
+        }
+    }
+    gn_strmap_destroy(&e->isolated);
+    e->isolated = still;
 }
 
 bool
@@ -242,6 +334,7 @@ engine_sweep_maybe__(struct engine *e)
         engine_sweep_keep__(s, ovsdb_datum_map_get_string(
                                 row, "external_ids", PORTS_PEER_KEY));
     }
+    engine_sweep_adopted__(e, s);
     e->sweep = s;
     dev_worker_submit(e->devices, engine_sweep_job__, s, engine_sweep_done__,
                       s);

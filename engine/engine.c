@@ -696,6 +696,7 @@ engine_destroy(struct engine *e)
     dev_worker_destroy(e->devices);
     engine_sweep_free__(e->sweep);
     gn_strmap_destroy(&e->missing);
+    gn_strmap_destroy(&e->isolated);
     gn_strmap_destroy(&e->peers);
     engine_ipam_txn_done__(e);
     engine_give_addresses(e, NULL, NULL);

@@ -122,6 +122,25 @@ void netdev_aliased_free(struct netdev_aliased *, size_t n);
 int netdev_netns_check(pid_t pid, const char *name, const char *path,
                        char **errorp);
 
+/* Keeps the host's own IP stack off 'name', the host end of a guest's
+ * port.  The userspace datapath reads frames from the device beside the
+ * host's stack, which would otherwise take a guest's router advertisement
+ * (a default route and an address for the host), answer its neighbour
+ * solicitations and its ARP requests for the host's addresses, and take
+ * its IPv4 packets to them.  Disables IPv6 on the device (if the kernel
+ * has IPv6), answers no ARP on it (arp_ignore 8) and takes only IPv4 whose
+ * source the host routes back through it (rp_filter 1, which applies when
+ * net.ipv4.conf.all.rp_filter is 0 or 1: the higher of the two counts).
+ * Returns NULL or a malloc'd error. */
+char *netdev_isolate_host_end(const char *name);
+
+/* netdev_isolate_host_end() for a device guestnet did not make (a port
+ * libvirt or LXC attached): only if it is a tap or a veth (its driver is
+ * "tun" or "veth"), so that a physical or VLAN device attached by mistake
+ * keeps the host's addresses.  Sets '*isolated' if it was.  Returns NULL
+ * or a malloc'd error. */
+char *netdev_isolate_guest_device(const char *name, bool *isolated);
+
 /* Turns TX checksum offload off on 'name' (SIOCETHTOOL). */
 char *netdev_set_tx_checksum_off(const char *name)
     __attribute__((warn_unused_result));

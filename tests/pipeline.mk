@@ -4,6 +4,7 @@
 
 INTEGRATION_TESTS += \
 	tests/pipeline-l2.sh \
+	tests/host-isolation.sh \
 	tests/pipeline-spoof.sh \
 	tests/pipeline-neighbour.sh \
 	tests/pipeline-server.sh \
