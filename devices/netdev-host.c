@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -68,10 +69,14 @@ netdev_isolate_guest_device(const char *name, bool *isolated)
 {
     struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
     char *error;
+    int err;
 
     *isolated = false;
-    error = netdev_ethtool__(name, &info, "asking for the driver of");
-    if (error) {
+    error = netdev_ethtool__(name, &info, "asking for the driver of", &err);
+    if (error && err == EOPNOTSUPP) {
+        free(error);            /* No driver named: not a tap or a veth. */
+        return NULL;
+    } else if (error) {
         return error;
     }
     if (strcmp(info.driver, "tun") && strcmp(info.driver, "veth")) {

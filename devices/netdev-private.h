@@ -106,7 +106,8 @@ void netdev_ifreq_init__(struct ifreq *ifr, const char *name);
 int netdev_ioctl__(unsigned long request, struct ifreq *ifr);
 /* Runs the ethtool command 'cmd' (a struct ethtool_* starting with its
  * "cmd") on device 'name'.  Returns NULL or a malloc'd error "DOING NAME:
- * REASON". */
-char *netdev_ethtool__(const char *name, void *cmd, const char *doing);
+ * REASON", and stores 0 or the errno value in '*errp' if nonnull. */
+char *netdev_ethtool__(const char *name, void *cmd, const char *doing,
+                       int *errp);
 
 #endif /* netdev-private.h */

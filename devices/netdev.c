@@ -801,19 +801,24 @@ netdev_netns_check(pid_t pid, const char *name, const char *path,
  * turns off the offloads that depend on it, such as TSO).  Returns NULL or
  * a malloc'd error. */
 char *
-netdev_ethtool__(const char *name, void *cmd, const char *doing)
+netdev_ethtool__(const char *name, void *cmd, const char *doing, int *errp)
 {
     char *error = netdev_check_name__("device name", name);
     struct ifreq ifr;
-    int err;
+    int err = EINVAL;
 
-    if (error) {
-        return error;
+    if (!error) {
+        netdev_ifreq_init__(&ifr, name);
+        ifr.ifr_data = cmd;
+        err = netdev_ioctl__(SIOCETHTOOL, &ifr);
+        if (err) {
+            error = gn_xasprintf("%s %s: %s", doing, name, strerror(err));
+        }
     }
-    netdev_ifreq_init__(&ifr, name);
-    ifr.ifr_data = cmd;
-    err = netdev_ioctl__(SIOCETHTOOL, &ifr);
-    return err ? gn_xasprintf("%s %s: %s", doing, name, strerror(err)) : NULL;
+    if (errp) {
+        *errp = err;
+    }
+    return error;
 }
 
 char *
@@ -821,5 +826,6 @@ netdev_set_tx_checksum_off(const char *name)
 {
     struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
 
-    return netdev_ethtool__(name, &ev, "turning TX checksum offload off on");
+    return netdev_ethtool__(name, &ev, "turning TX checksum offload off on",
+                            NULL);
 }

@@ -26,7 +26,7 @@ const char *const bridge_port_columns[] = {
 };
 const char *const bridge_interface_columns[] = {
     "name", "type", "ofport", "ofport_request", "external_ids", "mac_in_use",
-    "link_state", "error", NULL
+    "link_state", "error", "ifindex", NULL
 };
 
 static const char *const bridge_protocols[] = {

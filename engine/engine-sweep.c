@@ -23,14 +23,17 @@
  * datapath keeps its ofport).  Such ports are kept in 'e->missing' for
  * their state, the status and the metrics.
  *
- * The same job keeps the host's IP stack off the taps and veths of ports
- * guestnet did not make (libvirt's and LXC's, attached to the bridge
- * behind its back): netdev_isolate_guest_device(), once per Interface row;
- * guestnet's own devices are made so (include/netdev.h). */
+ * The same job keeps the host's IP stack off the taps and veths of the
+ * bridge's ports: netdev_isolate_guest_device(), once per Interface row and
+ * device (its ifindex), but for those whose external_ids say
+ * PORTS_HOST_STACK_KEY=keep.  guestnet's own devices are made so
+ * (include/netdev.h); this covers the ports libvirt and LXC attach, and
+ * devices made before guestnet set them so or made anew under a row. */
 #include <config.h>
 
 #include "engine-private.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +65,8 @@ struct engine_sweep {
     /* The bridge's other Interfaces not isolated yet (neither the uplink
      * nor internal), and whether the worker isolated each. */
     char **adopted_uuids;
+    void **adopted_ifindex;     /* Their ifindex + 2 (a device made anew
+                                 * under the same row has another). */
     char **adopted_names;
     bool *isolated;             /* Written on the worker. */
     char **isolate_errors;      /* Written on the worker. */
@@ -142,6 +147,7 @@ engine_sweep_free__(struct engine_sweep *s)
         }
         free(s->adopted_uuids);
         free(s->adopted_names);
+        free(s->adopted_ifindex);
         free(s->isolated);
         free(s->isolate_errors);
         gn_strmap_destroy(&s->in_use);
@@ -178,8 +184,10 @@ engine_sweep_found__(struct engine *e, const struct engine_sweep *s)
                            s->isolate_errors[i]);
             continue;
         }
-        /* Isolated, or not a tap or veth: either way, done. */
-        gn_strmap_put(&e->isolated, s->adopted_uuids[i], e);
+        /* Isolated, or not a tap or veth: either way, done until the row
+         * names another device. */
+        gn_strmap_put(&e->isolated, s->adopted_uuids[i],
+                      s->adopted_ifindex[i]);
         if (s->isolated[i]) {
             GN_LOG_INFO("port %s: the host's IP stack is kept off its "
                         "device", s->adopted_names[i]);
@@ -187,9 +195,9 @@ engine_sweep_found__(struct engine *e, const struct engine_sweep *s)
     }
 }
 
-/* Adds to 's' the Interfaces of the bridge's ports that guestnet did not
- * make and has not isolated yet, but for the uplink and internal ones;
- * forgets the isolated ones no longer there. */
+/* Adds to 's' the Interfaces of the bridge's ports whose devices have not
+ * been isolated yet, but for the uplink, internal ones and those marked
+ * to keep the host's stack; forgets the isolated ones no longer there. */
 static void
 engine_sweep_adopted__(struct engine *e, struct engine_sweep *s)
 {
@@ -207,6 +215,7 @@ engine_sweep_adopted__(struct engine *e, struct engine_sweep *s)
     }
     s->adopted_uuids = gn_xcalloc(n + 1, sizeof *s->adopted_uuids);
     s->adopted_names = gn_xcalloc(n + 1, sizeof *s->adopted_names);
+    s->adopted_ifindex = gn_xcalloc(n + 1, sizeof *s->adopted_ifindex);
     s->isolated = gn_xcalloc(n + 1, sizeof *s->isolated);
     s->isolate_errors = gn_xcalloc(n + 1, sizeof *s->isolate_errors);
     OVSDB_DATUM_FOR_EACH_UUID (port_uuid, pos, br_row, "ports") {
@@ -221,14 +230,21 @@ engine_sweep_adopted__(struct engine *e, struct engine_sweep *s)
             const char *name = ovsdb_datum_string(row, "name");
             const char *type = ovsdb_datum_string(row, "type");
 
-            if (gn_strmap_get(&e->isolated, uuid)) {
-                gn_strmap_put(&still, uuid, e);
+            const char *keep = ovsdb_datum_map_get_string(
+                row, "external_ids", PORTS_HOST_STACK_KEY);
+            json_int_t ifindex = -1;
+            void *seen;
+
+            ovsdb_datum_integer(row, "ifindex", &ifindex);
+            seen = (void *) (uintptr_t) (ifindex + 2);
+            if (gn_strmap_get(&e->isolated, uuid) == seen) {
+                gn_strmap_put(&still, uuid, seen);
             } else if (name && s->n_adopted < n
                        && (!type || !*type || !strcmp(type, "tap"))
                        && !(e->cfg->uplink && !strcmp(name, e->cfg->uplink))
-                       && !ovsdb_datum_map_get_string(row, "external_ids",
-                                                      PORTS_CREATED_KEY)) {
+                       && !(keep && !strcmp(keep, "keep"))) {
                 s->adopted_uuids[s->n_adopted] = gn_xstrdup(uuid);
+                s->adopted_ifindex[s->n_adopted] = seen;
                 s->adopted_names[s->n_adopted++] = gn_xstrdup(name);
             }
         }

@@ -54,6 +54,11 @@ struct ovsdb_txn;
  * ("tap" or "veth"). */
 #define PORTS_CREATED_KEY "guestnet:created"
 
+/* Interface external_ids key: "keep" leaves the host's IP stack on the
+ * port's device (see netdev_isolate_host_end()), for a device that
+ * carries the host's own addresses. */
+#define PORTS_HOST_STACK_KEY "guestnet:host-stack"
+
 /* The Interface's external_ids key holding port_request_hash() of the
  * request that added the port. */
 #define PORTS_REQUEST_HASH_KEY "guestnet:request-hash"

@@ -78,7 +78,10 @@ gn_check "control-ra-gives-host-a-route" gn_wait 10 host_route_via "hc$s"
 gn_check "control-ra-gives-host-an-address" \
     gn_wait 10 host_addr_in 2001:db8:99:1:
 ip -n "$hs" -6 route flush default
-send_ra "ga$s" 52:54:00:10:00:41 2001:db8:66:1
+rx() { ip netns exec "$hs" cat "/sys/class/net/$1/statistics/rx_packets"; }
+rx0=$(rx "ha$s")
+gn_check "guest-ra-sent" send_ra "ga$s" 52:54:00:10:00:41 2001:db8:66:1
+gn_check "guest-ra-reached-the-host-end" test "$(rx "ha$s")" -ge $((rx0 + 3))
 # The same RA from a guest: the control's took effect by now; send one
 # more through the control, and once that one is in, the guest's would be.
 send_ra "gc$s" 52:54:00:10:00:99 2001:db8:99:2
@@ -100,6 +103,23 @@ ip -n "ga$s" route add 192.0.2.1/32 dev eth0
 ip netns exec "ga$s" ping -c 2 -W 1 192.0.2.1 >/dev/null 2>&1
 arp_unanswered() { ! arp_answered "$1"; }
 gn_check "guest-arp-unanswered-by-host" arp_unanswered "ga$s"
+# An ARP probe (sender 0.0.0.0), which no reverse-path check stops: only
+# arp_ignore keeps the host from answering it.
+arp_probe() {
+    ip netns exec "$1" "$GN_PYTHON" - "$2" <<'PY'
+import sys
+from scapy.all import Ether, ARP, srp1, conf, get_if_hwaddr
+conf.verb = 0
+mac = get_if_hwaddr("eth0")
+r = srp1(Ether(src=mac, dst="ff:ff:ff:ff:ff:ff")
+         / ARP(op=1, hwsrc=mac, psrc="0.0.0.0", pdst=sys.argv[1]),
+         iface="eth0", timeout=2)
+sys.exit(0 if r is not None and ARP in r and r[ARP].op == 2 else 1)
+PY
+}
+gn_check "control-host-answers-arp-probe" arp_probe "gc$s" 192.0.2.1
+no_probe_answer() { ! arp_probe "$@"; }
+gn_check "guest-arp-probe-unanswered" no_probe_answer "ga$s" 192.0.2.1
 
 # --- Ports attached behind guestnet's back (as libvirt and LXC attach
 # theirs): a veth's host end is isolated by the device check; a device
@@ -112,11 +132,15 @@ ip -n "$hs" link set "hy$s" up
 ovs-vsctl add-port br-int "hd$s" tag=10 \
     -- set Interface "hd$s" external_ids:attached-mac=52:54:00:10:00:44 \
     -- add-port br-int "hy$s" tag=10
+isolated_logged() {
+    test "$(grep -c "port $1: the host's IP stack is kept" \
+        "$GN_SANDBOX_DIR/guestnetd.log")" -ge "${2:-1}"
+}
 ipv6_off() { test "$(sysv ipv6 "$1" disable_ipv6)" = 1; }
-gn_check "adopted-veth-ipv6-disabled" gn_wait 20 ipv6_off "hd$s"
+gn_check "adopted-veth-logged" gn_wait 20 isolated_logged "hd$s"
+gn_check "adopted-veth-ipv6-disabled" ipv6_off "hd$s"
 gn_check "adopted-veth-no-arp-answers" test "$(sysv ipv4 "hd$s" arp_ignore)" = 8
-gn_check "adopted-veth-logged" grep -q "port hd$s: the host's IP stack is kept" \
-    "$GN_SANDBOX_DIR/guestnetd.log"
+gn_check "adopted-veth-rp-filter" test "$(sysv ipv4 "hd$s" rp_filter)" = 1
 gn_check "other-device-keeps-ipv6" test "$(sysv ipv6 "hy$s" disable_ipv6)" = 0
 gn_check "other-device-keeps-arp" test "$(sysv ipv4 "hy$s" arp_ignore)" = 0
 send_ra "gd$s" 52:54:00:10:00:44 2001:db8:67:1
@@ -124,6 +148,30 @@ send_ra "gc$s" 52:54:00:10:00:99 2001:db8:99:3
 gn_check "control-ra-third" gn_wait 10 host_addr_in 2001:db8:99:3:
 gn_check "adopted-guest-ra-gives-host-nothing" bash -c \
     "! ip -n '$hs' -6 addr | grep -q 2001:db8:67:1:"
+
+# The same port's device deleted and made anew (as a VM restarted by
+# hand would): the Interface row stays, the new device is isolated too.
+ip -n "$hs" link del "hd$s"
+ip link add "hd$s" netns "$hs" type veth peer name eth0 netns "gd$s"
+ip -n "$hs" link set "hd$s" up
+gn_check "remade-device-isolated" gn_wait 20 isolated_logged "hd$s" 2
+gn_check "remade-device-ipv6-disabled" ipv6_off "hd$s"
+
+# A port marked to keep the host's stack (a device carrying the host's
+# own addresses) keeps it.
+gn_guest "gk$s" "hk$s" 10.10.0.45/24
+ovs-vsctl add-port br-int "hk$s" tag=10 \
+    -- set Interface "hk$s" external_ids:attached-mac=52:54:00:10:00:45 \
+    external_ids:guestnet\\:host-stack=keep
+gn_check "kept-port-bound" gn_wait 10 \
+    bash -c "ovs-vsctl get Interface hk$s ofport | grep -q '^[1-9]'"
+# One more device check cycle passes: a new port in another transaction
+# is isolated, so the kept one was looked at by then or before.
+gn_guest "gl$s" "hl$s" 10.10.0.46/24
+ovs-vsctl add-port br-int "hl$s" tag=10 \
+    -- set Interface "hl$s" external_ids:attached-mac=52:54:00:10:00:46
+gn_check "later-port-isolated" gn_wait 20 isolated_logged "hl$s"
+gn_check "kept-port-keeps-ipv6" test "$(sysv ipv6 "hk$s" disable_ipv6)" = 0
 
 # --- The guests still reach each other, over both families.
 gn_dad_done "ga$s" "gb$s"
