@@ -18,6 +18,16 @@
 
 #include "gn-util.h"
 
+/* The sysctls that keep the host's stack off a device. */
+static const struct {
+    const char *fmt, *value;
+    bool optional;              /* Absent when IPv6 is off in the kernel. */
+} netdev_host_settings[] = {
+    { "/proc/sys/net/ipv6/conf/%s/disable_ipv6", "1", true },
+    { "/proc/sys/net/ipv4/conf/%s/arp_ignore", "8", false },
+    { "/proc/sys/net/ipv4/conf/%s/rp_filter", "1", false },
+};
+
 /* Writes 'value' to the sysctl file 'path' ("/proc/sys/net/...").
  * Returns 0 or an errno value. */
 static int
@@ -37,28 +47,60 @@ netdev_sysctl_write__(const char *path, const char *value)
     return error;
 }
 
+/* True if the sysctl file 'path' holds 'value' (or is absent and
+ * 'optional'). */
+static bool
+netdev_sysctl_is__(const char *path, const char *value, bool optional)
+{
+    char buf[16];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0) {
+        return optional && errno == ENOENT;
+    }
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) {
+        return false;
+    }
+    buf[n] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    return !strcmp(buf, value);
+}
+
+/* True if device 'name' already keeps the host's stack off. */
+static bool
+netdev_host_end_isolated__(const char *name)
+{
+    for (size_t i = 0; i < GN_ARRAY_SIZE(netdev_host_settings); i++) {
+        char path[128];
+
+        snprintf(path, sizeof path, netdev_host_settings[i].fmt, name);
+        if (!netdev_sysctl_is__(path, netdev_host_settings[i].value,
+                                netdev_host_settings[i].optional)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 char *
 netdev_isolate_host_end(const char *name)
 {
-    static const struct {
-        const char *fmt, *value;
-        bool optional;          /* Absent when IPv6 is off in the kernel. */
-    } settings[] = {
-        { "/proc/sys/net/ipv6/conf/%s/disable_ipv6", "1", true },
-        { "/proc/sys/net/ipv4/conf/%s/arp_ignore", "8", false },
-        { "/proc/sys/net/ipv4/conf/%s/rp_filter", "1", false },
-    };
     char *error = netdev_check_name__("device name", name);
 
-    for (size_t i = 0; !error && i < GN_ARRAY_SIZE(settings); i++) {
+    for (size_t i = 0; !error && i < GN_ARRAY_SIZE(netdev_host_settings);
+         i++) {
         char path[128];
         int err;
 
-        snprintf(path, sizeof path, settings[i].fmt, name);
-        err = netdev_sysctl_write__(path, settings[i].value);
-        if (err && !(err == ENOENT && settings[i].optional)) {
-            error = gn_xasprintf("writing %s to %s: %s", settings[i].value,
-                                 path, strerror(err));
+        snprintf(path, sizeof path, netdev_host_settings[i].fmt, name);
+        err = netdev_sysctl_write__(path, netdev_host_settings[i].value);
+        if (err && !(err == ENOENT && netdev_host_settings[i].optional)) {
+            error = gn_xasprintf("writing %s to %s: %s",
+                                 netdev_host_settings[i].value, path,
+                                 strerror(err));
         }
     }
     return error;
@@ -79,8 +121,10 @@ netdev_isolate_guest_device(const char *name, bool *isolated)
     } else if (error) {
         return error;
     }
-    if (strcmp(info.driver, "tun") && strcmp(info.driver, "veth")) {
-        return NULL;            /* Not a guest's tap or veth: untouched. */
+    if ((strcmp(info.driver, "tun") && strcmp(info.driver, "veth"))
+        || netdev_host_end_isolated__(name)) {
+        return NULL;            /* Not a guest's tap or veth, or already
+                                 * isolated (guestnet made it): as it is. */
     }
     error = netdev_isolate_host_end(name);
     *isolated = !error;

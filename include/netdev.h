@@ -137,8 +137,9 @@ char *netdev_isolate_host_end(const char *name);
 /* netdev_isolate_host_end() for a device guestnet did not make (a port
  * libvirt or LXC attached): only if it is a tap or a veth (its driver is
  * "tun" or "veth"), so that a physical or VLAN device attached by mistake
- * keeps the host's addresses.  Sets '*isolated' if it was.  Returns NULL
- * or a malloc'd error. */
+ * keeps the host's addresses.  Sets '*isolated' if it changed anything
+ * (a device that is isolated already, as guestnet makes its own, is
+ * left).  Returns NULL or a malloc'd error. */
 char *netdev_isolate_guest_device(const char *name, bool *isolated);
 
 /* Turns TX checksum offload off on 'name' (SIOCETHTOOL). */

@@ -68,6 +68,8 @@ static const char schema_json[] =
     "     \"max\": 1}},"
     "  \"error\": {\"type\": {\"key\": \"string\", \"min\": 0,"
     "     \"max\": 1}},"
+    "  \"ifindex\": {\"type\": {\"key\": \"integer\", \"min\": 0,"
+    "     \"max\": 1}},"
     "  \"statistics\": {\"type\": {\"key\": \"string\","
     "     \"value\": \"integer\", \"min\": 0, \"max\": \"unlimited\"}},"
     "  \"external_ids\": {\"type\": {\"key\": \"string\","
