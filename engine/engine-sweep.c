@@ -9,12 +9,12 @@
  * it would make a retry of the add fail with "device exists".  The sweep
  * runs once the replica is synced and then every ENGINE_SWEEP_MS: the loop
  * takes the names in use, the device worker lists the marked devices and
- * deletes the others, and the loop logs and counts each.  The first
- * sweep after the start waits for the switch to hold the flow table, for
- * ENGINE_FIRST_SWEEP_WAIT_MS at most, so as not to slow a restart.  So do veth
+ * deletes the others, and the loop logs and counts each.  So do veth
  * pairs left under the temporary names netdev_veth_create() makes them
  * with (netdev_is_temp_name()), before their mark.  A device with neither
- * the mark nor such a name is never touched.
+ * the mark nor such a name is never touched.  The first sweep after the
+ * start waits for the switch to hold the flow table, for
+ * ENGINE_FIRST_SWEEP_WAIT_MS at most, so as not to slow a restart.
  *
  * The same job, more often, checks that the device of each port guestnet
  * made (external_ids guestnet:created) is there: one deleted behind
