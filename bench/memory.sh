@@ -7,12 +7,13 @@
 # The N ports are added by POST /v1/ports in requests of CHUNK ports each
 # (one request holds at most 256 KiB: about 1900 ports), one after the
 # other; then it prints guestnetd's RSS (VmRSS) and its high-water mark
-# (VmHWM); one GET /v1/ports, and the RSS again.  Then guestnetd restarts
-# with the ports in place: the time until it is ready (connected, the switch
-# holding the flow table it wants, every port bound) with the flow_mods it
-# sent to get there (0 if nothing changed), the RSS, one GET /v1/ports
-# (whose answer must list the same ports as before the restart) and the RSS
-# again.  RESTARTS=K restarts it K times (each timed; the memory is that
+# (VmHWM), and what the RSS is made of (the main malloc arena, other
+# anonymous memory, mapped files); one GET /v1/ports, and the RSS again.
+# Then guestnetd restarts with the ports in place: the time until it is
+# ready (connected, the switch holding the flow table it wants, every port
+# bound) with the flow_mods it sent to get there (0 if nothing changed),
+# the RSS, one GET /v1/ports (whose answer must list the same ports as
+# before the restart) and the RSS again.  RESTARTS=K restarts it K times (each timed; the memory is that
 # after the last).  With HEAPTRACK=FILE the restarted guestnetd runs under
 # heaptrack (apt-get install heaptrack), which writes FILE.zst for
 # heaptrack_print; with PERF=FILE under `perf record -g` (apt-get install
@@ -22,7 +23,8 @@
 # Environment: GN_BUILDDIR (default: the source tree), CHUNK (1000),
 # RESTARTS (1), HEAPTRACK (FILE), PERF (FILE), PERF_OPTS (-g),
 # GUESTNETD_OPTS (more options of the restarted guestnetd, e.g. "-v dbg"),
-# GUESTNETD_LOG (FILE: where to keep guestnetd's log).
+# GUESTNETD_LOG (FILE: where to keep guestnetd's log), SMAPS (FILE: where
+# to keep /proc/PID/smaps of the restarted guestnetd).
 set -u
 N=${1:-1000}
 CHUNK=${CHUNK:-1000}
@@ -43,7 +45,22 @@ hwm_mb() {
 }
 # The pid of guestnetd itself (under heaptrack, not that of the launcher).
 gn_pid() { cat "$GN_SANDBOX_DIR/guestnetd.pid"; }
-memory() { echo "RSS $(rss_mb "$(gn_pid)") MB, peak $(hwm_mb "$(gn_pid)") MB"; }
+# rss_parts PID: "main heap H, other anonymous A, files F MB" (the RSS of
+# the main malloc arena, of other anonymous memory: thread arenas,
+# stacks, libraries' data; of mapped files: code).
+rss_parts() {
+    awk '/^[0-9a-f]+-/ { heap = ($NF == "[heap]") }
+         /^Rss:/ { if (heap) h += $2 }
+         /^Anonymous:/ { a += $2 }
+         END { printf "main heap %.1f, other anonymous %.1f", h / 1024,
+               (a - h) / 1024 }' "/proc/$1/smaps" 2>/dev/null
+    awk '/RssFile/ {printf ", files %.1f MB", $2 / 1024}' \
+        "/proc/$1/status" 2>/dev/null
+}
+memory() {
+    echo "RSS $(rss_mb "$(gn_pid)") MB, peak $(hwm_mb "$(gn_pid)") MB" \
+         "($(rss_parts "$(gn_pid)"))"
+}
 # Prints "FLOWS FLOW_MODS PORTS READY" from guestnetd's status (nothing
 # while it does not answer).
 status() {
@@ -155,6 +172,7 @@ EOP
 fi
 sleep 2
 echo "  after the restart: $(memory)"
+[ -z "${SMAPS:-}" ] || cp "/proc/$(gn_pid)/smaps" "$SMAPS"
 echo "  after GET /v1/ports ($(get_ports "$GN_SANDBOX_DIR/ports2.json") s):" \
      "$(memory)"
 python3 - "$GN_SANDBOX_DIR/ports1.json" "$GN_SANDBOX_DIR/ports2.json" <<'EOP' || rc=1

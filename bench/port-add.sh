@@ -68,6 +68,8 @@ pcts() {
     python3 -c '
 import math, sys
 v = sorted(float(x) for x in sys.stdin.read().split())
+if not v:
+    sys.exit(print("no adds (ONE=0)"))
 r = lambda p: v[max(0, math.ceil(p / 100 * len(v)) - 1)]
 print(f"p50 {r(50):.3f} s, p99 {r(99):.3f} s, max {v[-1]:.3f} s "
       f"({len(v)} adds)")'

@@ -6,9 +6,8 @@ guestnetd_SOURCES = \
 	daemon/guestnetd.c \
 	daemon/notify.c \
 	daemon/readiness.c
-guestnetd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
-	$(SYSTEMD_CFLAGS)
-guestnetd_LDADD = $(GN_LIBS) $(SYSTEMD_LIBS)
+guestnetd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+guestnetd_LDADD = $(GN_LIBS)
 noinst_HEADERS += include/notify.h include/readiness.h
 
 # The systemd unit, with this installation's paths.  Built by "make" in

@@ -336,6 +336,7 @@ main(int argc, char *argv[])
     int err;
 
     gn_set_program_name(argv[0]);
+    gn_heap_one_arena();
     parse_options(argc, argv, &o);
     if (o.log_file && (err = gn_log_open(o.log_file))) {
         gn_fatal("%s: %s", o.log_file, strerror(err));

@@ -3,11 +3,15 @@
 
 #include "notify.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "gn-log.h"
 #include "gn-util.h"
@@ -17,18 +21,99 @@ GN_LOG_MODULE(notify);
 /* The text of the last STATUS= sent, or NULL. */
 static char *notify_last_status;
 
-/* Sends 'msg' to systemd.  A failure to send is logged (rate-limited):
+/* The datagram socket messages go out on, once opened (-1 before). */
+static int notify_fd = -1;
+
+/* Fills 'sun' and '*len' with the address $NOTIFY_SOCKET names: an
+ * absolute path, or "@NAME" for NAME in the abstract namespace.  Returns 0
+ * if it is unset (nothing to send), 1 if set, or a negative errno value if
+ * it names no such address. */
+static int
+notify_address__(struct sockaddr_un *sun, socklen_t *len)
+{
+    const char *name = getenv("NOTIFY_SOCKET");
+    size_t n;
+
+    if (!name || !*name) {
+        return 0;
+    }
+    n = strlen(name);
+    if (name[0] != '/' && name[0] != '@') {
+        return -EINVAL;
+    }
+    if (n > sizeof sun->sun_path) {
+        return -ENAMETOOLONG;
+    }
+    memset(sun, 0, sizeof *sun);
+    sun->sun_family = AF_UNIX;
+    memcpy(sun->sun_path, name, n);
+    if (name[0] == '@') {
+        sun->sun_path[0] = '\0';
+    }
+    *len = offsetof(struct sockaddr_un, sun_path) + n
+           + (name[0] == '/' && n < sizeof sun->sun_path);
+    return 1;
+}
+
+/* Sends 'msg' to systemd: one datagram to $NOTIFY_SOCKET, never waiting
+ * (a full socket drops it).  A failure to send is logged (rate-limited):
  * systemd would then wait for READY=1 in vain, which its timeout reports
  * too. */
 static void
 notify_send__(const char *msg)
 {
     static struct gn_log_rl rl = GN_LOG_RL_INIT(1, 5);
-    int r = sd_notify(0, msg);
+    struct sockaddr_un sun;
+    socklen_t len;
+    int r = notify_address__(&sun, &len);
 
-    if (r < 0) {
-        GN_LOG_WARN_RL(&rl, "sd_notify(\"%s\"): %s", msg, strerror(-r));
+    if (r <= 0) {
+        if (r < 0) {
+            GN_LOG_WARN_RL(&rl, "NOTIFY_SOCKET=%s: %s",
+                           getenv("NOTIFY_SOCKET"), strerror(-r));
+        }
+        return;
     }
+    if (notify_fd < 0) {
+        notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    }
+    if (notify_fd < 0
+        || sendto(notify_fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
+                  (const struct sockaddr *) &sun, len) < 0) {
+        GN_LOG_WARN_RL(&rl, "notification \"%s\" to %s: %s", msg,
+                       getenv("NOTIFY_SOCKET"), strerror(errno));
+    }
+}
+
+/* Returns systemd's watchdog period in microseconds ($WATCHDOG_USEC), or
+ * 0 if it asks for no pings from this process ($WATCHDOG_PID is set and
+ * not ours). */
+static unsigned long long
+notify_watchdog_usec__(void)
+{
+    const char *usec = getenv("WATCHDOG_USEC");
+    const char *pid = getenv("WATCHDOG_PID");
+    unsigned long long value;
+    char *end;
+
+    if (!usec || !*usec) {
+        return 0;
+    }
+    errno = 0;
+    value = strtoull(usec, &end, 10);
+    if (errno || *end || usec[0] == '-') {
+        GN_LOG_WARN("WATCHDOG_USEC=%s is not a number of microseconds: "
+                    "no watchdog pings", usec);
+        return 0;
+    }
+    if (pid && *pid) {
+        long long n = strtoll(pid, &end, 10);
+
+        if (*end || n != (long long) getpid()) {
+            return 0;
+        }
+    }
+    return value;
 }
 
 void
@@ -95,10 +180,10 @@ struct notify_watchdog *
 notify_watchdog_create(struct event_base *base)
 {
     struct notify_watchdog *w;
-    uint64_t usec = 0;
+    unsigned long long usec = notify_watchdog_usec__();
     struct timeval tv;
 
-    if (sd_watchdog_enabled(0, &usec) <= 0 || !usec) {
+    if (!usec) {
         return NULL;
     }
     usec /= 2;

@@ -1,5 +1,7 @@
 /* notify.h: guestnetd's side of systemd's service notification protocol
- * (sd_notify(3), through libsystemd).
+ * (sd_notify(3)): one datagram a message to the unix socket named by
+ * $NOTIFY_SOCKET (a path, or "@NAME" in the abstract namespace), sent
+ * without waiting.
  *
  * systemd starts a Type=notify service with $NOTIFY_SOCKET set and waits
  * for READY=1 before it starts the units ordered after it; STATUS= lines

@@ -377,6 +377,14 @@ gn_queue_move(struct gn_queue *dst, struct gn_queue *src)
 }
 
 void
+gn_heap_one_arena(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_ARENA_MAX, 1);
+#endif
+}
+
+void
 gn_heap_trim(void)
 {
 #ifdef __GLIBC__

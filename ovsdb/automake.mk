@@ -7,6 +7,7 @@ libguestnet_a_SOURCES += \
 	ovsdb/ovsdb-replica.c \
 	ovsdb/ovsdb-replica-datum.c \
 	ovsdb/ovsdb-replica-index.c \
+	ovsdb/ovsdb-replica-intern.c \
 	ovsdb/ovsdb-replica-monitor.c \
 	ovsdb/ovsdb-replica-private.h \
 	ovsdb/ovsdb-server-db.c \

@@ -2,8 +2,8 @@
  * ovsdb/ovsdb-replica.c (the rows, the schema and updates),
  * ovsdb/ovsdb-replica-monitor.c (the monitor requests on a session),
  * ovsdb/ovsdb-replica-index.c (the change logs, the secondary indexes and
- * the change feeds) and ovsdb/ovsdb-replica-datum.c (OVSDB datum
- * helpers).  Nothing outside those files includes it. */
+ * the change feeds), ovsdb/ovsdb-replica-intern.c (the strings rows
+ * share) and ovsdb/ovsdb-replica-datum.c (OVSDB datum helpers).  Nothing outside those files includes it. */
 #ifndef GN_OVSDB_REPLICA_PRIVATE_H
 #define GN_OVSDB_REPLICA_PRIVATE_H 1
 
@@ -84,6 +84,9 @@ struct ovsdb_replica {
                                  * for each indexed column, the rows that
                                  * hold each string or UUID atom 'key'. */
     struct gn_strmap logs;      /* table -> struct ovsdb_replica_log. */
+    json_t *interned;           /* {text: string}: the strings rows share
+                                 * (ovsdb-replica-intern.c), */
+    size_t interned_purge_at;   /* and its size that purges it next. */
 
     struct jsonrpc_session *session;
     struct ovsdb_replica_anchor *anchor;
@@ -119,6 +122,18 @@ enum ovsdb_replica_index_op {
 
 /* Drops one reference to 'anchor', freeing it with the last. */
 void ovsdb_replica_anchor_unref(struct ovsdb_replica_anchor *anchor);
+
+/* ovsdb-replica-intern.c. */
+
+/* Returns 'value' (a column value, stolen) with the strings that recur
+ * across rows (datum tags, map keys, short strings) replaced by the
+ * replica's shared copy of each: a new value where something was
+ * replaced, else 'value' itself.  Values in the replica are never changed
+ * in place, which makes the sharing safe. */
+json_t *ovsdb_replica_intern(struct ovsdb_replica *, json_t *value);
+/* Replaces each value of 'row' (a row object the replica owns alone) by
+ * ovsdb_replica_intern() of it. */
+void ovsdb_replica_intern_row(struct ovsdb_replica *, json_t *row);
 
 /* ovsdb-replica-index.c. */
 

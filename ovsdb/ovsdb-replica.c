@@ -37,6 +37,7 @@ ovsdb_replica_create(const char *db, ovsdb_replica_changed_cb *cb, void *aux)
     r->row_seqnos = json_object();
     r->quiet = json_object();
     r->indexes = json_object();
+    r->interned = json_object();
     r->logs = (struct gn_strmap) GN_STRMAP_INIT;
     r->anchor = gn_xzalloc(sizeof *r->anchor);
     r->anchor->replica = r;
@@ -76,6 +77,7 @@ ovsdb_replica_destroy(struct ovsdb_replica *r)
     free(r->last_txn_id);
     json_decref(r->data);
     json_decref(r->indexes);
+    json_decref(r->interned);
     json_decref(r->row_seqnos);
     json_decref(r->quiet);
     json_decref(r->kinds);
@@ -426,6 +428,7 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
         row = json_copy((json_t *) update);
         json_object_del(row, "_uuid");
         json_object_del(row, "_version");
+        ovsdb_replica_intern_row(r, row);
         json_array_foreach (json_object_get(r->columns, table), i, c) {
             const json_t *info = json_object_get(tkinds,
                                                  json_string_value(c));
@@ -455,8 +458,9 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
                                           json_object_get(row, column),
                                           OVSDB_REPLICA_INDEX_REMOVE);
             }
-            json_object_set_new(row, column, ovsdb_datum_apply_diff(
-                kind, json_object_get(row, column), value));
+            json_object_set_new(row, column, ovsdb_replica_intern(
+                r, ovsdb_datum_apply_diff(kind, json_object_get(row, column),
+                                          value)));
             if (index) {
                 ovsdb_replica_index_value(index, uuid,
                                           json_object_get(row, column),
@@ -469,6 +473,7 @@ ovsdb_replica_apply_row(struct ovsdb_replica *r, const char *table,
         json_object_update(row, (json_t *) update);
         json_object_del(row, "_uuid");
         json_object_del(row, "_version");
+        ovsdb_replica_intern_row(r, row);
         ovsdb_replica_index_row(tindexes, uuid, row, update, true);
         break;
     case OVSDB_REPLICA_OP_DELETE:

@@ -13,7 +13,6 @@ packages=(
     # the fuzz targets (scripts/fuzz.sh, tests/fuzz-smoke.sh)
     clang libclang-rt-14-dev
     libevent-dev libjansson-dev libnl-3-dev libnl-route-3-dev
-    libsystemd-dev
     # Open vSwitch: the daemons the tests run privately, and the source
     # that libopenvswitch is built from
     openvswitch-switch openvswitch-common openvswitch-source

@@ -158,10 +158,10 @@ fi
 out=$(CHUNK=8 GN_TEST_NAME=bench-memory "$GN_SRCDIR/bench/memory.sh" 20 2>&1)
 rc=$?
 lines=$(matching '^added 20 ports in [0-9.]+ s, [0-9]+ flows$' \
-                 '^  after the adds: RSS [0-9.]+ MB, peak [0-9.]+ MB$' \
+                 '^  after the adds: RSS [0-9.]+ MB, peak [0-9.]+ MB \(main heap [0-9.]+, other anonymous [0-9.]+, files [0-9.]+ MB\)$' \
                  '^restart: ready in [0-9.]+ s, 0 flow_mods, [0-9]+ flows$' \
                  "^  guestnetd's CPU time until ready: [0-9.]+ s$" \
-                 '^  after the restart: RSS [0-9.]+ MB, peak [0-9.]+ MB$' \
+                 '^  after the restart: RSS [0-9.]+ MB, peak [0-9.]+ MB \(main heap [0-9.]+, other anonymous [0-9.]+, files [0-9.]+ MB\)$' \
                  '^  GET /v1/ports lists the same ports before and after the restart$')
 gets=$(grep -cE '^  after GET /v1/ports \([0-9.]+ s\): RSS [0-9.]+ MB' \
        <<<"$out")

@@ -31,14 +31,17 @@ h=\$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' \
 echo "bridge=\$b flows=\$n desired=\$d health=\$h"
 EOF
 
-# listen NAME: a listener on $dir/NAME.sock logging to $dir/NAME.log.
+# listen NAME [SOCKET]: a listener on SOCKET (default $dir/NAME.sock; "@X"
+# is X in the abstract namespace, the sandbox's) logging to $dir/NAME.log.
 listen() {
-    python3 "$GN_SRCDIR/tests/notify-listener.py" "$dir/$1.sock" \
+    ip netns exec "$GN_SANDBOX_NETNS" python3 \
+        "$GN_SRCDIR/tests/notify-listener.py" "${2:-$dir/$1.sock}" \
         "$dir/$1.log" "bash $dir/check-ready" &
     gn_on_exit "kill $!"
     gn_wait 5 grep -q LISTENING "$dir/$1.log"
 }
-# start NAME [ENV...]: guestnetd notifying listener NAME.
+# start NAME [ENV...]: guestnetd notifying listener NAME (ENV may name
+# another NOTIFY_SOCKET).
 start() {
     local name=$1; shift
     ip netns exec "$GN_SANDBOX_NETNS" env NOTIFY_SOCKET="$dir/$name.sock" \
@@ -64,6 +67,15 @@ ready_ok() {
         && [ "${BASH_REMATCH[1]}" -gt 0 ] \
         && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
 }
+# first_ready_checked NAME CHECK: passes CHECK if guestnetd was ready
+# (ready_ok) when the first READY=1 came to listener NAME.
+first_ready_checked() {
+    local line
+    gn_wait 5 grep -q '^CHECK' "$dir/$1.log"
+    line=$(check_line "$1" 1)
+    if ready_ok "$line"; then gn_pass "$2"
+    else gn_fail "$2" "at READY=1: $line"; fi
+}
 checks_are() { test "$(grep -c '^CHECK' "$dir/$1.log")" = "$2"; }
 check_line() { grep -A1 -x READY=1 "$dir/$1.log" | grep '^CHECK' | sed -n "$2p"; }
 show() { sed 's/^/    | /' "$dir/$1.log"; }
@@ -76,10 +88,7 @@ gn_check "first-message-is-a-status" \
     test "$(sed -n 2p "$dir/up.log" | cut -c1-7)" = STATUS=
 gn_check "waits-are-named-before-ready" test "$(sed '/^READY=1$/q' \
     "$dir/up.log" | grep -c '^STATUS=waiting for ')" -gt 0
-gn_wait 5 grep -q '^CHECK' "$dir/up.log"
-line=$(check_line up 1)
-if ready_ok "$line"; then gn_pass ready-when-bridge-flows-and-api
-else gn_fail ready-when-bridge-flows-and-api "at READY=1: $line"; fi
+first_ready_checked up ready-when-bridge-flows-and-api
 gn_check "status-says-ready" gn_wait 5 grep -q '^STATUS=ready: 0 ports' \
     "$dir/up.log"
 sleep 1
@@ -128,6 +137,31 @@ gn_check "stopping-last" test "$(grep -v -x 'WATCHDOG=1' "$dir/up.log" \
     | tail -n 1)" = STOPPING=1
 [ "$gn_failures" -eq 0 ] || show up
 
+# --- A socket in the abstract namespace; a watchdog asked of another
+# process ($WATCHDOG_PID not guestnetd's): no pings, where "up" above
+# got them with the same period.
+gn_config "$cfg"                # (The refused reload left a bad one.)
+abstract=@guestnet-notify-test-$$
+listen abs "$abstract" \
+    || { gn_fail listener "notify-listener did not start"; gn_done; }
+start abs NOTIFY_SOCKET="$abstract" WATCHDOG_USEC=200000 WATCHDOG_PID=1
+gn_check "abstract-socket-ready" gn_wait 20 grep -qx READY=1 "$dir/abs.log"
+first_ready_checked abs abstract-socket-ready-with-flows
+# (The first ping would go at once, before READY=1.)
+gn_check "no-watchdog-for-another-pid" test "$(count abs WATCHDOG=1)" = 0
+stop
+gn_check "abstract-socket-stopping" gn_wait 5 grep -qx STOPPING=1 "$dir/abs.log"
+[ "$gn_failures" -eq 0 ] || show abs
+
+# --- A NOTIFY_SOCKET that names no socket: guestnetd says so and runs.
+start bad NOTIFY_SOCKET=relative/notify.sock
+gn_check "bad-socket-runs" gn_wait 20 curl -sf --max-time 2 -o /dev/null \
+    --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/health
+gn_check "bad-socket-logged" grep -q \
+    'NOTIFY_SOCKET=relative/notify.sock: Invalid argument' \
+    "$GN_SANDBOX_DIR/guestnetd-bad.log"
+stop
+
 # --- Without ovsdb-server, then without ovs-vswitchd: never ready.
 gn_config "$cfg"
 "$GN_SRCDIR/scripts/gn-sandbox" kill vswitchd "$GN_SANDBOX_DIR"
@@ -148,10 +182,7 @@ gn_check "no-vswitchd-status-last" test "$(grep '^STATUS=' "$dir/down.log" \
     | tail -n 1 | cut -c1-36)" = "STATUS=waiting for ovs-vswitchd: no "
 "$GN_SRCDIR/scripts/gn-sandbox" restart vswitchd "$GN_SANDBOX_DIR"
 gn_check "ready-once-ovs-is-back" gn_wait 20 grep -qx READY=1 "$dir/down.log"
-gn_wait 5 grep -q '^CHECK' "$dir/down.log"
-line=$(check_line down 1)
-if ready_ok "$line"; then gn_pass ready-when-back-with-flows
-else gn_fail ready-when-back-with-flows "at READY=1: $line"; fi
+first_ready_checked down ready-when-back-with-flows
 gn_check "no-watchdog-unasked" test "$(count down WATCHDOG=1)" = 0
 stop
 [ "$gn_failures" -eq 0 ] || show down

@@ -4,7 +4,7 @@
 Usage: notify-listener.py SOCKET LOG [CHECK_COMMAND]
 
 Binds a unix datagram socket at SOCKET (give its path to a daemon as
-NOTIFY_SOCKET) and appends every field of every message it receives to LOG,
+NOTIFY_SOCKET; "@NAME" is NAME in the abstract namespace) and appends every field of every message it receives to LOG,
 one a line, in the order they came ("STATUS=...", "READY=1", ...).  With a
 CHECK_COMMAND (a shell command), runs it as soon as a READY=1 arrives,
 before it reads the next message, and writes its output as a line
@@ -20,7 +20,7 @@ def main():
     path, log = sys.argv[1], sys.argv[2]
     check = sys.argv[3] if len(sys.argv) > 3 else None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(path)
+    sock.bind("\0" + path[1:] if path.startswith("@") else path)
     with open(log, "a", buffering=1) as out:
         out.write("LISTENING\n")
         while True:

@@ -120,8 +120,6 @@ gn_require_cmd lintian lintian
 gn_require_cmd git git
 gn_require_cmd unshare util-linux
 gn_require_cmd systemd-analyze systemd
-pkg-config --exists libsystemd 2>/dev/null \
-    || gn_missing "needs libsystemd-dev (apt-get install libsystemd-dev)"
 git_() { git -c safe.directory="$GN_SRCDIR" -C "$GN_SRCDIR" "$@"; }
 git_ rev-parse --is-inside-work-tree >/dev/null 2>&1 \
     || gn_missing "needs a git checkout of guestnet ($GN_SRCDIR is not one)"

@@ -1,7 +1,7 @@
 /* test-ovsdb-replica.c: the replica driven with table-updates JSON and no
  * server: "update2" (initial, insert, modify of sets, maps and scalars,
  * delete), "update" (old/new), rejected updates, monitor_cond_since
- * results, the schema, datum helpers. */
+ * results, the schema, datum helpers, the strings rows share. */
 #include <config.h>
 
 #include "test-ovsdb-replica.h"
@@ -380,6 +380,64 @@ test_datum_helpers(void)
     json_decref(row);
 }
 
+/* Rows share the strings that recur across them (map keys, datum tags,
+ * short values), and a change makes no row see another's value. */
+static void
+test_rows_share_recurring_strings(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    const json_t *a, *b, *ea, *eb;
+
+    const char *inserts =
+        "{\"Bridge\": {"
+        "\"" P2 "\": {\"insert\": {\"name\": \"long-port-name-2\","
+        " \"external_ids\": [\"map\", [[\"guestnet:network\", \"web\"],"
+        " [\"guestnet:mac\", \"52:54:00:00:00:02\"]]]}},"
+        "\"" P3 "\": {\"insert\": {\"name\": \"long-port-name-3\","
+        " \"external_ids\": [\"map\", [[\"guestnet:network\", \"web\"],"
+        " [\"guestnet:mac\", \"52:54:00:00:00:03\"]]]}}}}";
+    const char *modify =
+        "{\"Bridge\": {\"" P2 "\": {\"modify\": {\"external_ids\":"
+        " [\"map\", [[\"guestnet:network\", \"db\"]]]}}}}";
+    const char *p3_ids =
+        "[\"map\", [[\"guestnet:network\", \"web\"],"
+        " [\"guestnet:mac\", \"52:54:00:00:00:03\"]]]";
+
+    CHECK(apply(r, initial2, true, true));
+    CHECK(apply(r, inserts, true, false));
+    a = ovsdb_replica_get_row(r, "Bridge", P2);
+    b = ovsdb_replica_get_row(r, "Bridge", P3);
+    ea = json_array_get(json_object_get(a, "external_ids"), 1);
+    eb = json_array_get(json_object_get(b, "external_ids"), 1);
+    /* One copy of the tag, of each key and of the short value ... */
+    CHECK(json_array_get(json_object_get(a, "external_ids"), 0)
+          == json_array_get(json_object_get(b, "external_ids"), 0));
+    CHECK(json_array_get(json_array_get(ea, 0), 0)
+          == json_array_get(json_array_get(eb, 0), 0));
+    CHECK(json_array_get(json_array_get(ea, 1), 0)
+          == json_array_get(json_array_get(eb, 1), 0));
+    CHECK(json_array_get(json_array_get(ea, 0), 1)
+          == json_array_get(json_array_get(eb, 0), 1));
+    /* ... and each row keeps its own values. */
+    CHECK_STREQ(ovsdb_datum_map_get_string(a, "external_ids", "guestnet:mac"),
+                "52:54:00:00:00:02");
+    CHECK_STREQ(ovsdb_datum_map_get_string(b, "external_ids", "guestnet:mac"),
+                "52:54:00:00:00:03");
+    CHECK_STREQ(ovsdb_datum_string(a, "name"), "long-port-name-2");
+    /* A modify of one row's shared value leaves the other's as it was. */
+    CHECK(apply(r, modify, true, false));
+    CHECK_STREQ(ovsdb_datum_map_get_string(ovsdb_replica_get_row(r, "Bridge",
+                                                                 P2),
+                                           "external_ids", "guestnet:network"),
+                "db");
+    CHECK_STREQ(ovsdb_datum_map_get_string(ovsdb_replica_get_row(r, "Bridge",
+                                                                 P3),
+                                           "external_ids", "guestnet:network"),
+                "web");
+    CHECK(column_is(r, "Bridge", P3, "external_ids", p3_ids));
+    ovsdb_replica_destroy(r);
+}
+
 int
 main(void)
 {
@@ -401,5 +459,7 @@ main(void)
     TEST_RUN("ovsdb-replica/since-reply-resumes-or-replaces",
              test_since_reply_resumes_or_replaces);
     TEST_RUN("ovsdb-replica/datum-helpers", test_datum_helpers);
+    TEST_RUN("ovsdb-replica/rows-share-recurring-strings",
+             test_rows_share_recurring_strings);
     return test_done();
 }

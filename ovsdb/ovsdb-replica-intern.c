@@ -1,0 +1,153 @@
+/* ovsdb-replica-intern.c: one shared copy of the strings that recur across
+ * a replica's rows (see ovsdb-replica-private.h).
+ *
+ * Every row of a table repeats the same datum tags ("set", "map", "uuid"),
+ * the same map keys (external_ids' "guestnet:..." keys) and many of the
+ * same short values ("up", "web", "true"); as parsed, each occurrence is a
+ * jansson string of its own, some 80 bytes with its malloc overheads.  The
+ * replica's values are never changed in place (a change makes a new
+ * value), so a row can hold a string that other rows hold too: a value
+ * stored in the replica goes through ovsdb_replica_intern(), which returns
+ * it with those strings replaced by the replica's one copy of each.
+ *
+ * Owns the table of shared strings ({text: string}); a string that no row
+ * holds any more leaves it at the next purge, which runs each time the
+ * table has grown by half since the last. */
+#include <config.h>
+
+#include "ovsdb-replica-private.h"
+
+#include <string.h>
+
+/* Strings this long or shorter are shared wherever they occur; longer
+ * ones (names, UUIDs, addresses: mostly one row's own) only as tags and
+ * map keys. */
+#define OVSDB_REPLICA_INTERN_SHORT 12
+
+/* Removes from 'r''s table the strings that only the table holds. */
+static void
+ovsdb_replica_intern_purge__(struct ovsdb_replica *r)
+{
+    const char *text;
+    json_t *s;
+    void *tmp;
+
+    json_object_foreach_safe (r->interned, tmp, text, s) {
+        if (s->refcount == 1) {
+            json_object_del(r->interned, text);
+        }
+    }
+    r->interned_purge_at = json_object_size(r->interned) * 3 / 2 + 256;
+}
+
+/* Returns a new reference to 'r''s copy of string 's' (borrowed), making
+ * 's' the copy if there is none. */
+static json_t *
+ovsdb_replica_intern_string__(struct ovsdb_replica *r, json_t *s)
+{
+    const char *text = json_string_value(s);
+    json_t *shared;
+
+    if (strlen(text) != json_string_length(s)) {
+        return json_incref(s);  /* (An embedded NUL: not a key.) */
+    }
+    shared = json_object_get(r->interned, text);
+    if (!shared) {
+        if (json_object_size(r->interned) >= r->interned_purge_at) {
+            ovsdb_replica_intern_purge__(r);
+        }
+        json_object_set(r->interned, text, s);
+        shared = s;
+    }
+    return json_incref(shared);
+}
+
+static void ovsdb_replica_intern_at__(struct ovsdb_replica *, json_t *a,
+                                      size_t i, bool key);
+
+/* Replaces, in 'v' (borrowed), each string that recurs across rows by
+ * 'r''s copy of it: a string of at most OVSDB_REPLICA_INTERN_SHORT bytes
+ * or a map key ('key') anywhere, and the tags and parts of a tagged datum
+ * (["set", [...]], ["map", [[k, v], ...]], ["uuid", "..."]).  An array
+ * changes in place: a string replaced by an equal one changes nothing for
+ * anyone else who holds the array (the update it came in, say).  Returns
+ * the string to put in place of 'v' if 'v' is one (a new reference), else
+ * NULL. */
+static json_t *
+ovsdb_replica_intern_value__(struct ovsdb_replica *r, json_t *v, bool key)
+{
+    if (json_is_string(v)) {
+        return (key || json_string_length(v) <= OVSDB_REPLICA_INTERN_SHORT
+                ? ovsdb_replica_intern_string__(r, v) : NULL);
+    }
+    if (!json_is_array(v) || json_array_size(v) != 2
+        || !json_is_string(json_array_get(v, 0))) {
+        return NULL;
+    }
+    const char *tag = json_string_value(json_array_get(v, 0));
+    bool map = !strcmp(tag, "map");
+    json_t *payload = json_array_get(v, 1);
+    json_t *e;
+    size_t i;
+
+    if ((map || !strcmp(tag, "set")) && json_is_array(payload)) {
+        json_array_foreach (payload, i, e) {
+            if (map && json_is_array(e) && json_array_size(e) == 2) {
+                ovsdb_replica_intern_at__(r, e, 0, true);
+                ovsdb_replica_intern_at__(r, e, 1, false);
+            } else {
+                ovsdb_replica_intern_at__(r, payload, i, false);
+            }
+        }
+    } else if (strcmp(tag, "uuid") && strcmp(tag, "named-uuid")) {
+        return NULL;
+    }
+    ovsdb_replica_intern_at__(r, v, 0, true);
+    return NULL;
+}
+
+/* Interns element 'i' of array 'a' in place. */
+static void
+ovsdb_replica_intern_at__(struct ovsdb_replica *r, json_t *a, size_t i,
+                          bool key)
+{
+    json_t *e = json_array_get(a, i);
+    json_t *shared = ovsdb_replica_intern_value__(r, e, key);
+
+    if (shared && shared != e) {
+        json_array_set_new(a, i, shared);
+    } else {
+        json_decref(shared);
+    }
+}
+
+/* See ovsdb-replica-private.h. */
+json_t *
+ovsdb_replica_intern(struct ovsdb_replica *r, json_t *value)
+{
+    json_t *shared = ovsdb_replica_intern_value__(r, value, false);
+
+    if (shared) {
+        json_decref(value);
+        return shared;
+    }
+    return value;
+}
+
+/* See ovsdb-replica-private.h. */
+void
+ovsdb_replica_intern_row(struct ovsdb_replica *r, json_t *row)
+{
+    const char *column;
+    json_t *value;
+
+    json_object_foreach (row, column, value) {
+        json_t *shared = ovsdb_replica_intern_value__(r, value, false);
+
+        if (shared && shared != value) {
+            json_object_set_new(row, column, shared);
+        } else {
+            json_decref(shared);
+        }
+    }
+}
