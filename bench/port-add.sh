@@ -74,6 +74,11 @@ r = lambda p: v[max(0, math.ceil(p / 100 * len(v)) - 1)]
 print(f"p50 {r(50):.3f} s, p99 {r(99):.3f} s, max {v[-1]:.3f} s "
       f"({len(v)} adds)")'
 }
+# How many times ovs-vswitchd has reconfigured its bridges (every change
+# of the database it reads, every link notification of the kernel).
+reconfigurations() {
+    ovs-appctl coverage/read-counter bridge_reconfigure 2>/dev/null || echo 0
+}
 rss_mb() {
     awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status" 2>/dev/null
 }
@@ -150,7 +155,7 @@ restart_ready() {
 }
 
 run_guestnetd() {   # guestnetd | bulk
-    local how=$1 out t0 t1 ready txns txns0 fm bundles r lat i
+    local how=$1 out t0 t1 ready txns txns0 reconf reconf0 fm bundles r lat i
     cfg=$GN_SANDBOX_DIR/guestnet.json
     gn_config "$cfg"
     sed -i 's#10\.10\.0\.0/24#10.10.0.0/16#' "$cfg"   # room for N addresses
@@ -161,6 +166,7 @@ run_guestnetd() {   # guestnetd | bulk
     }
     for ((i = 1; i <= N; i++)); do body $i; done > "$GN_SANDBOX_DIR/adds.json"
     txns0=$(gn_guestnetd_txns)
+    reconf0=$(reconfigurations)
     if [ "$how" = bulk ]; then
         python3 -c 'import json, sys
 print(json.dumps({"ports": [json.loads(l) for l in sys.stdin]}))' \
@@ -187,10 +193,11 @@ print(json.load(sys.stdin)["added"])' < "$GN_SANDBOX_DIR/bulk.out" 2>/dev/null)
     ready=$(ovs-vsctl --bare --columns=ofport list Interface | awk '$1 > 0' \
             | grep -c .)
     txns=$(( $(gn_guestnetd_txns) - txns0 ))
+    reconf=$(( $(reconfigurations) - reconf0 ))
     rows+=("$how:$gnd")
     [ -n "${base_gnd:-}" ] || base_gnd=$gnd
-    printf '%-24s%s s (%s interfaces with an ofport, %s OVSDB transactions)\n' \
-        "$how:" "$gnd" "$ready" "$txns"
+    printf '%-24s%s s (%s interfaces with an ofport, %s OVSDB transactions, %s ovs-vswitchd reconfigurations)\n' \
+        "$how:" "$gnd" "$ready" "$txns" "$reconf"
     read -r flows fm bundles <<<"$("$GUESTNETCTL" --json status \
         | python3 -c 'import json, sys
 s = json.load(sys.stdin)["openflow"]
@@ -231,6 +238,7 @@ done
 if want txn; then
     ovs-vsctl add-br br-txn -- set Bridge br-txn datapath_type=netdev \
         fail_mode=secure protocols=OpenFlow13,OpenFlow15
+    reconf0=$(reconfigurations)
     t0=$(date +%s%N)
     make_taps tt 1 $((N + ONE))
     taps_ms=$(ms_since "$t0")
@@ -243,6 +251,7 @@ if want txn; then
     t0=$(date +%s%N)
     ovs-vsctl --timeout=600 "${args[@]}"
     txn_ms=$(ms_since "$t0")
+    reconf=$(( $(reconfigurations) - reconf0 ))
     # As many flows as guestnetd installed, spread over N ports and 9
     # tables, each port's own MAC and address in them.
     nflows=${flows:-$((19 * N + 150))}
@@ -271,7 +280,8 @@ EOP
     bound=$(python3 -c \
             "print(f'{($taps_ms + $txn_ms + $bundle_ms) / 1000:.2f}')")
     row "bound (3 parts)" "$bound"
-    echo "  taps in one ip -batch $taps_ms ms, one ovs-vsctl txn $txn_ms ms," \
+    echo "  taps in one ip -batch $taps_ms ms, one ovs-vsctl txn $txn_ms ms" \
+         "($reconf ovs-vswitchd reconfigurations)," \
          "$got flows in one bundle $bundle_ms ms"
     lat=()
     for ((i = N + 1; i <= N + ONE; i++)); do

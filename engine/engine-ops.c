@@ -54,6 +54,9 @@ engine_op_finish__(struct engine *e, struct engine_op *op, int status,
         }
     }
     if (op->cb) {
+        /* Its client may come back with another request at once. */
+        e->answered_msec = gn_time_msec();
+        e->n_awaited++;
         op->cb(status, body, op->aux);
     } else {
         json_decref(body);
@@ -496,10 +499,21 @@ engine_defer__(struct engine *e, enum engine_op_type type, const json_t *req,
     op->wait = wait;
 }
 
+/* Counts a new request against the answers the next transaction may be
+ * waiting on (engine_gather__()). */
+static void
+engine_request_arrived__(struct engine *e)
+{
+    if (e->n_awaited > 0) {
+        e->n_awaited--;
+    }
+}
+
 void
 engine_port_add(struct engine *e, const json_t *req, bool wait,
                 engine_done_cb *cb, void *aux)
 {
+    engine_request_arrived__(e);
     if (!engine_ready__(e)) {
         const json_t *name = json_object_get(req, "name");
         engine_defer__(e, ENGINE_OP_ADD, req,
@@ -766,6 +780,7 @@ void
 engine_port_delete(struct engine *e, const char *name, engine_done_cb *cb,
                    void *aux)
 {
+    engine_request_arrived__(e);
     if (!engine_ready__(e)) {
         engine_defer__(e, ENGINE_OP_DELETE, NULL, name, true, cb, aux);
         return;

@@ -94,6 +94,10 @@ struct ovsdb_txn_result;
  * those in it (see engine_gather__()). */
 #define ENGINE_GATHER_MS 100
 
+/* How long after answering requests the next transaction waits at most
+ * for their clients' next requests (see engine_gather__()). */
+#define ENGINE_RETURN_MS 30
+
 /* The OpenFlow port numbers guestnetd asks for (engine-ofport.c): the
  * upper half of the range, which ovs-vswitchd leaves to controllers, up
  * to OFPP_MAX - 1. */
@@ -334,6 +338,9 @@ struct engine {
     long long last_txn_msec;
     long long gather_msec;      /* When engine_gather__() began to hold
                                  * the next transaction, or 0. */
+    long long answered_msec;    /* When requests were last answered, */
+    int n_awaited;              /* and how many of those answers no new
+                                 * request has followed yet. */
     long long unapplied_msec;   /* Since when cur_cfg has stayed below
                                  * 'applying_next_cfg' (and at
                                  * 'unapplied_cur_cfg'), or 0. */

@@ -431,7 +431,16 @@ engine_run__(struct engine *e)
  *     flows: a transaction sent now would make ovs-vswitchd reconfigure
  *     every port (some 100 ms at 1000 ports) before it reads that bundle,
  *     delaying those answers by as much, and their clients' next requests
- *     would miss the transaction.
+ *     would miss the transaction;
+ *
+ *   - for ENGINE_RETURN_MS after requests were answered, until as many
+ *     new requests have come: clients that add ports one after another
+ *     (64 at once, say) send their next request as soon as they have the
+ *     answer, and a transaction sent without them would carry only those
+ *     that came meanwhile, so the clients would split into groups that
+ *     take turns, each group a transaction and a reconfiguration of every
+ *     port.  (A client that sends nothing more costs the requests that
+ *     came meanwhile that wait at most.)
  *
  * Every transaction that bumps next_cfg makes ovs-vswitchd reconfigure
  * all its ports: fewer, larger ones cost it less and keep requests that
@@ -442,15 +451,20 @@ engine_gather__(struct engine *e)
     json_int_t cur_cfg = engine_root_int__(e, "cur_cfg");
     bool connected = ofctrl_is_connected(e->ofctrl);
     long long now = gn_time_msec();
-    bool wait = false;
+    bool other = false;         /* Waits for something but answers? */
+    bool solo = false;
+    bool wait;
 
+    if (e->n_awaited > 0 && now - e->answered_msec >= ENGINE_RETURN_MS) {
+        e->n_awaited = 0;       /* Those clients are not coming back. */
+    }
     for (const struct engine_op *op = e->ops; op; op = op->next) {
         if (op->state == ENGINE_OP_QUEUED && op->solo) {
             /* A retry goes alone: nothing can join it. */
-            wait = false;
+            solo = true;
             break;
         }
-        wait = wait
+        other = other
             || (op->state == ENGINE_OP_DEVICES && op->type == ENGINE_OP_ADD
                 && !op->refused)
             || (op->state == ENGINE_OP_QUEUED
@@ -462,6 +476,7 @@ engine_gather__(struct engine *e)
                 && (op->type == ENGINE_OP_DELETE || op->flows_seqno
                     || engine_flows_ofport__(e, op->name) != 0));
     }
+    wait = !solo && (other || e->n_awaited > 0);
     if (wait && !e->gather_msec) {
         e->gather_msec = now;
         GN_LOG_DBG("transaction gathers requests (%d ms at most)",
@@ -473,9 +488,14 @@ engine_gather__(struct engine *e)
         return false;
     }
     /* Once it is over, run again (whatever comes first). */
+    long long left = ENGINE_GATHER_MS - (now - e->gather_msec);
+    long long returns = ENGINE_RETURN_MS - (now - e->answered_msec);
+    if (!other && returns < left) {
+        left = returns;         /* (Positive: n_awaited is still > 0.) */
+    }
     struct timeval tv = {
         .tv_sec = 0,
-        .tv_usec = (ENGINE_GATHER_MS - (now - e->gather_msec)) * 1000,
+        .tv_usec = left * 1000,
     };
     event_add(e->run_ev, &tv);
     return true;

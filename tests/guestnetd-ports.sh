@@ -317,6 +317,33 @@ gn_check "together-few-transactions" \
     test "$(( $(gn_guestnetd_txns) - before ))" -le 3
 for i in 1 2 3 4 5 6; do ctl port del "g$i$s" > /dev/null; done
 
+# --- clients that add ports one after another (8 clients, 4 each, the
+# next request sent as soon as the answer comes) keep going together: a
+# transaction after answers waits for those clients' next requests rather
+# than leaving with the few that came first (the clients would otherwise
+# split into groups taking turns, a transaction each).  4 rounds need 4
+# transactions with next_cfg; 6 leaves room for a slow machine, where
+# groups taking turns make 7 - 8.
+for i in $(seq 1 32); do
+    echo "{\"name\":\"q$i$s\",\"kind\":\"lxc\",\"network\":\"web\",\"mode\":\"phys\"}"
+done > "$GN_SANDBOX_DIR/turns.json"
+# The transactions of guestnetd that bump next_cfg (make ovs-vswitchd
+# reconfigure).
+cfg_txns() {
+    ovsdb-tool -mm show-log "$GN_SANDBOX_DIR/conf.db" \
+        | awk '/^record / { if (keep && cfg) n++; keep = /"guestnetd"/; cfg = 0 }
+               keep && /next_cfg=/ { cfg = 1 }
+               END { if (keep && cfg) n++; print n + 0 }'
+}
+before=$(cfg_txns)
+out=$("$GN_BUILDDIR/bench/api-load" post "$GUESTNET_SOCKET" /v1/ports 8 \
+      < "$GN_SANDBOX_DIR/turns.json")
+gn_check "turns-all-added" grep -q "^ok=32 failed=0 " <<<"$out"
+turns=$(( $(cfg_txns) - before ))
+gn_check "turns-few-transactions" test "$turns" -le 6
+echo "    (8 clients x 4 adds: $turns transactions with next_cfg)"
+for i in $(seq 1 32); do ctl port del "q$i$s" > /dev/null; done
+
 # --- delete: devices gone, rows gone.
 gn_check "kvm-delete" ctl port del "tk$s"
 gn_check "kvm-tap-gone" bash -c "! ip netns exec $ns test -e /sys/class/net/tk$s"
