@@ -40,8 +40,9 @@ void gn_heap_trim(void);
 /* Makes every thread allocate from the main heap (glibc's M_ARENA_MAX 1);
  * elsewhere does nothing.  Call before the first thread starts.  A thread
  * that hands what it allocates to another (the device worker its results)
- * would otherwise keep an arena of its own whose pages those pin: 2 MB of
- * guestnetd's RSS at 1000 ports. */
+ * would otherwise keep an arena of its own whose free pages the main heap
+ * cannot reuse: at 1000 ports the device worker's arena held 2.4 MB of
+ * RSS and the RSS after a restart was 27.6 MB, 27.0 MB with one arena. */
 void gn_heap_one_arena(void);
 
 /* A growable string.  Initialize with GN_BUF_INIT; 'data' is NULL or
