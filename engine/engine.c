@@ -439,8 +439,8 @@ engine_run__(struct engine *e)
  *     answer, and a transaction sent without them would carry only those
  *     that came meanwhile, so the clients would split into groups that
  *     take turns, each group a transaction and a reconfiguration of every
- *     port.  (A client that sends nothing more costs the requests that
- *     came meanwhile that wait at most.)
+ *     port.  (When a client sends nothing more, the requests that came
+ *     meanwhile wait that long at most.)
  *
  * Every transaction that bumps next_cfg makes ovs-vswitchd reconfigure
  * all its ports: fewer, larger ones cost it less and keep requests that
@@ -451,7 +451,7 @@ engine_gather__(struct engine *e)
     json_int_t cur_cfg = engine_root_int__(e, "cur_cfg");
     bool connected = ofctrl_is_connected(e->ofctrl);
     long long now = gn_time_msec();
-    bool other = false;         /* Waits for something but answers? */
+    bool other = false;         /* Waits for more than clients' returns? */
     bool solo = false;
     bool wait;
 
