@@ -348,6 +348,7 @@ main(int argc, char *argv[])
     signal(SIGPIPE, SIG_IGN);
 
     base = event_base_new();
+    notify_init(base);
     /* The loop's lateness, every 50 ms, per minute (/v1/status "loop"):
      * a stall of 50 ms or more is always seen, a shorter one when it covers
      * a firing.  (A timer every 10 or 20 ms doubles the status p99 of

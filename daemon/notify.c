@@ -3,6 +3,7 @@
 
 #include "notify.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <stdarg.h>
@@ -23,6 +24,16 @@ static char *notify_last_status;
 
 /* The datagram socket messages go out on, once opened (-1 before). */
 static int notify_fd = -1;
+
+/* Messages that found systemd's socket full, oldest first, and the timer
+ * that sends them again (see notify_init()). */
+#define NOTIFY_MAX_PENDING 32
+static char *notify_pending[NOTIFY_MAX_PENDING];
+static size_t notify_n_pending;
+static struct event *notify_retry;
+
+/* How often messages that found the socket full are sent again. */
+#define NOTIFY_RETRY_MS 50
 
 /* Fills 'sun' and '*len' with the address $NOTIFY_SOCKET names: an
  * absolute path, or "@NAME" for NAME in the abstract namespace.  Returns 0
@@ -55,10 +66,86 @@ notify_address__(struct sockaddr_un *sun, socklen_t *len)
     return 1;
 }
 
-/* Sends 'msg' to systemd: one datagram to $NOTIFY_SOCKET, never waiting
- * (a full socket drops it).  A failure to send is logged (rate-limited):
- * systemd would then wait for READY=1 in vain, which its timeout reports
- * too. */
+/* Sends 'msg' as one datagram to $NOTIFY_SOCKET, whose address 'sun' and
+ * 'len' are.  Returns 0 or an errno value (EAGAIN: the socket is full and
+ * 'flags' has MSG_DONTWAIT). */
+static int
+notify_sendto__(const char *msg, const struct sockaddr_un *sun,
+                socklen_t len, int flags)
+{
+    if (notify_fd < 0) {
+        notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (notify_fd < 0) {
+            return errno;
+        }
+    }
+    return (sendto(notify_fd, msg, strlen(msg), flags | MSG_NOSIGNAL,
+                   (const struct sockaddr *) sun, len) < 0 ? errno : 0);
+}
+
+/* Keeps 'msg' for notify_flush__(), after those kept already.  A STATUS=
+ * replaces the STATUS= kept (systemd shows the latest), a WATCHDOG=1 joins
+ * one kept; past NOTIFY_MAX_PENDING the message is dropped (logged). */
+static void
+notify_keep__(const char *msg)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(1, 5);
+    bool status = !strncmp(msg, "STATUS=", 7);
+
+    for (size_t i = 0; i < notify_n_pending; i++) {
+        if (status && !strncmp(notify_pending[i], "STATUS=", 7)) {
+            free(notify_pending[i]);
+            notify_pending[i] = gn_xstrdup(msg);
+            return;
+        }
+        if (!strcmp(msg, "WATCHDOG=1") && !strcmp(notify_pending[i], msg)) {
+            return;
+        }
+    }
+    if (notify_n_pending >= NOTIFY_MAX_PENDING) {
+        GN_LOG_WARN_RL(&rl, "notification \"%s\" dropped: systemd has not "
+                       "read the %d before it", msg, NOTIFY_MAX_PENDING);
+        return;
+    }
+    notify_pending[notify_n_pending++] = gn_xstrdup(msg);
+}
+
+/* Sends the messages kept, in order, until one finds the socket full
+ * ('flags' with MSG_DONTWAIT) or all are gone.  A message that fails
+ * otherwise is dropped and logged. */
+static void
+notify_flush__(const struct sockaddr_un *sun, socklen_t len, int flags)
+{
+    static struct gn_log_rl rl = GN_LOG_RL_INIT(1, 5);
+    size_t i;
+
+    for (i = 0; i < notify_n_pending; i++) {
+        int error = notify_sendto__(notify_pending[i], sun, len, flags);
+
+        if (error == EAGAIN) {
+            break;
+        } else if (error) {
+            GN_LOG_WARN_RL(&rl, "notification \"%s\" to %s: %s",
+                           notify_pending[i], getenv("NOTIFY_SOCKET"),
+                           strerror(error));
+        }
+        free(notify_pending[i]);
+    }
+    memmove(notify_pending, &notify_pending[i],
+            (notify_n_pending - i) * sizeof *notify_pending);
+    notify_n_pending -= i;
+    if (notify_n_pending && notify_retry) {
+        struct timeval tv = { 0, NOTIFY_RETRY_MS * 1000 };
+
+        event_add(notify_retry, &tv);
+    }
+}
+
+/* Sends 'msg' to systemd without waiting: a message that finds the socket
+ * full (systemd busy) is kept and sent again, after those kept before it,
+ * from a timer (see notify_init()).  A failure to send is logged
+ * (rate-limited): systemd would then wait for READY=1 in vain, which its
+ * timeout reports too. */
 static void
 notify_send__(const char *msg)
 {
@@ -74,14 +161,29 @@ notify_send__(const char *msg)
         }
         return;
     }
-    if (notify_fd < 0) {
-        notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    notify_keep__(msg);
+    notify_flush__(&sun, len, MSG_DONTWAIT);
+}
+
+static void
+notify_retry_cb__(evutil_socket_t fd, short what, void *aux)
+{
+    struct sockaddr_un sun;
+    socklen_t len;
+
+    (void) fd;
+    (void) what;
+    (void) aux;
+    if (notify_address__(&sun, &len) > 0) {
+        notify_flush__(&sun, len, MSG_DONTWAIT);
     }
-    if (notify_fd < 0
-        || sendto(notify_fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
-                  (const struct sockaddr *) &sun, len) < 0) {
-        GN_LOG_WARN_RL(&rl, "notification \"%s\" to %s: %s", msg,
-                       getenv("NOTIFY_SOCKET"), strerror(errno));
+}
+
+void
+notify_init(struct event_base *base)
+{
+    if (!notify_retry) {
+        notify_retry = evtimer_new(base, notify_retry_cb__, NULL);
     }
 }
 
@@ -101,7 +203,7 @@ notify_watchdog_usec__(void)
     }
     errno = 0;
     value = strtoull(usec, &end, 10);
-    if (errno || *end || usec[0] == '-') {
+    if (errno || *end || !isdigit((unsigned char) usec[0])) {
         GN_LOG_WARN("WATCHDOG_USEC=%s is not a number of microseconds: "
                     "no watchdog pings", usec);
         return 0;
@@ -160,7 +262,28 @@ notify_reloading(void)
 void
 notify_stopping(void)
 {
-    notify_send__("STOPPING=1");
+    struct sockaddr_un sun;
+    struct timeval tv = { 5, 0 };
+    socklen_t len;
+
+    if (notify_address__(&sun, &len) <= 0) {
+        return;
+    }
+    /* The last message: what is kept goes first, each waiting for room
+     * (the event loop has stopped), until one has waited 5 s in vain. */
+    notify_keep__("STOPPING=1");
+    if (notify_fd >= 0) {
+        setsockopt(notify_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    }
+    notify_flush__(&sun, len, 0);
+    if (notify_retry) {
+        event_free(notify_retry);
+        notify_retry = NULL;
+    }
+    for (size_t i = 0; i < notify_n_pending; i++) {
+        free(notify_pending[i]);
+    }
+    notify_n_pending = 0;
 }
 
 struct notify_watchdog {
@@ -186,7 +309,7 @@ notify_watchdog_create(struct event_base *base)
     if (!usec) {
         return NULL;
     }
-    usec /= 2;
+    usec = usec / 2 > 1000 ? usec / 2 : 1000;   /* (1 ms at least.) */
     tv.tv_sec = usec / 1000000;
     tv.tv_usec = usec % 1000000;
     w = gn_xzalloc(sizeof *w);

@@ -22,6 +22,11 @@
 
 struct event_base;
 
+/* Lets messages that find systemd's socket full wait on a timer of 'base'
+ * and go again (in order, a STATUS= only the latest), instead of the event
+ * loop waiting for room.  Call once, before the first message. */
+void notify_init(struct event_base *base);
+
 /* Sends "STATUS=" and the formatted text (one line: newlines become
  * spaces).  Sends nothing if the text is the one sent last. */
 void notify_status(const char *format, ...) GN_PRINTF(1, 2);
@@ -33,7 +38,10 @@ void notify_ready(void);
  * require); a notify_ready() must follow once the reload is done. */
 void notify_reloading(void);
 
-/* Sends "STOPPING=1". */
+/* Sends "STOPPING=1", after the messages still waiting, each waiting for
+ * room until one has waited 5 s in vain: for when the event loop has
+ * stopped.  Frees the
+ * timer of notify_init(). */
 void notify_stopping(void);
 
 /* If systemd asked for watchdog pings ($WATCHDOG_USEC, and $WATCHDOG_PID

@@ -121,6 +121,13 @@ ovsdb_replica_intern_at__(struct ovsdb_replica *r, json_t *a, size_t i,
     }
 }
 
+/* See ovsdb-replica.h. */
+size_t
+ovsdb_replica_interned_count(const struct ovsdb_replica *r)
+{
+    return json_object_size(r->interned);
+}
+
 /* See ovsdb-replica-private.h. */
 json_t *
 ovsdb_replica_intern(struct ovsdb_replica *r, json_t *value)

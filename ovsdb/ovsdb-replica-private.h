@@ -127,12 +127,14 @@ void ovsdb_replica_anchor_unref(struct ovsdb_replica_anchor *anchor);
 
 /* Returns 'value' (a column value, stolen) with the strings that recur
  * across rows (datum tags, map keys, short strings) replaced by the
- * replica's shared copy of each: a new value where something was
- * replaced, else 'value' itself.  Values in the replica are never changed
- * in place, which makes the sharing safe. */
+ * replica's shared copy of each.  The arrays of 'value' change in place,
+ * also where others hold them (the update a value came in, a schema
+ * default): only a string is replaced, and by an equal one, which no
+ * holder can tell.  Nothing else in the replica changes a value in
+ * place, which makes the sharing safe. */
 json_t *ovsdb_replica_intern(struct ovsdb_replica *, json_t *value);
-/* Replaces each value of 'row' (a row object the replica owns alone) by
- * ovsdb_replica_intern() of it. */
+/* Replaces each value of row object 'row' by ovsdb_replica_intern() of
+ * it. */
 void ovsdb_replica_intern_row(struct ovsdb_replica *, json_t *row);
 
 /* ovsdb-replica-index.c. */

@@ -153,6 +153,43 @@ stop
 gn_check "abstract-socket-stopping" gn_wait 5 grep -qx STOPPING=1 "$dir/abs.log"
 [ "$gn_failures" -eq 0 ] || show abs
 
+# --- systemd busy, its socket full (the listener reads nothing): guestnetd
+# keeps what does not fit and sends it once there is room, in order, and
+# its loop does not wait meanwhile.
+# (No readiness check: the listener only reads and logs.)
+touch "$dir/full.pause"
+NOTIFY_LISTENER_PAUSE="$dir/full.pause" ip netns exec "$GN_SANDBOX_NETNS" \
+    python3 "$GN_SRCDIR/tests/notify-listener.py" "$dir/full.sock" \
+    "$dir/full.log" &
+gn_on_exit "kill $!"
+gn_wait 5 grep -q LISTENING "$dir/full.log" \
+    || { gn_fail listener "notify-listener did not start"; gn_done; }
+start full WATCHDOG_USEC=20000   # (a ping every 10 ms: full at once)
+# The queue of the listener's socket (10 datagrams here) is full.
+full() {
+    [ "$(ip netns exec "$GN_SANDBOX_NETNS" ss -x -a \
+         | awk -v p="$dir/full.sock" '$5 == p {print $3}')" -ge \
+      "$(ip netns exec "$GN_SANDBOX_NETNS" sysctl -n net.unix.max_dgram_qlen)" ]
+}
+gn_check "full-socket-fills" gn_wait 20 full
+# READY=1 went (guestnetd logs it) while the socket was full.
+gn_check "full-socket-ready-meanwhile" gn_wait 20 grep -q '|readiness|INFO|ready: ' \
+    "$GN_SANDBOX_DIR/guestnetd-full.log"
+gn_check "full-socket-full-still" full
+kill -HUP "$pid"
+gn_check "full-socket-reloads" gn_wait 10 grep -q "reloaded $cfg" \
+    "$GN_SANDBOX_DIR/guestnetd-full.log"
+gn_check "full-socket-loop-answers" curl -sf --max-time 1 -o /dev/null \
+    --unix-socket "$GUESTNET_SOCKET" http://localhost/v1/status
+rm "$dir/full.pause"
+gn_check "full-socket-ready-arrives" gn_wait 10 count_is full READY=1 2
+gn_check "full-socket-in-order" test "$(grep -x \
+    'READY=1\|RELOADING=1\|STOPPING=1' "$dir/full.log" | tr '\n' ' ')" \
+    = "READY=1 RELOADING=1 READY=1 "
+stop
+gn_check "full-socket-stopping" gn_wait 5 grep -qx STOPPING=1 "$dir/full.log"
+[ "$gn_failures" -eq 0 ] || show full
+
 # --- A NOTIFY_SOCKET that names no socket: guestnetd says so and runs.
 start bad NOTIFY_SOCKET=relative/notify.sock
 gn_check "bad-socket-runs" gn_wait 20 curl -sf --max-time 2 -o /dev/null \

@@ -10,10 +10,14 @@ CHECK_COMMAND (a shell command), runs it as soon as a READY=1 arrives,
 before it reads the next message, and writes its output as a line
 "CHECK <output>": what held at the moment the daemon said it was ready.
 Writes "LISTENING" first, once the socket is bound.  Runs until killed.
+With $NOTIFY_LISTENER_PAUSE set to a file, reads nothing while that file
+exists (a busy systemd: the socket's queue fills).
 """
+import os
 import socket
 import subprocess
 import sys
+import time
 
 
 def main():
@@ -23,7 +27,10 @@ def main():
     sock.bind("\0" + path[1:] if path.startswith("@") else path)
     with open(log, "a", buffering=1) as out:
         out.write("LISTENING\n")
+        pause = os.environ.get("NOTIFY_LISTENER_PAUSE")
         while True:
+            while pause and os.path.exists(pause):
+                time.sleep(0.02)
             fields = sock.recv(65536).decode("utf-8", "replace").split("\n")
             for field in fields:
                 if field:

@@ -438,6 +438,65 @@ test_rows_share_recurring_strings(void)
     ovsdb_replica_destroy(r);
 }
 
+/* Applies an update of 'n' Bridge rows, row i with UUID ...-<base + i> and
+ * name "<prefix><i>" ('insert'), or deleting those rows. */
+static bool
+apply_bridges(struct ovsdb_replica *r, int base, int n, const char *prefix,
+              bool insert)
+{
+    json_t *rows = json_object();
+    char *text;
+    bool ok;
+
+    for (int i = 0; i < n; i++) {
+        char uuid[40], name[16];
+
+        snprintf(uuid, sizeof uuid, "bbbbbbbb-0000-0000-0000-%012d",
+                 base + i);
+        snprintf(name, sizeof name, "%s%d", prefix, i);
+        json_object_set_new(rows, uuid,
+                            insert ? json_pack("{s:{s:s}}", "insert",
+                                               "name", name)
+                                   : json_pack("{s:n}", "delete"));
+    }
+    text = json_dumps(json_pack("{s:o}", "Bridge", rows), 0);
+    ok = apply(r, text, true, false);
+    free(text);
+    return ok;
+}
+
+/* Strings no row holds any more leave the shared table (past 256 of
+ * them), and the rows inserted after that keep their own values. */
+static void
+test_shared_strings_purged(void)
+{
+    struct ovsdb_replica *r = make_replica();
+    const json_t *row;
+    bool all_right = true;
+
+    CHECK(apply(r, initial2, true, true));
+    CHECK(apply_bridges(r, 0, 300, "a", true));
+    CHECK(apply_bridges(r, 0, 300, "a", false));
+    CHECK(apply_bridges(r, 1000, 300, "z", true));
+    CHECK(apply_bridges(r, 2000, 300, "y", true));
+    CHECK(ovsdb_replica_count(r, "Bridge") == 601);
+    for (int i = 0; i < 300; i++) {
+        char uuid[40], name[16];
+
+        snprintf(uuid, sizeof uuid, "bbbbbbbb-0000-0000-0000-%012d",
+                 1000 + i);
+        snprintf(name, sizeof name, "z%d", i);
+        row = ovsdb_replica_get_row(r, "Bridge", uuid);
+        all_right = all_right && row
+                    && !strcmp(ovsdb_datum_string(row, "name"), name);
+    }
+    CHECK(all_right);
+    /* The table holds the 601 rows' names and the tags, not the 300
+     * names no row holds. */
+    CHECK(ovsdb_replica_interned_count(r) < 700);
+    ovsdb_replica_destroy(r);
+}
+
 int
 main(void)
 {
@@ -461,5 +520,7 @@ main(void)
     TEST_RUN("ovsdb-replica/datum-helpers", test_datum_helpers);
     TEST_RUN("ovsdb-replica/rows-share-recurring-strings",
              test_rows_share_recurring_strings);
+    TEST_RUN("ovsdb-replica/shared-strings-purged",
+             test_shared_strings_purged);
     return test_done();
 }
