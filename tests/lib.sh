@@ -850,10 +850,13 @@ time.sleep(30)
 # gn_scapy_rogue NS FILE ROUNDS PAUSE CODE: a rogue (scapy) in NS, in the
 # background: the python CODE defines rogue(I), which sends round I of its
 # frames and returns how many; ROUNDS rounds, PAUSE seconds apart, the
-# number sent so far written to FILE.sent after each.  Returns once it
-# started (FILE.ready), its pid in gn_rogue_pid (stopped on exit).
+# number sent so far written to FILE.sent after each (whole: written
+# aside and renamed, so a rogue stopped at any moment leaves a number).
+# Returns once it started (FILE.ready), its pid in gn_rogue_pid (stopped
+# on exit).
 gn_scapy_rogue() {
     ip netns exec "$1" "$GN_PYTHON" -c "
+import os
 from scapy.all import *
 conf.verb = 0
 $5
@@ -861,7 +864,9 @@ open('$2.ready', 'w')
 n = 0
 for i in range($3):
     n += rogue(i)
-    open('$2.sent', 'w').write(str(n))
+    with open('$2.sent.tmp', 'w') as f:
+        f.write(str(n))
+    os.replace('$2.sent.tmp', '$2.sent')
     time.sleep($4)
 " &
     gn_rogue_pid=$!
