@@ -445,6 +445,7 @@ apply_bridges(struct ovsdb_replica *r, int base, int n, const char *prefix,
               bool insert)
 {
     json_t *rows = json_object();
+    json_t *update;
     char *text;
     bool ok;
 
@@ -459,7 +460,9 @@ apply_bridges(struct ovsdb_replica *r, int base, int n, const char *prefix,
                                                "name", name)
                                    : json_pack("{s:n}", "delete"));
     }
-    text = json_dumps(json_pack("{s:o}", "Bridge", rows), 0);
+    update = json_pack("{s:o}", "Bridge", rows);
+    text = json_dumps(update, 0);
+    json_decref(update);
     ok = apply(r, text, true, false);
     free(text);
     return ok;
