@@ -66,6 +66,17 @@ notify_address__(struct sockaddr_un *sun, socklen_t *len)
     return 1;
 }
 
+/* Returns the socket messages go out on, opening it the first time, or -1
+ * (errno set). */
+static int
+notify_socket__(void)
+{
+    if (notify_fd < 0) {
+        notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    }
+    return notify_fd;
+}
+
 /* Sends 'msg' as one datagram to $NOTIFY_SOCKET, whose address 'sun' and
  * 'len' are.  Returns 0 or an errno value (EAGAIN: the socket is full and
  * 'flags' has MSG_DONTWAIT). */
@@ -73,11 +84,8 @@ static int
 notify_sendto__(const char *msg, const struct sockaddr_un *sun,
                 socklen_t len, int flags)
 {
-    if (notify_fd < 0) {
-        notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (notify_fd < 0) {
-            return errno;
-        }
+    if (notify_socket__() < 0) {
+        return errno;
     }
     return (sendto(notify_fd, msg, strlen(msg), flags | MSG_NOSIGNAL,
                    (const struct sockaddr *) sun, len) < 0 ? errno : 0);
@@ -272,7 +280,7 @@ notify_stopping(void)
     /* The last message: what is kept goes first, each waiting for room
      * (the event loop has stopped), until one has waited 5 s in vain. */
     notify_keep__("STOPPING=1");
-    if (notify_fd >= 0) {
+    if (notify_socket__() >= 0) {
         setsockopt(notify_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     }
     notify_flush__(&sun, len, 0);
