@@ -8,26 +8,88 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow.h"
 #include "gn-util.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
+#include "tun-metadata.h"
 #include "util.h"
 
 static struct hmap flow_bodies = HMAP_INITIALIZER(&flow_bodies);
-static struct hmap flow_bodies_bin = HMAP_INITIALIZER(&flow_bodies_bin);
 
-/* Returns the hash of everything that tells bodies apart. */
-static uint32_t
-flow_body_hash__(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
-                 uint64_t cookie, const char *match_s, const char *actions_s)
+/* The match of a flow being looked up: its two miniflows laid out as in a
+ * body, in room for the largest. */
+struct flow_body_match {
+    struct minimatch mm;
+    size_t size;                /* Of both miniflows. */
+    uint64_t room[2 * (sizeof(struct miniflow) / 8 + FLOW_U64S)];
+};
+
+/* Lays out 'match' in 'fm' as two consecutive miniflows (flow, then mask),
+ * as minimatch_init() does, but in 'fm->room' instead of a block of its
+ * own.  minimatch_hash() hashes the two as one block. */
+static void
+flow_body_match_init__(struct flow_body_match *fm, const struct match *match)
 {
-    uint32_t hash = hash_string(match_s,
-                                ((uint32_t) table_id << 16) | priority);
+    struct miniflow map;
+    struct miniflow *flow = (struct miniflow *) fm->room;
+    struct miniflow *mask;
+    size_t one;
 
-    hash = hash_uint64_basis(cookie, hash ^ ofp_version);
-    return hash_string(actions_s, hash);
+    miniflow_map_init(&map, &match->wc.masks);
+    one = sizeof map + MINIFLOW_VALUES_SIZE(miniflow_n_values(&map));
+    mask = (struct miniflow *) ((uint8_t *) fm->room + one);
+    *flow = map;
+    *mask = map;
+    miniflow_init(flow, &match->flow);
+    miniflow_init(mask, &match->wc.masks);
+    fm->mm.flow = flow;
+    fm->mm.mask = (struct minimask *) mask;
+    fm->mm.tun_md = NULL;
+    fm->size = 2 * one;
+}
+
+/* Zeroes the bytes of the 'len' bytes of ofpacts 'ofpacts' that no field
+ * owns: the padding after each set_field's value and after its mask
+ * (ofpact_put_set_field() leaves them as the buffer held them), nested
+ * actions' included. */
+static void
+flow_body_canonicalize__(struct ofpact *ofpacts, size_t len)
+{
+    struct ofpact *a;
+
+    OFPACT_FOR_EACH_FLATTENED (a, ofpacts, len) {
+        if (a->type == OFPACT_SET_FIELD) {
+            struct ofpact_set_field *sf = ofpact_get_SET_FIELD(a);
+            size_t n = sf->field->n_bytes;
+            size_t room = ROUND_UP(n, OFPACT_ALIGNTO);
+
+            memset((uint8_t *) sf->value + n, 0, room - n);
+            memset((uint8_t *) ofpact_set_field_mask(sf) + n, 0, room - n);
+        }
+    }
+}
+
+/* Returns the hash of the key of a flow: 'table_id', 'priority', 'mm'. */
+static uint32_t
+flow_body_key_hash__(uint8_t table_id, uint16_t priority,
+                     const struct minimatch *mm)
+{
+    return minimatch_hash(mm, ((uint32_t) table_id << 16) | priority);
+}
+
+/* Returns the hash of everything that tells bodies apart, given the
+ * key's hash. */
+static uint32_t
+flow_body_hash__(uint32_t key_hash, uint8_t ofp_version, uint64_t cookie,
+                 const struct ofpact *ofpacts, size_t ofpacts_len)
+{
+    uint32_t hash = hash_uint64_basis(cookie, key_hash ^ ofp_version);
+
+    return hash_bytes(ofpacts, ofpacts_len, hash);
 }
 
 /* Drops a reference to 'b', and frees it with the last.  Accepts NULL. */
@@ -36,8 +98,7 @@ flow_body_unref(struct flow_body *b)
 {
     if (b && !--b->n_refs) {
         hmap_remove(&flow_bodies, &b->node);
-        hmap_remove(&flow_bodies_bin, &b->bin_node);
-        minimatch_destroy(&b->match);
+        free(b->match.tun_md);
         free(b);
     }
 }
@@ -50,118 +111,86 @@ flow_body_ref(struct flow_body *b)
     return b;
 }
 
-/* Returns the hash of the decoded form of a flow: everything but its text,
- * 'match' as minimatch_init() made it. */
-static uint32_t
-flow_body_hash_bin__(uint8_t ofp_version, uint8_t table_id,
-                     uint16_t priority, uint64_t cookie,
-                     const struct minimatch *match,
-                     const struct ofpact *ofpacts, size_t ofpacts_len)
-{
-    uint32_t hash = hash_uint64_basis(cookie, ((uint32_t) ofp_version << 24)
-                                              | ((uint32_t) table_id << 16)
-                                              | priority);
-
-    hash = minimatch_hash(match, hash);
-    return hash_bytes(ofpacts, ofpacts_len, hash);
-}
-
-/* Returns the body whose decoded form is the one given, or NULL. */
-static struct flow_body *
-flow_body_find_bin__(uint32_t hash, uint8_t ofp_version, uint8_t table_id,
-                     uint16_t priority, uint64_t cookie,
-                     const struct minimatch *match,
-                     const struct ofpact *ofpacts, size_t ofpacts_len)
-{
-    struct flow_body *b;
-
-    HMAP_FOR_EACH_WITH_HASH (b, bin_node, hash, &flow_bodies_bin) {
-        if (b->ofp_version == ofp_version && b->table_id == table_id
-            && b->priority == priority && b->cookie == cookie
-            && b->ofpacts_len == ofpacts_len
-            && (!ofpacts_len || !memcmp(b->data, ofpacts, ofpacts_len))
-            && minimatch_equal(&b->match, match)) {
-            return b;
-        }
-    }
-    return NULL;
-}
-
-/* Returns a reference to the body of the decoded flow 'match' and
- * 'ofpacts' normalized for 'ofp_version' (the caller keeps both): the body
- * of an equal flow if there is one, else a new one.  The caller drops the
- * reference with flow_body_unref(). */
 struct flow_body *
 flow_body_get(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
               uint64_t cookie, const struct match *match,
-              const struct ofpact *ofpacts, size_t ofpacts_len)
+              struct ofpact *ofpacts, size_t ofpacts_len)
 {
-    struct ds s = DS_EMPTY_INITIALIZER;
+    struct flow_body_match fm;
     struct flow_body *b;
-    size_t match_len, actions_len, ofpacts_room;
-    const char *actions_s;
-    struct minimatch mm;
-    uint32_t hash, bin_hash;
-    char *text;
+    size_t ofpacts_room;
+    uint32_t key_hash, hash;
 
-    minimatch_init(&mm, match);
-    bin_hash = flow_body_hash_bin__(ofp_version, table_id, priority, cookie,
-                                    &mm, ofpacts, ofpacts_len);
-    b = flow_body_find_bin__(bin_hash, ofp_version, table_id, priority,
-                             cookie, &mm, ofpacts, ofpacts_len);
-    if (b) {
-        minimatch_destroy(&mm);
-        return flow_body_ref(b);
-    }
-
-    match_format(match, NULL, &s, OFP_DEFAULT_PRIORITY);
-    match_len = s.length;
-    ds_put_char(&s, '\0');
-    struct ofpact_format_params fp = { .s = &s };
-    ofpacts_format(ofpacts, ofpacts_len, &fp);
-    actions_len = s.length - match_len - 1;
-    actions_s = ds_cstr(&s) + match_len + 1;
-
-    hash = flow_body_hash__(ofp_version, table_id, priority, cookie,
-                            s.string, actions_s);
+    ovs_assert(ofpacts_len <= UINT32_MAX);
+    flow_body_canonicalize__(ofpacts, ofpacts_len);
+    flow_body_match_init__(&fm, match);
+    key_hash = flow_body_key_hash__(table_id, priority, &fm.mm);
+    hash = flow_body_hash__(key_hash, ofp_version, cookie, ofpacts,
+                            ofpacts_len);
     HMAP_FOR_EACH_WITH_HASH (b, node, hash, &flow_bodies) {
-        if (b->ofp_version == ofp_version && b->table_id == table_id
-            && b->priority == priority && b->cookie == cookie
-            && !strcmp(b->match_s, s.string)
-            && !strcmp(b->actions_s, actions_s)) {
-            minimatch_destroy(&mm);
-            ds_destroy(&s);
+        if (b->key_hash == key_hash && b->ofp_version == ofp_version
+            && b->table_id == table_id && b->priority == priority
+            && b->cookie == cookie && b->ofpacts_len == ofpacts_len
+            && (!ofpacts_len || !memcmp(b->data, ofpacts, ofpacts_len))
+            && minimatch_equal(&b->match, &fm.mm)) {
             return flow_body_ref(b);
         }
     }
 
     ofpacts_room = ROUND_UP(ofpacts_len, 8);
-    b = gn_xmalloc(sizeof *b + ofpacts_room + match_len + actions_len + 2);
+    b = gn_xmalloc(sizeof *b + ofpacts_room + fm.size);
     b->n_refs = 1;
+    b->key_hash = key_hash;
     b->ofp_version = ofp_version;
     b->table_id = table_id;
     b->priority = priority;
-    b->cookie = cookie;
-    minimatch_move(&b->match, &mm);
     b->ofpacts_len = ofpacts_len;
+    b->cookie = cookie;
     if (ofpacts_len) {
         memcpy(b->data, ofpacts, ofpacts_len);
     }
-    text = (char *) b->data + ofpacts_room;
-    memcpy(text, s.string, match_len + actions_len + 2);
-    b->match_s = text;
-    b->actions_s = text + match_len + 1;
+    /* The two miniflows, moved as one block. */
+    memcpy((uint8_t *) b->data + ofpacts_room, fm.room, fm.size);
+    b->match.flow = (struct miniflow *) ((uint8_t *) b->data + ofpacts_room);
+    b->match.mask = (struct minimask *) ((uint8_t *) b->match.flow
+                                         + fm.size / 2);
+    b->match.tun_md = tun_metadata_allocation_clone(&match->tun_md);
     hmap_insert(&flow_bodies, &b->node, hash);
-    hmap_insert(&flow_bodies_bin, &b->bin_node, bin_hash);
-    ds_destroy(&s);
     return b;
 }
 
-/* Returns the ofpacts of 'b'. */
 const struct ofpact *
 flow_body_ofpacts(const struct flow_body *b)
 {
     return b->ofpacts_len ? (const struct ofpact *) b->data : NULL;
+}
+
+bool
+flow_body_same_key(const struct flow_body *a, const struct flow_body *b)
+{
+    return a == b || (a->key_hash == b->key_hash
+                      && a->table_id == b->table_id
+                      && a->priority == b->priority
+                      && minimatch_equal(&a->match, &b->match));
+}
+
+bool
+flow_body_same_actions(const struct flow_body *a, const struct flow_body *b)
+{
+    return a == b || (a->ofpacts_len == b->ofpacts_len
+                      && !memcmp(a->data, b->data, a->ofpacts_len));
+}
+
+void
+flow_body_format(const struct flow_body *b, struct ds *match,
+                 struct ds *actions)
+{
+    struct ofpact_format_params fp = { .s = actions };
+    struct match m;
+
+    minimatch_expand(&b->match, &m);
+    match_format(&m, NULL, match, OFP_DEFAULT_PRIORITY);
+    ofpacts_format(flow_body_ofpacts(b), b->ofpacts_len, &fp);
 }
 
 size_t

@@ -42,7 +42,7 @@ struct flow_table {
  * the body it holds a reference to (the flow's, or one of the flows', with
  * the key). */
 struct flow_key {
-    struct hmap_node node;      /* In 'changes', by flow_table_hash__(). */
+    struct hmap_node node;      /* In 'changes', by its body's key_hash. */
     struct flow_body *body;
 };
 
@@ -91,34 +91,16 @@ static unsigned long long flow_memo_trim_epoch;
 static char *flow_table_normalize__(uint8_t ofp_version, const char *spec,
                                     struct flow_body **bodyp);
 
-/* A flow in one table: its place in the table, the body it shares, and
- * the counters the switch reported for it. */
+/* A flow in one table: its place in the table and the body it shares.
+ * (The switch's counters are not kept: flow_table_sum_stats_reply() sums
+ * them from a reply when they are asked for.) */
 struct flow_entry {
-    struct hmap_node node;      /* In 'entries', by flow_table_hash__(). */
+    struct hmap_node node;      /* In 'entries', by its body's key_hash. */
     struct flow_body *body;     /* A reference. */
-
-    /* Counters read from the switch (0 if unknown or never read). */
-    uint64_t n_packets;
-    uint64_t n_bytes;
 };
 
-/* Returns the hash of the key ('table_id', 'priority', 'match_s'). */
-static uint32_t
-flow_table_hash__(uint8_t table_id, uint16_t priority, const char *match_s)
-{
-    return hash_string(match_s, ((uint32_t) table_id << 16) | priority);
-}
-
-/* True if bodies 'a' and 'b' have the same key. */
-static bool
-flow_table_same_key__(const struct flow_body *a, const struct flow_body *b)
-{
-    return a == b || (a->table_id == b->table_id && a->priority == b->priority
-                      && !strcmp(a->match_s, b->match_s));
-}
-
 /* Returns the entry of 'table' with the key of 'key', whose
- * flow_table_hash__() is 'hash', or NULL. */
+ * key_hash is 'hash', or NULL. */
 static struct flow_entry *
 flow_table_find__(const struct flow_table *table, uint32_t hash,
                   const struct flow_body *key)
@@ -126,7 +108,7 @@ flow_table_find__(const struct flow_table *table, uint32_t hash,
     struct flow_entry *e;
 
     HMAP_FOR_EACH_WITH_HASH (e, node, hash, &table->entries) {
-        if (flow_table_same_key__(e->body, key)) {
+        if (flow_body_same_key(e->body, key)) {
             return e;
         }
     }
@@ -142,24 +124,12 @@ flow_table_find_entry__(const struct flow_table *table,
     return flow_table_find__(table, e->node.hash, e->body);
 }
 
-/* Returns the entry of 'table' with the given key, or NULL. */
+/* Returns the entry of 'table' with the key of body 'key', or NULL. */
 static struct flow_entry *
-flow_table_lookup__(const struct flow_table *table, uint8_t table_id,
-                    uint16_t priority, const char *match_s)
+flow_table_lookup__(const struct flow_table *table,
+                    const struct flow_body *key)
 {
-    struct flow_entry *e;
-
-    HMAP_FOR_EACH_WITH_HASH (e, node,
-                             flow_table_hash__(table_id, priority, match_s),
-                             &table->entries) {
-        const struct flow_body *b = e->body;
-
-        if (b->table_id == table_id && b->priority == priority
-            && !strcmp(b->match_s, match_s)) {
-            return e;
-        }
-    }
-    return NULL;
+    return flow_table_find__(table, key->key_hash, key);
 }
 
 /* Frees 'e', which must not be in a table.  Accepts NULL. */
@@ -184,7 +154,7 @@ flow_table_entry_create__(struct flow_body *b)
     return e;
 }
 
-/* Returns a copy of 'e' (counters included) that shares its body.  Caller
+/* Returns a copy of 'e' that shares its body.  Caller
  * frees with flow_table_entry_free__(). */
 static struct flow_entry *
 flow_table_entry_clone__(const struct flow_entry *e)
@@ -205,8 +175,7 @@ flow_table_insert__(struct flow_table *table, struct flow_entry *e,
                     bool replace)
 {
     const struct flow_body *b = e->body;
-    struct flow_entry *old = flow_table_lookup__(table, b->table_id,
-                                                 b->priority, b->match_s);
+    struct flow_entry *old = flow_table_lookup__(table, b);
     if (old) {
         if (!replace) {
             return old;
@@ -214,8 +183,7 @@ flow_table_insert__(struct flow_table *table, struct flow_entry *e,
         hmap_remove(&table->entries, &old->node);
         flow_table_entry_free__(old);
     }
-    hmap_insert(&table->entries, &e->node,
-                flow_table_hash__(b->table_id, b->priority, b->match_s));
+    hmap_insert(&table->entries, &e->node, b->key_hash);
     return NULL;
 }
 
@@ -232,9 +200,9 @@ flow_table_note_change__(struct flow_table *table,
     if (!table->tracking) {
         return;
     }
-    hash = flow_table_hash__(b->table_id, b->priority, b->match_s);
+    hash = b->key_hash;
     HMAP_FOR_EACH_WITH_HASH (k, node, hash, &table->changes) {
-        if (flow_table_same_key__(k->body, b)) {
+        if (flow_body_same_key(k->body, b)) {
             return;
         }
     }
@@ -410,8 +378,8 @@ flow_table_normalize__(uint8_t ofp_version, const char *spec,
 
     minimatch_expand(&fm.match, &match);
     *bodyp = flow_body_get(ofp_version, fm.table_id, fm.priority,
-                             ntohll(fm.new_cookie), &match, fm.ofpacts,
-                             fm.ofpacts_len);
+                           ntohll(fm.new_cookie), &match, ofpacts.data,
+                           fm.ofpacts_len);
     minimatch_destroy(&fm.match);
     ofpbuf_uninit(&ofpacts);
     return NULL;
@@ -538,8 +506,15 @@ flow_table_convert(const struct flow_table *table, uint8_t ofp_version,
 
     HMAP_FOR_EACH (e, node, &table->entries) {
         const struct flow_body *b = e->body;
-        char *error = flow_table_add(new, b->table_id, b->priority,
-                                     b->cookie, b->match_s, b->actions_s);
+        struct ds match = DS_EMPTY_INITIALIZER;
+        struct ds actions = DS_EMPTY_INITIALIZER;
+        char *error;
+
+        flow_body_format(b, &match, &actions);
+        error = flow_table_add(new, b->table_id, b->priority, b->cookie,
+                               ds_cstr(&match), ds_cstr(&actions));
+        ds_destroy(&match);
+        ds_destroy(&actions);
         if (error) {
             flow_table_destroy(new);
             *out = NULL;
@@ -577,14 +552,21 @@ flow_table_add_stats_reply(struct flow_table *table, const void *msg,
             break;
         }
 
+        /* Complete the actions from the match as the switch's flow_mod
+         * decoder did (see flows/flow-body.h, "Canonical form"). */
+        struct ofpact_check_params cp = {
+            .match = &fs.match,
+            .max_ports = OFPP_MAX,
+            .table_id = fs.table_id,
+            .n_tables = UINT8_MAX,
+        };
         struct flow_entry *e;
 
+        ignore(ofpacts_check(ofpacts.data, fs.ofpacts_len, &cp));
         e = flow_table_entry_create__(
             flow_body_get(table->ofp_version, fs.table_id, fs.priority,
-                            ntohll(fs.cookie), &fs.match, fs.ofpacts,
-                            fs.ofpacts_len));
-        e->n_packets = fs.packet_count == UINT64_MAX ? 0 : fs.packet_count;
-        e->n_bytes = fs.byte_count == UINT64_MAX ? 0 : fs.byte_count;
+                          ntohll(fs.cookie), &fs.match, ofpacts.data,
+                          fs.ofpacts_len));
         flow_table_insert__(table, e, true);
     }
     ofpbuf_uninit(&ofpacts);
@@ -595,9 +577,16 @@ char *
 flow_table_entry_to_string(const struct flow_entry *entry)
 {
     const struct flow_body *b = entry->body;
+    struct ds match = DS_EMPTY_INITIALIZER;
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    char *s;
 
-    return flow_table_spec__(b->table_id, b->priority, b->cookie, b->match_s,
-                             b->actions_s);
+    flow_body_format(b, &match, &actions);
+    s = flow_table_spec__(b->table_id, b->priority, b->cookie,
+                          ds_cstr(&match), ds_cstr(&actions));
+    ds_destroy(&match);
+    ds_destroy(&actions);
+    return s;
 }
 
 struct flow_table_cookie_stats *
@@ -612,8 +601,6 @@ flow_table_cookie_stats(const struct flow_table *table, size_t *n)
     HMAP_FOR_EACH (e, node, &table->entries) {
         s[i].cookie = e->body->cookie;
         s[i].n_flows = 1;
-        s[i].n_packets = e->n_packets;
-        s[i].n_bytes = e->n_bytes;
         i++;
     }
     *n = flow_table_cookie_stats_merge(s, n_entries);
@@ -642,7 +629,7 @@ flow_table_diff(const struct flow_table *desired,
             continue;
         } else if (i->body->cookie != d->body->cookie) {
             mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_REPLACE, d };
-        } else if (strcmp(i->body->actions_s, d->body->actions_s)) {
+        } else if (!flow_body_same_actions(i->body, d->body)) {
             mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_MODIFY, d };
         }
     }
@@ -685,7 +672,7 @@ flow_table_diff_changes(const struct flow_table *desired,
         } else if (i && i->body->cookie != d->body->cookie) {
             mods[max + n_mod++] = (struct flow_table_mod) {
                 FLOW_TABLE_MOD_REPLACE, d };
-        } else if (i && strcmp(i->body->actions_s, d->body->actions_s)) {
+        } else if (i && !flow_body_same_actions(i->body, d->body)) {
             mods[max + n_mod++] = (struct flow_table_mod) {
                 FLOW_TABLE_MOD_MODIFY, d };
         } else if (!i && d) {
@@ -800,9 +787,7 @@ flow_table_apply(struct flow_table *installed,
 
         if (mods[k].type == FLOW_TABLE_MOD_DELETE) {
             struct flow_entry *old = flow_table_lookup__(installed,
-                                                         e->body->table_id,
-                                                         e->body->priority,
-                                                         e->body->match_s);
+                                                         e->body);
             if (old) {
                 hmap_remove(&installed->entries, &old->node);
                 flow_table_entry_free__(old);

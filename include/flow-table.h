@@ -12,20 +12,23 @@
  * "pop_vlan").  Every flow, desired or read back from the switch, is
  * normalized the same way: the desired flow is parsed, encoded as a flow_mod
  * in the table's OpenFlow version and decoded again, exactly as the switch
- * will see it; a flow read back is decoded from the flow stats reply; both
- * are then formatted by libopenvswitch (match_format(), ofpacts_format()).
- * Two flows are the same flow if their table id, priority and formatted
- * match are equal, and unchanged if their cookies and formatted actions are
- * equal too.  A table is therefore normalized for one OpenFlow version
- * (flow_table_convert() moves it to another).
+ * will see it; a flow read back is decoded from the flow stats reply and
+ * its actions completed from its match as the switch's flow_mod decoder
+ * completed them.  Two flows are the same flow if their table id, priority
+ * and decoded match are equal (minimatch_equal()), and unchanged if their
+ * cookies and decoded actions are equal too (byte for byte, in the
+ * canonical form flows/flow-body.h describes).  A table is therefore
+ * normalized for one OpenFlow version (flow_table_convert() moves it to
+ * another).  A flow's text (match_format(), ofpacts_format()) is written
+ * only when a log, an error or a dump asks for it.
  *
  * Memory: a hash map with one small entry per flow (its place in the
- * table and its counters).  The flow itself (the parsed match and actions
- * plus their normalized text) is an immutable body that equal flows share,
+ * table and a reference to its body).  The flow itself (the decoded match
+ * and actions, in one block) is an immutable body that equal flows share,
  * in whichever tables they are: the desired and the installed table, the
- * normalization memo and owned changes hold one body per flow between them,
- * not a copy each.  A flow read back from the switch shares the body of
- * the equal flow already in memory.  Nothing else grows.
+ * normalization memo and owned changes hold one body per flow between
+ * them, not a copy each.  A flow read back from the switch shares the body
+ * of the equal flow already in memory.  Nothing else grows.
  *
  * No OVS type crosses this header, so the daemon's jansson-side files may
  * include it.  Thread-safety: a table may be used by one thread at a time. */
@@ -116,7 +119,7 @@ char *flow_table_convert(const struct flow_table *table, uint8_t ofp_version,
 
 /* Decodes the OpenFlow flow stats reply in 'msg'/'len' (one message of a
  * multipart reply; the caller keeps it) and adds the flows it lists to
- * 'table', with their packet and byte counters.  A flow whose key is
+ * 'table' (not their counters).  A flow whose key is
  * already in 'table' replaces it.  Stores in '*more' whether the switch
  * sends more parts of the reply.
  *
@@ -139,9 +142,10 @@ struct flow_table_cookie_stats {
     uint64_t n_bytes;
 };
 
-/* Returns a malloc'd array (caller frees) with the counters of the flows of
- * 'table' summed per cookie, sorted by cookie, and stores its size in '*n'.
- * The counters are those of flow_table_add_stats_reply(), or 0. */
+/* Returns a malloc'd array (caller frees) with the flows of 'table'
+ * counted per cookie, sorted by cookie, and stores its size in '*n'.  Their
+ * packet and byte counters are 0: a table keeps none (the switch's come
+ * from flow_table_sum_stats_reply()). */
 struct flow_table_cookie_stats *flow_table_cookie_stats(
     const struct flow_table *table, size_t *n);
 
