@@ -287,15 +287,14 @@ cluster_find_net__(const json_t *policy, const char *name, size_t *idx)
 static char *
 cluster_net_ports__(const struct cluster *c, const char *name)
 {
-    const json_t *ports = ovsdb_replica_index_lookup(c->replica, "Port",
-                                                     "network", name);
+    struct ovsdb_replica_index_iter it;
     struct gn_buf b = GN_BUF_INIT;
     const char *uuid;
-    json_t *v;
     int n = 0;
     char *s;
 
-    json_object_foreach ((json_t *) ports, uuid, v) {
+    OVSDB_REPLICA_INDEX_FOR_EACH (uuid, it, c->replica, "Port", "network",
+                                  name) {
         const json_t *row = ovsdb_replica_get_row(c->replica, "Port", uuid);
         if (n++ < 5) {
             gn_buf_printf(&b, "%s%s", n > 1 ? ", " : "",

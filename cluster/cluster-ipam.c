@@ -77,12 +77,10 @@ const json_t *
 cluster_address_row__(const struct cluster *c, const char *net,
                       const char *ip)
 {
-    const json_t *rows = ovsdb_replica_index_lookup(c->replica, "Address",
-                                                    "ip", ip);
+    struct ovsdb_replica_index_iter it;
     const char *uuid;
-    json_t *v;
 
-    json_object_foreach ((json_t *) rows, uuid, v) {
+    OVSDB_REPLICA_INDEX_FOR_EACH (uuid, it, c->replica, "Address", "ip", ip) {
         const json_t *a = ovsdb_replica_get_row(c->replica, "Address", uuid);
         const char *n = ovsdb_datum_string(a, "network");
 

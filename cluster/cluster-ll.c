@@ -81,17 +81,15 @@ cluster_ll_eui64_owner__(const struct cluster *c, const char *net,
     struct netaddr_mac mac;
     struct in6_addr a;
     char text[18];
-    const json_t *rows;
+    struct ovsdb_replica_index_iter it;
     const char *uuid;
-    json_t *v;
 
     if (inet_pton(AF_INET6, ll, &a) != 1
         || !ip6_link_local_mac(&a, mac.b)) {
         return NULL;
     }
     netaddr_format_mac(&mac, text);
-    rows = ovsdb_replica_index_lookup(c->replica, "Port", "mac", text);
-    json_object_foreach ((json_t *) rows, uuid, v) {
+    OVSDB_REPLICA_INDEX_FOR_EACH (uuid, it, c->replica, "Port", "mac", text) {
         const json_t *row = ovsdb_replica_get_row(c->replica, "Port", uuid);
         const char *n = ovsdb_datum_string(row, "network");
 

@@ -82,13 +82,11 @@ cluster_address_clash__(const struct cluster *c, const char *net,
 
     json_array_foreach (ips, i, v) {
         const char *ip = json_string_value(v);
-        const json_t *addrs = ovsdb_replica_index_lookup(c->replica,
-                                                         "Address", "ip",
-                                                         ip);
+        struct ovsdb_replica_index_iter it;
         const char *u;
-        json_t *x;
 
-        json_object_foreach ((json_t *) addrs, u, x) {
+        OVSDB_REPLICA_INDEX_FOR_EACH (u, it, c->replica, "Address", "ip",
+                                      ip) {
             const json_t *a = ovsdb_replica_get_row(c->replica, "Address",
                                                     u);
             const char *n = ovsdb_datum_string(a, "network");
@@ -119,7 +117,8 @@ char *
 cluster_clash__(const struct cluster *c, const char *name, const char *net,
                 const char *mac, const json_t *ips)
 {
-    const json_t *row, *rows, *v;
+    struct ovsdb_replica_index_iter it;
+    const json_t *row;
     const char *uuid;
 
     row = cluster_find__(c, "Port", "name", name, NULL);
@@ -129,8 +128,7 @@ cluster_clash__(const struct cluster *c, const char *name, const char *net,
         free(owner);
         return msg;
     }
-    rows = ovsdb_replica_index_lookup(c->replica, "Port", "mac", mac);
-    json_object_foreach ((json_t *) rows, uuid, v) {
+    OVSDB_REPLICA_INDEX_FOR_EACH (uuid, it, c->replica, "Port", "mac", mac) {
         row = ovsdb_replica_get_row(c->replica, "Port", uuid);
         const char *n = ovsdb_datum_string(row, "network");
         if (n && !strcmp(n, net)) {
@@ -748,11 +746,11 @@ cluster_host_delete__(struct cluster *c, const char *name,
 {
     const char *force = json_string_value(json_object_get(params, "force"));
     const json_t *row = cluster_find__(c, "Host", "name", name, NULL);
-    const json_t *ports;
+    struct ovsdb_replica_index_iter it;
     const char *uuid, *why = cluster_unwritable__(c);
     struct ovsdb_txn *txn;
     struct cluster_op *op;
-    json_t *host, *v;
+    json_t *host;
     int n = 0;
 
     if (why) {
@@ -785,8 +783,7 @@ cluster_host_delete__(struct cluster *c, const char *name,
     json_decref(host);
     txn = cluster_txn__(c);
     ovsdb_txn_delete(txn, "Host", cluster_where__("name", name));
-    ports = ovsdb_replica_index_lookup(c->replica, "Port", "host", name);
-    json_object_foreach ((json_t *) ports, uuid, v) {
+    OVSDB_REPLICA_INDEX_FOR_EACH (uuid, it, c->replica, "Port", "host", name) {
         const json_t *p = ovsdb_replica_get_row(c->replica, "Port", uuid);
         const char *pname = ovsdb_datum_string(p, "name");
         ovsdb_txn_delete(txn, "Address", json_pack(

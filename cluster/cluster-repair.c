@@ -335,8 +335,9 @@ cluster_repair_port__(struct cluster *c, const json_t *port)
 void
 cluster_reconcile__(struct cluster *c)
 {
-    json_t *ports, *local, *v;
-    const json_t *mine, *port, *row;
+    json_t *ports, *local;
+    struct ovsdb_replica_index_iter it;
+    const json_t *port, *row;
     struct ovsdb_txn *txn;
     const char *uuid;
     size_t i;
@@ -361,8 +362,8 @@ cluster_reconcile__(struct cluster *c)
     }
 
     txn = cluster_txn__(c);
-    mine = ovsdb_replica_index_lookup(c->replica, "Port", "host", c->host);
-    json_object_foreach ((json_t *) mine, uuid, v) {
+    OVSDB_REPLICA_INDEX_FOR_EACH (uuid, it, c->replica, "Port", "host",
+                                  c->host) {
         const char *name;
 
         row = ovsdb_replica_get_row(c->replica, "Port", uuid);

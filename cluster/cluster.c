@@ -278,9 +278,8 @@ cluster_host_json__(const struct cluster *c, const json_t *row)
 {
     json_int_t gen = 0, seen = 0;
     const char *name = ovsdb_datum_string(row, "name");
-    const json_t *ports = name ? ovsdb_replica_index_lookup(
-        c->replica, "Port", "host", name) : NULL;
-    int n_ports = ports ? json_object_size(ports) : 0;
+    int n_ports = name ? ovsdb_replica_index_count(c->replica, "Port",
+                                                   "host", name) : 0;
     long long ago;
 
     struct netaddr_mac mac;

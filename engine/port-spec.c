@@ -280,8 +280,8 @@ ports_peer_name__(const char *name)
 static bool
 ports_name_in_db__(const struct ovsdb_replica *r, const char *name)
 {
-    return (ovsdb_replica_index_lookup(r, "Port", "name", name)
-            || ovsdb_replica_index_lookup(r, "Interface", "name", name));
+    return (ovsdb_replica_index_count(r, "Port", "name", name)
+            || ovsdb_replica_index_count(r, "Interface", "name", name));
 }
 
 /* If a port in OVSDB uses device name 'dev', as its own (a Port or an

@@ -573,12 +573,11 @@ port_view_follow__(struct port_view *v, const struct gn_config *cfg,
         ok = false;
     }
     while (ok && (uuid = ovsdb_replica_changes_next(&it, &change))) {
-        const json_t *ports = ovsdb_replica_index_lookup(r, "Port",
-                                                         "interfaces", uuid);
+        struct ovsdb_replica_index_iter pit;
         const char *port_uuid;
-        const json_t *value;
 
-        json_object_foreach ((json_t *) ports, port_uuid, value) {
+        OVSDB_REPLICA_INDEX_FOR_EACH (port_uuid, pit, r, "Port",
+                                      "interfaces", uuid) {
             port_view_mark_dirty__(&dirty, port_uuid);
         }
     }

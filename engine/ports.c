@@ -38,14 +38,12 @@ char *
 port_find(const struct ovsdb_replica *r, const char *br_uuid,
           const char *name)
 {
-    const json_t *uuids = ovsdb_replica_index_lookup(r, "Port", "name",
-                                                     name);
+    struct ovsdb_replica_index_iter it;
     const char *uuid, *found = NULL;
-    const json_t *v;
 
     /* Usually one Port has the name; if several do, the smallest UUID of
      * those on the bridge, as ovsdb_replica_index_find() would pick. */
-    json_object_foreach ((json_t *) uuids, uuid, v) {
+    OVSDB_REPLICA_INDEX_FOR_EACH (uuid, it, r, "Port", "name", name) {
         if (ovsdb_replica_index_has(r, "Bridge", "ports", uuid, br_uuid)
             && (!found || strcmp(uuid, found) < 0)) {
             found = uuid;

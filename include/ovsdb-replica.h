@@ -216,20 +216,35 @@ size_t ovsdb_replica_interned_count(const struct ovsdb_replica *r);
  * ovsdb_replica_index_find(): the UUID of the row of 'table' whose
  * 'column' holds 'key' (equals it, or has it as a member); if several rows
  * do, the smallest UUID; NULL if none does.
- * ovsdb_replica_index_lookup(): every such row, as a jansson object
- * {uuid: true} (iterate with json_object_foreach), or NULL if none.
+ * OVSDB_REPLICA_INDEX_FOR_EACH: every such row's UUID, in no particular
+ * order:
+ *     struct ovsdb_replica_index_iter it; const char *uuid;
+ *     OVSDB_REPLICA_INDEX_FOR_EACH (uuid, it, r, "Port", "name", name) {...}
+ * ovsdb_replica_index_count(): how many such rows there are.
  * ovsdb_replica_index_has(): true if row 'uuid' of 'table' holds 'key' in
  * 'column'. */
 const char *ovsdb_replica_index_find(const struct ovsdb_replica *,
                                      const char *table, const char *column,
                                      const char *key);
-const json_t *ovsdb_replica_index_lookup(const struct ovsdb_replica *,
-                                         const char *table,
-                                         const char *column,
-                                         const char *key);
+size_t ovsdb_replica_index_count(const struct ovsdb_replica *,
+                                 const char *table, const char *column,
+                                 const char *key);
 bool ovsdb_replica_index_has(const struct ovsdb_replica *,
                              const char *table, const char *column,
                              const char *key, const char *uuid);
+
+struct ovsdb_replica_index_iter {
+    const json_t *rows;         /* The key's entry (see the index's file). */
+    void *pos;                  /* In 'rows' if it is an object, or NULL. */
+};
+const char *ovsdb_replica_index_first(struct ovsdb_replica_index_iter *,
+                                      const struct ovsdb_replica *,
+                                      const char *table, const char *column,
+                                      const char *key);
+const char *ovsdb_replica_index_next(struct ovsdb_replica_index_iter *);
+#define OVSDB_REPLICA_INDEX_FOR_EACH(UUID, IT, R, TABLE, COLUMN, KEY)     \
+    for ((UUID) = ovsdb_replica_index_first(&(IT), R, TABLE, COLUMN, KEY); \
+         (UUID); (UUID) = ovsdb_replica_index_next(&(IT)))
 
 /* Iterates over the rows of 'table':
  *     const char *uuid; const json_t *row;

@@ -103,27 +103,55 @@ ovsdb_replica_log_trim__(struct ovsdb_replica_log *log, size_t n_rows)
     log->base += drop;
 }
 
+/* An index maps each key to the rows that hold it: to the row's UUID, a
+ * jansson string, when one row does (the usual case: names, a port's
+ * interfaces), and to an object {uuid: true} when several do.  A string
+ * costs a fifth of an object's memory. */
+
+/* True if the entry 'rows' of an index holds row 'uuid'. */
+static bool
+ovsdb_replica_index_holds__(const json_t *rows, const char *uuid)
+{
+    return (json_is_string(rows) ? !strcmp(json_string_value(rows), uuid)
+            : json_object_get(rows, uuid) != NULL);
+}
+
 /* Applies 'op' to the entry of row 'uuid' under 'key' in 'index'. */
 static void
 ovsdb_replica_index_entry(json_t *index, const char *key, const char *uuid,
                           enum ovsdb_replica_index_op op)
 {
-    json_t *uuids = json_object_get(index, key);
-    bool present = json_object_get(uuids, uuid) != NULL;
+    json_t *rows = json_object_get(index, key);
+    bool present = ovsdb_replica_index_holds__(rows, uuid);
 
     if (op == OVSDB_REPLICA_INDEX_TOGGLE) {
         op = present ? OVSDB_REPLICA_INDEX_REMOVE : OVSDB_REPLICA_INDEX_ADD;
     }
     if (op == OVSDB_REPLICA_INDEX_ADD && !present) {
-        if (!uuids) {
-            uuids = json_object();
-            json_object_set_new(index, key, uuids);
+        if (!rows) {
+            json_object_set_new(index, key, json_string(uuid));
+        } else {
+            if (json_is_string(rows)) {
+                json_t *several = json_object();
+
+                json_object_set_new(several, json_string_value(rows),
+                                    json_true());
+                json_object_set_new(index, key, several);
+                rows = several;
+            }
+            json_object_set_new(rows, uuid, json_true());
         }
-        json_object_set_new(uuids, uuid, json_true());
     } else if (op == OVSDB_REPLICA_INDEX_REMOVE && present) {
-        json_object_del(uuids, uuid);
-        if (!json_object_size(uuids)) {
+        if (json_is_string(rows)) {
             json_object_del(index, key);
+            return;
+        }
+        json_object_del(rows, uuid);
+        if (json_object_size(rows) == 1) {
+            void *it = json_object_iter(rows);
+
+            json_object_set_new(index, key,
+                                json_string(json_object_iter_key(it)));
         }
     }
 }
@@ -237,14 +265,46 @@ ovsdb_replica_get_index(const struct ovsdb_replica *r, const char *table,
     return index;
 }
 
-/* Returns the rows of 'table' whose indexed 'column' holds 'key', as
- * {uuid: true} (borrowed, valid until the next change), or NULL if
- * none. */
-const json_t *
-ovsdb_replica_index_lookup(const struct ovsdb_replica *r, const char *table,
+/* Returns the entry of 'key' in the index of 'table'.'column' (a UUID
+ * string or an object {uuid: true}; borrowed), or NULL. */
+static const json_t *
+ovsdb_replica_index_rows__(const struct ovsdb_replica *r, const char *table,
                            const char *column, const char *key)
 {
     return json_object_get(ovsdb_replica_get_index(r, table, column), key);
+}
+
+const char *
+ovsdb_replica_index_first(struct ovsdb_replica_index_iter *it,
+                          const struct ovsdb_replica *r, const char *table,
+                          const char *column, const char *key)
+{
+    it->rows = ovsdb_replica_index_rows__(r, table, column, key);
+    if (json_is_string(it->rows)) {
+        it->pos = NULL;
+        return json_string_value(it->rows);
+    }
+    it->pos = json_object_iter((json_t *) it->rows);
+    return it->pos ? json_object_iter_key(it->pos) : NULL;
+}
+
+const char *
+ovsdb_replica_index_next(struct ovsdb_replica_index_iter *it)
+{
+    if (!it->pos) {
+        return NULL;
+    }
+    it->pos = json_object_iter_next((json_t *) it->rows, it->pos);
+    return it->pos ? json_object_iter_key(it->pos) : NULL;
+}
+
+size_t
+ovsdb_replica_index_count(const struct ovsdb_replica *r, const char *table,
+                          const char *column, const char *key)
+{
+    const json_t *rows = ovsdb_replica_index_rows__(r, table, column, key);
+
+    return json_is_string(rows) ? 1 : json_object_size(rows);
 }
 
 /* Returns the UUID (borrowed, valid until the next change) of the row of
@@ -254,11 +314,10 @@ const char *
 ovsdb_replica_index_find(const struct ovsdb_replica *r, const char *table,
                          const char *column, const char *key)
 {
-    const json_t *uuids = ovsdb_replica_index_lookup(r, table, column, key);
+    struct ovsdb_replica_index_iter it;
     const char *uuid, *found = NULL;
-    const json_t *v;
 
-    json_object_foreach ((json_t *) uuids, uuid, v) {
+    OVSDB_REPLICA_INDEX_FOR_EACH (uuid, it, r, table, column, key) {
         if (!found || strcmp(uuid, found) < 0) {
             found = uuid;
         }
@@ -273,8 +332,8 @@ ovsdb_replica_index_has(const struct ovsdb_replica *r, const char *table,
                         const char *column, const char *key,
                         const char *uuid)
 {
-    return json_object_get(ovsdb_replica_index_lookup(r, table, column, key),
-                           uuid) != NULL;
+    return ovsdb_replica_index_holds__(
+        ovsdb_replica_index_rows__(r, table, column, key), uuid);
 }
 
 unsigned long long

@@ -80,9 +80,10 @@ struct ovsdb_replica {
                                  * ovsdb_replica_add_quiet_column(). */
     json_t *row_seqnos;         /* {table: {uuid: seqno}}: the update that
                                  * last inserted or changed each row. */
-    json_t *indexes;            /* {table: {column: {key: {uuid: true}}}}:
-                                 * for each indexed column, the rows that
-                                 * hold each string or UUID atom 'key'. */
+    json_t *indexes;            /* {table: {column: {key: rows}}}: for
+                                 * each indexed column, the rows that hold
+                                 * each string or UUID atom 'key' (see
+                                 * "Secondary indexes" below). */
     struct gn_strmap logs;      /* table -> struct ovsdb_replica_log. */
     json_t *interned;           /* {text: string}: the strings rows share
                                  * (ovsdb-replica-intern.c), */
@@ -108,9 +109,9 @@ struct ovsdb_replica {
  *
  * An index of table.column maps each string or UUID atom of the column (the
  * value of a string column, each member of a set of UUIDs) to the rows that
- * hold it: {key: {uuid: true}}.  Keys with no rows left are removed, so a
- * key is present exactly when some row holds it.  Map columns index
- * nothing. */
+ * hold it: {key: "uuid"} when one row does, {key: {uuid: true, ...}} when
+ * several do.  Keys with no rows left are removed, so a key is present
+ * exactly when some row holds it.  Map columns index nothing. */
 
 enum ovsdb_replica_index_op {
     OVSDB_REPLICA_INDEX_ADD,

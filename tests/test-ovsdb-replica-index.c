@@ -27,11 +27,19 @@ static bool
 index_agrees(struct ovsdb_replica *r, const char *table, const char *column,
              const char *key)
 {
-    const json_t *found = ovsdb_replica_index_lookup(r, table, column, key);
-    size_t n_walk = 0;
+    struct ovsdb_replica_index_iter it;
+    size_t n_walk = 0, n_index = 0;
     const char *uuid;
     const json_t *row;
     bool ok = true;
+
+    /* Each row the index gives holds the key, once. */
+    OVSDB_REPLICA_INDEX_FOR_EACH (uuid, it, r, table, column, key) {
+        row = ovsdb_replica_get_row(r, table, uuid);
+        ok &= row != NULL;
+        n_index++;
+    }
+    ok &= ovsdb_replica_index_count(r, table, column, key) == n_index;
 
     OVSDB_REPLICA_FOR_EACH (uuid, row, r, table) {
         const char *s = ovsdb_datum_string(row, column);
@@ -44,14 +52,13 @@ index_agrees(struct ovsdb_replica *r, const char *table, const char *column,
         }
         if (holds) {
             n_walk++;
-            ok &= json_object_get(found, uuid) != NULL;
+            ok &= ovsdb_replica_index_has(r, table, column, key, uuid);
         }
     }
-    ok &= json_object_size(found) == n_walk;
-    ok &= (found != NULL) == (n_walk > 0);
+    ok &= n_index == n_walk;
     if (!ok) {
         fprintf(stderr, "  index %s.%s[%s]: %zu rows, walk finds %zu\n",
-                table, column, key, json_object_size(found), n_walk);
+                table, column, key, n_index, n_walk);
     }
     return ok;
 }
@@ -120,7 +127,7 @@ test_index_follows_insert_and_delete(void)
     CHECK(ovsdb_replica_index_has(r, "Bridge", "ports", P1, U2));
     CHECK(!ovsdb_replica_index_has(r, "Bridge", "ports", P1, U3));
     CHECK(ovsdb_replica_index_find(r, "Port", "name", "p2") == NULL);
-    CHECK(ovsdb_replica_index_lookup(r, "Port", "name", "p2") == NULL);
+    CHECK(ovsdb_replica_index_count(r, "Port", "name", "p2") == 0);
 
     CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"insert\": {\"name\": \"p2\","
                 "\"interfaces\": [\"uuid\", \"" U3 "\"]}}},"
@@ -246,7 +253,6 @@ static void
 test_index_keeps_duplicates(void)
 {
     struct ovsdb_replica *r = make_indexed_replica();
-    const json_t *both;
 
     CHECK(apply(r, initial2, true, true));
     /* P3 and P2 take the name P1 has: the smallest UUID is found, whatever
@@ -256,8 +262,7 @@ test_index_keeps_duplicates(void)
     CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"insert\": {\"name\": \"p1\""
                 "}}}}", true, false));
     CHECK_STREQ(port_named(r, "p1"), P1);
-    both = ovsdb_replica_index_lookup(r, "Port", "name", "p1");
-    CHECK(json_object_size(both) == 3);
+    CHECK(ovsdb_replica_index_count(r, "Port", "name", "p1") == 3);
     CHECK(indexes_agree(r));
     /* Deleting one, or renaming one away, keeps the others. */
     CHECK(apply(r, "{\"Port\": {\"" P1 "\": {\"delete\": null}}}",
@@ -267,6 +272,18 @@ test_index_keeps_duplicates(void)
                 "{\"name\": \"p2\"}}}}", true, false));
     CHECK_STREQ(port_named(r, "p1"), P3);
     CHECK_STREQ(port_named(r, "p2"), P2);
+    CHECK(ovsdb_replica_index_count(r, "Port", "name", "p1") == 1);
+    CHECK(indexes_agree(r));
+    /* One row again, then two (the entry's two forms, both ways). */
+    CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"modify\": "
+                "{\"name\": \"p1\"}}}}", true, false));
+    CHECK(ovsdb_replica_index_count(r, "Port", "name", "p1") == 2);
+    CHECK(ovsdb_replica_index_count(r, "Port", "name", "p2") == 0);
+    CHECK_STREQ(port_named(r, "p1"), P2);
+    CHECK(indexes_agree(r));
+    CHECK(apply(r, "{\"Port\": {\"" P2 "\": {\"modify\": "
+                "{\"name\": \"p2\"}}}}", true, false));
+    CHECK_STREQ(port_named(r, "p1"), P3);
     CHECK(indexes_agree(r));
     /* Two bridges with one port (OVSDB allows it): both are found. */
     CHECK(apply(r, "{\"Bridge\": {\"" U3 "\": {\"insert\": {\"name\": "
