@@ -15,7 +15,6 @@
 #include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-flow.h"
-#include "tun-metadata.h"
 #include "util.h"
 
 static struct hmap flow_bodies = HMAP_INITIALIZER(&flow_bodies);
@@ -98,7 +97,6 @@ flow_body_unref(struct flow_body *b)
 {
     if (b && !--b->n_refs) {
         hmap_remove(&flow_bodies, &b->node);
-        free(b->match.tun_md);
         free(b);
     }
 }
@@ -118,10 +116,9 @@ flow_body_get(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
 {
     struct flow_body_match fm;
     struct flow_body *b;
-    size_t ofpacts_room;
+    size_t ofpacts_room, tun_md_size;
     uint32_t key_hash, hash;
 
-    ovs_assert(ofpacts_len <= UINT32_MAX);
     flow_body_canonicalize__(ofpacts, ofpacts_len);
     flow_body_match_init__(&fm, match);
     key_hash = flow_body_key_hash__(table_id, priority, &fm.mm);
@@ -131,14 +128,20 @@ flow_body_get(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
         if (b->key_hash == key_hash && b->ofp_version == ofp_version
             && b->table_id == table_id && b->priority == priority
             && b->cookie == cookie && b->ofpacts_len == ofpacts_len
-            && (!ofpacts_len || !memcmp(b->data, ofpacts, ofpacts_len))
-            && minimatch_equal(&b->match, &fm.mm)) {
-            return flow_body_ref(b);
+            && (!ofpacts_len || !memcmp(b->data, ofpacts, ofpacts_len))) {
+            struct minimatch mm;
+
+            flow_body_match(b, &mm);
+            if (minimatch_equal(&mm, &fm.mm)) {
+                return flow_body_ref(b);
+            }
         }
     }
 
+    ovs_assert(ofpacts_len < (1u << 31));
+    tun_md_size = match->tun_md.valid ? sizeof match->tun_md : 0;
     ofpacts_room = ROUND_UP(ofpacts_len, 8);
-    b = gn_xmalloc(sizeof *b + ofpacts_room + fm.size);
+    b = gn_xmalloc(sizeof *b + ofpacts_room + fm.size + tun_md_size);
     b->n_refs = 1;
     b->key_hash = key_hash;
     b->ofp_version = ofp_version;
@@ -149,12 +152,13 @@ flow_body_get(uint8_t ofp_version, uint8_t table_id, uint16_t priority,
     if (ofpacts_len) {
         memcpy(b->data, ofpacts, ofpacts_len);
     }
-    /* The two miniflows, moved as one block. */
+    /* The two miniflows, moved as one block, and the tunnel metadata. */
     memcpy((uint8_t *) b->data + ofpacts_room, fm.room, fm.size);
-    b->match.flow = (struct miniflow *) ((uint8_t *) b->data + ofpacts_room);
-    b->match.mask = (struct minimask *) ((uint8_t *) b->match.flow
-                                         + fm.size / 2);
-    b->match.tun_md = tun_metadata_allocation_clone(&match->tun_md);
+    b->has_tun_md = tun_md_size != 0;
+    if (tun_md_size) {
+        memcpy((uint8_t *) b->data + ofpacts_room + fm.size, &match->tun_md,
+               tun_md_size);
+    }
     hmap_insert(&flow_bodies, &b->node, hash);
     return b;
 }
@@ -165,13 +169,35 @@ flow_body_ofpacts(const struct flow_body *b)
     return b->ofpacts_len ? (const struct ofpact *) b->data : NULL;
 }
 
+void
+flow_body_match(const struct flow_body *b, struct minimatch *mm)
+{
+    uint8_t *flow = (uint8_t *) b->data + ROUND_UP(b->ofpacts_len, 8);
+    size_t one = sizeof(struct miniflow)
+                 + MINIFLOW_VALUES_SIZE(miniflow_n_values(
+                                            (struct miniflow *) flow));
+
+    mm->flow = (struct miniflow *) flow;
+    mm->mask = (struct minimask *) (flow + one);
+    mm->tun_md = (b->has_tun_md
+                  ? (struct tun_metadata_allocation *) (flow + 2 * one)
+                  : NULL);
+}
+
 bool
 flow_body_same_key(const struct flow_body *a, const struct flow_body *b)
 {
-    return a == b || (a->key_hash == b->key_hash
-                      && a->table_id == b->table_id
-                      && a->priority == b->priority
-                      && minimatch_equal(&a->match, &b->match));
+    struct minimatch am, bm;
+
+    if (a == b) {
+        return true;
+    } else if (a->key_hash != b->key_hash || a->table_id != b->table_id
+               || a->priority != b->priority) {
+        return false;
+    }
+    flow_body_match(a, &am);
+    flow_body_match(b, &bm);
+    return minimatch_equal(&am, &bm);
 }
 
 bool
@@ -186,9 +212,11 @@ flow_body_format(const struct flow_body *b, struct ds *match,
                  struct ds *actions)
 {
     struct ofpact_format_params fp = { .s = actions };
+    struct minimatch mm;
     struct match m;
 
-    minimatch_expand(&b->match, &m);
+    flow_body_match(b, &mm);
+    minimatch_expand(&mm, &m);
     match_format(&m, NULL, match, OFP_DEFAULT_PRIORITY);
     ofpacts_format(flow_body_ofpacts(b), b->ofpacts_len, &fp);
 }

@@ -2,8 +2,8 @@
  * flows/flow-table.c).
  *
  * A body is a flow as libopenvswitch decoded it (table id, priority,
- * cookie, match and actions), in one block: the ofpacts, then the match's
- * two miniflows.  Every table, memo entry and owned change that holds a
+ * cookie, match and actions), in one block: a 40-byte header, the
+ * ofpacts, then the match's two miniflows.  Every table, memo entry and owned change that holds a
  * flow holds a reference to one body, and equal flows share one body:
  * flow_body_get() returns the body of an equal flow when there is one, so
  * a flow read back from the switch and the same flow normalized from its
@@ -49,13 +49,14 @@ struct flow_body {
     uint8_t ofp_version;        /* Normalized for this OpenFlow version. */
     uint8_t table_id;
     uint16_t priority;
-    uint32_t ofpacts_len;
+    uint32_t ofpacts_len : 31;
+    uint32_t has_tun_md : 1;    /* The match maps tunnel metadata. */
 
     uint64_t cookie;
-    struct minimatch match;     /* Its miniflows are in 'data', after the
-                                 * ofpacts. */
     uint64_t data[];            /* The ofpacts (8-byte aligned), then the
-                                 * match's flow and mask miniflows. */
+                                 * match's flow and mask miniflows, then
+                                 * its tunnel metadata allocation if
+                                 * 'has_tun_md' (see flow_body_match()). */
 };
 
 /* Returns a reference to the body of the decoded flow 'match' and
@@ -76,6 +77,10 @@ void flow_body_unref(struct flow_body *b);
 
 /* Returns the ofpacts of 'b' (NULL if it has none). */
 const struct ofpact *flow_body_ofpacts(const struct flow_body *b);
+
+/* Stores in '*mm' the match of 'b', which points into 'b': valid as long as
+ * 'b' is, never passed to minimatch_destroy(). */
+void flow_body_match(const struct flow_body *b, struct minimatch *mm);
 
 /* True if 'a' and 'b' have the same key (table id, priority, match). */
 bool flow_body_same_key(const struct flow_body *a, const struct flow_body *b);

@@ -719,7 +719,6 @@ flow_table_mod_encode(const struct flow_table_mod *mod, uint8_t ofp_version,
     const struct flow_body *b = mod->entry->body;
     bool delete = mod->type == FLOW_TABLE_MOD_DELETE;
     struct ofputil_flow_mod fm = {
-        .match = b->match,
         .priority = b->priority,
         .new_cookie = OVS_BE64_MAX,
         .table_id = b->table_id,
@@ -734,6 +733,7 @@ flow_table_mod_encode(const struct flow_table_mod *mod, uint8_t ofp_version,
     struct ofpbuf *buf;
     void *data;
 
+    flow_body_match(b, &fm.match);
     switch (mod->type) {
     case FLOW_TABLE_MOD_DELETE:
         fm.command = OFPFC_DELETE_STRICT;
