@@ -1,10 +1,12 @@
 /* netdev-nl.c: the primitives devices/netdev.c is built from: an
  * rtnetlink socket (libnl-route-3) that remembers the kernel's errno, link
  * lookups and changes (up, rename, move to a namespace, delete), addresses
- * and default routes, and the switch of the calling thread into a network
- * namespace and back, after checking that the file is one. */
+ * and default routes, the switch of the calling thread into a network
+ * namespace and back, after checking that the file is one, and the list of
+ * the links guestnet marked (netdev_list_aliased()). */
 #include <config.h>
 
+#include "netdev.h"
 #include "netdev-private.h"
 
 #include <errno.h>
@@ -26,6 +28,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/route.h>
+#include <netlink/route/rtnl.h>
 
 #include "gn-log.h"
 #include "gn-util.h"
@@ -385,4 +388,93 @@ netdev_leave_netns__(int orig_fd)
         gn_fatal("returning to the original netns: %s", strerror(errno));
     }
     close(orig_fd);
+}
+
+/* What netdev_list_aliased() collects. */
+struct netdev_list_ctx {
+    const char *prefix;
+    struct netdev_aliased *links;
+    size_t n, allocated;
+};
+
+/* Adds link 'o' to the list 'ctx_' if its alias starts with the prefix or
+ * it has a temporary name. */
+static void
+netdev_list_link__(struct nl_object *o, void *ctx_)
+{
+    struct netdev_list_ctx *ctx = ctx_;
+    struct rtnl_link *link = (struct rtnl_link *) o;
+    const char *alias = rtnl_link_get_ifalias(link);
+    const char *name = rtnl_link_get_name(link);
+    bool temp = name && netdev_is_temp_name(name);
+
+    if (!name || (!temp && (!alias || strncmp(alias, ctx->prefix,
+                                              strlen(ctx->prefix))))) {
+        return;
+    }
+    if (ctx->n >= ctx->allocated) {
+        ctx->allocated = 2 * ctx->allocated + 8;
+        ctx->links = gn_xrealloc(ctx->links,
+                                 ctx->allocated * sizeof *ctx->links);
+    }
+    ctx->links[ctx->n].name = gn_xstrdup(name);
+    ctx->links[ctx->n].alias = gn_xstrdup(alias ? alias : "");
+    ctx->n++;
+}
+
+/* Parses one message of the link dump into a link object, which
+ * netdev_list_link__() looks at and libnl frees. */
+static int
+netdev_list_msg__(struct nl_msg *msg, void *ctx)
+{
+    nl_msg_parse(msg, netdev_list_link__, ctx);
+    return NL_OK;
+}
+
+/* The host's links are read one dump message at a time, each parsed and
+ * freed before the next, not gathered into a libnl cache first: with a
+ * thousand ports the cache held some 1.7 MB at once, on the device
+ * worker's thread but in the daemon's one malloc arena. */
+char *
+netdev_list_aliased(const char *prefix, struct netdev_aliased **linksp,
+                    size_t *np)
+{
+    struct netdev_list_ctx ctx = { .prefix = prefix };
+    struct netdev_nl nl = { .sock = NULL };
+    char *error;
+    int err;
+
+    *linksp = NULL;
+    *np = 0;
+    error = netdev_nl_open__(&nl);
+    if (error) {
+        return error;
+    }
+    err = nl_rtgen_request(nl.sock, RTM_GETLINK, AF_UNSPEC, NLM_F_DUMP);
+    if (!err) {
+        nl_socket_modify_cb(nl.sock, NL_CB_VALID, NL_CB_CUSTOM,
+                            netdev_list_msg__, &ctx);
+        err = nl_recvmsgs_default(nl.sock);
+    }
+    if (err < 0) {
+        error = gn_xasprintf("listing links: %s",
+                             netdev_nl_strerror__(&nl, err));
+        netdev_nl_close__(&nl);
+        netdev_aliased_free(ctx.links, ctx.n);
+        return error;
+    }
+    netdev_nl_close__(&nl);
+    *linksp = ctx.links;
+    *np = ctx.n;
+    return NULL;
+}
+
+void
+netdev_aliased_free(struct netdev_aliased *links, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(links[i].name);
+        free(links[i].alias);
+    }
+    free(links);
 }

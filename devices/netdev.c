@@ -705,67 +705,6 @@ netdev_is_veth_pair(const char *a, const char *b)
                                                                   "ifindex");
 }
 
-char *
-netdev_list_aliased(const char *prefix, struct netdev_aliased **linksp,
-                    size_t *np)
-{
-    struct netdev_nl nl = { .sock = NULL };
-    struct nl_cache *cache = NULL;
-    size_t n = 0, allocated = 0;
-    struct netdev_aliased *links = NULL;
-    char *error;
-    int err;
-
-    *linksp = NULL;
-    *np = 0;
-    error = netdev_nl_open__(&nl);
-    if (error) {
-        return error;
-    }
-    err = rtnl_link_alloc_cache(nl.sock, AF_UNSPEC, &cache);
-    if (err) {
-        error = gn_xasprintf("listing links: %s",
-                             netdev_nl_strerror__(&nl, err));
-        netdev_nl_close__(&nl);
-        return error;
-    }
-    for (struct nl_object *o = nl_cache_get_first(cache); o;
-         o = nl_cache_get_next(o)) {
-        struct rtnl_link *link = (struct rtnl_link *) o;
-        const char *alias = rtnl_link_get_ifalias(link);
-        const char *name = rtnl_link_get_name(link);
-
-        bool temp = name && netdev_is_temp_name(name);
-
-        if (!name
-            || (!temp && (!alias || strncmp(alias, prefix, strlen(prefix))))) {
-            continue;
-        }
-        if (n >= allocated) {
-            allocated = 2 * allocated + 8;
-            links = gn_xrealloc(links, allocated * sizeof *links);
-        }
-        links[n].name = gn_xstrdup(name);
-        links[n].alias = gn_xstrdup(alias ? alias : "");
-        n++;
-    }
-    nl_cache_free(cache);
-    netdev_nl_close__(&nl);
-    *linksp = links;
-    *np = n;
-    return NULL;
-}
-
-void
-netdev_aliased_free(struct netdev_aliased *links, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(links[i].name);
-        free(links[i].alias);
-    }
-    free(links);
-}
-
 /* Checks that the network namespace named by 'pid', 'name' or 'path'
  * (exactly one set) exists, without blocking (see netdev_netns_open__()).
  * Returns 0 if it does; otherwise ENOENT (no such file) or EINVAL (not a

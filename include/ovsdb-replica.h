@@ -205,9 +205,10 @@ const json_t *ovsdb_replica_get_row(const struct ovsdb_replica *,
                                     const char *table, const char *uuid);
 size_t ovsdb_replica_count(const struct ovsdb_replica *, const char *table);
 
-/* Returns how many strings the rows of 'r' share one copy of (datum tags,
- * map keys, short values; see ovsdb/ovsdb-replica-intern.c), counting
- * those no row holds any more until they are purged. */
+/* Returns how many strings and map pairs the rows of 'r' share one copy of
+ * (datum tags, map keys, short values, pairs with a short value; see
+ * ovsdb/ovsdb-replica-intern.c), counting those no row holds any more until
+ * they are purged. */
 size_t ovsdb_replica_interned_count(const struct ovsdb_replica *r);
 
 /* Index lookups, in O(1).  All abort if 'table'.'column' is not indexed.

@@ -8,36 +8,60 @@
  * replica's values are never changed in place (a change makes a new
  * value), so a row can hold a string that other rows hold too: a value
  * stored in the replica goes through ovsdb_replica_intern(), which returns
- * it with those strings replaced by the replica's one copy of each.
+ * it with those strings replaced by the replica's one copy of each.  A map
+ * pair whose value is short is shared whole the same way (an array and its
+ * table, some 130 bytes): every guest's Interface has "guestnet:kind"=kvm,
+ * "guestnet:network"=web and the like.
  *
- * Owns the table of shared strings ({text: string}); a string that no row
- * holds any more leaves it at the next purge, which runs each time the
- * table has grown by half since the last. */
+ * Owns the tables of shared strings ({text: string}) and pairs; a string
+ * or pair that no row holds any more leaves them at the next purge, which
+ * runs each time the two have grown by half since the last. */
 #include <config.h>
 
 #include "ovsdb-replica-private.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "gn-util.h"
 
 /* Strings this long or shorter are shared wherever they occur; longer
  * ones (names, UUIDs, addresses: mostly one row's own) only as tags and
  * map keys. */
 #define OVSDB_REPLICA_INTERN_SHORT 12
 
-/* Removes from 'r''s table the strings that only the table holds. */
+/* Removes from shared table 'table' the values that only it holds. */
 static void
-ovsdb_replica_intern_purge__(struct ovsdb_replica *r)
+ovsdb_replica_intern_purge_table__(json_t *table)
 {
     const char *text;
     json_t *s;
     void *tmp;
 
-    json_object_foreach_safe (r->interned, tmp, text, s) {
+    json_object_foreach_safe (table, tmp, text, s) {
         if (s->refcount == 1) {
-            json_object_del(r->interned, text);
+            json_object_del(table, text);
         }
     }
-    r->interned_purge_at = json_object_size(r->interned) * 3 / 2 + 256;
+}
+
+/* Returns how many strings and pairs 'r' shares. */
+static size_t
+ovsdb_replica_intern_size__(const struct ovsdb_replica *r)
+{
+    return json_object_size(r->interned) + json_object_size(r->interned_pairs);
+}
+
+/* Purges 'r''s shared tables if they have grown enough since the last
+ * purge. */
+static void
+ovsdb_replica_intern_maybe_purge__(struct ovsdb_replica *r)
+{
+    if (ovsdb_replica_intern_size__(r) >= r->interned_purge_at) {
+        ovsdb_replica_intern_purge_table__(r->interned);
+        ovsdb_replica_intern_purge_table__(r->interned_pairs);
+        r->interned_purge_at = ovsdb_replica_intern_size__(r) * 3 / 2 + 256;
+    }
 }
 
 /* Returns a new reference to 'r''s copy of string 's' (borrowed), making
@@ -53,9 +77,7 @@ ovsdb_replica_intern_string__(struct ovsdb_replica *r, json_t *s)
     }
     shared = json_object_get(r->interned, text);
     if (!shared) {
-        if (json_object_size(r->interned) >= r->interned_purge_at) {
-            ovsdb_replica_intern_purge__(r);
-        }
+        ovsdb_replica_intern_maybe_purge__(r);
         json_object_set(r->interned, text, s);
         shared = s;
     }
@@ -65,12 +87,45 @@ ovsdb_replica_intern_string__(struct ovsdb_replica *r, json_t *s)
 static void ovsdb_replica_intern_at__(struct ovsdb_replica *, json_t *a,
                                       size_t i, bool key);
 
+/* Replaces map pair 'i' of 'pairs' (its strings already shared) by 'r''s
+ * copy of an equal pair if its value is a short string, making it the
+ * copy if there is none. */
+static void
+ovsdb_replica_intern_pair_at__(struct ovsdb_replica *r, json_t *pairs,
+                               size_t i)
+{
+    json_t *pair = json_array_get(pairs, i);
+    const json_t *k = json_array_get(pair, 0);
+    const json_t *v = json_array_get(pair, 1);
+    json_t *shared;
+    char *id;
+
+    if (!json_is_string(k) || !json_is_string(v)
+        || json_string_length(v) > OVSDB_REPLICA_INTERN_SHORT
+        || strlen(json_string_value(k)) != json_string_length(k)
+        || strlen(json_string_value(v)) != json_string_length(v)) {
+        return;
+    }
+    /* The key's length first: "1:ab" + "c" and "2:a" + "bc" differ. */
+    id = gn_xasprintf("%zu:%s%s", json_string_length(k),
+                      json_string_value(k), json_string_value(v));
+    shared = json_object_get(r->interned_pairs, id);
+    if (!shared) {
+        ovsdb_replica_intern_maybe_purge__(r);
+        json_object_set(r->interned_pairs, id, pair);
+    } else if (shared != pair) {
+        json_array_set(pairs, i, shared);
+    }
+    free(id);
+}
+
 /* Replaces, in 'v' (borrowed), each string that recurs across rows by
  * 'r''s copy of it: a string of at most OVSDB_REPLICA_INTERN_SHORT bytes
  * or a map key ('key') anywhere, and the tags and parts of a tagged datum
- * (["set", [...]], ["map", [[k, v], ...]], ["uuid", "..."]).  An array
- * changes in place: a string replaced by an equal one changes nothing for
- * anyone else who holds the array (the update it came in, say).  Returns
+ * (["set", [...]], ["map", [[k, v], ...]], ["uuid", "..."]), and a map
+ * pair with a short value.  An array changes in place: a string or pair
+ * replaced by an equal one changes nothing for anyone else who holds the
+ * array (the update it came in, say).  Returns
  * the string to put in place of 'v' if 'v' is one (a new reference), else
  * NULL. */
 static json_t *
@@ -95,6 +150,7 @@ ovsdb_replica_intern_value__(struct ovsdb_replica *r, json_t *v, bool key)
             if (map && json_is_array(e) && json_array_size(e) == 2) {
                 ovsdb_replica_intern_at__(r, e, 0, true);
                 ovsdb_replica_intern_at__(r, e, 1, false);
+                ovsdb_replica_intern_pair_at__(r, payload, i);
             } else {
                 ovsdb_replica_intern_at__(r, payload, i, false);
             }
@@ -125,7 +181,7 @@ ovsdb_replica_intern_at__(struct ovsdb_replica *r, json_t *a, size_t i,
 size_t
 ovsdb_replica_interned_count(const struct ovsdb_replica *r)
 {
-    return json_object_size(r->interned);
+    return ovsdb_replica_intern_size__(r);
 }
 
 /* See ovsdb-replica-private.h. */

@@ -87,7 +87,10 @@ struct ovsdb_replica {
     struct gn_strmap logs;      /* table -> struct ovsdb_replica_log. */
     json_t *interned;           /* {text: string}: the strings rows share
                                  * (ovsdb-replica-intern.c), */
-    size_t interned_purge_at;   /* and its size that purges it next. */
+    json_t *interned_pairs;     /* {"LEN:KEYVALUE": [key, value]}: the map
+                                 * pairs with a short value they share, */
+    size_t interned_purge_at;   /* and the two's size that purges them
+                                 * next. */
 
     struct jsonrpc_session *session;
     struct ovsdb_replica_anchor *anchor;

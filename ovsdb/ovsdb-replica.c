@@ -38,6 +38,7 @@ ovsdb_replica_create(const char *db, ovsdb_replica_changed_cb *cb, void *aux)
     r->quiet = json_object();
     r->indexes = json_object();
     r->interned = json_object();
+    r->interned_pairs = json_object();
     r->logs = (struct gn_strmap) GN_STRMAP_INIT;
     r->anchor = gn_xzalloc(sizeof *r->anchor);
     r->anchor->replica = r;
@@ -78,6 +79,7 @@ ovsdb_replica_destroy(struct ovsdb_replica *r)
     json_decref(r->data);
     json_decref(r->indexes);
     json_decref(r->interned);
+    json_decref(r->interned_pairs);
     json_decref(r->row_seqnos);
     json_decref(r->quiet);
     json_decref(r->kinds);

@@ -334,7 +334,7 @@ test_veth_marked_and_temp_names(void)
     struct veth v = veth_pair(8);
     char host_tmp[IFNAMSIZ], peer_tmp[IFNAMSIZ], buf[64];
     struct netdev_aliased *links;
-    bool saw_host = false, saw_tmp = false;
+    bool saw_host = false, saw_tmp = false, saw_lo = false;
     size_t n;
 
     CHECK(netdev_is_temp_name("gnvh0123456789a"));
@@ -361,10 +361,12 @@ test_veth_marked_and_temp_names(void)
         saw_host = saw_host || !strcmp(links[i].name, v.host);
         saw_tmp = saw_tmp || (!strcmp(links[i].name, host_tmp)
                               && !strcmp(links[i].alias, ""));
+        saw_lo = saw_lo || !strcmp(links[i].name, "lo");
     }
     netdev_aliased_free(links, n);
     CHECK(saw_host);
     CHECK(saw_tmp);
+    CHECK(!saw_lo);             /* Neither marked nor a temporary name. */
     CHECK(!netdev_delete(host_tmp, false));
     CHECK(!netdev_exists(peer_tmp));
     CHECK(!netdev_delete(v.host, false));

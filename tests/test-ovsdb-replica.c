@@ -381,7 +381,8 @@ test_datum_helpers(void)
 }
 
 /* Rows share the strings that recur across them (map keys, datum tags,
- * short values), and a change makes no row see another's value. */
+ * short values) and the map pairs with a short value, and a change makes
+ * no row see another's value. */
 static void
 test_rows_share_recurring_strings(void)
 {
@@ -399,6 +400,9 @@ test_rows_share_recurring_strings(void)
     const char *modify =
         "{\"Bridge\": {\"" P2 "\": {\"modify\": {\"external_ids\":"
         " [\"map\", [[\"guestnet:network\", \"db\"]]]}}}}";
+    const char *modify_back =
+        "{\"Bridge\": {\"" P2 "\": {\"modify\": {\"external_ids\":"
+        " [\"map\", [[\"guestnet:network\", \"web\"]]]}}}}";
     const char *p3_ids =
         "[\"map\", [[\"guestnet:network\", \"web\"],"
         " [\"guestnet:mac\", \"52:54:00:00:00:03\"]]]";
@@ -418,6 +422,9 @@ test_rows_share_recurring_strings(void)
           == json_array_get(json_array_get(eb, 1), 0));
     CHECK(json_array_get(json_array_get(ea, 0), 1)
           == json_array_get(json_array_get(eb, 0), 1));
+    /* ... of the pair with the short value, not of the others ... */
+    CHECK(json_array_get(ea, 0) == json_array_get(eb, 0));
+    CHECK(json_array_get(ea, 1) != json_array_get(eb, 1));
     /* ... and each row keeps its own values. */
     CHECK_STREQ(ovsdb_datum_map_get_string(a, "external_ids", "guestnet:mac"),
                 "52:54:00:00:00:02");
@@ -434,6 +441,21 @@ test_rows_share_recurring_strings(void)
                                                                  P3),
                                            "external_ids", "guestnet:network"),
                 "web");
+    CHECK(column_is(r, "Bridge", P3, "external_ids", p3_ids));
+    /* Back to the value P3 has: the pair is P3's again. */
+    CHECK(apply(r, modify_back, true, false));
+    a = ovsdb_replica_get_row(r, "Bridge", P2);
+    ea = json_array_get(json_object_get(a, "external_ids"), 1);
+    CHECK(ovsdb_datum_map_get_string(a, "external_ids", "guestnet:mac")
+          && json_array_size(ea) == 2);
+    for (size_t i = 0; i < json_array_size(ea); i++) {
+        const json_t *pair = json_array_get(ea, i);
+
+        if (!strcmp(json_string_value(json_array_get(pair, 0)),
+                    "guestnet:network")) {
+            CHECK(pair == json_array_get(eb, 0));
+        }
+    }
     CHECK(column_is(r, "Bridge", P3, "external_ids", p3_ids));
     ovsdb_replica_destroy(r);
 }
