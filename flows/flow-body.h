@@ -3,8 +3,10 @@
  *
  * A body is a flow as libopenvswitch decoded it (table id, priority,
  * cookie, match and actions), in one block: a 40-byte header, the
- * ofpacts, then the match's two miniflows.  Every table, memo entry and owned change that holds a
- * flow holds a reference to one body, and equal flows share one body:
+ * ofpacts, the match's two miniflows and, if the match maps tunnel
+ * metadata, its allocation.  Every table, memo entry and owned change that
+ * holds a flow holds a reference to one body, and equal flows share one
+ * body:
  * flow_body_get() returns the body of an equal flow when there is one, so
  * a flow read back from the switch and the same flow normalized from its
  * text are one body in memory.
@@ -16,9 +18,13 @@
  * a set_field's value and mask), so flow_body_get() zeroes them first; and
  * the flow_mod decoder completes some actions from the match
  * (ofpacts_check(): whether a VLAN header is there, the IP protocol), which
- * flow_table.c does to flows read back from the switch too.  Equal flows
- * then have equal bytes, however they were spelled and from wherever they
- * came.
+ * flows/flow-table.c does to flows read back from the switch too.  Equal
+ * flows then have equal bytes, however they were spelled.  The bytes
+ * include what the decoder records of the encoding (struct ofpact's 'raw':
+ * which OpenFlow action carried it), so a flow that another program (or
+ * guestnet speaking another OpenFlow version) installed with the same
+ * meaning but another encoding differs, and is modified once to
+ * guestnet's encoding; after that the switch holds what guestnet sent.
  *
  * No text is kept: flow_body_format() writes the flow's normalized text
  * (match_format(), ofpacts_format()) when a log, an error or a dump needs

@@ -47,9 +47,9 @@ struct flow_key {
 };
 
 /* The normalization memo.  Normalizing a flow (parse, encode, decode,
- * format) costs far more than copying a normalized one, and the daemon
- * rebuilds its desired table from mostly the same flow texts on every
- * change.  So flow_table_add() remembers, per OpenFlow version, the entry
+ * find its body) costs far more than copying a normalized one, and the
+ * daemon rebuilds its desired table from mostly the same flow texts on
+ * every change.  So flow_table_add() remembers, per OpenFlow version, the entry
  * each flow text normalized to and copies it the next time.
  *
  * A table's first build (an empty table when its epoch starts: guestnetd's
@@ -562,6 +562,9 @@ flow_table_add_stats_reply(struct flow_table *table, const void *msg,
         };
         struct flow_entry *e;
 
+        /* A failure leaves the rest uncompleted: such a flow differs from
+         * every desired one and is replaced, as any foreign flow is.  The
+         * switch accepted it, so it checked then. */
         ignore(ofpacts_check(ofpacts.data, fs.ofpacts_len, &cp));
         e = flow_table_entry_create__(
             flow_body_get(table->ofp_version, fs.table_id, fs.priority,

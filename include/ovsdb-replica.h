@@ -212,7 +212,9 @@ size_t ovsdb_replica_count(const struct ovsdb_replica *, const char *table);
 size_t ovsdb_replica_interned_count(const struct ovsdb_replica *r);
 
 /* Index lookups, in O(1).  All abort if 'table'.'column' is not indexed.
- * Results are borrowed and valid until the next change of the replica.
+ * Results are borrowed and valid until the next change of the replica
+ * (any change: a UUID given for a key may be freed when another row takes
+ * or leaves the key).
  *
  * ovsdb_replica_index_find(): the UUID of the row of 'table' whose
  * 'column' holds 'key' (equals it, or has it as a member); if several rows

@@ -197,6 +197,38 @@ test_add_generated(struct flow_table *t, size_t n, uint64_t cookie_base)
     }
 }
 
+/* Stores in '*fm' (with its actions in 'ofpacts') flow 'spec' (ovs-ofctl
+ * syntax) as a switch holds it: sent as a flow_mod of 'protocol' and
+ * decoded with the switch's checks into a buffer whose bytes were not
+ * zero, as a switch's may be.  Returns true on success; the caller then
+ * destroys fm->match. */
+static bool
+test_switch_decode(const char *spec, enum ofputil_protocol protocol,
+                   struct ofputil_flow_mod *fm, struct ofpbuf *ofpacts)
+{
+    struct ofputil_flow_mod sent;
+    enum ofputil_protocol usable;
+    char *error = parse_ofp_flow_mod_str(&sent, spec, NULL, NULL, OFPFC_ADD,
+                                         &usable);
+    struct ofpbuf *msg;
+    enum ofperr err;
+
+    CHECK(!error);
+    if (error) {
+        free(error);
+        return false;
+    }
+    msg = ofputil_encode_flow_mod(&sent, protocol);
+    minimatch_destroy(&sent.match);
+    free(sent.ofpacts);
+    memset(ofpacts->base, 0xa5, ofpacts->allocated);
+    err = ofputil_decode_flow_mod(fm, msg->data, protocol, NULL, NULL,
+                                  ofpacts, OFPP_MAX, UINT8_MAX);
+    ofpbuf_delete(msg);
+    CHECK(!err);
+    return !err;
+}
+
 /* Stores in 'replies' the messages of the flow stats reply that a switch
  * holding the flows of 'flows' (ovs-ofctl syntax, one per element) would
  * send in OpenFlow 'version', with 'packets' packets and 100 bytes a packet
@@ -210,6 +242,8 @@ test_switch_reply(struct ovs_list *replies, uint8_t version, char **flows,
     struct ofputil_flow_stats_request fsr = {
         .out_port = OFPP_ANY, .out_group = OFPG_ANY, .table_id = 0xff,
     };
+    uint64_t stub[1024 / 8];
+    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     struct ofpbuf *request, *reply;
     size_t i;
 
@@ -218,12 +252,8 @@ test_switch_reply(struct ovs_list *replies, uint8_t version, char **flows,
     ofpmp_init(replies, request->data);
     for (i = 0; i < n; i++) {
         struct ofputil_flow_mod fm;
-        enum ofputil_protocol usable;
-        char *error = parse_ofp_flow_mod_str(&fm, flows[i], NULL, NULL,
-                                             OFPFC_ADD, &usable);
-        CHECK(!error);
-        if (error) {
-            free(error);
+
+        if (!test_switch_decode(flows[i], protocol, &fm, &ofpacts)) {
             continue;
         }
 
@@ -241,8 +271,8 @@ test_switch_reply(struct ovs_list *replies, uint8_t version, char **flows,
         minimatch_expand(&fm.match, &fs.match);
         ofputil_append_flow_stats_reply(&fs, replies, NULL);
         minimatch_destroy(&fm.match);
-        free(fm.ofpacts);
     }
+    ofpbuf_uninit(&ofpacts);
     LIST_FOR_EACH (reply, list_node, replies) {
         ofpmsg_update_length(reply);     /* As the switch does on sending. */
     }
