@@ -99,37 +99,20 @@ struct flow_entry {
     struct flow_body *body;     /* A reference. */
 };
 
-/* Returns the entry of 'table' with the key of 'key', whose
- * key_hash is 'hash', or NULL. */
+/* Returns the entry of 'table' with the key of body 'key' (an entry's
+ * place in a table is its body's key_hash), or NULL. */
 static struct flow_entry *
-flow_table_find__(const struct flow_table *table, uint32_t hash,
+flow_table_find__(const struct flow_table *table,
                   const struct flow_body *key)
 {
     struct flow_entry *e;
 
-    HMAP_FOR_EACH_WITH_HASH (e, node, hash, &table->entries) {
+    HMAP_FOR_EACH_WITH_HASH (e, node, key->key_hash, &table->entries) {
         if (flow_body_same_key(e->body, key)) {
             return e;
         }
     }
     return NULL;
-}
-
-/* Returns the entry of 'table' with the key of 'e', an entry of another
- * table (its hash is that of its key), or NULL. */
-static struct flow_entry *
-flow_table_find_entry__(const struct flow_table *table,
-                        const struct flow_entry *e)
-{
-    return flow_table_find__(table, e->node.hash, e->body);
-}
-
-/* Returns the entry of 'table' with the key of body 'key', or NULL. */
-static struct flow_entry *
-flow_table_lookup__(const struct flow_table *table,
-                    const struct flow_body *key)
-{
-    return flow_table_find__(table, key->key_hash, key);
 }
 
 /* Frees 'e', which must not be in a table.  Accepts NULL. */
@@ -175,7 +158,7 @@ flow_table_insert__(struct flow_table *table, struct flow_entry *e,
                     bool replace)
 {
     const struct flow_body *b = e->body;
-    struct flow_entry *old = flow_table_lookup__(table, b);
+    struct flow_entry *old = flow_table_find__(table, b);
     if (old) {
         if (!replace) {
             return old;
@@ -622,12 +605,12 @@ flow_table_diff(const struct flow_table *desired,
 
     mods = max ? gn_xcalloc(max, sizeof *mods) : NULL;
     HMAP_FOR_EACH (i, node, &installed->entries) {
-        if (!flow_table_find_entry__(desired, i)) {
+        if (!flow_table_find__(desired, i->body)) {
             mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_DELETE, i };
         }
     }
     HMAP_FOR_EACH (d, node, &desired->entries) {
-        i = flow_table_find_entry__(installed, d);
+        i = flow_table_find__(installed, d->body);
         if (!i || i->body == d->body) {
             continue;
         } else if (i->body->cookie != d->body->cookie) {
@@ -637,7 +620,7 @@ flow_table_diff(const struct flow_table *desired,
         }
     }
     HMAP_FOR_EACH (d, node, &desired->entries) {
-        if (!flow_table_find_entry__(installed, d)) {
+        if (!flow_table_find__(installed, d->body)) {
             mods[k++] = (struct flow_table_mod) { FLOW_TABLE_MOD_ADD, d };
         }
     }
@@ -663,10 +646,8 @@ flow_table_diff_changes(const struct flow_table *desired,
      * flow_table_diff() gives: deletions, modifications, additions. */
     mods = max ? gn_xcalloc(3 * max, sizeof *mods) : NULL;
     HMAP_FOR_EACH (k, node, &desired->changes) {
-        const struct flow_entry *d = flow_table_find__(desired, k->node.hash,
-                                                       k->body);
-        const struct flow_entry *i = flow_table_find__(installed,
-                                                       k->node.hash, k->body);
+        const struct flow_entry *d = flow_table_find__(desired, k->body);
+        const struct flow_entry *i = flow_table_find__(installed, k->body);
         if (i && !d) {
             mods[n_del++] = (struct flow_table_mod) {
                 FLOW_TABLE_MOD_DELETE, i };
@@ -789,8 +770,7 @@ flow_table_apply(struct flow_table *installed,
         const struct flow_entry *e = mods[k].entry;
 
         if (mods[k].type == FLOW_TABLE_MOD_DELETE) {
-            struct flow_entry *old = flow_table_lookup__(installed,
-                                                         e->body);
+            struct flow_entry *old = flow_table_find__(installed, e->body);
             if (old) {
                 hmap_remove(&installed->entries, &old->node);
                 flow_table_entry_free__(old);
